@@ -1,0 +1,50 @@
+# Jazz Remix: `make run` opens the app on the bundled demo; `make test` runs the test suite.
+# Both do all set-up on a fresh Debian machine as root (system packages, .venv, install).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+SYSTEM_PYTHON ?= python3
+APT_RUN := libportaudio2 libsndfile1 libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
+	libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
+	libxcb-xkb1 libxcb-randr0 libxcb-shape0 libxcb-cursor0
+APT_TEST := $(APT_RUN) jackd2 fluidsynth fluid-soundfont-gm timgm6mb-soundfont xvfb
+JACK_RATE ?= 48000
+
+.PHONY: run test sysdeps-run sysdeps-test venv install install-test install-train train-deps demo clean
+
+run: sysdeps-run install
+	$(VENV)/bin/jazzremix gui resources/demo.flac
+
+test: sysdeps-test install-test
+	@bash packaging/run-tests.sh $(PY) $(JACK_RATE)
+
+# --- set-up ---------------------------------------------------------------------------
+sysdeps-run:
+	@bash packaging/apt-install.sh $(APT_RUN)
+
+sysdeps-test:
+	@bash packaging/apt-install.sh $(APT_TEST)
+
+$(PY):
+	$(SYSTEM_PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+venv: $(PY)
+
+install: $(PY)
+	$(PIP) install -q -e .
+
+# torch 2.13.0 (CPU build) is pinned explicitly: an unpinned torch would pull a multi-GB CUDA build
+install-train: $(PY)
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[train]'
+
+install-test: install-train
+	$(PIP) install -q -e '.[test,train]'
+
+train-deps:
+	@bash packaging/install-train-deps.sh
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache

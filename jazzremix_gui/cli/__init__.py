@@ -1,0 +1,1 @@
+"""The ``jazzremix`` command line: one module per sub-command."""

@@ -1,0 +1,22 @@
+"""``jazzremix evaluate DATASET_DIR [--json] [--model PATH]``: global SDR beside the oracle's."""
+
+from __future__ import annotations
+
+from jazzremix_gui.cli.common import add_model_option, progress_bar
+from jazzremix_gui.core import evaluation, pipeline
+
+
+def register(sub) -> None:
+    p = sub.add_parser("evaluate", help="separation quality (global SDR) on a dataset, beside the ideal-ratio-mask oracle")
+    p.add_argument("dataset", metavar="DATASET_DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_model_option(p, "separator")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    model = pipeline.load_model(args.model, "separator")
+    with progress_bar("evaluating") as bar:
+        result = evaluation.evaluate_dataset(args.dataset, model, progress=bar)
+    print(evaluation.dumps(result) if args.json else evaluation.format_report(result))
+    return 0

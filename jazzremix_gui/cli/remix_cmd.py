@@ -1,0 +1,41 @@
+"""``jazzremix remix INPUT --out FILE [--pan DEG] [--gain G]``: write the stereo remix."""
+
+from __future__ import annotations
+
+import sys
+
+from jazzremix_gui.cli.suggest_cmd import analyse
+from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core.errors import AudioWriteError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("remix", help="separate, place the solo and write the stereo remix")
+    p.add_argument("input", metavar="INPUT")
+    p.add_argument("--out", required=True, metavar="FILE", help="output .wav or .flac")
+    p.add_argument("--pan", type=float, metavar="DEG", help="solo pan in degrees, -45 (left) .. +45 (right)")
+    p.add_argument("--gain", type=float, metavar="G", help="solo gain, 0 .. 2 (linear)")
+    p.add_argument("--bits", type=int, choices=[16, 24, 32], default=24)
+    p.add_argument("--model", metavar="PATH", help="separator ONNX model")
+    p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.pan is not None and not -45 <= args.pan <= 45:
+        raise AudioWriteError(f"--pan {args.pan}: must be between -45 and 45 degrees")
+    if args.gain is not None and not 0 <= args.gain <= 2:
+        raise AudioWriteError(f"--gain {args.gain}: must be between 0 and 2")
+    audio_io.output_format(args.out)
+    if args.pan is None or args.gain is None:
+        stems, sugg, _ = analyse(args.input, args.model, args.mixer)
+        pan = sugg.pan_deg if args.pan is None else args.pan
+        gain = sugg.gain if args.gain is None else args.gain
+    else:
+        audio, rate = audio_io.read_audio(args.input)
+        stems = pipeline.separate(audio, rate, pipeline.load_model(args.model, "separator"))
+        pan, gain = args.pan, args.gain
+    remix = pipeline.render_remix(stems, pan, gain)
+    audio_io.write_audio(args.out, remix, stems.rate, args.bits)
+    print(f"{args.out}: solo at pan {pan:+.0f} deg, gain {gain:.2f}", file=sys.stderr)
+    return 0

@@ -1,0 +1,302 @@
+"""Reading, writing and resampling audio.
+
+Everything libsndfile reads is accepted (WAV of any bit depth, float WAV, FLAC, OGG,
+AIFF, MP3), mono or stereo at any rate. Files with more than two channels are refused
+with a clear error (Jazz Remix works on mono or stereo masters). Writes go to a
+temporary file beside the target that is renamed into place only when complete, so a
+failed or cancelled job never leaves a half-written file. Resampling uses soxr
+(libsoxr, high quality), delay-compensated, so resampled signals stay sample-aligned.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from jazzremix_gui.core.errors import AudioReadError, AudioWriteError
+
+#: Output bit depths offered, mapped to libsndfile subtypes.
+SUBTYPES = {16: "PCM_16", 24: "PCM_24", 32: "FLOAT"}
+#: Output formats offered, by file extension.
+FORMATS = {"wav": "WAV", "flac": "FLAC"}
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What a file holds: frames (samples per channel), rate (Hz), channels, format name."""
+
+    path: Path
+    frames: int
+    rate: int
+    channels: int
+    format: str
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.rate
+
+
+def _check_riff_complete(path: Path) -> None:
+    """Raise if a RIFF/WAVE file's data chunk is shorter than its header says."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return
+        pos = 12
+        while pos + 8 <= size:
+            f.seek(pos)
+            cid, clen = struct.unpack("<4sI", f.read(8))
+            if cid == b"data":
+                if clen != 0xFFFFFFFF and pos + 8 + clen > size:
+                    have = size - pos - 8
+                    raise AudioReadError(
+                        f"{path}: truncated WAV file (header promises {clen} bytes of audio, file holds {have})"
+                    )
+                return
+            pos += 8 + clen + (clen & 1)
+
+
+def info(path) -> AudioInfo:
+    """Check that ``path`` is a readable, non-empty audio file and describe it.
+
+    Raises
+    ------
+    AudioReadError
+        With one line naming the file and what is wrong with it.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AudioReadError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioReadError(f"{path}: is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioReadError(f"{path}: empty file (0 bytes)")
+    try:
+        i = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise AudioReadError(f"{path}: not a readable audio file ({_short(exc)})") from None
+    _check_riff_complete(path)
+    if i.frames <= 0:
+        raise AudioReadError(f"{path}: holds no audio (0 frames)")
+    if i.channels > 2:
+        raise AudioReadError(f"{path}: has {i.channels} channels; Jazz Remix takes mono or stereo files")
+    return AudioInfo(path, int(i.frames), int(i.samplerate), int(i.channels), i.format_info)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    return text.split(": ", 1)[-1] if "Error opening" in text else text
+
+
+def _clean(block: np.ndarray) -> np.ndarray:
+    """Replace NaN/inf samples (corrupt files) by 0 so nothing downstream turns non-finite."""
+    if not np.isfinite(block).all():
+        block = np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
+    return block
+
+
+def read_audio(path) -> tuple[np.ndarray, int]:
+    """Read a whole file.
+
+    Returns
+    -------
+    audio : np.ndarray [shape=(n, c), dtype=float32]
+        ``c`` is 1 or 2, values in [-1, 1] for integer formats.
+    rate : int
+        Sample rate in Hz.
+    """
+    meta = info(path)
+    try:
+        audio, rate = sf.read(str(meta.path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise AudioReadError(f"{meta.path}: cannot decode ({_short(exc)})") from None
+    if audio.shape[0] == 0:
+        raise AudioReadError(f"{meta.path}: holds no audio (0 frames)")
+    return _clean(audio), int(rate)
+
+
+def read_blocks(path, block: int) -> Iterator[np.ndarray]:
+    """Read a file in blocks of ``block`` frames, each ``(m, c)`` float32 (the last may be shorter)."""
+    meta = info(path)
+    try:
+        with sf.SoundFile(str(meta.path)) as f:
+            while True:
+                data = f.read(block, dtype="float32", always_2d=True)
+                if data.shape[0] == 0:
+                    return
+                yield _clean(data)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise AudioReadError(f"{meta.path}: cannot decode ({_short(exc)})") from None
+
+
+def resampled_length(n: int, rate_in: int, rate_out: int) -> int:
+    """Length of a signal of ``n`` samples after resampling (rounded to the nearest sample)."""
+    return int(round(n * rate_out / rate_in))
+
+
+def fit_length(x: np.ndarray, n: int) -> np.ndarray:
+    """Trim or zero-pad the first axis of ``x`` to exactly ``n`` samples."""
+    if x.shape[0] >= n:
+        return x[:n]
+    pad = np.zeros((n - x.shape[0],) + x.shape[1:], x.dtype)
+    return np.concatenate([x, pad])
+
+
+def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    """Resample with soxr (high quality, delay-compensated), to exactly ``round(n * out / in)`` samples.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,) or (n, c)]
+    """
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if rate_in == rate_out:
+        return x
+    y = soxr.resample(x, rate_in, rate_out, quality="HQ")
+    return fit_length(y.astype(np.float32), resampled_length(x.shape[0], rate_in, rate_out))
+
+
+class StreamResampler:
+    """Block-wise resampler whose concatenated output equals :func:`resample` of the whole.
+
+    Call :meth:`push` with consecutive blocks, then :meth:`finish`; the total output is
+    trimmed or padded to ``round(n_total * out / in)`` samples.
+    """
+
+    def __init__(self, rate_in: int, rate_out: int, channels: int):
+        self.rate_in, self.rate_out, self.channels = rate_in, rate_out, channels
+        self._stream = None if rate_in == rate_out else soxr.ResampleStream(rate_in, rate_out, channels, "float32", "HQ")
+        self._n_in = 0
+        self._n_out = 0
+        self._pending = np.zeros((0, channels), np.float32)
+
+    def push(self, block: np.ndarray) -> np.ndarray:
+        """Resample one ``(m, c)`` block; returns what is ready so far, ``(k, c)`` float32."""
+        block = np.ascontiguousarray(block, dtype=np.float32)
+        self._n_in += block.shape[0]
+        out = block if self._stream is None else self._stream.resample_chunk(block)
+        # never emit beyond the rounded length of what came in so far; keep any excess
+        self._pending = np.concatenate([self._pending, out.astype(np.float32, copy=False)])
+        ready = max(0, resampled_length(self._n_in, self.rate_in, self.rate_out) - self._n_out)
+        out, self._pending = self._pending[:ready], self._pending[ready:]
+        self._n_out += out.shape[0]
+        return out
+
+    def finish(self) -> np.ndarray:
+        """Flush the filter and pad or trim to the exact total length."""
+        tail = self._pending
+        if self._stream is not None:
+            flushed = self._stream.resample_chunk(np.zeros((0, self.channels), np.float32), last=True)
+            tail = np.concatenate([tail, flushed.astype(np.float32, copy=False)])
+        want = resampled_length(self._n_in, self.rate_in, self.rate_out) - self._n_out
+        out = fit_length(tail, max(0, want))
+        self._n_out += out.shape[0]
+        return out
+
+
+def output_format(path) -> str:
+    """libsndfile format name for an output path (``.wav`` or ``.flac``)."""
+    ext = Path(path).suffix.lower().lstrip(".")
+    if ext not in FORMATS:
+        raise AudioWriteError(f"{path}: unsupported output format '.{ext}' (use .wav or .flac)")
+    return FORMATS[ext]
+
+
+def subtype_for(bits: int | str, fmt: str) -> str:
+    """libsndfile subtype for a bit depth (16, 24 or 32 = float) in a format."""
+    subtype = SUBTYPES.get(int(bits)) if str(bits).isdigit() else str(bits)
+    if subtype is None:
+        raise AudioWriteError(f"unsupported bit depth {bits} (use 16, 24 or 32)")
+    if fmt == "FLAC" and subtype == "FLOAT":
+        raise AudioWriteError("FLAC cannot hold 32-bit float samples; use WAV or 16/24 bits")
+    return subtype
+
+
+class AtomicAudioWriter:
+    """Write an audio file block by block; it appears at ``path`` only on :meth:`commit`.
+
+    Use as a context manager: leaving the block with an exception (or without calling
+    :meth:`commit`) deletes the temporary file and leaves ``path`` untouched.
+    """
+
+    def __init__(self, path, rate: int, channels: int, bits: int | str = 24):
+        self.path = Path(path)
+        fmt = output_format(self.path)
+        subtype = subtype_for(bits, fmt)
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if not folder.is_dir():
+            raise AudioWriteError(f"{folder}: output folder does not exist")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=folder)
+            os.close(fd)
+        except OSError as exc:
+            raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
+        self._tmp = Path(tmp)
+        try:
+            self._file = sf.SoundFile(tmp, "w", samplerate=int(rate), channels=channels, format=fmt, subtype=subtype)
+        except (sf.LibsndfileError, RuntimeError) as exc:
+            self._tmp.unlink(missing_ok=True)
+            raise AudioWriteError(f"{self.path}: cannot write ({_short(exc)})") from None
+        self.frames = 0
+
+    def write(self, block: np.ndarray) -> None:
+        """Append ``(m, c)`` or ``(m,)`` samples (clipped to [-1, 1] for integer subtypes)."""
+        block = np.asarray(block, np.float32)
+        if self._file.subtype != "FLOAT":
+            block = np.clip(block, -1.0, 1.0)
+        try:
+            self._file.write(block)
+        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+            raise AudioWriteError(f"{self.path}: write failed ({_short(exc)})") from None
+        self.frames += block.shape[0]
+
+    def commit(self) -> Path:
+        """Close and rename the finished file into place."""
+        self._file.close()
+        try:
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self._tmp.unlink(missing_ok=True)
+            raise AudioWriteError(f"{self.path}: cannot write ({exc.strerror})") from None
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the temporary file."""
+        if not self._file.closed:
+            self._file.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> "AtomicAudioWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None or self._tmp.exists():
+            self.abort()
+
+
+def write_audio(path, audio: np.ndarray, rate: int, bits: int | str = 24) -> Path:
+    """Write a whole signal atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target ``.wav`` or ``.flac`` file.
+    audio : np.ndarray [shape=(n,) or (n, c)]
+    rate : int
+        Sample rate in Hz.
+    bits : 16, 24 or 32 (float; WAV only)
+    """
+    audio = np.asarray(audio, np.float32)
+    channels = 1 if audio.ndim == 1 else audio.shape[1]
+    with AtomicAudioWriter(path, rate, channels, bits) as w:
+        w.write(audio)
+        return w.commit()

@@ -1,0 +1,95 @@
+"""The joint pan x gain codebook of the mixer (DESIGN.md §1.6 and §2).
+
+19 pan classes (-45 .. +45 deg, step 5) times 21 gain classes (0.0 .. 2.0, step 0.1)
+= 399 cells; cell ``i = pan_index * 21 + gain_index``. Per-frame posteriors over the
+cells are summed over frames and the maximum taken (the paper's decoding); the pan and
+gain marginals are sums of the joint distribution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PANS_DEG = np.arange(-45.0, 45.0 + 1e-9, 5.0)  # (19,)
+GAINS = np.round(np.arange(0.0, 2.0 + 1e-9, 0.1), 10)  # (21,)
+N_PANS, N_GAINS = len(PANS_DEG), len(GAINS)
+N_CELLS = N_PANS * N_GAINS
+
+
+def cell_index(pan_index, gain_index):
+    """Joint cell index of a (pan class, gain class) pair (scalars or arrays)."""
+    return np.asarray(pan_index) * N_GAINS + np.asarray(gain_index)
+
+
+def cell_classes(cell):
+    """(pan class, gain class) of a joint cell index."""
+    cell = np.asarray(cell)
+    if np.any((cell < 0) | (cell >= N_CELLS)):
+        raise ValueError(f"cell index must be in 0..{N_CELLS - 1}")
+    return cell // N_GAINS, cell % N_GAINS
+
+
+def cell_to_pan_gain(cell) -> tuple[float, float]:
+    """Pan (degrees) and linear gain of a joint cell."""
+    p, g = cell_classes(cell)
+    return float(PANS_DEG[p]), float(GAINS[g])
+
+
+def pan_gain_to_cell(pan_deg: float, gain: float) -> int:
+    """Nearest joint cell of a pan angle (degrees) and a linear gain."""
+    p = int(np.argmin(np.abs(PANS_DEG - np.clip(pan_deg, -45, 45))))
+    g = int(np.argmin(np.abs(GAINS - np.clip(gain, 0, 2))))
+    return int(cell_index(p, g))
+
+
+def aggregate(frame_posteriors: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Sum per-frame posteriors over frames into one normalised joint distribution.
+
+    Parameters
+    ----------
+    frame_posteriors : np.ndarray [shape=(T, 399)]
+    weights : np.ndarray [shape=(T,)], optional
+        Vote of each frame (e.g. 0 where the solo is silent). All-zero weights fall
+        back to equal votes.
+
+    Returns
+    -------
+    np.ndarray [shape=(19, 21), dtype=float64]
+        Rows = pan from -45 to +45 deg, columns = gain from 0.0 to 2.0; sums to 1.
+    """
+    p = np.asarray(frame_posteriors, np.float64)
+    if p.ndim != 2 or p.shape[1] != N_CELLS:
+        raise ValueError(f"frame posteriors must have shape (frames, {N_CELLS}), got {p.shape}")
+    if weights is None or not np.any(weights > 0):
+        weights = np.ones(p.shape[0])
+    total = (p * np.asarray(weights, np.float64)[:, None]).sum(axis=0)
+    if not np.isfinite(total).all() or total.sum() <= 0:
+        total = np.ones(N_CELLS)
+    return (total / total.sum()).reshape(N_PANS, N_GAINS)
+
+
+def marginals(posterior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pan marginal (19,) and gain marginal (21,) of a joint (19, 21) distribution."""
+    return posterior.sum(axis=1), posterior.sum(axis=0)
+
+
+def argmax_cell(posterior: np.ndarray) -> int:
+    """Joint cell with the highest probability (the paper's decision)."""
+    return int(np.argmax(np.asarray(posterior).reshape(-1)))
+
+
+@dataclass
+class Choice:
+    """A decoded suggestion: the winning cell and its pan (degrees) and gain (linear)."""
+
+    cell: int
+    pan_deg: float
+    gain: float
+
+    @classmethod
+    def from_posterior(cls, posterior: np.ndarray) -> "Choice":
+        cell = argmax_cell(posterior)
+        pan, gain = cell_to_pan_gain(cell)
+        return cls(cell, pan, gain)

@@ -1,0 +1,139 @@
+"""Separation quality on a dataset in the DESIGN.md §3 layout.
+
+Global SDR as in the Music Demixing Challenge:
+``SDR = 10 log10( (sum s^2 + eps) / (sum (s - s_hat)^2 + eps) )`` over the whole track and
+all channels. The solo reference is the mid of the stereo solo, ``(s_L + s_R) / 2``,
+against the mono solo estimate; the accompaniment is compared in stereo. Every figure
+comes with the ideal-ratio-mask oracle beside it: the mixture's channels masked with
+``|S_c| / (|S_c| + |A_c|)`` from the true stems, through the same STFT.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from jazzremix_gui.core import audio_io
+from jazzremix_gui.core.errors import AudioReadError
+from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.pipeline import load_model, separate
+from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
+from jazzremix_gui.core.stft import istft, stft
+
+EPS = 1e-10
+STEMS = ("mixture", "solo", "accompaniment")
+
+
+def global_sdr(reference: np.ndarray, estimate: np.ndarray, eps: float = EPS) -> float:
+    """Global SDR in dB over all samples and channels (arrays of equal shape)."""
+    r = np.asarray(reference, np.float64)
+    e = np.asarray(estimate, np.float64)
+    if r.shape != e.shape:
+        raise ValueError(f"reference {r.shape} and estimate {e.shape} differ in shape")
+    return float(10 * np.log10((np.sum(r**2) + eps) / (np.sum((r - e) ** 2) + eps)))
+
+
+def oracle_irm(mixture: np.ndarray, solo: np.ndarray, accompaniment: np.ndarray, hop: int = 1024):
+    """Ideal-ratio-mask separation from the true stems.
+
+    Parameters
+    ----------
+    mixture, solo, accompaniment : np.ndarray [shape=(n, 2)]
+
+    Returns
+    -------
+    solo_est : np.ndarray [shape=(n,)]
+        Mid of the masked channels.
+    acc_est : np.ndarray [shape=(n, 2)]
+    """
+    X = stft(mixture, hop)
+    S = np.abs(stft(solo, hop))
+    A = np.abs(stft(accompaniment, hop))
+    mask = S / (S + A + EPS)
+    solo_est = istft(mask * X, hop, mixture.shape[0]).mean(axis=1)
+    acc_est = istft((1 - mask) * X, hop, mixture.shape[0])
+    return solo_est, acc_est
+
+
+@dataclass
+class TrackScore:
+    """SDRs (dB) of one track: the model's and the oracle's, for solo and accompaniment."""
+
+    track: str
+    solo: float
+    accompaniment: float
+    oracle_solo: float
+    oracle_accompaniment: float
+
+
+def list_tracks(dataset) -> list[Path]:
+    """Track folders of a dataset (those holding mixture, solo and accompaniment WAVs)."""
+    root = Path(dataset)
+    if not root.is_dir():
+        raise AudioReadError(f"{root}: dataset folder not found")
+    tracks = sorted(p for p in root.iterdir() if p.is_dir() and all((p / f"{s}.wav").exists() for s in STEMS))
+    if not tracks:
+        raise AudioReadError(f"{root}: no tracks with mixture.wav, solo.wav and accompaniment.wav")
+    return tracks
+
+
+def _stereo(x: np.ndarray) -> np.ndarray:
+    return np.repeat(x, 2, axis=1) if x.shape[1] == 1 else x
+
+
+def score_track(folder: Path, model: ModelSession, report: Reporter | None = None) -> TrackScore:
+    """Separate one track's mixture and score it against its stems (and the oracle)."""
+    mix, rate = audio_io.read_audio(folder / "mixture.wav")
+    solo, _ = audio_io.read_audio(folder / "solo.wav")
+    acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
+    mix, solo, acc = _stereo(mix), _stereo(solo), _stereo(acc)
+    stems = separate(mix, rate, model, progress=None, cancel=None)
+    o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
+    ref_solo = solo.mean(axis=1)
+    return TrackScore(
+        folder.name,
+        global_sdr(ref_solo, stems.solo),
+        global_sdr(acc, stems.accompaniment),
+        global_sdr(ref_solo, o_solo),
+        global_sdr(acc, o_acc),
+    )
+
+
+def evaluate_dataset(dataset, model: ModelSession | None = None, progress: ProgressFn = None,
+                     cancel: CancelFn = None) -> dict:
+    """Score every track of a dataset.
+
+    Returns
+    -------
+    dict
+        ``tracks`` (list of per-track dicts), ``median`` (dict of median SDRs in dB),
+        ``model`` (version), ``n_tracks``.
+    """
+    model = model or load_model(None, "separator")
+    report = Reporter(progress, cancel)
+    tracks = list_tracks(dataset)
+    scores = []
+    for i, folder in enumerate(tracks):
+        scores.append(score_track(folder, model))
+        report((i + 1) / len(tracks), folder.name)
+    keys = ("solo", "accompaniment", "oracle_solo", "oracle_accompaniment")
+    median = {k: float(np.median([getattr(s, k) for s in scores])) for k in keys}
+    return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
+            "tracks": [asdict(s) for s in scores], "median": median}
+
+
+def format_report(result: dict) -> str:
+    """Plain-text table of :func:`evaluate_dataset`'s result."""
+    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB)",
+             f"{'track':<24}{'solo':>8}{'oracle':>8}{'accomp':>9}{'oracle':>8}"]
+    for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
+        lines.append(f"{t['track']:<24}{t['solo']:>8.2f}{t['oracle_solo']:>8.2f}"
+                     f"{t['accompaniment']:>9.2f}{t['oracle_accompaniment']:>8.2f}")
+    return "\n".join(lines)
+
+
+def dumps(result: dict) -> str:
+    return json.dumps(result, indent=2)

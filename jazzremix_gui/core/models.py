@@ -1,0 +1,179 @@
+"""ONNX model sessions for the separator and the mixer (contract in docs/ARCHITECTURE.md).
+
+A model's metadata (kind, sample rate, hop, input kind, context, version) comes from the
+ONNX file's own ``metadata_props`` (keys ``jazzremix.*``), or else from its JSON card
+beside it. Execution providers: CUDA first where it really loads, else the CPU, with
+ONNX Runtime's log kept quiet while CUDA is tried (``session.get_providers()`` tells
+what was obtained).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
+from jazzremix_gui.core.errors import ModelError
+
+KINDS = ("separator", "mixer")
+INPUT_KINDS = {
+    "separator": ("mid_magnitude",),
+    "mixer": ("solo_magnitude", "solo_acc_magnitude"),
+}
+_PREFIX = "jazzremix."
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ModelMeta:
+    """What a model says of itself."""
+
+    path: Path
+    kind: str
+    sample_rate: int = MODEL_RATE
+    hop: int = 1024
+    input_kind: str = "mid_magnitude"
+    context_frames: int = 0
+    version: str = "unknown"
+    architecture: str = "unknown"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Short name for the UI and logs, e.g. ``separator sep-tcn-1.0``."""
+        return f"{self.kind} {self.version}"
+
+
+def _read_card(path: Path) -> dict:
+    card = path.with_suffix(".json")
+    if not card.exists():
+        return {}
+    try:
+        data = json.loads(card.read_text())
+    except (OSError, ValueError):
+        return {}
+    meta = data.get("metadata", data)
+    return {k.removeprefix(_PREFIX): v for k, v in meta.items() if isinstance(v, (str, int, float))}
+
+
+def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
+    props = {k.removeprefix(_PREFIX): v for k, v in props.items() if k.startswith(_PREFIX)} or _read_card(path)
+    got_kind = str(props.get("kind", kind))
+    if got_kind != kind:
+        raise ModelError(f"{path}: is a {got_kind} model, not a {kind}")
+    try:
+        meta = ModelMeta(
+            path=path,
+            kind=kind,
+            sample_rate=int(props.get("sample_rate", MODEL_RATE)),
+            hop=int(props.get("hop", 1024)),
+            input_kind=str(props.get("input_kind", INPUT_KINDS[kind][0])),
+            context_frames=int(props.get("context_frames", 0)),
+            version=str(props.get("version", "unknown")),
+            architecture=str(props.get("architecture", "unknown")),
+            extra={k: v for k, v in props.items()},
+        )
+    except ValueError as exc:
+        raise ModelError(f"{path}: bad metadata ({exc})") from None
+    if meta.sample_rate != MODEL_RATE:
+        raise ModelError(f"{path}: model works at {meta.sample_rate} Hz; only {MODEL_RATE} Hz is supported")
+    if meta.hop not in (256, 512, 1024):
+        raise ModelError(f"{path}: unsupported hop {meta.hop}")
+    if meta.input_kind not in INPUT_KINDS[kind]:
+        raise ModelError(f"{path}: unknown input kind '{meta.input_kind}' for a {kind}")
+    return meta
+
+
+def _new_session(path: Path, prefer_gpu: bool):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    providers = ["CPUExecutionProvider"]
+    if prefer_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
+        providers.insert(0, "CUDAExecutionProvider")
+    with _lock:
+        # CUDA libraries missing on a CPU-only machine make ORT log errors: silence them here
+        ort.set_default_logger_severity(4)
+        quiet = ort.SessionOptions()
+        quiet.log_severity_level = 4
+        try:
+            return ort.InferenceSession(str(path), quiet, providers=providers)
+        finally:
+            ort.set_default_logger_severity(3)
+
+
+class ModelSession:
+    """A loaded ONNX model with its metadata.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.onnx`` file.
+    kind : {'separator', 'mixer'}
+    prefer_gpu : bool
+        Try CUDA first (falls back to the CPU silently).
+
+    Raises
+    ------
+    ModelError
+        One line naming the file: missing, not ONNX, or not meeting the contract.
+    """
+
+    def __init__(self, path, kind: str, prefer_gpu: bool = True):
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        self.path = Path(path)
+        if not self.path.exists():
+            raise ModelError(f"{self.path}: model file not found")
+        if self.path.is_dir() or self.path.stat().st_size == 0:
+            raise ModelError(f"{self.path}: not an ONNX model (empty file or folder)")
+        try:
+            self.session = _new_session(self.path, prefer_gpu)
+        except Exception as exc:  # onnxruntime raises its own exception types
+            reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"{self.path}: not a valid ONNX model ({reason})") from None
+        props = dict(self.session.get_modelmeta().custom_metadata_map)
+        self.meta = _meta_from(self.path, props, kind)
+        self._check_io()
+
+    @property
+    def providers(self) -> list[str]:
+        """Execution providers actually in use, best first."""
+        return list(self.session.get_providers())
+
+    @property
+    def provider(self) -> str:
+        """Short name of the main provider: ``CUDA`` or ``CPU``."""
+        return self.providers[0].replace("ExecutionProvider", "")
+
+    def _check_io(self) -> None:
+        ins, outs = self.session.get_inputs(), self.session.get_outputs()
+        if len(ins) != 1 or len(outs) < 1:
+            raise ModelError(f"{self.path}: a {self.meta.kind} needs one input and one output")
+        last = ins[0].shape[-1]
+        if isinstance(last, int) and last != N_BINS:
+            raise ModelError(f"{self.path}: input has {last} bins per frame, expected {N_BINS}")
+        self._input = ins[0].name
+        self._output = outs[0].name
+
+    def run(self, features: np.ndarray) -> np.ndarray:
+        """Run the model on a frame sequence.
+
+        Parameters
+        ----------
+        features : np.ndarray [shape=(T, 2049) or (T, 2, 2049), dtype=float32]
+
+        Returns
+        -------
+        np.ndarray [shape=(T, 2049)] (separator) or [shape=(T, 399)] (mixer), float32
+        """
+        if features.shape[0] == 0:
+            width = N_BINS if self.meta.kind == "separator" else 399
+            return np.zeros((0, width), np.float32)
+        out = self.session.run([self._output], {self._input: np.ascontiguousarray(features, np.float32)})[0]
+        return np.nan_to_num(np.asarray(out, np.float32), nan=0.0, posinf=0.0, neginf=0.0)

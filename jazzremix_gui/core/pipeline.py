@@ -1,0 +1,220 @@
+"""The single seam every caller uses: CLI, GUI worker, evaluation and tests.
+
+- :func:`separate` (in memory) and :func:`separate_file` (file to files, streaming, bounded
+  memory) split a recording into solo (mono) and accompaniment (stereo) at the input's
+  own rate and length, sample-aligned with it.
+- :func:`suggest` runs the mixer over the solo and decodes pan and gain.
+- :func:`render_remix` places the solo with the pan law and adds the accompaniment.
+
+Every long call takes ``progress(fraction, message)`` and ``cancel()`` hooks.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from jazzremix_gui.core import audio_io, paths
+from jazzremix_gui.core.constants import MODEL_RATE
+from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.panlaw import pan_mono
+from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
+from jazzremix_gui.core.separation import SeparatorEngine
+from jazzremix_gui.core.suggestion import Suggestion, run_mixer
+
+#: Input samples read per step when streaming (about 1.5 s at 44.1 kHz).
+READ_BLOCK = 65536
+
+
+@dataclass
+class Stems:
+    """Result of :func:`separate`.
+
+    Attributes
+    ----------
+    solo : np.ndarray [shape=(n,), dtype=float32]
+        Mono solo estimate.
+    accompaniment : np.ndarray [shape=(n, 2), dtype=float32]
+        Stereo accompaniment estimate.
+    rate : int
+        Sample rate in Hz (the input's).
+    model_version : str
+    """
+
+    solo: np.ndarray
+    accompaniment: np.ndarray
+    rate: int
+    model_version: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.solo.shape[0])
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_model(path: str, kind: str, mtime: float) -> ModelSession:
+    return ModelSession(path, kind)
+
+
+def load_model(path=None, kind: str = "separator") -> ModelSession:
+    """Load (once, cached by path and modification time) a model; default: the shipped one.
+
+    For the mixer, the user's fine-tuned model (``jazzremix train-mixer``) is used when
+    it exists, unless ``path`` names another.
+    """
+    if path is None:
+        path = paths.shipped_model(kind)
+        if kind == "mixer" and paths.user_mixer_path().exists():
+            path = paths.user_mixer_path()
+        if not Path(path).exists():
+            raise ModelError(f"{path}: no {kind} model is installed; pass one with --model")
+    p = Path(path)
+    if not p.exists():
+        raise ModelError(f"{p}: model file not found")
+    return _cached_model(str(p.resolve()), kind, p.stat().st_mtime)
+
+
+def _as_stereo(block: np.ndarray) -> np.ndarray:
+    """``(m, 1)`` or ``(m,)`` -> ``(m, 2)`` by duplication; stereo passes through."""
+    block = np.asarray(block, np.float32)
+    if block.ndim == 1:
+        block = block[:, None]
+    return np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block
+
+
+def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, model: ModelSession | None = None,
+                    progress: ProgressFn = None, cancel: CancelFn = None,
+                    block_frames: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Separate a signal given as consecutive blocks; yields ``(solo (k,), accompaniment (k, 2))`` blocks.
+
+    Parameters
+    ----------
+    blocks : iterable of np.ndarray [shape=(m, c)]
+        The input, mono or stereo, at ``rate`` Hz.
+    rate : int
+    n_samples : int
+        Total input length; the yielded blocks add up to exactly this many samples.
+    """
+    model = model or load_model(None, "separator")
+    report = Reporter(progress, cancel)
+    n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
+    kwargs = {} if block_frames is None else {"block_frames": block_frames}
+    engine = SeparatorEngine(model, n44, **kwargs)
+    to44 = audio_io.StreamResampler(rate, MODEL_RATE, 2)
+    back_solo = audio_io.StreamResampler(MODEL_RATE, rate, 1)
+    back_acc = audio_io.StreamResampler(MODEL_RATE, rate, 2)
+    sent = 0
+
+    def out(solo, acc, last=False):
+        nonlocal sent
+        s = back_solo.push(solo[:, None])
+        a = back_acc.push(acc)
+        if last:
+            s = np.concatenate([s, back_solo.finish()])
+            a = np.concatenate([a, back_acc.finish()])
+        k = min(s.shape[0], a.shape[0], n_samples - sent)
+        if last:  # exact length, sample-aligned with the input
+            s, a = audio_io.fit_length(s, n_samples - sent), audio_io.fit_length(a, n_samples - sent)
+            k = n_samples - sent
+        sent += k
+        return s[:k, 0], a[:k]
+
+    report(0.0, "separating")
+    for block in blocks:
+        x = to44.push(_as_stereo(block))
+        solo, acc = engine.push(x)
+        if solo.shape[0]:
+            yield out(solo, acc)
+        report(engine.fraction_done, "separating")
+    solo, acc = engine.push(to44.finish())
+    s2, a2 = engine.finish()
+    yield out(np.concatenate([solo, s2]), np.concatenate([acc, a2]), last=True)
+    report(1.0, "separated")
+
+
+def separate(audio: np.ndarray, rate: int, model: ModelSession | None = None, progress: ProgressFn = None,
+             cancel: CancelFn = None, block_frames: int | None = None) -> Stems:
+    """Split a recording held in memory into solo and accompaniment.
+
+    Parameters
+    ----------
+    audio : np.ndarray [shape=(n,) or (n, c), c in {1, 2}]
+        The mixture, any sample rate.
+    rate : int
+        Its sample rate in Hz.
+    model : ModelSession, optional
+        A separator; default: the shipped one.
+
+    Returns
+    -------
+    Stems
+        Solo ``(n,)`` and accompaniment ``(n, 2)`` at ``rate``, sample-aligned with the input.
+    """
+    audio = _as_stereo(audio)
+    n = audio.shape[0]
+    model = model or load_model(None, "separator")
+    blocks = (audio[i : i + READ_BLOCK] for i in range(0, n, READ_BLOCK))
+    parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames))
+    solo = np.concatenate([p[0] for p in parts])
+    acc = np.concatenate([p[1] for p in parts])
+    return Stems(solo, acc, rate, model.meta.version)
+
+
+def stem_paths(input_path, out_dir, fmt: str = "wav") -> tuple[Path, Path]:
+    """``DIR/<name>.solo.<ext>`` and ``DIR/<name>.accompaniment.<ext>`` (DESIGN.md §3)."""
+    name = Path(input_path).stem
+    out_dir = Path(out_dir)
+    return out_dir / f"{name}.solo.{fmt}", out_dir / f"{name}.accompaniment.{fmt}"
+
+
+def separate_file(input_path, out_dir, fmt: str = "wav", bits: int = 24, model: ModelSession | None = None,
+                  progress: ProgressFn = None, cancel: CancelFn = None) -> tuple[Path, Path]:
+    """Separate a file into two stem files, streaming (memory stays bounded for any length).
+
+    Both files appear only when complete (atomic rename); on any error or cancellation
+    neither is left behind.
+
+    Returns
+    -------
+    (solo_path, accompaniment_path)
+    """
+    meta = audio_io.info(input_path)
+    model = model or load_model(None, "separator")
+    solo_path, acc_path = stem_paths(input_path, out_dir, fmt)
+    with audio_io.AtomicAudioWriter(solo_path, meta.rate, 1, bits) as ws, \
+            audio_io.AtomicAudioWriter(acc_path, meta.rate, 2, bits) as wa:
+        blocks = audio_io.read_blocks(meta.path, READ_BLOCK)
+        for solo, acc in separate_stream(blocks, meta.rate, meta.frames, model, progress, cancel):
+            ws.write(solo)
+            wa.write(acc)
+        ws.commit()
+        wa.commit()
+    return solo_path, acc_path
+
+
+def suggest(stems: Stems, model: ModelSession | None = None, progress: ProgressFn = None,
+            cancel: CancelFn = None) -> Suggestion:
+    """Mixer suggestion for separated stems: joint 19 x 21 posterior, pan, gain, per-frame posteriors and sections."""
+    model = model or load_model(None, "mixer")
+    return run_mixer(model, stems.solo, stems.accompaniment, stems.rate, Reporter(progress, cancel))
+
+
+def render_remix(stems: Stems, pan_deg, gain) -> np.ndarray:
+    """Stereo remix ``[gain g_L solo, gain g_R solo] + accompaniment`` (DESIGN.md §1.7).
+
+    Parameters
+    ----------
+    stems : Stems
+    pan_deg, gain : float or np.ndarray [shape=(n,)]
+        Pan (degrees, -45 .. 45) and linear gain, constant or per sample (automation).
+
+    Returns
+    -------
+    np.ndarray [shape=(n, 2), dtype=float32]
+    """
+    return pan_mono(stems.solo, pan_deg, gain) + stems.accompaniment

@@ -1,0 +1,1 @@
+"""playback layer of Jazz Remix."""
