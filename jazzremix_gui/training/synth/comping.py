@@ -146,7 +146,7 @@ def horn_parts(style: Style, chords: list[Chord], feel: Feel, total_beats: float
             not (k.endswith("trumpet") and solo_name in ("trumpet", "muted_trumpet", "cornet"))]
     mode = str(rng.choice(["pads", "riff", "counterline"], p=[0.45, 0.3, 0.25]))
     n = 1 if mode == "counterline" else int(rng.integers(2, 4))
-    names = list(rng.choice(pool, size=n, replace=False))
+    names = [str(x) for x in rng.choice(pool, size=n, replace=False)]
     parts = []
     spans = []                                           # sections where the horns play
     b = float(4 * rng.integers(0, 3))

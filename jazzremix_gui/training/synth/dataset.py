@@ -1,0 +1,232 @@
+"""The track loop: plan, render, mix, degrade and write one track; many in parallel.
+
+Layout (DESIGN.md §3): ``DIR/track_00000/{mixture,solo,accompaniment}.wav`` (stereo,
+44.1 kHz, 32-bit float) and ``meta.json``, plus ``DIR/dataset.json`` (the options).
+Each file is written to a temporary name and renamed; ``meta.json`` is written last, so
+a track counts as finished exactly when its ``meta.json`` exists and a rerun skips it.
+
+Determinism: track ``i`` of a run with ``--seed K`` draws everything from
+``SeedSequence([K, i])`` (children: arrangement, mix, degradations), so the bytes do
+not depend on ``--jobs`` or on which tracks were already there. WAV files are written
+with :func:`scipy.io.wavfile.write` (no timestamped PEAK chunk, unlike libsndfile).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+from scipy.io import wavfile
+
+from .arrangement import plan_track, track_seed_sequence
+from .degrade import degrade
+from .mixdown import gains_to_pan, mix, pan_gains
+from .render import RATE, SynthError, check_soundfonts, fluidsynth_binary, render_part
+
+GENERATOR_VERSION = "synth-1.0"
+STEMS = ("mixture", "solo", "accompaniment")
+
+
+def track_name(index: int) -> str:
+    """Folder name of track ``index`` (``track_00042``)."""
+    return f"track_{index:05d}"
+
+
+def is_finished(track_dir: str | os.PathLike) -> bool:
+    """A track is finished when its ``meta.json`` exists (it is written last)."""
+    return (Path(track_dir) / "meta.json").is_file()
+
+
+def _write_wav(path: Path, audio: np.ndarray) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    wavfile.write(str(tmp), RATE, np.ascontiguousarray(audio, dtype=np.float32))
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
+    os.replace(tmp, path)
+
+
+def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
+                 degradation_strength: float = 1.0, force: dict | None = None):
+    """Make one track in memory.
+
+    Parameters
+    ----------
+    seed, index : int
+        Run seed and track index.
+    seconds : float
+        Length in seconds.
+    soundfonts : list of str
+        Checked soundfont paths to draw from.
+    degradation_strength : float
+        Scales the probability of every degradation (0 = clean).
+    force : dict, optional
+        Debug/demo overrides of arrangement choices: ``style``, ``instrument``.
+
+    Returns
+    -------
+    stems : dict of str to numpy.ndarray
+        ``mixture``, ``solo``, ``accompaniment``: float32, shape (n, 2), with
+        ``mixture == solo + accompaniment`` exactly.
+    meta : dict
+        The track's meta.json content.
+    """
+    arr_ss, mix_ss, deg_ss = track_seed_sequence(seed, index).spawn(3)
+    arr = plan_track(seed, index, seconds, np.random.default_rng(arr_ss)) if not force else \
+        _forced_plan(seed, index, seconds, np.random.default_rng(arr_ss), force)
+    mix_rng, deg_rng = np.random.default_rng(mix_ss), np.random.default_rng(deg_ss)
+    n = int(round(seconds * RATE))
+    primary = int(mix_rng.integers(len(soundfonts)))
+    sf_of = {}
+    for p in arr.parts:
+        k = primary if (len(soundfonts) == 1 or mix_rng.random() < 0.75) else int(mix_rng.integers(len(soundfonts)))
+        sf_of[p.name] = soundfonts[k]
+    with tempfile.TemporaryDirectory(prefix="jazzsynth_") as work:
+        renders = {p.name: render_part(p, sf_of[p.name], n, work) for p in arr.parts}
+    solo_r = renders.pop("solo")
+    solo, acc, mix_info = mix(solo_r, renders, mix_rng)
+    solo, acc, steps, width = degrade(solo, acc, deg_rng, degradation_strength)
+    peak = float(np.max(np.abs(solo + acc)))
+    target = float(deg_rng.uniform(0.3, 0.95))
+    scale = target / max(peak, 1e-9)
+    s32 = (solo * scale).astype(np.float32)
+    a32 = (acc * scale).astype(np.float32)
+    m32 = s32 + a32
+    gl, gr = pan_gains(mix_info["pan_deg"])
+    gl2, gr2 = (gl + gr) / 2 + width * (gl - gr) / 2, (gl + gr) / 2 - width * (gl - gr) / 2
+    meta = {
+        "track": track_name(index), "generator": GENERATOR_VERSION, "seed": int(seed), "index": int(index),
+        "seconds": float(seconds), "sample_rate": RATE,
+        **arr.info,
+        "pan_deg": round(gains_to_pan(gl2, gr2), 3) if width != 1.0 else mix_info["pan_deg"],
+        "pan_deg_before_width": mix_info["pan_deg"], "stereo_width": width,
+        "pan_law": "constant power: g_L = cos(pan + 45 deg), g_R = sin(pan + 45 deg)",
+        "solo_level_db": mix_info["solo_level_db"],
+        "solo_level_definition": "20 log10(RMS of the solo mono source over its active spans / "
+                                 "RMS of the accompaniment mid), before degradations",
+        "activity": mix_info["activity"],
+        "accompaniment_mix": mix_info["accompaniment_mix"],
+        "degradations": steps,
+        "output_scale": round(scale, 6), "mixture_peak": round(float(np.max(np.abs(m32))), 4),
+        "soundfont": Path(sf_of["solo"]).name,
+        "soundfonts": {k: Path(v).name for k, v in sf_of.items()},
+    }
+    return {"mixture": m32, "solo": s32, "accompaniment": a32}, meta
+
+
+def _forced_plan(seed, index, seconds, rng, force):
+    from . import arrangement as A
+    old = A._deal
+    try:
+        def deal(s, i, items, salt):
+            if items is A.STYLE_NAMES and "style" in force:
+                return force["style"]
+            if items is A.SOLO_NAMES and "instrument" in force:
+                return force["instrument"]
+            return old(s, i, items, salt)
+        A._deal = deal
+        return A.plan_track(seed, index, seconds, rng)
+    finally:
+        A._deal = old
+
+
+def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: float,
+                   soundfonts: list[str], degradation_strength: float = 1.0) -> str:
+    """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
+    d = Path(out_dir) / track_name(index)
+    if is_finished(d):
+        return d.name
+    d.mkdir(parents=True, exist_ok=True)
+    stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength)
+    for name in STEMS:
+        _write_wav(d / f"{name}.wav", stems[name])
+    _write_json(d / "meta.json", meta)
+    return d.name
+
+
+def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, seed: int,
+                     soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
+                     progress=None) -> list[str]:
+    """Write (or complete) a dataset of ``tracks`` tracks.
+
+    Parameters
+    ----------
+    out_dir : path
+        Dataset folder (created).
+    tracks : int
+        Number of tracks (indices 0 .. tracks-1).
+    seconds : float
+        Length of each track in seconds.
+    seed : int
+        Run seed. Use different seeds for training and validation sets: track seeds are
+        ``SeedSequence([seed, index])``, so two seeds never share a track.
+    soundfonts : list of str, optional
+        Soundfont paths (default: the installed Debian GM soundfonts).
+    jobs : int
+        Worker processes.
+    progress : callable, optional
+        ``progress(done, total, name)`` after each track.
+
+    Returns
+    -------
+    list of str
+        Track names, in index order.
+
+    Raises
+    ------
+    SynthError
+        Bad options, missing program or soundfont, or a folder made with other options.
+    """
+    if tracks < 1 or seconds <= 0 or jobs < 1:
+        raise SynthError("--tracks, --seconds and --jobs must be positive")
+    fluidsynth_binary()
+    sfs = check_soundfonts(soundfonts)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    opts = {"generator": GENERATOR_VERSION, "seed": int(seed), "seconds": float(seconds),
+            "soundfonts": [Path(s).name for s in sfs], "degradation_strength": float(degradation_strength)}
+    info_path = out / "dataset.json"
+    if info_path.is_file():
+        old = json.loads(info_path.read_text())
+        old_opts = {k: old.get(k) for k in opts}
+        if old_opts != opts:
+            raise SynthError(f"{out} was made with other options ({old_opts}); use another --out folder")
+    _write_json(info_path, {**opts, "tracks": max(int(tracks), int(json.loads(info_path.read_text()).get("tracks", 0))
+                                                  if info_path.is_file() else int(tracks))})
+    names = [track_name(i) for i in range(tracks)]
+    todo = [i for i in range(tracks) if not is_finished(out / names[i])]
+    done = tracks - len(todo)
+    if progress:
+        progress(done, tracks, "")
+    if jobs == 1 or len(todo) <= 1:
+        for i in todo:
+            generate_track(out, seed, i, seconds, sfs, degradation_strength)
+            done += 1
+            if progress:
+                progress(done, tracks, names[i])
+        return names
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength) for i in todo]
+        for f in as_completed(futs):
+            name = f.result()
+            done += 1
+            if progress:
+                progress(done, tracks, name)
+    return names
+
+
+def clean_partial(out_dir: str | os.PathLike) -> int:
+    """Remove unfinished track folders (no meta.json). Returns how many were removed."""
+    k = 0
+    for d in Path(out_dir).glob("track_*"):
+        if d.is_dir() and not is_finished(d):
+            shutil.rmtree(d)
+            k += 1
+    return k

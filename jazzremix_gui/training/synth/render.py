@@ -1,0 +1,188 @@
+"""MIDI writing and FluidSynth rendering, one part at a time (exact stems).
+
+Each :class:`~.timing.Part` is written to its own Standard MIDI File and rendered by the
+``fluidsynth`` command-line program (Debian package ``fluidsynth``) in fast-render mode:
+``fluidsynth -ni -C0 -R0 -r 44100 -O float -T wav -F out.wav SF2 part.mid``. Chorus and
+reverb are off (our own seeded reverb is in :mod:`.degrade`); the sample data of that
+render does not vary between runs (only the WAV header does, and it is never reused).
+The command line is preferred to a Python binding: no extra compiled dependency, one
+process per part and crash isolation.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import mido
+import numpy as np
+import soundfile as sf
+
+from jazzremix_gui.core.errors import JazzRemixError
+
+from .instruments import DRUM_CHANNEL
+from .timing import Part
+
+RATE = 44100
+SF2_DIR = Path("/usr/share/sounds/sf2")
+#: Default soundfonts and the Debian package that installs each.
+DEFAULT_SOUNDFONTS = {
+    SF2_DIR / "FluidR3_GM.sf2": "fluid-soundfont-gm",
+    SF2_DIR / "TimGM6mb.sf2": "timgm6mb-soundfont",
+}
+RESERVED_MARKERS = ("musescore",)
+_TICKS_PER_BEAT = 960
+_TICKS_PER_SECOND = 2 * _TICKS_PER_BEAT            # tempo 120 bpm = 500000 us per beat
+
+
+class SynthError(JazzRemixError):
+    """The synthesiser cannot run (missing program or soundfont, reserved soundfont ...)."""
+
+
+def is_reserved(path: str | os.PathLike) -> bool:
+    """True for the reserved test-set soundfont (any name containing 'musescore')."""
+    p = Path(path)
+    names = [str(p)]
+    try:
+        names.append(str(p.resolve()))
+    except OSError:
+        pass
+    return any(m in n.lower() for n in names for m in RESERVED_MARKERS)
+
+
+def check_soundfonts(paths) -> list[str]:
+    """Validate soundfont paths; default to the installed Debian GM soundfonts.
+
+    Parameters
+    ----------
+    paths : list of str or None
+        User-given ``--soundfont`` paths.
+
+    Returns
+    -------
+    list of str
+        Absolute paths, in the given order.
+
+    Raises
+    ------
+    SynthError
+        A path is the reserved MuseScore soundfont, does not exist, or (defaults) none of
+        the default soundfonts is installed.
+    """
+    if paths:
+        out = []
+        for p in paths:
+            if is_reserved(p):
+                raise SynthError(f"refusing soundfont {p}: the MuseScore General soundfont "
+                                 "(musescore-general-soundfont) is reserved for the independent test set")
+            if not Path(p).is_file():
+                raise SynthError(f"soundfont not found: {p} (the default ones come from the Debian packages "
+                                 "fluid-soundfont-gm and timgm6mb-soundfont: packaging/install-train-deps.sh)")
+            out.append(str(Path(p).absolute()))
+        return out
+    found = [str(p) for p in DEFAULT_SOUNDFONTS if p.is_file() and not is_reserved(p)]
+    if not found:
+        raise SynthError("no General-MIDI soundfont found in /usr/share/sounds/sf2: install the Debian package "
+                         "fluid-soundfont-gm (and timgm6mb-soundfont), e.g. packaging/install-train-deps.sh")
+    return found
+
+
+def fluidsynth_binary() -> str:
+    """Path of the ``fluidsynth`` program; :class:`SynthError` naming the package if absent."""
+    exe = shutil.which("fluidsynth")
+    if exe is None:
+        raise SynthError("the fluidsynth program was not found: install the Debian package fluidsynth "
+                         "(apt-get install fluidsynth, or packaging/install-train-deps.sh)")
+    return exe
+
+
+def write_midi(part: Part, path: str | os.PathLike) -> None:
+    """Write one part as a type-0 MIDI file (120 bpm, 1920 ticks per second).
+
+    Notes of the same pitch never overlap (an earlier note is cut where the next one starts)
+    so a note-off never silences a later note.
+    """
+    ch = DRUM_CHANNEL if part.drum else 0
+    ev: list[tuple[int, int, mido.Message]] = []
+    tick = lambda t: int(round(max(t, 0.0) * _TICKS_PER_SECOND))  # noqa: E731
+    if part.drum:
+        ev.append((0, 0, mido.Message("program_change", channel=ch, program=part.program)))
+    else:
+        ev.append((0, 0, mido.Message("control_change", channel=ch, control=0, value=0)))
+        ev.append((0, 0, mido.Message("program_change", channel=ch, program=part.program)))
+    ev.append((0, 1, mido.Message("control_change", channel=ch, control=7, value=110)))
+    ev.append((0, 1, mido.Message("control_change", channel=ch, control=11, value=110)))
+    ev.append((0, 1, mido.Message("control_change", channel=ch, control=10, value=64)))
+    notes = sorted(part.notes)
+    next_same: dict[int, float] = {}
+    ends = [0.0] * len(notes)
+    for i in range(len(notes) - 1, -1, -1):
+        t, d, p, v = notes[i]
+        end = t + d
+        if p in next_same:
+            end = min(end, next_same[p] - 0.002)
+        ends[i] = max(end, t + 0.01)
+        next_same[p] = t
+    for (t, _, p, v), e in zip(notes, ends):
+        ev.append((tick(t), 3, mido.Message("note_on", channel=ch, note=int(p), velocity=int(v))))
+        ev.append((tick(e), 0, mido.Message("note_off", channel=ch, note=int(p), velocity=0)))
+    for t, v in part.bends:
+        ev.append((tick(t), 2, mido.Message("pitchwheel", channel=ch, pitch=int(np.clip(v, -8192, 8191)))))
+    for t, c, v in part.ccs:
+        ev.append((tick(t), 1, mido.Message("control_change", channel=ch, control=int(c),
+                                             value=int(np.clip(v, 0, 127)))))
+    ev.sort(key=lambda e: (e[0], e[1]))
+    mf = mido.MidiFile(type=0, ticks_per_beat=_TICKS_PER_BEAT)
+    tr = mido.MidiTrack()
+    mf.tracks.append(tr)
+    tr.append(mido.MetaMessage("set_tempo", tempo=500000, time=0))
+    last = 0
+    for tk, _, msg in ev:
+        tr.append(msg.copy(time=tk - last))
+        last = tk
+    mf.save(str(path))
+
+
+def render_part(part: Part, soundfont: str, n_samples: int, workdir: str | os.PathLike,
+                gain: float = 0.5) -> np.ndarray:
+    """Render one part with FluidSynth.
+
+    Parameters
+    ----------
+    part : Part
+    soundfont : str
+        ``.sf2`` path (already checked by :func:`check_soundfonts`).
+    n_samples : int
+        Output length; the render is cut or zero-padded to it.
+    workdir : path
+        Folder for the temporary MIDI and WAV files.
+    gain : float
+        FluidSynth master gain.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, shape (n_samples, 2), 44.1 kHz.
+    """
+    if is_reserved(soundfont):
+        raise SynthError(f"refusing reserved soundfont {soundfont}")
+    workdir = Path(workdir)
+    mid, wav = workdir / f"{part.name}.mid", workdir / f"{part.name}.wav"
+    write_midi(part, mid)
+    cmd = [fluidsynth_binary(), "-ni", "-q", "-C0", "-R0", "-g", f"{gain}", "-r", str(RATE),
+           "-O", "float", "-T", "wav", "-o", "synth.cpu-cores=1", "-o", "synth.polyphony=256",
+           "-F", str(wav), str(soundfont), str(mid)]
+    res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if res.returncode != 0 or not wav.is_file():
+        msg = (res.stderr or res.stdout).strip().splitlines()
+        raise SynthError(f"fluidsynth failed on part {part.name}: {msg[-1] if msg else res.returncode}")
+    audio, rate = sf.read(str(wav), dtype="float32", always_2d=True)
+    if rate != RATE:
+        raise SynthError(f"fluidsynth wrote {rate} Hz instead of {RATE}")
+    out = np.zeros((n_samples, 2), dtype=np.float32)
+    n = min(n_samples, audio.shape[0])
+    out[:n] = audio[:n, :2]
+    mid.unlink(missing_ok=True)
+    wav.unlink(missing_ok=True)
+    return out
