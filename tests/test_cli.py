@@ -1,0 +1,142 @@
+"""The ``jazzremix`` command line, run as a user runs it (a subprocess), with tiny models."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from tiny_models import tiny_mixer, tiny_separator
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "real-jazz"
+
+
+def jazzremix(*args, env=None):
+    proc = subprocess.run([sys.executable, "-m", "jazzremix_gui", *map(str, args)], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli_models")
+    return tiny_separator(d / "sep.onnx", context=2), tiny_mixer(d / "mix.onnx")
+
+
+@pytest.fixture
+def song(tmp_path):
+    rate = 48000
+    t = np.arange(rate * 3) / rate
+    x = 0.3 * np.stack([np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 220 * t)], 1)
+    path = tmp_path / "song.flac"
+    sf.write(path, x, rate, subtype="PCM_24")
+    return path
+
+
+def test_help_and_version():
+    out = jazzremix("--help").stdout
+    for cmd in ("separate", "suggest", "remix", "evaluate", "gui"):
+        assert cmd in out
+    assert jazzremix("--version").stdout.startswith("jazzremix ")
+
+
+def test_separate_writes_aligned_stems(tmp_path, models, song):
+    proc = jazzremix("separate", song, "--out", tmp_path / "out", "--model", models[0], "--format", "flac")
+    assert proc.returncode == 0, proc.stderr
+    solo = sf.info(tmp_path / "out" / "song.solo.flac")
+    acc = sf.info(tmp_path / "out" / "song.accompaniment.flac")
+    src = sf.info(song)
+    assert (solo.channels, acc.channels) == (1, 2)
+    assert solo.frames == acc.frames == src.frames and solo.samplerate == acc.samplerate == 48000
+
+
+def test_bad_inputs_fail_alone(tmp_path, models, song):
+    text = tmp_path / "text.wav"
+    text.write_text("not audio at all")
+    empty = tmp_path / "empty.wav"
+    empty.touch()
+    good = tmp_path / "good.wav"
+    sf.write(good, np.zeros((44100, 2)), 44100, subtype="PCM_16")
+    trunc = tmp_path / "trunc.wav"
+    trunc.write_bytes(good.read_bytes()[:5000])
+    zero = tmp_path / "zero.wav"
+    sf.write(zero, np.zeros((0, 1)), 44100)
+    bad = [tmp_path / "missing.wav", text, empty, trunc, zero]
+    out = tmp_path / "out"
+    proc = jazzremix("separate", *bad, song, "--out", out, "--model", models[0])
+    assert proc.returncode != 0
+    errors = [l for l in proc.stderr.splitlines() if l.startswith("jazzremix: error:")]
+    assert len(errors) == len(bad)
+    for path, line in zip(bad, errors):
+        assert str(path) in line
+    assert sorted(p.name for p in out.iterdir()) == ["song.accompaniment.wav", "song.solo.wav"]
+
+
+def test_unwritable_output_and_bad_models(tmp_path, models, song):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = jazzremix("separate", song, "--out", blocker / "sub", "--model", models[0])
+    assert proc.returncode != 0 and "cannot create output folder" in proc.stderr
+    not_onnx = tmp_path / "m.onnx"
+    not_onnx.write_text("garbage")
+    for model, words in ((tmp_path / "nope.onnx", "not found"), (not_onnx, "not a valid ONNX model")):
+        proc = jazzremix("separate", song, "--out", tmp_path / "o2", "--model", model)
+        assert proc.returncode != 0 and words in proc.stderr and str(model) in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o2").exists() or not any((tmp_path / "o2").iterdir())
+
+
+def test_suggest_json_and_remix(tmp_path, models, song):
+    proc = jazzremix("suggest", song, "--json", "--model", models[0], "--mixer", models[1])
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    post = np.array(data["posterior"])
+    assert post.shape == (19, 21) and post.sum() == pytest.approx(1)
+    assert -45 <= data["pan_deg"] <= 45 and 0 <= data["gain"] <= 2
+    out = tmp_path / "remix.wav"
+    proc = jazzremix("remix", song, "--out", out, "--pan", "-45", "--gain", "0", "--model", models[0])
+    assert proc.returncode == 0, proc.stderr
+    remix, rate = sf.read(out)
+    assert rate == 48000 and remix.shape == (sf.info(song).frames, 2)
+    proc = jazzremix("remix", song, "--out", tmp_path / "r2.wav", "--model", models[0], "--mixer", models[1])
+    assert proc.returncode == 0 and (tmp_path / "r2.wav").exists()
+    proc = jazzremix("remix", song, "--out", tmp_path / "r3.wav", "--pan", "90", "--model", models[0])
+    assert proc.returncode != 0 and "--pan" in proc.stderr
+
+
+def test_evaluate_dataset(tmp_path, models):
+    rng = np.random.default_rng(0)
+    for k in range(2):
+        d = tmp_path / "ds" / f"track_{k}"
+        d.mkdir(parents=True)
+        solo = 0.2 * np.sin(2 * np.pi * 440 * np.arange(44100 * 2) / 44100)[:, None] * np.array([[0.8, 0.6]])
+        acc = 0.1 * rng.standard_normal((44100 * 2, 2))
+        for name, x in (("solo", solo), ("accompaniment", acc), ("mixture", solo + acc)):
+            sf.write(d / f"{name}.wav", x.astype(np.float32), 44100, subtype="FLOAT")
+    proc = jazzremix("evaluate", tmp_path / "ds", "--json", "--model", models[0])
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(proc.stdout)
+    assert res["n_tracks"] == 2
+    med = res["median"]
+    assert med["oracle_solo"] > med["solo"] and med["oracle_solo"] > 10
+    text = jazzremix("evaluate", tmp_path / "ds", "--model", models[0]).stdout
+    assert "MEDIAN" in text and "oracle" in text
+
+
+@pytest.mark.skipif(not (REAL / "seg4.mp3").exists(), reason="../shared/real-jazz/ is not present on this machine")
+def test_separate_real_recording(tmp_path, models):
+    src = REAL / "seg4.mp3"
+    proc = jazzremix("separate", src, "--out", tmp_path, "--model", models[0])
+    assert proc.returncode == 0, proc.stderr
+    info = sf.info(src)
+    for name, ch in (("seg4.solo.wav", 1), ("seg4.accompaniment.wav", 2)):
+        i = sf.info(tmp_path / name)
+        assert (i.frames, i.samplerate, i.channels) == (info.frames, info.samplerate, ch)
+    mix, _ = sf.read(src)
+    solo, _ = sf.read(tmp_path / "seg4.solo.wav")
+    acc, _ = sf.read(tmp_path / "seg4.accompaniment.wav")
+    assert np.sqrt(np.mean((solo + acc.mean(1) - mix.mean(1)) ** 2)) < 1e-3  # aligned with the input
