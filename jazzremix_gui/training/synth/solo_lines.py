@@ -92,7 +92,7 @@ def solo_part(inst: Instrument, style: Style, chords: list[Chord], feel: Feel, k
     pitch = int(round(centre + rng.normal(0, 3)))
     vib_rate = rng.uniform(4.8, 6.5)
     vib_cents = rng.uniform(12, 35) if inst.name != "violin" else rng.uniform(15, 30)
-    beat = float(rng.choice([0.0, 0.0, 1.0, 2.0, 4.0, 8.0]))
+    beat = min(float(rng.choice([0.0, 0.0, 1.0, 2.0, 4.0, 8.0])), float(np.floor(2.5 / feel.spb)))
     phrases: list[list[float]] = []
     spb = feel.spb
     while beat < total_beats:
@@ -185,5 +185,6 @@ def solo_part(inst: Instrument, style: Style, chords: list[Chord], feel: Feel, k
                 for x, e in zip(np.linspace(t + d * 0.4, t + d, 6), np.linspace(110, 60, 6)):
                     part.ccs.append((float(x), 11, int(e)))
         phrases.append([float(pos[0]), float(pos[-1] + durs[-1])])
-        beat = end + float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0, 4.0]))
+        rest = float(rng.choice([1.0, 1.5, 2.0, 2.0, 3.0, 4.0, 6.0, 8.0]))
+        beat = end + max(rest, float(np.ceil(rng.uniform(0.4, 1.2) / spb)))   # breathe
     return part, phrases

@@ -1,0 +1,153 @@
+"""Tests of the training-data synthesiser (jazzremix synth)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+pytest.importorskip("mido")
+
+from jazzremix_gui.training.synth import render  # noqa: E402
+from jazzremix_gui.training.synth.arrangement import SOLO_NAMES, STYLE_NAMES, plan_track  # noqa: E402
+from jazzremix_gui.training.synth.dataset import generate_dataset  # noqa: E402
+from jazzremix_gui.training.synth.render import SynthError, check_soundfonts  # noqa: E402
+
+TIMGM = "/usr/share/sounds/sf2/TimGM6mb.sf2"
+HAVE_FS = render.shutil.which("fluidsynth") is not None and Path(TIMGM).is_file()
+needs_fs = pytest.mark.skipif(not HAVE_FS, reason="fluidsynth / timgm6mb-soundfont not installed")
+META_KEYS = {"instrument", "style", "tempo", "key", "form", "pan_deg", "solo_level_db",
+             "accompaniment_instruments", "horn_backgrounds", "degradations", "soundfont", "seed",
+             "seconds", "activity", "index", "track"}
+
+
+@pytest.fixture(scope="module")
+def small_set(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synth") / "a"
+    generate_dataset(out, 3, 3.0, 5, [TIMGM], jobs=2)
+    return out
+
+
+@needs_fs
+def test_layout_meta_and_identity(small_set):
+    tracks = sorted(p.name for p in small_set.iterdir() if p.is_dir())
+    assert tracks == ["track_00000", "track_00001", "track_00002"]
+    sounding = 0
+    for t in tracks:
+        d = small_set / t
+        stems = {}
+        for name in ("mixture", "solo", "accompaniment"):
+            x, rate = sf.read(str(d / f"{name}.wav"), dtype="float32", always_2d=True)
+            assert rate == 44100 and x.shape == (3 * 44100, 2)
+            assert sf.info(str(d / f"{name}.wav")).subtype == "FLOAT"
+            stems[name] = x
+        # exact by construction: mixture is the float32 sum of the float32 stems
+        np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+        assert np.max(np.abs(stems["mixture"])) <= 1.0
+        assert np.abs(stems["accompaniment"]).max() > 0
+        meta = json.loads((d / "meta.json").read_text())
+        assert (np.abs(stems["solo"]).max() > 0) == bool(meta["activity"])
+        sounding += bool(meta["activity"])
+        assert META_KEYS <= set(meta)
+        assert -45 <= meta["pan_deg"] <= 45 and -8 <= meta["solo_level_db"] <= 8
+        assert meta["instrument"] in SOLO_NAMES and meta["style"] in STYLE_NAMES
+        for s, e in meta["activity"]:
+            assert 0 <= s < e <= 3.0 + 1e-6
+        assert all("type" in step for step in meta["degradations"])
+        assert not list(d.glob(".*tmp"))
+    assert sounding >= 2
+
+
+@needs_fs
+def test_deterministic_jobs_and_resume(small_set, tmp_path):
+    out = tmp_path / "b"
+    generate_dataset(out, 2, 3.0, 5, [TIMGM], jobs=1)
+    for t in ("track_00000", "track_00001"):
+        for f in ("mixture.wav", "solo.wav", "accompaniment.wav", "meta.json"):
+            assert (out / t / f).read_bytes() == (small_set / t / f).read_bytes(), (t, f)
+    # resume: a finished track is skipped (not rewritten), a missing one is made
+    m = out / "track_00000" / "mixture.wav"
+    before = os.stat(m).st_mtime_ns
+    generate_dataset(out, 3, 3.0, 5, [TIMGM], jobs=1)
+    assert os.stat(m).st_mtime_ns == before
+    assert (out / "track_00002" / "solo.wav").read_bytes() == (small_set / "track_00002" / "solo.wav").read_bytes()
+    with pytest.raises(SynthError, match="other options"):
+        generate_dataset(out, 3, 3.0, 6, [TIMGM], jobs=1)
+
+
+@needs_fs
+def test_different_seed_differs(small_set, tmp_path):
+    generate_dataset(tmp_path / "c", 1, 3.0, 6, [TIMGM], jobs=1)
+    a = (tmp_path / "c" / "track_00000" / "mixture.wav").read_bytes()
+    assert a != (small_set / "track_00000" / "mixture.wav").read_bytes()
+
+
+def test_every_style_and_instrument_in_a_modest_set():
+    styles, instruments, horns = set(), set(), 0
+    for i in range(28):
+        a = plan_track(3, i, 8.0)
+        styles.add(a.info["style"])
+        instruments.add(a.info["instrument"])
+        horns += a.info["horn_backgrounds"]
+        assert a.solo.notes, i
+        lo, hi = min(n[2] for n in a.solo.notes), max(n[2] for n in a.solo.notes)
+        from jazzremix_gui.training.synth.instruments import SOLO_INSTRUMENTS
+        inst = SOLO_INSTRUMENTS[a.info["instrument"]]
+        assert inst.low <= lo and hi <= inst.high
+    assert styles == set(STYLE_NAMES) and len(STYLE_NAMES) >= 6
+    assert instruments == set(SOLO_NAMES) and len(SOLO_NAMES) >= 10
+    assert 0 < horns < 28
+
+
+def test_plan_is_deterministic():
+    a, b = plan_track(9, 4, 6.0), plan_track(9, 4, 6.0)
+    assert a.info == b.info and a.solo.notes == b.solo.notes and a.solo.bends == b.solo.bends
+
+
+@pytest.mark.parametrize("name", ["/usr/share/sounds/sf2/MuseScore_General.sf3",
+                                  "/somewhere/musescore-general.sf2", "/x/MuseScore_General.sf2"])
+def test_reserved_soundfont_refused(name):
+    with pytest.raises(SynthError, match="reserved"):
+        check_soundfonts([name])
+
+
+def test_reserved_soundfont_refused_through_symlink(tmp_path):
+    target = tmp_path / "MuseScore_General.sf2"
+    target.write_bytes(b"x")
+    link = tmp_path / "innocent.sf2"
+    link.symlink_to(target)
+    with pytest.raises(SynthError, match="reserved"):
+        check_soundfonts([str(link)])
+
+
+def test_missing_soundfont_names_package(tmp_path):
+    with pytest.raises(SynthError, match="fluid-soundfont-gm"):
+        check_soundfonts([str(tmp_path / "nope.sf2")])
+    render.DEFAULT_SOUNDFONTS, old = {tmp_path / "absent.sf2": "fluid-soundfont-gm"}, render.DEFAULT_SOUNDFONTS
+    try:
+        with pytest.raises(SynthError, match="fluid-soundfont-gm"):
+            check_soundfonts(None)
+    finally:
+        render.DEFAULT_SOUNDFONTS = old
+
+
+def test_missing_fluidsynth_names_package(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SynthError, match="Debian package fluidsynth"):
+        generate_dataset(tmp_path / "d", 1, 1.0, 1, [TIMGM])
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    import argparse
+
+    from jazzremix_gui.cli import synth_cmd
+    ap = argparse.ArgumentParser()
+    synth_cmd.register(ap.add_subparsers())
+    args = ap.parse_args(["synth", "--out", str(tmp_path / "e"), "--tracks", "1", "--seconds", "1",
+                          "--soundfont", "/usr/share/sounds/sf2/MuseScore_General.sf3"])
+    assert args.func(args) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "reserved" in err[0] and "Traceback" not in err[0]
