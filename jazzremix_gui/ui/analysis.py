@@ -1,0 +1,124 @@
+"""Pictures of a signal for the views: log-frequency dB spectrogram and min/max waveform envelope.
+
+Pure numpy (runs in worker threads). The spectrogram uses the project's own STFT
+(:func:`jazzremix_gui.core.stft.stft`, hop 1024), computed in chunks; long files are
+reduced to at most ``max_columns`` columns by taking the maximum over neighbouring
+frames, and the 2049 linear bins are mapped onto log-spaced bins by linear interpolation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from jazzremix_gui.core.constants import N_FFT
+from jazzremix_gui.core.stft import frame_count, stft
+
+HOP = 1024
+#: Frames per STFT chunk (bounded memory).
+CHUNK = 256
+#: Floor of the colour scale, in dB below full scale.
+FLOOR_DB = -100.0
+
+
+@dataclass
+class Spectrogram:
+    """A log-frequency magnitude picture.
+
+    Attributes
+    ----------
+    image : np.ndarray [shape=(n_bins, n_columns), dtype=float32]
+        Level in dB (rows = frequency, low to high; columns = time).
+    duration : float
+        Seconds covered by the columns.
+    fmin, fmax : float
+        Frequency (Hz) of the first and last row.
+    """
+
+    image: np.ndarray
+    duration: float
+    fmin: float
+    fmax: float
+
+
+def log_bins(rate: int, n_bins: int, fmin: float) -> np.ndarray:
+    """Centre frequencies (Hz) of ``n_bins`` log-spaced bins from ``fmin`` to Nyquist."""
+    return np.geomspace(fmin, rate / 2, n_bins)
+
+
+def _log_matrix(rate: int, n_bins: int, fmin: float) -> np.ndarray:
+    """Interpolation matrix [shape=(n_bins, 2049)] from linear FFT bins to log-spaced bins."""
+    pos = log_bins(rate, n_bins, fmin) * N_FFT / rate  # fractional FFT bin
+    lo = np.clip(np.floor(pos).astype(int), 0, N_FFT // 2 - 1)
+    frac = pos - lo
+    m = np.zeros((n_bins, N_FFT // 2 + 1), np.float32)
+    m[np.arange(n_bins), lo] = 1 - frac
+    m[np.arange(n_bins), lo + 1] = frac
+    return m
+
+
+def log_spectrogram(x: np.ndarray, rate: int, max_columns: int = 1600, n_bins: int = 256, fmin: float = 30.0,
+                    cancel=None) -> Spectrogram:
+    """Log-frequency dB spectrogram of a mono or stereo signal (stereo is averaged to mid).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,) or (n, c)]
+    rate : int
+        Sample rate in Hz.
+    max_columns : int
+        Most time columns; longer signals are max-pooled over ``ceil(frames / max_columns)`` frames.
+    cancel : callable, optional
+        Checked between chunks; the computation stops early (returning what exists) when it returns True.
+    """
+    mono = np.asarray(x, np.float32)
+    if mono.ndim == 2:
+        mono = mono.mean(axis=1)
+    n_frames = max(frame_count(mono.shape[0], HOP), 1)
+    pool = int(np.ceil(n_frames / max_columns))
+    chunk = max(pool, (CHUNK // pool) * pool)
+    fmin = min(fmin, rate / 4)
+    matrix = _log_matrix(rate, n_bins, fmin)
+    n_cols = int(np.ceil(n_frames / pool))
+    image = np.full((n_bins, n_cols), FLOOR_DB, np.float32)
+    for t0 in range(0, n_frames, chunk):
+        if cancel is not None and cancel():
+            break
+        t1 = min(t0 + chunk, n_frames)
+        mag = np.abs(stft(mono, HOP, t0, t1))  # (T, 2049)
+        pad = (-mag.shape[0]) % pool
+        if pad:
+            mag = np.concatenate([mag, np.zeros((pad, mag.shape[1]), mag.dtype)])
+        pooled = mag.reshape(-1, pool, mag.shape[1]).max(axis=1)  # (T / pool, 2049)
+        logmag = pooled @ matrix.T  # (cols, n_bins)
+        c0 = t0 // pool
+        image[:, c0:c0 + logmag.shape[0]] = (20 * np.log10(np.maximum(logmag, 1e-5))).T
+    np.maximum(image, FLOOR_DB, out=image)
+    return Spectrogram(image, mono.shape[0] / rate, float(fmin), rate / 2)
+
+
+def envelope(x: np.ndarray, n_points: int = 4000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Min/max envelope of a signal for an overview plot.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,) or (n, c)]
+        Stereo is averaged.
+
+    Returns
+    -------
+    times : np.ndarray [shape=(k,)]
+        Start of each bucket in samples.
+    lo, hi : np.ndarray [shape=(k,), dtype=float32]
+        Minimum and maximum sample value in each bucket.
+    """
+    mono = np.asarray(x, np.float32)
+    if mono.ndim == 2:
+        mono = mono.mean(axis=1)
+    step = max(1, int(np.ceil(mono.shape[0] / n_points)))
+    k = int(np.ceil(mono.shape[0] / step))
+    padded = np.zeros(k * step, np.float32)
+    padded[: mono.shape[0]] = mono
+    blocks = padded.reshape(k, step)
+    return np.arange(k) * step, blocks.min(axis=1), blocks.max(axis=1)

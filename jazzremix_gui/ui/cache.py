@@ -1,0 +1,88 @@
+"""Per-track result cache: stems and suggestion keyed by the input's SHA-256 and the models' versions.
+
+Reopening a track whose file and models have not changed loads the stored result
+instead of separating again. Entries are ``.npz`` files under
+``core.paths.cache_dir()/tracks``, written atomically (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from jazzremix_gui.core import paths
+from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.pipeline import Stems
+from jazzremix_gui.core.sections import Section
+from jazzremix_gui.core.suggestion import Suggestion
+
+FORMAT = 1
+
+
+def file_sha256(path, cancel=None) -> str:
+    """Hex SHA-256 of a file's bytes, read in 1 MiB pieces."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for piece in iter(lambda: f.read(1 << 20), b""):
+            if cancel is not None and cancel():
+                break
+            h.update(piece)
+    return h.hexdigest()
+
+
+def model_tag(model: ModelSession) -> str:
+    """A model's identity for cache keys: its version plus the file's size and modification time."""
+    st = model.path.stat()
+    return f"{model.meta.version}:{st.st_size}:{int(st.st_mtime)}"
+
+
+def cache_key(sha256: str, separator: ModelSession, mixer: ModelSession) -> str:
+    text = f"{FORMAT}|{sha256}|{model_tag(separator)}|{model_tag(mixer)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def entry_path(key: str) -> Path:
+    return paths.cache_dir() / "tracks" / f"{key}.npz"
+
+
+def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
+    """Store a result; returns the file, or ``None`` when the cache folder is not writable (not an error)."""
+    target = entry_path(key)
+    sections = [s.to_json() for s in suggestion.sections]
+    sec_posts = np.stack([s.posterior for s in suggestion.sections]) if suggestion.sections else np.zeros((0, 19, 21))
+    meta = {"rate": stems.rate, "separator_version": stems.model_version, "mixer_version": suggestion.model_version,
+            "pan_deg": suggestion.pan_deg, "gain": suggestion.gain, "sections": sections}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".npz", dir=target.parent)
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, solo=stems.solo, accompaniment=stems.accompaniment, posterior=suggestion.posterior,
+                     frame_posteriors=suggestion.frame_posteriors, frame_times=suggestion.frame_times,
+                     active=suggestion.active, section_posteriors=sec_posts, meta=np.array(json.dumps(meta)))
+        os.replace(tmp, target)
+    except OSError:
+        return None
+    return target
+
+
+def load(key: str) -> tuple[Stems, Suggestion] | None:
+    """The stored result for ``key``, or ``None`` (missing or unreadable entries count as misses)."""
+    path = entry_path(key)
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            stems = Stems(z["solo"], z["accompaniment"], int(meta["rate"]), meta["separator_version"])
+            sections = [Section(s["start"], s["end"], s["active"], post, s["pan_deg"], s["gain"])
+                        for s, post in zip(meta["sections"], z["section_posteriors"])]
+            sug = Suggestion(z["posterior"], meta["pan_deg"], meta["gain"], z["frame_posteriors"], z["frame_times"],
+                             z["active"], sections, meta["mixer_version"])
+    except (OSError, ValueError, KeyError):
+        return None
+    return stems, sug

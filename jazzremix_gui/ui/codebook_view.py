@@ -1,0 +1,144 @@
+"""The mixer's 19 x 21 posterior as a heat map with its pan and gain marginals.
+
+Rows are pan (-45 deg = hard left .. +45 deg = hard right), columns linear gain
+(0.0 .. 2.0, labelled in dB too). The suggested cell has a white square, the current
+setting a cyan dot. Clicking or dragging on the map picks a cell (snapped to the grid).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+
+from jazzremix_gui.core import codebook
+from jazzremix_gui.ui import theme
+
+
+def pan_text(pan: float) -> str:
+    """``-30`` -> ``30° L``, ``0`` -> ``C``, ``12.5`` -> ``12.5° R``."""
+    if abs(pan) < 0.05:
+        return "C"
+    return f"{abs(pan):g}° {'L' if pan < 0 else 'R'}"
+
+
+def gain_db_text(gain: float) -> str:
+    return "-inf dB" if gain <= 1e-6 else f"{20 * np.log10(gain):+.1f} dB"
+
+
+PAN_TICKS = [(p, pan_text(p)) for p in (-45, -30, -15, 0, 15, 30, 45)]
+GAIN_TICKS = [(g, f"{g:g}\n{gain_db_text(g)}") for g in (0.0, 0.5, 1.0, 1.5, 2.0)]
+CELL_RECT = QRectF(-0.05, -47.5, 2.1, 95.0)  # cell centres on the codebook's pan/gain values
+
+
+class _PickImage(pg.ImageItem):
+    """Heat map that turns left clicks and drags into cell picks."""
+
+    def __init__(self, on_pick):
+        super().__init__()
+        self._on_pick = on_pick
+
+    def _pick(self, ev, dragging: bool) -> None:
+        pos = ev.pos()  # image pixel coordinates: x = gain column, y = pan row
+        col = int(np.clip(np.floor(pos.x()), 0, codebook.N_GAINS - 1))
+        row = int(np.clip(np.floor(pos.y()), 0, codebook.N_PANS - 1))
+        self._on_pick(float(codebook.PANS_DEG[row]), float(codebook.GAINS[col]), dragging)
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._pick(ev, False)
+
+    def mouseDragEvent(self, ev):
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        ev.accept()
+        self._pick(ev, not ev.isFinish())
+
+
+class CodebookView(pg.GraphicsLayoutWidget):
+    """Heat map + marginals.
+
+    Signals
+    -------
+    cell_picked(float, float, bool): pan in degrees, linear gain, True while a drag goes on.
+    """
+
+    cell_picked = Signal(float, float, bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.gain_plot = self.addPlot(row=0, col=0)
+        self.gain_plot.setFixedHeight(80)
+        self.gain_plot.hideAxis("bottom")
+        self.gain_plot.setLabel("left", "p(gain)")
+        self.map = self.addPlot(row=1, col=0)
+        self.pan_plot = self.addPlot(row=1, col=1)
+        self.pan_plot.setFixedWidth(90)
+        self.pan_plot.hideAxis("left")
+        self.pan_plot.setLabel("bottom", "p(pan)")
+        for p in (self.gain_plot, self.map, self.pan_plot):
+            p.setMenuEnabled(False)
+            p.hideButtons()
+            p.getViewBox().setMouseEnabled(x=False, y=False)
+        self.map.getAxis("left").setWidth(56)
+        self.gain_plot.getAxis("left").setWidth(56)
+        self.map.setLabel("left", "pan")
+        self.map.setLabel("bottom", "solo gain (linear / dB)")
+        self.map.getAxis("left").setTicks([PAN_TICKS])
+        self.map.getAxis("bottom").setTicks([GAIN_TICKS])
+        self.map.getAxis("bottom").setHeight(48)
+        self.image = _PickImage(self.cell_picked.emit)
+        self.image.setColorMap(pg.colormap.get(theme.COLORMAP))
+        self.map.addItem(self.image)
+        self.map.setXRange(-0.05, 2.05, padding=0)
+        self.map.setYRange(-47.5, 47.5, padding=0)
+        self.gain_plot.setXLink(self.map)
+        self.pan_plot.setYLink(self.map)
+        self.gain_bars = pg.BarGraphItem(x=codebook.GAINS, height=np.zeros(21), width=0.08, brush=theme.ACCENT)
+        self.gain_plot.addItem(self.gain_bars)
+        self.pan_bars = pg.BarGraphItem(x0=np.zeros(19), y=codebook.PANS_DEG, height=4.0, width=np.zeros(19),
+                                        brush=theme.ACCENT)
+        self.pan_plot.addItem(self.pan_bars)
+        self.suggested_marker = pg.ScatterPlotItem(symbol="s", size=16, pen=pg.mkPen(theme.SUGGESTED_COLOUR, width=2),
+                                                   brush=None)
+        self.current_marker = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen("#000000", width=1),
+                                                 brush=pg.mkBrush(theme.CURRENT_COLOUR))
+        for m in (self.suggested_marker, self.current_marker):
+            m.setZValue(10)
+            self.map.addItem(m)
+        self.legend = pg.LabelItem(justify="left", size="9pt")
+        self.addItem(self.legend, row=2, col=0, colspan=2)
+        self.posterior = np.full((19, 21), 1 / 399)
+        self.set_posterior(None)
+
+    def set_posterior(self, posterior: np.ndarray | None) -> None:
+        """Show a (19, 21) distribution (rows pan, columns gain); ``None`` clears the map."""
+        if posterior is None:
+            self.image.clear()
+            self.gain_bars.setOpts(height=np.zeros(21))
+            self.pan_bars.setOpts(width=np.zeros(19))
+            self.suggested_marker.setData([], [])
+            self.current_marker.setData([], [])
+            self.legend.setText("")
+            return
+        self.posterior = np.asarray(posterior, np.float64)
+        self.image.setImage(self.posterior.astype(np.float32), levels=(0.0, max(self.posterior.max(), 1e-9)))
+        self.image.setRect(CELL_RECT)
+        pan_m, gain_m = codebook.marginals(self.posterior)
+        self.gain_bars.setOpts(height=gain_m)
+        self.pan_bars.setOpts(width=pan_m)
+        self.gain_plot.setYRange(0, max(gain_m.max(), 1e-9) * 1.05, padding=0)
+        self.pan_plot.setXRange(0, max(pan_m.max(), 1e-9) * 1.05, padding=0)
+
+    def set_marks(self, suggested: tuple[float, float], current: tuple[float, float]) -> None:
+        """Mark the suggested and the current (pan, gain)."""
+        self.suggested_marker.setData([suggested[1]], [suggested[0]])
+        self.current_marker.setData([current[1]], [current[0]])
+        p, g = current
+        sp, sg = suggested
+        self.legend.setText(
+            f"<span style='color:{theme.SUGGESTED_COLOUR}'>□ suggested: {pan_text(sp)}, gain {sg:.2f} "
+            f"({gain_db_text(sg)})</span> &nbsp; <span style='color:{theme.CURRENT_COLOUR}'>● current: "
+            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)})</span>")

@@ -1,0 +1,178 @@
+"""Small control widgets: pan/gain editor, transport bar and stereo level meter."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QSlider, QWidget)
+
+from jazzremix_gui.ui.codebook_view import gain_db_text, pan_text
+
+PAN_STEPS = 10  # slider steps per degree
+GAIN_STEPS = 100  # slider steps per unit of gain
+
+
+class MixControls(QGroupBox):
+    """Pan (-45..+45 deg) and gain (0..2, with dB) of the current target, plus reset and automation.
+
+    Signals
+    -------
+    edited(float, float, bool): pan, gain, True while a slider is being dragged.
+    reset_requested(); automation_toggled(bool).
+    """
+
+    edited = Signal(float, float, bool)
+    reset_requested = Signal()
+    automation_toggled = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__("Solo placement", parent)
+        grid = QGridLayout(self)
+        self.target_label = QLabel("Whole track")
+        grid.addWidget(self.target_label, 0, 0, 1, 4)
+        self.pan_slider = QSlider(Qt.Orientation.Horizontal)
+        self.pan_slider.setRange(-45 * PAN_STEPS, 45 * PAN_STEPS)
+        self.pan_spin = QDoubleSpinBox()
+        self.pan_spin.setRange(-45, 45)
+        self.pan_spin.setDecimals(1)
+        self.pan_spin.setSuffix("°")
+        self.pan_text = QLabel("C")
+        self.pan_text.setMinimumWidth(60)
+        self.gain_slider = QSlider(Qt.Orientation.Horizontal)
+        self.gain_slider.setRange(0, 2 * GAIN_STEPS)
+        self.gain_spin = QDoubleSpinBox()
+        self.gain_spin.setRange(0, 2)
+        self.gain_spin.setDecimals(2)
+        self.gain_spin.setSingleStep(0.05)
+        self.gain_db = QLabel("0.0 dB")
+        self.gain_db.setMinimumWidth(60)
+        for row, (name, slider, spin, text) in enumerate(
+                (("Pan", self.pan_slider, self.pan_spin, self.pan_text),
+                 ("Gain", self.gain_slider, self.gain_spin, self.gain_db)), start=1):
+            grid.addWidget(QLabel(name), row, 0)
+            grid.addWidget(slider, row, 1)
+            grid.addWidget(spin, row, 2)
+            grid.addWidget(text, row, 3)
+        self.reset_button = QPushButton("Reset to suggestion")
+        self.reset_button.setToolTip("Return to the mixer's suggestion (Ctrl+R)")
+        self.automation = QCheckBox("Per-section automation")
+        self.automation.setToolTip("Use the mixer's per-section suggestions; click a section in the strip to edit it")
+        grid.addWidget(self.reset_button, 3, 0, 1, 2)
+        grid.addWidget(self.automation, 3, 2, 1, 2)
+        self.pan_slider.valueChanged.connect(lambda v: self._from_slider())
+        self.gain_slider.valueChanged.connect(lambda v: self._from_slider())
+        self.pan_spin.valueChanged.connect(lambda v: self._from_spin())
+        self.gain_spin.valueChanged.connect(lambda v: self._from_spin())
+        self.reset_button.clicked.connect(self.reset_requested)
+        self.automation.toggled.connect(self.automation_toggled)
+        self._updating = False
+
+    def _emit(self, pan: float, gain: float, dragging: bool) -> None:
+        if not self._updating:
+            self.edited.emit(pan, gain, dragging)
+
+    def _from_slider(self) -> None:
+        dragging = self.pan_slider.isSliderDown() or self.gain_slider.isSliderDown()
+        self._emit(self.pan_slider.value() / PAN_STEPS, self.gain_slider.value() / GAIN_STEPS, dragging or True)
+
+    def _from_spin(self) -> None:
+        self._emit(self.pan_spin.value(), self.gain_spin.value(), True)
+
+    def show_value(self, pan: float, gain: float, target_text: str, automation: bool, has_sections: bool) -> None:
+        """Display without emitting :attr:`edited`."""
+        self._updating = True
+        try:
+            self.pan_slider.setValue(int(round(pan * PAN_STEPS)))
+            self.gain_slider.setValue(int(round(gain * GAIN_STEPS)))
+            self.pan_spin.setValue(pan)
+            self.gain_spin.setValue(gain)
+            self.pan_text.setText(pan_text(pan))
+            self.gain_db.setText(gain_db_text(gain))
+            self.target_label.setText(target_text)
+            self.automation.blockSignals(True)
+            self.automation.setChecked(automation)
+            self.automation.setEnabled(has_sections)
+            self.automation.blockSignals(False)
+        finally:
+            self._updating = False
+
+
+class LevelMeter(QWidget):
+    """Two horizontal bars (L, R) in dBFS from -60 to 0 with a decaying peak hold."""
+
+    FLOOR_DB = -60.0
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(140, 22)
+        self.db = np.full(2, self.FLOOR_DB)
+        self.hold = np.full(2, self.FLOOR_DB)
+
+    def set_levels(self, peaks) -> None:
+        """Peaks per channel (linear); called from a UI timer."""
+        db = 20 * np.log10(np.maximum(np.asarray(peaks, float), 1e-6))
+        self.db = np.maximum(db, self.db - 1.5)  # fall 1.5 dB per refresh
+        self.hold = np.maximum(self.db, self.hold - 0.3)
+        self.update()
+
+    def paintEvent(self, ev):
+        p = QPainter(self)
+        w, h = self.width(), self.height()
+        p.fillRect(0, 0, w, h, QColor("#141517"))
+        bar_h = (h - 3) / 2
+        for ch in range(2):
+            frac = (self.db[ch] - self.FLOOR_DB) / -self.FLOOR_DB
+            y = 1 + ch * (bar_h + 1)
+            colour = "#e5534b" if self.db[ch] > -1 else ("#e5c07b" if self.db[ch] > -12 else "#57ab5a")
+            p.fillRect(QRectF(0, y, max(0.0, frac) * w, bar_h), QColor(colour))
+            hold = (self.hold[ch] - self.FLOOR_DB) / -self.FLOOR_DB * w
+            p.fillRect(QRectF(max(0.0, hold - 2), y, 2, bar_h), QColor("#ffffff"))
+        p.end()
+
+
+class TransportBar(QWidget):
+    """Play/pause, stop, loop, A/B, loudness match, stem mutes, time and meter."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+
+        def button(text, tip, checkable=False):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.setCheckable(checkable)
+            row.addWidget(b)
+            return b
+
+        self.play = button("▶ Play", "Play / pause (Space)")
+        self.stop = button("■ Stop", "Stop and return to the start (S)")
+        self.loop = button("⟳ Loop", "Loop the region in the waveform (L)", True)
+        row.addSpacing(12)
+        self.original = button("A: Original", "Hear the original instead of the remix (A/B, key B)", True)
+        self.match = QCheckBox("Match loudness")
+        self.match.setToolTip("Play the original at the remix's loudness (ITU-R BS.1770)")
+        row.addWidget(self.match)
+        row.addSpacing(12)
+        self.mute_solo = button("Mute solo", "Mute the solo stem (M)", True)
+        self.solo_only = button("Solo only", "Hear only the solo stem (O)", True)
+        self.mute_acc = button("Mute accomp.", "Mute the accompaniment (N)", True)
+        row.addSpacing(12)
+        self.time = QLabel("0:00.0 / 0:00.0")
+        self.time.setMinimumWidth(120)
+        row.addWidget(self.time)
+        self.meter = LevelMeter()
+        row.addWidget(self.meter, 1)
+
+    def set_time(self, t: float, total: float) -> None:
+        self.time.setText(f"{fmt_time(t)} / {fmt_time(total)}")
+
+    def set_playing(self, playing: bool) -> None:
+        self.play.setText("❚❚ Pause" if playing else "▶ Play")
+
+
+def fmt_time(t: float) -> str:
+    t = max(0.0, t)
+    return f"{int(t // 60)}:{t % 60:04.1f}"

@@ -1,0 +1,175 @@
+"""The engineer's pan/gain choices for one track, and undoable commands that change them.
+
+A track has one pan/gain for the whole file (the seed's decoding) and, when the mixer
+found sections, one pan/gain per section; ``automation`` says which one plays and is
+exported. Every change goes through a :class:`QUndoCommand` on the track's undo stack.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand
+
+from jazzremix_gui.core.suggestion import Suggestion
+
+#: Target index meaning "the whole track" (not a section).
+WHOLE = -1
+#: Seconds of linear crossfade between sections in rendered automation.
+SECTION_RAMP_S = 0.05
+
+
+class MixState(QObject):
+    """Pan (degrees, -45..45) and gain (linear, 0..2) for the whole track and for each section.
+
+    Signals
+    -------
+    changed(): any value, the automation flag or the selection changed.
+    """
+
+    changed = Signal()
+
+    def __init__(self, suggestion: Suggestion, parent: QObject | None = None):
+        super().__init__(parent)
+        self.suggestion = suggestion
+        self.suggested = [(float(suggestion.pan_deg), float(suggestion.gain))]
+        self.bounds = []
+        for s in suggestion.sections:
+            self.bounds.append((float(s.start), float(s.end), bool(s.active)))
+            self.suggested.append((float(s.pan_deg), float(s.gain)))
+        self.values = [list(v) for v in self.suggested]  # [whole, section 0, section 1, ...]
+        self.automation = False
+        self.selected = WHOLE
+
+    # ---- reading ------------------------------------------------------------------------
+    @property
+    def has_sections(self) -> bool:
+        return len(self.bounds) > 1
+
+    @property
+    def target(self) -> int:
+        """What the controls edit: :data:`WHOLE` or a section index."""
+        return self.selected if self.automation and self.selected >= 0 else WHOLE
+
+    def value(self, target: int = None) -> tuple[float, float]:
+        t = self.target if target is None else target
+        pan, gain = self.values[t + 1]
+        return pan, gain
+
+    def suggested_value(self, target: int = None) -> tuple[float, float]:
+        t = self.target if target is None else target
+        return self.suggested[t + 1]
+
+    def posterior(self, target: int = None) -> np.ndarray:
+        """The (19, 21) posterior behind the target's suggestion."""
+        t = self.target if target is None else target
+        return self.suggestion.posterior if t == WHOLE else self.suggestion.sections[t].posterior
+
+    def section_at(self, t_s: float) -> int:
+        for i, (a, b, _) in enumerate(self.bounds):
+            if a <= t_s < b:
+                return i
+        return len(self.bounds) - 1 if self.bounds and t_s >= self.bounds[-1][1] else WHOLE
+
+    def rows(self) -> list[tuple[float, float, float, float]]:
+        """Automation rows ``(start_s, end_s, pan_deg, gain)``; the last section runs to the end."""
+        rows = []
+        for i, (a, b, _) in enumerate(self.bounds):
+            end = 1e9 if i == len(self.bounds) - 1 else b
+            rows.append((a, end, *self.values[i + 1]))
+        return rows
+
+    def automation_curves(self, n: int, rate: int):
+        """Pan and gain for :func:`pipeline.render_remix`: floats, or per-sample arrays [shape=(n,)]."""
+        if not (self.automation and self.bounds):
+            return self.values[0][0], self.values[0][1]
+        pan = np.empty(n)
+        gain = np.empty(n)
+        starts = [int(round(a * rate)) for a, _, _ in self.bounds] + [n]
+        starts[0] = 0
+        for i in range(len(self.bounds)):
+            pan[starts[i]:starts[i + 1]] = self.values[i + 1][0]
+            gain[starts[i]:starts[i + 1]] = self.values[i + 1][1]
+        ramp = max(1, int(SECTION_RAMP_S * rate))
+        for s in starts[1:-1]:  # linear crossfade centred on each boundary
+            a, b = max(0, s - ramp // 2), min(n, s + ramp // 2)
+            if b - a > 1:
+                for arr in (pan, gain):
+                    arr[a:b] = np.linspace(arr[a], arr[b - 1], b - a)
+        return pan, gain
+
+    # ---- writing (called by the undo commands) ---------------------------------------------
+    def set_value(self, target: int, pan: float, gain: float) -> None:
+        self.values[target + 1] = [float(np.clip(pan, -45, 45)), float(np.clip(gain, 0, 2))]
+        self.changed.emit()
+
+    def set_automation(self, on: bool) -> None:
+        self.automation = bool(on) and bool(self.bounds)
+        self.changed.emit()
+
+    def select(self, index: int) -> None:
+        self.selected = index
+        self.changed.emit()
+
+    # ---- sessions ----------------------------------------------------------------------------
+    def to_json(self) -> dict:
+        return {"pan_deg": self.values[0][0], "gain": self.values[0][1], "automation": self.automation,
+                "sections": [{"start": a, "end": b, "active": act, "pan_deg": v[0], "gain": v[1],
+                              "suggested_pan_deg": s[0], "suggested_gain": s[1]}
+                             for (a, b, act), v, s in zip(self.bounds, self.values[1:], self.suggested[1:])]}
+
+    def apply_json(self, data: dict) -> None:
+        """Restore saved values (sections matched by position; extra or missing ones are ignored)."""
+        self.values[0] = [float(data.get("pan_deg", self.values[0][0])), float(data.get("gain", self.values[0][1]))]
+        for i, s in enumerate(data.get("sections", [])[: len(self.bounds)]):
+            self.values[i + 1] = [float(s["pan_deg"]), float(s["gain"])]
+        self.automation = bool(data.get("automation", False)) and bool(self.bounds)
+        self.changed.emit()
+
+
+class SetPanGain(QUndoCommand):
+    """Set pan and gain of one target; consecutive drags on the same target merge into one step."""
+
+    ID = 1001
+    MERGE_WINDOW_S = 1.0
+
+    def __init__(self, state: MixState, target: int, pan: float, gain: float, text: str = "Set pan/gain",
+                 mergeable: bool = False):
+        super().__init__(text)
+        self.state, self.target = state, target
+        self.old = state.value(target)
+        self.new = (float(np.clip(pan, -45, 45)), float(np.clip(gain, 0, 2)))
+        self.mergeable = mergeable
+        self.stamp = time.monotonic()
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other) -> bool:
+        if not (self.mergeable and isinstance(other, SetPanGain) and other.mergeable and other.target == self.target
+                and other.stamp - self.stamp < self.MERGE_WINDOW_S):
+            return False
+        self.new, self.stamp = other.new, other.stamp
+        return True
+
+    def redo(self) -> None:
+        self.state.set_value(self.target, *self.new)
+
+    def undo(self) -> None:
+        self.state.set_value(self.target, *self.old)
+
+
+class SetAutomation(QUndoCommand):
+    """Switch per-section automation on or off."""
+
+    def __init__(self, state: MixState, on: bool):
+        super().__init__("Per-section automation " + ("on" if on else "off"))
+        self.state, self.on = state, on
+
+    def redo(self) -> None:
+        self.state.set_automation(self.on)
+
+    def undo(self) -> None:
+        self.state.set_automation(not self.on)

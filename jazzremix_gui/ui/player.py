@@ -1,0 +1,189 @@
+"""Qt side of playback: owns the engine, prepares material off the UI thread, refreshes on a timer.
+
+The UI writes pan/gain and switches into the renderer's control array; the audio
+callback reads them once per block. Playhead, time and meter refresh on a 30 ms QTimer,
+never from the callback. Loudness matching (A/B) measures both versions in a worker.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyloudnorm
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.playback import renderer as R
+from jazzremix_gui.playback.engine import PlaybackEngine
+from jazzremix_gui.ui.processing import prepare_playback
+from jazzremix_gui.ui.worker import JobRunner
+
+REFRESH_MS = 30
+
+
+def loudness_ratio(mixture: np.ndarray, remix: np.ndarray, rate: int) -> float:
+    """Linear gain that brings ``mixture`` to the integrated loudness of ``remix`` (1.0 when unmeasurable)."""
+    meter = pyloudnorm.Meter(rate)
+    try:
+        a, b = meter.integrated_loudness(mixture), meter.integrated_loudness(remix)
+    except ValueError:  # shorter than one gating block
+        return 1.0
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return 1.0
+    return float(np.clip(10 ** ((b - a) / 20), 0.1, 10.0))
+
+
+class Player(QObject):
+    """Transport for the current track.
+
+    Signals
+    -------
+    position_changed(float): seconds, on every refresh while playing.
+    state_changed(bool): playing or not.
+    ready_changed(bool): material loaded (playable) or not.
+    """
+
+    position_changed = Signal(float)
+    state_changed = Signal(bool)
+    ready_changed = Signal(bool)
+
+    def __init__(self, device: str | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.engine = PlaybackEngine(device)
+        self.runner = JobRunner(1, self)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self._refresh)
+        self.timer.start()
+        self._token = 0
+        self._was_playing = False
+        self.ready = False
+        self.match_loudness = False
+        self._loud_ratio = 1.0
+        self._loud_timer = QTimer(self)
+        self._loud_timer.setSingleShot(True)
+        self._loud_timer.setInterval(400)
+        self._loud_timer.timeout.connect(self._measure_loudness)
+        self._material = None
+        self.meter_sink = None  # callable(levels) set by the window
+
+    @property
+    def available(self) -> bool:
+        return self.engine.available
+
+    @property
+    def reason(self) -> str | None:
+        return self.engine.reason
+
+    @property
+    def controls(self) -> np.ndarray:
+        return self.engine.renderer.controls
+
+    # ---- material --------------------------------------------------------------------------
+    def set_material(self, decoded, stems, state=None) -> None:
+        """Resample the track for the device in the background; ``stems`` may be None (original only)."""
+        self.engine.pause()
+        self._token += 1
+        token = self._token
+        self.ready = False
+        self.ready_changed.emit(False)
+        self._material = (decoded, stems, state)
+        if decoded is None or not self.available:
+            return
+        rate = self.engine.rate
+        self.runner.submit(lambda job: prepare_playback(decoded, stems, rate, job), "prepare playback",
+                           on_success=lambda res, t=token: self._loaded(t, res))
+
+    def _loaded(self, token: int, result) -> None:
+        if token != self._token:
+            return
+        solo, acc, mix = result
+        self.engine.load(solo, acc, mix)
+        self.ready = True
+        self.ready_changed.emit(True)
+        self.request_loudness()
+
+    # ---- controls --------------------------------------------------------------------------
+    def set_mix(self, state) -> None:
+        """Copy a :class:`MixState` into the renderer (pan/gain of the whole track and the section rows)."""
+        if state is None:
+            return
+        c = self.controls
+        pan, gain = state.value(-1)
+        self.engine.renderer.set_sections(state.rows())
+        c[R.PAN], c[R.GAIN] = pan, gain
+        c[R.AUTOMATION] = 1.0 if state.automation else 0.0
+        self.request_loudness()
+
+    def set_original(self, on: bool) -> None:
+        self.controls[R.ORIGINAL] = 1.0 if on else 0.0
+
+    def set_stems_on(self, solo: bool, accompaniment: bool) -> None:
+        self.controls[R.SOLO_ON] = 1.0 if solo else 0.0
+        self.controls[R.ACC_ON] = 1.0 if accompaniment else 0.0
+
+    def set_match_loudness(self, on: bool) -> None:
+        self.match_loudness = on
+        self.controls[R.ORIG_GAIN] = self._loud_ratio if on else 1.0
+        self.request_loudness()
+
+    def request_loudness(self) -> None:
+        if self.match_loudness:
+            self._loud_timer.start()
+
+    def _measure_loudness(self) -> None:
+        if self._material is None or self._material[1] is None or self._material[2] is None:
+            return
+        decoded, stems, state = self._material
+        pan, gain = state.automation_curves(len(stems), stems.rate)
+        token = self._token
+
+        def work(job):
+            return loudness_ratio(decoded.audio, pipeline.render_remix(stems, pan, gain), stems.rate)
+
+        self.runner.submit(work, "loudness", on_success=lambda r, t=token: self._loudness_done(t, r))
+
+    def _loudness_done(self, token: int, ratio: float) -> None:
+        if token == self._token:
+            self._loud_ratio = ratio
+            if self.match_loudness:
+                self.controls[R.ORIG_GAIN] = ratio
+
+    # ---- transport ---------------------------------------------------------------------------
+    def toggle(self) -> bool:
+        if self.engine.playing:
+            self.engine.pause()
+            return False
+        return self.play()
+
+    def play(self) -> bool:
+        return self.ready and self.engine.play()
+
+    def pause(self) -> None:
+        self.engine.pause()
+
+    def stop(self) -> None:
+        self.engine.stop()
+        self.position_changed.emit(self.engine.position_seconds)
+
+    def seek(self, t: float) -> None:
+        self.engine.seek_seconds(t)
+        self.position_changed.emit(self.engine.position_seconds)
+
+    def set_loop(self, start: float, end: float, on: bool) -> None:
+        self.engine.set_loop(start, end, on)
+
+    def _refresh(self) -> None:
+        playing = self.engine.playing
+        if playing or self._was_playing:
+            self.position_changed.emit(self.engine.position_seconds)
+        if playing != self._was_playing:
+            self._was_playing = playing
+            self.state_changed.emit(playing)
+        if self.meter_sink is not None:
+            self.meter_sink(self.engine.renderer.levels if playing else (0.0, 0.0))
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self.runner.cancel_all()
+        self.runner.wait(5000)
+        self.engine.close()

@@ -1,0 +1,120 @@
+"""The work done for one track in the background: decode, separate, suggest, draw (no Qt).
+
+:func:`process_track` is the body of a :class:`~jazzremix_gui.ui.worker.Job`: it hands
+the decoded mixture (with its spectrogram) to the UI as soon as it exists, then
+separates and suggests through the pipeline seam (or loads both from the cache), and
+returns the stems, the suggestion and their spectrograms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.core.suggestion import Suggestion
+from jazzremix_gui.ui import cache
+from jazzremix_gui.ui.analysis import Spectrogram, envelope, log_spectrogram
+
+
+@dataclass
+class Decoded:
+    """A decoded input: ``audio`` [shape=(n, 2), float32] at ``rate`` Hz (mono duplicated), its picture."""
+
+    path: Path
+    sha256: str
+    audio: np.ndarray
+    rate: int
+    channels: int
+    spectrogram: Spectrogram
+    envelope: tuple
+
+
+@dataclass
+class Processed:
+    """The separated and analysed track."""
+
+    stems: pipeline.Stems
+    suggestion: Suggestion
+    spectrograms: dict = field(default_factory=dict)
+    from_cache: bool = False
+    separator_version: str = ""
+    mixer_version: str = ""
+    provider: str = ""
+
+
+def load_models(separator_path=None, mixer_path=None):
+    """The separator and mixer sessions (defaults when paths are empty), with UI wording on failure."""
+    out = []
+    for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
+        try:
+            out.append(pipeline.load_model(path or None, kind))
+        except ModelError as exc:
+            if path:
+                raise
+            raise ModelError(f"No {kind} model is installed yet ({exc}). Put {kind}.onnx in the models folder "
+                             "or choose a model file in Preferences.") from None
+    return out[0], out[1]
+
+
+def decode(path, job) -> Decoded:
+    """Read and describe an input file (raises :class:`AudioReadError` in plain words)."""
+    job.progress(0.0, "decoding")
+    audio, rate = audio_io.read_audio(path)
+    channels = audio.shape[1]
+    stereo = np.repeat(audio, 2, axis=1) if channels == 1 else audio
+    job.progress(0.01, "hashing")
+    sha = cache.file_sha256(path, job.is_cancelled)
+    job.progress(0.02, "drawing")
+    spec = log_spectrogram(stereo, rate, cancel=job.is_cancelled)
+    return Decoded(Path(path), sha, np.ascontiguousarray(stereo), rate, channels, spec, envelope(stereo))
+
+
+def process_track(path, job, separator_path=None, mixer_path=None) -> Processed:
+    """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
+
+    Progress: 0-5 % decoding, 5-85 % separation, 85-95 % suggestion, then the stem pictures.
+    """
+    decoded = decode(path, job)
+    job.partial("decoded", decoded)
+    separator, mixer = load_models(separator_path, mixer_path)
+    key = cache.cache_key(decoded.sha256, separator, mixer)
+    hit = cache.load(key)
+    if hit is not None and len(hit[0]) == decoded.audio.shape[0]:
+        stems, suggestion = hit
+        job.progress(0.9, "loaded from cache")
+    else:
+        stems = pipeline.separate(decoded.audio, decoded.rate, separator,
+                                  progress=Reporter(job.progress, None, 0.05, 0.85), cancel=job.is_cancelled)
+        suggestion = pipeline.suggest(stems, mixer, progress=Reporter(job.progress, None, 0.85, 0.95),
+                                      cancel=job.is_cancelled)
+        cache.save(key, stems, suggestion)
+        hit = None
+    job.progress(0.95, "drawing stems")
+    specs = {"solo": log_spectrogram(stems.solo, stems.rate, cancel=job.is_cancelled),
+             "accompaniment": log_spectrogram(stems.accompaniment, stems.rate, cancel=job.is_cancelled)}
+    job.progress(1.0, "done")
+    return Processed(stems, suggestion, specs, hit is not None, separator.meta.version, mixer.meta.version,
+                     separator.provider)
+
+
+def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None, rate: int, job=None):
+    """Material resampled once to the output device's rate.
+
+    Returns
+    -------
+    solo : np.ndarray [shape=(m,)]
+    accompaniment, mixture : np.ndarray [shape=(m, 2)]
+        ``m = round(n * rate / decoded.rate)``; without stems, solo is silent and the
+        accompaniment is the mixture (the original plays either way).
+    """
+    mix = audio_io.resample(decoded.audio, decoded.rate, rate)
+    if stems is None:
+        return np.zeros(mix.shape[0], np.float32), mix, mix
+    solo = audio_io.resample(stems.solo, stems.rate, rate)
+    acc = audio_io.resample(stems.accompaniment, stems.rate, rate)
+    return solo, acc, mix

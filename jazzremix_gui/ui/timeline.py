@@ -1,0 +1,206 @@
+"""Time views: waveform overview, section strip and log-frequency spectrograms, zoom linked in time.
+
+Mouse: wheel zooms time, drag scrolls, a click seeks; the loop region is dragged in the
+waveform overview; a click on the section strip selects that section for editing. All
+plots share the time axis (seconds); spectrogram rows are log-spaced, the axis is
+labelled in Hz.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from jazzremix_gui.ui import theme
+from jazzremix_gui.ui.analysis import Spectrogram
+
+STEMS = (("mixture", "Mixture"), ("solo", "Solo"), ("accompaniment", "Accompaniment"))
+LEVELS_DB = (-90.0, -20.0)
+AXIS_WIDTH = 62
+
+
+class LogFreqAxis(pg.AxisItem):
+    """Left axis of a spectrogram whose y coordinate is log10(frequency); ticks read in Hz/kHz."""
+
+    TICKS = (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+
+    def tickValues(self, minVal, maxVal, size):
+        major = [np.log10(f) for f in self.TICKS if minVal <= np.log10(f) <= maxVal]
+        return [(1.0, major)]
+
+    def tickStrings(self, values, scale, spacing):
+        out = []
+        for v in values:
+            f = 10 ** v
+            out.append(f"{f / 1000:g} kHz" if f >= 1000 else f"{f:g} Hz")
+        return out
+
+
+def _plot(widget: pg.PlotWidget, left_label: str) -> pg.PlotItem:
+    p = widget.getPlotItem()
+    p.getAxis("left").setWidth(AXIS_WIDTH)
+    p.setLabel("left", left_label)
+    p.getViewBox().setMouseEnabled(x=True, y=False)
+    p.setMenuEnabled(False)
+    p.hideButtons()
+    return p
+
+
+class TimelineView(QWidget):
+    """Waveform, sections and spectrograms of the current track.
+
+    Signals
+    -------
+    seek_requested(float): seconds.
+    loop_changed(float, float): loop start and end in seconds.
+    section_clicked(int): section index.
+    """
+
+    seek_requested = Signal(float)
+    loop_changed = Signal(float, float)
+    section_clicked = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.duration = 1.0
+        self.wave_widget = pg.PlotWidget()
+        self.wave = _plot(self.wave_widget, "Level")
+        self.wave.getAxis("left").setTicks([[(-1, "-1"), (0, "0"), (1, "1")]])
+        self.wave.setYRange(-1, 1, padding=0.05)
+        self.wave_widget.setFixedHeight(90)
+        self.wave.hideAxis("bottom")
+        self.lo_curve = pg.PlotCurveItem(pen=pg.mkPen(theme.ACCENT))
+        self.hi_curve = pg.PlotCurveItem(pen=pg.mkPen(theme.ACCENT))
+        self.wave.addItem(pg.FillBetweenItem(self.lo_curve, self.hi_curve, brush=pg.mkBrush(91, 155, 240, 110)))
+        self.loop_region = pg.LinearRegionItem(values=(0, 1), brush=pg.mkBrush(255, 255, 255, 30))
+        self.loop_region.setZValue(10)
+        self.loop_region.hide()
+        self.loop_region.sigRegionChangeFinished.connect(self._loop_moved)
+        self.wave.addItem(self.loop_region)
+        layout.addWidget(self.wave_widget)
+
+        self.sec_widget = pg.PlotWidget()
+        self.sec = _plot(self.sec_widget, "Sections")
+        self.sec.hideAxis("bottom")
+        self.sec.getAxis("left").setTicks([[]])
+        self.sec.setYRange(0, 1, padding=0)
+        self.sec_widget.setFixedHeight(34)
+        self.sec_items: list = []
+        layout.addWidget(self.sec_widget)
+        self.sec_widget.hide()
+
+        self.spec_widgets: dict[str, pg.PlotWidget] = {}
+        self.images: dict[str, pg.ImageItem] = {}
+        self.playheads = []
+        cmap = pg.colormap.get(theme.COLORMAP)
+        for key, title in STEMS:
+            w = pg.PlotWidget(axisItems={"left": LogFreqAxis("left")})
+            p = _plot(w, title)
+            img = pg.ImageItem()
+            img.setColorMap(cmap)
+            p.addItem(img)
+            p.setYRange(np.log10(30), np.log10(22050), padding=0)
+            p.getAxis("bottom").setLabel("time", units="s") if key == "accompaniment" else p.hideAxis("bottom")
+            p.setXLink(self.wave)
+            self.spec_widgets[key], self.images[key] = w, img
+            layout.addWidget(w, 1)
+        self.sec.setXLink(self.wave)
+        self.time_axis_owner = "accompaniment"
+        for w in [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]:
+            line = pg.InfiniteLine(0, pen=pg.mkPen("#ffffff", width=1.5))
+            line.setZValue(20)
+            w.getPlotItem().addItem(line)
+            self.playheads.append(line)
+            w.scene().sigMouseClicked.connect(lambda ev, w=w: self._clicked(w, ev))
+        self.set_mode("stacked")
+
+    # ---- content -------------------------------------------------------------------------
+    def clear(self) -> None:
+        for img in self.images.values():
+            img.clear()
+        self.lo_curve.setData([], [])
+        self.hi_curve.setData([], [])
+        self.set_sections([])
+
+    def set_envelope(self, times_s: np.ndarray, lo: np.ndarray, hi: np.ndarray, duration: float) -> None:
+        self.duration = max(duration, 1e-3)
+        self.lo_curve.setData(times_s, lo)
+        self.hi_curve.setData(times_s, hi)
+        for w in [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]:
+            w.getPlotItem().getViewBox().setLimits(xMin=0, xMax=self.duration)
+        self.wave.setXRange(0, self.duration, padding=0)
+
+    def set_spectrogram(self, key: str, spec: Spectrogram | None) -> None:
+        img = self.images[key]
+        if spec is None:
+            img.clear()
+            return
+        img.setImage(spec.image, levels=LEVELS_DB, autoLevels=False)
+        y0, y1 = np.log10(spec.fmin), np.log10(spec.fmax)
+        img.setRect(QRectF(0, y0, spec.duration, y1 - y0))
+        self.spec_widgets[key].getPlotItem().setYRange(y0, y1, padding=0)
+
+    def set_sections(self, rows: list[tuple[float, float, str]], selected: int = -1) -> None:
+        """Section strip: ``(start_s, end_s, label)`` per section; hidden when there are fewer than two."""
+        for item in self.sec_items:
+            self.sec.removeItem(item)
+        self.sec_items = []
+        self.sec_widget.setVisible(len(rows) > 1)
+        for i, (a, b, label) in enumerate(rows):
+            colour = QColor(theme.CURRENT_COLOUR if i == selected else ("#3b4a63" if i % 2 else "#4a3b63"))
+            colour.setAlpha(170 if i == selected else 140)
+            bar = pg.BarGraphItem(x0=[a], x1=[b], y0=[0.05], y1=[0.95], brush=colour, pen=pg.mkPen("#111"))
+            text = pg.TextItem(label, color="#ffffff" if i != selected else "#000000", anchor=(0, 0.5))
+            text.setPos(a, 0.5)
+            for item in (bar, text):
+                self.sec.addItem(item)
+                self.sec_items.append(item)
+        self._rows = rows
+
+    def set_mode(self, mode: str) -> None:
+        """``stacked`` (all three) or one of ``mixture``, ``solo``, ``accompaniment``."""
+        for key, w in self.spec_widgets.items():
+            w.setVisible(mode == "stacked" or mode == key)
+            w.getPlotItem().showAxis("bottom") if (mode == key or (mode == "stacked" and key == "accompaniment")) \
+                else w.getPlotItem().hideAxis("bottom")
+        self.mode = mode
+
+    def set_playhead(self, t: float) -> None:
+        for line in self.playheads:
+            line.setValue(t)
+
+    def set_loop(self, start: float, end: float, visible: bool) -> None:
+        self.loop_region.blockSignals(True)
+        self.loop_region.setRegion((start, end))
+        self.loop_region.blockSignals(False)
+        self.loop_region.setVisible(visible)
+
+    def visible_range(self) -> tuple[float, float]:
+        a, b = self.wave.getViewBox().viewRange()[0]
+        return max(0.0, a), min(self.duration, b)
+
+    # ---- mouse ---------------------------------------------------------------------------
+    def _loop_moved(self) -> None:
+        a, b = self.loop_region.getRegion()
+        self.loop_changed.emit(float(max(0, a)), float(min(self.duration, b)))
+
+    def _clicked(self, widget: pg.PlotWidget, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+            return
+        vb = widget.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        t = float(np.clip(vb.mapSceneToView(ev.scenePos()).x(), 0, self.duration))
+        if widget is self.sec_widget:
+            for i, (a, b, _) in enumerate(getattr(self, "_rows", [])):
+                if a <= t < b:
+                    self.section_clicked.emit(i)
+                    return
+            return
+        self.seek_requested.emit(t)
