@@ -51,8 +51,8 @@ def test_chunked_equals_whole(models, key):
     x = _music(44100 * 4, 44100, seed=3)
     whole = pipeline.separate(x, 44100, models[key], block_frames=10**6)
     chunked = pipeline.separate(x, 44100, models[key], block_frames=5)
-    assert np.allclose(whole.solo, chunked.solo, atol=1e-6)
-    assert np.allclose(whole.accompaniment, chunked.accompaniment, atol=1e-6)
+    assert np.array_equal(whole.solo, chunked.solo)  # bit-identical, not just close
+    assert np.array_equal(whole.accompaniment, chunked.accompaniment)
 
 
 @pytest.mark.parametrize("signal", ["silence", "clipped"])

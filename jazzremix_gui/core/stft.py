@@ -13,10 +13,13 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import scipy.fft
 
 from jazzremix_gui.core.constants import N_FFT, WIN_LEN
 
 HALF = WIN_LEN // 2  # 1024: samples each side of a frame centre
+#: Threads for the FFTs.
+FFT_WORKERS = 2
 
 
 @functools.lru_cache(maxsize=None)
@@ -57,10 +60,31 @@ def frame_count(n_samples: int, hop: int) -> int:
     return int((n_samples - 2 + HALF - first_centre(hop)) // hop + 1)
 
 
-def _frame_indices(hop: int, t0: int, t1: int) -> np.ndarray:
-    """Sample positions (relative to the signal start) of frames ``t0 .. t1-1``, shape (T, 2049)."""
-    centres = np.arange(t0, t1) * hop + first_centre(hop)
-    return centres[:, None] + np.arange(-HALF, HALF + 1)[None, :]
+@functools.lru_cache(maxsize=None)
+def _zero_phase_shift() -> np.ndarray:
+    """``exp(2 pi i k 1024 / 4096) = i^k``: moves a frame that starts at index 0 so its centre sits at 0."""
+    k = np.arange(N_FFT // 2 + 1)
+    return np.exp(2j * np.pi * k * HALF / N_FFT).astype(np.complex64)
+
+
+def _frames(x: np.ndarray, hop: int, t0: int, t1: int, offset: int) -> np.ndarray:
+    """Windowed frames ``t0 .. t1-1`` of a mono signal slice, shape (T, 2049), zeros outside it."""
+    start = frame_centre(t0, hop) - HALF - offset  # first sample of frame t0, relative to x
+    n_needed = (t1 - t0 - 1) * hop + WIN_LEN
+    lo, hi = max(0, -start), max(0, min(n_needed, x.shape[0] - start))
+    if lo == 0 and hi == n_needed:
+        padded = x[start : start + n_needed]
+    else:
+        padded = np.zeros(n_needed, np.float32)
+        if hi > lo:
+            padded[lo:hi] = x[start + lo : start + hi]
+    view = np.lib.stride_tricks.sliding_window_view(padded, WIN_LEN)[::hop]
+    return view * _window32()
+
+
+@functools.lru_cache(maxsize=None)
+def _window32() -> np.ndarray:
+    return bartlett_window().astype(np.float32)
 
 
 def stft(x: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: int = 0) -> np.ndarray:
@@ -84,20 +108,15 @@ def stft(x: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: in
     x = np.asarray(x, dtype=np.float32)
     if t1 is None:
         t1 = frame_count(offset + x.shape[0], hop)
-    idx = _frame_indices(hop, t0, t1) - offset  # (T, 2049)
-    valid = (idx >= 0) & (idx < x.shape[0])
-    frames = x[np.clip(idx, 0, max(x.shape[0] - 1, 0))] if x.shape[0] else np.zeros(idx.shape + x.shape[1:], np.float32)
-    w = bartlett_window().astype(np.float32)
+    if t1 <= t0:
+        return np.zeros((0,) + x.shape[1:] + (N_FFT // 2 + 1,), np.complex64)
     if x.ndim == 2:
-        frames = np.where(valid[..., None], frames, 0.0) * w[None, :, None]
-        frames = np.moveaxis(frames, 2, 1)  # (T, c, 2049)
+        frames = np.stack([_frames(x[:, c], hop, t0, t1, offset) for c in range(x.shape[1])], axis=1)
     else:
-        frames = np.where(valid, frames, 0.0) * w[None, :]
-    buf = np.zeros(frames.shape[:-1] + (N_FFT,), np.float32)
-    # zero-phase: centre sample to index 0, left half wraps to the end of the buffer
-    buf[..., : HALF + 1] = frames[..., HALF:]
-    buf[..., N_FFT - HALF :] = frames[..., :HALF]
-    return np.fft.rfft(buf, axis=-1).astype(np.complex64)
+        frames = _frames(x, hop, t0, t1, offset)
+    spec = scipy.fft.rfft(frames, n=N_FFT, axis=-1, workers=FFT_WORKERS)
+    spec *= _zero_phase_shift()
+    return spec.astype(np.complex64, copy=False)
 
 
 def ola_gain(hop: int) -> float:
@@ -126,12 +145,16 @@ def frames_to_time(spec: np.ndarray) -> np.ndarray:
     np.ndarray [shape=(..., 2049), dtype=float32]
         Segment ``k`` holds sample ``centre - 1024 + k``.
     """
-    buf = np.fft.irfft(spec, n=N_FFT, axis=-1).astype(np.float32)
-    return np.concatenate([buf[..., N_FFT - HALF :], buf[..., : HALF + 1]], axis=-1)
+    shifted = spec * np.conj(_zero_phase_shift())
+    return scipy.fft.irfft(shifted, n=N_FFT, axis=-1, workers=FFT_WORKERS)[..., :WIN_LEN].astype(np.float32)
 
 
 def overlap_add(segments: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int) -> None:
-    """Add windowed segments of frames ``t0 ..`` into ``out`` (in place, frames in ascending order).
+    """Add windowed segments of frames ``t0 ..`` into ``out`` (in place).
+
+    Contributions to each sample are added in ascending frame order, so adding a block of
+    frames onto a buffer that holds the earlier frames' partial sums gives bit-identical
+    results to adding all frames at once.
 
     Parameters
     ----------
@@ -140,15 +163,25 @@ def overlap_add(segments: np.ndarray, hop: int, t0: int, out: np.ndarray, out_of
         Output buffer whose index 0 is global sample ``out_offset``. Contributions that
         fall outside it are dropped.
     """
+    T = segments.shape[0]
+    if T == 0:
+        return
     scale = np.float32(1.0 / ola_gain(hop))
-    for k in range(segments.shape[0]):
-        start = frame_centre(t0 + k, hop) - HALF - out_offset
-        seg = segments[k]
-        if seg.ndim == 2:
-            seg = seg.T  # (2049, c)
-        lo, hi = max(start, 0), min(start + WIN_LEN, out.shape[0])
-        if hi > lo:
-            out[lo:hi] += seg[lo - start : hi - start] * scale
+    pieces = -(-WIN_LEN // hop)  # segment split into `pieces` runs of `hop` samples
+    seg = segments if segments.ndim == 2 else np.moveaxis(segments, 1, 2)  # (T, 2049[, c])
+    padded = np.zeros((T, pieces * hop) + seg.shape[2:], np.float32)
+    padded[:, :WIN_LEN] = seg
+    padded *= scale
+    start = frame_centre(t0, hop) - HALF - out_offset  # where frame t0 begins in `out`
+    span = np.zeros(((T + pieces - 1) * hop,) + seg.shape[2:], np.float32)
+    lo, hi = max(0, start), min(out.shape[0], start + span.shape[0])
+    if hi <= lo:
+        return
+    span[lo - start : hi - start] = out[lo:hi]
+    blocks = span.reshape((T + pieces - 1, hop) + seg.shape[2:])
+    for k in range(pieces - 1, -1, -1):  # later pieces belong to earlier frames: ascending frame order
+        blocks[k : k + T] += padded[:, k * hop : (k + 1) * hop]
+    out[lo:hi] = span[lo - start : hi - start]
 
 
 def istft(spec: np.ndarray, hop: int, length: int) -> np.ndarray:

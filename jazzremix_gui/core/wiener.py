@@ -30,14 +30,20 @@ def wiener_mask(solo_mag: np.ndarray, mix_mag: np.ndarray, alpha: float = ALPHA)
     -------
     np.ndarray, same shape as ``mix_mag``, float32, values in [0, 1]
     """
-    s = np.asarray(solo_mag, np.float32)
+    s = np.maximum(np.asarray(solo_mag, np.float32), np.float32(0.0))
     if mix_mag.ndim == s.ndim + 1:
         s = s[:, None, :]
-    s = np.maximum(s, 0.0)
-    r = np.maximum(mix_mag - s, 0.0)
-    sa = np.power(s, np.float32(alpha)) + np.float32(EPS)
-    ra = np.power(r, np.float32(alpha))
-    return (sa / (sa + ra + np.float32(EPS))).astype(np.float32)
+    a = np.float32(alpha)
+    sa = np.power(s, a)
+    sa += np.float32(EPS)
+    # in place on one buffer: r = max(|X| - S, 0); M = S^a / (S^a + r^a + eps)
+    m = np.subtract(mix_mag, s, dtype=np.float32)
+    np.maximum(m, np.float32(0.0), out=m)
+    np.power(m, a, out=m)
+    m += sa
+    m += np.float32(EPS)
+    np.divide(sa, m, out=m)
+    return m
 
 
 def split_accompaniment(mix_spec: np.ndarray, solo_mag: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
