@@ -157,6 +157,8 @@ def degrade(solo: np.ndarray, acc: np.ndarray, rng: np.random.Generator, strengt
     steps: list[dict] = []
     width = 1.0
     u = rng.random(8)                              # one draw per step keeps choices independent
+    if u[7] < 0.12:                                # some tracks stay clean studio mixes
+        return solo, acc, steps, width
     if u[0] < 0.18 * strength:
         width = 0.0
         steps.append({"type": "mono_collapse"})
