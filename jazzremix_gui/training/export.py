@@ -75,8 +75,8 @@ def _weights_to_half(proto):
     return proto
 
 
-def write_card(onnx_path, card: dict) -> Path:
-    """Write the model card ``<model>.json`` with size and SHA-256 of the file filled in."""
+def write_card(onnx_path, card: dict) -> dict:
+    """Write the model card ``<model>.json`` with size and SHA-256 of the file filled in; returns the card."""
     onnx_path = Path(onnx_path)
     card = dict(card)
     if onnx_path.exists():
@@ -87,4 +87,4 @@ def write_card(onnx_path, card: dict) -> Path:
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(card, indent=2) + "\n")
     os.replace(tmp, out)
-    return out
+    return card

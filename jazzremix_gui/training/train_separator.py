@@ -164,8 +164,7 @@ def finish(cfg: SeparatorConfig, model, step: int, elapsed: float, n_params: int
         "validation": {"dataset": cfg.val_dir, "n_tracks": result["n_tracks"], "median_sdr_db": result["median"],
                        "per_track": result["tracks"]},
     }
-    write_card(cfg.out, card)
-    return card
+    return write_card(cfg.out, card)
 
 
 def _data_config(cfg: SeparatorConfig) -> dict:
