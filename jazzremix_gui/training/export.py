@@ -75,15 +75,19 @@ def _weights_to_half(proto):
     return proto
 
 
-def write_card(onnx_path, card: dict) -> dict:
-    """Write the model card ``<model>.json`` with size and SHA-256 of the file filled in; returns the card."""
+def write_card(onnx_path, card: dict, card_path=None) -> dict:
+    """Write the model card (default ``<model>.json``) with size and SHA-256 of the file filled in.
+
+    ``card_path`` puts the card elsewhere, e.g. in ``models/`` for a model whose weights
+    are too large to ship. Returns the card.
+    """
     onnx_path = Path(onnx_path)
     card = dict(card)
     if onnx_path.exists():
         card["file"] = onnx_path.name
         card["size_bytes"] = onnx_path.stat().st_size
         card["sha256"] = sha256(onnx_path)
-    out = onnx_path.with_suffix(".json")
+    out = Path(card_path) if card_path else onnx_path.with_suffix(".json")
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(card, indent=2) + "\n")
     os.replace(tmp, out)

@@ -45,6 +45,7 @@ class SeparatorConfig:
     val_tracks_during: int = 4
     max_steps: int = 0  # 0: until the time budget is spent
     half: bool = False
+    card: str = ""  # card path; default: beside the ONNX file
     version: str = ""
     width: int = 256
 
@@ -164,7 +165,7 @@ def finish(cfg: SeparatorConfig, model, step: int, elapsed: float, n_params: int
         "validation": {"dataset": cfg.val_dir, "n_tracks": result["n_tracks"], "median_sdr_db": result["median"],
                        "per_track": result["tracks"]},
     }
-    return write_card(cfg.out, card)
+    return write_card(cfg.out, card, cfg.card or None)
 
 
 def _data_config(cfg: SeparatorConfig) -> dict:
@@ -177,5 +178,7 @@ def _data_config(cfg: SeparatorConfig) -> dict:
 
 def training_command(cfg: SeparatorConfig) -> str:
     return (f"jazzremix train-separator --arch {cfg.arch} --train {cfg.train_dir} --val {cfg.val_dir} "
-            f"--out {cfg.out} --minutes {cfg.minutes:g} --seed {cfg.seed}"
-            + (" --half" if cfg.half else ""))
+            f"--out {cfg.out} --minutes {cfg.minutes:g} --seed {cfg.seed} --threads {cfg.threads} "
+            f"--batch {cfg.batch} --frames {cfg.frames} --lr {cfg.lr:g}"
+            + (f" --width {cfg.width}" if cfg.arch == "mask" else "")
+            + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))

@@ -1,0 +1,80 @@
+"""Side-by-side spectrograms on the real recordings of ../shared/real-jazz/.
+
+For each segment: the mixture, our solo, our accompaniment, and the paper system's own
+solo (``segN_solo.mp3``), drawn into ``docs/real_segN.png``.
+
+    python scripts/plot_real_jazz.py [--segments 1 4 7] [--model models/separator.onnx]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from jazzremix_gui.core import audio_io, pipeline  # noqa: E402
+from jazzremix_gui.core.stft import stft  # noqa: E402
+
+REAL = ROOT.parent / "shared" / "real-jazz"
+
+
+def log_spec(x: np.ndarray, rate: int):
+    """dB magnitude (hop 1024) of a mono signal, frequencies up to 16 kHz."""
+    x44 = audio_io.resample(x, rate, 44100)
+    mag = np.abs(stft(x44, 1024))
+    db = 20 * np.log10(mag + 1e-7)
+    freqs = np.arange(mag.shape[1]) * 44100 / 4096
+    keep = (freqs >= 40) & (freqs <= 16000)
+    return db[:, keep].T, freqs[keep], np.arange(mag.shape[0]) * 1024 / 44100
+
+
+def draw(seg: int, model, out: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mix, rate = audio_io.read_audio(REAL / f"seg{seg}.mp3")
+    stems = pipeline.separate(mix, rate, model)
+    paper, prate = audio_io.read_audio(REAL / f"seg{seg}_solo.mp3")
+    rows = [("mixture (mid)", mix.mean(axis=1), rate), (f"our solo ({model.meta.version})", stems.solo, rate),
+            ("our accompaniment (mid)", stems.accompaniment.mean(axis=1), rate),
+            ("paper system's solo (segN_solo.mp3)", paper.mean(axis=1), prate)]
+    fig, axes = plt.subplots(len(rows), 1, figsize=(11, 10), sharex=True)
+    vmax = None
+    for ax, (title, x, r) in zip(axes, rows):
+        db, f, t = log_spec(x, r)
+        vmax = vmax if vmax is not None else np.percentile(db, 99.5)
+        ax.pcolormesh(t, f, db, vmin=vmax - 80, vmax=vmax, cmap="magma", shading="auto")
+        ax.set_yscale("log")
+        ax.set_ylabel("Hz")
+        ax.set_title(title, loc="left", fontsize=10)
+    axes[-1].set_xlabel("seconds")
+    fig.suptitle(f"real-jazz seg{seg}", fontsize=11)
+    fig.tight_layout()
+    path = out / f"real_seg{seg}.png"
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--segments", type=int, nargs="+", default=[1, 4, 7])
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--out", default=str(ROOT / "docs"))
+    args = ap.parse_args()
+    if not REAL.exists():
+        sys.exit(f"{REAL}: not found")
+    model = pipeline.load_model(args.model, "separator")
+    for seg in args.segments:
+        print(draw(seg, model, Path(args.out)))
+
+
+if __name__ == "__main__":
+    main()
