@@ -1,0 +1,180 @@
+"""Mixer figures, export and card.
+
+Figures (each for the trained mixer, the trivial baseline = always the most common
+training label, and the seed-style mixer), on the validation set:
+
+- ``frames``: over every frame where the solo plays, the frame's own argmax;
+- ``tracks``: one choice per track, decoded by the app's own :func:`core.suggestion.run_mixer`
+  (posteriors summed over the active frames, argmax) from the ground-truth stems.
+
+Each gives exact-cell accuracy, accuracy within one cell (pan and gain each at most one
+class away), mean absolute pan error (degrees) and mean absolute gain error (dB, gains
+floored at 0.05).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from jazzremix_gui.core import audio_io, codebook
+from jazzremix_gui.core.evaluation import list_tracks
+from jazzremix_gui.core.models import ModelMeta, ModelSession
+from jazzremix_gui.core.suggestion import run_mixer
+from jazzremix_gui.training import mixer_model
+from jazzremix_gui.training.export import export_onnx, write_card
+from jazzremix_gui.training.torch_session import TorchSession
+
+
+def cell_figures(pred, label) -> dict:
+    """Exact, within-one-cell, pan error (deg) and gain error (dB) of predicted vs label cells ``(N,)``."""
+    pred, label = np.asarray(pred, int), np.asarray(label, int)
+    if pred.size == 0:
+        return {"n": 0}
+    pp, pg = codebook.cell_classes(pred)
+    lp, lg = codebook.cell_classes(label)
+    g_pred = np.maximum(codebook.GAINS[pg], 0.05)
+    g_lab = np.maximum(codebook.GAINS[lg], 0.05)
+    return {"n": int(pred.size),
+            "exact_accuracy": round(float(np.mean(pred == label)), 4),
+            "within_one_cell_accuracy": round(float(np.mean((abs(pp - lp) <= 1) & (abs(pg - lg) <= 1))), 4),
+            "pan_error_deg": round(float(np.mean(np.abs(codebook.PANS_DEG[pp] - codebook.PANS_DEG[lp]))), 3),
+            "gain_error_db": round(float(np.mean(np.abs(20 * np.log10(g_pred / g_lab)))), 3)}
+
+
+def meta_for(model, path, version: str) -> ModelMeta:
+    return ModelMeta(path=Path(path), kind="mixer", hop=1024, input_kind=model.input_kind,
+                     context_frames=int(model.context_frames), version=version, architecture=model.architecture)
+
+
+def frame_predictions(model, tracks) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame argmax cells and label cells over the active frames of ``tracks`` (TrackData)."""
+    preds, labels = [], []
+    model.eval()
+    with torch.no_grad():
+        for t in tracks:
+            post = model(torch.from_numpy(t.feats.astype(np.float32))).numpy()
+            preds.append(post[t.active].argmax(axis=1))
+            labels.append(np.full(int(t.active.sum()), t.cell))
+    return np.concatenate(preds), np.concatenate(labels)
+
+
+def track_predictions(session, val_dir) -> tuple[np.ndarray, list]:
+    """Track-level choices of a mixer session (ONNX or TorchSession) through the app's decoding."""
+    cells, posts = [], []
+    for folder in list_tracks(val_dir):
+        solo, rate = audio_io.read_audio(folder / "solo.wav")
+        acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
+        sugg = run_mixer(session, solo.mean(axis=1), acc, rate)
+        cells.append(sugg.cell)
+        posts.append(sugg.posterior)
+    return np.array(cells), posts
+
+
+def most_common_cell(tracks) -> int:
+    """The trivial baseline's cell: the most common label over the training tracks' active frames."""
+    counts = np.zeros(codebook.N_CELLS)
+    for t in tracks:
+        counts[t.cell] += t.active.sum()
+    return int(counts.argmax())
+
+
+def evaluate_model(model, session, val, val_dir) -> dict:
+    fp, fl = frame_predictions(model, val)
+    tp, _ = track_predictions(session, val_dir)
+    return {"frames": cell_figures(fp, fl), "tracks": cell_figures(tp, [t.cell for t in val])}
+
+
+def save_weights(model, path, cfg_dict: dict) -> Path:
+    """Torch weights beside the ONNX file (``mixer.pt``), the starting point of fine-tuning."""
+    path = Path(path).with_suffix(".pt")
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "config": cfg_dict}, tmp)
+    tmp.replace(path)
+    return path
+
+
+def export(model, path, version: str) -> dict:
+    """Export a mixer to ONNX with its metadata; returns the metadata dict."""
+    meta = meta_for(model, path, version)
+    props = {k: v for k, v in asdict(meta).items()
+             if k in ("kind", "hop", "input_kind", "context_frames", "version", "architecture")}
+    example = torch.rand(40, 2, mixer_model.N_BINS) * 0.01 if model.input_kind == "solo_acc_magnitude" \
+        else torch.rand(40, mixer_model.N_BINS) * 0.01
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    export_onnx(model, path, props, example, "features", "posterior")
+    return props
+
+
+def onnx_matches_torch(model, path, seed: int = 0) -> float:
+    """Largest absolute difference between the ONNX file's and the torch model's posteriors on random input."""
+    session = ModelSession(path, "mixer", prefer_gpu=False)
+    rng = np.random.default_rng(seed)
+    shape = (50, 2, mixer_model.N_BINS) if model.input_kind == "solo_acc_magnitude" else (50, mixer_model.N_BINS)
+    x = (rng.random(shape) ** 4 * 0.05).astype(np.float32)
+    with torch.no_grad():
+        ref = model(torch.from_numpy(x)).numpy()
+    return float(np.abs(session.run(x) - ref).max())
+
+
+def finish(cfg, results: dict, tracks, val, log_path) -> dict:
+    """Export the trained mixer, evaluate it beside the baselines, write the card."""
+    from jazzremix_gui.training.train_mixer import log, training_command
+
+    model, steps, elapsed, losses = results[cfg.arch]
+    version = cfg.version or f"mix-{cfg.arch}-1.0"
+    props = export(model, cfg.out, version)
+    save_weights(model, cfg.out, asdict(cfg))
+    session = ModelSession(cfg.out, "mixer", prefer_gpu=False)
+    figures = {"mixer": evaluate_model(model, session, val, cfg.val_dir)}
+    trivial = most_common_cell(tracks)
+    figures["trivial_baseline"] = {
+        "cell": trivial, "pan_deg": codebook.cell_to_pan_gain(trivial)[0], "gain": codebook.cell_to_pan_gain(trivial)[1],
+        "frames": cell_figures(np.full(int(sum(t.active.sum() for t in val)), trivial),
+                               np.concatenate([np.full(int(t.active.sum()), t.cell) for t in val])),
+        "tracks": cell_figures(np.full(len(val), trivial), [t.cell for t in val])}
+    if "seed" in results:
+        seed_model, s_steps, s_elapsed, s_losses = results["seed"]
+        seed_session = TorchSession(seed_model, meta_for(seed_model, "seed-mixer", "mix-seed-1.0"))
+        figures["seed_style_mixer"] = evaluate_model(seed_model, seed_session, val, cfg.val_dir)
+        figures["seed_style_mixer"]["architecture"] = seed_model.architecture
+        figures["seed_style_mixer"]["training"] = {"steps": s_steps, "training_time_s": round(s_elapsed),
+                                                   "parameters": mixer_model.parameter_count(seed_model)}
+    log(log_path, msg="figures", **figures)
+    card = {
+        "name": Path(cfg.out).stem,
+        "kind": "mixer",
+        "metadata": {f"jazzremix.{k}": v for k, v in props.items()} | {"jazzremix.sample_rate": 44100},
+        "architecture": model.architecture,
+        "parameters": mixer_model.parameter_count(model),
+        "weights_dtype": "float32",
+        "labels": {"source": "mixing policy (jazzremix_gui/training/mixer_policy.py)",
+                   "policy": tracks[0].label.get("policy") if tracks else None,
+                   "train_label_cells": int(len({t.cell for t in tracks}))},
+        "training": {"command": training_command(cfg), "config": asdict(cfg), "steps": steps,
+                     "training_time_s": round(elapsed),
+                     "final_loss": round(float(np.mean(losses[-100:])), 4) if losses else None,
+                     "machine": "2-core x86_64 CPU (PyTorch CPU, torch.set_num_threads=%d)" % cfg.threads,
+                     "weights": Path(cfg.out).with_suffix(".pt").name},
+        "data": _data_config(cfg),
+        "validation": {"dataset": cfg.val_dir, "n_tracks": len(val),
+                       "stems": "ground-truth solo mid and accompaniment (oracle separation)",
+                       "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures},
+    }
+    write_card(cfg.out, card)
+    return card
+
+
+def _data_config(cfg) -> dict:
+    out = {}
+    for key, d in (("train", cfg.train_dir), ("validation", cfg.val_dir)):
+        info = Path(d) / "dataset.json"
+        try:
+            out[key] = {"path": d, **json.loads(info.read_text())} if info.exists() else {"path": d}
+        except (OSError, ValueError):
+            out[key] = {"path": d}
+    return out
