@@ -3,7 +3,8 @@
 One command per model (see README): ``jazzremix train-separator --arch mask|seed ...``.
 Data are STFT magnitude frames from the core's own STFT (:mod:`training.features`);
 the loss is the mean squared error between the estimated and the true solo magnitude
-(the paper's Euclidean loss), on random windows of consecutive frames. Validation SDR
+(the paper's Euclidean loss), on random windows of consecutive frames, with Adam and a
+cosine learning-rate decay over the time budget. Validation SDR
 is measured every checkpoint through the app's own pipeline (Wiener filter included).
 At the end the model is exported to ONNX and its card written with the full
 validation figures, the seed-baseline's card figures and the oracle beside them.
@@ -128,6 +129,8 @@ def train(cfg: SeparatorConfig) -> dict:
             last_ck = time.time()
         if done:
             break
+        for group in opt.param_groups:  # cosine decay over the time budget (resumes with the elapsed time)
+            group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0))))
         mix, solo = sampler.batch(cfg.batch)
         mix_t, solo_t = torch.from_numpy(mix), torch.from_numpy(solo)
         est = model(mix_t)
