@@ -1,0 +1,95 @@
+"""``jazzremix train-mixer``: train the shipped mixer, fine-tune it on your annotations, or revert.
+
+- ``jazzremix train-mixer --train DIR --val DIR --out models/mixer.onnx --minutes M --seed K``:
+  train the mixer on policy labels (and the seed-style baseline for the card).
+- ``jazzremix train-mixer --annotations FILE [--train DIR] [--minutes M]``: fine-tune the shipped
+  mixer on the annotations the app stored on each export (default file: the one in your data
+  folder) into your own model in the data folder, used from then on by the app and the CLI.
+- ``jazzremix train-mixer --revert``: delete your model; the shipped one is used again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jazzremix_gui.core import paths
+from jazzremix_gui.core.errors import JazzRemixError
+
+
+class TrainMixerUsageError(JazzRemixError):
+    """Bad option combination or missing data for train-mixer."""
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train-mixer", help="train the mixer, fine-tune it on your annotations, or revert",
+                       description=__doc__.split("\n", 1)[1].strip() if __doc__ else None)
+    p.add_argument("--train", metavar="DIR", help="policy-labelled training dataset (synthesised)")
+    p.add_argument("--val", metavar="DIR", help="validation dataset (for the card's figures)")
+    p.add_argument("--out", metavar="FILE", help="ONNX file to write (default models/mixer.onnx; with "
+                   "--annotations: your user model in the data folder)")
+    p.add_argument("--minutes", type=float, default=None, help="training time budget (default 20; fine-tune 3)")
+    p.add_argument("--baseline-minutes", type=float, default=5.0, help="time for the seed-style baseline (0: skip)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: time budget only)")
+    p.add_argument("--checkpoint-dir", metavar="DIR", help="checkpoints and JSONL log (resumable)")
+    p.add_argument("--annotations", metavar="FILE", nargs="?", const="", default=None,
+                   help=f"fine-tune on this annotation file (default {paths.annotations_path()})")
+    p.add_argument("--base", metavar="FILE", help="mixer to fine-tune (default: the shipped models/mixer.onnx)")
+    p.add_argument("--revert", action="store_true", help="delete your fine-tuned mixer; use the shipped one again")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.revert:
+        if args.annotations is not None:
+            raise TrainMixerUsageError("--revert and --annotations cannot be combined")
+        from jazzremix_gui.training.mixer_finetune import revert
+
+        removed = revert(args.out)
+        if removed:
+            print(f"removed your mixer {removed[0]}; using the shipped {paths.shipped_model('mixer')}")
+        else:
+            print(f"no fine-tuned mixer at {paths.user_mixer_path()}; the shipped one is in use")
+        return 0
+    if args.annotations is not None:
+        return _finetune(args)
+    if not args.train or not args.val:
+        raise TrainMixerUsageError("train-mixer needs --train DIR and --val DIR (or --annotations FILE, or --revert)")
+    for d in (args.train, args.val):
+        if not Path(d).is_dir():
+            raise TrainMixerUsageError(f"{d}: dataset folder not found")
+    from jazzremix_gui.training.train_mixer import MixerConfig, train
+
+    cfg = MixerConfig(train_dir=args.train, val_dir=args.val, out=args.out or str(paths.shipped_model("mixer")),
+                      minutes=20.0 if args.minutes is None else args.minutes, baseline_minutes=args.baseline_minutes,
+                      seed=args.seed, max_steps=args.max_steps,
+                      checkpoint_dir=args.checkpoint_dir or "checkpoints/mixer")
+    card = train(cfg)
+    fig = card["validation"]
+    print(f"wrote {cfg.out} ({card['size_bytes'] / 1e6:.1f} MB)")
+    for name in ("mixer", "trivial_baseline", "seed_style_mixer"):
+        if name in fig:
+            t = fig[name]["tracks"]
+            print(f"  {name}: track exact {t['exact_accuracy']:.2f}, within one cell "
+                  f"{t['within_one_cell_accuracy']:.2f}, pan error {t['pan_error_deg']:.1f} deg, "
+                  f"gain error {t['gain_error_db']:.1f} dB")
+    return 0
+
+
+def _finetune(args) -> int:
+    from jazzremix_gui.training.mixer_finetune import finetune
+
+    file = Path(args.annotations) if args.annotations else paths.annotations_path()
+    train_dir = args.train
+    if train_dir is None and Path("data/train").is_dir():
+        train_dir = "data/train"
+    card = finetune(file, base_onnx=args.base, train_dir=train_dir, out=args.out,
+                    minutes=3.0 if args.minutes is None else args.minutes, seed=args.seed, max_steps=args.max_steps,
+                    checkpoint_dir=args.checkpoint_dir)
+    t = card["training"]
+    print(f"fine-tuned on {t['annotations_used']} annotations ({t['annotation_clips']} clips, "
+          f"{t['annotation_lines_skipped']} lines skipped) + {t['policy_tracks']} policy tracks")
+    print(f"wrote your mixer {card['file']} in {Path(args.out or paths.user_mixer_path()).parent} "
+          f"(version {card['metadata']['jazzremix.version']}); the app and the CLI now use it "
+          f"('jazzremix train-mixer --revert' goes back to the shipped one)")
+    return 0
