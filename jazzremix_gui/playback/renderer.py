@@ -140,8 +140,9 @@ class BlockRenderer:
         ramp = self._ramp[o:o + m]
         for j in range(4):
             w = self._w[j, :m]
-            np.multiply(ramp, self._target[j] - self._prev[j], out=w)
-            w += self._prev[j]
+            prev = float(self._prev[j])  # Python floats keep float32 arithmetic (no cast buffers)
+            np.multiply(ramp, float(self._target[j]) - prev, out=w)
+            w += prev
         tmp = self._tmp[:m]
         for ch in range(2):
             dst = out[o:o + m, ch]

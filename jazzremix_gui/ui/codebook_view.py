@@ -27,7 +27,7 @@ def gain_db_text(gain: float) -> str:
 
 
 PAN_TICKS = [(p, pan_text(p)) for p in (-45, -30, -15, 0, 15, 30, 45)]
-GAIN_TICKS = [(g, f"{g:g}\n{gain_db_text(g)}") for g in (0.0, 0.5, 1.0, 1.5, 2.0)]
+GAIN_TICKS = [(g, f"{g:g}\n{gain_db_text(g).replace(' dB', '')}") for g in (0.0, 0.5, 1.0, 1.5, 2.0)]
 CELL_RECT = QRectF(-0.05, -47.5, 2.1, 95.0)  # cell centres on the codebook's pan/gain values
 
 
@@ -73,11 +73,13 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.gain_plot.setFixedHeight(80)
         self.gain_plot.hideAxis("bottom")
         self.gain_plot.setLabel("left", "p(gain)")
+        self.gain_plot.getAxis("left").setStyle(showValues=False)
         self.map = self.addPlot(row=1, col=0)
         self.pan_plot = self.addPlot(row=1, col=1)
         self.pan_plot.setFixedWidth(90)
         self.pan_plot.hideAxis("left")
         self.pan_plot.setLabel("bottom", "p(pan)")
+        self.pan_plot.getAxis("bottom").setStyle(showValues=False)
         for p in (self.gain_plot, self.map, self.pan_plot):
             p.setMenuEnabled(False)
             p.hideButtons()
@@ -85,7 +87,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.map.getAxis("left").setWidth(56)
         self.gain_plot.getAxis("left").setWidth(56)
         self.map.setLabel("left", "pan")
-        self.map.setLabel("bottom", "solo gain (linear / dB)")
+        self.map.setLabel("bottom", "solo gain (linear, dB below); colour ~ sqrt(probability)")
         self.map.getAxis("left").setTicks([PAN_TICKS])
         self.map.getAxis("bottom").setTicks([GAIN_TICKS])
         self.map.getAxis("bottom").setHeight(48)
@@ -124,7 +126,8 @@ class CodebookView(pg.GraphicsLayoutWidget):
             self.legend.setText("")
             return
         self.posterior = np.asarray(posterior, np.float64)
-        self.image.setImage(self.posterior.astype(np.float32), levels=(0.0, max(self.posterior.max(), 1e-9)))
+        shown = np.sqrt(self.posterior).astype(np.float32)  # colour ~ sqrt(p): weak cells stay visible
+        self.image.setImage(shown, levels=(0.0, max(float(shown.max()), 1e-9)))
         self.image.setRect(CELL_RECT)
         pan_m, gain_m = codebook.marginals(self.posterior)
         self.gain_bars.setOpts(height=gain_m)
@@ -140,5 +143,5 @@ class CodebookView(pg.GraphicsLayoutWidget):
         sp, sg = suggested
         self.legend.setText(
             f"<span style='color:{theme.SUGGESTED_COLOUR}'>□ suggested: {pan_text(sp)}, gain {sg:.2f} "
-            f"({gain_db_text(sg)})</span> &nbsp; <span style='color:{theme.CURRENT_COLOUR}'>● current: "
+            f"({gain_db_text(sg)})</span><br><span style='color:{theme.CURRENT_COLOUR}'>● current: "
             f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)})</span>")

@@ -1,0 +1,194 @@
+"""Dialogs: export options, preferences (output device, models) and About (models, their cards, provider)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout,
+                               QWidget)
+
+from jazzremix_gui import __version__
+from jazzremix_gui.core import paths, pipeline
+from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.playback import devices
+from jazzremix_gui.ui.exporting import KINDS, ExportPlan
+
+
+def _path_row(edit: QLineEdit, pick) -> QWidget:
+    w = QWidget()
+    row = QHBoxLayout(w)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit, 1)
+    b = QPushButton("Browse…")
+    b.clicked.connect(pick)
+    row.addWidget(b)
+    return w
+
+
+class ExportDialog(QDialog):
+    """Choose what to export, the format, bit depth and folder; :meth:`plan` returns the choice."""
+
+    def __init__(self, input_path, settings, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.input_path = Path(input_path)
+        form = QFormLayout(self)
+        self.kinds = {k: QCheckBox(label) for k, label in
+                      (("solo", "Solo"), ("accompaniment", "Accompaniment (stereo)"), ("remix", "Remix (stereo)"))}
+        box = QWidget()
+        col = QVBoxLayout(box)
+        col.setContentsMargins(0, 0, 0, 0)
+        for cb in self.kinds.values():
+            cb.setChecked(True)
+            col.addWidget(cb)
+        form.addRow("Files", box)
+        self.solo_mono = QRadioButton("mono")
+        self.solo_stereo = QRadioButton("stereo, panned as in the remix")
+        (self.solo_stereo if settings["solo_stereo"] else self.solo_mono).setChecked(True)
+        solo_box = QWidget()
+        r = QHBoxLayout(solo_box)
+        r.setContentsMargins(0, 0, 0, 0)
+        r.addWidget(self.solo_mono)
+        r.addWidget(self.solo_stereo)
+        form.addRow("Solo as", solo_box)
+        self.fmt = QComboBox()
+        self.fmt.addItem("WAV", "wav")
+        self.fmt.addItem("FLAC", "flac")
+        self.fmt.setCurrentIndex(max(0, self.fmt.findData(settings["format"])))
+        form.addRow("Format", self.fmt)
+        self.bits = QComboBox()
+        for b, label in ((16, "16-bit"), (24, "24-bit"), (32, "32-bit float")):
+            self.bits.addItem(label, b)
+        self.bits.setCurrentIndex(max(0, self.bits.findData(settings["bits"])))
+        form.addRow("Bit depth", self.bits)
+        self.fmt.currentIndexChanged.connect(self._format_changed)
+        self._format_changed()
+        self.folder = QLineEdit(settings["out_dir"] or str(self.input_path.parent))
+        form.addRow("Folder", _path_row(self.folder, self._pick_folder))
+        self.names = QLabel()
+        self.names.setWordWrap(True)
+        form.addRow("Names", self.names)
+        for w in (*self.kinds.values(), self.fmt):
+            (w.toggled if isinstance(w, QCheckBox) else w.currentIndexChanged).connect(self._update_names)
+        self._update_names()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.settings = settings
+
+    def _format_changed(self) -> None:
+        flac = self.fmt.currentData() == "flac"
+        item = self.bits.model().item(2)
+        item.setEnabled(not flac)  # FLAC holds no float samples
+        if flac and self.bits.currentData() == 32:
+            self.bits.setCurrentIndex(1)
+
+    def _pick_folder(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "Export folder", self.folder.text())
+        if d:
+            self.folder.setText(d)
+
+    def _update_names(self) -> None:
+        self.names.setText(", ".join(p.name for p in self.plan().paths(self.input_path).values()) or "(nothing)")
+
+    def plan(self) -> ExportPlan:
+        kinds = tuple(k for k in KINDS if self.kinds[k].isChecked())
+        return ExportPlan(Path(self.folder.text()), kinds, self.fmt.currentData(), int(self.bits.currentData()),
+                          self.solo_stereo.isChecked())
+
+    def remember(self) -> None:
+        p = self.plan()
+        self.settings["format"], self.settings["bits"] = p.fmt, p.bits
+        self.settings["solo_stereo"], self.settings["out_dir"] = p.solo_stereo, str(p.out_dir)
+
+
+class PreferencesDialog(QDialog):
+    """Output device and model files."""
+
+    def __init__(self, settings, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.settings = settings
+        form = QFormLayout(self)
+        self.device = QComboBox()
+        self.device.addItem("System default", "")
+        reason = devices.unavailable_reason()
+        for d in devices.output_devices():
+            self.device.addItem(f"{d.label}, {d.default_rate} Hz", d.label)
+        self.device.setCurrentIndex(max(0, self.device.findData(settings["output_device"])))
+        form.addRow("Output device", self.device)
+        if reason:
+            form.addRow("", QLabel(f"Playback unavailable: {reason}"))
+        self.sep = QLineEdit(settings["separator_path"])
+        self.sep.setPlaceholderText(f"default: {paths.shipped_model('separator')}")
+        self.mix = QLineEdit(settings["mixer_path"])
+        self.mix.setPlaceholderText(f"default: {paths.shipped_model('mixer')}")
+        form.addRow("Separator model", _path_row(self.sep, lambda: self._pick(self.sep)))
+        form.addRow("Mixer model", _path_row(self.mix, lambda: self._pick(self.mix)))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(620, 200)
+
+    def _pick(self, edit: QLineEdit) -> None:
+        f, _ = QFileDialog.getOpenFileName(self, "Model", str(paths.models_dir()), "ONNX models (*.onnx)")
+        if f:
+            edit.setText(f)
+
+    def apply(self) -> bool:
+        """Store the choices; returns True when the output device changed."""
+        changed = self.device.currentData() != self.settings["output_device"]
+        self.settings["output_device"] = self.device.currentData()
+        self.settings["separator_path"] = self.sep.text().strip()
+        self.settings["mixer_path"] = self.mix.text().strip()
+        return changed
+
+
+def model_report(separator_path=None, mixer_path=None) -> str:
+    """HTML describing both models (metadata, card, execution provider) or why one is missing."""
+    parts = []
+    for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
+        try:
+            m = pipeline.load_model(path or None, kind)
+        except ModelError as exc:
+            parts.append(f"<h3>{kind.title()}</h3><p><i>not installed: {exc}</i></p>")
+            continue
+        rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in (
+            ("file", m.path), ("version", m.meta.version), ("architecture", m.meta.architecture),
+            ("hop", m.meta.hop), ("context frames", m.meta.context_frames), ("input", m.meta.input_kind),
+            ("ONNX Runtime provider", ", ".join(m.providers))))
+        card = m.path.with_suffix(".json")
+        card_html = ""
+        if card.exists():
+            try:
+                text = json.dumps(json.loads(card.read_text()), indent=1)[:3000]
+            except (OSError, ValueError):
+                text = "(unreadable card)"
+            card_html = f"<p>Model card ({card.name}):</p><pre>{text}</pre>"
+        parts.append(f"<h3>{kind.title()}</h3><table>{rows}</table>{card_html}")
+    return "".join(parts)
+
+
+class AboutDialog(QDialog):
+    def __init__(self, separator_path=None, mixer_path=None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("About Jazz Remix")
+        col = QVBoxLayout(self)
+        self.text = QTextBrowser()
+        import onnxruntime as ort
+
+        self.text.setHtml(
+            f"<h2>Jazz Remix {__version__}</h2><p>Separate a jazz recording into its solo and its accompaniment, "
+            "and place the solo anew. After Mimilakis et al., AES WIMP 2016.</p>"
+            f"<p>ONNX Runtime {ort.__version__}; available providers: {', '.join(ort.get_available_providers())}</p>"
+            + model_report(separator_path, mixer_path))
+        col.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        col.addWidget(buttons)
+        self.resize(640, 560)

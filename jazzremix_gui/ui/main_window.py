@@ -1,0 +1,338 @@
+"""The main window: track list, time views, codebook, controls and transport, wired together.
+
+Menus and shortcuts live in :mod:`jazzremix_gui.ui.actions`; long work runs in
+:class:`TrackManager` (separation) and :class:`Player` (playback preparation) workers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoGroup
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
+                               QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
+
+from jazzremix_gui.ui import actions, tracks
+from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
+from jazzremix_gui.ui.controls import MixControls, TransportBar
+from jazzremix_gui.ui.mixstate import WHOLE, SetAutomation, SetPanGain
+from jazzremix_gui.ui.player import Player
+from jazzremix_gui.ui.settings import Settings
+from jazzremix_gui.ui.timeline import TimelineView
+
+AUDIO_FILTER = "Audio files (*.wav *.flac *.mp3 *.ogg *.aif *.aiff);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """Jazz Remix's window.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+    model_paths : (str, str), optional
+        Separator and mixer model files overriding the settings (tests, benchmarks).
+    """
+
+    def __init__(self, settings: Settings | None = None, model_paths=None, parent=None):
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self._model_override = model_paths
+        self.setWindowTitle("Jazz Remix")
+        self.setAcceptDrops(True)
+        self.manager = tracks.TrackManager(self.model_paths, self)
+        self.player = Player(self.settings["output_device"] or None, self)
+        self.undo_group = QUndoGroup(self)
+        self.current: tracks.Track | None = None
+        self._build()
+        actions.install(self)
+        self._connect()
+        self._restore()
+        self._show_playback_reason()
+        self.show_track(None)
+
+    def model_paths(self):
+        if self._model_override:
+            return self._model_override
+        return self.settings["separator_path"] or None, self.settings["mixer_path"] or None
+
+    # ---- layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        left = QWidget()
+        lcol = QVBoxLayout(left)
+        lcol.addWidget(QLabel("Tracks"))
+        self.track_list = QListWidget()
+        self.track_list.setToolTip("Drop audio files here or use File > Open")
+        lcol.addWidget(self.track_list, 1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress_label = QLabel("")
+        self.progress_label.setWordWrap(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop processing the selected track")
+        for w in (self.progress, self.progress_label, self.cancel_button):
+            lcol.addWidget(w)
+        centre = QWidget()
+        ccol = QVBoxLayout(centre)
+        ccol.setContentsMargins(0, 0, 0, 0)
+        self.message = QLabel("")
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.error = QLabel("")
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.placeholder = QLabel("Drop audio files here, or use File > Open (Ctrl+O).")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.timeline = TimelineView()
+        self.transport = TransportBar()
+        for w in (self.message, self.error, self.placeholder):
+            ccol.addWidget(w)
+            w.hide()
+        ccol.addWidget(self.timeline, 1)
+        ccol.addWidget(self.transport)
+        right = QWidget()
+        rcol = QVBoxLayout(right)
+        self.codebook = CodebookView()
+        self.mix_controls = MixControls()
+        rcol.addWidget(self.codebook, 1)
+        rcol.addWidget(self.mix_controls)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for w, stretch in ((left, 0), (centre, 1), (right, 0)):
+            self.splitter.addWidget(w)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.splitter.setSizes([240, 800, 480])
+        self.setCentralWidget(self.splitter)
+        self.transport.match.setChecked(self.settings["match_loudness"])
+        self.player.set_match_loudness(self.settings["match_loudness"])
+
+    def _connect(self) -> None:
+        m = self.manager
+        m.added.connect(self._track_added)
+        m.changed.connect(self._track_changed)
+        m.decoded.connect(lambda t: t is self.current and self.show_track(t))
+        m.ready.connect(self._track_ready)
+        m.failed.connect(lambda t: t is self.current and self.show_track(t))
+        self.track_list.currentRowChanged.connect(self._row_changed)
+        self.cancel_button.clicked.connect(lambda: self.current and m.cancel(self.current))
+        self.codebook.cell_picked.connect(lambda p, g, drag: self.edit(p, g, drag, "Pick on the map"))
+        self.mix_controls.edited.connect(lambda p, g, drag: self.edit(p, g, drag, "Move pan/gain"))
+        self.mix_controls.reset_requested.connect(self.reset_to_suggestion)
+        self.mix_controls.automation_toggled.connect(self.set_automation)
+        self.timeline.seek_requested.connect(self.player.seek)
+        self.timeline.loop_changed.connect(lambda a, b: self.player.set_loop(a, b, self.transport.loop.isChecked()))
+        self.timeline.section_clicked.connect(self.select_section)
+        self.player.position_changed.connect(self._position)
+        self.player.state_changed.connect(self.transport.set_playing)
+        self.player.ready_changed.connect(lambda ok: self.transport.play.setEnabled(ok))
+        self.player.meter_sink = self.transport.meter.set_levels
+        t = self.transport
+        t.play.clicked.connect(self.toggle_play)
+        t.stop.clicked.connect(self.player.stop)
+        t.loop.toggled.connect(self.set_loop)
+        t.original.toggled.connect(self._ab)
+        t.match.toggled.connect(self._match)
+        for b in (t.mute_solo, t.solo_only, t.mute_acc):
+            b.toggled.connect(self._stems_changed)
+
+    # ---- tracks --------------------------------------------------------------------------------
+    def open_files(self, files) -> None:
+        for f in files:
+            track = self.manager.add(str(f))
+            self.settings.add_recent(str(Path(f).resolve()))
+        if files:
+            self.select(self.manager.find(str(files[-1])) if len(files) == 1 else self.current or track)
+        actions.refresh_recent(self)
+
+    def select(self, track) -> None:
+        if track in self.manager.tracks:
+            self.track_list.setCurrentRow(self.manager.tracks.index(track))
+
+    def _track_added(self, track) -> None:
+        item = QListWidgetItem(track.name)
+        item.setToolTip(str(track.path))
+        self.track_list.addItem(item)
+        if self.current is None:
+            self.track_list.setCurrentRow(self.track_list.count() - 1)
+
+    def _track_changed(self, track) -> None:
+        i = self.manager.tracks.index(track) if track in self.manager.tracks else -1
+        if i >= 0:
+            self.track_list.item(i).setText(f"{track.name}\n  {track.status_text()}")
+        if track is self.current:
+            self._show_progress(track)
+
+    def _track_ready(self, track) -> None:
+        self.undo_group.addStack(track.undo)
+        track.state.changed.connect(lambda t=track: self._state_changed(t))
+        if track is self.current:
+            self.show_track(track)
+
+    def _row_changed(self, row: int) -> None:
+        track = self.manager.tracks[row] if 0 <= row < len(self.manager.tracks) else None
+        if track is not self.current:
+            self.show_track(track)
+
+    def _show_progress(self, track) -> None:
+        busy = track is not None and track.busy
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress_label.setText(track.status_text() if track is not None else "")
+        if busy:
+            self.progress.setValue(int(track.progress * 1000))
+        self.set_error(track.error if track is not None and track.status == tracks.FAILED else "")
+
+    def show_track(self, track) -> None:
+        """Show everything known about ``track`` (None: the empty window)."""
+        self.current = track
+        self._show_progress(track)
+        self.placeholder.setVisible(track is None)
+        self.timeline.setVisible(track is not None)
+        d = track.decoded if track else None
+        p = track.processed if track else None
+        self.timeline.clear()
+        if d is not None:
+            t_env, lo, hi = d.envelope
+            self.timeline.set_envelope(t_env / d.rate, lo, hi, d.audio.shape[0] / d.rate)
+            self.timeline.set_spectrogram("mixture", d.spectrogram)
+        for key in ("solo", "accompaniment"):
+            self.timeline.set_spectrogram(key, p.spectrograms.get(key) if p else None)
+        if track is not None and track.state is not None:
+            self.undo_group.setActiveStack(track.undo)
+        else:
+            self.undo_group.setActiveStack(None)
+        self.player.set_material(d, p.stems if p else None, track.state if track else None)
+        self._state_changed(track)
+        self.setWindowTitle(f"Jazz Remix — {track.name}" if track else "Jazz Remix")
+        self._position(0.0)
+        actions.update_enabled(self)
+
+    def _state_changed(self, track) -> None:
+        if track is not self.current:
+            return
+        st = track.state if track else None
+        self.mix_controls.setEnabled(st is not None)
+        if st is None:
+            self.codebook.set_posterior(None)
+            self.timeline.set_sections([])
+            return
+        self.codebook.set_posterior(st.posterior())
+        self.codebook.set_marks(st.suggested_value(), st.value())
+        target = "Whole track" if st.target == WHOLE else \
+            f"Section {st.target + 1}: {st.bounds[st.target][0]:.1f}–{st.bounds[st.target][1]:.1f} s"
+        self.mix_controls.show_value(*st.value(), target, st.automation, st.has_sections)
+        rows = [(a, b, f"S{i + 1} {pan_text(v[0])} ×{v[1]:.2f}" if act else f"S{i + 1} (no solo)")
+                for i, ((a, b, act), v) in enumerate(zip(st.bounds, st.values[1:]))] if st.automation else []
+        self.timeline.set_sections(rows, st.target)
+        self.player.set_mix(st)
+
+    # ---- editing --------------------------------------------------------------------------------
+    def edit(self, pan: float, gain: float, mergeable: bool = False, text: str = "Set pan/gain") -> None:
+        st = self.current.state if self.current else None
+        if st is None or (pan, gain) == tuple(st.value()):
+            return
+        self.current.undo.push(SetPanGain(st, st.target, pan, gain, text, mergeable))
+
+    def nudge(self, d_pan: float = 0.0, d_gain: float = 0.0) -> None:
+        if self.current and self.current.state:
+            pan, gain = self.current.state.value()
+            self.edit(pan + d_pan, gain + d_gain, True, "Nudge pan/gain")
+
+    def reset_to_suggestion(self) -> None:
+        st = self.current.state if self.current else None
+        if st is not None:
+            pan, gain = st.suggested_value()
+            if (pan, gain) != tuple(st.value()):
+                self.current.undo.push(SetPanGain(st, st.target, pan, gain, "Reset to suggestion"))
+
+    def set_automation(self, on: bool) -> None:
+        st = self.current.state if self.current else None
+        if st is not None and st.automation != on:
+            self.current.undo.push(SetAutomation(st, on))
+
+    def select_section(self, index: int) -> None:
+        if self.current and self.current.state:
+            self.current.state.select(index)
+
+    # ---- transport ------------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if not self.player.available:
+            self._show_playback_reason()
+            return
+        self.player.toggle()
+
+    def set_loop(self, on: bool) -> None:
+        a, b = self.timeline.loop_region.getRegion()
+        if on and (b - a <= 0.01 or not self.timeline.loop_region.isVisible()):
+            a, b = self.timeline.visible_range()
+            if b - a >= self.timeline.duration * 0.99:
+                a, b = b * 0.25, b * 0.5
+        self.timeline.set_loop(a, b, on)
+        self.player.set_loop(a, b, on)
+
+    def _position(self, t: float) -> None:
+        self.timeline.set_playhead(t)
+        total = self.current.decoded.audio.shape[0] / self.current.decoded.rate if self.current and \
+            self.current.decoded else 0.0
+        self.transport.set_time(t, total)
+
+    def _ab(self, original: bool) -> None:
+        self.transport.original.setText("Hearing: original" if original else "Hearing: remix")
+        self.player.set_original(original)
+
+    def _match(self, on: bool) -> None:
+        self.settings["match_loudness"] = on
+        self.player.set_match_loudness(on)
+
+    def _stems_changed(self, *_) -> None:
+        t = self.transport
+        self.player.set_stems_on(not t.mute_solo.isChecked(), not (t.mute_acc.isChecked() or t.solo_only.isChecked()))
+
+    def _show_playback_reason(self) -> None:
+        if not self.player.available:
+            self.set_message(f"Playback is disabled: {self.player.reason}. Separation and export still work.")
+            self.transport.play.setEnabled(False)
+
+    # ---- window --------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geo = self.settings["geometry"]
+        if not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1500, 900)
+        st = self.settings["splitter"]
+        if not st.isEmpty():
+            self.splitter.restoreState(st)
+        self.timeline.set_mode(self.settings["spectrogram_mode"])
+
+    def closeEvent(self, ev) -> None:
+        self.settings["geometry"] = self.saveGeometry()
+        self.settings["window_state"] = self.saveState()
+        self.settings["splitter"] = self.splitter.saveState()
+        self.settings.sync()
+        self.player.shutdown()
+        self.manager.shutdown()
+        super().closeEvent(ev)
+
+    def dragEnterEvent(self, ev) -> None:
+        if ev.mimeData().hasUrls():
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:
+        files = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
+        if files:
+            ev.acceptProposedAction()
+            self.open_files(files)
+
+    def set_message(self, text: str) -> None:
+        """Show (or with ``""`` hide) the notice line above the views."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def set_error(self, text: str) -> None:
+        """Show (or hide) the error line: plain words from the failed job."""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def show_error(self, text: str) -> None:
+        QMessageBox.warning(self, "Jazz Remix", text)

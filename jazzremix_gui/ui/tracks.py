@@ -1,0 +1,173 @@
+"""The list of open tracks and their background processing, one track at a time, in turn.
+
+Each :class:`Track` holds what is known so far (decoded audio, stems, suggestion, the
+engineer's :class:`MixState` and its undo stack). :class:`TrackManager` queues tracks,
+runs :func:`processing.process_track` for each in turn on its own worker thread, and
+tells the window on the main thread as results arrive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from jazzremix_gui.ui.mixstate import MixState
+from jazzremix_gui.ui.processing import Decoded, Processed, process_track
+from jazzremix_gui.ui.worker import Job, JobRunner
+
+QUEUED, WORKING, READY, FAILED, CANCELLED = "queued", "working", "ready", "failed", "cancelled"
+
+
+class Track(QObject):
+    """One open recording."""
+
+    def __init__(self, path, parent: QObject | None = None):
+        super().__init__(parent)
+        self.path = Path(path)
+        self.status = QUEUED
+        self.progress = 0.0
+        self.eta = -1.0
+        self.message = "waiting"
+        self.error = ""
+        self.decoded: Decoded | None = None
+        self.processed: Processed | None = None
+        self.state: MixState | None = None
+        self.undo = QUndoStack(self)
+        self.job: Job | None = None
+        self.pending_session: dict | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (QUEUED, WORKING)
+
+    def status_text(self) -> str:
+        if self.status == WORKING:
+            eta = f", {self.eta:.0f} s left" if self.eta >= 0 else ""
+            return f"{self.message} {self.progress * 100:.0f} %{eta}"
+        if self.status == FAILED:
+            return f"failed: {self.error}"
+        if self.status == READY:
+            return "ready (from cache)" if self.processed and self.processed.from_cache else "ready"
+        return self.status
+
+
+class TrackManager(QObject):
+    """Open tracks in order; processes them one by one.
+
+    Signals
+    -------
+    added(Track); changed(Track): status or progress; decoded(Track): mixture available;
+    ready(Track): stems and suggestion available; failed(Track): ``track.error`` says why.
+    """
+
+    added = Signal(object)
+    changed = Signal(object)
+    decoded = Signal(object)
+    ready = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, model_paths=lambda: (None, None), parent: QObject | None = None):
+        super().__init__(parent)
+        self.model_paths = model_paths
+        self.tracks: list[Track] = []
+        self.runner = JobRunner(1, self)
+        self.current_job: Job | None = None
+
+    def find(self, path) -> Track | None:
+        p = Path(path).resolve()
+        return next((t for t in self.tracks if t.path.resolve() == p), None)
+
+    def add(self, path) -> Track:
+        """Open a file (or return the track already open for it) and queue its processing."""
+        existing = self.find(path)
+        if existing is not None:
+            if existing.status in (FAILED, CANCELLED):
+                self.retry(existing)
+            return existing
+        track = Track(path, self)
+        self.tracks.append(track)
+        self.added.emit(track)
+        self._next()
+        return track
+
+    def retry(self, track: Track) -> None:
+        track.status, track.progress, track.error, track.message = QUEUED, 0.0, "", "waiting"
+        self.changed.emit(track)
+        self._next()
+
+    def cancel(self, track: Track) -> None:
+        if track.status == WORKING and track.job is not None:
+            track.job.cancel()
+            track.message = "cancelling"
+            self.changed.emit(track)
+        elif track.status == QUEUED:
+            track.status = CANCELLED
+            self.changed.emit(track)
+
+    def remove(self, track: Track) -> None:
+        self.cancel(track)
+        if track in self.tracks:
+            self.tracks.remove(track)
+
+    def _next(self) -> None:
+        if self.current_job is not None:
+            return
+        track = next((t for t in self.tracks if t.status == QUEUED), None)
+        if track is None:
+            return
+        sep, mix = self.model_paths()
+        track.status, track.message = WORKING, "decoding"
+        track.job = self.current_job = self.runner.submit(
+            lambda job, p=track.path: process_track(p, job, sep, mix), track.name,
+            on_progress=lambda f, m, eta, t=track: self._progress(t, f, m, eta),
+            on_partial=lambda kind, value, t=track: self._partial(t, kind, value),
+            on_success=lambda res, t=track: self._done(t, res),
+            on_error=lambda msg, t=track: self._failed(t, msg),
+            on_cancel=lambda t=track: self._cancelled(t),
+            on_done=self._job_done)
+        self.changed.emit(track)
+
+    def _progress(self, track: Track, fraction: float, message: str, eta: float) -> None:
+        if track.status == WORKING:
+            track.progress, track.message, track.eta = fraction, message, eta
+            self.changed.emit(track)
+
+    def _partial(self, track: Track, kind: str, value) -> None:
+        if kind == "decoded":
+            track.decoded = value
+            self.decoded.emit(track)
+
+    def _done(self, track: Track, result: Processed) -> None:
+        track.processed = result
+        track.state = MixState(result.suggestion, track)
+        if track.pending_session:
+            track.state.apply_json(track.pending_session)
+            track.pending_session = None
+        track.status, track.progress, track.message = READY, 1.0, "ready"
+        self.changed.emit(track)
+        self.ready.emit(track)
+
+    def _failed(self, track: Track, message: str) -> None:
+        track.status, track.error = FAILED, message
+        self.changed.emit(track)
+        self.failed.emit(track)
+
+    def _cancelled(self, track: Track) -> None:
+        track.status, track.message = CANCELLED, "cancelled"
+        self.changed.emit(track)
+
+    def _job_done(self) -> None:
+        self.current_job = None
+        for t in self.tracks:
+            t.job = None if t.status != WORKING else t.job
+        self._next()
+
+    def shutdown(self) -> None:
+        self.runner.cancel_all()
+        self.runner.wait(10000)

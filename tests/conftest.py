@@ -1,0 +1,44 @@
+"""Shared test set-up: Qt offscreen, isolated user folders, tiny ONNX models.
+
+Every test session gets its own data and cache folders (``JAZZREMIX_DATA_DIR``,
+``JAZZREMIX_CACHE_DIR``), so no test ever reads or writes the real home.
+"""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="jazzremix-tests-"))
+os.environ["JAZZREMIX_DATA_DIR"] = str(_SESSION_DIR / "data")
+os.environ["JAZZREMIX_CACHE_DIR"] = str(_SESSION_DIR / "cache")
+
+try:
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(imageAxisOrder="row-major")
+    from jazzremix_gui.ui.qtcompat import guard_singletons
+
+    guard_singletons()  # PySide6 6.12.0 on Python 3.11 loses references to True/None (see qtcompat)
+except ImportError:  # Qt-less environments still run the core tests
+    pass
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory):
+    """A folder holding ``separator.onnx`` (frame-wise) and ``mixer.onnx`` that meet the model contract."""
+    from tiny_models import tiny_mixer, tiny_separator
+
+    d = tmp_path_factory.mktemp("tiny_models")
+    tiny_separator(d / "separator.onnx", context=0)
+    tiny_mixer(d / "mixer.onnx")
+    return d

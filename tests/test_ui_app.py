@@ -1,0 +1,162 @@
+"""The desktop app end to end (pytest-qt, offscreen): open, process, view, edit, undo, cancel, errors."""
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PySide6.QtCore import QPointF, Qt
+
+from jazzremix_gui.core import codebook, paths
+from jazzremix_gui.ui import tracks
+from jazzremix_gui.ui.main_window import MainWindow
+from jazzremix_gui.ui.settings import Settings
+
+RATE = 44100
+
+
+def write_track(path, seconds=6.0, seed=0, rate=RATE):
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    solo = 0.3 * np.sin(2 * np.pi * 440 * t) * (np.sin(2 * np.pi * 0.5 * t) > -0.5)
+    acc = 0.05 * rng.standard_normal((t.size, 2))
+    sf.write(str(path), (acc + solo[:, None] * [0.8, 0.6]).astype(np.float32), rate, subtype="FLOAT")
+    return path
+
+
+@pytest.fixture
+def window(qtbot, tiny_models, tmp_path):
+    w = MainWindow(Settings(tmp_path / "settings.ini"),
+                   model_paths=(str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx")))
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def open_and_wait(qtbot, w, path, timeout=20000):
+    w.open_files([str(path)])
+    track = w.manager.find(path)
+    qtbot.waitUntil(lambda: not track.busy, timeout=timeout)
+    return track
+
+
+def test_open_file_shows_stems_and_posterior(qtbot, window, tmp_path):
+    path = write_track(tmp_path / "take.wav")
+    order = []
+    window.manager.decoded.connect(lambda t: order.append("decoded"))
+    window.manager.ready.connect(lambda t: order.append("ready"))
+    track = open_and_wait(qtbot, window, path)
+    assert track.status == tracks.READY, track.error
+    assert order == ["decoded", "ready"]  # the mixture is shown before separation finishes
+    stems = track.processed.stems
+    assert stems.solo.shape == (int(6 * RATE),) and stems.accompaniment.shape == (int(6 * RATE), 2)
+    for key in ("mixture", "solo", "accompaniment"):
+        img = window.timeline.images[key].image
+        assert img is not None and img.shape[0] == 256 and img.shape[1] > 100
+    shown = window.codebook.image.image
+    assert shown.shape == (codebook.N_PANS, codebook.N_GAINS)
+    post = track.state.posterior()
+    assert post.sum() == pytest.approx(1.0)
+    sug = track.processed.suggestion
+    assert window.mix_controls.pan_spin.value() == pytest.approx(sug.pan_deg)
+    assert window.mix_controls.gain_spin.value() == pytest.approx(sug.gain)
+    assert window.track_list.count() == 1 and "ready" in window.track_list.item(0).text()
+
+
+def click_cell(qtbot, w, pan, gain):
+    """Left-click the centre of the heat-map cell of (pan, gain)."""
+    row = int(np.argmin(np.abs(codebook.PANS_DEG - pan)))
+    col = int(np.argmin(np.abs(codebook.GAINS - gain)))
+    scene_pos = w.codebook.image.mapToScene(QPointF(col + 0.5, row + 0.5))
+    view_pos = w.codebook.mapFromScene(scene_pos)
+    qtbot.mouseClick(w.codebook.viewport(), Qt.MouseButton.LeftButton, pos=view_pos)
+
+
+def test_click_heat_map_sets_pan_gain_and_undo(qtbot, window, tmp_path):
+    track = open_and_wait(qtbot, window, write_track(tmp_path / "a.wav"))
+    suggested = track.state.value()
+    target = (-30.0, 1.5) if suggested != (-30.0, 1.5) else (20.0, 0.5)
+    click_cell(qtbot, window, *target)
+    assert track.state.value() == pytest.approx(target)
+    assert window.mix_controls.pan_spin.value() == pytest.approx(target[0])
+    assert window.player.controls[0] == pytest.approx(target[0])  # the audio renderer's pan
+    window.act_undo.trigger()
+    assert track.state.value() == pytest.approx(suggested)
+    window.act_redo.trigger()
+    assert track.state.value() == pytest.approx(target)
+    window.reset_to_suggestion()
+    assert track.state.value() == pytest.approx(suggested)
+
+
+def test_controls_and_shortcut_nudges(qtbot, window, tmp_path):
+    track = open_and_wait(qtbot, window, write_track(tmp_path / "b.wav"))
+    window.mix_controls.pan_spin.setValue(12.0)
+    window.mix_controls.gain_spin.setValue(0.7)
+    assert track.state.value() == pytest.approx((12.0, 0.7))
+    assert "-3.1 dB" in window.mix_controls.gain_db.text()
+    window.nudge(d_pan=1.0)
+    assert track.state.value()[0] == pytest.approx(13.0)
+    while track.undo.canUndo():
+        track.undo.undo()
+    assert track.state.value() == pytest.approx(track.state.suggested_value())
+
+
+def test_cancel_midway_then_still_usable(qtbot, window, tmp_path):
+    long_path = write_track(tmp_path / "long.wav", seconds=120.0)
+    window.open_files([str(long_path)])
+    track = window.manager.find(long_path)
+    qtbot.waitUntil(lambda: track.decoded is not None and track.progress > 0.06, timeout=20000)
+    assert window.cancel_button.isVisible()
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: track.status == tracks.CANCELLED, timeout=10000)
+    assert track.processed is None and track.progress < 1.0
+    good = open_and_wait(qtbot, window, write_track(tmp_path / "short.wav", seconds=3.0))
+    assert good.status == tracks.READY
+
+
+def test_bad_file_shows_error_and_app_stays_usable(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio")
+    track = open_and_wait(qtbot, window, bad)
+    assert track.status == tracks.FAILED
+    assert window.error.isVisible() and "broken.wav" in window.error.text()
+    assert "Traceback" not in window.error.text()
+    good = open_and_wait(qtbot, window, write_track(tmp_path / "ok.wav", seconds=3.0))
+    assert good.status == tracks.READY and not window.error.isVisible()
+
+
+def test_missing_model_message(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "models_dir", lambda: tmp_path / "no-models")
+    monkeypatch.setattr(paths, "user_mixer_path", lambda: tmp_path / "no-models" / "user.onnx")
+    w = MainWindow(Settings(tmp_path / "s.ini"))
+    qtbot.addWidget(w)
+    track = open_and_wait(qtbot, w, write_track(tmp_path / "c.wav", seconds=3.0))
+    assert track.status == tracks.FAILED
+    assert "No separator model is installed yet" in w.error.text()
+    assert w.timeline.images["mixture"].image is not None  # the mixture is still shown
+    w.close()
+
+
+def test_several_tracks_switch_while_processing(qtbot, window, tmp_path):
+    a = write_track(tmp_path / "one.wav", seconds=20.0)
+    b = write_track(tmp_path / "two.wav", seconds=3.0, seed=1)
+    window.open_files([str(a), str(b)])
+    ta, tb = window.manager.find(a), window.manager.find(b)
+    window.select(tb)
+    assert window.current is tb
+    qtbot.waitUntil(lambda: not ta.busy and not tb.busy, timeout=30000)
+    assert ta.status == tb.status == tracks.READY
+    window.select(ta)
+    assert window.codebook.image.image is not None and window.current is ta
+    w2_track = open_and_wait(qtbot, window, a)  # already open: the same track
+    assert w2_track is ta and window.track_list.count() == 2
+
+
+def test_reopen_uses_cache(qtbot, tiny_models, tmp_path):
+    path = write_track(tmp_path / "cached.wav", seconds=4.0)
+    models = (str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx"))
+    for expect_cache in (False, True):
+        w = MainWindow(Settings(tmp_path / "s.ini"), model_paths=models)
+        qtbot.addWidget(w)
+        track = open_and_wait(qtbot, w, path)
+        assert track.status == tracks.READY and track.processed.from_cache is expect_cache
+        w.close()
