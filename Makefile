@@ -43,8 +43,8 @@ install-train: $(PY)
 install-test: install-train
 	$(PIP) install -q -e '.[test,train]'
 
-train-deps:
-	@bash packaging/install-train-deps.sh
+train-deps: $(PY)
+	@bash packaging/install-train-deps.sh $(PY)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache

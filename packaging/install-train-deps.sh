@@ -14,6 +14,8 @@ py="${1:-}"
 if [ -z "$py" ]; then
   if [ -x "$root/.venv/bin/python" ]; then py="$root/.venv/bin/python"; else py="python3"; fi
 fi
+# torch pinned to the CPU build: an unpinned torch would pull a multi-GB CUDA build
+"$py" -m pip install -q torch==2.13.0
 "$py" -m pip install -q -e "$root[train]"
 command -v fluidsynth >/dev/null || { echo "fluidsynth still missing" >&2; exit 1; }
 echo "training dependencies ready ($py)"
