@@ -169,3 +169,17 @@ def test_engine_plays_on_device_and_hears_gain_within_one_block(engine):
     np.testing.assert_allclose(r.last_block[m - 1, 0], solo[pos + m - 1] * 0.25 * pan_gains(0.0)[0], atol=1e-5)
     engine.pause()
     assert wait_for(lambda: not engine.playing)
+
+
+def test_chunked_loudness_matches_pyloudnorm():
+    import pyloudnorm
+
+    from jazzremix_gui.ui.loudness import integrated_loudness
+    from jazzremix_gui.ui.player import loudness_ratio
+
+    rng = np.random.default_rng(1)
+    n = 44100 * 5 + 777
+    x = (0.1 * rng.standard_normal((n, 2)) * np.linspace(0.05, 1, n)[:, None]).astype(np.float32)
+    assert integrated_loudness(x, 44100) == pytest.approx(pyloudnorm.Meter(44100).integrated_loudness(x), abs=0.05)
+    assert loudness_ratio(x, 0.5 * x, 44100) == pytest.approx(0.5, rel=1e-3)
+    assert loudness_ratio(x[:100], x[:100], 44100) == 1.0  # too short to measure

@@ -47,15 +47,14 @@ def log_bins(rate: int, n_bins: int, fmin: float) -> np.ndarray:
     return np.geomspace(fmin, rate / 2, n_bins)
 
 
-def _log_matrix(rate: int, n_bins: int, fmin: float) -> np.ndarray:
-    """Interpolation matrix [shape=(n_bins, 2049)] from linear FFT bins to log-spaced bins."""
+def _log_interp(rate: int, n_bins: int, fmin: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lower FFT bin index [shape=(n_bins,)] and interpolation weight of the upper one for log-spaced bins.
+
+    (Elementwise interpolation, not a BLAS product: BLAS worker threads would compete with the UI thread.)
+    """
     pos = log_bins(rate, n_bins, fmin) * N_FFT / rate  # fractional FFT bin
     lo = np.clip(np.floor(pos).astype(int), 0, N_FFT // 2 - 1)
-    frac = pos - lo
-    m = np.zeros((n_bins, N_FFT // 2 + 1), np.float32)
-    m[np.arange(n_bins), lo] = 1 - frac
-    m[np.arange(n_bins), lo + 1] = frac
-    return m
+    return lo, (pos - lo).astype(np.float32)
 
 
 def log_spectrogram(x: np.ndarray, rate: int, max_columns: int = 1600, n_bins: int = 256, fmin: float = 30.0,
@@ -79,7 +78,7 @@ def log_spectrogram(x: np.ndarray, rate: int, max_columns: int = 1600, n_bins: i
     pool = int(np.ceil(n_frames / max_columns))
     chunk = max(pool, (CHUNK // pool) * pool)
     fmin = min(fmin, rate / 4)
-    matrix = _log_matrix(rate, n_bins, fmin)
+    lo, frac = _log_interp(rate, n_bins, fmin)
     n_cols = int(np.ceil(n_frames / pool))
     image = np.full((n_bins, n_cols), FLOOR_DB, np.float32)
     for t0 in range(0, n_frames, chunk):
@@ -91,7 +90,7 @@ def log_spectrogram(x: np.ndarray, rate: int, max_columns: int = 1600, n_bins: i
         if pad:
             mag = np.concatenate([mag, np.zeros((pad, mag.shape[1]), mag.dtype)])
         pooled = mag.reshape(-1, pool, mag.shape[1]).max(axis=1)  # (T / pool, 2049)
-        logmag = pooled @ matrix.T  # (cols, n_bins)
+        logmag = pooled[:, lo] * (1 - frac) + pooled[:, lo + 1] * frac  # (cols, n_bins)
         c0 = t0 // pool
         image[:, c0:c0 + logmag.shape[0]] = (20 * np.log10(np.maximum(logmag, 1e-5))).T
     np.maximum(image, FLOOR_DB, out=image)

@@ -74,12 +74,14 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.gain_plot.hideAxis("bottom")
         self.gain_plot.setLabel("left", "p(gain)")
         self.gain_plot.getAxis("left").setStyle(showValues=False)
+        self.gain_plot.getAxis("left").enableAutoSIPrefix(False)
         self.map = self.addPlot(row=1, col=0)
         self.pan_plot = self.addPlot(row=1, col=1)
-        self.pan_plot.setFixedWidth(90)
+        self.pan_plot.setFixedWidth(70)
         self.pan_plot.hideAxis("left")
         self.pan_plot.setLabel("bottom", "p(pan)")
         self.pan_plot.getAxis("bottom").setStyle(showValues=False)
+        self.pan_plot.getAxis("bottom").enableAutoSIPrefix(False)
         for p in (self.gain_plot, self.map, self.pan_plot):
             p.setMenuEnabled(False)
             p.hideButtons()
@@ -87,10 +89,11 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.map.getAxis("left").setWidth(56)
         self.gain_plot.getAxis("left").setWidth(56)
         self.map.setLabel("left", "pan")
-        self.map.setLabel("bottom", "solo gain (linear, dB below); colour ~ sqrt(probability)")
+        self.map.setLabel("bottom", "solo gain (linear; dB below)")
         self.map.getAxis("left").setTicks([PAN_TICKS])
         self.map.getAxis("bottom").setTicks([GAIN_TICKS])
         self.map.getAxis("bottom").setHeight(48)
+        self.map.getAxis("bottom").setStyle(hideOverlappingLabels=False)
         self.image = _PickImage(self.cell_picked.emit)
         self.image.setColorMap(pg.colormap.get(theme.COLORMAP))
         self.map.addItem(self.image)
@@ -110,13 +113,21 @@ class CodebookView(pg.GraphicsLayoutWidget):
         for m in (self.suggested_marker, self.current_marker):
             m.setZValue(10)
             self.map.addItem(m)
+        self.hint = pg.TextItem("The mixer's suggestion\nappears here when\nseparation finishes", color="#8a8a8a",
+                                anchor=(0.5, 0.5))
+        self.hint.setPos(1.0, 0.0)
+        self.map.addItem(self.hint)
         self.legend = pg.LabelItem(justify="left", size="9pt")
+        self.setToolTip("Click or drag to set pan and gain. Colour ~ sqrt(probability) so weak cells stay visible.")
         self.addItem(self.legend, row=2, col=0, colspan=2)
         self.posterior = np.full((19, 21), 1 / 399)
         self.set_posterior(None)
 
     def set_posterior(self, posterior: np.ndarray | None) -> None:
         """Show a (19, 21) distribution (rows pan, columns gain); ``None`` clears the map."""
+        for item in (self.gain_bars, self.pan_bars):
+            item.setVisible(posterior is not None)
+        self.hint.setVisible(posterior is None)
         if posterior is None:
             self.image.clear()
             self.gain_bars.setOpts(height=np.zeros(21))

@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
     # ---- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
         left = QWidget()
+        left.setMinimumWidth(200)
         lcol = QVBoxLayout(left)
         lcol.addWidget(QLabel("Tracks"))
         self.track_list = QListWidget()
@@ -101,7 +102,7 @@ class MainWindow(QMainWindow):
         for w, stretch in ((left, 0), (centre, 1), (right, 0)):
             self.splitter.addWidget(w)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
-        self.splitter.setSizes([240, 800, 480])
+        self.splitter.setSizes([220, 800, 540])
         self.setCentralWidget(self.splitter)
         self.transport.match.setChecked(self.settings["match_loudness"])
         self.player.set_match_loudness(self.settings["match_loudness"])
@@ -187,7 +188,6 @@ class MainWindow(QMainWindow):
         self.current = track
         self._show_progress(track)
         self.placeholder.setVisible(track is None)
-        self.timeline.setVisible(track is not None)
         d = track.decoded if track else None
         p = track.processed if track else None
         self.timeline.clear()
@@ -222,8 +222,8 @@ class MainWindow(QMainWindow):
             f"Section {st.target + 1}: {st.bounds[st.target][0]:.1f}–{st.bounds[st.target][1]:.1f} s"
         self.mix_controls.show_value(*st.value(), target, st.automation, st.has_sections)
         rows = [(a, b, f"S{i + 1} {pan_text(v[0])} ×{v[1]:.2f}" if act else f"S{i + 1} (no solo)")
-                for i, ((a, b, act), v) in enumerate(zip(st.bounds, st.values[1:]))] if st.automation else []
-        self.timeline.set_sections(rows, st.target)
+                for i, ((a, b, act), v) in enumerate(zip(st.bounds, st.values[1:]))]
+        self.timeline.set_sections(rows, st.target, enabled=st.automation)
         self.player.set_mix(st)
 
     # ---- editing --------------------------------------------------------------------------------
@@ -251,8 +251,10 @@ class MainWindow(QMainWindow):
             self.current.undo.push(SetAutomation(st, on))
 
     def select_section(self, index: int) -> None:
+        """Edit section ``index`` from now on (switches per-section automation on, undoably)."""
         if self.current and self.current.state:
             self.current.state.select(index)
+            self.set_automation(True)
 
     # ---- transport ------------------------------------------------------------------------------
     def toggle_play(self) -> None:

@@ -107,6 +107,8 @@ class MixState(QObject):
 
     def set_automation(self, on: bool) -> None:
         self.automation = bool(on) and bool(self.bounds)
+        if self.automation and self.selected < 0:
+            self.selected = 0
         self.changed.emit()
 
     def select(self, index: int) -> None:

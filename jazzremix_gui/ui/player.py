@@ -8,25 +8,22 @@ never from the callback. Loudness matching (A/B) measures both versions in a wor
 from __future__ import annotations
 
 import numpy as np
-import pyloudnorm
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
+from jazzremix_gui.ui.loudness import integrated_loudness
 from jazzremix_gui.ui.processing import prepare_playback
 from jazzremix_gui.ui.worker import JobRunner
 
 REFRESH_MS = 30
 
 
-def loudness_ratio(mixture: np.ndarray, remix: np.ndarray, rate: int) -> float:
+def loudness_ratio(mixture: np.ndarray, remix: np.ndarray, rate: int, cancel=None) -> float:
     """Linear gain that brings ``mixture`` to the integrated loudness of ``remix`` (1.0 when unmeasurable)."""
-    meter = pyloudnorm.Meter(rate)
-    try:
-        a, b = meter.integrated_loudness(mixture), meter.integrated_loudness(remix)
-    except ValueError:  # shorter than one gating block
-        return 1.0
+    a = integrated_loudness(mixture, rate, cancel)
+    b = integrated_loudness(remix, rate, cancel)
     if not (np.isfinite(a) and np.isfinite(b)):
         return 1.0
     return float(np.clip(10 ** ((b - a) / 20), 0.1, 10.0))
@@ -138,7 +135,7 @@ class Player(QObject):
         token = self._token
 
         def work(job):
-            return loudness_ratio(decoded.audio, pipeline.render_remix(stems, pan, gain), stems.rate)
+            return loudness_ratio(decoded.audio, pipeline.render_remix(stems, pan, gain), stems.rate, job.is_cancelled)
 
         self.runner.submit(work, "loudness", on_success=lambda r, t=token: self._loudness_done(t, r))
 

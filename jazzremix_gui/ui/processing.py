@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import onnxruntime  # noqa: F401 - imported up front: loading its library mid-run would hold the GIL
 
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import ModelError

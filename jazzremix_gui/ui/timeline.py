@@ -146,17 +146,21 @@ class TimelineView(QWidget):
         img.setRect(QRectF(0, y0, spec.duration, y1 - y0))
         self.spec_widgets[key].getPlotItem().setYRange(y0, y1, padding=0)
 
-    def set_sections(self, rows: list[tuple[float, float, str]], selected: int = -1) -> None:
-        """Section strip: ``(start_s, end_s, label)`` per section; hidden when there are fewer than two."""
+    def set_sections(self, rows: list[tuple[float, float, str]], selected: int = -1, enabled: bool = True) -> None:
+        """Section strip: ``(start_s, end_s, label)`` per section; hidden when there are fewer than two.
+
+        ``enabled`` False draws the sections dimmed (automation off: the whole-track values play).
+        """
         for item in self.sec_items:
             self.sec.removeItem(item)
         self.sec_items = []
         self.sec_widget.setVisible(len(rows) > 1)
         for i, (a, b, label) in enumerate(rows):
             colour = QColor(theme.CURRENT_COLOUR if i == selected else ("#3b4a63" if i % 2 else "#4a3b63"))
-            colour.setAlpha(170 if i == selected else 140)
+            colour.setAlpha((170 if i == selected else 140) if enabled else 60)
             bar = pg.BarGraphItem(x0=[a], x1=[b], y0=[0.05], y1=[0.95], brush=colour, pen=pg.mkPen("#111"))
-            text = pg.TextItem(label, color="#ffffff" if i != selected else "#000000", anchor=(0, 0.5))
+            text = pg.TextItem(label, color=("#ffffff" if i != selected else "#000000") if enabled else "#8a8a8a",
+                               anchor=(0, 0.5))
             text.setPos(a, 0.5)
             for item in (bar, text):
                 self.sec.addItem(item)

@@ -10,6 +10,7 @@ thread never touches widgets.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -107,6 +108,20 @@ class Job(QObject):
         self._cancel.set()
 
 
+#: Nice value of worker threads (Linux: per thread; threads they start, e.g. ONNX Runtime's, inherit it).
+WORKER_NICE = 10
+
+
+def lower_thread_priority(nice: int = WORKER_NICE) -> None:
+    """Give the calling worker thread a lower CPU priority than the UI thread (best effort, Linux only)."""
+    try:
+        tid = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, tid) < nice:
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
+    except (AttributeError, OSError):
+        pass
+
+
 class _Runnable(QRunnable):
     def __init__(self, job: Job):
         super().__init__()
@@ -114,6 +129,7 @@ class _Runnable(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        lower_thread_priority()
         self.job._run()
 
 

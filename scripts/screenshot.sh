@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Run the Jazz Remix app under Xvfb, drive it into a state and grab the screen with ImageMagick.
+#
+#   scripts/screenshot.sh STATE OUT.png [FILE ...]
+#
+# STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
+#        | export (export dialog over a processed track) | about | nomodel (no model installed)
+# Environment: JR_SEP / JR_MIX model files (default: the installed ones), DISPLAY (default: a new Xvfb :99),
+# PY (default .venv/bin/python).
+set -euo pipefail
+STATE=${1:?state}; OUT=${2:?output png}; shift 2
+PY=${PY:-.venv/bin/python}
+if [ -z "${DISPLAY:-}" ]; then
+  export DISPLAY=:99
+  if ! xdpyinfo -display :99 >/dev/null 2>&1; then
+    Xvfb :99 -screen 0 1600x1000x24 >/tmp/jazzremix-xvfb.log 2>&1 &
+    XVFB_PID=$!
+    trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
+    sleep 1
+  fi
+fi
+export QT_QPA_PLATFORM=xcb
+export JR_STATE=$STATE JR_OUT=$OUT
+"$PY" - "$@" <<'PYEOF'
+import os, subprocess, sys
+from pathlib import Path
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+from jazzremix_gui.ui.app import make_app
+from jazzremix_gui.ui.main_window import MainWindow
+from jazzremix_gui.ui import actions
+from jazzremix_gui.ui.dialogs import AboutDialog, ExportDialog
+
+state, out, files = os.environ["JR_STATE"], os.environ["JR_OUT"], sys.argv[1:]
+app = make_app()
+models = (os.environ.get("JR_SEP"), os.environ.get("JR_MIX"))
+if state == "nomodel":
+    models = ("/nonexistent/separator.onnx", "/nonexistent/mixer.onnx")
+w = MainWindow(model_paths=models if any(models) else None)
+w.resize(1580, 960)
+w.move(10, 10)
+w.show()
+
+def grab(then_quit=True):
+    app.processEvents()
+    subprocess.run(["import", "-window", "root", out], check=True)
+    print("wrote", out)
+    if then_quit:
+        QTimer.singleShot(100, w.close)
+
+def drop(paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(Path(p).resolve())) for p in paths])
+    pos = QPointF(w.width() / 2, w.height() / 2)
+    enter = QDragEnterEvent(pos.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(w, enter)
+    ev = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(w, ev)
+
+def when(cond, action, timeout_s=300):
+    t = QTimer(w)
+    t.setInterval(100)
+    left = [timeout_s * 10]
+    def tick():
+        left[0] -= 1
+        if cond() or left[0] <= 0:
+            t.stop()
+            action()
+    t.timeout.connect(tick)
+    t.start()
+
+def all_done():
+    return bool(w.manager.tracks) and not any(t.busy for t in w.manager.tracks)
+
+if state == "empty":
+    QTimer.singleShot(1500, grab)
+elif state == "processing":
+    QTimer.singleShot(500, lambda: drop(files))
+    when(lambda: w.current is not None and w.current.progress > 0.3, lambda: QTimer.singleShot(300, grab))
+elif state in ("main", "nomodel"):
+    w.open_files(files)
+    when(all_done, lambda: QTimer.singleShot(1500, grab))
+elif state == "export":
+    w.open_files(files)
+    def show_export():
+        dlg = ExportDialog(w.current.path, w.settings, w)
+        dlg.show()
+        dlg.move(w.x() + 500, w.y() + 250)
+        QTimer.singleShot(800, lambda: (grab(False), dlg.close(), w.close()))
+    when(all_done, show_export)
+elif state == "about":
+    def show_about():
+        dlg = AboutDialog(*w.model_paths(), parent=w)
+        dlg.show()
+        QTimer.singleShot(800, lambda: (grab(False), dlg.close(), w.close()))
+    QTimer.singleShot(800, show_about)
+sys.exit(app.exec())
+PYEOF

@@ -1,0 +1,133 @@
+"""Export, annotations, sessions and live playback from the window."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from jazzremix_gui.core import paths, pipeline
+from jazzremix_gui.playback import devices
+from jazzremix_gui.playback import renderer as R
+from jazzremix_gui.ui import actions, tracks
+from jazzremix_gui.ui.exporting import ExportPlan
+from jazzremix_gui.ui.main_window import MainWindow
+from jazzremix_gui.ui.settings import Settings
+from test_ui_app import open_and_wait, write_track
+
+
+@pytest.fixture
+def window(qtbot, tiny_models, tmp_path):
+    w = MainWindow(Settings(tmp_path / "settings.ini"),
+                   model_paths=(str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx")))
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def run_export(qtbot, w, plan):
+    job = actions.export(w, plan, confirm=False)
+    assert job is not None
+    qtbot.waitUntil(lambda: w.export_result is not None or w.error.isVisible(), timeout=20000)
+    assert not w.error.isVisible(), w.error.text()
+    return w.export_result
+
+
+def test_export_reads_back_as_pipeline_output(qtbot, window, tmp_path):
+    rate = 48000
+    path = write_track(tmp_path / "gig.wav", seconds=4.0, rate=rate)
+    track = open_and_wait(qtbot, window, path)
+    window.edit(-20.0, 1.3)
+    out = tmp_path / "out"
+    out.mkdir()
+    plan = ExportPlan(out, ("solo", "accompaniment", "remix"), "wav", 32, solo_stereo=True)
+    written = run_export(qtbot, window, plan)
+    assert [p.name for p in written] == ["gig.solo.wav", "gig.accompaniment.wav", "gig.remix.wav"]
+    stems = track.processed.stems
+    n = 4 * rate
+    remix, r = sf.read(str(out / "gig.remix.wav"), dtype="float32")
+    assert r == rate and remix.shape == (n, 2)
+    np.testing.assert_allclose(remix, pipeline.render_remix(stems, -20.0, 1.3), atol=1e-6)
+    acc, _ = sf.read(str(out / "gig.accompaniment.wav"), dtype="float32")
+    np.testing.assert_allclose(acc, stems.accompaniment, atol=1e-6)
+    solo, _ = sf.read(str(out / "gig.solo.wav"), dtype="float32")
+    assert solo.shape == (n, 2)  # stereo, as panned in the remix
+    np.testing.assert_allclose(solo + stems.accompaniment, remix, atol=1e-5)
+    lines = paths.annotations_path().read_text().splitlines()
+    rec = json.loads(lines[-1])
+    assert rec["input_sha256"] == track.decoded.sha256 and rec["pan_deg"] == -20.0 and rec["gain"] == 1.3
+    assert rec["separator_version"] == "tiny-sep-c0" and rec["mixer_version"] == "tiny-mix"
+    assert {"time", "input_path", "sections"} <= rec.keys()
+
+
+def test_export_flac_16_mono_solo(qtbot, window, tmp_path):
+    track = open_and_wait(qtbot, window, write_track(tmp_path / "set.wav", seconds=2.0))
+    plan = ExportPlan(tmp_path, ("solo",), "flac", 16, solo_stereo=False)
+    (written,) = run_export(qtbot, window, plan)
+    info = sf.info(str(written))
+    assert written.name == "set.solo.flac" and info.channels == 1 and info.subtype == "PCM_16"
+    data, _ = sf.read(str(written), dtype="float32")
+    np.testing.assert_allclose(data, track.processed.stems.solo, atol=1 / 32768 + 1e-6)
+    assert not list(tmp_path.glob(".*part"))  # no temporary left behind
+
+
+def test_session_save_and_reopen(qtbot, window, tiny_models, tmp_path):
+    path = write_track(tmp_path / "tune.wav", seconds=3.0)
+    track = open_and_wait(qtbot, window, path)
+    window.edit(30.0, 0.4)
+    sess = tmp_path / "tune.jrs"
+    actions.save_session(window, str(sess))
+    data = json.loads(sess.read_text())
+    assert data["input"] == str(path.resolve()) and data["mix"]["pan_deg"] == 30.0
+    assert data["separator_version"] == "tiny-sep-c0"
+    w2 = MainWindow(Settings(tmp_path / "s2.ini"),
+                    model_paths=(str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx")))
+    qtbot.addWidget(w2)
+    actions.open_session(w2, str(sess))
+    t2 = w2.manager.find(path)
+    qtbot.waitUntil(lambda: t2.status == tracks.READY, timeout=20000)
+    assert t2.state.value() == pytest.approx((30.0, 0.4))
+    w2.close()
+
+
+def test_bad_session_file_shows_error(qtbot, window, tmp_path, monkeypatch):
+    bad = tmp_path / "x.jrs"
+    bad.write_text("{not json")
+    shown = []
+    monkeypatch.setattr(window, "show_error", shown.append)
+    actions.open_session(window, str(bad))
+    assert shown and "not a Jazz Remix session" in shown[0]
+
+
+def need_audio():
+    reason = devices.unavailable_reason()
+    if reason is not None:
+        if os.environ.get("JAZZREMIX_JACK"):
+            pytest.fail(f"JACK was started for the tests but playback is unavailable: {reason}")
+        pytest.skip(f"no audio output device: {reason}")
+
+
+def test_play_and_change_gain_live(qtbot, window, tmp_path):
+    need_audio()
+    track = open_and_wait(qtbot, window, write_track(tmp_path / "live.wav", seconds=6.0))
+    qtbot.waitUntil(lambda: window.player.ready, timeout=10000)
+    engine = window.player.engine
+    window.toggle_play()
+    qtbot.waitUntil(lambda: engine.callbacks > 3 and engine.renderer.blocks_rendered > 2, timeout=5000)
+    assert engine.playing
+    qtbot.waitUntil(lambda: window.timeline.playheads[0].value() > 0, timeout=3000)
+    r = engine.renderer
+    window.transport.mute_acc.setChecked(True)
+    before = r.blocks_rendered
+    window.edit(0.0, 0.2)  # as a click on the map would
+    assert r.controls[R.GAIN] == pytest.approx(0.2)
+    qtbot.waitUntil(lambda: r.blocks_rendered >= before + 2, timeout=3000)
+    g = 0.2 * np.cos(np.radians(45.0))
+    assert r.last_target[0] == pytest.approx(g)
+    window.transport.original.setChecked(True)  # A/B
+    assert r.controls[R.ORIGINAL] == 1.0
+    window.toggle_play()
+    qtbot.waitUntil(lambda: not engine.playing, timeout=3000)
+    assert track.status == tracks.READY
