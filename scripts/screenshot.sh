@@ -4,6 +4,7 @@
 #   scripts/screenshot.sh STATE OUT.png [FILE ...]
 #
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
+#        | edited (processed, per-section automation on, a cell picked, playing in a loop)
 #        | export (export dialog over a processed track) | about | nomodel (no model installed)
 # Environment: JR_SEP / JR_MIX model files (default: the installed ones), DISPLAY (default: a new Xvfb :99),
 # PY (default .venv/bin/python).
@@ -82,6 +83,18 @@ elif state == "processing":
 elif state in ("main", "nomodel"):
     w.open_files(files)
     when(all_done, lambda: QTimer.singleShot(1500, grab))
+elif state == "edited":
+    w.open_files(files)
+    def edit():
+        st = w.current.state
+        if st.has_sections:
+            w.set_automation(True)
+            w.select_section(min(1, len(st.bounds) - 1))
+        w.edit(-25.0, 1.3, False, "Pick on the map")
+        w.transport.loop.setChecked(True)
+        w.toggle_play()
+        QTimer.singleShot(2500, grab)
+    when(lambda: all_done() and w.player.ready, edit)
 elif state == "export":
     w.open_files(files)
     def show_export():

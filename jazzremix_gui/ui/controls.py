@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QSlider, QWidget)
+                               QSlider, QVBoxLayout, QWidget)
 
 from jazzremix_gui.ui.codebook_view import gain_db_text, pan_text
 
@@ -137,34 +137,38 @@ class TransportBar(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 2, 4, 2)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(4, 2, 4, 2)
+        col.setSpacing(2)
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        col.addLayout(top)
+        col.addLayout(bottom)
 
-        def button(text, tip, checkable=False):
+        def button(row, text, tip, checkable=False):
             b = QPushButton(text)
             b.setToolTip(tip)
             b.setCheckable(checkable)
             row.addWidget(b)
             return b
 
-        self.play = button("▶ Play", "Play / pause (Space)")
-        self.stop = button("■ Stop", "Stop and return to the start (S)")
-        self.loop = button("⟳ Loop", "Loop the region in the waveform (L)", True)
-        row.addSpacing(12)
-        self.original = button("A: Original", "Hear the original instead of the remix (A/B, key B)", True)
+        self.play = button(top, "▶ Play", "Play / pause (Space)")
+        self.stop = button(top, "■ Stop", "Stop and return to the start (S)")
+        self.loop = button(top, "⟳ Loop", "Loop the region in the waveform (L)", True)
+        self.time = QLabel("0:00.0 / 0:00.0")
+        self.time.setMinimumWidth(110)
+        top.addWidget(self.time)
+        self.meter = LevelMeter()
+        top.addWidget(self.meter, 1)
+        self.original = button(bottom, "Hearing: remix", "Switch between the remix and the original (A/B, key B)",
+                               True)
         self.match = QCheckBox("Match loudness")
         self.match.setToolTip("Play the original at the remix's loudness (ITU-R BS.1770)")
-        row.addWidget(self.match)
-        row.addSpacing(12)
-        self.mute_solo = button("Mute solo", "Mute the solo stem (M)", True)
-        self.solo_only = button("Solo only", "Hear only the solo stem (O)", True)
-        self.mute_acc = button("Mute accomp.", "Mute the accompaniment (N)", True)
-        row.addSpacing(12)
-        self.time = QLabel("0:00.0 / 0:00.0")
-        self.time.setMinimumWidth(120)
-        row.addWidget(self.time)
-        self.meter = LevelMeter()
-        row.addWidget(self.meter, 1)
+        bottom.addWidget(self.match)
+        bottom.addSpacing(12)
+        self.mute_solo = button(bottom, "Mute solo", "Mute the solo stem (M)", True)
+        self.solo_only = button(bottom, "Solo only", "Hear only the solo stem (O)", True)
+        self.mute_acc = button(bottom, "Mute accomp.", "Mute the accompaniment (N)", True)
+        bottom.addStretch(1)
 
     def set_time(self, t: float, total: float) -> None:
         self.time.setText(f"{fmt_time(t)} / {fmt_time(total)}")

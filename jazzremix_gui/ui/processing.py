@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime  # noqa: F401 - imported up front: loading its library mid-run would hold the GIL
 
-from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core import audio_io, paths, pipeline
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.suggestion import Suggestion
@@ -52,13 +52,12 @@ def load_models(separator_path=None, mixer_path=None):
     """The separator and mixer sessions (defaults when paths are empty), with UI wording on failure."""
     out = []
     for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
-        try:
-            out.append(pipeline.load_model(path or None, kind))
-        except ModelError as exc:
-            if path:
-                raise
-            raise ModelError(f"No {kind} model is installed yet ({exc}). Put {kind}.onnx in the models folder "
-                             "or choose a model file in Preferences.") from None
+        if not path and not paths.shipped_model(kind).exists() and not (
+                kind == "mixer" and paths.user_mixer_path().exists()):
+            raise ModelError(f"No {kind} model is installed yet ({paths.shipped_model(kind)} is missing). "
+                             f"Put {kind}.onnx in {paths.models_dir()} or choose a model file in Preferences. "
+                             "The original can still be played.")
+        out.append(pipeline.load_model(path or None, kind))
     return out[0], out[1]
 
 

@@ -86,9 +86,9 @@ class TimelineView(QWidget):
         layout.addWidget(self.wave_widget)
 
         self.sec_widget = pg.PlotWidget()
-        self.sec = _plot(self.sec_widget, "Sections")
+        self.sec = _plot(self.sec_widget, "")
         self.sec.hideAxis("bottom")
-        self.sec.getAxis("left").setTicks([[]])
+        self.sec.getAxis("left").setTicks([[(0.5, "sections")]])
         self.sec.setYRange(0, 1, padding=0)
         self.sec_widget.setFixedHeight(34)
         self.sec_items: list = []
@@ -159,6 +159,8 @@ class TimelineView(QWidget):
             colour = QColor(theme.CURRENT_COLOUR if i == selected else ("#3b4a63" if i % 2 else "#4a3b63"))
             colour.setAlpha((170 if i == selected else 140) if enabled else 60)
             bar = pg.BarGraphItem(x0=[a], x1=[b], y0=[0.05], y1=[0.95], brush=colour, pen=pg.mkPen("#111"))
+            if (b - a) < 0.04 * self.duration:  # too narrow for a label: tooltip-less bar only
+                label = ""
             text = pg.TextItem(label, color=("#ffffff" if i != selected else "#000000") if enabled else "#8a8a8a",
                                anchor=(0, 0.5))
             text.setPos(a, 0.5)

@@ -51,7 +51,7 @@ class Track(QObject):
             eta = f", {self.eta:.0f} s left" if self.eta >= 0 else ""
             return f"{self.message} {self.progress * 100:.0f} %{eta}"
         if self.status == FAILED:
-            return f"failed: {self.error}"
+            return "failed (see the message above the views)"
         if self.status == READY:
             return "ready (from cache)" if self.processed and self.processed.from_cache else "ready"
         return self.status
