@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
@@ -65,7 +66,8 @@ class ExportDialog(QDialog):
         form.addRow("Bit depth", self.bits)
         self.fmt.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
-        self.folder = QLineEdit(settings["out_dir"] or str(self.input_path.parent))
+        default = self.input_path.parent if os.access(self.input_path.parent, os.W_OK) else Path.home()
+        self.folder = QLineEdit(settings["out_dir"] or str(default))
         form.addRow("Folder", _path_row(self.folder, self._pick_folder))
         self.names = QLabel()
         self.names.setWordWrap(True)

@@ -106,12 +106,14 @@ class TimelineView(QWidget):
             img.setColorMap(cmap)
             p.addItem(img)
             p.setYRange(np.log10(30), np.log10(22050), padding=0)
-            p.getAxis("bottom").setLabel("time", units="s") if key == "accompaniment" else p.hideAxis("bottom")
+            p.getAxis("bottom").enableAutoSIPrefix(False)  # seconds stay seconds (no "ms")
+            p.getAxis("bottom").autoSIPrefixScale = 1.0
+            p.getAxis("bottom").setLabel("time (s)")
             p.setXLink(self.wave)
             self.spec_widgets[key], self.images[key] = w, img
             layout.addWidget(w, 1)
         self.sec.setXLink(self.wave)
-        self.time_axis_owner = "accompaniment"
+        self.wave.setXRange(0, 10, padding=0)
         for w in [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]:
             line = pg.InfiniteLine(0, pen=pg.mkPen("#ffffff", width=1.5))
             line.setZValue(20)
