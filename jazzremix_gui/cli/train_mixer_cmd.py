@@ -5,11 +5,14 @@
 - ``jazzremix train-mixer --annotations FILE [--train DIR] [--minutes M]``: fine-tune the shipped
   mixer on the annotations the app stored on each export (default file: the one in your data
   folder) into your own model in the data folder, used from then on by the app and the CLI.
+  ``--train DIR`` mixes policy-labelled data into every batch (recommended where a synthesised
+  dataset is at hand) so the model keeps its general behaviour.
 - ``jazzremix train-mixer --revert``: delete your model; the shipped one is used again.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from jazzremix_gui.core import paths
@@ -76,14 +79,19 @@ def run(args) -> int:
     return 0
 
 
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"jazzremix: warning: {message}", file=sys.stderr)
+
+
 def _finetune(args) -> int:
+    import warnings
+
     from jazzremix_gui.training.mixer_finetune import finetune
 
+    warnings.showwarning = _print_warning  # skipped annotation lines: one warning line each, never fatal
+
     file = Path(args.annotations) if args.annotations else paths.annotations_path()
-    train_dir = args.train
-    if train_dir is None and Path("data/train").is_dir():
-        train_dir = "data/train"
-    card = finetune(file, base_onnx=args.base, train_dir=train_dir, out=args.out,
+    card = finetune(file, base_onnx=args.base, train_dir=args.train, out=args.out,
                     minutes=3.0 if args.minutes is None else args.minutes, seed=args.seed, max_steps=args.max_steps,
                     checkpoint_dir=args.checkpoint_dir)
     t = card["training"]

@@ -165,8 +165,13 @@ def finish(cfg, results: dict, tracks, val, log_path) -> dict:
                        "stems": "ground-truth solo mid and accompaniment (oracle separation)",
                        "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures},
     }
-    write_card(cfg.out, card)
-    return card
+    return written_card(cfg.out, card)
+
+
+def written_card(onnx_path, card: dict) -> dict:
+    """Write the card beside the model and return it as written (with file, size and SHA-256)."""
+    written = write_card(onnx_path, card)
+    return written if isinstance(written, dict) else json.loads(Path(written).read_text())
 
 
 def _data_config(cfg) -> dict:

@@ -22,9 +22,9 @@ import torch
 from jazzremix_gui.core import annotations as ann_io
 from jazzremix_gui.core import codebook, paths
 from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.training import mixer_model
-from jazzremix_gui.training.export import write_card
-from jazzremix_gui.training.mixer_eval import cell_figures, export, save_weights
+from jazzremix_gui.training.mixer_eval import cell_figures, export, save_weights, written_card
 from jazzremix_gui.training.train_mixer import MixerConfig, MixerSampler, build_model, fit, load_tracks, log
 
 
@@ -109,8 +109,8 @@ def finetune(annotations_file, base_onnx=None, train_dir=None, out=None, minutes
         items = ann_io.read_annotations(annotations_file)
         clips, cells = annotation_clips(items)
     skipped = [str(w.message) for w in caught if issubclass(w.category, ann_io.AnnotationWarning)]
-    for msg in skipped:
-        log(None, warning=msg)
+    for msg in skipped:  # re-emitted for the caller (the CLI prints them as warning lines)
+        warnings.warn(msg, ann_io.AnnotationWarning, stacklevel=2)
     if not clips:
         raise TrainMixerError(f"{annotations_file}: no usable annotations with features "
                               f"({len(items)} valid lines, {len(skipped)} skipped)")
@@ -143,7 +143,8 @@ def finetune(annotations_file, base_onnx=None, train_dir=None, out=None, minutes
     steps, elapsed, losses = fit(model, opt, sampler, sub, ckdir, minutes * 60, log_path, extra, tag="-finetune")
     with torch.no_grad():
         after = model(torch.from_numpy(np.stack(clips).astype(np.float32))).numpy()
-    base_version = str(cfg.version or f"mix-{cfg.arch}-1.0")
+    base_version = ModelSession(base_onnx, "mixer", prefer_gpu=False).meta.version if base_onnx.is_file() \
+        else str(cfg.version or f"mix-{cfg.arch}-1.0")
     version = f"{base_version}+user-{len(items)}ann-{time.strftime('%Y%m%d%H%M')}"
     props = export(model, out, version)
     save_weights(model, out, {**asdict(cfg), "version": version})
@@ -161,7 +162,7 @@ def finetune(annotations_file, base_onnx=None, train_dir=None, out=None, minutes
                          "steps": steps, "training_time_s": round(elapsed),
                          "final_loss": round(float(np.mean(losses[-50:])), 4) if losses else None},
             "annotation_fit": fig}
-    write_card(out, card)
+    card = written_card(out, card)
     log(log_path, msg="user mixer written", model_path=str(out), version=version, **fig)
     return card
 

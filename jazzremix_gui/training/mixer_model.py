@@ -67,7 +67,7 @@ class ContextMixer(nn.Module):
         feat = 2 * bottleneck + 3 * n_bands
         self.proj = nn.Conv1d(feat, width, 1)
         self.convs = nn.ModuleList([nn.Conv1d(width, width, 3, dilation=d, padding=d) for d in dilations])
-        self.norms = nn.ModuleList([nn.GroupNorm(1, width) for _ in dilations])
+        self.norms = nn.ModuleList([nn.LayerNorm(width) for _ in dilations])  # per frame: no leak beyond the context
         self.drop = nn.Dropout(dropout)
         self.out = nn.Linear(width, N_CELLS)
 
@@ -84,7 +84,7 @@ class ContextMixer(nn.Module):
                        band_db[:, :, 0] + 1.0, band_db[:, :, 1] + 1.0, diff], dim=-1)  # (B, T, feat)
         h = self.proj(h.transpose(1, 2))  # (B, width, T)
         for conv, norm in zip(self.convs, self.norms):
-            h = h + conv(self.drop(torch.relu(norm(h))))
+            h = h + conv(self.drop(torch.relu(norm(h.transpose(1, 2)).transpose(1, 2))))
         z = self.out(torch.relu(h).transpose(1, 2))  # (B, T, 399)
         return z[0] if squeeze else z
 

@@ -1,0 +1,106 @@
+"""Mixer models: ONNX matches PyTorch, the contract, the card matches the shipped file, the loss learns."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.training import mixer_eval, mixer_model, train_mixer
+from jazzremix_gui.training.export import sha256
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    torch.manual_seed(0)
+    model = mixer_model.build("ctx", width=16, bottleneck=8).eval()
+    path = tmp_path_factory.mktemp("mixer") / "mixer.onnx"
+    mixer_eval.export(model, path, "mix-test")
+    return model, path
+
+
+def test_onnx_matches_torch_and_meets_the_contract(tiny):
+    model, path = tiny
+    assert mixer_eval.onnx_matches_torch(model, path) < 1e-4
+    s = ModelSession(path, "mixer", prefer_gpu=False)
+    assert s.meta.input_kind == "solo_acc_magnitude" and s.meta.context_frames == model.context_frames == 8
+    assert s.meta.version == "mix-test" and s.meta.hop == 1024
+    x = np.random.default_rng(1).random((30, 2, 2049)).astype(np.float32) * 0.01
+    post = s.run(x)
+    assert post.shape == (30, 399) and np.allclose(post.sum(axis=1), 1, atol=1e-5) and (post >= 0).all()
+    assert s.run(x[:0]).shape == (0, 399)
+
+
+def test_context_is_what_the_metadata_says(tiny):
+    """Frames further than context_frames away do not change a frame's output."""
+    model, _ = tiny
+    x = torch.rand(60, 2, 2049) * 0.01
+    y = x.clone()
+    y[40:] *= 3.0
+    with torch.no_grad():
+        a, b = model(x), model(y)
+    c = model.context_frames
+    assert torch.allclose(a[: 40 - c], b[: 40 - c], atol=1e-6)
+    assert not torch.allclose(a[40 - c : 40], b[40 - c : 40])
+
+
+def test_seed_style_mixer_shape():
+    m = mixer_model.build("seed")
+    assert mixer_model.parameter_count(m) == 2 * 2 * (2049 * 2049 + 2049) + 2049 * 399 + 399
+    out = m(torch.rand(5, 2049) * 0.01)
+    assert out.shape == (5, 399) and torch.allclose(out.sum(dim=1), torch.ones(5), atol=1e-5)
+    assert torch.allclose(m(torch.rand(5, 2, 2049)).sum(dim=1), torch.ones(5), atol=1e-5)
+
+
+def test_soft_targets_and_loss_learn_a_cell():
+    t = train_mixer.soft_targets(np.array([0, 200]), 0.3)
+    assert t.shape == (2, 399) and np.allclose(t.sum(axis=1), 1) and t[1].argmax() == 200
+    torch.manual_seed(0)
+    model = mixer_model.build("ctx", width=16, bottleneck=8)
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    feats = np.random.default_rng(0).random((4, 20, 2, 2049)).astype(np.float32) * 0.01
+    cells, w = np.array([123] * 4), np.ones((4, 20), np.float32)
+    first = float(train_mixer.loss_fn(model, feats, cells, w, 0.0))
+    for _ in range(30):
+        loss = train_mixer.loss_fn(model, feats, cells, w, 0.0)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss) < 0.5 * first
+
+
+def test_cell_figures():
+    f = mixer_eval.cell_figures([0, 22, 398], [0, 0, 0])
+    assert f["exact_accuracy"] == pytest.approx(1 / 3, abs=1e-3)
+    assert f["within_one_cell_accuracy"] == pytest.approx(2 / 3, abs=1e-3)  # 22 = pan 1, gain 1
+    assert f["pan_error_deg"] == pytest.approx((0 + 5 + 90) / 3, abs=1e-2)
+
+
+@pytest.mark.skipif(not (MODELS / "mixer.onnx").exists(), reason="no shipped mixer")
+def test_shipped_card_matches_the_file():
+    path = MODELS / "mixer.onnx"
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert card["sha256"] == sha256(path) and card["size_bytes"] == path.stat().st_size
+    assert card["size_bytes"] <= 10_000_000 and card["kind"] == "mixer"
+    props = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+    assert {k: str(v) for k, v in card["metadata"].items()} == props
+    s = ModelSession(path, "mixer", prefer_gpu=False)
+    assert s.meta.version == card["metadata"]["jazzremix.version"]
+    assert card["training"]["training_time_s"] <= 30 * 60
+    val = card["validation"]
+    for key in ("exact_accuracy", "within_one_cell_accuracy"):
+        assert val["mixer"]["tracks"][key] > val["trivial_baseline"]["tracks"][key]
+    assert val["onnx_vs_torch_max_abs_diff"] < 1e-3
+
+
+@pytest.mark.skipif(not (MODELS / "mixer.pt").exists(), reason="no shipped mixer weights")
+def test_shipped_weights_match_the_onnx():
+    from jazzremix_gui.training.mixer_finetune import load_base
+
+    model, _ = load_base(MODELS / "mixer.onnx")
+    assert mixer_eval.onnx_matches_torch(model, MODELS / "mixer.onnx") < 1e-4
