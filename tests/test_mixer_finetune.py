@@ -114,5 +114,7 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys):
         assert code == 1 and len(err.strip().splitlines()) == 1, err
     empty = tmp_path / "empty.jsonl"
     empty.write_text("garbage\n")
+    A.record_annotation(tmp_path / "gone.wav", "0" * 64, [], 0.0, 1.0, None, path=empty)  # no features, no file
     code, _, err = jazzremix(capsys, "train-mixer", "--annotations", empty)
-    assert code == 1 and "no usable annotations" in err
+    assert code == 1 and "no usable annotations" in err.splitlines()[-1]
+    assert "jsonl:1: annotation skipped" in err and "annotation line 2 skipped" in err and "no stored features" in err

@@ -51,12 +51,30 @@ def annotation_clips(items) -> tuple[list[np.ndarray], list[int]]:
     """Feature clips ``(L, 2, 2049)`` and their label cells from :class:`core.annotations.Annotation` objects."""
     clips, cells = [], []
     for a in items:
-        for sec_index, clip in ann_io.decode_clips(a.features):
+        features = a.features if a.features.get("clips") else _features_from_input(a)
+        for sec_index, clip in ann_io.decode_clips(features):
             sec = a.sections[sec_index] if 0 <= sec_index < len(a.sections) else None
             pan, gain = (sec["pan_deg"], sec["gain"]) if sec else (a.pan_deg, a.gain)
             clips.append(clip)
             cells.append(codebook.pan_gain_to_cell(pan, gain))
     return clips, cells
+
+
+def _features_from_input(a) -> dict:
+    """Features of an annotation stored without them: separate its input again if it is still there, unchanged."""
+    path = Path(a.input_path)
+    try:
+        if not path.is_file() or ann_io.file_sha256(path) != a.input_sha256:
+            raise TrainMixerError(f"{path}: no stored features and the file is missing or changed")
+        from jazzremix_gui.core import audio_io, pipeline
+
+        audio, rate = audio_io.read_audio(path)
+        stems = pipeline.separate(audio, rate)
+        sections = a.sections or [{"start": 0.0, "end": len(stems) / rate, "pan_deg": a.pan_deg, "gain": a.gain}]
+        return ann_io.annotation_features(stems.solo, stems.accompaniment, rate, sections)
+    except JazzRemixError as exc:
+        warnings.warn(f"annotation line {a.line} skipped ({exc})", ann_io.AnnotationWarning, stacklevel=2)
+        return {}
 
 
 class ClipSampler:
