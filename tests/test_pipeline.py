@@ -114,3 +114,18 @@ def test_model_errors_name_the_file(tmp_path, models):
     with pytest.raises(ModelError, match="is a mixer"):
         ModelSession(models["mix"].path, "separator")
     assert models["sep"].providers[-1] == "CPUExecutionProvider"
+
+
+def test_sections_fold_short_edge_stretches():
+    from jazzremix_gui.core.sections import find_sections
+
+    n = 400  # about 9 s of frames
+    times = np.arange(n) * 1024 / 44100
+    posts = np.full((n, 399), 1 / 399, np.float32)
+    active = np.ones(n, bool)
+    active[0] = False  # one silent frame at the very start: no 0-0.02 s section
+    sections = find_sections(posts, active, times)
+    assert len(sections) == 1 and sections[0].start == 0 and sections[0].active
+    active[:150] = False  # 3.5 s of silence: a real section of its own
+    sections = find_sections(posts, active, times)
+    assert [s.active for s in sections] == [False, True]

@@ -88,11 +88,9 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
     return meta
 
 
-def _new_session(path: Path, prefer_gpu: bool):
+def _new_session(path: Path, prefer_gpu: bool, threads: int | None, spin: bool):
     import onnxruntime as ort
 
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
     providers = ["CPUExecutionProvider"]
     if prefer_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
         providers.insert(0, "CUDAExecutionProvider")
@@ -101,6 +99,10 @@ def _new_session(path: Path, prefer_gpu: bool):
         ort.set_default_logger_severity(4)
         quiet = ort.SessionOptions()
         quiet.log_severity_level = 4
+        if threads:
+            quiet.intra_op_num_threads = threads
+        if not spin:  # idle threads sleep instead of spinning (keeps a desktop UI responsive)
+            quiet.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             return ort.InferenceSession(str(path), quiet, providers=providers)
         finally:
@@ -117,6 +119,10 @@ class ModelSession:
     kind : {'separator', 'mixer'}
     prefer_gpu : bool
         Try CUDA first (falls back to the CPU silently).
+    threads : int, optional
+        Intra-op threads (default: ONNX Runtime's choice, one per core).
+    spin : bool
+        Let idle worker threads spin-wait (fastest for batch work; False for the GUI).
 
     Raises
     ------
@@ -124,7 +130,7 @@ class ModelSession:
         One line naming the file: missing, not ONNX, or not meeting the contract.
     """
 
-    def __init__(self, path, kind: str, prefer_gpu: bool = True):
+    def __init__(self, path, kind: str, prefer_gpu: bool = True, threads: int | None = None, spin: bool = True):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
         self.path = Path(path)
@@ -133,7 +139,7 @@ class ModelSession:
         if self.path.is_dir() or self.path.stat().st_size == 0:
             raise ModelError(f"{self.path}: not an ONNX model (empty file or folder)")
         try:
-            self.session = _new_session(self.path, prefer_gpu)
+            self.session = _new_session(self.path, prefer_gpu, threads, spin)
         except Exception as exc:  # onnxruntime raises its own exception types
             reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"{self.path}: not a valid ONNX model ({reason})") from None

@@ -72,7 +72,7 @@ def load_model(path=None, kind: str = "separator") -> ModelSession:
         if kind == "mixer" and paths.user_mixer_path().exists():
             path = paths.user_mixer_path()
         if not Path(path).exists():
-            raise ModelError(f"{path}: no {kind} model is installed; pass one with --model")
+            raise ModelError(f"{path}: no {kind} model is installed")
     p = Path(path)
     if not p.exists():
         raise ModelError(f"{p}: model file not found")

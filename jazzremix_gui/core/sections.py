@@ -51,6 +51,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int, bool]]:
 
 
 def _smooth_activity(active: np.ndarray, frames_gap: int, frames_min: int) -> np.ndarray:
+    """Bridge short gaps, drop short bursts, then fold any stretch still too short into its neighbour."""
     act = active.copy()
     for a, b, v in _runs(act):
         if not v and b - a < frames_gap and a > 0 and b < act.size:
@@ -58,6 +59,11 @@ def _smooth_activity(active: np.ndarray, frames_gap: int, frames_min: int) -> np
     for a, b, v in _runs(act):
         if v and b - a < frames_min:
             act[a:b] = False
+    runs = _runs(act)
+    if len(runs) > 1:
+        for i, (a, b, v) in enumerate(runs):
+            if b - a < frames_min:  # e.g. a few silent frames at the very start or end of the track
+                act[a:b] = runs[i - 1][2] if i > 0 else runs[1][2]
     return act
 
 
