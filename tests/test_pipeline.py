@@ -126,6 +126,6 @@ def test_sections_fold_short_edge_stretches():
     active[0] = False  # one silent frame at the very start: no 0-0.02 s section
     sections = find_sections(posts, active, times)
     assert len(sections) == 1 and sections[0].start == 0 and sections[0].active
-    active[:150] = False  # 3.5 s of silence: a real section of its own
+    active[:250] = False  # 5.8 s of silence: a real section of its own
     sections = find_sections(posts, active, times)
     assert [s.active for s in sections] == [False, True]
