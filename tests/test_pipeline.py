@@ -119,7 +119,7 @@ def test_model_errors_name_the_file(tmp_path, models):
 def test_sections_fold_short_edge_stretches():
     from jazzremix_gui.core.sections import find_sections
 
-    n = 400  # about 9 s of frames
+    n = 800  # about 18.6 s of frames
     times = np.arange(n) * 1024 / 44100
     posts = np.full((n, 399), 1 / 399, np.float32)
     active = np.ones(n, bool)
