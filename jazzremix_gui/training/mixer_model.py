@@ -6,7 +6,9 @@
   8 band log-energies per input and their solo-minus-accompaniment differences (the
   balance the gain label depends on); a stack of dilated 1-D convolutions over time
   (receptive field +-8 frames, about +-0.19 s at hop 1024, exported as
-  ``context_frames = 8``); a linear layer to 399 logits; softmax.
+  ``context_frames = 8``); a factorised head: the logit of cell (p, g) is a pan logit plus a
+  gain logit plus a joint correction (zero at start), so the sparse joint cells share what
+  is learnt about pan and about gain; softmax over the 399 cells.
 - ``seed``: the seed paper's mixer as in its reference code: raw solo magnitude
   ``[frames, 2049]`` (``input_kind = solo_magnitude``), 2 highway layers 2049 -> 2049,
   then a linear layer and softmax (here over the 399 joint cells). Trained as a baseline.
@@ -21,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from jazzremix_gui.core.codebook import N_CELLS
+from jazzremix_gui.core.codebook import N_CELLS, N_GAINS, N_PANS
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
 
 #: Band edges (Hz) of the band log-energies of the ``ctx`` model.
@@ -52,12 +54,13 @@ class ContextMixer(nn.Module):
 
     input_kind = "solo_acc_magnitude"
 
-    def __init__(self, width: int = 160, bottleneck: int = 96, dilations=(1, 2, 4, 1), dropout: float = 0.1):
+    def __init__(self, width: int = 160, bottleneck: int = 96, dilations=(1, 2, 4, 1), dropout: float = 0.3):
         super().__init__()
         self.context_frames = int(sum(dilations))
         self.architecture = (f"ctx-mixer: log1p + norm, bottleneck 2x{N_BINS}->{bottleneck}, 8 band log-energies, "
                              f"{len(dilations)} dilated conv1d k3 d{list(dilations)} x{width} (context "
-                             f"+-{self.context_frames} frames), linear -> {N_CELLS}, softmax")
+                             f"+-{self.context_frames} frames), factorised head (pan 19 + gain 21 + joint 399 logits), "
+                             f"softmax over {N_CELLS}")
         self.register_buffer("input_mean", torch.zeros(2, N_BINS))
         self.register_buffer("input_scale", torch.ones(2, N_BINS))
         self.register_buffer("bands", torch.from_numpy(band_matrix()))
@@ -69,7 +72,12 @@ class ContextMixer(nn.Module):
         self.convs = nn.ModuleList([nn.Conv1d(width, width, 3, dilation=d, padding=d) for d in dilations])
         self.norms = nn.ModuleList([nn.LayerNorm(width) for _ in dilations])  # per frame: no leak beyond the context
         self.drop = nn.Dropout(dropout)
+        # factorised head: joint logit = pan logit + gain logit + a (zero-initialised) joint correction
+        self.pan_out = nn.Linear(width, N_PANS)
+        self.gain_out = nn.Linear(width, N_GAINS)
         self.out = nn.Linear(width, N_CELLS)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``[frames, 399]`` (or ``[batch, frames, 399]``) of magnitudes ``[(batch,) frames, 2, 2049]``."""
@@ -85,7 +93,8 @@ class ContextMixer(nn.Module):
         h = self.proj(h.transpose(1, 2))  # (B, width, T)
         for conv, norm in zip(self.convs, self.norms):
             h = h + conv(self.drop(torch.relu(norm(h.transpose(1, 2)).transpose(1, 2))))
-        z = self.out(torch.relu(h).transpose(1, 2))  # (B, T, 399)
+        h = self.drop(torch.relu(h).transpose(1, 2))  # (B, T, width)
+        z = (self.pan_out(h).unsqueeze(-1) + self.gain_out(h).unsqueeze(-2)).flatten(-2) + self.out(h)  # (B, T, 399)
         return z[0] if squeeze else z
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

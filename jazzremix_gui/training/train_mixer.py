@@ -49,7 +49,9 @@ class MixerConfig:
     threads: int = 1
     checkpoint_every_s: float = 120.0
     max_steps: int = 0  # 0: until the time budget is spent
-    label_blur: float = 0.3  # share of the target spread over neighbouring cells
+    label_blur: float = 0.5  # share of the target spread over neighbouring cells (the listeners' spread)
+    weight_decay: float = 0.01
+    holdout: float = 0.1  # share of the training tracks held out to pick the best checkpoint
     level_db: tuple = (-15.0, 10.0)  # random overall level (both stems) per window
     version: str = ""
     width: int = 160
@@ -97,7 +99,13 @@ def track_features(folder: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None) -> list[TrackData]:
-    """Features, activity and policy labels of every track of a dataset, cached (never writes into ``dataset``)."""
+    """Features, activity and policy labels of every track of a dataset, cached (never writes into ``dataset``).
+
+    ``dataset`` may list several folders separated by commas; the k-th is labelled with ``seed + 1000 k``.
+    """
+    if "," in str(dataset):
+        return [t for k, d in enumerate(str(dataset).split(",")) if d
+                for t in load_tracks(d, cache_dir, seed + 1000 * k, log_path)]
     folders = list_tracks(dataset)
     h = hashlib.sha256(f"{mixer_policy.POLICY_VERSION}:{seed}:{HOP}:{Path(dataset).resolve()}".encode())
     for t in folders:
@@ -127,11 +135,14 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None)
 
 
 def soft_targets(cells: np.ndarray, blur: float) -> np.ndarray:
-    """Target distributions ``(N, 399)``: ``1 - blur`` on the cell, ``blur`` on a 2-D Gaussian (0.8 cells) around it."""
+    """Target distributions ``(N, 399)``: ``1 - blur`` on the cell, ``blur`` on a 2-D Gaussian around it.
+
+    The Gaussian has 1.2 pan cells (6 degrees, the policy's listener spread) and 1 gain cell.
+    """
     p, g = codebook.cell_classes(np.asarray(cells))
     pi, gi = np.meshgrid(np.arange(codebook.N_PANS), np.arange(codebook.N_GAINS), indexing="ij")
-    d2 = (pi.reshape(1, -1) - p[:, None]) ** 2 + (gi.reshape(1, -1) - g[:, None]) ** 2
-    kern = np.exp(-d2 / (2 * 0.8 ** 2))
+    d2 = ((pi.reshape(1, -1) - p[:, None]) / 1.2) ** 2 + (gi.reshape(1, -1) - g[:, None]) ** 2
+    kern = np.exp(-d2 / 2)
     kern /= kern.sum(axis=1, keepdims=True)
     onehot = np.zeros_like(kern)
     onehot[np.arange(len(p)), codebook.cell_index(p, g)] = 1.0
@@ -192,20 +203,39 @@ def loss_fn(model, feats, cells, weights, blur: float) -> torch.Tensor:
     return (ce * w).sum() / w.sum().clamp(min=1.0)
 
 
+def heldout_loss(model, tracks: list[TrackData], blur: float) -> float:
+    """Mean cross-entropy over the active frames of held-out tracks (whole tracks, no augmentation)."""
+    was = model.training
+    model.eval()
+    total, n = 0.0, 0
+    with torch.no_grad():
+        for t in tracks:
+            feats = t.feats[None].astype(np.float32)
+            w = t.active[None].astype(np.float32)
+            total += float(loss_fn(model, feats, np.array([t.cell]), w, blur)) * float(w.sum())
+            n += int(w.sum())
+    model.train(was)
+    return total / max(n, 1)
+
+
 def fit(model, opt, sampler: MixerSampler, cfg: MixerConfig, ckdir: Path, budget_s: float,
-        log_path: Path | None, extra_batch=None, tag: str = "") -> tuple[int, float, list]:
+        log_path: Path | None, extra_batch=None, tag: str = "", heldout=None) -> tuple[int, float, list]:
     """Resumable training loop: ``(steps, elapsed seconds, losses)``.
 
     ``extra_batch()``, if given, returns a second batch ``(feats, cells, weights, weight)``
-    whose loss is added with that weight (the annotations when fine-tuning).
+    whose loss is added with that weight (the annotations when fine-tuning). With
+    ``heldout`` tracks, the held-out loss is measured at every checkpoint and the model
+    ends with the weights of the best one.
     """
     ck = ckdir / f"last{tag}.pt"
+    best_ck = ckdir / f"best{tag}.pt"
+    best = float("inf")
     step, elapsed = 0, 0.0
     if ck.exists():
         state = torch.load(ck, weights_only=False)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
-        step, elapsed = state["step"], state["elapsed"]
+        step, elapsed, best = state["step"], state["elapsed"], state.get("best", float("inf"))
         sampler.rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
         log(log_path, msg="resumed", model=tag or cfg.arch, step=step, elapsed_s=round(elapsed))
@@ -215,12 +245,17 @@ def fit(model, opt, sampler: MixerSampler, cfg: MixerConfig, ckdir: Path, budget
         elapsed = time.time() - t_start
         done = elapsed >= budget_s or bool(cfg.max_steps and step >= cfg.max_steps)
         if done or time.time() - last_ck >= cfg.checkpoint_every_s:
+            held = heldout_loss(model, heldout, cfg.label_blur) if heldout else None
+            if held is not None and held < best:
+                best = held
+                torch.save({"model": model.state_dict(), "step": step, "heldout_loss": held}, best_ck)
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
                         "rng": sampler.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                        "config": asdict(cfg)}, ck.with_suffix(".tmp"))
+                        "config": asdict(cfg), "best": best}, ck.with_suffix(".tmp"))
             ck.with_suffix(".tmp").replace(ck)
             log(log_path, model=tag or cfg.arch, step=step, elapsed_s=round(elapsed),
-                loss=round(float(np.mean(losses[-100:])), 4) if losses else None)
+                loss=round(float(np.mean(losses[-100:])), 4) if losses else None,
+                heldout_loss=round(held, 4) if held is not None else None)
             last_ck = time.time()
         if done:
             break
@@ -235,6 +270,11 @@ def fit(model, opt, sampler: MixerSampler, cfg: MixerConfig, ckdir: Path, budget
         opt.step()
         losses.append(float(loss.detach()))
         step += 1
+    if heldout and best_ck.exists():
+        chosen = torch.load(best_ck, weights_only=False)
+        model.load_state_dict(chosen["model"])
+        log(log_path, msg="best checkpoint", model=tag or cfg.arch, step=chosen["step"],
+            heldout_loss=round(chosen["heldout_loss"], 4))
     model.eval()
     return step, elapsed, losses
 
@@ -249,9 +289,13 @@ def train(cfg: MixerConfig) -> dict:
     ckdir.mkdir(parents=True, exist_ok=True)
     log_path = ckdir / "log.jsonl"
     tracks = load_tracks(cfg.train_dir, ckdir / "cache", cfg.seed, log_path)
-    val = load_tracks(cfg.val_dir, ckdir / "cache", cfg.seed, log_path)
-    log(log_path, msg="data", train_tracks=len(tracks), val_tracks=len(val),
-        train_active_frames=int(sum(t.active.sum() for t in tracks)))
+    val = load_tracks(cfg.val_dir, ckdir / "cache", cfg.seed + 500, log_path)
+    order = np.random.default_rng(cfg.seed).permutation(len(tracks))
+    n_held = int(round(cfg.holdout * len(tracks)))
+    heldout = [tracks[i] for i in order[:n_held]]
+    fit_tracks = [tracks[i] for i in order[n_held:]]
+    log(log_path, msg="data", train_tracks=len(fit_tracks), heldout_tracks=len(heldout), val_tracks=len(val),
+        train_active_frames=int(sum(t.active.sum() for t in fit_tracks)))
     results = {}
     for arch, minutes in ((cfg.arch, cfg.minutes), ("seed", cfg.baseline_minutes)):
         if arch == "seed" and (cfg.arch == "seed" or minutes <= 0):
@@ -260,10 +304,12 @@ def train(cfg: MixerConfig) -> dict:
         torch.manual_seed(cfg.seed)
         model = build_model(sub)
         if not (ckdir / f"last-{arch}.pt").exists():
-            init_normalisation(model, tracks)
-        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr if arch != "seed" else 3e-4)
-        sampler = MixerSampler(tracks, cfg.frames if arch != "seed" else 8, cfg.seed, cfg.level_db)
-        steps, elapsed, losses = fit(model, opt, sampler, sub, ckdir, minutes * 60, log_path, tag=f"-{arch}")
+            init_normalisation(model, fit_tracks)
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr if arch != "seed" else 3e-4,
+                                weight_decay=cfg.weight_decay)
+        sampler = MixerSampler(fit_tracks, cfg.frames if arch != "seed" else 8, cfg.seed, cfg.level_db)
+        steps, elapsed, losses = fit(model, opt, sampler, sub, ckdir, minutes * 60, log_path, tag=f"-{arch}",
+                                     heldout=heldout)
         results[arch] = (model, steps, elapsed, losses)
     return mixer_eval.finish(cfg, results, tracks, val, log_path)
 
