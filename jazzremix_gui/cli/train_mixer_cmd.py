@@ -26,7 +26,8 @@ class TrainMixerUsageError(JazzRemixError):
 def register(sub) -> None:
     p = sub.add_parser("train-mixer", help="train the mixer, fine-tune it on your annotations, or revert",
                        description=__doc__.split("\n", 1)[1].strip() if __doc__ else None)
-    p.add_argument("--train", metavar="DIR", help="policy-labelled training dataset (synthesised)")
+    p.add_argument("--train", metavar="DIR", help="policy-labelled training dataset(s) (synthesised; several "
+                   "folders separated by commas)")
     p.add_argument("--val", metavar="DIR", help="validation dataset (for the card's figures)")
     p.add_argument("--out", metavar="FILE", help="ONNX file to write (default models/mixer.onnx; with "
                    "--annotations: your user model in the data folder)")
@@ -58,7 +59,7 @@ def run(args) -> int:
         return _finetune(args)
     if not args.train or not args.val:
         raise TrainMixerUsageError("train-mixer needs --train DIR and --val DIR (or --annotations FILE, or --revert)")
-    for d in (args.train, args.val):
+    for d in [*args.train.split(","), args.val]:  # --train may list several folders, comma-separated
         if not Path(d).is_dir():
             raise TrainMixerUsageError(f"{d}: dataset folder not found")
     from jazzremix_gui.training.train_mixer import MixerConfig, train
