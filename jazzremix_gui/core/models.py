@@ -40,6 +40,7 @@ class ModelMeta:
     context_frames: int = 0
     version: str = "unknown"
     architecture: str = "unknown"
+    wiener_alpha: float = 1.3
     extra: dict = field(default_factory=dict)
 
     @property
@@ -75,10 +76,13 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
             context_frames=int(props.get("context_frames", 0)),
             version=str(props.get("version", "unknown")),
             architecture=str(props.get("architecture", "unknown")),
+            wiener_alpha=float(props.get("wiener_alpha", 1.3)),
             extra={k: v for k, v in props.items()},
         )
     except ValueError as exc:
         raise ModelError(f"{path}: bad metadata ({exc})") from None
+    if not 0.25 <= meta.wiener_alpha <= 4:
+        raise ModelError(f"{path}: Wiener power {meta.wiener_alpha} out of range")
     if meta.sample_rate != MODEL_RATE:
         raise ModelError(f"{path}: model works at {meta.sample_rate} Hz; only {MODEL_RATE} Hz is supported")
     if meta.hop not in (256, 512, 1024):

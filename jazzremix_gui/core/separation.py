@@ -32,15 +32,16 @@ class SeparatorEngine:
         A separator (input: mid magnitude frames, output: solo magnitude frames).
     n_samples : int
         Total length of the signal at 44.1 kHz (needed to know the last frame).
-    alpha : float
-        Wiener power.
+    alpha : float, optional
+        Wiener power; default: the model's ``wiener_alpha`` metadata (1.3, the paper's).
     solo_mode : {'masked', 'raw'}
     block_frames : int
         Frames per model call (memory bound; does not change the result).
     """
 
-    def __init__(self, model: ModelSession, n_samples: int, alpha: float = ALPHA, solo_mode: str = "masked",
+    def __init__(self, model: ModelSession, n_samples: int, alpha: float | None = None, solo_mode: str = "masked",
                  block_frames: int = BLOCK_FRAMES):
+        alpha = getattr(model.meta, "wiener_alpha", ALPHA) if alpha is None else alpha
         self.model, self.n, self.alpha, self.solo_mode = model, n_samples, alpha, solo_mode
         self.hop = model.meta.hop
         self.ctx = model.meta.context_frames

@@ -149,7 +149,7 @@ def finish(cfg: SeparatorConfig, model, step: int, elapsed: float, n_params: int
     meta = _meta(cfg, model, cfg.out)
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     meta_props = {k: v for k, v in asdict(meta).items() if k in ("kind", "hop", "input_kind", "context_frames",
-                                                                  "version", "architecture")}
+                                                                  "version", "architecture", "wiener_alpha")}
     export_onnx(model, cfg.out, meta_props, torch.rand(40, architectures.N_BINS) * 0.05, "mix_mag", "solo_mag",
                 half=cfg.half)
     session = ModelSession(cfg.out, "separator", prefer_gpu=False)
