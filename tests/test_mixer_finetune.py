@@ -9,8 +9,8 @@ from jazzremix_gui.core import annotations as A
 from jazzremix_gui.core import codebook
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.core.suggestion import run_mixer
-from jazzremix_gui.training import mixer_eval, mixer_model
-from jazzremix_gui.training.train_mixer import MixerConfig
+from jazzremix_gui.training import mixer_eval
+from jazzremix_gui.training.train_mixer import MixerConfig, build_model
 
 RATE = 44100
 TARGET = codebook.pan_gain_to_cell(-45.0, 1.5)
@@ -32,8 +32,8 @@ def make_tracks(n=3, seconds=4.0):
 def base(tmp_path_factory):
     d = tmp_path_factory.mktemp("base")
     torch.manual_seed(0)
-    cfg = MixerConfig(width=16, bottleneck=8)
-    model = mixer_model.build("ctx", width=16, bottleneck=8).eval()
+    cfg = MixerConfig(arch="compact", model_kwargs={"context": 4})
+    model = build_model(cfg).eval()
     mixer_eval.export(model, d / "mixer.onnx", "mix-tiny-1.0")
     mixer_eval.save_weights(model, d / "mixer.onnx", {**cfg.__dict__})
     return d / "mixer.onnx"

@@ -101,6 +101,94 @@ class ContextMixer(nn.Module):
         return torch.softmax(self.logits(x), dim=-1)
 
 
+def log_band_matrix(n_bands: int = 48, lo_hz: float = 50.0, hi_hz: float = 16000.0) -> np.ndarray:
+    """``(2049, n_bands)`` 0/1 matrix of log-spaced bands (the first also takes everything below ``lo_hz``)."""
+    freqs = np.arange(N_BINS) * MODEL_RATE / N_FFT
+    edges = np.geomspace(lo_hz, hi_hz, n_bands + 1)
+    edges[0], edges[-1] = 0.0, MODEL_RATE / 2 + 1
+    m = np.zeros((N_BINS, n_bands), np.float32)
+    for k in range(n_bands):
+        m[(freqs >= edges[k]) & (freqs < edges[k + 1]), k] = 1.0
+    return m
+
+
+class CompactMixer(nn.Module):
+    """A small mixer on level-invariant band features (the shipped default).
+
+    Per frame: 48 log-spaced band powers of the solo and of the accompaniment (log10);
+    the solo's spectral shape (bands minus its total level: timbre and register, what the
+    pan label depends on) and the solo-minus-accompaniment balance per band and in total
+    (what the gain label depends on); the same features averaged over +-``context`` frames;
+    per-feature normalisation. The logit of cell (p, g) is a pan logit, from a small MLP on
+    the solo's shape only, plus a gain logit, from a small MLP on all features (optionally
+    plus a joint correction). A few thousand parameters: the labels vary per track, and a
+    few hundred tracks are too few for a large model not to memorise them.
+    """
+
+    input_kind = "solo_acc_magnitude"
+
+    def __init__(self, hidden: int = 32, n_bands: int = 24, context: int = 32, dropout: float = 0.3,
+                 joint: bool = False):
+        super().__init__()
+        self.context_frames = int(context)
+        self.architecture = (f"compact-mixer: {n_bands} log bands of solo and accompaniment -> solo shape + "
+                             f"balance (+ mean over +-{context} frames); pan logits = MLP{hidden}(solo shape), gain logits "
+                             f"= MLP{hidden}(all){' + joint' if joint else ''}; softmax over {N_CELLS} cells")
+        self.register_buffer("bands", torch.from_numpy(log_band_matrix(n_bands)))
+        n_feat = 2 * (2 * n_bands + 1)
+        self.register_buffer("feat_mean", torch.zeros(n_feat))
+        self.register_buffer("feat_scale", torch.ones(n_feat))
+        self.n_bands = n_bands
+        # pan from the solo's shape only (timbre, register); gain from everything (balance + instrument)
+        self.pan_mlp = nn.Sequential(nn.Linear(2 * n_bands, hidden), nn.ReLU(), nn.Dropout(dropout),
+                                     nn.Linear(hidden, N_PANS))
+        self.gain_mlp = nn.Sequential(nn.Linear(n_feat, hidden), nn.ReLU(), nn.Dropout(dropout),
+                                      nn.Linear(hidden, N_GAINS))
+        self.out = None
+        if joint:
+            self.out = nn.Linear(n_feat, N_CELLS)
+            nn.init.zeros_(self.out.weight)
+            nn.init.zeros_(self.out.bias)
+
+    @staticmethod
+    def _describe(power: torch.Tensor) -> torch.Tensor:
+        """Solo shape, band balance and total balance ``[B, T, 2 n + 1]`` of band powers ``[B, T, 2, n]``."""
+        band = torch.log10(power + 1e-12)
+        total = torch.log10(power.sum(dim=-1) + 1e-12)  # (B, T, 2)
+        shape = band[:, :, 0] - total[:, :, 0:1]
+        balance = band[:, :, 0] - band[:, :, 1]
+        return torch.cat([shape, balance, (total[:, :, 0] - total[:, :, 1]).unsqueeze(-1)], dim=-1)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Raw features ``[B, T, 2 (2 n_bands + 1)]`` of magnitudes ``[B, T, 2, 2049]``.
+
+        The frame's own features, then the same of the band powers averaged over +-context
+        frames (a short-term loudness-like integration, which the balance needs).
+        """
+        power = torch.matmul(x * x, self.bands)  # (B, T, 2, n)
+        b, t, _, n = power.shape
+        c = self.context_frames
+        flat = power.reshape(b, t, 2 * n).transpose(1, 2)  # (B, 2n, T)
+        pooled = nn.functional.avg_pool1d(flat, 2 * c + 1, stride=1, padding=c, count_include_pad=False)
+        pooled = pooled.transpose(1, 2).reshape(b, t, 2, n)
+        return torch.cat([self._describe(power), self._describe(pooled)], dim=-1)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        squeeze = x.dim() == 3
+        if squeeze:
+            x = x.unsqueeze(0)
+        f = (self.features(x) - self.feat_mean) * self.feat_scale  # (B, T, 2 (2 n + 1))
+        n = self.n_bands
+        shape = torch.cat([f[..., :n], f[..., 2 * n + 1 : 3 * n + 1]], dim=-1)  # frame and pooled solo shape
+        z = (self.pan_mlp(shape).unsqueeze(-1) + self.gain_mlp(f).unsqueeze(-2)).flatten(-2)
+        if self.out is not None:
+            z = z + self.out(f)
+        return z[0] if squeeze else z
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.logits(x), dim=-1)
+
+
 class Highway(nn.Module):
     """``y = relu(W_H x + b_H) * T + x * (1 - T)``, ``T = sigmoid(W_T x + b_T)`` (DESIGN.md §1.3)."""
 
@@ -139,11 +227,13 @@ class SeedMixer(nn.Module):
 
 
 def build(arch: str, **kwargs) -> nn.Module:
-    """``'ctx'`` (default) or ``'seed'``."""
+    """``'compact'`` (shipped), ``'ctx'`` or ``'seed'``."""
     if arch == "ctx":
         return ContextMixer(**kwargs)
     if arch == "seed":
         return SeedMixer()
+    if arch == "compact":
+        return CompactMixer(**kwargs)
     raise ValueError(f"unknown mixer architecture '{arch}' (ctx or seed)")
 
 

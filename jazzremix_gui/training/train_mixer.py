@@ -1,7 +1,7 @@
 """Training recipe of the mixer: policy labels, seeded, resumable, time-budgeted, with card.
 
 ``jazzremix train-mixer --train DIR --val DIR --out models/mixer.onnx --minutes M --seed K``
-trains the shipped mixer (``ctx`` architecture) and, as the card's baseline, the
+trains the shipped mixer (``compact`` architecture) and, as the card's baseline, the
 seed-style mixer (2 highway layers + softmax on the raw solo magnitude). Data: every
 track of a DESIGN.md §3 dataset gives per-frame features (solo mid magnitude,
 accompaniment mid magnitude; hop 1024, the core's STFT), the frames where the solo
@@ -35,28 +35,28 @@ HOP = 1024
 
 @dataclass
 class MixerConfig:
-    arch: str = "ctx"
+    arch: str = "compact"
     train_dir: str = "data/train"
     val_dir: str = "data/val"
     out: str = "models/mixer.onnx"
     checkpoint_dir: str = "checkpoints/mixer"
-    minutes: float = 20.0
+    minutes: float = 8.0
     baseline_minutes: float = 5.0
     seed: int = 0
     batch: int = 16
-    frames: int = 48
-    lr: float = 1e-3
+    frames: int = 96
+    lr: float = 2e-3
     threads: int = 1
-    checkpoint_every_s: float = 120.0
+    checkpoint_every_s: float = 30.0
     max_steps: int = 0  # 0: until the time budget is spent
     label_blur: float = 0.5  # share of the target spread over neighbouring cells (the listeners' spread)
-    weight_decay: float = 0.01
+    weight_decay: float = 0.05
     holdout: float = 0.1  # share of the training tracks held out to pick the best checkpoint
     level_db: tuple = (-15.0, 10.0)  # random overall level (both stems) per window
     version: str = ""
     width: int = 160
     bottleneck: int = 96
-    model_kwargs: dict = field(default_factory=dict)
+    model_kwargs: dict = field(default_factory=lambda: {"context": 43})  # compact: +-1 s
 
 
 @dataclass
@@ -178,13 +178,20 @@ class MixerSampler:
 
 
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
-    if cfg.arch == "seed":
-        return mixer_model.build("seed")
-    return mixer_model.build("ctx", width=cfg.width, bottleneck=cfg.bottleneck, **cfg.model_kwargs)
+    if cfg.arch in ("seed", "compact"):
+        return mixer_model.build(cfg.arch, **cfg.model_kwargs)
+    return mixer_model.build("ctx", width=cfg.width, bottleneck=cfg.bottleneck)
 
 
 def init_normalisation(model, tracks: list[TrackData]) -> None:
     """Per-bin mean and 1/std of ``log1p(1000 x)`` over active training frames (only models that have them)."""
+    if hasattr(model, "feat_mean"):
+        with torch.no_grad():
+            f = torch.cat([model.features(torch.from_numpy(t.feats[None, :: 4].astype(np.float32)))[0][t.active[::4]]
+                           for t in tracks[:: max(1, len(tracks) // 60)]])
+            model.feat_mean.copy_(f.mean(dim=0))
+            model.feat_scale.copy_(1.0 / (f.std(dim=0) + 1e-3))
+        return
     if not hasattr(model, "input_mean"):
         return
     frames = np.concatenate([t.feats[t.active][:: max(1, int(t.active.sum()) // 100)] for t in tracks])
@@ -316,4 +323,4 @@ def train(cfg: MixerConfig) -> dict:
 
 def training_command(cfg: MixerConfig) -> str:
     return (f"jazzremix train-mixer --train {cfg.train_dir} --val {cfg.val_dir} --out {cfg.out} "
-            f"--minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}")
+            f"--arch {cfg.arch} --minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}")
