@@ -18,6 +18,8 @@ def register(sub) -> None:
     p.add_argument("--frames", type=int, default=64, help="frames per training window")
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--width", type=int, default=256, help="bottleneck width of the mask architecture")
+    p.add_argument("--remix", type=float, default=0.0, metavar="P",
+                   help="share of examples that remix the solo and accompaniment of different tracks")
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--half", action="store_true", help="store weights as float16")
     p.add_argument("--card", default=None, metavar="FILE", help="model card path (default: beside the model; "
@@ -37,7 +39,7 @@ def run(args) -> int:
                           checkpoint_dir=args.checkpoints or f"checkpoints/separator-{args.arch}", minutes=args.minutes,
                           seed=args.seed, threads=args.threads, batch=args.batch, frames=args.frames,
                           lr=args.lr or (1e-3 if args.arch == "mask" else 1e-4), max_steps=args.max_steps,
-                          half=args.half, width=args.width,
+                          half=args.half, width=args.width, remix=args.remix,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)
     med = card["validation"]["median_sdr_db"]

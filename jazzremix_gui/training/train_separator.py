@@ -24,7 +24,8 @@ from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.training import architectures
 from jazzremix_gui.training.export import export_onnx, write_card
-from jazzremix_gui.training.features import load_dataset, WindowSampler
+from jazzremix_gui.training.features import WindowSampler, load_dataset
+from jazzremix_gui.training.remix_sampler import RemixSampler
 from jazzremix_gui.training.torch_session import TorchSession
 
 
@@ -49,6 +50,7 @@ class SeparatorConfig:
     card: str = ""  # card path; default: beside the ONNX file
     version: str = ""
     width: int = 256
+    remix: float = 0.0  # share of training examples remixed across tracks (training.remix_sampler)
 
 
 def _log(path: Path, **fields) -> None:
@@ -98,7 +100,11 @@ def train(cfg: SeparatorConfig) -> dict:
     val_folders = evaluation.list_tracks(cfg.val_dir)
     model = _model(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    sampler = WindowSampler(tracks, cfg.frames, cfg.seed)
+    if cfg.remix > 0:
+        sampler = RemixSampler(cfg.train_dir, cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix,
+                               log=lambda m: _log(log, msg=m))
+    else:
+        sampler = WindowSampler(tracks, cfg.frames, cfg.seed)
     step, elapsed = 0, 0.0
     ck = ckdir / "last.pt"
     if ck.exists():
@@ -172,7 +178,8 @@ def finish(cfg: SeparatorConfig, model, step: int, elapsed: float, n_params: int
 
 
 def _data_config(cfg: SeparatorConfig) -> dict:
-    out = {}
+    out = {"augmentation": f"{cfg.remix:.0%} of examples remix the solo of one track with the accompaniment of "
+                           "another at a random offset and a random solo level of -6..+6 dB" if cfg.remix else "none"}
     for key, d in (("train", cfg.train_dir), ("validation", cfg.val_dir)):
         info = Path(d) / "dataset.json"
         out[key] = json.loads(info.read_text()) if info.exists() else {"path": d}
@@ -183,5 +190,5 @@ def training_command(cfg: SeparatorConfig) -> str:
     return (f"jazzremix train-separator --arch {cfg.arch} --train {cfg.train_dir} --val {cfg.val_dir} "
             f"--out {cfg.out} --minutes {cfg.minutes:g} --seed {cfg.seed} --threads {cfg.threads} "
             f"--batch {cfg.batch} --frames {cfg.frames} --lr {cfg.lr:g}"
-            + (f" --width {cfg.width}" if cfg.arch == "mask" else "")
+            + (f" --width {cfg.width}" if cfg.arch == "mask" else "") + (f" --remix {cfg.remix:g}" if cfg.remix else "")
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
