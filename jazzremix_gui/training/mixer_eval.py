@@ -143,7 +143,8 @@ def finish(cfg, results: dict, tracks, val, log_path) -> dict:
         figures["seed_style_mixer"] = evaluate_model(seed_model, seed_session, val, cfg.val_dir)
         figures["seed_style_mixer"]["architecture"] = seed_model.architecture
         figures["seed_style_mixer"]["training"] = {"steps": s_steps, "training_time_s": round(s_elapsed),
-                                                   "parameters": mixer_model.parameter_count(seed_model)}
+                                                   "parameters": mixer_model.parameter_count(seed_model),
+                                                   **selected_checkpoint(cfg, "seed")}
     log(log_path, msg="figures", **figures)
     card = {
         "name": Path(cfg.out).stem,
@@ -159,7 +160,7 @@ def finish(cfg, results: dict, tracks, val, log_path) -> dict:
                      "training_time_s": round(elapsed),
                      "final_loss": round(float(np.mean(losses[-100:])), 4) if losses else None,
                      "machine": "2-core x86_64 CPU (PyTorch CPU, torch.set_num_threads=%d)" % cfg.threads,
-                     "weights": Path(cfg.out).with_suffix(".pt").name},
+                     "weights": Path(cfg.out).with_suffix(".pt").name, **selected_checkpoint(cfg, cfg.arch)},
         "data": _data_config(cfg),
         "validation": {"dataset": cfg.val_dir, "n_tracks": len(val),
                        "stems": "ground-truth solo mid and accompaniment (oracle separation)",
@@ -176,10 +177,22 @@ def written_card(onnx_path, card: dict) -> dict:
 
 def _data_config(cfg) -> dict:
     out = {}
-    for key, d in (("train", cfg.train_dir), ("validation", cfg.val_dir)):
-        info = Path(d) / "dataset.json"
-        try:
-            out[key] = {"path": d, **json.loads(info.read_text())} if info.exists() else {"path": d}
-        except (OSError, ValueError):
-            out[key] = {"path": d}
+    for key, dirs in (("train", cfg.train_dir), ("validation", cfg.val_dir)):
+        out[key] = []
+        for d in str(dirs).split(","):
+            info = Path(d) / "dataset.json"
+            try:
+                out[key].append({"path": d, **json.loads(info.read_text())} if info.exists() else {"path": d})
+            except (OSError, ValueError):
+                out[key].append({"path": d})
     return out
+
+
+def selected_checkpoint(cfg, arch: str) -> dict:
+    """Step and held-out loss of the checkpoint the model ended with (chosen on held-out training tracks)."""
+    best = Path(cfg.checkpoint_dir) / f"best-{arch}.pt"
+    if not best.exists():
+        return {}
+    state = torch.load(best, weights_only=False)
+    return {"selected_step": int(state["step"]), "heldout_loss": round(float(state["heldout_loss"]), 4),
+            "selection": f"lowest cross-entropy on {cfg.holdout:.0%} of the training tracks held out"}
