@@ -160,3 +160,27 @@ def test_reopen_uses_cache(qtbot, tiny_models, tmp_path):
         track = open_and_wait(qtbot, w, path)
         assert track.status == tracks.READY and track.processed.from_cache is expect_cache
         w.close()
+
+
+def test_user_mixer_is_named_and_can_be_reverted(qtbot, tiny_models, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tiny_models import tiny_mixer
+
+    user = paths.user_mixer_path()
+    user.parent.mkdir(parents=True, exist_ok=True)
+    tiny_mixer(user, seed=3, version="tiny-mix+user-3ann")
+    w = MainWindow(Settings(tmp_path / "settings.ini"), model_paths=(str(tiny_models / "separator.onnx"), None))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        track = open_and_wait(qtbot, w, write_track(tmp_path / "u.wav"))
+        assert track.status == tracks.READY, track.error
+        assert "your fine-tuned mixer" in w.codebook.legend.text
+        assert w.act_revert_mixer.isEnabled()
+        monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+        w.revert_mixer()
+        assert not user.exists() and not w.act_revert_mixer.isEnabled()
+    finally:
+        user.unlink(missing_ok=True)
+        w.close()

@@ -43,7 +43,7 @@ def tiny_separator(path: Path, context: int = 0, hop: int = 1024, scale: float =
     return _save(graph, path, meta)
 
 
-def tiny_mixer(path: Path, seed: int = 0, input_kind: str = "solo_magnitude") -> Path:
+def tiny_mixer(path: Path, seed: int = 0, input_kind: str = "solo_magnitude", version: str = "tiny-mix") -> Path:
     """Softmax over 399 cells of a fixed random projection of the log solo magnitude."""
     rng = np.random.default_rng(seed)
     shape = ["frames", N_BINS] if input_kind == "solo_magnitude" else ["frames", 2, N_BINS]
@@ -65,5 +65,5 @@ def tiny_mixer(path: Path, seed: int = 0, input_kind: str = "solo_magnitude") ->
     ]
     graph = helper.make_graph(nodes, "tiny_mixer", [x], [y], inits)
     meta = dict(kind="mixer", sample_rate=44100, hop=1024, input_kind=input_kind, context_frames=0,
-                version="tiny-mix", architecture="test projection")
+                version=version, architecture="test projection")
     return _save(graph, path, meta)

@@ -44,6 +44,17 @@ def user_mixer_path() -> Path:
     return data_dir() / "mixer.user.onnx"
 
 
+def remove_user_mixer(path=None) -> list[Path]:
+    """Delete the user's fine-tuned mixer (model, card, weights) so the shipped one is used again."""
+    out = Path(path or user_mixer_path())
+    removed = []
+    for p in (out, out.with_suffix(".json"), out.with_suffix(".pt")):
+        if p.exists():
+            p.unlink()
+            removed.append(p)
+    return removed
+
+
 def annotations_path() -> Path:
     """JSONL file of the engineer's final pan/gain choices, one line per export."""
     return data_dir() / "annotations.jsonl"

@@ -193,11 +193,5 @@ def _clip_figures(post: np.ndarray, cells) -> dict:
 
 
 def revert(out=None) -> list[Path]:
-    """Delete the user's fine-tuned mixer (model, card, weights) so the shipped one is used again."""
-    out = Path(out or paths.user_mixer_path())
-    removed = []
-    for p in (out, out.with_suffix(".json"), out.with_suffix(".pt")):
-        if p.exists():
-            p.unlink()
-            removed.append(p)
-    return removed
+    """Delete the user's fine-tuned mixer (see :func:`core.paths.remove_user_mixer`)."""
+    return paths.remove_user_mixer(out)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core import paths
 from jazzremix_gui.ui import annotations, session
 from jazzremix_gui.ui.dialogs import AboutDialog, ExportDialog, PreferencesDialog
 from jazzremix_gui.ui.exporting import export_track
@@ -66,6 +67,7 @@ def install(w) -> None:
     _action(w, e, "Pan right 1°", lambda: w.nudge(d_pan=1), "Alt+Right")
     _action(w, e, "Gain +0.05", lambda: w.nudge(d_gain=0.05), "Alt+Up")
     _action(w, e, "Gain −0.05", lambda: w.nudge(d_gain=-0.05), "Alt+Down")
+    _action(w, e, "Revert to the shipped &mixer…", w.revert_mixer, name="revert_mixer")
     e.addSeparator()
     _action(w, e, "&Preferences…", lambda: preferences(w), QKeySequence.StandardKey.Preferences)
     p = mb.addMenu("&Playback")
@@ -100,6 +102,7 @@ def update_enabled(w) -> None:
     ready = w.current is not None and w.current.state is not None
     for a in (w.act_export, w.act_save, w.act_reset):
         a.setEnabled(ready)
+    w.act_revert_mixer.setEnabled(paths.user_mixer_path().exists())
 
 
 def set_mode(w, mode: str) -> None:

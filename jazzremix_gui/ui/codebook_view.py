@@ -146,6 +146,8 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.gain_plot.setYRange(0, max(gain_m.max(), 1e-9) * 1.05, padding=0)
         self.pan_plot.setXRange(0, max(pan_m.max(), 1e-9) * 1.05, padding=0)
 
+    source_text = ""  # which mixer made the suggestion (shown under the legend)
+
     def set_marks(self, suggested: tuple[float, float], current: tuple[float, float]) -> None:
         """Mark the suggested and the current (pan, gain)."""
         self.suggested_marker.setData([suggested[1]], [suggested[0]])
@@ -155,4 +157,5 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.legend.setText(
             f"<span style='color:{theme.SUGGESTED_COLOUR}'>□ suggested: {pan_text(sp)}, gain {sg:.2f} "
             f"({gain_db_text(sg)})</span><br><span style='color:{theme.CURRENT_COLOUR}'>● current: "
-            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)})</span>")
+            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)})</span>"
+            + (f"<br><span style='color:#8a8a8a'>{self.source_text}</span>" if self.source_text else ""))

@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoGroup
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from jazzremix_gui.core import paths
 from jazzremix_gui.ui import actions, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
 from jazzremix_gui.ui.controls import MixControls, TransportBar
@@ -22,6 +23,14 @@ from jazzremix_gui.ui.settings import Settings
 from jazzremix_gui.ui.timeline import TimelineView
 
 AUDIO_FILTER = "Audio files (*.wav *.flac *.mp3 *.ogg *.aif *.aiff);;All files (*)"
+
+
+def mixer_source_text(version: str) -> str:
+    """Which mixer made a suggestion, in words (fine-tuned user models carry '+user' in their version)."""
+    if not version:
+        return ""
+    who = "your fine-tuned mixer" if "+user" in version else "the shipped mixer"
+    return f"suggested by {who} ({version})"
 
 
 class MainWindow(QMainWindow):
@@ -217,6 +226,7 @@ class MainWindow(QMainWindow):
             self.timeline.set_sections([])
             return
         self.codebook.set_posterior(st.posterior())
+        self.codebook.source_text = mixer_source_text(track.processed.mixer_version if track.processed else "")
         self.codebook.set_marks(st.suggested_value(), st.value())
         target = "Whole track" if st.target == WHOLE else \
             f"Section {st.target + 1}: {st.bounds[st.target][0]:.1f}–{st.bounds[st.target][1]:.1f} s"
@@ -237,6 +247,18 @@ class MainWindow(QMainWindow):
         if self.current and self.current.state:
             pan, gain = self.current.state.value()
             self.edit(pan + d_pan, gain + d_gain, True, "Nudge pan/gain")
+
+    def revert_mixer(self) -> None:
+        """Delete the user's fine-tuned mixer after confirmation; tracks analysed from now on use the shipped one."""
+        if not paths.user_mixer_path().exists():
+            return
+        answer = QMessageBox.question(self, "Revert to the shipped mixer",
+                                      "Delete your fine-tuned mixer and use the shipped one again? Tracks opened "
+                                      "from now on get the shipped mixer's suggestions.")
+        if answer == QMessageBox.StandardButton.Yes:
+            paths.remove_user_mixer()
+            actions.update_enabled(self)
+            self.statusBar().showMessage("Using the shipped mixer again.", 5000)
 
     def reset_to_suggestion(self) -> None:
         st = self.current.state if self.current else None
