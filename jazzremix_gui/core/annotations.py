@@ -16,7 +16,6 @@ one byte (``uint8``, 0 = silence), zlib-compressed and base64-encoded.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import threading
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (part of this module's API)
 from jazzremix_gui.core import audio_io, paths
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
 from jazzremix_gui.core.stft import frame_count, stft
@@ -67,15 +67,6 @@ class Annotation:
     mixer_version: str = ""
     time: str = ""
     line: int = 0
-
-
-def file_sha256(path) -> str:
-    """SHA-256 hex digest of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _encode(arr: np.ndarray) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -12,14 +11,12 @@ import onnx
 import torch
 
 from jazzremix_gui.core.constants import MODEL_RATE
+from jazzremix_gui.core.hashing import file_sha256
 
 
 def sha256(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """SHA-256 of a model file (for its card)."""
+    return file_sha256(path)
 
 
 def export_onnx(model: torch.nn.Module, path, meta: dict, example: torch.Tensor, input_name: str,

@@ -29,6 +29,7 @@ from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.stft import stft
 from jazzremix_gui.core.suggestion import activity
 from jazzremix_gui.training import mixer_model, mixer_policy
+from jazzremix_gui.training.runlog import log  # noqa: F401 (used here and by the mixer modules)
 
 HOP = 1024
 
@@ -76,15 +77,6 @@ class TrackData:
     active: np.ndarray
     cell: int
     label: dict
-
-
-def log(path: Path | None, **fields) -> None:
-    """Print one JSON line and append it to the JSONL log ``path``."""
-    line = json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), **fields})
-    print(line, flush=True)
-    if path is not None:
-        with open(path, "a") as f:
-            f.write(line + "\n")
 
 
 def track_features(folder: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ import torch
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.training import architectures
+from jazzremix_gui.training.runlog import log as _log
 from jazzremix_gui.training.export import export_onnx, write_card
 from jazzremix_gui.training.features import WindowSampler, load_dataset
 from jazzremix_gui.training.remix_sampler import RemixSampler
@@ -51,13 +52,6 @@ class SeparatorConfig:
     version: str = ""
     width: int = 256
     remix: float = 0.0  # share of training examples remixed across tracks (training.remix_sampler)
-
-
-def _log(path: Path, **fields) -> None:
-    line = json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), **fields})
-    print(line, flush=True)
-    with open(path, "a") as f:
-        f.write(line + "\n")
 
 
 def _model(cfg: SeparatorConfig) -> torch.nn.Module:

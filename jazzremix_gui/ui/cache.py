@@ -17,22 +17,12 @@ import numpy as np
 
 from jazzremix_gui.core import paths
 from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
 from jazzremix_gui.core.sections import Section
 from jazzremix_gui.core.suggestion import Suggestion
 
 FORMAT = 1
-
-
-def file_sha256(path, cancel=None) -> str:
-    """Hex SHA-256 of a file's bytes, read in 1 MiB pieces."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for piece in iter(lambda: f.read(1 << 20), b""):
-            if cancel is not None and cancel():
-                break
-            h.update(piece)
-    return h.hexdigest()
 
 
 def model_tag(model: ModelSession) -> str:
