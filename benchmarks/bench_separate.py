@@ -28,16 +28,23 @@ sys.path.insert(0, str(ROOT))
 
 
 def make_input(path: Path, minutes: float) -> None:
-    """A deterministic 'busy' stereo signal (tones + noise bursts) as 16-bit WAV."""
+    """A deterministic 'busy' stereo signal (tones + noise) as 16-bit WAV, written in 10 s pieces.
+
+    Writing in pieces keeps this process small: on Linux a child's peak RSS starts from its
+    parent's, so a large parent would inflate the measured figure.
+    """
     import soundfile as sf
 
     rate, n = 44100, int(minutes * 60 * 44100)
     rng = np.random.default_rng(0)
-    t = np.arange(n) / rate
-    x = np.stack([0.2 * np.sin(2 * np.pi * 220 * t * (1 + 0.1 * np.sin(t))),
-                  0.2 * np.sin(2 * np.pi * 330 * t)], axis=1)
-    x += 0.05 * rng.standard_normal((n, 2))
-    sf.write(path, x.astype(np.float32), rate, subtype="PCM_16")
+    piece = 10 * rate
+    with sf.SoundFile(path, "w", rate, 2, subtype="PCM_16") as f:
+        for start in range(0, n, piece):
+            t = np.arange(start, min(n, start + piece)) / rate
+            x = np.stack([0.2 * np.sin(2 * np.pi * 220 * t * (1 + 0.1 * np.sin(t))),
+                          0.2 * np.sin(2 * np.pi * 330 * t)], axis=1)
+            x += 0.05 * rng.standard_normal(x.shape)
+            f.write(x.astype(np.float32))
 
 
 def run_one(model: str, src: str, profile: bool) -> dict:
