@@ -14,17 +14,7 @@ from jazzremix_gui.ui import actions, tracks
 from jazzremix_gui.ui.exporting import ExportPlan
 from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui.settings import Settings
-from test_ui_app import open_and_wait, write_track
-
-
-@pytest.fixture
-def window(qtbot, tiny_models, tmp_path):
-    w = MainWindow(Settings(tmp_path / "settings.ini"),
-                   model_paths=(str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx")))
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
+from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)
 
 
 def run_export(qtbot, w, plan):
