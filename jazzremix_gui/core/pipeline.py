@@ -193,7 +193,11 @@ def separate_file(input_path, out_dir, fmt: str = "wav", bits: int = 24, model: 
             ws.write(solo)
             wa.write(acc)
         ws.commit()
-        wa.commit()
+        try:
+            wa.commit()
+        except Exception:
+            solo_path.unlink(missing_ok=True)  # both stems or neither
+            raise
     return solo_path, acc_path
 
 
