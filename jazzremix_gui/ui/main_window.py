@@ -175,8 +175,8 @@ class MainWindow(QMainWindow):
     def _track_ready(self, track) -> None:
         self.undo_group.addStack(track.undo)
         track.state.changed.connect(lambda t=track: self._state_changed(t))
-        if track is self.current:
-            self.show_track(track)
+        if track is self.current:  # the mixture is on screen already: add the results only
+            self._show_results(track)
 
     def _row_changed(self, row: int) -> None:
         track = self.manager.tracks[row] if 0 <= row < len(self.manager.tracks) else None
@@ -195,15 +195,22 @@ class MainWindow(QMainWindow):
     def show_track(self, track) -> None:
         """Show everything known about ``track`` (None: the empty window)."""
         self.current = track
-        self._show_progress(track)
         self.placeholder.setVisible(track is None)
         d = track.decoded if track else None
-        p = track.processed if track else None
         self.timeline.clear()
         if d is not None:
             t_env, lo, hi = d.envelope
             self.timeline.set_envelope(t_env / d.rate, lo, hi, d.audio.shape[0] / d.rate)
             self.timeline.set_spectrogram("mixture", d.spectrogram)
+        self._show_results(track)
+        self.setWindowTitle(f"Jazz Remix — {track.name}" if track else "Jazz Remix")
+        self._position(0.0)
+
+    def _show_results(self, track) -> None:
+        """Stems, suggestion and player of ``track``; the mixture views and the zoom stay as they are."""
+        self._show_progress(track)
+        d = track.decoded if track else None
+        p = track.processed if track else None
         for key in ("solo", "accompaniment"):
             self.timeline.set_spectrogram(key, p.spectrograms.get(key) if p else None)
         if track is not None and track.state is not None:
@@ -212,8 +219,6 @@ class MainWindow(QMainWindow):
             self.undo_group.setActiveStack(None)
         self.player.set_material(d, p.stems if p else None, track.state if track else None)
         self._state_changed(track)
-        self.setWindowTitle(f"Jazz Remix — {track.name}" if track else "Jazz Remix")
-        self._position(0.0)
         actions.update_enabled(self)
 
     def _state_changed(self, track) -> None:
