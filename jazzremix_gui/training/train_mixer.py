@@ -28,7 +28,7 @@ from jazzremix_gui.core import codebook
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.stft import stft
 from jazzremix_gui.core.suggestion import activity
-from jazzremix_gui.training import mixer_model, mixer_policy
+from jazzremix_gui.training import checkpoint, mixer_model, mixer_policy
 from jazzremix_gui.training.runlog import log  # noqa: F401 (used here and by the mixer modules)
 
 HOP = 1024
@@ -230,13 +230,9 @@ def fit(model, opt, sampler: MixerSampler, cfg: MixerConfig, ckdir: Path, budget
     best_ck = ckdir / f"best{tag}.pt"
     best = float("inf")
     step, elapsed = 0, 0.0
-    if ck.exists():
-        state = torch.load(ck, weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
+    state = checkpoint.restore(ck, model, opt, sampler)
+    if state is not None:
         step, elapsed, best = state["step"], state["elapsed"], state.get("best", float("inf"))
-        sampler.rng.bit_generator.state = state["rng"]
-        torch.set_rng_state(state["torch_rng"])
         log(log_path, msg="resumed", model=tag or cfg.arch, step=step, elapsed_s=round(elapsed))
     t_start, last_ck, losses = time.time() - elapsed, time.time(), []
     model.train()
@@ -248,10 +244,7 @@ def fit(model, opt, sampler: MixerSampler, cfg: MixerConfig, ckdir: Path, budget
             if held is not None and held < best:
                 best = held
                 torch.save({"model": model.state_dict(), "step": step, "heldout_loss": held}, best_ck)
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
-                        "rng": sampler.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                        "config": asdict(cfg), "best": best}, ck.with_suffix(".tmp"))
-            ck.with_suffix(".tmp").replace(ck)
+            checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, best=best)
             log(log_path, model=tag or cfg.arch, step=step, elapsed_s=round(elapsed),
                 loss=round(float(np.mean(losses[-100:])), 4) if losses else None,
                 heldout_loss=round(held, 4) if held is not None else None)

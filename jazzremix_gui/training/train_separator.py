@@ -22,7 +22,7 @@ import torch
 
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.models import ModelMeta, ModelSession
-from jazzremix_gui.training import architectures
+from jazzremix_gui.training import architectures, checkpoint
 from jazzremix_gui.training.runlog import log as _log
 from jazzremix_gui.training.export import export_onnx, write_card
 from jazzremix_gui.training.features import WindowSampler, load_dataset
@@ -101,13 +101,9 @@ def train(cfg: SeparatorConfig) -> dict:
         sampler = WindowSampler(tracks, cfg.frames, cfg.seed)
     step, elapsed = 0, 0.0
     ck = ckdir / "last.pt"
-    if ck.exists():
-        state = torch.load(ck, weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
+    state = checkpoint.restore(ck, model, opt, sampler)
+    if state is not None:
         step, elapsed = state["step"], state["elapsed"]
-        sampler.rng.bit_generator.state = state["rng"]
-        torch.set_rng_state(state["torch_rng"])
         _log(log, msg="resumed", step=step, elapsed_s=round(elapsed))
     else:
         _init_normalisation(model, tracks)
@@ -120,10 +116,7 @@ def train(cfg: SeparatorConfig) -> dict:
         elapsed = time.time() - t_start
         done = elapsed >= budget or (cfg.max_steps and step >= cfg.max_steps)
         if done or time.time() - last_ck >= cfg.checkpoint_every_s:
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
-                        "rng": sampler.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                        "config": asdict(cfg)}, ck.with_suffix(".tmp"))
-            ck.with_suffix(".tmp").replace(ck)
+            checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg)
             val = _val_sdr(model, cfg, val_folders[: cfg.val_tracks_during])
             _log(log, step=step, elapsed_s=round(elapsed), loss=float(np.mean(losses[-200:])) if losses else None, **val)
             last_ck = time.time()

@@ -1,0 +1,36 @@
+"""Resumable training state shared by the recipes: model, optimiser, step, elapsed time and RNGs.
+
+Saved atomically (temporary file, then rename), so an interrupted run always finds a
+complete checkpoint and the same command continues where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+
+def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extra) -> None:
+    """Write the state of a run (``sampler.rng`` is a numpy Generator) to ``path``."""
+    path = Path(path)
+    state = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
+             "rng": sampler.rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "config": asdict(cfg),
+             **extra}
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def restore(path: Path, model, opt, sampler) -> dict | None:
+    """Load a run's state into ``model``, ``opt`` and ``sampler``; returns the state dict (None if absent)."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    state = torch.load(path, weights_only=False)
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    sampler.rng.bit_generator.state = state["rng"]
+    torch.set_rng_state(state["torch_rng"])
+    return state
