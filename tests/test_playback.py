@@ -174,7 +174,7 @@ def test_engine_plays_on_device_and_hears_gain_within_one_block(engine):
 def test_chunked_loudness_matches_pyloudnorm():
     import pyloudnorm
 
-    from jazzremix_gui.ui.loudness import integrated_loudness
+    from jazzremix_gui.core.loudness import integrated_loudness
     from jazzremix_gui.ui.player import loudness_ratio
 
     rng = np.random.default_rng(1)

@@ -11,7 +11,7 @@ from jazzremix_gui.core import paths, pipeline
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.ui import actions, tracks
-from jazzremix_gui.ui.exporting import ExportPlan
+from jazzremix_gui.services.exporting import ExportPlan
 from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui.settings import Settings
 from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core import paths
-from jazzremix_gui.ui import annotations, session
+from jazzremix_gui.services import annotations, session
 from jazzremix_gui.ui.dialogs import AboutDialog, ExportDialog, PreferencesDialog
-from jazzremix_gui.ui.exporting import export_track
+from jazzremix_gui.services.exporting import export_track
 
 MODES = (("stacked", "All stems stacked"), ("mixture", "Mixture only"), ("solo", "Solo only"),
          ("accompaniment", "Accompaniment only"))

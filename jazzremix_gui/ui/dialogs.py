@@ -14,7 +14,7 @@ from jazzremix_gui import __version__
 from jazzremix_gui.core import paths, pipeline
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.playback import devices
-from jazzremix_gui.ui.exporting import KINDS, ExportPlan
+from jazzremix_gui.services.exporting import KINDS, ExportPlan
 
 
 def _path_row(edit: QLineEdit, pick) -> QWidget:

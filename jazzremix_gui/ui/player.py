@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
-from jazzremix_gui.ui.loudness import integrated_loudness
-from jazzremix_gui.ui.processing import prepare_playback
+from jazzremix_gui.core.loudness import integrated_loudness
+from jazzremix_gui.services.processing import prepare_playback
 from jazzremix_gui.ui.worker import JobRunner
 
 REFRESH_MS = 30

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from jazzremix_gui.ui.mixstate import MixState
-from jazzremix_gui.ui.processing import Decoded, Processed, process_track
+from jazzremix_gui.services.processing import Decoded, Processed, process_track
 from jazzremix_gui.ui.worker import Job, JobRunner
 
 QUEUED, WORKING, READY, FAILED, CANCELLED = "queued", "working", "ready", "failed", "cancelled"

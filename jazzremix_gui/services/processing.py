@@ -18,8 +18,8 @@ from jazzremix_gui.core import audio_io, paths, pipeline
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.suggestion import Suggestion
-from jazzremix_gui.ui import cache
-from jazzremix_gui.ui.analysis import Spectrogram, envelope, log_spectrogram
+from jazzremix_gui.services import cache
+from jazzremix_gui.core.analysis import Spectrogram, envelope, log_spectrogram
 
 
 @dataclass
