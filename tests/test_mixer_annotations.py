@@ -33,7 +33,7 @@ def read(path):
 
 def test_round_trip_with_features(tmp_path, stems):
     path = tmp_path / "sub" / "annotations.jsonl"
-    feats = A.annotation_features(*stems, RATE, SECTIONS, clip_frames=16, clips_per_section=2)
+    feats = A.annotation_features(*stems, RATE, SECTIONS, hop=1024, clip_frames=16, clips_per_section=2)
     for _ in range(2):
         A.record_annotation(tmp_path / "in.wav", "ab" * 32, SECTIONS, -45, 1.5, feats, "sep-1", "mix-1", path=path)
     items, warned = read(path)
@@ -93,9 +93,45 @@ def test_missing_empty_and_binary_files(tmp_path):
 
 
 def test_corrupt_feature_clip_is_skipped(tmp_path, stems):
-    feats = A.annotation_features(*stems, RATE, SECTIONS[:1], clip_frames=8, clips_per_section=2)
+    feats = A.annotation_features(*stems, RATE, SECTIONS[:1], hop=1024, clip_frames=8, clips_per_section=2)
     feats["clips"][0]["data"] = "not base64 at all!"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         clips = A.decode_clips(feats)
     assert len(clips) == 1 and caught
+
+
+@pytest.mark.parametrize("input_kind,hop", [("solo_acc_magnitude", 1024), ("solo_acc_magnitude", 512),
+                                            ("solo_magnitude", 512)])
+def test_annotation_features_are_what_the_mixer_reads(tmp_path, input_kind, hop):
+    """Fine-tuning data = the mixer's input in use: same hop, same frames, same features (to the 0.6 dB step)."""
+    from tiny_models import tiny_mixer
+
+    from jazzremix_gui.core import features, pipeline
+    from jazzremix_gui.core.suggestion import run_mixer
+
+    rate = 48000  # not the model rate: both paths resample
+    rng = np.random.default_rng(5)
+    t = np.arange(rate * 5) / rate
+    solo = (0.2 * np.sin(2 * np.pi * 330 * t) * (1 + np.sin(2 * np.pi * 0.7 * t))).astype(np.float32)
+    acc = rng.normal(0, 0.05, (t.size, 2)).astype(np.float32)
+    mixer = pipeline.load_model(tiny_mixer(tmp_path / "m.onnx", input_kind=input_kind, hop=hop), "mixer")
+    seen = []
+    run = mixer.run
+    mixer.run = lambda x: (seen.append(np.array(x)), run(x))[1]
+    suggestion = run_mixer(mixer, solo, acc, rate)
+    model_input = np.concatenate(seen)  # one block: every frame the mixer read, in order
+    secs = [{"start": 0.5, "end": 2.5}, {"start": 2.5, "end": 5.0}]
+    stored = A.annotation_features(solo, acc, rate, secs, mixer.meta.hop, clip_frames=8, clips_per_section=2)
+    assert stored["hop"] == hop
+    clips = A.decode_clips(stored)
+    assert len(clips) == 4
+    for (k, clip), item in zip(clips, stored["clips"]):
+        lo = item["start_frame"]
+        # the clip lies in its section, by the frame times the suggestion reports
+        assert secs[k]["start"] - hop / 44100 <= suggestion.frame_times[lo] <= secs[k]["end"]
+        mine = features.mixer_input(clip[:, 0], clip[:, 1], input_kind)
+        ref = model_input[lo : lo + 8]
+        assert mine.shape == ref.shape
+        big = ref > ref.max() * 1e-3
+        assert np.allclose(20 * np.log10(mine[big]), 20 * np.log10(ref[big]), atol=0.31)

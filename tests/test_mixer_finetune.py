@@ -48,7 +48,7 @@ def annotated(tmp_path_factory):
         wav = d / f"song{k}.wav"
         sf.write(wav, acc + solo[:, None] * 0.7, RATE)
         secs = [{"start": 0.0, "end": 4.0, "pan_deg": -45.0, "gain": 1.5}]
-        feats = A.annotation_features(solo, acc, RATE, secs, clip_frames=16, clips_per_section=3)
+        feats = A.annotation_features(solo, acc, RATE, secs, hop=1024, clip_frames=16, clips_per_section=3)
         A.record_annotation(wav, None, secs, -45.0, 1.5, feats, "sep-x", "mix-tiny-1.0", path=path)
     with open(path, "a") as f:
         f.write('{"pan_deg": -45, "gain": 1.5, "sections": [\n')  # a partial line: skipped, not fatal

@@ -43,7 +43,8 @@ def tiny_separator(path: Path, context: int = 0, hop: int = 1024, scale: float =
     return _save(graph, path, meta)
 
 
-def tiny_mixer(path: Path, seed: int = 0, input_kind: str = "solo_magnitude", version: str = "tiny-mix") -> Path:
+def tiny_mixer(path: Path, seed: int = 0, input_kind: str = "solo_magnitude", version: str = "tiny-mix",
+               hop: int = 1024) -> Path:
     """Softmax over 399 cells of a fixed random projection of the log solo magnitude."""
     rng = np.random.default_rng(seed)
     shape = ["frames", N_BINS] if input_kind == "solo_magnitude" else ["frames", 2, N_BINS]
@@ -64,6 +65,6 @@ def tiny_mixer(path: Path, seed: int = 0, input_kind: str = "solo_magnitude", ve
         helper.make_node("Softmax", ["z"], ["posterior"], axis=-1),
     ]
     graph = helper.make_graph(nodes, "tiny_mixer", [x], [y], inits)
-    meta = dict(kind="mixer", sample_rate=44100, hop=1024, input_kind=input_kind, context_frames=0,
+    meta = dict(kind="mixer", sample_rate=44100, hop=hop, input_kind=input_kind, context_frames=0,
                 version=version, architecture="test projection")
     return _save(graph, path, meta)

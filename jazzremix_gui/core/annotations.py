@@ -8,9 +8,9 @@ when the recording has moved), the model versions and the time.
 which skips corrupt or partial lines with a warning and never fails on them.
 
 Features are stored compactly (:func:`annotation_features`): up to ``clips_per_section``
-clips of ``clip_frames`` consecutive STFT frames (hop 1024) per active section, of the
-solo magnitude and the accompaniment mid magnitude, each value quantised to 0.6 dB in
-one byte (``uint8``, 0 = silence), zlib-compressed and base64-encoded.
+clips of ``clip_frames`` consecutive STFT frames (the mixer's hop) per active section, of the
+solo magnitude and the accompaniment mid magnitude (:func:`core.features.mixer_features`),
+each value quantised to 0.6 dB in one byte (``uint8``, 0 = silence), zlib-compressed and base64-encoded.
 """
 
 from __future__ import annotations
@@ -29,10 +29,13 @@ import numpy as np
 
 from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (part of this module's API)
 from jazzremix_gui.core import audio_io, paths
+from jazzremix_gui.core import features as model_inputs
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
-from jazzremix_gui.core.stft import frame_count, stft
+from jazzremix_gui.core.stft import frame_count
 
 SCHEMA = 1
+#: Stored clips hold both mixer inputs (:func:`core.features.mixer_input` picks what a mixer reads).
+CLIP_INPUT = "solo_acc_magnitude"
 _DB_STEP, _DB_FLOOR = 0.6, -150.0
 _lock = threading.Lock()
 
@@ -83,7 +86,7 @@ def _decode(text: str, shape) -> np.ndarray:
 
 
 def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, sections: list[dict],
-                        hop: int = 1024, clip_frames: int = 16, clips_per_section: int = 4) -> dict:
+                        hop: int, clip_frames: int = 16, clips_per_section: int = 4) -> dict:
     """Short excerpts of the mixer's input for each section, to store with an annotation.
 
     Parameters
@@ -96,7 +99,7 @@ def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, 
     sections : list of dict
         With ``start``, ``end`` in seconds (and optional ``active``; inactive sections get no clips).
     hop : int
-        STFT hop at 44.1 kHz (the mixer's).
+        STFT hop at 44.1 kHz: the mixer's (``model.meta.hop``), so the clips are frames the mixer reads.
 
     Returns
     -------
@@ -106,18 +109,17 @@ def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, 
         (solo, accompaniment mid). Clips are taken where the solo is loudest in each section.
     """
     solo44 = audio_io.resample(np.asarray(solo, np.float32).reshape(-1), rate, MODEL_RATE)
-    acc = np.asarray(accompaniment, np.float32)
-    acc44 = audio_io.resample(acc.mean(axis=1) if acc.ndim == 2 else acc, rate, MODEL_RATE)
+    acc44 = audio_io.resample(np.asarray(accompaniment, np.float32), rate, MODEL_RATE)
     n = frame_count(solo44.shape[0], hop)
     clips = []
     for k, sec in enumerate(sections):
         if not sec.get("active", True):
             continue
-        a = max(0, int(float(sec["start"]) * MODEL_RATE / hop))
-        b = min(n, int(float(sec["end"]) * MODEL_RATE / hop) + 1)
+        a = max(0, model_inputs.frame_at(sec["start"], hop))
+        b = min(n, model_inputs.frame_at(sec["end"], hop) + 1)
         if b - a < clip_frames:
             continue
-        energy = (np.abs(stft(solo44, hop, a, b)) ** 2).sum(axis=1)
+        energy = (model_inputs.mid_magnitude(solo44, hop, a, b) ** 2).sum(axis=1)
         win = np.convolve(energy, np.ones(clip_frames), mode="valid")  # (b - a - clip_frames + 1,)
         starts = []
         for s in np.argsort(-win, kind="stable"):
@@ -127,7 +129,7 @@ def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, 
                 break
         for s in sorted(starts):
             lo, hi = a + s, a + s + clip_frames
-            feats = np.stack([np.abs(stft(solo44, hop, lo, hi)), np.abs(stft(acc44, hop, lo, hi))], axis=1)
+            feats, _ = model_inputs.mixer_features(solo44, acc44, hop, CLIP_INPUT, lo, hi)
             clips.append({"section": k, "start_frame": lo, "data": _encode(feats)})
     return {"hop": hop, "clip_frames": clip_frames, "encoding": "uint8-db0.6-zlib-b64", "clips": clips}
 

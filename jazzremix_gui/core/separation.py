@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from jazzremix_gui.core.features import separator_input
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.core.stft import HALF, frame_centre, frame_count, frames_to_time, overlap_add, stft
 from jazzremix_gui.core.wiener import ALPHA, wiener_mask
@@ -96,8 +97,7 @@ class SeparatorEngine:
     def _process(self, a: int, b: int) -> None:
         lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
         spec = stft(self._in, self.hop, lo, hi, offset=self._in_off)  # (F, 2, 2049)
-        mid_mag = np.abs(spec.sum(axis=1) * np.float32(0.5))
-        solo_mag = self.model.run(mid_mag)[a - lo : b - lo]
+        solo_mag = self.model.run(separator_input(spec))[a - lo : b - lo]
         self.last_solo_mag = solo_mag
         spec = spec[a - lo : b - lo]
         mask = wiener_mask(solo_mag, np.abs(spec), self.alpha)  # (T, 2, F)

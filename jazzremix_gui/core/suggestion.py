@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, codebook
+from jazzremix_gui.core import audio_io, codebook, features
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.sections import Section, find_sections
-from jazzremix_gui.core.stft import frame_count, stft
+from jazzremix_gui.core.stft import frame_count
 
 #: A frame votes when its solo energy is within this many dB of the loud frames.
 ACTIVITY_RANGE_DB = 35.0
@@ -89,22 +89,6 @@ def activity(solo_mag: np.ndarray, range_db: float = ACTIVITY_RANGE_DB) -> np.nd
     return db > ref - range_db
 
 
-def mixer_features(model: ModelSession, solo44: np.ndarray, acc44: np.ndarray, lo: int, hi: int):
-    """Mixer input and solo magnitude for frames ``lo .. hi-1``.
-
-    Returns
-    -------
-    features : np.ndarray [shape=(T, 2049) or (T, 2, 2049)]
-    solo_mag : np.ndarray [shape=(T, 2049)]
-    """
-    hop = model.meta.hop
-    solo_mag = np.abs(stft(solo44, hop, lo, hi))
-    if model.meta.input_kind == "solo_acc_magnitude":
-        acc_mag = np.abs(stft(acc44.mean(axis=1), hop, lo, hi))
-        return np.stack([solo_mag, acc_mag], axis=1), solo_mag
-    return solo_mag, solo_mag
-
-
 def run_mixer(model: ModelSession, solo: np.ndarray, accompaniment: np.ndarray, rate: int,
               report: Reporter | None = None) -> Suggestion:
     """Run the mixer over stems and decode its suggestion.
@@ -126,7 +110,7 @@ def run_mixer(model: ModelSession, solo: np.ndarray, accompaniment: np.ndarray, 
     for a in range(0, n_frames, MIXER_BLOCK):
         b = min(a + MIXER_BLOCK, n_frames)
         lo, hi = max(0, a - ctx), min(n_frames, b + ctx)
-        feats, solo_mag = mixer_features(model, solo44, acc44, lo, hi)
+        feats, solo_mag = features.mixer_features(solo44, acc44, hop, model.meta.input_kind, lo, hi)
         posts[a:b] = model.run(feats)[a - lo : b - lo]
         energy[a:b] = (solo_mag[a - lo : b - lo].astype(np.float64) ** 2).sum(axis=1)
         report(b / max(n_frames, 1), "suggesting pan and gain")
@@ -135,7 +119,7 @@ def run_mixer(model: ModelSession, solo: np.ndarray, accompaniment: np.ndarray, 
     active = activity(np.sqrt(energy)[:, None])
     posterior = codebook.aggregate(posts, active.astype(np.float64))
     choice = codebook.Choice.from_posterior(posterior)
-    times = (np.arange(n_frames) * hop + (hop - 1024)) / MODEL_RATE
+    times = features.frame_times(n_frames, hop)
     sections = find_sections(posts, active, times)
     return Suggestion(posterior, choice.pan_deg, choice.gain, posts, times, active, sections, model.meta.version)
 

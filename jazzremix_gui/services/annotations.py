@@ -27,7 +27,8 @@ def record_export(track) -> Path:
     sections = section_rows(state)
     feat_sections = sections or [{"start": 0.0, "end": len(stems) / stems.rate, "active": True}]
     try:
-        features = core_annotations.annotation_features(stems.solo, stems.accompaniment, stems.rate, feat_sections)
+        features = core_annotations.annotation_features(stems.solo, stems.accompaniment, stems.rate, feat_sections,
+                                                         track.processed.mixer_hop)
     except Exception:  # features are a bonus; the label itself must be recorded
         features = {}
     return core_annotations.record_annotation(

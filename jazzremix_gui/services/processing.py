@@ -46,6 +46,7 @@ class Processed:
     separator_version: str = ""
     mixer_version: str = ""
     provider: str = ""
+    mixer_hop: int = 1024
 
 
 def load_models(separator_path=None, mixer_path=None):
@@ -99,7 +100,7 @@ def process_track(path, job, separator_path=None, mixer_path=None) -> Processed:
              "accompaniment": log_spectrogram(stems.accompaniment, stems.rate, cancel=job.is_cancelled)}
     job.progress(1.0, "done")
     return Processed(stems, suggestion, specs, hit is not None, separator.meta.version, mixer.meta.version,
-                     separator.provider)
+                     separator.provider, mixer.meta.hop)
 
 
 def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None, rate: int, job=None):

@@ -1,4 +1,4 @@
-"""Training features: STFT magnitudes of a synthesised dataset, computed with the core's STFT.
+"""Training features: STFT magnitudes of a synthesised dataset (:mod:`core.features`, as in use).
 
 Each track of a DESIGN.md §3 dataset becomes arrays of frames (hop from the model):
 the mixture's mid magnitude ``|(X_L + X_R) / 2|`` (the separator's input), the solo's
@@ -16,7 +16,7 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
-from jazzremix_gui.core.stft import stft
+from jazzremix_gui.core.features import mid_magnitude
 
 
 @dataclass
@@ -31,11 +31,6 @@ class TrackFeatures:
     mix: np.ndarray
     solo: np.ndarray
     acc: np.ndarray
-
-
-def mid_magnitude(audio: np.ndarray, hop: int) -> np.ndarray:
-    """``|STFT((x_L + x_R) / 2)|`` of ``(n, c)`` audio, shape ``(T, 2049)`` float32."""
-    return np.abs(stft(audio.mean(axis=1), hop))
 
 
 def track_features(folder: Path, hop: int) -> TrackFeatures:

@@ -25,7 +25,7 @@ from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.training import mixer_model
 from jazzremix_gui.training.mixer_eval import cell_figures, export, save_weights, written_card
-from jazzremix_gui.training.train_mixer import MixerConfig, MixerSampler, build_model, fit, load_tracks, log
+from jazzremix_gui.training.train_mixer import HOP, MixerConfig, MixerSampler, build_model, fit, load_tracks, log
 
 
 class TrainMixerError(JazzRemixError):
@@ -52,6 +52,10 @@ def annotation_clips(items) -> tuple[list[np.ndarray], list[int]]:
     clips, cells = [], []
     for a in items:
         features = a.features if a.features.get("clips") else _features_from_input(a)
+        if features and int(features.get("hop", HOP)) != HOP:
+            warnings.warn(f"annotation line {a.line}: features at hop {features['hop']}, the mixer reads hop {HOP}; "
+                          "skipped", ann_io.AnnotationWarning, stacklevel=2)
+            continue
         for sec_index, clip in ann_io.decode_clips(features):
             sec = a.sections[sec_index] if 0 <= sec_index < len(a.sections) else None
             pan, gain = (sec["pan_deg"], sec["gain"]) if sec else (a.pan_deg, a.gain)
@@ -71,7 +75,7 @@ def _features_from_input(a) -> dict:
         audio, rate = audio_io.read_audio(path)
         stems = pipeline.separate(audio, rate)
         sections = a.sections or [{"start": 0.0, "end": len(stems) / rate, "pan_deg": a.pan_deg, "gain": a.gain}]
-        return ann_io.annotation_features(stems.solo, stems.accompaniment, rate, sections)
+        return ann_io.annotation_features(stems.solo, stems.accompaniment, rate, sections, HOP)
     except JazzRemixError as exc:
         warnings.warn(f"annotation line {a.line} skipped ({exc})", ann_io.AnnotationWarning, stacklevel=2)
         return {}

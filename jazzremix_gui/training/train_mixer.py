@@ -24,9 +24,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jazzremix_gui.core import codebook
+from jazzremix_gui.core import codebook, features
 from jazzremix_gui.core.evaluation import list_tracks
-from jazzremix_gui.core.stft import stft
 from jazzremix_gui.core.suggestion import activity
 from jazzremix_gui.training import checkpoint, mixer_model, mixer_policy
 from jazzremix_gui.training.runlog import log  # noqa: F401 (used here and by the mixer modules)
@@ -85,9 +84,8 @@ def track_features(folder: Path) -> tuple[np.ndarray, np.ndarray]:
 
     solo, _ = audio_io.read_audio(folder / "solo.wav")
     acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
-    s = np.abs(stft(solo.mean(axis=1), HOP))
-    a = np.abs(stft(acc.mean(axis=1), HOP))
-    return np.stack([s, a], axis=1).astype(np.float16), activity(s)
+    feats, s = features.mixer_features(solo, acc, HOP, "solo_acc_magnitude")
+    return feats.astype(np.float16), activity(s)
 
 
 def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None) -> list[TrackData]:
