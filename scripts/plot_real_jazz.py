@@ -18,19 +18,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from jazzremix_gui.core import audio_io, pipeline  # noqa: E402
-from jazzremix_gui.core.stft import stft  # noqa: E402
+from jazzremix_gui.core import features  # noqa: E402
+from jazzremix_gui.core.constants import MODEL_RATE, N_FFT  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "real-jazz"
 
 
 def log_spec(x: np.ndarray, rate: int):
     """dB magnitude (hop 1024) of a mono signal, frequencies up to 16 kHz."""
-    x44 = audio_io.resample(x, rate, 44100)
-    mag = np.abs(stft(x44, 1024))
+    x44 = audio_io.resample(x, rate, MODEL_RATE)
+    mag = features.mid_magnitude(x44, 1024)
     db = 20 * np.log10(mag + 1e-7)
-    freqs = np.arange(mag.shape[1]) * 44100 / 4096
+    freqs = np.arange(mag.shape[1]) * MODEL_RATE / N_FFT
     keep = (freqs >= 40) & (freqs <= 16000)
-    return db[:, keep].T, freqs[keep], np.arange(mag.shape[0]) * 1024 / 44100
+    return db[:, keep].T, freqs[keep], features.frame_times(mag.shape[0], 1024)
 
 
 def draw(seg: int, model, out: Path) -> Path:

@@ -13,7 +13,6 @@ the reserved test soundfont), writes the best one into the model's ONNX metadata
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -38,8 +37,7 @@ def main() -> None:
     session = ModelSession(args.model, "separator", prefer_gpu=False)
     results = {}
     for alpha in args.alphas:
-        session.meta = dataclasses.replace(session.meta, wiener_alpha=alpha)
-        res = evaluation.evaluate_dataset(args.val, session)
+        res = evaluation.evaluate_dataset(args.val, session, alpha=alpha)
         m = res["median"]
         results[alpha] = res
         print(f"alpha {alpha:4.2f}: solo {m['solo']:6.2f} dB, accompaniment {m['accompaniment']:6.2f} dB")

@@ -129,3 +129,38 @@ def test_sections_fold_short_edge_stretches():
     active[:250] = False  # 5.8 s of silence: a real section of its own
     sections = find_sections(posts, active, times)
     assert [s.active for s in sections] == [False, True]
+
+
+def test_alpha_argument_leaves_the_model_alone(models):
+    from jazzremix_gui.core.models import SessionLike
+    from jazzremix_gui.core.wiener import ALPHA
+
+    sep = models["sep"]
+    assert isinstance(sep, SessionLike) and sep.provider == "CPU" and sep.meta.wiener_alpha == ALPHA
+    x = _music(44100 * 2, 44100, seed=7)
+    default = pipeline.separate(x, 44100, sep)
+    same = pipeline.separate(x, 44100, sep, alpha=ALPHA)
+    sharp = pipeline.separate(x, 44100, sep, alpha=3.0)
+    assert np.array_equal(default.solo, same.solo)
+    assert np.abs(sharp.solo - default.solo).max() > 1e-3  # the power is used
+    assert sep.meta.wiener_alpha == ALPHA  # and nothing was written into the session
+    streamed = np.concatenate([s for s, _ in pipeline.separate_stream([x], 44100, len(x), sep, alpha=3.0)])
+    assert np.array_equal(streamed, sharp.solo)
+
+
+def test_analyse_is_separate_then_suggest(models):
+    x = _music(44100 * 5, 44100, seed=2)
+    seen = []
+    result = pipeline.analyse(x, 44100, models["sep"], models["mix_acc"], progress=lambda f, m: seen.append((f, m)))
+    stems = pipeline.separate(x, 44100, models["sep"])
+    sugg = pipeline.suggest(stems, models["mix_acc"])
+    assert np.array_equal(result.stems.solo, stems.solo)
+    assert np.array_equal(result.suggestion.frame_posteriors, sugg.frame_posteriors)
+    assert (result.suggestion.pan_deg, result.suggestion.gain) == (sugg.pan_deg, sugg.gain)
+    assert result.mixer is models["mix_acc"] and result.separator is models["sep"]
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0 and fractions[-1] == 1 and fractions == sorted(fractions)
+    # separation fills the first SEPARATION_SHARE of the bar, the mixer the rest
+    assert max(f for f, m in seen if m.startswith("separat")) == pytest.approx(pipeline.SEPARATION_SHARE)
+    with pytest.raises(Cancelled):
+        pipeline.analyse(x, 44100, models["sep"], models["mix"], cancel=lambda: True)

@@ -54,6 +54,14 @@ def test_onnx_matches_torch(tmp_path, arch):
     assert got.shape == (37, 2049)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)  # float32 kernels differ in summation order
     assert session.meta.context_frames == model.context_frames
+    # both sessions are the one model seam, and give the same frames
+    from jazzremix_gui.core.models import SessionLike
+    from jazzremix_gui.training.torch_session import TorchSession
+
+    twin = TorchSession(model, session.meta)
+    assert isinstance(session, SessionLike) and isinstance(twin, SessionLike)
+    assert (session.provider, twin.provider) == ("CPU", "torch-cpu")
+    np.testing.assert_allclose(twin.run(x.numpy()), got, rtol=1e-4, atol=1e-6)
 
 
 def test_receptive_field_matches_context_metadata():

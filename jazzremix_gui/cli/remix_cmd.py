@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from jazzremix_gui.cli.suggest_cmd import analyse
+from jazzremix_gui.cli.suggest_cmd import analyse_file
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 
 
 def register(sub) -> None:
@@ -22,13 +23,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    if args.pan is not None and not -45 <= args.pan <= 45:
-        raise AudioWriteError(f"--pan {args.pan}: must be between -45 and 45 degrees")
-    if args.gain is not None and not 0 <= args.gain <= 2:
-        raise AudioWriteError(f"--gain {args.gain}: must be between 0 and 2")
+    if args.pan is not None and not PAN_MIN_DEG <= args.pan <= PAN_MAX_DEG:
+        raise AudioWriteError(f"--pan {args.pan}: must be between {PAN_MIN_DEG:g} and {PAN_MAX_DEG:g} degrees")
+    if args.gain is not None and not GAIN_MIN <= args.gain <= GAIN_MAX:
+        raise AudioWriteError(f"--gain {args.gain}: must be between {GAIN_MIN:g} and {GAIN_MAX:g}")
     audio_io.output_format(args.out)
     if args.pan is None or args.gain is None:
-        stems, sugg, _ = analyse(args.input, args.model, args.mixer)
+        result = analyse_file(args.input, args.model, args.mixer)
+        stems, sugg = result.stems, result.suggestion
         pan = sugg.pan_deg if args.pan is None else args.pan
         gain = sugg.gain if args.gain is None else args.gain
     else:

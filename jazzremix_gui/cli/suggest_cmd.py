@@ -18,19 +18,18 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def analyse(path, separator=None, mixer=None):
-    """Separate and suggest for one file: (stems, suggestion, mixer session)."""
+def analyse_file(path, separator=None, mixer=None) -> pipeline.Analysis:
+    """:func:`core.pipeline.analyse` of one file, with a progress bar; model paths None for the defaults."""
     audio, rate = audio_io.read_audio(path)
     sep = pipeline.load_model(separator, "separator")
     mix = pipeline.load_model(mixer, "mixer")
     with progress_bar(Path(path).name) as bar:
-        stems = pipeline.separate(audio, rate, sep, progress=(lambda f, m: bar(0.8 * f)) if bar else None)
-        sugg = pipeline.suggest(stems, mix, progress=(lambda f, m: bar(0.8 + 0.2 * f)) if bar else None)
-    return stems, sugg, mix
+        return pipeline.analyse(audio, rate, sep, mix, progress=bar)
 
 
 def run(args) -> int:
-    _, sugg, mix = analyse(args.input, args.model, args.mixer)
+    result = analyse_file(args.input, args.model, args.mixer)
+    sugg, mix = result.suggestion, result.mixer
     if args.json:
         data = sugg.to_json()
         data["mixer"] = str(mix.path)

@@ -31,6 +31,7 @@ from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (part of this m
 from jazzremix_gui.core import audio_io, paths
 from jazzremix_gui.core import features as model_inputs
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
+from jazzremix_gui.core.panlaw import check_pan_gain
 from jazzremix_gui.core.stft import frame_count
 
 SCHEMA = 1
@@ -149,13 +150,6 @@ def decode_clips(features: dict) -> list[tuple[int, np.ndarray]]:
     return out
 
 
-def _check_pan_gain(pan_deg, gain, what: str) -> tuple[float, float]:
-    pan, g = float(pan_deg), float(gain)
-    if not (np.isfinite(pan) and np.isfinite(g)) or not -45 <= pan <= 45 or not 0 <= g <= 2:
-        raise ValueError(f"{what}: pan must be in -45..45 deg and gain in 0..2, got {pan}, {g}")
-    return pan, g
-
-
 def record_annotation(input_path, input_sha256: str | None, sections: list[dict], pan_deg: float, gain: float,
                       features: dict | None = None, separator_version: str = "", mixer_version: str = "",
                       path=None) -> Path:
@@ -189,10 +183,10 @@ def record_annotation(input_path, input_sha256: str | None, sections: list[dict]
     ValueError
         Pan/gain out of range or a malformed section.
     """
-    pan, g = _check_pan_gain(pan_deg, gain, "track")
+    pan, g = check_pan_gain(pan_deg, gain, "track")
     secs = []
     for s in sections or []:
-        sp, sg = _check_pan_gain(s["pan_deg"], s["gain"], "section")
+        sp, sg = check_pan_gain(s["pan_deg"], s["gain"], "section")
         item = {"start": round(float(s["start"]), 3), "end": round(float(s["end"]), 3), "pan_deg": sp, "gain": sg}
         if "active" in s:
             item["active"] = bool(s["active"])
@@ -216,13 +210,13 @@ def record_annotation(input_path, input_sha256: str | None, sections: list[dict]
 def _parse(obj, lineno: int) -> Annotation:
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
-    pan, g = _check_pan_gain(obj["pan_deg"], obj["gain"], "track")
+    pan, g = check_pan_gain(obj["pan_deg"], obj["gain"], "track")
     secs = obj.get("sections", []) or []
     if not isinstance(secs, list):
         raise ValueError("sections is not a list")
     clean = []
     for s in secs:
-        sp, sg = _check_pan_gain(s["pan_deg"], s["gain"], "section")
+        sp, sg = check_pan_gain(s["pan_deg"], s["gain"], "section")
         clean.append({"start": float(s["start"]), "end": float(s["end"]), "pan_deg": sp, "gain": sg,
                       "active": bool(s.get("active", True))})
     feats = obj.get("features") or {}

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PANS_DEG = np.arange(-45.0, 45.0 + 1e-9, 5.0)  # (19,)
-GAINS = np.round(np.arange(0.0, 2.0 + 1e-9, 0.1), 10)  # (21,)
+from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG, clamp_gain, clamp_pan
+
+PANS_DEG = np.arange(PAN_MIN_DEG, PAN_MAX_DEG + 1e-9, 5.0)  # (19,)
+GAINS = np.round(np.arange(GAIN_MIN, GAIN_MAX + 1e-9, 0.1), 10)  # (21,)
 N_PANS, N_GAINS = len(PANS_DEG), len(GAINS)
 N_CELLS = N_PANS * N_GAINS
 
@@ -39,8 +41,8 @@ def cell_to_pan_gain(cell) -> tuple[float, float]:
 
 def pan_gain_to_cell(pan_deg: float, gain: float) -> int:
     """Nearest joint cell of a pan angle (degrees) and a linear gain."""
-    p = int(np.argmin(np.abs(PANS_DEG - np.clip(pan_deg, -45, 45))))
-    g = int(np.argmin(np.abs(GAINS - np.clip(gain, 0, 2))))
+    p = int(np.argmin(np.abs(PANS_DEG - clamp_pan(pan_deg))))
+    g = int(np.argmin(np.abs(GAINS - clamp_gain(gain))))
     return int(cell_index(p, g))
 
 

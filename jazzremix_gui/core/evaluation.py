@@ -18,7 +18,7 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io
 from jazzremix_gui.core.errors import AudioReadError
-from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.stft import istft, stft
@@ -84,13 +84,14 @@ def _stereo(x: np.ndarray) -> np.ndarray:
     return np.repeat(x, 2, axis=1) if x.shape[1] == 1 else x
 
 
-def score_track(folder: Path, model: ModelSession, report: Reporter | None = None) -> TrackScore:
-    """Separate one track's mixture and score it against its stems (and the oracle)."""
+def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
+                alpha: float | None = None) -> TrackScore:
+    """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power."""
     mix, rate = audio_io.read_audio(folder / "mixture.wav")
     solo, _ = audio_io.read_audio(folder / "solo.wav")
     acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
     mix, solo, acc = _stereo(mix), _stereo(solo), _stereo(acc)
-    stems = separate(mix, rate, model, progress=None, cancel=None)
+    stems = separate(mix, rate, model, progress=None, cancel=None, alpha=alpha)
     o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
     ref_solo = solo.mean(axis=1)
     return TrackScore(
@@ -102,9 +103,9 @@ def score_track(folder: Path, model: ModelSession, report: Reporter | None = Non
     )
 
 
-def evaluate_dataset(dataset, model: ModelSession | None = None, progress: ProgressFn = None,
-                     cancel: CancelFn = None) -> dict:
-    """Score every track of a dataset.
+def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
+                     cancel: CancelFn = None, alpha: float | None = None) -> dict:
+    """Score every track of a dataset (``alpha``: Wiener power, default the model's).
 
     Returns
     -------
@@ -117,7 +118,7 @@ def evaluate_dataset(dataset, model: ModelSession | None = None, progress: Progr
     tracks = list_tracks(dataset)
     scores = []
     for i, folder in enumerate(tracks):
-        scores.append(score_track(folder, model))
+        scores.append(score_track(folder, model, alpha=alpha))
         report((i + 1) / len(tracks), folder.name)
     keys = ("solo", "accompaniment", "oracle_solo", "oracle_accompaniment")
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in keys}

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from jazzremix_gui.core.codebook import N_CELLS
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
 from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.features import MIXER_INPUTS, SEPARATOR_INPUT
+from jazzremix_gui.core.wiener import ALPHA
 
 KINDS = ("separator", "mixer")
-INPUT_KINDS = {
-    "separator": ("mid_magnitude",),
-    "mixer": ("solo_magnitude", "solo_acc_magnitude"),
-}
+INPUT_KINDS = {"separator": (SEPARATOR_INPUT,), "mixer": MIXER_INPUTS}
+#: Output width per frame of each kind.
+OUTPUT_WIDTH = {"separator": N_BINS, "mixer": N_CELLS}
 _PREFIX = "jazzremix."
 _lock = threading.Lock()
 
@@ -36,12 +39,11 @@ class ModelMeta:
     kind: str
     sample_rate: int = MODEL_RATE
     hop: int = 1024
-    input_kind: str = "mid_magnitude"
+    input_kind: str = SEPARATOR_INPUT
     context_frames: int = 0
     version: str = "unknown"
     architecture: str = "unknown"
-    wiener_alpha: float = 1.3
-    extra: dict = field(default_factory=dict)
+    wiener_alpha: float = ALPHA
 
     @property
     def label(self) -> str:
@@ -76,8 +78,7 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
             context_frames=int(props.get("context_frames", 0)),
             version=str(props.get("version", "unknown")),
             architecture=str(props.get("architecture", "unknown")),
-            wiener_alpha=float(props.get("wiener_alpha", 1.3)),
-            extra={k: v for k, v in props.items()},
+            wiener_alpha=float(props.get("wiener_alpha", ALPHA)),
         )
     except ValueError as exc:
         raise ModelError(f"{path}: bad metadata ({exc})") from None
@@ -113,8 +114,36 @@ def _new_session(path: Path, prefer_gpu: bool, threads: int | None, spin: bool):
             ort.set_default_logger_severity(3)
 
 
+@runtime_checkable
+class SessionLike(Protocol):
+    """What the pipeline needs of a model: the ONNX :class:`ModelSession` and training's ``TorchSession`` both are.
+
+    Attributes
+    ----------
+    path : Path
+    meta : ModelMeta
+    providers : list of str
+        Execution providers in use, best first.
+    provider : str
+        Short name of the main one (``CUDA``, ``CPU``, ``torch-cpu``).
+    """
+
+    path: Path
+    meta: ModelMeta
+
+    @property
+    def providers(self) -> list[str]: ...
+
+    @property
+    def provider(self) -> str: ...
+
+    def run(self, features: np.ndarray) -> np.ndarray:
+        """Frames in (``[T, 2049]`` or ``[T, 2, 2049]`` float32), frames out (``[T, 2049]`` or ``[T, 399]``)."""
+        ...
+
+
 class ModelSession:
-    """A loaded ONNX model with its metadata.
+    """A loaded ONNX model with its metadata (satisfies :class:`SessionLike`).
 
     Parameters
     ----------
@@ -183,7 +212,6 @@ class ModelSession:
         np.ndarray [shape=(T, 2049)] (separator) or [shape=(T, 399)] (mixer), float32
         """
         if features.shape[0] == 0:
-            width = N_BINS if self.meta.kind == "separator" else 399
-            return np.zeros((0, width), np.float32)
+            return np.zeros((0, OUTPUT_WIDTH[self.meta.kind]), np.float32)
         out = self.session.run([self._output], {self._input: np.ascontiguousarray(features, np.float32)})[0]
         return np.nan_to_num(np.asarray(out, np.float32), nan=0.0, posinf=0.0, neginf=0.0)

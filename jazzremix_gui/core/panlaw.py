@@ -1,15 +1,48 @@
-"""Constant-power pan law (DESIGN.md §1.7).
+"""Constant-power pan law (DESIGN.md §1.7) and the pan and gain ranges, for every caller.
 
 ``g_L = cos(theta + 45 deg)``, ``g_R = sin(theta + 45 deg)``: -45 deg is hard left,
 0 deg is centre (0.707, 0.707), +45 deg is hard right, and ``g_L^2 + g_R^2 = 1``.
+The array form (:func:`pan_gains`) serves offline rendering; the scalar form
+(:func:`pan_gains_scalar`, pure ``math``) serves the audio callback. Pan and gain are
+clamped (:func:`clamp_pan`, :func:`clamp_gain`) or checked (:func:`check_pan_gain`) here only.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 #: Pan range in degrees.
 PAN_MIN_DEG, PAN_MAX_DEG = -45.0, 45.0
+#: Linear solo gain range (mute .. +6 dB).
+GAIN_MIN, GAIN_MAX = 0.0, 2.0
+
+
+def clamp_pan(pan_deg: float) -> float:
+    """Pan angle limited to [-45, 45] degrees (NaN stays NaN)."""
+    return min(max(pan_deg, PAN_MIN_DEG), PAN_MAX_DEG)
+
+
+def clamp_gain(gain: float) -> float:
+    """Linear gain limited to [0, 2] (NaN stays NaN)."""
+    return min(max(gain, GAIN_MIN), GAIN_MAX)
+
+
+def check_pan_gain(pan_deg, gain, what: str) -> tuple[float, float]:
+    """``(pan, gain)`` as floats, or ValueError naming ``what`` when either is out of range or not finite."""
+    pan, g = float(pan_deg), float(gain)
+    if not (np.isfinite(pan) and np.isfinite(g)) or not PAN_MIN_DEG <= pan <= PAN_MAX_DEG \
+            or not GAIN_MIN <= g <= GAIN_MAX:
+        raise ValueError(f"{what}: pan must be in {PAN_MIN_DEG:g}..{PAN_MAX_DEG:g} deg and gain in "
+                         f"{GAIN_MIN:g}..{GAIN_MAX:g}, got {pan}, {g}")
+    return pan, g
+
+
+def pan_gains_scalar(pan_deg: float) -> tuple[float, float]:
+    """:func:`pan_gains` of one angle with ``math`` only (no array: safe in the audio callback)."""
+    theta = math.radians(clamp_pan(pan_deg) + 45.0)
+    return math.cos(theta), math.sin(theta)
 
 
 def pan_gains(pan_deg):

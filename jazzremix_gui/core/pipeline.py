@@ -4,6 +4,8 @@
   memory) split a recording into solo (mono) and accompaniment (stereo) at the input's
   own rate and length, sample-aligned with it.
 - :func:`suggest` runs the mixer over the solo and decodes pan and gain.
+- :func:`analyse` does both (the CLI's ``suggest`` and ``remix`` and the app's worker call it).
+- :func:`load_model` loads a model; :func:`default_model_path` is the one choice of default models.
 - :func:`render_remix` places the solo with the pan law and adds the accompaniment.
 
 Every long call takes ``progress(fraction, message)`` and ``cancel()`` hooks.
@@ -21,7 +23,7 @@ import numpy as np
 from jazzremix_gui.core import audio_io, paths
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import ModelError
-from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.models import ModelSession, SessionLike
 from jazzremix_gui.core.panlaw import pan_mono
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.separation import SeparatorEngine
@@ -29,6 +31,8 @@ from jazzremix_gui.core.suggestion import Suggestion, run_mixer
 
 #: Input samples read per step when streaming (about 1.5 s at 44.1 kHz).
 READ_BLOCK = 65536
+#: Share of :func:`analyse`'s progress given to separation (the mixer takes the rest).
+SEPARATION_SHARE = 0.8
 
 
 @dataclass
@@ -61,16 +65,17 @@ def _cached_model(path: str, kind: str, mtime: float) -> ModelSession:
     return ModelSession(path, kind)
 
 
-def load_model(path=None, kind: str = "separator") -> ModelSession:
-    """Load (once, cached by path and modification time) a model; default: the shipped one.
+def default_model_path(kind: str) -> Path:
+    """The model used when none is named: the shipped one, or for the mixer the user's fine-tuned one if it exists."""
+    if kind == "mixer" and paths.user_mixer_path().exists():
+        return paths.user_mixer_path()
+    return paths.shipped_model(kind)
 
-    For the mixer, the user's fine-tuned model (``jazzremix train-mixer``) is used when
-    it exists, unless ``path`` names another.
-    """
+
+def load_model(path=None, kind: str = "separator") -> ModelSession:
+    """Load (once, cached by path and modification time) a model; default: :func:`default_model_path`."""
     if path is None:
-        path = paths.shipped_model(kind)
-        if kind == "mixer" and paths.user_mixer_path().exists():
-            path = paths.user_mixer_path()
+        path = default_model_path(kind)
         if not Path(path).exists():
             raise ModelError(f"{path}: no {kind} model is installed")
     p = Path(path)
@@ -87,9 +92,9 @@ def _as_stereo(block: np.ndarray) -> np.ndarray:
     return np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block
 
 
-def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, model: ModelSession | None = None,
-                    progress: ProgressFn = None, cancel: CancelFn = None,
-                    block_frames: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, model: SessionLike | None = None,
+                    progress: ProgressFn = None, cancel: CancelFn = None, block_frames: int | None = None,
+                    alpha: float | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Separate a signal given as consecutive blocks; yields ``(solo (k,), accompaniment (k, 2))`` blocks.
 
     Parameters
@@ -99,12 +104,16 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     rate : int
     n_samples : int
         Total input length; the yielded blocks add up to exactly this many samples.
+    model : SessionLike, optional
+        A separator; default: the shipped one.
+    alpha : float, optional
+        Wiener power; default: the model's ``wiener_alpha`` metadata.
     """
     model = model or load_model(None, "separator")
     report = Reporter(progress, cancel)
     n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
     kwargs = {} if block_frames is None else {"block_frames": block_frames}
-    engine = SeparatorEngine(model, n44, **kwargs)
+    engine = SeparatorEngine(model, n44, alpha, **kwargs)
     to44 = audio_io.StreamResampler(rate, MODEL_RATE, 2)
     back_solo = audio_io.StreamResampler(MODEL_RATE, rate, 1)
     back_acc = audio_io.StreamResampler(MODEL_RATE, rate, 2)
@@ -137,8 +146,8 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     report(1.0, "separated")
 
 
-def separate(audio: np.ndarray, rate: int, model: ModelSession | None = None, progress: ProgressFn = None,
-             cancel: CancelFn = None, block_frames: int | None = None) -> Stems:
+def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, progress: ProgressFn = None,
+             cancel: CancelFn = None, block_frames: int | None = None, alpha: float | None = None) -> Stems:
     """Split a recording held in memory into solo and accompaniment.
 
     Parameters
@@ -147,8 +156,10 @@ def separate(audio: np.ndarray, rate: int, model: ModelSession | None = None, pr
         The mixture, any sample rate.
     rate : int
         Its sample rate in Hz.
-    model : ModelSession, optional
+    model : SessionLike, optional
         A separator; default: the shipped one.
+    alpha : float, optional
+        Wiener power; default: the model's ``wiener_alpha`` metadata.
 
     Returns
     -------
@@ -159,7 +170,7 @@ def separate(audio: np.ndarray, rate: int, model: ModelSession | None = None, pr
     n = audio.shape[0]
     model = model or load_model(None, "separator")
     blocks = (audio[i : i + READ_BLOCK] for i in range(0, n, READ_BLOCK))
-    parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames))
+    parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames, alpha))
     solo = np.concatenate([p[0] for p in parts])
     acc = np.concatenate([p[1] for p in parts])
     return Stems(solo, acc, rate, model.meta.version)
@@ -172,7 +183,7 @@ def stem_paths(input_path, out_dir, fmt: str = "wav") -> tuple[Path, Path]:
     return out_dir / f"{name}.solo.{fmt}", out_dir / f"{name}.accompaniment.{fmt}"
 
 
-def separate_file(input_path, out_dir, fmt: str = "wav", bits: int = 24, model: ModelSession | None = None,
+def separate_file(input_path, out_dir, fmt: str = "wav", bits: int = 24, model: SessionLike | None = None,
                   progress: ProgressFn = None, cancel: CancelFn = None) -> tuple[Path, Path]:
     """Separate a file into two stem files, streaming (memory stays bounded for any length).
 
@@ -201,11 +212,48 @@ def separate_file(input_path, out_dir, fmt: str = "wav", bits: int = 24, model: 
     return solo_path, acc_path
 
 
-def suggest(stems: Stems, model: ModelSession | None = None, progress: ProgressFn = None,
+def suggest(stems: Stems, model: SessionLike | None = None, progress: ProgressFn = None,
             cancel: CancelFn = None) -> Suggestion:
     """Mixer suggestion for separated stems: joint 19 x 21 posterior, pan, gain, per-frame posteriors and sections."""
     model = model or load_model(None, "mixer")
     return run_mixer(model, stems.solo, stems.accompaniment, stems.rate, Reporter(progress, cancel))
+
+
+@dataclass
+class Analysis:
+    """Result of :func:`analyse`: the stems, the suggestion (per track and per section) and the models used."""
+
+    stems: Stems
+    suggestion: Suggestion
+    separator: SessionLike
+    mixer: SessionLike
+
+
+def analyse(audio: np.ndarray, rate: int, separator: SessionLike | None = None, mixer: SessionLike | None = None,
+            progress: ProgressFn = None, cancel: CancelFn = None, share: float = SEPARATION_SHARE) -> Analysis:
+    """Separate a recording and suggest the solo's pan and gain, for the whole track and each section.
+
+    Parameters
+    ----------
+    audio, rate
+        The mixture and its sample rate, as for :func:`separate`.
+    separator, mixer : SessionLike, optional
+        Default: :func:`default_model_path` of each kind.
+    progress, cancel
+        Hooks; progress runs from 0 to 1 over the whole analysis.
+    share : float
+        Part of the progress range given to separation (the mixer takes the rest).
+
+    Returns
+    -------
+    Analysis
+    """
+    separator = separator or load_model(None, "separator")
+    mixer = mixer or load_model(None, "mixer")
+    report = Reporter(progress, cancel)
+    stems = separate(audio, rate, separator, progress=report.sub(0.0, share), cancel=cancel)
+    suggestion = suggest(stems, mixer, progress=report.sub(share, 1.0), cancel=cancel)
+    return Analysis(stems, suggestion, separator, mixer)
 
 
 def render_remix(stems: Stems, pan_deg, gain) -> np.ndarray:

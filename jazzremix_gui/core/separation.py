@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from jazzremix_gui.core.features import separator_input
-from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.stft import HALF, frame_centre, frame_count, frames_to_time, overlap_add, stft
-from jazzremix_gui.core.wiener import ALPHA, wiener_mask
+from jazzremix_gui.core.wiener import wiener_mask
 
 #: Frames per processing block (about 12 s at hop 1024).
 BLOCK_FRAMES = 512
@@ -29,20 +29,20 @@ class SeparatorEngine:
 
     Parameters
     ----------
-    model : ModelSession
+    model : SessionLike
         A separator (input: mid magnitude frames, output: solo magnitude frames).
     n_samples : int
         Total length of the signal at 44.1 kHz (needed to know the last frame).
     alpha : float, optional
-        Wiener power; default: the model's ``wiener_alpha`` metadata (1.3, the paper's).
+        Wiener power; default: the model's ``wiener_alpha`` metadata (:data:`core.wiener.ALPHA` when absent).
     solo_mode : {'masked', 'raw'}
     block_frames : int
         Frames per model call (memory bound; does not change the result).
     """
 
-    def __init__(self, model: ModelSession, n_samples: int, alpha: float | None = None, solo_mode: str = "masked",
+    def __init__(self, model: SessionLike, n_samples: int, alpha: float | None = None, solo_mode: str = "masked",
                  block_frames: int = BLOCK_FRAMES):
-        alpha = getattr(model.meta, "wiener_alpha", ALPHA) if alpha is None else alpha
+        alpha = model.meta.wiener_alpha if alpha is None else alpha
         self.model, self.n, self.alpha, self.solo_mode = model, n_samples, alpha, solo_mode
         self.hop = model.meta.hop
         self.ctx = model.meta.context_frames

@@ -14,7 +14,7 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io, codebook, features
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.sections import Section, find_sections
 from jazzremix_gui.core.stft import frame_count
@@ -89,7 +89,7 @@ def activity(solo_mag: np.ndarray, range_db: float = ACTIVITY_RANGE_DB) -> np.nd
     return db > ref - range_db
 
 
-def run_mixer(model: ModelSession, solo: np.ndarray, accompaniment: np.ndarray, rate: int,
+def run_mixer(model: SessionLike, solo: np.ndarray, accompaniment: np.ndarray, rate: int,
               report: Reporter | None = None) -> Suggestion:
     """Run the mixer over stems and decode its suggestion.
 

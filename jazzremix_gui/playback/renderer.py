@@ -15,9 +15,9 @@ Per output channel ``c`` the block is
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from jazzremix_gui.core.panlaw import pan_gains_scalar
 
 #: Largest block the renderer accepts (frames); bigger requests play silence.
 MAX_BLOCK = 16384
@@ -124,14 +124,14 @@ class BlockRenderer:
                 if self.sections[i, 0] <= pos < self.sections[i, 1]:
                     pan, gain = self.sections[i, 2], self.sections[i, 3]
                     break
-        theta = math.radians(min(max(pan, -45.0), 45.0) + 45.0)
+        g_left, g_right = pan_gains_scalar(pan)
         orig = 1.0 if c[ORIGINAL] > 0.5 else 0.0
         remix = (1.0 - orig) * c[MASTER]
         if self._fade_out:
             remix = orig = 0.0
         solo = remix * c[SOLO_ON] * gain
-        self._target[0] = solo * math.cos(theta)
-        self._target[1] = solo * math.sin(theta)
+        self._target[0] = solo * g_left
+        self._target[1] = solo * g_right
         self._target[2] = remix * c[ACC_ON]
         self._target[3] = orig * c[ORIG_GAIN] * c[MASTER]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core import paths
-from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
 from jazzremix_gui.core.sections import Section
@@ -25,13 +25,13 @@ from jazzremix_gui.core.suggestion import Suggestion
 FORMAT = 1
 
 
-def model_tag(model: ModelSession) -> str:
+def model_tag(model: SessionLike) -> str:
     """A model's identity for cache keys: its version plus the file's size and modification time."""
     st = model.path.stat()
     return f"{model.meta.version}:{st.st_size}:{int(st.st_mtime)}"
 
 
-def cache_key(sha256: str, separator: ModelSession, mixer: ModelSession) -> str:
+def cache_key(sha256: str, separator: SessionLike, mixer: SessionLike) -> str:
     text = f"{FORMAT}|{sha256}|{model_tag(separator)}|{model_tag(mixer)}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -53,8 +53,7 @@ def load_models(separator_path=None, mixer_path=None):
     """The separator and mixer sessions (defaults when paths are empty), with UI wording on failure."""
     out = []
     for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
-        if not path and not paths.shipped_model(kind).exists() and not (
-                kind == "mixer" and paths.user_mixer_path().exists()):
+        if not path and not pipeline.default_model_path(kind).exists():
             raise ModelError(f"No {kind} model is installed yet ({paths.shipped_model(kind)} is missing). "
                              f"Put {kind}.onnx in {paths.models_dir()} or choose a model file in Preferences. "
                              "The original can still be played.")
@@ -89,10 +88,10 @@ def process_track(path, job, separator_path=None, mixer_path=None) -> Processed:
         stems, suggestion = hit
         job.progress(0.9, "loaded from cache")
     else:
-        stems = pipeline.separate(decoded.audio, decoded.rate, separator,
-                                  progress=Reporter(job.progress, None, 0.05, 0.85), cancel=job.is_cancelled)
-        suggestion = pipeline.suggest(stems, mixer, progress=Reporter(job.progress, None, 0.85, 0.95),
-                                      cancel=job.is_cancelled)
+        result = pipeline.analyse(decoded.audio, decoded.rate, separator, mixer,
+                                  progress=Reporter(job.progress, None, 0.05, 0.95), cancel=job.is_cancelled,
+                                  share=0.8 / 0.9)
+        stems, suggestion = result.stems, result.suggestion
         cache.save(key, stems, suggestion)
         hit = None
     job.progress(0.95, "drawing stems")

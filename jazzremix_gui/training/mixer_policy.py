@@ -61,7 +61,7 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io, codebook
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.panlaw import pan_mono
+from jazzremix_gui.core.panlaw import clamp_pan, pan_mono
 
 POLICY_VERSION = "policy-1.0"
 
@@ -201,7 +201,7 @@ def policy_label(solo: np.ndarray, accompaniment: np.ndarray, meta: dict, name: 
     rng = track_rng(name, seed)
     reg = register_of(instrument, spectral_centroid_hz(solo_mono, mask, rate))
     spread = float(np.clip(rng.normal(0, PAN_SPREAD_DEG), -PAN_SPREAD_MAX, PAN_SPREAD_MAX))
-    pan = float(np.clip(PREFERRED_PAN.get(instrument, DEFAULT_PAN) * REGISTER_FACTOR[reg] + spread, -45, 45))
+    pan = float(clamp_pan(PREFERRED_PAN.get(instrument, DEFAULT_PAN) * REGISTER_FACTOR[reg] + spread))
     target = TARGET_LU.get(instrument, DEFAULT_LU) + STYLE_LU.get(style, 0.0)
     target += float(np.clip(rng.normal(0, GAIN_SPREAD_LU), -GAIN_SPREAD_MAX, GAIN_SPREAD_MAX))
     l_solo = loudness(pan_mono(solo_mono[mask], pan, 1.0), rate)

@@ -1,4 +1,4 @@
-"""A PyTorch model behind the same interface as :class:`core.models.ModelSession`.
+"""A PyTorch model behind the model seam :class:`core.models.SessionLike`, like the ONNX session.
 
 Lets training measure validation SDR through the very pipeline the app uses, before
 the model is exported to ONNX.
@@ -15,11 +15,18 @@ from jazzremix_gui.core.models import ModelMeta
 
 
 class TorchSession:
-    """Duck-typed ModelSession: ``.meta``, ``.path``, ``.run(features)``, ``.providers``."""
+    """A torch module as a :class:`~core.models.SessionLike`: ``.meta``, ``.path``, ``.run(features)``, providers."""
 
     def __init__(self, model: torch.nn.Module, meta: ModelMeta):
         self.model, self.meta, self.path = model, meta, Path(meta.path)
-        self.providers = ["torch-cpu"]
+
+    @property
+    def providers(self) -> list[str]:
+        return ["torch-cpu"]
+
+    @property
+    def provider(self) -> str:
+        return self.providers[0]
 
     def run(self, features: np.ndarray) -> np.ndarray:
         was_training = self.model.training

@@ -120,7 +120,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.legend = pg.LabelItem(justify="left", size="9pt")
         self.setToolTip("Click or drag to set pan and gain. Colour ~ sqrt(probability) so weak cells stay visible.")
         self.addItem(self.legend, row=2, col=0, colspan=2)
-        self.posterior = np.full((19, 21), 1 / 399)
+        self.posterior = np.full((codebook.N_PANS, codebook.N_GAINS), 1 / codebook.N_CELLS)
         self.set_posterior(None)
 
     def set_posterior(self, posterior: np.ndarray | None) -> None:

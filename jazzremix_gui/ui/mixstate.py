@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
+from jazzremix_gui.core.panlaw import clamp_gain, clamp_pan
 from jazzremix_gui.core.suggestion import Suggestion
 
 #: Target index meaning "the whole track" (not a section).
@@ -102,7 +103,7 @@ class MixState(QObject):
 
     # ---- writing (called by the undo commands) ---------------------------------------------
     def set_value(self, target: int, pan: float, gain: float) -> None:
-        self.values[target + 1] = [float(np.clip(pan, -45, 45)), float(np.clip(gain, 0, 2))]
+        self.values[target + 1] = [float(clamp_pan(pan)), float(clamp_gain(gain))]
         self.changed.emit()
 
     def set_automation(self, on: bool) -> None:
@@ -142,7 +143,7 @@ class SetPanGain(QUndoCommand):
         super().__init__(text)
         self.state, self.target = state, target
         self.old = state.value(target)
-        self.new = (float(np.clip(pan, -45, 45)), float(np.clip(gain, 0, 2)))
+        self.new = (float(clamp_pan(pan)), float(clamp_gain(gain)))
         self.mergeable = mergeable
         self.stamp = time.monotonic()
 
