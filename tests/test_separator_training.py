@@ -91,6 +91,18 @@ def test_short_training_lowers_loss_and_exports(tmp_path):
     assert card["sha256"] == sha256(tmp_path / "sep.onnx")
     assert card["validation"]["median_sdr_db"]["solo"] > 0
     assert any("val_solo_sdr" in l for l in log)
+    # the card is the shared builder's: metadata as exported, the machine that trained it read now
+    import os
+    import platform
+
+    from jazzremix_gui.core.models import ModelSession
+    meta = ModelSession(tmp_path / "sep.onnx", "separator", prefer_gpu=False).meta
+    assert card["metadata"]["jazzremix.sample_rate"] == 44100 and card["metadata"]["jazzremix.hop"] == meta.hop
+    assert card["metadata"]["jazzremix.wiener_alpha"] == meta.wiener_alpha
+    machine = card["training"]["machine"]
+    assert machine.startswith(f"{len(os.sched_getaffinity(0))}-core {platform.machine()} CPU (")
+    assert f"torch.set_num_threads={cfg.threads}" in machine and card["training"]["config"]["width"] == 32
+    assert card["data"]["train"][0]["path"] == str(train_dir)
     # resuming continues from the checkpoint instead of starting again
     cfg.max_steps = 70
     card2 = train(cfg)

@@ -14,7 +14,6 @@ floored at 0.05).
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,8 +24,9 @@ from jazzremix_gui.core import audio_io, codebook
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.core.suggestion import run_mixer
-from jazzremix_gui.training import mixer_model
+from jazzremix_gui.training import cards, mixer_model
 from jazzremix_gui.training.export import export_onnx, write_card
+from jazzremix_gui.training.runlog import log
 from jazzremix_gui.training.torch_session import TorchSession
 
 
@@ -100,9 +100,7 @@ def save_weights(model, path, cfg_dict: dict) -> Path:
 
 def export(model, path, version: str) -> dict:
     """Export a mixer to ONNX with its metadata; returns the metadata dict."""
-    meta = meta_for(model, path, version)
-    props = {k: v for k, v in asdict(meta).items()
-             if k in ("kind", "hop", "input_kind", "context_frames", "version", "architecture")}
+    props = cards.metadata_props(meta_for(model, path, version))
     example = torch.rand(40, 2, mixer_model.N_BINS) * 0.01 if model.input_kind == "solo_acc_magnitude" \
         else torch.rand(40, mixer_model.N_BINS) * 0.01
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -121,10 +119,8 @@ def onnx_matches_torch(model, path, seed: int = 0) -> float:
     return float(np.abs(session.run(x) - ref).max())
 
 
-def finish(cfg, results: dict, tracks, val, log_path) -> dict:
-    """Export the trained mixer, evaluate it beside the baselines, write the card."""
-    from jazzremix_gui.training.train_mixer import log, training_command
-
+def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
+    """Export the trained mixer, evaluate it beside the baselines, write the card (``command`` reproduces it)."""
     model, steps, elapsed, losses = results[cfg.arch]
     version = cfg.version or f"mix-{cfg.arch}-1.0"
     props = export(model, cfg.out, version)
@@ -146,46 +142,18 @@ def finish(cfg, results: dict, tracks, val, log_path) -> dict:
                                                    "parameters": mixer_model.parameter_count(seed_model),
                                                    **selected_checkpoint(cfg, "seed")}
     log(log_path, msg="figures", **figures)
-    card = {
-        "name": Path(cfg.out).stem,
-        "kind": "mixer",
-        "metadata": {f"jazzremix.{k}": v for k, v in props.items()} | {"jazzremix.sample_rate": 44100},
-        "architecture": model.architecture,
-        "parameters": mixer_model.parameter_count(model),
-        "weights_dtype": "float32",
-        "labels": {"source": "mixing policy (jazzremix_gui/training/mixer_policy.py)",
-                   "policy": tracks[0].label.get("policy") if tracks else None,
-                   "train_label_cells": int(len({t.cell for t in tracks}))},
-        "training": {"command": training_command(cfg), "config": asdict(cfg), "steps": steps,
-                     "training_time_s": round(elapsed),
-                     "final_loss": round(float(np.mean(losses[-100:])), 4) if losses else None,
-                     "machine": "2-core x86_64 CPU (PyTorch CPU, torch.set_num_threads=%d)" % cfg.threads,
-                     "weights": Path(cfg.out).with_suffix(".pt").name, **selected_checkpoint(cfg, cfg.arch)},
-        "data": _data_config(cfg),
-        "validation": {"dataset": cfg.val_dir, "n_tracks": len(val),
-                       "stems": "ground-truth solo mid and accompaniment (oracle separation)",
-                       "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures},
-    }
-    return written_card(cfg.out, card)
-
-
-def written_card(onnx_path, card: dict) -> dict:
-    """Write the card beside the model and return it as written (with file, size and SHA-256)."""
-    written = write_card(onnx_path, card)
-    return written if isinstance(written, dict) else json.loads(Path(written).read_text())
-
-
-def _data_config(cfg) -> dict:
-    out = {}
-    for key, dirs in (("train", cfg.train_dir), ("validation", cfg.val_dir)):
-        out[key] = []
-        for d in str(dirs).split(","):
-            info = Path(d) / "dataset.json"
-            try:
-                out[key].append({"path": d, **json.loads(info.read_text())} if info.exists() else {"path": d})
-            except (OSError, ValueError):
-                out[key].append({"path": d})
-    return out
+    card = cards.card_head(cfg.out, props, model.architecture, mixer_model.parameter_count(model))
+    card["labels"] = {"source": "mixing policy (jazzremix_gui/training/mixer_policy.py)",
+                      "policy": tracks[0].label.get("policy") if tracks else None,
+                      "train_label_cells": int(len({t.cell for t in tracks}))}
+    card["training"] = cards.training_section(
+        command, steps, elapsed, round(float(np.mean(losses[-100:])), 4) if losses else None, cfg,
+        weights=Path(cfg.out).with_suffix(".pt").name, **selected_checkpoint(cfg, cfg.arch))
+    card["data"] = {"train": cards.datasets(cfg.train_dir), "validation": cards.datasets(cfg.val_dir)}
+    card["validation"] = {"dataset": cfg.val_dir, "n_tracks": len(val),
+                          "stems": "ground-truth solo mid and accompaniment (oracle separation)",
+                          "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures}
+    return write_card(cfg.out, card)
 
 
 def selected_checkpoint(cfg, arch: str) -> dict:

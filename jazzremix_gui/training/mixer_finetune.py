@@ -23,9 +23,11 @@ from jazzremix_gui.core import annotations as ann_io
 from jazzremix_gui.core import codebook, paths
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.models import ModelSession
-from jazzremix_gui.training import mixer_model
-from jazzremix_gui.training.mixer_eval import cell_figures, export, save_weights, written_card
-from jazzremix_gui.training.train_mixer import HOP, MixerConfig, MixerSampler, build_model, fit, load_tracks, log
+from jazzremix_gui.training import cards, mixer_model
+from jazzremix_gui.training.export import write_card
+from jazzremix_gui.training.mixer_eval import cell_figures, export, save_weights
+from jazzremix_gui.training.runlog import log
+from jazzremix_gui.training.train_mixer import HOP, MixerConfig, MixerSampler, build_model, fit, load_tracks
 
 
 class TrainMixerError(JazzRemixError):
@@ -171,20 +173,15 @@ def finetune(annotations_file, base_onnx=None, train_dir=None, out=None, minutes
     props = export(model, out, version)
     save_weights(model, out, {**asdict(cfg), "version": version})
     fig = {"before": _clip_figures(before, cells), "after": _clip_figures(after, cells)}
-    card = {"name": out.stem, "kind": "mixer",
-            "metadata": {f"jazzremix.{k}": v for k, v in props.items()} | {"jazzremix.sample_rate": 44100},
-            "architecture": model.architecture, "parameters": mixer_model.parameter_count(model),
-            "weights_dtype": "float32",
-            "fine_tuned_from": {"model": str(base_onnx), "version": base_version},
-            "training": {"command": f"jazzremix train-mixer --annotations {annotations_file}"
-                                    + (f" --train {train_dir}" if policy else ""),
-                         "annotations": str(annotations_file), "annotations_used": len(items),
-                         "annotation_lines_skipped": len(skipped), "annotation_clips": len(clips),
-                         "policy_tracks": len(policy or []), "annotation_weight": annotation_weight,
-                         "steps": steps, "training_time_s": round(elapsed),
-                         "final_loss": round(float(np.mean(losses[-50:])), 4) if losses else None},
-            "annotation_fit": fig}
-    card = written_card(out, card)
+    card = cards.card_head(out, props, model.architecture, mixer_model.parameter_count(model))
+    card["fine_tuned_from"] = {"model": str(base_onnx), "version": base_version}
+    card["training"] = cards.training_section(
+        f"jazzremix train-mixer --annotations {annotations_file}" + (f" --train {train_dir}" if policy else ""),
+        steps, elapsed, round(float(np.mean(losses[-50:])), 4) if losses else None, sub,
+        annotations=str(annotations_file), annotations_used=len(items), annotation_lines_skipped=len(skipped),
+        annotation_clips=len(clips), policy_tracks=len(policy or []), annotation_weight=annotation_weight)
+    card["annotation_fit"] = fig
+    card = write_card(out, card)
     log(log_path, msg="user mixer written", model_path=str(out), version=version, **fig)
     return card
 

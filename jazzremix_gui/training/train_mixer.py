@@ -27,34 +27,30 @@ import torch
 from jazzremix_gui.core import codebook, features
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.suggestion import activity
-from jazzremix_gui.training import checkpoint, mixer_model, mixer_policy
-from jazzremix_gui.training.runlog import log  # noqa: F401 (used here and by the mixer modules)
+from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, mixer_policy
+from jazzremix_gui.training.config import TrainConfig
+from jazzremix_gui.training.runlog import log
 
 HOP = 1024
 
 
 @dataclass
-class MixerConfig:
+class MixerConfig(TrainConfig):
+    """The mixer recipe's settings (:class:`TrainConfig` plus the fields below)."""
+
     arch: str = "compact"
-    train_dir: str = "data/train"
-    val_dir: str = "data/val"
     out: str = "models/mixer.onnx"
     checkpoint_dir: str = "checkpoints/mixer"
     minutes: float = 8.0
-    baseline_minutes: float = 5.0
-    seed: int = 0
-    batch: int = 16
     frames: int = 96
     lr: float = 2e-3
-    threads: int = 1
     checkpoint_every_s: float = 30.0
-    max_steps: int = 0  # 0: until the time budget is spent
+    width: int = 160
+    baseline_minutes: float = 5.0
     label_blur: float = 0.5  # share of the target spread over neighbouring cells (the listeners' spread)
     weight_decay: float = 0.05
     holdout: float = 0.1  # share of the training tracks held out to pick the best checkpoint
     level_db: tuple = (-15.0, 10.0)  # random overall level (both stems) per window
-    version: str = ""
-    width: int = 160
     bottleneck: int = 96
     model_kwargs: dict = field(default_factory=lambda: {"context": 43})  # compact: +-1 s
 
@@ -271,8 +267,6 @@ def fit(model, opt, sampler: MixerSampler, cfg: MixerConfig, ckdir: Path, budget
 
 def train(cfg: MixerConfig) -> dict:
     """Train (or resume) the mixer and the seed-style baseline, export, evaluate, write the card."""
-    from jazzremix_gui.training import mixer_eval
-
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     ckdir = Path(cfg.checkpoint_dir)
@@ -301,7 +295,7 @@ def train(cfg: MixerConfig) -> dict:
         steps, elapsed, losses = fit(model, opt, sampler, sub, ckdir, minutes * 60, log_path, tag=f"-{arch}",
                                      heldout=heldout)
         results[arch] = (model, steps, elapsed, losses)
-    return mixer_eval.finish(cfg, results, tracks, val, log_path)
+    return mixer_eval.finish(cfg, results, tracks, val, log_path, training_command(cfg))
 
 
 def training_command(cfg: MixerConfig) -> str:

@@ -12,9 +12,8 @@ validation figures, the seed-baseline's card figures and the oracle beside them.
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,8 @@ import torch
 
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.models import ModelMeta, ModelSession
-from jazzremix_gui.training import architectures, checkpoint
+from jazzremix_gui.training import architectures, cards, checkpoint
+from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.runlog import log as _log
 from jazzremix_gui.training.export import export_onnx, write_card
 from jazzremix_gui.training.features import WindowSampler, load_dataset
@@ -31,26 +31,20 @@ from jazzremix_gui.training.torch_session import TorchSession
 
 
 @dataclass
-class SeparatorConfig:
+class SeparatorConfig(TrainConfig):
+    """The separator recipe's settings (:class:`TrainConfig` plus the fields below)."""
+
     arch: str = "mask"
-    train_dir: str = "data/train"
-    val_dir: str = "data/val"
     out: str = "models/separator.onnx"
     checkpoint_dir: str = "checkpoints/separator"
     minutes: float = 55.0
-    seed: int = 0
-    hop: int = 1024
-    batch: int = 16
-    frames: int = 64
-    lr: float = 1e-3
     threads: int = 2
     checkpoint_every_s: float = 300.0
+    width: int = 256
+    hop: int = 1024
     val_tracks_during: int = 4
-    max_steps: int = 0  # 0: until the time budget is spent
     half: bool = False
     card: str = ""  # card path; default: beside the ONNX file
-    version: str = ""
-    width: int = 256
     remix: float = 0.0  # share of training examples remixed across tracks (training.remix_sampler)
 
 
@@ -141,36 +135,21 @@ def finish(cfg: SeparatorConfig, model, step: int, elapsed: float, n_params: int
     """Export to ONNX, evaluate the exported file on the whole validation set, write the card."""
     meta = _meta(cfg, model, cfg.out)
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
-    meta_props = {k: v for k, v in asdict(meta).items() if k in ("kind", "hop", "input_kind", "context_frames",
-                                                                  "version", "architecture", "wiener_alpha")}
+    meta_props = cards.metadata_props(meta)
     export_onnx(model, cfg.out, meta_props, torch.rand(40, architectures.N_BINS) * 0.05, "mix_mag", "solo_mag",
                 half=cfg.half)
     session = ModelSession(cfg.out, "separator", prefer_gpu=False)
     result = evaluation.evaluate_dataset(cfg.val_dir, session)
-    card = {
-        "name": Path(cfg.out).stem,
-        "kind": "separator",
-        "metadata": {f"jazzremix.{k}": v for k, v in meta_props.items()} | {"jazzremix.sample_rate": 44100},
-        "architecture": meta.architecture,
-        "parameters": n_params,
-        "weights_dtype": "float16" if cfg.half else "float32",
-        "training": {"command": training_command(cfg), "config": asdict(cfg), "steps": step,
-                     "training_time_s": round(elapsed), "final_loss": float(np.mean(losses[-200:])) if losses else None,
-                     "machine": "2-core x86_64 CPU (PyTorch CPU, torch.set_num_threads=%d)" % cfg.threads},
-        "data": _data_config(cfg),
-        "validation": {"dataset": cfg.val_dir, "n_tracks": result["n_tracks"], "median_sdr_db": result["median"],
-                       "per_track": result["tracks"]},
-    }
+    card = cards.card_head(cfg.out, meta_props, meta.architecture, n_params, "float16" if cfg.half else "float32")
+    card["training"] = cards.training_section(training_command(cfg), step, elapsed,
+                                              float(np.mean(losses[-200:])) if losses else None, cfg)
+    card["data"] = {"augmentation": f"{cfg.remix:.0%} of examples remix the solo of one track with the accompaniment "
+                                    "of another at a random offset and a random solo level of -6..+6 dB"
+                                    if cfg.remix else "none",
+                    "train": cards.datasets(cfg.train_dir), "validation": cards.datasets(cfg.val_dir)}
+    card["validation"] = {"dataset": cfg.val_dir, "n_tracks": result["n_tracks"], "median_sdr_db": result["median"],
+                          "per_track": result["tracks"]}
     return write_card(cfg.out, card, cfg.card or None)
-
-
-def _data_config(cfg: SeparatorConfig) -> dict:
-    out = {"augmentation": f"{cfg.remix:.0%} of examples remix the solo of one track with the accompaniment of "
-                           "another at a random offset and a random solo level of -6..+6 dB" if cfg.remix else "none"}
-    for key, d in (("train", cfg.train_dir), ("validation", cfg.val_dir)):
-        info = Path(d) / "dataset.json"
-        out[key] = json.loads(info.read_text()) if info.exists() else {"path": d}
-    return out
 
 
 def training_command(cfg: SeparatorConfig) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core import paths
 from jazzremix_gui.services import annotations, session
-from jazzremix_gui.ui.dialogs import AboutDialog, ExportDialog, PreferencesDialog
+from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, ExportDialog, PreferencesDialog
 from jazzremix_gui.services.exporting import export_track
 
 MODES = (("stacked", "All stems stacked"), ("mixture", "Mixture only"), ("solo", "Solo only"),
@@ -111,16 +111,10 @@ def set_mode(w, mode: str) -> None:
 
 
 def open_dialog(w) -> None:
-    files, _ = QFileDialog.getOpenFileNames(w, "Open recordings", w.settings["last_dir"], w_filter(w))
+    files, _ = QFileDialog.getOpenFileNames(w, "Open recordings", w.settings["last_dir"], AUDIO_FILTER)
     if files:
         w.settings["last_dir"] = str(Path(files[0]).parent)
         w.open_files(files)
-
-
-def w_filter(w) -> str:
-    from jazzremix_gui.ui.main_window import AUDIO_FILTER
-
-    return AUDIO_FILTER
 
 
 def open_session(w, path: str | None = None) -> None:

@@ -16,6 +16,9 @@ from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.playback import devices
 from jazzremix_gui.services.exporting import KINDS, ExportPlan
 
+#: File-dialog filter of the recordings the app opens.
+AUDIO_FILTER = "Audio files (*.wav *.flac *.mp3 *.ogg *.aif *.aiff);;All files (*)"
+
 
 def _path_row(edit: QLineEdit, pick) -> QWidget:
     w = QWidget()

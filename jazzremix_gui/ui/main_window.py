@@ -22,8 +22,6 @@ from jazzremix_gui.ui.player import Player
 from jazzremix_gui.ui.settings import Settings
 from jazzremix_gui.ui.timeline import TimelineView
 
-AUDIO_FILTER = "Audio files (*.wav *.flac *.mp3 *.ogg *.aif *.aiff);;All files (*)"
-
 
 def mixer_source_text(version: str) -> str:
     """Which mixer made a suggestion, in words (fine-tuned user models carry '+user' in their version)."""
