@@ -22,15 +22,25 @@ try:
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major")
-    from jazzremix_gui.ui.qtcompat import guard_singletons
-
-    guard_singletons()  # PySide6 6.12.0 on Python 3.11 loses references to True/None (see qtcompat)
 except ImportError:  # Qt-less environments still run the core tests
     pass
 
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def synchronous_jobs(request, monkeypatch):
+    """GUI tests run background jobs at once in the test's thread (Picard's habit), so they depend on no timing.
+
+    Tests marked ``threaded`` (cancelling, work in parallel with the UI) keep real worker threads.
+    """
+    if "qtbot" not in request.fixturenames or request.node.get_closest_marker("threaded"):
+        return
+    from jazzremix_gui.ui import worker
+
+    monkeypatch.setattr(worker, "RUNNER_CLASS", worker.SyncJobRunner)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import soundfile as sf
 from PySide6.QtCore import QPointF, Qt
 
 from jazzremix_gui.core import codebook, paths
-from jazzremix_gui.ui import tracks
+from jazzremix_gui.ui import tracks, worker
 from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui.settings import Settings
 
@@ -35,8 +35,17 @@ def window(qtbot, tiny_models, tmp_path):
 def open_and_wait(qtbot, w, path, timeout=20000):
     w.open_files([str(path)])
     track = w.manager.find(path)
-    qtbot.waitUntil(lambda: not track.busy, timeout=timeout)
+    if isinstance(w.manager.runner, worker.SyncJobRunner):  # no timing: every job has run when wait returns
+        assert w.manager.runner.wait(timeout) and w.player.runner.wait(timeout)
+        assert not track.busy
+    else:
+        qtbot.waitUntil(lambda: not track.busy, timeout=timeout)
     return track
+
+
+def test_gui_tests_run_jobs_synchronously(window):
+    assert type(window.manager.runner) is type(window.player.runner) is type(window.export_runner) \
+        is worker.SyncJobRunner
 
 
 def test_open_file_shows_stems_and_posterior(qtbot, window, tmp_path):
@@ -100,6 +109,7 @@ def test_controls_and_shortcut_nudges(qtbot, window, tmp_path):
     assert track.state.value() == pytest.approx(track.state.suggested_value())
 
 
+@pytest.mark.threaded
 def test_cancel_midway_then_still_usable(qtbot, window, tmp_path):
     long_path = write_track(tmp_path / "long.wav", seconds=120.0)
     window.open_files([str(long_path)])
@@ -136,6 +146,7 @@ def test_missing_model_message(qtbot, tmp_path, monkeypatch):
     w.close()
 
 
+@pytest.mark.threaded
 def test_several_tracks_switch_while_processing(qtbot, window, tmp_path):
     a = write_track(tmp_path / "one.wav", seconds=20.0)
     b = write_track(tmp_path / "two.wav", seconds=3.0, seed=1)

@@ -10,7 +10,7 @@ import soundfile as sf
 from jazzremix_gui.core import paths, pipeline
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
-from jazzremix_gui.ui import actions, tracks
+from jazzremix_gui.ui import actions, tracks, worker
 from jazzremix_gui.services.exporting import ExportPlan
 from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui.settings import Settings
@@ -20,7 +20,10 @@ from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window
 def run_export(qtbot, w, plan):
     job = actions.export(w, plan, confirm=False)
     assert job is not None
-    qtbot.waitUntil(lambda: w.export_result is not None or w.error.isVisible(), timeout=20000)
+    if isinstance(w.export_runner, worker.SyncJobRunner):
+        assert w.export_runner.wait()
+    else:
+        qtbot.waitUntil(lambda: w.export_result is not None or w.error.isVisible(), timeout=20000)
     assert not w.error.isVisible(), w.error.text()
     return w.export_result
 
@@ -77,9 +80,29 @@ def test_session_save_and_reopen(qtbot, window, tiny_models, tmp_path):
     qtbot.addWidget(w2)
     actions.open_session(w2, str(sess))
     t2 = w2.manager.find(path)
-    qtbot.waitUntil(lambda: t2.status == tracks.READY, timeout=20000)
+    assert w2.manager.runner.wait() and t2.status == tracks.READY
     assert t2.state.value() == pytest.approx((30.0, 0.4))
     w2.close()
+
+
+@pytest.mark.threaded
+def test_export_records_the_mix_of_the_moment_it_started(qtbot, window, tmp_path):
+    """An edit made while the export waits or runs changes neither the files nor the annotation."""
+    import threading
+
+    track = open_and_wait(qtbot, window, write_track(tmp_path / "race.wav", seconds=3.0))
+    window.edit(-20.0, 1.3)
+    gate = threading.Event()
+    window.export_runner.submit(lambda job: gate.wait(20))  # the export queues behind this
+    plan = ExportPlan(tmp_path, ("remix",), "wav", 32)
+    assert actions.export(window, plan, confirm=False) is not None
+    window.edit(30.0, 0.4)  # the engineer goes on editing
+    gate.set()
+    qtbot.waitUntil(lambda: window.export_result is not None or window.error.isVisible(), timeout=20000)
+    remix, _ = sf.read(str(tmp_path / "race.remix.wav"), dtype="float32")
+    np.testing.assert_allclose(remix, pipeline.render_remix(track.processed.stems, -20.0, 1.3), atol=1e-6)
+    rec = json.loads(paths.annotations_path().read_text().splitlines()[-1])
+    assert (rec["pan_deg"], rec["gain"]) == (-20.0, 1.3) and track.state.value() == pytest.approx((30.0, 0.4))
 
 
 def test_bad_session_file_shows_error(qtbot, window, tmp_path, monkeypatch):

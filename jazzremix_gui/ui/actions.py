@@ -171,10 +171,11 @@ def export(w, plan=None, confirm: bool = True):
             return None
     stems, state = track.processed.stems, track.state
     pan, gain = state.automation_curves(len(stems), stems.rate)
+    record = annotations.snapshot(track)  # on the main thread: later edits cannot reach the worker
 
     def work(job):
-        written = export_track(track.path, stems, pan, gain, plan, job)
-        annotations.record_export(track)
+        written = export_track(record.path, stems, pan, gain, plan, job)
+        annotations.record_export(record)
         return written
 
     w.progress.setVisible(True)
@@ -194,7 +195,7 @@ def export(w, plan=None, confirm: bool = True):
         w.set_error(f"Export failed: {msg}")
 
     w.export_result = None
-    return w.player.runner.submit(work, "export", on_success=finished, on_error=failed, on_progress=progress)
+    return w.export_runner.submit(work, "export", on_success=finished, on_error=failed, on_progress=progress)
 
 
 def preferences(w) -> None:

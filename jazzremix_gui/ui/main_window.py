@@ -21,6 +21,7 @@ from jazzremix_gui.ui.mixstate import WHOLE, SetAutomation, SetPanGain
 from jazzremix_gui.ui.player import Player
 from jazzremix_gui.ui.settings import Settings
 from jazzremix_gui.ui.timeline import TimelineView
+from jazzremix_gui.ui.worker import make_runner
 
 
 def mixer_source_text(version: str) -> str:
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.manager = tracks.TrackManager(self.model_paths, self)
         self.player = Player(self.settings["output_device"] or None, self)
+        self.export_runner = make_runner(1, self)  # exports queue apart from playback preparation
         self.undo_group = QUndoGroup(self)
         self.current: tracks.Track | None = None
         self._build()
@@ -339,6 +341,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.player.shutdown()
         self.manager.shutdown()
+        self.export_runner.wait(60000)  # an export under way finishes (its files appear whole or not at all)
         super().closeEvent(ev)
 
     def dragEnterEvent(self, ev) -> None:

@@ -15,7 +15,7 @@ from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
 from jazzremix_gui.core.loudness import integrated_loudness
 from jazzremix_gui.services.processing import prepare_playback
-from jazzremix_gui.ui.worker import JobRunner
+from jazzremix_gui.ui.worker import make_runner
 
 REFRESH_MS = 30
 
@@ -46,7 +46,7 @@ class Player(QObject):
     def __init__(self, device: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.engine = PlaybackEngine(device)
-        self.runner = JobRunner(1, self)
+        self.runner = make_runner(1, self)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self._refresh)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QUndoStack
 
 from jazzremix_gui.ui.mixstate import MixState
 from jazzremix_gui.services.processing import Decoded, Processed, process_track
-from jazzremix_gui.ui.worker import Job, JobRunner
+from jazzremix_gui.ui.worker import Job, make_runner
 
 QUEUED, WORKING, READY, FAILED, CANCELLED = "queued", "working", "ready", "failed", "cancelled"
 
@@ -76,7 +76,7 @@ class TrackManager(QObject):
         super().__init__(parent)
         self.model_paths = model_paths
         self.tracks: list[Track] = []
-        self.runner = JobRunner(1, self)
+        self.runner = make_runner(1, self)
         self.current_job: Job | None = None
 
     def find(self, path) -> Track | None:

@@ -2,10 +2,14 @@
 
 A :class:`Job` runs a plain function ``func(job)`` on a ``QThreadPool``. The function
 reports with ``job.progress(fraction, message)``, hands intermediate results to the UI
-with ``job.partial(kind, value)``, and checks ``job.cancelled`` (or passes
+with ``job.partial(kind, value)``, and checks ``job.is_cancelled()`` (or passes
 ``cancel=job.is_cancelled`` to core). Every signal lives on the job object, which is
-created and stays in the main thread, so slots always run on the main thread. The worker
-thread never touches widgets.
+created and stays in the main thread, and slots are connected queued, so they always run
+on the main thread. The worker thread never touches widgets.
+
+Runners are made with :func:`make_runner`; tests set :data:`RUNNER_CLASS` to
+:class:`SyncJobRunner` (Picard's habit), which runs each job at once in the calling
+thread, so GUI logic is tested without timing.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import threading
 import time
 import traceback
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 
 from jazzremix_gui.core.errors import Cancelled, JazzRemixError
 
@@ -30,14 +34,16 @@ class Job(QObject):
     -------
     progressed(float, str, float)
         Fraction done in [0, 1], message, estimated seconds left (-1 when unknown).
-    partial(str, object)
+    partial_ready(str, object)
         An intermediate result (e.g. the decoded audio before separation finishes).
     succeeded(object)
         The function's return value.
     failed(str)
         A one-line, plain-words error message.
-    cancelled_(): the job stopped because :meth:`cancel` was called.
-    done(): always last.
+    was_cancelled()
+        The job stopped because :meth:`cancel` was called.
+    done()
+        Always last.
     """
 
     progressed = Signal(float, str, float)
@@ -59,10 +65,6 @@ class Job(QObject):
 
     # ---- called from the worker thread ----------------------------------------------
     def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    @property
-    def cancelled(self) -> bool:
         return self._cancel.is_set()
 
     def progress(self, fraction: float, message: str = "") -> None:
@@ -159,8 +161,11 @@ class JobRunner(QObject):
             if slot is not None:
                 signal.connect(slot, q)
         job.done.connect(lambda j=job: self._forget(j), q)
-        self.pool.start(_Runnable(job))
+        self._start(job)
         return job
+
+    def _start(self, job: Job) -> None:
+        self.pool.start(_Runnable(job))
 
     def _forget(self, job: Job) -> None:
         if job in self.jobs:
@@ -174,3 +179,30 @@ class JobRunner(QObject):
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every queued job has run (shutdown and tests only)."""
         return self.pool.waitForDone(msecs)
+
+
+class SyncJobRunner(JobRunner):
+    """A :class:`JobRunner` that runs each job at once in the calling thread (tests).
+
+    The job's slots stay queued, as with threads: they run at the next event processing,
+    e.g. in :meth:`wait`, which delivers them (and runs the jobs they submit) until no job
+    is left.
+    """
+
+    def _start(self, job: Job) -> None:
+        job._run()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        deadline = time.monotonic() + msecs / 1000
+        while self.jobs and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+        return not self.jobs
+
+
+#: The class :func:`make_runner` builds (tests swap in :class:`SyncJobRunner`).
+RUNNER_CLASS = JobRunner
+
+
+def make_runner(threads: int = 1, parent: QObject | None = None) -> JobRunner:
+    """A job runner of :data:`RUNNER_CLASS`."""
+    return RUNNER_CLASS(threads, parent)
