@@ -6,7 +6,7 @@ import pytest
 from jazzremix_gui.core import codebook
 from jazzremix_gui.core.panlaw import pan_from_gains, pan_gains, pan_mono
 from jazzremix_gui.core.stft import bartlett_window, frame_count, istft, stft
-from jazzremix_gui.core.wiener import split_accompaniment, wiener_mask
+from jazzremix_gui.core.wiener import ALPHA, wiener_mask
 
 
 def test_window_is_bartlett_2049_normalised():
@@ -52,18 +52,21 @@ def test_chunked_frames_equal_whole():
         assert np.allclose(part[t - 10], whole[t], atol=1e-6)
 
 
-def test_wiener_masks_bounded_and_parts_add_up():
+def test_wiener_mask_is_the_formula_per_channel():
     rng = np.random.default_rng(2)
-    X = (rng.standard_normal((20, 2, 2049)) + 1j * rng.standard_normal((20, 2, 2049))).astype(np.complex64)
+    X = np.abs(rng.standard_normal((20, 2, 2049))).astype(np.float32)
     S = np.abs(rng.standard_normal((20, 2049))).astype(np.float32)
-    m = wiener_mask(S, np.abs(X))
-    assert m.shape == X.shape and m.min() >= 0 and m.max() <= 1
-    acc = split_accompaniment(X, S)
-    solo = m * X
-    assert np.allclose(solo + acc, X, atol=1e-5)
-    # silence stays finite
-    z = wiener_mask(np.zeros((3, 2049)), np.zeros((3, 2049)))
-    assert np.isfinite(z).all()
+    m = wiener_mask(S, X)  # the paper's power by default
+    assert m.shape == X.shape and m.dtype == np.float32 and m.min() >= 0 and m.max() <= 1
+    s = S.astype(np.float64)[:, None, :]
+    r = np.maximum(X - s, 0)  # each channel's own residual, S shared
+    ref = s**ALPHA / (s**ALPHA + r**ALPHA + 1e-12)
+    np.testing.assert_allclose(m, ref, rtol=2e-5, atol=1e-6)
+    assert (m[X <= s] > 0.999).all()  # the solo takes all of a bin it fills
+    sharper = wiener_mask(S, X, alpha=3.0)
+    audible = np.minimum(s, r) > 0.01  # away from the epsilon floor
+    assert (np.abs(sharper - 0.5) >= np.abs(m - 0.5) - 1e-6)[audible].all()  # a higher power decides harder
+    assert np.isfinite(wiener_mask(np.zeros((3, 2049)), np.zeros((3, 2049)))).all()  # silence stays finite
 
 
 def test_wiener_alpha_two_is_classic():

@@ -99,8 +99,14 @@ def test_render_remix_pan_law(models):
     assert np.allclose(left[:, 1], stems.accompaniment[:, 1], atol=1e-6)
     centre = pipeline.render_remix(stems, 0.0, 1.0)
     assert np.allclose(centre - stems.accompaniment, np.sqrt(0.5) * stems.solo[:, None], atol=1e-6)
-    ramp = pipeline.render_remix(stems, np.linspace(-45, 45, len(stems)), np.ones(len(stems)))
-    assert ramp.shape == (len(stems), 2)
+    # automation: per-sample pan and gain follow the pan law sample by sample
+    pan = np.linspace(-45, 45, len(stems))
+    gain = np.linspace(2.0, 0.0, len(stems))
+    ramp = pipeline.render_remix(stems, pan, gain) - stems.accompaniment
+    theta = np.radians(pan + 45)
+    np.testing.assert_allclose(ramp[:, 0], gain * np.cos(theta) * stems.solo, atol=1e-6)
+    np.testing.assert_allclose(ramp[:, 1], gain * np.sin(theta) * stems.solo, atol=1e-6)
+    assert np.abs(ramp[-1]).max() == 0 and np.abs(ramp[0, 1]) < 1e-9  # muted at the end, hard left at the start
 
 
 def test_model_errors_name_the_file(tmp_path, models):

@@ -124,9 +124,41 @@ def test_render_never_raises():
     assert not out.any()
 
 
-def test_unavailable_reason_is_plain_words_or_none():
-    reason = devices.unavailable_reason()
-    assert reason is None or isinstance(reason, str) and reason
+class _FakeSD:
+    """A stand-in for the sounddevice module: the given devices, or an error when listing them."""
+
+    def __init__(self, devs, error=None):
+        self.devs, self.error = devs, error
+        self.default = type("D", (), {"device": [None, -1]})()
+
+    def query_hostapis(self, i=None):
+        apis = [{"name": "ALSA", "default_output_device": 1}]
+        return apis if i is None else apis[i]
+
+    def query_devices(self):
+        if self.error:
+            raise self.error
+        return self.devs
+
+
+def _dev(name, outs):
+    return {"name": name, "max_output_channels": outs, "hostapi": 0, "default_samplerate": 48000.0}
+
+
+def test_unavailable_reason_names_each_cause(monkeypatch):
+    monkeypatch.setattr(devices, "_sd", None)
+    monkeypatch.setattr(devices, "_import_error", "audio library PortAudio is not available (libportaudio.so.2)")
+    assert devices.unavailable_reason() == "audio library PortAudio is not available (libportaudio.so.2)"
+    monkeypatch.setattr(devices, "_import_error", None)
+    monkeypatch.setattr(devices, "_sd", _FakeSD([_dev("mic", 0)]))
+    assert devices.unavailable_reason() == "no audio output device was found"
+    monkeypatch.setattr(devices, "_sd", _FakeSD([], error=RuntimeError("PaErrorCode -9999")))
+    assert devices.unavailable_reason() == "audio devices cannot be listed (PaErrorCode -9999)"
+    monkeypatch.setattr(devices, "_sd", _FakeSD([_dev("mic", 0), _dev("speakers", 2)]))
+    assert devices.unavailable_reason() is None
+    (only,) = devices.output_devices()
+    assert (only.index, only.label, only.default_rate) == (1, "speakers (ALSA)", 48000)
+    assert devices.pick_device("nope") == only == devices.pick_device("speakers")
 
 
 @pytest.fixture

@@ -8,7 +8,3 @@ N_FFT = 4096
 WIN_LEN = 2049
 #: Frequency bins kept per frame (N / 2 + 1).
 N_BINS = N_FFT // 2 + 1
-#: Hop of the paper's text (50 % overlap of the 2049-sample window), in samples.
-HOP_PAPER = 1024
-#: Hop of the authors' later reference code, in samples.
-HOP_REFERENCE = 512

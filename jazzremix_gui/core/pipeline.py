@@ -14,7 +14,7 @@ Every long call takes ``progress(fraction, message)`` and ``cancel()`` hooks.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -54,7 +54,6 @@ class Stems:
     accompaniment: np.ndarray
     rate: int
     model_version: str = ""
-    extra: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.solo.shape[0])

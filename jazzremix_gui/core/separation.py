@@ -55,7 +55,6 @@ class SeparatorEngine:
         self._out_off = 0  # global index of output buffers' first sample
         self._solo = np.zeros((0,), np.float32)
         self._acc = np.zeros((0, 2), np.float32)
-        self.last_solo_mag: np.ndarray | None = None
 
     @property
     def fraction_done(self) -> float:
@@ -98,7 +97,6 @@ class SeparatorEngine:
         lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
         spec = stft(self._in, self.hop, lo, hi, offset=self._in_off)  # (F, 2, 2049)
         solo_mag = self.model.run(separator_input(spec))[a - lo : b - lo]
-        self.last_solo_mag = solo_mag
         spec = spec[a - lo : b - lo]
         mask = wiener_mask(solo_mag, np.abs(spec), self.alpha)  # (T, 2, F)
         solo_parts = mask * spec
@@ -127,8 +125,7 @@ class SeparatorEngine:
         """Hand out samples that no later frame touches, clipped to the signal range."""
         done = self.n if final else frame_centre(self._t, self.hop) - HALF
         k = max(0, min(done, self.n) - self._out_off)
-        start = max(0, -self._out_off)  # samples before 0 (left of the signal) are dropped
-        solo, acc = self._solo[start:k], self._acc[start:k]
+        solo, acc = self._solo[:k], self._acc[:k]
         self._solo, self._acc = self._solo[k:], self._acc[k:]
         self._out_off += k
         return solo, acc

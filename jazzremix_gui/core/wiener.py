@@ -1,7 +1,8 @@
 """Generalised Wiener filtering with a fractional power (DESIGN.md §1.4).
 
 For each channel ``c``: ``R_c = max(|X_c| - S, 0)``,
-``M_c = S^alpha / (S^alpha + R_c^alpha)``, accompaniment ``= (1 - M_c) X_c``.
+``M_c = S^alpha / (S^alpha + R_c^alpha)``, accompaniment ``= (1 - M_c) X_c``
+(:class:`core.separation.SeparatorEngine` applies it).
 """
 
 from __future__ import annotations
@@ -45,21 +46,3 @@ def wiener_mask(solo_mag: np.ndarray, mix_mag: np.ndarray, alpha: float = ALPHA)
     np.divide(sa, m, out=m)
     return m
 
-
-def split_accompaniment(mix_spec: np.ndarray, solo_mag: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
-    """Accompaniment spectra, keeping each mixture channel's phase.
-
-    Parameters
-    ----------
-    mix_spec : np.ndarray [shape=(T, c, F), dtype=complex]
-        Mixture STFT per channel.
-    solo_mag : np.ndarray [shape=(T, F)]
-        Solo magnitude estimate.
-
-    Returns
-    -------
-    np.ndarray [shape=(T, c, F), dtype=complex64]
-        ``(1 - M_c) X_c``; the solo part is ``M_c X_c`` and the two add up to the mixture.
-    """
-    mask = wiener_mask(solo_mag, np.abs(mix_spec), alpha)
-    return ((1.0 - mask) * mix_spec).astype(np.complex64)

@@ -11,12 +11,10 @@ from PySide6.QtWidgets import QApplication
 
 from jazzremix_gui import __version__
 from jazzremix_gui.ui import theme
-from jazzremix_gui.ui.qtcompat import guard_singletons
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once), with high-DPI rounding off and the dark theme applied."""
-    guard_singletons()
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
