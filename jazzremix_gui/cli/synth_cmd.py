@@ -26,6 +26,9 @@ def register(sub) -> None:
     p.add_argument("--jobs", type=int, default=2, metavar="J", help="worker processes (default 2)")
     p.add_argument("--degradation", type=float, default=1.0, metavar="X",
                    help="scale of the old-recording degradation probabilities (0 = clean; default 1)")
+    p.add_argument("--level-profile", choices=("real", "wide"), default="real",
+                   help="solo level: 'real' (default) calibrated on real small-group records, 'wide' the "
+                        "uniform -8..+8 dB of synth-1.0 (bit for bit)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
@@ -48,7 +51,8 @@ def run(args) -> int:
 
     try:
         names = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.soundfont,
-                                 args.jobs, args.degradation, progress)
+                                 args.jobs, args.degradation, progress,
+                                 level_profile=args.level_profile)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ from scipy.io import wavfile
 
 from .arrangement import plan_track, track_seed_sequence
 from .degrade import degrade
-from .mixdown import gains_to_pan, mix, pan_gains
+from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
 from .render import RATE, SynthError, check_soundfonts, fluidsynth_binary, render_part
 
 GENERATOR_VERSION = "synth-1.0"
@@ -54,7 +54,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
-                 degradation_strength: float = 1.0, force: dict | None = None):
+                 degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real"):
     """Make one track in memory.
 
     Parameters
@@ -69,6 +69,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         Scales the probability of every degradation (0 = clean).
     force : dict, optional
         Debug/demo overrides of arrangement choices: ``style``, ``instrument``.
+    level_profile : {'real', 'wide'}
+        Solo-level distribution (:func:`mixdown.solo_level_db`).
 
     Returns
     -------
@@ -91,7 +93,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     with tempfile.TemporaryDirectory(prefix="jazzsynth_") as work:
         renders = {p.name: render_part(p, sf_of[p.name], n, work) for p in arr.parts}
     solo_r = renders.pop("solo")
-    solo, acc, mix_info = mix(solo_r, renders, mix_rng)
+    solo, acc, mix_info = mix(solo_r, renders, mix_rng, level_profile)
     solo, acc, steps, width = degrade(solo, acc, deg_rng, degradation_strength)
     peak = float(np.max(np.abs(solo + acc)))
     target = float(deg_rng.uniform(0.3, 0.95))
@@ -108,7 +110,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         "pan_deg": round(gains_to_pan(gl2, gr2), 3) if width != 1.0 else mix_info["pan_deg"],
         "pan_deg_before_width": mix_info["pan_deg"], "stereo_width": width,
         "pan_law": "constant power: g_L = cos(pan + 45 deg), g_R = sin(pan + 45 deg)",
-        "solo_level_db": mix_info["solo_level_db"],
+        "solo_level_db": mix_info["solo_level_db"], "solo_level_profile": level_profile,
         "solo_level_definition": "20 log10(RMS of the solo mono source over its active spans / "
                                  "RMS of the accompaniment mid), before degradations",
         "activity": mix_info["activity"],
@@ -138,13 +140,14 @@ def _forced_plan(seed, index, seconds, rng, force):
 
 
 def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: float,
-                   soundfonts: list[str], degradation_strength: float = 1.0) -> str:
+                   soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real") -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
         return d.name
     d.mkdir(parents=True, exist_ok=True)
-    stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength)
+    stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
+                               level_profile=level_profile)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -153,7 +156,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
 
 def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, seed: int,
                      soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
-                     progress=None) -> list[str]:
+                     progress=None, level_profile: str = "real") -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -173,6 +176,9 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         Worker processes.
     progress : callable, optional
         ``progress(done, total, name)`` after each track.
+    level_profile : {'real', 'wide'}
+        Solo-level distribution (:func:`mixdown.solo_level_db`); a folder made before the
+        option existed counts as ``wide``.
 
     Returns
     -------
@@ -186,16 +192,19 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     """
     if tracks < 1 or seconds <= 0 or jobs < 1:
         raise SynthError("--tracks, --seconds and --jobs must be positive")
+    if level_profile not in LEVEL_PROFILES:
+        raise SynthError(f"unknown --level-profile '{level_profile}' (one of {', '.join(LEVEL_PROFILES)})")
     fluidsynth_binary()
     sfs = check_soundfonts(soundfonts)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     opts = {"generator": GENERATOR_VERSION, "seed": int(seed), "seconds": float(seconds),
-            "soundfonts": [Path(s).name for s in sfs], "degradation_strength": float(degradation_strength)}
+            "soundfonts": [Path(s).name for s in sfs], "degradation_strength": float(degradation_strength),
+            "level_profile": level_profile}
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
-        old_opts = {k: old.get(k) for k in opts}
+        old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in opts}
         if old_opts != opts:
             raise SynthError(f"{out} was made with other options ({old_opts}); use another --out folder")
     _write_json(info_path, {**opts, "tracks": max(int(tracks), int(json.loads(info_path.read_text()).get("tracks", 0))
@@ -207,13 +216,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         progress(done, tracks, "")
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
-            generate_track(out, seed, i, seconds, sfs, degradation_strength)
+            generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
         return names
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength) for i in todo]
+        futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
+                            level_profile) for i in todo]
         for f in as_completed(futs):
             name = f.result()
             done += 1

@@ -6,6 +6,22 @@ Pan law (DESIGN.md §1.7, constant power): ``g_L = cos(theta + 45 deg)``,
 Levels: every part is first normalised to unit RMS, then scaled by its random level. The
 solo level ``solo_level_db`` is ``20 log10(RMS of the solo's mono source over its active
 spans / RMS of the accompaniment's mid over the whole track)``, before degradations.
+
+Solo-level profiles (``--level-profile``), both one uniform draw ``u`` of the mix generator,
+so a track differs between profiles only in its solo level:
+
+- ``wide``: uniform in -8 .. +8 dB (``synth-1.0``'s draw, bit for bit).
+- ``real`` (default): a normal of mean :data:`REAL_LEVEL_MEAN_DB` and deviation
+  :data:`REAL_LEVEL_SD_DB` truncated at +-:data:`REAL_LEVEL_TRUNC` deviations (inverse CDF
+  of ``u``), calibrated on the nine real small-group segments of ``../shared/real-jazz``
+  (``scripts/calibrate_solo_level.py``, results in ``docs/solo_level_calibration.json``): their
+  recorded balance ``L(solo) - L(accompaniment)`` (BS.1770 over the solo's active spans),
+  measured on the shipped separator's stems and corrected by the separator's median bias on
+  24 synthetic tracks with known stems (-2.1 LU: it under-estimates the solo), is 1.4 LU on
+  average with a spread of 3.9 LU, of which 2.8 LU is the separator's own error, leaving
+  sqrt(3.9^2 - 2.8^2) = 2.8 LU. On synthetic tracks the balance is
+  1.04 * solo_level_db - 0.98 LU with a residual spread of 1.8 LU (arrangement, reverb,
+  degradations), so a level of N(2.3, 2.1) dB gives balances of about N(1.4, 2.8) LU.
 """
 from __future__ import annotations
 
@@ -13,6 +29,23 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 RATE = 44100
+
+#: The ``real`` solo-level profile (dB): mean, deviation and truncation in deviations (see above).
+REAL_LEVEL_MEAN_DB, REAL_LEVEL_SD_DB, REAL_LEVEL_TRUNC = 2.3, 2.1, 2.5
+LEVEL_PROFILES = ("real", "wide")
+
+
+def solo_level_db(rng: np.random.Generator, profile: str = "real") -> float:
+    """Draw the solo level (dB, see the module docstring) with one uniform draw of ``rng``."""
+    if profile == "wide":
+        return round(float(rng.uniform(-8, 8)), 3)
+    if profile != "real":
+        raise ValueError(f"unknown solo-level profile '{profile}' (real or wide)")
+    from scipy.special import ndtr, ndtri
+
+    lo, hi = ndtr(-REAL_LEVEL_TRUNC), ndtr(REAL_LEVEL_TRUNC)
+    z = float(ndtri(lo + (hi - lo) * rng.random()))
+    return round(REAL_LEVEL_MEAN_DB + REAL_LEVEL_SD_DB * z, 3)
 
 
 def pan_gains(pan_deg: float) -> tuple[float, float]:
@@ -72,8 +105,8 @@ def activity(mono: np.ndarray, rate: int = RATE, floor_db: float = -45.0, min_ga
     return spans
 
 
-def mix(solo_render: np.ndarray, acc_renders: dict[str, np.ndarray], rng: np.random.Generator
-        ) -> tuple[np.ndarray, np.ndarray, dict]:
+def mix(solo_render: np.ndarray, acc_renders: dict[str, np.ndarray], rng: np.random.Generator,
+        level_profile: str = "real") -> tuple[np.ndarray, np.ndarray, dict]:
     """Place the solo and the accompaniment parts in the stereo field.
 
     Parameters
@@ -83,6 +116,8 @@ def mix(solo_render: np.ndarray, acc_renders: dict[str, np.ndarray], rng: np.ran
     acc_renders : dict of str to numpy.ndarray
         Part name -> render, shape (n, 2) each.
     rng : numpy.random.Generator
+    level_profile : {'real', 'wide'}
+        Distribution of the solo level (module docstring).
 
     Returns
     -------
@@ -125,7 +160,7 @@ def mix(solo_render: np.ndarray, acc_renders: dict[str, np.ndarray], rng: np.ran
     for s, e in spans:
         active[int(s * RATE): int(e * RATE)] = True
     solo_rms = _rms(solo_mono[active]) if active.any() else _rms(solo_mono)
-    level_db = round(float(rng.uniform(-8, 8)), 3)
+    level_db = solo_level_db(rng, level_profile)
     solo_mono *= acc_rms / max(solo_rms, 1e-9) * 10 ** (level_db / 20)
     pan = 0.0 if rng.random() < 0.2 else round(float(rng.uniform(-45, 45)), 3)
     gl, gr = pan_gains(pan)
