@@ -31,10 +31,10 @@ def register(sub) -> None:
     p.add_argument("--val", metavar="DIR", help="validation dataset (for the card's figures)")
     p.add_argument("--out", metavar="FILE", help="ONNX file to write (default models/mixer.onnx; with "
                    "--annotations: your user model in the data folder)")
-    p.add_argument("--minutes", type=float, default=None, help="training time budget (default 8; fine-tune 3)")
-    p.add_argument("--baseline-minutes", type=float, default=5.0, help="time for the seed-style baseline (0: skip)")
-    p.add_argument("--arch", choices=("compact", "ctx", "seed"), default="compact",
-                   help="mixer architecture (default compact, the shipped one)")
+    p.add_argument("--minutes", type=float, default=None, help="training time budget (default 4; fine-tune 0.5)")
+    p.add_argument("--baseline-minutes", type=float, default=3.0, help="time for the seed-style baseline (0: skip)")
+    p.add_argument("--arch", choices=("gauss", "seed"), default="gauss",
+                   help="mixer architecture (default gauss, the shipped one)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: time budget only)")
     p.add_argument("--checkpoint-dir", metavar="DIR", help="checkpoints and JSONL log (resumable)")
@@ -67,7 +67,7 @@ def run(args) -> int:
     from jazzremix_gui.training.train_mixer import MixerConfig, train
 
     cfg = MixerConfig(arch=args.arch, train_dir=args.train, val_dir=args.val, out=args.out or str(paths.shipped_model("mixer")),
-                      minutes=8.0 if args.minutes is None else args.minutes, baseline_minutes=args.baseline_minutes,
+                      minutes=4.0 if args.minutes is None else args.minutes, baseline_minutes=args.baseline_minutes,
                       seed=args.seed, max_steps=args.max_steps,
                       checkpoint_dir=args.checkpoint_dir or "checkpoints/mixer")
     card = train(cfg)

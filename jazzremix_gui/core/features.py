@@ -4,21 +4,51 @@ Every feature is a magnitude of the core's STFT (:mod:`core.stft`, 44.1 kHz, hop
 model's metadata). The separator sees the mixture's mid magnitude ``|(X_L + X_R) / 2|``
 (``input_kind = mid_magnitude``); the mixer sees the solo magnitude (``solo_magnitude``) or
 the solo magnitude and the accompaniment's mid magnitude stacked per frame
-(``solo_acc_magnitude``). Frame ``t`` is centred on sample :func:`core.stft.frame_centre`;
+(``solo_acc_magnitude``), or the features below (``mixer_features``). Frame ``t`` is centred on sample :func:`core.stft.frame_centre`;
 :func:`frame_times` and :func:`frame_at` convert between frames and seconds.
+
+Mixer features (``input_kind = mixer_features``, :func:`mixer_feature_frames`). The mixer's gain is a change to the
+recorded balance (``docs/ARCHITECTURE.md``, gain convention), so its input describes the
+solo *as it sits in the recording* beside the accompaniment:
+
+- the solo's per-channel power ``|S|^2 k^2 / 2``, where ``S`` is the STFT of the mono solo
+  estimate ``s`` and ``k`` its recorded level (``Stems.solo_level``): ``k^2 |S|^2`` is the
+  energy of the solo in the two input channels together;
+- the accompaniment's per-channel power ``(|A_L|^2 + |A_R|^2) / 2`` (BS.1770 sums channel
+  powers: the side of a wide accompaniment counts as much as its mid).
+
+Of each, per frame: :data:`MIXER_BANDS` log-spaced band powers and a K-weighted total (the
+BS.1770 pre-filter, pyloudnorm's coefficients). :func:`band_features` turns them into the
+solo's spectral shape (bands minus total, log10: timbre and register, what the pan depends
+on), the band balances, the total balance and the K-weighted balance (what the gain depends
+on), for the frame and for the powers averaged over +-:data:`MIXER_CONTEXT` frames (a
+short-term loudness-like integration); ``(T, MIXER_N_FEATURES)`` float32, level-invariant.
+The features of frame ``t`` depend on frames ``t - MIXER_CONTEXT .. t + MIXER_CONTEXT``
+only, so blocks with that many context frames on each side give the whole-signal result.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from jazzremix_gui.core.constants import MODEL_RATE
+from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
 from jazzremix_gui.core.stft import first_centre, frame_centre, stft
 
 #: Input kind of the separator.
 SEPARATOR_INPUT = "mid_magnitude"
 #: Input kinds a mixer may declare.
-MIXER_INPUTS = ("solo_magnitude", "solo_acc_magnitude")
+MIXER_INPUTS = ("solo_magnitude", "solo_acc_magnitude", "mixer_features")
+#: Log-spaced bands of the mixer features (50 Hz .. 16 kHz; the first takes everything below).
+MIXER_BANDS = 24
+#: Frames averaged on each side of a frame for the pooled features (+-3 s at hop 1024).
+MIXER_CONTEXT = 129
+#: Features per frame: (shape, band balance, total balance, K-weighted balance) x (frame, pooled).
+MIXER_N_FEATURES = 2 * (2 * MIXER_BANDS + 2)
+#: Recorded-level factor ``k`` limits and default (a centred or mono solo).
+SOLO_LEVEL_MIN, SOLO_LEVEL_MAX = float(np.sqrt(2.0)), 2.0
+_EPS = 1e-12
 
 
 def mid(audio: np.ndarray) -> np.ndarray:
@@ -84,7 +114,7 @@ def mixer_input(solo_mag: np.ndarray, acc_mag: np.ndarray | None, input_kind: st
 
 
 def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: str, lo: int = 0,
-                   hi: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   hi: int | None = None, solo_level: float = SOLO_LEVEL_MIN) -> tuple[np.ndarray, np.ndarray]:
     """Mixer input and solo magnitude for frames ``lo .. hi-1`` of 44.1 kHz stems.
 
     Parameters
@@ -94,15 +124,126 @@ def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: 
     hop : int
     input_kind : str
         The mixer's ``input_kind`` metadata.
+    solo_level : float
+        The solo's recorded-level factor ``k`` (``mixer_features`` only).
 
     Returns
     -------
-    features : np.ndarray [shape=(T, 2049) or (T, 2, 2049)]
+    features : np.ndarray [shape=(T, 2049), (T, 2, 2049) or (T, MIXER_N_FEATURES)]
     solo_mag : np.ndarray [shape=(T, 2049)]
     """
     solo_mag = mid_magnitude(solo44, hop, lo, hi)
+    if input_kind == "mixer_features":
+        return mixer_feature_frames(solo_mag, channel_power(acc44, hop, lo, hi), solo_level), solo_mag
     acc_mag = mid_magnitude(acc44, hop, lo, hi) if input_kind == "solo_acc_magnitude" else None
     return mixer_input(solo_mag, acc_mag, input_kind), solo_mag
+
+
+def channel_power(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None) -> np.ndarray:
+    """Mean power over channels ``sum_c |STFT(x_c)|^2 / C`` of frames ``t0 .. t1-1``, shape ``(T, 2049)`` float64."""
+    audio = np.asarray(audio)
+    audio = audio[:, None] if audio.ndim == 1 else audio
+    return sum(np.abs(stft(audio[:, c], hop, t0, t1)).astype(np.float64) ** 2
+               for c in range(audio.shape[1])) / audio.shape[1]
+
+
+def solo_level(solo_stereo: np.ndarray) -> float:
+    """Recorded-level factor ``k = sqrt((E_L + E_R) / E_mid)`` of a solo as it sits in two channels.
+
+    Parameters
+    ----------
+    solo_stereo : np.ndarray [shape=(n, 2)]
+
+    Returns
+    -------
+    float
+        In ``[sqrt(2), 2]``; ``sqrt(2)`` for silence (the gain convention's default).
+    """
+    x = np.asarray(solo_stereo, np.float64)
+    e_lr = float(np.sum(x * x))
+    e_mid = float(np.sum(x.mean(axis=1) ** 2))
+    if e_mid <= 1e-20:
+        return SOLO_LEVEL_MIN
+    return float(np.clip(np.sqrt(e_lr / e_mid), SOLO_LEVEL_MIN, SOLO_LEVEL_MAX))
+
+
+@functools.lru_cache(maxsize=1)
+def _band_matrix() -> np.ndarray:
+    """``(2049, MIXER_BANDS + 1)``: log-spaced 0/1 bands, then the K-weighting power response."""
+    import pyloudnorm
+    from scipy.signal import freqz
+
+    freqs = np.arange(N_BINS) * MODEL_RATE / N_FFT
+    edges = np.geomspace(50.0, 16000.0, MIXER_BANDS + 1)
+    edges[0], edges[-1] = 0.0, MODEL_RATE / 2 + 1
+    m = np.zeros((N_BINS, MIXER_BANDS + 1), np.float64)
+    for k in range(MIXER_BANDS):
+        m[(freqs >= edges[k]) & (freqs < edges[k + 1]), k] = 1.0
+    resp = np.ones(N_BINS)
+    for f in pyloudnorm.Meter(MODEL_RATE)._filters.values():
+        _, h = freqz(f.b, f.a, worN=freqs, fs=MODEL_RATE)
+        resp *= np.abs(h * f.passband_gain) ** 2
+    m[:, MIXER_BANDS] = resp
+    return m
+
+
+def mixer_band_powers(solo_mag: np.ndarray, acc_power: np.ndarray, level: float = SOLO_LEVEL_MIN) -> np.ndarray:
+    """Band powers of the solo (at its recorded level) and the accompaniment.
+
+    Parameters
+    ----------
+    solo_mag : np.ndarray [shape=(T, 2049)]
+        ``|S|`` of the mono solo estimate.
+    acc_power : np.ndarray [shape=(T, 2049)]
+        ``(|A_L|^2 + |A_R|^2) / 2`` of the accompaniment.
+    level : float
+        The solo's recorded-level factor ``k`` (:func:`solo_level`).
+
+    Returns
+    -------
+    np.ndarray [shape=(T, 2, MIXER_BANDS + 1), dtype=float64]
+        Per frame, solo then accompaniment: band powers, then the K-weighted total.
+    """
+    m = _band_matrix()
+    solo_pow = np.square(solo_mag, dtype=np.float64) * (level * level / 2.0)
+    return np.stack([solo_pow @ m, np.asarray(acc_power, np.float64) @ m], axis=1)
+
+
+def _describe(power: np.ndarray) -> np.ndarray:
+    """``(T, 2 MIXER_BANDS + 2)`` shape, band balance, total and K-weighted balance of ``(T, 2, B + 1)`` powers."""
+    nb = MIXER_BANDS
+    band = np.log10(power[:, :, :nb] + _EPS)
+    total = np.log10(power[:, :, :nb].sum(axis=2) + _EPS)
+    kw = np.log10(power[:, :, nb] + _EPS)
+    return np.concatenate([band[:, 0] - total[:, 0:1], band[:, 0] - band[:, 1],
+                           (total[:, 0] - total[:, 1])[:, None], (kw[:, 0] - kw[:, 1])[:, None]], axis=1)
+
+
+def pooled(power: np.ndarray, context: int = MIXER_CONTEXT) -> np.ndarray:
+    """Mean over frames ``t - context .. t + context`` (those that exist) of ``(T, ...)`` powers."""
+    t = power.shape[0]
+    flat = power.reshape(t, -1)
+    csum = np.concatenate([np.zeros((1, flat.shape[1])), np.cumsum(flat, axis=0)])
+    lo = np.clip(np.arange(t) - context, 0, t)
+    hi = np.clip(np.arange(t) + context + 1, 0, t)
+    return ((csum[hi] - csum[lo]) / (hi - lo)[:, None]).reshape(power.shape)
+
+
+def band_features(band_powers: np.ndarray, context: int = MIXER_CONTEXT) -> np.ndarray:
+    """Mixer features ``(T, MIXER_N_FEATURES)`` float32 of :func:`mixer_band_powers` output ``(T, 2, B + 1)``."""
+    if band_powers.shape[0] == 0:
+        return np.zeros((0, MIXER_N_FEATURES), np.float32)
+    return np.concatenate([_describe(band_powers), _describe(pooled(band_powers, context))],
+                          axis=1).astype(np.float32)
+
+
+def mixer_feature_frames(solo_mag: np.ndarray, acc_power: np.ndarray, level: float = SOLO_LEVEL_MIN) -> np.ndarray:
+    """Mixer features ``(T, MIXER_N_FEATURES)`` of a solo magnitude and accompaniment power (see module doc)."""
+    return band_features(mixer_band_powers(solo_mag, acc_power, level))
+
+
+#: Feature indices of the solo's spectral shape (frame and pooled): the pan head's input.
+SHAPE_INDEX = np.concatenate([np.arange(MIXER_BANDS), (2 * MIXER_BANDS + 2) + np.arange(MIXER_BANDS)])
 
 
 def frame_times(n_frames: int, hop: int) -> np.ndarray:

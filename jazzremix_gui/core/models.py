@@ -20,7 +20,7 @@ import numpy as np
 from jazzremix_gui.core.codebook import N_CELLS
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
 from jazzremix_gui.core.errors import ModelError
-from jazzremix_gui.core.features import MIXER_INPUTS, SEPARATOR_INPUT
+from jazzremix_gui.core.features import MIXER_INPUTS, MIXER_N_FEATURES, SEPARATOR_INPUT
 from jazzremix_gui.core.wiener import ALPHA
 
 KINDS = ("separator", "mixer")
@@ -138,7 +138,7 @@ class SessionLike(Protocol):
     def provider(self) -> str: ...
 
     def run(self, features: np.ndarray) -> np.ndarray:
-        """Frames in (``[T, 2049]`` or ``[T, 2, 2049]`` float32), frames out (``[T, 2049]`` or ``[T, 399]``)."""
+        """Frames in (``[T, 2049]``, ``[T, 2, 2049]`` or ``[T, 100]`` float32), frames out (``[T, 2049]`` or ``[T, 399]``)."""
         ...
 
 
@@ -195,8 +195,9 @@ class ModelSession:
         if len(ins) != 1 or len(outs) < 1:
             raise ModelError(f"{self.path}: a {self.meta.kind} needs one input and one output")
         last = ins[0].shape[-1]
-        if isinstance(last, int) and last != N_BINS:
-            raise ModelError(f"{self.path}: input has {last} bins per frame, expected {N_BINS}")
+        want = MIXER_N_FEATURES if self.meta.input_kind == "mixer_features" else N_BINS
+        if isinstance(last, int) and last != want:
+            raise ModelError(f"{self.path}: input has {last} values per frame, expected {want}")
         self._input = ins[0].name
         self._output = outs[0].name
 

@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, paths
+from jazzremix_gui.core import audio_io, features, paths
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.core.models import ModelSession, SessionLike
@@ -215,7 +215,8 @@ def suggest(stems: Stems, model: SessionLike | None = None, progress: ProgressFn
             cancel: CancelFn = None) -> Suggestion:
     """Mixer suggestion for separated stems: joint 19 x 21 posterior, pan, gain, per-frame posteriors and sections."""
     model = model or load_model(None, "mixer")
-    return run_mixer(model, stems.solo, stems.accompaniment, stems.rate, Reporter(progress, cancel))
+    return run_mixer(model, stems.solo, stems.accompaniment, stems.rate, Reporter(progress, cancel),
+                     solo_level=getattr(stems, "solo_level", None) or features.SOLO_LEVEL_MIN)
 
 
 @dataclass

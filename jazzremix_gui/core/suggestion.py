@@ -90,7 +90,7 @@ def activity(solo_mag: np.ndarray, range_db: float = ACTIVITY_RANGE_DB) -> np.nd
 
 
 def run_mixer(model: SessionLike, solo: np.ndarray, accompaniment: np.ndarray, rate: int,
-              report: Reporter | None = None) -> Suggestion:
+              report: Reporter | None = None, solo_level: float = features.SOLO_LEVEL_MIN) -> Suggestion:
     """Run the mixer over stems and decode its suggestion.
 
     Parameters
@@ -99,6 +99,8 @@ def run_mixer(model: SessionLike, solo: np.ndarray, accompaniment: np.ndarray, r
     accompaniment : np.ndarray [shape=(n, 2)]
     rate : int
         Sample rate of the stems in Hz.
+    solo_level : float
+        The solo's recorded-level factor ``k`` (``Stems.solo_level``; gain convention).
     """
     report = report or Reporter()
     solo44 = audio_io.resample(solo, rate, MODEL_RATE)
@@ -110,7 +112,7 @@ def run_mixer(model: SessionLike, solo: np.ndarray, accompaniment: np.ndarray, r
     for a in range(0, n_frames, MIXER_BLOCK):
         b = min(a + MIXER_BLOCK, n_frames)
         lo, hi = max(0, a - ctx), min(n_frames, b + ctx)
-        feats, solo_mag = features.mixer_features(solo44, acc44, hop, model.meta.input_kind, lo, hi)
+        feats, solo_mag = features.mixer_features(solo44, acc44, hop, model.meta.input_kind, lo, hi, solo_level)
         posts[a:b] = model.run(feats)[a - lo : b - lo]
         energy[a:b] = (solo_mag[a - lo : b - lo].astype(np.float64) ** 2).sum(axis=1)
         report(b / max(n_frames, 1), "suggesting pan and gain")

@@ -7,6 +7,10 @@ training label, and the seed-style mixer), on the validation set:
 - ``tracks``: one choice per track, decoded by the app's own :func:`core.suggestion.run_mixer`
   (posteriors summed over the active frames, argmax) from the ground-truth stems.
 
+The ceiling (:func:`ceiling_figures`) is the same figures for a predictor that knows the
+policy's noiseless choice of each track (its preferred cell without the listener spread):
+the spread makes exact agreement impossible, so no mixer can be expected to do better.
+
 Each gives exact-cell accuracy, accuracy within one cell (pan and gain each at most one
 class away), mean absolute pan error (degrees) and mean absolute gain error (dB, gains
 floored at 0.05).
@@ -20,11 +24,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jazzremix_gui.core import audio_io, codebook
+from jazzremix_gui.core import audio_io, codebook, features
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.core.suggestion import run_mixer
-from jazzremix_gui.training import cards, mixer_model
+from jazzremix_gui.training import cards, mixer_model, mixer_policy
 from jazzremix_gui.training.export import export_onnx, write_card
 from jazzremix_gui.training.runlog import log
 from jazzremix_gui.training.torch_session import TorchSession
@@ -51,25 +55,36 @@ def meta_for(model, path, version: str) -> ModelMeta:
                      context_frames=int(model.context_frames), version=version, architecture=model.architecture)
 
 
+def ceiling_figures(tracks) -> dict:
+    """Figures of the policy's noiseless choice against the labels (TrackData ``label`` dicts)."""
+    return cell_figures([t.label["noiseless_cell"] for t in tracks], [t.cell for t in tracks])
+
+
 def frame_predictions(model, tracks) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame argmax cells and label cells over the active frames of ``tracks`` (TrackData)."""
+    from jazzremix_gui.training.train_mixer import model_input
+
     preds, labels = [], []
     model.eval()
     with torch.no_grad():
         for t in tracks:
-            post = model(torch.from_numpy(t.feats.astype(np.float32))).numpy()
-            preds.append(post[t.active].argmax(axis=1))
+            post = model(torch.from_numpy(model_input(model, t)[t.active])).numpy()
+            preds.append(post.argmax(axis=1))
             labels.append(np.full(int(t.active.sum()), t.cell))
     return np.concatenate(preds), np.concatenate(labels)
 
 
 def track_predictions(session, val_dir) -> tuple[np.ndarray, list]:
-    """Track-level choices of a mixer session (ONNX or TorchSession) through the app's decoding."""
+    """Track-level choices of a mixer session (ONNX or TorchSession) through the app's decoding.
+
+    The stems are the ground truth: the solo's mid with its recorded level ``k`` (as the
+    separation engine reports it for separated stems) and the stereo accompaniment.
+    """
     cells, posts = [], []
     for folder in list_tracks(val_dir):
         solo, rate = audio_io.read_audio(folder / "solo.wav")
         acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
-        sugg = run_mixer(session, solo.mean(axis=1), acc, rate)
+        sugg = run_mixer(session, solo.mean(axis=1), acc, rate, solo_level=features.solo_level(solo))
         cells.append(sugg.cell)
         posts.append(sugg.posterior)
     return np.array(cells), posts
@@ -101,32 +116,41 @@ def save_weights(model, path, cfg_dict: dict) -> Path:
 def export(model, path, version: str) -> dict:
     """Export a mixer to ONNX with its metadata; returns the metadata dict."""
     props = cards.metadata_props(meta_for(model, path, version))
-    example = torch.rand(40, 2, mixer_model.N_BINS) * 0.01 if model.input_kind == "solo_acc_magnitude" \
-        else torch.rand(40, mixer_model.N_BINS) * 0.01
+    example = _example(model, np.random.default_rng(0), 40)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     export_onnx(model, path, props, example, "features", "posterior")
     return props
 
 
+def _example(model, rng, n: int) -> torch.Tensor:
+    """Random model input of ``n`` frames: features around their training mean, or small magnitudes."""
+    if model.input_kind == "mixer_features":
+        x = model.feat_mean.numpy() + rng.standard_normal((n, features.MIXER_N_FEATURES)) / model.feat_scale.numpy()
+    else:
+        x = rng.random((n, mixer_model.N_BINS)) ** 4 * 0.05
+    return torch.from_numpy(x.astype(np.float32))
+
+
 def onnx_matches_torch(model, path, seed: int = 0) -> float:
     """Largest absolute difference between the ONNX file's and the torch model's posteriors on random input."""
     session = ModelSession(path, "mixer", prefer_gpu=False)
-    rng = np.random.default_rng(seed)
-    shape = (50, 2, mixer_model.N_BINS) if model.input_kind == "solo_acc_magnitude" else (50, mixer_model.N_BINS)
-    x = (rng.random(shape) ** 4 * 0.05).astype(np.float32)
+    x = _example(model, np.random.default_rng(seed), 50)
     with torch.no_grad():
-        ref = model(torch.from_numpy(x)).numpy()
+        ref = model(x).numpy()
+    x = x.numpy()
     return float(np.abs(session.run(x) - ref).max())
 
 
 def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
     """Export the trained mixer, evaluate it beside the baselines, write the card (``command`` reproduces it)."""
     model, steps, elapsed, losses = results[cfg.arch]
-    version = cfg.version or f"mix-{cfg.arch}-1.0"
+    version = cfg.version or f"mix-{cfg.arch}-2.0"
     props = export(model, cfg.out, version)
     save_weights(model, cfg.out, asdict(cfg))
     session = ModelSession(cfg.out, "mixer", prefer_gpu=False)
-    figures = {"mixer": evaluate_model(model, session, val, cfg.val_dir)}
+    figures = {"mixer": evaluate_model(model, session, val, cfg.val_dir),
+               "ceiling": {"tracks": ceiling_figures(val),
+                           "definition": "the policy's noiseless choice (no listener spread) as the prediction"}}
     trivial = most_common_cell(tracks)
     figures["trivial_baseline"] = {
         "cell": trivial, "pan_deg": codebook.cell_to_pan_gain(trivial)[0], "gain": codebook.cell_to_pan_gain(trivial)[1],
@@ -145,13 +169,16 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
     card = cards.card_head(cfg.out, props, model.architecture, mixer_model.parameter_count(model))
     card["labels"] = {"source": "mixing policy (jazzremix_gui/training/mixer_policy.py)",
                       "policy": tracks[0].label.get("policy") if tracks else None,
-                      "train_label_cells": int(len({t.cell for t in tracks}))}
+                      "train_label_cells": int(len({t.cell for t in tracks})),
+                      "edge_rates": {"train": mixer_policy.edge_rates([t.cell for t in tracks]),
+                                     "validation": mixer_policy.edge_rates([t.cell for t in val])}}
     card["training"] = cards.training_section(
         command, steps, elapsed, round(float(np.mean(losses[-100:])), 4) if losses else None, cfg,
         weights=Path(cfg.out).with_suffix(".pt").name, **selected_checkpoint(cfg, cfg.arch))
     card["data"] = {"train": cards.datasets(cfg.train_dir), "validation": cards.datasets(cfg.val_dir)}
     card["validation"] = {"dataset": cfg.val_dir, "n_tracks": len(val),
-                          "stems": "ground-truth solo mid and accompaniment (oracle separation)",
+                          "stems": "ground-truth solo mid with its recorded level k and stereo accompaniment "
+                                   "(oracle separation)",
                           "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures}
     return write_card(cfg.out, card)
 

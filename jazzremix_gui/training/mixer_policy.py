@@ -31,23 +31,35 @@ Pan (degrees, negative = left). Reasoning, from common jazz stereo practice:
   generator seeded by the track's name and seed, added to the preferred pan; the result
   is clipped to [-45, 45] and rounded to the 5-degree grid.
 
-Gain (linear, applied to the mono solo before panning). The engineer sets the solo to a
-target loudness relative to the accompaniment, both measured with ITU-R BS.1770-4
-integrated loudness (pyloudnorm, K-weighting and gating) over the spans where the solo
-plays: ``g`` is such that ``L(g * pan(solo_mono)) - L(accompaniment) = target``, where
-``solo_mono`` is the mid of the solo stem (what the separator estimates and the remix
-scales). Targets (LU): lead horns (trumpet, cornet, saxes, clarinet) +1; trombone,
-baritone, violin +0.5; flute, muted trumpet 0 (soft instruments brought forward less,
-or they sound pushed); vibraphone, guitar -1 and piano -2 (these sit inside the band).
-The solo stays clearly audible on top of the band without swamping it: integrated
-loudness of a whole band is dominated by its loudest moments, so a soloist about level
-with the accompaniment already reads as "in front". Note that gain 1.0 applied to the
-mid of a centred solo is 3 dB below where it sat in the original mixture (the mid of
-``[0.707 s, 0.707 s]`` is ``0.707 s``, panned again to ``[0.5 s, 0.5 s]``), and that
-gain tops out at 2.0 (+6 dB): solos buried deeper than that get the label 2.0.
-Style: ballad +1 (sparse backing, the solo speaks), bebop +0.5, dixieland -1.5
-(collective ensemble). A listener spread of 1 LU (normal, clipped to +-2) is added.
-``g`` is rounded to the 0.1 grid and clipped to [0, 2].
+Gain: a *change* to the recorded balance (the gain convention of ``docs/ARCHITECTURE.md``:
+gain 1.0 keeps the solo as loud as it is in the recording, 0.0 .. 2.0 reads mute .. +6 dB).
+The engineer hears the solo's recorded balance ``B = L(stereo solo) - L(accompaniment)``
+(ITU-R BS.1770-4 integrated loudness, pyloudnorm, K-weighting and gating, over the spans
+where the solo plays; :func:`recorded_balance`) and moves it to a target balance ``T``:
+``gain = 10 ** ((T - B) / 20)``. BS.1770 sums channel powers, so this is the gain relative
+to the recording whatever the pan. Targets ``T`` (LU):
+
+- lead horns (trumpet, cornet, saxes, clarinet) +1: the soloist clearly on top of the band
+  without swamping it (a band's integrated loudness is dominated by its loudest moments, so
+  a soloist about level with the accompaniment already reads as "in front");
+- trombone, baritone, violin +0.5: darker or thinner sounds that mask the band less per LU;
+- flute, muted trumpet 0: soft instruments, brought forward less or they sound pushed;
+- vibraphone, guitar -1 and piano -2: instruments that sit inside the band's texture (the
+  piano solo shares its register with the comping);
+- style: ballad +1 (sparse backing, the solo speaks), bebop +0.5 (dense lines need to cut
+  through fast comping), dixieland -1.5 (collective ensemble: no single soloist dominates);
+- listener spread: a normal deviate of 1 LU (clipped to +-2 LU), about the just-noticeable
+  level difference of a solo in a mix, so listeners disagree by a cell or two.
+
+On real small-group records (``scripts/calibrate_solo_level.py``) the recorded balance is
+1.4 +- 2.8 LU, so typical changes are within +-6 dB and the labels sit inside the codebook;
+the synthesiser's ``real`` level profile reproduces that balance (``training/synth/mixdown.py``).
+``gain`` is rounded to the 0.1 grid and clipped to [0, 2]; a label at 2.0 means the solo was
+buried by more than 5.8 dB under the target.
+
+Noiseless choice: the same without the listener spreads (:attr:`Label.noiseless_cell`); the
+accuracy of predicting it is the ceiling a mixer can reach on these labels
+(:func:`training.mixer_eval.ceiling_figures`).
 """
 
 from __future__ import annotations
@@ -61,9 +73,9 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io, codebook
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.panlaw import clamp_pan, pan_mono
+from jazzremix_gui.core.panlaw import clamp_pan
 
-POLICY_VERSION = "policy-1.0"
+POLICY_VERSION = "policy-2.0"
 
 #: Preferred pan (degrees) per solo instrument of the synthesiser.
 PREFERRED_PAN = {
@@ -101,6 +113,11 @@ class Label:
         Gain before rounding/clipping (linear).
     register : str
         'low', 'middle' or 'high'.
+    target_lu, solo_lufs, acc_lufs, recorded_balance_lu : float
+        Target balance, loudness of the stereo solo stem and of the accompaniment over the
+        solo's spans, and their difference (the recorded balance), in LU / LUFS.
+    noiseless_cell : int
+        The cell without the listener spreads (the policy's preferred choice).
     """
 
     cell: int
@@ -111,6 +128,8 @@ class Label:
     target_lu: float
     solo_lufs: float
     acc_lufs: float
+    recorded_balance_lu: float = 0.0
+    noiseless_cell: int = -1
     policy: str = POLICY_VERSION
 
     def to_json(self) -> dict:
@@ -164,6 +183,32 @@ def loudness(audio: np.ndarray, rate: int = MODEL_RATE) -> float:
     return value if np.isfinite(value) else -70.0
 
 
+def recorded_balance(solo: np.ndarray, accompaniment: np.ndarray, mask: np.ndarray | None = None,
+                     rate: int = MODEL_RATE) -> float:
+    """The solo's recorded balance (LU): ``L(stereo solo) - L(accompaniment)`` over ``mask``.
+
+    Parameters
+    ----------
+    solo : np.ndarray [shape=(n, 2)]
+        The solo as it sits in the recording's channels (a mono ``(n,)`` solo counts as
+        the same signal in both channels).
+    accompaniment : np.ndarray [shape=(n, 2)]
+    mask : np.ndarray [shape=(n,), dtype=bool], optional
+        Samples where the solo plays (default: all).
+
+    Returns
+    -------
+    float
+        BS.1770-4 integrated loudness difference in LU (pyloudnorm); the loudness of
+        either side is floored at -70 LUFS.
+    """
+    solo = solo if solo.ndim == 2 else np.repeat(solo[:, None], 2, axis=1)
+    acc = accompaniment if accompaniment.ndim == 2 else np.repeat(accompaniment[:, None], 2, axis=1)
+    n = min(solo.shape[0], acc.shape[0])
+    mask = np.ones(n, bool) if mask is None else mask[:n]
+    return loudness(solo[:n][mask], rate) - loudness(acc[:n][mask], rate)
+
+
 def policy_label(solo: np.ndarray, accompaniment: np.ndarray, meta: dict, name: str, seed: int = 0,
                  rate: int = MODEL_RATE) -> Label:
     """Label one track with the policy.
@@ -171,7 +216,7 @@ def policy_label(solo: np.ndarray, accompaniment: np.ndarray, meta: dict, name: 
     Parameters
     ----------
     solo : np.ndarray [shape=(n, 2) or (n,)]
-        The solo stem (stereo as in the mixture, or mono); its mid is used.
+        The solo stem as it sits in the recording's channels (mono: the same in both).
     accompaniment : np.ndarray [shape=(n, 2)]
     meta : dict
         The track's ``meta.json`` (``instrument``, ``style``, ``activity``); missing keys
@@ -185,10 +230,11 @@ def policy_label(solo: np.ndarray, accompaniment: np.ndarray, meta: dict, name: 
     -------
     Label
     """
-    solo_mono = solo.mean(axis=1) if solo.ndim == 2 else solo
+    solo_st = solo if solo.ndim == 2 else np.repeat(solo[:, None], 2, axis=1)
+    solo_mono = solo_st.mean(axis=1)
     acc = accompaniment if accompaniment.ndim == 2 else np.repeat(accompaniment[:, None], 2, axis=1)
     n = min(solo_mono.shape[0], acc.shape[0])
-    solo_mono, acc = solo_mono[:n], acc[:n]
+    solo_st, solo_mono, acc = solo_st[:n], solo_mono[:n], acc[:n]
     if meta.get("activity"):
         mask = active_mask(n, meta["activity"], rate)
     else:
@@ -200,16 +246,26 @@ def policy_label(solo: np.ndarray, accompaniment: np.ndarray, meta: dict, name: 
     style = str(meta.get("style", ""))
     rng = track_rng(name, seed)
     reg = register_of(instrument, spectral_centroid_hz(solo_mono, mask, rate))
-    spread = float(np.clip(rng.normal(0, PAN_SPREAD_DEG), -PAN_SPREAD_MAX, PAN_SPREAD_MAX))
-    pan = float(clamp_pan(PREFERRED_PAN.get(instrument, DEFAULT_PAN) * REGISTER_FACTOR[reg] + spread))
-    target = TARGET_LU.get(instrument, DEFAULT_LU) + STYLE_LU.get(style, 0.0)
-    target += float(np.clip(rng.normal(0, GAIN_SPREAD_LU), -GAIN_SPREAD_MAX, GAIN_SPREAD_MAX))
-    l_solo = loudness(pan_mono(solo_mono[mask], pan, 1.0), rate)
+    pan0 = clamp_pan(PREFERRED_PAN.get(instrument, DEFAULT_PAN) * REGISTER_FACTOR[reg])
+    pan = float(clamp_pan(pan0 + np.clip(rng.normal(0, PAN_SPREAD_DEG), -PAN_SPREAD_MAX, PAN_SPREAD_MAX)))
+    target0 = TARGET_LU.get(instrument, DEFAULT_LU) + STYLE_LU.get(style, 0.0)
+    target = target0 + float(np.clip(rng.normal(0, GAIN_SPREAD_LU), -GAIN_SPREAD_MAX, GAIN_SPREAD_MAX))
+    l_solo = loudness(solo_st[mask], rate)
     l_acc = loudness(acc[mask], rate)
-    gain = float(10 ** ((l_acc + target - l_solo) / 20)) if l_solo > -70 else 2.0
+    balance = l_solo - l_acc
+    gain = float(10 ** ((target - balance) / 20)) if l_solo > -70 else 1.0
+    gain0 = float(10 ** ((target0 - balance) / 20)) if l_solo > -70 else 1.0
     cell = codebook.pan_gain_to_cell(pan, gain)
     pan_q, gain_q = codebook.cell_to_pan_gain(cell)
-    return Label(cell, pan_q, gain_q, gain, reg, round(target, 3), round(l_solo, 3), round(l_acc, 3))
+    return Label(cell, pan_q, gain_q, gain, reg, round(target, 3), round(l_solo, 3), round(l_acc, 3),
+                 round(balance, 3), codebook.pan_gain_to_cell(float(pan0), gain0))
+
+
+def edge_rates(cells) -> dict:
+    """Shares of label cells ``(N,)`` on the gain edges (0.0 or 2.0) and on the pan edges (+-45 deg)."""
+    p, g = codebook.cell_classes(np.asarray(cells, int))
+    return {"n": int(p.size), "gain_edge": round(float(np.mean((g == 0) | (g == codebook.N_GAINS - 1))), 4),
+            "pan_edge": round(float(np.mean((p == 0) | (p == codebook.N_PANS - 1))), 4)}
 
 
 def label_track(folder, seed: int = 0) -> Label:

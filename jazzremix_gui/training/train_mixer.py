@@ -1,16 +1,17 @@
 """Training recipe of the mixer: policy labels, seeded, resumable, time-budgeted, with card.
 
 ``jazzremix train-mixer --train DIR --val DIR --out models/mixer.onnx --minutes M --seed K``
-trains the shipped mixer (``compact`` architecture) and, as the card's baseline, the
+trains the shipped mixer (``gauss`` architecture) and, as the card's baseline, the
 seed-style mixer (2 highway layers + softmax on the raw solo magnitude). Data: every
-track of a DESIGN.md §3 dataset gives per-frame features (solo mid magnitude,
-accompaniment mid magnitude; hop 1024, the core's STFT), the frames where the solo
-plays (the same activity rule as the app's decoding) and one policy label
-(:mod:`training.mixer_policy`). The loss is the cross-entropy between the per-frame
-softmax and the label cell (softened by a small 2-D Gaussian over neighbouring cells),
-over active frames only, on random windows of consecutive frames with a random overall
-level (the label does not depend on the recording's level). Fine-tuning on the user's
-annotations lives in :mod:`training.mixer_finetune`; figures in :mod:`training.mixer_eval`.
+track of a DESIGN.md §3 dataset gives per-frame :mod:`core.features` mixer features
+(the solo stem's mid at its recorded level ``k`` beside the accompaniment's channel
+power; hop 1024, the core's STFT), the frames where the solo plays (the same activity
+rule as the app's decoding) and one policy label (:mod:`training.mixer_policy`). The
+mixer is per frame (its context is in the features), so a batch is a set of active
+frames drawn track-uniformly; the loss is the cross-entropy between the frame's posterior
+and the label cell (softened by a small 2-D Gaussian over neighbouring cells). Fine-tuning
+on the user's annotations lives in :mod:`training.mixer_finetune`; figures in
+:mod:`training.mixer_eval`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,39 +33,42 @@ from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.runlog import log
 
 HOP = 1024
+DATA_VERSION = "mixer-data-2"
 
 
 @dataclass
 class MixerConfig(TrainConfig):
     """The mixer recipe's settings (:class:`TrainConfig` plus the fields below)."""
 
-    arch: str = "compact"
+    arch: str = "gauss"
+    train_dir: str = "data/mixer-train"
+    val_dir: str = "data/mixer-val"
     out: str = "models/mixer.onnx"
     checkpoint_dir: str = "checkpoints/mixer"
-    minutes: float = 8.0
-    frames: int = 96
+    minutes: float = 4.0
+    baseline_minutes: float = 3.0
+    batch: int = 256  # frames per step
     lr: float = 2e-3
     checkpoint_every_s: float = 30.0
-    width: int = 160
-    baseline_minutes: float = 5.0
-    label_blur: float = 0.5  # share of the target spread over neighbouring cells (the listeners' spread)
-    weight_decay: float = 0.05
+    label_blur: float = 0.2  # share of the target spread over neighbouring cells
+    weight_decay: float = 1e-3
     holdout: float = 0.1  # share of the training tracks held out to pick the best checkpoint
-    level_db: tuple = (-15.0, 10.0)  # random overall level (both stems) per window
-    bottleneck: int = 96
-    model_kwargs: dict = field(default_factory=lambda: {"context": 43})  # compact: +-1 s
+    seed_tracks: int = 120  # tracks whose raw solo magnitude is kept for the seed-style baseline
+    hidden: int = 64
 
 
 @dataclass
 class TrackData:
     """One track's mixer training data.
 
-    feats : np.ndarray [shape=(T, 2, 2049), dtype=float16]
-        Solo mid magnitude and accompaniment mid magnitude per frame.
+    feats : np.ndarray [shape=(T, 100), dtype=float32]
+        :mod:`core.features` mixer features per frame.
     active : np.ndarray [shape=(T,), dtype=bool]
         Frames where the solo plays.
     cell : int
         Label cell (same for every frame); ``label`` holds the full policy label.
+    solo_mag : np.ndarray [shape=(T, 2049), dtype=float16] or None
+        Raw solo mid magnitude (the seed-style baseline's input), for the first tracks only.
     """
 
     name: str
@@ -72,28 +76,35 @@ class TrackData:
     active: np.ndarray
     cell: int
     label: dict
+    solo_mag: np.ndarray | None = None
 
 
-def track_features(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """``(feats (T, 2, 2049) float16, active (T,) bool)`` of a dataset track, from ground-truth stems."""
-    from jazzremix_gui.core import audio_io
+def stem_features(solo: np.ndarray, acc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(features (T, 100), active (T,), solo magnitude (T, 2049))`` of ground-truth stems ``(n, 2)`` at 44.1 kHz.
 
-    solo, _ = audio_io.read_audio(folder / "solo.wav")
-    acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
-    feats, s = features.mixer_features(solo, acc, HOP, "solo_acc_magnitude")
-    return feats.astype(np.float16), activity(s)
+    The solo enters as the app sees it: the mid ``s`` of its channels with its recorded
+    level ``k`` (:func:`core.features.solo_level`).
+    """
+    s = features.mid_magnitude(solo, HOP)
+    level = features.solo_level(solo)
+    return features.mixer_feature_frames(s, features.channel_power(acc, HOP), level), activity(s), s
 
 
-def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None) -> list[TrackData]:
+def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
+                keep_solo: int = 0) -> list[TrackData]:
     """Features, activity and policy labels of every track of a dataset, cached (never writes into ``dataset``).
 
-    ``dataset`` may list several folders separated by commas; the k-th is labelled with ``seed + 1000 k``.
+    ``dataset`` may list several folders separated by commas; the k-th is labelled with
+    ``seed + 1000 k``. The raw solo magnitude is kept for the first ``keep_solo`` tracks.
     """
     if "," in str(dataset):
-        return [t for k, d in enumerate(str(dataset).split(",")) if d
-                for t in load_tracks(d, cache_dir, seed + 1000 * k, log_path)]
+        out = []
+        for k, d in enumerate(x for x in str(dataset).split(",") if x):
+            out += load_tracks(d, cache_dir, seed + 1000 * k, log_path, max(0, keep_solo - len(out)))
+        return out
     folders = list_tracks(dataset)
-    h = hashlib.sha256(f"{mixer_policy.POLICY_VERSION}:{seed}:{HOP}:{Path(dataset).resolve()}".encode())
+    h = hashlib.sha256(f"{DATA_VERSION}:{mixer_policy.POLICY_VERSION}:{seed}:{HOP}:{keep_solo}:"
+                       f"{Path(dataset).resolve()}".encode())
     for t in folders:
         st = (t / "solo.wav").stat()
         h.update(f"{t.name}:{st.st_size}:{int(st.st_mtime)}".encode())
@@ -101,19 +112,27 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None)
     if cache.exists():
         data = np.load(cache, allow_pickle=False)
         labels = json.loads(str(data["labels"]))
-        return [TrackData(f.name, data[f"{i}_f"], data[f"{i}_a"], labels[i]["cell"], labels[i])
+        return [TrackData(f.name, data[f"{i}_f"], data[f"{i}_a"], labels[i]["cell"], labels[i],
+                          data[f"{i}_s"] if f"{i}_s" in data else None)
                 for i, f in enumerate(folders)]
+    from jazzremix_gui.core import audio_io
+
     out = []
     for i, f in enumerate(folders):
-        feats, act = track_features(f)
-        label = mixer_policy.label_track(f, seed).to_json()
-        out.append(TrackData(f.name, feats, act, label["cell"], label))
+        solo, rate = audio_io.read_audio(f / "solo.wav")
+        acc, _ = audio_io.read_audio(f / "accompaniment.wav")
+        feats, act, s = stem_features(solo, acc)
+        meta = json.loads((f / "meta.json").read_text()) if (f / "meta.json").is_file() else {}
+        label = mixer_policy.policy_label(solo, acc, meta, f.name, seed, rate).to_json()
+        out.append(TrackData(f.name, feats, act, label["cell"], label, s.astype(np.float16) if i < keep_solo else None))
         if (i + 1) % 20 == 0:
             log(log_path, msg=f"mixer data: {i + 1}/{len(folders)} tracks of {dataset}")
     cache.parent.mkdir(parents=True, exist_ok=True)
     arrays = {"labels": np.array(json.dumps([t.label for t in out]))}
     for i, t in enumerate(out):
         arrays.update({f"{i}_f": t.feats, f"{i}_a": t.active})
+        if t.solo_mag is not None:
+            arrays[f"{i}_s"] = t.solo_mag
     tmp = cache.with_suffix(".tmp.npz")
     np.savez(tmp, **arrays)
     tmp.replace(cache)
@@ -135,83 +154,80 @@ def soft_targets(cells: np.ndarray, blur: float) -> np.ndarray:
     return ((1 - blur) * onehot + blur * kern).astype(np.float32)
 
 
-class MixerSampler:
-    """Random windows of ``length`` frames with their label cells and loss weights, seeded.
+class FrameSampler:
+    """Random active frames with their label cells, seeded: a track uniformly, then one of its active frames.
 
-    ``batch(n)`` -> ``feats (n, length, 2, 2049) float32``, ``cells (n,)``, ``weights (n, length)``.
+    ``batch(n)`` -> ``inputs (n, D) float32``, ``cells (n,)``, ``weights (n,)`` (ones); the
+    input is the mixer features, or the raw solo magnitude with ``raw=True`` (seed-style).
     """
 
-    def __init__(self, tracks: list[TrackData], length: int, seed: int, level_db=(-15.0, 10.0)):
-        self.tracks = [t for t in tracks if t.feats.shape[0] >= length and t.active.sum() > 0]
+    def __init__(self, tracks: list[TrackData], seed: int, raw: bool = False):
+        self.tracks = [t for t in tracks if t.active.any() and (not raw or t.solo_mag is not None)]
         if not self.tracks:
-            raise ValueError(f"no track has {length} frames with the solo playing")
-        self.length, self.level_db = length, level_db
+            raise ValueError("no track with the solo playing" + (" and a raw magnitude" if raw else ""))
+        self.raw = raw
         self.rng = np.random.default_rng(seed)
-        sizes = np.array([t.active.sum() for t in self.tracks], float)
-        self.p = sizes / sizes.sum()
+        self.frames = [np.flatnonzero(t.active) for t in self.tracks]
 
     def batch(self, n: int):
-        feats, cells, weights = [], [], []
-        for k in self.rng.choice(len(self.tracks), size=n, p=self.p):
+        ks = self.rng.integers(0, len(self.tracks), n)
+        x, cells = [], []
+        for k in ks:
             t = self.tracks[k]
-            centre = int(self.rng.choice(np.flatnonzero(t.active)))
-            s = int(np.clip(centre - self.length // 2, 0, t.feats.shape[0] - self.length))
-            scale = 10 ** (self.rng.uniform(*self.level_db) / 20)
-            feats.append(t.feats[s : s + self.length].astype(np.float32) * scale)
+            i = int(self.rng.choice(self.frames[k]))
+            x.append(t.solo_mag[i] if self.raw else t.feats[i])
             cells.append(t.cell)
-            weights.append(t.active[s : s + self.length].astype(np.float32))
-        return np.stack(feats), np.array(cells), np.stack(weights)
+        return np.stack(x).astype(np.float32), np.array(cells), np.ones(n, np.float32)
+
+
+def model_input(model, track: TrackData) -> np.ndarray:
+    """The whole track's input for ``model``: features, or raw solo magnitude (seed-style)."""
+    return (track.solo_mag if model.input_kind == "solo_magnitude" else track.feats).astype(np.float32)
 
 
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
-    if cfg.arch in ("seed", "compact"):
-        return mixer_model.build(cfg.arch, **cfg.model_kwargs)
-    return mixer_model.build("ctx", width=cfg.width, bottleneck=cfg.bottleneck)
+    return mixer_model.build(cfg.arch, **({"hidden": cfg.hidden} if cfg.arch == "gauss" else {}))
 
 
 def init_normalisation(model, tracks: list[TrackData]) -> None:
-    """Per-bin mean and 1/std of ``log1p(1000 x)`` over active training frames (only models that have them)."""
-    if hasattr(model, "feat_mean"):
-        with torch.no_grad():
-            f = torch.cat([model.features(torch.from_numpy(t.feats[None, :: 4].astype(np.float32)))[0][t.active[::4]]
-                           for t in tracks[:: max(1, len(tracks) // 60)]])
-            model.feat_mean.copy_(f.mean(dim=0))
-            model.feat_scale.copy_(1.0 / (f.std(dim=0) + 1e-3))
+    """Per-feature mean and 1/std over the active training frames (models that have them)."""
+    if not hasattr(model, "feat_mean"):
         return
-    if not hasattr(model, "input_mean"):
-        return
-    frames = np.concatenate([t.feats[t.active][:: max(1, int(t.active.sum()) // 100)] for t in tracks])
-    comp = np.log1p(1000.0 * frames.astype(np.float32))  # (N, 2, F)
+    f = np.concatenate([t.feats[t.active] for t in tracks])
     with torch.no_grad():
-        model.input_mean.copy_(torch.from_numpy(comp.mean(axis=0)))
-        model.input_scale.copy_(torch.from_numpy(1.0 / (comp.std(axis=0) + 1e-3)))
+        model.feat_mean.copy_(torch.from_numpy(f.mean(axis=0)))
+        model.feat_scale.copy_(torch.from_numpy(1.0 / (f.std(axis=0) + 1e-3)))
 
 
-def loss_fn(model, feats, cells, weights, blur: float) -> torch.Tensor:
-    """Weighted cross-entropy of the per-frame softmax against the (softened) label cell."""
-    logits = model.logits(torch.from_numpy(feats))  # (B, L, 399)
-    target = torch.from_numpy(soft_targets(cells, blur))[:, None, :]  # (B, 1, 399)
+def loss_fn(model, x, cells, weights, blur: float) -> torch.Tensor:
+    """Weighted cross-entropy of the per-frame posteriors ``(N, 399)`` against the (softened) label cells."""
+    logits = model.logits(torch.from_numpy(x))  # (N, 399)
+    target = torch.from_numpy(soft_targets(cells, blur))
     w = torch.from_numpy(weights)
-    ce = -(target * torch.log_softmax(logits, dim=-1)).sum(dim=-1)  # (B, L)
-    return (ce * w).sum() / w.sum().clamp(min=1.0)
+    ce = -(target * torch.log_softmax(logits, dim=-1)).sum(dim=-1)
+    return (ce * w).sum() / w.sum().clamp(min=1e-6)
 
 
 def heldout_loss(model, tracks: list[TrackData], blur: float) -> float:
-    """Mean cross-entropy over the active frames of held-out tracks (whole tracks, no augmentation)."""
+    """Mean cross-entropy over the active frames of held-out tracks (whole tracks)."""
     was = model.training
     model.eval()
     total, n = 0.0, 0
     with torch.no_grad():
         for t in tracks:
-            feats = t.feats[None].astype(np.float32)
-            w = t.active[None].astype(np.float32)
-            total += float(loss_fn(model, feats, np.array([t.cell]), w, blur)) * float(w.sum())
-            n += int(w.sum())
+            if model.input_kind == "solo_magnitude" and t.solo_mag is None:
+                continue
+            x = model_input(model, t)[t.active]
+            if x.shape[0] == 0:
+                continue
+            total += float(loss_fn(model, x, np.full(x.shape[0], t.cell), np.ones(x.shape[0], np.float32),
+                                   blur)) * x.shape[0]
+            n += x.shape[0]
     model.train(was)
     return total / max(n, 1)
 
 
-def fit(model, opt, sampler: MixerSampler, cfg: MixerConfig, ckdir: Path, budget_s: float,
+def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget_s: float,
         log_path: Path | None, extra_batch=None, tag: str = "", heldout=None) -> tuple[int, float, list]:
     """Resumable training loop: ``(steps, elapsed seconds, losses)``.
 
@@ -272,8 +288,10 @@ def train(cfg: MixerConfig) -> dict:
     ckdir = Path(cfg.checkpoint_dir)
     ckdir.mkdir(parents=True, exist_ok=True)
     log_path = ckdir / "log.jsonl"
-    tracks = load_tracks(cfg.train_dir, ckdir / "cache", cfg.seed, log_path)
-    val = load_tracks(cfg.val_dir, ckdir / "cache", cfg.seed + 500, log_path)
+    tracks = load_tracks(cfg.train_dir, ckdir / "cache", cfg.seed, log_path,
+                         keep_solo=cfg.seed_tracks if cfg.baseline_minutes > 0 else 0)
+    val = load_tracks(cfg.val_dir, ckdir / "cache", cfg.seed + 500, log_path,
+                      keep_solo=10**6 if cfg.baseline_minutes > 0 else 0)
     order = np.random.default_rng(cfg.seed).permutation(len(tracks))
     n_held = int(round(cfg.holdout * len(tracks)))
     heldout = [tracks[i] for i in order[:n_held]]
@@ -291,13 +309,15 @@ def train(cfg: MixerConfig) -> dict:
             init_normalisation(model, fit_tracks)
         opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr if arch != "seed" else 3e-4,
                                 weight_decay=cfg.weight_decay)
-        sampler = MixerSampler(fit_tracks, cfg.frames if arch != "seed" else 8, cfg.seed, cfg.level_db)
+        sampler = FrameSampler(fit_tracks, cfg.seed, raw=arch == "seed")
+        if arch == "seed":
+            sub = MixerConfig(**{**asdict(sub), "batch": 32})
         steps, elapsed, losses = fit(model, opt, sampler, sub, ckdir, minutes * 60, log_path, tag=f"-{arch}",
-                                     heldout=heldout)
+                                     heldout=[t for t in heldout if arch != "seed" or t.solo_mag is not None])
         results[arch] = (model, steps, elapsed, losses)
     return mixer_eval.finish(cfg, results, tracks, val, log_path, training_command(cfg))
 
 
 def training_command(cfg: MixerConfig) -> str:
     return (f"jazzremix train-mixer --train {cfg.train_dir} --val {cfg.val_dir} --out {cfg.out} "
-            f"--arch {cfg.arch} --minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}")
+            f"--minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}")
