@@ -2,11 +2,11 @@
 
 - ``jazzremix train-mixer --train DIR --val DIR --out models/mixer.onnx --minutes M --seed K``:
   train the mixer on policy labels (and the seed-style baseline for the card).
-- ``jazzremix train-mixer --annotations FILE [--train DIR] [--minutes M]``: fine-tune the shipped
+- ``jazzremix train-mixer --annotations FILE [--annotation-weight W]``: fine-tune the shipped
   mixer on the annotations the app stored on each export (default file: the one in your data
   folder) into your own model in the data folder, used from then on by the app and the CLI.
-  ``--train DIR`` mixes policy-labelled data into every batch (recommended where a synthesised
-  dataset is at hand) so the model keeps its general behaviour.
+  One annotation weighs W against the shipped mixer's own suggestion (default 2: one
+  annotation moves the suggestion 2/3 of the way, five 10/11). Takes a few seconds.
 - ``jazzremix train-mixer --revert``: delete your model; the shipped one is used again.
 """
 
@@ -31,7 +31,7 @@ def register(sub) -> None:
     p.add_argument("--val", metavar="DIR", help="validation dataset (for the card's figures)")
     p.add_argument("--out", metavar="FILE", help="ONNX file to write (default models/mixer.onnx; with "
                    "--annotations: your user model in the data folder)")
-    p.add_argument("--minutes", type=float, default=None, help="training time budget (default 4; fine-tune 0.5)")
+    p.add_argument("--minutes", type=float, default=None, help="training time budget (default 4; fine-tune: limit 1)")
     p.add_argument("--baseline-minutes", type=float, default=3.0, help="time for the seed-style baseline (0: skip)")
     p.add_argument("--arch", choices=("gauss", "seed"), default="gauss",
                    help="mixer architecture (default gauss, the shipped one)")
@@ -40,6 +40,8 @@ def register(sub) -> None:
     p.add_argument("--checkpoint-dir", metavar="DIR", help="checkpoints and JSONL log (resumable)")
     p.add_argument("--annotations", metavar="FILE", nargs="?", const="", default=None,
                    help=f"fine-tune on this annotation file (default {paths.annotations_path()})")
+    p.add_argument("--annotation-weight", type=float, default=2.0, metavar="W",
+                   help="weight of one annotation against the shipped mixer's own suggestion (default 2)")
     p.add_argument("--base", metavar="FILE", help="mixer to fine-tune (default: the shipped models/mixer.onnx)")
     p.add_argument("--revert", action="store_true", help="delete your fine-tuned mixer; use the shipped one again")
     p.set_defaults(func=run)
@@ -94,12 +96,15 @@ def _finetune(args) -> int:
     warnings.showwarning = _print_warning  # skipped annotation lines: one warning line each, never fatal
 
     file = Path(args.annotations) if args.annotations else paths.annotations_path()
-    card = finetune(file, base_onnx=args.base, train_dir=args.train, out=args.out,
-                    minutes=3.0 if args.minutes is None else args.minutes, seed=args.seed, max_steps=args.max_steps,
-                    checkpoint_dir=args.checkpoint_dir)
+    if args.train:
+        raise TrainMixerUsageError("--train is not used with --annotations: fine-tuning keeps the shipped mixer's "
+                                   "own suggestions as its prior")
+    card = finetune(file, base_onnx=args.base, out=args.out, minutes=1.0 if args.minutes is None else args.minutes,
+                    seed=args.seed, annotation_weight=args.annotation_weight)
     t = card["training"]
-    print(f"fine-tuned on {t['annotations_used']} annotations ({t['annotation_clips']} clips, "
-          f"{t['annotation_lines_skipped']} lines skipped) + {t['policy_tracks']} policy tracks")
+    print(f"fine-tuned on {t['annotations_used']} annotations ({t['annotation_frames']} frames, "
+          f"{t['annotation_lines_skipped']} lines skipped; taste offsets {t['taste_offsets']['pan_deg']:+.1f} deg, "
+          f"{t['taste_offsets']['gain_db']:+.1f} dB) in {t['cpu_time_s']:.1f} s CPU")
     print(f"wrote your mixer {card['file']} in {Path(args.out or paths.user_mixer_path()).parent} "
           f"(version {card['metadata']['jazzremix.version']}); the app and the CLI now use it "
           f"('jazzremix train-mixer --revert' goes back to the shipped one)")

@@ -7,10 +7,16 @@ when the recording has moved), the model versions and the time.
 ``jazzremix train-mixer --annotations FILE`` reads them back with :func:`read_annotations`,
 which skips corrupt or partial lines with a warning and never fails on them.
 
-Features are stored compactly (:func:`annotation_features`): up to ``clips_per_section``
-clips of ``clip_frames`` consecutive STFT frames (the mixer's hop) per active section, of the
-solo magnitude and the accompaniment mid magnitude (:func:`core.features.mixer_features`),
-each value quantised to 0.6 dB in one byte (``uint8``, 0 = silence), zlib-compressed and base64-encoded.
+Schema 2 (gain convention "recorded": gain 1.0 = the solo as loud as recorded, see
+``docs/ARCHITECTURE.md``). Lines of schema 1 were made when the gain scaled the solo's mid
+with no recorded-level factor ``k``; ``k`` is not in those lines, so they cannot be
+converted and are refused with a warning that says so (re-export the remix to record it).
+
+Features are stored compactly (:func:`annotation_features`): the :mod:`core.features`
+mixer features (the mixer's own input, which includes +-3 s of context) of at most
+:data:`MAX_FRAMES` frames where the solo plays, spread evenly over the active sections in
+proportion to their length, as float16, zlib-compressed and base64-encoded (about 25 kB a
+line whatever the recording's length).
 """
 
 from __future__ import annotations
@@ -28,16 +34,17 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (part of this module's API)
-from jazzremix_gui.core import audio_io, paths
-from jazzremix_gui.core import features as model_inputs
-from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
+from jazzremix_gui.core import audio_io, features, paths
+from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.panlaw import check_pan_gain
 from jazzremix_gui.core.stft import frame_count
+from jazzremix_gui.core.suggestion import activity
 
-SCHEMA = 1
-#: Stored clips hold both mixer inputs (:func:`core.features.mixer_input` picks what a mixer reads).
-CLIP_INPUT = "solo_acc_magnitude"
-_DB_STEP, _DB_FLOOR = 0.6, -150.0
+SCHEMA = 2
+GAIN_CONVENTION = "recorded"
+#: Feature frames stored per annotation (bounds the line's size).
+MAX_FRAMES = 96
+_ENCODING = "float16-zlib-b64"
 _lock = threading.Lock()
 
 
@@ -73,22 +80,10 @@ class Annotation:
     line: int = 0
 
 
-def _encode(arr: np.ndarray) -> str:
-    db = 20 * np.log10(np.maximum(arr.astype(np.float64), 1e-12))
-    q = np.clip(np.round((db - _DB_FLOOR) / _DB_STEP), 0, 255).astype(np.uint8)
-    return base64.b64encode(zlib.compress(q.tobytes(), 6)).decode("ascii")
-
-
-def _decode(text: str, shape) -> np.ndarray:
-    q = np.frombuffer(zlib.decompress(base64.b64decode(text)), np.uint8).reshape(shape)
-    mag = 10 ** ((q.astype(np.float32) * _DB_STEP + _DB_FLOOR) / 20)
-    mag[q == 0] = 0.0
-    return mag.astype(np.float32)
-
-
 def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, sections: list[dict],
-                        hop: int, clip_frames: int = 16, clips_per_section: int = 4) -> dict:
-    """Short excerpts of the mixer's input for each section, to store with an annotation.
+                        solo_level: float = features.SOLO_LEVEL_MIN, max_frames: int = MAX_FRAMES,
+                        hop: int = 1024) -> dict:
+    """Mixer features of frames where the solo plays in each section, to store with an annotation.
 
     Parameters
     ----------
@@ -98,56 +93,80 @@ def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, 
     rate : int
         Sample rate in Hz.
     sections : list of dict
-        With ``start``, ``end`` in seconds (and optional ``active``; inactive sections get no clips).
+        With ``start``, ``end`` in seconds (and optional ``active``; inactive sections get no frames).
+    solo_level : float
+        The solo's recorded-level factor ``k`` (``Stems.solo_level``).
+    max_frames : int
+        Frames stored at most.
     hop : int
-        STFT hop at 44.1 kHz: the mixer's (``model.meta.hop``), so the clips are frames the mixer reads.
+        STFT hop at 44.1 kHz: the mixer's (``model.meta.hop``).
 
     Returns
     -------
     dict
-        ``{"hop", "clip_frames", "encoding", "clips": [{"section", "start_frame", "data"}]}``;
-        each clip decodes (:func:`decode_clips`) to ``(clip_frames, 2, 2049)`` magnitudes
-        (solo, accompaniment mid). Clips are taken where the solo is loudest in each section.
+        ``{"kind": "mixer_features", "n_features", "context", "hop", "encoding", "sections",
+        "frames", "data"}``; :func:`decode_frames` gives back ``(section index (N,), features (N, 100))``.
     """
     solo44 = audio_io.resample(np.asarray(solo, np.float32).reshape(-1), rate, MODEL_RATE)
-    acc44 = audio_io.resample(np.asarray(accompaniment, np.float32), rate, MODEL_RATE)
+    acc = np.asarray(accompaniment, np.float32)
+    acc44 = audio_io.resample(acc if acc.ndim == 2 else acc[:, None], rate, MODEL_RATE).reshape(solo44.shape[0], -1)
     n = frame_count(solo44.shape[0], hop)
-    clips = []
+    powers, energy = [], []
+    for a in range(0, n, 2048):  # band powers block by block: memory bounded on long files
+        b = min(n, a + 2048)
+        s_mag = features.mid_magnitude(solo44, hop, a, b)
+        powers.append(features.mixer_band_powers(s_mag, features.channel_power(acc44, hop, a, b), solo_level))
+        energy.append((s_mag.astype(np.float64) ** 2).sum(axis=1))
+    feats = features.band_features(np.concatenate(powers)) if powers else np.zeros((0, features.MIXER_N_FEATURES))
+    active = activity(np.sqrt(np.concatenate(energy))[:, None]) if energy else np.zeros(0, bool)
+    chosen = []
     for k, sec in enumerate(sections):
         if not sec.get("active", True):
             continue
-        a = max(0, model_inputs.frame_at(sec["start"], hop))
-        b = min(n, model_inputs.frame_at(sec["end"], hop) + 1)
-        if b - a < clip_frames:
+        a = max(0, features.frame_at(sec["start"], hop))
+        b = min(n, features.frame_at(sec["end"], hop) + 1)
+        idx = a + np.flatnonzero(active[a:b])
+        chosen.append((k, idx))
+    total = sum(len(i) for _, i in chosen)
+    secs, frames = [], []
+    for k, idx in chosen:
+        m = min(len(idx), int(np.ceil(max_frames * len(idx) / max(total, 1))))
+        if m == 0:
             continue
-        energy = (model_inputs.mid_magnitude(solo44, hop, a, b) ** 2).sum(axis=1)
-        win = np.convolve(energy, np.ones(clip_frames), mode="valid")  # (b - a - clip_frames + 1,)
-        starts = []
-        for s in np.argsort(-win, kind="stable"):
-            if all(abs(int(s) - t) >= clip_frames for t in starts):
-                starts.append(int(s))
-            if len(starts) == clips_per_section:
-                break
-        for s in sorted(starts):
-            lo, hi = a + s, a + s + clip_frames
-            feats, _ = model_inputs.mixer_features(solo44, acc44, hop, CLIP_INPUT, lo, hi)
-            clips.append({"section": k, "start_frame": lo, "data": _encode(feats)})
-    return {"hop": hop, "clip_frames": clip_frames, "encoding": "uint8-db0.6-zlib-b64", "clips": clips}
+        pick = idx[np.linspace(0, len(idx) - 1, m).round().astype(int)]
+        secs += [k] * m
+        frames += pick.tolist()
+    frames, secs = frames[:max_frames], secs[:max_frames]
+    data = feats[np.asarray(frames, int)].astype(np.float16) if frames else np.zeros((0, features.MIXER_N_FEATURES),
+                                                                                   np.float16)
+    return {"kind": "mixer_features", "n_features": features.MIXER_N_FEATURES, "context": features.MIXER_CONTEXT,
+            "hop": hop, "encoding": _ENCODING, "sections": secs, "frames": frames,
+            "data": base64.b64encode(zlib.compress(data.tobytes(), 6)).decode("ascii")}
 
 
-def decode_clips(features: dict) -> list[tuple[int, np.ndarray]]:
-    """The stored clips of an annotation: ``[(section index, (L, 2, 2049) float32 magnitudes)]``.
+def decode_frames(feats: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Stored mixer features of an annotation: ``(section index (N,) int, features (N, 100) float32)``.
 
-    Clips that do not decode are skipped with an :class:`AnnotationWarning`.
+    Features of another kind or size (another mixer's input) or that do not decode give
+    ``N = 0`` with an :class:`AnnotationWarning`.
     """
-    out = []
-    length = int(features.get("clip_frames", 0) or 0)
-    for c in features.get("clips", []) or []:
-        try:
-            out.append((int(c["section"]), _decode(c["data"], (length, 2, N_BINS))))
-        except Exception as exc:  # corrupt clip: skip, never fatal
-            warnings.warn(f"annotation clip skipped ({type(exc).__name__})", AnnotationWarning, stacklevel=2)
-    return out
+    empty = (np.zeros(0, int), np.zeros((0, features.MIXER_N_FEATURES), np.float32))
+    if not feats:
+        return empty
+    try:
+        if feats.get("kind") != "mixer_features" or int(feats.get("n_features", 0)) != features.MIXER_N_FEATURES \
+                or int(feats.get("context", -1)) != features.MIXER_CONTEXT or feats.get("encoding") != _ENCODING:
+            raise ValueError(f"features of another mixer input ({feats.get('kind')}, {feats.get('n_features')})")
+        secs = np.asarray(feats["sections"], int)
+        data = np.frombuffer(zlib.decompress(base64.b64decode(feats["data"])), np.float16)
+        data = data.reshape(secs.size, features.MIXER_N_FEATURES).astype(np.float32)
+        if not np.all(np.isfinite(data)):
+            raise ValueError("non-finite features")
+        return secs, data
+    except Exception as exc:  # corrupt or foreign features: skip, never fatal
+        warnings.warn(f"annotation features skipped ({type(exc).__name__}: {str(exc)[:80]})", AnnotationWarning,
+                      stacklevel=2)
+        return empty
 
 
 def record_annotation(input_path, input_sha256: str | None, sections: list[dict], pan_deg: float, gain: float,
@@ -193,7 +212,7 @@ def record_annotation(input_path, input_sha256: str | None, sections: list[dict]
         secs.append(item)
     if input_sha256 is None:
         input_sha256 = file_sha256(input_path)
-    record = {"schema": SCHEMA, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "input_path": str(input_path),
+    record = {"schema": SCHEMA, "gain_convention": GAIN_CONVENTION, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "input_path": str(input_path),
               "input_sha256": str(input_sha256), "pan_deg": pan, "gain": g, "sections": secs,
               "features": features or {}, "separator_version": str(separator_version),
               "mixer_version": str(mixer_version)}
@@ -210,6 +229,9 @@ def record_annotation(input_path, input_sha256: str | None, sections: list[dict]
 def _parse(obj, lineno: int) -> Annotation:
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
+    if int(obj.get("schema", 1)) < SCHEMA or obj.get("gain_convention") != GAIN_CONVENTION:
+        raise ValueError("made under the old gain convention (schema 1: gain on the solo's mid without its "
+                         "recorded level), cannot be converted; export that remix again to record it")
     pan, g = check_pan_gain(obj["pan_deg"], obj["gain"], "track")
     secs = obj.get("sections", []) or []
     if not isinstance(secs, list):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jazzremix_gui.core import annotations as core_annotations
+from jazzremix_gui.core import features as model_inputs
 from jazzremix_gui.core.pipeline import Stems
 
 
@@ -59,14 +60,20 @@ def snapshot(track) -> ExportRecord:
                         float(gain), section_rows(track.state), p.separator_version, p.mixer_version, p.mixer_hop)
 
 
-def record_export(rec: ExportRecord) -> Path:
-    """Append the annotation of an export (call from the worker); returns the annotation file."""
+def record_export(rec: ExportRecord, path=None) -> Path:
+    """Append the annotation of an export (call from the worker); returns the annotation file.
+
+    The features are the mixer's input of the separated stems at the solo's recorded level
+    (``stems.solo_level``); a failure there still records the label, without features.
+    ``path``: the annotation file (default :func:`core.paths.annotations_path`).
+    """
     stems = rec.stems
     feat_sections = rec.sections or [{"start": 0.0, "end": len(stems) / stems.rate, "active": True}]
+    level = getattr(stems, "solo_level", None) or model_inputs.SOLO_LEVEL_MIN
     try:
         features = core_annotations.annotation_features(stems.solo, stems.accompaniment, stems.rate, feat_sections,
-                                                        rec.mixer_hop)
+                                                        level, hop=rec.mixer_hop)
     except Exception:  # features are a bonus; the label itself must be recorded
         features = {}
     return core_annotations.record_annotation(rec.path, rec.sha256, rec.sections, rec.pan_deg, rec.gain, features,
-                                              rec.separator_version, rec.mixer_version)
+                                              rec.separator_version, rec.mixer_version, path)
