@@ -2,12 +2,14 @@
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import onnx
 import pytest
 import torch
 
+from jazzremix_gui.core import features
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.training import mixer_eval, mixer_model, train_mixer
 from jazzremix_gui.training.export import sha256
@@ -15,15 +17,12 @@ from jazzremix_gui.training.export import sha256
 MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
-@pytest.fixture(scope="module", params=["compact", "ctx"])
-def tiny(tmp_path_factory, request):
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
     torch.manual_seed(0)
-    if request.param == "compact":
-        model = mixer_model.build("compact", context=8, joint=True).eval()
-        with torch.no_grad():
-            model.out.weight.normal_(0, 0.1)  # a non-zero joint term, so the export of every path is checked
-    else:
-        model = mixer_model.build("ctx", width=16, bottleneck=8).eval()
+    model = mixer_model.build("gauss", hidden=8).eval()
+    with torch.no_grad():
+        model.taste.copy_(torch.tensor([3.0, -1.0]))  # a non-zero taste, so its export is checked
     path = tmp_path_factory.mktemp("mixer") / "mixer.onnx"
     mixer_eval.export(model, path, "mix-test")
     return model, path
@@ -33,25 +32,28 @@ def test_onnx_matches_torch_and_meets_the_contract(tiny):
     model, path = tiny
     assert mixer_eval.onnx_matches_torch(model, path) < 1e-4
     s = ModelSession(path, "mixer", prefer_gpu=False)
-    assert s.meta.input_kind == "solo_acc_magnitude" and s.meta.context_frames == model.context_frames == 8
+    assert s.meta.input_kind == "mixer_features" and s.meta.context_frames == features.MIXER_CONTEXT
     assert s.meta.version == "mix-test" and s.meta.hop == 1024
-    x = np.random.default_rng(1).random((30, 2, 2049)).astype(np.float32) * 0.01
+    x = np.random.default_rng(1).standard_normal((30, features.MIXER_N_FEATURES)).astype(np.float32)
     post = s.run(x)
     assert post.shape == (30, 399) and np.allclose(post.sum(axis=1), 1, atol=1e-5) and (post >= 0).all()
     assert s.run(x[:0]).shape == (0, 399)
 
 
-def test_context_is_what_the_metadata_says(tiny):
-    """Frames further than context_frames away do not change a frame's output."""
-    model, _ = tiny
-    x = torch.rand(60, 2, 2049) * 0.01
-    y = x.clone()
-    y[40:, 0] *= 3.0  # the solo only: a level change of both would leave the balance features alone
+def test_gauss_head_is_the_policy_generative_model():
+    """Cell probabilities are a normal integrated over each cell; the taste offset shifts the pan."""
+    model = mixer_model.build("gauss", hidden=8).eval()
+    x = torch.zeros(1, features.MIXER_N_FEATURES)
     with torch.no_grad():
-        a, b = model(x), model(y)
-    c = model.context_frames
-    assert torch.allclose(a[: 40 - c], b[: 40 - c], atol=1e-6)
-    assert not torch.allclose(a[40 - c : 40], b[40 - c : 40])
+        post = model(x).reshape(19, 21)
+        mu_p, _, mu_g, _ = model.params(x)
+        model.taste.copy_(torch.tensor([-20.0, -3.0]))
+        shifted = model(x).reshape(19, 21)
+    pan_of = lambda p: float((p.sum(dim=1) * torch.arange(-45.0, 46.0, 5.0)).sum())  # noqa: E731
+    assert pan_of(shifted) == pytest.approx(pan_of(post) - 20, abs=1.0)
+    g = torch.arange(21) / 10.0
+    assert float((shifted.sum(dim=0) * g).sum()) < float((post.sum(dim=0) * g).sum())
+    assert torch.isfinite(mu_p).all() and torch.isfinite(mu_g).all()
 
 
 def test_seed_style_mixer_shape():
@@ -66,17 +68,26 @@ def test_soft_targets_and_loss_learn_a_cell():
     t = train_mixer.soft_targets(np.array([0, 200]), 0.3)
     assert t.shape == (2, 399) and np.allclose(t.sum(axis=1), 1) and t[1].argmax() == 200
     torch.manual_seed(0)
-    model = mixer_model.build("ctx", width=16, bottleneck=8)
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    feats = np.random.default_rng(0).random((4, 20, 2, 2049)).astype(np.float32) * 0.01
-    cells, w = np.array([123] * 4), np.ones((4, 20), np.float32)
-    first = float(train_mixer.loss_fn(model, feats, cells, w, 0.0))
-    for _ in range(30):
-        loss = train_mixer.loss_fn(model, feats, cells, w, 0.0)
+    model = mixer_model.build("gauss", hidden=16)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    x = np.random.default_rng(0).standard_normal((64, features.MIXER_N_FEATURES)).astype(np.float32)
+    cells, w = np.array([123] * 64), np.ones(64, np.float32)
+    first = float(train_mixer.loss_fn(model, x, cells, w, 0.0))
+    for _ in range(60):
+        loss = train_mixer.loss_fn(model, x, cells, w, 0.0)
         opt.zero_grad()
         loss.backward()
         opt.step()
     assert float(loss) < 0.5 * first
+    assert int(model(torch.from_numpy(x)).mean(dim=0).argmax()) == 123
+
+
+def test_ceiling_on_a_toy_policy():
+    """The ceiling is the noiseless choice scored against the labels."""
+    toy = [SimpleNamespace(cell=c, label={"noiseless_cell": n}) for c, n in ((200, 200), (200, 221), (0, 398))]
+    f = mixer_eval.ceiling_figures(toy)
+    assert f["exact_accuracy"] == pytest.approx(1 / 3, abs=1e-3)
+    assert f["within_one_cell_accuracy"] == pytest.approx(2 / 3, abs=1e-3)
 
 
 def test_cell_figures():
@@ -100,6 +111,11 @@ def test_shipped_card_matches_the_file():
     val = card["validation"]
     for key in ("exact_accuracy", "within_one_cell_accuracy"):
         assert val["mixer"]["tracks"][key] > val["trivial_baseline"]["tracks"][key]
+    assert val["mixer"]["tracks"]["within_one_cell_accuracy"] <= val["ceiling"]["tracks"]["within_one_cell_accuracy"]
+    for part in ("train", "validation"):
+        assert card["labels"]["edge_rates"][part]["gain_edge"] <= 0.05
+        assert card["labels"]["edge_rates"][part]["pan_edge"] <= 0.02
+    assert "/tmp" not in json.dumps(card["data"]) + card["training"]["command"]
     assert val["onnx_vs_torch_max_abs_diff"] < 1e-3
 
 

@@ -1,4 +1,4 @@
-"""The mixing policy: deterministic labels, loudness-target gain, pan preferences, register."""
+"""The mixing policy: deterministic labels, gain relative to the recorded balance, edges, pan preferences."""
 
 import numpy as np
 import pytest
@@ -30,18 +30,18 @@ def test_labels_are_deterministic_per_track():
     assert len(spreads) > 1, "listeners' spread must vary between tracks"
 
 
-def test_gain_reaches_the_loudness_target():
+def test_gain_is_the_change_to_the_recorded_balance():
     solo, acc = stems(solo_db=-4.0)
     meta = {"instrument": "trumpet", "style": "blues", "activity": [[0.0, 4.0]]}
     lab = P.policy_label(solo, acc, meta, "t", seed=0)
     assert 0 < lab.gain_exact < 2
-    mono = solo.mean(axis=1)
-    got = P.loudness(pan_mono(mono, lab.pan_deg, lab.gain_exact)) - P.loudness(acc)
+    assert lab.recorded_balance_lu == pytest.approx(P.loudness(solo) - P.loudness(acc), abs=0.01)
+    got = P.loudness(solo * lab.gain_exact) - P.loudness(acc)  # the recorded solo scaled by the gain
     assert got == pytest.approx(lab.target_lu, abs=0.05)
     assert abs(lab.gain - lab.gain_exact) <= 0.05 + 1e-9
 
 
-def test_gain_is_level_invariant_and_follows_the_balance():
+def test_gain_is_level_and_pan_invariant_and_follows_the_balance():
     solo, acc = stems(solo_db=-3.0)
     meta = {"instrument": "alto_sax", "style": "bebop", "activity": [[0.0, 4.0]]}
     base = P.policy_label(solo, acc, meta, "t")
@@ -49,7 +49,47 @@ def test_gain_is_level_invariant_and_follows_the_balance():
     assert quieter.gain_exact == pytest.approx(base.gain_exact, rel=1e-3)
     louder_solo = P.policy_label(solo * 2, acc, meta, "t")
     assert louder_solo.gain_exact == pytest.approx(base.gain_exact / 2, rel=1e-2)
-    assert P.policy_label(solo * 0.01, acc, meta, "t").gain == 2.0  # buried solo: clipped at +6 dB
+    mono = solo.mean(axis=1) / 0.7 * np.sqrt(0.98)  # the same channel energy, recorded hard left
+    left = P.policy_label(pan_mono(mono, -45.0, 1.0), acc, meta, "t")
+    assert left.gain_exact == pytest.approx(base.gain_exact, rel=0.02)
+    assert P.policy_label(solo * 0.01, acc, meta, "t").gain == 2.0  # buried solo: the top edge
+
+
+def test_label_edge_rates_on_a_generated_set():
+    """Solo levels drawn from the synth's real profile: few labels on the codebook's edges."""
+    from jazzremix_gui.training.synth.mixdown import solo_level_db
+
+    rng = np.random.default_rng(5)
+    cells = []
+    insts = list(P.TARGET_LU)
+    for i in range(60):
+        level = solo_level_db(rng, "real") - 1.0  # the synth's level -> balance offset (calibration)
+        solo, acc = stems(seed=i, seconds=2.0, solo_db=0.0, freq=300 + 40 * i)
+        solo *= 10 ** ((level - (P.loudness(solo) - P.loudness(acc))) / 20)
+        meta = {"instrument": insts[i % len(insts)], "style": ("ballad", "bebop", "dixieland", "blues")[i % 4],
+                "activity": [[0.0, 2.0]]}
+        cells.append(P.policy_label(solo, acc, meta, f"track_{i:05d}").cell)
+    rates = P.edge_rates(cells)
+    assert rates["n"] == 60 and rates["gain_edge"] <= 0.05 and rates["pan_edge"] <= 0.02
+    assert P.edge_rates([0, 20, 398, 200])["gain_edge"] == 0.75  # gain 0.0, 2.0, 2.0 and 1.0
+
+
+def test_level_profiles():
+    from jazzremix_gui.training.synth import mixdown
+
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    assert [mixdown.solo_level_db(a, "wide") for _ in range(50)] == [round(float(b.uniform(-8, 8)), 3)
+                                                                     for _ in range(50)]
+    r = np.random.default_rng(0)
+    real = np.array([mixdown.solo_level_db(r, "real") for _ in range(4000)])
+    lim = mixdown.REAL_LEVEL_TRUNC * mixdown.REAL_LEVEL_SD_DB
+    assert abs(real.mean() - mixdown.REAL_LEVEL_MEAN_DB) < 0.15 and 1.8 < real.std() < 2.2
+    assert real.min() >= mixdown.REAL_LEVEL_MEAN_DB - lim - 1e-3 and real.max() <= mixdown.REAL_LEVEL_MEAN_DB + lim + 1e-3
+    c, d = np.random.default_rng(9), np.random.default_rng(9)  # one draw each: the rest of a track is unchanged
+    mixdown.solo_level_db(c, "real"), mixdown.solo_level_db(d, "wide")
+    assert c.random() == d.random()
+    with pytest.raises(ValueError):
+        mixdown.solo_level_db(c, "loud")
 
 
 def test_pan_preferences_and_register():
