@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from jazzremix_gui.core import annotations as A
+from jazzremix_gui.core import features
 
 RATE = 44100
 
@@ -33,7 +34,7 @@ def read(path):
 
 def test_round_trip_with_features(tmp_path, stems):
     path = tmp_path / "sub" / "annotations.jsonl"
-    feats = A.annotation_features(*stems, RATE, SECTIONS, hop=1024, clip_frames=16, clips_per_section=2)
+    feats = A.annotation_features(*stems, RATE, SECTIONS, solo_level=1.6)
     for _ in range(2):
         A.record_annotation(tmp_path / "in.wav", "ab" * 32, SECTIONS, -45, 1.5, feats, "sep-1", "mix-1", path=path)
     items, warned = read(path)
@@ -41,16 +42,40 @@ def test_round_trip_with_features(tmp_path, stems):
     a = items[0]
     assert (a.pan_deg, a.gain, a.input_sha256, a.mixer_version) == (-45.0, 1.5, "ab" * 32, "mix-1")
     assert [s["pan_deg"] for s in a.sections] == [-45.0, 10.0]
-    clips = A.decode_clips(a.features)
-    assert len(clips) == 4 and {k for k, _ in clips} == {0, 1}
-    assert clips[0][1].shape == (16, 2, 2049) and clips[0][1].dtype == np.float32
-    # quantised to 0.6 dB: the loudest bins survive within 0.3 dB
-    from jazzremix_gui.core.stft import stft
-    k, clip = clips[-1]
-    start = next(c["start_frame"] for c in a.features["clips"][::-1])
-    ref = np.abs(stft(stems[0], 1024, start, start + 16))
-    big = ref > ref.max() * 0.1
-    assert np.allclose(20 * np.log10(clip[:, 0][big]), 20 * np.log10(ref[big]), atol=0.31)
+    secs, x = A.decode_frames(a.features)
+    assert x.shape == (len(secs), features.MIXER_N_FEATURES) and set(secs.tolist()) == {0, 1}
+    assert len(secs) <= A.MAX_FRAMES
+    # the stored frames are the mixer's input there (to float16 precision); the solo starts at 1 s
+    from jazzremix_gui.core.stft import frame_count
+    solo, acc = stems
+    n = frame_count(solo.size, 1024)
+    ref = features.band_features(features.mixer_band_powers(features.mid_magnitude(solo, 1024),
+                                                            features.channel_power(acc, 1024), 1.6))
+    frames = np.asarray(a.features["frames"])
+    assert frames.min() * 1024 / RATE > 0.9 and frames.max() < n
+    assert np.allclose(x, ref[frames], atol=0.02)
+
+
+def test_an_annotation_is_small_whatever_the_length(tmp_path):
+    rng = np.random.default_rng(0)
+    t = np.arange(RATE * 90) / RATE  # 90 s
+    solo = (0.2 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
+    acc = rng.normal(0, 0.02, (t.size, 2)).astype(np.float32)
+    secs = [{"start": 30.0 * k, "end": 30.0 * (k + 1), "pan_deg": 0.0, "gain": 1.0} for k in range(3)]
+    path = tmp_path / "a.jsonl"
+    A.record_annotation("x", "h", secs, 0.0, 1.0, A.annotation_features(solo, acc, RATE, secs), path=path)
+    assert path.stat().st_size <= 50_000
+
+
+def test_old_convention_lines_are_refused_with_a_clear_warning(tmp_path):
+    path = tmp_path / "a.jsonl"
+    old = {"schema": 1, "input_path": "x", "input_sha256": "h", "pan_deg": 0, "gain": 1.2, "sections": [],
+           "features": {"hop": 1024, "clip_frames": 16, "clips": []}}
+    path.write_text(json.dumps(old) + "\n")
+    A.record_annotation("y", "h", [], 5.0, 0.9, path=path)
+    items, warned = read(path)
+    assert [a.input_path for a in items] == ["y"]
+    assert len(warned) == 1 and "old gain convention" in str(warned[0].message) and ":1:" in str(warned[0].message)
 
 
 def test_sha_is_computed_when_not_given(tmp_path):
@@ -92,46 +117,38 @@ def test_missing_empty_and_binary_files(tmp_path):
     assert items == [] and warned
 
 
-def test_corrupt_feature_clip_is_skipped(tmp_path, stems):
-    feats = A.annotation_features(*stems, RATE, SECTIONS[:1], hop=1024, clip_frames=8, clips_per_section=2)
-    feats["clips"][0]["data"] = "not base64 at all!"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        clips = A.decode_clips(feats)
-    assert len(clips) == 1 and caught
+def test_corrupt_or_foreign_features_are_skipped(tmp_path, stems):
+    feats = A.annotation_features(*stems, RATE, SECTIONS[:1])
+    broken = dict(feats, data="not base64 at all!")
+    foreign = dict(feats, n_features=50)
+    for bad in (broken, foreign):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            secs, x = A.decode_frames(bad)
+        assert secs.size == 0 and x.shape == (0, features.MIXER_N_FEATURES) and caught
 
 
-@pytest.mark.parametrize("input_kind,hop", [("solo_acc_magnitude", 1024), ("solo_acc_magnitude", 512),
-                                            ("solo_magnitude", 512)])
-def test_annotation_features_are_what_the_mixer_reads(tmp_path, input_kind, hop):
-    """Fine-tuning data = the mixer's input in use: same hop, same frames, same features (to the 0.6 dB step)."""
-    from tiny_models import tiny_mixer
-
-    from jazzremix_gui.core import features, pipeline
-    from jazzremix_gui.core.suggestion import run_mixer
+def test_annotation_features_are_what_the_mixer_reads(tmp_path):
+    """Fine-tuning data = the mixer's input in use: the same features for the same frames."""
+    from jazzremix_gui.core.stft import frame_count
 
     rate = 48000  # not the model rate: both paths resample
     rng = np.random.default_rng(5)
-    t = np.arange(rate * 5) / rate
+    t = np.arange(rate * 12) / rate
     solo = (0.2 * np.sin(2 * np.pi * 330 * t) * (1 + np.sin(2 * np.pi * 0.7 * t))).astype(np.float32)
     acc = rng.normal(0, 0.05, (t.size, 2)).astype(np.float32)
-    mixer = pipeline.load_model(tiny_mixer(tmp_path / "m.onnx", input_kind=input_kind, hop=hop), "mixer")
-    seen = []
-    run = mixer.run
-    mixer.run = lambda x: (seen.append(np.array(x)), run(x))[1]
-    suggestion = run_mixer(mixer, solo, acc, rate)
-    model_input = np.concatenate(seen)  # one block: every frame the mixer read, in order
-    secs = [{"start": 0.5, "end": 2.5}, {"start": 2.5, "end": 5.0}]
-    stored = A.annotation_features(solo, acc, rate, secs, mixer.meta.hop, clip_frames=8, clips_per_section=2)
-    assert stored["hop"] == hop
-    clips = A.decode_clips(stored)
-    assert len(clips) == 4
-    for (k, clip), item in zip(clips, stored["clips"]):
-        lo = item["start_frame"]
-        # the clip lies in its section, by the frame times the suggestion reports
-        assert secs[k]["start"] - hop / 44100 <= suggestion.frame_times[lo] <= secs[k]["end"]
-        mine = features.mixer_input(clip[:, 0], clip[:, 1], input_kind)
-        ref = model_input[lo : lo + 8]
-        assert mine.shape == ref.shape
-        big = ref > ref.max() * 1e-3
-        assert np.allclose(20 * np.log10(mine[big]), 20 * np.log10(ref[big]), atol=0.31)
+    from jazzremix_gui.core import audio_io
+
+    s44, a44 = audio_io.resample(solo, rate, 44100), audio_io.resample(acc, rate, 44100)
+    n = frame_count(s44.shape[0], 1024)
+    whole, _ = features.mixer_features(s44, a44, 1024, "mixer_features", 0, n, 1.5)
+    lo, hi = 200, 400  # a block with the context on both sides, as run_mixer reads it
+    block, _ = features.mixer_features(s44, a44, 1024, "mixer_features", lo - features.MIXER_CONTEXT,
+                                       hi + features.MIXER_CONTEXT, 1.5)
+    assert np.allclose(block[features.MIXER_CONTEXT:-features.MIXER_CONTEXT], whole[lo:hi], atol=2e-3)
+    secs = [{"start": 0.5, "end": 6.0}, {"start": 6.0, "end": 12.0}]
+    stored = A.annotation_features(solo, acc, rate, secs, solo_level=1.5)
+    k, x = A.decode_frames(stored)
+    assert np.allclose(x, whole[np.asarray(stored["frames"])], atol=0.02)
+    twice, _ = features.mixer_features(s44 * 3, a44 * 3, 1024, "mixer_features", 0, n, 1.5)
+    assert np.allclose(twice, whole, atol=0.02)  # level-invariant (but for the floor of empty bands)

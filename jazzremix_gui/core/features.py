@@ -48,7 +48,7 @@ MIXER_CONTEXT = 129
 MIXER_N_FEATURES = 2 * (2 * MIXER_BANDS + 2)
 #: Recorded-level factor ``k`` limits and default (a centred or mono solo).
 SOLO_LEVEL_MIN, SOLO_LEVEL_MAX = float(np.sqrt(2.0)), 2.0
-_EPS = 1e-12
+_EPS = 1e-30
 
 
 def mid(audio: np.ndarray) -> np.ndarray:
@@ -210,11 +210,16 @@ def mixer_band_powers(solo_mag: np.ndarray, acc_power: np.ndarray, level: float 
 
 
 def _describe(power: np.ndarray) -> np.ndarray:
-    """``(T, 2 MIXER_BANDS + 2)`` shape, band balance, total and K-weighted balance of ``(T, 2, B + 1)`` powers."""
+    """``(T, 2 MIXER_BANDS + 2)`` shape, band balance, total and K-weighted balance of ``(T, 2, B + 1)`` powers.
+
+    Powers are floored at 1e-10 of the frame's total (both signals): the features do not
+    depend on the recording's level, empty bands included.
+    """
     nb = MIXER_BANDS
-    band = np.log10(power[:, :, :nb] + _EPS)
-    total = np.log10(power[:, :, :nb].sum(axis=2) + _EPS)
-    kw = np.log10(power[:, :, nb] + _EPS)
+    eps = 1e-10 * power[:, :, :nb].sum(axis=(1, 2))[:, None, None] + _EPS
+    band = np.log10(power[:, :, :nb] + eps)
+    total = np.log10(power[:, :, :nb].sum(axis=2) + eps[:, :, 0])
+    kw = np.log10(power[:, :, nb] + eps[:, :, 0])
     return np.concatenate([band[:, 0] - total[:, 0:1], band[:, 0] - band[:, 1],
                            (total[:, 0] - total[:, 1])[:, None], (kw[:, 0] - kw[:, 1])[:, None]], axis=1)
 

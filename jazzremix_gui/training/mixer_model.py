@@ -36,20 +36,39 @@ from jazzremix_gui.core.features import MIXER_CONTEXT, MIXER_N_FEATURES, SHAPE_I
 _GAIN_FLOOR_DB = -40.0
 
 
-def _cell_edges() -> tuple[np.ndarray, np.ndarray]:
-    """Inner edges of the pan cells (deg, 18) and gain cells (dB, 20)."""
-    pan = (PANS_DEG[:-1] + PANS_DEG[1:]) / 2
-    gain = 20 * np.log10((GAINS[:-1] + GAINS[1:]) / 2)
-    return pan.astype(np.float32), gain.astype(np.float32)
+def _cell_grid() -> dict:
+    """Inner edges, representative points and log-widths of the pan cells (deg) and gain cells (dB).
+
+    The representative point of a cell is its centre, or its inner edge for the open-ended
+    edge cells (and the gain-0 cell); widths of the open cells are those of their neighbour.
+    """
+    out = {}
+    for name, edges in (("pan", (PANS_DEG[:-1] + PANS_DEG[1:]) / 2),
+                        ("gain", 20 * np.log10((GAINS[:-1] + GAINS[1:]) / 2))):
+        inner = np.diff(edges)
+        points = np.concatenate([[edges[0]], (edges[:-1] + edges[1:]) / 2, [edges[-1]]])
+        widths = np.concatenate([[inner[0]], inner, [inner[-1]]])
+        out[name] = tuple(a.astype(np.float32) for a in (edges, points, np.log(widths)))
+    return out
 
 
-def _interval_log_probs(mu: torch.Tensor, sigma: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
-    """``log P(cell)`` of ``N(mu, sigma)`` over cells split at ``edges``: ``[..., len(edges) + 1]``."""
+def _interval_log_probs(mu: torch.Tensor, sigma: torch.Tensor, edges: torch.Tensor, points: torch.Tensor,
+                        log_widths: torch.Tensor) -> torch.Tensor:
+    """``log P(cell)`` of ``N(mu, sigma)`` over cells split at ``edges``: ``[..., len(edges) + 1]``.
+
+    Where a cell's probability is below 1e-6 (far in the tail), the log of the density at the
+    cell's representative point times its width is used instead: the same value to first
+    order, and a gradient that still points the right way (fine-tuning a confident model on
+    a choice far from its own).
+    """
     z = (edges - mu.unsqueeze(-1)) / sigma.unsqueeze(-1)
     cdf = 0.5 * (1 + torch.erf(z / math.sqrt(2)))
     zeros, ones = torch.zeros_like(cdf[..., :1]), torch.ones_like(cdf[..., :1])
     full = torch.cat([zeros, cdf, ones], dim=-1)
-    return torch.log((full[..., 1:] - full[..., :-1]).clamp(min=1e-9))
+    prob = full[..., 1:] - full[..., :-1]
+    zc = (points - mu.unsqueeze(-1)) / sigma.unsqueeze(-1)
+    tail = -0.5 * zc * zc - torch.log(sigma).unsqueeze(-1) - 0.5 * math.log(2 * math.pi) + log_widths
+    return torch.where(prob > 1e-6, torch.log(prob.clamp(min=1e-6)), torch.minimum(tail, torch.full_like(tail, -13.8)))
 
 
 class GaussMixer(nn.Module):
@@ -73,9 +92,9 @@ class GaussMixer(nn.Module):
         self.register_buffer("feat_mean", torch.zeros(MIXER_N_FEATURES))
         self.register_buffer("feat_scale", torch.ones(MIXER_N_FEATURES))
         self.register_buffer("shape_index", torch.from_numpy(SHAPE_INDEX.astype(np.int64)))
-        pan_edges, gain_edges = _cell_edges()
-        self.register_buffer("pan_edges", torch.from_numpy(pan_edges))
-        self.register_buffer("gain_edges", torch.from_numpy(gain_edges))
+        for name, arrays in _cell_grid().items():
+            for part, a in zip(("edges", "points", "log_widths"), arrays):
+                self.register_buffer(f"{name}_{part}", torch.from_numpy(a))
         self.pan_mlp = nn.Sequential(nn.Linear(len(SHAPE_INDEX), hidden), nn.ReLU(), nn.Dropout(dropout),
                                      nn.Linear(hidden, 2))
         self.gain_mlp = nn.Sequential(nn.Linear(MIXER_N_FEATURES, hidden), nn.ReLU(), nn.Dropout(dropout),
@@ -100,8 +119,9 @@ class GaussMixer(nn.Module):
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         """Log-probabilities ``[..., 399]`` of features ``[..., 100]``."""
         mu_p, sigma_p, mu_g, sigma_g = self.params(x)
-        lp = _interval_log_probs(mu_p, sigma_p, self.pan_edges)  # (..., 19)
-        lg = _interval_log_probs(mu_g.clamp(min=_GAIN_FLOOR_DB), sigma_g, self.gain_edges)  # (..., 21)
+        lp = _interval_log_probs(mu_p, sigma_p, self.pan_edges, self.pan_points, self.pan_log_widths)  # (..., 19)
+        lg = _interval_log_probs(mu_g.clamp(min=_GAIN_FLOOR_DB), sigma_g, self.gain_edges, self.gain_points,
+                                 self.gain_log_widths)  # (..., 21)
         return (lp.unsqueeze(-1) + lg.unsqueeze(-2)).flatten(-2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
