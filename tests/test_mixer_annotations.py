@@ -134,19 +134,20 @@ def test_annotation_features_are_what_the_mixer_reads(tmp_path):
 
     rate = 48000  # not the model rate: both paths resample
     rng = np.random.default_rng(5)
-    t = np.arange(rate * 12) / rate
-    solo = (0.2 * np.sin(2 * np.pi * 330 * t) * (1 + np.sin(2 * np.pi * 0.7 * t))).astype(np.float32)
+    t = np.arange(rate * 32) / rate
+    solo = (0.2 * np.sin(2 * np.pi * 330 * t) * (1 + np.sin(2 * np.pi * 0.7 * t)) * (np.sin(2 * np.pi * 0.1 * t) > -0.5)
+            ).astype(np.float32)  # with pauses: the gate of the pooled features is exercised
     acc = rng.normal(0, 0.05, (t.size, 2)).astype(np.float32)
     from jazzremix_gui.core import audio_io
 
     s44, a44 = audio_io.resample(solo, rate, 44100), audio_io.resample(acc, rate, 44100)
     n = frame_count(s44.shape[0], 1024)
     whole, _ = features.mixer_features(s44, a44, 1024, "mixer_features", 0, n, 1.5)
-    lo, hi = 200, 400  # a block with the context on both sides, as run_mixer reads it
+    lo, hi = 440, 900  # a block with the context on both sides, as run_mixer reads it
     block, _ = features.mixer_features(s44, a44, 1024, "mixer_features", lo - features.MIXER_CONTEXT,
                                        hi + features.MIXER_CONTEXT, 1.5)
     assert np.allclose(block[features.MIXER_CONTEXT:-features.MIXER_CONTEXT], whole[lo:hi], atol=2e-3)
-    secs = [{"start": 0.5, "end": 6.0}, {"start": 6.0, "end": 12.0}]
+    secs = [{"start": 0.5, "end": 16.0}, {"start": 16.0, "end": 32.0}]
     stored = A.annotation_features(solo, acc, rate, secs, solo_level=1.5)
     k, x = A.decode_frames(stored)
     assert np.allclose(x, whole[np.asarray(stored["frames"])], atol=0.02)

@@ -13,7 +13,7 @@ with no recorded-level factor ``k``; ``k`` is not in those lines, so they cannot
 converted and are refused with a warning that says so (re-export the remix to record it).
 
 Features are stored compactly (:func:`annotation_features`): the :mod:`core.features`
-mixer features (the mixer's own input, which includes +-3 s of context) of at most
+mixer features (the mixer's own input, which includes +-10 s of context) of at most
 :data:`MAX_FRAMES` frames where the solo plays, spread evenly over the active sections in
 proportion to their length, as float16, zlib-compressed and base64-encoded (about 25 kB a
 line whatever the recording's length).

@@ -32,6 +32,8 @@ from jazzremix_gui.core.codebook import GAINS, N_CELLS, PANS_DEG
 from jazzremix_gui.core.constants import N_BINS
 from jazzremix_gui.core.features import MIXER_CONTEXT, MIXER_N_FEATURES, SHAPE_INDEX
 
+#: Lowest spreads a frame may predict: pan (degrees), gain (dB).
+PAN_SIGMA_MIN, GAIN_SIGMA_MIN = 3.0, 0.5
 #: Gains below this (dB) count as -inf for the edges of gain cells (cell 0 is "mute").
 _GAIN_FLOOR_DB = -40.0
 
@@ -79,13 +81,17 @@ class GaussMixer(nn.Module):
     hidden : int
         Width of each head's hidden layer.
     dropout : float
+    noise : float
+        Normal noise added to the normalised features while training (a regulariser: a
+        per-frame model on a few hundred tracks otherwise learns the tracks by heart).
     """
 
     input_kind = "mixer_features"
     context_frames = MIXER_CONTEXT
 
-    def __init__(self, hidden: int = 64, dropout: float = 0.1):
+    def __init__(self, hidden: int = 32, dropout: float = 0.3, noise: float = 0.3):
         super().__init__()
+        self.noise = float(noise)  # std of the normal noise on normalised features while training
         self.architecture = (f"gauss-mixer: {MIXER_N_FEATURES} mixer features (core.features) -> pan "
                              f"N(mu, sigma) from MLP{hidden}(solo shape), gain (dB) N(mu, sigma) from MLP{hidden}(all), "
                              f"integrated over the 19 x 21 cells, + taste offsets")
@@ -102,18 +108,21 @@ class GaussMixer(nn.Module):
         #: Taste offsets: pan (degrees) and gain (dB) added to every prediction.
         self.taste = nn.Parameter(torch.zeros(2))
         with torch.no_grad():  # start near the centre with wide spreads: every cell gets a gradient
-            self.pan_mlp[-1].bias.copy_(torch.tensor([0.0, 2.0]))
+            self.pan_mlp[-1].bias.copy_(torch.tensor([0.0, 1.0]))
             self.gain_mlp[-1].bias.copy_(torch.tensor([0.0, 1.5]))
 
     def params(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """``mu_p, sigma_p`` (degrees) and ``mu_g, sigma_g`` (dB) of features ``[..., 100]``."""
         f = (x - self.feat_mean) * self.feat_scale
+        if self.training and self.noise > 0:
+            f = f + self.noise * torch.randn_like(f)
         p = self.pan_mlp(f.index_select(-1, self.shape_index))
         g = self.gain_mlp(f)
         mu_p = 10.0 * p[..., 0] + self.taste[0]
         mu_g = 3.0 * g[..., 0] + self.taste[1]
-        sigma_p = 1.0 + nn.functional.softplus(p[..., 1]) * 3.0
-        sigma_g = 0.3 + nn.functional.softplus(g[..., 1])
+        # spreads never below the policy's own listener spread (6 deg, 1 LU) halved: no frame is surer than that
+        sigma_p = PAN_SIGMA_MIN + nn.functional.softplus(p[..., 1]) * 3.0
+        sigma_g = GAIN_SIGMA_MIN + nn.functional.softplus(g[..., 1])
         return mu_p, sigma_p, mu_g, sigma_g
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:

@@ -33,7 +33,7 @@ from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.runlog import log
 
 HOP = 1024
-DATA_VERSION = "mixer-data-2"
+DATA_VERSION = "mixer-data-3"
 
 
 @dataclass
@@ -49,12 +49,13 @@ class MixerConfig(TrainConfig):
     baseline_minutes: float = 3.0
     batch: int = 256  # frames per step
     lr: float = 2e-3
-    checkpoint_every_s: float = 30.0
+    checkpoint_every_s: float = 10.0
     label_blur: float = 0.2  # share of the target spread over neighbouring cells
-    weight_decay: float = 1e-3
+    weight_decay: float = 1e-2
+    feature_noise: float = 0.3  # normal noise added to the normalised features (regularises the per-frame fit)
     holdout: float = 0.1  # share of the training tracks held out to pick the best checkpoint
     seed_tracks: int = 120  # tracks whose raw solo magnitude is kept for the seed-style baseline
-    hidden: int = 64
+    hidden: int = 32
 
 
 @dataclass
@@ -186,7 +187,8 @@ def model_input(model, track: TrackData) -> np.ndarray:
 
 
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
-    return mixer_model.build(cfg.arch, **({"hidden": cfg.hidden} if cfg.arch == "gauss" else {}))
+    return mixer_model.build(cfg.arch, **({"hidden": cfg.hidden, "noise": cfg.feature_noise}
+                                          if cfg.arch == "gauss" else {}))
 
 
 def init_normalisation(model, tracks: list[TrackData]) -> None:
