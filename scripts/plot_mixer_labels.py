@@ -17,7 +17,7 @@ import numpy as np
 
 from jazzremix_gui.core import codebook
 from jazzremix_gui.training.mixer_policy import edge_rates
-from jazzremix_gui.training.train_mixer import load_tracks
+from jazzremix_gui.training.train_mixer import MixerConfig, load_tracks
 
 
 def main(argv=None) -> int:
@@ -33,8 +33,9 @@ def main(argv=None) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sets = {"train": load_tracks(a.train, a.cache, a.seed, keep_solo=0),
-            "validation": load_tracks(a.val, a.cache, a.seed + 500, keep_solo=0)}
+    cfg = MixerConfig()  # the recipe's cache keys: the same raw-magnitude tracks kept as train-mixer keeps
+    sets = {"train": load_tracks(a.train, a.cache, a.seed, keep_solo=cfg.seed_tracks),
+            "validation": load_tracks(a.val, a.cache, a.seed + 500, keep_solo=10**6)}
     fig, axes = plt.subplots(2, 3, figsize=(11, 5.6), dpi=100)
     summary = {}
     for row, (name, tracks) in enumerate(sets.items()):
