@@ -32,7 +32,7 @@ def mid(audio: np.ndarray) -> np.ndarray:
     return audio.mean(axis=1) if audio.ndim == 2 else audio
 
 
-def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None) -> np.ndarray:
+def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: int = 0) -> np.ndarray:
     """``|STFT(mid(audio))|`` of frames ``t0 .. t1-1``.
 
     Parameters
@@ -41,12 +41,14 @@ def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = Non
         Audio at 44.1 kHz.
     hop : int
         STFT hop in samples.
+    offset : int
+        Global index of ``audio[0]`` (as for :func:`core.stft.stft`).
 
     Returns
     -------
     np.ndarray [shape=(T, 2049), dtype=float32]
     """
-    return np.abs(stft(mid(audio), hop, t0, t1))
+    return np.abs(stft(mid(audio), hop, t0, t1, offset))
 
 
 def separator_input(spec: np.ndarray) -> np.ndarray:
