@@ -129,9 +129,9 @@ class PreferencesDialog(QDialog):
         if reason:
             form.addRow("", QLabel(f"Playback unavailable: {reason}"))
         self.sep = QLineEdit(settings["separator_path"])
-        self.sep.setPlaceholderText(f"default: {paths.shipped_model('separator')}")
+        self.sep.setPlaceholderText(f"default: {pipeline.default_model_path('separator')}")
         self.mix = QLineEdit(settings["mixer_path"])
-        self.mix.setPlaceholderText(f"default: {paths.shipped_model('mixer')}")
+        self.mix.setPlaceholderText(f"default: {pipeline.default_model_path('mixer')}")
         form.addRow("Separator model", _path_row(self.sep, lambda: self._pick(self.sep)))
         form.addRow("Mixer model", _path_row(self.mix, lambda: self._pick(self.mix)))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
