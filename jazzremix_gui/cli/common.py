@@ -15,6 +15,14 @@ def error(message: str) -> None:
     logging.getLogger("jazzremix_gui.cli").error("%s", message, extra={"file_only": True})
 
 
+def note(message: str) -> None:
+    """Print a status line on stderr (what was written), except under ``-q``."""
+    from jazzremix_gui.core import logs
+
+    if not logs.quiet():
+        print(message, file=sys.stderr)
+
+
 @contextmanager
 def progress_bar(label: str):
     """A ``progress(fraction, message)`` callback drawing a tqdm bar on a terminal's stderr (silent otherwise)."""

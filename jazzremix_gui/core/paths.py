@@ -65,7 +65,10 @@ def _package_dir(package: str, folder: str) -> Path:
     root = _source_checkout()
     if root is not None and (root / folder).is_dir():
         return root / folder
-    return Path(os.fspath(resources.files(package)))
+    found = resources.files(package)
+    if isinstance(found, os.PathLike):
+        return Path(os.fspath(found))
+    return Path(os.fspath(found.joinpath(SETTINGS_FILE)).parent)  # a namespace package (no __init__.py)
 
 
 def models_dir() -> Path:

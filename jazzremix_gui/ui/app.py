@@ -42,6 +42,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app.setApplicationName("Jazz Remix")
         app.setOrganizationName("JazzRemix")
         app.setApplicationVersion(__version__)
+    if app.windowIcon().isNull():  # also when a test harness made the QApplication
         app.setDesktopFileName(DESKTOP_ID)  # Wayland shows the desktop entry's icon
         app.setWindowIcon(app_icon())
     theme.apply(app)
