@@ -79,7 +79,7 @@ def configure(verbose: int = 0, quiet: bool = False, debug: bool = False, log_fi
             path.parent.mkdir(parents=True, exist_ok=True)
             fh = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
                                                       encoding="utf-8", delay=True)
-            fh.setLevel(logging.DEBUG if debug else logging.INFO)
+            fh.setLevel(logging.DEBUG if debug or verbose >= 2 else logging.INFO)
             fh.setFormatter(logging.Formatter(_FILE_FORMAT))
             handlers.append(fh)
             _state["file"] = path
