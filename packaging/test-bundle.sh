@@ -60,7 +60,7 @@ run DISPLAY="$display" "$exe" "$work/in.wav" >"$work/gui.out" 2>"$work/gui.err" 
 app_pid=$!
 sleep 10
 kill -0 $app_pid 2>/dev/null || fail "the app quit within 10 s: $(tail -5 "$work/gui.err")"
-if command -v import >/dev/null && [ -n "${SHOT:-}" ]; then
+if command -v import >/dev/null && [ -n "${SHOT:-}" ]; then   # SHOT=file.png: keep a picture (ImageMagick)
   DISPLAY="$display" import -window root "$SHOT" 2>/dev/null && echo "   screenshot: $SHOT"
 fi
 if command -v xwininfo >/dev/null; then
@@ -70,5 +70,6 @@ kill $app_pid; wait $app_pid 2>/dev/null; app_pid=""
 grep -q "Traceback" "$work/gui.err" && fail "the app printed a traceback: $(cat "$work/gui.err")"
 log=$(find "$work/home" -name jazzremix.log | head -1)
 [ -n "$log" ] || fail "no log file under the fresh HOME"
+grep -q "app started" "$log" || fail "the log file has no 'app started' line: $(tail -3 "$log")"
 echo "ok 4 gui: window up for 10 s on a file, log at ${log#$work/home/}"
 echo "bundle OK: $bundle ($(du -sh "$bundle" | cut -f1))"
