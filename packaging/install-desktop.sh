@@ -14,15 +14,17 @@ uninstall=0
 if [ "${1:-}" = "--uninstall" ]; then uninstall=1; shift; fi
 data_home="${2:-${XDG_DATA_HOME:-$HOME/.local/share}}"
 apps="$data_home/applications"; meta="$data_home/metainfo"; icons="$data_home/icons/hicolor"
+mime="$data_home/mime"
 sizes="16 24 32 48 64 128 256 512"
 
 refresh() {
   command -v update-desktop-database >/dev/null && update-desktop-database -q "$apps" 2>/dev/null || true
   command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t "$icons" 2>/dev/null || true
+  command -v update-mime-database >/dev/null && [ -d "$mime/packages" ] && update-mime-database "$mime" 2>/dev/null || true
 }
 
 if [ $uninstall -eq 1 ]; then
-  rm -f "$apps/$ID.desktop" "$meta/$ID.metainfo.xml" "$icons/scalable/apps/$ID.svg"
+  rm -f "$apps/$ID.desktop" "$meta/$ID.metainfo.xml" "$icons/scalable/apps/$ID.svg" "$mime/packages/$ID.xml"
   for s in $sizes; do rm -f "$icons/${s}x${s}/apps/$ID.png"; done
   refresh
   echo "removed the Jazz Remix desktop entry from $data_home"
@@ -46,6 +48,7 @@ sed -e "s|^Exec=jazzremix |Exec=$cmd |" -e "s|^TryExec=jazzremix\$|TryExec=$cmd|
   "$here/$ID.desktop" > "$tmp"
 chmod 644 "$tmp"; mv "$tmp" "$apps/$ID.desktop"
 install -m 644 "$here/$ID.metainfo.xml" "$meta/$ID.metainfo.xml"
+install -D -m 644 "$here/$ID.mime.xml" "$mime/packages/$ID.xml"
 install -m 644 "$root/resources/icons/jazzremix.svg" "$icons/scalable/apps/$ID.svg"
 for s in $sizes; do
   install -D -m 644 "$root/resources/icons/jazzremix-$s.png" "$icons/${s}x${s}/apps/$ID.png"

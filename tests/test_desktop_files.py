@@ -48,8 +48,12 @@ def test_entry_opens_the_files_the_app_reads():
     entry = _entry(DESKTOP)
     assert entry["Exec"] == "jazzremix %F" and entry["Icon"] == ID
     mimes = set(entry["MimeType"].strip(";").split(";"))
-    for needed in ("audio/x-wav", "audio/flac", "audio/ogg", "audio/x-aiff", "audio/mpeg"):
+    for needed in ("audio/x-wav", "audio/flac", "audio/ogg", "audio/x-aiff", "audio/mpeg",
+                   "application/x-jazzremix-session"):
         assert needed in mimes
+    from jazzremix_gui.services.session import SUFFIX
+
+    assert f'pattern="*{SUFFIX}"' in (ROOT / "packaging" / f"{ID}.mime.xml").read_text()
     from jazzremix_gui.ui.app import DESKTOP_ID
 
     assert DESKTOP_ID == ID
@@ -96,6 +100,8 @@ def test_install_desktop_for_one_user(tmp_path):
     assert (home / "metainfo" / f"{ID}.metainfo.xml").is_file()
     assert (home / "icons/hicolor/scalable/apps" / f"{ID}.svg").is_file()
     assert (home / "icons/hicolor/48x48/apps" / f"{ID}.png").is_file()
+    if shutil.which("update-mime-database"):  # the session type is registered: its glob is in the database
+        assert "*.jrs" in (home / "mime" / "globs2").read_text()
     if shutil.which("desktop-file-validate"):
         out = subprocess.run(["desktop-file-validate", str(installed)], capture_output=True, text=True)
         assert out.returncode == 0 and not out.stdout.strip(), out.stdout
