@@ -197,9 +197,17 @@ def test_jazzremix_file_opens_the_app(monkeypatch, song):
     ({"DISPLAY": ":987"}, "not running")])
 def test_display_problem(env, problem, monkeypatch):
     monkeypatch.setattr(gui_cmd, "_x11_socket_missing", lambda d: d == ":987")
+    monkeypatch.setattr(gui_cmd, "_find_library", lambda name: f"lib{name}.so")
     got = gui_cmd.display_problem(env, "linux")
     assert (got is None) if problem is None else (problem in got)
     assert gui_cmd.display_problem({}, "darwin") is None
+
+
+def test_missing_x11_library_is_named(monkeypatch):
+    monkeypatch.setattr(gui_cmd, "_x11_socket_missing", lambda d: False)
+    monkeypatch.setattr(gui_cmd, "_find_library", lambda name: None if name == "xcb-cursor" else f"lib{name}.so")
+    assert gui_cmd.display_problem({"DISPLAY": ":0"}, "linux").endswith("sudo apt install libxcb-cursor0)")
+    assert gui_cmd.display_problem({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
 
 
 def test_no_display_is_one_line_and_exit_1(song):

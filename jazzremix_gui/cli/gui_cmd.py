@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,12 @@ from jazzremix_gui.core.errors import JazzRemixError
 
 #: Qt platforms that need no display server.
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "vkkhrdisplay", "eglfs", "linuxfb")
+#: System libraries Qt's X11 plug-in loads (PySide6's wheels do not carry them), with their Debian packages.
+#: A missing one makes Qt abort (exit 134) with a message that blames the installation.
+X11_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xkbcommon-x11": "libxkbcommon-x11-0", "xcb-icccm": "libxcb-icccm4",
+                 "xcb-keysyms": "libxcb-keysyms1", "xcb-image": "libxcb-image0", "xcb-render-util": "libxcb-render-util0",
+                 "xcb-shape": "libxcb-shape0", "xcb-randr": "libxcb-randr0", "xcb-xkb": "libxcb-xkb1"}
+_find_library = ctypes.util.find_library
 
 
 def register(sub) -> None:
@@ -44,7 +51,13 @@ def display_problem(environ=None, platform: str | None = None) -> str | None:
     wayland, x11 = env.get("WAYLAND_DISPLAY"), env.get("DISPLAY")
     if qpa == "wayland" and not wayland:
         return "QT_QPA_PLATFORM=wayland but WAYLAND_DISPLAY is not set"
-    if wayland or (x11 and not _x11_socket_missing(x11)):
+    if wayland and qpa != "xcb":
+        return None
+    if x11 and not _x11_socket_missing(x11):
+        missing = [] if getattr(sys, "frozen", False) else \
+            [pkg for lib, pkg in X11_LIBRARIES.items() if _find_library(lib) is None]  # the bundle carries them
+        if missing:
+            return f"Qt's X11 plug-in needs system libraries that are missing (Debian/Ubuntu: sudo apt install {' '.join(missing)})"
         return None
     if x11:
         return f"the X display {x11} is not running (no socket /tmp/.X11-unix/X{x11.split(':')[-1].split('.')[0]})"
