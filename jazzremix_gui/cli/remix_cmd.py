@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
+from jazzremix_gui.cli.common import note
 from jazzremix_gui.cli.suggest_cmd import analyse_file
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError
@@ -39,5 +38,5 @@ def run(args) -> int:
         pan, gain = args.pan, args.gain
     remix = pipeline.render_remix(stems, pan, gain)
     audio_io.write_audio(args.out, remix, stems.rate, args.bits)
-    print(f"{args.out}: solo at pan {pan:+.0f} deg, gain {gain:.2f}", file=sys.stderr)
+    note(f"{args.out}: solo at pan {pan:+.0f} deg, gain {gain:.2f}")
     return 0

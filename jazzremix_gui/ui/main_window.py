@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.transport.match.setChecked(self.settings["match_loudness"])
         self.player.set_match_loudness(self.settings["match_loudness"])
+        self.provider_label = QLabel("")
+        self.provider_label.setToolTip("Where the models run (Edit > Preferences > Run models on)")
+        self.statusBar().addPermanentWidget(self.provider_label)
 
     def _connect(self) -> None:
         m = self.manager
@@ -211,6 +214,8 @@ class MainWindow(QMainWindow):
         self._show_progress(track)
         d = track.decoded if track else None
         p = track.processed if track else None
+        if p is not None and p.provider:
+            self.provider_label.setText(f"Models on {p.provider}")
         for key in ("solo", "accompaniment"):
             self.timeline.set_spectrogram(key, p.spectrograms.get(key) if p else None)
         if track is not None and track.state is not None:
