@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jazzremix_gui.cli.common import note
-from jazzremix_gui.cli.suggest_cmd import analyse_file
+from jazzremix_gui.cli.suggest_cmd import analyse_file, db_text
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
@@ -14,7 +14,8 @@ def register(sub) -> None:
     p.add_argument("input", metavar="INPUT")
     p.add_argument("--out", required=True, metavar="FILE", help="output .wav or .flac")
     p.add_argument("--pan", type=float, metavar="DEG", help="solo pan in degrees, -45 (left) .. +45 (right)")
-    p.add_argument("--gain", type=float, metavar="G", help="solo gain, 0 .. 2 (linear)")
+    p.add_argument("--gain", type=float, metavar="G",
+                   help="solo gain relative to the recording, 0 .. 2 (linear; 1 = as recorded, 2 = +6 dB)")
     p.add_argument("--bits", type=int, choices=[16, 24, 32], default=24)
     p.add_argument("--model", metavar="PATH", help="separator ONNX model")
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model")
@@ -38,5 +39,5 @@ def run(args) -> int:
         pan, gain = args.pan, args.gain
     remix = pipeline.render_remix(stems, pan, gain)
     audio_io.write_audio(args.out, remix, stems.rate, args.bits)
-    note(f"{args.out}: solo at pan {pan:+.0f} deg, gain {gain:.2f}")
+    note(f"{args.out}: solo at pan {pan:+.0f} deg, gain {gain:.2f} ({db_text(gain)} vs the recording)")
     return 0

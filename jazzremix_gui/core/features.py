@@ -38,7 +38,7 @@ def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = Non
     Parameters
     ----------
     audio : np.ndarray [shape=(n, c) or (n,)]
-        Audio at 44.1 kHz.
+        Audio at 44.1 kHz (or a slice of it starting at global sample ``offset``).
     hop : int
         STFT hop in samples.
     offset : int
@@ -86,7 +86,7 @@ def mixer_input(solo_mag: np.ndarray, acc_mag: np.ndarray | None, input_kind: st
 
 
 def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: str, lo: int = 0,
-                   hi: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   hi: int | None = None, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Mixer input and solo magnitude for frames ``lo .. hi-1`` of 44.1 kHz stems.
 
     Parameters
@@ -96,14 +96,16 @@ def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: 
     hop : int
     input_kind : str
         The mixer's ``input_kind`` metadata.
+    offset : int
+        Global sample index of ``solo44[0]`` and ``acc44[0]`` (streaming: slices of the stems).
 
     Returns
     -------
     features : np.ndarray [shape=(T, 2049) or (T, 2, 2049)]
     solo_mag : np.ndarray [shape=(T, 2049)]
     """
-    solo_mag = mid_magnitude(solo44, hop, lo, hi)
-    acc_mag = mid_magnitude(acc44, hop, lo, hi) if input_kind == "solo_acc_magnitude" else None
+    solo_mag = mid_magnitude(solo44, hop, lo, hi, offset)
+    acc_mag = mid_magnitude(acc44, hop, lo, hi, offset) if input_kind == "solo_acc_magnitude" else None
     return mixer_input(solo_mag, acc_mag, input_kind), solo_mag
 
 

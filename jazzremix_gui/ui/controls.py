@@ -49,6 +49,9 @@ class MixControls(QGroupBox):
         self.gain_spin.setSingleStep(0.05)
         self.gain_db = QLabel("0.0 dB")
         self.gain_db.setMinimumWidth(60)
+        tip = "Gain relative to the recording: 1.0 (0 dB) keeps the solo as loud as recorded, 2.0 is +6 dB"
+        for w in (self.gain_slider, self.gain_spin, self.gain_db):
+            w.setToolTip(tip)
         for row, (name, slider, spin, text) in enumerate(
                 (("Pan", self.pan_slider, self.pan_spin, self.pan_text),
                  ("Gain", self.gain_slider, self.gain_spin, self.gain_db)), start=1):
