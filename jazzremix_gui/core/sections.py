@@ -33,7 +33,7 @@ class Decision:
     """What to propose from a posterior: the top cell when it is clear, else the recording as it is.
 
     ``confidence`` is the posterior mass within one cell (pan and gain) of the top cell;
-    ``clear`` False means "no clear suggestion: kept as recorded" (recorded pan, gain 1.0).
+    ``clear`` False means "no clear suggestion: kept as recorded" (recorded pan to 0.1 deg, gain 1.0).
     """
 
     pan_deg: float
@@ -53,7 +53,7 @@ def decide(posterior: np.ndarray, active_s: float, recorded_pan_deg: float = 0.0
     if active_s >= MIN_ACTIVE_S and conf >= MIN_CONFIDENCE:
         pan, gain = codebook.cell_to_pan_gain(cell)
         return Decision(pan, gain, conf, True)
-    return Decision(float(recorded_pan_deg), 1.0, conf, False)
+    return Decision(round(float(recorded_pan_deg), 1), 1.0, conf, False)
 
 
 @dataclass

@@ -19,7 +19,7 @@ def pan_text(pan: float) -> str:
     """``-30`` -> ``30° L``, ``0`` -> ``C``, ``12.5`` -> ``12.5° R``."""
     if abs(pan) < 0.05:
         return "C"
-    return f"{abs(pan):g}° {'L' if pan < 0 else 'R'}"
+    return f"{abs(pan):.1f}".rstrip("0").rstrip(".") + f"° {'L' if pan < 0 else 'R'}"
 
 
 def gain_db_text(gain: float) -> str:
@@ -157,7 +157,8 @@ class CodebookView(pg.GraphicsLayoutWidget):
         sp, sg = suggested
         self.legend.setText(
             f"<span style='color:{theme.SUGGESTED_COLOUR}'>□ suggested: {pan_text(sp)}, gain {sg:.2f} "
-            f"({gain_db_text(sg)} vs recording)" + (f" · {self.status_text}" if self.status_text else "")
+            f"({gain_db_text(sg)} vs recording)"
+            + (f"<br>{self.status_text}" if self.status_text else "")
             + f"</span><br><span style='color:{theme.CURRENT_COLOUR}'>● current: "
             f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)} vs recording)</span>"
             + (f"<br><span style='color:#8a8a8a'>{self.source_text}</span>" if self.source_text else ""))

@@ -37,7 +37,7 @@ def suggestion_status_text(state) -> str:
     """The confidence of the suggestion the controls edit, or why there is none (kept as recorded)."""
     sugg = state.suggestion
     if state.target == WHOLE:
-        return sugg.status if sugg.clear else f"{sugg.status} ({sugg.reason})"
+        return sugg.status if sugg.clear else f"{sugg.status}:<br>{sugg.reason}"
     section = sugg.sections[state.target]
     if not section.active:
         return "solo silent here: follows the whole track"
