@@ -47,6 +47,12 @@ def paper_gain_vs_recording(folder: Path, n: int) -> float:
     return float(np.sqrt(remixed / max(recorded, 1e-20)))
 
 
+def deg(pan: float) -> str:
+    """``+10 deg``, ``-25 deg``, ``0 deg`` (no signed zero)."""
+    p = int(round(pan))
+    return f"{p:+d} deg" if p else "0 deg"
+
+
 def _stereo(x: np.ndarray) -> np.ndarray:
     return np.repeat(x, 2, axis=1) if x.shape[1] == 1 else x
 
@@ -87,9 +93,9 @@ def main() -> int:
         rows.append(row)
         o = row["ours"]
         g = paper["gain_vs_recording"]
-        choice = (f"{o['pan_deg']:+.0f} deg / {o['gain']:.1f} ({20 * np.log10(max(o['gain'], 1e-6)):+.1f} dB)"
-                  if o["clear"] else f"kept as recorded ({o['pan_deg']:+.0f} deg / 1.0)")
-        print(f"| seg{n} | {paper['pan_deg_fit']:+.0f} deg / {paper['gain_fit']:.2f} | {g:.2f} "
+        choice = (f"{deg(o['pan_deg'])} / {o['gain']:.1f} ({20 * np.log10(max(o['gain'], 1e-6)):+.1f} dB)"
+                  if o["clear"] else f"kept as recorded ({deg(o['pan_deg'])} / 1.0)")
+        print(f"| seg{n} | {deg(paper['pan_deg_fit'])} / {paper['gain_fit']:.2f} | {g:.2f} "
               f"({20 * np.log10(max(g, 1e-6)):+.1f} dB) | {paper['fit_explained']:.2f} | {choice} "
               f"| {100 * o['confidence']:.0f} % | {o['active_sections']} ({o['distinct_cells']}) "
               f"| {o['peak_dbfs']:+.1f} dBFS, {o['clipped_24bit']} |", flush=True)
