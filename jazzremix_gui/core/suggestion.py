@@ -180,7 +180,7 @@ class MixerStream:
         self.posts = np.zeros((self.n_slots, codebook.N_CELLS), np.float32)  # sums over each slot's frames
         self.energy = np.zeros(self.n_frames)
         self._solo = np.zeros(0, np.float32)
-        self._acc = np.zeros(0, np.float32)
+        self._acc = np.zeros((0, 2), np.float32)  # stereo: mixer inputs may read each channel
         self._off = 0  # global index of the buffers' first sample
         self._received = 0
         self._t = 0  # next frame to compute
@@ -192,8 +192,8 @@ class MixerStream:
     def push(self, solo: np.ndarray, accompaniment: np.ndarray) -> None:
         """Add ``solo`` [shape=(m,)] and ``accompaniment`` [shape=(m, 2)] samples at 44.1 kHz."""
         self._solo = np.concatenate([self._solo, np.asarray(solo, np.float32)])
-        acc_mid = np.asarray(accompaniment, np.float32).mean(axis=1) if accompaniment.ndim == 2 else accompaniment
-        self._acc = np.concatenate([self._acc, acc_mid.astype(np.float32, copy=False)])
+        acc = np.asarray(accompaniment, np.float32)
+        self._acc = np.concatenate([self._acc, acc if acc.ndim == 2 else np.repeat(acc[:, None], 2, axis=1)])
         self._received += solo.shape[0]
         self._run(final=self._received >= self.n)
 
