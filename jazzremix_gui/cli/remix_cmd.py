@@ -32,7 +32,7 @@ def run(args) -> int:
         result = analyse_file(args.input, args.model, args.mixer)
         stems, sugg = result.stems, result.suggestion
         if not sugg.clear:
-            print(f"{args.input}: {sugg.status} ({sugg.reason})", file=sys.stderr)
+            note(f"{args.input}: {sugg.status} ({sugg.reason})")
         pan = sugg.pan_deg if args.pan is None else args.pan
         gain = sugg.gain if args.gain is None else args.gain
     else:
