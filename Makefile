@@ -63,7 +63,7 @@ install-train: $(PY)
 	$(PIP) install -q -e '.[train]'
 
 install-test: install-train
-	$(PIP) install -q -e '.[test,train]'
+	$(PIP) install -q -e '.[test,train,batch]'
 
 train-deps: $(PY)
 	@bash packaging/install-train-deps.sh $(PY)

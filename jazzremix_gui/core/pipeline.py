@@ -70,8 +70,8 @@ class Stems:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_model(path: str, kind: str, mtime: float) -> ModelSession:
-    return ModelSession(path, kind)
+def _cached_model(path: str, kind: str, mtime: float, threads: int | None = None) -> ModelSession:
+    return ModelSession(path, kind, threads=threads)
 
 
 def default_model_path(kind: str) -> Path:
@@ -81,8 +81,12 @@ def default_model_path(kind: str) -> Path:
     return paths.shipped_model(kind)
 
 
-def load_model(path=None, kind: str = "separator") -> ModelSession:
-    """Load (once, cached by path and modification time) a model; default: :func:`default_model_path`."""
+def load_model(path=None, kind: str = "separator", threads: int | None = None) -> ModelSession:
+    """Load (once, cached by path and modification time) a model; default: :func:`default_model_path`.
+
+    ``threads``: ONNX Runtime intra-op threads (default: one per core; batch workers
+    sharing a machine pass their share).
+    """
     if path is None:
         path = default_model_path(kind)
         if not Path(path).exists():
@@ -90,7 +94,7 @@ def load_model(path=None, kind: str = "separator") -> ModelSession:
     p = Path(path)
     if not p.exists():
         raise ModelError(f"{p}: model file not found")
-    return _cached_model(str(p.resolve()), kind, p.stat().st_mtime)
+    return _cached_model(str(p.resolve()), kind, p.stat().st_mtime, threads)
 
 
 def _as_stereo(block: np.ndarray) -> np.ndarray:

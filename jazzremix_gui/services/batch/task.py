@@ -1,0 +1,195 @@
+"""The work for one input on a worker: hash, separate, suggest, write the outputs.
+
+Everything goes through the pipeline seam (:func:`core.pipeline.analyse`: separate and
+suggest) and the export service (:func:`services.exporting.export_track`:
+the same names, formats, bit depths, clipping and atomic writes as the single-file
+commands and the app). :func:`process` never raises for a bad input: it returns a result
+dict with ``status`` ``done``, ``failed`` or ``cancelled``. A worker runs one file at a
+time, whatever its thread count, so its memory is bounded by one recording (about the
+input plus three stem channels and their 44.1 kHz copies, held as float32).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
+from jazzremix_gui.core.hashing import file_sha256
+from jazzremix_gui.services.batch.manifest import outputs_exist
+from jazzremix_gui.services.exporting import ExportPlan, export_track
+
+#: How often a running task asks the scheduler whether the batch was stopped (seconds).
+STOP_POLL_S = 0.5
+
+_one_at_a_time = threading.Lock()
+
+
+@dataclass
+class TaskSpec:
+    """Everything a worker needs for one input (plain data: it travels to the worker pickled).
+
+    ``models`` maps ``separator``/``mixer`` to ``{"path", "version", "sha256"}`` as the
+    client resolved them; ``known`` is the input's earlier *done* record, if any.
+    """
+
+    input: str
+    out_dir: str
+    fmt: str = "wav"
+    bits: int = 24
+    remix: bool = False
+    models: dict = field(default_factory=dict)
+    threads: int | None = None
+    stop_event: str | None = None
+    known: dict | None = None
+
+    def plan(self) -> ExportPlan:
+        kinds = ("solo", "accompaniment", "remix") if self.remix else ("solo", "accompaniment")
+        return ExportPlan(Path(self.out_dir), kinds, self.fmt, self.bits)
+
+
+@functools.lru_cache(maxsize=16)
+def _model_sha(path: str, mtime_ns: int) -> str:
+    return file_sha256(path)
+
+
+def model_identity(session) -> dict:
+    """``{"version", "sha256"}`` of a loaded model (the file hash is computed once per process)."""
+    return {"version": session.meta.version, "sha256": _model_sha(str(session.path), session.path.stat().st_mtime_ns)}
+
+
+def _load(kind: str, expected: dict, threads):
+    """This worker's model of ``kind``: the client's file if this worker sees it, else its own default.
+
+    Raises
+    ------
+    ModelError
+        The model found here is not the one the client chose (different file contents).
+    """
+    path = expected.get("path")
+    session = pipeline.load_model(path if path and Path(path).is_file() else None, kind, threads)
+    ident = model_identity(session)
+    if ident["sha256"] != expected.get("sha256"):
+        raise ModelError(f"worker {socket.gethostname()} has another {kind} model ({session.path}, "
+                         f"{ident['version']}) than the client ({path}, {expected.get('version')}); put the "
+                         "models on the filesystem all workers share and pass --model/--mixer")
+    return session
+
+
+def _stop_checker(event_name: str | None):
+    """``cancel()`` for the pipeline: True once the client set the batch's stop event."""
+    if not event_name:
+        return None
+    try:
+        from distributed import Event, get_worker
+
+        get_worker()
+        event = Event(event_name)
+    except (ImportError, ValueError):  # not running on a Dask worker
+        return None
+    state = {"next": 0.0, "stop": False}
+
+    def cancel() -> bool:
+        now = time.monotonic()
+        if not state["stop"] and now >= state["next"]:
+            state["next"] = now + STOP_POLL_S
+            try:
+                state["stop"] = bool(event.is_set())
+            except Exception:  # scheduler gone: the client is stopping the batch
+                state["stop"] = True
+        return state["stop"]
+
+    return cancel
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _work(spec: TaskSpec, cancel, result: dict) -> None:
+    path = Path(spec.input)
+    st = path.stat()
+    result.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
+    result["sha256"] = file_sha256(path, cancel)
+    known = spec.known
+    if known and known.get("sha256") == result["sha256"] and outputs_exist(known):
+        result.update(status="done", unchanged=True, outputs=known["outputs"],
+                      suggestion=known.get("suggestion"), duration_s=known.get("duration_s"))
+        return
+    separator = _load("separator", spec.models["separator"], spec.threads)
+    mixer = _load("mixer", spec.models["mixer"], spec.threads)
+    audio, rate = audio_io.read_audio(path)
+    analysis = pipeline.analyse(audio, rate, separator, mixer, cancel=cancel)
+    del audio
+    stems, sugg = analysis.stems, analysis.suggestion
+    plan = spec.plan()
+    targets = plan.paths(path)
+    try:
+        Path(spec.out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AudioWriteError(f"{spec.out_dir}: cannot create output folder ({exc.strerror})") from None
+    job = _CancelJob(cancel)
+    try:
+        export_track(path, stems, sugg.pan_deg, sugg.gain, plan, job)
+    except Cancelled:
+        for p in targets.values():  # an input stopped half-way leaves none of its outputs
+            Path(p).unlink(missing_ok=True)
+        raise
+    result.update(status="done", outputs={k: str(p) for k, p in targets.items()},
+                  suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
+                              "confidence": float(sugg.posterior.max())},
+                  duration_s=len(stems) / stems.rate)
+
+
+class _CancelJob:
+    """The ``job`` hooks :func:`export_track` calls between files, checking for a stop."""
+
+    def __init__(self, cancel):
+        self._cancel = cancel
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        if self._cancel is not None and self._cancel():
+            raise Cancelled("cancelled")
+
+
+def process(spec: TaskSpec) -> dict:
+    """Process one input; never raises for a bad input.
+
+    Returns
+    -------
+    dict
+        ``input``, ``status`` (``done``, ``failed``, ``cancelled``), ``error`` (one line or
+        None), ``sha256``, ``size``, ``mtime_ns``, ``outputs`` (kind -> path),
+        ``suggestion`` (``pan_deg``, ``gain``, ``confidence`` = the posterior's peak),
+        ``duration_s`` (audio seconds), ``processing_s``, ``worker``.
+    """
+    result = {"input": spec.input, "status": "failed", "error": None, "sha256": None, "outputs": {},
+              "suggestion": None, "duration_s": None, "worker": _worker_name()}
+    cancel = _stop_checker(spec.stop_event)
+    start = time.monotonic()
+    with _one_at_a_time:
+        try:
+            _work(spec, cancel, result)
+        except Cancelled:
+            result.update(status="cancelled", error="cancelled")
+        except JazzRemixError as exc:
+            result["error"] = str(exc)
+        except MemoryError:
+            result["error"] = "out of memory on the worker (recording too long for its memory limit?)"
+        except OSError as exc:
+            result["error"] = f"{exc.filename or spec.input}: {exc.strerror or exc}"
+        except Exception as exc:  # a bug must not stop the batch: record it
+            result["error"] = f"unexpected {type(exc).__name__}: {exc}"
+    result["processing_s"] = round(time.monotonic() - start, 3)
+    return result
