@@ -7,6 +7,8 @@ shipped models) for each worker count, in the same command, and prints:
   figure: from the first task submitted to the last result) and end to end (process start
   to exit: interpreter, cluster start, model loading included);
 - the scaling ratio of the largest worker count over 1 worker;
+- the CPU time the workers spent per audio hour (user + system, sampled every 0.1 s): on a
+  machine shared with other jobs, the wall-clock figures depend on the load, this one little;
 - the peak resident memory of the largest worker process (sampled every 0.1 s);
 - the scheduler's round trip for an empty task (the per-task overhead), and the time one
   worker takes to load both models.
@@ -17,6 +19,7 @@ shipped models) for each worker count, in the same command, and prints:
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -54,14 +57,16 @@ def run_batch(src: Path, out: Path, workers: int) -> dict:
            "--workers", str(workers)]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak, cpu = 0, {}
     me = psutil.Process(proc.pid)
     while proc.poll() is None:
-        try:
-            kids = me.children(recursive=True)
-            peak = max([peak] + [k.memory_info().rss for k in kids if k.is_running()])
-        except psutil.Error:
-            pass
+        for k in me.children(recursive=True):
+            try:
+                peak = max(peak, k.memory_info().rss)
+                t = k.cpu_times()
+                cpu[k.pid] = t.user + t.system
+            except psutil.Error:
+                pass
         time.sleep(0.1)
     wall = time.perf_counter() - start
     err = proc.stderr.read()
@@ -69,7 +74,7 @@ def run_batch(src: Path, out: Path, workers: int) -> dict:
     if proc.returncode != 0 or not found:
         raise SystemExit(f"batch with {workers} workers failed:\n{err}")
     return {"workers": workers, "wall_s": wall, "done": int(found.group(1)), "in_run_hph": float(found.group(3)),
-            "peak_worker_rss_mb": peak / 2**20}
+            "peak_worker_rss_mb": peak / 2**20, "worker_cpu_s": sum(cpu.values())}
 
 
 def overheads() -> dict:
@@ -112,12 +117,19 @@ def main() -> None:
         shutil.rmtree(base / f"out{w}", ignore_errors=True)
         r = run_batch(base / "set", base / f"out{w}", w)
         r["end_to_end_hph"] = audio_s / r["wall_s"]
+        r["cpu_per_audio_h"] = r["worker_cpu_s"] / (audio_s / 3600)
         rows.append(r)
         print(f"{w} worker(s): {r['in_run_hph']:.0f} audio h/h while working, {r['end_to_end_hph']:.0f} end to end "
-              f"({r['wall_s']:.1f} s wall); peak worker RSS {r['peak_worker_rss_mb']:.0f} MB")
+              f"({r['wall_s']:.1f} s wall); workers' CPU {r['cpu_per_audio_h']:.0f} s per audio hour; "
+              f"peak worker RSS {r['peak_worker_rss_mb']:.0f} MB")
     first, last = rows[0], rows[-1]
     print(f"scaling {last['workers']} vs {first['workers']} workers: {last['in_run_hph'] / first['in_run_hph']:.2f}x "
-          f"while working, {last['end_to_end_hph'] / first['end_to_end_hph']:.2f}x end to end")
+          f"while working, {last['end_to_end_hph'] / first['end_to_end_hph']:.2f}x end to end; CPU per audio hour "
+          f"{last['cpu_per_audio_h'] / first['cpu_per_audio_h']:.2f}x")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"CPU-bound ceiling of this machine ({cores} cores, nothing else running): "
+          f"{cores * 3600 / last['cpu_per_audio_h']:.0f} audio h/h; load average now {os.getloadavg()[0]:.1f} "
+          "(other jobs included)")
     o = overheads()
     print(f"scheduler round trip per empty task: {o['per_task_ms']:.1f} ms; model loading per worker: "
           f"{o['model_load_s']:.2f} s")

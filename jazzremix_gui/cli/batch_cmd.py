@@ -75,6 +75,9 @@ def run(args) -> int:
     from jazzremix_gui.services.batch import runner, sources, task
     from jazzremix_gui.services.batch.manifest import Manifest
 
+    if args.scheduler and args.workers:
+        error("--workers sizes the local cluster; on an existing cluster start workers with `dask worker`")
+        return 2
     audio_io.subtype_for(args.bits, audio_io.FORMATS[args.format])
     out = prepare_out_dir(args.out)
     inputs = sources.collect(args.sources, out)

@@ -152,12 +152,13 @@ class Manifest:
             rec = self.records.get(str(item.path))
             same = rec is not None and rec.get("models") == models and rec.get("options") == options
             unchanged = same and _stat(item.path) == (rec.get("size"), rec.get("mtime_ns"))
-            if unchanged and rec["status"] == "done" and outputs_exist(rec):
+            status = rec.get("status") if rec else None
+            if unchanged and status == "done" and outputs_exist(rec):
                 plan.skipped_done += 1
-            elif unchanged and rec["status"] == "failed" and not retry_failed:
+            elif unchanged and status == "failed" and not retry_failed:
                 plan.skipped_failed += 1
             else:
-                plan.todo.append((item, rec if same and rec["status"] == "done" else None))
+                plan.todo.append((item, rec if same and status == "done" else None))
         return plan
 
 
