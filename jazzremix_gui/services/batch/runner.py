@@ -5,7 +5,8 @@ the scheduler holds a few tasks however large the archive, workers that join lat
 work at once, and a stop cancels little. A failed input is submitted once more; its
 second failure is recorded and the batch goes on. On Ctrl+C the client sets the batch's
 stop event: running tasks stop between blocks and delete their temporary files; whatever
-a killed worker left behind (``.*.part``) is removed by the client before it returns.
+a killed worker left behind (``.*.part``) is removed by the client before it returns. Ctrl+C is
+read between results, so a result is either recorded whole or not at all.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from jazzremix_gui.services.batch.manifest import Manifest
 STOP_GRACE_S = 10.0
 #: Seconds between two looks at the cluster's size (for the window of tasks in flight).
 RESIZE_EVERY_S = 5.0
+#: Seconds between two looks for finished tasks.
+POLL_S = 0.05
 #: Seconds to wait for an existing scheduler to answer.
 CONNECT_TIMEOUT_S = 30.0
 
@@ -206,33 +209,59 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
         if on_record is not None:
             on_record(record, tally)
 
-    try:
-        fill()
-        for fut in futures:
-            finish(fut)
+    with _CtrlC() as ctrl_c:
+        try:
             fill()
-    except KeyboardInterrupt:
-        stopping.append(True)
-        _stop(stop, futures, finish, in_flight)
-        raise
-    finally:
-        for _, spec, _, fut in list(in_flight.values()):
-            fut.cancel()
-            remove_debris(spec)
+            while in_flight and not ctrl_c.count:
+                _each_ready(futures, finish, after=fill)
+            if ctrl_c.count:  # stop: tell the running tasks, record those that finish meanwhile, leave
+                stopping.append(True)
+                try:
+                    stop.set()
+                except Exception:
+                    pass  # the scheduler may be gone; the clean-up below still runs
+                deadline = time.monotonic() + STOP_GRACE_S
+                while in_flight and time.monotonic() < deadline and ctrl_c.count < 2:
+                    _each_ready(futures, finish)
+                raise KeyboardInterrupt
+        finally:
+            for _, spec, _, fut in list(in_flight.values()):
+                fut.cancel()
+                remove_debris(spec)
     return tally
 
 
-def _stop(stop, futures, finish, in_flight) -> None:
-    """Tell running tasks to stop and give them a few seconds; record those that finish meanwhile."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not skip the clean-up
-    try:
-        stop.set()
-        deadline = time.monotonic() + STOP_GRACE_S
-        while in_flight and time.monotonic() < deadline:
-            for fut in futures.next_batch(block=False):
-                finish(fut)
-            time.sleep(0.05)
-    except Exception:
-        pass  # the scheduler may be gone already; the clean-up below still runs
-    finally:
-        signal.signal(signal.SIGINT, previous)
+def _each_ready(futures, finish, after=None) -> None:
+    """Finish every completed future (then call ``after``), or wait a moment when none is."""
+    ready = futures.next_batch(block=False)
+    if not ready:
+        time.sleep(POLL_S)
+    for fut in ready:
+        finish(fut)
+    if ready and after is not None:
+        after()
+
+
+class _CtrlC:
+    """Ctrl+C as a count read between results, so that no result is ever half recorded.
+
+    A second Ctrl+C cuts the wait for the running tasks short (the clean-up still runs).
+    """
+
+    def __init__(self):
+        self.count = 0
+        self._previous = None
+
+    def _on_sigint(self, signum, frame) -> None:
+        self.count += 1
+
+    def __enter__(self) -> "_CtrlC":
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        except ValueError:  # not the main thread: nobody can press Ctrl+C at us
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
