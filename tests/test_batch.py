@@ -20,7 +20,8 @@ pytest.importorskip("distributed")
 from jazzremix_gui.cli import batch_cmd  # noqa: E402
 from jazzremix_gui.cli.main import main  # noqa: E402
 from jazzremix_gui.services.batch import manifest as mf  # noqa: E402
-from jazzremix_gui.services.batch import runner  # noqa: E402
+from jazzremix_gui.core import pipeline  # noqa: E402
+from jazzremix_gui.services.batch import runner, task  # noqa: E402
 from jazzremix_gui.services.batch import sources  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,20 +108,22 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
     assert time.monotonic() - start < 5 and len(records(out)) == 20
     assert "0 to do, 17 done earlier, 3 failed earlier" in capsys.readouterr().err
 
-    victim = done[5]
+    victim, touched = done[5], done[6]
     Path(victim["outputs"]["accompaniment"]).unlink()
+    os.utime(touched["input"])  # same bytes, new modification time: hashed again, outputs kept
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.wav")} | {p: p.stat().st_mtime_ns for p in out.rglob("*.flac")}
     assert batch(src, "--out", out, "--remix", "--workers", "1", models=models) == 1
-    recs2 = records(out)
-    assert len(recs2) == 21 and recs2[-1]["input"] == victim["input"] and recs2[-1]["status"] == "done"
-    check_outputs(recs2[-1], remix=True)
+    recs2 = {r["input"]: r for r in records(out)[20:]}
+    assert set(recs2) == {victim["input"], touched["input"]}
+    assert recs2[touched["input"]]["unchanged"] and not recs2[victim["input"]]["unchanged"]
+    check_outputs(recs2[victim["input"]], remix=True)
     changed = {p for p in out.rglob("*.*") if p.suffix != ".jsonl" and before.get(p) != p.stat().st_mtime_ns}
     assert changed == {Path(p) for p in victim["outputs"].values()}
 
     # other options redo everything; the earlier failures are tried again on request
     assert batch(src, "--out", out, "--retry-failed", "--format", "flac", "--bits", "16", "--workers", "2",
                  models=models) == 1
-    last = records(out)[21:]
+    last = records(out)[22:]
     assert len(last) == 20 and sum(r["status"] == "done" for r in last) == N_GOOD
     assert all(r["outputs"]["solo"].endswith(".solo.flac") and "remix" not in r["outputs"]
                for r in last if r["status"] == "done")
@@ -201,6 +204,19 @@ def test_unreachable_scheduler_and_missing_extra(tmp_path, models, capsys, monke
     assert batch(src, "--out", tmp_path / "out", models=models) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pip install 'jazzremix-gui[batch]'" in err[0]
+
+
+def test_worker_refuses_other_models(tmp_path, models):
+    """A worker whose model differs from the client's (by SHA-256) fails the input, naming both."""
+    src = tmp_path / "src"
+    song = make_corpus(src, n_good=1, bad=False)[0]
+    ident = {k: {"path": str(p), **task.model_identity(pipeline.load_model(p, k))}
+             for k, p in (("separator", models[0]), ("mixer", models[1]))}
+    ok = task.process(task.TaskSpec(str(song), str(tmp_path / "out"), models=ident))
+    assert ok["status"] == "done" and Path(ok["outputs"]["solo"]).is_file()
+    other = dict(ident, mixer=dict(ident["mixer"], sha256="0" * 64))
+    res = task.process(task.TaskSpec(str(song), str(tmp_path / "out2"), models=other))
+    assert res["status"] == "failed" and "another mixer model" in res["error"] and not (tmp_path / "out2").exists()
 
 
 def test_sources_and_manifest(tmp_path):
