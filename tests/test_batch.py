@@ -217,6 +217,8 @@ def test_worker_refuses_other_models(tmp_path, models):
     other = dict(ident, mixer=dict(ident["mixer"], sha256="0" * 64))
     res = task.process(task.TaskSpec(str(song), str(tmp_path / "out2"), models=other))
     assert res["status"] == "failed" and "another mixer model" in res["error"] and not (tmp_path / "out2").exists()
+    res = task.process(task.TaskSpec(str(song), str(tmp_path / "out2"), models=ident, version="0.0.1"))
+    assert res["status"] == "failed" and "runs jazzremix" in res["error"] and not (tmp_path / "out2").exists()
 
 
 def test_sources_and_manifest(tmp_path):

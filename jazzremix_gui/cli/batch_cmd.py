@@ -75,15 +75,19 @@ def run(args) -> int:
     from jazzremix_gui.services.batch import runner, sources, task
     from jazzremix_gui.services.batch.manifest import Manifest
 
+    for name in ("workers", "model_threads"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            error(f"--{name.replace('_', '-')} {getattr(args, name)}: must be at least 1")
+            return 2
     if args.scheduler and args.workers:
         error("--workers sizes the local cluster; on an existing cluster start workers with `dask worker`")
         return 2
     audio_io.subtype_for(args.bits, audio_io.FORMATS[args.format])
-    out = prepare_out_dir(args.out)
-    inputs = sources.collect(args.sources, out)
+    inputs = sources.collect(args.sources, args.out)
     if not inputs:
         error(f"no audio files in {' '.join(args.sources)}")
         return 1
+    out = prepare_out_dir(args.out)
     models = {kind: {"path": str(s.path), **task.model_identity(s)} for kind, s in
               (("separator", pipeline.load_model(args.model, "separator")),
                ("mixer", pipeline.load_model(args.mixer, "mixer")))}

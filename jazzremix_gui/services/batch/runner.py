@@ -112,7 +112,7 @@ def _record(result: dict, spec: batch_task.TaskSpec, attempts: int) -> dict:
             "size": result.get("size"), "mtime_ns": result.get("mtime_ns"), "models": models,
             "options": options_of(spec), "outputs": result["outputs"], "suggestion": result["suggestion"],
             "duration_s": result["duration_s"], "processing_s": result.get("processing_s"),
-            "worker": result.get("worker"), "attempts": attempts, "unchanged": bool(result.get("unchanged")),
+            "worker": result.get("worker"), "jazzremix": spec.version, "attempts": attempts, "unchanged": bool(result.get("unchanged")),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 

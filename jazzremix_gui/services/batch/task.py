@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jazzremix_gui import __version__
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
 from jazzremix_gui.core.hashing import file_sha256
@@ -36,7 +37,8 @@ class TaskSpec:
     """Everything a worker needs for one input (plain data: it travels to the worker pickled).
 
     ``models`` maps ``separator``/``mixer`` to ``{"path", "version", "sha256"}`` as the
-    client resolved them; ``known`` is the input's earlier *done* record, if any.
+    client resolved them; ``known`` is the input's earlier *done* record, if any;
+    ``version`` is the client's jazzremix version (a worker running another one refuses).
     """
 
     input: str
@@ -48,6 +50,7 @@ class TaskSpec:
     threads: int | None = None
     stop_event: str | None = None
     known: dict | None = None
+    version: str = __version__
 
     def plan(self) -> ExportPlan:
         kinds = ("solo", "accompaniment", "remix") if self.remix else ("solo", "accompaniment")
@@ -118,6 +121,9 @@ def _worker_name() -> str:
 
 
 def _work(spec: TaskSpec, cancel, result: dict) -> None:
+    if spec.version != __version__:  # one archive, one version of the processing
+        raise JazzRemixError(f"worker {socket.gethostname()} runs jazzremix {__version__}, the client "
+                             f"{spec.version}; install the same version everywhere")
     path = Path(spec.input)
     st = path.stat()
     result.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
