@@ -106,9 +106,8 @@ def run(args) -> int:
             if cluster is not None and threads is None:
                 threads = max(1, runner.available_cores() // len(cluster.workers))
             link = runner.dashboard_link(client)
-            if link:
-                hint = "" if args.scheduler or importlib.util.find_spec("bokeh") else " (install bokeh to see it)"
-                print(f"dashboard: {link}{hint}", file=sys.stderr)
+            print(f"dashboard: {link}" if link else "dashboard: none (it needs bokeh on the scheduler: pip install bokeh)",
+                  file=sys.stderr)
             specs = [task.TaskSpec(str(item.path), str(item.out_dir), args.format, args.bits, bool(args.remix),
                                    models, threads, known=known) for item, known in plan.todo]
             on_record, close = _reporter(len(specs))
@@ -120,11 +119,10 @@ def run(args) -> int:
                 error(f"stopped after {tally.done} done and {tally.failed} failed in this run; "
                       "run the same command again to resume")
                 return 130
-            close()
+            finally:
+                close()
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            runner.disconnect(client, cluster)
     amount = f"{tally.audio_s / 3600:.2f} h" if tally.audio_s >= 3600 else f"{tally.audio_s / 60:.1f} min"
     print(f"{tally.done} done, {tally.failed} failed ({tally.retried} retries); {amount} of audio at "
           f"{tally.audio_hours_per_hour():.0f} audio hours per hour; manifest: {manifest.path}", file=sys.stderr)

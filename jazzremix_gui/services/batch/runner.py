@@ -35,7 +35,11 @@ CONNECT_TIMEOUT_S = 30.0
 
 
 class BatchClusterError(JazzRemixError):
-    """The Dask scheduler cannot be reached, or the local cluster cannot start."""
+    """The Dask scheduler cannot be reached or was lost, the cluster cannot run the task, or the local cluster cannot start."""
+
+
+LOST = ("lost the connection to the Dask scheduler; the inputs done so far are recorded, run the same command "
+        "again to resume")
 
 
 @dataclass
@@ -97,11 +101,28 @@ def connect(scheduler: str | None, n_workers: int | None = None):
         raise BatchClusterError(f"{scheduler}: cannot reach the Dask scheduler ({exc})") from None
 
 
-def dashboard_link(client) -> str | None:
-    """The cluster's dashboard address, when it serves one."""
+def disconnect(client, cluster=None) -> None:
+    """Close the client (quietly, even when the scheduler is gone) and the local cluster, if any."""
     try:
-        return client.dashboard_link if "dashboard" in client.scheduler_info().get("services", {}) else None
+        client.close(timeout=10)
     except Exception:
+        pass  # a lost scheduler: nothing left to close
+    if cluster is not None:
+        cluster.close()
+
+
+def dashboard_link(client) -> str | None:
+    """The cluster's dashboard address, when it serves one (the page answers; it needs bokeh on the scheduler)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        link = client.dashboard_link
+        if "dashboard" not in client.scheduler_info().get("services", {}):
+            return None
+        with urllib.request.urlopen(link, timeout=2) as page:
+            return link if page.status == 200 else None
+    except (OSError, urllib.error.URLError, ValueError, KeyError):
         return None
 
 
@@ -149,6 +170,8 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
     ------
     KeyboardInterrupt
         After stopping the running tasks and removing their temporary files.
+    BatchClusterError
+        The scheduler was lost, or the cluster cannot run the task (another environment).
     """
     from distributed import Event, as_completed
     from distributed.client import FutureCancelledError
@@ -186,11 +209,16 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
             result = fut.result()
         except KilledWorker:
             result = _failure(spec, "the worker died while processing it (out of memory? see the worker's log)")
-        except FutureCancelledError:
-            result = _failure(spec, "cancelled")
-            result["status"] = "cancelled"
-        except Exception as exc:
-            result = _failure(spec, f"unexpected {type(exc).__name__}: {exc}")
+        except Exception as exc:  # not the input's fault: the cluster could not run the task
+            remove_debris(spec)
+            if stopping:
+                return
+            if isinstance(exc, FutureCancelledError):
+                raise BatchClusterError(LOST) from None
+            first = " ".join(str(exc).split()).split(". ")[0] or type(exc).__name__
+            raise BatchClusterError(f"the cluster could not run the task for {spec.input} ({first}); the scheduler "
+                                    f"and every worker need jazzremix-gui[batch] {spec.version}; the inputs done "
+                                    "so far are recorded, run the same command again to resume") from None
         fut.release()
         if result["status"] == "cancelled" or (stopping and result["status"] == "failed"):
             remove_debris(spec)
@@ -211,9 +239,9 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
 
     with _CtrlC() as ctrl_c:
         try:
-            fill()
-            while in_flight and not ctrl_c.count:
-                _each_ready(futures, finish, after=fill)
+            while (in_flight or pending) and not ctrl_c.count:
+                fill()
+                _each_ready(futures, finish)
             if ctrl_c.count:  # stop: tell the running tasks, record those that finish meanwhile, leave
                 stopping.append(True)
                 try:
@@ -224,6 +252,8 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
                 while in_flight and time.monotonic() < deadline and ctrl_c.count < 2:
                     _each_ready(futures, finish)
                 raise KeyboardInterrupt
+        except OSError:  # the scheduler went away (distributed's comm errors are OSErrors)
+            raise BatchClusterError(LOST) from None
         finally:
             for _, spec, _, fut in list(in_flight.values()):
                 fut.cancel()
@@ -231,15 +261,13 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
     return tally
 
 
-def _each_ready(futures, finish, after=None) -> None:
-    """Finish every completed future (then call ``after``), or wait a moment when none is."""
+def _each_ready(futures, finish) -> None:
+    """Finish every completed future, or wait a moment when none is."""
     ready = futures.next_batch(block=False)
     if not ready:
         time.sleep(POLL_S)
     for fut in ready:
         finish(fut)
-    if ready and after is not None:
-        after()
 
 
 class _CtrlC:
