@@ -101,6 +101,7 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
     assert (out / "b" / "c" / "take02.remix.wav").is_file()  # sub-folders mirrored
     assert not list(out.rglob("*.part")) and not list(out.rglob("notes*"))
     assert len({r["worker"] for r in done}) == 2  # both workers took files
+    assert {r["model_threads"] for r in done} == {max(1, task.available_cores() // 2)}  # the cores shared out
 
     capsys.readouterr()
     start = time.monotonic()
@@ -180,6 +181,7 @@ def test_existing_scheduler_and_worker_processes(tmp_path, models):
         for r in recs:
             if r["status"] == "done":
                 check_outputs(r, remix=True)
+                assert r["model_threads"] == task.available_cores()  # the one worker on this machine
                 assert not r["worker"].startswith(("tcp://127.0.0.1:" + address.rsplit(":", 1)[1]))
     finally:
         for p in reversed(procs):

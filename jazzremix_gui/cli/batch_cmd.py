@@ -30,8 +30,8 @@ def register(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://host:8786) or its "
                    "scheduler file (.json); default: a local cluster of worker processes")
     p.add_argument("--workers", type=int, metavar="N", help="local cluster size (default: one worker per core)")
-    p.add_argument("--model-threads", type=int, metavar="T", help="ONNX Runtime threads per worker (default: the "
-                   "local cluster's cores / workers; on an existing cluster ONNX Runtime's own choice)")
+    p.add_argument("--model-threads", type=int, metavar="T", help="ONNX Runtime threads per worker (default: each "
+                   "machine's cores / its worker processes)")
     p.add_argument("--remix", action="store_true", help="also write the remix at the suggested pan and gain")
     p.add_argument("--format", choices=["wav", "flac"], default="wav")
     p.add_argument("--bits", type=int, choices=[16, 24, 32], default=24, help="bit depth (32 = float, WAV only)")
@@ -102,14 +102,11 @@ def run(args) -> int:
             return 1 if plan.skipped_failed else 0
         client, cluster = runner.connect(args.scheduler, args.workers)
         try:
-            threads = args.model_threads
-            if cluster is not None and threads is None:
-                threads = max(1, runner.available_cores() // len(cluster.workers))
             link = runner.dashboard_link(client)
             print(f"dashboard: {link}" if link else "dashboard: none (it needs bokeh on the scheduler: pip install bokeh)",
                   file=sys.stderr)
             specs = [task.TaskSpec(str(item.path), str(item.out_dir), args.format, args.bits, bool(args.remix),
-                                   models, threads, known=known) for item, known in plan.todo]
+                                   models, args.model_threads, known=known) for item, known in plan.todo]
             on_record, close = _reporter(len(specs))
             tally = runner.Tally()
             try:

@@ -11,7 +11,6 @@ read between results, so a result is either recorded whole or not at all.
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 import uuid
@@ -66,7 +65,7 @@ def local_cluster(n_workers: int | None = None):
     """
     from distributed import LocalCluster
 
-    n = max(1, int(n_workers or available_cores()))
+    n = max(1, int(n_workers or batch_task.available_cores()))
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, silence_logs=40)
@@ -74,11 +73,6 @@ def local_cluster(n_workers: int | None = None):
         raise BatchClusterError(f"cannot start a local Dask cluster ({type(exc).__name__}: {exc})") from None
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def available_cores() -> int:
-    """Cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def connect(scheduler: str | None, n_workers: int | None = None):
@@ -133,7 +127,7 @@ def _record(result: dict, spec: batch_task.TaskSpec, attempts: int) -> dict:
             "size": result.get("size"), "mtime_ns": result.get("mtime_ns"), "models": models,
             "options": options_of(spec), "outputs": result["outputs"], "suggestion": result["suggestion"],
             "duration_s": result["duration_s"], "processing_s": result.get("processing_s"),
-            "worker": result.get("worker"), "jazzremix": spec.version, "attempts": attempts, "unchanged": bool(result.get("unchanged")),
+            "worker": result.get("worker"), "model_threads": result.get("model_threads"), "jazzremix": spec.version, "attempts": attempts, "unchanged": bool(result.get("unchanged")),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 

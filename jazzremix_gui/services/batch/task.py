@@ -37,7 +37,9 @@ class TaskSpec:
     """Everything a worker needs for one input (plain data: it travels to the worker pickled).
 
     ``models`` maps ``separator``/``mixer`` to ``{"path", "version", "sha256"}`` as the
-    client resolved them; ``known`` is the input's earlier *done* record, if any;
+    client resolved them; ``threads`` (ONNX Runtime threads) is the user's choice, else the
+    worker takes its machine's cores shared among its worker processes; ``known`` is the
+    input's earlier *done* record, if any;
     ``version`` is the client's jazzremix version (a worker running another one refuses).
     """
 
@@ -120,6 +122,29 @@ def _worker_name() -> str:
         return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def available_cores() -> int:
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _threads(spec: TaskSpec) -> int | None:
+    """ONNX Runtime threads: the user's choice, else this machine's cores / its Dask worker processes now.
+
+    Asked of the scheduler at each task, so workers that join later share the cores too.
+    """
+    if spec.threads:
+        return spec.threads
+    try:
+        from distributed import get_client, get_worker
+        from distributed.comm import get_address_host
+
+        host = get_address_host(get_worker().address)
+        workers = get_client().scheduler_info(n_workers=-1)["workers"].values()
+    except (ImportError, ValueError):  # not on a Dask worker
+        return None
+    return max(1, available_cores() // max(1, sum(w.get("host") == host for w in workers)))
+
+
 def _work(spec: TaskSpec, cancel, result: dict) -> None:
     if spec.version != __version__:  # one archive, one version of the processing
         raise JazzRemixError(f"worker {socket.gethostname()} runs jazzremix {__version__}, the client "
@@ -133,8 +158,9 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
         result.update(status="done", unchanged=True, outputs=known["outputs"],
                       suggestion=known.get("suggestion"), duration_s=known.get("duration_s"))
         return
-    separator = _load("separator", spec.models["separator"], spec.threads)
-    mixer = _load("mixer", spec.models["mixer"], spec.threads)
+    threads = result["model_threads"] = _threads(spec)
+    separator = _load("separator", spec.models["separator"], threads)
+    mixer = _load("mixer", spec.models["mixer"], threads)
     audio, rate = audio_io.read_audio(path)
     analysis = pipeline.analyse(audio, rate, separator, mixer, cancel=cancel)
     del audio
