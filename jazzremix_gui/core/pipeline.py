@@ -258,7 +258,7 @@ class Analysis:
 
 def analyse(audio, rate: int | None = None, separator: SessionLike | None = None, mixer: SessionLike | None = None,
             progress: ProgressFn = None, cancel: CancelFn = None, keep_stems: bool = True,
-            n_samples: int | None = None) -> Analysis:
+            n_samples: int | None = None, sink=None) -> Analysis:
     """Separate a recording and suggest the solo's pan and gain (whole track and sections), in one streaming pass.
 
     The mixer listens to the separator's 44.1 kHz output block by block
@@ -278,6 +278,9 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
         Hooks; progress runs from 0 to 1 over the whole analysis.
     keep_stems : bool
         Keep the separated solo and accompaniment (the app needs them; ``suggest`` does not).
+    sink : callable, optional
+        Called with each separated block, ``sink(solo (k,), accompaniment (k, 2))``, as it is
+        made (``jazzremix batch`` writes the stems while streaming, with ``keep_stems=False``).
 
     Returns
     -------
@@ -304,6 +307,8 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
     solos, accs = [], []
     for solo, acc in separate_stream(blocks, rate, n_samples, separator, progress, cancel, recorded=recorded,
                                      tap=stream.push):
+        if sink is not None:
+            sink(solo, acc)
         if keep_stems:
             solos.append(solo)
             accs.append(acc)

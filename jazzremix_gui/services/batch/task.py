@@ -1,12 +1,14 @@
-"""The work for one input on a worker: hash, separate, suggest, write the outputs.
+"""The work for one input on a worker: hash, separate and suggest in one streaming pass, write the outputs.
 
-Everything goes through the pipeline seam (:func:`core.pipeline.analyse`: separate and
-suggest) and the export service (:func:`services.exporting.export_track`:
-the same names, formats, bit depths, clipping and atomic writes as the single-file
-commands and the app). :func:`process` never raises for a bad input: it returns a result
-dict with ``status`` ``done``, ``failed`` or ``cancelled``. A worker runs one file at a
-time, whatever its thread count, so its memory is bounded by one recording (about the
-input plus three stem channels and their 44.1 kHz copies, held as float32).
+The pipeline seam does the work (:func:`core.pipeline.analyse` with a ``sink`` that writes
+the stems while they are separated, :func:`core.pipeline.render_remix` for the remix,
+rendered block by block from the stem files once the suggestion is known); names and
+checks come from the export service's :class:`~services.exporting.ExportPlan`, and every
+file is written by :class:`core.audio_io.AtomicAudioWriter` (formats, bit depths, clipping,
+atomic rename), as in the single-file commands. Memory stays bounded for any length: no
+recording is ever held whole, and a worker runs one file at a time whatever its thread
+count. :func:`process` never raises for a bad input: it returns a result dict with
+``status`` ``done``, ``failed`` or ``cancelled``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
 from jazzremix_gui.core.hashing import file_sha256
 from jazzremix_gui.services.batch.manifest import outputs_exist
-from jazzremix_gui.services.exporting import ExportPlan, export_track
+from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.services.exporting import ExportPlan
 
 #: How often a running task asks the scheduler whether the batch was stopped (seconds).
 STOP_POLL_S = 0.5
@@ -161,38 +164,63 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
     threads = result["model_threads"] = _threads(spec)
     separator = _load("separator", spec.models["separator"], threads)
     mixer = _load("mixer", spec.models["mixer"], threads)
-    audio, rate = audio_io.read_audio(path)
-    analysis = pipeline.analyse(audio, rate, separator, mixer, cancel=cancel)
-    del audio
-    stems, sugg = analysis.stems, analysis.suggestion
+    meta = audio_io.info(path)
     plan = spec.plan()
     targets = plan.paths(path)
     try:
         Path(spec.out_dir).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AudioWriteError(f"{spec.out_dir}: cannot create output folder ({exc.strerror})") from None
-    job = _CancelJob(cancel)
+    plan.check()
     try:
-        export_track(path, stems, sugg.pan_deg, sugg.gain, plan, job)
-    except Cancelled:
-        for p in targets.values():  # an input stopped half-way leaves none of its outputs
+        analysis = _separate_to_files(path, meta.rate, targets, spec.bits, separator, mixer, cancel)
+        sugg = analysis.suggestion
+        if spec.remix:
+            _remix_from_files(targets, meta.rate, spec.bits, analysis.stems.solo_level, sugg.pan_deg, sugg.gain,
+                              cancel)
+    except BaseException:
+        for p in targets.values():  # an input stopped or failed half-way leaves none of its outputs
             Path(p).unlink(missing_ok=True)
         raise
     result.update(status="done", outputs={k: str(p) for k, p in targets.items()},
                   suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
-                              "confidence": float(sugg.posterior.max())},
-                  duration_s=len(stems) / stems.rate)
+                              "confidence": float(sugg.confidence), "clear": bool(sugg.clear)},
+                  duration_s=meta.frames / meta.rate)
 
 
-class _CancelJob:
-    """The ``job`` hooks :func:`export_track` calls between files, checking for a stop."""
+def _separate_to_files(path: Path, rate: int, targets: dict, bits: int, separator, mixer, cancel):
+    """One streaming pass: the stems are written as they are separated while the mixer listens.
 
-    def __init__(self, cancel):
-        self._cancel = cancel
+    Both stems appear (atomically) or neither. Returns the :class:`pipeline.Analysis`
+    (its stems hold no samples, only the recording's solo level and pan).
+    """
+    with audio_io.AtomicAudioWriter(targets["solo"], rate, 1, bits) as ws, \
+            audio_io.AtomicAudioWriter(targets["accompaniment"], rate, 2, bits) as wa:
+        def sink(solo, acc):
+            ws.write(solo)
+            wa.write(acc)
 
-    def progress(self, fraction: float, message: str = "") -> None:
-        if self._cancel is not None and self._cancel():
-            raise Cancelled("cancelled")
+        analysis = pipeline.analyse(path, separator=separator, mixer=mixer, cancel=cancel, keep_stems=False,
+                                    sink=sink)
+        ws.commit()
+        wa.commit()
+    return analysis
+
+
+def _remix_from_files(targets: dict, rate: int, bits: int, solo_level: float, pan_deg, gain, cancel) -> None:
+    """The remix at (pan, gain), rendered block by block from the stem files just written.
+
+    At 24 bits or float the stems' quantisation is far below the output's own; at 16 bits
+    the remix also carries the stems' own 16-bit quantisation noise.
+    """
+    report = Reporter(None, cancel)
+    with audio_io.AtomicAudioWriter(targets["remix"], rate, 2, bits) as wr:
+        for solo, acc in zip(audio_io.read_blocks(targets["solo"], pipeline.READ_BLOCK),
+                             audio_io.read_blocks(targets["accompaniment"], pipeline.READ_BLOCK)):
+            report.check()
+            block = pipeline.Stems(solo[:, 0], acc, rate, solo_level=solo_level)
+            wr.write(pipeline.render_remix(block, pan_deg, gain))
+        wr.commit()
 
 
 def process(spec: TaskSpec) -> dict:
