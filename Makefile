@@ -8,10 +8,14 @@ SYSTEM_PYTHON ?= python3
 APT_RUN := libportaudio2 libsndfile1 libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
 	libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
 	libxcb-xkb1 libxcb-randr0 libxcb-shape0 libxcb-cursor0
-APT_TEST := $(APT_RUN) jackd2 fluidsynth fluid-soundfont-gm timgm6mb-soundfont xvfb
+# desktop-file-utils, appstream: the tests validate the .desktop and AppStream files with their validators
+APT_TEST := $(APT_RUN) jackd2 fluidsynth fluid-soundfont-gm timgm6mb-soundfont xvfb desktop-file-utils appstream
+# binutils: PyInstaller reads shared libraries with objdump; xvfb, x11-utils: the bundle's own check opens the app
+APT_PACKAGE := $(APT_RUN) binutils xvfb x11-utils
 JACK_RATE ?= 48000
 
-.PHONY: run test sysdeps-run sysdeps-test venv install install-test install-train train-deps demo clean
+.PHONY: run test package install-desktop uninstall-desktop sysdeps-run sysdeps-test sysdeps-package venv install \
+	install-test install-train train-deps demo clean
 
 run: sysdeps-run install
 	$(VENV)/bin/jazzremix gui resources/demo.flac
@@ -19,12 +23,30 @@ run: sysdeps-run install
 test: sysdeps-test install-test
 	@bash packaging/run-tests.sh $(PY) $(JACK_RATE)
 
+# One-folder desktop bundle dist/jazzremix/ (PyInstaller, CPU ONNX Runtime), then its own check.
+package: sysdeps-package install
+	$(PIP) install -q -e '.[package]'
+	@bash packaging/build-bundle.sh $(PY)
+	@bash packaging/test-bundle.sh dist/jazzremix
+
+# Menu entry, icons, "Open with" and AppStream data for this user (~/.local/share). The entry runs
+# JAZZREMIX: default `jazzremix` on PATH (pipx), else .venv/bin/jazzremix; for the bundle:
+# make install-desktop JAZZREMIX=dist/jazzremix/jazzremix
+install-desktop:
+	@bash packaging/install-desktop.sh $(JAZZREMIX)
+
+uninstall-desktop:
+	@bash packaging/install-desktop.sh --uninstall
+
 # --- set-up ---------------------------------------------------------------------------
 sysdeps-run:
 	@bash packaging/apt-install.sh $(APT_RUN)
 
 sysdeps-test:
 	@bash packaging/apt-install.sh $(APT_TEST)
+
+sysdeps-package:
+	@bash packaging/apt-install.sh $(APT_PACKAGE)
 
 $(PY):
 	$(SYSTEM_PYTHON) -m venv $(VENV)
@@ -41,7 +63,7 @@ install-train: $(PY)
 	$(PIP) install -q -e '.[train]'
 
 install-test: install-train
-	$(PIP) install -q -e '.[test,train]'
+	$(PIP) install -q -e '.[test,train,batch]'
 
 train-deps: $(PY)
 	@bash packaging/install-train-deps.sh $(PY)

@@ -108,6 +108,30 @@ def test_suggest_json_and_remix(tmp_path, models, song):
     assert proc.returncode != 0 and "--pan" in proc.stderr
 
 
+def test_silence_is_kept_as_recorded_and_mono_identity(tmp_path, models):
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros((44100 * 5, 2), np.float32), 44100, subtype="FLOAT")
+    proc = jazzremix("suggest", silent, "--json", "--model", models[0], "--mixer", models[1])
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["kept_as_recorded"] and not data["clear"] and (data["pan_deg"], data["gain"]) == (0.0, 1.0)
+    assert np.array(data["posterior"]).shape == (19, 21) and data["status"].startswith("no clear suggestion")
+    text = jazzremix("suggest", silent, "--model", models[0], "--mixer", models[1]).stdout
+    assert "no clear suggestion: kept as recorded" in text
+    # a mono recording remixed at pan 0, gain 1 is the recording itself
+    rng = np.random.default_rng(1)
+    t = np.arange(44100 * 3) / 44100
+    mono = (0.3 * np.sin(2 * np.pi * 330 * t) + 0.05 * rng.standard_normal(t.size)).astype(np.float32)
+    sf.write(tmp_path / "mono.wav", mono, 44100, subtype="FLOAT")
+    out = tmp_path / "same.wav"
+    proc = jazzremix("remix", tmp_path / "mono.wav", "--out", out, "--pan", "0", "--gain", "1", "--bits", "32",
+                     "--model", models[0])
+    assert proc.returncode == 0 and "+0.0 dB vs the recording" in proc.stderr
+    remix, _ = sf.read(out, dtype="float32")
+    err = np.mean((remix - mono[:, None]) ** 2) / np.mean(mono ** 2)
+    assert 10 * np.log10(err) < -60
+
+
 def test_evaluate_dataset(tmp_path, models):
     rng = np.random.default_rng(0)
     for k in range(2):

@@ -142,14 +142,14 @@ def test_annotation_features_are_what_the_mixer_reads(tmp_path):
 
     s44, a44 = audio_io.resample(solo, rate, 44100), audio_io.resample(acc, rate, 44100)
     n = frame_count(s44.shape[0], 1024)
-    whole, _ = features.mixer_features(s44, a44, 1024, "mixer_features", 0, n, 1.5)
+    whole, _ = features.mixer_features(s44, a44, 1024, "mixer_features", 0, n, solo_level=1.5)
     lo, hi = 440, 900  # a block with the context on both sides, as run_mixer reads it
     block, _ = features.mixer_features(s44, a44, 1024, "mixer_features", lo - features.MIXER_CONTEXT,
-                                       hi + features.MIXER_CONTEXT, 1.5)
+                                       hi + features.MIXER_CONTEXT, solo_level=1.5)
     assert np.allclose(block[features.MIXER_CONTEXT:-features.MIXER_CONTEXT], whole[lo:hi], atol=2e-3)
     secs = [{"start": 0.5, "end": 16.0}, {"start": 16.0, "end": 32.0}]
     stored = A.annotation_features(solo, acc, rate, secs, solo_level=1.5)
     k, x = A.decode_frames(stored)
     assert np.allclose(x, whole[np.asarray(stored["frames"])], atol=0.02)
-    twice, _ = features.mixer_features(s44 * 3, a44 * 3, 1024, "mixer_features", 0, n, 1.5)
+    twice, _ = features.mixer_features(s44 * 3, a44 * 3, 1024, "mixer_features", 0, n, solo_level=1.5)
     assert np.allclose(twice, whole, atol=0.02)  # level-invariant (but for the floor of empty bands)

@@ -125,3 +125,38 @@ def test_shipped_weights_match_the_onnx():
 
     model, _ = load_base(MODELS / "mixer.onnx")
     assert mixer_eval.onnx_matches_torch(model, MODELS / "mixer.onnx") < 1e-4
+
+
+def _tiny_dataset(root: Path, n: int, seed: int) -> Path:
+    import soundfile as sf
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(4 * 44100) / 44100
+    for k in range(n):
+        solo = 0.2 * np.sin(2 * np.pi * rng.uniform(300, 700) * t)
+        acc = rng.normal(0, 0.03, (t.size, 2))
+        d = root / f"track_{k:03d}"
+        d.mkdir(parents=True)
+        s2 = np.stack([solo * 0.7, solo * 0.7], 1)
+        for name, x in (("solo", s2), ("accompaniment", acc), ("mixture", s2 + acc)):
+            sf.write(d / f"{name}.wav", x.astype(np.float32), 44100, subtype="FLOAT")
+        (d / "meta.json").write_text(json.dumps({"instrument": "tenor sax"}))
+    return root
+
+
+def test_training_recipe_end_to_end_writes_the_shared_card(tmp_path):
+    """train_mixer.train -> mixer_eval.finish: ONNX file, weights and a card from training.cards."""
+    cfg = train_mixer.MixerConfig(train_dir=str(_tiny_dataset(tmp_path / "train", 4, 1)),
+                                  val_dir=str(_tiny_dataset(tmp_path / "val", 2, 2)), out=str(tmp_path / "m.onnx"),
+                                  checkpoint_dir=str(tmp_path / "ck"), minutes=5, baseline_minutes=5, max_steps=3,
+                                  batch=2, frames=32, checkpoint_every_s=1e9, holdout=0.25,
+                                  model_kwargs={"context": 4})
+    card = train_mixer.train(cfg)
+    assert card["sha256"] == sha256(tmp_path / "m.onnx") and (tmp_path / "m.pt").exists()
+    assert card["training"]["steps"] == 3 and card["training"]["config"]["frames"] == 32
+    assert card["training"]["command"].startswith("jazzremix train-mixer --train ")
+    assert "-core " in card["training"]["machine"] and "torch.set_num_threads=1" in card["training"]["machine"]
+    assert card["metadata"]["jazzremix.sample_rate"] == 44100 and "jazzremix.wiener_alpha" not in card["metadata"]
+    assert card["data"]["validation"][0]["path"] == cfg.val_dir
+    assert {"mixer", "trivial_baseline", "seed_style_mixer"} <= card["validation"].keys()
+    assert ModelSession(tmp_path / "m.onnx", "mixer").meta.version == card["metadata"]["jazzremix.version"]

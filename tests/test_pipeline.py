@@ -82,7 +82,7 @@ def test_suggest_posterior_and_sections(models, key):
     stems = pipeline.separate(x, 44100, models["sep"])
     sugg = pipeline.suggest(stems, models[key])
     assert sugg.posterior.shape == (19, 21) and sugg.posterior.sum() == pytest.approx(1)
-    assert sugg.frame_posteriors.shape[1] == 399 and np.allclose(sugg.frame_posteriors.sum(axis=1), 1, atol=1e-4)
+    assert sugg.frame_posteriors.shape[1] == 399 and np.allclose(sugg.frame_posteriors.sum(axis=1, dtype=np.float64), 1, atol=2e-3)
     assert (sugg.pan_deg, sugg.gain) == codebook.cell_to_pan_gain(codebook.argmax_cell(sugg.posterior))
     assert not sugg.active[5] and sugg.active[-10]
     assert sugg.sections[0].start == 0 and not sugg.sections[0].active
@@ -94,18 +94,20 @@ def test_suggest_posterior_and_sections(models, key):
 def test_render_remix_pan_law(models):
     x = _music(44100, 44100)
     stems = pipeline.separate(x, 44100, models["sep"])
+    k = stems.solo_level
+    assert np.sqrt(2) <= k <= 2
     left = pipeline.render_remix(stems, -45.0, 1.5)
-    assert np.allclose(left[:, 0], 1.5 * stems.solo + stems.accompaniment[:, 0], atol=1e-6)
+    assert np.allclose(left[:, 0], k * 1.5 * stems.solo + stems.accompaniment[:, 0], atol=1e-6)
     assert np.allclose(left[:, 1], stems.accompaniment[:, 1], atol=1e-6)
     centre = pipeline.render_remix(stems, 0.0, 1.0)
-    assert np.allclose(centre - stems.accompaniment, np.sqrt(0.5) * stems.solo[:, None], atol=1e-6)
+    assert np.allclose(centre - stems.accompaniment, k * np.sqrt(0.5) * stems.solo[:, None], atol=1e-6)
     # automation: per-sample pan and gain follow the pan law sample by sample
     pan = np.linspace(-45, 45, len(stems))
     gain = np.linspace(2.0, 0.0, len(stems))
     ramp = pipeline.render_remix(stems, pan, gain) - stems.accompaniment
     theta = np.radians(pan + 45)
-    np.testing.assert_allclose(ramp[:, 0], gain * np.cos(theta) * stems.solo, atol=1e-6)
-    np.testing.assert_allclose(ramp[:, 1], gain * np.sin(theta) * stems.solo, atol=1e-6)
+    np.testing.assert_allclose(ramp[:, 0], k * gain * np.cos(theta) * stems.solo, atol=1e-6)
+    np.testing.assert_allclose(ramp[:, 1], k * gain * np.sin(theta) * stems.solo, atol=1e-6)
     assert np.abs(ramp[-1]).max() == 0 and np.abs(ramp[0, 1]) < 1e-9  # muted at the end, hard left at the start
 
 
@@ -154,7 +156,7 @@ def test_alpha_argument_leaves_the_model_alone(models):
     assert np.array_equal(streamed, sharp.solo)
 
 
-def test_analyse_is_separate_then_suggest(models):
+def test_analyse_is_separate_then_suggest(models):  # in one streaming pass
     x = _music(44100 * 5, 44100, seed=2)
     seen = []
     result = pipeline.analyse(x, 44100, models["sep"], models["mix_acc"], progress=lambda f, m: seen.append((f, m)))
@@ -164,9 +166,8 @@ def test_analyse_is_separate_then_suggest(models):
     assert np.array_equal(result.suggestion.frame_posteriors, sugg.frame_posteriors)
     assert (result.suggestion.pan_deg, result.suggestion.gain) == (sugg.pan_deg, sugg.gain)
     assert result.mixer is models["mix_acc"] and result.separator is models["sep"]
-    fractions = [f for f, _ in seen]
+    assert result.stems.solo_level == stems.solo_level
+    fractions = [f for f, _ in seen]  # one pass: the mixer runs as the separator streams
     assert fractions[0] == 0 and fractions[-1] == 1 and fractions == sorted(fractions)
-    # separation fills the first SEPARATION_SHARE of the bar, the mixer the rest
-    assert max(f for f, m in seen if m.startswith("separat")) == pytest.approx(pipeline.SEPARATION_SHARE)
     with pytest.raises(Cancelled):
         pipeline.analyse(x, 44100, models["sep"], models["mix"], cancel=lambda: True)

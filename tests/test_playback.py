@@ -7,7 +7,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from jazzremix_gui.core.panlaw import pan_gains
+from jazzremix_gui.core.panlaw import pan_gains, solo_weights
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
@@ -37,10 +37,26 @@ def test_steady_block_matches_pan_law():
     out = np.zeros((512, 2), np.float32)
     r.render(out)  # first block fades in from silence
     r.render(out)
-    gl, gr = pan_gains(-30.0)
-    want = np.stack([1.5 * gl * solo[512:1024], 1.5 * gr * solo[512:1024]], 1) + acc[512:1024]
+    gl, gr = solo_weights(-30.0, 1.5)  # k gain g(pan), k = sqrt(2) by default
+    assert gl == pytest.approx(np.sqrt(2) * 1.5 * pan_gains(-30.0)[0])
+    want = np.stack([gl * solo[512:1024], gr * solo[512:1024]], 1) + acc[512:1024]
     np.testing.assert_allclose(out, want, atol=1e-5)
     assert r.position == 1024
+
+
+def test_renderer_matches_render_remix_with_solo_level():
+    from jazzremix_gui.core import pipeline
+
+    r = R.BlockRenderer()
+    solo, acc, mix = material(RATE)
+    r.load(solo, acc, mix, RATE, solo_level=1.8)
+    r.controls[R.PAN], r.controls[R.GAIN] = 20.0, 0.7
+    r.start()
+    out = np.zeros((512, 2), np.float32)
+    r.render(out)
+    r.render(out)
+    stems = pipeline.Stems(solo, acc, RATE, solo_level=1.8)
+    np.testing.assert_allclose(out, pipeline.render_remix(stems, 20.0, 0.7)[512:1024], atol=1e-5)
 
 
 def test_gain_change_ramps_within_one_block():
@@ -52,7 +68,7 @@ def test_gain_change_ramps_within_one_block():
     r.render(out)
     r.controls[R.GAIN] = 0.5  # the UI writes the control
     r.render(out)
-    g = pan_gains(0.0)[0]
+    g = solo_weights(0.0, 1.0)[0]
     k = np.arange(1, 257) / 256
     want = solo[512:768] * g * (1.0 + (0.5 - 1.0) * k)
     np.testing.assert_allclose(out[:, 0], want, atol=1e-5)
@@ -196,9 +212,9 @@ def test_engine_plays_on_device_and_hears_gain_within_one_block(engine):
     r.controls[R.GAIN] = 0.25
     # the block being rendered when the control changed may use either value; the next one must
     assert wait_for(lambda: r.blocks_rendered >= before + 2)
-    assert r.last_target[0] == pytest.approx(0.25 * pan_gains(0.0)[0])
+    assert r.last_target[0] == pytest.approx(solo_weights(0.0, 0.25)[0])
     pos, m = r.last_position, r.last_frames
-    np.testing.assert_allclose(r.last_block[m - 1, 0], solo[pos + m - 1] * 0.25 * pan_gains(0.0)[0], atol=1e-5)
+    np.testing.assert_allclose(r.last_block[m - 1, 0], solo[pos + m - 1] * solo_weights(0.0, 0.25)[0], atol=1e-5)
     engine.pause()
     assert wait_for(lambda: not engine.playing)
 

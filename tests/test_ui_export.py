@@ -137,7 +137,9 @@ def test_play_and_change_gain_live(qtbot, window, tmp_path):
     window.edit(0.0, 0.2)  # as a click on the map would
     assert r.controls[R.GAIN] == pytest.approx(0.2)
     qtbot.waitUntil(lambda: r.blocks_rendered >= before + 2, timeout=3000)
-    g = 0.2 * np.cos(np.radians(45.0))
+    from jazzremix_gui.core.panlaw import solo_weights
+
+    g = solo_weights(0.0, 0.2, track.processed.stems.solo_level)[0]  # k gain g_L(0)
     assert r.last_target[0] == pytest.approx(g)
     window.transport.original.setChecked(True)  # A/B
     assert r.controls[R.ORIGINAL] == 1.0

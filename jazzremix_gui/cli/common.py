@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import contextmanager
 
@@ -9,14 +10,25 @@ from jazzremix_gui.core.errors import JazzRemixError
 
 
 def error(message: str) -> None:
-    """Print one error line on stderr."""
+    """Print one error line on stderr (and put it in the log file)."""
     print(f"jazzremix: error: {message}", file=sys.stderr)
+    logging.getLogger("jazzremix_gui.cli").error("%s", message, extra={"file_only": True})
+
+
+def note(message: str) -> None:
+    """Print a status line on stderr (what was written), except under ``-q``."""
+    from jazzremix_gui.core import logs
+
+    if not logs.quiet():
+        print(message, file=sys.stderr)
 
 
 @contextmanager
 def progress_bar(label: str):
     """A ``progress(fraction, message)`` callback drawing a tqdm bar on a terminal's stderr (silent otherwise)."""
-    if not sys.stderr.isatty():
+    from jazzremix_gui.core import logs
+
+    if not sys.stderr.isatty() or logs.quiet():
         yield None
         return
     from tqdm import tqdm

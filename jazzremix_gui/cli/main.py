@@ -5,40 +5,114 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import logging
 import sys
+from pathlib import Path
 
 from jazzremix_gui import __version__
 from jazzremix_gui.cli.common import error, run_guarded
 
+log = logging.getLogger(__name__)
+
 #: Sub-command modules, in the order ``--help`` lists them. Each imports heavy or
 #: optional dependencies (Qt, torch) only when it runs.
-COMMANDS = ("gui", "separate", "suggest", "remix", "evaluate", "synth", "train_separator", "train_mixer")
+COMMANDS = ("gui", "separate", "suggest", "remix", "batch", "evaluate", "synth", "train_separator", "train_mixer")
+
+
+def add_common_options(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """``-v``, ``-q``, ``--debug`` and ``--device``, accepted before or after the command name.
+
+    ``suppress`` (for the sub-commands) leaves a value given before the command untouched
+    when the option is not repeated after it.
+    """
+    def default(value):
+        return argparse.SUPPRESS if suppress else value
+
+    g = parser.add_argument_group("output and device")
+    taken = parser._option_string_actions  # a command's own option of the same name wins (synth --quiet)
+
+    def add(*flags, **kw):
+        if not any(f in taken for f in flags):
+            g.add_argument(*flags, **kw)
+
+    add("-v", "--verbose", action="count", default=default(0),
+        help="say more on the terminal (models, execution provider; -vv: debug)")
+    add("-q", "--quiet", action="store_true", default=default(False), help="errors only")
+    add("--debug", action="store_true", default=default(False), help="everything, on the terminal and in the log file")
+    add("--device", choices=("auto", "cpu", "cuda"), default=default(None),
+        help="where the models run (default: auto = CUDA when it works, else the CPU; in the app: Preferences)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jazzremix", description="Separate jazz recordings into solo and "
-                                     "accompaniment, and remix them.")
+    parser = argparse.ArgumentParser(
+        prog="jazzremix", description="Separate jazz recordings into solo and accompaniment, and remix them. "
+        "'jazzremix FILE...' opens the app on the files.")
     parser.add_argument("--version", action="version", version=f"jazzremix {__version__}")
+    add_common_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         if importlib.util.find_spec(f"jazzremix_gui.cli.{name}_cmd") is None:
             continue  # command not part of this build
         importlib.import_module(f"jazzremix_gui.cli.{name}_cmd").register(sub)
+    for p in sub.choices.values():
+        add_common_options(p, suppress=True)
     return parser
+
+
+def _looks_like_file(token: str) -> bool:
+    return Path(token).exists() or "." in Path(token).name or "/" in token or "\\" in token
+
+
+def files_mean_gui(argv: list[str], commands) -> list[str]:
+    """``jazzremix [OPTIONS] FILE...`` (how a file manager calls the app) -> ``jazzremix [OPTIONS] gui FILE...``.
+
+    The first argument that is not an option (nor ``--device``'s value) decides: a command
+    name is left alone, a file path gets ``gui`` put before it; anything else is left for
+    argparse to reject as an unknown command.
+    """
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            return argv[:i] + ["gui"] + argv[i + 1:] if i + 1 < len(argv) else argv
+        if token.startswith("-") and token != "-":
+            i += 2 if token == "--device" else 1
+            continue
+        if token not in commands and _looks_like_file(token):
+            return argv[:i] + ["gui"] + argv[i:]
+        return argv
+    return argv
+
+
+def _setup(args) -> None:
+    """Logging, moving files from the old folders, and the device, before any command runs."""
+    from jazzremix_gui.core import device, logs, paths
+
+    logs.configure(args.verbose, args.quiet, args.debug)
+    paths.migrate_old_locations()
+    log.debug("jazzremix %s, Python %s, %s", __version__, sys.version.split()[0], sys.executable)
+    if args.device:
+        device.set_device(args.device)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    args = parser.parse_args(files_mean_gui(list(argv), commands))
     if args.command is None:
-        args = parser.parse_args(["gui"])
+        args = parser.parse_args([*argv, "gui"])
     try:
+        _setup(args)
         return run_guarded(args.func, args)
     except BrokenPipeError:
         return 0
     except Exception as exc:  # last resort: one line, never a traceback in the user's face
-        error(f"unexpected {type(exc).__name__}: {exc}")
+        log.error("unexpected error", exc_info=True, extra={"file_only": True})
+        from jazzremix_gui.core import logs
+
+        where = f" (details in {logs.log_file()})" if logs.log_file() else ""
+        error(f"unexpected {type(exc).__name__}: {exc}{where}")
         return 2
 
 

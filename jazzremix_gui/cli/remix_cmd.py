@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
-from jazzremix_gui.cli.suggest_cmd import analyse_file
+from jazzremix_gui.cli.common import note
+from jazzremix_gui.cli.suggest_cmd import analyse_file, db_text
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
@@ -15,7 +14,8 @@ def register(sub) -> None:
     p.add_argument("input", metavar="INPUT")
     p.add_argument("--out", required=True, metavar="FILE", help="output .wav or .flac")
     p.add_argument("--pan", type=float, metavar="DEG", help="solo pan in degrees, -45 (left) .. +45 (right)")
-    p.add_argument("--gain", type=float, metavar="G", help="solo gain, 0 .. 2 (linear)")
+    p.add_argument("--gain", type=float, metavar="G",
+                   help="solo gain relative to the recording, 0 .. 2 (linear; 1 = as recorded, 2 = +6 dB)")
     p.add_argument("--bits", type=int, choices=[16, 24, 32], default=24)
     p.add_argument("--model", metavar="PATH", help="separator ONNX model")
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model")
@@ -31,6 +31,8 @@ def run(args) -> int:
     if args.pan is None or args.gain is None:
         result = analyse_file(args.input, args.model, args.mixer)
         stems, sugg = result.stems, result.suggestion
+        if not sugg.clear:
+            note(f"{args.input}: {sugg.status} ({sugg.reason})")
         pan = sugg.pan_deg if args.pan is None else args.pan
         gain = sugg.gain if args.gain is None else args.gain
     else:
@@ -39,5 +41,5 @@ def run(args) -> int:
         pan, gain = args.pan, args.gain
     remix = pipeline.render_remix(stems, pan, gain)
     audio_io.write_audio(args.out, remix, stems.rate, args.bits)
-    print(f"{args.out}: solo at pan {pan:+.0f} deg, gain {gain:.2f}", file=sys.stderr)
+    note(f"{args.out}: solo at pan {pan:+.0f} deg, gain {gain:.2f} ({db_text(gain)} vs the recording)")
     return 0

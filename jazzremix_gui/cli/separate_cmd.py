@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from jazzremix_gui.cli.common import add_model_option, error, progress_bar
+from jazzremix_gui.cli.common import add_model_option, error, note, progress_bar
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
 
@@ -41,7 +40,7 @@ def run(args) -> int:
         try:
             with progress_bar(Path(path).name) as bar:
                 solo, acc = pipeline.separate_file(path, out, args.format, args.bits, model, progress=bar)
-            print(f"{path}: {solo.name}, {acc.name}", file=sys.stderr)
+            note(f"{path}: {solo.name}, {acc.name}")
         except JazzRemixError as exc:
             error(str(exc))
             failures += 1

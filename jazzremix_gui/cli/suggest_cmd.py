@@ -1,47 +1,73 @@
-"""``jazzremix suggest INPUT [--json]``: the mixer's pan/gain suggestion for a recording."""
+"""``jazzremix suggest INPUT [--json]``: the mixer's pan/gain suggestion for a recording.
+
+Gains are relative to the recording (1.0 = the solo as loud as it is in the input, see
+``core/panlaw.py``). The file is streamed through the separator and the mixer in one pass
+(:func:`core.pipeline.analyse`), so memory stays bounded for any length.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from jazzremix_gui.cli.common import progress_bar
-from jazzremix_gui.core import audio_io, codebook, pipeline
+from jazzremix_gui.core import pipeline
 
 
 def register(sub) -> None:
     p = sub.add_parser("suggest", help="print the mixer's pan/gain suggestion for the solo")
     p.add_argument("input", metavar="INPUT")
-    p.add_argument("--json", action="store_true", help="one JSON object: pan_deg, gain, posterior (19 x 21), sections")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object: pan_deg, gain, posterior (19 x 21), confidence, clear, sections, ...")
     p.add_argument("--model", metavar="PATH", help="separator ONNX model (default: the shipped one)")
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model (default: your fine-tuned one, else the shipped one)")
     p.set_defaults(func=run)
 
 
-def analyse_file(path, separator=None, mixer=None) -> pipeline.Analysis:
-    """:func:`core.pipeline.analyse` of one file, with a progress bar; model paths None for the defaults."""
-    audio, rate = audio_io.read_audio(path)
+def analyse_file(path, separator=None, mixer=None, keep_stems: bool = True) -> pipeline.Analysis:
+    """:func:`core.pipeline.analyse` of one file, streamed from disk, with a progress bar; model paths None for the defaults."""
     sep = pipeline.load_model(separator, "separator")
     mix = pipeline.load_model(mixer, "mixer")
     with progress_bar(Path(path).name) as bar:
-        return pipeline.analyse(audio, rate, sep, mix, progress=bar)
+        return pipeline.analyse(path, None, sep, mix, progress=bar, keep_stems=keep_stems)
+
+
+def db_text(gain: float) -> str:
+    """``+1.6 dB`` (or ``mute``) for a gain relative to the recording."""
+    return "mute" if gain <= 0 else f"{20 * math.log10(gain):+.1f} dB"
+
+
+def pan_text(pan: float) -> str:
+    """``+10 deg (right)``; rounded to whole degrees, and the side follows the rounded value."""
+    p = int(round(pan)) + 0
+    return f"{p:+d} deg ({'centre' if p == 0 else ('left' if p < 0 else 'right')})".replace("+0 deg", "0 deg")
 
 
 def run(args) -> int:
-    result = analyse_file(args.input, args.model, args.mixer)
-    sugg, mix = result.suggestion, result.mixer
+    result = analyse_file(args.input, args.model, args.mixer, keep_stems=False)
+    stems, sugg, mix = result.stems, result.suggestion, result.mixer
     if args.json:
         data = sugg.to_json()
-        data["mixer"] = str(mix.path)
+        share = stems.solo_share_db if math.isfinite(stems.solo_share_db) else None
+        data.update(mixer=str(mix.path), solo_level=round(stems.solo_level, 4), gain_reference="recording",
+                    solo_share_db=None if share is None else round(share, 2))
         print(json.dumps(data))
         return 0
-    pan_m, gain_m = codebook.marginals(sugg.posterior)
-    side = "centre" if sugg.pan_deg == 0 else ("left" if sugg.pan_deg < 0 else "right")
     print(f"mixer: {mix.meta.version} ({mix.path})")
-    print(f"suggestion: pan {sugg.pan_deg:+.0f} deg ({side}), gain {sugg.gain:.1f} "
-          f"({20 * __import__('math').log10(max(sugg.gain, 1e-6)):+.1f} dB), "
-          f"p = {sugg.posterior.max():.3f}")
+    share = f"{stems.solo_share_db:.1f} dB" if math.isfinite(stems.solo_share_db) else "none"
+    print(f"solo in the recording: pan {pan_text(stems.recorded_pan_deg)}, share of the energy {share}")
+    if sugg.clear:
+        print(f"suggestion: pan {pan_text(sugg.pan_deg)}, gain {sugg.gain:.1f} "
+              f"({db_text(sugg.gain)} vs the recording), {sugg.status}")
+    else:
+        print(f"suggestion: {sugg.status} (pan {pan_text(sugg.pan_deg)}, gain 1.0): {sugg.reason}")
     for s in sugg.sections:
-        state = f"pan {s.pan_deg:+.0f} deg, gain {s.gain:.1f}" if s.active else "solo silent"
+        if not s.active:
+            state = "solo silent"
+        elif s.clear:
+            state = f"pan {pan_text(s.pan_deg)}, gain {s.gain:.1f} ({db_text(s.gain)}), confidence {100 * s.confidence:.0f} %"
+        else:
+            state = "no clear suggestion: kept as recorded"
         print(f"  {s.start:7.1f} - {s.end:7.1f} s: {state}")
     return 0

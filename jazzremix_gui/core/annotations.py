@@ -81,7 +81,7 @@ class Annotation:
 
 
 def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, sections: list[dict],
-                        solo_level: float = features.SOLO_LEVEL_MIN, max_frames: int = MAX_FRAMES,
+                        solo_level: float = features.SOLO_LEVEL_DEFAULT, max_frames: int = MAX_FRAMES,
                         hop: int = 1024) -> dict:
     """Mixer features of frames where the solo plays in each section, to store with an annotation.
 

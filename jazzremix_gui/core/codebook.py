@@ -18,6 +18,8 @@ PANS_DEG = np.arange(PAN_MIN_DEG, PAN_MAX_DEG + 1e-9, 5.0)  # (19,)
 GAINS = np.round(np.arange(GAIN_MIN, GAIN_MAX + 1e-9, 0.1), 10)  # (21,)
 N_PANS, N_GAINS = len(PANS_DEG), len(GAINS)
 N_CELLS = N_PANS * N_GAINS
+#: Frames summed at a time by :func:`aggregate`.
+AGGREGATE_CHUNK = 8192
 
 
 def cell_index(pan_index, gain_index):
@@ -52,6 +54,7 @@ def aggregate(frame_posteriors: np.ndarray, weights: np.ndarray | None = None) -
     Parameters
     ----------
     frame_posteriors : np.ndarray [shape=(T, 399)]
+        Any float dtype (float16 is summed in float64, chunk by chunk).
     weights : np.ndarray [shape=(T,)], optional
         Vote of each frame (e.g. 0 where the solo is silent). All-zero weights fall
         back to equal votes.
@@ -61,12 +64,15 @@ def aggregate(frame_posteriors: np.ndarray, weights: np.ndarray | None = None) -
     np.ndarray [shape=(19, 21), dtype=float64]
         Rows = pan from -45 to +45 deg, columns = gain from 0.0 to 2.0; sums to 1.
     """
-    p = np.asarray(frame_posteriors, np.float64)
+    p = np.asarray(frame_posteriors)
     if p.ndim != 2 or p.shape[1] != N_CELLS:
         raise ValueError(f"frame posteriors must have shape (frames, {N_CELLS}), got {p.shape}")
     if weights is None or not np.any(weights > 0):
         weights = np.ones(p.shape[0])
-    total = (p * np.asarray(weights, np.float64)[:, None]).sum(axis=0)
+    weights = np.asarray(weights, np.float64)
+    total = np.zeros(N_CELLS)
+    for a in range(0, p.shape[0], AGGREGATE_CHUNK):  # bounded memory for hour-long float16 posteriors
+        total += weights[a : a + AGGREGATE_CHUNK] @ p[a : a + AGGREGATE_CHUNK].astype(np.float64)
     if not np.isfinite(total).all() or total.sum() <= 0:
         total = np.ones(N_CELLS)
     return (total / total.sum()).reshape(N_PANS, N_GAINS)
@@ -95,3 +101,18 @@ class Choice:
         cell = argmax_cell(posterior)
         pan, gain = cell_to_pan_gain(cell)
         return cls(cell, pan, gain)
+
+
+def neighbourhood_mass(posterior: np.ndarray, cell: int, radius: int = 1) -> float:
+    """Probability mass of the cells within ``radius`` classes (pan and gain) of ``cell``.
+
+    Parameters
+    ----------
+    posterior : np.ndarray [shape=(19, 21)]
+    cell : int
+    radius : int
+        1: the cell and its (up to) 8 neighbours.
+    """
+    p, g = (int(v) for v in cell_classes(cell))
+    post = np.asarray(posterior).reshape(N_PANS, N_GAINS)
+    return float(post[max(0, p - radius): p + radius + 1, max(0, g - radius): g + radius + 1].sum())

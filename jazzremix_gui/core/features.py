@@ -35,6 +35,8 @@ import functools
 import numpy as np
 
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
+from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
+from jazzremix_gui.core.panlaw import solo_level as _level_of_energies
 from jazzremix_gui.core.stft import first_centre, frame_centre, stft
 
 #: Input kind of the separator.
@@ -50,8 +52,6 @@ MIXER_CONTEXT = 430
 MIXER_GATE_DB = -30.0
 #: Features per frame: (shape, band balance, total balance, K-weighted balance) x (frame, pooled).
 MIXER_N_FEATURES = 2 * (2 * MIXER_BANDS + 2)
-#: Recorded-level factor ``k`` limits and default (a centred or mono solo).
-SOLO_LEVEL_MIN, SOLO_LEVEL_MAX = float(np.sqrt(2.0)), 2.0
 _EPS = 1e-30
 
 
@@ -66,21 +66,23 @@ def mid(audio: np.ndarray) -> np.ndarray:
     return audio.mean(axis=1) if audio.ndim == 2 else audio
 
 
-def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None) -> np.ndarray:
+def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: int = 0) -> np.ndarray:
     """``|STFT(mid(audio))|`` of frames ``t0 .. t1-1``.
 
     Parameters
     ----------
     audio : np.ndarray [shape=(n, c) or (n,)]
-        Audio at 44.1 kHz.
+        Audio at 44.1 kHz (or a slice of it starting at global sample ``offset``).
     hop : int
         STFT hop in samples.
+    offset : int
+        Global index of ``audio[0]`` (as for :func:`core.stft.stft`).
 
     Returns
     -------
     np.ndarray [shape=(T, 2049), dtype=float32]
     """
-    return np.abs(stft(mid(audio), hop, t0, t1))
+    return np.abs(stft(mid(audio), hop, t0, t1, offset))
 
 
 def separator_input(spec: np.ndarray) -> np.ndarray:
@@ -118,7 +120,8 @@ def mixer_input(solo_mag: np.ndarray, acc_mag: np.ndarray | None, input_kind: st
 
 
 def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: str, lo: int = 0,
-                   hi: int | None = None, solo_level: float = SOLO_LEVEL_MIN) -> tuple[np.ndarray, np.ndarray]:
+                   hi: int | None = None, offset: int = 0, solo_level: float = SOLO_LEVEL_DEFAULT
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Mixer input and solo magnitude for frames ``lo .. hi-1`` of 44.1 kHz stems.
 
     Parameters
@@ -128,6 +131,8 @@ def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: 
     hop : int
     input_kind : str
         The mixer's ``input_kind`` metadata.
+    offset : int
+        Global sample index of ``solo44[0]`` and ``acc44[0]`` (streaming: slices of the stems).
     solo_level : float
         The solo's recorded-level factor ``k`` (``mixer_features`` only).
 
@@ -136,39 +141,26 @@ def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: 
     features : np.ndarray [shape=(T, 2049), (T, 2, 2049) or (T, MIXER_N_FEATURES)]
     solo_mag : np.ndarray [shape=(T, 2049)]
     """
-    solo_mag = mid_magnitude(solo44, hop, lo, hi)
+    solo_mag = mid_magnitude(solo44, hop, lo, hi, offset)
     if input_kind == "mixer_features":
-        return mixer_feature_frames(solo_mag, channel_power(acc44, hop, lo, hi), solo_level), solo_mag
-    acc_mag = mid_magnitude(acc44, hop, lo, hi) if input_kind == "solo_acc_magnitude" else None
+        return mixer_feature_frames(solo_mag, channel_power(acc44, hop, lo, hi, offset), solo_level), solo_mag
+    acc_mag = mid_magnitude(acc44, hop, lo, hi, offset) if input_kind == "solo_acc_magnitude" else None
     return mixer_input(solo_mag, acc_mag, input_kind), solo_mag
 
 
-def channel_power(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None) -> np.ndarray:
+def channel_power(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: int = 0) -> np.ndarray:
     """Mean power over channels ``sum_c |STFT(x_c)|^2 / C`` of frames ``t0 .. t1-1``, shape ``(T, 2049)`` float64."""
     audio = np.asarray(audio)
     audio = audio[:, None] if audio.ndim == 1 else audio
-    return sum(np.abs(stft(audio[:, c], hop, t0, t1)).astype(np.float64) ** 2
+    return sum(np.abs(stft(audio[:, c], hop, t0, t1, offset)).astype(np.float64) ** 2
                for c in range(audio.shape[1])) / audio.shape[1]
 
 
 def solo_level(solo_stereo: np.ndarray) -> float:
-    """Recorded-level factor ``k = sqrt((E_L + E_R) / E_mid)`` of a solo as it sits in two channels.
-
-    Parameters
-    ----------
-    solo_stereo : np.ndarray [shape=(n, 2)]
-
-    Returns
-    -------
-    float
-        In ``[sqrt(2), 2]``; ``sqrt(2)`` for silence (the gain convention's default).
-    """
+    """Recorded-level factor ``k`` (:func:`core.panlaw.solo_level`) of a solo as it sits in two channels ``(n, 2)``."""
     x = np.asarray(solo_stereo, np.float64)
-    e_lr = float(np.sum(x * x))
-    e_mid = float(np.sum(x.mean(axis=1) ** 2))
-    if e_mid <= 1e-20:
-        return SOLO_LEVEL_MIN
-    return float(np.clip(np.sqrt(e_lr / e_mid), SOLO_LEVEL_MIN, SOLO_LEVEL_MAX))
+    return _level_of_energies(float(np.sum(x[:, 0] ** 2)), float(np.sum(x[:, 1] ** 2)),
+                              float(np.sum(x.mean(axis=1) ** 2)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,7 +183,7 @@ def _band_matrix() -> np.ndarray:
     return m
 
 
-def mixer_band_powers(solo_mag: np.ndarray, acc_power: np.ndarray, level: float = SOLO_LEVEL_MIN) -> np.ndarray:
+def mixer_band_powers(solo_mag: np.ndarray, acc_power: np.ndarray, level: float = SOLO_LEVEL_DEFAULT) -> np.ndarray:
     """Band powers of the solo (at its recorded level) and the accompaniment.
 
     Parameters
@@ -264,7 +256,7 @@ def band_features(band_powers: np.ndarray, context: int = MIXER_CONTEXT) -> np.n
                           axis=1).astype(np.float32)
 
 
-def mixer_feature_frames(solo_mag: np.ndarray, acc_power: np.ndarray, level: float = SOLO_LEVEL_MIN) -> np.ndarray:
+def mixer_feature_frames(solo_mag: np.ndarray, acc_power: np.ndarray, level: float = SOLO_LEVEL_DEFAULT) -> np.ndarray:
     """Mixer features ``(T, MIXER_N_FEATURES)`` of a solo magnitude and accompaniment power (see module doc)."""
     return band_features(mixer_band_powers(solo_mag, acc_power, level))
 

@@ -2,14 +2,15 @@
 
 A model's metadata (kind, sample rate, hop, input kind, context, version) comes from the
 ONNX file's own ``metadata_props`` (keys ``jazzremix.*``), or else from its JSON card
-beside it. Execution providers: CUDA first where it really loads, else the CPU, with
-ONNX Runtime's log kept quiet while CUDA is tried (``session.get_providers()`` tells
+beside it. Execution providers come from :mod:`core.device` (``--device auto|cpu|cuda``),
+with ONNX Runtime's log kept quiet while CUDA is tried (``session.get_providers()`` tells
 what was obtained).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from jazzremix_gui.core import device
 from jazzremix_gui.core.codebook import N_CELLS
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
 from jazzremix_gui.core.errors import ModelError
@@ -29,6 +31,7 @@ INPUT_KINDS = {"separator": (SEPARATOR_INPUT,), "mixer": MIXER_INPUTS}
 OUTPUT_WIDTH = {"separator": N_BINS, "mixer": N_CELLS}
 _PREFIX = "jazzremix."
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,20 +99,20 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
 def _new_session(path: Path, prefer_gpu: bool, threads: int | None, spin: bool):
     import onnxruntime as ort
 
-    providers = ["CPUExecutionProvider"]
-    if prefer_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
-        providers.insert(0, "CUDAExecutionProvider")
+    providers = device.providers(prefer_gpu)
     with _lock:
-        # CUDA libraries missing on a CPU-only machine make ORT log errors: silence them here
-        ort.set_default_logger_severity(4)
+        # CUDA libraries missing on a CPU-only machine make ORT log errors: silence them (but with --debug)
+        ort.set_default_logger_severity(4 if not log.isEnabledFor(logging.DEBUG) else 2)
         quiet = ort.SessionOptions()
-        quiet.log_severity_level = 4
+        quiet.log_severity_level = 4 if not log.isEnabledFor(logging.DEBUG) else 2
         if threads:
             quiet.intra_op_num_threads = threads
         if not spin:  # idle threads sleep instead of spinning (keeps a desktop UI responsive)
             quiet.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            return ort.InferenceSession(str(path), quiet, providers=providers)
+            session = ort.InferenceSession(str(path), quiet, providers=providers)
+            device.check_obtained(providers, session.get_providers())
+            return session
         finally:
             ort.set_default_logger_severity(3)
 
@@ -151,7 +154,7 @@ class ModelSession:
         The ``.onnx`` file.
     kind : {'separator', 'mixer'}
     prefer_gpu : bool
-        Try CUDA first (falls back to the CPU silently).
+        Use the device chosen with :func:`core.device.set_device` (False: the CPU).
     threads : int, optional
         Intra-op threads (default: ONNX Runtime's choice, one per core).
     spin : bool
@@ -179,6 +182,7 @@ class ModelSession:
         props = dict(self.session.get_modelmeta().custom_metadata_map)
         self.meta = _meta_from(self.path, props, kind)
         self._check_io()
+        log.info("%s (%s) runs on %s", self.meta.label, self.path, self.provider)
 
     @property
     def providers(self) -> list[str]:

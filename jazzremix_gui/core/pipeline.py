@@ -4,9 +4,11 @@
   memory) split a recording into solo (mono) and accompaniment (stereo) at the input's
   own rate and length, sample-aligned with it.
 - :func:`suggest` runs the mixer over the solo and decodes pan and gain.
-- :func:`analyse` does both (the CLI's ``suggest`` and ``remix`` and the app's worker call it).
+- :func:`analyse` does both in one streaming pass (the CLI's ``suggest`` and ``remix`` and the
+  app's worker call it; without ``keep_stems`` memory stays bounded for any length).
 - :func:`load_model` loads a model; :func:`default_model_path` is the one choice of default models.
-- :func:`render_remix` places the solo with the pan law and adds the accompaniment.
+- :func:`render_remix` places the solo with the pan law and the gain convention
+  (gain 1.0 = as recorded, :mod:`core.panlaw`) and adds the accompaniment.
 
 Every long call takes ``progress(fraction, message)`` and ``cancel()`` hooks.
 """
@@ -20,19 +22,17 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, features, paths
+from jazzremix_gui.core import audio_io, paths
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.core.models import ModelSession, SessionLike
-from jazzremix_gui.core.panlaw import pan_mono
+from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT, place_solo
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
-from jazzremix_gui.core.separation import SeparatorEngine
-from jazzremix_gui.core.suggestion import Suggestion, run_mixer
+from jazzremix_gui.core.separation import RecordedSolo, SeparatorEngine
+from jazzremix_gui.core.suggestion import MixerStream, Suggestion, run_mixer
 
 #: Input samples read per step when streaming (about 1.5 s at 44.1 kHz).
 READ_BLOCK = 65536
-#: Share of :func:`analyse`'s progress given to separation (the mixer takes the rest).
-SEPARATION_SHARE = 0.8
 
 
 @dataclass
@@ -48,20 +48,30 @@ class Stems:
     rate : int
         Sample rate in Hz (the input's).
     model_version : str
+    solo_level : float
+        The recording's solo level ``k`` (gain convention, :mod:`core.panlaw`): the solo placed
+        with ``k gain g(pan)`` at gain 1.0 is as loud as recorded. sqrt(2) when unknown.
+    recorded_pan_deg : float
+        Where the solo sits in the recording (degrees, -45 .. 45).
+    solo_share_db : float
+        The solo's share of the recording's energy in dB (0 when unknown; -inf for silence).
     """
 
     solo: np.ndarray
     accompaniment: np.ndarray
     rate: int
     model_version: str = ""
+    solo_level: float = SOLO_LEVEL_DEFAULT
+    recorded_pan_deg: float = 0.0
+    solo_share_db: float = 0.0
 
     def __len__(self) -> int:
         return int(self.solo.shape[0])
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_model(path: str, kind: str, mtime: float) -> ModelSession:
-    return ModelSession(path, kind)
+def _cached_model(path: str, kind: str, mtime: float, threads: int | None = None) -> ModelSession:
+    return ModelSession(path, kind, threads=threads)
 
 
 def default_model_path(kind: str) -> Path:
@@ -71,8 +81,12 @@ def default_model_path(kind: str) -> Path:
     return paths.shipped_model(kind)
 
 
-def load_model(path=None, kind: str = "separator") -> ModelSession:
-    """Load (once, cached by path and modification time) a model; default: :func:`default_model_path`."""
+def load_model(path=None, kind: str = "separator", threads: int | None = None) -> ModelSession:
+    """Load (once, cached by path and modification time) a model; default: :func:`default_model_path`.
+
+    ``threads``: ONNX Runtime intra-op threads (default: one per core; batch workers
+    sharing a machine pass their share).
+    """
     if path is None:
         path = default_model_path(kind)
         if not Path(path).exists():
@@ -80,7 +94,7 @@ def load_model(path=None, kind: str = "separator") -> ModelSession:
     p = Path(path)
     if not p.exists():
         raise ModelError(f"{p}: model file not found")
-    return _cached_model(str(p.resolve()), kind, p.stat().st_mtime)
+    return _cached_model(str(p.resolve()), kind, p.stat().st_mtime, threads)
 
 
 def _as_stereo(block: np.ndarray) -> np.ndarray:
@@ -93,7 +107,8 @@ def _as_stereo(block: np.ndarray) -> np.ndarray:
 
 def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, model: SessionLike | None = None,
                     progress: ProgressFn = None, cancel: CancelFn = None, block_frames: int | None = None,
-                    alpha: float | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                    alpha: float | None = None, recorded: RecordedSolo | None = None,
+                    tap=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Separate a signal given as consecutive blocks; yields ``(solo (k,), accompaniment (k, 2))`` blocks.
 
     Parameters
@@ -107,12 +122,20 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
         A separator; default: the shipped one.
     alpha : float, optional
         Wiener power; default: the model's ``wiener_alpha`` metadata.
+    recorded : RecordedSolo, optional
+        Receives the solo's energies per channel (its level ``k``, recorded pan and share of
+        the energy) as the blocks go by; complete once the generator is exhausted.
+    tap : callable, optional
+        ``tap(solo44 (k,), accompaniment44 (k, 2))`` gets every block at 44.1 kHz as the
+        engine makes it (the mixer listens here), before resampling back to ``rate``.
     """
     model = model or load_model(None, "separator")
     report = Reporter(progress, cancel)
     n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
     kwargs = {} if block_frames is None else {"block_frames": block_frames}
     engine = SeparatorEngine(model, n44, alpha, **kwargs)
+    if recorded is not None:
+        engine.recorded = recorded
     to44 = audio_io.StreamResampler(rate, MODEL_RATE, 2)
     back_solo = audio_io.StreamResampler(MODEL_RATE, rate, 1)
     back_acc = audio_io.StreamResampler(MODEL_RATE, rate, 2)
@@ -120,6 +143,8 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
 
     def out(solo, acc, last=False):
         nonlocal sent
+        if tap is not None:
+            tap(solo, acc)
         s = back_solo.push(solo[:, None])
         a = back_acc.push(acc)
         if last:
@@ -169,10 +194,12 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
     n = audio.shape[0]
     model = model or load_model(None, "separator")
     blocks = (audio[i : i + READ_BLOCK] for i in range(0, n, READ_BLOCK))
-    parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames, alpha))
+    recorded = RecordedSolo()
+    parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames, alpha, recorded))
     solo = np.concatenate([p[0] for p in parts])
     acc = np.concatenate([p[1] for p in parts])
-    return Stems(solo, acc, rate, model.meta.version)
+    return Stems(solo, acc, rate, model.meta.version, solo_level=recorded.level, recorded_pan_deg=recorded.pan_deg,
+                 solo_share_db=recorded.share_db)
 
 
 def stem_paths(input_path, out_dir, fmt: str = "wav") -> tuple[Path, Path]:
@@ -216,7 +243,7 @@ def suggest(stems: Stems, model: SessionLike | None = None, progress: ProgressFn
     """Mixer suggestion for separated stems: joint 19 x 21 posterior, pan, gain, per-frame posteriors and sections."""
     model = model or load_model(None, "mixer")
     return run_mixer(model, stems.solo, stems.accompaniment, stems.rate, Reporter(progress, cancel),
-                     solo_level=getattr(stems, "solo_level", None) or features.SOLO_LEVEL_MIN)
+                     stems.recorded_pan_deg, stems.solo_share_db, stems.solo_level)
 
 
 @dataclass
@@ -229,44 +256,82 @@ class Analysis:
     mixer: SessionLike
 
 
-def analyse(audio: np.ndarray, rate: int, separator: SessionLike | None = None, mixer: SessionLike | None = None,
-            progress: ProgressFn = None, cancel: CancelFn = None, share: float = SEPARATION_SHARE) -> Analysis:
-    """Separate a recording and suggest the solo's pan and gain, for the whole track and each section.
+def analyse(audio, rate: int | None = None, separator: SessionLike | None = None, mixer: SessionLike | None = None,
+            progress: ProgressFn = None, cancel: CancelFn = None, keep_stems: bool = True,
+            n_samples: int | None = None, sink=None) -> Analysis:
+    """Separate a recording and suggest the solo's pan and gain (whole track and sections), in one streaming pass.
+
+    The mixer listens to the separator's 44.1 kHz output block by block
+    (:class:`core.suggestion.MixerStream`), so nothing is held or computed twice and, with
+    ``keep_stems=False`` and a file as ``audio``, memory stays bounded for any length.
 
     Parameters
     ----------
-    audio, rate
-        The mixture and its sample rate, as for :func:`separate`.
+    audio : path, np.ndarray [shape=(n,) or (n, c)] or iterable of blocks [shape=(m, c)]
+        A file (read in blocks), the mixture in memory, or its blocks (then ``rate`` and
+        ``n_samples`` are required).
+    rate : int, optional
+        Sample rate of an in-memory mixture or of blocks.
     separator, mixer : SessionLike, optional
         Default: :func:`default_model_path` of each kind.
     progress, cancel
         Hooks; progress runs from 0 to 1 over the whole analysis.
-    share : float
-        Part of the progress range given to separation (the mixer takes the rest).
+    keep_stems : bool
+        Keep the separated solo and accompaniment (the app needs them; ``suggest`` does not).
+    sink : callable, optional
+        Called with each separated block, ``sink(solo (k,), accompaniment (k, 2))``, as it is
+        made (``jazzremix batch`` writes the stems while streaming, with ``keep_stems=False``).
 
     Returns
     -------
     Analysis
+        Its stems carry ``solo_level``, ``recorded_pan_deg`` and ``solo_share_db``; their
+        solo is ``(0,)`` and accompaniment ``(0, 2)`` when ``keep_stems`` is False.
     """
+    if isinstance(audio, (str, Path)):
+        meta = audio_io.info(audio)
+        rate, n_samples = meta.rate, meta.frames
+        blocks = audio_io.read_blocks(meta.path, READ_BLOCK)
+    elif isinstance(audio, np.ndarray):
+        audio = _as_stereo(audio)
+        n_samples = audio.shape[0]
+        blocks = (audio[i : i + READ_BLOCK] for i in range(0, n_samples, READ_BLOCK))
+    else:
+        blocks = audio
+    if rate is None or n_samples is None:
+        raise ValueError("analyse: rate and n_samples are needed for a stream of blocks")
     separator = separator or load_model(None, "separator")
     mixer = mixer or load_model(None, "mixer")
-    report = Reporter(progress, cancel)
-    stems = separate(audio, rate, separator, progress=report.sub(0.0, share), cancel=cancel)
-    suggestion = suggest(stems, mixer, progress=report.sub(share, 1.0), cancel=cancel)
+    recorded = RecordedSolo()
+    stream = MixerStream(mixer, audio_io.resampled_length(n_samples, rate, MODEL_RATE), lambda: recorded.level)
+    solos, accs = [], []
+    for solo, acc in separate_stream(blocks, rate, n_samples, separator, progress, cancel, recorded=recorded,
+                                     tap=stream.push):
+        if sink is not None:
+            sink(solo, acc)
+        if keep_stems:
+            solos.append(solo)
+            accs.append(acc)
+    suggestion = stream.finish(recorded.pan_deg, recorded.share_db)
+    solo = np.concatenate(solos) if solos else np.zeros(0, np.float32)
+    acc = np.concatenate(accs) if accs else np.zeros((0, 2), np.float32)
+    stems = Stems(solo, acc, rate, separator.meta.version, solo_level=recorded.level,
+                  recorded_pan_deg=recorded.pan_deg, solo_share_db=recorded.share_db)
     return Analysis(stems, suggestion, separator, mixer)
 
 
 def render_remix(stems: Stems, pan_deg, gain) -> np.ndarray:
-    """Stereo remix ``[gain g_L solo, gain g_R solo] + accompaniment`` (DESIGN.md §1.7).
+    """Stereo remix ``[k gain g_L solo, k gain g_R solo] + accompaniment`` (gain 1.0 = as recorded).
 
     Parameters
     ----------
     stems : Stems
+        ``k`` is ``stems.solo_level``.
     pan_deg, gain : float or np.ndarray [shape=(n,)]
-        Pan (degrees, -45 .. 45) and linear gain, constant or per sample (automation).
+        Pan (degrees, -45 .. 45) and gain relative to the recording, constant or per sample (automation).
 
     Returns
     -------
     np.ndarray [shape=(n, 2), dtype=float32]
     """
-    return pan_mono(stems.solo, pan_deg, gain) + stems.accompaniment
+    return place_solo(stems.solo, pan_deg, gain, stems.solo_level) + stems.accompaniment

@@ -13,15 +13,51 @@ the result equals whole-signal processing while memory stays bounded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from jazzremix_gui.core.features import separator_input
 from jazzremix_gui.core.models import SessionLike
+from jazzremix_gui.core.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.stft import HALF, frame_centre, frame_count, frames_to_time, overlap_add, stft
 from jazzremix_gui.core.wiener import wiener_mask
 
 #: Frames per processing block (about 12 s at hop 1024).
 BLOCK_FRAMES = 512
+
+
+@dataclass
+class RecordedSolo:
+    """How the solo sits in the recording, accumulated frame by frame while separating.
+
+    Energies are sums of squared STFT magnitudes (only their ratios matter): ``e_left``,
+    ``e_right`` of the masked channel solos ``M_c X_c``, ``e_mid`` of the mono solo estimate.
+    """
+
+    e_left: float = 0.0
+    e_right: float = 0.0
+    e_mid: float = 0.0
+    e_mix: float = 0.0
+
+    @property
+    def share_db(self) -> float:
+        """The solo's share of the recording's energy in dB (-inf for silence): how present the solo is."""
+        if self.e_mix <= 1e-20 or self.e_left + self.e_right <= 1e-20:
+            return float("-inf")
+        return float(10 * np.log10((self.e_left + self.e_right) / self.e_mix))
+
+    @property
+    def level(self) -> float:
+        """The solo level ``k`` of the gain convention (:func:`core.panlaw.solo_level`)."""
+        return solo_level(self.e_left, self.e_right, self.e_mid)
+
+    @property
+    def pan_deg(self) -> float:
+        """The solo's recorded pan in degrees (0 when silent)."""
+        if self.e_left + self.e_right <= 1e-20:
+            return 0.0
+        return pan_from_gains(np.sqrt(self.e_left), np.sqrt(self.e_right))
 
 
 class SeparatorEngine:
@@ -55,6 +91,7 @@ class SeparatorEngine:
         self._out_off = 0  # global index of output buffers' first sample
         self._solo = np.zeros((0,), np.float32)
         self._acc = np.zeros((0, 2), np.float32)
+        self.recorded = RecordedSolo()
 
     @property
     def fraction_done(self) -> float:
@@ -106,6 +143,7 @@ class SeparatorEngine:
             solo_spec = solo_mag * np.exp(1j * np.angle(mid)).astype(np.complex64)
         else:
             solo_spec = solo_parts.mean(axis=1)
+        self._measure(spec, solo_parts, solo_spec)
         # grow output buffers to cover these frames, then overlap-add in frame order
         end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off
         if end > self._solo.shape[0]:
@@ -120,6 +158,15 @@ class SeparatorEngine:
         if drop:
             self._in = self._in[drop:]
             self._in_off += drop
+
+    def _measure(self, spec: np.ndarray, solo_parts: np.ndarray, solo_spec: np.ndarray) -> None:
+        """Add this block's energies: mixture and solo per channel ``(T, 2, F)``, mono solo ``(T, F)``."""
+        self.recorded.e_mix += float((spec.real ** 2 + spec.imag ** 2).sum(dtype=np.float64))
+        power = solo_parts.real ** 2 + solo_parts.imag ** 2
+        per_channel = power.sum(axis=(0, 2), dtype=np.float64)
+        self.recorded.e_left += float(per_channel[0])
+        self.recorded.e_right += float(per_channel[1])
+        self.recorded.e_mid += float((solo_spec.real ** 2 + solo_spec.imag ** 2).sum(dtype=np.float64))
 
     def _emit(self, final: bool):
         """Hand out samples that no later frame touches, clipped to the signal range."""

@@ -4,6 +4,17 @@ The paper sums the per-frame posteriors over the track and takes the maximum. He
 frames where the solo is silent do not vote (their weight is 0), and on top of the
 per-track choice the track is split into sections where the solo enters or leaves,
 each with its own posterior and choice (pan/gain automation).
+
+The mixer runs as a stream (:class:`MixerStream`): 44.1 kHz solo and accompaniment blocks
+go in as the separator produces them, so a recording of any length is analysed in one
+pass with bounded memory (the per-frame posteriors are kept as means over slots of
+:data:`SLOT` frames, 0.2 kB a frame).
+
+A suggestion is *clear* when the solo is present (at least :data:`MIN_SOLO_SHARE_DB` of the
+recording's energy), plays for at least :data:`MIN_ACTIVE_S` seconds and
+the posterior's mass within one cell of its top cell (the *confidence*, see
+:func:`confidence`) is at least :data:`MIN_CONFIDENCE`. Otherwise the mixer has nothing
+firm to say and the suggestion is "kept as recorded": the solo's recorded pan, gain 1.0.
 """
 
 from __future__ import annotations
@@ -14,15 +25,28 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io, codebook, features
 from jazzremix_gui.core.constants import MODEL_RATE
+from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.progress import Reporter
-from jazzremix_gui.core.sections import Section, find_sections
-from jazzremix_gui.core.stft import frame_count
+from jazzremix_gui.core.sections import MIN_ACTIVE_S, Section, decide, find_sections
+from jazzremix_gui.core.stft import HALF, first_centre, frame_centre, frame_count
 
 #: A frame votes when its solo energy is within this many dB of the loud frames.
 ACTIVITY_RANGE_DB = 35.0
-#: Frames per mixer call.
-MIXER_BLOCK = 1024
+#: Frames per mixer call (a multiple of :data:`SLOT`).
+MIXER_BLOCK = 512
+#: Frames per stored posterior: the per-frame posteriors are kept as means over slots of this many
+#: frames (0.19 s at hop 1024), so an hour keeps 31 MB of them; votes still count frame by frame.
+SLOT = 8
+#: Samples fed per step when the stems are already in memory (:func:`run_mixer`).
+FEED_BLOCK = 1 << 17
+
+#: The solo counts as absent when the separator finds less than this share of the recording's energy in it
+#: (dB). Measured with sep-mask-1.1: mixtures of the nine real segments -2.7 .. -10.8 dB, accompaniment-only
+#: synthetic tracks -11 .. -22 dB (a comping piano or horn backgrounds still read partly as "solo").
+MIN_SOLO_SHARE_DB = -13.0
+#: Text shown when there is nothing firm to suggest.
+KEPT_AS_RECORDED = "no clear suggestion: kept as recorded"
 
 
 @dataclass
@@ -34,14 +58,22 @@ class Suggestion:
     posterior : np.ndarray [shape=(19, 21)]
         Joint distribution over (pan, gain), rows pan -45..45 deg, columns gain 0..2; sums to 1.
     pan_deg, gain : float
-        The argmax cell's pan (degrees) and linear gain.
+        What the app proposes: the top cell's pan (degrees) and gain (relative to the
+        recording) when the suggestion is clear, else the recorded pan and gain 1.0.
     frame_posteriors : np.ndarray [shape=(T, 399), dtype=float32]
+        Posteriors over time: means over slots of :data:`SLOT` frames.
     frame_times : np.ndarray [shape=(T,)]
-        Centre of each frame in seconds.
+        Centre of each slot in seconds.
     active : np.ndarray [shape=(T,), dtype=bool]
-        Frames where the solo plays (the voters).
+        Slots where the solo plays (most of their frames vote).
     sections : list of Section
     model_version : str
+    confidence : float
+        Posterior mass within one cell of the top cell (0..1).
+    clear : bool
+        False: "no clear suggestion: kept as recorded".
+    recorded_pan_deg : float
+        The solo's pan in the recording (degrees).
     """
 
     posterior: np.ndarray
@@ -52,46 +84,177 @@ class Suggestion:
     active: np.ndarray
     sections: list = field(default_factory=list)
     model_version: str = ""
+    confidence: float = 1.0
+    clear: bool = True
+    recorded_pan_deg: float = 0.0
 
     @property
     def cell(self) -> int:
-        return codebook.pan_gain_to_cell(self.pan_deg, self.gain)
+        """The mixer's own choice: the posterior's top cell (whether or not the suggestion is clear)."""
+        return codebook.argmax_cell(self.posterior)
+
+    @property
+    def active_seconds(self) -> float:
+        if self.frame_times.shape[0] < 2:
+            return 0.0
+        return float(self.active.sum() * (self.frame_times[1] - self.frame_times[0]))
+
+    @property
+    def status(self) -> str:
+        """One line for people: the confidence, or why nothing firm is suggested."""
+        if self.clear:
+            return f"confidence {100 * self.confidence:.0f} %"
+        return KEPT_AS_RECORDED
+
+    @property
+    def reason(self) -> str:
+        """Why the suggestion is not clear ('' when it is)."""
+        if self.clear:
+            return ""
+        if self.active_seconds < MIN_ACTIVE_S:
+            return f"no solo heard (solo active {self.active_seconds:.1f} s)"
+        return f"the mixer is unsure (confidence {100 * self.confidence:.0f} %)"
 
     def to_json(self) -> dict:
-        """JSON-ready dict: ``pan_deg``, ``gain``, ``cell``, ``posterior`` (19 x 21 list), ``sections``, model."""
+        """JSON-ready dict: ``pan_deg``, ``gain``, ``posterior`` (19 x 21), confidence, clarity, sections, model."""
+        mix_pan, mix_gain = codebook.cell_to_pan_gain(self.cell)
         return {
             "pan_deg": self.pan_deg,
             "gain": self.gain,
             "gain_db": float(20 * np.log10(max(self.gain, 1e-6))),
+            "clear": self.clear,
+            "kept_as_recorded": not self.clear,
+            "status": self.status,
+            "reason": self.reason,
+            "confidence": round(float(self.confidence), 4),
+            "recorded_pan_deg": round(float(self.recorded_pan_deg), 2),
+            "mixer_pan_deg": mix_pan,
+            "mixer_gain": mix_gain,
             "cell": self.cell,
+            "solo_active_s": round(self.active_seconds, 2),
             "posterior": self.posterior.tolist(),
             "sections": [s.to_json() for s in self.sections],
             "model_version": self.model_version,
         }
 
 
-def activity(solo_mag: np.ndarray, range_db: float = ACTIVITY_RANGE_DB) -> np.ndarray:
+def activity_from_energy(energy: np.ndarray, range_db: float = ACTIVITY_RANGE_DB) -> np.ndarray:
     """Frames where the solo plays: frame energy within ``range_db`` of the 95th percentile.
 
     Parameters
     ----------
-    solo_mag : np.ndarray [shape=(T, F)]
+    energy : np.ndarray [shape=(T,)]
+        Solo energy per frame (sum of squared magnitudes).
 
     Returns
     -------
     np.ndarray [shape=(T,), dtype=bool]
     """
-    energy = (solo_mag.astype(np.float64) ** 2).sum(axis=1)
-    db = 10 * np.log10(energy + 1e-20)
+    energy = np.asarray(energy, np.float64)
     if energy.size == 0 or energy.max() <= 1e-14:
         return np.zeros(energy.shape, bool)
-    ref = np.percentile(db, 95)
-    return db > ref - range_db
+    db = 10 * np.log10(energy + 1e-20)
+    return db > np.percentile(db, 95) - range_db
+
+
+def activity(solo_mag: np.ndarray, range_db: float = ACTIVITY_RANGE_DB) -> np.ndarray:
+    """:func:`activity_from_energy` of a magnitude spectrogram ``solo_mag`` [shape=(T, F)]."""
+    return activity_from_energy((solo_mag.astype(np.float64) ** 2).sum(axis=1), range_db)
+
+
+class MixerStream:
+    """Push 44.1 kHz solo and accompaniment blocks in as they come; :meth:`finish` decodes the suggestion.
+
+    Parameters
+    ----------
+    model : SessionLike
+        A mixer.
+    n_samples : int
+        Total length of the stems at 44.1 kHz.
+    solo_level : float or callable
+        The solo's recorded-level factor ``k`` (gain convention; the ``mixer_features`` input
+        depends on it), or a function returning the current estimate (while separating, the
+        engine's running :attr:`core.separation.RecordedSolo.level`), read at each block.
+    """
+
+    def __init__(self, model: SessionLike, n_samples: int, solo_level=SOLO_LEVEL_DEFAULT):
+        self.model, self.n = model, int(n_samples)
+        self.solo_level = solo_level
+        self.hop, self.ctx = model.meta.hop, model.meta.context_frames
+        self.n_frames = frame_count(self.n, self.hop)
+        self.n_slots = -(-self.n_frames // SLOT)
+        self.posts = np.zeros((self.n_slots, codebook.N_CELLS), np.float32)  # sums over each slot's frames
+        self.energy = np.zeros(self.n_frames)
+        self._solo = np.zeros(0, np.float32)
+        self._acc = np.zeros((0, 2), np.float32)  # stereo: mixer inputs may read each channel
+        self._off = 0  # global index of the buffers' first sample
+        self._received = 0
+        self._t = 0  # next frame to compute
+
+    @property
+    def fraction_done(self) -> float:
+        return self._t / self.n_frames if self.n_frames else 1.0
+
+    def push(self, solo: np.ndarray, accompaniment: np.ndarray) -> None:
+        """Add ``solo`` [shape=(m,)] and ``accompaniment`` [shape=(m, 2)] samples at 44.1 kHz."""
+        self._solo = np.concatenate([self._solo, np.asarray(solo, np.float32)])
+        acc = np.asarray(accompaniment, np.float32)
+        self._acc = np.concatenate([self._acc, acc if acc.ndim == 2 else np.repeat(acc[:, None], 2, axis=1)])
+        self._received += solo.shape[0]
+        self._run(final=self._received >= self.n)
+
+    def _ready(self, final: bool) -> int:
+        """Frames whose model input (with context) is fully available."""
+        if final:
+            return self.n_frames
+        last = (self._received - 1 - HALF - first_centre(self.hop)) // self.hop - self.ctx
+        return int(max(0, min(self.n_frames, last + 1)))
+
+    def _run(self, final: bool) -> None:
+        ready = self._ready(final)
+        while self._t < ready and (ready - self._t >= MIXER_BLOCK or final):
+            a, b = self._t, min(self._t + MIXER_BLOCK, ready)
+            lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
+            level = self.solo_level() if callable(self.solo_level) else self.solo_level
+            feats, solo_mag = features.mixer_features(self._solo, self._acc, self.hop, self.model.meta.input_kind,
+                                                      lo, hi, self._off, level)
+            post = np.maximum(self.model.run(feats)[a - lo : b - lo], 0)
+            post /= np.maximum(post.sum(axis=1, keepdims=True), 1e-12)
+            self.posts[a // SLOT : a // SLOT + -(-(b - a) // SLOT)] = np.add.reduceat(post, np.arange(0, b - a, SLOT))
+            self.energy[a:b] = (solo_mag[a - lo : b - lo].astype(np.float64) ** 2).sum(axis=1)
+            self._t = b
+            drop = max(0, frame_centre(max(0, b - self.ctx), self.hop) - HALF - self._off)
+            if drop:
+                self._solo, self._acc = self._solo[drop:], self._acc[drop:]
+                self._off += drop
+
+    def finish(self, recorded_pan_deg: float = 0.0, solo_share_db: float = 0.0) -> Suggestion:
+        """Compute what is left and decode: the track's posterior, its choice, the sections.
+
+        ``solo_share_db`` (:attr:`core.separation.RecordedSolo.share_db`) below
+        :data:`MIN_SOLO_SHARE_DB` means no soloist: no frame votes, nothing firm is suggested.
+        """
+        self._run(final=True)
+        active = activity_from_energy(self.energy)
+        if not solo_share_db >= MIN_SOLO_SHARE_DB:
+            active[:] = False
+        starts = np.arange(0, self.n_frames, SLOT)
+        count = np.diff(np.append(starts, self.n_frames)).astype(np.float64)
+        posts = self.posts / count[:, None].astype(np.float32)
+        votes = np.add.reduceat(active.astype(np.float64), starts) / count if self.n_frames else np.zeros(0)
+        times = np.add.reduceat(features.frame_times(self.n_frames, self.hop), starts) / count if self.n_frames else votes
+        posterior = codebook.aggregate(posts, votes * count)
+        dt = self.hop / MODEL_RATE
+        d = decide(posterior, float(active.sum()) * dt, recorded_pan_deg)
+        sections = find_sections(posts, votes, times, recorded_pan_deg, d)
+        return Suggestion(posterior, d.pan_deg, d.gain, posts, times, votes >= 0.5, sections,
+                          self.model.meta.version, d.confidence, d.clear, float(recorded_pan_deg))
 
 
 def run_mixer(model: SessionLike, solo: np.ndarray, accompaniment: np.ndarray, rate: int,
-              report: Reporter | None = None, solo_level: float = features.SOLO_LEVEL_MIN) -> Suggestion:
-    """Run the mixer over stems and decode its suggestion.
+              report: Reporter | None = None, recorded_pan_deg: float = 0.0,
+              solo_share_db: float = 0.0, solo_level: float = SOLO_LEVEL_DEFAULT) -> Suggestion:
+    """Run the mixer over stems held in memory and decode its suggestion.
 
     Parameters
     ----------
@@ -99,31 +262,22 @@ def run_mixer(model: SessionLike, solo: np.ndarray, accompaniment: np.ndarray, r
     accompaniment : np.ndarray [shape=(n, 2)]
     rate : int
         Sample rate of the stems in Hz.
+    recorded_pan_deg : float
+        The solo's recorded pan (what "kept as recorded" keeps).
+    solo_share_db : float
+        The solo's share of the recording's energy (0: assume present).
     solo_level : float
-        The solo's recorded-level factor ``k`` (``Stems.solo_level``; gain convention).
+        The solo's recorded-level factor ``k`` (``Stems.solo_level``).
     """
     report = report or Reporter()
     solo44 = audio_io.resample(solo, rate, MODEL_RATE)
     acc44 = audio_io.resample(accompaniment, rate, MODEL_RATE)
-    hop, ctx = model.meta.hop, model.meta.context_frames
-    n_frames = frame_count(solo44.shape[0], hop)
-    posts = np.zeros((n_frames, codebook.N_CELLS), np.float32)
-    energy = np.zeros(n_frames)
-    for a in range(0, n_frames, MIXER_BLOCK):
-        b = min(a + MIXER_BLOCK, n_frames)
-        lo, hi = max(0, a - ctx), min(n_frames, b + ctx)
-        feats, solo_mag = features.mixer_features(solo44, acc44, hop, model.meta.input_kind, lo, hi, solo_level)
-        posts[a:b] = model.run(feats)[a - lo : b - lo]
-        energy[a:b] = (solo_mag[a - lo : b - lo].astype(np.float64) ** 2).sum(axis=1)
-        report(b / max(n_frames, 1), "suggesting pan and gain")
-    posts = np.maximum(posts, 0)
-    posts /= np.maximum(posts.sum(axis=1, keepdims=True), 1e-12)
-    active = activity(np.sqrt(energy)[:, None])
-    posterior = codebook.aggregate(posts, active.astype(np.float64))
-    choice = codebook.Choice.from_posterior(posterior)
-    times = features.frame_times(n_frames, hop)
-    sections = find_sections(posts, active, times)
-    return Suggestion(posterior, choice.pan_deg, choice.gain, posts, times, active, sections, model.meta.version)
+    stream = MixerStream(model, solo44.shape[0], solo_level)
+    for i in range(0, solo44.shape[0], FEED_BLOCK):
+        stream.push(solo44[i : i + FEED_BLOCK], acc44[i : i + FEED_BLOCK])
+        report(stream.fraction_done, "suggesting pan and gain")
+    return stream.finish(recorded_pan_deg, solo_share_db)
 
 
-__all__ = ["Suggestion", "Section", "run_mixer", "activity"]
+__all__ = ["Suggestion", "Section", "MixerStream", "run_mixer", "activity", "activity_from_energy",
+           "KEPT_AS_RECORDED", "MIN_ACTIVE_S"]

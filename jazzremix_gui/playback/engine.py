@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback.renderer import BlockRenderer
 
@@ -77,9 +78,10 @@ class PlaybackEngine:
         self.renderer.render(outdata)
 
     # ---- transport --------------------------------------------------------------------
-    def load(self, solo: np.ndarray, accompaniment: np.ndarray, mixture: np.ndarray) -> None:
-        """Material at :attr:`rate`: solo (n,), accompaniment and mixture (n, 2)."""
-        self.renderer.load(solo, accompaniment, mixture, self.rate)
+    def load(self, solo: np.ndarray, accompaniment: np.ndarray, mixture: np.ndarray,
+             solo_level: float = SOLO_LEVEL_DEFAULT) -> None:
+        """Material at :attr:`rate`: solo (n,), accompaniment and mixture (n, 2), and the solo level ``k``."""
+        self.renderer.load(solo, accompaniment, mixture, self.rate, solo_level)
 
     def play(self) -> bool:
         """Start (or resume); returns False when playback is not possible."""

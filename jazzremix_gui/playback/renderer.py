@@ -9,7 +9,8 @@ block and never click.
 
 Per output channel ``c`` the block is
 ``w_solo_c * solo + w_acc * acc_c + w_orig * mixture_c`` with
-``w_solo_L = remix * solo_on * gain * cos(theta + 45 deg)`` (constant-power pan law),
+``(w_solo_L, w_solo_R) = remix * solo_on * core.panlaw.solo_weights(pan, gain, k)`` (constant-power pan
+law and the gain convention: ``k`` is the recording's solo level, so gain 1.0 is as recorded),
 ``w_acc = remix * acc_on`` and ``w_orig = (1 - remix) * orig_gain``, all times ``master``.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jazzremix_gui.core.panlaw import pan_gains_scalar
+from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT, solo_weights
 
 #: Largest block the renderer accepts (frames); bigger requests play silence.
 MAX_BLOCK = 16384
@@ -55,6 +56,7 @@ class BlockRenderer:
         self.loop_on = False
         self.loop = [0, 0]
         self.rate = 48000
+        self.solo_level = SOLO_LEVEL_DEFAULT
         self.blocks_rendered = 0
         self.last_block = np.zeros((MAX_BLOCK, 2), np.float32)
         self.last_frames = 0
@@ -71,15 +73,19 @@ class BlockRenderer:
         self._target = np.zeros(4)
 
     # ---- UI side -------------------------------------------------------------------
-    def load(self, solo: np.ndarray, accompaniment: np.ndarray, mixture: np.ndarray, rate: int) -> None:
+    def load(self, solo: np.ndarray, accompaniment: np.ndarray, mixture: np.ndarray, rate: int,
+             solo_level: float = SOLO_LEVEL_DEFAULT) -> None:
         """Replace the material (all at ``rate`` Hz, the device's rate); playback stops.
 
         Parameters
         ----------
         solo : np.ndarray [shape=(n,), dtype=float32]
         accompaniment, mixture : np.ndarray [shape=(n, 2), dtype=float32]
+        solo_level : float
+            The recording's solo level ``k`` (:attr:`core.pipeline.Stems.solo_level`).
         """
         self.playing = False
+        self.solo_level = float(solo_level)
         n = min(solo.shape[0], accompaniment.shape[0], mixture.shape[0])
         self._data = (np.ascontiguousarray(solo[:n], np.float32), np.ascontiguousarray(accompaniment[:n], np.float32),
                       np.ascontiguousarray(mixture[:n], np.float32), n)
@@ -124,14 +130,14 @@ class BlockRenderer:
                 if self.sections[i, 0] <= pos < self.sections[i, 1]:
                     pan, gain = self.sections[i, 2], self.sections[i, 3]
                     break
-        g_left, g_right = pan_gains_scalar(pan)
         orig = 1.0 if c[ORIGINAL] > 0.5 else 0.0
         remix = (1.0 - orig) * c[MASTER]
         if self._fade_out:
             remix = orig = 0.0
-        solo = remix * c[SOLO_ON] * gain
-        self._target[0] = solo * g_left
-        self._target[1] = solo * g_right
+        w_left, w_right = solo_weights(float(pan), float(gain), self.solo_level)
+        solo = remix * c[SOLO_ON]
+        self._target[0] = solo * w_left
+        self._target[1] = solo * w_right
         self._target[2] = remix * c[ACC_ON]
         self._target[3] = orig * c[ORIG_GAIN] * c[MASTER]
 

@@ -69,7 +69,7 @@ def record_export(rec: ExportRecord, path=None) -> Path:
     """
     stems = rec.stems
     feat_sections = rec.sections or [{"start": 0.0, "end": len(stems) / stems.rate, "active": True}]
-    level = getattr(stems, "solo_level", None) or model_inputs.SOLO_LEVEL_MIN
+    level = getattr(stems, "solo_level", None) or model_inputs.SOLO_LEVEL_DEFAULT
     try:
         features = core_annotations.annotation_features(stems.solo, stems.accompaniment, stems.rate, feat_sections,
                                                         level, hop=rec.mixer_hop)

@@ -22,7 +22,8 @@ from jazzremix_gui.core.pipeline import Stems
 from jazzremix_gui.core.sections import Section
 from jazzremix_gui.core.suggestion import Suggestion
 
-FORMAT = 1
+#: 2: stems carry the solo level and recorded pan (gain convention), suggestions their confidence.
+FORMAT = 2
 
 
 def model_tag(model: SessionLike) -> str:
@@ -46,7 +47,10 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
     sections = [s.to_json() for s in suggestion.sections]
     sec_posts = np.stack([s.posterior for s in suggestion.sections]) if suggestion.sections else np.zeros((0, 19, 21))
     meta = {"rate": stems.rate, "separator_version": stems.model_version, "mixer_version": suggestion.model_version,
-            "pan_deg": suggestion.pan_deg, "gain": suggestion.gain, "sections": sections}
+            "pan_deg": suggestion.pan_deg, "gain": suggestion.gain, "sections": sections,
+            "solo_level": stems.solo_level, "recorded_pan_deg": stems.recorded_pan_deg,
+            "solo_share_db": stems.solo_share_db if np.isfinite(stems.solo_share_db) else -999.0,
+            "confidence": suggestion.confidence, "clear": suggestion.clear}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".npz", dir=target.parent)
@@ -68,11 +72,14 @@ def load(key: str) -> tuple[Stems, Suggestion] | None:
     try:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            stems = Stems(z["solo"], z["accompaniment"], int(meta["rate"]), meta["separator_version"])
-            sections = [Section(s["start"], s["end"], s["active"], post, s["pan_deg"], s["gain"])
-                        for s, post in zip(meta["sections"], z["section_posteriors"])]
+            stems = Stems(z["solo"], z["accompaniment"], int(meta["rate"]), meta["separator_version"],
+                          solo_level=float(meta["solo_level"]), recorded_pan_deg=float(meta["recorded_pan_deg"]),
+                          solo_share_db=float(meta["solo_share_db"]))
+            sections = [Section(s["start"], s["end"], s["active"], post, s["pan_deg"], s["gain"], s["confidence"],
+                                s["clear"]) for s, post in zip(meta["sections"], z["section_posteriors"])]
             sug = Suggestion(z["posterior"], meta["pan_deg"], meta["gain"], z["frame_posteriors"], z["frame_times"],
-                             z["active"], sections, meta["mixer_version"])
+                             z["active"], sections, meta["mixer_version"], float(meta["confidence"]),
+                             bool(meta["clear"]), stems.recorded_pan_deg)
     except (OSError, ValueError, KeyError):
         return None
     return stems, sug

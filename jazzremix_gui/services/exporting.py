@@ -14,7 +14,7 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.panlaw import pan_mono
+from jazzremix_gui.core.panlaw import place_solo
 
 KINDS = ("solo", "accompaniment", "remix")
 
@@ -45,7 +45,7 @@ class ExportPlan:
 def render(kind: str, stems: pipeline.Stems, pan, gain, solo_stereo: bool) -> np.ndarray:
     """The signal of one export kind: solo (n,) or (n, 2), accompaniment (n, 2), remix (n, 2)."""
     if kind == "solo":
-        return pan_mono(stems.solo, pan, gain) if solo_stereo else stems.solo
+        return place_solo(stems.solo, pan, gain, stems.solo_level) if solo_stereo else stems.solo
     if kind == "accompaniment":
         return stems.accompaniment
     return pipeline.render_remix(stems, pan, gain)

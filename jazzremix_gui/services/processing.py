@@ -77,7 +77,7 @@ def decode(path, job) -> Decoded:
 def process_track(path, job, separator_path=None, mixer_path=None) -> Processed:
     """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
 
-    Progress: 0-5 % decoding, 5-85 % separation, 85-95 % suggestion, then the stem pictures.
+    Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass), then the stem pictures.
     """
     decoded = decode(path, job)
     job.partial("decoded", decoded)
@@ -89,8 +89,7 @@ def process_track(path, job, separator_path=None, mixer_path=None) -> Processed:
         job.progress(0.9, "loaded from cache")
     else:
         result = pipeline.analyse(decoded.audio, decoded.rate, separator, mixer,
-                                  progress=Reporter(job.progress, None, 0.05, 0.95), cancel=job.is_cancelled,
-                                  share=0.8 / 0.9)
+                                  progress=Reporter(job.progress, None, 0.05, 0.95), cancel=job.is_cancelled)
         stems, suggestion = result.stems, result.suggestion
         cache.save(key, stems, suggestion)
         hit = None

@@ -14,7 +14,8 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
-from jazzremix_gui.core.stft import WIN_LEN, first_centre, stft
+from jazzremix_gui.core.features import mid_magnitude
+from jazzremix_gui.core.stft import WIN_LEN, first_centre
 
 
 class RemixSampler:
@@ -76,5 +77,5 @@ class RemixSampler:
         # sample 1024 + k hop of the segment, i.e. global frame k of a signal offset by first_centre
         offset = first_centre(self.hop) - (WIN_LEN // 2)
         both = np.stack(solos + mixes)  # (2B, span)
-        mags = np.abs(np.stack([stft(x, self.hop, 0, self.length, offset=offset) for x in both]))
+        mags = np.stack([mid_magnitude(x, self.hop, 0, self.length, offset) for x in both])
         return mags[size:].astype(np.float32), mags[:size].astype(np.float32)

@@ -130,9 +130,9 @@ def open_session(w, path: str | None = None) -> None:
         return
     track = w.manager.add(data["input"])
     if track.state is not None:
-        track.state.apply_json(data.get("mix", {}))
+        track.state.apply_json(session.mix_for(data, track.processed.stems.solo_level))
     else:
-        track.pending_session = data.get("mix", {})
+        track.pending_session = data
     w.select(track)
 
 

@@ -1,20 +1,40 @@
-"""Application entry point: ``run_app(files) -> int`` (used by ``jazzremix gui``)."""
+"""Application entry point: ``run_app(files) -> int`` (used by ``jazzremix gui`` and ``jazzremix FILE...``)."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from jazzremix_gui import __version__
+from jazzremix_gui.core import device, paths
+from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.ui import theme
+
+log = logging.getLogger(__name__)
+
+#: The desktop entry's name without ``.desktop`` (packaging/), also the AppStream id.
+DESKTOP_ID = "io.github.jazzremix.JazzRemix"
+
+
+def app_icon() -> QIcon:
+    """The application icon: the SVG, plus the rendered PNG sizes for platforms without an SVG plug-in."""
+    icon = QIcon()
+    icons = paths.resources_dir() / "icons"
+    for png in sorted(icons.glob("jazzremix-*.png")):
+        icon.addFile(str(png))
+    svg = icons / "jazzremix.svg"
+    if svg.exists():
+        icon.addFile(str(svg))
+    return icon
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (created once), with high-DPI rounding off and the dark theme applied."""
+    """The QApplication (created once), with high-DPI rounding off, the dark theme and the icon."""
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
@@ -22,12 +42,21 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app.setApplicationName("Jazz Remix")
         app.setOrganizationName("JazzRemix")
         app.setApplicationVersion(__version__)
+    if app.windowIcon().isNull():  # also when a test harness made the QApplication
+        app.setDesktopFileName(DESKTOP_ID)  # Wayland shows the desktop entry's icon
+        app.setWindowIcon(app_icon())
     theme.apply(app)
     return app
 
 
-def run_app(files: list[str]) -> int:
+def run_app(files: list[str], device_override: str | None = None) -> int:
     """Open the main window on ``files`` (audio files or ``.jrs`` sessions) and run the event loop.
+
+    Parameters
+    ----------
+    files : list of str
+    device_override : {'auto', 'cpu', 'cuda'}, optional
+        ``--device`` from the command line; else the Preferences' choice.
 
     Returns
     -------
@@ -35,10 +64,16 @@ def run_app(files: list[str]) -> int:
         The exit status (0 on a normal quit).
     """
     app = make_app()
-    from jazzremix_gui.ui import actions
+    from jazzremix_gui.ui import actions, excepthook
     from jazzremix_gui.ui.main_window import MainWindow
 
+    excepthook.install()
     window = MainWindow()
+    try:
+        device.set_device(device_override or window.settings["device"])
+    except JazzRemixError as exc:  # a hand-edited settings file
+        log.warning("%s; using auto", exc)
+    log.info("app started (%s)", device.describe())
     window.show()
     audio = [f for f in files if not f.endswith(".jrs")]
     for f in files:

@@ -19,7 +19,7 @@ def pan_text(pan: float) -> str:
     """``-30`` -> ``30° L``, ``0`` -> ``C``, ``12.5`` -> ``12.5° R``."""
     if abs(pan) < 0.05:
         return "C"
-    return f"{abs(pan):g}° {'L' if pan < 0 else 'R'}"
+    return f"{abs(pan):.1f}".rstrip("0").rstrip(".") + f"° {'L' if pan < 0 else 'R'}"
 
 
 def gain_db_text(gain: float) -> str:
@@ -89,7 +89,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.map.getAxis("left").setWidth(56)
         self.gain_plot.getAxis("left").setWidth(56)
         self.map.setLabel("left", "pan")
-        self.map.setLabel("bottom", "solo gain (linear; dB below)")
+        self.map.setLabel("bottom", "solo gain vs the recording (1 = as recorded; dB below)")
         self.map.getAxis("left").setTicks([PAN_TICKS])
         self.map.getAxis("bottom").setTicks([GAIN_TICKS])
         self.map.getAxis("bottom").setHeight(48)
@@ -147,6 +147,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.pan_plot.setXRange(0, max(pan_m.max(), 1e-9) * 1.05, padding=0)
 
     source_text = ""  # which mixer made the suggestion (shown under the legend)
+    status_text = ""  # the suggestion's confidence, or "no clear suggestion: kept as recorded"
 
     def set_marks(self, suggested: tuple[float, float], current: tuple[float, float]) -> None:
         """Mark the suggested and the current (pan, gain)."""
@@ -156,6 +157,8 @@ class CodebookView(pg.GraphicsLayoutWidget):
         sp, sg = suggested
         self.legend.setText(
             f"<span style='color:{theme.SUGGESTED_COLOUR}'>□ suggested: {pan_text(sp)}, gain {sg:.2f} "
-            f"({gain_db_text(sg)})</span><br><span style='color:{theme.CURRENT_COLOUR}'>● current: "
-            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)})</span>"
+            f"({gain_db_text(sg)} vs recording)"
+            + (f"<br>{self.status_text}" if self.status_text else "")
+            + f"</span><br><span style='color:{theme.CURRENT_COLOUR}'>● current: "
+            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)} vs recording)</span>"
             + (f"<br><span style='color:#8a8a8a'>{self.source_text}</span>" if self.source_text else ""))

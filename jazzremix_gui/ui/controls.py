@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSlider, QVBoxLayout, QWidget)
 
+from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 from jazzremix_gui.ui.codebook_view import gain_db_text, pan_text
 
 PAN_STEPS = 10  # slider steps per degree
@@ -33,21 +34,24 @@ class MixControls(QGroupBox):
         self.target_label = QLabel("Whole track")
         grid.addWidget(self.target_label, 0, 0, 1, 4)
         self.pan_slider = QSlider(Qt.Orientation.Horizontal)
-        self.pan_slider.setRange(-45 * PAN_STEPS, 45 * PAN_STEPS)
+        self.pan_slider.setRange(round(PAN_MIN_DEG * PAN_STEPS), round(PAN_MAX_DEG * PAN_STEPS))
         self.pan_spin = QDoubleSpinBox()
-        self.pan_spin.setRange(-45, 45)
+        self.pan_spin.setRange(PAN_MIN_DEG, PAN_MAX_DEG)
         self.pan_spin.setDecimals(1)
         self.pan_spin.setSuffix("°")
         self.pan_text = QLabel("C")
         self.pan_text.setMinimumWidth(60)
         self.gain_slider = QSlider(Qt.Orientation.Horizontal)
-        self.gain_slider.setRange(0, 2 * GAIN_STEPS)
+        self.gain_slider.setRange(round(GAIN_MIN * GAIN_STEPS), round(GAIN_MAX * GAIN_STEPS))
         self.gain_spin = QDoubleSpinBox()
-        self.gain_spin.setRange(0, 2)
+        self.gain_spin.setRange(GAIN_MIN, GAIN_MAX)
         self.gain_spin.setDecimals(2)
         self.gain_spin.setSingleStep(0.05)
         self.gain_db = QLabel("0.0 dB")
         self.gain_db.setMinimumWidth(60)
+        tip = "Gain relative to the recording: 1.0 (0 dB) keeps the solo as loud as recorded, 2.0 is +6 dB"
+        for w in (self.gain_slider, self.gain_spin, self.gain_db):
+            w.setToolTip(tip)
         for row, (name, slider, spin, text) in enumerate(
                 (("Pan", self.pan_slider, self.pan_spin, self.pan_text),
                  ("Gain", self.gain_slider, self.gain_spin, self.gain_db)), start=1):

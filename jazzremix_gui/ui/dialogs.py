@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QWidget)
 
 from jazzremix_gui import __version__
-from jazzremix_gui.core import paths, pipeline
+from jazzremix_gui.core import device, logs, paths, pipeline
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.playback import devices
 from jazzremix_gui.services.exporting import KINDS, ExportPlan
@@ -129,11 +129,19 @@ class PreferencesDialog(QDialog):
         if reason:
             form.addRow("", QLabel(f"Playback unavailable: {reason}"))
         self.sep = QLineEdit(settings["separator_path"])
-        self.sep.setPlaceholderText(f"default: {paths.shipped_model('separator')}")
+        self.sep.setPlaceholderText(f"default: {pipeline.default_model_path('separator')}")
         self.mix = QLineEdit(settings["mixer_path"])
-        self.mix.setPlaceholderText(f"default: {paths.shipped_model('mixer')}")
+        self.mix.setPlaceholderText(f"default: {pipeline.default_model_path('mixer')}")
         form.addRow("Separator model", _path_row(self.sep, lambda: self._pick(self.sep)))
         form.addRow("Mixer model", _path_row(self.mix, lambda: self._pick(self.mix)))
+        self.compute = QComboBox()
+        for value, text in (("auto", "Automatic (CUDA GPU when it works, else the CPU)"), ("cpu", "CPU only"),
+                            ("cuda", "CUDA GPU (warns and uses the CPU when CUDA fails)")):
+            self.compute.addItem(text, value)
+        self.compute.setCurrentIndex(max(0, self.compute.findData(settings["device"])))
+        form.addRow("Run models on", self.compute)
+        if not device.cuda_built_in():
+            form.addRow("", QLabel("This ONNX Runtime has no CUDA support: the CPU is used."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -151,6 +159,8 @@ class PreferencesDialog(QDialog):
         self.settings["output_device"] = self.device.currentData()
         self.settings["separator_path"] = self.sep.text().strip()
         self.settings["mixer_path"] = self.mix.text().strip()
+        self.settings["device"] = self.compute.currentData()
+        device.set_device(self.compute.currentData())  # used from the next track processed
         return changed
 
 
@@ -185,13 +195,12 @@ class AboutDialog(QDialog):
         self.setWindowTitle("About Jazz Remix")
         col = QVBoxLayout(self)
         self.text = QTextBrowser()
-        import onnxruntime as ort
-
+        models = model_report(separator_path, mixer_path)  # loads them: the provider is known after
         self.text.setHtml(
             f"<h2>Jazz Remix {__version__}</h2><p>Separate a jazz recording into its solo and its accompaniment, "
             "and place the solo anew. After Mimilakis et al., AES WIMP 2016.</p>"
-            f"<p>ONNX Runtime {ort.__version__}; available providers: {', '.join(ort.get_available_providers())}</p>"
-            + model_report(separator_path, mixer_path))
+            f"<p>Models run on: <b>{device.last_provider() or 'not loaded'}</b> ({device.describe()})</p>"
+            + (f"<p>Log file: {logs.log_file()}</p>" if logs.log_file() else "") + models)
         col.addWidget(self.text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

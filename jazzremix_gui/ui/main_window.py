@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from jazzremix_gui.core import paths
+from jazzremix_gui.core.suggestion import KEPT_AS_RECORDED
 from jazzremix_gui.ui import actions, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
 from jazzremix_gui.ui.controls import MixControls, TransportBar
@@ -30,6 +31,17 @@ def mixer_source_text(version: str) -> str:
         return ""
     who = "your fine-tuned mixer" if "+user" in version else "the shipped mixer"
     return f"suggested by {who} ({version})"
+
+
+def suggestion_status_text(state) -> str:
+    """The confidence of the suggestion the controls edit, or why there is none (kept as recorded)."""
+    sugg = state.suggestion
+    if state.target == WHOLE:
+        return sugg.status if sugg.clear else f"{sugg.status}:<br>{sugg.reason}"
+    section = sugg.sections[state.target]
+    if not section.active:
+        return "solo silent here: follows the whole track"
+    return f"confidence {100 * section.confidence:.0f} %" if section.clear else KEPT_AS_RECORDED
 
 
 class MainWindow(QMainWindow):
@@ -115,6 +127,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.transport.match.setChecked(self.settings["match_loudness"])
         self.player.set_match_loudness(self.settings["match_loudness"])
+        self.provider_label = QLabel("")
+        self.provider_label.setToolTip("Where the models run (Edit > Preferences > Run models on)")
+        self.statusBar().addPermanentWidget(self.provider_label)
 
     def _connect(self) -> None:
         m = self.manager
@@ -211,6 +226,8 @@ class MainWindow(QMainWindow):
         self._show_progress(track)
         d = track.decoded if track else None
         p = track.processed if track else None
+        if p is not None and p.provider:
+            self.provider_label.setText(f"Models on {p.provider}")
         for key in ("solo", "accompaniment"):
             self.timeline.set_spectrogram(key, p.spectrograms.get(key) if p else None)
         if track is not None and track.state is not None:
@@ -232,6 +249,7 @@ class MainWindow(QMainWindow):
             return
         self.codebook.set_posterior(st.posterior())
         self.codebook.source_text = mixer_source_text(track.processed.mixer_version if track.processed else "")
+        self.codebook.status_text = suggestion_status_text(st)
         self.codebook.set_marks(st.suggested_value(), st.value())
         target = "Whole track" if st.target == WHOLE else \
             f"Section {st.target + 1}: {st.bounds[st.target][0]:.1f}–{st.bounds[st.target][1]:.1f} s"

@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
 from jazzremix_gui.core.loudness import integrated_loudness
@@ -94,7 +95,8 @@ class Player(QObject):
         if token != self._token:
             return
         solo, acc, mix = result
-        self.engine.load(solo, acc, mix)
+        stems = self._material[1] if self._material else None
+        self.engine.load(solo, acc, mix, stems.solo_level if stems is not None else SOLO_LEVEL_DEFAULT)
         self.ready = True
         self.ready_changed.emit(True)
         self.request_loudness()

@@ -1,8 +1,8 @@
 """Typed settings, declared in one place (after MusicBrainz Picard's ``config``), with QSettings behind them.
 
 User settings (``OPTIONS``) and UI state (``STATE``: window geometry, splitter sizes) are
-kept apart. Values live in an INI file under ``core.paths.data_dir()`` (so tests that set
-``JAZZREMIX_DATA_DIR`` never touch the real home).
+kept apart. Values live in ``core.paths.settings_path()``, in the user's config folder (tests
+that set ``JAZZREMIX_DATA_DIR`` or ``JAZZREMIX_CONFIG_DIR`` never touch the real home).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ OPTIONS = {o.name: o for o in (
     Option("audio", "match_loudness", True),
     Option("models", "separator_path", ""),
     Option("models", "mixer_path", ""),
+    Option("models", "device", "auto"),
     Option("files", "recent_files", []),
     Option("files", "last_dir", ""),
     Option("export", "format", "wav"),
@@ -55,7 +56,7 @@ class Settings:
     """Typed access: ``settings["match_loudness"]`` returns a bool, ``settings["bits"] = 16``."""
 
     def __init__(self, path=None):
-        path = path or paths.data_dir() / "settings.ini"
+        path = path or paths.settings_path()
         self.qs = QSettings(str(path), QSettings.Format.IniFormat)
 
     def _option(self, name: str) -> Option:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoStack
 
 from jazzremix_gui.ui.mixstate import MixState
 from jazzremix_gui.services.processing import Decoded, Processed, process_track
+from jazzremix_gui.services import session
 from jazzremix_gui.ui.worker import Job, make_runner
 
 QUEUED, WORKING, READY, FAILED, CANCELLED = "queued", "working", "ready", "failed", "cancelled"
@@ -147,7 +148,7 @@ class TrackManager(QObject):
         track.processed = result
         track.state = MixState(result.suggestion, track)
         if track.pending_session:
-            track.state.apply_json(track.pending_session)
+            track.state.apply_json(session.mix_for(track.pending_session, result.stems.solo_level))
             track.pending_session = None
         track.status, track.progress, track.message = READY, 1.0, "ready"
         self.changed.emit(track)

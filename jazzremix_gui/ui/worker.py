@@ -14,14 +14,16 @@ thread, so GUI logic is tested without timing.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
-import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 
 from jazzremix_gui.core.errors import Cancelled, JazzRemixError
+
+log = logging.getLogger(__name__)
 
 #: Minimum seconds between two progress signals (keeps the event loop free).
 PROGRESS_INTERVAL = 0.05
@@ -92,11 +94,13 @@ class Job(QObject):
         except Cancelled:
             self.was_cancelled.emit()
         except JazzRemixError as exc:
+            log.info("%s failed: %s", self.name or "job", exc)
             self.failed.emit(str(exc))
         except MemoryError:
+            log.error("%s ran out of memory", self.name or "job")
             self.failed.emit("not enough memory for this recording")
-        except Exception as exc:  # a bug: still one line for the user, details on stderr
-            traceback.print_exc()
+        except Exception as exc:  # a bug: still one line for the user, the traceback in the log
+            log.exception("%s failed unexpectedly", self.name or "job")
             self.failed.emit(f"unexpected {type(exc).__name__}: {exc}")
         else:
             self.succeeded.emit(result)

@@ -1,0 +1,168 @@
+"""``DIR/manifest.jsonl``: one JSON line per input, appended (and synced) as each result arrives.
+
+A line holds the input's path, size, modification time and SHA-256, the models' versions
+and hashes, the output options, the outputs written, the suggestion (pan, gain,
+confidence), the audio duration, the processing time, the worker, the status (``done``
+or ``failed``), the error text and the number of attempts. The latest line of an input
+is its state. Only one batch writes a manifest at a time (an exclusive lock), and a line
+cut short by a crash is skipped on reading.
+
+What a re-run skips: an input whose latest line has the same models and options and whose
+file has the same size and modification time (as rsync trusts them) is skipped when it
+is done and all its outputs exist, or when it failed (``retry_failed`` tries it again).
+An input that was done but whose file was touched is hashed again on a worker, which
+keeps the earlier outputs when the content did not change (:func:`Manifest.plan`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from jazzremix_gui.core.errors import JazzRemixError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock
+    fcntl = None
+
+NAME = "manifest.jsonl"
+
+
+class ManifestError(JazzRemixError):
+    """The manifest cannot be opened, locked or written."""
+
+
+@dataclass
+class Plan:
+    """What a batch does: ``todo`` inputs (each with its earlier record, or None), and the skipped ones."""
+
+    todo: list
+    skipped_done: int = 0
+    skipped_failed: int = 0
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def read_records(path) -> dict[str, dict]:
+    """The latest record of each input in a manifest file (missing file: none).
+
+    Returns
+    -------
+    dict
+        Input path (str) -> its latest record.
+    """
+    latest: dict[str, dict] = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by a crash
+                if isinstance(rec, dict) and "input" in rec:
+                    latest[rec["input"]] = rec
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+    return latest
+
+
+class Manifest:
+    """The manifest of an output folder, locked for this batch while open.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The batch's output folder (created if missing).
+    """
+
+    def __init__(self, out_dir):
+        self.path = Path(out_dir) / NAME
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "a+", encoding="utf-8")
+        except OSError as exc:
+            raise ManifestError(f"{self.path}: cannot open the manifest ({exc.strerror})") from None
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                self._file.close()
+                raise ManifestError(f"{self.path}: another jazzremix batch is writing to this folder") from None
+        self.records = read_records(self.path)
+        self._file.seek(0, os.SEEK_END)
+        if self._file.tell() > 0:
+            self._file.seek(self._file.tell() - 1)
+            if self._file.read(1) != "\n":  # a line cut short: start the next one on its own line
+                self._append_text("\n")
+
+    def _append_text(self, text: str) -> None:
+        try:
+            self._file.write(text)
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            raise ManifestError(f"{self.path}: cannot write the manifest ({exc.strerror})") from None
+
+    def append(self, record: dict) -> None:
+        """Add one input's record (one line, flushed and synced to disk)."""
+        self._append_text(json.dumps(record, ensure_ascii=False) + "\n")
+        self.records[record["input"]] = record
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()  # closing releases the lock
+
+    def __enter__(self) -> "Manifest":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def plan(self, inputs, models: dict, options: dict, retry_failed: bool = False) -> Plan:
+        """Split inputs into those to process and those a re-run skips.
+
+        Parameters
+        ----------
+        inputs : list of sources.Input
+        models : dict
+            ``{"separator": {"version", "sha256"}, "mixer": {...}}`` of this batch.
+        options : dict
+            Output options of this batch (format, bits, remix).
+
+        Returns
+        -------
+        Plan
+            ``todo`` holds ``(input, earlier record or None)``; an earlier *done* record is
+            passed on only when models and options match, so a worker may keep its outputs
+            if the content is unchanged.
+        """
+        plan = Plan([])
+        for item in inputs:
+            rec = self.records.get(str(item.path))
+            same = rec is not None and rec.get("models") == models and rec.get("options") == options
+            unchanged = same and _stat(item.path) == (rec.get("size"), rec.get("mtime_ns"))
+            status = rec.get("status") if rec else None
+            if unchanged and status == "done" and outputs_exist(rec):
+                plan.skipped_done += 1
+            elif unchanged and status == "failed" and not retry_failed:
+                plan.skipped_failed += 1
+            else:
+                plan.todo.append((item, rec if same and status == "done" else None))
+        return plan
+
+
+def outputs_exist(record: dict) -> bool:
+    """Whether every output a record lists is still on disk."""
+    outs = record.get("outputs") or {}
+    return bool(outs) and all(Path(p).is_file() for p in outs.values())

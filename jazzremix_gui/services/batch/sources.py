@@ -1,0 +1,81 @@
+"""Which files a batch takes, and where each one's outputs go.
+
+A SOURCE is a file (taken whatever its name) or a folder, searched recursively for audio
+files by extension (hidden files and the output folder itself are left out). The
+outputs of a file found in a folder go to the same relative sub-folder of the output
+folder, so ``SRC/1954/take2.wav`` gives ``DIR/1954/take2.solo.wav``; a file named
+directly goes to ``DIR`` itself. Two inputs that would write the same outputs (``a.wav``
+and ``a.flac`` side by side) are refused before any work starts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from jazzremix_gui.core.errors import JazzRemixError
+
+#: File extensions taken from folders (everything libsndfile decodes that archives hold).
+AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".bwf", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif",
+                              ".aiff", ".aifc", ".w64", ".rf64", ".caf", ".au", ".snd"})
+
+
+class BatchSourceError(JazzRemixError):
+    """A SOURCE is missing, or two inputs would write the same outputs."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input file and the folder its outputs go to (both absolute)."""
+
+    path: Path
+    out_dir: Path
+
+
+def _walk(folder: Path, skip: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder, onerror=None, followlinks=False):
+        here = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip)
+        found += [here / f for f in sorted(files)
+                  if not f.startswith(".") and Path(f).suffix.lower() in AUDIO_EXTENSIONS]
+    return found
+
+
+def collect(sources, out_dir) -> list[Input]:
+    """The inputs of a batch, in a stable order, each with its output folder.
+
+    Parameters
+    ----------
+    sources : iterable of str or Path
+        Files and folders.
+    out_dir : str or Path
+        The batch's output folder.
+
+    Raises
+    ------
+    BatchSourceError
+        A source does not exist, or two inputs would write the same outputs.
+    """
+    out = Path(out_dir).resolve()
+    inputs: dict[Path, Input] = {}
+    for src in sources:
+        src_path = Path(src)
+        if not src_path.exists():
+            raise BatchSourceError(f"{src}: no such file or folder")
+        if src_path.is_dir():
+            root = src_path.resolve()
+            for f in _walk(root, out):
+                rel = f.parent.relative_to(root)
+                inputs.setdefault(f.resolve(), Input(f.resolve(), out / rel))
+        else:
+            inputs.setdefault(src_path.resolve(), Input(src_path.resolve(), out))
+    owners: dict[tuple, Path] = {}
+    for item in inputs.values():
+        key = (item.out_dir, item.path.stem)
+        if key in owners:
+            raise BatchSourceError(f"{owners[key]} and {item.path} would write the same outputs "
+                                   f"({item.out_dir / item.path.stem}.*); rename one or run them separately")
+        owners[key] = item.path
+    return list(inputs.values())

@@ -1,0 +1,255 @@
+"""The work for one input on a worker: hash, separate and suggest in one streaming pass, write the outputs.
+
+The pipeline seam does the work (:func:`core.pipeline.analyse` with a ``sink`` that writes
+the stems while they are separated, :func:`core.pipeline.render_remix` for the remix,
+rendered block by block from the stem files once the suggestion is known); names and
+checks come from the export service's :class:`~services.exporting.ExportPlan`, and every
+file is written by :class:`core.audio_io.AtomicAudioWriter` (formats, bit depths, clipping,
+atomic rename), as in the single-file commands. Memory stays bounded for any length: no
+recording is ever held whole, and a worker runs one file at a time whatever its thread
+count. :func:`process` never raises for a bad input: it returns a result dict with
+``status`` ``done``, ``failed`` or ``cancelled``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jazzremix_gui import __version__
+from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
+from jazzremix_gui.core.hashing import file_sha256
+from jazzremix_gui.services.batch.manifest import outputs_exist
+from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.services.exporting import ExportPlan
+
+#: How often a running task asks the scheduler whether the batch was stopped (seconds).
+STOP_POLL_S = 0.5
+
+_one_at_a_time = threading.Lock()
+
+
+@dataclass
+class TaskSpec:
+    """Everything a worker needs for one input (plain data: it travels to the worker pickled).
+
+    ``models`` maps ``separator``/``mixer`` to ``{"path", "version", "sha256"}`` as the
+    client resolved them; ``threads`` (ONNX Runtime threads) is the user's choice, else the
+    worker takes its machine's cores shared among its worker processes; ``known`` is the
+    input's earlier *done* record, if any;
+    ``version`` is the client's jazzremix version (a worker running another one refuses).
+    """
+
+    input: str
+    out_dir: str
+    fmt: str = "wav"
+    bits: int = 24
+    remix: bool = False
+    models: dict = field(default_factory=dict)
+    threads: int | None = None
+    stop_event: str | None = None
+    known: dict | None = None
+    version: str = __version__
+
+    def plan(self) -> ExportPlan:
+        kinds = ("solo", "accompaniment", "remix") if self.remix else ("solo", "accompaniment")
+        return ExportPlan(Path(self.out_dir), kinds, self.fmt, self.bits)
+
+
+@functools.lru_cache(maxsize=16)
+def _model_sha(path: str, mtime_ns: int) -> str:
+    return file_sha256(path)
+
+
+def model_identity(session) -> dict:
+    """``{"version", "sha256"}`` of a loaded model (the file hash is computed once per process)."""
+    return {"version": session.meta.version, "sha256": _model_sha(str(session.path), session.path.stat().st_mtime_ns)}
+
+
+def _load(kind: str, expected: dict, threads):
+    """This worker's model of ``kind``: the client's file if this worker sees it, else its own default.
+
+    Raises
+    ------
+    ModelError
+        The model found here is not the one the client chose (different file contents).
+    """
+    path = expected.get("path")
+    session = pipeline.load_model(path if path and Path(path).is_file() else None, kind, threads)
+    ident = model_identity(session)
+    if ident["sha256"] != expected.get("sha256"):
+        raise ModelError(f"worker {socket.gethostname()} has another {kind} model ({session.path}, "
+                         f"{ident['version']}) than the client ({path}, {expected.get('version')}); put the "
+                         "models on the filesystem all workers share and pass --model/--mixer")
+    return session
+
+
+def _stop_checker(event_name: str | None):
+    """``cancel()`` for the pipeline: True once the client set the batch's stop event."""
+    if not event_name:
+        return None
+    try:
+        from distributed import Event, get_worker
+
+        get_worker()
+        event = Event(event_name)
+    except (ImportError, ValueError):  # not running on a Dask worker
+        return None
+    state = {"next": 0.0, "stop": False}
+
+    def cancel() -> bool:
+        now = time.monotonic()
+        if not state["stop"] and now >= state["next"]:
+            state["next"] = now + STOP_POLL_S
+            try:
+                state["stop"] = bool(event.is_set())
+            except Exception:  # scheduler gone: the client is stopping the batch
+                state["stop"] = True
+        return state["stop"]
+
+    return cancel
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _threads(spec: TaskSpec) -> int | None:
+    """ONNX Runtime threads: the user's choice, else this machine's cores / its Dask worker processes now.
+
+    Asked of the scheduler at each task, so workers that join later share the cores too.
+    """
+    if spec.threads:
+        return spec.threads
+    try:
+        from distributed import get_client, get_worker
+        from distributed.comm import get_address_host
+
+        host = get_address_host(get_worker().address)
+        workers = get_client().scheduler_info(n_workers=-1)["workers"].values()
+    except (ImportError, ValueError):  # not on a Dask worker
+        return None
+    return max(1, available_cores() // max(1, sum(w.get("host") == host for w in workers)))
+
+
+def _work(spec: TaskSpec, cancel, result: dict) -> None:
+    if spec.version != __version__:  # one archive, one version of the processing
+        raise JazzRemixError(f"worker {socket.gethostname()} runs jazzremix {__version__}, the client "
+                             f"{spec.version}; install the same version everywhere")
+    path = Path(spec.input)
+    st = path.stat()
+    result.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
+    result["sha256"] = file_sha256(path, cancel)
+    known = spec.known
+    if known and known.get("sha256") == result["sha256"] and outputs_exist(known):
+        result.update(status="done", unchanged=True, outputs=known["outputs"],
+                      suggestion=known.get("suggestion"), duration_s=known.get("duration_s"))
+        return
+    threads = result["model_threads"] = _threads(spec)
+    separator = _load("separator", spec.models["separator"], threads)
+    mixer = _load("mixer", spec.models["mixer"], threads)
+    meta = audio_io.info(path)
+    plan = spec.plan()
+    targets = plan.paths(path)
+    try:
+        Path(spec.out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AudioWriteError(f"{spec.out_dir}: cannot create output folder ({exc.strerror})") from None
+    plan.check()
+    try:
+        analysis = _separate_to_files(path, meta.rate, targets, spec.bits, separator, mixer, cancel)
+        sugg = analysis.suggestion
+        if spec.remix:
+            _remix_from_files(targets, meta.rate, spec.bits, analysis.stems.solo_level, sugg.pan_deg, sugg.gain,
+                              cancel)
+    except BaseException:
+        for p in targets.values():  # an input stopped or failed half-way leaves none of its outputs
+            Path(p).unlink(missing_ok=True)
+        raise
+    result.update(status="done", outputs={k: str(p) for k, p in targets.items()},
+                  suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
+                              "confidence": float(sugg.confidence), "clear": bool(sugg.clear)},
+                  duration_s=meta.frames / meta.rate)
+
+
+def _separate_to_files(path: Path, rate: int, targets: dict, bits: int, separator, mixer, cancel):
+    """One streaming pass: the stems are written as they are separated while the mixer listens.
+
+    Both stems appear (atomically) or neither. Returns the :class:`pipeline.Analysis`
+    (its stems hold no samples, only the recording's solo level and pan).
+    """
+    with audio_io.AtomicAudioWriter(targets["solo"], rate, 1, bits) as ws, \
+            audio_io.AtomicAudioWriter(targets["accompaniment"], rate, 2, bits) as wa:
+        def sink(solo, acc):
+            ws.write(solo)
+            wa.write(acc)
+
+        analysis = pipeline.analyse(path, separator=separator, mixer=mixer, cancel=cancel, keep_stems=False,
+                                    sink=sink)
+        ws.commit()
+        wa.commit()
+    return analysis
+
+
+def _remix_from_files(targets: dict, rate: int, bits: int, solo_level: float, pan_deg, gain, cancel) -> None:
+    """The remix at (pan, gain), rendered block by block from the stem files just written.
+
+    At 24 bits or float the stems' quantisation is far below the output's own; at 16 bits
+    the remix also carries the stems' own 16-bit quantisation noise.
+    """
+    report = Reporter(None, cancel)
+    with audio_io.AtomicAudioWriter(targets["remix"], rate, 2, bits) as wr:
+        for solo, acc in zip(audio_io.read_blocks(targets["solo"], pipeline.READ_BLOCK),
+                             audio_io.read_blocks(targets["accompaniment"], pipeline.READ_BLOCK)):
+            report.check()
+            block = pipeline.Stems(solo[:, 0], acc, rate, solo_level=solo_level)
+            wr.write(pipeline.render_remix(block, pan_deg, gain))
+        wr.commit()
+
+
+def process(spec: TaskSpec) -> dict:
+    """Process one input; never raises for a bad input.
+
+    Returns
+    -------
+    dict
+        ``input``, ``status`` (``done``, ``failed``, ``cancelled``), ``error`` (one line or
+        None), ``sha256``, ``size``, ``mtime_ns``, ``outputs`` (kind -> path),
+        ``suggestion`` (``pan_deg``, ``gain``, ``confidence`` = the posterior's peak),
+        ``duration_s`` (audio seconds), ``processing_s``, ``worker``.
+    """
+    result = {"input": spec.input, "status": "failed", "error": None, "sha256": None, "outputs": {},
+              "suggestion": None, "duration_s": None, "worker": _worker_name()}
+    cancel = _stop_checker(spec.stop_event)
+    start = time.monotonic()
+    with _one_at_a_time:
+        try:
+            _work(spec, cancel, result)
+        except Cancelled:
+            result.update(status="cancelled", error="cancelled")
+        except JazzRemixError as exc:
+            result["error"] = str(exc)
+        except MemoryError:
+            result["error"] = "out of memory on the worker (recording too long for its memory limit?)"
+        except OSError as exc:
+            result["error"] = f"{exc.filename or spec.input}: {exc.strerror or exc}"
+        except Exception as exc:  # a bug must not stop the batch: record it
+            result["error"] = f"unexpected {type(exc).__name__}: {exc}"
+    result["processing_s"] = round(time.monotonic() - start, 3)
+    return result

@@ -1,0 +1,50 @@
+"""Uncaught exceptions in the app: the traceback goes to the log file, the user reads plain words."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from jazzremix_gui.core import logs
+
+log = logging.getLogger(__name__)
+_showing = threading.Lock()
+
+
+def plain_words(exc: BaseException) -> str:
+    """What the error box says: what happened, that the app goes on, and where the details are."""
+    what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "no message"
+    where = f"The details are in the log file:\n{logs.log_file()}" if logs.log_file() else \
+        "Run 'jazzremix --debug' from a terminal to see the details."
+    return (f"Something went wrong inside Jazz Remix ({type(exc).__name__}: {what}).\n\n"
+            "The app is still running, but the last action may not have finished. "
+            "If something looks wrong, save your session and restart the app.\n\n" + where)
+
+
+def handle(exc_type, exc, tb) -> None:
+    """``sys.excepthook`` for the GUI thread: log with the traceback, then show :func:`plain_words`."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+    app = QApplication.instance()
+    if app is None or not _showing.acquire(blocking=False):
+        return  # no app, or a box is already up (an error while showing one): the log has it
+    try:
+        QMessageBox.critical(app.activeWindow(), "Jazz Remix: unexpected error", plain_words(exc))
+    finally:
+        _showing.release()
+
+
+def _thread_hook(args) -> None:
+    log.error("uncaught exception in thread %s", getattr(args.thread, "name", "?"),
+              exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
+def install() -> None:
+    """Route uncaught exceptions of the GUI thread and of Python threads to the log (and the box)."""
+    sys.excepthook = handle
+    threading.excepthook = _thread_hook
