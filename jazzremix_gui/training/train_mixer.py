@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import codebook, features
+from jazzremix_gui.core.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.suggestion import activity
 from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, mixer_policy
@@ -114,9 +115,8 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None)
     arrays = {"labels": np.array(json.dumps([t.label for t in out]))}
     for i, t in enumerate(out):
         arrays.update({f"{i}_f": t.feats, f"{i}_a": t.active})
-    tmp = cache.with_suffix(".tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(cache)
+    with atomic_path(cache, ".npz") as tmp:
+        np.savez(tmp, **arrays)
     return out
 
 
