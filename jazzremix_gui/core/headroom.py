@@ -74,7 +74,8 @@ class ClipReport:
         name = self.path.name
         if self.over == 0 and self.limited == 0 and self.gain_db == 0.0:
             return f"{name}: peak {self.peak_dbtp:+.1f} dBTP, nothing clipped"
-        head = f"{name}: {self.over:,} samples would have clipped (peak {self.peak_dbtp:+.1f} dBTP)"
+        head = (f"{name}: {self.over:,} samples would have clipped (true peak {self.peak_dbtp:+.1f} dBTP)" if self.over
+                else f"{name}: no sample beyond full scale, but true peak {self.peak_dbtp:+.1f} dBTP")
         if self.mode == "limit":
             return f"{head}; limited {self.limited:,} samples by up to {self.reduction_db:.1f} dB to " \
                    f"{CEILING_DBTP:g} dBTP"

@@ -52,7 +52,7 @@ class TruePeakTracker:
         self.buf = np.zeros((MARGIN, channels), np.float32)  # MARGIN samples of past, then the pending ones
 
     def push(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ext = np.concatenate([self.buf, np.asarray(block, np.float32).reshape(len(block), -1)])
+        ext = np.concatenate([self.buf, np.asarray(block, np.float32).reshape(len(block), self.buf.shape[1])])
         if ext.shape[0] <= 2 * MARGIN:
             self.buf = ext
             return ext[:0], np.zeros(0)
@@ -126,7 +126,7 @@ class LookaheadLimiter:
 
     def push(self, block: np.ndarray) -> np.ndarray:
         """Limit one ``(m, c)`` block; returns the ``(k, c)`` samples now ready (the look-ahead holds the rest)."""
-        block = np.asarray(block, np.float32).reshape(len(block), -1)
+        block = np.asarray(block, np.float32).reshape(len(block), self.tracker.buf.shape[1])
         self.n_in += block.shape[0]
         x, tp = self.tracker.push(block)
         return self._emit(self._gain_stage(x, tp))

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import soundfile as sf
 
+from jazzremix_gui import __version__
+
+#: The software tag of every file Jazz Remix writes.
+SOFTWARE = f"Jazz Remix {__version__}"
+
 #: libsndfile string fields, in soundfile's names.
 FIELDS = ("title", "artist", "album", "date", "genre", "tracknumber", "copyright", "license", "comment", "software")
 #: Fields an output takes over from its input unchanged (title, comment and software are rewritten).
@@ -26,7 +31,7 @@ def read_tags(path) -> dict:
     return {k: str(v) for k, v in meta.items() if k in FIELDS and str(v).strip()}
 
 
-def output_tags(input_tags: dict, name: str, stem: str, software: str, models: dict | None = None) -> dict:
+def output_tags(input_tags: dict, name: str, stem: str, models: dict | None = None, software: str = SOFTWARE) -> dict:
     """Tags of one output file.
 
     Parameters
@@ -37,10 +42,10 @@ def output_tags(input_tags: dict, name: str, stem: str, software: str, models: d
         The input's name without extension (the title when the input has none).
     stem : str
         ``solo``, ``accompaniment`` or ``remix``.
-    software : str
-        e.g. ``"Jazz Remix 0.4.0"``.
     models : dict, optional
         ``{"separator": version, "mixer": version}``; empty versions are left out.
+    software : str
+        Default :data:`SOFTWARE`, e.g. ``"Jazz Remix 0.4.0"``.
     """
     out = {k: input_tags[k] for k in CARRIED if input_tags.get(k)}
     out["title"] = f"{input_tags.get('title') or name} ({stem})"
