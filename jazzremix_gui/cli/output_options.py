@@ -11,11 +11,13 @@ CLIP_HELP = (f"what to do with samples beyond full scale: limit (default: a tran
              f"{CEILING_DBTP:g} dBTP), clamp (hard clip), none (keep them; 32-bit float only)")
 
 
-def add_output_options(p, template: bool = True, default_format: str | None = "wav") -> None:
+def add_output_options(p, template: bool = True, fmt: bool = True) -> None:
+    """``--format`` (unless ``fmt`` is False: the output's extension names it), ``--bits``, ``--bitrate``,
+    ``--clip`` and (with ``template``) ``--filename``."""
     g = p.add_argument_group("output files")
-    lossy = f" ({', '.join(sorted(LOSSY))}: lossy)" if LOSSY else ""
-    g.add_argument("--format", choices=list(FORMATS), default=default_format,
-                   help=f"file format{lossy}; default {default_format or 'from the file name'}")
+    if fmt:
+        lossy = f" ({', '.join(sorted(LOSSY))}: lossy)" if LOSSY else ""
+        g.add_argument("--format", choices=list(FORMATS), default="wav", help=f"file format{lossy}; default wav")
     g.add_argument("--bits", type=int, choices=[16, 24, 32], default=24,
                    help="bit depth of WAV/FLAC/AIFF (32 = float; 16 gets TPDF dither); default 24")
     if "mp3" in FORMATS:
