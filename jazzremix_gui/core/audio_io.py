@@ -208,19 +208,32 @@ def output_format(path) -> str:
     return spec_for_path(path).fmt
 
 
-def tpdf_dither(block: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:
-    """Add triangular (TPDF) dither of +-1 LSB peak at ``bits`` bits; ``block`` (m, c) float32."""
-    lsb = 2.0 ** (1 - bits)
-    noise = rng.random(block.shape, np.float32) - rng.random(block.shape, np.float32)
-    return block + noise * np.float32(lsb)
+def tpdf_dither(shape, rng: np.random.Generator) -> np.ndarray:
+    """Triangular (TPDF) dither in LSB units: the difference of two uniform variables, +-1 LSB peak."""
+    return rng.random(shape) - rng.random(shape)
+
+
+def quantize(block: np.ndarray, bits: int, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Float samples -> integers for ``bits``-bit PCM: rounded (TPDF-dithered when ``rng`` is given), clipped.
+
+    libsndfile's own float-to-16-bit conversion rounds towards minus infinity (a -0.5 LSB
+    offset) and cannot dither, so PCM is quantised here and handed over as integers:
+    ``int16`` for 16 bits, ``int32`` with the 24 bits in the top bytes for 24 bits.
+    """
+    scale = 2.0 ** (bits - 1)
+    v = block.astype(np.float64) * scale
+    if rng is not None:
+        v += tpdf_dither(v.shape, rng)
+    q = np.clip(np.rint(v), -scale, scale - 1)
+    return q.astype(np.int16) if bits == 16 else q.astype(np.int32) << (32 - bits)
 
 
 class AtomicAudioWriter:
     """Write an audio file block by block; it appears at ``path`` only on :meth:`commit`.
 
-    Integer PCM is clipped to full scale (choose a clip mode upstream, :mod:`core.headroom`,
-    so nothing reaches this clip unasked); 16-bit PCM gets TPDF dither (seeded: same input,
-    same bytes). ``tags`` (:mod:`core.tags`) are written before the first sample. Use as a
+    Integer PCM is rounded and clipped to full scale (:func:`quantize`; choose a clip mode
+    upstream, :mod:`core.headroom`, so nothing reaches this clip unasked); 16-bit PCM gets
+    TPDF dither (seeded: same input, same bytes). ``tags`` (:mod:`core.tags`) are written before the first sample. Use as a
     context manager: leaving the block with an exception (or without calling :meth:`commit`)
     deletes the temporary file and leaves ``path`` untouched.
     """
@@ -249,9 +262,9 @@ class AtomicAudioWriter:
     def write(self, block: np.ndarray) -> None:
         """Append ``(m, c)`` or ``(m,)`` samples (clipped to [-1, 1] unless the file holds floats)."""
         block = np.asarray(block, np.float32)
-        if self._rng is not None:
-            block = tpdf_dither(block, self.spec.bits, self._rng)
-        if not self.spec.is_float:
+        if not (self.spec.lossy or self.spec.is_float):
+            block = quantize(block, self.spec.bits, self._rng)
+        elif not self.spec.is_float:
             block = np.clip(block, -1.0, 1.0)
         try:
             self._file.write(block)

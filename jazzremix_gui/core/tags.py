@@ -1,7 +1,8 @@
 """Tags (title, artist, album, date, ...) carried from an input to every file made from it.
 
-Read and written through libsndfile's string fields, so they survive in WAV (LIST/INFO),
-AIFF, FLAC and OGG (Vorbis comments) and MP3 (ID3v2) wherever libsndfile handles them.
+Read and written through libsndfile's string fields: WAV (LIST/INFO), FLAC and OGG
+(Vorbis comments) keep them all; AIFF and MP3 (ID3v2) keep title, artist and comment
+(libsndfile drops album and date there).
 Each output's title names its stem, ``"<title> (solo)"``, and the comment names the
 software and model versions that made it.
 """
