@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from jazzremix_gui.cli.main import main
-from jazzremix_gui.core import automation, paths, pipeline
+from jazzremix_gui.core import automation, paths
 from jazzremix_gui.core.sections import Section
 from jazzremix_gui.services.exporting import ExportPlan
 from jazzremix_gui.ui import actions
@@ -16,16 +16,15 @@ from test_ui_export import run_export
 
 def three_sections(monkeypatch):
     """The tiny mixer finds one section; give every analysis (app and CLI alike) three, to test automation."""
-    real = pipeline.suggest
+    from jazzremix_gui.core import suggestion
 
-    def suggest(stems, *args, **kw):
-        s = real(stems, *args, **kw)
-        end = len(stems) / stems.rate
-        s.sections = [Section(0.0, 4.0, False, s.posterior, 0.0, 1.0), Section(4.0, 9.0, True, s.posterior, -30.0, 1.5),
-                      Section(9.0, end, True, s.posterior, 20.0, 0.5)]
-        return s
+    def find_sections(posts, active, times, *args, **kw):
+        post = np.full((19, 21), 1 / 399)
+        end = float(times[-1]) if len(times) else 14.0
+        return [Section(0.0, 4.0, False, post, 0.0, 1.0), Section(4.0, 9.0, True, post, -30.0, 1.5),
+                Section(9.0, end, True, post, 20.0, 0.5)]
 
-    monkeypatch.setattr(pipeline, "suggest", suggest)
+    monkeypatch.setattr(suggestion, "find_sections", find_sections)
 
 
 @pytest.mark.parametrize("fmt,bits,auto", [("wav", 16, True), ("flac", 24, False)])
@@ -49,6 +48,15 @@ def test_render_equals_app_export(qtbot, window, tiny_models, tmp_path, monkeypa
     assert main([*args, "--out", str(cli_out)]) == 0
     for p in written:
         assert (cli_out / p.name).read_bytes() == p.read_bytes(), p.name
+    if auto:  # the per-section values, not the whole-track one, were rendered
+        import soundfile as sf
+
+        from jazzremix_gui.core import pipeline
+
+        remix, rate = sf.read(app_out / f"tune.remix.{fmt}", dtype="float32")
+        whole = pipeline.render_remix(track.processed.stems, -25.0, 1.9)
+        part = slice(int(5 * rate), int(8 * rate))  # second section: 40 deg, gain 2.0
+        assert np.abs(remix[part] - whole[part]).max() > 0.05
     # without the app's cache: separated again, still the same bytes
     shutil.rmtree(paths.cache_dir() / "tracks", ignore_errors=True)
     assert main([*args, "--out", str(tmp_path / "cli2")]) == 0

@@ -56,7 +56,8 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     stems, suggestion, sha = analyse_input(data["input"], separator, mixer, report.sub(0.0, 0.9))
     if data.get("input_sha256") and data["input_sha256"] != sha:
         notes.append(f"{session_path}: {data['input']} has changed since the session was saved")
-    pan, gain = automation.session_curves(data.get("mix", {}), suggestion, len(stems), stems.rate)
+    mix = session.mix_for(data, stems.solo_level)  # a version-1 session converted as the app does
+    pan, gain = automation.session_curves(mix, suggestion, len(stems), stems.rate)
     models = {"separator": separator.meta.version, "mixer": mixer.meta.version}
     reports = export_track(Path(data["input"]), stems, pan, gain, plan, None, models)
     report(1.0, "written")
