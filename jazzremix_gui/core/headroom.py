@@ -37,6 +37,8 @@ CLIP_MODES = ("limit", "rescale", "clamp", "none")
 DEFAULT_CLIP_MODE = "limit"
 #: Highest true peak that ``limit`` and ``rescale`` let through (dBTP; EBU R128 / streaming delivery).
 CEILING_DBTP = -1.0
+#: Share of a file's frames above which the limiter's report calls its work heavy.
+HEAVY_LIMITING = 0.1
 #: Frames per read when rescaling from the spool.
 _SPOOL_BLOCK = 65536
 
@@ -57,7 +59,8 @@ class ClipReport:
 
     over : sample values (frames x channels) beyond full scale before processing;
     peak_dbtp : true peak before processing; gain_db : ``rescale``'s gain;
-    limited : frames the limiter turned down, by at most ``reduction_db``; clamped : values clipped.
+    limited : frames the limiter turned down, by at most ``reduction_db``; clamped : values clipped;
+    frames : the file's length.
     """
 
     path: Path
@@ -68,6 +71,7 @@ class ClipReport:
     limited: int = 0
     reduction_db: float = 0.0
     clamped: int = 0
+    frames: int = 0
 
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
@@ -77,8 +81,10 @@ class ClipReport:
         head = (f"{name}: {self.over:,} samples would have clipped (true peak {self.peak_dbtp:+.1f} dBTP)" if self.over
                 else f"{name}: no sample beyond full scale, but true peak {self.peak_dbtp:+.1f} dBTP")
         if self.mode == "limit":
+            busy = self.frames and self.limited > HEAVY_LIMITING * self.frames
             return f"{head}; limited {self.limited:,} samples by up to {self.reduction_db:.1f} dB to " \
-                   f"{CEILING_DBTP:g} dBTP"
+                   f"{CEILING_DBTP:g} dBTP" + (f" (heavy: {self.limited / self.frames:.0%} of the file; "
+                                               "a lower gain or --clip rescale keeps the dynamics)" if busy else "")
         if self.mode == "rescale":
             return f"{head}; scaled by {self.gain_db:+.2f} dB to {CEILING_DBTP:g} dBTP"
         if self.mode == "clamp":
@@ -119,9 +125,10 @@ class MasteredWriter:
                 raise AudioWriteError(f"{path}: cannot write ({exc.strerror})") from None
 
     def _measure(self, block: np.ndarray, last: bool = False) -> None:
-        _, tp = self._meter.finish() if last else self._meter.push(block)
-        if tp.size:
-            self._tp = max(self._tp, float(tp.max()))
+        if self._limiter is None:  # the limiter measures the true peaks itself
+            _, tp = self._meter.finish() if last else self._meter.push(block)
+            if tp.size:
+                self._tp = max(self._tp, float(tp.max()))
         if not last:
             self.report.over += int(np.count_nonzero(np.abs(block) > 1.0))
 
@@ -138,6 +145,7 @@ class MasteredWriter:
     def write(self, block: np.ndarray) -> None:
         """Append ``(m, c)`` or ``(m,)`` samples."""
         block = np.asarray(block, np.float32).reshape(len(block), self.channels)
+        self.report.frames += block.shape[0]
         self._measure(block)
         self._pass(self._limiter.push(block) if self._limiter is not None else block)
 
@@ -156,11 +164,12 @@ class MasteredWriter:
     def commit(self) -> ClipReport:
         """Finish processing, write, and rename into place; returns the report."""
         self._measure(None, last=True)
-        self.report.peak_dbtp = lin_to_db(self._tp)
         if self._limiter is not None:
             self._pass(self._limiter.finish())
+            self._tp = self._limiter.peak
             self.report.limited = self._limiter.limited
             self.report.reduction_db = -lin_to_db(self._limiter.min_gain)
+        self.report.peak_dbtp = lin_to_db(self._tp)
         if self._spool is not None:
             self._rescale()
         self._out.commit()

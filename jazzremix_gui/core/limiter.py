@@ -104,9 +104,12 @@ class LookaheadLimiter:
         self._skip = self.delay
         self.n_in = self.n_out = 0
         self.limited = 0  # frames whose gain was below 1
+        self.peak = 0.0  # largest input true peak seen (linear)
         self.min_gain = 1.0
 
     def _gain_stage(self, x: np.ndarray, tp: np.ndarray) -> np.ndarray:
+        if tp.size:
+            self.peak = max(self.peak, float(tp.max()))
         need = np.minimum(1.0, self.ceiling / np.maximum(tp, 1e-12))
         held, self._hctx = _trailing(self._hctx, need, self.h, "min")
         s1, self._s1ctx = _trailing(self._s1ctx, held, self.w, "mean")

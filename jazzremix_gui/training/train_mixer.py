@@ -237,7 +237,8 @@ def fit(model, opt, sampler: MixerSampler, cfg: MixerConfig, ckdir: Path, budget
             held = heldout_loss(model, heldout, cfg.label_blur) if heldout else None
             if held is not None and held < best:
                 best = held
-                torch.save({"model": model.state_dict(), "step": step, "heldout_loss": held}, best_ck)
+                with atomic_path(best_ck) as tmp:
+                    torch.save({"model": model.state_dict(), "step": step, "heldout_loss": held}, tmp)
             checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, best=best)
             log(log_path, model=tag or cfg.arch, step=step, elapsed_s=round(elapsed),
                 loss=round(float(np.mean(losses[-100:])), 4) if losses else None,
