@@ -22,6 +22,9 @@ def test_folders_expand_recursively_in_stable_order(tmp_path):
         "set/a/take1.wav", "set/a/z.MP3", "set/b/Take 2.flac", "solo.aiff"]
     assert [i.subfolder for i in items] == ["a", "a", "b", ""]
     assert notes == [f"{tmp_path / 'set'}: skipped 2 non-audio files"]
+    touch(tmp_path / "set" / "stems" / "take1.solo.wav")  # a previous run's output inside the input folder
+    again, _ = naming.expand_inputs([tmp_path / "set"], skip=tmp_path / "set" / "stems")
+    assert [i.path for i in again] == [i.path for i in items[:3]]
     _, notes = naming.expand_inputs([touch(tmp_path / "empty" / "readme.md").parent])
     assert any("no audio files" in n for n in notes)
 

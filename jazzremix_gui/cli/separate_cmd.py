@@ -50,7 +50,7 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str) -> dict:
 
 def run(args) -> int:
     spec = spec_from(args)
-    inputs, notes = naming.expand_inputs(args.inputs)
+    inputs, notes = naming.expand_inputs(args.inputs, skip=args.out)  # never our own outputs
     for line in notes:
         note(line)
     if not inputs:

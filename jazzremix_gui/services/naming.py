@@ -25,9 +25,9 @@ from jazzremix_gui.core.errors import AudioWriteError
 #: Today's layout (DESIGN.md section 3): ``DIR/<name>.solo.<ext>``.
 DEFAULT_TEMPLATE = "{name}.{stem}.{ext}"
 PLACEHOLDERS = ("name", "stem", "ext", "folder", "subfolder")
-#: File endings taken from a folder (what libsndfile reads); other files are skipped with a note.
-AUDIO_EXTENSIONS = (".wav", ".wave", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".aif", ".aiff", ".aifc",
-                    ".w64", ".rf64", ".caf", ".au", ".snd")
+#: File endings taken from folders (everything libsndfile decodes that archives hold); others are skipped.
+AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".bwf", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif",
+                              ".aiff", ".aifc", ".w64", ".rf64", ".caf", ".au", ".snd"})
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,10 @@ class InputFile:
     subfolder: str = ""
 
 
-def expand_inputs(paths) -> tuple[list[InputFile], list[str]]:
+def expand_inputs(paths, skip=None) -> tuple[list[InputFile], list[str]]:
     """Files given as they are, folders replaced by the audio files inside them (recursively, sorted).
+
+    ``skip``: a folder whose contents are never taken (the output folder, when it lies inside an input folder).
 
     Returns
     -------
@@ -54,8 +56,11 @@ def expand_inputs(paths) -> tuple[list[InputFile], list[str]]:
             inputs.append(InputFile(p))
             continue
         found, skipped = [], 0
+        skip_dir = Path(skip).resolve() if skip is not None else None
         for f in sorted(p.rglob("*"), key=lambda q: q.relative_to(p).parts):
             if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                continue
+            if skip_dir is not None and skip_dir in f.resolve().parents:
                 continue
             if f.suffix.lower() in AUDIO_EXTENSIONS:
                 found.append(InputFile(f, f.parent.relative_to(p).as_posix().strip(".")))
