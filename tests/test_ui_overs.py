@@ -47,3 +47,22 @@ def test_export_warns_about_overs_then_limits(qtbot, window, tmp_path, monkeypat
     y, _ = sf.read(written)
     assert np.abs(y).max() < 0.9  # limited to -1 dBTP, not clipped
     assert "would have clipped" in window.export_reports[0].describe()
+
+
+def test_dropping_a_folder_opens_its_audio_files_in_order(qtbot, window, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    folder = tmp_path / "gig"
+    (folder / "set2").mkdir(parents=True)
+    write_track(folder / "set2" / "b.wav", seconds=1.0)
+    write_track(folder / "a.wav", seconds=1.0)
+    (folder / "setlist.txt").write_text("not audio")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                    Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(ev)  # what Qt calls for a drop on the window
+    assert ev.isAccepted()
+    assert [t.path.name for t in window.manager.tracks] == ["a.wav", "b.wav"]
+    assert "skipped 1 non-audio file" in window.statusBar().currentMessage()
