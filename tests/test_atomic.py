@@ -80,3 +80,14 @@ def test_session_file_mode(tmp_path, umask):
     umask(0o022)
     out = session.save_session(tmp_path / "s.jrs", _Track(tmp_path / "in.wav"))
     assert mode(out) == 0o644
+
+
+@pytest.mark.parametrize("mode", ["limit", "rescale"])
+def test_failed_mastered_write_leaves_nothing(tmp_path, mode):
+    from jazzremix_gui.core.headroom import MasteredWriter
+
+    with pytest.raises(RuntimeError):
+        with MasteredWriter(tmp_path / "x.wav", 44100, 2, OutputSpec("wav", 24), mode) as w:
+            w.write(np.full((5000, 2), 1.5, np.float32))
+            raise RuntimeError("cancelled")
+    assert not list(tmp_path.iterdir())  # no target, no .part, no float spool

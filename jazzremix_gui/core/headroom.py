@@ -116,6 +116,7 @@ class MasteredWriter:
         self._out = AtomicAudioWriter(path, rate, channels, spec=spec, tags=tags)
         self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP) if mode == "limit" else None
         self._spool = None
+        self._committed = False
         if mode == "rescale":
             try:
                 self._spool = TempFile(path, ".f32")
@@ -173,6 +174,7 @@ class MasteredWriter:
         if self._spool is not None:
             self._rescale()
         self._out.commit()
+        self._committed = True
         return self.report
 
     def abort(self) -> None:
@@ -186,10 +188,8 @@ class MasteredWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
+        if exc_type is not None or not self._committed:
             self.abort()
-        else:
-            self.abort() if self._out._tmp.tmp.exists() else None
 
 
 def write_mastered(path, audio: np.ndarray, rate: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
