@@ -87,6 +87,7 @@ def test_clip_modes_read_back(tmp_path, bits):
             assert clipped == 0 and true_peak_db(y) <= CEILING_DBTP + 0.1 and r.gain_db < -4
             np.testing.assert_allclose(y, x * gain, atol=2 ** (1 - bits) * 1.5 + 1e-6)
             assert "scaled by" in r.describe()
+            assert f"rescaled by {r.gain_db:+.2f} dB" in tags.read_tags(path)["comment"]  # said in the file too
         elif mode == "clamp":
             assert r.clamped == over and clipped >= over - 10 and np.abs(y).max() <= 1.0
         else:

@@ -113,17 +113,28 @@ class MasteredWriter:
         self.channels = channels
         self._meter = TruePeakTracker(channels)
         self._tp = 0.0
-        self._out = AtomicAudioWriter(path, rate, channels, spec=spec, tags=tags)
+        self._tags = dict(tags or {})
+
+        def open_output(file_tags):
+            return AtomicAudioWriter(path, rate, channels, spec=spec, tags=file_tags)
+
+        self._open = open_output
+        # rescale opens the file once the gain is known, so its comment tag can state it
+        self._out = open_output(self._tags) if mode != "rescale" else None
         self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP) if mode == "limit" else None
         self._spool = None
         self._committed = False
         if mode == "rescale":
+            folder = Path(path).parent
+            if not folder.is_dir():
+                raise AudioWriteError(f"{folder}: output folder does not exist")
             try:
                 self._spool = TempFile(path, ".f32")
                 self._spool_file = open(self._spool.tmp, "wb")
             except OSError as exc:
-                self._out.abort()
-                raise AudioWriteError(f"{path}: cannot write ({exc.strerror})") from None
+                if self._spool is not None:
+                    self._spool.discard()
+                raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
 
     def _measure(self, block: np.ndarray, last: bool = False) -> None:
         if self._limiter is None:  # the limiter measures the true peaks itself
@@ -154,6 +165,10 @@ class MasteredWriter:
         self._spool_file.close()
         gain = min(1.0, db_to_lin(CEILING_DBTP) / self._tp) if self._tp > 0 else 1.0
         self.report.gain_db = 0.0 if gain == 1.0 else lin_to_db(gain)
+        if gain < 1.0:
+            said = f"rescaled by {self.report.gain_db:+.2f} dB to {CEILING_DBTP:g} dBTP"
+            self._tags["comment"] = f"{self._tags['comment']}; {said}" if self._tags.get("comment") else said
+        self._out = self._open(self._tags)
         with open(self._spool.tmp, "rb") as f:
             while True:
                 raw = f.read(_SPOOL_BLOCK * self.channels * 4)
@@ -182,7 +197,8 @@ class MasteredWriter:
             if not self._spool_file.closed:
                 self._spool_file.close()
             self._spool.discard()
-        self._out.abort()
+        if self._out is not None:
+            self._out.abort()
 
     def __enter__(self) -> "MasteredWriter":
         return self
