@@ -155,3 +155,11 @@ def test_flac_float_and_unknown_format_refused(tmp_path):
         OutputSpec("flac", 32).check()
     with pytest.raises(AudioWriteError, match="unsupported output format"):
         audio_io.write_audio(tmp_path / "x.m4a", np.zeros(10), RATE)
+
+
+@pytest.mark.parametrize("ext", sorted(LOSSY))
+def test_limited_lossy_file_decodes_below_full_scale(tmp_path, ext):
+    x = hot_signal()
+    write_mastered(tmp_path / f"hot.{ext}", x, RATE, OutputSpec(ext), "limit")
+    y, _ = sf.read(tmp_path / f"hot.{ext}", dtype="float32")
+    assert np.abs(y).max() < 1.0  # the 1 dB left by the limiter covers the codec's overshoot
