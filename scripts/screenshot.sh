@@ -98,6 +98,8 @@ elif state == "edited":
 elif state == "export":
     w.open_files(files)
     def show_export():
+        w.transport.meter.set_levels([1.4, 0.9])  # an over on the left: its light holds (the meter's look)
+        w.transport.meter.set_levels([0.5, 0.4])
         dlg = ExportDialog(w.current.path, w.settings, w)
         dlg.show()
         dlg.move(w.x() + 500, w.y() + 250)

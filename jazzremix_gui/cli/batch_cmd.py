@@ -12,7 +12,8 @@ import sys
 
 from jazzremix_gui.cli.common import add_model_option, error
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
-from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.formats import FORMATS, OutputSpec
 
 INSTALL_HINT = "pip install 'jazzremix-gui[batch]'"
 
@@ -33,7 +34,8 @@ def register(sub) -> None:
     p.add_argument("--model-threads", type=int, metavar="T", help="ONNX Runtime threads per worker (default: each "
                    "machine's cores / its worker processes)")
     p.add_argument("--remix", action="store_true", help="also write the remix at the suggested pan and gain")
-    p.add_argument("--format", choices=["wav", "flac"], default="wav")
+    p.add_argument("--format", choices=list(FORMATS), default="wav",
+                   help="file format (overs are limited to -1 dBTP, as separate's default --clip limit)")
     p.add_argument("--bits", type=int, choices=[16, 24, 32], default=24, help="bit depth (32 = float, WAV only)")
     p.add_argument("--retry-failed", action="store_true", help="try again inputs that failed in an earlier run")
     add_model_option(p, "separator")
@@ -82,7 +84,7 @@ def run(args) -> int:
     if args.scheduler and args.workers:
         error("--workers sizes the local cluster; on an existing cluster start workers with `dask worker`")
         return 2
-    audio_io.subtype_for(args.bits, audio_io.FORMATS[args.format])
+    OutputSpec(args.format, args.bits).check()
     inputs = sources.collect(args.sources, args.out)
     if not inputs:
         error(f"no audio files in {' '.join(args.sources)}")

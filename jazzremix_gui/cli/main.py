@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 
 #: Sub-command modules, in the order ``--help`` lists them. Each imports heavy or
 #: optional dependencies (Qt, torch) only when it runs.
-COMMANDS = ("gui", "separate", "suggest", "remix", "batch", "evaluate", "synth", "train_separator", "train_mixer")
+COMMANDS = ("gui", "separate", "suggest", "remix", "render", "batch", "evaluate", "synth", "train_separator",
+            "train_mixer")
 
 
 def add_common_options(parser: argparse.ArgumentParser, suppress: bool = False) -> None:

@@ -1,45 +1,79 @@
-"""``jazzremix remix INPUT --out FILE [--pan DEG] [--gain G]``: write the stereo remix."""
+"""``jazzremix remix INPUT --out FILE``: write the stereo remix, by default with the per-section suggestion."""
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 from jazzremix_gui.cli.common import note
+from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.suggest_cmd import analyse_file, db_text
-from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core import audio_io, automation, pipeline, tags
 from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.formats import spec_for_path
+from jazzremix_gui.core.headroom import write_mastered
 from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 
 
 def register(sub) -> None:
-    p = sub.add_parser("remix", help="separate, place the solo and write the stereo remix")
-    p.add_argument("input", metavar="INPUT")
-    p.add_argument("--out", required=True, metavar="FILE", help="output .wav or .flac")
+    p = sub.add_parser("remix", help="separate, place the solo and write the stereo remix",
+                       description="Renders the mixer's suggestion per section (as the app's per-section automation "
+                                   "does, with 50 ms crossfades), or one pan/gain for the whole track with "
+                                   "--whole-track. --pan and --gain/--gain-db override the suggestion for the whole "
+                                   "file (the other one still follows it).")
+    p.add_argument("input", metavar="INPUT", help="audio file (WAV, FLAC, OGG, AIFF, MP3, ...)")
+    p.add_argument("--out", required=True, metavar="FILE", help="output file; its extension names the format")
+    p.add_argument("--whole-track", action="store_true", help="one pan/gain cell for the whole track (the seed's "
+                                                              "decoding) instead of one per section")
     p.add_argument("--pan", type=float, metavar="DEG", help="solo pan in degrees, -45 (left) .. +45 (right)")
-    p.add_argument("--gain", type=float, metavar="G",
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--gain", type=float, metavar="G",
                    help="solo gain relative to the recording, 0 .. 2 (linear; 1 = as recorded, 2 = +6 dB)")
-    p.add_argument("--bits", type=int, choices=[16, 24, 32], default=24)
+    g.add_argument("--gain-db", type=float, metavar="DB", help="solo gain relative to the recording in dB (up to +6.02)")
+    add_output_options(p, template=False, fmt=False)
     p.add_argument("--model", metavar="PATH", help="separator ONNX model")
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model")
     p.set_defaults(func=run)
 
 
+def _gain(args) -> float | None:
+    if args.gain_db is not None:
+        return 10.0 ** (args.gain_db / 20.0) if args.gain_db > -200 else 0.0
+    return args.gain
+
+
+def _describe(value, unit: str, fmt: str, db: bool = False) -> str:
+    if isinstance(value, float | int):
+        return f"{value:{fmt}}{unit}" + (f" ({db_text(value)} vs the recording)" if db else "")
+    return f"{value.min():{fmt}}..{value.max():{fmt}}{unit} (per section)"
+
+
 def run(args) -> int:
+    gain_arg = _gain(args)
     if args.pan is not None and not PAN_MIN_DEG <= args.pan <= PAN_MAX_DEG:
         raise AudioWriteError(f"--pan {args.pan}: must be between {PAN_MIN_DEG:g} and {PAN_MAX_DEG:g} degrees")
-    if args.gain is not None and not GAIN_MIN <= args.gain <= GAIN_MAX:
-        raise AudioWriteError(f"--gain {args.gain}: must be between {GAIN_MIN:g} and {GAIN_MAX:g}")
-    audio_io.output_format(args.out)
-    if args.pan is None or args.gain is None:
+    if gain_arg is not None and not GAIN_MIN <= gain_arg <= GAIN_MAX + 1e-9:
+        raise AudioWriteError(f"gain {gain_arg:.3g}: must be between {GAIN_MIN:g} and {GAIN_MAX:g} "
+                              f"({20 * math.log10(GAIN_MAX):+.2f} dB)")
+    spec = spec_from(args, spec_for_path(args.out).fmt)
+    out = Path(args.out)
+    if args.pan is None or gain_arg is None:
         result = analyse_file(args.input, args.model, args.mixer)
         stems, sugg = result.stems, result.suggestion
         if not sugg.clear:
             note(f"{args.input}: {sugg.status} ({sugg.reason})")
-        pan = sugg.pan_deg if args.pan is None else args.pan
-        gain = sugg.gain if args.gain is None else args.gain
+        pan, gain = automation.suggestion_curves(sugg, len(stems), stems.rate, args.whole_track)
+        models = {"separator": result.separator.meta.version, "mixer": result.mixer.meta.version}
     else:
         audio, rate = audio_io.read_audio(args.input)
-        stems = pipeline.separate(audio, rate, pipeline.load_model(args.model, "separator"))
-        pan, gain = args.pan, args.gain
+        sep = pipeline.load_model(args.model, "separator")
+        stems = pipeline.separate(audio, rate, sep)
+        pan, gain, models = args.pan, gain_arg, {"separator": sep.meta.version}
+    pan = args.pan if args.pan is not None else pan
+    gain = gain_arg if gain_arg is not None else gain
     remix = pipeline.render_remix(stems, pan, gain)
-    audio_io.write_audio(args.out, remix, stems.rate, args.bits)
-    note(f"{args.out}: solo at pan {pan:+.0f} deg, gain {gain:.2f} ({db_text(gain)} vs the recording)")
+    file_tags = tags.output_tags(tags.read_tags(args.input), Path(args.input).stem, "remix", models)
+    report = write_mastered(out, remix, stems.rate, spec, args.clip, file_tags)
+    note(f"{out}: solo at pan {_describe(pan, ' deg', '+.0f')}, gain {_describe(gain, '', '.2f', db=True)}")
+    note("  " + report.describe())
     return 0

@@ -1,22 +1,30 @@
-"""``jazzremix separate INPUT ... --out DIR [--format wav|flac] [--bits 16|24|32] [--model PATH]``."""
+"""``jazzremix separate INPUT ... --out DIR``: solo and accompaniment stems of each input (or folder of inputs)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from jazzremix_gui.cli.common import add_model_option, error, note, progress_bar
+from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
+from jazzremix_gui.services import naming
+
+STEMS = ("solo", "accompaniment")
 
 
 def register(sub) -> None:
     p = sub.add_parser("separate", help="split recordings into solo (mono) and accompaniment (stereo) stems",
-                       description="Writes DIR/<name>.solo.<ext> and DIR/<name>.accompaniment.<ext> for each input, "
-                                   "at the input's sample rate and length.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files (WAV, FLAC, OGG, AIFF, MP3, ...)")
+                       description="Writes DIR/<name>.solo.<ext> and DIR/<name>.accompaniment.<ext> for each input "
+                                   "(or as --filename says), at the input's sample rate and length, with its tags. "
+                                   "Folders are searched recursively for audio files, in sorted order. Two inputs "
+                                   "that would write the same file are refused before any work starts.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files (WAV, FLAC, OGG, AIFF, MP3, ...) or folders")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
-    p.add_argument("--format", choices=["wav", "flac"], default="wav")
-    p.add_argument("--bits", type=int, choices=[16, 24, 32], default=24, help="bit depth (32 = float, WAV only)")
+    add_output_options(p)
+    p.add_argument("--keep-mono", action="store_true", help="a mono recording gives a mono accompaniment")
+    p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
     add_model_option(p, "separator")
     p.set_defaults(func=run)
 
@@ -32,16 +40,44 @@ def prepare_out_dir(path) -> Path:
     return out
 
 
+def plan_outputs(inputs, out: Path, fmt: str, template: str) -> dict:
+    """``{InputFile: {stem: Path}}``; refuses collisions (AudioWriteError) before any work."""
+    naming.check_template(template)
+    plans = {item: naming.output_paths(item, out, STEMS, fmt, template) for item in inputs}
+    naming.check_collisions({str(item.path): targets for item, targets in plans.items()})
+    return plans
+
+
 def run(args) -> int:
+    spec = spec_from(args)
+    inputs, notes = naming.expand_inputs(args.inputs, skip=args.out)  # never our own outputs
+    for line in notes:
+        note(line)
+    if not inputs:
+        raise JazzRemixError("no audio files to separate")
     out = prepare_out_dir(args.out)
+    plans = plan_outputs(inputs, out, spec.fmt, args.filename)
     model = pipeline.load_model(args.model, "separator")
-    failures = 0
-    for path in args.inputs:
+    failures, summary = 0, []
+    for i, (item, targets) in enumerate(plans.items(), 1):
+        where = f"file {i} of {len(plans)}"
+        entry = {"input": str(item.path), "outputs": []}
         try:
-            with progress_bar(Path(path).name) as bar:
-                solo, acc = pipeline.separate_file(path, out, args.format, args.bits, model, progress=bar)
-            note(f"{path}: {solo.name}, {acc.name}")
+            naming.make_folders(targets.values())
+            with progress_bar(f"{where}: {item.path.name}") as bar:
+                reports = pipeline.separate_file(item.path, model=model, progress=bar, spec=spec, clip=args.clip,
+                                                 targets=(targets["solo"], targets["accompaniment"]),
+                                                 keep_mono=args.keep_mono)
+            note(f"{where}: {item.path}: {reports[0].path.name}, {reports[1].path.name}")
+            for stem, r in zip(STEMS, reports):
+                note("  " + r.describe())
+                entry["outputs"].append(report_json(r, stem))
         except JazzRemixError as exc:
-            error(str(exc))
+            error(f"{where}: {exc}")
+            entry["error"] = str(exc)
             failures += 1
+        summary.append(entry)
+    if args.json:
+        print(json.dumps({"files": summary, "written": len(plans) - failures, "failed": failures,
+                          "format": spec.fmt, "bits": None if spec.lossy else spec.bits, "clip_mode": args.clip}))
     return 1 if failures else 0

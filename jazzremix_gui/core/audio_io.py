@@ -10,9 +10,7 @@ failed or cancelled job never leaves a half-written file. Resampling uses soxr
 
 from __future__ import annotations
 
-import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -21,12 +19,14 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from jazzremix_gui.core.atomic import TempFile
 from jazzremix_gui.core.errors import AudioReadError, AudioWriteError
+from jazzremix_gui.core.formats import FORMATS, SUBTYPES, OutputSpec, spec_for_path  # noqa: F401 (re-exported)
+from jazzremix_gui.core.tags import apply_tags
 
-#: Output bit depths offered, mapped to libsndfile subtypes.
-SUBTYPES = {16: "PCM_16", 24: "PCM_24", 32: "FLOAT"}
-#: Output formats offered, by file extension.
-FORMATS = {"wav": "WAV", "flac": "FLAC"}
+#: Seed of the TPDF dither: the same signal always gives the same bytes (the CLI's
+#: ``render`` reproduces the app's export exactly).
+DITHER_SEED = 20160
 
 
 @dataclass(frozen=True)
@@ -204,54 +204,67 @@ class StreamResampler:
 
 
 def output_format(path) -> str:
-    """libsndfile format name for an output path (``.wav`` or ``.flac``)."""
-    ext = Path(path).suffix.lower().lstrip(".")
-    if ext not in FORMATS:
-        raise AudioWriteError(f"{path}: unsupported output format '.{ext}' (use .wav or .flac)")
-    return FORMATS[ext]
+    """Canonical extension of an output path (``wav``, ``flac``, ``aiff``, ``mp3``, ``ogg``), or AudioWriteError."""
+    return spec_for_path(path).fmt
 
 
-def subtype_for(bits: int | str, fmt: str) -> str:
-    """libsndfile subtype for a bit depth (16, 24 or 32 = float) in a format."""
-    subtype = SUBTYPES.get(int(bits)) if str(bits).isdigit() else str(bits)
-    if subtype is None:
-        raise AudioWriteError(f"unsupported bit depth {bits} (use 16, 24 or 32)")
-    if fmt == "FLAC" and subtype == "FLOAT":
-        raise AudioWriteError("FLAC cannot hold 32-bit float samples; use WAV or 16/24 bits")
-    return subtype
+def tpdf_dither(shape, rng: np.random.Generator) -> np.ndarray:
+    """Triangular (TPDF) dither in LSB units: the difference of two uniform variables, +-1 LSB peak."""
+    return rng.random(shape) - rng.random(shape)
+
+
+def quantize(block: np.ndarray, bits: int, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Float samples -> integers for ``bits``-bit PCM: rounded (TPDF-dithered when ``rng`` is given), clipped.
+
+    libsndfile's own float-to-16-bit conversion rounds towards minus infinity (a -0.5 LSB
+    offset) and cannot dither, so PCM is quantised here and handed over as integers:
+    ``int16`` for 16 bits, ``int32`` with the 24 bits in the top bytes for 24 bits.
+    """
+    scale = 2.0 ** (bits - 1)
+    v = block.astype(np.float64) * scale
+    if rng is not None:
+        v += tpdf_dither(v.shape, rng)
+    q = np.clip(np.rint(v), -scale, scale - 1)
+    return q.astype(np.int16) if bits == 16 else q.astype(np.int32) << (32 - bits)
 
 
 class AtomicAudioWriter:
     """Write an audio file block by block; it appears at ``path`` only on :meth:`commit`.
 
-    Use as a context manager: leaving the block with an exception (or without calling
-    :meth:`commit`) deletes the temporary file and leaves ``path`` untouched.
+    Integer PCM is rounded and clipped to full scale (:func:`quantize`; choose a clip mode
+    upstream, :mod:`core.headroom`, so nothing reaches this clip unasked); 16-bit PCM gets
+    TPDF dither (seeded: same input, same bytes). ``tags`` (:mod:`core.tags`) are written before the first sample. Use as a
+    context manager: leaving the block with an exception (or without calling :meth:`commit`)
+    deletes the temporary file and leaves ``path`` untouched.
     """
 
-    def __init__(self, path, rate: int, channels: int, bits: int | str = 24):
+    def __init__(self, path, rate: int, channels: int, bits: int | str = 24, spec: OutputSpec | None = None,
+                 tags: dict | None = None):
         self.path = Path(path)
-        fmt = output_format(self.path)
-        subtype = subtype_for(bits, fmt)
+        self.spec = spec.check() if spec is not None else spec_for_path(self.path, int(bits))
         folder = self.path.parent if str(self.path.parent) else Path(".")
         if not folder.is_dir():
             raise AudioWriteError(f"{folder}: output folder does not exist")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=folder)
-            os.close(fd)
+            self._tmp = TempFile(self.path)
         except OSError as exc:
             raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
-        self._tmp = Path(tmp)
         try:
-            self._file = sf.SoundFile(tmp, "w", samplerate=int(rate), channels=channels, format=fmt, subtype=subtype)
-        except (sf.LibsndfileError, RuntimeError) as exc:
-            self._tmp.unlink(missing_ok=True)
+            self._file = sf.SoundFile(str(self._tmp.tmp), "w", samplerate=int(rate), channels=channels,
+                                      **self.spec.open_args())
+        except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+            self._tmp.discard()
             raise AudioWriteError(f"{self.path}: cannot write ({_short(exc)})") from None
+        apply_tags(self._file, tags or {})
+        self._rng = np.random.default_rng(DITHER_SEED) if self.spec.dithered else None
         self.frames = 0
 
     def write(self, block: np.ndarray) -> None:
-        """Append ``(m, c)`` or ``(m,)`` samples (clipped to [-1, 1] for integer subtypes)."""
+        """Append ``(m, c)`` or ``(m,)`` samples (clipped to [-1, 1] unless the file holds floats)."""
         block = np.asarray(block, np.float32)
-        if self._file.subtype != "FLOAT":
+        if not (self.spec.lossy or self.spec.is_float):
+            block = quantize(block, self.spec.bits, self._rng)
+        elif not self.spec.is_float:
             block = np.clip(block, -1.0, 1.0)
         try:
             self._file.write(block)
@@ -260,43 +273,43 @@ class AtomicAudioWriter:
         self.frames += block.shape[0]
 
     def commit(self) -> Path:
-        """Close and rename the finished file into place."""
-        self._file.close()
+        """Close and rename the finished file into place (with the mode :func:`core.atomic.final_mode` gives)."""
         try:
-            os.replace(self._tmp, self.path)
-        except OSError as exc:
-            self._tmp.unlink(missing_ok=True)
-            raise AudioWriteError(f"{self.path}: cannot write ({exc.strerror})") from None
-        return self.path
+            self._file.close()
+            return self._tmp.commit()
+        except (OSError, sf.LibsndfileError, RuntimeError) as exc:
+            self._tmp.discard()
+            raise AudioWriteError(f"{self.path}: cannot write ({getattr(exc, 'strerror', None) or exc})") from None
 
     def abort(self) -> None:
         """Drop the temporary file."""
         if not self._file.closed:
             self._file.close()
-        self._tmp.unlink(missing_ok=True)
+        self._tmp.discard()
 
     def __enter__(self) -> "AtomicAudioWriter":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None or self._tmp.exists():
+        if exc_type is not None or self._tmp.tmp.exists():
             self.abort()
 
 
-def write_audio(path, audio: np.ndarray, rate: int, bits: int | str = 24) -> Path:
-    """Write a whole signal atomically.
+def write_audio(path, audio: np.ndarray, rate: int, bits: int | str = 24, spec: OutputSpec | None = None,
+                tags: dict | None = None) -> Path:
+    """Write a whole signal atomically (no clip handling: see :mod:`core.headroom` for that).
 
     Parameters
     ----------
     path : str or Path
-        Target ``.wav`` or ``.flac`` file.
+        Target file; its extension names the format unless ``spec`` is given.
     audio : np.ndarray [shape=(n,) or (n, c)]
     rate : int
         Sample rate in Hz.
-    bits : 16, 24 or 32 (float; WAV only)
+    bits : 16, 24 or 32 (float; WAV/AIFF only)
     """
     audio = np.asarray(audio, np.float32)
     channels = 1 if audio.ndim == 1 else audio.shape[1]
-    with AtomicAudioWriter(path, rate, channels, bits) as w:
+    with AtomicAudioWriter(path, rate, channels, bits, spec, tags) as w:
         w.write(audio)
         return w.commit()

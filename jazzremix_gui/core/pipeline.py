@@ -22,9 +22,11 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, paths
+from jazzremix_gui.core import audio_io, paths, tags
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.formats import OutputSpec
+from jazzremix_gui.core.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter
 from jazzremix_gui.core.models import ModelSession, SessionLike
 from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT, place_solo
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
@@ -203,39 +205,55 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
 
 
 def stem_paths(input_path, out_dir, fmt: str = "wav") -> tuple[Path, Path]:
-    """``DIR/<name>.solo.<ext>`` and ``DIR/<name>.accompaniment.<ext>`` (DESIGN.md §3)."""
+    """``DIR/<name>.solo.<ext>`` and ``DIR/<name>.accompaniment.<ext>`` (DESIGN.md §3; the CLI's default template)."""
     name = Path(input_path).stem
     out_dir = Path(out_dir)
     return out_dir / f"{name}.solo.{fmt}", out_dir / f"{name}.accompaniment.{fmt}"
 
 
-def separate_file(input_path, out_dir, fmt: str = "wav", bits: int = 24, model: SessionLike | None = None,
-                  progress: ProgressFn = None, cancel: CancelFn = None) -> tuple[Path, Path]:
+def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, model: SessionLike | None = None,
+                  progress: ProgressFn = None, cancel: CancelFn = None, *, targets=None, spec: OutputSpec | None = None,
+                  clip: str = DEFAULT_CLIP_MODE, keep_mono: bool = False) -> tuple[ClipReport, ClipReport]:
     """Separate a file into two stem files, streaming (memory stays bounded for any length).
 
     Both files appear only when complete (atomic rename); on any error or cancellation
-    neither is left behind.
+    neither is left behind. They carry the input's tags (:mod:`core.tags`) and go through
+    the clip mode ``clip`` (:mod:`core.headroom`).
+
+    Parameters
+    ----------
+    targets : (solo_path, accompaniment_path), optional
+        Default: :func:`stem_paths` in ``out_dir``.
+    spec : OutputSpec, optional
+        Default: ``fmt`` at ``bits``.
+    keep_mono : bool
+        A mono input gives a mono accompaniment.
 
     Returns
     -------
-    (solo_path, accompaniment_path)
+    (solo_report, accompaniment_report) : ClipReport
+        Each with the ``path`` written and what its clip mode did.
     """
     meta = audio_io.info(input_path)
     model = model or load_model(None, "separator")
-    solo_path, acc_path = stem_paths(input_path, out_dir, fmt)
-    with audio_io.AtomicAudioWriter(solo_path, meta.rate, 1, bits) as ws, \
-            audio_io.AtomicAudioWriter(acc_path, meta.rate, 2, bits) as wa:
+    spec = spec or OutputSpec(fmt, bits)
+    solo_path, acc_path = targets or stem_paths(input_path, out_dir, spec.fmt)
+    source, name, versions = tags.read_tags(meta.path), meta.path.stem, {"separator": model.meta.version}
+    acc_channels = 1 if keep_mono and meta.channels == 1 else 2
+    with MasteredWriter(solo_path, meta.rate, 1, spec, clip, tags.output_tags(source, name, "solo", versions)) as ws, \
+            MasteredWriter(acc_path, meta.rate, acc_channels, spec, clip,
+                           tags.output_tags(source, name, "accompaniment", versions)) as wa:
         blocks = audio_io.read_blocks(meta.path, READ_BLOCK)
         for solo, acc in separate_stream(blocks, meta.rate, meta.frames, model, progress, cancel):
             ws.write(solo)
-            wa.write(acc)
-        ws.commit()
+            wa.write(acc.mean(axis=1) if acc_channels == 1 else acc)
+        reports = ws.commit(), None
         try:
-            wa.commit()
+            reports = reports[0], wa.commit()
         except Exception:
             solo_path.unlink(missing_ok=True)  # both stems or neither
             raise
-    return solo_path, acc_path
+    return reports
 
 
 def suggest(stems: Stems, model: SessionLike | None = None, progress: ProgressFn = None,

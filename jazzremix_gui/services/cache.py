@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from jazzremix_gui.core import paths
+from jazzremix_gui.core.atomic import atomic_path
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
@@ -53,12 +52,10 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
             "confidence": suggestion.confidence, "clear": suggestion.clear}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".npz", dir=target.parent)
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, solo=stems.solo, accompaniment=stems.accompaniment, posterior=suggestion.posterior,
-                     frame_posteriors=suggestion.frame_posteriors, frame_times=suggestion.frame_times,
-                     active=suggestion.active, section_posteriors=sec_posts, meta=np.array(json.dumps(meta)))
-        os.replace(tmp, target)
+        with atomic_path(target, ".npz") as tmp:
+            np.savez(tmp, solo=stems.solo, accompaniment=stems.accompaniment, posterior=suggestion.posterior,
+                         frame_posteriors=suggestion.frame_posteriors, frame_times=suggestion.frame_times,
+                         active=suggestion.active, section_posteriors=sec_posts, meta=np.array(json.dumps(meta)))
     except OSError:
         return None
     return target

@@ -1,8 +1,11 @@
-"""Writing the stems and the remix of a track to files (no Qt; runs in a worker).
+"""Writing the stems and the remix of a track to files (no Qt; runs in a worker or the CLI).
 
-Names come from the input's name: ``<name>.solo.<ext>``, ``<name>.accompaniment.<ext>``
-and ``<name>.remix.<ext>``; every file has the input's sample rate and length and is
-written atomically (:func:`core.audio_io.write_audio`).
+Names come from the ``--filename`` template (:mod:`services.naming`; default
+``<name>.solo.<ext>``, ``<name>.accompaniment.<ext>``, ``<name>.remix.<ext>``); every
+file has the input's sample rate and length, its tags (the stem named in the title),
+goes through the plan's clip mode (:mod:`core.headroom`) and is written atomically.
+The app's export and the CLI's ``render`` both call :func:`export_track`, so the same
+session and options give the same bytes.
 """
 
 from __future__ import annotations
@@ -12,26 +15,42 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core import audio_io, pipeline, tags
 from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.formats import DEFAULT_MP3_BITRATE, OutputSpec
+from jazzremix_gui.core.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, check_mode, write_mastered
+from jazzremix_gui.core.limiter import lin_to_db
 from jazzremix_gui.core.panlaw import place_solo
+from jazzremix_gui.services import naming
 
 KINDS = ("solo", "accompaniment", "remix")
 
 
 @dataclass
 class ExportPlan:
-    """What to write: kinds (subset of :data:`KINDS`), folder, ``wav``/``flac``, 16/24/32 bits, solo stereo or mono."""
+    """What to write: kinds (subset of :data:`KINDS`), folder, format, bits, solo stereo or mono, clip mode...
+
+    ``keep_mono``: a mono recording's accompaniment is written mono (its two channels are
+    then identical anyway). ``template``: :mod:`services.naming`.
+    """
 
     out_dir: Path
     kinds: tuple = KINDS
     fmt: str = "wav"
     bits: int = 24
     solo_stereo: bool = False
+    clip: str = DEFAULT_CLIP_MODE
+    bitrate: int = DEFAULT_MP3_BITRATE
+    template: str = naming.DEFAULT_TEMPLATE
+    keep_mono: bool = False
 
-    def paths(self, input_path) -> dict:
-        name = Path(input_path).stem
-        return {k: Path(self.out_dir) / f"{name}.{k}.{self.fmt}" for k in self.kinds}
+    @property
+    def spec(self) -> OutputSpec:
+        return OutputSpec(self.fmt, self.bits, self.bitrate)
+
+    def paths(self, input_path, subfolder: str = "") -> dict:
+        return naming.output_paths(naming.InputFile(Path(input_path), subfolder), self.out_dir, self.kinds,
+                                   self.fmt, self.template)
 
     def check(self) -> None:
         """Raise :class:`AudioWriteError` for an impossible plan (before any work)."""
@@ -39,34 +58,73 @@ class ExportPlan:
             raise AudioWriteError("nothing selected to export")
         if not Path(self.out_dir).is_dir():
             raise AudioWriteError(f"{self.out_dir}: output folder does not exist")
-        audio_io.subtype_for(self.bits, audio_io.FORMATS[self.fmt])
+        check_mode(self.clip, self.spec.check())
+        naming.check_template(self.template)
 
 
-def render(kind: str, stems: pipeline.Stems, pan, gain, solo_stereo: bool) -> np.ndarray:
-    """The signal of one export kind: solo (n,) or (n, 2), accompaniment (n, 2), remix (n, 2)."""
+def render(kind: str, stems: pipeline.Stems, pan, gain, solo_stereo: bool, mono: bool = False) -> np.ndarray:
+    """The signal of one export kind: solo (n,) or (n, 2), accompaniment (n, 2) or (n,) when ``mono``, remix (n, 2)."""
     if kind == "solo":
         return place_solo(stems.solo, pan, gain, stems.solo_level) if solo_stereo else stems.solo
     if kind == "accompaniment":
-        return stems.accompaniment
+        return stems.accompaniment.mean(axis=1) if mono else stems.accompaniment
     return pipeline.render_remix(stems, pan, gain)
 
 
-def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan, job=None) -> list[Path]:
+def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan) -> dict:
+    """``{kind: (sample values beyond full scale, sample peak dBFS)}`` of what the plan would write.
+
+    Fast (no oversampling: a warning before export, on the UI thread); the export itself
+    measures true peaks and reports what its clip mode did.
+    """
+    out = {}
+    for k in plan.kinds:
+        a = np.abs(render(k, stems, pan, gain, plan.solo_stereo))
+        out[k] = (int(np.count_nonzero(a > 1.0)), lin_to_db(float(a.max(initial=0.0))))
+    return out
+
+
+def overs_warning(found: dict, clip: str) -> str:
+    """The text warning about :func:`predicted_overs` (empty when nothing goes beyond full scale)."""
+    hot = {k: v for k, v in found.items() if v[0]}
+    if not hot:
+        return ""
+    lines = [f"{k}: {n:,} samples beyond full scale (peak {p:+.1f} dBFS)" for k, (n, p) in hot.items()]
+    action = {"limit": f"The limiter will hold them at {CEILING_DBTP:g} dBTP (clip mode: limit).",
+              "rescale": f"Each file will be scaled down to {CEILING_DBTP:g} dBTP (clip mode: rescale).",
+              "clamp": "They will be clipped (clip mode: clamp): audible distortion.",
+              "none": "They are kept beyond full scale in the float file (clip mode: none); "
+                      "the next tool may clip them."}[clip]
+    return "\n".join(lines + [action])
+
+
+def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan, job=None, models=None,
+                 subfolder: str = "") -> list[ClipReport]:
     """Write the planned files; ``pan``/``gain`` are floats or per-sample arrays (section automation).
+
+    Parameters
+    ----------
+    models : dict, optional
+        ``{"separator": version, "mixer": version}`` for the comment tag (default: the stems' separator).
 
     Returns
     -------
-    list of Path
-        The files written, in the order of ``plan.kinds``.
+    list of ClipReport
+        One per file written (``.path``), in the order of ``plan.kinds``.
     """
     plan.check()
-    written = []
-    targets = plan.paths(input_path)
+    targets = plan.paths(input_path, subfolder)
+    naming.make_folders(targets.values())
+    source = tags.read_tags(input_path)
+    models = models or {"separator": stems.model_version}
+    mono = plan.keep_mono and audio_io.info(input_path).channels == 1
+    reports = []
     for i, kind in enumerate(plan.kinds):
         if job is not None:
             job.progress(i / len(plan.kinds), f"writing {kind}")
-        audio = render(kind, stems, pan, gain, plan.solo_stereo)
-        written.append(audio_io.write_audio(targets[kind], audio, stems.rate, plan.bits))
+        audio = render(kind, stems, pan, gain, plan.solo_stereo, mono)
+        file_tags = tags.output_tags(source, Path(input_path).stem, kind, models)
+        reports.append(write_mastered(targets[kind], audio, stems.rate, plan.spec, plan.clip, file_tags))
     if job is not None:
         job.progress(1.0, "exported")
-    return written
+    return reports

@@ -16,11 +16,10 @@ renders exactly the same remix (:func:`mix_for`).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.atomic import write_text
 
 FORMAT = "jazzremix-session"
 #: Current format version (2: gains relative to the recording).
@@ -46,10 +45,7 @@ def save_session(path, track) -> Path:
     path = Path(path)
     text = json.dumps(session_dict(track), indent=2)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        write_text(path, text)
     except OSError as exc:
         raise SessionError(f"{path}: cannot save the session ({exc.strerror})") from None
     return path

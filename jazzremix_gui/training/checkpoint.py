@@ -11,6 +11,8 @@ from pathlib import Path
 
 import torch
 
+from jazzremix_gui.core.atomic import atomic_path
+
 
 def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extra) -> None:
     """Write the state of a run (``sampler.rng`` is a numpy Generator) to ``path``."""
@@ -18,9 +20,8 @@ def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extr
     state = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
              "rng": sampler.rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "config": asdict(cfg),
              **extra}
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
 
 
 def restore(path: Path, model, opt, sampler) -> dict | None:

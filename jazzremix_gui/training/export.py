@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ import onnx
 import torch
 
 from jazzremix_gui.core.constants import MODEL_RATE
+from jazzremix_gui.core.atomic import atomic_path, write_text
 from jazzremix_gui.core.hashing import file_sha256
 
 
@@ -31,22 +31,21 @@ def export_onnx(model: torch.nn.Module, path, meta: dict, example: torch.Tensor,
         Store weights as float16 (inputs and outputs stay float32).
     """
     path = Path(path)
-    tmp = path.with_suffix(".tmp.onnx")
     model = model.eval()
-    with torch.no_grad():
-        torch.onnx.export(model, (example,), str(tmp), input_names=[input_name], output_names=[output_name],
-                          dynamic_axes={input_name: {0: "frames"}, output_name: {0: "frames"}},
-                          opset_version=17, dynamo=False)
-    proto = onnx.load(str(tmp))
-    if half:
-        proto = _weights_to_half(proto)
-    del proto.metadata_props[:]
-    for k, v in {**meta, "sample_rate": MODEL_RATE}.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = f"jazzremix.{k}", str(v)
-    onnx.checker.check_model(proto)
-    onnx.save(proto, str(tmp))
-    os.replace(tmp, path)
+    with atomic_path(path, ".onnx") as tmp:
+        with torch.no_grad():
+            torch.onnx.export(model, (example,), str(tmp), input_names=[input_name], output_names=[output_name],
+                              dynamic_axes={input_name: {0: "frames"}, output_name: {0: "frames"}},
+                              opset_version=17, dynamo=False)
+        proto = onnx.load(str(tmp))
+        if half:
+            proto = _weights_to_half(proto)
+        del proto.metadata_props[:]
+        for k, v in {**meta, "sample_rate": MODEL_RATE}.items():
+            entry = proto.metadata_props.add()
+            entry.key, entry.value = f"jazzremix.{k}", str(v)
+        onnx.checker.check_model(proto)
+        onnx.save(proto, str(tmp))
     return path
 
 
@@ -85,7 +84,5 @@ def write_card(onnx_path, card: dict, card_path=None) -> dict:
         card["size_bytes"] = onnx_path.stat().st_size
         card["sha256"] = sha256(onnx_path)
     out = Path(card_path) if card_path else onnx_path.with_suffix(".json")
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(card, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_text(out, json.dumps(card, indent=2) + "\n")
     return card

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core import audio_io
+from jazzremix_gui.core.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.features import mid_magnitude
 
@@ -66,9 +67,8 @@ def load_dataset(dataset, hop: int, cache_dir: Path | None = None, log=print) ->
     arrays = {}
     for i, f in enumerate(feats):
         arrays.update({f"{i}_mix": f.mix, f"{i}_solo": f.solo, f"{i}_acc": f.acc})
-    tmp = cache.with_suffix(".tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(cache)
+    with atomic_path(cache, ".npz") as tmp:
+        np.savez(tmp, **arrays)
     return feats
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import audio_io, codebook, features
+from jazzremix_gui.core.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.core.suggestion import run_mixer
@@ -107,9 +108,8 @@ def evaluate_model(model, session, val, val_dir) -> dict:
 def save_weights(model, path, cfg_dict: dict) -> Path:
     """Torch weights beside the ONNX file (``mixer.pt``), the starting point of fine-tuning."""
     path = Path(path).with_suffix(".pt")
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "config": cfg_dict}, tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        torch.save({"model": model.state_dict(), "config": cfg_dict}, tmp)
     return path
 
 

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import codebook, features
+from jazzremix_gui.core.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.suggestion import activity
 from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, mixer_policy
@@ -134,9 +135,8 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
         arrays.update({f"{i}_f": t.feats, f"{i}_a": t.active})
         if t.solo_mag is not None:
             arrays[f"{i}_s"] = t.solo_mag
-    tmp = cache.with_suffix(".tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(cache)
+    with atomic_path(cache, ".npz") as tmp:
+        np.savez(tmp, **arrays)
     return out
 
 
@@ -255,7 +255,8 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
             held = heldout_loss(model, heldout, cfg.label_blur) if heldout else None
             if held is not None and held < best:
                 best = held
-                torch.save({"model": model.state_dict(), "step": step, "heldout_loss": held}, best_ck)
+                with atomic_path(best_ck) as tmp:
+                    torch.save({"model": model.state_dict(), "step": step, "heldout_loss": held}, tmp)
             checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, best=best)
             log(log_path, model=tag or cfg.arch, step=step, elapsed_s=round(elapsed),
                 loss=round(float(np.mean(losses[-100:])), 4) if losses else None,

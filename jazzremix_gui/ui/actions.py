@@ -19,7 +19,7 @@ from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core import paths
 from jazzremix_gui.services import annotations, session
 from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, ExportDialog, PreferencesDialog
-from jazzremix_gui.services.exporting import export_track
+from jazzremix_gui.services.exporting import export_track, overs_warning, predicted_overs
 
 MODES = (("stacked", "All stems stacked"), ("mixture", "Mixture only"), ("solo", "Solo only"),
          ("accompaniment", "Accompaniment only"))
@@ -163,20 +163,26 @@ def export(w, plan=None, confirm: bool = True):
             return None
         dlg.remember()
         plan = dlg.plan()
+    stems, state = track.processed.stems, track.state
+    pan, gain = state.automation_curves(len(stems), stems.rate)
+    if confirm:
+        warning = overs_warning(predicted_overs(stems, pan, gain, plan), plan.clip)
+        if warning and QMessageBox.question(w, "Export: overs", warning + "\n\nExport?") \
+                != QMessageBox.StandardButton.Yes:
+            return None
     existing = [p for p in plan.paths(track.path).values() if p.exists()]
     if existing and confirm:
         names = "\n".join(str(p) for p in existing)
         answer = QMessageBox.question(w, "Overwrite files?", f"These files exist and will be replaced:\n{names}")
         if answer != QMessageBox.StandardButton.Yes:
             return None
-    stems, state = track.processed.stems, track.state
-    pan, gain = state.automation_curves(len(stems), stems.rate)
+    models = {"separator": track.processed.separator_version, "mixer": track.processed.mixer_version}
     record = annotations.snapshot(track)  # on the main thread: later edits cannot reach the worker
 
     def work(job):
-        written = export_track(record.path, stems, pan, gain, plan, job)
+        reports = export_track(record.path, stems, pan, gain, plan, job, models)
         annotations.record_export(record)
-        return written
+        return reports
 
     w.progress.setVisible(True)
     w.progress_label.setText("exporting")
@@ -185,10 +191,11 @@ def export(w, plan=None, confirm: bool = True):
         w.progress.setValue(int(f * 1000))
         w.progress_label.setText(m)
 
-    def finished(written):
-        w.export_result = written
+    def finished(reports):
+        w.export_reports = reports
+        w.export_result = [r.path for r in reports]
         w._show_progress(w.current)
-        w.statusBar().showMessage("Exported " + ", ".join(p.name for p in written), 8000)
+        w.statusBar().showMessage("Exported " + "; ".join(r.describe() for r in reports), 15000)
 
     def failed(msg):
         w._show_progress(w.current)

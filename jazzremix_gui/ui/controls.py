@@ -104,35 +104,69 @@ class MixControls(QGroupBox):
 
 
 class LevelMeter(QWidget):
-    """Two horizontal bars (L, R) in dBFS from -60 to 0 with a decaying peak hold."""
+    """Two horizontal bars (L, R) in dBFS from -60 to 0 with a decaying peak hold, and over lights.
+
+    A channel's over light (the red box at the right end) turns on when a block peaks
+    beyond full scale and stays on (peak hold) until the meter is clicked; the tooltip
+    counts the blocks that went over. Export then handles overs by its clip mode.
+    """
 
     FLOOR_DB = -60.0
+    LIGHT_W = 8
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setMinimumSize(140, 22)
         self.db = np.full(2, self.FLOOR_DB)
         self.hold = np.full(2, self.FLOOR_DB)
+        self.overs = np.zeros(2, int)  # blocks beyond full scale since the last reset, per channel
+        self.max_db = np.full(2, -np.inf)
+        self._tip()
 
     def set_levels(self, peaks) -> None:
-        """Peaks per channel (linear); called from a UI timer."""
-        db = 20 * np.log10(np.maximum(np.asarray(peaks, float), 1e-6))
+        """Peaks per channel (linear, may exceed 1); called from a UI timer."""
+        peaks = np.asarray(peaks, float)
+        db = 20 * np.log10(np.maximum(peaks, 1e-6))
         self.db = np.maximum(db, self.db - 1.5)  # fall 1.5 dB per refresh
         self.hold = np.maximum(self.db, self.hold - 0.3)
+        over = peaks > 1.0
+        if over.any():
+            self.overs += over
+            self.max_db = np.maximum(self.max_db, db)
+            self._tip()
         self.update()
+
+    def reset_overs(self) -> None:
+        self.overs[:] = 0
+        self.max_db[:] = -np.inf
+        self._tip()
+        self.update()
+
+    def _tip(self) -> None:
+        if not self.overs.any():
+            self.setToolTip("Output level (dBFS). The red boxes light when playback goes beyond full scale.")
+            return
+        self.setToolTip(f"Overs: L {self.overs[0]}, R {self.overs[1]} (peak {self.max_db.max():+.1f} dBFS). "
+                        "Export limits them by its clip mode. Click to reset.")
+
+    def mousePressEvent(self, ev) -> None:
+        self.reset_overs()
 
     def paintEvent(self, ev):
         p = QPainter(self)
         w, h = self.width(), self.height()
         p.fillRect(0, 0, w, h, QColor("#141517"))
         bar_h = (h - 3) / 2
+        bar_w = w - self.LIGHT_W - 2
         for ch in range(2):
-            frac = (self.db[ch] - self.FLOOR_DB) / -self.FLOOR_DB
+            frac = min(1.0, (self.db[ch] - self.FLOOR_DB) / -self.FLOOR_DB)
             y = 1 + ch * (bar_h + 1)
             colour = "#e5534b" if self.db[ch] > -1 else ("#e5c07b" if self.db[ch] > -12 else "#57ab5a")
-            p.fillRect(QRectF(0, y, max(0.0, frac) * w, bar_h), QColor(colour))
-            hold = (self.hold[ch] - self.FLOOR_DB) / -self.FLOOR_DB * w
+            p.fillRect(QRectF(0, y, max(0.0, frac) * bar_w, bar_h), QColor(colour))
+            hold = min(1.0, (self.hold[ch] - self.FLOOR_DB) / -self.FLOOR_DB) * bar_w
             p.fillRect(QRectF(max(0.0, hold - 2), y, 2, bar_h), QColor("#ffffff"))
+            light = "#ff3b30" if self.overs[ch] else "#3a2a2a"
+            p.fillRect(QRectF(w - self.LIGHT_W, y, self.LIGHT_W, bar_h), QColor(light))
         p.end()
 
 

@@ -14,10 +14,15 @@ from jazzremix_gui import __version__
 from jazzremix_gui.core import device, logs, paths, pipeline
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.playback import devices
+from jazzremix_gui.core.formats import FORMATS, LOSSY, MP3_BITRATES
 from jazzremix_gui.services.exporting import KINDS, ExportPlan
 
 #: File-dialog filter of the recordings the app opens.
 AUDIO_FILTER = "Audio files (*.wav *.flac *.mp3 *.ogg *.aif *.aiff);;All files (*)"
+FORMAT_LABELS = {"wav": "WAV", "flac": "FLAC", "aiff": "AIFF", "mp3": "MP3", "ogg": "OGG Vorbis"}
+CLIP_LABELS = {"limit": "Limit to -1 dBTP (transparent look-ahead limiter)",
+               "rescale": "Rescale the whole file to -1 dBTP", "clamp": "Clip (hard)",
+               "none": "Keep overs (32-bit float only)"}
 
 
 def _path_row(edit: QLineEdit, pick) -> QWidget:
@@ -58,16 +63,28 @@ class ExportDialog(QDialog):
         r.addWidget(self.solo_stereo)
         form.addRow("Solo as", solo_box)
         self.fmt = QComboBox()
-        self.fmt.addItem("WAV", "wav")
-        self.fmt.addItem("FLAC", "flac")
+        for ext in FORMATS:
+            self.fmt.addItem(FORMAT_LABELS.get(ext, ext.upper()), ext)
         self.fmt.setCurrentIndex(max(0, self.fmt.findData(settings["format"])))
         form.addRow("Format", self.fmt)
         self.bits = QComboBox()
-        for b, label in ((16, "16-bit"), (24, "24-bit"), (32, "32-bit float")):
+        for b, label in ((16, "16-bit (TPDF dither)"), (24, "24-bit"), (32, "32-bit float")):
             self.bits.addItem(label, b)
         self.bits.setCurrentIndex(max(0, self.bits.findData(settings["bits"])))
         form.addRow("Bit depth", self.bits)
+        self.bitrate = QComboBox()
+        for kbps in MP3_BITRATES:
+            self.bitrate.addItem(f"{kbps} kbit/s", kbps)
+        self.bitrate.setCurrentIndex(max(0, self.bitrate.findData(int(settings["bitrate"]))))
+        form.addRow("MP3 bitrate", self.bitrate)
+        self.clip = QComboBox()
+        for mode, label in CLIP_LABELS.items():
+            self.clip.addItem(label, mode)
+        self.clip.setCurrentIndex(max(0, self.clip.findData(settings["clip"])))
+        self.clip.setToolTip("What happens to samples beyond full scale (the app warns before exporting any)")
+        form.addRow("Overs", self.clip)
         self.fmt.currentIndexChanged.connect(self._format_changed)
+        self.bits.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
         default = self.input_path.parent if os.access(self.input_path.parent, os.W_OK) else Path.home()
         self.folder = QLineEdit(settings["out_dir"] or str(default))
@@ -91,6 +108,12 @@ class ExportDialog(QDialog):
         item.setEnabled(not flac)  # FLAC holds no float samples
         if flac and self.bits.currentData() == 32:
             self.bits.setCurrentIndex(1)
+        self.bits.setEnabled(self.fmt.currentData() not in LOSSY)
+        self.bitrate.setEnabled(self.fmt.currentData() == "mp3")
+        floats = self.fmt.currentData() not in LOSSY and self.bits.currentData() == 32
+        self.clip.model().item(self.clip.findData("none")).setEnabled(floats)  # overs survive only in floats
+        if not floats and self.clip.currentData() == "none":
+            self.clip.setCurrentIndex(self.clip.findData("limit"))
 
     def _pick_folder(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "Export folder", self.folder.text())
@@ -103,11 +126,12 @@ class ExportDialog(QDialog):
     def plan(self) -> ExportPlan:
         kinds = tuple(k for k in KINDS if self.kinds[k].isChecked())
         return ExportPlan(Path(self.folder.text()), kinds, self.fmt.currentData(), int(self.bits.currentData()),
-                          self.solo_stereo.isChecked())
+                          self.solo_stereo.isChecked(), self.clip.currentData(), int(self.bitrate.currentData()))
 
     def remember(self) -> None:
         p = self.plan()
         self.settings["format"], self.settings["bits"] = p.fmt, p.bits
+        self.settings["clip"], self.settings["bitrate"] = p.clip, p.bitrate
         self.settings["solo_stereo"], self.settings["out_dir"] = p.solo_stereo, str(p.out_dir)
 
 

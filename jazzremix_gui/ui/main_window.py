@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 
 from jazzremix_gui.core import paths
 from jazzremix_gui.core.suggestion import KEPT_AS_RECORDED
+from jazzremix_gui.services import naming
 from jazzremix_gui.ui import actions, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
 from jazzremix_gui.ui.controls import MixControls, TransportBar
@@ -367,10 +368,13 @@ class MainWindow(QMainWindow):
             ev.acceptProposedAction()
 
     def dropEvent(self, ev) -> None:
-        files = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
-        if files:
+        dropped = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
+        inputs, notes = naming.expand_inputs(dropped)  # folders: the audio files inside, recursively, sorted
+        if notes:
+            self.statusBar().showMessage("; ".join(notes), 8000)
+        if inputs:
             ev.acceptProposedAction()
-            self.open_files(files)
+            self.open_files([str(i.path) for i in inputs])
 
     def set_message(self, text: str) -> None:
         """Show (or with ``""`` hide) the notice line above the views."""

@@ -13,13 +13,12 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
+from jazzremix_gui.core import automation
 from jazzremix_gui.core.panlaw import clamp_gain, clamp_pan
 from jazzremix_gui.core.suggestion import Suggestion
 
 #: Target index meaning "the whole track" (not a section).
 WHOLE = -1
-#: Seconds of linear crossfade between sections in rendered automation.
-SECTION_RAMP_S = 0.05
 
 
 class MixState(QObject):
@@ -86,20 +85,7 @@ class MixState(QObject):
         """Pan and gain for :func:`pipeline.render_remix`: floats, or per-sample arrays [shape=(n,)]."""
         if not (self.automation and self.bounds):
             return self.values[0][0], self.values[0][1]
-        pan = np.empty(n)
-        gain = np.empty(n)
-        starts = [int(round(a * rate)) for a, _, _ in self.bounds] + [n]
-        starts[0] = 0
-        for i in range(len(self.bounds)):
-            pan[starts[i]:starts[i + 1]] = self.values[i + 1][0]
-            gain[starts[i]:starts[i + 1]] = self.values[i + 1][1]
-        ramp = max(1, int(SECTION_RAMP_S * rate))
-        for s in starts[1:-1]:  # linear crossfade centred on each boundary
-            a, b = max(0, s - ramp // 2), min(n, s + ramp // 2)
-            if b - a > 1:
-                for arr in (pan, gain):
-                    arr[a:b] = np.linspace(arr[a], arr[b - 1], b - a)
-        return pan, gain
+        return automation.curves([a for a, _, _ in self.bounds], self.values[1:], n, rate)
 
     # ---- writing (called by the undo commands) ---------------------------------------------
     def set_value(self, target: int, pan: float, gain: float) -> None:

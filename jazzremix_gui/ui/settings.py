@@ -38,6 +38,8 @@ OPTIONS = {o.name: o for o in (
     Option("export", "format", "wav"),
     Option("export", "bits", 24),
     Option("export", "solo_stereo", False),
+    Option("export", "clip", "limit"),
+    Option("export", "bitrate", 320),
     Option("export", "out_dir", ""),
     Option("view", "spectrogram_mode", "stacked"),
 )}

@@ -15,11 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jazzremix_gui.core.errors import JazzRemixError
-
-#: File extensions taken from folders (everything libsndfile decodes that archives hold).
-AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".bwf", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif",
-                              ".aiff", ".aifc", ".w64", ".rf64", ".caf", ".au", ".snd"})
-
+from jazzremix_gui.services.naming import AUDIO_EXTENSIONS
 
 class BatchSourceError(JazzRemixError):
     """A SOURCE is missing, or two inputs would write the same outputs."""

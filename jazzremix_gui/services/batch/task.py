@@ -4,7 +4,7 @@ The pipeline seam does the work (:func:`core.pipeline.analyse` with a ``sink`` t
 the stems while they are separated, :func:`core.pipeline.render_remix` for the remix,
 rendered block by block from the stem files once the suggestion is known); names and
 checks come from the export service's :class:`~services.exporting.ExportPlan`, and every
-file is written by :class:`core.audio_io.AtomicAudioWriter` (formats, bit depths, clipping,
+file is written by :class:`core.headroom.MasteredWriter` (formats, bit depths, the clip mode,
 atomic rename), as in the single-file commands. Memory stays bounded for any length: no
 recording is ever held whole, and a worker runs one file at a time whatever its thread
 count. :func:`process` never raises for a bad input: it returns a result dict with
@@ -25,6 +25,7 @@ from jazzremix_gui import __version__
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
 from jazzremix_gui.core.hashing import file_sha256
+from jazzremix_gui.core.headroom import MasteredWriter
 from jazzremix_gui.services.batch.manifest import outputs_exist
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.services.exporting import ExportPlan
@@ -173,54 +174,59 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
         raise AudioWriteError(f"{spec.out_dir}: cannot create output folder ({exc.strerror})") from None
     plan.check()
     try:
-        analysis = _separate_to_files(path, meta.rate, targets, spec.bits, separator, mixer, cancel)
+        analysis, reports = _separate_to_files(path, meta.rate, targets, plan, separator, mixer, cancel)
         sugg = analysis.suggestion
         if spec.remix:
-            _remix_from_files(targets, meta.rate, spec.bits, analysis.stems.solo_level, sugg.pan_deg, sugg.gain,
-                              cancel)
+            reports.append(_remix_from_files(targets, meta.rate, plan, analysis.stems.solo_level, sugg.pan_deg,
+                                             sugg.gain, cancel))
     except BaseException:
         for p in targets.values():  # an input stopped or failed half-way leaves none of its outputs
             Path(p).unlink(missing_ok=True)
         raise
     result.update(status="done", outputs={k: str(p) for k, p in targets.items()},
+                  headroom=[r.describe() for r in reports],
                   suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
                               "confidence": float(sugg.confidence), "clear": bool(sugg.clear)},
                   duration_s=meta.frames / meta.rate)
 
 
-def _separate_to_files(path: Path, rate: int, targets: dict, bits: int, separator, mixer, cancel):
+def _writer(path, rate: int, channels: int, plan: ExportPlan) -> MasteredWriter:
+    """A file of the plan's format behind its clip mode (:mod:`core.headroom`: nothing is clipped silently)."""
+    return MasteredWriter(path, rate, channels, plan.spec, plan.clip)
+
+
+def _separate_to_files(path: Path, rate: int, targets: dict, plan: ExportPlan, separator, mixer, cancel):
     """One streaming pass: the stems are written as they are separated while the mixer listens.
 
     Both stems appear (atomically) or neither. Returns the :class:`pipeline.Analysis`
-    (its stems hold no samples, only the recording's solo level and pan).
+    (its stems hold no samples, only the recording's solo level and pan) and the stems' clip reports.
     """
-    with audio_io.AtomicAudioWriter(targets["solo"], rate, 1, bits) as ws, \
-            audio_io.AtomicAudioWriter(targets["accompaniment"], rate, 2, bits) as wa:
+    with _writer(targets["solo"], rate, 1, plan) as ws, _writer(targets["accompaniment"], rate, 2, plan) as wa:
         def sink(solo, acc):
             ws.write(solo)
             wa.write(acc)
 
         analysis = pipeline.analyse(path, separator=separator, mixer=mixer, cancel=cancel, keep_stems=False,
                                     sink=sink)
-        ws.commit()
-        wa.commit()
-    return analysis
+        reports = [ws.commit(), wa.commit()]
+    return analysis, reports
 
 
-def _remix_from_files(targets: dict, rate: int, bits: int, solo_level: float, pan_deg, gain, cancel) -> None:
-    """The remix at (pan, gain), rendered block by block from the stem files just written.
+def _remix_from_files(targets: dict, rate: int, plan: ExportPlan, solo_level: float, pan_deg, gain, cancel):
+    """The remix at (pan, gain), rendered block by block from the stem files just written; returns its clip report.
 
     At 24 bits or float the stems' quantisation is far below the output's own; at 16 bits
-    the remix also carries the stems' own 16-bit quantisation noise.
+    the remix also carries the stems' own 16-bit quantisation noise, and where the stems
+    were limited, so is the remix's material.
     """
     report = Reporter(None, cancel)
-    with audio_io.AtomicAudioWriter(targets["remix"], rate, 2, bits) as wr:
+    with _writer(targets["remix"], rate, 2, plan) as wr:
         for solo, acc in zip(audio_io.read_blocks(targets["solo"], pipeline.READ_BLOCK),
                              audio_io.read_blocks(targets["accompaniment"], pipeline.READ_BLOCK)):
             report.check()
             block = pipeline.Stems(solo[:, 0], acc, rate, solo_level=solo_level)
             wr.write(pipeline.render_remix(block, pan_deg, gain))
-        wr.commit()
+        return wr.commit()
 
 
 def process(spec: TaskSpec) -> dict:

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from scipy.io import wavfile
 
+from jazzremix_gui.core.atomic import atomic_path, write_text
+
 from .arrangement import plan_track, track_seed_sequence
 from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
@@ -42,15 +44,12 @@ def is_finished(track_dir: str | os.PathLike) -> bool:
 
 
 def _write_wav(path: Path, audio: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    wavfile.write(str(tmp), RATE, np.ascontiguousarray(audio, dtype=np.float32))
-    os.replace(tmp, path)
+    with atomic_path(path, ".wav") as tmp:
+        wavfile.write(str(tmp), RATE, np.ascontiguousarray(audio, dtype=np.float32))
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, indent=1, sort_keys=False) + "\n")
 
 
 def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],

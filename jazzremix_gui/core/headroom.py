@@ -1,0 +1,231 @@
+"""Clip modes: nothing Jazz Remix writes is clipped unless asked for, and every file says what was done.
+
+Modes (:data:`CLIP_MODES`):
+
+- ``limit`` (default): a transparent look-ahead true-peak limiter (:mod:`core.limiter`)
+  holds peaks at -1 dBTP. It touches only the overs and the few milliseconds around them,
+  so levels, loudness and the stems' sum stay as they are everywhere else, it streams with
+  bounded memory, and its output survives lossy encoding and resampling. That is why it is
+  the default: separated stems and remixes overshoot rarely and briefly (a stem can
+  exceed the input's peak where solo and accompaniment cancelled), and the alternatives
+  either change the whole file's level or distort.
+- ``rescale``: the whole file is scaled down so its true peak is at most -1 dBTP (a
+  second pass over a float spool beside the target; memory stays bounded). The level
+  change is reported.
+- ``clamp``: samples beyond full scale are clipped (the old behaviour, now counted).
+- ``none``: written as computed; only for 32-bit float files, which keep overs intact.
+
+Every mode counts the sample values beyond full scale before processing ("would have
+clipped") and reports what it did (:class:`ClipReport`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from jazzremix_gui.core.atomic import TempFile
+from jazzremix_gui.core.audio_io import AtomicAudioWriter
+from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.formats import OutputSpec
+from jazzremix_gui.core.limiter import LookaheadLimiter, TruePeakTracker, db_to_lin, lin_to_db
+
+CLIP_MODES = ("limit", "rescale", "clamp", "none")
+DEFAULT_CLIP_MODE = "limit"
+#: Highest true peak that ``limit`` and ``rescale`` let through (dBTP; EBU R128 / streaming delivery).
+CEILING_DBTP = -1.0
+#: Share of a file's frames above which the limiter's report calls its work heavy.
+HEAVY_LIMITING = 0.1
+#: Frames per read when rescaling from the spool.
+_SPOOL_BLOCK = 65536
+
+
+def check_mode(mode: str, spec: OutputSpec) -> str:
+    """Raise AudioWriteError for a clip mode unknown or impossible for ``spec``; returns ``mode``."""
+    if mode not in CLIP_MODES:
+        raise AudioWriteError(f"unknown clip mode '{mode}' (use {', '.join(CLIP_MODES)})")
+    if mode == "none" and not spec.is_float:
+        raise AudioWriteError("clip mode 'none' keeps overs only in 32-bit float WAV or AIFF; "
+                              "choose --bits 32 or another clip mode")
+    return mode
+
+
+@dataclass
+class ClipReport:
+    """What one file's clip handling found and did.
+
+    over : sample values (frames x channels) beyond full scale before processing;
+    peak_dbtp : true peak before processing; gain_db : ``rescale``'s gain;
+    limited : frames the limiter turned down, by at most ``reduction_db``; clamped : values clipped;
+    frames : the file's length.
+    """
+
+    path: Path
+    mode: str
+    over: int = 0
+    peak_dbtp: float = -math.inf
+    gain_db: float = 0.0
+    limited: int = 0
+    reduction_db: float = 0.0
+    clamped: int = 0
+    frames: int = 0
+
+    def describe(self) -> str:
+        """One line for a terminal or a status bar."""
+        name = self.path.name
+        if self.over == 0 and self.limited == 0 and self.gain_db == 0.0:
+            return f"{name}: peak {self.peak_dbtp:+.1f} dBTP, nothing clipped"
+        head = (f"{name}: {self.over:,} samples would have clipped (true peak {self.peak_dbtp:+.1f} dBTP)" if self.over
+                else f"{name}: no sample beyond full scale, but true peak {self.peak_dbtp:+.1f} dBTP")
+        if self.mode == "limit":
+            busy = self.frames and self.limited > HEAVY_LIMITING * self.frames
+            return f"{head}; limited {self.limited:,} samples by up to {self.reduction_db:.1f} dB to " \
+                   f"{CEILING_DBTP:g} dBTP" + (f" (heavy: {self.limited / self.frames:.0%} of the file; "
+                                               "a lower gain or --clip rescale keeps the dynamics)" if busy else "")
+        if self.mode == "rescale":
+            return f"{head}; scaled by {self.gain_db:+.2f} dB to {CEILING_DBTP:g} dBTP"
+        if self.mode == "clamp":
+            return f"{head}; clamped {self.clamped:,} samples (clip mode clamp)"
+        return f"{head}; kept as floats beyond full scale (clip mode none)"
+
+
+class MasteredWriter:
+    """An :class:`AtomicAudioWriter` behind a clip mode; same use: ``write`` blocks, then ``commit``.
+
+    Parameters
+    ----------
+    path : str or Path
+    rate : int
+    channels : int
+    spec : OutputSpec
+    mode : str
+        One of :data:`CLIP_MODES`.
+    tags : dict, optional
+        :mod:`core.tags` fields.
+    """
+
+    def __init__(self, path, rate: int, channels: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
+                 tags: dict | None = None):
+        self.report = ClipReport(Path(path), check_mode(mode, spec.check()))
+        self.channels = channels
+        self._meter = TruePeakTracker(channels)
+        self._tp = 0.0
+        self._tags = dict(tags or {})
+
+        def open_output(file_tags):
+            return AtomicAudioWriter(path, rate, channels, spec=spec, tags=file_tags)
+
+        self._open = open_output
+        # rescale opens the file once the gain is known, so its comment tag can state it
+        self._out = open_output(self._tags) if mode != "rescale" else None
+        self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP) if mode == "limit" else None
+        self._spool = None
+        self._committed = False
+        if mode == "rescale":
+            folder = Path(path).parent
+            if not folder.is_dir():
+                raise AudioWriteError(f"{folder}: output folder does not exist")
+            try:
+                self._spool = TempFile(path, ".f32")
+                self._spool_file = open(self._spool.tmp, "wb")
+            except OSError as exc:
+                if self._spool is not None:
+                    self._spool.discard()
+                raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
+
+    def _measure(self, block: np.ndarray, last: bool = False) -> None:
+        if self._limiter is None:  # the limiter measures the true peaks itself
+            _, tp = self._meter.finish() if last else self._meter.push(block)
+            if tp.size:
+                self._tp = max(self._tp, float(tp.max()))
+        if not last:
+            self.report.over += int(np.count_nonzero(np.abs(block) > 1.0))
+
+    def _pass(self, block: np.ndarray) -> None:
+        """Send a processed block on (to the spool or the file)."""
+        if self.report.mode == "clamp":
+            self.report.clamped += int(np.count_nonzero(np.abs(block) > 1.0))
+            block = np.clip(block, -1.0, 1.0)
+        if self._spool is not None:
+            self._spool_file.write(np.ascontiguousarray(block, np.float32).tobytes())
+        elif block.shape[0]:
+            self._out.write(block)
+
+    def write(self, block: np.ndarray) -> None:
+        """Append ``(m, c)`` or ``(m,)`` samples."""
+        block = np.asarray(block, np.float32).reshape(len(block), self.channels)
+        self.report.frames += block.shape[0]
+        self._measure(block)
+        self._pass(self._limiter.push(block) if self._limiter is not None else block)
+
+    def _rescale(self) -> None:
+        self._spool_file.close()
+        gain = min(1.0, db_to_lin(CEILING_DBTP) / self._tp) if self._tp > 0 else 1.0
+        self.report.gain_db = 0.0 if gain == 1.0 else lin_to_db(gain)
+        if gain < 1.0:
+            said = f"rescaled by {self.report.gain_db:+.2f} dB to {CEILING_DBTP:g} dBTP"
+            self._tags["comment"] = f"{self._tags['comment']}; {said}" if self._tags.get("comment") else said
+        self._out = self._open(self._tags)
+        with open(self._spool.tmp, "rb") as f:
+            while True:
+                raw = f.read(_SPOOL_BLOCK * self.channels * 4)
+                if not raw:
+                    break
+                self._out.write(np.frombuffer(raw, np.float32).reshape(-1, self.channels) * np.float32(gain))
+        self._spool.discard()
+
+    def commit(self) -> ClipReport:
+        """Finish processing, write, and rename into place; returns the report."""
+        self._measure(None, last=True)
+        if self._limiter is not None:
+            self._pass(self._limiter.finish())
+            self._tp = self._limiter.peak
+            self.report.limited = self._limiter.limited
+            self.report.reduction_db = -lin_to_db(self._limiter.min_gain)
+        self.report.peak_dbtp = lin_to_db(self._tp)
+        if self._spool is not None:
+            self._rescale()
+        self._out.commit()
+        self._committed = True
+        return self.report
+
+    def abort(self) -> None:
+        if self._spool is not None:
+            if not self._spool_file.closed:
+                self._spool_file.close()
+            self._spool.discard()
+        if self._out is not None:
+            self._out.abort()
+
+    def __enter__(self) -> "MasteredWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None or not self._committed:
+            self.abort()
+
+
+def write_mastered(path, audio: np.ndarray, rate: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
+                   tags: dict | None = None, block: int = 65536) -> ClipReport:
+    """Write a whole signal ``(n,)`` or ``(n, c)`` through a clip mode; returns the report."""
+    audio = np.asarray(audio, np.float32)
+    channels = 1 if audio.ndim == 1 else audio.shape[1]
+    with MasteredWriter(path, rate, channels, spec, mode, tags) as w:
+        for i in range(0, audio.shape[0], block):
+            w.write(audio[i: i + block])
+        return w.commit()
+
+
+def overs(audio: np.ndarray) -> tuple[int, float]:
+    """Sample values beyond full scale and the true peak (dBTP) of a signal in memory (a warning's figures)."""
+    audio = np.asarray(audio, np.float32)
+    audio = audio.reshape(audio.shape[0], -1)
+    meter, peak = TruePeakTracker(audio.shape[1]), 0.0
+    for i in range(0, audio.shape[0], _SPOOL_BLOCK):
+        _, tp = meter.push(audio[i: i + _SPOOL_BLOCK])
+        peak = max(peak, float(tp.max(initial=0.0)))
+    peak = max(peak, float(meter.finish()[1].max(initial=0.0)))
+    return int(np.count_nonzero(np.abs(audio) > 1.0)), lin_to_db(peak)

@@ -1,0 +1,133 @@
+"""Which files to read and which to write: folder expansion, the ``--filename`` template, collisions.
+
+Template placeholders (Python ``str.format`` fields):
+
+- ``{name}``: the input's file name without extension (``take1`` for ``take1.flac``);
+- ``{stem}``: ``solo``, ``accompaniment`` or ``remix``;
+- ``{ext}``: the output format's extension;
+- ``{folder}``: the name of the folder the input is in;
+- ``{subfolder}``: the input's folder relative to the folder given as input (empty for a
+  file given directly), so a batch over a tree can mirror it: ``{subfolder}/{name}.{stem}.{ext}``.
+
+``/`` in a template makes sub-folders of the output folder (created when writing); a
+template must name ``{stem}`` and must not leave the output folder. Two inputs that would
+write the same file are refused before any work, naming both (:func:`check_collisions`).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from jazzremix_gui.core.errors import AudioWriteError
+
+#: Today's layout (DESIGN.md section 3): ``DIR/<name>.solo.<ext>``.
+DEFAULT_TEMPLATE = "{name}.{stem}.{ext}"
+PLACEHOLDERS = ("name", "stem", "ext", "folder", "subfolder")
+#: File endings taken from folders (everything libsndfile decodes that archives hold); others are skipped.
+AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".bwf", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif",
+                              ".aiff", ".aifc", ".w64", ".rf64", ".caf", ".au", ".snd"})
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """An input to process: its path, and its folder relative to the folder it was found in ('' if given directly)."""
+
+    path: Path
+    subfolder: str = ""
+
+
+def expand_inputs(paths, skip=None) -> tuple[list[InputFile], list[str]]:
+    """Files given as they are, folders replaced by the audio files inside them (recursively, sorted).
+
+    ``skip``: a folder whose contents are never taken (the output folder, when it lies inside an input folder).
+
+    Returns
+    -------
+    inputs : list of InputFile
+        In the order given; inside a folder, sorted by relative path (stable across runs and systems).
+    notes : list of str
+        One line per folder that held files that are not audio (skipped), or no audio at all.
+    """
+    inputs, notes = [], []
+    for p in map(Path, paths):
+        if not p.is_dir():
+            inputs.append(InputFile(p))
+            continue
+        found, skipped = [], 0
+        skip_dir = Path(skip).resolve() if skip is not None else None
+        for f in sorted(p.rglob("*"), key=lambda q: q.relative_to(p).parts):
+            if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                continue
+            if skip_dir is not None and skip_dir in f.resolve().parents:
+                continue
+            if f.suffix.lower() in AUDIO_EXTENSIONS:
+                found.append(InputFile(f, f.parent.relative_to(p).as_posix().strip(".")))
+            else:
+                skipped += 1
+        if skipped:
+            notes.append(f"{p}: skipped {skipped} non-audio file{'s' * (skipped != 1)}")
+        if not found:
+            notes.append(f"{p}: no audio files inside")
+        inputs.extend(found)
+    return inputs, notes
+
+
+def check_template(template: str) -> str:
+    """Raise AudioWriteError for a template with unknown fields, no ``{stem}``, or ``..``; returns it."""
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError as exc:
+        raise AudioWriteError(f"--filename '{template}': {exc}") from None
+    unknown = fields - set(PLACEHOLDERS)
+    if unknown:
+        raise AudioWriteError(f"--filename '{template}': unknown placeholder {{{sorted(unknown)[0]}}} "
+                              f"(use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})")
+    if "stem" not in fields:
+        raise AudioWriteError(f"--filename '{template}': must contain {{stem}} (the stems would overwrite each other)")
+    if ".." in Path(template).parts or template.startswith("/"):
+        raise AudioWriteError(f"--filename '{template}': must stay inside the output folder")
+    return template
+
+
+def output_paths(item: InputFile, out_dir, kinds, ext: str, template: str = DEFAULT_TEMPLATE) -> dict:
+    """``{kind: Path}`` of the files one input writes."""
+    src = Path(item.path)
+    out = {}
+    for kind in kinds:
+        text = check_template(template).format(name=src.stem, stem=kind, ext=ext, folder=src.parent.name,
+                                               subfolder=item.subfolder)
+        parts = [part for part in text.split("/") if part not in ("", ".")]
+        if not parts:
+            raise AudioWriteError(f"--filename '{template}': gives an empty name for {src}")
+        out[kind] = Path(out_dir).joinpath(*parts)
+    return out
+
+
+def check_collisions(plans: dict) -> None:
+    """``plans`` maps each input to its ``{kind: Path}``; raise if two write the same file.
+
+    Raises
+    ------
+    AudioWriteError
+        Naming both inputs and the file, before anything is written.
+    """
+    seen = {}
+    for src, targets in plans.items():
+        for path in targets.values():
+            key = str(Path(path).resolve())
+            if key in seen and seen[key] != src:
+                raise AudioWriteError(f"{seen[key]} and {src} would both write {path}; "
+                                      "use --filename with {subfolder} or {folder}, or separate runs")
+            seen[key] = src
+
+
+def make_folders(paths) -> None:
+    """Create the folders the output paths need (templates may hold sub-folders)."""
+    for p in paths:
+        try:
+            Path(p).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AudioWriteError(f"{Path(p).parent}: cannot create output folder ({exc.strerror})") from None
+

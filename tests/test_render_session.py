@@ -1,0 +1,98 @@
+"""``jazzremix render SESSION.jrs`` writes the bytes the app's export writes, from a session made in the app."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from jazzremix_gui.cli.main import main
+from jazzremix_gui.core import automation, paths
+from jazzremix_gui.core.sections import Section
+from jazzremix_gui.services.exporting import ExportPlan
+from jazzremix_gui.ui import actions
+from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)
+from test_ui_export import run_export
+
+
+def three_sections(monkeypatch):
+    """The tiny mixer finds one section; give every analysis (app and CLI alike) three, to test automation."""
+    from jazzremix_gui.core import suggestion
+
+    def find_sections(posts, active, times, *args, **kw):
+        post = np.full((19, 21), 1 / 399)
+        end = float(times[-1]) if len(times) else 14.0
+        return [Section(0.0, 4.0, False, post, 0.0, 1.0), Section(4.0, 9.0, True, post, -30.0, 1.5),
+                Section(9.0, end, True, post, 20.0, 0.5)]
+
+    monkeypatch.setattr(suggestion, "find_sections", find_sections)
+
+
+@pytest.mark.parametrize("fmt,bits,auto", [("wav", 16, True), ("flac", 24, False)])
+def test_render_equals_app_export(qtbot, window, tiny_models, tmp_path, monkeypatch, fmt, bits, auto):
+    three_sections(monkeypatch)
+    src = write_track(tmp_path / "tune.wav", seconds=14.0)
+    track = open_and_wait(qtbot, window, src)
+    window.edit(-25.0, 1.9)  # hot enough for overs: the clip mode is part of what must match
+    if auto:
+        assert track.state.has_sections
+        track.state.set_automation(True)
+        track.state.set_value(1, 40.0, 2.0)  # the engineer's edit of the second section
+    sess = tmp_path / "tune.jrs"
+    actions.save_session(window, str(sess))
+    app_out, cli_out = tmp_path / "app", tmp_path / "cli"
+    app_out.mkdir()
+    plan = ExportPlan(app_out, ("solo", "accompaniment", "remix"), fmt, bits, solo_stereo=False)
+    written = run_export(qtbot, window, plan)
+    models = ["--model", str(tiny_models / "separator.onnx"), "--mixer", str(tiny_models / "mixer.onnx")]
+    args = ["render", str(sess), "--format", fmt, "--bits", str(bits), *models]
+    assert main([*args, "--out", str(cli_out)]) == 0
+    for p in written:
+        assert (cli_out / p.name).read_bytes() == p.read_bytes(), p.name
+    if auto:  # the per-section values, not the whole-track one, were rendered
+        import soundfile as sf
+
+        from jazzremix_gui.core import pipeline
+
+        remix, rate = sf.read(app_out / f"tune.remix.{fmt}", dtype="float32")
+        whole = pipeline.render_remix(track.processed.stems, -25.0, 1.9)
+        part = slice(int(5 * rate), int(8 * rate))  # second section: 40 deg, gain 2.0
+        assert np.abs(remix[part] - whole[part]).max() > 0.05
+    # without the app's cache: separated again, still the same bytes
+    shutil.rmtree(paths.cache_dir() / "tracks", ignore_errors=True)
+    assert main([*args, "--out", str(tmp_path / "cli2")]) == 0
+    for p in written:
+        assert (tmp_path / "cli2" / p.name).read_bytes() == p.read_bytes(), p.name
+
+
+def test_render_refuses_bad_session_and_stems(tmp_path, capsys):
+    bad = tmp_path / "x.jrs"
+    bad.write_text("{}")
+    assert main(["render", str(bad), "--out", str(tmp_path / "o")]) == 1
+    assert "not a Jazz Remix session" in capsys.readouterr().err
+    assert main(["render", str(bad), "--out", str(tmp_path / "o"), "--stems", "drums"]) == 1
+    assert "--stems drums" in capsys.readouterr().err
+
+
+def test_session_curves_match_the_app_mix_state(qtbot):
+    from test_ui_state import suggestion_with_sections
+    from jazzremix_gui.ui.mixstate import MixState
+
+    st = MixState(suggestion_with_sections())
+    st.set_automation(True)
+    st.set_value(1, -45.0, 2.0)
+    mix = st.to_json()
+    pan, gain = automation.session_curves(mix, suggestion_with_sections(), 800, 100)
+    app_pan, app_gain = st.automation_curves(800, 100)
+    np.testing.assert_array_equal(pan, app_pan)
+    np.testing.assert_array_equal(gain, app_gain)
+    st.set_automation(False)
+    assert automation.session_curves(st.to_json(), suggestion_with_sections(), 800, 100) == (10.0, 0.8)
+
+
+def test_remix_default_is_per_section():
+    from test_ui_state import suggestion_with_sections
+
+    sugg = suggestion_with_sections()
+    pan, gain = automation.suggestion_curves(sugg, 800, 100)
+    assert pan[300] == -30.0 and gain[700] == 0.5 and pan[100] == 0.0
+    assert automation.suggestion_curves(sugg, 800, 100, whole_track=True) == (10.0, 0.8)
