@@ -63,13 +63,11 @@ def ceiling_figures(tracks) -> dict:
 
 def frame_predictions(model, tracks) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame argmax cells and label cells over the active frames of ``tracks`` (TrackData)."""
-    from jazzremix_gui.training.train_mixer import model_input
-
     preds, labels = [], []
     model.eval()
     with torch.no_grad():
         for t in tracks:
-            post = model(torch.from_numpy(model_input(model, t)[t.active])).numpy()
+            post = model(torch.from_numpy(mixer_model.model_input(model, t)[t.active])).numpy()
             preds.append(post.argmax(axis=1))
             labels.append(np.full(int(t.active.sum()), t.cell))
     return np.concatenate(preds), np.concatenate(labels)

@@ -186,3 +186,11 @@ def build(arch: str, **kwargs) -> nn.Module:
 
 def parameter_count(model: nn.Module) -> int:
     return int(sum(p.numel() for p in model.parameters()))
+
+
+def model_input(model, track) -> np.ndarray:
+    """The whole track's input for ``model``: features, or raw solo magnitude (seed-style).
+
+    ``track`` is a :class:`training.train_mixer.TrackData`; returns float32 ``(T, ...)``.
+    """
+    return (track.solo_mag if model.input_kind == "solo_magnitude" else track.feats).astype(np.float32)

@@ -181,11 +181,6 @@ class FrameSampler:
         return np.stack(x).astype(np.float32), np.array(cells), np.ones(n, np.float32)
 
 
-def model_input(model, track: TrackData) -> np.ndarray:
-    """The whole track's input for ``model``: features, or raw solo magnitude (seed-style)."""
-    return (track.solo_mag if model.input_kind == "solo_magnitude" else track.feats).astype(np.float32)
-
-
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
     return mixer_model.build(cfg.arch, **({"hidden": cfg.hidden, "noise": cfg.feature_noise}
                                           if cfg.arch == "gauss" else {}))
@@ -219,7 +214,7 @@ def heldout_loss(model, tracks: list[TrackData], blur: float) -> float:
         for t in tracks:
             if model.input_kind == "solo_magnitude" and t.solo_mag is None:
                 continue
-            x = model_input(model, t)[t.active]
+            x = mixer_model.model_input(model, t)[t.active]
             if x.shape[0] == 0:
                 continue
             total += float(loss_fn(model, x, np.full(x.shape[0], t.cell), np.ones(x.shape[0], np.float32),
