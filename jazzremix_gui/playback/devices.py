@@ -7,6 +7,10 @@ returns a reason string instead of raising.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 
 _sd = None
@@ -94,3 +98,69 @@ def pick_device(label: str | None) -> OutputDevice | None:
             if label in (d.label, d.name):
                 return d
     return devices[0]
+
+
+# ---- a stuck library ---------------------------------------------------------------------------
+# When the audio server goes away under a running stream, PortAudio (19.6, JACK host API) cannot
+# stop that stream: Pa_AbortStream, Pa_CloseStream and Pa_Terminate wait up to ten minutes on a
+# condition that the dead server never signals. Such a stream is never touched again; the library
+# instance that holds it is set aside (not terminated at exit), and the next scan of the devices
+# loads a fresh, independent copy of the library so that playback can come back in this process.
+_stuck_libraries: list = []
+_stuck = False
+
+
+def set_aside_library() -> None:
+    """Mark the loaded PortAudio as holding a stream that cannot be stopped (skip it at exit)."""
+    global _stuck
+    sd = sounddevice()
+    if sd is None or _stuck:
+        return
+    _stuck = True
+    _stuck_libraries.append(sd._lib)  # kept referenced: unloading it under live threads would crash
+    atexit.unregister(sd._exit_handler)
+
+
+def _library_file() -> str | None:
+    """The file of the loaded PortAudio, from the process's memory map (Linux), or ``None``."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as f:
+            for line in f:
+                if "libportaudio" in line and "/" in line:
+                    return line[line.index("/"):].strip()
+    except OSError:
+        pass
+    return None
+
+
+def rescan() -> str | None:
+    """Scan the devices again (a server or device that came back appears); call with no stream open.
+
+    Returns :func:`unavailable_reason` after the scan.
+    """
+    global _stuck
+    sd = sounddevice()
+    if sd is None:
+        return _import_error
+    try:
+        if _stuck:
+            source = _library_file()
+            if source is None:
+                return "the audio library is stuck on the lost device: restart Jazz Remix to play again"
+            folder = tempfile.mkdtemp(prefix="jazzremix-portaudio-")
+            copy = os.path.join(folder, "libportaudio-fresh.so")
+            shutil.copyfile(source, copy)
+            try:
+                sd._lib = sd._ffi.dlopen(copy)  # a new instance: its own state, no stuck stream
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            sd._initialized = 0
+            _stuck = False
+            atexit.register(sd._exit_handler)
+        else:
+            while sd._initialized:
+                sd._terminate()
+        sd._initialize()
+    except Exception as exc:  # PortAudio and OS errors of any kind
+        return f"audio devices cannot be scanned ({str(exc).strip() or type(exc).__name__})"
+    return unavailable_reason()

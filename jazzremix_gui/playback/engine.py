@@ -4,15 +4,29 @@ No Qt here. The stream opens at the device's own default sample rate (the caller
 resamples the material to :attr:`PlaybackEngine.rate` once, off the UI thread, before
 :meth:`load`). Without PortAudio or an output device the engine stays usable but
 :attr:`available` is False and :attr:`reason` says why in plain words.
+
+A device can go away while the stream runs (the audio server stops, a USB interface is
+unplugged). :meth:`PlaybackEngine.check`, called from the UI's refresh timer, notices it
+within :data:`LOST_AFTER_S` (the stream went inactive or its callback stopped coming) and
+sets the stream aside without calling into PortAudio, whose abort can block for minutes then;
+:meth:`close` never waits more than :data:`CLOSE_WAIT_S` on the library.
 """
 
 from __future__ import annotations
+
+import threading
+import time
 
 import numpy as np
 
 from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback.renderer import BlockRenderer
+
+#: Seconds without an audio callback after which a started stream counts as lost.
+LOST_AFTER_S = 0.5
+#: Longest wait on the audio library when closing a stream, in seconds.
+CLOSE_WAIT_S = 0.5
 
 
 class PlaybackEngine:
@@ -30,6 +44,10 @@ class PlaybackEngine:
         self.device = None
         self.reason: str | None = None
         self.callbacks = 0
+        self.lost = False  # the device went away; :meth:`reconnect` tries again
+        self.abandoned: list = []  # streams that cannot be stopped any more; never touched again
+        self._started = False
+        self._seen = (0, 0.0)  # (callback count, when it last changed)
         self.open(device)
 
     @property
@@ -64,16 +82,73 @@ class PlaybackEngine:
         return True
 
     def close(self) -> None:
+        """Stop and close the stream, waiting at most :data:`CLOSE_WAIT_S` on the audio library."""
         self.renderer.playing = False
-        if self.stream is not None:
+        stream, self.stream = self.stream, None
+        if stream is None:
+            return
+        if self._started and self._stalled(stream):
+            self._set_aside(stream)
+            return
+        self._started = False
+        done = threading.Event()
+
+        def stop() -> None:
             try:
-                self.stream.abort()
-                self.stream.close()
+                stream.abort()
+                stream.close()
             except Exception:
                 pass
-        self.stream = None
+            done.set()
 
-    def _callback(self, outdata, frames, time, status) -> None:  # audio thread
+        threading.Thread(target=stop, name="close audio stream", daemon=True).start()
+        if not done.wait(CLOSE_WAIT_S):
+            self._set_aside(stream)
+
+    def _stalled(self, stream) -> bool:
+        """Whether a started stream stopped running by itself (inactive, or no callback for a while)."""
+        try:
+            if not stream.active:
+                return True
+        except Exception:
+            return True
+        count, since = self._seen
+        now = time.monotonic()
+        if self.callbacks != count:
+            self._seen = (self.callbacks, now)
+            return False
+        return now - since >= LOST_AFTER_S
+
+    def _set_aside(self, stream) -> None:
+        self.abandoned.append(stream)
+        self._started = False
+        devices.set_aside_library()
+
+    def check(self) -> str | None:
+        """Notice a lost device (call often from the UI thread); returns the reason once, when it is lost."""
+        stream = self.stream
+        if stream is None or not self._started or not self._stalled(stream):
+            return None
+        self.renderer.playing = False
+        self.stream = None
+        self._set_aside(stream)
+        self.lost = True
+        label = self.device.label if self.device else "the audio device"
+        self.reason = f"{label} stopped responding"
+        return self.reason
+
+    def reconnect(self, device: str | None = None) -> bool:
+        """Scan the devices again and reopen (after a loss, or to switch devices); the material stays loaded."""
+        self.close()
+        reason = devices.rescan()
+        if reason is not None:
+            self.reason = reason
+            return False
+        ok = self.open(device)
+        self.lost = self.lost and not ok
+        return ok
+
+    def _callback(self, outdata, frames, time_info, status) -> None:  # audio thread
         self.callbacks += 1
         self.renderer.render(outdata)
 
@@ -88,9 +163,11 @@ class PlaybackEngine:
         if self.stream is None or self.renderer.length == 0:
             return False
         self.renderer.start()
-        if not self.stream.active:
+        if not self._started:
             try:
                 self.stream.start()
+                self._started = True
+                self._seen = (self.callbacks, time.monotonic())
             except Exception as exc:
                 self.reason = f"playback failed: {exc}"
                 self.renderer.playing = False

@@ -208,7 +208,7 @@ def export(w, plan=None, confirm: bool = True):
 def preferences(w) -> None:
     dlg = PreferencesDialog(w.settings, w)
     if dlg.exec() and dlg.apply():
-        w.player.engine.open(w.settings["output_device"] or None)
+        w.player.reopen(w.settings["output_device"] or None)
         w.set_message("")
         w._show_playback_reason()
         if w.current is not None:

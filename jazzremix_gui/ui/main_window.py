@@ -152,6 +152,10 @@ class MainWindow(QMainWindow):
         self.player.state_changed.connect(self.transport.set_playing)
         self.player.ready_changed.connect(lambda ok: self.transport.play.setEnabled(ok))
         self.player.meter_sink = self.transport.meter.set_levels
+        self.player.device_lost.connect(lambda why: self.set_message(
+            f"Playback stopped: {why}. Jazz Remix reconnects when the device is back; "
+            "Edit > Preferences chooses another one."))
+        self.player.device_restored.connect(self._device_restored)
         t = self.transport
         t.play.clicked.connect(self.toggle_play)
         t.stop.clicked.connect(self.player.stop)
@@ -335,6 +339,10 @@ class MainWindow(QMainWindow):
     def _stems_changed(self, *_) -> None:
         t = self.transport
         self.player.set_stems_on(not t.mute_solo.isChecked(), not (t.mute_acc.isChecked() or t.solo_only.isChecked()))
+
+    def _device_restored(self, name: str) -> None:
+        self.set_message("")
+        self.statusBar().showMessage(f"Playback works again on {name}.", 8000)
 
     def _show_playback_reason(self) -> None:
         if not self.player.available:

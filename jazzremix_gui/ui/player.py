@@ -3,6 +3,8 @@
 The UI writes pan/gain and switches into the renderer's control array; the audio
 callback reads them once per block. Playhead, time and meter refresh on a 30 ms QTimer,
 never from the callback. Loudness matching (A/B) measures both versions in a worker.
+The same timer notices a lost output device; while it is lost, the player tries to
+reconnect every :data:`RECONNECT_MS`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from jazzremix_gui.services.processing import prepare_playback
 from jazzremix_gui.ui.worker import make_runner
 
 REFRESH_MS = 30
+RECONNECT_MS = 2000
 
 
 def loudness_ratio(mixture: np.ndarray, remix: np.ndarray, rate: int, cancel=None) -> float:
@@ -38,11 +41,15 @@ class Player(QObject):
     position_changed(float): seconds, on every refresh while playing.
     state_changed(bool): playing or not.
     ready_changed(bool): material loaded (playable) or not.
+    device_lost(str): the output device went away (the reason in words); playback stopped.
+    device_restored(str): playback works again (the device's name).
     """
 
     position_changed = Signal(float)
     state_changed = Signal(bool)
     ready_changed = Signal(bool)
+    device_lost = Signal(str)
+    device_restored = Signal(str)
 
     def __init__(self, device: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -52,6 +59,10 @@ class Player(QObject):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self._refresh)
         self.timer.start()
+        self.reconnect_timer = QTimer(self)
+        self.reconnect_timer.setInterval(RECONNECT_MS)
+        self.reconnect_timer.timeout.connect(lambda: self.reopen(self.device))
+        self.device = device
         self._token = 0
         self._was_playing = False
         self.ready = False
@@ -171,7 +182,28 @@ class Player(QObject):
     def set_loop(self, start: float, end: float, on: bool) -> None:
         self.engine.set_loop(start, end, on)
 
+    def reopen(self, device: str | None = None) -> bool:
+        """Open ``device`` (Preferences, or a retry after a loss); reloads the material for it."""
+        self.device = device
+        was_lost = self.engine.lost
+        ok = self.engine.reconnect(device)
+        if ok:
+            self.reconnect_timer.stop()
+            if self._material is not None:
+                self.set_material(*self._material)
+            if was_lost:
+                self.device_restored.emit(self.engine.device.label if self.engine.device else "")
+        elif self.engine.lost and not self.reconnect_timer.isActive():
+            self.reconnect_timer.start()
+        return ok
+
     def _refresh(self) -> None:
+        lost = self.engine.check()
+        if lost is not None:
+            self.ready = False
+            self.ready_changed.emit(False)
+            self.reconnect_timer.start()
+            self.device_lost.emit(lost)
         playing = self.engine.playing
         if playing or self._was_playing:
             self.position_changed.emit(self.engine.position_seconds)
@@ -183,6 +215,7 @@ class Player(QObject):
 
     def shutdown(self) -> None:
         self.timer.stop()
+        self.reconnect_timer.stop()
         self.runner.cancel_all()
         self.runner.wait(5000)
         self.engine.close()
