@@ -43,6 +43,13 @@ def synchronous_jobs(request, monkeypatch):
     monkeypatch.setattr(worker, "RUNNER_CLASS", worker.SyncJobRunner)
 
 
+@pytest.fixture(autouse=True)
+def own_edits_folder(request, monkeypatch, tmp_path_factory):
+    """GUI tests keep the edits they autosave to themselves (the same audio in two tests shares a hash)."""
+    if "qtbot" in request.fixturenames:
+        monkeypatch.setenv("JAZZREMIX_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory):
     """A folder holding ``separator.onnx`` (frame-wise) and ``mixer.onnx`` that meet the model contract."""

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from jazzremix_gui.core import codebook, paths
 from jazzremix_gui.ui import tracks, worker
@@ -27,6 +28,7 @@ def window(qtbot, tiny_models, tmp_path):
     w = MainWindow(Settings(tmp_path / "settings.ini"),
                    model_paths=(str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx")))
     qtbot.addWidget(w)
+    w.keeper.ask = lambda box: QMessageBox.StandardButton.Discard  # quitting with edits: no modal box
     w.show()
     yield w
     w.close()

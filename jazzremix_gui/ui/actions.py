@@ -2,8 +2,9 @@
 
 Shortcuts: Space play/pause, S stop, L loop, B original/remix (A/B), M mute solo,
 O solo only, N mute accompaniment, Home back to start; Alt+Left/Right pan by 1 deg,
-Alt+Up/Down gain by 0.05, Ctrl+R reset to suggestion, Ctrl+Z / Ctrl+Shift+Z undo/redo,
-Ctrl+O open, Ctrl+E export, Ctrl+S save session.
+Alt+Up/Down gain by 0.05, Ctrl+R reset to suggestion, Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo,
+Ctrl+O open, Ctrl+E export, Ctrl+S save session; Ctrl++ / Ctrl+- / Ctrl+0 zoom the time views in, out,
+to fit, Ctrl+Left / Ctrl+Right scroll them. No two actions share a key sequence (a test checks).
 """
 
 from __future__ import annotations
@@ -53,16 +54,17 @@ def install(w) -> None:
     f.addSeparator()
     _action(w, f, "&Export…", lambda: export(w), "Ctrl+E", name="export")
     f.addSeparator()
-    _action(w, f, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+    _action(w, f, "&Quit", w.close, "Ctrl+Q")
     e = mb.addMenu("&Edit")
     undo = w.undo_group.createUndoAction(w, "&Undo")
     undo.setShortcut(QKeySequence.StandardKey.Undo)
     redo = w.undo_group.createRedoAction(w, "&Redo")
-    redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     e.addActions([undo, redo])
     w.act_undo, w.act_redo = undo, redo
     e.addSeparator()
     _action(w, e, "Reset to &suggestion", w.reset_to_suggestion, "Ctrl+R", name="reset")
+    _action(w, e, "Reset &all to suggestion", w.reset_all, "Ctrl+Shift+R", name="reset_all")
     _action(w, e, "Pan left 1°", lambda: w.nudge(d_pan=-1), "Alt+Left")
     _action(w, e, "Pan right 1°", lambda: w.nudge(d_pan=1), "Alt+Right")
     _action(w, e, "Gain +0.05", lambda: w.nudge(d_gain=0.05), "Alt+Up")
@@ -83,10 +85,16 @@ def install(w) -> None:
     v = mb.addMenu("&View")
     for mode, text in MODES:
         _action(w, v, text, functools.partial(set_mode, w, mode))
+    v.addSeparator()
+    tl = w.timeline
+    zoom_in = _action(w, v, "Zoom &in", lambda: tl.zoom(0.5), QKeySequence.StandardKey.ZoomIn)
+    zoom_in.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+    _action(w, v, "Zoom &out", lambda: tl.zoom(2.0), "Ctrl+-")
+    _action(w, v, "Zoom to &fit", lambda: tl.zoom(None), "Ctrl+0")
+    _action(w, v, "Scroll left", lambda: tl.scroll(-0.25), "Ctrl+Left")
+    _action(w, v, "Scroll right", lambda: tl.scroll(0.25), "Ctrl+Right")
     h = mb.addMenu("&Help")
     _action(w, h, "&About Jazz Remix", lambda: AboutDialog(*w.model_paths(), parent=w).exec())
-    for b in (t.play, t.stop, t.loop, t.original, t.mute_solo, t.solo_only, t.mute_acc):
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     refresh_recent(w)
 
 
@@ -100,7 +108,7 @@ def refresh_recent(w) -> None:
 
 def update_enabled(w) -> None:
     ready = w.current is not None and w.current.state is not None
-    for a in (w.act_export, w.act_save, w.act_reset):
+    for a in (w.act_export, w.act_save, w.act_reset, w.act_reset_all):
         a.setEnabled(ready)
     w.act_revert_mixer.setEnabled(paths.user_mixer_path().exists())
 
@@ -119,37 +127,56 @@ def open_dialog(w) -> None:
 
 def open_session(w, path: str | None = None) -> None:
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(w, "Open session", w.settings["last_dir"],
+        path, _ = QFileDialog.getOpenFileName(w, "Open session", w.settings["session_dir"] or w.settings["last_dir"],
                                               f"Jazz Remix sessions (*{session.SUFFIX})")
         if not path:
             return
+        w.settings["session_dir"] = str(Path(path).parent)
     try:
         data = session.load_session(path)
     except JazzRemixError as exc:
         w.show_error(str(exc))
         return
     track = w.manager.add(data["input"])
+    track.session_path = Path(path)
     if track.state is not None:
         track.state.apply_json(session.mix_for(data, track.processed.stems.solo_level))
+        track.undo.clear()
+        track.clean_mix = track.state.to_json()
     else:
         track.pending_session = data
     w.select(track)
 
 
-def save_session(w, path: str | None = None) -> None:
-    track = w.current
+def save_session(w, path: str | None = None, track=None, ask: bool = True) -> bool:
+    """Save ``track`` (default: the current one) to a session file; returns False when cancelled or failed.
+
+    Without ``path``, a file dialog asks, starting at the track's session file or the last session folder;
+    with ``ask=False`` a track that has a session file is saved there without asking.
+    """
+    track = track or w.current
     if track is None or track.state is None:
-        return
+        return False
+    if path is None and not ask and track.session_path is not None:
+        path = str(track.session_path)
     if path is None:
-        default = str(track.path.with_suffix(session.SUFFIX))
-        path, _ = QFileDialog.getSaveFileName(w, "Save session", default, f"Jazz Remix sessions (*{session.SUFFIX})")
+        folder = Path(w.settings["session_dir"]) if w.settings["session_dir"] else track.path.parent
+        default = str(track.session_path or folder / track.path.with_suffix(session.SUFFIX).name)
+        path, _ = QFileDialog.getSaveFileName(w, f"Save session of {track.name}", default,
+                                              f"Jazz Remix sessions (*{session.SUFFIX})")
         if not path:
-            return
+            return False
+        w.settings["session_dir"] = str(Path(path).parent)
     try:
         session.save_session(path, track)
-        w.statusBar().showMessage(f"Session saved to {path}", 5000)
     except JazzRemixError as exc:
         w.show_error(str(exc))
+        return False
+    track.session_path = Path(path)
+    track.undo.setClean()
+    track.clean_mix = track.state.to_json()
+    w.statusBar().showMessage(f"Session saved to {path}", 5000)
+    return True
 
 
 def export(w, plan=None, confirm: bool = True):

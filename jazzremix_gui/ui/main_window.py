@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoGroup
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QGuiApplication, QUndoGroup
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from jazzremix_gui.core import paths
 from jazzremix_gui.core.suggestion import KEPT_AS_RECORDED
@@ -19,10 +19,12 @@ from jazzremix_gui.services import naming
 from jazzremix_gui.ui import actions, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
 from jazzremix_gui.ui.controls import MixControls, TransportBar
-from jazzremix_gui.ui.mixstate import WHOLE, SetAutomation, SetPanGain
+from jazzremix_gui.ui.keeper import EditKeeper
+from jazzremix_gui.ui.mixstate import WHOLE, ResetAll, SetAutomation, SetPanGain
 from jazzremix_gui.ui.player import Player
 from jazzremix_gui.ui.settings import Settings
 from jazzremix_gui.ui.timeline import TimelineView
+from jazzremix_gui.ui.track_list import TrackPanel
 from jazzremix_gui.ui.worker import make_runner
 
 
@@ -43,6 +45,11 @@ def suggestion_status_text(state) -> str:
     if not section.active:
         return "solo silent here: follows the whole track"
     return f"confidence {100 * section.confidence:.0f} %" if section.clear else KEPT_AS_RECORDED
+
+
+#: First window size when nothing is remembered; the smallest size that still shows everything.
+DEFAULT_SIZE = (1500, 900)
+MIN_SIZE = (960, 600)
 
 
 class MainWindow(QMainWindow):
@@ -66,6 +73,7 @@ class MainWindow(QMainWindow):
         self.export_runner = make_runner(1, self)  # exports queue apart from playback preparation
         self.undo_group = QUndoGroup(self)
         self.current: tracks.Track | None = None
+        self.keeper = EditKeeper(self)
         self._build()
         actions.install(self)
         self._connect()
@@ -80,21 +88,9 @@ class MainWindow(QMainWindow):
 
     # ---- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
-        left = QWidget()
-        left.setMinimumWidth(200)
-        lcol = QVBoxLayout(left)
-        lcol.addWidget(QLabel("Tracks"))
-        self.track_list = QListWidget()
-        self.track_list.setToolTip("Drop audio files here or use File > Open")
-        lcol.addWidget(self.track_list, 1)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress_label = QLabel("")
-        self.progress_label.setWordWrap(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop processing the selected track")
-        for w in (self.progress, self.progress_label, self.cancel_button):
-            lcol.addWidget(w)
+        self.tracks_panel = left = TrackPanel(self.manager)
+        self.track_list, self.progress, self.progress_label = left.list, left.progress, left.progress_label
+        self.cancel_button = left.cancel_button
         centre = QWidget()
         ccol = QVBoxLayout(centre)
         ccol.setContentsMargins(0, 0, 0, 0)
@@ -105,11 +101,20 @@ class MainWindow(QMainWindow):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.restored = QWidget()  # "your edits are restored" with the way back to the suggestion
+        row = QHBoxLayout(self.restored)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.restored_label = QLabel("Your edits to this track from last time are restored.")
+        self.back_to_suggestion = QPushButton("Back to the suggestion")
+        self.back_to_suggestion.setToolTip("Set the whole track and every section to the mixer's suggestion "
+                                           "(undoable; Edit > Reset All to Suggestion)")
+        row.addWidget(self.restored_label, 1)
+        row.addWidget(self.back_to_suggestion)
         self.placeholder = QLabel("Drop audio files here, or use File > Open (Ctrl+O).")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.timeline = TimelineView()
         self.transport = TransportBar()
-        for w in (self.message, self.error, self.placeholder):
+        for w in (self.message, self.error, self.restored, self.placeholder):
             ccol.addWidget(w)
             w.hide()
         ccol.addWidget(self.timeline, 1)
@@ -134,13 +139,15 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         m = self.manager
-        m.added.connect(self._track_added)
-        m.changed.connect(self._track_changed)
         m.decoded.connect(lambda t: t is self.current and self.show_track(t))
+        m.decoded.connect(lambda t: self._remember_recent(t, True))
+        m.failed.connect(lambda t: t.decoded is None and self._remember_recent(t, False))
         m.ready.connect(self._track_ready)
+        m.changed.connect(lambda t: t is self.current and self._show_progress(t))
         m.failed.connect(lambda t: t is self.current and self.show_track(t))
-        self.track_list.currentRowChanged.connect(self._row_changed)
-        self.cancel_button.clicked.connect(lambda: self.current and m.cancel(self.current))
+        m.removed.connect(lambda t, i: self.undo_group.removeStack(t.undo))
+        self.tracks_panel.selected.connect(lambda t: t is not self.current and self.show_track(t))
+        self.back_to_suggestion.clicked.connect(self.reset_all)
         self.codebook.cell_picked.connect(lambda p, g, drag: self.edit(p, g, drag, "Pick on the map"))
         self.mix_controls.edited.connect(lambda p, g, drag: self.edit(p, g, drag, "Move pan/gain"))
         self.mix_controls.reset_requested.connect(self.reset_to_suggestion)
@@ -167,49 +174,32 @@ class MainWindow(QMainWindow):
 
     # ---- tracks --------------------------------------------------------------------------------
     def open_files(self, files) -> None:
+        """Open recordings (each one joins Open Recent once it has been read)."""
         for f in files:
             track = self.manager.add(str(f))
-            self.settings.add_recent(str(Path(f).resolve()))
         if files:
             self.select(self.manager.find(str(files[-1])) if len(files) == 1 else self.current or track)
+
+    def _remember_recent(self, track, opened: bool) -> None:
+        path = str(track.path.resolve())
+        if opened:
+            self.settings.add_recent(path)
+        else:
+            self.settings["recent_files"] = [p for p in self.settings["recent_files"] if p != path]
         actions.refresh_recent(self)
 
     def select(self, track) -> None:
-        if track in self.manager.tracks:
-            self.track_list.setCurrentRow(self.manager.tracks.index(track))
-
-    def _track_added(self, track) -> None:
-        item = QListWidgetItem(track.name)
-        item.setToolTip(str(track.path))
-        self.track_list.addItem(item)
-        if self.current is None:
-            self.track_list.setCurrentRow(self.track_list.count() - 1)
-
-    def _track_changed(self, track) -> None:
-        i = self.manager.tracks.index(track) if track in self.manager.tracks else -1
-        if i >= 0:
-            self.track_list.item(i).setText(f"{track.name}\n  {track.status_text()}")
-        if track is self.current:
-            self._show_progress(track)
+        self.tracks_panel.select(track)
 
     def _track_ready(self, track) -> None:
         self.undo_group.addStack(track.undo)
         track.state.changed.connect(lambda t=track: self._state_changed(t))
+        self.keeper.watch(track)
         if track is self.current:  # the mixture is on screen already: add the results only
             self._show_results(track)
 
-    def _row_changed(self, row: int) -> None:
-        track = self.manager.tracks[row] if 0 <= row < len(self.manager.tracks) else None
-        if track is not self.current:
-            self.show_track(track)
-
     def _show_progress(self, track) -> None:
-        busy = track is not None and track.busy
-        self.progress.setVisible(busy)
-        self.cancel_button.setVisible(busy)
-        self.progress_label.setText(track.status_text() if track is not None else "")
-        if busy:
-            self.progress.setValue(int(track.progress * 1000))
+        self.tracks_panel.show_progress(track)
         self.set_error(track.error if track is not None and track.status == tracks.FAILED else "")
 
     def show_track(self, track) -> None:
@@ -240,6 +230,7 @@ class MainWindow(QMainWindow):
         else:
             self.undo_group.setActiveStack(None)
         self.player.set_material(d, p.stems if p else None, track.state if track else None)
+        self.restored.setVisible(bool(track and track.restored and track.state))
         self._state_changed(track)
         actions.update_enabled(self)
 
@@ -294,6 +285,13 @@ class MainWindow(QMainWindow):
             pan, gain = st.suggested_value()
             if (pan, gain) != tuple(st.value()):
                 self.current.undo.push(SetPanGain(st, st.target, pan, gain, "Reset to suggestion"))
+
+    def reset_all(self) -> None:
+        """The whole track and every section back to the suggestion, automation off (one undo step)."""
+        if self.current and self.current.state:
+            self.current.undo.push(ResetAll(self.current.state))
+            self.current.restored = False
+            self.restored.hide()
 
     def set_automation(self, on: bool) -> None:
         st = self.current.state if self.current else None
@@ -352,16 +350,34 @@ class MainWindow(QMainWindow):
     # ---- window --------------------------------------------------------------------------------
     def _restore(self) -> None:
         geo = self.settings["geometry"]
-        if not geo.isEmpty():
-            self.restoreGeometry(geo)
-        else:
-            self.resize(1500, 900)
+        if geo.isEmpty() or not self.restoreGeometry(geo):
+            self.resize(*DEFAULT_SIZE)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.fit_to(screen.availableGeometry())
         st = self.settings["splitter"]
         if not st.isEmpty():
             self.splitter.restoreState(st)
         self.timeline.set_mode(self.settings["spectrogram_mode"])
 
+    def fit_to(self, area: QRect) -> None:
+        """Shrink and move the window so that all of it lies in ``area`` (a screen's available geometry)."""
+        self.setMinimumSize(min(MIN_SIZE[0], area.width()), min(MIN_SIZE[1], area.height()))
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        w = min(self.width(), area.width() - extra_w)
+        h = min(self.height(), area.height() - extra_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(w, h)
+        x = min(max(frame.x(), area.left()), area.right() + 1 - (w + extra_w))
+        y = min(max(frame.y(), area.top()), area.bottom() + 1 - (h + extra_h))
+        self.move(x, y)
+
     def closeEvent(self, ev) -> None:
+        if not self.keeper.confirm_quit():
+            ev.ignore()
+            return
+        self.keeper.flush()
         self.settings["geometry"] = self.saveGeometry()
         self.settings["window_state"] = self.saveState()
         self.settings["splitter"] = self.splitter.saveState()

@@ -162,3 +162,23 @@ class SetAutomation(QUndoCommand):
 
     def undo(self) -> None:
         self.state.set_automation(not self.on)
+
+
+class ResetAll(QUndoCommand):
+    """Every value (whole track and each section) back to the mixer's suggestion, automation as suggested (off)."""
+
+    def __init__(self, state: MixState):
+        super().__init__("Reset all to the suggestion")
+        self.state = state
+        self.old = ([list(v) for v in state.values], state.automation)
+
+    def _apply(self, values, automation: bool) -> None:
+        self.state.values = [list(v) for v in values]
+        self.state.automation = automation
+        self.state.changed.emit()
+
+    def redo(self) -> None:
+        self._apply(self.state.suggested, False)
+
+    def undo(self) -> None:
+        self._apply(*self.old)

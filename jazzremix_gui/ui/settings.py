@@ -35,6 +35,7 @@ OPTIONS = {o.name: o for o in (
     Option("models", "device", "auto"),
     Option("files", "recent_files", []),
     Option("files", "last_dir", ""),
+    Option("files", "session_dir", ""),
     Option("export", "format", "wav"),
     Option("export", "bits", 24),
     Option("export", "solo_stereo", False),

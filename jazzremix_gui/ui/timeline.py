@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from jazzremix_gui.ui import theme
@@ -47,6 +47,10 @@ def _plot(widget: pg.PlotWidget, left_label: str) -> pg.PlotItem:
     p.setMenuEnabled(False)
     p.hideButtons()
     return p
+
+
+#: The closest zoom of the time views, in seconds shown.
+MIN_SPAN_S = 0.5
 
 
 class TimelineView(QWidget):
@@ -91,6 +95,9 @@ class TimelineView(QWidget):
         self.sec.getAxis("left").setTicks([[(0.5, "sections")]])
         self.sec.setYRange(0, 1, padding=0)
         self.sec_widget.setFixedHeight(34)
+        self.sec_widget.setToolTip("Sections the mixer found: click one to edit its pan and gain")
+        self.sec.getViewBox().sigXRangeChanged.connect(lambda *_: self._fit_labels())
+        self.sec.getViewBox().sigResized.connect(lambda *_: self._fit_labels())
         self.sec_items: list = []
         layout.addWidget(self.sec_widget)
         self.sec_widget.hide()
@@ -161,15 +168,28 @@ class TimelineView(QWidget):
             colour = QColor(theme.CURRENT_COLOUR if i == selected else ("#3b4a63" if i % 2 else "#4a3b63"))
             colour.setAlpha((170 if i == selected else 140) if enabled else 60)
             bar = pg.BarGraphItem(x0=[a], x1=[b], y0=[0.05], y1=[0.95], brush=colour, pen=pg.mkPen("#111"))
-            if (b - a) < 0.04 * self.duration:  # too narrow for a label: tooltip-less bar only
-                label = ""
-            text = pg.TextItem(label, color=("#ffffff" if i != selected else "#000000") if enabled else "#8a8a8a",
+            text = pg.TextItem("", color=("#ffffff" if i != selected else "#000000") if enabled else "#8a8a8a",
                                anchor=(0, 0.5))
             text.setPos(a, 0.5)
             for item in (bar, text):
                 self.sec.addItem(item)
                 self.sec_items.append(item)
         self._rows = rows
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """Each section's label as long as its width on screen allows: full, number only, or none (no overlap)."""
+        rows = getattr(self, "_rows", [])
+        texts = self.sec_items[1::2]
+        if not rows or len(texts) != len(rows):
+            return
+        a0, b0 = self.sec.getViewBox().viewRange()[0]
+        px_per_s = self.sec.getViewBox().width() / max(b0 - a0, 1e-9)
+        metrics = QFontMetrics(texts[0].textItem.font())
+        for (a, b, label), text in zip(rows, texts):
+            room = (b - a) * px_per_s - 8  # a little space before the next section
+            fits = [t for t in (label, label.split(" ")[0]) if metrics.horizontalAdvance(t) <= room]
+            text.setText(fits[0] if fits else "")
 
     def set_mode(self, mode: str) -> None:
         """``stacked`` (all three) or one of ``mixture``, ``solo``, ``accompaniment``."""
@@ -188,6 +208,25 @@ class TimelineView(QWidget):
         self.loop_region.setRegion((start, end))
         self.loop_region.blockSignals(False)
         self.loop_region.setVisible(visible)
+
+    def zoom(self, factor: float | None) -> None:
+        """Zoom the time views by ``factor`` (0.5: twice as close) around the playhead when it is in view,
+        else around the centre; ``None`` shows the whole track."""
+        if factor is None:
+            self.wave.setXRange(0, self.duration, padding=0)
+            return
+        a, b = self.visible_range()
+        t = self.playheads[0].value()
+        centre = t if a <= t <= b else (a + b) / 2
+        span = float(np.clip((b - a) * factor, min(MIN_SPAN_S, self.duration), self.duration))
+        start = float(np.clip(centre - span * (centre - a) / max(b - a, 1e-9), 0, self.duration - span))
+        self.wave.setXRange(start, start + span, padding=0)
+
+    def scroll(self, fraction: float) -> None:
+        """Move the time views by ``fraction`` of the visible span (negative: earlier)."""
+        a, b = self.visible_range()
+        start = float(np.clip(a + fraction * (b - a), 0, self.duration - (b - a)))
+        self.wave.setXRange(start, start + (b - a), padding=0)
 
     def visible_range(self) -> tuple[float, float]:
         a, b = self.wave.getViewBox().viewRange()[0]

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from jazzremix_gui.ui.mixstate import MixState
+from jazzremix_gui.services import edits
 from jazzremix_gui.services.processing import Decoded, Processed, process_track
 from jazzremix_gui.services import session
 from jazzremix_gui.ui.worker import Job, make_runner
@@ -38,6 +39,14 @@ class Track(QObject):
         self.undo = QUndoStack(self)
         self.job: Job | None = None
         self.pending_session: dict | None = None
+        self.restored = False  # edits from an earlier run were applied when the track became ready
+        self.session_path: Path | None = None  # the session file this track was opened from or saved to
+        self.clean_mix: dict = {}  # the mix as opened or last saved (what Discard goes back to)
+
+    @property
+    def unsaved(self) -> bool:
+        """Edits made since the track opened or was last saved to a session file."""
+        return self.state is not None and not self.undo.isClean()
 
     @property
     def name(self) -> str:
@@ -64,7 +73,8 @@ class TrackManager(QObject):
     Signals
     -------
     added(Track); changed(Track): status or progress; decoded(Track): mixture available;
-    ready(Track): stems and suggestion available; failed(Track): ``track.error`` says why.
+    ready(Track): stems and suggestion available; failed(Track): ``track.error`` says why;
+    removed(Track, int): closed; it was at that index.
     """
 
     added = Signal(object)
@@ -72,6 +82,7 @@ class TrackManager(QObject):
     decoded = Signal(object)
     ready = Signal(object)
     failed = Signal(object)
+    removed = Signal(object, int)
 
     def __init__(self, model_paths=lambda: (None, None), parent: QObject | None = None):
         super().__init__(parent)
@@ -112,9 +123,12 @@ class TrackManager(QObject):
             self.changed.emit(track)
 
     def remove(self, track: Track) -> None:
+        """Close a track (its processing is cancelled; its edits stay saved)."""
         self.cancel(track)
         if track in self.tracks:
+            index = self.tracks.index(track)
             self.tracks.remove(track)
+            self.removed.emit(track, index)
 
     def _next(self) -> None:
         if self.current_job is not None:
@@ -147,9 +161,15 @@ class TrackManager(QObject):
     def _done(self, track: Track, result: Processed) -> None:
         track.processed = result
         track.state = MixState(result.suggestion, track)
+        if not track.pending_session and track.decoded is not None:  # edits from an earlier run
+            kept = edits.load(track.decoded.sha256)
+            if kept is not None:
+                track.pending_session = kept
+                track.restored = True
         if track.pending_session:
             track.state.apply_json(session.mix_for(track.pending_session, result.stems.solo_level))
             track.pending_session = None
+        track.clean_mix = track.state.to_json()
         track.status, track.progress, track.message = READY, 1.0, "ready"
         self.changed.emit(track)
         self.ready.emit(track)

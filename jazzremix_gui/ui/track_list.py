@@ -1,0 +1,129 @@
+"""The track list panel: open tracks with their status, progress of the selected one, and track commands.
+
+Remove (Delete key or context menu), Retry (a failed or cancelled track) and Reveal in the file
+manager act on the selected track; selecting one shows it in the window.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl, Qt, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from jazzremix_gui.ui import tracks
+
+
+class TrackPanel(QWidget):
+    """List of :class:`TrackManager` tracks.
+
+    Signals
+    -------
+    selected(object): the selected track changed (a Track, or None when the list is empty).
+    """
+
+    selected = Signal(object)
+
+    def __init__(self, manager: tracks.TrackManager, parent=None):
+        super().__init__(parent)
+        self.manager = manager
+        self.setMinimumWidth(160)
+        col = QVBoxLayout(self)
+        title = QLabel("Tracks")
+        col.addWidget(title)
+        self.list = QListWidget()
+        self.list.setToolTip("Open tracks: drop audio files here or use File > Open. Right-click for more.")
+        self.list.setAccessibleName("Tracks")
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        title.setBuddy(self.list)
+        col.addWidget(self.list, 1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setAccessibleName("Progress of the selected track")
+        self.progress_label = QLabel("")
+        self.progress_label.setWordWrap(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop processing the selected track")
+        for w in (self.progress, self.progress_label, self.cancel_button):
+            col.addWidget(w)
+        self.act_remove = self._action("Remove from the list", self.remove_current, QKeySequence.StandardKey.Delete)
+        self.act_retry = self._action("Retry", self.retry_current)
+        self.act_reveal = self._action("Show in the file manager", self.reveal_current)
+        self.cancel_button.clicked.connect(lambda: self.current() and manager.cancel(self.current()))
+        self.list.currentRowChanged.connect(self._row_changed)
+        manager.added.connect(self._added)
+        manager.changed.connect(self._changed)
+        manager.removed.connect(self._removed)
+        self.update_actions()
+
+    def _action(self, text: str, slot, key=None) -> QAction:
+        a = QAction(text, self.list)
+        if key is not None:
+            a.setShortcut(QKeySequence(key))
+            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # Delete elsewhere stays the widget's own
+        a.triggered.connect(lambda *_: slot())
+        self.list.addAction(a)
+        return a
+
+    # ---- the list ------------------------------------------------------------------------------
+    def current(self):
+        row = self.list.currentRow()
+        return self.manager.tracks[row] if 0 <= row < len(self.manager.tracks) else None
+
+    def select(self, track) -> None:
+        if track in self.manager.tracks:
+            self.list.setCurrentRow(self.manager.tracks.index(track))
+
+    def _added(self, track) -> None:
+        item = QListWidgetItem(track.name)
+        item.setToolTip(str(track.path))
+        self.list.addItem(item)
+        if self.list.currentRow() < 0:
+            self.list.setCurrentRow(self.list.count() - 1)
+
+    def _changed(self, track) -> None:
+        if track in self.manager.tracks:
+            self.list.item(self.manager.tracks.index(track)).setText(f"{track.name}\n  {track.status_text()}")
+        if track is self.current():
+            self.show_progress(track)
+            self.update_actions()
+
+    def _removed(self, track, index: int) -> None:
+        self.list.takeItem(index)
+        self.update_actions()
+        self.selected.emit(self.current())
+
+    def _row_changed(self, row: int) -> None:
+        self.update_actions()
+        self.selected.emit(self.current())
+
+    def show_progress(self, track) -> None:
+        busy = track is not None and track.busy
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress_label.setText(track.status_text() if track is not None else "")
+        if busy:
+            self.progress.setValue(int(track.progress * 1000))
+
+    def update_actions(self) -> None:
+        t = self.current()
+        self.act_remove.setEnabled(t is not None)
+        self.act_retry.setEnabled(t is not None and t.status in (tracks.FAILED, tracks.CANCELLED))
+        self.act_reveal.setEnabled(t is not None)
+
+    # ---- commands ------------------------------------------------------------------------------
+    def remove_current(self) -> None:
+        t = self.current()
+        if t is not None:
+            self.manager.remove(t)
+
+    def retry_current(self) -> None:
+        t = self.current()
+        if t is not None and t.status in (tracks.FAILED, tracks.CANCELLED):
+            self.manager.retry(t)
+
+    def reveal_current(self) -> None:
+        """Open the track's folder in the desktop's file manager."""
+        t = self.current()
+        if t is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(t.path.parent)))
