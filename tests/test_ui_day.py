@@ -158,3 +158,24 @@ def test_section_labels_never_overlap(qtbot, window):
         assert metrics.horizontalAdvance(t.textItem.toPlainText()) <= (b - a) * px
     tl.zoom(1 / 64)  # close up: the full labels come back
     assert any(t.textItem.toPlainText().endswith("×0.80") for t in texts)
+
+
+@pytest.mark.threaded
+def test_export_can_be_cancelled(qtbot, window, tmp_path):
+    import threading
+
+    from jazzremix_gui.services.exporting import ExportPlan
+
+    open_and_wait(qtbot, window, write_track(tmp_path / "cx.wav", seconds=3.0))
+    gate = threading.Event()
+    window.export_runner.submit(lambda job: gate.wait(20))  # the export waits behind this
+    plan = ExportPlan(tmp_path / "out", ("remix", "solo"), "wav", 24)
+    (tmp_path / "out").mkdir()
+    job = actions.export(window, plan, confirm=False)
+    assert window.cancel_button.isVisible() and window.cancel_button.text() == "Cancel export"
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    gate.set()
+    qtbot.waitUntil(lambda: window.export_job is None, timeout=10000)
+    assert job.is_cancelled() and window.export_result is None
+    assert list((tmp_path / "out").iterdir()) == []  # nothing written, no temporary left
+    assert window.cancel_button.text() == "Cancel" and not window.cancel_button.isVisible()

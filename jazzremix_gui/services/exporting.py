@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core import audio_io, pipeline, tags
-from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.errors import AudioWriteError, Cancelled
 from jazzremix_gui.core.formats import DEFAULT_MP3_BITRATE, OutputSpec
 from jazzremix_gui.core.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, check_mode, write_mastered
 from jazzremix_gui.core.limiter import lin_to_db
@@ -121,6 +121,8 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     reports = []
     for i, kind in enumerate(plan.kinds):
         if job is not None:
+            if job.is_cancelled():  # between files: each file is whole or absent
+                raise Cancelled()
             job.progress(i / len(plan.kinds), f"writing {kind}")
         audio = render(kind, stems, pan, gain, plan.solo_stereo, mono)
         file_tags = tags.output_tags(source, Path(input_path).stem, kind, models)

@@ -213,6 +213,8 @@ def export(w, plan=None, confirm: bool = True):
 
     w.progress.setVisible(True)
     w.progress_label.setText("exporting")
+    w.cancel_button.setText("Cancel export")
+    w.cancel_button.setVisible(True)
 
     def progress(f, m, eta):
         w.progress.setValue(int(f * 1000))
@@ -228,8 +230,19 @@ def export(w, plan=None, confirm: bool = True):
         w._show_progress(w.current)
         w.set_error(f"Export failed: {msg}")
 
+    def cancelled():
+        w._show_progress(w.current)
+        w.statusBar().showMessage("Export cancelled: no file was left half-written.", 8000)
+
+    def done():
+        w.export_job = None
+        w.cancel_button.setText("Cancel")
+        w._show_progress(w.current)
+
     w.export_result = None
-    return w.export_runner.submit(work, "export", on_success=finished, on_error=failed, on_progress=progress)
+    w.export_job = w.export_runner.submit(work, "export", on_success=finished, on_error=failed, on_progress=progress,
+                                          on_cancel=cancelled, on_done=done)
+    return w.export_job
 
 
 def preferences(w) -> None:

@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.manager = tracks.TrackManager(self.model_paths, self)
         self.player = Player(self.settings["output_device"] or None, self)
         self.export_runner = make_runner(1, self)  # exports queue apart from playback preparation
+        self.export_job = None
         self.undo_group = QUndoGroup(self)
         self.current: tracks.Track | None = None
         self.keeper = EditKeeper(self)
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         m.removed.connect(lambda t, i: self.undo_group.removeStack(t.undo))
         self.tracks_panel.selected.connect(lambda t: t is not self.current and self.show_track(t))
         self.back_to_suggestion.clicked.connect(self.reset_all)
+        self.cancel_button.clicked.connect(self.cancel_work)
         self.codebook.cell_picked.connect(lambda p, g, drag: self.edit(p, g, drag, "Pick on the map"))
         self.mix_controls.edited.connect(lambda p, g, drag: self.edit(p, g, drag, "Move pan/gain"))
         self.mix_controls.reset_requested.connect(self.reset_to_suggestion)
@@ -188,6 +190,13 @@ class MainWindow(QMainWindow):
             self.settings["recent_files"] = [p for p in self.settings["recent_files"] if p != path]
         actions.refresh_recent(self)
 
+    def cancel_work(self) -> None:
+        """Cancel the export under way, else the selected track's processing."""
+        if self.export_job is not None:
+            self.export_job.cancel()
+        elif self.current is not None:
+            self.manager.cancel(self.current)
+
     def select(self, track) -> None:
         self.tracks_panel.select(track)
 
@@ -200,6 +209,9 @@ class MainWindow(QMainWindow):
 
     def _show_progress(self, track) -> None:
         self.tracks_panel.show_progress(track)
+        if self.export_job is not None:  # an export under way keeps its progress and Cancel
+            self.progress.show()
+            self.cancel_button.show()
         self.set_error(track.error if track is not None and track.status == tracks.FAILED else "")
 
     def show_track(self, track) -> None:

@@ -49,7 +49,6 @@ class TrackPanel(QWidget):
         self.act_remove = self._action("Remove from the list", self.remove_current, QKeySequence.StandardKey.Delete)
         self.act_retry = self._action("Retry", self.retry_current)
         self.act_reveal = self._action("Show in the file manager", self.reveal_current)
-        self.cancel_button.clicked.connect(lambda: self.current() and manager.cancel(self.current()))
         self.list.currentRowChanged.connect(self._row_changed)
         manager.added.connect(self._added)
         manager.changed.connect(self._changed)
