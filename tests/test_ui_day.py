@@ -179,3 +179,33 @@ def test_export_can_be_cancelled(qtbot, window, tmp_path):
     assert job.is_cancelled() and window.export_result is None
     assert list((tmp_path / "out").iterdir()) == []  # nothing written, no temporary left
     assert window.cancel_button.text() == "Cancel" and not window.cancel_button.isVisible()
+
+
+def test_about_shows_cards_as_tables_and_the_provider_in_use(qtbot, tiny_models, tmp_path):
+    from jazzremix_gui.ui.dialogs import AboutDialog, card_html
+
+    card = {"name": "m", "training": {"history": [{"step": i, "loss": 1.0 / (i + 1)} for i in range(40)]},
+            "sha256": "ab" * 32, "evaluation": {"sdr_db": 6.25}}
+    text = card_html(card)
+    assert "<table" in text and "<th>loss</th>" in text and "more rows in the card file" in text
+    assert "{" not in text  # no raw JSON
+    (tiny_models / "mixer.json").write_text(json.dumps(card))
+    try:
+        dlg = AboutDialog(str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx"))
+        qtbot.addWidget(dlg)
+        shown = dlg.text.toPlainText()
+    finally:
+        (tiny_models / "mixer.json").unlink()
+    assert "runs on\tCPU" in shown or "runs on CPU" in shown.replace("\n", " ")
+    assert "Models run on: CPU" in shown and "sdr_db" in shown
+    assert "TensorrtExecutionProvider" not in shown
+
+
+def test_reopened_automation_edits_what_plays(qtbot):
+    from test_ui_state import suggestion_with_sections
+
+    from jazzremix_gui.ui.mixstate import MixState
+
+    st = MixState(suggestion_with_sections())
+    st.apply_json({"pan_deg": 0.0, "gain": 1.0, "automation": True})
+    assert st.automation and st.target == 0  # the controls edit section 1, as playback and export use

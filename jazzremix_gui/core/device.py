@@ -113,6 +113,14 @@ def check_obtained(requested: list[str], obtained: list[str]) -> str:
     return short
 
 
+def runtime_build() -> tuple[str, list[str]]:
+    """ONNX Runtime's version and the short names of its providers other than the CPU (e.g. ['CUDA'])."""
+    import onnxruntime as ort
+
+    return ort.__version__, [p.replace("ExecutionProvider", "") for p in ort.get_available_providers()
+                             if p != "CPUExecutionProvider"]
+
+
 def last_provider() -> str:
     """Short name of the provider the last session opened runs on ('' before any)."""
     return _state["last"]

@@ -106,12 +106,12 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.pan_bars = pg.BarGraphItem(x0=np.zeros(19), y=codebook.PANS_DEG, height=4.0, width=np.zeros(19),
                                         brush=theme.ACCENT)
         self.pan_plot.addItem(self.pan_bars)
-        self.suggested_marker = pg.ScatterPlotItem(symbol="s", size=16, pen=pg.mkPen(theme.SUGGESTED_COLOUR, width=2),
+        self.suggested_marker = pg.ScatterPlotItem(symbol="s", size=18, pen=pg.mkPen(theme.SUGGESTED_COLOUR, width=2),
                                                    brush=None)
         self.current_marker = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen("#000000", width=1),
                                                  brush=pg.mkBrush(theme.CURRENT_COLOUR))
-        for m in (self.suggested_marker, self.current_marker):
-            m.setZValue(10)
+        for z, m in ((11, self.suggested_marker), (10, self.current_marker)):
+            m.setZValue(z)  # the hollow square on top, larger than the dot: both show where they coincide
             self.map.addItem(m)
         self.hint = pg.TextItem("The mixer's suggestion\nappears here when\nseparation finishes", color="#8a8a8a",
                                 anchor=(0.5, 0.5))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 from pathlib import Path
@@ -188,29 +189,66 @@ class PreferencesDialog(QDialog):
         return changed
 
 
+def card_html(value, depth: int = 0) -> str:
+    """A model card (parsed JSON) as nested HTML tables: objects as key/value rows, lists of objects as
+    tables with a column per key, other lists as comma-separated text; long histories are shortened."""
+    if isinstance(value, dict):
+        rows = "".join(f"<tr><td valign='top'><b>{html.escape(str(k))}</b></td><td>{card_html(v, depth + 1)}</td>"
+                       "</tr>" for k, v in value.items())
+        return f"<table border='1' cellspacing='0' cellpadding='3'>{rows}</table>"
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            shown = value if len(value) <= CARD_ROWS else value[:CARD_ROWS // 2] + value[-CARD_ROWS // 2:]
+            keys = list(dict.fromkeys(k for v in shown for k in v))
+            head = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
+            body = "".join("<tr>" + "".join(f"<td>{card_html(v.get(k, ''), depth + 1)}</td>" for k in keys)
+                           + "</tr>" for v in shown)
+            more = f"<p><i>{len(value) - len(shown)} more rows in the card file</i></p>" if len(shown) < len(value) \
+                else ""
+            return f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{body}</table>{more}"
+        return html.escape(", ".join(_scalar(v) for v in value))
+    return html.escape(_scalar(value))
+
+
+def _scalar(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return json.dumps(v) if isinstance(v, (list, dict)) else str(v)
+
+
+#: Rows of a list shown in the About box (the first and last halves).
+CARD_ROWS = 12
+
+
 def model_report(separator_path=None, mixer_path=None) -> str:
-    """HTML describing both models (metadata, card, execution provider) or why one is missing."""
+    """HTML describing both models (metadata, card as tables, the provider they run on) or why one is missing."""
     parts = []
     for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
         try:
             m = pipeline.load_model(path or None, kind)
         except ModelError as exc:
-            parts.append(f"<h3>{kind.title()}</h3><p><i>not installed: {exc}</i></p>")
+            parts.append(f"<h3>{kind.title()}</h3><p><i>not installed: {html.escape(str(exc))}</i></p>")
             continue
-        rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in (
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{html.escape(str(v))}</td></tr>" for k, v in (
             ("file", m.path), ("version", m.meta.version), ("architecture", m.meta.architecture),
             ("hop", m.meta.hop), ("context frames", m.meta.context_frames), ("input", m.meta.input_kind),
-            ("ONNX Runtime provider", ", ".join(m.providers))))
+            ("runs on", m.provider)))
         card = m.path.with_suffix(".json")
-        card_html = ""
+        card_part = ""
         if card.exists():
             try:
-                text = json.dumps(json.loads(card.read_text()), indent=1)[:3000]
+                card_part = f"<p>Model card ({card.name}):</p>{card_html(json.loads(card.read_text()))}"
             except (OSError, ValueError):
-                text = "(unreadable card)"
-            card_html = f"<p>Model card ({card.name}):</p><pre>{text}</pre>"
-        parts.append(f"<h3>{kind.title()}</h3><table>{rows}</table>{card_html}")
+                card_part = f"<p>Model card ({card.name}): unreadable</p>"
+        parts.append(f"<h3>{kind.title()}</h3><table cellpadding='3'>{rows}</table>{card_part}")
     return "".join(parts)
+
+
+def build_text() -> str:
+    """The ONNX Runtime build in a small grey line: GPU providers it has are named as options, not as in use."""
+    version, gpu = device.runtime_build()
+    extra = f"; it can also use {', '.join(gpu)} where a GPU works" if gpu else ""
+    return f"<p style='color:#8a8a8a'>ONNX Runtime {version}{extra}.</p>"
 
 
 class AboutDialog(QDialog):
@@ -223,7 +261,7 @@ class AboutDialog(QDialog):
         self.text.setHtml(
             f"<h2>Jazz Remix {__version__}</h2><p>Separate a jazz recording into its solo and its accompaniment, "
             "and place the solo anew. After Mimilakis et al., AES WIMP 2016.</p>"
-            f"<p>Models run on: <b>{device.last_provider() or 'not loaded'}</b> ({device.describe()})</p>"
+            f"<p>Models run on: <b>{device.last_provider() or 'not loaded'}</b></p>{build_text()}"
             + (f"<p>Log file: {logs.log_file()}</p>" if logs.log_file() else "") + models)
         col.addWidget(self.text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

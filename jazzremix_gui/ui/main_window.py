@@ -259,8 +259,9 @@ class MainWindow(QMainWindow):
         self.codebook.source_text = mixer_source_text(track.processed.mixer_version if track.processed else "")
         self.codebook.status_text = suggestion_status_text(st)
         self.codebook.set_marks(st.suggested_value(), st.value())
-        target = "Whole track" if st.target == WHOLE else \
-            f"Section {st.target + 1}: {st.bounds[st.target][0]:.1f}–{st.bounds[st.target][1]:.1f} s"
+        target = ("Whole track (per-section automation off)" if st.has_sections else "Whole track") \
+            if st.target == WHOLE else f"Section {st.target + 1} of {len(st.bounds)}: " \
+            f"{st.bounds[st.target][0]:.1f}–{st.bounds[st.target][1]:.1f} s (automation on)"
         self.mix_controls.show_value(*st.value(), target, st.automation, st.has_sections)
         rows = [(a, b, f"S{i + 1} {pan_text(v[0])} ×{v[1]:.2f}" if act else f"S{i + 1} (no solo)")
                 for i, ((a, b, act), v) in enumerate(zip(st.bounds, st.values[1:]))]

@@ -115,6 +115,8 @@ class MixState(QObject):
         for i, s in enumerate(data.get("sections", [])[: len(self.bounds)]):
             self.values[i + 1] = [float(s["pan_deg"]), float(s["gain"])]
         self.automation = bool(data.get("automation", False)) and bool(self.bounds)
+        if self.automation and self.selected < 0:  # the controls edit a section, as export and playback use
+            self.selected = 0
         self.changed.emit()
 
 
