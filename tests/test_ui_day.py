@@ -209,3 +209,30 @@ def test_reopened_automation_edits_what_plays(qtbot):
     st = MixState(suggestion_with_sections())
     st.apply_json({"pan_deg": 0.0, "gain": 1.0, "automation": True})
     assert st.automation and st.target == 0  # the controls edit section 1, as playback and export use
+
+
+def test_cache_cap_and_clear_in_preferences(qtbot, window, tmp_path):
+    import os
+
+    from jazzremix_gui.services import cache
+    from jazzremix_gui.ui.dialogs import PreferencesDialog
+
+    cache.clear()
+    for i in range(3):  # three tracks opened one after the other
+        open_and_wait(qtbot, window, write_track(tmp_path / f"c{i}.wav", seconds=3.0, seed=10 + i))
+        for n, p in enumerate(cache.entries()):  # distinct ages whatever the clock's resolution
+            os.utime(p, (1000 + n, 1000 + n))
+    first, *_ = cache.entries()
+    one = first.stat().st_size
+    assert len(cache.entries()) == 3
+    window.settings["cache_limit_mb"] = 1
+    limit = 2 * one + 100
+    window.manager.cache_limit = lambda: limit
+    open_and_wait(qtbot, window, write_track(tmp_path / "c3.wav", seconds=3.0, seed=20))
+    assert cache.size_bytes() <= limit and len(cache.entries()) == 2 and not first.exists()
+    dlg = PreferencesDialog(window.settings, window)
+    qtbot.addWidget(dlg)
+    assert "MB used" in dlg.cache_used.text()
+    dlg.clear_cache()
+    assert cache.entries() == [] and dlg.cache_used.text() == "0 MB used"
+    assert window.manager.tracks[0].state is not None  # open tracks keep their results

@@ -61,6 +61,43 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
     return target
 
 
+def entries() -> list[Path]:
+    """The stored results, least recently used first."""
+    try:
+        found = [(p.stat().st_mtime, p) for p in (paths.cache_dir() / "tracks").glob("*.npz")]
+    except OSError:
+        return []
+    return [p for _, p in sorted(found)]
+
+
+def size_bytes() -> int:
+    """Bytes the stored results take."""
+    return sum(p.stat().st_size for p in entries() if p.exists())
+
+
+def trim(limit_bytes: int, keep: str | None = None) -> int:
+    """Delete the least recently used results until they fit in ``limit_bytes`` (never ``keep``);
+    returns the bytes freed."""
+    freed = 0
+    files = entries()
+    total = sum(p.stat().st_size for p in files)
+    for p in files:
+        if total <= limit_bytes:
+            break
+        if p.stem == keep:
+            continue
+        size = p.stat().st_size
+        p.unlink(missing_ok=True)
+        total -= size
+        freed += size
+    return freed
+
+
+def clear() -> int:
+    """Delete every stored result (edits are kept elsewhere and stay); returns the bytes freed."""
+    return trim(0)
+
+
 def load(key: str) -> tuple[Stems, Suggestion] | None:
     """The stored result for ``key``, or ``None`` (missing or unreadable entries count as misses)."""
     path = entry_path(key)
@@ -79,4 +116,8 @@ def load(key: str) -> tuple[Stems, Suggestion] | None:
                              bool(meta["clear"]), stems.recorded_pan_deg)
     except (OSError, ValueError, KeyError):
         return None
+    try:
+        os.utime(path)  # most recently used: trimmed last
+    except OSError:
+        pass
     return stems, sug

@@ -74,8 +74,10 @@ def decode(path, job) -> Decoded:
     return Decoded(Path(path), sha, np.ascontiguousarray(stereo), rate, channels, spec, envelope(stereo))
 
 
-def process_track(path, job, separator_path=None, mixer_path=None) -> Processed:
+def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None) -> Processed:
     """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
+
+    ``cache_limit``: bytes the results cache may take; older results are deleted to make room.
 
     Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass), then the stem pictures.
     """
@@ -92,6 +94,8 @@ def process_track(path, job, separator_path=None, mixer_path=None) -> Processed:
                                   progress=Reporter(job.progress, None, 0.05, 0.95), cancel=job.is_cancelled)
         stems, suggestion = result.stems, result.suggestion
         cache.save(key, stems, suggestion)
+        if cache_limit is not None:
+            cache.trim(cache_limit, keep=key)
         hit = None
     job.progress(0.95, "drawing stems")
     specs = {"solo": log_spectrogram(stems.solo, stems.rate, cancel=job.is_cancelled),

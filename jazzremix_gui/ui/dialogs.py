@@ -8,14 +8,15 @@ import os
 from pathlib import Path
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout,
-                               QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox, QTextBrowser,
+                               QVBoxLayout, QWidget)
 
 from jazzremix_gui import __version__
 from jazzremix_gui.core import device, logs, paths, pipeline
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.playback import devices
 from jazzremix_gui.core.formats import FORMATS, LOSSY, MP3_BITRATES
+from jazzremix_gui.services import cache
 from jazzremix_gui.services.exporting import KINDS, ExportPlan
 
 #: File-dialog filter of the recordings the app opens.
@@ -167,11 +168,36 @@ class PreferencesDialog(QDialog):
         form.addRow("Run models on", self.compute)
         if not device.cuda_built_in():
             form.addRow("", QLabel("This ONNX Runtime has no CUDA support: the CPU is used."))
+        self.cache_limit = QSpinBox()
+        self.cache_limit.setRange(200, 1_000_000)
+        self.cache_limit.setSingleStep(500)
+        self.cache_limit.setSuffix(" MB")
+        self.cache_limit.setValue(settings["cache_limit_mb"])
+        self.cache_limit.setToolTip("Separated stems of the tracks you opened are kept so that they open at once "
+                                    "next time; the least recently used go first when this limit is reached")
+        self.cache_used = QLabel()
+        clear = QPushButton("Clear cache")
+        clear.setToolTip("Delete every stored result now (your edits are kept)")
+        clear.clicked.connect(self.clear_cache)
+        row = QWidget()
+        r = QHBoxLayout(row)
+        r.setContentsMargins(0, 0, 0, 0)
+        for w in (self.cache_limit, self.cache_used, clear):
+            r.addWidget(w)
+        form.addRow("Results cache", row)
+        self._show_cache()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.resize(620, 200)
+
+    def _show_cache(self) -> None:
+        self.cache_used.setText(f"{cache.size_bytes() / 2 ** 20:.0f} MB used")
+
+    def clear_cache(self) -> None:
+        cache.clear()
+        self._show_cache()
 
     def _pick(self, edit: QLineEdit) -> None:
         f, _ = QFileDialog.getOpenFileName(self, "Model", str(paths.models_dir()), "ONNX models (*.onnx)")
@@ -185,6 +211,8 @@ class PreferencesDialog(QDialog):
         self.settings["separator_path"] = self.sep.text().strip()
         self.settings["mixer_path"] = self.mix.text().strip()
         self.settings["device"] = self.compute.currentData()
+        self.settings["cache_limit_mb"] = self.cache_limit.value()
+        cache.trim(self.cache_limit.value() * 2 ** 20)
         device.set_device(self.compute.currentData())  # used from the next track processed
         return changed
 

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Jazz Remix")
         self.setAcceptDrops(True)
         self.manager = tracks.TrackManager(self.model_paths, self)
+        self.manager.cache_limit = lambda: self.settings["cache_limit_mb"] * 2 ** 20
         self.player = Player(self.settings["output_device"] or None, self)
         self.export_runner = make_runner(1, self)  # exports queue apart from playback preparation
         self.export_job = None

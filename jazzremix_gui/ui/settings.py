@@ -33,6 +33,7 @@ OPTIONS = {o.name: o for o in (
     Option("models", "separator_path", ""),
     Option("models", "mixer_path", ""),
     Option("models", "device", "auto"),
+    Option("files", "cache_limit_mb", 4000),
     Option("files", "recent_files", []),
     Option("files", "last_dir", ""),
     Option("files", "session_dir", ""),
