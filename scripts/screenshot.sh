@@ -6,7 +6,9 @@
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
 #        | export (export dialog over a processed track) | about | nomodel (no model installed)
-# Environment: JR_SEP / JR_MIX model files (default: the installed ones), DISPLAY (default: a new Xvfb :99),
+# Environment: JR_SEP / JR_MIX model files (default: the installed ones), JR_SIZE window size (WxH, default
+# 1580x960, or "fit": as the app opens on the screen), JR_SCREEN Xvfb screen size (default 1600x1000),
+# DISPLAY (default: a new Xvfb :99),
 # PY (default .venv/bin/python).
 set -euo pipefail
 STATE=${1:?state}; OUT=${2:?output png}; shift 2
@@ -14,7 +16,7 @@ PY=${PY:-.venv/bin/python}
 if [ -z "${DISPLAY:-}" ]; then
   export DISPLAY=:99
   if ! xdpyinfo -display :99 >/dev/null 2>&1; then
-    Xvfb :99 -screen 0 1600x1000x24 >/tmp/jazzremix-xvfb.log 2>&1 &
+    Xvfb :99 -screen 0 "${JR_SCREEN:-1600x1000}x24" >/tmp/jazzremix-xvfb.log 2>&1 &
     XVFB_PID=$!
     trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
     sleep 1
@@ -27,7 +29,7 @@ import os, subprocess, sys
 from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from jazzremix_gui.ui.app import make_app
 from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui import actions
@@ -39,8 +41,11 @@ models = (os.environ.get("JR_SEP"), os.environ.get("JR_MIX"))
 if state == "nomodel":
     models = ("/nonexistent/separator.onnx", "/nonexistent/mixer.onnx")
 w = MainWindow(model_paths=models if any(models) else None)
-w.resize(1580, 960)
-w.move(10, 10)
+w.keeper.ask = lambda box: QMessageBox.StandardButton.Discard  # never a modal question at the end
+size = os.environ.get("JR_SIZE", "1580x960")
+if size != "fit":  # "fit": the size the window chooses for the screen
+    w.resize(*map(int, size.split("x")))
+    w.move(10, 10)
 w.show()
 
 def grab(then_quit=True):

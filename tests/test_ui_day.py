@@ -6,7 +6,7 @@ import time
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from jazzremix_gui.services import edits
 from jazzremix_gui.ui import actions, keeper, tracks
@@ -236,3 +236,24 @@ def test_cache_cap_and_clear_in_preferences(qtbot, window, tmp_path):
     dlg.clear_cache()
     assert cache.entries() == [] and dlg.cache_used.text() == "0 MB used"
     assert window.manager.tracks[0].state is not None  # open tracks keep their results
+
+
+def test_every_control_has_an_accessible_name_and_a_tooltip(window):
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QGraphicsView,
+                                   QListWidget, QProgressBar, QScrollBar)
+
+    from jazzremix_gui.ui.controls import LevelMeter
+
+    kinds = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QGraphicsView, QListWidget,
+             QProgressBar, LevelMeter)
+    controls = [w for w in window.centralWidget().findChildren(QWidget) if isinstance(w, kinds)
+                and not isinstance(w, QScrollBar)]  # scroll bars belong to their view
+    assert len(controls) >= 25
+    for w in controls:
+        name = QAccessible.queryAccessibleInterface(w).text(QAccessible.Text.Name)
+        assert name, f"{type(w).__name__} {w.objectName()} has no accessible name"
+        assert w.toolTip(), f"{name}: no tooltip"
+    t = window.transport
+    for b in (t.play, t.stop, t.loop, t.original, t.mute_solo, t.solo_only, t.mute_acc):
+        assert b.focusPolicy() & Qt.FocusPolicy.TabFocus, b.text()

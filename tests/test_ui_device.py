@@ -10,6 +10,7 @@ import subprocess
 import time
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from jazzremix_gui.playback import devices
 from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)
@@ -66,6 +67,7 @@ def test_device_loss_is_reported_recovered_and_quit_is_quick(qtbot, own_jack, ti
     w = MainWindow(Settings(tmp_path / "settings.ini"),
                    model_paths=(str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx")))
     qtbot.addWidget(w)
+    w.keeper.ask = lambda box: QMessageBox.StandardButton.Discard
     w.show()
     track = open_and_wait(qtbot, w, write_track(tmp_path / "gone.wav", seconds=8.0))
     play_until_running(qtbot, w)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QP
 from jazzremix_gui.core import paths
 from jazzremix_gui.core.suggestion import KEPT_AS_RECORDED
 from jazzremix_gui.services import naming
-from jazzremix_gui.ui import actions, tracks
+from jazzremix_gui.ui import access, actions, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
 from jazzremix_gui.ui.controls import MixControls, TransportBar
 from jazzremix_gui.ui.keeper import EditKeeper
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.keeper = EditKeeper(self)
         self._build()
         actions.install(self)
+        access.describe(self)
         self._connect()
         self._restore()
         self._show_playback_reason()
