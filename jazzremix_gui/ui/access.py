@@ -34,7 +34,8 @@ ENTRIES = (
     ("transport.time", "Playback position", "Position / length (minutes:seconds)"),
     ("transport.meter", "Output level", "Peak level of each channel, −60 to 0 dBFS; red above −1 dBFS"),
     ("codebook", "Pan and gain map",
-     "The mixer's probability of every pan/gain cell: click or drag to place the solo (□ suggestion, ● current)"),
+     "The mixer's probability of every pan/gain cell: click or drag to place the solo (□ suggestion, ● current). "
+     "Gain is relative to the recording: 1 = as recorded (0 dB), 2 = +6 dB"),
     ("timeline.wave_widget", "Waveform", VIEW_TIP + "; drag the loop region's edges to set the loop"),
     ("timeline.sec_widget", "Sections", None),
     ("timeline.spec_widgets.mixture", "Mixture spectrogram", VIEW_TIP),
@@ -68,3 +69,7 @@ def describe(window) -> None:
     t = window.transport
     for b in (t.play, t.stop, t.loop, t.original, t.match, t.mute_solo, t.solo_only, t.mute_acc):
         b.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable with Tab; a click leaves the focus on the views
+        b.setMinimumWidth(b.sizeHint().width())  # never a cut word: the splitter gives the room or the window grows
+    fm = t.original.fontMetrics()
+    t.original.setMinimumWidth(t.original.sizeHint().width() + fm.horizontalAdvance("original") -
+                               fm.horizontalAdvance("remix"))  # fits "Hearing: original" too

@@ -89,7 +89,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.map.getAxis("left").setWidth(56)
         self.gain_plot.getAxis("left").setWidth(56)
         self.map.setLabel("left", "pan")
-        self.map.setLabel("bottom", "solo gain vs the recording (1 = as recorded; dB below)")
+        self.map.setLabel("bottom", "solo gain (dB below)")  # 1 = as recorded: see the tooltip
         self.map.getAxis("left").setTicks([PAN_TICKS])
         self.map.getAxis("bottom").setTicks([GAIN_TICKS])
         self.map.getAxis("bottom").setHeight(48)
