@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from jazzremix_gui.services import edits
 from jazzremix_gui.ui import actions, keeper, tracks
-from jazzremix_gui.ui.main_window import MIN_SIZE, MainWindow
+from jazzremix_gui.ui.geometry import MIN_SIZE
+from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui.settings import Settings
 from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)
 
@@ -257,3 +258,23 @@ def test_every_control_has_an_accessible_name_and_a_tooltip(window):
     t = window.transport
     for b in (t.play, t.stop, t.loop, t.original, t.mute_solo, t.solo_only, t.mute_acc):
         assert b.focusPolicy() & Qt.FocusPolicy.TabFocus, b.text()
+
+
+def test_dialogs_start_in_their_last_folder(qtbot, window, tmp_path, monkeypatch):
+    track = open_and_wait(qtbot, window, write_track(tmp_path / "f.wav", seconds=3.0))
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    asked = []
+
+    def save_dialog(parent, caption, start, filt):
+        asked.append(start)
+        return str(folder / "f.jrs"), ""
+
+    monkeypatch.setattr(actions.QFileDialog, "getSaveFileName", save_dialog)
+    window.edit(5.0, 0.5)
+    assert actions.save_session(window)
+    assert asked[0] == str(track.path.with_suffix(".jrs")) and window.settings["session_dir"] == str(folder)
+    track.session_path = None
+    assert actions.save_session(window)
+    assert asked[1] == str(folder / "f.jrs")  # the session folder, not the input's
+    assert not track.unsaved

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QP
 from jazzremix_gui.core import paths
 from jazzremix_gui.core.suggestion import KEPT_AS_RECORDED
 from jazzremix_gui.services import naming
-from jazzremix_gui.ui import access, actions, tracks
+from jazzremix_gui.ui import access, actions, geometry, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
 from jazzremix_gui.ui.controls import MixControls, TransportBar
 from jazzremix_gui.ui.keeper import EditKeeper
@@ -45,11 +45,6 @@ def suggestion_status_text(state) -> str:
     if not section.active:
         return "solo silent here: follows the whole track"
     return f"confidence {100 * section.confidence:.0f} %" if section.clear else KEPT_AS_RECORDED
-
-
-#: First window size when nothing is remembered; the smallest size that still shows everything.
-DEFAULT_SIZE = (1500, 900)
-MIN_SIZE = (960, 600)
 
 
 class MainWindow(QMainWindow):
@@ -366,7 +361,7 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         geo = self.settings["geometry"]
         if geo.isEmpty() or not self.restoreGeometry(geo):
-            self.resize(*DEFAULT_SIZE)
+            self.resize(*geometry.DEFAULT_SIZE)
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is not None:
             self.fit_to(screen.availableGeometry())
@@ -376,17 +371,8 @@ class MainWindow(QMainWindow):
         self.timeline.set_mode(self.settings["spectrogram_mode"])
 
     def fit_to(self, area: QRect) -> None:
-        """Shrink and move the window so that all of it lies in ``area`` (a screen's available geometry)."""
-        self.setMinimumSize(min(MIN_SIZE[0], area.width()), min(MIN_SIZE[1], area.height()))
-        frame = self.frameGeometry()
-        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
-        w = min(self.width(), area.width() - extra_w)
-        h = min(self.height(), area.height() - extra_h)
-        if (w, h) != (self.width(), self.height()):
-            self.resize(w, h)
-        x = min(max(frame.x(), area.left()), area.right() + 1 - (w + extra_w))
-        y = min(max(frame.y(), area.top()), area.bottom() + 1 - (h + extra_h))
-        self.move(x, y)
+        """Shrink and move the window into ``area`` (a screen's available geometry)."""
+        geometry.fit_window(self, area)
 
     def closeEvent(self, ev) -> None:
         if not self.keeper.confirm_quit():
