@@ -126,8 +126,8 @@ def _library_file() -> str | None:
     try:
         with open("/proc/self/maps", encoding="utf-8") as f:
             for line in f:
-                if "libportaudio" in line and "/" in line:
-                    return line[line.index("/"):].strip()
+                if "libportaudio" in line and "/" in line and not line.rstrip().endswith("(deleted)"):
+                    return line[line.index("/"):].strip()  # the installed file, not an earlier fresh copy
     except OSError:
         pass
     return None
@@ -149,8 +149,8 @@ def rescan() -> str | None:
                 return "the audio library is stuck on the lost device: restart Jazz Remix to play again"
             folder = tempfile.mkdtemp(prefix="jazzremix-portaudio-")
             copy = os.path.join(folder, "libportaudio-fresh.so")
-            shutil.copyfile(source, copy)
             try:
+                shutil.copyfile(source, copy)
                 sd._lib = sd._ffi.dlopen(copy)  # a new instance: its own state, no stuck stream
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
