@@ -80,7 +80,7 @@ def test_short_training_lowers_loss_and_exports(tmp_path):
     train_dir = _dataset(tmp_path / "train", 4, seed=1)
     val_dir = _dataset(tmp_path / "val", 2, seed=2)
     cfg = SeparatorConfig(arch="mask", train_dir=str(train_dir), val_dir=str(val_dir), out=str(tmp_path / "sep.onnx"),
-                          checkpoint_dir=str(tmp_path / "ck"), minutes=5, max_steps=60, batch=8, frames=16,
+                          checkpoint_dir=str(tmp_path / "ck"), minutes=60, max_steps=60, batch=8, frames=16,
                           width=32, val_tracks_during=1, checkpoint_every_s=1e9)
     card = train(cfg)
     log = [json.loads(l) for l in (tmp_path / "ck" / "log.jsonl").read_text().splitlines()]
@@ -111,21 +111,68 @@ def test_short_training_lowers_loss_and_exports(tmp_path):
 
 def _losses(tmp_path):
     """Per-step losses of the first steps, recomputed with a fresh seeded run (the log holds only summaries)."""
-    from jazzremix_gui.training.features import WindowSampler, load_dataset
-
-    tracks = load_dataset(tmp_path / "train", 1024)
-    sampler = WindowSampler(tracks, 16, 0)
-    torch.manual_seed(0)
-    model = architectures.build("mask", width=32)
+    from jazzremix_gui.training.remix_sampler import RemixSampler
     from jazzremix_gui.training.train_separator import _init_normalisation
 
-    _init_normalisation(model, tracks)
+    sampler = RemixSampler(tmp_path / "train", 16, 1024, 0, p_remix=0.0)
+    torch.manual_seed(0)
+    model = architectures.build("mask", width=32)
+    _init_normalisation(model, sampler)
     out = []
     for _ in range(5):
         mix, solo = sampler.batch(8)
         with torch.no_grad():
             out.append(float(torch.mean((model(torch.from_numpy(mix)) - torch.from_numpy(solo)) ** 2) * 1e4))
     return out
+
+
+def test_warm_start_from_weights_keeps_history_and_reads_several_folders(tmp_path):
+    from jazzremix_gui.training import separator_weights as W
+
+    a, b = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "b", 2, seed=3)
+    val_dir = _dataset(tmp_path / "val", 1, seed=2)
+    base = dict(arch="mask", val_dir=str(val_dir), minutes=60, batch=4, frames=16, width=32,
+                dilations="1,2", val_tracks_during=1, checkpoint_every_s=1e9)
+    card1 = train(SeparatorConfig(train_dir=str(a), out=str(tmp_path / "s1.onnx"), checkpoint_dir=str(tmp_path / "c1"),
+                                  max_steps=5, **base))
+    assert (tmp_path / "s1.pt").is_file() and card1["total"]["stages"] == 1
+    card2 = train(SeparatorConfig(train_dir=f"{a},{b}", out=str(tmp_path / "s2.onnx"),
+                                  checkpoint_dir=str(tmp_path / "c2"), max_steps=3, both_stems=0.5,
+                                  init=str(tmp_path / "s1.pt"), **base))
+    hist = card2["history"]
+    assert [h["stage"] for h in hist] == [1, 2] and hist[1]["init"].endswith("s1.pt")
+    assert [t["path"] for t in hist[1]["train"]] == [str(a), str(b)]
+    assert card2["total"]["steps"] == 8 and card2["total"]["cpu_s"] >= 0
+    assert "breakdown" in card2["validation"] and card2["quality_guard"]["clip"] == "tests/data/guard"
+    # restoring the optimiser needs a checkpoint; the shipped weights have none
+    with pytest.raises(W.WeightsError, match="optimiser"):
+        train(SeparatorConfig(train_dir=str(a), out=str(tmp_path / "s3.onnx"), checkpoint_dir=str(tmp_path / "c3"),
+                              max_steps=1, init=str(tmp_path / "s1.pt"), init_optimizer="restore", **base))
+    card4 = train(SeparatorConfig(train_dir=str(a), out=str(tmp_path / "s4.onnx"), checkpoint_dir=str(tmp_path / "c4"),
+                                  max_steps=7, init=str(tmp_path / "c1" / "last.pt"), init_optimizer="restore", **base))
+    assert card4["history"][-1]["init_optimizer"] == "restore"
+
+
+@pytest.mark.skipif(not (ROOT / "models" / "separator.onnx").exists(), reason="no shipped separator")
+def test_weights_recovered_from_onnx_reproduce_it():
+    from jazzremix_gui.training import separator_weights as W
+
+    model = W.recover_from_onnx(ROOT / "models" / "separator.onnx")
+    assert W.verify_against_onnx(model, ROOT / "models" / "separator.onnx") < 1e-5
+    shipped, _, history = W.load_init(ROOT / "models" / "separator.pt")
+    assert W.verify_against_onnx(shipped, ROOT / "models" / "separator.onnx") < 1e-5
+    assert history and history[0]["stage"] == 1
+
+
+def test_foreign_init_file_is_a_clear_error(tmp_path):
+    from jazzremix_gui.training import separator_weights as W
+
+    bad = tmp_path / "x.pt"
+    bad.write_bytes(b"not torch")
+    with pytest.raises(W.WeightsError, match="not separator weights"):
+        W.load_init(bad)
+    with pytest.raises(W.WeightsError, match="not found"):
+        W.load_init(tmp_path / "missing.pt")
 
 
 SHIPPED = ROOT / "models" / "separator.onnx"

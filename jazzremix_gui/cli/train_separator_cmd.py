@@ -6,8 +6,10 @@ from __future__ import annotations
 def register(sub) -> None:
     p = sub.add_parser("train-separator", help="train a separator on a synthesised dataset (needs the train extra)")
     p.add_argument("--arch", choices=["mask", "seed"], default="mask", help="mask: the default model; seed: the paper's")
-    p.add_argument("--train", default="data/train", metavar="DIR")
-    p.add_argument("--val", default="data/val", metavar="DIR")
+    p.add_argument("--train", nargs="+", default=["data/train"], metavar="DIR",
+                   help="training dataset folder(s) (several, or comma-separated)")
+    p.add_argument("--val", nargs="+", default=["data/val"], metavar="DIR",
+                   help="validation folder(s); the first is checked during training, all are on the card")
     p.add_argument("--out", default=None, metavar="FILE", help="ONNX file to write (default models/separator.onnx "
                    "for mask, checkpoints/separator-seed.onnx for seed)")
     p.add_argument("--checkpoints", default=None, metavar="DIR", help="checkpoint folder (resumes from it)")
@@ -18,6 +20,21 @@ def register(sub) -> None:
     p.add_argument("--frames", type=int, default=64, help="frames per training window")
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--width", type=int, default=256, help="bottleneck width of the mask architecture")
+    p.add_argument("--dilations", default="1,2,4,8,1,2", metavar="D,D,...",
+                   help="dilations of the mask architecture's temporal convolutions")
+    p.add_argument("--both-stems", type=float, default=0.0, metavar="W",
+                   help="weight of the accompaniment term of the loss (0: solo magnitude only)")
+    p.add_argument("--init", default=None, metavar="PATH",
+                   help="warm start from weights: models/separator.pt, a checkpoint, or an ONNX separator "
+                        "(weights recovered from it); ignored when the checkpoint folder already holds a run")
+    p.add_argument("--init-optimizer", choices=["fresh", "restore"], default="fresh",
+                   help="with --init: a fresh Adam, or the optimiser state saved in the checkpoint given")
+    p.add_argument("--warmup", type=int, default=200, metavar="STEPS",
+                   help="linear learning-rate warm-up of a fresh optimiser, in steps (default 200)")
+    p.add_argument("--wiener-alpha", type=float, default=1.3, metavar="A",
+                   help="generalised Wiener power written into the model (default 1.3, the paper's; "
+                        "scripts/tune_wiener.py tunes it on validation)")
+    p.add_argument("--version", default=None, metavar="NAME", help="model version written in the metadata")
     p.add_argument("--remix", type=float, default=0.0, metavar="P",
                    help="share of examples that remix the solo and accompaniment of different tracks")
     p.add_argument("--max-steps", type=int, default=0)
@@ -35,11 +52,14 @@ def run(args) -> int:
 
         raise JazzRemixError(f"training needs the train extra (pip install '.[train]'): {exc}") from None
     out = args.out or ("models/separator.onnx" if args.arch == "mask" else "checkpoints/separator-seed.onnx")
-    cfg = SeparatorConfig(arch=args.arch, train_dir=args.train, val_dir=args.val, out=out,
+    cfg = SeparatorConfig(arch=args.arch, train_dir=",".join(args.train), val_dir=",".join(args.val), out=out,
                           checkpoint_dir=args.checkpoints or f"checkpoints/separator-{args.arch}", minutes=args.minutes,
                           seed=args.seed, threads=args.threads, batch=args.batch, frames=args.frames,
                           lr=args.lr or (1e-3 if args.arch == "mask" else 1e-4), max_steps=args.max_steps,
-                          half=args.half, width=args.width, remix=args.remix,
+                          half=args.half, width=args.width, remix=args.remix, dilations=args.dilations,
+                          both_stems=args.both_stems, init=args.init or "", init_optimizer=args.init_optimizer,
+                          version=args.version or "", warmup_steps=args.warmup,
+                          wiener_alpha=args.wiener_alpha,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)
     med = card["validation"]["median_sdr_db"]

@@ -6,6 +6,10 @@ all channels. The solo reference is the mid of the stereo solo, ``(s_L + s_R) / 
 against the mono solo estimate; the accompaniment is compared in stereo. Every figure
 comes with the ideal-ratio-mask oracle beside it: the mixture's channels masked with
 ``|S_c| / (|S_c| + |A_c|)`` from the true stems, through the same STFT.
+
+Where the tracks carry a ``meta.json`` (the synthesiser writes one), the medians are
+also broken down by condition: solo instrument, horns in the accompaniment or not, mono
+or stereo, band-limited or full band (:func:`conditions`, :func:`breakdown`).
 """
 
 from __future__ import annotations
@@ -58,6 +62,69 @@ def oracle_irm(mixture: np.ndarray, solo: np.ndarray, accompaniment: np.ndarray,
     return solo_est, acc_est
 
 
+#: Degradation types that limit the bandwidth (``meta.json`` ``degradations[].type``).
+BAND_LIMITING = ("band_limit", "broadcast_band")
+CONDITION_KEYS = ("instrument", "horns", "channels", "band")
+SCORE_KEYS = ("solo", "accompaniment", "oracle_solo", "oracle_accompaniment")
+
+
+def conditions(meta: dict) -> dict:
+    """The conditions of one track from its ``meta.json`` content.
+
+    Returns
+    -------
+    dict
+        ``instrument`` (solo instrument), ``horns`` (``horns`` / ``no horns`` in the
+        accompaniment), ``channels`` (``mono`` / ``stereo``), ``band`` (``band-limited`` /
+        ``full band``); keys whose information is missing are left out.
+    """
+    out = {}
+    if meta.get("instrument"):
+        out["instrument"] = str(meta["instrument"])
+    if "horn_backgrounds" in meta:
+        out["horns"] = "horns" if meta["horn_backgrounds"] else "no horns"
+    if "degradations" in meta:
+        types = {d.get("type") for d in meta["degradations"] if isinstance(d, dict)}
+        out["channels"] = "mono" if "mono_collapse" in types else "stereo"
+        out["band"] = "band-limited" if types & set(BAND_LIMITING) else "full band"
+    return out
+
+
+def read_conditions(folder: Path) -> dict:
+    """:func:`conditions` of a track folder (empty without a readable ``meta.json``)."""
+    try:
+        return conditions(json.loads((Path(folder) / "meta.json").read_text()))
+    except (OSError, ValueError):
+        return {}
+
+
+def breakdown(tracks: list[dict]) -> dict:
+    """Median SDRs per condition value.
+
+    Parameters
+    ----------
+    tracks : list of dict
+        Per-track results with the :data:`SCORE_KEYS` and a ``conditions`` dict.
+
+    Returns
+    -------
+    dict
+        ``{condition: {value: {"n": tracks, "solo": dB, "accompaniment": dB,
+        "oracle_solo": dB, "oracle_accompaniment": dB}}}``, values sorted by name.
+    """
+    out: dict = {}
+    for key in CONDITION_KEYS:
+        groups: dict = {}
+        for t in tracks:
+            value = t.get("conditions", {}).get(key)
+            if value is not None:
+                groups.setdefault(value, []).append(t)
+        if groups:
+            out[key] = {v: {"n": len(g), **{k: float(np.median([t[k] for t in g])) for k in SCORE_KEYS}}
+                        for v, g in sorted(groups.items())}
+    return out
+
+
 @dataclass
 class TrackScore:
     """SDRs (dB) of one track: the model's and the oracle's, for solo and accompaniment."""
@@ -69,12 +136,18 @@ class TrackScore:
     oracle_accompaniment: float
 
 
+def stem_path(folder: Path, stem: str) -> Path:
+    """``<stem>.wav`` of a track folder, else ``<stem>.flac`` (compact bundled clips)."""
+    wav = Path(folder) / f"{stem}.wav"
+    return wav if wav.exists() or not wav.with_suffix(".flac").exists() else wav.with_suffix(".flac")
+
+
 def list_tracks(dataset) -> list[Path]:
-    """Track folders of a dataset (those holding mixture, solo and accompaniment WAVs)."""
+    """Track folders of a dataset (those holding mixture, solo and accompaniment WAVs or FLACs)."""
     root = Path(dataset)
     if not root.is_dir():
         raise AudioReadError(f"{root}: dataset folder not found")
-    tracks = sorted(p for p in root.iterdir() if p.is_dir() and all((p / f"{s}.wav").exists() for s in STEMS))
+    tracks = sorted(p for p in root.iterdir() if p.is_dir() and all(stem_path(p, s).exists() for s in STEMS))
     if not tracks:
         raise AudioReadError(f"{root}: no tracks with mixture.wav, solo.wav and accompaniment.wav")
     return tracks
@@ -87,9 +160,9 @@ def _stereo(x: np.ndarray) -> np.ndarray:
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
                 alpha: float | None = None) -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power."""
-    mix, rate = audio_io.read_audio(folder / "mixture.wav")
-    solo, _ = audio_io.read_audio(folder / "solo.wav")
-    acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
+    mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
+    solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
+    acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
     mix, solo, acc = _stereo(mix), _stereo(solo), _stereo(acc)
     stems = separate(mix, rate, model, progress=None, cancel=None, alpha=alpha)
     o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
@@ -120,10 +193,10 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     for i, folder in enumerate(tracks):
         scores.append(score_track(folder, model, alpha=alpha))
         report((i + 1) / len(tracks), folder.name)
-    keys = ("solo", "accompaniment", "oracle_solo", "oracle_accompaniment")
-    median = {k: float(np.median([getattr(s, k) for s in scores])) for k in keys}
+    median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
+    rows = [{**asdict(s), "conditions": read_conditions(f)} for s, f in zip(scores, tracks)]
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
-            "tracks": [asdict(s) for s in scores], "median": median}
+            "tracks": rows, "median": median, "breakdown": breakdown(rows)}
 
 
 def format_report(result: dict) -> str:
@@ -133,6 +206,11 @@ def format_report(result: dict) -> str:
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
         lines.append(f"{t['track']:<24}{t['solo']:>8.2f}{t['oracle_solo']:>8.2f}"
                      f"{t['accompaniment']:>9.2f}{t['oracle_accompaniment']:>8.2f}")
+    for key, groups in result.get("breakdown", {}).items():
+        lines += ["", f"median by {key}:"]
+        for value, g in groups.items():
+            lines.append(f"{value + ' (' + str(g['n']) + ')':<24}{g['solo']:>8.2f}{g['oracle_solo']:>8.2f}"
+                         f"{g['accompaniment']:>9.2f}{g['oracle_accompaniment']:>8.2f}")
     return "\n".join(lines)
 
 

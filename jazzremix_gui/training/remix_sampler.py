@@ -1,16 +1,24 @@
-"""Remixing augmentation: new mixtures from the known stems of different tracks.
+"""Training examples straight from the stems, optionally remixed across tracks.
 
 Because every synthesised track comes with exact stems, a training example can pair
 the solo of one track with the accompaniment of another, at a random offset and a
 random level, and mix them in the time domain before the core's STFT. This multiplies
-the variety of a one-hour dataset (the separator otherwise learns the 120 mixtures by
-heart) at the cost of one STFT per example. A share ``1 - p_remix`` of the examples
-stays the original, unaltered mixture.
+the variety of the data (the separator otherwise learns the mixtures by heart) at the
+cost of one STFT per example and stem. A share ``1 - p_remix`` of the examples stays
+the original, unaltered mixture.
+
+Memory: the stems are memory-mapped (float32 WAVs as the synthesiser writes them), so
+hours of audio cost page cache, not process memory; other WAV formats are read and
+kept as float16 mono.
 """
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
+from scipy.io import wavfile
 
 from jazzremix_gui.core import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
@@ -18,13 +26,46 @@ from jazzremix_gui.core.features import mid_magnitude
 from jazzremix_gui.core.stft import WIN_LEN, first_centre
 
 
+def split_folders(spec) -> list[str]:
+    """``"a,b"`` or ``["a", "b,c"]`` -> ``["a", "b", "c"]`` (training folders)."""
+    items = [spec] if isinstance(spec, (str, Path)) else list(spec)
+    return [s for item in items for s in str(item).split(",") if s]
+
+
+def finished_tracks(dataset) -> list[Path]:
+    """Tracks of a dataset; in a synthesiser folder only those whose ``meta.json`` is written
+    (so a folder still being rendered can be used)."""
+    tracks = list_tracks(dataset)
+    if (Path(dataset) / "dataset.json").is_file():
+        tracks = [t for t in tracks if (t / "meta.json").is_file()]
+    return tracks
+
+
+def _stem(path: Path):
+    """Shape (n, c) view of a stem: memory-mapped when possible, else float16 in memory."""
+    try:
+        with warnings.catch_warnings():  # libsndfile's PEAK chunk is unknown to scipy and harmless
+            warnings.simplefilter("ignore", wavfile.WavFileWarning)
+            _, data = wavfile.read(str(path), mmap=True)
+        if data.dtype == np.float32:
+            return data if data.ndim == 2 else data[:, None]
+    except (ValueError, OSError):
+        pass
+    audio, _ = audio_io.read_audio(path)
+    return audio.astype(np.float16)
+
+
+def _mono(x, start: int, length: int) -> np.ndarray:
+    return np.asarray(x[start : start + length], np.float32).mean(axis=1)
+
+
 class RemixSampler:
-    """Random windows of ``length`` frames, half of them remixed across tracks.
+    """Random windows of ``length`` frames, a share ``p_remix`` of them remixed across tracks.
 
     Parameters
     ----------
-    dataset : path
-        A DESIGN.md §3 dataset.
+    datasets : path or list of paths
+        DESIGN.md §3 datasets (a comma-separated string also works).
     length : int
         Frames per window.
     hop : int
@@ -34,48 +75,64 @@ class RemixSampler:
     gain_db : float
         Remixed solos are scaled by a uniform random gain in ``[-gain_db, +gain_db]`` dB.
 
-    Returns (from :meth:`batch`) ``(mix, solo)`` magnitudes, each ``(B, length, 2049)`` float32.
+    :meth:`batch` returns ``(mix, solo, acc)`` mid magnitudes, each ``(B, length, 2049)``
+    float32 (``acc`` only with ``with_acc=True``).
     """
 
-    def __init__(self, dataset, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
+    def __init__(self, datasets, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
                  log=print):
         self.length, self.hop, self.p_remix, self.gain_db = length, hop, p_remix, gain_db
         self.rng = np.random.default_rng(seed)
-        self.solo, self.acc = [], []
-        for i, folder in enumerate(list_tracks(dataset)):
-            s, _ = audio_io.read_audio(folder / "solo.wav")
-            a, _ = audio_io.read_audio(folder / "accompaniment.wav")
-            self.solo.append(s.mean(axis=1))
-            self.acc.append(a.mean(axis=1))
-            if (i + 1) % 40 == 0:
-                log(f"remix sampler: {i + 1} tracks loaded")
+        self.datasets, self.log = split_folders(datasets), log
+        self.solo, self.acc, self.folders, self.tracks = [], [], [], []
         self.span = (length - 1) * hop + WIN_LEN  # samples covering `length` frames
-        self.tracks = [i for i, s in enumerate(self.solo) if s.shape[0] > self.span]
+        self.refresh()
         if not self.tracks:
             raise ValueError(f"no track is long enough for {length} frames")
 
-    def _window(self, x: np.ndarray) -> np.ndarray:
-        start = int(self.rng.integers(0, x.shape[0] - self.span))
-        return x[start : start + self.span]
+    def refresh(self) -> int:
+        """Add the tracks finished since the last call (a folder still being rendered grows
+        during training). Returns how many were added."""
+        known, added = set(self.folders), 0
+        for d in self.datasets:
+            new = [f for f in finished_tracks(d) if f not in known]
+            for folder in new:
+                i = len(self.folders)
+                self.solo.append(_stem(folder / "solo.wav"))
+                self.acc.append(_stem(folder / "accompaniment.wav"))
+                self.folders.append(folder)
+                if min(self.solo[i].shape[0], self.acc[i].shape[0]) > self.span:
+                    self.tracks.append(i)
+            if new:
+                self.log(f"remix sampler: {len(new)} tracks from {d} ({len(self.tracks)} in all)")
+            added += len(new)
+        return added
+
+    @property
+    def seconds(self) -> float:
+        """Audio available to the sampler, in seconds (44.1 kHz)."""
+        return float(sum(self.solo[i].shape[0] for i in self.tracks) / 44100)
+
+    def _start(self, x) -> int:
+        return int(self.rng.integers(0, x.shape[0] - self.span))
 
     def _pair(self) -> tuple[np.ndarray, np.ndarray]:
         i = int(self.rng.choice(self.tracks))
         if self.rng.random() >= self.p_remix:
-            start = int(self.rng.integers(0, self.solo[i].shape[0] - self.span))
-            return self.solo[i][start : start + self.span], self.acc[i][start : start + self.span]
+            start = self._start(self.solo[i])
+            return _mono(self.solo[i], start, self.span), _mono(self.acc[i], start, self.span)
         j = int(self.rng.choice(self.tracks))
         gain = np.float32(10 ** (self.rng.uniform(-self.gain_db, self.gain_db) / 20))
-        return self._window(self.solo[i]) * gain, self._window(self.acc[j])
+        return _mono(self.solo[i], self._start(self.solo[i]), self.span) * gain, \
+            _mono(self.acc[j], self._start(self.acc[j]), self.span)
 
-    def batch(self, size: int):
-        solos, mixes = [], []
-        for _ in range(size):
-            s, a = self._pair()
-            solos.append(s)
-            mixes.append(s + a)
+    def batch(self, size: int, with_acc: bool = False):
+        solos, accs = zip(*(self._pair() for _ in range(size)))
         # frames of a segment that starts at the first frame's left edge: frame k is centred at
         # sample 1024 + k hop of the segment, i.e. global frame k of a signal offset by first_centre
         offset = first_centre(self.hop) - (WIN_LEN // 2)
-        both = np.stack(solos + mixes)  # (2B, span)
-        mags = np.stack([mid_magnitude(x, self.hop, 0, self.length, offset) for x in both])
-        return mags[size:].astype(np.float32), mags[:size].astype(np.float32)
+        sig = list(solos) + [s + a for s, a in zip(solos, accs)] + (list(accs) if with_acc else [])
+        mags = np.stack([mid_magnitude(x, self.hop, 0, self.length, offset) for x in sig]).astype(np.float32)
+        out = (mags[size : 2 * size], mags[:size])
+        return out + (mags[2 * size :],) if with_acc else out
+

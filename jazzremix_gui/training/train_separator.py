@@ -1,13 +1,20 @@
-"""Training recipe of the separators: seeded, resumable from checkpoints, time-budgeted.
+"""Training recipe of the separators: seeded, resumable, time-budgeted, warm-startable.
 
 One command per model (see README): ``jazzremix train-separator --arch mask|seed ...``.
-Data are STFT magnitude frames from the core's own STFT (:mod:`training.features`);
-the loss is the mean squared error between the estimated and the true solo magnitude
-(the paper's Euclidean loss), on random windows of consecutive frames, with Adam and a
-cosine learning-rate decay over the time budget. Validation SDR
-is measured every checkpoint through the app's own pipeline (Wiener filter included).
-At the end the model is exported to ONNX and its card written with the full
-validation figures, the seed-baseline's card figures and the oracle beside them.
+Examples come straight from the stems of one or more synthesised datasets
+(:class:`training.remix_sampler.RemixSampler`, optionally remixed across tracks) through
+the core's own STFT. The loss is the mean squared error between estimated and true
+solo magnitudes (the paper's Euclidean loss), plus, with ``both_stems > 0``, the same
+error on the accompaniment ``|X| - estimate``, on random windows of consecutive frames,
+with Adam and a cosine learning-rate decay over the time budget.
+
+Warm start: ``init`` names shipped weights (``models/separator.pt``, or the ONNX file,
+whose weights are then recovered), or a checkpoint whose optimiser state
+``init_optimizer="restore"`` takes over. Each run is one *stage*; the card's
+``history`` lists every stage back to the first (command, data, steps, CPU and wall
+time, machine) and ``total`` sums them. Validation SDR is measured every checkpoint
+through the app's own pipeline; at the end the model is exported to ONNX, its torch
+weights saved beside it, and its card written (:mod:`training.separator_card`).
 """
 
 from __future__ import annotations
@@ -20,13 +27,12 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import evaluation
-from jazzremix_gui.core.models import ModelMeta, ModelSession
-from jazzremix_gui.training import architectures, cards, checkpoint
+from jazzremix_gui.core.models import ModelMeta
+from jazzremix_gui.training import architectures, checkpoint
+from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
+from jazzremix_gui.training.remix_sampler import RemixSampler, split_folders
 from jazzremix_gui.training.runlog import log as _log
-from jazzremix_gui.training.export import export_onnx, write_card
-from jazzremix_gui.training.features import WindowSampler, load_dataset
-from jazzremix_gui.training.remix_sampler import RemixSampler
 from jazzremix_gui.training.torch_session import TorchSession
 
 
@@ -35,6 +41,7 @@ class SeparatorConfig(TrainConfig):
     """The separator recipe's settings (:class:`TrainConfig` plus the fields below)."""
 
     arch: str = "mask"
+    # train_dir: one folder or several separated by commas; val_dir: the first is checked during training
     out: str = "models/separator.onnx"
     checkpoint_dir: str = "checkpoints/separator"
     minutes: float = 55.0
@@ -45,20 +52,28 @@ class SeparatorConfig(TrainConfig):
     val_tracks_during: int = 4
     half: bool = False
     card: str = ""  # card path; default: beside the ONNX file
+    dilations: str = "1,2,4,8,1,2"
     remix: float = 0.0  # share of training examples remixed across tracks (training.remix_sampler)
+    both_stems: float = 0.0  # weight of the accompaniment term of the loss (0: solo only)
+    init: str = ""  # warm start: .pt weights, checkpoint or ONNX separator
+    init_optimizer: str = "fresh"  # or "restore" (needs a checkpoint as init)
+    wiener_alpha: float = 1.3  # generalised Wiener power written into the model (scripts/tune_wiener.py tunes it)
+    warmup_steps: int = 200  # linear learning-rate warm-up of a fresh optimiser (0: none)
 
 
 def _model(cfg: SeparatorConfig) -> torch.nn.Module:
     if cfg.arch == "seed":
         return architectures.build("seed")
-    return architectures.build("mask", width=cfg.width)
+    dil = tuple(int(d) for d in str(cfg.dilations).split(",") if d)
+    return architectures.build("mask", width=cfg.width, dilations=dil)
 
 
-def _init_normalisation(model, tracks) -> None:
+def _init_normalisation(model, sampler) -> None:
+    """Per-bin mean and scale of the compressed input, from 32 random training windows."""
     if not hasattr(model, "input_mean"):
         return
-    frames = np.concatenate([t.mix[:: max(1, t.mix.shape[0] // 200)] for t in tracks]).astype(np.float32)
-    comp = np.log1p(1000.0 * frames)
+    mix, _ = sampler.batch(32)
+    comp = np.log1p(1000.0 * mix.reshape(-1, mix.shape[-1]))
     with torch.no_grad():
         model.input_mean.copy_(torch.from_numpy(comp.mean(axis=0)))
         model.input_scale.copy_(torch.from_numpy(1.0 / (comp.std(axis=0) + 1e-3)))
@@ -67,7 +82,8 @@ def _init_normalisation(model, tracks) -> None:
 def _meta(cfg: SeparatorConfig, model, path) -> ModelMeta:
     return ModelMeta(path=Path(path), kind="separator", hop=cfg.hop, input_kind="mid_magnitude",
                      context_frames=int(getattr(model, "context_frames", 0)),
-                     version=cfg.version or f"sep-{cfg.arch}-1.0", architecture=model.architecture)
+                     version=cfg.version or f"sep-{cfg.arch}-1.0", architecture=model.architecture,
+                     wiener_alpha=cfg.wiener_alpha)
 
 
 def _val_sdr(model, cfg, val_tracks) -> dict:
@@ -77,84 +93,90 @@ def _val_sdr(model, cfg, val_tracks) -> dict:
             "val_acc_sdr": float(np.median([s.accompaniment for s in scores]))}
 
 
+def _start_model(cfg: SeparatorConfig, sampler, log) -> tuple[torch.nn.Module, dict | None, list[dict]]:
+    """Fresh model (normalisation from the data) or the warm-start weights."""
+    if not cfg.init:
+        model = _model(cfg)
+        _init_normalisation(model, sampler)
+        return model, None, []
+    model, opt_state, history = weights.load_init(cfg.init)
+    if cfg.init.endswith(".onnx") and not Path(cfg.init).with_suffix(".pt").is_file():
+        diff = weights.verify_against_onnx(model, cfg.init)
+        if diff > 1e-5:
+            raise weights.WeightsError(f"--init {cfg.init}: recovered weights differ from the ONNX output by {diff:.2e}")
+        _log(log, msg="weights recovered from ONNX", max_abs_diff=diff)
+    if cfg.init_optimizer == "restore" and opt_state is None:
+        raise weights.WeightsError(f"--init {cfg.init}: no optimiser state in it (use a checkpoint, or "
+                                   "--init-optimizer fresh)")
+    return model, opt_state if cfg.init_optimizer == "restore" else None, history
+
+
+def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float):
+    """MSE of the solo magnitude (x 1e4: magnitudes of a sum-1 window are small), plus
+    ``both_stems`` times the MSE of the accompaniment ``|X| - estimate``."""
+    est = model(mix_t)
+    loss = torch.mean((est - solo_t) ** 2) * 1e4
+    if both_stems > 0:
+        loss = loss + both_stems * torch.mean((mix_t - est - acc_t) ** 2) * 1e4
+    return loss
+
+
 def train(cfg: SeparatorConfig) -> dict:
-    """Train (or resume) one separator and export it; returns the card."""
+    """Train (or resume) one separator stage and export it; returns the card."""
+    from jazzremix_gui.training.separator_card import finish
+
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     ckdir = Path(cfg.checkpoint_dir)
     ckdir.mkdir(parents=True, exist_ok=True)
     log = ckdir / "log.jsonl"
-    tracks = load_dataset(cfg.train_dir, cfg.hop, log=lambda m: _log(log, msg=m))
-    val_folders = evaluation.list_tracks(cfg.val_dir)
-    model = _model(cfg)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    if cfg.remix > 0:
-        sampler = RemixSampler(cfg.train_dir, cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix,
-                               log=lambda m: _log(log, msg=m))
-    else:
-        sampler = WindowSampler(tracks, cfg.frames, cfg.seed)
-    step, elapsed = 0, 0.0
+    sampler = RemixSampler(cfg.train_dir, cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix,
+                           log=lambda m: _log(log, msg=m))
+    val_folders = evaluation.list_tracks(split_folders(cfg.val_dir)[0])
+    step, elapsed, cpu = 0, 0.0, 0.0
     ck = ckdir / "last.pt"
-    state = checkpoint.restore(ck, model, opt, sampler)
-    if state is not None:
-        step, elapsed = state["step"], state["elapsed"]
+    if ck.exists():  # resume this stage: the architecture and history come from the checkpoint
+        saved = torch.load(ck, weights_only=False, map_location="cpu")
+        model = weights.build_from_config(saved.get("arch") or weights._arch_from_checkpoint(saved))
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        state = checkpoint.restore(ck, model, opt, sampler)
+        step, elapsed, cpu, history = state["step"], state["elapsed"], state.get("cpu", 0.0), state.get("history", [])
         _log(log, msg="resumed", step=step, elapsed_s=round(elapsed))
     else:
-        _init_normalisation(model, tracks)
+        model, opt_state, history = _start_model(cfg, sampler, log)
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        if opt_state is not None:
+            opt.load_state_dict(opt_state)
     n_params = architectures.parameter_count(model)
-    _log(log, msg="start", arch=cfg.arch, params=n_params, frames_per_step=cfg.batch * cfg.frames)
+    _log(log, msg="start", arch=cfg.arch, params=n_params, frames_per_step=cfg.batch * cfg.frames,
+         train_hours=round(sampler.seconds / 3600, 2), init=cfg.init or None, stages_before=len(history))
     budget = cfg.minutes * 60
-    t_start, last_ck, losses = time.time() - elapsed, time.time(), []
+    t_start, c_start, losses = time.time() - elapsed, time.process_time() - cpu, []
+    last_ck = 0.0 if step == 0 else time.time()  # a fresh stage logs its starting validation SDR
+    warmup = cfg.warmup_steps if cfg.init_optimizer == "fresh" else 0
     model.train()
     while True:
-        elapsed = time.time() - t_start
+        elapsed, cpu = time.time() - t_start, time.process_time() - c_start
         done = elapsed >= budget or (cfg.max_steps and step >= cfg.max_steps)
         if done or time.time() - last_ck >= cfg.checkpoint_every_s:
-            checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg)
+            checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, cpu=cpu, history=history,
+                            arch=weights.arch_config(model))
             val = _val_sdr(model, cfg, val_folders[: cfg.val_tracks_during])
-            _log(log, step=step, elapsed_s=round(elapsed), loss=float(np.mean(losses[-200:])) if losses else None, **val)
+            sampler.refresh()  # tracks rendered meanwhile join the training set
+            _log(log, step=step, train_hours=round(sampler.seconds / 3600, 2), elapsed_s=round(elapsed), loss=float(np.mean(losses[-200:])) if losses else None, **val)
             last_ck = time.time()
         if done:
             break
-        for group in opt.param_groups:  # cosine decay over the time budget (resumes with the elapsed time)
-            group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0))))
-        mix, solo = sampler.batch(cfg.batch)
-        mix_t, solo_t = torch.from_numpy(mix), torch.from_numpy(solo)
-        est = model(mix_t)
-        loss = torch.mean((est - solo_t) ** 2) * 1e4  # magnitudes are small (sum-1 window)
+        for group in opt.param_groups:  # warm-up, then cosine decay over the time budget (resumes with the time)
+            group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0)))) \
+                * min(1.0, (step + 1) / warmup if warmup else 1.0)
+        mix, solo, *acc = sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0)
+        acc_t = torch.from_numpy(acc[0]) if acc else None
+        loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
         losses.append(float(loss.detach()))
         step += 1
-    return finish(cfg, model, step, elapsed, n_params, losses)
-
-
-def finish(cfg: SeparatorConfig, model, step: int, elapsed: float, n_params: int, losses) -> dict:
-    """Export to ONNX, evaluate the exported file on the whole validation set, write the card."""
-    meta = _meta(cfg, model, cfg.out)
-    Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
-    meta_props = cards.metadata_props(meta)
-    export_onnx(model, cfg.out, meta_props, torch.rand(40, architectures.N_BINS) * 0.05, "mix_mag", "solo_mag",
-                half=cfg.half)
-    session = ModelSession(cfg.out, "separator", prefer_gpu=False)
-    result = evaluation.evaluate_dataset(cfg.val_dir, session)
-    card = cards.card_head(cfg.out, meta_props, meta.architecture, n_params, "float16" if cfg.half else "float32")
-    card["training"] = cards.training_section(training_command(cfg), step, elapsed,
-                                              float(np.mean(losses[-200:])) if losses else None, cfg)
-    card["data"] = {"augmentation": f"{cfg.remix:.0%} of examples remix the solo of one track with the accompaniment "
-                                    "of another at a random offset and a random solo level of -6..+6 dB"
-                                    if cfg.remix else "none",
-                    "train": cards.datasets(cfg.train_dir), "validation": cards.datasets(cfg.val_dir)}
-    card["validation"] = {"dataset": cfg.val_dir, "n_tracks": result["n_tracks"], "median_sdr_db": result["median"],
-                          "per_track": result["tracks"]}
-    return write_card(cfg.out, card, cfg.card or None)
-
-
-def training_command(cfg: SeparatorConfig) -> str:
-    return (f"jazzremix train-separator --arch {cfg.arch} --train {cfg.train_dir} --val {cfg.val_dir} "
-            f"--out {cfg.out} --minutes {cfg.minutes:g} --seed {cfg.seed} --threads {cfg.threads} "
-            f"--batch {cfg.batch} --frames {cfg.frames} --lr {cfg.lr:g}"
-            + (f" --width {cfg.width}" if cfg.arch == "mask" else "") + (f" --remix {cfg.remix:g}" if cfg.remix else "")
-            + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
+    return finish(cfg, model, step, elapsed, cpu, n_params, losses, history, sampler)

@@ -1,0 +1,127 @@
+"""End of a separator training stage: ONNX export, torch weights beside it, evaluation on
+every validation set (with the breakdown by condition) and the model card with the
+whole training history.
+
+The card's ``history`` has one entry per stage (command, warm-start source, training
+data, steps, wall and CPU seconds, machine read at run time); ``total`` sums them, so
+the cost of the shipped model is on record even when it was trained across sessions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from jazzremix_gui.core import evaluation
+from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.training import architectures, cards
+from jazzremix_gui.training import separator_weights as weights
+from jazzremix_gui.training.export import export_onnx, write_card
+from jazzremix_gui.training.remix_sampler import finished_tracks, split_folders
+
+#: How the shipped model is reproduced from nothing (README "The separator").
+REPRODUCE = "bash scripts/reproduce_separator.sh"
+#: The quality guard's bundled clip (tests/test_quality_guard.py) and its tolerance.
+GUARD_CLIP = Path(__file__).resolve().parents[2] / "tests" / "data" / "guard"
+GUARD_TOLERANCE_DB = 0.5
+
+
+def guard_entry(session, clip: Path = GUARD_CLIP) -> dict | None:
+    """SDRs of the model on the quality guard's clip, for the card (None without the clip)."""
+    if not (clip / "meta.json").is_file():
+        return None
+    score = evaluation.score_track(clip, session)
+    return {"clip": "tests/data/guard", "solo_sdr_db": round(score.solo, 3),
+            "accompaniment_sdr_db": round(score.accompaniment, 3), "tolerance_db": GUARD_TOLERANCE_DB}
+
+
+def training_command(cfg) -> str:
+    """The ``jazzremix train-separator`` command line of a config."""
+    return (f"jazzremix train-separator --arch {cfg.arch} --train {cfg.train_dir} --val {cfg.val_dir} "
+            f"--out {cfg.out} --checkpoints {cfg.checkpoint_dir} --minutes {cfg.minutes:g} --seed {cfg.seed} "
+            f"--threads {cfg.threads} --batch {cfg.batch} --frames {cfg.frames} --lr {cfg.lr:g}"
+            + (f" --width {cfg.width} --dilations {cfg.dilations}" if cfg.arch == "mask" else "")
+            + (f" --remix {cfg.remix:g}" if cfg.remix else "")
+            + (f" --both-stems {cfg.both_stems:g}" if cfg.both_stems else "")
+            + (f" --init {cfg.init} --init-optimizer {cfg.init_optimizer}" if cfg.init else "")
+            + (f" --version {cfg.version}" if cfg.version else "")
+            + (f" --warmup {cfg.warmup_steps}" if cfg.warmup_steps != 200 else "")
+            + (f" --wiener-alpha {cfg.wiener_alpha:g}" if cfg.wiener_alpha != 1.3 else "")
+            + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
+
+
+def stage_entry(cfg, history: list[dict], step: int, elapsed: float, cpu: float, losses) -> dict:
+    return {"stage": len(history) + 1, "version": cfg.version or f"sep-{cfg.arch}-1.0",
+            "command": training_command(cfg), "init": cfg.init or None,
+            "init_optimizer": cfg.init_optimizer if cfg.init else None,
+            "train": data_summary(cfg.train_dir), "steps": int(step), "wall_s": round(elapsed),
+            "cpu_s": round(cpu), "final_loss": float(np.mean(losses[-200:])) if losses else None,
+            "machine": cards.machine()}
+
+
+def data_summary(folders) -> list[dict]:
+    """:func:`cards.datasets` of each folder plus how many of its tracks were finished (used)."""
+    return [{**d, "finished_tracks": len(finished_tracks(d["path"]))} for d in cards.datasets(folders)]
+
+
+def totals(history: list[dict]) -> dict:
+    return {"stages": len(history), "steps": int(sum(h.get("steps") or 0 for h in history)),
+            "wall_s": int(sum(h.get("wall_s") or 0 for h in history)),
+            "cpu_s": int(sum(h.get("cpu_s") or 0 for h in history))}
+
+
+def validation_entry(folder: str, session) -> dict:
+    result = evaluation.evaluate_dataset(folder, session)
+    return {"dataset": folder, "n_tracks": result["n_tracks"], "median_sdr_db": result["median"],
+            "breakdown": result["breakdown"], "per_track": result["tracks"]}
+
+
+def finish(cfg, model, step: int, elapsed: float, cpu: float, n_params: int, losses, history: list[dict],
+           sampler=None) -> dict:
+    """Export to ONNX, save the torch weights, evaluate on every validation set, write the card."""
+    from jazzremix_gui.training.train_separator import _meta
+
+    meta = _meta(cfg, model, cfg.out)
+    Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
+    meta_props = cards.metadata_props(meta)
+    export_onnx(model, cfg.out, meta_props, torch.rand(40, architectures.N_BINS) * 0.05, "mix_mag", "solo_mag",
+                half=cfg.half)
+    history = history + [stage_entry(cfg, history, step, elapsed, cpu, losses)]
+    pt = weights.save_weights(model, cfg.out, history)
+    session = ModelSession(cfg.out, "separator", prefer_gpu=False)
+    vals = [validation_entry(d, session) for d in split_folders(cfg.val_dir)]
+    card = cards.card_head(cfg.out, meta_props, meta.architecture, n_params, "float16" if cfg.half else "float32")
+    card |= {
+        "torch_weights": pt.name,
+        "training": cards.training_section(training_command(cfg), step, elapsed, history[-1]["final_loss"], cfg,
+                                           cpu_time_s=round(cpu)),
+        "history": history,
+        "total": totals(history),
+        "reproduce": REPRODUCE,
+        "data": {"augmentation": _augmentation(cfg), "train": data_summary(cfg.train_dir),
+                 "validation": data_summary(cfg.val_dir)},
+        "validation": vals[0],
+        "validation_other": vals[1:],
+        "quality_guard": guard_entry(session),
+    }
+    return write_card(cfg.out, card, cfg.card or None)
+
+
+def _augmentation(cfg) -> str:
+    if not cfg.remix:
+        return "none"
+    return (f"{cfg.remix:.0%} of examples remix the solo of one track with the accompaniment of another "
+            "at a random offset and a random solo level of -6..+6 dB")
+
+
+def refresh_guard(onnx_path) -> dict:
+    """Record (again) the quality guard's figures on the card beside ``onnx_path``; returns them."""
+    import json
+
+    card_path = Path(onnx_path).with_suffix(".json")
+    card = json.loads(card_path.read_text())
+    card["quality_guard"] = guard_entry(ModelSession(onnx_path, "separator", prefer_gpu=False))
+    write_card(onnx_path, card)
+    return card["quality_guard"]
