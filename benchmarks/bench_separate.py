@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import resource
 import subprocess
@@ -82,6 +83,7 @@ def main() -> None:
         src = Path(d) / "input.wav"
         make_input(src, args.minutes)
         audio_s = args.minutes * 60
+        print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (others' jobs slow every figure)")
         for model in (args.model, args.baseline):
             if not Path(model).exists():
                 print(f"{model}: not found (train it first; see README)")

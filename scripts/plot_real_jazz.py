@@ -1,9 +1,11 @@
 """Side-by-side spectrograms on the real recordings of ../shared/real-jazz/.
 
 For each segment: the mixture, our solo, our accompaniment, and the paper system's own
-solo (``segN_solo.mp3``), drawn into ``docs/real_segN.png``.
+solo (``segN_solo.mp3``), drawn into ``docs/real_segN.png``; with ``--previous`` the
+previous model's solo and accompaniment too, so a new version can be judged beside it.
 
     python scripts/plot_real_jazz.py [--segments 1 4 7] [--model models/separator.onnx]
+        [--previous checkpoints/sep-mask-1.1/separator.onnx]
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def log_spec(x: np.ndarray, rate: int):
     return db[:, keep].T, freqs[keep], features.frame_times(mag.shape[0], 1024)
 
 
-def draw(seg: int, model, out: Path) -> Path:
+def draw(seg: int, model, out: Path, previous=None) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -44,9 +46,13 @@ def draw(seg: int, model, out: Path) -> Path:
     stems = pipeline.separate(mix, rate, model)
     paper, prate = audio_io.read_audio(REAL / f"seg{seg}_solo.mp3")
     rows = [("mixture (mid)", mix.mean(axis=1), rate), (f"our solo ({model.meta.version})", stems.solo, rate),
-            ("our accompaniment (mid)", stems.accompaniment.mean(axis=1), rate),
-            ("paper system's solo (segN_solo.mp3)", paper.mean(axis=1), prate)]
-    fig, axes = plt.subplots(len(rows), 1, figsize=(11, 10), sharex=True)
+            (f"our accompaniment (mid, {model.meta.version})", stems.accompaniment.mean(axis=1), rate)]
+    if previous is not None:
+        old = pipeline.separate(mix, rate, previous)
+        rows += [(f"previous solo ({previous.meta.version})", old.solo, rate),
+                 (f"previous accompaniment (mid, {previous.meta.version})", old.accompaniment.mean(axis=1), rate)]
+    rows.append(("paper system's solo (segN_solo.mp3)", paper.mean(axis=1), prate))
+    fig, axes = plt.subplots(len(rows), 1, figsize=(11, 2.5 * len(rows)), sharex=True)
     vmax = None
     for ax, (title, x, r) in zip(axes, rows):
         db, f, t = log_spec(x, r)
@@ -68,13 +74,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--segments", type=int, nargs="+", default=[1, 4, 7])
     ap.add_argument("--model", default=None)
+    ap.add_argument("--previous", default=None, help="also draw this model's solo and accompaniment")
     ap.add_argument("--out", default=str(ROOT / "docs"))
     args = ap.parse_args()
     if not REAL.exists():
         sys.exit(f"{REAL}: not found")
     model = pipeline.load_model(args.model, "separator")
+    previous = pipeline.load_model(args.previous, "separator") if args.previous else None
     for seg in args.segments:
-        print(draw(seg, model, Path(args.out)))
+        print(draw(seg, model, Path(args.out), previous))
 
 
 if __name__ == "__main__":

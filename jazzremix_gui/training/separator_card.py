@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import evaluation
-from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.training import architectures, cards
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.export import export_onnx, write_card
@@ -52,6 +52,14 @@ def training_command(cfg) -> str:
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
 
 
+def model_meta(cfg, model, path) -> ModelMeta:
+    """The ``jazzremix.*`` metadata of a separator trained with ``cfg``."""
+    return ModelMeta(path=Path(path), kind="separator", hop=cfg.hop, input_kind="mid_magnitude",
+                     context_frames=int(getattr(model, "context_frames", 0)),
+                     version=cfg.version or f"sep-{cfg.arch}-1.0", architecture=model.architecture,
+                     wiener_alpha=cfg.wiener_alpha)
+
+
 def stage_entry(cfg, history: list[dict], step: int, elapsed: float, cpu: float, losses) -> dict:
     return {"stage": len(history) + 1, "version": cfg.version or f"sep-{cfg.arch}-1.0",
             "command": training_command(cfg), "init": cfg.init or None,
@@ -81,9 +89,7 @@ def validation_entry(folder: str, session) -> dict:
 def finish(cfg, model, step: int, elapsed: float, cpu: float, n_params: int, losses, history: list[dict],
            sampler=None) -> dict:
     """Export to ONNX, save the torch weights, evaluate on every validation set, write the card."""
-    from jazzremix_gui.training.train_separator import _meta
-
-    meta = _meta(cfg, model, cfg.out)
+    meta = model_meta(cfg, model, cfg.out)
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     meta_props = cards.metadata_props(meta)
     export_onnx(model, cfg.out, meta_props, torch.rand(40, architectures.N_BINS) * 0.05, "mix_mag", "solo_mag",

@@ -27,12 +27,12 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import evaluation
-from jazzremix_gui.core.models import ModelMeta
 from jazzremix_gui.training import architectures, checkpoint
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.remix_sampler import RemixSampler, split_folders
 from jazzremix_gui.training.runlog import log as _log
+from jazzremix_gui.training.separator_card import finish, model_meta
 from jazzremix_gui.training.torch_session import TorchSession
 
 
@@ -79,15 +79,8 @@ def _init_normalisation(model, sampler) -> None:
         model.input_scale.copy_(torch.from_numpy(1.0 / (comp.std(axis=0) + 1e-3)))
 
 
-def _meta(cfg: SeparatorConfig, model, path) -> ModelMeta:
-    return ModelMeta(path=Path(path), kind="separator", hop=cfg.hop, input_kind="mid_magnitude",
-                     context_frames=int(getattr(model, "context_frames", 0)),
-                     version=cfg.version or f"sep-{cfg.arch}-1.0", architecture=model.architecture,
-                     wiener_alpha=cfg.wiener_alpha)
-
-
 def _val_sdr(model, cfg, val_tracks) -> dict:
-    session = TorchSession(model, _meta(cfg, model, cfg.out))
+    session = TorchSession(model, model_meta(cfg, model, cfg.out))
     scores = [evaluation.score_track(t, session) for t in val_tracks]
     return {"val_solo_sdr": float(np.median([s.solo for s in scores])),
             "val_acc_sdr": float(np.median([s.accompaniment for s in scores]))}
@@ -123,8 +116,6 @@ def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float):
 
 def train(cfg: SeparatorConfig) -> dict:
     """Train (or resume) one separator stage and export it; returns the card."""
-    from jazzremix_gui.training.separator_card import finish
-
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     ckdir = Path(cfg.checkpoint_dir)
