@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Reproduce the shipped separator (models/separator.onnx) from nothing: the training data, then every
-# training stage its card's "history" lists, in order. Resumable: rerun the same command after an
-# interruption (finished tracks and checkpoints are kept). Needs `make train-deps` first.
-# Time on the project's 2-core AMD EPYC VM: see README "The separator" (about 5 hours when the machine is
-# free: ~1.5 h of rendering, 40 min + 2 x 45-50 min of training, evaluations).
+# Reproduce the shipped separator (models/separator.onnx, sep-mask-2.0) from nothing: the training data, then
+# the two training stages its card's "history" lists. Resumable: rerun after an interruption (finished tracks and
+# checkpoints are kept; a finished stage is skipped). Needs `make train-deps` first.
+# Time on the project's 2-core AMD EPYC VM when it is free: about 4 hours (rendering 6 hours of audio ~25 min,
+# stage 1 40 min, stage 2 88 min, evaluations ~10 min); on a shared machine expect 2-3 times longer.
+# Differences from the recorded run: stage 2 read data/train-v2a while it was still being rendered (the card lists
+# how many tracks were finished by its end); this script renders all of it first. Training is seeded but
+# time-budgeted, so the steps reached (and the last decimals) depend on the machine's speed.
 set -euo pipefail
 JR=${JR:-jazzremix}
 V1="--soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 /usr/share/sounds/sf2/TimGM6mb.sf2 --variety 0"
@@ -11,14 +14,16 @@ V1="--soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 /usr/share/sounds/sf2/TimGM
 $JR synth --out data/train --tracks 120 --seed 1 --jobs 2 $V1
 $JR synth --out data/val --tracks 24 --seed 1000 --jobs 2 $V1
 $JR synth --out data/val-v2 --tracks 24 --seed 1001 --jobs 2
-$JR synth --out data/train-v2a --tracks "${V2_TRACKS:-600}" --seed 2 --jobs 2
-# stage 1: sep-mask-1.1 from scratch (40 min, 1 thread)
-$JR train-separator --arch mask --train data/train --val data/val --out checkpoints/stage1/separator.onnx \
-    --checkpoints checkpoints/separator-mask-remix --minutes 40 --seed 0 --threads 1 --remix 0.5
-# later stages: the commands recorded in models/separator.json "history" (stage >= 2), with --init pointing
-# at the previous stage's output; printed here so that the card stays the one source of truth
-python - <<'PY'
-import json
-for h in json.load(open("models/separator.json"))["history"][1:]:
-    print(h["command"])
-PY
+$JR synth --out data/train-v2a --tracks 600 --seed 2 --jobs 2
+# stage 1 (sep-mask-1.1): from scratch on the first hour, 40 min, 1 thread; Wiener power 1.0 as tuned then
+[ -f checkpoints/stage1/separator.pt ] || {
+  $JR train-separator --arch mask --train data/train --val data/val --out checkpoints/stage1/separator.onnx \
+      --checkpoints checkpoints/separator-mask-remix --minutes 40 --seed 0 --threads 1 --remix 0.5 \
+      --wiener-alpha 1.0 --version sep-mask-1.1
+}
+# stage 2 (sep-mask-2.0): warm start from stage 1 on both training sets, loss on both stems, 88 min, 1 thread
+$JR train-separator --arch mask --train data/train data/train-v2a --val data/val-v2 data/val \
+    --out models/separator.onnx --checkpoints checkpoints/sep-v2/run --minutes 88 --seed 2 --threads 1 \
+    --lr 3e-4 --remix 0.5 --both-stems 0.5 --init checkpoints/stage1/separator.pt --version sep-mask-2.0 \
+    --wiener-alpha 1.0
+python scripts/compare_separators.py --previous checkpoints/stage1/separator.onnx
