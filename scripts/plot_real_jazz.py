@@ -36,6 +36,24 @@ def log_spec(x: np.ndarray, rate: int):
     return db[:, keep].T, freqs[keep], features.frame_times(mag.shape[0], 1024)
 
 
+def leak_figures(mix: np.ndarray, solo: np.ndarray, rate: int) -> dict:
+    """Two figures of what a solo estimate lets through, in dB relative to the mixture's mid.
+
+    ``low_end_db``: energy below 120 Hz (bass, kick drum). ``hits_db``: energy from 5 to 12 kHz in the
+    frames where the mixture's 5-12 kHz energy jumps by more than 6 dB (drum hits, cymbal attacks).
+    Lower is cleaner; the solo's own harmonics above 5 kHz set a floor for the second.
+    """
+    m = features.mid_magnitude(audio_io.resample(mix, rate, MODEL_RATE), 1024) ** 2
+    s = features.mid_magnitude(audio_io.resample(solo, rate, MODEL_RATE), 1024) ** 2
+    f = np.arange(m.shape[1]) * MODEL_RATE / N_FFT
+    low, high = f < 120, (f >= 5000) & (f <= 12000)
+    hm = m[:, high].sum(axis=1) + 1e-12
+    hit = np.concatenate([[False], 10 * np.log10(hm[1:] / hm[:-1]) > 6])
+    db = lambda a, b: float(10 * np.log10((a + 1e-12) / (b + 1e-12)))  # noqa: E731
+    return {"low_end_db": db(s[:, low].sum(), m[:, low].sum()),
+            "hits_db": db(s[hit][:, high].sum(), m[hit][:, high].sum()), "hit_frames": int(hit.sum())}
+
+
 def draw(seg: int, model, out: Path, previous=None) -> Path:
     import matplotlib
 
@@ -49,6 +67,8 @@ def draw(seg: int, model, out: Path, previous=None) -> Path:
             (f"our accompaniment (mid, {model.meta.version})", stems.accompaniment.mean(axis=1), rate)]
     if previous is not None:
         old = pipeline.separate(mix, rate, previous)
+        print(f"seg{seg} solo leaks (dB re mixture): {model.meta.version} {leak_figures(mix, stems.solo, rate)}, "
+              f"{previous.meta.version} {leak_figures(mix, old.solo, rate)}", flush=True)
         rows += [(f"previous solo ({previous.meta.version})", old.solo, rate),
                  (f"previous accompaniment (mid, {previous.meta.version})", old.accompaniment.mean(axis=1), rate)]
     rows.append(("paper system's solo (segN_solo.mp3)", paper.mean(axis=1), prate))
