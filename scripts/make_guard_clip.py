@@ -27,7 +27,8 @@ def main() -> None:
     ap.add_argument("--index", type=int, default=0)
     ap.add_argument("--seconds", type=float, default=8.0)
     args = ap.parse_args()
-    stems, meta = render_track(args.seed, args.index, args.seconds, check_soundfonts(None), variety=1.0)
+    stems, meta = render_track(args.seed, args.index, args.seconds, check_soundfonts(None), variety=1.0,
+                               level_profile="wide")
     q = {k: np.round(stems[k].astype(np.float64) * 32767) for k in ("solo", "accompaniment")}
     q["mixture"] = q["solo"] + q["accompaniment"]
     if np.max(np.abs(q["mixture"])) > 32767:

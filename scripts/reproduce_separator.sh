@@ -10,11 +10,12 @@
 set -euo pipefail
 JR=${JR:-jazzremix}
 V1="--soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 /usr/share/sounds/sf2/TimGM6mb.sf2 --variety 0"
+W="--level-profile wide"   # the solo-level draw of synth-1.0, which every separator set uses
 # synth-1.0 data (the first hour and its validation set), then synth-2.0 data (4 soundfonts, variety)
-$JR synth --out data/train --tracks 120 --seed 1 --jobs 2 $V1
-$JR synth --out data/val --tracks 24 --seed 1000 --jobs 2 $V1
-$JR synth --out data/val-v2 --tracks 24 --seed 1001 --jobs 2
-$JR synth --out data/train-v2a --tracks 600 --seed 2 --jobs 2
+$JR synth --out data/train --tracks 120 --seed 1 --jobs 2 $V1 $W
+$JR synth --out data/val --tracks 24 --seed 1000 --jobs 2 $V1 $W
+$JR synth --out data/val-v2 --tracks 24 --seed 1001 --jobs 2 $W
+$JR synth --out data/train-v2a --tracks 600 --seed 2 --jobs 2 $W
 # stage 1 (sep-mask-1.1): from scratch on the first hour, 40 min, 1 thread; Wiener power 1.0 as tuned then
 [ -f checkpoints/stage1/separator.pt ] || {
   $JR train-separator --arch mask --train data/train --val data/val --out checkpoints/stage1/separator.onnx \
