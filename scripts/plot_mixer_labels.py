@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core import codebook
-from jazzremix_gui.training.mixer_policy import edge_rates
+from jazzremix_gui.training.mixer_policy import BOOST_MAX_DB, CUT_FLOOR_DB, POLICY_VERSION, edge_rates
 from jazzremix_gui.training.train_mixer import MixerConfig, load_tracks
 
 
@@ -45,6 +45,7 @@ def main(argv=None) -> int:
         summary[name] = rates
         bal = np.array([t.label["recorded_balance_lu"] for t in tracks])
         change = 20 * np.log10(np.maximum([t.label["gain_exact"] for t in tracks], 1e-3))
+        requested = np.array([t.label["requested_db"] for t in tracks])
         ax = axes[row, 0]
         ax.hist(codebook.PANS_DEG[pans], bins=np.arange(-47.5, 50, 5), color="tab:blue")
         ax.set_title(f"{name}: pan labels ({len(tracks)} tracks), {100 * rates['pan_edge']:.1f} % on +-45", fontsize=9)
@@ -54,12 +55,15 @@ def main(argv=None) -> int:
         ax.set_title(f"gain labels, {100 * rates['gain_edge']:.1f} % on 0.0 or 2.0", fontsize=9)
         ax.set_xlabel("gain (1.0 = as recorded)")
         ax = axes[row, 2]
-        ax.hist(bal, bins=20, alpha=0.6, label="recorded balance (LU)")
-        ax.hist(change, bins=20, alpha=0.6, label="gain change (dB)")
-        ax.axvline(20 * np.log10(1.95), color="k", ls=":", lw=0.8)
-        ax.set_title("recorded balance and the policy's change", fontsize=9)
+        bins = np.arange(-16, 16.5, 1.0)
+        ax.hist(bal, bins=bins, alpha=0.5, label="recorded balance (LU)")
+        ax.hist(requested, bins=bins, histtype="step", color="k", label="change asked (dB)")
+        ax.hist(change, bins=bins, alpha=0.5, label="change made, knees (dB)")
+        for x in (20 * np.log10(1.95), BOOST_MAX_DB, CUT_FLOOR_DB):
+            ax.axvline(x, color="k", ls=":", lw=0.8)
+        ax.set_title("recorded balance, the change asked and made", fontsize=9)
         ax.legend(fontsize=7)
-    fig.suptitle("Mixer labels (policy-2.0) on the synthesised sets (level profile 'real')", fontsize=10)
+    fig.suptitle(f"Mixer labels ({POLICY_VERSION}) on the synthesised sets (level profile 'real')", fontsize=10)
     fig.tight_layout()
     fig.savefig(a.out)
     print(json.dumps(summary))

@@ -52,7 +52,35 @@ def test_gain_is_level_and_pan_invariant_and_follows_the_balance():
     mono = solo.mean(axis=1) / 0.7 * np.sqrt(0.98)  # the same channel energy, recorded hard left
     left = P.policy_label(pan_mono(mono, -45.0, 1.0), acc, meta, "t")
     assert left.gain_exact == pytest.approx(base.gain_exact, rel=0.02)
-    assert P.policy_label(solo * 0.01, acc, meta, "t").gain == 2.0  # buried solo: the top edge
+    assert P.policy_label(solo * 0.3, acc, meta, "t").gain_exact > base.gain_exact  # quieter solo: more boost
+
+
+def test_knees_keep_a_buried_or_dominant_solo_off_the_edges():
+    """A solo buried 40 dB (or 12 dB, as the separator reads seg7) under the band is not pushed to +6 dB;
+    one 30 dB over it is cut, not muted. The knees are continuous, monotonic, linear in between."""
+    solo, acc = stems(solo_db=-3.0)
+    styles = ("ballad", "bebop", "dixieland", "blues")
+    for k, inst in enumerate(P.TARGET_LU):
+        for style in (styles[k % 4], styles[(k + 1) % 4]):
+            meta = {"instrument": inst, "style": style, "activity": [[0.0, 4.0]]}
+            for scale in (0.01, 0.25, 30.0):
+                for i in range(2):
+                    lab = P.policy_label(solo * scale, acc, meta, f"track_{i:05d}")
+                    pan_i, gain_i = codebook.cell_classes(np.array([lab.cell, lab.noiseless_cell]))
+                    assert np.all((gain_i > 0) & (gain_i < codebook.N_GAINS - 1)), (inst, style, scale, lab)
+                    assert np.all((pan_i > 0) & (pan_i < codebook.N_PANS - 1))
+                    if scale == 0.01:
+                        assert lab.requested_db > 30 and 1.5 <= lab.gain <= 1.7  # brought forward, by < +4.5 dB
+                    if scale == 30.0:
+                        assert lab.requested_db < -25 and 0.2 <= lab.gain <= 0.3  # brought back, not muted
+    c = np.linspace(-40, 30, 1401)
+    out = P.limit_change_db(c)
+    assert np.all(np.diff(out) > 0) and np.all(np.diff(out) <= 0.05 + 1e-9)  # increasing, slope <= 1
+    assert out.max() < P.BOOST_MAX_DB and out.min() > P.CUT_FLOOR_DB
+    mid = (c >= P.CUT_KNEE_DB) & (c <= P.BOOST_KNEE_DB)
+    assert np.array_equal(out[mid], c[mid])
+    assert P.limit_change_db(4.0) == pytest.approx(3.66, abs=0.01)  # the docstring's figures
+    assert P.limit_change_db(6.0) == pytest.approx(4.30, abs=0.01)
 
 
 def test_label_edge_rates_on_a_generated_set():

@@ -18,6 +18,7 @@ floored at 0.05).
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -142,7 +143,7 @@ def onnx_matches_torch(model, path, seed: int = 0) -> float:
 def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
     """Export the trained mixer, evaluate it beside the baselines, write the card (``command`` reproduces it)."""
     model, steps, elapsed, losses = results[cfg.arch]
-    version = cfg.version or f"mix-{cfg.arch}-2.0"
+    version = cfg.version or mixer_policy.model_version(cfg.arch)
     props = export(model, cfg.out, version)
     save_weights(model, cfg.out, asdict(cfg))
     session = ModelSession(cfg.out, "mixer", prefer_gpu=False)
@@ -164,10 +165,13 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
                                                    "parameters": mixer_model.parameter_count(seed_model),
                                                    **selected_checkpoint(cfg, "seed")}
     log(log_path, msg="figures", **figures)
+    previous = Path(cfg.out).with_suffix(".json")
+    previous = json.loads(previous.read_text()) if previous.is_file() else {}
     card = cards.card_head(cfg.out, props, model.architecture, mixer_model.parameter_count(model))
     card["labels"] = {"source": "mixing policy (jazzremix_gui/training/mixer_policy.py)",
                       "policy": tracks[0].label.get("policy") if tracks else None,
                       "train_label_cells": int(len({t.cell for t in tracks})),
+                      "gain_change_knees_db": mixer_policy.knees(),
                       "edge_rates": {"train": mixer_policy.edge_rates([t.cell for t in tracks]),
                                      "validation": mixer_policy.edge_rates([t.cell for t in val])}}
     card["targets"] = targets(figures)
@@ -179,7 +183,23 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
                           "stems": "ground-truth solo mid with its recorded level k and stereo accompaniment "
                                    "(oracle separation)",
                           "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures}
+    card["history"] = history(previous)
     return write_card(cfg.out, card)
+
+
+def history(previous: dict) -> list:
+    """The card's ``history``: the versions the model replaced, oldest first, each with its labels' policy,
+    command, validation figures (tracks) and edge rates; ``previous`` is the replaced model's card ({} if none)."""
+    if not previous.get("metadata"):
+        return []
+    val = previous.get("validation", {})
+    entry = {"version": previous["metadata"].get("jazzremix.version"),
+             "policy": previous.get("labels", {}).get("policy"),
+             "command": previous.get("training", {}).get("command"),
+             "sha256": previous.get("sha256"),
+             "validation_tracks": {k: val[k]["tracks"] for k in ("mixer", "ceiling") if k in val},
+             "edge_rates": previous.get("labels", {}).get("edge_rates")}
+    return list(previous.get("history", [])) + [entry]
 
 
 def targets(figures: dict) -> dict:

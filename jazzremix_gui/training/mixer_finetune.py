@@ -31,7 +31,7 @@ from jazzremix_gui.core import annotations as ann_io
 from jazzremix_gui.core import codebook, paths
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.models import ModelSession
-from jazzremix_gui.training import cards, mixer_model
+from jazzremix_gui.training import cards, mixer_model, mixer_policy
 from jazzremix_gui.training.export import write_card
 from jazzremix_gui.training.mixer_eval import cell_figures, export, save_weights
 from jazzremix_gui.training.runlog import log
@@ -152,7 +152,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
     with torch.no_grad():
         after = model(xt).numpy()
     base_version = ModelSession(base_onnx, "mixer", prefer_gpu=False).meta.version if base_onnx.is_file() \
-        else str(cfg.version or f"mix-{cfg.arch}-2.0")
+        else str(cfg.version or mixer_policy.model_version(cfg.arch))
     version = f"{base_version}+user-{used}ann-{time.strftime('%Y%m%d%H%M')}"
     props = export(model, out, version)
     save_weights(model, out, {**asdict(cfg), "version": version})

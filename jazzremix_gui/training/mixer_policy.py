@@ -36,26 +36,51 @@ gain 1.0 keeps the solo as loud as it is in the recording, 0.0 .. 2.0 reads mute
 The engineer hears the solo's recorded balance ``B = L(stereo solo) - L(accompaniment)``
 (ITU-R BS.1770-4 integrated loudness, pyloudnorm, K-weighting and gating, over the spans
 where the solo plays; :func:`recorded_balance`) and moves it to a target balance ``T``:
-``gain = 10 ** ((T - B) / 20)``. BS.1770 sums channel powers, so this is the gain relative
-to the recording whatever the pan. Targets ``T`` (LU):
+``gain = 10 ** (limit(T - B) / 20)``. BS.1770 sums channel powers, so this is the gain
+relative to the recording whatever the pan. Targets ``T`` (LU), policy-2.1:
 
-- lead horns (trumpet, cornet, saxes, clarinet) +1: the soloist clearly on top of the band
-  without swamping it (a band's integrated loudness is dominated by its loudest moments, so
-  a soloist about level with the accompaniment already reads as "in front");
-- trombone, baritone, violin +0.5: darker or thinner sounds that mask the band less per LU;
-- flute, muted trumpet 0: soft instruments, brought forward less or they sound pushed;
+- lead horns (trumpet, cornet, saxes, clarinet) 0: the soloist level with the band. A band's
+  integrated loudness is dominated by its loudest moments, so a soloist about level with the
+  accompaniment already reads as "in front", and the remix's purpose on the early records it is
+  made for (DESIGN.md, Matz et al. 2015) is a rhythm section brought forward from far back:
+  those records put the front line close to the horn or microphone and usually need the solo
+  brought *back*. Policy-2.0 asked +1 LU; on the real segments' calibrated balance
+  (+1.4 LU on average, below) that meant keeping the solo about as recorded, against the
+  practice the paper system's own remixes show (all nine turned down by 6-8 dB);
+- trombone, baritone, violin -0.5: darker or thinner sounds that mask the band less per LU;
+- flute, muted trumpet -1: soft instruments, brought forward less or they sound pushed.
+  (These front-line voices moved down by 1 LU from policy-2.0 for the reason above.)
 - vibraphone, guitar -1 and piano -2: instruments that sit inside the band's texture (the
-  piano solo shares its register with the comping);
+  piano solo shares its register with the comping). Unchanged from policy-2.0: the rhythm
+  section's soloists were recorded inside the rhythm section, not in front of it;
 - style: ballad +1 (sparse backing, the solo speaks), bebop +0.5 (dense lines need to cut
   through fast comping), dixieland -1.5 (collective ensemble: no single soloist dominates);
 - listener spread: a normal deviate of 1 LU (clipped to +-2 LU), about the just-noticeable
-  level difference of a solo in a mix, so listeners disagree by a cell or two.
+  level difference of a solo in a mix, so listeners disagree by a cell or two; drawn on the
+  target, before the limits below (a listener who wants more still meets the same knee).
+
+The change ``c = T - B`` (dB) then passes through :func:`limit_change_db`, soft knees that say
+how far an engineer moves a *separated* solo (policy-2.0 had none: a solo estimate 7.7 LU
+under the band, as the separator reads seg7 of the real segments, asked for +8.7 dB and was
+clipped to the codebook's +6 dB edge):
+
+- boost: linear up to ``BOOST_KNEE_DB`` = +2 dB, then bent smoothly (tanh, slope 1 at the
+  knee) towards ``BOOST_MAX_DB`` = +4.5 dB, never reached: a 4-dB request gives +3.7 dB, 6 dB
+  gives +4.3 dB. The solo stem carries the band's bleed and has holes where the mask left solo
+  energy in the accompaniment; raising it raises the bleed (the band smears towards the
+  solo's position) and leaves the holes' residue behind (the solo's timbre phases against its
+  own remainder), and both grow audible beyond about +4 dB. A buried solo estimate is as
+  likely a separation miss (seg7: the separator under-reads solos by about 2 LU) as a buried
+  solo. +4.5 dB is gain 1.68, which rounds to 1.7: the gain edge 2.0 is unreachable.
+- cut: linear down to ``CUT_KNEE_DB`` = -6 dB (the paper system's own remixes cut by 6-8 dB),
+  then bent towards ``CUT_FLOOR_DB`` = -14 dB, never reached: a balance change is not a mute,
+  and at -14 dB a solo still reads as one voice of the band (gain 0.2; the 0.0 edge, mute, is
+  the user's choice, never a suggestion).
 
 On real small-group records (``scripts/calibrate_solo_level.py``) the recorded balance is
 1.4 +- 2.8 LU, so typical changes are within +-6 dB and the labels sit inside the codebook;
 the synthesiser's ``real`` level profile reproduces that balance (``training/synth/mixdown.py``).
-``gain`` is rounded to the 0.1 grid and clipped to [0, 2]; a label at 2.0 means the solo was
-buried by more than 5.8 dB under the target.
+``gain`` is rounded to the 0.1 grid (so 0.2 .. 1.7 with the knees).
 
 Noiseless choice: the same without the listener spreads (:attr:`Label.noiseless_cell`); the
 accuracy of predicting it is the ceiling a mixer can reach on these labels
@@ -75,7 +100,7 @@ from jazzremix_gui.core import audio_io, codebook
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.panlaw import clamp_pan
 
-POLICY_VERSION = "policy-2.0"
+POLICY_VERSION = "policy-2.1"
 
 #: Preferred pan (degrees) per solo instrument of the synthesiser.
 PREFERRED_PAN = {
@@ -85,8 +110,8 @@ PREFERRED_PAN = {
 }
 #: Target solo-over-accompaniment loudness (LU) per instrument.
 TARGET_LU = {
-    "trumpet": 1.0, "cornet": 1.0, "clarinet": 1.0, "soprano_sax": 1.0, "alto_sax": 1.0, "tenor_sax": 1.0,
-    "trombone": 0.5, "baritone_sax": 0.5, "violin": 0.5, "flute": 0.0, "muted_trumpet": 0.0,
+    "trumpet": 0.0, "cornet": 0.0, "clarinet": 0.0, "soprano_sax": 0.0, "alto_sax": 0.0, "tenor_sax": 0.0,
+    "trombone": -0.5, "baritone_sax": -0.5, "violin": -0.5, "flute": -1.0, "muted_trumpet": -1.0,
     "vibraphone": -1.0, "guitar": -1.0, "piano": -2.0,
 }
 #: Style offsets (LU) added to the instrument's target.
@@ -98,7 +123,11 @@ REGISTER_HZ = (700.0, 2200.0)
 REGISTER_FACTOR = {"low": 0.7, "middle": 1.0, "high": 1.25}
 PAN_SPREAD_DEG, PAN_SPREAD_MAX = 6.0, 15.0
 GAIN_SPREAD_LU, GAIN_SPREAD_MAX = 1.0, 2.0
-DEFAULT_PAN, DEFAULT_LU = 0.0, 0.5
+DEFAULT_PAN, DEFAULT_LU = 0.0, -0.5
+#: Soft knees of the change to the recorded balance (dB): linear between the knees, bent
+#: towards the limits beyond them (:func:`limit_change_db`).
+BOOST_KNEE_DB, BOOST_MAX_DB = 2.0, 4.5
+CUT_KNEE_DB, CUT_FLOOR_DB = -6.0, -14.0
 
 
 @dataclass
@@ -110,7 +139,7 @@ class Label:
     pan_deg, gain : float
         The cell's pan (degrees) and linear gain.
     gain_exact : float
-        Gain before rounding/clipping (linear).
+        Gain before rounding (linear), after the knees of :func:`limit_change_db`.
     register : str
         'low', 'middle' or 'high'.
     target_lu, solo_lufs, acc_lufs, recorded_balance_lu : float
@@ -118,6 +147,8 @@ class Label:
         solo's spans, and their difference (the recorded balance), in LU / LUFS.
     noiseless_cell : int
         The cell without the listener spreads (the policy's preferred choice).
+    requested_db : float
+        The change ``T - B`` (dB) before the knees.
     """
 
     cell: int
@@ -130,16 +161,49 @@ class Label:
     acc_lufs: float
     recorded_balance_lu: float = 0.0
     noiseless_cell: int = -1
+    requested_db: float = 0.0
     policy: str = POLICY_VERSION
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
+def model_version(arch: str) -> str:
+    """Default ``jazzremix.version`` of a mixer trained on this policy's labels (``mix-gauss-2.1``)."""
+    return f"mix-{arch}-{POLICY_VERSION.removeprefix('policy-')}"
+
+
 def track_rng(name: str, seed: int) -> np.random.Generator:
     """Generator seeded by a track's name and seed (stable across runs and machines)."""
     digest = hashlib.sha256(f"{POLICY_VERSION}:{name}:{seed}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def limit_change_db(change_db):
+    """The engineer's limits on a change to the recorded balance (dB), soft knees (see above).
+
+    Parameters
+    ----------
+    change_db : float or np.ndarray
+        Requested change ``T - B`` in dB.
+
+    Returns
+    -------
+    float or np.ndarray
+        The change made: equal between ``CUT_KNEE_DB`` and ``BOOST_KNEE_DB``, beyond them
+        ``knee + (limit - knee) * tanh((c - knee) / (limit - knee))`` (continuous with slope
+        1 at the knee, strictly inside ``(CUT_FLOOR_DB, BOOST_MAX_DB)``).
+    """
+    c = np.asarray(change_db, dtype=np.float64)
+    up, down = BOOST_MAX_DB - BOOST_KNEE_DB, CUT_FLOOR_DB - CUT_KNEE_DB
+    out = np.where(c > BOOST_KNEE_DB, BOOST_KNEE_DB + up * np.tanh((c - BOOST_KNEE_DB) / up), c)
+    out = np.where(c < CUT_KNEE_DB, CUT_KNEE_DB + down * np.tanh((c - CUT_KNEE_DB) / down), out)
+    return float(out) if out.ndim == 0 else out
+
+
+def knees() -> dict:
+    """The knees and limits of :func:`limit_change_db` (dB), for model cards."""
+    return {"boost_knee": BOOST_KNEE_DB, "boost_max": BOOST_MAX_DB, "cut_knee": CUT_KNEE_DB, "cut_floor": CUT_FLOOR_DB}
 
 
 def active_mask(n: int, spans, rate: int = MODEL_RATE) -> np.ndarray:
@@ -253,12 +317,14 @@ def policy_label(solo: np.ndarray, accompaniment: np.ndarray, meta: dict, name: 
     l_solo = loudness(solo_st[mask], rate)
     l_acc = loudness(acc[mask], rate)
     balance = l_solo - l_acc
-    gain = float(10 ** ((target - balance) / 20)) if l_solo > -70 else 1.0
-    gain0 = float(10 ** ((target0 - balance) / 20)) if l_solo > -70 else 1.0
+    heard = l_solo > -70  # a silent solo stem: nothing to balance, kept as recorded
+    gain = float(10 ** (limit_change_db(target - balance) / 20)) if heard else 1.0
+    gain0 = float(10 ** (limit_change_db(target0 - balance) / 20)) if heard else 1.0
     cell = codebook.pan_gain_to_cell(pan, gain)
     pan_q, gain_q = codebook.cell_to_pan_gain(cell)
     return Label(cell, pan_q, gain_q, gain, reg, round(target, 3), round(l_solo, 3), round(l_acc, 3),
-                 round(balance, 3), codebook.pan_gain_to_cell(float(pan0), gain0))
+                 round(balance, 3), codebook.pan_gain_to_cell(float(pan0), gain0),
+                 round(target - balance, 3) if heard else 0.0)
 
 
 def edge_rates(cells) -> dict:
