@@ -8,7 +8,11 @@
   The cell probabilities are those of normal distributions integrated over each cell's
   interval (pan cells 5 deg wide, gain cells 0.1 wide on the linear grid, the edge cells
   open-ended), i.e. the policy's own generative model (a preferred position plus a normal
-  listener spread, then rounding); the joint posterior is their product. Two extra
+  listener spread, then rounding); the joint posterior is their product. As in the policy,
+  the gain head predicts the change *asked* and passes it through the policy's soft knees
+  (:func:`training.mixer_policy.limit_change_db`: towards +4.5 dB up, -14 dB down), so a
+  solo estimate far under the band, outside the training data, is not extrapolated past
+  the policy's own limits onto the codebook's edge. Two extra
   parameters, the *taste offsets* (pan degrees, gain dB), are added to ``mu_p`` and ``mu_g``:
   zero when trained on the policy, they are what fine-tuning on one engineer's annotations
   moves first (:mod:`training.mixer_finetune`).
@@ -31,6 +35,7 @@ from torch import nn
 from jazzremix_gui.core.codebook import GAINS, N_CELLS, PANS_DEG
 from jazzremix_gui.core.constants import N_BINS
 from jazzremix_gui.core.features import MIXER_CONTEXT, MIXER_N_FEATURES, SHAPE_INDEX
+from jazzremix_gui.training import mixer_policy
 
 #: Lowest spreads a frame may predict: pan (degrees), gain (dB).
 PAN_SIGMA_MIN, GAIN_SIGMA_MIN = 3.0, 0.5
@@ -93,7 +98,8 @@ class GaussMixer(nn.Module):
         super().__init__()
         self.noise = float(noise)  # std of the normal noise on normalised features while training
         self.architecture = (f"gauss-mixer: {MIXER_N_FEATURES} mixer features (core.features) -> pan "
-                             f"N(mu, sigma) from MLP{hidden}(solo shape), gain (dB) N(mu, sigma) from MLP{hidden}(all), "
+                             f"N(mu, sigma) from MLP{hidden}(solo shape), gain (dB) N(knees(mu), sigma) "
+                             f"from MLP{hidden}(all), "
                              f"integrated over the 19 x 21 cells, + taste offsets")
         self.register_buffer("feat_mean", torch.zeros(MIXER_N_FEATURES))
         self.register_buffer("feat_scale", torch.ones(MIXER_N_FEATURES))
@@ -119,7 +125,7 @@ class GaussMixer(nn.Module):
         p = self.pan_mlp(f.index_select(-1, self.shape_index))
         g = self.gain_mlp(f)
         mu_p = 10.0 * p[..., 0] + self.taste[0]
-        mu_g = 3.0 * g[..., 0] + self.taste[1]
+        mu_g = mixer_policy.limit_change_db(3.0 * g[..., 0]) + self.taste[1]  # taste: past the knees
         # spreads never below the policy's own listener spread (6 deg, 1 LU) halved: no frame is surer than that
         sigma_p = PAN_SIGMA_MIN + nn.functional.softplus(p[..., 1]) * 3.0
         sigma_g = GAIN_SIGMA_MIN + nn.functional.softplus(g[..., 1])

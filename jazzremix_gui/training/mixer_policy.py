@@ -173,9 +173,16 @@ def model_version(arch: str) -> str:
     return f"mix-{arch}-{POLICY_VERSION.removeprefix('policy-')}"
 
 
+#: Salt of the listeners' draws: kept at "policy-2.0" when the policy changed, so that versions are
+#: compared on the same listeners (with 40 validation tracks, new draws alone moved the ceiling's
+#: within-one-cell figure from 62.5 % to 52.5 % and its pan error from 4.5 to 6.25 deg).
+LISTENER_SALT = "policy-2.0"
+
+
 def track_rng(name: str, seed: int) -> np.random.Generator:
-    """Generator seeded by a track's name and seed (stable across runs and machines)."""
-    digest = hashlib.sha256(f"{POLICY_VERSION}:{name}:{seed}".encode()).digest()
+    """Generator of a track's listener (seeded by its name, ``seed`` and :data:`LISTENER_SALT`; stable across
+    runs, machines and policy versions)."""
+    digest = hashlib.sha256(f"{LISTENER_SALT}:{name}:{seed}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
@@ -184,21 +191,27 @@ def limit_change_db(change_db):
 
     Parameters
     ----------
-    change_db : float or np.ndarray
-        Requested change ``T - B`` in dB.
+    change_db : float, np.ndarray or torch.Tensor
+        Requested change ``T - B`` in dB (a tensor for the mixer's gain head, which predicts
+        the requested change and passes it through these knees: :mod:`training.mixer_model`).
 
     Returns
     -------
-    float or np.ndarray
+    float, np.ndarray or torch.Tensor
         The change made: equal between ``CUT_KNEE_DB`` and ``BOOST_KNEE_DB``, beyond them
         ``knee + (limit - knee) * tanh((c - knee) / (limit - knee))`` (continuous with slope
         1 at the knee, strictly inside ``(CUT_FLOOR_DB, BOOST_MAX_DB)``).
     """
-    c = np.asarray(change_db, dtype=np.float64)
+    is_tensor = hasattr(change_db, "detach")
+    if is_tensor:
+        import torch as lib
+        c = change_db
+    else:
+        lib, c = np, np.asarray(change_db, dtype=np.float64)
     up, down = BOOST_MAX_DB - BOOST_KNEE_DB, CUT_FLOOR_DB - CUT_KNEE_DB
-    out = np.where(c > BOOST_KNEE_DB, BOOST_KNEE_DB + up * np.tanh((c - BOOST_KNEE_DB) / up), c)
-    out = np.where(c < CUT_KNEE_DB, CUT_KNEE_DB + down * np.tanh((c - CUT_KNEE_DB) / down), out)
-    return float(out) if out.ndim == 0 else out
+    out = lib.where(c > BOOST_KNEE_DB, BOOST_KNEE_DB + up * lib.tanh((c - BOOST_KNEE_DB) / up), c)
+    out = lib.where(c < CUT_KNEE_DB, CUT_KNEE_DB + down * lib.tanh((c - CUT_KNEE_DB) / down), out)
+    return out if is_tensor or out.ndim else float(out)
 
 
 def knees() -> dict:

@@ -105,7 +105,8 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
             out += load_tracks(d, cache_dir, seed + 1000 * k, log_path, max(0, keep_solo - len(out)))
         return out
     folders = list_tracks(dataset)
-    h = hashlib.sha256(f"{DATA_VERSION}:{mixer_policy.POLICY_VERSION}:{seed}:{HOP}:{keep_solo}:"
+    h = hashlib.sha256(f"{DATA_VERSION}:{mixer_policy.POLICY_VERSION}:{mixer_policy.LISTENER_SALT}:"
+                       f"{seed}:{HOP}:{keep_solo}:"
                        f"{Path(dataset).resolve()}".encode())
     for t in folders:
         st = (t / "solo.wav").stat()
