@@ -56,6 +56,21 @@ def test_gauss_head_is_the_policy_generative_model():
     assert torch.isfinite(mu_p).all() and torch.isfinite(mu_g).all()
 
 
+def test_gauss_head_never_suggests_past_the_policys_knees():
+    """However far a solo estimate lies outside the training data (asked +9 .. +60 dB, or -60 dB), the
+    gain cells the policy cannot reach (1.8 .. 2.0 and 0.0 .. 0.1) get no mass; log-probabilities stay finite."""
+    model = mixer_model.build("gauss", hidden=8).eval()
+    x = torch.zeros(1, features.MIXER_N_FEATURES)
+    for asked_db in (9.0, 20.0, 60.0, -60.0):
+        with torch.no_grad():
+            model.gain_mlp[-1].bias.copy_(torch.tensor([asked_db / 3.0, 3.0]))  # mu_g = 3 * output, wide spread
+            gains = model(x).reshape(19, 21).sum(dim=0)
+            assert torch.isfinite(model.logits(x)).all()
+        assert float(gains[18:].sum()) < 1e-6 and float(gains[:2].sum()) < 1e-6, (asked_db, gains)
+        top = int(gains.argmax())
+        assert (top == 17) if asked_db > 0 else (top == 2)  # the knees' ends: 1.7 and 0.2
+
+
 def test_seed_style_mixer_shape():
     m = mixer_model.build("seed")
     assert mixer_model.parameter_count(m) == 2 * 2 * (2049 * 2049 + 2049) + 2049 * 399 + 399

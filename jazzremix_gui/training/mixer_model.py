@@ -9,10 +9,12 @@
   interval (pan cells 5 deg wide, gain cells 0.1 wide on the linear grid, the edge cells
   open-ended), i.e. the policy's own generative model (a preferred position plus a normal
   listener spread, then rounding); the joint posterior is their product. As in the policy,
-  the gain head predicts the change *asked* and passes it through the policy's soft knees
-  (:func:`training.mixer_policy.limit_change_db`: towards +4.5 dB up, -14 dB down), so a
-  solo estimate far under the band, outside the training data, is not extrapolated past
-  the policy's own limits onto the codebook's edge. Two extra
+  the gain head's normal is over the change *asked* (listener spread included), which then
+  passes through the policy's soft knees (:func:`training.mixer_policy.limit_change_db`:
+  towards +4.5 dB up, -14 dB down): the gain cells' edges are mapped back through the knees
+  before integrating, so cells the policy cannot reach (gain 1.8 .. 2.0, 0.0 .. 0.1) get a
+  vanishing probability, however far outside the training data a solo estimate lies (a solo
+  read far under the band is not extrapolated onto the codebook's edge). Two extra
   parameters, the *taste offsets* (pan degrees, gain dB), are added to ``mu_p`` and ``mu_g``:
   zero when trained on the policy, they are what fine-tuning on one engineer's annotations
   moves first (:mod:`training.mixer_finetune`).
@@ -39,8 +41,11 @@ from jazzremix_gui.training import mixer_policy
 
 #: Lowest spreads a frame may predict: pan (degrees), gain (dB).
 PAN_SIGMA_MIN, GAIN_SIGMA_MIN = 3.0, 0.5
-#: Gains below this (dB) count as -inf for the edges of gain cells (cell 0 is "mute").
-_GAIN_FLOOR_DB = -40.0
+#: The gain head's asked change (dB) is held within +-this (a solo 40 dB under or over the band is
+#: silence or alone; the policy's knees make any change past about +-10 dB the same cell).
+_GAIN_LIMIT_DB = 40.0
+#: Lowest log-probability of a cell (the cells past the policy's knees sit there).
+_TAIL_FLOOR = 60.0
 
 
 def _cell_grid() -> dict:
@@ -59,6 +64,17 @@ def _cell_grid() -> dict:
     return out
 
 
+def _log_knee_stretch(made_db: torch.Tensor) -> torch.Tensor:
+    """``log(d asked / d made)`` of the policy's knees at changes made ``made_db`` (0 between the knees)."""
+    p = mixer_policy
+    asked = p.unlimit_change_db(made_db)
+    up, down = p.BOOST_MAX_DB - p.BOOST_KNEE_DB, p.CUT_FLOOR_DB - p.CUT_KNEE_DB
+    slope = torch.where(asked > p.BOOST_KNEE_DB, 1 - torch.tanh((asked - p.BOOST_KNEE_DB) / up) ** 2,
+                        torch.where(asked < p.CUT_KNEE_DB, 1 - torch.tanh((asked - p.CUT_KNEE_DB) / down) ** 2,
+                                    torch.ones_like(asked)))
+    return -torch.log(slope.clamp(min=1e-6))
+
+
 def _interval_log_probs(mu: torch.Tensor, sigma: torch.Tensor, edges: torch.Tensor, points: torch.Tensor,
                         log_widths: torch.Tensor) -> torch.Tensor:
     """``log P(cell)`` of ``N(mu, sigma)`` over cells split at ``edges``: ``[..., len(edges) + 1]``.
@@ -75,7 +91,8 @@ def _interval_log_probs(mu: torch.Tensor, sigma: torch.Tensor, edges: torch.Tens
     prob = full[..., 1:] - full[..., :-1]
     zc = (points - mu.unsqueeze(-1)) / sigma.unsqueeze(-1)
     tail = -0.5 * zc * zc - torch.log(sigma).unsqueeze(-1) - 0.5 * math.log(2 * math.pi) + log_widths
-    return torch.where(prob > 1e-6, torch.log(prob.clamp(min=1e-6)), torch.minimum(tail, torch.full_like(tail, -13.8)))
+    tail = tail.clamp(-_TAIL_FLOOR, -13.8)  # cells past the policy's knees: at most e^-60, no gradient
+    return torch.where(prob > 1e-6, torch.log(prob.clamp(min=1e-6)), tail)
 
 
 class GaussMixer(nn.Module):
@@ -118,14 +135,15 @@ class GaussMixer(nn.Module):
             self.gain_mlp[-1].bias.copy_(torch.tensor([0.0, 1.5]))
 
     def params(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """``mu_p, sigma_p`` (degrees) and ``mu_g, sigma_g`` (dB) of features ``[..., 100]``."""
+        """``mu_p, sigma_p`` (degrees, taste offset included) and ``mu_g, sigma_g`` (dB, the change asked,
+        before the policy's knees and the gain taste offset) of features ``[..., 100]``."""
         f = (x - self.feat_mean) * self.feat_scale
         if self.training and self.noise > 0:
             f = f + self.noise * torch.randn_like(f)
         p = self.pan_mlp(f.index_select(-1, self.shape_index))
         g = self.gain_mlp(f)
         mu_p = 10.0 * p[..., 0] + self.taste[0]
-        mu_g = mixer_policy.limit_change_db(3.0 * g[..., 0]) + self.taste[1]  # taste: past the knees
+        mu_g = 3.0 * g[..., 0]  # the change asked; knees and the gain taste offset: in logits()
         # spreads never below the policy's own listener spread (6 deg, 1 LU) halved: no frame is surer than that
         sigma_p = PAN_SIGMA_MIN + nn.functional.softplus(p[..., 1]) * 3.0
         sigma_g = GAIN_SIGMA_MIN + nn.functional.softplus(g[..., 1])
@@ -135,8 +153,12 @@ class GaussMixer(nn.Module):
         """Log-probabilities ``[..., 399]`` of features ``[..., 100]``."""
         mu_p, sigma_p, mu_g, sigma_g = self.params(x)
         lp = _interval_log_probs(mu_p, sigma_p, self.pan_edges, self.pan_points, self.pan_log_widths)  # (..., 19)
-        lg = _interval_log_probs(mu_g.clamp(min=_GAIN_FLOOR_DB), sigma_g, self.gain_edges, self.gain_points,
-                                 self.gain_log_widths)  # (..., 21)
+        # gain made = knees(asked) + taste: integrate the asked normal between the cells' edges mapped back
+        edges = mixer_policy.unlimit_change_db(self.gain_edges - self.taste[1])
+        points = mixer_policy.unlimit_change_db(self.gain_points - self.taste[1])
+        log_widths = self.gain_log_widths + _log_knee_stretch(self.gain_points - self.taste[1])
+        mu_g = mu_g.clamp(-_GAIN_LIMIT_DB, _GAIN_LIMIT_DB)
+        lg = _interval_log_probs(mu_g, sigma_g, edges, points, log_widths)  # (..., 21)
         return (lp.unsqueeze(-1) + lg.unsqueeze(-2)).flatten(-2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -128,6 +128,9 @@ DEFAULT_PAN, DEFAULT_LU = 0.0, -0.5
 #: towards the limits beyond them (:func:`limit_change_db`).
 BOOST_KNEE_DB, BOOST_MAX_DB = 2.0, 4.5
 CUT_KNEE_DB, CUT_FLOOR_DB = -6.0, -14.0
+#: Change asked (dB) that stands for "beyond the limits" in :func:`unlimit_change_db`: no label asks
+#: for it, and the mixer's asked mean is held within +-40 dB (``training.mixer_model``).
+UNREACHABLE_DB = 200.0
 
 
 @dataclass
@@ -212,6 +215,30 @@ def limit_change_db(change_db):
     out = lib.where(c > BOOST_KNEE_DB, BOOST_KNEE_DB + up * lib.tanh((c - BOOST_KNEE_DB) / up), c)
     out = lib.where(c < CUT_KNEE_DB, CUT_KNEE_DB + down * lib.tanh((c - CUT_KNEE_DB) / down), out)
     return out if is_tensor or out.ndim else float(out)
+
+
+def unlimit_change_db(made_db: "torch.Tensor") -> "torch.Tensor":
+    """Inverse of :func:`limit_change_db` on tensors: the change asked for a change made (dB).
+
+    Changes made at or beyond the limits (unreachable) map to +-``UNREACHABLE_DB``: finite, so
+    that a normal integrated between such edges has a zero probability and a finite log-density.
+    """
+    import torch
+
+    up, down = BOOST_MAX_DB - BOOST_KNEE_DB, CUT_FLOOR_DB - CUT_KNEE_DB
+    lim = 1 - 1e-6
+    hi = BOOST_KNEE_DB + up * torch.atanh(((made_db - BOOST_KNEE_DB) / up).clamp(0, lim))
+    lo = CUT_KNEE_DB + down * torch.atanh(((made_db - CUT_KNEE_DB) / down).clamp(0, lim))
+    hi = torch.where(made_db >= BOOST_MAX_DB, torch.full_like(hi, UNREACHABLE_DB), hi)
+    lo = torch.where(made_db <= CUT_FLOOR_DB, torch.full_like(lo, -UNREACHABLE_DB), lo)
+    return torch.where(made_db > BOOST_KNEE_DB, hi, torch.where(made_db < CUT_KNEE_DB, lo, made_db))
+
+
+def reachable_gain_classes() -> tuple[int, int]:
+    """First and last gain class (0..20) the knees can give after rounding: 2 and 17 (gain 0.2 .. 1.7)."""
+    lo = codebook.pan_gain_to_cell(0.0, 10 ** (CUT_FLOOR_DB / 20) + 1e-9)
+    hi = codebook.pan_gain_to_cell(0.0, 10 ** (BOOST_MAX_DB / 20) - 1e-9)
+    return int(codebook.cell_classes(np.array([lo]))[1][0]), int(codebook.cell_classes(np.array([hi]))[1][0])
 
 
 def knees() -> dict:

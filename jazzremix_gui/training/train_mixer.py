@@ -144,12 +144,14 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
 def soft_targets(cells: np.ndarray, blur: float) -> np.ndarray:
     """Target distributions ``(N, 399)``: ``1 - blur`` on the cell, ``blur`` on a 2-D Gaussian around it.
 
-    The Gaussian has 1.2 pan cells (6 degrees, the policy's listener spread) and 1 gain cell.
+    The Gaussian has 1.2 pan cells (6 degrees, the policy's listener spread) and 1 gain cell,
+    over the gains the policy's knees can reach (:func:`mixer_policy.reachable_gain_classes`).
     """
     p, g = codebook.cell_classes(np.asarray(cells))
     pi, gi = np.meshgrid(np.arange(codebook.N_PANS), np.arange(codebook.N_GAINS), indexing="ij")
     d2 = ((pi.reshape(1, -1) - p[:, None]) / 1.2) ** 2 + (gi.reshape(1, -1) - g[:, None]) ** 2
-    kern = np.exp(-d2 / 2)
+    lo, hi = mixer_policy.reachable_gain_classes()
+    kern = np.exp(-d2 / 2) * ((gi.reshape(1, -1) >= lo) & (gi.reshape(1, -1) <= hi))
     kern /= kern.sum(axis=1, keepdims=True)
     onehot = np.zeros_like(kern)
     onehot[np.arange(len(p)), codebook.cell_index(p, g)] = 1.0
