@@ -227,8 +227,11 @@ def unlimit_change_db(made_db: "torch.Tensor") -> "torch.Tensor":
 
     up, down = BOOST_MAX_DB - BOOST_KNEE_DB, CUT_FLOOR_DB - CUT_KNEE_DB
     lim = 1 - 1e-6
-    hi = BOOST_KNEE_DB + up * torch.atanh(((made_db - BOOST_KNEE_DB) / up).clamp(0, lim))
-    lo = CUT_KNEE_DB + down * torch.atanh(((made_db - CUT_KNEE_DB) / down).clamp(0, lim))
+    def atanh(u):  # as log ratios: ONNX opset 17 has no Atanh export
+        return 0.5 * torch.log((1 + u) / (1 - u))
+
+    hi = BOOST_KNEE_DB + up * atanh(((made_db - BOOST_KNEE_DB) / up).clamp(0, lim))
+    lo = CUT_KNEE_DB + down * atanh(((made_db - CUT_KNEE_DB) / down).clamp(0, lim))
     hi = torch.where(made_db >= BOOST_MAX_DB, torch.full_like(hi, UNREACHABLE_DB), hi)
     lo = torch.where(made_db <= CUT_FLOOR_DB, torch.full_like(lo, -UNREACHABLE_DB), lo)
     return torch.where(made_db > BOOST_KNEE_DB, hi, torch.where(made_db < CUT_KNEE_DB, lo, made_db))
