@@ -48,7 +48,8 @@ def test_gain_is_level_and_pan_invariant_and_follows_the_balance():
     quieter = P.policy_label(solo * 0.25, acc * 0.25, meta, "t")
     assert quieter.gain_exact == pytest.approx(base.gain_exact, rel=1e-3)
     louder_solo = P.policy_label(solo * 2, acc, meta, "t")
-    assert louder_solo.gain_exact == pytest.approx(base.gain_exact / 2, rel=1e-2)
+    assert louder_solo.requested_db == pytest.approx(base.requested_db - 6.02, abs=0.05)  # asked: 6 dB less
+    assert louder_solo.gain_exact == pytest.approx(10 ** (P.limit_change_db(louder_solo.requested_db) / 20), rel=1e-3)
     mono = solo.mean(axis=1) / 0.7 * np.sqrt(0.98)  # the same channel energy, recorded hard left
     left = P.policy_label(pan_mono(mono, -45.0, 1.0), acc, meta, "t")
     assert left.gain_exact == pytest.approx(base.gain_exact, rel=0.02)

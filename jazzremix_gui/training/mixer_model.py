@@ -44,7 +44,7 @@ PAN_SIGMA_MIN, GAIN_SIGMA_MIN = 3.0, 0.5
 #: The gain head's asked change (dB) is held within +-this (a solo 40 dB under or over the band is
 #: silence or alone; the policy's knees make any change past about +-10 dB the same cell).
 _GAIN_LIMIT_DB = 40.0
-#: Lowest log-probability of a cell (the cells past the policy's knees sit there).
+#: Log-probability of the cells past the policy's knees.
 _TAIL_FLOOR = 60.0
 
 
@@ -91,8 +91,7 @@ def _interval_log_probs(mu: torch.Tensor, sigma: torch.Tensor, edges: torch.Tens
     prob = full[..., 1:] - full[..., :-1]
     zc = (points - mu.unsqueeze(-1)) / sigma.unsqueeze(-1)
     tail = -0.5 * zc * zc - torch.log(sigma).unsqueeze(-1) - 0.5 * math.log(2 * math.pi) + log_widths
-    tail = tail.clamp(-_TAIL_FLOOR, -13.8)  # cells past the policy's knees: at most e^-60, no gradient
-    return torch.where(prob > 1e-6, torch.log(prob.clamp(min=1e-6)), tail)
+    return torch.where(prob > 1e-6, torch.log(prob.clamp(min=1e-6)), torch.minimum(tail, torch.full_like(tail, -13.8)))
 
 
 class GaussMixer(nn.Module):
@@ -159,6 +158,10 @@ class GaussMixer(nn.Module):
         log_widths = self.gain_log_widths + _log_knee_stretch(self.gain_points - self.taste[1])
         mu_g = mu_g.clamp(-_GAIN_LIMIT_DB, _GAIN_LIMIT_DB)
         lg = _interval_log_probs(mu_g, sigma_g, edges, points, log_widths)  # (..., 21)
+        # cells past the knees: a fixed e^-60 (no gradient; an annotation there pulls through its blur only)
+        far = torch.full_like(edges[:1], mixer_policy.UNREACHABLE_DB)
+        past = (torch.cat([-far, edges]) >= far) | (torch.cat([edges, far]) <= -far)  # (21,) cell wholly past
+        lg = torch.where(past, torch.full_like(lg, -_TAIL_FLOOR), lg)
         return (lp.unsqueeze(-1) + lg.unsqueeze(-2)).flatten(-2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
