@@ -153,3 +153,27 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys):
     code, _, err = jazzremix(capsys, "train-mixer", "--annotations", empty)
     assert code == 1 and "no usable annotations" in err.splitlines()[-1]
     assert "jsonl:1: annotation skipped" in err
+
+
+@pytest.mark.parametrize("weight", [2.0, 0.5])
+def test_taste_offsets_are_the_shrunk_mean_change(base, weight):
+    """Step 1: K annotations each 20 deg left and 3 dB under the mixer's own choice move the offsets
+    W K / (W K + 1) of that change (one annotation: 2/3 of the way at W = 2)."""
+    from jazzremix_gui.training.mixer_finetune import load_base, taste_offsets
+
+    model, _ = load_base(base)
+    tracks = make_tracks(3, seed=11)
+    x = [feats_of(solo, acc) for solo, acc in tracks]
+    with torch.no_grad():
+        choices = [int(model(torch.from_numpy(f)).numpy().sum(axis=0).argmax()) for f in x]
+    for k in (1, 3):
+        cells, owner = [], []
+        for i in range(k):
+            p, g = codebook.cell_to_pan_gain(choices[i])
+            cells.append(np.full(len(x[i]), codebook.pan_gain_to_cell(p - 20.0, g * 10 ** (-3 / 20))))
+            owner.append(np.full(len(x[i]), i))
+        dp, dg = taste_offsets(model, np.concatenate(x[:k]), np.concatenate(cells), np.concatenate(owner), weight)
+        share = weight * k / (weight * k + 1)
+        # the engineer's cells are on the codebook: the change is -20 deg exactly, -3 dB to within a gain class
+        assert dp == pytest.approx(-20.0 * share, abs=0.01)
+        assert dg == pytest.approx(-3.0 * share, abs=0.6 * share)

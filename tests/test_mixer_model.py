@@ -9,7 +9,7 @@ import onnx
 import pytest
 import torch
 
-from jazzremix_gui.core import features
+from jazzremix_gui.core import audio_io, features
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.training import mixer_eval, mixer_model, train_mixer
 from jazzremix_gui.training.export import sha256
@@ -176,3 +176,26 @@ def test_training_recipe_end_to_end_writes_the_shared_card(tmp_path):
     assert {"mixer", "ceiling", "trivial_baseline", "seed_style_mixer"} <= card["validation"].keys()
     assert set(card["labels"]["edge_rates"]) == {"train", "validation"}
     assert ModelSession(tmp_path / "m.onnx", "mixer").meta.version == card["metadata"]["jazzremix.version"]
+
+
+def test_separated_training_features_are_what_the_app_hears(tmp_path):
+    """--stems separated: the mixer trains on exactly the features the app's analysis feeds it."""
+    from jazzremix_gui.core import pipeline
+
+    d = _tiny_dataset(tmp_path / "d", 1, 3) / "track_000"
+    sep, mixer = pipeline.load_model(None, "separator"), pipeline.load_model(None, "mixer")
+    seen = []
+
+    class Recording:
+        meta = mixer.meta
+
+        def run(self, x):
+            seen.append(np.array(x))
+            return mixer.run(x)
+
+    pipeline.analyse(d / "mixture.wav", separator=sep, mixer=Recording(), keep_stems=False)
+    feats, active, solo_mag = train_mixer.separated_features(d / "mixture.wav", sep)
+    assert len(seen) == 1 and seen[0].shape == feats.shape  # a 4 s clip: one mixer call over every frame
+    np.testing.assert_allclose(feats, seen[0], rtol=1e-4, atol=1e-4)
+    truth, _, _ = train_mixer.stem_features(*(audio_io.read_audio(d / f"{n}.wav")[0] for n in ("solo", "accompaniment")))
+    assert not np.allclose(feats, truth, atol=1e-3)  # not the ground truth's features

@@ -44,6 +44,9 @@ FEED_BLOCK = 1 << 17
 #: The solo counts as absent when the separator finds less than this share of the recording's energy in it
 #: (dB). Measured with sep-mask-1.1: mixtures of the nine real segments -2.7 .. -10.8 dB, accompaniment-only
 #: synthetic tracks -11 .. -22 dB (a comping piano or horn backgrounds still read partly as "solo").
+#: Rechecked with sep-mask-2.0 (scripts/solo_share_check.py, docs/solo_share_check.json): real segments
+#: -2.7 .. -12.4 dB, 12 synth-2.0 mixtures -14.2 .. -3.0 dB (2 under), their accompaniments alone
+#: -29.2 .. -8.1 dB (2 over): no threshold separates the two, -13 dB still errs least.
 MIN_SOLO_SHARE_DB = -13.0
 #: Text shown when there is nothing firm to suggest.
 KEPT_AS_RECORDED = "no clear suggestion: kept as recorded"

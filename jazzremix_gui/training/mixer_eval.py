@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jazzremix_gui.core import audio_io, codebook, features
+from jazzremix_gui.core import audio_io, codebook, features, pipeline
 from jazzremix_gui.core.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.models import ModelMeta, ModelSession
@@ -74,17 +74,23 @@ def frame_predictions(model, tracks) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(preds), np.concatenate(labels)
 
 
-def track_predictions(session, val_dir) -> tuple[np.ndarray, list]:
+def track_predictions(session, val_dir, separator=None) -> tuple[np.ndarray, list]:
     """Track-level choices of a mixer session (ONNX or TorchSession) through the app's decoding.
 
-    The stems are the ground truth: the solo's mid with its recorded level ``k`` (as the
-    separation engine reports it for separated stems) and the stereo accompaniment.
+    With a ``separator``, exactly as the app: :func:`core.pipeline.analyse` of each mixture
+    (separation, the solo's estimated level and share, the mixer, the decoding, "kept as
+    recorded" included). Without one, the ground-truth stems: the solo's mid with its
+    recorded level ``k`` and the stereo accompaniment.
     """
     cells, posts = [], []
     for folder in list_tracks(val_dir):
-        solo, rate = audio_io.read_audio(folder / "solo.wav")
-        acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
-        sugg = run_mixer(session, solo.mean(axis=1), acc, rate, solo_level=features.solo_level(solo))
+        if separator is not None:
+            sugg = pipeline.analyse(folder / "mixture.wav", separator=separator, mixer=session,
+                                    keep_stems=False).suggestion
+        else:
+            solo, rate = audio_io.read_audio(folder / "solo.wav")
+            acc, _ = audio_io.read_audio(folder / "accompaniment.wav")
+            sugg = run_mixer(session, solo.mean(axis=1), acc, rate, solo_level=features.solo_level(solo))
         cells.append(sugg.cell)
         posts.append(sugg.posterior)
     return np.array(cells), posts
@@ -98,9 +104,9 @@ def most_common_cell(tracks) -> int:
     return int(counts.argmax())
 
 
-def evaluate_model(model, session, val, val_dir) -> dict:
+def evaluate_model(model, session, val, val_dir, separator=None) -> dict:
     fp, fl = frame_predictions(model, val)
-    tp, _ = track_predictions(session, val_dir)
+    tp, _ = track_predictions(session, val_dir, separator)
     return {"frames": cell_figures(fp, fl), "tracks": cell_figures(tp, [t.cell for t in val])}
 
 
@@ -140,14 +146,18 @@ def onnx_matches_torch(model, path, seed: int = 0) -> float:
     return float(np.abs(session.run(x) - ref).max())
 
 
-def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
-    """Export the trained mixer, evaluate it beside the baselines, write the card (``command`` reproduces it)."""
+def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=None) -> dict:
+    """Export the trained mixer, evaluate it beside the baselines, write the card (``command`` reproduces it).
+
+    ``separator``: the one whose stems the mixer trained on, and is evaluated on (None: ground truth).
+    """
     model, steps, elapsed, losses = results[cfg.arch]
-    version = cfg.version or mixer_policy.model_version(cfg.arch)
+    version = cfg.version or mixer_policy.model_version(cfg.arch) + (
+        f"-on-{separator.meta.version}" if separator is not None else "")
     props = export(model, cfg.out, version)
     save_weights(model, cfg.out, asdict(cfg))
     session = ModelSession(cfg.out, "mixer", prefer_gpu=False)
-    figures = {"mixer": evaluate_model(model, session, val, cfg.val_dir),
+    figures = {"mixer": evaluate_model(model, session, val, cfg.val_dir, separator),
                "ceiling": {"tracks": ceiling_figures(val),
                            "definition": "the policy's noiseless choice (no listener spread) as the prediction"}}
     trivial = most_common_cell(tracks)
@@ -159,7 +169,7 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
     if "seed" in results:
         seed_model, s_steps, s_elapsed, s_losses = results["seed"]
         seed_session = TorchSession(seed_model, meta_for(seed_model, "seed-mixer", "mix-seed-1.0"))
-        figures["seed_style_mixer"] = evaluate_model(seed_model, seed_session, val, cfg.val_dir)
+        figures["seed_style_mixer"] = evaluate_model(seed_model, seed_session, val, cfg.val_dir, separator)
         figures["seed_style_mixer"]["architecture"] = seed_model.architecture
         figures["seed_style_mixer"]["training"] = {"steps": s_steps, "training_time_s": round(s_elapsed),
                                                    "parameters": mixer_model.parameter_count(seed_model),
@@ -178,13 +188,22 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str) -> dict:
     card["training"] = cards.training_section(
         command, steps, elapsed, round(float(np.mean(losses[-100:])), 4) if losses else None, cfg,
         weights=Path(cfg.out).with_suffix(".pt").name, **selected_checkpoint(cfg, cfg.arch))
-    card["data"] = {"train": cards.datasets(cfg.train_dir), "validation": cards.datasets(cfg.val_dir)}
-    card["validation"] = {"dataset": cfg.val_dir, "n_tracks": len(val),
-                          "stems": "ground-truth solo mid with its recorded level k and stereo accompaniment "
-                                   "(oracle separation)",
+    card["data"] = {"train": cards.datasets(cfg.train_dir), "validation": cards.datasets(cfg.val_dir),
+                    "stems": stems_description(separator)}
+    card["validation"] = {"dataset": cfg.val_dir, "n_tracks": len(val), "stems": stems_description(separator),
                           "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures}
     card["history"] = history(previous)
     return write_card(cfg.out, card)
+
+
+def stems_description(separator) -> str:
+    """What the mixer's inputs were made from (card text)."""
+    if separator is None:
+        return ("ground-truth solo mid with its recorded level k and stereo accompaniment (oracle separation); "
+                "labels from the ground truth")
+    return (f"stems of each mixture by the separator {separator.meta.version} ({Path(separator.meta.path).name}), "
+            "the solo's level k as its engine estimates it, decoded as the app does (core.pipeline.analyse); "
+            "labels from the ground truth")
 
 
 def history(previous: dict) -> list:
@@ -224,5 +243,7 @@ def selected_checkpoint(cfg, arch: str) -> dict:
     if not best.exists():
         return {}
     state = torch.load(best, weights_only=False)
-    return {"selected_step": int(state["step"]), "heldout_loss": round(float(state["heldout_loss"]), 4),
-            "selection": f"lowest cross-entropy on {cfg.holdout:.0%} of the training tracks held out"}
+    what = ("mean cell distance (pan + gain classes) of the decoded track choices" if cfg.select == "track"
+            else "cross-entropy")
+    return {"selected_step": int(state["step"]), "heldout_score": round(float(state["heldout_score"]), 4),
+            "selection": f"lowest {what} on {cfg.holdout:.0%} of the training tracks held out"}

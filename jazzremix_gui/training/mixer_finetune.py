@@ -1,16 +1,22 @@
 """Learning from the engineer: fine-tune the shipped mixer on the user's annotations.
 
 ``jazzremix train-mixer --annotations FILE [--annotation-weight W]`` starts from the
-shipped mixer's weights (``models/mixer.pt`` beside ``models/mixer.onnx``) and trains on
+shipped mixer's weights (``models/mixer.pt`` beside ``models/mixer.onnx``) and learns from
 the mixer features stored with each annotation (:mod:`core.annotations`), each frame
-labelled with the engineer's final pan/gain of its section (or of the track). The prior
-is the shipped mixer itself: on the same frames, the loss also pulls towards the shipped
-mixer's own posterior (distillation), so what it knew is kept where the engineer said
-nothing. With ``K`` annotations the two losses weigh ``W K / (W K + 1)`` and
-``1 / (W K + 1)``: one annotation moves a suggestion ``W / (W + 1)`` of the way (2/3 with the
-default ``W = 2``), five ``10/11`` of it. All weights are trained; the model's two *taste
-offsets* (pan degrees, gain dB, added to every prediction) learn fast (a consistent taste
-"20 deg left, 3 dB under" is exactly such an offset), the rest slowly.
+labelled with the engineer's final pan/gain of its section (or of the track). In two steps:
+
+1. *Taste offsets* (:func:`taste_offsets`): the model's two offsets (pan degrees, gain dB,
+   added to every prediction) move by the engineer's mean change to the mixer's own
+   choice, shrunk towards zero as a Bayesian mean with the shipped mixer as the prior:
+   with ``K`` annotations of mean change ``r``, the offsets move ``W K / (W K + 1) r``. One
+   annotation moves every suggestion ``W / (W + 1)`` of the way (2/3 with the default
+   ``W = 2``), five ``10/11`` of it. A consistent taste ("20 deg left, 3 dB under") is
+   exactly such an offset, so it carries to tracks the engineer never touched.
+2. *The rest of the weights* (offsets fixed): full-batch steps on the annotations'
+   frames, the loss ``W K / (W K + 1)`` towards the engineer's cells and ``1 / (W K + 1)``
+   towards the mixer's posterior after step 1 (distillation), so what the engineer did
+   beyond an offset (per instrument, per section) is learnt, and what the mixer knew is
+   kept where the engineer said nothing.
 
 The result is written to the user's data folder (:func:`core.paths.user_mixer_path`) with
 its card; the app and the CLI then use it, and ``--revert`` deletes it so the shipped
@@ -39,8 +45,10 @@ from jazzremix_gui.training.train_mixer import MixerConfig, build_model, soft_ta
 
 #: Default weight of one annotation against the shipped mixer's prior.
 ANNOTATION_WEIGHT = 2.0
-#: Full-batch steps and learning rates (taste offsets, other weights).
-STEPS, LR_TASTE, LR_OTHER = 300, 0.3, 1e-3
+#: Full-batch steps and learning rate of step 2 (the weights other than the taste offsets).
+STEPS, LR_OTHER = 300, 1e-3
+#: Gains under this floor count as this floor when a change is measured in dB (-26 dB).
+GAIN_FLOOR = 0.05
 
 
 class TrainMixerError(JazzRemixError):
@@ -76,6 +84,42 @@ def annotation_frames(items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not feats:
         return np.zeros((0, 100), np.float32), np.zeros(0, int), np.zeros(0, int)
     return np.stack(feats).astype(np.float32), np.array(cells), np.array(owner)
+
+
+def taste_offsets(model, x: np.ndarray, cells: np.ndarray, owner: np.ndarray,
+                  annotation_weight: float) -> tuple[float, float]:
+    """Step 1: the shrunk mean change ``(pan degrees, gain dB)`` from the mixer's choices to the engineer's.
+
+    Each annotation's frames are grouped by the engineer's cell (its sections); the mixer's
+    choice for a group is decoded as the app decodes a section (posteriors summed over its
+    frames, argmax). An annotation's change is the frame-weighted mean of its groups'
+    changes; ``K`` annotations with changes ``r_k`` give ``W sum(r_k) / (W K + 1)``.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(N, 100)]
+        Annotation frames (:func:`annotation_frames`).
+    cells, owner : np.ndarray [shape=(N,)]
+        The engineer's cell and the annotation index of each frame.
+    """
+    with torch.no_grad():
+        post = model(torch.from_numpy(x)).numpy()
+    changes = []
+    for k in np.unique(owner):
+        dp, dg, n = 0.0, 0.0, 0
+        for c in np.unique(cells[owner == k]):
+            sel = (owner == k) & (cells == c)
+            mine = int(post[sel].sum(axis=0).argmax())
+            p0, g0 = codebook.cell_to_pan_gain(mine)
+            p1, g1 = codebook.cell_to_pan_gain(int(c))
+            m = int(sel.sum())
+            dp += m * (p1 - p0)
+            dg += m * 20 * np.log10(max(g1, GAIN_FLOOR) / max(g0, GAIN_FLOOR))
+            n += m
+        changes.append((dp / n, dg / n))
+    r = np.asarray(changes).sum(axis=0)
+    shrink = annotation_weight / (annotation_weight * len(changes) + 1.0)
+    return float(r[0] * shrink), float(r[1] * shrink)
 
 
 def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, seed: int = 0,
@@ -128,14 +172,17 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
     xt = torch.from_numpy(x)
     with torch.no_grad():
         before = model(xt).numpy()
+    moved = taste_offsets(model, x, cells, owner, annotation_weight)
+    with torch.no_grad():
+        model.taste += torch.tensor(moved, dtype=model.taste.dtype)
+        prior = model(xt)  # the shipped mixer's knowledge, moved by the taste offsets
     # every annotation counts the same whatever its number of frames
     w_frame = torch.from_numpy((1.0 / np.bincount(owner)[owner]).astype(np.float32))
     share = annotation_weight * used / (annotation_weight * used + 1.0)
     target = torch.from_numpy(soft_targets(cells, cfg.label_blur))
-    prior = torch.from_numpy(before)
-    taste = [p for n, p in model.named_parameters() if n == "taste"]
+    model.taste.requires_grad_(False)
     other = [p for n, p in model.named_parameters() if n != "taste"]
-    opt = torch.optim.Adam([{"params": taste, "lr": LR_TASTE}, {"params": other, "lr": LR_OTHER}])
+    opt = torch.optim.Adam(other, lr=LR_OTHER)
     model.eval()  # no dropout: a deterministic fit of a handful of frames
     losses, step, t_start = [], 0, time.time()
     for step in range(1, steps + 1):
@@ -149,6 +196,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
         losses.append(float(loss.detach()))
         if time.time() - t_start > minutes * 60:
             break
+    model.taste.requires_grad_(True)
     with torch.no_grad():
         after = model(xt).numpy()
     base_version = ModelSession(base_onnx, "mixer", prefer_gpu=False).meta.version if base_onnx.is_file() \
@@ -165,6 +213,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
         annotations=str(annotations_file), annotations_used=used, annotation_lines_skipped=len(skipped),
         annotation_frames=int(len(cells)), annotation_weight=annotation_weight, annotation_share=round(share, 4),
         taste_offsets={"pan_deg": round(float(model.taste[0]), 3), "gain_db": round(float(model.taste[1]), 3)},
+        taste_offsets_moved={"pan_deg": round(moved[0], 3), "gain_db": round(moved[1], 3)},
         cpu_time_s=round(time.process_time() - t0, 2))
     card["annotation_fit"] = fig
     card = write_card(out, card)

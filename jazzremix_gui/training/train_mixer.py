@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jazzremix_gui.core import codebook, features
+from jazzremix_gui.core import audio_io, codebook, features, pipeline
+from jazzremix_gui.core.constants import MODEL_RATE
+from jazzremix_gui.core.hashing import file_sha256
 from jazzremix_gui.core.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.suggestion import activity
@@ -57,6 +59,9 @@ class MixerConfig(TrainConfig):
     holdout: float = 0.1  # share of the training tracks held out to pick the best checkpoint
     seed_tracks: int = 120  # tracks whose raw solo magnitude is kept for the seed-style baseline
     hidden: int = 32
+    select: str = "track"  # checkpoint selection on held-out tracks: "track" cell distance, or "loss"
+    stems: str = "separated"  # model inputs from the separator's stems (as in use) or the ground "truth"
+    separator: str = ""  # the separator making them (default: the shipped one)
 
 
 @dataclass
@@ -92,21 +97,49 @@ def stem_features(solo: np.ndarray, acc: np.ndarray) -> tuple[np.ndarray, np.nda
     return features.mixer_feature_frames(s, features.channel_power(acc, HOP), level), activity(s), s
 
 
+def separated_features(mixture: Path, separator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`stem_features` of the stems the app would hear: ``separator``'s output for ``mixture``.
+
+    The same seam as the app (:func:`core.pipeline.separate`): separated solo, stereo
+    accompaniment and the solo's recorded level ``k`` as the separation engine estimates it.
+    The labels stay those of the ground truth, so the mixer learns to see through the
+    separator's leaks and its bias on the solo's level.
+    """
+    mix, rate = audio_io.read_audio(mixture)
+    stems = pipeline.separate(mix, rate, separator)
+    solo = audio_io.resample(stems.solo, rate, MODEL_RATE)
+    acc = audio_io.resample(stems.accompaniment, rate, MODEL_RATE)
+    s = features.mid_magnitude(solo, HOP)
+    return features.mixer_feature_frames(s, features.channel_power(acc, HOP), stems.solo_level), activity(s), s
+
+
+def load_separator(cfg: MixerConfig):
+    """The separator whose stems feed the mixer's training (None: ground-truth stems)."""
+    if cfg.stems == "truth":
+        return None
+    if cfg.stems != "separated":
+        raise ValueError(f"stems must be 'separated' or 'truth', got {cfg.stems!r}")
+    return pipeline.load_model(cfg.separator or None, "separator", threads=cfg.threads)
+
+
 def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
-                keep_solo: int = 0) -> list[TrackData]:
+                keep_solo: int = 0, separator=None) -> list[TrackData]:
     """Features, activity and policy labels of every track of a dataset, cached (never writes into ``dataset``).
 
     ``dataset`` may list several folders separated by commas; the k-th is labelled with
     ``seed + 1000 k``. The raw solo magnitude is kept for the first ``keep_solo`` tracks.
+    With a ``separator``, features and activity come from its stems of each mixture
+    (:func:`separated_features`); the labels always come from the ground truth.
     """
     if "," in str(dataset):
         out = []
         for k, d in enumerate(x for x in str(dataset).split(",") if x):
-            out += load_tracks(d, cache_dir, seed + 1000 * k, log_path, max(0, keep_solo - len(out)))
+            out += load_tracks(d, cache_dir, seed + 1000 * k, log_path, max(0, keep_solo - len(out)), separator)
         return out
     folders = list_tracks(dataset)
+    stems_id = "truth" if separator is None else f"{separator.meta.version}:{separator_sha256(separator)}"
     h = hashlib.sha256(f"{DATA_VERSION}:{mixer_policy.POLICY_VERSION}:{mixer_policy.LISTENER_SALT}:"
-                       f"{seed}:{HOP}:{keep_solo}:"
+                       f"{seed}:{HOP}:{keep_solo}:{stems_id}:"
                        f"{Path(dataset).resolve()}".encode())
     for t in folders:
         st = (t / "solo.wav").stat()
@@ -118,13 +151,12 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
         return [TrackData(f.name, data[f"{i}_f"], data[f"{i}_a"], labels[i]["cell"], labels[i],
                           data[f"{i}_s"] if f"{i}_s" in data else None)
                 for i, f in enumerate(folders)]
-    from jazzremix_gui.core import audio_io
-
     out = []
     for i, f in enumerate(folders):
         solo, rate = audio_io.read_audio(f / "solo.wav")
         acc, _ = audio_io.read_audio(f / "accompaniment.wav")
-        feats, act, s = stem_features(solo, acc)
+        feats, act, s = (stem_features(solo, acc) if separator is None
+                         else separated_features(f / "mixture.wav", separator))
         meta = json.loads((f / "meta.json").read_text()) if (f / "meta.json").is_file() else {}
         label = mixer_policy.policy_label(solo, acc, meta, f.name, seed, rate).to_json()
         out.append(TrackData(f.name, feats, act, label["cell"], label, s.astype(np.float16) if i < keep_solo else None))
@@ -139,6 +171,12 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
     with atomic_path(cache, ".npz") as tmp:
         np.savez(tmp, **arrays)
     return out
+
+
+def separator_sha256(separator) -> str:
+    """SHA-256 of a separator's model file ("" for sessions without one)."""
+    path = getattr(separator.meta, "path", None)
+    return file_sha256(path) if path and Path(path).is_file() else ""
 
 
 def soft_targets(cells: np.ndarray, blur: float) -> np.ndarray:
@@ -227,6 +265,28 @@ def heldout_loss(model, tracks: list[TrackData], blur: float) -> float:
     return total / max(n, 1)
 
 
+def heldout_track_distance(model, tracks: list[TrackData]) -> float:
+    """Mean cell distance ``|pan classes| + |gain classes|`` of held-out tracks' decoded choices to their labels.
+
+    Each track is decoded as the app decodes one (posteriors summed over its active frames,
+    argmax): the figure the targets are set on, where the cross-entropy is dominated by a few
+    over-confident frames of tracks the separator reads badly.
+    """
+    was = model.training
+    model.eval()
+    dist = []
+    with torch.no_grad():
+        for t in tracks:
+            x = mixer_model.model_input(model, t)[t.active]
+            if x.shape[0] == 0:
+                continue
+            cell = int(model(torch.from_numpy(x)).numpy().sum(axis=0).argmax())
+            (p, g), (lp, lg) = codebook.cell_classes(np.array([cell])), codebook.cell_classes(np.array([t.cell]))
+            dist.append(abs(int(p[0]) - int(lp[0])) + abs(int(g[0]) - int(lg[0])))
+    model.train(was)
+    return float(np.mean(dist)) if dist else 0.0
+
+
 def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget_s: float,
         log_path: Path | None, extra_batch=None, tag: str = "", heldout=None) -> tuple[int, float, list]:
     """Resumable training loop: ``(steps, elapsed seconds, losses)``.
@@ -250,15 +310,18 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
         elapsed = time.time() - t_start
         done = elapsed >= budget_s or bool(cfg.max_steps and step >= cfg.max_steps)
         if done or time.time() - last_ck >= cfg.checkpoint_every_s:
-            held = heldout_loss(model, heldout, cfg.label_blur) if heldout else None
+            held = None
+            if heldout:
+                held = (heldout_track_distance(model, heldout) if cfg.select == "track"
+                        else heldout_loss(model, heldout, cfg.label_blur))
             if held is not None and held < best:
                 best = held
                 with atomic_path(best_ck) as tmp:
-                    torch.save({"model": model.state_dict(), "step": step, "heldout_loss": held}, tmp)
+                    torch.save({"model": model.state_dict(), "step": step, "heldout_score": held}, tmp)
             checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, best=best)
             log(log_path, model=tag or cfg.arch, step=step, elapsed_s=round(elapsed),
                 loss=round(float(np.mean(losses[-100:])), 4) if losses else None,
-                heldout_loss=round(held, 4) if held is not None else None)
+                heldout=round(held, 4) if held is not None else None)
             last_ck = time.time()
         if done:
             break
@@ -277,7 +340,7 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
         chosen = torch.load(best_ck, weights_only=False)
         model.load_state_dict(chosen["model"])
         log(log_path, msg="best checkpoint", model=tag or cfg.arch, step=chosen["step"],
-            heldout_loss=round(chosen["heldout_loss"], 4))
+            heldout=round(chosen["heldout_score"], 4))
     model.eval()
     return step, elapsed, losses
 
@@ -289,10 +352,11 @@ def train(cfg: MixerConfig) -> dict:
     ckdir = Path(cfg.checkpoint_dir)
     ckdir.mkdir(parents=True, exist_ok=True)
     log_path = ckdir / "log.jsonl"
+    separator = load_separator(cfg)
     tracks = load_tracks(cfg.train_dir, ckdir / "cache", cfg.seed, log_path,
-                         keep_solo=cfg.seed_tracks if cfg.baseline_minutes > 0 else 0)
+                         keep_solo=cfg.seed_tracks if cfg.baseline_minutes > 0 else 0, separator=separator)
     val = load_tracks(cfg.val_dir, ckdir / "cache", cfg.seed + 500, log_path,
-                      keep_solo=10**6 if cfg.baseline_minutes > 0 else 0)
+                      keep_solo=10**6 if cfg.baseline_minutes > 0 else 0, separator=separator)
     order = np.random.default_rng(cfg.seed).permutation(len(tracks))
     n_held = int(round(cfg.holdout * len(tracks)))
     heldout = [tracks[i] for i in order[:n_held]]
@@ -316,9 +380,10 @@ def train(cfg: MixerConfig) -> dict:
         steps, elapsed, losses = fit(model, opt, sampler, sub, ckdir, minutes * 60, log_path, tag=f"-{arch}",
                                      heldout=[t for t in heldout if arch != "seed" or t.solo_mag is not None])
         results[arch] = (model, steps, elapsed, losses)
-    return mixer_eval.finish(cfg, results, tracks, val, log_path, training_command(cfg))
+    return mixer_eval.finish(cfg, results, tracks, val, log_path, training_command(cfg), separator)
 
 
 def training_command(cfg: MixerConfig) -> str:
+    stems = f" --stems {cfg.stems}" + (f" --separator {cfg.separator}" if cfg.separator else "")
     return (f"jazzremix train-mixer --train {cfg.train_dir} --val {cfg.val_dir} --out {cfg.out} "
-            f"--minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}")
+            f"--minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}{stems}")
