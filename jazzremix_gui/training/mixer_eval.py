@@ -96,6 +96,13 @@ def track_predictions(session, val_dir, separator=None) -> tuple[np.ndarray, lis
     return np.array(cells), posts
 
 
+def ground_truth_figures(session, val_dir, val) -> dict:
+    """Track figures of a mixer on the validation set's ground-truth stems (oracle separation)."""
+    cells, _ = track_predictions(session, val_dir, None)
+    return {"tracks": cell_figures(cells, [t.cell for t in val]),
+            "stems": "ground-truth solo mid with its recorded level k and stereo accompaniment"}
+
+
 def most_common_cell(tracks) -> int:
     """The trivial baseline's cell: the most common label over the training tracks' active frames."""
     counts = np.zeros(codebook.N_CELLS)
@@ -160,6 +167,8 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
     figures = {"mixer": evaluate_model(model, session, val, cfg.val_dir, separator),
                "ceiling": {"tracks": ceiling_figures(val),
                            "definition": "the policy's noiseless choice (no listener spread) as the prediction"}}
+    if separator is not None:  # the same mixer on the ground-truth stems, beside the figures as in use
+        figures["mixer_on_ground_truth_stems"] = ground_truth_figures(session, cfg.val_dir, val)
     trivial = most_common_cell(tracks)
     figures["trivial_baseline"] = {
         "cell": trivial, "pan_deg": codebook.cell_to_pan_gain(trivial)[0], "gain": codebook.cell_to_pan_gain(trivial)[1],

@@ -46,7 +46,7 @@ from jazzremix_gui.training.train_mixer import MixerConfig, build_model, soft_ta
 #: Default weight of one annotation against the shipped mixer's prior.
 ANNOTATION_WEIGHT = 2.0
 #: Full-batch steps and learning rate of step 2 (the weights other than the taste offsets).
-STEPS, LR_OTHER = 300, 1e-3
+STEPS, LR_OTHER = 300, 1e-4
 #: Gains under this floor count as this floor when a change is measured in dB (-26 dB).
 GAIN_FLOOR = 0.05
 
