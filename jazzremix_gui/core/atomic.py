@@ -3,16 +3,38 @@
 A file appears at its path only when complete (a failed or cancelled write leaves the
 old file, or nothing); a new file gets the mode the umask allows (0644 under umask 022,
 like any tool writing with ``open()``), and an overwritten file keeps its mode.
+
+Temporary files name their owner: ``.NAME.jazzremix-<host>-<pid>-<random>.part`` beside
+``NAME`` (``<host>``: six hex digits of a hash of the machine's name). A job that ends
+normally, with an error or by a signal removes its own (and, at exit, any still open); a
+job killed outright (``kill -9``, power loss) cannot, so :func:`sweep` removes those later:
+only files of exactly this pattern, written on this machine by a process that no longer
+exists. A live job's files, another machine's (shared folders) and anything else are
+never touched.
 """
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
+import re
+import socket
 import stat
 import tempfile
+import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+
+#: Marks Jazz Remix's temporary files (with host and pid: see the module docstring).
+MARK = "jazzremix"
+HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+_TEMP_RE = re.compile(rf"^\.(?P<target>.+)\.{MARK}-(?P<host>[0-9a-f]{{6}})-(?P<pid>\d+)-[a-z0-9_]{{8}}"
+                      r"(?P<suffix>(\.[A-Za-z0-9]+)+)$")
+_live: set[Path] = set()
+_live_lock = threading.Lock()
 
 
 def current_umask() -> int:
@@ -36,8 +58,77 @@ def final_mode(path) -> int:
         return 0o666 & ~current_umask()
 
 
+#: Longest part of a target's name kept in its temporary names (bytes; names stay under the usual 255).
+_NAME_KEPT = 180
+
+
+def _fit(name: str) -> str:
+    """``name`` cut to :data:`_NAME_KEPT` bytes (whole characters) for a temporary name."""
+    raw = name.encode("utf-8", "surrogateescape")
+    return name if len(raw) <= _NAME_KEPT else raw[:_NAME_KEPT].decode("utf-8", "ignore")
+
+
+def owner_prefix(target) -> str:
+    """Start of the temporary names this process gives for ``target``: ``.NAME.jazzremix-<host>-<pid>-``."""
+    return f".{_fit(Path(target).name)}.{MARK}-{HOST}-{os.getpid()}-"
+
+
+@dataclass(frozen=True)
+class TempName:
+    """A parsed temporary name: the target's file name, the owner's host hash and pid."""
+
+    target: str
+    host: str
+    pid: int
+
+
+def parse_temp_name(name: str) -> TempName | None:
+    """:class:`TempName` of a Jazz Remix temporary file name, or None for any other name."""
+    m = _TEMP_RE.match(name)
+    return TempName(m["target"], m["host"], int(m["pid"])) if m else None
+
+
+def owner_alive(host: str, pid: int) -> bool:
+    """False only when the owner certainly no longer exists (this machine, no such process)."""
+    if host != HOST or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: exists, another user's
+        return True
+    return True
+
+
+def register(path: Path) -> None:
+    """Remember a temporary file of this process (removed at exit if still there)."""
+    with _live_lock:
+        _live.add(Path(path))
+
+
+def unregister(path: Path) -> None:
+    with _live_lock:
+        _live.discard(Path(path))
+
+
+@atexit.register
+def discard_all() -> None:
+    """Remove every temporary file this process still holds (exit after an interruption)."""
+    with _live_lock:
+        left = list(_live)
+        _live.clear()
+    for p in left:
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 class TempFile:
     """A temporary file beside ``path`` that :meth:`commit` renames onto it and :meth:`discard` deletes.
+
+    Creating one first removes stale temporary files of the same target (:func:`sweep`).
 
     Parameters
     ----------
@@ -55,22 +146,60 @@ class TempFile:
     def __init__(self, path, suffix: str = ".part"):
         self.path = Path(path)
         folder = self.path.parent if str(self.path.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=suffix, dir=folder)
+        sweep(folder, self.path.name)
+        fd, tmp = tempfile.mkstemp(prefix=owner_prefix(self.path), suffix=suffix, dir=folder)
         os.close(fd)
         self.tmp = Path(tmp)
+        register(self.tmp)
+
+    def prepare(self) -> None:
+        """Give the finished file the mode it ends with (:func:`final_mode`), before any rename."""
+        os.chmod(self.tmp, final_mode(self.path))
 
     def commit(self) -> Path:
-        """Give the finished file its mode (:func:`final_mode`) and rename it into place."""
+        """Give the finished file its mode and rename it into place."""
         try:
-            os.chmod(self.tmp, final_mode(self.path))
+            self.prepare()
             os.replace(self.tmp, self.path)
         except OSError:
             self.discard()
             raise
+        unregister(self.tmp)
         return self.path
 
     def discard(self) -> None:
         self.tmp.unlink(missing_ok=True)
+        unregister(self.tmp)
+
+
+def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
+    """Remove stale temporary files in ``folder`` (of ``target`` only, when given); returns ``[(path, bytes)]``.
+
+    Unfinished commits of dead jobs are first completed or undone (:func:`core.commit.recover`),
+    so no half pair is left. Never raises: a folder that cannot be listed is left as it is.
+    """
+    from jazzremix_gui.core import commit  # commit builds on this module
+
+    commit.recover()
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        t = parse_temp_name(name)
+        if t is None or (target is not None and t.target != _fit(target)) or owner_alive(t.host, t.pid):
+            continue
+        p = Path(folder) / name
+        try:
+            st = p.lstat()
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            p.unlink()
+            removed.append((p, st.st_size))
+        except OSError:
+            continue
+    return removed
 
 
 @contextmanager
