@@ -91,3 +91,68 @@ def test_failed_mastered_write_leaves_nothing(tmp_path, mode):
             w.write(np.full((5000, 2), 1.5, np.float32))
             raise RuntimeError("cancelled")
     assert not list(tmp_path.iterdir())  # no target, no .part, no float spool
+
+
+# --- temporary files name their owner; stale ones of dead processes are swept, nothing else ---------------------
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_temp_names_identify_their_owner_and_only_stale_ones_are_swept(tmp_path):
+    t = atomic.TempFile(tmp_path / "take.solo.wav")
+    parsed = atomic.parse_temp_name(t.tmp.name)
+    assert parsed == atomic.TempName("take.solo.wav", atomic.HOST, os.getpid())
+    dead = _dead_pid()
+    stale = tmp_path / f".take.solo.wav.{atomic.MARK}-{atomic.HOST}-{dead}-abcd1234.part"
+    spool = tmp_path / f".take.accompaniment.wav.{atomic.MARK}-{atomic.HOST}-{dead}-zz9_8y7x.f32"
+    keep = {
+        "other host": f".take.solo.wav.{atomic.MARK}-0f0f0f-{dead}-abcd1234.part",
+        "live process": f".take.solo.wav.{atomic.MARK}-{atomic.HOST}-1-abcd1234.part",
+        "legacy name": ".take.solo.wav.abcd1234.part",
+        "user file": ".take.solo.wav.jazzremix-notes.part",
+        "target": "take.solo.wav",
+    }
+    for p in (stale, spool, *(tmp_path / n for n in keep.values())):
+        p.write_bytes(b"x" * 10)
+    folder_like = tmp_path / f".x.wav.{atomic.MARK}-{atomic.HOST}-{dead}-qqqqqqqq.part"
+    folder_like.mkdir()
+    removed = atomic.sweep(tmp_path, "take.solo.wav")  # one target: the other target's spool stays
+    assert [p for p, _ in removed] == [stale] and spool.exists()
+    assert sorted(p for p, _ in atomic.sweep(tmp_path)) == [spool]
+    left = {p.name for p in tmp_path.iterdir()}
+    assert set(keep.values()) <= left and t.tmp.name in left and folder_like.is_dir()  # our own live file stays
+    t.discard()
+
+
+def test_long_names_fit_and_are_still_swept(tmp_path):
+    name = "é" * 118 + ".accompaniment.wav"  # 254 bytes: the longest file name most systems take
+    t = atomic.TempFile(tmp_path / name)
+    assert len(t.tmp.name.encode()) <= 255
+    stale = tmp_path / t.tmp.name.replace(f"-{os.getpid()}-", f"-{_dead_pid()}-")
+    t.tmp.rename(stale)
+    atomic.unregister(t.tmp)
+    assert [p for p, _ in atomic.sweep(tmp_path, name)] == [stale]
+
+
+def test_writers_sweep_what_a_killed_run_left(tmp_path):
+    stale = tmp_path / f".x.wav.{atomic.MARK}-{atomic.HOST}-{_dead_pid()}-abcd1234.part"
+    stale.write_bytes(b"\0" * 1000)
+    audio_io.write_audio(tmp_path / "x.wav", np.zeros(10, np.float32), 8000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.wav"]
+
+
+def test_files_left_open_are_removed_at_exit(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import os, sys; from jazzremix_gui.core import atomic; t = atomic.TempFile(sys.argv[1]); "
+            "open(t.tmp, 'wb').write(b'1' * 100); os.kill(os.getpid(), 2)")
+    p = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.wav")], capture_output=True, text=True)
+    assert p.returncode == -2 and "KeyboardInterrupt" in p.stderr  # died of Ctrl+C, as Python does
+    assert not list(tmp_path.iterdir())

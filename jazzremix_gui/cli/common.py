@@ -61,7 +61,7 @@ def run_guarded(func, args) -> int:
     Returns 0, 1 (a Jazz Remix or operating-system error, or some inputs failed), or
     128 + the signal's number when interrupted (temporary files are removed on the way out).
     """
-    interrupts.install()
+    previous = interrupts.install()
     try:
         return int(func(args) or 0)
     except JazzRemixError as exc:
@@ -74,6 +74,8 @@ def run_guarded(func, args) -> int:
         atomic.discard_all()
         error(interrupts.describe(exc))
         return interrupts.exit_status(exc)
+    finally:
+        interrupts.restore(previous)
 
 
 def input_failure(path, exc: BaseException, prefix: str = "") -> str:

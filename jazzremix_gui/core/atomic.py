@@ -202,6 +202,16 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
     return removed
 
 
+def temps_of(target) -> list[Path]:
+    """Every Jazz Remix temporary file of ``target``, whoever owns it (for a caller that knows the job is over)."""
+    folder, name = Path(target).parent, _fit(Path(target).name)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [folder / n for n in names if (t := parse_temp_name(n)) is not None and t.target == name]
+
+
 @contextmanager
 def atomic_path(path, suffix: str = ".part") -> Iterator[Path]:
     """Yield a temporary path beside ``path`` (a :class:`TempFile`); leaving normally replaces ``path``."""

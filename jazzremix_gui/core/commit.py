@@ -164,9 +164,9 @@ def commit_together(temps: Sequence[TempFile]) -> list[Path]:
     for t in temps:
         had = _exists(t.path) and not stat.S_ISDIR(os.lstat(t.path).st_mode)
         entries.append(Entry(str(t.tmp), str(t.path), str(t.tmp) + ".keep", had))
-    journal = _open_journal(entries)
     done = [False] * len(entries)
     with interrupts.deferred() as pending:
+        journal = _open_journal(entries)
         try:
             for e in entries:
                 _keep(e)

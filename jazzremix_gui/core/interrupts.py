@@ -33,13 +33,21 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def install() -> None:
-    """SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` in the main thread (ignored ones stay ignored)."""
+def install() -> dict:
+    """SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` in the main thread (ignored ones stay ignored).
+
+    Returns the handlers replaced, for :func:`restore`.
+    """
     if not _main_thread():
-        return
-    for s in HANDLED:
-        if signal.getsignal(s) is not signal.SIG_IGN:
-            signal.signal(s, _raise)
+        return {}
+    return {s: signal.signal(s, _raise) for s in HANDLED
+            if signal.getsignal(s) is not signal.SIG_IGN and signal.getsignal(s) is not None}
+
+
+def restore(previous: dict) -> None:
+    """Put back the handlers :func:`install` replaced."""
+    for s, h in previous.items():
+        signal.signal(s, h)
 
 
 def exit_status(exc: BaseException) -> int:
