@@ -80,7 +80,7 @@ def test_specific_messages_for_what_is_not_a_readable_file(tmp_path):
 
 def test_disk_full_says_how_much_was_needed_and_is_free(tmp_path, monkeypatch):
     monkeypatch.setattr(oserrors, "free_bytes", lambda folder: 1_200_000)
-    with pytest.raises(DiskFullError, match=r": no space left on the device \(needs about 3\.5 MB, 1\.2 MB free\)"):
+    with pytest.raises(DiskFullError, match=r"^no space left on the device in .+ \(needs about 3\.5 MB, 1\.2 MB free\)$"):
         oserrors.check_free_space(tmp_path, 3_500_000)
     oserrors.check_free_space(tmp_path, 1_000_000)  # fits: nothing said
     system_error = RuntimeError("Error : System error.")  # libsndfile's words for any failed write: no errno
@@ -167,3 +167,30 @@ def test_single_input_commands_say_os_errors_in_words(base):
         proc = run_cli(command, base)
         assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
             f"jazzremix: error: {base / 'pipe.wav'}: is a named pipe (FIFO), not a regular file"], proc.stderr
+
+
+def test_names_at_the_limits_and_odd_folders_give_one_line(tmp_path, capsys, tiny_models):
+    model = ["--model", str(tiny_models / "separator.onnx")]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("liner notes")
+    assert cli.main(["separate", str(empty), "--out", str(tmp_path / "o1")]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"jazzremix: error: {empty}: no audio files inside (skipped 1 non-audio file)"]
+
+    longest = tone(tmp_path / ("x" * 236 + ".wav"))  # outputs of 254 bytes: legal, so their temporary names must fit
+    assert cli.main(["separate", str(longest), "--out", str(tmp_path / "o2"), *model]) == 0
+    assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == ["x" * 236 + ".accompaniment.wav",
+                                                                   "x" * 236 + ".solo.wav"]
+    capsys.readouterr()
+
+    too_long = tone(tmp_path / ("é" * 125 + ".wav"))  # 254 bytes; its outputs would need 264
+    newline = tmp_path / "new\nline.wav"
+    newline.write_bytes(os.urandom(3000))
+    assert cli.main(["separate", str(too_long), str(newline), "--out", str(tmp_path / "o3"), *model]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and all(line.startswith("jazzremix: error: file ") for line in lines), lines
+    assert f"output name {'é' * 125}.accompaniment.wav is too long (268 bytes; the limit here is 255)" in lines[0] \
+        or f"output name {'é' * 125}.solo.wav is too long (259 bytes; the limit here is 255)" in lines[0]
+    assert "new\\nline.wav" in lines[1]
+    assert not list((tmp_path / "o3").iterdir())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from contextlib import contextmanager
 
@@ -10,9 +11,17 @@ from jazzremix_gui.core import atomic, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.oserrors import describe_os_error, human_bytes
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (a newline in a file name) written as escapes: one line stays one line."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 def error(message: str) -> None:
     """Print one error line on stderr (and put it in the log file)."""
+    message = one_line(message)
     print(f"jazzremix: error: {message}", file=sys.stderr)
     logging.getLogger("jazzremix_gui.cli").error("%s", message, extra={"file_only": True})
 
@@ -22,7 +31,7 @@ def note(message: str) -> None:
     from jazzremix_gui.core import logs
 
     if not logs.quiet():
-        print(message, file=sys.stderr)
+        print("\n".join(one_line(line) for line in message.split("\n")), file=sys.stderr)
 
 
 @contextmanager

@@ -57,12 +57,14 @@ def run(args) -> int:
     spec = spec_from(args)
     problems: list[str] = []
     inputs, notes = naming.expand_inputs(args.inputs, skip=args.out, problems=problems)  # never our own outputs
-    for line in notes:
-        note(line)
     for line in problems:
         error(line)
-    if not inputs:
-        raise JazzRemixError("no audio files to separate")
+    if not inputs:  # one line: what the folders held, or the problems already said
+        if problems:
+            return EXIT_FAILED
+        raise JazzRemixError("; ".join(notes) or "no audio files to separate")
+    for line in notes:
+        note(line)
     out = prepare_out_dir(args.out)
     plans = plan_outputs(inputs, out, spec.fmt, args.filename)
     note_swept({out, *(p.parent for targets in plans.values() for p in targets.values() if p.parent.is_dir())})
@@ -72,6 +74,7 @@ def run(args) -> int:
         where = f"file {i} of {len(plans)}: "
         entry = {"input": str(item.path), "outputs": []}
         try:
+            naming.check_name_lengths(targets.values())
             naming.make_folders(targets.values())
             with progress_bar(f"{where}{item.path.name}") as bar:
                 reports = pipeline.separate_file(item.path, model=model, progress=bar, spec=spec, clip=args.clip,

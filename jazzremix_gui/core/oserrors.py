@@ -24,7 +24,7 @@ SENTENCES = {
     errno.EDQUOT: "disk quota exceeded",
     errno.EROFS: "read-only file system",
     errno.ELOOP: "symbolic link loop (a link that leads back to itself)",
-    errno.ENAMETOOLONG: "file name too long for this file system",
+    errno.ENAMETOOLONG: "file name or path too long for this file system",
     errno.EISDIR: "is a folder",
     errno.ENOTDIR: "a part of the path is not a folder",
     errno.EXDEV: "cannot move a file across file systems",
@@ -67,7 +67,7 @@ def disk_full(folder, needed: int | None = None) -> DiskFullError:
     free = free_bytes(folder)
     have = f"{human_bytes(free)} free" if free is not None else "free space unknown"
     need = f"needs about {human_bytes(needed)}, " if needed else ""
-    return DiskFullError(f"{folder}: no space left on the device ({need}{have})")
+    return DiskFullError(f"no space left on the device in {folder} ({need}{have})")
 
 
 def check_free_space(folder, needed: int) -> None:

@@ -122,6 +122,7 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     """
     plan.check()
     targets = plan.paths(input_path, subfolder)
+    naming.check_name_lengths(targets.values())
     naming.make_folders(targets.values())
     for folder in dict.fromkeys(p.parent for p in targets.values()):
         atomic.sweep(folder)

@@ -72,10 +72,11 @@ def expand_inputs(paths, skip=None, problems: list | None = None) -> tuple[list[
             inputs.append(InputFile(p))
             continue
         found, skipped = _walk(p, skip_dir, problems)
-        if skipped:
-            notes.append(f"{p}: skipped {skipped} non-audio file{'s' * (skipped != 1)}")
+        others = f"skipped {skipped} non-audio file{'s' * (skipped != 1)}"
         if not found:
-            notes.append(f"{p}: no audio files inside")
+            notes.append(f"{p}: no audio files inside" + (f" ({others})" if skipped else ""))
+        elif skipped:
+            notes.append(f"{p}: {others}")
         inputs.extend(found)
     return inputs, notes
 
@@ -156,6 +157,22 @@ def check_collisions(plans: dict) -> None:
                 raise AudioWriteError(f"{seen[key]} and {src} would both write {path}; "
                                       "use --filename with {subfolder} or {folder}, or separate runs")
             seen[key] = src
+
+
+def check_name_lengths(paths) -> None:
+    """Raise AudioWriteError naming an output whose file name the file system cannot hold (before any work)."""
+    for p in map(Path, paths):
+        folder = p.parent
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent
+        try:
+            limit = os.pathconf(folder, "PC_NAME_MAX")
+        except (OSError, ValueError, AttributeError):
+            limit = 255
+        size = len(os.fsencode(p.name))
+        if size > limit:
+            raise AudioWriteError(f"{p.parent}: output name {p.name} is too long ({size} bytes; "
+                                  f"the limit here is {limit}): rename the input or use --filename")
 
 
 def make_folders(paths) -> None:
