@@ -15,27 +15,16 @@ never touched.
 
 from __future__ import annotations
 
-import atexit
-import hashlib
 import os
-import re
-import socket
 import stat
 import tempfile
-import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-#: Marks Jazz Remix's temporary files (with host and pid: see the module docstring).
-MARK = "jazzremix"
-HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
-_TEMP_RE = re.compile(rf"^\.(?P<target>.+)\.{MARK}-(?P<host>[0-9a-f]{{6}})-(?P<pid>\d+)-[a-z0-9_]{{8}}"
-                      r"(?P<suffix>(\.[A-Za-z0-9]+)+)$")
-_live: set[Path] = set()
-_live_lock = threading.Lock()
-
+from jazzremix_gui.core import commit
+from jazzremix_gui.core.tempnames import (HOST, MARK, TempName, discard_all, fit, owner_alive,  # noqa: F401
+                                          owner_prefix, parse_temp_name, register, unregister)  # (re-exported)
 
 def current_umask() -> int:
     """The process umask, read without changing it where the system allows (Linux ``/proc``)."""
@@ -56,73 +45,6 @@ def final_mode(path) -> int:
         return stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         return 0o666 & ~current_umask()
-
-
-#: Longest part of a target's name kept in its temporary names (bytes; names stay under the usual 255).
-_NAME_KEPT = 180
-
-
-def _fit(name: str) -> str:
-    """``name`` cut to :data:`_NAME_KEPT` bytes (whole characters) for a temporary name."""
-    raw = name.encode("utf-8", "surrogateescape")
-    return name if len(raw) <= _NAME_KEPT else raw[:_NAME_KEPT].decode("utf-8", "ignore")
-
-
-def owner_prefix(target) -> str:
-    """Start of the temporary names this process gives for ``target``: ``.NAME.jazzremix-<host>-<pid>-``."""
-    return f".{_fit(Path(target).name)}.{MARK}-{HOST}-{os.getpid()}-"
-
-
-@dataclass(frozen=True)
-class TempName:
-    """A parsed temporary name: the target's file name, the owner's host hash and pid."""
-
-    target: str
-    host: str
-    pid: int
-
-
-def parse_temp_name(name: str) -> TempName | None:
-    """:class:`TempName` of a Jazz Remix temporary file name, or None for any other name."""
-    m = _TEMP_RE.match(name)
-    return TempName(m["target"], m["host"], int(m["pid"])) if m else None
-
-
-def owner_alive(host: str, pid: int) -> bool:
-    """False only when the owner certainly no longer exists (this machine, no such process)."""
-    if host != HOST or pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: exists, another user's
-        return True
-    return True
-
-
-def register(path: Path) -> None:
-    """Remember a temporary file of this process (removed at exit if still there)."""
-    with _live_lock:
-        _live.add(Path(path))
-
-
-def unregister(path: Path) -> None:
-    with _live_lock:
-        _live.discard(Path(path))
-
-
-@atexit.register
-def discard_all() -> None:
-    """Remove every temporary file this process still holds (exit after an interruption)."""
-    with _live_lock:
-        left = list(_live)
-        _live.clear()
-    for p in left:
-        try:
-            p.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 class TempFile:
@@ -178,8 +100,6 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
     Unfinished commits of dead jobs are first completed or undone (:func:`core.commit.recover`),
     so no half pair is left. Never raises: a folder that cannot be listed is left as it is.
     """
-    from jazzremix_gui.core import commit  # commit builds on this module
-
     commit.recover()
     removed = []
     try:
@@ -188,7 +108,7 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
         return removed
     for name in names:
         t = parse_temp_name(name)
-        if t is None or (target is not None and t.target != _fit(target)) or owner_alive(t.host, t.pid):
+        if t is None or (target is not None and t.target != fit(target)) or owner_alive(t.host, t.pid):
             continue
         p = Path(folder) / name
         try:
@@ -204,7 +124,7 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
 
 def temps_of(target) -> list[Path]:
     """Every Jazz Remix temporary file of ``target``, whoever owns it (for a caller that knows the job is over)."""
-    folder, name = Path(target).parent, _fit(Path(target).name)
+    folder, name = Path(target).parent, fit(Path(target).name)
     try:
         names = os.listdir(folder)
     except OSError:

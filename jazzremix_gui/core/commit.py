@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Sequence
 
 from jazzremix_gui.core import interrupts
-from jazzremix_gui.core.atomic import HOST, MARK, TempFile, owner_alive, unregister
+from jazzremix_gui.core.tempnames import HOST, MARK, owner_alive, unregister
 
 log = logging.getLogger(__name__)
 #: Test hook: ``JAZZREMIX_FAULTPOINT=<point>:<flag file>`` makes a commit stop at ``<point>``
@@ -140,13 +140,13 @@ def fault_point(name: str, pending: list[int]) -> None:
         time.sleep(0.01)
 
 
-def commit_together(temps: Sequence[TempFile]) -> list[Path]:
+def commit_together(temps: Sequence) -> list[Path]:
     """Rename finished temporary files onto their targets: all of them, or none (see the module docstring).
 
     Parameters
     ----------
-    temps : sequence of TempFile
-        Complete and closed; each ends with the mode :func:`core.atomic.final_mode` gives.
+    temps : sequence of core.atomic.TempFile
+        Complete and closed (each has ``tmp``, ``path`` and ``prepare()``, which gives it its final mode).
 
     Returns
     -------
