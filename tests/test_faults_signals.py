@@ -22,7 +22,7 @@ from jazzremix_gui.core import atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 RATE = 44100
-SECONDS = 30
+SECONDS = 20
 OLD_FRAMES = 4410
 
 
