@@ -164,3 +164,25 @@ def test_commit_all_reports_a_failed_rename_in_words(tmp_path):
     with pytest.raises(AudioWriteError, match=r"b\.wav: cannot write \(is a folder\)"):
         commit_all(ws)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.wav"]
+
+
+def test_the_apps_export_writes_all_its_files_or_none(tmp_path):
+    from jazzremix_gui.services.exporting import ExportPlan, export_track
+
+    rate, n = 8000, 4000
+    sf.write(tmp_path / "take.wav", np.zeros((n, 2), np.float32), rate)
+    stems = pipeline.Stems(np.full(n, 0.1, np.float32), np.full((n, 2), 0.1, np.float32), rate, "test")
+    out = tmp_path / "out"
+    out.mkdir()
+    plan = ExportPlan(out)
+    first = [r.path for r in export_track(tmp_path / "take.wav", stems, 0.0, 1.0, plan)]
+    assert sorted(p.name for p in first) == ["take.accompaniment.wav", "take.remix.wav", "take.solo.wav"]
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "take.remix.wav").unlink()
+    (out / "take.remix.wav").mkdir()  # the last of the three renames will fail
+    before.pop("take.remix.wav")
+    with pytest.raises(AudioWriteError, match="take.remix.wav: cannot write"):
+        export_track(tmp_path / "take.wav", pipeline.Stems(stems.solo * 2, stems.accompaniment * 2, rate, "t"),
+                     0.0, 1.0, plan)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in out.iterdir()) == ["take.accompaniment.wav", "take.remix.wav", "take.solo.wav"]

@@ -47,10 +47,15 @@ def final_mode(path) -> int:
         return 0o666 & ~current_umask()
 
 
+#: Folders this process has swept whole (:func:`sweep`); a :class:`TempFile` sweeps a new folder first.
+_swept: set[str] = set()
+
+
 class TempFile:
     """A temporary file beside ``path`` that :meth:`commit` renames onto it and :meth:`discard` deletes.
 
-    Creating one first removes stale temporary files of the same target (:func:`sweep`).
+    The first one this process creates in a folder first removes the stale temporary files
+    there (:func:`sweep`).
 
     Parameters
     ----------
@@ -68,7 +73,8 @@ class TempFile:
     def __init__(self, path, suffix: str = ".part"):
         self.path = Path(path)
         folder = self.path.parent if str(self.path.parent) else Path(".")
-        sweep(folder, self.path.name)
+        if str(folder) not in _swept:  # once per folder and process: a folder of thousands of files stays cheap
+            sweep(folder)
         fd, tmp = tempfile.mkstemp(prefix=owner_prefix(self.path), suffix=suffix, dir=folder)
         os.close(fd)
         self.tmp = Path(tmp)
@@ -106,6 +112,8 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
         names = os.listdir(folder)
     except OSError:
         return removed
+    if target is None:
+        _swept.add(str(folder))
     for name in names:
         t = parse_temp_name(name)
         if t is None or (target is not None and t.target != fit(target)) or owner_alive(t.host, t.pid):
