@@ -156,3 +156,16 @@ def test_files_left_open_are_removed_at_exit(tmp_path):
     p = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.wav")], capture_output=True, text=True)
     assert p.returncode == -2 and "KeyboardInterrupt" in p.stderr  # died of Ctrl+C, as Python does
     assert not list(tmp_path.iterdir())
+
+
+def test_a_dead_commits_moved_aside_file_comes_back(tmp_path):
+    """Without a journal (no writable data folder) and without hard links, the earlier file sits as ``.keep``."""
+    dead = _dead_pid()
+    kept = tmp_path / f".take.solo.wav.{atomic.MARK}-{atomic.HOST}-{dead}-abcd1234.part.keep"
+    kept.write_bytes(b"earlier solo")
+    spare = tmp_path / f".take.acc.wav.{atomic.MARK}-{atomic.HOST}-{dead}-abcd1235.part.keep"
+    spare.write_bytes(b"a spare link")
+    (tmp_path / "take.acc.wav").write_bytes(b"earlier acc")
+    atomic.sweep(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"take.solo.wav": b"earlier solo",
+                                                                    "take.acc.wav": b"earlier acc"}

@@ -80,7 +80,7 @@ def test_specific_messages_for_what_is_not_a_readable_file(tmp_path):
 
 def test_disk_full_says_how_much_was_needed_and_is_free(tmp_path, monkeypatch):
     monkeypatch.setattr(oserrors, "free_bytes", lambda folder: 1_200_000)
-    with pytest.raises(DiskFullError, match=r"^no space left on the device in .+ \(needs about 3\.5 MB, 1\.2 MB free\)$"):
+    with pytest.raises(DiskFullError, match=r"^no space left on the device in .+ \(needs about 3\.5 MB, 1\.2 MB free\)"):
         oserrors.check_free_space(tmp_path, 3_500_000)
     oserrors.check_free_space(tmp_path, 1_000_000)  # fits: nothing said
     system_error = RuntimeError("Error : System error.")  # libsndfile's words for any failed write: no errno

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Iterator
 
 from jazzremix_gui.core import commit
-from jazzremix_gui.core.tempnames import (HOST, MARK, TempName, discard_all, fit, owner_alive,  # noqa: F401
-                                          owner_prefix, parse_temp_name, register, unregister)  # (re-exported)
+from jazzremix_gui.core.tempnames import (  # noqa: F401 (re-exported)
+    HOST, MARK, NAME_KEPT, TempName, discard_all, fit, owner_alive, owner_prefix, parse_temp_name, register, unregister)
 
 def current_umask() -> int:
     """The process umask, read without changing it where the system allows (Linux ``/proc``)."""
@@ -121,7 +121,11 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
         p = Path(folder) / name
         try:
             st = p.lstat()
-            if not stat.S_ISREG(st.st_mode):
+            if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
+                continue
+            whole = len(os.fsencode(t.target)) < NAME_KEPT - 4  # the target's name was not cut (UTF-8: 4 bytes)
+            if name.endswith(".keep") and whole and not os.path.lexists(Path(folder) / t.target):
+                os.replace(p, Path(folder) / t.target)  # an earlier file a dead commit moved aside: back it goes
                 continue
             p.unlink()
             removed.append((p, st.st_size))

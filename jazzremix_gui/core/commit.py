@@ -191,7 +191,7 @@ def commit_together(temps: Sequence) -> list[Path]:
 
 
 def recover() -> list[str]:
-    """Finish or undo the commits of jobs that died in the middle (this machine's, owner gone); returns their targets."""
+    """Finish or undo the commits of jobs that died in the middle (this machine's, owner gone); returns the targets."""
     try:
         names = os.listdir(journal_dir())
     except OSError:

@@ -26,13 +26,13 @@ _live_lock = threading.Lock()
 
 
 #: Longest part of a target's name kept in its temporary names (bytes; names stay under the usual 255).
-_NAME_KEPT = 180
+NAME_KEPT = 180
 
 
 def fit(name: str) -> str:
-    """``name`` cut to :data:`_NAME_KEPT` bytes (whole characters) for a temporary name."""
+    """``name`` cut to :data:`NAME_KEPT` bytes (whole characters) for a temporary name."""
     raw = name.encode("utf-8", "surrogateescape")
-    return name if len(raw) <= _NAME_KEPT else raw[:_NAME_KEPT].decode("utf-8", "ignore")
+    return name if len(raw) <= NAME_KEPT else raw[:NAME_KEPT].decode("utf-8", "ignore")
 
 
 def owner_prefix(target) -> str:
@@ -57,7 +57,7 @@ def parse_temp_name(name: str) -> TempName | None:
 
 def owner_alive(host: str, pid: int) -> bool:
     """False only when the owner certainly no longer exists (this machine, no such process)."""
-    if host != HOST or pid == os.getpid():
+    if host != HOST or pid == os.getpid() or os.name == "nt":  # Windows' os.kill(pid, 0) would send Ctrl+C
         return True
     try:
         os.kill(pid, 0)

@@ -19,7 +19,8 @@ import numpy as np
 from jazzremix_gui.core import atomic, audio_io, pipeline, tags
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled
 from jazzremix_gui.core.formats import DEFAULT_MP3_BITRATE, OutputSpec
-from jazzremix_gui.core.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, check_mode, commit_all
+from jazzremix_gui.core.headroom import (CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, check_mode,
+                                        commit_all)
 from jazzremix_gui.core.limiter import lin_to_db
 from jazzremix_gui.core.panlaw import place_solo
 from jazzremix_gui.services import naming
