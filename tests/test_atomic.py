@@ -1,6 +1,7 @@
 """Files others can read: umask modes for new files, kept modes on overwrite, never a half-written file."""
 
 import os
+import signal
 import stat
 
 import numpy as np
@@ -153,7 +154,8 @@ def test_files_left_open_are_removed_at_exit(tmp_path):
 
     code = ("import os, sys; from jazzremix_gui.core import atomic; t = atomic.TempFile(sys.argv[1]); "
             "open(t.tmp, 'wb').write(b'1' * 100); os.kill(os.getpid(), 2)")
-    p = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.wav")], capture_output=True, text=True)
+    p = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.wav")], capture_output=True, text=True,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # not ignored (background)
     assert p.returncode == -2 and "KeyboardInterrupt" in p.stderr  # died of Ctrl+C, as Python does
     assert not list(tmp_path.iterdir())
 

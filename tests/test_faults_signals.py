@@ -52,13 +52,19 @@ def frames(path: Path) -> int:
     return sf.info(str(path)).frames
 
 
+def default_sigint() -> None:
+    """Where the tests run in the background, a shell set SIGINT to be ignored, and the CLI respects that (as Python
+    does); a job in a terminal has the default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(long_input, out, data, point=None):
     env = dict(os.environ, JAZZREMIX_DATA_DIR=str(data), JAZZREMIX_CACHE_DIR=str(data / "cache"))
     flag = out.parent / f"{out.name}.flag"
     if point:
         env["JAZZREMIX_FAULTPOINT"] = f"{point}:{flag}"
     proc = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", "separate", str(long_input), "--out", str(out)],
-                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     return proc, flag
 
 
