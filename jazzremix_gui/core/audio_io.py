@@ -282,7 +282,7 @@ class AtomicAudioWriter:
             self._file.close()
         except (OSError, sf.LibsndfileError, RuntimeError) as exc:
             self._tmp.discard()
-            raise AudioWriteError(f"{self.path}: cannot write ({getattr(exc, 'strerror', None) or exc})") from None
+            raise write_failure(self.path, exc) from None
 
     def commit(self) -> Path:
         """Close and rename the finished file into place (with the mode :func:`core.atomic.final_mode` gives)."""
@@ -291,7 +291,7 @@ class AtomicAudioWriter:
             return self._tmp.commit()
         except OSError as exc:
             self._tmp.discard()
-            raise AudioWriteError(f"{self.path}: cannot write ({getattr(exc, 'strerror', None) or exc})") from None
+            raise AudioWriteError(describe_os_error(exc, "cannot write", self.path)) from None
 
     def abort(self) -> None:
         """Drop the temporary file."""

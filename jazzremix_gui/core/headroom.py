@@ -21,6 +21,7 @@ clipped") and reports what it did (:class:`ClipReport`).
 
 from __future__ import annotations
 
+import errno
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from jazzremix_gui.core.atomic import TempFile
 from jazzremix_gui.core.audio_io import AtomicAudioWriter
 from jazzremix_gui.core.commit import commit_together
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.oserrors import describe_os_error
+from jazzremix_gui.core.oserrors import describe_os_error, write_failure
 from jazzremix_gui.core.formats import OutputSpec
 from jazzremix_gui.core.limiter import LookaheadLimiter, TruePeakTracker, db_to_lin, lin_to_db
 
@@ -136,7 +137,8 @@ class MasteredWriter:
             except OSError as exc:
                 if self._spool is not None:
                     self._spool.discard()
-                raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
+                raise write_failure(path, exc) if exc.errno == errno.ENOSPC else \
+                    AudioWriteError(describe_os_error(exc, "cannot write there", folder)) from None
 
     def _measure(self, block: np.ndarray, last: bool = False) -> None:
         if self._limiter is None:  # the limiter measures the true peaks itself
@@ -152,7 +154,10 @@ class MasteredWriter:
             self.report.clamped += int(np.count_nonzero(np.abs(block) > 1.0))
             block = np.clip(block, -1.0, 1.0)
         if self._spool is not None:
-            self._spool_file.write(np.ascontiguousarray(block, np.float32).tobytes())
+            try:
+                self._spool_file.write(np.ascontiguousarray(block, np.float32).tobytes())
+            except OSError as exc:
+                raise write_failure(self.report.path, exc) from None
         elif block.shape[0]:
             self._out.write(block)
 

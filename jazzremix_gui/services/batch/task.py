@@ -172,7 +172,7 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
     try:
         Path(spec.out_dir).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AudioWriteError(f"{spec.out_dir}: cannot create output folder ({exc.strerror})") from None
+        raise AudioWriteError(describe_os_error(exc, "cannot create output folder", spec.out_dir)) from None
     plan.check()
     try:
         analysis, reports = _separate_to_files(path, meta.rate, targets, plan, separator, mixer, cancel)
