@@ -131,3 +131,14 @@ def test_killed_separate_leaves_no_debris_and_no_half_pair(tmp_path, long_input,
             assert frames(out / "take.solo.wav") == new and frames(out / "take.accompaniment.wav") == new
     assert debris(out, data) == []
     assert sorted(p.name for p in out.iterdir()) == ["take.accompaniment.wav", "take.solo.wav"]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_batch_counts_sigterm_and_sighup_like_ctrl_c(sig):
+    from jazzremix_gui.core import interrupts
+    from jazzremix_gui.services.batch.runner import _CtrlC
+
+    with _CtrlC() as stop:
+        os.kill(os.getpid(), sig)  # runs the handler at once (main thread): counted, not fatal
+        assert stop.count == 1 and stop.signum == sig
+    assert interrupts.exit_status(interrupts.Interrupted(stop.signum)) == 128 + sig
