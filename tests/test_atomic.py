@@ -3,6 +3,7 @@
 import os
 import signal
 import stat
+import time
 
 import numpy as np
 import pytest
@@ -171,3 +172,16 @@ def test_a_dead_commits_moved_aside_file_comes_back(tmp_path):
     atomic.sweep(tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"take.solo.wav": b"earlier solo",
                                                                     "take.acc.wav": b"earlier acc"}
+
+
+def test_old_versions_temporary_files_go_once_nobody_could_be_writing_them(tmp_path):
+    """Before owner-named files, temporary names carried no owner: removed only when untouched for hours."""
+    old, fresh = tmp_path / ".take.solo.wav.k2j3h4g5.part", tmp_path / ".take.accompaniment.wav.a1b2c3d4.part"
+    spool, other = tmp_path / ".take.remix.wav.zz_9y8x7.f32", tmp_path / ".take.solo.wav.k2j3h4g5.txt"
+    for p in (old, fresh, spool, other):
+        p.write_bytes(b"x" * 64)
+    hours_ago = time.time() - atomic.LEGACY_AGE_S - 60
+    for p in (old, spool, other):
+        os.utime(p, (hours_ago, hours_ago))
+    assert sorted(p for p, _ in atomic.sweep(tmp_path)) == sorted([old, spool])
+    assert fresh.exists() and other.exists()

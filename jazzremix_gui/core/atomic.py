@@ -10,14 +10,16 @@ normally, with an error or by a signal removes its own (and, at exit, any still 
 job killed outright (``kill -9``, power loss) cannot, so :func:`sweep` removes those later:
 only files of exactly this pattern, written on this machine by a process that no longer
 exists. A live job's files, another machine's (shared folders) and anything else are
-never touched.
+never touched. Earlier versions' names (no owner) go once untouched for six hours.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -47,6 +49,10 @@ def final_mode(path) -> int:
         return 0o666 & ~current_umask()
 
 
+#: Temporary names of versions before owner-named files (``tempfile.mkstemp``'s 8 characters); these carry no
+#: owner, so :func:`sweep` removes them only when untouched for :data:`LEGACY_AGE_S` (a live job writes all the time).
+_LEGACY_RE = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}\.(part|f32)$")
+LEGACY_AGE_S = 6 * 3600
 #: Folders this process has swept whole (:func:`sweep`); a :class:`TempFile` sweeps a new folder first.
 _swept: set[str] = set()
 
@@ -116,7 +122,12 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
         _swept.add(str(folder))
     for name in names:
         t = parse_temp_name(name)
-        if t is None or (target is not None and t.target != fit(target)) or owner_alive(t.host, t.pid):
+        if t is None:
+            old = _LEGACY_RE.match(name)
+            if old and (target is None or old["target"] == target) and _older_than(Path(folder) / name, LEGACY_AGE_S):
+                removed += _unlink(Path(folder) / name)
+            continue
+        if (target is not None and t.target != fit(target)) or owner_alive(t.host, t.pid):
             continue
         p = Path(folder) / name
         try:
@@ -127,11 +138,29 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
             if name.endswith(".keep") and whole and not os.path.lexists(Path(folder) / t.target):
                 os.replace(p, Path(folder) / t.target)  # an earlier file a dead commit moved aside: back it goes
                 continue
-            p.unlink()
-            removed.append((p, st.st_size))
         except OSError:
             continue
+        removed += _unlink(p)
     return removed
+
+
+def _older_than(p: Path, seconds: float) -> bool:
+    try:
+        return time.time() - p.lstat().st_mtime > seconds
+    except OSError:
+        return False
+
+
+def _unlink(p: Path) -> list[tuple[Path, int]]:
+    """``[(p, its size)]`` once ``p`` (a file or link, never a folder) is removed; ``[]`` otherwise."""
+    try:
+        st = p.lstat()
+        if stat.S_ISDIR(st.st_mode):
+            return []
+        p.unlink()
+        return [(p, st.st_size)]
+    except OSError:
+        return []
 
 
 def temps_of(target) -> list[Path]:
