@@ -67,7 +67,7 @@ def run(args) -> int:
         note(line)
     out = prepare_out_dir(args.out)
     plans = plan_outputs(inputs, out, spec.fmt, args.filename)
-    note_swept({out, *(p.parent for targets in plans.values() for p in targets.values() if p.parent.is_dir())})
+    note_swept({out, *(p.parent for targets in plans.values() for p in targets.values() if os.path.isdir(p.parent))})
     model = pipeline.load_model(args.model, "separator")
     failures, summary = len(problems), []
     for i, (item, targets) in enumerate(plans.items(), 1):

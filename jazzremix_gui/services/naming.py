@@ -152,7 +152,10 @@ def check_collisions(plans: dict) -> None:
     seen = {}
     for src, targets in plans.items():
         for path in targets.values():
-            key = str(Path(path).resolve())
+            try:
+                key = str(Path(path).resolve())
+            except (OSError, RuntimeError):  # a link loop on the way: reading or writing it will say so
+                key = os.path.abspath(path)
             if key in seen and seen[key] != src:
                 raise AudioWriteError(f"{seen[key]} and {src} would both write {path}; "
                                       "use --filename with {subfolder} or {folder}, or separate runs")
