@@ -186,3 +186,11 @@ def test_the_apps_export_writes_all_its_files_or_none(tmp_path):
                      0.0, 1.0, plan)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     assert sorted(p.name for p in out.iterdir()) == ["take.accompaniment.wav", "take.remix.wav", "take.solo.wav"]
+
+
+def test_no_journal_where_the_data_folder_cannot_be_written(tmp_path, earlier, monkeypatch):
+    monkeypatch.setattr(commit, "_write_journal", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+    commit.commit_together(_temps(tmp_path, ["x.solo.wav", "x.accompaniment.wav"]))
+    files, journals = _state(tmp_path)
+    assert files == {"x.solo.wav": b"newx.solo.wav", "x.accompaniment.wav": b"newx.accompaniment.wav"}
+    assert journals == earlier[1]  # no empty journal left behind

@@ -67,6 +67,7 @@ def _write_journal(path: Path, state: str, entries: list[Entry]) -> None:
 
 def _open_journal(entries: list[Entry]) -> Path | None:
     """The journal of a commit about to start, or None where none can be written (the commit goes on)."""
+    name = None
     try:
         d = journal_dir()
         d.mkdir(parents=True, exist_ok=True)
@@ -74,8 +75,12 @@ def _open_journal(entries: list[Entry]) -> Path | None:
         os.close(fd)
         _write_journal(Path(name), "commit", entries)
         return Path(name)
-    except OSError as exc:
+    except OSError as exc:  # a full or read-only data folder
         log.debug("no commit journal (%s); the commit is still held against signals", exc)
+        if name is not None:
+            for p in (name, name + ".new"):
+                if _exists(p):
+                    _try(os.unlink, p)
         return None
 
 
