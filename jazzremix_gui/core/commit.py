@@ -8,9 +8,11 @@ other, nor lose an earlier run's pair because this run failed. :func:`commit_tog
 2. with SIGINT, SIGTERM and SIGHUP held back (:func:`core.interrupts.deferred`), keeps each
    existing target as a backup (a hard link; where the file system has none, the file is
    moved aside), then renames the temporary files one by one;
-3. on success removes the backups and the journal; on any failure (an ``OSError``, a
-   ``BaseException``) undoes what it did: earlier targets come back from their backups,
-   files this run put where nothing was are removed, nothing else is touched.
+3. on success flushes the folders and removes the backups and the journal (the files are
+   flushed before step 1, so a power cut cannot leave an empty file in place); on any
+   failure (an ``OSError``, a ``BaseException``) undoes what it did: earlier targets come
+   back from their backups, files this run put where nothing was are removed, nothing else
+   is touched.
 
 A job killed outright in between (``kill -9``, power loss) leaves its journal; the next
 :func:`recover` (every :func:`core.atomic.sweep`, so every later write) finishes the
@@ -103,6 +105,20 @@ def _keep(e: Entry) -> None:
         os.replace(e.path, e.backup)
 
 
+def _sync(path) -> None:
+    """Flush a file's or a folder's data to the disk (best effort: some file systems refuse it for folders)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _try(action, *args) -> None:
     try:
         action(*args)
@@ -165,6 +181,7 @@ def commit_together(temps: Sequence) -> list[Path]:
     """
     for t in temps:
         t.prepare()
+        _sync(t.tmp)  # on disk before it replaces anything: a power cut cannot leave an empty file in place
     entries = []
     for t in temps:
         had = _exists(t.path) and not stat.S_ISDIR(os.lstat(t.path).st_mode)
@@ -191,6 +208,8 @@ def commit_together(temps: Sequence) -> list[Path]:
             unregister(Path(e.tmp))
             if _exists(e.backup):
                 _try(os.unlink, e.backup)
+        for folder in dict.fromkeys(os.path.dirname(e.path) or "." for e in entries):
+            _sync(folder)  # the renames themselves
         _drop(journal)
     return [t.path for t in temps]
 
