@@ -167,6 +167,11 @@ def test_single_input_commands_say_os_errors_in_words(base):
         proc = run_cli(command, base)
         assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
             f"jazzremix: error: {base / 'pipe.wav'}: is a named pipe (FIFO), not a regular file"], proc.stderr
+    closed = base / "closed"
+    closed.mkdir(mode=0o755 if AS_ROOT else 0o555)  # root's: nobody may not write there
+    proc = run_cli(["separate", tone(base / "take.wav"), "--out", closed], base)
+    assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
+        f"jazzremix: error: {closed}: cannot write in this folder (permission denied)"], proc.stderr
 
 
 def test_names_at_the_limits_and_odd_folders_give_one_line(tmp_path, capsys, tiny_models):
