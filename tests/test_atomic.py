@@ -1,7 +1,9 @@
 """Files others can read: umask modes for new files, kept modes on overwrite, never a half-written file."""
 
 import os
+import signal
 import stat
+import time
 
 import numpy as np
 import pytest
@@ -91,3 +93,95 @@ def test_failed_mastered_write_leaves_nothing(tmp_path, mode):
             w.write(np.full((5000, 2), 1.5, np.float32))
             raise RuntimeError("cancelled")
     assert not list(tmp_path.iterdir())  # no target, no .part, no float spool
+
+
+# --- temporary files name their owner; stale ones of dead processes are swept, nothing else ---------------------
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_temp_names_identify_their_owner_and_only_stale_ones_are_swept(tmp_path):
+    t = atomic.TempFile(tmp_path / "take.solo.wav")
+    parsed = atomic.parse_temp_name(t.tmp.name)
+    assert parsed == atomic.TempName("take.solo.wav", atomic.HOST, os.getpid())
+    dead = _dead_pid()
+    stale = tmp_path / f".take.solo.wav.{atomic.MARK}-{atomic.HOST}-{dead}-abcd1234.part"
+    spool = tmp_path / f".take.accompaniment.wav.{atomic.MARK}-{atomic.HOST}-{dead}-zz9_8y7x.f32"
+    keep = {
+        "other host": f".take.solo.wav.{atomic.MARK}-0f0f0f-{dead}-abcd1234.part",
+        "live process": f".take.solo.wav.{atomic.MARK}-{atomic.HOST}-1-abcd1234.part",
+        "legacy name": ".take.solo.wav.abcd1234.part",
+        "user file": ".take.solo.wav.jazzremix-notes.part",
+        "target": "take.solo.wav",
+    }
+    for p in (stale, spool, *(tmp_path / n for n in keep.values())):
+        p.write_bytes(b"x" * 10)
+    folder_like = tmp_path / f".x.wav.{atomic.MARK}-{atomic.HOST}-{dead}-qqqqqqqq.part"
+    folder_like.mkdir()
+    removed = atomic.sweep(tmp_path, "take.solo.wav")  # one target: the other target's spool stays
+    assert [p for p, _ in removed] == [stale] and spool.exists()
+    assert sorted(p for p, _ in atomic.sweep(tmp_path)) == [spool]
+    left = {p.name for p in tmp_path.iterdir()}
+    assert set(keep.values()) <= left and t.tmp.name in left and folder_like.is_dir()  # our own live file stays
+    t.discard()
+
+
+def test_long_names_fit_and_are_still_swept(tmp_path):
+    name = "é" * 118 + ".accompaniment.wav"  # 254 bytes: the longest file name most systems take
+    t = atomic.TempFile(tmp_path / name)
+    assert len(t.tmp.name.encode()) <= 255
+    stale = tmp_path / t.tmp.name.replace(f"-{os.getpid()}-", f"-{_dead_pid()}-")
+    t.tmp.rename(stale)
+    atomic.unregister(t.tmp)
+    assert [p for p, _ in atomic.sweep(tmp_path, name)] == [stale]
+
+
+def test_writers_sweep_what_a_killed_run_left(tmp_path):
+    stale = tmp_path / f".x.wav.{atomic.MARK}-{atomic.HOST}-{_dead_pid()}-abcd1234.part"
+    stale.write_bytes(b"\0" * 1000)
+    audio_io.write_audio(tmp_path / "x.wav", np.zeros(10, np.float32), 8000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.wav"]
+
+
+def test_files_left_open_are_removed_at_exit(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import os, sys; from jazzremix_gui.core import atomic; t = atomic.TempFile(sys.argv[1]); "
+            "open(t.tmp, 'wb').write(b'1' * 100); os.kill(os.getpid(), 2)")
+    p = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.wav")], capture_output=True, text=True,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # not ignored (background)
+    assert p.returncode == -2 and "KeyboardInterrupt" in p.stderr  # died of Ctrl+C, as Python does
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_dead_commits_moved_aside_file_comes_back(tmp_path):
+    """Without a journal (no writable data folder) and without hard links, the earlier file sits as ``.keep``."""
+    dead = _dead_pid()
+    kept = tmp_path / f".take.solo.wav.{atomic.MARK}-{atomic.HOST}-{dead}-abcd1234.part.keep"
+    kept.write_bytes(b"earlier solo")
+    spare = tmp_path / f".take.acc.wav.{atomic.MARK}-{atomic.HOST}-{dead}-abcd1235.part.keep"
+    spare.write_bytes(b"a spare link")
+    (tmp_path / "take.acc.wav").write_bytes(b"earlier acc")
+    atomic.sweep(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"take.solo.wav": b"earlier solo",
+                                                                    "take.acc.wav": b"earlier acc"}
+
+
+def test_old_versions_temporary_files_go_once_nobody_could_be_writing_them(tmp_path):
+    """Before owner-named files, temporary names carried no owner: removed only when untouched for hours."""
+    old, fresh = tmp_path / ".take.solo.wav.k2j3h4g5.part", tmp_path / ".take.accompaniment.wav.a1b2c3d4.part"
+    spool, other = tmp_path / ".take.remix.wav.zz_9y8x7.f32", tmp_path / ".take.solo.wav.k2j3h4g5.txt"
+    for p in (old, fresh, spool, other):
+        p.write_bytes(b"x" * 64)
+    hours_ago = time.time() - atomic.LEGACY_AGE_S - 60
+    for p in (old, spool, other):
+        os.utime(p, (hours_ago, hours_ago))
+    assert sorted(p for p, _ in atomic.sweep(tmp_path)) == sorted([old, spool])
+    assert fresh.exists() and other.exists()

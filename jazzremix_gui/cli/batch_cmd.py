@@ -12,7 +12,7 @@ import sys
 
 from jazzremix_gui.cli.common import add_model_option, error
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
-from jazzremix_gui.core import pipeline
+from jazzremix_gui.core import interrupts, pipeline
 from jazzremix_gui.core.formats import FORMATS, OutputSpec
 
 INSTALL_HINT = "pip install 'jazzremix-gui[batch]'"
@@ -113,11 +113,11 @@ def run(args) -> int:
             tally = runner.Tally()
             try:
                 runner.run(client, manifest, specs, on_record, tally)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 close()
-                error(f"stopped after {tally.done} done and {tally.failed} failed in this run; "
-                      "run the same command again to resume")
-                return 130
+                error(f"{interrupts.describe(exc)}: stopped after {tally.done} done and {tally.failed} failed in "
+                      "this run; run the same command again to resume")
+                return interrupts.exit_status(exc)
             finally:
                 close()
         finally:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from contextlib import contextmanager
 
+from jazzremix_gui.core import atomic, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.oserrors import describe_os_error, human_bytes
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (a newline in a file name) written as escapes: one line stays one line."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def error(message: str) -> None:
     """Print one error line on stderr (and put it in the log file)."""
+    message = one_line(message)
     print(f"jazzremix: error: {message}", file=sys.stderr)
     logging.getLogger("jazzremix_gui.cli").error("%s", message, extra={"file_only": True})
 
@@ -20,7 +31,7 @@ def note(message: str) -> None:
     from jazzremix_gui.core import logs
 
     if not logs.quiet():
-        print(message, file=sys.stderr)
+        print("\n".join(one_line(line) for line in message.split("\n")), file=sys.stderr)
 
 
 @contextmanager
@@ -49,13 +60,55 @@ def add_model_option(parser, kind: str) -> None:
     parser.add_argument("--model", metavar="PATH", help=f"{kind} ONNX model (default: the shipped one)")
 
 
+#: Exit statuses of every command (the README's CLI section lists them).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
 def run_guarded(func, args) -> int:
-    """Run a command function, turning Jazz Remix errors into one stderr line and exit 1."""
+    """Run a command with SIGINT, SIGTERM and SIGHUP stopping it cleanly; every error is one stderr line.
+
+    Returns 0, 1 (a Jazz Remix or operating-system error, or some inputs failed), or
+    128 + the signal's number when interrupted (temporary files are removed on the way out).
+    """
+    previous = interrupts.install()
     try:
         return int(func(args) or 0)
     except JazzRemixError as exc:
         error(str(exc))
-        return 1
-    except KeyboardInterrupt:
-        error("interrupted")
-        return 130
+        return EXIT_FAILED
+    except OSError as exc:
+        error(describe_os_error(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt as exc:
+        atomic.discard_all()
+        error(interrupts.describe(exc))
+        return interrupts.exit_status(exc)
+    finally:
+        interrupts.restore(previous)
+
+
+def input_failure(path, exc: BaseException, prefix: str = "") -> str:
+    """The one line for an input that failed: ``PREFIX PATH: cause`` (a bug's traceback goes to the log file only).
+
+    Any ``Exception`` counts (a Jazz Remix error, an operating-system error, a bug); the
+    caller prints it with :func:`error` and goes on with the other inputs.
+    """
+    if isinstance(exc, JazzRemixError):
+        text = str(exc)
+    elif isinstance(exc, OSError):
+        text = describe_os_error(exc)
+    else:
+        logging.getLogger("jazzremix_gui.cli").error("unexpected error on %s", path, exc_info=exc,
+                                                     extra={"file_only": True})
+        text = f"unexpected {type(exc).__name__}: {exc}"
+    text = text if str(path) in text else f"{path}: {text}"
+    return f"{prefix}{text}"
+
+
+def note_swept(folders) -> None:
+    """Remove what interrupted jobs left in ``folders`` (:func:`core.atomic.sweep`) and say so."""
+    removed = [r for folder in dict.fromkeys(map(str, folders)) for r in atomic.sweep(folder)]
+    if removed:
+        size = sum(n for _, n in removed)
+        note(f"removed {len(removed)} temporary file{'s' * (len(removed) != 1)} ({human_bytes(size)}) left by "
+             "an interrupted job")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jazzremix_gui import __version__
 from jazzremix_gui.cli.common import error, run_guarded
+from jazzremix_gui.core import interrupts
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(files_mean_gui(list(argv), commands))
     if args.command is None:
         args = parser.parse_args([*argv, "gui"])
+    previous = interrupts.install()
     try:
         _setup(args)
         return run_guarded(args.func, args)
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt as exc:  # before the command started
+        error(interrupts.describe(exc))
+        return interrupts.exit_status(exc)
     except Exception as exc:  # last resort: one line, never a traceback in the user's face
         log.error("unexpected error", exc_info=True, extra={"file_only": True})
         from jazzremix_gui.core import logs
@@ -115,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         where = f" (details in {logs.log_file()})" if logs.log_file() else ""
         error(f"unexpected {type(exc).__name__}: {exc}{where}")
         return 2
+    finally:
+        interrupts.restore(previous)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from jazzremix_gui.cli.common import add_model_option, error, note, progress_bar
+from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, add_model_option, error, input_failure, note,
+                                      note_swept, progress_bar)
 from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
+from jazzremix_gui.core.oserrors import describe_os_error
 from jazzremix_gui.services import naming
 
 STEMS = ("solo", "accompaniment")
@@ -34,9 +37,11 @@ def prepare_out_dir(path) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AudioWriteError(f"{out}: cannot create output folder ({exc.strerror})") from None
+        raise AudioWriteError(describe_os_error(exc, "cannot create output folder", out)) from None
     if not out.is_dir():
         raise AudioWriteError(f"{out}: not a folder")
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise AudioWriteError(f"{out}: cannot write in this folder (permission denied)")
     return out
 
 
@@ -50,34 +55,43 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str) -> dict:
 
 def run(args) -> int:
     spec = spec_from(args)
-    inputs, notes = naming.expand_inputs(args.inputs, skip=args.out)  # never our own outputs
+    problems: list[str] = []
+    inputs, notes = naming.expand_inputs(args.inputs, skip=args.out, problems=problems)  # never our own outputs
+    for line in problems:
+        error(line)
+    if not inputs:  # one line: what the folders held, or the problems already said
+        if problems:
+            return EXIT_FAILED
+        raise JazzRemixError("; ".join(notes) or "no audio files to separate")
     for line in notes:
         note(line)
-    if not inputs:
-        raise JazzRemixError("no audio files to separate")
     out = prepare_out_dir(args.out)
     plans = plan_outputs(inputs, out, spec.fmt, args.filename)
+    note_swept({out, *(p.parent for targets in plans.values() for p in targets.values() if os.path.isdir(p.parent))})
     model = pipeline.load_model(args.model, "separator")
-    failures, summary = 0, []
+    failures, summary = len(problems), []
     for i, (item, targets) in enumerate(plans.items(), 1):
-        where = f"file {i} of {len(plans)}"
+        where = f"file {i} of {len(plans)}: "
         entry = {"input": str(item.path), "outputs": []}
         try:
+            naming.check_name_lengths(targets.values())
             naming.make_folders(targets.values())
-            with progress_bar(f"{where}: {item.path.name}") as bar:
+            with progress_bar(f"{where}{item.path.name}") as bar:
                 reports = pipeline.separate_file(item.path, model=model, progress=bar, spec=spec, clip=args.clip,
                                                  targets=(targets["solo"], targets["accompaniment"]),
                                                  keep_mono=args.keep_mono)
-            note(f"{where}: {item.path}: {reports[0].path.name}, {reports[1].path.name}")
+            note(f"{where}{item.path}: {reports[0].path.name}, {reports[1].path.name}")
             for stem, r in zip(STEMS, reports):
                 note("  " + r.describe())
                 entry["outputs"].append(report_json(r, stem))
-        except JazzRemixError as exc:
-            error(f"{where}: {exc}")
-            entry["error"] = str(exc)
+        except Exception as exc:  # one input's failure, whatever it is, is one line; the others go on
+            line = input_failure(item.path, exc, where)
+            error(line)
+            entry["error"] = line[len(where):]
             failures += 1
         summary.append(entry)
     if args.json:
-        print(json.dumps({"files": summary, "written": len(plans) - failures, "failed": failures,
+        summary += [{"input": line.split(": ", 1)[0], "outputs": [], "error": line} for line in problems]
+        print(json.dumps({"files": summary, "written": len(plans) - (failures - len(problems)), "failed": failures,
                           "format": spec.fmt, "bits": None if spec.lossy else spec.bits, "clip_mode": args.clip}))
-    return 1 if failures else 0
+    return EXIT_FAILED if failures else EXIT_OK

@@ -3,17 +3,30 @@
 A file appears at its path only when complete (a failed or cancelled write leaves the
 old file, or nothing); a new file gets the mode the umask allows (0644 under umask 022,
 like any tool writing with ``open()``), and an overwritten file keeps its mode.
+
+Temporary files name their owner: ``.NAME.jazzremix-<host>-<pid>-<random>.part`` beside
+``NAME`` (``<host>``: six hex digits of a hash of the machine's name). A job that ends
+normally, with an error or by a signal removes its own (and, at exit, any still open); a
+job killed outright (``kill -9``, power loss) cannot, so :func:`sweep` removes those later:
+only files of exactly this pattern, written on this machine by a process that no longer
+exists. A live job's files, another machine's (shared folders) and anything else are
+never touched. Earlier versions' names (no owner) go once untouched for six hours.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from jazzremix_gui.core import commit
+from jazzremix_gui.core.tempnames import (  # noqa: F401 (re-exported)
+    HOST, MARK, NAME_KEPT, TempName, discard_all, fit, owner_alive, owner_prefix, parse_temp_name, register, unregister)
 
 def current_umask() -> int:
     """The process umask, read without changing it where the system allows (Linux ``/proc``)."""
@@ -36,8 +49,19 @@ def final_mode(path) -> int:
         return 0o666 & ~current_umask()
 
 
+#: Temporary names of versions before owner-named files (``tempfile.mkstemp``'s 8 characters); these carry no
+#: owner, so :func:`sweep` removes them only when untouched for :data:`LEGACY_AGE_S` (a live job writes all the time).
+_LEGACY_RE = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}\.(part|f32)$")
+LEGACY_AGE_S = 6 * 3600
+#: Folders this process has swept whole (:func:`sweep`); a :class:`TempFile` sweeps a new folder first.
+_swept: set[str] = set()
+
+
 class TempFile:
     """A temporary file beside ``path`` that :meth:`commit` renames onto it and :meth:`discard` deletes.
+
+    The first one this process creates in a folder first removes the stale temporary files
+    there (:func:`sweep`).
 
     Parameters
     ----------
@@ -55,22 +79,98 @@ class TempFile:
     def __init__(self, path, suffix: str = ".part"):
         self.path = Path(path)
         folder = self.path.parent if str(self.path.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=suffix, dir=folder)
+        if str(folder) not in _swept:  # once per folder and process: a folder of thousands of files stays cheap
+            sweep(folder)
+        fd, tmp = tempfile.mkstemp(prefix=owner_prefix(self.path), suffix=suffix, dir=folder)
         os.close(fd)
         self.tmp = Path(tmp)
+        register(self.tmp)
+
+    def prepare(self) -> None:
+        """Give the finished file the mode it ends with (:func:`final_mode`), before any rename."""
+        os.chmod(self.tmp, final_mode(self.path))
 
     def commit(self) -> Path:
-        """Give the finished file its mode (:func:`final_mode`) and rename it into place."""
+        """Give the finished file its mode and rename it into place."""
         try:
-            os.chmod(self.tmp, final_mode(self.path))
+            self.prepare()
             os.replace(self.tmp, self.path)
         except OSError:
             self.discard()
             raise
+        unregister(self.tmp)
         return self.path
 
     def discard(self) -> None:
         self.tmp.unlink(missing_ok=True)
+        unregister(self.tmp)
+
+
+def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
+    """Remove stale temporary files in ``folder`` (of ``target`` only, when given); returns ``[(path, bytes)]``.
+
+    Unfinished commits of dead jobs are first completed or undone (:func:`core.commit.recover`),
+    so no half pair is left. Never raises: a folder that cannot be listed is left as it is.
+    """
+    commit.recover()
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    if target is None:
+        _swept.add(str(folder))
+    for name in names:
+        t = parse_temp_name(name)
+        if t is None:
+            old = _LEGACY_RE.match(name)
+            if old and (target is None or old["target"] == target) and _older_than(Path(folder) / name, LEGACY_AGE_S):
+                removed += _unlink(Path(folder) / name)
+            continue
+        if (target is not None and t.target != fit(target)) or owner_alive(t.host, t.pid):
+            continue
+        p = Path(folder) / name
+        try:
+            st = p.lstat()
+            if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
+                continue
+            whole = len(os.fsencode(t.target)) < NAME_KEPT - 4  # the target's name was not cut (UTF-8: 4 bytes)
+            if name.endswith(".keep") and whole and not os.path.lexists(Path(folder) / t.target):
+                os.replace(p, Path(folder) / t.target)  # an earlier file a dead commit moved aside: back it goes
+                continue
+        except OSError:
+            continue
+        removed += _unlink(p)
+    return removed
+
+
+def _older_than(p: Path, seconds: float) -> bool:
+    try:
+        return time.time() - p.lstat().st_mtime > seconds
+    except OSError:
+        return False
+
+
+def _unlink(p: Path) -> list[tuple[Path, int]]:
+    """``[(p, its size)]`` once ``p`` (a file or link, never a folder) is removed; ``[]`` otherwise."""
+    try:
+        st = p.lstat()
+        if stat.S_ISDIR(st.st_mode):
+            return []
+        p.unlink()
+        return [(p, st.st_size)]
+    except OSError:
+        return []
+
+
+def temps_of(target) -> list[Path]:
+    """Every Jazz Remix temporary file of ``target``, whoever owns it (for a caller that knows the job is over)."""
+    folder, name = Path(target).parent, fit(Path(target).name)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [folder / n for n in names if (t := parse_temp_name(n)) is not None and t.target == name]
 
 
 @contextmanager

@@ -10,6 +10,7 @@ failed or cancelled job never leaves a half-written file. Resampling uses soxr
 
 from __future__ import annotations
 
+import errno
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import soxr
 
 from jazzremix_gui.core.atomic import TempFile
 from jazzremix_gui.core.errors import AudioReadError, AudioWriteError
+from jazzremix_gui.core.oserrors import check_input_file, describe_os_error, write_failure
 from jazzremix_gui.core.formats import FORMATS, SUBTYPES, OutputSpec, spec_for_path  # noqa: F401 (re-exported)
 from jazzremix_gui.core.tags import apply_tags
 
@@ -73,11 +75,7 @@ def info(path) -> AudioInfo:
     AudioReadError
         With one line naming the file and what is wrong with it.
     """
-    path = Path(path)
-    if not path.exists():
-        raise AudioReadError(f"{path}: no such file")
-    if path.is_dir():
-        raise AudioReadError(f"{path}: is a folder, not an audio file")
+    path = check_input_file(path)  # not there, a folder, a FIFO, a device, a link loop, no permission
     if path.stat().st_size == 0:
         raise AudioReadError(f"{path}: empty file (0 bytes)")
     try:
@@ -248,7 +246,8 @@ class AtomicAudioWriter:
         try:
             self._tmp = TempFile(self.path)
         except OSError as exc:
-            raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
+            raise write_failure(self.path, exc) if exc.errno == errno.ENOSPC else \
+                AudioWriteError(describe_os_error(exc, "cannot write there", folder)) from None
         try:
             self._file = sf.SoundFile(str(self._tmp.tmp), "w", samplerate=int(rate), channels=channels,
                                       **self.spec.open_args())
@@ -269,17 +268,30 @@ class AtomicAudioWriter:
         try:
             self._file.write(block)
         except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-            raise AudioWriteError(f"{self.path}: write failed ({_short(exc)})") from None
+            raise write_failure(self.path, exc) from None
         self.frames += block.shape[0]
+
+    @property
+    def temp(self) -> TempFile:
+        """The temporary file (for a joint commit, :func:`core.commit.commit_together`)."""
+        return self._tmp
+
+    def finish(self) -> None:
+        """Close the finished temporary file; nothing is renamed yet."""
+        try:
+            self._file.close()
+        except (OSError, sf.LibsndfileError, RuntimeError) as exc:
+            self._tmp.discard()
+            raise write_failure(self.path, exc) from None
 
     def commit(self) -> Path:
         """Close and rename the finished file into place (with the mode :func:`core.atomic.final_mode` gives)."""
+        self.finish()
         try:
-            self._file.close()
             return self._tmp.commit()
-        except (OSError, sf.LibsndfileError, RuntimeError) as exc:
+        except OSError as exc:
             self._tmp.discard()
-            raise AudioWriteError(f"{self.path}: cannot write ({getattr(exc, 'strerror', None) or exc})") from None
+            raise AudioWriteError(describe_os_error(exc, "cannot write", self.path)) from None
 
     def abort(self) -> None:
         """Drop the temporary file."""

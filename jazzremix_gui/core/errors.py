@@ -19,3 +19,7 @@ class ModelError(JazzRemixError):
 
 class Cancelled(JazzRemixError):
     """The user cancelled a long-running job."""
+
+
+class DiskFullError(AudioWriteError):
+    """No space left where an output goes; the message says how much was needed and how much is free."""

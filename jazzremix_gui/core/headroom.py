@@ -21,6 +21,7 @@ clipped") and reports what it did (:class:`ClipReport`).
 
 from __future__ import annotations
 
+import errno
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,9 @@ import numpy as np
 
 from jazzremix_gui.core.atomic import TempFile
 from jazzremix_gui.core.audio_io import AtomicAudioWriter
+from jazzremix_gui.core.commit import commit_together
 from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.oserrors import describe_os_error, write_failure
 from jazzremix_gui.core.formats import OutputSpec
 from jazzremix_gui.core.limiter import LookaheadLimiter, TruePeakTracker, db_to_lin, lin_to_db
 
@@ -134,7 +137,8 @@ class MasteredWriter:
             except OSError as exc:
                 if self._spool is not None:
                     self._spool.discard()
-                raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
+                raise write_failure(path, exc) if exc.errno == errno.ENOSPC else \
+                    AudioWriteError(describe_os_error(exc, "cannot write there", folder)) from None
 
     def _measure(self, block: np.ndarray, last: bool = False) -> None:
         if self._limiter is None:  # the limiter measures the true peaks itself
@@ -150,7 +154,10 @@ class MasteredWriter:
             self.report.clamped += int(np.count_nonzero(np.abs(block) > 1.0))
             block = np.clip(block, -1.0, 1.0)
         if self._spool is not None:
-            self._spool_file.write(np.ascontiguousarray(block, np.float32).tobytes())
+            try:
+                self._spool_file.write(np.ascontiguousarray(block, np.float32).tobytes())
+            except OSError as exc:
+                raise write_failure(self.report.path, exc) from None
         elif block.shape[0]:
             self._out.write(block)
 
@@ -179,6 +186,16 @@ class MasteredWriter:
 
     def commit(self) -> ClipReport:
         """Finish processing, write, and rename into place; returns the report."""
+        self.finish()
+        try:
+            self._out.temp.commit()
+        except OSError as exc:
+            raise AudioWriteError(describe_os_error(exc, "cannot write", self.report.path)) from None
+        self._committed = True
+        return self.report
+
+    def finish(self) -> ClipReport:
+        """Finish processing and writing the temporary file (:attr:`temp`); nothing is renamed yet."""
         self._measure(None, last=True)
         if self._limiter is not None:
             self._pass(self._limiter.finish())
@@ -188,9 +205,13 @@ class MasteredWriter:
         self.report.peak_dbtp = lin_to_db(self._tp)
         if self._spool is not None:
             self._rescale()
-        self._out.commit()
-        self._committed = True
+        self._out.finish()
         return self.report
+
+    @property
+    def temp(self):
+        """The finished temporary file (a :class:`core.atomic.TempFile`)."""
+        return self._out.temp
 
     def abort(self) -> None:
         if self._spool is not None:
@@ -206,6 +227,19 @@ class MasteredWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None or not self._committed:
             self.abort()
+
+
+def commit_all(writers) -> list[ClipReport]:
+    """Finish several writers and rename their files into place together: all of them or none
+    (:func:`core.commit.commit_together`); returns their reports."""
+    reports = [w.finish() for w in writers]
+    try:
+        commit_together([w.temp for w in writers])
+    except OSError as exc:
+        raise AudioWriteError(describe_os_error(exc, "cannot write", exc.filename2 or exc.filename)) from None
+    for w in writers:
+        w._committed = True
+    return reports
 
 
 def write_mastered(path, audio: np.ndarray, rate: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,

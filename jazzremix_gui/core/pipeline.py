@@ -24,10 +24,11 @@ import numpy as np
 
 from jazzremix_gui.core import audio_io, paths, tags
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.errors import DiskFullError, ModelError
 from jazzremix_gui.core.formats import OutputSpec
-from jazzremix_gui.core.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter
+from jazzremix_gui.core.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, commit_all
 from jazzremix_gui.core.models import ModelSession, SessionLike
+from jazzremix_gui.core.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT, place_solo
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.separation import RecordedSolo, SeparatorEngine
@@ -216,9 +217,11 @@ def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, mo
                   clip: str = DEFAULT_CLIP_MODE, keep_mono: bool = False) -> tuple[ClipReport, ClipReport]:
     """Separate a file into two stem files, streaming (memory stays bounded for any length).
 
-    Both files appear only when complete (atomic rename); on any error or cancellation
-    neither is left behind. They carry the input's tags (:mod:`core.tags`) and go through
-    the clip mode ``clip`` (:mod:`core.headroom`).
+    Both files appear only when complete, together (:func:`core.commit.commit_together`): on
+    any error, cancellation or signal neither is left behind and an earlier run's pair stays
+    as it was. A full disk is refused before any work when the format's size is exact (PCM),
+    else reported with how much was needed (:class:`DiskFullError`). The files carry the
+    input's tags (:mod:`core.tags`) and go through the clip mode ``clip`` (:mod:`core.headroom`).
 
     Parameters
     ----------
@@ -240,20 +243,37 @@ def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, mo
     solo_path, acc_path = targets or stem_paths(input_path, out_dir, spec.fmt)
     source, name, versions = tags.read_tags(meta.path), meta.path.stem, {"separator": model.meta.version}
     acc_channels = 1 if keep_mono and meta.channels == 1 else 2
+    needed = output_bytes(meta.frames, meta.rate, (1, acc_channels), spec, clip)
+    if not spec.lossy and spec.fmt != "flac" and Path(solo_path).parent == Path(acc_path).parent:
+        check_free_space(Path(solo_path).parent, needed)  # exact for PCM: refuse before any work
     with MasteredWriter(solo_path, meta.rate, 1, spec, clip, tags.output_tags(source, name, "solo", versions)) as ws, \
             MasteredWriter(acc_path, meta.rate, acc_channels, spec, clip,
                            tags.output_tags(source, name, "accompaniment", versions)) as wa:
         blocks = audio_io.read_blocks(meta.path, READ_BLOCK)
-        for solo, acc in separate_stream(blocks, meta.rate, meta.frames, model, progress, cancel):
-            ws.write(solo)
-            wa.write(acc.mean(axis=1) if acc_channels == 1 else acc)
-        reports = ws.commit(), None
         try:
-            reports = reports[0], wa.commit()
-        except Exception:
-            solo_path.unlink(missing_ok=True)  # both stems or neither
-            raise
-    return reports
+            for solo, acc in separate_stream(blocks, meta.rate, meta.frames, model, progress, cancel):
+                ws.write(solo)
+                wa.write(acc.mean(axis=1) if acc_channels == 1 else acc)
+            return tuple(commit_all([ws, wa]))  # both stems or neither, whatever happens
+        except DiskFullError:
+            raise disk_full(Path(solo_path).parent, needed) from None
+
+
+def output_bytes(frames: int, rate: int, channels: Iterable[int], spec: OutputSpec,
+                 clip: str = DEFAULT_CLIP_MODE) -> int:
+    """About how many bytes files of ``channels`` channels each and ``frames`` frames take (``rescale``'s spool too).
+
+    Exact for PCM (WAV, AIFF), half of that for FLAC (typical of music), the bit rate for lossy formats.
+    """
+    total = 0
+    for c in channels:
+        if spec.lossy:
+            total += int(frames / rate * spec.bitrate * 1000 / 8)
+        else:
+            pcm = frames * c * (4 if spec.bits == 32 else spec.bits // 8)
+            total += pcm // 2 if spec.fmt == "flac" else pcm
+        total += frames * c * 4 if clip == "rescale" else 0
+    return total
 
 
 def suggest(stems: Stems, model: SessionLike | None = None, progress: ProgressFn = None,

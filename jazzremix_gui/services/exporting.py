@@ -10,20 +10,24 @@ session and options give the same bytes.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, pipeline, tags
+from jazzremix_gui.core import atomic, audio_io, pipeline, tags
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled
 from jazzremix_gui.core.formats import DEFAULT_MP3_BITRATE, OutputSpec
-from jazzremix_gui.core.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, check_mode, write_mastered
+from jazzremix_gui.core.headroom import (CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, check_mode,
+                                        commit_all)
 from jazzremix_gui.core.limiter import lin_to_db
 from jazzremix_gui.core.panlaw import place_solo
 from jazzremix_gui.services import naming
 
 KINDS = ("solo", "accompaniment", "remix")
+#: Frames handed to a writer at a time.
+_BLOCK = 65536
 
 
 @dataclass
@@ -100,7 +104,12 @@ def overs_warning(found: dict, clip: str) -> str:
 
 def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan, job=None, models=None,
                  subfolder: str = "") -> list[ClipReport]:
-    """Write the planned files; ``pan``/``gain`` are floats or per-sample arrays (section automation).
+    """Write the planned files, all of them or none; ``pan``/``gain`` are floats or per-sample arrays (automation).
+
+    The rules of ``separate`` (:func:`core.pipeline.separate_file`): what interrupted jobs
+    left in the target folders is removed first (:func:`core.atomic.sweep`); the files are
+    renamed into place together (:func:`core.headroom.commit_all`), so a cancel, an error
+    or a signal leaves every earlier file as it was and no temporary file.
 
     Parameters
     ----------
@@ -114,19 +123,30 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     """
     plan.check()
     targets = plan.paths(input_path, subfolder)
+    naming.check_name_lengths(targets.values())
     naming.make_folders(targets.values())
+    for folder in dict.fromkeys(p.parent for p in targets.values()):
+        atomic.sweep(folder)
     source = tags.read_tags(input_path)
     models = models or {"separator": stems.model_version}
     mono = plan.keep_mono and audio_io.info(input_path).channels == 1
-    reports = []
-    for i, kind in enumerate(plan.kinds):
-        if job is not None:
-            if job.is_cancelled():  # between files: each file is whole or absent
-                raise Cancelled()
-            job.progress(i / len(plan.kinds), f"writing {kind}")
-        audio = render(kind, stems, pan, gain, plan.solo_stereo, mono)
-        file_tags = tags.output_tags(source, Path(input_path).stem, kind, models)
-        reports.append(write_mastered(targets[kind], audio, stems.rate, plan.spec, plan.clip, file_tags))
+    with ExitStack() as stack:
+        writers = []
+        for i, kind in enumerate(plan.kinds):
+            if job is not None:
+                if job.is_cancelled():
+                    raise Cancelled()
+                job.progress(i / (len(plan.kinds) + 1), f"writing {kind}")
+            audio = render(kind, stems, pan, gain, plan.solo_stereo, mono)
+            file_tags = tags.output_tags(source, Path(input_path).stem, kind, models)
+            w = stack.enter_context(MasteredWriter(targets[kind], stems.rate, 1 if audio.ndim == 1 else audio.shape[1],
+                                                   plan.spec, plan.clip, file_tags))
+            for j in range(0, audio.shape[0], _BLOCK):
+                w.write(audio[j: j + _BLOCK])
+            writers.append(w)
+        if job is not None and job.is_cancelled():
+            raise Cancelled()
+        reports = commit_all(writers)
     if job is not None:
         job.progress(1.0, "exported")
     return reports

@@ -16,6 +16,7 @@ write the same file are refused before any work, naming both (:func:`check_colli
 
 from __future__ import annotations
 
+import os
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +39,19 @@ class InputFile:
     subfolder: str = ""
 
 
-def expand_inputs(paths, skip=None) -> tuple[list[InputFile], list[str]]:
+def expand_inputs(paths, skip=None, problems: list | None = None) -> tuple[list[InputFile], list[str]]:
     """Files given as they are, folders replaced by the audio files inside them (recursively, sorted).
 
     ``skip``: a folder whose contents are never taken (the output folder, when it lies inside an input folder).
+    A path that cannot even be looked at (a folder the user cannot enter on the way) is
+    passed on as a file: reading it gives the specific error, for that input alone.
+
+    Parameters
+    ----------
+    problems : list, optional
+        Receives one line per folder that cannot be read and per audio-named entry that is
+        not a readable regular file (a dangling link, a FIFO...): inputs that were not
+        taken, which a command counts as failed. Without it these lines go to ``notes``.
 
     Returns
     -------
@@ -51,27 +61,53 @@ def expand_inputs(paths, skip=None) -> tuple[list[InputFile], list[str]]:
         One line per folder that held files that are not audio (skipped), or no audio at all.
     """
     inputs, notes = [], []
+    problems = notes if problems is None else problems
+    skip_dir = Path(skip).resolve() if skip is not None else None
     for p in map(Path, paths):
-        if not p.is_dir():
+        try:
+            is_dir = p.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
             inputs.append(InputFile(p))
             continue
-        found, skipped = [], 0
-        skip_dir = Path(skip).resolve() if skip is not None else None
-        for f in sorted(p.rglob("*"), key=lambda q: q.relative_to(p).parts):
-            if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
-                continue
-            if skip_dir is not None and skip_dir in f.resolve().parents:
-                continue
-            if f.suffix.lower() in AUDIO_EXTENSIONS:
-                found.append(InputFile(f, f.parent.relative_to(p).as_posix().strip(".")))
-            else:
-                skipped += 1
-        if skipped:
-            notes.append(f"{p}: skipped {skipped} non-audio file{'s' * (skipped != 1)}")
+        found, skipped = _walk(p, skip_dir, problems)
+        others = f"skipped {skipped} non-audio file{'s' * (skipped != 1)}"
         if not found:
-            notes.append(f"{p}: no audio files inside")
+            notes.append(f"{p}: no audio files inside" + (f" ({others})" if skipped else ""))
+        elif skipped:
+            notes.append(f"{p}: {others}")
         inputs.extend(found)
     return inputs, notes
+
+
+def _walk(top: Path, skip_dir: Path | None, problems: list) -> tuple[list[InputFile], int]:
+    """Audio files under ``top`` and how many other files (hidden ones and ``skip_dir`` left out; links to
+    folders are not followed, so a link loop cannot trap the walk)."""
+    from jazzremix_gui.core.oserrors import describe_os_error, input_problem
+
+    def unreadable(exc: OSError) -> None:
+        problems.append(describe_os_error(exc, "cannot read this folder", exc.filename))
+
+    found, skipped = [], 0
+    for root, dirs, files in os.walk(top, onerror=unreadable, followlinks=False):
+        here = Path(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and (skip_dir is None or (here / d).resolve() != skip_dir)]
+        for name in files:
+            f = here / name
+            if name.startswith("."):
+                continue
+            if f.suffix.lower() not in AUDIO_EXTENSIONS:
+                skipped += 1
+                continue
+            problem = input_problem(f)
+            if problem:
+                problems.append(f"{f}: {problem}")
+            else:
+                found.append(InputFile(f, f.parent.relative_to(top).as_posix().strip(".")))
+    found.sort(key=lambda item: item.path.relative_to(top).parts)
+    return found, skipped
 
 
 def check_template(template: str) -> str:
@@ -116,11 +152,30 @@ def check_collisions(plans: dict) -> None:
     seen = {}
     for src, targets in plans.items():
         for path in targets.values():
-            key = str(Path(path).resolve())
+            try:
+                key = str(Path(path).resolve())
+            except (OSError, RuntimeError):  # a link loop on the way: reading or writing it will say so
+                key = os.path.abspath(path)
             if key in seen and seen[key] != src:
                 raise AudioWriteError(f"{seen[key]} and {src} would both write {path}; "
                                       "use --filename with {subfolder} or {folder}, or separate runs")
             seen[key] = src
+
+
+def check_name_lengths(paths) -> None:
+    """Raise AudioWriteError naming an output whose file name the file system cannot hold (before any work)."""
+    for p in map(Path, paths):
+        folder = p.parent
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent
+        try:
+            limit = os.pathconf(folder, "PC_NAME_MAX")
+        except (OSError, ValueError, AttributeError):
+            limit = 255
+        size = len(os.fsencode(p.name))
+        if size > limit:
+            raise AudioWriteError(f"{p.parent}: output name {p.name} is too long ({size} bytes; "
+                                  f"the limit here is {limit}): rename the input or use --filename")
 
 
 def make_folders(paths) -> None:
@@ -129,5 +184,7 @@ def make_folders(paths) -> None:
         try:
             Path(p).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise AudioWriteError(f"{Path(p).parent}: cannot create output folder ({exc.strerror})") from None
+            from jazzremix_gui.core.oserrors import describe_os_error
+
+            raise AudioWriteError(describe_os_error(exc, "cannot create output folder", Path(p).parent)) from None
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.atomic import write_text
+from jazzremix_gui.core.oserrors import describe_os_error
 
 FORMAT = "jazzremix-session"
 #: Current format version (2: gains relative to the recording).
@@ -47,7 +48,7 @@ def save_session(path, track) -> Path:
     try:
         write_text(path, text)
     except OSError as exc:
-        raise SessionError(f"{path}: cannot save the session ({exc.strerror})") from None
+        raise SessionError(describe_os_error(exc, "cannot save the session", path)) from None
     return path
 
 
@@ -57,7 +58,7 @@ def load_session(path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SessionError(f"{path}: cannot read ({exc.strerror})") from None
+        raise SessionError(describe_os_error(exc, "cannot read", path)) from None
     except ValueError:
         raise SessionError(f"{path}: not a Jazz Remix session (not JSON)") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or "input" not in data:

@@ -8,7 +8,7 @@ import threading
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from jazzremix_gui.core import logs
+from jazzremix_gui.core import interrupts, logs
 
 log = logging.getLogger(__name__)
 _showing = threading.Lock()
@@ -26,8 +26,8 @@ def plain_words(exc: BaseException) -> str:
 
 def handle(exc_type, exc, tb) -> None:
     """``sys.excepthook`` for the GUI thread: log with the traceback, then show :func:`plain_words`."""
-    if issubclass(exc_type, KeyboardInterrupt):
-        QApplication.quit()
+    if issubclass(exc_type, KeyboardInterrupt):  # Ctrl+C, SIGTERM, SIGHUP (core.interrupts): leave, 128 + signal
+        QApplication.exit(interrupts.exit_status(exc))
         return
     log.error("uncaught exception", exc_info=(exc_type, exc, tb))
     app = QApplication.instance()

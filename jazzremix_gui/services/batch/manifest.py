@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.oserrors import describe_os_error
 
 try:
     import fcntl
@@ -73,7 +74,7 @@ def read_records(path) -> dict[str, dict]:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise ManifestError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+        raise ManifestError(describe_os_error(exc, "cannot read the manifest", path)) from None
     return latest
 
 
@@ -92,7 +93,7 @@ class Manifest:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "a+", encoding="utf-8")
         except OSError as exc:
-            raise ManifestError(f"{self.path}: cannot open the manifest ({exc.strerror})") from None
+            raise ManifestError(describe_os_error(exc, "cannot open the manifest", self.path)) from None
         if fcntl is not None:
             try:
                 fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -112,7 +113,7 @@ class Manifest:
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError as exc:
-            raise ManifestError(f"{self.path}: cannot write the manifest ({exc.strerror})") from None
+            raise ManifestError(describe_os_error(exc, "cannot write the manifest", self.path)) from None
 
     def append(self, record: dict) -> None:
         """Add one input's record (one line, flushed and synced to disk)."""

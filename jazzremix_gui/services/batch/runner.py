@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from jazzremix_gui.core import atomic, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.services.batch import task as batch_task
 from jazzremix_gui.services.batch.manifest import Manifest
@@ -142,9 +143,14 @@ def _failure(spec: batch_task.TaskSpec, message: str) -> dict:
 
 
 def remove_debris(spec: batch_task.TaskSpec) -> None:
-    """Delete the temporary files a killed task may have left beside its outputs."""
+    """Delete the temporary files a cancelled or killed task may have left beside its outputs.
+
+    Its worker may still be alive (a cancelled future), on this or another machine, so
+    every Jazz Remix temporary file of these targets goes, whoever owns it: the manifest
+    says the input is not done, and the next run writes it again.
+    """
     for target in spec.plan().paths(spec.input).values():
-        for part in Path(target).parent.glob(f".{Path(target).name}.*.part"):
+        for part in atomic.temps_of(target):
             part.unlink(missing_ok=True)
 
 
@@ -245,7 +251,7 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
                 deadline = time.monotonic() + STOP_GRACE_S
                 while in_flight and time.monotonic() < deadline and ctrl_c.count < 2:
                     _each_ready(futures, finish)
-                raise KeyboardInterrupt
+                raise interrupts.Interrupted(ctrl_c.signum)
         except OSError:  # the scheduler went away (distributed's comm errors are OSErrors)
             raise BatchClusterError(LOST) from None
         finally:
@@ -265,25 +271,29 @@ def _each_ready(futures, finish) -> None:
 
 
 class _CtrlC:
-    """Ctrl+C as a count read between results, so that no result is ever half recorded.
+    """Ctrl+C (and SIGTERM, SIGHUP) as a count read between results, so that no result is ever half recorded.
 
-    A second Ctrl+C cuts the wait for the running tasks short (the clean-up still runs).
+    A second signal cuts the wait for the running tasks short (the clean-up still runs).
     """
 
     def __init__(self):
         self.count = 0
-        self._previous = None
+        self.signum = signal.SIGINT
+        self._previous = {}
 
-    def _on_sigint(self, signum, frame) -> None:
+    def _on_signal(self, signum, frame) -> None:
         self.count += 1
+        self.signum = signum
 
     def __enter__(self) -> "_CtrlC":
         try:
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-        except ValueError:  # not the main thread: nobody can press Ctrl+C at us
-            self._previous = None
+            for s in interrupts.HANDLED:
+                if signal.getsignal(s) is not signal.SIG_IGN:
+                    self._previous[s] = signal.signal(s, self._on_signal)
+        except ValueError:  # not the main thread: no signal reaches us
+            self._previous = {}
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for s, h in self._previous.items():
+            signal.signal(s, h)

@@ -25,7 +25,8 @@ from jazzremix_gui import __version__
 from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
 from jazzremix_gui.core.hashing import file_sha256
-from jazzremix_gui.core.headroom import MasteredWriter
+from jazzremix_gui.core.headroom import MasteredWriter, commit_all
+from jazzremix_gui.core.oserrors import describe_os_error
 from jazzremix_gui.services.batch.manifest import outputs_exist
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.services.exporting import ExportPlan
@@ -171,7 +172,7 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
     try:
         Path(spec.out_dir).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AudioWriteError(f"{spec.out_dir}: cannot create output folder ({exc.strerror})") from None
+        raise AudioWriteError(describe_os_error(exc, "cannot create output folder", spec.out_dir)) from None
     plan.check()
     try:
         analysis, reports = _separate_to_files(path, meta.rate, targets, plan, separator, mixer, cancel)
@@ -208,7 +209,7 @@ def _separate_to_files(path: Path, rate: int, targets: dict, plan: ExportPlan, s
 
         analysis = pipeline.analyse(path, separator=separator, mixer=mixer, cancel=cancel, keep_stems=False,
                                     sink=sink)
-        reports = [ws.commit(), wa.commit()]
+        reports = commit_all([ws, wa])  # both stems or neither, whatever happens
     return analysis, reports
 
 
@@ -254,7 +255,7 @@ def process(spec: TaskSpec) -> dict:
         except MemoryError:
             result["error"] = "out of memory on the worker (recording too long for its memory limit?)"
         except OSError as exc:
-            result["error"] = f"{exc.filename or spec.input}: {exc.strerror or exc}"
+            result["error"] = describe_os_error(exc, path=exc.filename or spec.input)
         except Exception as exc:  # a bug must not stop the batch: record it
             result["error"] = f"unexpected {type(exc).__name__}: {exc}"
     result["processing_s"] = round(time.monotonic() - start, 3)
