@@ -47,6 +47,9 @@ class ModelMeta:
     version: str = "unknown"
     architecture: str = "unknown"
     wiener_alpha: float = ALPHA
+    #: A mixer's partner: the version of the separator whose stems it was trained on ("" if unknown
+    #: or trained on ground-truth stems). Its gains are calibrated to that separator's readings.
+    paired_separator: str = ""
 
     @property
     def label(self) -> str:
@@ -82,6 +85,7 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
             version=str(props.get("version", "unknown")),
             architecture=str(props.get("architecture", "unknown")),
             wiener_alpha=float(props.get("wiener_alpha", ALPHA)),
+            paired_separator=str(props.get("paired_separator", "")),
         )
     except ValueError as exc:
         raise ModelError(f"{path}: bad metadata ({exc})") from None

@@ -16,6 +16,7 @@ Every long call takes ``progress(fraction, message)`` and ``cancel()`` hooks.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -33,6 +34,8 @@ from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT, place_solo
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.separation import RecordedSolo, SeparatorEngine
 from jazzremix_gui.core.suggestion import MixerStream, Suggestion, run_mixer
+
+log = logging.getLogger(__name__)
 
 #: Input samples read per step when streaming (about 1.5 s at 44.1 kHz).
 READ_BLOCK = 65536
@@ -284,6 +287,20 @@ def suggest(stems: Stems, model: SessionLike | None = None, progress: ProgressFn
                      stems.recorded_pan_deg, stems.solo_share_db, stems.solo_level)
 
 
+def pairing_problem(separator: SessionLike, mixer: SessionLike) -> str:
+    """Why the mixer's gains may be off with this separator ("" when they are a pair).
+
+    A mixer trained on a separator's stems (``ModelMeta.paired_separator``) has learnt that
+    separator's readings of the solo's level; another separator reads it otherwise.
+    """
+    paired = getattr(mixer.meta, "paired_separator", "")
+    if not paired or paired == separator.meta.version:
+        return ""
+    return (f"the mixer {mixer.meta.version} learnt from the stems of {paired}, not {separator.meta.version}: "
+            f"its gain suggestions may be off (train a mixer for this separator: jazzremix train-mixer "
+            f"--separator {separator.meta.path})")
+
+
 @dataclass
 class Analysis:
     """Result of :func:`analyse`: the stems, the suggestion (per track and per section) and the models used."""
@@ -340,6 +357,9 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
         raise ValueError("analyse: rate and n_samples are needed for a stream of blocks")
     separator = separator or load_model(None, "separator")
     mixer = mixer or load_model(None, "mixer")
+    problem = pairing_problem(separator, mixer)
+    if problem:
+        log.warning("warning: %s", problem)
     recorded = RecordedSolo()
     stream = MixerStream(mixer, audio_io.resampled_length(n_samples, rate, MODEL_RATE), lambda: recorded.level)
     solos, accs = [], []

@@ -27,6 +27,7 @@ CONTRACT_KEYS = ("kind", "hop", "input_kind", "context_frames", "version", "arch
 def metadata_props(meta: ModelMeta) -> dict:
     """The ``jazzremix.*`` metadata of a model (without the prefix), as exported into the ONNX file."""
     keys = CONTRACT_KEYS + (("wiener_alpha",) if meta.kind == "separator" else ())
+    keys += ("paired_separator",) if meta.kind == "mixer" and meta.paired_separator else ()
     return {k: v for k, v in asdict(meta).items() if k in keys}
 
 

@@ -52,9 +52,10 @@ def cell_figures(pred, label) -> dict:
             "gain_error_db": round(float(np.mean(np.abs(20 * np.log10(g_pred / g_lab)))), 3)}
 
 
-def meta_for(model, path, version: str) -> ModelMeta:
+def meta_for(model, path, version: str, paired_separator: str = "") -> ModelMeta:
     return ModelMeta(path=Path(path), kind="mixer", hop=1024, input_kind=model.input_kind,
-                     context_frames=int(model.context_frames), version=version, architecture=model.architecture)
+                     context_frames=int(model.context_frames), version=version, architecture=model.architecture,
+                     paired_separator=paired_separator)
 
 
 def ceiling_figures(tracks) -> dict:
@@ -125,9 +126,10 @@ def save_weights(model, path, cfg_dict: dict) -> Path:
     return path
 
 
-def export(model, path, version: str) -> dict:
-    """Export a mixer to ONNX with its metadata; returns the metadata dict."""
-    props = cards.metadata_props(meta_for(model, path, version))
+def export(model, path, version: str, paired_separator: str = "") -> dict:
+    """Export a mixer to ONNX with its metadata (``paired_separator``: the separator whose stems it
+    learnt from, "" for ground-truth stems); returns the metadata dict."""
+    props = cards.metadata_props(meta_for(model, path, version, paired_separator))
     example = _example(model, np.random.default_rng(0), 40)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     export_onnx(model, path, props, example, "features", "posterior")
@@ -161,7 +163,7 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
     model, steps, elapsed, losses = results[cfg.arch]
     version = cfg.version or mixer_policy.model_version(cfg.arch) + (
         f"-on-{separator.meta.version}" if separator is not None else "")
-    props = export(model, cfg.out, version)
+    props = export(model, cfg.out, version, separator.meta.version if separator is not None else "")
     save_weights(model, cfg.out, asdict(cfg))
     session = ModelSession(cfg.out, "mixer", prefer_gpu=False)
     figures = {"mixer": evaluate_model(model, session, val, cfg.val_dir, separator),

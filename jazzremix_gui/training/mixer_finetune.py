@@ -199,10 +199,11 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
     model.taste.requires_grad_(True)
     with torch.no_grad():
         after = model(xt).numpy()
-    base_version = ModelSession(base_onnx, "mixer", prefer_gpu=False).meta.version if base_onnx.is_file() \
-        else str(cfg.version or mixer_policy.model_version(cfg.arch))
+    base_meta = ModelSession(base_onnx, "mixer", prefer_gpu=False).meta if base_onnx.is_file() else None
+    base_version = base_meta.version if base_meta is not None else str(cfg.version or
+                                                                       mixer_policy.model_version(cfg.arch))
     version = f"{base_version}+user-{used}ann-{time.strftime('%Y%m%d%H%M')}"
-    props = export(model, out, version)
+    props = export(model, out, version, base_meta.paired_separator if base_meta is not None else "")
     save_weights(model, out, {**asdict(cfg), "version": version})
     fig = {"before": cell_figures(before.argmax(axis=1), cells), "after": cell_figures(after.argmax(axis=1), cells)}
     card = cards.card_head(out, props, model.architecture, mixer_model.parameter_count(model))

@@ -6,6 +6,7 @@ Menus and shortcuts live in :mod:`jazzremix_gui.ui.actions`; long work runs in
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt
@@ -28,12 +29,14 @@ from jazzremix_gui.ui.track_list import TrackPanel
 from jazzremix_gui.ui.worker import make_runner
 
 
-def mixer_source_text(version: str) -> str:
-    """Which mixer made a suggestion, in words (fine-tuned user models carry '+user' in their version)."""
+def mixer_source_text(version: str, pairing_problem: str = "") -> str:
+    """Which mixer made a suggestion, in words (fine-tuned user models carry '+user' in their version),
+    and, when it learnt from another separator's stems, the warning (:func:`core.pipeline.pairing_problem`)."""
     if not version:
         return ""
     who = "your fine-tuned mixer" if "+user" in version else "the shipped mixer"
-    return f"suggested by {who} ({version})"
+    warning = f"<br><span style='color:#e0a040'>⚠ {html.escape(pairing_problem)}</span>" if pairing_problem else ""
+    return f"suggested by {who} ({version}){warning}"
 
 
 def suggestion_status_text(state) -> str:
@@ -253,7 +256,9 @@ class MainWindow(QMainWindow):
             self.timeline.set_sections([])
             return
         self.codebook.set_posterior(st.posterior())
-        self.codebook.source_text = mixer_source_text(track.processed.mixer_version if track.processed else "")
+        done = track.processed
+        self.codebook.source_text = mixer_source_text(done.mixer_version if done else "",
+                                                      done.pairing_problem if done else "")
         self.codebook.status_text = suggestion_status_text(st)
         self.codebook.set_marks(st.suggested_value(), st.value())
         target = ("Whole track (per-section automation off)" if st.has_sections else "Whole track") \
