@@ -26,7 +26,8 @@ def test_another_separator_is_warned_about_once(tmp_path, capsys):
     assert main(["suggest", str(wav), "--model", str(other)]) == 0
     err = [line for line in capsys.readouterr().err.splitlines() if "learnt from the stems" in line]
     assert len(err) == 1 and err[0].startswith("jazzremix: warning: the mixer ")
-    # the app shows the same sentence under the heat map, escaped for its rich text
-    text = mixer_source_text(mix.meta.version, problem)
-    assert "learnt from the stems of sep-mask-2.0" in text and "⚠" in text
+    # the app says it in short under the heat map, escaped for its rich text
+    text = mixer_source_text(mix.meta.version, mix.meta.paired_separator, sep.meta.version)
+    assert "learnt from sep-mask-2.0's stems, not tiny-sep-c0's" in text and "⚠" in text
+    assert "⚠" not in mixer_source_text(mix.meta.version, "sep-mask-2.0", "sep-mask-2.0")
     assert mixer_source_text(mix.meta.version) == f"suggested by the shipped mixer ({mix.meta.version})"

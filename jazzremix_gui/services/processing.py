@@ -47,7 +47,7 @@ class Processed:
     mixer_version: str = ""
     provider: str = ""
     mixer_hop: int = 1024
-    pairing_problem: str = ""  # the mixer was trained on another separator's stems (pipeline.pairing_problem)
+    mixer_paired_separator: str = ""  # the separator whose stems the mixer learnt from (ModelMeta.paired_separator)
 
 
 def load_models(separator_path=None, mixer_path=None):
@@ -103,7 +103,7 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
              "accompaniment": log_spectrogram(stems.accompaniment, stems.rate, cancel=job.is_cancelled)}
     job.progress(1.0, "done")
     return Processed(stems, suggestion, specs, hit is not None, separator.meta.version, mixer.meta.version,
-                     separator.provider, mixer.meta.hop, pipeline.pairing_problem(separator, mixer))
+                     separator.provider, mixer.meta.hop, mixer.meta.paired_separator)
 
 
 def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None, rate: int, job=None):

@@ -29,13 +29,17 @@ from jazzremix_gui.ui.track_list import TrackPanel
 from jazzremix_gui.ui.worker import make_runner
 
 
-def mixer_source_text(version: str, pairing_problem: str = "") -> str:
+def mixer_source_text(version: str, paired: str = "", separator: str = "") -> str:
     """Which mixer made a suggestion, in words (fine-tuned user models carry '+user' in their version),
-    and, when it learnt from another separator's stems, the warning (:func:`core.pipeline.pairing_problem`)."""
+    and, when it learnt from another separator's stems than ``separator``'s, a short warning (the
+    whole sentence, :func:`core.pipeline.pairing_problem`, goes to the log)."""
     if not version:
         return ""
     who = "your fine-tuned mixer" if "+user" in version else "the shipped mixer"
-    warning = f"<br><span style='color:#e0a040'>⚠ {html.escape(pairing_problem)}</span>" if pairing_problem else ""
+    warning = ""
+    if paired and separator and paired != separator:
+        warning = (f"<br><span style='color:#e0a040'>⚠ it learnt from {html.escape(paired)}'s stems, not "
+                   f"{html.escape(separator)}'s: gains may be off</span>")
     return f"suggested by {who} ({version}){warning}"
 
 
@@ -257,8 +261,8 @@ class MainWindow(QMainWindow):
             return
         self.codebook.set_posterior(st.posterior())
         done = track.processed
-        self.codebook.source_text = mixer_source_text(done.mixer_version if done else "",
-                                                      done.pairing_problem if done else "")
+        self.codebook.source_text = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
+                                                        done.separator_version) if done else ("",)))
         self.codebook.status_text = suggestion_status_text(st)
         self.codebook.set_marks(st.suggested_value(), st.value())
         target = ("Whole track (per-section automation off)" if st.has_sections else "Whole track") \
