@@ -1,0 +1,328 @@
+"""Damaged inputs: the one rule for how long a file is, and the decoders' own words kept off the terminal.
+
+The rule (:func:`probe`): a file is as long as what decodes from it. Its container's
+claim (the WAV/AIFF data chunk size, the FLAC/MP3/Ogg stream header) is compared with the
+decoded length; a file that falls short by more than its format's slack (:func:`slack`) is
+*damaged*: every command processes it to its decoded length, and one warning line
+(:meth:`Damage.describe`) says how much is missing. A file of which nothing decodes is an
+error. PCM files are measured from their size (libsndfile reads what is there); compressed
+ones (FLAC, Ogg, MP3, ...) are decoded once, in blocks, to count.
+
+Decoder libraries (libsndfile, libmpg123, libFLAC, libvorbis) print warnings straight to
+the process's stderr. :func:`decoder_output` captures file descriptor 2 around decoding,
+so their lines are folded into the warning or the error (:func:`fold`) instead of
+reaching the user raw.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from soundfile import _ffi, _snd
+
+log = logging.getLogger(__name__)
+
+#: Frames decoded per step while counting (small, so a decode error loses little).
+COUNT_BLOCK = 16384
+#: Subtypes whose length libsndfile derives from the file size without decoding.
+_SIZED = ("PCM_", "FLOAT", "DOUBLE", "ULAW", "ALAW")
+#: Containers whose samples are always coded (their subtype names only the decoded width).
+_COMPRESSED = ("FLAC", "OGG", "MPEG", "MP3")
+#: Lossy streams may be announced up to this many frames long (two MPEG frames of 1152:
+#: encoder delay and padding of estimated lengths) without being called damaged.
+LOSSY_SLACK = 2 * 1152
+#: Longest decoder text kept in a message.
+MAX_DETAIL = 200
+
+_capture_lock = threading.RLock()
+
+
+class Captured:
+    """What a :func:`decoder_output` block caught on stderr (``text``, filled when the block ends)."""
+
+    text: str = ""
+
+
+@contextmanager
+def decoder_output():
+    """Redirect file descriptor 2 (C libraries' stderr) to a temporary file for the block.
+
+    Yields a :class:`Captured` whose ``text`` holds what was printed, once the block is
+    left. Python's own ``sys.stderr`` is flushed first so nothing of ours is caught.
+    Nested or concurrent blocks are serialised (file descriptor 2 is one per process).
+    """
+    got = Captured()
+    with _capture_lock:
+        try:
+            sys.stderr.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+        try:
+            saved = os.dup(2)
+        except OSError:  # no stderr at all (a GUI started without one): nothing to capture
+            yield got
+            return
+        with tempfile.TemporaryFile() as sink:
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield got
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+                sink.seek(0)
+                got.text = sink.read(64 * 1024).decode("utf-8", "replace")
+
+
+def fold(text: str) -> str:
+    """Decoder lines as one short clause: source prefixes stripped, repeats dropped, joined by ``; ``."""
+    seen: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and "]" in line:  # "[src/libmpg123/parse.c:do_readahead():1083] warning: ..."
+            line = line.split("]", 1)[1].strip()
+        if line.lower().startswith(("warning: ", "note: ")):
+            line = line.split(": ", 1)[1]
+        if line and line not in seen:
+            seen.append(line)
+    out = "; ".join(seen)
+    return out if len(out) <= MAX_DETAIL else out[: MAX_DETAIL - 3].rstrip() + "..."
+
+
+@dataclass(frozen=True)
+class Damage:
+    """A file shorter than its container says.
+
+    Attributes
+    ----------
+    claimed, decoded : int
+        Frames announced by the header and frames that decoded.
+    rate : int
+        Sample rate in Hz.
+    kind : str
+        Format name for the message (``WAV``, ``MP3``, ...).
+    detail : str
+        The decoder's own words (:func:`fold`), or "".
+    """
+
+    claimed: int | None
+    decoded: int
+    rate: int
+    kind: str
+    detail: str = ""
+
+    @property
+    def missing(self) -> int | None:
+        return None if self.claimed is None else self.claimed - self.decoded
+
+    def describe(self, path) -> str:
+        """One line: ``PATH: damaged MP3 file: 0.45 s of the 8.00 s its header announces decode (7.55 s, 94 %
+        missing); processed to the decoded length (decoder: ...)``."""
+        if self.claimed is None:  # Ogg records no total length
+            text = (f"{path}: damaged {self.kind} file: the stream stops without its end-of-stream mark (cut off); "
+                    f"{_seconds(self.decoded, self.rate)} decode, how much is missing is not recorded in the file; "
+                    "processed to the decoded length")
+            return text + (f" (decoder: {self.detail})" if self.detail else "")
+        part = f"{self.missing / self.claimed:.0%}" if self.claimed else "all"
+        text = (f"{path}: damaged {self.kind} file: {_seconds(self.decoded, self.rate)} of the "
+                f"{_seconds(self.claimed, self.rate)} its header announces decode ({_seconds(self.missing, self.rate)}, "
+                f"{part} missing); processed to the decoded length")
+        return text + (f" (decoder: {self.detail})" if self.detail else "")
+
+
+def _seconds(frames: int, rate: int) -> str:
+    s = frames / rate
+    return f"{s:.2f} s" if s < 600 else f"{s / 60:.1f} min"
+
+
+def kind_of(info) -> str:
+    """Short format name of a ``soundfile`` info or SoundFile (``WAV``, ``FLAC``, ``MP3``, ``OGG``, ...)."""
+    return "MP3" if info.subtype.startswith("MPEG") else info.format.split("_")[0]
+
+
+def slack(info) -> int:
+    """Frames a complete file of this format may fall short of its header (0 for lossless formats)."""
+    return LOSSY_SLACK if info.subtype.startswith(("MPEG", "VORBIS", "OPUS")) else 0
+
+
+def _riff_claim(f, size: int, frame_bytes: int) -> int | None:
+    """Frames a RIFF/WAVE data chunk announces, or None (not RIFF, or an unbounded 0xFFFFFFFF size)."""
+    head = f.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos = 12
+    while pos + 8 <= size:
+        f.seek(pos)
+        raw = f.read(8)
+        cid, clen = raw[:4], int.from_bytes(raw[4:8], "little")
+        if cid == b"data":
+            return None if clen == 0xFFFFFFFF else clen // frame_bytes
+        pos += 8 + clen + (clen & 1)
+    return None
+
+
+def _aiff_claim(f) -> int | None:
+    """Frames an AIFF/AIFC COMM chunk announces (numSampleFrames), or None."""
+    head = f.read(12)
+    if len(head) < 12 or head[:4] != b"FORM" or head[8:12] not in (b"AIFF", b"AIFC"):
+        return None
+    while True:
+        raw = f.read(8)
+        if len(raw) < 8:
+            return None
+        cid, clen = raw[:4], int.from_bytes(raw[4:8], "big")
+        if cid == b"COMM":
+            body = f.read(min(clen, 18))
+            return int.from_bytes(body[2:6], "big") if len(body) >= 6 else None
+        f.seek(clen + (clen & 1), os.SEEK_CUR)
+
+
+_BYTES = {"PCM_S8": 1, "PCM_U8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8,
+          "ULAW": 1, "ALAW": 1}
+
+
+def claimed_frames(path: Path, info) -> int:
+    """Frames the container announces: the WAV/AIFF header's count for PCM, else what libsndfile reports."""
+    width = _BYTES.get(info.subtype)
+    if width is None:
+        return int(info.frames)
+    try:
+        with open(path, "rb") as f:
+            claim = _riff_claim(f, path.stat().st_size, width * info.channels) if info.format == "WAV" else None
+            if claim is None and info.format == "AIFF":
+                f.seek(0)
+                claim = _aiff_claim(f)
+    except OSError:
+        claim = None
+    return int(info.frames) if claim is None else max(int(claim), int(info.frames))
+
+
+def sized(info) -> bool:
+    """True when libsndfile knows the length from the file's size (uncompressed samples in a sized container)."""
+    return info.format not in _COMPRESSED and info.subtype.startswith(_SIZED)
+
+
+def read_into(f: sf.SoundFile, out: np.ndarray) -> tuple[int, str]:
+    """Decode the next ``len(out)`` frames of an open file into ``out`` (float32, ``(m, channels)``).
+
+    Calls libsndfile directly: ``SoundFile.read`` seeks back to where it thinks it is after
+    every read, and mpg123's seeking in VBR MP3s is approximate, so reading an MP3 in blocks
+    through it returns wrong samples (libsndfile 1.2.2, soundfile 0.14). Returns the frames
+    decoded and libsndfile's error ("" when none).
+    """
+    n = int(_snd.sf_readf_float(f._file, _ffi.from_buffer("float[]", out), out.shape[0]))
+    code = int(_snd.sf_error(f._file))
+    if code:
+        return max(n, 0), short_error(sf.LibsndfileError(code)) or f"libsndfile error {code}"
+    return max(n, 0), ""
+
+
+def decoded_frames(path: Path, info) -> tuple[int, str]:
+    """Frames that decode, and the decoder's error (folded) if decoding stopped early.
+
+    Sized formats (PCM, float, A/u-law) are what libsndfile found in the file; others are
+    decoded once in :data:`COUNT_BLOCK` steps (a decode error keeps what came before it).
+    """
+    if sized(info):
+        return int(info.frames), ""
+    n = 0
+    try:
+        with sf.SoundFile(str(path)) as f:
+            buf = np.empty((COUNT_BLOCK, f.channels), np.float32)
+            while True:
+                got, error = read_into(f, buf)
+                n += got
+                if error or got == 0:
+                    return n, error
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        return n, short_error(exc) or "decoding stopped"
+
+
+def ogg_complete(path: Path) -> bool:
+    """True when an Ogg file's last page carries the end-of-stream flag (a cut file's does not).
+
+    Ogg records no total length, so this is the one sign of a file cut short.
+    """
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, path.stat().st_size - 65536 - 27))
+            tail = f.read()
+    except OSError:
+        return True
+    at = tail.rfind(b"OggS")
+    return at < 0 or at + 5 >= len(tail) or bool(tail[at + 5] & 0x04)
+
+
+def short_error(exc: Exception) -> str:
+    """libsndfile's message without the "Error opening 'PATH': " or "Error : " preamble ("" when empty)."""
+    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+    text = text.split(": ", 1)[-1].strip() if "Error opening" in text else text
+    return re.sub(r"^Error\s*:\s*", "", text)
+
+
+def check(path: Path, info) -> tuple[int, Damage | None, str]:
+    """Decoded length of an opened file and its damage, under :func:`decoder_output`.
+
+    Returns
+    -------
+    frames : int
+        Frames every command processes (the decoded length).
+    damage : Damage or None
+        When the file is shorter than announced by more than :func:`slack`.
+    decoder : str
+        The decoder's words (folded) when the file is not damaged (logged, not shown).
+    """
+    with decoder_output() as out:
+        decoded, error = decoded_frames(path, info)
+        claimed = claimed_frames(path, info)
+    words = "; ".join(w for w in (error, fold(out.text)) if w)
+    if info.format == "OGG" and not error and not ogg_complete(path):
+        return decoded, Damage(None, decoded, int(info.samplerate), kind_of(info), words), ""
+    if decoded < claimed - slack(info) or error:
+        return decoded, Damage(claimed, decoded, int(info.samplerate), kind_of(info), words), ""
+    return decoded, None, words
+
+
+_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"), (b"\x7fELF", "a program (ELF)"),
+          (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"),
+          (b"RIFF", "a RIFF/WAV file whose header is damaged or of an unsupported kind"),
+          (b"fLaC", "a FLAC stream damaged or cut off before its first audio frame"),
+          (b"OggS", "an Ogg stream damaged or cut off before its first audio page (or an unsupported codec)"),
+          (b"FORM", "an AIFF file whose header is damaged"), (b"ID3", "an MP3 whose tag is followed by no decodable "
+                                                                      "MPEG audio frame"),
+          (b"\x1aE\xdf\xa3", "a Matroska/WebM file (not supported: convert it to WAV or FLAC)"))
+
+
+def sniff(path: Path) -> str:
+    """What an unreadable file seems to be, from its first bytes (for the error message)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return "unreadable"
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if head[4:8] == b"ftyp":
+        return "an MP4/M4A file (not supported: convert it to WAV or FLAC)"
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        return "an MPEG audio stream with no decodable frame (damaged MP3)"
+    try:
+        text = head.decode("utf-8")
+        if all(c.isprintable() or c.isspace() for c in text):
+            return "a text file, not audio"
+    except UnicodeDecodeError:
+        pass
+    ext = path.suffix.lower().lstrip(".")
+    said = f" (the name says .{ext}, the content is no {ext.upper()} audio)" if ext else ""
+    return f"no known audio header: random or unknown data{said}"
