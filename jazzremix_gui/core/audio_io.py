@@ -132,7 +132,8 @@ def _probe(path: Path) -> AudioInfo:
     if words:
         log.info("%s: decoder said: %s", path, words)
     if frames <= 0:
-        claim = f" (its header announces {hurt.claimed:,} frames: cut off after the header)" if hurt else ""
+        claim = "" if hurt is None else (" (cut off before its first audio)" if hurt.claimed is None else
+                                         f" (its header announces {hurt.claimed:,} frames: cut off after the header)")
         detail = f"; decoder: {hurt.detail}" if hurt is not None and hurt.detail else ""
         raise AudioReadError(f"{path}: holds no audio (0 frames decode{claim}{detail})")
     layout = downmix.layout_for(i.channels, _channel_map(path)) if i.channels > 2 else None
@@ -144,7 +145,7 @@ def _channel_map(path: Path) -> list | None:
     try:
         from soundfile import _ffi, _snd
 
-        with sf.SoundFile(str(path)) as f:
+        with damage.decoder_output(), sf.SoundFile(str(path)) as f:
             buf = _ffi.new("int[]", f.channels)
             if _snd.sf_command(f._file, 0x1100, buf, _ffi.sizeof(buf)) != 1:  # SFC_GET_CHANNEL_MAP_INFO
                 return None

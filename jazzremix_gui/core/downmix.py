@@ -74,11 +74,12 @@ def layout_for(channels: int, channel_map=None) -> tuple[str, ...]:
     channels : int
         3 .. :data:`MAX_CHANNELS`.
     channel_map : sequence of int, optional
-        libsndfile's ``SF_CHANNEL_MAP_*`` codes, one per channel (zeros or None: no map).
+        libsndfile's ``SF_CHANNEL_MAP_*`` codes, one per channel (zeros or None: no map; a
+        map naming a position twice or an unknown one is ignored).
     """
     if channel_map is not None and len(channel_map) == channels and all(c in SF_POSITIONS for c in channel_map):
         names = tuple(SF_POSITIONS[c] for c in channel_map)
-        if any(WEIGHTS[n][0] > 0 for n in names) and any(WEIGHTS[n][1] > 0 for n in names):
+        if len(set(channel_map)) == channels:  # a position twice: a broken map, not a layout
             return names
     return DEFAULT_LAYOUTS[channels]
 
@@ -96,10 +97,7 @@ def to_stereo(block: np.ndarray, mix: np.ndarray) -> np.ndarray:
 def describe(channels: int, layout) -> str:
     """What was done, for the warning line and the app: layout, coefficients, the LFE."""
     default = tuple(layout) == DEFAULT_LAYOUTS[channels]
-    name = LAYOUT_NAMES[channels] if default else "from the file's channel map"
-    how = ("ITU-R BS.775 coefficients" if channels in (5, 6, 8) or not default
-           else "a BS.775-style fold")
+    name = f"{LAYOUT_NAMES[channels]}, assumed order" if default else "the file's channel map, read order"
     lfe = "; LFE dropped" if "LFE" in layout else ""
-    assumed = "assumed" if default else "read"
-    return (f"{channels} channels ({name}, {assumed} order {' '.join(layout)}) downmixed to stereo with {how} "
+    return (f"{channels} channels ({name} {' '.join(layout)}) downmixed to stereo with ITU-R BS.775 coefficients "
             f"(centre and surrounds at -3 dB){lfe}")
