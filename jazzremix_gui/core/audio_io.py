@@ -74,6 +74,13 @@ class AudioInfo:
         """Channels the readers deliver: 1 or 2."""
         return min(self.channels, 2)
 
+    def notes(self) -> list[str]:
+        """The warnings in a few words each, for a track list (``damaged: 7.55 s missing``)."""
+        out = [self.damage.short()] if self.damage is not None else []
+        if self.layout is not None:
+            out.append(downmix.short(self.channels, self.layout))
+        return out
+
     def warnings(self) -> list[str]:
         """One line per thing the user should know (damage, downmix), each naming the file."""
         out = [self.damage.describe(self.path)] if self.damage is not None else []

@@ -124,6 +124,12 @@ class Damage:
     def missing(self) -> int | None:
         return None if self.claimed is None else self.claimed - self.decoded
 
+    def short(self) -> str:
+        """A few words for a track list: ``damaged: 7.55 s missing``."""
+        if self.claimed is None:
+            return "damaged: cut off"
+        return f"damaged: {_seconds(self.missing, self.rate)} missing"
+
     def describe(self, path) -> str:
         """One line: ``PATH: damaged MP3 file: 0.45 s of the 8.00 s its header announces decode (7.55 s, 94 %
         missing); processed to the decoded length (decoder: ...)``."""

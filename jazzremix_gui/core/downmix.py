@@ -101,3 +101,9 @@ def describe(channels: int, layout) -> str:
     lfe = "; LFE dropped" if "LFE" in layout else ""
     return (f"{channels} channels ({name} {' '.join(layout)}) downmixed to stereo with ITU-R BS.775 coefficients "
             f"(centre and surrounds at -3 dB){lfe}")
+
+
+def short(channels: int, layout) -> str:
+    """A few words for a track list: ``5.1 downmixed to stereo``."""
+    default = tuple(layout) == DEFAULT_LAYOUTS[channels]
+    return f"{LAYOUT_NAMES[channels] if default else f'{channels} channels'} downmixed to stereo"
