@@ -86,6 +86,48 @@ def test_lying_header_is_damage_not_an_error(tmp_path):
     assert "9.50 s, 95% missing" in meta.warnings()[0]
 
 
+def test_au_cut_short_is_damaged(tmp_path):
+    path = tmp_path / "cut.au"
+    sf.write(path, _signal(1.0), RATE, subtype="PCM_16")
+    path.write_bytes(path.read_bytes()[: 24 + RATE * 2])  # half of the 4-byte frames
+    meta = audio_io.info(path)
+    assert meta.frames == RATE // 2 and meta.damage.claimed == RATE and "(0.50 s, 50% missing)" in meta.warnings()[0]
+
+
+def test_flac_of_unknown_total_is_its_decoded_length(tmp_path):
+    """STREAMINFO total 0 means "unknown": libsndfile then announces 2**63 - 1 frames; nothing may trust that."""
+    path = tmp_path / "unknown.flac"
+    sf.write(path, _signal(1.0), RATE)
+    data = bytearray(path.read_bytes())
+    data[21] &= 0xF0  # the 36-bit total: low 4 bits of byte 21 and bytes 22..25
+    data[22:26] = bytes(4)
+    path.write_bytes(bytes(data))
+    assert sf.info(path).frames == 2 ** 63 - 1
+    meta = audio_io.info(path)
+    assert meta.frames == RATE and meta.damage is None
+    assert audio_io.read_audio(path)[0].shape == (RATE, 2)
+
+
+def test_paf_block_rounding_is_no_damage(tmp_path):
+    path = tmp_path / "x.paf"
+    sf.write(path, _signal(0.1)[:4096], RATE, subtype="PCM_24")
+    assert sf.info(path).frames == 4100  # libsndfile announces whole 10-frame blocks
+    meta = audio_io.info(path)
+    assert meta.frames == 4096 and meta.damage is None and audio_io.read_audio(path)[0].shape == (4096, 2)
+
+
+def test_a_name_that_is_not_utf8_reads_and_writes(tmp_path):
+    import os
+
+    name = os.fsdecode(b"take-\xff\xfe.wav")
+    sf.write(tmp_path / "plain.wav", _signal(0.2), RATE, subtype="PCM_16")
+    (tmp_path / name).write_bytes((tmp_path / "plain.wav").read_bytes())
+    audio, _ = audio_io.read_audio(tmp_path / name)
+    assert audio.shape == (int(0.2 * RATE), 2)
+    audio_io.write_audio(tmp_path / ("out-" + name), audio, RATE)
+    assert sf.info(os.fsencode(tmp_path / ("out-" + name))).frames == audio.shape[0]
+
+
 @pytest.mark.parametrize("content, words", [
     (bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8)), "random or unknown data"),
     (b"\x89PNG\r\n\x1a\n" + bytes(2000), "a PNG image"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -125,7 +126,7 @@ def info(path) -> AudioInfo:
 def _probe(path: Path) -> AudioInfo:
     with damage.decoder_output() as out:
         try:
-            i = sf.info(str(path))
+            i = sf.info(os.fsencode(path))  # bytes: soundfile encodes str paths as strict UTF-8
         except (sf.LibsndfileError, RuntimeError, TypeError):
             i = None
     if i is None:
@@ -143,22 +144,8 @@ def _probe(path: Path) -> AudioInfo:
                                          f" (its header announces {hurt.claimed:,} frames: cut off after the header)")
         detail = f"; decoder: {hurt.detail}" if hurt is not None and hurt.detail else ""
         raise AudioReadError(f"{path}: holds no audio (0 frames decode{claim}{detail})")
-    layout = downmix.layout_for(i.channels, _channel_map(path)) if i.channels > 2 else None
+    layout = downmix.layout_for(i.channels, downmix.file_channel_map(path)) if i.channels > 2 else None
     return AudioInfo(path, int(frames), int(i.samplerate), int(i.channels), i.format_info, hurt, layout)
-
-
-def _channel_map(path: Path) -> list | None:
-    """libsndfile's channel map of a file (``SF_CHANNEL_MAP_*`` per channel), or None when it has none."""
-    try:
-        from soundfile import _ffi, _snd
-
-        with damage.decoder_output(), sf.SoundFile(str(path)) as f:
-            buf = _ffi.new("int[]", f.channels)
-            if _snd.sf_command(f._file, 0x1100, buf, _ffi.sizeof(buf)) != 1:  # SFC_GET_CHANNEL_MAP_INFO
-                return None
-            return list(buf)
-    except Exception:  # noqa: BLE001 - an older soundfile without these internals: default layouts
-        return None
 
 
 def _short(exc: Exception) -> str:
@@ -204,7 +191,7 @@ def read_blocks(path, block: int) -> Iterator[np.ndarray]:
     pos, error = 0, ""
     with damage.decoder_output() as out:
         try:
-            f = sf.SoundFile(str(meta.path))
+            f = sf.SoundFile(os.fsencode(meta.path))
         except (sf.LibsndfileError, RuntimeError) as exc:
             error = _short(exc)
     if error:
@@ -343,7 +330,7 @@ class AtomicAudioWriter:
             raise write_failure(self.path, exc) if exc.errno == errno.ENOSPC else \
                 AudioWriteError(describe_os_error(exc, "cannot write there", folder)) from None
         try:
-            self._file = sf.SoundFile(str(self._tmp.tmp), "w", samplerate=int(rate), channels=channels,
+            self._file = sf.SoundFile(os.fsencode(self._tmp.tmp), "w", samplerate=int(rate), channels=channels,
                                       **self.spec.open_args())
         except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
             self._tmp.discard()

@@ -36,11 +36,13 @@ log = logging.getLogger(__name__)
 COUNT_BLOCK = 16384
 #: Subtypes whose length libsndfile derives from the file size without decoding.
 _SIZED = ("PCM_", "FLOAT", "DOUBLE", "ULAW", "ALAW")
-#: Containers whose samples are always coded (their subtype names only the decoded width).
-_COMPRESSED = ("FLAC", "OGG", "MPEG", "MP3")
+#: Announced lengths at or above this mean "unknown" (libsndfile's SF_COUNT_MAX for a FLAC total of 0).
+UNKNOWN_LENGTH = 1 << 62
 #: Lossy streams may be announced up to this many frames long (two MPEG frames of 1152:
 #: encoder delay and padding of estimated lengths) without being called damaged.
 LOSSY_SLACK = 2 * 1152
+#: PAF 24-bit packs 10 frames per block; libsndfile announces whole blocks.
+PAF_SLACK = 10
 #: Longest decoder text kept in a message.
 MAX_DETAIL = 200
 
@@ -133,12 +135,13 @@ class Damage:
     def describe(self, path) -> str:
         """One line: ``PATH: damaged MP3 file: 0.45 s of the 8.00 s its header announces decode (7.55 s, 94 %
         missing); processed to the decoded length (decoder: ...)``."""
-        if self.claimed is None:  # Ogg records no total length
-            text = (f"{path}: damaged {self.kind} file: the stream stops without its end-of-stream mark (cut off); "
-                    f"{_seconds(self.decoded, self.rate)} decode, how much is missing is not recorded in the file; "
-                    "processed to the decoded length")
+        if self.claimed is None:  # Ogg records no total length, nor does a FLAC whose total is 0
+            how = "stops without its end-of-stream mark (cut off)" if self.kind == "OGG" else "stops early"
+            text = (f"{path}: damaged {self.kind} file: the stream {how}; {_seconds(self.decoded, self.rate)} decode, "
+                    "how much is missing is not recorded in the file; processed to the decoded length")
             return text + (f" (decoder: {self.detail})" if self.detail else "")
-        part = f"{self.missing / self.claimed:.0%}" if self.claimed else "all"
+        share = self.missing / self.claimed if self.claimed else 1.0
+        part = f"{share:.0%}" if share >= 0.01 else f"{share:.2%}"
         text = (f"{path}: damaged {self.kind} file: {_seconds(self.decoded, self.rate)} of the "
                 f"{_seconds(self.claimed, self.rate)} its header announces decode ({_seconds(self.missing, self.rate)}, "
                 f"{part} missing); processed to the decoded length")
@@ -147,6 +150,8 @@ class Damage:
 
 def _seconds(frames: int, rate: int) -> str:
     s = frames / rate
+    if 0 < s < 0.01:
+        return f"{frames} sample{'s' if frames != 1 else ''}"
     return f"{s:.2f} s" if s < 600 else f"{s / 60:.1f} min"
 
 
@@ -156,8 +161,14 @@ def kind_of(info) -> str:
 
 
 def slack(info) -> int:
-    """Frames a complete file of this format may fall short of its header (0 for lossless formats)."""
-    return LOSSY_SLACK if info.subtype.startswith(("MPEG", "VORBIS", "OPUS")) else 0
+    """Frames a complete file of this format may fall short of its announced length.
+
+    Lossy streams: two MPEG frames (encoder delay and padding of estimated lengths); PAF 24-bit:
+    one 10-frame block (libsndfile rounds its length up to whole blocks); lossless formats: 0.
+    """
+    if info.subtype.startswith(("MPEG", "VORBIS", "OPUS")):
+        return LOSSY_SLACK
+    return PAF_SLACK if info.format == "PAF" else 0
 
 
 def _riff_claim(f, size: int, frame_bytes: int) -> int | None:
@@ -192,29 +203,40 @@ def _aiff_claim(f) -> int | None:
         f.seek(clen + (clen & 1), os.SEEK_CUR)
 
 
+def _au_claim(f, frame_bytes: int) -> int | None:
+    """Frames a Sun/NeXT AU header's data size announces, or None (not AU, or the size is "unknown")."""
+    head = f.read(24)
+    if len(head) < 24 or head[:4] != b".snd":
+        return None
+    size = int.from_bytes(head[8:12], "big")
+    return None if size == 0xFFFFFFFF else size // frame_bytes
+
+
 _BYTES = {"PCM_S8": 1, "PCM_U8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8,
           "ULAW": 1, "ALAW": 1}
 
 
 def claimed_frames(path: Path, info) -> int:
-    """Frames the container announces: the WAV/AIFF header's count for PCM, else what libsndfile reports."""
+    """Frames the container announces: the WAV/AIFF/AU header's count for PCM, else what libsndfile reports
+    (the FLAC STREAMINFO total, the MP3 Xing/LAME count or estimate, the last Ogg granule position)."""
     width = _BYTES.get(info.subtype)
     if width is None:
         return int(info.frames)
     try:
         with open(path, "rb") as f:
-            claim = _riff_claim(f, path.stat().st_size, width * info.channels) if info.format == "WAV" else None
-            if claim is None and info.format == "AIFF":
-                f.seek(0)
-                claim = _aiff_claim(f)
+            frame_bytes = width * info.channels
+            claim = {"WAV": lambda: _riff_claim(f, path.stat().st_size, frame_bytes), "AIFF": lambda: _aiff_claim(f),
+                     "AU": lambda: _au_claim(f, frame_bytes)}.get(info.format, lambda: None)()
     except OSError:
         claim = None
     return int(info.frames) if claim is None else max(int(claim), int(info.frames))
 
 
 def sized(info) -> bool:
-    """True when libsndfile knows the length from the file's size (uncompressed samples in a sized container)."""
-    return info.format not in _COMPRESSED and info.subtype.startswith(_SIZED)
+    """True when the decoded length is known without decoding: PCM in WAV or AIFF, whose length libsndfile
+    clips to the bytes present (other containers are counted by decoding: PAF, for one, announces a few frames
+    more than it holds)."""
+    return info.format in ("WAV", "AIFF") and info.subtype.startswith(_SIZED)
 
 
 def read_into(f: sf.SoundFile, out: np.ndarray) -> tuple[int, str]:
@@ -242,7 +264,7 @@ def decoded_frames(path: Path, info) -> tuple[int, str]:
         return int(info.frames), ""
     n = 0
     try:
-        with sf.SoundFile(str(path)) as f:
+        with sf.SoundFile(os.fsencode(path)) as f:
             buf = np.empty((COUNT_BLOCK, f.channels), np.float32)
             while True:
                 got, error = read_into(f, buf)
@@ -291,8 +313,11 @@ def check(path: Path, info) -> tuple[int, Damage | None, str]:
         decoded, error = decoded_frames(path, info)
         claimed = claimed_frames(path, info)
     words = "; ".join(w for w in (error, fold(out.text)) if w)
-    if info.format == "OGG" and not error and not ogg_complete(path):
+    unknown = claimed >= UNKNOWN_LENGTH or (info.format == "OGG" and not error and not ogg_complete(path))
+    if unknown and (error or info.format == "OGG"):
         return decoded, Damage(None, decoded, int(info.samplerate), kind_of(info), words), ""
+    if unknown:  # a FLAC stream whose total is 0 ("not known"): its decoded length is all there is to say
+        return decoded, None, words
     if decoded < claimed - slack(info) or error:
         return decoded, Damage(claimed, decoded, int(info.samplerate), kind_of(info), words), ""
     return decoded, None, words

@@ -32,7 +32,11 @@ the outputs' clip mode (:mod:`core.headroom`) deals with them.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+import soundfile as sf
+from soundfile import _ffi, _snd
 
 #: -3 dB, BS.775's weight of the centre and surround channels.
 MINUS_3DB = float(np.sqrt(0.5))
@@ -62,8 +66,24 @@ LAYOUT_NAMES = {3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 SF_POSITIONS = {1: "M", 2: "L", 3: "R", 4: "C", 5: "L", 6: "R", 7: "C", 8: "Cs", 9: "Lb", 10: "Rb", 11: "LFE",
                 12: "Lc", 13: "Rc", 14: "Ls", 15: "Rs", 16: "T", 17: "Ltf", 18: "Rtf", 19: "Ctf", 20: "Ltb",
                 21: "Rtb", 22: "Ctb"}
+#: libsndfile's command that reads a file's channel map.
+SFC_GET_CHANNEL_MAP_INFO = 0x1100
 #: Most channels a file may have (a documented fold exists up to here).
 MAX_CHANNELS = 8
+
+
+def file_channel_map(path) -> list | None:
+    """libsndfile's channel map of a file (``SF_CHANNEL_MAP_*`` per channel), or None when it has none."""
+    from jazzremix_gui.core.damage import decoder_output
+
+    try:
+        with decoder_output(), sf.SoundFile(os.fsencode(path)) as f:
+            buf = _ffi.new("int[]", f.channels)
+            if _snd.sf_command(f._file, SFC_GET_CHANNEL_MAP_INFO, buf, _ffi.sizeof(buf)) != 1:
+                return None
+            return list(buf)
+    except (sf.LibsndfileError, RuntimeError, AttributeError):  # AttributeError: a soundfile without these internals
+        return None
 
 
 def layout_for(channels: int, channel_map=None) -> tuple[str, ...]:
