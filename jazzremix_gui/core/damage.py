@@ -1,12 +1,14 @@
 """Damaged inputs: the one rule for how long a file is, and the decoders' own words kept off the terminal.
 
-The rule (:func:`probe`): a file is as long as what decodes from it. Its container's
-claim (the WAV/AIFF data chunk size, the FLAC/MP3/Ogg stream header) is compared with the
-decoded length; a file that falls short by more than its format's slack (:func:`slack`) is
-*damaged*: every command processes it to its decoded length, and one warning line
-(:meth:`Damage.describe`) says how much is missing. A file of which nothing decodes is an
-error. PCM files are measured from their size (libsndfile reads what is there); compressed
-ones (FLAC, Ogg, MP3, ...) are decoded once, in blocks, to count.
+The rule (:func:`check`, applied by :func:`core.audio_io.info` for every command and the
+app): a file is as long as what decodes from it. Its container's claim (the WAV/AIFF/AU
+data size, the FLAC STREAMINFO total, the MP3 Xing count) is compared with the decoded
+length; a file that falls short by more than its format's slack (:func:`slack`) is
+*damaged*: it is processed to its decoded length, and one warning line
+(:meth:`Damage.describe`) says how much is missing. Ogg records no total, so a last page
+without the end-of-stream flag is the sign of a cut Ogg file. A file of which nothing
+decodes is an error. PCM in WAV and AIFF is measured from its size (libsndfile reads what
+is there); everything else (FLAC, Ogg, MP3, AU, CAF, ...) is decoded once, in blocks, to count.
 
 Decoder libraries (libsndfile, libmpg123, libFLAC, libvorbis) print warnings straight to
 the process's stderr. :func:`decoder_output` captures file descriptor 2 around decoding,
@@ -74,7 +76,13 @@ def decoder_output():
         except OSError:  # no stderr at all (a GUI started without one): nothing to capture
             yield got
             return
-        with tempfile.TemporaryFile() as sink:
+        try:
+            sink = tempfile.TemporaryFile()
+        except OSError:  # no temporary folder: let the lines through rather than fail the read
+            os.close(saved)
+            yield got
+            return
+        with sink:
             os.dup2(sink.fileno(), 2)
             try:
                 yield got
