@@ -35,6 +35,8 @@ class TrackPanel(QWidget):
         self.list.setToolTip("Open tracks: drop audio files here or use File > Open. Right-click for more.")
         self.list.setAccessibleName("Tracks")
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setWordWrap(True)  # a status with a warning wraps rather than hiding it
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         title.setBuddy(self.list)
         col.addWidget(self.list, 1)

@@ -70,7 +70,8 @@ class Track(QObject):
         if self.status == READY:
             ready = "ready (from cache)" if self.processed and self.processed.from_cache else "ready"
             notes = self.decoded.notes if self.decoded is not None else []
-            return "; ".join([ready, *notes])  # a damaged file is never shown as plainly "ready"
+            return "; ".join([*notes, ready])  # a damaged file is never shown as plainly "ready"; the notes first,
+            # so a narrow list still shows them
         return self.status
 
 
