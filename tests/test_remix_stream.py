@@ -102,10 +102,16 @@ def test_no_space_for_the_spool_is_one_clear_error(tmp_path, song, models, monke
 
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 ** 9, 10 ** 9 - 1000, 1000))
-    with pytest.raises(AudioWriteError, match=r"needs 0\.00 GB beside the output, 0\.00 GB free"):
+    with pytest.raises(AudioWriteError, match=r"no space left for the remix: needs 0\.00 GB beside the output "
+                                              r"\(stems spool 0\.00 GB \+ the remix 0\.00 GB\), 0\.00 GB free"):
         remix_stream.remix_file(song, tmp_path / "r.wav", OutputSpec("wav", 24), pan=0.0, gain=1.0,
                                 separator=pipeline.load_model(str(models[0]), "separator"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_space_needed_counts_spool_output_and_rescale():
+    need, what = remix_stream.space_needed(44100 * 3600, OutputSpec("wav", 24), "rescale")
+    assert need == 44100 * 3600 * (12 + 6 + 8) and what.startswith("stems spool 1.91 GB + the remix 0.95 GB")
 
 
 def test_failure_mid_render_leaves_nothing(tmp_path, song, models, monkeypatch):

@@ -7,7 +7,8 @@ passes, like :func:`core.pipeline.separate_file` takes one:
 1. separate (and let the mixer listen, unless pan and gain are both given) in one streaming
    pass (:func:`core.pipeline.analyse` with ``keep_stems=False``), spooling the solo and the
    accompaniment as float32 to a temporary file beside the output (12 bytes per frame:
-   about 1.9 GB for an hour at 44.1 kHz; the free space is checked first);
+   about 1.9 GB for an hour at 44.1 kHz; the free space for it and the output is checked
+   first, :func:`space_needed`);
 2. read the spool back block by block, place the solo (:func:`core.panlaw.place_solo`, the
    per-section curves from :class:`core.automation.Curves`), add the accompaniment and write
    through the clip mode (:class:`core.headroom.MasteredWriter`).
@@ -54,19 +55,28 @@ class RemixResult:
     gain_range: tuple[float, float]
 
 
-def spool_bytes(frames: int) -> int:
-    """Temporary space :func:`remix_file` needs beside the output for ``frames`` input frames."""
-    return SPOOL_FRAME_BYTES * frames
+def space_needed(frames: int, spec: OutputSpec, clip: str) -> tuple[int, str]:
+    """Bytes :func:`remix_file` writes beside the output for ``frames`` input frames, and what they are.
+
+    The stems spool (:data:`SPOOL_FRAME_BYTES` per frame), the remix itself (PCM: its bit
+    depth; lossy: at most 1 byte per frame), and for ``rescale`` its float spool (8 bytes per frame).
+    """
+    out = frames * (1 if spec.lossy else 2 * spec.bits // 8)
+    parts = [(SPOOL_FRAME_BYTES * frames, "stems spool"), (out, "the remix")]
+    if clip == "rescale":
+        parts.append((8 * frames, "rescale spool"))
+    return sum(n for n, _ in parts), " + ".join(f"{what} {n / 1e9:.2f} GB" for n, what in parts)
 
 
-def _check_space(folder: Path, need: int) -> None:
+def _check_space(folder: Path, frames: int, spec: OutputSpec, clip: str) -> None:
+    need, what = space_needed(frames, spec, clip)
     try:
         free = shutil.disk_usage(folder).free
     except OSError:
         return
-    if free < need + (64 << 20):
-        raise AudioWriteError(f"{folder}: no space left for the remix's temporary stems: needs "
-                              f"{need / 1e9:.2f} GB beside the output, {free / 1e9:.2f} GB free")
+    if free < need:
+        raise AudioWriteError(f"{folder}: no space left for the remix: needs {need / 1e9:.2f} GB beside the output "
+                              f"({what}), {free / 1e9:.2f} GB free")
 
 
 def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_MODE, pan: float | None = None,
@@ -104,7 +114,7 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_
     need_mixer = pan is None or gain is None
     if need_mixer:
         mixer = mixer or pipeline.load_model(None, "mixer")
-    _check_space(folder, spool_bytes(meta.frames))
+    _check_space(folder, meta.frames, spec, clip)
     try:
         spool = TempFile(out_path, ".stems.f32")
     except OSError as exc:
