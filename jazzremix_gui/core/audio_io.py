@@ -91,35 +91,42 @@ class AudioInfo:
 
 
 #: Probed files by identity (path, device, inode, size, modification time): each is decoded
-#: once per process to count its frames, and warned about once.
+#: once per process to count its frames.
 _probed: dict[tuple, AudioInfo] = {}
 _PROBE_CACHE = 64
 
 
 def info(path) -> AudioInfo:
-    """Check that ``path`` is a readable, non-empty audio file and describe it.
+    """Check that ``path`` is a readable, non-empty audio file, describe it, and warn about it.
 
-    The length is the decoded one (:func:`core.damage.check`); a damaged or downmixed file
-    is reported once per process as a warning line on the ``jazzremix_gui`` logger (the CLI
-    prints it; the app shows :meth:`AudioInfo.warnings` on the track).
+    The length is the decoded one (:func:`core.damage.check`). A damaged or downmixed file
+    gets its warning lines (:meth:`AudioInfo.warnings`) on the ``jazzremix_gui`` logger at
+    every call: each command calls this once per input (:func:`core.pipeline.separate_file`,
+    :func:`core.pipeline.analyse`, :func:`read_audio`); :func:`probe` is the same without
+    the warnings, for the readers and checks around it.
 
     Raises
     ------
     AudioReadError
         With one line naming the file and what is wrong with it.
     """
+    meta = probe(path)
+    for line in meta.warnings():
+        log.warning("warning: %s", line)
+    return meta
+
+
+def probe(path) -> AudioInfo:
+    """:func:`info` without the warnings (cached: a file is decoded to count its frames once per process)."""
     path = check_input_file(path)  # not there, a folder, a FIFO, a device, a link loop, no permission
     st = path.stat()
     if st.st_size == 0:
         raise AudioReadError(f"{path}: empty file (0 bytes)")
     key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
     if key not in _probed:
-        meta = _probe(path)
-        for line in meta.warnings():
-            log.warning("warning: %s", line)
         if len(_probed) >= _PROBE_CACHE:
             _probed.pop(next(iter(_probed)))
-        _probed[key] = meta
+        _probed[key] = _probe(path)
     return _probed[key]
 
 
@@ -160,7 +167,7 @@ def _clean(block: np.ndarray) -> np.ndarray:
 
 
 def read_audio(path) -> tuple[np.ndarray, int]:
-    """Read a whole file (to its decoded length; more than two channels downmixed).
+    """Read a whole file (to its decoded length; more than two channels downmixed), warning as :func:`info` does.
 
     Returns
     -------
@@ -183,9 +190,9 @@ def read_blocks(path, block: int) -> Iterator[np.ndarray]:
 
     The blocks add up to :attr:`AudioInfo.frames` (the decoded length; the decoders' stderr
     lines are captured and logged, not printed); more than two channels are downmixed
-    (:mod:`core.downmix`).
+    (:mod:`core.downmix`). No warning here (:func:`probe`): the caller has called :func:`info`.
     """
-    meta = info(path)
+    meta = probe(path)
     mix = downmix.matrix(meta.layout) if meta.layout is not None else None
     buf = np.empty((block, meta.channels), np.float32)
     pos, error = 0, ""

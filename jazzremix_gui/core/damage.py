@@ -6,7 +6,8 @@ data size, the FLAC STREAMINFO total, the MP3 Xing count) is compared with the d
 length; a file that falls short by more than its format's slack (:func:`slack`) is
 *damaged*: it is processed to its decoded length, and one warning line
 (:meth:`Damage.describe`) says how much is missing. Ogg records no total, so a last page
-without the end-of-stream flag is the sign of a cut Ogg file. A file of which nothing
+without the end-of-stream flag, or cut inside, is the sign of a cut Ogg file (its header, when
+present, says where the stream was to end). A file of which nothing
 decodes is an error. PCM in WAV and AIFF is measured from its size (libsndfile reads what
 is there); everything else (FLAC, Ogg, MP3, AU, CAF, ...) is decoded once, in blocks, to count.
 
@@ -40,9 +41,6 @@ COUNT_BLOCK = 16384
 _SIZED = ("PCM_", "FLOAT", "DOUBLE", "ULAW", "ALAW")
 #: Announced lengths at or above this mean "unknown" (libsndfile's SF_COUNT_MAX for a FLAC total of 0).
 UNKNOWN_LENGTH = 1 << 62
-#: Lossy streams may be announced up to this many frames long (two MPEG frames of 1152:
-#: encoder delay and padding of estimated lengths) without being called damaged.
-LOSSY_SLACK = 2 * 1152
 #: PAF 24-bit packs 10 frames per block; libsndfile announces whole blocks.
 PAF_SLACK = 10
 #: Longest decoder text kept in a message.
@@ -122,6 +120,8 @@ class Damage:
         Format name for the message (``WAV``, ``MP3``, ...).
     detail : str
         The decoder's own words (:func:`fold`), or "".
+    at_least : bool
+        ``claimed`` is where the last page present ends (a cut Ogg file), not the stream's end.
     """
 
     claimed: int | None
@@ -129,6 +129,7 @@ class Damage:
     rate: int
     kind: str
     detail: str = ""
+    at_least: bool = False
 
     @property
     def missing(self) -> int | None:
@@ -138,7 +139,7 @@ class Damage:
         """A few words for a track list: ``damaged: 7.55 s missing``."""
         if self.claimed is None:
             return "damaged: cut off"
-        return f"damaged: {_seconds(self.missing, self.rate)} missing"
+        return f"damaged: {'at least ' if self.at_least else ''}{_seconds(self.missing, self.rate)} missing"
 
     def describe(self, path) -> str:
         """One line: ``PATH: damaged MP3 file: 0.45 s of the 8.00 s its header announces decode (7.55 s, 94 %
@@ -150,9 +151,16 @@ class Damage:
             return text + (f" (decoder: {self.detail})" if self.detail else "")
         share = self.missing / self.claimed if self.claimed else 1.0
         part = f"{share:.0%}" if share >= 0.01 else f"{share:.2%}"
-        text = (f"{path}: damaged {self.kind} file: {_seconds(self.decoded, self.rate)} of the "
-                f"{_seconds(self.claimed, self.rate)} its header announces decode ({_seconds(self.missing, self.rate)}, "
-                f"{part} missing); processed to the decoded length")
+        if self.at_least:
+            text = (f"{path}: damaged {self.kind} file: cut off; {_seconds(self.decoded, self.rate)} decode, at least "
+                    f"{_seconds(self.missing, self.rate)} missing (its last page would end at "
+                    f"{_seconds(self.claimed, self.rate)}; Ogg records no total length); processed to the decoded length")
+            return text + (f" (decoder: {self.detail})" if self.detail else "")
+        got, said = _seconds(self.decoded, self.rate), _seconds(self.claimed, self.rate)
+        if got == said:  # a few samples short: say them
+            got, said = f"{self.decoded:,}", f"{self.claimed:,} samples"
+        text = (f"{path}: damaged {self.kind} file: {got} of the {said} its header announces decode "
+                f"({_seconds(self.missing, self.rate)}, {part} missing); processed to the decoded length")
         return text + (f" (decoder: {self.detail})" if self.detail else "")
 
 
@@ -171,11 +179,11 @@ def kind_of(info) -> str:
 def slack(info) -> int:
     """Frames a complete file of this format may fall short of its announced length.
 
-    Lossy streams: two MPEG frames (encoder delay and padding of estimated lengths); PAF 24-bit:
-    one 10-frame block (libsndfile rounds its length up to whole blocks); lossless formats: 0.
+    PAF 24-bit: one 10-frame block (libsndfile rounds its length up to whole blocks). Every
+    other format announces its exact length: WAV/AIFF/AU sizes, the FLAC total, the MP3
+    Xing/LAME count (mpg123 decodes gaplessly to it; without one, libsndfile's length is
+    mpg123's own scan), the Ogg granule positions; so one lost sample is damage.
     """
-    if info.subtype.startswith(("MPEG", "VORBIS", "OPUS")):
-        return LOSSY_SLACK
     return PAF_SLACK if info.format == "PAF" else 0
 
 
@@ -283,19 +291,40 @@ def decoded_frames(path: Path, info) -> tuple[int, str]:
         return n, short_error(exc) or "decoding stopped"
 
 
-def ogg_complete(path: Path) -> bool:
-    """True when an Ogg file's last page carries the end-of-stream flag (a cut file's does not).
+def ogg_end(path: Path, rate: int) -> tuple[bool, int | None]:
+    """Walk an Ogg file's page headers: (complete, frames its last page announces).
 
-    Ogg records no total length, so this is the one sign of a file cut short.
+    Complete: the pages run exactly to the end of the file and the last carries the
+    end-of-stream flag (a cut file ends inside a page, or after one without the flag).
+    The last page header present gives the end's granule position: samples for Vorbis,
+    48 kHz samples after the OpusHead pre-skip for Opus (scaled to ``rate``); None when no
+    header says it (Ogg records no total anywhere else).
     """
     try:
         with open(path, "rb") as f:
-            f.seek(max(0, path.stat().st_size - 65536 - 27))
-            tail = f.read()
+            size, pos, first, granule, flags, whole = path.stat().st_size, 0, b"", -1, 0, True
+            while pos < size:
+                f.seek(pos)
+                head = f.read(27)
+                if len(head) < 27 or head[:4] != b"OggS":
+                    whole = False
+                    break
+                table = f.read(head[26])
+                if pos == 0:
+                    first = f.read(19)
+                flags, granule = head[5], int.from_bytes(head[6:14], "little", signed=True)
+                pos += 27 + head[26] + sum(table)
+                if len(table) < head[26] or pos > size:
+                    whole = False
+                    break
     except OSError:
-        return True
-    at = tail.rfind(b"OggS")
-    return at < 0 or at + 5 >= len(tail) or bool(tail[at + 5] & 0x04)
+        return True, None
+    complete = whole and pos == size and bool(flags & 0x04)
+    if granule < 0:
+        return complete, None
+    if first.startswith(b"OpusHead"):  # granules count 48 kHz samples, including the pre-skip
+        return complete, round((granule - int.from_bytes(first[10:12], "little")) * rate / 48000)
+    return complete, granule
 
 
 def short_error(exc: Exception) -> str:
@@ -321,13 +350,17 @@ def check(path: Path, info) -> tuple[int, Damage | None, str]:
         decoded, error = decoded_frames(path, info)
         claimed = claimed_frames(path, info)
     words = "; ".join(w for w in (error, fold(out.text)) if w)
-    unknown = claimed >= UNKNOWN_LENGTH or (info.format == "OGG" and not error and not ogg_complete(path))
-    if unknown and (error or info.format == "OGG"):
-        return decoded, Damage(None, decoded, int(info.samplerate), kind_of(info), words), ""
-    if unknown:  # a FLAC stream whose total is 0 ("not known"): its decoded length is all there is to say
-        return decoded, None, words
+    rate, kind = int(info.samplerate), kind_of(info)
+    if info.format == "OGG":
+        complete, end = ogg_end(path, rate)
+        claimed = claimed if end is None else max(claimed, end)
+        if not complete and not error:
+            missing = end is not None and decoded < end
+            return decoded, Damage(end if missing else None, decoded, rate, kind, words, at_least=missing), ""
+    if claimed >= UNKNOWN_LENGTH:  # a FLAC stream whose total is 0 ("not known"): what decodes is all there is
+        return decoded, (Damage(None, decoded, rate, kind, words) if error else None), "" if error else words
     if decoded < claimed - slack(info) or error:
-        return decoded, Damage(claimed, decoded, int(info.samplerate), kind_of(info), words), ""
+        return decoded, Damage(claimed, decoded, rate, kind, words), ""
     return decoded, None, words
 
 

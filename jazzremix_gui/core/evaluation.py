@@ -166,7 +166,7 @@ def check_track(folder: Path) -> None:
     AudioReadError
         One line naming the track, the file and the mismatch.
     """
-    metas = {s: audio_io.info(stem_path(folder, s)) for s in STEMS}
+    metas = {s: audio_io.probe(stem_path(folder, s)) for s in STEMS}  # the warnings come when they are read
     mix = metas["mixture"]
     for stem, m in metas.items():
         if m.channels > 2:

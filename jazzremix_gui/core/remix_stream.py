@@ -104,14 +104,15 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_
     -------
     RemixResult
     """
-    meta = audio_io.info(input_path)
+    need_mixer = pan is None or gain is None
+    # one warning per command for a damaged or downmixed input: analyse() says it when the mixer runs
+    meta = audio_io.probe(input_path) if need_mixer else audio_io.info(input_path)
     out_path = Path(out_path)
     folder = out_path.parent if str(out_path.parent) else Path(".")
     if not folder.is_dir():
         raise AudioWriteError(f"{folder}: output folder does not exist")
     report = Reporter(progress, cancel)
     separator = separator or pipeline.load_model(None, "separator")
-    need_mixer = pan is None or gain is None
     if need_mixer:
         mixer = mixer or pipeline.load_model(None, "mixer")
     _check_space(folder, meta.frames, spec, clip)

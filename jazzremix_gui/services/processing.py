@@ -72,8 +72,8 @@ def load_models(separator_path=None, mixer_path=None):
 def decode(path, job) -> Decoded:
     """Read and describe an input file (raises :class:`AudioReadError` in plain words)."""
     job.progress(0.0, "decoding")
-    meta = audio_io.info(path)
-    audio, rate = audio_io.read_audio(path)
+    meta = audio_io.probe(path)
+    audio, rate = audio_io.read_audio(path)  # logs the warnings too
     stereo = np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio
     job.progress(0.01, "hashing")
     sha = cache.file_sha256(path, job.is_cancelled)
