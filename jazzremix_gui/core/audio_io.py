@@ -141,8 +141,8 @@ def _probe(path: Path) -> AudioInfo:
         raise AudioReadError(f"{path}: not a readable audio file ({damage.sniff(path)}"
                              + (f"; decoder: {said})" if said else ")"))
     if i.channels > downmix.MAX_CHANNELS:
-        raise AudioReadError(f"{path}: has {i.channels} channels; Jazz Remix folds at most "
-                             f"{downmix.MAX_CHANNELS} (7.1) to stereo")
+        raise AudioReadError(f"{path}: has {i.channels} channels, more than a surround layout Jazz Remix can fold "
+                             f"to stereo (3 to {downmix.MAX_CHANNELS}); mix the tracks to stereo first")
     frames, hurt, words = damage.check(path, i)
     if words:
         log.info("%s: decoder said: %s", path, words)
