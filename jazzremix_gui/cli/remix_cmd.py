@@ -12,7 +12,7 @@ from pathlib import Path
 from jazzremix_gui.cli.common import note, progress_bar
 from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.suggest_cmd import db_text
-from jazzremix_gui.core import pipeline, remix_stream, tags
+from jazzremix_gui.core import audio_io, pipeline, remix_stream, tags
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.formats import spec_for_path
 from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
@@ -60,6 +60,7 @@ def run(args) -> int:
                               f"({20 * math.log10(GAIN_MAX):+.2f} dB)")
     spec = spec_from(args, spec_for_path(args.out).fmt)
     out = Path(args.out)
+    audio_io.probe(args.input)  # a bad input is said before models load or its tags are read (a FIFO would block)
     need_mixer = args.pan is None or gain_arg is None
     sep = pipeline.load_model(args.model, "separator")
     mix = pipeline.load_model(args.mixer, "mixer") if need_mixer else None
