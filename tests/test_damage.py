@@ -98,6 +98,17 @@ def test_ogg_missing_its_last_byte_is_damaged_with_the_length_its_last_page_anno
     assert abs(meta.damage.claimed - whole) <= 2 * 1152 and "at least" in meta.warnings()[0]
 
 
+@pytest.mark.parametrize("fmt, ext", [("WAVEX", "wav"), ("W64", "w64"), ("RF64", "rf64")])
+def test_other_pcm_containers_cut_short_are_damaged(tmp_path, fmt, ext):
+    path = tmp_path / f"cut.{ext}"
+    sf.write(path, _signal(1.0), RATE, format=fmt, subtype="PCM_16")
+    whole = audio_io.probe(path)
+    assert whole.damage is None and whole.frames == RATE
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    meta = audio_io.probe(path)
+    assert meta.damage.claimed == RATE and meta.frames < RATE // 2 + 100 and "missing)" in meta.warnings()[0]
+
+
 def test_au_cut_short_is_damaged(tmp_path):
     path = tmp_path / "cut.au"
     sf.write(path, _signal(1.0), RATE, subtype="PCM_16")

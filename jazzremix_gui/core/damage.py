@@ -173,7 +173,9 @@ def _seconds(frames: int, rate: int) -> str:
 
 def kind_of(info) -> str:
     """Short format name of a ``soundfile`` info or SoundFile (``WAV``, ``FLAC``, ``MP3``, ``OGG``, ...)."""
-    return "MP3" if info.subtype.startswith("MPEG") else info.format.split("_")[0]
+    if info.subtype.startswith("MPEG"):
+        return "MP3"
+    return "WAV" if info.format == "WAVEX" else info.format.split("_")[0]
 
 
 def slack(info) -> int:
@@ -228,21 +230,48 @@ def _au_claim(f, frame_bytes: int) -> int | None:
     return None if size == 0xFFFFFFFF else size // frame_bytes
 
 
+def _w64_claim(f, frame_bytes: int) -> int | None:
+    """Frames a Sony Wave64 data chunk announces (GUID chunks with 64-bit sizes that include their 24-byte head)."""
+    head = f.read(40)
+    if len(head) < 40 or head[:4] != b"riff":
+        return None
+    while True:
+        raw = f.read(24)
+        if len(raw) < 24:
+            return None
+        size = int.from_bytes(raw[16:24], "little")
+        if raw[:4] == b"data":
+            return max(0, size - 24) // frame_bytes
+        if size < 24:
+            return None
+        f.seek(size - 24 + (-size % 8), os.SEEK_CUR)
+
+
+def _rf64_claim(f, frame_bytes: int) -> int | None:
+    """Frames an RF64 file's ds64 chunk announces (its 64-bit data size)."""
+    head = f.read(12 + 8 + 16)
+    if len(head) < 36 or head[:4] != b"RF64" or head[12:16] != b"ds64":
+        return None
+    return int.from_bytes(head[28:36], "little") // frame_bytes
+
+
 _BYTES = {"PCM_S8": 1, "PCM_U8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8,
           "ULAW": 1, "ALAW": 1}
 
 
 def claimed_frames(path: Path, info) -> int:
-    """Frames the container announces: the WAV/AIFF/AU header's count for PCM, else what libsndfile reports
-    (the FLAC STREAMINFO total, the MP3 Xing/LAME count or estimate, the last Ogg granule position)."""
+    """Frames the container announces: the WAV/WAVEX/RF64/W64/AIFF/AU header's count for PCM, else what
+    libsndfile reports (the FLAC STREAMINFO total, the MP3 Xing/LAME count or scan, the last Ogg granule)."""
     width = _BYTES.get(info.subtype)
     if width is None:
         return int(info.frames)
     try:
         with open(path, "rb") as f:
             frame_bytes = width * info.channels
-            claim = {"WAV": lambda: _riff_claim(f, path.stat().st_size, frame_bytes), "AIFF": lambda: _aiff_claim(f),
-                     "AU": lambda: _au_claim(f, frame_bytes)}.get(info.format, lambda: None)()
+            riff = lambda: _riff_claim(f, path.stat().st_size, frame_bytes)  # noqa: E731
+            claim = {"WAV": riff, "WAVEX": riff, "AIFF": lambda: _aiff_claim(f), "AU": lambda: _au_claim(f, frame_bytes),
+                     "W64": lambda: _w64_claim(f, frame_bytes), "RF64": lambda: _rf64_claim(f, frame_bytes),
+                     }.get(info.format, lambda: None)()
     except OSError:
         claim = None
     return int(info.frames) if claim is None else max(int(claim), int(info.frames))
@@ -252,7 +281,7 @@ def sized(info) -> bool:
     """True when the decoded length is known without decoding: PCM in WAV or AIFF, whose length libsndfile
     clips to the bytes present (other containers are counted by decoding: PAF, for one, announces a few frames
     more than it holds)."""
-    return info.format in ("WAV", "AIFF") and info.subtype.startswith(_SIZED)
+    return info.format in ("WAV", "WAVEX", "AIFF") and info.subtype.startswith(_SIZED)
 
 
 def read_into(f: sf.SoundFile, out: np.ndarray) -> tuple[int, str]:
