@@ -114,6 +114,20 @@ def test_space_needed_counts_spool_output_and_rescale():
     assert need == 44100 * 3600 * (12 + 6 + 8) and what.startswith("stems spool 1.91 GB + the remix 0.95 GB")
 
 
+def test_an_output_it_cannot_write_is_said_before_any_separation(tmp_path, song, models, monkeypatch):
+    from jazzremix_gui.core import headroom
+
+    def refuse(self, *args, **kwargs):
+        raise AudioWriteError("r.ogg: this format cannot hold 384000 Hz")
+
+    monkeypatch.setattr(headroom.MasteredWriter, "__init__", refuse)
+    monkeypatch.setattr(remix_stream, "_separate_to_spool", lambda *a: pytest.fail("separated before the check"))
+    with pytest.raises(AudioWriteError, match="cannot hold"):
+        remix_stream.remix_file(song, tmp_path / "r.ogg", OutputSpec("wav", 24), pan=0.0, gain=1.0,
+                                separator=pipeline.load_model(str(models[0]), "separator"))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_failure_mid_render_leaves_nothing(tmp_path, song, models, monkeypatch):
     from jazzremix_gui.core import headroom
 

@@ -116,20 +116,21 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_
     if need_mixer:
         mixer = mixer or pipeline.load_model(None, "mixer")
     _check_space(folder, meta.frames, spec, clip)
-    try:
-        spool = TempFile(out_path, ".stems.f32")
-    except OSError as exc:
-        raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
-    try:
-        level, suggestion = _separate_to_spool(meta, spool.tmp, separator, mixer if need_mixer else None,
-                                               report.sub(0.0, SEPARATION_SHARE))
-        auto = automation.suggestion_automation(suggestion, meta.frames, meta.rate, whole_track) if need_mixer \
-            else (pan, gain)
-        with MasteredWriter(out_path, meta.rate, 2, spec, clip, tags) as w:
+    # the output is opened first: a format, rate or folder it cannot take is said before any work
+    with MasteredWriter(out_path, meta.rate, 2, spec, clip, tags) as w:
+        try:
+            spool = TempFile(out_path, ".stems.f32")
+        except OSError as exc:
+            raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
+        try:
+            level, suggestion = _separate_to_spool(meta, spool.tmp, separator, mixer if need_mixer else None,
+                                                   report.sub(0.0, SEPARATION_SHARE))
+            auto = automation.suggestion_automation(suggestion, meta.frames, meta.rate, whole_track) \
+                if need_mixer else (pan, gain)
             ranges = _render(spool.tmp, meta.frames, auto, pan, gain, level, w, report.sub(SEPARATION_SHARE, 1.0))
-            clip_report = w.commit()
-    finally:
-        spool.discard()
+        finally:
+            spool.discard()
+        clip_report = w.commit()
     models = {"separator": separator.meta.version}
     if need_mixer:
         models["mixer"] = mixer.meta.version
