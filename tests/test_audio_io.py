@@ -101,19 +101,19 @@ def _bad_files(tmp_path):
     empty.write_bytes(b"")
     good = tmp_path / "good.wav"
     sf.write(good, np.zeros((44100, 2)), 44100, subtype="PCM_16")
-    truncated = tmp_path / "truncated.wav"
-    truncated.write_bytes(good.read_bytes()[: 44 + 1000])
+    header_only = tmp_path / "header_only.wav"
+    header_only.write_bytes(good.read_bytes()[:44])
     zero = tmp_path / "zero.wav"
     sf.write(zero, np.zeros((0, 2)), 44100)
-    multi = tmp_path / "six.wav"
-    sf.write(multi, np.zeros((100, 6)), 44100)
+    multi = tmp_path / "nine.wav"
+    sf.write(multi, np.zeros((100, 9)), 44100)
     return {
         "no such file": tmp_path / "missing.wav",
-        "not a readable audio file": text,
+        "not a readable audio file (a text file": text,
         "empty file": empty,
-        "truncated": truncated,
+        "cut off after the header": header_only,
         "0 frames": zero,
-        "6 channels": multi,
+        "9 channels": multi,
     }
 
 

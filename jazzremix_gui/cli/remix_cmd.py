@@ -1,17 +1,20 @@
-"""``jazzremix remix INPUT --out FILE``: write the stereo remix, by default with the per-section suggestion."""
+"""``jazzremix remix INPUT --out FILE``: write the stereo remix, by default with the per-section suggestion.
+
+Streams (:func:`core.remix_stream.remix_file`): memory stays bounded for any length; the
+stems are spooled beside the output while the mixer listens, then placed and written.
+"""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import note
+from jazzremix_gui.cli.common import note, progress_bar
 from jazzremix_gui.cli.output_options import add_output_options, spec_from
-from jazzremix_gui.cli.suggest_cmd import analyse_file, db_text
-from jazzremix_gui.core import audio_io, automation, pipeline, tags
+from jazzremix_gui.cli.suggest_cmd import db_text
+from jazzremix_gui.core import audio_io, pipeline, remix_stream, tags
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.formats import spec_for_path
-from jazzremix_gui.core.headroom import write_mastered
 from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 
 
@@ -42,10 +45,10 @@ def _gain(args) -> float | None:
     return args.gain
 
 
-def _describe(value, unit: str, fmt: str, db: bool = False) -> str:
+def _describe(value, span: tuple, unit: str, fmt: str, db: bool = False) -> str:
     if isinstance(value, float | int):
         return f"{value:{fmt}}{unit}" + (f" ({db_text(value)} vs the recording)" if db else "")
-    return f"{value.min():{fmt}}..{value.max():{fmt}}{unit} (per section)"
+    return f"{span[0]:{fmt}}..{span[1]:{fmt}}{unit} (per section)"
 
 
 def run(args) -> int:
@@ -57,23 +60,19 @@ def run(args) -> int:
                               f"({20 * math.log10(GAIN_MAX):+.2f} dB)")
     spec = spec_from(args, spec_for_path(args.out).fmt)
     out = Path(args.out)
-    if args.pan is None or gain_arg is None:
-        result = analyse_file(args.input, args.model, args.mixer)
-        stems, sugg = result.stems, result.suggestion
-        if not sugg.clear:
-            note(f"{args.input}: {sugg.status} ({sugg.reason})")
-        pan, gain = automation.suggestion_curves(sugg, len(stems), stems.rate, args.whole_track)
-        models = {"separator": result.separator.meta.version, "mixer": result.mixer.meta.version}
-    else:
-        audio, rate = audio_io.read_audio(args.input)
-        sep = pipeline.load_model(args.model, "separator")
-        stems = pipeline.separate(audio, rate, sep)
-        pan, gain, models = args.pan, gain_arg, {"separator": sep.meta.version}
-    pan = args.pan if args.pan is not None else pan
-    gain = gain_arg if gain_arg is not None else gain
-    remix = pipeline.render_remix(stems, pan, gain)
-    file_tags = tags.output_tags(tags.read_tags(args.input), Path(args.input).stem, "remix", models)
-    report = write_mastered(out, remix, stems.rate, spec, args.clip, file_tags)
-    note(f"{out}: solo at pan {_describe(pan, ' deg', '+.0f')}, gain {_describe(gain, '', '.2f', db=True)}")
-    note("  " + report.describe())
+    audio_io.probe(args.input)  # a bad input is said before models load or its tags are read (a FIFO would block)
+    need_mixer = args.pan is None or gain_arg is None
+    sep = pipeline.load_model(args.model, "separator")
+    mix = pipeline.load_model(args.mixer, "mixer") if need_mixer else None
+    versions = {"separator": sep.meta.version, **({"mixer": mix.meta.version} if mix is not None else {})}
+    file_tags = tags.output_tags(tags.read_tags(args.input), Path(args.input).stem, "remix", versions)
+    with progress_bar(Path(args.input).name) as bar:
+        result = remix_stream.remix_file(args.input, out, spec, args.clip, args.pan, gain_arg, args.whole_track,
+                                         sep, mix, file_tags, progress=bar)
+    sugg = result.suggestion
+    if sugg is not None and not sugg.clear:
+        note(f"{args.input}: {sugg.status} ({sugg.reason})")
+    note(f"{out}: solo at pan {_describe(result.pan, result.pan_range, ' deg', '+.0f')}, "
+         f"gain {_describe(result.gain, result.gain_range, '', '.2f', db=True)}")
+    note("  " + result.report.describe())
     return 0

@@ -1,8 +1,9 @@
 """Reading, writing and resampling audio.
 
 Everything libsndfile reads is accepted (WAV of any bit depth, float WAV, FLAC, OGG,
-AIFF, MP3), mono or stereo at any rate. Files with more than two channels are refused
-with a clear error (Jazz Remix works on mono or stereo masters). Writes go to a
+AIFF, MP3) at any rate. Files with 3 to 8 channels are downmixed to stereo as they are
+read (:mod:`core.downmix`, with a warning); a file is as long as what decodes from it
+(:mod:`core.damage`: a damaged file is processed to its decoded length, with a warning). Writes go to a
 temporary file beside the target that is renamed into place only when complete, so a
 failed or cancelled job never leaves a half-written file. Resampling uses soxr
 (libsoxr, high quality), delay-compensated, so resampled signals stay sample-aligned.
@@ -11,7 +12,8 @@ failed or cancelled job never leaves a half-written file. Resampling uses soxr
 from __future__ import annotations
 
 import errno
-import struct
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -20,7 +22,9 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from jazzremix_gui.core import damage, downmix
 from jazzremix_gui.core.atomic import TempFile
+from jazzremix_gui.core.damage import Damage
 from jazzremix_gui.core.errors import AudioReadError, AudioWriteError
 from jazzremix_gui.core.oserrors import check_input_file, describe_os_error, write_failure
 from jazzremix_gui.core.formats import FORMATS, SUBTYPES, OutputSpec, spec_for_path  # noqa: F401 (re-exported)
@@ -30,69 +34,129 @@ from jazzremix_gui.core.tags import apply_tags
 #: ``render`` reproduces the app's export exactly).
 DITHER_SEED = 20160
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class AudioInfo:
-    """What a file holds: frames (samples per channel), rate (Hz), channels, format name."""
+    """What a file holds and how it is read.
+
+    Attributes
+    ----------
+    path : Path
+    frames : int
+        Samples per channel that every reader delivers: the DECODED length (:mod:`core.damage`).
+    rate : int
+        Sample rate in Hz.
+    channels : int
+        The file's channels (readers deliver at most 2: more are downmixed, :mod:`core.downmix`).
+    format : str
+        libsndfile's format name.
+    damage : Damage or None
+        Set when the file is shorter than its header announces.
+    layout : tuple of str or None
+        Channel positions assumed or read for a downmixed file (None for mono and stereo).
+    """
 
     path: Path
     frames: int
     rate: int
     channels: int
     format: str
+    damage: Damage | None = None
+    layout: tuple | None = None
 
     @property
     def seconds(self) -> float:
         return self.frames / self.rate
 
+    @property
+    def out_channels(self) -> int:
+        """Channels the readers deliver: 1 or 2."""
+        return min(self.channels, 2)
 
-def _check_riff_complete(path: Path) -> None:
-    """Raise if a RIFF/WAVE file's data chunk is shorter than its header says."""
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        head = f.read(12)
-        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-            return
-        pos = 12
-        while pos + 8 <= size:
-            f.seek(pos)
-            cid, clen = struct.unpack("<4sI", f.read(8))
-            if cid == b"data":
-                if clen != 0xFFFFFFFF and pos + 8 + clen > size:
-                    have = size - pos - 8
-                    raise AudioReadError(
-                        f"{path}: truncated WAV file (header promises {clen} bytes of audio, file holds {have})"
-                    )
-                return
-            pos += 8 + clen + (clen & 1)
+    def notes(self) -> list[str]:
+        """The warnings in a few words each, for a track list (``damaged: 7.55 s missing``)."""
+        out = [self.damage.short()] if self.damage is not None else []
+        if self.layout is not None:
+            out.append(downmix.short(self.channels, self.layout))
+        return out
+
+    def warnings(self) -> list[str]:
+        """One line per thing the user should know (damage, downmix), each naming the file."""
+        out = [self.damage.describe(self.path)] if self.damage is not None else []
+        if self.layout is not None:
+            out.append(f"{self.path}: {downmix.describe(self.channels, self.layout)}")
+        return out
+
+
+#: Probed files by identity (path, device, inode, size, modification time): each is decoded
+#: once per process to count its frames.
+_probed: dict[tuple, AudioInfo] = {}
+_PROBE_CACHE = 64
 
 
 def info(path) -> AudioInfo:
-    """Check that ``path`` is a readable, non-empty audio file and describe it.
+    """Check that ``path`` is a readable, non-empty audio file, describe it, and warn about it.
+
+    The length is the decoded one (:func:`core.damage.check`). A damaged or downmixed file
+    gets its warning lines (:meth:`AudioInfo.warnings`) on the ``jazzremix_gui`` logger at
+    every call: each command calls this once per input (:func:`core.pipeline.separate_file`,
+    :func:`core.pipeline.analyse`, :func:`read_audio`); :func:`probe` is the same without
+    the warnings, for the readers and checks around it.
 
     Raises
     ------
     AudioReadError
         With one line naming the file and what is wrong with it.
     """
+    meta = probe(path)
+    for line in meta.warnings():
+        log.warning("warning: %s", line)
+    return meta
+
+
+def probe(path) -> AudioInfo:
+    """:func:`info` without the warnings (cached: a file is decoded to count its frames once per process)."""
     path = check_input_file(path)  # not there, a folder, a FIFO, a device, a link loop, no permission
-    if path.stat().st_size == 0:
+    st = path.stat()
+    if st.st_size == 0:
         raise AudioReadError(f"{path}: empty file (0 bytes)")
-    try:
-        i = sf.info(str(path))
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise AudioReadError(f"{path}: not a readable audio file ({_short(exc)})") from None
-    _check_riff_complete(path)
-    if i.frames <= 0:
-        raise AudioReadError(f"{path}: holds no audio (0 frames)")
-    if i.channels > 2:
-        raise AudioReadError(f"{path}: has {i.channels} channels; Jazz Remix takes mono or stereo files")
-    return AudioInfo(path, int(i.frames), int(i.samplerate), int(i.channels), i.format_info)
+    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _probed:
+        if len(_probed) >= _PROBE_CACHE:
+            _probed.pop(next(iter(_probed)))
+        _probed[key] = _probe(path)
+    return _probed[key]
+
+
+def _probe(path: Path) -> AudioInfo:
+    with damage.decoder_output() as out:
+        try:
+            i = sf.info(os.fsencode(path))  # bytes: soundfile encodes str paths as strict UTF-8
+        except (sf.LibsndfileError, RuntimeError, TypeError):
+            i = None
+    if i is None:
+        said = damage.fold(out.text)
+        raise AudioReadError(f"{path}: not a readable audio file ({damage.sniff(path)}"
+                             + (f"; decoder: {said})" if said else ")"))
+    if i.channels > downmix.MAX_CHANNELS:
+        raise AudioReadError(f"{path}: has {i.channels} channels, more than a surround layout Jazz Remix can fold "
+                             f"to stereo (3 to {downmix.MAX_CHANNELS}); mix the tracks to stereo first")
+    frames, hurt, words = damage.check(path, i)
+    if words:
+        log.info("%s: decoder said: %s", path, words)
+    if frames <= 0:
+        claim = "" if hurt is None else (" (cut off before its first audio)" if hurt.claimed is None else
+                                         f" (its header announces {hurt.claimed:,} frames: cut off after the header)")
+        detail = f"; decoder: {hurt.detail}" if hurt is not None and hurt.detail else ""
+        raise AudioReadError(f"{path}: holds no audio (0 frames decode{claim}{detail})")
+    layout = downmix.layout_for(i.channels, downmix.file_channel_map(path)) if i.channels > 2 else None
+    return AudioInfo(path, int(frames), int(i.samplerate), int(i.channels), i.format_info, hurt, layout)
 
 
 def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    return text.split(": ", 1)[-1] if "Error opening" in text else text
+    return damage.short_error(exc) or type(exc).__name__
 
 
 def _clean(block: np.ndarray) -> np.ndarray:
@@ -103,37 +167,61 @@ def _clean(block: np.ndarray) -> np.ndarray:
 
 
 def read_audio(path) -> tuple[np.ndarray, int]:
-    """Read a whole file.
+    """Read a whole file (to its decoded length; more than two channels downmixed), warning as :func:`info` does.
 
     Returns
     -------
     audio : np.ndarray [shape=(n, c), dtype=float32]
-        ``c`` is 1 or 2, values in [-1, 1] for integer formats.
+        ``c`` is 1 or 2, values in [-1, 1] for integer formats; ``n`` is :attr:`AudioInfo.frames`.
     rate : int
         Sample rate in Hz.
     """
     meta = info(path)
-    try:
-        audio, rate = sf.read(str(meta.path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        raise AudioReadError(f"{meta.path}: cannot decode ({_short(exc)})") from None
-    if audio.shape[0] == 0:
-        raise AudioReadError(f"{meta.path}: holds no audio (0 frames)")
-    return _clean(audio), int(rate)
+    audio = np.empty((meta.frames, meta.out_channels), np.float32)
+    n = 0
+    for block in read_blocks(meta.path, 1 << 18):
+        audio[n: n + block.shape[0]] = block
+        n += block.shape[0]
+    return audio[:n], meta.rate
 
 
 def read_blocks(path, block: int) -> Iterator[np.ndarray]:
-    """Read a file in blocks of ``block`` frames, each ``(m, c)`` float32 (the last may be shorter)."""
-    meta = info(path)
-    try:
-        with sf.SoundFile(str(meta.path)) as f:
-            while True:
-                data = f.read(block, dtype="float32", always_2d=True)
-                if data.shape[0] == 0:
-                    return
-                yield _clean(data)
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        raise AudioReadError(f"{meta.path}: cannot decode ({_short(exc)})") from None
+    """Read a file in blocks of ``block`` frames, each ``(m, c)`` float32, c in {1, 2} (the last may be shorter).
+
+    The blocks add up to :attr:`AudioInfo.frames` (the decoded length; the decoders' stderr
+    lines are captured and logged, not printed); more than two channels are downmixed
+    (:mod:`core.downmix`). No warning here (:func:`probe`): the caller has called :func:`info`.
+    """
+    meta = probe(path)
+    mix = downmix.matrix(meta.layout) if meta.layout is not None else None
+    buf = np.empty((block, meta.channels), np.float32)
+    pos, error = 0, ""
+    with damage.decoder_output() as out:
+        try:
+            f = sf.SoundFile(os.fsencode(meta.path))
+        except (sf.LibsndfileError, RuntimeError) as exc:
+            error = _short(exc)
+    if error:
+        raise AudioReadError(f"{meta.path}: cannot decode ({error})")
+    with f:
+        while pos < meta.frames:
+            want, got = min(block, meta.frames - pos), 0
+            with damage.decoder_output() as out:
+                while got < want and not error:  # the probe's steps, so a damaged end stops alike
+                    step = min(damage.COUNT_BLOCK - (pos + got) % damage.COUNT_BLOCK, want - got)
+                    n, error = damage.read_into(f, buf[got: got + step])
+                    got += n
+                    if n == 0:
+                        break
+            if out.text:
+                log.debug("%s: decoder said: %s", meta.path, damage.fold(out.text))
+            if got == 0:
+                break
+            pos += got
+            yield _clean(buf[:got].copy() if mix is None else downmix.to_stereo(buf[:got], mix))
+    if pos < meta.frames:
+        said = "; ".join(w for w in (error, damage.fold(out.text)) if w) or "the file changed while read"
+        raise AudioReadError(f"{meta.path}: cannot decode past {pos:,} of {meta.frames:,} frames ({said})")
 
 
 def resampled_length(n: int, rate_in: int, rate_out: int) -> int:
@@ -249,7 +337,7 @@ class AtomicAudioWriter:
             raise write_failure(self.path, exc) if exc.errno == errno.ENOSPC else \
                 AudioWriteError(describe_os_error(exc, "cannot write there", folder)) from None
         try:
-            self._file = sf.SoundFile(str(self._tmp.tmp), "w", samplerate=int(rate), channels=channels,
+            self._file = sf.SoundFile(os.fsencode(self._tmp.tmp), "w", samplerate=int(rate), channels=channels,
                                       **self.spec.open_args())
         except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
             self._tmp.discard()

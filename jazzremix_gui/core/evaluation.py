@@ -153,6 +153,39 @@ def list_tracks(dataset) -> list[Path]:
     return tracks
 
 
+def check_track(folder: Path) -> None:
+    """Refuse a track whose stems cannot be scored against its mixture: other rate, length or channels.
+
+    The layout (DESIGN.md §3) has mixture = solo + accompaniment sample for sample, so the
+    three files must agree in rate, length and channel count (1 or 2; a downmixed
+    multi-channel file has no meaningful stems to compare with). Damaged files are measured
+    at their decoded length (:mod:`core.damage`), so a truncated stem shows up as too short.
+
+    Raises
+    ------
+    AudioReadError
+        One line naming the track, the file and the mismatch.
+    """
+    metas = {s: audio_io.probe(stem_path(folder, s)) for s in STEMS}  # the warnings come when they are read
+    mix = metas["mixture"]
+    for stem, m in metas.items():
+        if m.channels > 2:
+            raise AudioReadError(f"{m.path}: {m.channels} channels; evaluate takes mono or stereo stems")
+        if stem == "mixture":
+            continue
+        name, ref = m.path.name, mix.path.name
+        if m.rate != mix.rate:
+            raise AudioReadError(f"{folder}: {name} is at {m.rate} Hz, {ref} at {mix.rate} Hz; the stems must have "
+                                 "the mixture's rate (no resampling is done before scoring)")
+        if m.frames != mix.frames:
+            raise AudioReadError(f"{folder}: {name} has {m.frames:,} frames, {ref} {mix.frames:,} "
+                                 f"({(m.frames - mix.frames) / mix.rate:+.3f} s); the stems must be sample-aligned "
+                                 "with the mixture (same length)")
+        if m.channels != mix.channels:
+            raise AudioReadError(f"{folder}: {name} has {m.channels} channel(s), {ref} {mix.channels}; "
+                                 "mixture = solo + accompaniment needs the same channels in all three")
+
+
 def _stereo(x: np.ndarray) -> np.ndarray:
     return np.repeat(x, 2, axis=1) if x.shape[1] == 1 else x
 
@@ -160,6 +193,7 @@ def _stereo(x: np.ndarray) -> np.ndarray:
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
                 alpha: float | None = None) -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power."""
+    check_track(folder)
     mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
     solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
     acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
@@ -189,6 +223,8 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     model = model or load_model(None, "separator")
     report = Reporter(progress, cancel)
     tracks = list_tracks(dataset)
+    for folder in tracks:  # every track checked before the first is scored: a mismatch is said at once
+        check_track(folder)
     scores = []
     for i, folder in enumerate(tracks):
         scores.append(score_track(folder, model, alpha=alpha))

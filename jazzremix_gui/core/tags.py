@@ -9,6 +9,8 @@ software and model versions that made it.
 
 from __future__ import annotations
 
+import os
+
 import soundfile as sf
 
 from jazzremix_gui import __version__
@@ -24,8 +26,10 @@ CARRIED = ("artist", "album", "date", "genre", "tracknumber", "copyright", "lice
 
 def read_tags(path) -> dict:
     """The input's tags as ``{field: text}`` (empty when it has none or libsndfile cannot read them)."""
+    from jazzremix_gui.core.damage import decoder_output
+
     try:
-        with sf.SoundFile(str(path)) as f:
+        with decoder_output(), sf.SoundFile(os.fsencode(path)) as f:  # mpg123 talks on stderr when it opens a file
             meta = f.copy_metadata()
     except Exception:  # noqa: BLE001 - tags are a nicety: a file libsndfile reads without them has none
         return {}

@@ -24,7 +24,12 @@ from jazzremix_gui.core.analysis import Spectrogram, envelope, log_spectrogram
 
 @dataclass
 class Decoded:
-    """A decoded input: ``audio`` [shape=(n, 2), float32] at ``rate`` Hz (mono duplicated), its picture."""
+    """A decoded input: ``audio`` [shape=(n, 2), float32] at ``rate`` Hz (mono duplicated), its picture.
+
+    ``channels`` is the file's (more than two are downmixed); ``warnings`` are the lines the
+    CLI prints for the file (damage, downmix: :meth:`core.audio_io.AudioInfo.warnings`) without
+    the path, and ``notes`` the same in a few words each, for the track list.
+    """
 
     path: Path
     sha256: str
@@ -33,6 +38,8 @@ class Decoded:
     channels: int
     spectrogram: Spectrogram
     envelope: tuple
+    warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
 
 @dataclass
@@ -65,14 +72,16 @@ def load_models(separator_path=None, mixer_path=None):
 def decode(path, job) -> Decoded:
     """Read and describe an input file (raises :class:`AudioReadError` in plain words)."""
     job.progress(0.0, "decoding")
-    audio, rate = audio_io.read_audio(path)
-    channels = audio.shape[1]
-    stereo = np.repeat(audio, 2, axis=1) if channels == 1 else audio
+    meta = audio_io.probe(path)
+    audio, rate = audio_io.read_audio(path)  # logs the warnings too
+    stereo = np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio
     job.progress(0.01, "hashing")
     sha = cache.file_sha256(path, job.is_cancelled)
     job.progress(0.02, "drawing")
     spec = log_spectrogram(stereo, rate, cancel=job.is_cancelled)
-    return Decoded(Path(path), sha, np.ascontiguousarray(stereo), rate, channels, spec, envelope(stereo))
+    warnings = [line.removeprefix(f"{meta.path}: ") for line in meta.warnings()]
+    return Decoded(Path(path), sha, np.ascontiguousarray(stereo), rate, meta.channels, spec, envelope(stereo),
+                   warnings, meta.notes())
 
 
 def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None) -> Processed:

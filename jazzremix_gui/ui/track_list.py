@@ -7,8 +7,9 @@ manager act on the selected track; selecting one shows it in the window.
 from __future__ import annotations
 
 from PySide6.QtCore import QUrl, Qt, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStyle, QVBoxLayout,
+                               QWidget)
 
 from jazzremix_gui.ui import tracks
 
@@ -34,6 +35,8 @@ class TrackPanel(QWidget):
         self.list.setToolTip("Open tracks: drop audio files here or use File > Open. Right-click for more.")
         self.list.setAccessibleName("Tracks")
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setWordWrap(True)  # a status with a warning wraps rather than hiding it
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         title.setBuddy(self.list)
         col.addWidget(self.list, 1)
@@ -42,9 +45,15 @@ class TrackPanel(QWidget):
         self.progress.setAccessibleName("Progress of the selected track")
         self.progress_label = QLabel("")
         self.progress_label.setWordWrap(True)
+        self.warning_label = QLabel("")  # the selected track's damage / downmix warnings, in full
+        self.warning_label.setObjectName("trackWarning")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning_label.setAccessibleName("Warnings about the selected track")
+        self.warning_label.hide()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop processing the selected track")
-        for w in (self.progress, self.progress_label, self.cancel_button):
+        for w in (self.warning_label, self.progress, self.progress_label, self.cancel_button):
             col.addWidget(w)
         self.act_remove = self._action("Remove from the list", self.remove_current, QKeySequence.StandardKey.Delete)
         self.act_retry = self._action("Retry", self.retry_current)
@@ -82,7 +91,12 @@ class TrackPanel(QWidget):
 
     def _changed(self, track) -> None:
         if track in self.manager.tracks:
-            self.list.item(self.manager.tracks.index(track)).setText(f"{track.name}\n  {track.status_text()}")
+            item = self.list.item(self.manager.tracks.index(track))
+            item.setText(f"{track.name}\n  {track.status_text()}")
+            warned = track.warnings
+            item.setToolTip("\n".join([str(track.path), *warned]))
+            icon = QStyle.StandardPixmap.SP_MessageBoxWarning
+            item.setIcon(self.style().standardIcon(icon) if warned else QIcon())
         if track is self.current():
             self.show_progress(track)
             self.update_actions()
@@ -101,6 +115,9 @@ class TrackPanel(QWidget):
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.progress_label.setText(track.status_text() if track is not None else "")
+        warned = track.warnings if track is not None else []
+        self.warning_label.setText("\n".join(f"⚠ {w[0].upper()}{w[1:]}" for w in warned))
+        self.warning_label.setVisible(bool(warned))
         if busy:
             self.progress.setValue(int(track.progress * 1000))
 

@@ -53,6 +53,11 @@ class Track(QObject):
         return self.path.name
 
     @property
+    def warnings(self) -> list[str]:
+        """What the CLI would warn about this file (damage, downmix), once it is decoded."""
+        return self.decoded.warnings if self.decoded is not None else []
+
+    @property
     def busy(self) -> bool:
         return self.status in (QUEUED, WORKING)
 
@@ -63,7 +68,10 @@ class Track(QObject):
         if self.status == FAILED:
             return "failed (see the message above the views)"
         if self.status == READY:
-            return "ready (from cache)" if self.processed and self.processed.from_cache else "ready"
+            ready = "ready (from cache)" if self.processed and self.processed.from_cache else "ready"
+            notes = self.decoded.notes if self.decoded is not None else []
+            return "; ".join([*notes, ready])  # a damaged file is never shown as plainly "ready"; the notes first,
+            # so a narrow list still shows them
         return self.status
 
 
@@ -159,6 +167,7 @@ class TrackManager(QObject):
         if kind == "decoded":
             track.decoded = value
             self.decoded.emit(track)
+            self.changed.emit(track)  # its warnings (damage, downmix) show from now on
 
     def _done(self, track: Track, result: Processed) -> None:
         track.processed = result
