@@ -160,13 +160,18 @@ class SeparatorEngine:
             self._in_off += drop
 
     def _measure(self, spec: np.ndarray, solo_parts: np.ndarray, solo_spec: np.ndarray) -> None:
-        """Add this block's energies: mixture and solo per channel ``(T, 2, F)``, mono solo ``(T, F)``."""
-        self.recorded.e_mix += float((spec.real ** 2 + spec.imag ** 2).sum(dtype=np.float64))
-        power = solo_parts.real ** 2 + solo_parts.imag ** 2
-        per_channel = power.sum(axis=(0, 2), dtype=np.float64)
+        """Add this block's energies: mixture and solo per channel ``(T, 2, F)``, mono solo ``(T, F)``.
+
+        Squared in float64: a float file's absurd samples (1e30) would overflow float32 to inf.
+        """
+        def power(x):
+            return np.square(x.real, dtype=np.float64) + np.square(x.imag, dtype=np.float64)
+
+        self.recorded.e_mix += float(power(spec).sum())
+        per_channel = power(solo_parts).sum(axis=(0, 2))
         self.recorded.e_left += float(per_channel[0])
         self.recorded.e_right += float(per_channel[1])
-        self.recorded.e_mid += float((solo_spec.real ** 2 + solo_spec.imag ** 2).sum(dtype=np.float64))
+        self.recorded.e_mid += float(power(solo_spec).sum())
 
     def _emit(self, final: bool):
         """Hand out samples that no later frame touches, clipped to the signal range."""
