@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 import soundfile as sf
+from soundfile import _ffi, _snd
 
 from hostile_files import (au_size, aiff_frames, audio_bytes, deep_path, empty_folder, fifo, file_of, flac_rate,
                            flac_total, link, loop, midi_bytes, pcm16, png_bytes, random_bytes, sound, tone, wav_bytes,
@@ -86,37 +88,32 @@ class Reference:
     channels: int
 
 
-def _count(path: Path, block: int) -> int:
-    """Frames libsndfile decodes reading ``block`` at a time, until it returns nothing or fails."""
+def _decoded(path: Path) -> int:
+    """Frames libsndfile decodes, reading until it returns short or reports an error.
+
+    Counted with libsndfile's own ``sf_readf_float``, which returns the frames decoded before
+    an error (soundfile's ``read`` raises and drops them, so its count depends on the block size).
+    """
     n = 0
-    with sf.SoundFile(str(path)) as f:
+    with sf.SoundFile(os.fsencode(path)) as f:
+        buf = np.empty((4096, f.channels), np.float32)
         while True:
-            try:
-                got = f.read(block, dtype="float32").shape[0]
-            except (sf.LibsndfileError, RuntimeError):
-                return n
-            if got == 0:
-                return n
+            got = int(_snd.sf_readf_float(f._file, _ffi.from_buffer("float[]", buf), buf.shape[0]))
             n += got
+            if got < buf.shape[0] or _snd.sf_error(f._file):
+                return n
 
 
 def reference(path: Path) -> Reference | None:
-    """libsndfile's reading of ``path`` (None when it is not a regular file or does not open).
-
-    A file that stops short of its claimed length is read again in smaller blocks, and
-    ``frames`` is the most any block size got (libsndfile drops a failing block whole).
-    """
+    """libsndfile's reading of ``path`` (None when it is not a regular file or does not open)."""
     try:
         if not path.resolve(strict=True).is_file():
             return None
-        with sf.SoundFile(str(path)) as f:
+        with sf.SoundFile(os.fsencode(path)) as f:  # bytes: a name that is not UTF-8 opens too
             claimed, rate, channels = f.frames, f.samplerate, f.channels
     except (OSError, RuntimeError, sf.LibsndfileError, TypeError, ValueError):
         return None
-    frames = _count(path, 4096)
-    if frames < claimed:
-        frames = max(frames, _count(path, 1024), _count(path, 1))
-    return Reference(frames, claimed, rate, channels)
+    return Reference(_decoded(path), claimed, rate, channels)
 
 
 # --- the cases -----------------------------------------------------------------------------------
@@ -183,6 +180,13 @@ def _float_wav(name: str, fill: Callable[[np.ndarray], None], subtype: str = "FL
         fill(a)
         return a
     return Case("content", name, sound(name, x, 44100, "WAV", subtype))
+
+
+def _named_bytes(folder: Path, name: bytes) -> Path:
+    """Random bytes under a name that is not UTF-8."""
+    p = Path(os.fsdecode(os.path.join(os.fsencode(folder), name)))
+    p.write_bytes(random_bytes(4096, 12))
+    return p
 
 
 def _square(n=4096, period=44):
@@ -370,6 +374,8 @@ def cases() -> list[Case]:
           Case("odd-path", "e-acute-x125.wav", wav_named("é" * 125 + ".wav"),
                {"separate": ERROR, "suggest": OK, "remix": OK}, message=r"too long"),
           Case("odd-path", "new\\nline.wav", file_of("new\nline.wav", lambda: random_bytes(4096, 11)), ERROR),
+          Case("odd-path", "non-utf8-\\xff-noise.wav", lambda folder: _named_bytes(folder, b"non-utf8-\xff-noise.wav"),
+               ERROR),
           Case("odd-path", "deeper-than-PATH_MAX.wav", deep_path, ERROR, message=r"too long|name")]
     return c
 

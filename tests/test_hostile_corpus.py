@@ -99,7 +99,7 @@ def _names(path: Path) -> tuple[str, ...]:
     """Ways an error line may spell the file's name (as is, or escaped)."""
     name = path.name
     return name, name.encode("unicode_escape", "backslashreplace").decode("ascii"), repr(name)[1:-1], \
-        os.fsencode(name).decode("utf-8", "backslashreplace")
+        os.fsencode(name).decode("utf-8", "backslashreplace"), name.encode("utf-8", "replace").decode("utf-8")
 
 
 def _run(capfd, argv):
@@ -156,21 +156,21 @@ def _stderr_problems(path: Path, err: str, outputs: list[Path], promised: int | 
     return bad
 
 
-def _audio_problems(f: Path, channels: int, rate: int, lo: int, hi: int) -> tuple[list[str], int]:
-    data, r = sf.read(str(f), dtype="float32", always_2d=True)
+def _audio_problems(f: Path, channels: int, rate: int, frames: int) -> tuple[list[str], int]:
+    data, r = sf.read(os.fsencode(f), dtype="float32", always_2d=True)
     bad = []
     if r != rate:
         bad.append(f"{f.name} at {r} Hz, the input is at {rate} Hz")
     if data.shape[1] != channels:
         bad.append(f"{f.name} has {data.shape[1]} channels, not {channels}")
-    if not lo <= data.shape[0] <= hi:
-        bad.append(f"{f.name} has {data.shape[0]} frames; the input decodes to {hi}")
+    if data.shape[0] != frames:
+        bad.append(f"{f.name} has {data.shape[0]} frames; the input decodes to {frames}")
     if not np.isfinite(data).all():
         bad.append(f"{f.name} holds NaN or Inf")
     return bad, data.shape[0]
 
 
-def _output_problems(cmd: str, path: Path, out: str, folder: Path, ref, lo: int, hi: int):
+def _output_problems(cmd: str, path: Path, out: str, folder: Path, ref):
     """What is wrong with a successful command's output; returns (problems, output files, length)."""
     if cmd == "suggest":
         try:
@@ -193,7 +193,7 @@ def _output_problems(cmd: str, path: Path, out: str, folder: Path, ref, lo: int,
         return [f"output folder holds {_listing(folder)}"], [f for f, _ in files], None
     bad, lengths = [], set()
     for f, ch in files:
-        b, n = _audio_problems(f, ch, ref.rate, lo, hi)
+        b, n = _audio_problems(f, ch, ref.rate, ref.frames)
         bad += b
         lengths.add(n)
     if len(lengths) > 1:
@@ -215,12 +215,6 @@ COMMANDS = ("separate", "suggest", "remix")
 def test_hostile_file(case, corpus, tmp_path, capfd, monkeypatch, time_limit):
     root, made = corpus
     path, ref = made[case.id]
-    if ref is None:
-        lo = hi = 0
-    elif ref.frames < ref.claimed or (case.promised or 0) > ref.frames:  # damaged: one codec block of slack
-        lo, hi = max(1, ref.frames - 4096), ref.frames
-    else:
-        lo = hi = ref.frames
     before = _snapshot(root)
     problems, lengths = [], {}
     for cmd in COMMANDS:
@@ -238,7 +232,7 @@ def test_hostile_file(case, corpus, tmp_path, capfd, monkeypatch, time_limit):
         elif ref is None:
             bad = [f"exit 0, but libsndfile does not read this file: {err.strip()!r}"]
         else:
-            bad, outputs, n = _output_problems(cmd, path, out, folder, ref, lo, hi)
+            bad, outputs, n = _output_problems(cmd, path, out, folder, ref)
             bad += _stderr_problems(path, err, outputs, case.promised, ref.frames)
             if n is not None:
                 lengths[cmd] = n

@@ -77,8 +77,9 @@ def configure(verbose: int = 0, quiet: bool = False, debug: bool = False, log_fi
         path = paths.log_dir() / LOG_NAME
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # backslashreplace: a file name that is not UTF-8 (surrogate escapes) must not break logging
             fh = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                      encoding="utf-8", delay=True)
+                                                      encoding="utf-8", delay=True, errors="backslashreplace")
             fh.setLevel(logging.DEBUG if debug or verbose >= 2 else logging.INFO)
             fh.setFormatter(logging.Formatter(_FILE_FORMAT))
             handlers.append(fh)
