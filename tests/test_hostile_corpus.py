@@ -145,7 +145,7 @@ def _error_problems(case: Case, path: Path, rc, out: str, err: str, folder: Path
 
 def _stderr_problems(path: Path, err: str, outputs: list[Path], promised: int | None, frames: int) -> list[str]:
     """stderr of a success: Jazz Remix's own lines only; a damaged file named in exactly one warning line."""
-    allowed = ("jazzremix: ", "  ", str(path), *map(str, outputs))
+    allowed = ("jazzremix: ", "  ", *(os.path.join(path.parent, n) for n in _names(path)), *map(str, outputs))
     bad = [f"not Jazz Remix's line on stderr: {ln!r}" for ln in err.splitlines()
            if not (ln.startswith(allowed) or re.match(r"file \d+ of \d+: ", ln))]
     if promised is not None and frames < promised:
