@@ -196,7 +196,7 @@ def _square(n=4096, period=44):
 def cases() -> list[Case]:
     """Every case of the corpus, in class order."""
     c: list[Case] = []
-    c += [Case("empty", f"empty.{e}", file_of(f"empty.{e}", bytes), ERROR) for e in EXTENSIONS]
+    c += [Case("empty", f"empty-{e}.{e}", file_of(f"empty-{e}.{e}", bytes), ERROR) for e in EXTENSIONS]
 
     zero = lambda: np.zeros((0, 2))  # noqa: E731
     for fmt, sub, ext in (("WAV", "PCM_16", "wav"), ("AIFF", "PCM_16", "aiff"), ("AU", "PCM_16", "au"),
@@ -220,7 +220,7 @@ def cases() -> list[Case]:
             c.append(Case("truncated", name, file_of(name, _cut(ext, cut)), DECODABLE, promised=16384))
 
     wav = lambda: audio_bytes(tone(4096), 44100, "WAV", "PCM_16")  # noqa: E731
-    c += [Case("not-audio", f"random-{n}.{e}", file_of(f"random-{n}.{e}", lambda n=n, s=i: random_bytes(n, s)),
+    c += [Case("not-audio", f"random-{n}-{e}.{e}", file_of(f"random-{n}-{e}.{e}", lambda n=n, s=i: random_bytes(n, s)),
                ERROR)
           for i, (n, e) in enumerate([(1, "wav"), (100, "wav"), (65536, "wav"), (100, "flac"), (65536, "flac"),
                                       (100, "mp3"), (65536, "mp3"), (65536, "ogg"), (4096, "aiff"), (4096, "opus")])]
@@ -337,13 +337,13 @@ def cases() -> list[Case]:
         n = max(2, min(4096, rate // 10))
         c.append(Case("rate", f"{rate}-hz.wav", sound(f"{rate}-hz.wav", lambda n=n, r=rate: tone(n, r), rate, "WAV",
                                                       "PCM_16")))
-    c.append(Case("rate", "384000-hz.flac", sound("384000-hz.flac", lambda: tone(4096, 384000), 384000, "FLAC",
-                                                  "PCM_24")))
+    c.append(Case("rate", "384000-hz-flac.flac", sound("384000-hz-flac.flac", lambda: tone(4096, 384000), 384000,
+                                                       "FLAC", "PCM_24")))
 
     for fmt, sub, ext, counts in (("WAV", "PCM_16", "wav", range(1, 9)), ("FLAC", "PCM_24", "flac", range(1, 9)),
                                   ("CAF", "FLOAT", "caf", (6,)), ("WAV", "PCM_16", "wav", (16,))):
         for ch in counts:
-            name = f"{ch}-channels.{ext}"
+            name = f"{ext}-{ch}-channels.{ext}"  # stems unique in the folder (one `separate` over it all)
             c.append(Case("channels", name, sound(name, lambda ch=ch: tone(4096, channels=ch), 44100, fmt, sub)))
 
     c += [Case("odd-path", "folder.wav", empty_folder("folder.wav"), ERROR, message=r"folder|director|no audio"),
@@ -363,8 +363,8 @@ def cases() -> list[Case]:
           Case("odd-path", "dangling.wav", link("dangling.wav", "gone.wav"), ERROR,
                message=r"dangling|broken|link"),
           Case("odd-path", "missing.wav", lambda folder: folder / "missing.wav", ERROR, message=r"no such|not exist"),
-          Case("odd-path", "good-link.wav", lambda folder: link("good-link.wav", "target.wav")(
-               wav_named("target.wav")(folder).parent)),
+          Case("odd-path", "good-link.wav", lambda folder: link("good-link.wav", ".link-target.wav")(
+               wav_named(".link-target.wav")(folder).parent)),
           Case("odd-path", "Bösendorfer – 爵士 🎷.wav", wav_named("Bösendorfer – 爵士 🎷.wav")),
           Case("odd-path", "it's a \"take\" $1 & (2).wav", wav_named("it's a \"take\" $1 & (2).wav")),
           Case("odd-path", "non-utf8-\\xff\\xfe.wav", wav_named(b"non-utf8-\xff\xfe.wav")),
