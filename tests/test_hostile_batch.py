@@ -44,7 +44,7 @@ def test_one_separate_over_the_whole_corpus(tmp_path, capfd, monkeypatch):
     root, out = tmp_path / "corpus", tmp_path / "out"
     made = build(cases, root)
     monkeypatch.chdir(tmp_path)
-    rc, stdout, err = _run(capfd, ["separate", root, "--out", out, "--filename", TEMPLATE])
+    rc, stdout, err = _run(capfd, ["separate", root, "--out", out, "--filename", TEMPLATE], limit=600)
     lines = err.splitlines()
     taken = {c.id: made[c.id] for c in cases if _taken(made[c.id][0], root)}
     assert len(taken) > 200

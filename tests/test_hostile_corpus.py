@@ -57,8 +57,8 @@ KNOWN: list[tuple[str, str]] = [
     (r"odd-path/new\\nline\.wav", "#13 faults-commit: a newline in the name splits the error line"),
     (r"odd-path/deeper-than-PATH_MAX\.wav", "#13 faults-commit: 'unexpected OSError: File name too long'"),
 ]
-#: Seconds one case may take (three commands); a FIFO or device that blocks must not hang the suite.
-CASE_LIMIT_S = 60
+#: Seconds one command may take: a FIFO or a device that blocks must fail the test, not hang the suite.
+COMMAND_LIMIT_S = 20
 
 
 def _param(case: Case):
@@ -72,17 +72,6 @@ def corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     made = build(CASES, root)
     return root, made
-
-
-@pytest.fixture
-def time_limit():
-    def expire(signum, frame):
-        raise TimeoutError(f"case took more than {CASE_LIMIT_S} s")
-    old = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(CASE_LIMIT_S)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
 
 
 def _listing(folder: Path) -> list[str]:
@@ -103,16 +92,26 @@ def _names(path: Path) -> tuple[str, ...]:
         os.fsencode(name).decode("utf-8", "backslashreplace"), name.encode("utf-8", "replace").decode("utf-8")
 
 
-def _run(capfd, argv):
+def _expire(signum, frame):
+    raise TimeoutError("the command did not finish in time")
+
+
+def _run(capfd, argv, limit: int = COMMAND_LIMIT_S):
+    """Run the CLI in this process; ``(exit status, stdout, stderr + any Python warnings)``."""
     from jazzremix_gui.cli.main import main
 
     capfd.readouterr()
+    old = signal.signal(signal.SIGALRM, _expire)
+    signal.alarm(limit)
     with warnings.catch_warnings(record=True) as caught:  # outside pytest, Python prints them on stderr
         warnings.simplefilter("always")
         try:
             rc = main([str(a) for a in argv])
         except SystemExit as exc:  # argparse
             rc = exc.code
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
     out, err = capfd.readouterr()
     err += "".join(f"{w.filename}:{w.lineno}: {w.category.__name__}: {w.message}\n" for w in caught)
     return rc, out, err
@@ -179,15 +178,15 @@ def _output_problems(cmd: str, path: Path, out: str, folder: Path, ref):
             post = np.asarray(data["posterior"], float)
         except (ValueError, KeyError, TypeError) as exc:
             return [f"stdout is not the JSON suggestion ({exc}): {out[:200]!r}"], [], None
-        bad = [] if math.isfinite(data["pan_deg"]) and math.isfinite(data["gain"]) else [f"pan/gain: {out[:200]}"]
+        finite = all(isinstance(data.get(k), (int, float)) and math.isfinite(data[k]) for k in ("pan_deg", "gain"))
+        bad = [] if finite else [f"pan/gain not finite numbers: {out[:200]}"]
         if post.shape != (19, 21) or not np.isfinite(post).all() or abs(post.sum() - 1) > 1e-3:
             bad.append(f"posterior shape {post.shape}, sum {post.sum()}")
         if _listing(folder):
             bad.append(f"suggest wrote {_listing(folder)}")
         return bad, [], None
     if cmd == "separate":
-        name = path.name.rsplit(".", 1)[0] if "." in path.name.lstrip(".") else path.name
-        files = [(folder / f"{name}.solo.wav", 1), (folder / f"{name}.accompaniment.wav", 2)]
+        files = [(folder / f"{path.stem}.solo.wav", 1), (folder / f"{path.stem}.accompaniment.wav", 2)]
     else:
         files = [(folder / "remix.wav", 2)]
     if _listing(folder) != sorted(f.name for f, _ in files):
@@ -213,7 +212,7 @@ COMMANDS = ("separate", "suggest", "remix")
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_hostile_file(case, corpus, tmp_path, capfd, monkeypatch, time_limit):
+def test_hostile_file(case, corpus, tmp_path, capfd, monkeypatch):
     root, made = corpus
     path, ref = made[case.id]
     before = _snapshot(root)
