@@ -23,6 +23,10 @@ DEFAULT_MP3_BITRATE = 320
 #: OGG Vorbis quality (libsndfile compression level: 0 = best, 1 = smallest).
 VORBIS_LEVEL = 0.2
 
+#: Sample rates MP3 (MPEG-1/2/2.5 layer III) can hold, in Hz.
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+#: Highest sample rate libvorbis takes (Hz); above it libsndfile's encoder set-up crashes the process.
+VORBIS_MAX_RATE = 200_000
 #: Extension -> (libsndfile format, lossy subtype or None for PCM/float formats).
 _CANDIDATES = {"wav": ("WAV", None), "flac": ("FLAC", None), "aiff": ("AIFF", None),
                "mp3": ("MP3", "MPEG_LAYER_III"), "ogg": ("OGG", "VORBIS")}
@@ -83,6 +87,24 @@ class OutputSpec:
         if ext == "mp3" and self.bitrate not in MP3_BITRATES:
             raise AudioWriteError(f"MP3 bitrate {self.bitrate}: use one of {', '.join(map(str, MP3_BITRATES))}")
         return self
+
+    def check_rate(self, rate: int, path) -> None:
+        """Raise AudioWriteError naming ``path`` when this format cannot hold ``rate`` Hz (before any work).
+
+        WAV and AIFF hold any rate; FLAC up to 65,535 Hz and multiples of 10 Hz up to 655,350 Hz (what
+        its frame headers can say); OGG Vorbis up to 200 kHz; MP3 only :data:`MP3_RATES`.
+        """
+        ext = extension(self.fmt)
+        if ext == "mp3" and rate not in MP3_RATES:
+            holds = f"only {', '.join(map(str, MP3_RATES))} Hz"
+        elif ext == "flac" and not (rate <= 65_535 or (rate % 10 == 0 and rate <= 655_350)):
+            holds = "up to 65,535 Hz, and multiples of 10 Hz up to 655,350 Hz"
+        elif ext == "ogg" and rate > VORBIS_MAX_RATE:
+            holds = f"up to {VORBIS_MAX_RATE:,} Hz"
+        else:
+            return
+        others = "WAV or AIFF" if ext == "flac" else "WAV, FLAC or AIFF" if rate <= 65_535 else "WAV or AIFF"
+        raise AudioWriteError(f"{path}: {ext.upper()} cannot hold {rate:,} Hz audio ({holds}); write {others}")
 
     def open_args(self) -> dict:
         """Keyword arguments of ``soundfile.SoundFile`` for writing this spec."""

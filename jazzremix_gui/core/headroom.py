@@ -113,6 +113,7 @@ class MasteredWriter:
     def __init__(self, path, rate: int, channels: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
                  tags: dict | None = None):
         self.report = ClipReport(Path(path), check_mode(mode, spec.check()))
+        spec.check_rate(rate, path)
         self.channels = channels
         self._meter = TruePeakTracker(channels)
         self._tp = 0.0
