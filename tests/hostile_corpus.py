@@ -344,7 +344,10 @@ def cases() -> list[Case]:
                                   ("CAF", "FLOAT", "caf", (6,)), ("WAV", "PCM_16", "wav", (16,))):
         for ch in counts:
             name = f"{ext}-{ch}-channels.{ext}"  # stems unique in the folder (one `separate` over it all)
-            c.append(Case("channels", name, sound(name, lambda ch=ch: tone(4096, channels=ch), 44100, fmt, sub)))
+            make = sound(name, lambda ch=ch: tone(4096, channels=ch), 44100, fmt, sub)
+            # 3 to 8: a surround or multi-track transfer, folded to stereo; 16: a multitrack no fold knows the balance of
+            c.append(Case("channels", name, make) if ch <= 8 else Case("channels", name, make, ERROR,
+                                                                       message=rf"\b{ch} channels"))
 
     c += [Case("odd-path", "folder.wav", empty_folder("folder.wav"), ERROR, message=r"folder|director|no audio"),
           Case("odd-path", "folder-with-text.wav", empty_folder("folder-with-text.wav", True), ERROR,

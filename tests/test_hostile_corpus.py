@@ -46,7 +46,7 @@ KNOWN: list[tuple[str, str]] = [
     (r"lying-header/(aiff-length-doubled\.aiff|au-size-larger\.au)", "#13 faults-input: no damage warning"),
     (r"lying-header/flac-length-unknown\.flac", "#13 faults-input: FLAC of unknown length: MemoryError (claimed 2^63)"),
     (r"encoding/paf-pcm_24\.paf", "#13 faults-input: padded to the claimed 4100 frames, 4096 decode"),
-    (r"channels/\w+-([3-9]|16)-channels\..*|lying-header/channels-3-for-stereo-data\.wav",
+    (r"channels/\w+-[3-8]-channels\..*|lying-header/channels-3-for-stereo-data\.wav",
      "#13 faults-input: more than two channels refused (downmix)"),
     (r"odd-path/non-utf8-.*", "#13 faults-input: non-UTF-8 file name: UnicodeEncodeError in soundfile"),
     (r"odd-path/(folder|folder-with-text)\.wav", "#13 faults-commit: an empty folder gives 2-3 stderr lines"),
