@@ -49,13 +49,6 @@ KNOWN: list[tuple[str, str]] = [
     (r"channels/\w+-[3-8]-channels\..*|lying-header/channels-3-for-stereo-data\.wav",
      "#13 faults-input: more than two channels refused (downmix)"),
     (r"odd-path/non-utf8-.*", "#13 faults-input: non-UTF-8 file name: UnicodeEncodeError in soundfile"),
-    (r"odd-path/(folder|folder-with-text)\.wav", "#13 faults-commit: an empty folder gives 2-3 stderr lines"),
-    (r"odd-path/(fifo\.wav|dev-.*|zero|loop-a\.wav|self-loop\.wav|dangling\.wav)",
-     "#13 faults-commit: FIFO/device 'empty file', loop/dangling link 'no such file'"),
-    (r"odd-path/x{236}\.wav", "#13 faults-commit: the temp file name of a 254-byte output name is too long"),
-    (r"odd-path/e-acute-x125\.wav", "#13 faults-commit: 'cannot write there' names the folder, not the file"),
-    (r"odd-path/new\\nline\.wav", "#13 faults-commit: a newline in the name splits the error line"),
-    (r"odd-path/deeper-than-PATH_MAX\.wav", "#13 faults-commit: 'unexpected OSError: File name too long'"),
 ]
 #: Seconds one command may take: a FIFO or a device that blocks must fail the test, not hang the suite.
 COMMAND_LIMIT_S = 20
