@@ -345,7 +345,7 @@ def cases() -> list[Case]:
         for ch in counts:
             name = f"{ext}-{ch}-channels.{ext}"  # stems unique in the folder (one `separate` over it all)
             make = sound(name, lambda ch=ch: tone(4096, channels=ch), 44100, fmt, sub)
-            # 3 to 8: a surround or multi-track transfer, folded to stereo; 16: a multitrack no fold knows the balance of
+            # 3 to 8: surround or multi-track transfers, folded to stereo; 16: no fold knows a multitrack's balance
             c.append(Case("channels", name, make) if ch <= 8 else Case("channels", name, make, ERROR,
                                                                        message=rf"\b{ch} channels"))
 

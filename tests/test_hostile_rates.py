@@ -44,7 +44,8 @@ def test_every_output_format_at_extreme_rates(tmp_path):
         n = max(2, min(2048, rate // 20))
         sf.write(src, tone(n, rate), rate, subtype="PCM_16")
         for fmt in FORMATS:
-            runs.append((rate, fmt, n, ["separate", str(src), "--out", str(tmp_path / f"{rate}-{fmt}"), "--format", fmt]))
+            out = tmp_path / f"{rate}-{fmt}"
+            runs.append((rate, fmt, n, ["separate", str(src), "--out", str(out), "--format", fmt]))
         runs.append((rate, "ogg", n, ["remix", str(src), "--out", str(tmp_path / f"remix-{rate}.ogg")]))
     proc = subprocess.run([sys.executable, "-c", CHILD], input="".join(json.dumps(r[3]) + "\n" for r in runs),
                           capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
