@@ -2,8 +2,8 @@
 
 The good files give their stems, each bad file exactly one error line naming it, the run goes
 on to the end and its exit status says some failed; nothing else lands in the output folder.
-Files with a known failure of another branch (``KNOWN``) are left out of the folder, so this
-test holds today and covers more as they are fixed.
+Files with a known failure (``KNOWN``, none today) are left out of the folder, so this
+test holds while one is open and covers it again once it is fixed.
 """
 
 from __future__ import annotations
