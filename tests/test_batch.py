@@ -142,7 +142,10 @@ def test_interrupt_then_resume(tmp_path, models):
     good = make_corpus(src, n_good=12, seconds=4.0, bad=False)
     cmd = [sys.executable, "-m", "jazzremix_gui", "batch", str(src), "--out", str(out), "--workers", "1",
            "--model", str(models[0]), "--mixer", str(models[1])]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    # Ctrl+C as in a terminal: a suite started in the background (SIGINT ignored, which children inherit and
+    # the CLI keeps, like nohup) must not turn this into a run the signal cannot stop
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     manifest = out / "manifest.jsonl"
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline and not (manifest.exists() and manifest.read_text().count("\n") >= 2):
