@@ -9,7 +9,7 @@ from pathlib import Path
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, add_model_option, error, input_failure, note,
                                       note_swept, progress_bar)
 from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
-from jazzremix_gui.core import pipeline
+from jazzremix_gui.core import audio_io, pipeline
 from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
 from jazzremix_gui.core.oserrors import describe_os_error
 from jazzremix_gui.services import naming
@@ -84,6 +84,7 @@ def run(args) -> int:
             for stem, r in zip(STEMS, reports):
                 note("  " + r.describe())
                 entry["outputs"].append(report_json(r, stem))
+            entry["warnings"] = audio_io.probe(item.path).warnings()  # damage, downmix (said on stderr too)
         except Exception as exc:  # one input's failure, whatever it is, is one line; the others go on
             line = input_failure(item.path, exc, where)
             error(line)

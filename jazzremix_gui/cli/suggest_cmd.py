@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 from jazzremix_gui.cli.common import progress_bar
-from jazzremix_gui.core import pipeline
+from jazzremix_gui.core import audio_io, pipeline
 
 
 def register(sub) -> None:
@@ -51,7 +51,9 @@ def run(args) -> int:
         data = sugg.to_json()
         share = stems.solo_share_db if math.isfinite(stems.solo_share_db) else None
         data.update(mixer=str(mix.path), solo_level=round(stems.solo_level, 4), gain_reference="recording",
-                    solo_share_db=None if share is None else round(share, 2))
+                    solo_share_db=None if share is None else round(share, 2),
+                    warnings=audio_io.probe(args.input).warnings()  # damage, downmix, the models' pairing
+                    + [p for p in [pipeline.pairing_problem(result.separator, mix)] if p])
         print(json.dumps(data))
         return 0
     print(f"mixer: {mix.meta.version} ({mix.path})")
