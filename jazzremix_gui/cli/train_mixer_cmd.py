@@ -40,6 +40,8 @@ def register(sub) -> None:
                    help="mixer inputs from the separator's stems of each mixture, as the app hears them "
                    "(default), or from the ground-truth stems; labels always from the ground truth")
     p.add_argument("--hidden", type=int, default=32, help="width of the gauss mixer's two MLPs (default 32)")
+    p.add_argument("--feature-noise", type=float, default=0.3, metavar="SD",
+                   help="normal noise added to the normalised features while training (default 0.3)")
     p.add_argument("--separator", metavar="FILE", help="separator making the stems (default: the shipped one)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: time budget only)")
     p.add_argument("--checkpoint-dir", metavar="DIR", help="checkpoints and JSONL log (resumable)")
@@ -76,7 +78,7 @@ def run(args) -> int:
     cfg = MixerConfig(arch=args.arch, train_dir=args.train, val_dir=args.val, out=args.out or str(paths.shipped_model("mixer")),
                       minutes=4.0 if args.minutes is None else args.minutes, baseline_minutes=args.baseline_minutes,
                       seed=args.seed, max_steps=args.max_steps, stems=args.stems, separator=args.separator or "",
-                      hidden=args.hidden,
+                      hidden=args.hidden, feature_noise=args.feature_noise,
                       checkpoint_dir=args.checkpoint_dir or "checkpoints/mixer")
     card = train(cfg)
     fig = card["validation"]
