@@ -98,6 +98,7 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
         assert reason in failed[name]["error"] and failed[name]["attempts"] == 2
     for r in done:
         check_outputs(r, remix=True)
+        assert r["warnings"] == []  # whole stereo files, a mixer without a paired separator
     for r in done[:3]:  # the streamed outputs equal the single-file pipeline's (24-bit quantisation apart)
         ref = pipeline.analyse(r["input"], separator=pipeline.load_model(models[0], "separator"),
                                mixer=pipeline.load_model(models[1], "mixer"))
@@ -258,3 +259,11 @@ def test_sources_and_manifest(tmp_path):
         assert set(m.records) == {"/a"}
         m.append({"input": "/c", "status": "done"})
     assert set(mf.read_records(out / mf.NAME)) == {"/a", "/c"}
+
+
+def test_warnings_reach_the_terminal_line():
+    from jazzremix_gui.cli.batch_cmd import _describe
+
+    rec = {"input": "a.mp3", "status": "done", "warnings": ["a.mp3: damaged MP3 file: 1.00 s missing"]}
+    assert _describe(rec) == "a.mp3: done\n  warning: a.mp3: damaged MP3 file: 1.00 s missing"
+    assert _describe({"input": "b.wav", "status": "done"}) == "b.wav: done"  # manifests of earlier versions

@@ -46,7 +46,7 @@ def register(sub) -> None:
 def _describe(record: dict) -> str:
     """``INPUT: done`` or the error line (which names the input)."""
     if record["status"] == "done":
-        return f"{record['input']}: done"
+        return f"{record['input']}: done" + "".join(f"\n  warning: {w}" for w in record.get("warnings") or [])
     err = record["error"] or "failed"
     return err if err.startswith(record["input"]) else f"{record['input']}: failed: {err}"
 
@@ -62,7 +62,7 @@ def _reporter(total: int):
     bar = tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True)
 
     def update(record, tally):
-        if record["status"] == "failed":
+        if record["status"] == "failed" or record.get("warnings"):
             bar.write(_describe(record), file=sys.stderr)
         bar.set_postfix_str(f"done {tally.done}, failed {tally.failed}, "
                             f"{tally.audio_hours_per_hour():.0f} audio h/h", refresh=False)

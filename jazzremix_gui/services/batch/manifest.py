@@ -2,7 +2,7 @@
 
 A line holds the input's path, size, modification time and SHA-256, the models' versions
 and hashes, the output options, the outputs written, the suggestion (pan, gain,
-confidence), the audio duration, the processing time, the worker, the status (``done``
+confidence), the warnings (the input's damage or downmix, the models' pairing), the audio duration, the processing time, the worker, the status (``done``
 or ``failed``), the error text and the number of attempts. The latest line of an input
 is its state. Only one batch writes a manifest at a time (an exclusive lock), and a line
 cut short by a crash is skipped on reading.

@@ -14,6 +14,7 @@ count. :func:`process` never raises for a bad input: it returns a result dict wi
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import socket
 import threading
@@ -160,7 +161,7 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
     result["sha256"] = file_sha256(path, cancel)
     known = spec.known
     if known and known.get("sha256") == result["sha256"] and outputs_exist(known):
-        result.update(status="done", unchanged=True, outputs=known["outputs"],
+        result.update(status="done", unchanged=True, outputs=known["outputs"], warnings=known.get("warnings", []),
                       suggestion=known.get("suggestion"), duration_s=known.get("duration_s"))
         return
     threads = result["model_threads"] = _threads(spec)
@@ -184,8 +185,10 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
         for p in targets.values():  # an input stopped or failed half-way leaves none of its outputs
             Path(p).unlink(missing_ok=True)
         raise
+    problem = pipeline.pairing_problem(separator, mixer)
     result.update(status="done", outputs={k: str(p) for k, p in targets.items()},
                   headroom=[r.describe() for r in reports],
+                  warnings=meta.warnings() + ([problem] if problem else []),  # damage, downmix, the models' pairing
                   suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
                               "confidence": float(sugg.confidence), "clear": bool(sugg.clear)},
                   duration_s=meta.frames / meta.rate)
@@ -230,6 +233,16 @@ def _remix_from_files(targets: dict, rate: int, plan: ExportPlan, solo_level: fl
         return wr.commit()
 
 
+def _quiet_worker_log() -> None:
+    """On a worker where nothing set logging up, the package's warnings go into the result (``warnings``),
+    which the client prints, not raw onto the worker's stderr (Python's last-resort handler)."""
+    from jazzremix_gui.core.logs import ROOT
+
+    logger = logging.getLogger(ROOT)
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
 def process(spec: TaskSpec) -> dict:
     """Process one input; never raises for a bad input.
 
@@ -239,8 +252,10 @@ def process(spec: TaskSpec) -> dict:
         ``input``, ``status`` (``done``, ``failed``, ``cancelled``), ``error`` (one line or
         None), ``sha256``, ``size``, ``mtime_ns``, ``outputs`` (kind -> path),
         ``suggestion`` (``pan_deg``, ``gain``, ``confidence`` = the posterior's peak),
-        ``duration_s`` (audio seconds), ``processing_s``, ``worker``.
+        ``duration_s`` (audio seconds), ``processing_s``, ``worker``; when done, ``warnings``
+        (the input's damage or downmix lines, the models' pairing; the same lines as the CLI's).
     """
+    _quiet_worker_log()
     result = {"input": spec.input, "status": "failed", "error": None, "sha256": None, "outputs": {},
               "suggestion": None, "duration_s": None, "worker": _worker_name()}
     cancel = _stop_checker(spec.stop_event)
