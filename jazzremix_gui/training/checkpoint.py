@@ -35,3 +35,8 @@ def restore(path: Path, model, opt, sampler) -> dict | None:
     sampler.rng.bit_generator.state = state["rng"]
     torch.set_rng_state(state["torch_rng"])
     return state
+
+
+def heldout_score(state: dict) -> float:
+    """The held-out figure a best checkpoint was chosen by (``heldout_loss`` in checkpoints of earlier versions)."""
+    return float(state.get("heldout_score", state.get("heldout_loss", float("nan"))))

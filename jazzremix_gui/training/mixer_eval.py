@@ -30,7 +30,7 @@ from jazzremix_gui.core.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.core.suggestion import run_mixer
-from jazzremix_gui.training import cards, mixer_model, mixer_policy
+from jazzremix_gui.training import cards, checkpoint, mixer_model, mixer_policy
 from jazzremix_gui.training.export import export_onnx, write_card
 from jazzremix_gui.training.runlog import log
 from jazzremix_gui.training.torch_session import TorchSession
@@ -256,5 +256,5 @@ def selected_checkpoint(cfg, arch: str) -> dict:
     state = torch.load(best, weights_only=False)
     what = ("mean cell distance (pan + gain classes) of the decoded track choices" if cfg.select == "track"
             else "cross-entropy")
-    return {"selected_step": int(state["step"]), "heldout_score": round(float(state["heldout_score"]), 4),
+    return {"selected_step": int(state["step"]), "heldout_score": round(checkpoint.heldout_score(state), 4),
             "selection": f"lowest {what} on {cfg.holdout:.0%} of the training tracks held out"}

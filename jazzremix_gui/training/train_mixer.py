@@ -109,8 +109,8 @@ def separated_features(mixture: Path, separator) -> tuple[np.ndarray, np.ndarray
     stems = pipeline.separate(mix, rate, separator)
     solo = audio_io.resample(stems.solo, rate, MODEL_RATE)
     acc = audio_io.resample(stems.accompaniment, rate, MODEL_RATE)
-    s = features.mid_magnitude(solo, HOP)
-    return features.mixer_feature_frames(s, features.channel_power(acc, HOP), stems.solo_level), activity(s), s
+    feats, s = features.mixer_features(solo, acc, HOP, "mixer_features", solo_level=stems.solo_level)  # as MixerStream
+    return feats, activity(s), s
 
 
 def load_separator(cfg: MixerConfig):
@@ -340,7 +340,7 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
         chosen = torch.load(best_ck, weights_only=False)
         model.load_state_dict(chosen["model"])
         log(log_path, msg="best checkpoint", model=tag or cfg.arch, step=chosen["step"],
-            heldout=round(chosen["heldout_score"], 4))
+            heldout=round(checkpoint.heldout_score(chosen), 4))
     model.eval()
     return step, elapsed, losses
 
