@@ -1,7 +1,7 @@
 """Cost of each clip mode when writing a long file, as a ratio to ``clamp`` (the old plain write).
 
 Writes the same deterministic hot stereo signal (44.1 kHz, 24-bit WAV) through
-:func:`core.headroom.write_mastered` with each clip mode, in this one process, and prints
+:func:`core.audio.headroom.write_mastered` with each clip mode, in this one process, and prints
 CPU seconds, real-time factor and the ratio to ``clamp``. Every mode measures true peaks
 (4x oversampling), so even ``clamp`` pays for the report.
 
@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jazzremix_gui.core.formats import OutputSpec  # noqa: E402
-from jazzremix_gui.core.headroom import write_mastered  # noqa: E402
+from jazzremix_gui.core.audio.formats import OutputSpec  # noqa: E402
+from jazzremix_gui.core.audio.headroom import write_mastered  # noqa: E402
 
 RATE = 44100
 

@@ -35,9 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def run_one(kind: str, src: str, separator: str, mixer: str) -> dict:
-    from jazzremix_gui.core import automation, pipeline, remix_stream
-    from jazzremix_gui.core.formats import OutputSpec
-    from jazzremix_gui.core.headroom import write_mastered
+    from jazzremix_gui.core import pipeline, remix_stream
+    from jazzremix_gui.core.signal import automation
+    from jazzremix_gui.core.audio.formats import OutputSpec
+    from jazzremix_gui.core.audio.headroom import write_mastered
 
     sep = pipeline.load_model(separator, "separator")
     mix = pipeline.load_model(mixer, "mixer")

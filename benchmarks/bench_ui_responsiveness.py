@@ -55,7 +55,7 @@ def main() -> int:
 
     from PySide6.QtCore import QTimer
 
-    from jazzremix_gui.core import paths
+    from jazzremix_gui.core.files import paths
     from jazzremix_gui.ui.app import make_app
     from jazzremix_gui.ui.main_window import MainWindow
     from jazzremix_gui.ui.settings import Settings

@@ -5,15 +5,19 @@ PY=${1:-.venv/bin/python}
 RATE=${2:-48000}
 export QT_QPA_PLATFORM=offscreen
 export JACK_NO_AUDIO_RESERVATION=1
-jackd --no-realtime -d dummy -r "$RATE" -p 1024 >/tmp/jazzremix-jackd.log 2>&1 &
+# A server of its own name (JACK_DEFAULT_SERVER, which libjack and so PortAudio read): two suites on one
+# machine (two checkouts, CI beside a developer) never share or fight over the default server.
+export JACK_DEFAULT_SERVER="jazzremix-tests-$$"
+JACK_LOG="$(mktemp -t jazzremix-jackd.XXXXXX.log)"
+jackd -n "$JACK_DEFAULT_SERVER" --no-realtime -d dummy -r "$RATE" -p 1024 >"$JACK_LOG" 2>&1 &
 JACK_PID=$!
-trap 'kill $JACK_PID 2>/dev/null; wait $JACK_PID 2>/dev/null' EXIT
+trap 'kill $JACK_PID 2>/dev/null; wait $JACK_PID 2>/dev/null; rm -f "$JACK_LOG"' EXIT
 for _ in $(seq 1 50); do
   jack_lsp >/dev/null 2>&1 && break
   sleep 0.2
 done
 if ! jack_lsp >/dev/null 2>&1; then
-  echo "warning: JACK dummy server did not start (see /tmp/jazzremix-jackd.log); audio tests will skip" >&2
+  echo "warning: JACK dummy server did not start; audio tests will skip. jackd said:" >&2; cat "$JACK_LOG" >&2
 fi
 export JAZZREMIX_JACK=1
 "$PY" -m pytest -q "${@:3}"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io
+from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.training.mixer_policy import active_mask, recorded_balance

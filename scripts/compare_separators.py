@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from jazzremix_gui.core import evaluation  # noqa: E402
-from jazzremix_gui.core.hashing import file_sha256  # noqa: E402
+from jazzremix_gui.core.files.hashing import file_sha256  # noqa: E402
 from jazzremix_gui.core.models import ModelSession  # noqa: E402
 from jazzremix_gui.training.export import write_card  # noqa: E402
 

@@ -27,8 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from jazzremix_gui.core import audio_io  # noqa: E402
-from jazzremix_gui.core.panlaw import pan_from_gains  # noqa: E402
+from jazzremix_gui.core.audio import audio_io  # noqa: E402
+from jazzremix_gui.core.signal.panlaw import pan_from_gains  # noqa: E402
 
 
 def best_offset(a: np.ndarray, b: np.ndarray, max_lag: int = 4096) -> int:
@@ -76,7 +76,7 @@ def estimate(folder: Path, n: int) -> dict:
 def ours_on_paper_stems(folder: Path, n: int, mixer=None) -> dict:
     """Our mixer's track-level suggestion and section count on the paper's own stems."""
     from jazzremix_gui.core import pipeline
-    from jazzremix_gui.core.suggestion import run_mixer
+    from jazzremix_gui.core.signal.mixer import run_mixer
 
     acc, rate = audio_io.read_audio(folder / f"seg{n}_acc.mp3")
     solo, _ = audio_io.read_audio(folder / f"seg{n}_solo.mp3")

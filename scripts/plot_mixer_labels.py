@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import codebook
+from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.training.mixer_policy import BOOST_MAX_DB, CUT_FLOOR_DB, POLICY_VERSION, edge_rates
 from jazzremix_gui.training.train_mixer import MixerConfig, load_tracks
 

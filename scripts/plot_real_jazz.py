@@ -19,8 +19,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jazzremix_gui.core import audio_io, pipeline  # noqa: E402
-from jazzremix_gui.core import features  # noqa: E402
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io  # noqa: E402
+from jazzremix_gui.core.signal import features  # noqa: E402
 from jazzremix_gui.core.constants import MODEL_RATE, N_FFT  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "real-jazz"

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from jazzremix_gui.core import audio_io, pipeline  # noqa: E402
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io  # noqa: E402
 from paper_pan_estimates import best_offset, estimate, shift  # noqa: E402
 
 

@@ -1,7 +1,7 @@
 """The "solo absent" threshold checked with the installed separator (issue #10 item 4).
 
 Prints the solo's share of the recording's energy (``Stems.solo_share_db``, what
-:data:`core.suggestion.MIN_SOLO_SHARE_DB` is compared with) for recordings with a soloist (the
+:data:`core.signal.mixer.MIN_SOLO_SHARE_DB` is compared with) for recordings with a soloist (the
 nine ``../shared/real-jazz`` segments, synthetic mixtures) and without one (the accompaniment
 stems of synthetic tracks, fed in as if they were recordings).
 
@@ -19,9 +19,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from jazzremix_gui.core import audio_io, pipeline  # noqa: E402
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io  # noqa: E402
 from jazzremix_gui.core.evaluation import list_tracks  # noqa: E402
-from jazzremix_gui.core.suggestion import MIN_SOLO_SHARE_DB  # noqa: E402
+from jazzremix_gui.core.signal.mixer import MIN_SOLO_SHARE_DB  # noqa: E402
 
 
 def share(path: Path, sep) -> float:

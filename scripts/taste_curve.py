@@ -22,7 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.cli.main import main as cli_main
-from jazzremix_gui.core import audio_io, codebook, features, paths
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.signal import codebook, features
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.core.pipeline import load_model, separate, suggest

@@ -8,9 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from jazzremix_gui.core import atomic, audio_io
-from jazzremix_gui.core.formats import OutputSpec
-from jazzremix_gui.core.headroom import write_mastered
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.files import atomic
+from jazzremix_gui.core.audio.formats import OutputSpec
+from jazzremix_gui.core.audio.headroom import write_mastered
 from jazzremix_gui.services import session
 
 
@@ -86,7 +87,7 @@ def test_session_file_mode(tmp_path, umask):
 
 @pytest.mark.parametrize("mode", ["limit", "rescale"])
 def test_failed_mastered_write_leaves_nothing(tmp_path, mode):
-    from jazzremix_gui.core.headroom import MasteredWriter
+    from jazzremix_gui.core.audio.headroom import MasteredWriter
 
     with pytest.raises(RuntimeError):
         with MasteredWriter(tmp_path / "x.wav", 44100, 2, OutputSpec("wav", 24), mode) as w:
@@ -153,7 +154,7 @@ def test_files_left_open_are_removed_at_exit(tmp_path):
     import subprocess
     import sys
 
-    code = ("import os, sys; from jazzremix_gui.core import atomic; t = atomic.TempFile(sys.argv[1]); "
+    code = ("import os, sys; from jazzremix_gui.core.files import atomic; t = atomic.TempFile(sys.argv[1]); "
             "open(t.tmp, 'wb').write(b'1' * 100); os.kill(os.getpid(), 2)")
     p = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.wav")], capture_output=True, text=True,
                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # not ignored (background)

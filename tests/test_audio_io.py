@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jazzremix_gui.core import audio_io
+from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioReadError, AudioWriteError
 
 FORMATS = [  # (extension, libsndfile format, subtype, tolerance)

@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.formats import FORMATS
+from jazzremix_gui.core.audio.formats import FORMATS
 from test_cli import jazzremix, models  # noqa: F401 (models is a fixture)
 
 RATE = 44100

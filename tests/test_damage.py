@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 
 from jazzremix_gui.cli.main import main
-from jazzremix_gui.core import audio_io, damage
+from jazzremix_gui.core.audio import audio_io, damage
 from jazzremix_gui.core.errors import AudioReadError
 from tiny_models import tiny_mixer, tiny_separator
 

@@ -5,7 +5,7 @@ import pytest
 import soundfile as sf
 
 from jazzremix_gui.cli.main import main
-from jazzremix_gui.core import audio_io, downmix
+from jazzremix_gui.core.audio import audio_io, downmix
 from tiny_models import tiny_separator
 
 G = np.sqrt(0.5)

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from jazzremix_gui.core import codebook
-from jazzremix_gui.core.panlaw import pan_from_gains, pan_gains, pan_mono
-from jazzremix_gui.core.stft import bartlett_window, frame_count, istft, stft
-from jazzremix_gui.core.wiener import ALPHA, wiener_mask
+from jazzremix_gui.core.signal import codebook
+from jazzremix_gui.core.signal.panlaw import pan_from_gains, pan_gains, pan_mono
+from jazzremix_gui.core.signal.stft import bartlett_window, frame_count, istft, stft
+from jazzremix_gui.core.signal.wiener import ALPHA, wiener_mask
 
 
 def test_window_is_bartlett_2049_normalised():

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jazzremix_gui.core import atomic, commit, interrupts, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.files import atomic, commit, interrupts
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.formats import OutputSpec
-from jazzremix_gui.core.headroom import MasteredWriter, commit_all
+from jazzremix_gui.core.audio.formats import OutputSpec
+from jazzremix_gui.core.audio.headroom import MasteredWriter, commit_all
 
 
 def _temps(tmp_path, names, payload=b"new"):

@@ -16,7 +16,8 @@ import pytest
 import soundfile as sf
 
 from jazzremix_gui.cli import main as cli
-from jazzremix_gui.core import oserrors, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.files import oserrors
 from jazzremix_gui.core.errors import AudioReadError, DiskFullError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """Killed jobs: ``separate`` on a long file stopped by kill -9, SIGTERM, SIGINT or SIGHUP at several moments.
 
 Moments: while the stems are being written, after both are complete but before the first
-rename, and between the two renames (the commit's test hook, ``core.commit.FAULT_ENV``,
+rename, and between the two renames (the commit's test hook, ``core.files.commit.FAULT_ENV``,
 holds the job there). Afterwards: no temporary file, no half pair, an earlier run's pair
 intact unless the new pair replaced it whole; a caught signal exits 128 + its number; after
 kill -9, a re-run cleans up and completes.
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jazzremix_gui.core import atomic
+from jazzremix_gui.core.files import atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 RATE = 44100
@@ -135,7 +135,7 @@ def test_killed_separate_leaves_no_debris_and_no_half_pair(tmp_path, long_input,
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_batch_counts_sigterm_and_sighup_like_ctrl_c(sig):
-    from jazzremix_gui.core import interrupts
+    from jazzremix_gui.core.files import interrupts
     from jazzremix_gui.services.batch.runner import _CtrlC
 
     with _CtrlC() as stop:

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.loudness import integrated_loudness
+from jazzremix_gui.core.audio.loudness import integrated_loudness
 from jazzremix_gui.core.models import ModelSession
-from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT, pan_gains, place_solo, solo_level, solo_weights
+from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT, pan_gains, place_solo, solo_level, solo_weights
 from tiny_models import tiny_separator
 
 RATE = 44100
@@ -94,7 +94,7 @@ def test_hard_panned_solo_at_its_pan_is_the_recorded_solo(sep):
 
 
 def test_solo_level_streaming_equals_whole_file(sep, tmp_path):
-    from jazzremix_gui.core import audio_io
+    from jazzremix_gui.core.audio import audio_io
 
     n = RATE * 30 + 77
     g_l, g_r = pan_gains(25.0)

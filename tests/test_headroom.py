@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jazzremix_gui.core import audio_io, tags
+from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.formats import FORMATS, LOSSY, OutputSpec
-from jazzremix_gui.core.headroom import CEILING_DBTP, MasteredWriter, write_mastered
-from jazzremix_gui.core.limiter import MARGIN, LookaheadLimiter, TruePeakTracker, _tp_of, lin_to_db
+from jazzremix_gui.core.audio.formats import FORMATS, LOSSY, OutputSpec
+from jazzremix_gui.core.audio.headroom import CEILING_DBTP, MasteredWriter, write_mastered
+from jazzremix_gui.core.audio.limiter import MARGIN, LookaheadLimiter, TruePeakTracker, _tp_of, lin_to_db
 
 RATE = 44100
 

@@ -105,7 +105,47 @@ def test_no_import_circle():
 
 def test_the_checks_see_real_imports():
     """The parser finds what it must (or the tests above could pass on nothing)."""
-    assert "jazzremix_gui.core.stft" in imports(MODULES["jazzremix_gui.core.features"])
+    assert "jazzremix_gui.core.signal.stft" in imports(MODULES["jazzremix_gui.core.signal.features"])
     assert "jazzremix_gui.training.synth.arrangement" in imports(MODULES["jazzremix_gui.training.synth.dataset"])
     assert "PySide6.QtCore" in imports(MODULES["jazzremix_gui.ui.worker"])
     assert len([m for m in MODULES if layer_of(m) == "services"]) >= 5
+
+
+#: core's concerns (docs/ARCHITECTURE.md): what each sub-package may import of core, itself included.
+#: ``files`` is the bottom (the user's files kept safe), ``audio`` reads and writes sound on top of it,
+#: ``signal`` is the paper's maths (it may resample and run a model session); the modules directly in
+#: core (pipeline, evaluation, ...) sit on top of all three.
+CORE_BASE = {"jazzremix_gui.core", "jazzremix_gui.core.errors", "jazzremix_gui.core.constants"}
+CORE_MAY_IMPORT = {
+    "files": CORE_BASE | {"files"},
+    "audio": CORE_BASE | {"files", "audio"},
+    "signal": CORE_BASE | {"files", "audio", "signal", "jazzremix_gui.core.models", "jazzremix_gui.core.device",
+                           "jazzremix_gui.core.progress"},
+}
+MAX_MODULES_DIRECTLY_IN_CORE = 16
+
+
+def core_concern(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[2] if len(parts) > 2 and parts[1] == "core" and parts[2] in CORE_MAY_IMPORT else None
+
+
+@pytest.mark.parametrize("concern", sorted(CORE_MAY_IMPORT))
+def test_core_concerns_import_downwards(concern):
+    bad = []
+    for name, path in MODULES.items():
+        if core_concern(name) != concern:
+            continue
+        for imp in imports(path):
+            if layer_of(imp) != "core":
+                continue
+            if imp not in CORE_MAY_IMPORT[concern] and core_concern(imp) not in CORE_MAY_IMPORT[concern]:
+                bad.append(f"{name} imports {imp}")
+    assert not bad, "\n".join(bad)
+
+
+def test_core_is_grouped_by_concern():
+    flat = sorted(p.name for p in (PKG / "core").glob("*.py") if p.name != "__init__.py")
+    assert len(flat) <= MAX_MODULES_DIRECTLY_IN_CORE, flat
+    for concern in CORE_MAY_IMPORT:
+        assert len(list((PKG / "core" / concern).glob("*.py"))) >= 5, concern

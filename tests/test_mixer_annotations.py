@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from jazzremix_gui.core import annotations as A
-from jazzremix_gui.core import features
+from jazzremix_gui.core.signal import features
 
 RATE = 44100
 
@@ -46,7 +46,7 @@ def test_round_trip_with_features(tmp_path, stems):
     assert x.shape == (len(secs), features.MIXER_N_FEATURES) and set(secs.tolist()) == {0, 1}
     assert len(secs) <= A.MAX_FRAMES
     # the stored frames are the mixer's input there (to float16 precision); the solo starts at 1 s
-    from jazzremix_gui.core.stft import frame_count
+    from jazzremix_gui.core.signal.stft import frame_count
     solo, acc = stems
     n = frame_count(solo.size, 1024)
     ref = features.band_features(features.mixer_band_powers(features.mid_magnitude(solo, 1024),
@@ -130,7 +130,7 @@ def test_corrupt_or_foreign_features_are_skipped(tmp_path, stems):
 
 def test_annotation_features_are_what_the_mixer_reads(tmp_path):
     """Fine-tuning data = the mixer's input in use: the same features for the same frames."""
-    from jazzremix_gui.core.stft import frame_count
+    from jazzremix_gui.core.signal.stft import frame_count
 
     rate = 48000  # not the model rate: both paths resample
     rng = np.random.default_rng(5)
@@ -138,7 +138,7 @@ def test_annotation_features_are_what_the_mixer_reads(tmp_path):
     solo = (0.2 * np.sin(2 * np.pi * 330 * t) * (1 + np.sin(2 * np.pi * 0.7 * t)) * (np.sin(2 * np.pi * 0.1 * t) > -0.5)
             ).astype(np.float32)  # with pauses: the gate of the pooled features is exercised
     acc = rng.normal(0, 0.05, (t.size, 2)).astype(np.float32)
-    from jazzremix_gui.core import audio_io
+    from jazzremix_gui.core.audio import audio_io
 
     s44, a44 = audio_io.resample(solo, rate, 44100), audio_io.resample(acc, rate, 44100)
     n = frame_count(s44.shape[0], 1024)

@@ -6,9 +6,9 @@ import soundfile as sf
 import torch
 
 from jazzremix_gui.core import annotations as A
-from jazzremix_gui.core import codebook
+from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.models import ModelSession
-from jazzremix_gui.core.suggestion import run_mixer
+from jazzremix_gui.core.signal.mixer import run_mixer
 from jazzremix_gui.training import mixer_eval
 from jazzremix_gui.training.train_mixer import MixerConfig, build_model, loss_fn
 
@@ -52,7 +52,7 @@ def base(tmp_path_factory):
 
 
 def feats_of(solo, acc):
-    from jazzremix_gui.core import features
+    from jazzremix_gui.core.signal import features
 
     f, s = features.mixer_features(solo, acc, 1024, "mixer_features")
     return f

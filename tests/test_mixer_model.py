@@ -9,7 +9,8 @@ import onnx
 import pytest
 import torch
 
-from jazzremix_gui.core import audio_io, features
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.signal import features
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.training import mixer_eval, mixer_model, train_mixer
 from jazzremix_gui.training.export import sha256

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from jazzremix_gui.core import codebook
-from jazzremix_gui.core.panlaw import pan_mono
+from jazzremix_gui.core.signal import codebook
+from jazzremix_gui.core.signal.panlaw import pan_mono
 from jazzremix_gui.training import mixer_policy as P
 
 RATE = 44100

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from jazzremix_gui.core import codebook, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.errors import Cancelled, ModelError
 from jazzremix_gui.core.models import ModelSession
 from tiny_models import tiny_mixer, tiny_separator
@@ -125,7 +126,7 @@ def test_model_errors_name_the_file(tmp_path, models):
 
 
 def test_sections_fold_short_edge_stretches():
-    from jazzremix_gui.core.sections import find_sections
+    from jazzremix_gui.core.signal.sections import find_sections
 
     n = 800  # about 18.6 s of frames
     times = np.arange(n) * 1024 / 44100
@@ -141,7 +142,7 @@ def test_sections_fold_short_edge_stretches():
 
 def test_alpha_argument_leaves_the_model_alone(models):
     from jazzremix_gui.core.models import SessionLike
-    from jazzremix_gui.core.wiener import ALPHA
+    from jazzremix_gui.core.signal.wiener import ALPHA
 
     sep = models["sep"]
     assert isinstance(sep, SessionLike) and sep.provider == "CPU" and sep.meta.wiener_alpha == ALPHA

@@ -13,7 +13,8 @@ import pytest
 import soundfile as sf
 
 from jazzremix_gui.cli import gui_cmd, main as cli_main
-from jazzremix_gui.core import device, logs, paths
+from jazzremix_gui.core import device, logs
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.errors import JazzRemixError
 from tiny_models import tiny_separator
 
@@ -97,7 +98,7 @@ def test_installed_copy_ignores_an_unrelated_models_folder(tmp_path):
         (site / "jazzremix_gui" / package / "__init__.py").write_text("")
     (site / "jazzremix_gui" / "_models" / "separator.json").write_text("{}")
     (site / "models").mkdir()  # an unrelated package's folder
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from jazzremix_gui.core import paths;"
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from jazzremix_gui.core.files import paths;"
             "print(paths.shipped_model('separator')); print(paths.resources_dir())")
     proc = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

@@ -7,7 +7,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from jazzremix_gui.core.panlaw import pan_gains, solo_weights
+from jazzremix_gui.core.signal.panlaw import pan_gains, solo_weights
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
@@ -222,7 +222,7 @@ def test_engine_plays_on_device_and_hears_gain_within_one_block(engine):
 def test_chunked_loudness_matches_pyloudnorm():
     import pyloudnorm
 
-    from jazzremix_gui.core.loudness import integrated_loudness
+    from jazzremix_gui.core.audio.loudness import integrated_loudness
     from jazzremix_gui.ui.player import loudness_ratio
 
     rng = np.random.default_rng(1)

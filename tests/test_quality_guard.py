@@ -17,7 +17,7 @@ CLIP = ROOT / "tests" / "data" / "guard"
 def test_guard_clip_is_small_and_exact():
     import numpy as np
 
-    from jazzremix_gui.core import audio_io
+    from jazzremix_gui.core.audio import audio_io
 
     assert sum(p.stat().st_size for p in CLIP.iterdir()) <= 3 * 2**20
     mix, rate = audio_io.read_audio(CLIP / "mixture.flac")

@@ -7,11 +7,12 @@ import pytest
 import soundfile as sf
 
 from jazzremix_gui.cli.main import main
-from jazzremix_gui.core import automation, pipeline, remix_stream, suggestion
+from jazzremix_gui.core import pipeline, remix_stream
+from jazzremix_gui.core.signal import automation, mixer
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.formats import OutputSpec
-from jazzremix_gui.core.headroom import write_mastered
-from jazzremix_gui.core.sections import Section
+from jazzremix_gui.core.audio.formats import OutputSpec
+from jazzremix_gui.core.audio.headroom import write_mastered
+from jazzremix_gui.core.signal.sections import Section
 from tiny_models import tiny_mixer, tiny_separator
 
 
@@ -38,7 +39,7 @@ def song(tmp_path_factory):
 @pytest.fixture
 def three_sections(monkeypatch):
     """The mixer's suggestion with three sections (a tiny mixer on 4.5 s finds one), boundaries mid-block."""
-    real = suggestion.MixerStream.finish
+    real = mixer.MixerStream.finish
 
     def finish(self, *args, **kwargs):
         sugg = real(self, *args, **kwargs)
@@ -47,7 +48,7 @@ def three_sections(monkeypatch):
         sections = [Section(a, b, True, post, p, g) for a, b, p, g in cuts]
         return dataclasses.replace(sugg, sections=sections)
 
-    monkeypatch.setattr(suggestion.MixerStream, "finish", finish)
+    monkeypatch.setattr(mixer.MixerStream, "finish", finish)
 
 
 def whole_file_remix(song, out, models, spec, clip, pan=None, gain=None, whole_track=False):
@@ -115,7 +116,7 @@ def test_space_needed_counts_spool_output_and_rescale():
 
 
 def test_an_output_it_cannot_write_is_said_before_any_separation(tmp_path, song, models, monkeypatch):
-    from jazzremix_gui.core import headroom
+    from jazzremix_gui.core.audio import headroom
 
     def refuse(self, *args, **kwargs):
         raise AudioWriteError("r.ogg: this format cannot hold 384000 Hz")
@@ -129,7 +130,7 @@ def test_an_output_it_cannot_write_is_said_before_any_separation(tmp_path, song,
 
 
 def test_failure_mid_render_leaves_nothing(tmp_path, song, models, monkeypatch):
-    from jazzremix_gui.core import headroom
+    from jazzremix_gui.core.audio import headroom
 
     def broken(self, block):
         raise AudioWriteError("disk went away")

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from jazzremix_gui.cli.main import main
-from jazzremix_gui.core import automation, paths
-from jazzremix_gui.core.sections import Section
+from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.signal import automation
+from jazzremix_gui.core.signal.sections import Section
 from jazzremix_gui.services.exporting import ExportPlan
 from jazzremix_gui.ui import actions
 from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)
@@ -16,7 +17,7 @@ from test_ui_export import run_export
 
 def three_sections(monkeypatch):
     """The tiny mixer finds one section; give every analysis (app and CLI alike) three, to test automation."""
-    from jazzremix_gui.core import suggestion
+    from jazzremix_gui.core.signal import mixer
 
     def find_sections(posts, active, times, *args, **kw):
         post = np.full((19, 21), 1 / 399)
@@ -24,7 +25,7 @@ def three_sections(monkeypatch):
         return [Section(0.0, 4.0, False, post, 0.0, 1.0), Section(4.0, 9.0, True, post, -30.0, 1.5),
                 Section(9.0, end, True, post, 20.0, 0.5)]
 
-    monkeypatch.setattr(suggestion, "find_sections", find_sections)
+    monkeypatch.setattr(mixer, "find_sections", find_sections)
 
 
 @pytest.mark.parametrize("fmt,bits,auto", [("wav", 16, True), ("flac", 24, False)])

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from jazzremix_gui.core import codebook
-from jazzremix_gui.core.sections import MIN_SECTION_S, find_sections
-from jazzremix_gui.core.suggestion import MixerStream
+from jazzremix_gui.core.signal import codebook
+from jazzremix_gui.core.signal.sections import MIN_SECTION_S, find_sections
+from jazzremix_gui.core.signal.mixer import MixerStream
 
 DT = 1024 / 44100
 
@@ -101,7 +101,7 @@ def test_absent_solo_gives_no_clear_suggestion():
 
 def test_mixer_stream_equals_whatever_the_block_sizes(tmp_path):
     from jazzremix_gui.core.models import ModelSession
-    from jazzremix_gui.core.suggestion import run_mixer
+    from jazzremix_gui.core.signal.mixer import run_mixer
     from tiny_models import tiny_mixer
 
     mixer = ModelSession(tiny_mixer(tmp_path / "m.onnx", input_kind="solo_acc_magnitude"), "mixer")

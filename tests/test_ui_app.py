@@ -6,7 +6,8 @@ import soundfile as sf
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from jazzremix_gui.core import codebook, paths
+from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.ui import tracks, worker
 from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui.settings import Settings

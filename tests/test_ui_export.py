@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jazzremix_gui.core import paths, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.ui import actions, tracks, worker
@@ -137,7 +138,7 @@ def test_play_and_change_gain_live(qtbot, window, tmp_path):
     window.edit(0.0, 0.2)  # as a click on the map would
     assert r.controls[R.GAIN] == pytest.approx(0.2)
     qtbot.waitUntil(lambda: r.blocks_rendered >= before + 2, timeout=3000)
-    from jazzremix_gui.core.panlaw import solo_weights
+    from jazzremix_gui.core.signal.panlaw import solo_weights
 
     g = solo_weights(0.0, 0.2, track.processed.stems.solo_level)[0]  # k gain g_L(0)
     assert r.last_target[0] == pytest.approx(g)

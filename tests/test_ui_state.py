@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from jazzremix_gui.core import codebook
-from jazzremix_gui.core.sections import Section
-from jazzremix_gui.core.suggestion import Suggestion
+from jazzremix_gui.core.signal import codebook
+from jazzremix_gui.core.signal.sections import Section
+from jazzremix_gui.core.signal.mixer import Suggestion
 from jazzremix_gui.playback import devices
 from jazzremix_gui.ui.mixstate import WHOLE, MixState, SetAutomation, SetPanGain
 from jazzremix_gui.ui.settings import Settings

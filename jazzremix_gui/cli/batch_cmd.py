@@ -12,8 +12,9 @@ import sys
 
 from jazzremix_gui.cli.common import add_model_option, error
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
-from jazzremix_gui.core import interrupts, pipeline
-from jazzremix_gui.core.formats import FORMATS, OutputSpec
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.files import interrupts
+from jazzremix_gui.core.audio.formats import FORMATS, OutputSpec
 
 INSTALL_HINT = "pip install 'jazzremix-gui[batch]'"
 

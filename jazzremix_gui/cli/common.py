@@ -7,9 +7,9 @@ import re
 import sys
 from contextlib import contextmanager
 
-from jazzremix_gui.core import atomic, interrupts
+from jazzremix_gui.core.files import atomic, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.core.oserrors import describe_os_error, human_bytes
+from jazzremix_gui.core.files.oserrors import describe_os_error, human_bytes
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -106,7 +106,7 @@ def input_failure(path, exc: BaseException, prefix: str = "") -> str:
 
 
 def note_swept(folders) -> None:
-    """Remove what interrupted jobs left in ``folders`` (:func:`core.atomic.sweep`) and say so."""
+    """Remove what interrupted jobs left in ``folders`` (:func:`core.files.atomic.sweep`) and say so."""
     removed = [r for folder in dict.fromkeys(map(str, folders)) for r in atomic.sweep(folder)]
     if removed:
         size = sum(n for _, n in removed)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jazzremix_gui import __version__
 from jazzremix_gui.cli.common import error, run_guarded
-from jazzremix_gui.core import interrupts
+from jazzremix_gui.core.files import interrupts
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,8 @@ def files_mean_gui(argv: list[str], commands) -> list[str]:
 
 def _setup(args) -> None:
     """Logging, moving files from the old folders, and the device, before any command runs."""
-    from jazzremix_gui.core import device, logs, paths
+    from jazzremix_gui.core import device, logs
+    from jazzremix_gui.core.files import paths
 
     logs.configure(args.verbose, args.quiet, args.debug)
     paths.migrate_old_locations()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from jazzremix_gui.core.formats import DEFAULT_MP3_BITRATE, FORMATS, LOSSY, MP3_BITRATES, OutputSpec
-from jazzremix_gui.core.headroom import CEILING_DBTP, CLIP_MODES, DEFAULT_CLIP_MODE, ClipReport, check_mode
+from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, FORMATS, LOSSY, MP3_BITRATES, OutputSpec
+from jazzremix_gui.core.audio.headroom import CEILING_DBTP, CLIP_MODES, DEFAULT_CLIP_MODE, ClipReport, check_mode
 from jazzremix_gui.services import naming
 
 CLIP_HELP = (f"what to do with samples beyond full scale: limit (default: a transparent look-ahead limiter holds "

@@ -12,10 +12,11 @@ from pathlib import Path
 from jazzremix_gui.cli.common import note, progress_bar
 from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.suggest_cmd import db_text
-from jazzremix_gui.core import audio_io, pipeline, remix_stream, tags
+from jazzremix_gui.core import pipeline, remix_stream
+from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.formats import spec_for_path
-from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
+from jazzremix_gui.core.audio.formats import spec_for_path
+from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 
 
 def register(sub) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, add_model_option, error, input_failure, note,
                                       note_swept, progress_bar)
 from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
-from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
-from jazzremix_gui.core.oserrors import describe_os_error
+from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services import naming
 
 STEMS = ("solo", "accompaniment")

@@ -1,7 +1,7 @@
 """``jazzremix suggest INPUT [--json]``: the mixer's pan/gain suggestion for a recording.
 
 Gains are relative to the recording (1.0 = the solo as loud as it is in the input, see
-``core/panlaw.py``). The file is streamed through the separator and the mixer in one pass
+``core/signal/panlaw.py``). The file is streamed through the separator and the mixer in one pass
 (:func:`core.pipeline.analyse`), so memory stays bounded for any length.
 """
 
@@ -12,7 +12,8 @@ import math
 from pathlib import Path
 
 from jazzremix_gui.cli.common import progress_bar
-from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
 
 
 def register(sub) -> None:

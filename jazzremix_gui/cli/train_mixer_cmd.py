@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from jazzremix_gui.core import paths
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.errors import JazzRemixError
 
 

@@ -12,7 +12,7 @@ Schema 2 (gain convention "recorded": gain 1.0 = the solo as loud as recorded, s
 with no recorded-level factor ``k``; ``k`` is not in those lines, so they cannot be
 converted and are refused with a warning that says so (re-export the remix to record it).
 
-Features are stored compactly (:func:`annotation_features`): the :mod:`core.features`
+Features are stored compactly (:func:`annotation_features`): the :mod:`core.signal.features`
 mixer features (the mixer's own input, which includes +-10 s of context) of at most
 :data:`MAX_FRAMES` frames where the solo plays, spread evenly over the active sections in
 proportion to their length, as float16, zlib-compressed and base64-encoded (about 25 kB a
@@ -33,12 +33,14 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (part of this module's API)
-from jazzremix_gui.core import audio_io, features, paths
+from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (part of this module's API)
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.signal import features
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.panlaw import check_pan_gain
-from jazzremix_gui.core.stft import frame_count
-from jazzremix_gui.core.suggestion import activity
+from jazzremix_gui.core.signal.panlaw import check_pan_gain
+from jazzremix_gui.core.signal.stft import frame_count
+from jazzremix_gui.core.signal.mixer import activity
 
 SCHEMA = 2
 GAIN_CONVENTION = "recorded"
@@ -190,7 +192,7 @@ def record_annotation(input_path, input_sha256: str | None, sections: list[dict]
     separator_version, mixer_version : str
         Versions of the models that made the suggestion.
     path : str or Path, optional
-        The JSONL file; default :func:`core.paths.annotations_path`.
+        The JSONL file; default :func:`core.files.paths.annotations_path`.
 
     Returns
     -------
@@ -250,7 +252,7 @@ def _parse(obj, lineno: int) -> Annotation:
 
 
 def read_annotations(path=None) -> list[Annotation]:
-    """All valid annotations of a JSONL file (default :func:`core.paths.annotations_path`).
+    """All valid annotations of a JSONL file (default :func:`core.files.paths.annotations_path`).
 
     Corrupt, partial or invalid lines are skipped with an :class:`AnnotationWarning` naming
     the line; a missing file gives an empty list. Never raises for the file's content.

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io
+from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioReadError
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
-from jazzremix_gui.core.stft import istft, stft
+from jazzremix_gui.core.signal.stft import istft, stft
 
 EPS = 1e-10
 STEMS = ("mixture", "solo", "accompaniment")
@@ -159,7 +159,7 @@ def check_track(folder: Path) -> None:
     The layout (DESIGN.md §3) has mixture = solo + accompaniment sample for sample, so the
     three files must agree in rate, length and channel count (1 or 2; a downmixed
     multi-channel file has no meaningful stems to compare with). Damaged files are measured
-    at their decoded length (:mod:`core.damage`), so a truncated stem shows up as too short.
+    at their decoded length (:mod:`core.audio.damage`), so a truncated stem shows up as too short.
 
     Raises
     ------

@@ -3,7 +3,7 @@
 Every module logs to ``logging.getLogger(__name__)`` (all under ``jazzremix_gui``); this
 module only attaches the handlers, once per process:
 
-- the log file ``core.paths.log_dir()/jazzremix.log`` (1 MB, 3 old copies kept) gets INFO and
+- the log file ``core.files.paths.log_dir()/jazzremix.log`` (1 MB, 3 old copies kept) gets INFO and
   above (DEBUG with ``--debug``), with times and tracebacks;
 - stderr gets WARNING and above by default, INFO with ``-v``, DEBUG with ``-vv`` or
   ``--debug``, only errors with ``-q``.
@@ -19,7 +19,7 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from jazzremix_gui.core import paths
+from jazzremix_gui.core.files import paths
 
 ROOT = "jazzremix_gui"
 LOG_NAME = "jazzremix.log"

@@ -19,11 +19,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from jazzremix_gui.core import device
-from jazzremix_gui.core.codebook import N_CELLS
+from jazzremix_gui.core.signal.codebook import N_CELLS
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
 from jazzremix_gui.core.errors import ModelError
-from jazzremix_gui.core.features import MIXER_INPUTS, MIXER_N_FEATURES, SEPARATOR_INPUT
-from jazzremix_gui.core.wiener import ALPHA
+from jazzremix_gui.core.signal.features import MIXER_INPUTS, MIXER_N_FEATURES, SEPARATOR_INPUT
+from jazzremix_gui.core.signal.wiener import ALPHA
 
 KINDS = ("separator", "mixer")
 INPUT_KINDS = {"separator": (SEPARATOR_INPUT,), "mixer": MIXER_INPUTS}

@@ -8,7 +8,7 @@
   app's worker call it; without ``keep_stems`` memory stays bounded for any length).
 - :func:`load_model` loads a model; :func:`default_model_path` is the one choice of default models.
 - :func:`render_remix` places the solo with the pan law and the gain convention
-  (gain 1.0 = as recorded, :mod:`core.panlaw`) and adds the accompaniment.
+  (gain 1.0 = as recorded, :mod:`core.signal.panlaw`) and adds the accompaniment.
 
 Every long call takes ``progress(fraction, message)`` and ``cancel()`` hooks.
 """
@@ -23,17 +23,18 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, paths, tags
+from jazzremix_gui.core.audio import audio_io, tags
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import DiskFullError, ModelError
-from jazzremix_gui.core.formats import OutputSpec
-from jazzremix_gui.core.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, commit_all
+from jazzremix_gui.core.audio.formats import OutputSpec
+from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, commit_all
 from jazzremix_gui.core.models import ModelSession, SessionLike
-from jazzremix_gui.core.oserrors import check_free_space, disk_full
-from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT, place_solo
+from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
+from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT, place_solo
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
-from jazzremix_gui.core.separation import RecordedSolo, SeparatorEngine
-from jazzremix_gui.core.suggestion import MixerStream, Suggestion, run_mixer
+from jazzremix_gui.core.signal.separation import RecordedSolo, SeparatorEngine
+from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Stems:
         Sample rate in Hz (the input's).
     model_version : str
     solo_level : float
-        The recording's solo level ``k`` (gain convention, :mod:`core.panlaw`): the solo placed
+        The recording's solo level ``k`` (gain convention, :mod:`core.signal.panlaw`): the solo placed
         with ``k gain g(pan)`` at gain 1.0 is as loud as recorded. sqrt(2) when unknown.
     recorded_pan_deg : float
         Where the solo sits in the recording (degrees, -45 .. 45).
@@ -220,11 +221,11 @@ def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, mo
                   clip: str = DEFAULT_CLIP_MODE, keep_mono: bool = False) -> tuple[ClipReport, ClipReport]:
     """Separate a file into two stem files, streaming (memory stays bounded for any length).
 
-    Both files appear only when complete, together (:func:`core.commit.commit_together`): on
+    Both files appear only when complete, together (:func:`core.files.commit.commit_together`): on
     any error, cancellation or signal neither is left behind and an earlier run's pair stays
     as it was. A full disk is refused before any work when the format's size is exact (PCM),
     else reported with how much was needed (:class:`DiskFullError`). The files carry the
-    input's tags (:mod:`core.tags`) and go through the clip mode ``clip`` (:mod:`core.headroom`).
+    input's tags (:mod:`core.audio.tags`) and go through the clip mode ``clip`` (:mod:`core.audio.headroom`).
 
     Parameters
     ----------
@@ -317,7 +318,7 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
     """Separate a recording and suggest the solo's pan and gain (whole track and sections), in one streaming pass.
 
     The mixer listens to the separator's 44.1 kHz output block by block
-    (:class:`core.suggestion.MixerStream`), so nothing is held or computed twice and, with
+    (:class:`core.signal.mixer.MixerStream`), so nothing is held or computed twice and, with
     ``keep_stems=False`` and a file as ``audio``, memory stays bounded for any length.
 
     Parameters

@@ -1,7 +1,7 @@
 """The stereo remix of a file, streamed: memory stays bounded for any length (``jazzremix remix``).
 
 A remix needs two things known only at the end of the recording: the mixer's suggestion
-(per section) and the recording's solo level ``k`` (:mod:`core.panlaw`). So it takes two
+(per section) and the recording's solo level ``k`` (:mod:`core.signal.panlaw`). So it takes two
 passes, like :func:`core.pipeline.separate_file` takes one:
 
 1. separate (and let the mixer listen, unless pan and gain are both given) in one streaming
@@ -9,9 +9,9 @@ passes, like :func:`core.pipeline.separate_file` takes one:
    accompaniment as float32 to a temporary file beside the output (12 bytes per frame:
    about 1.9 GB for an hour at 44.1 kHz; the free space for it and the output is checked
    first, :func:`space_needed`);
-2. read the spool back block by block, place the solo (:func:`core.panlaw.place_solo`, the
-   per-section curves from :class:`core.automation.Curves`), add the accompaniment and write
-   through the clip mode (:class:`core.headroom.MasteredWriter`).
+2. read the spool back block by block, place the solo (:func:`core.signal.panlaw.place_solo`, the
+   per-section curves from :class:`core.signal.automation.Curves`), add the accompaniment and write
+   through the clip mode (:class:`core.audio.headroom.MasteredWriter`).
 
 The numbers are those of the whole-file remix (:func:`core.pipeline.render_remix` of the
 whole stems), sample for sample. The spool is removed in every case.
@@ -25,16 +25,18 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, automation, pipeline
-from jazzremix_gui.core.atomic import TempFile
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.signal import automation
+from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.formats import OutputSpec
-from jazzremix_gui.core.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter
+from jazzremix_gui.core.audio.formats import OutputSpec
+from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter
 from jazzremix_gui.core.models import SessionLike
-from jazzremix_gui.core.panlaw import place_solo
+from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
-from jazzremix_gui.core.separation import RecordedSolo
-from jazzremix_gui.core.suggestion import Suggestion
+from jazzremix_gui.core.signal.separation import RecordedSolo
+from jazzremix_gui.core.signal.mixer import Suggestion
 
 #: Bytes per spooled frame: solo, accompaniment L and R as float32.
 SPOOL_FRAME_BYTES = 12
@@ -91,14 +93,14 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_
     spec : OutputSpec
         Format of the output.
     clip : str
-        Clip mode (:mod:`core.headroom`).
+        Clip mode (:mod:`core.audio.headroom`).
     pan, gain : float, optional
         Whole-file pan (degrees) and gain (1.0 = as recorded); each one not given follows the
         mixer's suggestion (per section unless ``whole_track``).
     separator, mixer : SessionLike, optional
         Default: the installed models (the mixer is loaded only when needed).
     tags : dict, optional
-        :mod:`core.tags` fields of the output.
+        :mod:`core.audio.tags` fields of the output.
 
     Returns
     -------

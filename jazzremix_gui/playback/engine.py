@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
+from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback.renderer import BlockRenderer
 

@@ -9,7 +9,7 @@ block and never click.
 
 Per output channel ``c`` the block is
 ``w_solo_c * solo + w_acc * acc_c + w_orig * mixture_c`` with
-``(w_solo_L, w_solo_R) = remix * solo_on * core.panlaw.solo_weights(pan, gain, k)`` (constant-power pan
+``(w_solo_L, w_solo_R) = remix * solo_on * core.signal.panlaw.solo_weights(pan, gain, k)`` (constant-power pan
 law and the gain convention: ``k`` is the recording's solo level, so gain 1.0 is as recorded),
 ``w_acc = remix * acc_on`` and ``w_orig = (1 - remix) * orig_gain``, all times ``master``.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT, solo_weights
+from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT, solo_weights
 
 #: Largest block the renderer accepts (frames); bigger requests play silence.
 MAX_BLOCK = 16384

@@ -1,7 +1,7 @@
 """Record the engineer's final choice on every export (the mixer's future training labels).
 
 Thin layer over :func:`jazzremix_gui.core.annotations.record_annotation`: one JSON line per
-export in ``core.paths.annotations_path()`` with the input's hash, model versions, the
+export in ``core.files.paths.annotations_path()`` with the input's hash, model versions, the
 track-level pan/gain, the per-section automation and compact mixer features.
 
 :func:`snapshot` copies what is recorded on the main thread, before the export job
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jazzremix_gui.core import annotations as core_annotations
-from jazzremix_gui.core import features as model_inputs
+from jazzremix_gui.core.signal import features as model_inputs
 from jazzremix_gui.core.pipeline import Stems
 
 
@@ -65,7 +65,7 @@ def record_export(rec: ExportRecord, path=None) -> Path:
 
     The features are the mixer's input of the separated stems at the solo's recorded level
     (``stems.solo_level``); a failure there still records the label, without features.
-    ``path``: the annotation file (default :func:`core.paths.annotations_path`).
+    ``path``: the annotation file (default :func:`core.files.paths.annotations_path`).
     """
     stems = rec.stems
     feat_sections = rec.sections or [{"start": 0.0, "end": len(stems) / stems.rate, "active": True}]

@@ -2,7 +2,7 @@
 
 Reopening a track whose file and models have not changed loads the stored result
 instead of separating again. Entries are ``.npz`` files under
-``core.paths.cache_dir()/tracks``, written atomically (temporary file, then rename).
+``core.files.paths.cache_dir()/tracks``, written atomically (temporary file, then rename).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import paths
-from jazzremix_gui.core.atomic import atomic_path
+from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.models import SessionLike
-from jazzremix_gui.core.hashing import file_sha256  # noqa: F401 (re-exported for callers)
+from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
-from jazzremix_gui.core.sections import Section
-from jazzremix_gui.core.suggestion import Suggestion
+from jazzremix_gui.core.signal.sections import Section
+from jazzremix_gui.core.signal.mixer import Suggestion
 
 #: 2: stems carry the solo level and recorded pan (gain convention), suggestions their confidence.
 FORMAT = 2

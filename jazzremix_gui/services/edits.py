@@ -1,7 +1,7 @@
 """Each recording's pan/gain edits, kept so that opening it again continues where the engineer stopped.
 
 One session-format file per recording (:mod:`services.session`), named by the input's
-SHA-256 under ``core.paths.data_dir()/edits``: a renamed or moved file keeps its edits, and
+SHA-256 under ``core.files.paths.data_dir()/edits``: a renamed or moved file keeps its edits, and
 clearing the results cache never deletes work. The app writes it a moment after every change
 (autosave), so a crash or a kill loses at most that moment.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jazzremix_gui.core import paths
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.services import session
 
 

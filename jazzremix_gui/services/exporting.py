@@ -3,7 +3,7 @@
 Names come from the ``--filename`` template (:mod:`services.naming`; default
 ``<name>.solo.<ext>``, ``<name>.accompaniment.<ext>``, ``<name>.remix.<ext>``); every
 file has the input's sample rate and length, its tags (the stem named in the title),
-goes through the plan's clip mode (:mod:`core.headroom`) and is written atomically.
+goes through the plan's clip mode (:mod:`core.audio.headroom`) and is written atomically.
 The app's export and the CLI's ``render`` both call :func:`export_track`, so the same
 session and options give the same bytes.
 """
@@ -16,13 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import atomic, audio_io, pipeline, tags
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io, tags
+from jazzremix_gui.core.files import atomic
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled
-from jazzremix_gui.core.formats import DEFAULT_MP3_BITRATE, OutputSpec
-from jazzremix_gui.core.headroom import (CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, check_mode,
+from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, OutputSpec
+from jazzremix_gui.core.audio.headroom import (CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, check_mode,
                                         commit_all)
-from jazzremix_gui.core.limiter import lin_to_db
-from jazzremix_gui.core.panlaw import place_solo
+from jazzremix_gui.core.audio.limiter import lin_to_db
+from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.services import naming
 
 KINDS = ("solo", "accompaniment", "remix")
@@ -107,8 +109,8 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     """Write the planned files, all of them or none; ``pan``/``gain`` are floats or per-sample arrays (automation).
 
     The rules of ``separate`` (:func:`core.pipeline.separate_file`): what interrupted jobs
-    left in the target folders is removed first (:func:`core.atomic.sweep`); the files are
-    renamed into place together (:func:`core.headroom.commit_all`), so a cancel, an error
+    left in the target folders is removed first (:func:`core.files.atomic.sweep`); the files are
+    renamed into place together (:func:`core.audio.headroom.commit_all`), so a cancel, an error
     or a signal leaves every earlier file as it was and no temporary file.
 
     Parameters

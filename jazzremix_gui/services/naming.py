@@ -84,7 +84,7 @@ def expand_inputs(paths, skip=None, problems: list | None = None) -> tuple[list[
 def _walk(top: Path, skip_dir: Path | None, problems: list) -> tuple[list[InputFile], int]:
     """Audio files under ``top`` and how many other files (hidden ones and ``skip_dir`` left out; links to
     folders are not followed, so a link loop cannot trap the walk)."""
-    from jazzremix_gui.core.oserrors import describe_os_error, input_problem
+    from jazzremix_gui.core.files.oserrors import describe_os_error, input_problem
 
     def unreadable(exc: OSError) -> None:
         problems.append(describe_os_error(exc, "cannot read this folder", exc.filename))
@@ -184,7 +184,7 @@ def make_folders(paths) -> None:
         try:
             Path(p).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            from jazzremix_gui.core.oserrors import describe_os_error
+            from jazzremix_gui.core.files.oserrors import describe_os_error
 
             raise AudioWriteError(describe_os_error(exc, "cannot create output folder", Path(p).parent)) from None
 

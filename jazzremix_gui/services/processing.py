@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import onnxruntime  # noqa: F401 - imported up front: loading its library mid-run would hold the GIL
 
-from jazzremix_gui.core import audio_io, paths, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.core.progress import Reporter
-from jazzremix_gui.core.suggestion import Suggestion
+from jazzremix_gui.core.signal.mixer import Suggestion
 from jazzremix_gui.services import cache
-from jazzremix_gui.core.analysis import Spectrogram, envelope, log_spectrogram
+from jazzremix_gui.core.signal.analysis import Spectrogram, envelope, log_spectrogram
 
 
 @dataclass
@@ -27,7 +29,7 @@ class Decoded:
     """A decoded input: ``audio`` [shape=(n, 2), float32] at ``rate`` Hz (mono duplicated), its picture.
 
     ``channels`` is the file's (more than two are downmixed); ``warnings`` are the lines the
-    CLI prints for the file (damage, downmix: :meth:`core.audio_io.AudioInfo.warnings`) without
+    CLI prints for the file (damage, downmix: :meth:`core.audio.audio_io.AudioInfo.warnings`) without
     the path, and ``notes`` the same in a few words each, for the track list.
     """
 

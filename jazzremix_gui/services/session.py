@@ -8,7 +8,7 @@ Format (``.jrs``, UTF-8 JSON)::
              "sections": [{"start", "end", "active", "pan_deg", "gain", "suggested_pan_deg", "suggested_gain"}]}}
 
 Version 2 gains follow the gain convention (1.0 = the solo as loud as recorded, see
-:mod:`core.panlaw`). Version 1 files stored the gain applied to the bare mono solo; they
+:mod:`core.signal.panlaw`). Version 1 files stored the gain applied to the bare mono solo; they
 are converted when the track's solo level ``k`` is known: ``gain = gain_v1 / k``, which
 renders exactly the same remix (:func:`mix_for`).
 """
@@ -19,8 +19,8 @@ import json
 from pathlib import Path
 
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.core.atomic import write_text
-from jazzremix_gui.core.oserrors import describe_os_error
+from jazzremix_gui.core.files.atomic import write_text
+from jazzremix_gui.core.files.oserrors import describe_os_error
 
 FORMAT = "jazzremix-session"
 #: Current format version (2: gains relative to the recording).

@@ -2,7 +2,7 @@
 
 :func:`analyse_input` reproduces the app's processing of a recording (the same decoding,
 the same cache entries, :func:`core.pipeline.analyse`), and :func:`render_session` applies
-the session's mix over the suggestion as the app does (:func:`core.automation.session_curves`)
+the session's mix over the suggestion as the app does (:func:`core.signal.automation.session_curves`)
 and writes through :func:`services.exporting.export_track`: for the same models and
 export options the files are byte-identical to the app's export.
 """
@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, automation, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.signal import automation
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.services import cache, session
 from jazzremix_gui.services.exporting import ExportPlan, export_track

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from jazzremix_gui.core.atomic import atomic_path
+from jazzremix_gui.core.files.atomic import atomic_path
 
 
 def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extra) -> None:

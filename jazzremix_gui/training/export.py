@@ -10,8 +10,8 @@ import onnx
 import torch
 
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.atomic import atomic_path, write_text
-from jazzremix_gui.core.hashing import file_sha256
+from jazzremix_gui.core.files.atomic import atomic_path, write_text
+from jazzremix_gui.core.files.hashing import file_sha256
 
 
 def sha256(path) -> str:

@@ -1,4 +1,4 @@
-"""Training features: STFT magnitudes of a synthesised dataset (:mod:`core.features`, as in use).
+"""Training features: STFT magnitudes of a synthesised dataset (:mod:`core.signal.features`, as in use).
 
 Each track of a DESIGN.md §3 dataset becomes arrays of frames (hop from the model):
 the mixture's mid magnitude ``|(X_L + X_R) / 2|`` (the separator's input), the solo's
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io
-from jazzremix_gui.core.atomic import atomic_path
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
-from jazzremix_gui.core.features import mid_magnitude
+from jazzremix_gui.core.signal.features import mid_magnitude
 
 
 @dataclass

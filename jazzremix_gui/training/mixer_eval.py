@@ -4,7 +4,7 @@ Figures (each for the trained mixer, the trivial baseline = always the most comm
 training label, and the seed-style mixer), on the validation set:
 
 - ``frames``: over every frame where the solo plays, the frame's own argmax;
-- ``tracks``: one choice per track, decoded by the app's own :func:`core.suggestion.run_mixer`
+- ``tracks``: one choice per track, decoded by the app's own :func:`core.signal.mixer.run_mixer`
   (posteriors summed over the active frames, argmax) from the ground-truth stems.
 
 The ceiling (:func:`ceiling_figures`) is the same figures for a predictor that knows the
@@ -25,11 +25,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jazzremix_gui.core import audio_io, codebook, features, pipeline
-from jazzremix_gui.core.atomic import atomic_path
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.signal import codebook, features
+from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.models import ModelMeta, ModelSession
-from jazzremix_gui.core.suggestion import run_mixer
+from jazzremix_gui.core.signal.mixer import run_mixer
 from jazzremix_gui.training import cards, checkpoint, mixer_model, mixer_policy
 from jazzremix_gui.training.export import export_onnx, write_card
 from jazzremix_gui.training.runlog import log

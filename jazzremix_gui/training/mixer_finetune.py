@@ -18,7 +18,7 @@ labelled with the engineer's final pan/gain of its section (or of the track). In
    beyond an offset (per instrument, per section) is learnt, and what the mixer knew is
    kept where the engineer said nothing.
 
-The result is written to the user's data folder (:func:`core.paths.user_mixer_path`) with
+The result is written to the user's data folder (:func:`core.files.paths.user_mixer_path`) with
 its card; the app and the CLI then use it, and ``--revert`` deletes it so the shipped
 model is used again. Fine-tuning takes a few seconds (a fixed number of full-batch steps).
 """
@@ -34,7 +34,8 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import annotations as ann_io
-from jazzremix_gui.core import codebook, paths
+from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.training import cards, mixer_model, mixer_policy
@@ -133,7 +134,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
     base_onnx : str or Path, optional
         The mixer to start from (default: the shipped ``models/mixer.onnx``).
     out : str or Path, optional
-        The user model (default :func:`core.paths.user_mixer_path`).
+        The user model (default :func:`core.files.paths.user_mixer_path`).
     minutes : float
         Time limit (the fixed number of steps normally ends well before it).
     annotation_weight : float
@@ -223,5 +224,5 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
 
 
 def revert(out=None) -> list[Path]:
-    """Delete the user's fine-tuned mixer (see :func:`core.paths.remove_user_mixer`)."""
+    """Delete the user's fine-tuned mixer (see :func:`core.files.paths.remove_user_mixer`)."""
     return paths.remove_user_mixer(out)

@@ -1,6 +1,6 @@
 """Mixer architectures: a posterior over the 399 joint (pan, gain) cells per frame.
 
-- ``gauss`` (shipped): input :mod:`core.features` mixer features ``[frames, 100]``
+- ``gauss`` (shipped): input :mod:`core.signal.features` mixer features ``[frames, 100]``
   (``input_kind = mixer_features``: the solo's spectral shape and its balance against the
   accompaniment at its recorded level, per frame and averaged over +-3 s). Two small MLPs
   predict, per frame, a pan ``mu_p`` (degrees) with a spread ``sigma_p`` from the solo's shape
@@ -34,9 +34,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from jazzremix_gui.core.codebook import GAINS, N_CELLS, PANS_DEG
+from jazzremix_gui.core.signal.codebook import GAINS, N_CELLS, PANS_DEG
 from jazzremix_gui.core.constants import N_BINS
-from jazzremix_gui.core.features import MIXER_CONTEXT, MIXER_N_FEATURES, SHAPE_INDEX
+from jazzremix_gui.core.signal.features import MIXER_CONTEXT, MIXER_N_FEATURES, SHAPE_INDEX
 from jazzremix_gui.training import mixer_policy
 
 #: Lowest spreads a frame may predict: pan (degrees), gain (dB).
@@ -113,7 +113,7 @@ class GaussMixer(nn.Module):
     def __init__(self, hidden: int = 32, dropout: float = 0.3, noise: float = 0.3):
         super().__init__()
         self.noise = float(noise)  # std of the normal noise on normalised features while training
-        self.architecture = (f"gauss-mixer: {MIXER_N_FEATURES} mixer features (core.features) -> pan "
+        self.architecture = (f"gauss-mixer: {MIXER_N_FEATURES} mixer features (core.signal.features) -> pan "
                              f"N(mu, sigma) from MLP{hidden}(solo shape), gain (dB) N(knees(mu), sigma) "
                              f"from MLP{hidden}(all), "
                              f"integrated over the 19 x 21 cells, + taste offsets")

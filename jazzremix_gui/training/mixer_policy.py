@@ -96,9 +96,10 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, codebook
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.panlaw import clamp_pan
+from jazzremix_gui.core.signal.panlaw import clamp_pan
 
 POLICY_VERSION = "policy-2.1"
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from scipy.io import wavfile
 
-from jazzremix_gui.core import audio_io
+from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
-from jazzremix_gui.core.features import mid_magnitude
-from jazzremix_gui.core.stft import WIN_LEN, first_centre
+from jazzremix_gui.core.signal.features import mid_magnitude
+from jazzremix_gui.core.signal.stft import WIN_LEN, first_centre
 
 
 def split_folders(spec) -> list[str]:

@@ -3,7 +3,7 @@
 ``jazzremix train-mixer --train DIR --val DIR --out models/mixer.onnx --minutes M --seed K``
 trains the shipped mixer (``gauss`` architecture) and, as the card's baseline, the
 seed-style mixer (2 highway layers + softmax on the raw solo magnitude). Data: every
-track of a DESIGN.md §3 dataset gives per-frame :mod:`core.features` mixer features
+track of a DESIGN.md §3 dataset gives per-frame :mod:`core.signal.features` mixer features
 (the solo stem's mid at its recorded level ``k`` beside the accompaniment's channel
 power; hop 1024, the core's STFT), the frames where the solo plays (the same activity
 rule as the app's decoding) and one policy label (:mod:`training.mixer_policy`). The
@@ -25,12 +25,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jazzremix_gui.core import audio_io, codebook, features, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.signal import codebook, features
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.hashing import file_sha256
-from jazzremix_gui.core.atomic import atomic_path
+from jazzremix_gui.core.files.hashing import file_sha256
+from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
-from jazzremix_gui.core.suggestion import activity
+from jazzremix_gui.core.signal.mixer import activity
 from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, mixer_policy
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.runlog import log
@@ -69,7 +71,7 @@ class TrackData:
     """One track's mixer training data.
 
     feats : np.ndarray [shape=(T, 100), dtype=float32]
-        :mod:`core.features` mixer features per frame.
+        :mod:`core.signal.features` mixer features per frame.
     active : np.ndarray [shape=(T,), dtype=bool]
         Frames where the solo plays.
     cell : int
@@ -90,7 +92,7 @@ def stem_features(solo: np.ndarray, acc: np.ndarray) -> tuple[np.ndarray, np.nda
     """``(features (T, 100), active (T,), solo magnitude (T, 2049))`` of ground-truth stems ``(n, 2)`` at 44.1 kHz.
 
     The solo enters as the app sees it: the mid ``s`` of its channels with its recorded
-    level ``k`` (:func:`core.features.solo_level`).
+    level ``k`` (:func:`core.signal.features.solo_level`).
     """
     s = features.mid_magnitude(solo, HOP)
     level = features.solo_level(solo)

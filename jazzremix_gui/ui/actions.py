@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.core import paths
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.services import annotations, session
 from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, ExportDialog, PreferencesDialog
 from jazzremix_gui.services.exporting import export_track, overs_warning, predicted_overs

@@ -11,7 +11,8 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from jazzremix_gui import __version__
-from jazzremix_gui.core import device, paths
+from jazzremix_gui.core import device
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.ui import theme
 

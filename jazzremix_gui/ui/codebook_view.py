@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 
-from jazzremix_gui.core import codebook
+from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.ui import theme
 
 

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QVBoxLayout, QWidget)
 
 from jazzremix_gui import __version__
-from jazzremix_gui.core import device, logs, paths, pipeline
+from jazzremix_gui.core import device, logs, pipeline
+from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.playback import devices
-from jazzremix_gui.core.formats import FORMATS, LOSSY, MP3_BITRATES
+from jazzremix_gui.core.audio.formats import FORMATS, LOSSY, MP3_BITRATES
 from jazzremix_gui.services import cache
 from jazzremix_gui.services.exporting import KINDS, ExportPlan
 

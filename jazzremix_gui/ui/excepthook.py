@@ -8,7 +8,8 @@ import threading
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from jazzremix_gui.core import interrupts, logs
+from jazzremix_gui.core import logs
+from jazzremix_gui.core.files import interrupts
 
 log = logging.getLogger(__name__)
 _showing = threading.Lock()
@@ -26,7 +27,7 @@ def plain_words(exc: BaseException) -> str:
 
 def handle(exc_type, exc, tb) -> None:
     """``sys.excepthook`` for the GUI thread: log with the traceback, then show :func:`plain_words`."""
-    if issubclass(exc_type, KeyboardInterrupt):  # Ctrl+C, SIGTERM, SIGHUP (core.interrupts): leave, 128 + signal
+    if issubclass(exc_type, KeyboardInterrupt):  # Ctrl+C, SIGTERM, SIGHUP (core.files.interrupts): leave, 128 + signal
         QApplication.exit(interrupts.exit_status(exc))
         return
     log.error("uncaught exception", exc_info=(exc_type, exc, tb))

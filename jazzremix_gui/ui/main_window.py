@@ -14,8 +14,8 @@ from PySide6.QtGui import QGuiApplication, QUndoGroup
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
                                QWidget)
 
-from jazzremix_gui.core import paths
-from jazzremix_gui.core.suggestion import KEPT_AS_RECORDED
+from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
 from jazzremix_gui.services import naming
 from jazzremix_gui.ui import access, actions, geometry, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text

@@ -13,9 +13,9 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
-from jazzremix_gui.core import automation
-from jazzremix_gui.core.panlaw import clamp_gain, clamp_pan
-from jazzremix_gui.core.suggestion import Suggestion
+from jazzremix_gui.core.signal import automation
+from jazzremix_gui.core.signal.panlaw import clamp_gain, clamp_pan
+from jazzremix_gui.core.signal.mixer import Suggestion
 
 #: Target index meaning "the whole track" (not a section).
 WHOLE = -1

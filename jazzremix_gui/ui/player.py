@@ -13,10 +13,10 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
+from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
-from jazzremix_gui.core.loudness import integrated_loudness
+from jazzremix_gui.core.audio.loudness import integrated_loudness
 from jazzremix_gui.services.processing import prepare_playback
 from jazzremix_gui.ui.worker import make_runner
 

@@ -1,7 +1,7 @@
 """Typed settings, declared in one place (after MusicBrainz Picard's ``config``), with QSettings behind them.
 
 User settings (``OPTIONS``) and UI state (``STATE``: window geometry, splitter sizes) are
-kept apart. Values live in ``core.paths.settings_path()``, in the user's config folder (tests
+kept apart. Values live in ``core.files.paths.settings_path()``, in the user's config folder (tests
 that set ``JAZZREMIX_DATA_DIR`` or ``JAZZREMIX_CONFIG_DIR`` never touch the real home).
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from jazzremix_gui.core import paths
+from jazzremix_gui.core.files import paths
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from jazzremix_gui.core import paths
+from jazzremix_gui.core.files import paths
 
 BACKGROUND = "#1e1f22"
 PLOT_BACKGROUND = "#18191b"

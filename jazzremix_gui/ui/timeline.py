@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from jazzremix_gui.ui import theme
-from jazzremix_gui.core.analysis import Spectrogram
+from jazzremix_gui.core.signal.analysis import Spectrogram
 
 STEMS = (("mixture", "Mixture"), ("solo", "Solo"), ("accompaniment", "Accompaniment"))
 LEVELS_DB = (-90.0, -20.0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.core.oserrors import describe_os_error
+from jazzremix_gui.core.files.oserrors import describe_os_error
 
 try:
     import fcntl

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from jazzremix_gui.core import atomic, interrupts
+from jazzremix_gui.core.files import atomic, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.services.batch import task as batch_task
 from jazzremix_gui.services.batch.manifest import Manifest

@@ -4,7 +4,7 @@ The pipeline seam does the work (:func:`core.pipeline.analyse` with a ``sink`` t
 the stems while they are separated, :func:`core.pipeline.render_remix` for the remix,
 rendered block by block from the stem files once the suggestion is known); names and
 checks come from the export service's :class:`~services.exporting.ExportPlan`, and every
-file is written by :class:`core.headroom.MasteredWriter` (formats, bit depths, the clip mode,
+file is written by :class:`core.audio.headroom.MasteredWriter` (formats, bit depths, the clip mode,
 atomic rename), as in the single-file commands. Memory stays bounded for any length: no
 recording is ever held whole, and a worker runs one file at a time whatever its thread
 count. :func:`process` never raises for a bad input: it returns a result dict with
@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jazzremix_gui import __version__
-from jazzremix_gui.core import audio_io, pipeline
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
-from jazzremix_gui.core.hashing import file_sha256
-from jazzremix_gui.core.headroom import MasteredWriter, commit_all
-from jazzremix_gui.core.oserrors import describe_os_error
+from jazzremix_gui.core.files.hashing import file_sha256
+from jazzremix_gui.core.audio.headroom import MasteredWriter, commit_all
+from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services.batch.manifest import outputs_exist
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.services.exporting import ExportPlan
@@ -195,7 +196,7 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
 
 
 def _writer(path, rate: int, channels: int, plan: ExportPlan) -> MasteredWriter:
-    """A file of the plan's format behind its clip mode (:mod:`core.headroom`: nothing is clipped silently)."""
+    """A file of the plan's format behind its clip mode (:mod:`core.audio.headroom`: nothing is clipped silently)."""
     return MasteredWriter(path, rate, channels, plan.spec, plan.clip)
 
 

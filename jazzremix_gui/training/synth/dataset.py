@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from scipy.io import wavfile
 
-from jazzremix_gui.core.atomic import atomic_path, write_text
+from jazzremix_gui.core.files.atomic import atomic_path, write_text
 
 from .arrangement import plan_track, track_seed_sequence
 from .degrade import degrade

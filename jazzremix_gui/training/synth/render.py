@@ -20,7 +20,7 @@ import numpy as np
 import soundfile as sf
 
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.core.paths import data_dir
+from jazzremix_gui.core.files.paths import data_dir
 
 from .instruments import DRUM_CHANNEL
 from .timing import Part

@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from jazzremix_gui.core import commit
-from jazzremix_gui.core.tempnames import (  # noqa: F401 (re-exported)
+from jazzremix_gui.core.files import commit
+from jazzremix_gui.core.files.tempnames import (  # noqa: F401 (re-exported)
     HOST, MARK, NAME_KEPT, TempName, discard_all, fit, owner_alive, owner_prefix, parse_temp_name, register, unregister)
 
 def current_umask() -> int:
@@ -109,7 +109,7 @@ class TempFile:
 def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
     """Remove stale temporary files in ``folder`` (of ``target`` only, when given); returns ``[(path, bytes)]``.
 
-    Unfinished commits of dead jobs are first completed or undone (:func:`core.commit.recover`),
+    Unfinished commits of dead jobs are first completed or undone (:func:`core.files.commit.recover`),
     so no half pair is left. Never raises: a folder that cannot be listed is left as it is.
     """
     commit.recover()

@@ -1,10 +1,10 @@
 """The models' inputs, defined once for inference, training, annotations and fine-tuning.
 
-Every feature is a magnitude of the core's STFT (:mod:`core.stft`, 44.1 kHz, hop from the
+Every feature is a magnitude of the core's STFT (:mod:`core.signal.stft`, 44.1 kHz, hop from the
 model's metadata). The separator sees the mixture's mid magnitude ``|(X_L + X_R) / 2|``
 (``input_kind = mid_magnitude``); the mixer sees the solo magnitude (``solo_magnitude``) or
 the solo magnitude and the accompaniment's mid magnitude stacked per frame
-(``solo_acc_magnitude``), or the features below (``mixer_features``). Frame ``t`` is centred on sample :func:`core.stft.frame_centre`;
+(``solo_acc_magnitude``), or the features below (``mixer_features``). Frame ``t`` is centred on sample :func:`core.signal.stft.frame_centre`;
 :func:`frame_times` and :func:`frame_at` convert between frames and seconds.
 
 Mixer features (``input_kind = mixer_features``, :func:`mixer_feature_frames`). The mixer's gain is a change to the
@@ -35,9 +35,9 @@ import functools
 import numpy as np
 
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
-from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
-from jazzremix_gui.core.panlaw import solo_level as _level_of_energies
-from jazzremix_gui.core.stft import first_centre, frame_centre, stft
+from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
+from jazzremix_gui.core.signal.panlaw import solo_level as _level_of_energies
+from jazzremix_gui.core.signal.stft import first_centre, frame_centre, stft
 
 #: Input kind of the separator.
 SEPARATOR_INPUT = "mid_magnitude"
@@ -76,7 +76,7 @@ def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = Non
     hop : int
         STFT hop in samples.
     offset : int
-        Global index of ``audio[0]`` (as for :func:`core.stft.stft`).
+        Global index of ``audio[0]`` (as for :func:`core.signal.stft.stft`).
 
     Returns
     -------
@@ -157,7 +157,7 @@ def channel_power(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = Non
 
 
 def solo_level(solo_stereo: np.ndarray) -> float:
-    """Recorded-level factor ``k`` (:func:`core.panlaw.solo_level`) of a solo as it sits in two channels ``(n, 2)``."""
+    """Recorded-level factor ``k`` (:func:`core.signal.panlaw.solo_level`) of a solo as it sits in two channels ``(n, 2)``."""
     x = np.asarray(solo_stereo, np.float64)
     return _level_of_energies(float(np.sum(x[:, 0] ** 2)), float(np.sum(x[:, 1] ** 2)),
                               float(np.sum(x.mean(axis=1) ** 2)))

@@ -1,4 +1,4 @@
-"""Names of Jazz Remix's temporary files and the processes that own them (see :mod:`core.atomic`).
+"""Names of Jazz Remix's temporary files and the processes that own them (see :mod:`core.files.atomic`).
 
 ``.NAME.jazzremix-<host>-<pid>-<random><suffix>``: ``<host>`` is six hex digits of a hash of
 the machine's name, ``<pid>`` the writing process. :func:`owner_alive` says whether the owner

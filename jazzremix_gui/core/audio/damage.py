@@ -1,6 +1,6 @@
 """Damaged inputs: the one rule for how long a file is, and the decoders' own words kept off the terminal.
 
-The rule (:func:`check`, applied by :func:`core.audio_io.info` for every command and the
+The rule (:func:`check`, applied by :func:`core.audio.audio_io.info` for every command and the
 app): a file is as long as what decodes from it. Its container's claim (the WAV/AIFF/AU
 data size, the FLAC STREAMINFO total, the MP3 Xing count) is compared with the decoded
 length; a file that falls short by more than its format's slack (:func:`slack`) is

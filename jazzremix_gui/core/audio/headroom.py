@@ -2,7 +2,7 @@
 
 Modes (:data:`CLIP_MODES`):
 
-- ``limit`` (default): a transparent look-ahead true-peak limiter (:mod:`core.limiter`)
+- ``limit`` (default): a transparent look-ahead true-peak limiter (:mod:`core.audio.limiter`)
   holds peaks at -1 dBTP. It touches only the overs and the few milliseconds around them,
   so levels, loudness and the stems' sum stay as they are everywhere else, it streams with
   bounded memory, and its output survives lossy encoding and resampling. That is why it is
@@ -28,13 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core.atomic import TempFile
-from jazzremix_gui.core.audio_io import AtomicAudioWriter
-from jazzremix_gui.core.commit import commit_together
+from jazzremix_gui.core.files.atomic import TempFile
+from jazzremix_gui.core.audio.audio_io import AtomicAudioWriter
+from jazzremix_gui.core.files.commit import commit_together
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.oserrors import describe_os_error, write_failure
-from jazzremix_gui.core.formats import OutputSpec
-from jazzremix_gui.core.limiter import LookaheadLimiter, TruePeakTracker, db_to_lin, lin_to_db
+from jazzremix_gui.core.files.oserrors import describe_os_error, write_failure
+from jazzremix_gui.core.audio.formats import OutputSpec
+from jazzremix_gui.core.audio.limiter import LookaheadLimiter, TruePeakTracker, db_to_lin, lin_to_db
 
 CLIP_MODES = ("limit", "rescale", "clamp", "none")
 DEFAULT_CLIP_MODE = "limit"
@@ -107,7 +107,7 @@ class MasteredWriter:
     mode : str
         One of :data:`CLIP_MODES`.
     tags : dict, optional
-        :mod:`core.tags` fields.
+        :mod:`core.audio.tags` fields.
     """
 
     def __init__(self, path, rate: int, channels: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
@@ -211,7 +211,7 @@ class MasteredWriter:
 
     @property
     def temp(self):
-        """The finished temporary file (a :class:`core.atomic.TempFile`)."""
+        """The finished temporary file (a :class:`core.files.atomic.TempFile`)."""
         return self._out.temp
 
     def abort(self) -> None:
@@ -232,7 +232,7 @@ class MasteredWriter:
 
 def commit_all(writers) -> list[ClipReport]:
     """Finish several writers and rename their files into place together: all of them or none
-    (:func:`core.commit.commit_together`); returns their reports."""
+    (:func:`core.files.commit.commit_together`); returns their reports."""
     reports = [w.finish() for w in writers]
     try:
         commit_together([w.temp for w in writers])

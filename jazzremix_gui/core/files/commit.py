@@ -5,7 +5,7 @@ other, nor lose an earlier run's pair because this run failed. :func:`commit_tog
 
 1. writes a journal (``<data dir>/commits/jazzremix-<host>-<pid>-<random>.journal``)
    naming every temporary file, its target, whether the target existed, and a backup name;
-2. with SIGINT, SIGTERM and SIGHUP held back (:func:`core.interrupts.deferred`), keeps each
+2. with SIGINT, SIGTERM and SIGHUP held back (:func:`core.files.interrupts.deferred`), keeps each
    existing target as a backup (a hard link; where the file system has none, the file is
    moved aside), then renames the temporary files one by one;
 3. on success flushes the folders and removes the backups and the journal (the files are
@@ -15,7 +15,7 @@ other, nor lose an earlier run's pair because this run failed. :func:`commit_tog
    is touched.
 
 A job killed outright in between (``kill -9``, power loss) leaves its journal; the next
-:func:`recover` (every :func:`core.atomic.sweep`, so every later write) finishes the
+:func:`recover` (every :func:`core.files.atomic.sweep`, so every later write) finishes the
 commit when any rename had happened (the temporary files were complete) or undoes it.
 """
 
@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
-from jazzremix_gui.core import interrupts
-from jazzremix_gui.core.tempnames import HOST, MARK, owner_alive, unregister
+from jazzremix_gui.core.files import interrupts
+from jazzremix_gui.core.files.tempnames import HOST, MARK, owner_alive, unregister
 
 log = logging.getLogger(__name__)
 #: Test hook: ``JAZZREMIX_FAULTPOINT=<point>:<flag file>`` makes a commit stop at ``<point>``
@@ -53,7 +53,7 @@ class Entry:
 
 
 def journal_dir() -> Path:
-    from jazzremix_gui.core import paths
+    from jazzremix_gui.core.files import paths
 
     return paths.data_dir() / "commits"
 
@@ -166,7 +166,7 @@ def commit_together(temps: Sequence) -> list[Path]:
 
     Parameters
     ----------
-    temps : sequence of core.atomic.TempFile
+    temps : sequence of core.files.atomic.TempFile
         Complete and closed (each has ``tmp``, ``path`` and ``prepare()``, which gives it its final mode).
 
     Returns

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jazzremix_gui.core import audio_io, codebook, features
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.signal import codebook, features
 from jazzremix_gui.core.constants import MODEL_RATE
-from jazzremix_gui.core.panlaw import SOLO_LEVEL_DEFAULT
+from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.progress import Reporter
-from jazzremix_gui.core.sections import MIN_ACTIVE_S, Section, decide, find_sections
-from jazzremix_gui.core.stft import HALF, first_centre, frame_centre, frame_count
+from jazzremix_gui.core.signal.sections import MIN_ACTIVE_S, Section, decide, find_sections
+from jazzremix_gui.core.signal.stft import HALF, first_centre, frame_centre, frame_count
 
 #: A frame votes when its solo energy is within this many dB of the loud frames.
 ACTIVITY_RANGE_DB = 35.0
@@ -177,7 +178,7 @@ class MixerStream:
     solo_level : float or callable
         The solo's recorded-level factor ``k`` (gain convention; the ``mixer_features`` input
         depends on it), or a function returning the current estimate (while separating, the
-        engine's running :attr:`core.separation.RecordedSolo.level`), read at each block.
+        engine's running :attr:`core.signal.separation.RecordedSolo.level`), read at each block.
     """
 
     def __init__(self, model: SessionLike, n_samples: int, solo_level=SOLO_LEVEL_DEFAULT):
@@ -234,7 +235,7 @@ class MixerStream:
     def finish(self, recorded_pan_deg: float = 0.0, solo_share_db: float = 0.0) -> Suggestion:
         """Compute what is left and decode: the track's posterior, its choice, the sections.
 
-        ``solo_share_db`` (:attr:`core.separation.RecordedSolo.share_db`) below
+        ``solo_share_db`` (:attr:`core.signal.separation.RecordedSolo.share_db`) below
         :data:`MIN_SOLO_SHARE_DB` means no soloist: no frame votes, nothing firm is suggested.
         """
         self._run(final=True)

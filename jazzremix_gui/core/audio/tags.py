@@ -26,7 +26,7 @@ CARRIED = ("artist", "album", "date", "genre", "tracknumber", "copyright", "lice
 
 def read_tags(path) -> dict:
     """The input's tags as ``{field: text}`` (empty when it has none or libsndfile cannot read them)."""
-    from jazzremix_gui.core.damage import decoder_output
+    from jazzremix_gui.core.audio.damage import decoder_output
 
     try:
         with decoder_output(), sf.SoundFile(os.fsencode(path)) as f:  # mpg123 talks on stderr when it opens a file

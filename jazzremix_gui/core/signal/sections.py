@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jazzremix_gui.core import codebook
+from jazzremix_gui.core.signal import codebook
 
 #: Gaps in the solo shorter than this are bridged (seconds): a breath or a short break is not an exit.
 MIN_GAP_S = 3.0

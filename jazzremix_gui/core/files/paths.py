@@ -39,7 +39,7 @@ _DIRS = PlatformDirs(APP, appauthor=False)
 SETTINGS_FILE = "settings.ini"
 
 
-_PKG = Path(__file__).resolve().parent.parent
+_PKG = Path(__file__).resolve().parents[2]
 
 
 def _source_checkout() -> Path | None:

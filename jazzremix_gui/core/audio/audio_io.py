@@ -2,8 +2,8 @@
 
 Everything libsndfile reads is accepted (WAV of any bit depth, float WAV, FLAC, OGG,
 AIFF, MP3) at any rate. Files with 3 to 8 channels are downmixed to stereo as they are
-read (:mod:`core.downmix`, with a warning); a file is as long as what decodes from it
-(:mod:`core.damage`: a damaged file is processed to its decoded length, with a warning). Writes go to a
+read (:mod:`core.audio.downmix`, with a warning); a file is as long as what decodes from it
+(:mod:`core.audio.damage`: a damaged file is processed to its decoded length, with a warning). Writes go to a
 temporary file beside the target that is renamed into place only when complete, so a
 failed or cancelled job never leaves a half-written file. Resampling uses soxr
 (libsoxr, high quality), delay-compensated, so resampled signals stay sample-aligned.
@@ -22,13 +22,13 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from jazzremix_gui.core import damage, downmix
-from jazzremix_gui.core.atomic import TempFile
-from jazzremix_gui.core.damage import Damage
+from jazzremix_gui.core.audio import damage, downmix
+from jazzremix_gui.core.files.atomic import TempFile
+from jazzremix_gui.core.audio.damage import Damage
 from jazzremix_gui.core.errors import AudioReadError, AudioWriteError
-from jazzremix_gui.core.oserrors import check_input_file, describe_os_error, write_failure
-from jazzremix_gui.core.formats import FORMATS, SUBTYPES, OutputSpec, spec_for_path  # noqa: F401 (re-exported)
-from jazzremix_gui.core.tags import apply_tags
+from jazzremix_gui.core.files.oserrors import check_input_file, describe_os_error, write_failure
+from jazzremix_gui.core.audio.formats import FORMATS, SUBTYPES, OutputSpec, spec_for_path  # noqa: F401 (re-exported)
+from jazzremix_gui.core.audio.tags import apply_tags
 
 #: Seed of the TPDF dither: the same signal always gives the same bytes (the CLI's
 #: ``render`` reproduces the app's export exactly).
@@ -45,11 +45,11 @@ class AudioInfo:
     ----------
     path : Path
     frames : int
-        Samples per channel that every reader delivers: the DECODED length (:mod:`core.damage`).
+        Samples per channel that every reader delivers: the DECODED length (:mod:`core.audio.damage`).
     rate : int
         Sample rate in Hz.
     channels : int
-        The file's channels (readers deliver at most 2: more are downmixed, :mod:`core.downmix`).
+        The file's channels (readers deliver at most 2: more are downmixed, :mod:`core.audio.downmix`).
     format : str
         libsndfile's format name.
     damage : Damage or None
@@ -99,7 +99,7 @@ _PROBE_CACHE = 64
 def info(path) -> AudioInfo:
     """Check that ``path`` is a readable, non-empty audio file, describe it, and warn about it.
 
-    The length is the decoded one (:func:`core.damage.check`). A damaged or downmixed file
+    The length is the decoded one (:func:`core.audio.damage.check`). A damaged or downmixed file
     gets its warning lines (:meth:`AudioInfo.warnings`) on the ``jazzremix_gui`` logger at
     every call: each command calls this once per input (:func:`core.pipeline.separate_file`,
     :func:`core.pipeline.analyse`, :func:`read_audio`); :func:`probe` is the same without
@@ -190,7 +190,7 @@ def read_blocks(path, block: int) -> Iterator[np.ndarray]:
 
     The blocks add up to :attr:`AudioInfo.frames` (the decoded length; the decoders' stderr
     lines are captured and logged, not printed); more than two channels are downmixed
-    (:mod:`core.downmix`). No warning here (:func:`probe`): the caller has called :func:`info`.
+    (:mod:`core.audio.downmix`). No warning here (:func:`probe`): the caller has called :func:`info`.
     """
     meta = probe(path)
     mix = downmix.matrix(meta.layout) if meta.layout is not None else None
@@ -318,8 +318,8 @@ class AtomicAudioWriter:
     """Write an audio file block by block; it appears at ``path`` only on :meth:`commit`.
 
     Integer PCM is rounded and clipped to full scale (:func:`quantize`; choose a clip mode
-    upstream, :mod:`core.headroom`, so nothing reaches this clip unasked); 16-bit PCM gets
-    TPDF dither (seeded: same input, same bytes). ``tags`` (:mod:`core.tags`) are written before the first sample. Use as a
+    upstream, :mod:`core.audio.headroom`, so nothing reaches this clip unasked); 16-bit PCM gets
+    TPDF dither (seeded: same input, same bytes). ``tags`` (:mod:`core.audio.tags`) are written before the first sample. Use as a
     context manager: leaving the block with an exception (or without calling :meth:`commit`)
     deletes the temporary file and leaves ``path`` untouched.
     """
@@ -361,7 +361,7 @@ class AtomicAudioWriter:
 
     @property
     def temp(self) -> TempFile:
-        """The temporary file (for a joint commit, :func:`core.commit.commit_together`)."""
+        """The temporary file (for a joint commit, :func:`core.files.commit.commit_together`)."""
         return self._tmp
 
     def finish(self) -> None:
@@ -373,7 +373,7 @@ class AtomicAudioWriter:
             raise write_failure(self.path, exc) from None
 
     def commit(self) -> Path:
-        """Close and rename the finished file into place (with the mode :func:`core.atomic.final_mode` gives)."""
+        """Close and rename the finished file into place (with the mode :func:`core.files.atomic.final_mode` gives)."""
         self.finish()
         try:
             return self._tmp.commit()
@@ -397,7 +397,7 @@ class AtomicAudioWriter:
 
 def write_audio(path, audio: np.ndarray, rate: int, bits: int | str = 24, spec: OutputSpec | None = None,
                 tags: dict | None = None) -> Path:
-    """Write a whole signal atomically (no clip handling: see :mod:`core.headroom` for that).
+    """Write a whole signal atomically (no clip handling: see :mod:`core.audio.headroom` for that).
 
     Parameters
     ----------

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jazzremix_gui.core.features import separator_input
+from jazzremix_gui.core.signal.features import separator_input
 from jazzremix_gui.core.models import SessionLike
-from jazzremix_gui.core.panlaw import pan_from_gains, solo_level
-from jazzremix_gui.core.stft import HALF, frame_centre, frame_count, frames_to_time, overlap_add, stft
-from jazzremix_gui.core.wiener import wiener_mask
+from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
+from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, frames_to_time, overlap_add, stft
+from jazzremix_gui.core.signal.wiener import wiener_mask
 
 #: Frames per processing block (about 12 s at hop 1024).
 BLOCK_FRAMES = 512
@@ -49,7 +49,7 @@ class RecordedSolo:
 
     @property
     def level(self) -> float:
-        """The solo level ``k`` of the gain convention (:func:`core.panlaw.solo_level`)."""
+        """The solo level ``k`` of the gain convention (:func:`core.signal.panlaw.solo_level`)."""
         return solo_level(self.e_left, self.e_right, self.e_mid)
 
     @property
@@ -70,7 +70,7 @@ class SeparatorEngine:
     n_samples : int
         Total length of the signal at 44.1 kHz (needed to know the last frame).
     alpha : float, optional
-        Wiener power; default: the model's ``wiener_alpha`` metadata (:data:`core.wiener.ALPHA` when absent).
+        Wiener power; default: the model's ``wiener_alpha`` metadata (:data:`core.signal.wiener.ALPHA` when absent).
     solo_mode : {'masked', 'raw'}
     block_frames : int
         Frames per model call (memory bound; does not change the result).

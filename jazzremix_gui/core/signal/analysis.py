@@ -1,7 +1,7 @@
 """Pictures of a signal for the views: log-frequency dB spectrogram and min/max waveform envelope.
 
 Pure numpy (runs in worker threads). The spectrogram uses the project's own STFT
-(:func:`jazzremix_gui.core.stft.stft`, hop 1024), computed in chunks; long files are
+(:func:`jazzremix_gui.core.signal.stft.stft`, hop 1024), computed in chunks; long files are
 reduced to at most ``max_columns`` columns by taking the maximum over neighbouring
 frames, and the 2049 linear bins are mapped onto log-spaced bins by linear interpolation.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jazzremix_gui.core.constants import N_FFT
-from jazzremix_gui.core.stft import frame_count, stft
+from jazzremix_gui.core.signal.stft import frame_count, stft
 
 HOP = 1024
 #: Frames per STFT chunk (bounded memory).

@@ -27,7 +27,7 @@ Coefficients (ITU-R BS.775-3, Table 2 "3/2 -> 2/0"): ``Lo = L + 0.7071 C + 0.707
 BS.775 does (it carries no content a stereo playback needs, and adding it unfiltered
 would only muddy the bass the separator sees). No normalisation: the front channels
 keep their level, so a stereo-compatible mix stays as it was; overs are float here and
-the outputs' clip mode (:mod:`core.headroom`) deals with them.
+the outputs' clip mode (:mod:`core.audio.headroom`) deals with them.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ MAX_CHANNELS = 8
 
 def file_channel_map(path) -> list | None:
     """libsndfile's channel map of a file (``SF_CHANNEL_MAP_*`` per channel), or None when it has none."""
-    from jazzremix_gui.core.damage import decoder_output
+    from jazzremix_gui.core.audio.damage import decoder_output
 
     try:
         with decoder_output(), sf.SoundFile(os.fsencode(path)) as f:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jazzremix_gui.core.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG, clamp_gain, clamp_pan
+from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG, clamp_gain, clamp_pan
 
 PANS_DEG = np.arange(PAN_MIN_DEG, PAN_MAX_DEG + 1e-9, 5.0)  # (19,)
 GAINS = np.round(np.arange(GAIN_MIN, GAIN_MAX + 1e-9, 0.1), 10)  # (21,)

@@ -2,7 +2,7 @@
 
 For each channel ``c``: ``R_c = max(|X_c| - S, 0)``,
 ``M_c = S^alpha / (S^alpha + R_c^alpha)``, accompaniment ``= (1 - M_c) X_c``
-(:class:`core.separation.SeparatorEngine` applies it).
+(:class:`core.signal.separation.SeparatorEngine` applies it).
 """
 
 from __future__ import annotations
