@@ -35,7 +35,7 @@ from hostile_files import (au_size, aiff_frames, audio_bytes, deep_path, empty_f
 
 OK, ERROR, DECODABLE = "ok", "error", "decodable"
 
-#: The classes of the README's reliability table, in its order: key -> what the files are.
+#: The classes of docs/RELIABILITY.md's table, in its order: key -> what the files are.
 CLASSES = {
     "empty": "empty files (0 bytes) under every audio extension",
     "header-only": "a valid header and no audio (0 frames), every container",

@@ -31,7 +31,7 @@ from hostile_corpus import CLASSES, DECODABLE, ERROR, OK, Case, build, cases
 
 CASES = cases()
 #: Known failures: (case id regex, reason), each marked xfail(strict=True) so a fix fails the suite until its entry
-#: goes. None today: every file of the corpus passes (the README's reliability table claims so, and a test checks it).
+#: goes. None today: every file of the corpus passes (docs/RELIABILITY.md's table claims so, and a test checks it).
 KNOWN: list[tuple[str, str]] = []
 #: Seconds one command may take: a FIFO or a device that blocks must fail the test, not hang the suite.
 COMMAND_LIMIT_S = 20
@@ -220,15 +220,16 @@ def test_hostile_file(case, corpus, tmp_path, capfd, monkeypatch):
     assert not problems, f"{case.id}:\n" + "\n".join(problems)
 
 
-def test_readme_reliability_table():
-    """The README's table lists every class with the files tried; it claims that all pass, so nothing is known to fail."""
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_reliability_doc_table():
+    """docs/RELIABILITY.md's table lists every class with the files tried; it claims that all pass, so nothing is known
+    to fail."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "RELIABILITY.md").read_text(encoding="utf-8")
     section = text.split("\n## Reliability\n", 1)[1].split("\n## ", 1)[0]
     rows = {m[1]: int(m[2]) for m in re.finditer(r"^\| `([\w-]+)` \| (\d+) \|", section, re.M)}
     want = {k: sum(c.klass == k for c in CASES) for k in CLASSES}
-    assert rows == want, f"README reliability table: write these files-tried counts: {want}"
+    assert rows == want, f"docs/RELIABILITY.md table: write these files-tried counts: {want}"
     assert f"{len(CASES)} short files" in section and f"{3 * len(CASES):,} runs" in section
-    assert not KNOWN, "the README says every file passes: state the known failures there before adding them to KNOWN"
+    assert not KNOWN, "docs/RELIABILITY.md says every file passes: state the known failures there before adding them to KNOWN"
 
 
 def test_corpus_size_and_classes():
