@@ -1,7 +1,9 @@
 """One bad input is one line naming it and the cause; the other inputs complete; the exit status says so.
 
 Permissions are tested for real: as root (who may read anything) the command runs as the
-unprivileged user ``nobody``; otherwise as the user running the tests.
+unprivileged user ``nobody``; otherwise as the user running the tests. Where ``nobody`` cannot read
+the checkout or its virtual environment (a clone inside a private folder, ``mktemp -d`` or /root),
+the child runs from a readable copy made of hard links (see ``child_python``).
 """
 
 import os
@@ -43,15 +45,84 @@ def base():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def run_cli(args, base: Path, env=None):
-    """The CLI in a fresh process, as ``nobody`` when the tests run as root."""
-    env = dict(os.environ, JAZZREMIX_DATA_DIR=str(base / "data"), JAZZREMIX_CACHE_DIR=str(base / "cache"),
-               HOME=str(base), **(env or {}))  # nobody's home does not exist
+DROP = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if AS_ROOT else []
 
-    if AS_ROOT and not shutil.which("setpriv"):
+
+def _nobody_reads(path: Path) -> bool:
+    """Whether ``nobody`` may read ``path``: every folder above it searchable by others, the path readable."""
+    try:
+        st = path.stat()
+        if not st.st_mode & 0o004 or (path.is_dir() and not st.st_mode & 0o001):
+            return False
+        return all(parent.stat().st_mode & 0o001 for parent in path.parents)
+    except OSError:
+        return False
+
+
+def _probe(cwd: Path, extra_env: dict) -> str:
+    """'' when ``nobody`` can run the CLI from ``cwd`` with ``extra_env``, else what went wrong."""
+    proc = subprocess.run([*DROP, sys.executable, "-m", "jazzremix_gui", "--version"], cwd=cwd,
+                          env=dict(os.environ, **extra_env), capture_output=True, text=True, timeout=120)
+    return "" if proc.returncode == 0 else (proc.stderr.strip().splitlines() or ["exit %d" % proc.returncode])[-1]
+
+
+@pytest.fixture(scope="module")
+def child_python(tmp_path_factory):
+    """(cwd, extra environment) for running the CLI as ``nobody``.
+
+    As the user running the tests, or where ``nobody`` reads the checkout and every folder on
+    ``sys.path``: the checkout itself. Otherwise a readable copy: the package, its models and
+    resources, and each unreadable ``sys.path`` folder (the virtual environment's site-packages) are
+    hard-linked (``cp -al``: seconds, no data copied) into a folder everyone may enter, and the child
+    finds them through ``PYTHONPATH``. Skipped, with the reason, where neither works.
+    """
+    if not AS_ROOT:
+        yield ROOT, {}
+        return
+    if not shutil.which("setpriv"):
         pytest.skip("running as root without setpriv (util-linux): cannot test permissions as another user")
-    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if AS_ROOT else []
-    return subprocess.run([*drop, sys.executable, "-m", "jazzremix_gui", *map(str, args)], cwd=ROOT, env=env,
+    why = _probe(ROOT, {})
+    if not why:
+        yield ROOT, {}
+        return
+    copy = Path(tempfile.mkdtemp(prefix="jazzremix-readable-"))
+    try:
+        copy.chmod(0o755)
+        root = copy / "root"
+        root.mkdir(mode=0o755)
+        stdlib = Path(sys.base_prefix) / "lib"
+        entries = []
+        for i, entry in enumerate(p for p in sys.path if p and Path(p).is_dir()):
+            entry = Path(entry).resolve()
+            if entry == ROOT or (entry.is_relative_to(stdlib) and "site-packages" not in entry.parts):
+                continue  # the checkout is copied below; the interpreter brings its own standard library
+            if not _nobody_reads(entry):
+                subprocess.run(["cp", "-al", str(entry), str(copy / str(i))], check=True, capture_output=True)
+                entry = copy / str(i)
+            entries.append(str(entry))
+        for name in ("jazzremix_gui", "models", "resources", "pyproject.toml"):
+            subprocess.run(["cp", "-al", str(ROOT / name), str(root / name)], check=True, capture_output=True)
+        for d in [copy, *copy.rglob("*")]:  # folders made by cp keep the originals' modes: let nobody in
+            if d.is_dir() and not d.is_symlink():
+                d.chmod(d.stat().st_mode | 0o555)
+    except (OSError, subprocess.CalledProcessError) as exc:  # another file system (no hard links), no cp
+        shutil.rmtree(copy, ignore_errors=True)
+        pytest.skip(f"nobody cannot run the CLI from this checkout ({why}) and no readable copy could be made: {exc}")
+    extra = {"PYTHONPATH": os.pathsep.join([str(root), *entries])}
+    still = _probe(root, extra)
+    if still:
+        shutil.rmtree(copy, ignore_errors=True)
+        pytest.skip(f"nobody cannot run the CLI from this checkout ({why}), nor from a readable copy ({still})")
+    yield root, extra
+    shutil.rmtree(copy, ignore_errors=True)
+
+
+def run_cli(args, base: Path, child, env=None):
+    """The CLI in a fresh process, as ``nobody`` when the tests run as root (``child``: ``child_python``)."""
+    cwd, extra = child
+    env = dict(os.environ, JAZZREMIX_DATA_DIR=str(base / "data"), JAZZREMIX_CACHE_DIR=str(base / "cache"),
+               HOME=str(base), **extra, **(env or {}))  # nobody's home does not exist
+    return subprocess.run([*DROP, sys.executable, "-m", "jazzremix_gui", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -92,7 +163,7 @@ def test_disk_full_says_how_much_was_needed_and_is_free(tmp_path, monkeypatch):
     assert "0 bytes free" in str(oserrors.write_failure(tmp_path / "x.wav", OSError(28, "No space left")))
 
 
-def test_one_bad_input_does_not_stop_the_others(base):
+def test_one_bad_input_does_not_stop_the_others(base, child_python):
     good = [tone(base / "good1.wav"), tone(base / "good2.wav")]
     locked = base / "locked"
     locked.mkdir()
@@ -120,7 +191,7 @@ def test_one_bad_input_does_not_stop_the_others(base):
     (tree / "closed").chmod(0o311 if AS_ROOT else 0o300)
     inputs = [good[0], locked / "inside.wav", unreadable, shut, base / "fifo.wav", base / "dangling.wav",
               base / "missing.wav", tree, good[1]]
-    proc = run_cli(["separate", *inputs, "--out", out], base)
+    proc = run_cli(["separate", *inputs, "--out", out], base, child_python)
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("jazzremix: error:")]
@@ -162,15 +233,15 @@ def test_an_unexpected_exception_is_one_line_and_the_others_complete(tmp_path, m
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.accompaniment.wav", "a.solo.wav"]
 
 
-def test_single_input_commands_say_os_errors_in_words(base):
+def test_single_input_commands_say_os_errors_in_words(base, child_python):
     os.mkfifo(base / "pipe.wav")
     for command in (["suggest", base / "pipe.wav"], ["remix", base / "pipe.wav", "--out", base / "r.wav"]):
-        proc = run_cli(command, base)
+        proc = run_cli(command, base, child_python)
         assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
             f"jazzremix: error: {base / 'pipe.wav'}: is a named pipe (FIFO), not a regular file"], proc.stderr
     closed = base / "closed"
     closed.mkdir(mode=0o755 if AS_ROOT else 0o555)  # root's: nobody may not write there
-    proc = run_cli(["separate", tone(base / "take.wav"), "--out", closed], base)
+    proc = run_cli(["separate", tone(base / "take.wav"), "--out", closed], base, child_python)
     assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
         f"jazzremix: error: {closed}: cannot write in this folder (permission denied)"], proc.stderr
 
