@@ -112,7 +112,8 @@ def _resolve(dotted: str) -> str:
 
 def _path_exists(path: str) -> bool:
     if "/" not in path.rstrip("/"):
-        return any(PKG.rglob(path.rstrip("/"))) or any((ROOT / "packaging").glob(path))
+        name = path.rstrip("/")
+        return (ROOT / name).exists() or any(PKG.rglob(name)) or any((ROOT / "packaging").glob(name))
     return any((base / path).exists() for base in (PKG, ROOT))
 
 
