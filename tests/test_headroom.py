@@ -58,7 +58,7 @@ def test_limiter_is_transparent_except_at_overs_and_keeps_length():
 
 @pytest.mark.parametrize("block", [1, 100, 65536])
 def test_limiter_block_size_does_not_change_output(block):
-    x = hot_signal(1.5)[: RATE + 5000]
+    x = hot_signal(1.5)[RATE - 1000: RATE + 4000]  # the burst of overs, 23 ms before it, 45 ms after (hold + release)
     ref = LookaheadLimiter(RATE, 2)
     whole = np.concatenate([ref.push(x), ref.finish()])
     lim = LookaheadLimiter(RATE, 2)

@@ -16,6 +16,9 @@ from jazzremix_gui.training.export import export_onnx, sha256  # noqa: E402
 from jazzremix_gui.training.train_separator import SeparatorConfig, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Two residual blocks instead of the recipe's six: the training loop, checkpoints and export are the same code,
+#: at two thirds of the CPU time.
+SHORT_DILATIONS = "1,2"
 
 
 def _dataset(root: Path, n_tracks: int, seed: int, seconds: float = 3.0) -> Path:
@@ -77,17 +80,17 @@ def test_receptive_field_matches_context_metadata():
 
 
 def test_short_training_lowers_loss_and_exports(tmp_path):
-    train_dir = _dataset(tmp_path / "train", 4, seed=1)
-    val_dir = _dataset(tmp_path / "val", 2, seed=2)
+    train_dir = _dataset(tmp_path / "train", 4, seed=1, seconds=2.0)
+    val_dir = _dataset(tmp_path / "val", 2, seed=2, seconds=2.0)
     cfg = SeparatorConfig(arch="mask", train_dir=str(train_dir), val_dir=str(val_dir), out=str(tmp_path / "sep.onnx"),
                           checkpoint_dir=str(tmp_path / "ck"), minutes=60, max_steps=60, batch=8, frames=16,
-                          width=32, val_tracks_during=1, checkpoint_every_s=1e9)
+                          width=32, dilations=SHORT_DILATIONS, val_tracks_during=1, checkpoint_every_s=1e9)
     card = train(cfg)
     log = [json.loads(l) for l in (tmp_path / "ck" / "log.jsonl").read_text().splitlines()]
     assert card["training"]["steps"] == 60
     first = np.mean([l for l in _losses(tmp_path)][:5])
     last = card["training"]["final_loss"]
-    assert last < first
+    assert last < first, (first, last)
     assert card["sha256"] == sha256(tmp_path / "sep.onnx")
     assert card["validation"]["median_sdr_db"]["solo"] > 0
     assert any("val_solo_sdr" in l for l in log)
@@ -104,9 +107,9 @@ def test_short_training_lowers_loss_and_exports(tmp_path):
     assert f"torch.set_num_threads={cfg.threads}" in machine and card["training"]["config"]["width"] == 32
     assert card["data"]["train"][0]["path"] == str(train_dir)
     # resuming continues from the checkpoint instead of starting again
-    cfg.max_steps = 70
+    cfg.max_steps = 64
     card2 = train(cfg)
-    assert card2["training"]["steps"] == 70
+    assert card2["training"]["steps"] == 64
 
 
 def _losses(tmp_path):
@@ -116,7 +119,7 @@ def _losses(tmp_path):
 
     sampler = RemixSampler(tmp_path / "train", 16, 1024, 0, p_remix=0.0)
     torch.manual_seed(0)
-    model = architectures.build("mask", width=32)
+    model = architectures.build("mask", width=32, dilations=tuple(int(d) for d in SHORT_DILATIONS.split(",")))
     _init_normalisation(model, sampler)
     out = []
     for _ in range(5):
