@@ -63,7 +63,7 @@ install-train: $(PY)
 	$(PIP) install -q -e '.[train]'
 
 install-test: install-train
-	$(PIP) install -q -e '.[test,train,batch]'
+	$(PIP) install -q -e '.[test,train,batch]' 'setuptools>=77' wheel  # the wheel test builds without isolation
 
 train-deps: $(PY)
 	@bash packaging/install-train-deps.sh $(PY)
