@@ -119,3 +119,63 @@ def test_refusals_rule_by_rule(tmp_path):
     assert got["b"].startswith("a and b would both write")
     assert "is an input of this command" in got["c"] and "outside the output folder" in got["d"]
     assert naming.refusals({"a": {"solo": out / "a.solo.wav"}}, [a], out) == {}
+
+
+def session_file(path, recording):
+    import json
+
+    path.write_text(json.dumps({"format": "jazzremix-session", "version": 2, "input": str(recording),
+                                "mix": {"pan_deg": 0.0, "gain": 1.0}}))
+    return path
+
+
+def test_render_refuses_to_write_over_its_recording(tmp_path, models, capsys):
+    d = tmp_path / "d"
+    solo = write(d / "solo.wav")
+    before = digest(solo)
+    jrs = session_file(tmp_path / "s.jrs", solo)
+    assert main(["render", str(jrs), "--out", str(d), "--filename", "{stem}.{ext}", "--model", models[0],
+                 "--mixer", models[1]]) == 1
+    [line] = errors(capsys)
+    assert f"its solo file {solo} is this input: refused" in line
+    assert digest(solo) == before and sorted(p.name for p in d.iterdir()) == ["solo.wav"]
+
+
+def test_render_cannot_leave_the_output_folder(tmp_path, models, capsys):
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    k = write(d / "k.wav")
+    jrs = session_file(tmp_path / "s.jrs", d / "sub" / ".." / "k.wav")
+    out = d / "out"
+    assert main(["render", str(jrs), "--out", str(out), "--filename", "{folder}/{name}.{stem}.{ext}",
+                 "--model", models[0], "--mixer", models[1]]) == 1
+    assert "would be written outside the output folder" in errors(capsys)[0]
+    assert sorted(p.name for p in d.iterdir()) == ["k.wav", "out", "sub"] and not any(out.iterdir()) and k.exists()
+
+
+def test_the_app_export_refuses_to_write_over_its_recording(tmp_path):
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.errors import AudioWriteError
+    from jazzremix_gui.services.exporting import ExportPlan, export_track
+
+    solo = write(tmp_path / "solo.wav")
+    before = digest(solo)
+    stems = pipeline.Stems(np.zeros(RATE, np.float32), np.zeros((RATE, 2), np.float32), RATE, "t")
+    with pytest.raises(AudioWriteError, match="is this input: refused"):
+        export_track(solo, stems, 0.0, 1.0, ExportPlan(tmp_path, template="{stem}.{ext}"))
+    assert digest(solo) == before and sorted(p.name for p in tmp_path.iterdir()) == ["solo.wav"]
+
+
+def test_batch_refuses_an_input_another_input_would_overwrite(tmp_path, models, capsys):
+    pytest.importorskip("distributed")
+    d = tmp_path / "d"
+    a, a_solo = write(d / "a.wav", seed=1), write(d / "a.solo.wav", seed=2)
+    before = digest(a_solo)
+    assert main(["batch", str(a), str(a_solo), "--out", str(d), "--remix", "--workers", "1", "--model", models[0],
+                 "--mixer", models[1]]) == 1
+    [line] = errors(capsys)
+    assert line == (f"jazzremix: error: {a}: its solo file {a_solo} is an input of this command ({a_solo}): "
+                    "refused, so it is not overwritten")
+    assert digest(a_solo) == before
+    assert {"a.solo.solo.wav", "a.solo.accompaniment.wav", "a.solo.remix.wav"} <= {p.name for p in d.iterdir()}
+    assert not (d / "a.accompaniment.wav").exists()

@@ -20,6 +20,7 @@ from jazzremix_gui.services import session
 from jazzremix_gui.services.batch import task
 from jazzremix_gui.services.exporting import ExportPlan, export_track
 from tiny_models import tiny_mixer, tiny_separator
+from jazzremix_gui.services.remix_writer import render_remix
 
 RATE = 44100
 
@@ -91,7 +92,7 @@ def test_four_doors_write_the_same_samples(tmp_path, song, models, monkeypatch, 
     assert result["status"] == "done", result["error"]
 
     want = read(tmp_path / "remix.wav")
-    ref = pipeline.render_remix(stems, pan, gain)
+    ref = render_remix(stems, pan, gain)
     assert np.abs(want - ref).max() < 1e-4  # the mix asked for (24 bits aside)
     for folder in ("app", "render", "batch"):
         np.testing.assert_array_equal(read(tmp_path / folder / "tune.remix.wav"), want, err_msg=folder)
@@ -102,5 +103,5 @@ def test_four_doors_write_the_same_samples(tmp_path, song, models, monkeypatch, 
         with sf.SoundFile(tmp_path / folder / "tune.remix.wav") as f:
             assert f.artist == "Band" and "Tune" in f.title, folder  # batch carries the tags too
     if mix == "per-section":  # the sections are in what was written
-        whole = pipeline.render_remix(stems, sugg.pan_deg, sugg.gain)
+        whole = render_remix(stems, sugg.pan_deg, sugg.gain)
         assert np.abs(want[int(1.5 * RATE): int(2.8 * RATE)] - whole[int(1.5 * RATE): int(2.8 * RATE)]).max() > 0.05

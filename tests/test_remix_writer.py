@@ -16,6 +16,7 @@ from jazzremix_gui.core.audio.headroom import write_mastered
 from jazzremix_gui.core.signal.sections import Section
 from jazzremix_gui.services import remix_writer
 from tiny_models import tiny_mixer, tiny_separator
+from jazzremix_gui.services.remix_writer import render_remix
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def whole_file_remix(song, out, models, spec, clip, pan=None, gain=None, whole_t
     p, g = automation.suggestion_curves(result.suggestion, len(stems), stems.rate, whole_track)
     p = pan if pan is not None else p
     g = gain if gain is not None else g
-    return write_mastered(out, pipeline.render_remix(stems, p, g), stems.rate, spec, clip)
+    return write_mastered(out, render_remix(stems, p, g), stems.rate, spec, clip)
 
 
 @pytest.mark.parametrize("clip, bits, extra", [("limit", 24, []), ("none", 32, []), ("rescale", 24, ["--pan", "-20"]),
@@ -95,7 +96,7 @@ def test_given_pan_and_gain_need_no_mixer_and_match(tmp_path, song, models):
     assert res.suggestion is None and res.models == {"separator": sep.meta.version}
     audio, rate = sf.read(song, dtype="float32")
     stems = pipeline.separate(audio, rate, sep)
-    ref = pipeline.render_remix(stems, 10.0, 0.5)
+    ref = render_remix(stems, 10.0, 0.5)
     np.testing.assert_allclose(sf.read(out, dtype="float32")[0], ref, atol=1e-6, rtol=0)
 
 
@@ -176,7 +177,7 @@ def one_section_reference(song, models):
 def _expected(result, pan, gain, whole_track):
     stems = result.stems
     p, g = automation.suggestion_curves(result.suggestion, len(stems), stems.rate, whole_track)
-    return pipeline.render_remix(stems, p if pan is None else pan, g if gain is None else gain)
+    return render_remix(stems, p if pan is None else pan, g if gain is None else gain)
 
 
 OVERRIDES = [([], None, None), (["--pan", "20"], 20.0, None), (["--gain", "0.7"], None, 0.7),

@@ -235,6 +235,24 @@ def kind_block(kind: str, solo: np.ndarray, acc: np.ndarray, pan, gain, level: f
     return place_solo(solo, pan, gain, level) + acc
 
 
+def render_remix(stems: pipeline.Stems, pan_deg, gain) -> np.ndarray:
+    """The whole stereo remix in memory, ``[k gain g_L solo, k gain g_R solo] + accompaniment`` (gain 1.0 = as
+    recorded; the app's loudness match, scripts): the same numbers :func:`write_outputs` writes.
+
+    Parameters
+    ----------
+    stems : pipeline.Stems
+        ``k`` is ``stems.solo_level``.
+    pan_deg, gain : float or np.ndarray [shape=(n,)]
+        Pan (degrees, -45 .. 45) and gain relative to the recording, constant or per sample (automation).
+
+    Returns
+    -------
+    np.ndarray [shape=(n, 2), dtype=float32]
+    """
+    return kind_block("remix", stems.solo, stems.accompaniment, pan_deg, gain, stems.solo_level)
+
+
 def channels_of(kind: str, solo_stereo: bool = False, mono: bool = False) -> int:
     """Channels of one output kind (see :func:`kind_block`)."""
     return {"solo": 2 if solo_stereo else 1, "accompaniment": 1 if mono else 2, "remix": 2}[kind]

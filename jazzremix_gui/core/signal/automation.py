@@ -96,7 +96,7 @@ def suggestion_automation(suggestion, n: int, rate: int, whole_track: bool = Fal
 
 
 def suggestion_curves(suggestion, n: int, rate: int, whole_track: bool = False):
-    """The mixer's suggestion as ``render_remix`` takes it: per-sample curves ``(n,)``, or one pan/gain (floats)."""
+    """The mixer's suggestion as ``remix_writer.render_remix`` takes it: per-sample curves ``(n,)``, or one pan/gain (floats)."""
     auto = suggestion_automation(suggestion, n, rate, whole_track)
     return auto.window(0, n) if isinstance(auto, Curves) else auto
 
