@@ -209,15 +209,10 @@ def test_every_override_is_written_and_reported(tmp_path, song, models, one_sect
     said = capsys.readouterr().err
     line = next(x for x in said.splitlines() if x.startswith(f"{out}: solo at pan"))
     per_section = sections == "many" and not whole_track
-    if pan is not None:
-        assert f"pan {pan:+.0f} deg," in line
-    elif per_section:
-        assert "pan -30..+20 deg (per section)" in line
-    else:
-        assert f"pan {ref.suggestion.pan_deg:+.0f} deg," in line
-    if gain is not None:
-        assert f"gain {gain:.2f} (" in line
-    elif per_section:
-        assert "gain 0.40..1.80 (per section)" in line
-    else:
-        assert f"gain {ref.suggestion.gain:.2f} (" in line
+    for given, what, fmt, suggested, spread in ((pan, "pan", "+.0f", ref.suggestion.pan_deg, "-30..+20 deg"),
+                                                (gain, "gain", ".2f", ref.suggestion.gain, "0.40..1.80")):
+        if given is not None or not per_section:
+            value = given if given is not None else suggested
+            assert f"{what} {value:{fmt}}{' deg,' if what == 'pan' else ' ('}" in line
+        else:
+            assert f"{what} {spread} (per section)" in line
