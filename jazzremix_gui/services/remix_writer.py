@@ -198,7 +198,8 @@ def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter 
         The mixer's, when a mixer was given.
     """
     report = report or Reporter(None, None)
-    meta = audio_io.info(input_path)
+    # the input's damage or downmix warnings, once: analyse() says them when the mixer runs
+    meta = audio_io.probe(input_path) if mixer is not None else audio_io.info(input_path)
     spool = StemSpool(near, meta.rate, meta.frames, meta.channels == 1)
     try:
         with open(spool.path, "wb") as fh:
@@ -359,7 +360,7 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
     """
     report = report or Reporter(None, None)
     need_mixer = pan is None or gain is None
-    meta = audio_io.probe(input_path) if need_mixer else audio_io.info(input_path)
+    meta = audio_io.probe(input_path)  # separate_to_spool says its warnings
     out_path = Path(out_path)
     folder = out_path.parent if str(out_path.parent) else Path(".")
     if not folder.is_dir():

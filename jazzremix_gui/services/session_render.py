@@ -48,7 +48,7 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     refused = naming.refusals({str(source_path): targets}, [source_path, session_path], plan.out_dir)
     if refused:
         raise AudioWriteError(next(iter(refused.values())))
-    meta = audio_io.info(source_path)
+    meta = audio_io.probe(source_path)  # its warnings: said once, by the analysis or below
     separator = pipeline.load_model(separator_path, "separator")
     mixer = pipeline.load_model(mixer_path, "mixer")
     notes = []
@@ -64,6 +64,7 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     hit = cache.load(cache.cache_key(sha, separator, mixer))
     if hit is not None and len(hit[0]) == meta.frames:
         stems, suggestion = hit
+        audio_io.info(source_path)  # the damage or downmix warnings the analysis would have said
         source, holder = remix_writer.MemoryStems(stems, meta.channels == 1), nullcontext()
     else:
         folder = next(iter(targets.values())).parent
