@@ -3,7 +3,7 @@
 Generates the input on the fly (the same deterministic signal as ``bench_separate.py``),
 then runs, each in its own subprocess so peak resident memory is its own:
 
-- ``remix``: :func:`core.remix_stream.remix_file`, exactly what ``jazzremix remix`` runs
+- ``remix``: :func:`services.remix_writer.remix_file`, exactly what ``jazzremix remix`` runs
   (separation and mixer in one pass with the stems spooled beside the output, then the
   per-section placement through the default clip mode, 24-bit WAV);
 - ``separate`` (the baseline, same command, same file): :func:`core.pipeline.separate_file`,
@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from jazzremix_gui.services.remix_writer import render_remix
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def run_one(kind: str, src: str, separator: str, mixer: str) -> dict:
-    from jazzremix_gui.core import pipeline, remix_stream
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.services import remix_writer
     from jazzremix_gui.core.signal import automation
     from jazzremix_gui.core.audio.formats import OutputSpec
     from jazzremix_gui.core.audio.headroom import write_mastered
@@ -46,13 +48,14 @@ def run_one(kind: str, src: str, separator: str, mixer: str) -> dict:
     start = time.perf_counter()
     extra = {}
     if kind == "remix":
-        res = remix_stream.remix_file(src, out / "remix.wav", OutputSpec("wav", 24), separator=sep, mixer=mix)
+        res = remix_writer.remix_file(src, out / "remix.wav", OutputSpec("wav", 24), "limit", separator=sep,
+                                      mixer=mix)
         extra = {"sections": len(res.suggestion.sections), "limited": res.report.limited}
     elif kind == "whole":
         result = pipeline.analyse(src, None, sep, mix, keep_stems=True)
         stems = result.stems
         pan, gain = automation.suggestion_curves(result.suggestion, len(stems), stems.rate)
-        write_mastered(out / "remix.wav", pipeline.render_remix(stems, pan, gain), stems.rate, OutputSpec("wav", 24))
+        write_mastered(out / "remix.wav", render_remix(stems, pan, gain), stems.rate, OutputSpec("wav", 24))
         extra = {"sections": len(result.suggestion.sections)}
     else:
         pipeline.separate_file(src, out, "wav", 24, sep)

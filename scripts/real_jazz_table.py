@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io  # noqa: E402
 from paper_pan_estimates import best_offset, estimate, shift  # noqa: E402
+from jazzremix_gui.services.remix_writer import render_remix
 
 
 def paper_gain_vs_recording(folder: Path, n: int) -> float:
@@ -61,7 +62,7 @@ def _stereo(x: np.ndarray) -> np.ndarray:
 def ours(path: Path, separator, mixer) -> dict:
     result = pipeline.analyse(path, separator=separator, mixer=mixer)
     stems, sugg = result.stems, result.suggestion
-    remix = pipeline.render_remix(stems, sugg.pan_deg, sugg.gain)
+    remix = render_remix(stems, sugg.pan_deg, sugg.gain)
     active = [s for s in sugg.sections if s.active]
     cells = {(s.pan_deg, s.gain) for s in active if s.clear}
     return {"pan_deg": sugg.pan_deg, "gain": sugg.gain, "clear": sugg.clear, "confidence": sugg.confidence,

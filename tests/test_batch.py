@@ -23,6 +23,7 @@ from jazzremix_gui.services.batch import manifest as mf  # noqa: E402
 from jazzremix_gui.core import pipeline  # noqa: E402
 from jazzremix_gui.services.batch import runner, task  # noqa: E402
 from jazzremix_gui.services.batch import sources  # noqa: E402
+from jazzremix_gui.services.remix_writer import render_remix
 
 ROOT = Path(__file__).resolve().parents[1]
 N_GOOD, BAD = 9, {"bad/notaudio.wav": "not a readable audio file", "bad/empty.flac": "empty file",
@@ -104,7 +105,7 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
         ref = pipeline.analyse(r["input"], separator=pipeline.load_model(models[0], "separator"),
                                mixer=pipeline.load_model(models[1], "mixer"))
         assert (ref.suggestion.pan_deg, ref.suggestion.gain) == (r["suggestion"]["pan_deg"], r["suggestion"]["gain"])
-        want = pipeline.render_remix(ref.stems, ref.suggestion.pan_deg, ref.suggestion.gain)
+        want = render_remix(ref.stems, ref.suggestion.pan_deg, ref.suggestion.gain)
         np.testing.assert_allclose(sf.read(r["outputs"]["remix"], dtype="float32")[0], np.clip(want, -1, 1), atol=2e-6)
         np.testing.assert_allclose(sf.read(r["outputs"]["solo"], dtype="float32")[0], ref.stems.solo, atol=2e-7)
     assert (out / "b" / "c" / "take02.remix.wav").is_file()  # sub-folders mirrored

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio.formats import FORMATS
 from test_cli import jazzremix, models  # noqa: F401 (models is a fixture)
+from jazzremix_gui.services.remix_writer import render_remix
 
 RATE = 44100
 
@@ -110,7 +110,7 @@ def test_remix_gain_db_and_whole_track(tmp_path, models):
     audio, _ = sf.read(src, dtype="float32")
     from jazzremix_gui.core import pipeline as P
     stems = P.separate(audio, RATE, P.load_model(models[0], "separator"))
-    want = pipeline.render_remix(stems, -20.0, 10 ** (-6 / 20))
+    want = render_remix(stems, -20.0, 10 ** (-6 / 20))
     np.testing.assert_allclose(sf.read(out, dtype="float32")[0], want, atol=1e-5)
     proc = jazzremix("remix", src, "--out", tmp_path / "w.mp3", "--whole-track", "--model", models[0],
                      "--mixer", models[1], "--bitrate", "192")

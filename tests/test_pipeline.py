@@ -8,6 +8,7 @@ from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.errors import Cancelled, ModelError
 from jazzremix_gui.core.models import ModelSession
 from tiny_models import tiny_mixer, tiny_separator
+from jazzremix_gui.services.remix_writer import render_remix
 
 
 @pytest.fixture(scope="module")
@@ -97,15 +98,15 @@ def test_render_remix_pan_law(models):
     stems = pipeline.separate(x, 44100, models["sep"])
     k = stems.solo_level
     assert np.sqrt(2) <= k <= 2
-    left = pipeline.render_remix(stems, -45.0, 1.5)
+    left = render_remix(stems, -45.0, 1.5)
     assert np.allclose(left[:, 0], k * 1.5 * stems.solo + stems.accompaniment[:, 0], atol=1e-6)
     assert np.allclose(left[:, 1], stems.accompaniment[:, 1], atol=1e-6)
-    centre = pipeline.render_remix(stems, 0.0, 1.0)
+    centre = render_remix(stems, 0.0, 1.0)
     assert np.allclose(centre - stems.accompaniment, k * np.sqrt(0.5) * stems.solo[:, None], atol=1e-6)
     # automation: per-sample pan and gain follow the pan law sample by sample
     pan = np.linspace(-45, 45, len(stems))
     gain = np.linspace(2.0, 0.0, len(stems))
-    ramp = pipeline.render_remix(stems, pan, gain) - stems.accompaniment
+    ramp = render_remix(stems, pan, gain) - stems.accompaniment
     theta = np.radians(pan + 45)
     np.testing.assert_allclose(ramp[:, 0], k * gain * np.cos(theta) * stems.solo, atol=1e-6)
     np.testing.assert_allclose(ramp[:, 1], k * gain * np.sin(theta) * stems.solo, atol=1e-6)

@@ -11,6 +11,7 @@ from jazzremix_gui.core.signal.panlaw import pan_gains, solo_weights
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
+from jazzremix_gui.services.remix_writer import render_remix
 
 RATE = 48000
 
@@ -56,7 +57,7 @@ def test_renderer_matches_render_remix_with_solo_level():
     r.render(out)
     r.render(out)
     stems = pipeline.Stems(solo, acc, RATE, solo_level=1.8)
-    np.testing.assert_allclose(out, pipeline.render_remix(stems, 20.0, 0.7)[512:1024], atol=1e-5)
+    np.testing.assert_allclose(out, render_remix(stems, 20.0, 0.7)[512:1024], atol=1e-5)
 
 
 def test_gain_change_ramps_within_one_block():

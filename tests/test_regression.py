@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from jazzremix_gui.core import pipeline  # noqa: E402
 from jazzremix_gui.core.models import ModelSession  # noqa: E402
 from tiny_models import tiny_mixer, tiny_separator  # noqa: E402
+from jazzremix_gui.services.remix_writer import render_remix
 
 REFERENCE = Path(__file__).resolve().parent / "data" / "pipeline_reference.npz"
 #: Keep every STEP-th sample (a prime: a shift by one sample changes every kept value).
@@ -42,7 +43,7 @@ def compute(model_dir: Path) -> dict:
     x, rate = _input()
     result = pipeline.analyse(x, rate, sep, mix)
     stems, sugg = result.stems, result.suggestion
-    remix = pipeline.render_remix(stems, sugg.pan_deg, sugg.gain)
+    remix = render_remix(stems, sugg.pan_deg, sugg.gain)
     return {"solo": stems.solo[::STEP], "accompaniment": stems.accompaniment[::STEP], "remix": remix[::STEP],
             "posterior": sugg.posterior.astype(np.float32), "pan_gain": np.array([sugg.pan_deg, sugg.gain]),
             "sections": np.array([[s.start, s.end, s.active, s.pan_deg, s.gain] for s in sugg.sections])}

@@ -13,6 +13,7 @@ from jazzremix_gui.services.exporting import ExportPlan
 from jazzremix_gui.ui import actions
 from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)
 from test_ui_export import run_export
+from jazzremix_gui.services.remix_writer import render_remix
 
 
 def three_sections(monkeypatch):
@@ -52,10 +53,8 @@ def test_render_equals_app_export(qtbot, window, tiny_models, tmp_path, monkeypa
     if auto:  # the per-section values, not the whole-track one, were rendered
         import soundfile as sf
 
-        from jazzremix_gui.core import pipeline
-
         remix, rate = sf.read(app_out / f"tune.remix.{fmt}", dtype="float32")
-        whole = pipeline.render_remix(track.processed.stems, -25.0, 1.9)
+        whole = render_remix(track.processed.stems, -25.0, 1.9)
         part = slice(int(5 * rate), int(8 * rate))  # second section: 40 deg, gain 2.0
         assert np.abs(remix[part] - whole[part]).max() > 0.05
     # without the app's cache: separated again, still the same bytes

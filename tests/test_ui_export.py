@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
@@ -16,6 +15,7 @@ from jazzremix_gui.services.exporting import ExportPlan
 from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui.settings import Settings
 from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)
+from jazzremix_gui.services.remix_writer import render_remix
 
 
 def run_export(qtbot, w, plan):
@@ -43,7 +43,7 @@ def test_export_reads_back_as_pipeline_output(qtbot, window, tmp_path):
     n = 4 * rate
     remix, r = sf.read(str(out / "gig.remix.wav"), dtype="float32")
     assert r == rate and remix.shape == (n, 2)
-    np.testing.assert_allclose(remix, pipeline.render_remix(stems, -20.0, 1.3), atol=1e-6)
+    np.testing.assert_allclose(remix, render_remix(stems, -20.0, 1.3), atol=1e-6)
     acc, _ = sf.read(str(out / "gig.accompaniment.wav"), dtype="float32")
     np.testing.assert_allclose(acc, stems.accompaniment, atol=1e-6)
     solo, _ = sf.read(str(out / "gig.solo.wav"), dtype="float32")
@@ -101,7 +101,7 @@ def test_export_records_the_mix_of_the_moment_it_started(qtbot, window, tmp_path
     gate.set()
     qtbot.waitUntil(lambda: window.export_result is not None or window.error.isVisible(), timeout=20000)
     remix, _ = sf.read(str(tmp_path / "race.remix.wav"), dtype="float32")
-    np.testing.assert_allclose(remix, pipeline.render_remix(track.processed.stems, -20.0, 1.3), atol=1e-6)
+    np.testing.assert_allclose(remix, render_remix(track.processed.stems, -20.0, 1.3), atol=1e-6)
     rec = json.loads(paths.annotations_path().read_text().splitlines()[-1])
     assert (rec["pan_deg"], rec["gain"]) == (-20.0, 1.3) and track.state.value() == pytest.approx((30.0, 0.4))
 

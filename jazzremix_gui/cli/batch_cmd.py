@@ -87,8 +87,13 @@ def run(args) -> int:
         return 2
     OutputSpec(args.format, args.bits).check()
     inputs = sources.collect(args.sources, args.out)
+    refused = task.refused_inputs([i.path for i in inputs], [i.out_dir for i in inputs], args.format, bool(args.remix))
+    for line in refused.values():  # an output that is an input, or outside --out: that input alone, before any work
+        error(line)
+    inputs = [i for i in inputs if str(i.path) not in refused]
     if not inputs:
-        error(f"no audio files in {' '.join(args.sources)}")
+        if not refused:
+            error(f"no audio files in {' '.join(args.sources)}")
         return 1
     out = prepare_out_dir(args.out)
     models = {kind: {"path": str(s.path), **task.model_identity(s)} for kind, s in
@@ -102,7 +107,7 @@ def run(args) -> int:
               f"{plan.skipped_failed} failed earlier" + (" (unchanged; --retry-failed tries them again)"
                                                          if plan.skipped_failed else ""), file=sys.stderr)
         if not plan.todo:
-            return 1 if plan.skipped_failed else 0
+            return 1 if plan.skipped_failed or refused else 0
         client, cluster = runner.connect(args.scheduler, args.workers)
         try:
             link = runner.dashboard_link(client)
@@ -126,4 +131,4 @@ def run(args) -> int:
     amount = f"{tally.audio_s / 3600:.2f} h" if tally.audio_s >= 3600 else f"{tally.audio_s / 60:.1f} min"
     print(f"{tally.done} done, {tally.failed} failed ({tally.retried} retries); {amount} of audio at "
           f"{tally.audio_hours_per_hour():.0f} audio hours per hour; manifest: {manifest.path}", file=sys.stderr)
-    return 1 if tally.failed or plan.skipped_failed else 0
+    return 1 if tally.failed or plan.skipped_failed or refused else 0

@@ -110,5 +110,6 @@ def note_swept(folders) -> None:
     removed = [r for folder in dict.fromkeys(map(str, folders)) for r in atomic.sweep(folder)]
     if removed:
         size = sum(n for _, n in removed)
+        shown = ", ".join(f"{p} ({human_bytes(n)})" for p, n in removed[:3]) + (", ..." if len(removed) > 3 else "")
         note(f"removed {len(removed)} temporary file{'s' * (len(removed) != 1)} ({human_bytes(size)}) left by "
-             "an interrupted job")
+             f"an interrupted job: {shown}")

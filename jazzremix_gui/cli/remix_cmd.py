@@ -1,7 +1,9 @@
 """``jazzremix remix INPUT --out FILE``: write the stereo remix, by default with the per-section suggestion.
 
-Streams (:func:`core.remix_stream.remix_file`): memory stays bounded for any length; the
-stems are spooled beside the output while the mixer listens, then placed and written.
+Streams (:func:`services.remix_writer.remix_file`): memory stays bounded for any length; the
+stems are spooled beside the output while the mixer listens, then placed and written. Every
+override given (``--pan``, ``--gain``/``--gain-db``) replaces that half of the suggestion for
+the whole file, with or without ``--whole-track``; the report says what was written.
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import note, progress_bar
+from jazzremix_gui.cli.common import note, note_swept, progress_bar
 from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.suggest_cmd import db_text
-from jazzremix_gui.core import pipeline, remix_stream
-from jazzremix_gui.core.audio import audio_io, tags
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.audio.formats import spec_for_path
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
+from jazzremix_gui.services import naming, remix_writer
 
 
 def register(sub) -> None:
@@ -46,10 +50,12 @@ def _gain(args) -> float | None:
     return args.gain
 
 
-def _describe(value, span: tuple, unit: str, fmt: str, db: bool = False) -> str:
-    if isinstance(value, float | int):
-        return f"{value:{fmt}}{unit}" + (f" ({db_text(value)} vs the recording)" if db else "")
-    return f"{span[0]:{fmt}}..{span[1]:{fmt}}{unit} (per section)"
+def describe_span(span: tuple, unit: str, fmt: str, db: bool = False) -> str:
+    """``+10 deg``, ``0.50 (-6.0 dB vs the recording)`` or ``-30..+20 deg (per section)``: what was written."""
+    lo, hi = span
+    if f"{lo:{fmt}}" == f"{hi:{fmt}}":
+        return f"{lo:{fmt}}{unit}" + (f" ({db_text(lo)} vs the recording)" if db else "")
+    return f"{lo:{fmt}}..{hi:{fmt}}{unit} (per section)"
 
 
 def run(args) -> int:
@@ -61,19 +67,21 @@ def run(args) -> int:
                               f"({20 * math.log10(GAIN_MAX):+.2f} dB)")
     spec = spec_from(args, spec_for_path(args.out).fmt)
     out = Path(args.out)
+    refused = naming.refusals({args.input: {"remix": out}}, [args.input])
+    if refused:
+        raise AudioWriteError(refused[args.input])
     audio_io.probe(args.input)  # a bad input is said before models load or its tags are read (a FIFO would block)
     need_mixer = args.pan is None or gain_arg is None
     sep = pipeline.load_model(args.model, "separator")
     mix = pipeline.load_model(args.mixer, "mixer") if need_mixer else None
-    versions = {"separator": sep.meta.version, **({"mixer": mix.meta.version} if mix is not None else {})}
-    file_tags = tags.output_tags(tags.read_tags(args.input), Path(args.input).stem, "remix", versions)
+    note_swept([out.parent if str(out.parent) else Path(".")])  # a killed run's spool: removed, and said
     with progress_bar(Path(args.input).name) as bar:
-        result = remix_stream.remix_file(args.input, out, spec, args.clip, args.pan, gain_arg, args.whole_track,
-                                         sep, mix, file_tags, progress=bar)
+        result = remix_writer.remix_file(args.input, out, spec, args.clip, args.pan, gain_arg, args.whole_track,
+                                         sep, mix, report=Reporter(bar))
     sugg = result.suggestion
     if sugg is not None and not sugg.clear:
         note(f"{args.input}: {sugg.status} ({sugg.reason})")
-    note(f"{out}: solo at pan {_describe(result.pan, result.pan_range, ' deg', '+.0f')}, "
-         f"gain {_describe(result.gain, result.gain_range, '', '.2f', db=True)}")
+    pans, gains = result.mix.spans()
+    note(f"{out}: solo at pan {describe_span(pans, ' deg', '+.0f')}, gain {describe_span(gains, '', '.2f', db=True)}")
     note("  " + result.report.describe())
     return 0

@@ -1,10 +1,15 @@
-"""``jazzremix render SESSION.jrs --out DIR``: write what the app's export writes for a saved session."""
+"""``jazzremix render SESSION.jrs --out DIR``: write what the app's export writes for a saved session.
+
+Streams (:func:`services.session_render.render_session`): without a cache entry, memory stays
+bounded for any length. An output that would be the session, its recording or lie outside
+``--out`` is refused before any work.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from jazzremix_gui.cli.common import note, progress_bar
+from jazzremix_gui.cli.common import note, note_swept, progress_bar
 from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.core.errors import AudioWriteError
@@ -39,7 +44,7 @@ def run(args) -> int:
     spec = spec_from(args)
     plan = ExportPlan(Path(args.out), tuple(k for k in KINDS if k in kinds), spec.fmt, spec.bits, args.solo_stereo,
                       args.clip, spec.bitrate, args.filename, args.keep_mono)
-    prepare_out_dir(args.out)
+    note_swept([prepare_out_dir(args.out)])  # what a killed run left (its stems spool): removed, and said
     plan.check()
     with progress_bar(Path(args.session).name) as bar:
         reports, notes = render_session(args.session, plan, args.model, args.mixer, bar)

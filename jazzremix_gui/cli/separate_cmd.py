@@ -46,12 +46,19 @@ def prepare_out_dir(path) -> Path:
     return out
 
 
-def plan_outputs(inputs, out: Path, fmt: str, template: str) -> dict:
-    """``{InputFile: {stem: Path}}``; refuses collisions (AudioWriteError) before any work."""
+def plan_outputs(inputs, out: Path, fmt: str, template: str) -> tuple[dict, list[str]]:
+    """``{InputFile: {stem: Path}}`` of the inputs that may go, and one line per input refused.
+
+    Two inputs writing one file refuse the command (AudioWriteError); an input one of whose
+    outputs is an input of the command or lies outside ``out`` is refused alone
+    (:func:`services.naming.refusals`). All before any work.
+    """
     naming.check_template(template)
     plans = {item: naming.output_paths(item, out, STEMS, fmt, template) for item in inputs}
     naming.check_collisions({str(item.path): targets for item, targets in plans.items()})
-    return plans
+    refused = naming.refusals({str(item.path): targets for item, targets in plans.items()},
+                              [i.path for i in inputs], out)
+    return {i: t for i, t in plans.items() if str(i.path) not in refused}, list(refused.values())
 
 
 def run(args) -> int:
@@ -67,7 +74,10 @@ def run(args) -> int:
     for line in notes:
         note(line)
     out = prepare_out_dir(args.out)
-    plans = plan_outputs(inputs, out, spec.fmt, args.filename)
+    plans, refused = plan_outputs(inputs, out, spec.fmt, args.filename)
+    for line in refused:
+        error(line)
+        problems.append(line)
     note_swept({out, *(p.parent for targets in plans.values() for p in targets.values() if os.path.isdir(p.parent))})
     model = pipeline.load_model(args.model, "separator")
     failures, summary = len(problems), []

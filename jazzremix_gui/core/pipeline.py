@@ -7,8 +7,7 @@
 - :func:`analyse` does both in one streaming pass (the CLI's ``suggest`` and ``remix`` and the
   app's worker call it; without ``keep_stems`` memory stays bounded for any length).
 - :func:`load_model` loads a model; :func:`default_model_path` is the one choice of default models.
-- :func:`render_remix` places the solo with the pan law and the gain convention
-  (gain 1.0 = as recorded, :mod:`core.signal.panlaw`) and adds the accompaniment.
+- Placing the solo and writing remixes is :mod:`services.remix_writer`'s (the one writer).
 
 Every long call takes ``progress(fraction, message)`` and ``cancel()`` hooks.
 """
@@ -31,7 +30,7 @@ from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, commit_all
 from jazzremix_gui.core.models import ModelSession, SessionLike
 from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
-from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT, place_solo
+from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal.separation import RecordedSolo, SeparatorEngine
 from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
@@ -378,19 +377,3 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
                   recorded_pan_deg=recorded.pan_deg, solo_share_db=recorded.share_db)
     return Analysis(stems, suggestion, separator, mixer)
 
-
-def render_remix(stems: Stems, pan_deg, gain) -> np.ndarray:
-    """Stereo remix ``[k gain g_L solo, k gain g_R solo] + accompaniment`` (gain 1.0 = as recorded).
-
-    Parameters
-    ----------
-    stems : Stems
-        ``k`` is ``stems.solo_level``.
-    pan_deg, gain : float or np.ndarray [shape=(n,)]
-        Pan (degrees, -45 .. 45) and gain relative to the recording, constant or per sample (automation).
-
-    Returns
-    -------
-    np.ndarray [shape=(n, 2), dtype=float32]
-    """
-    return place_solo(stems.solo, pan_deg, gain, stems.solo_level) + stems.accompaniment

@@ -1,16 +1,15 @@
-"""Writing the stems and the remix of a track to files (no Qt; runs in a worker or the CLI).
+"""The export plan (what to write and how) and the app's export of a track in memory (no Qt; runs in a worker).
 
 Names come from the ``--filename`` template (:mod:`services.naming`; default
 ``<name>.solo.<ext>``, ``<name>.accompaniment.<ext>``, ``<name>.remix.<ext>``); every
 file has the input's sample rate and length, its tags (the stem named in the title),
-goes through the plan's clip mode (:mod:`core.audio.headroom`) and is written atomically.
-The app's export and the CLI's ``render`` both call :func:`export_track`, so the same
-session and options give the same bytes.
+goes through the plan's clip mode (:mod:`core.audio.headroom`) and is written atomically
+by :func:`services.remix_writer.write_outputs`, the one writer behind the app's export,
+``render``, ``remix`` and ``batch``: the same stems, mix and options give the same bytes.
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,17 +18,13 @@ import numpy as np
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.files import atomic
-from jazzremix_gui.core.errors import AudioWriteError, Cancelled
+from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, OutputSpec
-from jazzremix_gui.core.audio.headroom import (CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, check_mode,
-                                        commit_all)
+from jazzremix_gui.core.audio.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, check_mode
 from jazzremix_gui.core.audio.limiter import lin_to_db
-from jazzremix_gui.core.signal.panlaw import place_solo
-from jazzremix_gui.services import naming
-
-KINDS = ("solo", "accompaniment", "remix")
-#: Frames handed to a writer at a time.
-_BLOCK = 65536
+from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.services import naming, remix_writer
+from jazzremix_gui.services.remix_writer import KINDS
 
 
 @dataclass
@@ -68,26 +63,24 @@ class ExportPlan:
         naming.check_template(self.template)
 
 
-def render(kind: str, stems: pipeline.Stems, pan, gain, solo_stereo: bool, mono: bool = False) -> np.ndarray:
-    """The signal of one export kind: solo (n,) or (n, 2), accompaniment (n, 2) or (n,) when ``mono``, remix (n, 2)."""
-    if kind == "solo":
-        return place_solo(stems.solo, pan, gain, stems.solo_level) if solo_stereo else stems.solo
-    if kind == "accompaniment":
-        return stems.accompaniment.mean(axis=1) if mono else stems.accompaniment
-    return pipeline.render_remix(stems, pan, gain)
-
-
 def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan) -> dict:
     """``{kind: (sample values beyond full scale, sample peak dBFS)}`` of what the plan would write.
 
-    Fast (no oversampling: a warning before export, on the UI thread); the export itself
-    measures true peaks and reports what its clip mode did.
+    Fast (no oversampling: a warning before export); block by block with the writer's own
+    signals (:func:`services.remix_writer.kind_block`). The export itself measures true
+    peaks and reports what its clip mode did.
     """
-    out = {}
-    for k in plan.kinds:
-        a = np.abs(render(k, stems, pan, gain, plan.solo_stereo))
-        out[k] = (int(np.count_nonzero(a > 1.0)), lin_to_db(float(a.max(initial=0.0))))
-    return out
+    source, mix = remix_writer.MemoryStems(stems), remix_writer.Mix((pan, gain))
+    found = {k: [0, 0.0] for k in plan.kinds}
+    pos = 0
+    for solo, acc in source.blocks():
+        p, g = mix.window(pos, pos + solo.shape[0])
+        pos += solo.shape[0]
+        for k in plan.kinds:
+            a = np.abs(remix_writer.kind_block(k, solo, acc, p, g, stems.solo_level, plan.solo_stereo))
+            found[k][0] += int(np.count_nonzero(a > 1.0))
+            found[k][1] = max(found[k][1], float(a.max(initial=0.0)))
+    return {k: (n, lin_to_db(peak)) for k, (n, peak) in found.items()}
 
 
 def overs_warning(found: dict, clip: str) -> str:
@@ -104,17 +97,35 @@ def overs_warning(found: dict, clip: str) -> str:
     return "\n".join(lines + [action])
 
 
+def prepare_targets(targets: dict) -> None:
+    """Check the output names fit the file system, create their folders, and remove what interrupted jobs left
+    there (:func:`core.files.atomic.sweep`); raises AudioWriteError before any work."""
+    naming.check_name_lengths(targets.values())
+    naming.make_folders(targets.values())
+    for folder in dict.fromkeys(p.parent for p in targets.values()):
+        atomic.sweep(folder)
+
+
 def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan, job=None, models=None,
                  subfolder: str = "") -> list[ClipReport]:
     """Write the planned files, all of them or none; ``pan``/``gain`` are floats or per-sample arrays (automation).
 
-    The rules of ``separate`` (:func:`core.pipeline.separate_file`): what interrupted jobs
-    left in the target folders is removed first (:func:`core.files.atomic.sweep`); the files are
-    renamed into place together (:func:`core.audio.headroom.commit_all`), so a cancel, an error
-    or a signal leaves every earlier file as it was and no temporary file.
+    The app's export. The rules of every writer (:func:`services.remix_writer.write_outputs`):
+    no output may be the input or leave the plan's folder (:func:`services.naming.refusals`);
+    what interrupted jobs left in the target folders is removed first; the files are renamed
+    into place together, so a cancel, an error or a signal leaves every earlier file as it
+    was and no temporary file.
 
     Parameters
     ----------
+    input_path : path
+        The recording (its tags and name go into the outputs).
+    stems : pipeline.Stems
+        Float stems ``(n,)`` and ``(n, 2)`` at the recording's rate.
+    pan, gain : float or np.ndarray [shape=(n,)]
+        Degrees and gain relative to the recording.
+    job : optional
+        ``progress(fraction, message)`` and ``is_cancelled()``.
     models : dict, optional
         ``{"separator": version, "mixer": version}`` for the comment tag (default: the stems' separator).
 
@@ -125,30 +136,17 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     """
     plan.check()
     targets = plan.paths(input_path, subfolder)
-    naming.check_name_lengths(targets.values())
-    naming.make_folders(targets.values())
-    for folder in dict.fromkeys(p.parent for p in targets.values()):
-        atomic.sweep(folder)
-    source = tags.read_tags(input_path)
-    models = models or {"separator": stems.model_version}
-    mono = plan.keep_mono and audio_io.info(input_path).channels == 1
-    with ExitStack() as stack:
-        writers = []
-        for i, kind in enumerate(plan.kinds):
-            if job is not None:
-                if job.is_cancelled():
-                    raise Cancelled()
-                job.progress(i / (len(plan.kinds) + 1), f"writing {kind}")
-            audio = render(kind, stems, pan, gain, plan.solo_stereo, mono)
-            file_tags = tags.output_tags(source, Path(input_path).stem, kind, models)
-            w = stack.enter_context(MasteredWriter(targets[kind], stems.rate, 1 if audio.ndim == 1 else audio.shape[1],
-                                                   plan.spec, plan.clip, file_tags))
-            for j in range(0, audio.shape[0], _BLOCK):
-                w.write(audio[j: j + _BLOCK])
-            writers.append(w)
-        if job is not None and job.is_cancelled():
-            raise Cancelled()
-        reports = commit_all(writers)
+    refused = naming.refusals({str(input_path): targets}, [input_path], plan.out_dir)
+    if refused:
+        raise AudioWriteError(next(iter(refused.values())))
+    prepare_targets(targets)
+    out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo_stereo, plan.keep_mono,
+                                  tags.read_tags(input_path), Path(input_path).stem,
+                                  models or {"separator": stems.model_version})
+    mono = audio_io.info(input_path).channels == 1
+    report = Reporter(job.progress, job.is_cancelled) if job is not None else None
+    reports = remix_writer.write_outputs(remix_writer.MemoryStems(stems, mono), remix_writer.Mix((pan, gain)), out,
+                                         report)
     if job is not None:
         job.progress(1.0, "exported")
     return reports

@@ -43,7 +43,8 @@ def expand_inputs(paths, skip=None, problems: list | None = None) -> tuple[list[
     """Files given as they are, folders replaced by the audio files inside them (recursively, sorted).
 
     ``skip``: a folder whose contents are never taken (the output folder, when it lies inside an input folder).
-    A path that cannot even be looked at (a folder the user cannot enter on the way) is
+    A symbolic link to a folder, given as an input, is not walked (a link to a system folder would take
+    everything under it): it is one line in ``problems``; give the folder itself. A path that cannot even be looked at (a folder the user cannot enter on the way) is
     passed on as a file: reading it gives the specific error, for that input alone.
 
     Parameters
@@ -70,6 +71,10 @@ def expand_inputs(paths, skip=None, problems: list | None = None) -> tuple[list[
             is_dir = False
         if not is_dir:
             inputs.append(InputFile(p))
+            continue
+        if p.is_symlink():
+            problems.append(f"{p}: a link to a folder ({os.readlink(p)}); links are not followed, give the folder "
+                            "itself")
             continue
         found, skipped = _walk(p, skip_dir, problems)
         others = f"skipped {skipped} non-audio file{'s' * (skipped != 1)}"
@@ -141,6 +146,73 @@ def output_paths(item: InputFile, out_dir, kinds, ext: str, template: str = DEFA
     return out
 
 
+def _identity(path) -> tuple[str, tuple[int, int] | None]:
+    """The real path of ``path`` (links resolved; a loop or unreadable step: its absolute path) and, when it
+    exists, its ``(st_dev, st_ino)``: two names of one file (hard links) share it."""
+    try:
+        real = os.path.realpath(path)
+    except (OSError, RuntimeError, ValueError):
+        real = os.path.abspath(path)
+    try:
+        st = os.stat(path)
+        return real, (st.st_dev, st.st_ino)
+    except (OSError, ValueError):
+        return real, None
+
+
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def refusals(plans: dict, inputs=(), out_dir=None) -> dict:
+    """The one rule of every command's outputs: no output is an input, another planned output, or outside ``out_dir``.
+
+    Checked before any work. An output "is" a file when its real path (symbolic links
+    resolved) is that file's, or when it already exists as a hard link of it (same device
+    and inode).
+
+    Parameters
+    ----------
+    plans : dict
+        ``{input_key: {kind: Path}}``: each input's planned outputs, in order.
+    inputs : iterable of path
+        Every file the command reads (its inputs, a session file...): none may be written.
+    out_dir : path, optional
+        The folder every output must stay inside (``--out`` of the folder commands).
+
+    Returns
+    -------
+    dict
+        ``{input_key: one line}`` for each refused input (the others may go on); empty when all may go.
+    """
+    read = {}
+    for p in inputs:
+        real, ino = _identity(p)
+        read[real] = str(p)
+        if ino is not None:
+            read[ino] = str(p)
+    root = _identity(out_dir)[0] if out_dir is not None else None
+    written, refused = {}, {}
+    for key, targets in plans.items():
+        for kind, path in targets.items():
+            real, ino = _identity(path)
+            hit = read.get(real) or (read.get(ino) if ino is not None else None)
+            if hit is not None:
+                what = "this input" if hit == str(key) else f"an input of this command ({hit})"
+                refused[key] = f"{key}: its {kind} file {path} is {what}: refused, so it is not overwritten"
+            elif root is not None and not _inside(real, root):
+                refused[key] = f"{key}: its {kind} file {path} would be written outside the output folder {out_dir}"
+            elif real in written and written[real] != key:
+                refused[key] = f"{written[real]} and {key} would both write {path}; use --filename with " \
+                               "{subfolder} or {folder}, or separate runs"
+            if key in refused:
+                break
+        else:
+            for path in targets.values():
+                written[_identity(path)[0]] = key
+    return refused
+
+
 def check_collisions(plans: dict) -> None:
     """``plans`` maps each input to its ``{kind: Path}``; raise if two write the same file.
 
@@ -149,17 +221,8 @@ def check_collisions(plans: dict) -> None:
     AudioWriteError
         Naming both inputs and the file, before anything is written.
     """
-    seen = {}
-    for src, targets in plans.items():
-        for path in targets.values():
-            try:
-                key = str(Path(path).resolve())
-            except (OSError, RuntimeError):  # a link loop on the way: reading or writing it will say so
-                key = os.path.abspath(path)
-            if key in seen and seen[key] != src:
-                raise AudioWriteError(f"{seen[key]} and {src} would both write {path}; "
-                                      "use --filename with {subfolder} or {folder}, or separate runs")
-            seen[key] = src
+    for line in refusals(plans).values():
+        raise AudioWriteError(line)
 
 
 def check_name_lengths(paths) -> None:

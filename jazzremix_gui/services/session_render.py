@@ -1,38 +1,28 @@
-"""Rendering a saved session without the app: the same analysis and export the app runs.
+"""Rendering a saved session without the app (``jazzremix render``): the app's analysis and export, streamed.
 
-:func:`analyse_input` reproduces the app's processing of a recording (the same decoding,
-the same cache entries, :func:`core.pipeline.analyse`), and :func:`render_session` applies
-the session's mix over the suggestion as the app does (:func:`core.signal.automation.session_curves`)
-and writes through :func:`services.exporting.export_track`: for the same models and
-export options the files are byte-identical to the app's export.
+The stems come from the app's cache entry when there is one (:mod:`services.cache`), else
+from one streaming pass of the separator and the mixer into a float spool beside the
+outputs (:func:`services.remix_writer.separate_to_spool`: the same numbers as the app's
+analysis of the whole file); the session's mix is applied over the suggestion as the app
+does (:func:`core.signal.automation.session_automation`), and every file is written by
+:func:`services.remix_writer.write_outputs`, the writer of the app's export: for the same
+models and export options the files are byte-identical to the app's. Without a cache
+entry nothing is held whole, so memory stays bounded for any length (docs/EXPORTS.md);
+a render stores no cache entry (that would need the whole stems in memory).
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
-import numpy as np
-
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.signal import automation
+from jazzremix_gui.core.audio import audio_io, tags
+from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.progress import Reporter
-from jazzremix_gui.services import cache, session
-from jazzremix_gui.services.exporting import ExportPlan, export_track
-
-
-def analyse_input(path, separator, mixer, progress=None, cancel=None) -> tuple[pipeline.Stems, object, str]:
-    """Stems and suggestion of a recording as the app computes them (cache first), and the file's SHA-256."""
-    audio, rate = audio_io.read_audio(path)
-    stereo = np.ascontiguousarray(np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio)
-    sha = cache.file_sha256(path, cancel)
-    key = cache.cache_key(sha, separator, mixer)
-    hit = cache.load(key)
-    if hit is not None and len(hit[0]) == stereo.shape[0]:
-        return hit[0], hit[1], sha
-    result = pipeline.analyse(stereo, rate, separator, mixer, progress=Reporter(progress, cancel), cancel=cancel)
-    cache.save(key, result.stems, result.suggestion)
-    return result.stems, result.suggestion, sha
+from jazzremix_gui.core.signal import automation
+from jazzremix_gui.services import cache, naming, remix_writer, session
+from jazzremix_gui.services.exporting import ExportPlan, prepare_targets
 
 
 def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_path=None,
@@ -45,8 +35,20 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
         One per file written.
     notes : list of str
         Differences worth telling: other model versions than the session's, a changed recording.
+
+    Raises
+    ------
+    AudioWriteError
+        Before any work, for an output that is the session, its recording, another output,
+        or outside the output folder (:func:`services.naming.refusals`).
     """
     data = session.load_session(session_path)
+    source_path = Path(data["input"])
+    targets = plan.paths(source_path)
+    refused = naming.refusals({str(source_path): targets}, [source_path, session_path], plan.out_dir)
+    if refused:
+        raise AudioWriteError(next(iter(refused.values())))
+    meta = audio_io.probe(source_path)  # its warnings: said once, by the analysis or below
     separator = pipeline.load_model(separator_path, "separator")
     mixer = pipeline.load_model(mixer_path, "mixer")
     notes = []
@@ -54,13 +56,27 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
         saved = data.get(f"{kind}_version", "")
         if saved and saved != model.meta.version:
             notes.append(f"{session_path}: saved with {kind} {saved}, rendered with {model.meta.version}")
+    prepare_targets(targets)
     report = Reporter(progress, None)
-    stems, suggestion, sha = analyse_input(data["input"], separator, mixer, report.sub(0.0, 0.9))
+    sha = cache.file_sha256(source_path)
     if data.get("input_sha256") and data["input_sha256"] != sha:
-        notes.append(f"{session_path}: {data['input']} has changed since the session was saved")
-    mix = session.mix_for(data, stems.solo_level)  # a version-1 session converted as the app does
-    pan, gain = automation.session_curves(mix, suggestion, len(stems), stems.rate)
-    models = {"separator": separator.meta.version, "mixer": mixer.meta.version}
-    reports = export_track(Path(data["input"]), stems, pan, gain, plan, None, models)
-    report(1.0, "written")
+        notes.append(f"{session_path}: {source_path} has changed since the session was saved")
+    hit = cache.load(cache.cache_key(sha, separator, mixer))
+    if hit is not None and len(hit[0]) == meta.frames:
+        stems, suggestion = hit
+        audio_io.info(source_path)  # the damage or downmix warnings the analysis would have said
+        source, holder = remix_writer.MemoryStems(stems, meta.channels == 1), nullcontext()
+    else:
+        folder = next(iter(targets.values())).parent
+        remix_writer.check_space(folder, meta.frames, [(plan.spec, 2)] * len(targets), plan.clip)
+        source, suggestion = remix_writer.separate_to_spool(source_path, next(iter(targets.values())), separator,
+                                                            mixer, report.sub(0.0, 0.9))
+        holder = source
+    with holder:
+        mix = session.mix_for(data, source.solo_level)  # a version-1 session converted as the app does
+        auto = automation.session_automation(mix, suggestion, source.frames, source.rate)
+        models = {"separator": separator.meta.version, "mixer": mixer.meta.version}
+        out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo_stereo, plan.keep_mono,
+                                      tags.read_tags(source_path), source_path.stem, models)
+        reports = remix_writer.write_outputs(source, remix_writer.Mix(auto), out, report.sub(0.9, 1.0))
     return reports, notes

@@ -82,7 +82,7 @@ class MixState(QObject):
         return rows
 
     def automation_curves(self, n: int, rate: int):
-        """Pan and gain for :func:`pipeline.render_remix`: floats, or per-sample arrays [shape=(n,)]."""
+        """Pan and gain for :func:`services.remix_writer.render_remix`: floats, or per-sample arrays [shape=(n,)]."""
         if not (self.automation and self.bounds):
             return self.values[0][0], self.values[0][1]
         return automation.curves([a for a, _, _ in self.bounds], self.values[1:], n, rate)

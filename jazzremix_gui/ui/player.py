@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
 from jazzremix_gui.core.audio.loudness import integrated_loudness
 from jazzremix_gui.services.processing import prepare_playback
 from jazzremix_gui.ui.worker import make_runner
+from jazzremix_gui.services.remix_writer import render_remix
 
 REFRESH_MS = 30
 RECONNECT_MS = 2000
@@ -148,7 +148,7 @@ class Player(QObject):
         token = self._token
 
         def work(job):
-            return loudness_ratio(decoded.audio, pipeline.render_remix(stems, pan, gain), stems.rate, job.is_cancelled)
+            return loudness_ratio(decoded.audio, render_remix(stems, pan, gain), stems.rate, job.is_cancelled)
 
         self.runner.submit(work, "loudness", on_success=lambda r, t=token: self._loudness_done(t, r))
 

@@ -96,13 +96,14 @@ def suggestion_automation(suggestion, n: int, rate: int, whole_track: bool = Fal
 
 
 def suggestion_curves(suggestion, n: int, rate: int, whole_track: bool = False):
-    """The mixer's suggestion as ``render_remix`` takes it: per-sample curves ``(n,)``, or one pan/gain (floats)."""
+    """The mixer's suggestion as ``remix_writer.render_remix`` takes it: per-sample curves ``(n,)``, or one pan/gain (floats)."""
     auto = suggestion_automation(suggestion, n, rate, whole_track)
     return auto.window(0, n) if isinstance(auto, Curves) else auto
 
 
-def session_curves(mix: dict, suggestion, n: int, rate: int):
-    """A saved session's mix (``.jrs`` ``"mix"``) over the suggestion's sections, as the app applies it.
+def session_automation(mix: dict, suggestion, n: int, rate: int):
+    """A saved session's mix (``.jrs`` ``"mix"``) over the suggestion's sections, as the app applies it:
+    one pan/gain (floats), or per-section :class:`Curves` (read a window at a time: nothing whole-length).
 
     Sections are matched by position (as :meth:`ui.mixstate.MixState.apply_json` does);
     without automation the whole-track pan/gain is returned as floats.
@@ -114,4 +115,10 @@ def session_curves(mix: dict, suggestion, n: int, rate: int):
     values = [(float(s.pan_deg), float(s.gain)) for s in sections]
     for i, s in enumerate(mix.get("sections", [])[: len(sections)]):
         values[i] = (float(s["pan_deg"]), float(s["gain"]))
-    return curves([s.start for s in sections], values, n, rate)
+    return Curves([s.start for s in sections], values, n, rate)
+
+
+def session_curves(mix: dict, suggestion, n: int, rate: int):
+    """:func:`session_automation` as per-sample curves ``(n,)``, or one pan/gain (floats)."""
+    auto = session_automation(mix, suggestion, n, rate)
+    return auto.window(0, n) if isinstance(auto, Curves) else auto

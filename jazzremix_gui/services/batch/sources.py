@@ -60,6 +60,9 @@ def collect(sources, out_dir) -> list[Input]:
         src_path = Path(src)
         if not src_path.exists():
             raise BatchSourceError(f"{src}: no such file or folder")
+        if src_path.is_dir() and src_path.is_symlink():
+            raise BatchSourceError(f"{src}: a link to a folder ({os.readlink(src_path)}); links are not followed, "
+                                   "give the folder itself")
         if src_path.is_dir():
             root = src_path.resolve()
             for f in _walk(root, out):

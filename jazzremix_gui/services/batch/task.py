@@ -1,11 +1,12 @@
 """The work for one input on a worker: hash, separate and suggest in one streaming pass, write the outputs.
 
-The pipeline seam does the work (:func:`core.pipeline.analyse` with a ``sink`` that writes
-the stems while they are separated, :func:`core.pipeline.render_remix` for the remix,
-rendered block by block from the stem files once the suggestion is known); names and
-checks come from the export service's :class:`~services.exporting.ExportPlan`, and every
-file is written by :class:`core.audio.headroom.MasteredWriter` (formats, bit depths, the clip mode,
-atomic rename), as in the single-file commands. Memory stays bounded for any length: no
+The separator's float stems are spooled while the mixer listens
+(:func:`services.remix_writer.separate_to_spool`), then every output (stems, and the remix
+from the float stems, per section as ``jazzremix remix`` does) is written by the one writer,
+:func:`services.remix_writer.write_outputs` (formats, bit depths, the clip mode, tags), and
+renamed into place together: a failure or a stop leaves an earlier run's files as they were
+(nothing is deleted). Names and checks come from the export service's
+:class:`~services.exporting.ExportPlan` and :func:`services.naming.refusals`. Memory stays bounded for any length: no
 recording is ever held whole, and a worker runs one file at a time whatever its thread
 count. :func:`process` never raises for a bad input: it returns a result dict with
 ``status`` ``done``, ``failed`` or ``cancelled``.
@@ -27,10 +28,12 @@ from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
 from jazzremix_gui.core.files.hashing import file_sha256
-from jazzremix_gui.core.audio.headroom import MasteredWriter, commit_all
+from jazzremix_gui.core.audio import tags
 from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services.batch.manifest import outputs_exist
 from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.core.signal import automation
+from jazzremix_gui.services import naming, remix_writer
 from jazzremix_gui.services.exporting import ExportPlan
 
 #: How often a running task asks the scheduler whether the batch was stopped (seconds).
@@ -176,16 +179,10 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
     except OSError as exc:
         raise AudioWriteError(describe_os_error(exc, "cannot create output folder", spec.out_dir)) from None
     plan.check()
-    try:
-        analysis, reports = _separate_to_files(path, meta.rate, targets, plan, separator, mixer, cancel)
-        sugg = analysis.suggestion
-        if spec.remix:
-            reports.append(_remix_from_files(targets, meta.rate, plan, analysis.stems.solo_level, sugg.pan_deg,
-                                             sugg.gain, cancel))
-    except BaseException:
-        for p in targets.values():  # an input stopped or failed half-way leaves none of its outputs
-            Path(p).unlink(missing_ok=True)
-        raise
+    refused = naming.refusals({str(path): targets}, [path], spec.out_dir)
+    if refused:
+        raise AudioWriteError(next(iter(refused.values())))
+    reports, sugg = _write(path, meta, targets, plan, separator, mixer, cancel)
     problem = pipeline.pairing_problem(separator, mixer)
     result.update(status="done", outputs={k: str(p) for k, p in targets.items()},
                   headroom=[r.describe() for r in reports],
@@ -195,43 +192,34 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
                   duration_s=meta.frames / meta.rate)
 
 
-def _writer(path, rate: int, channels: int, plan: ExportPlan) -> MasteredWriter:
-    """A file of the plan's format behind its clip mode (:mod:`core.audio.headroom`: nothing is clipped silently)."""
-    return MasteredWriter(path, rate, channels, plan.spec, plan.clip)
+def _write(path: Path, meta, targets: dict, plan: ExportPlan, separator, mixer, cancel):
+    """Separate into a float spool while the mixer listens, then write every output from the float stems
+    (:func:`services.remix_writer.write_outputs`): all of them or none, so a failure or a stop at any
+    moment leaves the files an earlier run wrote as they were. Returns the clip reports and the suggestion.
 
-
-def _separate_to_files(path: Path, rate: int, targets: dict, plan: ExportPlan, separator, mixer, cancel):
-    """One streaming pass: the stems are written as they are separated while the mixer listens.
-
-    Both stems appear (atomically) or neither. Returns the :class:`pipeline.Analysis`
-    (its stems hold no samples, only the recording's solo level and pan) and the stems' clip reports.
-    """
-    with _writer(targets["solo"], rate, 1, plan) as ws, _writer(targets["accompaniment"], rate, 2, plan) as wa:
-        def sink(solo, acc):
-            ws.write(solo)
-            wa.write(acc)
-
-        analysis = pipeline.analyse(path, separator=separator, mixer=mixer, cancel=cancel, keep_stems=False,
-                                    sink=sink)
-        reports = commit_all([ws, wa])  # both stems or neither, whatever happens
-    return analysis, reports
-
-
-def _remix_from_files(targets: dict, rate: int, plan: ExportPlan, solo_level: float, pan_deg, gain, cancel):
-    """The remix at (pan, gain), rendered block by block from the stem files just written; returns its clip report.
-
-    At 24 bits or float the stems' quantisation is far below the output's own; at 16 bits
-    the remix also carries the stems' own 16-bit quantisation noise, and where the stems
-    were limited, so is the remix's material.
+    The remix follows the suggestion per section, as ``jazzremix remix`` does by default.
     """
     report = Reporter(None, cancel)
-    with _writer(targets["remix"], rate, 2, plan) as wr:
-        for solo, acc in zip(audio_io.read_blocks(targets["solo"], pipeline.READ_BLOCK),
-                             audio_io.read_blocks(targets["accompaniment"], pipeline.READ_BLOCK)):
-            report.check()
-            block = pipeline.Stems(solo[:, 0], acc, rate, solo_level=solo_level)
-            wr.write(pipeline.render_remix(block, pan_deg, gain))
-        return wr.commit()
+    remix_writer.check_space(Path(targets["solo"]).parent, meta.frames,
+                             [(plan.spec, remix_writer.channels_of(k)) for k in targets], plan.clip)
+    spool, sugg = remix_writer.separate_to_spool(path, targets["solo"], separator, mixer, report)
+    with spool:
+        models = {"separator": separator.meta.version, "mixer": mixer.meta.version}
+        out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, tags=tags.read_tags(path), name=path.stem,
+                                      models=models)
+        mix = remix_writer.Mix(automation.suggestion_automation(sugg, spool.frames, spool.rate))
+        return remix_writer.write_outputs(spool, mix, out, report), sugg
+
+
+def refused_inputs(paths, out_dirs, fmt: str, remix: bool) -> dict:
+    """``{input: one line}`` for the inputs of a batch one of whose outputs is an input, another input's
+    output, or outside its output folder (:func:`services.naming.refusals`); checked before any work."""
+    plans = {str(p): TaskSpec(str(p), str(d), fmt, remix=remix).plan().paths(p) for p, d in zip(paths, out_dirs)}
+    refused = {}
+    for d in dict.fromkeys(map(str, out_dirs)):
+        mine = {k: v for (k, v), od in zip(plans.items(), out_dirs) if str(od) == d}
+        refused.update({k: line for k, line in naming.refusals(mine, paths, d).items()})
+    return refused
 
 
 def _quiet_worker_log() -> None:

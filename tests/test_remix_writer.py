@@ -1,4 +1,5 @@
-"""``jazzremix remix`` streams: its output equals the whole-file remix, sample for sample, and leaves no spool."""
+"""The remix writer: ``jazzremix remix`` streams, equals the whole-file remix sample for sample, applies every
+override asked for, and leaves no spool."""
 
 import dataclasses
 
@@ -7,13 +8,15 @@ import pytest
 import soundfile as sf
 
 from jazzremix_gui.cli.main import main
-from jazzremix_gui.core import pipeline, remix_stream
+from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.signal import automation, mixer
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import write_mastered
 from jazzremix_gui.core.signal.sections import Section
+from jazzremix_gui.services import remix_writer
 from tiny_models import tiny_mixer, tiny_separator
+from jazzremix_gui.services.remix_writer import render_remix
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +63,7 @@ def whole_file_remix(song, out, models, spec, clip, pan=None, gain=None, whole_t
     p, g = automation.suggestion_curves(result.suggestion, len(stems), stems.rate, whole_track)
     p = pan if pan is not None else p
     g = gain if gain is not None else g
-    return write_mastered(out, pipeline.render_remix(stems, p, g), stems.rate, spec, clip)
+    return write_mastered(out, render_remix(stems, p, g), stems.rate, spec, clip)
 
 
 @pytest.mark.parametrize("clip, bits, extra", [("limit", 24, []), ("none", 32, []), ("rescale", 24, ["--pan", "-20"]),
@@ -88,12 +91,12 @@ def test_streamed_remix_equals_whole_file(tmp_path, song, models, three_sections
 def test_given_pan_and_gain_need_no_mixer_and_match(tmp_path, song, models):
     out = tmp_path / "r.wav"
     sep = pipeline.load_model(str(models[0]), "separator")
-    res = remix_stream.remix_file(song, out, OutputSpec("wav", 32), "none", pan=10.0, gain=0.5, separator=sep,
-                                  mixer=object())  # a mixer that would fail if it were used
+    res = remix_writer.remix_file(song, out, OutputSpec("wav", 32), "none", pan=10.0, gain=0.5, separator=sep,
+                                   mixer=object())  # a mixer that would fail if it were used
     assert res.suggestion is None and res.models == {"separator": sep.meta.version}
     audio, rate = sf.read(song, dtype="float32")
     stems = pipeline.separate(audio, rate, sep)
-    ref = pipeline.render_remix(stems, 10.0, 0.5)
+    ref = render_remix(stems, 10.0, 0.5)
     np.testing.assert_allclose(sf.read(out, dtype="float32")[0], ref, atol=1e-6, rtol=0)
 
 
@@ -103,28 +106,26 @@ def test_no_space_for_the_spool_is_one_clear_error(tmp_path, song, models, monke
 
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 ** 9, 10 ** 9 - 1000, 1000))
-    with pytest.raises(AudioWriteError, match=r"no space left for the remix: needs 0\.00 GB beside the output "
-                                              r"\(stems spool 0\.00 GB \+ the remix 0\.00 GB\), 0\.00 GB free"):
-        remix_stream.remix_file(song, tmp_path / "r.wav", OutputSpec("wav", 24), pan=0.0, gain=1.0,
+    with pytest.raises(AudioWriteError, match=r"no space left: needs 3\.89 MB beside the output "
+                                              r"\(stems spool 2\.59 MB \+ the output 1\.30 MB\), 0\.00 MB free"):
+        remix_writer.remix_file(song, tmp_path / "r.wav", OutputSpec("wav", 24), "limit", pan=0.0, gain=1.0,
                                 separator=pipeline.load_model(str(models[0]), "separator"))
     assert list(tmp_path.iterdir()) == []
 
 
 def test_space_needed_counts_spool_output_and_rescale():
-    need, what = remix_stream.space_needed(44100 * 3600, OutputSpec("wav", 24), "rescale")
-    assert need == 44100 * 3600 * (12 + 6 + 8) and what.startswith("stems spool 1.91 GB + the remix 0.95 GB")
+    need, what = remix_writer.space_needed(44100 * 3600, [(OutputSpec("wav", 24), 2)], "rescale")
+    assert need == 44100 * 3600 * (12 + 6 + 8) and what == "stems spool 1.91 GB + the output 0.95 GB + rescale spool 1.27 GB"
 
 
 def test_an_output_it_cannot_write_is_said_before_any_separation(tmp_path, song, models, monkeypatch):
-    from jazzremix_gui.core.audio import headroom
-
-    def refuse(self, *args, **kwargs):
+    def refuse(self, rate, path):
         raise AudioWriteError("r.ogg: this format cannot hold 384000 Hz")
 
-    monkeypatch.setattr(headroom.MasteredWriter, "__init__", refuse)
-    monkeypatch.setattr(remix_stream, "_separate_to_spool", lambda *a: pytest.fail("separated before the check"))
+    monkeypatch.setattr(OutputSpec, "check_rate", refuse)
+    monkeypatch.setattr(remix_writer, "separate_to_spool", lambda *a: pytest.fail("separated before the check"))
     with pytest.raises(AudioWriteError, match="cannot hold"):
-        remix_stream.remix_file(song, tmp_path / "r.ogg", OutputSpec("wav", 24), pan=0.0, gain=1.0,
+        remix_writer.remix_file(song, tmp_path / "r.ogg", OutputSpec("wav", 24), "limit", pan=0.0, gain=1.0,
                                 separator=pipeline.load_model(str(models[0]), "separator"))
     assert list(tmp_path.iterdir()) == []
 
@@ -137,7 +138,7 @@ def test_failure_mid_render_leaves_nothing(tmp_path, song, models, monkeypatch):
 
     monkeypatch.setattr(headroom.MasteredWriter, "write", broken)
     with pytest.raises(AudioWriteError):
-        remix_stream.remix_file(song, tmp_path / "r.wav", OutputSpec("wav", 24), pan=0.0, gain=1.0,
+        remix_writer.remix_file(song, tmp_path / "r.wav", OutputSpec("wav", 24), "limit", pan=0.0, gain=1.0,
                                 separator=pipeline.load_model(str(models[0]), "separator"))
     assert list(tmp_path.iterdir()) == []
 
@@ -161,3 +162,57 @@ def test_curves_windows_equal_the_whole_curves():
             mid = (a + b) // 2
             if b - a > 2 * ramp and a + ramp < mid < b - ramp:
                 assert whole[0][mid] == p and whole[1][mid] == g
+
+
+@pytest.fixture(scope="module")
+def one_section_reference(song, models):
+    """Whole stems and the tiny mixer's own suggestion (one section on 4.5 s)."""
+    sep = pipeline.load_model(str(models[0]), "separator")
+    mix = pipeline.load_model(str(models[1]), "mixer")
+    result = pipeline.analyse(song, None, sep, mix, keep_stems=True)
+    assert len(result.suggestion.sections) < 2
+    return result
+
+
+def _expected(result, pan, gain, whole_track):
+    stems = result.stems
+    p, g = automation.suggestion_curves(result.suggestion, len(stems), stems.rate, whole_track)
+    return render_remix(stems, p if pan is None else pan, g if gain is None else gain)
+
+
+OVERRIDES = [([], None, None), (["--pan", "20"], 20.0, None), (["--gain", "0.7"], None, 0.7),
+             (["--gain-db", "3"], None, 10 ** (3 / 20)), (["--pan", "-35", "--gain-db", "-6"], -35.0, 10 ** (-6 / 20)),
+             (["--pan", "0", "--gain", "1.6"], 0.0, 1.6)]
+
+
+@pytest.mark.parametrize("sections", ["one", "many"])
+@pytest.mark.parametrize("whole_track", [False, True])
+@pytest.mark.parametrize("args, pan, gain", OVERRIDES)
+def test_every_override_is_written_and_reported(tmp_path, song, models, one_section_reference, request, capsys,
+                                                sections, whole_track, args, pan, gain):
+    if sections == "many":
+        request.getfixturevalue("three_sections")
+        sep = pipeline.load_model(str(models[0]), "separator")
+        mix = pipeline.load_model(str(models[1]), "mixer")
+        ref = pipeline.analyse(song, None, sep, mix, keep_stems=True)
+        assert len(ref.suggestion.sections) == 3
+    else:
+        ref = one_section_reference
+    out = tmp_path / "r.wav"
+    extra = ["--whole-track"] if whole_track else []
+    assert main(["remix", str(song), "--out", str(out), "--model", str(models[0]), "--mixer", str(models[1]),
+                 "--clip", "none", "--bits", "32", *args, *extra]) == 0
+    got = sf.read(out, dtype="float32")[0]
+    np.testing.assert_allclose(got, _expected(ref, pan, gain, whole_track), atol=1e-6, rtol=0)
+    if args:  # the override really changed the samples (a writer ignoring it would fail here)
+        assert np.abs(got - _expected(ref, None, None, whole_track)).max() > 1e-3
+    said = capsys.readouterr().err
+    line = next(x for x in said.splitlines() if x.startswith(f"{out}: solo at pan"))
+    per_section = sections == "many" and not whole_track
+    for given, what, fmt, suggested, spread in ((pan, "pan", "+.0f", ref.suggestion.pan_deg, "-30..+20 deg"),
+                                                (gain, "gain", ".2f", ref.suggestion.gain, "0.40..1.80")):
+        if given is not None or not per_section:
+            value = given if given is not None else suggested
+            assert f"{what} {value:{fmt}}{' deg,' if what == 'pan' else ' ('}" in line
+        else:
+            assert f"{what} {spread} (per section)" in line
