@@ -162,9 +162,10 @@ def test_names_in_module_tables_exist():
 def test_the_checks_catch_a_missing_name():
     """The resolver refuses what does not exist (or the tests above could pass on nothing)."""
     assert _resolve("core.signal.panlaw.place_solo") == ""
-    assert _resolve("pipeline.render_remix") == "" and _resolve("Stems.solo_level") == ""
+    assert _resolve("remix_writer.render_remix") == "" and _resolve("Stems.solo_level") == ""
     assert _resolve("core.signal.features.mixer_features") == "" and _resolve("onnxruntime.preload_dlls") == ""
     assert _resolve("core.signal.features.no_such_function")
     assert _resolve("suggestion.run_mixer")  # core/suggestion.py became core/signal/mixer.py
+    assert _resolve("pipeline.render_remix")  # moved to services/remix_writer.py
     assert _resolve("nothing_like_this.at_all") and _resolve("onnxruntime.no_such_function")
     assert not _path_exists("core/suggestion.py") and _path_exists("core/signal/mixer.py")
