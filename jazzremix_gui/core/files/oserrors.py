@@ -109,6 +109,18 @@ def _link_problem(path: Path) -> str:
     return ""
 
 
+def kind_problem(mode: int, what: str) -> str | None:
+    """Why a file of this ``st_mode`` is not a regular file (``is a named pipe (FIFO), ...``), or None."""
+    kinds = ((stat.S_ISDIR, f"is a folder, not {what}"),
+             (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+             (stat.S_ISCHR, "is a device, not a regular file"), (stat.S_ISBLK, "is a device, not a regular file"),
+             (stat.S_ISSOCK, "is a socket, not a regular file"))
+    for test, sentence in kinds:
+        if test(mode):
+            return sentence
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
 def input_problem(path) -> str | None:
     """What keeps ``path`` from being read as an audio file (the sentence only), or None when it can be opened."""
     path = Path(path)
@@ -126,15 +138,9 @@ def input_problem(path) -> str | None:
         st = os.stat(path)
     except OSError as exc:
         return describe_os_error(exc, path=path).split(": ", 1)[-1]
-    kinds = ((stat.S_ISDIR, "is a folder, not an audio file"),
-             (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
-             (stat.S_ISCHR, "is a device, not a regular file"), (stat.S_ISBLK, "is a device, not a regular file"),
-             (stat.S_ISSOCK, "is a socket, not a regular file"))
-    for test, sentence in kinds:
-        if test(st.st_mode):
-            return sentence
-    if not stat.S_ISREG(st.st_mode):
-        return "not a regular file"
+    problem = kind_problem(st.st_mode, "an audio file")
+    if problem:
+        return problem
     try:
         with open(path, "rb"):
             pass
