@@ -96,6 +96,9 @@ def run(args) -> int:
                ("mixer", pipeline.load_model(args.mixer, "mixer")))}
     options = {"format": args.format, "bits": args.bits, "remix": bool(args.remix)}
     with Manifest(out) as manifest:
+        if manifest.skipped:
+            print(f"{manifest.path}: {manifest.skipped} unreadable line{'s' * (manifest.skipped != 1)} skipped "
+                  f"({manifest.first_problem})", file=sys.stderr)
         plan = manifest.plan(inputs, {k: {"version": v["version"], "sha256": v["sha256"]} for k, v in models.items()},
                              options, args.retry_failed)
         print(f"{len(inputs)} inputs: {len(plan.todo)} to do, {plan.skipped_done} done earlier, "

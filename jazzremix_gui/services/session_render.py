@@ -27,8 +27,8 @@ def analyse_input(path, separator, mixer, progress=None, cancel=None) -> tuple[p
     stereo = np.ascontiguousarray(np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio)
     sha = cache.file_sha256(path, cancel)
     key = cache.cache_key(sha, separator, mixer)
-    hit = cache.load(key)
-    if hit is not None and len(hit[0]) == stereo.shape[0]:
+    hit = cache.load(key, rate, stereo.shape[0])
+    if hit is not None:
         return hit[0], hit[1], sha
     result = pipeline.analyse(stereo, rate, separator, mixer, progress=Reporter(progress, cancel), cancel=cancel)
     cache.save(key, result.stems, result.suggestion)
