@@ -30,6 +30,7 @@ from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.signal import automation
 from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.files.oserrors import human_bytes
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter
 from jazzremix_gui.core.models import SessionLike
@@ -67,7 +68,7 @@ def space_needed(frames: int, spec: OutputSpec, clip: str) -> tuple[int, str]:
     parts = [(SPOOL_FRAME_BYTES * frames, "stems spool"), (out, "the remix")]
     if clip == "rescale":
         parts.append((8 * frames, "rescale spool"))
-    return sum(n for n, _ in parts), " + ".join(f"{what} {n / 1e9:.2f} GB" for n, what in parts)
+    return sum(n for n, _ in parts), " + ".join(f"{what} {human_bytes(n)}" for n, what in parts)
 
 
 def _check_space(folder: Path, frames: int, spec: OutputSpec, clip: str) -> None:
@@ -77,8 +78,8 @@ def _check_space(folder: Path, frames: int, spec: OutputSpec, clip: str) -> None
     except OSError:
         return
     if free < need:
-        raise AudioWriteError(f"{folder}: no space left for the remix: needs {need / 1e9:.2f} GB beside the output "
-                              f"({what}), {free / 1e9:.2f} GB free")
+        raise AudioWriteError(f"{folder}: no space left for the remix: needs {human_bytes(need)} beside the "
+                              f"output ({what}), {human_bytes(free)} free")
 
 
 def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_MODE, pan: float | None = None,

@@ -86,10 +86,28 @@ def blocked_folder(path) -> Path | None:
     return None
 
 
+def working_folder_gone() -> bool:
+    """Whether the process's working folder has been deleted (relative paths then lead nowhere)."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def describe_os_error(exc: OSError, action: str | None = None, path=None) -> str:
-    """``PATH: action (sentence)``; a permission error names the folder that cannot be entered."""
+    """``PATH: action (sentence)``; a permission error names the folder that cannot be entered.
+
+    A missing file with no name, when the working folder itself was deleted, names that
+    folder (as the shell knew it) and says so.
+    """
     path = path if path is not None else (exc.filename if exc.filename is not None else None)
     why = reason(exc)
+    if exc.errno == errno.ENOENT and working_folder_gone():
+        path = path if path is not None else os.environ.get("PWD") or "."
+        why = "the working folder no longer exists (deleted or moved); cd to a folder that exists"
     if exc.errno == errno.EACCES and path is not None:
         folder = blocked_folder(path)
         if folder is not None:
