@@ -14,24 +14,21 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tiny_models import tiny_mixer, tiny_separator
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("stream_models")
-    return tiny_separator(d / "sep.onnx", context=0), tiny_mixer(d / "mix.onnx")
+@pytest.fixture
+def models(tiny_models):
+    return tiny_models / "separator.onnx", tiny_models / "mixer.onnx"
 
 
 @pytest.fixture
 def song(tmp_path):
-    rate = 22050
-    t = np.arange(rate * 2) / rate
-    x = 0.3 * np.stack([np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 220 * t)], 1)
+    """Two seconds of two tones at 22.05 kHz."""
+    t = np.arange(44100) / 22050
     path = tmp_path / "song.wav"
-    sf.write(path, x, rate, subtype="PCM_16")
+    sf.write(path, 0.3 * np.stack([np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 220 * t)], 1), 22050,
+             subtype="PCM_16")
     return path
 
 
