@@ -24,12 +24,22 @@ def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extr
         torch.save(state, tmp)
 
 
+def load_state(path) -> dict:
+    """A file saved by ``torch.save`` read as data only (``weights_only=True``), on the CPU.
+
+    The one way the recipes read ``.pt`` files: a planted or foreign file (a ``.pt`` beside
+    ``train-mixer --base X.onnx``) can hold tensors and plain values, never code to run;
+    anything else raises (``pickle.UnpicklingError``).
+    """
+    return torch.load(path, weights_only=True, map_location="cpu")
+
+
 def restore(path: Path, model, opt, sampler) -> dict | None:
     """Load a run's state into ``model``, ``opt`` and ``sampler``; returns the state dict (None if absent)."""
     path = Path(path)
     if not path.exists():
         return None
-    state = torch.load(path, weights_only=False)
+    state = load_state(path)
     model.load_state_dict(state["model"])
     opt.load_state_dict(state["opt"])
     sampler.rng.bit_generator.state = state["rng"]
