@@ -177,7 +177,7 @@ class Manifest:
         self.path = Path(out_dir) / NAME
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "a+", encoding="utf-8")
+            self._file = open(self.path, "a+b")  # bytes: a last line cut inside a character is no error
         except OSError as exc:
             raise ManifestError(describe_os_error(exc, "cannot open the manifest", self.path)) from None
         if fcntl is not None:
@@ -197,12 +197,12 @@ class Manifest:
         self._file.seek(0, os.SEEK_END)
         if self._file.tell() > 0:
             self._file.seek(self._file.tell() - 1)
-            if self._file.read(1) != "\n":  # a line cut short: start the next one on its own line
+            if self._file.read(1) != b"\n":  # a line cut short: start the next one on its own line
                 self._append_text("\n")
 
     def _append_text(self, text: str) -> None:
         try:
-            self._file.write(text)
+            self._file.write(text.encode("utf-8"))
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError as exc:
