@@ -308,3 +308,32 @@ def test_settings_file_with_bad_values_reads_defaults(tmp_path, caplog):
         assert (s["bits"], s["format"], s["bitrate"], s["cache_limit_mb"], s["device"], s["match_loudness"]) == \
             (24, "wav", 320, 4000, "auto", True)
     assert "setting bits: 17 is not one of 16, 24, 32; using 24" in caplog.text
+
+
+def test_batch_command_says_how_many_lines_it_skipped(tmp_path, tiny_models, capsys):
+    """A re-run over a manifest with bad lines: counted and said, the done input still skipped (no cluster)."""
+    pytest.importorskip("distributed")
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.services.batch import sources, task
+
+    song = tmp_path / "in" / "a.wav"
+    song.parent.mkdir()
+    song.write_bytes(b"RIFF")
+    out = tmp_path / "out"
+    sep, mix = (str(tiny_models / f"{k}.onnx") for k in ("separator", "mixer"))
+    item = sources.collect([str(song.parent)], str(out))[0]
+    outputs = {stem: str(out / f"a.{stem}.wav") for stem in ("solo", "accompaniment")}
+    out.mkdir()
+    for p in outputs.values():
+        Path(p).write_bytes(b"x")
+    st_ = item.path.stat()
+    rec = dict(json.loads(good_line("a")), input=str(item.path), size=st_.st_size, mtime_ns=st_.st_mtime_ns,
+               outputs=outputs, options={"format": "wav", "bits": 24, "remix": False},
+               models={k: task.model_identity(pipeline.load_model(p, k)) for k, p in (("separator", sep),
+                                                                                    ("mixer", mix))})
+    bad = dict(BAD_LINES)
+    (out / manifest.NAME).write_bytes(bad["input-list"] + json.dumps(rec).encode() + b"\n" + bad["cut-inside-utf8"])
+    assert main(["batch", str(song.parent), "--out", str(out), "--model", sep, "--mixer", mix]) == 0
+    err = capsys.readouterr().err
+    assert f"{out / manifest.NAME}: 2 unreadable lines skipped (line 1: input is a list, not text)" in err
+    assert "1 inputs: 0 to do, 1 done earlier" in err
