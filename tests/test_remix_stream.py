@@ -113,7 +113,7 @@ def test_no_space_for_the_spool_is_one_clear_error(tmp_path, song, models, monke
 
 def test_space_needed_counts_spool_output_and_rescale():
     need, what = remix_stream.space_needed(44100 * 3600, OutputSpec("wav", 24), "rescale")
-    assert need == 44100 * 3600 * (12 + 6 + 8) and what.startswith("stems spool 1.91 GB + the remix 0.95 GB")
+    assert need == 44100 * 3600 * (12 + 6 + 8) and what.startswith("stems spool 1.9 GB + the remix 953 MB")
 
 
 def test_an_output_it_cannot_write_is_said_before_any_separation(tmp_path, song, models, monkeypatch):

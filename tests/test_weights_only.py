@@ -70,3 +70,11 @@ def test_no_torch_load_without_weights_only_in_the_package():
              for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
              if "torch.load(" in line and "weights_only=True" not in line]
     assert not calls, f"torch.load without weights_only=True (use training.checkpoint.load_state): {calls}"
+
+
+def test_numpy_scalars_in_a_checkpoint_load(tmp_path):
+    import numpy as np
+
+    torch.save({"loss": np.float32(1.5), "step": np.int64(3), "history": [{"sdr": np.float64(2.0)}]}, tmp_path / "c.pt")
+    state = checkpoint.load_state(tmp_path / "c.pt")
+    assert state == {"loss": 1.5, "step": 3, "history": [{"sdr": 2.0}]}

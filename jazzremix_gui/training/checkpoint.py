@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from jazzremix_gui.core.files.atomic import atomic_path
@@ -31,7 +32,17 @@ def load_state(path) -> dict:
     ``train-mixer --base X.onnx``) can hold tensors and plain values, never code to run;
     anything else raises (``pickle.UnpicklingError``).
     """
-    return torch.load(path, weights_only=True, map_location="cpu")
+    with torch.serialization.safe_globals(_numpy_scalars()):
+        return torch.load(path, weights_only=True, map_location="cpu")
+
+
+def _numpy_scalars() -> list:
+    """What a numpy scalar in a checkpoint (a step's loss as ``np.float32``) needs: data, never code."""
+    try:
+        from numpy._core.multiarray import scalar
+    except ImportError:  # numpy < 2
+        from numpy.core.multiarray import scalar
+    return [scalar, np.dtype, *{type(np.dtype(c)) for c in "?bBhHiIlLqQefdg"}]
 
 
 def restore(path: Path, model, opt, sampler) -> dict | None:
