@@ -112,7 +112,7 @@ def test_bad_session_file_shows_error(qtbot, window, tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr(window, "show_error", shown.append)
     actions.open_session(window, str(bad))
-    assert shown and "not a Jazz Remix session" in shown[0]
+    assert shown and f"{bad}: not a valid Jazz Remix session (not JSON" in shown[0]
 
 
 def need_audio():

@@ -31,6 +31,9 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://host:8786) or its "
                    "scheduler file (.json); default: a local cluster of worker processes")
+    p.add_argument("--dashboard", metavar="HOST:PORT", help="where the local cluster's dashboard listens (default: "
+                   "127.0.0.1:8787, this machine only; 0.0.0.0:8787 opens it to the network, without a "
+                   "password)")
     p.add_argument("--workers", type=int, metavar="N", help="local cluster size (default: one worker per core)")
     p.add_argument("--model-threads", type=int, metavar="T", help="ONNX Runtime threads per worker (default: each "
                    "machine's cores / its worker processes)")
@@ -82,6 +85,9 @@ def run(args) -> int:
         if getattr(args, name) is not None and getattr(args, name) < 1:
             error(f"--{name.replace('_', '-')} {getattr(args, name)}: must be at least 1")
             return 2
+    if args.scheduler and args.dashboard:
+        error("--dashboard places the local cluster's dashboard; an existing scheduler has its own")
+        return 2
     if args.scheduler and args.workers:
         error("--workers sizes the local cluster; on an existing cluster start workers with `dask worker`")
         return 2
@@ -101,6 +107,9 @@ def run(args) -> int:
                ("mixer", pipeline.load_model(args.mixer, "mixer")))}
     options = {"format": args.format, "bits": args.bits, "remix": bool(args.remix)}
     with Manifest(out) as manifest:
+        if manifest.skipped:
+            print(f"{manifest.path}: {manifest.skipped} unreadable line{'s' * (manifest.skipped != 1)} skipped "
+                  f"({manifest.first_problem})", file=sys.stderr)
         plan = manifest.plan(inputs, {k: {"version": v["version"], "sha256": v["sha256"]} for k, v in models.items()},
                              options, args.retry_failed)
         print(f"{len(inputs)} inputs: {len(plan.todo)} to do, {plan.skipped_done} done earlier, "
@@ -108,11 +117,10 @@ def run(args) -> int:
                                                          if plan.skipped_failed else ""), file=sys.stderr)
         if not plan.todo:
             return 1 if plan.skipped_failed or refused else 0
-        client, cluster = runner.connect(args.scheduler, args.workers)
+        client, cluster = runner.connect(args.scheduler, args.workers, args.dashboard)
         try:
             link = runner.dashboard_link(client)
-            print(f"dashboard: {link}" if link else "dashboard: none (it needs bokeh on the scheduler: pip install bokeh)",
-                  file=sys.stderr)
+            print(f"dashboard: {link}" if link else f"dashboard: none (it needs bokeh: {INSTALL_HINT})", file=sys.stderr)
             specs = [task.TaskSpec(str(item.path), str(item.out_dir), args.format, args.bits, bool(args.remix),
                                    models, args.model_threads, known=known) for item, known in plan.todo]
             on_record, close = _reporter(len(specs))

@@ -6,12 +6,15 @@ import argparse
 import importlib
 import importlib.util
 import logging
+import os
 import sys
 from pathlib import Path
 
 from jazzremix_gui import __version__
-from jazzremix_gui.cli.common import error, run_guarded
+from jazzremix_gui.cli import streams
+from jazzremix_gui.cli.common import EXIT_FAILED, error, run_guarded
 from jazzremix_gui.core.files import interrupts
+from jazzremix_gui.core.files.oserrors import describe_os_error
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +48,34 @@ def add_common_options(parser: argparse.ArgumentParser, suppress: bool = False) 
         help="where the models run (default: auto = CUDA when it works, else the CPU; in the app: Preferences)")
 
 
+def looks_like_a_file(token: str) -> bool:
+    """Whether a token argparse took for an unknown option reads as a file name (``-x.wav``), not a number."""
+    if not token.startswith("-") or token.startswith("--") or len(token) < 3:
+        return False
+    try:
+        float(token)
+        return False
+    except ValueError:
+        return "." in token or "/" in token or os.path.exists(token)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error that names a file name taken for an option (``jazzremix separate -x.wav``)."""
+
+    #: The command line being parsed (set by :func:`main`).
+    argv: list[str] = []
+
+    def error(self, message: str):
+        known = {flag for flag in self._option_string_actions}
+        odd = [t for t in Parser.argv if t not in known and looks_like_a_file(t.split("=", 1)[0])]
+        if odd:
+            message = (f"{odd[0]}: this file name looks like an option; write ./{odd[0]} or put -- before it "
+                       f"({message})")
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="jazzremix", description="Separate jazz recordings into solo and accompaniment, and remix them. "
         "'jazzremix FILE...' opens the app on the files.")
     parser.add_argument("--version", action="version", version=f"jazzremix {__version__}")
@@ -99,8 +128,25 @@ def _setup(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """Run the ``jazzremix`` command line; returns its exit status.
+
+    Closed or broken stdout and stderr never stop a command (:mod:`cli.streams`): its files
+    are written, and when its own output on stdout was lost the status is 1 (said on stderr).
+    """
+    if argv is None:
+        streams.fill_closed_descriptors()
+    with streams.guarded() as (out, _):
+        status = _main(sys.argv[1:] if argv is None else argv)
+        lost = streams.lost_output(out)
+        if lost:
+            error(lost)
+            status = status or EXIT_FAILED
+    return status
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
+    Parser.argv = list(argv)
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     args = parser.parse_args(files_mean_gui(list(argv), commands))
     if args.command is None:
@@ -109,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _setup(args)
         return run_guarded(args.func, args)
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError as exc:  # a pipe written directly, outside sys.stdout and sys.stderr
+        error(describe_os_error(exc, "cannot write"))
+        return EXIT_FAILED
     except KeyboardInterrupt as exc:  # before the command started
         error(interrupts.describe(exc))
         return interrupts.exit_status(exc)

@@ -14,6 +14,7 @@ from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.services.exporting import KINDS, ExportPlan
+from jazzremix_gui.services.session import load_session
 from jazzremix_gui.services.session_render import render_session
 
 
@@ -44,6 +45,7 @@ def run(args) -> int:
     spec = spec_from(args)
     plan = ExportPlan(Path(args.out), tuple(k for k in KINDS if k in kinds), spec.fmt, spec.bits, args.solo_stereo,
                       args.clip, spec.bitrate, args.filename, args.keep_mono)
+    load_session(args.session)  # a bad session is refused before the output folder is made
     note_swept([prepare_out_dir(args.out)])  # what a killed run left (its stems spool): removed, and said
     plan.check()
     with progress_bar(Path(args.session).name) as bar:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -21,6 +22,12 @@ from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (re-expor
 from jazzremix_gui.core.pipeline import Stems
 from jazzremix_gui.core.signal.sections import Section
 from jazzremix_gui.core.signal.mixer import Suggestion
+from jazzremix_gui.core.audio.audio_io import MAX_RATE, MIN_RATE
+from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
+from jazzremix_gui.services import validation as v
+from jazzremix_gui.services.validation import Invalid
+
+log = logging.getLogger(__name__)
 
 #: 2: stems carry the solo level and recorded pan (gain convention), suggestions their confidence.
 FORMAT = 2
@@ -99,26 +106,115 @@ def clear() -> int:
     return trim(0)
 
 
-def load(key: str) -> tuple[Stems, Suggestion] | None:
-    """The stored result for ``key``, or ``None`` (missing or unreadable entries count as misses)."""
+#: Sample rates an entry may hold (the inputs accepted, :data:`core.audio.audio_io.MIN_RATE` .. ``MAX_RATE``).
+RATES = (MIN_RATE, MAX_RATE)
+KINDS = {"f": "float", "b": "bool", "U": "text"}
+#: Samples checked for NaN at a time (bounds the memory of the check).
+_CHUNK = 1 << 20
+
+
+def _finite(name: str, a: np.ndarray) -> None:
+    flat = a.reshape(-1)
+    for i in range(0, flat.size, _CHUNK):
+        if not np.isfinite(flat[i:i + _CHUNK]).all():
+            raise Invalid(f"{name} holds NaN or infinite samples")
+
+
+def _array(z, name: str, shape: tuple, kind: str = "f") -> np.ndarray:
+    """``z[name]`` checked for its kind (``f`` float, ``b`` bool) and shape (None: any length)."""
+    a = z[name]
+    if a.dtype.kind != kind or a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape)):
+        raise Invalid(f"{name} is {a.dtype}{list(a.shape)}, expected {KINDS[kind]}"
+                      f"{['n' if s is None else s for s in shape]}")
+    if kind == "f":
+        _finite(name, a)
+    return a
+
+
+def check_entry(z, rate: int | None = None, length: int | None = None) -> tuple[Stems, Suggestion]:
+    """Build a result from an opened entry (``np.load``), checking every field; the one check of cache entries.
+
+    Parameters
+    ----------
+    z : mapping of name -> np.ndarray
+        The entry's arrays.
+    rate, length : int, optional
+        What the recording has (an entry must match it).
+
+    Raises
+    ------
+    services.validation.Invalid
+        Wrong types, shapes, ranges, NaN in stems or posteriors, another rate or length.
+    """
+    meta = v.parse_json(str(_array(z, "meta", (), "U")))
+    if not isinstance(meta, dict):
+        raise Invalid("meta is not an object")
+    entry_rate = v.integer(meta, "rate", *RATES)
+    if rate is not None and entry_rate != rate:
+        raise Invalid(f"rate {entry_rate} Hz, the recording has {rate} Hz")
+    solo = _array(z, "solo", (None,))
+    acc = _array(z, "accompaniment", (solo.shape[0], 2))
+    if length is not None and solo.shape[0] != length:
+        raise Invalid(f"{solo.shape[0]} samples, the recording has {length}")
+    posterior = _array(z, "posterior", (19, 21))
+    frames = _array(z, "frame_posteriors", (None, 399))
+    times = _array(z, "frame_times", (frames.shape[0],))
+    active = _array(z, "active", (frames.shape[0],), "b")
+    sections = v.sequence(meta, "sections", 100000)
+    sec_posts = _array(z, "section_posteriors", (len(sections), 19, 21))
+    if (posterior < 0).any() or (frames < 0).any() or (sec_posts < 0).any():
+        raise Invalid("a posterior holds negative values")
+    stems = Stems(solo, acc, entry_rate, v.text(meta, "separator_version"),
+                  solo_level=v.number(meta, "solo_level", 0.0, 100.0),
+                  recorded_pan_deg=v.number(meta, "recorded_pan_deg", PAN_MIN_DEG, PAN_MAX_DEG),
+                  solo_share_db=v.number(meta, "solo_share_db", -1e4, 1e4))
+    secs = []
+    for i, (sec, post) in enumerate(zip(sections, sec_posts)):
+        w = f"sections[{i}]."
+        if not isinstance(sec, dict):
+            raise Invalid(f"sections[{i}] is {v.describe(sec)}, not an object")
+        secs.append(Section(v.number(sec, "start", 0.0, 1e7, w), v.number(sec, "end", 0.0, 1e7, w),
+                            v.flag(sec, "active", w), post, v.number(sec, "pan_deg", PAN_MIN_DEG, PAN_MAX_DEG, w),
+                            v.number(sec, "gain", GAIN_MIN, GAIN_MAX, w), v.number(sec, "confidence", 0.0, 1.0, w),
+                            v.flag(sec, "clear", w)))
+    sug = Suggestion(posterior, v.number(meta, "pan_deg", PAN_MIN_DEG, PAN_MAX_DEG),
+                     v.number(meta, "gain", GAIN_MIN, GAIN_MAX), frames, times, active, secs,
+                     v.text(meta, "mixer_version"), v.number(meta, "confidence", 0.0, 1.0), v.flag(meta, "clear"),
+                     stems.recorded_pan_deg)
+    return stems, sug
+
+
+def load(key: str, rate: int | None = None, length: int | None = None) -> tuple[Stems, Suggestion] | None:
+    """The stored result for ``key``, or ``None`` (a miss).
+
+    An entry that cannot be used (truncated or damaged file, NaN stems, another rate or
+    length than the recording's ``rate`` and ``length``, fields out of range: :func:`check_entry`)
+    is deleted and counts as a miss, said once in a warning: the result is computed again
+    and stored afresh.
+    """
     path = entry_path(key)
     if not path.exists():
         return None
     try:
         with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            stems = Stems(z["solo"], z["accompaniment"], int(meta["rate"]), meta["separator_version"],
-                          solo_level=float(meta["solo_level"]), recorded_pan_deg=float(meta["recorded_pan_deg"]),
-                          solo_share_db=float(meta["solo_share_db"]))
-            sections = [Section(s["start"], s["end"], s["active"], post, s["pan_deg"], s["gain"], s["confidence"],
-                                s["clear"]) for s, post in zip(meta["sections"], z["section_posteriors"])]
-            sug = Suggestion(z["posterior"], meta["pan_deg"], meta["gain"], z["frame_posteriors"], z["frame_times"],
-                             z["active"], sections, meta["mixer_version"], float(meta["confidence"]),
-                             bool(meta["clear"]), stems.recorded_pan_deg)
-    except (OSError, ValueError, KeyError):
+            result = check_entry(z, rate, length)
+    except Invalid as exc:
+        _drop(path, str(exc))
+        return None
+    except Exception as exc:  # a damaged file: BadZipFile, EOFError, zlib.error, ValueError, OSError ...
+        _drop(path, f"unreadable: {type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         return None
     try:
         os.utime(path)  # most recently used: trimmed last
     except OSError:
         pass
-    return stems, sug
+    return result
+
+
+def _drop(path: Path, why: str) -> None:
+    """Delete a cache entry that cannot be used, and say so once."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+    log.warning("cached result %s dropped (%s); computing it again", path.name, " ".join(why.split()))

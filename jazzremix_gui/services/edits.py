@@ -8,11 +8,13 @@ clearing the results cache never deletes work. The app writes it a moment after 
 
 from __future__ import annotations
 
-import json
+import logging
 from pathlib import Path
 
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.services import session
+
+log = logging.getLogger(__name__)
 
 
 def edits_path(sha256: str) -> Path:
@@ -33,11 +35,14 @@ def save(track) -> Path | None:
 
 def load(sha256: str) -> dict | None:
     """The saved edits of the recording with this SHA-256 (a session dict), or ``None``."""
-    try:
-        data = json.loads(edits_path(sha256).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    path = edits_path(sha256)
+    if not path.exists():
         return None
-    return data if isinstance(data, dict) and data.get("format") == session.FORMAT else None
+    try:
+        return session.read_session(path)
+    except session.SessionError as exc:  # damaged: the track starts from the suggestion, said in the log
+        log.warning("%s", exc)
+        return None
 
 
 def forget(sha256: str) -> None:

@@ -97,8 +97,8 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     job.partial("decoded", decoded)
     separator, mixer = load_models(separator_path, mixer_path)
     key = cache.cache_key(decoded.sha256, separator, mixer)
-    hit = cache.load(key)
-    if hit is not None and len(hit[0]) == decoded.audio.shape[0]:
+    hit = cache.load(key, decoded.rate, decoded.audio.shape[0])
+    if hit is not None:
         stems, suggestion = hit
         job.progress(0.9, "loaded from cache")
     else:

@@ -34,6 +34,7 @@ from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import ClipReport, MasteredWriter, commit_all
+from jazzremix_gui.core.files.oserrors import human_bytes
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.progress import Reporter
@@ -167,12 +168,7 @@ def space_needed(frames: int, specs, clip: str, spool: bool = True) -> tuple[int
     parts.append((out, "the output" + ("s" if len(specs) > 1 else "")))
     if clip == "rescale":
         parts.append((sum(4 * frames * channels for _, channels in specs), "rescale spool"))
-    return sum(n for n, _ in parts), " + ".join(f"{what} {_size(n)}" for n, what in parts)
-
-
-def _size(n: int) -> str:
-    """``1.91 GB`` from 0.1 GB up, else ``2.59 MB`` (never "0.00 GB ... 0.00 GB free" on a small disk)."""
-    return f"{n / 1e9:.2f} GB" if n >= 1e8 else f"{n / 1e6:.2f} MB"
+    return sum(n for n, _ in parts), " + ".join(f"{what} {human_bytes(n)}" for n, what in parts)
 
 
 def check_space(folder: Path, frames: int, specs, clip: str, spool: bool = True) -> None:
@@ -183,8 +179,8 @@ def check_space(folder: Path, frames: int, specs, clip: str, spool: bool = True)
     except OSError:
         return
     if free < need:
-        raise AudioWriteError(f"{folder}: no space left: needs {_size(need)} beside the output ({what}), "
-                              f"{_size(free)} free")
+        raise AudioWriteError(f"{folder}: no space left: needs {human_bytes(need)} beside the output ({what}), "
+                              f"{human_bytes(free)} free")
 
 
 def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter | None = None):

@@ -21,6 +21,8 @@ from pathlib import Path
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files.atomic import write_text
 from jazzremix_gui.core.files.oserrors import describe_os_error
+from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
+from jazzremix_gui.services import validation as v
 
 FORMAT = "jazzremix-session"
 #: Current format version (2: gains relative to the recording).
@@ -52,20 +54,90 @@ def save_session(path, track) -> Path:
     return path
 
 
-def load_session(path) -> dict:
-    """Read and check a session file; the input path is resolved relative to the file when relative."""
+#: Largest session file read (the app's sessions are a few kB; a larger file is refused without reading).
+MAX_BYTES = 1 << 20
+#: Most sections a session may hold.
+MAX_SECTIONS = 10000
+
+
+def _check_mix(mix: dict) -> None:
+    """Raise :class:`~services.validation.Invalid` when a session's ``mix`` is not what the app writes."""
+    v.number(mix, "pan_deg", PAN_MIN_DEG, PAN_MAX_DEG, "mix.", required=False)
+    v.number(mix, "gain", GAIN_MIN, GAIN_MAX, "mix.", required=False)
+    v.flag(mix, "automation", "mix.", required=False)
+    for i, sec in enumerate(v.sequence(mix, "sections", MAX_SECTIONS, "mix.", required=False, default=[])):
+        where = f"mix.sections[{i}]"
+        if not isinstance(sec, dict):
+            raise v.Invalid(f"{where} is {v.describe(sec)}, not an object")
+        where += "."
+        start = v.number(sec, "start", 0.0, 1e7, where, required=False, default=0.0)
+        end = v.number(sec, "end", 0.0, 1e7, where, required=False, default=start)
+        if end < start:
+            raise v.Invalid(f"{where}end ({end:g}) is before its start ({start:g})")
+        v.flag(sec, "active", where, required=False)
+        v.number(sec, "pan_deg", PAN_MIN_DEG, PAN_MAX_DEG, where)
+        v.number(sec, "gain", GAIN_MIN, GAIN_MAX, where)
+        v.number(sec, "suggested_pan_deg", PAN_MIN_DEG, PAN_MAX_DEG, where, required=False)
+        v.number(sec, "suggested_gain", GAIN_MIN, GAIN_MAX, where, required=False)
+
+
+def check_session(data) -> dict:
+    """Check a decoded session against the format; returns it (a dict), or raises with the reason.
+
+    Types and finite ranges (pan -45..45 deg, gain 0..2, for the track and every section),
+    the version a whole number (``"2"`` is refused, not read as newer).
+
+    Raises
+    ------
+    services.validation.Invalid
+        The first thing that is wrong, in words (``mix.pan_deg is NaN``).
+    SessionError
+        A session of a newer version than this program reads.
+    """
+    if not isinstance(data, dict):
+        raise v.Invalid(f"the file holds {v.describe(data)}, not an object")
+    if data.get("format") != FORMAT:
+        raise v.Invalid("format is missing" if "format" not in data else f"format is {v.describe(data['format'])}")
+    version = v.integer(data, "version", 1, 1 << 31, required=False, default=1)
+    if version > VERSION:
+        raise SessionError(f"made by a newer Jazz Remix (session version {version}); please update")
+    v.text(data, "input", nonempty=True)
+    for key in ("input_sha256", "separator_version", "mixer_version", "gain_convention"):
+        v.text(data, key, required=False)
+    if data.get("solo_level") is not None:
+        v.number(data, "solo_level", 0.0, 100.0)
+    _check_mix(v.mapping(data, "mix", required=False, default={}))
+    return data
+
+
+def read_session(path) -> dict:
+    """Read and check a session file (the recording it names may be missing).
+
+    Refused with one line, without reading: a FIFO, a device, a folder, a file over 1 MB.
+    Refused after reading: anything that is not the format (:func:`check_session`).
+
+    Raises
+    ------
+    SessionError
+        ``PATH: not a valid Jazz Remix session (REASON)``, or the operating system's reason.
+    """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = check_session(v.parse_json(v.read_regular(path, MAX_BYTES)))
     except OSError as exc:
         raise SessionError(describe_os_error(exc, "cannot read", path)) from None
-    except ValueError:
-        raise SessionError(f"{path}: not a Jazz Remix session (not JSON)") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or "input" not in data:
-        raise SessionError(f"{path}: not a Jazz Remix session")
-    version = data.get("version", 1)
-    if not isinstance(version, int) or version > VERSION:
-        raise SessionError(f"{path}: made by a newer Jazz Remix (session version {version}); please update")
+    except v.Invalid as exc:
+        raise SessionError(f"{path}: not a valid Jazz Remix session ({exc})") from None
+    except SessionError as exc:
+        raise SessionError(f"{path}: {exc}") from None
+    return data
+
+
+def load_session(path) -> dict:
+    """Read and check a session file (:func:`read_session`); the input path is resolved relative to the
+    file when relative, and must exist."""
+    path = Path(path)
+    data = read_session(path)
     inp = Path(data["input"])
     data["input"] = str(inp if inp.is_absolute() else (path.parent / inp))
     if not Path(data["input"]).exists():

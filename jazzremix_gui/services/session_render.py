@@ -61,8 +61,8 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     sha = cache.file_sha256(source_path)
     if data.get("input_sha256") and data["input_sha256"] != sha:
         notes.append(f"{session_path}: {source_path} has changed since the session was saved")
-    hit = cache.load(cache.cache_key(sha, separator, mixer))
-    if hit is not None and len(hit[0]) == meta.frames:
+    hit = cache.load(cache.cache_key(sha, separator, mixer), meta.rate, meta.frames)  # a bad entry: dropped, said
+    if hit is not None:
         stems, suggestion = hit
         audio_io.info(source_path)  # the damage or downmix warnings the analysis would have said
         source, holder = remix_writer.MemoryStems(stems, meta.channels == 1), nullcontext()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from jazzremix_gui.core.files.atomic import atomic_path
@@ -24,12 +25,32 @@ def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extr
         torch.save(state, tmp)
 
 
+def load_state(path) -> dict:
+    """A file saved by ``torch.save`` read as data only (``weights_only=True``), on the CPU.
+
+    The one way the recipes read ``.pt`` files: a planted or foreign file (a ``.pt`` beside
+    ``train-mixer --base X.onnx``) can hold tensors and plain values, never code to run;
+    anything else raises (``pickle.UnpicklingError``).
+    """
+    with torch.serialization.safe_globals(_numpy_scalars()):
+        return torch.load(path, weights_only=True, map_location="cpu")
+
+
+def _numpy_scalars() -> list:
+    """What a numpy scalar in a checkpoint (a step's loss as ``np.float32``) needs: data, never code."""
+    try:
+        from numpy._core.multiarray import scalar
+    except ImportError:  # numpy < 2
+        from numpy.core.multiarray import scalar
+    return [scalar, np.dtype, *{type(np.dtype(c)) for c in "?bBhHiIlLqQefdg"}]
+
+
 def restore(path: Path, model, opt, sampler) -> dict | None:
     """Load a run's state into ``model``, ``opt`` and ``sampler``; returns the state dict (None if absent)."""
     path = Path(path)
     if not path.exists():
         return None
-    state = torch.load(path, weights_only=False)
+    state = load_state(path)
     model.load_state_dict(state["model"])
     opt.load_state_dict(state["opt"])
     sampler.rng.bit_generator.state = state["rng"]

@@ -255,7 +255,7 @@ def selected_checkpoint(cfg, arch: str) -> dict:
     best = Path(cfg.checkpoint_dir) / f"best-{arch}.pt"
     if not best.exists():
         return {}
-    state = torch.load(best, weights_only=False)
+    state = checkpoint.load_state(best)
     what = ("mean cell distance (pan + gain classes) of the decoded track choices" if cfg.select == "track"
             else "cross-entropy")
     return {"selected_step": int(state["step"]), "heldout_score": round(checkpoint.heldout_score(state), 4),

@@ -38,7 +38,7 @@ from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.models import ModelSession
-from jazzremix_gui.training import cards, mixer_model, mixer_policy
+from jazzremix_gui.training import cards, checkpoint, mixer_model, mixer_policy
 from jazzremix_gui.training.export import write_card
 from jazzremix_gui.training.mixer_eval import cell_figures, export, save_weights
 from jazzremix_gui.training.runlog import log
@@ -62,7 +62,7 @@ def load_base(base_onnx) -> tuple[torch.nn.Module, MixerConfig]:
     if not weights.is_file():
         raise TrainMixerError(f"{weights}: the mixer's weights are missing (needed to fine-tune {base_onnx})")
     try:
-        state = torch.load(weights, weights_only=False, map_location="cpu")
+        state = checkpoint.load_state(weights)
         cfg = MixerConfig(**{k: v for k, v in state["config"].items() if k in MixerConfig.__dataclass_fields__})
         model = build_model(cfg)
         model.load_state_dict(state["model"])

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.training import architectures
+from jazzremix_gui.training import architectures, checkpoint
 
 
 class WeightsError(JazzRemixError):
@@ -138,7 +138,7 @@ def load_init(path) -> tuple[torch.nn.Module, dict | None, list[dict]]:
             return load_init(path.with_suffix(".pt"))
         return recover_from_onnx(path), None, history_from_card(path.with_suffix(".json"))
     try:
-        state = torch.load(path, weights_only=False, map_location="cpu")
+        state = checkpoint.load_state(path)
         arch = state.get("arch") or _arch_from_checkpoint(state)
         model = build_from_config(arch)
         model.load_state_dict(state["model"])

@@ -339,7 +339,7 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
         losses.append(float(loss.detach()))
         step += 1
     if heldout and best_ck.exists():
-        chosen = torch.load(best_ck, weights_only=False)
+        chosen = checkpoint.load_state(best_ck)
         model.load_state_dict(chosen["model"])
         log(log_path, msg="best checkpoint", model=tag or cfg.arch, step=chosen["step"],
             heldout=round(checkpoint.heldout_score(chosen), 4))

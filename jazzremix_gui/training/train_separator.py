@@ -127,7 +127,7 @@ def train(cfg: SeparatorConfig) -> dict:
     step, elapsed, cpu = 0, 0.0, 0.0
     ck = ckdir / "last.pt"
     if ck.exists():  # resume this stage: the architecture and history come from the checkpoint
-        saved = torch.load(ck, weights_only=False, map_location="cpu")
+        saved = checkpoint.load_state(ck)
         model = weights.build_from_config(saved.get("arch") or weights._arch_from_checkpoint(saved))
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
         state = checkpoint.restore(ck, model, opt, sampler)

@@ -11,16 +11,25 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from jazzremix_gui.core.audio.formats import FORMATS, MP3_BITRATES
+from jazzremix_gui.core.audio.headroom import CLIP_MODES
 from jazzremix_gui.core.files import paths
+from jazzremix_gui.services.settings_values import typed
 
 
 @dataclass(frozen=True)
 class Option:
-    """One setting: section, name, default (its type is the default's type)."""
+    """One setting: section, name, default (its type is the default's type), and its choices or range if any.
+
+    A stored value outside them reads as the default (:func:`services.settings_values.typed`).
+    """
 
     section: str
     name: str
     default: object
+    choices: tuple | None = None
+    lo: int | None = None
+    hi: int | None = None
 
     @property
     def key(self) -> str:
@@ -32,18 +41,18 @@ OPTIONS = {o.name: o for o in (
     Option("audio", "match_loudness", True),
     Option("models", "separator_path", ""),
     Option("models", "mixer_path", ""),
-    Option("models", "device", "auto"),
-    Option("files", "cache_limit_mb", 4000),
+    Option("models", "device", "auto", ("auto", "cpu", "cuda")),
+    Option("files", "cache_limit_mb", 4000, lo=0, hi=10 ** 9),
     Option("files", "recent_files", []),
     Option("files", "last_dir", ""),
     Option("files", "session_dir", ""),
-    Option("export", "format", "wav"),
-    Option("export", "bits", 24),
+    Option("export", "format", "wav", tuple(FORMATS)),
+    Option("export", "bits", 24, (16, 24, 32)),
     Option("export", "solo_stereo", False),
-    Option("export", "clip", "limit"),
-    Option("export", "bitrate", 320),
+    Option("export", "clip", "limit", CLIP_MODES),
+    Option("export", "bitrate", 320, MP3_BITRATES),
     Option("export", "out_dir", ""),
-    Option("view", "spectrogram_mode", "stacked"),
+    Option("view", "spectrogram_mode", "stacked", ("stacked", "mixture", "solo", "accompaniment")),
 )}
 
 STATE = {o.name: o for o in (
@@ -73,21 +82,9 @@ class Settings:
     def __getitem__(self, name: str):
         opt = self._option(name)
         value = self.qs.value(opt.key, opt.default)
-        d = opt.default
-        try:
-            if isinstance(d, bool):
-                return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
-            if isinstance(d, int):
-                return int(value)
-            if isinstance(d, list):
-                if value is None or value == "":
-                    return []
-                return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
-            if isinstance(d, QByteArray):
-                return value if isinstance(value, QByteArray) else QByteArray()
-            return str(value)
-        except (TypeError, ValueError):
-            return d
+        if isinstance(opt.default, QByteArray):
+            return value if isinstance(value, QByteArray) else QByteArray()
+        return typed(name, opt.default, value, opt.choices, opt.lo, opt.hi)
 
     def __setitem__(self, name: str, value) -> None:
         self.qs.setValue(self._option(name).key, value)

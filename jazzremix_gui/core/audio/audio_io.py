@@ -1,7 +1,9 @@
 """Reading, writing and resampling audio.
 
 Everything libsndfile reads is accepted (WAV of any bit depth, float WAV, FLAC, OGG,
-AIFF, MP3) at any rate. Files with 3 to 8 channels are downmixed to stereo as they are
+AIFF, MP3) at rates from 8 kHz to 768 kHz (:data:`MIN_RATE`, :data:`MAX_RATE`: a rate outside
+is refused before any decoding, so resampling to the models' rate never grows a file more than
+5.5 times). Files with 3 to 8 channels are downmixed to stereo as they are
 read (:mod:`core.audio.downmix`, with a warning); a file is as long as what decodes from it
 (:mod:`core.audio.damage`: a damaged file is processed to its decoded length, with a warning). Writes go to a
 temporary file beside the target that is renamed into place only when complete, so a
@@ -92,6 +94,9 @@ class AudioInfo:
 
 #: Probed files by identity (path, device, inode, size, modification time): each is decoded
 #: once per process to count its frames.
+#: Sample rates accepted, in Hz: from telephone speech to the highest rate of any audio interface.
+MIN_RATE, MAX_RATE = 8000, 768000
+
 _probed: dict[tuple, AudioInfo] = {}
 _PROBE_CACHE = 64
 
@@ -143,6 +148,9 @@ def _probe(path: Path) -> AudioInfo:
     if i.channels > downmix.MAX_CHANNELS:
         raise AudioReadError(f"{path}: has {i.channels} channels, more than a surround layout Jazz Remix can fold "
                              f"to stereo (3 to {downmix.MAX_CHANNELS}); mix the tracks to stereo first")
+    if not MIN_RATE <= i.samplerate <= MAX_RATE:
+        raise AudioReadError(f"{path}: sample rate {i.samplerate:,} Hz is outside the rates Jazz Remix reads "
+                             f"({MIN_RATE // 1000} kHz to {MAX_RATE // 1000} kHz); resample it first")
     frames, hurt, words = damage.check(path, i)
     if words:
         log.info("%s: decoder said: %s", path, words)

@@ -86,10 +86,28 @@ def blocked_folder(path) -> Path | None:
     return None
 
 
+def working_folder_gone() -> bool:
+    """Whether the process's working folder has been deleted (relative paths then lead nowhere)."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def describe_os_error(exc: OSError, action: str | None = None, path=None) -> str:
-    """``PATH: action (sentence)``; a permission error names the folder that cannot be entered."""
+    """``PATH: action (sentence)``; a permission error names the folder that cannot be entered.
+
+    A missing file with no name, when the working folder itself was deleted, names that
+    folder (as the shell knew it) and says so.
+    """
     path = path if path is not None else (exc.filename if exc.filename is not None else None)
     why = reason(exc)
+    if exc.errno == errno.ENOENT and working_folder_gone():
+        path = path if path is not None else os.environ.get("PWD") or "."
+        why = "the working folder no longer exists (deleted or moved); cd to a folder that exists"
     if exc.errno == errno.EACCES and path is not None:
         folder = blocked_folder(path)
         if folder is not None:
@@ -109,6 +127,18 @@ def _link_problem(path: Path) -> str:
     return ""
 
 
+def kind_problem(mode: int, what: str) -> str | None:
+    """Why a file of this ``st_mode`` is not a regular file (``is a named pipe (FIFO), ...``), or None."""
+    kinds = ((stat.S_ISDIR, f"is a folder, not {what}"),
+             (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+             (stat.S_ISCHR, "is a device, not a regular file"), (stat.S_ISBLK, "is a device, not a regular file"),
+             (stat.S_ISSOCK, "is a socket, not a regular file"))
+    for test, sentence in kinds:
+        if test(mode):
+            return sentence
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
 def input_problem(path) -> str | None:
     """What keeps ``path`` from being read as an audio file (the sentence only), or None when it can be opened."""
     path = Path(path)
@@ -126,15 +156,9 @@ def input_problem(path) -> str | None:
         st = os.stat(path)
     except OSError as exc:
         return describe_os_error(exc, path=path).split(": ", 1)[-1]
-    kinds = ((stat.S_ISDIR, "is a folder, not an audio file"),
-             (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
-             (stat.S_ISCHR, "is a device, not a regular file"), (stat.S_ISBLK, "is a device, not a regular file"),
-             (stat.S_ISSOCK, "is a socket, not a regular file"))
-    for test, sentence in kinds:
-        if test(st.st_mode):
-            return sentence
-    if not stat.S_ISREG(st.st_mode):
-        return "not a regular file"
+    problem = kind_problem(st.st_mode, "an audio file")
+    if problem:
+        return problem
     try:
         with open(path, "rb"):
             pass

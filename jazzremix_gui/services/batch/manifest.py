@@ -4,8 +4,9 @@ A line holds the input's path, size, modification time and SHA-256, the models' 
 and hashes, the output options, the outputs written, the suggestion (pan, gain,
 confidence), the warnings (the input's damage or downmix, the models' pairing), the audio duration, the processing time, the worker, the status (``done``
 or ``failed``), the error text and the number of attempts. The latest line of an input
-is its state. Only one batch writes a manifest at a time (an exclusive lock), and a line
-cut short by a crash is skipped on reading.
+is its state. Only one batch writes a manifest at a time (an exclusive lock). Every line is
+checked on reading (:func:`check_record`); one that cannot be used (cut short or cut inside
+a UTF-8 character by a crash, or not a record) is skipped and counted, and the batch says so.
 
 What a re-run skips: an input whose latest line has the same models and options and whose
 file has the same size and modification time (as rsync trusts them) is skipped when it
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.core.files.oserrors import describe_os_error
+from jazzremix_gui.core.files.oserrors import describe_os_error, kind_problem
+from jazzremix_gui.services import validation as v
 
 try:
     import fcntl
@@ -53,29 +55,113 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
+#: Statuses a record may have.
+STATUSES = ("done", "failed")
+#: Longest manifest line read (a record is about 1 kB); a longer one is skipped like any unreadable line.
+MAX_LINE = 1 << 20
+
+
+def check_record(rec) -> dict:
+    """Check one decoded manifest line; returns it, or raises with the reason.
+
+    The fields a re-run relies on must have their types: ``input`` (text), ``status``
+    (``done`` or ``failed``), ``size`` and ``mtime_ns`` (whole numbers), ``sha256``, ``error``
+    (text or null), ``models``, ``options`` (objects), ``outputs`` (an object of text paths),
+    ``warnings`` (a list of text), ``duration_s`` (a finite number or null).
+
+    Raises
+    ------
+    services.validation.Invalid
+    """
+    if not isinstance(rec, dict):
+        raise v.Invalid(f"the line holds {v.describe(rec)}, not an object")
+    v.text(rec, "input", nonempty=True)
+    status = v.text(rec, "status")
+    if status not in STATUSES:
+        raise v.Invalid(f"status is {v.describe(status)}, not done or failed")
+    for key in ("size", "mtime_ns"):
+        if rec.get(key) is not None:
+            v.integer(rec, key, 0, 1 << 63)
+    for key in ("sha256", "error"):
+        if rec.get(key) is not None:
+            v.text(rec, key, max_len=1 << 16)
+    for key in ("models", "options", "suggestion"):
+        if rec.get(key) is not None:
+            v.mapping(rec, key)
+    for name, out in (v.mapping(rec, "outputs", required=False) or {}).items():
+        if not isinstance(out, str) or not out:
+            raise v.Invalid(f"outputs.{name} is {v.describe(out)}, not a path")
+    for i, line in enumerate(v.sequence(rec, "warnings", 1000, required=False) or []):
+        if not isinstance(line, str):
+            raise v.Invalid(f"warnings[{i}] is {v.describe(line)}, not text")
+    if rec.get("duration_s") is not None:
+        v.number(rec, "duration_s", 0.0, 1e9)
+    return rec
+
+
+@dataclass
+class Records:
+    """A manifest as read: the latest record of each input, and the lines that could not be used."""
+
+    latest: dict
+    skipped: int = 0
+    first_problem: str = ""
+
+
+def read_manifest(path) -> Records:
+    """Read a manifest, skipping (and counting) every line that cannot be used.
+
+    A line is skipped when it is not UTF-8 (cut inside a character by a crash), not JSON
+    (cut short), nested too deep, over 1 MB, or not a record (:func:`check_record`); the
+    first such line's reason is kept for the message. A missing file has no records.
+
+    Raises
+    ------
+    ManifestError
+        The file cannot be read, or is not a regular file.
+    """
+    records = Records({})
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return records
+    except OSError as exc:
+        raise ManifestError(describe_os_error(exc, "cannot read the manifest", path)) from None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            problem = kind_problem(os.fstat(f.fileno()).st_mode, "a manifest")
+            if problem:
+                raise ManifestError(f"{path}: {problem}")
+            number = 0
+            while line := f.readline(MAX_LINE + 1):  # never more than MAX_LINE bytes in memory
+                number += 1
+                if not line.strip():
+                    continue
+                try:
+                    if len(line) > MAX_LINE:
+                        while line and not line.endswith(b"\n"):  # the rest of the long line
+                            line = f.readline(MAX_LINE + 1)
+                        raise v.Invalid(f"longer than {MAX_LINE:,} bytes")
+                    rec = check_record(v.parse_json(line))
+                except v.Invalid as exc:
+                    records.skipped += 1
+                    records.first_problem = records.first_problem or f"line {number}: {exc}"
+                    continue
+                records.latest[rec["input"]] = rec
+    except OSError as exc:
+        raise ManifestError(describe_os_error(exc, "cannot read the manifest", path)) from None
+    return records
+
+
 def read_records(path) -> dict[str, dict]:
-    """The latest record of each input in a manifest file (missing file: none).
+    """The latest record of each input in a manifest file (missing file: none); unusable lines skipped.
 
     Returns
     -------
     dict
         Input path (str) -> its latest record.
     """
-    latest: dict[str, dict] = {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    continue  # a line cut short by a crash
-                if isinstance(rec, dict) and "input" in rec:
-                    latest[rec["input"]] = rec
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise ManifestError(describe_os_error(exc, "cannot read the manifest", path)) from None
-    return latest
+    return read_manifest(path).latest
 
 
 class Manifest:
@@ -91,7 +177,7 @@ class Manifest:
         self.path = Path(out_dir) / NAME
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "a+", encoding="utf-8")
+            self._file = open(self.path, "a+b")  # bytes: a last line cut inside a character is no error
         except OSError as exc:
             raise ManifestError(describe_os_error(exc, "cannot open the manifest", self.path)) from None
         if fcntl is not None:
@@ -100,16 +186,23 @@ class Manifest:
             except OSError:
                 self._file.close()
                 raise ManifestError(f"{self.path}: another jazzremix batch is writing to this folder") from None
-        self.records = read_records(self.path)
+        try:
+            read = read_manifest(self.path)
+        except ManifestError:
+            self._file.close()
+            raise
+        self.records = read.latest
+        #: Lines of the manifest that could not be used (skipped), and the first one's reason.
+        self.skipped, self.first_problem = read.skipped, read.first_problem
         self._file.seek(0, os.SEEK_END)
         if self._file.tell() > 0:
             self._file.seek(self._file.tell() - 1)
-            if self._file.read(1) != "\n":  # a line cut short: start the next one on its own line
+            if self._file.read(1) != b"\n":  # a line cut short: start the next one on its own line
                 self._append_text("\n")
 
     def _append_text(self, text: str) -> None:
         try:
-            self._file.write(text)
+            self._file.write(text.encode("utf-8"))
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError as exc:

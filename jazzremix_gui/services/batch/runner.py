@@ -11,9 +11,12 @@ read between results, so a result is either recorded whole or not at all.
 
 from __future__ import annotations
 
+import logging
+import re
 import signal
 import time
 import uuid
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +26,8 @@ from jazzremix_gui.core.files import atomic, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.services.batch import task as batch_task
 from jazzremix_gui.services.batch.manifest import Manifest
+
+log = logging.getLogger(__name__)
 
 #: Seconds the running tasks get to stop after Ctrl+C before the client leaves.
 STOP_GRACE_S = 10.0
@@ -58,26 +63,47 @@ class Tally:
         return self.audio_s / max(time.monotonic() - self.started, 1e-9)
 
 
-def local_cluster(n_workers: int | None = None):
+#: Where the local cluster's dashboard listens unless the user names an address: this machine only
+#: (the dashboard has no password and shows logs, call stacks and a proxy route).
+DASHBOARD_ADDRESS = "127.0.0.1:8787"
+#: Where the local cluster's scheduler and workers listen: this machine only.
+LOCAL_HOST = "127.0.0.1"
+
+
+def local_cluster(n_workers: int | None = None, dashboard_address: str | None = None):
     """A local cluster of worker processes, one file at a time each (default: one per core).
 
-    Workers start with SIGINT ignored, so Ctrl+C in a terminal reaches the client alone
-    and the workers stop their tasks cleanly when told to.
+    Every socket it opens listens on the loopback interface, the dashboard included, unless
+    ``dashboard_address`` names another (``0.0.0.0:8787``). Workers start with SIGINT ignored,
+    so Ctrl+C in a terminal reaches the client alone and the workers stop their tasks cleanly
+    when told to. Dask's multi-line warning about a busy dashboard port becomes one log line.
     """
     from distributed import LocalCluster
 
     n = max(1, int(n_workers or batch_task.available_cores()))
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, silence_logs=40)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.filterwarnings("always", message=r"Port \d+ is already in use")
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, silence_logs=40,
+                                   host=LOCAL_HOST, dashboard_address=dashboard_address or DASHBOARD_ADDRESS)
     except Exception as exc:
         raise BatchClusterError(f"cannot start a local Dask cluster ({type(exc).__name__}: {exc})") from None
     finally:
         signal.signal(signal.SIGINT, previous)
+    for w in said:
+        busy = re.match(r"Port (\d+) is already in use\..* on port (\d+) instead", " ".join(str(w.message).split()))
+        if busy:
+            log.warning("dashboard: port %s is in use (another cluster?), serving it on port %s", busy[1], busy[2])
+        else:  # not ours to reword
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return cluster
 
 
-def connect(scheduler: str | None, n_workers: int | None = None):
+def connect(scheduler: str | None, n_workers: int | None = None, dashboard_address: str | None = None):
     """A Dask client: on ``scheduler`` (``tcp://host:port`` or a scheduler JSON file), else on a new local cluster.
+
+    ``dashboard_address``: where a local cluster's dashboard listens (default :data:`DASHBOARD_ADDRESS`).
 
     Returns
     -------
@@ -86,7 +112,7 @@ def connect(scheduler: str | None, n_workers: int | None = None):
     from distributed import Client
 
     if scheduler is None:
-        cluster = local_cluster(n_workers)
+        cluster = local_cluster(n_workers, dashboard_address)
         return Client(cluster), cluster
     try:
         if scheduler.endswith(".json") and Path(scheduler).is_file():
@@ -107,10 +133,13 @@ def disconnect(client, cluster=None) -> None:
 
 
 def dashboard_link(client) -> str | None:
-    """The cluster's dashboard address, when it serves one (the page answers; it needs bokeh on the scheduler)."""
+    """The cluster's dashboard address, when it serves its pages (bokeh installed here, and the page answers)."""
+    import importlib.util
     import urllib.error
     import urllib.request
 
+    if importlib.util.find_spec("bokeh") is None:
+        return None  # without bokeh the status page only says that bokeh is missing
     try:
         link = client.dashboard_link
         if "dashboard" not in client.scheduler_info().get("services", {}):
