@@ -15,7 +15,9 @@ from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
 from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services import naming
 
-STEMS = ("solo", "accompaniment")
+STEMS = pipeline.STEMS
+SOLO_HELP = ("how the solo is written: mono (default: the separator's estimate), stereo (placed at its recorded pan "
+             "and level), residual (the input minus the accompaniment, stereo: the two stems add up to the input)")
 
 
 def register(sub) -> None:
@@ -23,9 +25,15 @@ def register(sub) -> None:
                        description="Writes DIR/<name>.solo.<ext> and DIR/<name>.accompaniment.<ext> for each input "
                                    "(or as --filename says), at the input's sample rate and length, with its tags. "
                                    "Folders are searched recursively for audio files, in sorted order. Two inputs "
-                                   "that would write the same file are refused before any work starts.")
+                                   "that would write the same file are refused before any work starts. Both stems "
+                                   "of an input go through the clip mode with one gain (one limiter curve, one "
+                                   "rescale factor), so they keep their balance and, with --solo residual, their "
+                                   "sum.")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files (WAV, FLAC, OGG, AIFF, MP3, ...) or folders")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    p.add_argument("--solo", choices=pipeline.SOLO_MODES, default="mono", help=SOLO_HELP)
+    p.add_argument("--stems", choices=("solo", "accompaniment", "both"), default="both",
+                   help="which stems to write (default both)")
     add_output_options(p)
     p.add_argument("--keep-mono", action="store_true", help="a mono recording gives a mono accompaniment")
     p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
@@ -34,7 +42,9 @@ def register(sub) -> None:
 
 
 def prepare_out_dir(path) -> Path:
+    """The output folder, created (and said) when missing; AudioWriteError when it cannot be written in."""
     out = Path(path)
+    existed = out.is_dir()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -43,13 +53,15 @@ def prepare_out_dir(path) -> Path:
         raise AudioWriteError(f"{out}: not a folder")
     if not os.access(out, os.W_OK | os.X_OK):
         raise AudioWriteError(f"{out}: cannot write in this folder (permission denied)")
+    if not existed:
+        note(f"created the output folder {out}")
     return out
 
 
-def plan_outputs(inputs, out: Path, fmt: str, template: str) -> dict:
+def plan_outputs(inputs, out: Path, fmt: str, template: str, stems=STEMS) -> dict:
     """``{InputFile: {stem: Path}}``; refuses collisions (AudioWriteError) before any work."""
     naming.check_template(template)
-    plans = {item: naming.output_paths(item, out, STEMS, fmt, template) for item in inputs}
+    plans = {item: naming.output_paths(item, out, stems, fmt, template) for item in inputs}
     naming.check_collisions({str(item.path): targets for item, targets in plans.items()})
     return plans
 
@@ -66,8 +78,9 @@ def run(args) -> int:
         raise JazzRemixError("; ".join(notes) or "no audio files to separate")
     for line in notes:
         note(line)
+    stems = STEMS if args.stems == "both" else (args.stems,)
     out = prepare_out_dir(args.out)
-    plans = plan_outputs(inputs, out, spec.fmt, args.filename)
+    plans = plan_outputs(inputs, out, spec.fmt, args.filename, stems)
     note_swept({out, *(p.parent for targets in plans.values() for p in targets.values() if os.path.isdir(p.parent))})
     model = pipeline.load_model(args.model, "separator")
     failures, summary = len(problems), []
@@ -79,12 +92,14 @@ def run(args) -> int:
             naming.make_folders(targets.values())
             with progress_bar(f"{where}{item.path.name}") as bar:
                 reports = pipeline.separate_file(item.path, model=model, progress=bar, spec=spec, clip=args.clip,
-                                                 targets=(targets["solo"], targets["accompaniment"]),
-                                                 keep_mono=args.keep_mono)
-            note(f"{where}{item.path}: {reports[0].path.name}, {reports[1].path.name}")
-            for stem, r in zip(STEMS, reports):
+                                                 targets=targets, keep_mono=args.keep_mono, solo=args.solo)
+            note(f"{where}{item.path}: {', '.join(r.path.name for r in reports)}")
+            for stem, r in zip(targets, reports):
                 note("  " + r.describe())
-                entry["outputs"].append(report_json(r, stem))
+                entry["outputs"].append(report_json(r, stem) | ({"solo_mode": args.solo} if stem == "solo" else {}))
+            shared = shared_gain_db(reports)
+            if shared is not None:
+                entry["shared_gain_db"] = shared
             entry["warnings"] = audio_io.probe(item.path).warnings()  # damage, downmix (said on stderr too)
         except Exception as exc:  # one input's failure, whatever it is, is one line; the others go on
             line = input_failure(item.path, exc, where)
@@ -95,5 +110,13 @@ def run(args) -> int:
     if args.json:
         summary += [{"input": line.split(": ", 1)[0], "outputs": [], "error": line} for line in problems]
         print(json.dumps({"files": summary, "written": len(plans) - (failures - len(problems)), "failed": failures,
-                          "format": spec.fmt, "bits": None if spec.lossy else spec.bits, "clip_mode": args.clip}))
+                          "format": spec.fmt, "bits": None if spec.lossy else spec.bits, "clip_mode": args.clip,
+                          "solo_mode": args.solo, "stems": list(stems)}))
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def shared_gain_db(reports) -> float | None:
+    """The gain ``rescale`` gave both stems of an input, in dB (None for other clip modes): one factor for both."""
+    if not reports or reports[0].mode != "rescale":
+        return None
+    return round(reports[0].gain_db, 2)

@@ -75,9 +75,21 @@ class ClipReport:
     reduction_db: float = 0.0
     clamped: int = 0
     frames: int = 0
+    #: The other files that took the same gain (:mod:`core.audio.shared_gain`), by name; empty when none.
+    shared_with: tuple = ()
 
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
+        if not (self.shared_with and (self.limited or self.gain_db)):
+            return self._describe()
+        others = ", ".join(self.shared_with)
+        if self.over == 0 and self.peak_dbtp <= CEILING_DBTP:  # turned down only for the other file's peaks
+            did = (f"limited {self.limited:,} samples by up to {self.reduction_db:.1f} dB" if self.mode == "limit"
+                   else f"scaled by {self.gain_db:+.2f} dB")
+            return f"{self.path.name}: peak {self.peak_dbtp:+.1f} dBTP; {did} with {others} (one gain for both)"
+        return f"{self._describe()} (one gain with {others})"
+
+    def _describe(self) -> str:
         name = self.path.name
         if self.over == 0 and self.limited == 0 and self.gain_db == 0.0:
             return f"{name}: peak {self.peak_dbtp:+.1f} dBTP, nothing clipped"
@@ -108,10 +120,14 @@ class MasteredWriter:
         One of :data:`CLIP_MODES`.
     tags : dict, optional
         :mod:`core.audio.tags` fields.
+    open_output : callable, optional
+        ``open_output(tags)`` -> the writer behind the clip mode (``write``, ``finish``, ``abort``,
+        ``temp``); default an :class:`AtomicAudioWriter` of ``path`` (:mod:`core.audio.shared_gain`
+        passes one that splits the channels into several files).
     """
 
     def __init__(self, path, rate: int, channels: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
-                 tags: dict | None = None):
+                 tags: dict | None = None, open_output=None):
         self.report = ClipReport(Path(path), check_mode(mode, spec.check()))
         spec.check_rate(rate, path)
         self.channels = channels
@@ -119,10 +135,10 @@ class MasteredWriter:
         self._tp = 0.0
         self._tags = dict(tags or {})
 
-        def open_output(file_tags):
+        def atomic_output(file_tags):
             return AtomicAudioWriter(path, rate, channels, spec=spec, tags=file_tags)
 
-        self._open = open_output
+        self._open = open_output or atomic_output
         # rescale opens the file once the gain is known, so its comment tag can state it
         self._out = open_output(self._tags) if mode != "rescale" else None
         self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP) if mode == "limit" else None
@@ -232,10 +248,14 @@ class MasteredWriter:
 
 def commit_all(writers) -> list[ClipReport]:
     """Finish several writers and rename their files into place together: all of them or none
-    (:func:`core.files.commit.commit_together`); returns their reports."""
-    reports = [w.finish() for w in writers]
+    (:func:`core.files.commit.commit_together`); returns their reports (a shared-gain group gives one per file)."""
+    reports = []
+    for w in writers:  # a shared-gain group (core.audio.shared_gain) gives a list of reports and of temps
+        r = w.finish()
+        reports.extend(r if isinstance(r, list) else [r])
+    temps = [t for w in writers for t in (w.temp if isinstance(w.temp, list) else [w.temp])]
     try:
-        commit_together([w.temp for w in writers])
+        commit_together(temps)
     except OSError as exc:
         raise AudioWriteError(describe_os_error(exc, "cannot write", exc.filename2 or exc.filename)) from None
     for w in writers:
