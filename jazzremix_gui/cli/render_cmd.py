@@ -8,7 +8,7 @@ from jazzremix_gui.cli.common import note, progress_bar
 from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.services.exporting import KINDS, ExportPlan
+from jazzremix_gui.services.exporting import KINDS, SOLO_MODES, ExportPlan
 from jazzremix_gui.services.session_render import render_session
 
 
@@ -22,8 +22,10 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--stems", default=",".join(KINDS), metavar="LIST",
                    help=f"comma-separated files to write, of {', '.join(KINDS)} (default: all, as the app)")
-    p.add_argument("--solo-stereo", action="store_true", help="solo as stereo, panned as in the remix "
-                                                               "(default: mono, as the app)")
+    p.add_argument("--solo", choices=SOLO_MODES, default="mono",
+                   help="the solo file as the app's export writes it: mono (default), remix (stereo, panned as in "
+                        "the remix), stereo (as recorded), residual (the input minus the accompaniment)")
+    p.add_argument("--solo-stereo", action="store_const", const="remix", dest="solo", help="the same as --solo remix")
     p.add_argument("--keep-mono", action="store_true", help="a mono recording gives a mono accompaniment")
     add_output_options(p)
     p.add_argument("--model", metavar="PATH", help="separator ONNX model (default: the shipped one)")
@@ -37,7 +39,8 @@ def run(args) -> int:
     if bad or not kinds:
         raise AudioWriteError(f"--stems {args.stems}: choose from {', '.join(KINDS)}")
     spec = spec_from(args)
-    plan = ExportPlan(Path(args.out), tuple(k for k in KINDS if k in kinds), spec.fmt, spec.bits, args.solo_stereo,
+    plan = ExportPlan(Path(args.out), tuple(k for k in KINDS if k in kinds), spec.fmt, spec.bits,
+                      args.solo,
                       args.clip, spec.bitrate, args.filename, args.keep_mono)
     prepare_out_dir(args.out)
     plan.check()

@@ -229,6 +229,11 @@ def stem_paths(input_path, out_dir, fmt: str = "wav") -> tuple[Path, Path]:
     return out_dir / f"{name}.solo.{fmt}", out_dir / f"{name}.accompaniment.{fmt}"
 
 
+def stem_title(stem: str, solo_mode: str = "mono") -> str:
+    """What a stem file's title tag calls it: ``solo``, ``solo, residual``, ``accompaniment``..."""
+    return f"solo, {solo_mode}" if stem == "solo" and solo_mode in ("stereo", "residual") else stem
+
+
 class _InputDelay:
     """The input blocks as read, kept until the separated blocks they match come out (the ``residual`` mode).
 
@@ -318,14 +323,13 @@ def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, mo
     needed += _SPOOL_FRAME * meta.frames if solo == "stereo" else 0
     if not spec.lossy and spec.fmt != "flac" and len(folders) == 1:
         check_free_space(folders.pop(), needed)  # exact for PCM: refuse before any work
-    labels = {"solo": "solo" if solo == "mono" else f"solo, {solo}"}
 
     def pick(solo_block, acc_block):
         both = {"solo": solo_block, "accompaniment": acc_block.mean(axis=1) if mono_in else acc_block}
         return [both[s] for s in stems]
 
     with SharedGainWriter([targets[s] for s in stems], meta.rate, [channels[s] for s in stems], spec, clip,
-                          [tags.output_tags(source, name, labels.get(s, s), versions) for s in stems]) as w:
+                          [tags.output_tags(source, name, stem_title(s, solo), versions) for s in stems]) as w:
         blocks = audio_io.read_blocks(meta.path, READ_BLOCK)
         source_blocks = _InputDelay(blocks) if solo == "residual" else blocks
         try:

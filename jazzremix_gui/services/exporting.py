@@ -5,7 +5,8 @@ Names come from the ``--filename`` template (:mod:`services.naming`; default
 file has the input's sample rate and length, its tags (the stem named in the title),
 goes through the plan's clip mode (:mod:`core.audio.headroom`) and is written atomically.
 The app's export and the CLI's ``render`` both call :func:`export_track`, so the same
-session and options give the same bytes.
+session and options give the same bytes. The solo and the accompaniment go through the clip mode with
+one gain (:mod:`core.audio.shared_gain`), as ``separate`` writes them.
 """
 
 from __future__ import annotations
@@ -21,20 +22,23 @@ from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.files import atomic
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled
 from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, OutputSpec
-from jazzremix_gui.core.audio.headroom import (CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, check_mode,
-                                        commit_all)
+from jazzremix_gui.core.audio.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, check_mode, commit_all
+from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
 from jazzremix_gui.core.audio.limiter import lin_to_db
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.services import naming
 
 KINDS = ("solo", "accompaniment", "remix")
+#: How the solo file is written: ``separate``'s modes (:data:`core.pipeline.SOLO_MODES`: mono, stereo at the
+#: recorded pan and level, residual = input - accompaniment) and ``remix``, stereo panned as in the remix.
+SOLO_MODES = (*pipeline.SOLO_MODES, "remix")
 #: Frames handed to a writer at a time.
 _BLOCK = 65536
 
 
 @dataclass
 class ExportPlan:
-    """What to write: kinds (subset of :data:`KINDS`), folder, format, bits, solo stereo or mono, clip mode...
+    """What to write: kinds (subset of :data:`KINDS`), folder, format, bits, solo mode (:data:`SOLO_MODES`), clip mode...
 
     ``keep_mono``: a mono recording's accompaniment is written mono (its two channels are
     then identical anyway). ``template``: :mod:`services.naming`.
@@ -44,7 +48,7 @@ class ExportPlan:
     kinds: tuple = KINDS
     fmt: str = "wav"
     bits: int = 24
-    solo_stereo: bool = False
+    solo: str = "mono"
     clip: str = DEFAULT_CLIP_MODE
     bitrate: int = DEFAULT_MP3_BITRATE
     template: str = naming.DEFAULT_TEMPLATE
@@ -66,18 +70,37 @@ class ExportPlan:
             raise AudioWriteError(f"{self.out_dir}: output folder does not exist")
         check_mode(self.clip, self.spec.check())
         naming.check_template(self.template)
+        if self.solo not in SOLO_MODES:
+            raise AudioWriteError(f"solo mode '{self.solo}': use one of {', '.join(SOLO_MODES)}")
 
 
-def render(kind: str, stems: pipeline.Stems, pan, gain, solo_stereo: bool, mono: bool = False) -> np.ndarray:
-    """The signal of one export kind: solo (n,) or (n, 2), accompaniment (n, 2) or (n,) when ``mono``, remix (n, 2)."""
+def render(kind: str, stems: pipeline.Stems, pan, gain, solo: str = "mono", mono: bool = False,
+           source: np.ndarray | None = None) -> np.ndarray:
+    """The signal of one export kind: solo (n,) or (n, 2), accompaniment (n, 2) or (n,) when ``mono``, remix (n, 2).
+
+    ``solo``: one of :data:`SOLO_MODES`; ``residual`` needs ``source``, the input ``(n, c)`` at the stems' rate.
+    """
     if kind == "solo":
-        return place_solo(stems.solo, pan, gain, stems.solo_level) if solo_stereo else stems.solo
+        if solo == "residual":
+            residual = _stereo(source, len(stems)) - stems.accompaniment
+            return residual.mean(axis=1) if mono else residual
+        if solo == "stereo":
+            return place_solo(stems.solo, stems.recorded_pan_deg, 1.0, stems.solo_level)
+        return place_solo(stems.solo, pan, gain, stems.solo_level) if solo == "remix" else stems.solo
     if kind == "accompaniment":
         return stems.accompaniment.mean(axis=1) if mono else stems.accompaniment
     return pipeline.render_remix(stems, pan, gain)
 
 
-def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan) -> dict:
+def _stereo(source, n: int) -> np.ndarray:
+    """The input as ``(n, 2)`` float32 (a mono one duplicated); AudioWriteError when it is not ``n`` frames long."""
+    if source is None or source.shape[0] != n:
+        raise AudioWriteError("the recording changed since it was separated: open it again to export its residual solo")
+    source = np.asarray(source, np.float32).reshape(n, -1)
+    return np.repeat(source, 2, axis=1) if source.shape[1] == 1 else source[:, :2]
+
+
+def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan, source: np.ndarray | None = None) -> dict:
     """``{kind: (sample values beyond full scale, sample peak dBFS)}`` of what the plan would write.
 
     Fast (no oversampling: a warning before export, on the UI thread); the export itself
@@ -85,7 +108,7 @@ def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan) -> dict:
     """
     out = {}
     for k in plan.kinds:
-        a = np.abs(render(k, stems, pan, gain, plan.solo_stereo))
+        a = np.abs(render(k, stems, pan, gain, plan.solo, source=source))
         out[k] = (int(np.count_nonzero(a > 1.0)), lin_to_db(float(a.max(initial=0.0))))
     return out
 
@@ -132,23 +155,29 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     source = tags.read_tags(input_path)
     models = models or {"separator": stems.model_version}
     mono = plan.keep_mono and audio_io.info(input_path).channels == 1
+    recording = audio_io.read_audio(input_path)[0] if plan.solo == "residual" and "solo" in plan.kinds else None
+    shared = tuple(k for k in pipeline.STEMS if k in plan.kinds)  # the stems share one gain (keep their sum)
+    groups = ([shared] if shared else []) + [(k,) for k in plan.kinds if k not in shared]
     with ExitStack() as stack:
         writers = []
-        for i, kind in enumerate(plan.kinds):
+        for i, group in enumerate(groups):
             if job is not None:
                 if job.is_cancelled():
                     raise Cancelled()
-                job.progress(i / (len(plan.kinds) + 1), f"writing {kind}")
-            audio = render(kind, stems, pan, gain, plan.solo_stereo, mono)
-            file_tags = tags.output_tags(source, Path(input_path).stem, kind, models)
-            w = stack.enter_context(MasteredWriter(targets[kind], stems.rate, 1 if audio.ndim == 1 else audio.shape[1],
-                                                   plan.spec, plan.clip, file_tags))
-            for j in range(0, audio.shape[0], _BLOCK):
-                w.write(audio[j: j + _BLOCK])
+                job.progress(i / (len(groups) + 1), f"writing {' and '.join(group)}")
+            audio = [render(k, stems, pan, gain, plan.solo, mono, recording) for k in group]
+            file_tags = [tags.output_tags(source, Path(input_path).stem, pipeline.stem_title(k, plan.solo), models)
+                         for k in group]
+            w = stack.enter_context(SharedGainWriter([targets[k] for k in group], stems.rate,
+                                                     [1 if a.ndim == 1 else a.shape[1] for a in audio],
+                                                     plan.spec, plan.clip, file_tags))
+            for j in range(0, audio[0].shape[0], _BLOCK):
+                w.write(*(a[j: j + _BLOCK] for a in audio))
             writers.append(w)
         if job is not None and job.is_cancelled():
             raise Cancelled()
-        reports = commit_all(writers)
+        by_path = {r.path: r for r in commit_all(writers)}
+    reports = [by_path[Path(targets[k])] for k in plan.kinds]
     if job is not None:
         job.progress(1.0, "exported")
     return reports

@@ -39,7 +39,7 @@ OPTIONS = {o.name: o for o in (
     Option("files", "session_dir", ""),
     Option("export", "format", "wav"),
     Option("export", "bits", 24),
-    Option("export", "solo_stereo", False),
+    Option("export", "solo_mode", "mono"),
     Option("export", "clip", "limit"),
     Option("export", "bitrate", 320),
     Option("export", "out_dir", ""),

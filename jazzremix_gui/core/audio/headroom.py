@@ -140,7 +140,7 @@ class MasteredWriter:
 
         self._open = open_output or atomic_output
         # rescale opens the file once the gain is known, so its comment tag can state it
-        self._out = open_output(self._tags) if mode != "rescale" else None
+        self._out = self._open(self._tags) if mode != "rescale" else None
         self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP) if mode == "limit" else None
         self._spool = None
         self._committed = False

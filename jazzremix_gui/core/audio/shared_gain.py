@@ -38,8 +38,8 @@ class _Split:
                 own = dict(own or {})
                 said = joint_tags.get("comment")
                 if said:  # what rescale did, said in every file it did it to
-                    own["comment"] = f"{own['comment']}; {said} (one gain for all stems)" if own.get("comment") \
-                        else said
+                    said += " (one gain for all stems)" if len(self.parts) > 1 else ""
+                    own["comment"] = f"{own['comment']}; {said}" if own.get("comment") else said
                 self.writers.append(AtomicAudioWriter(path, rate, c, spec=spec, tags=own))
         except BaseException:
             self.abort()
@@ -109,7 +109,7 @@ class SharedGainWriter:
         parts = [np.asarray(b, np.float32).reshape(len(b), c) for b, c in zip(blocks, self.parts)]
         if len(parts) != len(self.parts) or len({p.shape[0] for p in parts}) != 1:
             raise ValueError("SharedGainWriter.write: one block per file, all of the same length")
-        for i, p in enumerate(parts):
+        for i, p in enumerate(parts if len(parts) > 1 else []):  # one file: the joint report is its own
             self._measure(i, p)
             self._over[i] += int(np.count_nonzero(np.abs(p) > 1.0))
         self._frames += parts[0].shape[0]
@@ -118,6 +118,8 @@ class SharedGainWriter:
     def finish(self) -> list[ClipReport]:
         """Finish processing and the temporary files; one report per file (nothing renamed yet)."""
         joint = self._joint.finish()
+        if len(self.paths) == 1:
+            return [joint]
         reports = []
         for i, path in enumerate(self.paths):
             self._measure(i, None)
