@@ -26,7 +26,7 @@ def register(sub) -> None:
                                    "--whole-track. --pan and --gain/--gain-db override the suggestion for the whole "
                                    "file (the other one still follows it).")
     p.add_argument("input", metavar="INPUT", help="audio file (WAV, FLAC, OGG, AIFF, MP3, ...)")
-    p.add_argument("--out", required=True, metavar="FILE", help="output file; its extension names the format")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="output file; its extension names the format")
     p.add_argument("--whole-track", action="store_true", help="one pan/gain cell for the whole track (the seed's "
                                                               "decoding) instead of one per section")
     p.add_argument("--pan", type=float, metavar="DEG", help="solo pan in degrees, -45 (left) .. +45 (right)")

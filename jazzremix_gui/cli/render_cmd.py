@@ -19,7 +19,7 @@ def register(sub) -> None:
                                    "automation is on) and writes the chosen files: the same bytes as the app's "
                                    "Export with the same options.")
     p.add_argument("session", metavar="SESSION.jrs", help="a session saved by the app (File > Save session)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--stems", default=",".join(KINDS), metavar="LIST",
                    help=f"comma-separated files to write, of {', '.join(KINDS)} (default: all, as the app)")
     p.add_argument("--solo", choices=SOLO_MODES, default="mono",
