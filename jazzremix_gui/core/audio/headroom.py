@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core.files.atomic import TempFile
-from jazzremix_gui.core.audio.audio_io import AtomicAudioWriter
+from jazzremix_gui.core.audio.encoded import EncodedOutputs
 from jazzremix_gui.core.files.commit import commit_together
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.oserrors import describe_os_error, write_failure
@@ -44,6 +44,12 @@ CEILING_DBTP = -1.0
 HEAVY_LIMITING = 0.1
 #: Frames per read when rescaling from the spool.
 _SPOOL_BLOCK = 65536
+
+
+def output_ceiling(mode: str) -> float | None:
+    """The decoded true peak a lossy file of clip mode ``mode`` is held at (dBTP): the ceiling for ``limit`` and
+    ``rescale``, None (not checked) for ``clamp`` and ``none``."""
+    return CEILING_DBTP if mode in ("limit", "rescale") else None
 
 
 def check_mode(mode: str, spec: OutputSpec) -> str:
@@ -77,9 +83,25 @@ class ClipReport:
     frames: int = 0
     #: The other files that took the same gain (:mod:`core.audio.shared_gain`), by name; empty when none.
     shared_with: tuple = ()
+    #: Lossy files: the gain applied after encoding to hold the decoded true peak (dB, 0 or negative), and
+    #: that decoded true peak (dBTP; None when not measured).
+    encoded_gain_db: float = 0.0
+    decoded_peak_dbtp: float | None = None
 
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
+        line = self._describe_shared()
+        if self.decoded_peak_dbtp is None:
+            return line
+        if self.decoded_peak_dbtp > CEILING_DBTP + 0.05:
+            return f"{line}; decoded true peak {self.decoded_peak_dbtp:+.1f} dBTP after encoding, above " \
+                   f"{CEILING_DBTP:g} dBTP even {-self.encoded_gain_db:.2f} dB lower: try a lower gain or WAV/FLAC"
+        if self.encoded_gain_db:
+            return f"{line}; encoded again {-self.encoded_gain_db:.2f} dB lower for the encoder's overshoot " \
+                   f"(decoded true peak {self.decoded_peak_dbtp:+.1f} dBTP)"
+        return line
+
+    def _describe_shared(self) -> str:
         if not (self.shared_with and (self.limited or self.gain_db)):
             return self._describe()
         others = ", ".join(self.shared_with)
@@ -122,8 +144,8 @@ class MasteredWriter:
         :mod:`core.audio.tags` fields.
     open_output : callable, optional
         ``open_output(tags)`` -> the writer behind the clip mode (``write``, ``finish``, ``abort``,
-        ``temp``); default an :class:`AtomicAudioWriter` of ``path`` (:mod:`core.audio.shared_gain`
-        passes one that splits the channels into several files).
+        ``temp``); default an :class:`core.audio.encoded.EncodedOutputs` of ``path`` (lossy files
+        measured after encoding); :mod:`core.audio.shared_gain` passes one of several files.
     """
 
     def __init__(self, path, rate: int, channels: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
@@ -136,7 +158,7 @@ class MasteredWriter:
         self._tags = dict(tags or {})
 
         def atomic_output(file_tags):
-            return AtomicAudioWriter(path, rate, channels, spec=spec, tags=file_tags)
+            return EncodedOutputs([path], rate, [channels], spec, [file_tags], output_ceiling(mode))
 
         self._open = open_output or atomic_output
         # rescale opens the file once the gain is known, so its comment tag can state it
@@ -223,6 +245,8 @@ class MasteredWriter:
         if self._spool is not None:
             self._rescale()
         self._out.finish()
+        self.report.encoded_gain_db = self._out.extra_gain_db
+        self.report.decoded_peak_dbtp = self._out.decoded_peak_dbtp
         return self.report
 
     @property

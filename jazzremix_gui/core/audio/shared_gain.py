@@ -12,6 +12,9 @@ channels side by side are one signal for the clip mode (:mod:`core.audio.headroo
   broken there, and counted);
 - ``none``: written as computed (32-bit float), so the sum is exact to float precision.
 
+MP3 and OGG files are decoded once written and, where the encoder pushed the true peak above the
+ceiling, encoded again lower, both files by one gain (:mod:`core.audio.encoded`).
+
 Each file's report keeps its own count of overs and its own true peak (before processing).
 """
 
@@ -21,47 +24,19 @@ from pathlib import Path
 
 import numpy as np
 
-from jazzremix_gui.core.audio.audio_io import AtomicAudioWriter
+from jazzremix_gui.core.audio.encoded import EncodedOutputs
 from jazzremix_gui.core.audio.formats import OutputSpec
-from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter
+from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, output_ceiling
 from jazzremix_gui.core.audio.limiter import TruePeakTracker, lin_to_db
 
 
-class _Split:
-    """One writer per file behind a joint signal: ``write`` hands each file its own channels."""
-
-    def __init__(self, paths, rate: int, channels, spec: OutputSpec, tags, joint_tags: dict):
-        self.parts = list(channels)
-        self.writers = []
-        try:
-            for path, c, own in zip(paths, self.parts, tags):
-                own = dict(own or {})
-                said = joint_tags.get("comment")
-                if said:  # what rescale did, said in every file it did it to
-                    said += " (one gain for all stems)" if len(self.parts) > 1 else ""
-                    own["comment"] = f"{own['comment']}; {said}" if own.get("comment") else said
-                self.writers.append(AtomicAudioWriter(path, rate, c, spec=spec, tags=own))
-        except BaseException:
-            self.abort()
-            raise
-
-    def write(self, block: np.ndarray) -> None:
-        start = 0
-        for w, c in zip(self.writers, self.parts):
-            w.write(block[:, start: start + c])
-            start += c
-
-    def finish(self) -> None:
-        for w in self.writers:
-            w.finish()
-
-    def abort(self) -> None:
-        for w in self.writers:
-            w.abort()
-
-    @property
-    def temp(self) -> list:
-        return [w.temp for w in self.writers]
+def _with_said(tags: list, joint_tags: dict) -> list:
+    """Each file's tags, with what the joint clip mode did (rescale's comment) said in its comment too."""
+    said = joint_tags.get("comment")
+    if not said:
+        return tags
+    said += " (one gain for all stems)" if len(tags) > 1 else ""
+    return [{**t, "comment": f"{t['comment']}; {said}" if t.get("comment") else said} for t in tags]
 
 
 class SharedGainWriter:
@@ -95,9 +70,10 @@ class SharedGainWriter:
         self._over = [0 for _ in self.parts]
         self._frames = 0
         self._committed = False
-        self._joint = MasteredWriter(self.paths[0], rate, sum(self.parts), spec, mode, None,
-                                     open_output=lambda joint_tags: _Split(self.paths, rate, self.parts, spec, tags,
-                                                                           joint_tags))
+        self._joint = MasteredWriter(
+            self.paths[0], rate, sum(self.parts), spec, mode, None,
+            open_output=lambda joint_tags: EncodedOutputs(self.paths, rate, self.parts, spec,
+                                                          _with_said(tags, joint_tags), output_ceiling(mode)))
 
     def _measure(self, i: int, block: np.ndarray | None) -> None:
         _, tp = self._meters[i].finish() if block is None else self._meters[i].push(block)
@@ -126,7 +102,8 @@ class SharedGainWriter:
             others = tuple(p.name for j, p in enumerate(self.paths) if j != i)
             clamped = self._over[i] if joint.mode == "clamp" else 0
             reports.append(ClipReport(path, joint.mode, self._over[i], lin_to_db(self._peaks[i]), joint.gain_db,
-                                      joint.limited, joint.reduction_db, clamped, self._frames, others))
+                                      joint.limited, joint.reduction_db, clamped, self._frames, others,
+                                      joint.encoded_gain_db, joint.decoded_peak_dbtp))
         return reports
 
     @property
