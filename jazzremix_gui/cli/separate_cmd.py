@@ -79,10 +79,10 @@ def run(args) -> int:
     for line in notes:
         note(line)
     stems = STEMS if args.stems == "both" else (args.stems,)
+    model = pipeline.load_model(args.model, "separator")  # a bad model is said before any folder is made
     out = prepare_out_dir(args.out)
     plans = plan_outputs(inputs, out, spec.fmt, args.filename, stems)
     note_swept({out, *(p.parent for targets in plans.values() for p in targets.values() if os.path.isdir(p.parent))})
-    model = pipeline.load_model(args.model, "separator")
     failures, summary = len(problems), []
     for i, (item, targets) in enumerate(plans.items(), 1):
         where = f"file {i} of {len(plans)}: "

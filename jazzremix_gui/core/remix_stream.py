@@ -31,7 +31,10 @@ from jazzremix_gui.core.signal import automation
 from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.audio.formats import OutputSpec
-from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter
+from jazzremix_gui.core.audio import loudness_match
+from jazzremix_gui.core.audio.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, MasteredWriter
+from jazzremix_gui.core.audio.loudness import file_loudness
+from jazzremix_gui.core.audio.loudness_match import LoudnessMatch, RemixMeter, match_gain
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
@@ -55,6 +58,7 @@ class RemixResult:
     models: dict
     pan_range: tuple[float, float]
     gain_range: tuple[float, float]
+    loudness: LoudnessMatch | None = None  # ``loudness="match"``: what was measured and done
 
 
 def space_needed(frames: int, spec: OutputSpec, clip: str) -> tuple[int, str]:
@@ -84,7 +88,7 @@ def _check_space(folder: Path, frames: int, spec: OutputSpec, clip: str) -> None
 def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_MODE, pan: float | None = None,
                gain: float | None = None, whole_track: bool = False, separator: SessionLike | None = None,
                mixer: SessionLike | None = None, tags: dict | None = None, progress: ProgressFn = None,
-               cancel: CancelFn = None) -> RemixResult:
+               cancel: CancelFn = None, loudness: str = "keep") -> RemixResult:
     """Separate ``input_path`` and write its stereo remix to ``out_path``, streaming.
 
     Parameters
@@ -101,6 +105,9 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_
         Default: the installed models (the mixer is loaded only when needed).
     tags : dict, optional
         :mod:`core.audio.tags` fields of the output.
+    loudness : str
+        ``keep`` (the remix as computed) or ``match`` (:mod:`core.audio.loudness_match`: one gain makes
+        its integrated loudness the input's, within the true-peak ceiling; one more read of the spool).
 
     Returns
     -------
@@ -129,14 +136,21 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_
                                                    report.sub(0.0, SEPARATION_SHARE))
             auto = automation.suggestion_automation(suggestion, meta.frames, meta.rate, whole_track) \
                 if need_mixer else (pan, gain)
-            ranges = _render(spool.tmp, meta.frames, auto, pan, gain, level, w, report.sub(SEPARATION_SHARE, 1.0))
+            match = None
+            if loudness == "match":
+                meter = RemixMeter(meta.rate)
+                _render(spool.tmp, meta.frames, auto, pan, gain, level, meter, report.sub(SEPARATION_SHARE, 0.95))
+                match = match_gain(file_loudness(meta.path), *meter.finish(), CEILING_DBTP)
+            ranges = _render(spool.tmp, meta.frames, auto, pan, gain, level, w, report.sub(0.95, 1.0), match)
         finally:
             spool.discard()
         clip_report = w.commit()
+    if match is not None:
+        match.output_lufs = file_loudness(out_path)  # what was written, limiter and encoder included
     models = {"separator": separator.meta.version}
     if need_mixer:
         models["mixer"] = mixer.meta.version
-    return RemixResult(clip_report, *_summary(auto, pan, gain), suggestion, models, *ranges)
+    return RemixResult(clip_report, *_summary(auto, pan, gain), suggestion, models, *ranges, match)
 
 
 def _summary(auto, pan, gain):
@@ -167,8 +181,10 @@ def _separate_to_spool(meta, spool: Path, separator, mixer, report: Reporter):
         raise AudioWriteError(f"{spool.parent}: cannot write the remix's temporary stems ({exc.strerror})") from None
 
 
-def _render(spool: Path, frames: int, auto, pan, gain, level: float, writer: MasteredWriter, report: Reporter):
-    """Pass 2: place the solo block by block and write; returns the (min, max) of the pan and of the gain used."""
+def _render(spool: Path, frames: int, auto, pan, gain, level: float, writer: MasteredWriter, report: Reporter,
+            match: LoudnessMatch | None = None):
+    """Pass 2: place the solo block by block and write (times ``match``'s gain); returns the (min, max) of the pan
+    and of the gain used."""
     lo_hi = [[np.inf, -np.inf], [np.inf, -np.inf]]
     pos = 0
     with open(spool, "rb") as fh:
@@ -186,7 +202,7 @@ def _render(spool: Path, frames: int, auto, pan, gain, level: float, writer: Mas
                 p, g = auto
             for k, v in enumerate((p, g)):
                 lo_hi[k] = [min(lo_hi[k][0], float(np.min(v))), max(lo_hi[k][1], float(np.max(v)))]
-            writer.write(place_solo(block[:, 0], p, g, level) + block[:, 1:])
+            writer.write(loudness_match.apply(place_solo(block[:, 0], p, g, level) + block[:, 1:], match))
             pos = end
             report(pos / max(frames, 1), "writing the remix")
     return tuple(lo_hi[0]), tuple(lo_hi[1])
