@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, input_failure, note, progress_bar
+from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.cli.suggest_cmd import db_text
@@ -20,7 +21,7 @@ from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.audio.formats import extension, spec_for_path
 from jazzremix_gui.core.audio.headroom import CEILING_DBTP
 from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES, TOLERANCE_LU
-from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
+from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 from jazzremix_gui.services import naming
 
@@ -128,16 +129,9 @@ def run(args) -> int:
     if gain_arg is not None and not GAIN_MIN <= gain_arg <= GAIN_MAX + 1e-9:
         raise AudioWriteError(f"gain {gain_arg:.3g}: must be between {GAIN_MIN:g} and {GAIN_MAX:g} "
                               f"({20 * math.log10(GAIN_MAX):+.2f} dB)")
-    problems: list[str] = []
-    inputs, notes = naming.expand_inputs(args.inputs, skip=args.out, problems=problems)
-    for line in problems:
-        error(line)
+    inputs, problems = gather_inputs(args.inputs, "remix", skip=args.out)
     if not inputs:
-        if problems:
-            return EXIT_FAILED
-        raise JazzRemixError("; ".join(notes) or "no audio files to remix")
-    for line in notes:
-        note(line)
+        return EXIT_FAILED
     spec_from(args, args.format or ("wav" if len(inputs) > 1 else spec_for_path(args.out).fmt))  # options checked
     targets = _targets(args, inputs)
     failures, summary = len(problems), []

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, add_model_option, error, input_failure, note,
                                       note_swept, progress_bar)
+from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
+from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services import naming
 
@@ -68,16 +69,9 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str, stems=STEMS) -> dic
 
 def run(args) -> int:
     spec = spec_from(args)
-    problems: list[str] = []
-    inputs, notes = naming.expand_inputs(args.inputs, skip=args.out, problems=problems)  # never our own outputs
-    for line in problems:
-        error(line)
-    if not inputs:  # one line: what the folders held, or the problems already said
-        if problems:
-            return EXIT_FAILED
-        raise JazzRemixError("; ".join(notes) or "no audio files to separate")
-    for line in notes:
-        note(line)
+    inputs, problems = gather_inputs(args.inputs, "separate", skip=args.out)
+    if not inputs:
+        return EXIT_FAILED
     stems = STEMS if args.stems == "both" else (args.stems,)
     model = pipeline.load_model(args.model, "separator")  # a bad model is said before any folder is made
     out = prepare_out_dir(args.out)

@@ -11,11 +11,10 @@ import json
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, input_failure, note, progress_bar
+from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, input_failure, progress_bar
+from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.services import naming
 
 
 def register(sub) -> None:
@@ -51,16 +50,9 @@ def pan_text(pan: float) -> str:
 
 
 def run(args) -> int:
-    problems: list[str] = []
-    inputs, notes = naming.expand_inputs(args.inputs, problems=problems)
-    for line in problems:
-        error(line)
+    inputs, problems = gather_inputs(args.inputs, "analyse")
     if not inputs:
-        if problems:
-            return EXIT_FAILED
-        raise JazzRemixError("; ".join(notes) or "no audio files to analyse")
-    for line in notes:
-        note(line)
+        return EXIT_FAILED
     if len(inputs) == 1 and not problems:
         _suggest_one(args, inputs[0].path, "", single=True)
         return EXIT_OK
