@@ -173,3 +173,26 @@ def test_export_residual_solo_adds_up_and_the_dialog_offers_it(qtbot, window, tm
     assert solo.shape == acc.shape == x.shape
     assert np.abs(solo + acc - x).max() < 1e-6  # the stems add up to the recording
     assert np.abs(solo).max() > 0.01
+
+
+def test_export_remix_matched_to_the_recordings_loudness(qtbot, window, tmp_path):
+    import pyloudnorm
+
+    from jazzremix_gui.ui.dialogs import ExportDialog
+
+    path = write_track(tmp_path / "quiet.wav", seconds=3.0)
+    track = open_and_wait(qtbot, window, path)
+    window.edit(0.0, 0.3)  # the solo turned well down: the remix as computed is quieter
+    dlg = ExportDialog(path, window.settings, window)
+    qtbot.addWidget(dlg)
+    assert dlg.loudness.currentData() == "match"  # the default, as the CLI's
+    dlg.folder.setText(str(tmp_path))
+    plan = dlg.plan()
+    plan.kinds, plan.bits = ("remix",), 32
+    (written,) = run_export(qtbot, window, plan)
+    remix, rate = sf.read(str(written), dtype="float64")
+    meter = pyloudnorm.Meter(rate)
+    recorded = meter.integrated_loudness(track.decoded.audio.astype(np.float64))
+    computed = meter.integrated_loudness(pipeline.render_remix(track.processed.stems, 0.0, 0.3).astype(np.float64))
+    assert recorded - computed > 1.0 and abs(meter.integrated_loudness(remix) - recorded) < 0.5
+    assert "loudness: recording" in window.export_reports[0].describe()

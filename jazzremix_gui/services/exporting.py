@@ -22,7 +22,11 @@ from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.files import atomic
 from jazzremix_gui.core.errors import AudioWriteError, Cancelled
 from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, OutputSpec
-from jazzremix_gui.core.audio.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, check_mode, commit_all
+from jazzremix_gui.core.audio import loudness_match
+from jazzremix_gui.core.audio.headroom import (CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, check_mode, commit_all,
+                                               overs)
+from jazzremix_gui.core.audio.loudness import file_loudness, integrated_loudness
+from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES
 from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
 from jazzremix_gui.core.audio.limiter import lin_to_db
 from jazzremix_gui.core.signal.panlaw import place_solo
@@ -41,7 +45,8 @@ class ExportPlan:
     """What to write: kinds (subset of :data:`KINDS`), folder, format, bits, solo mode (:data:`SOLO_MODES`), clip mode...
 
     ``keep_mono``: a mono recording's accompaniment is written mono (its two channels are
-    then identical anyway). ``template``: :mod:`services.naming`.
+    then identical anyway). ``template``: :mod:`services.naming`. ``loudness``: the remix ``keep`` as
+    computed or ``match`` the recording's loudness (:mod:`core.audio.loudness_match`, as ``remix --loudness``).
     """
 
     out_dir: Path
@@ -53,6 +58,7 @@ class ExportPlan:
     bitrate: int = DEFAULT_MP3_BITRATE
     template: str = naming.DEFAULT_TEMPLATE
     keep_mono: bool = False
+    loudness: str = "keep"
 
     @property
     def spec(self) -> OutputSpec:
@@ -70,6 +76,8 @@ class ExportPlan:
             raise AudioWriteError(f"{self.out_dir}: output folder does not exist")
         check_mode(self.clip, self.spec.check())
         naming.check_template(self.template)
+        if self.loudness not in LOUDNESS_MODES:
+            raise AudioWriteError(f"loudness '{self.loudness}': use one of {', '.join(LOUDNESS_MODES)}")
         if self.solo not in SOLO_MODES:
             raise AudioWriteError(f"solo mode '{self.solo}': use one of {', '.join(SOLO_MODES)}")
 
@@ -95,9 +103,16 @@ def render(kind: str, stems: pipeline.Stems, pan, gain, solo: str = "mono", mono
 def _stereo(source, n: int) -> np.ndarray:
     """The input as ``(n, 2)`` float32 (a mono one duplicated); AudioWriteError when it is not ``n`` frames long."""
     if source is None or source.shape[0] != n:
-        raise AudioWriteError("the recording changed since it was separated: open it again to export its residual solo")
+        raise AudioWriteError("the recording changed since it was separated: open it again to export it")
     source = np.asarray(source, np.float32).reshape(n, -1)
     return np.repeat(source, 2, axis=1) if source.shape[1] == 1 else source[:, :2]
+
+
+def _match(remix: np.ndarray, recording: np.ndarray, rate: int) -> loudness_match.LoudnessMatch:
+    """The loudness match of a remix in memory to the recording (both ``(n, 2)``)."""
+    peak_db = overs(remix)[1]
+    return loudness_match.match_gain(integrated_loudness(recording, rate), integrated_loudness(remix, rate),
+                                     10 ** (peak_db / 20), CEILING_DBTP)
 
 
 def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan, source: np.ndarray | None = None) -> dict:
@@ -155,7 +170,10 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     source = tags.read_tags(input_path)
     models = models or {"separator": stems.model_version}
     mono = plan.keep_mono and audio_io.info(input_path).channels == 1
-    recording = audio_io.read_audio(input_path)[0] if plan.solo == "residual" and "solo" in plan.kinds else None
+    needs_input = (plan.solo == "residual" and "solo" in plan.kinds) or (plan.loudness == "match" and "remix" in
+                                                                         plan.kinds)
+    recording = audio_io.read_audio(input_path)[0] if needs_input else None
+    matched = None
     shared = tuple(k for k in pipeline.STEMS if k in plan.kinds)  # the stems share one gain (keep their sum)
     groups = ([shared] if shared else []) + [(k,) for k in plan.kinds if k not in shared]
     with ExitStack() as stack:
@@ -166,6 +184,9 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
                     raise Cancelled()
                 job.progress(i / (len(groups) + 1), f"writing {' and '.join(group)}")
             audio = [render(k, stems, pan, gain, plan.solo, mono, recording) for k in group]
+            if group == ("remix",) and plan.loudness == "match":
+                matched = _match(audio[0], _stereo(recording, len(stems)), stems.rate)
+                audio = [loudness_match.apply(audio[0], matched)]
             file_tags = [tags.output_tags(source, Path(input_path).stem, pipeline.stem_title(k, plan.solo), models)
                          for k in group]
             w = stack.enter_context(SharedGainWriter([targets[k] for k in group], stems.rate,
@@ -178,6 +199,10 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
             raise Cancelled()
         by_path = {r.path: r for r in commit_all(writers)}
     reports = [by_path[Path(targets[k])] for k in plan.kinds]
+    if matched is not None:
+        remix = by_path[Path(targets["remix"])]
+        matched.output_lufs = file_loudness(remix.path)  # what was written
+        remix.loudness = matched.describe()
     if job is not None:
         job.progress(1.0, "exported")
     return reports

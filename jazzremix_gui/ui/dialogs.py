@@ -66,6 +66,11 @@ class ExportDialog(QDialog):
         self.solo.setToolTip("Residual: the recording minus the accompaniment, so the two stems add up to the "
                              "recording (both stems always share one gain)")
         form.addRow("Solo as", self.solo)
+        self.loudness = QComboBox()
+        self.loudness.addItem("as loud as the recording (BS.1770, peaks kept under -1 dBTP)", "match")
+        self.loudness.addItem("as computed", "keep")
+        self.loudness.setCurrentIndex(max(0, self.loudness.findData(settings["loudness"])))
+        form.addRow("Remix loudness", self.loudness)
         self.fmt = QComboBox()
         for ext in FORMATS:
             self.fmt.addItem(FORMAT_LABELS.get(ext, ext.upper()), ext)
@@ -130,13 +135,15 @@ class ExportDialog(QDialog):
     def plan(self) -> ExportPlan:
         kinds = tuple(k for k in KINDS if self.kinds[k].isChecked())
         return ExportPlan(Path(self.folder.text()), kinds, self.fmt.currentData(), int(self.bits.currentData()),
-                          self.solo.currentData(), self.clip.currentData(), int(self.bitrate.currentData()))
+                          self.solo.currentData(), self.clip.currentData(), int(self.bitrate.currentData()),
+                          loudness=self.loudness.currentData())
 
     def remember(self) -> None:
         p = self.plan()
         self.settings["format"], self.settings["bits"] = p.fmt, p.bits
         self.settings["clip"], self.settings["bitrate"] = p.clip, p.bitrate
         self.settings["solo_mode"], self.settings["out_dir"] = p.solo, str(p.out_dir)
+        self.settings["loudness"] = p.loudness
 
 
 class PreferencesDialog(QDialog):

@@ -40,6 +40,7 @@ OPTIONS = {o.name: o for o in (
     Option("export", "format", "wav"),
     Option("export", "bits", 24),
     Option("export", "solo_mode", "mono"),
+    Option("export", "loudness", "match"),
     Option("export", "clip", "limit"),
     Option("export", "bitrate", 320),
     Option("export", "out_dir", ""),

@@ -87,9 +87,15 @@ class ClipReport:
     #: that decoded true peak (dBTP; None when not measured).
     encoded_gain_db: float = 0.0
     decoded_peak_dbtp: float | None = None
+    #: A remix's loudness match, in words (:meth:`core.audio.loudness_match.LoudnessMatch.describe`); "" when none.
+    loudness: str = ""
 
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
+        line = self._describe_encoded()
+        return f"{line}; {self.loudness}" if self.loudness else line
+
+    def _describe_encoded(self) -> str:
         line = self._describe_shared()
         if self.decoded_peak_dbtp is None:
             return line
