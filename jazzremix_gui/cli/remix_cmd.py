@@ -68,9 +68,14 @@ def _describe(value, span: tuple, unit: str, fmt: str, db: bool = False) -> str:
     return f"{span[0]:{fmt}}..{span[1]:{fmt}}{unit} (per section)"
 
 
+def _into_folder(args, inputs) -> bool:
+    """Whether --out is a folder: several inputs, a folder among them, or an existing folder named."""
+    return len(inputs) > 1 or any(Path(a).is_dir() for a in args.inputs) or Path(args.out).is_dir()
+
+
 def _targets(args, inputs) -> dict:
     """``{InputFile: output Path}``: one input to the file --out, several into the folder --out (created, said)."""
-    if len(inputs) == 1 and not any(Path(a).is_dir() for a in args.inputs) and not Path(args.out).is_dir():
+    if not _into_folder(args, inputs):
         out = Path(args.out)
         if args.format is not None and spec_for_path(out).fmt != extension(args.format):
             raise AudioWriteError(f"--format {args.format} but {out} is a {spec_for_path(out).fmt} file name")
@@ -132,7 +137,8 @@ def run(args) -> int:
     inputs, problems = gather_inputs(args.inputs, "remix", skip=args.out)
     if not inputs:
         return EXIT_FAILED
-    spec_from(args, args.format or ("wav" if len(inputs) > 1 else spec_for_path(args.out).fmt))  # options checked
+    # the options checked before any folder is made
+    spec_from(args, args.format or "wav" if _into_folder(args, inputs) else spec_for_path(args.out).fmt)
     targets = _targets(args, inputs)
     failures, summary = len(problems), []
     for i, (item, out) in enumerate(targets.items(), 1):
