@@ -110,3 +110,12 @@ def test_a_mono_file_is_measured_as_it_plays(tmp_path):
     sf.write(tmp_path / "m.wav", mono, RATE, subtype="FLOAT")
     both = pyloudnorm.Meter(RATE).integrated_loudness(np.stack([mono, mono], 1))
     assert file_loudness(tmp_path / "m.wav") == pytest.approx(both, abs=1e-4)
+
+
+def test_a_rate_too_low_to_measure_is_said():
+    from jazzremix_gui.core.audio.loudness_match import not_measurable
+
+    assert not_measurable(44100, -1.0) is None and not_measurable(8000, -1.0) is None
+    low = not_measurable(2000, -1.0)
+    assert low.gain_db == 0.0 and low.describe() == \
+        "loudness: not measurable at 2,000 Hz (BS.1770 needs 8,000 Hz or more); kept as computed"

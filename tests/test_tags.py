@@ -1,5 +1,7 @@
 """Tags in every output format, read back with mutagen; the input's tags (an MP3's ID3 date) carried to the stems."""
 
+import os
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -86,3 +88,12 @@ def test_a_file_that_cannot_be_tagged_is_an_error(tmp_path):
     path.write_bytes(b"RIFF....WAVEfmt ")
     with pytest.raises(AudioWriteError, match="cannot write its tags"):
         tags.write_tags(path, "flac", {"title": "x"})
+
+
+def test_a_file_name_that_is_not_utf8_is_tagged(tmp_path):
+    path = os.fsencode(tmp_path) + b"/take-\xff\xfe.flac"
+    write_mastered(os.fsdecode(path), _signal(0.5), RATE, OutputSpec("flac", 16), "limit",
+                   tags.output_tags(SOURCE, "take", "solo"))
+    with open(path, "rb") as fh:
+        assert MutagenFile(fh).tags["DATE"] == ["1939-10-11"]
+    assert tags.read_tags(os.fsdecode(path))["title"] == "Body and Soul (solo)"

@@ -136,8 +136,8 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_
                                                    report.sub(0.0, SEPARATION_SHARE))
             auto = automation.suggestion_automation(suggestion, meta.frames, meta.rate, whole_track) \
                 if need_mixer else (pan, gain)
-            match = None
-            if loudness == "match":
+            match = loudness_match.not_measurable(meta.rate, CEILING_DBTP) if loudness == "match" else None
+            if loudness == "match" and match is None:
                 meter = RemixMeter(meta.rate)
                 _render(spool.tmp, meta.frames, auto, pan, gain, level, meter, report.sub(SEPARATION_SHARE, 0.95))
                 match = match_gain(file_loudness(meta.path), *meter.finish(), CEILING_DBTP)
@@ -145,7 +145,7 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str = DEFAULT_CLIP_
         finally:
             spool.discard()
         clip_report = w.commit()
-    if match is not None:
+    if match is not None and not match.unmeasurable:
         match.output_lufs = file_loudness(out_path)  # what was written, limiter and encoder included
     models = {"separator": separator.meta.version}
     if need_mixer:

@@ -110,6 +110,9 @@ def _stereo(source, n: int) -> np.ndarray:
 
 def _match(remix: np.ndarray, recording: np.ndarray, rate: int) -> loudness_match.LoudnessMatch:
     """The loudness match of a remix in memory to the recording (both ``(n, 2)``)."""
+    unmeasurable = loudness_match.not_measurable(rate, CEILING_DBTP)
+    if unmeasurable is not None:
+        return unmeasurable
     peak_db = overs(remix)[1]
     return loudness_match.match_gain(integrated_loudness(recording, rate), integrated_loudness(remix, rate),
                                      10 ** (peak_db / 20), CEILING_DBTP)
@@ -199,10 +202,11 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
             raise Cancelled()
         by_path = {r.path: r for r in commit_all(writers)}
     reports = [by_path[Path(targets[k])] for k in plan.kinds]
-    if matched is not None:
+    if matched is not None and not matched.unmeasurable:
         remix = by_path[Path(targets["remix"])]
         matched.output_lufs = file_loudness(remix.path)  # what was written
-        remix.loudness = matched.describe()
+    if matched is not None:
+        by_path[Path(targets["remix"])].loudness = matched.describe()
     if job is not None:
         job.progress(1.0, "exported")
     return reports

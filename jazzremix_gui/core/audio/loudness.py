@@ -15,6 +15,9 @@ from scipy.signal import lfilter, lfilter_zi
 
 #: Samples filtered per step.
 BLOCK = 32768
+#: Lowest sample rate measured (Hz): below it the K-weighting's 1.7 kHz shelf sits at or near Nyquist and its
+#: filters go unstable (2 kHz overflows, 100 Hz cannot even be designed).
+MIN_RATE = 8000
 
 
 class LoudnessMeter:
@@ -107,6 +110,6 @@ def file_loudness(path, block: int = 65536) -> float:
     meter = None
     for part in audio_io.read_blocks(path, block):
         part = np.asarray(part, np.float32).reshape(len(part), -1)
-        meter = meter or LoudnessMeter(audio_io.info(path).rate, 2)
+        meter = meter or LoudnessMeter(audio_io.probe(path).rate, 2)  # probe: the command has warned already
         meter.push(np.repeat(part, 2, axis=1) if part.shape[1] == 1 else part)
     return meter.integrated() if meter is not None else float("-inf")

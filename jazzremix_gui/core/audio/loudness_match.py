@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 from jazzremix_gui.core.audio.limiter import TruePeakTracker, db_to_lin, lin_to_db
-from jazzremix_gui.core.audio.loudness import LoudnessMeter
+from jazzremix_gui.core.audio.loudness import MIN_RATE, LoudnessMeter
 
 LOUDNESS_MODES = ("match", "keep")
 #: How close ``match`` gets (LU); a result further off is said.
@@ -55,6 +55,7 @@ class LoudnessMatch:
     gain_db: float
     ceiling_db: float
     output_lufs: float | None = None  # measured in the written file
+    unmeasurable: str = ""  # why nothing could be matched (a rate too low for BS.1770)
 
     @property
     def wanted_db(self) -> float:
@@ -66,6 +67,8 @@ class LoudnessMatch:
 
     def describe(self) -> str:
         """One line: the loudness of the recording and of the remix, and what the ceiling allowed."""
+        if self.unmeasurable:
+            return f"loudness: {self.unmeasurable}; kept as computed"
         if not (math.isfinite(self.input_lufs) and math.isfinite(self.remix_lufs)):
             return "loudness: silent, nothing to match"
         out = self.output_lufs if self.output_lufs is not None else self.remix_lufs + self.gain_db
@@ -87,6 +90,14 @@ def match_gain(input_lufs: float, remix_lufs: float, remix_peak: float, ceiling_
     wanted = input_lufs - remix_lufs
     room = max(0.0, ceiling_db - lin_to_db(remix_peak)) if remix_peak > 0 else wanted
     return LoudnessMatch(input_lufs, remix_lufs, min(wanted, room), ceiling_db)
+
+
+def not_measurable(rate: int, ceiling_db: float) -> LoudnessMatch | None:
+    """A match that did nothing because BS.1770 cannot measure at ``rate`` Hz (below :data:`MIN_RATE`), else None."""
+    if rate >= MIN_RATE:
+        return None
+    return LoudnessMatch(math.nan, math.nan, 0.0, ceiling_db,
+                         unmeasurable=f"not measurable at {rate:,} Hz (BS.1770 needs {MIN_RATE:,} Hz or more)")
 
 
 def apply(block, match: LoudnessMatch | None):

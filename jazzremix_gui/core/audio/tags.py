@@ -53,7 +53,8 @@ def _mutagen_tags(path) -> dict:
     import mutagen
 
     try:
-        f = mutagen.File(os.fsdecode(path))
+        with open(os.fsencode(path), "rb") as fh:  # a file object: any file name the system takes (non-UTF-8 too)
+            f = mutagen.File(fh)
     except Exception:  # noqa: BLE001 - tags are a nicety: a file mutagen cannot parse has none here
         return {}
     if f is None or f.tags is None:
@@ -165,33 +166,39 @@ def write_tags(path, fmt: str, tags: dict) -> None:
         return
     from mutagen import MutagenError
 
-    name = os.fsdecode(path)
-    try:
-        if fmt in ("flac", "ogg"):
-            from mutagen.flac import FLAC
-            from mutagen.oggvorbis import OggVorbis
+    try:  # through a file object: any file name the system takes (non-UTF-8 too)
+        with open(os.fsencode(path), "rb+") as fh:
+            _write_into(fh, fmt, tags)
+    except (MutagenError, OSError) as exc:
+        raise AudioWriteError(f"{os.fsdecode(path)}: cannot write its tags ({exc})") from None
 
-            f = FLAC(name) if fmt == "flac" else OggVorbis(name)
-            if f.tags is None:
-                f.add_tags()
-            f.tags.clear()
-            for field, value in tags.items():
-                f.tags[VORBIS_NAMES[field]] = [value]
-            f.save()
-            return
-        frames = _id3(tags)
-        if fmt == "mp3":
-            frames.save(name, v2_version=4)
-            return
-        from mutagen.aiff import AIFF
-        from mutagen.wave import WAVE
 
-        f = WAVE(name) if fmt == "wav" else AIFF(name)
+def _write_into(fh, fmt: str, tags: dict) -> None:
+    if fmt in ("flac", "ogg"):
+        from mutagen.flac import FLAC
+        from mutagen.oggvorbis import OggVorbis
+
+        f = FLAC(fh) if fmt == "flac" else OggVorbis(fh)
         if f.tags is None:
             f.add_tags()
         f.tags.clear()
-        for frame in frames.values():
-            f.tags.add(frame)
-        f.save(v2_version=4)
-    except (MutagenError, OSError) as exc:
-        raise AudioWriteError(f"{name}: cannot write its tags ({exc})") from None
+        for field, value in tags.items():
+            f.tags[VORBIS_NAMES[field]] = [value]
+        fh.seek(0)
+        f.save(fh)
+        return
+    frames = _id3(tags)
+    if fmt == "mp3":
+        frames.save(fh, v2_version=4)
+        return
+    from mutagen.aiff import AIFF
+    from mutagen.wave import WAVE
+
+    f = WAVE(fh) if fmt == "wav" else AIFF(fh)
+    if f.tags is None:
+        f.add_tags()
+    f.tags.clear()
+    for frame in frames.values():
+        f.tags.add(frame)
+    fh.seek(0)
+    f.save(fh, v2_version=4)
