@@ -97,3 +97,12 @@ def test_a_file_name_that_is_not_utf8_is_tagged(tmp_path):
     with open(path, "rb") as fh:
         assert MutagenFile(fh).tags["DATE"] == ["1939-10-11"]
     assert tags.read_tags(os.fsdecode(path))["title"] == "Body and Soul (solo)"
+
+
+def test_a_title_from_a_non_utf8_name_is_written_readable(tmp_path):
+    name = os.fsdecode(b"take-\xff")  # what the input's stem is when its name is not UTF-8
+    path = tmp_path / "t.mp3"
+    if "mp3" not in FORMATS:
+        pytest.skip("this libsndfile writes no MP3")
+    write_mastered(path, _signal(0.5), RATE, OutputSpec("mp3"), "limit", tags.output_tags({}, name, "remix"))
+    assert str(MutagenFile(path).tags["TIT2"]) == "take-\ufffd (remix)"

@@ -161,7 +161,7 @@ def write_tags(path, fmt: str, tags: dict) -> None:
     The name of ``path`` does not matter (a temporary ``.part`` file is tagged before its rename).
     Raises AudioWriteError when the file cannot be tagged (it is then not complete either).
     """
-    tags = {k: str(v) for k, v in tags.items() if k in FIELDS and v}
+    tags = {k: _unicode(str(v)) for k, v in tags.items() if k in FIELDS and v}
     if not tags:
         return
     from mutagen import MutagenError
@@ -171,6 +171,11 @@ def write_tags(path, fmt: str, tags: dict) -> None:
             _write_into(fh, fmt, tags)
     except (MutagenError, OSError) as exc:
         raise AudioWriteError(f"{os.fsdecode(path)}: cannot write its tags ({exc})") from None
+
+
+def _unicode(text: str) -> str:
+    """``text`` as valid Unicode: bytes of a non-UTF-8 file name (surrogate escapes) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _write_into(fh, fmt: str, tags: dict) -> None:
