@@ -71,12 +71,12 @@ def test_four_doors_write_the_same_samples(tmp_path, song, models, monkeypatch, 
     flags = ["--model", str(models[0]), "--mixer", str(models[1])]
 
     # 1. jazzremix remix (the suggestion: per section unless there is one)
-    assert main(["remix", str(song), "--out", str(tmp_path / "remix.wav"), *flags]) == 0
+    assert main(["remix", str(song), "--out", str(tmp_path / "remix.wav"), "--loudness", "keep", *flags]) == 0
     # 2. the app's export of the suggestion as the mix state gives it (per-sample curves, or one cell)
     pan, gain = automation.suggestion_curves(sugg, len(stems), stems.rate)
     app = tmp_path / "app"
     app.mkdir()
-    export_track(song, stems, pan, gain, ExportPlan(app, ("solo", "accompaniment", "remix")),
+    export_track(song, stems, pan, gain, ExportPlan(app, ("solo", "accompaniment", "remix"), loudness="keep"),
                  models={"separator": sep.meta.version, "mixer": mxr.meta.version})
     # 3. jazzremix render of a session holding that mix
     sections = [{"start": s.start, "end": s.end, "active": s.active, "pan_deg": s.pan_deg, "gain": s.gain,
@@ -85,7 +85,7 @@ def test_four_doors_write_the_same_samples(tmp_path, song, models, monkeypatch, 
     jrs.write_text(json.dumps({"format": session.FORMAT, "version": session.VERSION, "input": str(song),
                                "mix": {"pan_deg": sugg.pan_deg, "gain": sugg.gain,
                                        "automation": mix == "per-section", "sections": sections}}))
-    assert main(["render", str(jrs), "--out", str(tmp_path / "render"), *flags]) == 0
+    assert main(["render", str(jrs), "--out", str(tmp_path / "render"), "--loudness", "keep", *flags]) == 0
     # 4. batch --remix's task, as a worker runs it
     ident = {k: {"path": str(m.path), **task.model_identity(m)} for k, m in (("separator", sep), ("mixer", mxr))}
     result = task.process(task.TaskSpec(str(song), str(tmp_path / "batch"), remix=True, models=ident))

@@ -71,7 +71,7 @@ def whole_file_remix(song, out, models, spec, clip, pan=None, gain=None, whole_t
 def test_streamed_remix_equals_whole_file(tmp_path, song, models, three_sections, clip, bits, extra):
     out = tmp_path / "streamed.wav"
     assert main(["remix", str(song), "--out", str(out), "--model", str(models[0]), "--mixer", str(models[1]),
-                 "--clip", clip, "--bits", str(bits), *extra]) == 0
+                 "--clip", clip, "--bits", str(bits), "--loudness", "keep", *extra]) == 0
     ref = tmp_path / "whole.wav"
     pan = -20.0 if "--pan" in extra else None
     whole_file_remix(song, ref, models, OutputSpec("wav", bits), clip, pan=pan, whole_track="--whole-track" in extra)
@@ -202,7 +202,7 @@ def test_every_override_is_written_and_reported(tmp_path, song, models, one_sect
     out = tmp_path / "r.wav"
     extra = ["--whole-track"] if whole_track else []
     assert main(["remix", str(song), "--out", str(out), "--model", str(models[0]), "--mixer", str(models[1]),
-                 "--clip", "none", "--bits", "32", *args, *extra]) == 0
+                 "--clip", "none", "--bits", "32", "--loudness", "keep", *args, *extra]) == 0
     got = sf.read(out, dtype="float32")[0]
     np.testing.assert_allclose(got, _expected(ref, pan, gain, whole_track), atol=1e-6, rtol=0)
     if args:  # the override really changed the samples (a writer ignoring it would fail here)

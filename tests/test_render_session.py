@@ -43,7 +43,7 @@ def test_render_equals_app_export(qtbot, window, tiny_models, tmp_path, monkeypa
     actions.save_session(window, str(sess))
     app_out, cli_out = tmp_path / "app", tmp_path / "cli"
     app_out.mkdir()
-    plan = ExportPlan(app_out, ("solo", "accompaniment", "remix"), fmt, bits, solo_stereo=False)
+    plan = ExportPlan(app_out, ("solo", "accompaniment", "remix"), fmt, bits, solo="mono")
     written = run_export(qtbot, window, plan)
     models = ["--model", str(tiny_models / "separator.onnx"), "--mixer", str(tiny_models / "mixer.onnx")]
     args = ["render", str(sess), "--format", fmt, "--bits", str(bits), *models]

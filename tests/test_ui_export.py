@@ -36,7 +36,7 @@ def test_export_reads_back_as_pipeline_output(qtbot, window, tmp_path):
     window.edit(-20.0, 1.3)
     out = tmp_path / "out"
     out.mkdir()
-    plan = ExportPlan(out, ("solo", "accompaniment", "remix"), "wav", 32, solo_stereo=True)
+    plan = ExportPlan(out, ("solo", "accompaniment", "remix"), "wav", 32, solo="remix", loudness="keep")
     written = run_export(qtbot, window, plan)
     assert [p.name for p in written] == ["gig.solo.wav", "gig.accompaniment.wav", "gig.remix.wav"]
     stems = track.processed.stems
@@ -58,7 +58,7 @@ def test_export_reads_back_as_pipeline_output(qtbot, window, tmp_path):
 
 def test_export_flac_16_mono_solo(qtbot, window, tmp_path):
     track = open_and_wait(qtbot, window, write_track(tmp_path / "set.wav", seconds=2.0))
-    plan = ExportPlan(tmp_path, ("solo",), "flac", 16, solo_stereo=False)
+    plan = ExportPlan(tmp_path, ("solo",), "flac", 16, solo="mono")
     (written,) = run_export(qtbot, window, plan)
     info = sf.info(str(written))
     assert written.name == "set.solo.flac" and info.channels == 1 and info.subtype == "PCM_16"
@@ -95,7 +95,7 @@ def test_export_records_the_mix_of_the_moment_it_started(qtbot, window, tmp_path
     window.edit(-20.0, 1.3)
     gate = threading.Event()
     window.export_runner.submit(lambda job: gate.wait(20))  # the export queues behind this
-    plan = ExportPlan(tmp_path, ("remix",), "wav", 32)
+    plan = ExportPlan(tmp_path, ("remix",), "wav", 32, loudness="keep")
     assert actions.export(window, plan, confirm=False) is not None
     window.edit(30.0, 0.4)  # the engineer goes on editing
     gate.set()
@@ -147,3 +147,52 @@ def test_play_and_change_gain_live(qtbot, window, tmp_path):
     window.toggle_play()
     qtbot.waitUntil(lambda: not engine.playing, timeout=3000)
     assert track.status == tracks.READY
+
+
+def test_export_residual_solo_adds_up_and_the_dialog_offers_it(qtbot, window, tmp_path):
+    from jazzremix_gui.ui.dialogs import ExportDialog
+
+    path = write_track(tmp_path / "duo.wav", seconds=2.0)
+    track = open_and_wait(qtbot, window, path)
+    dlg = ExportDialog(path, window.settings, window)
+    qtbot.addWidget(dlg)
+    offered = [dlg.solo.itemData(i) for i in range(dlg.solo.count())]
+    assert offered == ["mono", "remix", "stereo", "residual"]
+    dlg.solo.setCurrentIndex(offered.index("residual"))
+    dlg.bits.setCurrentIndex(dlg.bits.findData(32))
+    dlg.folder.setText(str(tmp_path))
+    plan = dlg.plan()
+    assert plan.solo == "residual" and plan.bits == 32
+    dlg.remember()
+    assert window.settings["solo_mode"] == "residual"
+    plan.kinds = ("solo", "accompaniment")
+    written = run_export(qtbot, window, plan)
+    solo, _ = sf.read(str(written[0]), dtype="float32")
+    acc, _ = sf.read(str(written[1]), dtype="float32")
+    x = track.decoded.audio
+    assert solo.shape == acc.shape == x.shape
+    assert np.abs(solo + acc - x).max() < 1e-6  # the stems add up to the recording
+    assert np.abs(solo).max() > 0.01
+
+
+def test_export_remix_matched_to_the_recordings_loudness(qtbot, window, tmp_path):
+    import pyloudnorm
+
+    from jazzremix_gui.ui.dialogs import ExportDialog
+
+    path = write_track(tmp_path / "quiet.wav", seconds=3.0)
+    track = open_and_wait(qtbot, window, path)
+    window.edit(0.0, 0.3)  # the solo turned well down: the remix as computed is quieter
+    dlg = ExportDialog(path, window.settings, window)
+    qtbot.addWidget(dlg)
+    assert dlg.loudness.currentData() == "match"  # the default, as the CLI's
+    dlg.folder.setText(str(tmp_path))
+    plan = dlg.plan()
+    plan.kinds, plan.bits = ("remix",), 32
+    (written,) = run_export(qtbot, window, plan)
+    remix, rate = sf.read(str(written), dtype="float64")
+    meter = pyloudnorm.Meter(rate)
+    recorded = meter.integrated_loudness(track.decoded.audio.astype(np.float64))
+    computed = meter.integrated_loudness(render_remix(track.processed.stems, 0.0, 0.3).astype(np.float64))
+    assert recorded - computed > 1.0 and abs(meter.integrated_loudness(remix) - recorded) < 0.5
+    assert "loudness: recording" in window.export_reports[0].describe()

@@ -1,15 +1,15 @@
-"""Helpers shared by the sub-commands: error lines, progress bars, model options."""
+"""Helpers shared by the sub-commands: error lines, model options (progress bars: :mod:`cli.progress`)."""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
-from contextlib import contextmanager
 
 from jazzremix_gui.core.files import atomic, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files.oserrors import describe_os_error, human_bytes
+from jazzremix_gui.cli.progress import progress_bar  # noqa: F401 (the commands' bars live in cli/progress.py)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -32,28 +32,6 @@ def note(message: str) -> None:
 
     if not logs.quiet():
         print("\n".join(one_line(line) for line in message.split("\n")), file=sys.stderr)
-
-
-@contextmanager
-def progress_bar(label: str):
-    """A ``progress(fraction, message)`` callback drawing a tqdm bar on a terminal's stderr (silent otherwise)."""
-    from jazzremix_gui.core import logs
-
-    if not sys.stderr.isatty() or logs.quiet():
-        yield None
-        return
-    from tqdm import tqdm
-
-    bar = tqdm(total=1000, desc=label, unit="‰", file=sys.stderr, leave=False,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
-
-    def update(fraction: float, message: str = "") -> None:
-        bar.update(max(0, int(fraction * 1000) - bar.n))
-
-    try:
-        yield update
-    finally:
-        bar.close()
 
 
 def add_model_option(parser, kind: str) -> None:

@@ -1,24 +1,30 @@
-"""``jazzremix remix INPUT --out FILE``: write the stereo remix, by default with the per-section suggestion.
+"""``jazzremix remix INPUT... -o FILE|DIR``: write the stereo remix, by default with the per-section suggestion.
 
 Streams (:func:`services.remix_writer.remix_file`): memory stays bounded for any length; the
 stems are spooled beside the output while the mixer listens, then placed and written. Every
 override given (``--pan``, ``--gain``/``--gain-db``) replaces that half of the suggestion for
-the whole file, with or without ``--whole-track``; the report says what was written.
+the whole file, with or without ``--whole-track``; the report says what was written. By
+default the remix is as loud as the recording (``--loudness match``, :mod:`core.audio.loudness_match`).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import note, note_swept, progress_bar
-from jazzremix_gui.cli.output_options import add_output_options, spec_from
+from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, input_failure, note, note_swept, progress_bar
+from jazzremix_gui.cli.inputs import gather_inputs
+from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
+from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.cli.suggest_cmd import db_text
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.core.audio.formats import extension, spec_for_path
+from jazzremix_gui.core.audio.headroom import CEILING_DBTP
+from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES, TOLERANCE_LU
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.audio.formats import spec_for_path
+from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 from jazzremix_gui.services import naming, remix_writer
 
@@ -28,9 +34,12 @@ def register(sub) -> None:
                        description="Renders the mixer's suggestion per section (as the app's per-section automation "
                                    "does, with 50 ms crossfades), or one pan/gain for the whole track with "
                                    "--whole-track. --pan and --gain/--gain-db override the suggestion for the whole "
-                                   "file (the other one still follows it).")
-    p.add_argument("input", metavar="INPUT", help="audio file (WAV, FLAC, OGG, AIFF, MP3, ...)")
-    p.add_argument("--out", required=True, metavar="FILE", help="output file; its extension names the format")
+                                   "file (the other one still follows it). One input: --out is the file (its "
+                                   "extension names the format); several inputs or a folder: --out is a folder, "
+                                   "created if missing, with <name>.remix.<ext> in it (--format, default wav).")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files (WAV, FLAC, OGG, AIFF, MP3, ...) or folders")
+    p.add_argument("-o", "--out", required=True, metavar="FILE|DIR",
+                   help="output file (one input; its extension names the format), or folder (several inputs)")
     p.add_argument("--whole-track", action="store_true", help="one pan/gain cell for the whole track (the seed's "
                                                               "decoding) instead of one per section")
     p.add_argument("--pan", type=float, metavar="DEG", help="solo pan in degrees, -45 (left) .. +45 (right)")
@@ -38,7 +47,13 @@ def register(sub) -> None:
     g.add_argument("--gain", type=float, metavar="G",
                    help="solo gain relative to the recording, 0 .. 2 (linear; 1 = as recorded, 2 = +6 dB)")
     g.add_argument("--gain-db", type=float, metavar="DB", help="solo gain relative to the recording in dB (up to +6.02)")
-    add_output_options(p, template=False, fmt=False)
+    p.add_argument("--loudness", choices=LOUDNESS_MODES, default="match",
+                   help="match (default): the remix's integrated loudness (BS.1770) made the recording's, within "
+                        f"{TOLERANCE_LU:g} LU, never lifting true peaks above {CEILING_DBTP:g} dBTP (said when that "
+                        "stops it short); keep: the remix as computed (solo + accompaniment, gain 1 = as recorded)")
+    add_output_options(p, template=False)
+    p.set_defaults(format=None)  # one input: the output's extension names it
+    p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
     p.add_argument("--model", metavar="PATH", help="separator ONNX model")
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model")
     p.set_defaults(func=run)
@@ -58,6 +73,74 @@ def describe_span(span: tuple, unit: str, fmt: str, db: bool = False) -> str:
     return f"{lo:{fmt}}..{hi:{fmt}}{unit} (per section)"
 
 
+def _into_folder(args, inputs) -> bool:
+    """Whether --out is a folder: several inputs, a folder among them, or an existing folder named."""
+    return len(inputs) > 1 or any(Path(a).is_dir() for a in args.inputs) or Path(args.out).is_dir()
+
+
+def _targets(args, inputs) -> tuple[dict, list[str]]:
+    """``{InputFile: output Path}`` of the inputs that may go, and one line per input refused.
+
+    One input writes the file --out, several write into the folder --out (created, said). An
+    output that is an input of the command (or, into a folder, leaves it) is refused before any
+    work (:func:`services.naming.refusals`): one input, the command; several, that input alone.
+    """
+    if not _into_folder(args, inputs):
+        out = Path(args.out)
+        if args.format is not None and spec_for_path(out).fmt != extension(args.format):
+            raise AudioWriteError(f"--format {args.format} but {out} is a {spec_for_path(out).fmt} file name")
+        refused = naming.refusals({str(inputs[0].path): {"remix": out}}, [inputs[0].path])
+        if refused:
+            raise AudioWriteError(next(iter(refused.values())))
+        folder = out.parent if str(out.parent) else Path(".")
+        if not folder.is_dir():
+            prepare_out_dir(folder)
+        note_swept([folder])  # a killed run's spool: removed, and said
+        return {inputs[0]: out}, []
+    folder = prepare_out_dir(args.out)
+    fmt = args.format or "wav"
+    plans = {item: naming.output_paths(item, folder, ("remix",), fmt)["remix"] for item in inputs}
+    naming.check_collisions({str(item.path): {"remix": path} for item, path in plans.items()})
+    refused = naming.refusals({str(item.path): {"remix": path} for item, path in plans.items()},
+                              [item.path for item in inputs], folder)
+    note_swept({folder, *(p.parent for p in plans.values() if p.parent.is_dir())})
+    return {item: p for item, p in plans.items() if str(item.path) not in refused}, list(refused.values())
+
+
+def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
+    """Remix one input into ``out``; its JSON entry (the lines are said on stderr)."""
+    spec = spec_from(args, spec_for_path(out).fmt)
+    audio_io.probe(path)  # a bad input is said before models load or its tags are read (a FIFO would block)
+    need_mixer = args.pan is None or gain_arg is None
+    sep = pipeline.load_model(args.model, "separator")
+    mix = pipeline.load_model(args.mixer, "mixer") if need_mixer else None
+    naming.check_name_lengths([out])
+    with progress_bar(f"{where}{path.name}") as bar:
+        result = remix_writer.remix_file(path, out, spec, args.clip, args.pan, gain_arg, args.whole_track,
+                                         sep, mix, report=Reporter(bar), loudness=args.loudness)
+    sugg = result.suggestion
+    if sugg is not None and not sugg.clear:
+        note(f"{where}{path}: {sugg.status} ({sugg.reason})")
+    pans, gains = result.mix.spans()
+    note(f"{where}{out}: solo at pan {describe_span(pans, ' deg', '+.0f')}, "
+         f"gain {describe_span(gains, '', '.2f', db=True)}")
+    note("  " + result.report.describe())  # the loudness match's line too
+    one = [lo if lo == hi else [lo, hi] for lo, hi in (pans, gains)]
+    entry = {"input": str(path), "output": report_json(result.report, "remix"), "loudness_mode": args.loudness,
+             "pan_deg": one[0], "gain": one[1], "per_section": pans[0] != pans[1] or gains[0] != gains[1],
+             "models": result.models, "warnings": audio_io.probe(path).warnings()}
+    m = result.loudness
+    if m is not None:
+        entry["loudness"] = {"input_lufs": _finite(m.input_lufs), "remix_lufs_before": _finite(m.remix_lufs),
+                             "output_lufs": _finite(m.output_lufs), "gain_db": round(m.gain_db, 2),
+                             "held_by_ceiling": m.held_by_ceiling}
+    return entry
+
+
+def _finite(x):
+    return round(x, 2) if x is not None and math.isfinite(x) else None
+
+
 def run(args) -> int:
     gain_arg = _gain(args)
     if args.pan is not None and not PAN_MIN_DEG <= args.pan <= PAN_MAX_DEG:
@@ -65,23 +148,29 @@ def run(args) -> int:
     if gain_arg is not None and not GAIN_MIN <= gain_arg <= GAIN_MAX + 1e-9:
         raise AudioWriteError(f"gain {gain_arg:.3g}: must be between {GAIN_MIN:g} and {GAIN_MAX:g} "
                               f"({20 * math.log10(GAIN_MAX):+.2f} dB)")
-    spec = spec_from(args, spec_for_path(args.out).fmt)
-    out = Path(args.out)
-    refused = naming.refusals({args.input: {"remix": out}}, [args.input])
-    if refused:
-        raise AudioWriteError(refused[args.input])
-    audio_io.probe(args.input)  # a bad input is said before models load or its tags are read (a FIFO would block)
-    need_mixer = args.pan is None or gain_arg is None
-    sep = pipeline.load_model(args.model, "separator")
-    mix = pipeline.load_model(args.mixer, "mixer") if need_mixer else None
-    note_swept([out.parent if str(out.parent) else Path(".")])  # a killed run's spool: removed, and said
-    with progress_bar(Path(args.input).name) as bar:
-        result = remix_writer.remix_file(args.input, out, spec, args.clip, args.pan, gain_arg, args.whole_track,
-                                         sep, mix, report=Reporter(bar))
-    sugg = result.suggestion
-    if sugg is not None and not sugg.clear:
-        note(f"{args.input}: {sugg.status} ({sugg.reason})")
-    pans, gains = result.mix.spans()
-    note(f"{out}: solo at pan {describe_span(pans, ' deg', '+.0f')}, gain {describe_span(gains, '', '.2f', db=True)}")
-    note("  " + result.report.describe())
-    return 0
+    inputs, problems = gather_inputs(args.inputs, "remix", skip=args.out)
+    if not inputs:
+        return EXIT_FAILED
+    # the options checked before any folder is made
+    spec_from(args, args.format or "wav" if _into_folder(args, inputs) else spec_for_path(args.out).fmt)
+    targets, refused = _targets(args, inputs)
+    for line in refused:
+        error(line)
+        problems.append(line)
+    failures, summary = len(problems), []
+    for i, (item, out) in enumerate(targets.items(), 1):
+        where = f"file {i} of {len(targets)}: " if len(targets) > 1 else ""
+        try:
+            summary.append(_remix_one(args, item.path, out, gain_arg, where))
+        except Exception as exc:  # one input's failure is one line; the others go on
+            if len(targets) == 1:
+                raise
+            line = input_failure(item.path, exc, where)
+            error(line)
+            summary.append({"input": str(item.path), "error": line[len(where):]})
+            failures += 1
+    if args.json:
+        summary += [{"input": line.split(": ", 1)[0], "error": line} for line in problems]
+        print(json.dumps({"files": summary, "written": len(targets) - (failures - len(problems)),
+                          "failed": failures, "clip_mode": args.clip, "loudness_mode": args.loudness}))
+    return EXIT_FAILED if failures else EXIT_OK

@@ -8,14 +8,18 @@ from pathlib import Path
 
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, add_model_option, error, input_failure, note,
                                       note_swept, progress_bar)
+from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
+from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.oserrors import describe_os_error
-from jazzremix_gui.services import naming
+from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.services import naming, remix_writer
 
-STEMS = ("solo", "accompaniment")
+STEMS = pipeline.STEMS
+SOLO_HELP = ("how the solo is written: mono (default: the separator's estimate), stereo (placed at its recorded pan "
+             "and level), residual (the input minus the accompaniment, stereo: the two stems add up to the input)")
 
 
 def register(sub) -> None:
@@ -23,9 +27,15 @@ def register(sub) -> None:
                        description="Writes DIR/<name>.solo.<ext> and DIR/<name>.accompaniment.<ext> for each input "
                                    "(or as --filename says), at the input's sample rate and length, with its tags. "
                                    "Folders are searched recursively for audio files, in sorted order. Two inputs "
-                                   "that would write the same file are refused before any work starts.")
+                                   "that would write the same file are refused before any work starts. Both stems "
+                                   "of an input go through the clip mode with one gain (one limiter curve, one "
+                                   "rescale factor), so they keep their balance and, with --solo residual, their "
+                                   "sum.")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files (WAV, FLAC, OGG, AIFF, MP3, ...) or folders")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    p.add_argument("--solo", choices=remix_writer.SEPARATE_SOLO_MODES, default="mono", help=SOLO_HELP)
+    p.add_argument("--stems", choices=("solo", "accompaniment", "both"), default="both",
+                   help="which stems to write (default both)")
     add_output_options(p)
     p.add_argument("--keep-mono", action="store_true", help="a mono recording gives a mono accompaniment")
     p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
@@ -34,7 +44,9 @@ def register(sub) -> None:
 
 
 def prepare_out_dir(path) -> Path:
+    """The output folder, created (and said) when missing; AudioWriteError when it cannot be written in."""
     out = Path(path)
+    existed = out.is_dir()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -43,10 +55,12 @@ def prepare_out_dir(path) -> Path:
         raise AudioWriteError(f"{out}: not a folder")
     if not os.access(out, os.W_OK | os.X_OK):
         raise AudioWriteError(f"{out}: cannot write in this folder (permission denied)")
+    if not existed:
+        note(f"created the output folder {out}")
     return out
 
 
-def plan_outputs(inputs, out: Path, fmt: str, template: str) -> tuple[dict, list[str]]:
+def plan_outputs(inputs, out: Path, fmt: str, template: str, stems=STEMS) -> tuple[dict, list[str]]:
     """``{InputFile: {stem: Path}}`` of the inputs that may go, and one line per input refused.
 
     Two inputs writing one file refuse the command (AudioWriteError); an input one of whose
@@ -54,7 +68,7 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str) -> tuple[dict, list
     (:func:`services.naming.refusals`). All before any work.
     """
     naming.check_template(template)
-    plans = {item: naming.output_paths(item, out, STEMS, fmt, template) for item in inputs}
+    plans = {item: naming.output_paths(item, out, stems, fmt, template) for item in inputs}
     naming.check_collisions({str(item.path): targets for item, targets in plans.items()})
     refused = naming.refusals({str(item.path): targets for item, targets in plans.items()},
                               [i.path for i in inputs], out)
@@ -63,23 +77,17 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str) -> tuple[dict, list
 
 def run(args) -> int:
     spec = spec_from(args)
-    problems: list[str] = []
-    inputs, notes = naming.expand_inputs(args.inputs, skip=args.out, problems=problems)  # never our own outputs
-    for line in problems:
-        error(line)
-    if not inputs:  # one line: what the folders held, or the problems already said
-        if problems:
-            return EXIT_FAILED
-        raise JazzRemixError("; ".join(notes) or "no audio files to separate")
-    for line in notes:
-        note(line)
+    inputs, problems = gather_inputs(args.inputs, "separate", skip=args.out)
+    if not inputs:
+        return EXIT_FAILED
+    stems = STEMS if args.stems == "both" else (args.stems,)
+    model = pipeline.load_model(args.model, "separator")  # a bad model is said before any folder is made
     out = prepare_out_dir(args.out)
-    plans, refused = plan_outputs(inputs, out, spec.fmt, args.filename)
+    plans, refused = plan_outputs(inputs, out, spec.fmt, args.filename, stems)
     for line in refused:
         error(line)
         problems.append(line)
     note_swept({out, *(p.parent for targets in plans.values() for p in targets.values() if os.path.isdir(p.parent))})
-    model = pipeline.load_model(args.model, "separator")
     failures, summary = len(problems), []
     for i, (item, targets) in enumerate(plans.items(), 1):
         where = f"file {i} of {len(plans)}: "
@@ -88,13 +96,15 @@ def run(args) -> int:
             naming.check_name_lengths(targets.values())
             naming.make_folders(targets.values())
             with progress_bar(f"{where}{item.path.name}") as bar:
-                reports = pipeline.separate_file(item.path, model=model, progress=bar, spec=spec, clip=args.clip,
-                                                 targets=(targets["solo"], targets["accompaniment"]),
-                                                 keep_mono=args.keep_mono)
-            note(f"{where}{item.path}: {reports[0].path.name}, {reports[1].path.name}")
-            for stem, r in zip(STEMS, reports):
+                reports = remix_writer.separate_stems(item.path, targets, spec, args.clip, args.keep_mono, args.solo,
+                                                      model, Reporter(bar))
+            note(f"{where}{item.path}: {', '.join(r.path.name for r in reports)}")
+            for stem, r in zip(targets, reports):
                 note("  " + r.describe())
-                entry["outputs"].append(report_json(r, stem))
+                entry["outputs"].append(report_json(r, stem) | ({"solo_mode": args.solo} if stem == "solo" else {}))
+            shared = shared_gain_db(reports)
+            if shared is not None:
+                entry["shared_gain_db"] = shared
             entry["warnings"] = audio_io.probe(item.path).warnings()  # damage, downmix (said on stderr too)
         except Exception as exc:  # one input's failure, whatever it is, is one line; the others go on
             line = input_failure(item.path, exc, where)
@@ -105,5 +115,13 @@ def run(args) -> int:
     if args.json:
         summary += [{"input": line.split(": ", 1)[0], "outputs": [], "error": line} for line in problems]
         print(json.dumps({"files": summary, "written": len(plans) - (failures - len(problems)), "failed": failures,
-                          "format": spec.fmt, "bits": None if spec.lossy else spec.bits, "clip_mode": args.clip}))
+                          "format": spec.fmt, "bits": None if spec.lossy else spec.bits, "clip_mode": args.clip,
+                          "solo_mode": args.solo, "stems": list(stems)}))
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def shared_gain_db(reports) -> float | None:
+    """The gain ``rescale`` gave both stems of an input, in dB (None for other clip modes): one factor for both."""
+    if not reports or reports[0].mode != "rescale":
+        return None
+    return round(reports[0].gain_db, 2)

@@ -11,26 +11,30 @@ import json
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import progress_bar
+from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, input_failure, progress_bar
+from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 
 
 def register(sub) -> None:
-    p = sub.add_parser("suggest", help="print the mixer's pan/gain suggestion for the solo")
-    p.add_argument("input", metavar="INPUT")
+    p = sub.add_parser("suggest", help="print the mixer's pan/gain suggestion for the solo",
+                       description="Several inputs (or folders): one suggestion each, in order; an input that fails "
+                                   "is one error line and the others go on.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files or folders")
     p.add_argument("--json", action="store_true",
-                   help="one JSON object: pan_deg, gain, posterior (19 x 21), confidence, clear, sections, ...")
+                   help="one JSON object: pan_deg, gain, posterior (19 x 21), confidence, clear, sections, ...; "
+                        "several inputs: {\"files\": [one such object per input, with \"input\"], \"failed\": n}")
     p.add_argument("--model", metavar="PATH", help="separator ONNX model (default: the shipped one)")
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model (default: your fine-tuned one, else the shipped one)")
     p.set_defaults(func=run)
 
 
-def analyse_file(path, separator=None, mixer=None, keep_stems: bool = True) -> pipeline.Analysis:
+def analyse_file(path, separator=None, mixer=None, keep_stems: bool = True, where: str = "") -> pipeline.Analysis:
     """:func:`core.pipeline.analyse` of one file, streamed from disk, with a progress bar; model paths None for the defaults."""
     sep = pipeline.load_model(separator, "separator")
     mix = pipeline.load_model(mixer, "mixer")
-    with progress_bar(Path(path).name) as bar:
+    with progress_bar(f"{where}{Path(path).name}") as bar:
         return pipeline.analyse(path, None, sep, mix, progress=bar, keep_stems=keep_stems)
 
 
@@ -46,17 +50,45 @@ def pan_text(pan: float) -> str:
 
 
 def run(args) -> int:
-    result = analyse_file(args.input, args.model, args.mixer, keep_stems=False)
+    inputs, problems = gather_inputs(args.inputs, "analyse")
+    if not inputs:
+        return EXIT_FAILED
+    if len(inputs) == 1 and not problems:
+        _suggest_one(args, inputs[0].path, "", single=True)
+        return EXIT_OK
+    failures, found = len(problems), []
+    for i, item in enumerate(inputs, 1):
+        where = f"file {i} of {len(inputs)}: "
+        try:
+            if not args.json:
+                print(f"{where}{item.path}")
+            found.append(_suggest_one(args, item.path, where))
+        except Exception as exc:  # one input's failure is one line; the others go on
+            line = input_failure(item.path, exc, where)
+            error(line)
+            found.append({"input": str(item.path), "error": line[len(where):]})
+            failures += 1
+    if args.json:
+        found += [{"input": line.split(": ", 1)[0], "error": line} for line in problems]
+        print(json.dumps({"files": found, "failed": failures}))
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
+    """One input's suggestion: printed as text, or (``single``) as its JSON object; with ``--json`` returns that
+    object (the caller prints several together), else None."""
+    result = analyse_file(path, args.model, args.mixer, keep_stems=False, where=where)
     stems, sugg, mix = result.stems, result.suggestion, result.mixer
     if args.json:
         data = sugg.to_json()
         share = stems.solo_share_db if math.isfinite(stems.solo_share_db) else None
-        data.update(mixer=str(mix.path), solo_level=round(stems.solo_level, 4), gain_reference="recording",
-                    solo_share_db=None if share is None else round(share, 2),
-                    warnings=audio_io.probe(args.input).warnings()  # damage, downmix, the models' pairing
+        data.update(input=str(path), mixer=str(mix.path), solo_level=round(stems.solo_level, 4),
+                    gain_reference="recording", solo_share_db=None if share is None else round(share, 2),
+                    warnings=audio_io.probe(path).warnings()  # damage, downmix, the models' pairing
                     + [p for p in [pipeline.pairing_problem(result.separator, mix)] if p])
-        print(json.dumps(data))
-        return 0
+        if single:
+            print(json.dumps(data))
+        return data
     print(f"mixer: {mix.meta.version} ({mix.path})")
     share = f"{stems.solo_share_db:.1f} dB" if math.isfinite(stems.solo_share_db) else "none"
     print(f"solo in the recording: pan {pan_text(stems.recorded_pan_deg)}, share of the energy {share}")
@@ -73,4 +105,4 @@ def run(args) -> int:
         else:
             state = "no clear suggestion: kept as recorded"
         print(f"  {s.start:7.1f} - {s.end:7.1f} s: {state}")
-    return 0
+    return None

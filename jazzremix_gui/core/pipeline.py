@@ -27,7 +27,8 @@ from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import DiskFullError, ModelError
 from jazzremix_gui.core.audio.formats import OutputSpec
-from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, commit_all
+from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, commit_all
+from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
 from jazzremix_gui.core.models import ModelSession, SessionLike
 from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
@@ -208,6 +209,14 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
                  solo_share_db=recorded.share_db)
 
 
+#: The stems ``separate`` writes, in order.
+STEMS = ("solo", "accompaniment")
+#: How :func:`separate_file` writes the solo: the mono estimate, or the residual, input minus accompaniment
+#: (stereo), so that the two stems add up to the input. The solo placed at its recorded pan and level
+#: (``separate --solo stereo``) is :func:`services.remix_writer.separate_stems`'s (it needs the whole track's pan).
+SOLO_MODES = ("mono", "residual")
+
+
 def stem_paths(input_path, out_dir, fmt: str = "wav") -> tuple[Path, Path]:
     """``DIR/<name>.solo.<ext>`` and ``DIR/<name>.accompaniment.<ext>`` (DESIGN.md §3; the CLI's default template)."""
     name = Path(input_path).stem
@@ -215,51 +224,116 @@ def stem_paths(input_path, out_dir, fmt: str = "wav") -> tuple[Path, Path]:
     return out_dir / f"{name}.solo.{fmt}", out_dir / f"{name}.accompaniment.{fmt}"
 
 
+def stem_title(stem: str, solo_mode: str = "mono") -> str:
+    """What a stem file's title tag calls it: ``solo``, ``solo, residual``, ``accompaniment``..."""
+    return f"solo, {solo_mode}" if stem == "solo" and solo_mode in ("stereo", "residual") else stem
+
+
+class _InputDelay:
+    """The input blocks as read, kept until the separated blocks they match come out (the ``residual`` mode).
+
+    The stream yields exactly as many samples as went in, sample-aligned, only later: so
+    :meth:`take` of ``k`` samples gives the input samples of the next ``k`` separated ones.
+    """
+
+    def __init__(self, blocks):
+        self._blocks = blocks
+        self._held: list[np.ndarray] = []
+
+    def __iter__(self):
+        for block in self._blocks:
+            block = _as_stereo(block)
+            self._held.append(block)
+            yield block
+
+    def take(self, k: int) -> np.ndarray:
+        """The next ``k`` input samples, ``(k, 2)`` float32."""
+        out, got = [], 0
+        while got < k:
+            head = self._held[0]
+            n = min(k - got, head.shape[0])
+            out.append(head[:n])
+            got += n
+            if n == head.shape[0]:
+                self._held.pop(0)
+            else:
+                self._held[0] = head[n:]
+        return np.concatenate(out) if out else np.zeros((0, 2), np.float32)
+
+
 def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, model: SessionLike | None = None,
                   progress: ProgressFn = None, cancel: CancelFn = None, *, targets=None, spec: OutputSpec | None = None,
-                  clip: str = DEFAULT_CLIP_MODE, keep_mono: bool = False) -> tuple[ClipReport, ClipReport]:
-    """Separate a file into two stem files, streaming (memory stays bounded for any length).
+                  clip: str = DEFAULT_CLIP_MODE, keep_mono: bool = False, solo: str = "mono") -> tuple[ClipReport, ...]:
+    """Separate a file into stem files, streaming (memory stays bounded for any length).
 
-    Both files appear only when complete, together (:func:`core.files.commit.commit_together`): on
-    any error, cancellation or signal neither is left behind and an earlier run's pair stays
-    as it was. A full disk is refused before any work when the format's size is exact (PCM),
+    The files appear only when complete, together (:func:`core.files.commit.commit_together`): on
+    any error, cancellation or signal none is left behind and an earlier run's files stay
+    as they were. A full disk is refused before any work when the format's size is exact (PCM),
     else reported with how much was needed (:class:`DiskFullError`). The files carry the
-    input's tags (:mod:`core.audio.tags`) and go through the clip mode ``clip`` (:mod:`core.audio.headroom`).
+    input's tags (:mod:`core.audio.tags`) and go through the clip mode ``clip`` with one gain for
+    both (:mod:`core.audio.shared_gain`): the stems keep their balance and, in the ``residual``
+    mode, their sum.
 
     Parameters
     ----------
-    targets : (solo_path, accompaniment_path), optional
-        Default: :func:`stem_paths` in ``out_dir``.
+    targets : dict, optional
+        ``{stem: path}`` for the stems to write (keys of :data:`STEMS`: one or both); a
+        ``(solo_path, accompaniment_path)`` pair also works. Default: both, :func:`stem_paths` in ``out_dir``.
     spec : OutputSpec, optional
         Default: ``fmt`` at ``bits``.
     keep_mono : bool
-        A mono input gives a mono accompaniment.
+        A mono input gives a mono accompaniment (and a mono residual solo).
+    solo : str
+        One of :data:`SOLO_MODES`: ``mono`` (n,), the estimate; ``residual`` (n, 2), the input minus the accompaniment, so solo +
+        accompaniment = input (a multichannel input: its stereo downmix) to float precision at
+        32-bit float with ``clip='none'``, within quantisation otherwise, and ``g(t)`` times it
+        where the shared limiter acts.
 
     Returns
     -------
-    (solo_report, accompaniment_report) : ClipReport
-        Each with the ``path`` written and what its clip mode did.
+    tuple of ClipReport
+        One per stem written, in the order of :data:`STEMS`, each with the ``path`` written and
+        what the clip mode did (the gain it shared).
     """
+    if solo not in SOLO_MODES:
+        raise ValueError(f"separate_file: solo mode {solo!r}: use one of {', '.join(SOLO_MODES)} "
+                         "(stereo: services.remix_writer.separate_stems)")
     meta = audio_io.info(input_path)
     model = model or load_model(None, "separator")
     spec = spec or OutputSpec(fmt, bits)
-    solo_path, acc_path = targets or stem_paths(input_path, out_dir, spec.fmt)
+    if targets is None:
+        targets = stem_paths(input_path, out_dir, spec.fmt)
+    if not isinstance(targets, dict):
+        targets = dict(zip(STEMS, targets))
+    stems = [s for s in STEMS if s in targets]
+    if not stems or len(stems) != len(targets):
+        raise ValueError(f"separate_file: targets are keyed by {' and/or '.join(STEMS)}")
     source, name, versions = tags.read_tags(meta.path), meta.path.stem, {"separator": model.meta.version}
-    acc_channels = 1 if keep_mono and meta.channels == 1 else 2
-    needed = output_bytes(meta.frames, meta.rate, (1, acc_channels), spec, clip)
-    if not spec.lossy and spec.fmt != "flac" and Path(solo_path).parent == Path(acc_path).parent:
-        check_free_space(Path(solo_path).parent, needed)  # exact for PCM: refuse before any work
-    with MasteredWriter(solo_path, meta.rate, 1, spec, clip, tags.output_tags(source, name, "solo", versions)) as ws, \
-            MasteredWriter(acc_path, meta.rate, acc_channels, spec, clip,
-                           tags.output_tags(source, name, "accompaniment", versions)) as wa:
+    mono_in = keep_mono and meta.channels == 1
+    channels = {"solo": 1 if solo == "mono" or (solo == "residual" and mono_in) else 2,
+                "accompaniment": 1 if mono_in else 2}
+    folders = {Path(targets[s]).parent for s in stems}
+    needed = output_bytes(meta.frames, meta.rate, [channels[s] for s in stems], spec, clip)
+    if not spec.lossy and spec.fmt != "flac" and len(folders) == 1:
+        check_free_space(folders.pop(), needed)  # exact for PCM: refuse before any work
+
+    def pick(solo_block, acc_block):
+        both = {"solo": solo_block, "accompaniment": acc_block.mean(axis=1) if mono_in else acc_block}
+        return [both[s] for s in stems]
+
+    with SharedGainWriter([targets[s] for s in stems], meta.rate, [channels[s] for s in stems], spec, clip,
+                          [tags.output_tags(source, name, stem_title(s, solo), versions) for s in stems]) as w:
         blocks = audio_io.read_blocks(meta.path, READ_BLOCK)
+        source_blocks = _InputDelay(blocks) if solo == "residual" else blocks
         try:
-            for solo, acc in separate_stream(blocks, meta.rate, meta.frames, model, progress, cancel):
-                ws.write(solo)
-                wa.write(acc.mean(axis=1) if acc_channels == 1 else acc)
-            return tuple(commit_all([ws, wa]))  # both stems or neither, whatever happens
+            for s, a in separate_stream(source_blocks, meta.rate, meta.frames, model, progress, cancel):
+                if solo == "residual":
+                    s = source_blocks.take(s.shape[0]) - a
+                    s = s.mean(axis=1) if mono_in else s
+                w.write(*pick(s, a))
+            return tuple(commit_all([w]))  # every stem or none, whatever happens
         except DiskFullError:
-            raise disk_full(Path(solo_path).parent, needed) from None
+            raise disk_full(Path(targets[stems[0]]).parent, needed) from None
 
 
 def output_bytes(frames: int, rate: int, channels: Iterable[int], spec: OutputSpec,

@@ -21,29 +21,32 @@ from jazzremix_gui.core.files import atomic
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, OutputSpec
 from jazzremix_gui.core.audio.headroom import CEILING_DBTP, DEFAULT_CLIP_MODE, ClipReport, check_mode
+from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES
 from jazzremix_gui.core.audio.limiter import lin_to_db
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.services import naming, remix_writer
-from jazzremix_gui.services.remix_writer import KINDS
+from jazzremix_gui.services.remix_writer import KINDS, SOLO_MODES
 
 
 @dataclass
 class ExportPlan:
-    """What to write: kinds (subset of :data:`KINDS`), folder, format, bits, solo stereo or mono, clip mode...
+    """What to write: kinds (subset of :data:`KINDS`), folder, format, bits, solo mode (:data:`SOLO_MODES`), clip mode...
 
     ``keep_mono``: a mono recording's accompaniment is written mono (its two channels are
-    then identical anyway). ``template``: :mod:`services.naming`.
+    then identical anyway). ``template``: :mod:`services.naming`. ``loudness``: the remix ``keep`` as
+    computed or ``match`` the recording's loudness (:mod:`core.audio.loudness_match`, as ``remix --loudness``).
     """
 
     out_dir: Path
     kinds: tuple = KINDS
     fmt: str = "wav"
     bits: int = 24
-    solo_stereo: bool = False
+    solo: str = "mono"
     clip: str = DEFAULT_CLIP_MODE
     bitrate: int = DEFAULT_MP3_BITRATE
     template: str = naming.DEFAULT_TEMPLATE
     keep_mono: bool = False
+    loudness: str = "match"
 
     @property
     def spec(self) -> OutputSpec:
@@ -61,23 +64,32 @@ class ExportPlan:
             raise AudioWriteError(f"{self.out_dir}: output folder does not exist")
         check_mode(self.clip, self.spec.check())
         naming.check_template(self.template)
+        if self.loudness not in LOUDNESS_MODES:
+            raise AudioWriteError(f"loudness '{self.loudness}': use one of {', '.join(LOUDNESS_MODES)}")
+        if self.solo not in SOLO_MODES:
+            raise AudioWriteError(f"solo mode '{self.solo}': use one of {', '.join(SOLO_MODES)}")
 
 
-def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan) -> dict:
+def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan, recording=None) -> dict:
     """``{kind: (sample values beyond full scale, sample peak dBFS)}`` of what the plan would write.
 
     Fast (no oversampling: a warning before export); block by block with the writer's own
-    signals (:func:`services.remix_writer.kind_block`). The export itself measures true
-    peaks and reports what its clip mode did.
+    signals (:func:`services.remix_writer.kind_block`; ``recording``, the input file, for a
+    ``residual`` solo). The export itself measures true peaks and reports what its clip mode did.
     """
     source, mix = remix_writer.MemoryStems(stems), remix_writer.Mix((pan, gain))
     found = {k: [0, 0.0] for k in plan.kinds}
+    residual = plan.solo == "residual" and "solo" in plan.kinds and recording is not None
+    input_blocks = remix_writer.RecordingReader(recording) if residual else None
     pos = 0
     for solo, acc in source.blocks():
         p, g = mix.window(pos, pos + solo.shape[0])
         pos += solo.shape[0]
+        rec = input_blocks.take(solo.shape[0]) if residual else None
         for k in plan.kinds:
-            a = np.abs(remix_writer.kind_block(k, solo, acc, p, g, stems.solo_level, plan.solo_stereo))
+            mode = plan.solo if residual or plan.solo != "residual" else "mono"
+            a = np.abs(remix_writer.kind_block(k, solo, acc, p, g, stems.solo_level, mode, False,
+                                               stems.recorded_pan_deg, rec))
             found[k][0] += int(np.count_nonzero(a > 1.0))
             found[k][1] = max(found[k][1], float(a.max(initial=0.0)))
     return {k: (n, lin_to_db(peak)) for k, (n, peak) in found.items()}
@@ -140,9 +152,9 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     if refused:
         raise AudioWriteError(next(iter(refused.values())))
     prepare_targets(targets)
-    out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo_stereo, plan.keep_mono,
+    out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo, plan.keep_mono,
                                   tags.read_tags(input_path), Path(input_path).stem,
-                                  models or {"separator": stems.model_version})
+                                  models or {"separator": stems.model_version}, plan.loudness, Path(input_path))
     mono = audio_io.info(input_path).channels == 1
     report = Reporter(job.progress, job.is_cancelled) if job is not None else None
     reports = remix_writer.write_outputs(remix_writer.MemoryStems(stems, mono), remix_writer.Mix((pan, gain)), out,

@@ -11,9 +11,11 @@ same stems, mix and options give the same samples whichever door they came in by
 - A **mix** (:class:`Mix`) is the solo's pan and gain: constants, per-sample arrays, or
   per-section :class:`core.signal.automation.Curves`, with whole-file overrides of either.
 - :func:`write_outputs` places the solo (:func:`core.signal.panlaw.place_solo`: the only caller
-  outside the pan law and playback), writes every planned file through its clip mode
-  (:class:`core.audio.headroom.MasteredWriter`) with its tags, and renames them into place
-  together (:func:`core.audio.headroom.commit_all`): all of them or none.
+  outside the pan law and playback), writes every planned file through its clip mode with its
+  tags, the solo and the accompaniment with one gain (:class:`core.audio.shared_gain.SharedGainWriter`:
+  the stems keep their balance and their sum), matches the remix's loudness to the recording's
+  when asked (:mod:`core.audio.loudness_match`: one more pass over the source), and renames
+  every file into place together (:func:`core.audio.headroom.commit_all`): all of them or none.
 
 Memory is one block per output whatever the length; the spool takes 12 bytes per frame on
 disk (about 1.9 GB for an hour at 44.1 kHz) and is removed in every case, a signal included
@@ -31,9 +33,11 @@ from typing import Iterator, Protocol
 import numpy as np
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.audio import audio_io, tags
+from jazzremix_gui.core.audio import audio_io, loudness_match, tags
 from jazzremix_gui.core.audio.formats import OutputSpec
-from jazzremix_gui.core.audio.headroom import ClipReport, MasteredWriter, commit_all
+from jazzremix_gui.core.audio.headroom import CEILING_DBTP, ClipReport, commit_all
+from jazzremix_gui.core.audio.loudness import file_loudness
+from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
 from jazzremix_gui.core.files.oserrors import human_bytes
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.atomic import TempFile
@@ -43,6 +47,12 @@ from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.separation import RecordedSolo
 
 KINDS = ("solo", "accompaniment", "remix")
+#: How the solo file is written: ``mono``, the estimate (n,); ``stereo``, placed at its recorded pan
+#: and level (n, 2); ``residual``, the recording minus the accompaniment (n, 2), so that the stems add
+#: up to the recording; ``remix``, placed as in the remix (n, 2).
+SOLO_MODES = ("mono", "stereo", "residual", "remix")
+#: The solo modes of ``jazzremix separate --solo`` (no mix there).
+SEPARATE_SOLO_MODES = ("mono", "stereo", "residual")
 #: Frames per block read from a source and handed to the writers.
 BLOCK = pipeline.READ_BLOCK
 #: Bytes per spooled frame: solo, accompaniment L and R as float32.
@@ -90,7 +100,8 @@ class Mix:
 
 
 class StemSource(Protocol):
-    """Float stems read block by block: ``rate`` (Hz), ``frames``, ``solo_level`` (``k``), ``mono`` (the input was).
+    """Float stems read block by block: ``rate`` (Hz), ``frames``, ``solo_level`` (``k``), ``recorded_pan_deg``
+    (where the recording has the solo), ``mono`` (the input was).
 
     ``blocks()`` yields ``(solo (m,), accompaniment (m, 2))`` float32 blocks in order, ``m <= BLOCK``.
     """
@@ -98,6 +109,7 @@ class StemSource(Protocol):
     rate: int
     frames: int
     solo_level: float
+    recorded_pan_deg: float
     mono: bool
 
     def blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]: ...
@@ -109,6 +121,7 @@ class MemoryStems:
     def __init__(self, stems: pipeline.Stems, mono: bool = False):
         self.stems, self.mono = stems, mono
         self.rate, self.frames, self.solo_level = stems.rate, len(stems), stems.solo_level
+        self.recorded_pan_deg = stems.recorded_pan_deg
 
     def blocks(self):
         for i in range(0, self.frames, BLOCK):
@@ -128,7 +141,7 @@ class StemSpool:
         except OSError as exc:
             raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
         self.path = self._file.tmp
-        self.rate, self.frames, self.mono, self.solo_level = rate, frames, mono, 1.0
+        self.rate, self.frames, self.mono, self.solo_level, self.recorded_pan_deg = rate, frames, mono, 1.0, 0.0
 
     def blocks(self):
         with open(self.path, "rb") as fh:
@@ -206,12 +219,13 @@ def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter 
                 result = pipeline.analyse(meta.path, None, separator, mixer, progress=report, keep_stems=False,
                                           sink=sink)
                 spool.solo_level, suggestion = result.stems.solo_level, result.suggestion
+                spool.recorded_pan_deg = result.stems.recorded_pan_deg
             else:
                 recorded = RecordedSolo()
                 for solo, acc in pipeline.separate_stream(audio_io.read_blocks(meta.path, BLOCK), meta.rate,
                                                           meta.frames, separator, report, recorded=recorded):
                     sink(solo, acc)
-                spool.solo_level, suggestion = recorded.level, None
+                spool.solo_level, spool.recorded_pan_deg, suggestion = recorded.level, recorded.pan_deg, None
     except OSError as exc:
         spool.discard()
         raise AudioWriteError(f"{Path(near).parent}: cannot write the temporary stems ({exc.strerror})") from None
@@ -221,12 +235,35 @@ def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter 
     return spool, suggestion
 
 
-def kind_block(kind: str, solo: np.ndarray, acc: np.ndarray, pan, gain, level: float, solo_stereo: bool = False,
-               mono: bool = False) -> np.ndarray:
-    """One block of one output: solo ``(m,)`` (``(m, 2)`` placed when ``solo_stereo``), accompaniment ``(m, 2)``
-    (``(m,)`` when ``mono``), remix ``(m, 2)`` = placed solo + accompaniment."""
+def kind_block(kind: str, solo: np.ndarray, acc: np.ndarray, pan, gain, level: float, solo_mode: str = "mono",
+               mono: bool = False, recorded_pan: float = 0.0, recording: np.ndarray | None = None) -> np.ndarray:
+    """One block of one output.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    solo, acc : np.ndarray [shape=(m,), (m, 2)]
+        The float stems.
+    pan, gain : float or np.ndarray [shape=(m,)]
+        The mix (degrees; 1.0 = as recorded); ``level`` is the recording's ``k``.
+    solo_mode : str
+        One of :data:`SOLO_MODES`; ``residual`` needs ``recording`` (m, 2), ``stereo`` ``recorded_pan``.
+    mono : bool
+        The accompaniment (and a residual solo) as one channel.
+
+    Returns
+    -------
+    np.ndarray
+        solo ``(m,)`` or ``(m, 2)``; accompaniment ``(m, 2)`` or ``(m,)``; remix ``(m, 2)`` = placed solo + accompaniment.
+    """
     if kind == "solo":
-        return place_solo(solo, pan, gain, level) if solo_stereo else solo
+        if solo_mode == "residual":
+            residual = recording - acc
+            return residual.mean(axis=1) if mono else residual
+        if solo_mode == "stereo":
+            return place_solo(solo, recorded_pan, 1.0, level)
+        return place_solo(solo, pan, gain, level) if solo_mode == "remix" else solo
     if kind == "accompaniment":
         return acc.mean(axis=1) if mono else acc
     return place_solo(solo, pan, gain, level) + acc
@@ -250,28 +287,71 @@ def render_remix(stems: pipeline.Stems, pan_deg, gain) -> np.ndarray:
     return kind_block("remix", stems.solo, stems.accompaniment, pan_deg, gain, stems.solo_level)
 
 
-def channels_of(kind: str, solo_stereo: bool = False, mono: bool = False) -> int:
+def channels_of(kind: str, solo_mode: str = "mono", mono: bool = False) -> int:
     """Channels of one output kind (see :func:`kind_block`)."""
-    return {"solo": 2 if solo_stereo else 1, "accompaniment": 1 if mono else 2, "remix": 2}[kind]
+    solo = 1 if solo_mode == "mono" or (solo_mode == "residual" and mono) else 2
+    return {"solo": solo, "accompaniment": 1 if mono else 2, "remix": 2}[kind]
+
+
+class RecordingReader:
+    """The recording read in step with the stems (the ``residual`` solo): :meth:`take` gives its next frames."""
+
+    def __init__(self, path):
+        self._path = Path(path)
+        self._blocks = audio_io.read_blocks(self._path, BLOCK)
+        self._held = np.zeros((0, 2), np.float32)
+
+    def take(self, k: int) -> np.ndarray:
+        """The next ``k`` frames, ``(k, 2)`` float32 (a mono recording on both channels)."""
+        while self._held.shape[0] < k:
+            block = next(self._blocks, None)
+            if block is None:
+                raise AudioWriteError(f"{self._path}: shorter than its stems: it changed since it was separated")
+            block = np.asarray(block, np.float32).reshape(len(block), -1)
+            self._held = np.concatenate([self._held, np.repeat(block, 2, axis=1) if block.shape[1] == 1
+                                         else block[:, :2]])
+        out, self._held = self._held[:k], self._held[k:]
+        return out
 
 
 @dataclass
 class OutputPlan:
     """Where and how to write: ``targets`` ``{kind: Path}`` in :data:`KINDS`, format, clip mode and options.
 
-    ``keep_mono``: a mono recording's accompaniment is written mono. ``tags``: the input's own
-    (:func:`core.audio.tags.read_tags`), ``name`` the input's name, ``models`` the versions for
-    the comment tag (:func:`core.audio.tags.output_tags`).
+    ``solo``: one of :data:`SOLO_MODES`. ``keep_mono``: a mono recording's accompaniment is written
+    mono. ``tags``: the input's own (:func:`core.audio.tags.read_tags`), ``name`` the input's name,
+    ``models`` the versions for the comment tag (:func:`core.audio.tags.output_tags`).
+    ``loudness``: the remix ``keep`` as computed or ``match`` the recording's loudness
+    (:mod:`core.audio.loudness_match`). ``recording``: the input file, read again for a
+    ``residual`` solo and a loudness ``match``.
     """
 
     targets: dict
     spec: OutputSpec
     clip: str
-    solo_stereo: bool = False
+    solo: str = "mono"
     keep_mono: bool = False
     tags: dict | None = None
     name: str = ""
     models: dict | None = None
+    loudness: str = "keep"
+    recording: Path | None = None
+
+    def check(self) -> None:
+        """Raise ValueError for a solo or loudness mode unknown, or a missing recording."""
+        if self.solo not in SOLO_MODES:
+            raise ValueError(f"solo mode {self.solo!r}: use one of {', '.join(SOLO_MODES)}")
+        if self.loudness not in loudness_match.LOUDNESS_MODES:
+            raise ValueError(f"loudness {self.loudness!r}: use one of {', '.join(loudness_match.LOUDNESS_MODES)}")
+        if self.recording is None and (self.loudness == "match" and "remix" in self.targets
+                                       or self.solo == "residual" and "solo" in self.targets):
+            raise ValueError("OutputPlan: a residual solo or a loudness match needs the recording")
+
+    def file_tags(self, kind: str) -> dict | None:
+        """The tags of one output (the kind, and the solo's mode, in its title)."""
+        if not self.name:
+            return self.tags
+        return tags.output_tags(self.tags or {}, self.name, pipeline.stem_title(kind, self.solo), self.models)
 
 
 def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report: Reporter | None = None
@@ -293,29 +373,60 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
         One per file, in the order of ``plan.targets``.
     """
     report = report or Reporter(None, None)
+    plan.check()
     mono = plan.keep_mono and source.mono
     kinds = list(plan.targets)
-    placed = "remix" in kinds or ("solo" in kinds and plan.solo_stereo)
+    placed = "remix" in kinds or ("solo" in kinds and plan.solo == "remix")
     if placed and mix is None:
         raise ValueError("write_outputs: a remix or a placed solo needs a mix")
+    match = None
+    if plan.loudness == "match" and "remix" in kinds:
+        match = _loudness_match(source, mix, plan.recording, report.sub(0.0, 0.5))
+        report = report.sub(0.5, 1.0)
+    recording = RecordingReader(plan.recording) if plan.solo == "residual" and "solo" in kinds else None
+    stems = [k for k in KINDS[:2] if k in kinds]  # one gain for both: they keep their sum
+    groups = ([stems] if stems else []) + [[k] for k in kinds if k not in stems]
     with ExitStack() as stack:
-        writers = {}
-        for kind in kinds:
-            file_tags = tags.output_tags(plan.tags or {}, plan.name, kind, plan.models) if plan.name else plan.tags
-            writers[kind] = stack.enter_context(MasteredWriter(
-                plan.targets[kind], source.rate, channels_of(kind, plan.solo_stereo, mono), plan.spec, plan.clip,
-                file_tags))
+        writers = [stack.enter_context(SharedGainWriter(
+            [plan.targets[k] for k in group], source.rate, [channels_of(k, plan.solo, mono) for k in group],
+            plan.spec, plan.clip, [plan.file_tags(k) or {} for k in group])) for group in groups]
         pos = 0
         for solo, acc in source.blocks():
             report.check()
             end = pos + solo.shape[0]
             pan, gain = mix.window(pos, end) if placed else (0.0, 1.0)
-            for kind, w in writers.items():
-                w.write(kind_block(kind, solo, acc, pan, gain, source.solo_level, plan.solo_stereo, mono))
+            rec = recording.take(solo.shape[0]) if recording is not None else None
+            for group, w in zip(groups, writers):
+                w.write(*(loudness_match.apply(kind_block(k, solo, acc, pan, gain, source.solo_level, plan.solo, mono,
+                                                          source.recorded_pan_deg, rec), match if k == "remix" else None)
+                          for k in group))
             pos = end
             report(pos / max(source.frames, 1), "writing")
         report.check()
-        return commit_all(list(writers.values()))
+        by_path = {r.path: r for r in commit_all(writers)}
+    reports = [by_path[Path(plan.targets[k])] for k in kinds]
+    if match is not None:
+        remix = by_path[Path(plan.targets["remix"])]
+        if not match.unmeasurable:
+            match.output_lufs = file_loudness(remix.path)  # what was written, limiter and encoder included
+        remix.loudness = match
+    return reports
+
+
+def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -> loudness_match.LoudnessMatch:
+    """Pass 1 of a loudness match: the remix as computed, measured (BS.1770, true peak), against the recording."""
+    match = loudness_match.not_measurable(source.rate, CEILING_DBTP)
+    if match is not None:
+        return match
+    meter = loudness_match.RemixMeter(source.rate)
+    pos = 0
+    for solo, acc in source.blocks():
+        report.check()
+        end = pos + solo.shape[0]
+        meter.write(kind_block("remix", solo, acc, *mix.window(pos, end), source.solo_level))
+        pos = end
+        report(pos / max(source.frames, 1), "measuring the loudness")
+    return loudness_match.match_gain(file_loudness(recording), *meter.finish(), CEILING_DBTP)
 
 
 @dataclass
@@ -327,10 +438,15 @@ class RemixResult:
     suggestion: object
     models: dict
 
+    @property
+    def loudness(self):
+        """The loudness match (:class:`core.audio.loudness_match.LoudnessMatch`), None when kept as computed."""
+        return self.report.loudness
+
 
 def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | None = None,
                gain: float | None = None, whole_track: bool = False, separator=None, mixer=None,
-               input_tags: dict | None = None, report: Reporter | None = None) -> RemixResult:
+               input_tags: dict | None = None, report: Reporter | None = None, loudness: str = "keep") -> RemixResult:
     """Separate ``input_path`` and write its stereo remix to ``out_path``, streaming (``jazzremix remix``).
 
     Two passes, since the suggestion and the recording's solo level are known only at the
@@ -349,6 +465,8 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
         Default: the installed models (the mixer only when needed).
     input_tags : dict, optional
         The input's tags (default: read from it).
+    loudness : str
+        ``keep`` (the remix as computed) or ``match`` (as loud as the recording, under the ceiling).
 
     Returns
     -------
@@ -366,7 +484,8 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
     check_space(folder, meta.frames, [(spec, 2)], clip)
     models = {"separator": separator.meta.version, **({"mixer": mixer.meta.version} if mixer is not None else {})}
     plan = OutputPlan({"remix": out_path}, spec, clip, tags=tags.read_tags(input_path) if input_tags is None
-                      else input_tags, name=Path(input_path).stem, models=models)
+                      else input_tags, name=Path(input_path).stem, models=models, loudness=loudness,
+                      recording=Path(input_path))
     # the output is checked first: a format, rate or folder it cannot take is said before any work
     spec.check_rate(meta.rate, out_path)
     spool, suggestion = separate_to_spool(input_path, out_path, separator, mixer, report.sub(0.0, 0.9))
@@ -376,3 +495,30 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
         mix = Mix(auto, pan, gain)
         written = write_outputs(spool, mix, plan, report.sub(0.9, 1.0))
     return RemixResult(written[0], mix, suggestion, models)
+
+
+def separate_stems(input_path, targets: dict, spec: OutputSpec, clip: str, keep_mono: bool = False,
+                   solo: str = "mono", separator=None, report: Reporter | None = None) -> tuple[ClipReport, ...]:
+    """``jazzremix separate``: the stems of ``input_path`` into ``targets`` ``{stem: Path}``, all or none.
+
+    ``solo`` is one of :data:`SEPARATE_SOLO_MODES`. ``mono`` and ``residual`` stream in one pass
+    (:func:`core.pipeline.separate_file`); ``stereo`` places the solo at the recording's pan and level,
+    known only at the end: separated into a spool first (:func:`separate_to_spool`), then written
+    by :func:`write_outputs`. Returns one report per stem, in the order of ``targets``.
+    """
+    report = report or Reporter(None, None)
+    if solo not in SEPARATE_SOLO_MODES:
+        raise ValueError(f"solo mode {solo!r}: use one of {', '.join(SEPARATE_SOLO_MODES)}")
+    separator = separator or pipeline.load_model(None, "separator")
+    if solo != "stereo":
+        return pipeline.separate_file(input_path, model=separator, progress=report,  # it checks cancel too
+                                      targets=targets, spec=spec, clip=clip, keep_mono=keep_mono, solo=solo)
+    meta = audio_io.info(input_path)
+    first = Path(next(iter(targets.values())))
+    mono = keep_mono and meta.channels == 1
+    check_space(first.parent, meta.frames, [(spec, channels_of(k, solo, mono)) for k in targets], clip)
+    plan = OutputPlan(dict(targets), spec, clip, solo, keep_mono, tags.read_tags(meta.path), meta.path.stem,
+                      {"separator": separator.meta.version})
+    spool, _ = separate_to_spool(meta.path, first, separator, None, report.sub(0.0, 0.95))
+    with spool:
+        return tuple(write_outputs(spool, None, plan, report.sub(0.95, 1.0)))

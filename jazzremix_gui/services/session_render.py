@@ -76,7 +76,8 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
         mix = session.mix_for(data, source.solo_level)  # a version-1 session converted as the app does
         auto = automation.session_automation(mix, suggestion, source.frames, source.rate)
         models = {"separator": separator.meta.version, "mixer": mixer.meta.version}
-        out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo_stereo, plan.keep_mono,
-                                      tags.read_tags(source_path), source_path.stem, models)
+        out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo, plan.keep_mono,
+                                      tags.read_tags(source_path), source_path.stem, models, plan.loudness,
+                                      source_path)
         reports = remix_writer.write_outputs(source, remix_writer.Mix(auto), out, report.sub(0.9, 1.0))
     return reports, notes

@@ -193,7 +193,8 @@ def export(w, plan=None, confirm: bool = True):
     stems, state = track.processed.stems, track.state
     pan, gain = state.automation_curves(len(stems), stems.rate)
     if confirm:
-        warning = overs_warning(predicted_overs(stems, pan, gain, plan), plan.clip)
+        recording = track.decoded.audio if plan.solo == "residual" else None
+        warning = overs_warning(predicted_overs(stems, pan, gain, plan, recording), plan.clip)
         if warning and QMessageBox.question(w, "Export: overs", warning + "\n\nExport?") \
                 != QMessageBox.StandardButton.Yes:
             return None

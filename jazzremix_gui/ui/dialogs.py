@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox, QTextBrowser,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QTextBrowser,
                                QVBoxLayout, QWidget)
 
 from jazzremix_gui import __version__
@@ -26,6 +26,9 @@ FORMAT_LABELS = {"wav": "WAV", "flac": "FLAC", "aiff": "AIFF", "mp3": "MP3", "og
 CLIP_LABELS = {"limit": "Limit to -1 dBTP (transparent look-ahead limiter)",
                "rescale": "Rescale the whole file to -1 dBTP", "clamp": "Clip (hard)",
                "none": "Keep overs (32-bit float only)"}
+
+SOLO_LABELS = {"mono": "mono", "remix": "stereo, panned as in the remix", "stereo": "stereo, as recorded",
+               "residual": "residual: recording − accompaniment (stems add up)"}
 
 
 def _path_row(edit: QLineEdit, pick) -> QWidget:
@@ -56,15 +59,18 @@ class ExportDialog(QDialog):
             cb.setChecked(True)
             col.addWidget(cb)
         form.addRow("Files", box)
-        self.solo_mono = QRadioButton("mono")
-        self.solo_stereo = QRadioButton("stereo, panned as in the remix")
-        (self.solo_stereo if settings["solo_stereo"] else self.solo_mono).setChecked(True)
-        solo_box = QWidget()
-        r = QHBoxLayout(solo_box)
-        r.setContentsMargins(0, 0, 0, 0)
-        r.addWidget(self.solo_mono)
-        r.addWidget(self.solo_stereo)
-        form.addRow("Solo as", solo_box)
+        self.solo = QComboBox()
+        for mode, label in SOLO_LABELS.items():
+            self.solo.addItem(label, mode)
+        self.solo.setCurrentIndex(max(0, self.solo.findData(settings["solo_mode"])))
+        self.solo.setToolTip("Residual: the recording minus the accompaniment, so the two stems add up to the "
+                             "recording (both stems always share one gain)")
+        form.addRow("Solo as", self.solo)
+        self.loudness = QComboBox()
+        self.loudness.addItem("as loud as the recording (BS.1770, peaks kept under -1 dBTP)", "match")
+        self.loudness.addItem("as computed", "keep")
+        self.loudness.setCurrentIndex(max(0, self.loudness.findData(settings["loudness"])))
+        form.addRow("Remix loudness", self.loudness)
         self.fmt = QComboBox()
         for ext in FORMATS:
             self.fmt.addItem(FORMAT_LABELS.get(ext, ext.upper()), ext)
@@ -129,13 +135,15 @@ class ExportDialog(QDialog):
     def plan(self) -> ExportPlan:
         kinds = tuple(k for k in KINDS if self.kinds[k].isChecked())
         return ExportPlan(Path(self.folder.text()), kinds, self.fmt.currentData(), int(self.bits.currentData()),
-                          self.solo_stereo.isChecked(), self.clip.currentData(), int(self.bitrate.currentData()))
+                          self.solo.currentData(), self.clip.currentData(), int(self.bitrate.currentData()),
+                          loudness=self.loudness.currentData())
 
     def remember(self) -> None:
         p = self.plan()
         self.settings["format"], self.settings["bits"] = p.fmt, p.bits
         self.settings["clip"], self.settings["bitrate"] = p.clip, p.bitrate
-        self.settings["solo_stereo"], self.settings["out_dir"] = p.solo_stereo, str(p.out_dir)
+        self.settings["solo_mode"], self.settings["out_dir"] = p.solo, str(p.out_dir)
+        self.settings["loudness"] = p.loudness
 
 
 class PreferencesDialog(QDialog):

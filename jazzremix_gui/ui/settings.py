@@ -13,7 +13,9 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from jazzremix_gui.core.audio.formats import FORMATS, MP3_BITRATES
 from jazzremix_gui.core.audio.headroom import CLIP_MODES
+from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES
 from jazzremix_gui.core.files import paths
+from jazzremix_gui.services.remix_writer import SOLO_MODES
 from jazzremix_gui.services.settings_values import typed
 
 
@@ -48,7 +50,8 @@ OPTIONS = {o.name: o for o in (
     Option("files", "session_dir", ""),
     Option("export", "format", "wav", tuple(FORMATS)),
     Option("export", "bits", 24, (16, 24, 32)),
-    Option("export", "solo_stereo", False),
+    Option("export", "solo_mode", "mono", SOLO_MODES),
+    Option("export", "loudness", "match", LOUDNESS_MODES),
     Option("export", "clip", "limit", CLIP_MODES),
     Option("export", "bitrate", 320, MP3_BITRATES),
     Option("export", "out_dir", ""),

@@ -29,8 +29,8 @@ from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.audio.damage import Damage
 from jazzremix_gui.core.errors import AudioReadError, AudioWriteError
 from jazzremix_gui.core.files.oserrors import check_input_file, describe_os_error, write_failure
-from jazzremix_gui.core.audio.formats import FORMATS, SUBTYPES, OutputSpec, spec_for_path  # noqa: F401 (re-exported)
-from jazzremix_gui.core.audio.tags import apply_tags
+from jazzremix_gui.core.audio.formats import FORMATS, SUBTYPES, OutputSpec, extension, spec_for_path  # noqa: F401 (re-exported)
+from jazzremix_gui.core.audio.tags import apply_tags, write_tags
 
 #: Seed of the TPDF dither: the same signal always gives the same bytes (the CLI's
 #: ``render`` reproduces the app's export exactly).
@@ -327,7 +327,8 @@ class AtomicAudioWriter:
 
     Integer PCM is rounded and clipped to full scale (:func:`quantize`; choose a clip mode
     upstream, :mod:`core.audio.headroom`, so nothing reaches this clip unasked); 16-bit PCM gets
-    TPDF dither (seeded: same input, same bytes). ``tags`` (:mod:`core.audio.tags`) are written before the first sample. Use as a
+    TPDF dither (seeded: same input, same bytes). ``tags`` (:mod:`core.audio.tags`) are written before the first sample
+    (libsndfile) and again, complete, when the file is finished (mutagen). Use as a
     context manager: leaving the block with an exception (or without calling :meth:`commit`)
     deletes the temporary file and leaves ``path`` untouched.
     """
@@ -351,6 +352,7 @@ class AtomicAudioWriter:
             self._tmp.discard()
             raise AudioWriteError(f"{self.path}: cannot write ({_short(exc)})") from None
         apply_tags(self._file, tags or {})
+        self._tags = dict(tags or {})
         self._rng = np.random.default_rng(DITHER_SEED) if self.spec.dithered else None
         self.frames = 0
 
@@ -379,6 +381,11 @@ class AtomicAudioWriter:
         except (OSError, sf.LibsndfileError, RuntimeError) as exc:
             self._tmp.discard()
             raise write_failure(self.path, exc) from None
+        try:
+            write_tags(self._tmp.tmp, extension(self.spec.fmt), self._tags)  # the whole set, through mutagen
+        except AudioWriteError as exc:
+            self._tmp.discard()
+            raise AudioWriteError(str(exc).replace(str(self._tmp.tmp), str(self.path))) from None
 
     def commit(self) -> Path:
         """Close and rename the finished file into place (with the mode :func:`core.files.atomic.final_mode` gives)."""

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core.files.atomic import TempFile
-from jazzremix_gui.core.audio.audio_io import AtomicAudioWriter
+from jazzremix_gui.core.audio.encoded import EncodedOutputs
 from jazzremix_gui.core.files.commit import commit_together
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.oserrors import describe_os_error, write_failure
@@ -44,6 +44,12 @@ CEILING_DBTP = -1.0
 HEAVY_LIMITING = 0.1
 #: Frames per read when rescaling from the spool.
 _SPOOL_BLOCK = 65536
+
+
+def output_ceiling(mode: str) -> float | None:
+    """The decoded true peak a lossy file of clip mode ``mode`` is held at (dBTP): the ceiling for ``limit`` and
+    ``rescale``, None (not checked) for ``clamp`` and ``none``."""
+    return CEILING_DBTP if mode in ("limit", "rescale") else None
 
 
 def check_mode(mode: str, spec: OutputSpec) -> str:
@@ -75,9 +81,43 @@ class ClipReport:
     reduction_db: float = 0.0
     clamped: int = 0
     frames: int = 0
+    #: The other files that took the same gain (:mod:`core.audio.shared_gain`), by name; empty when none.
+    shared_with: tuple = ()
+    #: Lossy files: the gain applied after encoding to hold the decoded true peak (dB, 0 or negative), and
+    #: that decoded true peak (dBTP; None when not measured).
+    encoded_gain_db: float = 0.0
+    decoded_peak_dbtp: float | None = None
+    #: A remix's loudness match (:class:`core.audio.loudness_match.LoudnessMatch`: ``describe()``); None when none.
+    loudness: object = None
 
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
+        line = self._describe_encoded()
+        return f"{line}; {self.loudness.describe()}" if self.loudness is not None else line
+
+    def _describe_encoded(self) -> str:
+        line = self._describe_shared()
+        if self.decoded_peak_dbtp is None:
+            return line
+        if self.decoded_peak_dbtp > CEILING_DBTP + 0.05:
+            return f"{line}; decoded true peak {self.decoded_peak_dbtp:+.1f} dBTP after encoding, above " \
+                   f"{CEILING_DBTP:g} dBTP even {-self.encoded_gain_db:.2f} dB lower: try a lower gain or WAV/FLAC"
+        if self.encoded_gain_db:
+            return f"{line}; encoded again {-self.encoded_gain_db:.2f} dB lower for the encoder's overshoot " \
+                   f"(decoded true peak {self.decoded_peak_dbtp:+.1f} dBTP)"
+        return line
+
+    def _describe_shared(self) -> str:
+        if not (self.shared_with and (self.limited or self.gain_db)):
+            return self._describe()
+        others = ", ".join(self.shared_with)
+        if self.over == 0 and self.peak_dbtp <= CEILING_DBTP:  # turned down only for the other file's peaks
+            did = (f"limited {self.limited:,} samples by up to {self.reduction_db:.1f} dB" if self.mode == "limit"
+                   else f"scaled by {self.gain_db:+.2f} dB")
+            return f"{self.path.name}: peak {self.peak_dbtp:+.1f} dBTP; {did} with {others} (one gain for both)"
+        return f"{self._describe()} (one gain with {others})"
+
+    def _describe(self) -> str:
         name = self.path.name
         if self.over == 0 and self.limited == 0 and self.gain_db == 0.0:
             return f"{name}: peak {self.peak_dbtp:+.1f} dBTP, nothing clipped"
@@ -108,10 +148,14 @@ class MasteredWriter:
         One of :data:`CLIP_MODES`.
     tags : dict, optional
         :mod:`core.audio.tags` fields.
+    open_output : callable, optional
+        ``open_output(tags)`` -> the writer behind the clip mode (``write``, ``finish``, ``abort``,
+        ``temp``); default an :class:`core.audio.encoded.EncodedOutputs` of ``path`` (lossy files
+        measured after encoding); :mod:`core.audio.shared_gain` passes one of several files.
     """
 
     def __init__(self, path, rate: int, channels: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
-                 tags: dict | None = None):
+                 tags: dict | None = None, open_output=None):
         self.report = ClipReport(Path(path), check_mode(mode, spec.check()))
         spec.check_rate(rate, path)
         self.channels = channels
@@ -119,12 +163,12 @@ class MasteredWriter:
         self._tp = 0.0
         self._tags = dict(tags or {})
 
-        def open_output(file_tags):
-            return AtomicAudioWriter(path, rate, channels, spec=spec, tags=file_tags)
+        def atomic_output(file_tags):
+            return EncodedOutputs([path], rate, [channels], spec, [file_tags], output_ceiling(mode))
 
-        self._open = open_output
+        self._open = open_output or atomic_output
         # rescale opens the file once the gain is known, so its comment tag can state it
-        self._out = open_output(self._tags) if mode != "rescale" else None
+        self._out = self._open(self._tags) if mode != "rescale" else None
         self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP) if mode == "limit" else None
         self._spool = None
         self._committed = False
@@ -207,6 +251,8 @@ class MasteredWriter:
         if self._spool is not None:
             self._rescale()
         self._out.finish()
+        self.report.encoded_gain_db = self._out.extra_gain_db
+        self.report.decoded_peak_dbtp = self._out.decoded_peak_dbtp
         return self.report
 
     @property
@@ -232,10 +278,14 @@ class MasteredWriter:
 
 def commit_all(writers) -> list[ClipReport]:
     """Finish several writers and rename their files into place together: all of them or none
-    (:func:`core.files.commit.commit_together`); returns their reports."""
-    reports = [w.finish() for w in writers]
+    (:func:`core.files.commit.commit_together`); returns their reports (a shared-gain group gives one per file)."""
+    reports = []
+    for w in writers:  # a shared-gain group (core.audio.shared_gain) gives a list of reports and of temps
+        r = w.finish()
+        reports.extend(r if isinstance(r, list) else [r])
+    temps = [t for w in writers for t in (w.temp if isinstance(w.temp, list) else [w.temp])]
     try:
-        commit_together([w.temp for w in writers])
+        commit_together(temps)
     except OSError as exc:
         raise AudioWriteError(describe_os_error(exc, "cannot write", exc.filename2 or exc.filename)) from None
     for w in writers:

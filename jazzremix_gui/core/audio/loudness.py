@@ -15,6 +15,68 @@ from scipy.signal import lfilter, lfilter_zi
 
 #: Samples filtered per step.
 BLOCK = 32768
+#: Lowest sample rate measured (Hz): below it the K-weighting's 1.7 kHz shelf sits at or near Nyquist and its
+#: filters go unstable (2 kHz overflows, 100 Hz cannot even be designed).
+MIN_RATE = 8000
+
+
+class LoudnessMeter:
+    """Integrated loudness of a signal pushed block by block (any block sizes; equal to the whole-signal figure).
+
+    Parameters
+    ----------
+    rate : int
+        Sample rate in Hz.
+    channels : int
+        1 or 2 (BS.1770 weights are 1 for L and R).
+
+    Memory is one energy value per 100 ms: an hour is 36,000 floats.
+    """
+
+    def __init__(self, rate: int, channels: int):
+        self.hop = int(round(0.1 * rate))
+        self._stages = [(f.b, f.a, f.passband_gain) for f in pyloudnorm.Meter(rate)._filters.values()]
+        self._states = [[lfilter_zi(b, a) * 0.0 for b, a, _ in self._stages] for _ in range(channels)]
+        self._energy: list[np.ndarray] = []  # channel-weighted energy per 100 ms
+        self._carry = np.zeros(0)
+        self.frames = 0
+
+    def push(self, block: np.ndarray) -> None:
+        """Add ``(m, channels)`` or ``(m,)`` samples."""
+        block = np.asarray(block, np.float64)
+        if block.shape[0] == 0:
+            return
+        block = block.reshape(len(block), -1)
+        self.frames += block.shape[0]
+        for start in range(0, block.shape[0], BLOCK):
+            part = block[start:start + BLOCK]
+            sq = np.zeros(part.shape[0])
+            for ch in range(part.shape[1]):
+                y = part[:, ch]
+                for k, (b, a, gain) in enumerate(self._stages):
+                    y, self._states[ch][k] = lfilter(b, a, y, zi=self._states[ch][k])
+                    y = y * gain
+                sq += y * y
+            sq = np.concatenate([self._carry, sq])
+            whole = (sq.shape[0] // self.hop) * self.hop
+            self._energy.append(sq[:whole].reshape(-1, self.hop).sum(axis=1))
+            self._carry = sq[whole:]
+
+    def integrated(self) -> float:
+        """Gated integrated loudness so far in LUFS (``-inf`` for silence or under 400 ms)."""
+        hop = self.hop
+        energy = np.concatenate(self._energy) if self._energy else np.zeros(0)
+        if self.frames < 4 * hop or energy.size < 4:
+            return float("-inf")
+        blocks = np.convolve(energy, np.ones(4), mode="valid") / (4 * hop)  # 400 ms blocks, 100 ms step
+        with np.errstate(divide="ignore"):
+            loud = -0.691 + 10 * np.log10(blocks)
+        gated = blocks[loud >= -70.0]
+        if gated.size == 0:
+            return float("-inf")
+        rel = -0.691 + 10 * np.log10(gated.mean()) - 10.0
+        final = blocks[(loud > rel) & (loud > -70.0)]
+        return float(-0.691 + 10 * np.log10(final.mean())) if final.size else float("-inf")
 
 
 def integrated_loudness(x: np.ndarray, rate: int, cancel=None) -> float:
@@ -25,42 +87,29 @@ def integrated_loudness(x: np.ndarray, rate: int, cancel=None) -> float:
     x : np.ndarray [shape=(n,) or (n, c)]
     rate : int
         Sample rate in Hz.
+    cancel : callable, optional
+        Checked between blocks; ``-inf`` when it returns True.
     """
-    x = np.asarray(x, np.float64)
-    if x.ndim == 1:
-        x = x[:, None]
-    n, channels = x.shape
-    hop = int(round(0.1 * rate))
-    if n < 4 * hop:
-        return float("-inf")
-    stages = [(f.b, f.a, f.passband_gain) for f in pyloudnorm.Meter(rate)._filters.values()]
-    states = [[lfilter_zi(b, a) * 0.0 for b, a, _ in stages] for _ in range(channels)]
-    energy = np.zeros(n // hop)  # channel-weighted energy per 100 ms (BS.1770 weights are 1 for L and R)
-    carry = np.zeros(0)
-    done = 0
-    for start in range(0, n, BLOCK):
+    x = np.asarray(x)
+    meter = LoudnessMeter(rate, 1 if x.ndim == 1 else x.shape[1])
+    for start in range(0, x.shape[0], BLOCK):
         if cancel is not None and cancel():
             return float("-inf")
-        block = x[start:start + BLOCK]
-        sq = np.zeros(block.shape[0])
-        for ch in range(channels):
-            y = block[:, ch]
-            for k, (b, a, gain) in enumerate(stages):
-                y, states[ch][k] = lfilter(b, a, y, zi=states[ch][k])
-                y = y * gain
-            sq += y * y
-        sq = np.concatenate([carry, sq])
-        whole = (sq.shape[0] // hop) * hop
-        k = min(whole // hop, energy.shape[0] - done)
-        energy[done:done + k] = sq[: k * hop].reshape(k, hop).sum(axis=1)
-        done += k
-        carry = sq[whole:]
-    blocks = np.convolve(energy[:done], np.ones(4), mode="valid") / (4 * hop)  # 400 ms blocks, 100 ms step
-    with np.errstate(divide="ignore"):
-        loud = -0.691 + 10 * np.log10(blocks)
-    gated = blocks[loud >= -70.0]
-    if gated.size == 0:
-        return float("-inf")
-    rel = -0.691 + 10 * np.log10(gated.mean()) - 10.0
-    final = blocks[(loud > rel) & (loud > -70.0)]
-    return float(-0.691 + 10 * np.log10(final.mean())) if final.size else float("-inf")
+        meter.push(x[start:start + BLOCK])
+    return meter.integrated()
+
+
+def file_loudness(path, block: int = 65536) -> float:
+    """Integrated loudness of an audio file as it plays on two speakers, in LUFS, read block by block.
+
+    A mono file is measured on both channels (as it plays, and as its remix at pan 0 and gain 1 is
+    written): 3 dB above BS.1770's one-channel figure. More than 2 channels: the stereo downmix.
+    """
+    from jazzremix_gui.core.audio import audio_io
+
+    meter = None
+    for part in audio_io.read_blocks(path, block):
+        part = np.asarray(part, np.float32).reshape(len(part), -1)
+        meter = meter or LoudnessMeter(audio_io.probe(path).rate, 2)  # probe: the command has warned already
+        meter.push(np.repeat(part, 2, axis=1) if part.shape[1] == 1 else part)
+    return meter.integrated() if meter is not None else float("-inf")

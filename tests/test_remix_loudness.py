@@ -1,0 +1,121 @@
+"""``remix --loudness match|keep``, several inputs into a folder, ``--json``, ``-o``; ``suggest`` on several inputs."""
+
+import json
+
+import numpy as np
+import pyloudnorm
+import pytest
+import soundfile as sf
+
+from jazzremix_gui.core.audio.headroom import overs
+from jazzremix_gui.core.audio.loudness import LoudnessMeter, file_loudness, integrated_loudness
+from jazzremix_gui.core.audio.loudness_match import match_gain
+from test_cli import jazzremix, models  # noqa: F401 (models is a fixture)
+
+RATE = 44100
+
+
+def _take(path, level=0.25, seconds=4.0, seed=2):
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    x = np.stack([level * np.sin(2 * np.pi * 440 * t) + 0.3 * level * rng.standard_normal(t.size),
+                  0.6 * level * np.sin(2 * np.pi * 440 * t) + 0.3 * level * rng.standard_normal(t.size)], 1)
+    sf.write(path, x.astype(np.float32), RATE, subtype="FLOAT")
+    return x
+
+
+def _lufs(path):
+    y, rate = sf.read(path, dtype="float64")
+    return pyloudnorm.Meter(rate).integrated_loudness(y)  # measured here, by pyloudnorm itself
+
+
+def test_streaming_meter_equals_pyloudnorm():
+    x = np.random.default_rng(0).standard_normal((RATE * 5 + 77, 2)) * 0.1
+    m = LoudnessMeter(RATE, 2)
+    for a, b in ((0, 10), (10, 50_000), (50_000, 50_001), (50_001, x.shape[0])):
+        m.push(x[a:b])
+    want = pyloudnorm.Meter(RATE).integrated_loudness(x)
+    assert m.integrated() == pytest.approx(want, abs=1e-9) == integrated_loudness(x, RATE)
+
+
+def test_match_gain_stops_at_the_ceiling():
+    free = match_gain(-14.0, -20.0, 10 ** (-12 / 20), -1.0)
+    assert free.gain_db == pytest.approx(6.0) and not free.held_by_ceiling
+    held = match_gain(-14.0, -20.0, 10 ** (-4 / 20), -1.0)
+    assert held.gain_db == pytest.approx(3.0) and held.held_by_ceiling  # only 3 dB of room below -1 dBTP
+    down = match_gain(-20.0, -14.0, 10 ** (0.5 / 20), -1.0)
+    assert down.gain_db == pytest.approx(-6.0)  # turning down is always allowed
+
+
+def test_match_makes_the_remix_as_loud_as_the_recording(tmp_path, models):  # noqa: F811
+    _take(tmp_path / "take.wav")
+    common = ("--pan", "-20", "--gain-db", "-9", "--bits", "32", "--clip", "none", "--model", models[0], "--json")
+    proc = jazzremix("remix", tmp_path / "take.wav", "-o", tmp_path / "new" / "m.wav", *common)
+    assert proc.returncode == 0, proc.stderr
+    assert f"created the output folder {tmp_path / 'new'}" in proc.stderr and "loudness: recording" in proc.stderr
+    entry = json.loads(proc.stdout)["files"][0]
+    assert entry["loudness_mode"] == "match" and entry["loudness"]["gain_db"] > 1.0
+    assert abs(_lufs(tmp_path / "new" / "m.wav") - _lufs(tmp_path / "take.wav")) < 0.5
+    assert entry["loudness"]["output_lufs"] == pytest.approx(_lufs(tmp_path / "new" / "m.wav"), abs=0.01)
+
+    proc = jazzremix("remix", tmp_path / "take.wav", "-o", tmp_path / "k.wav", "--loudness", "keep", *common)
+    assert proc.returncode == 0 and "loudness" not in json.loads(proc.stdout)["files"][0]
+    assert _lufs(tmp_path / "take.wav") - _lufs(tmp_path / "k.wav") > 1.0  # the solo 9 dB down: quieter
+    kept, _ = sf.read(tmp_path / "k.wav", dtype="float32")
+    matched, _ = sf.read(tmp_path / "new" / "m.wav", dtype="float32")
+    g = float(np.sum(matched * kept) / np.sum(kept * kept))
+    np.testing.assert_allclose(matched, kept * g, atol=1e-6)  # one gain for the whole remix, nothing else
+    assert 20 * np.log10(g) == pytest.approx(entry["loudness"]["gain_db"], abs=0.006)
+
+
+def test_the_ceiling_is_said_when_it_stops_the_match(tmp_path, models):  # noqa: F811
+    x = _take(tmp_path / "loud.wav", level=0.62)
+    assert overs(x)[1] > -1.5  # a loud master: hardly any room
+    proc = jazzremix("remix", tmp_path / "loud.wav", "-o", tmp_path / "r.wav", "--pan", "0", "--gain", "0.2",
+                     "--model", models[0], "--json")
+    assert proc.returncode == 0, proc.stderr
+    loud = json.loads(proc.stdout)["files"][0]["loudness"]
+    assert loud["held_by_ceiling"] and "dBTP ceiling allowed no more" in proc.stderr
+    assert _lufs(tmp_path / "loud.wav") - _lufs(tmp_path / "r.wav") > 0.5
+    assert overs(sf.read(tmp_path / "r.wav", dtype="float32")[0])[1] <= -1.0 + 0.05
+
+
+def test_several_inputs_into_a_folder_and_one_that_fails(tmp_path, models):  # noqa: F811
+    (tmp_path / "in").mkdir()
+    for i in (1, 2):
+        _take(tmp_path / "in" / f"t{i}.wav", seed=i)
+    (tmp_path / "in" / "broken.wav").write_bytes(b"RIFF1234WAVEjunk")
+    proc = jazzremix("remix", tmp_path / "in", "-o", tmp_path / "out", "--format", "flac", "--model", models[0],
+                     "--mixer", models[1], "--json")
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["written"] == 2 and data["failed"] == 1
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["t1.remix.flac", "t2.remix.flac"]
+    assert "file 1 of 3: " in proc.stderr and proc.stderr.count("jazzremix: error:") == 1
+    for f in data["files"]:
+        if "error" not in f:
+            assert abs(_lufs(f["output"]["path"]) - _lufs(f["input"])) < 0.5
+
+    proc = jazzremix("suggest", tmp_path / "in" / "t1.wav", tmp_path / "in" / "t2.wav", "--model", models[0],
+                     "--mixer", models[1], "--json")
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert [f["input"] for f in found["files"]] == [str(tmp_path / "in" / f"t{i}.wav") for i in (1, 2)]
+    assert all(np.array(f["posterior"]).shape == (19, 21) for f in found["files"]) and found["failed"] == 0
+
+
+def test_a_mono_file_is_measured_as_it_plays(tmp_path):
+    mono = 0.2 * np.random.default_rng(4).standard_normal(RATE * 3)
+    sf.write(tmp_path / "m.wav", mono, RATE, subtype="FLOAT")
+    both = pyloudnorm.Meter(RATE).integrated_loudness(np.stack([mono, mono], 1))
+    assert file_loudness(tmp_path / "m.wav") == pytest.approx(both, abs=1e-4)
+
+
+def test_a_rate_too_low_to_measure_is_said():
+    from jazzremix_gui.core.audio.loudness_match import not_measurable
+
+    assert not_measurable(44100, -1.0) is None and not_measurable(8000, -1.0) is None
+    low = not_measurable(2000, -1.0)
+    assert low.gain_db == 0.0 and low.describe() == \
+        "loudness: not measurable at 2,000 Hz (BS.1770 needs 8,000 Hz or more); kept as computed"
