@@ -12,11 +12,7 @@ from pathlib import Path
 from jazzremix_gui.cli.common import note, progress_bar
 from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.suggest_cmd import db_text
-from jazzremix_gui.core import pipeline, remix_stream
-from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.errors import AudioWriteError
-from jazzremix_gui.core.audio.formats import spec_for_path
-from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 
 
 def register(sub) -> None:
@@ -53,6 +49,11 @@ def _describe(value, span: tuple, unit: str, fmt: str, db: bool = False) -> str:
 
 
 def run(args) -> int:
+    from jazzremix_gui.core import pipeline, remix_stream
+    from jazzremix_gui.core.audio import audio_io, tags
+    from jazzremix_gui.core.audio.formats import spec_for_path
+    from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
+
     gain_arg = _gain(args)
     if args.pan is not None and not PAN_MIN_DEG <= args.pan <= PAN_MAX_DEG:
         raise AudioWriteError(f"--pan {args.pan}: must be between {PAN_MIN_DEG:g} and {PAN_MAX_DEG:g} degrees")

@@ -9,7 +9,6 @@ from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.services.exporting import KINDS, ExportPlan
-from jazzremix_gui.services.session_render import render_session
 
 
 def register(sub) -> None:
@@ -32,6 +31,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from jazzremix_gui.services.session_render import render_session
+
     kinds = tuple(k.strip() for k in args.stems.split(",") if k.strip())
     bad = [k for k in kinds if k not in KINDS]
     if bad or not kinds:

@@ -9,8 +9,6 @@ from pathlib import Path
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, add_model_option, error, input_failure, note,
                                       note_swept, progress_bar)
 from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
-from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError, JazzRemixError
 from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services import naming
@@ -55,6 +53,9 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str) -> dict:
 
 
 def run(args) -> int:
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.audio import audio_io
+
     spec = spec_from(args)
     problems: list[str] = []
     inputs, notes = naming.expand_inputs(args.inputs, skip=args.out, problems=problems)  # never our own outputs

@@ -12,8 +12,6 @@ import math
 from pathlib import Path
 
 from jazzremix_gui.cli.common import progress_bar
-from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.audio import audio_io
 
 
 def register(sub) -> None:
@@ -28,6 +26,8 @@ def register(sub) -> None:
 
 def analyse_file(path, separator=None, mixer=None, keep_stems: bool = True) -> pipeline.Analysis:
     """:func:`core.pipeline.analyse` of one file, streamed from disk, with a progress bar; model paths None for the defaults."""
+    from jazzremix_gui.core import pipeline
+
     sep = pipeline.load_model(separator, "separator")
     mix = pipeline.load_model(mixer, "mixer")
     with progress_bar(Path(path).name) as bar:
@@ -46,6 +46,9 @@ def pan_text(pan: float) -> str:
 
 
 def run(args) -> int:
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.audio import audio_io
+
     result = analyse_file(args.input, args.model, args.mixer, keep_stems=False)
     stems, sugg, mix = result.stems, result.suggestion, result.mixer
     if args.json:
