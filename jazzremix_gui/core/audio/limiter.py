@@ -148,13 +148,11 @@ def true_peaks(ext: np.ndarray, floor: float = math.inf, known: float = 0.0) -> 
     else:
         idx = np.arange(rows)
     k = idx.size
-    if k == rows:
-        x = np.concatenate([seg[:, :-2], seg[:, 1:-1], seg[:, 2:]], axis=2)
-    elif k:
-        x = np.concatenate([seg[:, idx], seg[:, idx + 1], seg[:, idx + 2]], axis=2)
-    else:
+    if k == 0:
         return best.reshape(-1)[:m]
-    x = x.reshape(c * k, 3 * ROW)
+    # row r's three rows of input, side by side: windows of 3 ROW samples every ROW samples (a view, copied once)
+    windows = np.lib.stride_tricks.sliding_window_view(seg.reshape(c, -1), 3 * ROW, axis=1)[:, ::ROW]
+    x = (np.ascontiguousarray(windows) if k == rows else windows[:, idx]).reshape(c * k, 3 * ROW)
     y = np.empty((c * k, (OVERSAMPLE - 1) * ROW), np.float32)
     for i in range(0, c * k, _GEMM_ROWS):
         np.matmul(x[i: i + _GEMM_ROWS], _MATRIX, out=y[i: i + _GEMM_ROWS])
