@@ -105,9 +105,13 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
         result = pipeline.analyse(decoded.audio, decoded.rate, separator, mixer,
                                   progress=Reporter(job.progress, None, 0.05, 0.95), cancel=job.is_cancelled)
         stems, suggestion = result.stems, result.suggestion
-        cache.save(key, stems, suggestion)
+        saved = cache.save(key, stems, suggestion)
         if cache_limit is not None:
             cache.trim(cache_limit, keep=key)
+        mapped = cache.load(key) if saved is not None else None
+        if mapped is not None and len(mapped[0]) == len(stems):  # from here on the stems are read from the entry
+            stems = mapped[0]
+        result = mapped = None  # the copies in memory can go
         hit = None
     job.progress(0.95, "drawing stems")
     specs = {"solo": log_spectrogram(stems.solo, stems.rate, cancel=job.is_cancelled),
