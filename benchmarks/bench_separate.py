@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from whole_commands import machine_line, network_alone, row, run_command  # noqa: E402
+from whole_commands import compare_commands, machine_line, network_alone, row, run_command  # noqa: E402
 
 
 def make_input(path: Path, minutes: float) -> None:
@@ -102,6 +102,8 @@ def main() -> None:
     ap.add_argument("--model", default=str(ROOT / "models" / "separator.onnx"))
     ap.add_argument("--baseline", default=str(ROOT / "checkpoints" / "separator-seed.onnx"))
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--source", metavar="DIR", help="also run the commands of another checkout (an export of an "
+                    "earlier commit: git archive COMMIT | tar -x -C DIR) in the same run, for a before/after")
     ap.add_argument("--one", nargs=2, metavar=("MODEL", "SRC"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -114,17 +116,19 @@ def main() -> None:
         print(f"{audio_s:.0f} s of 44.1 kHz stereo; before: {machine_line()}")
         for label, argv in (("jazzremix --version", ["--version"]), ("jazzremix --help", ["--help"]),
                             ("jazzremix separate --help", ["separate", "--help"])):
-            res = run_command(argv)
-            print(f"{label:<34} {res['seconds']:7.2f} s wall, {res['cpu_seconds']:.2f} CPU-s, "
-                  f"peak RSS {res['peak_rss_mb']:.0f} MB")
+            for where in ([args.source] if args.source else []) + [None]:
+                res = run_command(argv, where)
+                print(f"{label + (f' ({where})' if where else ''):<34} {res['seconds']:7.2f} s wall, "
+                      f"{res['cpu_seconds']:.2f} CPU-s, peak RSS {res['peak_rss_mb']:.0f} MB")
         for model in (args.model, args.baseline):
             if not Path(model).exists():
                 print(f"{model}: not found (train it first; see README)")
                 continue
             net = network_alone(model, src)
             print(row(f"{net['version']}: network alone", net, audio_s))
-            whole = run_command(["-q", "separate", str(src), "--out", str(Path(d) / "out"), "--model", model])
-            print(row(f"{net['version']}: jazzremix separate", whole, audio_s))
+            whole = compare_commands(f"{net['version']}: jazzremix separate",
+                                     ["-q", "separate", str(src), "--out", str(Path(d) / "out"), "--model", model],
+                                     audio_s, args.source)
             cmd = [sys.executable, __file__, "--one", model, str(src)] + (["--profile"] if args.profile else [])
             res = json.loads(subprocess.run(cmd, text=True, check=True, stdout=subprocess.PIPE).stdout.strip().splitlines()[-1])
             print(row(f"{net['version']}: separate_file (library)", res, audio_s))

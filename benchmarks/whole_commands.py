@@ -10,7 +10,9 @@ same run on the same file:
 - :func:`network_alone` runs only the separator's ONNX session over every frame of a file
   (its inputs computed first, untimed), in a child process, with the session's default
   threads (one per core), as the commands use it;
-- :func:`machine_line` says what the figures were measured on: CPU, cores, load average.
+- :func:`machine_line` says what the figures were measured on: CPU, cores, load average;
+- :func:`compare_commands` runs a command here and, with ``--source DIR`` (an export of an earlier
+  commit: ``git archive COMMIT | tar -x -C DIR``), the same command of that checkout, and prints both.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_command(args: list[str], env: dict | None = None) -> dict:
-    """Run ``jazzremix ARGS`` whole in a child process.
+def run_command(args: list[str], source: str | None = None) -> dict:
+    """Run ``jazzremix ARGS`` whole in a child process (``source``: the package of another checkout, for a before/after).
 
     Returns
     -------
@@ -36,7 +38,8 @@ def run_command(args: list[str], env: dict | None = None) -> dict:
     """
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **({"PYTHONPATH": str(source)} if source else {})})
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -101,3 +104,12 @@ def row(label: str, res: dict, audio_s: float) -> str:
     rss = f", peak RSS {res['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in res else ""
     return (f"{label:<34} {res['seconds']:7.2f} s wall ({audio_s / res['seconds']:6.1f} x real time), "
             f"{res['cpu_seconds']:6.2f} CPU-s{rss}")
+
+
+def compare_commands(label: str, args: list[str], audio_s: float, source: str | None) -> dict:
+    """Run ``jazzremix ARGS`` (and, with ``source``, the same of that checkout first) and print a row for each."""
+    if source:
+        print(row(f"{label} ({source})", run_command(args, source), audio_s), flush=True)
+    res = run_command(args)
+    print(row(label, res, audio_s), flush=True)
+    return res
