@@ -42,3 +42,19 @@ def test_a_truncated_entry_is_a_miss(tmp_path, monkeypatch):
     path = cache.entry_path("k1")
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     assert cache.load("k1") is None
+
+
+def resident_kb() -> int:
+    return int(next(line for line in open("/proc/self/status") if line.startswith("VmRSS")).split()[1])
+
+
+def test_release_gives_the_pages_back_and_keeps_the_data(tmp_path, monkeypatch):
+    stems = stored(tmp_path, monkeypatch, n=4_000_000)  # 48 MB of stems
+    got, _ = cache.load("k1")
+    before = resident_kb()
+    assert float(got.accompaniment.max()) > 0  # every page read (no temporary array)
+    grown = resident_kb() - before
+    cache.release(got.accompaniment)
+    assert grown > 20_000 and resident_kb() < before + grown / 4
+    np.testing.assert_array_equal(got.accompaniment[-5:], stems.accompaniment[-5:])
+    cache.release(stems.solo)  # an array in memory: nothing happens

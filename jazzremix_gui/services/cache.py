@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import struct
 import zipfile
@@ -134,6 +135,18 @@ def _mapped(path: Path, archive: zipfile.ZipFile, name: str) -> np.ndarray | Non
     if int(np.prod(shape)) == 0:
         return np.zeros(shape, dtype)
     return np.memmap(path, dtype, "c", offset, shape, "F" if fortran else "C")
+
+
+def release(array: np.ndarray) -> None:
+    """Give back the memory that reading a mapped array took (its pages stay in the file; reading them again
+    fetches them from it). Nothing happens for an array in memory."""
+    mapped = getattr(array, "_mmap", None)
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if mapped is not None and advice is not None:
+        try:
+            mapped.madvise(advice)
+        except (OSError, ValueError):  # closed, or a platform without it: the pages just stay
+            pass
 
 
 def load(key: str) -> tuple[Stems, Suggestion] | None:

@@ -116,6 +116,8 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     job.progress(0.95, "drawing stems")
     specs = {"solo": log_spectrogram(stems.solo, stems.rate, cancel=job.is_cancelled),
              "accompaniment": log_spectrogram(stems.accompaniment, stems.rate, cancel=job.is_cancelled)}
+    for stem in (stems.solo, stems.accompaniment):  # drawn: mapped stems leave memory until played or exported
+        cache.release(stem)
     job.progress(1.0, "done")
     return Processed(stems, suggestion, specs, hit is not None, separator.meta.version, mixer.meta.version,
                      separator.provider, mixer.meta.hop, mixer.meta.paired_separator)
