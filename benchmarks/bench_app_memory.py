@@ -118,8 +118,7 @@ def main() -> None:
             src = Path(d) / "input.wav"
             make_input(src, minutes)
             for label, source in builds:
-                work = Path(d) / f"work-{len(peaks)}"
-                work.mkdir()
+                work = Path(tempfile.mkdtemp(dir=d))
                 env = {**os.environ, **({"PYTHONPATH": source} if source else {})}
                 cmd = [sys.executable, __file__, "--one", str(src), str(work), "--rate", str(args.rate)]
                 out = subprocess.run(cmd, text=True, check=True, stdout=subprocess.PIPE, env=env, cwd=source or ROOT)
