@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("JAZZREMIX_BENCH_SOURCE", str(ROOT)))  # the package measured (--source)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
@@ -53,6 +53,9 @@ def run_one(src: str, rate: int, work: str) -> dict:
     from jazzremix_gui.ui.main_window import MainWindow
     from jazzremix_gui.ui.settings import Settings
 
+    import jazzremix_gui
+
+    print(f"measuring {Path(jazzremix_gui.__file__).parent}", file=sys.stderr)
     stages = {"started": rss_mb()}
     app = make_app()
     w = MainWindow(Settings(Path(work) / "settings.ini"))
@@ -119,7 +122,7 @@ def main() -> None:
             make_input(src, minutes)
             for label, source in builds:
                 work = Path(tempfile.mkdtemp(dir=d))
-                env = {**os.environ, **({"PYTHONPATH": source} if source else {})}
+                env = {**os.environ, **({"JAZZREMIX_BENCH_SOURCE": source} if source else {})}
                 cmd = [sys.executable, __file__, "--one", str(src), str(work), "--rate", str(args.rate)]
                 out = subprocess.run(cmd, text=True, check=True, stdout=subprocess.PIPE, env=env, cwd=source or ROOT)
                 res = json.loads(out.stdout.strip().splitlines()[-1])

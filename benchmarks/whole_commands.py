@@ -37,8 +37,9 @@ def run_command(args: list[str], source: str | None = None) -> dict:
         ``peak_rss_mb``, ``rc`` (exit status), ``stderr`` (its last lines).
     """
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True,
+    # ``-m`` puts the working folder first on sys.path: run in the checkout whose package is measured
+    proc = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", *args], cwd=source or ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **({"PYTHONPATH": str(source)} if source else {})})
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
