@@ -102,6 +102,7 @@ def main() -> None:
     ap.add_argument("--model", default=str(ROOT / "models" / "separator.onnx"))
     ap.add_argument("--baseline", default=str(ROOT / "checkpoints" / "separator-seed.onnx"))
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--startup-only", action="store_true", help="only the start-up rows")
     ap.add_argument("--source", metavar="DIR", help="also run the commands of another checkout (an export of an "
                     "earlier commit: git archive COMMIT | tar -x -C DIR) in the same run, for a before/after")
     ap.add_argument("--one", nargs=2, metavar=("MODEL", "SRC"), help=argparse.SUPPRESS)
@@ -114,12 +115,20 @@ def main() -> None:
         make_input(src, args.minutes)
         audio_s = args.minutes * 60
         print(f"{audio_s:.0f} s of 44.1 kHz stereo; before: {machine_line()}")
+        second = Path(d) / "one_second.wav"  # a command on 1 s of audio: what it costs before it starts working
+        make_input(second, 1 / 60)
+        out1 = str(Path(d) / "out1")
         for label, argv in (("jazzremix --version", ["--version"]), ("jazzremix --help", ["--help"]),
-                            ("jazzremix separate --help", ["separate", "--help"])):
+                            ("jazzremix separate --help", ["separate", "--help"]),
+                            ("separate, 1 s of audio", ["-q", "separate", str(second), "--out", out1]),
+                            ("suggest, 1 s of audio", ["-q", "suggest", str(second)]),
+                            ("remix, 1 s of audio", ["-q", "remix", str(second), "--out", f"{out1}/r.wav"])):
             for where in ([args.source] if args.source else []) + [None]:
                 res = run_command(argv, where)
                 print(f"{label + (f' ({where})' if where else ''):<34} {res['seconds']:7.2f} s wall, "
                       f"{res['cpu_seconds']:.2f} CPU-s, peak RSS {res['peak_rss_mb']:.0f} MB")
+        if args.startup_only:
+            return
         for model in (args.model, args.baseline):
             if not Path(model).exists():
                 print(f"{model}: not found (train it first; see README)")
