@@ -138,4 +138,7 @@ def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None, rate: int, 
         return np.zeros(mix.shape[0], np.float32), mix, mix
     solo = audio_io.resample(stems.solo, stems.rate, rate)
     acc = audio_io.resample(stems.accompaniment, stems.rate, rate)
+    if rate != stems.rate:  # played from the resampled copies: mapped stems give their pages back
+        cache.release(stems.solo)
+        cache.release(stems.accompaniment)
     return solo, acc, mix
