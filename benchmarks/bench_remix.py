@@ -77,12 +77,16 @@ def measure(kind: str, src: Path, minutes: float, args) -> dict:
 
 
 def main() -> None:
+    from whole_commands import compare_commands, machine_line, network_alone, row
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=60.0)
     ap.add_argument("--whole-minutes", type=float, default=0.0,
                     help="also run the old whole-file remix on this many minutes (0: skip)")
     ap.add_argument("--separator", default=str(ROOT / "models" / "separator.onnx"))
     ap.add_argument("--mixer", default=str(ROOT / "models" / "mixer.onnx"))
+    ap.add_argument("--source", metavar="DIR", help="also run the whole command of another checkout (an export "
+                    "of an earlier commit: git archive COMMIT | tar -x -C DIR) in the same run, for a before/after")
     ap.add_argument("--one", nargs=2, metavar=("KIND", "SRC"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -93,6 +97,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as d:
         src = Path(d) / "input.wav"
         make_input(src, args.minutes)
+        audio_s = args.minutes * 60
+        print(f"{audio_s:.0f} s of 44.1 kHz stereo; before: {machine_line()}")
+        net = network_alone(args.separator, src)
+        print(row(f"{net['version']}: network alone", net, audio_s))
+        cmd_res = compare_commands("jazzremix remix (whole command)",
+                                   ["-q", "remix", str(src), "--out", str(Path(d) / "remix.wav"),
+                                    "--model", args.separator, "--mixer", args.mixer],
+                                   audio_s, args.source)
+        print(f"  whole command / network alone: {cmd_res['seconds'] / net['seconds']:.2f} x the wall time, "
+              f"{cmd_res['cpu_seconds'] / net['cpu_seconds']:.2f} x the CPU time")
         remix = measure("remix", src, args.minutes, args)
         base = measure("separate", src, args.minutes, args)
         print(f"remix / separate: {remix['seconds'] / base['seconds']:.2f} x the wall time, "

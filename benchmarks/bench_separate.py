@@ -1,8 +1,17 @@
-"""Separation speed and memory: a 3-minute 44.1 kHz stereo file, decode to both stems written.
+"""Separation speed and memory: ``jazzremix separate`` on a 3-minute 44.1 kHz stereo file, whole, beside the network.
 
-Runs each model in its own subprocess (so peak resident memory is that model's alone)
-on the same generated file, in the same command, and prints the real-time factor of the
-shipped default beside the seed architecture's:
+In one run, on the same generated file, each in its own process (peak resident memory is
+its own; :mod:`whole_commands`):
+
+- the separator network alone (its inputs computed first, untimed);
+- ``jazzremix separate IN --out DIR``, the whole command as a user runs it (start-up,
+  decode, network, STFT and Wiener filter, true-peak limiter, 24-bit WAV written);
+- the same work as a library call (:func:`core.pipeline.separate_file`), with the CPU time of
+  the separation (STFT, network, Wiener filter, inverse STFT) and of the true-peak
+  measurement taken apart, to check that the measurement stays at most 10 % of it;
+- start-up alone: ``jazzremix --version``, ``--help`` and ``separate --help``;
+- with ``--baseline MODEL`` (default: the seed architecture, if present), its network and
+  whole command too.
 
     python benchmarks/bench_separate.py [--minutes 3] [--model models/separator.onnx]
         [--baseline checkpoints/separator-seed.onnx] [--profile]
@@ -13,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import resource
 import subprocess
@@ -26,6 +34,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from whole_commands import compare_commands, machine_line, network_alone, row, run_command  # noqa: E402
 
 
 def make_input(path: Path, minutes: float) -> None:
@@ -49,12 +60,29 @@ def make_input(path: Path, minutes: float) -> None:
 
 
 def run_one(model: str, src: str, profile: bool) -> dict:
+    """``separate_file`` in this process, with the separation's and the true peak's CPU time taken apart."""
     from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.audio import limiter
     from jazzremix_gui.core.models import ModelSession
+    from jazzremix_gui.core.signal.separation import SeparatorEngine
 
+    spent = {"separation": 0.0, "true_peak": 0.0}
+
+    def timed(func, key, clock):
+        def wrapper(*a, **kw):
+            t = clock()
+            try:
+                return func(*a, **kw)
+            finally:
+                spent[key] += clock() - t
+        return wrapper
+
+    # the network's threads count for the separation (process time); the true peak runs on this thread only
+    SeparatorEngine._process = timed(SeparatorEngine._process, "separation", time.process_time)
+    limiter.true_peaks = timed(limiter.true_peaks, "true_peak", time.thread_time)
     session = ModelSession(model, "separator")
     out = tempfile.mkdtemp()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if profile:
         prof = cProfile.Profile()
         prof.enable()
@@ -65,7 +93,7 @@ def run_one(model: str, src: str, profile: bool) -> dict:
         pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(18)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"model": model, "version": session.meta.version, "provider": session.provider, "seconds": seconds,
-            "peak_rss_mb": peak_mb}
+            "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": peak_mb, **spent}
 
 
 def main() -> None:
@@ -74,6 +102,9 @@ def main() -> None:
     ap.add_argument("--model", default=str(ROOT / "models" / "separator.onnx"))
     ap.add_argument("--baseline", default=str(ROOT / "checkpoints" / "separator-seed.onnx"))
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--startup-only", action="store_true", help="only the start-up rows")
+    ap.add_argument("--source", metavar="DIR", help="also run the commands of another checkout (an export of an "
+                    "earlier commit: git archive COMMIT | tar -x -C DIR) in the same run, for a before/after")
     ap.add_argument("--one", nargs=2, metavar=("MODEL", "SRC"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -83,15 +114,38 @@ def main() -> None:
         src = Path(d) / "input.wav"
         make_input(src, args.minutes)
         audio_s = args.minutes * 60
-        print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (others' jobs slow every figure)")
+        print(f"{audio_s:.0f} s of 44.1 kHz stereo; before: {machine_line()}")
+        second = Path(d) / "one_second.wav"  # a command on 1 s of audio: what it costs before it starts working
+        make_input(second, 1 / 60)
+        out1 = str(Path(d) / "out1")
+        for label, argv in (("jazzremix --version", ["--version"]), ("jazzremix --help", ["--help"]),
+                            ("jazzremix separate --help", ["separate", "--help"]),
+                            ("separate, 1 s of audio", ["-q", "separate", str(second), "--out", out1]),
+                            ("suggest, 1 s of audio", ["-q", "suggest", str(second)]),
+                            ("remix, 1 s of audio", ["-q", "remix", str(second), "--out", f"{out1}/r.wav"])):
+            for where in ([args.source] if args.source else []) + [None]:
+                res = run_command(argv, where)
+                print(f"{label + (f' ({where})' if where else ''):<34} {res['seconds']:7.2f} s wall, "
+                      f"{res['cpu_seconds']:.2f} CPU-s, peak RSS {res['peak_rss_mb']:.0f} MB")
+        if args.startup_only:
+            return
         for model in (args.model, args.baseline):
             if not Path(model).exists():
                 print(f"{model}: not found (train it first; see README)")
                 continue
+            net = network_alone(model, src)
+            print(row(f"{net['version']}: network alone", net, audio_s))
+            whole = compare_commands(f"{net['version']}: jazzremix separate",
+                                     ["-q", "separate", str(src), "--out", str(Path(d) / "out"), "--model", model],
+                                     audio_s, args.source)
             cmd = [sys.executable, __file__, "--one", model, str(src)] + (["--profile"] if args.profile else [])
             res = json.loads(subprocess.run(cmd, text=True, check=True, stdout=subprocess.PIPE).stdout.strip().splitlines()[-1])
-            print(f"{res['version']:<22} {res['provider']:<5} {res['seconds']:7.2f} s for {audio_s:.0f} s of audio: "
-                  f"{audio_s / res['seconds']:6.1f} x real time, peak RSS {res['peak_rss_mb']:.0f} MB")
+            print(row(f"{net['version']}: separate_file (library)", res, audio_s))
+            print(f"  whole command / network alone: {whole['seconds'] / net['seconds']:.2f} x the wall time, "
+                  f"{whole['cpu_seconds'] / net['cpu_seconds']:.2f} x the CPU time; true peak "
+                  f"{res['true_peak']:.2f} CPU-s = {100 * res['true_peak'] / res['separation']:.1f} % of the "
+                  f"separation's {res['separation']:.2f} CPU-s (target <= 10 %)")
+        print(f"after: {machine_line()}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.audio.formats import FORMATS, LOSSY, OutputSpec
 from jazzremix_gui.core.audio.headroom import CEILING_DBTP, MasteredWriter, write_mastered
-from jazzremix_gui.core.audio.limiter import MARGIN, LookaheadLimiter, TruePeakTracker, _tp_of, lin_to_db
+from jazzremix_gui.core.audio.limiter import (MARGIN, OVERSHOOT, LookaheadLimiter, TruePeakTracker, lin_to_db,
+                                              reference_filter, sliding_min, true_peaks)
 
 RATE = 44100
 
@@ -24,24 +25,95 @@ def hot_signal(seconds=3.0, seed=0):
     return x.astype(np.float32)
 
 
-def true_peak_db(x):
+def reference_tp(x):
+    """The 4x reference: scipy's resample_poly (float64), max magnitude per input sample's interval, (n,)."""
+    from scipy.signal import resample_poly
+
     x = np.asarray(x, np.float64).reshape(len(x), -1)
-    ext = np.concatenate([np.zeros((MARGIN, x.shape[1])), x, np.zeros((MARGIN, x.shape[1]))])
-    return lin_to_db(_tp_of(ext).max())
+    y = np.abs(resample_poly(x, 4, 1, axis=0)).max(axis=1)
+    return y.reshape(-1, 4).max(axis=1)
 
 
-def test_true_peak_streaming_equals_whole_and_sees_intersample_peaks():
-    x = hot_signal()
-    tr = TruePeakTracker(2)
-    parts = [tr.push(x[i:i + 777]) for i in range(0, len(x), 777)] + [tr.finish()]
-    np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), x)
-    ext = np.concatenate([np.zeros((MARGIN, 2)), x, np.zeros((MARGIN, 2))])
-    np.testing.assert_allclose(np.concatenate([p[1] for p in parts]), _tp_of(ext), rtol=1e-6)
-    # a full-scale sine at fs/4 with 45 degree phase: samples at 0.707, true peak 1.0 (+3 dB over the samples)
+def true_peak_db(x):
+    return lin_to_db(reference_tp(x).max())
+
+
+def adversarial_signals():
+    """Signals whose true peak is far above their samples, plus ordinary ones, (n, c) float32 each."""
+    rng = np.random.default_rng(7)
+    n = np.arange(8000)
+    t = n / RATE
+    return {
+        "fs/4 sine, 45 deg": np.sin(np.pi / 2 * n + np.pi / 4)[:, None],
+        "fs/4 square 1 1 -1 -1": np.tile([1.0, 1.0, -1.0, -1.0], n.size // 4)[:, None],
+        "alternating +1 -1 (Nyquist)": np.tile([1.0, -1.0], n.size // 2)[:, None],
+        "clipped square 1 kHz": np.clip(3 * np.sin(2 * np.pi * 1000 * t), -1, 1)[:, None],
+        "clipped square 5 kHz": np.clip(3 * np.sin(2 * np.pi * 5000 * t + 0.3), -1, 1)[:, None],
+        "clipped square 11025 Hz": np.clip(5 * np.sin(2 * np.pi * 11025 * t + 0.1), -1, 1)[:, None],
+        "sine 20.5 kHz": np.sin(2 * np.pi * 20500 * t + 0.7)[:, None],
+        "clipped noise, stereo": np.clip(2 * rng.standard_normal((n.size, 2)), -1, 1),
+        "noise, stereo": 0.3 * rng.standard_normal((n.size, 2)),
+        "quiet music with one hot spot": hot_signal(1.0)[RATE - 4000:RATE + 4000] * 0.5,
+    }
+
+
+def streamed(tracker, x, block):
+    parts = [tracker.push(x[i:i + block]) for i in range(0, len(x), block)] + [tracker.finish()]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def test_reference_filter_is_resample_polys():
+    from scipy.signal import firwin
+
+    np.testing.assert_allclose(reference_filter(), firwin(81, 1 / 4, window=("kaiser", 5.0)) * 4, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", list(adversarial_signals()))
+@pytest.mark.parametrize("block", [29, 777, 65536])
+def test_true_peak_within_a_tenth_of_a_db_of_the_4x_reference(name, block):
+    x = adversarial_signals()[name].astype(np.float32)
+    ref = reference_tp(x)
+    samples, tp = streamed(TruePeakTracker(x.shape[1]), x, block)
+    np.testing.assert_array_equal(samples, x)
+    assert abs(lin_to_db(tp.max()) - lin_to_db(ref.max())) < 0.01  # the same filter: far inside 0.1 dB
+    # every value is at least the sample peak and at most the true peak; exact wherever it may be the maximum
+    assert (tp >= np.abs(x).max(axis=1) - 1e-7).all() and (tp <= ref * 1.001 + 1e-7).all()
+    exact = true_peaks(np.concatenate([np.zeros((MARGIN, x.shape[1])), x, np.zeros((MARGIN, x.shape[1]))]), floor=0.0)
+    np.testing.assert_allclose(exact, ref, rtol=1e-3, atol=1e-6)  # floor 0: every sample (phase 0: 1.0006 x in scipy)
+    skipped = tp < exact * (1 - 1e-5)
+    assert (exact[skipped] * 1.0001 < tp.max()).all()  # what was skipped could not be the maximum
+    # with a floor (the limiter's ceiling), every value at or above it is exact
+    floor = 0.5 * float(ref.max())
+    _, tp_floor = streamed(TruePeakTracker(x.shape[1], floor=floor), x, block)
+    hot = exact >= floor
+    np.testing.assert_allclose(tp_floor[hot], exact[hot], rtol=1e-6)
+    assert (tp_floor[~hot] < floor).all()
+
+
+def test_full_scale_fs4_sine_reads_3_db_over_its_samples():
     n = np.arange(4000)
-    s = (np.sin(np.pi / 2 * n + np.pi / 4))[:, None]
-    tp = _tp_of(np.concatenate([np.zeros((MARGIN, 1)), s, np.zeros((MARGIN, 1))]))[100:-100]  # away from the edges
+    s = (np.sin(np.pi / 2 * n + np.pi / 4))[:, None].astype(np.float32)  # samples at 0.707, true peak 1.0
+    ext = np.concatenate([np.zeros((MARGIN, 1)), s, np.zeros((MARGIN, 1))])
+    tp = true_peaks(ext)[100:-100]  # away from the edges
     assert lin_to_db(tp.max()) == pytest.approx(0.0, abs=0.1) and lin_to_db(np.abs(s).max()) == pytest.approx(-3.0, abs=0.02)
+
+
+def test_true_peak_skips_rows_that_cannot_reach_the_level():
+    """The screening bound: no interpolated point exceeds OVERSHOOT times the samples within reach."""
+    rng = np.random.default_rng(3)
+    worst = np.sign(reference_filter()[2::4][::-1])  # signs aligned with the half-sample phase's taps
+    x = np.concatenate([worst, 0.1 * rng.standard_normal(500)])[:, None]
+    peak = reference_tp(x).max()
+    assert 2.0 < peak <= OVERSHOOT
+    ext = np.concatenate([np.zeros((MARGIN, 1)), x, np.zeros((MARGIN, 1))])
+    assert true_peaks(ext).max() == pytest.approx(peak, rel=1e-5)
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 221, 1323])
+def test_sliding_min_is_the_window_minimum(size):
+    x = np.random.default_rng(size).standard_normal(3000)
+    want = np.array([x[j:j + size].min() for j in range(len(x) - size + 1)])
+    np.testing.assert_array_equal(sliding_min(x, size), want)
 
 
 def test_limiter_is_transparent_except_at_overs_and_keeps_length():

@@ -269,6 +269,7 @@ def test_bad_cache_entry_is_computed_again(cache_dir, tiny_models, tmp_path, cap
     sep = pipeline.load_model(str(tiny_models / "separator.onnx"), "separator")
     mix = pipeline.load_model(str(tiny_models / "mixer.onnx"), "mixer")
     stems, _, sha = analyse_input(song, sep, mix)
+    first = np.array(stems.solo)  # the app maps stems from the entry, which is rewritten below
     path = cache.entry_path(cache.cache_key(sha, sep, mix))
     good = path.read_bytes()
     with np.load(path) as z:  # the entry: rate 8000 and NaN stems
@@ -280,7 +281,7 @@ def test_bad_cache_entry_is_computed_again(cache_dir, tiny_models, tmp_path, cap
         again, _, _ = analyse_input(song, sep, mix)
     assert "rate 8000 Hz, the recording has 22050 Hz" in caplog.text
     assert again.rate == 22050 and np.isfinite(again.solo).all()
-    np.testing.assert_array_equal(again.solo, stems.solo)
+    np.testing.assert_array_equal(again.solo, first)
     assert path.read_bytes() != b"" and cache.load(path.stem, 22050, 22050) is not None  # stored afresh
     assert len(good) > 0
 

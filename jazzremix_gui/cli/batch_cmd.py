@@ -12,7 +12,6 @@ import sys
 
 from jazzremix_gui.cli.common import add_model_option, error
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
-from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.files import interrupts
 from jazzremix_gui.core.audio.formats import FORMATS, OutputSpec
 
@@ -78,6 +77,7 @@ def run(args) -> int:
     if importlib.util.find_spec("distributed") is None:
         error(f"batch needs the batch extra (dask.distributed): {INSTALL_HINT}")
         return 1
+    from jazzremix_gui.core import pipeline
     from jazzremix_gui.services.batch import runner, sources, task
     from jazzremix_gui.services.batch.manifest import Manifest
 

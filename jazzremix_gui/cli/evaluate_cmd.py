@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from jazzremix_gui.cli.common import add_model_option, progress_bar
-from jazzremix_gui.core import evaluation, pipeline
 
 
 def register(sub) -> None:
@@ -15,6 +14,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from jazzremix_gui.core import evaluation, pipeline
+
     model = pipeline.load_model(args.model, "separator")
     with progress_bar("evaluating") as bar:
         result = evaluation.evaluate_dataset(args.dataset, model, progress=bar)

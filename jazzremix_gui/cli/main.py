@@ -115,6 +115,20 @@ def files_mean_gui(argv: list[str], commands) -> list[str]:
     return argv
 
 
+def asks_version(argv: list[str]) -> bool:
+    """``--version`` among the options before the command (as argparse reads it: it prints and exits there).
+
+    Answered before the parser is built, so that ``jazzremix --version`` imports nothing of
+    numpy, soundfile, scipy, ONNX Runtime or Qt (the sub-commands' options need soundfile).
+    """
+    i = 0
+    while i < len(argv) and argv[i] != "--" and argv[i].startswith("-") and argv[i] != "-":
+        if argv[i] == "--version":
+            return True
+        i += 2 if argv[i] == "--device" else 1
+    return False
+
+
 def _setup(args) -> None:
     """Logging, moving files from the old folders, and the device, before any command runs."""
     from jazzremix_gui.core import device, logs
@@ -145,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if asks_version(argv):
+        print(f"jazzremix {__version__}")
+        return 0
     parser = build_parser()
     Parser.argv = list(argv)
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices

@@ -105,13 +105,19 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
         result = pipeline.analyse(decoded.audio, decoded.rate, separator, mixer,
                                   progress=Reporter(job.progress, None, 0.05, 0.95), cancel=job.is_cancelled)
         stems, suggestion = result.stems, result.suggestion
-        cache.save(key, stems, suggestion)
+        saved = cache.save(key, stems, suggestion)
         if cache_limit is not None:
             cache.trim(cache_limit, keep=key)
+        mapped = cache.load(key) if saved is not None else None
+        if mapped is not None and len(mapped[0]) == len(stems):  # from here on the stems are read from the entry
+            stems = mapped[0]
+        result = mapped = None  # the copies in memory can go
         hit = None
     job.progress(0.95, "drawing stems")
     specs = {"solo": log_spectrogram(stems.solo, stems.rate, cancel=job.is_cancelled),
              "accompaniment": log_spectrogram(stems.accompaniment, stems.rate, cancel=job.is_cancelled)}
+    for stem in (stems.solo, stems.accompaniment):  # drawn: mapped stems leave memory until played or exported
+        cache.release(stem)
     job.progress(1.0, "done")
     return Processed(stems, suggestion, specs, hit is not None, separator.meta.version, mixer.meta.version,
                      separator.provider, mixer.meta.hop, mixer.meta.paired_separator)
@@ -132,4 +138,7 @@ def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None, rate: int, 
         return np.zeros(mix.shape[0], np.float32), mix, mix
     solo = audio_io.resample(stems.solo, stems.rate, rate)
     acc = audio_io.resample(stems.accompaniment, stems.rate, rate)
+    if rate != stems.rate:  # played from the resampled copies: mapped stems give their pages back
+        cache.release(stems.solo)
+        cache.release(stems.accompaniment)
     return solo, acc, mix

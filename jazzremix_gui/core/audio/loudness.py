@@ -9,15 +9,56 @@ checked between blocks.
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
-import pyloudnorm
-from scipy.signal import lfilter, lfilter_zi
 
 #: Samples filtered per step.
 BLOCK = 32768
 #: Lowest sample rate measured (Hz): below it the K-weighting's 1.7 kHz shelf sits at or near Nyquist and its
 #: filters go unstable (2 kHz overflows, 100 Hz cannot even be designed).
 MIN_RATE = 8000
+
+
+#: BS.1770 K-weighting as pyloudnorm's ``Meter`` builds it (RBJ cookbook biquads, passband gain 1):
+#: (gain dB, Q, corner Hz, shape) of the high shelf, then the high pass.
+K_STAGES = ((4.0, 1 / math.sqrt(2), 1500.0, "high_shelf"), (0.0, 0.5, 38.0, "high_pass"))
+
+
+@functools.lru_cache(maxsize=8)
+def k_weighting(rate: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The two K-weighting biquads at ``rate``: pyloudnorm's coefficients, computed here without scipy.
+
+    Returns
+    -------
+    tuple of (b, a)
+        ``b``, ``a``: np.ndarray [shape=(3,), dtype=float64], normalised to ``a[0] = 1``.
+    """
+    stages = []
+    for gain_db, q, fc, shape in K_STAGES:
+        big_a = 10 ** (gain_db / 40.0)
+        w0 = 2.0 * math.pi * fc / rate
+        cos, alpha, root = math.cos(w0), math.sin(w0) / (2.0 * q), 2 * math.sqrt(big_a)
+        if shape == "high_shelf":
+            b = [big_a * ((big_a + 1) + (big_a - 1) * cos + root * alpha), -2 * big_a * ((big_a - 1) + (big_a + 1) * cos),
+                 big_a * ((big_a + 1) + (big_a - 1) * cos - root * alpha)]
+            a = [(big_a + 1) - (big_a - 1) * cos + root * alpha, 2 * ((big_a - 1) - (big_a + 1) * cos),
+                 (big_a + 1) - (big_a - 1) * cos - root * alpha]
+        else:
+            b = [(1 + cos) / 2, -(1 + cos), (1 + cos) / 2]
+            a = [1 + alpha, -2 * cos, 1 - alpha]
+        stages.append((np.array(b) / a[0], np.array(a) / a[0]))
+    return tuple(stages)
+
+
+def k_weighting_power(freqs: np.ndarray, rate: int) -> np.ndarray:
+    """Power response ``|H(f)|^2`` of the K-weighting (both stages) at ``freqs`` Hz, ``(len(freqs),)`` float64."""
+    z = np.exp(-2j * np.pi * np.asarray(freqs, np.float64) / rate)
+    power = np.ones(z.shape)
+    for b, a in k_weighting(rate):
+        power *= np.abs(np.polyval(b[::-1], z) / np.polyval(a[::-1], z)) ** 2
+    return power
 
 
 class LoudnessMeter:
@@ -35,8 +76,11 @@ class LoudnessMeter:
 
     def __init__(self, rate: int, channels: int):
         self.hop = int(round(0.1 * rate))
-        self._stages = [(f.b, f.a, f.passband_gain) for f in pyloudnorm.Meter(rate)._filters.values()]
-        self._states = [[lfilter_zi(b, a) * 0.0 for b, a, _ in self._stages] for _ in range(channels)]
+        from scipy.signal import lfilter  # imported when a measurement starts, not with the module
+
+        self._lfilter = lfilter
+        self._stages = k_weighting(rate)
+        self._states = [[np.zeros(2) for _ in self._stages] for _ in range(channels)]
         self._energy: list[np.ndarray] = []  # channel-weighted energy per 100 ms
         self._carry = np.zeros(0)
         self.frames = 0
@@ -53,9 +97,8 @@ class LoudnessMeter:
             sq = np.zeros(part.shape[0])
             for ch in range(part.shape[1]):
                 y = part[:, ch]
-                for k, (b, a, gain) in enumerate(self._stages):
-                    y, self._states[ch][k] = lfilter(b, a, y, zi=self._states[ch][k])
-                    y = y * gain
+                for k, (b, a) in enumerate(self._stages):
+                    y, self._states[ch][k] = self._lfilter(b, a, y, zi=self._states[ch][k])
                 sq += y * y
             sq = np.concatenate([self._carry, sq])
             whole = (sq.shape[0] // self.hop) * self.hop

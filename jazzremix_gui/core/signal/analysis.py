@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jazzremix_gui.core.constants import N_FFT
-from jazzremix_gui.core.signal.stft import frame_count, stft
+from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, stft
 
 HOP = 1024
 #: Frames per STFT chunk (bounded memory).
@@ -71,10 +71,9 @@ def log_spectrogram(x: np.ndarray, rate: int, max_columns: int = 1600, n_bins: i
     cancel : callable, optional
         Checked between chunks; the computation stops early (returning what exists) when it returns True.
     """
-    mono = np.asarray(x, np.float32)
-    if mono.ndim == 2:
-        mono = mono.mean(axis=1)
-    n_frames = max(frame_count(mono.shape[0], HOP), 1)
+    x = np.asarray(x)
+    n = x.shape[0]
+    n_frames = max(frame_count(n, HOP), 1)
     pool = int(np.ceil(n_frames / max_columns))
     chunk = max(pool, (CHUNK // pool) * pool)
     fmin = min(fmin, rate / 4)
@@ -85,7 +84,8 @@ def log_spectrogram(x: np.ndarray, rate: int, max_columns: int = 1600, n_bins: i
         if cancel is not None and cancel():
             break
         t1 = min(t0 + chunk, n_frames)
-        mag = np.abs(stft(mono, HOP, t0, t1))  # (T, 2049)
+        lo_s, hi_s = max(0, frame_centre(t0, HOP) - HALF), min(n, frame_centre(t1 - 1, HOP) + HALF + 1)
+        mag = np.abs(stft(_mid(x, lo_s, hi_s), HOP, t0, t1, offset=lo_s))  # (T, 2049)
         pad = (-mag.shape[0]) % pool
         if pad:
             mag = np.concatenate([mag, np.zeros((pad, mag.shape[1]), mag.dtype)])
@@ -94,30 +94,49 @@ def log_spectrogram(x: np.ndarray, rate: int, max_columns: int = 1600, n_bins: i
         c0 = t0 // pool
         image[:, c0:c0 + logmag.shape[0]] = (20 * np.log10(np.maximum(logmag, 1e-5))).T
     np.maximum(image, FLOOR_DB, out=image)
-    return Spectrogram(image, mono.shape[0] / rate, float(fmin), rate / 2)
+    return Spectrogram(image, n / rate, float(fmin), rate / 2)
 
 
-def envelope(x: np.ndarray, n_points: int = 4000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Min/max envelope of a signal for an overview plot.
+def _mid(x: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Samples ``start .. stop-1`` of ``x`` as float32 mono (stereo averaged): a copy of that piece only.
+
+    The pictures are drawn piece by piece from this, so a long recording (or its memory-mapped
+    stems) is never copied whole.
+    """
+    piece = np.asarray(x[start:stop], np.float32)
+    return piece.mean(axis=1) if piece.ndim == 2 else piece
+
+
+def envelope(x: np.ndarray, n_points: int = 4000, piece: int = 1 << 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Min/max envelope of a signal for an overview plot, computed piece by piece (no full-length copy).
 
     Parameters
     ----------
     x : np.ndarray [shape=(n,) or (n, c)]
         Stereo is averaged.
+    n_points : int
+        About how many buckets.
+    piece : int
+        Samples read at a time (rounded to whole buckets).
 
     Returns
     -------
     times : np.ndarray [shape=(k,)]
         Start of each bucket in samples.
     lo, hi : np.ndarray [shape=(k,), dtype=float32]
-        Minimum and maximum sample value in each bucket.
+        Minimum and maximum sample value in each bucket (the last bucket is padded with zeros).
     """
-    mono = np.asarray(x, np.float32)
-    if mono.ndim == 2:
-        mono = mono.mean(axis=1)
-    step = max(1, int(np.ceil(mono.shape[0] / n_points)))
-    k = int(np.ceil(mono.shape[0] / step))
-    padded = np.zeros(k * step, np.float32)
-    padded[: mono.shape[0]] = mono
-    blocks = padded.reshape(k, step)
-    return np.arange(k) * step, blocks.min(axis=1), blocks.max(axis=1)
+    x = np.asarray(x)
+    n = x.shape[0]
+    step = max(1, int(np.ceil(n / n_points)))
+    k = int(np.ceil(n / step))
+    lo, hi = np.zeros(k, np.float32), np.zeros(k, np.float32)
+    per = max(1, piece // step)  # buckets per piece
+    for b0 in range(0, k, per):
+        b1 = min(k, b0 + per)
+        mono = _mid(x, b0 * step, min(n, b1 * step))
+        padded = np.zeros((b1 - b0) * step, np.float32)
+        padded[: mono.shape[0]] = mono
+        blocks = padded.reshape(b1 - b0, step)
+        lo[b0:b1], hi[b0:b1] = blocks.min(axis=1), blocks.max(axis=1)
+    return np.arange(k) * step, lo, hi

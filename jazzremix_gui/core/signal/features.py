@@ -35,6 +35,7 @@ import functools
 import numpy as np
 
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
+from jazzremix_gui.core.audio.loudness import k_weighting_power
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.signal.panlaw import solo_level as _level_of_energies
 from jazzremix_gui.core.signal.stft import first_centre, frame_centre, stft
@@ -166,20 +167,13 @@ def solo_level(solo_stereo: np.ndarray) -> float:
 @functools.lru_cache(maxsize=1)
 def _band_matrix() -> np.ndarray:
     """``(2049, MIXER_BANDS + 1)``: log-spaced 0/1 bands, then the K-weighting power response."""
-    import pyloudnorm
-    from scipy.signal import freqz
-
     freqs = np.arange(N_BINS) * MODEL_RATE / N_FFT
     edges = np.geomspace(50.0, 16000.0, MIXER_BANDS + 1)
     edges[0], edges[-1] = 0.0, MODEL_RATE / 2 + 1
     m = np.zeros((N_BINS, MIXER_BANDS + 1), np.float64)
     for k in range(MIXER_BANDS):
         m[(freqs >= edges[k]) & (freqs < edges[k + 1]), k] = 1.0
-    resp = np.ones(N_BINS)
-    for f in pyloudnorm.Meter(MODEL_RATE)._filters.values():
-        _, h = freqz(f.b, f.a, worN=freqs, fs=MODEL_RATE)
-        resp *= np.abs(h * f.passband_gain) ** 2
-    m[:, MIXER_BANDS] = resp
+    m[:, MIXER_BANDS] = k_weighting_power(freqs, MODEL_RATE)
     return m
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import scipy.fft
 
 from jazzremix_gui.core.constants import N_FFT, WIN_LEN
 
@@ -114,6 +113,8 @@ def stft(x: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: in
         frames = np.stack([_frames(x[:, c], hop, t0, t1, offset) for c in range(x.shape[1])], axis=1)
     else:
         frames = _frames(x, hop, t0, t1, offset)
+    import scipy.fft  # here, not at import: the CLI's parser is built without scipy
+
     spec = scipy.fft.rfft(frames, n=N_FFT, axis=-1, workers=FFT_WORKERS)
     spec *= _zero_phase_shift()
     return spec.astype(np.complex64, copy=False)
@@ -145,6 +146,8 @@ def frames_to_time(spec: np.ndarray) -> np.ndarray:
     np.ndarray [shape=(..., 2049), dtype=float32]
         Segment ``k`` holds sample ``centre - 1024 + k``.
     """
+    import scipy.fft
+
     shifted = spec * np.conj(_zero_phase_shift())
     return scipy.fft.irfft(shifted, n=N_FFT, axis=-1, workers=FFT_WORKERS)[..., :WIN_LEN].astype(np.float32)
 
