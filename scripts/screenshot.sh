@@ -6,6 +6,7 @@
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
 #        | export (export dialog over a processed track) | about | nomodel (no model installed)
+# The screen is grabbed with ImageMagick's import, or by Qt where import is missing.
 # Environment: JR_SEP / JR_MIX model files (default: the installed ones), JR_SIZE window size (WxH, default
 # 1580x960, or "fit": as the app opens on the screen), JR_SCREEN Xvfb screen size (default 1600x1000),
 # DISPLAY (default: a new Xvfb :99),
@@ -25,7 +26,7 @@ fi
 export QT_QPA_PLATFORM=xcb
 export JR_STATE=$STATE JR_OUT=$OUT
 "$PY" - "$@" <<'PYEOF'
-import os, subprocess, sys
+import os, shutil, subprocess, sys
 from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -50,7 +51,11 @@ w.show()
 
 def grab(then_quit=True):
     app.processEvents()
-    subprocess.run(["import", "-window", "root", out], check=True)
+    if shutil.which("import"):
+        subprocess.run(["import", "-window", "root", out], check=True)
+    else:  # no ImageMagick: Qt grabs the root window (the whole X screen) itself
+        if not app.primaryScreen().grabWindow(0).save(out):
+            sys.exit(f"cannot write {out}")
     print("wrote", out)
     if then_quit:
         QTimer.singleShot(100, w.close)

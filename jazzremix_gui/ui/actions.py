@@ -2,7 +2,8 @@
 
 Shortcuts: Space play/pause, S stop, L loop, B original/remix (A/B), M mute solo,
 O solo only, N mute accompaniment, Home back to start; Alt+Left/Right pan by 1 deg,
-Alt+Up/Down gain by 0.05, Ctrl+R reset to suggestion, Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo,
+Alt+Up/Down gain by 0.5 dB (with Shift: 0.1 deg, 0.1 dB; the arrow keys alone do the same on a focused slider,
+spin box or the heat map), Ctrl+R reset to suggestion, Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo,
 Ctrl+O open, Ctrl+E export, Ctrl+S save session; Ctrl++ / Ctrl+- / Ctrl+0 zoom the time views in, out,
 to fit, Ctrl+Left / Ctrl+Right scroll them. No two actions share a key sequence (a test checks).
 """
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.services import annotations, session
+from jazzremix_gui.ui.controls import GAIN_FINE_DB, GAIN_STEP_DB, PAN_FINE_DEG, PAN_STEP_DEG
 from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, ExportDialog, PreferencesDialog
 from jazzremix_gui.services.exporting import export_track, overs_warning, predicted_overs
 
@@ -65,10 +67,12 @@ def install(w) -> None:
     e.addSeparator()
     _action(w, e, "Reset to &suggestion", w.reset_to_suggestion, "Ctrl+R", name="reset")
     _action(w, e, "Reset &all to suggestion", w.reset_all, "Ctrl+Shift+R", name="reset_all")
-    _action(w, e, "Pan left 1°", lambda: w.nudge(d_pan=-1), "Alt+Left")
-    _action(w, e, "Pan right 1°", lambda: w.nudge(d_pan=1), "Alt+Right")
-    _action(w, e, "Gain +0.05", lambda: w.nudge(d_gain=0.05), "Alt+Up")
-    _action(w, e, "Gain −0.05", lambda: w.nudge(d_gain=-0.05), "Alt+Down")
+    for text, key, d_pan, d_gain in (("Pan left", "Left", -1, 0), ("Pan right", "Right", 1, 0),
+                                     ("Gain up", "Up", 0, 1), ("Gain down", "Down", 0, -1)):
+        unit = "°" if d_pan else " dB"
+        coarse, fine = (PAN_STEP_DEG, PAN_FINE_DEG) if d_pan else (GAIN_STEP_DB, GAIN_FINE_DB)
+        _action(w, e, f"{text} {coarse:g}{unit}", functools.partial(w.nudge, d_pan, d_gain), f"Alt+{key}")
+        _action(w, e, f"{text} {fine:g}{unit}", functools.partial(w.nudge, d_pan, d_gain, True), f"Alt+Shift+{key}")
     _action(w, e, "Revert to the shipped &mixer…", w.revert_mixer, name="revert_mixer")
     e.addSeparator()
     _action(w, e, "&Preferences…", lambda: preferences(w), QKeySequence.StandardKey.Preferences)

@@ -2,7 +2,9 @@
 
 Rows are pan (-45 deg = hard left .. +45 deg = hard right), columns linear gain
 (0.0 .. 2.0, labelled in dB too). The suggested cell has a white square, the current
-setting a cyan dot. Clicking or dragging on the map picks a cell (snapped to the grid).
+setting a cyan dot. Clicking or dragging on the map picks a cell (snapped to the grid). With the
+keyboard focus on the map, Up/Down step the pan and Left/Right the gain (the steps of
+:func:`ui.controls.step`; Shift: finer).
 """
 
 from __future__ import annotations
@@ -63,9 +65,13 @@ class CodebookView(pg.GraphicsLayoutWidget):
     Signals
     -------
     cell_picked(float, float, bool): pan in degrees, linear gain, True while a drag goes on.
+    nudged(int, int, bool): pan steps, gain steps (arrow keys: Up/Down pan, Right/Left gain), Shift held.
     """
 
     cell_picked = Signal(float, float, bool)
+    nudged = Signal(int, int, bool)
+    #: Arrow keys as (pan steps, gain steps): the map's axes (pan up, gain to the right).
+    KEYS = {Qt.Key.Key_Up: (1, 0), Qt.Key.Key_Down: (-1, 0), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Left: (0, -1)}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -89,7 +95,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.map.getAxis("left").setWidth(56)
         self.gain_plot.getAxis("left").setWidth(56)
         self.map.setLabel("left", "pan")
-        self.map.setLabel("bottom", "solo gain (dB below)")  # 1 = as recorded: see the tooltip
+        self.map.setLabel("bottom", "solo gain vs recording (dB)")  # 1.0 = 0 dB = as recorded
         self.map.getAxis("left").setTicks([PAN_TICKS])
         self.map.getAxis("bottom").setTicks([GAIN_TICKS])
         self.map.getAxis("bottom").setHeight(48)
@@ -122,6 +128,14 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.addItem(self.legend, row=2, col=0, colspan=2)
         self.posterior = np.full((codebook.N_PANS, codebook.N_GAINS), 1 / codebook.N_CELLS)
         self.set_posterior(None)
+
+    def keyPressEvent(self, ev) -> None:
+        steps = self.KEYS.get(Qt.Key(ev.key()))
+        if steps is None:
+            super().keyPressEvent(ev)
+            return
+        ev.accept()
+        self.nudged.emit(*steps, bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier))
 
     def set_posterior(self, posterior: np.ndarray | None) -> None:
         """Show a (19, 21) distribution (rows pan, columns gain); ``None`` clears the map."""

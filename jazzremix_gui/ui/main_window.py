@@ -19,7 +19,7 @@ from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
 from jazzremix_gui.services import naming
 from jazzremix_gui.ui import access, actions, geometry, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
-from jazzremix_gui.ui.controls import MixControls, TransportBar
+from jazzremix_gui.ui.controls import MixControls, TransportBar, step
 from jazzremix_gui.ui.keeper import EditKeeper
 from jazzremix_gui.ui.mixstate import WHOLE, ResetAll, SetAutomation, SetPanGain
 from jazzremix_gui.ui.player import Player
@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.back_to_suggestion.clicked.connect(self.reset_all)
         self.cancel_button.clicked.connect(self.cancel_work)
         self.codebook.cell_picked.connect(lambda p, g, drag: self.edit(p, g, drag, "Pick on the map"))
+        self.codebook.nudged.connect(self.nudge)
         self.mix_controls.edited.connect(lambda p, g, drag: self.edit(p, g, drag, "Move pan/gain"))
         self.mix_controls.reset_requested.connect(self.reset_to_suggestion)
         self.mix_controls.automation_toggled.connect(self.set_automation)
@@ -206,7 +207,10 @@ class MainWindow(QMainWindow):
 
     def _track_ready(self, track) -> None:
         self.undo_group.addStack(track.undo)
-        track.state.changed.connect(lambda t=track: self._state_changed(t))
+        st = track.state
+        st.pan_gain_changed.connect(lambda target, *_, t=track: t is self.current and self._show_values(st))
+        st.target_changed.connect(lambda *_, t=track: self._state_changed(t))
+        st.values_reset.connect(lambda t=track: self._state_changed(t))
         self.keeper.watch(track)
         if track is self.current:  # the mixture is on screen already: add the results only
             self._show_results(track)
@@ -251,12 +255,14 @@ class MainWindow(QMainWindow):
         actions.update_enabled(self)
 
     def _state_changed(self, track) -> None:
+        """Everything about ``track``'s mix: the target's posterior, its values, the sections, what plays."""
         if track is not self.current:
             return
         st = track.state if track else None
         self.mix_controls.setEnabled(st is not None)
         if st is None:
             self.codebook.set_posterior(None)
+            self.mix_controls.clear_value()
             self.timeline.set_sections([])
             return
         self.codebook.set_posterior(st.posterior())
@@ -264,6 +270,11 @@ class MainWindow(QMainWindow):
         self.codebook.source_text = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
                                                         done.separator_version) if done else ("",)))
         self.codebook.status_text = suggestion_status_text(st)
+        self._show_values(st)
+
+    def _show_values(self, st) -> None:
+        """The pan/gain values only (a drag step): the marks, the controls, the section labels and what plays;
+        neither the heat map's image nor the spectrograms are redrawn."""
         self.codebook.set_marks(st.suggested_value(), st.value())
         target = ("Whole track (per-section automation off)" if st.has_sections else "Whole track") \
             if st.target == WHOLE else f"Section {st.target + 1} of {len(st.bounds)}: " \
@@ -281,10 +292,10 @@ class MainWindow(QMainWindow):
             return
         self.current.undo.push(SetPanGain(st, st.target, pan, gain, text, mergeable))
 
-    def nudge(self, d_pan: float = 0.0, d_gain: float = 0.0) -> None:
+    def nudge(self, d_pan: int = 0, d_gain: int = 0, fine: bool = False) -> None:
+        """Step the target's pan and gain by whole key presses (:func:`ui.controls.step`; ``fine``: Shift)."""
         if self.current and self.current.state:
-            pan, gain = self.current.state.value()
-            self.edit(pan + d_pan, gain + d_gain, True, "Nudge pan/gain")
+            self.edit(*step(*self.current.state.value(), d_pan, d_gain, fine), True, "Nudge pan/gain")
 
     def revert_mixer(self) -> None:
         """Delete the user's fine-tuned mixer after confirmation; tracks analysed from now on use the shipped one."""

@@ -1,7 +1,8 @@
 """Time views: waveform overview, section strip and log-frequency spectrograms, zoom linked in time.
 
 Mouse: wheel zooms time, drag scrolls, a click seeks; the loop region is dragged in the
-waveform overview; a click on the section strip selects that section for editing. All
+waveform overview; a click on the section strip selects that section for editing. Keys, with
+a view focused (Tab, or a click): Left / Right scroll, Up / Down zoom in and out. All
 plots share the time axis (seconds); spectrogram rows are log-spaced, the axis is
 labelled in Hz.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -51,6 +52,11 @@ def _plot(widget: pg.PlotWidget, left_label: str) -> pg.PlotItem:
 
 #: The closest zoom of the time views, in seconds shown.
 MIN_SPAN_S = 0.5
+#: Span shown before a track is (when no track is shown), in seconds.
+EMPTY_SPAN_S = 10.0
+#: Keys of a focused view: (scroll fraction, zoom factor).
+KEYS = {Qt.Key.Key_Left: (-0.1, None), Qt.Key.Key_Right: (0.1, None), Qt.Key.Key_Up: (None, 0.5),
+        Qt.Key.Key_Down: (None, 2.0)}
 
 
 class TimelineView(QWidget):
@@ -120,28 +126,56 @@ class TimelineView(QWidget):
             self.spec_widgets[key], self.images[key] = w, img
             layout.addWidget(w, 1)
         self.sec.setXLink(self.wave)
-        self.wave.setXRange(0, 10, padding=0)
-        for w in [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]:
+        for w in self.views:
             line = pg.InfiniteLine(0, pen=pg.mkPen("#ffffff", width=1.5))
             line.setZValue(20)
             w.getPlotItem().addItem(line)
             self.playheads.append(line)
             w.scene().sigMouseClicked.connect(lambda ev, w=w: self._clicked(w, ev))
+            w.installEventFilter(self)
+        self._reset_axes()
         self.set_mode("stacked")
+
+    @property
+    def views(self) -> list:
+        """Every plot widget sharing the time axis (waveform, sections, spectrograms)."""
+        return [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]
+
+    def _reset_axes(self) -> None:
+        """The axes of an empty window: no time limits, :data:`EMPTY_SPAN_S` shown, the full audio band."""
+        self.duration = 1.0
+        for w in self.views:
+            w.getPlotItem().getViewBox().setLimits(xMin=None, xMax=None)
+        self.wave.setXRange(0, EMPTY_SPAN_S, padding=0)
+        for w in self.spec_widgets.values():
+            w.getPlotItem().setYRange(np.log10(30), np.log10(22050), padding=0)
+
+    def eventFilter(self, obj, ev) -> bool:
+        """Arrow keys on a focused view scroll (Left, Right) or zoom (Up, Down) the time axis."""
+        if ev.type() == QEvent.Type.KeyPress and obj in self.views:
+            action = KEYS.get(Qt.Key(ev.key()))
+            if action is not None and ev.modifiers() == Qt.KeyboardModifier.NoModifier:
+                fraction, factor = action
+                self.scroll(fraction) if fraction is not None else self.zoom(factor)
+                return True
+        return super().eventFilter(obj, ev)
 
     # ---- content -------------------------------------------------------------------------
     def clear(self) -> None:
+        """Nothing shown: no images, no waveform, no sections, the axes of an empty window."""
         for img in self.images.values():
             img.clear()
         self.lo_curve.setData([], [])
         self.hi_curve.setData([], [])
         self.set_sections([])
+        self.set_playhead(0.0)
+        self._reset_axes()
 
     def set_envelope(self, times_s: np.ndarray, lo: np.ndarray, hi: np.ndarray, duration: float) -> None:
         self.duration = max(duration, 1e-3)
         self.lo_curve.setData(times_s, lo)
         self.hi_curve.setData(times_s, hi)
-        for w in [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]:
+        for w in self.views:
             w.getPlotItem().getViewBox().setLimits(xMin=0, xMax=self.duration)
         self.wave.setXRange(0, self.duration, padding=0)
 
