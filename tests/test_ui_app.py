@@ -47,7 +47,7 @@ def open_and_wait(qtbot, w, path, timeout=20000):
 
 
 def test_gui_tests_run_jobs_synchronously(window):
-    assert type(window.manager.runner) is type(window.player.runner) is type(window.export_runner) \
+    assert type(window.manager.runner) is type(window.player.runner) is type(window.exporter.runner) \
         is worker.SyncJobRunner
 
 

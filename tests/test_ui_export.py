@@ -21,12 +21,12 @@ from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window
 def run_export(qtbot, w, plan):
     job = actions.export(w, plan, confirm=False)
     assert job is not None
-    if isinstance(w.export_runner, worker.SyncJobRunner):
-        assert w.export_runner.wait()
+    if isinstance(w.exporter.runner, worker.SyncJobRunner):
+        assert w.exporter.runner.wait()
     else:
-        qtbot.waitUntil(lambda: w.export_result is not None or w.error.isVisible(), timeout=20000)
+        qtbot.waitUntil(lambda: w.exporter.reports is not None or w.error.isVisible(), timeout=20000)
     assert not w.error.isVisible(), w.error.text()
-    return w.export_result
+    return [r.path for r in w.exporter.reports]
 
 
 def test_export_reads_back_as_pipeline_output(qtbot, window, tmp_path):
@@ -94,12 +94,12 @@ def test_export_records_the_mix_of_the_moment_it_started(qtbot, window, tmp_path
     track = open_and_wait(qtbot, window, write_track(tmp_path / "race.wav", seconds=3.0))
     window.edit(-20.0, 1.3)
     gate = threading.Event()
-    window.export_runner.submit(lambda job: gate.wait(20))  # the export queues behind this
+    window.exporter.runner.submit(lambda job: gate.wait(20))  # the export queues behind this
     plan = ExportPlan(tmp_path, ("remix",), "wav", 32)
     assert actions.export(window, plan, confirm=False) is not None
     window.edit(30.0, 0.4)  # the engineer goes on editing
     gate.set()
-    qtbot.waitUntil(lambda: window.export_result is not None or window.error.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: window.exporter.reports is not None or window.error.isVisible(), timeout=20000)
     remix, _ = sf.read(str(tmp_path / "race.remix.wav"), dtype="float32")
     np.testing.assert_allclose(remix, pipeline.render_remix(track.processed.stems, -20.0, 1.3), atol=1e-6)
     rec = json.loads(paths.annotations_path().read_text().splitlines()[-1])

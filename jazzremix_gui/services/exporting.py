@@ -138,12 +138,15 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
             if job is not None:
                 if job.is_cancelled():
                     raise Cancelled()
-                job.progress(i / (len(plan.kinds) + 1), f"writing {kind}")
+                job.progress(i / (len(plan.kinds) + 1), f"writing {kind} ({i + 1} of {len(plan.kinds)})")
             audio = render(kind, stems, pan, gain, plan.solo_stereo, mono)
             file_tags = tags.output_tags(source, Path(input_path).stem, kind, models)
             w = stack.enter_context(MasteredWriter(targets[kind], stems.rate, 1 if audio.ndim == 1 else audio.shape[1],
                                                    plan.spec, plan.clip, file_tags))
             for j in range(0, audio.shape[0], _BLOCK):
+                if job is not None:  # progress within the stem, and a cancel heard within one block
+                    job.progress((i + j / audio.shape[0]) / (len(plan.kinds) + 1),
+                                 f"writing {kind} ({i + 1} of {len(plan.kinds)})")
                 w.write(audio[j: j + _BLOCK])
             writers.append(w)
         if job is not None and job.is_cancelled():

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files import paths
-from jazzremix_gui.services import annotations, session
+from jazzremix_gui.services import session
 from jazzremix_gui.ui.controls import GAIN_FINE_DB, GAIN_STEP_DB, PAN_FINE_DEG, PAN_STEP_DEG
-from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, ExportDialog, PreferencesDialog
-from jazzremix_gui.services.exporting import export_track, overs_warning, predicted_overs
+from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, PreferencesDialog
 
 MODES = (("stacked", "All stems stacked"), ("mixture", "Mixture only"), ("solo", "Solo only"),
          ("accompaniment", "Accompaniment only"))
@@ -184,69 +183,9 @@ def save_session(w, path: str | None = None, track=None, ask: bool = True) -> bo
 
 
 def export(w, plan=None, confirm: bool = True):
-    """Export the current track (dialog unless ``plan`` is given); returns the job or None."""
-    track = w.current
-    if track is None or track.state is None:
-        return None
-    if plan is None:
-        dlg = ExportDialog(track.path, w.settings, w)
-        if not dlg.exec():
-            return None
-        dlg.remember()
-        plan = dlg.plan()
-    stems, state = track.processed.stems, track.state
-    pan, gain = state.automation_curves(len(stems), stems.rate)
-    if confirm:
-        warning = overs_warning(predicted_overs(stems, pan, gain, plan), plan.clip)
-        if warning and QMessageBox.question(w, "Export: overs", warning + "\n\nExport?") \
-                != QMessageBox.StandardButton.Yes:
-            return None
-    existing = [p for p in plan.paths(track.path).values() if p.exists()]
-    if existing and confirm:
-        names = "\n".join(str(p) for p in existing)
-        answer = QMessageBox.question(w, "Overwrite files?", f"These files exist and will be replaced:\n{names}")
-        if answer != QMessageBox.StandardButton.Yes:
-            return None
-    models = {"separator": track.processed.separator_version, "mixer": track.processed.mixer_version}
-    record = annotations.snapshot(track)  # on the main thread: later edits cannot reach the worker
-
-    def work(job):
-        reports = export_track(record.path, stems, pan, gain, plan, job, models)
-        annotations.record_export(record)
-        return reports
-
-    w.progress.setVisible(True)
-    w.progress_label.setText("exporting")
-    w.cancel_button.setText("Cancel export")
-    w.cancel_button.setVisible(True)
-
-    def progress(f, m, eta):
-        w.progress.setValue(int(f * 1000))
-        w.progress_label.setText(m)
-
-    def finished(reports):
-        w.export_reports = reports
-        w.export_result = [r.path for r in reports]
-        w._show_progress(w.current)
-        w.statusBar().showMessage("Exported " + "; ".join(r.describe() for r in reports), 15000)
-
-    def failed(msg):
-        w._show_progress(w.current)
-        w.set_error(f"Export failed: {msg}")
-
-    def cancelled():
-        w._show_progress(w.current)
-        w.statusBar().showMessage("Export cancelled: no file was left half-written.", 8000)
-
-    def done():
-        w.export_job = None
-        w.cancel_button.setText("Cancel")
-        w._show_progress(w.current)
-
-    w.export_result = None
-    w.export_job = w.export_runner.submit(work, "export", on_success=finished, on_error=failed, on_progress=progress,
-                                          on_cancel=cancelled, on_done=done)
-    return w.export_job
+    """Export the current track (:class:`ui.exporter.ExportController`; the dialog unless ``plan`` is given);
+    returns the first job started or None."""
+    return w.exporter.start(w.current, plan, confirm)
 
 
 def preferences(w) -> None:

@@ -31,6 +31,10 @@ def gain_db_text(gain: float) -> str:
 PAN_TICKS = [(p, pan_text(p)) for p in (-45, -30, -15, 0, 15, 30, 45)]
 GAIN_TICKS = [(g, f"{g:g}\n{gain_db_text(g).replace(' dB', '')}") for g in (0.0, 0.5, 1.0, 1.5, 2.0)]
 CELL_RECT = QRectF(-0.05, -47.5, 2.1, 95.0)  # cell centres on the codebook's pan/gain values
+#: The smallest the heat map itself gets, in pixels each way.
+MIN_MAP_PX = 120
+#: Height of the p(gain) bars above the map, width of the p(pan) bars beside it, in pixels.
+MARGINAL_PX = 64
 
 
 class _PickImage(pg.ImageItem):
@@ -76,14 +80,14 @@ class CodebookView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.gain_plot = self.addPlot(row=0, col=0)
-        self.gain_plot.setFixedHeight(80)
+        self.gain_plot.setFixedHeight(MARGINAL_PX)
         self.gain_plot.hideAxis("bottom")
         self.gain_plot.setLabel("left", "p(gain)")
         self.gain_plot.getAxis("left").setStyle(showValues=False)
         self.gain_plot.getAxis("left").enableAutoSIPrefix(False)
         self.map = self.addPlot(row=1, col=0)
         self.pan_plot = self.addPlot(row=1, col=1)
-        self.pan_plot.setFixedWidth(70)
+        self.pan_plot.setFixedWidth(MARGINAL_PX)
         self.pan_plot.hideAxis("left")
         self.pan_plot.setLabel("bottom", "p(pan)")
         self.pan_plot.getAxis("bottom").setStyle(showValues=False)
@@ -123,11 +127,28 @@ class CodebookView(pg.GraphicsLayoutWidget):
                                 anchor=(0.5, 0.5))
         self.hint.setPos(1.0, 0.0)
         self.map.addItem(self.hint)
-        self.legend = pg.LabelItem(justify="left", size="9pt")
+        self.legend = pg.LabelItem(justify="left", size="9pt")  # wraps at the view's width (:meth:`resizeEvent`)
         self.setToolTip("Click or drag to set pan and gain. Colour ~ sqrt(probability) so weak cells stay visible.")
         self.addItem(self.legend, row=2, col=0, colspan=2)
         self.posterior = np.full((codebook.N_PANS, codebook.N_GAINS), 1 / codebook.N_CELLS)
+        # the scene's layout never gets less than this: the map with its axes and the p(pan) column stay whole
+        self.setMinimumWidth(MIN_MAP_PX + 56 + MARGINAL_PX + 24)
+        self._fit_height()
         self.set_posterior(None)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if not hasattr(self, "legend"):  # a resize while __init__ builds the scene
+            return
+        self.legend.item.setTextWidth(max(100, self.width() - 24))
+        self.legend.updateMin()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """The least height that keeps the map :data:`MIN_MAP_PX` tall under the marginal, above its axis and
+        the legend as wrapped now."""
+        legend = self.legend.item.boundingRect().height() if self.legend.text else 0.0
+        self.setMinimumHeight(int(MARGINAL_PX + MIN_MAP_PX + 48 + legend + 24))
 
     def keyPressEvent(self, ev) -> None:
         steps = self.KEYS.get(Qt.Key(ev.key()))
@@ -149,6 +170,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
             self.suggested_marker.setData([], [])
             self.current_marker.setData([], [])
             self.legend.setText("")
+            self._fit_height()
             return
         self.posterior = np.asarray(posterior, np.float64)
         shown = np.sqrt(self.posterior).astype(np.float32)  # colour ~ sqrt(p): weak cells stay visible
@@ -171,8 +193,9 @@ class CodebookView(pg.GraphicsLayoutWidget):
         sp, sg = suggested
         self.legend.setText(
             f"<span style='color:{theme.SUGGESTED_COLOUR}'>□ suggested: {pan_text(sp)}, gain {sg:.2f} "
-            f"({gain_db_text(sg)} vs recording)"
+            f"({gain_db_text(sg)})"
             + (f"<br>{self.status_text}" if self.status_text else "")
             + f"</span><br><span style='color:{theme.CURRENT_COLOUR}'>● current: "
-            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)} vs recording)</span>"
+            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)})</span>"
             + (f"<br><span style='color:#8a8a8a'>{self.source_text}</span>" if self.source_text else ""))
+        self._fit_height()

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QPushButton, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel,
+                               QPushButton, QSizePolicy, QSlider, QWidget)
 
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG, clamp_gain, clamp_pan
 from jazzremix_gui.ui.codebook_view import gain_db_text, pan_text
+from jazzremix_gui.ui.flow_layout import FlowLayout
 
 PAN_STEPS = 10  # slider steps per degree
 GAIN_STEPS = 100  # slider steps per unit of gain
@@ -256,42 +257,37 @@ class LevelMeter(QWidget):
 
 
 class TransportBar(QWidget):
-    """Play/pause, stop, loop, A/B, loudness match, stem mutes, time and meter."""
+    """Play/pause, stop, loop, time and meter, A/B, loudness match, stem mutes: in rows that wrap on a narrow
+    window (:class:`FlowLayout`)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        col = QVBoxLayout(self)
-        col.setContentsMargins(4, 2, 4, 2)
-        col.setSpacing(2)
-        top, bottom = QHBoxLayout(), QHBoxLayout()
-        col.addLayout(top)
-        col.addLayout(bottom)
+        flow = FlowLayout(self)
+        flow.setContentsMargins(4, 2, 4, 2)
 
-        def button(row, text, tip, checkable=False):
+        def button(text, tip, checkable=False):
             b = QPushButton(text)
             b.setToolTip(tip)
             b.setCheckable(checkable)
-            row.addWidget(b)
+            flow.addWidget(b)
             return b
 
-        self.play = button(top, "▶ Play", "Play / pause (Space)")
-        self.stop = button(top, "■ Stop", "Stop and return to the start (S)")
-        self.loop = button(top, "⟳ Loop", "Loop the region in the waveform (L)", True)
+        self.play = button("▶ Play", "Play / pause (Space)")
+        self.stop = button("■ Stop", "Stop and return to the start (S)")
+        self.loop = button("⟳ Loop", "Loop the region in the waveform (L)", True)
         self.time = QLabel("0:00.0 / 0:00.0")
-        self.time.setMinimumWidth(110)
-        top.addWidget(self.time)
+        self.time.setMinimumWidth(self.time.fontMetrics().horizontalAdvance("00:00.0 / 00:00.0"))
+        flow.addWidget(self.time)
         self.meter = LevelMeter()
-        top.addWidget(self.meter, 1)
-        self.original = button(bottom, "Hearing: remix", "Switch between the remix and the original (A/B, key B)",
-                               True)
+        self.meter.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        flow.addWidget(self.meter)
+        self.original = button("Hearing: remix", "Switch between the remix and the original (A/B, key B)", True)
         self.match = QCheckBox("Match loudness")
         self.match.setToolTip("Play the original at the remix's loudness (ITU-R BS.1770)")
-        bottom.addWidget(self.match)
-        bottom.addSpacing(12)
-        self.mute_solo = button(bottom, "Mute solo", "Mute the solo stem (M)", True)
-        self.solo_only = button(bottom, "Solo only", "Hear only the solo stem (O)", True)
-        self.mute_acc = button(bottom, "Mute accomp.", "Mute the accompaniment (N)", True)
-        bottom.addStretch(1)
+        flow.addWidget(self.match)
+        self.mute_solo = button("Mute solo", "Mute the solo stem (M)", True)
+        self.solo_only = button("Solo only", "Hear only the solo stem (O)", True)
+        self.mute_acc = button("Mute accomp.", "Mute the accompaniment (N)", True)
 
     def set_time(self, t: float, total: float) -> None:
         self.time.setText(f"{fmt_time(t)} / {fmt_time(total)}")

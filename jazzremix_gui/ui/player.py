@@ -9,6 +9,8 @@ reconnect every :data:`RECONNECT_MS`.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -18,6 +20,8 @@ from jazzremix_gui.playback.engine import PlaybackEngine
 from jazzremix_gui.core.audio.loudness import integrated_loudness
 from jazzremix_gui.services.processing import prepare_playback
 from jazzremix_gui.ui.worker import make_runner
+
+log = logging.getLogger(__name__)
 
 REFRESH_MS = 30
 RECONNECT_MS = 2000
@@ -157,7 +161,10 @@ class Player(QObject):
         return self.play()
 
     def play(self) -> bool:
-        return self.ready and self.engine.play()
+        playing = self.ready and self.engine.play()
+        if playing:
+            log.info("playing from %.1f s", self.engine.position_seconds)
+        return playing
 
     def pause(self) -> None:
         self.engine.pause()
@@ -204,9 +211,12 @@ class Player(QObject):
         if self.meter_sink is not None:
             self.meter_sink(self.engine.levels if playing else (0.0, 0.0))
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait_ms: int = 5000) -> bool:
+        """Stop the timers and the audio stream, cancel the preparation and loudness jobs and wait at most
+        ``wait_ms`` for them; returns whether they ended."""
         self.timer.stop()
         self.reconnect_timer.stop()
-        self.runner.cancel_all()
-        self.runner.wait(5000)
+        self._loud_timer.stop()
         self.engine.close()
+        self.runner.cancel_all()
+        return self.runner.wait(wait_ms)

@@ -24,13 +24,25 @@ AXIS_WIDTH = 62
 
 
 class LogFreqAxis(pg.AxisItem):
-    """Left axis of a spectrogram whose y coordinate is log10(frequency); ticks read in Hz/kHz."""
+    """Left axis of a spectrogram whose y coordinate is log10(frequency); ticks read in Hz/kHz.
+
+    Ticks are taken in the order of :attr:`PRIORITY` while each stays a line of text away from
+    those already taken, so a short spectrogram (a small window, a large scale factor) shows
+    fewer ticks rather than overlapping ones.
+    """
 
     TICKS = (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+    PRIORITY = (1000, 100, 10000, 500, 5000, 200, 2000, 50, 20000)
 
     def tickValues(self, minVal, maxVal, size):
-        major = [np.log10(f) for f in self.TICKS if minVal <= np.log10(f) <= maxVal]
-        return [(1.0, major)]
+        line = QFontMetrics(self.style.get("tickFont") or self.font()).height()
+        px_per_decade = size / max(maxVal - minVal, 1e-9)
+        taken: list[float] = []
+        for f in self.PRIORITY:
+            v = np.log10(f)
+            if minVal <= v <= maxVal and all(abs(v - t) * px_per_decade >= line for t in taken):
+                taken.append(v)
+        return [(1.0, sorted(taken))]
 
     def tickStrings(self, values, scale, spacing):
         out = []
@@ -109,12 +121,17 @@ class TimelineView(QWidget):
         self.sec_widget.hide()
 
         self.spec_widgets: dict[str, pg.PlotWidget] = {}
+        self.titles: dict[str, pg.TextItem] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.playheads = []
         cmap = pg.colormap.get(theme.COLORMAP)
         for key, title in STEMS:
             w = pg.PlotWidget(axisItems={"left": LogFreqAxis("left")})
-            p = _plot(w, title)
+            p = _plot(w, "")
+            name = pg.TextItem(title, color=theme.FOREGROUND, fill=pg.mkBrush(24, 25, 27, 200), anchor=(0, 0))
+            name.setParentItem(p.getViewBox())  # in the view's corner, whatever its height or zoom
+            name.setPos(2, 2)
+            self.titles[key] = name
             img = pg.ImageItem()
             img.setColorMap(cmap)
             p.addItem(img)
