@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 import soundfile as sf
+from PySide6.QtCore import Qt
 
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.files import paths
@@ -147,3 +148,46 @@ def test_play_and_change_gain_live(qtbot, window, tmp_path):
     window.toggle_play()
     qtbot.waitUntil(lambda: not engine.playing, timeout=3000)
     assert track.status == tracks.READY
+
+
+def test_export_report_dialog_lists_the_files_and_shows_the_folder(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    open_and_wait(qtbot, window, write_track(tmp_path / "rep.wav", seconds=3.0))
+    out = tmp_path / "stems"
+    out.mkdir()
+    written = run_export(qtbot, window, ExportPlan(out, ("solo", "remix"), "flac", 24))
+    dlg = window.exporter.report_dialog
+    assert dlg is not None and dlg.isVisible()
+    assert "2 files written to" in dlg.summary.text() and str(out) in dlg.summary.text()
+    lines = [dlg.files.item(i).text() for i in range(dlg.files.count())]
+    assert [line.split(":")[0] for line in lines] == [p.name for p in written]
+    assert all("dBTP" in line and "kB" in line for line in lines)  # overs handled, size on disk
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    qtbot.mouseClick(dlg.show_button, Qt.MouseButton.LeftButton)
+    assert opened == [str(out)]
+
+
+@pytest.mark.threaded
+def test_export_progress_moves_within_each_stem_and_cancel_takes_under_half_a_second(qtbot, window, tmp_path):
+    import time
+
+    open_and_wait(qtbot, window, write_track(tmp_path / "long.wav", seconds=150.0), timeout=120000)
+    out = tmp_path / "out"
+    out.mkdir()
+    seen = []
+    window.exporter.progressed.connect(lambda f, m: seen.append((f, m)))
+    ended = []
+    window.exporter.finished.connect(lambda: ended.append(time.monotonic()))
+    window.exporter.start(window.current, ExportPlan(out, ("solo", "accompaniment", "remix"), "wav", 24),
+                          confirm=False)
+    qtbot.waitUntil(lambda: any(m.startswith("writing accompaniment") for _, m in seen), timeout=60000)
+    solo = sorted({f for f, m in seen if m.startswith("writing solo")})
+    assert len(solo) >= 3 and solo[-1] > solo[0]  # the bar moves through the solo, not stuck at its start
+    assert window.progress.value() > 0 and "writing accompaniment (2 of 3)" in window.progress_label.text()
+    asked = time.monotonic()
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ended), timeout=5000)
+    assert ended[0] - asked < 0.5
+    assert window.exporter.reports is None and list(out.iterdir()) == []  # nothing written, no temporary left
