@@ -104,7 +104,7 @@ elif state == "edited":
         w.transport.loop.setChecked(True)
         w.toggle_play()
         QTimer.singleShot(2500, grab)
-    when(lambda: all_done() and w.player.ready, edit)
+    when(lambda: all_done() and (w.player.ready or not w.player.available), edit)
 elif state == "export":
     w.open_files(files)
     def show_export():

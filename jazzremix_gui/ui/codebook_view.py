@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 
 from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.ui import theme
+from jazzremix_gui.ui.focus import FocusFrame
 
 
 def pan_text(pan: float) -> str:
@@ -63,7 +64,7 @@ class _PickImage(pg.ImageItem):
         self._pick(ev, not ev.isFinish())
 
 
-class CodebookView(pg.GraphicsLayoutWidget):
+class CodebookView(FocusFrame, pg.GraphicsLayoutWidget):
     """Heat map + marginals.
 
     Signals

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from jazzremix_gui.ui import theme
+from jazzremix_gui.ui.focus import FocusFrame
 from jazzremix_gui.core.signal.analysis import Spectrogram
 
 STEMS = (("mixture", "Mixture"), ("solo", "Solo"), ("accompaniment", "Accompaniment"))
@@ -50,6 +51,10 @@ class LogFreqAxis(pg.AxisItem):
             f = 10 ** v
             out.append(f"{f / 1000:g} kHz" if f >= 1000 else f"{f:g} Hz")
         return out
+
+
+class PlotView(FocusFrame, pg.PlotWidget):
+    """A plot of the time views, with a frame while it has the keyboard focus."""
 
 
 def _plot(widget: pg.PlotWidget, left_label: str) -> pg.PlotItem:
@@ -91,7 +96,7 @@ class TimelineView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.duration = 1.0
-        self.wave_widget = pg.PlotWidget()
+        self.wave_widget = PlotView()
         self.wave = _plot(self.wave_widget, "Level")
         self.wave.getAxis("left").setTicks([[(-1, "-1"), (0, "0"), (1, "1")]])
         self.wave.setYRange(-1, 1, padding=0.05)
@@ -107,7 +112,7 @@ class TimelineView(QWidget):
         self.wave.addItem(self.loop_region)
         layout.addWidget(self.wave_widget)
 
-        self.sec_widget = pg.PlotWidget()
+        self.sec_widget = PlotView()
         self.sec = _plot(self.sec_widget, "")
         self.sec.hideAxis("bottom")
         self.sec.getAxis("left").setTicks([[(0.5, "sections")]])
@@ -126,7 +131,7 @@ class TimelineView(QWidget):
         self.playheads = []
         cmap = pg.colormap.get(theme.COLORMAP)
         for key, title in STEMS:
-            w = pg.PlotWidget(axisItems={"left": LogFreqAxis("left")})
+            w = PlotView(axisItems={"left": LogFreqAxis("left")})
             p = _plot(w, "")
             name = pg.TextItem(title, color=theme.FOREGROUND, fill=pg.mkBrush(24, 25, 27, 200), anchor=(0, 0))
             name.setParentItem(p.getViewBox())  # in the view's corner, whatever its height or zoom
