@@ -5,7 +5,7 @@
 #
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
-#        | export (export dialog over a processed track) | about | nomodel (no model installed)
+#        | export (export dialog over a processed track) | report (an export's report) | about | nomodel (no model installed)
 # The screen is grabbed with ImageMagick's import, or by Qt where import is missing.
 # Environment: JR_SEP / JR_MIX model files (default: the installed ones), JR_SIZE window size (WxH, default
 # 1580x960, or "fit": as the app opens on the screen), JR_SCREEN Xvfb screen size (default 1600x1000),
@@ -115,6 +115,18 @@ elif state == "export":
         dlg.move(w.x() + 500, w.y() + 250)
         QTimer.singleShot(800, lambda: (grab(False), dlg.close(), w.close()))
     when(all_done, show_export)
+elif state == "report":  # an export of the stems and the remix into a temporary folder, then its report
+    import tempfile
+    from jazzremix_gui.services.exporting import ExportPlan
+    w.open_files(files)
+    folder = Path(tempfile.mkdtemp(prefix="jazzremix-shot-"))
+    def export():
+        w.exporter.start(w.current, ExportPlan(folder), confirm=False)
+        when(lambda: w.exporter.report_dialog is not None, show_report)
+    def show_report():
+        w.exporter.report_dialog.move(w.x() + 420, w.y() + 300)
+        QTimer.singleShot(800, lambda: (grab(False), shutil.rmtree(folder), w.close()))
+    when(all_done, export)
 elif state == "about":
     def show_about():
         dlg = AboutDialog(*w.model_paths(), parent=w)

@@ -193,6 +193,6 @@ def preferences(w) -> None:
     if dlg.exec() and dlg.apply():
         w.player.reopen(w.settings["output_device"] or None)
         w.set_message("")
-        w._show_playback_reason()
+        w.show_playback_reason()
         if w.current is not None:
             w.show_track(w.current)

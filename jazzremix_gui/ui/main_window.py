@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         access.describe(self)
         self._connect()
         self._restore()
-        self._show_playback_reason()
+        self.show_playback_reason()
         self.show_track(None)
 
     def model_paths(self):
@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
     # ---- transport ------------------------------------------------------------------------------
     def toggle_play(self) -> None:
         if not self.player.available:
-            self._show_playback_reason()
+            self.show_playback_reason()
             return
         self.player.toggle()
 
@@ -403,7 +403,8 @@ class MainWindow(QMainWindow):
         self.set_message("")
         self.statusBar().showMessage(f"Playback works again on {name}.", 8000)
 
-    def _show_playback_reason(self) -> None:
+    def show_playback_reason(self) -> None:
+        """Say above the views why playback is off (no audio library or device), and disable Play."""
         if not self.player.available:
             self.set_message(f"Playback is disabled: {self.player.reason}. Separation and export still work.")
             self.transport.play.setEnabled(False)
