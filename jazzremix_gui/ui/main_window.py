@@ -1,7 +1,10 @@
 """The main window: track list, time views, codebook, controls and transport, wired together.
 
-Menus and shortcuts live in :mod:`jazzremix_gui.ui.actions`; long work runs in
-:class:`TrackManager` (separation) and :class:`Player` (playback preparation) workers.
+Menus and shortcuts live in :mod:`jazzremix_gui.ui.actions`. The window's partners do the work behind
+small public interfaces and report by signals: :class:`TrackManager` (separation), :class:`Player`
+(what plays, through :meth:`PlaybackEngine.set_mix`), :class:`ExportController` (dialog, overs check,
+files, report) and each track's :class:`MixState` (``pan_gain_changed`` redraws the marks and controls
+only; ``target_changed`` and ``values_reset`` the whole mix view).
 """
 
 from __future__ import annotations
