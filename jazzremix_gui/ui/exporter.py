@@ -10,6 +10,8 @@ controller's progress and asks it to cancel; it never reaches inside.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
@@ -94,7 +96,15 @@ class ExportController(QObject):
         if not confirm:
             return self._write(*order)
         self.progressed.emit(0.0, "checking levels")
-        self.job = self.runner.submit(lambda job: predicted_overs(stems, pan, gain, plan), "check overs",
+
+        def check(job):  # one output at a time: progress, and a cancel heard between them
+            found = {}
+            for i, kind in enumerate(plan.kinds):
+                job.progress(i / len(plan.kinds), f"checking the levels of the {kind}")
+                found.update(predicted_overs(stems, pan, gain, replace(plan, kinds=(kind,))))
+            return found
+
+        self.job = self.runner.submit(check, "check overs", on_progress=lambda f, m, eta: self.progressed.emit(f, m),
                                       on_success=lambda found: self._checked(found, order),
                                       on_error=lambda message: (self._failed(message), self._finish()),
                                       on_cancel=lambda: (self._cancelled(), self._finish()))

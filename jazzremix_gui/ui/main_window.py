@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import time
-from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication, QUndoGroup
