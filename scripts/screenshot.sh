@@ -5,7 +5,8 @@
 #
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
-#        | export (export dialog over a processed track) | about | nomodel (no model installed)
+#        | export (export dialog over a processed track) | report (an export's report) | about | nomodel (no model installed)
+# The screen is grabbed with ImageMagick's import, or by Qt where import is missing.
 # Environment: JR_SEP / JR_MIX model files (default: the installed ones), JR_SIZE window size (WxH, default
 # 1580x960, or "fit": as the app opens on the screen), JR_SCREEN Xvfb screen size (default 1600x1000),
 # DISPLAY (default: a new Xvfb :99),
@@ -25,7 +26,7 @@ fi
 export QT_QPA_PLATFORM=xcb
 export JR_STATE=$STATE JR_OUT=$OUT
 "$PY" - "$@" <<'PYEOF'
-import os, subprocess, sys
+import os, shutil, subprocess, sys
 from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -50,7 +51,11 @@ w.show()
 
 def grab(then_quit=True):
     app.processEvents()
-    subprocess.run(["import", "-window", "root", out], check=True)
+    if shutil.which("import"):
+        subprocess.run(["import", "-window", "root", out], check=True)
+    else:  # no ImageMagick: Qt grabs the root window (the whole X screen) itself
+        if not app.primaryScreen().grabWindow(0).save(out):
+            sys.exit(f"cannot write {out}")
     print("wrote", out)
     if then_quit:
         QTimer.singleShot(100, w.close)
@@ -99,7 +104,7 @@ elif state == "edited":
         w.transport.loop.setChecked(True)
         w.toggle_play()
         QTimer.singleShot(2500, grab)
-    when(lambda: all_done() and w.player.ready, edit)
+    when(lambda: all_done() and (w.player.ready or not w.player.available), edit)
 elif state == "export":
     w.open_files(files)
     def show_export():
@@ -110,6 +115,18 @@ elif state == "export":
         dlg.move(w.x() + 500, w.y() + 250)
         QTimer.singleShot(800, lambda: (grab(False), dlg.close(), w.close()))
     when(all_done, show_export)
+elif state == "report":  # an export of the stems and the remix into a temporary folder, then its report
+    import tempfile
+    from jazzremix_gui.services.exporting import ExportPlan
+    w.open_files(files)
+    folder = Path(tempfile.mkdtemp(prefix="jazzremix-shot-"))
+    def export():
+        w.exporter.start(w.current, ExportPlan(folder), confirm=False)
+        when(lambda: w.exporter.report_dialog is not None, show_report)
+    def show_report():
+        w.exporter.report_dialog.move(w.x() + 420, w.y() + 300)
+        QTimer.singleShot(800, lambda: (grab(False), shutil.rmtree(folder), w.close()))
+    when(all_done, export)
 elif state == "about":
     def show_about():
         dlg = AboutDialog(*w.model_paths(), parent=w)

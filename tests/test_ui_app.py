@@ -47,7 +47,7 @@ def open_and_wait(qtbot, w, path, timeout=20000):
 
 
 def test_gui_tests_run_jobs_synchronously(window):
-    assert type(window.manager.runner) is type(window.player.runner) is type(window.export_runner) \
+    assert type(window.manager.runner) is type(window.player.runner) is type(window.exporter.runner) \
         is worker.SyncJobRunner
 
 
@@ -90,7 +90,7 @@ def test_click_heat_map_sets_pan_gain_and_undo(qtbot, window, tmp_path):
     click_cell(qtbot, window, *target)
     assert track.state.value() == pytest.approx(target)
     assert window.mix_controls.pan_spin.value() == pytest.approx(target[0])
-    assert window.player.controls[0] == pytest.approx(target[0])  # the audio renderer's pan
+    assert window.player.engine.renderer.controls[0] == pytest.approx(target[0])  # the audio renderer's pan
     window.act_undo.trigger()
     assert track.state.value() == pytest.approx(suggested)
     window.act_redo.trigger()

@@ -169,15 +169,15 @@ def test_export_can_be_cancelled(qtbot, window, tmp_path):
 
     open_and_wait(qtbot, window, write_track(tmp_path / "cx.wav", seconds=3.0))
     gate = threading.Event()
-    window.export_runner.submit(lambda job: gate.wait(20))  # the export waits behind this
+    window.exporter.runner.submit(lambda job: gate.wait(20))  # the export waits behind this
     plan = ExportPlan(tmp_path / "out", ("remix", "solo"), "wav", 24)
     (tmp_path / "out").mkdir()
     job = actions.export(window, plan, confirm=False)
     assert window.cancel_button.isVisible() and window.cancel_button.text() == "Cancel export"
     qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
     gate.set()
-    qtbot.waitUntil(lambda: window.export_job is None, timeout=10000)
-    assert job.is_cancelled() and window.export_result is None
+    qtbot.waitUntil(lambda: not window.exporter.busy, timeout=10000)
+    assert job.is_cancelled() and window.exporter.reports is None
     assert list((tmp_path / "out").iterdir()) == []  # nothing written, no temporary left
     assert window.cancel_button.text() == "Cancel" and not window.cancel_button.isVisible()
 

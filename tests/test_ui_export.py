@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 import soundfile as sf
+from PySide6.QtCore import Qt
 
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.playback import devices
@@ -21,12 +22,12 @@ from jazzremix_gui.services.remix_writer import render_remix
 def run_export(qtbot, w, plan):
     job = actions.export(w, plan, confirm=False)
     assert job is not None
-    if isinstance(w.export_runner, worker.SyncJobRunner):
-        assert w.export_runner.wait()
+    if isinstance(w.exporter.runner, worker.SyncJobRunner):
+        assert w.exporter.runner.wait()
     else:
-        qtbot.waitUntil(lambda: w.export_result is not None or w.error.isVisible(), timeout=20000)
+        qtbot.waitUntil(lambda: w.exporter.reports is not None or w.error.isVisible(), timeout=20000)
     assert not w.error.isVisible(), w.error.text()
-    return w.export_result
+    return [r.path for r in w.exporter.reports]
 
 
 def test_export_reads_back_as_pipeline_output(qtbot, window, tmp_path):
@@ -94,12 +95,12 @@ def test_export_records_the_mix_of_the_moment_it_started(qtbot, window, tmp_path
     track = open_and_wait(qtbot, window, write_track(tmp_path / "race.wav", seconds=3.0))
     window.edit(-20.0, 1.3)
     gate = threading.Event()
-    window.export_runner.submit(lambda job: gate.wait(20))  # the export queues behind this
+    window.exporter.runner.submit(lambda job: gate.wait(20))  # the export queues behind this
     plan = ExportPlan(tmp_path, ("remix",), "wav", 32, loudness="keep")
     assert actions.export(window, plan, confirm=False) is not None
     window.edit(30.0, 0.4)  # the engineer goes on editing
     gate.set()
-    qtbot.waitUntil(lambda: window.export_result is not None or window.error.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: window.exporter.reports is not None or window.error.isVisible(), timeout=20000)
     remix, _ = sf.read(str(tmp_path / "race.remix.wav"), dtype="float32")
     np.testing.assert_allclose(remix, render_remix(track.processed.stems, -20.0, 1.3), atol=1e-6)
     rec = json.loads(paths.annotations_path().read_text().splitlines()[-1])
@@ -195,4 +196,48 @@ def test_export_remix_matched_to_the_recordings_loudness(qtbot, window, tmp_path
     recorded = meter.integrated_loudness(track.decoded.audio.astype(np.float64))
     computed = meter.integrated_loudness(render_remix(track.processed.stems, 0.0, 0.3).astype(np.float64))
     assert recorded - computed > 1.0 and abs(meter.integrated_loudness(remix) - recorded) < 0.5
-    assert "loudness: recording" in window.export_reports[0].describe()
+    assert "loudness: recording" in window.exporter.reports[0].describe()
+
+
+def test_export_report_dialog_lists_the_files_and_shows_the_folder(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    open_and_wait(qtbot, window, write_track(tmp_path / "rep.wav", seconds=3.0))
+    out = tmp_path / "stems"
+    out.mkdir()
+    written = run_export(qtbot, window, ExportPlan(out, ("solo", "remix"), "flac", 24))
+    dlg = window.exporter.report_dialog
+    assert dlg is not None and dlg.isVisible()
+    assert "2 files written to" in dlg.summary.text() and str(out) in dlg.summary.text()
+    lines = [dlg.files.item(i).text() for i in range(dlg.files.count())]
+    assert [line.split(":")[0] for line in lines] == [p.name for p in written]
+    assert all("dBTP" in line and "kB" in line for line in lines)  # overs handled, size on disk
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    qtbot.mouseClick(dlg.show_button, Qt.MouseButton.LeftButton)
+    assert opened == [str(out)]
+
+
+@pytest.mark.threaded
+def test_export_progress_moves_within_each_stem_and_cancel_takes_under_half_a_second(qtbot, window, tmp_path):
+    import time
+
+    open_and_wait(qtbot, window, write_track(tmp_path / "long.wav", seconds=150.0), timeout=120000)
+    out = tmp_path / "out"
+    out.mkdir()
+    seen = []
+    window.exporter.progressed.connect(lambda f, m: seen.append((f, m)))
+    ended = []
+    window.exporter.finished.connect(lambda: ended.append(time.monotonic()))
+    window.exporter.start(window.current, ExportPlan(out, ("solo", "accompaniment", "remix"), "wav", 24,
+                                                     loudness="keep"), confirm=False)
+    # one pass writes the three files block by block (services.remix_writer.write_outputs)
+    qtbot.waitUntil(lambda: len({f for f, m in seen if m.startswith("writing")}) >= 4, timeout=60000)
+    writing = [f for f, m in seen if m.startswith("writing")]
+    assert writing == sorted(writing) and writing[-1] > writing[0]  # the bar moves, not stuck at its start
+    assert window.progress.value() > 0 and "writing solo, accompaniment, remix" in window.progress_label.text()
+    asked = time.monotonic()
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ended), timeout=5000)
+    assert ended[0] - asked < 0.5
+    assert window.exporter.reports is None and list(out.iterdir()) == []  # nothing written, no temporary left

@@ -40,13 +40,14 @@ def test_export_warns_about_overs_then_limits(qtbot, window, tmp_path, monkeypat
 
     monkeypatch.setattr(QMessageBox, "question", question)
     plan = ExportPlan(tmp_path, ("remix",), "wav", 24, clip="limit")
-    assert actions.export(window, plan, confirm=True) is None  # declined: nothing written
+    assert actions.export(window, plan, confirm=True) is not None  # the overs check runs in a worker
+    assert window.exporter.runner.wait() and not window.exporter.busy  # ... then the question, declined
     assert asked and "remix:" in asked[0] and "beyond full scale" in asked[0] and "clip mode: limit" in asked[0]
     assert not (tmp_path / "loud.remix.wav").exists()
     (written,) = run_export(qtbot, window, plan)
     y, _ = sf.read(written)
     assert np.abs(y).max() < 0.9  # limited to -1 dBTP, not clipped
-    assert "would have clipped" in window.export_reports[0].describe()
+    assert "would have clipped" in window.exporter.reports[0].describe()
 
 
 def test_dropping_a_folder_opens_its_audio_files_in_order(qtbot, window, tmp_path):

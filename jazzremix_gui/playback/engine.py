@@ -21,6 +21,7 @@ import numpy as np
 
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import devices
+from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.renderer import BlockRenderer
 
 #: Seconds without an audio callback after which a started stream counts as lost.
@@ -151,6 +152,43 @@ class PlaybackEngine:
     def _callback(self, outdata, frames, time_info, status) -> None:  # audio thread
         self.callbacks += 1
         self.renderer.render(outdata)
+
+    # ---- what plays ---------------------------------------------------------------------
+    def set_mix(self, pan: float | None = None, gain: float | None = None, automation: bool | None = None,
+                sections=None, solo_on: bool | None = None, accompaniment_on: bool | None = None,
+                original: bool | None = None, original_gain: float | None = None) -> None:
+        """Change what plays; the only way callers do (the audio callback picks it up at its next block).
+
+        Every argument left as None keeps its value.
+
+        Parameters
+        ----------
+        pan, gain : float, optional
+            The whole track's pan (degrees) and gain (linear, 1.0 = as recorded).
+        automation : bool, optional
+            Play the per-section values of ``sections`` instead of the whole track's.
+        sections : list of (start_s, end_s, pan_deg, gain), optional
+            The automation rows (the last one runs to the end).
+        solo_on, accompaniment_on : bool, optional
+            Stem switches (mute solo, mute accompaniment).
+        original : bool, optional
+            Play the original recording instead of the remix (A/B).
+        original_gain : float, optional
+            Linear gain on the original (loudness matching).
+        """
+        r = self.renderer
+        if sections is not None:
+            r.set_sections(sections)
+        c = r.controls
+        for index, value in ((R.PAN, pan), (R.GAIN, gain), (R.AUTOMATION, automation), (R.SOLO_ON, solo_on),
+                             (R.ACC_ON, accompaniment_on), (R.ORIGINAL, original), (R.ORIG_GAIN, original_gain)):
+            if value is not None:
+                c[index] = float(value)
+
+    @property
+    def levels(self) -> np.ndarray:
+        """Peak level of the last block played, per channel (linear; read by the meter's timer)."""
+        return self.renderer.levels
 
     # ---- transport --------------------------------------------------------------------
     def load(self, solo: np.ndarray, accompaniment: np.ndarray, mixture: np.ndarray,

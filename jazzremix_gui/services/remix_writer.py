@@ -401,7 +401,7 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
                                                           source.recorded_pan_deg, rec), match if k == "remix" else None)
                           for k in group))
             pos = end
-            report(pos / max(source.frames, 1), "writing")
+            report(pos / max(source.frames, 1), f"writing {', '.join(kinds)}")
         report.check()
         by_path = {r.path: r for r in commit_all(writers)}
     reports = [by_path[Path(plan.targets[k])] for k in kinds]

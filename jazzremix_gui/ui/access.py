@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-PAN_TIP = "Where the solo sits: −45° hard left, 0° centre, +45° hard right (Alt+Left / Alt+Right: 1°)"
-VIEW_TIP = "Click to play from there. Ctrl++ / Ctrl+− zoom, Ctrl+0 shows all, Ctrl+Left / Ctrl+Right scroll"
+PAN_TIP = ("Where the solo sits: −45° hard left, 0° centre, +45° hard right. Arrow keys: 1° (Shift: 0.1°); "
+           "Alt+Left / Alt+Right anywhere")
+VIEW_TIP = ("Click to play from there. Ctrl++ / Ctrl+− zoom, Ctrl+0 shows all, Ctrl+Left / Ctrl+Right scroll "
+            "(with the view focused: Left / Right scroll, Up / Down zoom)")
 
 ENTRIES = (
     ("mix_controls", "Solo placement", "Pan and gain of the solo for the whole track or the selected section"),
@@ -35,7 +37,8 @@ ENTRIES = (
     ("transport.meter", "Output level", "Peak level of each channel, −60 to 0 dBFS; red above −1 dBFS"),
     ("codebook", "Pan and gain map",
      "The mixer's probability of every pan/gain cell: click or drag to place the solo (□ suggestion, ● current). "
-     "Gain is relative to the recording: 1 = as recorded (0 dB), 2 = +6 dB"),
+     "Gain is relative to the recording: 1 = as recorded (0 dB), 2 = +6 dB. With the map focused: Up / Down "
+     "pan 1°, Right / Left gain 0.5 dB (Shift: 0.1° / 0.1 dB)"),
     ("timeline.wave_widget", "Waveform", VIEW_TIP + "; drag the loop region's edges to set the loop"),
     ("timeline.sec_widget", "Sections", None),
     ("timeline.spec_widgets.mixture", "Mixture spectrogram", VIEW_TIP),

@@ -2,7 +2,8 @@
 
 Shortcuts: Space play/pause, S stop, L loop, B original/remix (A/B), M mute solo,
 O solo only, N mute accompaniment, Home back to start; Alt+Left/Right pan by 1 deg,
-Alt+Up/Down gain by 0.05, Ctrl+R reset to suggestion, Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo,
+Alt+Up/Down gain by 0.5 dB (with Shift: 0.1 deg, 0.1 dB; the arrow keys alone do the same on a focused slider,
+spin box or the heat map), Ctrl+R reset to suggestion, Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo,
 Ctrl+O open, Ctrl+E export, Ctrl+S save session; Ctrl++ / Ctrl+- / Ctrl+0 zoom the time views in, out,
 to fit, Ctrl+Left / Ctrl+Right scroll them. No two actions share a key sequence (a test checks).
 """
@@ -12,15 +13,14 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files import paths
-from jazzremix_gui.services import annotations, session
-from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, ExportDialog, PreferencesDialog
-from jazzremix_gui.services.exporting import export_track, overs_warning, predicted_overs
+from jazzremix_gui.services import session
+from jazzremix_gui.ui.controls import GAIN_FINE_DB, GAIN_STEP_DB, PAN_FINE_DEG, PAN_STEP_DEG
+from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, PreferencesDialog
 
 MODES = (("stacked", "All stems stacked"), ("mixture", "Mixture only"), ("solo", "Solo only"),
          ("accompaniment", "Accompaniment only"))
@@ -65,10 +65,12 @@ def install(w) -> None:
     e.addSeparator()
     _action(w, e, "Reset to &suggestion", w.reset_to_suggestion, "Ctrl+R", name="reset")
     _action(w, e, "Reset &all to suggestion", w.reset_all, "Ctrl+Shift+R", name="reset_all")
-    _action(w, e, "Pan left 1°", lambda: w.nudge(d_pan=-1), "Alt+Left")
-    _action(w, e, "Pan right 1°", lambda: w.nudge(d_pan=1), "Alt+Right")
-    _action(w, e, "Gain +0.05", lambda: w.nudge(d_gain=0.05), "Alt+Up")
-    _action(w, e, "Gain −0.05", lambda: w.nudge(d_gain=-0.05), "Alt+Down")
+    for text, key, d_pan, d_gain in (("Pan left", "Left", -1, 0), ("Pan right", "Right", 1, 0),
+                                     ("Gain up", "Up", 0, 1), ("Gain down", "Down", 0, -1)):
+        unit = "°" if d_pan else " dB"
+        coarse, fine = (PAN_STEP_DEG, PAN_FINE_DEG) if d_pan else (GAIN_STEP_DB, GAIN_FINE_DB)
+        _action(w, e, f"{text} {coarse:g}{unit}", functools.partial(w.nudge, d_pan, d_gain), f"Alt+{key}")
+        _action(w, e, f"{text} {fine:g}{unit}", functools.partial(w.nudge, d_pan, d_gain, True), f"Alt+Shift+{key}")
     _action(w, e, "Revert to the shipped &mixer…", w.revert_mixer, name="revert_mixer")
     e.addSeparator()
     _action(w, e, "&Preferences…", lambda: preferences(w), QKeySequence.StandardKey.Preferences)
@@ -180,70 +182,9 @@ def save_session(w, path: str | None = None, track=None, ask: bool = True) -> bo
 
 
 def export(w, plan=None, confirm: bool = True):
-    """Export the current track (dialog unless ``plan`` is given); returns the job or None."""
-    track = w.current
-    if track is None or track.state is None:
-        return None
-    if plan is None:
-        dlg = ExportDialog(track.path, w.settings, w)
-        if not dlg.exec():
-            return None
-        dlg.remember()
-        plan = dlg.plan()
-    stems, state = track.processed.stems, track.state
-    pan, gain = state.automation_curves(len(stems), stems.rate)
-    if confirm:
-        recording = track.decoded.audio if plan.solo == "residual" else None
-        warning = overs_warning(predicted_overs(stems, pan, gain, plan, recording), plan.clip)
-        if warning and QMessageBox.question(w, "Export: overs", warning + "\n\nExport?") \
-                != QMessageBox.StandardButton.Yes:
-            return None
-    existing = [p for p in plan.paths(track.path).values() if p.exists()]
-    if existing and confirm:
-        names = "\n".join(str(p) for p in existing)
-        answer = QMessageBox.question(w, "Overwrite files?", f"These files exist and will be replaced:\n{names}")
-        if answer != QMessageBox.StandardButton.Yes:
-            return None
-    models = {"separator": track.processed.separator_version, "mixer": track.processed.mixer_version}
-    record = annotations.snapshot(track)  # on the main thread: later edits cannot reach the worker
-
-    def work(job):
-        reports = export_track(record.path, stems, pan, gain, plan, job, models)
-        annotations.record_export(record)
-        return reports
-
-    w.progress.setVisible(True)
-    w.progress_label.setText("exporting")
-    w.cancel_button.setText("Cancel export")
-    w.cancel_button.setVisible(True)
-
-    def progress(f, m, eta):
-        w.progress.setValue(int(f * 1000))
-        w.progress_label.setText(m)
-
-    def finished(reports):
-        w.export_reports = reports
-        w.export_result = [r.path for r in reports]
-        w._show_progress(w.current)
-        w.statusBar().showMessage("Exported " + "; ".join(r.describe() for r in reports), 15000)
-
-    def failed(msg):
-        w._show_progress(w.current)
-        w.set_error(f"Export failed: {msg}")
-
-    def cancelled():
-        w._show_progress(w.current)
-        w.statusBar().showMessage("Export cancelled: no file was left half-written.", 8000)
-
-    def done():
-        w.export_job = None
-        w.cancel_button.setText("Cancel")
-        w._show_progress(w.current)
-
-    w.export_result = None
-    w.export_job = w.export_runner.submit(work, "export", on_success=finished, on_error=failed, on_progress=progress,
-                                          on_cancel=cancelled, on_done=done)
-    return w.export_job
+    """Export the current track (:class:`ui.exporter.ExportController`; the dialog unless ``plan`` is given);
+    returns the first job started or None."""
+    return w.exporter.start(w.current, plan, confirm)
 
 
 def preferences(w) -> None:
@@ -251,6 +192,6 @@ def preferences(w) -> None:
     if dlg.exec() and dlg.apply():
         w.player.reopen(w.settings["output_device"] or None)
         w.set_message("")
-        w._show_playback_reason()
+        w.show_playback_reason()
         if w.current is not None:
             w.show_track(w.current)

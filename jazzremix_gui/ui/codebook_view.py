@@ -2,7 +2,9 @@
 
 Rows are pan (-45 deg = hard left .. +45 deg = hard right), columns linear gain
 (0.0 .. 2.0, labelled in dB too). The suggested cell has a white square, the current
-setting a cyan dot. Clicking or dragging on the map picks a cell (snapped to the grid).
+setting a cyan dot. Clicking or dragging on the map picks a cell (snapped to the grid). With the
+keyboard focus on the map, Up/Down step the pan and Left/Right the gain (the steps of
+:func:`ui.controls.step`; Shift: finer).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 
 from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.ui import theme
+from jazzremix_gui.ui.focus import FocusFrame
 
 
 def pan_text(pan: float) -> str:
@@ -29,6 +32,10 @@ def gain_db_text(gain: float) -> str:
 PAN_TICKS = [(p, pan_text(p)) for p in (-45, -30, -15, 0, 15, 30, 45)]
 GAIN_TICKS = [(g, f"{g:g}\n{gain_db_text(g).replace(' dB', '')}") for g in (0.0, 0.5, 1.0, 1.5, 2.0)]
 CELL_RECT = QRectF(-0.05, -47.5, 2.1, 95.0)  # cell centres on the codebook's pan/gain values
+#: The smallest the heat map itself gets, in pixels each way.
+MIN_MAP_PX = 120
+#: Height of the p(gain) bars above the map, width of the p(pan) bars beside it, in pixels.
+MARGINAL_PX = 64
 
 
 class _PickImage(pg.ImageItem):
@@ -57,27 +64,31 @@ class _PickImage(pg.ImageItem):
         self._pick(ev, not ev.isFinish())
 
 
-class CodebookView(pg.GraphicsLayoutWidget):
+class CodebookView(FocusFrame, pg.GraphicsLayoutWidget):
     """Heat map + marginals.
 
     Signals
     -------
     cell_picked(float, float, bool): pan in degrees, linear gain, True while a drag goes on.
+    nudged(int, int, bool): pan steps, gain steps (arrow keys: Up/Down pan, Right/Left gain), Shift held.
     """
 
     cell_picked = Signal(float, float, bool)
+    nudged = Signal(int, int, bool)
+    #: Arrow keys as (pan steps, gain steps): the map's axes (pan up, gain to the right).
+    KEYS = {Qt.Key.Key_Up: (1, 0), Qt.Key.Key_Down: (-1, 0), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Left: (0, -1)}
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.gain_plot = self.addPlot(row=0, col=0)
-        self.gain_plot.setFixedHeight(80)
+        self.gain_plot.setFixedHeight(MARGINAL_PX)
         self.gain_plot.hideAxis("bottom")
         self.gain_plot.setLabel("left", "p(gain)")
         self.gain_plot.getAxis("left").setStyle(showValues=False)
         self.gain_plot.getAxis("left").enableAutoSIPrefix(False)
         self.map = self.addPlot(row=1, col=0)
         self.pan_plot = self.addPlot(row=1, col=1)
-        self.pan_plot.setFixedWidth(70)
+        self.pan_plot.setFixedWidth(MARGINAL_PX)
         self.pan_plot.hideAxis("left")
         self.pan_plot.setLabel("bottom", "p(pan)")
         self.pan_plot.getAxis("bottom").setStyle(showValues=False)
@@ -89,7 +100,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
         self.map.getAxis("left").setWidth(56)
         self.gain_plot.getAxis("left").setWidth(56)
         self.map.setLabel("left", "pan")
-        self.map.setLabel("bottom", "solo gain (dB below)")  # 1 = as recorded: see the tooltip
+        self.map.setLabel("bottom", "solo gain vs recording (dB)")  # 1.0 = 0 dB = as recorded
         self.map.getAxis("left").setTicks([PAN_TICKS])
         self.map.getAxis("bottom").setTicks([GAIN_TICKS])
         self.map.getAxis("bottom").setHeight(48)
@@ -117,11 +128,36 @@ class CodebookView(pg.GraphicsLayoutWidget):
                                 anchor=(0.5, 0.5))
         self.hint.setPos(1.0, 0.0)
         self.map.addItem(self.hint)
-        self.legend = pg.LabelItem(justify="left", size="9pt")
+        self.legend = pg.LabelItem(justify="left", size="9pt")  # wraps at the view's width (:meth:`resizeEvent`)
         self.setToolTip("Click or drag to set pan and gain. Colour ~ sqrt(probability) so weak cells stay visible.")
         self.addItem(self.legend, row=2, col=0, colspan=2)
         self.posterior = np.full((codebook.N_PANS, codebook.N_GAINS), 1 / codebook.N_CELLS)
+        # the scene's layout never gets less than this: the map with its axes and the p(pan) column stay whole
+        self.setMinimumWidth(MIN_MAP_PX + 56 + MARGINAL_PX + 24)
+        self._fit_height()
         self.set_posterior(None)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if not hasattr(self, "legend"):  # a resize while __init__ builds the scene
+            return
+        self.legend.item.setTextWidth(max(100, self.width() - 24))
+        self.legend.updateMin()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """The least height that keeps the map :data:`MIN_MAP_PX` tall under the marginal, above its axis and
+        the legend as wrapped now."""
+        legend = self.legend.item.boundingRect().height() if self.legend.text else 0.0
+        self.setMinimumHeight(int(MARGINAL_PX + MIN_MAP_PX + 48 + legend + 24))
+
+    def keyPressEvent(self, ev) -> None:
+        steps = self.KEYS.get(Qt.Key(ev.key()))
+        if steps is None:
+            super().keyPressEvent(ev)
+            return
+        ev.accept()
+        self.nudged.emit(*steps, bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier))
 
     def set_posterior(self, posterior: np.ndarray | None) -> None:
         """Show a (19, 21) distribution (rows pan, columns gain); ``None`` clears the map."""
@@ -135,6 +171,7 @@ class CodebookView(pg.GraphicsLayoutWidget):
             self.suggested_marker.setData([], [])
             self.current_marker.setData([], [])
             self.legend.setText("")
+            self._fit_height()
             return
         self.posterior = np.asarray(posterior, np.float64)
         shown = np.sqrt(self.posterior).astype(np.float32)  # colour ~ sqrt(p): weak cells stay visible
@@ -157,8 +194,9 @@ class CodebookView(pg.GraphicsLayoutWidget):
         sp, sg = suggested
         self.legend.setText(
             f"<span style='color:{theme.SUGGESTED_COLOUR}'>□ suggested: {pan_text(sp)}, gain {sg:.2f} "
-            f"({gain_db_text(sg)} vs recording)"
+            f"({gain_db_text(sg)})"
             + (f"<br>{self.status_text}" if self.status_text else "")
             + f"</span><br><span style='color:{theme.CURRENT_COLOUR}'>● current: "
-            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)} vs recording)</span>"
+            f"{pan_text(p)}, gain {g:.2f} ({gain_db_text(g)})</span>"
             + (f"<br><span style='color:#8a8a8a'>{self.source_text}</span>" if self.source_text else ""))
+        self._fit_height()

@@ -1,18 +1,91 @@
-"""Small control widgets: pan/gain editor, transport bar and stereo level meter."""
+"""Small control widgets: pan/gain editor, transport bar and stereo level meter.
+
+Keyboard steps (one rule, :func:`step`, for the sliders, the spin boxes, the heat map and the
+Alt+arrow shortcuts): the pan moves by :data:`PAN_STEP_DEG`, the gain by :data:`GAIN_STEP_DB`;
+with Shift held, by :data:`PAN_FINE_DEG` and :data:`GAIN_FINE_DB`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel,
+                               QPushButton, QSizePolicy, QSlider, QWidget)
 
-from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
+from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG, clamp_gain, clamp_pan
 from jazzremix_gui.ui.codebook_view import gain_db_text, pan_text
+from jazzremix_gui.ui.flow_layout import FlowLayout
 
 PAN_STEPS = 10  # slider steps per degree
 GAIN_STEPS = 100  # slider steps per unit of gain
+#: One key press: pan in degrees, gain in dB; with Shift: the fine steps.
+PAN_STEP_DEG, PAN_FINE_DEG = 1.0, 0.1
+GAIN_STEP_DB, GAIN_FINE_DB = 0.5, 0.1
+#: Below this the gain is muted by the next step down, and the first step up from mute lands here.
+GAIN_FLOOR_DB = -40.0
+
+
+def step(pan: float, gain: float, d_pan: int = 0, d_gain: int = 0, fine: bool = False) -> tuple[float, float]:
+    """``(pan, gain)`` moved by ``d_pan`` pan steps and ``d_gain`` gain steps (signed counts of key presses).
+
+    Parameters
+    ----------
+    pan, gain : float
+        Degrees and linear gain.
+    d_pan, d_gain : int
+        Steps; positive moves right and louder.
+    fine : bool
+        Shift held: :data:`PAN_FINE_DEG` and :data:`GAIN_FINE_DB` instead of the coarse steps.
+
+    Returns
+    -------
+    (float, float)
+        Clamped to the codebook's ranges; a gain stepped below :data:`GAIN_FLOOR_DB` is 0 (mute).
+    """
+    pan = pan + d_pan * (PAN_FINE_DEG if fine else PAN_STEP_DEG)
+    if d_gain:
+        floor = 10 ** (GAIN_FLOOR_DB / 20)
+        if gain < floor:
+            gain = floor if d_gain > 0 else 0.0
+        else:
+            gain = gain * 10 ** (d_gain * (GAIN_FINE_DB if fine else GAIN_STEP_DB) / 20)
+            gain = 0.0 if gain < floor * 0.999 else gain
+    return round(float(clamp_pan(pan)), 4), round(float(clamp_gain(gain)), 4)
+
+
+def shift_held() -> bool:
+    """Whether Shift is held now (the fine steps)."""
+    return bool(QApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier)
+
+
+class StepSlider(QSlider):
+    """A horizontal slider whose arrow keys ask for one :func:`step` (``stepped(direction, fine)``) instead of
+    moving by its own single step; Page Up/Down, Home, End and the mouse work as usual."""
+
+    stepped = Signal(int, bool)
+    KEYS = {Qt.Key.Key_Right: 1, Qt.Key.Key_Up: 1, Qt.Key.Key_Left: -1, Qt.Key.Key_Down: -1}
+
+    def __init__(self, parent=None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def keyPressEvent(self, ev) -> None:
+        direction = self.KEYS.get(Qt.Key(ev.key()))
+        if direction is None:
+            super().keyPressEvent(ev)
+            return
+        ev.accept()
+        self.stepped.emit(direction, bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+
+
+class StepSpinBox(QDoubleSpinBox):
+    """A spin box whose arrows (keys, buttons, wheel) ask for :func:`step` s (``stepped(steps, fine)``)."""
+
+    stepped = Signal(int, bool)
+
+    def stepBy(self, steps: int) -> None:
+        self.stepped.emit(int(steps), shift_held())
 
 
 class MixControls(QGroupBox):
@@ -33,25 +106,29 @@ class MixControls(QGroupBox):
         grid = QGridLayout(self)
         self.target_label = QLabel("Whole track")
         grid.addWidget(self.target_label, 0, 0, 1, 4)
-        self.pan_slider = QSlider(Qt.Orientation.Horizontal)
+        self.pan_slider = StepSlider()
         self.pan_slider.setRange(round(PAN_MIN_DEG * PAN_STEPS), round(PAN_MAX_DEG * PAN_STEPS))
-        self.pan_spin = QDoubleSpinBox()
+        self.pan_spin = StepSpinBox()
         self.pan_spin.setRange(PAN_MIN_DEG, PAN_MAX_DEG)
         self.pan_spin.setDecimals(1)
         self.pan_spin.setSuffix("°")
         self.pan_text = QLabel("C")
-        self.pan_text.setMinimumWidth(60)
-        self.gain_slider = QSlider(Qt.Orientation.Horizontal)
+        self.gain_slider = StepSlider()
         self.gain_slider.setRange(round(GAIN_MIN * GAIN_STEPS), round(GAIN_MAX * GAIN_STEPS))
-        self.gain_spin = QDoubleSpinBox()
+        self.gain_spin = StepSpinBox()
         self.gain_spin.setRange(GAIN_MIN, GAIN_MAX)
         self.gain_spin.setDecimals(2)
-        self.gain_spin.setSingleStep(0.05)
         self.gain_db = QLabel("0.0 dB")
-        self.gain_db.setMinimumWidth(60)
-        tip = "Gain relative to the recording: 1.0 (0 dB) keeps the solo as loud as recorded, 2.0 is +6 dB"
+        for label, longest in ((self.pan_text, "45.5° R"), (self.gain_db, "-inf dB +0.0")):
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(longest))
+        for slider in (self.pan_slider, self.gain_slider):
+            slider.setMinimumWidth(60)
+        tip = ("Gain relative to the recording: 1.0 (0 dB) keeps the solo as loud as recorded, 2.0 is +6 dB. "
+               "Arrow keys: 0.5 dB (Shift: 0.1 dB)")
         for w in (self.gain_slider, self.gain_spin, self.gain_db):
             w.setToolTip(tip)
+        for w in (self.pan_slider, self.pan_spin, self.pan_text):
+            w.setToolTip("Pan of the solo, -45° (hard left) to +45° (hard right). Arrow keys: 1° (Shift: 0.1°)")
         for row, (name, slider, spin, text) in enumerate(
                 (("Pan", self.pan_slider, self.pan_spin, self.pan_text),
                  ("Gain", self.gain_slider, self.gain_spin, self.gain_db)), start=1):
@@ -63,30 +140,39 @@ class MixControls(QGroupBox):
         self.reset_button.setToolTip("Return to the mixer's suggestion (Ctrl+R)")
         self.automation = QCheckBox("Per-section automation")
         self.automation.setToolTip("Use the mixer's per-section suggestions; click a section in the strip to edit it")
-        grid.addWidget(self.reset_button, 3, 0, 1, 2)
-        grid.addWidget(self.automation, 3, 2, 1, 2)
-        self.pan_slider.valueChanged.connect(lambda v: self._from_slider())
-        self.gain_slider.valueChanged.connect(lambda v: self._from_slider())
-        self.pan_spin.valueChanged.connect(lambda v: self._from_spin())
-        self.gain_spin.valueChanged.connect(lambda v: self._from_spin())
+        grid.addWidget(self.reset_button, 3, 0, 1, 4)
+        grid.addWidget(self.automation, 4, 0, 1, 4)
+        grid.setColumnStretch(1, 1)
+        self.value = (0.0, 1.0)  # what :meth:`show_value` showed, unrounded (the keys step from it)
+        self.pan_slider.valueChanged.connect(lambda v: self._emit(v / PAN_STEPS, self.value[1], True))
+        self.gain_slider.valueChanged.connect(lambda v: self._emit(self.value[0], v / GAIN_STEPS, True))
+        self.pan_spin.valueChanged.connect(lambda v: self._emit(v, self.value[1], True))
+        self.gain_spin.valueChanged.connect(lambda v: self._emit(self.value[0], v, True))
+        for w in (self.pan_slider, self.pan_spin):
+            w.stepped.connect(lambda n, fine: self._step(n, 0, fine))
+        for w in (self.gain_slider, self.gain_spin):
+            w.stepped.connect(lambda n, fine: self._step(0, n, fine))
         self.reset_button.clicked.connect(self.reset_requested)
         self.automation.toggled.connect(self.automation_toggled)
         self._updating = False
+
+    def _step(self, d_pan: int, d_gain: int, fine: bool) -> None:
+        self._emit(*step(*self.value, d_pan, d_gain, fine), True)
 
     def _emit(self, pan: float, gain: float, dragging: bool) -> None:
         if not self._updating:
             self.edited.emit(pan, gain, dragging)
 
-    def _from_slider(self) -> None:
-        dragging = self.pan_slider.isSliderDown() or self.gain_slider.isSliderDown()
-        self._emit(self.pan_slider.value() / PAN_STEPS, self.gain_slider.value() / GAIN_STEPS, dragging or True)
-
-    def _from_spin(self) -> None:
-        self._emit(self.pan_spin.value(), self.gain_spin.value(), True)
+    def clear_value(self) -> None:
+        """No track (or a failed one): the controls centred and the value labels empty, without emitting."""
+        self.show_value(0.0, 1.0, "No track ready", False, False)
+        self.pan_text.setText("–")
+        self.gain_db.setText("–")
 
     def show_value(self, pan: float, gain: float, target_text: str, automation: bool, has_sections: bool) -> None:
         """Display without emitting :attr:`edited`."""
         self._updating = True
+        self.value = (float(pan), float(gain))
         try:
             self.pan_slider.setValue(int(round(pan * PAN_STEPS)))
             self.gain_slider.setValue(int(round(gain * GAIN_STEPS)))
@@ -171,42 +257,37 @@ class LevelMeter(QWidget):
 
 
 class TransportBar(QWidget):
-    """Play/pause, stop, loop, A/B, loudness match, stem mutes, time and meter."""
+    """Play/pause, stop, loop, time and meter, A/B, loudness match, stem mutes: in rows that wrap on a narrow
+    window (:class:`FlowLayout`)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        col = QVBoxLayout(self)
-        col.setContentsMargins(4, 2, 4, 2)
-        col.setSpacing(2)
-        top, bottom = QHBoxLayout(), QHBoxLayout()
-        col.addLayout(top)
-        col.addLayout(bottom)
+        flow = FlowLayout(self)
+        flow.setContentsMargins(4, 2, 4, 2)
 
-        def button(row, text, tip, checkable=False):
+        def button(text, tip, checkable=False):
             b = QPushButton(text)
             b.setToolTip(tip)
             b.setCheckable(checkable)
-            row.addWidget(b)
+            flow.addWidget(b)
             return b
 
-        self.play = button(top, "▶ Play", "Play / pause (Space)")
-        self.stop = button(top, "■ Stop", "Stop and return to the start (S)")
-        self.loop = button(top, "⟳ Loop", "Loop the region in the waveform (L)", True)
+        self.play = button("▶ Play", "Play / pause (Space)")
+        self.stop = button("■ Stop", "Stop and return to the start (S)")
+        self.loop = button("⟳ Loop", "Loop the region in the waveform (L)", True)
         self.time = QLabel("0:00.0 / 0:00.0")
-        self.time.setMinimumWidth(110)
-        top.addWidget(self.time)
+        self.time.setMinimumWidth(self.time.fontMetrics().horizontalAdvance("00:00.0 / 00:00.0"))
+        flow.addWidget(self.time)
         self.meter = LevelMeter()
-        top.addWidget(self.meter, 1)
-        self.original = button(bottom, "Hearing: remix", "Switch between the remix and the original (A/B, key B)",
-                               True)
+        self.meter.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        flow.addWidget(self.meter)
+        self.original = button("Hearing: remix", "Switch between the remix and the original (A/B, key B)", True)
         self.match = QCheckBox("Match loudness")
         self.match.setToolTip("Play the original at the remix's loudness (ITU-R BS.1770)")
-        bottom.addWidget(self.match)
-        bottom.addSpacing(12)
-        self.mute_solo = button(bottom, "Mute solo", "Mute the solo stem (M)", True)
-        self.solo_only = button(bottom, "Solo only", "Hear only the solo stem (O)", True)
-        self.mute_acc = button(bottom, "Mute accomp.", "Mute the accompaniment (N)", True)
-        bottom.addStretch(1)
+        flow.addWidget(self.match)
+        self.mute_solo = button("Mute solo", "Mute the solo stem (M)", True)
+        self.solo_only = button("Solo only", "Hear only the solo stem (O)", True)
+        self.mute_acc = button("Mute accomp.", "Mute the accompaniment (N)", True)
 
     def set_time(self, t: float, total: float) -> None:
         self.time.setText(f"{fmt_time(t)} / {fmt_time(total)}")

@@ -12,10 +12,10 @@ MIN_SIZE = (960, 600)
 
 def fit_window(window: QWidget, area: QRect) -> None:
     """Shrink and move ``window`` so that all of it, frame included, lies in ``area``; its minimum size is
-    :data:`MIN_SIZE`, or the area where that is smaller."""
-    window.setMinimumSize(min(MIN_SIZE[0], area.width()), min(MIN_SIZE[1], area.height()))
+    :data:`MIN_SIZE`, or the area less the frame where that is smaller."""
     frame = window.frameGeometry()
     extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
+    window.setMinimumSize(min(MIN_SIZE[0], area.width() - extra_w), min(MIN_SIZE[1], area.height() - extra_h))
     w = min(window.width(), area.width() - extra_w)
     h = min(window.height(), area.height() - extra_h)
     if (w, h) != (window.width(), window.height()):

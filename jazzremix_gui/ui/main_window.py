@@ -1,13 +1,16 @@
 """The main window: track list, time views, codebook, controls and transport, wired together.
 
-Menus and shortcuts live in :mod:`jazzremix_gui.ui.actions`; long work runs in
-:class:`TrackManager` (separation) and :class:`Player` (playback preparation) workers.
+Menus and shortcuts live in :mod:`jazzremix_gui.ui.actions`. The window's partners do the work behind
+small public interfaces and report by signals: :class:`TrackManager` (separation), :class:`Player`
+(what plays, through :meth:`PlaybackEngine.set_mix`), :class:`ExportController` (dialog, overs check,
+files, report) and each track's :class:`MixState` (``pan_gain_changed`` redraws the marks and controls
+only; ``target_changed`` and ``values_reset`` the whole mix view).
 """
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
+import time
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication, QUndoGroup
@@ -19,14 +22,14 @@ from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
 from jazzremix_gui.services import naming
 from jazzremix_gui.ui import access, actions, geometry, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
-from jazzremix_gui.ui.controls import MixControls, TransportBar
+from jazzremix_gui.ui.exporter import ExportController
+from jazzremix_gui.ui.controls import MixControls, TransportBar, step
 from jazzremix_gui.ui.keeper import EditKeeper
 from jazzremix_gui.ui.mixstate import WHOLE, ResetAll, SetAutomation, SetPanGain
 from jazzremix_gui.ui.player import Player
 from jazzremix_gui.ui.settings import Settings
 from jazzremix_gui.ui.timeline import TimelineView
 from jazzremix_gui.ui.track_list import TrackPanel
-from jazzremix_gui.ui.worker import make_runner
 
 
 def mixer_source_text(version: str, paired: str = "", separator: str = "") -> str:
@@ -54,6 +57,12 @@ def suggestion_status_text(state) -> str:
     return f"confidence {100 * section.confidence:.0f} %" if section.clear else KEPT_AS_RECORDED
 
 
+#: First widths of the track list, the time views and the map with its controls, as shares of the window's.
+SPLITTER_SHARES = (0.14, 0.52, 0.34)
+#: The most the window waits on its workers (export, processing, playback preparation) when it quits, in ms.
+QUIT_WAIT_MS = 400
+
+
 class MainWindow(QMainWindow):
     """Jazz Remix's window.
 
@@ -73,17 +82,17 @@ class MainWindow(QMainWindow):
         self.manager = tracks.TrackManager(self.model_paths, self)
         self.manager.cache_limit = lambda: self.settings["cache_limit_mb"] * 2 ** 20
         self.player = Player(self.settings["output_device"] or None, self)
-        self.export_runner = make_runner(1, self)  # exports queue apart from playback preparation
-        self.export_job = None
+        self.exporter = ExportController(self.settings, self)
         self.undo_group = QUndoGroup(self)
         self.current: tracks.Track | None = None
         self.keeper = EditKeeper(self)
+        self._stopped = None  # :meth:`shutdown`'s result once it ran
         self._build()
         actions.install(self)
         access.describe(self)
         self._connect()
         self._restore()
-        self._show_playback_reason()
+        self.show_playback_reason()
         self.show_track(None)
 
     def model_paths(self):
@@ -134,7 +143,6 @@ class MainWindow(QMainWindow):
         for w, stretch in ((left, 0), (centre, 1), (right, 0)):
             self.splitter.addWidget(w)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
-        self.splitter.setSizes([220, 800, 540])
         self.setCentralWidget(self.splitter)
         self.transport.match.setChecked(self.settings["match_loudness"])
         self.player.set_match_loudness(self.settings["match_loudness"])
@@ -155,6 +163,7 @@ class MainWindow(QMainWindow):
         self.back_to_suggestion.clicked.connect(self.reset_all)
         self.cancel_button.clicked.connect(self.cancel_work)
         self.codebook.cell_picked.connect(lambda p, g, drag: self.edit(p, g, drag, "Pick on the map"))
+        self.codebook.nudged.connect(self.nudge)
         self.mix_controls.edited.connect(lambda p, g, drag: self.edit(p, g, drag, "Move pan/gain"))
         self.mix_controls.reset_requested.connect(self.reset_to_suggestion)
         self.mix_controls.automation_toggled.connect(self.set_automation)
@@ -169,6 +178,15 @@ class MainWindow(QMainWindow):
             f"Playback stopped: {why}. Jazz Remix reconnects when the device is back; "
             "Edit > Preferences chooses another one."))
         self.player.device_restored.connect(self._device_restored)
+        e = self.exporter
+        e.started.connect(self._export_started)
+        e.progressed.connect(self._export_progressed)
+        e.succeeded.connect(lambda reports: self.statusBar().showMessage(
+            "Exported " + "; ".join(r.describe() for r in reports), 15000))
+        e.failed.connect(lambda msg: self.set_error(f"Export failed: {msg}"))
+        e.cancelled.connect(lambda: self.statusBar().showMessage(
+            "Export cancelled: no file was left half-written.", 8000))
+        e.finished.connect(self._export_finished)
         t = self.transport
         t.play.clicked.connect(self.toggle_play)
         t.stop.clicked.connect(self.player.stop)
@@ -196,24 +214,43 @@ class MainWindow(QMainWindow):
 
     def cancel_work(self) -> None:
         """Cancel the export under way, else the selected track's processing."""
-        if self.export_job is not None:
-            self.export_job.cancel()
+        if self.exporter.busy:
+            self.exporter.cancel()
         elif self.current is not None:
             self.manager.cancel(self.current)
+
+    def _export_started(self) -> None:
+        self.set_error("")
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.progress_label.setText("exporting")
+        self.cancel_button.setText("Cancel export")
+        self.cancel_button.setVisible(True)
+
+    def _export_progressed(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.progress_label.setText(message)
+
+    def _export_finished(self) -> None:
+        self.cancel_button.setText("Cancel")
+        self.tracks_panel.show_progress(self.current)  # the processing's progress again; an export error stays
 
     def select(self, track) -> None:
         self.tracks_panel.select(track)
 
     def _track_ready(self, track) -> None:
         self.undo_group.addStack(track.undo)
-        track.state.changed.connect(lambda t=track: self._state_changed(t))
+        st = track.state
+        st.pan_gain_changed.connect(lambda target, *_, t=track: t is self.current and self._show_values(st))
+        st.target_changed.connect(lambda *_, t=track: self._state_changed(t))
+        st.values_reset.connect(lambda t=track: self._state_changed(t))
         self.keeper.watch(track)
         if track is self.current:  # the mixture is on screen already: add the results only
             self._show_results(track)
 
     def _show_progress(self, track) -> None:
         self.tracks_panel.show_progress(track)
-        if self.export_job is not None:  # an export under way keeps its progress and Cancel
+        if self.exporter.busy:  # an export under way keeps its progress and Cancel
             self.progress.show()
             self.cancel_button.show()
         self.set_error(track.error if track is not None and track.status == tracks.FAILED else "")
@@ -251,12 +288,14 @@ class MainWindow(QMainWindow):
         actions.update_enabled(self)
 
     def _state_changed(self, track) -> None:
+        """Everything about ``track``'s mix: the target's posterior, its values, the sections, what plays."""
         if track is not self.current:
             return
         st = track.state if track else None
         self.mix_controls.setEnabled(st is not None)
         if st is None:
             self.codebook.set_posterior(None)
+            self.mix_controls.clear_value()
             self.timeline.set_sections([])
             return
         self.codebook.set_posterior(st.posterior())
@@ -264,6 +303,11 @@ class MainWindow(QMainWindow):
         self.codebook.source_text = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
                                                         done.separator_version) if done else ("",)))
         self.codebook.status_text = suggestion_status_text(st)
+        self._show_values(st)
+
+    def _show_values(self, st) -> None:
+        """The pan/gain values only (a drag step): the marks, the controls, the section labels and what plays;
+        neither the heat map's image nor the spectrograms are redrawn."""
         self.codebook.set_marks(st.suggested_value(), st.value())
         target = ("Whole track (per-section automation off)" if st.has_sections else "Whole track") \
             if st.target == WHOLE else f"Section {st.target + 1} of {len(st.bounds)}: " \
@@ -281,10 +325,10 @@ class MainWindow(QMainWindow):
             return
         self.current.undo.push(SetPanGain(st, st.target, pan, gain, text, mergeable))
 
-    def nudge(self, d_pan: float = 0.0, d_gain: float = 0.0) -> None:
+    def nudge(self, d_pan: int = 0, d_gain: int = 0, fine: bool = False) -> None:
+        """Step the target's pan and gain by whole key presses (:func:`ui.controls.step`; ``fine``: Shift)."""
         if self.current and self.current.state:
-            pan, gain = self.current.state.value()
-            self.edit(pan + d_pan, gain + d_gain, True, "Nudge pan/gain")
+            self.edit(*step(*self.current.state.value(), d_pan, d_gain, fine), True, "Nudge pan/gain")
 
     def revert_mixer(self) -> None:
         """Delete the user's fine-tuned mixer after confirmation; tracks analysed from now on use the shipped one."""
@@ -326,7 +370,7 @@ class MainWindow(QMainWindow):
     # ---- transport ------------------------------------------------------------------------------
     def toggle_play(self) -> None:
         if not self.player.available:
-            self._show_playback_reason()
+            self.show_playback_reason()
             return
         self.player.toggle()
 
@@ -361,7 +405,8 @@ class MainWindow(QMainWindow):
         self.set_message("")
         self.statusBar().showMessage(f"Playback works again on {name}.", 8000)
 
-    def _show_playback_reason(self) -> None:
+    def show_playback_reason(self) -> None:
+        """Say above the views why playback is off (no audio library or device), and disable Play."""
         if not self.player.available:
             self.set_message(f"Playback is disabled: {self.player.reason}. Separation and export still work.")
             self.transport.play.setEnabled(False)
@@ -375,8 +420,8 @@ class MainWindow(QMainWindow):
         if screen is not None:
             self.fit_to(screen.availableGeometry())
         st = self.settings["splitter"]
-        if not st.isEmpty():
-            self.splitter.restoreState(st)
+        if st.isEmpty() or not self.splitter.restoreState(st):  # first start: most of the width to the views
+            self.splitter.setSizes([round(self.width() * f) for f in SPLITTER_SHARES])
         self.timeline.set_mode(self.settings["spectrogram_mode"])
 
     def fit_to(self, area: QRect) -> None:
@@ -384,18 +429,46 @@ class MainWindow(QMainWindow):
         geometry.fit_window(self, area)
 
     def closeEvent(self, ev) -> None:
+        """Ctrl+Q or the window's close button: the questions (an export under way, unsaved edits), then
+        :meth:`shutdown`."""
+        if self.exporter.busy and QMessageBox.question(
+                self, "Export under way", "An export is under way. Quit and cancel it? (No file is left "
+                "half-written.)") != QMessageBox.StandardButton.Yes:
+            ev.ignore()
+            return
         if not self.keeper.confirm_quit():
             ev.ignore()
             return
+        self.shutdown()
+        super().closeEvent(ev)
+
+    def shutdown(self) -> bool:
+        """Keep what the user owns and stop everything, within :data:`QUIT_WAIT_MS` of waiting on workers.
+
+        Edits are autosaved and the settings written first; then the export (its files appear whole or not
+        at all), the processing and the playback are cancelled together, the audio stream closed, and the
+        workers given what is left of the time. Called by :meth:`closeEvent` and, for a signal (SIGTERM,
+        SIGHUP, Ctrl+C in the terminal), by :func:`ui.app.run_app`; the second call does nothing.
+
+        Returns
+        -------
+        bool
+            Whether every worker had ended in time.
+        """
+        if self._stopped is not None:
+            return self._stopped
         self.keeper.flush()
         self.settings["geometry"] = self.saveGeometry()
         self.settings["window_state"] = self.saveState()
         self.settings["splitter"] = self.splitter.saveState()
         self.settings.sync()
-        self.player.shutdown()
-        self.manager.shutdown()
-        self.export_runner.wait(60000)  # an export under way finishes (its files appear whole or not at all)
-        super().closeEvent(ev)
+        deadline = time.monotonic() + QUIT_WAIT_MS / 1000
+        partners = (self.exporter, self.manager, self.player)
+        for p in partners:  # cancel all at once (no wait) ...
+            p.shutdown(0)
+        # ... then wait on each with what is left of the time
+        self._stopped = all([p.shutdown(max(0, int((deadline - time.monotonic()) * 1000))) for p in partners])
+        return self._stopped
 
     def dragEnterEvent(self, ev) -> None:
         if ev.mimeData().hasUrls():

@@ -24,11 +24,25 @@ WHOLE = -1
 class MixState(QObject):
     """Pan (degrees, -45..45) and gain (linear, 0..2) for the whole track and for each section.
 
+    Each change says what changed, so a view redraws only that (a pan drag moves the marks,
+    not the heat map's image).
+
     Signals
     -------
-    changed(): any value, the automation flag or the selection changed.
+    pan_gain_changed(int, float, float)
+        One target's pan and gain: target (:data:`WHOLE` or a section index), pan (deg), gain.
+    target_changed(int)
+        What the controls edit changed (the automation flag or the selected section): the new
+        :attr:`target`, whose posterior and values the views show.
+    values_reset()
+        Every value and the automation flag at once (reset all, a session applied).
+    changed()
+        After any of the above (autosave listens to this one).
     """
 
+    pan_gain_changed = Signal(int, float, float)
+    target_changed = Signal(int)
+    values_reset = Signal()
     changed = Signal()
 
     def __init__(self, suggestion: Suggestion, parent: QObject | None = None):
@@ -90,16 +104,28 @@ class MixState(QObject):
     # ---- writing (called by the undo commands) ---------------------------------------------
     def set_value(self, target: int, pan: float, gain: float) -> None:
         self.values[target + 1] = [float(clamp_pan(pan)), float(clamp_gain(gain))]
+        self.pan_gain_changed.emit(target, *self.values[target + 1])
         self.changed.emit()
 
     def set_automation(self, on: bool) -> None:
         self.automation = bool(on) and bool(self.bounds)
         if self.automation and self.selected < 0:
             self.selected = 0
+        self.target_changed.emit(self.target)
         self.changed.emit()
 
     def select(self, index: int) -> None:
         self.selected = index
+        self.target_changed.emit(self.target)
+        self.changed.emit()
+
+    def replace_all(self, values, automation: bool) -> None:
+        """Set every value (``[whole, section 0, ...]``, each ``(pan, gain)``) and the automation flag at once."""
+        self.values = [list(v) for v in values]
+        self.automation = bool(automation) and bool(self.bounds)
+        if self.automation and self.selected < 0:  # the controls edit a section, as export and playback use
+            self.selected = 0
+        self.values_reset.emit()
         self.changed.emit()
 
     # ---- sessions ----------------------------------------------------------------------------
@@ -111,13 +137,11 @@ class MixState(QObject):
 
     def apply_json(self, data: dict) -> None:
         """Restore saved values (sections matched by position; extra or missing ones are ignored)."""
-        self.values[0] = [float(data.get("pan_deg", self.values[0][0])), float(data.get("gain", self.values[0][1]))]
+        values = [list(v) for v in self.values]
+        values[0] = [float(data.get("pan_deg", values[0][0])), float(data.get("gain", values[0][1]))]
         for i, s in enumerate(data.get("sections", [])[: len(self.bounds)]):
-            self.values[i + 1] = [float(s["pan_deg"]), float(s["gain"])]
-        self.automation = bool(data.get("automation", False)) and bool(self.bounds)
-        if self.automation and self.selected < 0:  # the controls edit a section, as export and playback use
-            self.selected = 0
-        self.changed.emit()
+            values[i + 1] = [float(s["pan_deg"]), float(s["gain"])]
+        self.replace_all(values, bool(data.get("automation", False)))
 
 
 class SetPanGain(QUndoCommand):
@@ -174,13 +198,8 @@ class ResetAll(QUndoCommand):
         self.state = state
         self.old = ([list(v) for v in state.values], state.automation)
 
-    def _apply(self, values, automation: bool) -> None:
-        self.state.values = [list(v) for v in values]
-        self.state.automation = automation
-        self.state.changed.emit()
-
     def redo(self) -> None:
-        self._apply(self.state.suggested, False)
+        self.state.replace_all(self.state.suggested, False)
 
     def undo(self) -> None:
-        self._apply(*self.old)
+        self.state.replace_all(*self.old)

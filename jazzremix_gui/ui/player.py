@@ -1,7 +1,7 @@
 """Qt side of playback: owns the engine, prepares material off the UI thread, refreshes on a timer.
 
-The UI writes pan/gain and switches into the renderer's control array; the audio
-callback reads them once per block. Playhead, time and meter refresh on a 30 ms QTimer,
+The UI changes what plays only through :meth:`PlaybackEngine.set_mix` (pan/gain, sections,
+switches); the audio callback reads them once per block. Playhead, time and meter refresh on a 30 ms QTimer,
 never from the callback. Loudness matching (A/B) measures both versions in a worker.
 The same timer notices a lost output device; while it is lost, the player tries to
 reconnect every :data:`RECONNECT_MS`.
@@ -9,16 +9,19 @@ reconnect every :data:`RECONNECT_MS`.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
-from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.engine import PlaybackEngine
 from jazzremix_gui.core.audio.loudness import integrated_loudness
 from jazzremix_gui.services.processing import prepare_playback
 from jazzremix_gui.ui.worker import make_runner
 from jazzremix_gui.services.remix_writer import render_remix
+
+log = logging.getLogger(__name__)
 
 REFRESH_MS = 30
 RECONNECT_MS = 2000
@@ -83,10 +86,6 @@ class Player(QObject):
     def reason(self) -> str | None:
         return self.engine.reason
 
-    @property
-    def controls(self) -> np.ndarray:
-        return self.engine.renderer.controls
-
     # ---- material --------------------------------------------------------------------------
     def set_material(self, decoded, stems, state=None) -> None:
         """Resample the track for the device in the background; ``stems`` may be None (original only)."""
@@ -114,26 +113,22 @@ class Player(QObject):
 
     # ---- controls --------------------------------------------------------------------------
     def set_mix(self, state) -> None:
-        """Copy a :class:`MixState` into the renderer (pan/gain of the whole track and the section rows)."""
+        """Play a :class:`MixState`'s values (pan/gain of the whole track and the section rows)."""
         if state is None:
             return
-        c = self.controls
         pan, gain = state.value(-1)
-        self.engine.renderer.set_sections(state.rows())
-        c[R.PAN], c[R.GAIN] = pan, gain
-        c[R.AUTOMATION] = 1.0 if state.automation else 0.0
+        self.engine.set_mix(pan=pan, gain=gain, automation=state.automation, sections=state.rows())
         self.request_loudness()
 
     def set_original(self, on: bool) -> None:
-        self.controls[R.ORIGINAL] = 1.0 if on else 0.0
+        self.engine.set_mix(original=on)
 
     def set_stems_on(self, solo: bool, accompaniment: bool) -> None:
-        self.controls[R.SOLO_ON] = 1.0 if solo else 0.0
-        self.controls[R.ACC_ON] = 1.0 if accompaniment else 0.0
+        self.engine.set_mix(solo_on=solo, accompaniment_on=accompaniment)
 
     def set_match_loudness(self, on: bool) -> None:
         self.match_loudness = on
-        self.controls[R.ORIG_GAIN] = self._loud_ratio if on else 1.0
+        self.engine.set_mix(original_gain=self._loud_ratio if on else 1.0)
         self.request_loudness()
 
     def request_loudness(self) -> None:
@@ -156,7 +151,7 @@ class Player(QObject):
         if token == self._token:
             self._loud_ratio = ratio
             if self.match_loudness:
-                self.controls[R.ORIG_GAIN] = ratio
+                self.engine.set_mix(original_gain=ratio)
 
     # ---- transport ---------------------------------------------------------------------------
     def toggle(self) -> bool:
@@ -166,7 +161,10 @@ class Player(QObject):
         return self.play()
 
     def play(self) -> bool:
-        return self.ready and self.engine.play()
+        playing = self.ready and self.engine.play()
+        if playing:
+            log.info("playing from %.1f s", self.engine.position_seconds)
+        return playing
 
     def pause(self) -> None:
         self.engine.pause()
@@ -211,11 +209,14 @@ class Player(QObject):
             self._was_playing = playing
             self.state_changed.emit(playing)
         if self.meter_sink is not None:
-            self.meter_sink(self.engine.renderer.levels if playing else (0.0, 0.0))
+            self.meter_sink(self.engine.levels if playing else (0.0, 0.0))
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait_ms: int = 5000) -> bool:
+        """Stop the timers and the audio stream, cancel the preparation and loudness jobs and wait at most
+        ``wait_ms`` for them; returns whether they ended."""
         self.timer.stop()
         self.reconnect_timer.stop()
-        self.runner.cancel_all()
-        self.runner.wait(5000)
+        self._loud_timer.stop()
         self.engine.close()
+        self.runner.cancel_all()
+        return self.runner.wait(wait_ms)

@@ -1,7 +1,8 @@
 """Time views: waveform overview, section strip and log-frequency spectrograms, zoom linked in time.
 
 Mouse: wheel zooms time, drag scrolls, a click seeks; the loop region is dragged in the
-waveform overview; a click on the section strip selects that section for editing. All
+waveform overview; a click on the section strip selects that section for editing. Keys, with
+a view focused (Tab, or a click): Left / Right scroll, Up / Down zoom in and out. All
 plots share the time axis (seconds); spectrogram rows are log-spaced, the axis is
 labelled in Hz.
 """
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from jazzremix_gui.ui import theme
+from jazzremix_gui.ui.focus import FocusFrame
 from jazzremix_gui.core.signal.analysis import Spectrogram
 
 STEMS = (("mixture", "Mixture"), ("solo", "Solo"), ("accompaniment", "Accompaniment"))
@@ -23,13 +25,25 @@ AXIS_WIDTH = 62
 
 
 class LogFreqAxis(pg.AxisItem):
-    """Left axis of a spectrogram whose y coordinate is log10(frequency); ticks read in Hz/kHz."""
+    """Left axis of a spectrogram whose y coordinate is log10(frequency); ticks read in Hz/kHz.
+
+    Ticks are taken in the order of :attr:`PRIORITY` while each stays a line of text away from
+    those already taken, so a short spectrogram (a small window, a large scale factor) shows
+    fewer ticks rather than overlapping ones.
+    """
 
     TICKS = (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+    PRIORITY = (1000, 100, 10000, 500, 5000, 200, 2000, 50, 20000)
 
     def tickValues(self, minVal, maxVal, size):
-        major = [np.log10(f) for f in self.TICKS if minVal <= np.log10(f) <= maxVal]
-        return [(1.0, major)]
+        line = QFontMetrics(self.style.get("tickFont") or self.font()).height()
+        px_per_decade = size / max(maxVal - minVal, 1e-9)
+        taken: list[float] = []
+        for f in self.PRIORITY:
+            v = np.log10(f)
+            if minVal <= v <= maxVal and all(abs(v - t) * px_per_decade >= line for t in taken):
+                taken.append(v)
+        return [(1.0, sorted(taken))]
 
     def tickStrings(self, values, scale, spacing):
         out = []
@@ -37,6 +51,10 @@ class LogFreqAxis(pg.AxisItem):
             f = 10 ** v
             out.append(f"{f / 1000:g} kHz" if f >= 1000 else f"{f:g} Hz")
         return out
+
+
+class PlotView(FocusFrame, pg.PlotWidget):
+    """A plot of the time views, with a frame while it has the keyboard focus."""
 
 
 def _plot(widget: pg.PlotWidget, left_label: str) -> pg.PlotItem:
@@ -51,6 +69,11 @@ def _plot(widget: pg.PlotWidget, left_label: str) -> pg.PlotItem:
 
 #: The closest zoom of the time views, in seconds shown.
 MIN_SPAN_S = 0.5
+#: Span shown before a track is (when no track is shown), in seconds.
+EMPTY_SPAN_S = 10.0
+#: Keys of a focused view: (scroll fraction, zoom factor).
+KEYS = {Qt.Key.Key_Left: (-0.1, None), Qt.Key.Key_Right: (0.1, None), Qt.Key.Key_Up: (None, 0.5),
+        Qt.Key.Key_Down: (None, 2.0)}
 
 
 class TimelineView(QWidget):
@@ -73,7 +96,7 @@ class TimelineView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.duration = 1.0
-        self.wave_widget = pg.PlotWidget()
+        self.wave_widget = PlotView()
         self.wave = _plot(self.wave_widget, "Level")
         self.wave.getAxis("left").setTicks([[(-1, "-1"), (0, "0"), (1, "1")]])
         self.wave.setYRange(-1, 1, padding=0.05)
@@ -89,7 +112,7 @@ class TimelineView(QWidget):
         self.wave.addItem(self.loop_region)
         layout.addWidget(self.wave_widget)
 
-        self.sec_widget = pg.PlotWidget()
+        self.sec_widget = PlotView()
         self.sec = _plot(self.sec_widget, "")
         self.sec.hideAxis("bottom")
         self.sec.getAxis("left").setTicks([[(0.5, "sections")]])
@@ -103,12 +126,17 @@ class TimelineView(QWidget):
         self.sec_widget.hide()
 
         self.spec_widgets: dict[str, pg.PlotWidget] = {}
+        self.titles: dict[str, pg.TextItem] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.playheads = []
         cmap = pg.colormap.get(theme.COLORMAP)
         for key, title in STEMS:
-            w = pg.PlotWidget(axisItems={"left": LogFreqAxis("left")})
-            p = _plot(w, title)
+            w = PlotView(axisItems={"left": LogFreqAxis("left")})
+            p = _plot(w, "")
+            name = pg.TextItem(title, color=theme.FOREGROUND, fill=pg.mkBrush(24, 25, 27, 200), anchor=(0, 0))
+            name.setParentItem(p.getViewBox())  # in the view's corner, whatever its height or zoom
+            name.setPos(2, 2)
+            self.titles[key] = name
             img = pg.ImageItem()
             img.setColorMap(cmap)
             p.addItem(img)
@@ -120,28 +148,56 @@ class TimelineView(QWidget):
             self.spec_widgets[key], self.images[key] = w, img
             layout.addWidget(w, 1)
         self.sec.setXLink(self.wave)
-        self.wave.setXRange(0, 10, padding=0)
-        for w in [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]:
+        for w in self.views:
             line = pg.InfiniteLine(0, pen=pg.mkPen("#ffffff", width=1.5))
             line.setZValue(20)
             w.getPlotItem().addItem(line)
             self.playheads.append(line)
             w.scene().sigMouseClicked.connect(lambda ev, w=w: self._clicked(w, ev))
+            w.installEventFilter(self)
+        self._reset_axes()
         self.set_mode("stacked")
+
+    @property
+    def views(self) -> list:
+        """Every plot widget sharing the time axis (waveform, sections, spectrograms)."""
+        return [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]
+
+    def _reset_axes(self) -> None:
+        """The axes of an empty window: no time limits, :data:`EMPTY_SPAN_S` shown, the full audio band."""
+        self.duration = 1.0
+        for w in self.views:
+            w.getPlotItem().getViewBox().setLimits(xMin=None, xMax=None)
+        self.wave.setXRange(0, EMPTY_SPAN_S, padding=0)
+        for w in self.spec_widgets.values():
+            w.getPlotItem().setYRange(np.log10(30), np.log10(22050), padding=0)
+
+    def eventFilter(self, obj, ev) -> bool:
+        """Arrow keys on a focused view scroll (Left, Right) or zoom (Up, Down) the time axis."""
+        if ev.type() == QEvent.Type.KeyPress and obj in self.views:
+            action = KEYS.get(Qt.Key(ev.key()))
+            if action is not None and ev.modifiers() == Qt.KeyboardModifier.NoModifier:
+                fraction, factor = action
+                self.scroll(fraction) if fraction is not None else self.zoom(factor)
+                return True
+        return super().eventFilter(obj, ev)
 
     # ---- content -------------------------------------------------------------------------
     def clear(self) -> None:
+        """Nothing shown: no images, no waveform, no sections, the axes of an empty window."""
         for img in self.images.values():
             img.clear()
         self.lo_curve.setData([], [])
         self.hi_curve.setData([], [])
         self.set_sections([])
+        self.set_playhead(0.0)
+        self._reset_axes()
 
     def set_envelope(self, times_s: np.ndarray, lo: np.ndarray, hi: np.ndarray, duration: float) -> None:
         self.duration = max(duration, 1e-3)
         self.lo_curve.setData(times_s, lo)
         self.hi_curve.setData(times_s, hi)
-        for w in [self.wave_widget, self.sec_widget, *self.spec_widgets.values()]:
+        for w in self.views:
             w.getPlotItem().getViewBox().setLimits(xMin=0, xMax=self.duration)
         self.wave.setXRange(0, self.duration, padding=0)
 

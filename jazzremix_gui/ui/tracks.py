@@ -8,6 +8,7 @@ tells the window on the main thread as results arrive.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -18,6 +19,8 @@ from jazzremix_gui.services import edits
 from jazzremix_gui.services.processing import Decoded, Processed, process_track
 from jazzremix_gui.services import session
 from jazzremix_gui.ui.worker import Job, make_runner
+
+log = logging.getLogger(__name__)
 
 QUEUED, WORKING, READY, FAILED, CANCELLED = "queued", "working", "ready", "failed", "cancelled"
 
@@ -148,6 +151,7 @@ class TrackManager(QObject):
         sep, mix = self.model_paths()
         limit = self.cache_limit()
         track.status, track.message = WORKING, "decoding"
+        log.info("processing %s", track.path)
         track.job = self.current_job = self.runner.submit(
             lambda job, p=track.path: process_track(p, job, sep, mix, limit), track.name,
             on_progress=lambda f, m, eta, t=track: self._progress(t, f, m, eta),
@@ -200,6 +204,7 @@ class TrackManager(QObject):
             t.job = None if t.status != WORKING else t.job
         self._next()
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait_ms: int = 10000) -> bool:
+        """Cancel every job and wait at most ``wait_ms`` for them to end; returns whether they did."""
         self.runner.cancel_all()
-        self.runner.wait(10000)
+        return self.runner.wait(wait_ms)
