@@ -39,3 +39,7 @@ $JR evaluate data/val-unseen --model models/separator.onnx --json > checkpoints/
 # v3 work in progress (models/wip/separator-v3.json has the exact continuation command and the figures so far):
 # synth-2.0 training data of its own, then the warm-started run with timbre augmentation
 $JR synth --out data/train-v3 --tracks 300 --seconds 20 --seed 3 --jobs 2 $W
+$JR train-separator --arch mask --train data/train-v3 --val data/val-v2-20s data/val-unseen \
+    --out checkpoints/v3-long/separator.onnx --checkpoints checkpoints/v3-long/run --minutes 84 --seed 3 --threads 1 \
+    --lr 3e-4 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt \
+    --version sep-mask-3.0-wip --wiener-alpha 1.0 --card checkpoints/v3-long/separator.json
