@@ -28,3 +28,18 @@ $JR train-separator --arch mask --train data/train data/train-v2a --val data/val
     --lr 3e-4 --remix 0.5 --both-stems 0.5 --init checkpoints/stage1/separator.pt --version sep-mask-2.0 \
     --wiener-alpha 1.0
 python scripts/compare_separators.py --previous checkpoints/stage1/separator.onnx
+# Separator v3 (#21, docs/SEPARATOR_V3.md): the validation that can see generalisation. data/val-unseen comes from
+# the validation-only generator (its own arrangement code) and soundfonts no training set uses (opl3-soundfont,
+# avldrums.lv2-soundfont: `apt-get install opl3-soundfont avldrums.lv2-soundfont`); the training generator refuses
+# them and training refuses a set written by it. 20 s tracks, as measured in docs/SEPARATOR_V3.md.
+$JR synth --out data/val-unseen --generator val --tracks 36 --seconds 20 --seed 5000 --jobs 2 --level-profile wide \
+    --variety 0
+$JR synth --out data/val-v2-20s --tracks 24 --seconds 20 --seed 1001 --jobs 2 $W
+$JR evaluate data/val-unseen --model models/separator.onnx --json > checkpoints/val-unseen-shipped.json
+# v3 work in progress (models/wip/separator-v3.json has the exact continuation command and the figures so far):
+# synth-2.0 training data of its own, then the warm-started run with timbre augmentation
+$JR synth --out data/train-v3 --tracks 300 --seconds 20 --seed 3 --jobs 2 $W
+$JR train-separator --arch mask --train data/train-v3 --val data/val-v2-20s data/val-unseen \
+    --out checkpoints/v3-long/separator.onnx --checkpoints checkpoints/v3-long/run --minutes 84 --seed 3 --threads 1 \
+    --lr 3e-4 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt \
+    --version sep-mask-3.0-wip --wiener-alpha 1.0 --card checkpoints/v3-long/separator.json

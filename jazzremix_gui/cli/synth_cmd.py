@@ -33,6 +33,10 @@ def register(sub) -> None:
     p.add_argument("--variety", type=float, default=1.0, metavar="X",
                    help="scale of the synth-2.0 additions: per-instrument timbre and room, more horn "
                         "backgrounds, 78 rpm / broadcast / tape damage (0 = the tracks of synth-1.0; default 1)")
+    p.add_argument("--generator", choices=("train", "val"), default="train",
+                   help="'train' (default): the training arrangements and soundfonts; 'val': the validation-only "
+                        "arrangement generator and soundfonts (opl3-soundfont, avldrums.lv2-soundfont), which no "
+                        "training set uses, for a validation that sees generalisation (use --variety 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
@@ -56,7 +60,8 @@ def run(args) -> int:
     try:
         names = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.soundfont,
                                  args.jobs, args.degradation, progress,
-                                 level_profile=args.level_profile, variety=args.variety)
+                                 level_profile=args.level_profile, variety=args.variety,
+                                 generator=args.generator)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

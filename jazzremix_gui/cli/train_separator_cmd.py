@@ -37,6 +37,14 @@ def register(sub) -> None:
     p.add_argument("--version", default=None, metavar="NAME", help="model version written in the metadata")
     p.add_argument("--remix", type=float, default=0.0, metavar="P",
                    help="share of examples that remix the solo and accompaniment of different tracks")
+    p.add_argument("--timbre", type=float, default=0.0, metavar="P",
+                   help="timbre augmentation: probability that each stem of an example gets a random spectral "
+                        "envelope (tilt and formant-like resonances) before mixing (default 0: off)")
+    p.add_argument("--timbre-scale", type=float, default=1.5, metavar="X",
+                   help="range of those envelopes relative to the synthesiser's per-part colour (default 1.5)")
+    p.add_argument("--extend-dilations", default="", metavar="D,D,...",
+                   help="with --init (mask): append temporal blocks of these dilations, starting as the "
+                        "identity, for a longer temporal context")
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--half", action="store_true", help="store weights as float16")
     p.add_argument("--card", default=None, metavar="FILE", help="model card path (default: beside the model; "
@@ -59,7 +67,8 @@ def run(args) -> int:
                           half=args.half, width=args.width, remix=args.remix, dilations=args.dilations,
                           both_stems=args.both_stems, init=args.init or "", init_optimizer=args.init_optimizer,
                           version=args.version or "", warmup_steps=args.warmup,
-                          wiener_alpha=args.wiener_alpha,
+                          wiener_alpha=args.wiener_alpha, timbre=args.timbre, timbre_scale=args.timbre_scale,
+                          extend_dilations=args.extend_dilations,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)
     med = card["validation"]["median_sdr_db"]

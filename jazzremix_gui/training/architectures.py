@@ -96,6 +96,32 @@ class MaskSeparator(nn.Module):
         return out.squeeze(0) if squeeze else out
 
 
+def extend_context(model: MaskSeparator, dilations) -> MaskSeparator:
+    """A copy of ``model`` with temporal blocks of the given dilations appended after its own.
+
+    The new blocks' convolutions start at zero, so each is the identity (``x + 0``) and
+    the extended model computes exactly what ``model`` did; training then grows the
+    receptive field by ``sum(dilations) * (kernel // 2)`` frames each side.
+
+    Raises
+    ------
+    ValueError
+        ``model`` is not a :class:`MaskSeparator`, or a dilation is not positive.
+    """
+    if not isinstance(model, MaskSeparator):
+        raise ValueError("only the mask architecture has temporal blocks to extend")
+    if not dilations or min(dilations) < 1:
+        raise ValueError(f"dilations to add must be positive integers, got {list(dilations)}")
+    bigger = MaskSeparator(model.width, tuple(model.dilations) + tuple(dilations), model.kernel)
+    state = bigger.state_dict()
+    state.update(model.state_dict())
+    for k in range(len(model.dilations), len(bigger.dilations)):
+        state[f"blocks.{k}.conv.weight"].zero_()
+        state[f"blocks.{k}.conv.bias"].zero_()
+    bigger.load_state_dict(state)
+    return bigger
+
+
 def build(name: str, **kwargs) -> nn.Module:
     """``'seed'`` or ``'mask'`` (the default)."""
     if name == "seed":

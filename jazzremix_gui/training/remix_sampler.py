@@ -7,6 +7,13 @@ the variety of the data (the separator otherwise learns the mixtures by heart) a
 cost of one STFT per example and stem. A share ``1 - p_remix`` of the examples stays
 the original, unaltered mixture.
 
+Timbre augmentation (``timbre > 0``, separator v3): each stem of an example gets, with
+probability ``timbre`` and independently of the other stem, a random spectral envelope
+(tilt and one to three formant-like resonances, :func:`training.synth.timbre.colour_response`
+with its ranges scaled by ``timbre_scale``), applied to its complex STFT before the two
+stems are summed into the mixture. A separator then never sees the same instrument colour
+twice, and the mixture stays the exact sum of the (coloured) stems.
+
 Memory: the stems are memory-mapped (float32 WAVs as the synthesiser writes them), so
 hours of audio cost page cache, not process memory; other WAV formats are read and
 kept as float16 mono.
@@ -22,8 +29,9 @@ from scipy.io import wavfile
 
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
-from jazzremix_gui.core.signal.features import mid_magnitude
-from jazzremix_gui.core.signal.stft import WIN_LEN, first_centre
+from jazzremix_gui.core.signal.stft import N_FFT, WIN_LEN, first_centre, stft
+from jazzremix_gui.training.synth.dataset import refuse_validation_set
+from jazzremix_gui.training.synth.timbre import colour_response
 
 
 def split_folders(spec) -> list[str]:
@@ -74,14 +82,19 @@ class RemixSampler:
         Share of examples whose solo and accompaniment come from different tracks.
     gain_db : float
         Remixed solos are scaled by a uniform random gain in ``[-gain_db, +gain_db]`` dB.
+    timbre : float
+        Probability that a stem of an example gets a random spectral envelope (0: never).
+    timbre_scale : float
+        Scale of the envelope's tilt and resonance ranges (1: those of the synthesiser).
 
     :meth:`batch` returns ``(mix, solo, acc)`` mid magnitudes, each ``(B, length, 2049)``
     float32 (``acc`` only with ``with_acc=True``).
     """
 
     def __init__(self, datasets, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
-                 log=print):
+                 log=print, timbre: float = 0.0, timbre_scale: float = 1.5):
         self.length, self.hop, self.p_remix, self.gain_db = length, hop, p_remix, gain_db
+        self.timbre, self.timbre_scale = timbre, timbre_scale
         self.rng = np.random.default_rng(seed)
         self.datasets, self.log = split_folders(datasets), log
         self.solo, self.acc, self.folders, self.tracks = [], [], [], []
@@ -95,6 +108,7 @@ class RemixSampler:
         during training). Returns how many were added."""
         known, added = set(self.folders), 0
         for d in self.datasets:
+            refuse_validation_set(d)
             new = [f for f in finished_tracks(d) if f not in known]
             for folder in new:
                 i = len(self.folders)
@@ -126,13 +140,22 @@ class RemixSampler:
         return _mono(self.solo[i], self._start(self.solo[i]), self.span) * gain, \
             _mono(self.acc[j], self._start(self.acc[j]), self.span)
 
+    def _colour(self, spec: np.ndarray) -> np.ndarray:
+        """``spec`` (T, 2049) times a random envelope with probability ``timbre``."""
+        if self.timbre <= 0 or self.rng.random() >= self.timbre:
+            return spec
+        mag, _ = colour_response(N_FFT, self.rng, scale=self.timbre_scale)
+        return spec * mag.astype(np.float32)
+
     def batch(self, size: int, with_acc: bool = False):
+        """``size`` examples: ``(mix, solo)`` or ``(mix, solo, acc)`` magnitudes, each
+        ``(size, length, 2049)`` float32."""
         solos, accs = zip(*(self._pair() for _ in range(size)))
         # frames of a segment that starts at the first frame's left edge: frame k is centred at
         # sample 1024 + k hop of the segment, i.e. global frame k of a signal offset by first_centre
         offset = first_centre(self.hop) - (WIN_LEN // 2)
-        sig = list(solos) + [s + a for s, a in zip(solos, accs)] + (list(accs) if with_acc else [])
-        mags = np.stack([mid_magnitude(x, self.hop, 0, self.length, offset) for x in sig]).astype(np.float32)
-        out = (mags[size : 2 * size], mags[:size])
-        return out + (mags[2 * size :],) if with_acc else out
-
+        s_spec = [self._colour(stft(x, self.hop, 0, self.length, offset)) for x in solos]
+        a_spec = [self._colour(stft(x, self.hop, 0, self.length, offset)) for x in accs]
+        solo = np.abs(np.stack(s_spec)).astype(np.float32)
+        mix = np.abs(np.stack(s_spec) + np.stack(a_spec)).astype(np.float32)
+        return (mix, solo, np.abs(np.stack(a_spec)).astype(np.float32)) if with_acc else (mix, solo)

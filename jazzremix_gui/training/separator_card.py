@@ -45,6 +45,8 @@ def training_command(cfg) -> str:
             + (f" --width {cfg.width} --dilations {cfg.dilations}" if cfg.arch == "mask" else "")
             + (f" --remix {cfg.remix:g}" if cfg.remix else "")
             + (f" --both-stems {cfg.both_stems:g}" if cfg.both_stems else "")
+            + (f" --timbre {cfg.timbre:g} --timbre-scale {cfg.timbre_scale:g}" if cfg.timbre else "")
+            + (f" --extend-dilations {cfg.extend_dilations}" if cfg.extend_dilations else "")
             + (f" --init {cfg.init} --init-optimizer {cfg.init_optimizer}" if cfg.init else "")
             + (f" --version {cfg.version}" if cfg.version else "")
             + (f" --warmup {cfg.warmup_steps}" if cfg.warmup_steps != 200 else "")
@@ -116,10 +118,15 @@ def finish(cfg, model, step: int, elapsed: float, cpu: float, n_params: int, los
 
 
 def _augmentation(cfg) -> str:
-    if not cfg.remix:
-        return "none"
-    return (f"{cfg.remix:.0%} of examples remix the solo of one track with the accompaniment of another "
-            "at a random offset and a random solo level of -6..+6 dB")
+    parts = []
+    if cfg.remix:
+        parts.append(f"{cfg.remix:.0%} of examples remix the solo of one track with the accompaniment of another "
+                     "at a random offset and a random solo level of -6..+6 dB")
+    if cfg.timbre:
+        parts.append(f"each stem of an example gets, with probability {cfg.timbre:g}, a random spectral envelope "
+                     f"(tilt and 1-3 resonances, ranges x{cfg.timbre_scale:g} those of the synthesiser's colour) "
+                     "before mixing")
+    return "; ".join(parts) or "none"
 
 
 def refresh_guard(onnx_path) -> dict:

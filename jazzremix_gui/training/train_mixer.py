@@ -35,6 +35,7 @@ from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.signal.mixer import activity
 from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, mixer_policy
 from jazzremix_gui.training.config import TrainConfig
+from jazzremix_gui.training.synth.dataset import refuse_validation_set
 from jazzremix_gui.training.runlog import log
 
 HOP = 1024
@@ -355,6 +356,9 @@ def train(cfg: MixerConfig) -> dict:
     ckdir.mkdir(parents=True, exist_ok=True)
     log_path = ckdir / "log.jsonl"
     separator = load_separator(cfg)
+    for folder in str(cfg.train_dir).split(","):
+        if folder:
+            refuse_validation_set(folder)
     tracks = load_tracks(cfg.train_dir, ckdir / "cache", cfg.seed, log_path,
                          keep_solo=cfg.seed_tracks if cfg.baseline_minutes > 0 else 0, separator=separator)
     val = load_tracks(cfg.val_dir, ckdir / "cache", cfg.seed + 500, log_path,

@@ -59,6 +59,9 @@ class SeparatorConfig(TrainConfig):
     init_optimizer: str = "fresh"  # or "restore" (needs a checkpoint as init)
     wiener_alpha: float = 1.3  # generalised Wiener power written into the model (scripts/tune_wiener.py tunes it)
     warmup_steps: int = 200  # linear learning-rate warm-up of a fresh optimiser (0: none)
+    timbre: float = 0.0  # probability of a random spectral envelope per stem and example (training.remix_sampler)
+    timbre_scale: float = 1.5  # range scale of those envelopes (1: the synthesiser's per-part colour)
+    extend_dilations: str = ""  # warm start: temporal blocks appended, initialised to the identity ("16,32")
 
 
 def _model(cfg: SeparatorConfig) -> torch.nn.Module:
@@ -89,6 +92,8 @@ def _val_sdr(model, cfg, val_tracks) -> dict:
 def _start_model(cfg: SeparatorConfig, sampler, log) -> tuple[torch.nn.Module, dict | None, list[dict]]:
     """Fresh model (normalisation from the data) or the warm-start weights."""
     if not cfg.init:
+        if cfg.extend_dilations:
+            raise weights.WeightsError("--extend-dilations extends warm-start weights: give --init")
         model = _model(cfg)
         _init_normalisation(model, sampler)
         return model, None, []
@@ -101,6 +106,11 @@ def _start_model(cfg: SeparatorConfig, sampler, log) -> tuple[torch.nn.Module, d
     if cfg.init_optimizer == "restore" and opt_state is None:
         raise weights.WeightsError(f"--init {cfg.init}: no optimiser state in it (use a checkpoint, or "
                                    "--init-optimizer fresh)")
+    if cfg.extend_dilations:
+        if cfg.init_optimizer == "restore":
+            raise weights.WeightsError("--extend-dilations adds parameters: use --init-optimizer fresh")
+        model = architectures.extend_context(model, [int(d) for d in str(cfg.extend_dilations).split(",") if d])
+        _log(log, msg="temporal blocks added (identity at start)", dilations=list(model.dilations))
     return model, opt_state if cfg.init_optimizer == "restore" else None, history
 
 
@@ -122,7 +132,7 @@ def train(cfg: SeparatorConfig) -> dict:
     ckdir.mkdir(parents=True, exist_ok=True)
     log = ckdir / "log.jsonl"
     sampler = RemixSampler(cfg.train_dir, cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix,
-                           log=lambda m: _log(log, msg=m))
+                           log=lambda m: _log(log, msg=m), timbre=cfg.timbre, timbre_scale=cfg.timbre_scale)
     val_folders = evaluation.list_tracks(split_folders(cfg.val_dir)[0])
     step, elapsed, cpu = 0, 0.0, 0.0
     ck = ckdir / "last.pt"

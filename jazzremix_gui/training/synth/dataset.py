@@ -30,12 +30,13 @@ from scipy.io import wavfile
 
 from jazzremix_gui.core.files.atomic import atomic_path, write_text
 
-from .arrangement import plan_track, track_seed_sequence
+from .arrangement import Arrangement, plan_track, track_seed_sequence
 from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
 from .old_media import old_media
 from .timbre import augment_part
-from .render import RATE, SynthError, check_soundfonts, fluidsynth_binary, render_part
+from .render import RATE, SynthError, check_soundfonts, fluidsynth_binary, is_kit_only, render_part
+from .val_arrangement import VAL_GENERATOR, plan_val_track
 
 GENERATOR_VERSION = "synth-2.0"
 #: Generator name written for ``variety=0`` (those tracks are bit-identical to synth-1.0's).
@@ -44,9 +45,49 @@ GENERATOR_V1 = "synth-1.0"
 EXTRA_HORNS = 0.35
 
 
-def generator_name(variety: float) -> str:
-    """``synth-1.0`` for ``variety == 0`` (same tracks as before), else ``synth-2.0``."""
+GENERATORS = ("train", "val")
+
+
+def generator_name(variety: float, generator: str = "train") -> str:
+    """``synth-1.0`` for ``variety == 0`` (same tracks as before), else ``synth-2.0``; the
+    validation generator's tracks are ``val-1.0`` (:mod:`.val_arrangement`)."""
+    if generator == "val":
+        return VAL_GENERATOR
     return GENERATOR_V1 if variety == 0 else GENERATOR_VERSION
+
+
+def is_validation_set(folder: str | os.PathLike) -> bool:
+    """True for a dataset written by the validation generator (never to be trained on)."""
+    info = Path(folder) / "dataset.json"
+    if not info.is_file():
+        return False
+    try:
+        return str(json.loads(info.read_text()).get("generator", "")).startswith("val")
+    except (OSError, ValueError):
+        return False
+
+
+def refuse_validation_set(folder: str | os.PathLike) -> None:
+    """Raise :class:`SynthError` when ``folder`` is a validation set (training data only)."""
+    if is_validation_set(folder):
+        raise SynthError(f"{folder} was written by the validation generator ({VAL_GENERATOR}): it is for "
+                         "validation only, never for training")
+
+
+def _val_soundfonts(parts, soundfonts: list[str], rng) -> dict:
+    """Soundfont of each part of a validation track: drums from a kit-only soundfont three times
+    in four when one is given, every other part from one melodic soundfont (or, one part in
+    five, another)."""
+    kits = [s for s in soundfonts if is_kit_only(s)]
+    melodic = [s for s in soundfonts if s not in kits]
+    primary = melodic[int(rng.integers(len(melodic)))]
+    out = {}
+    for p in parts:
+        if p.drum and kits and rng.random() < 0.75:
+            out[p.name] = kits[int(rng.integers(len(kits)))]
+        else:
+            out[p.name] = primary if rng.random() < 0.8 else melodic[int(rng.integers(len(melodic)))]
+    return out
 STEMS = ("mixture", "solo", "accompaniment")
 
 
@@ -71,7 +112,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
-                 variety: float = 0.0):
+                 variety: float = 0.0, generator: str = "train"):
     """Make one track in memory.
 
     Parameters
@@ -91,6 +132,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     variety : float
         Probability scale of the synth-2.0 additions (per-part timbre and room, extra
         horn sections, old-media damage); 0 = synth-1.0 tracks.
+    generator : {'train', 'val'}
+        ``val``: the arrangement comes from :mod:`.val_arrangement` and ``soundfonts``
+        must be validation-only ones (drum parts take a kit-only soundfont when given).
 
     Returns
     -------
@@ -103,15 +147,20 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     arr_ss, mix_ss, deg_ss, var_ss = track_seed_sequence(seed, index).spawn(4)
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
-    arr = plan_track(seed, index, seconds, np.random.default_rng(arr_ss), horns, var_rng) if not force else \
-        _forced_plan(seed, index, seconds, np.random.default_rng(arr_ss), force, horns, var_rng)
     mix_rng, deg_rng = np.random.default_rng(mix_ss), np.random.default_rng(deg_ss)
     n = int(round(seconds * RATE))
-    primary = int(mix_rng.integers(len(soundfonts)))
-    sf_of = {}
-    for p in arr.parts:
-        k = primary if (len(soundfonts) == 1 or mix_rng.random() < 0.75) else int(mix_rng.integers(len(soundfonts)))
-        sf_of[p.name] = soundfonts[k]
+    if generator == "val":
+        arr = Arrangement(*plan_val_track(seconds, np.random.default_rng(arr_ss)))
+        sf_of = _val_soundfonts(arr.parts, soundfonts, mix_rng)
+    else:
+        arr = plan_track(seed, index, seconds, np.random.default_rng(arr_ss), horns, var_rng) if not force else \
+            _forced_plan(seed, index, seconds, np.random.default_rng(arr_ss), force, horns, var_rng)
+        primary = int(mix_rng.integers(len(soundfonts)))
+        sf_of = {}
+        for p in arr.parts:
+            k = primary if (len(soundfonts) == 1 or mix_rng.random() < 0.75) else \
+                int(mix_rng.integers(len(soundfonts)))
+            sf_of[p.name] = soundfonts[k]
     with tempfile.TemporaryDirectory(prefix="jazzsynth_") as work:
         renders = {p.name: render_part(p, sf_of[p.name], n, work) for p in arr.parts}
     timbre = {}
@@ -133,7 +182,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     gl, gr = pan_gains(mix_info["pan_deg"])
     gl2, gr2 = (gl + gr) / 2 + width * (gl - gr) / 2, (gl + gr) / 2 - width * (gl - gr) / 2
     meta = {
-        "track": track_name(index), "generator": generator_name(variety), "seed": int(seed), "index": int(index),
+        "track": track_name(index), "generator": generator_name(variety, generator), "seed": int(seed),
+        "index": int(index),
         "seconds": float(seconds), "sample_rate": RATE,
         **arr.info,
         "pan_deg": round(gains_to_pan(gl2, gr2), 3) if width != 1.0 else mix_info["pan_deg"],
@@ -173,14 +223,14 @@ def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=No
 
 def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: float,
                    soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
-                   variety: float = 0.0) -> str:
+                   variety: float = 0.0, generator: str = "train") -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
         return d.name
     d.mkdir(parents=True, exist_ok=True)
     stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
-                               level_profile=level_profile, variety=variety)
+                               level_profile=level_profile, variety=variety, generator=generator)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -189,7 +239,8 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
 
 def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, seed: int,
                      soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
-                     progress=None, level_profile: str = "real", variety: float = 0.0) -> list[str]:
+                     progress=None, level_profile: str = "real", variety: float = 0.0,
+                     generator: str = "train") -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -214,6 +265,10 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         option existed counts as ``wide``.
     variety : float
         Scale of the synth-2.0 additions (see the module docstring); 0 = synth-1.0.
+    generator : {'train', 'val'}
+        ``val``: the validation-only arrangements and soundfonts (:mod:`.val_arrangement`,
+        :data:`.render.VALIDATION_SOUNDFONTS`), for a validation set that shares neither
+        with any training set.
 
     Returns
     -------
@@ -229,13 +284,15 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         raise SynthError("--tracks, --seconds and --jobs must be positive")
     if level_profile not in LEVEL_PROFILES:
         raise SynthError(f"unknown --level-profile '{level_profile}' (one of {', '.join(LEVEL_PROFILES)})")
+    if generator not in GENERATORS:
+        raise SynthError(f"unknown --generator '{generator}' (one of {', '.join(GENERATORS)})")
     fluidsynth_binary()
-    sfs = check_soundfonts(soundfonts)
+    sfs = check_soundfonts(soundfonts, generator)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if variety < 0:
         raise SynthError("--variety must be 0 or more")
-    opts = {"generator": generator_name(variety), "seed": int(seed), "seconds": float(seconds),
+    opts = {"generator": generator_name(variety, generator), "seed": int(seed), "seconds": float(seconds),
             "soundfonts": [Path(s).name for s in sfs], "degradation_strength": float(degradation_strength),
             "level_profile": level_profile}
     if variety > 0:
@@ -255,14 +312,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         progress(done, tracks, "")
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
-            generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety)
+            generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
         return names
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
-                            level_profile, variety) for i in todo]
+                            level_profile, variety, generator) for i in todo]
         for f in as_completed(futs):
             name = f.result()
             done += 1

