@@ -5,13 +5,16 @@
 # ~/.local/share/jazzremix/soundfonts or $JAZZREMIX_DATA_DIR/soundfonts; it is never committed).
 # Idempotent: packages already installed and a soundfont already extracted are skipped.
 # The soundfont musescore-general-soundfont is deliberately NOT installed here: it is
-# reserved for the independent test set and the synthesiser refuses it.
+# reserved for the independent test set and the synthesiser refuses it. opl3-soundfont and
+# avldrums.lv2-soundfont are installed for the validation generator only (synth --generator val:
+# the unseen-timbre validation of docs/SEPARATOR_V3.md); the training generator refuses them.
 #
 # Usage: packaging/install-train-deps.sh [PYTHON]     (default: .venv/bin/python, else python3)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-bash "$here/apt-install.sh" fluidsynth fluid-soundfont-gm timgm6mb-soundfont csound-soundfont
+bash "$here/apt-install.sh" fluidsynth fluid-soundfont-gm timgm6mb-soundfont csound-soundfont opl3-soundfont \
+  avldrums.lv2-soundfont
 py="${1:-}"
 if [ -z "$py" ]; then
   if [ -x "$root/.venv/bin/python" ]; then py="$root/.venv/bin/python"; else py="python3"; fi
