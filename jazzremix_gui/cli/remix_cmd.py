@@ -13,8 +13,8 @@ import json
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, input_failure, note, note_swept, progress_bar
-from jazzremix_gui.cli.inputs import gather_inputs
+from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, note, note_swept, progress_bar
+from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.cli.suggest_cmd import db_text
@@ -157,20 +157,10 @@ def run(args) -> int:
     for line in refused:
         error(line)
         problems.append(line)
-    failures, summary = len(problems), []
-    for i, (item, out) in enumerate(targets.items(), 1):
-        where = f"file {i} of {len(targets)}: " if len(targets) > 1 else ""
-        try:
-            summary.append(_remix_one(args, item.path, out, gain_arg, where))
-        except Exception as exc:  # one input's failure is one line; the others go on
-            if len(targets) == 1:
-                raise
-            line = input_failure(item.path, exc, where)
-            error(line)
-            summary.append({"input": str(item.path), "error": line[len(where):]})
-            failures += 1
+    summary, failures = run_each(list(targets.items()), lambda pair, where: _remix_one(
+        args, pair[0].path, pair[1], gain_arg, where), problems, path_of=lambda pair: pair[0].path,
+        raise_single=True)
     if args.json:
-        summary += [{"input": line.split(": ", 1)[0], "error": line} for line in problems]
         print(json.dumps({"files": summary, "written": len(targets) - (failures - len(problems)),
                           "failed": failures, "clip_mode": args.clip, "loudness_mode": args.loudness}))
     return EXIT_FAILED if failures else EXIT_OK

@@ -11,8 +11,8 @@ import json
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, input_failure, progress_bar
-from jazzremix_gui.cli.inputs import gather_inputs
+from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, progress_bar
+from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 
@@ -56,20 +56,14 @@ def run(args) -> int:
     if len(inputs) == 1 and not problems:
         _suggest_one(args, inputs[0].path, "", single=True)
         return EXIT_OK
-    failures, found = len(problems), []
-    for i, item in enumerate(inputs, 1):
-        where = f"file {i} of {len(inputs)}: "
-        try:
-            if not args.json:
-                print(f"{where}{item.path}")
-            found.append(_suggest_one(args, item.path, where))
-        except Exception as exc:  # one input's failure is one line; the others go on
-            line = input_failure(item.path, exc, where)
-            error(line)
-            found.append({"input": str(item.path), "error": line[len(where):]})
-            failures += 1
+
+    def one(item, where):
+        if not args.json:
+            print(f"{where}{item.path}")
+        return _suggest_one(args, item.path, where)
+
+    found, failures = run_each(inputs, one, problems)
     if args.json:
-        found += [{"input": line.split(": ", 1)[0], "error": line} for line in problems]
         print(json.dumps({"files": found, "failed": failures}))
     return EXIT_FAILED if failures else EXIT_OK
 
