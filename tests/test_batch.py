@@ -90,7 +90,8 @@ def check_outputs(record: dict, remix: bool) -> None:
 def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
     src, out = tmp_path / "src", tmp_path / "out"
     make_corpus(src)
-    assert batch(src, "--out", out, "--workers", "2", "--remix", models=models) == 1  # 3 inputs failed
+    # the remix as computed (--loudness keep), to compare it with the single-file pipeline's
+    assert batch(src, "--out", out, "--workers", "2", "--remix", "--loudness", "keep", models=models) == 1  # 3 failed
     recs = records(out)
     assert len(recs) == ALL and len({r["input"] for r in recs}) == ALL
     done = [r for r in recs if r["status"] == "done"]
@@ -115,7 +116,7 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
 
     capsys.readouterr()
     start = time.monotonic()
-    assert batch(src, "--out", out, "--remix", models=models) == 1  # nothing to do (no cluster started)
+    assert batch(src, "--out", out, "--remix", "--loudness", "keep", models=models) == 1  # nothing to do: no cluster
     assert time.monotonic() - start < 5 and len(records(out)) == ALL
     assert f"0 to do, {N_GOOD} done earlier, {len(BAD)} failed earlier" in capsys.readouterr().err
 
@@ -123,7 +124,7 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
     Path(victim["outputs"]["accompaniment"]).unlink()
     os.utime(touched["input"])  # same bytes, new modification time: hashed again, outputs kept
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.wav")} | {p: p.stat().st_mtime_ns for p in out.rglob("*.flac")}
-    assert batch(src, "--out", out, "--remix", "--workers", "1", models=models) == 1
+    assert batch(src, "--out", out, "--remix", "--loudness", "keep", "--workers", "1", models=models) == 1
     recs2 = {r["input"]: r for r in records(out)[ALL:]}
     assert set(recs2) == {victim["input"], touched["input"]}
     assert recs2[touched["input"]]["unchanged"] and not recs2[victim["input"]]["unchanged"]
