@@ -186,3 +186,24 @@ def test_old_manifest_lines_read_with_what_batches_wrote_then(tmp_path):
     assert todo(template="{name}.{stem}.{ext}") == 1 and todo(bits=16) == 1 and todo(keep_mono=True) == 1
     assert mf.comparable({"format": "wav", "bits": 24, "remix": False}) == \
         mf.comparable({"format": "wav", "bits": 24, "remix": False, "loudness": "match", "bitrate": 128})
+
+
+def test_task_mono_input_stereo_solo_keep_mono_mp3(tmp_path, models):
+    """The worker's task alone (no cluster): a mono recording with --solo stereo --keep-mono into 128 kbit/s MP3."""
+    song = tmp_path / "mono.wav"
+    t = np.arange(RATE) / RATE
+    sf.write(song, (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), RATE, subtype="PCM_24")
+    ident = {k: {"path": str(m), **task.model_identity(pipeline.load_model(str(m), k))}
+             for k, m in (("separator", models[0]), ("mixer", models[1]))}
+    sizes = {}
+    for kbps in (128, 320):
+        spec = task.TaskSpec(str(song), str(tmp_path / f"out{kbps}"), "mp3", models=ident, bitrate=kbps, solo="stereo",
+                             keep_mono=True, template="{stem}/{name}.{ext}")
+        result = task.process(spec)
+        assert result["status"] == "done", result["error"]
+        solo, acc = (Path(result["outputs"][k]) for k in ("solo", "accompaniment"))
+        assert solo == tmp_path / f"out{kbps}" / "solo" / "mono.mp3"
+        assert (sf.info(solo).format, sf.info(solo).channels, sf.info(acc).channels) == ("MP3", 2, 1)
+        assert set(result["reports"]) == {"solo", "accompaniment"}
+        sizes[kbps] = acc.stat().st_size
+    assert 2 < sizes[320] / sizes[128] < 3  # the bitrate asked for

@@ -57,9 +57,10 @@ def comparable(options: dict | None) -> dict:
     if options is None:
         return {}
     full = OPTION_DEFAULTS | options
-    drop = {"bitrate"} if full["format"] != "mp3" else set()
-    drop |= {"bits"} if full["format"] in LOSSY else set()
-    drop |= {"loudness"} if not full["remix"] else set()
+    fmt = full["format"] if isinstance(full["format"], str) else None  # a hand-edited line: compared as it is
+    drop = {"bitrate"} if fmt != "mp3" else set()
+    drop |= {"bits"} if fmt in LOSSY else set()
+    drop |= {"loudness"} if full["remix"] is False else set()
     return {k: v for k, v in full.items() if k not in drop}
 
 
