@@ -145,21 +145,23 @@ def test_interrupt_then_resume(tmp_path, models):
     src, out = tmp_path / "src", tmp_path / "out"
     good = make_corpus(src, n_good=10, seconds=2.0, bad=False)
     cmd = [sys.executable, "-m", "jazzremix_gui", "batch", str(src), "--out", str(out), "--workers", "1",
-           "--model", str(models[0]), "--mixer", str(models[1])]
+           "--model", str(models[0]), "--mixer", str(models[1]), "--json"]
     # Ctrl+C as in a terminal: a suite started in the background (SIGINT ignored, which children inherit and
     # the CLI keeps, like nohup) must not turn this into a run the signal cannot stop
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     manifest = out / "manifest.jsonl"
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline and not (manifest.exists() and manifest.read_text().count("\n") >= 2):
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)  # what Ctrl+C does (to the client; the workers ignore it)
-    err = proc.communicate(timeout=60)[1]
+    stdout, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "run the same command again to resume" in err
     recs = records(out)
     assert 2 <= len(recs) < len(good)
+    summary = json.loads(stdout)  # --json: what was done before the stop, alone on stdout
+    assert summary["interrupted"] and summary["written"] == len(recs) == len(summary["files"])
     assert not list(out.rglob("*.part"))
     recorded = {p for r in recs for p in r["outputs"].values()}
     assert {str(p) for p in out.rglob("*.wav")} | {str(p) for p in out.rglob("*.flac")} <= recorded

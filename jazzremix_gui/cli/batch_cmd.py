@@ -106,17 +106,21 @@ class Summary:
     the same bytes, hashed again on a worker); for a failed or refused one, ``error`` (one line).
     """
 
-    def __init__(self, inputs, options: dict):
-        self.entries = {str(i.path): {"input": str(i.path)} for i in inputs}
-        self.options = options
+    def __init__(self, inputs, options: dict, active: bool = True):
+        #: Entries by input, in the batch's order; nothing is kept unless ``active`` (``--json`` given).
+        self.entries = {str(i.path): {"input": str(i.path)} for i in inputs} if active else {}
+        self.options, self.active = options, active
+
+    def _put(self, entry: dict) -> None:
+        if self.active:
+            self.entries[entry["input"]] = entry
 
     def failed(self, path: str, line: str) -> None:
-        self.entries[path] = {"input": path, "status": "failed", "error": line, "outputs": []}
+        self._put({"input": path, "status": "failed", "error": line, "outputs": []})
 
     def skipped(self, record: dict, earlier: str) -> None:
-        self.entries[record["input"]] = {
-            "input": record["input"], "status": "skipped", "earlier": earlier, "error": record.get("error"),
-            "outputs": [{"stem": k, "path": p} for k, p in (record.get("outputs") or {}).items()]}
+        self._put({"input": record["input"], "status": "skipped", "earlier": earlier, "error": record.get("error"),
+                   "outputs": [{"stem": k, "path": p} for k, p in (record.get("outputs") or {}).items()]})
 
     def record(self, record: dict, reports: dict | None = None) -> None:
         """One result of this run (the runner's ``on_record``)."""
@@ -124,13 +128,12 @@ class Summary:
             return self.failed(record["input"], _describe(record))
         if record.get("unchanged"):
             return self.skipped(record, "unchanged")
-        entry = {"input": record["input"], "status": "written",
-                 "outputs": outputs_json(reports or {}, self.options["solo"])}
-        shared = shared_gain_db([reports[k] for k in ("solo", "accompaniment") if k in (reports or {})])
+        reports = reports or {}
+        entry = {"input": record["input"], "status": "written", "outputs": outputs_json(reports, self.options["solo"])}
+        shared = shared_gain_db([reports[k] for k in ("solo", "accompaniment") if k in reports])
         if shared is not None:
             entry["shared_gain_db"] = shared
-        self.entries[record["input"]] = entry | {"suggestion": record.get("suggestion"),
-                                                 "warnings": record.get("warnings") or []}
+        self._put(entry | {"suggestion": record.get("suggestion"), "warnings": record.get("warnings") or []})
 
     def text(self, manifest, interrupted: bool = False) -> str:
         """The JSON object, on one line."""
@@ -145,11 +148,14 @@ class Summary:
 def _stdout_on_stderr(active: bool):
     """While ``active`` (``--json``): file descriptor 1 points at stderr, so that whatever the local workers (which
     inherit it) or a library print lands there, and stdout holds the JSON object alone."""
-    if not active:
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1) if active else None
+    except OSError:  # no descriptor 1 to point anywhere
+        saved = None
+    if saved is None:
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(1)
     try:
         os.dup2(2, 1)
         yield
@@ -191,7 +197,7 @@ def run(args) -> int:
     naming.check_template(args.filename)
     inputs = sources.collect(args.sources, args.out)
     specs = _task_specs(args, spec, inputs)
-    summary = Summary(inputs, specs[0].options() if specs else {})
+    summary = Summary(inputs, specs[0].options() if specs else {}, args.json)
     refused = task.refused_inputs(specs)
     for path, line in refused.items():  # an output that is an input, or outside --out: that input alone, before any work
         error(line)
