@@ -54,7 +54,7 @@ def run_batch(src: Path, out: Path, workers: int) -> dict:
     import psutil
 
     cmd = [sys.executable, "-m", "jazzremix_gui", "batch", str(src), "--out", str(out), "--remix",
-           "--workers", str(workers)]
+           "--loudness", "keep", "--workers", str(workers)]  # as measured in docs/BATCH.md (before match was the default)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak, cpu = 0, {}

@@ -90,7 +90,8 @@ def check_outputs(record: dict, remix: bool) -> None:
 def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
     src, out = tmp_path / "src", tmp_path / "out"
     make_corpus(src)
-    assert batch(src, "--out", out, "--workers", "2", "--remix", models=models) == 1  # 3 inputs failed
+    # the remix as computed (--loudness keep), to compare it with the single-file pipeline's
+    assert batch(src, "--out", out, "--workers", "2", "--remix", "--loudness", "keep", models=models) == 1  # 3 failed
     recs = records(out)
     assert len(recs) == ALL and len({r["input"] for r in recs}) == ALL
     done = [r for r in recs if r["status"] == "done"]
@@ -115,7 +116,7 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
 
     capsys.readouterr()
     start = time.monotonic()
-    assert batch(src, "--out", out, "--remix", models=models) == 1  # nothing to do (no cluster started)
+    assert batch(src, "--out", out, "--remix", "--loudness", "keep", models=models) == 1  # nothing to do: no cluster
     assert time.monotonic() - start < 5 and len(records(out)) == ALL
     assert f"0 to do, {N_GOOD} done earlier, {len(BAD)} failed earlier" in capsys.readouterr().err
 
@@ -123,7 +124,7 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
     Path(victim["outputs"]["accompaniment"]).unlink()
     os.utime(touched["input"])  # same bytes, new modification time: hashed again, outputs kept
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.wav")} | {p: p.stat().st_mtime_ns for p in out.rglob("*.flac")}
-    assert batch(src, "--out", out, "--remix", "--workers", "1", models=models) == 1
+    assert batch(src, "--out", out, "--remix", "--loudness", "keep", "--workers", "1", models=models) == 1
     recs2 = {r["input"]: r for r in records(out)[ALL:]}
     assert set(recs2) == {victim["input"], touched["input"]}
     assert recs2[touched["input"]]["unchanged"] and not recs2[victim["input"]]["unchanged"]
@@ -144,21 +145,23 @@ def test_interrupt_then_resume(tmp_path, models):
     src, out = tmp_path / "src", tmp_path / "out"
     good = make_corpus(src, n_good=10, seconds=2.0, bad=False)
     cmd = [sys.executable, "-m", "jazzremix_gui", "batch", str(src), "--out", str(out), "--workers", "1",
-           "--model", str(models[0]), "--mixer", str(models[1])]
+           "--model", str(models[0]), "--mixer", str(models[1]), "--json"]
     # Ctrl+C as in a terminal: a suite started in the background (SIGINT ignored, which children inherit and
     # the CLI keeps, like nohup) must not turn this into a run the signal cannot stop
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     manifest = out / "manifest.jsonl"
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline and not (manifest.exists() and manifest.read_text().count("\n") >= 2):
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)  # what Ctrl+C does (to the client; the workers ignore it)
-    err = proc.communicate(timeout=60)[1]
+    stdout, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "run the same command again to resume" in err
     recs = records(out)
     assert 2 <= len(recs) < len(good)
+    summary = json.loads(stdout)  # --json: what was done before the stop, alone on stdout
+    assert summary["interrupted"] and summary["written"] == len(recs) == len(summary["files"])
     assert not list(out.rglob("*.part"))
     recorded = {p for r in recs for p in r["outputs"].values()}
     assert {str(p) for p in out.rglob("*.wav")} | {str(p) for p in out.rglob("*.flac")} <= recorded

@@ -1,9 +1,13 @@
-"""Output options shared by ``separate``, ``remix`` and ``render``: format, bits, bitrate, clip mode, names."""
+"""Output options shared by ``separate``, ``remix``, ``render`` and ``batch``: format, bits, bitrate, clip mode,
+names; and the ``--json`` entries of what they wrote."""
 
 from __future__ import annotations
 
+import math
+
 from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, FORMATS, LOSSY, MP3_BITRATES, OutputSpec
 from jazzremix_gui.core.audio.headroom import CEILING_DBTP, CLIP_MODES, DEFAULT_CLIP_MODE, ClipReport, check_mode
+from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES, TOLERANCE_LU
 from jazzremix_gui.services import naming
 
 CLIP_HELP = (f"what to do with samples beyond full scale: limit (default: a transparent look-ahead limiter holds "
@@ -11,9 +15,10 @@ CLIP_HELP = (f"what to do with samples beyond full scale: limit (default: a tran
              f"{CEILING_DBTP:g} dBTP), clamp (hard clip), none (keep them; 32-bit float only)")
 
 
-def add_output_options(p, template: bool = True, fmt: bool = True) -> None:
+def add_output_options(p, template: bool = True, fmt: bool = True, default_template: str = naming.DEFAULT_TEMPLATE,
+                       ) -> None:
     """``--format`` (unless ``fmt`` is False: the output's extension names it), ``--bits``, ``--bitrate``,
-    ``--clip`` and (with ``template``) ``--filename``."""
+    ``--clip`` and (with ``template``) ``--filename``, whose default is ``default_template``."""
     g = p.add_argument_group("output files")
     if fmt:
         lossy = f" ({', '.join(sorted(LOSSY))}: lossy)" if LOSSY else ""
@@ -26,11 +31,19 @@ def add_output_options(p, template: bool = True, fmt: bool = True) -> None:
                             f"default {DEFAULT_MP3_BITRATE}")
     g.add_argument("--clip", choices=CLIP_MODES, default=DEFAULT_CLIP_MODE, help=CLIP_HELP)
     if template:
-        g.add_argument("--filename", default=naming.DEFAULT_TEMPLATE, metavar="TEMPLATE",
+        g.add_argument("--filename", default=default_template, metavar="TEMPLATE",
                        help="output names inside --out: placeholders {name} (input without extension), {stem} "
                             "(solo, accompaniment, remix), {ext}, {folder} (the input's folder name), {subfolder} "
                             "(its folder below a folder given as input); '/' makes sub-folders. "
-                            f"Default '{naming.DEFAULT_TEMPLATE}'")
+                            f"Default '{default_template}'")
+
+
+def add_loudness_option(p) -> None:
+    """``--loudness match|keep`` of a remix (default ``match``, :mod:`core.audio.loudness_match`)."""
+    p.add_argument("--loudness", choices=LOUDNESS_MODES, default="match",
+                   help="match (default): the remix's integrated loudness (BS.1770) made the recording's, within "
+                        f"{TOLERANCE_LU:g} LU, never lifting true peaks above {CEILING_DBTP:g} dBTP (said when that "
+                        "stops it short); keep: the remix as computed (solo + accompaniment, gain 1 = as recorded)")
 
 
 def spec_from(args, fmt: str | None = None) -> OutputSpec:
@@ -46,3 +59,26 @@ def report_json(r: ClipReport, stem: str) -> dict:
             "true_peak_dbtp": round(r.peak_dbtp, 2) if r.peak_dbtp > -200 else None,
             "rescaled_db": round(r.gain_db, 2), "limited_samples": r.limited,
             "limiter_reduction_db": round(r.reduction_db, 2), "clamped": r.clamped}
+
+
+def outputs_json(reports: dict, solo_mode: str) -> list[dict]:
+    """The ``outputs`` of one input for ``--json``: :func:`report_json` of each ``{stem: ClipReport}``, the solo's
+    mode on the solo, and a remix's loudness match (:func:`loudness_json`) on the remix."""
+    entries = []
+    for stem, r in reports.items():
+        entry = report_json(r, stem) | ({"solo_mode": solo_mode} if stem == "solo" else {})
+        if r.loudness is not None:
+            entry["loudness"] = loudness_json(r.loudness)
+        entries.append(entry)
+    return entries
+
+
+def loudness_json(m) -> dict:
+    """A remix's loudness match (:class:`core.audio.loudness_match.LoudnessMatch`) for ``--json``: LUFS, dB."""
+    return {"input_lufs": _finite(m.input_lufs), "remix_lufs_before": _finite(m.remix_lufs),
+            "output_lufs": _finite(m.output_lufs), "gain_db": round(m.gain_db, 2),
+            "held_by_ceiling": m.held_by_ceiling}
+
+
+def _finite(x):
+    return round(x, 2) if x is not None and math.isfinite(x) else None

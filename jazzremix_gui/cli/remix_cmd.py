@@ -15,14 +15,13 @@ from pathlib import Path
 
 from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, note, note_swept, progress_bar
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
-from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
+from jazzremix_gui.cli.output_options import (add_loudness_option, add_output_options, loudness_json,
+                                              report_json, spec_from)
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.cli.suggest_cmd import db_text
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.audio.formats import extension, spec_for_path
-from jazzremix_gui.core.audio.headroom import CEILING_DBTP
-from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES, TOLERANCE_LU
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
@@ -47,10 +46,7 @@ def register(sub) -> None:
     g.add_argument("--gain", type=float, metavar="G",
                    help="solo gain relative to the recording, 0 .. 2 (linear; 1 = as recorded, 2 = +6 dB)")
     g.add_argument("--gain-db", type=float, metavar="DB", help="solo gain relative to the recording in dB (up to +6.02)")
-    p.add_argument("--loudness", choices=LOUDNESS_MODES, default="match",
-                   help="match (default): the remix's integrated loudness (BS.1770) made the recording's, within "
-                        f"{TOLERANCE_LU:g} LU, never lifting true peaks above {CEILING_DBTP:g} dBTP (said when that "
-                        "stops it short); keep: the remix as computed (solo + accompaniment, gain 1 = as recorded)")
+    add_loudness_option(p)
     add_output_options(p, template=False)
     p.set_defaults(format=None)  # one input: the output's extension names it
     p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
@@ -129,16 +125,9 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
     entry = {"input": str(path), "output": report_json(result.report, "remix"), "loudness_mode": args.loudness,
              "pan_deg": one[0], "gain": one[1], "per_section": pans[0] != pans[1] or gains[0] != gains[1],
              "models": result.models, "warnings": audio_io.probe(path).warnings()}
-    m = result.loudness
-    if m is not None:
-        entry["loudness"] = {"input_lufs": _finite(m.input_lufs), "remix_lufs_before": _finite(m.remix_lufs),
-                             "output_lufs": _finite(m.output_lufs), "gain_db": round(m.gain_db, 2),
-                             "held_by_ceiling": m.held_by_ceiling}
+    if result.loudness is not None:
+        entry["loudness"] = loudness_json(result.loudness)
     return entry
-
-
-def _finite(x):
-    return round(x, 2) if x is not None and math.isfinite(x) else None
 
 
 def run(args) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, add_model_option, error, input_failure, note,
                                       note_swept, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs
-from jazzremix_gui.cli.output_options import add_output_options, report_json, spec_from
+from jazzremix_gui.cli.output_options import add_output_options, outputs_json, spec_from
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError
@@ -99,9 +99,9 @@ def run(args) -> int:
                 reports = remix_writer.separate_stems(item.path, targets, spec, args.clip, args.keep_mono, args.solo,
                                                       model, Reporter(bar))
             note(f"{where}{item.path}: {', '.join(r.path.name for r in reports)}")
-            for stem, r in zip(targets, reports):
+            for r in reports:
                 note("  " + r.describe())
-                entry["outputs"].append(report_json(r, stem) | ({"solo_mode": args.solo} if stem == "solo" else {}))
+            entry["outputs"] = outputs_json(dict(zip(targets, reports)), args.solo)
             shared = shared_gain_db(reports)
             if shared is not None:
                 entry["shared_gain_db"] = shared

@@ -25,6 +25,8 @@ from jazzremix_gui.core.errors import AudioWriteError
 
 #: Today's layout (DESIGN.md section 3): ``DIR/<name>.solo.<ext>``.
 DEFAULT_TEMPLATE = "{name}.{stem}.{ext}"
+#: ``jazzremix batch``'s: the SOURCE folders' sub-folders mirrored in the output folder (``DIR/1954/take.solo.wav``).
+BATCH_TEMPLATE = "{subfolder}/{name}.{stem}.{ext}"
 PLACEHOLDERS = ("name", "stem", "ext", "folder", "subfolder")
 #: File endings taken from folders (everything libsndfile decodes that archives hold); others are skipped.
 AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".bwf", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif",

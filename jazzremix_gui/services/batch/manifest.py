@@ -8,8 +8,9 @@ is its state. Only one batch writes a manifest at a time (an exclusive lock). Ev
 checked on reading (:func:`check_record`); one that cannot be used (cut short or cut inside
 a UTF-8 character by a crash, or not a record) is skipped and counted, and the batch says so.
 
-What a re-run skips: an input whose latest line has the same models and options and whose
-file has the same size and modification time (as rsync trusts them) is skipped when it
+What a re-run skips: an input whose latest line has the same models and options (as
+:func:`comparable` reads them: a line of an earlier version, without the newer options, was
+written with :data:`OPTION_DEFAULTS`) and whose file has the same size and modification time (as rsync trusts them) is skipped when it
 is done and all its outputs exist, or when it failed (``retry_failed`` tries it again).
 An input that was done but whose file was touched is hashed again on a worker, which
 keeps the earlier outputs when the content did not change (:func:`Manifest.plan`).
@@ -19,12 +20,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, LOSSY
+from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files.oserrors import describe_os_error, kind_problem
-from jazzremix_gui.services import validation as v
+from jazzremix_gui.services import naming, validation as v
 
 try:
     import fcntl
@@ -32,6 +35,33 @@ except ImportError:  # Windows: no advisory lock
     fcntl = None
 
 NAME = "manifest.jsonl"
+#: The output options of a record (``options``) and what each one was before it was recorded: a line written by
+#: an earlier version, which recorded only ``format``, ``bits`` and ``remix``, had these values (its remix was
+#: written as computed: ``loudness`` ``keep``).
+OPTION_DEFAULTS = {"format": "wav", "bits": 24, "bitrate": DEFAULT_MP3_BITRATE, "clip": DEFAULT_CLIP_MODE,
+                   "filename": naming.BATCH_TEMPLATE, "solo": "mono", "keep_mono": False, "remix": False, "loudness": "keep"}
+
+
+def comparable(options: dict | None) -> dict:
+    """The options that decide the bytes an input's outputs hold, for comparing two runs.
+
+    Missing fields take :data:`OPTION_DEFAULTS` (records of earlier versions); the ones that
+    change nothing are left out: ``bitrate`` but for MP3, ``bits`` for a lossy format,
+    ``loudness`` without a remix.
+
+    Parameters
+    ----------
+    options : dict or None
+        A record's ``options`` (None: a record without any, which matches no run).
+    """
+    if options is None:
+        return {}
+    full = OPTION_DEFAULTS | options
+    fmt = full["format"] if isinstance(full["format"], str) else None  # a hand-edited line: compared as it is
+    drop = {"bitrate"} if fmt != "mp3" else set()
+    drop |= {"bits"} if fmt in LOSSY else set()
+    drop |= {"loudness"} if full["remix"] is False else set()
+    return {k: v for k, v in full.items() if k not in drop}
 
 
 class ManifestError(JazzRemixError):
@@ -40,11 +70,21 @@ class ManifestError(JazzRemixError):
 
 @dataclass
 class Plan:
-    """What a batch does: ``todo`` inputs (each with its earlier record, or None), and the skipped ones."""
+    """What a batch does: ``todo`` inputs (each with its earlier record, or None), and the skipped ones.
+
+    ``skipped`` holds ``(input, its latest record)`` of each input skipped, in order.
+    """
 
     todo: list
-    skipped_done: int = 0
-    skipped_failed: int = 0
+    skipped: list = field(default_factory=list)
+
+    @property
+    def skipped_done(self) -> int:
+        return sum(rec["status"] == "done" for _, rec in self.skipped)
+
+    @property
+    def skipped_failed(self) -> int:
+        return sum(rec["status"] == "failed" for _, rec in self.skipped)
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
@@ -228,11 +268,12 @@ class Manifest:
 
         Parameters
         ----------
-        inputs : list of sources.Input
+        inputs : list of services.naming.InputFile
         models : dict
             ``{"separator": {"version", "sha256"}, "mixer": {...}}`` of this batch.
         options : dict
-            Output options of this batch (format, bits, remix).
+            Output options of this batch (the keys of :data:`OPTION_DEFAULTS`), compared with a
+            record's by :func:`comparable`.
 
         Returns
         -------
@@ -241,16 +282,14 @@ class Manifest:
             passed on only when models and options match, so a worker may keep its outputs
             if the content is unchanged.
         """
-        plan = Plan([])
+        plan, wanted = Plan([]), comparable(options)
         for item in inputs:
             rec = self.records.get(str(item.path))
-            same = rec is not None and rec.get("models") == models and rec.get("options") == options
+            same = rec is not None and rec.get("models") == models and comparable(rec.get("options")) == wanted
             unchanged = same and _stat(item.path) == (rec.get("size"), rec.get("mtime_ns"))
             status = rec.get("status") if rec else None
-            if unchanged and status == "done" and outputs_exist(rec):
-                plan.skipped_done += 1
-            elif unchanged and status == "failed" and not retry_failed:
-                plan.skipped_failed += 1
+            if unchanged and (status == "done" and outputs_exist(rec) or status == "failed" and not retry_failed):
+                plan.skipped.append((item, rec))
             else:
                 plan.todo.append((item, rec if same and status == "done" else None))
         return plan

@@ -155,15 +155,10 @@ def _record(result: dict, spec: batch_task.TaskSpec, attempts: int) -> dict:
     models = {k: {"version": v["version"], "sha256": v["sha256"]} for k, v in spec.models.items()}
     return {"input": spec.input, "status": result["status"], "error": result["error"], "sha256": result["sha256"],
             "size": result.get("size"), "mtime_ns": result.get("mtime_ns"), "models": models,
-            "options": options_of(spec), "outputs": result["outputs"], "suggestion": result["suggestion"],
+            "options": spec.options(), "outputs": result["outputs"], "suggestion": result["suggestion"],
             "warnings": result.get("warnings", []), "duration_s": result["duration_s"], "processing_s": result.get("processing_s"),
             "worker": result.get("worker"), "model_threads": result.get("model_threads"), "jazzremix": spec.version, "attempts": attempts, "unchanged": bool(result.get("unchanged")),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-
-
-def options_of(spec: batch_task.TaskSpec) -> dict:
-    """The output options a record is valid for (a change redoes the input)."""
-    return {"format": spec.fmt, "bits": spec.bits, "remix": spec.remix}
 
 
 def _failure(spec: batch_task.TaskSpec, message: str) -> dict:
@@ -178,7 +173,7 @@ def remove_debris(spec: batch_task.TaskSpec) -> None:
     every Jazz Remix temporary file of these targets goes, whoever owns it: the manifest
     says the input is not done, and the next run writes it again.
     """
-    for target in spec.plan().paths(spec.input).values():
+    for target in spec.targets().values():
         for part in atomic.temps_of(target):
             part.unlink(missing_ok=True)
 
@@ -193,7 +188,9 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
     specs : list of task.TaskSpec
         The inputs to process (after the manifest's plan). Their ``stop_event`` is set here.
     on_record : callable, optional
-        Called with each record (for a progress bar).
+        ``on_record(record, tally, reports)`` with each record as it is appended (for a progress bar, the
+        summary): ``reports`` maps each kind written in this run to its
+        :class:`core.audio.headroom.ClipReport` (empty when nothing was written).
 
     Raises
     ------
@@ -264,7 +261,7 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
         else:
             tally.failed += 1
         if on_record is not None:
-            on_record(record, tally)
+            on_record(record, tally, result.get("reports") or {})
 
     with _CtrlC() as ctrl_c:
         try:

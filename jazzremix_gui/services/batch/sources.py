@@ -1,32 +1,26 @@
 """Which files a batch takes, and where each one's outputs go.
 
 A SOURCE is a file (taken whatever its name) or a folder, searched recursively for audio
-files by extension (hidden files and the output folder itself are left out). The
-outputs of a file found in a folder go to the same relative sub-folder of the output
-folder, so ``SRC/1954/take2.wav`` gives ``DIR/1954/take2.solo.wav``; a file named
-directly goes to ``DIR`` itself. Two inputs that would write the same outputs (``a.wav``
-and ``a.flac`` side by side) are refused before any work starts.
+files by extension (hidden files and the output folder itself are left out). Each input is
+a :class:`services.naming.InputFile`: a file found in a folder keeps its folder below that
+SOURCE as ``subfolder``, which the batch's ``--filename`` template mirrors by default
+(:data:`manifest.BATCH_TEMPLATE`: ``SRC/1954/take2.wav`` gives ``DIR/1954/take2.solo.wav``); a
+file named directly has none. Two inputs in one folder with one name (``a.wav`` and
+``a.flac`` side by side) would write the same outputs under any template: they are refused
+before any work starts.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.services.naming import AUDIO_EXTENSIONS
+from jazzremix_gui.services.naming import AUDIO_EXTENSIONS, InputFile
+
 
 class BatchSourceError(JazzRemixError):
     """A SOURCE is missing, or two inputs would write the same outputs."""
-
-
-@dataclass(frozen=True)
-class Input:
-    """One input file and the folder its outputs go to (both absolute)."""
-
-    path: Path
-    out_dir: Path
 
 
 def _walk(folder: Path, skip: Path) -> list[Path]:
@@ -39,8 +33,8 @@ def _walk(folder: Path, skip: Path) -> list[Path]:
     return found
 
 
-def collect(sources, out_dir) -> list[Input]:
-    """The inputs of a batch, in a stable order, each with its output folder.
+def collect(sources, out_dir) -> list[InputFile]:
+    """The inputs of a batch, in a stable order: absolute paths, each with its folder below its SOURCE.
 
     Parameters
     ----------
@@ -55,7 +49,7 @@ def collect(sources, out_dir) -> list[Input]:
         A source does not exist, or two inputs would write the same outputs.
     """
     out = Path(out_dir).resolve()
-    inputs: dict[Path, Input] = {}
+    inputs: dict[Path, InputFile] = {}
     for src in sources:
         src_path = Path(src)
         if not src_path.exists():
@@ -66,15 +60,16 @@ def collect(sources, out_dir) -> list[Input]:
         if src_path.is_dir():
             root = src_path.resolve()
             for f in _walk(root, out):
-                rel = f.parent.relative_to(root)
-                inputs.setdefault(f.resolve(), Input(f.resolve(), out / rel))
+                rel = f.parent.relative_to(root).as_posix()
+                inputs.setdefault(f.resolve(), InputFile(f.resolve(), "" if rel == "." else rel))
         else:
-            inputs.setdefault(src_path.resolve(), Input(src_path.resolve(), out))
+            inputs.setdefault(src_path.resolve(), InputFile(src_path.resolve()))
     owners: dict[tuple, Path] = {}
     for item in inputs.values():
-        key = (item.out_dir, item.path.stem)
+        key = (item.path.parent, item.subfolder, item.path.stem)
         if key in owners:
             raise BatchSourceError(f"{owners[key]} and {item.path} would write the same outputs "
-                                   f"({item.out_dir / item.path.stem}.*); rename one or run them separately")
+                                   f"({out / item.subfolder / item.path.stem}.*); rename one or run them "
+                                   "separately")
         owners[key] = item.path
     return list(inputs.values())

@@ -3,7 +3,8 @@
 The separator's float stems are spooled while the mixer listens
 (:func:`services.remix_writer.separate_to_spool`), then every output (stems, and the remix
 from the float stems, per section as ``jazzremix remix`` does) is written by the one writer,
-:func:`services.remix_writer.write_outputs` (formats, bit depths, the clip mode, tags), and
+:func:`services.remix_writer.write_outputs` (formats, bit depths, bitrate, the clip mode with
+one gain for both stems, the solo mode, the remix's loudness, tags), and
 renamed into place together: a failure or a stop leaves an earlier run's files as they were
 (nothing is deleted). Names and checks come from the export service's
 :class:`~services.exporting.ExportPlan` and :func:`services.naming.refusals`. Memory stays bounded for any length: no
@@ -30,7 +31,7 @@ from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError
 from jazzremix_gui.core.files.hashing import file_sha256
 from jazzremix_gui.core.audio import tags
 from jazzremix_gui.core.files.oserrors import describe_os_error
-from jazzremix_gui.services.batch.manifest import outputs_exist
+from jazzremix_gui.services.batch.manifest import OPTION_DEFAULTS, outputs_exist
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal import automation
 from jazzremix_gui.services import naming, remix_writer
@@ -46,27 +47,49 @@ _one_at_a_time = threading.Lock()
 class TaskSpec:
     """Everything a worker needs for one input (plain data: it travels to the worker pickled).
 
-    ``models`` maps ``separator``/``mixer`` to ``{"path", "version", "sha256"}`` as the
-    client resolved them; ``threads`` (ONNX Runtime threads) is the user's choice, else the
-    worker takes its machine's cores shared among its worker processes; ``known`` is the
-    input's earlier *done* record, if any;
-    ``version`` is the client's jazzremix version (a worker running another one refuses).
+    ``out_dir`` is the batch's output folder (``--out``) and ``subfolder`` the input's folder
+    below its SOURCE (``{subfolder}`` of the ``template``). The output options (``fmt``,
+    ``bits``, ``bitrate``, ``clip``, ``template``, ``solo``, ``keep_mono``, ``remix``, ``loudness``:
+    those of ``jazzremix separate`` and ``remix``) default to what batches wrote before they
+    were options (:data:`manifest.OPTION_DEFAULTS`). ``models`` maps ``separator``/``mixer`` to
+    ``{"path", "version", "sha256"}`` as the client resolved them; ``threads`` (ONNX Runtime
+    threads) is the user's choice, else the worker takes its machine's cores shared among its
+    worker processes; ``known`` is the input's earlier *done* record, if any; ``version`` is
+    the client's jazzremix version (a worker running another one refuses).
     """
 
     input: str
     out_dir: str
-    fmt: str = "wav"
-    bits: int = 24
-    remix: bool = False
+    fmt: str = OPTION_DEFAULTS["format"]
+    bits: int = OPTION_DEFAULTS["bits"]
+    remix: bool = OPTION_DEFAULTS["remix"]
     models: dict = field(default_factory=dict)
     threads: int | None = None
     stop_event: str | None = None
     known: dict | None = None
     version: str = __version__
+    subfolder: str = ""
+    bitrate: int = OPTION_DEFAULTS["bitrate"]
+    clip: str = OPTION_DEFAULTS["clip"]
+    template: str = OPTION_DEFAULTS["filename"]
+    solo: str = OPTION_DEFAULTS["solo"]
+    keep_mono: bool = OPTION_DEFAULTS["keep_mono"]
+    loudness: str = OPTION_DEFAULTS["loudness"]
 
     def plan(self) -> ExportPlan:
         kinds = ("solo", "accompaniment", "remix") if self.remix else ("solo", "accompaniment")
-        return ExportPlan(Path(self.out_dir), kinds, self.fmt, self.bits)
+        return ExportPlan(Path(self.out_dir), kinds, self.fmt, self.bits, self.solo, self.clip, self.bitrate,
+                          self.template, self.keep_mono, self.loudness)
+
+    def targets(self) -> dict:
+        """``{kind: Path}`` of the files this input writes."""
+        return self.plan().paths(self.input, self.subfolder)
+
+    def options(self) -> dict:
+        """The output options, as the manifest records them (the keys of :data:`manifest.OPTION_DEFAULTS`)."""
+        return {"format": self.fmt, "bits": self.bits, "bitrate": self.bitrate, "clip": self.clip,
+                "filename": self.template, "solo": self.solo, "keep_mono": self.keep_mono, "remix": self.remix,
+                "loudness": self.loudness}
 
 
 @functools.lru_cache(maxsize=16)
@@ -173,19 +196,21 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
     mixer = _load("mixer", spec.models["mixer"], threads)
     meta = audio_io.info(path)
     plan = spec.plan()
-    targets = plan.paths(path)
+    targets = spec.targets()
     try:
         Path(spec.out_dir).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AudioWriteError(describe_os_error(exc, "cannot create output folder", spec.out_dir)) from None
     plan.check()
     refused = naming.refusals({str(path): targets}, [path], spec.out_dir)
-    if refused:
+    if refused:  # before any folder the template names is made
         raise AudioWriteError(next(iter(refused.values())))
+    naming.check_name_lengths(targets.values())
+    naming.make_folders(targets.values())
     reports, sugg = _write(path, meta, targets, plan, separator, mixer, cancel)
     problem = pipeline.pairing_problem(separator, mixer)
     result.update(status="done", outputs={k: str(p) for k, p in targets.items()},
-                  headroom=[r.describe() for r in reports],
+                  reports=dict(zip(targets, reports)),
                   warnings=meta.warnings() + ([problem] if problem else []),  # damage, downmix, the models' pairing
                   suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
                               "confidence": float(sugg.confidence), "clear": bool(sugg.clear)},
@@ -200,26 +225,30 @@ def _write(path: Path, meta, targets: dict, plan: ExportPlan, separator, mixer, 
     The remix follows the suggestion per section, as ``jazzremix remix`` does by default.
     """
     report = Reporter(None, cancel)
+    mono = plan.keep_mono and meta.channels == 1
     remix_writer.check_space(Path(targets["solo"]).parent, meta.frames,
-                             [(plan.spec, remix_writer.channels_of(k)) for k in targets], plan.clip)
+                             [(plan.spec, remix_writer.channels_of(k, plan.solo, mono)) for k in targets], plan.clip)
     spool, sugg = remix_writer.separate_to_spool(path, targets["solo"], separator, mixer, report)
     with spool:
         models = {"separator": separator.meta.version, "mixer": mixer.meta.version}
-        out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, tags=tags.read_tags(path), name=path.stem,
-                                      models=models)
+        out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo, plan.keep_mono, tags.read_tags(path),
+                                      path.stem, models, plan.loudness, path)
         mix = remix_writer.Mix(automation.suggestion_automation(sugg, spool.frames, spool.rate))
         return remix_writer.write_outputs(spool, mix, out, report), sugg
 
 
-def refused_inputs(paths, out_dirs, fmt: str, remix: bool) -> dict:
-    """``{input: one line}`` for the inputs of a batch one of whose outputs is an input, another input's
-    output, or outside its output folder (:func:`services.naming.refusals`); checked before any work."""
-    plans = {str(p): TaskSpec(str(p), str(d), fmt, remix=remix).plan().paths(p) for p, d in zip(paths, out_dirs)}
-    refused = {}
-    for d in dict.fromkeys(map(str, out_dirs)):
-        mine = {k: v for (k, v), od in zip(plans.items(), out_dirs) if str(od) == d}
-        refused.update({k: line for k, line in naming.refusals(mine, paths, d).items()})
-    return refused
+def refused_inputs(specs) -> dict:
+    """``{input: one line}`` for the tasks one of whose outputs is an input of the batch, another input's
+    output, or outside the output folder (:func:`services.naming.refusals`); checked before any work.
+
+    Parameters
+    ----------
+    specs : list of TaskSpec
+        The batch's tasks, all with the same ``out_dir``.
+    """
+    if not specs:
+        return {}
+    return naming.refusals({s.input: s.targets() for s in specs}, [s.input for s in specs], specs[0].out_dir)
 
 
 def _quiet_worker_log() -> None:
@@ -242,7 +271,8 @@ def process(spec: TaskSpec) -> dict:
         None), ``sha256``, ``size``, ``mtime_ns``, ``outputs`` (kind -> path),
         ``suggestion`` (``pan_deg``, ``gain``, ``confidence`` = the posterior's peak),
         ``duration_s`` (audio seconds), ``processing_s``, ``worker``; when done, ``warnings``
-        (the input's damage or downmix lines, the models' pairing; the same lines as the CLI's).
+        (the input's damage or downmix lines, the models' pairing; the same lines as the CLI's)
+        and, when files were written, ``reports`` (kind -> :class:`core.audio.headroom.ClipReport`).
     """
     _quiet_worker_log()
     result = {"input": spec.input, "status": "failed", "error": None, "sha256": None, "outputs": {},
