@@ -6,7 +6,10 @@ edited), then runs the command in a subprocess with an empty cache (what a user 
 the app's cache entry waits for) and reports its wall time and peak resident memory
 (``ru_maxrss`` of the child: everything the command held, models included).
 
-    python benchmarks/bench_render.py [--minutes 10 20] [--root DIR]
+    python benchmarks/bench_render.py [--minutes 10 20] [--root DIR] [--cached]
+
+``--cached`` also measures ``render`` once the app has analysed the recording (its cache entry, filled
+by ``services.processing.process_track`` in another process): the stems are then mapped from the entry.
 
 ``--root`` runs another checkout's code on the same inputs (e.g. ``git archive main`` unpacked
 into a folder) for a before/after figure on the same machine. Target (#22.4): a 60-minute
@@ -46,9 +49,25 @@ _WRAP = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], cap
          "sys.stderr.write(p.stderr); print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
+def _env(root: Path, work: Path) -> dict:
+    return dict(os.environ, JAZZREMIX_CACHE_DIR=str(work / "cache"), JAZZREMIX_DATA_DIR=str(work / "data"),
+                PYTHONPATH=str(root))
+
+
+#: What the app's worker runs when a track is opened: decode, separate, suggest, store the cache entry.
+_ANALYSE = ("import sys; from jazzremix_gui.services.processing import process_track\n"
+            "class Job:\n    progress = partial = staticmethod(lambda *a: None)\n"
+            "    is_cancelled = staticmethod(lambda: False)\n"
+            "process_track(sys.argv[1], Job())")
+
+
+def fill_cache(root: Path, src: Path, work: Path) -> None:
+    """The app's analysis of ``src`` into the cache of ``work`` (as opening the track in the app does)."""
+    subprocess.run([sys.executable, "-c", _ANALYSE, str(src)], cwd=root, env=_env(root, work), check=True)
+
+
 def measure(root: Path, jrs: Path, out: Path, work: Path) -> dict:
-    env = dict(os.environ, JAZZREMIX_CACHE_DIR=str(work / "cache"), JAZZREMIX_DATA_DIR=str(work / "data"),
-               PYTHONPATH=str(root))
+    env = _env(root, work)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _WRAP, sys.executable, "-m", "jazzremix_gui", "render", str(jrs),
                            "--out", str(out)], cwd=root, env=env, capture_output=True, text=True)
@@ -63,6 +82,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, nargs="+", default=[10.0])
     ap.add_argument("--root", default=str(ROOT), help="checkout whose code runs (default: this one)")
+    ap.add_argument("--cached", action="store_true", help="also render with the app's cache entry")
     args = ap.parse_args()
     from bench_separate import make_input
 
@@ -76,6 +96,11 @@ def main() -> None:
             res = measure(Path(args.root), session_for(src, minutes), work / "out", work)
             print(f"render {minutes:5.1f} min: {res['seconds']:7.1f} s ({minutes * 60 / res['seconds']:.1f} x real "
                   f"time), peak RSS {res['peak_rss_mb']:.0f} MB", flush=True)
+            if args.cached:
+                fill_cache(Path(args.root), src, work)
+                res = measure(Path(args.root), src.with_suffix(".jrs"), work / "out-cached", work)
+                print(f"render {minutes:5.1f} min with the app's cache entry: {res['seconds']:7.1f} s, "
+                      f"peak RSS {res['peak_rss_mb']:.0f} MB", flush=True)
 
 
 if __name__ == "__main__":

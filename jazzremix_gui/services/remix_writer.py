@@ -45,6 +45,7 @@ from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal import automation
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.separation import RecordedSolo
+from jazzremix_gui.services import cache
 
 KINDS = ("solo", "accompaniment", "remix")
 #: How the solo file is written: ``mono``, the estimate (n,); ``stereo``, placed at its recorded pan
@@ -57,6 +58,8 @@ SEPARATE_SOLO_MODES = ("mono", "stereo", "residual")
 BLOCK = pipeline.READ_BLOCK
 #: Bytes per spooled frame: solo, accompaniment L and R as float32.
 SPOOL_FRAME_BYTES = 12
+#: Blocks read from stems mapped from a cache entry before their pages are given back.
+RELEASE_EVERY = 16
 #: Ending of a stems spool's temporary name.
 SPOOL_SUFFIX = ".stems.f32"
 
@@ -124,8 +127,17 @@ class MemoryStems:
         self.recorded_pan_deg = stems.recorded_pan_deg
 
     def blocks(self):
-        for i in range(0, self.frames, BLOCK):
+        """Blocks in order; stems mapped from a cache entry give their read pages back every
+        :data:`RELEASE_EVERY` blocks (:func:`services.cache.release`), so memory stays bounded for any length."""
+        for k, i in enumerate(range(0, self.frames, BLOCK), 1):
             yield self.stems.solo[i: i + BLOCK], self.stems.accompaniment[i: i + BLOCK]
+            if k % RELEASE_EVERY == 0:
+                self._release()
+        self._release()
+
+    def _release(self) -> None:
+        cache.release(self.stems.solo)
+        cache.release(self.stems.accompaniment)
 
 
 class StemSpool:
