@@ -164,10 +164,13 @@ _CHUNK = 1 << 20
 
 
 def _finite(name: str, a: np.ndarray) -> None:
+    """Raise Invalid when ``a`` holds NaN or inf; a mapped ``a`` gives its pages back as the check goes."""
     flat = a.reshape(-1)
-    for i in range(0, flat.size, _CHUNK):
+    for k, i in enumerate(range(0, flat.size, _CHUNK), 1):
         if not np.isfinite(flat[i:i + _CHUNK]).all():
             raise Invalid(f"{name} holds NaN or infinite samples")
+        if k % 16 == 0:
+            release(a)
 
 
 def _array(z, name: str, shape: tuple, kind: str = "f", mapped: dict | None = None) -> np.ndarray:
