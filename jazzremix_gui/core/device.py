@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import threading
 
 from jazzremix_gui.core.errors import JazzRemixError
@@ -133,6 +134,27 @@ def _fallback(device: str, reason: str) -> None:
             return
         _state["warned"] = True
     (log.warning if device == "cuda" else log.info)("%s; running on the CPU", reason)
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on: its affinity (``os.sched_getaffinity``), else ``os.cpu_count()``."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def idle_cores() -> int:
+    """Usable cores that nothing else keeps busy now: :func:`usable_cores` less the 1-minute load average, at least 1.
+
+    The load average counts this machine's runnable threads, niced ones too, so a background job
+    at low priority still counts as busy.
+    """
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return max(1, min(usable_cores(), int(usable_cores() - load + 0.5)))
 
 
 def describe() -> str:

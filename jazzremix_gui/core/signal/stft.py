@@ -11,14 +11,17 @@ processing gives the same frames as whole-signal processing.
 from __future__ import annotations
 
 import functools
+import glob
+import importlib.util
+import os
 
 import numpy as np
 
 from jazzremix_gui.core.constants import N_FFT, WIN_LEN
 
 HALF = WIN_LEN // 2  # 1024: samples each side of a frame centre
-#: Threads for the FFTs.
-FFT_WORKERS = 2
+#: Threads for one FFT call (1: the separation runs its stages in threads of their own, :mod:`core.signal.pipelined`).
+FFT_WORKERS = 1
 
 
 @functools.lru_cache(maxsize=None)
@@ -59,15 +62,13 @@ def frame_count(n_samples: int, hop: int) -> int:
     return int((n_samples - 2 + HALF - first_centre(hop)) // hop + 1)
 
 
-@functools.lru_cache(maxsize=None)
-def _zero_phase_shift() -> np.ndarray:
-    """``exp(2 pi i k 1024 / 4096) = i^k``: moves a frame that starts at index 0 so its centre sits at 0."""
-    k = np.arange(N_FFT // 2 + 1)
-    return np.exp(2j * np.pi * k * HALF / N_FFT).astype(np.complex64)
+def _zero_phase_frames(x: np.ndarray, hop: int, t0: int, t1: int, offset: int, out: np.ndarray) -> None:
+    """Windowed frames ``t0 .. t1-1`` of a mono signal slice, rotated for zero phase, into ``out`` (T, 4096).
 
-
-def _frames(x: np.ndarray, hop: int, t0: int, t1: int, offset: int) -> np.ndarray:
-    """Windowed frames ``t0 .. t1-1`` of a mono signal slice, shape (T, 2049), zeros outside it."""
+    The window's centre goes to FFT index 0: segment samples ``1024 .. 2048`` to indices
+    ``0 .. 1024``, samples ``0 .. 1023`` to ``3072 .. 4095``, zeros between. Its DFT equals the
+    DFT of the unrotated segment times ``exp(2 pi i k 1024 / 4096)``. Samples outside ``x`` count as zeros.
+    """
     start = frame_centre(t0, hop) - HALF - offset  # first sample of frame t0, relative to x
     n_needed = (t1 - t0 - 1) * hop + WIN_LEN
     lo, hi = max(0, -start), max(0, min(n_needed, x.shape[0] - start))
@@ -78,7 +79,10 @@ def _frames(x: np.ndarray, hop: int, t0: int, t1: int, offset: int) -> np.ndarra
         if hi > lo:
             padded[lo:hi] = x[start + lo : start + hi]
     view = np.lib.stride_tricks.sliding_window_view(padded, WIN_LEN)[::hop]
-    return view * _window32()
+    w = _window32()
+    np.multiply(view[:, HALF:], w[HALF:], out=out[:, : HALF + 1])
+    np.multiply(view[:, :HALF], w[:HALF], out=out[:, N_FFT - HALF :])
+    out[:, HALF + 1 : N_FFT - HALF] = 0
 
 
 @functools.lru_cache(maxsize=None)
@@ -109,15 +113,50 @@ def stft(x: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: in
         t1 = frame_count(offset + x.shape[0], hop)
     if t1 <= t0:
         return np.zeros((0,) + x.shape[1:] + (N_FFT // 2 + 1,), np.complex64)
-    if x.ndim == 2:
-        frames = np.stack([_frames(x[:, c], hop, t0, t1, offset) for c in range(x.shape[1])], axis=1)
-    else:
-        frames = _frames(x, hop, t0, t1, offset)
+    channels = x.reshape(x.shape[0], -1)
+    frames = np.empty((t1 - t0, channels.shape[1], N_FFT), np.float32)
+    for c in range(channels.shape[1]):
+        _zero_phase_frames(channels[:, c], hop, t0, t1, offset, frames[:, c])
+    spec = _rfft(frames).reshape((t1 - t0,) + x.shape[1:] + (N_FFT // 2 + 1,))
+    return spec.astype(np.complex64, copy=False)
+
+
+@functools.lru_cache(maxsize=None)
+def _pocketfft():
+    """scipy's pocketfft extension (what ``scipy.fft.rfft`` calls), loaded on its own; None where that fails.
+
+    Importing ``scipy.fft`` costs about 0.2 s of a command's start-up (it imports ``scipy.special``);
+    the extension alone costs nothing. The calls and so the results are ``scipy.fft``'s.
+    """
+    try:
+        spec = importlib.util.find_spec("scipy")  # finds the package without importing it
+        found = glob.glob(os.path.join(spec.submodule_search_locations[0], "fft", "_pocketfft", "pypocketfft*"))
+        ext = importlib.util.spec_from_file_location("pypocketfft", found[0])
+        module = importlib.util.module_from_spec(ext)
+        ext.loader.exec_module(module)
+        return module
+    except Exception:  # any other layout: scipy.fft itself
+        return None
+
+
+def _rfft(frames: np.ndarray) -> np.ndarray:
+    """``scipy.fft.rfft(frames, axis=-1)``: (..., 4096) float32 -> (..., 2049) complex64."""
+    pocketfft = _pocketfft()
+    if pocketfft is not None:
+        return pocketfft.r2c(frames, (frames.ndim - 1,), True, 0, None, FFT_WORKERS)
     import scipy.fft  # here, not at import: the CLI's parser is built without scipy
 
-    spec = scipy.fft.rfft(frames, n=N_FFT, axis=-1, workers=FFT_WORKERS)
-    spec *= _zero_phase_shift()
-    return spec.astype(np.complex64, copy=False)
+    return scipy.fft.rfft(frames, axis=-1, workers=FFT_WORKERS)
+
+
+def _irfft(spec: np.ndarray) -> np.ndarray:
+    """``scipy.fft.irfft(spec, n=4096, axis=-1)``: (..., 2049) complex64 -> (..., 4096) float32."""
+    pocketfft = _pocketfft()
+    if pocketfft is not None:
+        return pocketfft.c2r(spec, (spec.ndim - 1,), N_FFT, False, 2, None, FFT_WORKERS)
+    import scipy.fft
+
+    return scipy.fft.irfft(spec, n=N_FFT, axis=-1, workers=FFT_WORKERS)
 
 
 def ola_gain(hop: int) -> float:
@@ -146,10 +185,11 @@ def frames_to_time(spec: np.ndarray) -> np.ndarray:
     np.ndarray [shape=(..., 2049), dtype=float32]
         Segment ``k`` holds sample ``centre - 1024 + k``.
     """
-    import scipy.fft
-
-    shifted = spec * np.conj(_zero_phase_shift())
-    return scipy.fft.irfft(shifted, n=N_FFT, axis=-1, workers=FFT_WORKERS)[..., :WIN_LEN].astype(np.float32)
+    rotated = _irfft(spec)  # centre at index 0 (zero phase)
+    out = np.empty(rotated.shape[:-1] + (WIN_LEN,), np.float32)
+    out[..., :HALF] = rotated[..., N_FFT - HALF :]
+    out[..., HALF:] = rotated[..., : HALF + 1]
+    return out
 
 
 def overlap_add(segments: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int) -> None:
