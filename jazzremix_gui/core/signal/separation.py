@@ -30,7 +30,7 @@ import numpy as np
 from jazzremix_gui.core.signal.features import separator_input
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
-from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, frames_to_time, overlap_add, stft
+from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
 #: Frames per processing block (about 12 s at hop 1024).
@@ -209,7 +209,7 @@ class Synthesiser:
         self.hop, self.alpha, self.solo_mode = hop, alpha, solo_mode
         self.recorded = recorded if recorded is not None else RecordedSolo()
         self._out_off = 0  # global index of the output buffers' first sample
-        self._parts = np.zeros((0, 2), np.float32)  # overlap-add of the masked channel solos p_c
+        self._parts = np.zeros((2, 0), np.float32)  # overlap-add of the masked channel solos p_c, channels first
         self._solo = np.zeros((0,), np.float32)  # 'raw' mode only: overlap-add of the raw solo
 
     def process(self, work: Work) -> tuple[np.ndarray, np.ndarray]:
@@ -227,22 +227,22 @@ class Synthesiser:
         # grow the output buffers to cover these frames, then overlap-add in frame order
         end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off
         self._parts = _grown(self._parts, end)
-        overlap_add(frames_to_time(parts), self.hop, a, self._parts, self._out_off)
+        overlap_add(parts, self.hop, a, self._parts, self._out_off)
         if self.solo_mode == "raw":
             self._solo = _grown(self._solo, end)
-            overlap_add(frames_to_time(solo_spec), self.hop, a, self._solo, self._out_off)
+            overlap_add(solo_spec, self.hop, a, self._solo, self._out_off)
         return self._emit(work.x)
 
     def _emit(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Let out ``len(x)`` samples: the accompaniment ``x - p``, the solo ``mean_c p_c`` (or the raw solo)."""
         k = x.shape[0]
-        parts = self._parts[:k]
-        acc = x - parts
+        parts = self._parts[:, :k]
+        acc = x - parts.T
         if self.solo_mode == "raw":
             solo, self._solo = self._solo[:k], self._solo[k:]
         else:
-            solo = (parts[:, 0] + parts[:, 1]) * np.float32(0.5)
-        self._parts = self._parts[k:]
+            solo = (parts[0] + parts[1]) * np.float32(0.5)
+        self._parts = self._parts[:, k:]
         self._out_off += k
         return solo, acc
 
@@ -276,10 +276,10 @@ class Synthesiser:
 
 
 def _grown(buf: np.ndarray, length: int) -> np.ndarray:
-    """``buf`` extended with zeros to ``length`` samples (itself when long enough)."""
-    if length <= buf.shape[0]:
+    """``buf`` (samples on its last axis) extended with zeros to ``length`` samples (itself when long enough)."""
+    if length <= buf.shape[-1]:
         return buf
-    return np.concatenate([buf, np.zeros((length - buf.shape[0],) + buf.shape[1:], np.float32)])
+    return np.concatenate([buf, np.zeros(buf.shape[:-1] + (length - buf.shape[-1],), np.float32)], axis=-1)
 
 
 class SeparatorEngine:

@@ -173,27 +173,8 @@ def ola_gain(hop: int) -> float:
     return float(total[0])
 
 
-def frames_to_time(spec: np.ndarray) -> np.ndarray:
-    """Inverse FFT of frames back to windowed, centred time segments.
-
-    Parameters
-    ----------
-    spec : np.ndarray [shape=(..., 2049), dtype=complex]
-
-    Returns
-    -------
-    np.ndarray [shape=(..., 2049), dtype=float32]
-        Segment ``k`` holds sample ``centre - 1024 + k``.
-    """
-    rotated = _irfft(spec)  # centre at index 0 (zero phase)
-    out = np.empty(rotated.shape[:-1] + (WIN_LEN,), np.float32)
-    out[..., :HALF] = rotated[..., N_FFT - HALF :]
-    out[..., HALF:] = rotated[..., : HALF + 1]
-    return out
-
-
-def overlap_add(segments: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int) -> None:
-    """Add windowed segments of frames ``t0 ..`` into ``out`` (in place).
+def overlap_add(spec: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int) -> None:
+    """Inverse FFT of the frames ``t0 ..`` and overlap-add of their windowed segments into ``out`` (in place).
 
     Contributions to each sample are added in ascending frame order, so adding a block of
     frames onto a buffer that holds the earlier frames' partial sums gives bit-identical
@@ -201,30 +182,36 @@ def overlap_add(segments: np.ndarray, hop: int, t0: int, out: np.ndarray, out_of
 
     Parameters
     ----------
-    segments : np.ndarray [shape=(T, 2049) or (T, c, 2049)]
-    out : np.ndarray [shape=(m,) or (m, c)]
-        Output buffer whose index 0 is global sample ``out_offset``. Contributions that
-        fall outside it are dropped.
+    spec : np.ndarray [shape=(T, 2049) or (T, c, 2049), dtype=complex64]
+        Spectra of frames ``t0 .. t0 + T - 1`` (zero phase, as :func:`stft` makes them).
+    hop : int
+    t0 : int
+        Global index of the first frame.
+    out : np.ndarray [shape=(m,) or (c, m), dtype=float32]
+        Output buffer, channels first, whose index 0 is global sample ``out_offset``.
+        Contributions that fall outside it are dropped.
+    out_offset : int
     """
-    T = segments.shape[0]
+    T = spec.shape[0]
     if T == 0:
         return
-    scale = np.float32(1.0 / ola_gain(hop))
-    pieces = -(-WIN_LEN // hop)  # segment split into `pieces` runs of `hop` samples
-    seg = segments if segments.ndim == 2 else np.moveaxis(segments, 1, 2)  # (T, 2049[, c])
-    padded = np.zeros((T, pieces * hop) + seg.shape[2:], np.float32)
-    padded[:, :WIN_LEN] = seg
-    padded *= scale
-    start = frame_centre(t0, hop) - HALF - out_offset  # where frame t0 begins in `out`
-    span = np.zeros(((T + pieces - 1) * hop,) + seg.shape[2:], np.float32)
-    lo, hi = max(0, start), min(out.shape[0], start + span.shape[0])
+    rotated = _irfft(spec)  # the segment's centre sits at index 0 (zero phase)
+    rotated *= np.float32(1.0 / ola_gain(hop))
+    frames = rotated.reshape(T, -1, N_FFT).transpose(1, 0, 2)  # (c, T, 4096)
+    buf = out.reshape(-1, out.shape[-1])  # (c, m), a view
+    pieces = -(-WIN_LEN // hop)  # a segment is `pieces` runs of `hop` samples
+    start = frame_centre(t0, hop) - HALF - out_offset  # where frame t0's segment begins in `out`
+    span = np.zeros((buf.shape[0], (T + pieces - 1) * hop), np.float32)
+    lo, hi = max(0, start), min(buf.shape[1], start + span.shape[1])
     if hi <= lo:
         return
-    span[lo - start : hi - start] = out[lo:hi]
-    blocks = span.reshape((T + pieces - 1, hop) + seg.shape[2:])
+    span[:, lo - start : hi - start] = buf[:, lo:hi]
+    blocks = span.reshape(buf.shape[0], T + pieces - 1, hop)
     for k in range(pieces - 1, -1, -1):  # later pieces belong to earlier frames: ascending frame order
-        blocks[k : k + T] += padded[:, k * hop : (k + 1) * hop]
-    out[lo:hi] = span[lo - start : hi - start]
+        first, last = k * hop, min(WIN_LEN, (k + 1) * hop)  # segment samples of piece k
+        src = (first - HALF) % N_FFT  # their place in the rotated frame (hop divides 1024: no wrap)
+        blocks[:, k : k + T, : last - first] += frames[:, :, src : src + last - first]
+    buf[:, lo:hi] = span[:, lo - start : hi - start]
 
 
 def istft(spec: np.ndarray, hop: int, length: int) -> np.ndarray:
@@ -242,7 +229,7 @@ def istft(spec: np.ndarray, hop: int, length: int) -> np.ndarray:
     -------
     np.ndarray [shape=(length,) or (length, c), dtype=float32]
     """
-    shape = (length,) if spec.ndim == 2 else (length, spec.shape[1])
-    out = np.zeros(shape, np.float32)
-    overlap_add(frames_to_time(spec), hop, 0, out, 0)
-    return out
+    channels = 1 if spec.ndim == 2 else spec.shape[1]
+    out = np.zeros((channels, length), np.float32)
+    overlap_add(spec, hop, 0, out, 0)
+    return out[0] if spec.ndim == 2 else np.ascontiguousarray(out.T)
