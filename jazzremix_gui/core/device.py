@@ -157,6 +157,17 @@ def idle_cores() -> int:
     return max(1, min(usable_cores(), int(usable_cores() - load + 0.5)))
 
 
+def model_threads() -> int:
+    """ONNX Runtime intra-op threads for a model opened now with no thread count given: :func:`idle_cores`.
+
+    Both cores of an idle 2-core machine, one where something else keeps a core busy. Sessions
+    opened this way do not spin-wait (:class:`core.models.ModelSession` ``spin=False``): the
+    separation's other steps run beside the network on the same cores
+    (:func:`core.pipeline.separate_stream`), and spinning threads took their time.
+    """
+    return idle_cores()
+
+
 def describe() -> str:
     """One line for the About box and ``-v``: the choice, the build's providers and the library preload."""
     import onnxruntime as ort

@@ -79,8 +79,8 @@ class Stems:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_model(path: str, kind: str, mtime: float, threads: int | None = None) -> ModelSession:
-    return ModelSession(path, kind, threads=threads)
+def _cached_model(path: str, kind: str, mtime: float, threads: int | None = None, spin: bool = True) -> ModelSession:
+    return ModelSession(path, kind, threads=threads, spin=spin)
 
 
 def default_model_path(kind: str) -> Path:
@@ -91,10 +91,10 @@ def default_model_path(kind: str) -> Path:
 
 
 def load_model(path=None, kind: str = "separator", threads: int | None = None) -> ModelSession:
-    """Load (once, cached by path and modification time) a model; default: :func:`default_model_path`.
+    """Load (once, cached by path, modification time and threads) a model; default: :func:`default_model_path`.
 
-    ``threads``: ONNX Runtime intra-op threads (default: one per core; batch workers
-    sharing a machine pass their share).
+    ``threads``: ONNX Runtime intra-op threads (batch workers sharing a machine pass their
+    share); default: :func:`core.device.model_threads`, the cores idle now, without spin-waiting.
     """
     if path is None:
         path = default_model_path(kind)
@@ -103,6 +103,8 @@ def load_model(path=None, kind: str = "separator", threads: int | None = None) -
     p = Path(path)
     if not p.exists():
         raise ModelError(f"{p}: model file not found")
+    if threads is None:
+        return _cached_model(str(p.resolve()), kind, p.stat().st_mtime, device.model_threads(), False)
     return _cached_model(str(p.resolve()), kind, p.stat().st_mtime, threads)
 
 
