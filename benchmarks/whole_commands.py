@@ -14,8 +14,8 @@ same run on the same file:
 - :func:`compare_commands` runs a command here and, with ``--source DIR`` (an export of an earlier
   commit: ``git archive COMMIT | tar -x -C DIR``), the same command of that checkout, and prints both.
 
-Run as a script, it is issue #22's table in one run: the network alone (one thread, and the
-threads a command gets), then ``jazzremix separate``, ``suggest`` and ``remix`` whole, each
+Run as a script, it is issue #22's table in one run: the network alone (one thread,
+two, and the threads a command gets now), then ``jazzremix separate``, ``suggest`` and ``remix`` whole, each
 ``--repeats`` times, interleaved with the ``--source`` checkout's, on one generated file;
 the best and the median of each, as real-time factors and as ratios to the network alone:
 
@@ -161,10 +161,11 @@ def main() -> None:
         audio_s = args.minutes * 60
         print(f"{audio_s:.0f} s of 44.1 kHz stereo, {args.repeats} runs each; before: {machine_line()}", flush=True)
         nets = {}
-        for threads in (1, None):
+        for threads in (1, 2, None):  # None: what a command gets now (core.device.model_threads)
             nets[threads] = min((network_alone(args.separator, src, threads) for _ in range(args.repeats)),
                                 key=lambda r: r["seconds"])
-            print(row(f"network alone, {nets[threads]['threads']} thread(s), best", nets[threads], audio_s), flush=True)
+            label = f"network alone, {nets[threads]['threads']} thread(s)" + (", as commands" if threads is None else "")
+            print(row(label + ", best", nets[threads], audio_s), flush=True)
         net = nets[1]
         models = ["--model", args.separator]
         commands = {"separate": ["-q", "separate", str(src), "--out", str(Path(d) / "out")] + models,
