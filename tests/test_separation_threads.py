@@ -157,3 +157,16 @@ def test_model_threads_are_the_idle_cores(monkeypatch):
     assert device.model_threads() == 1
     monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: {3}, raising=False)
     assert device.usable_cores() == 1 and device.model_threads() == 1
+
+
+def test_reused_memory_gives_the_same_transforms_and_is_given_back():
+    x = _music(40000, seed=7)
+    spec = stft.stft(x, 512)
+    back = stft.istft(spec, 512, x.shape[0])
+    with stft.reusing_memory():
+        with stft.reusing_memory():  # nested, as the steps on one thread are
+            assert np.array_equal(stft.stft(x[:20000], 512), stft.stft(x[:20000], 512))  # a smaller block first
+            assert np.array_equal(stft.stft(x, 512), spec)
+        assert np.array_equal(stft.istft(spec, 512, x.shape[0]), back)
+        assert stft._SCRATCH.__dict__.get("frames") is not None
+    assert "frames" not in stft._SCRATCH.__dict__ and "irfft" not in stft._SCRATCH.__dict__

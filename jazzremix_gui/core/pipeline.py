@@ -35,6 +35,7 @@ from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import stages
+from jazzremix_gui.core.signal.stft import reusing_memory
 from jazzremix_gui.core.signal.separation import Analyser, RecordedSolo, Synthesiser, Work, join, run_network
 from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
 
@@ -155,16 +156,17 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     threads = device.usable_cores() >= 2 if threads is None else threads
     steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha)
     report(0.0, "separating")
-    for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads):
-        recorded.e_left, recorded.e_right, recorded.e_mid, recorded.e_mix = out.energies
-        if out.samples44 is not None:
-            if tap is not None:
-                tap(*out.samples44)
-            yield out.samples
-        if out.last:
-            report(1.0, "separated")
-        else:
-            report(out.fraction, "separating")
+    with reusing_memory():  # the mixer's transforms on this thread too
+        for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads):
+            recorded.e_left, recorded.e_right, recorded.e_mid, recorded.e_mix = out.energies
+            if out.samples44 is not None:
+                if tap is not None:
+                    tap(*out.samples44)
+                yield out.samples
+            if out.last:
+                report(1.0, "separated")
+            else:
+                report(out.fraction, "separating")
 
 
 @dataclass
@@ -209,11 +211,12 @@ class _SeparationSteps:
 
     def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
-        for block in blocks:
-            yield from self.analysis.push(to44.push(_as_stereo(block)))
-            yield _Tick(self.analysis.fraction_done)
-        yield from self.analysis.push(to44.finish())
-        yield from self.analysis.finish()
+        with reusing_memory():
+            for block in blocks:
+                yield from self.analysis.push(to44.push(_as_stereo(block)))
+                yield _Tick(self.analysis.fraction_done)
+            yield from self.analysis.push(to44.finish())
+            yield from self.analysis.finish()
         yield _Tick(1.0, last=True)
 
     def network(self, items: Iterator) -> Iterator:
@@ -221,6 +224,10 @@ class _SeparationSteps:
             yield run_network(self.model, item) if isinstance(item, Work) else item
 
     def synthesise(self, items: Iterator) -> Iterator[_Out]:
+        with reusing_memory():
+            yield from self._synthesise(items)
+
+    def _synthesise(self, items: Iterator) -> Iterator[_Out]:
         back_solo = audio_io.StreamResampler(MODEL_RATE, self.rate, 1)
         back_acc = audio_io.StreamResampler(MODEL_RATE, self.rate, 2)
         sent, outs = 0, []
