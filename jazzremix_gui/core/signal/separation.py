@@ -78,14 +78,16 @@ class Work:
     ----------
     a, b : int
         Global frames ``a .. b-1`` of this block.
-    features : np.ndarray [shape=(hi - lo, 2049), dtype=float32]
-        The network's input for frames ``lo .. hi-1`` (the block and up to ``context_frames`` each side).
+    features : np.ndarray [shape=(hi - lo, 2049), dtype=float32] or None
+        The network's input for frames ``lo .. hi-1`` (the block and up to ``context_frames`` each
+        side); None once :func:`run_network` has run.
     ctx_before : int
         ``a - lo``: where the block's own frames start in the network's output.
     spec : np.ndarray [shape=(b - a, 2, 2049), dtype=complex64]
         The mixture's STFT per channel for the block's frames.
     x : np.ndarray [shape=(k, 2), dtype=float32]
-        The input samples this block lets out (``emit_start .. emit_start + k - 1``; zeros beyond the input).
+        The input samples whose output this block completes: the ``k`` samples after the previous
+        block's (zeros beyond the input); the accompaniment is ``x - p`` there.
     last : bool
         The signal's last block: everything left goes out.
     solo_mag : np.ndarray [shape=(b - a, 2049), dtype=float32] or None
