@@ -13,6 +13,17 @@ same run on the same file:
 - :func:`machine_line` says what the figures were measured on: CPU, cores, load average;
 - :func:`compare_commands` runs a command here and, with ``--source DIR`` (an export of an earlier
   commit: ``git archive COMMIT | tar -x -C DIR``), the same command of that checkout, and prints both.
+
+Run as a script, it is issue #22's table in one run: the network alone (one thread,
+two, and the threads a command gets now), then ``jazzremix separate``, ``suggest`` and ``remix`` whole, each
+``--repeats`` times, interleaved with the ``--source`` checkout's, on one generated file;
+the best and the median of each, as real-time factors and as ratios to the network alone:
+
+    python benchmarks/whole_commands.py [--minutes 3] [--repeats 5] [--source DIR]
+
+On a machine shared with other jobs the wall times vary from run to run (the best run is the
+one the others disturbed least); the CPU times much less. The load average is printed before
+and after.
 """
 
 from __future__ import annotations
@@ -51,8 +62,11 @@ def run_command(args: list[str], source: str | None = None) -> dict:
             "rc": proc.returncode, "stderr": "\n".join(err.strip().splitlines()[-3:])}
 
 
-def _network_child(model: str, src: str) -> dict:
-    """In the child: the separator's session over all frames of ``src`` (44.1 kHz), timed around ``run`` only."""
+def _network_child(model: str, src: str, threads: int | None = None) -> dict:
+    """In the child: the separator's session over all frames of ``src`` (44.1 kHz), timed around ``run`` only.
+
+    ``threads``: ONNX Runtime intra-op threads; None: what a command gets (:func:`core.pipeline.load_model`).
+    """
     import numpy as np
 
     from jazzremix_gui.core import pipeline
@@ -61,7 +75,7 @@ def _network_child(model: str, src: str) -> dict:
     from jazzremix_gui.core.signal.separation import BLOCK_FRAMES
     from jazzremix_gui.core.signal.stft import frame_count, stft
 
-    session = pipeline.load_model(model, "separator")
+    session = pipeline.load_model(model, "separator", threads)
     audio, rate = audio_io.read_audio(src)
     assert rate == 44100, "the benchmark files are written at 44.1 kHz"
     audio = np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio
@@ -73,16 +87,17 @@ def _network_child(model: str, src: str) -> dict:
     cpu, wall = time.process_time(), time.perf_counter()
     for block in blocks:
         session.run(block)
+    threads = session.session.get_session_options().intra_op_num_threads
     return {"seconds": time.perf_counter() - wall, "cpu_seconds": time.process_time() - cpu,
-            "version": session.meta.version, "provider": session.provider, "frames": n}
+            "version": session.meta.version, "provider": session.provider, "frames": n, "threads": threads}
 
 
-def network_alone(model: str, src: Path) -> dict:
+def network_alone(model: str, src: Path, threads: int | None = None) -> dict:
     """The separator network alone over ``src`` (see :func:`_network_child`), in its own process."""
     code = ("import json, sys; sys.path.insert(0, sys.argv[3]); from whole_commands import _network_child; "
-            "print(json.dumps(_network_child(sys.argv[1], sys.argv[2])))")
-    out = subprocess.run([sys.executable, "-c", code, str(model), str(src), str(Path(__file__).parent)], cwd=ROOT,
-                         text=True, check=True, stdout=subprocess.PIPE).stdout
+            "print(json.dumps(_network_child(sys.argv[1], sys.argv[2], int(sys.argv[4]) or None)))")
+    out = subprocess.run([sys.executable, "-c", code, str(model), str(src), str(Path(__file__).parent),
+                          str(threads or 0)], cwd=ROOT, text=True, check=True, stdout=subprocess.PIPE).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -114,3 +129,59 @@ def compare_commands(label: str, args: list[str], audio_s: float, source: str | 
     res = run_command(args)
     print(row(label, res, audio_s), flush=True)
     return res
+
+
+def _summary(label: str, runs: list[dict], audio_s: float, net: dict) -> str:
+    """Best and median wall time of ``runs`` as real-time factors, their CPU time, and the ratio to the network."""
+    walls = sorted(r["seconds"] for r in runs)
+    cpus = sorted(r["cpu_seconds"] for r in runs)
+    best, median = walls[0], walls[len(walls) // 2]
+    return (f"{label:<34} best {best:5.2f} s ({audio_s / best:5.1f}x real time), median {median:5.2f} s "
+            f"({audio_s / median:5.1f}x); CPU {cpus[0]:.2f}-{cpus[-1]:.2f} s; best wall / network alone "
+            f"{best / net['seconds']:.2f}, peak RSS {max(r['peak_rss_mb'] for r in runs):.0f} MB")
+
+
+def main() -> None:
+    import argparse
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_separate import make_input
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--minutes", type=float, default=3.0)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--separator", default=str(ROOT / "models" / "separator.onnx"))
+    ap.add_argument("--mixer", default=str(ROOT / "models" / "mixer.onnx"))
+    ap.add_argument("--source", metavar="DIR", help="also run the commands of another checkout, interleaved")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "input.wav"
+        make_input(src, args.minutes)
+        audio_s = args.minutes * 60
+        print(f"{audio_s:.0f} s of 44.1 kHz stereo, {args.repeats} runs each; before: {machine_line()}", flush=True)
+        nets = {}
+        for threads in (1, 2, None):  # None: what a command gets now (core.device.model_threads)
+            nets[threads] = min((network_alone(args.separator, src, threads) for _ in range(args.repeats)),
+                                key=lambda r: r["seconds"])
+            label = f"network alone, {nets[threads]['threads']} thread(s)" + (", as commands" if threads is None else "")
+            print(row(label + ", best", nets[threads], audio_s), flush=True)
+        net = nets[1]
+        models = ["--model", args.separator]
+        commands = {"separate": ["-q", "separate", str(src), "--out", str(Path(d) / "out")] + models,
+                    "suggest": ["-q", "suggest", str(src)] + models + ["--mixer", args.mixer],
+                    "remix": ["-q", "remix", str(src), "--out", str(Path(d) / "remix.wav")] + models
+                    + ["--mixer", args.mixer]}
+        wheres = ([args.source] if args.source else []) + [None]
+        runs = {(name, where): [] for name in commands for where in wheres}
+        for _ in range(args.repeats):
+            for name, argv in commands.items():
+                for where in wheres:
+                    runs[name, where].append(run_command(argv, where))
+        for (name, where), got in runs.items():
+            print(_summary(f"jazzremix {name}" + (f" ({where})" if where else ""), got, audio_s, net))
+        print(f"after: {machine_line()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -81,10 +81,10 @@ def progress_bar(label: str, stream=None):
     said = [""]
 
     def update(fraction: float, message: str = "") -> None:
-        if message and message != said[0]:
-            said[0] = message
-            bar.set_postfix_str(message, refresh=False)
         bar.update(max(0, min(STEPS, int(fraction * STEPS)) - bar.n))
+        if message and message != said[0]:  # a new stage is drawn at once, however fast the work goes
+            said[0] = message
+            bar.set_postfix_str(message, refresh=True)
 
     try:
         yield update

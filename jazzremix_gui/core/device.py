@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import threading
 
 from jazzremix_gui.core.errors import JazzRemixError
@@ -133,6 +134,38 @@ def _fallback(device: str, reason: str) -> None:
             return
         _state["warned"] = True
     (log.warning if device == "cuda" else log.info)("%s; running on the CPU", reason)
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on: its affinity (``os.sched_getaffinity``), else ``os.cpu_count()``."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def idle_cores() -> int:
+    """Usable cores that nothing else keeps busy now: :func:`usable_cores` less the 1-minute load average, at least 1.
+
+    The load average counts this machine's runnable threads, niced ones too, so a background job
+    at low priority still counts as busy.
+    """
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return max(1, min(usable_cores(), int(usable_cores() - load + 0.5)))
+
+
+def model_threads() -> int:
+    """ONNX Runtime intra-op threads for a model opened now with no thread count given: :func:`idle_cores`.
+
+    Both cores of an idle 2-core machine, one where something else keeps a core busy. Sessions
+    opened this way do not spin-wait (:class:`core.models.ModelSession` ``spin=False``): the
+    separation's other steps run beside the network on the same cores
+    (:func:`core.pipeline.separate_stream`), and spinning threads took their time.
+    """
+    return idle_cores()
 
 
 def describe() -> str:

@@ -23,6 +23,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from jazzremix_gui.core.audio import audio_io, tags
+from jazzremix_gui.core import device
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import DiskFullError, ModelError
@@ -33,7 +34,9 @@ from jazzremix_gui.core.models import ModelSession, SessionLike
 from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
-from jazzremix_gui.core.signal.separation import RecordedSolo, SeparatorEngine
+from jazzremix_gui.core.signal import stages
+from jazzremix_gui.core.signal.stft import reusing_memory
+from jazzremix_gui.core.signal.separation import Analyser, RecordedSolo, Synthesiser, Work, join, run_network
 from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
 
 log = logging.getLogger(__name__)
@@ -77,8 +80,8 @@ class Stems:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_model(path: str, kind: str, mtime: float, threads: int | None = None) -> ModelSession:
-    return ModelSession(path, kind, threads=threads)
+def _cached_model(path: str, kind: str, mtime: float, threads: int | None = None, spin: bool = True) -> ModelSession:
+    return ModelSession(path, kind, threads=threads, spin=spin)
 
 
 def default_model_path(kind: str) -> Path:
@@ -89,10 +92,10 @@ def default_model_path(kind: str) -> Path:
 
 
 def load_model(path=None, kind: str = "separator", threads: int | None = None) -> ModelSession:
-    """Load (once, cached by path and modification time) a model; default: :func:`default_model_path`.
+    """Load (once, cached by path, modification time and threads) a model; default: :func:`default_model_path`.
 
-    ``threads``: ONNX Runtime intra-op threads (default: one per core; batch workers
-    sharing a machine pass their share).
+    ``threads``: ONNX Runtime intra-op threads (batch workers sharing a machine pass their
+    share); default: :func:`core.device.model_threads`, the cores idle now, without spin-waiting.
     """
     if path is None:
         path = default_model_path(kind)
@@ -101,6 +104,8 @@ def load_model(path=None, kind: str = "separator", threads: int | None = None) -
     p = Path(path)
     if not p.exists():
         raise ModelError(f"{p}: model file not found")
+    if threads is None:
+        return _cached_model(str(p.resolve()), kind, p.stat().st_mtime, device.model_threads(), False)
     return _cached_model(str(p.resolve()), kind, p.stat().st_mtime, threads)
 
 
@@ -115,8 +120,13 @@ def _as_stereo(block: np.ndarray) -> np.ndarray:
 def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, model: SessionLike | None = None,
                     progress: ProgressFn = None, cancel: CancelFn = None, block_frames: int | None = None,
                     alpha: float | None = None, recorded: RecordedSolo | None = None,
-                    tap=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                    tap=None, *, threads: bool | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Separate a signal given as consecutive blocks; yields ``(solo (k,), accompaniment (k, 2))`` blocks.
+
+    Reading ``blocks``, the STFT, the network and the Wiener filter with the inverse STFT each
+    run on a thread of their own when ``threads`` (:mod:`core.signal.stages`), while the caller
+    uses the yielded blocks on its thread (writing files, the mixer): the same blocks, the same
+    samples, the same progress as on one thread.
 
     Parameters
     ----------
@@ -131,50 +141,116 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
         Wiener power; default: the model's ``wiener_alpha`` metadata.
     recorded : RecordedSolo, optional
         Receives the solo's energies per channel (its level ``k``, recorded pan and share of
-        the energy) as the blocks go by; complete once the generator is exhausted.
+        the energy) as the blocks go by, as they were when each block was made; complete once
+        the generator is exhausted.
     tap : callable, optional
         ``tap(solo44 (k,), accompaniment44 (k, 2))`` gets every block at 44.1 kHz as the
-        engine makes it (the mixer listens here), before resampling back to ``rate``.
+        engine makes it (the mixer listens here), before resampling back to ``rate``; on the caller's thread.
+    threads : bool, optional
+        Run the steps on threads of their own; default: when this process may use two cores
+        or more (:func:`core.device.usable_cores`).
     """
     model = model or load_model(None, "separator")
     report = Reporter(progress, cancel)
-    n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
-    kwargs = {} if block_frames is None else {"block_frames": block_frames}
-    engine = SeparatorEngine(model, n44, alpha, **kwargs)
-    if recorded is not None:
-        engine.recorded = recorded
-    to44 = audio_io.StreamResampler(rate, MODEL_RATE, 2)
-    back_solo = audio_io.StreamResampler(MODEL_RATE, rate, 1)
-    back_acc = audio_io.StreamResampler(MODEL_RATE, rate, 2)
-    sent = 0
-
-    def out(solo, acc, last=False):
-        nonlocal sent
-        if tap is not None:
-            tap(solo, acc)
-        s = back_solo.push(solo[:, None])
-        a = back_acc.push(acc)
-        if last:
-            s = np.concatenate([s, back_solo.finish()])
-            a = np.concatenate([a, back_acc.finish()])
-        k = min(s.shape[0], a.shape[0], n_samples - sent)
-        if last:  # exact length, sample-aligned with the input
-            s, a = audio_io.fit_length(s, n_samples - sent), audio_io.fit_length(a, n_samples - sent)
-            k = n_samples - sent
-        sent += k
-        return s[:k, 0], a[:k]
-
+    recorded = recorded if recorded is not None else RecordedSolo()
+    threads = device.usable_cores() >= 2 if threads is None else threads
+    steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha)
     report(0.0, "separating")
-    for block in blocks:
-        x = to44.push(_as_stereo(block))
-        solo, acc = engine.push(x)
-        if solo.shape[0]:
-            yield out(solo, acc)
-        report(engine.fraction_done, "separating")
-    solo, acc = engine.push(to44.finish())
-    s2, a2 = engine.finish()
-    yield out(np.concatenate([solo, s2]), np.concatenate([acc, a2]), last=True)
-    report(1.0, "separated")
+    with reusing_memory():  # the mixer's transforms on this thread too
+        for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads):
+            recorded.e_left, recorded.e_right, recorded.e_mid, recorded.e_mix = out.energies
+            if out.samples44 is not None:
+                if tap is not None:
+                    tap(*out.samples44)
+                yield out.samples
+            if out.last:
+                report(1.0, "separated")
+            else:
+                report(out.fraction, "separating")
+
+
+@dataclass
+class _Tick:
+    """After each input block (``last``: after the whole input): the progress so far."""
+
+    fraction: float
+    last: bool = False
+
+
+@dataclass
+class _Out:
+    """What :func:`separate_stream` hands its caller after each input block.
+
+    ``samples`` (``(solo (k,), accompaniment (k, 2))`` at the input's rate) and ``samples44``
+    (the same at 44.1 kHz) are None when the block let nothing out; ``energies`` are
+    :class:`RecordedSolo`'s ``(e_left, e_right, e_mid, e_mix)`` as they were then.
+    """
+
+    samples: tuple[np.ndarray, np.ndarray] | None
+    samples44: tuple[np.ndarray, np.ndarray] | None
+    energies: tuple[float, float, float, float]
+    fraction: float
+    last: bool = False
+
+
+class _SeparationSteps:
+    """The steps of :func:`separate_stream`, each a generator over the previous one's items.
+
+    :meth:`analyse`: input blocks -> resampled to 44.1 kHz -> :class:`Work` (STFT, network input)
+    and a :class:`_Tick` after each block; :meth:`network`: the separator on each ``Work``;
+    :meth:`synthesise`: Wiener filter, inverse STFT, resampled back -> one :class:`_Out` per tick.
+    """
+
+    def __init__(self, model: SessionLike, rate: int, n_samples: int, block_frames: int | None,
+                 alpha: float | None):
+        self.model, self.rate, self.n = model, rate, n_samples
+        n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
+        kwargs = {} if block_frames is None else {"block_frames": block_frames}
+        self.analysis = Analyser(n44, model.meta.hop, model.meta.context_frames, **kwargs)
+        self.synthesis = Synthesiser(model.meta.hop, model.meta.wiener_alpha if alpha is None else alpha)
+
+    def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
+        to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
+        with reusing_memory():
+            for block in blocks:
+                yield from self.analysis.push(to44.push(_as_stereo(block)))
+                yield _Tick(self.analysis.fraction_done)
+            yield from self.analysis.push(to44.finish())
+            yield from self.analysis.finish()
+        yield _Tick(1.0, last=True)
+
+    def network(self, items: Iterator) -> Iterator:
+        for item in items:
+            yield run_network(self.model, item) if isinstance(item, Work) else item
+
+    def synthesise(self, items: Iterator) -> Iterator[_Out]:
+        with reusing_memory():
+            yield from self._synthesise(items)
+
+    def _synthesise(self, items: Iterator) -> Iterator[_Out]:
+        back_solo = audio_io.StreamResampler(MODEL_RATE, self.rate, 1)
+        back_acc = audio_io.StreamResampler(MODEL_RATE, self.rate, 2)
+        sent, outs = 0, []
+        for item in items:
+            if isinstance(item, Work):
+                outs.append(self.synthesis.process(item))
+                continue
+            solo, acc = join(outs)
+            outs = []
+            if not solo.shape[0] and not item.last:
+                yield _Out(None, None, self._energies(), item.fraction)
+                continue
+            s, a = back_solo.push(solo[:, None]), back_acc.push(acc)
+            if item.last:  # exact length, sample-aligned with the input
+                s = audio_io.fit_length(np.concatenate([s, back_solo.finish()]), self.n - sent)
+                a = audio_io.fit_length(np.concatenate([a, back_acc.finish()]), self.n - sent)
+            k = self.n - sent if item.last else min(s.shape[0], a.shape[0], self.n - sent)
+            sent += k
+            yield _Out((s[:k, 0], a[:k]), (solo, acc), self._energies(), item.fraction, item.last)
+
+    def _energies(self) -> tuple[float, float, float, float]:
+        r = self.synthesis.recorded
+        return r.e_left, r.e_right, r.e_mid, r.e_mix
 
 
 def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, progress: ProgressFn = None,

@@ -9,18 +9,28 @@ the network magnitude with the mid phase, as the authors' reference code did.
 Frames are processed in blocks; each block's model input is extended by the model's
 ``context_frames`` on both sides, and overlap-add adds frames in ascending order, so
 the result equals whole-signal processing while memory stays bounded.
+
+The work of a block is split into three steps that share nothing but the messages they pass,
+so that :func:`core.pipeline.separate_stream` can run each on its own thread (numpy, scipy's
+FFT and ONNX Runtime release the GIL in their heavy parts) with the same results:
+:class:`Analyser` (input samples -> STFT and the network's input), the network
+(:func:`run_network`), :class:`Synthesiser` (Wiener masks, inverse STFT, overlap-add, output
+samples). Only the masked channel solos ``P_c = M_c X_c`` are transformed back: overlap-add
+reconstructs every input sample exactly, so the accompaniment is ``x_c - p_c`` and the solo
+``(p_L + p_R) / 2`` (two inverse FFTs per frame instead of three; equal to transforming
+``X_c - P_c`` and ``(P_L + P_R) / 2`` within float32 rounding).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from jazzremix_gui.core.signal.features import separator_input
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
-from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, frames_to_time, overlap_add, stft
+from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
 #: Frames per processing block (about 12 s at hop 1024).
@@ -60,51 +70,83 @@ class RecordedSolo:
         return pan_from_gains(np.sqrt(self.e_left), np.sqrt(self.e_right))
 
 
-class SeparatorEngine:
-    """Push stereo 44.1 kHz samples in, get solo (mono) and accompaniment (stereo) samples out.
+@dataclass
+class Work:
+    """One block of frames on its way through the three steps.
+
+    Attributes
+    ----------
+    a, b : int
+        Global frames ``a .. b-1`` of this block.
+    features : np.ndarray [shape=(hi - lo, 2049), dtype=float32] or None
+        The network's input for frames ``lo .. hi-1`` (the block and up to ``context_frames`` each
+        side); None once :func:`run_network` has run.
+    ctx_before : int
+        ``a - lo``: where the block's own frames start in the network's output.
+    spec : np.ndarray [shape=(b - a, 2, 2049), dtype=complex64]
+        The mixture's STFT per channel for the block's frames.
+    x : np.ndarray [shape=(k, 2), dtype=float32]
+        The input samples whose output this block completes: the ``k`` samples after the previous
+        block's (zeros beyond the input); the accompaniment is ``x - p`` there.
+    last : bool
+        The signal's last block: everything left goes out.
+    solo_mag : np.ndarray [shape=(b - a, 2049), dtype=float32] or None
+        The network's output, once :func:`run_network` has run.
+    fraction : float
+        Frames done after this block / all frames (progress).
+    """
+
+    a: int
+    b: int
+    features: np.ndarray
+    ctx_before: int
+    spec: np.ndarray
+    x: np.ndarray
+    last: bool
+    fraction: float
+    solo_mag: np.ndarray | None = None
+
+
+def run_network(model: SessionLike, work: Work) -> Work:
+    """The separator on one block: ``work`` with ``solo_mag`` set (its context frames cut off)."""
+    out = model.run(work.features)
+    return replace(work, solo_mag=out[work.ctx_before : work.ctx_before + work.b - work.a], features=None)
+
+
+class Analyser:
+    """Input side: takes 44.1 kHz stereo samples, makes :class:`Work` for every block of frames that can be computed.
 
     Parameters
     ----------
-    model : SessionLike
-        A separator (input: mid magnitude frames, output: solo magnitude frames).
     n_samples : int
         Total length of the signal at 44.1 kHz (needed to know the last frame).
-    alpha : float, optional
-        Wiener power; default: the model's ``wiener_alpha`` metadata (:data:`core.signal.wiener.ALPHA` when absent).
-    solo_mode : {'masked', 'raw'}
+    hop, ctx : int
+        The model's hop and context frames.
     block_frames : int
-        Frames per model call (memory bound; does not change the result).
+        Frames per block.
     """
 
-    def __init__(self, model: SessionLike, n_samples: int, alpha: float | None = None, solo_mode: str = "masked",
-                 block_frames: int = BLOCK_FRAMES):
-        alpha = model.meta.wiener_alpha if alpha is None else alpha
-        self.model, self.n, self.alpha, self.solo_mode = model, n_samples, alpha, solo_mode
-        self.hop = model.meta.hop
-        self.ctx = model.meta.context_frames
-        self.block = max(1, block_frames)
-        self.n_frames = frame_count(n_samples, self.hop)
+    def __init__(self, n_samples: int, hop: int, ctx: int, block_frames: int = BLOCK_FRAMES):
+        self.n, self.hop, self.ctx, self.block = n_samples, hop, ctx, max(1, block_frames)
+        self.n_frames = frame_count(n_samples, hop)
         self._in = np.zeros((0, 2), np.float32)
         self._in_off = 0  # global index of self._in[0]
         self._received = 0
         self._t = 0  # next frame to process
-        self._out_off = 0  # global index of output buffers' first sample
-        self._solo = np.zeros((0,), np.float32)
-        self._acc = np.zeros((0, 2), np.float32)
-        self.recorded = RecordedSolo()
+        self._emitted = 0  # global index of the first sample not yet let out
 
     @property
     def fraction_done(self) -> float:
         return self._t / self.n_frames if self.n_frames else 1.0
 
-    def push(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Add ``(m, 2)`` samples; returns finished ``(solo (k,), accompaniment (k, 2))`` samples."""
+    def push(self, block: np.ndarray) -> list[Work]:
+        """Add ``(m, 2)`` samples; returns the blocks of frames that became computable."""
         self._in = np.concatenate([self._in, np.asarray(block, np.float32)])
         self._received += block.shape[0]
         return self._run(final=False)
 
-    def finish(self) -> tuple[np.ndarray, np.ndarray]:
-        """Process what is left; returns the remaining samples up to ``n_samples``."""
+    def finish(self) -> list[Work]:
+        """The blocks left, up to the last frame."""
         return self._run(final=True)
 
     def _available_frames(self, final: bool) -> int:
@@ -115,50 +157,96 @@ class SeparatorEngine:
         last = (self._received - 1 - HALF - (frame_centre(0, self.hop))) // self.hop - self.ctx
         return int(max(0, min(self.n_frames, last + 1)))
 
-    def _run(self, final: bool):
+    def _run(self, final: bool) -> list[Work]:
         ready = self._available_frames(final)
-        solos, accs = [], []
+        works = []
         while self._t < ready and (ready - self._t >= self.block or final or self._received >= self.n):
             a = self._t
             b = min(a + self.block, ready)
-            self._process(a, b)
-            self._t = b
-            s, c = self._emit(final=self._t >= self.n_frames)
-            solos.append(s)
-            accs.append(c)
-        if not solos:
-            return np.zeros((0,), np.float32), np.zeros((0, 2), np.float32)
-        return np.concatenate(solos), np.concatenate(accs)
+            works.append(self._work(a, b))
+        return works
 
-    def _process(self, a: int, b: int) -> None:
+    def _work(self, a: int, b: int) -> Work:
         lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
         spec = stft(self._in, self.hop, lo, hi, offset=self._in_off)  # (F, 2, 2049)
-        solo_mag = self.model.run(separator_input(spec))[a - lo : b - lo]
-        spec = spec[a - lo : b - lo]
-        mag = np.abs(spec)  # (T, 2, F)
-        mask = wiener_mask(solo_mag, mag, self.alpha)  # (T, 2, F)
-        solo_parts = mask * spec
-        acc_spec = spec - solo_parts
-        if self.solo_mode == "raw":
-            mid = (spec[:, 0] + spec[:, 1]) * np.float32(0.5)
-            solo_spec = solo_mag * np.exp(1j * np.angle(mid)).astype(np.complex64)
-        else:
-            solo_spec = (solo_parts[:, 0] + solo_parts[:, 1]) * np.float32(0.5)  # the mean of the channels, faster
-        self._measure(mag, mask, solo_spec, spec, solo_parts)
-        # grow output buffers to cover these frames, then overlap-add in frame order
-        end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off
-        if end > self._solo.shape[0]:
-            grow = end - self._solo.shape[0]
-            self._solo = np.concatenate([self._solo, np.zeros(grow, np.float32)])
-            self._acc = np.concatenate([self._acc, np.zeros((grow, 2), np.float32)])
-        overlap_add(frames_to_time(solo_spec), self.hop, a, self._solo, self._out_off)
-        overlap_add(frames_to_time(acc_spec), self.hop, a, self._acc, self._out_off)
+        self._t = b
+        last = b >= self.n_frames
+        # samples no later frame touches go out with this block, clipped to the signal range
+        end = self.n if last else min(self.n, frame_centre(b, self.hop) - HALF)
+        end = max(end, self._emitted)
+        x = self._samples(self._emitted, end)
+        self._emitted = end
+        work = Work(a, b, separator_input(spec), a - lo, spec[a - lo : b - lo], x, last, self.fraction_done)
         # input before the first frame still needed (next block's left context) can go
         keep_from = frame_centre(max(0, b - self.ctx), self.hop) - HALF
-        drop = max(0, keep_from - self._in_off)
+        drop = max(0, min(keep_from, self._emitted) - self._in_off)
         if drop:
             self._in = self._in[drop:]
             self._in_off += drop
+        return work
+
+    def _samples(self, start: int, end: int) -> np.ndarray:
+        """Input samples ``start .. end-1`` (global), ``(end - start, 2)``; zeros where none were received."""
+        out = np.zeros((end - start, 2), np.float32)
+        lo, hi = max(start, self._in_off), min(end, self._in_off + self._in.shape[0])
+        if hi > lo:
+            out[lo - start : hi - start] = self._in[lo - self._in_off : hi - self._in_off]
+        return out
+
+
+class Synthesiser:
+    """Output side: Wiener masks, inverse STFT and overlap-add of :class:`Work` whose network output is in.
+
+    Parameters
+    ----------
+    hop : int
+    alpha : float
+        Wiener power.
+    solo_mode : {'masked', 'raw'}
+    recorded : RecordedSolo
+        Receives the solo's energies as blocks go by.
+    """
+
+    def __init__(self, hop: int, alpha: float, solo_mode: str = "masked", recorded: RecordedSolo | None = None):
+        self.hop, self.alpha, self.solo_mode = hop, alpha, solo_mode
+        self.recorded = recorded if recorded is not None else RecordedSolo()
+        self._out_off = 0  # global index of the output buffers' first sample
+        self._parts = np.zeros((2, 0), np.float32)  # overlap-add of the masked channel solos p_c, channels first
+        self._solo = np.zeros((0,), np.float32)  # 'raw' mode only: overlap-add of the raw solo
+
+    def process(self, work: Work) -> tuple[np.ndarray, np.ndarray]:
+        """One block; returns the finished ``(solo (k,), accompaniment (k, 2))`` samples it lets out."""
+        spec, a, b = work.spec, work.a, work.b
+        mag = np.abs(spec)  # (T, 2, F)
+        mask = wiener_mask(work.solo_mag, mag, self.alpha)  # (T, 2, F)
+        parts = np.multiply(mask, spec)  # P_c = M_c X_c
+        if self.solo_mode == "raw":
+            mid = (spec[:, 0] + spec[:, 1]) * np.float32(0.5)
+            solo_spec = work.solo_mag * np.exp(1j * np.angle(mid)).astype(np.complex64)
+        else:
+            solo_spec = (parts[:, 0] + parts[:, 1]) * np.float32(0.5)
+        self._measure(mag, mask, solo_spec, spec, parts)
+        # grow the output buffers to cover these frames, then overlap-add in frame order
+        end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off
+        self._parts = _grown(self._parts, end)
+        overlap_add(parts, self.hop, a, self._parts, self._out_off)
+        if self.solo_mode == "raw":
+            self._solo = _grown(self._solo, end)
+            overlap_add(solo_spec, self.hop, a, self._solo, self._out_off)
+        return self._emit(work.x)
+
+    def _emit(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Let out ``len(x)`` samples: the accompaniment ``x - p``, the solo ``mean_c p_c`` (or the raw solo)."""
+        k = x.shape[0]
+        parts = self._parts[:, :k]
+        acc = x - parts.T
+        if self.solo_mode == "raw":
+            solo, self._solo = self._solo[:k], self._solo[k:]
+        else:
+            solo = (parts[0] + parts[1]) * np.float32(0.5)
+        self._parts = self._parts[:, k:]
+        self._out_off += k
+        return solo, acc
 
     def _measure(self, mag: np.ndarray, mask: np.ndarray, solo_spec: np.ndarray, spec: np.ndarray,
                  solo_parts: np.ndarray) -> None:
@@ -188,11 +276,68 @@ class SeparatorEngine:
         self.recorded.e_right += float(per_channel[1])
         self.recorded.e_mid += e_mid
 
-    def _emit(self, final: bool):
-        """Hand out samples that no later frame touches, clipped to the signal range."""
-        done = self.n if final else frame_centre(self._t, self.hop) - HALF
-        k = max(0, min(done, self.n) - self._out_off)
-        solo, acc = self._solo[:k], self._acc[:k]
-        self._solo, self._acc = self._solo[k:], self._acc[k:]
-        self._out_off += k
-        return solo, acc
+
+def _grown(buf: np.ndarray, length: int) -> np.ndarray:
+    """``buf`` (samples on its last axis) extended with zeros to ``length`` samples (itself when long enough)."""
+    if length <= buf.shape[-1]:
+        return buf
+    return np.concatenate([buf, np.zeros(buf.shape[:-1] + (length - buf.shape[-1],), np.float32)], axis=-1)
+
+
+class SeparatorEngine:
+    """Push stereo 44.1 kHz samples in, get solo (mono) and accompaniment (stereo) samples out, on this thread.
+
+    The three steps of a block (:class:`Analyser`, :func:`run_network`, :class:`Synthesiser`) one
+    after the other; :func:`core.pipeline.separate_stream` runs the same steps on threads of their own.
+
+    Parameters
+    ----------
+    model : SessionLike
+        A separator (input: mid magnitude frames, output: solo magnitude frames).
+    n_samples : int
+        Total length of the signal at 44.1 kHz (needed to know the last frame).
+    alpha : float, optional
+        Wiener power; default: the model's ``wiener_alpha`` metadata (:data:`core.signal.wiener.ALPHA` when absent).
+    solo_mode : {'masked', 'raw'}
+    block_frames : int
+        Frames per model call (memory bound; does not change the result).
+    """
+
+    def __init__(self, model: SessionLike, n_samples: int, alpha: float | None = None, solo_mode: str = "masked",
+                 block_frames: int = BLOCK_FRAMES):
+        alpha = model.meta.wiener_alpha if alpha is None else alpha
+        self.model, self.n, self.alpha, self.solo_mode = model, n_samples, alpha, solo_mode
+        self.analysis = Analyser(n_samples, model.meta.hop, model.meta.context_frames, block_frames)
+        self.synthesis = Synthesiser(model.meta.hop, alpha, solo_mode)
+        self.n_frames = self.analysis.n_frames
+
+    @property
+    def recorded(self) -> RecordedSolo:
+        return self.synthesis.recorded
+
+    @recorded.setter
+    def recorded(self, value: RecordedSolo) -> None:
+        self.synthesis.recorded = value
+
+    @property
+    def fraction_done(self) -> float:
+        return self.analysis.fraction_done
+
+    def push(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Add ``(m, 2)`` samples; returns finished ``(solo (k,), accompaniment (k, 2))`` samples."""
+        return self._through(self.analysis.push(block))
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray]:
+        """Process what is left; returns the remaining samples up to ``n_samples``."""
+        return self._through(self.analysis.finish())
+
+    def _through(self, works: list[Work]) -> tuple[np.ndarray, np.ndarray]:
+        outs = [self.synthesis.process(run_network(self.model, w)) for w in works]
+        return join(outs)
+
+
+def join(outs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate ``(solo (k,), accompaniment (k, 2))`` pieces; empty ones when there are none."""
+    if not outs:
+        return np.zeros((0,), np.float32), np.zeros((0, 2), np.float32)
+    return np.concatenate([o[0] for o in outs]), np.concatenate([o[1] for o in outs])

@@ -10,15 +10,20 @@ processing gives the same frames as whole-signal processing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import glob
+import importlib.util
+import os
+import threading
 
 import numpy as np
 
 from jazzremix_gui.core.constants import N_FFT, WIN_LEN
 
 HALF = WIN_LEN // 2  # 1024: samples each side of a frame centre
-#: Threads for the FFTs.
-FFT_WORKERS = 2
+#: Threads for one FFT call (1: the separation runs its stages in threads of their own, :mod:`core.signal.pipelined`).
+FFT_WORKERS = 1
 
 
 @functools.lru_cache(maxsize=None)
@@ -59,15 +64,13 @@ def frame_count(n_samples: int, hop: int) -> int:
     return int((n_samples - 2 + HALF - first_centre(hop)) // hop + 1)
 
 
-@functools.lru_cache(maxsize=None)
-def _zero_phase_shift() -> np.ndarray:
-    """``exp(2 pi i k 1024 / 4096) = i^k``: moves a frame that starts at index 0 so its centre sits at 0."""
-    k = np.arange(N_FFT // 2 + 1)
-    return np.exp(2j * np.pi * k * HALF / N_FFT).astype(np.complex64)
+def _zero_phase_frames(x: np.ndarray, hop: int, t0: int, t1: int, offset: int, out: np.ndarray) -> None:
+    """Windowed frames ``t0 .. t1-1`` of a mono signal slice, rotated for zero phase, into ``out`` (T, 4096).
 
-
-def _frames(x: np.ndarray, hop: int, t0: int, t1: int, offset: int) -> np.ndarray:
-    """Windowed frames ``t0 .. t1-1`` of a mono signal slice, shape (T, 2049), zeros outside it."""
+    The window's centre goes to FFT index 0: segment samples ``1024 .. 2048`` to indices
+    ``0 .. 1024``, samples ``0 .. 1023`` to ``3072 .. 4095``, zeros between. Its DFT equals the
+    DFT of the unrotated segment times ``exp(2 pi i k 1024 / 4096)``. Samples outside ``x`` count as zeros.
+    """
     start = frame_centre(t0, hop) - HALF - offset  # first sample of frame t0, relative to x
     n_needed = (t1 - t0 - 1) * hop + WIN_LEN
     lo, hi = max(0, -start), max(0, min(n_needed, x.shape[0] - start))
@@ -78,7 +81,10 @@ def _frames(x: np.ndarray, hop: int, t0: int, t1: int, offset: int) -> np.ndarra
         if hi > lo:
             padded[lo:hi] = x[start + lo : start + hi]
     view = np.lib.stride_tricks.sliding_window_view(padded, WIN_LEN)[::hop]
-    return view * _window32()
+    w = _window32()
+    np.multiply(view[:, HALF:], w[HALF:], out=out[:, : HALF + 1])
+    np.multiply(view[:, :HALF], w[:HALF], out=out[:, N_FFT - HALF :])
+    out[:, HALF + 1 : N_FFT - HALF] = 0
 
 
 @functools.lru_cache(maxsize=None)
@@ -109,15 +115,82 @@ def stft(x: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: in
         t1 = frame_count(offset + x.shape[0], hop)
     if t1 <= t0:
         return np.zeros((0,) + x.shape[1:] + (N_FFT // 2 + 1,), np.complex64)
-    if x.ndim == 2:
-        frames = np.stack([_frames(x[:, c], hop, t0, t1, offset) for c in range(x.shape[1])], axis=1)
-    else:
-        frames = _frames(x, hop, t0, t1, offset)
+    channels = x.reshape(x.shape[0], -1)
+    frames = _scratch("frames", (t1 - t0, channels.shape[1], N_FFT))
+    for c in range(channels.shape[1]):
+        _zero_phase_frames(channels[:, c], hop, t0, t1, offset, frames[:, c])
+    spec = _rfft(frames).reshape((t1 - t0,) + x.shape[1:] + (N_FFT // 2 + 1,))
+    return spec.astype(np.complex64, copy=False)
+
+
+_SCRATCH = threading.local()
+
+
+@contextlib.contextmanager
+def reusing_memory():
+    """Within it, this thread's transforms reuse their large temporaries from block to block.
+
+    Fresh ones each block cost page faults (the allocator maps them anew): about a tenth of the
+    separation's time. The memory is given back when the outermost ``with`` on this thread ends.
+    """
+    _SCRATCH.depth = getattr(_SCRATCH, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _SCRATCH.depth -= 1
+        if not _SCRATCH.depth:
+            _SCRATCH.__dict__.clear()
+
+
+def _scratch(name: str, shape: tuple) -> np.ndarray:
+    """A float32 array of ``shape``, contents undefined: this thread's reused one within :func:`reusing_memory`."""
+    if not getattr(_SCRATCH, "depth", 0):
+        return np.empty(shape, np.float32)
+    size = int(np.prod(shape))
+    buf = getattr(_SCRATCH, name, None)
+    if buf is None or buf.size < size:
+        buf = np.empty(size, np.float32)
+        setattr(_SCRATCH, name, buf)
+    return buf[:size].reshape(shape)
+
+
+@functools.lru_cache(maxsize=None)
+def _pocketfft():
+    """scipy's pocketfft extension (what ``scipy.fft.rfft`` calls), loaded on its own; None where that fails.
+
+    Importing ``scipy.fft`` costs about 0.2 s of a command's start-up (it imports ``scipy.special``);
+    the extension alone costs nothing. The calls and so the results are ``scipy.fft``'s.
+    """
+    try:
+        spec = importlib.util.find_spec("scipy")  # finds the package without importing it
+        found = glob.glob(os.path.join(spec.submodule_search_locations[0], "fft", "_pocketfft", "pypocketfft*"))
+        ext = importlib.util.spec_from_file_location("pypocketfft", found[0])
+        module = importlib.util.module_from_spec(ext)
+        ext.loader.exec_module(module)
+        return module
+    except Exception:  # any other layout: scipy.fft itself
+        return None
+
+
+def _rfft(frames: np.ndarray) -> np.ndarray:
+    """``scipy.fft.rfft(frames, axis=-1)``: (..., 4096) float32 -> (..., 2049) complex64."""
+    pocketfft = _pocketfft()
+    if pocketfft is not None:
+        return pocketfft.r2c(frames, (frames.ndim - 1,), True, 0, None, FFT_WORKERS)
     import scipy.fft  # here, not at import: the CLI's parser is built without scipy
 
-    spec = scipy.fft.rfft(frames, n=N_FFT, axis=-1, workers=FFT_WORKERS)
-    spec *= _zero_phase_shift()
-    return spec.astype(np.complex64, copy=False)
+    return scipy.fft.rfft(frames, axis=-1, workers=FFT_WORKERS)
+
+
+def _irfft(spec: np.ndarray) -> np.ndarray:
+    """``scipy.fft.irfft(spec, n=4096, axis=-1)``: (..., 2049) complex64 -> (..., 4096) float32 (scratch memory)."""
+    pocketfft = _pocketfft()
+    if pocketfft is not None:
+        out = _scratch("irfft", spec.shape[:-1] + (N_FFT,))
+        return pocketfft.c2r(np.asarray(spec, np.complex64), (spec.ndim - 1,), N_FFT, False, 2, out, FFT_WORKERS)
+    import scipy.fft
+
+    return scipy.fft.irfft(spec, n=N_FFT, axis=-1, workers=FFT_WORKERS)
 
 
 def ola_gain(hop: int) -> float:
@@ -134,26 +207,8 @@ def ola_gain(hop: int) -> float:
     return float(total[0])
 
 
-def frames_to_time(spec: np.ndarray) -> np.ndarray:
-    """Inverse FFT of frames back to windowed, centred time segments.
-
-    Parameters
-    ----------
-    spec : np.ndarray [shape=(..., 2049), dtype=complex]
-
-    Returns
-    -------
-    np.ndarray [shape=(..., 2049), dtype=float32]
-        Segment ``k`` holds sample ``centre - 1024 + k``.
-    """
-    import scipy.fft
-
-    shifted = spec * np.conj(_zero_phase_shift())
-    return scipy.fft.irfft(shifted, n=N_FFT, axis=-1, workers=FFT_WORKERS)[..., :WIN_LEN].astype(np.float32)
-
-
-def overlap_add(segments: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int) -> None:
-    """Add windowed segments of frames ``t0 ..`` into ``out`` (in place).
+def overlap_add(spec: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int) -> None:
+    """Inverse FFT of the frames ``t0 ..`` and overlap-add of their windowed segments into ``out`` (in place).
 
     Contributions to each sample are added in ascending frame order, so adding a block of
     frames onto a buffer that holds the earlier frames' partial sums gives bit-identical
@@ -161,30 +216,37 @@ def overlap_add(segments: np.ndarray, hop: int, t0: int, out: np.ndarray, out_of
 
     Parameters
     ----------
-    segments : np.ndarray [shape=(T, 2049) or (T, c, 2049)]
-    out : np.ndarray [shape=(m,) or (m, c)]
-        Output buffer whose index 0 is global sample ``out_offset``. Contributions that
-        fall outside it are dropped.
+    spec : np.ndarray [shape=(T, 2049) or (T, c, 2049), dtype=complex64]
+        Spectra of frames ``t0 .. t0 + T - 1`` (zero phase, as :func:`stft` makes them).
+    hop : int
+    t0 : int
+        Global index of the first frame.
+    out : np.ndarray [shape=(m,) or (c, m), dtype=float32]
+        Output buffer, channels first, whose index 0 is global sample ``out_offset``.
+        Contributions that fall outside it are dropped.
+    out_offset : int
     """
-    T = segments.shape[0]
+    T = spec.shape[0]
     if T == 0:
         return
-    scale = np.float32(1.0 / ola_gain(hop))
-    pieces = -(-WIN_LEN // hop)  # segment split into `pieces` runs of `hop` samples
-    seg = segments if segments.ndim == 2 else np.moveaxis(segments, 1, 2)  # (T, 2049[, c])
-    padded = np.zeros((T, pieces * hop) + seg.shape[2:], np.float32)
-    padded[:, :WIN_LEN] = seg
-    padded *= scale
-    start = frame_centre(t0, hop) - HALF - out_offset  # where frame t0 begins in `out`
-    span = np.zeros(((T + pieces - 1) * hop,) + seg.shape[2:], np.float32)
-    lo, hi = max(0, start), min(out.shape[0], start + span.shape[0])
+    rotated = _irfft(spec)  # the segment's centre sits at index 0 (zero phase)
+    rotated *= np.float32(1.0 / ola_gain(hop))
+    frames = rotated.reshape(T, -1, N_FFT).transpose(1, 0, 2)  # (c, T, 4096)
+    buf = out.reshape(-1, out.shape[-1])  # (c, m), a view
+    pieces = -(-WIN_LEN // hop)  # a segment is `pieces` runs of `hop` samples
+    start = frame_centre(t0, hop) - HALF - out_offset  # where frame t0's segment begins in `out`
+    span = _scratch("span", (buf.shape[0], (T + pieces - 1) * hop))
+    span[:] = 0
+    lo, hi = max(0, start), min(buf.shape[1], start + span.shape[1])
     if hi <= lo:
         return
-    span[lo - start : hi - start] = out[lo:hi]
-    blocks = span.reshape((T + pieces - 1, hop) + seg.shape[2:])
+    span[:, lo - start : hi - start] = buf[:, lo:hi]
+    blocks = span.reshape(buf.shape[0], T + pieces - 1, hop)
     for k in range(pieces - 1, -1, -1):  # later pieces belong to earlier frames: ascending frame order
-        blocks[k : k + T] += padded[:, k * hop : (k + 1) * hop]
-    out[lo:hi] = span[lo - start : hi - start]
+        first, last = k * hop, min(WIN_LEN, (k + 1) * hop)  # segment samples of piece k
+        src = (first - HALF) % N_FFT  # their place in the rotated frame (hop divides 1024: no wrap)
+        blocks[:, k : k + T, : last - first] += frames[:, :, src : src + last - first]
+    buf[:, lo:hi] = span[:, lo - start : hi - start]
 
 
 def istft(spec: np.ndarray, hop: int, length: int) -> np.ndarray:
@@ -202,7 +264,7 @@ def istft(spec: np.ndarray, hop: int, length: int) -> np.ndarray:
     -------
     np.ndarray [shape=(length,) or (length, c), dtype=float32]
     """
-    shape = (length,) if spec.ndim == 2 else (length, spec.shape[1])
-    out = np.zeros(shape, np.float32)
-    overlap_add(frames_to_time(spec), hop, 0, out, 0)
-    return out
+    channels = 1 if spec.ndim == 2 else spec.shape[1]
+    out = np.zeros((channels, length), np.float32)
+    overlap_add(spec, hop, 0, out, 0)
+    return out[0] if spec.ndim == 2 else np.ascontiguousarray(out.T)

@@ -35,14 +35,17 @@ def wiener_mask(solo_mag: np.ndarray, mix_mag: np.ndarray, alpha: float = ALPHA)
     if mix_mag.ndim == s.ndim + 1:
         s = s[:, None, :]
     a = np.float32(alpha)
-    sa = np.power(s, a)
-    sa += np.float32(EPS)
+    if alpha == 1:  # x ** 1 is x exactly: the powers only where they change something
+        sa = s + np.float32(EPS)
+    else:
+        sa = np.power(s, a)
+        sa += np.float32(EPS)
     # in place on one buffer: r = max(|X| - S, 0); M = S^a / (S^a + r^a + eps)
     m = np.subtract(mix_mag, s, dtype=np.float32)
     np.maximum(m, np.float32(0.0), out=m)
-    np.power(m, a, out=m)
+    if alpha != 1:
+        np.power(m, a, out=m)
     m += sa
     m += np.float32(EPS)
     np.divide(sa, m, out=m)
     return m
-
