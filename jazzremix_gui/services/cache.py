@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import mmap
 import os
 import struct
 import zipfile
@@ -25,6 +24,7 @@ import numpy as np
 
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.atomic import atomic_path
+from jazzremix_gui.core.files.mapped import release  # noqa: F401 (the stems' pages given back; callers use it here)
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
@@ -142,18 +142,6 @@ def _mapped(path: Path, archive: zipfile.ZipFile, name: str) -> np.ndarray | Non
     if int(np.prod(shape)) == 0:
         return np.zeros(shape, dtype)
     return np.memmap(path, dtype, "c", offset, shape, "F" if fortran else "C")
-
-
-def release(array: np.ndarray) -> None:
-    """Give back the memory that reading a mapped array took (its pages stay in the file; reading them again
-    fetches them from it). Nothing happens for an array in memory."""
-    mapped = getattr(array, "_mmap", None)
-    advice = getattr(mmap, "MADV_DONTNEED", None)
-    if mapped is not None and advice is not None:
-        try:
-            mapped.madvise(advice)
-        except (OSError, ValueError):  # closed, or a platform without it: the pages just stay
-            pass
 
 
 #: Sample rates an entry may hold (the inputs accepted, :data:`core.audio.audio_io.MIN_RATE` .. ``MAX_RATE``).

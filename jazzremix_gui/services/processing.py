@@ -123,22 +123,19 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
                      separator.provider, mixer.meta.hop, mixer.meta.paired_separator)
 
 
-def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None, rate: int, job=None):
-    """Material resampled once to the output device's rate.
+def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None):
+    """The material the player streams, at the file's rate (``playback.engine.PlaybackEngine.load_stream``
+    resamples it for the device as it plays): nothing is copied or resampled here.
 
     Returns
     -------
-    solo : np.ndarray [shape=(m,)]
-    accompaniment, mixture : np.ndarray [shape=(m, 2)]
-        ``m = round(n * rate / decoded.rate)``; without stems, solo is silent and the
-        accompaniment is the mixture (the original plays either way).
+    solo : np.ndarray [shape=(n,)] or None
+        None without stems: the solo is silent and the accompaniment is the mixture (the original plays either way).
+    accompaniment, mixture : np.ndarray [shape=(n, 2)]
+        Memory-mapped from the cache entry and the decoded spool where they are there.
+    rate : int
+        Their sample rate in Hz.
     """
-    mix = audio_io.resample(decoded.audio, decoded.rate, rate)
     if stems is None:
-        return np.zeros(mix.shape[0], np.float32), mix, mix
-    solo = audio_io.resample(stems.solo, stems.rate, rate)
-    acc = audio_io.resample(stems.accompaniment, stems.rate, rate)
-    if rate != stems.rate:  # played from the resampled copies: mapped stems give their pages back
-        cache.release(stems.solo)
-        cache.release(stems.accompaniment)
-    return solo, acc, mix
+        return None, decoded.audio, decoded.audio, decoded.rate
+    return stems.solo, stems.accompaniment, decoded.audio, decoded.rate

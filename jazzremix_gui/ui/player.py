@@ -88,7 +88,7 @@ class Player(QObject):
 
     # ---- material --------------------------------------------------------------------------
     def set_material(self, decoded, stems, state=None) -> None:
-        """Resample the track for the device in the background; ``stems`` may be None (original only)."""
+        """Stream the track to the device (resampled as it plays); ``stems`` may be None (original only)."""
         self.engine.pause()
         self._token += 1
         token = self._token
@@ -96,17 +96,16 @@ class Player(QObject):
         self.ready_changed.emit(False)
         self._material = (decoded, stems, state)
         if decoded is None or not self.available:
+            self.engine.unload()  # the previous track's files are no longer read
             return
-        rate = self.engine.rate
-        self.runner.submit(lambda job: prepare_playback(decoded, stems, rate, job), "prepare playback",
+        self.runner.submit(lambda job: prepare_playback(decoded, stems), "prepare playback",
                            on_success=lambda res, t=token: self._loaded(t, res))
 
     def _loaded(self, token: int, result) -> None:
         if token != self._token:
             return
-        solo, acc, mix = result
         stems = self._material[1] if self._material else None
-        self.engine.load(solo, acc, mix, stems.solo_level if stems is not None else SOLO_LEVEL_DEFAULT)
+        self.engine.load_stream(*result, stems.solo_level if stems is not None else SOLO_LEVEL_DEFAULT)
         self.ready = True
         self.ready_changed.emit(True)
         self.request_loudness()
@@ -218,5 +217,6 @@ class Player(QObject):
         self.reconnect_timer.stop()
         self._loud_timer.stop()
         self.engine.close()
+        self.engine.unload()
         self.runner.cancel_all()
         return self.runner.wait(wait_ms)

@@ -1,0 +1,160 @@
+"""Streamed playback (issue #22 item 3): the feeder and ring give the callback what the in-memory renderer played.
+
+The reference is the renderer as it was: the material resampled whole to the device's rate and held
+in memory (:func:`core.audio.audio_io.resample`, :meth:`BlockRenderer.load`). The streamed renderer
+reads the same material at the file's rate through :class:`playback.stream.Feeder` (called here
+between blocks, without its thread, so the test is deterministic; the engine test below runs the thread).
+"""
+
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jazzremix_gui.core.audio.audio_io import resample
+from jazzremix_gui.core.files.mapped import FloatSpool
+from jazzremix_gui.playback import renderer as R
+from jazzremix_gui.playback.stream import Feeder, Ring
+
+RATE_IN, RATE_OUT = 44100, 48000
+
+
+def material(n, seed=0):
+    rng = np.random.default_rng(seed)
+    solo = (0.3 * np.sin(2 * np.pi * 440 * np.arange(n) / RATE_IN)).astype(np.float32)
+    acc = (0.1 * rng.standard_normal((n, 2))).astype(np.float32)
+    mix = (acc + solo[:, None] * 0.7).astype(np.float32)
+    return solo, acc, mix
+
+
+def pair(n=RATE_IN * 3 + 123, level=1.7):
+    """(reference renderer, streamed renderer, its feeder), both set to the same mix."""
+    solo, acc, mix = material(n)
+    ref = R.BlockRenderer()
+    ref.load(resample(solo, RATE_IN, RATE_OUT), resample(acc, RATE_IN, RATE_OUT), resample(mix, RATE_IN, RATE_OUT),
+             RATE_OUT, level)
+    st = R.BlockRenderer()
+    ring = Ring()
+    feeder = Feeder(st, ring, solo, acc, mix, RATE_IN, RATE_OUT)
+    st.attach(ring, feeder.length, RATE_OUT, level)
+    for r in (ref, st):
+        r.controls[R.PAN], r.controls[R.GAIN] = 20.0, 0.7
+    return ref, st, feeder
+
+
+def test_streamed_blocks_equal_the_in_memory_renderer_through_seeks_loops_and_modes():
+    ref, st, feeder = pair()
+    assert st.length == ref.length
+    a, b = np.zeros((512, 2), np.float32), np.zeros((512, 2), np.float32)
+    for r in (ref, st):
+        r.start()
+    k, worst = 0, 0.0
+    while ref.playing:
+        feeder.fill()
+        ref.render(a)
+        st.render(b)
+        worst = max(worst, float(np.abs(a - b).max()))
+        assert ref.position == st.position
+        k += 1
+        if k == 40:  # seek while playing
+            ref.seek(100000), st.seek(100000)
+        if k == 60:  # hearing: original, then solo only, then accompaniment only, then the remix again
+            for r in (ref, st):
+                r.controls[R.ORIGINAL] = 1.0
+        if k == 70:
+            for r in (ref, st):
+                r.controls[R.ORIGINAL], r.controls[R.ACC_ON] = 0.0, 0.0
+        if k == 80:
+            for r in (ref, st):
+                r.controls[R.SOLO_ON], r.controls[R.ACC_ON] = 0.0, 1.0
+        if k == 90:
+            for r in (ref, st):
+                r.controls[R.SOLO_ON] = 1.0
+                r.loop, r.loop_on = [50000, 61000], True  # a loop set while playing, the playhead moved into it
+                r.seek(55000)
+        if k == 200:  # many times round the loop, then a seek out of it
+            for r in (ref, st):
+                r.seek(120000)
+    assert k > 240 and worst < 1e-5, worst
+    assert st.underruns == 0
+    np.testing.assert_allclose(st.levels, ref.levels, atol=1e-5)  # the meter reads the same
+
+
+def test_underrun_plays_silence_counts_it_and_stays():
+    ref, st, feeder = pair()
+    out = np.ones((512, 2), np.float32)
+    st.start()
+    st.render(out)  # the feeder has not written anything yet
+    assert not out.any() and st.underruns == 1 and st.position == 0 and st.playing
+    feeder.fill()
+    st.render(out)
+    assert st.position == 512 and np.abs(out).max() > 0.01
+    st.seek(90000)  # a seek the feeder has not seen: silence, and a request to start there
+    st.render(out)
+    assert not out.any() and st.underruns == 2 and st.position == 90000 and feeder.ring.request == 90000
+    feeder.fill()
+    ref.seek(90000)
+    ref.start()
+    a = np.zeros((512, 2), np.float32)
+    for _ in range(3):
+        ref.render(a)
+        st.render(out)
+    np.testing.assert_allclose(out, a, atol=1e-5)
+
+
+def test_streamed_render_allocates_nothing_per_block():
+    _, st, feeder = pair()
+    st.start()
+    out = np.zeros((1024, 2), np.float32)
+    feeder.fill()
+    st.render(out)
+    tracemalloc.start()
+    for i in range(20):
+        st.controls[R.GAIN] = 0.5 + (i % 2)
+        st.render(out)
+    st.seek(0)
+    st.render(out)  # an underrun: silence, still nothing allocated
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 4096, f"render allocated {peak} bytes"
+
+
+def _rss_mb() -> float:
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_playing_a_long_mapped_file_holds_no_full_length_material(tmp_path):
+    """Six minutes mapped from spools (190 MB at the file's rate, 210 MB resampled): playing it to the end
+    grows resident memory by less than 40 MB (a whole-file copy, or the mapped pages kept, would add 190+)."""
+    n = RATE_IN * 360
+    spools = [FloatSpool(tmp_path, c) for c in (0, 2, 2)]
+    rng = np.random.default_rng(3)
+    piece = 1 << 18
+    for i in range(0, n, piece):
+        m = min(piece, n - i)
+        noise = (0.1 * rng.standard_normal((m, 2))).astype(np.float32)
+        spools[0].write(noise[:, 0])
+        spools[1].write(noise)
+        spools[2].write(noise * 0.5)
+    solo, acc, mix = (s.finish() for s in spools)
+    st = R.BlockRenderer()
+    ring = Ring()
+    feeder = Feeder(st, ring, solo, acc, mix, RATE_IN, RATE_OUT)
+    st.attach(ring, feeder.length, RATE_OUT)
+    out = np.zeros((2048, 2), np.float32)
+    before = _rss_mb()
+    st.start()
+    peak = before
+    blocks = 0
+    while st.playing:
+        feeder.fill()
+        st.render(out)
+        blocks += 1
+        if blocks % 500 == 0:
+            peak = max(peak, _rss_mb())
+    peak = max(peak, _rss_mb())
+    assert st.position == st.length and st.underruns == 0
+    assert peak - before < 40, f"resident memory grew {peak - before:.0f} MB while playing"
