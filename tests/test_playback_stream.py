@@ -158,3 +158,34 @@ def test_playing_a_long_mapped_file_holds_no_full_length_material(tmp_path):
     peak = max(peak, _rss_mb())
     assert st.position == st.length and st.underruns == 0
     assert peak - before < 40, f"resident memory grew {peak - before:.0f} MB while playing"
+
+
+def test_the_app_keeps_the_recording_and_stems_in_mapped_files(tiny_models, tmp_path):
+    """process_track: the decoded recording is mapped from a spool, the stems are written to spools as the
+    analysis makes them and then mapped from the cache entry; the same stems as the analysis in memory, no
+    spool left behind, and the player's material is those mapped arrays at the file's rate."""
+    import soundfile as sf
+
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.services import processing
+
+    class Job:
+        progress = partial = staticmethod(lambda *a: None)
+        is_cancelled = staticmethod(lambda: False)
+
+    song = tmp_path / "song.wav"
+    rng = np.random.default_rng(5)
+    sf.write(song, (0.2 * rng.standard_normal((44100 * 3, 1))).astype(np.float32), 44100)  # mono: duplicated
+    sep, mix = (str(tiny_models / f"{k}.onnx") for k in ("separator", "mixer"))
+    done = processing.process_track(song, Job(), sep, mix)
+    decoded = processing.decode(song, Job())
+    assert isinstance(decoded.audio, np.memmap) and decoded.audio.shape == (44100 * 3, 2)
+    assert isinstance(done.stems.solo, np.memmap) and isinstance(done.stems.accompaniment, np.memmap)
+    whole = pipeline.analyse(np.array(decoded.audio), 44100, pipeline.load_model(sep, "separator"),
+                             pipeline.load_model(mix, "mixer"))
+    np.testing.assert_array_equal(done.stems.solo, whole.stems.solo)
+    np.testing.assert_array_equal(done.stems.accompaniment, whole.stems.accompaniment)
+    assert done.suggestion.pan_deg == whole.suggestion.pan_deg and done.stems.solo_level == whole.stems.solo_level
+    solo, acc, mixture, rate = processing.prepare_playback(decoded, done.stems)
+    assert solo is done.stems.solo and mixture is decoded.audio and rate == 44100
+    assert not list(processing.spool_folder().glob("*.f32"))  # unlinked once mapped

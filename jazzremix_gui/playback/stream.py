@@ -42,8 +42,10 @@ RING_FRAMES = 1 << 15
 PIECE = 4096
 #: Input frames fed to the resampler before a restart position (its filter's reach, with room).
 PRIME = 1024
-#: Seconds the feeder sleeps when the ring is full or there is nothing to play.
-IDLE_S = 0.005
+#: Seconds the feeder sleeps when the ring is full (0.68 s of sound in it) while playing, and while not playing
+#: (a seek, a play or a new loop wakes it at once).
+IDLE_S = 0.02
+PAUSED_S = 0.1
 
 
 _running: "weakref.WeakSet[Feeder]" = weakref.WeakSet()
@@ -154,7 +156,7 @@ class Feeder:
                 log.exception("playback feeder")
                 self._resampler, self._end, busy = None, self._pos, False
             if not busy:
-                self._wake.wait(IDLE_S)
+                self._wake.wait(IDLE_S if self.renderer.playing else PAUSED_S)
                 self._wake.clear()
         self._resampler = None
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.atomic import atomic_path
-from jazzremix_gui.core.files.mapped import release  # noqa: F401 (the stems' pages given back; callers use it here)
+from jazzremix_gui.core.files.mapped import pieces, release
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
@@ -69,12 +69,24 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target, ".npz") as tmp:
-            np.savez(tmp, solo=stems.solo, accompaniment=stems.accompaniment, posterior=suggestion.posterior,
-                         frame_posteriors=suggestion.frame_posteriors, frame_times=suggestion.frame_times,
-                         active=suggestion.active, section_posteriors=sec_posts, meta=np.array(json.dumps(meta)))
+            _write_npz(tmp, solo=stems.solo, accompaniment=stems.accompaniment, posterior=suggestion.posterior,
+                       frame_posteriors=suggestion.frame_posteriors, frame_times=suggestion.frame_times,
+                       active=suggestion.active, section_posteriors=sec_posts, meta=np.array(json.dumps(meta)))
     except OSError:
         return None
     return target
+
+
+def _write_npz(path, **arrays: np.ndarray) -> None:
+    """What ``np.savez`` writes (members stored uncompressed, so :func:`load` can map them), each array copied in
+    pieces: mapped stems (the analysis's spools) are never resident whole."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            array = array if isinstance(array, np.ndarray) else np.asanyarray(array)
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array_header_1_0(member, np.lib.format.header_data_from_array_1_0(array))
+                for piece in (pieces(array) if array.ndim else [array]):
+                    member.write(np.ascontiguousarray(piece).tobytes())
 
 
 def entries() -> list[Path]:
@@ -156,6 +168,7 @@ def _finite(name: str, a: np.ndarray) -> None:
     for i in range(0, flat.size, _CHUNK):
         if not np.isfinite(flat[i:i + _CHUNK]).all():
             raise Invalid(f"{name} holds NaN or infinite samples")
+        release(flat, i, i + _CHUNK)  # a mapped member: checked a piece at a time, its pages given back
 
 
 def _array(z, name: str, shape: tuple, kind: str = "f", mapped: dict | None = None) -> np.ndarray:

@@ -17,9 +17,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback.engine import PlaybackEngine
 from jazzremix_gui.core.audio.loudness import integrated_loudness
+from jazzremix_gui.core.files.mapped import pieces
 from jazzremix_gui.services.processing import prepare_playback
 from jazzremix_gui.ui.worker import make_runner
-from jazzremix_gui.services.remix_writer import render_remix
+from jazzremix_gui.services.remix_writer import remix_blocks
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,9 @@ REFRESH_MS = 30
 RECONNECT_MS = 2000
 
 
-def loudness_ratio(mixture: np.ndarray, remix: np.ndarray, rate: int, cancel=None) -> float:
-    """Linear gain that brings ``mixture`` to the integrated loudness of ``remix`` (1.0 when unmeasurable)."""
+def loudness_ratio(mixture, remix, rate: int, cancel=None) -> float:
+    """Linear gain that brings ``mixture`` to the integrated loudness of ``remix`` (1.0 when unmeasurable); each an
+    array ``(n, 2)`` or its blocks (:func:`core.audio.loudness.integrated_loudness`)."""
     a = integrated_loudness(mixture, rate, cancel)
     b = integrated_loudness(remix, rate, cancel)
     if not (np.isfinite(a) and np.isfinite(b)):
@@ -138,11 +140,11 @@ class Player(QObject):
         if self._material is None or self._material[1] is None or self._material[2] is None:
             return
         decoded, stems, state = self._material
-        pan, gain = state.automation_curves(len(stems), stems.rate)
+        mix = state.mix(len(stems), stems.rate)
         token = self._token
 
-        def work(job):
-            return loudness_ratio(decoded.audio, render_remix(stems, pan, gain), stems.rate, job.is_cancelled)
+        def work(job):  # both read a piece at a time: nothing whole-length
+            return loudness_ratio(pieces(decoded.audio), remix_blocks(stems, mix), stems.rate, job.is_cancelled)
 
         self.runner.submit(work, "loudness", on_success=lambda r, t=token: self._loudness_done(t, r))
 
