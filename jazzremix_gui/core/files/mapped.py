@@ -41,8 +41,10 @@ def _mapping(array: np.ndarray):
 def release(array: np.ndarray, start: int = 0, stop: int | None = None) -> None:
     """Give back the memory that reading rows ``start .. stop-1`` of a mapped array took (all rows by default).
 
-    Nothing happens for an array in memory or on a platform without ``madvise``. The whole pages
-    inside the rows are given back (and, at either end of the mapping, the partial ones).
+    Nothing happens for an array in memory or on a platform without ``madvise``. The pages holding
+    those rows are given back, the one the first row starts in too, but not a page the rows end
+    inside (unless it is the mapping's last): a pass in pieces gives every page back once, and a
+    page given back early is just read again from the file.
     """
     advice = getattr(mmap, "MADV_DONTNEED", None)
     if advice is None or array.ndim == 0 or array.shape[0] == 0:
@@ -54,7 +56,7 @@ def release(array: np.ndarray, start: int = 0, stop: int | None = None) -> None:
         return
     page = mmap.PAGESIZE
     a, b = offset + start * row, offset + stop * row
-    a = 0 if a < page else -(-a // page) * page
+    a = (a // page) * page
     b = len(mapped) if b >= len(mapped) - page else (b // page) * page
     if b <= a:
         return
