@@ -61,10 +61,24 @@ def run_one(src: str, rate: int, work: str) -> dict:
 
     print(f"measuring {Path(jazzremix_gui.__file__).parent}", file=sys.stderr)
     stages = {"started": rss_mb()}
+    import threading
+
+    trace = {"peak": (0.0, "")}  # the highest RSS seen every 0.2 s and what the track was doing then
+    tracing = threading.Event()
+
+    def sample():
+        while not tracing.wait(0.2):
+            track = w.manager.tracks[0] if w.manager.tracks else None
+            doing = f"{track.message} {track.progress * 100:.0f} %" if track is not None else ""
+            now = rss_mb()[0]
+            if now > trace["peak"][0]:
+                trace["peak"] = (now, doing)
+
     app = make_app()
     w = MainWindow(Settings(Path(work) / "settings.ini"))
     w.show()
     stages["window"] = rss_mb()
+    threading.Thread(target=sample, daemon=True).start()
     start = time.perf_counter()
     done = {}
 
@@ -84,6 +98,7 @@ def run_one(src: str, rate: int, work: str) -> dict:
     app.exec()
     poll.stop()
     stages["ready"] = rss_mb()
+    tracing.set()
     track = w.manager.tracks[0]
     decoded, processed = track.decoded, track.processed
     solo, acc, mix, file_rate = prepare_playback(decoded, processed.stems)
@@ -109,6 +124,7 @@ def run_one(src: str, rate: int, work: str) -> dict:
     w.close()
     return {"status": done.get("status", "timeout"), "ready_s": done.get("ready", float("nan")),
             "play_s": time.perf_counter() - t, "cache_mb": entry / 1e6, "underruns": renderer.underruns,
+            "peak_while": f"{trace['peak'][1]} ({trace['peak'][0]:.0f} MB)",
             "stages": {k: [round(v, 1) for v in vals] for k, vals in stages.items()}}
 
 
@@ -145,7 +161,8 @@ def main() -> None:
                 print(f"{label}, {minutes:g} min: {res['status']} after {res['ready_s']:.1f} s "
                       f"({minutes * 60 / res['ready_s']:.1f} x real time), played in {res['play_s']:.1f} s "
                       f"({res.get('underruns', 0)} underruns); peak RSS "
-                      f"{peak:.0f} MB; RSS by stage (MB): {stages}; cache entry {res['cache_mb']:.0f} MB "
+                      f"{peak:.0f} MB (seen while {res.get('peak_while', '?')}), "
+                      f"RSS by stage (MB): {stages}; cache entry {res['cache_mb']:.0f} MB "
                       f"({res['cache_mb'] / minutes * 60:.0f} MB per hour)", flush=True)
     for label, rows in peaks.items():
         if len(rows) > 1:
