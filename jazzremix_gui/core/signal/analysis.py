@@ -102,10 +102,12 @@ def _mid(x: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Samples ``start .. stop-1`` of ``x`` as float32 mono (stereo averaged): a copy of that piece only.
 
     The pictures are drawn piece by piece from this, so a long recording (or its memory-mapped
-    stems) is never copied whole, and a mapped one gives the piece's pages back once read.
+    stems) is never copied whole, and a mapped one gives its pages back up to the piece's end: from the start,
+    not from the piece's, because the spectrogram's pieces overlap and reading a page again can map its
+    neighbours back too (the page cache's large folios), well before the piece.
     """
     piece = np.array(x[start:stop], np.float32)
-    release(x, start, stop)
+    release(x, 0, stop)
     return piece.mean(axis=1) if piece.ndim == 2 else piece
 
 
