@@ -168,6 +168,7 @@ def test_the_app_keeps_the_recording_and_stems_in_mapped_files(tiny_models, tmp_
     import soundfile as sf
 
     from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.files import paths
     from jazzremix_gui.services import processing
 
     class Job:
@@ -189,4 +190,4 @@ def test_the_app_keeps_the_recording_and_stems_in_mapped_files(tiny_models, tmp_
     assert done.suggestion.pan_deg == whole.suggestion.pan_deg and done.stems.solo_level == whole.stems.solo_level
     solo, acc, mixture, rate = processing.prepare_playback(decoded, done.stems)
     assert solo is done.stems.solo and mixture is decoded.audio and rate == 44100
-    assert not list(processing.spool_folder().glob("*.f32"))  # unlinked once mapped
+    assert not list(paths.spool_dir().glob("*.f32"))  # unlinked once mapped

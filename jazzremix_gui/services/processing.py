@@ -29,7 +29,7 @@ from jazzremix_gui.core.signal.analysis import Spectrogram, envelope, log_spectr
 class Decoded:
     """A decoded input: ``audio`` [shape=(n, 2), float32] at ``rate`` Hz (mono duplicated), its picture.
 
-    ``audio`` is mapped from a spool file (:func:`spool_folder`; in memory only when that cannot
+    ``audio`` is mapped from a spool file (:func:`core.files.paths.spool_dir`; in memory only when that cannot
     be written): read it in pieces (:func:`core.files.mapped.pieces`) so its pages go back.
 
     ``channels`` is the file's (more than two are downmixed); ``warnings`` are the lines the
@@ -75,15 +75,10 @@ def load_models(separator_path=None, mixer_path=None):
     return out[0], out[1]
 
 
-def spool_folder() -> Path:
-    """Where the app spools long audio (the decoded recordings, the stems while they are made)."""
-    return paths.cache_dir() / "spool"
-
-
 def _spool(blocks, channels: int, fallback):
     """``blocks`` written to a :class:`FloatSpool` and mapped; ``fallback()`` (in memory) when it cannot be written."""
     try:
-        spool = FloatSpool(spool_folder(), channels)
+        spool = FloatSpool(paths.spool_dir(), channels)
     except OSError:
         return fallback()
     try:
@@ -132,7 +127,7 @@ def analyse(decoded: Decoded, separator, mixer, job) -> pipeline.Analysis:
                                 sink=sink)
 
     try:
-        spools = FloatSpool(spool_folder(), 0), FloatSpool(spool_folder(), 2)
+        spools = FloatSpool(paths.spool_dir(), 0), FloatSpool(paths.spool_dir(), 2)
     except OSError:
         return run()
     try:
