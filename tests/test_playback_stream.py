@@ -191,3 +191,30 @@ def test_the_app_keeps_the_recording_and_stems_in_mapped_files(tiny_models, tmp_
     solo, acc, mixture, rate = processing.prepare_playback(decoded, done.stems)
     assert solo is done.stems.solo and mixture is decoded.audio and rate == 44100
     assert not list(paths.spool_dir().glob("*.f32"))  # unlinked once mapped
+
+
+def test_without_a_writable_spool_folder_the_app_keeps_audio_in_memory(tiny_models, tmp_path, monkeypatch):
+    """The spools are an economy, not a requirement: where they cannot be written the track still opens,
+    separates and plays from memory, with the same stems."""
+    import soundfile as sf
+
+    from jazzremix_gui.core.files import paths
+    from jazzremix_gui.services import cache, processing
+
+    class Job:
+        progress = partial = staticmethod(lambda *a: None)
+        is_cancelled = staticmethod(lambda: False)
+
+    song = tmp_path / "song.wav"
+    sf.write(song, (0.2 * np.random.default_rng(6).standard_normal((44100 * 2, 2))).astype(np.float32), 44100)
+    sep, mix = (str(tiny_models / f"{k}.onnx") for k in ("separator", "mixer"))
+    spooled = processing.process_track(song, Job(), sep, mix)
+    solo = np.array(spooled.stems.solo)
+    cache.clear()
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where a folder would go")
+    monkeypatch.setattr(paths, "spool_dir", lambda: blocked / "spool")
+    decoded = processing.decode(song, Job())
+    assert not isinstance(decoded.audio, np.memmap) and decoded.audio.shape == (44100 * 2, 2)
+    done = processing.process_track(song, Job(), sep, mix)
+    np.testing.assert_array_equal(done.stems.solo, solo)
