@@ -218,3 +218,35 @@ def test_without_a_writable_spool_folder_the_app_keeps_audio_in_memory(tiny_mode
     assert not isinstance(decoded.audio, np.memmap) and decoded.audio.shape == (44100 * 2, 2)
     done = processing.process_track(song, Job(), sep, mix)
     np.testing.assert_array_equal(done.stems.solo, solo)
+
+
+def test_loop_changed_while_playing_plays_on_without_a_gap():
+    """Turning the loop on, moving its end before and after where the feeder has got to, and turning it off,
+    all while playing: the engine asks the feeder to replan, and every block equals the in-memory renderer's."""
+    ref, st, feeder = pair()
+    a, b = np.zeros((512, 2), np.float32), np.zeros((512, 2), np.float32)
+    for r in (ref, st):
+        r.start()
+
+    def set_loop(lo, hi, on):
+        for r in (ref, st):
+            r.loop, r.loop_on = [lo, hi], on
+        feeder.replan()
+
+    worst = 0.0
+    for k in range(240):
+        if k == 20:
+            set_loop(15000, 30000, True)  # ahead of the playhead (10240): played up to its end, then round
+        if k == 70:
+            set_loop(15000, 26000, True)  # its end moved back, behind what the feeder wrote
+        if k == 120:
+            set_loop(15000, 40000, True)  # and forward, past where the feeder had wrapped
+        if k == 170:
+            set_loop(15000, 40000, False)  # off while inside it: plays on past its end
+        feeder.fill()
+        ref.render(a)
+        st.render(b)
+        worst = max(worst, float(np.abs(a - b).max()))
+        assert ref.position == st.position, k
+    assert worst < 1e-5 and st.underruns == 0
+    assert st.position > 40000

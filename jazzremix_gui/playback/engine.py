@@ -25,7 +25,7 @@ from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.renderer import BlockRenderer
-from jazzremix_gui.playback.stream import Feeder, Ring
+from jazzremix_gui.playback.stream import AT_ONCE, Feeder, Ring
 
 #: Seconds without an audio callback after which a started stream counts as lost.
 LOST_AFTER_S = 0.5
@@ -236,8 +236,8 @@ class PlaybackEngine:
         return self.renderer.underruns
 
     def _moved(self) -> None:
-        if self.feeder is not None:
-            self.feeder.wake()
+        if self.feeder is not None:  # the first frames from the new place are written here, at once
+            self.feeder.wake(AT_ONCE)
 
     def play(self) -> bool:
         """Start (or resume); returns False when playback is not possible."""
@@ -282,6 +282,8 @@ class PlaybackEngine:
         b = int(min(end_s * self.rate, r.length))
         r.loop = [a, max(a, b)]
         r.loop_on = bool(on) and b > a
-        if not r.playing:  # the ring follows the new loop from where the playhead is (playing: at the loop's end)
+        if not r.playing:  # the ring follows the new loop from where the playhead is
             r.seek(r.position)
             self._moved()
+        elif self.feeder is not None:  # from a little ahead of what is playing
+            self.feeder.replan()

@@ -6,9 +6,11 @@ resamples the five channels (solo, accompaniment L/R, mixture L/R) to the device
 :class:`core.audio.audio_io.StreamResampler` and writes them into a preallocated :class:`Ring`,
 each frame tagged with its position at the device's rate. The audio callback
 (:class:`playback.renderer.BlockRenderer`) takes frames from the ring only where the tags follow
-its own position; anything else (a seek, a loop moved while playing, a slow feeder) is an
+its own position; anything else (a seek the feeder has not seen yet, a slow feeder) is an
 underrun: silence for the rest of the block, counted, and a request for the feeder to start
-again from the callback's position.
+again from the callback's position. The engine avoids them: a seek writes the first frames from
+the new place at once (:meth:`Feeder.wake`), a loop changed while playing keeps the frames ahead
+only as far as they follow the new loop (:meth:`Feeder.replan`).
 
 The feeder plays in the callback's order: at the loop's end it goes on from the loop's start,
 at the file's end it stops. It starts the resampler again there (and after each seek) a little
@@ -40,6 +42,11 @@ log = logging.getLogger(__name__)
 RING_FRAMES = 1 << 15
 #: Input frames read and resampled at a time.
 PIECE = 4096
+#: Frames written at once in the thread that seeks (about 0.1 s): the callback finds them at its next block.
+AT_ONCE = 4096
+#: Frames kept ahead of the callback when the loop changes while playing (more than any block it asks for);
+#: those after them are written again for the new loop.
+GUARD = 8192
 #: Input frames fed to the resampler before a restart position (its filter's reach, with room).
 PRIME = 1024
 #: Seconds the feeder sleeps when the ring is full (0.68 s of sound in it) while playing, and while not playing
@@ -122,6 +129,7 @@ class Feeder:
         self._end = 0  # position where this run stops (the loop's end or the length)
         self._pending = np.zeros((0, 5), np.float32)
         self._wake = threading.Event()
+        self._lock = threading.Lock()
         self._stop = False
         self._thread = None
 
@@ -133,8 +141,34 @@ class Feeder:
         self._thread.start()
         _running.add(self)
 
-    def wake(self) -> None:
-        """Look at the ring now (after a seek) rather than at the next idle tick."""
+    def wake(self, now: int = 0) -> None:
+        """Look at the ring now (after a seek) rather than at the next idle tick; with ``now``, write that many
+        frames first in the calling thread, so a seek while playing is heard at once."""
+        if now:
+            self.fill(now)
+        self._wake.set()
+
+    def replan(self) -> None:
+        """The loop changed while playing: keep :data:`GUARD` frames ahead of the callback, write the rest again
+        in the new loop's order (from the calling thread, at once)."""
+        with self._lock:
+            ring, r = self.ring, self.renderer
+            base = max(ring.rd, ring.stale)
+            tags = ring.tags[np.arange(base, min(ring.wr, base + GUARD)) % ring.size]
+            a, b = r.loop
+            looping = r.loop_on and b - a > 0
+            # where the frames ahead stop following the new loop (an old wrap, or the new end passed)
+            wanted = np.where(looping & (tags < b) & (tags + 1 >= b), a, tags + 1)[:-1]
+            off = np.flatnonzero(tags[1:] != wanted)
+            keep = base + (int(off[0]) + 1 if off.size else tags.size)
+            if keep <= base:  # nothing ahead: start again where the callback is
+                self._restart(r.position)
+            else:
+                last = int(ring.tags[(keep - 1) % ring.size])
+                following = a if looping and last < b <= last + 1 else last + 1
+                ring.wr = keep  # the frames after it are out of date: written over from here
+                self._restart(following, fresh=False)
+            self._fill(AT_ONCE)
         self._wake.set()
 
     def stop(self, wait_s: float = 0.2) -> None:
@@ -160,8 +194,13 @@ class Feeder:
                 self._wake.clear()
         self._resampler = None
 
-    def fill(self) -> bool:
-        """Write what fits into the ring (restarting where the callback asks); returns whether it wrote."""
+    def fill(self, limit: int | None = None) -> bool:
+        """Write what fits into the ring (restarting where the callback asks), at least ``limit`` frames when
+        given; returns whether it wrote. Any thread may call it (one at a time: a lock)."""
+        with self._lock:
+            return self._fill(limit)
+
+    def _fill(self, limit: int | None) -> bool:
         ring = self.ring
         request = ring.request
         if request >= 0:
@@ -182,11 +221,15 @@ class Feeder:
             if k > 0:
                 self._write(self._pending[:k])
                 wrote = True
+                if limit is not None:
+                    limit -= k
             self._pending = self._pending[max(k, 0):]
             if self._pos >= self._end:
                 self._pending = self._pending[:0]
                 if not self._wrap():
                     break
+            if limit is not None and limit <= 0:
+                break
         return wrote
 
     def _write(self, frames: np.ndarray) -> None:
