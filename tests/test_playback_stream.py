@@ -250,3 +250,26 @@ def test_loop_changed_while_playing_plays_on_without_a_gap():
         assert ref.position == st.position, k
     assert worst < 1e-5 and st.underruns == 0
     assert st.position > 40000
+
+
+def test_a_feeder_error_plays_silence_and_raises_nothing(monkeypatch, caplog):
+    """A file that cannot be read any more: the error is logged, the callback plays silence (underruns), and the
+    thread, a seek and a loop change go on without raising."""
+    from jazzremix_gui.playback import stream
+
+    _, st, feeder = pair()
+
+    def broken(*args):
+        raise OSError("the file went away")
+
+    monkeypatch.setattr(stream, "read_rows", broken)
+    out = np.ones((512, 2), np.float32)
+    st.start()
+    feeder.wake(stream.AT_ONCE)  # as a seek does
+    feeder.replan()
+    st.render(out)
+    assert not out.any() and st.underruns == 1 and st.playing
+    feeder.start()  # the thread keeps running
+    feeder.wake()
+    feeder.stop()
+    assert "the file went away" in caplog.text

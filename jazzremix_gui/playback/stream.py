@@ -145,12 +145,16 @@ class Feeder:
         """Look at the ring now (after a seek) rather than at the next idle tick; with ``now``, write that many
         frames first in the calling thread, so a seek while playing is heard at once."""
         if now:
-            self.fill(now)
+            self._guarded(lambda: self.fill(now))
         self._wake.set()
 
     def replan(self) -> None:
         """The loop changed while playing: keep :data:`GUARD` frames ahead of the callback, write the rest again
         in the new loop's order (from the calling thread, at once)."""
+        self._guarded(self._replan)
+        self._wake.set()
+
+    def _replan(self) -> bool:
         with self._lock:
             ring, r = self.ring, self.renderer
             base = max(ring.rd, ring.stale)
@@ -168,8 +172,7 @@ class Feeder:
                 following = a if looping and last < b <= last + 1 else last + 1
                 ring.wr = keep  # the frames after it are out of date: written over from here
                 self._restart(following, fresh=False)
-            self._fill(AT_ONCE)
-        self._wake.set()
+            return self._fill(AT_ONCE)
 
     def stop(self, wait_s: float = 0.2) -> None:
         """End the thread (waiting at most ``wait_s``) and drop the resampler."""
@@ -184,15 +187,22 @@ class Feeder:
     # ---- the thread --------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop:
-            try:
-                busy = self.fill()
-            except Exception:  # a file that went away, a resampler error: log, play silence, keep running
-                log.exception("playback feeder")
-                self._resampler, self._end, busy = None, self._pos, False
+            busy = self._guarded(self.fill)
             if not busy:
                 self._wake.wait(IDLE_S if self.renderer.playing else PAUSED_S)
                 self._wake.clear()
         self._resampler = None
+
+    def _guarded(self, work) -> bool:
+        """``work()``; an error (a file that went away, a resampler error) is logged and this run ends: the
+        callback plays silence until the next seek, nothing is raised."""
+        try:
+            return work()
+        except Exception:
+            log.exception("playback feeder")
+            with self._lock:
+                self._resampler, self._end = None, self._pos
+            return False
 
     def fill(self, limit: int | None = None) -> bool:
         """Write what fits into the ring (restarting where the callback asks), at least ``limit`` frames when
