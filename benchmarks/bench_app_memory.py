@@ -4,11 +4,14 @@ For each length (``--minutes``, several give the growth per minute), a generated
 stereo WAV (the signal of ``bench_separate.py``) is opened in the real main window,
 offscreen, in a child process of its own; the script waits until the track is ready
 (decoded, separated and suggested, stems in the cache, pictures drawn), then plays it
-the way the audio callback would, with no sound device: the playback material is
-prepared for the device rate (``--rate``, :func:`services.processing.prepare_playback`,
-as the player does for a device) and :class:`playback.renderer.BlockRenderer` renders
-every 512-sample block from start to end. Resident memory (current and peak, from
-``/proc/self/status``) is read at each stage, and the size of the cache entry.
+the way the player does, with no sound device: the material the player streams
+(:func:`services.processing.prepare_playback`: the mapped stems and recording at the file's
+rate) goes to a :class:`playback.stream.Feeder`, which resamples it for a device at
+``--rate`` into the ring that :class:`playback.renderer.BlockRenderer` renders every
+512-sample block from, start to end (the feeder's filling is called between blocks here
+instead of from its thread, so the run is as fast as the machine allows). Resident memory
+(current and peak, from ``/proc/self/status``) is read at each stage and every 2000 blocks
+while playing, and the size of the cache entry.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_app_memory.py --minutes 5 10 [--rate 48000]
 
@@ -47,6 +50,7 @@ def run_one(src: str, rate: int, work: str) -> dict:
     from PySide6.QtCore import QTimer
 
     from jazzremix_gui.playback.renderer import BlockRenderer
+    from jazzremix_gui.playback.stream import Feeder, Ring
     from jazzremix_gui.services import cache
     from jazzremix_gui.services.processing import prepare_playback
     from jazzremix_gui.ui.app import make_app
@@ -57,10 +61,24 @@ def run_one(src: str, rate: int, work: str) -> dict:
 
     print(f"measuring {Path(jazzremix_gui.__file__).parent}", file=sys.stderr)
     stages = {"started": rss_mb()}
+    import threading
+
+    trace = {"peak": (0.0, "")}  # the highest RSS seen every 0.2 s and what the track was doing then
+    tracing = threading.Event()
+
+    def sample():
+        while not tracing.wait(0.2):
+            track = w.manager.tracks[0] if w.manager.tracks else None
+            doing = f"{track.message} {track.progress * 100:.0f} %" if track is not None else ""
+            now = rss_mb()[0]
+            if now > trace["peak"][0]:
+                trace["peak"] = (now, doing)
+
     app = make_app()
     w = MainWindow(Settings(Path(work) / "settings.ini"))
     w.show()
     stages["window"] = rss_mb()
+    threading.Thread(target=sample, daemon=True).start()
     start = time.perf_counter()
     done = {}
 
@@ -80,22 +98,33 @@ def run_one(src: str, rate: int, work: str) -> dict:
     app.exec()
     poll.stop()
     stages["ready"] = rss_mb()
+    tracing.set()
     track = w.manager.tracks[0]
     decoded, processed = track.decoded, track.processed
-    solo, acc, mix = prepare_playback(decoded, processed.stems, rate)
-    stages["playback prepared"] = rss_mb()
+    solo, acc, mix, file_rate = prepare_playback(decoded, processed.stems)
     renderer = BlockRenderer()
-    renderer.load(solo, acc, mix, rate, processed.stems.solo_level)
+    ring = Ring()
+    feeder = Feeder(renderer, ring, solo, acc, mix, file_rate, rate)
+    renderer.attach(ring, feeder.length, rate, processed.stems.solo_level)
+    feeder.fill()
+    stages["playback prepared"] = rss_mb()
     renderer.start()
     out = np.zeros((512, 2), np.float32)
     t = time.perf_counter()
+    blocks, playing_peak = 0, 0.0
     while renderer.playing and renderer.position < renderer.length:
+        feeder.fill()
         renderer.render(out)
+        blocks += 1
+        if blocks % 2000 == 0:
+            playing_peak = max(playing_peak, rss_mb()[0])
     stages["played to the end"] = rss_mb()
+    stages["highest while playing"] = (max(playing_peak, stages["played to the end"][0]), stages["played to the end"][1])
     entry = sum(p.stat().st_size for p in cache.entries())
     w.close()
     return {"status": done.get("status", "timeout"), "ready_s": done.get("ready", float("nan")),
-            "play_s": time.perf_counter() - t, "cache_mb": entry / 1e6,
+            "play_s": time.perf_counter() - t, "cache_mb": entry / 1e6, "underruns": renderer.underruns,
+            "peak_while": f"{trace['peak'][1]} ({trace['peak'][0]:.0f} MB)",
             "stages": {k: [round(v, 1) for v in vals] for k, vals in stages.items()}}
 
 
@@ -130,8 +159,10 @@ def main() -> None:
                 peak = max(v[1] for v in res["stages"].values())
                 peaks.setdefault(label, []).append((minutes, peak))
                 print(f"{label}, {minutes:g} min: {res['status']} after {res['ready_s']:.1f} s "
-                      f"({minutes * 60 / res['ready_s']:.1f} x real time), played in {res['play_s']:.1f} s; peak RSS "
-                      f"{peak:.0f} MB; RSS by stage (MB): {stages}; cache entry {res['cache_mb']:.0f} MB "
+                      f"({minutes * 60 / res['ready_s']:.1f} x real time), played in {res['play_s']:.1f} s "
+                      f"({res.get('underruns', 0)} underruns); peak RSS "
+                      f"{peak:.0f} MB (seen while {res.get('peak_while', '?')}), "
+                      f"RSS by stage (MB): {stages}; cache entry {res['cache_mb']:.0f} MB "
                       f"({res['cache_mb'] / minutes * 60:.0f} MB per hour)", flush=True)
     for label, rows in peaks.items():
         if len(rows) > 1:

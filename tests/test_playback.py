@@ -232,3 +232,23 @@ def test_chunked_loudness_matches_pyloudnorm():
     assert integrated_loudness(x, 44100) == pytest.approx(pyloudnorm.Meter(44100).integrated_loudness(x), abs=0.05)
     assert loudness_ratio(x, 0.5 * x, 44100) == pytest.approx(0.5, rel=1e-3)
     assert loudness_ratio(x[:100], x[:100], 44100) == 1.0  # too short to measure
+
+
+def test_engine_streams_at_the_file_rate_and_seeks(engine):
+    """The feeder thread resamples 44.1 kHz material for the device as it plays; a seek while playing lands."""
+    rate = 44100
+    n = rate * 6
+    solo = (0.3 * np.sin(2 * np.pi * 440 * np.arange(n) / rate)).astype(np.float32)
+    acc = np.zeros((n, 2), np.float32)
+    engine.load_stream(solo, acc, np.stack([solo, solo], 1), rate)
+    assert engine.renderer.length == round(n * engine.rate / rate)
+    assert engine.play()
+    r = engine.renderer
+    assert wait_for(lambda: engine.callbacks > 3 and r.levels.max() > 0.1), "no sound from the stream"
+    engine.seek_seconds(4.0)
+    assert wait_for(lambda: engine.position_seconds > 4.05 and r.levels.max() > 0.1)
+    assert engine.underruns <= 2  # at most the block after the seek
+    engine.pause()
+    assert wait_for(lambda: not engine.playing)
+    engine.unload()
+    assert engine.feeder is None

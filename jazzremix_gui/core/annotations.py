@@ -36,6 +36,7 @@ import numpy as np
 from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (part of this module's API)
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.files.mapped import FloatSpool, pieces, release
 from jazzremix_gui.core.signal import features
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.signal.panlaw import check_pan_gain
@@ -109,9 +110,8 @@ def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, 
         ``{"kind": "mixer_features", "n_features", "context", "hop", "encoding", "sections",
         "frames", "data"}``; :func:`decode_frames` gives back ``(section index (N,), features (N, 100))``.
     """
-    solo44 = audio_io.resample(np.asarray(solo, np.float32).reshape(-1), rate, MODEL_RATE)
-    acc = np.asarray(accompaniment, np.float32)
-    acc44 = audio_io.resample(acc if acc.ndim == 2 else acc[:, None], rate, MODEL_RATE).reshape(solo44.shape[0], -1)
+    solo44 = _at_model_rate(solo.reshape(-1, 1), rate)[:, 0]
+    acc44 = _at_model_rate(accompaniment if accompaniment.ndim == 2 else accompaniment[:, None], rate)
     n = frame_count(solo44.shape[0], hop)
     powers, energy = [], []
     for a in range(0, n, 2048):  # band powers block by block: memory bounded on long files
@@ -119,6 +119,8 @@ def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, 
         s_mag = features.mid_magnitude(solo44, hop, a, b)
         powers.append(features.mixer_band_powers(s_mag, features.channel_power(acc44, hop, a, b), solo_level))
         energy.append((s_mag.astype(np.float64) ** 2).sum(axis=1))
+        for stem in (solo44, acc44):  # mapped stems: what was read goes back (from the start: the blocks overlap)
+            release(stem, 0, b * hop)
     feats = features.band_features(np.concatenate(powers)) if powers else np.zeros((0, features.MIXER_N_FEATURES))
     active = activity(np.sqrt(np.concatenate(energy))[:, None]) if energy else np.zeros(0, bool)
     chosen = []
@@ -144,6 +146,26 @@ def annotation_features(solo: np.ndarray, accompaniment: np.ndarray, rate: int, 
     return {"kind": "mixer_features", "n_features": features.MIXER_N_FEATURES, "context": features.MIXER_CONTEXT,
             "hop": hop, "encoding": _ENCODING, "sections": secs, "frames": frames,
             "data": base64.b64encode(zlib.compress(data.tobytes(), 6)).decode("ascii")}
+
+
+def _at_model_rate(x: np.ndarray, rate: int) -> np.ndarray:
+    """``x`` [shape=(n, c), float32] at :data:`MODEL_RATE`: itself when it is at that rate (a mapped array stays
+    mapped), else resampled a piece at a time into a mapped spool (in memory when none can be written)."""
+    if rate == MODEL_RATE and x.dtype == np.float32:
+        return x
+    try:
+        spool = FloatSpool(paths.spool_dir(), x.shape[1])
+    except OSError:
+        return audio_io.resample(x, rate, MODEL_RATE)
+    try:
+        stream = audio_io.StreamResampler(rate, MODEL_RATE, x.shape[1])
+        for piece in pieces(x):
+            spool.write(stream.push(piece))
+        spool.write(stream.finish())
+        return spool.finish()
+    except OSError:
+        spool.discard()
+        return audio_io.resample(x, rate, MODEL_RATE)
 
 
 def decode_frames(feats: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,10 @@
 """The playback engine: one sounddevice output stream feeding from a :class:`BlockRenderer`.
 
-No Qt here. The stream opens at the device's own default sample rate (the caller
-resamples the material to :attr:`PlaybackEngine.rate` once, off the UI thread, before
-:meth:`load`). Without PortAudio or an output device the engine stays usable but
+No Qt here. The stream opens at the device's own default sample rate. A track's material
+stays at the file's rate, in memory-mapped files: :meth:`PlaybackEngine.load_stream` starts a
+:class:`playback.stream.Feeder` thread that resamples it to :attr:`PlaybackEngine.rate` a piece at
+a time into the ring the audio callback reads (:meth:`load` takes short material already at the
+device's rate, in memory). Without PortAudio or an output device the engine stays usable but
 :attr:`available` is False and :attr:`reason` says why in plain words.
 
 A device can go away while the stream runs (the audio server stops, a USB interface is
@@ -23,6 +25,7 @@ from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback import devices
 from jazzremix_gui.playback import renderer as R
 from jazzremix_gui.playback.renderer import BlockRenderer
+from jazzremix_gui.playback.stream import AT_ONCE, Feeder, Ring
 
 #: Seconds without an audio callback after which a started stream counts as lost.
 LOST_AFTER_S = 0.5
@@ -41,6 +44,7 @@ class PlaybackEngine:
 
     def __init__(self, device: str | None = None):
         self.renderer = BlockRenderer()
+        self.feeder: Feeder | None = None
         self.stream = None
         self.device = None
         self.reason: str | None = None
@@ -193,14 +197,54 @@ class PlaybackEngine:
     # ---- transport --------------------------------------------------------------------
     def load(self, solo: np.ndarray, accompaniment: np.ndarray, mixture: np.ndarray,
              solo_level: float = SOLO_LEVEL_DEFAULT) -> None:
-        """Material at :attr:`rate`: solo (n,), accompaniment and mixture (n, 2), and the solo level ``k``."""
+        """Material in memory at :attr:`rate`: solo (n,), accompaniment and mixture (n, 2), and the solo level ``k``."""
+        self.unload()
         self.renderer.load(solo, accompaniment, mixture, self.rate, solo_level)
+
+    def load_stream(self, solo: np.ndarray | None, accompaniment: np.ndarray, mixture: np.ndarray, rate: int,
+                    solo_level: float = SOLO_LEVEL_DEFAULT) -> None:
+        """Play a track streamed from its files at its own ``rate``, resampled to :attr:`rate` as it plays.
+
+        Parameters
+        ----------
+        solo : np.ndarray [shape=(n,), dtype=float32] or None
+            None: no stems (the original plays; the remix is the mixture).
+        accompaniment, mixture : np.ndarray [shape=(n, 2), dtype=float32]
+            Memory-mapped (read a piece at a time, pages given back) or in memory.
+        rate : int
+            Their sample rate in Hz.
+        solo_level : float
+            The recording's solo level ``k``.
+        """
+        self.unload()
+        ring = Ring()
+        feeder = Feeder(self.renderer, ring, solo, accompaniment, mixture, rate, self.rate)
+        self.renderer.attach(ring, feeder.length, self.rate, solo_level)
+        self.feeder = feeder
+        feeder.start()
+
+    def unload(self) -> None:
+        """Stop playing and the feeder thread (its files are no longer read)."""
+        self.renderer.playing = False
+        feeder, self.feeder = self.feeder, None
+        if feeder is not None:
+            feeder.stop()
+
+    @property
+    def underruns(self) -> int:
+        """Blocks that played silence because the feeder was late (streamed material)."""
+        return self.renderer.underruns
+
+    def _moved(self) -> None:
+        if self.feeder is not None:  # the first frames from the new place are written here, at once
+            self.feeder.wake(AT_ONCE)
 
     def play(self) -> bool:
         """Start (or resume); returns False when playback is not possible."""
         if self.stream is None or self.renderer.length == 0:
             return False
         self.renderer.start()
+        self._moved()
         if not self._started:
             try:
                 self.stream.start()
@@ -218,6 +262,7 @@ class PlaybackEngine:
     def stop(self) -> None:
         self.renderer.pause()
         self.renderer.seek(self.renderer.loop[0] if self.renderer.loop_on else 0)
+        self._moved()
 
     @property
     def playing(self) -> bool:
@@ -225,6 +270,7 @@ class PlaybackEngine:
 
     def seek_seconds(self, t: float) -> None:
         self.renderer.seek(int(round(t * self.rate)))
+        self._moved()
 
     @property
     def position_seconds(self) -> float:
@@ -236,3 +282,8 @@ class PlaybackEngine:
         b = int(min(end_s * self.rate, r.length))
         r.loop = [a, max(a, b)]
         r.loop_on = bool(on) and b > a
+        if not r.playing:  # the ring follows the new loop from where the playhead is
+            r.seek(r.position)
+            self._moved()
+        elif self.feeder is not None:  # from a little ahead of what is playing
+            self.feeder.replan()

@@ -12,6 +12,13 @@ Per output channel ``c`` the block is
 ``(w_solo_L, w_solo_R) = remix * solo_on * core.signal.panlaw.solo_weights(pan, gain, k)`` (constant-power pan
 law and the gain convention: ``k`` is the recording's solo level, so gain 1.0 is as recorded),
 ``w_acc = remix * acc_on`` and ``w_orig = (1 - remix) * orig_gain``, all times ``master``.
+
+The material is either in memory at the device's rate (:meth:`BlockRenderer.load`: short
+material, tests) or streamed (:meth:`BlockRenderer.attach`): a :class:`playback.stream.Ring` that a
+:class:`playback.stream.Feeder` thread keeps filled from files. Then the callback takes the
+frames whose tags follow its position; when they are not there it plays silence for the rest
+of the block, counts an underrun (:attr:`BlockRenderer.underruns`), stays where it is and, when
+the ring holds other positions (a seek), asks the feeder to start again from there.
 """
 
 from __future__ import annotations
@@ -71,6 +78,10 @@ class BlockRenderer:
         self._abs = np.zeros((MAX_BLOCK, 2), np.float32)
         self._prev = np.zeros(4)
         self._target = np.zeros(4)
+        self._ring = None  # playback.stream.Ring when streaming
+        self._ring_data = None
+        self._length = 0
+        self.underruns = 0
 
     # ---- UI side -------------------------------------------------------------------
     def load(self, solo: np.ndarray, accompaniment: np.ndarray, mixture: np.ndarray, rate: int,
@@ -87,17 +98,39 @@ class BlockRenderer:
         self.playing = False
         self.solo_level = float(solo_level)
         n = min(solo.shape[0], accompaniment.shape[0], mixture.shape[0])
+        self._ring = self._ring_data = None
         self._data = (np.ascontiguousarray(solo[:n], np.float32), np.ascontiguousarray(accompaniment[:n], np.float32),
                       np.ascontiguousarray(mixture[:n], np.float32), n)
+        self._reset(n, rate)
+
+    def attach(self, ring, length: int, rate: int, solo_level: float = SOLO_LEVEL_DEFAULT) -> None:
+        """Play streamed material from ``ring`` (a :class:`playback.stream.Ring` its feeder fills); playback stops.
+
+        Parameters
+        ----------
+        length : int
+            Frames of the material at ``rate`` Hz (the device's rate).
+        solo_level : float
+            The recording's solo level ``k``.
+        """
+        self.playing = False
+        self.solo_level = float(solo_level)
+        self._data = (np.zeros(0, np.float32), np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32), 0)
+        self._ring_data = (ring.solo, ring.accompaniment, ring.mixture, ring.size)
+        self._ring = ring
+        self._reset(int(length), rate)
+
+    def _reset(self, n: int, rate: int) -> None:
+        self._length = n
         self.rate = int(rate)
-        self.position = 0
         self.loop = [0, n]
+        self.seek(0)
         self._prev[:] = 0.0
 
     @property
     def length(self) -> int:
-        """Samples loaded."""
-        return self._data[3]
+        """Samples loaded (at :attr:`rate`)."""
+        return self._length
 
     def set_sections(self, rows) -> None:
         """Automation rows ``(start_s, end_s, pan_deg, gain)`` in seconds (at most :data:`MAX_SECTIONS`)."""
@@ -108,7 +141,7 @@ class BlockRenderer:
 
     def start(self) -> None:
         if self.position >= self.length:
-            self.position = self.loop[0] if self.loop_on else 0
+            self.seek(self.loop[0] if self.loop_on else 0)
         self._fade_out = False
         self.playing = self.length > 0
 
@@ -118,7 +151,10 @@ class BlockRenderer:
             self._fade_out = True
 
     def seek(self, sample: int) -> None:
+        """Play from ``sample`` next (streamed material: the feeder is asked to start there)."""
         self.position = int(min(max(sample, 0), self.length))
+        if self._ring is not None:
+            self._ring.request = self.position
 
     # ---- audio thread ----------------------------------------------------------------
     def _targets(self) -> None:
@@ -159,6 +195,21 @@ class BlockRenderer:
             np.multiply(mix[pos:pos + m, ch], self._w[3, :m], out=tmp)
             dst += tmp
 
+    def _take(self, ring, pos: int, m: int) -> int:
+        """How many of the ``m`` frames from ``pos`` the ring holds in one piece at ``ring.rd`` (0: none; then,
+        when it holds other positions, the feeder is asked to start again at ``pos``)."""
+        if ring.rd < ring.stale:
+            ring.rd = ring.stale
+        rd = ring.rd
+        i = rd % ring.size
+        m = min(m, ring.wr - rd, ring.size - i)
+        tags = ring.tags
+        if m > 0 and tags[i] == pos and tags[i + m - 1] == pos + m - 1:
+            return m
+        if m > 0 or tags[(rd - 1) % ring.size] != pos - 1:  # other positions, not just late ones
+            ring.request = pos
+        return 0
+
     def render(self, out: np.ndarray) -> None:
         """Fill ``out`` [shape=(frames, 2), dtype=float32] with the next block (silence when stopped)."""
         try:
@@ -179,7 +230,9 @@ class BlockRenderer:
         np.multiply(self._base[:n], 1.0 / n, out=self._ramp[:n])
         self.last_position = self.position
         o = 0
-        length = data[3]
+        length = self._length
+        ring = self._ring
+        starved = False
         while o < n:
             pos = self.position
             looping = self.loop_on and self.loop[1] - self.loop[0] > 0 and pos < self.loop[1]
@@ -189,7 +242,17 @@ class BlockRenderer:
                 out[o:].fill(0.0)
                 self.playing = False
                 break
-            self._mix(out, o, m, pos, data)
+            if ring is None:
+                self._mix(out, o, m, pos, data)
+            else:
+                m = self._take(ring, pos, m)
+                if m <= 0:  # underrun: silence, counted; stays here
+                    out[o:].fill(0.0)
+                    self.underruns += 1
+                    starved = True
+                    break
+                self._mix(out, o, m, ring.rd % ring.size, self._ring_data)
+                ring.rd += m
             self.position = pos + m
             o += m
             if looping and self.position >= self.loop[1]:
@@ -197,7 +260,7 @@ class BlockRenderer:
         if self._fade_out:
             self.playing = False
             self._fade_out = False
-        self._prev[:] = self._target
+        self._prev[:] = 0.0 if starved else self._target  # after a gap the sound fades in again
         self.last_target[:] = self._target
         np.abs(out, out=self._abs[:n])
         np.maximum.reduce(self._abs[:n], axis=0, out=self.levels)

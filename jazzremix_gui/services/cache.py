@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import mmap
 import os
 import struct
 import zipfile
@@ -25,6 +24,7 @@ import numpy as np
 
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.atomic import atomic_path
+from jazzremix_gui.core.files.mapped import pieces, release
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
@@ -69,12 +69,24 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target, ".npz") as tmp:
-            np.savez(tmp, solo=stems.solo, accompaniment=stems.accompaniment, posterior=suggestion.posterior,
-                         frame_posteriors=suggestion.frame_posteriors, frame_times=suggestion.frame_times,
-                         active=suggestion.active, section_posteriors=sec_posts, meta=np.array(json.dumps(meta)))
+            _write_npz(tmp, solo=stems.solo, accompaniment=stems.accompaniment, posterior=suggestion.posterior,
+                       frame_posteriors=suggestion.frame_posteriors, frame_times=suggestion.frame_times,
+                       active=suggestion.active, section_posteriors=sec_posts, meta=np.array(json.dumps(meta)))
     except OSError:
         return None
     return target
+
+
+def _write_npz(path, **arrays: np.ndarray) -> None:
+    """What ``np.savez`` writes (members stored uncompressed, so :func:`load` can map them), each array copied in
+    pieces: mapped stems (the analysis's spools) are never resident whole."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            array = array if isinstance(array, np.ndarray) else np.asanyarray(array)
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array_header_1_0(member, np.lib.format.header_data_from_array_1_0(array))
+                for piece in (pieces(array) if array.ndim else [array]):
+                    member.write(np.ascontiguousarray(piece).tobytes())
 
 
 def entries() -> list[Path]:
@@ -144,18 +156,6 @@ def _mapped(path: Path, archive: zipfile.ZipFile, name: str) -> np.ndarray | Non
     return np.memmap(path, dtype, "c", offset, shape, "F" if fortran else "C")
 
 
-def release(array: np.ndarray) -> None:
-    """Give back the memory that reading a mapped array took (its pages stay in the file; reading them again
-    fetches them from it). Nothing happens for an array in memory."""
-    mapped = getattr(array, "_mmap", None)
-    advice = getattr(mmap, "MADV_DONTNEED", None)
-    if mapped is not None and advice is not None:
-        try:
-            mapped.madvise(advice)
-        except (OSError, ValueError):  # closed, or a platform without it: the pages just stay
-            pass
-
-
 #: Sample rates an entry may hold (the inputs accepted, :data:`core.audio.audio_io.MIN_RATE` .. ``MAX_RATE``).
 RATES = (MIN_RATE, MAX_RATE)
 KINDS = {"f": "float", "b": "bool", "U": "text"}
@@ -164,13 +164,11 @@ _CHUNK = 1 << 20
 
 
 def _finite(name: str, a: np.ndarray) -> None:
-    """Raise Invalid when ``a`` holds NaN or inf; a mapped ``a`` gives its pages back as the check goes."""
     flat = a.reshape(-1)
-    for k, i in enumerate(range(0, flat.size, _CHUNK), 1):
+    for i in range(0, flat.size, _CHUNK):
         if not np.isfinite(flat[i:i + _CHUNK]).all():
             raise Invalid(f"{name} holds NaN or infinite samples")
-        if k % 16 == 0:
-            release(a)
+        release(flat, i, i + _CHUNK)  # a mapped member: checked a piece at a time, its pages given back
 
 
 def _array(z, name: str, shape: tuple, kind: str = "f", mapped: dict | None = None) -> np.ndarray:
@@ -182,7 +180,6 @@ def _array(z, name: str, shape: tuple, kind: str = "f", mapped: dict | None = No
                       f"{['n' if s is None else s for s in shape]}")
     if kind == "f":
         _finite(name, a)
-        release(a)  # a mapped member read for the check: its pages go back to the file
     return a
 
 

@@ -77,7 +77,7 @@ def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan, recordin
     signals (:func:`services.remix_writer.kind_block`; ``recording``, the input file, for a
     ``residual`` solo). The export itself measures true peaks and reports what its clip mode did.
     """
-    source, mix = remix_writer.MemoryStems(stems), remix_writer.Mix((pan, gain))
+    source, mix = remix_writer.MemoryStems(stems), remix_writer.Mix.of(pan, gain)
     found = {k: [0, 0.0] for k in plan.kinds}
     residual = plan.solo == "residual" and "solo" in plan.kinds and recording is not None
     input_blocks = remix_writer.RecordingReader(recording) if residual else None
@@ -135,7 +135,8 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     stems : pipeline.Stems
         Float stems ``(n,)`` and ``(n, 2)`` at the recording's rate.
     pan, gain : float or np.ndarray [shape=(n,)]
-        Degrees and gain relative to the recording.
+        Degrees and gain relative to the recording; or ``pan`` a :class:`services.remix_writer.Mix` (the app's
+        automation, read a window at a time) and ``gain`` None.
     job : optional
         ``progress(fraction, message)`` and ``is_cancelled()``.
     models : dict, optional
@@ -157,7 +158,7 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
                                   models or {"separator": stems.model_version}, plan.loudness, Path(input_path))
     mono = audio_io.info(input_path).channels == 1
     report = Reporter(job.progress, job.is_cancelled) if job is not None else None
-    reports = remix_writer.write_outputs(remix_writer.MemoryStems(stems, mono), remix_writer.Mix((pan, gain)), out,
+    reports = remix_writer.write_outputs(remix_writer.MemoryStems(stems, mono), remix_writer.Mix.of(pan, gain), out,
                                          report)
     if job is not None:
         job.progress(1.0, "exported")

@@ -8,7 +8,7 @@ returns the stems, the suggestion and their spectrograms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ import onnxruntime  # noqa: F401 - imported up front: loading its library mid-ru
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.files.mapped import FloatSpool, pieces
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.mixer import Suggestion
@@ -27,6 +28,9 @@ from jazzremix_gui.core.signal.analysis import Spectrogram, envelope, log_spectr
 @dataclass
 class Decoded:
     """A decoded input: ``audio`` [shape=(n, 2), float32] at ``rate`` Hz (mono duplicated), its picture.
+
+    ``audio`` is mapped from a spool file (:func:`core.files.paths.spool_dir`; in memory only when that cannot
+    be written): read it in pieces (:func:`core.files.mapped.pieces`) so its pages go back.
 
     ``channels`` is the file's (more than two are downmixed); ``warnings`` are the lines the
     CLI prints for the file (damage, downmix: :meth:`core.audio.audio_io.AudioInfo.warnings`) without
@@ -71,19 +75,73 @@ def load_models(separator_path=None, mixer_path=None):
     return out[0], out[1]
 
 
+def _spool(blocks, channels: int, fallback):
+    """``blocks`` written to a :class:`FloatSpool` and mapped; ``fallback()`` (in memory) when it cannot be written."""
+    try:
+        spool = FloatSpool(paths.spool_dir(), channels)
+    except OSError:
+        return fallback()
+    try:
+        for block in blocks:
+            spool.write(block)
+        return spool.finish()
+    except OSError:  # the disk filled up: the recording is read into memory instead
+        spool.discard()
+        return fallback()
+    except BaseException:
+        spool.discard()
+        raise
+
+
+def _stereo(block: np.ndarray) -> np.ndarray:
+    return np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block
+
+
 def decode(path, job) -> Decoded:
-    """Read and describe an input file (raises :class:`AudioReadError` in plain words)."""
+    """Read and describe an input file (raises :class:`AudioReadError` in plain words).
+
+    The decoded audio goes to a float32 spool, mapped (:func:`_spool`): an hour of stereo at
+    44.1 kHz is 1.27 GB there, not in memory.
+    """
     job.progress(0.0, "decoding")
-    meta = audio_io.probe(path)
-    audio, rate = audio_io.read_audio(path)  # logs the warnings too
-    stereo = np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio
+    meta = audio_io.info(path)  # logs the warnings
+    stereo = _spool((_stereo(b) for b in audio_io.read_blocks(meta.path, 1 << 18)), 2,
+                    lambda: np.ascontiguousarray(_stereo(audio_io.read_audio(path)[0])))
     job.progress(0.01, "hashing")
     sha = cache.file_sha256(path, job.is_cancelled)
     job.progress(0.02, "drawing")
-    spec = log_spectrogram(stereo, rate, cancel=job.is_cancelled)
+    spec = log_spectrogram(stereo, meta.rate, cancel=job.is_cancelled)
     warnings = [line.removeprefix(f"{meta.path}: ") for line in meta.warnings()]
-    return Decoded(Path(path), sha, np.ascontiguousarray(stereo), rate, meta.channels, spec, envelope(stereo),
-                   warnings, meta.notes())
+    return Decoded(Path(path), sha, stereo, meta.rate, meta.channels, spec, envelope(stereo), warnings, meta.notes())
+
+
+def analyse(decoded: Decoded, separator, mixer, job) -> pipeline.Analysis:
+    """:func:`core.pipeline.analyse` of a decoded recording read in pieces, its stems written to spools as they come
+    (mapped once made; in memory only when the spools cannot be written)."""
+    progress = Reporter(job.progress, None, 0.05, 0.95)
+    n = decoded.audio.shape[0]
+
+    def run(sink=None):
+        return pipeline.analyse(pieces(decoded.audio, pipeline.READ_BLOCK), decoded.rate, separator, mixer,
+                                progress=progress, cancel=job.is_cancelled, keep_stems=sink is None, n_samples=n,
+                                sink=sink)
+
+    try:
+        spools = FloatSpool(paths.spool_dir(), 0), FloatSpool(paths.spool_dir(), 2)
+    except OSError:
+        return run()
+    try:
+        result = run(lambda solo, acc: (spools[0].write(solo), spools[1].write(acc)))
+        solo, acc = (s.finish() for s in spools)
+    except OSError:
+        for s in spools:
+            s.discard()
+        return run()
+    except BaseException:
+        for s in spools:
+            s.discard()
+        raise
+    return replace(result, stems=replace(result.stems, solo=solo, accompaniment=acc))
 
 
 def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None) -> Processed:
@@ -102,8 +160,7 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
         stems, suggestion = hit
         job.progress(0.9, "loaded from cache")
     else:
-        result = pipeline.analyse(decoded.audio, decoded.rate, separator, mixer,
-                                  progress=Reporter(job.progress, None, 0.05, 0.95), cancel=job.is_cancelled)
+        result = analyse(decoded, separator, mixer, job)
         stems, suggestion = result.stems, result.suggestion
         saved = cache.save(key, stems, suggestion)
         if cache_limit is not None:
@@ -123,22 +180,19 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
                      separator.provider, mixer.meta.hop, mixer.meta.paired_separator)
 
 
-def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None, rate: int, job=None):
-    """Material resampled once to the output device's rate.
+def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None):
+    """The material the player streams, at the file's rate (``playback.engine.PlaybackEngine.load_stream``
+    resamples it for the device as it plays): nothing is copied or resampled here.
 
     Returns
     -------
-    solo : np.ndarray [shape=(m,)]
-    accompaniment, mixture : np.ndarray [shape=(m, 2)]
-        ``m = round(n * rate / decoded.rate)``; without stems, solo is silent and the
-        accompaniment is the mixture (the original plays either way).
+    solo : np.ndarray [shape=(n,)] or None
+        None without stems: the solo is silent and the accompaniment is the mixture (the original plays either way).
+    accompaniment, mixture : np.ndarray [shape=(n, 2)]
+        Memory-mapped from the cache entry and the decoded spool where they are there.
+    rate : int
+        Their sample rate in Hz.
     """
-    mix = audio_io.resample(decoded.audio, decoded.rate, rate)
     if stems is None:
-        return np.zeros(mix.shape[0], np.float32), mix, mix
-    solo = audio_io.resample(stems.solo, stems.rate, rate)
-    acc = audio_io.resample(stems.accompaniment, stems.rate, rate)
-    if rate != stems.rate:  # played from the resampled copies: mapped stems give their pages back
-        cache.release(stems.solo)
-        cache.release(stems.accompaniment)
-    return solo, acc, mix
+        return None, decoded.audio, decoded.audio, decoded.rate
+    return stems.solo, stems.accompaniment, decoded.audio, decoded.rate

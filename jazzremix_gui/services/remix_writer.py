@@ -41,11 +41,11 @@ from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
 from jazzremix_gui.core.files.oserrors import human_bytes
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.atomic import TempFile
+from jazzremix_gui.core.files.mapped import pieces
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal import automation
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.separation import RecordedSolo
-from jazzremix_gui.services import cache
 
 KINDS = ("solo", "accompaniment", "remix")
 #: How the solo file is written: ``mono``, the estimate (n,); ``stereo``, placed at its recorded pan
@@ -58,8 +58,6 @@ SEPARATE_SOLO_MODES = ("mono", "stereo", "residual")
 BLOCK = pipeline.READ_BLOCK
 #: Bytes per spooled frame: solo, accompaniment L and R as float32.
 SPOOL_FRAME_BYTES = 12
-#: Blocks read from stems mapped from a cache entry before their pages are given back.
-RELEASE_EVERY = 16
 #: Ending of a stems spool's temporary name.
 SPOOL_SUFFIX = ".stems.f32"
 
@@ -79,6 +77,12 @@ class Mix:
         self.auto = auto
         self.pan = None if pan is None else float(pan)
         self.gain = None if gain is None else float(gain)
+
+    @classmethod
+    def of(cls, pan, gain=None) -> "Mix":
+        """``pan`` itself when it is a :class:`Mix` (``gain`` None), else the mix of ``pan`` and ``gain``
+        (floats or per-sample arrays)."""
+        return pan if isinstance(pan, cls) else cls((pan, gain))
 
     def window(self, a: int, b: int) -> tuple:
         """Pan and gain for samples ``a`` to ``b``: floats, or ``(b - a,)`` arrays."""
@@ -127,17 +131,8 @@ class MemoryStems:
         self.recorded_pan_deg = stems.recorded_pan_deg
 
     def blocks(self):
-        """Blocks in order; stems mapped from a cache entry give their read pages back every
-        :data:`RELEASE_EVERY` blocks (:func:`services.cache.release`), so memory stays bounded for any length."""
-        for k, i in enumerate(range(0, self.frames, BLOCK), 1):
-            yield self.stems.solo[i: i + BLOCK], self.stems.accompaniment[i: i + BLOCK]
-            if k % RELEASE_EVERY == 0:
-                self._release()
-        self._release()
-
-    def _release(self) -> None:
-        cache.release(self.stems.solo)
-        cache.release(self.stems.accompaniment)
+        """Copies of the stems a block at a time (mapped ones give each block's pages back once read)."""
+        yield from zip(pieces(self.stems.solo, BLOCK), pieces(self.stems.accompaniment, BLOCK))
 
 
 class StemSpool:
@@ -297,6 +292,16 @@ def render_remix(stems: pipeline.Stems, pan_deg, gain) -> np.ndarray:
     np.ndarray [shape=(n, 2), dtype=float32]
     """
     return kind_block("remix", stems.solo, stems.accompaniment, pan_deg, gain, stems.solo_level)
+
+
+def remix_blocks(stems: pipeline.Stems, mix: Mix) -> Iterator[np.ndarray]:
+    """The stereo remix of :func:`render_remix` a block at a time ``(m, 2)`` (mapped stems: each block's pages
+    given back once read)."""
+    pos = 0
+    for solo, acc in MemoryStems(stems).blocks():
+        pan, gain = mix.window(pos, pos + solo.shape[0])
+        pos += solo.shape[0]
+        yield kind_block("remix", solo, acc, pan, gain, stems.solo_level)
 
 
 def channels_of(kind: str, solo_mode: str = "mono", mono: bool = False) -> int:

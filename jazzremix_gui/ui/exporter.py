@@ -86,7 +86,7 @@ class ExportController(QObject):
             dlg.remember()
             plan = dlg.plan()
         stems = track.processed.stems
-        pan, gain = track.state.automation_curves(len(stems), stems.rate)
+        pan, gain = track.state.mix(len(stems), stems.rate), None  # a window at a time: nothing whole-length
         # everything the workers need, copied now: later edits cannot reach them
         models = {"separator": track.processed.separator_version, "mixer": track.processed.mixer_version}
         record = annotations.snapshot(track)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoCommand
 from jazzremix_gui.core.signal import automation
 from jazzremix_gui.core.signal.panlaw import clamp_gain, clamp_pan
 from jazzremix_gui.core.signal.mixer import Suggestion
+from jazzremix_gui.services import remix_writer
 
 #: Target index meaning "the whole track" (not a section).
 WHOLE = -1
@@ -95,11 +96,16 @@ class MixState(QObject):
             rows.append((a, end, *self.values[i + 1]))
         return rows
 
+    def mix(self, n: int, rate: int) -> remix_writer.Mix:
+        """What is played and exported, read a window at a time (the automation as :class:`automation.Curves`:
+        nothing whole-length)."""
+        if not (self.automation and self.bounds):
+            return remix_writer.Mix((self.values[0][0], self.values[0][1]))
+        return remix_writer.Mix(automation.Curves([a for a, _, _ in self.bounds], self.values[1:], n, rate))
+
     def automation_curves(self, n: int, rate: int):
         """Pan and gain for :func:`services.remix_writer.render_remix`: floats, or per-sample arrays [shape=(n,)]."""
-        if not (self.automation and self.bounds):
-            return self.values[0][0], self.values[0][1]
-        return automation.curves([a for a, _, _ in self.bounds], self.values[1:], n, rate)
+        return self.mix(n, rate).window(0, n)
 
     # ---- writing (called by the undo commands) ---------------------------------------------
     def set_value(self, target: int, pan: float, gain: float) -> None:

@@ -17,9 +17,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.playback.engine import PlaybackEngine
 from jazzremix_gui.core.audio.loudness import integrated_loudness
+from jazzremix_gui.core.files.mapped import pieces
 from jazzremix_gui.services.processing import prepare_playback
 from jazzremix_gui.ui.worker import make_runner
-from jazzremix_gui.services.remix_writer import render_remix
+from jazzremix_gui.services.remix_writer import remix_blocks
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,9 @@ REFRESH_MS = 30
 RECONNECT_MS = 2000
 
 
-def loudness_ratio(mixture: np.ndarray, remix: np.ndarray, rate: int, cancel=None) -> float:
-    """Linear gain that brings ``mixture`` to the integrated loudness of ``remix`` (1.0 when unmeasurable)."""
+def loudness_ratio(mixture, remix, rate: int, cancel=None) -> float:
+    """Linear gain that brings ``mixture`` to the integrated loudness of ``remix`` (1.0 when unmeasurable); each an
+    array ``(n, 2)`` or its blocks (:func:`core.audio.loudness.integrated_loudness`)."""
     a = integrated_loudness(mixture, rate, cancel)
     b = integrated_loudness(remix, rate, cancel)
     if not (np.isfinite(a) and np.isfinite(b)):
@@ -88,7 +90,7 @@ class Player(QObject):
 
     # ---- material --------------------------------------------------------------------------
     def set_material(self, decoded, stems, state=None) -> None:
-        """Resample the track for the device in the background; ``stems`` may be None (original only)."""
+        """Stream the track to the device (resampled as it plays); ``stems`` may be None (original only)."""
         self.engine.pause()
         self._token += 1
         token = self._token
@@ -96,17 +98,16 @@ class Player(QObject):
         self.ready_changed.emit(False)
         self._material = (decoded, stems, state)
         if decoded is None or not self.available:
+            self.engine.unload()  # the previous track's files are no longer read
             return
-        rate = self.engine.rate
-        self.runner.submit(lambda job: prepare_playback(decoded, stems, rate, job), "prepare playback",
+        self.runner.submit(lambda job: prepare_playback(decoded, stems), "prepare playback",
                            on_success=lambda res, t=token: self._loaded(t, res))
 
     def _loaded(self, token: int, result) -> None:
         if token != self._token:
             return
-        solo, acc, mix = result
         stems = self._material[1] if self._material else None
-        self.engine.load(solo, acc, mix, stems.solo_level if stems is not None else SOLO_LEVEL_DEFAULT)
+        self.engine.load_stream(*result, stems.solo_level if stems is not None else SOLO_LEVEL_DEFAULT)
         self.ready = True
         self.ready_changed.emit(True)
         self.request_loudness()
@@ -139,11 +140,11 @@ class Player(QObject):
         if self._material is None or self._material[1] is None or self._material[2] is None:
             return
         decoded, stems, state = self._material
-        pan, gain = state.automation_curves(len(stems), stems.rate)
+        mix = state.mix(len(stems), stems.rate)
         token = self._token
 
-        def work(job):
-            return loudness_ratio(decoded.audio, render_remix(stems, pan, gain), stems.rate, job.is_cancelled)
+        def work(job):  # both read a piece at a time: nothing whole-length
+            return loudness_ratio(pieces(decoded.audio), remix_blocks(stems, mix), stems.rate, job.is_cancelled)
 
         self.runner.submit(work, "loudness", on_success=lambda r, t=token: self._loudness_done(t, r))
 
@@ -218,5 +219,6 @@ class Player(QObject):
         self.reconnect_timer.stop()
         self._loud_timer.stop()
         self.engine.close()
+        self.engine.unload()
         self.runner.cancel_all()
         return self.runner.wait(wait_ms)

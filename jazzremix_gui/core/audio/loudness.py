@@ -122,24 +122,27 @@ class LoudnessMeter:
         return float(-0.691 + 10 * np.log10(final.mean())) if final.size else float("-inf")
 
 
-def integrated_loudness(x: np.ndarray, rate: int, cancel=None) -> float:
+def integrated_loudness(x, rate: int, cancel=None) -> float:
     """Gated integrated loudness in LUFS (``-inf`` for silence or signals shorter than 400 ms).
 
     Parameters
     ----------
-    x : np.ndarray [shape=(n,) or (n, c)]
+    x : np.ndarray [shape=(n,) or (n, c)], or an iterable of such blocks
+        The signal, whole or block by block (a long one read in pieces).
     rate : int
         Sample rate in Hz.
     cancel : callable, optional
         Checked between blocks; ``-inf`` when it returns True.
     """
-    x = np.asarray(x)
-    meter = LoudnessMeter(rate, 1 if x.ndim == 1 else x.shape[1])
-    for start in range(0, x.shape[0], BLOCK):
+    blocks = (x[i:i + BLOCK] for i in range(0, x.shape[0], BLOCK)) if isinstance(x, np.ndarray) else x
+    meter = LoudnessMeter(rate, 1 if x.ndim == 1 else x.shape[1]) if isinstance(x, np.ndarray) else None
+    for block in blocks:
         if cancel is not None and cancel():
             return float("-inf")
-        meter.push(x[start:start + BLOCK])
-    return meter.integrated()
+        if meter is None:
+            meter = LoudnessMeter(rate, 1 if block.ndim == 1 else block.shape[1])
+        meter.push(block)
+    return meter.integrated() if meter is not None else float("-inf")
 
 
 def file_loudness(path, block: int = 65536) -> float:

@@ -107,6 +107,12 @@ def cache_dir() -> Path:
     return _env_dir("JAZZREMIX_CACHE_DIR") or Path(_DIRS.user_cache_dir)
 
 
+def spool_dir() -> Path:
+    """Where long audio is spooled and mapped instead of held in memory (``core.files.mapped.FloatSpool``: the
+    app's decoded recordings, stems while they are made); the files are unlinked once mapped."""
+    return cache_dir() / "spool"
+
+
 def log_dir() -> Path:
     """Folder of the rotating log file ``jazzremix.log``."""
     override = _env_dir("JAZZREMIX_LOG_DIR")

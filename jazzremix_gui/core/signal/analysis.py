@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jazzremix_gui.core.constants import N_FFT
+from jazzremix_gui.core.files.mapped import release
 from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, stft
 
 HOP = 1024
@@ -71,7 +72,7 @@ def log_spectrogram(x: np.ndarray, rate: int, max_columns: int = 1600, n_bins: i
     cancel : callable, optional
         Checked between chunks; the computation stops early (returning what exists) when it returns True.
     """
-    x = np.asarray(x)
+    x = x if isinstance(x, np.ndarray) else np.asarray(x)  # a mapped array stays one (its pages go back)
     n = x.shape[0]
     n_frames = max(frame_count(n, HOP), 1)
     pool = int(np.ceil(n_frames / max_columns))
@@ -101,9 +102,12 @@ def _mid(x: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Samples ``start .. stop-1`` of ``x`` as float32 mono (stereo averaged): a copy of that piece only.
 
     The pictures are drawn piece by piece from this, so a long recording (or its memory-mapped
-    stems) is never copied whole.
+    stems) is never copied whole, and a mapped one gives its pages back up to the piece's end: from the start,
+    not from the piece's, because the spectrogram's pieces overlap and reading a page again can map its
+    neighbours back too (the page cache's large folios), well before the piece.
     """
-    piece = np.asarray(x[start:stop], np.float32)
+    piece = np.array(x[start:stop], np.float32)
+    release(x, 0, stop)
     return piece.mean(axis=1) if piece.ndim == 2 else piece
 
 
@@ -126,7 +130,7 @@ def envelope(x: np.ndarray, n_points: int = 4000, piece: int = 1 << 20) -> tuple
     lo, hi : np.ndarray [shape=(k,), dtype=float32]
         Minimum and maximum sample value in each bucket (the last bucket is padded with zeros).
     """
-    x = np.asarray(x)
+    x = x if isinstance(x, np.ndarray) else np.asarray(x)  # a mapped array stays one (its pages go back)
     n = x.shape[0]
     step = max(1, int(np.ceil(n / n_points)))
     k = int(np.ceil(n / step))
