@@ -19,7 +19,7 @@ from jazzremix_gui.core.signal.sections import Section
 from jazzremix_gui.services import session
 from jazzremix_gui.services.batch import task
 from jazzremix_gui.services.exporting import ExportPlan, export_track
-from tiny_models import tiny_mixer, tiny_separator
+from tiny_models import tiny_pair
 from jazzremix_gui.services.remix_writer import render_remix
 
 RATE = 44100
@@ -27,8 +27,7 @@ RATE = 44100
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("door_models")
-    return tiny_separator(d / "sep.onnx", context=2), tiny_mixer(d / "mix.onnx")
+    return tiny_pair(tmp_path_factory.mktemp("door_models"))
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,13 @@ from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import write_mastered
 from jazzremix_gui.core.signal.sections import Section
 from jazzremix_gui.services import remix_writer
-from tiny_models import tiny_mixer, tiny_separator
+from tiny_models import tiny_pair
 from jazzremix_gui.services.remix_writer import render_remix
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("remix_models")
-    return tiny_separator(d / "sep.onnx", context=2), tiny_mixer(d / "mix.onnx")
+    return tiny_pair(tmp_path_factory.mktemp("remix_models"))
 
 
 @pytest.fixture(scope="module")

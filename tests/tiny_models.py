@@ -68,3 +68,8 @@ def tiny_mixer(path: Path, seed: int = 0, input_kind: str = "solo_magnitude", ve
     meta = dict(kind="mixer", sample_rate=44100, hop=hop, input_kind=input_kind, context_frames=0,
                 version=version, architecture="test projection")
     return _save(graph, path, meta)
+
+
+def tiny_pair(folder: Path) -> tuple[Path, Path]:
+    """A separator with context (2 frames) and a mixer in ``folder``: the pair the writer tests run."""
+    return tiny_separator(Path(folder) / "sep.onnx", context=2), tiny_mixer(Path(folder) / "mix.onnx")
