@@ -142,11 +142,34 @@ def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: 
     features : np.ndarray [shape=(T, 2049), (T, 2, 2049) or (T, MIXER_N_FEATURES)]
     solo_mag : np.ndarray [shape=(T, 2049)]
     """
+    solo_mag, acc_part = frame_spectra(solo44, acc44, hop, input_kind, lo, hi, offset)
+    return features_from_spectra(solo_mag, acc_part, input_kind, solo_level), solo_mag
+
+
+def frame_spectra(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: str, lo: int = 0,
+                  hi: int | None = None, offset: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
+    """The per-frame spectra the mixer's input is made of, frames ``lo .. hi-1`` (each frame on its own:
+    frames computed in different calls join into the same arrays).
+
+    Returns
+    -------
+    solo_mag : np.ndarray [shape=(T, 2049), dtype=float32]
+    acc_part : np.ndarray [shape=(T, 2049)] or None
+        ``mixer_features``: the accompaniment's mean channel power (float64); ``solo_acc_magnitude``: its mid
+        magnitude; ``solo_magnitude``: None.
+    """
     solo_mag = mid_magnitude(solo44, hop, lo, hi, offset)
     if input_kind == "mixer_features":
-        return mixer_feature_frames(solo_mag, channel_power(acc44, hop, lo, hi, offset), solo_level), solo_mag
-    acc_mag = mid_magnitude(acc44, hop, lo, hi, offset) if input_kind == "solo_acc_magnitude" else None
-    return mixer_input(solo_mag, acc_mag, input_kind), solo_mag
+        return solo_mag, channel_power(acc44, hop, lo, hi, offset)
+    return solo_mag, mid_magnitude(acc44, hop, lo, hi, offset) if input_kind == "solo_acc_magnitude" else None
+
+
+def features_from_spectra(solo_mag: np.ndarray, acc_part: np.ndarray | None, input_kind: str,
+                          solo_level: float = SOLO_LEVEL_DEFAULT) -> np.ndarray:
+    """The mixer's input from :func:`frame_spectra` (see :func:`mixer_features`)."""
+    if input_kind == "mixer_features":
+        return mixer_feature_frames(solo_mag, acc_part, solo_level)
+    return mixer_input(solo_mag, acc_part, input_kind)
 
 
 def channel_power(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: int = 0) -> np.ndarray:

@@ -194,6 +194,8 @@ class MixerStream:
         self._off = 0  # global index of the buffers' first sample
         self._received = 0
         self._t = 0  # next frame to compute
+        # the spectra of frames _kept_from .. (already computed: the next block's left context)
+        self._kept_from, self._kept = 0, None
 
     @property
     def fraction_done(self) -> float:
@@ -220,8 +222,8 @@ class MixerStream:
             a, b = self._t, min(self._t + MIXER_BLOCK, ready)
             lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
             level = self.solo_level() if callable(self.solo_level) else self.solo_level
-            feats, solo_mag = features.mixer_features(self._solo, self._acc, self.hop, self.model.meta.input_kind,
-                                                      lo, hi, self._off, level)
+            solo_mag, acc_part = self._spectra(lo, hi, max(lo, b - self.ctx))
+            feats = features.features_from_spectra(solo_mag, acc_part, self.model.meta.input_kind, level)
             post = np.maximum(self.model.run(feats)[a - lo : b - lo], 0)
             post /= np.maximum(post.sum(axis=1, keepdims=True), 1e-12)
             self.posts[a // SLOT : a // SLOT + -(-(b - a) // SLOT)] = np.add.reduceat(post, np.arange(0, b - a, SLOT))
@@ -231,6 +233,25 @@ class MixerStream:
             if drop:
                 self._solo, self._acc = self._solo[drop:], self._acc[drop:]
                 self._off += drop
+
+    def _spectra(self, lo: int, hi: int, keep_from: int) -> tuple:
+        """:func:`core.signal.features.frame_spectra` of frames ``lo .. hi-1``: the frames a block shares with the
+        previous one (the context, ``2 ctx`` frames) are kept from it, only the new ones are transformed; frames from
+        ``keep_from`` on are kept for the next block."""
+        start = lo
+        parts = []
+        if self._kept is not None and self._kept_from <= lo < self._kept_from + len(self._kept[0]):
+            k = lo - self._kept_from
+            parts.append(tuple(None if x is None else x[k:hi - self._kept_from] for x in self._kept))
+            start = self._kept_from + len(self._kept[0])
+        if start < hi:
+            parts.append(features.frame_spectra(self._solo, self._acc, self.hop, self.model.meta.input_kind,
+                                                start, hi, self._off))
+        solo_mag = parts[0][0] if len(parts) == 1 else np.concatenate([p[0] for p in parts])
+        acc = parts[0][1] if len(parts) == 1 or parts[0][1] is None else np.concatenate([p[1] for p in parts])
+        k = keep_from - lo
+        self._kept_from, self._kept = keep_from, (solo_mag[k:].copy(), None if acc is None else acc[k:].copy())
+        return solo_mag, acc
 
     def finish(self, recorded_pan_deg: float = 0.0, solo_share_db: float = 0.0) -> Suggestion:
         """Compute what is left and decode: the track's posterior, its choice, the sections.

@@ -1,0 +1,53 @@
+"""MixerStream keeps the spectra of the frames two blocks share (the context) instead of transforming them again:
+the posteriors and energies are the same bits as with every block's frames transformed afresh."""
+
+import numpy as np
+import pytest
+
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.signal import features, mixer
+
+
+def _stream(model, solo, acc, fresh: bool):
+    stream = mixer.MixerStream(model, solo.shape[0], 1.0)
+    calls = []
+    if fresh:  # forget what the previous block computed: every frame transformed in its own block
+        keep = stream._spectra
+
+        def spectra(lo, hi, keep_from):
+            stream._kept = None
+            calls.append((lo, hi))
+            return keep(lo, hi, keep_from)
+
+        stream._spectra = spectra
+    for i in range(0, solo.shape[0], 70000):
+        stream.push(solo[i:i + 70000], acc[i:i + 70000])
+    return stream.posts, stream.energy, calls
+
+
+@pytest.mark.parametrize("kind", ["mixer", "tiny"])
+def test_kept_context_gives_the_same_bits(kind, tmp_path):
+    if kind == "mixer":
+        model = pipeline.load_model(None, "mixer")  # the shipped one: input kind mixer_features
+    else:
+        from tiny_models import tiny_mixer
+        model = pipeline.load_model(str(tiny_mixer(tmp_path / "m.onnx")), "mixer")
+    rng = np.random.default_rng(1)
+    n = 44100 * 25
+    solo = (0.2 * rng.standard_normal(n)).astype(np.float32)
+    acc = (0.2 * rng.standard_normal((n, 2))).astype(np.float32)
+    kept_posts, kept_energy, _ = _stream(model, solo, acc, fresh=False)
+    posts, energy, calls = _stream(model, solo, acc, fresh=True)
+    assert len(calls) >= 2  # several blocks, so frames were shared
+    np.testing.assert_array_equal(kept_posts, posts)
+    np.testing.assert_array_equal(kept_energy, energy)
+
+
+def test_spectra_of_frames_join_across_calls():
+    rng = np.random.default_rng(2)
+    solo = rng.standard_normal(44100 * 3).astype(np.float32)
+    acc = rng.standard_normal((44100 * 3, 2)).astype(np.float32)
+    whole = features.frame_spectra(solo, acc, 512, "mixer_features", 10, 200)
+    parts = [features.frame_spectra(solo, acc, 512, "mixer_features", a, b) for a, b in ((10, 90), (90, 200))]
+    for i in range(2):
+        np.testing.assert_array_equal(whole[i], np.concatenate([p[i] for p in parts]))
