@@ -103,7 +103,7 @@ def test_float_residual_stems_keep_remix_and_json(tmp_path, models, capfd):
 
     # other options: every input redone, 16-bit FLAC named by the template, both stems rescaled by one factor
     template = "{name}-{stem}.{ext}"
-    rc, stdout, err = batch(capfd, src, "--out", out, "--format", "flac", "--bits", "16", "--clip", "rescale",
+    rc, stdout, err = batch(capfd, src, "-o", out, "--format", "flac", "--bits", "16", "--clip", "rescale",
                             "--solo", "residual", "--filename", template, "--json", models=models)
     assert rc == 0, err
     summary = json.loads(stdout)

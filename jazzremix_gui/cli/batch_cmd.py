@@ -38,7 +38,7 @@ def register(sub) -> None:
                                    "with the same models and options; Ctrl+C stops cleanly and the same command "
                                    "resumes. All workers must see SOURCE, DIR and the models at the same paths.")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="audio files or folders (recursive)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://host:8786) or its "
                    "scheduler file (.json); default: a local cluster of worker processes")
     p.add_argument("--dashboard", metavar="HOST:PORT", help="where the local cluster's dashboard listens (default: "
