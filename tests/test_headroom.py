@@ -90,6 +90,34 @@ def test_true_peak_within_a_tenth_of_a_db_of_the_4x_reference(name, block):
     assert (tp_floor[~hot] < floor).all()
 
 
+@pytest.mark.parametrize("block", [29, 777, 65536])
+@pytest.mark.parametrize("floor", [np.inf, 0.3])
+def test_grouped_true_peaks_give_each_files_peak_in_the_joint_pass(block, floor):
+    """Stems written with one gain: the joint measurement (the limiter's) also gives each file's exact true peak."""
+    sig = adversarial_signals()
+    quiet = 0.05 * sig["noise, stereo"]  # a file far below the other and the floor: its rows are still computed
+    groups = {"hot mono + quiet stereo": (sig["fs/4 sine, 45 deg"], quiet),
+              "stereo + stereo": (sig["clipped noise, stereo"], sig["noise, stereo"]),
+              "mono + mono + stereo": (sig["clipped square 5 kHz"], 0.2 * sig["sine 20.5 kHz"], quiet),
+              "silent + stereo": (np.zeros((8000, 1)), quiet)}
+    for parts in groups.values():
+        parts = [p.astype(np.float32) for p in parts]
+        joint = np.concatenate(parts, axis=1)
+        tracker = TruePeakTracker(joint.shape[1], floor=floor, groups=[p.shape[1] for p in parts])
+        plain = TruePeakTracker(joint.shape[1], floor=floor)
+        _, tp = streamed(tracker, joint, block)
+        _, tp_plain = streamed(plain, joint, block)
+        # the per-sample values at or above the floor, and the maximum, are those of the ungrouped measurement
+        hot = tp_plain >= min(floor, tp_plain.max())
+        np.testing.assert_array_equal(tp[hot], tp_plain[hot])
+        assert tracker.peak == plain.peak
+        for got, part in zip(tracker.group_peaks, parts):
+            ref = reference_tp(part).max()
+            assert abs(lin_to_db(got) - lin_to_db(ref)) < 0.01 if ref > 0 else got == 0.0
+    with pytest.raises(ValueError, match="add up"):
+        TruePeakTracker(3, groups=(2, 2)).push(np.zeros((100, 3), np.float32))
+
+
 def test_full_scale_fs4_sine_reads_3_db_over_its_samples():
     n = np.arange(4000)
     s = (np.sin(np.pi / 2 * n + np.pi / 4))[:, None].astype(np.float32)  # samples at 0.707, true peak 1.0

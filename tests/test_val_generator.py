@@ -181,6 +181,47 @@ def test_timbre_augmentation_colours_each_stem_and_keeps_the_mixture_their_sum(t
         assert not np.allclose(amix[k], mix[k], rtol=0.05)
 
 
+def _peak_hz(x: np.ndarray) -> float:
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.argmax(spec) * 44100 / len(x))
+
+
+def test_resampling_moves_pitch_by_the_drawn_factor_and_keeps_an_original_pair_together(tmp_path):
+    from scipy.io import wavfile
+    from jazzremix_gui.training.remix_sampler import RemixSampler
+    root = tmp_path / "train"
+    t = np.arange(3 * 44100) / 44100
+    for k in range(2):  # solo: a 1000 Hz sine, accompaniment: 500 Hz (one octave apart)
+        d = root / f"track_{k:05d}"
+        d.mkdir(parents=True)
+        solo = np.repeat(0.3 * np.sin(2 * np.pi * 1000 * t)[:, None], 2, 1).astype(np.float32)
+        acc = np.repeat(0.3 * np.sin(2 * np.pi * 500 * t)[:, None], 2, 1).astype(np.float32)
+        for name, x in (("solo", solo), ("accompaniment", acc), ("mixture", solo + acc)):
+            wavfile.write(d / f"{name}.wav", 44100, x)
+        (d / "meta.json").write_text("{}")
+    (root / "dataset.json").write_text(json.dumps({"generator": "synth-2.0"}))
+    off = RemixSampler(str(root), 16, 1024, 3, p_remix=0.0, log=lambda m: None)
+    s, a = off._pair()
+    assert abs(_peak_hz(s) - 1000) < 3 and abs(_peak_hz(a) - 500) < 3  # off: the stems as written
+    together = RemixSampler(str(root), 16, 1024, 3, p_remix=0.0, log=lambda m: None, resample=4)
+    apart = RemixSampler(str(root), 16, 1024, 3, p_remix=1.0, log=lambda m: None, resample=4)
+    factors, ratios = [], []
+    for _ in range(8):
+        state = together.rng.bit_generator.state
+        together.rng.choice(together.tracks), together.rng.random()  # the draws _pair makes before its factor
+        f = together._factor()
+        together.rng.bit_generator.state = state
+        s, a = together._pair()
+        assert s.shape == a.shape == (together.span,) and s.dtype == np.float32
+        assert abs(_peak_hz(s) - 1000 * f) < 4 and abs(_peak_hz(a) - 500 * f) < 4  # pitch moved by the factor
+        factors.append(f)
+        s, a = apart._pair()
+        ratios.append(_peak_hz(s) / _peak_hz(a))
+    assert min(factors) < 0.95 and max(factors) > 1.05 and max(factors) <= 2 ** (4 / 12) + 1e-9
+    # a remixed pair draws one factor per stem: the octave between them no longer holds
+    assert max(abs(r - 2.0) for r in ratios) > 0.05
+
+
 def test_extended_context_starts_as_the_same_model():
     torch = pytest.importorskip("torch")
     from jazzremix_gui.training import architectures

@@ -42,6 +42,9 @@ def register(sub) -> None:
                         "envelope (tilt and formant-like resonances) before mixing (default 0: off)")
     p.add_argument("--timbre-scale", type=float, default=1.5, metavar="X",
                    help="range of those envelopes relative to the synthesiser's per-part colour (default 1.5)")
+    p.add_argument("--resample", type=float, default=0.0, metavar="SEMITONES",
+                   help="resampling augmentation: play each stem excerpt faster or slower by up to this many "
+                        "semitones (pitch and formants move together; default 0: off)")
     p.add_argument("--extend-dilations", default="", metavar="D,D,...",
                    help="with --init (mask): append temporal blocks of these dilations, starting as the "
                         "identity, for a longer temporal context")
@@ -68,6 +71,7 @@ def run(args) -> int:
                           both_stems=args.both_stems, init=args.init or "", init_optimizer=args.init_optimizer,
                           version=args.version or "", warmup_steps=args.warmup,
                           wiener_alpha=args.wiener_alpha, timbre=args.timbre, timbre_scale=args.timbre_scale,
+                          resample=args.resample,
                           extend_dilations=args.extend_dilations,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)

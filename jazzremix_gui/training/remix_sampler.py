@@ -14,6 +14,13 @@ with its ranges scaled by ``timbre_scale``), applied to its complex STFT before 
 stems are summed into the mixture. A separator then never sees the same instrument colour
 twice, and the mixture stays the exact sum of the (coloured) stems.
 
+Resampling augmentation (``resample > 0``, separator v3, experiment d): a stem excerpt is
+played back faster or slower by a random factor ``2 ** (u / 12)``, ``u`` uniform in
+``[-resample, +resample]`` semitones (soxr), which moves its pitch *and* its formants, as a
+soundfont zone stretched over a wider key range or a smaller or larger instrument would:
+timbres the soundfonts do not hold. An original (not remixed) example plays both stems at
+one factor, as a record at the wrong speed; a remixed example draws one factor per stem.
+
 Memory: the stems are memory-mapped (float32 WAVs as the synthesiser writes them), so
 hours of audio cost page cache, not process memory; other WAV formats are read and
 kept as float16 mono.
@@ -25,6 +32,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import soxr
 from scipy.io import wavfile
 
 from jazzremix_gui.core.audio import audio_io
@@ -86,19 +94,22 @@ class RemixSampler:
         Probability that a stem of an example gets a random spectral envelope (0: never).
     timbre_scale : float
         Scale of the envelope's tilt and resonance ranges (1: those of the synthesiser).
+    resample : float
+        Range of the resampling augmentation in semitones (0: off).
 
     :meth:`batch` returns ``(mix, solo, acc)`` mid magnitudes, each ``(B, length, 2049)``
     float32 (``acc`` only with ``with_acc=True``).
     """
 
     def __init__(self, datasets, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
-                 log=print, timbre: float = 0.0, timbre_scale: float = 1.5):
+                 log=print, timbre: float = 0.0, timbre_scale: float = 1.5, resample: float = 0.0):
         self.length, self.hop, self.p_remix, self.gain_db = length, hop, p_remix, gain_db
-        self.timbre, self.timbre_scale = timbre, timbre_scale
+        self.timbre, self.timbre_scale, self.resample = timbre, timbre_scale, resample
         self.rng = np.random.default_rng(seed)
         self.datasets, self.log = split_folders(datasets), log
         self.solo, self.acc, self.folders, self.tracks = [], [], [], []
         self.span = (length - 1) * hop + WIN_LEN  # samples covering `length` frames
+        self.longest = self._need(2 ** (resample / 12))  # samples read at the fastest factor
         self.refresh()
         if not self.tracks:
             raise ValueError(f"no track is long enough for {length} frames")
@@ -115,7 +126,7 @@ class RemixSampler:
                 self.solo.append(_stem(folder / "solo.wav"))
                 self.acc.append(_stem(folder / "accompaniment.wav"))
                 self.folders.append(folder)
-                if min(self.solo[i].shape[0], self.acc[i].shape[0]) > self.span:
+                if min(self.solo[i].shape[0], self.acc[i].shape[0]) > self.longest:
                     self.tracks.append(i)
             if new:
                 self.log(f"remix sampler: {len(new)} tracks from {d} ({len(self.tracks)} in all)")
@@ -127,18 +138,35 @@ class RemixSampler:
         """Audio available to the sampler, in seconds (44.1 kHz)."""
         return float(sum(self.solo[i].shape[0] for i in self.tracks) / 44100)
 
-    def _start(self, x) -> int:
-        return int(self.rng.integers(0, x.shape[0] - self.span))
+    def _need(self, factor: float) -> int:
+        """Samples to read for ``span`` output samples played ``factor`` times faster."""
+        return self.span if factor == 1.0 else int(np.ceil(self.span * factor)) + 64
+
+    def _factor(self) -> float:
+        """A random playback-speed factor (1.0, drawing nothing, when the augmentation is off)."""
+        return 1.0 if self.resample <= 0 else float(2 ** (self.rng.uniform(-self.resample, self.resample) / 12))
+
+    def _start(self, x, factor: float = 1.0) -> int:
+        return int(self.rng.integers(0, x.shape[0] - self._need(factor)))
+
+    def _excerpt(self, x, start: int, factor: float) -> np.ndarray:
+        """Shape (span,) mono excerpt from ``start``, played ``factor`` times faster."""
+        seg = _mono(x, start, self._need(factor))
+        if factor == 1.0:
+            return seg
+        return soxr.resample(seg, factor, 1.0, quality="MQ")[: self.span].astype(np.float32)
 
     def _pair(self) -> tuple[np.ndarray, np.ndarray]:
         i = int(self.rng.choice(self.tracks))
         if self.rng.random() >= self.p_remix:
-            start = self._start(self.solo[i])
-            return _mono(self.solo[i], start, self.span), _mono(self.acc[i], start, self.span)
+            f = self._factor()
+            start = self._start(self.solo[i], f)
+            return self._excerpt(self.solo[i], start, f), self._excerpt(self.acc[i], start, f)
         j = int(self.rng.choice(self.tracks))
         gain = np.float32(10 ** (self.rng.uniform(-self.gain_db, self.gain_db) / 20))
-        return _mono(self.solo[i], self._start(self.solo[i]), self.span) * gain, \
-            _mono(self.acc[j], self._start(self.acc[j]), self.span)
+        fs, fa = self._factor(), self._factor()
+        return self._excerpt(self.solo[i], self._start(self.solo[i], fs), fs) * gain, \
+            self._excerpt(self.acc[j], self._start(self.acc[j], fa), fa)
 
     def _colour(self, spec: np.ndarray) -> np.ndarray:
         """``spec`` (T, 2049) times a random envelope with probability ``timbre``."""

@@ -46,6 +46,7 @@ def training_command(cfg) -> str:
             + (f" --remix {cfg.remix:g}" if cfg.remix else "")
             + (f" --both-stems {cfg.both_stems:g}" if cfg.both_stems else "")
             + (f" --timbre {cfg.timbre:g} --timbre-scale {cfg.timbre_scale:g}" if cfg.timbre else "")
+            + (f" --resample {cfg.resample:g}" if cfg.resample else "")
             + (f" --extend-dilations {cfg.extend_dilations}" if cfg.extend_dilations else "")
             + (f" --init {cfg.init} --init-optimizer {cfg.init_optimizer}" if cfg.init else "")
             + (f" --version {cfg.version}" if cfg.version else "")
@@ -126,6 +127,9 @@ def _augmentation(cfg) -> str:
         parts.append(f"each stem of an example gets, with probability {cfg.timbre:g}, a random spectral envelope "
                      f"(tilt and 1-3 resonances, ranges x{cfg.timbre_scale:g} those of the synthesiser's colour) "
                      "before mixing")
+    if cfg.resample:
+        parts.append(f"each stem excerpt is played faster or slower by up to {cfg.resample:g} semitones (soxr; "
+                     "pitch and formants move together; one factor for both stems of an original example)")
     return "; ".join(parts) or "none"
 
 

@@ -61,6 +61,7 @@ class SeparatorConfig(TrainConfig):
     warmup_steps: int = 200  # linear learning-rate warm-up of a fresh optimiser (0: none)
     timbre: float = 0.0  # probability of a random spectral envelope per stem and example (training.remix_sampler)
     timbre_scale: float = 1.5  # range scale of those envelopes (1: the synthesiser's per-part colour)
+    resample: float = 0.0  # playback-speed augmentation range in semitones (training.remix_sampler; 0: off)
     extend_dilations: str = ""  # warm start: temporal blocks appended, initialised to the identity ("16,32")
 
 
@@ -132,7 +133,8 @@ def train(cfg: SeparatorConfig) -> dict:
     ckdir.mkdir(parents=True, exist_ok=True)
     log = ckdir / "log.jsonl"
     sampler = RemixSampler(cfg.train_dir, cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix,
-                           log=lambda m: _log(log, msg=m), timbre=cfg.timbre, timbre_scale=cfg.timbre_scale)
+                           log=lambda m: _log(log, msg=m), timbre=cfg.timbre, timbre_scale=cfg.timbre_scale,
+                           resample=cfg.resample)
     val_folders = evaluation.list_tracks(split_folders(cfg.val_dir)[0])
     step, elapsed, cpu = 0, 0.0, 0.0
     ck = ckdir / "last.pt"

@@ -152,14 +152,17 @@ class MasteredWriter:
         ``open_output(tags)`` -> the writer behind the clip mode (``write``, ``finish``, ``abort``,
         ``temp``); default an :class:`core.audio.encoded.EncodedOutputs` of ``path`` (lossy files
         measured after encoding); :mod:`core.audio.shared_gain` passes one of several files.
+    groups : sequence of int, optional
+        Channels per file when the signal is several files side by side (:mod:`core.audio.shared_gain`):
+        :attr:`group_peaks` then gives each file's true peak, measured in the same pass.
     """
 
     def __init__(self, path, rate: int, channels: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
-                 tags: dict | None = None, open_output=None):
+                 tags: dict | None = None, open_output=None, groups=None):
         self.report = ClipReport(Path(path), check_mode(mode, spec.check()))
         spec.check_rate(rate, path)
         self.channels = channels
-        self._meter = TruePeakTracker(channels)
+        self._meter = TruePeakTracker(channels, groups=groups)
         self._tp = 0.0
         self._tags = dict(tags or {})
 
@@ -169,7 +172,7 @@ class MasteredWriter:
         self._open = open_output or atomic_output
         # rescale opens the file once the gain is known, so its comment tag can state it
         self._out = self._open(self._tags) if mode != "rescale" else None
-        self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP) if mode == "limit" else None
+        self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP, groups=groups) if mode == "limit" else None
         self._spool = None
         self._committed = False
         if mode == "rescale":
@@ -254,6 +257,12 @@ class MasteredWriter:
         self.report.encoded_gain_db = self._out.extra_gain_db
         self.report.decoded_peak_dbtp = self._out.decoded_peak_dbtp
         return self.report
+
+    @property
+    def group_peaks(self) -> list[float]:
+        """Each group's largest true peak before processing (linear; one group: the whole signal's)."""
+        tracker = self._limiter.tracker if self._limiter is not None else self._meter
+        return [float(v) for v in tracker.group_peaks]
 
     @property
     def temp(self):

@@ -98,6 +98,18 @@ def _max_of_columns(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def _reach(mag: np.ndarray) -> np.ndarray:
+    """``(rows,)`` largest magnitude within the filter's reach of each output row of a ``(rows + 2, ROW)`` array."""
+    row_peak = _max_of_columns(mag)
+    return np.maximum(np.maximum(row_peak[:-2], row_peak[1:-1]), row_peak[2:])
+
+
+def _rows_above(mag: np.ndarray, level: float) -> np.ndarray:
+    """``(rows,)`` bool: the rows whose true peak can reach ``level`` (any non-silent row when ``level`` is 0)."""
+    reach = _reach(mag)
+    return reach * OVERSHOOT >= level if level > 0 else reach > 0
+
+
 def true_peaks(ext: np.ndarray, floor: float = math.inf, known: float = 0.0) -> np.ndarray:
     """Per-sample true peak of ``ext[MARGIN:-MARGIN]``, exact where it may matter.
 
@@ -127,29 +139,69 @@ def true_peaks(ext: np.ndarray, floor: float = math.inf, known: float = 0.0) -> 
         Linear true peak per sample.
     """
     ext = np.asarray(ext, np.float32)
+    return grouped_true_peaks(ext, (ext.shape[1],), floor, known)[0]
+
+
+def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: float = 0.0,
+                       group_known=None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`true_peaks` of all channels, and the exact largest true peak of each group of channels, in one pass.
+
+    Several files written with one gain (:mod:`core.audio.shared_gain`) are one signal for the
+    limiter and separate files for their reports: the oversampled points are computed once,
+    on the rows that either needs (the limiter's, and those that can beat a group's largest
+    true peak so far).
+
+    Parameters
+    ----------
+    ext : np.ndarray [shape=(m + 2 MARGIN, c)]
+    groups : sequence of int
+        Channels of each group, in order; they add up to ``c``.
+    floor, known : float
+        As in :func:`true_peaks`, for the per-sample values of all channels.
+    group_known : sequence of float, optional
+        Each group's largest true peak so far (linear; default 0).
+
+    Returns
+    -------
+    tp : np.ndarray [shape=(m,), dtype=float32]
+        As :func:`true_peaks` returns it.
+    group_max : np.ndarray [shape=(len(groups),), dtype=float64]
+        Each group's largest true peak within this block, exact whenever it exceeds that group's ``group_known``.
+    """
+    ext = np.asarray(ext, np.float32)
     m, c = ext.shape[0] - 2 * MARGIN, ext.shape[1]
+    edges = np.cumsum([0, *groups])
+    if edges[-1] != c:
+        raise ValueError(f"grouped_true_peaks: groups {tuple(groups)} do not add up to {c} channels")
+    group_known = np.zeros(len(groups)) if group_known is None else np.asarray(group_known, np.float64)
     if m <= 0:
-        return np.zeros(0, np.float32)
+        return np.zeros(0, np.float32), np.zeros(len(groups))
     rows = -(-m // ROW)
     # channels first, in rows of ROW samples: row r + 1 of seg is output row r; rows 0 and rows + 1 are context
     seg = np.zeros((c, (rows + 2) * ROW), np.float32)
     avail = ext[MARGIN - ROW: MARGIN + (rows + 1) * ROW]
     seg[:, : avail.shape[0]] = avail.T
     seg = seg.reshape(c, rows + 2, ROW)
-    mag = np.abs(seg[0])
-    for ch in range(1, c):
-        np.maximum(mag, np.abs(seg[ch]), out=mag)
+    absolute = np.abs(seg)
+    gmag = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        g = absolute[a].copy()
+        for ch in range(a + 1, b):
+            np.maximum(g, absolute[ch], out=g)
+        gmag.append(g)
+    mag = gmag[0].copy() if len(gmag) > 1 else gmag[0]
+    for g in gmag[1:]:
+        np.maximum(mag, g, out=mag)
     best = mag[1:-1].copy()  # (rows, ROW): the sample peaks, raised below where the interpolated points are higher
-    level = min(floor, max(known, float(best.reshape(-1)[:m].max())))
-    if level > 0:
-        row_peak = _max_of_columns(mag)
-        reach = np.maximum(np.maximum(row_peak[:-2], row_peak[1:-1]), row_peak[2:])
-        idx = np.flatnonzero(reach * OVERSHOOT >= level)
-    else:
-        idx = np.arange(rows)
+    sample_max = np.array([float(g[1:-1].reshape(-1)[:m].max()) for g in gmag])
+    needed = _rows_above(mag, min(floor, max(known, float(sample_max.max()))))
+    if len(groups) > 1:  # one group: its rows are among the limiter's (its level is at least the limiter's)
+        for j, g in enumerate(gmag):
+            needed |= _rows_above(g, max(float(group_known[j]), float(sample_max[j])))
+    idx = np.flatnonzero(needed)
     k = idx.size
     if k == 0:
-        return best.reshape(-1)[:m]
+        return best.reshape(-1)[:m], sample_max
     # row r's three rows of input, side by side: windows of 3 ROW samples every ROW samples (a view, copied once)
     windows = np.lib.stride_tricks.sliding_window_view(seg.reshape(c, -1), 3 * ROW, axis=1)[:, ::ROW]
     x = (np.ascontiguousarray(windows) if k == rows else windows[:, idx]).reshape(c * k, 3 * ROW)
@@ -158,16 +210,23 @@ def true_peaks(ext: np.ndarray, floor: float = math.inf, known: float = 0.0) -> 
         np.matmul(x[i: i + _GEMM_ROWS], _MATRIX, out=y[i: i + _GEMM_ROWS])
     np.abs(y, out=y)
     y = y.reshape(c, k, OVERSAMPLE - 1, ROW)
-    top = y[0, :, 0].copy()
-    for ch in range(c):
-        for p in range(OVERSAMPLE - 1):
-            if ch or p:
-                np.maximum(top, y[ch, :, p], out=top)
+    group_max = sample_max.copy()
+    top = None
+    for j, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
+        gtop = y[a, :, 0].copy()
+        for ch in range(a, b):
+            for p in range(OVERSAMPLE - 1):
+                if ch > a or p:
+                    np.maximum(gtop, y[ch, :, p], out=gtop)
+        # the last row may run past the block's end: only its first m samples count
+        valid = gtop.reshape(-1)[: (k - 1) * ROW + min(ROW, m - ROW * int(idx[-1]))] if idx[-1] == rows - 1 else gtop
+        group_max[j] = max(group_max[j], float(valid.max()))
+        top = gtop if top is None else np.maximum(top, gtop, out=top)
     if k == rows:
         np.maximum(best, top, out=best)
     else:
         best[idx] = np.maximum(best[idx], top)
-    return best.reshape(-1)[:m]
+    return best.reshape(-1)[:m], group_max
 
 
 class TruePeakTracker:
@@ -176,16 +235,20 @@ class TruePeakTracker:
     :meth:`push` a ``(m, c)`` block, get back the ``(k, c)`` samples now complete and
     their ``(k,)`` true peaks (:func:`true_peaks`: exact at or above ``floor`` and for the
     maximum); :meth:`finish` returns the rest (silence after the end). :attr:`peak` is
-    the largest true peak so far (linear).
+    the largest true peak so far (linear); with ``groups`` (channels per group, adding up to
+    ``channels``), :attr:`group_peaks` holds each group's (:func:`grouped_true_peaks`).
     """
 
-    def __init__(self, channels: int, floor: float = math.inf):
+    def __init__(self, channels: int, floor: float = math.inf, groups=None):
         self.buf = np.zeros((MARGIN, channels), np.float32)  # MARGIN samples of past, then the pending ones
         self.floor = floor
         self.peak = 0.0
+        self.groups = tuple(groups) if groups else (channels,)
+        self.group_peaks = np.zeros(len(self.groups))
 
     def _measure(self, ext: np.ndarray) -> np.ndarray:
-        tp = true_peaks(ext, self.floor, self.peak)
+        tp, group_max = grouped_true_peaks(ext, self.groups, self.floor, self.peak, self.group_peaks)
+        np.maximum(self.group_peaks, group_max, out=self.group_peaks)
         if tp.size:
             self.peak = max(self.peak, float(tp.max()))
         return tp
@@ -249,15 +312,18 @@ class LookaheadLimiter:
         Highest true peak let through, dBTP.
     attack_s, hold_s : float
         Length of each of the two smoothing boxes, and the extra hold before recovery.
+    groups : sequence of int, optional
+        Channels per file when several files share the gain: ``tracker.group_peaks`` then
+        holds each file's own true peak (:class:`TruePeakTracker`).
     """
 
     def __init__(self, rate: int, channels: int, ceiling_db: float = -1.0, attack_s: float = 0.005,
-                 hold_s: float = 0.02):
+                 hold_s: float = 0.02, groups=None):
         self.w = max(1, int(round(attack_s * rate)))
         self.h = 2 * self.w - 1 + 2 * int(round(hold_s * rate / 2))  # odd, >= 2w - 1: covers both boxes
         # the 4x estimate is within ~0.1 dB of the analogue peak; aim a hair lower so the ceiling holds
         self.ceiling = db_to_lin(ceiling_db - 0.05)
-        self.tracker = TruePeakTracker(channels, floor=self.ceiling)
+        self.tracker = TruePeakTracker(channels, floor=self.ceiling, groups=groups)
         self.delay = 2 * self.w - 2
         self._hctx = np.ones(self.h - 1)
         self._s1ctx = np.ones(self.w - 1)

@@ -27,7 +27,7 @@ import numpy as np
 from jazzremix_gui.core.audio.encoded import EncodedOutputs
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, output_ceiling
-from jazzremix_gui.core.audio.limiter import TruePeakTracker, lin_to_db
+from jazzremix_gui.core.audio.limiter import lin_to_db
 
 
 def _with_said(tags: list, joint_tags: dict) -> list:
@@ -65,20 +65,14 @@ class SharedGainWriter:
         self.paths = [Path(p) for p in paths]
         self.parts = [int(c) for c in channels]
         tags = list(tags) if tags is not None else [{} for _ in self.paths]
-        self._meters = [TruePeakTracker(c) for c in self.parts]
-        self._peaks = [0.0 for _ in self.parts]
         self._over = [0 for _ in self.parts]
         self._frames = 0
         self._committed = False
         self._joint = MasteredWriter(
             self.paths[0], rate, sum(self.parts), spec, mode, None,
             open_output=lambda joint_tags: EncodedOutputs(self.paths, rate, self.parts, spec,
-                                                          _with_said(tags, joint_tags), output_ceiling(mode)))
-
-    def _measure(self, i: int, block: np.ndarray | None) -> None:
-        _, tp = self._meters[i].finish() if block is None else self._meters[i].push(block)
-        if tp.size:
-            self._peaks[i] = max(self._peaks[i], float(tp.max()))
+                                                          _with_said(tags, joint_tags), output_ceiling(mode)),
+            groups=self.parts)  # each file's true peak comes from the joint measurement
 
     def write(self, *blocks: np.ndarray) -> None:
         """Append one block per file, ``(m,)`` or ``(m, c)`` each, all of the same length ``m``."""
@@ -86,7 +80,6 @@ class SharedGainWriter:
         if len(parts) != len(self.parts) or len({p.shape[0] for p in parts}) != 1:
             raise ValueError("SharedGainWriter.write: one block per file, all of the same length")
         for i, p in enumerate(parts if len(parts) > 1 else []):  # one file: the joint report is its own
-            self._measure(i, p)
             self._over[i] += int(np.count_nonzero(np.abs(p) > 1.0))
         self._frames += parts[0].shape[0]
         self._joint.write(np.concatenate(parts, axis=1))
@@ -96,12 +89,11 @@ class SharedGainWriter:
         joint = self._joint.finish()
         if len(self.paths) == 1:
             return [joint]
-        reports = []
+        reports, peaks = [], self._joint.group_peaks
         for i, path in enumerate(self.paths):
-            self._measure(i, None)
             others = tuple(p.name for j, p in enumerate(self.paths) if j != i)
             clamped = self._over[i] if joint.mode == "clamp" else 0
-            reports.append(ClipReport(path, joint.mode, self._over[i], lin_to_db(self._peaks[i]), joint.gain_db,
+            reports.append(ClipReport(path, joint.mode, self._over[i], lin_to_db(peaks[i]), joint.gain_db,
                                       joint.limited, joint.reduction_db, clamped, self._frames, others,
                                       joint.encoded_gain_db, joint.decoded_peak_dbtp))
         return reports
