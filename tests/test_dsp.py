@@ -114,3 +114,16 @@ def test_aggregate_sum_argmax_marginals():
     assert pan_m.sum() == pytest.approx(1) and gain_m.sum() == pytest.approx(1)
     choice = codebook.Choice.from_posterior(joint)
     assert (choice.pan_deg, choice.gain) == codebook.cell_to_pan_gain(5)
+
+
+def test_pan_gains_of_held_sections_equal_the_law_per_sample():
+    """Section automation holds a pan between ramps: the law is evaluated once per run, with the same bits."""
+    from jazzremix_gui.core.signal.panlaw import PAN_MAX_DEG, PAN_MIN_DEG, pan_gains
+    held = np.concatenate([np.full(30000, 12.5), np.linspace(12.5, -60.0, 4410), np.full(22000, -60.0),
+                           np.full(9000, 44.0)])
+    moving = np.linspace(-45.0, 45.0, 50000)
+    for pan in (held, moving, held[:500], np.array([3.0])):
+        theta = np.radians(np.clip(pan, PAN_MIN_DEG, PAN_MAX_DEG) + 45.0)
+        g_l, g_r = pan_gains(pan)
+        np.testing.assert_array_equal(g_l, np.cos(theta))
+        np.testing.assert_array_equal(g_r, np.sin(theta))

@@ -31,11 +31,16 @@ def _lufs(path):
 
 def test_streaming_meter_equals_pyloudnorm():
     x = np.random.default_rng(0).standard_normal((RATE * 5 + 77, 2)) * 0.1
+    kept = x.copy()
     m = LoudnessMeter(RATE, 2)
     for a, b in ((0, 10), (10, 50_000), (50_000, 50_001), (50_001, x.shape[0])):
         m.push(x[a:b])
     want = pyloudnorm.Meter(RATE).integrated_loudness(x)
     assert m.integrated() == pytest.approx(want, abs=1e-9) == integrated_loudness(x, RATE)
+    np.testing.assert_array_equal(x, kept)  # the meter filters copies, never the caller's samples
+    mono = x[:, 0].copy()
+    integrated_loudness(mono, RATE)
+    np.testing.assert_array_equal(mono, kept[:, 0])
 
 
 def test_match_gain_stops_at_the_ceiling():

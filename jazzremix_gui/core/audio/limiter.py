@@ -204,7 +204,8 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
         return best.reshape(-1)[:m], sample_max
     # row r's three rows of input, side by side: windows of 3 ROW samples every ROW samples (a view, copied once)
     windows = np.lib.stride_tricks.sliding_window_view(seg.reshape(c, -1), 3 * ROW, axis=1)[:, ::ROW]
-    x = (np.ascontiguousarray(windows) if k == rows else windows[:, idx]).reshape(c * k, 3 * ROW)
+    # (np.take: a C-ordered copy; windows[:, idx] is not, and its reshape would copy it again)
+    x = (np.ascontiguousarray(windows) if k == rows else np.take(windows, idx, axis=1)).reshape(c * k, 3 * ROW)
     y = np.empty((c * k, (OVERSAMPLE - 1) * ROW), np.float32)
     for i in range(0, c * k, _GEMM_ROWS):
         np.matmul(x[i: i + _GEMM_ROWS], _MATRIX, out=y[i: i + _GEMM_ROWS])

@@ -4,7 +4,10 @@ pyloudnorm filters the whole signal in one ``lfilter`` call, which holds the GIL
 about a second on a long track and would stall the UI. Here the same K-weighting
 filters (pyloudnorm's coefficients) run block by block with carried filter state, the
 400 ms gating blocks (75 % overlap) are built from 100 ms energies, and ``cancel()`` is
-checked between blocks.
+checked between blocks. Both biquads run in one call of scipy's second-order-sections
+filter (what ``scipy.signal.sosfilt`` calls: direct form II transposed per section, as
+``lfilter``), loaded without importing ``scipy.signal`` (:mod:`core.scipy_parts`: 0.7 s of
+``remix`` otherwise), on every channel at once and in place.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import functools
 import math
 
 import numpy as np
+
+from jazzremix_gui.core import scipy_parts
 
 #: Samples filtered per step.
 BLOCK = 32768
@@ -61,6 +66,17 @@ def k_weighting_power(freqs: np.ndarray, rate: int) -> np.ndarray:
     return power
 
 
+def sections_filter():
+    """``f(sos, x, zi)``: filter ``x`` (n_signals, n) float64 in place through the second-order sections
+    ``sos`` (n_sections, 6), carrying ``zi`` (n_signals, n_sections, 2) (scipy's ``_sosfilt``)."""
+    ext = scipy_parts.extension("signal/_sosfilt*")
+    if ext is not None:
+        return ext._sosfilt
+    from scipy.signal._sosfilt import _sosfilt  # another scipy layout: through scipy.signal
+
+    return _sosfilt
+
+
 class LoudnessMeter:
     """Integrated loudness of a signal pushed block by block (any block sizes; equal to the whole-signal figure).
 
@@ -76,11 +92,9 @@ class LoudnessMeter:
 
     def __init__(self, rate: int, channels: int):
         self.hop = int(round(0.1 * rate))
-        from scipy.signal import lfilter  # imported when a measurement starts, not with the module
-
-        self._lfilter = lfilter
-        self._stages = k_weighting(rate)
-        self._states = [[np.zeros(2) for _ in self._stages] for _ in range(channels)]
+        self._filter = sections_filter()
+        self._sos = np.array([[*b, *a] for b, a in k_weighting(rate)])  # (2, 6): b0 b1 b2 1 a1 a2 per stage
+        self._state = np.zeros((channels, self._sos.shape[0], 2))  # (channels, stages, 2), carried
         self._energy: list[np.ndarray] = []  # channel-weighted energy per 100 ms
         self._carry = np.zeros(0)
         self.frames = 0
@@ -93,14 +107,12 @@ class LoudnessMeter:
         block = block.reshape(len(block), -1)
         self.frames += block.shape[0]
         for start in range(0, block.shape[0], BLOCK):
-            part = block[start:start + BLOCK]
-            sq = np.zeros(part.shape[0])
-            for ch in range(part.shape[1]):
-                y = part[:, ch]
-                for k, (b, a) in enumerate(self._stages):
-                    y, self._states[ch][k] = self._lfilter(b, a, y, zi=self._states[ch][k])
-                sq += y * y
-            sq = np.concatenate([self._carry, sq])
+            # (channels, m) float64, a copy (always: a one-channel or one-sample block's transpose is already
+            # contiguous, and ascontiguousarray would hand the caller's samples to the in-place filter)
+            y = np.array(block[start:start + BLOCK].T, np.float64, order="C")
+            self._filter(self._sos, y, self._state)
+            np.multiply(y, y, out=y)
+            sq = np.concatenate([self._carry, y.sum(axis=0)])
             whole = (sq.shape[0] // self.hop) * self.hop
             self._energy.append(sq[:whole].reshape(-1, self.hop).sum(axis=1))
             self._carry = sq[whole:]

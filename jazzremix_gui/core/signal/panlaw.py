@@ -75,8 +75,25 @@ def pan_gains(pan_deg):
     -------
     (g_left, g_right) : tuple of float or np.ndarray, same shape as ``pan_deg``
     """
+    held = _held_runs(pan_deg)
+    if held is not None:  # per-sample automation holds each value for a section: the law once per run
+        values, lengths = held
+        g_l, g_r = pan_gains(values)
+        return np.repeat(g_l, lengths), np.repeat(g_r, lengths)
     theta = np.radians(np.clip(pan_deg, PAN_MIN_DEG, PAN_MAX_DEG) + 45.0)
     return np.cos(theta), np.sin(theta)
+
+
+def _held_runs(x):
+    """``(values, lengths)`` of the runs of equal values of a long 1-D array that changes in at most one sample
+    in 16 (a section held between ramps); None otherwise (a scalar, a short array, a moving one)."""
+    if not isinstance(x, np.ndarray) or x.ndim != 1 or x.shape[0] < 1024:
+        return None
+    starts = np.flatnonzero(x[1:] != x[:-1]) + 1
+    if starts.size > x.shape[0] // 16:
+        return None
+    starts = np.concatenate([[0], starts])
+    return x[starts], np.diff(np.append(starts, x.shape[0]))
 
 
 def solo_level(e_left: float, e_right: float, e_mid: float) -> float:

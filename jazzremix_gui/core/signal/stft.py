@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import glob
-import importlib.util
-import os
 import threading
 
 import numpy as np
 
+from jazzremix_gui.core import scipy_parts
 from jazzremix_gui.core.constants import N_FFT, WIN_LEN
 
 HALF = WIN_LEN // 2  # 1024: samples each side of a frame centre
@@ -154,22 +152,10 @@ def _scratch(name: str, shape: tuple) -> np.ndarray:
     return buf[:size].reshape(shape)
 
 
-@functools.lru_cache(maxsize=None)
 def _pocketfft():
-    """scipy's pocketfft extension (what ``scipy.fft.rfft`` calls), loaded on its own; None where that fails.
-
-    Importing ``scipy.fft`` costs about 0.2 s of a command's start-up (it imports ``scipy.special``);
-    the extension alone costs nothing. The calls and so the results are ``scipy.fft``'s.
-    """
-    try:
-        spec = importlib.util.find_spec("scipy")  # finds the package without importing it
-        found = glob.glob(os.path.join(spec.submodule_search_locations[0], "fft", "_pocketfft", "pypocketfft*"))
-        ext = importlib.util.spec_from_file_location("pypocketfft", found[0])
-        module = importlib.util.module_from_spec(ext)
-        ext.loader.exec_module(module)
-        return module
-    except Exception:  # any other layout: scipy.fft itself
-        return None
+    """scipy's pocketfft extension (what ``scipy.fft.rfft`` calls), loaded on its own (:mod:`core.scipy_parts`);
+    None where that fails."""
+    return scipy_parts.extension("fft/_pocketfft/pypocketfft*")
 
 
 def _rfft(frames: np.ndarray) -> np.ndarray:
