@@ -6,6 +6,7 @@ masked channel solos and takes the accompaniment as ``x - p`` (overlap-add recon
 """
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -141,6 +142,36 @@ def test_chain_runs_steps_in_order_on_threads_or_not():
         assert list(stages.chain(range(7), [double, pairs], threads=threads)) == [(0, 2), (4, 6), (8, 10), (12,)]
 
 
+@pytest.mark.parametrize("light", [True, False])
+def test_light_items_do_not_hold_back_the_steps(light):
+    """The separation sends a progress tick per input block and a large block per eight: with the ticks counted
+    in the one-deep queues, a step could not run ahead of a busy caller and the steps took turns."""
+    seen = []
+
+    def source():
+        for k in range(4):
+            yield ("block", k)
+            yield from (("tick", k) for _ in range(8))
+
+    def work(items):
+        for item in items:
+            if item[0] == "block":
+                seen.append(item[1])
+            yield item
+
+    items = stages.chain(source(), [work], threads=True, light=(lambda i: i[0] == "tick") if light else None)
+    assert next(items) == ("block", 0)  # the caller is busy with block 0 ...
+    deadline = time.monotonic() + (5.0 if light else 0.5)
+    while len(seen) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if light:
+        assert len(seen) >= 3  # ... while the step goes on to the next blocks, past their ticks
+    else:
+        assert seen == [0]  # every tick counted: the step waits behind the first block's ticks
+    rest = list(items)
+    assert rest[-1] == ("tick", 3) and len(rest) == 4 * 9 - 1
+
+
 def test_stft_without_scipy_fft_equals_scipy_fft(monkeypatch):
     x = _music(30000, seed=6)
     spec, back = stft.stft(x, 1024), stft.istft(stft.stft(x, 1024), 1024, x.shape[0])
@@ -153,13 +184,17 @@ def test_stft_without_scipy_fft_equals_scipy_fft(monkeypatch):
 def test_model_threads_are_the_idle_cores(monkeypatch):
     monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(device.os, "getloadavg", lambda: (0.2, 0.1, 0.1))
-    assert device.usable_cores() == 2 and device.model_threads() == 2  # idle: both cores
+    assert device.usable_cores() == 2 and device.idle_cores() == 2
+    assert device.model_threads() == 1  # idle: one core for the network, one for the other steps
     monkeypatch.setattr(device.os, "getloadavg", lambda: (1.1, 1.0, 1.0))
-    assert device.model_threads() == 1  # a training run on one core: one
+    assert device.idle_cores() == 1 and device.model_threads() == 1  # a training run on one core: one
     monkeypatch.setattr(device.os, "getloadavg", lambda: (14.0, 9.0, 5.0))
     assert device.model_threads() == 1
     monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: {3}, raising=False)
     assert device.usable_cores() == 1 and device.model_threads() == 1
+    monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    monkeypatch.setattr(device.os, "getloadavg", lambda: (0.4, 0.3, 0.3))
+    assert device.model_threads() == 7
 
 
 def test_reused_memory_gives_the_same_transforms_and_is_given_back():

@@ -158,14 +158,16 @@ def idle_cores() -> int:
 
 
 def model_threads() -> int:
-    """ONNX Runtime intra-op threads for a model opened now with no thread count given: :func:`idle_cores`.
+    """ONNX Runtime intra-op threads for a model opened now with no thread count given: the idle cores less one.
 
-    Both cores of an idle 2-core machine, one where something else keeps a core busy. Sessions
-    opened this way do not spin-wait (:class:`core.models.ModelSession` ``spin=False``): the
-    separation's other steps run beside the network on the same cores
-    (:func:`core.pipeline.separate_stream`), and spinning threads took their time.
+    The separation's other steps (reading, STFT, Wiener filter and inverse STFT, and the caller's
+    writer or mixer) run on threads of their own beside the network (:func:`core.pipeline.separate_stream`)
+    and keep about one core busy, so the network gets the rest: one thread on an idle 2-core machine
+    (measured: ``separate`` of 3 minutes 1.60-1.87 s with one thread, 1.93-2.03 s with two, which
+    then fought the other steps for the cores), at least one. Sessions opened this way do not
+    spin-wait (:class:`core.models.ModelSession` ``spin=False``): spinning threads took the steps' time.
     """
-    return idle_cores()
+    return max(1, idle_cores() - 1)
 
 
 def describe() -> str:

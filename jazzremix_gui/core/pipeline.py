@@ -95,7 +95,8 @@ def load_model(path=None, kind: str = "separator", threads: int | None = None) -
     """Load (once, cached by path, modification time and threads) a model; default: :func:`default_model_path`.
 
     ``threads``: ONNX Runtime intra-op threads (batch workers sharing a machine pass their
-    share); default: :func:`core.device.model_threads`, the cores idle now, without spin-waiting.
+    share); default: :func:`core.device.model_threads`, the cores idle now less one for the other steps, without
+    spin-waiting.
     """
     if path is None:
         path = default_model_path(kind)
@@ -157,7 +158,8 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha)
     report(0.0, "separating")
     with reusing_memory():  # the mixer's transforms on this thread too
-        for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads):
+        for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads,
+                                light=_light):
             recorded.e_left, recorded.e_right, recorded.e_mid, recorded.e_mix = out.energies
             if out.samples44 is not None:
                 if tap is not None:
@@ -167,6 +169,11 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
                 report(1.0, "separated")
             else:
                 report(out.fraction, "separating")
+
+
+def _light(item) -> bool:
+    """Items that do not count towards the separation's queue depths: progress ticks and outputs without samples."""
+    return isinstance(item, _Tick) or (isinstance(item, _Out) and item.samples is None)
 
 
 @dataclass

@@ -5,8 +5,8 @@ iterator of items (a generator that keeps its own state). :func:`chain` runs the
 
 - ``threads=False``: the steps are nested generators on the caller's thread;
 - ``threads=True``: the source and every step run on threads of their own, joined by bounded
-  queues (``depth`` items each), and the last step's items are yielded on the caller's
-  thread. Each step still sees its items in order and runs on one thread, so the items that
+  queues (``depth`` items each, not counting the items ``light`` calls light), and the last
+  step's items are yielded on the caller's thread. Each step still sees its items in order and runs on one thread, so the items that
   come out are the same. The heavy parts of the separation (numpy, scipy's FFT, ONNX
   Runtime) release the GIL, so the steps overlap on several cores.
 
@@ -38,7 +38,8 @@ class _End:
         self.error = error
 
 
-def chain(source: Iterable, steps: list[Step], threads: bool = False, depth: int = 1) -> Iterator:
+def chain(source: Iterable, steps: list[Step], threads: bool = False, depth: int = 1,
+          light: Callable[[object], bool] | None = None) -> Iterator:
     """Items of ``steps[-1](... steps[0](iter(source)))``; see the module's docstring.
 
     Parameters
@@ -50,6 +51,11 @@ def chain(source: Iterable, steps: list[Step], threads: bool = False, depth: int
         Run the source and each step on a thread of its own.
     depth : int
         Items each queue holds (memory bound: at most about ``depth + 1`` items per step in flight).
+    light : callable, optional
+        ``light(item)`` is True for small items (progress ticks) that do not count towards ``depth``:
+        a step that sends several of them per large item can then still run ahead of the next
+        step by a large item (with every item counted, a block's ticks filled the one-deep
+        queues and each step waited for the slowest, so the steps took turns instead of overlapping).
     """
     if not threads:
         items: Iterator = iter(source)
@@ -58,7 +64,7 @@ def chain(source: Iterable, steps: list[Step], threads: bool = False, depth: int
         yield from items
         return
     stop = threading.Event()
-    queues = [queue.Queue(maxsize=max(1, depth)) for _ in range(len(steps) + 1)]
+    queues = [_Channel(depth, light) for _ in range(len(steps) + 1)]
     workers = [threading.Thread(target=_pump, args=(iter(source), queues[0], stop), daemon=True,
                                 name="jazzremix-source")]
     for i, step in enumerate(steps):
@@ -74,10 +80,38 @@ def chain(source: Iterable, steps: list[Step], threads: bool = False, depth: int
             w.join()
 
 
+class _Channel:
+    """A queue between two threads whose ``depth`` bounds only the items that are not ``light``."""
+
+    def __init__(self, depth: int, light: Callable[[object], bool] | None):
+        self.items: queue.Queue = queue.Queue()
+        self.slots = threading.Semaphore(max(1, depth))
+        self.light = light or (lambda item: False)
+
+    def _counts(self, item) -> bool:
+        return not isinstance(item, _End) and not self.light(item)
+
+    def put(self, item, stop: threading.Event) -> bool:
+        """Put ``item`` once a slot is free (light items at once) unless the chain stops first; whether it was put."""
+        if self._counts(item):
+            while not self.slots.acquire(timeout=_POLL):
+                if stop.is_set():
+                    return False
+        self.items.put(item)
+        return True
+
+    def get(self, timeout: float):
+        """The next item (raises ``queue.Empty`` after ``timeout`` seconds without one)."""
+        item = self.items.get(timeout=timeout)
+        if self._counts(item):
+            self.slots.release()
+        return item
+
+
 class _StepInput:
     """Lazily applies ``step`` to the items of ``q`` (on the thread that iterates it)."""
 
-    def __init__(self, q: queue.Queue, stop: threading.Event, step: Step):
+    def __init__(self, q: _Channel, stop: threading.Event, step: Step):
         self.q, self.stop, self.step = q, stop, step
         self._items: Iterator | None = None
 
@@ -90,7 +124,7 @@ class _StepInput:
         return next(self._items)
 
 
-def _pump(items: Iterator, q: queue.Queue, stop: threading.Event) -> None:
+def _pump(items: Iterator, q: _Channel, stop: threading.Event) -> None:
     """Put every item of ``items`` on ``q``, then an :class:`_End` (with the exception, if one ended it)."""
     end = _End()
     try:
@@ -102,18 +136,12 @@ def _pump(items: Iterator, q: queue.Queue, stop: threading.Event) -> None:
     _put(q, end, stop)
 
 
-def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
+def _put(q: _Channel, item, stop: threading.Event) -> bool:
     """Put ``item`` on ``q`` unless the chain was stopped first; returns whether it was put."""
-    while not stop.is_set():
-        try:
-            q.put(item, timeout=_POLL)
-            return True
-        except queue.Full:
-            continue
-    return False
+    return not stop.is_set() and q.put(item, stop)
 
 
-def _drain(q: queue.Queue, stop: threading.Event) -> Iterator:
+def _drain(q: _Channel, stop: threading.Event) -> Iterator:
     """The items of ``q`` up to its :class:`_End` (raising its exception); :class:`_Stopped` if the chain stops."""
     while True:
         try:
