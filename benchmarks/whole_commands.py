@@ -19,7 +19,12 @@ two, and the threads a command gets now), then ``jazzremix separate``, ``suggest
 ``--repeats`` times, interleaved with the ``--source`` checkout's, on one generated file;
 the best and the median of each, as real-time factors and as ratios to the network alone:
 
-    python benchmarks/whole_commands.py [--minutes 3] [--repeats 5] [--source DIR]
+    python benchmarks/whole_commands.py [--minutes 3] [--repeats 5] [--source DIR] [--real-jazz DIR]
+
+The generated input (tones and noise at a constant level) is the true-peak measurement's worst
+case: every stretch is loud enough to be measured. ``--real-jazz ../shared/real-jazz`` runs the
+same commands on real music instead: the segments ``seg1.mp3 .. seg9.mp3`` decoded and joined
+into one ``--minutes`` long 16-bit WAV in the temporary folder (never copied into the project).
 
 On a machine shared with other jobs the wall times vary from run to run (the best run is the
 one the others disturbed least); the CPU times much less. The load average is printed before
@@ -141,6 +146,31 @@ def _summary(label: str, runs: list[dict], audio_s: float, net: dict) -> str:
             f"{best / net['seconds']:.2f}, peak RSS {max(r['peak_rss_mb'] for r in runs):.0f} MB")
 
 
+def join_segments(folder: Path, out: Path, minutes: float) -> str:
+    """``folder/seg1.mp3, seg2.mp3, ...`` decoded (as the commands decode them) and joined, in order and again
+    from the first, into ``minutes`` of 44.1 kHz stereo 16-bit WAV at ``out``; returns what it used."""
+    import soundfile as sf
+
+    from jazzremix_gui.core.audio import audio_io
+
+    segs = sorted(folder.glob("seg[0-9].mp3"), key=lambda p: p.name)
+    if not segs:
+        raise SystemExit(f"{folder}: no seg*.mp3")
+    need, used = int(minutes * 60 * 44100), []
+    with sf.SoundFile(out, "w", 44100, 2, subtype="PCM_16") as f:
+        while need > 0:
+            for seg in segs:
+                audio, rate = audio_io.read_audio(seg)
+                if rate != 44100 or audio.ndim != 2 or audio.shape[1] != 2:
+                    raise SystemExit(f"{seg}: expected 44.1 kHz stereo")
+                f.write(audio[:need])
+                used.append(seg.name)
+                need -= min(need, audio.shape[0])
+                if need <= 0:
+                    break
+    return f"input: {', '.join(used)} joined into {minutes:g} minutes of 16-bit WAV"
+
+
 def main() -> None:
     import argparse
     import tempfile
@@ -154,10 +184,14 @@ def main() -> None:
     ap.add_argument("--separator", default=str(ROOT / "models" / "separator.onnx"))
     ap.add_argument("--mixer", default=str(ROOT / "models" / "mixer.onnx"))
     ap.add_argument("--source", metavar="DIR", help="also run the commands of another checkout, interleaved")
+    ap.add_argument("--real-jazz", metavar="DIR", help="real music: DIR/seg*.mp3 joined into the input")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "input.wav"
-        make_input(src, args.minutes)
+        if args.real_jazz:
+            print(join_segments(Path(args.real_jazz), src, args.minutes))
+        else:
+            make_input(src, args.minutes)
         audio_s = args.minutes * 60
         print(f"{audio_s:.0f} s of 44.1 kHz stereo, {args.repeats} runs each; before: {machine_line()}", flush=True)
         nets = {}

@@ -262,3 +262,19 @@ def test_limited_lossy_file_decodes_below_full_scale(tmp_path, ext):
     write_mastered(tmp_path / f"hot.{ext}", x, RATE, OutputSpec(ext), "limit")
     y, _ = sf.read(tmp_path / f"hot.{ext}", dtype="float32")
     assert np.abs(y).max() < 1.0  # the 1 dB left by the limiter covers the codec's overshoot
+
+
+def test_24_bit_quantisation_in_float32_gives_the_float64_integers():
+    """Undithered 24-bit PCM is rounded in float32 (a third of the memory traffic): the same integers, halves and
+    full-scale edges included."""
+    rng = np.random.default_rng(1)
+    edges = [1.0, -1.0, 0.5 / 2 ** 23, 1.5 / 2 ** 23, -0.5 / 2 ** 23, 2.5 / 2 ** 23, 1 - 2 ** -24, 1e-40, -0.0,
+             (2 ** 23 - 0.5) / 2 ** 23, -(2 ** 23 + 0.5) / 2 ** 23]
+    x = np.concatenate([rng.uniform(-1.3, 1.3, 200_000), edges]).astype(np.float32)
+    def want(b):
+        return np.clip(np.rint(b.astype(np.float64) * 2 ** 23), -2 ** 23, 2 ** 23 - 1).astype(np.int64) << 8
+
+    for block in (x, x.reshape(-1, 1), np.stack([x, -x], axis=1)):
+        got = audio_io.quantize(block, 24)
+        assert got.dtype == np.int32
+        np.testing.assert_array_equal(got.astype(np.int64), want(block))

@@ -315,11 +315,22 @@ def quantize(block: np.ndarray, bits: int, rng: np.random.Generator | None = Non
     ``int16`` for 16 bits, ``int32`` with the 24 bits in the top bytes for 24 bits.
     """
     scale = 2.0 ** (bits - 1)
-    v = block.astype(np.float64) * scale
-    if rng is not None:
-        v += tpdf_dither(v.shape, rng)
-    q = np.clip(np.rint(v), -scale, scale - 1)
-    return q.astype(np.int16) if bits == 16 else q.astype(np.int32) << (32 - bits)
+    if rng is None and bits <= 24 and block.dtype == np.float32:
+        # without dither, float32 holds every step exactly: x 2^(bits-1) is exact, and so are rint and the clip
+        # of values below 2^24: the integers float64 gives, at a third of the memory traffic
+        v = np.multiply(block, np.float32(scale))
+        np.rint(v, out=v)
+        np.clip(v, -scale, scale - 1, out=v)
+    else:
+        v = block.astype(np.float64) * scale
+        if rng is not None:
+            v += tpdf_dither(v.shape, rng)
+        v = np.clip(np.rint(v), -scale, scale - 1)
+    if bits == 16:
+        return v.astype(np.int16)
+    q = v.astype(np.int32)
+    q <<= 32 - bits
+    return q
 
 
 class AtomicAudioWriter:

@@ -139,11 +139,11 @@ def true_peaks(ext: np.ndarray, floor: float = math.inf, known: float = 0.0) -> 
         Linear true peak per sample.
     """
     ext = np.asarray(ext, np.float32)
-    return grouped_true_peaks(ext, (ext.shape[1],), floor, known)[0]
+    return grouped_true_peaks(ext, (ext.shape[1],), floor, known, every_row=True)[0]
 
 
 def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: float = 0.0,
-                       group_known=None) -> tuple[np.ndarray, np.ndarray]:
+                       group_known=None, every_row: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """:func:`true_peaks` of all channels, and the exact largest true peak of each group of channels, in one pass.
 
     Several files written with one gain (:mod:`core.audio.shared_gain`) are one signal for the
@@ -160,11 +160,14 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
         As in :func:`true_peaks`, for the per-sample values of all channels.
     group_known : sequence of float, optional
         Each group's largest true peak so far (linear; default 0).
+    every_row : bool
+        Per-sample values exact on every row computed (:func:`true_peaks`), not only where promised.
 
     Returns
     -------
     tp : np.ndarray [shape=(m,), dtype=float32]
-        As :func:`true_peaks` returns it.
+        As :func:`true_peaks` returns it: exact at or above ``floor`` and at the maximum; elsewhere at
+        least the sample peak and at most the true peak.
     group_max : np.ndarray [shape=(len(groups),), dtype=float64]
         Each group's largest true peak within this block, exact whenever it exceeds that group's ``group_known``.
     """
@@ -211,22 +214,30 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
         np.matmul(x[i: i + _GEMM_ROWS], _MATRIX, out=y[i: i + _GEMM_ROWS])
     np.abs(y, out=y)
     y = y.reshape(c, k, OVERSAMPLE - 1, ROW)
+    if idx[-1] == rows - 1 and m % ROW:  # the last row runs past the block's end: those points are the next block's
+        y[:, -1, :, m % ROW:] = 0.0
     group_max = sample_max.copy()
     top = None
     for j, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
-        gtop = y[a, :, 0].copy()
+        gtop = np.maximum(y[a, :, 0], y[a, :, 1])
         for ch in range(a, b):
             for p in range(OVERSAMPLE - 1):
-                if ch > a or p:
+                if ch > a or p > 1:
                     np.maximum(gtop, y[ch, :, p], out=gtop)
-        # the last row may run past the block's end: only its first m samples count
-        valid = gtop.reshape(-1)[: (k - 1) * ROW + min(ROW, m - ROW * int(idx[-1]))] if idx[-1] == rows - 1 else gtop
-        group_max[j] = max(group_max[j], float(valid.max()))
+        group_max[j] = max(group_max[j], float(gtop.max()))
         top = gtop if top is None else np.maximum(top, gtop, out=top)
-    if k == rows:
+    # per-sample values only where they are promised: the rows holding a value at or above the floor (the
+    # limiter's gain needs them) or the block's largest (the maximum); elsewhere the sample peaks stand
+    if every_row and k == rows:
         np.maximum(best, top, out=best)
+        return best.reshape(-1)[:m], group_max
+    if every_row:
+        hot = slice(None)
     else:
-        best[idx] = np.maximum(best[idx], top)
+        row_top = _max_of_columns(top)
+        hot = np.flatnonzero(row_top >= min(floor, float(row_top.max())))
+    rows_hot = idx[hot]
+    best[rows_hot] = np.maximum(best[rows_hot], top[hot])
     return best.reshape(-1)[:m], group_max
 
 
