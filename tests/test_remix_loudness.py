@@ -73,6 +73,18 @@ def test_match_makes_the_remix_as_loud_as_the_recording(tmp_path, models):  # no
     assert 20 * np.log10(g) == pytest.approx(entry["loudness"]["gain_db"], abs=0.006)
 
 
+@pytest.mark.parametrize("name, options", [("r.wav", ("--bits", "24")), ("r.flac", ("--bits", "16")),
+                                           ("r.mp3", ("--bitrate", "192"))])
+def test_the_reported_output_loudness_is_the_written_files(tmp_path, models, name, options):  # noqa: F811
+    """Measured as the file is written (lossless: beside the writer; lossy: in the decoding pass), not read again."""
+    _take(tmp_path / "take.wav", level=0.4)
+    proc = jazzremix("remix", tmp_path / "take.wav", "-o", tmp_path / name, "--pan", "25", "--gain-db", "4",
+                     *options, "--model", models[0], "--json")
+    assert proc.returncode == 0, proc.stderr
+    loud = json.loads(proc.stdout)["files"][0]["loudness"]
+    assert loud["output_lufs"] == pytest.approx(_lufs(tmp_path / name), abs=0.01)
+
+
 def test_the_ceiling_is_said_when_it_stops_the_match(tmp_path, models):  # noqa: F811
     x = _take(tmp_path / "loud.wav", level=0.62)
     assert overs(x)[1] > -1.5  # a loud master: hardly any room

@@ -25,6 +25,8 @@ disk (about 1.9 GB for an hour at 44.1 kHz) and is removed in every case, a sign
 from __future__ import annotations
 
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -404,9 +406,11 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
     stems = [k for k in KINDS[:2] if k in kinds]  # one gain for both: they keep their sum
     groups = ([stems] if stems else []) + [[k] for k in kinds if k not in stems]
     with ExitStack() as stack:
+        measured = match is not None and not match.unmeasurable  # the remix's loudness as written, for the report
         writers = [stack.enter_context(SharedGainWriter(
             [plan.targets[k] for k in group], source.rate, [channels_of(k, plan.solo, mono) for k in group],
-            plan.spec, plan.clip, [plan.file_tags(k) or {} for k in group])) for group in groups]
+            plan.spec, plan.clip, [plan.file_tags(k) or {} for k in group], loudness=measured and group == ["remix"]))
+            for group in groups]
         pos = 0
         for solo, acc in source.blocks():
             report.check()
@@ -424,8 +428,8 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
     reports = [by_path[Path(plan.targets[k])] for k in kinds]
     if match is not None:
         remix = by_path[Path(plan.targets["remix"])]
-        if not match.unmeasurable:
-            match.output_lufs = file_loudness(remix.path)  # what was written, limiter and encoder included
+        if not match.unmeasurable:  # what was written, limiter and encoder included
+            match.output_lufs = remix.written_lufs if remix.written_lufs is not None else file_loudness(remix.path)
         remix.loudness = match
     return reports
 
@@ -436,14 +440,23 @@ def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -
     if match is not None:
         return match
     meter = loudness_match.RemixMeter(source.rate)
-    pos = 0
-    for solo, acc in source.blocks():
-        report.check()
-        end = pos + solo.shape[0]
-        meter.write(kind_block("remix", solo, acc, *mix.window(pos, end), source.solo_level))
-        pos = end
-        report(pos / max(source.frames, 1), "measuring the loudness")
-    return loudness_match.match_gain(file_loudness(recording), *meter.finish(), CEILING_DBTP)
+    stop = threading.Event()
+    # the recording is measured on a thread beside this pass (the K-weighting releases the GIL)
+    with ThreadPoolExecutor(1, thread_name_prefix="jazzremix-recording-loudness") as side:
+        recorded = side.submit(file_loudness, recording, cancel=stop.is_set)
+        try:
+            pos = 0
+            for solo, acc in source.blocks():
+                report.check()
+                end = pos + solo.shape[0]
+                meter.write(kind_block("remix", solo, acc, *mix.window(pos, end), source.solo_level))
+                pos = end
+                report(pos / max(source.frames, 1), "measuring the loudness")
+        except BaseException:
+            stop.set()  # the thread ends within a block; the with waits for it
+            raise
+        input_lufs = recorded.result()
+    return loudness_match.match_gain(input_lufs, *meter.finish(), CEILING_DBTP)
 
 
 @dataclass

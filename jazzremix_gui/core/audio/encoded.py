@@ -23,6 +23,7 @@ import soundfile as sf
 from jazzremix_gui.core.audio.audio_io import AtomicAudioWriter
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.limiter import TruePeakTracker, db_to_lin, lin_to_db
+from jazzremix_gui.core.audio.loudness import BackgroundMeter, LoudnessMeter
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.files.oserrors import describe_os_error, write_failure
@@ -35,14 +36,21 @@ MARGIN_DB = 0.1
 _BLOCK = 65536
 
 
-def decoded_true_peak(path) -> float:
-    """True peak (linear, 4x oversampled) of a file as a player decodes it."""
+def _as_played(block: np.ndarray) -> np.ndarray:
+    """A file's ``(m, c)`` block as it plays on two speakers (a mono file on both: :func:`core.audio.loudness.file_loudness`)."""
+    return np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block
+
+
+def decoded_true_peak(path, loudness: LoudnessMeter | None = None) -> float:
+    """True peak (linear, 4x oversampled) of a file as a player decodes it; ``loudness`` measures it in the same pass."""
     tracker, peak = None, 0.0
     with sf.SoundFile(os.fsencode(path)) as f:
         tracker = TruePeakTracker(f.channels)
         for block in f.blocks(_BLOCK, dtype="float32", always_2d=True):
             _, tp = tracker.push(block)
             peak = max(peak, float(tp.max(initial=0.0)))
+            if loudness is not None:
+                loudness.push(_as_played(block))
     return max(peak, float(tracker.finish()[1].max(initial=0.0)))
 
 
@@ -60,15 +68,24 @@ class EncodedOutputs:
         Each file's tags.
     ceiling_db : float or None
         For lossy formats, the highest decoded true peak (dBTP) let through; None: not checked.
+    loudness : bool
+        Measure each file's integrated loudness as written (:attr:`written_lufs`): lossless files
+        from the blocks handed to the file (on a thread beside the writer, before the PCM rounding:
+        within 1e-4 LU of the file), lossy files in the decoding pass that checks the true peak.
     """
 
-    def __init__(self, paths, rate: int, channels, spec: OutputSpec, tags, ceiling_db: float | None = None):
+    def __init__(self, paths, rate: int, channels, spec: OutputSpec, tags, ceiling_db: float | None = None,
+                 loudness: bool = False):
         self.paths = [Path(p) for p in paths]
         self.parts = [int(c) for c in channels]
         self._rate, self._spec, self._tags = rate, spec, [dict(t or {}) for t in tags]
         self._ceiling = db_to_lin(ceiling_db) if ceiling_db is not None and spec.lossy else None
         self.extra_gain_db = 0.0
         self.decoded_peak_dbtp: float | None = None
+        #: Each file's integrated loudness as written (LUFS; None where not measured).
+        self.written_lufs: list[float | None] = [None] * len(self.paths)
+        self._loudness = loudness
+        self._meters = [BackgroundMeter(rate, 2) for _ in self.parts] if loudness and not spec.lossy else []
         self._spool = self._spool_file = None
         self.writers = self._open(self._tags)
         if self._ceiling is not None:
@@ -93,8 +110,10 @@ class EncodedOutputs:
 
     def _split(self, block: np.ndarray) -> None:
         start = 0
-        for w, c in zip(self.writers, self.parts):
+        for i, (w, c) in enumerate(zip(self.writers, self.parts)):
             w.write(block[:, start: start + c])
+            if self._meters:
+                self._meters[i].push(_as_played(block[:, start: start + c]))
             start += c
 
     def write(self, block: np.ndarray) -> None:
@@ -110,9 +129,15 @@ class EncodedOutputs:
         """Close the files; their highest decoded true peak (linear; 0 when not measured)."""
         for w in self.writers:
             w.finish()
+        if self._meters:
+            self.written_lufs = [m.integrated() for m in self._meters]
         if self._ceiling is None:
             return 0.0
-        return max(decoded_true_peak(w.temp.tmp) for w in self.writers)
+        meters = [LoudnessMeter(self._rate, 2) if self._loudness else None for _ in self.writers]
+        peak = max(decoded_true_peak(w.temp.tmp, m) for w, m in zip(self.writers, meters))
+        if self._loudness:
+            self.written_lufs = [m.integrated() for m in meters]
+        return peak
 
     def finish(self) -> None:
         """Finish the files (a lossy one encoded again, lower, while its decoded true peak is above the ceiling)."""
@@ -144,6 +169,8 @@ class EncodedOutputs:
 
     def abort(self) -> None:
         self._drop_spool()
+        for m in getattr(self, "_meters", []):
+            m.close()
         for w in self.writers if hasattr(self, "writers") else []:
             w.abort()
 

@@ -89,6 +89,8 @@ class ClipReport:
     decoded_peak_dbtp: float | None = None
     #: A remix's loudness match (:class:`core.audio.loudness_match.LoudnessMatch`: ``describe()``); None when none.
     loudness: object = None
+    #: The file's integrated loudness as written (LUFS), where the writer was asked to measure it; else None.
+    written_lufs: float | None = None
 
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
@@ -256,7 +258,13 @@ class MasteredWriter:
         self._out.finish()
         self.report.encoded_gain_db = self._out.extra_gain_db
         self.report.decoded_peak_dbtp = self._out.decoded_peak_dbtp
+        self.report.written_lufs = self._out.written_lufs[0]
         return self.report
+
+    @property
+    def written_lufs(self) -> list:
+        """Each file's integrated loudness as written (LUFS; None where not measured), once finished."""
+        return list(self._out.written_lufs) if self._out is not None else []
 
     @property
     def group_peaks(self) -> list[float]:

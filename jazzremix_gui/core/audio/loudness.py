@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import math
+import queue
+import threading
 
 import numpy as np
 
@@ -134,6 +136,48 @@ class LoudnessMeter:
         return float(-0.691 + 10 * np.log10(final.mean())) if final.size else float("-inf")
 
 
+class BackgroundMeter:
+    """A :class:`LoudnessMeter` fed on a thread of its own, beside the caller's work.
+
+    The K-weighting runs without the GIL, so a writer can measure what it writes (or a command
+    a second file) on the other core. :meth:`push` hands a copy over (at most four blocks wait);
+    :meth:`integrated` waits for the rest and returns the figure; :meth:`close` ends the thread
+    without one (an aborted write). An error on the thread is raised by :meth:`integrated`.
+    """
+
+    def __init__(self, rate: int, channels: int):
+        self._meter = LoudnessMeter(rate, channels)
+        self._blocks: queue.Queue = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="jazzremix-loudness")
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (block := self._blocks.get()) is not None:
+            if self._error is None:
+                try:
+                    self._meter.push(block)
+                except BaseException as exc:  # raised on the caller's thread by integrated()
+                    self._error = exc
+
+    def push(self, block: np.ndarray) -> None:
+        """Add ``(m, channels)`` samples (copied: the caller may reuse its array)."""
+        self._blocks.put(np.array(block, np.float32))
+
+    def close(self) -> None:
+        """End the thread (idempotent)."""
+        if self._thread.is_alive():
+            self._blocks.put(None)
+            self._thread.join()
+
+    def integrated(self) -> float:
+        """Gated integrated loudness of everything pushed, in LUFS (waits for the thread)."""
+        self.close()
+        if self._error is not None:
+            raise self._error
+        return self._meter.integrated()
+
+
 def integrated_loudness(x, rate: int, cancel=None) -> float:
     """Gated integrated loudness in LUFS (``-inf`` for silence or signals shorter than 400 ms).
 
@@ -157,16 +201,19 @@ def integrated_loudness(x, rate: int, cancel=None) -> float:
     return meter.integrated() if meter is not None else float("-inf")
 
 
-def file_loudness(path, block: int = 65536) -> float:
+def file_loudness(path, block: int = 65536, cancel=None) -> float:
     """Integrated loudness of an audio file as it plays on two speakers, in LUFS, read block by block.
 
     A mono file is measured on both channels (as it plays, and as its remix at pan 0 and gain 1 is
     written): 3 dB above BS.1770's one-channel figure. More than 2 channels: the stereo downmix.
+    ``cancel()`` is checked between blocks (``-inf`` when it returns True).
     """
     from jazzremix_gui.core.audio import audio_io
 
     meter = None
     for part in audio_io.read_blocks(path, block):
+        if cancel is not None and cancel():
+            return float("-inf")
         part = np.asarray(part, np.float32).reshape(len(part), -1)
         meter = meter or LoudnessMeter(audio_io.probe(path).rate, 2)  # probe: the command has warned already
         meter.push(np.repeat(part, 2, axis=1) if part.shape[1] == 1 else part)

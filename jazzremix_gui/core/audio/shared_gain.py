@@ -55,13 +55,16 @@ class SharedGainWriter:
         A clip mode of :mod:`core.audio.headroom`.
     tags : sequence of dict
         Each file's tags.
+    loudness : bool
+        Measure each file's integrated loudness as written (``ClipReport.written_lufs``).
 
     Use like :class:`core.audio.headroom.MasteredWriter`: :meth:`write` the blocks of every file
     at once, then :func:`core.audio.headroom.commit_all` (all files or none); leaving the
     ``with`` block without committing removes every temporary file.
     """
 
-    def __init__(self, paths, rate: int, channels, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE, tags=None):
+    def __init__(self, paths, rate: int, channels, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE, tags=None,
+                 loudness: bool = False):
         self.paths = [Path(p) for p in paths]
         self.parts = [int(c) for c in channels]
         tags = list(tags) if tags is not None else [{} for _ in self.paths]
@@ -71,7 +74,8 @@ class SharedGainWriter:
         self._joint = MasteredWriter(
             self.paths[0], rate, sum(self.parts), spec, mode, None,
             open_output=lambda joint_tags: EncodedOutputs(self.paths, rate, self.parts, spec,
-                                                          _with_said(tags, joint_tags), output_ceiling(mode)),
+                                                          _with_said(tags, joint_tags), output_ceiling(mode),
+                                                          loudness),
             groups=self.parts)  # each file's true peak comes from the joint measurement
 
     def write(self, *blocks: np.ndarray) -> None:
@@ -89,13 +93,13 @@ class SharedGainWriter:
         joint = self._joint.finish()
         if len(self.paths) == 1:
             return [joint]
-        reports, peaks = [], self._joint.group_peaks
+        reports, peaks, lufs = [], self._joint.group_peaks, self._joint.written_lufs
         for i, path in enumerate(self.paths):
             others = tuple(p.name for j, p in enumerate(self.paths) if j != i)
             clamped = self._over[i] if joint.mode == "clamp" else 0
             reports.append(ClipReport(path, joint.mode, self._over[i], lin_to_db(peaks[i]), joint.gain_db,
                                       joint.limited, joint.reduction_db, clamped, self._frames, others,
-                                      joint.encoded_gain_db, joint.decoded_peak_dbtp))
+                                      joint.encoded_gain_db, joint.decoded_peak_dbtp, written_lufs=lufs[i]))
         return reports
 
     @property
