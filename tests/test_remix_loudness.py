@@ -136,3 +136,23 @@ def test_a_rate_too_low_to_measure_is_said():
     low = not_measurable(2000, -1.0)
     assert low.gain_db == 0.0 and low.describe() == \
         "loudness: not measurable at 2,000 Hz (BS.1770 needs 8,000 Hz or more); kept as computed"
+
+
+def test_a_background_meter_equals_the_meter_and_an_aborted_write_leaves_no_thread(tmp_path):
+    import threading
+
+    from jazzremix_gui.core.audio.encoded import EncodedOutputs
+    from jazzremix_gui.core.audio.formats import OutputSpec
+    from jazzremix_gui.core.audio.loudness import BackgroundMeter
+
+    x = np.random.default_rng(2).standard_normal((RATE * 3, 2)).astype(np.float32) * 0.1
+    bg, plain = BackgroundMeter(RATE, 2), LoudnessMeter(RATE, 2)
+    for i in range(0, x.shape[0], 10_000):
+        bg.push(x[i:i + 10_000])
+        plain.push(x[i:i + 10_000])
+    assert bg.integrated() == plain.integrated()
+    out = EncodedOutputs([tmp_path / "a.wav"], RATE, [2], OutputSpec("wav", 24), [{}], loudness=True)
+    out.write(x[:50_000])
+    out.abort()
+    assert not [t for t in threading.enumerate() if t.name == "jazzremix-loudness"]
+    assert not list(tmp_path.iterdir())

@@ -454,6 +454,7 @@ def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -
                 report(pos / max(source.frames, 1), "measuring the loudness")
         except BaseException:
             stop.set()  # the thread ends within a block; the with waits for it
+            meter.close()
             raise
         input_lufs = recorded.result()
     return loudness_match.match_gain(input_lufs, *meter.finish(), CEILING_DBTP)

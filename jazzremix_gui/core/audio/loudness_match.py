@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 from jazzremix_gui.core.audio.limiter import TruePeakTracker, db_to_lin, lin_to_db
-from jazzremix_gui.core.audio.loudness import MIN_RATE, LoudnessMeter
+from jazzremix_gui.core.audio.loudness import MIN_RATE, BackgroundMeter
 
 LOUDNESS_MODES = ("match", "keep")
 #: How close ``match`` gets (LU); a result further off is said.
@@ -28,10 +28,14 @@ TOLERANCE_LU = 0.5
 
 
 class RemixMeter:
-    """Loudness and true peak of a stereo signal pushed block by block (``write``, like a writer)."""
+    """Loudness and true peak of a stereo signal pushed block by block (``write``, like a writer).
+
+    The loudness is measured on a thread of its own (:class:`core.audio.loudness.BackgroundMeter`)
+    beside the true peak; :meth:`close` ends it when the pass is abandoned.
+    """
 
     def __init__(self, rate: int, channels: int = 2):
-        self.loudness = LoudnessMeter(rate, channels)
+        self.loudness = BackgroundMeter(rate, channels)
         self.tracker = TruePeakTracker(channels)
         self.peak = 0.0
 
@@ -44,6 +48,10 @@ class RemixMeter:
         """``(integrated loudness LUFS, true peak linear)``."""
         self.peak = max(self.peak, float(self.tracker.finish()[1].max(initial=0.0)))
         return self.loudness.integrated(), self.peak
+
+    def close(self) -> None:
+        """End the loudness thread without a figure (idempotent)."""
+        self.loudness.close()
 
 
 @dataclass
