@@ -133,7 +133,7 @@ def test_an_output_it_cannot_write_is_said_before_any_separation(tmp_path, song,
 def test_failure_mid_render_leaves_nothing(tmp_path, song, models, monkeypatch):
     from jazzremix_gui.core.audio import headroom
 
-    def broken(self, block):
+    def broken(self, block, over=None):
         raise AudioWriteError("disk went away")
 
     monkeypatch.setattr(headroom.MasteredWriter, "write", broken)

@@ -190,13 +190,13 @@ class MasteredWriter:
                 raise write_failure(path, exc) if exc.errno == errno.ENOSPC else \
                     AudioWriteError(describe_os_error(exc, "cannot write there", folder)) from None
 
-    def _measure(self, block: np.ndarray, last: bool = False) -> None:
+    def _measure(self, block: np.ndarray, last: bool = False, over: int | None = None) -> None:
         if self._limiter is None:  # the limiter measures the true peaks itself
             _, tp = self._meter.finish() if last else self._meter.push(block)
             if tp.size:
                 self._tp = max(self._tp, float(tp.max()))
         if not last:
-            self.report.over += int(np.count_nonzero(np.abs(block) > 1.0))
+            self.report.over += int(np.count_nonzero(np.abs(block) > 1.0)) if over is None else over
 
     def _pass(self, block: np.ndarray) -> None:
         """Send a processed block on (to the spool or the file)."""
@@ -211,11 +211,11 @@ class MasteredWriter:
         elif block.shape[0]:
             self._out.write(block)
 
-    def write(self, block: np.ndarray) -> None:
-        """Append ``(m, c)`` or ``(m,)`` samples."""
+    def write(self, block: np.ndarray, over: int | None = None) -> None:
+        """Append ``(m, c)`` or ``(m,)`` samples (``over``: their values beyond full scale, when the caller counted)."""
         block = np.asarray(block, np.float32).reshape(len(block), self.channels)
         self.report.frames += block.shape[0]
-        self._measure(block)
+        self._measure(block, over=over)
         self._pass(self._limiter.push(block) if self._limiter is not None else block)
 
     def _rescale(self) -> None:

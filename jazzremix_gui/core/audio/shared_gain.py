@@ -83,10 +83,14 @@ class SharedGainWriter:
         parts = [np.asarray(b, np.float32).reshape(len(b), c) for b, c in zip(blocks, self.parts)]
         if len(parts) != len(self.parts) or len({p.shape[0] for p in parts}) != 1:
             raise ValueError("SharedGainWriter.write: one block per file, all of the same length")
-        for i, p in enumerate(parts if len(parts) > 1 else []):  # one file: the joint report is its own
-            self._over[i] += int(np.count_nonzero(np.abs(p) > 1.0))
-        self._frames += parts[0].shape[0]
-        self._joint.write(np.concatenate(parts, axis=1))
+        joint = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
+        over = np.count_nonzero(np.abs(joint) > 1.0, axis=0)  # per channel, counted once for the files and the joint
+        start = 0
+        for i, c in enumerate(self.parts if len(parts) > 1 else []):  # one file: the joint report is its own
+            self._over[i] += int(over[start: start + c].sum())
+            start += c
+        self._frames += joint.shape[0]
+        self._joint.write(joint, over=int(over.sum()))
 
     def finish(self) -> list[ClipReport]:
         """Finish processing and the temporary files; one report per file (nothing renamed yet)."""
