@@ -74,11 +74,11 @@ def test_a_failure_or_a_signal_keeps_the_earlier_run(tmp_path, setup, monkeypatc
     real_write = headroom.MasteredWriter.write
     seen = {"n": 0}
 
-    def write(self, block):
+    def write(self, block, over=None):
         seen["n"] += 1
         if moment != "renaming" and seen["n"] == 5:
             raise KeyboardInterrupt() if moment == "signal" else OSError(28, "No space left on device")
-        return real_write(self, block)
+        return real_write(self, block, over)
 
     def rename(temps):
         raise OSError(5, "Input/output error")

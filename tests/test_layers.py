@@ -115,7 +115,8 @@ def test_the_checks_see_real_imports():
 #: ``files`` is the bottom (the user's files kept safe), ``audio`` reads and writes sound on top of it,
 #: ``signal`` is the paper's maths (it may resample and run a model session); the modules directly in
 #: core (pipeline, evaluation, ...) sit on top of all three.
-CORE_BASE = {"jazzremix_gui.core", "jazzremix_gui.core.errors", "jazzremix_gui.core.constants"}
+CORE_BASE = {"jazzremix_gui.core", "jazzremix_gui.core.errors", "jazzremix_gui.core.constants",
+             "jazzremix_gui.core.scipy_parts"}
 CORE_MAY_IMPORT = {
     "files": CORE_BASE | {"files"},
     "audio": CORE_BASE | {"files", "audio"},

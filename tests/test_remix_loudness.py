@@ -77,12 +77,17 @@ def test_match_makes_the_remix_as_loud_as_the_recording(tmp_path, models):  # no
                                            ("r.mp3", ("--bitrate", "192"))])
 def test_the_reported_output_loudness_is_the_written_files(tmp_path, models, name, options):  # noqa: F811
     """Measured as the file is written (lossless: beside the writer; lossy: in the decoding pass), not read again."""
-    _take(tmp_path / "take.wav", level=0.4)
-    proc = jazzremix("remix", tmp_path / "take.wav", "-o", tmp_path / name, "--pan", "25", "--gain-db", "4",
+    _take(tmp_path / "take.wav", level=0.2)  # room under the ceiling: the match's gain is not held back
+    proc = jazzremix("remix", tmp_path / "take.wav", "-o", tmp_path / name, "--pan", "25", "--gain-db", "-4",
                      *options, "--model", models[0], "--json")
     assert proc.returncode == 0, proc.stderr
-    loud = json.loads(proc.stdout)["files"][0]["loudness"]
-    assert loud["output_lufs"] == pytest.approx(_lufs(tmp_path / name), abs=0.01)
+    entry = json.loads(proc.stdout)["files"][0]
+    assert entry["loudness"]["output_lufs"] == pytest.approx(_lufs(tmp_path / name), abs=0.01)
+    if name != "r.mp3":  # the true peak taken from the match's pass is the written file's (the encoder's own: MP3)
+        from test_headroom import reference_tp
+        written, _ = sf.read(tmp_path / name, dtype="float64")
+        assert entry["output"]["limited_samples"] == 0
+        assert entry["output"]["true_peak_dbtp"] == pytest.approx(20 * np.log10(reference_tp(written).max()), abs=0.02)
 
 
 def test_the_ceiling_is_said_when_it_stops_the_match(tmp_path, models):  # noqa: F811
@@ -156,3 +161,33 @@ def test_a_background_meter_equals_the_meter_and_an_aborted_write_leaves_no_thre
     out.abort()
     assert not [t for t in threading.enumerate() if t.name == "jazzremix-loudness"]
     assert not list(tmp_path.iterdir())
+
+
+def test_a_known_true_peak_is_not_measured_again_and_still_limited_when_it_must():
+    """The loudness match knows the remix's true peak from its first pass: the writer takes it, and the limiter
+    works only where that peak reaches the limiter's aim."""
+    import tempfile
+    from pathlib import Path
+
+    from jazzremix_gui.core.audio.formats import OutputSpec
+    from jazzremix_gui.core.audio.headroom import MasteredWriter
+    from jazzremix_gui.core.audio.limiter import aim, lin_to_db
+    from test_headroom import reference_tp
+
+    x = np.random.default_rng(4).standard_normal((RATE * 2, 2)).astype(np.float32) * 0.12
+    d = Path(tempfile.mkdtemp())
+    for scale, limited in ((0.6, False), (3.0, True)):
+        y = x * np.float32(scale)
+        peak = float(reference_tp(y).max())
+        assert (peak < aim(-1.0)) != limited
+        path = d / f"{scale}.wav"
+        with MasteredWriter(path, RATE, 2, OutputSpec("wav", 32), "limit", known_peak=peak) as w:
+            for i in range(0, y.shape[0], 30_000):
+                w.write(y[i:i + 30_000])
+            report = w.commit()
+        written, _ = sf.read(path, dtype="float32")
+        if limited:
+            assert report.limited > 0 and lin_to_db(reference_tp(written).max()) <= -1.0 + 1e-3
+        else:  # untouched, and the report says the peak written
+            np.testing.assert_array_equal(written, y)
+            assert report.limited == 0 and report.peak_dbtp == pytest.approx(lin_to_db(peak), abs=1e-6)

@@ -409,8 +409,9 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
         measured = match is not None and not match.unmeasurable  # the remix's loudness as written, for the report
         writers = [stack.enter_context(SharedGainWriter(
             [plan.targets[k] for k in group], source.rate, [channels_of(k, plan.solo, mono) for k in group],
-            plan.spec, plan.clip, [plan.file_tags(k) or {} for k in group], loudness=measured and group == ["remix"]))
-            for group in groups]
+            plan.spec, plan.clip, [plan.file_tags(k) or {} for k in group], loudness=measured and group == ["remix"],
+            # the remix's true peak is known from the match's pass: the same samples times the gain
+            known_peak=match.output_peak if measured and group == ["remix"] else None)) for group in groups]
         pos = 0
         for solo, acc in source.blocks():
             report.check()

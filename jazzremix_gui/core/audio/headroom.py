@@ -34,7 +34,7 @@ from jazzremix_gui.core.files.commit import commit_together
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.oserrors import describe_os_error, write_failure
 from jazzremix_gui.core.audio.formats import OutputSpec
-from jazzremix_gui.core.audio.limiter import LookaheadLimiter, TruePeakTracker, db_to_lin, lin_to_db
+from jazzremix_gui.core.audio.limiter import LookaheadLimiter, TruePeakTracker, aim, db_to_lin, lin_to_db
 
 CLIP_MODES = ("limit", "rescale", "clamp", "none")
 DEFAULT_CLIP_MODE = "limit"
@@ -157,15 +157,20 @@ class MasteredWriter:
     groups : sequence of int, optional
         Channels per file when the signal is several files side by side (:mod:`core.audio.shared_gain`):
         :attr:`group_peaks` then gives each file's true peak, measured in the same pass.
+    known_peak : float, optional
+        The true peak (linear) of exactly the samples that will be written, where the caller measured
+        them already (a loudness-matched remix: its first pass, times the gain): not measured again, and
+        ``limit`` leaves them untouched when it is below the limiter's aim (:func:`core.audio.limiter.aim`).
     """
 
     def __init__(self, path, rate: int, channels: int, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE,
-                 tags: dict | None = None, open_output=None, groups=None):
+                 tags: dict | None = None, open_output=None, groups=None, known_peak: float | None = None):
         self.report = ClipReport(Path(path), check_mode(mode, spec.check()))
         spec.check_rate(rate, path)
         self.channels = channels
+        self._known = known_peak if known_peak is not None and groups in (None, [channels], (channels,)) else None
         self._meter = TruePeakTracker(channels, groups=groups)
-        self._tp = 0.0
+        self._tp = 0.0 if self._known is None else float(self._known)
         self._tags = dict(tags or {})
 
         def atomic_output(file_tags):
@@ -174,7 +179,8 @@ class MasteredWriter:
         self._open = open_output or atomic_output
         # rescale opens the file once the gain is known, so its comment tag can state it
         self._out = self._open(self._tags) if mode != "rescale" else None
-        self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP, groups=groups) if mode == "limit" else None
+        needs_limiter = mode == "limit" and (self._known is None or self._known * (1 + 1e-4) >= aim(CEILING_DBTP))
+        self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP, groups=groups) if needs_limiter else None
         self._spool = None
         self._committed = False
         if mode == "rescale":
@@ -191,7 +197,7 @@ class MasteredWriter:
                     AudioWriteError(describe_os_error(exc, "cannot write there", folder)) from None
 
     def _measure(self, block: np.ndarray, last: bool = False, over: int | None = None) -> None:
-        if self._limiter is None:  # the limiter measures the true peaks itself
+        if self._limiter is None and self._known is None:  # the limiter measures the true peaks itself
             _, tp = self._meter.finish() if last else self._meter.push(block)
             if tp.size:
                 self._tp = max(self._tp, float(tp.max()))
@@ -269,6 +275,8 @@ class MasteredWriter:
     @property
     def group_peaks(self) -> list[float]:
         """Each group's largest true peak before processing (linear; one group: the whole signal's)."""
+        if self._known is not None and self._limiter is None:
+            return [float(self._known)]
         tracker = self._limiter.tracker if self._limiter is not None else self._meter
         return [float(v) for v in tracker.group_peaks]
 

@@ -312,6 +312,16 @@ def _trailing(ctx: np.ndarray, new: np.ndarray, size: int, op: str) -> tuple[np.
     return out, ext[ext.shape[0] - (size - 1):]
 
 
+#: How far below its ceiling the limiter aims (dB): the 4x estimate is within ~0.1 dB of the analogue peak.
+AIM_BELOW_DB = 0.05
+
+
+def aim(ceiling_db: float) -> float:
+    """The linear level :class:`LookaheadLimiter` holds true peaks at for ``ceiling_db``: a signal whose true peak
+    stays below it passes untouched."""
+    return db_to_lin(ceiling_db - AIM_BELOW_DB)
+
+
 class LookaheadLimiter:
     """Streaming true-peak limiter; output blocks add up to exactly the input's length.
 
@@ -333,8 +343,7 @@ class LookaheadLimiter:
                  hold_s: float = 0.02, groups=None):
         self.w = max(1, int(round(attack_s * rate)))
         self.h = 2 * self.w - 1 + 2 * int(round(hold_s * rate / 2))  # odd, >= 2w - 1: covers both boxes
-        # the 4x estimate is within ~0.1 dB of the analogue peak; aim a hair lower so the ceiling holds
-        self.ceiling = db_to_lin(ceiling_db - 0.05)
+        self.ceiling = aim(ceiling_db)
         self.tracker = TruePeakTracker(channels, floor=self.ceiling, groups=groups)
         self.delay = 2 * self.w - 2
         self._hctx = np.ones(self.h - 1)

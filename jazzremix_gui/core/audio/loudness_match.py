@@ -64,6 +64,12 @@ class LoudnessMatch:
     ceiling_db: float
     output_lufs: float | None = None  # measured in the written file
     unmeasurable: str = ""  # why nothing could be matched (a rate too low for BS.1770)
+    remix_peak: float = 0.0  # the remix's true peak as computed, before the gain (linear; 0: not measured)
+
+    @property
+    def output_peak(self) -> float | None:
+        """The true peak of the remix times the gain (linear): what the writer gets; None when not measured."""
+        return self.remix_peak * db_to_lin(self.gain_db) if self.remix_peak > 0 else None
 
     @property
     def wanted_db(self) -> float:
@@ -97,7 +103,7 @@ def match_gain(input_lufs: float, remix_lufs: float, remix_peak: float, ceiling_
         return LoudnessMatch(input_lufs, remix_lufs, 0.0, ceiling_db)
     wanted = input_lufs - remix_lufs
     room = max(0.0, ceiling_db - lin_to_db(remix_peak)) if remix_peak > 0 else wanted
-    return LoudnessMatch(input_lufs, remix_lufs, min(wanted, room), ceiling_db)
+    return LoudnessMatch(input_lufs, remix_lufs, min(wanted, room), ceiling_db, remix_peak=remix_peak)
 
 
 def not_measurable(rate: int, ceiling_db: float) -> LoudnessMatch | None:

@@ -57,6 +57,9 @@ class SharedGainWriter:
         Each file's tags.
     loudness : bool
         Measure each file's integrated loudness as written (``ClipReport.written_lufs``).
+    known_peak : float, optional
+        One file only: the true peak of what will be written, measured by the caller
+        (:class:`core.audio.headroom.MasteredWriter`).
 
     Use like :class:`core.audio.headroom.MasteredWriter`: :meth:`write` the blocks of every file
     at once, then :func:`core.audio.headroom.commit_all` (all files or none); leaving the
@@ -64,7 +67,7 @@ class SharedGainWriter:
     """
 
     def __init__(self, paths, rate: int, channels, spec: OutputSpec, mode: str = DEFAULT_CLIP_MODE, tags=None,
-                 loudness: bool = False):
+                 loudness: bool = False, known_peak: float | None = None):
         self.paths = [Path(p) for p in paths]
         self.parts = [int(c) for c in channels]
         tags = list(tags) if tags is not None else [{} for _ in self.paths]
@@ -76,7 +79,8 @@ class SharedGainWriter:
             open_output=lambda joint_tags: EncodedOutputs(self.paths, rate, self.parts, spec,
                                                           _with_said(tags, joint_tags), output_ceiling(mode),
                                                           loudness),
-            groups=self.parts)  # each file's true peak comes from the joint measurement
+            groups=self.parts,  # each file's true peak comes from the joint measurement
+            known_peak=known_peak if len(self.paths) == 1 else None)
 
     def write(self, *blocks: np.ndarray) -> None:
         """Append one block per file, ``(m,)`` or ``(m, c)`` each, all of the same length ``m``."""
