@@ -34,7 +34,7 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
-from jazzremix_gui.core import pipeline
+from jazzremix_gui.core import device, pipeline
 from jazzremix_gui.core.audio import audio_io, loudness_match, tags
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import CEILING_DBTP, ClipReport, commit_all
@@ -45,7 +45,7 @@ from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.files.mapped import pieces
 from jazzremix_gui.core.progress import Reporter
-from jazzremix_gui.core.signal import automation
+from jazzremix_gui.core.signal import automation, stages
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.separation import RecordedSolo
 
@@ -412,18 +412,22 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
             plan.spec, plan.clip, [plan.file_tags(k) or {} for k in group], loudness=measured and group == ["remix"],
             # the remix's true peak is known from the match's pass: the same samples times the gain
             known_peak=match.output_peak if measured and group == ["remix"] else None)) for group in groups]
-        pos = 0
-        for solo, acc in source.blocks():
+        def outputs(blocks):  # each block of every output, on a thread of its own beside the writers
+            pos = 0
+            for solo, acc in blocks:
+                end = pos + solo.shape[0]
+                pan, gain = mix.window(pos, end) if placed else (0.0, 1.0)
+                rec = recording.take(solo.shape[0]) if recording is not None else None
+                yield end, {k: loudness_match.apply(kind_block(k, solo, acc, pan, gain, source.solo_level, plan.solo,
+                                                               mono, source.recorded_pan_deg, rec),
+                                                    match if k == "remix" else None) for k in kinds}
+                pos = end
+
+        for end, out in stages.chain(source.blocks(), [outputs], threads=_threads()):
             report.check()
-            end = pos + solo.shape[0]
-            pan, gain = mix.window(pos, end) if placed else (0.0, 1.0)
-            rec = recording.take(solo.shape[0]) if recording is not None else None
             for group, w in zip(groups, writers):
-                w.write(*(loudness_match.apply(kind_block(k, solo, acc, pan, gain, source.solo_level, plan.solo, mono,
-                                                          source.recorded_pan_deg, rec), match if k == "remix" else None)
-                          for k in group))
-            pos = end
-            report(pos / max(source.frames, 1), f"writing {', '.join(kinds)}")
+                w.write(*(out[k] for k in group))
+            report(end / max(source.frames, 1), f"writing {', '.join(kinds)}")
         report.check()
         by_path = {r.path: r for r in commit_all(writers)}
     reports = [by_path[Path(plan.targets[k])] for k in kinds]
@@ -433,6 +437,11 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
             match.output_lufs = remix.written_lufs if remix.written_lufs is not None else file_loudness(remix.path)
         remix.loudness = match
     return reports
+
+
+def _threads() -> bool:
+    """Whether the outputs' blocks are computed on a thread beside the writers: where two cores or more may be used."""
+    return device.usable_cores() >= 2
 
 
 def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -> loudness_match.LoudnessMatch:
@@ -445,14 +454,18 @@ def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -
     # the recording is measured on a thread beside this pass (the K-weighting releases the GIL)
     with ThreadPoolExecutor(1, thread_name_prefix="jazzremix-recording-loudness") as side:
         recorded = side.submit(file_loudness, recording, cancel=stop.is_set)
-        try:
+        def remix(blocks):  # the remix's blocks on a thread of their own beside the meter
             pos = 0
-            for solo, acc in source.blocks():
-                report.check()
+            for solo, acc in blocks:
                 end = pos + solo.shape[0]
-                meter.write(kind_block("remix", solo, acc, *mix.window(pos, end), source.solo_level))
+                yield end, kind_block("remix", solo, acc, *mix.window(pos, end), source.solo_level)
                 pos = end
-                report(pos / max(source.frames, 1), "measuring the loudness")
+
+        try:
+            for end, block in stages.chain(source.blocks(), [remix], threads=_threads()):
+                report.check()
+                meter.write(block)
+                report(end / max(source.frames, 1), "measuring the loudness")
         except BaseException:
             stop.set()  # the thread ends within a block; the with waits for it
             meter.close()
