@@ -33,8 +33,11 @@ from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
-#: Frames per processing block (about 12 s at hop 1024).
-BLOCK_FRAMES = 512
+#: Frames per processing block (about 6 s at hop 1024). With the steps on threads of their own, a block is in
+#: flight in each step and each queue: 512-frame blocks made a 3-minute `separate` peak at 495 MB and the app's
+#: hour-long analysis at 758 MB; 256 halves what is in flight (303 MB) for 7 % more network frames (each block's
+#: 18 context frames on each side), at the same speed (docs/SPEED.md).
+BLOCK_FRAMES = 256
 
 
 @dataclass
