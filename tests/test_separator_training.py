@@ -205,3 +205,43 @@ def test_shipped_model_separates_synthesised_clip(tmp_path):
                  "--jobs", "1"]) == 0
     result = evaluation.evaluate_dataset(tmp_path / "clip", ModelSession(SHIPPED, "separator"))
     assert result["median"]["solo"] > 4.0, result
+
+
+def test_pitch_labels_of_harmonic_tones_silence_and_noise():
+    from jazzremix_gui.training.pitch import LOWEST_HZ, N_PITCHES, f0_labels
+
+    t = np.arange(44100) / 44100
+    for f in (70.0, 220.0, 466.2, 1046.5, 1760.0):  # a reed-like tone: seven harmonics falling off
+        x = sum((0.5 / k) * np.sin(2 * np.pi * f * k * t) for k in range(1, 8))
+        labels = f0_labels(x, 1024, 30)
+        assert (labels == round(12 * np.log2(f / LOWEST_HZ)) + 1).all() and labels.max() <= N_PITCHES
+    assert not f0_labels(np.zeros(44100), 1024, 30).any()
+    assert not f0_labels(0.1 * np.random.default_rng(0).standard_normal(44100), 1024, 30).any()
+
+
+def test_a_pitch_head_trains_beside_the_mask_and_is_not_exported(tmp_path):
+    import onnx
+
+    from jazzremix_gui.core.models import ModelSession
+
+    a, val_dir = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "val", 1, seed=2)
+    base = dict(arch="mask", val_dir=str(val_dir), minutes=60, batch=4, frames=16, width=32, dilations="1,2",
+                val_tracks_during=1, checkpoint_every_s=1e9)
+    plain = train(SeparatorConfig(train_dir=str(a), out=str(tmp_path / "p.onnx"), checkpoint_dir=str(tmp_path / "cp"),
+                                  max_steps=3, **base))
+    card = train(SeparatorConfig(train_dir=str(a), out=str(tmp_path / "h.onnx"), checkpoint_dir=str(tmp_path / "ch"),
+                                 max_steps=3, pitch=0.01, init=str(tmp_path / "p.pt"), **base))
+    assert "--pitch 0.01" in card["history"][-1]["command"] and "pitch class" in json.dumps(card["data"])
+    names = {i.name for i in onnx.load(str(tmp_path / "h.onnx")).graph.initializer}
+    assert names and not any(n.startswith("pitch") for n in names)  # the head stays in training
+    from jazzremix_gui.training import separator_weights as W
+
+    model, _, _ = W.load_init(str(tmp_path / "h.pt"))  # the torch weights, head included
+    assert model.pitch_classes == 61 and plain["history"][-1]["stage"] == 1
+    x = np.random.default_rng(0).random((40, 2049)).astype(np.float32) * 0.01
+    with torch.no_grad():
+        want = model(torch.from_numpy(x)).numpy()
+        est, logits = model.forward_with_pitch(torch.from_numpy(x)[None])
+    assert logits.shape == (1, 40, 61) and np.allclose(est[0].numpy(), want)
+    got = ModelSession(str(tmp_path / "h.onnx"), "separator", prefer_gpu=False).run(x)
+    np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=1e-7)

@@ -45,6 +45,10 @@ def register(sub) -> None:
     p.add_argument("--resample", type=float, default=0.0, metavar="SEMITONES",
                    help="resampling augmentation: play each stem excerpt faster or slower by up to this many "
                         "semitones (pitch and formants move together; default 0: off)")
+    p.add_argument("--pitch", type=float, default=0.0, metavar="W",
+                   help="pitch-informed training: a head on the bottleneck learns the solo's pitch class per frame "
+                        "(YIN on the clean solo), its cross-entropy weighted W beside the magnitude loss; the head "
+                        "is not exported (default 0: none)")
     p.add_argument("--extend-dilations", default="", metavar="D,D,...",
                    help="with --init (mask): append temporal blocks of these dilations, starting as the "
                         "identity, for a longer temporal context")
@@ -71,7 +75,7 @@ def run(args) -> int:
                           both_stems=args.both_stems, init=args.init or "", init_optimizer=args.init_optimizer,
                           version=args.version or "", warmup_steps=args.warmup,
                           wiener_alpha=args.wiener_alpha, timbre=args.timbre, timbre_scale=args.timbre_scale,
-                          resample=args.resample,
+                          resample=args.resample, pitch=args.pitch,
                           extend_dilations=args.extend_dilations,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)

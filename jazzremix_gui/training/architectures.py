@@ -64,9 +64,13 @@ class ResidualConv(nn.Module):
 class MaskSeparator(nn.Module):
     """The project's default separator: bottleneck + dilated temporal convolutions + mask."""
 
-    def __init__(self, width: int = 256, dilations=(1, 2, 4, 8, 1, 2), kernel: int = 3):
+    def __init__(self, width: int = 256, dilations=(1, 2, 4, 8, 1, 2), kernel: int = 3, pitch_classes: int = 0):
         super().__init__()
         self.width, self.dilations, self.kernel = width, tuple(dilations), kernel
+        self.pitch_classes = pitch_classes
+        # a training-only head (separator v3's pitch-informed experiment): the solo's pitch class per frame from
+        # the bottleneck; forward() and so the exported ONNX graph do not use it
+        self.pitch = nn.Linear(width, pitch_classes) if pitch_classes else None
         self.input_mean = nn.Parameter(torch.zeros(N_BINS))
         self.input_scale = nn.Parameter(torch.ones(N_BINS))
         self.encode = nn.Linear(N_BINS, width)
@@ -83,17 +87,25 @@ class MaskSeparator(nn.Module):
     def compress(mag):
         return torch.log1p(1000.0 * mag)
 
-    def forward(self, mag):
-        squeeze = mag.dim() == 2
-        if squeeze:
-            mag = mag.unsqueeze(0)
+    def _hidden(self, mag):
+        """``[B, T, C]`` bottleneck features of ``[B, T, F]`` magnitudes."""
         x = (self.compress(mag) - self.input_mean) * self.input_scale
         h = self.encode(x).transpose(1, 2)  # [B, C, T]
         for block in self.blocks:
             h = block(h)
-        mask = torch.sigmoid(self.decode(h.transpose(1, 2)))
-        out = mask * mag
+        return h.transpose(1, 2)
+
+    def forward(self, mag):
+        squeeze = mag.dim() == 2
+        if squeeze:
+            mag = mag.unsqueeze(0)
+        out = torch.sigmoid(self.decode(self._hidden(mag))) * mag
         return out.squeeze(0) if squeeze else out
+
+    def forward_with_pitch(self, mag):
+        """``(forward(mag), pitch logits [B, T, pitch_classes])`` for ``[B, T, F]`` magnitudes (training)."""
+        h = self._hidden(mag)
+        return torch.sigmoid(self.decode(h)) * mag, self.pitch(h)
 
 
 def extend_context(model: MaskSeparator, dilations) -> MaskSeparator:
@@ -112,7 +124,7 @@ def extend_context(model: MaskSeparator, dilations) -> MaskSeparator:
         raise ValueError("only the mask architecture has temporal blocks to extend")
     if not dilations or min(dilations) < 1:
         raise ValueError(f"dilations to add must be positive integers, got {list(dilations)}")
-    bigger = MaskSeparator(model.width, tuple(model.dilations) + tuple(dilations), model.kernel)
+    bigger = MaskSeparator(model.width, tuple(model.dilations) + tuple(dilations), model.kernel, model.pitch_classes)
     state = bigger.state_dict()
     state.update(model.state_dict())
     for k in range(len(model.dilations), len(bigger.dilations)):
@@ -120,6 +132,17 @@ def extend_context(model: MaskSeparator, dilations) -> MaskSeparator:
         state[f"blocks.{k}.conv.bias"].zero_()
     bigger.load_state_dict(state)
     return bigger
+
+
+def with_pitch_head(model: MaskSeparator, classes: int) -> MaskSeparator:
+    """A copy of ``model`` with a (fresh) pitch head of ``classes`` classes; the rest of its weights kept."""
+    if not isinstance(model, MaskSeparator):
+        raise ValueError("only the mask architecture has a bottleneck for a pitch head")
+    headed = MaskSeparator(model.width, model.dilations, model.kernel, classes)
+    state = headed.state_dict()
+    state.update({k: v for k, v in model.state_dict().items() if not k.startswith("pitch.")})
+    headed.load_state_dict(state)
+    return headed
 
 
 def build(name: str, **kwargs) -> nn.Module:

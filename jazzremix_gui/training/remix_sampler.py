@@ -38,6 +38,7 @@ from scipy.io import wavfile
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.signal.stft import N_FFT, WIN_LEN, first_centre, stft
+from jazzremix_gui.training.pitch import f0_labels
 from jazzremix_gui.training.synth.dataset import refuse_validation_set
 from jazzremix_gui.training.synth.timbre import colour_response
 
@@ -175,10 +176,12 @@ class RemixSampler:
         mag, _ = colour_response(N_FFT, self.rng, scale=self.timbre_scale)
         return spec * mag.astype(np.float32)
 
-    def batch(self, size: int, with_acc: bool = False):
+    def batch(self, size: int, with_acc: bool = False, with_pitch: bool = False):
         """``size`` examples: ``(mix, solo)`` or ``(mix, solo, acc)`` magnitudes, each
-        ``(size, length, 2049)`` float32."""
+        ``(size, length, 2049)`` float32; ``with_pitch``: then the solo's pitch class per frame,
+        ``(size, length)`` int64 (:func:`training.pitch.f0_labels` of the solo excerpt)."""
         solos, accs = zip(*(self._pair() for _ in range(size)))
+        extra = (np.stack([f0_labels(x, self.hop, self.length) for x in solos]),) if with_pitch else ()
         # frames of a segment that starts at the first frame's left edge: frame k is centred at
         # sample 1024 + k hop of the segment, i.e. global frame k of a signal offset by first_centre
         offset = first_centre(self.hop) - (WIN_LEN // 2)
@@ -186,4 +189,4 @@ class RemixSampler:
         a_spec = [self._colour(stft(x, self.hop, 0, self.length, offset)) for x in accs]
         solo = np.abs(np.stack(s_spec)).astype(np.float32)
         mix = np.abs(np.stack(s_spec) + np.stack(a_spec)).astype(np.float32)
-        return (mix, solo, np.abs(np.stack(a_spec)).astype(np.float32)) if with_acc else (mix, solo)
+        return ((mix, solo, np.abs(np.stack(a_spec)).astype(np.float32)) if with_acc else (mix, solo)) + extra

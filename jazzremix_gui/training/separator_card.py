@@ -47,6 +47,7 @@ def training_command(cfg) -> str:
             + (f" --both-stems {cfg.both_stems:g}" if cfg.both_stems else "")
             + (f" --timbre {cfg.timbre:g} --timbre-scale {cfg.timbre_scale:g}" if cfg.timbre else "")
             + (f" --resample {cfg.resample:g}" if cfg.resample else "")
+            + (f" --pitch {cfg.pitch:g}" if cfg.pitch else "")
             + (f" --extend-dilations {cfg.extend_dilations}" if cfg.extend_dilations else "")
             + (f" --init {cfg.init} --init-optimizer {cfg.init_optimizer}" if cfg.init else "")
             + (f" --version {cfg.version}" if cfg.version else "")
@@ -130,6 +131,9 @@ def _augmentation(cfg) -> str:
     if cfg.resample:
         parts.append(f"each stem excerpt is played faster or slower by up to {cfg.resample:g} semitones (soxr; "
                      "pitch and formants move together; one factor for both stems of an original example)")
+    if cfg.pitch:
+        parts.append(f"a training-only head learns the solo's pitch class per frame (YIN on the clean solo, 60 "
+                     f"semitones + unvoiced), cross-entropy weighted {cfg.pitch:g}")
     return "; ".join(parts) or "none"
 
 

@@ -33,7 +33,8 @@ class WeightsError(JazzRemixError):
 def arch_config(model) -> dict:
     """What :func:`architectures.build` needs to rebuild ``model``."""
     if isinstance(model, architectures.MaskSeparator):
-        return {"name": "mask", "width": model.width, "dilations": list(model.dilations), "kernel": model.kernel}
+        arch = {"name": "mask", "width": model.width, "dilations": list(model.dilations), "kernel": model.kernel}
+        return arch | ({"pitch_classes": model.pitch_classes} if model.pitch_classes else {})
     return {"name": "seed", "layers": len(model.layers)}
 
 

@@ -30,6 +30,7 @@ from jazzremix_gui.core import evaluation
 from jazzremix_gui.training import architectures, checkpoint
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
+from jazzremix_gui.training.pitch import N_CLASSES
 from jazzremix_gui.training.remix_sampler import RemixSampler, split_folders
 from jazzremix_gui.training.runlog import log as _log
 from jazzremix_gui.training.separator_card import finish, model_meta
@@ -62,6 +63,7 @@ class SeparatorConfig(TrainConfig):
     timbre: float = 0.0  # probability of a random spectral envelope per stem and example (training.remix_sampler)
     timbre_scale: float = 1.5  # range scale of those envelopes (1: the synthesiser's per-part colour)
     resample: float = 0.0  # playback-speed augmentation range in semitones (training.remix_sampler; 0: off)
+    pitch: float = 0.0  # weight of the pitch head's cross-entropy (training.pitch; 0: no head)
     extend_dilations: str = ""  # warm start: temporal blocks appended, initialised to the identity ("16,32")
 
 
@@ -112,14 +114,22 @@ def _start_model(cfg: SeparatorConfig, sampler, log) -> tuple[torch.nn.Module, d
             raise weights.WeightsError("--extend-dilations adds parameters: use --init-optimizer fresh")
         model = architectures.extend_context(model, [int(d) for d in str(cfg.extend_dilations).split(",") if d])
         _log(log, msg="temporal blocks added (identity at start)", dilations=list(model.dilations))
+    if cfg.pitch > 0 and not getattr(model, "pitch_classes", 0):
+        model = architectures.with_pitch_head(model, N_CLASSES)
+        _log(log, msg="pitch head added (training only)", classes=N_CLASSES)
     return model, opt_state if cfg.init_optimizer == "restore" else None, history
 
 
-def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float):
+def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch: float = 0.0):
     """MSE of the solo magnitude (x 1e4: magnitudes of a sum-1 window are small), plus
-    ``both_stems`` times the MSE of the accompaniment ``|X| - estimate``."""
-    est = model(mix_t)
-    loss = torch.mean((est - solo_t) ** 2) * 1e4
+    ``both_stems`` times the MSE of the accompaniment ``|X| - estimate``, plus ``pitch`` times
+    the cross-entropy of the pitch head against ``pitch_t`` (``[B, T]`` classes)."""
+    if pitch > 0:
+        est, logits = model.forward_with_pitch(mix_t)
+        ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), pitch_t.reshape(-1))
+    else:
+        est, ce = model(mix_t), 0.0
+    loss = torch.mean((est - solo_t) ** 2) * 1e4 + pitch * ce
     if both_stems > 0:
         loss = loss + both_stems * torch.mean((mix_t - est - acc_t) ** 2) * 1e4
     return loss
@@ -173,9 +183,10 @@ def train(cfg: SeparatorConfig) -> dict:
         for group in opt.param_groups:  # warm-up, then cosine decay over the time budget (resumes with the time)
             group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0)))) \
                 * min(1.0, (step + 1) / warmup if warmup else 1.0)
-        mix, solo, *acc = sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0)
-        acc_t = torch.from_numpy(acc[0]) if acc else None
-        loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems)
+        mix, solo, *rest = sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0, with_pitch=cfg.pitch > 0)
+        acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
+        pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
+        loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t, cfg.pitch)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
