@@ -278,3 +278,35 @@ def test_24_bit_quantisation_in_float32_gives_the_float64_integers():
         got = audio_io.quantize(block, 24)
         assert got.dtype == np.int32
         np.testing.assert_array_equal(got.astype(np.int64), want(block))
+
+
+class _DenseLimiter(LookaheadLimiter):
+    """The limiter as it filtered every block whole (the reference for the spans)."""
+
+    def _gains(self, need):
+        from jazzremix_gui.core.audio.limiter import _trailing
+
+        held, self._hctx = _trailing(self._hctx, need, self.h, "min")
+        s1, self._s1ctx = _trailing(self._s1ctx, held, self.w, "mean")
+        gain, self._s2ctx = _trailing(self._s2ctx, s1, self.w, "mean")
+        return np.minimum(gain, 1.0), [[0, need.shape[0]]]
+
+
+@pytest.mark.parametrize("block", [300, 4096, 65536])
+def test_the_limiter_filters_only_around_overs_with_the_whole_blocks_values(block):
+    rng = np.random.default_rng(11)
+    n = RATE * 4
+    x = (0.1 * rng.standard_normal((n, 2))).astype(np.float32)  # under the ceiling, but for:
+    for at in (5, 1000, 1500, RATE, RATE + 700, 2 * RATE - 3, 3 * RATE, n - 40):  # lone overs, close ones, edges
+        x[at: at + 30] *= 12.0
+    x[int(3.3 * RATE): int(3.5 * RATE)] *= 10.0  # a long loud stretch
+    outs = []
+    for lim in (LookaheadLimiter(RATE, 2), _DenseLimiter(RATE, 2)):
+        parts = [lim.push(x[i:i + block]) for i in range(0, n, block)] + [lim.finish()]
+        outs.append((np.concatenate(parts), lim.limited, lim.min_gain))
+    (sparse, lim_s, g_s), (dense, lim_d, g_d) = outs
+    assert sparse.shape == dense.shape == x.shape and lim_s == lim_d > 0
+    np.testing.assert_allclose(sparse, dense, rtol=2e-7, atol=0)  # the same values (box sums from another start)
+    assert g_s == pytest.approx(g_d, rel=1e-9)
+    quiet = slice(int(2.5 * RATE), int(2.9 * RATE))  # no over within reach: the input itself, bit for bit
+    np.testing.assert_array_equal(sparse[quiet], x[quiet])

@@ -375,14 +375,12 @@ class LookaheadLimiter:
                 y, self._skip = y[k:], self._skip - k
             return y
         need = np.minimum(1.0, self.ceiling / np.maximum(tp, 1e-12))
-        held, self._hctx = _trailing(self._hctx, need, self.h, "min")
-        s1, self._s1ctx = _trailing(self._s1ctx, held, self.w, "mean")
-        gain, self._s2ctx = _trailing(self._s2ctx, s1, self.w, "mean")
+        gain, spans = self._gains(need)
         self._idle = bool(self._hctx.min(initial=1.0) >= 1.0 and self._s1ctx.min(initial=1.0) >= 1.0
                           and self._s2ctx.min(initial=1.0) >= 1.0)
-        out = self._delayed(x)
-        gain = np.minimum(gain, 1.0)
-        y = (out * gain[:, None]).astype(np.float32)
+        y = self._delayed(x)  # a fresh array: turned down in place where the gain is below 1
+        for a, b in spans:
+            y[a:b] = (y[a:b] * gain[a:b, None]).astype(np.float32)
         if self._skip:
             k = min(self._skip, y.shape[0])
             y, gain, self._skip = y[k:], gain[k:], self._skip - k
@@ -391,6 +389,41 @@ class LookaheadLimiter:
         if live.any():
             self.min_gain = min(self.min_gain, float(gain.min()))
         return y
+
+    def _gains(self, need: np.ndarray) -> tuple[np.ndarray, list]:
+        """The gain curve ``(m,)`` for ``need`` ``(m,)`` (the hold, then the two boxes), and the spans where it may
+        be below 1; the filters' contexts are carried to the next block.
+
+        A need below 1 at sample ``i`` reaches the gains of samples ``i .. i + D`` (``D = h - 1 + 2 (w - 1)``),
+        and the contexts carried in reach the first ``D``; everywhere else the gain is exactly 1. So the filters
+        run only over those spans, each from a history of ones (or from the carried contexts at the block's
+        start): the values of filtering the whole block, without filtering it (a few overs in a long block
+        cost their own milliseconds, not the block's).
+        """
+        m, reach = need.shape[0], self.h - 1 + 2 * (self.w - 1)
+        gain = np.ones(m)
+        spans: list[list[int]] = [[0, min(m, reach)]] if not self._idle else []
+        low = np.flatnonzero(need < 1.0)
+        if low.size:
+            cut = np.flatnonzero(np.diff(low) > reach) + 1
+            for first, last in zip(low[np.r_[0, cut]], low[np.r_[cut - 1, low.size - 1]]):
+                a, b = int(first), min(m, int(last) + reach + 1)
+                if spans and a < spans[-1][1]:  # within the previous span's reach: one span
+                    spans[-1][1] = max(spans[-1][1], b)
+                else:
+                    spans.append([a, b])
+        ones_h, ones_w = np.ones(self.h - 1), np.ones(self.w - 1)
+        contexts = (ones_h, ones_w, ones_w)
+        for a, b in spans:
+            carried = a == 0 and not self._idle
+            hctx, s1ctx, s2ctx = (self._hctx, self._s1ctx, self._s2ctx) if carried else (ones_h, ones_w, ones_w)
+            held, hctx = _trailing(hctx, need[a:b], self.h, "min")
+            s1, s1ctx = _trailing(s1ctx, held, self.w, "mean")
+            g, s2ctx = _trailing(s2ctx, s1, self.w, "mean")
+            gain[a:b] = np.minimum(g, 1.0)
+            contexts = (hctx, s1ctx, s2ctx) if b == m else (ones_h, ones_w, ones_w)
+        self._hctx, self._s1ctx, self._s2ctx = contexts
+        return gain, spans
 
     def push(self, block: np.ndarray) -> np.ndarray:
         """Limit one ``(m, c)`` block; returns the ``(k, c)`` samples now ready (the look-ahead holds the rest)."""
