@@ -171,6 +171,43 @@ def test_variety_track_is_exact_deterministic_and_described():
     assert not np.array_equal(plain["mixture"], stems["mixture"])
 
 
+@needs_fs
+def test_an_additive_solo_voice_replaces_the_soundfont_and_changes_nothing_else(tmp_path):
+    """--additive-solo (#21): the solo played by a random additive voice; with 0 nothing is drawn, so the
+    tracks are those made before the option, bit for bit."""
+    from jazzremix_gui.training.synth.dataset import render_track
+
+    plain, meta = render_track(11, 2, 2.5, [TIMGM], variety=1.0)
+    zero, meta0 = render_track(11, 2, 2.5, [TIMGM], variety=1.0, additive_solo=0.0)
+    np.testing.assert_array_equal(plain["mixture"], zero["mixture"])
+    assert meta == meta0 and "solo_voice" not in meta
+    voiced, meta1 = render_track(11, 2, 2.5, [TIMGM], variety=1.0, additive_solo=1.0)
+    np.testing.assert_array_equal(voiced["mixture"], voiced["solo"] + voiced["accompaniment"])
+    assert meta1["soundfont"] == "additive" and meta1["solo_voice"]["kind"] == "additive"
+    assert (meta1["style"], meta1["instrument"], meta1["tempo"]) == (meta["style"], meta["instrument"], meta["tempo"])
+    assert np.abs(voiced["solo"]).max() > 0 and not np.array_equal(voiced["solo"], plain["solo"])
+    with pytest.raises(SynthError, match="training sets"):
+        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", additive_solo=0.5)
+    with pytest.raises(SynthError, match="probability"):
+        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], additive_solo=1.5)
+
+
+def test_the_additive_voice_plays_the_parts_pitches():
+    from jazzremix_gui.training.pitch import LOWEST_HZ, f0_labels
+    from jazzremix_gui.training.synth.additive import draw_voice, render_part
+    from jazzremix_gui.training.synth.timing import Part
+
+    for seed in range(4):  # four random instruments, one note each (A3, E4 bent up a whole tone, A5)
+        rng = np.random.default_rng(seed)
+        for pitch, bend, want in ((57, 0, 57), (64, 8191, 66), (81, 0, 81)):
+            part = Part("solo", "x", 66, notes=[(0.1, 1.5, pitch, 100)], bends=[(0.0, bend)] if bend else [])
+            x = render_part(part, 44100 * 2, draw_voice(rng), rng)
+            assert x.shape == (88200, 2) and x.dtype == np.float32 and np.array_equal(x[:, 0], x[:, 1])
+            labels = f0_labels(x[:, 0], 1024, 60)[20:60]  # after the attack and vibrato onset
+            hz = 440.0 * 2 ** ((want - 69) / 12)
+            assert np.mean(labels == round(12 * np.log2(hz / LOWEST_HZ)) + 1) > 0.8
+
+
 def test_extra_horns_only_add_horns():
     rng = lambda k: np.random.default_rng(k)  # noqa: E731
     for i in range(10):

@@ -37,6 +37,10 @@ def register(sub) -> None:
                    help="'train' (default): the training arrangements and soundfonts; 'val': the validation-only "
                         "arrangement generator and soundfonts (opl3-soundfont, avldrums.lv2-soundfont), which no "
                         "training set uses, for a validation that sees generalisation (use --variety 0)")
+    p.add_argument("--additive-solo", type=float, default=0.0, metavar="P",
+                   help="probability per track that the solo is a random additive voice (harmonics under a random "
+                        "envelope, vibrato, breath) instead of a soundfont: timbres no sample set holds "
+                        "(training sets only; default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
@@ -61,7 +65,7 @@ def run(args) -> int:
         names = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.soundfont,
                                  args.jobs, args.degradation, progress,
                                  level_profile=args.level_profile, variety=args.variety,
-                                 generator=args.generator)
+                                 generator=args.generator, additive_solo=args.additive_solo)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

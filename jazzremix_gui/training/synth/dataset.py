@@ -30,6 +30,7 @@ from scipy.io import wavfile
 
 from jazzremix_gui.core.files.atomic import atomic_path, write_text
 
+from . import additive
 from .arrangement import Arrangement, plan_track, track_seed_sequence
 from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
@@ -112,7 +113,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
-                 variety: float = 0.0, generator: str = "train"):
+                 variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0):
     """Make one track in memory.
 
     Parameters
@@ -135,6 +136,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     generator : {'train', 'val'}
         ``val``: the arrangement comes from :mod:`.val_arrangement` and ``soundfonts``
         must be validation-only ones (drum parts take a kit-only soundfont when given).
+    additive_solo : float
+        Probability that the solo is played by a random additive voice (:mod:`.additive`) instead of
+        a soundfont (training only; 0 draws nothing, so the other tracks' bits do not change).
 
     Returns
     -------
@@ -144,7 +148,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    arr_ss, mix_ss, deg_ss, var_ss = track_seed_sequence(seed, index).spawn(4)
+    arr_ss, mix_ss, deg_ss, var_ss, voice_ss = track_seed_sequence(seed, index).spawn(5)  # the first four as before
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
     mix_rng, deg_rng = np.random.default_rng(mix_ss), np.random.default_rng(deg_ss)
@@ -161,8 +165,16 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
             k = primary if (len(soundfonts) == 1 or mix_rng.random() < 0.75) else \
                 int(mix_rng.integers(len(soundfonts)))
             sf_of[p.name] = soundfonts[k]
+    voice = None
+    if additive_solo > 0 and generator != "val":
+        voice_rng = np.random.default_rng(voice_ss)
+        if voice_rng.random() < additive_solo:
+            voice = additive.draw_voice(voice_rng)
     with tempfile.TemporaryDirectory(prefix="jazzsynth_") as work:
-        renders = {p.name: render_part(p, sf_of[p.name], n, work) for p in arr.parts}
+        renders = {p.name: additive.render_part(p, n, voice, voice_rng) if voice is not None and p.name == "solo"
+                   else render_part(p, sf_of[p.name], n, work) for p in arr.parts}
+    if voice is not None:
+        sf_of["solo"] = "additive"
     timbre = {}
     if variety > 0:
         for p in arr.parts:
@@ -202,6 +214,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     if variety > 0:
         meta["variety"] = float(variety)
         meta["timbre"] = timbre
+    if voice is not None:
+        meta["solo_voice"] = {"kind": "additive", **additive.describe(voice)}
     return {"mixture": m32, "solo": s32, "accompaniment": a32}, meta
 
 
@@ -223,14 +237,15 @@ def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=No
 
 def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: float,
                    soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
-                   variety: float = 0.0, generator: str = "train") -> str:
+                   variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
         return d.name
     d.mkdir(parents=True, exist_ok=True)
     stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
-                               level_profile=level_profile, variety=variety, generator=generator)
+                               level_profile=level_profile, variety=variety, generator=generator,
+                               additive_solo=additive_solo)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -240,7 +255,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
 def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, seed: int,
                      soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
                      progress=None, level_profile: str = "real", variety: float = 0.0,
-                     generator: str = "train") -> list[str]:
+                     generator: str = "train", additive_solo: float = 0.0) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -269,6 +284,9 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         ``val``: the validation-only arrangements and soundfonts (:mod:`.val_arrangement`,
         :data:`.render.VALIDATION_SOUNDFONTS`), for a validation set that shares neither
         with any training set.
+    additive_solo : float
+        Probability per track of an additive solo voice instead of a soundfont (:mod:`.additive`;
+        training sets only).
 
     Returns
     -------
@@ -292,11 +310,17 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     out.mkdir(parents=True, exist_ok=True)
     if variety < 0:
         raise SynthError("--variety must be 0 or more")
+    if not 0.0 <= additive_solo <= 1.0:
+        raise SynthError("--additive-solo is a probability: 0 to 1")
+    if additive_solo > 0 and generator == "val":
+        raise SynthError("--additive-solo is for training sets: the validation generator uses only its own soundfonts")
     opts = {"generator": generator_name(variety, generator), "seed": int(seed), "seconds": float(seconds),
             "soundfonts": [Path(s).name for s in sfs], "degradation_strength": float(degradation_strength),
             "level_profile": level_profile}
     if variety > 0:
         opts["variety"] = float(variety)
+    if additive_solo > 0:
+        opts["additive_solo"] = float(additive_solo)
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
@@ -312,14 +336,15 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         progress(done, tracks, "")
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
-            generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator)
+            generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
+                           additive_solo)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
         return names
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
-                            level_profile, variety, generator) for i in todo]
+                            level_profile, variety, generator, additive_solo) for i in todo]
         for f in as_completed(futs):
             name = f.result()
             done += 1
