@@ -37,12 +37,14 @@ _BLOCK = 65536
 
 
 def _as_played(block: np.ndarray) -> np.ndarray:
-    """A file's ``(m, c)`` block as it plays on two speakers (a mono file on both: :func:`core.audio.loudness.file_loudness`)."""
+    """A file's ``(m, c)`` block as it plays on two speakers (a mono file on both, as
+    :func:`core.audio.loudness.file_loudness` measures it)."""
     return np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block
 
 
 def decoded_true_peak(path, loudness: LoudnessMeter | None = None) -> float:
-    """True peak (linear, 4x oversampled) of a file as a player decodes it; ``loudness`` measures it in the same pass."""
+    """True peak (linear, 4x oversampled) of a file as a player decodes it; ``loudness`` measures the file
+    in the same pass."""
     tracker, peak = None, 0.0
     with sf.SoundFile(os.fsencode(path)) as f:
         tracker = TruePeakTracker(f.channels)

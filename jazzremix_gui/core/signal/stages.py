@@ -6,8 +6,8 @@ iterator of items (a generator that keeps its own state). :func:`chain` runs the
 - ``threads=False``: the steps are nested generators on the caller's thread;
 - ``threads=True``: the source and every step run on threads of their own, joined by bounded
   queues (``depth`` items each, not counting the items ``light`` calls light), and the last
-  step's items are yielded on the caller's thread. Each step still sees its items in order and runs on one thread, so the items that
-  come out are the same. The heavy parts of the separation (numpy, scipy's FFT, ONNX
+  step's items are yielded on the caller's thread. Each step still sees its items in order
+  and runs on one thread, so the items that come out are the same. The heavy parts of the separation (numpy, scipy's FFT, ONNX
   Runtime) release the GIL, so the steps overlap on several cores.
 
 An exception in the source or a step ends the chain and is raised on the caller's thread,
