@@ -23,7 +23,7 @@ import soundfile as sf
 from jazzremix_gui.core.audio.audio_io import AtomicAudioWriter
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.limiter import TruePeakTracker, db_to_lin, lin_to_db
-from jazzremix_gui.core.audio.loudness import BackgroundMeter, LoudnessMeter
+from jazzremix_gui.core.audio.loudness import BackgroundMeter, LoudnessMeter, as_played
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.files.oserrors import describe_os_error, write_failure
@@ -36,12 +36,6 @@ MARGIN_DB = 0.1
 _BLOCK = 65536
 
 
-def _as_played(block: np.ndarray) -> np.ndarray:
-    """A file's ``(m, c)`` block as it plays on two speakers (a mono file on both, as
-    :func:`core.audio.loudness.file_loudness` measures it)."""
-    return np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block
-
-
 def decoded_true_peak(path, loudness: LoudnessMeter | None = None) -> float:
     """True peak (linear, 4x oversampled) of a file as a player decodes it; ``loudness`` measures the file
     in the same pass."""
@@ -52,7 +46,7 @@ def decoded_true_peak(path, loudness: LoudnessMeter | None = None) -> float:
             _, tp = tracker.push(block)
             peak = max(peak, float(tp.max(initial=0.0)))
             if loudness is not None:
-                loudness.push(_as_played(block))
+                loudness.push(as_played(block))
     return max(peak, float(tracker.finish()[1].max(initial=0.0)))
 
 
@@ -115,7 +109,7 @@ class EncodedOutputs:
         for i, (w, c) in enumerate(zip(self.writers, self.parts)):
             w.write(block[:, start: start + c])
             if self._meters:
-                self._meters[i].push(_as_played(block[:, start: start + c]))
+                self._meters[i].push(as_played(block[:, start: start + c]))
             start += c
 
     def write(self, block: np.ndarray) -> None:

@@ -201,6 +201,11 @@ def integrated_loudness(x, rate: int, cancel=None) -> float:
     return meter.integrated() if meter is not None else float("-inf")
 
 
+def as_played(block: np.ndarray) -> np.ndarray:
+    """A file's ``(m, c)`` block as it plays on two speakers: a mono file on both (:func:`file_loudness`)."""
+    return np.repeat(block, 2, axis=1) if block.shape[1] == 1 else block
+
+
 def file_loudness(path, block: int = 65536, cancel=None) -> float:
     """Integrated loudness of an audio file as it plays on two speakers, in LUFS, read block by block.
 
@@ -216,5 +221,5 @@ def file_loudness(path, block: int = 65536, cancel=None) -> float:
             return float("-inf")
         part = np.asarray(part, np.float32).reshape(len(part), -1)
         meter = meter or LoudnessMeter(audio_io.probe(path).rate, 2)  # probe: the command has warned already
-        meter.push(np.repeat(part, 2, axis=1) if part.shape[1] == 1 else part)
+        meter.push(as_played(part))
     return meter.integrated() if meter is not None else float("-inf")
