@@ -310,3 +310,19 @@ def test_the_limiter_filters_only_around_overs_with_the_whole_blocks_values(bloc
     assert g_s == pytest.approx(g_d, rel=1e-9)
     quiet = slice(int(2.5 * RATE), int(2.9 * RATE))  # no over within reach: the input itself, bit for bit
     np.testing.assert_array_equal(sparse[quiet], x[quiet])
+
+
+def test_channel_overs_counts_what_the_comparison_counts():
+    """The fast path (no value beyond full scale) and the per-channel count agree with ``|x| > 1``."""
+    from jazzremix_gui.core.audio.headroom import channel_overs
+    rng = np.random.default_rng(5)
+    quiet = (rng.standard_normal((5000, 4)) * 0.2).astype(np.float32)
+    quiet[10, 0], quiet[11, 1] = 1.0, -1.0  # full scale itself is not over
+    assert channel_overs(quiet).tolist() == [0, 0, 0, 0]
+    loud = quiet.copy()
+    loud[[3, 4, 9], 2] = [1.5, -2.0, np.inf]
+    loud[7, 1], loud[8, 3] = np.nan, -1.0001  # NaN is never counted, and does not hide the others
+    want = np.count_nonzero(np.abs(loud) > 1.0, axis=0)
+    assert channel_overs(loud).tolist() == want.tolist() == [0, 0, 3, 1]
+    assert channel_overs(loud[:, 2]).tolist() == [3]
+    assert channel_overs(np.zeros((0, 2), np.float32)).tolist() == [0, 0]

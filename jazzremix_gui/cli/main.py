@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from jazzremix_gui import __version__
-from jazzremix_gui.cli import streams
+from jazzremix_gui.cli import process_tuning, streams
 from jazzremix_gui.cli.common import EXIT_FAILED, error, run_guarded
 from jazzremix_gui.core.files import interrupts
 from jazzremix_gui.core.files.oserrors import describe_os_error
@@ -149,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     if argv is None:
         streams.fill_closed_descriptors()
+        process_tuning.one_blas_thread()  # before the commands' modules import numpy
     with streams.guarded() as (out, _):
-        status = _main(sys.argv[1:] if argv is None else argv)
+        status = _main(sys.argv[1:] if argv is None else argv, own_process=argv is None)
         lost = streams.lost_output(out)
         if lost:
             error(lost)
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
-def _main(argv: list[str]) -> int:
+def _main(argv: list[str], own_process: bool = False) -> int:
     if asks_version(argv):
         print(f"jazzremix {__version__}")
         return 0
@@ -168,6 +169,8 @@ def _main(argv: list[str]) -> int:
     args = parser.parse_args(files_mean_gui(list(argv), commands))
     if args.command is None:
         args = parser.parse_args([*argv, "gui"])
+    if own_process and args.command != "gui":  # the app keeps glibc's defaults (it runs for hours)
+        process_tuning.keep_freed_memory()
     previous = interrupts.install()
     try:
         _setup(args)

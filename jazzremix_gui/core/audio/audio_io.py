@@ -29,6 +29,7 @@ from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.audio.damage import Damage
 from jazzremix_gui.core.errors import AudioReadError, AudioWriteError
 from jazzremix_gui.core.files.oserrors import check_input_file, describe_os_error, write_failure
+from jazzremix_gui.core.files.writeback import Writeback
 from jazzremix_gui.core.audio.formats import FORMATS, SUBTYPES, OutputSpec, extension, spec_for_path  # noqa: F401 (re-exported)
 from jazzremix_gui.core.audio.tags import apply_tags, write_tags
 
@@ -320,7 +321,8 @@ def quantize(block: np.ndarray, bits: int, rng: np.random.Generator | None = Non
         # of values below 2^24: the integers float64 gives, at a third of the memory traffic
         v = np.multiply(block, np.float32(scale))
         np.rint(v, out=v)
-        np.clip(v, -scale, scale - 1, out=v)
+        if v.size and not (np.fmax.reduce(v, axis=None) <= scale - 1 and np.fmin.reduce(v, axis=None) >= -scale):
+            np.clip(v, -scale, scale - 1, out=v)  # only where a value is beyond (NaN: as before)
     else:
         v = block.astype(np.float64) * scale
         if rng is not None:
@@ -362,6 +364,7 @@ class AtomicAudioWriter:
         except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
             self._tmp.discard()
             raise AudioWriteError(f"{self.path}: cannot write ({_short(exc)})") from None
+        self._writeback = Writeback(self._tmp.tmp)  # the closing sync then waits for little
         apply_tags(self._file, tags or {})
         self._tags = dict(tags or {})
         self._rng = np.random.default_rng(DITHER_SEED) if self.spec.dithered else None
@@ -379,6 +382,7 @@ class AtomicAudioWriter:
         except (sf.LibsndfileError, RuntimeError, OSError) as exc:
             raise write_failure(self.path, exc) from None
         self.frames += block.shape[0]
+        self._writeback.wrote(block.nbytes)
 
     @property
     def temp(self) -> TempFile:
@@ -387,6 +391,7 @@ class AtomicAudioWriter:
 
     def finish(self) -> None:
         """Close the finished temporary file; nothing is renamed yet."""
+        self._writeback.close()
         try:
             self._file.close()
         except (OSError, sf.LibsndfileError, RuntimeError) as exc:
@@ -409,6 +414,7 @@ class AtomicAudioWriter:
 
     def abort(self) -> None:
         """Drop the temporary file."""
+        self._writeback.close()
         if not self._file.closed:
             self._file.close()
         self._tmp.discard()

@@ -26,7 +26,8 @@ import numpy as np
 
 from jazzremix_gui.core.audio.encoded import EncodedOutputs
 from jazzremix_gui.core.audio.formats import OutputSpec
-from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, output_ceiling
+from jazzremix_gui.core.audio.headroom import (DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, channel_overs,
+                                               output_ceiling)
 from jazzremix_gui.core.audio.limiter import lin_to_db
 
 
@@ -88,7 +89,7 @@ class SharedGainWriter:
         if len(parts) != len(self.parts) or len({p.shape[0] for p in parts}) != 1:
             raise ValueError("SharedGainWriter.write: one block per file, all of the same length")
         joint = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
-        over = np.count_nonzero(np.abs(joint) > 1.0, axis=0)  # per channel, counted once for the files and the joint
+        over = channel_overs(joint)  # per channel, counted once for the files and the joint
         start = 0
         for i, c in enumerate(self.parts if len(parts) > 1 else []):  # one file: the joint report is its own
             self._over[i] += int(over[start: start + c].sum())
