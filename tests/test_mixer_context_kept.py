@@ -1,5 +1,5 @@
-"""MixerStream keeps the spectra of the frames two blocks share (the context) instead of transforming them again:
-the posteriors and energies are the same bits as with every block's frames transformed afresh."""
+"""MixerStream keeps the rows (band powers, energies) of the frames two blocks share (the context) instead of
+transforming them again: the posteriors and energies are the same bits as with every block's frames afresh."""
 
 import numpy as np
 import pytest
@@ -12,14 +12,14 @@ def _stream(model, solo, acc, fresh: bool):
     stream = mixer.MixerStream(model, solo.shape[0], 1.0)
     calls = []
     if fresh:  # forget what the previous block computed: every frame transformed in its own block
-        keep = stream._spectra
+        keep = stream._rows
 
         def spectra(lo, hi, keep_from):
             stream._kept = None
             calls.append((lo, hi))
             return keep(lo, hi, keep_from)
 
-        stream._spectra = spectra
+        stream._rows = spectra
     for i in range(0, solo.shape[0], 70000):
         stream.push(solo[i:i + 70000], acc[i:i + 70000])
     return stream.posts, stream.energy, calls
@@ -51,3 +51,23 @@ def test_spectra_of_frames_join_across_calls():
     parts = [features.frame_spectra(solo, acc, 512, "mixer_features", a, b) for a, b in ((10, 90), (90, 200))]
     for i in range(2):
         np.testing.assert_array_equal(whole[i], np.concatenate([p[i] for p in parts]))
+
+
+def test_band_powers_are_the_bands_sums_frame_by_frame():
+    """The band sums equal the 0/1 band matrix product they replaced (1e-12), and a frame's row is the same
+    bits whichever frames share its call."""
+    rng = np.random.default_rng(3)
+    power = rng.random((300, 2049)) ** 4
+    freqs = np.arange(2049) * 44100 / 4096
+    edges = np.geomspace(50.0, 16000.0, features.MIXER_BANDS + 1)
+    edges[0], edges[-1] = 0.0, 44100 / 2 + 1
+    m = np.zeros((2049, features.MIXER_BANDS + 1))
+    for k in range(features.MIXER_BANDS):
+        m[(freqs >= edges[k]) & (freqs < edges[k + 1]), k] = 1.0
+    from jazzremix_gui.core.audio.loudness import k_weighting_power
+    m[:, -1] = k_weighting_power(freqs, 44100)
+    got = features.band_powers(power)
+    np.testing.assert_allclose(got, power @ m, rtol=1e-12)
+    np.testing.assert_array_equal(np.concatenate([features.band_powers(power[:7]), features.band_powers(power[7:])]),
+                                  got)
+    assert features.band_powers(power[:0]).shape == (0, features.MIXER_BANDS + 1)

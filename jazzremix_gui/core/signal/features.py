@@ -143,7 +143,7 @@ def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: 
     solo_mag : np.ndarray [shape=(T, 2049)]
     """
     solo_mag, acc_part = frame_spectra(solo44, acc44, hop, input_kind, lo, hi, offset)
-    return features_from_spectra(solo_mag, acc_part, input_kind, solo_level), solo_mag
+    return features_from_rows(rows_from_spectra(solo_mag, acc_part, input_kind), input_kind, solo_level), solo_mag
 
 
 def frame_spectra(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: str, lo: int = 0,
@@ -164,12 +164,37 @@ def frame_spectra(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: s
     return solo_mag, mid_magnitude(acc44, hop, lo, hi, offset) if input_kind == "solo_acc_magnitude" else None
 
 
-def features_from_spectra(solo_mag: np.ndarray, acc_part: np.ndarray | None, input_kind: str,
-                          solo_level: float = SOLO_LEVEL_DEFAULT) -> np.ndarray:
-    """The mixer's input from :func:`frame_spectra` (see :func:`mixer_features`)."""
+def rows_from_spectra(solo_mag: np.ndarray, acc_part: np.ndarray | None, input_kind: str) -> tuple:
+    """What each frame contributes to the mixer's input, frame by frame (:class:`core.signal.mixer.MixerStream`
+    keeps the rows of the frames two blocks share instead of computing them again).
+
+    Returns
+    -------
+    solo : np.ndarray [shape=(T, MIXER_BANDS + 1) or (T, 2049)]
+        ``mixer_features``: :func:`band_powers` of ``|S|^2`` (before the recorded level); else ``solo_mag``.
+    acc : np.ndarray [shape=(T, MIXER_BANDS + 1) or (T, 2049)] or None
+        ``mixer_features``: :func:`band_powers` of the accompaniment's power; else ``acc_part``.
+    energy : np.ndarray [shape=(T,), dtype=float64]
+        The solo's energy per frame (sum of squared magnitudes).
+    """
+    solo_pow = np.square(solo_mag, dtype=np.float64)
+    energy = solo_pow.sum(axis=1)
     if input_kind == "mixer_features":
-        return mixer_feature_frames(solo_mag, acc_part, solo_level)
-    return mixer_input(solo_mag, acc_part, input_kind)
+        return band_powers(solo_pow), band_powers(np.asarray(acc_part, np.float64)), energy
+    return solo_mag, acc_part, energy
+
+
+def features_from_rows(rows: tuple, input_kind: str, solo_level: float = SOLO_LEVEL_DEFAULT) -> np.ndarray:
+    """The mixer's input of the frames of :func:`rows_from_spectra` rows (see :func:`mixer_features`)."""
+    solo, acc, _ = rows
+    if input_kind == "mixer_features":
+        return band_features(_at_level(solo, acc, solo_level))
+    return mixer_input(solo, acc, input_kind)
+
+
+def _at_level(solo_bands: np.ndarray, acc_bands: np.ndarray, level: float) -> np.ndarray:
+    """``(T, 2, B + 1)``: the solo's band powers at its recorded level ``k`` (times ``k^2 / 2``), the accompaniment's."""
+    return np.stack([solo_bands * (level * level / 2.0), acc_bands], axis=1)
 
 
 def channel_power(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = None, offset: int = 0) -> np.ndarray:
@@ -188,16 +213,39 @@ def solo_level(solo_stereo: np.ndarray) -> float:
 
 
 @functools.lru_cache(maxsize=1)
-def _band_matrix() -> np.ndarray:
-    """``(2049, MIXER_BANDS + 1)``: log-spaced 0/1 bands, then the K-weighting power response."""
+def _bands() -> tuple[np.ndarray, np.ndarray]:
+    """First bin of each of the :data:`MIXER_BANDS` log-spaced bands (contiguous, none empty; the first from 0 Hz,
+    the last to the top bin) and the K-weighting power response ``(2049,)``."""
     freqs = np.arange(N_BINS) * MODEL_RATE / N_FFT
     edges = np.geomspace(50.0, 16000.0, MIXER_BANDS + 1)
-    edges[0], edges[-1] = 0.0, MODEL_RATE / 2 + 1
-    m = np.zeros((N_BINS, MIXER_BANDS + 1), np.float64)
-    for k in range(MIXER_BANDS):
-        m[(freqs >= edges[k]) & (freqs < edges[k + 1]), k] = 1.0
-    m[:, MIXER_BANDS] = k_weighting_power(freqs, MODEL_RATE)
-    return m
+    edges[0] = 0.0
+    starts = np.searchsorted(freqs, edges[:-1], side="left")
+    if starts[0] != 0 or np.any(np.diff(starts) <= 0) or starts[-1] >= N_BINS:
+        raise AssertionError("mixer bands: every band needs at least one bin")
+    return starts, np.ascontiguousarray(k_weighting_power(freqs, MODEL_RATE), np.float64)
+
+
+def band_powers(power: np.ndarray) -> np.ndarray:
+    """Band powers and K-weighted total of power spectra.
+
+    Each frame's values depend on that frame alone (sums along its own row, no matrix product),
+    so frames computed in separate calls give the same bits as in one.
+
+    Parameters
+    ----------
+    power : np.ndarray [shape=(T, 2049), dtype=float64]
+
+    Returns
+    -------
+    np.ndarray [shape=(T, MIXER_BANDS + 1), dtype=float64]
+        Per frame: the powers of the :data:`MIXER_BANDS` bands, then the K-weighted total.
+    """
+    starts, kw = _bands()
+    out = np.empty((power.shape[0], MIXER_BANDS + 1))
+    if power.shape[0]:
+        out[:, :MIXER_BANDS] = np.add.reduceat(power, starts, axis=1)
+        out[:, MIXER_BANDS] = np.einsum("ij,j->i", power, kw)
+    return out
 
 
 def mixer_band_powers(solo_mag: np.ndarray, acc_power: np.ndarray, level: float = SOLO_LEVEL_DEFAULT) -> np.ndarray:
@@ -215,11 +263,11 @@ def mixer_band_powers(solo_mag: np.ndarray, acc_power: np.ndarray, level: float 
     Returns
     -------
     np.ndarray [shape=(T, 2, MIXER_BANDS + 1), dtype=float64]
-        Per frame, solo then accompaniment: band powers, then the K-weighted total.
+        Per frame, solo then accompaniment: band powers, then the K-weighted total
+        (:func:`band_powers`; the solo's scaled by ``k^2 / 2`` after summing).
     """
-    m = _band_matrix()
-    solo_pow = np.square(solo_mag, dtype=np.float64) * (level * level / 2.0)
-    return np.stack([solo_pow @ m, np.asarray(acc_power, np.float64) @ m], axis=1)
+    solo, acc, _ = rows_from_spectra(solo_mag, acc_power, "mixer_features")
+    return _at_level(solo, acc, level)
 
 
 def _describe(power: np.ndarray) -> np.ndarray:
@@ -275,7 +323,7 @@ def band_features(band_powers: np.ndarray, context: int = MIXER_CONTEXT) -> np.n
 
 def mixer_feature_frames(solo_mag: np.ndarray, acc_power: np.ndarray, level: float = SOLO_LEVEL_DEFAULT) -> np.ndarray:
     """Mixer features ``(T, MIXER_N_FEATURES)`` of a solo magnitude and accompaniment power (see module doc)."""
-    return band_features(mixer_band_powers(solo_mag, acc_power, level))
+    return features_from_rows(rows_from_spectra(solo_mag, acc_power, "mixer_features"), "mixer_features", level)
 
 
 #: Feature indices of the solo's spectral shape (frame and pooled): the pan head's input.

@@ -194,7 +194,7 @@ class MixerStream:
         self._off = 0  # global index of the buffers' first sample
         self._received = 0
         self._t = 0  # next frame to compute
-        # the spectra of frames _kept_from .. (already computed: the next block's left context)
+        # the rows of frames _kept_from .. (already computed: the next block's left context)
         self._kept_from, self._kept = 0, None
 
     @property
@@ -222,36 +222,36 @@ class MixerStream:
             a, b = self._t, min(self._t + MIXER_BLOCK, ready)
             lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
             level = self.solo_level() if callable(self.solo_level) else self.solo_level
-            solo_mag, acc_part = self._spectra(lo, hi, max(lo, b - self.ctx))
-            feats = features.features_from_spectra(solo_mag, acc_part, self.model.meta.input_kind, level)
+            rows = self._rows(lo, hi, max(lo, b - self.ctx))
+            feats = features.features_from_rows(rows, self.model.meta.input_kind, level)
             post = np.maximum(self.model.run(feats)[a - lo : b - lo], 0)
             post /= np.maximum(post.sum(axis=1, keepdims=True), 1e-12)
             self.posts[a // SLOT : a // SLOT + -(-(b - a) // SLOT)] = np.add.reduceat(post, np.arange(0, b - a, SLOT))
-            self.energy[a:b] = (solo_mag[a - lo : b - lo].astype(np.float64) ** 2).sum(axis=1)
+            self.energy[a:b] = rows[2][a - lo : b - lo]
             self._t = b
             drop = max(0, frame_centre(max(0, b - self.ctx), self.hop) - HALF - self._off)
             if drop:
                 self._solo, self._acc = self._solo[drop:], self._acc[drop:]
                 self._off += drop
 
-    def _spectra(self, lo: int, hi: int, keep_from: int) -> tuple:
-        """:func:`core.signal.features.frame_spectra` of frames ``lo .. hi-1``: the frames a block shares with the
-        previous one (the context, ``2 ctx`` frames) are kept from it, only the new ones are transformed; frames from
-        ``keep_from`` on are kept for the next block."""
-        start = lo
-        parts = []
+    def _rows(self, lo: int, hi: int, keep_from: int) -> tuple:
+        """:func:`core.signal.features.rows_from_spectra` of frames ``lo .. hi-1``: the frames a block shares with
+        the previous one (the context, ``2 ctx`` frames) are kept from it, only the new ones are transformed and
+        summed; frames from ``keep_from`` on are kept for the next block. Each frame's row depends on that frame
+        alone, so the rows are the same bits as those of all frames computed at once."""
+        start, parts, kind = lo, [], self.model.meta.input_kind
         if self._kept is not None and self._kept_from <= lo < self._kept_from + len(self._kept[0]):
             k = lo - self._kept_from
             parts.append(tuple(None if x is None else x[k:hi - self._kept_from] for x in self._kept))
             start = self._kept_from + len(self._kept[0])
         if start < hi:
-            parts.append(features.frame_spectra(self._solo, self._acc, self.hop, self.model.meta.input_kind,
-                                                start, hi, self._off))
-        solo_mag = parts[0][0] if len(parts) == 1 else np.concatenate([p[0] for p in parts])
-        acc = parts[0][1] if len(parts) == 1 or parts[0][1] is None else np.concatenate([p[1] for p in parts])
+            spectra = features.frame_spectra(self._solo, self._acc, self.hop, kind, start, hi, self._off)
+            parts.append(features.rows_from_spectra(*spectra, kind))
+        rows = parts[0] if len(parts) == 1 else tuple(
+            None if parts[0][i] is None else np.concatenate([p[i] for p in parts]) for i in range(3))
         k = keep_from - lo
-        self._kept_from, self._kept = keep_from, (solo_mag[k:].copy(), None if acc is None else acc[k:].copy())
-        return solo_mag, acc
+        self._kept_from, self._kept = keep_from, tuple(None if x is None else x[k:].copy() for x in rows)
+        return rows
 
     def finish(self, recorded_pan_deg: float = 0.0, solo_share_db: float = 0.0) -> Suggestion:
         """Compute what is left and decode: the track's posterior, its choice, the sections.
