@@ -192,6 +192,55 @@ def test_an_additive_solo_voice_replaces_the_soundfont_and_changes_nothing_else(
         generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], additive_solo=1.5)
 
 
+@needs_fs
+def test_solo_voice_kinds_struck_and_blown_are_drawn_and_recorded(tmp_path):
+    """--solo-voices: one kind ('harmonic', the default) draws nothing more; several are drawn per track and
+    each track says which; unknown kinds and a resumed folder with other kinds are refused."""
+    from jazzremix_gui.training.synth.dataset import render_track
+
+    plain, meta = render_track(11, 2, 2.5, [TIMGM], variety=1.0, additive_solo=1.0)
+    same, meta_h = render_track(11, 2, 2.5, [TIMGM], variety=1.0, additive_solo=1.0, solo_voices=("harmonic",))
+    np.testing.assert_array_equal(plain["mixture"], same["mixture"])
+    assert meta == meta_h and "type" not in meta["solo_voice"]
+    kinds = set()
+    for index in range(6):
+        stems, m = render_track(11, index, 2.5, [TIMGM], variety=1.0, additive_solo=1.0,
+                                solo_voices=("struck", "blown"))
+        np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+        assert np.isfinite(stems["solo"]).all() and np.abs(stems["solo"]).max() > 0
+        kinds.add(m["solo_voice"]["type"])
+    assert kinds == {"struck", "blown"}
+    with pytest.raises(SynthError, match="solo-voices"):
+        generate_dataset(tmp_path / "k", 1, 1.0, 5, [TIMGM], additive_solo=1.0, solo_voices=("bowed",))
+    generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, additive_solo=1.0, solo_voices=("struck",))
+    with pytest.raises(SynthError, match="other options"):
+        generate_dataset(tmp_path / "r", 2, 0.5, 5, [TIMGM], jobs=1, additive_solo=1.0)
+
+
+def test_struck_partials_fade_faster_the_higher_and_blown_ones_brighten_with_the_level():
+    """The two kinds whose spectrum moves within a note: a struck note's spectral centroid falls as it rings,
+    a blown note is brighter loud than soft."""
+    from jazzremix_gui.training.synth.additive import draw_voice, render_part
+    from jazzremix_gui.training.synth.timing import Part
+
+    def centroid(x):
+        spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+        f = np.fft.rfftfreq(len(x), 1 / 44100)
+        return float((spec * f).sum() / spec.sum())
+
+    rng = np.random.default_rng(0)
+    voice = draw_voice(rng, "struck")
+    voice.update(decay_s=2.0, decay_exponent=1.0, inharmonicity=1e-4, breath_db=-90.0)
+    note = render_part(Part("solo", "test", 0, notes=[(0.0, 1.5, 57, 100)]), 44100 * 2, voice, np.random.default_rng(1))[:, 0]
+    early, late = centroid(note[2205:2205 + 8192]), centroid(note[44100:44100 + 8192])
+    assert late < 0.8 * early
+    voice = draw_voice(np.random.default_rng(2), "blown")
+    voice.update(brightness_db=6.0, formant_drift_oct=0.0, breath_db=-90.0)
+    loud = render_part(Part("solo", "test", 0, notes=[(0.0, 1.0, 57, 127)]), 44100, voice, np.random.default_rng(3))[:, 0]
+    soft = render_part(Part("solo", "test", 0, notes=[(0.0, 1.0, 57, 20)]), 44100, voice, np.random.default_rng(3))[:, 0]
+    assert centroid(loud[11025:11025 + 8192]) > 1.2 * centroid(soft[11025:11025 + 8192])
+
+
 def test_the_additive_voice_plays_the_parts_pitches():
     from jazzremix_gui.training.pitch import LOWEST_HZ, f0_labels
     from jazzremix_gui.training.synth.additive import draw_voice, render_part

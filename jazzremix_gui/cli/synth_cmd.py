@@ -41,6 +41,10 @@ def register(sub) -> None:
                    help="probability per track that the solo is a random additive voice (harmonics under a random "
                         "envelope, vibrato, breath) instead of a soundfont: timbres no sample set holds "
                         "(training sets only; default 0)")
+    p.add_argument("--solo-voices", default="harmonic", metavar="KINDS",
+                   help="kinds of additive voice drawn from for --additive-solo, comma-separated: harmonic "
+                        "(a static spectrum per note; default), struck (partials decaying at their own rates, "
+                        "stretched: strings), blown (brighter when louder, drifting resonances: reeds, brass)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
@@ -65,7 +69,8 @@ def run(args) -> int:
         names = generate_dataset(args.out, args.tracks, args.seconds, args.seed, args.soundfont,
                                  args.jobs, args.degradation, progress,
                                  level_profile=args.level_profile, variety=args.variety,
-                                 generator=args.generator, additive_solo=args.additive_solo)
+                                 generator=args.generator, additive_solo=args.additive_solo,
+                                 solo_voices=tuple(k.strip() for k in args.solo_voices.split(",") if k.strip()))
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

@@ -113,7 +113,8 @@ def _write_json(path: Path, data: dict) -> None:
 
 def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
-                 variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0):
+                 variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
+                 solo_voices: tuple = ("harmonic",)):
     """Make one track in memory.
 
     Parameters
@@ -139,6 +140,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     additive_solo : float
         Probability that the solo is played by a random additive voice (:mod:`.additive`) instead of
         a soundfont (training only; 0 draws nothing, so the other tracks' bits do not change).
+    solo_voices : tuple of str
+        Kinds of additive voice (:data:`.additive.KINDS`) drawn from, evenly; one kind draws nothing more
+        (``harmonic`` alone: the tracks made before the option, bit for bit).
 
     Returns
     -------
@@ -169,7 +173,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     if additive_solo > 0 and generator != "val":
         voice_rng = np.random.default_rng(voice_ss)
         if voice_rng.random() < additive_solo:
-            voice = additive.draw_voice(voice_rng)
+            kind = solo_voices[0] if len(solo_voices) == 1 else solo_voices[int(voice_rng.integers(len(solo_voices)))]
+            voice = additive.draw_voice(voice_rng, kind)
     with tempfile.TemporaryDirectory(prefix="jazzsynth_") as work:
         renders = {p.name: additive.render_part(p, n, voice, voice_rng) if voice is not None and p.name == "solo"
                    else render_part(p, sf_of[p.name], n, work) for p in arr.parts}
@@ -237,7 +242,8 @@ def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=No
 
 def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: float,
                    soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
-                   variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0) -> str:
+                   variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
+                   solo_voices: tuple = ("harmonic",)) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
@@ -245,7 +251,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
     d.mkdir(parents=True, exist_ok=True)
     stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
                                level_profile=level_profile, variety=variety, generator=generator,
-                               additive_solo=additive_solo)
+                               additive_solo=additive_solo, solo_voices=solo_voices)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -255,7 +261,8 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
 def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, seed: int,
                      soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
                      progress=None, level_profile: str = "real", variety: float = 0.0,
-                     generator: str = "train", additive_solo: float = 0.0) -> list[str]:
+                     generator: str = "train", additive_solo: float = 0.0,
+                     solo_voices: tuple = ("harmonic",)) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -287,6 +294,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     additive_solo : float
         Probability per track of an additive solo voice instead of a soundfont (:mod:`.additive`;
         training sets only).
+    solo_voices : tuple of str
+        Kinds of additive voice drawn from (:data:`.additive.KINDS`; default ``harmonic`` only).
 
     Returns
     -------
@@ -314,6 +323,9 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         raise SynthError("--additive-solo is a probability: 0 to 1")
     if additive_solo > 0 and generator == "val":
         raise SynthError("--additive-solo is for training sets: the validation generator uses only its own soundfonts")
+    solo_voices = tuple(solo_voices)
+    if not solo_voices or any(k not in additive.KINDS for k in solo_voices) or len(set(solo_voices)) < len(solo_voices):
+        raise SynthError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
     opts = {"generator": generator_name(variety, generator), "seed": int(seed), "seconds": float(seconds),
             "soundfonts": [Path(s).name for s in sfs], "degradation_strength": float(degradation_strength),
             "level_profile": level_profile}
@@ -321,11 +333,15 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["variety"] = float(variety)
     if additive_solo > 0:
         opts["additive_solo"] = float(additive_solo)
+    if solo_voices != ("harmonic",):
+        opts["solo_voices"] = list(solo_voices)
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
-        old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in opts}
-        if old_opts != opts:
+        keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices") if k in old and k not in opts]
+        old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in keys}
+        opts_all = {k: opts.get(k) for k in keys}
+        if old_opts != opts_all:
             raise SynthError(f"{out} was made with other options ({old_opts}); use another --out folder")
     _write_json(info_path, {**opts, "tracks": max(int(tracks), int(json.loads(info_path.read_text()).get("tracks", 0))
                                                   if info_path.is_file() else int(tracks))})
@@ -337,14 +353,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
             generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
-                           additive_solo)
+                           additive_solo, solo_voices)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
         return names
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
-                            level_profile, variety, generator, additive_solo) for i in todo]
+                            level_profile, variety, generator, additive_solo, solo_voices) for i in todo]
         for f in as_completed(futs):
             name = f.result()
             done += 1
