@@ -144,6 +144,11 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def step_threads() -> bool:
+    """Whether long work runs its steps on threads of their own: where this process may use two cores or more."""
+    return usable_cores() >= 2
+
+
 def idle_cores() -> int:
     """Usable cores that nothing else keeps busy now: :func:`usable_cores` less the 1-minute load average, at least 1.
 

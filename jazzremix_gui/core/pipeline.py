@@ -149,12 +149,12 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
         engine makes it (the mixer listens here), before resampling back to ``rate``; on the caller's thread.
     threads : bool, optional
         Run the steps on threads of their own; default: when this process may use two cores
-        or more (:func:`core.device.usable_cores`).
+        or more (:func:`core.device.step_threads`).
     """
     model = model or load_model(None, "separator")
     report = Reporter(progress, cancel)
     recorded = recorded if recorded is not None else RecordedSolo()
-    threads = device.usable_cores() >= 2 if threads is None else threads
+    threads = device.step_threads() if threads is None else threads
     steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha)
     report(0.0, "separating")
     with reusing_memory():  # the mixer's transforms on this thread too

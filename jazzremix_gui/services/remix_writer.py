@@ -423,7 +423,7 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
                                                     match if k == "remix" else None) for k in kinds}
                 pos = end
 
-        for end, out in stages.chain(source.blocks(), [outputs], threads=_threads()):
+        for end, out in stages.chain(source.blocks(), [outputs], threads=device.step_threads()):
             report.check()
             for group, w in zip(groups, writers):
                 w.write(*(out[k] for k in group))
@@ -437,11 +437,6 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
             match.output_lufs = remix.written_lufs if remix.written_lufs is not None else file_loudness(remix.path)
         remix.loudness = match
     return reports
-
-
-def _threads() -> bool:
-    """Whether the outputs' blocks are computed on a thread beside the writers: where two cores or more may be used."""
-    return device.usable_cores() >= 2
 
 
 def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -> loudness_match.LoudnessMatch:
@@ -462,7 +457,7 @@ def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -
                 pos = end
 
         try:
-            for end, block in stages.chain(source.blocks(), [remix], threads=_threads()):
+            for end, block in stages.chain(source.blocks(), [remix], threads=device.step_threads()):
                 report.check()
                 meter.write(block)
                 report(end / max(source.frames, 1), "measuring the loudness")
