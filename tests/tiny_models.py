@@ -22,8 +22,9 @@ def _save(graph, path: Path, meta: dict) -> Path:
     return path
 
 
-def tiny_separator(path: Path, context: int = 0, hop: int = 1024, scale: float = 0.6) -> Path:
-    """Solo magnitude = ``scale`` x the mixture magnitude averaged over ``2 context + 1`` frames."""
+def tiny_separator(path: Path, context: int = 0, hop: int = 1024, scale: float = 0.6, pan_aware: str = "") -> Path:
+    """Solo magnitude = ``scale`` x the mixture magnitude averaged over ``2 context + 1`` frames (``pan_aware``:
+    that metadata, when given)."""
     x = helper.make_tensor_value_info("mix_mag", TensorProto.FLOAT, ["frames", N_BINS])
     y = helper.make_tensor_value_info("solo_mag", TensorProto.FLOAT, ["frames", N_BINS])
     inits = [numpy_helper.from_array(np.array([scale], np.float32), "scale"),
@@ -40,6 +41,8 @@ def tiny_separator(path: Path, context: int = 0, hop: int = 1024, scale: float =
     graph = helper.make_graph(nodes, "tiny_separator", [x], [y], inits)
     meta = dict(kind="separator", sample_rate=44100, hop=hop, input_kind="mid_magnitude", context_frames=context,
                 version=f"tiny-sep-c{context}", architecture="test average")
+    if pan_aware:
+        meta["pan_aware"] = pan_aware
     return _save(graph, path, meta)
 
 

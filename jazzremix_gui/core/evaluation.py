@@ -25,6 +25,7 @@ from jazzremix_gui.core.errors import AudioReadError
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
+from jazzremix_gui.core.signal.separation import pan_aware_of
 from jazzremix_gui.core.signal.stft import istft, stft
 
 EPS = 1e-10
@@ -191,14 +192,15 @@ def _stereo(x: np.ndarray) -> np.ndarray:
 
 
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
-                alpha: float | None = None) -> TrackScore:
-    """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power."""
+                alpha: float | None = None, pan_aware=None) -> TrackScore:
+    """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power,
+    ``pan_aware``: the pan-aware Wiener step (:mod:`core.signal.spatial`; default the model's, False: none)."""
     check_track(folder)
     mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
     solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
     acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
     mix, solo, acc = _stereo(mix), _stereo(solo), _stereo(acc)
-    stems = separate(mix, rate, model, progress=None, cancel=None, alpha=alpha)
+    stems = separate(mix, rate, model, progress=None, cancel=None, alpha=alpha, pan_aware=pan_aware)
     o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
     ref_solo = solo.mean(axis=1)
     return TrackScore(
@@ -211,7 +213,7 @@ def score_track(folder: Path, model: SessionLike, report: Reporter | None = None
 
 
 def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
-                     cancel: CancelFn = None, alpha: float | None = None) -> dict:
+                     cancel: CancelFn = None, alpha: float | None = None, pan_aware=None) -> dict:
     """Score every track of a dataset (``alpha``: Wiener power, default the model's).
 
     Returns
@@ -227,17 +229,20 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
         check_track(folder)
     scores = []
     for i, folder in enumerate(tracks):
-        scores.append(score_track(folder, model, alpha=alpha))
+        scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware))
         report((i + 1) / len(tracks), folder.name)
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
     rows = [{**asdict(s), "conditions": read_conditions(f)} for s, f in zip(scores, tracks)]
+    used = pan_aware_of(model, pan_aware)
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
+            "pan_aware": used.to_text() if used is not None else "",
             "tracks": rows, "median": median, "breakdown": breakdown(rows)}
 
 
 def format_report(result: dict) -> str:
     """Plain-text table of :func:`evaluate_dataset`'s result."""
-    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB)",
+    pan = f", pan-aware Wiener step {result['pan_aware']}" if result.get("pan_aware") else ""
+    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan})",
              f"{'track':<24}{'solo':>8}{'oracle':>8}{'accomp':>9}{'oracle':>8}"]
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
         lines.append(f"{t['track']:<24}{t['solo']:>8.2f}{t['oracle_solo']:>8.2f}"

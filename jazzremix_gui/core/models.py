@@ -24,6 +24,7 @@ from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
 from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.core.signal.features import MIXER_INPUTS, MIXER_N_FEATURES, SEPARATOR_INPUT
 from jazzremix_gui.core.signal.wiener import ALPHA
+from jazzremix_gui.core.signal.spatial import PanAware
 
 KINDS = ("separator", "mixer")
 INPUT_KINDS = {"separator": (SEPARATOR_INPUT,), "mixer": MIXER_INPUTS}
@@ -47,6 +48,8 @@ class ModelMeta:
     version: str = "unknown"
     architecture: str = "unknown"
     wiener_alpha: float = ALPHA
+    #: A separator's pan-aware Wiener step, ``"SIGMA,FLOOR"`` (:mod:`core.signal.spatial`); "": the plain step.
+    pan_aware: str = ""
     #: A mixer's partner: the version of the separator whose stems it was trained on ("" if unknown
     #: or trained on ground-truth stems). Its gains are calibrated to that separator's readings.
     paired_separator: str = ""
@@ -85,12 +88,18 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
             version=str(props.get("version", "unknown")),
             architecture=str(props.get("architecture", "unknown")),
             wiener_alpha=float(props.get("wiener_alpha", ALPHA)),
+            pan_aware=str(props.get("pan_aware", "")),
             paired_separator=str(props.get("paired_separator", "")),
         )
     except ValueError as exc:
         raise ModelError(f"{path}: bad metadata ({exc})") from None
     if not 0.25 <= meta.wiener_alpha <= 4:
         raise ModelError(f"{path}: Wiener power {meta.wiener_alpha} out of range")
+    if meta.pan_aware:
+        try:
+            PanAware.parse(meta.pan_aware)
+        except ValueError as exc:
+            raise ModelError(f"{path}: {exc}") from None
     if meta.sample_rate != MODEL_RATE:
         raise ModelError(f"{path}: model works at {meta.sample_rate} Hz; only {MODEL_RATE} Hz is supported")
     if meta.hop not in (256, 512, 1024):

@@ -36,7 +36,8 @@ from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import stages
 from jazzremix_gui.core.signal.stft import reusing_memory
-from jazzremix_gui.core.signal.separation import Analyser, RecordedSolo, Synthesiser, Work, join, run_network
+from jazzremix_gui.core.signal.separation import (Analyser, RecordedSolo, Synthesiser, Work, join, pan_aware_of,
+                                                  run_network)
 from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def _as_stereo(block: np.ndarray) -> np.ndarray:
 def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, model: SessionLike | None = None,
                     progress: ProgressFn = None, cancel: CancelFn = None, block_frames: int | None = None,
                     alpha: float | None = None, recorded: RecordedSolo | None = None,
-                    tap=None, *, threads: bool | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                    tap=None, *, threads: bool | None = None, pan_aware=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Separate a signal given as consecutive blocks; yields ``(solo (k,), accompaniment (k, 2))`` blocks.
 
     Reading ``blocks``, the STFT, the network and the Wiener filter with the inverse STFT each
@@ -140,6 +141,8 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
         A separator; default: the shipped one.
     alpha : float, optional
         Wiener power; default: the model's ``wiener_alpha`` metadata.
+    pan_aware : core.signal.spatial.PanAware or False, optional
+        The pan-aware Wiener step; default: the model's ``pan_aware`` metadata; False: none.
     recorded : RecordedSolo, optional
         Receives the solo's energies per channel (its level ``k``, recorded pan and share of
         the energy) as the blocks go by, as they were when each block was made; complete once
@@ -155,7 +158,7 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     report = Reporter(progress, cancel)
     recorded = recorded if recorded is not None else RecordedSolo()
     threads = device.step_threads() if threads is None else threads
-    steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha)
+    steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha, pan_aware)
     report(0.0, "separating")
     with reusing_memory():  # the mixer's transforms on this thread too
         for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads,
@@ -209,12 +212,13 @@ class _SeparationSteps:
     """
 
     def __init__(self, model: SessionLike, rate: int, n_samples: int, block_frames: int | None,
-                 alpha: float | None):
+                 alpha: float | None, pan_aware=None):
         self.model, self.rate, self.n = model, rate, n_samples
         n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
         kwargs = {} if block_frames is None else {"block_frames": block_frames}
         self.analysis = Analyser(n44, model.meta.hop, model.meta.context_frames, **kwargs)
-        self.synthesis = Synthesiser(model.meta.hop, model.meta.wiener_alpha if alpha is None else alpha)
+        self.synthesis = Synthesiser(model.meta.hop, model.meta.wiener_alpha if alpha is None else alpha,
+                                     pan_aware=pan_aware_of(model, pan_aware))
 
     def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
@@ -261,7 +265,8 @@ class _SeparationSteps:
 
 
 def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, progress: ProgressFn = None,
-             cancel: CancelFn = None, block_frames: int | None = None, alpha: float | None = None) -> Stems:
+             cancel: CancelFn = None, block_frames: int | None = None, alpha: float | None = None,
+             pan_aware=None) -> Stems:
     """Split a recording held in memory into solo and accompaniment.
 
     Parameters
@@ -274,6 +279,8 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
         A separator; default: the shipped one.
     alpha : float, optional
         Wiener power; default: the model's ``wiener_alpha`` metadata.
+    pan_aware : core.signal.spatial.PanAware or False, optional
+        The pan-aware Wiener step; default: the model's ``pan_aware`` metadata; False: none.
 
     Returns
     -------
@@ -285,7 +292,8 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
     model = model or load_model(None, "separator")
     blocks = (audio[i : i + READ_BLOCK] for i in range(0, n, READ_BLOCK))
     recorded = RecordedSolo()
-    parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames, alpha, recorded))
+    parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames, alpha, recorded,
+                                 pan_aware=pan_aware))
     solo = np.concatenate([p[0] for p in parts])
     acc = np.concatenate([p[1] for p in parts])
     return Stems(solo, acc, rate, model.meta.version, solo_level=recorded.level, recorded_pan_deg=recorded.pan_deg,

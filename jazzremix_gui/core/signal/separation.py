@@ -30,6 +30,7 @@ import numpy as np
 from jazzremix_gui.core.signal.features import separator_input
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
+from jazzremix_gui.core.signal.spatial import PanAware, pan_aware_masks
 from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
@@ -208,24 +209,35 @@ class Synthesiser:
     solo_mode : {'masked', 'raw'}
     recorded : RecordedSolo
         Receives the solo's energies as blocks go by.
+    pan_aware : PanAware, optional
+        The pan-aware Wiener step (:mod:`core.signal.spatial`; masked solos only); None: the plain one.
     """
 
-    def __init__(self, hop: int, alpha: float, solo_mode: str = "masked", recorded: RecordedSolo | None = None):
+    def __init__(self, hop: int, alpha: float, solo_mode: str = "masked", recorded: RecordedSolo | None = None,
+                 pan_aware: PanAware | None = None):
         self.hop, self.alpha, self.solo_mode = hop, alpha, solo_mode
+        self.pan_aware = pan_aware if solo_mode == "masked" else None
         self.recorded = recorded if recorded is not None else RecordedSolo()
         self._out_off = 0  # global index of the output buffers' first sample
         self._parts = np.zeros((2, 0), np.float32)  # overlap-add of the masked channel solos p_c, channels first
-        self._solo = np.zeros((0,), np.float32)  # 'raw' mode only: overlap-add of the raw solo
+        self._own_solo = solo_mode == "raw" or self.pan_aware is not None  # the solo is not the channels' mean
+        self._solo = np.zeros((0,), np.float32)  # _own_solo only: overlap-add of the solo
 
     def process(self, work: Work) -> tuple[np.ndarray, np.ndarray]:
         """One block; returns the finished ``(solo (k,), accompaniment (k, 2))`` samples it lets out."""
         spec, a, b = work.spec, work.a, work.b
         mag = np.abs(spec)  # (T, 2, F)
-        mask = wiener_mask(work.solo_mag, mag, self.alpha)  # (T, 2, F)
+        weights = None
+        if self.pan_aware is not None and not np.array_equal(spec[:, 0], spec[:, 1]):  # mono: the plain step
+            mask, weights, _ = pan_aware_masks(work.solo_mag, mag, self.alpha, self.pan_aware)
+        else:
+            mask = wiener_mask(work.solo_mag, mag, self.alpha)  # (T, 2, F)
         parts = np.multiply(mask, spec)  # P_c = M_c X_c
         if self.solo_mode == "raw":
             mid = (spec[:, 0] + spec[:, 1]) * np.float32(0.5)
             solo_spec = work.solo_mag * np.exp(1j * np.angle(mid)).astype(np.complex64)
+        elif weights is not None:
+            solo_spec = parts[:, 0] * weights[0] + parts[:, 1] * weights[1]
         else:
             solo_spec = (parts[:, 0] + parts[:, 1]) * np.float32(0.5)
         self._measure(mag, mask, solo_spec, spec, parts)
@@ -233,7 +245,7 @@ class Synthesiser:
         end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off
         self._parts = _grown(self._parts, end)
         overlap_add(parts, self.hop, a, self._parts, self._out_off)
-        if self.solo_mode == "raw":
+        if self._own_solo:
             self._solo = _grown(self._solo, end)
             overlap_add(solo_spec, self.hop, a, self._solo, self._out_off)
         return self._emit(work.x)
@@ -243,7 +255,7 @@ class Synthesiser:
         k = x.shape[0]
         parts = self._parts[:, :k]
         acc = x - parts.T
-        if self.solo_mode == "raw":
+        if self._own_solo:
             solo, self._solo = self._solo[:k], self._solo[k:]
         else:
             solo = (parts[0] + parts[1]) * np.float32(0.5)
@@ -304,14 +316,17 @@ class SeparatorEngine:
     solo_mode : {'masked', 'raw'}
     block_frames : int
         Frames per model call (memory bound; does not change the result).
+    pan_aware : PanAware or False, optional
+        The pan-aware Wiener step (:mod:`core.signal.spatial`); default: the model's ``pan_aware``
+        metadata; False: the plain step whatever the model says.
     """
 
     def __init__(self, model: SessionLike, n_samples: int, alpha: float | None = None, solo_mode: str = "masked",
-                 block_frames: int = BLOCK_FRAMES):
+                 block_frames: int = BLOCK_FRAMES, pan_aware: PanAware | bool | None = None):
         alpha = model.meta.wiener_alpha if alpha is None else alpha
         self.model, self.n, self.alpha, self.solo_mode = model, n_samples, alpha, solo_mode
         self.analysis = Analyser(n_samples, model.meta.hop, model.meta.context_frames, block_frames)
-        self.synthesis = Synthesiser(model.meta.hop, alpha, solo_mode)
+        self.synthesis = Synthesiser(model.meta.hop, alpha, solo_mode, pan_aware=pan_aware_of(model, pan_aware))
         self.n_frames = self.analysis.n_frames
 
     @property
@@ -337,6 +352,14 @@ class SeparatorEngine:
     def _through(self, works: list[Work]) -> tuple[np.ndarray, np.ndarray]:
         outs = [self.synthesis.process(run_network(self.model, w)) for w in works]
         return join(outs)
+
+
+def pan_aware_of(model: SessionLike, pan_aware: PanAware | bool | None = None) -> PanAware | None:
+    """The pan-aware settings a separation uses: ``pan_aware`` when given (False: none), else the model's metadata."""
+    if pan_aware is None:
+        text = getattr(model.meta, "pan_aware", "")
+        return PanAware.parse(text) if text else None
+    return pan_aware or None
 
 
 def join(outs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
