@@ -95,3 +95,18 @@ def test_evaluate_says_what_it_used_and_refuses_bad_settings(tmp_path, capsys):
     assert "pan-aware Wiener step 15,0.3" in capsys.readouterr().out
     assert main(["evaluate", str(tmp_path / "set"), "--model", model, "--pan-aware", "wide"]) == 2
     assert "--pan-aware" in capsys.readouterr().err
+
+
+def test_earlier_blocks_keep_the_reading_steady_where_the_solo_is_quiet():
+    rng = np.random.default_rng(5)
+    gl, gr = pan_gains(-30.0)
+    loud = rng.random((40, 2049)).astype(np.float32)
+    mag = np.stack([gl * loud, gr * loud], axis=1)
+    _, _, theta_1, hist = spatial.pan_aware_masks(loud, mag, 1.0, spatial.PanAware())
+    assert abs(np.rad2deg(theta_1) - 15.0) <= 1.0  # -30 degrees of pan
+    hl, hr = pan_gains(20.0)  # next block: the solo rests, something quiet elsewhere reads as solo
+    quiet = 0.05 * rng.random((40, 2049)).astype(np.float32)
+    other = np.stack([hl * quiet, hr * quiet], axis=1)
+    alone = spatial.pan_aware_masks(quiet, other, 1.0, spatial.PanAware())[2]
+    carried = spatial.pan_aware_masks(quiet, other, 1.0, spatial.PanAware(), hist)[2]
+    assert abs(np.rad2deg(alone) - 65.0) <= 1.0 and carried == theta_1

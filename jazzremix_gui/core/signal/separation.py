@@ -221,6 +221,7 @@ class Synthesiser:
         self._out_off = 0  # global index of the output buffers' first sample
         self._parts = np.zeros((2, 0), np.float32)  # overlap-add of the masked channel solos p_c, channels first
         self._own_solo = solo_mode == "raw" or self.pan_aware is not None  # the solo is not the channels' mean
+        self._directions = None  # pan-aware: the earlier blocks' direction histogram
         self._solo = np.zeros((0,), np.float32)  # _own_solo only: overlap-add of the solo
 
     def process(self, work: Work) -> tuple[np.ndarray, np.ndarray]:
@@ -229,7 +230,8 @@ class Synthesiser:
         mag = np.abs(spec)  # (T, 2, F)
         weights = None
         if self.pan_aware is not None and not np.array_equal(spec[:, 0], spec[:, 1]):  # mono: the plain step
-            mask, weights, _ = pan_aware_masks(work.solo_mag, mag, self.alpha, self.pan_aware)
+            mask, weights, _, self._directions = pan_aware_masks(work.solo_mag, mag, self.alpha, self.pan_aware,
+                                                                 self._directions)
         else:
             mask = wiener_mask(work.solo_mag, mag, self.alpha)  # (T, 2, F)
         parts = np.multiply(mask, spec)  # P_c = M_c X_c

@@ -7,7 +7,8 @@ bin says from where it comes: ``theta = atan2(|X_R|, |X_L|)`` is ``pan + 45 deg`
 panned source dominates. Per block of frames (:class:`core.signal.separation.Synthesiser`):
 
 1. the solo's direction ``theta_s``: the peak of the bins' directions weighted by ``S^2``
-   (:func:`solo_direction`; :data:`BINS` bins of 2 degrees, so a centred solo reads 45 degrees exactly);
+   (:func:`direction_histogram`; :data:`BINS` bins of 2 degrees, so a centred solo reads 45 degrees exactly),
+   the earlier blocks' histogram added at :data:`CARRY` times its weight (a steady reading);
 2. bins from elsewhere count less: ``S' = S (f + (1 - f) exp(-(theta - theta_s)^2 / 2 sigma^2))``
    (``f``: :attr:`PanAware.floor`, ``sigma``: :attr:`PanAware.sigma_deg`);
 3. each channel gets the solo's own share of it: ``S_c = S' 2 g_c / (g_L + g_R)`` with
@@ -18,8 +19,8 @@ panned source dominates. Per block of frames (:class:`core.signal.separation.Syn
 
 A mono recording (both channels the same) is left exactly as the plain Wiener step does it.
 Measured (docs/SEPARATOR_V3.md, experiment n; sigma and floor chosen on ``data/val-v2``): with sep-mask-2.0,
-``data/val-unseen`` 2.32 / 7.12 -> 3.20 / 8.35 dB (solo / accompaniment medians), ``data/val-v2``
-3.45 / 8.87 -> 4.88 / 10.39 dB.
+``data/val-unseen`` 2.32 / 7.12 -> 4.38 / 8.47 dB (solo / accompaniment medians), ``data/val-v2``
+3.45 / 8.87 -> 4.88 / 10.38 dB.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from jazzremix_gui.core.signal.wiener import wiener_mask
 
 #: Direction bins over 0..90 degrees (2 degrees each; 45 degrees, the centre, is a bin's centre).
 BINS = 45
+#: How much the earlier blocks' directions count in a block's reading (their histogram times this, each block):
+#: a solo's place reads steadily from block to block, and a block where it is quiet does not move it.
+CARRY = 0.5
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,8 @@ def directions(mag: np.ndarray) -> np.ndarray:
     return np.arctan2(mag[:, 1], mag[:, 0]).astype(np.float32, copy=False)
 
 
-def solo_direction(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray | None = None) -> float:
-    """The solo's direction in a block: the peak of the bins' directions weighted by ``S^2``.
+def direction_histogram(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray | None = None) -> np.ndarray:
+    """The bins' directions weighted by ``S^2`` (silent bins have none), :data:`BINS` bins over 0..90 degrees.
 
     Parameters
     ----------
@@ -100,18 +104,27 @@ def solo_direction(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray | No
 
     Returns
     -------
-    float
-        Radians, 0..pi/2 (pi/4: centred; silence reads centred).
+    np.ndarray [shape=(BINS,), dtype=float64]
     """
     theta = directions(mag) if theta is None else theta
-    heard = (mag[:, 0] + mag[:, 1]) > 0  # silent bins have no direction
+    heard = (mag[:, 0] + mag[:, 1]) > 0
     weights = np.square(solo_mag, dtype=np.float64) * heard
-    if not weights.any():
-        return float(np.pi / 4)
     idx = np.minimum((theta * (BINS / (np.pi / 2))).astype(np.int64), BINS - 1)
-    hist = np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
-    hist = np.convolve(hist, [0.25, 0.5, 0.25], mode="same")
-    return float((int(np.argmax(hist)) + 0.5) * (np.pi / 2) / BINS)
+    return np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
+
+
+def peak_direction(hist: np.ndarray) -> float:
+    """The direction (radians, 0..pi/2) of a :func:`direction_histogram`'s peak, lightly smoothed; an empty
+    one reads centred (pi/4)."""
+    if not np.any(hist > 0):
+        return float(np.pi / 4)
+    smooth = np.convolve(hist, [0.25, 0.5, 0.25], mode="same")
+    return float((int(np.argmax(smooth)) + 0.5) * (np.pi / 2) / BINS)
+
+
+def solo_direction(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray | None = None) -> float:
+    """The solo's direction in one block (radians, 0..pi/2; pi/4 centred, and for silence)."""
+    return peak_direction(direction_histogram(solo_mag, mag, theta))
 
 
 def channel_gains(theta_s: float) -> np.ndarray:
@@ -119,8 +132,8 @@ def channel_gains(theta_s: float) -> np.ndarray:
     return np.array([np.cos(theta_s), np.sin(theta_s)], np.float64)
 
 
-def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, settings: PanAware
-                    ) -> tuple[np.ndarray, np.ndarray, float]:
+def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, settings: PanAware,
+                    carried: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """Per-channel Wiener masks of one block, and the weights of the mono solo (module docstring, steps 1-4).
 
     Parameters
@@ -130,6 +143,8 @@ def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, setting
     alpha : float
         Wiener power.
     settings : PanAware
+    carried : np.ndarray [shape=(BINS,)], optional
+        The earlier blocks' direction histogram (the last call's fourth result); None for the first block.
 
     Returns
     -------
@@ -138,10 +153,15 @@ def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, setting
     weights : np.ndarray [shape=(2,), dtype=float32]
         ``w_c`` of the mono solo ``sum_c w_c M_c X_c`` (0.5 and 0.5 for a centred solo).
     theta_s : float
-        The solo's direction (radians).
+        The solo's direction (radians), read from this block and :data:`CARRY` times ``carried``.
+    histogram : np.ndarray [shape=(BINS,)]
+        What the next block carries.
     """
     theta = directions(mag)
-    theta_s = solo_direction(solo_mag, mag, theta)
+    hist = direction_histogram(solo_mag, mag, theta)
+    if carried is not None:
+        hist += CARRY * carried
+    theta_s = peak_direction(hist)
     sigma = np.float32(np.deg2rad(settings.sigma_deg))
     w = theta - np.float32(theta_s)
     w /= sigma
@@ -155,4 +175,4 @@ def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, setting
     share = (2 * g / (g[0] + g[1])).astype(np.float32)
     mask = np.stack([wiener_mask(s * share[c], mag[:, c], alpha) for c in range(2)], axis=1)
     weights = ((g[0] + g[1]) / 2 * g / float(np.sum(g * g))).astype(np.float32)
-    return mask, weights, theta_s
+    return mask, weights, theta_s, hist
