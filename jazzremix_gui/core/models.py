@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -236,3 +236,28 @@ class ModelSession:
         if np.isfinite(out).all():  # the usual case, a tenth of the cost of nan_to_num's copy
             return out
         return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+class WithPanAware:
+    """A separator whose separations use the pan-aware Wiener step (:mod:`core.signal.spatial`) with ``settings``.
+
+    The same session underneath; its metadata says ``pan_aware`` and its version says so too (what
+    files' tags and reports name: ``sep-mask-2.0 pan-aware 20,0.2``). Satisfies :class:`SessionLike`.
+    """
+
+    def __init__(self, session: SessionLike, settings: PanAware):
+        self._session = session
+        text = settings.to_text()
+        self.meta = replace(session.meta, pan_aware=text, version=f"{session.meta.version} pan-aware {text}")
+        self.path = session.path
+
+    @property
+    def providers(self) -> list[str]:
+        return self._session.providers
+
+    @property
+    def provider(self) -> str:
+        return self._session.provider
+
+    def run(self, features: np.ndarray) -> np.ndarray:
+        return self._session.run(features)
