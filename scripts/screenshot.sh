@@ -5,7 +5,8 @@
 #
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
-#        | export (export dialog over a processed track) | report (an export's report) | about | nomodel (no model installed)
+#        | export (export dialog over a processed track) | report (an export's report) | about | preferences
+#        | nomodel (no model installed)
 # The screen is grabbed with ImageMagick's import, or by Qt where import is missing.
 # Environment: JR_SEP / JR_MIX model files (default: the installed ones), JR_SIZE window size (WxH, default
 # 1580x960, or "fit": as the app opens on the screen), JR_SCREEN Xvfb screen size (default 1600x1000),
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from jazzremix_gui.ui.app import make_app
 from jazzremix_gui.ui.main_window import MainWindow
 from jazzremix_gui.ui import actions
-from jazzremix_gui.ui.dialogs import AboutDialog, ExportDialog
+from jazzremix_gui.ui.dialogs import AboutDialog, ExportDialog, PreferencesDialog
 
 state, out, files = os.environ["JR_STATE"], os.environ["JR_OUT"], sys.argv[1:]
 app = make_app()
@@ -133,5 +134,12 @@ elif state == "about":
         dlg.show()
         QTimer.singleShot(800, lambda: (grab(False), dlg.close(), w.close()))
     QTimer.singleShot(800, show_about)
+elif state == "preferences":
+    def show_preferences():
+        dlg = PreferencesDialog(w.settings, w)
+        dlg.show()
+        dlg.move(w.x() + 300, w.y() + 200)
+        QTimer.singleShot(800, lambda: (grab(False), dlg.close(), w.close()))
+    QTimer.singleShot(800, show_preferences)
 sys.exit(app.exec())
 PYEOF

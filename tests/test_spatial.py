@@ -137,3 +137,44 @@ def test_separate_pan_aware_writes_better_stems_and_says_so(tmp_path, capsys):
     assert "pan-aware 20,0.2" in got["aware"][2] and "pan-aware" not in got["plain"][2]
     assert main(["separate", str(wav), "-o", str(tmp_path / "bad"), "--model", model, "--pan-aware", "1,2,3"]) == 2
     assert "--pan-aware" in capsys.readouterr().err and not (tmp_path / "bad").exists()
+
+
+def test_the_app_separates_pan_aware_when_preferences_say_so(qtbot, tiny_models, tmp_path):
+    """Preferences > Separation: the setting is stored; the track is processed with the step (its version says
+    so, its results are cached apart from the plain step's); the shipped mixer still pairs with its network."""
+    import soundfile as sf
+
+    from jazzremix_gui.core.models import WithPanAware
+    from jazzremix_gui.services import processing
+    from jazzremix_gui.ui.dialogs import PreferencesDialog
+    from jazzremix_gui.ui.main_window import mixer_source_text
+    from jazzremix_gui.ui.settings import Settings
+
+    settings = Settings(tmp_path / "s.ini")
+    assert settings["pan_aware"] is False
+    dlg = PreferencesDialog(settings)
+    qtbot.addWidget(dlg)
+    assert not dlg.pan_aware.isChecked()
+    dlg.pan_aware.setChecked(True)
+    dlg.apply()
+    assert Settings(tmp_path / "s.ini")["pan_aware"] is True
+
+    class Job:
+        progress = partial = staticmethod(lambda *a: None)
+        is_cancelled = staticmethod(lambda: False)
+
+    song = tmp_path / "song.wav"
+    mix, _, _ = _panned_mix(n=RATE * 2)
+    sf.write(song, mix, RATE, subtype="FLOAT")
+    sep, mixer = (str(tiny_models / f"{k}.onnx") for k in ("separator", "mixer"))
+    aware = processing.process_track(song, Job(), sep, mixer, pan_aware=spatial.PanAware())
+    plain = processing.process_track(song, Job(), sep, mixer)
+    again = processing.process_track(song, Job(), sep, mixer, pan_aware=spatial.PanAware())
+    assert aware.separator_version == "tiny-sep-c0 pan-aware 20,0.2" and plain.separator_version == "tiny-sep-c0"
+    assert not aware.from_cache and not plain.from_cache and again.from_cache
+    assert not np.array_equal(np.asarray(aware.stems.solo), np.asarray(plain.stems.solo))
+    shipped_sep, shipped_mix = pipeline.load_model(None, "separator"), pipeline.load_model(None, "mixer")
+    wrapped = WithPanAware(shipped_sep, spatial.PanAware())
+    assert pipeline.pairing_problem(wrapped, shipped_mix) == ""
+    text = mixer_source_text(shipped_mix.meta.version, shipped_mix.meta.paired_separator, wrapped.meta.version, True)
+    assert "gains may be off" not in text

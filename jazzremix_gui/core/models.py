@@ -50,6 +50,8 @@ class ModelMeta:
     wiener_alpha: float = ALPHA
     #: A separator's pan-aware Wiener step, ``"SIGMA,FLOOR"`` (:mod:`core.signal.spatial`); "": the plain step.
     pan_aware: str = ""
+    #: The version whose network this is, when a processing option named it anew (:class:`WithPanAware`); "": itself.
+    based_on: str = ""
     #: A mixer's partner: the version of the separator whose stems it was trained on ("" if unknown
     #: or trained on ground-truth stems). Its gains are calibrated to that separator's readings.
     paired_separator: str = ""
@@ -238,6 +240,13 @@ class ModelSession:
         return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
 
+def pairs_with(paired: str, meta: ModelMeta) -> bool:
+    """Whether a mixer that learnt from ``paired``'s stems is paired with the separator of ``meta``: the same
+    version, or the same network with the pan-aware step (measured: the shipped mixer's figures on
+    ``data/mixer-val`` do not move with it, docs/SEPARATOR_V3.md)."""
+    return not paired or paired in (meta.version, meta.based_on)
+
+
 class WithPanAware:
     """A separator whose separations use the pan-aware Wiener step (:mod:`core.signal.spatial`) with ``settings``.
 
@@ -248,7 +257,8 @@ class WithPanAware:
     def __init__(self, session: SessionLike, settings: PanAware):
         self._session = session
         text = settings.to_text()
-        self.meta = replace(session.meta, pan_aware=text, version=f"{session.meta.version} pan-aware {text}")
+        self.meta = replace(session.meta, pan_aware=text, version=f"{session.meta.version} pan-aware {text}",
+                            based_on=session.meta.based_on or session.meta.version)
         self.path = session.path
 
     @property

@@ -30,7 +30,7 @@ from jazzremix_gui.core.errors import DiskFullError, ModelError
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, commit_all
 from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
-from jazzremix_gui.core.models import ModelSession, SessionLike
+from jazzremix_gui.core.models import ModelSession, SessionLike, pairs_with
 from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
@@ -459,7 +459,7 @@ def pairing_problem(separator: SessionLike, mixer: SessionLike) -> str:
     separator's readings of the solo's level; another separator reads it otherwise.
     """
     paired = getattr(mixer.meta, "paired_separator", "")
-    if not paired or paired == separator.meta.version:
+    if pairs_with(paired, separator.meta):
         return ""
     return (f"the mixer {mixer.meta.version} learnt from the stems of {paired}, not {separator.meta.version}: "
             f"its gain suggestions may be off (train a mixer for this separator: jazzremix train-mixer "

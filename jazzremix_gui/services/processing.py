@@ -19,6 +19,8 @@ from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.mapped import FloatSpool, pieces
 from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.models import WithPanAware, pairs_with
+from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.mixer import Suggestion
 from jazzremix_gui.services import cache
@@ -61,10 +63,12 @@ class Processed:
     provider: str = ""
     mixer_hop: int = 1024
     mixer_paired_separator: str = ""  # the separator whose stems the mixer learnt from (ModelMeta.paired_separator)
+    paired: bool = True  # the mixer learnt from this separator's stems (core.models.pairs_with)
 
 
-def load_models(separator_path=None, mixer_path=None):
-    """The separator and mixer sessions (defaults when paths are empty), with UI wording on failure."""
+def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | None = None):
+    """The separator and mixer sessions (defaults when paths are empty), with UI wording on failure;
+    ``pan_aware``: the separator separates with the pan-aware Wiener step (Preferences)."""
     out = []
     for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
         if not path and not pipeline.default_model_path(kind).exists():
@@ -72,6 +76,8 @@ def load_models(separator_path=None, mixer_path=None):
                              f"Put {kind}.onnx in {paths.models_dir()} or choose a model file in Preferences. "
                              "The original can still be played.")
         out.append(pipeline.load_model(path or None, kind))
+    if pan_aware is not None:
+        out[0] = WithPanAware(out[0], pan_aware)
     return out[0], out[1]
 
 
@@ -144,16 +150,18 @@ def analyse(decoded: Decoded, separator, mixer, job) -> pipeline.Analysis:
     return replace(result, stems=replace(result.stems, solo=solo, accompaniment=acc))
 
 
-def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None) -> Processed:
+def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None,
+                  pan_aware: PanAware | None = None) -> Processed:
     """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
 
     ``cache_limit``: bytes the results cache may take; older results are deleted to make room.
+    ``pan_aware``: separate with the pan-aware Wiener step (its results are cached apart).
 
     Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass), then the stem pictures.
     """
     decoded = decode(path, job)
     job.partial("decoded", decoded)
-    separator, mixer = load_models(separator_path, mixer_path)
+    separator, mixer = load_models(separator_path, mixer_path, pan_aware)
     key = cache.cache_key(decoded.sha256, separator, mixer)
     hit = cache.load(key, decoded.rate, decoded.audio.shape[0])
     if hit is not None:
@@ -177,7 +185,8 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
         cache.release(stem)
     job.progress(1.0, "done")
     return Processed(stems, suggestion, specs, hit is not None, separator.meta.version, mixer.meta.version,
-                     separator.provider, mixer.meta.hop, mixer.meta.paired_separator)
+                     separator.provider, mixer.meta.hop, mixer.meta.paired_separator,
+                     pairs_with(mixer.meta.paired_separator, separator.meta))
 
 
 def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QP
 
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
+from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.services import naming
 from jazzremix_gui.ui import access, actions, geometry, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
@@ -32,15 +33,18 @@ from jazzremix_gui.ui.timeline import TimelineView
 from jazzremix_gui.ui.track_list import TrackPanel
 
 
-def mixer_source_text(version: str, paired: str = "", separator: str = "") -> str:
+def mixer_source_text(version: str, paired: str = "", separator: str = "", is_pair: bool | None = None) -> str:
     """Which mixer made a suggestion, in words (fine-tuned user models carry '+user' in their version),
     and, when it learnt from another separator's stems than ``separator``'s, a short warning (the
-    whole sentence, :func:`core.pipeline.pairing_problem`, goes to the log)."""
+    whole sentence, :func:`core.pipeline.pairing_problem`, goes to the log). ``is_pair``: whether they
+    pair (:func:`core.models.pairs_with`; default: the same version)."""
     if not version:
         return ""
     who = "your fine-tuned mixer" if "+user" in version else "the shipped mixer"
     warning = ""
-    if paired and separator and paired != separator:
+    if is_pair is None:
+        is_pair = not (paired and separator and paired != separator)
+    if not is_pair:
         warning = (f"<br><span style='color:#e0a040'>⚠ it learnt from {html.escape(paired)}'s stems, not "
                    f"{html.escape(separator)}'s: gains may be off</span>")
     return f"suggested by {who} ({version}){warning}"
@@ -81,6 +85,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.manager = tracks.TrackManager(self.model_paths, self)
         self.manager.cache_limit = lambda: self.settings["cache_limit_mb"] * 2 ** 20
+        self.manager.pan_aware = lambda: PanAware() if self.settings["pan_aware"] else None
         self.player = Player(self.settings["output_device"] or None, self)
         self.exporter = ExportController(self.settings, self)
         self.undo_group = QUndoGroup(self)
@@ -301,7 +306,7 @@ class MainWindow(QMainWindow):
         self.codebook.set_posterior(st.posterior())
         done = track.processed
         self.codebook.source_text = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
-                                                        done.separator_version) if done else ("",)))
+                                                        done.separator_version, done.paired) if done else ("",)))
         self.codebook.status_text = suggestion_status_text(st)
         self._show_values(st)
 

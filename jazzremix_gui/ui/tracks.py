@@ -99,6 +99,7 @@ class TrackManager(QObject):
         super().__init__(parent)
         self.model_paths = model_paths
         self.cache_limit = lambda: None  # bytes the results cache may take (the window reads Preferences)
+        self.pan_aware = lambda: None  # the pan-aware Wiener step's settings, or None (Preferences)
         self.tracks: list[Track] = []
         self.runner = make_runner(1, self)
         self.current_job: Job | None = None
@@ -149,11 +150,11 @@ class TrackManager(QObject):
         if track is None:
             return
         sep, mix = self.model_paths()
-        limit = self.cache_limit()
+        limit, pan = self.cache_limit(), self.pan_aware()
         track.status, track.message = WORKING, "decoding"
         log.info("processing %s", track.path)
         track.job = self.current_job = self.runner.submit(
-            lambda job, p=track.path: process_track(p, job, sep, mix, limit), track.name,
+            lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan), track.name,
             on_progress=lambda f, m, eta, t=track: self._progress(t, f, m, eta),
             on_partial=lambda kind, value, t=track: self._partial(t, kind, value),
             on_success=lambda res, t=track: self._done(t, res),
