@@ -178,3 +178,25 @@ def test_the_app_separates_pan_aware_when_preferences_say_so(qtbot, tiny_models,
     assert pipeline.pairing_problem(wrapped, shipped_mix) == ""
     text = mixer_source_text(shipped_mix.meta.version, shipped_mix.meta.paired_separator, wrapped.meta.version, True)
     assert "gains may be off" not in text
+
+
+def test_remix_and_suggest_take_pan_aware_too(tmp_path, capsys):
+    import json
+
+    import soundfile as sf
+
+    from jazzremix_gui.core.audio import tags
+
+    mix, _, _ = _panned_mix(n=RATE * 3)
+    wav = tmp_path / "take.wav"
+    sf.write(wav, mix, RATE, subtype="FLOAT")
+    model = str(tiny_separator(tmp_path / "s.onnx"))
+    assert main(["suggest", str(wav), "--model", model, "--pan-aware", "--json"]) == 0
+    assert "pan_deg" in json.loads(capsys.readouterr().out)
+    out = tmp_path / "remix.wav"
+    assert main(["remix", str(wav), "--out", str(out), "--model", model, "--pan-aware", "--pan", "10", "--gain", "1"]) == 0
+    assert "pan-aware 20,0.2" in tags.read_tags(out)["comment"]
+    for cmd in (["suggest", str(wav)], ["remix", str(wav), "--out", str(tmp_path / "r2.wav")]):
+        assert main([*cmd, "--model", model, "--pan-aware", "x"]) == 2
+        assert "--pan-aware" in capsys.readouterr().err
+    assert not (tmp_path / "r2.wav").exists()

@@ -38,6 +38,45 @@ def add_model_option(parser, kind: str) -> None:
     parser.add_argument("--model", metavar="PATH", help=f"{kind} ONNX model (default: the shipped one)")
 
 
+def add_pan_aware_option(parser) -> None:
+    """``--pan-aware [SIGMA,FLOOR]``: separate with the pan-aware Wiener step (:mod:`core.signal.spatial`)."""
+    parser.add_argument("--pan-aware", nargs="?", const="", default=None, metavar="SIGMA,FLOOR",
+                        help="use where the solo sits between the speakers to separate it (stereo recordings; a mono "
+                             "one is left as it is): each channel gets the solo's share by the pan law and bins from "
+                             "other directions count less (default 20,0.2: spread in degrees, weight of other "
+                             "directions). On validation no training saw, +2.1 / +1.4 dB median SDR (solo / "
+                             "accompaniment); the app has it in Preferences > Separation")
+
+
+def pan_aware_setting(args):
+    """The ``--pan-aware`` settings (:class:`core.signal.spatial.PanAware`) or None; ValueError when malformed."""
+    if getattr(args, "pan_aware", None) is None:
+        return None
+    from jazzremix_gui.core.signal.spatial import PanAware
+
+    return PanAware.parse(args.pan_aware)
+
+
+def load_separator(path, args):
+    """The separator at ``path`` (None: the shipped one), with the pan-aware step when ``args`` ask for it."""
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.models import WithPanAware
+
+    model = pipeline.load_model(path, "separator")
+    settings = pan_aware_setting(args)
+    return model if settings is None else WithPanAware(model, settings)
+
+
+def bad_pan_aware(args) -> bool:
+    """Say a malformed ``--pan-aware`` value (one line) and return True; False when it is fine or absent."""
+    try:
+        pan_aware_setting(args)
+    except ValueError as exc:
+        error(f"--pan-aware: {exc}")
+        return True
+    return False
+
+
 #: Exit statuses of every command (the README's CLI section lists them).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

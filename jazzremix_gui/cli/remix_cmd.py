@@ -13,7 +13,8 @@ import json
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, error, note, note_swept, progress_bar
+from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_pan_aware_option, bad_pan_aware, error,
+                                      load_separator, note, note_swept, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.cli.output_options import (add_loudness_option, add_output_options, loudness_json,
                                               report_json, spec_from)
@@ -51,6 +52,7 @@ def register(sub) -> None:
     p.set_defaults(format=None)  # one input: the output's extension names it
     p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
     p.add_argument("--model", metavar="PATH", help="separator ONNX model")
+    add_pan_aware_option(p)
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model")
     p.set_defaults(func=run)
 
@@ -108,7 +110,7 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
     spec = spec_from(args, spec_for_path(out).fmt)
     audio_io.probe(path)  # a bad input is said before models load or its tags are read (a FIFO would block)
     need_mixer = args.pan is None or gain_arg is None
-    sep = pipeline.load_model(args.model, "separator")
+    sep = load_separator(args.model, args)
     mix = pipeline.load_model(args.mixer, "mixer") if need_mixer else None
     naming.check_name_lengths([out])
     with progress_bar(f"{where}{path.name}") as bar:
@@ -131,6 +133,8 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
 
 
 def run(args) -> int:
+    if bad_pan_aware(args):
+        return EXIT_USAGE
     gain_arg = _gain(args)
     if args.pan is not None and not PAN_MIN_DEG <= args.pan <= PAN_MAX_DEG:
         raise AudioWriteError(f"--pan {args.pan}: must be between {PAN_MIN_DEG:g} and {PAN_MAX_DEG:g} degrees")

@@ -6,7 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_model_option, error, input_failure, note,
+from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_model_option, add_pan_aware_option,
+                                      bad_pan_aware, load_separator, error, input_failure, note,
                                       note_swept, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.cli.output_options import add_output_options, outputs_json, spec_from
@@ -40,11 +41,7 @@ def register(sub) -> None:
     p.add_argument("--keep-mono", action="store_true", help="a mono recording gives a mono accompaniment")
     p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
     add_model_option(p, "separator")
-    p.add_argument("--pan-aware", nargs="?", const="", default=None, metavar="SIGMA,FLOOR",
-                   help="use where the solo sits between the speakers to separate it (stereo recordings; a mono one "
-                        "is left as it is): each channel gets the solo's share by the pan law and bins from other "
-                        "directions count less (default 20,0.2: spread in degrees, weight of other directions). "
-                        "On validation no training saw, +2.1 / +1.4 dB median SDR (solo / accompaniment)")
+    add_pan_aware_option(p)
     p.set_defaults(func=run)
 
 
@@ -86,16 +83,9 @@ def run(args) -> int:
     if not inputs:
         return EXIT_FAILED
     stems = STEMS if args.stems == "both" else (args.stems,)
-    model = pipeline.load_model(args.model, "separator")  # a bad model is said before any folder is made
-    if args.pan_aware is not None:
-        from jazzremix_gui.core.models import WithPanAware
-        from jazzremix_gui.core.signal.spatial import PanAware
-
-        try:
-            model = WithPanAware(model, PanAware.parse(args.pan_aware))
-        except ValueError as exc:
-            error(f"--pan-aware: {exc}")
-            return EXIT_USAGE
+    if bad_pan_aware(args):
+        return EXIT_USAGE
+    model = load_separator(args.model, args)  # a bad model is said before any folder is made
     out = prepare_out_dir(args.out)
     plans, refused = plan_outputs(inputs, out, spec.fmt, args.filename, stems)
     for line in refused:

@@ -11,7 +11,8 @@ import json
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import EXIT_FAILED, EXIT_OK, progress_bar
+from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_pan_aware_option, bad_pan_aware,
+                                      load_separator, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
@@ -27,12 +28,15 @@ def register(sub) -> None:
                         "several inputs: {\"files\": [one such object per input, with \"input\"], \"failed\": n}")
     p.add_argument("--model", metavar="PATH", help="separator ONNX model (default: the shipped one)")
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model (default: your fine-tuned one, else the shipped one)")
+    add_pan_aware_option(p)
     p.set_defaults(func=run)
 
 
-def analyse_file(path, separator=None, mixer=None, keep_stems: bool = True, where: str = "") -> pipeline.Analysis:
-    """:func:`core.pipeline.analyse` of one file, streamed from disk, with a progress bar; model paths None for the defaults."""
-    sep = pipeline.load_model(separator, "separator")
+def analyse_file(path, separator=None, mixer=None, keep_stems: bool = True, where: str = "",
+                 args=None) -> pipeline.Analysis:
+    """:func:`core.pipeline.analyse` of one file, streamed from disk, with a progress bar; model paths None for the
+    defaults, ``args``: the command's options (``--pan-aware``)."""
+    sep = load_separator(separator, args)
     mix = pipeline.load_model(mixer, "mixer")
     with progress_bar(f"{where}{Path(path).name}") as bar:
         return pipeline.analyse(path, None, sep, mix, progress=bar, keep_stems=keep_stems)
@@ -50,6 +54,8 @@ def pan_text(pan: float) -> str:
 
 
 def run(args) -> int:
+    if bad_pan_aware(args):
+        return EXIT_USAGE
     inputs, problems = gather_inputs(args.inputs, "analyse")
     if not inputs:
         return EXIT_FAILED
@@ -71,7 +77,7 @@ def run(args) -> int:
 def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
     """One input's suggestion: printed as text, or (``single``) as its JSON object; with ``--json`` returns that
     object (the caller prints several together), else None."""
-    result = analyse_file(path, args.model, args.mixer, keep_stems=False, where=where)
+    result = analyse_file(path, args.model, args.mixer, keep_stems=False, where=where, args=args)
     stems, sugg, mix = result.stems, result.suggestion, result.mixer
     if args.json:
         data = sugg.to_json()
