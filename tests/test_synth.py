@@ -198,18 +198,19 @@ def test_solo_voice_kinds_struck_and_blown_are_drawn_and_recorded(tmp_path):
     each track says which; unknown kinds and a resumed folder with other kinds are refused."""
     from jazzremix_gui.training.synth.dataset import render_track
 
-    plain, meta = render_track(11, 2, 2.5, [TIMGM], variety=1.0, additive_solo=1.0)
-    same, meta_h = render_track(11, 2, 2.5, [TIMGM], variety=1.0, additive_solo=1.0, solo_voices=("harmonic",))
+    plain, meta = render_track(11, 2, 1.0, [TIMGM], variety=1.0, additive_solo=1.0)
+    same, meta_h = render_track(11, 2, 1.0, [TIMGM], variety=1.0, additive_solo=1.0, solo_voices=("harmonic",))
     np.testing.assert_array_equal(plain["mixture"], same["mixture"])
     assert meta == meta_h and "type" not in meta["solo_voice"]
-    kinds = set()
-    for index in range(6):
-        stems, m = render_track(11, index, 2.5, [TIMGM], variety=1.0, additive_solo=1.0,
+    heard = {}  # kind -> loudest solo sample of its tracks (a 2 s track's solo may not have started)
+    for index in range(3):
+        stems, m = render_track(12, index, 2.0, [TIMGM], variety=1.0, additive_solo=1.0,
                                 solo_voices=("struck", "blown"))
         np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
-        assert np.isfinite(stems["solo"]).all() and np.abs(stems["solo"]).max() > 0
-        kinds.add(m["solo_voice"]["type"])
-    assert kinds == {"struck", "blown"}
+        assert np.isfinite(stems["solo"]).all()
+        kind = m["solo_voice"]["type"]
+        heard[kind] = max(heard.get(kind, 0.0), float(np.abs(stems["solo"]).max()))
+    assert set(heard) == {"struck", "blown"} and min(heard.values()) > 0
     with pytest.raises(SynthError, match="solo-voices"):
         generate_dataset(tmp_path / "k", 1, 1.0, 5, [TIMGM], additive_solo=1.0, solo_voices=("bowed",))
     generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, additive_solo=1.0, solo_voices=("struck",))
