@@ -30,6 +30,22 @@ def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 
 
+def _utf8_safe(text):
+    """``text`` with undecodable bytes (surrogate escapes of non-UTF-8 file names) written as ``\\xNN``."""
+    if not isinstance(text, str):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report):
+    """Captured output that names non-UTF-8 files (the hostile corpus) stays sendable between pytest-xdist's
+    processes (execnet sends UTF-8 only); what is shown is the same text with those bytes escaped."""
+    report.sections = [(title, _utf8_safe(content)) for title, content in report.sections]
+    if isinstance(report.longrepr, str):
+        report.longrepr = _utf8_safe(report.longrepr)
+
+
 @pytest.fixture(autouse=True)
 def synchronous_jobs(request, monkeypatch):
     """GUI tests run background jobs at once in the test's thread (Picard's habit), so they depend on no timing.
