@@ -29,8 +29,9 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     out, paths = argv[0], argv[1:]
-    models = [weights.load_init(p)[0] for p in paths]
-    base, _, history = weights.load_init(paths[0])
+    loaded = [weights.load_init(p) for p in paths]
+    models = [m for m, _, _ in loaded]
+    base, _, history = loaded[0]
     state = base.state_dict()
     for p, m in zip(paths, models):
         theirs = m.state_dict()
