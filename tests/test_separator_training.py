@@ -40,10 +40,13 @@ def _dataset(root: Path, n_tracks: int, seed: int, seconds: float = 3.0) -> Path
     return root
 
 
-@pytest.mark.parametrize("arch", ["mask", "seed"])
+SMALL = {"seed": {}, "mask": {"width": 32}, "band": {"bands": 8, "dim": 8}}
+
+
+@pytest.mark.parametrize("arch", ["mask", "seed", "band"])
 def test_onnx_matches_torch(tmp_path, arch):
     torch.manual_seed(0)
-    model = architectures.build(arch) if arch == "seed" else architectures.build("mask", width=32)
+    model = architectures.build(arch, **SMALL[arch])
     model.eval()
     x = torch.rand(37, 2049) * 0.05
     path = export_onnx(model, tmp_path / "m.onnx", {"kind": "separator", "hop": 1024,
@@ -67,8 +70,10 @@ def test_onnx_matches_torch(tmp_path, arch):
     np.testing.assert_allclose(twin.run(x.numpy()), got, rtol=1e-4, atol=1e-6)
 
 
-def test_receptive_field_matches_context_metadata():
-    model = architectures.build("mask", width=16).eval()
+@pytest.mark.parametrize("arch", ["mask", "band"])
+def test_receptive_field_matches_context_metadata(arch):
+    torch.manual_seed(0)
+    model = architectures.build(arch, **SMALL[arch]).eval()
     ctx = model.context_frames
     x = torch.rand(60, 2049) * 0.05
     y = x.clone()
@@ -77,6 +82,35 @@ def test_receptive_field_matches_context_metadata():
         d = (model(x) - model(y)).abs().sum(dim=1)
     moved = torch.nonzero(d > 0).flatten()
     assert moved.min() >= 30 - ctx and moved.max() <= 30 + ctx and moved.max() == 30 + ctx
+
+
+@pytest.mark.parametrize("bands", [4, 32, 64])
+def test_band_edges_cover_the_spectrum_once(bands):
+    edges = architectures.band_edges(bands)
+    widths = np.diff(edges)
+    assert edges[0] == 0 and edges[-1] == architectures.N_BINS and len(edges) == bands + 1
+    assert widths.min() >= 4  # every band has bins of its own
+    assert widths[-1] > widths[0]  # narrow at the bottom, wide at the top (mel)
+
+
+def test_band_architecture_trains_resumes_and_rebuilds(tmp_path):
+    from jazzremix_gui.training import separator_weights as W
+
+    a, val_dir = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "val", 1, seed=2)
+    base = dict(arch="band", train_dir=str(a), val_dir=str(val_dir), minutes=60, batch=4, frames=16, width=8,
+                bands=8, dilations="1,2", val_tracks_during=1, checkpoint_every_s=1e9,
+                out=str(tmp_path / "b.onnx"), checkpoint_dir=str(tmp_path / "c"))
+    card = train(SeparatorConfig(max_steps=3, **base))
+    assert "--arch band" in card["history"][0]["command"] and "--bands 8" in card["history"][0]["command"]
+    assert card["architecture"].startswith("band: ") and "8 mel-spaced bands" in card["architecture"]
+    card = train(SeparatorConfig(max_steps=5, **base))  # the same checkpoint folder: resumes at step 3
+    assert card["total"]["steps"] == 5
+    model, _, _ = W.load_init(str(tmp_path / "b.pt"))
+    assert isinstance(model, architectures.BandSeparator) and (model.bands, model.dim) == (8, 8)
+    session = ModelSession(tmp_path / "b.onnx", "separator", prefer_gpu=False)
+    x = np.random.default_rng(0).random((30, 2049)).astype(np.float32) * 0.05
+    with torch.no_grad():
+        np.testing.assert_allclose(session.run(x), model.eval()(torch.from_numpy(x)).numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_short_training_lowers_loss_and_exports(tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 def register(sub) -> None:
     p = sub.add_parser("train-separator", help="train a separator on a synthesised dataset (needs the train extra)")
-    p.add_argument("--arch", choices=["mask", "seed"], default="mask", help="mask: the default model; seed: the paper's")
+    p.add_argument("--arch", choices=["mask", "seed", "band"], default="mask",
+                   help="mask: the default model; seed: the paper's; band: band-split (issue #21's experiment q)")
     p.add_argument("--train", nargs="+", default=["data/train"], metavar="DIR",
                    help="training dataset folder(s) (several, or comma-separated)")
     p.add_argument("--val", nargs="+", default=["data/val"], metavar="DIR",
@@ -19,9 +20,11 @@ def register(sub) -> None:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--frames", type=int, default=64, help="frames per training window")
     p.add_argument("--lr", type=float, default=None)
-    p.add_argument("--width", type=int, default=256, help="bottleneck width of the mask architecture")
+    p.add_argument("--width", type=int, default=None, help="bottleneck width of the mask architecture "
+                   "(band: features per band, default 32)")
+    p.add_argument("--bands", type=int, default=32, help="bands of the band architecture")
     p.add_argument("--dilations", default="1,2,4,8,1,2", metavar="D,D,...",
-                   help="dilations of the mask architecture's temporal convolutions")
+                   help="dilations of the mask (or band) architecture's temporal convolutions")
     p.add_argument("--both-stems", type=float, default=0.0, metavar="W",
                    help="weight of the accompaniment term of the loss (0: solo magnitude only)")
     p.add_argument("--init", default=None, metavar="PATH",
@@ -66,12 +69,13 @@ def run(args) -> int:
         from jazzremix_gui.core.errors import JazzRemixError
 
         raise JazzRemixError(f"training needs the train extra (pip install '.[train]'): {exc}") from None
-    out = args.out or ("models/separator.onnx" if args.arch == "mask" else "checkpoints/separator-seed.onnx")
+    out = args.out or ("models/separator.onnx" if args.arch == "mask" else f"checkpoints/separator-{args.arch}.onnx")
+    width = 32 if args.arch == "band" and args.width is None else (args.width or 256)
     cfg = SeparatorConfig(arch=args.arch, train_dir=",".join(args.train), val_dir=",".join(args.val), out=out,
                           checkpoint_dir=args.checkpoints or f"checkpoints/separator-{args.arch}", minutes=args.minutes,
                           seed=args.seed, threads=args.threads, batch=args.batch, frames=args.frames,
-                          lr=args.lr or (1e-3 if args.arch == "mask" else 1e-4), max_steps=args.max_steps,
-                          half=args.half, width=args.width, remix=args.remix, dilations=args.dilations,
+                          lr=args.lr or (1e-4 if args.arch == "seed" else 1e-3), max_steps=args.max_steps,
+                          half=args.half, width=width, bands=args.bands, remix=args.remix, dilations=args.dilations,
                           both_stems=args.both_stems, init=args.init or "", init_optimizer=args.init_optimizer,
                           version=args.version or "", warmup_steps=args.warmup,
                           wiener_alpha=args.wiener_alpha, timbre=args.timbre, timbre_scale=args.timbre_scale,

@@ -8,6 +8,11 @@
   (2049 -> ``width``), temporal context from a stack of dilated 1-D convolutions with
   residual connections (finite receptive field, so chunked inference is exact), and a
   sigmoid mask multiplied with the input magnitude (skip-filtering).
+- :class:`BandSeparator`: band-split (after Luo and Yu's BSRNN, 2023). The same compressed input is cut
+  into ``bands`` bands about equally wide in mel (:func:`band_edges`), each projected to ``dim`` features;
+  then dilated temporal convolutions shared by every band, with convolutions across neighbouring bands
+  between them, and a sigmoid mask per band. The layers that model time and neighbourhood see every band
+  with the same weights, so what they learn is less tied to where one instrument's formants sit.
 
 Inputs and outputs: ``[B, T, 2049]`` or ``[T, 2049]`` (ONNX export uses the latter).
 """
@@ -108,6 +113,76 @@ class MaskSeparator(nn.Module):
         return torch.sigmoid(self.decode(h)) * mag, self.pitch(h)
 
 
+def band_edges(bands: int, min_width: int = 4) -> list[int]:
+    """Edges (bin indices, ``bands + 1`` of them, 0 .. 2049) of bands about equally wide in mel, at least
+    ``min_width`` bins each (the lowest bands are as narrow as that allows)."""
+    sr, n = 44100.0, 2 * (N_BINS - 1)
+    mel = lambda f: 2595.0 * torch.log10(torch.as_tensor(1.0 + f / 700.0, dtype=torch.float64))  # noqa: E731
+    top = float(mel(sr / 2))
+    edges = [0]
+    for k in range(1, bands):
+        hz = 700.0 * (10 ** (top * k / bands / 2595.0) - 1.0)
+        edge = max(int(round(hz * n / sr)), edges[-1] + min_width)
+        edges.append(min(edge, N_BINS - min_width * (bands - k)))
+    edges.append(N_BINS)
+    return edges
+
+
+class BandSeparator(nn.Module):
+    """Band-split separator: per-band projections, shared temporal and cross-band convolutions, a mask per band.
+
+    ``[B, T, 2049]`` mid magnitudes -> ``[B, T, 2049]`` solo magnitudes (``[T, 2049]`` also accepted).
+    Hidden features are ``[B, K, D, T]`` (``K`` bands of ``D`` features). Each of the temporal blocks
+    (``dilations``) is a residual dilated convolution over time shared by all bands; after every
+    ``mix_every``-th one a residual convolution over the band axis (kernel 3) lets neighbouring bands talk.
+    The receptive field is finite (``context_frames`` each side), so chunked inference is exact.
+    """
+
+    def __init__(self, bands: int = 32, dim: int = 32, dilations=(1, 2, 4, 8, 1, 2), kernel: int = 3,
+                 mix_every: int = 2):
+        super().__init__()
+        self.bands, self.dim, self.dilations, self.kernel, self.mix_every = bands, dim, tuple(dilations), kernel, mix_every
+        self.edges = band_edges(bands)
+        self.input_mean = nn.Parameter(torch.zeros(N_BINS))
+        self.input_scale = nn.Parameter(torch.ones(N_BINS))
+        widths = [b - a for a, b in zip(self.edges[:-1], self.edges[1:])]
+        self.encode = nn.ModuleList([nn.Linear(w, dim) for w in widths])
+        self.blocks = nn.ModuleList([ResidualConv(dim, d, kernel) for d in self.dilations])
+        n_mix = len(self.dilations) // mix_every if mix_every else 0
+        self.mixers = nn.ModuleList([ResidualConv(dim, 1, 3) for _ in range(n_mix)])
+        self.decode = nn.ModuleList([nn.Sequential(nn.GELU(), nn.Linear(dim, w)) for w in widths])
+        self.architecture = (f"band: log-compressed normalised input, {bands} mel-spaced bands -> {dim} features each, "
+                             f"{len(self.dilations)} shared residual dilated convs over time {list(self.dilations)}, "
+                             f"{n_mix} residual convs across bands, sigmoid mask per band x input")
+
+    @property
+    def context_frames(self) -> int:
+        return sum(d * (self.kernel // 2) for d in self.dilations)
+
+    def forward(self, mag):
+        squeeze = mag.dim() == 2
+        if squeeze:
+            mag = mag.unsqueeze(0)
+        b, t, _ = mag.shape
+        x = (MaskSeparator.compress(mag) - self.input_mean) * self.input_scale
+        h = torch.stack([enc(x[:, :, lo:hi]) for enc, lo, hi in zip(self.encode, self.edges[:-1], self.edges[1:])],
+                        dim=1)  # [B, K, T, D]
+        k, d = self.bands, self.dim
+        h = h.transpose(2, 3).reshape(b * k, d, t)  # every band a sequence of its own
+        m = 0
+        for i, block in enumerate(self.blocks):
+            h = block(h)
+            if self.mix_every and (i + 1) % self.mix_every == 0 and m < len(self.mixers):
+                across = h.reshape(b, k, d, t).permute(0, 3, 2, 1).reshape(b * t, d, k)  # every frame across bands
+                across = self.mixers[m](across)
+                h = across.reshape(b, t, d, k).permute(0, 3, 2, 1).reshape(b * k, d, t)
+                m += 1
+        h = h.reshape(b, k, d, t).transpose(2, 3)  # [B, K, T, D]
+        mask = torch.cat([dec(h[:, i]) for i, dec in enumerate(self.decode)], dim=-1)
+        out = torch.sigmoid(mask) * mag
+        return out.squeeze(0) if squeeze else out
+
+
 def extend_context(model: MaskSeparator, dilations) -> MaskSeparator:
     """A copy of ``model`` with temporal blocks of the given dilations appended after its own.
 
@@ -146,12 +221,14 @@ def with_pitch_head(model: MaskSeparator, classes: int) -> MaskSeparator:
 
 
 def build(name: str, **kwargs) -> nn.Module:
-    """``'seed'`` or ``'mask'`` (the default)."""
+    """``'seed'``, ``'mask'`` (the default) or ``'band'``."""
     if name == "seed":
         return SeedSeparator(**kwargs)
     if name == "mask":
         return MaskSeparator(**kwargs)
-    raise ValueError(f"unknown architecture '{name}' (use 'seed' or 'mask')")
+    if name == "band":
+        return BandSeparator(**kwargs)
+    raise ValueError(f"unknown architecture '{name}' (use 'seed', 'mask' or 'band')")
 
 
 def parameter_count(model: nn.Module) -> int:

@@ -42,7 +42,8 @@ def training_command(cfg) -> str:
     return (f"jazzremix train-separator --arch {cfg.arch} --train {cfg.train_dir} --val {cfg.val_dir} "
             f"--out {cfg.out} --checkpoints {cfg.checkpoint_dir} --minutes {cfg.minutes:g} --seed {cfg.seed} "
             f"--threads {cfg.threads} --batch {cfg.batch} --frames {cfg.frames} --lr {cfg.lr:g}"
-            + (f" --width {cfg.width} --dilations {cfg.dilations}" if cfg.arch == "mask" else "")
+            + (f" --width {cfg.width} --dilations {cfg.dilations}" if cfg.arch in ("mask", "band") else "")
+            + (f" --bands {cfg.bands}" if cfg.arch == "band" else "")
             + (f" --remix {cfg.remix:g}" if cfg.remix else "")
             + (f" --both-stems {cfg.both_stems:g}" if cfg.both_stems else "")
             + (f" --timbre {cfg.timbre:g} --timbre-scale {cfg.timbre_scale:g}" if cfg.timbre else "")

@@ -35,6 +35,9 @@ def arch_config(model) -> dict:
     if isinstance(model, architectures.MaskSeparator):
         arch = {"name": "mask", "width": model.width, "dilations": list(model.dilations), "kernel": model.kernel}
         return arch | ({"pitch_classes": model.pitch_classes} if model.pitch_classes else {})
+    if isinstance(model, architectures.BandSeparator):
+        return {"name": "band", "bands": model.bands, "dim": model.dim, "dilations": list(model.dilations),
+                "kernel": model.kernel, "mix_every": model.mix_every}
     return {"name": "seed", "layers": len(model.layers)}
 
 

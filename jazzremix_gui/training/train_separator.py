@@ -49,6 +49,7 @@ class SeparatorConfig(TrainConfig):
     threads: int = 2
     checkpoint_every_s: float = 300.0
     width: int = 256
+    bands: int = 32  # band architecture only
     hop: int = 1024
     val_tracks_during: int = 4
     half: bool = False
@@ -71,6 +72,8 @@ def _model(cfg: SeparatorConfig) -> torch.nn.Module:
     if cfg.arch == "seed":
         return architectures.build("seed")
     dil = tuple(int(d) for d in str(cfg.dilations).split(",") if d)
+    if cfg.arch == "band":
+        return architectures.build("band", bands=cfg.bands, dim=cfg.width, dilations=dil)
     return architectures.build("mask", width=cfg.width, dilations=dil)
 
 
