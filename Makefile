@@ -54,16 +54,24 @@ $(PY):
 
 venv: $(PY)
 
+# The package's bytecode, as a wheel install has it: an editable install writes none until the first import, and
+# none at all where PYTHONDONTWRITEBYTECODE is set; compiling each module again costs every command 0.1 s of
+# start-up (docs/SPEED.md)
+BYTECODE := $(PY) -m compileall -q jazzremix_gui
+
 install: $(PY)
 	$(PIP) install -q -e .
+	$(BYTECODE)
 
 # torch 2.13.0 (CPU build) is pinned explicitly: an unpinned torch would pull a multi-GB CUDA build
 install-train: $(PY)
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[train]'
+	$(BYTECODE)
 
 install-test: install-train
 	$(PIP) install -q -e '.[test,train,batch]' 'setuptools>=77' wheel  # the wheel test builds without isolation
+	$(BYTECODE)
 
 train-deps: $(PY)
 	@bash packaging/install-train-deps.sh $(PY)
