@@ -10,14 +10,11 @@ Per frame, the F0 (55-1760 Hz, third-semitone grid) whose harmonics (up to ``hma
 
 Run from the folder holding the datasets. Results: docs/SEPARATOR_V3.md.
 """
-import json, sys, time
+import sys
 from dataclasses import replace
 import numpy as np
 from scipy.ndimage import maximum_filter1d
-from jazzremix_gui.core import evaluation
-from jazzremix_gui.core.signal import separation as sep
-from jazzremix_gui.core.pipeline import load_model
-from jazzremix_gui.core.signal.spatial import PanAware
+from spec_runs import patch_network, run_specs
 
 SR, N = 44100, 4096
 DF = SR / N
@@ -55,28 +52,15 @@ def comb(S):
     c = CFG['floor'] + (1 - CFG['floor']) * hard
     return (1 - strength * (1 - c)).astype(np.float32)
 
-orig_run = sep.run_network
-def run_network(model, work):
-    w = orig_run(model, work)
+def patched(model, work, run):
+    w = run(model, work)
     if CFG['on']:
         w = replace(w, solo_mag=w.solo_mag * comb(w.solo_mag))
     if CFG.get('scale', 1.0) != 1.0:
         w = replace(w, solo_mag=w.solo_mag * np.float32(CFG['scale']))
     return w
-sep.run_network = run_network
-import jazzremix_gui.core.pipeline as pl
-pl.run_network = run_network
 
-model = load_model(None, 'separator')
-res = {}
-for spec in sys.argv[1].split(';'):
-    ds, pa, *cfg = spec.split(',')
-    saved = dict(CFG)
-    for kv in cfg:
-        k, v = kv.split('='); CFG[k] = float(v)
-    t = time.process_time()
-    r = evaluation.evaluate_dataset(ds, model, pan_aware=PanAware() if pa == 'pa' else False)
-    res[spec] = r
-    print(spec, {k: round(v, 2) for k, v in r['median'].items() if 'oracle' not in k}, round(time.process_time() - t), 'CPU s', flush=True)
-    CFG.clear(); CFG.update(saved)
-json.dump({k: {'median': v['median'], 'tracks': v['tracks']} for k, v in res.items()}, open(sys.argv[2], 'w'))
+
+if __name__ == "__main__":
+    patch_network(patched)
+    run_specs(sys.argv[1], sys.argv[2], CFG)

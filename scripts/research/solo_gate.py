@@ -9,22 +9,16 @@ pan-aware, ``plain``).
 
 Run from the folder holding the datasets. Results: docs/SEPARATOR_V3.md.
 """
-import json, sys, time
+import sys
 from dataclasses import replace
 import numpy as np
 from scipy.ndimage import uniform_filter1d
-from jazzremix_gui.core import evaluation
-from jazzremix_gui.core.signal import separation as sep
-import jazzremix_gui.core.pipeline as pl
-from jazzremix_gui.core.pipeline import load_model
-from jazzremix_gui.core.signal.spatial import PanAware
+from spec_runs import patch_network, run_specs
 
 CFG = dict(r0=0.02, r1=0.1, smooth=5, power=1.0)
-orig_run = sep.run_network
-
-def run_network(model, work):
+def patched(model, work, run):
     mid = work.features[work.ctx_before: work.ctx_before + work.b - work.a]
-    w = orig_run(model, work)
+    w = run(model, work)
     S = w.solo_mag
     e_s = np.square(S, dtype=np.float64).sum(1)
     e_x = np.square(mid, dtype=np.float64).sum(1) + 1e-12
@@ -32,18 +26,7 @@ def run_network(model, work):
     g = np.clip((r - CFG['r0']) / (CFG['r1'] - CFG['r0']), 0, 1) ** CFG['power']
     return replace(w, solo_mag=(S * g[:, None]).astype(np.float32))
 
-sep.run_network = run_network
-pl.run_network = run_network
-model = load_model(None, 'separator')
-res = {}
-for spec in sys.argv[1].split(';'):
-    ds, pa, *cfg = spec.split(',')
-    saved = dict(CFG)
-    for kv in cfg:
-        k, v = kv.split('='); CFG[k] = float(v)
-    t = time.process_time()
-    r = evaluation.evaluate_dataset(ds, model, pan_aware=PanAware() if pa == 'pa' else False)
-    res[spec] = r
-    print(spec, {k: round(v, 2) for k, v in r['median'].items() if 'oracle' not in k}, round(time.process_time() - t), 'CPU s', flush=True)
-    CFG.clear(); CFG.update(saved)
-json.dump({k: {'median': v['median'], 'tracks': v['tracks']} for k, v in res.items()}, open(sys.argv[2], 'w'))
+
+if __name__ == "__main__":
+    patch_network(patched)
+    run_specs(sys.argv[1], sys.argv[2], CFG)
