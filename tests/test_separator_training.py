@@ -93,6 +93,31 @@ def test_band_edges_cover_the_spectrum_once(bands):
     assert widths[-1] > widths[0]  # narrow at the bottom, wide at the top (mel)
 
 
+def test_band_layers_are_the_residual_convolutions_they_hold():
+    """The band model's 2-D layout computes what its blocks compute as 1-D convolutions per band / per frame."""
+    torch.manual_seed(1)
+    model = architectures.build("band", bands=6, dim=8, dilations=(1, 2, 4, 1)).eval()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "norm" in name:
+                p.add_(torch.randn_like(p) * 0.3)  # not the identity the norms start as
+        mag = torch.rand(2, 50, 2049) ** 4 * 0.1
+        b, t, k, d = 2, 50, model.bands, model.dim
+        x = (architectures.MaskSeparator.compress(mag) - model.input_mean) * model.input_scale
+        h = torch.stack([enc(x[:, :, lo:hi]) for enc, lo, hi in zip(model.encode, model.edges[:-1], model.edges[1:])],
+                        dim=1)  # [B, K, T, D]
+        h = h.transpose(2, 3).reshape(b * k, d, t)
+        for i, block in enumerate(model.blocks):
+            h = block(h)  # nn.Conv1d over time, each band a sequence
+            if (i + 1) % model.mix_every == 0:
+                across = h.reshape(b, k, d, t).permute(0, 3, 2, 1).reshape(b * t, d, k)
+                across = model.mixers[(i + 1) // model.mix_every - 1](across)  # over the bands, each frame
+                h = across.reshape(b, t, d, k).permute(0, 3, 2, 1).reshape(b * k, d, t)
+        h = h.reshape(b, k, d, t).transpose(2, 3)
+        expected = torch.sigmoid(torch.cat([dec(h[:, i]) for i, dec in enumerate(model.decode)], dim=-1)) * mag
+        np.testing.assert_allclose(model(mag).numpy(), expected.numpy(), rtol=1e-5, atol=1e-7)
+
+
 def test_band_architecture_trains_resumes_and_rebuilds(tmp_path):
     from jazzremix_gui.training import separator_weights as W
 

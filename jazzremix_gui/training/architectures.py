@@ -163,24 +163,35 @@ class BandSeparator(nn.Module):
         squeeze = mag.dim() == 2
         if squeeze:
             mag = mag.unsqueeze(0)
-        b, t, _ = mag.shape
         x = (MaskSeparator.compress(mag) - self.input_mean) * self.input_scale
         h = torch.stack([enc(x[:, :, lo:hi]) for enc, lo, hi in zip(self.encode, self.edges[:-1], self.edges[1:])],
-                        dim=1)  # [B, K, T, D]
-        k, d = self.bands, self.dim
-        h = h.transpose(2, 3).reshape(b * k, d, t)  # every band a sequence of its own
+                        dim=1).permute(0, 3, 1, 2)  # [B, D, K, T]: features first, no transposes between layers
         m = 0
         for i, block in enumerate(self.blocks):
-            h = block(h)
+            h = _residual_2d(block, h, (1, block.conv.dilation[0]), time_axis=True)
             if self.mix_every and (i + 1) % self.mix_every == 0 and m < len(self.mixers):
-                across = h.reshape(b, k, d, t).permute(0, 3, 2, 1).reshape(b * t, d, k)  # every frame across bands
-                across = self.mixers[m](across)
-                h = across.reshape(b, t, d, k).permute(0, 3, 2, 1).reshape(b * k, d, t)
+                h = _residual_2d(self.mixers[m], h, (1, 1), time_axis=False)  # neighbouring bands, each frame
                 m += 1
-        h = h.reshape(b, k, d, t).transpose(2, 3)  # [B, K, T, D]
+        h = h.permute(0, 2, 3, 1)  # [B, K, T, D]
         mask = torch.cat([dec(h[:, i]) for i, dec in enumerate(self.decode)], dim=-1)
         out = torch.sigmoid(mask) * mag
         return out.squeeze(0) if squeeze else out
+
+
+def _residual_2d(block: ResidualConv, h, dilation, time_axis: bool):
+    """``block`` (a :class:`ResidualConv`, its own parameters) on ``[B, C, K, T]`` features, along time (each band a
+    sequence) or along the bands (each frame one): ``h + conv(gelu(norm(h)))``, the layer norm over ``C``."""
+    mean = h.mean(dim=1, keepdim=True)
+    centred = h - mean
+    var = (centred * centred).mean(dim=1, keepdim=True)
+    shape = (1, -1, 1, 1)
+    normed = centred / torch.sqrt(var + block.norm.eps) * block.norm.weight.view(shape) + block.norm.bias.view(shape)
+    k = block.conv.kernel_size[0]
+    weight = block.conv.weight.unsqueeze(2) if time_axis else block.conv.weight.unsqueeze(3)
+    pad = (0, dilation[1] * (k // 2)) if time_axis else (k // 2, 0)
+    conv = torch.nn.functional.conv2d(torch.nn.functional.gelu(normed), weight, block.conv.bias,
+                                      padding=pad, dilation=dilation)
+    return h + conv
 
 
 def extend_context(model: MaskSeparator, dilations) -> MaskSeparator:
