@@ -213,6 +213,16 @@ def test_warm_start_from_weights_keeps_history_and_reads_several_folders(tmp_pat
     card4 = train(SeparatorConfig(train_dir=str(a), out=str(tmp_path / "s4.onnx"), checkpoint_dir=str(tmp_path / "c4"),
                                   max_steps=7, init=str(tmp_path / "c1" / "last.pt"), init_optimizer="restore", **base))
     assert card4["history"][-1]["init_optimizer"] == "restore"
+    # --pan-aware: the step goes into the file's metadata, and the card's figures are the step's
+    card5 = train(SeparatorConfig(train_dir=str(a), out=str(tmp_path / "s5.onnx"), checkpoint_dir=str(tmp_path / "c5"),
+                                  max_steps=1, init=str(tmp_path / "s1.pt"), pan_aware="20,0.2", **base))
+    session = ModelSession(tmp_path / "s5.onnx", "separator", prefer_gpu=False)
+    assert session.meta.pan_aware == "20,0.2" and card5["metadata"]["jazzremix.pan_aware"] == "20,0.2"
+    assert "--pan-aware 20,0.2" in card5["history"][-1]["command"]
+    with_step = evaluation.evaluate_dataset(str(val_dir), session)["median"]
+    plain = evaluation.evaluate_dataset(str(val_dir), session, pan_aware=False)["median"]
+    assert card5["validation"]["median_sdr_db"] == with_step and with_step["solo"] != plain["solo"]
+    assert "jazzremix.pan_aware" not in card4["metadata"]
 
 
 @pytest.mark.skipif(not (ROOT / "models" / "separator.onnx").exists(), reason="no shipped separator")

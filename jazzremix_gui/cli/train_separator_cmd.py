@@ -37,6 +37,9 @@ def register(sub) -> None:
     p.add_argument("--wiener-alpha", type=float, default=1.3, metavar="A",
                    help="generalised Wiener power written into the model (default 1.3, the paper's; "
                         "scripts/tune_wiener.py tunes it on validation)")
+    p.add_argument("--pan-aware", default="", metavar="SIGMA,FLOOR",
+                   help="write the pan-aware Wiener step (core/signal/spatial.py) into the model, so every command, "
+                        "the app and the card's evaluations use it (e.g. 20,0.2; default: the plain step)")
     p.add_argument("--version", default=None, metavar="NAME", help="model version written in the metadata")
     p.add_argument("--remix", type=float, default=0.0, metavar="P",
                    help="share of examples that remix the solo and accompaniment of different tracks")
@@ -63,6 +66,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.pan_aware:
+        from jazzremix_gui.core.signal.spatial import PanAware
+
+        try:
+            args.pan_aware = PanAware.parse(args.pan_aware).to_text()
+        except ValueError as exc:
+            from jazzremix_gui.core.errors import JazzRemixError
+
+            raise JazzRemixError(f"--pan-aware: {exc}") from None
     try:
         from jazzremix_gui.training.train_separator import SeparatorConfig, train
     except ImportError as exc:
@@ -78,7 +90,7 @@ def run(args) -> int:
                           half=args.half, width=width, bands=args.bands, remix=args.remix, dilations=args.dilations,
                           both_stems=args.both_stems, init=args.init or "", init_optimizer=args.init_optimizer,
                           version=args.version or "", warmup_steps=args.warmup,
-                          wiener_alpha=args.wiener_alpha, timbre=args.timbre, timbre_scale=args.timbre_scale,
+                          wiener_alpha=args.wiener_alpha, pan_aware=args.pan_aware, timbre=args.timbre, timbre_scale=args.timbre_scale,
                           resample=args.resample, pitch=args.pitch,
                           extend_dilations=args.extend_dilations,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))

@@ -54,6 +54,7 @@ def training_command(cfg) -> str:
             + (f" --version {cfg.version}" if cfg.version else "")
             + (f" --warmup {cfg.warmup_steps}" if cfg.warmup_steps != 200 else "")
             + (f" --wiener-alpha {cfg.wiener_alpha:g}" if cfg.wiener_alpha != 1.3 else "")
+            + (f" --pan-aware {cfg.pan_aware}" if cfg.pan_aware else "")
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
 
 
@@ -62,7 +63,7 @@ def model_meta(cfg, model, path) -> ModelMeta:
     return ModelMeta(path=Path(path), kind="separator", hop=cfg.hop, input_kind="mid_magnitude",
                      context_frames=int(getattr(model, "context_frames", 0)),
                      version=cfg.version or f"sep-{cfg.arch}-1.0", architecture=model.architecture,
-                     wiener_alpha=cfg.wiener_alpha)
+                     wiener_alpha=cfg.wiener_alpha, pan_aware=cfg.pan_aware)
 
 
 def stage_entry(cfg, history: list[dict], step: int, elapsed: float, cpu: float, losses) -> dict:
