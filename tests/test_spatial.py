@@ -151,13 +151,13 @@ def test_the_app_separates_pan_aware_when_preferences_say_so(qtbot, tiny_models,
     from jazzremix_gui.ui.settings import Settings
 
     settings = Settings(tmp_path / "s.ini")
-    assert settings["pan_aware"] is False
+    assert settings["pan_aware_step"] is True  # on unless the engineer turns it off
     dlg = PreferencesDialog(settings)
     qtbot.addWidget(dlg)
-    assert not dlg.pan_aware.isChecked()
-    dlg.pan_aware.setChecked(True)
+    assert dlg.pan_aware.isChecked()
+    dlg.pan_aware.setChecked(False)
     dlg.apply()
-    assert Settings(tmp_path / "s.ini")["pan_aware"] is True
+    assert Settings(tmp_path / "s.ini")["pan_aware_step"] is False
 
     class Job:
         progress = partial = staticmethod(lambda *a: None)
@@ -167,8 +167,8 @@ def test_the_app_separates_pan_aware_when_preferences_say_so(qtbot, tiny_models,
     mix, _, _ = _panned_mix(n=RATE * 2)
     sf.write(song, mix, RATE, subtype="FLOAT")
     sep, mixer = (str(tiny_models / f"{k}.onnx") for k in ("separator", "mixer"))
-    aware = processing.process_track(song, Job(), sep, mixer, pan_aware=spatial.PanAware())
-    plain = processing.process_track(song, Job(), sep, mixer)
+    aware = processing.process_track(song, Job(), sep, mixer, pan_aware=True)
+    plain = processing.process_track(song, Job(), sep, mixer, pan_aware=False)
     again = processing.process_track(song, Job(), sep, mixer, pan_aware=spatial.PanAware())
     assert aware.separator_version == "tiny-sep-c0 pan-aware 20,0.2" and plain.separator_version == "tiny-sep-c0"
     assert not aware.from_cache and not plain.from_cache and again.from_cache
@@ -200,3 +200,53 @@ def test_remix_and_suggest_take_pan_aware_too(tmp_path, capsys):
         assert main([*cmd, "--model", model, "--pan-aware", "x"]) == 2
         assert "--pan-aware" in capsys.readouterr().err
     assert not (tmp_path / "r2.wav").exists()
+
+
+def test_the_step_asked_for_wraps_only_where_it_changes_something(tmp_path):
+    """``with_wiener_step``: None keeps the separator's own step; True the pan-aware step (its own settings, else
+    the defaults); False the plain step; the separation follows (the written samples compared)."""
+    from jazzremix_gui.core.models import with_wiener_step
+
+    tagged = pipeline.load_model(tiny_separator(tmp_path / "p.onnx", pan_aware="15,0.3"), "separator")
+    plain = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    for model in (tagged, plain):
+        assert with_wiener_step(model, None) is model
+    assert with_wiener_step(tagged, True) is tagged and with_wiener_step(plain, False) is plain
+    assert with_wiener_step(tagged, spatial.PanAware(15, 0.3)) is tagged
+    off = with_wiener_step(tagged, False)
+    assert off.meta.pan_aware == "" and off.meta.version == "tiny-sep-c0 plain Wiener step"
+    assert off.meta.based_on == "tiny-sep-c0"
+    on = with_wiener_step(plain, True)
+    assert on.meta.pan_aware == "20,0.2" and with_wiener_step(tagged, spatial.PanAware()).meta.pan_aware == "20,0.2"
+    mix, _, _ = _panned_mix(n=RATE * 2)
+    np.testing.assert_array_equal(pipeline.separate(mix, RATE, off).solo, pipeline.separate(mix, RATE, plain).solo)
+    np.testing.assert_array_equal(pipeline.separate(mix, RATE, on).solo,
+                                  pipeline.separate(mix, RATE, plain, pan_aware=spatial.PanAware()).solo)
+    assert not np.array_equal(pipeline.separate(mix, RATE, off).solo, pipeline.separate(mix, RATE, tagged).solo)
+
+
+def test_plain_wiener_turns_off_the_step_a_separator_carries(tmp_path, capsys):
+    """``separate --plain-wiener`` with a separator that carries the pan-aware step writes the plain step's
+    stems (the samples of a separator without the step), its tag says so; with ``--pan-aware`` it is refused
+    before anything is written."""
+    import soundfile as sf
+
+    from jazzremix_gui.core.audio import tags
+
+    mix, _, _ = _panned_mix(n=RATE * 3)
+    wav = tmp_path / "take.wav"
+    sf.write(wav, mix, RATE, subtype="FLOAT")
+    tagged, plain = str(tiny_separator(tmp_path / "p.onnx", pan_aware="20,0.2")), str(tiny_separator(tmp_path / "s.onnx"))
+    solos = {}
+    for name, model, extra in (("own", tagged, []), ("off", tagged, ["--plain-wiener"]), ("plain", plain, [])):
+        out = tmp_path / name
+        assert main(["separate", str(wav), "-o", str(out), "--model", model, "--bits", "32", *extra]) == 0
+        solos[name] = sf.read(out / "take.solo.wav", dtype="float32")[0]
+        if name == "off":
+            assert "plain Wiener step" in tags.read_tags(out / "take.solo.wav")["comment"]
+    np.testing.assert_array_equal(solos["off"], solos["plain"])
+    assert not np.array_equal(solos["own"], solos["off"])
+    capsys.readouterr()
+    assert main(["separate", str(wav), "-o", str(tmp_path / "both"), "--model", tagged, "--plain-wiener",
+                 "--pan-aware"]) == 2
+    assert "exclude each other" in capsys.readouterr().err and not (tmp_path / "both").exists()

@@ -39,32 +39,42 @@ def add_model_option(parser, kind: str) -> None:
 
 
 def add_pan_aware_option(parser) -> None:
-    """``--pan-aware [SIGMA,FLOOR]``: separate with the pan-aware Wiener step (:mod:`core.signal.spatial`)."""
+    """``--pan-aware [SIGMA,FLOOR]`` and ``--plain-wiener``: which Wiener step separates (:mod:`core.signal.spatial`)."""
     parser.add_argument("--pan-aware", nargs="?", const="", default=None, metavar="SIGMA,FLOOR",
                         help="use where the solo sits between the speakers to separate it (stereo recordings; a mono "
                              "one is left as it is): each channel gets the solo's share by the pan law and bins from "
-                             "other directions count less (default 20,0.2: spread in degrees, weight of other "
-                             "directions). On validation no training saw, +2.1 / +1.4 dB median SDR (solo / "
-                             "accompaniment); the app has it in Preferences > Separation")
+                             "other directions count less (default: the separator's own settings, else 20,0.2: "
+                             "spread in degrees, weight of other directions). A separator that carries the step "
+                             "(its metadata's pan_aware) uses it without this option")
+    parser.add_argument("--plain-wiener", action="store_true",
+                        help="separate with the plain Wiener step (both channels the same solo magnitude) even when "
+                             "the separator carries the pan-aware one; the app has both in Preferences > Separation")
 
 
 def pan_aware_setting(args):
-    """The ``--pan-aware`` settings (:class:`core.signal.spatial.PanAware`) or None; ValueError when malformed."""
-    if getattr(args, "pan_aware", None) is None:
+    """The Wiener step the options ask for: a :class:`core.signal.spatial.PanAware` (``--pan-aware``), True
+    (``--pan-aware`` alone: the separator's own settings, else the defaults), False (``--plain-wiener``) or None
+    (the separator's own step); ValueError when malformed or when both are given."""
+    text, plain = getattr(args, "pan_aware", None), getattr(args, "plain_wiener", False)
+    if text is not None and plain:
+        raise ValueError("--pan-aware and --plain-wiener exclude each other")
+    if plain:
+        return False
+    if text is None:
         return None
+    if not text.strip():
+        return True
     from jazzremix_gui.core.signal.spatial import PanAware
 
-    return PanAware.parse(args.pan_aware)
+    return PanAware.parse(text)
 
 
 def load_separator(path, args):
-    """The separator at ``path`` (None: the shipped one), with the pan-aware step when ``args`` ask for it."""
+    """The separator at ``path`` (None: the shipped one), with the Wiener step ``args`` ask for."""
     from jazzremix_gui.core import pipeline
-    from jazzremix_gui.core.models import WithPanAware
+    from jazzremix_gui.core.models import with_wiener_step
 
-    model = pipeline.load_model(path, "separator")
-    settings = pan_aware_setting(args)
-    return model if settings is None else WithPanAware(model, settings)
+    return with_wiener_step(pipeline.load_model(path, "separator"), pan_aware_setting(args))
 
 
 def bad_pan_aware(args) -> bool:
@@ -72,7 +82,7 @@ def bad_pan_aware(args) -> bool:
     try:
         pan_aware_setting(args)
     except ValueError as exc:
-        error(f"--pan-aware: {exc}")
+        error(str(exc) if "exclude" in str(exc) else f"--pan-aware: {exc}")
         return True
     return False
 

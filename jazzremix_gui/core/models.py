@@ -247,17 +247,45 @@ def pairs_with(paired: str, meta: ModelMeta) -> bool:
     return not paired or paired in (meta.version, meta.based_on)
 
 
-class WithPanAware:
-    """A separator whose separations use the pan-aware Wiener step (:mod:`core.signal.spatial`) with ``settings``.
+def with_wiener_step(session: SessionLike, pan_aware: PanAware | bool | None) -> SessionLike:
+    """``session`` separating with the Wiener step asked for.
 
-    The same session underneath; its metadata says ``pan_aware`` and its version says so too (what
-    files' tags and reports name: ``sep-mask-2.0 pan-aware 20,0.2``). Satisfies :class:`SessionLike`.
+    Parameters
+    ----------
+    session : SessionLike
+        A separator; its metadata's ``pan_aware`` is its own step ("": the plain one).
+    pan_aware : PanAware, bool or None
+        None: its own step; True: the pan-aware step (its own settings, else the defaults); False: the plain
+        step; a :class:`PanAware`: the pan-aware step with those settings.
+
+    Returns
+    -------
+    SessionLike
+        ``session`` itself where it does that anyway, else a :class:`WithPanAware` around it.
+    """
+    own = session.meta.pan_aware
+    if pan_aware is None or (pan_aware is True and own) or (pan_aware is False and not own):
+        return session
+    if pan_aware is False:
+        return WithPanAware(session, None)
+    settings = PanAware() if pan_aware is True else pan_aware
+    return session if settings.to_text() == own else WithPanAware(session, settings)
+
+
+class WithPanAware:
+    """A separator run with another Wiener step than its own: the pan-aware one (:mod:`core.signal.spatial`) with
+    ``settings``, or with None the plain one (a separator that carries the pan-aware step, run without it).
+
+    The same session underneath; its metadata says ``pan_aware`` and its version says which step (what
+    files' tags and reports name: ``sep-mask-2.0 pan-aware 20,0.2``, ``sep-mask-3.0 plain Wiener step``).
+    Satisfies :class:`SessionLike`. :func:`with_wiener_step` makes one only where it changes something.
     """
 
-    def __init__(self, session: SessionLike, settings: PanAware):
+    def __init__(self, session: SessionLike, settings: PanAware | None):
         self._session = session
-        text = settings.to_text()
-        self.meta = replace(session.meta, pan_aware=text, version=f"{session.meta.version} pan-aware {text}",
+        text = settings.to_text() if settings is not None else ""
+        step = f"pan-aware {text}" if settings is not None else "plain Wiener step"
+        self.meta = replace(session.meta, pan_aware=text, version=f"{session.meta.version} {step}",
                             based_on=session.meta.based_on or session.meta.version)
         self.path = session.path
 

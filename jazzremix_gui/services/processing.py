@@ -19,7 +19,7 @@ from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.mapped import FloatSpool, pieces
 from jazzremix_gui.core.errors import ModelError
-from jazzremix_gui.core.models import WithPanAware, pairs_with
+from jazzremix_gui.core.models import pairs_with, with_wiener_step
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.mixer import Suggestion
@@ -66,9 +66,9 @@ class Processed:
     paired: bool = True  # the mixer learnt from this separator's stems (core.models.pairs_with)
 
 
-def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | None = None):
+def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | bool | None = None):
     """The separator and mixer sessions (defaults when paths are empty), with UI wording on failure;
-    ``pan_aware``: the separator separates with the pan-aware Wiener step (Preferences)."""
+    ``pan_aware``: the separator's Wiener step (Preferences; :func:`core.models.with_wiener_step`)."""
     out = []
     for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
         if not path and not pipeline.default_model_path(kind).exists():
@@ -76,9 +76,7 @@ def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | None
                              f"Put {kind}.onnx in {paths.models_dir()} or choose a model file in Preferences. "
                              "The original can still be played.")
         out.append(pipeline.load_model(path or None, kind))
-    if pan_aware is not None:
-        out[0] = WithPanAware(out[0], pan_aware)
-    return out[0], out[1]
+    return with_wiener_step(out[0], pan_aware), out[1]
 
 
 def _spool(blocks, channels: int, fallback):
@@ -151,11 +149,12 @@ def analyse(decoded: Decoded, separator, mixer, job) -> pipeline.Analysis:
 
 
 def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None,
-                  pan_aware: PanAware | None = None) -> Processed:
+                  pan_aware: PanAware | bool | None = None) -> Processed:
     """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
 
     ``cache_limit``: bytes the results cache may take; older results are deleted to make room.
-    ``pan_aware``: separate with the pan-aware Wiener step (its results are cached apart).
+    ``pan_aware``: the Wiener step (:func:`core.models.with_wiener_step`: None the separator's own, True the
+    pan-aware one, False the plain one); results of another step than the separator's own are cached apart.
 
     Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass), then the stem pictures.
     """

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QP
 
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
-from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.services import naming
 from jazzremix_gui.ui import access, actions, geometry, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
@@ -85,7 +84,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.manager = tracks.TrackManager(self.model_paths, self)
         self.manager.cache_limit = lambda: self.settings["cache_limit_mb"] * 2 ** 20
-        self.manager.pan_aware = lambda: PanAware() if self.settings["pan_aware"] else None
+        self.manager.pan_aware = lambda: self.settings["pan_aware_step"]
         self.player = Player(self.settings["output_device"] or None, self)
         self.exporter = ExportController(self.settings, self)
         self.undo_group = QUndoGroup(self)

@@ -44,7 +44,7 @@ OPTIONS = {o.name: o for o in (
     Option("models", "separator_path", ""),
     Option("models", "mixer_path", ""),
     Option("models", "device", "auto", ("auto", "cpu", "cuda")),
-    Option("models", "pan_aware", False),
+    Option("models", "pan_aware_step", True),  # the pan-aware Wiener step (was "pan_aware", off by default)
     Option("files", "cache_limit_mb", 4000, lo=0, hi=10 ** 9),
     Option("files", "recent_files", []),
     Option("files", "last_dir", ""),

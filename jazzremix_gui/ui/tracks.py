@@ -99,7 +99,7 @@ class TrackManager(QObject):
         super().__init__(parent)
         self.model_paths = model_paths
         self.cache_limit = lambda: None  # bytes the results cache may take (the window reads Preferences)
-        self.pan_aware = lambda: None  # the pan-aware Wiener step's settings, or None (Preferences)
+        self.pan_aware = lambda: None  # the Wiener step (Preferences): True pan-aware, False plain, None the model's
         self.tracks: list[Track] = []
         self.runner = make_runner(1, self)
         self.current_job: Job | None = None
