@@ -250,3 +250,16 @@ def test_plain_wiener_turns_off_the_step_a_separator_carries(tmp_path, capsys):
     assert main(["separate", str(wav), "-o", str(tmp_path / "both"), "--model", tagged, "--plain-wiener",
                  "--pan-aware"]) == 2
     assert "exclude each other" in capsys.readouterr().err and not (tmp_path / "both").exists()
+
+
+def test_directions_are_arctan2_within_two_microradians():
+    rng = np.random.default_rng(11)
+    mag = np.abs(rng.standard_normal((30, 2, 2049))).astype(np.float32)
+    mag[0, :, :5] = 0  # silent in both: 0
+    mag[1, 0, :5] = 0  # right only: pi / 2
+    mag[2, 1, :5] = 0  # left only: 0
+    mag[3, 1] = mag[3, 0]  # centred: pi / 4
+    mag[4] *= np.float32(1e-30)  # tiny but heard
+    got = spatial.directions(mag)
+    assert got.dtype == np.float32 and got.shape == (30, 2049)
+    np.testing.assert_allclose(got, np.arctan2(mag[:, 1], mag[:, 0]), rtol=0, atol=2e-6)

@@ -75,8 +75,16 @@ class PanAware:
         return cls(*values)
 
 
+#: Odd minimax polynomial of ``atan(a)`` on ``0 <= a <= 1`` (coefficients of ``a, a^3 .. a^11``; error under 2e-6 rad).
+_ATAN = (0.99997723, -0.33262347, 0.19354346, -0.11643287, 0.05265332, -0.0117212)
+
+
 def directions(mag: np.ndarray) -> np.ndarray:
     """Direction of every bin, ``atan2(|X_R|, |X_L|)`` in radians (0: left, pi/2: right).
+
+    Computed as ``atan(min / max)`` by a polynomial (:data:`_ATAN`), turned round where the right channel is
+    louder: within 2e-6 rad of ``np.arctan2``, which numpy does not vectorise for float32 and which took half
+    the step's time.
 
     Parameters
     ----------
@@ -87,7 +95,18 @@ def directions(mag: np.ndarray) -> np.ndarray:
     -------
     np.ndarray [shape=(T, F), dtype=float32]
     """
-    return np.arctan2(mag[:, 1], mag[:, 0]).astype(np.float32, copy=False)
+    left, right = np.asarray(mag[:, 0], np.float32), np.asarray(mag[:, 1], np.float32)
+    hi = np.maximum(left, right)
+    a = np.minimum(left, right)
+    np.divide(a, hi, out=a, where=hi > 0)  # 0 where both are silent (min is 0 there)
+    s = np.square(a)
+    theta = np.full_like(a, np.float32(_ATAN[-1]))
+    for c in _ATAN[-2::-1]:  # Horner in s = a^2
+        theta *= s
+        theta += np.float32(c)
+    theta *= a
+    np.subtract(np.float32(np.pi / 2), theta, out=theta, where=right > left)
+    return theta
 
 
 def direction_histogram(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray | None = None) -> np.ndarray:
@@ -107,9 +126,10 @@ def direction_histogram(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray
     np.ndarray [shape=(BINS,), dtype=float64]
     """
     theta = directions(mag) if theta is None else theta
-    heard = (mag[:, 0] + mag[:, 1]) > 0
-    weights = np.square(solo_mag, dtype=np.float64) * heard
-    idx = np.minimum((theta * (BINS / (np.pi / 2))).astype(np.int64), BINS - 1)
+    weights = np.square(solo_mag, dtype=np.float32)
+    weights[(mag[:, 0] + mag[:, 1]) <= 0] = 0  # silent bins read as 0 degrees: they count nothing
+    idx = (theta * np.float32(BINS / (np.pi / 2))).astype(np.intp)
+    np.minimum(idx, BINS - 1, out=idx)
     return np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
 
 
@@ -173,6 +193,6 @@ def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, setting
     s = np.multiply(solo_mag, w, dtype=np.float32)
     g = channel_gains(theta_s)
     share = (2 * g / (g[0] + g[1])).astype(np.float32)
-    mask = np.stack([wiener_mask(s * share[c], mag[:, c], alpha) for c in range(2)], axis=1)
+    mask = wiener_mask(s[:, None, :] * share[None, :, None], mag, alpha)  # each channel's own S_c
     weights = ((g[0] + g[1]) / 2 * g / float(np.sum(g * g))).astype(np.float32)
     return mask, weights, theta_s, hist
