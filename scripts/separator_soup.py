@@ -39,8 +39,7 @@ def main(argv: list[str]) -> int:
         if missing:
             print(f"{p}: not the same architecture ({', '.join(missing[:3])})", file=sys.stderr)
             return 1
-    avg = {k: (sum(m.state_dict()[k].double() for m in models) / len(models)).to(v.dtype) for k, v in state.items()}
-    base.load_state_dict(avg)
+    base.load_state_dict(weights.average_states([m.state_dict() for m in models]))
     torch.save({"model": base.state_dict(), "arch": weights.arch_config(base), "history": list(history)}, out)
     print(f"{out}: the average of {len(paths)} separators")
     return 0

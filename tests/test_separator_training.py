@@ -314,3 +314,27 @@ def test_a_pitch_head_trains_beside_the_mask_and_is_not_exported(tmp_path):
     assert logits.shape == (1, 40, 61) and np.allclose(est[0].numpy(), want)
     got = ModelSession(str(tmp_path / "h.onnx"), "separator", prefer_gpu=False).run(x)
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=1e-7)
+
+
+def test_average_last_exports_the_mean_of_the_weights_it_kept(tmp_path):
+    """``--average-last``: the checkpoints of the budget's last minutes are kept, and the exported weights are
+    their mean with the final ones (the run's own last checkpoint keeps the final weights, to resume from)."""
+    from jazzremix_gui.training import checkpoint as C
+    from jazzremix_gui.training import separator_weights as W
+
+    a, val_dir = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "val", 1, seed=2)
+    card = train(SeparatorConfig(arch="mask", train_dir=str(a), val_dir=str(val_dir), out=str(tmp_path / "s.onnx"),
+                                 checkpoint_dir=str(tmp_path / "c"), minutes=60, batch=4, frames=16, width=32,
+                                 dilations=SHORT_DILATIONS, val_tracks_during=1, checkpoint_every_s=0, max_steps=3,
+                                 average_last=60))
+    kept = [C.load_state(p) for p in sorted((tmp_path / "c").glob("average-*.pt"))]
+    final = C.load_state(tmp_path / "c" / "last.pt")
+    assert [k["step"] for k in kept] == [0, 1, 2] and final["step"] == 3
+    want = W.average_states([k["model"] for k in kept] + [final["model"]])
+    got = torch.load(tmp_path / "s.pt", weights_only=True)["model"]
+    for name, value in want.items():
+        torch.testing.assert_close(got[name], value)
+    assert any(not torch.equal(got[k], final["model"][k]) for k in got)  # the average, not the final weights
+    entry = card["history"][-1]
+    assert entry["weights_averaged"] == {"minutes": 60, "checkpoints": 4, "steps": [0, 1, 2, 3]}
+    assert "--average-last 60" in entry["command"]

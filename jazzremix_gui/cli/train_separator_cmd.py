@@ -58,6 +58,10 @@ def register(sub) -> None:
     p.add_argument("--extend-dilations", default="", metavar="D,D,...",
                    help="with --init (mask): append temporal blocks of these dilations, starting as the "
                         "identity, for a longer temporal context")
+    p.add_argument("--average-last", type=float, default=0.0, metavar="MINUTES",
+                   help="export the mean of the weights checkpointed in the budget's last MINUTES and the final "
+                        "ones (stochastic weight averaging; the copies are kept in the checkpoint folder as "
+                        "average-<step>.pt; default 0: the final weights)")
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--half", action="store_true", help="store weights as float16")
     p.add_argument("--card", default=None, metavar="FILE", help="model card path (default: beside the model; "
@@ -92,7 +96,7 @@ def run(args) -> int:
                           version=args.version or "", warmup_steps=args.warmup,
                           wiener_alpha=args.wiener_alpha, pan_aware=args.pan_aware, timbre=args.timbre, timbre_scale=args.timbre_scale,
                           resample=args.resample, pitch=args.pitch,
-                          extend_dilations=args.extend_dilations,
+                          extend_dilations=args.extend_dilations, average_last=args.average_last,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)
     med = card["validation"]["median_sdr_db"]

@@ -55,6 +55,7 @@ def training_command(cfg) -> str:
             + (f" --warmup {cfg.warmup_steps}" if cfg.warmup_steps != 200 else "")
             + (f" --wiener-alpha {cfg.wiener_alpha:g}" if cfg.wiener_alpha != 1.3 else "")
             + (f" --pan-aware {cfg.pan_aware}" if cfg.pan_aware else "")
+            + (f" --average-last {cfg.average_last:g}" if cfg.average_last else "")
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
 
 
@@ -66,13 +67,13 @@ def model_meta(cfg, model, path) -> ModelMeta:
                      wiener_alpha=cfg.wiener_alpha, pan_aware=cfg.pan_aware)
 
 
-def stage_entry(cfg, history: list[dict], step: int, elapsed: float, cpu: float, losses) -> dict:
+def stage_entry(cfg, history: list[dict], step: int, elapsed: float, cpu: float, losses, averaged=None) -> dict:
     return {"stage": len(history) + 1, "version": cfg.version or f"sep-{cfg.arch}-1.0",
             "command": training_command(cfg), "init": cfg.init or None,
             "init_optimizer": cfg.init_optimizer if cfg.init else None,
             "train": data_summary(cfg.train_dir), "steps": int(step), "wall_s": round(elapsed),
             "cpu_s": round(cpu), "final_loss": float(np.mean(losses[-200:])) if losses else None,
-            "machine": cards.machine()}
+            "machine": cards.machine()} | ({"weights_averaged": averaged} if averaged else {})
 
 
 def data_summary(folders) -> list[dict]:
@@ -93,14 +94,14 @@ def validation_entry(folder: str, session) -> dict:
 
 
 def finish(cfg, model, step: int, elapsed: float, cpu: float, n_params: int, losses, history: list[dict],
-           sampler=None) -> dict:
+           sampler=None, averaged: dict | None = None) -> dict:
     """Export to ONNX, save the torch weights, evaluate on every validation set, write the card."""
     meta = model_meta(cfg, model, cfg.out)
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     meta_props = cards.metadata_props(meta)
     export_onnx(model, cfg.out, meta_props, torch.rand(40, architectures.N_BINS) * 0.05, "mix_mag", "solo_mag",
                 half=cfg.half)
-    history = history + [stage_entry(cfg, history, step, elapsed, cpu, losses)]
+    history = history + [stage_entry(cfg, history, step, elapsed, cpu, losses, averaged)]
     pt = weights.save_weights(model, cfg.out, history)
     session = ModelSession(cfg.out, "separator", prefer_gpu=False)
     vals = [validation_entry(d, session) for d in split_folders(cfg.val_dir)]

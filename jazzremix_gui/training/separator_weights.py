@@ -108,6 +108,13 @@ def history_from_card(card_path) -> list[dict]:
              "machine": t.get("machine")}]
 
 
+def average_states(states: list[dict]) -> dict:
+    """The element-wise mean of state dicts of one architecture (a "model soup", or the weights a run
+    passed through: stochastic weight averaging), each tensor averaged in float64 and kept in its dtype."""
+    first = states[0]
+    return {k: (sum(st[k].double() for st in states) / len(states)).to(v.dtype) for k, v in first.items()}
+
+
 def save_weights(model, path, history: list[dict]) -> Path:
     """Write ``<path>.pt`` (weights, architecture, history) atomically."""
     path = Path(path).with_suffix(".pt")

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import evaluation
+from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.training import architectures, checkpoint
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
@@ -67,6 +68,7 @@ class SeparatorConfig(TrainConfig):
     resample: float = 0.0  # playback-speed augmentation range in semitones (training.remix_sampler; 0: off)
     pitch: float = 0.0  # weight of the pitch head's cross-entropy (training.pitch; 0: no head)
     extend_dilations: str = ""  # warm start: temporal blocks appended, initialised to the identity ("16,32")
+    average_last: float = 0.0  # minutes: export the mean of the weights checkpointed in the budget's last minutes
 
 
 def _model(cfg: SeparatorConfig) -> torch.nn.Module:
@@ -178,6 +180,8 @@ def train(cfg: SeparatorConfig) -> dict:
         if done or time.time() - last_ck >= cfg.checkpoint_every_s:
             checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, cpu=cpu, history=history,
                             arch=weights.arch_config(model))
+            if cfg.average_last and not done and elapsed >= budget - cfg.average_last * 60:
+                _keep_for_average(ckdir, model, step, elapsed)
             val = _val_sdr(model, cfg, val_folders[: cfg.val_tracks_during])
             sampler.refresh()  # tracks rendered meanwhile join the training set
             _log(log, step=step, train_hours=round(sampler.seconds / 3600, 2), elapsed_s=round(elapsed), loss=float(np.mean(losses[-200:])) if losses else None, **val)
@@ -197,4 +201,24 @@ def train(cfg: SeparatorConfig) -> dict:
         opt.step()
         losses.append(float(loss.detach()))
         step += 1
-    return finish(cfg, model, step, elapsed, cpu, n_params, losses, history, sampler)
+    averaged = _average_last(cfg, ckdir, model, step, elapsed, budget, log) if cfg.average_last else None
+    return finish(cfg, model, step, elapsed, cpu, n_params, losses, history, sampler, averaged=averaged)
+
+
+def _keep_for_average(ckdir: Path, model, step: int, elapsed: float) -> None:
+    """Keep this checkpoint's weights for ``--average-last`` (``average-<step>.pt``, written atomically)."""
+    with atomic_path(ckdir / f"average-{step:08d}.pt") as tmp:
+        torch.save({"model": model.state_dict(), "step": step, "elapsed": elapsed}, tmp)
+
+
+def _average_last(cfg: SeparatorConfig, ckdir: Path, model, step: int, elapsed: float, budget: float, log) -> dict:
+    """Put into ``model`` the mean of its final weights and those kept from the budget's last
+    ``cfg.average_last`` minutes (stochastic weight averaging); returns what was averaged, for the card."""
+    since = budget - cfg.average_last * 60
+    kept = [checkpoint.load_state(p) for p in sorted(ckdir.glob("average-*.pt"))]
+    members = [k for k in kept if since <= k["elapsed"] < elapsed]
+    model.load_state_dict(weights.average_states([k["model"] for k in members] + [model.state_dict()]))
+    info = {"minutes": cfg.average_last, "checkpoints": len(members) + 1,
+            "steps": [int(k["step"]) for k in members] + [int(step)]}
+    _log(log, msg="weights averaged", **info)
+    return info
