@@ -6,6 +6,7 @@ import numpy as np
 import soundfile as sf
 
 from jazzremix_gui.cli.main import main
+from jazzremix_gui.core import pipeline
 from tiny_models import tiny_separator
 
 
@@ -33,4 +34,5 @@ def test_suggest_json_lists_downmix_and_pairing(tmp_path, capsys):
     other = tiny_separator(tmp_path / "other.onnx")
     assert main(["suggest", str(six), "--json", "--model", str(other)]) == 0
     warnings = json.loads(capsys.readouterr().out)["warnings"]
-    assert len(warnings) == 2 and "learnt from the stems of sep-mask-2.0" in warnings[1]
+    shipped = pipeline.load_model(None, "separator").meta.version
+    assert len(warnings) == 2 and f"learnt from the stems of {shipped}" in warnings[1]

@@ -173,7 +173,10 @@ def test_training_recipe_end_to_end_writes_the_shared_card(tmp_path):
     assert card["training"]["command"].startswith("jazzremix train-mixer --train ")
     assert "-core " in card["training"]["machine"] and "torch.set_num_threads=1" in card["training"]["machine"]
     assert card["metadata"]["jazzremix.sample_rate"] == 44100 and "jazzremix.wiener_alpha" not in card["metadata"]
-    assert card["metadata"]["jazzremix.paired_separator"] == "sep-mask-2.0"  # --stems separated (default)
+    from jazzremix_gui.core import pipeline
+
+    shipped = pipeline.load_model(None, "separator").meta.version
+    assert card["metadata"]["jazzremix.paired_separator"] == shipped  # --stems separated (default)
     assert card["data"]["validation"][0]["path"] == cfg.val_dir
     assert {"mixer", "ceiling", "trivial_baseline", "seed_style_mixer"} <= card["validation"].keys()
     assert set(card["labels"]["edge_rates"]) == {"train", "validation"}

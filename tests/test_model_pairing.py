@@ -22,12 +22,14 @@ def test_another_separator_is_warned_about_once(tmp_path, capsys):
     sf.write(wav, np.stack([np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 330 * t)], 1) * 0.3, 44100)
     sep, mix = pipeline.load_model(other, "separator"), pipeline.load_model(None, "mixer")
     problem = pipeline.pairing_problem(sep, mix)
-    assert "sep-mask-2.0" in problem and "tiny-sep-c0" in problem and "--separator" in problem
+    shipped = pipeline.load_model(None, "separator").meta.version  # the shipped mixer's partner
+    assert mix.meta.paired_separator == shipped
+    assert shipped in problem and "tiny-sep-c0" in problem and "--separator" in problem
     assert main(["suggest", str(wav), "--model", str(other)]) == 0
     err = [line for line in capsys.readouterr().err.splitlines() if "learnt from the stems" in line]
     assert len(err) == 1 and err[0].startswith("jazzremix: warning: the mixer ")
     # the app says it in short under the heat map, escaped for its rich text
     text = mixer_source_text(mix.meta.version, mix.meta.paired_separator, sep.meta.version)
-    assert "learnt from sep-mask-2.0's stems, not tiny-sep-c0's" in text and "⚠" in text
-    assert "⚠" not in mixer_source_text(mix.meta.version, "sep-mask-2.0", "sep-mask-2.0")
+    assert f"learnt from {shipped}'s stems, not tiny-sep-c0's" in text and "⚠" in text
+    assert "⚠" not in mixer_source_text(mix.meta.version, shipped, shipped)
     assert mixer_source_text(mix.meta.version) == f"suggested by the shipped mixer ({mix.meta.version})"
