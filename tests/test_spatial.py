@@ -148,16 +148,19 @@ def test_the_app_separates_pan_aware_when_preferences_say_so(qtbot, tiny_models,
     from jazzremix_gui.services import processing
     from jazzremix_gui.ui.dialogs import PreferencesDialog
     from jazzremix_gui.ui.main_window import mixer_source_text
-    from jazzremix_gui.ui.settings import Settings
+    from jazzremix_gui.ui.settings import Settings, wiener_step_choice
 
     settings = Settings(tmp_path / "s.ini")
-    assert settings["pan_aware_step"] is True  # on unless the engineer turns it off
+    assert settings["wiener_step"] == "model"  # the separator's own step unless the engineer chooses
     dlg = PreferencesDialog(settings)
     qtbot.addWidget(dlg)
-    assert dlg.pan_aware.isChecked()
-    dlg.pan_aware.setChecked(False)
+    assert dlg.wiener_step.currentData() == "model"
+    own = pipeline.load_model(None, "separator").meta.pan_aware
+    assert dlg.wiener_step.currentText() == f"As the separator says ({'pan-aware ' + own if own else 'plain Wiener step'})"
+    dlg.wiener_step.setCurrentIndex(dlg.wiener_step.findData("pan-aware"))
     dlg.apply()
-    assert Settings(tmp_path / "s.ini")["pan_aware_step"] is False
+    assert Settings(tmp_path / "s.ini")["wiener_step"] == "pan-aware"
+    assert [wiener_step_choice(v) for v in ("model", "pan-aware", "plain")] == [None, True, False]
 
     class Job:
         progress = partial = staticmethod(lambda *a: None)
@@ -263,3 +266,17 @@ def test_directions_are_arctan2_within_two_microradians():
     got = spatial.directions(mag)
     assert got.dtype == np.float32 and got.shape == (30, 2049)
     np.testing.assert_allclose(got, np.arctan2(mag[:, 1], mag[:, 0]), rtol=0, atol=2e-6)
+
+
+def test_an_earlier_pan_aware_tick_is_kept_as_the_wiener_step(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from jazzremix_gui.ui.settings import Settings
+
+    for ticked, want in ((True, "pan-aware"), (False, "model")):
+        path = tmp_path / f"{ticked}.ini"
+        old = QSettings(str(path), QSettings.Format.IniFormat)
+        old.setValue("models/pan_aware", ticked)
+        old.sync()
+        settings = Settings(path)
+        assert settings["wiener_step"] == want and not settings.qs.contains("models/pan_aware")

@@ -27,7 +27,7 @@ from jazzremix_gui.ui.controls import MixControls, TransportBar, step
 from jazzremix_gui.ui.keeper import EditKeeper
 from jazzremix_gui.ui.mixstate import WHOLE, ResetAll, SetAutomation, SetPanGain
 from jazzremix_gui.ui.player import Player
-from jazzremix_gui.ui.settings import Settings
+from jazzremix_gui.ui.settings import Settings, wiener_step_choice
 from jazzremix_gui.ui.timeline import TimelineView
 from jazzremix_gui.ui.track_list import TrackPanel
 
@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.manager = tracks.TrackManager(self.model_paths, self)
         self.manager.cache_limit = lambda: self.settings["cache_limit_mb"] * 2 ** 20
-        self.manager.pan_aware = lambda: self.settings["pan_aware_step"]
+        self.manager.pan_aware = lambda: wiener_step_choice(self.settings["wiener_step"])
         self.player = Player(self.settings["output_device"] or None, self)
         self.exporter = ExportController(self.settings, self)
         self.undo_group = QUndoGroup(self)

@@ -19,6 +19,15 @@ from jazzremix_gui.services.remix_writer import SOLO_MODES
 from jazzremix_gui.services.settings_values import typed
 
 
+#: Preferences > Separation: the separator's own Wiener step, the pan-aware one, or the plain one.
+WIENER_STEPS = ("model", "pan-aware", "plain")
+
+
+def wiener_step_choice(value: str) -> bool | None:
+    """A ``wiener_step`` setting as :func:`core.models.with_wiener_step` takes it (None: the separator's own)."""
+    return {"pan-aware": True, "plain": False}.get(value)
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: section, name, default (its type is the default's type), and its choices or range if any.
@@ -44,7 +53,7 @@ OPTIONS = {o.name: o for o in (
     Option("models", "separator_path", ""),
     Option("models", "mixer_path", ""),
     Option("models", "device", "auto", ("auto", "cpu", "cuda")),
-    Option("models", "pan_aware_step", True),  # the pan-aware Wiener step (was "pan_aware", off by default)
+    Option("models", "wiener_step", "model", WIENER_STEPS),  # the separator's own step, or one chosen
     Option("files", "cache_limit_mb", 4000, lo=0, hi=10 ** 9),
     Option("files", "recent_files", []),
     Option("files", "last_dir", ""),
@@ -75,6 +84,15 @@ class Settings:
     def __init__(self, path=None):
         path = path or paths.settings_path()
         self.qs = QSettings(str(path), QSettings.Format.IniFormat)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Settings of earlier versions under their new names (the pan-aware tick box became ``wiener_step``)."""
+        if self.qs.contains("models/pan_aware"):
+            if not self.qs.contains("models/wiener_step"):
+                ticked = typed("pan_aware", False, self.qs.value("models/pan_aware"))
+                self.qs.setValue("models/wiener_step", "pan-aware" if ticked else "model")
+            self.qs.remove("models/pan_aware")
 
     def _option(self, name: str) -> Option:
         if name in OPTIONS:
