@@ -36,10 +36,16 @@ $JR synth --out data/val-unseen --generator val --tracks 36 --seconds 20 --seed 
     --variety 0
 $JR synth --out data/val-v2-20s --tracks 24 --seconds 20 --seed 1001 --jobs 2 $W
 $JR evaluate data/val-unseen --model models/separator.onnx --json > checkpoints/val-unseen-shipped.json
-# v3 work in progress (models/wip/separator-v3.json has the exact continuation command and the figures so far):
-# synth-2.0 training data of its own, then the warm-started run with timbre augmentation
-$JR synth --out data/train-v3 --tracks 300 --seconds 20 --seed 3 --jobs 2 $W
-$JR train-separator --arch mask --train data/train-v3 --val data/val-v2-20s data/val-unseen \
-    --out checkpoints/v3-long/separator.onnx --checkpoints checkpoints/v3-long/run --minutes 84 --seed 3 --threads 1 \
-    --lr 3e-4 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt \
-    --version sep-mask-3.0-wip --wiener-alpha 1.0 --card checkpoints/v3-long/separator.json
+# v3 work in progress (models/wip/separator-v3.json has the figures and how to continue; docs/SEPARATOR_V3.md,
+# experiment t and "The long run on real-level data"): tracks whose solo levels are those of real records (the
+# synthesiser's default profile), then 80 minutes from sep-mask-2.0 with timbre augmentation, the weights of the
+# last 20 minutes averaged, the pan-aware Wiener step written into the file.
+SF2="--soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 /usr/share/sounds/sf2/TimGM6mb.sf2"
+$JR synth --out data/mixer-train --tracks 500 --seconds 20 --seed 7100 --jobs 2 --variety 0 $SF2
+$JR synth --out data/train-v2r --tracks 100 --seconds 30 --seed 2 --jobs 2
+$JR synth --out data/train-v5 --tracks 200 --seconds 20 --seed 8 --jobs 2 --variety 0
+$JR train-separator --arch mask --train data/mixer-train,data/train-v2r,data/train-v5 \
+    --val data/val-unseen,data/val-v2-20s --out checkpoints/v5-long/sep-mask-3.0.onnx --checkpoints checkpoints/v5-long/run \
+    --minutes 80 --seed 8 --threads 1 --lr 3e-4 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 \
+    --init models/separator.pt --init-optimizer fresh --version sep-mask-3.0 --wiener-alpha 1 --pan-aware 20,0.2 \
+    --average-last 20 --card checkpoints/v5-long/sep-mask-3.0.json
