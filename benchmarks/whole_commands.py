@@ -21,7 +21,7 @@ two, and the threads a command gets now), then ``jazzremix separate``, ``suggest
 ``--repeats`` times, interleaved with the ``--source`` checkout's, on one generated file;
 the best and the median of each, as real-time factors and as ratios to the network alone:
 
-    python benchmarks/whole_commands.py [--minutes 3] [--repeats 5] [--source DIR] [--real-jazz DIR]
+    python benchmarks/whole_commands.py [--minutes 3] [--repeats 5] [--source DIR] [--real-jazz DIR] [--pan-aware]
 
 The generated input (tones and noise at a constant level) is the true-peak measurement's worst
 case: every stretch is loud enough to be measured. ``--real-jazz ../shared/real-jazz`` runs the
@@ -199,6 +199,7 @@ def main() -> None:
     ap.add_argument("--mixer", default=str(ROOT / "models" / "mixer.onnx"))
     ap.add_argument("--source", metavar="DIR", help="also run the commands of another checkout, interleaved")
     ap.add_argument("--real-jazz", metavar="DIR", help="real music: DIR/seg*.mp3 joined into the input")
+    ap.add_argument("--pan-aware", action="store_true", help="also run separate --pan-aware (the step's cost)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "input.wav"
@@ -220,6 +221,9 @@ def main() -> None:
                     "suggest": ["-q", "suggest", str(src)] + models + ["--mixer", args.mixer],
                     "remix": ["-q", "remix", str(src), "--out", str(Path(d) / "remix.wav")] + models
                     + ["--mixer", args.mixer]}
+        if args.pan_aware:
+            commands["separate --pan-aware"] = ["-q", "separate", str(src), "--out", str(Path(d) / "out-pa"),
+                                                "--pan-aware"] + models
         wheres = ([args.source] if args.source else []) + [None]
         runs = {(name, where): [] for name in commands for where in wheres}
         for _ in range(args.repeats):
