@@ -37,8 +37,8 @@ $JR synth --out data/val-unseen --generator val --tracks 36 --seconds 20 --seed 
 $JR synth --out data/val-v2-20s --tracks 24 --seconds 20 --seed 1001 --jobs 2 $W
 $JR evaluate data/val-unseen --model models/separator.onnx --json > checkpoints/val-unseen-shipped.json
 # v3 work in progress (models/wip/separator-v3.json has the figures and how to continue; docs/SEPARATOR_V3.md,
-# experiment t and "The long run on real-level data"): tracks whose solo levels are those of real records (the
-# synthesiser's default profile), then 80 minutes from sep-mask-2.0 with timbre augmentation, the weights of the
+# experiments t and u): synth-1.0-style tracks (no synth-2.0 colour or damage: --variety 0) at the solo levels of
+# real records (the default profile), then 80 minutes from sep-mask-2.0 with timbre augmentation, the weights of the
 # last 20 minutes averaged, the pan-aware Wiener step written into the file.
 SF2="--soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 /usr/share/sounds/sf2/TimGM6mb.sf2"
 $JR synth --out data/mixer-train --tracks 500 --seconds 20 --seed 7100 --jobs 2 --variety 0 $SF2
