@@ -66,7 +66,10 @@ def pan_aware_setting(args):
         return True
     from jazzremix_gui.core.signal.spatial import PanAware
 
-    return PanAware.parse(text)
+    try:
+        return PanAware.parse(text)
+    except ValueError as exc:
+        raise ValueError(f"--pan-aware: {exc}") from None
 
 
 def load_separator(path, args):
@@ -82,7 +85,7 @@ def bad_pan_aware(args) -> bool:
     try:
         pan_aware_setting(args)
     except ValueError as exc:
-        error(str(exc) if "exclude" in str(exc) else f"--pan-aware: {exc}")
+        error(str(exc))
         return True
     return False
 
