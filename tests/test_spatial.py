@@ -183,6 +183,35 @@ def test_the_app_separates_pan_aware_when_preferences_say_so(qtbot, tiny_models,
     assert "gains may be off" not in text
 
 
+def test_preferences_reads_the_separators_step_from_a_card_that_vouches_for_it(tmp_path, monkeypatch):
+    """The label needs no ONNX session when the card beside the file carries its SHA-256; a card that does not
+    match (stale, another file's) is not believed and the file itself is read."""
+    import hashlib
+    import json
+
+    from jazzremix_gui.core import models
+    from jazzremix_gui.ui.dialogs import _separator_step
+
+    sep = tiny_separator(tmp_path / "s.onnx", pan_aware="15,0.1")
+    card = {"sha256": hashlib.sha256(sep.read_bytes()).hexdigest(),
+            "metadata": {"jazzremix.kind": "separator", "jazzremix.pan_aware": "25,0.3", "jazzremix.version": "x"}}
+    sep.with_suffix(".json").write_text(json.dumps(card))
+    sessions = []
+    real = pipeline.load_model
+    monkeypatch.setattr(pipeline, "load_model", lambda *a, **k: sessions.append(a) or real(*a, **k))
+    assert models.card_meta(sep, "separator").pan_aware == "25,0.3"  # the card, not the file (they differ here)
+    assert _separator_step(str(sep)) == "pan-aware 25,0.3" and sessions == []
+    card["sha256"] = "0" * 64
+    sep.with_suffix(".json").write_text(json.dumps(card))
+    assert models.card_meta(sep, "separator") is None
+    assert _separator_step(str(sep)) == "pan-aware 15,0.1" and len(sessions) == 1
+    sep.with_suffix(".json").write_text("{not json")
+    assert models.card_meta(sep, "separator") is None
+    assert _separator_step(str(tmp_path / "missing.onnx")) == "no separator found"
+    shipped = pipeline.default_model_path("separator")
+    assert models.card_meta(shipped, "separator") == real(None, "separator").meta  # the shipped card vouches
+
+
 def test_remix_and_suggest_take_pan_aware_too(tmp_path, capsys):
     import json
 

@@ -9,6 +9,7 @@ what was obtained).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -109,6 +110,27 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
     if meta.input_kind not in INPUT_KINDS[kind]:
         raise ModelError(f"{path}: unknown input kind '{meta.input_kind}' for a {kind}")
     return meta
+
+
+def card_meta(path, kind: str) -> ModelMeta | None:
+    """A model's metadata from its JSON card, without starting ONNX Runtime; None unless the card vouches for
+    this very file (its ``sha256`` is the file's, as training writes it) and holds the metadata.
+
+    Raises
+    ------
+    ModelError
+        The card vouches for the file but its metadata break the contract (as :class:`ModelSession` would say).
+    """
+    p = Path(path)
+    try:
+        card = json.loads(p.with_suffix(".json").read_text())
+        if not isinstance(card, dict) or not isinstance(card.get("metadata"), dict):
+            return None
+        if card.get("sha256") != hashlib.sha256(p.read_bytes()).hexdigest():
+            return None
+    except (OSError, ValueError):
+        return None
+    return _meta_from(p, {k: v for k, v in card["metadata"].items() if k.startswith(_PREFIX)}, kind)
 
 
 def _new_session(path: Path, prefer_gpu: bool, threads: int | None, spin: bool):

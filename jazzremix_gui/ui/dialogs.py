@@ -15,6 +15,7 @@ from jazzremix_gui import __version__
 from jazzremix_gui.core import device, logs, pipeline
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.models import card_meta
 from jazzremix_gui.playback import devices
 from jazzremix_gui.core.audio.formats import FORMATS, LOSSY, MP3_BITRATES
 from jazzremix_gui.services import cache
@@ -147,9 +148,11 @@ class ExportDialog(QDialog):
 
 
 def _separator_step(path: str) -> str:
-    """The Wiener step of the separator Preferences name (the shipped one when empty), in words."""
+    """The Wiener step of the separator Preferences name (the shipped one when empty), in words: from its card
+    when the card vouches for the file (no ONNX session on the UI thread), else from the loaded model."""
     try:
-        meta = pipeline.load_model(path or None, "separator").meta
+        meta = card_meta(path or pipeline.default_model_path("separator"), "separator") \
+            or pipeline.load_model(path or None, "separator").meta
     except (ModelError, OSError, ValueError):
         return "no separator found"
     return f"pan-aware {meta.pan_aware}" if meta.pan_aware else "plain Wiener step"
