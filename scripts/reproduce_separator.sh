@@ -49,3 +49,20 @@ $JR train-separator --arch mask --train data/mixer-train,data/train-v2r,data/tra
     --minutes 80 --seed 8 --threads 1 --lr 3e-4 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 \
     --init models/separator.pt --init-optimizer fresh --version sep-mask-3.0 --wiener-alpha 1 --pan-aware 20,0.2 \
     --average-last 20 --card checkpoints/v5-long/sep-mask-3.0.json
+# ... continued in the same folder with a longer budget (the cosine stretched from the 80th minute; the mean of its
+# last 20 minutes was models/wip/separator-v3 until experiment v)
+$JR train-separator --arch mask --train data/mixer-train,data/train-v2r,data/train-v5 \
+    --val data/val-unseen,data/val-v2-20s --out checkpoints/v5-long/cont/separator-v3.onnx --checkpoints checkpoints/v5-long/run \
+    --minutes 135 --seed 8 --threads 1 --lr 3e-4 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 \
+    --init models/separator.pt --init-optimizer fresh --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2 \
+    --average-last 20 --card checkpoints/v5-long/cont/separator-v3.json
+# experiment v (the WIP weights now): 95 minutes more from that mean on synth-1.0-style tracks only, all four
+# soundfonts; the final weights were chosen (docs/SEPARATOR_V3.md), exported by the same command without
+# --average-last once the run is done (it resumes at its end and only exports)
+$JR synth --out data/train-v6 --tracks 300 --seconds 20 --seed 9 --jobs 2 --variety 0
+V6="--arch mask --train data/mixer-train,data/train-v5,data/train-v6 --val data/val-unseen,data/val-v2-20s \
+    --checkpoints checkpoints/v6-cont/run --minutes 95 --seed 9 --threads 1 --lr 1e-4 --remix 0.5 --both-stems 0.5 \
+    --timbre 0.8 --timbre-scale 1.5 --init checkpoints/v5-long/cont/separator-v3.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $V6 --average-last 20 --out checkpoints/v6-cont/separator-v3.onnx --card checkpoints/v6-cont/separator-v3.json
+$JR train-separator $V6 --out checkpoints/v6-cont/final/separator.onnx --card checkpoints/v6-cont/final/separator.json
