@@ -142,7 +142,10 @@ def test_play_and_change_gain_live(qtbot, window, tmp_path):
     from jazzremix_gui.core.signal.panlaw import solo_weights
 
     g = solo_weights(0.0, 0.2, track.processed.stems.solo_level)[0]  # k gain g_L(0)
-    assert r.last_target[0] == pytest.approx(g)
+    # the callback plays it within a few blocks (once, on a loaded machine, two blocks after the edit still held
+    # 0.124 where 0.202 was due; not reproduced since): wait for it, so a late block is not a failure but a
+    # callback that never takes the edit up still is
+    qtbot.waitUntil(lambda: r.last_target[0] == pytest.approx(g), timeout=3000)
     window.transport.original.setChecked(True)  # A/B
     assert r.controls[R.ORIGINAL] == 1.0
     window.toggle_play()
