@@ -9,7 +9,6 @@ what was obtained).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -23,6 +22,7 @@ from jazzremix_gui.core import device
 from jazzremix_gui.core.signal.codebook import N_CELLS
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
 from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.files.hashing import file_sha256
 from jazzremix_gui.core.signal.features import MIXER_INPUTS, MIXER_N_FEATURES, SEPARATOR_INPUT
 from jazzremix_gui.core.signal.wiener import ALPHA
 from jazzremix_gui.core.signal.spatial import PanAware
@@ -126,7 +126,7 @@ def card_meta(path, kind: str) -> ModelMeta | None:
         card = json.loads(p.with_suffix(".json").read_text())
         if not isinstance(card, dict) or not isinstance(card.get("metadata"), dict):
             return None
-        if card.get("sha256") != hashlib.sha256(p.read_bytes()).hexdigest():
+        if card.get("sha256") != file_sha256(p):
             return None
     except (OSError, ValueError):
         return None
