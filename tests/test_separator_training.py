@@ -338,3 +338,51 @@ def test_average_last_exports_the_mean_of_the_weights_it_kept(tmp_path):
     entry = card["history"][-1]
     assert entry["weights_averaged"] == {"minutes": 60, "checkpoints": 4, "steps": [0, 1, 2, 3]}
     assert "--average-last 60" in entry["command"]
+
+
+def test_the_loss_through_the_pan_aware_step_is_the_error_of_the_stems_the_app_writes(tmp_path):
+    """``--pan-loss``: stereo examples whose mids are the mono sampler's, and a torch loss equal to the error of
+    the stems :func:`core.signal.spatial.pan_aware_masks` makes (the app's step), with a gradient that lowers it."""
+    from jazzremix_gui.core.signal.spatial import PanAware, pan_aware_masks
+    from jazzremix_gui.training.pan_aware_loss import pan_aware_loss
+    from jazzremix_gui.training.remix_sampler import RemixSampler
+
+    a = _dataset(tmp_path / "a", 3, seed=3)
+    mono = RemixSampler(str(a), 16, 1024, seed=5, p_remix=0.5, timbre=0.5)
+    stereo = RemixSampler(str(a), 16, 1024, seed=5, p_remix=0.5, timbre=0.5)
+    mix, solo, acc = mono.batch(3, with_acc=True)
+    mix2, solo2, acc2, spectra = stereo.batch(3, with_acc=True, stereo=True)
+    for x, y in ((mix, mix2), (solo, solo2), (acc, acc2)):
+        np.testing.assert_allclose(y, x, atol=1e-6)  # the network hears the same mids
+    assert spectra.mix.shape == (3, 16, 2, 2049)
+    left, right = np.abs(spectra.mix).sum(axis=(0, 1, 3))
+    assert left > 1.05 * right  # both channels kept: the test tracks' solo (0.8 / 0.6) and accompaniment sit left
+    settings = PanAware(20, 0.2)
+    est = solo * np.float32(0.7) + acc * np.float32(0.2)  # a separator's imperfect solo magnitude
+    want = []
+    for b in range(3):
+        mask, w, _, _ = pan_aware_masks(est[b], np.abs(spectra.mix[b]), 1.0, settings)
+        parts = mask * spectra.mix[b]
+        mono_solo = parts[:, 0] * w[0] + parts[:, 1] * w[1]
+        want.append(np.mean(np.abs(mono_solo - spectra.solo_mid[b]) ** 2)
+                    + np.mean(np.abs(spectra.mix[b] - parts - spectra.acc[b]) ** 2))
+    est_t = torch.from_numpy(est).requires_grad_()
+    loss = pan_aware_loss(est_t, spectra, settings, 1.0)
+    assert float(loss.detach()) == pytest.approx(1e4 * np.mean(want), rel=1e-4)
+    loss.backward()
+    better = est_t.detach() - 1e-3 * est_t.grad / est_t.grad.abs().max() * est_t.detach().max()
+    assert float(pan_aware_loss(better, spectra, settings, 1.0)) < float(loss.detach())
+
+
+def test_training_through_the_pan_aware_step_is_recorded_and_needs_the_step(tmp_path):
+    a, val_dir = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "val", 1, seed=2)
+    base = dict(arch="mask", train_dir=str(a), val_dir=str(val_dir), minutes=60, batch=2, frames=16, width=32,
+                dilations=SHORT_DILATIONS, val_tracks_during=1, checkpoint_every_s=1e9, max_steps=2, pan_loss=0.5)
+    with pytest.raises(ValueError, match="--pan-aware"):
+        train(SeparatorConfig(out=str(tmp_path / "n.onnx"), checkpoint_dir=str(tmp_path / "cn"), **base))
+    card = train(SeparatorConfig(out=str(tmp_path / "s.onnx"), checkpoint_dir=str(tmp_path / "c"),
+                                 pan_aware="20,0.2", **base))
+    assert "--pan-aware 20,0.2 --pan-loss 0.5" in card["history"][-1]["command"]
+    assert "pan-aware step 20,0.2 makes" in json.dumps(card["data"])
+    log = [json.loads(line) for line in (tmp_path / "c" / "log.jsonl").read_text().splitlines()]
+    assert np.isfinite(log[-1]["loss"])

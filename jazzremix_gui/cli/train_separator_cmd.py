@@ -40,6 +40,9 @@ def register(sub) -> None:
     p.add_argument("--pan-aware", default="", metavar="SIGMA,FLOOR",
                    help="write the pan-aware Wiener step (core/signal/spatial.py) into the model, so every command, "
                         "the app and the card's evaluations use it (e.g. 20,0.2; default: the plain step)")
+    p.add_argument("--pan-loss", type=float, default=0.0, metavar="W",
+                   help="with --pan-aware: add the error of the stems that step makes (complex, solo and "
+                        "accompaniment; training/pan_aware_loss.py), weighted W, to the magnitude loss (default 0)")
     p.add_argument("--version", default=None, metavar="NAME", help="model version written in the metadata")
     p.add_argument("--remix", type=float, default=0.0, metavar="P",
                    help="share of examples that remix the solo and accompaniment of different tracks")
@@ -70,6 +73,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.pan_loss and not args.pan_aware:
+        from jazzremix_gui.core.errors import JazzRemixError
+
+        raise JazzRemixError("--pan-loss trains through the pan-aware Wiener step: give --pan-aware SIGMA,FLOOR too")
     if args.pan_aware:
         from jazzremix_gui.core.signal.spatial import PanAware
 
@@ -96,7 +103,7 @@ def run(args) -> int:
                           version=args.version or "", warmup_steps=args.warmup,
                           wiener_alpha=args.wiener_alpha, pan_aware=args.pan_aware, timbre=args.timbre, timbre_scale=args.timbre_scale,
                           resample=args.resample, pitch=args.pitch,
-                          extend_dilations=args.extend_dilations, average_last=args.average_last,
+                          extend_dilations=args.extend_dilations, average_last=args.average_last, pan_loss=args.pan_loss,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)
     med = card["validation"]["median_sdr_db"]

@@ -29,6 +29,7 @@ kept as float16 mono.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -72,8 +73,12 @@ def _stem(path: Path):
     return audio.astype(np.float16)
 
 
-def _mono(x, start: int, length: int) -> np.ndarray:
-    return np.asarray(x[start : start + length], np.float32).mean(axis=1)
+def _read(x, start: int, length: int, stereo: bool) -> np.ndarray:
+    """``length`` samples from ``start``: mono ``(length,)``, or ``(length, 2)`` with ``stereo`` (a mono stem doubled)."""
+    seg = np.asarray(x[start : start + length], np.float32)
+    if not stereo:
+        return seg.mean(axis=1)
+    return np.repeat(seg, 2, axis=1) if seg.shape[1] == 1 else seg[:, :2]
 
 
 class RemixSampler:
@@ -99,7 +104,8 @@ class RemixSampler:
         Range of the resampling augmentation in semitones (0: off).
 
     :meth:`batch` returns ``(mix, solo, acc)`` mid magnitudes, each ``(B, length, 2049)``
-    float32 (``acc`` only with ``with_acc=True``).
+    float32 (``acc`` only with ``with_acc=True``); with ``stereo=True`` the examples keep both channels
+    and the complex spectra come too (:class:`StereoSpectra`, for the loss through the pan-aware step).
     """
 
     def __init__(self, datasets, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
@@ -150,43 +156,66 @@ class RemixSampler:
     def _start(self, x, factor: float = 1.0) -> int:
         return int(self.rng.integers(0, x.shape[0] - self._need(factor)))
 
-    def _excerpt(self, x, start: int, factor: float) -> np.ndarray:
-        """Shape (span,) mono excerpt from ``start``, played ``factor`` times faster."""
-        seg = _mono(x, start, self._need(factor))
+    def _excerpt(self, x, start: int, factor: float, stereo: bool = False) -> np.ndarray:
+        """Shape (span,) mono excerpt from ``start`` (``(span, 2)`` with ``stereo``), played ``factor`` times faster."""
+        seg = _read(x, start, self._need(factor), stereo)
         if factor == 1.0:
             return seg
         return soxr.resample(seg, factor, 1.0, quality="MQ")[: self.span].astype(np.float32)
 
-    def _pair(self) -> tuple[np.ndarray, np.ndarray]:
+    def _pair(self, stereo: bool = False) -> tuple[np.ndarray, np.ndarray]:
         i = int(self.rng.choice(self.tracks))
         if self.rng.random() >= self.p_remix:
             f = self._factor()
             start = self._start(self.solo[i], f)
-            return self._excerpt(self.solo[i], start, f), self._excerpt(self.acc[i], start, f)
+            return self._excerpt(self.solo[i], start, f, stereo), self._excerpt(self.acc[i], start, f, stereo)
         j = int(self.rng.choice(self.tracks))
         gain = np.float32(10 ** (self.rng.uniform(-self.gain_db, self.gain_db) / 20))
         fs, fa = self._factor(), self._factor()
-        return self._excerpt(self.solo[i], self._start(self.solo[i], fs), fs) * gain, \
-            self._excerpt(self.acc[j], self._start(self.acc[j], fa), fa)
+        return self._excerpt(self.solo[i], self._start(self.solo[i], fs), fs, stereo) * gain, \
+            self._excerpt(self.acc[j], self._start(self.acc[j], fa), fa, stereo)
 
     def _colour(self, spec: np.ndarray) -> np.ndarray:
-        """``spec`` (T, 2049) times a random envelope with probability ``timbre``."""
+        """``spec`` (T, 2049) or (T, 2, 2049) times a random envelope with probability ``timbre``."""
         if self.timbre <= 0 or self.rng.random() >= self.timbre:
             return spec
         mag, _ = colour_response(N_FFT, self.rng, scale=self.timbre_scale)
         return spec * mag.astype(np.float32)
 
-    def batch(self, size: int, with_acc: bool = False, with_pitch: bool = False):
+    def batch(self, size: int, with_acc: bool = False, with_pitch: bool = False, stereo: bool = False):
         """``size`` examples: ``(mix, solo)`` or ``(mix, solo, acc)`` magnitudes, each
         ``(size, length, 2049)`` float32; ``with_pitch``: then the solo's pitch class per frame,
-        ``(size, length)`` int64 (:func:`training.pitch.f0_labels` of the solo excerpt)."""
-        solos, accs = zip(*(self._pair() for _ in range(size)))
-        extra = (np.stack([f0_labels(x, self.hop, self.length) for x in solos]),) if with_pitch else ()
+        ``(size, length)`` int64 (:func:`training.pitch.f0_labels` of the solo excerpt); ``stereo``: then
+        the examples' :class:`StereoSpectra` last (the magnitudes are their mids, as in mono)."""
+        solos, accs = zip(*(self._pair(stereo) for _ in range(size)))
+        extra = (np.stack([f0_labels(x if x.ndim == 1 else x.mean(axis=1), self.hop, self.length)
+                           for x in solos]),) if with_pitch else ()
         # frames of a segment that starts at the first frame's left edge: frame k is centred at
         # sample 1024 + k hop of the segment, i.e. global frame k of a signal offset by first_centre
         offset = first_centre(self.hop) - (WIN_LEN // 2)
-        s_spec = [self._colour(stft(x, self.hop, 0, self.length, offset)) for x in solos]
-        a_spec = [self._colour(stft(x, self.hop, 0, self.length, offset)) for x in accs]
-        solo = np.abs(np.stack(s_spec)).astype(np.float32)
-        mix = np.abs(np.stack(s_spec) + np.stack(a_spec)).astype(np.float32)
-        return ((mix, solo, np.abs(np.stack(a_spec)).astype(np.float32)) if with_acc else (mix, solo)) + extra
+        s_spec = np.stack([self._colour(stft(x, self.hop, 0, self.length, offset)) for x in solos])
+        a_spec = np.stack([self._colour(stft(x, self.hop, 0, self.length, offset)) for x in accs])
+        if stereo:
+            spectra = StereoSpectra(s_spec + a_spec, s_spec.mean(axis=2), a_spec)
+            extra += (spectra,)
+            s_spec, a_spec = s_spec.mean(axis=2), a_spec.mean(axis=2)  # mids: what the network hears
+        solo = np.abs(s_spec).astype(np.float32)
+        mix = np.abs(s_spec + a_spec).astype(np.float32)
+        return ((mix, solo, np.abs(a_spec).astype(np.float32)) if with_acc else (mix, solo)) + extra
+
+
+@dataclass
+class StereoSpectra:
+    """Complex spectra of a stereo batch (:meth:`RemixSampler.batch` with ``stereo=True``).
+
+    mix : np.ndarray [shape=(B, T, 2, 2049), dtype=complex64]
+        The mixture's channels ``X_c``.
+    solo_mid : np.ndarray [shape=(B, T, 2049), dtype=complex64]
+        The solo's mid ``(S_L + S_R) / 2``: what the mono solo stands for.
+    acc : np.ndarray [shape=(B, T, 2, 2049), dtype=complex64]
+        The accompaniment's channels ``A_c``.
+    """
+
+    mix: np.ndarray
+    solo_mid: np.ndarray
+    acc: np.ndarray

@@ -55,6 +55,7 @@ def training_command(cfg) -> str:
             + (f" --warmup {cfg.warmup_steps}" if cfg.warmup_steps != 200 else "")
             + (f" --wiener-alpha {cfg.wiener_alpha:g}" if cfg.wiener_alpha != 1.3 else "")
             + (f" --pan-aware {cfg.pan_aware}" if cfg.pan_aware else "")
+            + (f" --pan-loss {cfg.pan_loss:g}" if cfg.pan_loss else "")
             + (f" --average-last {cfg.average_last:g}" if cfg.average_last else "")
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
 
@@ -137,6 +138,9 @@ def _augmentation(cfg) -> str:
     if cfg.pitch:
         parts.append(f"a training-only head learns the solo's pitch class per frame (YIN on the clean solo, 60 "
                      f"semitones + unvoiced), cross-entropy weighted {cfg.pitch:g}")
+    if cfg.pan_loss:
+        parts.append(f"stereo examples; the complex error of the stems the pan-aware step {cfg.pan_aware} makes "
+                     f"(mono solo and both accompaniment channels) is added to the loss, weighted {cfg.pan_loss:g}")
     return "; ".join(parts) or "none"
 
 

@@ -28,9 +28,11 @@ import torch
 
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.files.atomic import atomic_path
+from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.training import architectures, checkpoint
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
+from jazzremix_gui.training.pan_aware_loss import pan_aware_loss
 from jazzremix_gui.training.pitch import N_CLASSES
 from jazzremix_gui.training.remix_sampler import RemixSampler, split_folders
 from jazzremix_gui.training.runlog import log as _log
@@ -69,6 +71,7 @@ class SeparatorConfig(TrainConfig):
     pitch: float = 0.0  # weight of the pitch head's cross-entropy (training.pitch; 0: no head)
     extend_dilations: str = ""  # warm start: temporal blocks appended, initialised to the identity ("16,32")
     average_last: float = 0.0  # minutes: export the mean of the weights checkpointed in the budget's last minutes
+    pan_loss: float = 0.0  # weight of the loss through the pan-aware step (training.pan_aware_loss; needs pan_aware)
 
 
 def _model(cfg: SeparatorConfig) -> torch.nn.Module:
@@ -126,10 +129,13 @@ def _start_model(cfg: SeparatorConfig, sampler, log) -> tuple[torch.nn.Module, d
     return model, opt_state if cfg.init_optimizer == "restore" else None, history
 
 
-def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch: float = 0.0):
+def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch: float = 0.0, spectra=None,
+            pan_loss: float = 0.0, pan_aware: PanAware | None = None, alpha: float = 1.0):
     """MSE of the solo magnitude (x 1e4: magnitudes of a sum-1 window are small), plus
     ``both_stems`` times the MSE of the accompaniment ``|X| - estimate``, plus ``pitch`` times
-    the cross-entropy of the pitch head against ``pitch_t`` (``[B, T]`` classes)."""
+    the cross-entropy of the pitch head against ``pitch_t`` (``[B, T]`` classes), plus ``pan_loss``
+    times the error of the stems the pan-aware step makes (:mod:`training.pan_aware_loss`; ``spectra``:
+    the batch's :class:`training.remix_sampler.StereoSpectra`)."""
     if pitch > 0:
         est, logits = model.forward_with_pitch(mix_t)
         ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), pitch_t.reshape(-1))
@@ -138,11 +144,16 @@ def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch:
     loss = torch.mean((est - solo_t) ** 2) * 1e4 + pitch * ce
     if both_stems > 0:
         loss = loss + both_stems * torch.mean((mix_t - est - acc_t) ** 2) * 1e4
+    if pan_loss > 0:
+        loss = loss + pan_loss * pan_aware_loss(est, spectra, pan_aware, alpha)
     return loss
 
 
 def train(cfg: SeparatorConfig) -> dict:
     """Train (or resume) one separator stage and export it; returns the card."""
+    if cfg.pan_loss > 0 and not cfg.pan_aware:
+        raise ValueError("the loss through the pan-aware step (--pan-loss) needs that step: give --pan-aware")
+    pan_aware = PanAware.parse(cfg.pan_aware) if cfg.pan_loss > 0 else None
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     ckdir = Path(cfg.checkpoint_dir)
@@ -191,10 +202,13 @@ def train(cfg: SeparatorConfig) -> dict:
         for group in opt.param_groups:  # warm-up, then cosine decay over the time budget (resumes with the time)
             group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0)))) \
                 * min(1.0, (step + 1) / warmup if warmup else 1.0)
-        mix, solo, *rest = sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0, with_pitch=cfg.pitch > 0)
+        mix, solo, *rest = sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0, with_pitch=cfg.pitch > 0,
+                                         stereo=pan_aware is not None)
+        spectra = rest.pop() if pan_aware is not None else None
         acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
         pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
-        loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t, cfg.pitch)
+        loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t, cfg.pitch,
+                       spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

@@ -152,6 +152,50 @@ def channel_gains(theta_s: float) -> np.ndarray:
     return np.array([np.cos(theta_s), np.sin(theta_s)], np.float64)
 
 
+def step_weights(solo_mag: np.ndarray, mag: np.ndarray, settings: PanAware, carried: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
+    """What the pan-aware step multiplies (module docstring, steps 1-4), before any Wiener mask.
+
+    Parameters
+    ----------
+    solo_mag : np.ndarray [shape=(T, F)]
+    mag : np.ndarray [shape=(T, 2, F)]
+    settings : PanAware
+    carried : np.ndarray [shape=(BINS,)], optional
+        The earlier blocks' direction histogram (the last call's fifth result); None for the first block.
+
+    Returns
+    -------
+    weight : np.ndarray [shape=(T, F), dtype=float32]
+        ``f + (1 - f) exp(-(theta - theta_s)^2 / 2 sigma^2)`` of every bin (step 2).
+    share : np.ndarray [shape=(2,), dtype=float32]
+        ``2 g_c / (g_L + g_R)``: each channel's part of the solo magnitude (step 3).
+    weights : np.ndarray [shape=(2,), dtype=float32]
+        ``w_c`` of the mono solo ``sum_c w_c M_c X_c`` (step 4; 0.5 and 0.5 for a centred solo).
+    theta_s : float
+        The solo's direction (radians), read from this block and :data:`CARRY` times ``carried``.
+    histogram : np.ndarray [shape=(BINS,)]
+        What the next block carries.
+    """
+    theta = directions(mag)
+    hist = direction_histogram(solo_mag, mag, theta)
+    if carried is not None:
+        hist += CARRY * carried
+    theta_s = peak_direction(hist)
+    sigma = np.float32(np.deg2rad(settings.sigma_deg))
+    w = theta - np.float32(theta_s)
+    w /= sigma
+    np.square(w, out=w)
+    w *= np.float32(-0.5)
+    np.exp(w, out=w)
+    w *= np.float32(1.0 - settings.floor)
+    w += np.float32(settings.floor)
+    g = channel_gains(theta_s)
+    share = (2 * g / (g[0] + g[1])).astype(np.float32)
+    weights = ((g[0] + g[1]) / 2 * g / float(np.sum(g * g))).astype(np.float32)
+    return w, share, weights, theta_s, hist
+
+
 def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, settings: PanAware,
                     carried: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """Per-channel Wiener masks of one block, and the weights of the mono solo (module docstring, steps 1-4).
@@ -177,22 +221,7 @@ def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, setting
     histogram : np.ndarray [shape=(BINS,)]
         What the next block carries.
     """
-    theta = directions(mag)
-    hist = direction_histogram(solo_mag, mag, theta)
-    if carried is not None:
-        hist += CARRY * carried
-    theta_s = peak_direction(hist)
-    sigma = np.float32(np.deg2rad(settings.sigma_deg))
-    w = theta - np.float32(theta_s)
-    w /= sigma
-    np.square(w, out=w)
-    w *= np.float32(-0.5)
-    np.exp(w, out=w)
-    w *= np.float32(1.0 - settings.floor)
-    w += np.float32(settings.floor)
+    w, share, weights, theta_s, hist = step_weights(solo_mag, mag, settings, carried)
     s = np.multiply(solo_mag, w, dtype=np.float32)
-    g = channel_gains(theta_s)
-    share = (2 * g / (g[0] + g[1])).astype(np.float32)
     mask = wiener_mask(s[:, None, :] * share[None, :, None], mag, alpha)  # each channel's own S_c
-    weights = ((g[0] + g[1]) / 2 * g / float(np.sum(g * g))).astype(np.float32)
     return mask, weights, theta_s, hist
