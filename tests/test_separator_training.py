@@ -386,3 +386,17 @@ def test_training_through_the_pan_aware_step_is_recorded_and_needs_the_step(tmp_
     assert "pan-aware step 20,0.2 makes" in json.dumps(card["data"])
     log = [json.loads(line) for line in (tmp_path / "c" / "log.jsonl").read_text().splitlines()]
     assert np.isfinite(log[-1]["loss"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--pan-loss", "1"], "give --pan-aware SIGMA,FLOOR too"),
+    (["--pan-loss", "-1", "--pan-aware", "20"], "--pan-loss -1: a weight of 0 or more"),
+])
+def test_pan_loss_options_are_checked_before_anything_runs(tmp_path, capsys, argv, message):
+    from jazzremix_gui.cli.main import main
+
+    out = tmp_path / "never.onnx"
+    code = main(["train-separator", "--train", str(tmp_path / "none"), "--out", str(out),
+                 "--checkpoints", str(tmp_path / "ck")] + argv)
+    assert code != 0 and message in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "ck").exists()

@@ -73,10 +73,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    if args.pan_loss and not args.pan_aware:
+    if args.pan_loss < 0 or (args.pan_loss and not args.pan_aware):
         from jazzremix_gui.core.errors import JazzRemixError
 
-        raise JazzRemixError("--pan-loss trains through the pan-aware Wiener step: give --pan-aware SIGMA,FLOOR too")
+        raise JazzRemixError(f"--pan-loss {args.pan_loss:g}: a weight of 0 or more" if args.pan_loss < 0 else
+                             "--pan-loss trains through the pan-aware Wiener step: give --pan-aware SIGMA,FLOOR too")
     if args.pan_aware:
         from jazzremix_gui.core.signal.spatial import PanAware
 
