@@ -196,9 +196,9 @@ class RemixSampler:
         s_spec = np.stack([self._colour(stft(x, self.hop, 0, self.length, offset)) for x in solos])
         a_spec = np.stack([self._colour(stft(x, self.hop, 0, self.length, offset)) for x in accs])
         if stereo:
-            spectra = StereoSpectra(s_spec + a_spec, s_spec.mean(axis=2), a_spec)
-            extra += (spectra,)
-            s_spec, a_spec = s_spec.mean(axis=2), a_spec.mean(axis=2)  # mids: what the network hears
+            s_mid = s_spec.mean(axis=2)
+            extra += (StereoSpectra(s_spec + a_spec, s_mid, a_spec),)
+            s_spec, a_spec = s_mid, a_spec.mean(axis=2)  # mids: what the network hears
         solo = np.abs(s_spec).astype(np.float32)
         mix = np.abs(s_spec + a_spec).astype(np.float32)
         return ((mix, solo, np.abs(a_spec).astype(np.float32)) if with_acc else (mix, solo)) + extra
