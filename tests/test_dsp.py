@@ -62,6 +62,9 @@ def test_wiener_mask_is_the_formula_per_channel():
     r = np.maximum(X - s, 0)  # each channel's own residual, S shared
     ref = s**ALPHA / (s**ALPHA + r**ALPHA + 1e-12)
     np.testing.assert_allclose(m, ref, rtol=2e-5, atol=1e-6)
+    plain = wiener_mask(S, X, alpha=1.0)  # its own path: S / max(|X|, S)
+    np.testing.assert_allclose(plain, s / (s + r + 1e-12), rtol=2e-6, atol=1e-7)
+    assert plain.dtype == np.float32 and plain.shape == X.shape
     assert (m[X <= s] > 0.999).all()  # the solo takes all of a bin it fills
     sharper = wiener_mask(S, X, alpha=3.0)
     audible = np.minimum(s, r) > 0.01  # away from the epsilon floor
