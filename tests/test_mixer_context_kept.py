@@ -11,13 +11,12 @@ from jazzremix_gui.core.signal import features, mixer
 def _stream(model, solo, acc, fresh: bool):
     stream = mixer.MixerStream(model, solo.shape[0], 1.0)
     calls = []
-    if fresh:  # forget what the previous block computed: every frame transformed in its own block
-        keep = stream._rows
+    if fresh:  # every block's frames transformed afresh, from the whole stems (the stream drops what it keeps rows of)
+        kind = model.meta.input_kind
 
         def spectra(lo, hi, keep_from):
-            stream._kept = None
             calls.append((lo, hi))
-            return keep(lo, hi, keep_from)
+            return features.rows_from_spectra(*features.frame_spectra(solo, acc, stream.hop, kind, lo, hi), kind)
 
         stream._rows = spectra
     for i in range(0, solo.shape[0], 70000):

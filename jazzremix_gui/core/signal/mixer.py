@@ -229,7 +229,9 @@ class MixerStream:
             self.posts[a // SLOT : a // SLOT + -(-(b - a) // SLOT)] = np.add.reduceat(post, np.arange(0, b - a, SLOT))
             self.energy[a:b] = rows[2][a - lo : b - lo]
             self._t = b
-            drop = max(0, frame_centre(max(0, b - self.ctx), self.hop) - HALF - self._off)
+            # rows of frames up to hi are kept (:meth:`_rows`): the next block transforms frames from hi on,
+            # so the samples before hi's window can go (keeping 2 ctx frames of samples cost a copy of them a push)
+            drop = max(0, frame_centre(hi, self.hop) - HALF - self._off)
             if drop:
                 self._solo, self._acc = self._solo[drop:], self._acc[drop:]
                 self._off += drop
