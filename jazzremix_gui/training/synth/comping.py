@@ -132,8 +132,17 @@ def comp_part(inst_name: str, style: Style, chords: list[Chord], feel: Feel,
 
 
 def horn_parts(style: Style, chords: list[Chord], feel: Feel, total_beats: float,
-               rng: np.random.Generator, solo_name: str) -> tuple[list[Part], str]:
+               rng: np.random.Generator, solo_name: str, twin: Instrument | None = None,
+               prefix: str = "horn") -> tuple[list[Part], str]:
     """Horn-section backgrounds or counter-lines by 1-3 wind instruments other than the solo.
+
+    Parameters
+    ----------
+    twin : Instrument, optional
+        Every voice of the section plays this instrument (the solo's own: a section voiced like the
+        soloist, :mod:`.lookalike`) instead of 1-3 other wind instruments.
+    prefix : str
+        Part names are ``{prefix}1``, ``{prefix}2`` ...
 
     Returns
     -------
@@ -142,11 +151,15 @@ def horn_parts(style: Style, chords: list[Chord], feel: Feel, total_beats: float
     mode : str
         ``pads`` | ``riff`` | ``counterline``.
     """
-    pool = [k for k in SECTION_INSTRUMENTS if k != solo_name and
-            not (k.endswith("trumpet") and solo_name in ("trumpet", "muted_trumpet", "cornet"))]
     mode = str(rng.choice(["pads", "riff", "counterline"], p=[0.45, 0.3, 0.25]))
     n = 1 if mode == "counterline" else int(rng.integers(2, 4))
-    names = [str(x) for x in rng.choice(pool, size=n, replace=False)]
+    if twin is None:
+        pool = [k for k in SECTION_INSTRUMENTS if k != solo_name and
+                not (k.endswith("trumpet") and solo_name in ("trumpet", "muted_trumpet", "cornet"))]
+        names = [str(x) for x in rng.choice(pool, size=n, replace=False)]
+        insts = SECTION_INSTRUMENTS
+    else:
+        names, insts = [twin.name] * n, {twin.name: twin}
     parts = []
     spans = []                                           # sections where the horns play
     b = float(4 * rng.integers(0, 3))
@@ -157,8 +170,8 @@ def horn_parts(style: Style, chords: list[Chord], feel: Feel, total_beats: float
     riff = [(o, d) for o, d in [(0.0, 0.4), (0.5, 0.4), (1.5, 1.0), (3.0, 0.4), (3.5, 0.9),
                                 (4.5, 0.5), (5.5, 1.5)] if rng.random() < 0.7] or [(0.0, 1.0)]
     for h, name in enumerate(names):
-        inst = SECTION_INSTRUMENTS[name]
-        part = Part(f"horn{h + 1}", name, inst.program)
+        inst = insts[name]
+        part = Part(f"{prefix}{h + 1}", name, inst.program)
         centre = inst.low + rng.uniform(0.3, 0.6) * (inst.high - inst.low)
         prev = centre
         beats, durs, pitches, vels = [], [], [], []

@@ -30,7 +30,7 @@ from scipy.io import wavfile
 
 from jazzremix_gui.core.files.atomic import atomic_path, write_text
 
-from . import additive
+from . import additive, lookalike as look
 from .arrangement import Arrangement, plan_track, track_seed_sequence
 from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
@@ -114,7 +114,7 @@ def _write_json(path: Path, data: dict) -> None:
 def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
                  variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
-                 solo_voices: tuple = ("harmonic",)):
+                 solo_voices: tuple = ("harmonic",), lookalike: float = 0.0):
     """Make one track in memory.
 
     Parameters
@@ -143,6 +143,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     solo_voices : tuple of str
         Kinds of additive voice (:data:`.additive.KINDS`) drawn from, evenly; one kind draws nothing more
         (``harmonic`` alone: the tracks made before the option, bit for bit).
+    lookalike : float
+        Probability, drawn separately for each, of a twin section and of a soundfont swap in the
+        solo (:mod:`.lookalike`; training only; 0 draws nothing: the tracks made before the option).
 
     Returns
     -------
@@ -152,7 +155,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    arr_ss, mix_ss, deg_ss, var_ss, voice_ss = track_seed_sequence(seed, index).spawn(5)  # the first four as before
+    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss = track_seed_sequence(seed, index).spawn(6)  # earlier ones as before
+    look_rng = np.random.default_rng(look_ss) if lookalike > 0 and generator != "val" else None
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
     mix_rng, deg_rng = np.random.default_rng(mix_ss), np.random.default_rng(deg_ss)
@@ -161,8 +165,10 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         arr = Arrangement(*plan_val_track(seconds, np.random.default_rng(arr_ss)))
         sf_of = _val_soundfonts(arr.parts, soundfonts, mix_rng)
     else:
-        arr = plan_track(seed, index, seconds, np.random.default_rng(arr_ss), horns, var_rng) if not force else \
-            _forced_plan(seed, index, seconds, np.random.default_rng(arr_ss), force, horns, var_rng)
+        twin = lookalike if look_rng is not None else 0.0
+        arr = plan_track(seed, index, seconds, np.random.default_rng(arr_ss), horns, var_rng, twin, look_rng) \
+            if not force else _forced_plan(seed, index, seconds, np.random.default_rng(arr_ss), force, horns, var_rng,
+                                           twin, look_rng)
         primary = int(mix_rng.integers(len(soundfonts)))
         sf_of = {}
         for p in arr.parts:
@@ -175,9 +181,16 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         if voice_rng.random() < additive_solo:
             kind = solo_voices[0] if len(solo_voices) == 1 else solo_voices[int(voice_rng.integers(len(solo_voices)))]
             voice = additive.draw_voice(voice_rng, kind)
+    swap = None
+    if look_rng is not None and voice is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
+        first, second, swap = look.split_solo(arr.solo, look_rng)
+        swap["soundfonts"] = [sf_of["solo"], look.other_soundfont(sf_of["solo"], soundfonts, look_rng)]
     with tempfile.TemporaryDirectory(prefix="jazzsynth_") as work:
         renders = {p.name: additive.render_part(p, n, voice, voice_rng) if voice is not None and p.name == "solo"
-                   else render_part(p, sf_of[p.name], n, work) for p in arr.parts}
+                   else render_part(p, sf_of[p.name], n, work) for p in arr.parts[swap is not None:]}
+        if swap is not None:
+            renders["solo"] = render_part(first, swap["soundfonts"][0], n, work) + \
+                render_part(second, swap["soundfonts"][1], n, work)
     if voice is not None:
         sf_of["solo"] = "additive"
     timbre = {}
@@ -221,10 +234,14 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         meta["timbre"] = timbre
     if voice is not None:
         meta["solo_voice"] = {"kind": "additive", **additive.describe(voice)}
+    if look_rng is not None:
+        meta["lookalike"] = {"p": float(lookalike), "twin_section": arr.info.get("twin_section"),
+                             "soundfont_swap": None if swap is None else
+                             {**swap, "soundfonts": [Path(x).name for x in swap["soundfonts"]]}}
     return {"mixture": m32, "solo": s32, "accompaniment": a32}, meta
 
 
-def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=None):
+def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=None, twin=0.0, twin_rng=None):
     from . import arrangement as A
     old = A._deal
     try:
@@ -235,7 +252,7 @@ def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=No
                 return force["instrument"]
             return old(s, i, items, salt)
         A._deal = deal
-        return A.plan_track(seed, index, seconds, rng, extra_horns, extra_rng)
+        return A.plan_track(seed, index, seconds, rng, extra_horns, extra_rng, twin, twin_rng)
     finally:
         A._deal = old
 
@@ -243,7 +260,7 @@ def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=No
 def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: float,
                    soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
                    variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
-                   solo_voices: tuple = ("harmonic",)) -> str:
+                   solo_voices: tuple = ("harmonic",), lookalike: float = 0.0) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
@@ -251,7 +268,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
     d.mkdir(parents=True, exist_ok=True)
     stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
                                level_profile=level_profile, variety=variety, generator=generator,
-                               additive_solo=additive_solo, solo_voices=solo_voices)
+                               additive_solo=additive_solo, solo_voices=solo_voices, lookalike=lookalike)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -262,7 +279,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
                      soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
                      progress=None, level_profile: str = "real", variety: float = 0.0,
                      generator: str = "train", additive_solo: float = 0.0,
-                     solo_voices: tuple = ("harmonic",)) -> list[str]:
+                     solo_voices: tuple = ("harmonic",), lookalike: float = 0.0) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -296,6 +313,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         training sets only).
     solo_voices : tuple of str
         Kinds of additive voice drawn from (:data:`.additive.KINDS`; default ``harmonic`` only).
+    lookalike : float
+        Probability per track of each look-alike addition (:mod:`.lookalike`; training sets only).
 
     Returns
     -------
@@ -323,6 +342,10 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         raise SynthError("--additive-solo is a probability: 0 to 1")
     if additive_solo > 0 and generator == "val":
         raise SynthError("--additive-solo is for training sets: the validation generator uses only its own soundfonts")
+    if not 0.0 <= lookalike <= 1.0:
+        raise SynthError("--lookalike is a probability: 0 to 1")
+    if lookalike > 0 and generator == "val":
+        raise SynthError("--lookalike is for training sets: the validation generator has its own arrangements")
     solo_voices = tuple(solo_voices)
     if not solo_voices or any(k not in additive.KINDS for k in solo_voices) or len(set(solo_voices)) < len(solo_voices):
         raise SynthError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
@@ -335,10 +358,12 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["additive_solo"] = float(additive_solo)
     if solo_voices != ("harmonic",):
         opts["solo_voices"] = list(solo_voices)
+    if lookalike > 0:
+        opts["lookalike"] = float(lookalike)
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
-        keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices") if k in old and k not in opts]
+        keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike") if k in old and k not in opts]
         old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in keys}
         opts_all = {k: opts.get(k) for k in keys}
         if old_opts != opts_all:
@@ -353,14 +378,15 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
             generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
-                           additive_solo, solo_voices)
+                           additive_solo, solo_voices, lookalike)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
         return names
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
-                            level_profile, variety, generator, additive_solo, solo_voices) for i in todo]
+                            level_profile, variety, generator, additive_solo, solo_voices, lookalike)
+                for i in todo]
         for f in as_completed(futs):
             name = f.result()
             done += 1
