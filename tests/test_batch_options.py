@@ -101,6 +101,14 @@ def test_float_residual_stems_keep_remix_and_json(tmp_path, models, capfd):
         np.testing.assert_allclose(remix, render_remix(ref.stems, pan, gain), atol=1e-6)
     first = {p: read(p) for p in on_disk}
 
+    # other options writing the same names: refused before any work, the earlier files as they were
+    rc, stdout, err = batch(capfd, src, "--out", out, "--bits", "32", "--clip", "none", "--solo", "residual",
+                            "--json", models=models)
+    assert rc == 1 and err.count("already exists: not overwritten; pass --overwrite") == 2
+    summary = json.loads(stdout)
+    assert (summary["written"], summary["failed"]) == (0, 2) and len(records(out)) == 2
+    assert all(np.array_equal(read(p), x) for p, x in first.items())
+
     # other options: every input redone, 16-bit FLAC named by the template, both stems rescaled by one factor
     template = "{name}-{stem}.{ext}"
     rc, stdout, err = batch(capfd, src, "-o", out, "--format", "flac", "--bits", "16", "--clip", "rescale",

@@ -57,12 +57,19 @@ def test_separate_folder_json_modes_and_tags(tmp_path, models, umask022):
     meta = sf.SoundFile(one_acc).copy_metadata()
     assert meta["title"] == "First (accompaniment)" and meta["artist"] == "Band" and "Jazz Remix" in meta["comment"]
     assert sf.info(out / "a" / "one-solo.flac").frames == 2 * RATE
-    # overwriting keeps a mode the user chose
+    # the earlier run's files are not written over unless asked; --overwrite keeps a mode the user chose
     os.chmod(one_acc, 0o640)
-    proc = jazzremix("separate", src / "a" / "one.wav", "--out", out, "--model", models[0], "--keep-mono",
-                     "--filename", "a/{name}-{stem}.{ext}", "--format", "flac", "--bits", "16")
+    again = ("separate", src / "a" / "one.wav", "--out", out, "--model", models[0], "--keep-mono",
+             "--filename", "a/{name}-{stem}.{ext}", "--format", "flac", "--bits", "16")
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    proc = jazzremix(*again)
+    assert proc.returncode == 1 and "already exists: not overwritten; pass --overwrite" in proc.stderr
+    assert str(out / "a" / "one-solo.flac") in proc.stderr
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()} == before
+    proc = jazzremix(*again, "--overwrite")
     assert proc.returncode == 0, proc.stderr
     assert stat.S_IMODE(os.stat(one_acc).st_mode) == 0o640
+    assert one_acc.stat().st_mtime_ns != before[one_acc][1] and sf.info(one_acc).frames == 2 * RATE
 
 
 def test_collision_refused_before_any_work(tmp_path, models):
@@ -112,6 +119,19 @@ def test_remix_gain_db_and_whole_track(tmp_path, models):
     stems = P.separate(audio, RATE, P.load_model(models[0], "separator"))
     want = render_remix(stems, -20.0, 10 ** (-6 / 20))
     np.testing.assert_allclose(sf.read(out, dtype="float32")[0], want, atol=1e-5)
+    # the file of that run is not written over unless asked, neither named (-o FILE) nor in a folder
+    made = out.read_bytes()
+    proc = jazzremix("remix", src, "--out", out, "--pan", "30", "--model", models[0], "--bits", "32", "--clip", "none")
+    assert proc.returncode == 1 and f"its remix file {out} already exists" in proc.stderr
+    assert out.read_bytes() == made
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "s.remix.wav").write_bytes(b"mine")
+    proc = jazzremix("remix", src, "--out", tmp_path / "f", "--pan", "30", "--gain", "1", "--model", models[0])
+    assert proc.returncode == 1 and "--overwrite" in proc.stderr and (tmp_path / "f" / "s.remix.wav").read_bytes() == b"mine"
+    proc = jazzremix("remix", src, "--out", out, "--pan", "30", "--gain-db", "-6", "--model", models[0], "--bits", "32",
+                     "--clip", "none", "--overwrite")
+    assert proc.returncode == 0, proc.stderr
+    np.testing.assert_allclose(sf.read(out, dtype="float32")[0], render_remix(stems, 30.0, 10 ** (-6 / 20)), atol=1e-5)
     proc = jazzremix("remix", src, "--out", tmp_path / "w.mp3", "--whole-track", "--model", models[0],
                      "--mixer", models[1], "--bitrate", "192")
     assert proc.returncode == 0, proc.stderr

@@ -35,7 +35,7 @@ def test_full_disk_is_said_with_sizes_and_leaves_everything_as_it_was(tmp_path, 
     for stem in ("solo", "accompaniment"):  # an earlier run's pair of the big file
         sf.write(small_disk / f"big.{stem}.{fmt}", np.zeros(100, np.float32), 8000)
         earlier[f"big.{stem}.{fmt}"] = (small_disk / f"big.{stem}.{fmt}").read_bytes()
-    rc = cli.main(["separate", str(big), str(small), "--out", str(small_disk), "--format", fmt,
+    rc = cli.main(["separate", str(big), str(small), "--out", str(small_disk), "--format", fmt, "--overwrite",
                    "--model", str(tiny_models / "separator.onnx")])
     lines = capsys.readouterr().err.splitlines()
     errors = [line for line in lines if line.startswith("jazzremix: error:")]

@@ -63,7 +63,8 @@ def start(long_input, out, data, point=None):
     flag = out.parent / f"{out.name}.flag"
     if point:
         env["JAZZREMIX_FAULTPOINT"] = f"{point}:{flag}"
-    proc = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", "separate", str(long_input), "--out", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", "separate", str(long_input), "--out", str(out),
+                             "--overwrite"],
                             cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     return proc, flag
 

@@ -58,3 +58,19 @@ def test_collision_names_both_inputs(tmp_path):
     plans = {str(i.path): naming.output_paths(i, tmp_path, ("solo",), "wav", "{subfolder}/{name}.{stem}.{ext}")
              for i in (a, b)}
     naming.check_collisions(plans)  # {subfolder} keeps them apart
+
+
+def test_existing_outputs_are_refused_unless_overwrite_and_a_harder_refusal_wins(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "b.solo.wav").write_bytes(b"x")
+    (out / "c.accompaniment.wav").symlink_to(out / "nowhere")  # a dangling link is there too
+    plans = {k: naming.output_paths(naming.InputFile(tmp_path / f"{k}.wav"), out, ("solo", "accompaniment"), "wav")
+             for k in ("a", "b", "c")}
+    plans["d"] = {"solo": tmp_path / "d.solo.wav"}  # outside the folder
+    (tmp_path / "d.solo.wav").write_bytes(b"y")
+    found = naming.refused_outputs(plans, (), out)
+    assert list(found) == ["b", "c", "d"]
+    assert found["b"] == f"b: its solo file {out / 'b.solo.wav'} already exists: not overwritten; {naming.OVERWRITE_HINT}"
+    assert "accompaniment file" in found["c"] and "outside the output folder" in found["d"]
+    assert list(naming.refused_outputs(plans, (), out, overwrite=True)) == ["d"]

@@ -120,11 +120,11 @@ def test_cli_flags_and_log_file(tmp_path, song, sep):
     out = tmp_path / "out"
     quiet = jazzremix("-q", "separate", song, "--out", out, "--model", sep, "--device", "cpu", env=env)
     assert quiet.returncode == 0 and quiet.stderr == ""
-    verbose = jazzremix("separate", song, "--out", out, "--model", sep, "-v", "--device", "cpu", env=env)
+    verbose = jazzremix("separate", song, "--out", out / "v", "--model", sep, "-v", "--device", "cpu", env=env)
     assert verbose.returncode == 0 and "runs on CPU" in verbose.stderr
     missing = jazzremix("separate", tmp_path / "missing.wav", "--out", out, "--model", sep, "-q", env=env)
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
-    jazzremix("--debug", "separate", song, "--out", out, "--model", sep, "--device", "cpu", env=env)
+    jazzremix("--debug", "separate", song, "--out", out / "d", "--model", sep, "--device", "cpu", env=env)
     text = (tmp_path / "log" / logs.LOG_NAME).read_text()
     assert "runs on CPU" in text and "missing.wav" in text and " DEBUG " in text
 

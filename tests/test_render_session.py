@@ -50,6 +50,12 @@ def test_render_equals_app_export(qtbot, window, tiny_models, tmp_path, monkeypa
     assert main([*args, "--out", str(cli_out)]) == 0
     for p in written:
         assert (cli_out / p.name).read_bytes() == p.read_bytes(), p.name
+    if auto:  # a second render into the same folder: refused unless --overwrite, the first files as they were
+        stamps = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in cli_out.iterdir()}
+        assert main([*args, "--out", str(cli_out)]) == 1
+        assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in cli_out.iterdir()} == stamps
+        assert main([*args, "--out", str(cli_out), "--overwrite"]) == 0
+        assert {p.name: p.read_bytes() for p in cli_out.iterdir()} == {k: v[0] for k, v in stamps.items()}
     if auto:  # the per-section values, not the whole-track one, were rendered
         import soundfile as sf
 

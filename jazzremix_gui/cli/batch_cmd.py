@@ -35,8 +35,11 @@ def register(sub) -> None:
                                    "<name>.remix.<ext> with --remix, at the suggested pan and gain), or as "
                                    "--filename says, and one line per input in DIR/manifest.jsonl. The output "
                                    "options are those of separate and remix. A re-run skips inputs already done "
-                                   "with the same models and options; Ctrl+C stops cleanly and the same command "
-                                   "resumes. All workers must see SOURCE, DIR and the models at the same paths.")
+                                   "with the same models and options (and redoes one whose file changed or whose "
+                                   "outputs are incomplete); an input whose files are there from other options or "
+                                   "models, or not from this batch, is refused unless --overwrite. Ctrl+C stops "
+                                   "cleanly and the same command resumes. All workers must see SOURCE, DIR and the "
+                                   "models at the same paths.")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="audio files or folders (recursive)")
     p.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://host:8786) or its "
@@ -221,6 +224,14 @@ def run(args) -> int:
                              specs[0].options(), args.retry_failed)
         for _, rec in plan.skipped:
             summary.skipped(rec, rec["status"])
+        if not args.overwrite:  # to do with other options or models, but files are there: refused, not written over
+            there = naming.existing({str(item.path): by_input[str(item.path)].targets()
+                                     for item, known in plan.todo if known is None})
+            for path, line in there.items():
+                error(line)
+                summary.failed(path, line)
+            refused.update(there)
+            plan.todo = [(item, known) for item, known in plan.todo if str(item.path) not in there]
         print(f"{len(inputs)} inputs: {len(plan.todo)} to do, {plan.skipped_done} done earlier, "
               f"{plan.skipped_failed} failed earlier" + (" (unchanged; --retry-failed tries them again)"
                                                          if plan.skipped_failed else ""), file=sys.stderr)

@@ -18,7 +18,7 @@ CLIP_HELP = (f"what to do with samples beyond full scale: limit (default: a tran
 def add_output_options(p, template: bool = True, fmt: bool = True, default_template: str = naming.DEFAULT_TEMPLATE,
                        ) -> None:
     """``--format`` (unless ``fmt`` is False: the output's extension names it), ``--bits``, ``--bitrate``,
-    ``--clip`` and (with ``template``) ``--filename``, whose default is ``default_template``."""
+    ``--clip``, ``--overwrite`` and (with ``template``) ``--filename``, whose default is ``default_template``."""
     g = p.add_argument_group("output files")
     if fmt:
         lossy = f" ({', '.join(sorted(LOSSY))}: lossy)" if LOSSY else ""
@@ -30,6 +30,9 @@ def add_output_options(p, template: bool = True, fmt: bool = True, default_templ
                        help=f"MP3 constant bitrate in kbit/s ({', '.join(map(str, MP3_BITRATES))}); "
                             f"default {DEFAULT_MP3_BITRATE}")
     g.add_argument("--clip", choices=CLIP_MODES, default=DEFAULT_CLIP_MODE, help=CLIP_HELP)
+    g.add_argument("--overwrite", action="store_true",
+                   help="replace output files that already exist (default: an input whose outputs exist is refused "
+                        "before any work, so no earlier result is lost)")
     if template:
         g.add_argument("--filename", default=default_template, metavar="TEMPLATE",
                        help="output names inside --out: placeholders {name} (input without extension), {stem} "

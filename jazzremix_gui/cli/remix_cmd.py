@@ -82,12 +82,14 @@ def _targets(args, inputs) -> tuple[dict, list[str]]:
     One input writes the file --out, several write into the folder --out (created, said). An
     output that is an input of the command (or, into a folder, leaves it) is refused before any
     work (:func:`services.naming.refusals`): one input, the command; several, that input alone.
+    So is an output that already exists, unless ``--overwrite`` (:func:`services.naming.existing`).
     """
     if not _into_folder(args, inputs):
         out = Path(args.out)
         if args.format is not None and spec_for_path(out).fmt != extension(args.format):
             raise AudioWriteError(f"--format {args.format} but {out} is a {spec_for_path(out).fmt} file name")
-        refused = naming.refusals({str(inputs[0].path): {"remix": out}}, [inputs[0].path])
+        refused = naming.refused_outputs({str(inputs[0].path): {"remix": out}}, [inputs[0].path],
+                                         overwrite=args.overwrite)
         if refused:
             raise AudioWriteError(next(iter(refused.values())))
         folder = out.parent if str(out.parent) else Path(".")
@@ -99,8 +101,8 @@ def _targets(args, inputs) -> tuple[dict, list[str]]:
     fmt = args.format or "wav"
     plans = {item: naming.output_paths(item, folder, ("remix",), fmt)["remix"] for item in inputs}
     naming.check_collisions({str(item.path): {"remix": path} for item, path in plans.items()})
-    refused = naming.refusals({str(item.path): {"remix": path} for item, path in plans.items()},
-                              [item.path for item in inputs], folder)
+    refused = naming.refused_outputs({str(item.path): {"remix": path} for item, path in plans.items()},
+                                     [item.path for item in inputs], folder, args.overwrite)
     note_swept({folder, *(p.parent for p in plans.values() if p.parent.is_dir())})
     return {item: p for item, p in plans.items() if str(item.path) not in refused}, list(refused.values())
 

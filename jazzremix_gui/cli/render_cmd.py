@@ -55,7 +55,7 @@ def run(args) -> int:
     note_swept([prepare_out_dir(args.out)])  # what a killed run left (its stems spool): removed, and said
     plan.check()
     with progress_bar(Path(args.session).name) as bar:
-        reports, notes = render_session(args.session, plan, args.model, args.mixer, bar)
+        reports, notes = render_session(args.session, plan, args.model, args.mixer, bar, args.overwrite)
     for line in notes:
         note(line)
     for r in reports:

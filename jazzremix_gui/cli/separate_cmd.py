@@ -62,18 +62,20 @@ def prepare_out_dir(path) -> Path:
     return out
 
 
-def plan_outputs(inputs, out: Path, fmt: str, template: str, stems=STEMS) -> tuple[dict, list[str]]:
+def plan_outputs(inputs, out: Path, fmt: str, template: str, stems=STEMS,
+                 overwrite: bool = False) -> tuple[dict, list[str]]:
     """``{InputFile: {stem: Path}}`` of the inputs that may go, and one line per input refused.
 
     Two inputs writing one file refuse the command (AudioWriteError); an input one of whose
     outputs is an input of the command or lies outside ``out`` is refused alone
-    (:func:`services.naming.refusals`). All before any work.
+    (:func:`services.naming.refusals`), and so is one of whose outputs already exists unless
+    ``overwrite`` (:func:`services.naming.existing`). All before any work.
     """
     naming.check_template(template)
     plans = {item: naming.output_paths(item, out, stems, fmt, template) for item in inputs}
     naming.check_collisions({str(item.path): targets for item, targets in plans.items()})
-    refused = naming.refusals({str(item.path): targets for item, targets in plans.items()},
-                              [i.path for i in inputs], out)
+    refused = naming.refused_outputs({str(item.path): targets for item, targets in plans.items()},
+                                     [i.path for i in inputs], out, overwrite)
     return {i: t for i, t in plans.items() if str(i.path) not in refused}, list(refused.values())
 
 
@@ -87,7 +89,7 @@ def run(args) -> int:
         return EXIT_USAGE
     model = load_separator(args.model, args)  # a bad model is said before any folder is made
     out = prepare_out_dir(args.out)
-    plans, refused = plan_outputs(inputs, out, spec.fmt, args.filename, stems)
+    plans, refused = plan_outputs(inputs, out, spec.fmt, args.filename, stems, args.overwrite)
     for line in refused:
         error(line)
         problems.append(line)

@@ -215,6 +215,41 @@ def refusals(plans: dict, inputs=(), out_dir=None) -> dict:
     return refused
 
 
+OVERWRITE_HINT = "pass --overwrite to replace it, or choose another --out or --filename"
+
+
+def existing(plans: dict) -> dict:
+    """Inputs one of whose outputs already exists (a file an earlier run made, or the user's own).
+
+    Nothing is written over an existing file unless the user asks (``--overwrite``); checked
+    before any work, like :func:`refusals`.
+
+    Parameters
+    ----------
+    plans : dict
+        ``{input_key: {kind: Path}}``.
+
+    Returns
+    -------
+    dict
+        ``{input_key: one line}`` naming the first existing output of each such input.
+    """
+    found = {}
+    for key, targets in plans.items():
+        for kind, path in targets.items():
+            if os.path.lexists(path):
+                found[key] = f"{key}: its {kind} file {path} already exists: not overwritten; {OVERWRITE_HINT}"
+                break
+    return found
+
+
+def refused_outputs(plans: dict, inputs=(), out_dir=None, overwrite: bool = False) -> dict:
+    """:func:`refusals`, and (unless ``overwrite``) :func:`existing`: ``{input_key: one line}`` in plan order."""
+    hard = refusals(plans, inputs, out_dir)
+    found = {} if overwrite else existing({k: t for k, t in plans.items() if k not in hard})
+    return {k: hard.get(k) or found[k] for k in plans if k in hard or k in found}
+
+
 def check_collisions(plans: dict) -> None:
     """``plans`` maps each input to its ``{kind: Path}``; raise if two write the same file.
 

@@ -26,8 +26,10 @@ from jazzremix_gui.services.exporting import ExportPlan, prepare_targets
 
 
 def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_path=None,
-                   progress=None) -> tuple[list, list[str]]:
+                   progress=None, overwrite: bool = False) -> tuple[list, list[str]]:
     """Write what the app's export writes for a session.
+
+    ``overwrite``: replace outputs that already exist (otherwise they refuse the render before any work).
 
     Returns
     -------
@@ -40,12 +42,14 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     ------
     AudioWriteError
         Before any work, for an output that is the session, its recording, another output,
-        or outside the output folder (:func:`services.naming.refusals`).
+        outside the output folder, or (unless ``overwrite``) an existing file
+        (:func:`services.naming.refused_outputs`).
     """
     data = session.load_session(session_path)
     source_path = Path(data["input"])
     targets = plan.paths(source_path)
-    refused = naming.refusals({str(source_path): targets}, [source_path, session_path], plan.out_dir)
+    refused = naming.refused_outputs({str(source_path): targets}, [source_path, session_path], plan.out_dir,
+                                     overwrite)
     if refused:
         raise AudioWriteError(next(iter(refused.values())))
     meta = audio_io.probe(source_path)  # its warnings: said once, by the analysis or below
