@@ -73,10 +73,21 @@ $JR train-separator --arch mask --train data/mixer-train,data/train-v5,data/trai
     --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 \
     --init checkpoints/v6-cont/final/separator.pt --init-optimizer fresh --version sep-mask-3.0-wip --wiener-alpha 1 \
     --pan-aware 20,0.2 --card checkpoints/y-cont/final/separator-v3.json
-# experiment z2 (the WIP weights now): 90 minutes more from y's final weights at lr 5e-5, seed 14, the mean of the
+# experiment z2 (the WIP weights until experiment d1): 90 minutes more from y's final weights at lr 5e-5, seed 14, the mean of the
 # last 10 minutes chosen on data/val-v2 by a rule written before the start (docs/SEPARATOR_V3.md)
 Z2="--arch mask --train data/mixer-train,data/train-v5,data/train-v6 --val data/val-v2-20s \
     --checkpoints checkpoints/z2/run --minutes 90 --seed 14 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 \
     --timbre 0.8 --timbre-scale 1.5 --init checkpoints/y-cont/final/separator-v3.pt --init-optimizer fresh \
     --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
 $JR train-separator $Z2 --average-last 10 --out checkpoints/z2/mean/separator-v3.onnx --card checkpoints/z2/mean/separator-v3.json
+# experiment d1 (the WIP weights now): z2's run with 400 look-alike tracks added (the solo switching soundfont
+# between phrases, a section of the solo's own instrument), from y's final weights; its final weights chosen on
+# data/val-v2 by a rule written before the start (docs/SEPARATOR_V3.md, "Look-alike data")
+$JR synth --out data/train-v7 --tracks 400 --seconds 20 --seed 10 --jobs 2 --variety 0 --lookalike 0.7
+$JR train-separator --arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v7 --val data/val-v2-20s \
+    --out checkpoints/d1/final/separator-v3.onnx --checkpoints checkpoints/d1/run --minutes 90 --seed 14 --threads 1 \
+    --lr 5e-5 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 \
+    --init checkpoints/y-cont/final/separator-v3.pt --init-optimizer fresh --version sep-mask-3.0-wip --wiener-alpha 1 \
+    --pan-aware 20,0.2 --card checkpoints/d1/final/separator-v3.json
+# for choosing the next candidates (docs/SEPARATOR_V3.md): a second set of the validation generator
+$JR synth --out data/val-unseen-2 --generator val --tracks 36 --seconds 20 --seed 6000 --level-profile wide --variety 0
