@@ -365,3 +365,105 @@ def test_lookalike_track_is_exact_recorded_and_refused_for_validation(tmp_path):
         generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", lookalike=0.5)
     with pytest.raises(SynthError, match="probability"):
         generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], lookalike=2.0)
+
+
+def _sine_library(folder, keys=range(60, 68), mics=("cnd", "dnm"), seconds=1.0, drop=None):
+    """A tiny sample library in the Weresax layout: each file a sine at its key's pitch (soft ones quieter)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {0: "c", 1: "db", 2: "d", 3: "eb", 4: "e", 5: "f", 6: "gb", 7: "g", 8: "ab", 9: "a", 10: "bb", 11: "b"}
+    t = np.arange(int(seconds * 44100)) / 44100
+    for key in keys:
+        for layer, amp in (("p", 0.2), ("f", 0.6)):
+            for take in (1, 2):
+                for mic in mics:
+                    name = f"{names[key % 12]}{key // 12 - 2}_{layer}_rr{take}_{mic}.wav"
+                    if name != drop:
+                        sf.write(folder / name, amp * np.sin(2 * np.pi * 440.0 * 2 ** ((key - 69) / 12) * t), 44100)
+    return folder
+
+
+def test_a_sample_library_is_indexed_by_key_layer_take_and_microphone(tmp_path):
+    """The Weresax naming: 'db2' is MIDI key 49, 'c4' key 72; a key without a layer or a microphone the others
+    have, an empty folder and a missing one are refused by name."""
+    from jazzremix_gui.training.synth.sampled import SampleLibraryError, key_of, load_library
+
+    assert key_of("db", 2) == 49 and key_of("c", 4) == 72 and key_of("a", 3) == 69
+    lib = load_library(_sine_library(tmp_path / "lib"))
+    assert lib.keys == tuple(range(60, 68)) and lib.mics == ("cnd", "dnm") and lib.name == "lib"
+    assert len(lib.takes(64, "f", "dnm")) == 2
+    with pytest.raises(SampleLibraryError, match="not found"):
+        load_library(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SampleLibraryError, match="holds no samples"):
+        load_library(tmp_path / "empty")
+    _sine_library(tmp_path / "gap", drop="e3_p_rr1_dnm.wav")
+    load_library(tmp_path / "gap")  # one take of two is missing: still usable
+    for f in (tmp_path / "gap").glob("e3_p_*_dnm.wav"):
+        f.unlink()
+    with pytest.raises(SampleLibraryError, match="key 64 has no 'p' sample for microphone 'dnm'"):
+        load_library(tmp_path / "gap")
+
+
+def test_the_sampled_voice_plays_the_parts_pitches_and_dynamics(tmp_path):
+    """Each note is read from its key's sample (shifted by octaves into the library's range when the part lies
+    outside it), bent as the part bends, louder when the velocity asks for it, and ends without a click."""
+    from jazzremix_gui.training.pitch import LOWEST_HZ, f0_labels
+    from jazzremix_gui.training.synth.sampled import draw_voice, load_library, render_part
+    from jazzremix_gui.training.synth.timing import Part
+
+    lib = load_library(_sine_library(tmp_path / "lib", keys=range(55, 80)))
+    for pitch, bend, want in ((60, 0, 60), (64, 8191, 66), (88, 0, 76), (43, 0, 55)):
+        part = Part("solo", "x", 66, notes=[(0.1, 0.5, pitch, 100)], bends=[(0.0, bend)] if bend else [])
+        voice = {**draw_voice(np.random.default_rng(0), lib, part), "detune_cents": 0.0}
+        x = render_part(part, 44100, voice, lib, np.random.default_rng(1))
+        assert x.shape == (44100, 2) and x.dtype == np.float32 and np.array_equal(x[:, 0], x[:, 1])
+        assert abs(float(np.abs(x).max()) - 0.5) < 1e-6
+        labels = f0_labels(x[:, 0], 1024, 60)[8:18]
+        hz = 440.0 * 2 ** ((want - 69) / 12)
+        assert np.mean(labels == round(12 * np.log2(hz / LOWEST_HZ)) + 1) > 0.8, (pitch, want)
+    assert draw_voice(np.random.default_rng(0), lib, Part("solo", "x", 66, notes=[(0, 1, 88, 90), (1, 1, 91, 90)]))[
+        "octave_shift"] == -1
+    both = Part("solo", "x", 66, notes=[(0.0, 0.4, 62, 30), (0.5, 0.4, 62, 120)])
+    voice = draw_voice(np.random.default_rng(0), lib, both)
+    x = render_part(both, 44100, voice, lib, np.random.default_rng(1))[:, 0]
+    soft, loud = np.abs(x[4410:13230]).max(), np.abs(x[26460:35280]).max()
+    assert loud > 3 * soft  # the forte layer at a higher velocity
+    long = Part("solo", "x", 66, notes=[(0.0, 3.0, 62, 100)])  # outlasts its 1 s sample
+    y = render_part(long, 44100 * 2, {**voice, "detune_cents": 0.0}, lib, np.random.default_rng(1))[:, 0]
+    end = int(np.flatnonzero(y)[-1])
+    assert end < 44100 and np.abs(y[end - 20:end + 1]).max() < 0.01
+
+
+@needs_fs
+def test_a_sampled_solo_replaces_the_soundfont_is_recorded_and_refused_where_it_cannot_be(tmp_path, capsys):
+    """--sampled-solo: 0 draws nothing (the tracks made before the option, bit for bit); 1 plays the solo from the
+    library with the same arrangement; validation sets, a missing --samples and a bad folder are refused before
+    any track is made, and the CLI says so without a traceback."""
+    from jazzremix_gui.cli.main import main
+    from jazzremix_gui.training.synth.dataset import render_track
+
+    lib = _sine_library(tmp_path / "lib", keys=range(40, 100))
+    plain, meta = render_track(11, 2, 2.5, [TIMGM])
+    zero, meta0 = render_track(11, 2, 2.5, [TIMGM], sampled_solo=0.0, samples=str(lib))
+    np.testing.assert_array_equal(plain["mixture"], zero["mixture"])
+    assert meta == meta0 and "solo_voice" not in meta
+    stems, meta1 = render_track(11, 2, 2.5, [TIMGM], sampled_solo=1.0, samples=str(lib))
+    np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+    assert meta1["soundfont"] == "sampled:lib" and meta1["solo_voice"]["kind"] == "sampled"
+    assert meta1["solo_voice"]["mic"] in ("cnd", "dnm")
+    assert (meta1["style"], meta1["instrument"], meta1["tempo"]) == (meta["style"], meta["instrument"], meta["tempo"])
+    assert np.abs(stems["solo"]).max() > 0 and not np.array_equal(stems["solo"], plain["solo"])
+    with pytest.raises(SynthError, match="training sets"):
+        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", sampled_solo=0.5, samples=str(lib))
+    with pytest.raises(SynthError, match="needs --samples"):
+        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], sampled_solo=0.5)
+    assert main(["synth", "--out", str(tmp_path / "c"), "--tracks", "1", "--seconds", "1", "--soundfont", TIMGM,
+                 "--sampled-solo", "0.5", "--samples", str(tmp_path / "nowhere"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "sample library folder not found" in err and "Traceback" not in err
+    assert not (tmp_path / "c").exists() or not list((tmp_path / "c").glob("track_*"))
+    generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, sampled_solo=1.0, samples=str(lib))
+    info = json.loads((tmp_path / "r" / "dataset.json").read_text())
+    assert info["sampled_solo"] == 1.0 and info["samples"] == "lib"
+    with pytest.raises(SynthError, match="other options"):
+        generate_dataset(tmp_path / "r", 2, 0.5, 5, [TIMGM], jobs=1)

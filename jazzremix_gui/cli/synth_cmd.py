@@ -49,6 +49,14 @@ def register(sub) -> None:
                    help="probability per track, drawn separately for each, that the solo switches soundfont "
                         "between phrases and that a section of the solo's own instrument plays backgrounds in the "
                         "accompaniment (training sets only; default 0)")
+    p.add_argument("--sampled-solo", type=float, default=0.0, metavar="P",
+                   help="probability per track that the solo is played from a recorded sample library (--samples) "
+                        "instead of a soundfont: a real instrument's notes, takes and microphones "
+                        "(training sets only; default 0)")
+    p.add_argument("--samples", default=None, metavar="DIR",
+                   help="the sample library for --sampled-solo: a folder of <note><octave>_<p|f>_rr<N>_<mic>.wav "
+                        "files (scripts/get_sample_libraries.sh puts Karoryfer's Weresax alto saxophone, CC0, in "
+                        "data/samples/weresax)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
@@ -75,7 +83,8 @@ def run(args) -> int:
                                  level_profile=args.level_profile, variety=args.variety,
                                  generator=args.generator, additive_solo=args.additive_solo,
                                  solo_voices=tuple(k.strip() for k in args.solo_voices.split(",") if k.strip()),
-                                 lookalike=args.lookalike)
+                                 lookalike=args.lookalike, sampled_solo=args.sampled_solo,
+                                 samples=args.samples)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

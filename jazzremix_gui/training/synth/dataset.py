@@ -18,6 +18,7 @@ with :func:`scipy.io.wavfile.write` (no timestamped PEAK chunk, unlike libsndfil
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -30,7 +31,7 @@ from scipy.io import wavfile
 
 from jazzremix_gui.core.files.atomic import atomic_path, write_text
 
-from . import additive, lookalike as look
+from . import additive, lookalike as look, sampled
 from .arrangement import Arrangement, plan_track, track_seed_sequence
 from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
@@ -114,7 +115,8 @@ def _write_json(path: Path, data: dict) -> None:
 def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
                  variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
-                 solo_voices: tuple = ("harmonic",), lookalike: float = 0.0):
+                 solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
+                 samples: str | None = None):
     """Make one track in memory.
 
     Parameters
@@ -146,6 +148,12 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     lookalike : float
         Probability, drawn separately for each, of a twin section and of a soundfont swap in the
         solo (:mod:`.lookalike`; training only; 0 draws nothing: the tracks made before the option).
+    sampled_solo : float
+        Probability that the solo is played from the recorded sample library ``samples``
+        (:mod:`.sampled`) instead of a soundfont, when no additive voice was drawn (training only;
+        0 draws nothing: the tracks made before the option).
+    samples : str, optional
+        The sample library folder (needed when ``sampled_solo`` > 0).
 
     Returns
     -------
@@ -155,7 +163,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss = track_seed_sequence(seed, index).spawn(6)  # earlier ones as before
+    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss = track_seed_sequence(seed, index).spawn(7)  # earlier ones as before
     look_rng = np.random.default_rng(look_ss) if lookalike > 0 and generator != "val" else None
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
@@ -181,18 +189,28 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         if voice_rng.random() < additive_solo:
             kind = solo_voices[0] if len(solo_voices) == 1 else solo_voices[int(voice_rng.integers(len(solo_voices)))]
             voice = additive.draw_voice(voice_rng, kind)
+    recorded = library = None
+    if sampled_solo > 0 and voice is None and generator != "val":
+        sampled_rng = np.random.default_rng(sampled_ss)
+        if sampled_rng.random() < sampled_solo:
+            library = _library(samples)
+            recorded = sampled.draw_voice(sampled_rng, library, arr.solo)
     swap = None
-    if look_rng is not None and voice is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
+    if look_rng is not None and voice is None and recorded is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
         first, second, swap = look.split_solo(arr.solo, look_rng)
         swap["soundfonts"] = [sf_of["solo"], look.other_soundfont(sf_of["solo"], soundfonts, look_rng)]
     with tempfile.TemporaryDirectory(prefix="jazzsynth_") as work:
         renders = {p.name: additive.render_part(p, n, voice, voice_rng) if voice is not None and p.name == "solo"
+                   else sampled.render_part(p, n, recorded, library, sampled_rng)
+                   if recorded is not None and p.name == "solo"
                    else render_part(p, sf_of[p.name], n, work) for p in arr.parts[swap is not None:]}
         if swap is not None:
             renders["solo"] = render_part(first, swap["soundfonts"][0], n, work) + \
                 render_part(second, swap["soundfonts"][1], n, work)
     if voice is not None:
         sf_of["solo"] = "additive"
+    if recorded is not None:
+        sf_of["solo"] = f"sampled:{library.name}"
     timbre = {}
     if variety > 0:
         for p in arr.parts:
@@ -234,11 +252,20 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         meta["timbre"] = timbre
     if voice is not None:
         meta["solo_voice"] = {"kind": "additive", **additive.describe(voice)}
+    if recorded is not None:
+        meta["solo_voice"] = {"kind": "sampled", **sampled.describe(recorded)}
     if look_rng is not None:
         meta["lookalike"] = {"p": float(lookalike), "twin_section": arr.info.get("twin_section"),
                              "soundfont_swap": None if swap is None else
                              {**swap, "soundfonts": [Path(x).name for x in swap["soundfonts"]]}}
     return {"mixture": m32, "solo": s32, "accompaniment": a32}, meta
+
+
+@functools.lru_cache(maxsize=None)
+def _library(folder: str | None) -> "sampled.Library":
+    if not folder:
+        raise SynthError("--sampled-solo needs --samples DIR (a recorded sample library)")
+    return sampled.load_library(folder)
 
 
 def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=None, twin=0.0, twin_rng=None):
@@ -260,7 +287,8 @@ def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=No
 def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: float,
                    soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
                    variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
-                   solo_voices: tuple = ("harmonic",), lookalike: float = 0.0) -> str:
+                   solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
+                   samples: str | None = None) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
@@ -268,7 +296,8 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
     d.mkdir(parents=True, exist_ok=True)
     stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
                                level_profile=level_profile, variety=variety, generator=generator,
-                               additive_solo=additive_solo, solo_voices=solo_voices, lookalike=lookalike)
+                               additive_solo=additive_solo, solo_voices=solo_voices, lookalike=lookalike,
+                               sampled_solo=sampled_solo, samples=samples)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -279,7 +308,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
                      soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
                      progress=None, level_profile: str = "real", variety: float = 0.0,
                      generator: str = "train", additive_solo: float = 0.0,
-                     solo_voices: tuple = ("harmonic",), lookalike: float = 0.0) -> list[str]:
+                     solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
+                     samples: str | None = None) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -315,6 +345,11 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         Kinds of additive voice drawn from (:data:`.additive.KINDS`; default ``harmonic`` only).
     lookalike : float
         Probability per track of each look-alike addition (:mod:`.lookalike`; training sets only).
+    sampled_solo : float
+        Probability per track that the solo is played from the sample library ``samples``
+        (:mod:`.sampled`; training sets only).
+    samples : str, optional
+        The sample library folder (needed, and checked, when ``sampled_solo`` > 0).
 
     Returns
     -------
@@ -346,6 +381,12 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         raise SynthError("--lookalike is a probability: 0 to 1")
     if lookalike > 0 and generator == "val":
         raise SynthError("--lookalike is for training sets: the validation generator has its own arrangements")
+    if not 0.0 <= sampled_solo <= 1.0:
+        raise SynthError("--sampled-solo is a probability: 0 to 1")
+    if sampled_solo > 0 and generator == "val":
+        raise SynthError("--sampled-solo is for training sets: the validation generator uses only its own soundfonts")
+    if sampled_solo > 0:
+        _library(samples)  # the folder is checked before any track is made
     solo_voices = tuple(solo_voices)
     if not solo_voices or any(k not in additive.KINDS for k in solo_voices) or len(set(solo_voices)) < len(solo_voices):
         raise SynthError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
@@ -360,10 +401,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["solo_voices"] = list(solo_voices)
     if lookalike > 0:
         opts["lookalike"] = float(lookalike)
+    if sampled_solo > 0:
+        opts["sampled_solo"] = float(sampled_solo)
+        opts["samples"] = _library(samples).name
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
-        keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike") if k in old and k not in opts]
+        keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike", "sampled_solo",
+                                              "samples") if k in old and k not in opts]
         old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in keys}
         opts_all = {k: opts.get(k) for k in keys}
         if old_opts != opts_all:
@@ -378,14 +423,15 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
             generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
-                           additive_solo, solo_voices, lookalike)
+                           additive_solo, solo_voices, lookalike, sampled_solo, samples)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
         return names
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
-                            level_profile, variety, generator, additive_solo, solo_voices, lookalike)
+                            level_profile, variety, generator, additive_solo, solo_voices, lookalike,
+                            sampled_solo, samples)
                 for i in todo]
         for f in as_completed(futs):
             name = f.result()
