@@ -102,7 +102,7 @@ def main() -> None:
         net = network_alone(args.separator, src)
         print(row(f"{net['version']}: network alone", net, audio_s))
         cmd_res = compare_commands("jazzremix remix (whole command)",
-                                   ["-q", "remix", str(src), "--out", str(Path(d) / "remix.wav"),
+                                   ["-q", "remix", str(src), "--out", str(Path(d) / "remix.wav"), "--overwrite",
                                     "--model", args.separator, "--mixer", args.mixer],
                                    audio_s, args.source)
         print(f"  whole command / network alone: {cmd_res['seconds'] / net['seconds']:.2f} x the wall time, "

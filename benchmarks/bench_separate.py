@@ -129,9 +129,9 @@ def main() -> None:
         out1 = str(Path(d) / "out1")
         for label, argv in (("jazzremix --version", ["--version"]), ("jazzremix --help", ["--help"]),
                             ("jazzremix separate --help", ["separate", "--help"]),
-                            ("separate, 1 s of audio", ["-q", "separate", str(second), "--out", out1]),
+                            ("separate, 1 s of audio", ["-q", "separate", str(second), "--out", out1, "--overwrite"]),
                             ("suggest, 1 s of audio", ["-q", "suggest", str(second)]),
-                            ("remix, 1 s of audio", ["-q", "remix", str(second), "--out", f"{out1}/r.wav"])):
+                            ("remix, 1 s of audio", ["-q", "remix", str(second), "--out", f"{out1}/r.wav", "--overwrite"])):
             for where in ([args.source] if args.source else []) + [None]:
                 res = run_command(argv, where)
                 print(f"{label + (f' ({where})' if where else ''):<34} {res['seconds']:7.2f} s wall, "
@@ -145,7 +145,7 @@ def main() -> None:
             net = network_alone(model, src)
             print(row(f"{net['version']}: network alone", net, audio_s))
             whole = compare_commands(f"{net['version']}: jazzremix separate",
-                                     ["-q", "separate", str(src), "--out", str(Path(d) / "out"), "--model", model],
+                                     ["-q", "separate", str(src), "--out", str(Path(d) / "out"), "--model", model, "--overwrite"],
                                      audio_s, args.source)
             cmd = [sys.executable, __file__, "--one", model, str(src)] + (["--profile"] if args.profile else [])
             res = json.loads(subprocess.run(cmd, text=True, check=True, stdout=subprocess.PIPE).stdout.strip().splitlines()[-1])

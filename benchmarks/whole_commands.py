@@ -217,13 +217,13 @@ def main() -> None:
             print(row(label + ", best", nets[threads], audio_s), flush=True)
         net = nets[1]
         models = ["--model", args.separator]
-        commands = {"separate": ["-q", "separate", str(src), "--out", str(Path(d) / "out")] + models,
+        commands = {"separate": ["-q", "separate", str(src), "--out", str(Path(d) / "out"), "--overwrite"] + models,
                     "suggest": ["-q", "suggest", str(src)] + models + ["--mixer", args.mixer],
-                    "remix": ["-q", "remix", str(src), "--out", str(Path(d) / "remix.wav")] + models
+                    "remix": ["-q", "remix", str(src), "--out", str(Path(d) / "remix.wav"), "--overwrite"] + models
                     + ["--mixer", args.mixer]}
         if args.pan_aware:
             commands["separate --pan-aware"] = ["-q", "separate", str(src), "--out", str(Path(d) / "out-pa"),
-                                                "--pan-aware"] + models
+                                                "--pan-aware", "--overwrite"] + models
         wheres = ([args.source] if args.source else []) + [None]
         runs = {(name, where): [] for name in commands for where in wheres}
         for _ in range(args.repeats):

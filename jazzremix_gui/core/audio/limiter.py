@@ -186,14 +186,14 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
     seg[:, : avail.shape[0]] = avail.T
     seg = seg.reshape(c, rows + 2, ROW)
     absolute = np.abs(seg)
-    gmag = []
+    gmag = []  # each group's magnitudes (a view of ``absolute`` for a group of one channel)
     for a, b in zip(edges[:-1], edges[1:]):
-        g = absolute[a].copy()
-        for ch in range(a + 1, b):
+        g = absolute[a] if b - a == 1 else np.maximum(absolute[a], absolute[a + 1])
+        for ch in range(a + 2, b):
             np.maximum(g, absolute[ch], out=g)
         gmag.append(g)
-    mag = gmag[0].copy() if len(gmag) > 1 else gmag[0]
-    for g in gmag[1:]:
+    mag = gmag[0] if len(gmag) == 1 else np.maximum(gmag[0], gmag[1])
+    for g in gmag[2:]:
         np.maximum(mag, g, out=mag)
     best = mag[1:-1].copy()  # (rows, ROW): the sample peaks, raised below where the interpolated points are higher
     sample_max = np.array([float(g[1:-1].reshape(-1)[:m].max()) for g in gmag])
@@ -205,10 +205,14 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
     k = idx.size
     if k == 0:
         return best.reshape(-1)[:m], sample_max
-    # row r's three rows of input, side by side: windows of 3 ROW samples every ROW samples (a view, copied once)
-    windows = np.lib.stride_tricks.sliding_window_view(seg.reshape(c, -1), 3 * ROW, axis=1)[:, ::ROW]
-    # (np.take: a C-ordered copy; windows[:, idx] is not, and its reshape would copy it again)
-    x = (np.ascontiguousarray(windows) if k == rows else np.take(windows, idx, axis=1)).reshape(c * k, 3 * ROW)
+    # row r's three rows of input, side by side: (c k, 3 ROW), C-ordered. Every row: windows of 3 ROW samples
+    # every ROW samples (a view, copied once); some: gathered from ``seg`` itself (np.take of the windows' view
+    # copied the whole view before taking, 3 times the block for any number of rows)
+    if k == rows:
+        x = np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(seg.reshape(c, -1), 3 * ROW, axis=1)[:, ::ROW])
+    else:
+        x = seg[:, idx[:, None] + np.arange(3)]
+    x = x.reshape(c * k, 3 * ROW)
     y = np.empty((c * k, (OVERSAMPLE - 1) * ROW), np.float32)
     for i in range(0, c * k, _GEMM_ROWS):
         np.matmul(x[i: i + _GEMM_ROWS], _MATRIX, out=y[i: i + _GEMM_ROWS])
