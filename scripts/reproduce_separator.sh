@@ -91,3 +91,22 @@ $JR train-separator --arch mask --train data/mixer-train,data/train-v5,data/trai
     --pan-aware 20,0.2 --card checkpoints/d1/final/separator-v3.json
 # for choosing the next candidates (docs/SEPARATOR_V3.md): a second set of the validation generator
 $JR synth --out data/val-unseen-2 --generator val --tracks 36 --seconds 20 --seed 6000 --level-profile wide --variety 0
+# experiments e1 and e2 (docs/SEPARATOR_V3.md, "Recorded saxophone solos"): 200 tracks whose solo is, in half of
+# them, Karoryfer's recorded alto saxophone (CC0), then z2's recipe with them added, from y's final weights (e1, 90
+# minutes) and from sep-mask-2.0 (e2, 80 minutes, seed 15); the mean of the last 10 minutes and the final weights
+# of each, chosen on data/val-unseen-2 by rules written before the start
+scripts/get_sample_libraries.sh data/samples
+$JR synth --out data/train-v8 --tracks 200 --seconds 20 --seed 11 --jobs 2 --variety 0 --sampled-solo 0.5 \
+    --samples data/samples/weresax
+E1="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8 --val data/val-v2-20s \
+    --checkpoints checkpoints/e1/run --minutes 90 --seed 14 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 \
+    --timbre 0.8 --timbre-scale 1.5 --init checkpoints/y-cont/final/separator-v3.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $E1 --average-last 10 --out checkpoints/e1/mean/separator-v3.onnx --card checkpoints/e1/mean/separator-v3.json
+$JR train-separator $E1 --out checkpoints/e1/final/separator-v3.onnx --card checkpoints/e1/final/separator-v3.json
+E2="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8 --val data/val-v2-20s \
+    --checkpoints checkpoints/e2/run --minutes 80 --seed 15 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 \
+    --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $E2 --average-last 10 --out checkpoints/e2/mean/separator-v3.onnx --card checkpoints/e2/mean/separator-v3.json
+$JR train-separator $E2 --out checkpoints/e2/final/separator-v3.onnx --card checkpoints/e2/final/separator-v3.json
