@@ -181,9 +181,10 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
         return np.zeros(0, np.float32), np.zeros(len(groups))
     rows = -(-m // ROW)
     # channels first, in rows of ROW samples: row r + 1 of seg is output row r; rows 0 and rows + 1 are context
-    seg = np.zeros((c, (rows + 2) * ROW), np.float32)
+    seg = np.empty((c, (rows + 2) * ROW), np.float32)
     avail = ext[MARGIN - ROW: MARGIN + (rows + 1) * ROW]
     seg[:, : avail.shape[0]] = avail.T
+    seg[:, avail.shape[0]:] = 0.0
     seg = seg.reshape(c, rows + 2, ROW)
     absolute = np.abs(seg)
     gmag = []  # each group's magnitudes (a view of ``absolute`` for a group of one channel)
@@ -195,7 +196,9 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
     mag = gmag[0] if len(gmag) == 1 else np.maximum(gmag[0], gmag[1])
     for g in gmag[2:]:
         np.maximum(mag, g, out=mag)
-    best = mag[1:-1].copy()  # (rows, ROW): the sample peaks, raised below where the interpolated points are higher
+    # (rows, ROW): the sample peaks, raised below where the interpolated points are higher (``mag`` is not read
+    # after ``needed``, so it is raised in place)
+    best = mag[1:-1]
     sample_max = np.array([float(g[1:-1].reshape(-1)[:m].max()) for g in gmag])
     needed = _rows_above(mag, min(floor, max(known, float(sample_max.max()))))
     if len(groups) > 1:  # one group: its rows are among the limiter's (its level is at least the limiter's)
@@ -206,12 +209,13 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
     if k == 0:
         return best.reshape(-1)[:m], sample_max
     # row r's three rows of input, side by side: (c k, 3 ROW), C-ordered. Every row: windows of 3 ROW samples
-    # every ROW samples (a view, copied once); some: gathered from ``seg`` itself (np.take of the windows' view
-    # copied the whole view before taking, 3 times the block for any number of rows)
+    # every ROW samples (a view, copied once); some: taken from ``seg`` itself, which is contiguous (np.take of
+    # the windows' view copied the whole view before taking, 3 times the block for any number of rows; a fancy
+    # index ``seg[:, rows]`` gives a non-C-ordered result that the reshape below copied again: 8x slower)
     if k == rows:
         x = np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(seg.reshape(c, -1), 3 * ROW, axis=1)[:, ::ROW])
     else:
-        x = seg[:, idx[:, None] + np.arange(3)]
+        x = np.take(seg, idx[:, None] + np.arange(3), axis=1)
     x = x.reshape(c * k, 3 * ROW)
     y = np.empty((c * k, (OVERSAMPLE - 1) * ROW), np.float32)
     for i in range(0, c * k, _GEMM_ROWS):
