@@ -4,8 +4,9 @@ True peak (ITU-R BS.1770-4 annex 2 style): the signal is oversampled 4x with the
 anti-imaging filter of ``scipy.signal.resample_poly(x, 4, 1)`` (81 taps, Kaiser-windowed
 sinc, beta 5; recomputed here with numpy, :func:`reference_filter`) and the largest
 magnitude of each input sample's interval, over all channels, is taken. Only the three
-interpolated phases are computed (the fourth is the sample itself), as one small matrix
-product per row of :data:`ROW` samples (:func:`true_peaks`), and only where it can matter:
+interpolated phases are computed (the fourth is the sample itself), as small matrix products
+of rows of :data:`ROW` samples with three bands of one matrix (the previous, the same and the
+next row's contributions; :func:`true_peaks`), and only where it can matter:
 a row whose input samples, times the filter's largest gain :data:`OVERSHOOT`, stay under
 the level of interest cannot hold a true peak above it, so it keeps its sample peak.
 Blocks are processed with :data:`MARGIN` samples of context on each side, so block-wise
@@ -72,6 +73,8 @@ def _row_matrix(taps: np.ndarray) -> np.ndarray:
 
 _TAPS = _phase_taps(reference_filter())
 _MATRIX = _row_matrix(_TAPS)
+#: The matrix in three ``(ROW, 3 ROW)`` bands: the previous, the same and the next row's contributions.
+_BANDS = tuple(np.ascontiguousarray(_MATRIX[b * ROW: (b + 1) * ROW]) for b in range(3))
 #: Largest ratio of an interpolated value to the largest input sample within its filter's reach
 #: (the L1 norm of the half-sample phase: 2.24, +7.0 dB); a hair more for float32 rounding.
 OVERSHOOT = float(np.abs(_TAPS).sum(axis=1).max()) * (1 + 1e-5)
@@ -86,8 +89,9 @@ def lin_to_db(x: float) -> float:
 
 
 #: Rows per matrix product: small products stay on the calling thread (OpenBLAS spreads larger ones over
-#: threads that spin against each other and the network's, 30x slower on a busy 2-core machine).
-_GEMM_ROWS = 256
+#: threads that spin against each other and the network's, 30x slower on a busy 2-core machine). OpenBLAS
+#: stays on one thread while rows x columns x depth < 4 x 65536: 768 x 30 x 10 = 230,400.
+_GEMM_ROWS = 768
 
 
 def _max_of_columns(a: np.ndarray) -> np.ndarray:
@@ -208,18 +212,24 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
     k = idx.size
     if k == 0:
         return best.reshape(-1)[:m], sample_max
-    # row r's three rows of input, side by side: (c k, 3 ROW), C-ordered. Every row: windows of 3 ROW samples
-    # every ROW samples (a view, copied once); some: taken from ``seg`` itself, which is contiguous (np.take of
-    # the windows' view copied the whole view before taking, 3 times the block for any number of rows; a fancy
-    # index ``seg[:, rows]`` gives a non-C-ordered result that the reshape below copied again: 8x slower)
+    # output row r = (input row r - 1) @ band 0 + (row r) @ band 1 + (row r + 1) @ band 2. Every row: the three
+    # are views of ``seg`` (a gather of three rows side by side copied the block three times, 40 % slower in
+    # all); some: each taken from ``seg`` (contiguous, so np.take copies only those rows; a fancy index gave a
+    # non-C-ordered result that a reshape copied again)
     if k == rows:
-        x = np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(seg.reshape(c, -1), 3 * ROW, axis=1)[:, ::ROW])
+        parts = (seg[:, :-2], seg[:, 1:-1], seg[:, 2:])
     else:
-        x = np.take(seg, idx[:, None] + np.arange(3), axis=1)
-    x = x.reshape(c * k, 3 * ROW)
-    y = np.empty((c * k, (OVERSAMPLE - 1) * ROW), np.float32)
-    for i in range(0, c * k, _GEMM_ROWS):
-        np.matmul(x[i: i + _GEMM_ROWS], _MATRIX, out=y[i: i + _GEMM_ROWS])
+        parts = tuple(np.take(seg, idx + b, axis=1) for b in range(3))
+    y = np.empty((c, k, (OVERSAMPLE - 1) * ROW), np.float32)
+    tmp = np.empty((min(k, _GEMM_ROWS), (OVERSAMPLE - 1) * ROW), np.float32)
+    for ch in range(c):
+        for i in range(0, k, _GEMM_ROWS):
+            j = min(k, i + _GEMM_ROWS)
+            out, t = y[ch, i:j], tmp[: j - i]
+            np.matmul(parts[0][ch, i:j], _BANDS[0], out=out)
+            for b in (1, 2):
+                np.matmul(parts[b][ch, i:j], _BANDS[b], out=t)
+                out += t
     np.abs(y, out=y)
     y = y.reshape(c, k, OVERSAMPLE - 1, ROW)
     if idx[-1] == rows - 1 and m % ROW:  # the last row runs past the block's end: those points are the next block's
@@ -242,8 +252,9 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
     if every_row:
         hot = slice(None)
     else:
-        row_top = _max_of_columns(top)
-        hot = np.flatnonzero(row_top >= min(floor, float(row_top.max())))
+        row_top = _max_of_columns(top)  # ties within float32 rounding of the maximum count as the maximum (the
+        # products of rows at different places in a chunk may round differently: a clipped square's equal peaks)
+        hot = np.flatnonzero(row_top >= min(floor, float(row_top.max()) * (1 - 1e-5)))
     rows_hot = idx[hot]
     best[rows_hot] = np.maximum(best[rows_hot], top[hot])
     return best.reshape(-1)[:m], group_max
