@@ -110,3 +110,12 @@ E2="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-
     --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
 $JR train-separator $E2 --average-last 10 --out checkpoints/e2/mean/separator-v3.onnx --card checkpoints/e2/mean/separator-v3.json
 $JR train-separator $E2 --out checkpoints/e2/final/separator-v3.onnx --card checkpoints/e2/final/separator-v3.json
+# experiment e3 (docs/SEPARATOR_V3.md, "The accompaniment's weight doubled"): e1's data, from E1F (e1's final
+# weights), the accompaniment term of the loss weighted 1.0 instead of 0.5, seed 16, 85 minutes; the final weights
+# and the last-10-minutes mean chosen on data/val-unseen-2 by a rule written before the start
+E3="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8 --val data/val-v2-20s \
+    --checkpoints checkpoints/e3/run --minutes 85 --seed 16 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 1.0 \
+    --timbre 0.8 --timbre-scale 1.5 --init checkpoints/e1/final/separator-v3.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $E3 --average-last 10 --out checkpoints/e3/mean/separator-v3.onnx --card checkpoints/e3/mean/separator-v3.json
+$JR train-separator $E3 --out checkpoints/e3/final/separator-v3.onnx --card checkpoints/e3/final/separator-v3.json
