@@ -119,3 +119,7 @@ E3="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-
     --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
 $JR train-separator $E3 --average-last 10 --out checkpoints/e3/mean/separator-v3.onnx --card checkpoints/e3/mean/separator-v3.json
 $JR train-separator $E3 --out checkpoints/e3/final/separator-v3.onnx --card checkpoints/e3/final/separator-v3.json
+# experiment e4, e3's control: the same command at the accompaniment weight 0.5, 40 minutes
+E4="${E3//checkpoints\/e3/checkpoints/e4}"; E4="${E4/--both-stems 1.0/--both-stems 0.5}"; E4="${E4/--minutes 85/--minutes 40}"
+$JR train-separator $E4 --average-last 10 --out checkpoints/e4/mean/separator-v3.onnx --card checkpoints/e4/mean/separator-v3.json
+$JR train-separator $E4 --out checkpoints/e4/final/separator-v3.onnx --card checkpoints/e4/final/separator-v3.json
