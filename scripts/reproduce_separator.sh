@@ -120,6 +120,9 @@ E3="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-
 $JR train-separator $E3 --average-last 10 --out checkpoints/e3/mean/separator-v3.onnx --card checkpoints/e3/mean/separator-v3.json
 $JR train-separator $E3 --out checkpoints/e3/final/separator-v3.onnx --card checkpoints/e3/final/separator-v3.json
 # experiment e4, e3's control: the same command at the accompaniment weight 0.5, 40 minutes
-E4="${E3//checkpoints\/e3/checkpoints/e4}"; E4="${E4/--both-stems 1.0/--both-stems 0.5}"; E4="${E4/--minutes 85/--minutes 40}"
+E4="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8 --val data/val-v2-20s \
+    --checkpoints checkpoints/e4/run --minutes 40 --seed 16 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 \
+    --timbre 0.8 --timbre-scale 1.5 --init checkpoints/e1/final/separator-v3.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
 $JR train-separator $E4 --average-last 10 --out checkpoints/e4/mean/separator-v3.onnx --card checkpoints/e4/mean/separator-v3.json
 $JR train-separator $E4 --out checkpoints/e4/final/separator-v3.onnx --card checkpoints/e4/final/separator-v3.json

@@ -252,8 +252,9 @@ def grouped_true_peaks(ext: np.ndarray, groups, floor: float = math.inf, known: 
     if every_row:
         hot = slice(None)
     else:
-        row_top = _max_of_columns(top)  # ties within float32 rounding of the maximum count as the maximum (the
-        # products of rows at different places in a chunk may round differently: a clipped square's equal peaks)
+        # values within float32 rounding of the maximum count as the maximum (rows at different places in a
+        # product may round equal peaks differently: a clipped square's)
+        row_top = _max_of_columns(top)
         hot = np.flatnonzero(row_top >= min(floor, float(row_top.max()) * (1 - 1e-5)))
     rows_hot = idx[hot]
     best[rows_hot] = np.maximum(best[rows_hot], top[hot])
