@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
-# Put the recorded sample libraries that `jazzremix synth --sampled-solo P --samples DIR` plays under data/samples/
-# (never committed). Karoryfer's Weresax: an alto saxophone, every note of its range (MIDI 49-80) at two
-# dynamics, two takes, two microphones; CC0 (https://github.com/sfzinstruments/karoryfer.weresax, 200 MB).
+# Put the recorded sample libraries that `jazzremix synth --sampled-solo P --sampled-bass P --samples DIR,...`
+# plays under data/samples/ (never committed). All three are Karoryfer's, CC0:
+#   weresax     an alto saxophone, every note of MIDI 49-80 at two dynamics, two takes, two microphones
+#               (https://github.com/sfzinstruments/karoryfer.weresax, 200 MB; its folder Samples/alto)
+#   emilyguitar an Epiphone electric guitar with flatwound strings recorded direct, every third semitone at four
+#               dynamics, three takes (https://github.com/sfzinstruments/karoryfer.emilyguitar, 126 MB; notes/)
+#   meatbass    a 1958 double bass played pizzicato, every third semitone at four velocity layers, four takes
+#               (https://github.com/sfzinstruments/karoryfer.meatbass, 296 MB; Samples/pizz without its noises)
 # Usage: scripts/get_sample_libraries.sh [DEST]   (default data/samples); needs git and the network, or
-# WERESAX_GIT=/path/to/a/clone (a bare mirror works too).
+# WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT=/path/to/a/clone (a bare mirror works too).
 set -euo pipefail
 DEST=${1:-data/samples}
-SRC=${WERESAX_GIT:-https://github.com/sfzinstruments/karoryfer.weresax}
-if [ -d "$DEST/weresax" ] && [ "$(ls "$DEST/weresax" | wc -l)" -ge 256 ]; then
-  echo "$DEST/weresax is there"; exit 0
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-if [ -d "$SRC" ]; then
-  git --git-dir="$( [ -d "$SRC/.git" ] && echo "$SRC/.git" || echo "$SRC")" archive HEAD Samples/alto | tar -x -C "$tmp"
-else
-  git clone -q --depth 1 "$SRC" "$tmp/clone"
-  mv "$tmp/clone/Samples" "$tmp/Samples"
-fi
 mkdir -p "$DEST"
-rm -rf "$DEST/weresax.partial"
-mv "$tmp/Samples/alto" "$DEST/weresax.partial"
-mv "$DEST/weresax.partial" "$DEST/weresax"
-echo "$(ls "$DEST/weresax" | wc -l) samples in $DEST/weresax"
+
+# get NAME SOURCE FOLDER_IN_REPO MIN_FILES LAYOUT_JSON
+get() {
+  local name=$1 src=$2 folder=$3 min=$4 layout=$5
+  if [ -d "$DEST/$name" ] && [ "$(ls "$DEST/$name" | wc -l)" -ge "$min" ]; then
+    echo "$DEST/$name is there"; return
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  if [ -d "$src" ]; then
+    git --git-dir="$( [ -d "$src/.git" ] && echo "$src/.git" || echo "$src")" archive HEAD "$folder" | tar -x -C "$tmp"
+  else
+    git clone -q --depth 1 "$src" "$tmp/clone"
+    mkdir -p "$tmp/$(dirname "$folder")"
+    mv "$tmp/clone/$folder" "$tmp/$folder"
+  fi
+  find "$tmp/$folder" -maxdepth 1 -name 'perc*' -delete  # Meatbass's string noises are not notes
+  if [ -n "$layout" ]; then echo "$layout" > "$tmp/$folder/layout.json"; fi
+  rm -rf "$DEST/$name.partial"
+  mv "$tmp/$folder" "$DEST/$name.partial"
+  mv "$DEST/$name.partial" "$DEST/$name"
+  rm -rf "$tmp"
+  echo "$(ls "$DEST/$name" | wc -l) files in $DEST/$name"
+}
+
+get weresax "${WERESAX_GIT:-https://github.com/sfzinstruments/karoryfer.weresax}" Samples/alto 256 ""
+get emilyguitar "${EMILYGUITAR_GIT:-https://github.com/sfzinstruments/karoryfer.emilyguitar}" notes 216 \
+  '{"c4_key": 60, "role": "solo"}'
+get meatbass "${MEATBASS_GIT:-https://github.com/sfzinstruments/karoryfer.meatbass}" Samples/pizz 224 \
+  '{"c4_key": 60, "role": "bass"}'

@@ -367,16 +367,21 @@ def test_lookalike_track_is_exact_recorded_and_refused_for_validation(tmp_path):
         generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], lookalike=2.0)
 
 
-def _sine_library(folder, keys=range(60, 68), mics=("cnd", "dnm"), seconds=1.0, drop=None):
-    """A tiny sample library in the Weresax layout: each file a sine at its key's pitch (soft ones quieter)."""
+def _sine_library(folder, keys=range(60, 68), mics=("cnd", "dnm"), seconds=1.0, drop=None,
+                  layers=(("p", 0.2), ("f", 0.6)), layout=None):
+    """A tiny sample library in the Weresax layout (or, with ``layout``, one whose octaves count from ``c4_key``,
+    ``mics=("",)`` for names without a microphone): each file a sine at its key's pitch (soft layers quieter)."""
     folder.mkdir(parents=True, exist_ok=True)
     names = {0: "c", 1: "db", 2: "d", 3: "eb", 4: "e", 5: "f", 6: "gb", 7: "g", 8: "ab", 9: "a", 10: "bb", 11: "b"}
+    c4_key = 72 if layout is None else layout["c4_key"]
+    if layout is not None:
+        (folder / "layout.json").write_text(json.dumps(layout))
     t = np.arange(int(seconds * 44100)) / 44100
     for key in keys:
-        for layer, amp in (("p", 0.2), ("f", 0.6)):
+        for layer, amp in layers:
             for take in (1, 2):
                 for mic in mics:
-                    name = f"{names[key % 12]}{key // 12 - 2}_{layer}_rr{take}_{mic}.wav"
+                    name = f"{names[key % 12]}{(key - c4_key) // 12 + 4}_{layer}_rr{take}{'_' + mic if mic else ''}.wav"
                     if name != drop:
                         sf.write(folder / name, amp * np.sin(2 * np.pi * 440.0 * 2 ** ((key - 69) / 12) * t), 44100)
     return folder
@@ -402,6 +407,41 @@ def test_a_sample_library_is_indexed_by_key_layer_take_and_microphone(tmp_path):
         f.unlink()
     with pytest.raises(SampleLibraryError, match="key 64 has no 'p' sample for microphone 'dnm'"):
         load_library(tmp_path / "gap")
+
+
+def test_a_library_with_a_layout_velocity_layers_and_every_third_key(tmp_path):
+    """layout.json sets the octave count and the role; four velocity layers split 1-127 evenly (as the SFZ maps do),
+    two split at SOFT_BELOW; a note between sampled keys is read from the nearest one, transposed to its pitch; a
+    bad layout is refused by name."""
+    from jazzremix_gui.training.pitch import LOWEST_HZ, f0_labels
+    from jazzremix_gui.training.synth.sampled import (SampleLibraryError, draw_voice, layer_of, load_library,
+                                                       nearest_key, render_part)
+    from jazzremix_gui.training.synth.timing import Part
+
+    layers = tuple((f"vl{i}", 0.1 * i) for i in (1, 2, 3, 4))
+    lib = load_library(_sine_library(tmp_path / "bass", keys=range(33, 61, 3), mics=("",), layers=layers,
+                                     layout={"c4_key": 60, "role": "bass"}))
+    assert lib.role == "bass" and lib.keys == tuple(range(33, 61, 3)) and lib.mics == ("",)
+    assert lib.layers == ("vl1", "vl2", "vl3", "vl4") and (tmp_path / "bass" / "a1_vl4_rr2.wav").is_file()
+    assert [layer_of(lib, v) for v in (1, 32, 33, 64, 65, 96, 97, 127)] == \
+        ["vl1", "vl1", "vl2", "vl2", "vl3", "vl3", "vl4", "vl4"]
+    two = load_library(_sine_library(tmp_path / "two"))
+    assert two.role == "solo" and [layer_of(two, v) for v in (79, 80)] == ["p", "f"]
+    assert (nearest_key(lib, 40), nearest_key(lib, 41), nearest_key(lib, 37)) == (39, 42, 36)
+    for pitch in (40, 41, 44):
+        part = Part("bass", "x", 33, notes=[(0.1, 0.8, pitch, 100)])
+        voice = {**draw_voice(np.random.default_rng(0), lib, part), "detune_cents": 0.0}
+        x = render_part(part, 44100, voice, lib, np.random.default_rng(1))[:, 0]
+        labels = f0_labels(x, 1024, 60)[8:30]
+        assert np.mean(labels == round(12 * np.log2(440.0 * 2 ** ((pitch - 69) / 12) / LOWEST_HZ)) + 1) > 0.8, pitch
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "layout.json").write_text('{"c4_key": 60, "role": "drums"}')
+    _sine_library(tmp_path / "bad")
+    with pytest.raises(SampleLibraryError, match="role must be one of solo, bass"):
+        load_library(tmp_path / "bad")
+    (tmp_path / "bad" / "layout.json").write_text("[1, 2")
+    with pytest.raises(SampleLibraryError, match="not a layout"):
+        load_library(tmp_path / "bad")
 
 
 def test_the_sampled_voice_plays_the_parts_pitches_and_dynamics(tmp_path):
@@ -455,7 +495,7 @@ def test_a_sampled_solo_replaces_the_soundfont_is_recorded_and_refused_where_it_
     assert np.abs(stems["solo"]).max() > 0 and not np.array_equal(stems["solo"], plain["solo"])
     with pytest.raises(SynthError, match="training sets"):
         generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", sampled_solo=0.5, samples=str(lib))
-    with pytest.raises(SynthError, match="needs --samples"):
+    with pytest.raises(SynthError, match="need --samples"):
         generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], sampled_solo=0.5)
     assert main(["synth", "--out", str(tmp_path / "c"), "--tracks", "1", "--seconds", "1", "--soundfont", TIMGM,
                  "--sampled-solo", "0.5", "--samples", str(tmp_path / "nowhere"), "--quiet"]) == 1
@@ -467,3 +507,43 @@ def test_a_sampled_solo_replaces_the_soundfont_is_recorded_and_refused_where_it_
     assert info["sampled_solo"] == 1.0 and info["samples"] == "lib"
     with pytest.raises(SynthError, match="other options"):
         generate_dataset(tmp_path / "r", 2, 0.5, 5, [TIMGM], jobs=1)
+
+
+@needs_fs
+def test_a_sampled_bass_replaces_the_bass_part_alone(tmp_path, capsys):
+    """--sampled-bass: 0 draws nothing (bit for bit); 1 plays the bass part from the bass library, the solo's and the
+    arrangement's draws unchanged; several solo libraries are drawn from per track; a set of folders without a bass
+    library is refused by name, the CLI without a traceback."""
+    from jazzremix_gui.cli.main import main
+    from jazzremix_gui.training.synth.dataset import render_track
+
+    solo = _sine_library(tmp_path / "sax", keys=range(40, 100))
+    guitar = _sine_library(tmp_path / "guitar", keys=range(36, 96, 3), mics=("",),
+                           layers=tuple((d, a) for d, a in (("p", 0.1), ("mp", 0.2), ("mf", 0.4), ("f", 0.6))),
+                           layout={"c4_key": 60, "role": "solo"})
+    bass = _sine_library(tmp_path / "bass", keys=range(24, 61, 3), mics=("",),
+                         layers=tuple((f"vl{i}", 0.1 * i) for i in (1, 2, 3, 4)), layout={"c4_key": 60, "role": "bass"})
+    libs = f"{solo},{guitar},{bass}"
+    plain, meta = render_track(11, 2, 2.5, [TIMGM], sampled_solo=1.0, samples=str(solo))
+    zero, meta0 = render_track(11, 2, 2.5, [TIMGM], sampled_solo=1.0, samples=str(solo), sampled_bass=0.0)
+    np.testing.assert_array_equal(plain["mixture"], zero["mixture"])
+    assert meta == meta0 and "bass_voice" not in meta
+    stems, meta1 = render_track(11, 2, 2.5, [TIMGM], sampled_bass=1.0, samples=libs)
+    np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+    assert meta1["soundfonts"]["bass"] == "sampled:bass" and meta1["bass_voice"]["library"] == "bass"
+    assert meta1["soundfont"] != "sampled:sax" and "solo_voice" not in meta1
+    assert (meta1["style"], meta1["instrument"], meta1["tempo"]) == (meta["style"], meta["instrument"], meta["tempo"])
+    assert not np.array_equal(stems["accompaniment"], plain["accompaniment"])
+    drawn = {render_track(11, i, 0.5, [TIMGM], sampled_solo=1.0, samples=libs)[1]["soundfont"] for i in range(8)}
+    assert drawn == {"sampled:sax", "sampled:guitar"}
+    with pytest.raises(SynthError, match="holds no bass library"):
+        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], sampled_bass=0.5, samples=str(solo))
+    with pytest.raises(SynthError, match="training sets"):
+        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", sampled_bass=0.5, samples=libs)
+    assert main(["synth", "--out", str(tmp_path / "c"), "--tracks", "1", "--seconds", "1", "--soundfont", TIMGM,
+                 "--sampled-bass", "0.5", "--samples", str(solo), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "holds no bass library" in err and "sax (solo)" in err and "Traceback" not in err
+    generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, sampled_bass=1.0, samples=libs)
+    info = json.loads((tmp_path / "r" / "dataset.json").read_text())
+    assert info["sampled_bass"] == 1.0 and info["samples"] == "sax,guitar,bass" and "sampled_solo" not in info

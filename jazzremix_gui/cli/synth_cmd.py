@@ -53,10 +53,14 @@ def register(sub) -> None:
                    help="probability per track that the solo is played from a recorded sample library (--samples) "
                         "instead of a soundfont: a real instrument's notes, takes and microphones "
                         "(training sets only; default 0)")
-    p.add_argument("--samples", default=None, metavar="DIR",
-                   help="the sample library for --sampled-solo: a folder of <note><octave>_<p|f>_rr<N>_<mic>.wav "
-                        "files (scripts/get_sample_libraries.sh puts Karoryfer's Weresax alto saxophone, CC0, in "
-                        "data/samples/weresax)")
+    p.add_argument("--sampled-bass", type=float, default=0.0, metavar="P",
+                   help="probability per track that the bass part is played from a recorded bass library in "
+                        "--samples (training sets only; default 0)")
+    p.add_argument("--samples", default=None, metavar="DIR[,DIR...]",
+                   help="sample libraries for --sampled-solo and --sampled-bass, comma-separated: folders of "
+                        "<note><octave>_<layer>_rr<N>[_<mic>].wav files, a layout.json naming a bass library "
+                        "(scripts/get_sample_libraries.sh puts Karoryfer's Weresax alto saxophone, Emilyguitar and "
+                        "Meatbass double bass, CC0, in data/samples)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
 
@@ -84,7 +88,7 @@ def run(args) -> int:
                                  generator=args.generator, additive_solo=args.additive_solo,
                                  solo_voices=tuple(k.strip() for k in args.solo_voices.split(",") if k.strip()),
                                  lookalike=args.lookalike, sampled_solo=args.sampled_solo,
-                                 samples=args.samples)
+                                 samples=args.samples, sampled_bass=args.sampled_bass)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

@@ -116,7 +116,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
                  variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                  solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
-                 samples: str | None = None):
+                 samples: str | None = None, sampled_bass: float = 0.0):
     """Make one track in memory.
 
     Parameters
@@ -149,11 +149,14 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         Probability, drawn separately for each, of a twin section and of a soundfont swap in the
         solo (:mod:`.lookalike`; training only; 0 draws nothing: the tracks made before the option).
     sampled_solo : float
-        Probability that the solo is played from the recorded sample library ``samples``
-        (:mod:`.sampled`) instead of a soundfont, when no additive voice was drawn (training only;
-        0 draws nothing: the tracks made before the option).
+        Probability that the solo is played from a recorded solo library of ``samples``
+        (:mod:`.sampled`; drawn evenly when there are several) instead of a soundfont, when no
+        additive voice was drawn (training only; 0 draws nothing: the tracks made before the option).
     samples : str, optional
-        The sample library folder (needed when ``sampled_solo`` > 0).
+        The sample library folders, comma-separated (needed when ``sampled_solo`` or ``sampled_bass`` > 0).
+    sampled_bass : float
+        Probability that the bass part is played from a recorded bass library of ``samples``
+        (training only; 0 draws nothing: the tracks made before the option).
 
     Returns
     -------
@@ -163,7 +166,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss = track_seed_sequence(seed, index).spawn(7)  # earlier ones as before
+    # spawn(8)'s first seven children are spawn(7)'s: the earlier options' draws as before
+    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss = track_seed_sequence(seed, index).spawn(8)
     look_rng = np.random.default_rng(look_ss) if lookalike > 0 and generator != "val" else None
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
@@ -193,8 +197,17 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     if sampled_solo > 0 and voice is None and generator != "val":
         sampled_rng = np.random.default_rng(sampled_ss)
         if sampled_rng.random() < sampled_solo:
-            library = _library(samples)
+            solo_libs = _libraries(samples, "solo")
+            library = solo_libs[0] if len(solo_libs) == 1 else solo_libs[int(sampled_rng.integers(len(solo_libs)))]
             recorded = sampled.draw_voice(sampled_rng, library, arr.solo)
+    bass_voice = bass_lib = bass_rng = None
+    bass_part = next((p for p in arr.parts if p.name == "bass"), None)
+    if sampled_bass > 0 and generator != "val" and bass_part is not None:
+        bass_rng = np.random.default_rng(bass_ss)
+        if bass_rng.random() < sampled_bass:
+            bass_libs = _libraries(samples, "bass")
+            bass_lib = bass_libs[0] if len(bass_libs) == 1 else bass_libs[int(bass_rng.integers(len(bass_libs)))]
+            bass_voice = sampled.draw_voice(bass_rng, bass_lib, bass_part)
     swap = None
     if look_rng is not None and voice is None and recorded is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
         first, second, swap = look.split_solo(arr.solo, look_rng)
@@ -203,6 +216,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         renders = {p.name: additive.render_part(p, n, voice, voice_rng) if voice is not None and p.name == "solo"
                    else sampled.render_part(p, n, recorded, library, sampled_rng)
                    if recorded is not None and p.name == "solo"
+                   else sampled.render_part(p, n, bass_voice, bass_lib, bass_rng)
+                   if bass_voice is not None and p.name == "bass"
                    else render_part(p, sf_of[p.name], n, work) for p in arr.parts[swap is not None:]}
         if swap is not None:
             renders["solo"] = render_part(first, swap["soundfonts"][0], n, work) + \
@@ -211,6 +226,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         sf_of["solo"] = "additive"
     if recorded is not None:
         sf_of["solo"] = f"sampled:{library.name}"
+    if bass_voice is not None:
+        sf_of["bass"] = f"sampled:{bass_lib.name}"
     timbre = {}
     if variety > 0:
         for p in arr.parts:
@@ -254,6 +271,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         meta["solo_voice"] = {"kind": "additive", **additive.describe(voice)}
     if recorded is not None:
         meta["solo_voice"] = {"kind": "sampled", **sampled.describe(recorded)}
+    if bass_voice is not None:
+        meta["bass_voice"] = {"kind": "sampled", **sampled.describe(bass_voice)}
     if look_rng is not None:
         meta["lookalike"] = {"p": float(lookalike), "twin_section": arr.info.get("twin_section"),
                              "soundfont_swap": None if swap is None else
@@ -262,10 +281,21 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
 
 
 @functools.lru_cache(maxsize=None)
-def _library(folder: str | None) -> "sampled.Library":
-    if not folder:
-        raise SynthError("--sampled-solo needs --samples DIR (a recorded sample library)")
-    return sampled.load_library(folder)
+def _libraries(folders: str | None, role: str | None = None) -> tuple:
+    """The libraries of a comma-separated list of folders, those of ``role`` only when it is given."""
+    names = [f.strip() for f in (folders or "").split(",") if f.strip()]
+    if not names:
+        raise SynthError("--sampled-solo and --sampled-bass need --samples DIR[,DIR...] (recorded sample libraries)")
+    libs = tuple(sampled.load_library(f) for f in names)
+    if len({lib.name for lib in libs}) < len(libs):
+        raise SynthError("--samples: two folders of the same name")
+    if role is None:
+        return libs
+    chosen = tuple(lib for lib in libs if lib.role == role)
+    if not chosen:
+        raise SynthError(f"--samples holds no {role} library (a {role} library's layout.json says \"role\": "
+                         f"\"{role}\"; libraries given: {', '.join(f'{lib.name} ({lib.role})' for lib in libs)})")
+    return chosen
 
 
 def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=None, twin=0.0, twin_rng=None):
@@ -288,7 +318,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
                    soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
                    variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                    solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
-                   samples: str | None = None) -> str:
+                   samples: str | None = None, sampled_bass: float = 0.0) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
@@ -297,7 +327,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
     stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
                                level_profile=level_profile, variety=variety, generator=generator,
                                additive_solo=additive_solo, solo_voices=solo_voices, lookalike=lookalike,
-                               sampled_solo=sampled_solo, samples=samples)
+                               sampled_solo=sampled_solo, samples=samples, sampled_bass=sampled_bass)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -309,7 +339,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
                      progress=None, level_profile: str = "real", variety: float = 0.0,
                      generator: str = "train", additive_solo: float = 0.0,
                      solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
-                     samples: str | None = None) -> list[str]:
+                     samples: str | None = None, sampled_bass: float = 0.0) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -346,10 +376,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     lookalike : float
         Probability per track of each look-alike addition (:mod:`.lookalike`; training sets only).
     sampled_solo : float
-        Probability per track that the solo is played from the sample library ``samples``
+        Probability per track that the solo is played from a solo library of ``samples``
         (:mod:`.sampled`; training sets only).
     samples : str, optional
-        The sample library folder (needed, and checked, when ``sampled_solo`` > 0).
+        The sample library folders, comma-separated (needed, and checked, when ``sampled_solo`` or
+        ``sampled_bass`` > 0).
+    sampled_bass : float
+        Probability per track that the bass part is played from a bass library of ``samples``
+        (training sets only).
 
     Returns
     -------
@@ -385,8 +419,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         raise SynthError("--sampled-solo is a probability: 0 to 1")
     if sampled_solo > 0 and generator == "val":
         raise SynthError("--sampled-solo is for training sets: the validation generator uses only its own soundfonts")
+    if not 0.0 <= sampled_bass <= 1.0:
+        raise SynthError("--sampled-bass is a probability: 0 to 1")
+    if sampled_bass > 0 and generator == "val":
+        raise SynthError("--sampled-bass is for training sets: the validation generator uses only its own soundfonts")
     if sampled_solo > 0:
-        _library(samples)  # the folder is checked before any track is made
+        _libraries(samples, "solo")  # the folders are checked before any track is made
+    if sampled_bass > 0:
+        _libraries(samples, "bass")
     solo_voices = tuple(solo_voices)
     if not solo_voices or any(k not in additive.KINDS for k in solo_voices) or len(set(solo_voices)) < len(solo_voices):
         raise SynthError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
@@ -403,12 +443,15 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["lookalike"] = float(lookalike)
     if sampled_solo > 0:
         opts["sampled_solo"] = float(sampled_solo)
-        opts["samples"] = _library(samples).name
+    if sampled_bass > 0:
+        opts["sampled_bass"] = float(sampled_bass)
+    if sampled_solo > 0 or sampled_bass > 0:
+        opts["samples"] = ",".join(lib.name for lib in _libraries(samples))
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
         keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike", "sampled_solo",
-                                              "samples") if k in old and k not in opts]
+                                              "sampled_bass", "samples") if k in old and k not in opts]
         old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in keys}
         opts_all = {k: opts.get(k) for k in keys}
         if old_opts != opts_all:
@@ -423,7 +466,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
             generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
-                           additive_solo, solo_voices, lookalike, sampled_solo, samples)
+                           additive_solo, solo_voices, lookalike, sampled_solo, samples, sampled_bass)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
@@ -431,7 +474,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
                             level_profile, variety, generator, additive_solo, solo_voices, lookalike,
-                            sampled_solo, samples)
+                            sampled_solo, samples, sampled_bass)
                 for i in todo]
         for f in as_completed(futs):
             name = f.result()

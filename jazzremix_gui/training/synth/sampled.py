@@ -1,4 +1,4 @@
-"""A solo played from recorded samples that are not a General-MIDI soundfont (separator v3, #21).
+"""Parts played from recorded samples that are not a General-MIDI soundfont (separator v3, #21).
 
 Every soundfont the project trains on is a General-MIDI set (a few samples per instrument, made to
 sound acceptable in any song), and the unseen validation set is FM synthesis; real records are
@@ -9,13 +9,23 @@ Karoryfer's *Weresax*, an alto saxophone (CC0, https://github.com/sfzinstruments
 ``scripts/get_sample_libraries.sh`` puts its ``Samples/alto`` folder under ``data/samples/weresax``;
 never committed).
 
-A library is a folder of mono WAV files named ``<note><octave>_<p|f>_rr<N>_<mic>.wav`` (the
-Weresax layout: ``ab3_f_rr2_cnd.wav``; the note a lower-case letter with an optional ``b``, the
-octave counted so that ``c4`` is MIDI key 72, as the library's SFZ map gives ``db2`` key 49).
+Two more Karoryfer libraries (CC0) follow the same naming: *Emilyguitar*, an Epiphone electric guitar
+with flatwound strings recorded direct (a solo), and *Meatbass*, a 1958 double bass played pizzicato
+(the bass part, the accompaniment's most constant voice).
+
+A library is a folder of WAV files named ``<note><octave>_<layer>_rr<N>[_<mic>].wav``: the note a
+lower-case letter with an optional ``b``; the layer a dynamic (``p``, ``mp``, ``mf``, ``f``) or a
+velocity layer ``vl1``, ``vl2``, ... (soft to loud); an optional microphone (Weresax's
+``ab3_f_rr2_cnd.wav``, Emilyguitar's ``a2_mp_rr3.wav``, Meatbass's ``a0_vl4_rr1.wav``). An optional
+``layout.json`` in the folder says how its octaves count and which part it plays: ``{"c4_key": 60,
+"role": "bass"}``; without it ``c4`` is MIDI key 72 (Weresax's SFZ map gives ``db2`` key 49) and the
+role is ``solo``. A library need not hold every key: a note is read from the nearest sampled key,
+transposed (Emilyguitar and Meatbass sample every third semitone).
 
 Per track one microphone, a detune (+-15 cents), a release time and an octave shift that puts
 most of the part's notes in the library's range are drawn; per note the dynamic layer follows the
-velocity, the take is drawn, and the part's pitch bends are applied by reading the sample at a
+velocity (two layers: soft below :data:`SOFT_BELOW`; more: equal velocity ranges, as the SFZ maps
+have them), the take is drawn, and the part's pitch bends are applied by reading the sample at a
 varying rate. Returns the same ``(n, 2)`` float32 array as :func:`.render.render_part` (the voice
 is mono, the mixdown pans it).
 """
@@ -23,6 +33,7 @@ is mono, the mixdown pans it).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +48,12 @@ from jazzremix_gui.training.synth.timing import Part
 RATE = 44100
 _PITCH_CLASS = {"c": 0, "db": 1, "d": 2, "eb": 3, "e": 4, "f": 5, "gb": 6, "g": 7, "ab": 8, "a": 9, "bb": 10,
                 "b": 11}
-_NAME = re.compile(r"^([a-g]b?)(\d)_(p|f)_rr(\d+)_([a-z]+)\.wav$")
-#: Velocities below this play the soft layer.
+_NAME = re.compile(r"^([a-g]b?)(\d)_(p|mp|mf|f|vl\d)_rr(\d+)(?:_([a-z]+))?\.wav$")
+_DYNAMICS = ("p", "mp", "mf", "f")
+#: Velocities below this play the soft layer of a two-layer library.
 SOFT_BELOW = 80
+#: The parts a library can play.
+ROLES = ("solo", "bass")
 #: Fade at a sample's end when a note outlasts it (seconds).
 _TAIL_S = 0.05
 
@@ -57,26 +71,52 @@ class Library:
     name : str
         The folder's name (written in meta.json).
     files : dict
-        ``(key, layer, take, mic) -> Path``; key a MIDI key, layer ``'p'`` or ``'f'``.
+        ``(key, layer, take, mic) -> Path``; key a MIDI key, layer as named (``'p'``, ``'vl3'``), mic
+        ``''`` where the names give none.
     keys : tuple of int
         The keys with samples, ascending.
     mics : tuple of str
         Microphone names.
+    layers : tuple of str
+        The layers, soft to loud.
+    role : str
+        The part it plays (one of :data:`ROLES`).
     """
 
     name: str
     files: dict
     keys: tuple
     mics: tuple
+    layers: tuple = ("p", "f")
+    role: str = "solo"
 
     def takes(self, key: int, layer: str, mic: str) -> list:
         """The takes of one key, layer and microphone (paths)."""
         return [p for (k, la, _t, m), p in sorted(self.files.items()) if k == key and la == layer and m == mic]
 
 
-def key_of(note: str, octave: int) -> int:
-    """MIDI key of a library file's note name (``db2`` -> 49)."""
-    return 12 * (octave + 2) + _PITCH_CLASS[note]
+def key_of(note: str, octave: int, c4_key: int = 72) -> int:
+    """MIDI key of a library file's note name (``db2`` -> 49 where ``c4`` is key 72, Weresax's count)."""
+    return c4_key + 12 * (octave - 4) + _PITCH_CLASS[note]
+
+
+def _layer_rank(layer: str) -> int:
+    return _DYNAMICS.index(layer) if layer in _DYNAMICS else 10 + int(layer[2:])
+
+
+def _layout(root: Path) -> tuple[int, str]:
+    """``(c4_key, role)`` from the folder's ``layout.json`` (Weresax's count and ``solo`` without one)."""
+    path = root / "layout.json"
+    if not path.is_file():
+        return 72, "solo"
+    try:
+        info = json.loads(path.read_text())
+        c4_key, role = int(info.get("c4_key", 72)), str(info.get("role", "solo"))
+    except (ValueError, TypeError, AttributeError, OSError) as exc:
+        raise SampleLibraryError(f"{path}: not a layout ({exc})") from exc
+    if role not in ROLES or c4_key not in (48, 60, 72):
+        raise SampleLibraryError(f"{path}: role must be one of {', '.join(ROLES)} and c4_key 48, 60 or 72")
+    return c4_key, role
 
 
 def load_library(folder: str | Path) -> Library:
@@ -92,21 +132,38 @@ def load_library(folder: str | Path) -> Library:
     if not root.is_dir():
         raise SampleLibraryError(f"sample library folder not found: {root} "
                                  "(scripts/get_sample_libraries.sh puts Weresax under data/samples/weresax)")
+    c4_key, role = _layout(root)
     files = {}
     for p in root.iterdir():
         m = _NAME.match(p.name)
         if m:
-            files[(key_of(m[1], int(m[2])), m[3], int(m[4]), m[5])] = p
+            files[(key_of(m[1], int(m[2]), c4_key), m[3], int(m[4]), m[5] or "")] = p
     if not files:
-        raise SampleLibraryError(f"{root} holds no samples named <note><octave>_<p|f>_rr<N>_<mic>.wav")
+        raise SampleLibraryError(f"{root} holds no samples named <note><octave>_<layer>_rr<N>[_<mic>].wav")
     keys = tuple(sorted({k for k, _l, _t, _m in files}))
     mics = tuple(sorted({m for _k, _l, _t, m in files}))
+    layers = tuple(sorted({la for _k, la, _t, _m in files}, key=_layer_rank))
+    present = {(k, la, m) for k, la, _t, m in files}
     for k in keys:
-        for layer in ("p", "f"):
+        for layer in layers:
             for mic in mics:
-                if not any(kk == k and la == layer and mm == mic for kk, la, _t, mm in files):
+                if (k, layer, mic) not in present:
                     raise SampleLibraryError(f"{root}: key {k} has no '{layer}' sample for microphone '{mic}'")
-    return Library(root.name, files, keys, mics)
+    return Library(root.name, files, keys, mics, layers, role)
+
+
+def layer_of(library: Library, velocity: int) -> str:
+    """The layer a MIDI velocity plays: two layers split at :data:`SOFT_BELOW`; n layers split 1-127 evenly."""
+    n = len(library.layers)
+    if n == 2:
+        return library.layers[0 if velocity < SOFT_BELOW else 1]
+    return library.layers[min(n - 1, max(0, (int(velocity) - 1) * n // 127))]
+
+
+def nearest_key(library: Library, pitch: int) -> int:
+    """The sampled key nearest ``pitch`` (the lower of two equally near)."""
+    keys = np.asarray(library.keys)
+    return int(keys[np.argmin(np.abs(keys - pitch))])
 
 
 @functools.lru_cache(maxsize=None)
@@ -160,15 +217,17 @@ def render_part(part: Part, n_samples: int, voice: dict, library: Library, rng: 
         a = int(round(start * RATE))
         if a >= n_samples:
             continue
-        key = _in_range(int(pitch) + 12 * voice["octave_shift"], lo, hi)
-        layer = "p" if vel < SOFT_BELOW else "f"
-        takes = library.takes(key, layer, voice["mic"])
+        wanted = _in_range(int(pitch) + 12 * voice["octave_shift"], lo, hi)
+        key = nearest_key(library, wanted)
+        takes = library.takes(key, layer_of(library, vel), voice["mic"])
         x = _read(takes[int(rng.integers(len(takes)))])
         length = min(n_samples - a, int(round((dur + release) * RATE)))
         if length <= 1:
             continue
         t = np.arange(length) / RATE
         semis = voice["detune_cents"] / 100.0 + _bend_semitones(part, start + t)
+        if key != wanted:
+            semis = semis + (wanted - key)
         pos = np.concatenate([[0.0], np.cumsum(2.0 ** (semis[:-1] / 12.0))])  # read position, in samples
         length = min(length, int(np.searchsorted(pos, x.shape[0] - 1)))
         if length <= 1:
