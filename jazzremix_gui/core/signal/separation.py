@@ -31,7 +31,7 @@ from jazzremix_gui.core.signal.features import separator_input
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.signal.spatial import PanAware, pan_aware_masks
-from jazzremix_gui.core.signal.stft import HALF, frame_centre, frame_count, overlap_add, stft
+from jazzremix_gui.core.signal.stft import CHUNK_FRAMES, HALF, frame_centre, frame_count, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
 #: Frames per processing block (about 6 s at hop 1024). With the steps on threads of their own, a block is in
@@ -225,31 +225,43 @@ class Synthesiser:
         self._solo = np.zeros((0,), np.float32)  # _own_solo only: overlap-add of the solo
 
     def process(self, work: Work) -> tuple[np.ndarray, np.ndarray]:
-        """One block; returns the finished ``(solo (k,), accompaniment (k, 2))`` samples it lets out."""
+        """One block; returns the finished ``(solo (k,), accompaniment (k, 2))`` samples it lets out.
+
+        The pan-aware step reads the whole block (its direction histogram); everything else is
+        per frame, so it runs :data:`core.signal.stft.CHUNK_FRAMES` frames at a time, whose arrays stay
+        in cache from the mask to the overlap-add (the same samples: overlap-add adds in frame order).
+        """
         spec, a, b = work.spec, work.a, work.b
-        mag = np.abs(spec)  # (T, 2, F)
-        weights = None
-        if self.pan_aware is not None and not np.array_equal(spec[:, 0], spec[:, 1]):  # mono: the plain step
-            mask, weights, _, self._directions = pan_aware_masks(work.solo_mag, mag, self.alpha, self.pan_aware,
-                                                                 self._directions)
-        else:
-            mask = wiener_mask(work.solo_mag, mag, self.alpha)  # (T, 2, F)
-        parts = np.multiply(mask, spec)  # P_c = M_c X_c
-        if self.solo_mode == "raw":
-            mid = (spec[:, 0] + spec[:, 1]) * np.float32(0.5)
-            solo_spec = work.solo_mag * np.exp(1j * np.angle(mid)).astype(np.complex64)
-        elif weights is not None:
-            solo_spec = parts[:, 0] * weights[0] + parts[:, 1] * weights[1]
-        else:
-            solo_spec = (parts[:, 0] + parts[:, 1]) * np.float32(0.5)
-        self._measure(mag, mask, solo_spec, spec, parts)
-        # grow the output buffers to cover these frames, then overlap-add in frame order
-        end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off
+        end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off  # grow the output buffers to these frames
         self._parts = _grown(self._parts, end)
-        overlap_add(parts, self.hop, a, self._parts, self._out_off)
         if self._own_solo:
             self._solo = _grown(self._solo, end)
-            overlap_add(solo_spec, self.hop, a, self._solo, self._out_off)
+        mask = mag = weights = None
+        if self.pan_aware is not None and not np.array_equal(spec[:, 0], spec[:, 1]):  # mono: the plain step
+            mag = np.abs(spec)  # (T, 2, F)
+            mask, weights, _, self._directions = pan_aware_masks(work.solo_mag, mag, self.alpha, self.pan_aware,
+                                                                 self._directions)
+        for i in range(0, b - a, CHUNK_FRAMES):
+            j = min(b - a, i + CHUNK_FRAMES)
+            sp, solo_mag = spec[i:j], work.solo_mag[i:j]
+            if mask is None:
+                mg = np.abs(sp)
+                m = wiener_mask(solo_mag, mg, self.alpha)  # (t, 2, F)
+            else:
+                mg, m = mag[i:j], mask[i:j]
+            parts = np.multiply(m, sp)  # P_c = M_c X_c
+            if self.solo_mode == "raw":
+                mid = (sp[:, 0] + sp[:, 1]) * np.float32(0.5)
+                solo_spec = solo_mag * np.exp(1j * np.angle(mid)).astype(np.complex64)
+            elif weights is not None:
+                solo_spec = parts[:, 0] * weights[0] + parts[:, 1] * weights[1]
+            else:
+                solo_spec = np.add(parts[:, 0], parts[:, 1])
+                solo_spec *= np.float32(0.5)
+            self._measure(mg, m, solo_spec, sp, parts)
+            overlap_add(parts, self.hop, a + i, self._parts, self._out_off)
+            if self._own_solo:
+                overlap_add(solo_spec, self.hop, a + i, self._solo, self._out_off)
         return self._emit(work.x)
 
     def _emit(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -267,23 +279,26 @@ class Synthesiser:
 
     def _measure(self, mag: np.ndarray, mask: np.ndarray, solo_spec: np.ndarray, spec: np.ndarray,
                  solo_parts: np.ndarray) -> None:
-        """Add this block's energies: mixture ``|X_c|`` and mask ``M_c`` per channel ``(T, 2, F)``, mono solo ``(T, F)``.
+        """Add these frames' energies: mixture ``|X_c|`` and mask ``M_c`` per channel ``(T, 2, F)``, mono solo ``(T, F)``.
 
-        The masked channel solos ``M_c X_c`` have magnitude ``M_c |X_c|``. Squares are taken in
-        float32 and summed in float64; where a float file's absurd samples (1e30) overflow a
-        float32 square to inf, the block is measured again from ``spec`` and ``solo_parts``
-        (complex, ``(T, 2, F)``) squared in float64.
+        Each energy is one pass of products summed per frame in float32 (2049 or 4098 values) and
+        over frames in float64: the mixture's from ``mag``, the channels' from the masked channel
+        solos ``solo_parts`` (complex, ``(T, 2, F)``, whose squared magnitude is ``(M_c |X_c|)^2``), the
+        mono solo's from ``solo_spec``. Where a float file's absurd samples (1e30) overflow a float32
+        square to inf, the frames are measured again from ``spec`` and ``solo_parts`` squared in float64.
         """
         def power64(x):
             return np.square(x.real, dtype=np.float64) + np.square(x.imag, dtype=np.float64)
 
-        with np.errstate(over="ignore"):  # an overflow is caught below
-            e_mix = float(np.sum(np.square(mag), dtype=np.float64))
-            parts = mask * mag
-            np.square(parts, out=parts)
-            per_channel = parts.sum(axis=(0, 2), dtype=np.float64)
-            flat = np.ascontiguousarray(solo_spec).view(np.float32)
-            e_mid = float(np.sum(np.square(flat), dtype=np.float64))
+        def rows(x):  # sum of squares of each row of the last axis, float32
+            x = x.reshape(-1, x.shape[-1])
+            return np.einsum("ij,ij->i", x, x)
+
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below
+            e_mix = float(rows(mag).sum(dtype=np.float64))
+            per_channel = rows(np.ascontiguousarray(solo_parts).view(np.float32)).reshape(
+                solo_parts.shape[0], 2).sum(axis=0, dtype=np.float64)
+            e_mid = float(rows(np.ascontiguousarray(solo_spec).view(np.float32)).sum(dtype=np.float64))
         if not (np.isfinite(e_mix) and np.isfinite(per_channel).all() and np.isfinite(e_mid)):
             e_mix = float(power64(spec).sum())
             per_channel = power64(solo_parts).sum(axis=(0, 2))
