@@ -126,3 +126,22 @@ E4="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-
     --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
 $JR train-separator $E4 --average-last 10 --out checkpoints/e4/mean/separator-v3.onnx --card checkpoints/e4/mean/separator-v3.json
 $JR train-separator $E4 --out checkpoints/e4/final/separator-v3.onnx --card checkpoints/e4/final/separator-v3.json
+# experiments e5 and e6 (docs/SEPARATOR_V3.md, "Recorded guitar and double bass"): 200 tracks whose solo is, in half
+# of them, a recorded alto saxophone or electric guitar, and whose bass is, in half of them, a recorded pizzicato
+# double bass (Karoryfer's Weresax, Emilyguitar, Meatbass; CC0); e1's recipe with them added, from E1F (e5, 85
+# minutes, seed 17) and from sep-mask-2.0 (e6, 80 minutes, seed 18); chosen on data/val-unseen-2 by rules written
+# before the start
+$JR synth --out data/train-v9 --tracks 200 --seconds 20 --seed 12 --jobs 2 --variety 0 --sampled-solo 0.5 \
+    --sampled-bass 0.5 --samples data/samples/weresax,data/samples/emilyguitar,data/samples/meatbass
+E5="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8,data/train-v9 --val data/val-v2-20s \
+    --checkpoints checkpoints/e5/run --minutes 85 --seed 17 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 \
+    --timbre 0.8 --timbre-scale 1.5 --init checkpoints/e1/final/separator-v3.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $E5 --average-last 10 --out checkpoints/e5/mean/separator-v3.onnx --card checkpoints/e5/mean/separator-v3.json
+$JR train-separator $E5 --out checkpoints/e5/final/separator-v3.onnx --card checkpoints/e5/final/separator-v3.json
+E6="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8,data/train-v9 --val data/val-v2-20s \
+    --checkpoints checkpoints/e6/run --minutes 80 --seed 18 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 \
+    --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $E6 --average-last 10 --out checkpoints/e6/mean/separator-v3.onnx --card checkpoints/e6/mean/separator-v3.json
+$JR train-separator $E6 --out checkpoints/e6/final/separator-v3.onnx --card checkpoints/e6/final/separator-v3.json
