@@ -110,8 +110,25 @@ def network_alone(model: str, src: Path, threads: int | None = None) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+_LAST_CPU_TIMES: list = []
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """``(steal, total)`` clock ticks of all CPUs since boot (``/proc/stat``); None where there is none."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
 def machine_line() -> str:
-    """``AMD EPYC ..., 2 cores, load average 1.2 0.9 0.7 (uptime)`` at the time of the call."""
+    """``AMD EPYC ..., 2 cores, load average 1.2 0.9 0.7, 0.4 % stolen`` at the time of the call.
+
+    The share of CPU time the hypervisor gave other guests (``steal``) is counted since the
+    previous call (since boot for the first): a VM whose host is busy runs everything slower
+    while its own load average says idle, so figures from two runs compare only with it.
+    """
     model = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -121,7 +138,14 @@ def machine_line() -> str:
     except OSError:
         pass
     one, five, fifteen = os.getloadavg()
-    return f"{model}, {os.cpu_count()} cores, load average {one:.2f} {five:.2f} {fifteen:.2f}"
+    line = f"{model}, {os.cpu_count()} cores, load average {one:.2f} {five:.2f} {fifteen:.2f}"
+    now = _cpu_times()
+    if now is not None:
+        steal, total = (now[0] - _LAST_CPU_TIMES[-1][0], now[1] - _LAST_CPU_TIMES[-1][1]) if _LAST_CPU_TIMES else now
+        since = "since the line above" if _LAST_CPU_TIMES else "since boot"
+        _LAST_CPU_TIMES.append(now)
+        line += f", {100 * steal / max(total, 1):.1f} % of the CPU time stolen by the host ({since})"
+    return line
 
 
 def row(label: str, res: dict, audio_s: float) -> str:
