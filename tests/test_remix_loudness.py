@@ -191,3 +191,29 @@ def test_a_known_true_peak_is_not_measured_again_and_still_limited_when_it_must(
         else:  # untouched, and the report says the peak written
             np.testing.assert_array_equal(written, y)
             assert report.limited == 0 and report.peak_dbtp == pytest.approx(lin_to_db(peak), abs=1e-6)
+
+
+@pytest.mark.parametrize("channels", [2, 1])
+def test_the_recording_is_measured_while_separating_not_decoded_again(tmp_path, models, monkeypatch, channels):  # noqa: F811
+    """remix_file's loudness match takes the recording's loudness from the blocks the separation read: the same
+    figure as file_loudness (a mono take on both channels), and the input is not decoded a second time."""
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.audio import audio_io
+    from jazzremix_gui.core.audio.formats import spec_for_path
+    from jazzremix_gui.services import remix_writer
+
+    x = _take(tmp_path / "take.wav")
+    if channels == 1:
+        sf.write(tmp_path / "take.wav", x[:, 0].astype(np.float32), RATE, subtype="FLOAT")
+    expected = file_loudness(tmp_path / "take.wav")
+    reads = []
+    real_read_blocks = audio_io.read_blocks
+    monkeypatch.setattr(audio_io, "read_blocks", lambda path, block: reads.append(path) or real_read_blocks(path, block))
+    monkeypatch.setattr(remix_writer, "file_loudness", lambda *a, **k: pytest.fail("the recording was decoded again"))
+    sep = pipeline.load_model(models[0], "separator")
+    out = tmp_path / "r.wav"
+    result = remix_writer.remix_file(tmp_path / "take.wav", out, spec_for_path(out, 24), "limit", -20.0, 0.5,
+                                     separator=sep, loudness="match")
+    assert len(reads) == 1  # the separation's read, and no other
+    assert result.report.loudness.input_lufs == expected  # the same blocks through the same meter: the same bits
+    assert result.report.loudness.gain_db > 1.0 and out.is_file()

@@ -38,7 +38,7 @@ from jazzremix_gui.core import device, pipeline
 from jazzremix_gui.core.audio import audio_io, loudness_match, tags
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import CEILING_DBTP, ClipReport, commit_all
-from jazzremix_gui.core.audio.loudness import file_loudness
+from jazzremix_gui.core.audio.loudness import MIN_RATE, BackgroundMeter, as_played, file_loudness
 from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
 from jazzremix_gui.core.files.oserrors import human_bytes
 from jazzremix_gui.core.errors import AudioWriteError
@@ -151,6 +151,7 @@ class StemSpool:
             raise AudioWriteError(f"{folder}: cannot write there ({exc.strerror})") from None
         self.path = self._file.tmp
         self.rate, self.frames, self.mono, self.solo_level, self.recorded_pan_deg = rate, frames, mono, 1.0, 0.0
+        self.recording_lufs: float | None = None  # the recording's, when it was measured while separating
 
     def blocks(self):
         with open(self.path, "rb") as fh:
@@ -205,8 +206,13 @@ def check_space(folder: Path, frames: int, specs, clip: str, spool: bool = True)
                               f"{human_bytes(free)} free")
 
 
-def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter | None = None):
+def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter | None = None,
+                      measure_recording: bool = False):
     """Separate ``input_path`` (streaming) into a :class:`StemSpool` beside ``near``; the mixer listens if given.
+
+    ``measure_recording``: the recording's integrated loudness as it plays (:func:`core.audio.loudness.file_loudness`,
+    the same figure) is measured from the blocks the separation reads, on a thread of its own, into the spool's
+    ``recording_lufs``: a loudness match then needs no second decode of the input.
 
     Returns
     -------
@@ -216,32 +222,47 @@ def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter 
         The mixer's, when a mixer was given.
     """
     report = report or Reporter(None, None)
-    # the input's damage or downmix warnings, once: analyse() says them when the mixer runs
-    meta = audio_io.probe(input_path) if mixer is not None else audio_io.info(input_path)
+    meta = audio_io.info(input_path)  # the input's damage or downmix warnings, once (analyse() gets blocks)
     spool = StemSpool(near, meta.rate, meta.frames, meta.channels == 1)
+    meter = BackgroundMeter(meta.rate, 2) if measure_recording and meta.rate >= MIN_RATE else None
+    blocks = audio_io.read_blocks(meta.path, BLOCK)
+    if meter is not None:
+        blocks = _metered(blocks, meter)
     try:
         with open(spool.path, "wb") as fh:
             def sink(solo, acc):
                 fh.write(np.column_stack([solo, acc]).astype(np.float32, copy=False).tobytes())
 
             if mixer is not None:
-                result = pipeline.analyse(meta.path, None, separator, mixer, progress=report, keep_stems=False,
-                                          sink=sink)
+                result = pipeline.analyse(blocks, meta.rate, separator, mixer, progress=report, keep_stems=False,
+                                          sink=sink, n_samples=meta.frames)
                 spool.solo_level, suggestion = result.stems.solo_level, result.suggestion
                 spool.recorded_pan_deg = result.stems.recorded_pan_deg
             else:
                 recorded = RecordedSolo()
-                for solo, acc in pipeline.separate_stream(audio_io.read_blocks(meta.path, BLOCK), meta.rate,
-                                                          meta.frames, separator, report, recorded=recorded):
+                for solo, acc in pipeline.separate_stream(blocks, meta.rate, meta.frames, separator, report,
+                                                          recorded=recorded):
                     sink(solo, acc)
                 spool.solo_level, spool.recorded_pan_deg, suggestion = recorded.level, recorded.pan_deg, None
+        if meter is not None:
+            spool.recording_lufs = meter.integrated()
     except OSError as exc:
         spool.discard()
         raise AudioWriteError(f"{Path(near).parent}: cannot write the temporary stems ({exc.strerror})") from None
     except BaseException:
         spool.discard()
         raise
+    finally:
+        if meter is not None:
+            meter.close()
     return spool, suggestion
+
+
+def _metered(blocks: Iterator[np.ndarray], meter: BackgroundMeter) -> Iterator[np.ndarray]:
+    """``blocks`` (``(m, c)``, c 1 or 2), each also handed to ``meter`` as it plays (a mono one on both channels)."""
+    for block in blocks:
+        meter.push(as_played(np.asarray(block, np.float32).reshape(len(block), -1)))
+        yield block
 
 
 def kind_block(kind: str, solo: np.ndarray, acc: np.ndarray, pan, gain, level: float, solo_mode: str = "mono",
@@ -446,9 +467,11 @@ def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -
         return match
     meter = loudness_match.RemixMeter(source.rate)
     stop = threading.Event()
-    # the recording is measured on a thread beside this pass (the K-weighting releases the GIL)
+    # the recording is measured on a thread beside this pass (the K-weighting releases the GIL), unless the
+    # separation measured it already (separate_to_spool's measure_recording)
+    known = getattr(source, "recording_lufs", None)
     with ThreadPoolExecutor(1, thread_name_prefix="jazzremix-recording-loudness") as side:
-        recorded = side.submit(file_loudness, recording, cancel=stop.is_set)
+        recorded = side.submit(file_loudness, recording, cancel=stop.is_set) if known is None else None
         def remix(blocks):  # the remix's blocks on a thread of their own beside the meter
             pos = 0
             for solo, acc in blocks:
@@ -465,7 +488,7 @@ def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -
             stop.set()  # the thread ends within a block; the with waits for it
             meter.close()
             raise
-        input_lufs = recorded.result()
+        input_lufs = recorded.result() if recorded is not None else known
     return loudness_match.match_gain(input_lufs, *meter.finish(), CEILING_DBTP)
 
 
@@ -528,7 +551,8 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
                       recording=Path(input_path))
     # the output is checked first: a format, rate or folder it cannot take is said before any work
     spec.check_rate(meta.rate, out_path)
-    spool, suggestion = separate_to_spool(input_path, out_path, separator, mixer, report.sub(0.0, 0.9))
+    spool, suggestion = separate_to_spool(input_path, out_path, separator, mixer, report.sub(0.0, 0.9),
+                                          measure_recording=loudness == "match")
     with spool:
         auto = automation.suggestion_automation(suggestion, spool.frames, spool.rate, whole_track) \
             if suggestion is not None else (pan, gain)

@@ -228,7 +228,8 @@ def _write(path: Path, meta, targets: dict, plan: ExportPlan, separator, mixer, 
     mono = plan.keep_mono and meta.channels == 1
     remix_writer.check_space(Path(targets["solo"]).parent, meta.frames,
                              [(plan.spec, remix_writer.channels_of(k, plan.solo, mono)) for k in targets], plan.clip)
-    spool, sugg = remix_writer.separate_to_spool(path, targets["solo"], separator, mixer, report)
+    spool, sugg = remix_writer.separate_to_spool(path, targets["solo"], separator, mixer, report,
+                                                 measure_recording=plan.loudness == "match" and "remix" in targets)
     with spool:
         models = {"separator": separator.meta.version, "mixer": mixer.meta.version}
         out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo, plan.keep_mono, tags.read_tags(path),
