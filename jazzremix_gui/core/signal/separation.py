@@ -258,7 +258,7 @@ class Synthesiser:
             else:
                 solo_spec = np.add(parts[:, 0], parts[:, 1])
                 solo_spec *= np.float32(0.5)
-            self._measure(mg, m, solo_spec, sp, parts)
+            self._measure(mg, solo_spec, sp, parts)
             overlap_add(parts, self.hop, a + i, self._parts, self._out_off)
             if self._own_solo:
                 overlap_add(solo_spec, self.hop, a + i, self._solo, self._out_off)
@@ -277,9 +277,8 @@ class Synthesiser:
         self._out_off += k
         return solo, acc
 
-    def _measure(self, mag: np.ndarray, mask: np.ndarray, solo_spec: np.ndarray, spec: np.ndarray,
-                 solo_parts: np.ndarray) -> None:
-        """Add these frames' energies: mixture ``|X_c|`` and mask ``M_c`` per channel ``(T, 2, F)``, mono solo ``(T, F)``.
+    def _measure(self, mag: np.ndarray, solo_spec: np.ndarray, spec: np.ndarray, solo_parts: np.ndarray) -> None:
+        """Add these frames' energies: mixture magnitude ``|X_c|`` per channel ``(T, 2, F)``, mono solo ``(T, F)``.
 
         Each energy is one pass of products summed per frame in float32 (2049 or 4098 values) and
         over frames in float64: the mixture's from ``mag``, the channels' from the masked channel
