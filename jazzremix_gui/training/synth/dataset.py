@@ -197,16 +197,14 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     if sampled_solo > 0 and voice is None and generator != "val":
         sampled_rng = np.random.default_rng(sampled_ss)
         if sampled_rng.random() < sampled_solo:
-            solo_libs = _libraries(samples, "solo")
-            library = solo_libs[0] if len(solo_libs) == 1 else solo_libs[int(sampled_rng.integers(len(solo_libs)))]
+            library = _drawn(_libraries(samples, "solo"), sampled_rng)
             recorded = sampled.draw_voice(sampled_rng, library, arr.solo)
     bass_voice = bass_lib = bass_rng = None
     bass_part = next((p for p in arr.parts if p.name == "bass"), None)
     if sampled_bass > 0 and generator != "val" and bass_part is not None:
         bass_rng = np.random.default_rng(bass_ss)
         if bass_rng.random() < sampled_bass:
-            bass_libs = _libraries(samples, "bass")
-            bass_lib = bass_libs[0] if len(bass_libs) == 1 else bass_libs[int(bass_rng.integers(len(bass_libs)))]
+            bass_lib = _drawn(_libraries(samples, "bass"), bass_rng)
             bass_voice = sampled.draw_voice(bass_rng, bass_lib, bass_part)
     swap = None
     if look_rng is not None and voice is None and recorded is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
@@ -296,6 +294,11 @@ def _libraries(folders: str | None, role: str | None = None) -> tuple:
         raise SynthError(f"--samples holds no {role} library (a {role} library's layout.json says \"role\": "
                          f"\"{role}\"; libraries given: {', '.join(f'{lib.name} ({lib.role})' for lib in libs)})")
     return chosen
+
+
+def _drawn(libs: tuple, rng: np.random.Generator):
+    """One of ``libs``, drawn evenly; one library draws nothing (the tracks made with a single one, bit for bit)."""
+    return libs[0] if len(libs) == 1 else libs[int(rng.integers(len(libs)))]
 
 
 def _forced_plan(seed, index, seconds, rng, force, extra_horns=0.0, extra_rng=None, twin=0.0, twin_rng=None):

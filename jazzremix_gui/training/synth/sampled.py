@@ -225,9 +225,8 @@ def render_part(part: Part, n_samples: int, voice: dict, library: Library, rng: 
         if length <= 1:
             continue
         t = np.arange(length) / RATE
-        semis = voice["detune_cents"] / 100.0 + _bend_semitones(part, start + t)
-        if key != wanted:
-            semis = semis + (wanted - key)
+        # the detune, the transposition from the nearest sampled key (0 where every key is sampled) and the bends
+        semis = (voice["detune_cents"] / 100.0 + (wanted - key)) + _bend_semitones(part, start + t)
         pos = np.concatenate([[0.0], np.cumsum(2.0 ** (semis[:-1] / 12.0))])  # read position, in samples
         length = min(length, int(np.searchsorted(pos, x.shape[0] - 1)))
         if length <= 1:
