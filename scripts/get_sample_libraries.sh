@@ -7,15 +7,28 @@
 #               dynamics, three takes (https://github.com/sfzinstruments/karoryfer.emilyguitar, 126 MB; notes/)
 #   meatbass    a 1958 double bass played pizzicato, every third semitone at four velocity layers, four takes
 #               (https://github.com/sfzinstruments/karoryfer.meatbass, 296 MB; Samples/pizz without its noises)
+#   headroom    Bengt Nilsson's Headroom Piano, a Yamaha C3 grand at five velocity layers, close and Decca-tree
+#               microphones, every third semitone (https://github.com/sfzinstruments/BengtNilsson.HeadroomPiano,
+#               CC BY 4.0, 156 MB; its Samples/, renamed to <note><octave>_vl<L>_rr1_<mic>.flac), the chord part
 # Usage: scripts/get_sample_libraries.sh [DEST]   (default data/samples); needs git and the network, or
-# WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT=/path/to/a/clone (a bare mirror works too).
+# WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT=/path/to/a/clone (a bare mirror works too).
 set -euo pipefail
 DEST=${1:-data/samples}
 mkdir -p "$DEST"
 
-# get NAME SOURCE FOLDER_IN_REPO MIN_FILES LAYOUT_JSON
+# Headroom's "HEADROOM PIANO LEVEL3 CLOSE 60.flac" -> c4_vl3_rr1_close.flac (MIDI key 60 = c4)
+rename_headroom() {
+  local names=(c db d eb e f gb g ab a bb b) f base level mic key
+  for f in "$1"/*.flac; do
+    base=$(basename "$f" .flac)
+    read -r _ _ level mic key <<<"$base"
+    mv "$f" "$1/${names[$((key % 12))]}$((key / 12 - 1))_vl${level#LEVEL}_rr1_${mic,,}.flac"
+  done
+}
+
+# get NAME SOURCE FOLDER_IN_REPO MIN_FILES LAYOUT_JSON [RENAME_FUNCTION]
 get() {
-  local name=$1 src=$2 folder=$3 min=$4 layout=$5
+  local name=$1 src=$2 folder=$3 min=$4 layout=$5 rename=${6:-}
   if [ -d "$DEST/$name" ] && [ "$(ls "$DEST/$name" | wc -l)" -ge "$min" ]; then
     echo "$DEST/$name is there"; return
   fi
@@ -29,6 +42,7 @@ get() {
     mv "$tmp/clone/$folder" "$tmp/$folder"
   fi
   find "$tmp/$folder" -maxdepth 1 -name 'perc*' -delete  # Meatbass's string noises are not notes
+  if [ -n "$rename" ]; then "$rename" "$tmp/$folder"; fi
   if [ -n "$layout" ]; then echo "$layout" > "$tmp/$folder/layout.json"; fi
   rm -rf "$DEST/$name.partial"
   mv "$tmp/$folder" "$DEST/$name.partial"
@@ -42,3 +56,5 @@ get emilyguitar "${EMILYGUITAR_GIT:-https://github.com/sfzinstruments/karoryfer.
   '{"c4_key": 60, "role": "solo"}'
 get meatbass "${MEATBASS_GIT:-https://github.com/sfzinstruments/karoryfer.meatbass}" Samples/pizz 224 \
   '{"c4_key": 60, "role": "bass"}'
+get headroom "${HEADROOM_GIT:-https://github.com/sfzinstruments/BengtNilsson.HeadroomPiano}" Samples 300 \
+  '{"c4_key": 60, "role": "comp"}' rename_headroom

@@ -368,7 +368,7 @@ def test_lookalike_track_is_exact_recorded_and_refused_for_validation(tmp_path):
 
 
 def _sine_library(folder, keys=range(60, 68), mics=("cnd", "dnm"), seconds=1.0, drop=None,
-                  layers=(("p", 0.2), ("f", 0.6)), layout=None):
+                  layers=(("p", 0.2), ("f", 0.6)), layout=None, ext="wav"):
     """A tiny sample library in the Weresax layout (or, with ``layout``, one whose octaves count from ``c4_key``,
     ``mics=("",)`` for names without a microphone): each file a sine at its key's pitch (soft layers quieter)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -381,7 +381,7 @@ def _sine_library(folder, keys=range(60, 68), mics=("cnd", "dnm"), seconds=1.0, 
         for layer, amp in layers:
             for take in (1, 2):
                 for mic in mics:
-                    name = f"{names[key % 12]}{(key - c4_key) // 12 + 4}_{layer}_rr{take}{'_' + mic if mic else ''}.wav"
+                    name = f"{names[key % 12]}{(key - c4_key) // 12 + 4}_{layer}_rr{take}{'_' + mic if mic else ''}.{ext}"
                     if name != drop:
                         sf.write(folder / name, amp * np.sin(2 * np.pi * 440.0 * 2 ** ((key - 69) / 12) * t), 44100)
     return folder
@@ -547,3 +547,43 @@ def test_a_sampled_bass_replaces_the_bass_part_alone(tmp_path, capsys):
     generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, sampled_bass=1.0, samples=libs)
     info = json.loads((tmp_path / "r" / "dataset.json").read_text())
     assert info["sampled_bass"] == 1.0 and info["samples"] == "sax,guitar,bass" and "sampled_solo" not in info
+
+
+@needs_fs
+def test_a_sampled_comp_plays_the_chord_part_from_a_flac_library(tmp_path, capsys):
+    """--sampled-comp: 0 draws nothing (bit for bit, with a bass library drawn as before); 1 plays the chord part
+    (several notes at once) from the comp library, read from FLAC files, the arrangement and the bass's draws
+    unchanged; a set of folders without a comp library is refused by name, the CLI without a traceback."""
+    from jazzremix_gui.cli.main import main
+    from jazzremix_gui.training.synth.dataset import render_track
+
+    bass = _sine_library(tmp_path / "bass", keys=range(24, 61, 3), mics=("",),
+                         layers=tuple((f"vl{i}", 0.1 * i) for i in (1, 2, 3, 4)), layout={"c4_key": 60, "role": "bass"})
+    piano = _sine_library(tmp_path / "piano", keys=range(21, 109, 3), mics=("close", "decca"), seconds=0.5,
+                          layers=tuple((f"vl{i}", 0.1 * i) for i in (1, 2, 3, 4, 5)),
+                          layout={"c4_key": 60, "role": "comp"}, ext="flac")
+    assert (piano / "c4_vl5_rr1_decca.flac").is_file()
+    libs = f"{bass},{piano}"
+    plain, meta = render_track(11, 2, 2.5, [TIMGM], sampled_bass=1.0, samples=str(bass))
+    zero, meta0 = render_track(11, 2, 2.5, [TIMGM], sampled_bass=1.0, samples=libs, sampled_comp=0.0)
+    np.testing.assert_array_equal(plain["mixture"], zero["mixture"])
+    assert meta == meta0 and "comp_voice" not in meta
+    stems, meta1 = render_track(11, 2, 2.5, [TIMGM], sampled_bass=1.0, samples=libs, sampled_comp=1.0)
+    np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+    assert meta1["soundfonts"]["comp"] == "sampled:piano" and meta1["comp_voice"]["library"] == "piano"
+    assert meta1["comp_voice"]["mic"] in ("close", "decca") and meta1["bass_voice"] == meta["bass_voice"]
+    assert (meta1["style"], meta1["instrument"], meta1["tempo"]) == (meta["style"], meta["instrument"], meta["tempo"])
+    assert not np.array_equal(stems["accompaniment"], plain["accompaniment"])
+    with pytest.raises(SynthError, match="holds no comp library"):
+        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], sampled_comp=0.5, samples=str(bass))
+    with pytest.raises(SynthError, match="--sampled-comp is for training sets"):
+        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", sampled_comp=0.5, samples=libs)
+    with pytest.raises(SynthError, match="--sampled-comp is a probability"):
+        generate_dataset(tmp_path / "p", 1, 1.0, 5, [TIMGM], sampled_comp=1.5, samples=libs)
+    assert main(["synth", "--out", str(tmp_path / "c"), "--tracks", "1", "--seconds", "1", "--soundfont", TIMGM,
+                 "--sampled-comp", "0.5", "--samples", str(bass), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "holds no comp library" in err and "bass (bass)" in err and "Traceback" not in err
+    generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, sampled_comp=1.0, samples=libs)
+    info = json.loads((tmp_path / "r" / "dataset.json").read_text())
+    assert info["sampled_comp"] == 1.0 and info["samples"] == "bass,piano" and "sampled_bass" not in info

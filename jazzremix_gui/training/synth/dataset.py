@@ -116,7 +116,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
                  variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                  solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
-                 samples: str | None = None, sampled_bass: float = 0.0):
+                 samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0):
     """Make one track in memory.
 
     Parameters
@@ -153,10 +153,13 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         (:mod:`.sampled`; drawn evenly when there are several) instead of a soundfont, when no
         additive voice was drawn (training only; 0 draws nothing: the tracks made before the option).
     samples : str, optional
-        The sample library folders, comma-separated (needed when ``sampled_solo`` or ``sampled_bass`` > 0).
+        The sample library folders, comma-separated (needed when a ``sampled_*`` probability is > 0).
     sampled_bass : float
         Probability that the bass part is played from a recorded bass library of ``samples``
         (training only; 0 draws nothing: the tracks made before the option).
+    sampled_comp : float
+        Probability that the chord part (``comp``, whichever instrument the arrangement gave it) is
+        played from a recorded comp library of ``samples``, a piano (training only; 0 draws nothing).
 
     Returns
     -------
@@ -166,8 +169,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    # spawn(8)'s first seven children are spawn(7)'s: the earlier options' draws as before
-    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss = track_seed_sequence(seed, index).spawn(8)
+    # spawn(9)'s first eight children are spawn(8)'s (and spawn(7)'s first seven): earlier options' draws as before
+    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss, comp_ss = \
+        track_seed_sequence(seed, index).spawn(9)
     look_rng = np.random.default_rng(look_ss) if lookalike > 0 and generator != "val" else None
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
@@ -199,13 +203,15 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         if sampled_rng.random() < sampled_solo:
             library = _drawn(_libraries(samples, "solo"), sampled_rng)
             recorded = sampled.draw_voice(sampled_rng, library, arr.solo)
-    bass_voice = bass_lib = bass_rng = None
-    bass_part = next((p for p in arr.parts if p.name == "bass"), None)
-    if sampled_bass > 0 and generator != "val" and bass_part is not None:
-        bass_rng = np.random.default_rng(bass_ss)
-        if bass_rng.random() < sampled_bass:
-            bass_lib = _drawn(_libraries(samples, "bass"), bass_rng)
-            bass_voice = sampled.draw_voice(bass_rng, bass_lib, bass_part)
+    # accompaniment parts played from recorded libraries: part name -> (voice, library, rng)
+    recorded_parts = {}
+    for role, p_role, ss in (("bass", sampled_bass, bass_ss), ("comp", sampled_comp, comp_ss)):
+        part = next((p for p in arr.parts if p.name == role), None)
+        if p_role > 0 and generator != "val" and part is not None:
+            role_rng = np.random.default_rng(ss)
+            if role_rng.random() < p_role:
+                lib = _drawn(_libraries(samples, role), role_rng)
+                recorded_parts[role] = (sampled.draw_voice(role_rng, lib, part), lib, role_rng)
     swap = None
     if look_rng is not None and voice is None and recorded is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
         first, second, swap = look.split_solo(arr.solo, look_rng)
@@ -214,8 +220,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         renders = {p.name: additive.render_part(p, n, voice, voice_rng) if voice is not None and p.name == "solo"
                    else sampled.render_part(p, n, recorded, library, sampled_rng)
                    if recorded is not None and p.name == "solo"
-                   else sampled.render_part(p, n, bass_voice, bass_lib, bass_rng)
-                   if bass_voice is not None and p.name == "bass"
+                   else sampled.render_part(p, n, *recorded_parts[p.name])
+                   if p.name in recorded_parts
                    else render_part(p, sf_of[p.name], n, work) for p in arr.parts[swap is not None:]}
         if swap is not None:
             renders["solo"] = render_part(first, swap["soundfonts"][0], n, work) + \
@@ -224,8 +230,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         sf_of["solo"] = "additive"
     if recorded is not None:
         sf_of["solo"] = f"sampled:{library.name}"
-    if bass_voice is not None:
-        sf_of["bass"] = f"sampled:{bass_lib.name}"
+    for name, (_v, lib, _r) in recorded_parts.items():
+        sf_of[name] = f"sampled:{lib.name}"
     timbre = {}
     if variety > 0:
         for p in arr.parts:
@@ -269,8 +275,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         meta["solo_voice"] = {"kind": "additive", **additive.describe(voice)}
     if recorded is not None:
         meta["solo_voice"] = {"kind": "sampled", **sampled.describe(recorded)}
-    if bass_voice is not None:
-        meta["bass_voice"] = {"kind": "sampled", **sampled.describe(bass_voice)}
+    for name, (v, _lib, _r) in recorded_parts.items():
+        meta[f"{name}_voice"] = {"kind": "sampled", **sampled.describe(v)}
     if look_rng is not None:
         meta["lookalike"] = {"p": float(lookalike), "twin_section": arr.info.get("twin_section"),
                              "soundfont_swap": None if swap is None else
@@ -283,7 +289,8 @@ def _libraries(folders: str | None, role: str | None = None) -> tuple:
     """The libraries of a comma-separated list of folders, those of ``role`` only when it is given."""
     names = [f.strip() for f in (folders or "").split(",") if f.strip()]
     if not names:
-        raise SynthError("--sampled-solo and --sampled-bass need --samples DIR[,DIR...] (recorded sample libraries)")
+        raise SynthError("--sampled-solo, --sampled-bass and --sampled-comp need --samples DIR[,DIR...] "
+                         "(recorded sample libraries)")
     libs = tuple(sampled.load_library(f) for f in names)
     if len({lib.name for lib in libs}) < len(libs):
         raise SynthError("--samples: two folders of the same name")
@@ -321,7 +328,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
                    soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
                    variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                    solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
-                   samples: str | None = None, sampled_bass: float = 0.0) -> str:
+                   samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
@@ -330,7 +337,8 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
     stems, meta = render_track(seed, index, seconds, soundfonts, degradation_strength,
                                level_profile=level_profile, variety=variety, generator=generator,
                                additive_solo=additive_solo, solo_voices=solo_voices, lookalike=lookalike,
-                               sampled_solo=sampled_solo, samples=samples, sampled_bass=sampled_bass)
+                               sampled_solo=sampled_solo, samples=samples, sampled_bass=sampled_bass,
+                               sampled_comp=sampled_comp)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -342,7 +350,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
                      progress=None, level_profile: str = "real", variety: float = 0.0,
                      generator: str = "train", additive_solo: float = 0.0,
                      solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
-                     samples: str | None = None, sampled_bass: float = 0.0) -> list[str]:
+                     samples: str | None = None, sampled_bass: float = 0.0,
+                     sampled_comp: float = 0.0) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -387,6 +396,9 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     sampled_bass : float
         Probability per track that the bass part is played from a bass library of ``samples``
         (training sets only).
+    sampled_comp : float
+        Probability per track that the chord part is played from a comp library of ``samples``
+        (training sets only).
 
     Returns
     -------
@@ -418,18 +430,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         raise SynthError("--lookalike is a probability: 0 to 1")
     if lookalike > 0 and generator == "val":
         raise SynthError("--lookalike is for training sets: the validation generator has its own arrangements")
-    if not 0.0 <= sampled_solo <= 1.0:
-        raise SynthError("--sampled-solo is a probability: 0 to 1")
-    if sampled_solo > 0 and generator == "val":
-        raise SynthError("--sampled-solo is for training sets: the validation generator uses only its own soundfonts")
-    if not 0.0 <= sampled_bass <= 1.0:
-        raise SynthError("--sampled-bass is a probability: 0 to 1")
-    if sampled_bass > 0 and generator == "val":
-        raise SynthError("--sampled-bass is for training sets: the validation generator uses only its own soundfonts")
-    if sampled_solo > 0:
-        _libraries(samples, "solo")  # the folders are checked before any track is made
-    if sampled_bass > 0:
-        _libraries(samples, "bass")
+    for role, p_role in (("solo", sampled_solo), ("bass", sampled_bass), ("comp", sampled_comp)):
+        if not 0.0 <= p_role <= 1.0:
+            raise SynthError(f"--sampled-{role} is a probability: 0 to 1")
+        if p_role > 0 and generator == "val":
+            raise SynthError(f"--sampled-{role} is for training sets: the validation generator uses only its own "
+                             "soundfonts")
+        if p_role > 0:
+            _libraries(samples, role)  # the folders are checked before any track is made
     solo_voices = tuple(solo_voices)
     if not solo_voices or any(k not in additive.KINDS for k in solo_voices) or len(set(solo_voices)) < len(solo_voices):
         raise SynthError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
@@ -448,13 +456,15 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["sampled_solo"] = float(sampled_solo)
     if sampled_bass > 0:
         opts["sampled_bass"] = float(sampled_bass)
-    if sampled_solo > 0 or sampled_bass > 0:
+    if sampled_comp > 0:
+        opts["sampled_comp"] = float(sampled_comp)
+    if sampled_solo > 0 or sampled_bass > 0 or sampled_comp > 0:
         opts["samples"] = ",".join(lib.name for lib in _libraries(samples))
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
         keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike", "sampled_solo",
-                                              "sampled_bass", "samples") if k in old and k not in opts]
+                                              "sampled_bass", "sampled_comp", "samples") if k in old and k not in opts]
         old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in keys}
         opts_all = {k: opts.get(k) for k in keys}
         if old_opts != opts_all:
@@ -469,7 +479,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     if jobs == 1 or len(todo) <= 1:
         for i in todo:
             generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
-                           additive_solo, solo_voices, lookalike, sampled_solo, samples, sampled_bass)
+                           additive_solo, solo_voices, lookalike, sampled_solo, samples, sampled_bass,
+                           sampled_comp)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
@@ -477,7 +488,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
                             level_profile, variety, generator, additive_solo, solo_voices, lookalike,
-                            sampled_solo, samples, sampled_bass)
+                            sampled_solo, samples, sampled_bass, sampled_comp)
                 for i in todo]
         for f in as_completed(futs):
             name = f.result()

@@ -11,14 +11,17 @@ never committed).
 
 Two more Karoryfer libraries (CC0) follow the same naming: *Emilyguitar*, an Epiphone electric guitar
 with flatwound strings recorded direct (a solo), and *Meatbass*, a 1958 double bass played pizzicato
-(the bass part, the accompaniment's most constant voice).
+(the bass part, the accompaniment's most constant voice). For the chord part: Bengt Nilsson's *Headroom
+Piano*, a Yamaha C3 grand at five velocity layers and two microphone positions, every third semitone
+(CC BY 4.0, https://github.com/sfzinstruments/BengtNilsson.HeadroomPiano; the script renames its files
+to this scheme).
 
-A library is a folder of WAV files named ``<note><octave>_<layer>_rr<N>[_<mic>].wav``: the note a
+A library is a folder of WAV or FLAC files named ``<note><octave>_<layer>_rr<N>[_<mic>].wav``: the note a
 lower-case letter with an optional ``b``; the layer a dynamic (``p``, ``mp``, ``mf``, ``f``) or a
 velocity layer ``vl1``, ``vl2``, ... (soft to loud); an optional microphone (Weresax's
 ``ab3_f_rr2_cnd.wav``, Emilyguitar's ``a2_mp_rr3.wav``, Meatbass's ``a0_vl4_rr1.wav``). An optional
 ``layout.json`` in the folder says how its octaves count and which part it plays: ``{"c4_key": 60,
-"role": "bass"}``; without it ``c4`` is MIDI key 72 (Weresax's SFZ map gives ``db2`` key 49) and the
+"role": "bass"}`` (roles: :data:`ROLES`); without it ``c4`` is MIDI key 72 (Weresax's SFZ map gives ``db2`` key 49) and the
 role is ``solo``. A library need not hold every key: a note is read from the nearest sampled key,
 transposed (Emilyguitar and Meatbass sample every third semitone).
 
@@ -48,12 +51,12 @@ from jazzremix_gui.training.synth.timing import Part
 RATE = 44100
 _PITCH_CLASS = {"c": 0, "db": 1, "d": 2, "eb": 3, "e": 4, "f": 5, "gb": 6, "g": 7, "ab": 8, "a": 9, "bb": 10,
                 "b": 11}
-_NAME = re.compile(r"^([a-g]b?)(\d)_(p|mp|mf|f|vl\d)_rr(\d+)(?:_([a-z]+))?\.wav$")
+_NAME = re.compile(r"^([a-g]b?)(\d)_(p|mp|mf|f|vl\d)_rr(\d+)(?:_([a-z]+))?\.(?:wav|flac)$")
 _DYNAMICS = ("p", "mp", "mf", "f")
 #: Velocities below this play the soft layer of a two-layer library.
 SOFT_BELOW = 80
-#: The parts a library can play.
-ROLES = ("solo", "bass")
+#: The parts a library can play (``comp``: the chord part).
+ROLES = ("solo", "bass", "comp")
 #: Fade at a sample's end when a note outlasts it (seconds).
 _TAIL_S = 0.05
 
@@ -139,7 +142,7 @@ def load_library(folder: str | Path) -> Library:
         if m:
             files[(key_of(m[1], int(m[2]), c4_key), m[3], int(m[4]), m[5] or "")] = p
     if not files:
-        raise SampleLibraryError(f"{root} holds no samples named <note><octave>_<layer>_rr<N>[_<mic>].wav")
+        raise SampleLibraryError(f"{root} holds no samples named <note><octave>_<layer>_rr<N>[_<mic>].wav or .flac")
     keys = tuple(sorted({k for k, _l, _t, _m in files}))
     mics = tuple(sorted({m for _k, _l, _t, m in files}))
     layers = tuple(sorted({la for _k, la, _t, _m in files}, key=_layer_rank))
