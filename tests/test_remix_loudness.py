@@ -217,3 +217,29 @@ def test_the_recording_is_measured_while_separating_not_decoded_again(tmp_path, 
     assert len(reads) == 1  # the separation's read, and no other
     assert result.report.loudness.input_lufs == expected  # the same blocks through the same meter: the same bits
     assert result.report.loudness.gain_db > 1.0 and out.is_file()
+
+
+def test_an_untouched_remix_is_not_metered_again(tmp_path, models, monkeypatch):  # noqa: F811
+    """A lossless remix whose true peak after the match's gain is below the limiter's aim is written as the match's
+    pass measured it: its reported loudness is that figure plus the gain (the written file's within 0.001 LU), with
+    no meter on the written samples; a remix the limiter must touch is still metered as written."""
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.audio import encoded
+    from jazzremix_gui.core.audio.formats import spec_for_path
+    from jazzremix_gui.services import remix_writer
+
+    sep = pipeline.load_model(models[0], "separator")
+    metered = []
+    real_meter = encoded.BackgroundMeter
+    monkeypatch.setattr(encoded, "BackgroundMeter", lambda *a: metered.append(a) or real_meter(*a))
+    for level, untouched in ((0.2, True), (0.9, False)):
+        _take(tmp_path / "take.wav", level=level)
+        out = tmp_path / f"r{level}.wav"
+        result = remix_writer.remix_file(tmp_path / "take.wav", out, spec_for_path(out, 24), "limit", -20.0, 0.5,
+                                         separator=sep, loudness="match")
+        match = result.report.loudness
+        assert (result.report.limited == 0) == untouched and bool(metered) != untouched
+        assert match.output_lufs == pytest.approx(_lufs(out), abs=1e-3 if untouched else 0.01)
+        if untouched:
+            assert match.output_lufs == match.remix_lufs + match.gain_db
+        metered.clear()

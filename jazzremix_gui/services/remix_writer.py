@@ -37,7 +37,7 @@ import numpy as np
 from jazzremix_gui.core import device, pipeline
 from jazzremix_gui.core.audio import audio_io, loudness_match, tags
 from jazzremix_gui.core.audio.formats import OutputSpec
-from jazzremix_gui.core.audio.headroom import CEILING_DBTP, ClipReport, commit_all
+from jazzremix_gui.core.audio.headroom import CEILING_DBTP, ClipReport, commit_all, passes_untouched
 from jazzremix_gui.core.audio.loudness import MIN_RATE, BackgroundMeter, as_played, file_loudness
 from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
 from jazzremix_gui.core.files.oserrors import human_bytes
@@ -428,9 +428,13 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
     groups = ([stems] if stems else []) + [[k] for k in kinds if k not in stems]
     with ExitStack() as stack:
         measured = match is not None and not match.unmeasurable  # the remix's loudness as written, for the report
+        # a lossless remix whose true peak (the match's pass, times the gain) no clip mode touches is written as
+        # measured there: its loudness is the match's figure plus the gain, with no meter on the written samples
+        untouched = measured and not plan.spec.lossy and passes_untouched(match.output_peak)
         writers = [stack.enter_context(SharedGainWriter(
             [plan.targets[k] for k in group], source.rate, [channels_of(k, plan.solo, mono) for k in group],
-            plan.spec, plan.clip, [plan.file_tags(k) or {} for k in group], loudness=measured and group == ["remix"],
+            plan.spec, plan.clip, [plan.file_tags(k) or {} for k in group],
+            loudness=measured and not untouched and group == ["remix"],
             # the remix's true peak is known from the match's pass: the same samples times the gain
             known_peak=match.output_peak if measured and group == ["remix"] else None)) for group in groups]
         def outputs(blocks):  # each block of every output, on a thread of its own beside the writers
@@ -454,7 +458,9 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
     reports = [by_path[Path(plan.targets[k])] for k in kinds]
     if match is not None:
         remix = by_path[Path(plan.targets["remix"])]
-        if not match.unmeasurable:  # what was written, limiter and encoder included
+        if untouched:  # the samples measured in the match's pass, times the gain (the PCM rounding aside)
+            match.output_lufs = match.remix_lufs + match.gain_db
+        elif not match.unmeasurable:  # what was written, limiter and encoder included
             match.output_lufs = remix.written_lufs if remix.written_lufs is not None else file_loudness(remix.path)
         remix.loudness = match
     return reports

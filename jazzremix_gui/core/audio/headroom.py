@@ -52,6 +52,13 @@ def output_ceiling(mode: str) -> float | None:
     return CEILING_DBTP if mode in ("limit", "rescale") else None
 
 
+def passes_untouched(known_peak: float | None) -> bool:
+    """Whether samples whose true peak (linear) is ``known_peak`` go through every clip mode as they are: below
+    the limiter's aim (:func:`core.audio.limiter.aim`, with a margin for the measurement's rounding), so under
+    the ceiling and full scale; False when the peak is not known."""
+    return known_peak is not None and known_peak * (1 + 1e-4) < aim(CEILING_DBTP)
+
+
 def check_mode(mode: str, spec: OutputSpec) -> str:
     """Raise AudioWriteError for a clip mode unknown or impossible for ``spec``; returns ``mode``."""
     if mode not in CLIP_MODES:
@@ -179,7 +186,7 @@ class MasteredWriter:
         self._open = open_output or atomic_output
         # rescale opens the file once the gain is known, so its comment tag can state it
         self._out = self._open(self._tags) if mode != "rescale" else None
-        needs_limiter = mode == "limit" and (self._known is None or self._known * (1 + 1e-4) >= aim(CEILING_DBTP))
+        needs_limiter = mode == "limit" and not passes_untouched(self._known)
         self._limiter = LookaheadLimiter(rate, channels, CEILING_DBTP, groups=groups) if needs_limiter else None
         self._spool = None
         self._committed = False
