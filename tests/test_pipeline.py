@@ -167,6 +167,14 @@ def test_analyse_is_separate_then_suggest(models):  # in one streaming pass
     assert np.array_equal(result.stems.solo, stems.solo)
     assert np.array_equal(result.suggestion.frame_posteriors, sugg.frame_posteriors)
     assert (result.suggestion.pan_deg, result.suggestion.gain) == (sugg.pan_deg, sugg.gain)
+    # a mixer trained on the separator's own spectra of the accompaniment reads them: the same stems, nearly the
+    # same posteriors (tests/test_mixer_reads_spectra.py), the same choice
+    fast = pipeline.analyse(x, 44100, models["sep"], models["mix_acc"], listen="spectra")
+    assert np.array_equal(fast.stems.accompaniment, stems.accompaniment)
+    assert np.abs(fast.suggestion.posterior - sugg.posterior).sum() < 0.05
+    assert (fast.suggestion.pan_deg, fast.suggestion.gain) == (sugg.pan_deg, sugg.gain)
+    with pytest.raises(ValueError, match="accompaniment source 'both'"):
+        pipeline.analyse(x, 44100, models["sep"], models["mix_acc"], listen="both")
     assert result.mixer is models["mix_acc"] and result.separator is models["sep"]
     assert result.stems.solo_level == stems.solo_level
     fractions = [f for f, _ in seen]  # one pass: the mixer runs as the separator streams

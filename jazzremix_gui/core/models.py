@@ -28,6 +28,8 @@ from jazzremix_gui.core.signal.wiener import ALPHA
 from jazzremix_gui.core.signal.spatial import PanAware
 
 KINDS = ("separator", "mixer")
+#: Where a mixer may read the accompaniment (:attr:`ModelMeta.accompaniment_from`).
+ACCOMPANIMENT_SOURCES = ("stems", "spectra")
 INPUT_KINDS = {"separator": (SEPARATOR_INPUT,), "mixer": MIXER_INPUTS}
 #: Output width per frame of each kind.
 OUTPUT_WIDTH = {"separator": N_BINS, "mixer": N_CELLS}
@@ -56,6 +58,11 @@ class ModelMeta:
     #: A mixer's partner: the version of the separator whose stems it was trained on ("" if unknown
     #: or trained on ground-truth stems). Its gains are calibrated to that separator's readings.
     paired_separator: str = ""
+    #: Where a mixer's training read the accompaniment (:data:`ACCOMPANIMENT_SOURCES`): ``stems``, the STFT of the
+    #: accompaniment stem; ``spectra``, the separator's own spectra of it
+    #: (:func:`core.signal.features.separation_accompaniment`), two transforms per frame fewer. The app reads it
+    #: the same way (:func:`core.pipeline.analyse`).
+    accompaniment_from: str = "stems"
 
     @property
     def label(self) -> str:
@@ -93,6 +100,7 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
             wiener_alpha=float(props.get("wiener_alpha", ALPHA)),
             pan_aware=str(props.get("pan_aware", "")),
             paired_separator=str(props.get("paired_separator", "")),
+            accompaniment_from=str(props.get("accompaniment_from", "stems")),
         )
     except ValueError as exc:
         raise ModelError(f"{path}: bad metadata ({exc})") from None
@@ -107,6 +115,9 @@ def _meta_from(path: Path, props: dict, kind: str) -> ModelMeta:
         raise ModelError(f"{path}: model works at {meta.sample_rate} Hz; only {MODEL_RATE} Hz is supported")
     if meta.hop not in (256, 512, 1024):
         raise ModelError(f"{path}: unsupported hop {meta.hop}")
+    if meta.accompaniment_from not in ACCOMPANIMENT_SOURCES:
+        raise ModelError(f"{path}: unknown accompaniment source '{meta.accompaniment_from}' "
+                         f"(one of {', '.join(ACCOMPANIMENT_SOURCES)})")
     if meta.input_kind not in INPUT_KINDS[kind]:
         raise ModelError(f"{path}: unknown input kind '{meta.input_kind}' for a {kind}")
     return meta

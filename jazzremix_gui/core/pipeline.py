@@ -30,7 +30,7 @@ from jazzremix_gui.core.errors import DiskFullError, ModelError
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, commit_all
 from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
-from jazzremix_gui.core.models import ModelSession, SessionLike, pairs_with
+from jazzremix_gui.core.models import ACCOMPANIMENT_SOURCES, ModelSession, SessionLike, pairs_with
 from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
@@ -122,7 +122,8 @@ def _as_stereo(block: np.ndarray) -> np.ndarray:
 def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, model: SessionLike | None = None,
                     progress: ProgressFn = None, cancel: CancelFn = None, block_frames: int | None = None,
                     alpha: float | None = None, recorded: RecordedSolo | None = None,
-                    tap=None, *, threads: bool | None = None, pan_aware=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                    tap=None, *, threads: bool | None = None, pan_aware=None,
+                    rows_tap=None, rows_kind: str | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Separate a signal given as consecutive blocks; yields ``(solo (k,), accompaniment (k, 2))`` blocks.
 
     Reading ``blocks``, the STFT, the network and the Wiener filter with the inverse STFT each
@@ -153,17 +154,25 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     threads : bool, optional
         Run the steps on threads of their own; default: when this process may use two cores
         or more (:func:`core.device.step_threads`).
+    rows_tap : callable, optional
+        ``rows_tap(first_frame, rows)`` gets the accompaniment's rows for a mixer of input kind ``rows_kind``
+        (:func:`core.signal.features.separation_accompaniment`) of the frames each block finished, made from
+        the separator's own spectra (:meth:`core.signal.mixer.MixerStream.push_accompaniment_rows`); on the
+        caller's thread, before ``tap`` gets the block's samples.
     """
     model = model or load_model(None, "separator")
     report = Reporter(progress, cancel)
     recorded = recorded if recorded is not None else RecordedSolo()
     threads = device.step_threads() if threads is None else threads
-    steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha, pan_aware)
+    steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha, pan_aware,
+                             rows_kind if rows_tap is not None else None)
     report(0.0, "separating")
     with reusing_memory():  # the mixer's transforms on this thread too
         for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads,
                                 light=_light):
             recorded.e_left, recorded.e_right, recorded.e_mid, recorded.e_mix = out.energies
+            if out.rows is not None:
+                rows_tap(*out.rows)
             if out.samples44 is not None:
                 if tap is not None:
                     tap(*out.samples44)
@@ -193,7 +202,8 @@ class _Out:
 
     ``samples`` (``(solo (k,), accompaniment (k, 2))`` at the input's rate) and ``samples44``
     (the same at 44.1 kHz) are None when the block let nothing out; ``energies`` are
-    :class:`RecordedSolo`'s ``(e_left, e_right, e_mid, e_mix)`` as they were then.
+    :class:`RecordedSolo`'s ``(e_left, e_right, e_mid, e_mix)`` as they were then; ``rows`` the
+    mixer's ``(first frame, rows)`` of the frames finished since the previous one (or None).
     """
 
     samples: tuple[np.ndarray, np.ndarray] | None
@@ -201,6 +211,7 @@ class _Out:
     energies: tuple[float, float, float, float]
     fraction: float
     last: bool = False
+    rows: tuple | None = None
 
 
 class _SeparationSteps:
@@ -212,13 +223,13 @@ class _SeparationSteps:
     """
 
     def __init__(self, model: SessionLike, rate: int, n_samples: int, block_frames: int | None,
-                 alpha: float | None, pan_aware=None):
+                 alpha: float | None, pan_aware=None, rows_kind: str | None = None):
         self.model, self.rate, self.n = model, rate, n_samples
         n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
         kwargs = {} if block_frames is None else {"block_frames": block_frames}
         self.analysis = Analyser(n44, model.meta.hop, model.meta.context_frames, **kwargs)
         self.synthesis = Synthesiser(model.meta.hop, model.meta.wiener_alpha if alpha is None else alpha,
-                                     pan_aware=pan_aware_of(model, pan_aware))
+                                     pan_aware=pan_aware_of(model, pan_aware), rows_kind=rows_kind)
 
     def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
@@ -248,8 +259,9 @@ class _SeparationSteps:
                 continue
             solo, acc = join(outs)
             outs = []
+            rows = self.synthesis.take_rows()
             if not solo.shape[0] and not item.last:
-                yield _Out(None, None, self._energies(), item.fraction)
+                yield _Out(None, None, self._energies(), item.fraction, rows=rows)
                 continue
             s, a = back_solo.push(solo[:, None]), back_acc.push(acc)
             if item.last:  # exact length, sample-aligned with the input
@@ -257,7 +269,7 @@ class _SeparationSteps:
                 a = audio_io.fit_length(np.concatenate([a, back_acc.finish()]), self.n - sent)
             k = self.n - sent if item.last else min(s.shape[0], a.shape[0], self.n - sent)
             sent += k
-            yield _Out((s[:k, 0], a[:k]), (solo, acc), self._energies(), item.fraction, item.last)
+            yield _Out((s[:k, 0], a[:k]), (solo, acc), self._energies(), item.fraction, item.last, rows)
 
     def _energies(self) -> tuple[float, float, float, float]:
         r = self.synthesis.recorded
@@ -476,9 +488,18 @@ class Analysis:
     mixer: SessionLike
 
 
+def accompaniment_source(separator: SessionLike, mixer_hop: int, wanted: str) -> str:
+    """Where a mixer of hop ``mixer_hop`` reads the accompaniment beside ``separator``: ``spectra`` (the
+    separator's own, :func:`core.signal.features.separation_accompaniment`) when ``wanted`` and the two hops
+    agree (the same frames), else ``stems`` (the STFT of the accompaniment stem)."""
+    if wanted not in ACCOMPANIMENT_SOURCES:
+        raise ValueError(f"accompaniment source {wanted!r}: one of {', '.join(ACCOMPANIMENT_SOURCES)}")
+    return "spectra" if wanted == "spectra" and separator.meta.hop == mixer_hop else "stems"
+
+
 def analyse(audio, rate: int | None = None, separator: SessionLike | None = None, mixer: SessionLike | None = None,
             progress: ProgressFn = None, cancel: CancelFn = None, keep_stems: bool = True,
-            n_samples: int | None = None, sink=None) -> Analysis:
+            n_samples: int | None = None, sink=None, listen: str | None = None) -> Analysis:
     """Separate a recording and suggest the solo's pan and gain (whole track and sections), in one streaming pass.
 
     The mixer listens to the separator's 44.1 kHz output block by block
@@ -501,6 +522,11 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
     sink : callable, optional
         Called with each separated block, ``sink(solo (k,), accompaniment (k, 2))``, as it is
         made (``jazzremix batch`` writes the stems while streaming, with ``keep_stems=False``).
+    listen : {'spectra', 'stems'}, optional
+        Where the mixer reads the accompaniment (:func:`accompaniment_source`): the separator's own
+        spectra of it (``spectra``: two transforms per frame fewer) or the STFT of the separated stem
+        (``stems``); default: where the mixer's training read it (``ModelMeta.accompaniment_from``).
+        The solo is always transformed from its stem.
 
     Returns
     -------
@@ -528,8 +554,10 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
     recorded = RecordedSolo()
     stream = MixerStream(mixer, audio_io.resampled_length(n_samples, rate, MODEL_RATE), lambda: recorded.level)
     solos, accs = [], []
+    spectra = accompaniment_source(separator, mixer.meta.hop, listen or mixer.meta.accompaniment_from) == "spectra"
+    rows = {"rows_tap": stream.push_accompaniment_rows, "rows_kind": mixer.meta.input_kind} if spectra else {}
     for solo, acc in separate_stream(blocks, rate, n_samples, separator, progress, cancel, recorded=recorded,
-                                     tap=stream.push):
+                                     tap=stream.push, **rows):
         if sink is not None:
             sink(solo, acc)
         if keep_stems:

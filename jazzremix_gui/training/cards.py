@@ -28,6 +28,7 @@ def metadata_props(meta: ModelMeta) -> dict:
     """The ``jazzremix.*`` metadata of a model (without the prefix), as exported into the ONNX file."""
     keys = CONTRACT_KEYS + (("wiener_alpha",) if meta.kind == "separator" else ())
     keys += ("paired_separator",) if meta.kind == "mixer" and meta.paired_separator else ()
+    keys += ("accompaniment_from",) if meta.kind == "mixer" and meta.accompaniment_from != "stems" else ()
     keys += ("pan_aware",) if meta.kind == "separator" and meta.pan_aware else ()
     return {k: v for k, v in asdict(meta).items() if k in keys}
 

@@ -37,6 +37,9 @@ from jazzremix_gui.training.export import export_onnx, write_card
 from jazzremix_gui.training.runlog import log
 from jazzremix_gui.training.torch_session import TorchSession
 
+#: The mixers' STFT hop (samples at 44.1 kHz).
+HOP = 1024
+
 
 def cell_figures(pred, label) -> dict:
     """Exact, within-one-cell, pan error (deg) and gain error (dB) of predicted vs label cells ``(N,)``."""
@@ -54,10 +57,10 @@ def cell_figures(pred, label) -> dict:
             "gain_error_db": round(float(np.mean(np.abs(20 * np.log10(g_pred / g_lab)))), 3)}
 
 
-def meta_for(model, path, version: str, paired_separator: str = "") -> ModelMeta:
-    return ModelMeta(path=Path(path), kind="mixer", hop=1024, input_kind=model.input_kind,
+def meta_for(model, path, version: str, paired_separator: str = "", accompaniment_from: str = "stems") -> ModelMeta:
+    return ModelMeta(path=Path(path), kind="mixer", hop=HOP, input_kind=model.input_kind,
                      context_frames=int(model.context_frames), version=version, architecture=model.architecture,
-                     paired_separator=paired_separator)
+                     paired_separator=paired_separator, accompaniment_from=accompaniment_from)
 
 
 def ceiling_figures(tracks) -> dict:
@@ -128,10 +131,11 @@ def save_weights(model, path, cfg_dict: dict) -> Path:
     return path
 
 
-def export(model, path, version: str, paired_separator: str = "") -> dict:
+def export(model, path, version: str, paired_separator: str = "", accompaniment_from: str = "stems") -> dict:
     """Export a mixer to ONNX with its metadata (``paired_separator``: the separator whose stems it
-    learnt from, "" for ground-truth stems); returns the metadata dict."""
-    props = cards.metadata_props(meta_for(model, path, version, paired_separator))
+    learnt from, "" for ground-truth stems; ``accompaniment_from``: where its training read the
+    accompaniment, :attr:`core.models.ModelMeta.accompaniment_from`); returns the metadata dict."""
+    props = cards.metadata_props(meta_for(model, path, version, paired_separator, accompaniment_from))
     example = _example(model, np.random.default_rng(0), 40)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     export_onnx(model, path, props, example, "features", "posterior")
@@ -165,7 +169,9 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
     model, steps, elapsed, losses = results[cfg.arch]
     version = cfg.version or mixer_policy.model_version(cfg.arch) + (
         f"-on-{separator.meta.version}" if separator is not None else "")
-    props = export(model, cfg.out, version, separator.meta.version if separator is not None else "")
+    # trained on separated stems: the accompaniment as train_mixer.separated_features read it
+    source = pipeline.accompaniment_source(separator, HOP, "spectra") if separator is not None else "stems"
+    props = export(model, cfg.out, version, separator.meta.version if separator is not None else "", source)
     save_weights(model, cfg.out, asdict(cfg))
     session = ModelSession(cfg.out, "mixer", prefer_gpu=False)
     figures = {"mixer": evaluate_model(model, session, val, cfg.val_dir, separator),
@@ -181,7 +187,8 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
         "tracks": cell_figures(np.full(len(val), trivial), [t.cell for t in val])}
     if "seed" in results:
         seed_model, s_steps, s_elapsed, s_losses = results["seed"]
-        seed_session = TorchSession(seed_model, meta_for(seed_model, "seed-mixer", "mix-seed-1.0"))
+        seed_session = TorchSession(seed_model, meta_for(seed_model, "seed-mixer", "mix-seed-1.0",
+                                                         accompaniment_from=source))
         figures["seed_style_mixer"] = evaluate_model(seed_model, seed_session, val, cfg.val_dir, separator)
         figures["seed_style_mixer"]["architecture"] = seed_model.architecture
         figures["seed_style_mixer"]["training"] = {"steps": s_steps, "training_time_s": round(s_elapsed),

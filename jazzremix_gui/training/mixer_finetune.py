@@ -204,7 +204,8 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
     base_version = base_meta.version if base_meta is not None else str(cfg.version or
                                                                        mixer_policy.model_version(cfg.arch))
     version = f"{base_version}+user-{used}ann-{time.strftime('%Y%m%d%H%M')}"
-    props = export(model, out, version, base_meta.paired_separator if base_meta is not None else "")
+    props = export(model, out, version, *((base_meta.paired_separator, base_meta.accompaniment_from)
+                                          if base_meta is not None else ("",)))
     save_weights(model, out, {**asdict(cfg), "version": version})
     fig = {"before": cell_figures(before.argmax(axis=1), cells), "after": cell_figures(after.argmax(axis=1), cells)}
     card = cards.card_head(out, props, model.architecture, mixer_model.parameter_count(model))

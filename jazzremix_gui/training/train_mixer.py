@@ -33,13 +33,15 @@ from jazzremix_gui.core.files.hashing import file_sha256
 from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.signal.mixer import activity
+from jazzremix_gui.core.signal.separation import RecordedSolo
 from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, mixer_policy
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.synth.dataset import refuse_validation_set
 from jazzremix_gui.training.runlog import log
 
-HOP = 1024
-DATA_VERSION = "mixer-data-3"
+HOP = mixer_eval.HOP
+#: 4: separated stems' features read the accompaniment from the separator's own spectra, as the app does (2026-12-04)
+DATA_VERSION = "mixer-data-4"
 
 
 @dataclass
@@ -103,16 +105,22 @@ def stem_features(solo: np.ndarray, acc: np.ndarray) -> tuple[np.ndarray, np.nda
 def separated_features(mixture: Path, separator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`stem_features` of the stems the app would hear: ``separator``'s output for ``mixture``.
 
-    The same seam as the app (:func:`core.pipeline.separate`): separated solo, stereo
-    accompaniment and the solo's recorded level ``k`` as the separation engine estimates it.
-    The labels stay those of the ground truth, so the mixer learns to see through the
-    separator's leaks and its bias on the solo's level.
+    The same seam as the app (:func:`core.pipeline.analyse`): the separated solo, the accompaniment's
+    rows from the separator's own spectra (where the two hops agree, as the app reads them) and the
+    solo's recorded level ``k`` as the separation engine estimates it. The labels stay those of the
+    ground truth, so the mixer learns to see through the separator's leaks and its bias on the solo's level.
     """
     mix, rate = audio_io.read_audio(mixture)
-    stems = pipeline.separate(mix, rate, separator)
-    solo = audio_io.resample(stems.solo, rate, MODEL_RATE)
-    acc = audio_io.resample(stems.accompaniment, rate, MODEL_RATE)
-    feats, s = features.mixer_features(solo, acc, HOP, "mixer_features", solo_level=stems.solo_level)  # as MixerStream
+    rows = [] if pipeline.accompaniment_source(separator, HOP, "spectra") == "spectra" else None
+    recorded = RecordedSolo()
+    blocks = (mix[i:i + pipeline.READ_BLOCK] for i in range(0, mix.shape[0], pipeline.READ_BLOCK))
+    out = list(pipeline.separate_stream(blocks, rate, mix.shape[0], separator, recorded=recorded,
+                                        rows_tap=None if rows is None else lambda first, r: rows.append(r),
+                                        rows_kind="mixer_features"))
+    solo = audio_io.resample(np.concatenate([s for s, _ in out]), rate, MODEL_RATE)
+    acc = None if rows is not None else audio_io.resample(np.concatenate([a for _, a in out]), rate, MODEL_RATE)
+    feats, s = features.mixer_features(solo, acc, HOP, "mixer_features", solo_level=recorded.level,  # as MixerStream
+                                       acc_rows=None if rows is None else np.concatenate(rows))
     return feats, activity(s), s
 
 

@@ -120,9 +120,9 @@ def mixer_input(solo_mag: np.ndarray, acc_mag: np.ndarray | None, input_kind: st
     raise ValueError(f"unknown mixer input kind {input_kind!r} (expected one of {MIXER_INPUTS})")
 
 
-def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: str, lo: int = 0,
-                   hi: int | None = None, offset: int = 0, solo_level: float = SOLO_LEVEL_DEFAULT
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def mixer_features(solo44: np.ndarray, acc44: np.ndarray | None, hop: int, input_kind: str, lo: int = 0,
+                   hi: int | None = None, offset: int = 0, solo_level: float = SOLO_LEVEL_DEFAULT,
+                   acc_rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mixer input and solo magnitude for frames ``lo .. hi-1`` of 44.1 kHz stems.
 
     Parameters
@@ -136,12 +136,19 @@ def mixer_features(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: 
         Global sample index of ``solo44[0]`` and ``acc44[0]`` (streaming: slices of the stems).
     solo_level : float
         The solo's recorded-level factor ``k`` (``mixer_features`` only).
+    acc_rows : np.ndarray, optional
+        The accompaniment's rows of these frames from the separator's spectra
+        (:func:`separation_accompaniment`, as the app's analysis takes them); ``acc44`` is then not read.
 
     Returns
     -------
     features : np.ndarray [shape=(T, 2049), (T, 2, 2049) or (T, MIXER_N_FEATURES)]
     solo_mag : np.ndarray [shape=(T, 2049)]
     """
+    if acc_rows is not None:
+        solo_mag = mid_magnitude(solo44, hop, lo, hi, offset)
+        solo, energy = solo_rows(solo_mag, input_kind)
+        return features_from_rows((solo, acc_rows, energy), input_kind, solo_level), solo_mag
     solo_mag, acc_part = frame_spectra(solo44, acc44, hop, input_kind, lo, hi, offset)
     return features_from_rows(rows_from_spectra(solo_mag, acc_part, input_kind), input_kind, solo_level), solo_mag
 
@@ -164,6 +171,54 @@ def frame_spectra(solo44: np.ndarray, acc44: np.ndarray, hop: int, input_kind: s
     return solo_mag, mid_magnitude(acc44, hop, lo, hi, offset) if input_kind == "solo_acc_magnitude" else None
 
 
+def separation_accompaniment(spec: np.ndarray, parts: np.ndarray, input_kind: str) -> np.ndarray | None:
+    """The accompaniment's rows (:func:`accompaniment_rows`) from the separator's own spectra, without transforming
+    the stem again.
+
+    The accompaniment stem is the inverse STFT of ``A_c = X_c - P_c``; its STFT gives back the same spectra up to
+    the overlap-add's consistency (a masked spectrogram is not exactly any signal's STFT): on real jazz the
+    frames' K-weighted totals differ by 0.03 dB in the median (0.4-0.7 dB at the 99th percentile), bands within
+    30 dB of a frame's loudest by 0.05-0.07 dB, and the mixer's suggestion is unchanged (``docs/SPEED.md``, "The
+    mixer reads the accompaniment's spectra"). The solo is not taken from its spectrum: where the masks are near
+    zero, the transformed stem holds the overlap-add's spread, which the mixer learnt, tens of dB above the
+    mask's.
+
+    Parameters
+    ----------
+    spec : np.ndarray [shape=(T, 2, 2049), dtype=complex64]
+        The mixture's channel spectra ``X_c``.
+    parts : np.ndarray [shape=(T, 2, 2049), dtype=complex64]
+        The masked channel solos ``P_c``.
+    input_kind : str
+        One of :data:`MIXER_INPUTS`.
+
+    Returns
+    -------
+    np.ndarray or None
+        As :func:`accompaniment_rows` of what :func:`frame_spectra` would give.
+    """
+    if input_kind == "solo_magnitude":
+        return None
+    acc = spec - parts
+    if input_kind == "mixer_features":
+        return accompaniment_rows((np.abs(acc).astype(np.float64) ** 2).mean(axis=1), input_kind)
+    return accompaniment_rows(np.abs(acc.mean(axis=1)), input_kind)
+
+
+def accompaniment_rows(acc_part: np.ndarray | None, input_kind: str) -> np.ndarray | None:
+    """The accompaniment's share of :func:`rows_from_spectra` (``mixer_features``: band powers; else as it is)."""
+    if acc_part is None or input_kind != "mixer_features":
+        return acc_part
+    return band_powers(np.asarray(acc_part, np.float64))
+
+
+def solo_rows(solo_mag: np.ndarray, input_kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """The solo's share of :func:`rows_from_spectra`: its row and its energy per frame."""
+    solo_pow = np.square(solo_mag, dtype=np.float64)
+    energy = solo_pow.sum(axis=1)
+    return (band_powers(solo_pow) if input_kind == "mixer_features" else solo_mag), energy
+
+
 def rows_from_spectra(solo_mag: np.ndarray, acc_part: np.ndarray | None, input_kind: str) -> tuple:
     """What each frame contributes to the mixer's input, frame by frame (:class:`core.signal.mixer.MixerStream`
     keeps the rows of the frames two blocks share instead of computing them again).
@@ -177,11 +232,8 @@ def rows_from_spectra(solo_mag: np.ndarray, acc_part: np.ndarray | None, input_k
     energy : np.ndarray [shape=(T,), dtype=float64]
         The solo's energy per frame (sum of squared magnitudes).
     """
-    solo_pow = np.square(solo_mag, dtype=np.float64)
-    energy = solo_pow.sum(axis=1)
-    if input_kind == "mixer_features":
-        return band_powers(solo_pow), band_powers(np.asarray(acc_part, np.float64)), energy
-    return solo_mag, acc_part, energy
+    solo, energy = solo_rows(solo_mag, input_kind)
+    return solo, accompaniment_rows(acc_part, input_kind), energy
 
 
 def features_from_rows(rows: tuple, input_kind: str, solo_level: float = SOLO_LEVEL_DEFAULT) -> np.ndarray:

@@ -196,6 +196,8 @@ class MixerStream:
         self._t = 0  # next frame to compute
         # the rows of frames _kept_from .. (already computed: the next block's left context)
         self._kept_from, self._kept = 0, None
+        # push_accompaniment_rows: the accompaniment's rows of frames _acc_from .. _acc_end - 1 (None: from push())
+        self._acc_rows, self._acc_from, self._acc_end = None, 0, 0
 
     @property
     def fraction_done(self) -> float:
@@ -204,16 +206,32 @@ class MixerStream:
     def push(self, solo: np.ndarray, accompaniment: np.ndarray) -> None:
         """Add ``solo`` [shape=(m,)] and ``accompaniment`` [shape=(m, 2)] samples at 44.1 kHz."""
         self._solo = np.concatenate([self._solo, np.asarray(solo, np.float32)])
-        acc = np.asarray(accompaniment, np.float32)
-        self._acc = np.concatenate([self._acc, acc if acc.ndim == 2 else np.repeat(acc[:, None], 2, axis=1)])
+        if self._acc_rows is None:
+            acc = np.asarray(accompaniment, np.float32)
+            self._acc = np.concatenate([self._acc, acc if acc.ndim == 2 else np.repeat(acc[:, None], 2, axis=1)])
         self._received += solo.shape[0]
-        self._run(final=self._received >= self.n)
+        self._run(final=self._all_in())
+
+    def push_accompaniment_rows(self, first: int, rows: np.ndarray) -> None:
+        """Take the accompaniment's rows of frames ``first ..`` from the separator's own spectra
+        (:func:`core.signal.features.separation_accompaniment`, made by the separation's synthesiser) instead
+        of transforming the accompaniment :meth:`push` gets (which it then ignores). Frames come in order, once."""
+        if first != self._acc_end:
+            raise ValueError(f"MixerStream: accompaniment rows from frame {first}, expected {self._acc_end}")
+        self._acc_rows = rows if self._acc_rows is None else np.concatenate([self._acc_rows, rows])
+        self._acc_end += rows.shape[0]
+        self._run(final=self._all_in())
+
+    def _all_in(self) -> bool:
+        return self._received >= self.n and (self._acc_rows is None or self._acc_end >= self.n_frames)
 
     def _ready(self, final: bool) -> int:
         """Frames whose model input (with context) is fully available."""
         if final:
             return self.n_frames
         last = (self._received - 1 - HALF - first_centre(self.hop)) // self.hop - self.ctx
+        if self._acc_rows is not None:
+            last = min(last, self._acc_end - 1 - self.ctx)
         return int(max(0, min(self.n_frames, last + 1)))
 
     def _run(self, final: bool) -> None:
@@ -246,7 +264,13 @@ class MixerStream:
             k = lo - self._kept_from
             parts.append(tuple(None if x is None else x[k:hi - self._kept_from] for x in self._kept))
             start = self._kept_from + len(self._kept[0])
-        if start < hi:
+        if start < hi and self._acc_rows is not None:  # the accompaniment's rows came from the separator
+            solo, energy = features.solo_rows(features.mid_magnitude(self._solo, self.hop, start, hi, self._off),
+                                              kind)
+            acc = self._acc_rows[start - self._acc_from:hi - self._acc_from]
+            self._acc_rows, self._acc_from = self._acc_rows[hi - self._acc_from:], hi
+            parts.append((solo, acc, energy))
+        elif start < hi:
             spectra = features.frame_spectra(self._solo, self._acc, self.hop, kind, start, hi, self._off)
             parts.append(features.rows_from_spectra(*spectra, kind))
         rows = parts[0] if len(parts) == 1 else tuple(

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from jazzremix_gui.core.signal.features import separator_input
+from jazzremix_gui.core.signal.features import separation_accompaniment, separator_input
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.signal.spatial import PanAware, pan_aware_masks
@@ -211,11 +211,17 @@ class Synthesiser:
         Receives the solo's energies as blocks go by.
     pan_aware : PanAware, optional
         The pan-aware Wiener step (:mod:`core.signal.spatial`; masked solos only); None: the plain one.
+    rows_kind : str, optional
+        A mixer's input kind: the accompaniment's rows of each frame for that mixer
+        (:func:`core.signal.features.separation_accompaniment`) are made here from its spectra, for
+        :meth:`take_rows`.
     """
 
     def __init__(self, hop: int, alpha: float, solo_mode: str = "masked", recorded: RecordedSolo | None = None,
-                 pan_aware: PanAware | None = None):
-        self.hop, self.alpha, self.solo_mode = hop, alpha, solo_mode
+                 pan_aware: PanAware | None = None, rows_kind: str | None = None):
+        self.hop, self.alpha, self.solo_mode, self.rows_kind = hop, alpha, solo_mode, rows_kind
+        self._rows: list[np.ndarray] = []  # rows_kind: the accompaniment's rows made since the last take_rows()
+        self._rows_from = 0  # the frame of their first row
         self.pan_aware = pan_aware if solo_mode == "masked" else None
         self.recorded = recorded if recorded is not None else RecordedSolo()
         self._out_off = 0  # global index of the output buffers' first sample
@@ -259,10 +265,23 @@ class Synthesiser:
                 solo_spec = np.add(parts[:, 0], parts[:, 1])
                 solo_spec *= np.float32(0.5)
             self._measure(mg, solo_spec, sp, parts)
+            if self.rows_kind is not None:
+                self._rows.append(separation_accompaniment(sp, parts, self.rows_kind))
             overlap_add(parts, self.hop, a + i, self._parts, self._out_off)
             if self._own_solo:
                 overlap_add(solo_spec, self.hop, a + i, self._solo, self._out_off)
         return self._emit(work.x)
+
+    def take_rows(self) -> tuple[int, np.ndarray] | None:
+        """The accompaniment's rows of the frames processed since the last call: ``(first frame, rows)``, or
+        None (none, or a mixer that reads no accompaniment)."""
+        if not self._rows or self._rows[0] is None:
+            self._rows = []
+            return None
+        rows = np.concatenate(self._rows)
+        first, self._rows = self._rows_from, []
+        self._rows_from += rows.shape[0]
+        return first, rows
 
     def _emit(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Let out ``len(x)`` samples: the accompaniment ``x - p``, the solo ``mean_c p_c`` (or the raw solo)."""
