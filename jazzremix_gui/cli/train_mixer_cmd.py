@@ -43,8 +43,14 @@ def register(sub) -> None:
     p.add_argument("--feature-noise", type=float, default=0.3, metavar="SD",
                    help="normal noise added to the normalised features while training (default 0.3)")
     p.add_argument("--separator", metavar="FILE", help="separator making the stems (default: the shipped one)")
+    p.add_argument("--accompaniment", choices=("spectra", "stems"), default="spectra",
+                   help="separated stems: read the accompaniment from the separator's own spectra (default; the "
+                        "app then reads it so too, two transforms per frame fewer) or transform its stem "
+                        "(mixers before December 2026)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: time budget only)")
     p.add_argument("--checkpoint-dir", metavar="DIR", help="checkpoints and JSONL log (resumable)")
+    p.add_argument("--version", default="", help="the model's version name (default: the policy's mixer version, "
+                                                 "'-on-' and the separator's)")
     p.add_argument("--annotations", metavar="FILE", nargs="?", const="", default=None,
                    help=f"fine-tune on this annotation file (default {paths.annotations_path()})")
     p.add_argument("--annotation-weight", type=float, default=2.0, metavar="W",
@@ -78,7 +84,8 @@ def run(args) -> int:
     cfg = MixerConfig(arch=args.arch, train_dir=args.train, val_dir=args.val, out=args.out or str(paths.shipped_model("mixer")),
                       minutes=4.0 if args.minutes is None else args.minutes, baseline_minutes=args.baseline_minutes,
                       seed=args.seed, max_steps=args.max_steps, stems=args.stems, separator=args.separator or "",
-                      hidden=args.hidden, feature_noise=args.feature_noise,
+                      hidden=args.hidden, feature_noise=args.feature_noise, version=args.version,
+                      accompaniment=args.accompaniment,
                       checkpoint_dir=args.checkpoint_dir or "checkpoints/mixer")
     card = train(cfg)
     fig = card["validation"]

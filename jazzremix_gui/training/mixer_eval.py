@@ -170,7 +170,7 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
     version = cfg.version or mixer_policy.model_version(cfg.arch) + (
         f"-on-{separator.meta.version}" if separator is not None else "")
     # trained on separated stems: the accompaniment as train_mixer.separated_features read it
-    source = pipeline.accompaniment_source(separator, HOP, "spectra") if separator is not None else "stems"
+    source = pipeline.accompaniment_source(separator, HOP, cfg.accompaniment) if separator is not None else "stems"
     props = export(model, cfg.out, version, separator.meta.version if separator is not None else "", source)
     save_weights(model, cfg.out, asdict(cfg))
     session = ModelSession(cfg.out, "mixer", prefer_gpu=False)

@@ -67,6 +67,7 @@ class MixerConfig(TrainConfig):
     select: str = "track"  # checkpoint selection on held-out tracks: "track" cell distance, or "loss"
     stems: str = "separated"  # model inputs from the separator's stems (as in use) or the ground "truth"
     separator: str = ""  # the separator making them (default: the shipped one)
+    accompaniment: str = "spectra"  # separated stems: the accompaniment from the separator's spectra, or its stem
 
 
 @dataclass
@@ -102,16 +103,18 @@ def stem_features(solo: np.ndarray, acc: np.ndarray) -> tuple[np.ndarray, np.nda
     return features.mixer_feature_frames(s, features.channel_power(acc, HOP), level), activity(s), s
 
 
-def separated_features(mixture: Path, separator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def separated_features(mixture: Path, separator, accompaniment: str = "spectra"
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`stem_features` of the stems the app would hear: ``separator``'s output for ``mixture``.
 
     The same seam as the app (:func:`core.pipeline.analyse`): the separated solo, the accompaniment's
-    rows from the separator's own spectra (where the two hops agree, as the app reads them) and the
+    rows from the separator's own spectra (``accompaniment='spectra'``, where the two hops agree) or
+    from its stem (``stems``), as the app reads them for the mixer trained here, and the
     solo's recorded level ``k`` as the separation engine estimates it. The labels stay those of the
     ground truth, so the mixer learns to see through the separator's leaks and its bias on the solo's level.
     """
     mix, rate = audio_io.read_audio(mixture)
-    rows = [] if pipeline.accompaniment_source(separator, HOP, "spectra") == "spectra" else None
+    rows = [] if pipeline.accompaniment_source(separator, HOP, accompaniment) == "spectra" else None
     recorded = RecordedSolo()
     blocks = (mix[i:i + pipeline.READ_BLOCK] for i in range(0, mix.shape[0], pipeline.READ_BLOCK))
     out = list(pipeline.separate_stream(blocks, rate, mix.shape[0], separator, recorded=recorded,
@@ -134,21 +137,24 @@ def load_separator(cfg: MixerConfig):
 
 
 def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
-                keep_solo: int = 0, separator=None) -> list[TrackData]:
+                keep_solo: int = 0, separator=None, accompaniment: str = "spectra") -> list[TrackData]:
     """Features, activity and policy labels of every track of a dataset, cached (never writes into ``dataset``).
 
     ``dataset`` may list several folders separated by commas; the k-th is labelled with
     ``seed + 1000 k``. The raw solo magnitude is kept for the first ``keep_solo`` tracks.
     With a ``separator``, features and activity come from its stems of each mixture
-    (:func:`separated_features`); the labels always come from the ground truth.
+    (:func:`separated_features`, the accompaniment read as ``accompaniment`` says); the labels always
+    come from the ground truth.
     """
     if "," in str(dataset):
         out = []
         for k, d in enumerate(x for x in str(dataset).split(",") if x):
-            out += load_tracks(d, cache_dir, seed + 1000 * k, log_path, max(0, keep_solo - len(out)), separator)
+            out += load_tracks(d, cache_dir, seed + 1000 * k, log_path, max(0, keep_solo - len(out)), separator,
+                               accompaniment)
         return out
     folders = list_tracks(dataset)
-    stems_id = "truth" if separator is None else f"{separator.meta.version}:{separator_sha256(separator)}"
+    stems_id = "truth" if separator is None else (f"{separator.meta.version}:{separator_sha256(separator)}:"
+                                                  f"{pipeline.accompaniment_source(separator, HOP, accompaniment)}")
     h = hashlib.sha256(f"{DATA_VERSION}:{mixer_policy.POLICY_VERSION}:{mixer_policy.LISTENER_SALT}:"
                        f"{seed}:{HOP}:{keep_solo}:{stems_id}:"
                        f"{Path(dataset).resolve()}".encode())
@@ -167,7 +173,7 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
         solo, rate = audio_io.read_audio(f / "solo.wav")
         acc, _ = audio_io.read_audio(f / "accompaniment.wav")
         feats, act, s = (stem_features(solo, acc) if separator is None
-                         else separated_features(f / "mixture.wav", separator))
+                         else separated_features(f / "mixture.wav", separator, accompaniment))
         meta = json.loads((f / "meta.json").read_text()) if (f / "meta.json").is_file() else {}
         label = mixer_policy.policy_label(solo, acc, meta, f.name, seed, rate).to_json()
         out.append(TrackData(f.name, feats, act, label["cell"], label, s.astype(np.float16) if i < keep_solo else None))
@@ -368,9 +374,11 @@ def train(cfg: MixerConfig) -> dict:
         if folder:
             refuse_validation_set(folder)
     tracks = load_tracks(cfg.train_dir, ckdir / "cache", cfg.seed, log_path,
-                         keep_solo=cfg.seed_tracks if cfg.baseline_minutes > 0 else 0, separator=separator)
+                         keep_solo=cfg.seed_tracks if cfg.baseline_minutes > 0 else 0, separator=separator,
+                         accompaniment=cfg.accompaniment)
     val = load_tracks(cfg.val_dir, ckdir / "cache", cfg.seed + 500, log_path,
-                      keep_solo=10**6 if cfg.baseline_minutes > 0 else 0, separator=separator)
+                      keep_solo=10**6 if cfg.baseline_minutes > 0 else 0, separator=separator,
+                      accompaniment=cfg.accompaniment)
     order = np.random.default_rng(cfg.seed).permutation(len(tracks))
     n_held = int(round(cfg.holdout * len(tracks)))
     heldout = [tracks[i] for i in order[:n_held]]
@@ -400,6 +408,7 @@ def train(cfg: MixerConfig) -> dict:
 def training_command(cfg: MixerConfig) -> str:
     stems = (f" --hidden {cfg.hidden}" if cfg.hidden != 32 else "") + (
         f" --feature-noise {cfg.feature_noise:g}" if cfg.feature_noise != 0.3 else "") + f" --stems {cfg.stems}" + (
-        f" --separator {cfg.separator}" if cfg.separator else "")
+        f" --separator {cfg.separator}" if cfg.separator else "") + (
+        f" --accompaniment {cfg.accompaniment}" if cfg.stems == "separated" and cfg.accompaniment != "spectra" else "")
     return (f"jazzremix train-mixer --train {cfg.train_dir} --val {cfg.val_dir} --out {cfg.out} "
             f"--minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}{stems}")
