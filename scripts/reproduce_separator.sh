@@ -145,3 +145,25 @@ E6="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-
     --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
 $JR train-separator $E6 --average-last 10 --out checkpoints/e6/mean/separator-v3.onnx --card checkpoints/e6/mean/separator-v3.json
 $JR train-separator $E6 --out checkpoints/e6/final/separator-v3.onnx --card checkpoints/e6/final/separator-v3.json
+# experiments e7 and e8 (docs/SEPARATOR_V3.md, "A recorded piano in the accompaniment"): e6's run continued for 90
+# more minutes from a copy of its checkpoint folder, as it was (e7) and with 200 more tracks whose chord part is, in
+# half of them, a recorded grand piano (e8: Bengt Nilsson's Headroom Piano, CC BY 4.0); chosen on data/val-unseen-2
+# by rules written before the start
+$JR synth --out data/train-v10 --tracks 200 --seconds 20 --seed 13 --jobs 2 --variety 0 --sampled-solo 0.5 \
+    --sampled-bass 0.5 --sampled-comp 0.5 \
+    --samples data/samples/weresax,data/samples/emilyguitar,data/samples/meatbass,data/samples/headroom
+for E in e7 e8; do
+    [ -f checkpoints/$E/run/last.pt ] || { mkdir -p checkpoints/$E && cp -r checkpoints/e6/run checkpoints/$E/run; }
+done
+E7="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8,data/train-v9 --val data/val-v2-20s \
+    --checkpoints checkpoints/e7/run --minutes 170 --seed 18 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 \
+    --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $E7 --average-last 10 --out checkpoints/e7/mean/separator-v3.onnx --card checkpoints/e7/mean/separator-v3.json
+$JR train-separator $E7 --out checkpoints/e7/final/separator-v3.onnx --card checkpoints/e7/final/separator-v3.json
+E8="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8,data/train-v9,data/train-v10 \
+    --val data/val-v2-20s --checkpoints checkpoints/e8/run --minutes 170 --seed 18 --threads 1 --lr 5e-5 --remix 0.5 \
+    --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $E8 --average-last 10 --out checkpoints/e8/mean/separator-v3.onnx --card checkpoints/e8/mean/separator-v3.json
+$JR train-separator $E8 --out checkpoints/e8/final/separator-v3.onnx --card checkpoints/e8/final/separator-v3.json
