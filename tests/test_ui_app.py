@@ -28,7 +28,9 @@ def write_track(path, seconds=6.0, seed=0, rate=RATE):
 def window(qtbot, tiny_models, tmp_path):
     w = MainWindow(Settings(tmp_path / "settings.ini"),
                    model_paths=(str(tiny_models / "separator.onnx"), str(tiny_models / "mixer.onnx")))
-    qtbot.addWidget(w)
+    # before pytest-qt closes it: an export whose report is in may still be winding down on its thread, and
+    # closing then would ask "Export under way" in a modal box nobody answers (a hang, seen once under load)
+    qtbot.addWidget(w, before_close_func=lambda w: qtbot.waitUntil(lambda: not w.exporter.busy, timeout=30000))
     w.keeper.ask = lambda box: QMessageBox.StandardButton.Discard  # quitting with edits: no modal box
     w.show()
     yield w
