@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Put the recorded sample libraries that `jazzremix synth --sampled-solo P --sampled-bass P --samples DIR,...`
-# plays under data/samples/ (never committed). All three are Karoryfer's, CC0:
+# plays under data/samples/ (never committed). Karoryfer's are CC0, Headroom Piano CC BY 4.0:
 #   weresax     an alto saxophone, every note of MIDI 49-80 at two dynamics, two takes, two microphones
 #               (https://github.com/sfzinstruments/karoryfer.weresax, 200 MB; its folder Samples/alto)
 #   emilyguitar an Epiphone electric guitar with flatwound strings recorded direct, every third semitone at four
@@ -10,8 +10,12 @@
 #   headroom    Bengt Nilsson's Headroom Piano, a Yamaha C3 grand at five velocity layers, close and Decca-tree
 #               microphones, every third semitone (https://github.com/sfzinstruments/BengtNilsson.HeadroomPiano,
 #               CC BY 4.0, 156 MB; its Samples/, renamed to <note><octave>_vl<L>_rr1_<mic>.flac), the chord part
+#   bearsax     Karoryfer's Bear Sax, a 1926 Conn baritone saxophone, its sustained notes at two dynamics, every
+#               semitone (https://github.com/sfzinstruments/karoryfer.bear-sax, CC0, 143 MB; Samples/*_looped_[pf].wav
+#               only, renamed to <note><octave>_<p|f>_rr1.wav), a solo
+#   emilyguitar-comp  Emilyguitar's files again (hard links), as a chord part: a guitar comping
 # Usage: scripts/get_sample_libraries.sh [DEST]   (default data/samples); needs git and the network, or
-# WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT=/path/to/a/clone (a bare mirror works too).
+# WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT, BEARSAX_GIT=/path/to/a/clone (a bare mirror works too).
 set -euo pipefail
 DEST=${1:-data/samples}
 mkdir -p "$DEST"
@@ -23,6 +27,15 @@ rename_headroom() {
     base=$(basename "$f" .flac)
     read -r _ _ level mic key <<<"$base"
     mv "$f" "$1/${names[$((key % 12))]}$((key / 12 - 1))_vl${level#LEVEL}_rr1_${mic,,}.flac"
+  done
+}
+
+# Bear Sax's "d2_looped_f.wav" -> d2_f_rr1.wav; its staccato, growl, subtone and noise samples are dropped
+rename_bearsax() {
+  local f
+  find "$1" -maxdepth 1 -type f ! -name '*_looped_[pf].wav' -delete
+  for f in "$1"/*_looped_[pf].wav; do
+    mv "$f" "${f%_looped_?.wav}_${f: -5:1}_rr1.wav"
   done
 }
 
@@ -58,3 +71,17 @@ get meatbass "${MEATBASS_GIT:-https://github.com/sfzinstruments/karoryfer.meatba
   '{"c4_key": 60, "role": "bass"}'
 get headroom "${HEADROOM_GIT:-https://github.com/sfzinstruments/BengtNilsson.HeadroomPiano}" Samples 300 \
   '{"c4_key": 60, "role": "comp"}' rename_headroom
+get bearsax "${BEARSAX_GIT:-https://github.com/sfzinstruments/karoryfer.bear-sax}" Samples 64 \
+  '{"c4_key": 72, "role": "solo"}' rename_bearsax
+
+# The guitar also comps: the same files (hard links, no second copy) under a comp layout
+if [ ! -d "$DEST/emilyguitar-comp" ]; then
+  rm -rf "$DEST/emilyguitar-comp.partial"
+  mkdir "$DEST/emilyguitar-comp.partial"
+  find "$DEST/emilyguitar" -maxdepth 1 -name '*.wav' -exec ln {} "$DEST/emilyguitar-comp.partial/" \;
+  echo '{"c4_key": 60, "role": "comp"}' > "$DEST/emilyguitar-comp.partial/layout.json"
+  mv "$DEST/emilyguitar-comp.partial" "$DEST/emilyguitar-comp"
+  echo "$(ls "$DEST/emilyguitar-comp" | wc -l) files in $DEST/emilyguitar-comp"
+else
+  echo "$DEST/emilyguitar-comp is there"
+fi
