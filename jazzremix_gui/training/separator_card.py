@@ -114,13 +114,22 @@ def finish(cfg, model, step: int, elapsed: float, cpu: float, n_params: int, los
         "history": history,
         "total": totals(history),
         "reproduce": REPRODUCE,
-        "data": {"augmentation": _augmentation(cfg), "train": data_summary(cfg.train_dir),
+        "data": {"augmentation": _augmentation(cfg), "examples_read_from": _read_from(cfg),
+                 "train": data_summary(cfg.train_dir),
                  "validation": data_summary(cfg.val_dir)},
         "validation": vals[0],
         "validation_other": vals[1:],
         "quality_guard": guard_entry(session),
     }
     return write_card(cfg.out, card, cfg.card or None)
+
+
+def _read_from(cfg) -> str:
+    """Where this stage's examples were read (the stems, or their float16 mids: training.remix_sampler)."""
+    if cfg.pan_loss:
+        return "the stems' channels (float32 WAV, memory-mapped)"
+    return ("each track's mid cache train_mid.f16.npy (the stems' (L + R) / 2 as float16, written at the first "
+            "use; stages before 2026-12-04 read the float32 WAVs' mids)")
 
 
 def _augmentation(cfg) -> str:

@@ -161,7 +161,7 @@ def train(cfg: SeparatorConfig) -> dict:
     log = ckdir / "log.jsonl"
     sampler = RemixSampler(cfg.train_dir, cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix,
                            log=lambda m: _log(log, msg=m), timbre=cfg.timbre, timbre_scale=cfg.timbre_scale,
-                           resample=cfg.resample)
+                           resample=cfg.resample, mid_cache=pan_aware is None)
     val_folders = evaluation.list_tracks(split_folders(cfg.val_dir)[0])
     step, elapsed, cpu = 0, 0.0, 0.0
     ck = ckdir / "last.pt"
