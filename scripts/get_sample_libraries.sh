@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Put the recorded sample libraries that `jazzremix synth --sampled-solo P --sampled-bass P --samples DIR,...`
-# plays under data/samples/ (never committed). Karoryfer's are CC0, Headroom Piano CC BY 4.0:
+# plays under data/samples/ (never committed). Karoryfer's are CC0, Headroom Piano and MuldjordKit CC BY 4.0:
 #   weresax     an alto saxophone, every note of MIDI 49-80 at two dynamics, two takes, two microphones
 #               (https://github.com/sfzinstruments/karoryfer.weresax, 200 MB; its folder Samples/alto)
 #   emilyguitar an Epiphone electric guitar with flatwound strings recorded direct, every third semitone at four
@@ -13,9 +13,12 @@
 #   bearsax     Karoryfer's Bear Sax, a 1926 Conn baritone saxophone, its sustained notes at two dynamics, every
 #               semitone (https://github.com/sfzinstruments/karoryfer.bear-sax, CC0, 143 MB; Samples/*_looped_[pf].wav
 #               only, renamed to <note><octave>_<p|f>_rr1.wav), a solo
+#   muldjord    Lars Muldjord's MuldjordKit, a Tama Superstar drum kit recorded with 16 microphones, its SFZ version
+#               (https://github.com/sfzinstruments/DrumGizmo.MuldjordKit, CC BY 4.0, 347 MB; Samples/<Piece>/ with the
+#               overhead and room pairs only: <N>-<Piece>-{OHL,OHR,AmbL,AmbR}.flac, N soft to loud), the drums
 #   emilyguitar-comp  Emilyguitar's files again (hard links), as a chord part: a guitar comping
 # Usage: scripts/get_sample_libraries.sh [DEST]   (default data/samples); needs git and the network, or
-# WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT, BEARSAX_GIT=/path/to/a/clone (a bare mirror works too).
+# WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT, BEARSAX_GIT, MULDJORD_GIT=/path/to/a/clone (a bare mirror works too).
 set -euo pipefail
 DEST=${1:-data/samples}
 mkdir -p "$DEST"
@@ -37,6 +40,12 @@ rename_bearsax() {
   for f in "$1"/*_looped_[pf].wav; do
     mv "$f" "${f%_looped_?.wav}_${f: -5:1}_rr1.wav"
   done
+}
+
+# MuldjordKit: keep the overhead and room microphone pairs of every hit (the close microphones are dropped)
+keep_muldjord_pairs() {
+  find "$1" -type f -name '*.flac' ! -name '*-OHL.flac' ! -name '*-OHR.flac' ! -name '*-AmbL.flac' \
+    ! -name '*-AmbR.flac' -delete
 }
 
 # get NAME SOURCE FOLDER_IN_REPO MIN_FILES LAYOUT_JSON [RENAME_FUNCTION]
@@ -73,6 +82,8 @@ get headroom "${HEADROOM_GIT:-https://github.com/sfzinstruments/BengtNilsson.Hea
   '{"c4_key": 60, "role": "comp"}' rename_headroom
 get bearsax "${BEARSAX_GIT:-https://github.com/sfzinstruments/karoryfer.bear-sax}" Samples 64 \
   '{"c4_key": 72, "role": "solo"}' rename_bearsax
+get muldjord "${MULDJORD_GIT:-https://github.com/sfzinstruments/DrumGizmo.MuldjordKit}" DrumGizmo/MuldjordKit/Samples \
+  17 '{"role": "drums"}' keep_muldjord_pairs
 
 # The guitar also comps: the same files (hard links, no second copy) under a comp layout
 if [ ! -d "$DEST/emilyguitar-comp" ]; then

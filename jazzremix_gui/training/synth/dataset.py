@@ -31,7 +31,7 @@ from scipy.io import wavfile
 
 from jazzremix_gui.core.files.atomic import atomic_path, write_text
 
-from . import additive, lookalike as look, sampled
+from . import additive, drumkit, lookalike as look, sampled
 from .arrangement import Arrangement, plan_track, track_seed_sequence
 from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
@@ -116,7 +116,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  degradation_strength: float = 1.0, force: dict | None = None, level_profile: str = "real",
                  variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                  solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
-                 samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0):
+                 samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0,
+                 sampled_drums: float = 0.0):
     """Make one track in memory.
 
     Parameters
@@ -160,6 +161,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     sampled_comp : float
         Probability that the chord part (``comp``, whichever instrument the arrangement gave it) is
         played from a recorded comp library of ``samples``, a piano (training only; 0 draws nothing).
+    sampled_drums : float
+        Probability that the drum part is played from a recorded drum kit of ``samples`` (:mod:`.drumkit`;
+        not a brush part; training only; 0 draws nothing).
 
     Returns
     -------
@@ -169,9 +173,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    # spawn(9)'s first eight children are spawn(8)'s (and spawn(7)'s first seven): earlier options' draws as before
-    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss, comp_ss = \
-        track_seed_sequence(seed, index).spawn(9)
+    # spawn(10)'s first nine children are spawn(9)'s (and spawn(8)'s first eight): earlier options' draws as before
+    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss, comp_ss, drums_ss = \
+        track_seed_sequence(seed, index).spawn(10)
     look_rng = np.random.default_rng(look_ss) if lookalike > 0 and generator != "val" else None
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
@@ -205,13 +209,14 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
             recorded = sampled.draw_voice(sampled_rng, library, arr.solo)
     # accompaniment parts played from recorded libraries: part name -> (voice, library, rng)
     recorded_parts = {}
-    for role, p_role, ss in (("bass", sampled_bass, bass_ss), ("comp", sampled_comp, comp_ss)):
+    for role, p_role, ss in (("bass", sampled_bass, bass_ss), ("comp", sampled_comp, comp_ss),
+                             ("drums", sampled_drums, drums_ss)):
         part = next((p for p in arr.parts if p.name == role), None)
-        if p_role > 0 and generator != "val" and part is not None:
+        if p_role > 0 and generator != "val" and part is not None and (role != "drums" or drumkit.plays_part(part)):
             role_rng = np.random.default_rng(ss)
             if role_rng.random() < p_role:
                 lib = _drawn(_libraries(samples, role), role_rng)
-                recorded_parts[role] = (sampled.draw_voice(role_rng, lib, part), lib, role_rng)
+                recorded_parts[role] = (_voice_module(lib).draw_voice(role_rng, lib, part), lib, role_rng)
     swap = None
     if look_rng is not None and voice is None and recorded is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
         first, second, swap = look.split_solo(arr.solo, look_rng)
@@ -220,7 +225,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         renders = {p.name: additive.render_part(p, n, voice, voice_rng) if voice is not None and p.name == "solo"
                    else sampled.render_part(p, n, recorded, library, sampled_rng)
                    if recorded is not None and p.name == "solo"
-                   else sampled.render_part(p, n, *recorded_parts[p.name])
+                   else _voice_module(recorded_parts[p.name][1]).render_part(p, n, *recorded_parts[p.name])
                    if p.name in recorded_parts
                    else render_part(p, sf_of[p.name], n, work) for p in arr.parts[swap is not None:]}
         if swap is not None:
@@ -284,14 +289,19 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     return {"mixture": m32, "solo": s32, "accompaniment": a32}, meta
 
 
+def _voice_module(library):
+    """The module that draws and renders a recorded part from ``library``: a drum kit's or a pitched library's."""
+    return drumkit if isinstance(library, drumkit.Kit) else sampled
+
+
 @functools.lru_cache(maxsize=None)
 def _libraries(folders: str | None, role: str | None = None) -> tuple:
     """The libraries of a comma-separated list of folders, those of ``role`` only when it is given."""
     names = [f.strip() for f in (folders or "").split(",") if f.strip()]
     if not names:
-        raise SynthError("--sampled-solo, --sampled-bass and --sampled-comp need --samples DIR[,DIR...] "
+        raise SynthError("--sampled-solo, --sampled-bass, --sampled-comp and --sampled-drums need --samples DIR[,DIR...] "
                          "(recorded sample libraries)")
-    libs = tuple(sampled.load_library(f) for f in names)
+    libs = tuple(drumkit.load_kit(f) if drumkit.is_kit(f) else sampled.load_library(f) for f in names)
     if len({lib.name for lib in libs}) < len(libs):
         raise SynthError("--samples: two folders of the same name")
     if role is None:
@@ -328,7 +338,8 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
                    soundfonts: list[str], degradation_strength: float = 1.0, level_profile: str = "real",
                    variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                    solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
-                   samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0) -> str:
+                   samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0,
+                   sampled_drums: float = 0.0) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
@@ -338,7 +349,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
                                level_profile=level_profile, variety=variety, generator=generator,
                                additive_solo=additive_solo, solo_voices=solo_voices, lookalike=lookalike,
                                sampled_solo=sampled_solo, samples=samples, sampled_bass=sampled_bass,
-                               sampled_comp=sampled_comp)
+                               sampled_comp=sampled_comp, sampled_drums=sampled_drums)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -351,7 +362,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
                      generator: str = "train", additive_solo: float = 0.0,
                      solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
                      samples: str | None = None, sampled_bass: float = 0.0,
-                     sampled_comp: float = 0.0) -> list[str]:
+                     sampled_comp: float = 0.0, sampled_drums: float = 0.0) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -399,6 +410,9 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     sampled_comp : float
         Probability per track that the chord part is played from a comp library of ``samples``
         (training sets only).
+    sampled_drums : float
+        Probability per track that a drum part not played with brushes is played from a drum kit of
+        ``samples`` (:mod:`.drumkit`; training sets only).
 
     Returns
     -------
@@ -430,7 +444,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         raise SynthError("--lookalike is a probability: 0 to 1")
     if lookalike > 0 and generator == "val":
         raise SynthError("--lookalike is for training sets: the validation generator has its own arrangements")
-    for role, p_role in (("solo", sampled_solo), ("bass", sampled_bass), ("comp", sampled_comp)):
+    for role, p_role in (("solo", sampled_solo), ("bass", sampled_bass), ("comp", sampled_comp),
+                         ("drums", sampled_drums)):
         if not 0.0 <= p_role <= 1.0:
             raise SynthError(f"--sampled-{role} is a probability: 0 to 1")
         if p_role > 0 and generator == "val":
@@ -458,13 +473,15 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["sampled_bass"] = float(sampled_bass)
     if sampled_comp > 0:
         opts["sampled_comp"] = float(sampled_comp)
-    if sampled_solo > 0 or sampled_bass > 0 or sampled_comp > 0:
+    if sampled_drums > 0:
+        opts["sampled_drums"] = float(sampled_drums)
+    if sampled_solo > 0 or sampled_bass > 0 or sampled_comp > 0 or sampled_drums > 0:
         opts["samples"] = ",".join(lib.name for lib in _libraries(samples))
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
         keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike", "sampled_solo",
-                                              "sampled_bass", "sampled_comp", "samples") if k in old and k not in opts]
+                                              "sampled_bass", "sampled_comp", "sampled_drums", "samples") if k in old and k not in opts]
         old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in keys}
         opts_all = {k: opts.get(k) for k in keys}
         if old_opts != opts_all:
@@ -480,7 +497,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         for i in todo:
             generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
                            additive_solo, solo_voices, lookalike, sampled_solo, samples, sampled_bass,
-                           sampled_comp)
+                           sampled_comp, sampled_drums)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
@@ -488,7 +505,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
                             level_profile, variety, generator, additive_solo, solo_voices, lookalike,
-                            sampled_solo, samples, sampled_bass, sampled_comp)
+                            sampled_solo, samples, sampled_bass, sampled_comp, sampled_drums)
                 for i in todo]
         for f in as_completed(futs):
             name = f.result()
