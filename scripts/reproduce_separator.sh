@@ -167,7 +167,7 @@ E8="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-
     --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
 $JR train-separator $E8 --average-last 10 --out checkpoints/e8/mean/separator-v3.onnx --card checkpoints/e8/mean/separator-v3.json
 $JR train-separator $E8 --out checkpoints/e8/final/separator-v3.onnx --card checkpoints/e8/final/separator-v3.json
-# experiment e9 (docs/SEPARATOR_V3.md, "A baritone saxophone and a guitar comping"): e8's run continued for 100 more
+# experiment e9 (docs/SEPARATOR_V3.md, "A baritone saxophone, a guitar comping, a control"): e8's run continued for 100 more
 # minutes from a copy of its checkpoint folder with 400 more tracks: Emilyguitar also comping (emilyguitar-comp) and
 # Karoryfer's Bear Sax, a baritone saxophone, as a third recorded solo
 $JR synth --out data/train-v11 --tracks 200 --seconds 20 --seed 14 --jobs 2 --variety 0 --sampled-solo 0.5 \
@@ -183,3 +183,16 @@ data/train-v11,data/train-v12 --val data/val-v2-20s --checkpoints checkpoints/e9
     --init-optimizer fresh --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
 $JR train-separator $E9 --average-last 10 --out checkpoints/e9/mean/separator-v3.onnx --card checkpoints/e9/mean/separator-v3.json
 $JR train-separator $E9 --out checkpoints/e9/final/separator-v3.onnx --card checkpoints/e9/final/separator-v3.json
+# experiment e10, e9's control: e8's run continued the same 100 minutes on e8's data
+[ -f checkpoints/e10/run/last.pt ] || { mkdir -p checkpoints/e10 && cp -r checkpoints/e8/run checkpoints/e10/run; }
+E10="--arch mask --train data/mixer-train,data/train-v5,data/train-v6,data/train-v8,data/train-v9,data/train-v10 \
+    --val data/val-v2-20s --checkpoints checkpoints/e10/run --minutes 270 --seed 18 --threads 1 --lr 5e-5 --remix 0.5 \
+    --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt --init-optimizer fresh \
+    --version sep-mask-3.0-wip --wiener-alpha 1 --pan-aware 20,0.2"
+$JR train-separator $E10 --average-last 10 --out checkpoints/e10/mean/separator-v3.onnx --card checkpoints/e10/mean/separator-v3.json
+$JR train-separator $E10 --out checkpoints/e10/final/separator-v3.onnx --card checkpoints/e10/final/separator-v3.json
+# prepared for the next run (docs/SEPARATOR_V3.md, "A baritone saxophone, a guitar comping, a control"): 200 tracks
+# with every recorded voice, the drum kit too (MuldjordKit, CC BY 4.0: 87 recorded drum parts)
+$JR synth --out data/train-v13 --tracks 200 --seconds 20 --seed 16 --jobs 2 --variety 0 --sampled-solo 0.6 \
+    --sampled-bass 0.5 --sampled-comp 0.6 --sampled-drums 0.6 --samples data/samples/weresax,data/samples/emilyguitar,\
+data/samples/bearsax,data/samples/meatbass,data/samples/headroom,data/samples/emilyguitar-comp,data/samples/muldjord
