@@ -45,7 +45,7 @@ from scipy.io import wavfile
 
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
-from jazzremix_gui.core.files.atomic import TempFile
+from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.signal.stft import N_FFT, WIN_LEN, first_centre, stft
 from jazzremix_gui.training.pitch import f0_labels
 from jazzremix_gui.training.synth.dataset import refuse_validation_set
@@ -92,13 +92,8 @@ def mid_cache(folder: Path) -> np.ndarray:
     if not path.is_file() or path.stat().st_mtime < max(p.stat().st_mtime for p in stems):
         mids = [_read(_stem(p), 0, None, False) for p in stems]
         n = min(len(m) for m in mids)
-        temp = TempFile(path, suffix=".npy")
-        try:
-            np.save(temp.tmp, np.stack([m[:n] for m in mids]).astype(np.float16))
-            temp.commit()
-        except BaseException:
-            temp.discard()
-            raise
+        with atomic_path(path, suffix=".npy") as tmp:  # np.save would add ".npy" to another name
+            np.save(tmp, np.stack([m[:n] for m in mids]).astype(np.float16))
     return np.load(path, mmap_mode="r")
 
 
