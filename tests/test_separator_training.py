@@ -391,6 +391,7 @@ def test_training_through_the_pan_aware_step_is_recorded_and_needs_the_step(tmp_
 @pytest.mark.parametrize("argv, message", [
     (["--pan-loss", "1"], "give --pan-aware SIGMA,FLOOR too"),
     (["--pan-loss", "-1", "--pan-aware", "20"], "--pan-loss -1: a weight of 0 or more"),
+    (["--pan-loss", "0.5", "--pan-aware", "20,0.2,1"], "give --pan-aware SIGMA,FLOOR without STEER"),
 ])
 def test_pan_loss_options_are_checked_before_anything_runs(tmp_path, capsys, argv, message):
     from jazzremix_gui.cli.main import main

@@ -37,9 +37,10 @@ def register(sub) -> None:
     p.add_argument("--wiener-alpha", type=float, default=1.3, metavar="A",
                    help="generalised Wiener power written into the model (default 1.3, the paper's; "
                         "scripts/tune_wiener.py tunes it on validation)")
-    p.add_argument("--pan-aware", default="", metavar="SIGMA,FLOOR",
+    p.add_argument("--pan-aware", default="", metavar="SIGMA,FLOOR[,STEER]",
                    help="write the pan-aware Wiener step (core/signal/spatial.py) into the model, so every command, "
-                        "the app and the card's evaluations use it (e.g. 20,0.2; default: the plain step)")
+                        "the app and the card's evaluations use it (e.g. 20,0.2, or 15,0.1,1 with the network's "
+                        "input steered toward the solo; default: the plain step)")
     p.add_argument("--pan-loss", type=float, default=0.0, metavar="W",
                    help="with --pan-aware: add the error of the stems that step makes (complex, solo and "
                         "accompaniment; training/pan_aware_loss.py), weighted W, to the magnitude loss (default 0)")
@@ -82,11 +83,17 @@ def run(args) -> int:
         from jazzremix_gui.core.signal.spatial import PanAware
 
         try:
-            args.pan_aware = PanAware.parse(args.pan_aware).to_text()
+            settings = PanAware.parse(args.pan_aware)
         except ValueError as exc:
             from jazzremix_gui.core.errors import JazzRemixError
 
             raise JazzRemixError(f"--pan-aware: {exc}") from None
+        if settings.steer and args.pan_loss:
+            from jazzremix_gui.core.errors import JazzRemixError
+
+            raise JazzRemixError("--pan-loss trains through the step with the network hearing the mid: give "
+                                 "--pan-aware SIGMA,FLOOR without STEER")
+        args.pan_aware = settings.to_text()
     try:
         from jazzremix_gui.training.train_separator import SeparatorConfig, train
     except ImportError as exc:

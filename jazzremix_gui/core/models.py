@@ -51,7 +51,7 @@ class ModelMeta:
     version: str = "unknown"
     architecture: str = "unknown"
     wiener_alpha: float = ALPHA
-    #: A separator's pan-aware Wiener step, ``"SIGMA,FLOOR"`` (:mod:`core.signal.spatial`); "": the plain step.
+    #: A separator's pan-aware Wiener step, ``"SIGMA,FLOOR[,STEER]"`` (:mod:`core.signal.spatial`); "": the plain step.
     pan_aware: str = ""
     #: The version whose network this is, when a processing option named it anew (:class:`WithPanAware`); "": itself.
     based_on: str = ""

@@ -36,8 +36,8 @@ from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import stages
 from jazzremix_gui.core.signal.stft import reusing_memory
-from jazzremix_gui.core.signal.separation import (Analyser, RecordedSolo, Synthesiser, Work, join, pan_aware_of,
-                                                  run_network)
+from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, join,
+                                                  pan_aware_of)
 from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
 
 log = logging.getLogger(__name__)
@@ -227,9 +227,11 @@ class _SeparationSteps:
         self.model, self.rate, self.n = model, rate, n_samples
         n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
         kwargs = {} if block_frames is None else {"block_frames": block_frames}
-        self.analysis = Analyser(n44, model.meta.hop, model.meta.context_frames, **kwargs)
         self.synthesis = Synthesiser(model.meta.hop, model.meta.wiener_alpha if alpha is None else alpha,
                                      pan_aware=pan_aware_of(model, pan_aware), rows_kind=rows_kind)
+        self.run_network = Network(model, self.synthesis.pan_aware)
+        self.analysis = Analyser(n44, model.meta.hop, model.meta.context_frames, steered=self.run_network.steers,
+                                 **kwargs)
 
     def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
@@ -243,7 +245,7 @@ class _SeparationSteps:
 
     def network(self, items: Iterator) -> Iterator:
         for item in items:
-            yield run_network(self.model, item) if isinstance(item, Work) else item
+            yield self.run_network(item) if isinstance(item, Work) else item
 
     def synthesise(self, items: Iterator) -> Iterator[_Out]:
         with reusing_memory():

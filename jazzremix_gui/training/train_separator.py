@@ -63,7 +63,7 @@ class SeparatorConfig(TrainConfig):
     init: str = ""  # warm start: .pt weights, checkpoint or ONNX separator
     init_optimizer: str = "fresh"  # or "restore" (needs a checkpoint as init)
     wiener_alpha: float = 1.3  # generalised Wiener power written into the model (scripts/tune_wiener.py tunes it)
-    pan_aware: str = ""  # "SIGMA,FLOOR": the pan-aware Wiener step written into the model ("": the plain step)
+    pan_aware: str = ""  # "SIGMA,FLOOR[,STEER]": the pan-aware Wiener step written into the model ("": the plain step)
     warmup_steps: int = 200  # linear learning-rate warm-up of a fresh optimiser (0: none)
     timbre: float = 0.0  # probability of a random spectral envelope per stem and example (training.remix_sampler)
     timbre_scale: float = 1.5  # range scale of those envelopes (1: the synthesiser's per-part colour)

@@ -86,18 +86,25 @@ def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = Non
     return np.abs(stft(mid(audio), hop, t0, t1, offset))
 
 
-def separator_input(spec: np.ndarray) -> np.ndarray:
-    """The separator's input from a stereo STFT: ``|(X_L + X_R) / 2|``.
+def separator_input(spec: np.ndarray, gains: tuple[float, float] | None = None) -> np.ndarray:
+    """The separator's input from a stereo STFT: ``|(X_L + X_R) / 2|``, or ``|a_L X_L + a_R X_R|``.
 
     Parameters
     ----------
     spec : np.ndarray [shape=(T, 2, 2049), dtype=complex64]
+    gains : tuple of float, optional
+        ``(a_L, a_R)``: the input steered toward the solo (:func:`core.signal.spatial.steering_gains`);
+        None, or both 0.5: the mid.
 
     Returns
     -------
     np.ndarray [shape=(T, 2049), dtype=float32]
     """
-    return np.abs(spec.sum(axis=1) * np.float32(0.5))
+    if gains is None or gains == (0.5, 0.5):
+        return np.abs(spec.sum(axis=1) * np.float32(0.5))
+    steered = spec[:, 0] * np.float32(gains[0])
+    steered += spec[:, 1] * np.float32(gains[1])
+    return np.abs(steered)
 
 
 def mixer_input(solo_mag: np.ndarray, acc_mag: np.ndarray | None, input_kind: str) -> np.ndarray:

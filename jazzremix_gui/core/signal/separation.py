@@ -13,9 +13,9 @@ the result equals whole-signal processing while memory stays bounded.
 The work of a block is split into three steps that share nothing but the messages they pass,
 so that :func:`core.pipeline.separate_stream` can run each on its own thread (numpy, scipy's
 FFT and ONNX Runtime release the GIL in their heavy parts) with the same results:
-:class:`Analyser` (input samples -> STFT and the network's input), the network
-(:func:`run_network`), :class:`Synthesiser` (Wiener masks, inverse STFT, overlap-add, output
-samples). Only the masked channel solos ``P_c = M_c X_c`` are transformed back: overlap-add
+:class:`Analyser` (input samples -> STFT and the network's input), :class:`Network` (the network,
+and with the pan-aware step the solo's direction, which may steer the next block's input),
+:class:`Synthesiser` (Wiener masks, inverse STFT, overlap-add, output samples). Only the masked channel solos ``P_c = M_c X_c`` are transformed back: overlap-add
 reconstructs every input sample exactly, so the accompaniment is ``x_c - p_c`` and the solo
 ``(p_L + p_R) / 2`` (two inverse FFTs per frame instead of three; equal to transforming
 ``X_c - P_c`` and ``(P_L + P_R) / 2`` within float32 rounding).
@@ -30,7 +30,7 @@ import numpy as np
 from jazzremix_gui.core.signal.features import separation_accompaniment, separator_input
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
-from jazzremix_gui.core.signal.spatial import PanAware, pan_aware_masks
+from jazzremix_gui.core.signal.spatial import Direction, PanAware, pan_aware_masks, read_direction, steering_gains
 from jazzremix_gui.core.signal.stft import CHUNK_FRAMES, HALF, frame_centre, frame_count, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
@@ -84,7 +84,8 @@ class Work:
         Global frames ``a .. b-1`` of this block.
     features : np.ndarray [shape=(hi - lo, 2049), dtype=float32] or None
         The network's input for frames ``lo .. hi-1`` (the block and up to ``context_frames`` each
-        side); None once :func:`run_network` has run.
+        side); None once :func:`run_network` has run, and None when the input is steered toward the
+        solo (:class:`Network` makes it from ``context``).
     ctx_before : int
         ``a - lo``: where the block's own frames start in the network's output.
     spec : np.ndarray [shape=(b - a, 2, 2049), dtype=complex64]
@@ -98,6 +99,12 @@ class Work:
         The network's output, once :func:`run_network` has run.
     fraction : float
         Frames done after this block / all frames (progress).
+    context : np.ndarray [shape=(hi - lo, 2, 2049), dtype=complex64] or None
+        The STFT of frames ``lo .. hi-1`` when the network's input is steered (``spec`` is part of it).
+    mag : np.ndarray [shape=(b - a, 2, 2049), dtype=float32] or None
+        ``|spec|``, once :class:`Network` has read the solo's direction (the pan-aware step on a stereo block).
+    direction : Direction or None
+        The solo's direction in this block (:func:`core.signal.spatial.read_direction`), with ``mag``.
     """
 
     a: int
@@ -109,12 +116,58 @@ class Work:
     last: bool
     fraction: float
     solo_mag: np.ndarray | None = None
+    context: np.ndarray | None = None
+    mag: np.ndarray | None = None
+    direction: Direction | None = None
 
 
 def run_network(model: SessionLike, work: Work) -> Work:
-    """The separator on one block: ``work`` with ``solo_mag`` set (its context frames cut off)."""
+    """The separator on one block's ``features``: ``work`` with ``solo_mag`` set (its context frames cut off)."""
     out = model.run(work.features)
     return replace(work, solo_mag=out[work.ctx_before : work.ctx_before + work.b - work.a], features=None)
+
+
+def is_mono(spec: np.ndarray) -> bool:
+    """Whether a stereo STFT ``(T, 2, F)`` has both channels the same (a mono recording)."""
+    return bool(np.array_equal(spec[:, 0], spec[:, 1]))
+
+
+class Network:
+    """Middle step: the separator on each :class:`Work`, in order (it keeps the solo's direction between blocks).
+
+    With the pan-aware step (:mod:`core.signal.spatial`) it also reads the solo's direction in each stereo
+    block, for the :class:`Synthesiser`'s masks, and, when its ``steer`` is above 0, gives the network the
+    next block's input steered toward that direction (:func:`core.signal.features.separator_input`; the first
+    block, and every block before a stereo one was read, gets the mid).
+
+    Parameters
+    ----------
+    model : SessionLike
+    pan_aware : PanAware, optional
+        The pan-aware settings the synthesiser uses; None: the plain step (nothing read, nothing steered).
+    """
+
+    def __init__(self, model: SessionLike, pan_aware: PanAware | None = None):
+        self.model, self.pan_aware = model, pan_aware
+        self._carried: np.ndarray | None = None  # the earlier blocks' direction histogram
+        self._theta_s = float(np.pi / 4)  # the last block's reading of the solo's direction (centred at first)
+
+    @property
+    def steers(self) -> bool:
+        """Whether the network's input is steered (the :class:`Analyser` then leaves ``features`` to this step)."""
+        return self.pan_aware is not None and self.pan_aware.steer > 0
+
+    def __call__(self, work: Work) -> Work:
+        if work.features is None:
+            gains = None if is_mono(work.context) else steering_gains(self._theta_s, self.pan_aware.steer)
+            work = replace(work, features=separator_input(work.context, gains), context=None)
+        work = run_network(self.model, work)
+        if self.pan_aware is None or is_mono(work.spec):  # a mono block: the plain step, nothing read
+            return work
+        mag = np.abs(work.spec)
+        direction = read_direction(work.solo_mag, mag, self._carried)
+        self._carried, self._theta_s = direction.histogram, direction.theta_s
+        return replace(work, mag=mag, direction=direction)
 
 
 class Analyser:
@@ -128,10 +181,13 @@ class Analyser:
         The model's hop and context frames.
     block_frames : int
         Frames per block.
+    steered : bool
+        Leave the network's input to :class:`Network` (``features`` None, ``context`` the STFT it needs).
     """
 
-    def __init__(self, n_samples: int, hop: int, ctx: int, block_frames: int = BLOCK_FRAMES):
+    def __init__(self, n_samples: int, hop: int, ctx: int, block_frames: int = BLOCK_FRAMES, steered: bool = False):
         self.n, self.hop, self.ctx, self.block = n_samples, hop, ctx, max(1, block_frames)
+        self.steered = steered
         self.n_frames = frame_count(n_samples, hop)
         self._in = np.zeros((0, 2), np.float32)
         self._in_off = 0  # global index of self._in[0]
@@ -180,7 +236,8 @@ class Analyser:
         end = max(end, self._emitted)
         x = self._samples(self._emitted, end)
         self._emitted = end
-        work = Work(a, b, separator_input(spec), a - lo, spec[a - lo : b - lo], x, last, self.fraction_done)
+        features, context = (None, spec) if self.steered else (separator_input(spec), None)
+        work = Work(a, b, features, a - lo, spec[a - lo : b - lo], x, last, self.fraction_done, context=context)
         # input before the first frame still needed (next block's left context) can go
         keep_from = frame_centre(max(0, b - self.ctx), self.hop) - HALF
         drop = max(0, min(keep_from, self._emitted) - self._in_off)
@@ -227,7 +284,6 @@ class Synthesiser:
         self._out_off = 0  # global index of the output buffers' first sample
         self._parts = np.zeros((2, 0), np.float32)  # overlap-add of the masked channel solos p_c, channels first
         self._own_solo = solo_mode == "raw" or self.pan_aware is not None  # the solo is not the channels' mean
-        self._directions = None  # pan-aware: the earlier blocks' direction histogram
         self._solo = np.zeros((0,), np.float32)  # _own_solo only: overlap-add of the solo
 
     def process(self, work: Work) -> tuple[np.ndarray, np.ndarray]:
@@ -243,10 +299,10 @@ class Synthesiser:
         if self._own_solo:
             self._solo = _grown(self._solo, end)
         mask = mag = weights = None
-        if self.pan_aware is not None and not np.array_equal(spec[:, 0], spec[:, 1]):  # mono: the plain step
-            mag = np.abs(spec)  # (T, 2, F)
-            mask, weights, _, self._directions = pan_aware_masks(work.solo_mag, mag, self.alpha, self.pan_aware,
-                                                                 self._directions)
+        if self.pan_aware is not None and work.direction is not None:  # read by Network; mono: the plain step
+            mag = work.mag  # (T, 2, F)
+            mask, weights, _, _ = pan_aware_masks(work.solo_mag, mag, self.alpha, self.pan_aware,
+                                                  direction=work.direction)
         for i in range(0, b - a, CHUNK_FRAMES):
             j = min(b - a, i + CHUNK_FRAMES)
             sp, solo_mag = spec[i:j], work.solo_mag[i:j]
@@ -337,7 +393,7 @@ def _grown(buf: np.ndarray, length: int) -> np.ndarray:
 class SeparatorEngine:
     """Push stereo 44.1 kHz samples in, get solo (mono) and accompaniment (stereo) samples out, on this thread.
 
-    The three steps of a block (:class:`Analyser`, :func:`run_network`, :class:`Synthesiser`) one
+    The three steps of a block (:class:`Analyser`, :class:`Network`, :class:`Synthesiser`) one
     after the other; :func:`core.pipeline.separate_stream` runs the same steps on threads of their own.
 
     Parameters
@@ -360,8 +416,10 @@ class SeparatorEngine:
                  block_frames: int = BLOCK_FRAMES, pan_aware: PanAware | bool | None = None):
         alpha = model.meta.wiener_alpha if alpha is None else alpha
         self.model, self.n, self.alpha, self.solo_mode = model, n_samples, alpha, solo_mode
-        self.analysis = Analyser(n_samples, model.meta.hop, model.meta.context_frames, block_frames)
         self.synthesis = Synthesiser(model.meta.hop, alpha, solo_mode, pan_aware=pan_aware_of(model, pan_aware))
+        self.network = Network(model, self.synthesis.pan_aware)
+        self.analysis = Analyser(n_samples, model.meta.hop, model.meta.context_frames, block_frames,
+                                 steered=self.network.steers)
         self.n_frames = self.analysis.n_frames
 
     @property
@@ -385,7 +443,7 @@ class SeparatorEngine:
         return self._through(self.analysis.finish())
 
     def _through(self, works: list[Work]) -> tuple[np.ndarray, np.ndarray]:
-        outs = [self.synthesis.process(run_network(self.model, w)) for w in works]
+        outs = [self.synthesis.process(self.network(w)) for w in works]
         return join(outs)
 
 

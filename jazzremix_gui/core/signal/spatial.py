@@ -18,6 +18,12 @@ panned source dominates. Per block of frames (:class:`core.signal.separation.Syn
    ``(g_L + g_R) / 2 s``, the mid the mono solo stands for), instead of the plain mean.
 
 A mono recording (both channels the same) is left exactly as the plain Wiener step does it.
+
+With ``steer`` (``lambda`` > 0) the direction also steers the network's input: each block after the first hears
+``|a_L X_L + a_R X_R|`` (:func:`steering_gains`, from the block before's reading) instead of the mid, so a solo
+off the centre stands out more against the band (:class:`core.signal.separation.Network`). Measured with the
+work-in-progress separator on ``data/val-unseen-2`` (docs/SEPARATOR_V3.md, "The network hears the solo's side"):
+20,0.2 3.68 / 7.50 dB, 20,0.2,1 4.04 / 7.85, 15,0.1,1 4.13 / 8.03.
 Measured (docs/SEPARATOR_V3.md, experiment n; sigma and floor chosen on ``data/val-v2``): with sep-mask-2.0,
 ``data/val-unseen`` 2.32 / 7.12 -> 4.38 / 8.47 dB (solo / accompaniment medians), ``data/val-v2``
 3.45 / 8.87 -> 4.88 / 10.38 dB.
@@ -48,30 +54,35 @@ class PanAware:
         Spread (degrees of direction) of the weight around the solo's direction.
     floor : float
         Weight, 0..1, of bins far from the solo's direction.
+    steer : float
+        ``lambda``, 0..1, of the network's input steered toward the solo (:func:`steering_gains`): 0 the mid, as
+        the network was trained; 1 the channels weighted as the solo is panned.
     """
 
     sigma_deg: float = 20.0
     floor: float = 0.2
+    steer: float = 0.0
 
     def __post_init__(self):
-        if not (0.5 <= self.sigma_deg <= 90.0 and 0.0 <= self.floor <= 1.0):
+        if not (0.5 <= self.sigma_deg <= 90.0 and 0.0 <= self.floor <= 1.0 and 0.0 <= self.steer <= 1.0):
             raise ValueError(f"pan-aware settings out of range: sigma {self.sigma_deg} deg (0.5..90), "
-                             f"floor {self.floor} (0..1)")
+                             f"floor {self.floor} (0..1), steer {self.steer} (0..1)")
 
     def to_text(self) -> str:
-        """``"SIGMA,FLOOR"`` (the model metadata's and the command line's form)."""
-        return f"{self.sigma_deg:g},{self.floor:g}"
+        """``"SIGMA,FLOOR"`` or ``"SIGMA,FLOOR,STEER"`` (the model metadata's and the command line's form)."""
+        text = f"{self.sigma_deg:g},{self.floor:g}"
+        return f"{text},{self.steer:g}" if self.steer else text
 
     @classmethod
     def parse(cls, text: str) -> "PanAware":
-        """From ``"SIGMA,FLOOR"`` (either may be left out: ``"20"``, ``""``); ValueError when malformed."""
+        """From ``"SIGMA,FLOOR[,STEER]"`` (any may be left out: ``"20"``, ``""``); ValueError when malformed."""
         parts = [p.strip() for p in str(text).split(",")] if str(text).strip() else []
-        if len(parts) > 2:
-            raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR")
+        if len(parts) > 3:
+            raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR[,STEER]")
         try:
             values = [float(p) for p in parts]
         except ValueError:
-            raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR, two numbers") from None
+            raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR[,STEER], numbers") from None
         return cls(*values)
 
 
@@ -152,8 +163,55 @@ def channel_gains(theta_s: float) -> np.ndarray:
     return np.array([np.cos(theta_s), np.sin(theta_s)], np.float64)
 
 
-def step_weights(solo_mag: np.ndarray, mag: np.ndarray, settings: PanAware, carried: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
+def steering_gains(theta_s: float, steer: float) -> tuple[float, float]:
+    """Channel weights ``(a_L, a_R)`` of the network's input ``|a_L X_L + a_R X_R|`` steered toward the solo.
+
+    ``a_c = (1 - lambda) / 2 + lambda g_c (g_L + g_R) / 2`` with ``(g_L, g_R)`` :func:`channel_gains` of the solo's
+    direction ``theta_s`` and ``lambda = steer``: 0 (or a centred solo) gives the mid ``(X_L + X_R) / 2``; 1 weights
+    the channels as the solo is panned, so a solo off the centre stands out more against the rest, while the
+    solo's own part stays what the mid holds of it (``(g_L + g_R) / 2 s``): the network's output keeps its units.
+
+    Returns
+    -------
+    tuple of float
+        ``(a_L, a_R)``.
+    """
+    g = channel_gains(theta_s)
+    scale = steer * (g[0] + g[1]) / 2
+    return float((1 - steer) / 2 + scale * g[0]), float((1 - steer) / 2 + scale * g[1])
+
+
+@dataclass
+class Direction:
+    """The solo's direction read in one block (step 1 of the module docstring).
+
+    Attributes
+    ----------
+    theta : np.ndarray [shape=(T, F), dtype=float32]
+        :func:`directions` of the block's bins.
+    theta_s : float
+        The solo's direction (radians), from this block and :data:`CARRY` times the earlier blocks' histogram.
+    histogram : np.ndarray [shape=(BINS,)]
+        What the next block carries.
+    """
+
+    theta: np.ndarray
+    theta_s: float
+    histogram: np.ndarray
+
+
+def read_direction(solo_mag: np.ndarray, mag: np.ndarray, carried: np.ndarray | None = None) -> Direction:
+    """The solo's direction in a block of ``solo_mag`` ``(T, F)`` and mixture magnitudes ``mag`` ``(T, 2, F)``,
+    with ``carried``, the earlier blocks' histogram (None for the first block)."""
+    theta = directions(mag)
+    hist = direction_histogram(solo_mag, mag, theta)
+    if carried is not None:
+        hist += CARRY * carried
+    return Direction(theta, peak_direction(hist), hist)
+
+
+def step_weights(solo_mag: np.ndarray, mag: np.ndarray, settings: PanAware, carried: np.ndarray | None = None,
+                 direction: Direction | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
     """What the pan-aware step multiplies (module docstring, steps 1-4), before any Wiener mask.
 
     Parameters
@@ -163,6 +221,8 @@ def step_weights(solo_mag: np.ndarray, mag: np.ndarray, settings: PanAware, carr
     settings : PanAware
     carried : np.ndarray [shape=(BINS,)], optional
         The earlier blocks' direction histogram (the last call's fifth result); None for the first block.
+    direction : Direction, optional
+        The block's direction when already read (:func:`read_direction`; ``carried`` is then not used).
 
     Returns
     -------
@@ -177,27 +237,24 @@ def step_weights(solo_mag: np.ndarray, mag: np.ndarray, settings: PanAware, carr
     histogram : np.ndarray [shape=(BINS,)]
         What the next block carries.
     """
-    theta = directions(mag)
-    hist = direction_histogram(solo_mag, mag, theta)
-    if carried is not None:
-        hist += CARRY * carried
-    theta_s = peak_direction(hist)
+    d = direction if direction is not None else read_direction(solo_mag, mag, carried)
     sigma = np.float32(np.deg2rad(settings.sigma_deg))
-    w = theta - np.float32(theta_s)
+    w = d.theta - np.float32(d.theta_s)
     w /= sigma
     np.square(w, out=w)
     w *= np.float32(-0.5)
     np.exp(w, out=w)
     w *= np.float32(1.0 - settings.floor)
     w += np.float32(settings.floor)
-    g = channel_gains(theta_s)
+    g = channel_gains(d.theta_s)
     share = (2 * g / (g[0] + g[1])).astype(np.float32)
     weights = ((g[0] + g[1]) / 2 * g / float(np.sum(g * g))).astype(np.float32)
-    return w, share, weights, theta_s, hist
+    return w, share, weights, d.theta_s, d.histogram
 
 
 def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, settings: PanAware,
-                    carried: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+                    carried: np.ndarray | None = None, direction: Direction | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """Per-channel Wiener masks of one block, and the weights of the mono solo (module docstring, steps 1-4).
 
     Parameters
@@ -209,6 +266,8 @@ def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, setting
     settings : PanAware
     carried : np.ndarray [shape=(BINS,)], optional
         The earlier blocks' direction histogram (the last call's fourth result); None for the first block.
+    direction : Direction, optional
+        The block's direction when already read (:func:`read_direction`; ``carried`` is then not used).
 
     Returns
     -------
@@ -221,7 +280,7 @@ def pan_aware_masks(solo_mag: np.ndarray, mag: np.ndarray, alpha: float, setting
     histogram : np.ndarray [shape=(BINS,)]
         What the next block carries.
     """
-    w, share, weights, theta_s, hist = step_weights(solo_mag, mag, settings, carried)
+    w, share, weights, theta_s, hist = step_weights(solo_mag, mag, settings, carried, direction)
     s = np.multiply(solo_mag, w, dtype=np.float32)
     mask = wiener_mask(s[:, None, :] * share[None, :, None], mag, alpha)  # each channel's own S_c
     return mask, weights, theta_s, hist

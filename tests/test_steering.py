@@ -1,0 +1,108 @@
+"""The network's input steered toward the solo (core/signal/spatial.py: steering_gains; core/signal/separation.py:
+Network): the gains, the input the network really gets, the same results on threads, mono left alone."""
+
+import numpy as np
+import pytest
+
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.signal import spatial
+from jazzremix_gui.core.signal.features import separator_input
+from jazzremix_gui.core.signal.panlaw import pan_gains
+from jazzremix_gui.core.signal.separation import Work
+from jazzremix_gui.core.signal.stft import stft
+from tiny_models import tiny_separator
+
+RATE = 44100
+
+
+def test_the_gains_keep_the_solos_part_and_give_the_mid_when_centred_or_off():
+    assert spatial.steering_gains(np.pi / 4, 1.0) == pytest.approx((0.5, 0.5))
+    assert spatial.steering_gains(0.3, 0.0) == (0.5, 0.5)
+    assert spatial.steering_gains(0.0, 1.0) == pytest.approx((0.5, 0.0))  # hard left: the left channel alone
+    for pan in (-40.0, -10.0, 25.0):
+        g = np.array(pan_gains(pan))
+        theta = float(np.arctan2(g[1], g[0]))
+        for steer in (0.5, 1.0):
+            a = np.array(spatial.steering_gains(theta, steer))
+            # a solo s panned so is (g_L + g_R) / 2 s in the steered input, as in the mid
+            assert a @ g == pytest.approx(g.sum() / 2, rel=1e-9)
+        half = np.array(spatial.steering_gains(theta, 0.5))
+        np.testing.assert_allclose(half, (np.array(spatial.steering_gains(theta, 1.0)) + 0.5) / 2)
+
+
+def test_the_settings_carry_the_steer():
+    assert spatial.PanAware.parse("15,0.1,1") == spatial.PanAware(15.0, 0.1, 1.0)
+    assert spatial.PanAware(15.0, 0.1, 0.5).to_text() == "15,0.1,0.5"
+    assert spatial.PanAware(15.0, 0.1).to_text() == "15,0.1"  # no steer: the form earlier models carry
+    for bad in ("20,0.2,1.5", "20,0.2,-1", "20,0.2,1,4", "20,0.2,x"):
+        with pytest.raises(ValueError):
+            spatial.PanAware.parse(bad)
+
+
+def test_the_input_is_the_mid_or_the_weighted_channels():
+    rng = np.random.default_rng(0)
+    spec = (rng.standard_normal((5, 2, 2049)) + 1j * rng.standard_normal((5, 2, 2049))).astype(np.complex64)
+    np.testing.assert_array_equal(separator_input(spec, (0.5, 0.5)), separator_input(spec))
+    np.testing.assert_allclose(separator_input(spec, (0.5, 0.0)), 0.5 * np.abs(spec[:, 0]), rtol=1e-6)
+    np.testing.assert_allclose(separator_input(spec, (0.3, 0.2)), np.abs(0.3 * spec[:, 0] + 0.2 * spec[:, 1]),
+                               rtol=1e-5, atol=1e-7)
+
+
+class Recording:
+    """A separator session that remembers every input it was given."""
+
+    def __init__(self, session):
+        self.session, self.meta, self.inputs = session, session.meta, []
+
+    def run(self, features):
+        self.inputs.append(np.array(features))
+        return self.session.run(features)
+
+
+def _mix(n=RATE * 3):
+    rng = np.random.default_rng(3)
+    t = np.arange(n) / RATE
+    solo = sum(np.sin(2 * np.pi * f * t) for f in (440.0, 880.0, 1320.0)).astype(np.float32) / 3
+    acc = 0.5 * rng.standard_normal(n).astype(np.float32) * 0.2
+    gl, gr = pan_gains(-35.0)
+    hl, hr = pan_gains(30.0)
+    return np.stack([gl * solo + hl * acc, gr * solo + hr * acc], axis=1)
+
+
+def test_each_block_after_the_first_is_steered_by_the_direction_read_before_it(tmp_path):
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    mix = _mix()
+    rec = Recording(model)
+    steps = pipeline._SeparationSteps(rec, RATE, mix.shape[0], 32, None, spatial.PanAware(20, 0.2, 1.0))
+    works = [w for w in steps.network(steps.analyse(iter([mix]))) if isinstance(w, Work)]
+    assert len(works) == len(rec.inputs) >= 4
+    spec = stft(mix, 1024)  # every frame of the whole signal (the tiny model has no context frames)
+    np.testing.assert_array_equal(rec.inputs[0], separator_input(spec[:32]))  # nothing read yet: the mid
+    for before, work, given in zip(works, works[1:], rec.inputs[1:]):
+        theta = before.direction.theta_s  # read in the block before, as the solo is panned (-35 degrees)
+        assert abs(np.rad2deg(theta) - 10.0) <= 3.0
+        expected = separator_input(spec[work.a : work.b], spatial.steering_gains(theta, 1.0))
+        np.testing.assert_allclose(given, expected, rtol=1e-5, atol=1e-9)
+        assert not np.allclose(given, separator_input(spec[work.a : work.b]))
+
+
+def test_steering_gives_the_same_stems_on_threads_and_leaves_mono_alone(tmp_path):
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx", context=2), "separator")
+    mix = _mix()
+    settings = spatial.PanAware(20, 0.2, 1.0)
+    blocks = [mix[i : i + 10000] for i in range(0, mix.shape[0], 10000)]
+    one = list(pipeline.separate_stream(blocks, RATE, mix.shape[0], model, block_frames=16, pan_aware=settings,
+                                        threads=False))
+    many = list(pipeline.separate_stream(blocks, RATE, mix.shape[0], model, block_frames=16, pan_aware=settings,
+                                         threads=True))
+    for (s1, a1), (s2, a2) in zip(one, many, strict=True):
+        np.testing.assert_array_equal(s1, s2)
+        np.testing.assert_array_equal(a1, a2)
+    plain_aware = pipeline.separate(mix, RATE, model, block_frames=16, pan_aware=spatial.PanAware(20, 0.2))
+    steered = pipeline.separate(mix, RATE, model, block_frames=16, pan_aware=settings)
+    assert not np.allclose(steered.solo, plain_aware.solo)
+    mono = np.repeat(mix.mean(axis=1, keepdims=True), 2, axis=1)
+    a = pipeline.separate(mono, RATE, model, block_frames=16, pan_aware=settings)
+    b = pipeline.separate(mono, RATE, model, block_frames=16)
+    np.testing.assert_array_equal(a.solo, b.solo)
+    np.testing.assert_array_equal(a.accompaniment, b.accompaniment)
