@@ -133,8 +133,8 @@ def test_separate_pan_aware_writes_better_stems_and_says_so(tmp_path, capsys):
         got[name] = (sf.read(out / "take.solo.wav", dtype="float32")[0], summary,
                      tags.read_tags(out / "take.solo.wav")["comment"])
     assert global_sdr(solo_ref, got["aware"][0]) > global_sdr(solo_ref, got["plain"][0]) + 2.5
-    assert got["aware"][1]["pan_aware"] == "20,0.2" and got["plain"][1]["pan_aware"] is None
-    assert "pan-aware 20,0.2" in got["aware"][2] and "pan-aware" not in got["plain"][2]
+    assert got["aware"][1]["pan_aware"] == "15,0.1,1" and got["plain"][1]["pan_aware"] is None  # spatial.PREFERRED
+    assert "pan-aware 15,0.1,1" in got["aware"][2] and "pan-aware" not in got["plain"][2]
     assert main(["separate", str(wav), "-o", str(tmp_path / "bad"), "--model", model, "--pan-aware", "1,2,3"]) == 2
     assert "--pan-aware" in capsys.readouterr().err and not (tmp_path / "bad").exists()
 
@@ -172,8 +172,8 @@ def test_the_app_separates_pan_aware_when_preferences_say_so(qtbot, tiny_models,
     sep, mixer = (str(tiny_models / f"{k}.onnx") for k in ("separator", "mixer"))
     aware = processing.process_track(song, Job(), sep, mixer, pan_aware=True)
     plain = processing.process_track(song, Job(), sep, mixer, pan_aware=False)
-    again = processing.process_track(song, Job(), sep, mixer, pan_aware=spatial.PanAware())
-    assert aware.separator_version == "tiny-sep-c0 pan-aware 20,0.2" and plain.separator_version == "tiny-sep-c0"
+    again = processing.process_track(song, Job(), sep, mixer, pan_aware=spatial.PREFERRED)
+    assert aware.separator_version == "tiny-sep-c0 pan-aware 15,0.1,1" and plain.separator_version == "tiny-sep-c0"
     assert not aware.from_cache and not plain.from_cache and again.from_cache
     assert not np.array_equal(np.asarray(aware.stems.solo), np.asarray(plain.stems.solo))
     shipped_sep, shipped_mix = pipeline.load_model(None, "separator"), pipeline.load_model(None, "mixer")
@@ -227,7 +227,7 @@ def test_remix_and_suggest_take_pan_aware_too(tmp_path, capsys):
     assert "pan_deg" in json.loads(capsys.readouterr().out)
     out = tmp_path / "remix.wav"
     assert main(["remix", str(wav), "--out", str(out), "--model", model, "--pan-aware", "--pan", "10", "--gain", "1"]) == 0
-    assert "pan-aware 20,0.2" in tags.read_tags(out)["comment"]
+    assert "pan-aware 15,0.1,1" in tags.read_tags(out)["comment"]
     for cmd in (["suggest", str(wav)], ["remix", str(wav), "--out", str(tmp_path / "r2.wav")]):
         assert main([*cmd, "--model", model, "--pan-aware", "x"]) == 2
         assert "--pan-aware" in capsys.readouterr().err
@@ -249,11 +249,11 @@ def test_the_step_asked_for_wraps_only_where_it_changes_something(tmp_path):
     assert off.meta.pan_aware == "" and off.meta.version == "tiny-sep-c0 plain Wiener step"
     assert off.meta.based_on == "tiny-sep-c0"
     on = with_wiener_step(plain, True)
-    assert on.meta.pan_aware == "20,0.2" and with_wiener_step(tagged, spatial.PanAware()).meta.pan_aware == "20,0.2"
+    assert on.meta.pan_aware == "15,0.1,1" and with_wiener_step(tagged, spatial.PanAware()).meta.pan_aware == "20,0.2"
     mix, _, _ = _panned_mix(n=RATE * 2)
     np.testing.assert_array_equal(pipeline.separate(mix, RATE, off).solo, pipeline.separate(mix, RATE, plain).solo)
     np.testing.assert_array_equal(pipeline.separate(mix, RATE, on).solo,
-                                  pipeline.separate(mix, RATE, plain, pan_aware=spatial.PanAware()).solo)
+                                  pipeline.separate(mix, RATE, plain, pan_aware=spatial.PREFERRED).solo)
     assert not np.array_equal(pipeline.separate(mix, RATE, off).solo, pipeline.separate(mix, RATE, tagged).solo)
 
 

@@ -44,9 +44,9 @@ def add_pan_aware_option(parser) -> None:
     parser.add_argument("--pan-aware", nargs="?", const="", default=None, metavar="SIGMA,FLOOR[,STEER]",
                         help="use where the solo sits between the speakers to separate it (stereo recordings; a mono "
                              "one is left as it is): each channel gets the solo's share by the pan law and bins from "
-                             "other directions count less (default: the separator's own settings, else 20,0.2: "
-                             "spread in degrees, weight of other directions); STEER (0..1, default 0) also gives the "
-                             "network the channels weighted toward the solo's direction instead of the mid. A "
+                             "other directions count less (default: the separator's own settings, else 15,0.1,1: "
+                             "spread in degrees, weight of other directions, and STEER, 0..1: the network hears the "
+                             "channels weighted toward the solo's direction instead of the mid; 0 when left out). A "
                              "separator that carries the step (its metadata's pan_aware) uses it without this option")
     parser.add_argument("--plain-wiener", action="store_true",
                         help="separate with the plain Wiener step (both channels the same solo magnitude) even when "
@@ -55,8 +55,8 @@ def add_pan_aware_option(parser) -> None:
 
 def pan_aware_setting(args):
     """The Wiener step the options ask for: a :class:`core.signal.spatial.PanAware` (``--pan-aware``), True
-    (``--pan-aware`` alone: the separator's own settings, else the defaults), False (``--plain-wiener``) or None
-    (the separator's own step); ValueError when malformed or when both are given."""
+    (``--pan-aware`` alone: the separator's own settings, else ``spatial.PREFERRED``), False (``--plain-wiener``)
+    or None (the separator's own step); ValueError when malformed or when both are given."""
     text, plain = getattr(args, "pan_aware", None), getattr(args, "plain_wiener", False)
     if text is not None and plain:
         raise ValueError("--pan-aware and --plain-wiener exclude each other")

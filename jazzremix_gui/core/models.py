@@ -25,7 +25,7 @@ from jazzremix_gui.core.errors import ModelError
 from jazzremix_gui.core.files.hashing import file_sha256
 from jazzremix_gui.core.signal.features import MIXER_INPUTS, MIXER_N_FEATURES, SEPARATOR_INPUT
 from jazzremix_gui.core.signal.wiener import ALPHA
-from jazzremix_gui.core.signal.spatial import PanAware
+from jazzremix_gui.core.signal.spatial import PREFERRED, PanAware
 
 KINDS = ("separator", "mixer")
 #: Where a mixer may read the accompaniment (:attr:`ModelMeta.accompaniment_from`).
@@ -288,8 +288,8 @@ def with_wiener_step(session: SessionLike, pan_aware: PanAware | bool | None) ->
     session : SessionLike
         A separator; its metadata's ``pan_aware`` is its own step ("": the plain one).
     pan_aware : PanAware, bool or None
-        None: its own step; True: the pan-aware step (its own settings, else the defaults); False: the plain
-        step; a :class:`PanAware`: the pan-aware step with those settings.
+        None: its own step; True: the pan-aware step (its own settings, else :data:`core.signal.spatial.PREFERRED`);
+        False: the plain step; a :class:`PanAware`: the pan-aware step with those settings.
 
     Returns
     -------
@@ -301,7 +301,7 @@ def with_wiener_step(session: SessionLike, pan_aware: PanAware | bool | None) ->
         return session
     if pan_aware is False:
         return WithPanAware(session, None)
-    settings = PanAware() if pan_aware is True else pan_aware
+    settings = PREFERRED if pan_aware is True else pan_aware
     return session if settings.to_text() == own else WithPanAware(session, settings)
 
 

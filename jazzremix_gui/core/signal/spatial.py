@@ -86,6 +86,13 @@ class PanAware:
         return cls(*values)
 
 
+#: The step a separator without settings of its own gets when the pan-aware step is asked for (the app's
+#: *Preferences > Separation*, ``--pan-aware`` alone): the narrower spread, lower floor and steered input chosen
+#: with sep-mask-2.0 and the work-in-progress separator on ``data/val-unseen-2`` (docs/SEPARATOR_V3.md, "The
+#: network hears the solo's side"). ``PanAware()`` stays the step as first published, 20,0.2 without steering,
+#: which earlier models' metadata name.
+PREFERRED = PanAware(15.0, 0.1, 1.0)
+
 #: Odd minimax polynomial of ``atan(a)`` on ``0 <= a <= 1`` (coefficients of ``a, a^3 .. a^11``; error under 2e-6 rad).
 _ATAN = (0.99997723, -0.33262347, 0.19354346, -0.11643287, 0.05265332, -0.0117212)
 
