@@ -1,4 +1,7 @@
-"""#21 experiment o (research, not wired in): the network's input steered toward the solo.
+"""#21 experiment o (research): the network's input steered toward the solo.
+
+The one-pass form is now part of the pan-aware step (``--pan-aware SIGMA,FLOOR,STEER``,
+:class:`core.signal.separation.Network`); this script keeps the two-pass form and the figures of the third session.
 
 Two passes per track: the first (plain input, pan-aware step) reads the solo's direction theta_s of every
 block; the second gives the network ``|g_L X_L + g_R X_R|`` instead of the mid, with
