@@ -69,16 +69,19 @@ def _mix(n=RATE * 3):
     return np.stack([gl * solo + hl * acc, gr * solo + hr * acc], axis=1)
 
 
-def test_each_block_after_the_first_is_steered_by_the_direction_read_before_it(tmp_path):
+def test_each_block_is_steered_by_the_direction_read_before_it(tmp_path):
     model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
     mix = _mix()
     rec = Recording(model)
     steps = pipeline._SeparationSteps(rec, RATE, mix.shape[0], 32, None, spatial.PanAware(20, 0.2, 1.0))
     works = [w for w in steps.network(steps.analyse(iter([mix]))) if isinstance(w, Work)]
-    assert len(works) == len(rec.inputs) >= 4
+    assert len(works) + 1 == len(rec.inputs) and len(works) >= 4  # the first block is heard twice
     spec = stft(mix, 1024)  # every frame of the whole signal (the tiny model has no context frames)
     np.testing.assert_array_equal(rec.inputs[0], separator_input(spec[:32]))  # nothing read yet: the mid
-    for before, work, given in zip(works, works[1:], rec.inputs[1:]):
+    first = spatial.read_direction(rec.session.run(rec.inputs[0]), np.abs(spec[:32])).theta_s
+    np.testing.assert_allclose(rec.inputs[1], separator_input(spec[:32], spatial.steering_gains(first, 1.0)),
+                               rtol=1e-5, atol=1e-9)  # then steered by what the mid said
+    for before, work, given in zip(works, works[1:], rec.inputs[2:]):
         theta = before.direction.theta_s  # read in the block before, as the solo is panned (-35 degrees)
         assert abs(np.rad2deg(theta) - 10.0) <= 3.0
         expected = separator_input(spec[work.a : work.b], spatial.steering_gains(theta, 1.0))

@@ -137,8 +137,9 @@ class Network:
 
     With the pan-aware step (:mod:`core.signal.spatial`) it also reads the solo's direction in each stereo
     block, for the :class:`Synthesiser`'s masks, and, when its ``steer`` is above 0, gives the network the
-    next block's input steered toward that direction (:func:`core.signal.features.separator_input`; the first
-    block, and every block before a stereo one was read, gets the mid).
+    next block's input steered toward that direction (:func:`core.signal.features.separator_input`). The first
+    stereo block, with nothing read before it, is heard twice: as the mid, to read where the solo is, then
+    steered (one more network call per recording). Mono blocks get the mid.
 
     Parameters
     ----------
@@ -159,7 +160,11 @@ class Network:
 
     def __call__(self, work: Work) -> Work:
         if work.features is None:
-            gains = None if is_mono(work.context) else steering_gains(self._theta_s, self.pan_aware.steer)
+            mono = is_mono(work.context)
+            if not mono and self._carried is None:  # nothing read yet: hear this block as the mid first
+                heard = run_network(self.model, replace(work, features=separator_input(work.context)))
+                self._theta_s = read_direction(heard.solo_mag, np.abs(work.spec)).theta_s
+            gains = None if mono else steering_gains(self._theta_s, self.pan_aware.steer)
             work = replace(work, features=separator_input(work.context, gains), context=None)
         work = run_network(self.model, work)
         if self.pan_aware is None or is_mono(work.spec):  # a mono block: the plain step, nothing read

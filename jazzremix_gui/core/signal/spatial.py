@@ -23,7 +23,7 @@ With ``steer`` (``lambda`` > 0) the direction also steers the network's input: e
 ``|a_L X_L + a_R X_R|`` (:func:`steering_gains`, from the block before's reading) instead of the mid, so a solo
 off the centre stands out more against the band (:class:`core.signal.separation.Network`). Measured with the
 work-in-progress separator on ``data/val-unseen-2`` (docs/SEPARATOR_V3.md, "The network hears the solo's side"):
-20,0.2 3.68 / 7.50 dB, 20,0.2,1 4.04 / 7.85, 15,0.1,1 4.13 / 8.03.
+20,0.2 3.68 / 7.50 dB, 15,0.1 3.76 / 7.55, 15,0.1,1 4.27 / 8.08.
 Measured (docs/SEPARATOR_V3.md, experiment n; sigma and floor chosen on ``data/val-v2``): with sep-mask-2.0,
 ``data/val-unseen`` 2.32 / 7.12 -> 4.38 / 8.47 dB (solo / accompaniment medians), ``data/val-v2``
 3.45 / 8.87 -> 4.88 / 10.38 dB.
