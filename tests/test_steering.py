@@ -109,3 +109,23 @@ def test_steering_gives_the_same_stems_on_threads_and_leaves_mono_alone(tmp_path
     b = pipeline.separate(mono, RATE, model, block_frames=16)
     np.testing.assert_array_equal(a.solo, b.solo)
     np.testing.assert_array_equal(a.accompaniment, b.accompaniment)
+
+
+def test_steered_training_examples_weight_the_channels_toward_the_solo(tmp_path):
+    """``RemixSampler(steer=1)``: the solo's part stays the mid's (a constant-power panned solo), the accompaniment
+    is weighted as the app's steered input weights it; the same draws as mid examples otherwise."""
+    from jazzremix_gui.training.remix_sampler import RemixSampler
+    from tests.test_separator_training import _dataset
+
+    data = _dataset(tmp_path / "d", 2, seed=4)  # solo 0.8 / 0.6 in L / R, accompaniment 1 / 0.9
+    mid = RemixSampler(str(data), 16, 1024, seed=3, p_remix=0.0, log=lambda m: None)
+    steered = RemixSampler(str(data), 16, 1024, seed=3, p_remix=0.0, log=lambda m: None, steer=1.0,
+                           steer_noise_deg=0.0)
+    m_mix, m_solo, m_acc = mid.batch(3, with_acc=True)
+    s_mix, s_solo, s_acc = steered.batch(3, with_acc=True)
+    np.testing.assert_allclose(s_solo, m_solo, rtol=1e-4, atol=1e-4 * m_solo.max())  # 0.56 x 0.8 + 0.42 x 0.6 = 0.7, the mid's
+    a = spatial.steering_gains(float(np.arctan2(0.6, 0.8)), 1.0)
+    np.testing.assert_allclose(s_acc, m_acc * (a[0] + 0.9 * a[1]) / 0.95, rtol=1e-4, atol=1e-4 * m_acc.max())
+    assert not np.allclose(s_mix, m_mix)
+    with pytest.raises(ValueError, match="channels"):
+        RemixSampler(str(data), 16, 1024, seed=3, log=lambda m: None, steer=0.5, mid_cache=True)

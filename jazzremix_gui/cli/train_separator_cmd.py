@@ -44,6 +44,10 @@ def register(sub) -> None:
     p.add_argument("--pan-loss", type=float, default=0.0, metavar="W",
                    help="with --pan-aware: add the error of the stems that step makes (complex, solo and "
                         "accompaniment; training/pan_aware_loss.py), weighted W, to the magnitude loss (default 0)")
+    p.add_argument("--steer-train", type=float, default=0.0, metavar="P",
+                   help="share 0..1 of examples whose input, solo and accompaniment are the channels weighted "
+                        "toward the solo (what the pan-aware step's STEER gives the network) instead of the mid; "
+                        "reads the stems' channels (default 0)")
     p.add_argument("--version", default=None, metavar="NAME", help="model version written in the metadata")
     p.add_argument("--remix", type=float, default=0.0, metavar="P",
                    help="share of examples that remix the solo and accompaniment of different tracks")
@@ -74,6 +78,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if not 0.0 <= args.steer_train <= 1.0 or (args.steer_train and args.pan_loss):
+        from jazzremix_gui.core.errors import JazzRemixError
+
+        raise JazzRemixError(f"--steer-train {args.steer_train:g}: a share between 0 and 1"
+                             if not 0.0 <= args.steer_train <= 1.0 else
+                             "--steer-train and --pan-loss exclude each other (the loss through the step hears the mid)")
     if args.pan_loss < 0 or (args.pan_loss and not args.pan_aware):
         from jazzremix_gui.core.errors import JazzRemixError
 
@@ -112,6 +122,7 @@ def run(args) -> int:
                           wiener_alpha=args.wiener_alpha, pan_aware=args.pan_aware, timbre=args.timbre, timbre_scale=args.timbre_scale,
                           resample=args.resample, pitch=args.pitch,
                           extend_dilations=args.extend_dilations, average_last=args.average_last, pan_loss=args.pan_loss,
+                          steer_train=args.steer_train,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)
     med = card["validation"]["median_sdr_db"]

@@ -25,6 +25,12 @@ Memory: the stems are memory-mapped (float32 WAVs as the synthesiser writes them
 hours of audio cost page cache, not process memory; other WAV formats are read and
 kept as float16 mono.
 
+Steered examples (``steer > 0``, issue #21): the pan-aware step gives the network each block's channels
+weighted toward the solo's side (:func:`core.signal.spatial.steering_gains`), so a share ``steer`` of the
+examples is made the same way: the solo's direction read from its excerpt's channel energies, moved by a
+Gaussian error of ``steer_noise_deg`` (the app reads it from the previous block's estimate), and mixture, solo and
+accompaniment all taken as ``a_L X_L + a_R X_R`` instead of the mid. Needs the stems' channels (no mid cache).
+
 Mid cache (``mid_cache=True``, what ``train-separator`` uses unless its examples keep both channels): a
 mono example needs only each stem's mid, so the first use of a track writes ``train_mid.f16.npy`` beside its
 stems (:data:`MID_CACHE`: the solo's and the accompaniment's ``(L + R) / 2`` as float16, shape ``(2, n)``;
@@ -46,6 +52,7 @@ from scipy.io import wavfile
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.files.atomic import atomic_path
+from jazzremix_gui.core.signal.spatial import steering_gains
 from jazzremix_gui.core.signal.stft import N_FFT, WIN_LEN, first_centre, stft
 from jazzremix_gui.training.pitch import f0_labels
 from jazzremix_gui.training.synth.dataset import refuse_validation_set
@@ -134,6 +141,11 @@ class RemixSampler:
     mid_cache : bool
         Map each track's mid cache (:func:`mid_cache`, written at the first use) instead of its stems: mono
         examples only.
+    steer : float
+        Share of examples whose channels are weighted toward the solo instead of taken as the mid (module
+        docstring; 0: none). Needs ``mid_cache=False``.
+    steer_noise_deg : float
+        Standard deviation of the error added to the solo's direction of a steered example, in degrees.
 
     :meth:`batch` returns ``(mix, solo, acc)`` mid magnitudes, each ``(B, length, 2049)``
     float32 (``acc`` only with ``with_acc=True``); with ``stereo=True`` the examples keep both channels
@@ -142,8 +154,10 @@ class RemixSampler:
 
     def __init__(self, datasets, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
                  log=print, timbre: float = 0.0, timbre_scale: float = 1.5, resample: float = 0.0,
-                 mid_cache: bool = False):
-        self.mid_cache = mid_cache
+                 mid_cache: bool = False, steer: float = 0.0, steer_noise_deg: float = 4.0):
+        if steer > 0 and mid_cache:
+            raise ValueError("steered examples need the stems' channels: a sampler with mid_cache=True has only mids")
+        self.mid_cache, self.steer, self.steer_noise = mid_cache, steer, np.deg2rad(steer_noise_deg)
         self.length, self.hop, self.p_remix, self.gain_db = length, hop, p_remix, gain_db
         self.timbre, self.timbre_scale, self.resample = timbre, timbre_scale, resample
         self.rng = np.random.default_rng(seed)
@@ -226,7 +240,8 @@ class RemixSampler:
         ``(size, length, 2049)`` float32; ``with_pitch``: then the solo's pitch class per frame,
         ``(size, length)`` int64 (:func:`training.pitch.f0_labels` of the solo excerpt); ``stereo``: then
         the examples' :class:`StereoSpectra` last (the magnitudes are their mids, as in mono)."""
-        solos, accs = zip(*(self._pair(stereo) for _ in range(size)))
+        channels = stereo or self.steer > 0
+        solos, accs = zip(*(self._pair(channels) for _ in range(size)))
         extra = (np.stack([f0_labels(x if x.ndim == 1 else x.mean(axis=1), self.hop, self.length)
                            for x in solos]),) if with_pitch else ()
         # frames of a segment that starts at the first frame's left edge: frame k is centred at
@@ -238,9 +253,28 @@ class RemixSampler:
             s_mid = s_spec.mean(axis=2)
             extra += (StereoSpectra(s_spec + a_spec, s_mid, a_spec),)
             s_spec, a_spec = s_mid, a_spec.mean(axis=2)  # mids: what the network hears
+        elif channels:
+            gains = self._steering(s_spec)[:, None, :, None]  # (B, 1, 2, 1)
+            s_spec, a_spec = (s_spec * gains).sum(axis=2), (a_spec * gains).sum(axis=2)
         solo = np.abs(s_spec).astype(np.float32)
         mix = np.abs(s_spec + a_spec).astype(np.float32)
         return ((mix, solo, np.abs(a_spec).astype(np.float32)) if with_acc else (mix, solo)) + extra
+
+
+    def _steering(self, s_spec: np.ndarray) -> np.ndarray:
+        """``(B, 2)`` float32 channel weights of a batch's inputs: the mid's ``(0.5, 0.5)``, or for a share
+        ``steer`` of them :func:`core.signal.spatial.steering_gains` at the solo's direction (its channels'
+        energies in ``s_spec``, ``(B, T, 2, F)``) plus a Gaussian error."""
+        gains = np.full((s_spec.shape[0], 2), 0.5, np.float32)
+        for b in range(s_spec.shape[0]):
+            if self.rng.random() >= self.steer:
+                continue
+            e = np.einsum("tcf,tcf->c", s_spec[b].real, s_spec[b].real) + \
+                np.einsum("tcf,tcf->c", s_spec[b].imag, s_spec[b].imag)
+            theta = float(np.arctan2(np.sqrt(e[1]), np.sqrt(e[0]))) if e.sum() > 0 else float(np.pi / 4)
+            theta = float(np.clip(theta + self.rng.normal(0.0, self.steer_noise), 0.0, np.pi / 2))
+            gains[b] = steering_gains(theta, 1.0)
+        return gains
 
 
 @dataclass

@@ -56,6 +56,7 @@ def training_command(cfg) -> str:
             + (f" --wiener-alpha {cfg.wiener_alpha:g}" if cfg.wiener_alpha != 1.3 else "")
             + (f" --pan-aware {cfg.pan_aware}" if cfg.pan_aware else "")
             + (f" --pan-loss {cfg.pan_loss:g}" if cfg.pan_loss else "")
+            + (f" --steer-train {cfg.steer_train:g}" if getattr(cfg, "steer_train", 0) else "")
             + (f" --average-last {cfg.average_last:g}" if cfg.average_last else "")
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
 
@@ -126,7 +127,7 @@ def finish(cfg, model, step: int, elapsed: float, cpu: float, n_params: int, los
 
 def _read_from(cfg) -> str:
     """Where this stage's examples were read (the stems, or their float16 mids: training.remix_sampler)."""
-    if cfg.pan_loss:
+    if cfg.pan_loss or getattr(cfg, "steer_train", 0):
         return "the stems' channels (float32 WAV, memory-mapped)"
     return ("each track's mid cache train_mid.f16.npy (the stems' (L + R) / 2 as float16, written at the first "
             "use; stages before 2026-12-04 read the float32 WAVs' mids)")
@@ -150,6 +151,10 @@ def _augmentation(cfg) -> str:
     if cfg.pan_loss:
         parts.append(f"stereo examples; the complex error of the stems the pan-aware step {cfg.pan_aware} makes "
                      f"(mono solo and both accompaniment channels) is added to the loss, weighted {cfg.pan_loss:g}")
+    if getattr(cfg, "steer_train", 0):
+        parts.append(f"{cfg.steer_train:.0%} of examples hear the channels weighted toward the solo (the pan-aware "
+                     "step's steered input, at the solo's direction from its channel energies plus a 4-degree "
+                     "Gaussian error) instead of the mid; targets weighted the same")
     return "; ".join(parts) or "none"
 
 
