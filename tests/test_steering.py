@@ -129,3 +129,17 @@ def test_steered_training_examples_weight_the_channels_toward_the_solo(tmp_path)
     assert not np.allclose(s_mix, m_mix)
     with pytest.raises(ValueError, match="channels"):
         RemixSampler(str(data), 16, 1024, seed=3, log=lambda m: None, steer=0.5, mid_cache=True)
+
+
+def test_absurd_magnitudes_read_a_direction_without_overflow():
+    """A float file's absurd samples (1e30) give magnitudes whose float32 squares overflow: the direction is
+    read in float64 then, with no warning."""
+    import warnings
+
+    gl, gr = pan_gains(-30.0)
+    solo = np.full((8, 2049), 1e30, np.float32)
+    mag = np.stack([gl * solo, gr * solo], axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        theta = spatial.solo_direction(solo, mag)
+    assert abs(np.rad2deg(theta) - 15.0) <= 1.0

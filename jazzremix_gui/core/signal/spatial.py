@@ -144,11 +144,18 @@ def direction_histogram(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray
     np.ndarray [shape=(BINS,), dtype=float64]
     """
     theta = directions(mag) if theta is None else theta
-    weights = np.square(solo_mag, dtype=np.float32)
-    weights[(mag[:, 0] + mag[:, 1]) <= 0] = 0  # silent bins read as 0 degrees: they count nothing
     idx = (theta * np.float32(BINS / (np.pi / 2))).astype(np.intp)
     np.minimum(idx, BINS - 1, out=idx)
-    return np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
+    silent = (mag[:, 0] + mag[:, 1]) <= 0  # silent bins read as 0 degrees: they count nothing
+    with np.errstate(over="ignore"):  # a float file's absurd samples (1e30): float32 squares overflow
+        weights = np.square(solo_mag, dtype=np.float32)
+    weights[silent] = 0
+    hist = np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
+    if not np.isfinite(hist).all():  # then in float64, which holds them
+        weights = np.square(solo_mag, dtype=np.float64)
+        weights[silent] = 0
+        hist = np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
+    return hist
 
 
 def peak_direction(hist: np.ndarray) -> float:
