@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Reproduce the shipped separator (models/separator.onnx, sep-mask-2.0) from nothing: the training data, then
-# the two training stages its card's "history" lists. Resumable: rerun after an interruption (finished tracks and
-# checkpoints are kept; a finished stage is skipped). Needs `make train-deps` first.
+# Reproduce the shipped separator (models/separator.onnx, sep-mask-3.0) from nothing: the training data, then
+# the three training stages its card's "history" lists (sep-mask-1.1, sep-mask-2.0, then e6's run continued as e8),
+# then the last line ships e8's averaged weights with the pan-aware step 15,0.1,1. The experiments between them
+# (a-z, d1-e12) are kept as their records; only e5/e6/e8 and their data are on sep-mask-3.0's path. Resumable:
+# rerun after an interruption (finished tracks and checkpoints are kept; a finished stage is skipped). Needs
+# `make train-deps` and the sample libraries (scripts/get_sample_libraries.sh) first.
+# Time for sep-mask-2.0's part below:
 # Time on the project's 2-core AMD EPYC VM when it is free: about 4 hours (rendering 6 hours of audio ~25 min,
 # stage 1 40 min, stage 2 88 min, evaluations ~10 min); on a shared machine expect 2-3 times longer.
 # Differences from the recorded run: stage 2 read data/train-v2a while it was still being rendered (the card lists
@@ -209,3 +213,11 @@ for E in e11:data/train-v13 e12:data/train-v12; do
     $JR train-separator $A --average-last 10 --out checkpoints/$X/mean/separator-v3.onnx --card checkpoints/$X/mean/separator-v3.json
     $JR train-separator $A --out checkpoints/$X/final/separator-v3.onnx --card checkpoints/$X/final/separator-v3.json
 done
+# sep-mask-3.0 ships (#21.4, docs/SEPARATOR_V3.md, "sep-mask-3.0 ships"): e8's averaged weights (E8M, committed as
+# models/wip/separator-v3.pt) with the pan-aware step 15,0.1,1 (the network's input steered toward the solo), chosen
+# on data/val-unseen-2; sep-mask-2.0 moves to models/previous/
+mkdir -p models/previous
+[ -f models/previous/sep-mask-2.0.onnx ] || for f in onnx pt json; do mv models/separator.$f models/previous/sep-mask-2.0.$f; done
+[ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/e8/mean/separator-v3.pt models/separator.onnx \
+    --version sep-mask-3.0 --pan-aware 15,0.1,1 --wiener-alpha 1 --val data/val-unseen,data/val-unseen-2,data/val-v2-20s \
+    --previous models/previous/sep-mask-2.0.onnx

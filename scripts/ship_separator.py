@@ -1,0 +1,105 @@
+"""Ship separator weights as the app's separator (issue #21.4): ONNX, torch weights with every stage, the card.
+
+    python scripts/ship_separator.py models/wip/separator-v3.pt models/separator.onnx --version sep-mask-3.0 \\
+        --pan-aware 15,0.1,1 --wiener-alpha 1 --val data/val-unseen,data/val-unseen-2,data/val-v2-20s \\
+        --previous PREVIOUS.onnx
+
+The weights are exported as they are (no training step: the history in the ``.pt`` is the card's, every stage
+with its command, steps and CPU time). The card evaluates each validation set with the new file and, beside it,
+the previous shipped separator (``--previous``, with its own step and with the new one), and records the quality
+guard's figures. Nothing is overwritten: the output path (and its ``.pt`` and ``.json``) must not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("weights", metavar="WEIGHTS.pt")
+    ap.add_argument("out", metavar="OUT.onnx")
+    ap.add_argument("--version", required=True, help="version name of the shipped file")
+    ap.add_argument("--pan-aware", default="", metavar="SIGMA,FLOOR[,STEER]", help="its Wiener step ('': plain)")
+    ap.add_argument("--wiener-alpha", type=float, default=1.0, metavar="A")
+    ap.add_argument("--val", required=True, metavar="DIR,DIR", help="validation sets (the first: the card's own)")
+    ap.add_argument("--previous", default=None, metavar="PREVIOUS.onnx", help="the separator it replaces")
+    ap.add_argument("--notes", default="", help="why it ships (the card's shipping.decision)")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    for p in (out, out.with_suffix(".pt"), out.with_suffix(".json")):
+        if p.exists():
+            ap.error(f"{p} exists: move the previous files away first (nothing is overwritten)")
+
+    import torch
+
+    from jazzremix_gui.core.evaluation import evaluate_dataset
+    from jazzremix_gui.core.models import ModelSession, with_wiener_step
+    from jazzremix_gui.core.signal.spatial import PanAware
+    from jazzremix_gui.training import architectures, cards
+    from jazzremix_gui.training import separator_weights as weights
+    from jazzremix_gui.training.export import export_onnx, sha256, write_card
+    from jazzremix_gui.training.remix_sampler import split_folders
+    from jazzremix_gui.training.separator_card import (REPRODUCE, guard_entry, model_meta, totals,
+                                                       validation_entry)
+
+    pan_aware = PanAware.parse(args.pan_aware).to_text() if args.pan_aware else ""
+    model, _, history = weights.load_init(args.weights)
+    model.eval()
+    meta = model_meta(SimpleNamespace(hop=1024, version=args.version, arch="mask", wiener_alpha=args.wiener_alpha,
+                                      pan_aware=pan_aware), model, out)
+    props = cards.metadata_props(meta)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_onnx(model, out, props, torch.rand(40, architectures.N_BINS) * 0.05, "mix_mag", "solo_mag")
+    pt = weights.save_weights(model, out, history)
+    session = ModelSession(out, "separator", prefer_gpu=False)
+    vals = [validation_entry(d, session) for d in split_folders(args.val)]
+    comparison = {}
+    if args.previous:
+        prev = ModelSession(args.previous, "separator", prefer_gpu=False)
+        steps = {f"{prev.meta.version} (its own step)": prev}
+        if pan_aware and prev.meta.pan_aware != pan_aware:
+            wrapped = with_wiener_step(prev, PanAware.parse(pan_aware))
+            steps[wrapped.meta.version] = wrapped
+        for name, s in steps.items():
+            comparison[name] = {d: _medians(evaluate_dataset(d, s)) for d in split_folders(args.val)}
+    card = cards.card_head(out, props, meta.architecture, architectures.parameter_count(model))
+    card |= {
+        "torch_weights": pt.name,
+        "shipping": {"from": f"{args.weights} (sha256 {sha256(args.weights)})",
+                     "command": "python scripts/ship_separator.py " + " ".join(argv or sys.argv[1:]),
+                     "wiener_step": pan_aware or "plain", "decision": args.notes},
+        "training": history[-1] if history else None,
+        "history": history,
+        "total": totals(history),
+        "reproduce": REPRODUCE,
+        "data": {"train": history[-1].get("train") if history else None,
+                 "validation": [v["dataset"] for v in vals]},
+        "validation": vals[0],
+        "validation_other": vals[1:],
+        "comparison": comparison,
+        "quality_guard": guard_entry(session),
+    }
+    write_card(out, card)
+    for v in vals:
+        m = v["median_sdr_db"]
+        print(f"{v['dataset']}: median solo {m['solo']:.2f} dB (oracle {m['oracle_solo']:.2f}), "
+              f"accompaniment {m['accompaniment']:.2f} dB (oracle {m['oracle_accompaniment']:.2f})")
+    print(json.dumps(comparison, indent=1))
+    return 0
+
+
+def _medians(result: dict) -> dict:
+    m = result["median"]
+    return {k: round(float(v), 3) for k, v in m.items()}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
