@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.cli.main import main as cli_main
+from jazzremix_gui.core import machine
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal import codebook, features
@@ -112,7 +113,7 @@ def main(argv=None) -> int:
                "finetune_cpu_s": round(cpu, 2), "annotation_bytes_per_line": round(ann.stat().st_size / k)}
         results["curve"].append(row)
         print(row, file=sys.stderr, flush=True)
-    results["machine"] = "2-core AMD EPYC VM (CPU)"
+    results["machine"] = machine.describe()
     Path(a.out).write_text(json.dumps(results, indent=1) + "\n")
     if a.plot:
         import matplotlib

@@ -47,7 +47,9 @@ FEED_BLOCK = 1 << 17
 #: synthetic tracks -11 .. -22 dB (a comping piano or horn backgrounds still read partly as "solo").
 #: Rechecked with sep-mask-2.0 (scripts/solo_share_check.py, docs/solo_share_check.json): real segments
 #: -2.7 .. -12.4 dB, 12 synth-2.0 mixtures -14.2 .. -3.0 dB (2 under), their accompaniments alone
-#: -29.2 .. -8.1 dB (2 over): no threshold separates the two, -13 dB still errs least.
+#: -29.2 .. -8.1 dB (2 over): no threshold separates the two, -13 dB still errs least. Again with sep-mask-3.0
+#: (``--synth data/val-v2-20s``): real segments -2.6 .. -12.6 dB, mixtures -13.2 .. -3.2 dB (1 under),
+#: accompaniments alone -23.3 .. -8.0 dB (3 over); -13 dB kept.
 MIN_SOLO_SHARE_DB = -13.0
 #: Text shown when there is nothing firm to suggest.
 KEPT_AS_RECORDED = "no clear suggestion: kept as recorded"

@@ -128,8 +128,9 @@ def run_network(model: SessionLike, work: Work) -> Work:
 
 
 def is_mono(spec: np.ndarray) -> bool:
-    """Whether a stereo STFT ``(T, 2, F)`` has both channels the same (a mono recording)."""
-    return bool(np.array_equal(spec[:, 0], spec[:, 1]))
+    """Whether a stereo STFT ``(T, 2, F)`` has both channels the same (a mono recording); a stereo one is told
+    by its first frame, without a pass over the block."""
+    return bool(np.array_equal(spec[:1, 0], spec[:1, 1]) and np.array_equal(spec[:, 0], spec[:, 1]))
 
 
 class Network:
@@ -294,28 +295,27 @@ class Synthesiser:
     def process(self, work: Work) -> tuple[np.ndarray, np.ndarray]:
         """One block; returns the finished ``(solo (k,), accompaniment (k, 2))`` samples it lets out.
 
-        The pan-aware step reads the whole block (its direction histogram); everything else is
-        per frame, so it runs :data:`core.signal.stft.CHUNK_FRAMES` frames at a time, whose arrays stay
-        in cache from the mask to the overlap-add (the same samples: overlap-add adds in frame order).
+        Everything is per frame once the solo's direction is read (by :class:`Network`), so it runs
+        :data:`core.signal.stft.CHUNK_FRAMES` frames at a time, whose arrays stay in cache from the mask to the
+        overlap-add (the same samples: overlap-add adds in frame order).
         """
         spec, a, b = work.spec, work.a, work.b
         end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off  # grow the output buffers to these frames
         self._parts = _grown(self._parts, end)
         if self._own_solo:
             self._solo = _grown(self._solo, end)
-        mask = mag = weights = None
-        if self.pan_aware is not None and work.direction is not None:  # read by Network; mono: the plain step
-            mag = work.mag  # (T, 2, F)
-            mask, weights, _, _ = pan_aware_masks(work.solo_mag, mag, self.alpha, self.pan_aware,
-                                                  direction=work.direction)
+        weights = None
+        aware = self.pan_aware is not None and work.direction is not None  # read by Network; mono: the plain step
         for i in range(0, b - a, CHUNK_FRAMES):
             j = min(b - a, i + CHUNK_FRAMES)
             sp, solo_mag = spec[i:j], work.solo_mag[i:j]
-            if mask is None:
+            if aware:  # the same per-bin products as over the whole block, a chunk at a time (in cache)
+                mg, d = work.mag[i:j], work.direction
+                m, weights, _, _ = pan_aware_masks(solo_mag, mg, self.alpha, self.pan_aware,
+                                                   direction=replace(d, theta=d.theta[i:j]))
+            else:
                 mg = np.abs(sp)
                 m = wiener_mask(solo_mag, mg, self.alpha)  # (t, 2, F)
-            else:
-                mg, m = mag[i:j], mask[i:j]
             parts = np.multiply(m, sp)  # P_c = M_c X_c
             if self.solo_mode == "raw":
                 mid = (sp[:, 0] + sp[:, 1]) * np.float32(0.5)
