@@ -113,18 +113,28 @@ def directions(mag: np.ndarray) -> np.ndarray:
     -------
     np.ndarray [shape=(T, F), dtype=float32]
     """
+    theta = np.empty((mag.shape[0], mag.shape[2]), np.float32)
+    for i in range(0, mag.shape[0], _CHUNK):  # a few frames at a time: the temporaries stay in cache
+        _directions_into(mag[i : i + _CHUNK], theta[i : i + _CHUNK])
+    return theta
+
+
+#: Frames :func:`directions` computes at a time.
+_CHUNK = 32
+
+
+def _directions_into(mag: np.ndarray, theta: np.ndarray) -> None:
     left, right = np.asarray(mag[:, 0], np.float32), np.asarray(mag[:, 1], np.float32)
     hi = np.maximum(left, right)
     a = np.minimum(left, right)
     np.divide(a, hi, out=a, where=hi > 0)  # 0 where both are silent (min is 0 there)
     s = np.square(a)
-    theta = np.full_like(a, np.float32(_ATAN[-1]))
+    theta.fill(np.float32(_ATAN[-1]))
     for c in _ATAN[-2::-1]:  # Horner in s = a^2
         theta *= s
         theta += np.float32(c)
     theta *= a
     np.subtract(np.float32(np.pi / 2), theta, out=theta, where=right > left)
-    return theta
 
 
 def direction_histogram(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray | None = None) -> np.ndarray:
