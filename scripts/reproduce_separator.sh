@@ -221,3 +221,11 @@ mkdir -p models/previous
 [ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/e8/mean/separator-v3.pt models/separator.onnx \
     --version sep-mask-3.0 --pan-aware 15,0.1,1 --wiener-alpha 1 --val data/val-unseen,data/val-unseen-2,data/val-v2-20s \
     --previous models/previous/sep-mask-2.0.onnx
+# experiment e13 (docs/SEPARATOR_V3.md, "Left running at the end of the fourteenth session"): sep-mask-3.0's weights
+# trained 60 minutes on steered examples (--steer-train 0.7) of the recorded voices and drums; not on the shipped path
+E13="--arch mask --train data/train-v8,data/train-v9,data/train-v10,data/train-v13 --checkpoints checkpoints/e13/run \
+    --val data/val-v2-20s --minutes 60 --seed 20 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 --timbre 0.8 \
+    --timbre-scale 1.5 --init models/wip/separator-v3.pt --init-optimizer fresh --version sep-mask-3.1-wip \
+    --wiener-alpha 1 --pan-aware 15,0.1,1 --steer-train 0.7"
+$JR train-separator $E13 --average-last 10 --out checkpoints/e13/mean/separator-v3.onnx --card checkpoints/e13/mean/separator-v3.json
+$JR train-separator $E13 --out checkpoints/e13/final/separator-v3.onnx --card checkpoints/e13/final/separator-v3.json
