@@ -182,7 +182,7 @@ def test_training_recipe_end_to_end_writes_the_shared_card(tmp_path):
     assert ModelSession(tmp_path / "m.onnx", "mixer").meta.accompaniment_from == "spectra"
     assert "--accompaniment" not in card["training"]["command"]
     assert train_mixer.training_command(replace(cfg, accompaniment="stems", version="mix-x")).endswith(
-        "--accompaniment stems --version mix-x")
+        f"--accompaniment stems --version mix-x --max-steps {cfg.max_steps}")
     assert card["data"]["validation"][0]["path"] == cfg.val_dir
     assert {"mixer", "ceiling", "trivial_baseline", "seed_style_mixer"} <= card["validation"].keys()
     assert set(card["labels"]["edge_rates"]) == {"train", "validation"}

@@ -52,7 +52,7 @@ def test_the_accompaniments_rows_from_its_spectra_match_its_stems():
     assert np.median(diff[sounds, -1]) < 0.05 and np.percentile(diff[sounds, -1], 99) < 1.0
     near = from_stem[:, :-1] > from_stem[:, :-1].max(axis=1, keepdims=True) * 1e-3  # bands within 30 dB of the top
     assert np.median(diff[:, :-1][near]) < 0.1
-    a = pipeline.analyse(x, 44100, sep, mix).suggestion  # the shipped mixer learnt from the stems: it reads them
+    a = pipeline.analyse(x, 44100, sep, mix, listen="stems").suggestion  # the accompaniment's stem transformed again
     b = pipeline.analyse(x, 44100, sep, mix, listen="spectra").suggestion
     assert (a.pan_deg, a.gain) == (b.pan_deg, b.gain)
     assert np.abs(a.posterior - b.posterior).sum() < 0.05 and abs(a.confidence - b.confidence) < 0.01
@@ -98,10 +98,11 @@ def test_a_mixer_reads_the_accompaniment_where_its_training_did(tmp_path):
     from jazzremix_gui.training import cards
 
     sep, mix = pipeline.load_model(None, "separator"), pipeline.load_model(None, "mixer")
-    assert mix.meta.accompaniment_from == "stems"
+    assert mix.meta.accompaniment_from == "spectra"  # the shipped mixer (#21.5) trained on the separator's spectra
     meta = replace(mix.meta, accompaniment_from="spectra")
     props = cards.metadata_props(meta)
-    assert props["accompaniment_from"] == "spectra" and "accompaniment_from" not in cards.metadata_props(mix.meta)
+    stems_props = cards.metadata_props(replace(mix.meta, accompaniment_from="stems"))
+    assert props["accompaniment_from"] == "spectra" and "accompaniment_from" not in stems_props
     assert _meta_from(mix.meta.path, {f"jazzremix.{k}": v for k, v in props.items()}, "mixer") == meta
     assert pipeline.accompaniment_source(sep, mix.meta.hop, "spectra") == "spectra"
     assert pipeline.accompaniment_source(sep, 512, "spectra") == "stems"
@@ -124,7 +125,7 @@ def test_a_mixer_reads_the_accompaniment_where_its_training_did(tmp_path):
     mixer.MixerStream.push_accompaniment_rows = lambda self, *a: taken.append(a[0]) or real(self, *a)
     try:
         x = _music(3, 5)
-        pipeline.analyse(x, 44100, sep, Spy(mix.meta))
+        pipeline.analyse(x, 44100, sep, Spy(replace(mix.meta, accompaniment_from="stems")))
         assert not taken
         pipeline.analyse(x, 44100, sep, Spy(meta))
         assert taken

@@ -410,6 +410,7 @@ def training_command(cfg: MixerConfig) -> str:
         f" --feature-noise {cfg.feature_noise:g}" if cfg.feature_noise != 0.3 else "") + f" --stems {cfg.stems}" + (
         f" --separator {cfg.separator}" if cfg.separator else "") + (
         f" --accompaniment {cfg.accompaniment}" if cfg.stems == "separated" and cfg.accompaniment != "spectra" else "") + (
-        f" --version {cfg.version}" if cfg.version else "")
+        f" --version {cfg.version}" if cfg.version else "") + (
+        f" --max-steps {cfg.max_steps}" if cfg.max_steps else "")
     return (f"jazzremix train-mixer --train {cfg.train_dir} --val {cfg.val_dir} --out {cfg.out} "
             f"--minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}{stems}")
