@@ -200,12 +200,13 @@ $JR train-separator $E10 --out checkpoints/e10/final/separator-v3.onnx --card ch
 $JR synth --out data/train-v13 --tracks 200 --seconds 20 --seed 16 --jobs 2 --variety 0 --sampled-solo 0.6 \
     --sampled-bass 0.5 --sampled-comp 0.6 --sampled-drums 0.6 --samples data/samples/weresax,data/samples/emilyguitar,\
 data/samples/bearsax,data/samples/meatbass,data/samples/headroom,data/samples/emilyguitar-comp,data/samples/muldjord
+# (E8M's weights: checkpoints/e8/mean/separator-v3.pt, the file the runs read as models/wip/separator-v3.pt then)
 # experiments e11 and e12 (docs/SEPARATOR_V3.md, "Left running"): a recorded drum kit, from E8M's weights with a
 # fresh 60-minute schedule: e8's data with data/train-v13 (e11) or with data/train-v12 (e12, the control: the same
 # recorded voices without the drums)
 D8=data/mixer-train,data/train-v5,data/train-v6,data/train-v8,data/train-v9,data/train-v10
 E11BASE="--val data/val-v2-20s --minutes 60 --seed 19 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 --timbre 0.8 \
-    --timbre-scale 1.5 --init models/wip/separator-v3.pt --init-optimizer fresh --version sep-mask-3.0-wip \
+    --timbre-scale 1.5 --init checkpoints/e8/mean/separator-v3.pt --init-optimizer fresh --version sep-mask-3.0-wip \
     --wiener-alpha 1 --pan-aware 20,0.2"
 for E in e11:data/train-v13 e12:data/train-v12; do
     X=${E%%:*}
@@ -225,7 +226,7 @@ mkdir -p models/previous
 # trained 60 minutes on steered examples (--steer-train 0.7) of the recorded voices and drums; not on the shipped path
 E13="--arch mask --train data/train-v8,data/train-v9,data/train-v10,data/train-v13 --checkpoints checkpoints/e13/run \
     --val data/val-v2-20s --minutes 60 --seed 20 --threads 1 --lr 5e-5 --remix 0.5 --both-stems 0.5 --timbre 0.8 \
-    --timbre-scale 1.5 --init models/wip/separator-v3.pt --init-optimizer fresh --version sep-mask-3.1-wip \
+    --timbre-scale 1.5 --init checkpoints/e8/mean/separator-v3.pt --init-optimizer fresh --version sep-mask-3.1-wip \
     --wiener-alpha 1 --pan-aware 15,0.1,1 --steer-train 0.7"
 $JR train-separator $E13 --average-last 10 --out checkpoints/e13/mean/separator-v3.onnx --card checkpoints/e13/mean/separator-v3.json
 $JR train-separator $E13 --out checkpoints/e13/final/separator-v3.onnx --card checkpoints/e13/final/separator-v3.json
