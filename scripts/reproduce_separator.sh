@@ -230,3 +230,7 @@ E13="--arch mask --train data/train-v8,data/train-v9,data/train-v10,data/train-v
     --wiener-alpha 1 --pan-aware 15,0.1,1 --steer-train 0.7"
 $JR train-separator $E13 --average-last 10 --out checkpoints/e13/mean/separator-v3.onnx --card checkpoints/e13/mean/separator-v3.json
 $JR train-separator $E13 --out checkpoints/e13/final/separator-v3.onnx --card checkpoints/e13/final/separator-v3.json
+# experiment e14, e13's control (the same without --steer-train), left running at the end of the fourteenth session
+E14=$(echo "$E13" | sed 's/ --steer-train 0.7//; s#checkpoints/e13/run#checkpoints/e14/run#')
+$JR train-separator $E14 --average-last 10 --out checkpoints/e14/mean/separator-v3.onnx --card checkpoints/e14/mean/separator-v3.json
+$JR train-separator $E14 --out checkpoints/e14/final/separator-v3.onnx --card checkpoints/e14/final/separator-v3.json
