@@ -78,37 +78,30 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    if not 0.0 <= args.steer_train <= 1.0 or (args.steer_train and args.pan_loss):
-        from jazzremix_gui.core.errors import JazzRemixError
+    from jazzremix_gui.core.errors import JazzRemixError  # light: the options are checked before torch loads
 
-        raise JazzRemixError(f"--steer-train {args.steer_train:g}: a share between 0 and 1"
-                             if not 0.0 <= args.steer_train <= 1.0 else
-                             "--steer-train and --pan-loss exclude each other (the loss through the step hears the mid)")
-    if args.pan_loss < 0 or (args.pan_loss and not args.pan_aware):
-        from jazzremix_gui.core.errors import JazzRemixError
-
-        raise JazzRemixError(f"--pan-loss {args.pan_loss:g}: a weight of 0 or more" if args.pan_loss < 0 else
-                             "--pan-loss trains through the pan-aware Wiener step: give --pan-aware SIGMA,FLOOR too")
+    if not 0.0 <= args.steer_train <= 1.0:
+        raise JazzRemixError(f"--steer-train {args.steer_train:g}: a share between 0 and 1")
+    if args.steer_train and args.pan_loss:
+        raise JazzRemixError("--steer-train and --pan-loss exclude each other (the loss through the step hears the mid)")
+    if args.pan_loss < 0:
+        raise JazzRemixError(f"--pan-loss {args.pan_loss:g}: a weight of 0 or more")
+    if args.pan_loss and not args.pan_aware:
+        raise JazzRemixError("--pan-loss trains through the pan-aware Wiener step: give --pan-aware SIGMA,FLOOR too")
     if args.pan_aware:
         from jazzremix_gui.core.signal.spatial import PanAware
 
         try:
             settings = PanAware.parse(args.pan_aware)
         except ValueError as exc:
-            from jazzremix_gui.core.errors import JazzRemixError
-
             raise JazzRemixError(f"--pan-aware: {exc}") from None
         if settings.steer and args.pan_loss:
-            from jazzremix_gui.core.errors import JazzRemixError
-
             raise JazzRemixError("--pan-loss trains through the step with the network hearing the mid: give "
                                  "--pan-aware SIGMA,FLOOR without STEER")
         args.pan_aware = settings.to_text()
     try:
         from jazzremix_gui.training.train_separator import SeparatorConfig, train
     except ImportError as exc:
-        from jazzremix_gui.core.errors import JazzRemixError
-
         raise JazzRemixError(f"training needs the train extra (pip install '.[train]'): {exc}") from None
     out = args.out or ("models/separator.onnx" if args.arch == "mask" else f"checkpoints/separator-{args.arch}.onnx")
     width = 32 if args.arch == "band" and args.width is None else (args.width or 256)

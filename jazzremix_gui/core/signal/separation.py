@@ -160,17 +160,19 @@ class Network:
         return self.pan_aware is not None and self.pan_aware.steer > 0
 
     def __call__(self, work: Work) -> Work:
+        mag = None
         if work.features is None:
             mono = is_mono(work.context)
             if not mono and self._carried is None:  # nothing read yet: hear this block as the mid first
                 heard = run_network(self.model, replace(work, features=separator_input(work.context)))
-                self._theta_s = read_direction(heard.solo_mag, np.abs(work.spec)).theta_s
+                mag = np.abs(work.spec)
+                self._theta_s = read_direction(heard.solo_mag, mag).theta_s
             gains = None if mono else steering_gains(self._theta_s, self.pan_aware.steer)
             work = replace(work, features=separator_input(work.context, gains), context=None)
         work = run_network(self.model, work)
         if self.pan_aware is None or is_mono(work.spec):  # a mono block: the plain step, nothing read
             return work
-        mag = np.abs(work.spec)
+        mag = np.abs(work.spec) if mag is None else mag
         direction = read_direction(work.solo_mag, mag, self._carried)
         self._carried, self._theta_s = direction.histogram, direction.theta_s
         return replace(work, mag=mag, direction=direction)
