@@ -5,7 +5,8 @@ import pytest
 
 from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, pan_gains, pan_mono
-from jazzremix_gui.core.signal.stft import bartlett_window, frame_count, istft, stft
+from jazzremix_gui.core.signal.separation import Synthesiser
+from jazzremix_gui.core.signal.stft import bartlett_window, frame_count, istft, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import ALPHA, wiener_mask
 
 
@@ -50,6 +51,37 @@ def test_chunked_frames_equal_whole():
     assert inside
     for t in inside:
         assert np.allclose(part[t - 10], whole[t], atol=1e-6)
+
+
+def test_the_channels_weighted_overlap_add_as_their_weighted_spectrum():
+    """The pan-aware solo is overlap-added from the channels' segments, not transformed on its own."""
+    x = np.random.default_rng(3).standard_normal((30000, 2)).astype(np.float32)
+    spec = stft(x, 1024)  # (T, 2, 2049)
+    w = np.array([0.3, 0.9], np.float32)
+    out, mixed, plain, ref = (np.zeros((2, 30000), np.float32), np.zeros(30000, np.float32),
+                              np.zeros((2, 30000), np.float32), np.zeros(30000, np.float32))
+    overlap_add(spec, 1024, 0, out, 0, mix=w, mixed_out=mixed)
+    overlap_add(spec, 1024, 0, plain, 0)
+    overlap_add(spec[:, 0] * w[0] + spec[:, 1] * w[1], 1024, 0, ref, 0)
+    np.testing.assert_array_equal(out, plain)  # the channels are as without the mix
+    np.testing.assert_allclose(mixed, ref, rtol=0, atol=2e-6)
+    np.testing.assert_allclose(mixed, w[0] * x[:, 0] + w[1] * x[:, 1], rtol=0, atol=2e-6)
+
+
+def test_the_mono_solos_energy_is_that_of_the_weighted_channels():
+    rng = np.random.default_rng(4)
+    parts = (rng.standard_normal((5, 2, 2049)) + 1j * rng.standard_normal((5, 2, 2049))).astype(np.complex64)
+    spec = parts * 2
+    w = np.array([0.2, 1.1], np.float32)
+    synth = Synthesiser(1024, 1.0)
+    synth._measure(np.abs(spec), spec, parts, None, w)
+    solo = parts[:, 0].astype(np.complex128) * w[0] + parts[:, 1].astype(np.complex128) * w[1]
+    assert synth.recorded.e_mid == pytest.approx(float(np.sum(np.abs(solo) ** 2)), rel=1e-5)
+    assert synth.recorded.e_left == pytest.approx(float(np.sum(np.abs(parts[:, 0].astype(np.complex128)) ** 2)), rel=1e-5)
+    assert synth.recorded.e_mix == pytest.approx(float(np.sum(np.abs(spec.astype(np.complex128)) ** 2)), rel=1e-5)
+    huge = Synthesiser(1024, 1.0)  # float32 squares overflow: measured again in float64
+    huge._measure(np.abs(spec) * 1e30, spec * 1e30, parts * 1e30, None, w)
+    assert huge.recorded.e_mid == pytest.approx(float(np.sum(np.abs(solo * 1e30) ** 2)), rel=1e-5)
 
 
 def test_wiener_mask_is_the_formula_per_channel():

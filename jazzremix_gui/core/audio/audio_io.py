@@ -278,7 +278,10 @@ class StreamResampler:
         """Resample one ``(m, c)`` block; returns what is ready so far, ``(k, c)`` float32."""
         block = np.ascontiguousarray(block, dtype=np.float32)
         self._n_in += block.shape[0]
-        out = block if self._stream is None else self._stream.resample_chunk(block)
+        if self._stream is None:  # the same rate: the block itself (nothing is ever pending)
+            self._n_out += block.shape[0]
+            return block
+        out = self._stream.resample_chunk(block)
         # never emit beyond the rounded length of what came in so far; keep any excess
         self._pending = np.concatenate([self._pending, out.astype(np.float32, copy=False)])
         ready = max(0, resampled_length(self._n_in, self.rate_in, self.rate_out) - self._n_out)

@@ -319,20 +319,20 @@ class Synthesiser:
                 mg = np.abs(sp)
                 m = wiener_mask(solo_mag, mg, self.alpha)  # (t, 2, F)
             parts = np.multiply(m, sp)  # P_c = M_c X_c
+            solo_spec, mix = None, weights if weights is not None else _HALVES  # the mono solo: sum_c mix_c P_c
             if self.solo_mode == "raw":
                 mid = (sp[:, 0] + sp[:, 1]) * np.float32(0.5)
                 solo_spec = solo_mag * np.exp(1j * np.angle(mid)).astype(np.complex64)
-            elif weights is not None:
-                solo_spec = parts[:, 0] * weights[0] + parts[:, 1] * weights[1]
-            else:
-                solo_spec = np.add(parts[:, 0], parts[:, 1])
-                solo_spec *= np.float32(0.5)
-            self._measure(mg, solo_spec, sp, parts)
+            self._measure(mg, sp, parts, solo_spec, mix)
             if self.rows_kind is not None:
                 self._rows.append(separation_accompaniment(sp, parts, self.rows_kind))
-            overlap_add(parts, self.hop, a + i, self._parts, self._out_off)
-            if self._own_solo:
+            if self.solo_mode == "raw":
+                overlap_add(parts, self.hop, a + i, self._parts, self._out_off)
                 overlap_add(solo_spec, self.hop, a + i, self._solo, self._out_off)
+            elif self._own_solo:  # the solo's segments are the channels' weighted: no inverse transform of its own
+                overlap_add(parts, self.hop, a + i, self._parts, self._out_off, mix=mix, mixed_out=self._solo)
+            else:  # the channels' mean, taken from the output samples (_emit)
+                overlap_add(parts, self.hop, a + i, self._parts, self._out_off)
         return self._emit(work.x)
 
     def take_rows(self) -> tuple[int, np.ndarray] | None:
@@ -359,13 +359,16 @@ class Synthesiser:
         self._out_off += k
         return solo, acc
 
-    def _measure(self, mag: np.ndarray, solo_spec: np.ndarray, spec: np.ndarray, solo_parts: np.ndarray) -> None:
-        """Add these frames' energies: mixture magnitude ``|X_c|`` per channel ``(T, 2, F)``, mono solo ``(T, F)``.
+    def _measure(self, mag: np.ndarray, spec: np.ndarray, solo_parts: np.ndarray, solo_spec: np.ndarray | None,
+                 mix: np.ndarray) -> None:
+        """Add these frames' energies: the mixture's, each channel's solo and the mono solo's.
 
         Each energy is one pass of products summed per frame in float32 (2049 or 4098 values) and
-        over frames in float64: the mixture's from ``mag``, the channels' from the masked channel
-        solos ``solo_parts`` (complex, ``(T, 2, F)``, whose squared magnitude is ``(M_c |X_c|)^2``), the
-        mono solo's from ``solo_spec``. Where a float file's absurd samples (1e30) overflow a float32
+        over frames in float64: the mixture's from ``mag`` (``|X_c|``, ``(T, 2, F)``), the channels' from the
+        masked channel solos ``solo_parts`` (complex ``P_c = M_c X_c``, ``(T, 2, F)``), the mono solo's from
+        ``solo_spec`` (``(T, F)``, the raw mode's) or, when None, as ``sum_c mix_c P_c``:
+        ``mix_L^2 |P_L|^2 + mix_R^2 |P_R|^2 + 2 mix_L mix_R Re(P_L conj(P_R))`` from the channels' energies
+        and one more pass for their cross term. Where a float file's absurd samples (1e30) overflow a float32
         square to inf, the frames are measured again from ``spec`` and ``solo_parts`` squared in float64.
         """
         def power64(x):
@@ -375,19 +378,30 @@ class Synthesiser:
             x = x.reshape(-1, x.shape[-1])
             return np.einsum("ij,ij->i", x, x)
 
+        parts = np.ascontiguousarray(solo_parts).view(np.float32)  # (T, 2, 2F): real and imaginary parts
+        w = np.asarray(mix, np.float64)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below
             e_mix = float(rows(mag).sum(dtype=np.float64))
-            per_channel = rows(np.ascontiguousarray(solo_parts).view(np.float32)).reshape(
-                solo_parts.shape[0], 2).sum(axis=0, dtype=np.float64)
-            e_mid = float(rows(np.ascontiguousarray(solo_spec).view(np.float32)).sum(dtype=np.float64))
+            per_channel = rows(parts).reshape(parts.shape[0], 2).sum(axis=0, dtype=np.float64)
+            if solo_spec is not None:
+                e_mid = float(rows(np.ascontiguousarray(solo_spec).view(np.float32)).sum(dtype=np.float64))
+            else:
+                cross = float(np.einsum("ij,ij->i", parts[:, 0], parts[:, 1]).sum(dtype=np.float64))
+                e_mid = float(w[0] ** 2 * per_channel[0] + w[1] ** 2 * per_channel[1] + 2 * w[0] * w[1] * cross)
         if not (np.isfinite(e_mix) and np.isfinite(per_channel).all() and np.isfinite(e_mid)):
             e_mix = float(power64(spec).sum())
             per_channel = power64(solo_parts).sum(axis=(0, 2))
+            if solo_spec is None:
+                solo_spec = solo_parts[:, 0].astype(np.complex128) * w[0] + solo_parts[:, 1].astype(np.complex128) * w[1]
             e_mid = float(power64(solo_spec).sum())
         self.recorded.e_mix += e_mix
         self.recorded.e_left += float(per_channel[0])
         self.recorded.e_right += float(per_channel[1])
-        self.recorded.e_mid += e_mid
+        self.recorded.e_mid += max(e_mid, 0.0)
+
+
+#: The mono solo's weights of the channels' solos where the pan-aware step leaves a block plain (a mono one).
+_HALVES = np.array([0.5, 0.5], np.float32)
 
 
 def _grown(buf: np.ndarray, length: int) -> np.ndarray:

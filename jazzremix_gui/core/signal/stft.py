@@ -200,7 +200,8 @@ def ola_gain(hop: int) -> float:
     return float(total[0])
 
 
-def overlap_add(spec: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int) -> None:
+def overlap_add(spec: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int,
+                mix: np.ndarray | None = None, mixed_out: np.ndarray | None = None) -> None:
     """Inverse FFT of the frames ``t0 ..`` and overlap-add of their windowed segments into ``out`` (in place).
 
     Contributions to each sample are added in ascending frame order, so adding a block of
@@ -218,6 +219,12 @@ def overlap_add(spec: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset
         Output buffer, channels first, whose index 0 is global sample ``out_offset``.
         Contributions that fall outside it are dropped.
     out_offset : int
+    mix : np.ndarray [shape=(c,)], optional
+        Weights of the channels whose weighted sum is also overlap-added, into ``mixed_out``: the inverse
+        transform being linear, that is the overlap-add of ``sum_c mix_c spec_c`` (within float32 rounding)
+        without a transform of its own.
+    mixed_out : np.ndarray [shape=(m,), dtype=float32], optional
+        The buffer for ``mix``, indexed as ``out``.
     """
     T = spec.shape[0]
     if T == 0:
@@ -225,7 +232,19 @@ def overlap_add(spec: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset
     rotated = _irfft(spec)  # the segment's centre sits at index 0 (zero phase)
     rotated *= np.float32(1.0 / ola_gain(hop))
     frames = rotated.reshape(T, -1, N_FFT).transpose(1, 0, 2)  # (c, T, 4096)
-    buf = out.reshape(-1, out.shape[-1])  # (c, m), a view
+    _add_segments(frames, hop, t0, out.reshape(-1, out.shape[-1]), out_offset)
+    if mix is not None:
+        mixed = _scratch("mixed", (1, T, N_FFT))
+        np.multiply(frames[0], np.float32(mix[0]), out=mixed[0])
+        for c in range(1, frames.shape[0]):
+            mixed[0] += frames[c] * np.float32(mix[c])
+        _add_segments(mixed, hop, t0, mixed_out.reshape(1, -1), out_offset)
+
+
+def _add_segments(frames: np.ndarray, hop: int, t0: int, buf: np.ndarray, out_offset: int) -> None:
+    """Overlap-add of zero-phase frames ``(c, T, 4096)`` (frames ``t0 ..``) into ``buf`` ``(c, m)`` (a view of the
+    output, index 0 at global sample ``out_offset``), in ascending frame order."""
+    T = frames.shape[1]
     pieces = -(-WIN_LEN // hop)  # a segment is `pieces` runs of `hop` samples
     start = frame_centre(t0, hop) - HALF - out_offset  # where frame t0's segment begins in `out`
     span = _scratch("span", (buf.shape[0], (T + pieces - 1) * hop))
