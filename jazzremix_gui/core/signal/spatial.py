@@ -119,7 +119,7 @@ def directions(mag: np.ndarray) -> np.ndarray:
     return theta
 
 
-#: Frames :func:`directions` computes at a time.
+#: Frames :func:`directions` and :func:`read_direction` compute at a time.
 _CHUNK = 32
 
 
@@ -129,12 +129,20 @@ def _directions_into(mag: np.ndarray, theta: np.ndarray) -> None:
     a = np.minimum(left, right)
     np.divide(a, hi, out=a, where=hi > 0)  # 0 where both are silent (min is 0 there)
     s = np.square(a)
-    theta.fill(np.float32(_ATAN[-1]))
-    for c in _ATAN[-2::-1]:  # Horner in s = a^2
+    np.multiply(s, np.float32(_ATAN[-1]), out=theta)
+    theta += np.float32(_ATAN[-2])
+    for c in _ATAN[-3::-1]:  # Horner in s = a^2
         theta *= s
         theta += np.float32(c)
     theta *= a
-    np.subtract(np.float32(np.pi / 2), theta, out=theta, where=right > left)
+    # pi/2 - theta where the right channel is louder, by products with 0 and 1 (the same values): numpy's masked
+    # subtraction (``where=``) took 70 % of this function
+    right_louder = np.greater(right, left).astype(np.float32)
+    turned = np.subtract(np.float32(np.pi / 2), theta)
+    turned *= right_louder
+    np.subtract(np.float32(1.0), right_louder, out=right_louder)
+    theta *= right_louder
+    theta += turned
 
 
 def direction_histogram(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray | None = None) -> np.ndarray:
@@ -154,18 +162,17 @@ def direction_histogram(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray
     np.ndarray [shape=(BINS,), dtype=float64]
     """
     theta = directions(mag) if theta is None else theta
-    idx = (theta * np.float32(BINS / (np.pi / 2))).astype(np.intp)
+    return _histogram(solo_mag, mag, theta)
+
+
+def _histogram(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """:func:`direction_histogram` with the directions given. The weights are squared in float64, which
+    holds the squares of any float32 (a float file's absurd samples, 1e30, overflow float32's)."""
+    idx = np.multiply(theta, np.float32(BINS / (np.pi / 2))).astype(np.intp)
     np.minimum(idx, BINS - 1, out=idx)
-    silent = (mag[:, 0] + mag[:, 1]) <= 0  # silent bins read as 0 degrees: they count nothing
-    with np.errstate(over="ignore"):  # a float file's absurd samples (1e30): float32 squares overflow
-        weights = np.square(solo_mag, dtype=np.float32)
-    weights[silent] = 0
-    hist = np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
-    if not np.isfinite(hist).all():  # then in float64, which holds them
-        weights = np.square(solo_mag, dtype=np.float64)
-        weights[silent] = 0
-        hist = np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
-    return hist
+    weights = np.square(solo_mag, dtype=np.float64)
+    weights[(mag[:, 0] + mag[:, 1]) <= 0] = 0  # silent bins read as 0 degrees: they count nothing
+    return np.bincount(idx.ravel(), weights=weights.ravel(), minlength=BINS)
 
 
 def peak_direction(hist: np.ndarray) -> float:
@@ -226,9 +233,18 @@ class Direction:
 
 def read_direction(solo_mag: np.ndarray, mag: np.ndarray, carried: np.ndarray | None = None) -> Direction:
     """The solo's direction in a block of ``solo_mag`` ``(T, F)`` and mixture magnitudes ``mag`` ``(T, 2, F)``,
-    with ``carried``, the earlier blocks' histogram (None for the first block)."""
-    theta = directions(mag)
-    hist = direction_histogram(solo_mag, mag, theta)
+    with ``carried``, the earlier blocks' histogram (None for the first block).
+
+    The directions and their histogram are computed :data:`_CHUNK` frames at a time, each chunk's histogram
+    while its directions are in cache (the same sums as :func:`direction_histogram` over the block, added
+    chunk by chunk).
+    """
+    theta = np.empty((mag.shape[0], mag.shape[2]), np.float32)
+    hist = np.zeros(BINS, np.float64)
+    for i in range(0, mag.shape[0], _CHUNK):
+        j = i + _CHUNK
+        _directions_into(mag[i:j], theta[i:j])
+        hist += _histogram(solo_mag[i:j], mag[i:j], theta[i:j])
     if carried is not None:
         hist += CARRY * carried
     return Direction(theta, peak_direction(hist), hist)
