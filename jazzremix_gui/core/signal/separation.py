@@ -31,7 +31,7 @@ from jazzremix_gui.core.signal.features import separation_accompaniment, separat
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.signal.spatial import Direction, PanAware, pan_aware_masks, read_direction, steering_gains
-from jazzremix_gui.core.signal.stft import CHUNK_FRAMES, HALF, frame_centre, frame_count, overlap_add, stft
+from jazzremix_gui.core.signal.stft import CHUNK_FRAMES, HALF, frame_centre, frame_count, ola_gain, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
 #: Frames per processing block (about 6 s at hop 1024). With the steps on threads of their own, a block is in
@@ -290,6 +290,7 @@ class Synthesiser:
         self.pan_aware = pan_aware if solo_mode == "masked" else None
         self.recorded = recorded if recorded is not None else RecordedSolo()
         self._out_off = 0  # global index of the output buffers' first sample
+        self._scale = np.float32(1.0 / ola_gain(hop))  # the buffers hold the segments' sums (overlap_add unscaled)
         self._parts = np.zeros((2, 0), np.float32)  # overlap-add of the masked channel solos p_c, channels first
         self._own_solo = solo_mode == "raw" or self.pan_aware is not None  # the solo is not the channels' mean
         self._solo = np.zeros((0,), np.float32)  # _own_solo only: overlap-add of the solo
@@ -326,13 +327,15 @@ class Synthesiser:
             self._measure(mg, sp, parts, solo_spec, mix)
             if self.rows_kind is not None:
                 self._rows.append(separation_accompaniment(sp, parts, self.rows_kind))
+            # the buffers hold the segments' sums; _emit scales the finished samples
             if self.solo_mode == "raw":
-                overlap_add(parts, self.hop, a + i, self._parts, self._out_off)
-                overlap_add(solo_spec, self.hop, a + i, self._solo, self._out_off)
+                overlap_add(parts, self.hop, a + i, self._parts, self._out_off, scaled=False)
+                overlap_add(solo_spec, self.hop, a + i, self._solo, self._out_off, scaled=False)
             elif self._own_solo:  # the solo's segments are the channels' weighted: no inverse transform of its own
-                overlap_add(parts, self.hop, a + i, self._parts, self._out_off, mix=mix, mixed_out=self._solo)
+                overlap_add(parts, self.hop, a + i, self._parts, self._out_off, mix=mix, mixed_out=self._solo,
+                            scaled=False)
             else:  # the channels' mean, taken from the output samples (_emit)
-                overlap_add(parts, self.hop, a + i, self._parts, self._out_off)
+                overlap_add(parts, self.hop, a + i, self._parts, self._out_off, scaled=False)
         return self._emit(work.x)
 
     def take_rows(self) -> tuple[int, np.ndarray] | None:
@@ -349,10 +352,10 @@ class Synthesiser:
     def _emit(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Let out ``len(x)`` samples: the accompaniment ``x - p``, the solo ``mean_c p_c`` (or the raw solo)."""
         k = x.shape[0]
-        parts = self._parts[:, :k]
+        parts = np.multiply(self._parts[:, :k], self._scale)  # the overlap-add gain, on the finished samples
         acc = x - parts.T
         if self._own_solo:
-            solo, self._solo = self._solo[:k], self._solo[k:]
+            solo, self._solo = np.multiply(self._solo[:k], self._scale), self._solo[k:]
         else:
             solo = (parts[0] + parts[1]) * np.float32(0.5)
         self._parts = self._parts[:, k:]

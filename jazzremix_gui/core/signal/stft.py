@@ -201,7 +201,7 @@ def ola_gain(hop: int) -> float:
 
 
 def overlap_add(spec: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset: int,
-                mix: np.ndarray | None = None, mixed_out: np.ndarray | None = None) -> None:
+                mix: np.ndarray | None = None, mixed_out: np.ndarray | None = None, scaled: bool = True) -> None:
     """Inverse FFT of the frames ``t0 ..`` and overlap-add of their windowed segments into ``out`` (in place).
 
     Contributions to each sample are added in ascending frame order, so adding a block of
@@ -225,12 +225,17 @@ def overlap_add(spec: np.ndarray, hop: int, t0: int, out: np.ndarray, out_offset
         without a transform of its own.
     mixed_out : np.ndarray [shape=(m,), dtype=float32], optional
         The buffer for ``mix``, indexed as ``out``.
+    scaled : bool
+        False: the segments are added without the overlap-add gain ``1 / ola_gain(hop)``, for a caller that
+        scales the finished samples instead (a quarter of the products at hop 1024; for the hops whose gain is a
+        power of two, 512 and 1024, the same values).
     """
     T = spec.shape[0]
     if T == 0:
         return
     rotated = _irfft(spec)  # the segment's centre sits at index 0 (zero phase)
-    rotated *= np.float32(1.0 / ola_gain(hop))
+    if scaled:
+        rotated *= np.float32(1.0 / ola_gain(hop))
     frames = rotated.reshape(T, -1, N_FFT).transpose(1, 0, 2)  # (c, T, 4096)
     _add_segments(frames, hop, t0, out.reshape(-1, out.shape[-1]), out_offset)
     if mix is not None:
