@@ -234,3 +234,26 @@ $JR train-separator $E13 --out checkpoints/e13/final/separator-v3.onnx --card ch
 E14=$(echo "$E13" | sed 's/ --steer-train 0.7//; s#checkpoints/e13/run#checkpoints/e14/run#')
 $JR train-separator $E14 --average-last 10 --out checkpoints/e14/mean/separator-v3.onnx --card checkpoints/e14/mean/separator-v3.json
 $JR train-separator $E14 --out checkpoints/e14/final/separator-v3.onnx --card checkpoints/e14/final/separator-v3.json
+# e15 (e11's command with --steer-train 0.7), e16 and e17 (E13M continued with the pure-soundfont sets, all or
+# train-v5 only) and the soup of E13M and E15M that ships as sep-mask-3.1 (docs/SEPARATOR_V3.md, "What made e13's
+# gain"); every rule is in checkpoints/eN/rule.txt
+D11=$D8,data/train-v13
+E15="--arch mask --train $D11 --checkpoints checkpoints/e15/run --val data/val-v2-20s --minutes 60 --seed 19 --threads 1 \
+    --lr 5e-5 --remix 0.5 --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 --init checkpoints/e8/mean/separator-v3.pt \
+    --init-optimizer fresh --version sep-mask-3.1-wip --wiener-alpha 1 --pan-aware 15,0.1,1 --steer-train 0.7"
+$JR train-separator $E15 --average-last 10 --out checkpoints/e15/mean/separator-v3.onnx --card checkpoints/e15/mean/separator-v3.json
+$JR train-separator $E15 --out checkpoints/e15/final/separator-v3.onnx --card checkpoints/e15/final/separator-v3.json
+for E in e16:$D11:30:22 e17:data/train-v5,data/train-v8,data/train-v9,data/train-v10,data/train-v13:20:23; do
+    IFS=: read -r X DATA MIN SEED <<< "$E"
+    A=$(echo "$E15" | sed "s#--train [^ ]*#--train $DATA#; s#checkpoints/e15/run#checkpoints/$X/run#; s#--minutes 60#--minutes $MIN#; \
+        s#--seed 19#--seed $SEED#; s#--init [^ ]*#--init checkpoints/e13/mean/separator-v3.pt#")
+    $JR train-separator $A --average-last 10 --out checkpoints/$X/mean/separator-v3.onnx --card checkpoints/$X/mean/separator-v3.json
+    $JR train-separator $A --out checkpoints/$X/final/separator-v3.onnx --card checkpoints/$X/final/separator-v3.json
+done
+mkdir -p checkpoints/soup13_15
+python scripts/separator_soup.py checkpoints/soup13_15/separator-v3.pt checkpoints/e13/mean/separator-v3.pt \
+    checkpoints/e15/mean/separator-v3.pt
+[ -f models/previous/sep-mask-3.0.onnx ] || for f in onnx pt json; do mv models/separator.$f models/previous/sep-mask-3.0.$f; done
+[ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/soup13_15/separator-v3.pt models/separator.onnx \
+    --version sep-mask-3.1 --pan-aware 15,0.1,1 --wiener-alpha 1 --val data/val-unseen,data/val-unseen-2,data/val-v2-20s \
+    --previous models/previous/sep-mask-3.0.onnx

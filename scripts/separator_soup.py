@@ -40,9 +40,26 @@ def main(argv: list[str]) -> int:
             print(f"{p}: not the same architecture ({', '.join(missing[:3])})", file=sys.stderr)
             return 1
     base.load_state_dict(weights.average_states([m.state_dict() for m in models]))
-    torch.save({"model": base.state_dict(), "arch": weights.arch_config(base), "history": list(history)}, out)
+    torch.save({"model": base.state_dict(), "arch": weights.arch_config(base),
+                "history": soup_history([h for _, _, h in loaded], paths, argv)}, out)
     print(f"{out}: the average of {len(paths)} separators")
     return 0
+
+
+def soup_history(histories: list[list[dict]], paths: list[str], argv: list[str]) -> list[dict]:
+    """The soup's training history: the stages its ingredients share, then each ingredient's own stages (every
+    CPU-second spent counts; ``branch`` names the ingredient), then the averaging itself (no steps)."""
+    shared = 0
+    while all(len(h) > shared and h[shared].get("command") == histories[0][shared].get("command") for h in histories):
+        shared += 1
+    stages = [dict(h) for h in histories[0][:shared]]
+    for path, h in zip(paths, histories):
+        for own in h[shared:]:
+            stages.append(dict(own) | {"stage": len(stages) + 1, "branch": path, "branch_from_stage": shared})
+    stages.append({"stage": len(stages) + 1, "version": "soup", "command": "python scripts/separator_soup.py "
+                   + " ".join(argv), "init": None, "soup_of": list(paths), "steps": 0, "wall_s": 0, "cpu_s": 0,
+                   "note": f"the weights of the {len(paths)} branches averaged; they share stages 1-{shared}"})
+    return stages
 
 
 if __name__ == "__main__":
