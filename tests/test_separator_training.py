@@ -415,3 +415,21 @@ def test_pan_loss_options_are_checked_before_anything_runs(tmp_path, capsys, arg
                  "--checkpoints", str(tmp_path / "ck")] + argv)
     assert code != 0 and message in capsys.readouterr().err
     assert not out.exists() and not (tmp_path / "ck").exists()
+
+
+def test_a_second_run_into_a_held_checkpoint_folder_is_refused(tmp_path, capsys):
+    """Two seeds of one command into one folder would overwrite each other's checkpoints."""
+    from jazzremix_gui.cli.main import main
+    from jazzremix_gui.training import checkpoint, train_mixer
+
+    held, out = tmp_path / "ck", tmp_path / "never.onnx"
+    with checkpoint.claimed(held):
+        code = main(["train-separator", "--train", str(tmp_path / "none"), "--out", str(out),
+                     "--checkpoints", str(held)])
+        assert code != 0 and "another training run is writing its checkpoints there" in capsys.readouterr().err
+        with pytest.raises(checkpoint.FolderInUse, match="--checkpoint-dir for train-mixer"):
+            train_mixer.train(train_mixer.MixerConfig(train_dir=str(tmp_path / "none"), val_dir=str(tmp_path / "none"),
+                                                      out=str(out), checkpoint_dir=str(held)))
+    assert not out.exists() and sorted(p.name for p in held.iterdir()) == ["lock"]
+    with checkpoint.claimed(held):  # free again once the holder is done (or killed)
+        pass

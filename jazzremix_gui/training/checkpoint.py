@@ -6,13 +6,50 @@ complete checkpoint and the same command continues where it stopped.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files.atomic import atomic_path
+
+
+class FolderInUse(JazzRemixError):
+    """Another training run is writing its checkpoints into the folder this one was given."""
+
+
+@contextlib.contextmanager
+def claimed(folder: Path):
+    """Hold the checkpoint folder ``folder`` for one run (``flock`` on ``folder/lock``).
+
+    Two runs given the same folder (two seeds of one command, say, without ``--checkpoint-dir``) would each
+    resume from and overwrite the other's checkpoints and export whichever was saved last; the second is
+    refused instead (:class:`FolderInUse`). The lock goes with the process: a killed run holds nothing, and
+    the same command resumes. The empty ``lock`` file stays, part of the folder like its log. Where ``flock``
+    is missing (not POSIX) nothing is checked.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise FolderInUse(f"{folder}: another training run is writing its checkpoints there; give this run "
+                              "a folder of its own (--checkpoint-dir for train-mixer, --checkpoints for "
+                              "train-separator)") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extra) -> None:

@@ -363,7 +363,16 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
 
 
 def train(cfg: MixerConfig) -> dict:
-    """Train (or resume) the mixer and the seed-style baseline, export, evaluate, write the card."""
+    """Train (or resume) the mixer and the seed-style baseline, export, evaluate, write the card.
+
+    The checkpoint folder is held for the run (:func:`training.checkpoint.claimed`): a second run
+    given the same folder is refused.
+    """
+    with checkpoint.claimed(Path(cfg.checkpoint_dir)):
+        return _train(cfg)
+
+
+def _train(cfg: MixerConfig) -> dict:
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     ckdir = Path(cfg.checkpoint_dir)

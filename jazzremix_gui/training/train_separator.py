@@ -151,7 +151,16 @@ def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch:
 
 
 def train(cfg: SeparatorConfig) -> dict:
-    """Train (or resume) one separator stage and export it; returns the card."""
+    """Train (or resume) one separator stage and export it; returns the card.
+
+    The checkpoint folder is held for the run (:func:`training.checkpoint.claimed`): a second run
+    given the same folder is refused.
+    """
+    with checkpoint.claimed(Path(cfg.checkpoint_dir)):
+        return _train(cfg)
+
+
+def _train(cfg: SeparatorConfig) -> dict:
     if cfg.pan_loss > 0 and not cfg.pan_aware:
         raise ValueError("the loss through the pan-aware step (--pan-loss) needs that step: give --pan-aware")
     pan_aware = PanAware.parse(cfg.pan_aware) if cfg.pan_loss > 0 else None

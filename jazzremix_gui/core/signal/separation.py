@@ -395,7 +395,8 @@ class Synthesiser:
             e_mix = float(power64(spec).sum())
             per_channel = power64(solo_parts).sum(axis=(0, 2))
             if solo_spec is None:
-                solo_spec = solo_parts[:, 0].astype(np.complex128) * w[0] + solo_parts[:, 1].astype(np.complex128) * w[1]
+                wide = solo_parts.astype(np.complex128)
+                solo_spec = wide[:, 0] * w[0] + wide[:, 1] * w[1]
             e_mid = float(power64(solo_spec).sum())
         self.recorded.e_mix += e_mix
         self.recorded.e_left += float(per_channel[0])
@@ -403,7 +404,7 @@ class Synthesiser:
         self.recorded.e_mid += max(e_mid, 0.0)
 
 
-#: The mono solo's weights of the channels' solos where the pan-aware step leaves a block plain (a mono one).
+#: The mono solo's weights of the channels' solos where no pan-aware weights apply (the plain step, a mono block).
 _HALVES = np.array([0.5, 0.5], np.float32)
 
 
