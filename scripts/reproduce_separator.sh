@@ -257,3 +257,8 @@ python scripts/separator_soup.py checkpoints/soup13_15/separator-v3.pt checkpoin
 [ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/soup13_15/separator-v3.pt models/separator.onnx \
     --version sep-mask-3.1 --pan-aware 15,0.1,1 --wiener-alpha 1 --val data/val-unseen,data/val-unseen-2,data/val-v2-20s \
     --previous models/previous/sep-mask-3.0.onnx
+# experiment e18 (left running at the end of the fifteenth session; rule in checkpoints/e18/rule.txt): e13's recipe
+# from sep-mask-3.1's weights; not on the shipped path
+E18=$(echo "$E15" | sed 's#--train [^ ]*#--train data/train-v8,data/train-v9,data/train-v10,data/train-v13#; s#checkpoints/e15/run#checkpoints/e18/run#; s#--seed 19#--seed 24#; s#--init [^ ]*#--init models/separator.pt#; s#sep-mask-3.1-wip#sep-mask-3.2-wip#')
+$JR train-separator $E18 --average-last 10 --out checkpoints/e18/mean/separator-v3.onnx --card checkpoints/e18/mean/separator-v3.json
+$JR train-separator $E18 --out checkpoints/e18/final/separator-v3.onnx --card checkpoints/e18/final/separator-v3.json
