@@ -30,6 +30,17 @@ def test_the_gains_keep_the_solos_part_and_give_the_mid_when_centred_or_off():
         np.testing.assert_allclose(half, (np.array(spatial.steering_gains(theta, 1.0)) + 0.5) / 2)
 
 
+
+@pytest.mark.parametrize("frames", [0, 1, 16, 17, 292])
+def test_the_input_made_a_few_frames_at_a_time_is_the_whole_blocks_to_the_bit(frames):
+    """separator_input works in chunks of frames (cache): the same float32 operations as over the whole block."""
+    rng = np.random.default_rng(frames)
+    spec = (rng.standard_normal((frames, 2, 2049)) + 1j * rng.standard_normal((frames, 2, 2049))).astype(np.complex64)
+    np.testing.assert_array_equal(separator_input(spec), np.abs(spec.sum(axis=1) * np.float32(0.5)))
+    a, b = np.float32(0.61), np.float32(0.43)
+    np.testing.assert_array_equal(separator_input(spec, (0.61, 0.43)), np.abs(spec[:, 0] * a + spec[:, 1] * b))
+    assert separator_input(spec).shape == (frames, 2049) and separator_input(spec).dtype == np.float32
+
 def test_the_settings_carry_the_steer():
     assert spatial.PanAware.parse("15,0.1,1") == spatial.PanAware(15.0, 0.1, 1.0)
     assert spatial.PanAware(15.0, 0.1, 0.5).to_text() == "15,0.1,0.5"
