@@ -262,3 +262,16 @@ python scripts/separator_soup.py checkpoints/soup13_15/separator-v3.pt checkpoin
 E18=$(echo "$E15" | sed 's#--train [^ ]*#--train data/train-v8,data/train-v9,data/train-v10,data/train-v13#; s#checkpoints/e15/run#checkpoints/e18/run#; s#--seed 19#--seed 24#; s#--init [^ ]*#--init models/separator.pt#; s#sep-mask-3.1-wip#sep-mask-3.2-wip#')
 $JR train-separator $E18 --average-last 10 --out checkpoints/e18/mean/separator-v3.onnx --card checkpoints/e18/mean/separator-v3.json
 $JR train-separator $E18 --out checkpoints/e18/final/separator-v3.onnx --card checkpoints/e18/final/separator-v3.json
+# experiments e19 (e15's recipe from sep-mask-3.1) and e20 (a warm restart: lr 3e-4, 120 minutes; left running at the
+# end of the sixteenth session), the soups judged beside them; none shipped (docs/SEPARATOR_V3.md, "Sixteenth
+# session"); rules in checkpoints/e19/, e20/, soup31_18/, soup18_19/, soup13_19/rule.txt; not on the shipped path
+E19=$(echo "$E15" | sed 's#checkpoints/e15/run#checkpoints/e19/run#; s#--seed 19#--seed 25#; s#--init [^ ]*#--init models/separator.pt#; s#sep-mask-3.1-wip#sep-mask-3.2-wip#')
+$JR train-separator $E19 --average-last 10 --out checkpoints/e19/mean/separator-v3.onnx --card checkpoints/e19/mean/separator-v3.json
+$JR train-separator $E19 --out checkpoints/e19/final/separator-v3.onnx --card checkpoints/e19/final/separator-v3.json
+mkdir -p checkpoints/soup31_18 checkpoints/soup18_19 checkpoints/soup13_19
+python scripts/separator_soup.py checkpoints/soup31_18/separator-v3.pt models/separator.pt checkpoints/e18/mean/separator-v3.pt
+python scripts/separator_soup.py checkpoints/soup18_19/separator-v3.pt checkpoints/e18/mean/separator-v3.pt checkpoints/e19/final/separator-v3.pt
+python scripts/separator_soup.py checkpoints/soup13_19/separator-v3.pt models/wip/separator-v3.pt checkpoints/e19/final/separator-v3.pt
+E20=$(echo "$E19" | sed 's#checkpoints/e19/run#checkpoints/e20/run#; s#--seed 25#--seed 26#; s#--minutes 60#--minutes 120#; s#--lr 5e-5#--lr 3e-4#')
+$JR train-separator $E20 --average-last 10 --out checkpoints/e20/mean/separator-v3.onnx --card checkpoints/e20/mean/separator-v3.json
+$JR train-separator $E20 --out checkpoints/e20/final/separator-v3.onnx --card checkpoints/e20/final/separator-v3.json
