@@ -17,6 +17,7 @@
 #               (https://github.com/sfzinstruments/DrumGizmo.MuldjordKit, CC BY 4.0, 347 MB; Samples/<Piece>/ with the
 #               overhead and room pairs only: <N>-<Piece>-{OHL,OHR,AmbL,AmbR}.flac, N soft to loud), the drums
 #   emilyguitar-comp  Emilyguitar's files again (hard links), as a chord part: a guitar comping
+#   weresax-horn, bearsax-horn  the saxophones' files again (hard links), as horn backgrounds and counter-lines
 # Usage: scripts/get_sample_libraries.sh [DEST]   (default data/samples); needs git and the network, or
 # WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT, BEARSAX_GIT, MULDJORD_GIT=/path/to/a/clone (a bare mirror works too).
 set -euo pipefail
@@ -85,14 +86,23 @@ get bearsax "${BEARSAX_GIT:-https://github.com/sfzinstruments/karoryfer.bear-sax
 get muldjord "${MULDJORD_GIT:-https://github.com/sfzinstruments/DrumGizmo.MuldjordKit}" DrumGizmo/MuldjordKit/Samples \
   17 '{"role": "drums"}' keep_muldjord_pairs
 
-# The guitar also comps: the same files (hard links, no second copy) under a comp layout
-if [ ! -d "$DEST/emilyguitar-comp" ]; then
-  rm -rf "$DEST/emilyguitar-comp.partial"
-  mkdir "$DEST/emilyguitar-comp.partial"
-  find "$DEST/emilyguitar" -maxdepth 1 -name '*.wav' -exec ln {} "$DEST/emilyguitar-comp.partial/" \;
-  echo '{"c4_key": 60, "role": "comp"}' > "$DEST/emilyguitar-comp.partial/layout.json"
-  mv "$DEST/emilyguitar-comp.partial" "$DEST/emilyguitar-comp"
-  echo "$(ls "$DEST/emilyguitar-comp" | wc -l) files in $DEST/emilyguitar-comp"
-else
-  echo "$DEST/emilyguitar-comp is there"
-fi
+# Another part from a library's files (hard links, no second copy) under another layout:
+# alias NAME FROM LAYOUT_JSON
+alias_library() {
+  local name=$1 from=$2 layout=$3
+  if [ -d "$DEST/$name" ]; then
+    echo "$DEST/$name is there"; return
+  fi
+  rm -rf "$DEST/$name.partial"
+  mkdir "$DEST/$name.partial"
+  find "$DEST/$from" -maxdepth 1 \( -name '*.wav' -o -name '*.flac' \) -exec ln {} "$DEST/$name.partial/" \;
+  echo "$layout" > "$DEST/$name.partial/layout.json"
+  mv "$DEST/$name.partial" "$DEST/$name"
+  echo "$(ls "$DEST/$name" | wc -l) files in $DEST/$name"
+}
+
+# The guitar also comps; the saxophones also play horn backgrounds and counter-lines (a recorded saxophone in
+# the accompaniment: `jazzremix synth --sampled-horns P`)
+alias_library emilyguitar-comp emilyguitar '{"c4_key": 60, "role": "comp"}'
+alias_library weresax-horn weresax '{"c4_key": 72, "role": "horn"}'
+alias_library bearsax-horn bearsax '{"c4_key": 72, "role": "horn"}'

@@ -587,3 +587,48 @@ def test_a_sampled_comp_plays_the_chord_part_from_a_flac_library(tmp_path, capsy
     generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, sampled_comp=1.0, samples=libs)
     info = json.loads((tmp_path / "r" / "dataset.json").read_text())
     assert info["sampled_comp"] == 1.0 and info["samples"] == "bass,piano" and "sampled_bass" not in info
+
+
+@needs_fs
+def test_sampled_horns_play_every_horn_part_from_one_recorded_library(tmp_path, capsys):
+    """--sampled-horns: 0 draws nothing (bit for bit, a bass library drawn as before); 1 plays each horn part of a
+    track with a horn section from the one horn library drawn (a voice per part), the arrangement, the bass's draws
+    and the solo's instrument unchanged; a track without horns is as it was; a set of folders without a horn library
+    is refused by name, the CLI without a traceback; the dataset records the option."""
+    from jazzremix_gui.cli.main import main
+    from jazzremix_gui.training.synth.dataset import render_track
+
+    bass = _sine_library(tmp_path / "bass", keys=range(24, 61, 3), mics=("",),
+                         layers=tuple((f"vl{i}", 0.1 * i) for i in (1, 2, 3, 4)), layout={"c4_key": 60, "role": "bass"})
+    sax = _sine_library(tmp_path / "sax-horn", keys=range(49, 81), seconds=0.5, layout={"c4_key": 72, "role": "horn"})
+    libs = f"{bass},{sax}"
+    plain, meta = render_track(11, 1, 4.0, [TIMGM], sampled_bass=1.0, samples=str(bass))  # trumpet, tenor, clarinet
+    zero, meta0 = render_track(11, 1, 4.0, [TIMGM], sampled_bass=1.0, samples=libs, sampled_horns=0.0)
+    np.testing.assert_array_equal(plain["mixture"], zero["mixture"])
+    assert meta == meta0 and "horn1_voice" not in meta
+    horns = [k for k in meta["soundfonts"] if k.startswith("horn")]
+    assert horns == ["horn1", "horn2", "horn3"]
+    stems, meta1 = render_track(11, 1, 4.0, [TIMGM], sampled_bass=1.0, samples=libs, sampled_horns=1.0)
+    np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+    for h in horns:
+        assert meta1["soundfonts"][h] == "sampled:sax-horn" and meta1[f"{h}_voice"]["library"] == "sax-horn"
+    assert meta1["bass_voice"] == meta["bass_voice"] and meta1["soundfont"] == meta["soundfont"]
+    assert (meta1["style"], meta1["instrument"], meta1["tempo"]) == (meta["style"], meta["instrument"], meta["tempo"])
+    assert not np.array_equal(stems["accompaniment"], plain["accompaniment"])
+    no_horns, meta_n = render_track(11, 0, 4.0, [TIMGM], sampled_bass=1.0, samples=str(bass))
+    still, meta_s = render_track(11, 0, 4.0, [TIMGM], sampled_bass=1.0, samples=libs, sampled_horns=1.0)
+    np.testing.assert_array_equal(no_horns["mixture"], still["mixture"])
+    assert meta_n == meta_s
+    with pytest.raises(SynthError, match="holds no horn library"):
+        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], sampled_horns=0.5, samples=str(bass))
+    with pytest.raises(SynthError, match="--sampled-horns is for training sets"):
+        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", sampled_horns=0.5, samples=libs)
+    with pytest.raises(SynthError, match="--sampled-horns is a probability"):
+        generate_dataset(tmp_path / "p", 1, 1.0, 5, [TIMGM], sampled_horns=1.5, samples=libs)
+    assert main(["synth", "--out", str(tmp_path / "c"), "--tracks", "1", "--seconds", "1", "--soundfont", TIMGM,
+                 "--sampled-horns", "0.5", "--samples", str(bass), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "holds no horn library" in err and "bass (bass)" in err and "Traceback" not in err
+    generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, sampled_horns=1.0, samples=libs)
+    info = json.loads((tmp_path / "r" / "dataset.json").read_text())
+    assert info["sampled_horns"] == 1.0 and info["samples"] == "bass,sax-horn" and "sampled_bass" not in info

@@ -62,10 +62,14 @@ def register(sub) -> None:
     p.add_argument("--sampled-drums", type=float, default=0.0, metavar="P",
                    help="probability per track that the drum part (not a brush part) is played from a recorded "
                         "drum kit in --samples (training sets only; default 0)")
+    p.add_argument("--sampled-horns", type=float, default=0.0, metavar="P",
+                   help="probability per track with horn backgrounds or a counter-line that they are played from a "
+                        "recorded horn library in --samples (a saxophone in the accompaniment; training sets only; "
+                        "default 0)")
     p.add_argument("--samples", default=None, metavar="DIR[,DIR...]",
-                   help="sample libraries for --sampled-solo, --sampled-bass, --sampled-comp and --sampled-drums, "
-                        "comma-separated: folders of <note><octave>_<layer>_rr<N>[_<mic>].wav or .flac files, a "
-                        "layout.json naming a bass, comp or drums library (a drum kit: <Piece>/<N>-<Piece>-<Mic>.flac; "
+                   help="sample libraries for --sampled-solo, --sampled-bass, --sampled-comp, --sampled-drums and "
+                        "--sampled-horns, comma-separated: folders of <note><octave>_<layer>_rr<N>[_<mic>].wav or .flac "
+                        "files, a layout.json naming a bass, comp, horn or drums library (a drum kit: <Piece>/<N>-<Piece>-<Mic>.flac; "
                         "scripts/get_sample_libraries.sh puts Karoryfer's Weresax alto and Bear Sax baritone "
                         "saxophones, Emilyguitar and Meatbass double bass, CC0, Bengt Nilsson's Headroom Piano and "
                         "the MuldjordKit drums, CC BY 4.0, in data/samples)")
@@ -97,7 +101,8 @@ def run(args) -> int:
                                  solo_voices=tuple(k.strip() for k in args.solo_voices.split(",") if k.strip()),
                                  lookalike=args.lookalike, sampled_solo=args.sampled_solo,
                                  samples=args.samples, sampled_bass=args.sampled_bass,
-                                 sampled_comp=args.sampled_comp, sampled_drums=args.sampled_drums)
+                                 sampled_comp=args.sampled_comp, sampled_drums=args.sampled_drums,
+                                 sampled_horns=args.sampled_horns)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

@@ -117,7 +117,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                  solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
                  samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0,
-                 sampled_drums: float = 0.0):
+                 sampled_drums: float = 0.0, sampled_horns: float = 0.0):
     """Make one track in memory.
 
     Parameters
@@ -164,6 +164,11 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     sampled_drums : float
         Probability that the drum part is played from a recorded drum kit of ``samples`` (:mod:`.drumkit`;
         not a brush part; training only; 0 draws nothing).
+    sampled_horns : float
+        Probability that the horn backgrounds or counter-line (``horn1``, ``horn2`` ..., whichever wind
+        instruments the arrangement gave them), when the track has any, are played from a recorded horn
+        library of ``samples`` (one library per track, a voice drawn for each part): a recorded saxophone
+        in the accompaniment, so that the timbre alone does not say "solo" (training only; 0 draws nothing).
 
     Returns
     -------
@@ -173,9 +178,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    # spawn(10)'s first nine children are spawn(9)'s (and spawn(8)'s first eight): earlier options' draws as before
-    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss, comp_ss, drums_ss = \
-        track_seed_sequence(seed, index).spawn(10)
+    # spawn(11)'s first ten children are spawn(10)'s (and spawn(9)'s first nine): earlier options' draws as before
+    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss, comp_ss, drums_ss, horn_ss = \
+        track_seed_sequence(seed, index).spawn(11)
     look_rng = np.random.default_rng(look_ss) if lookalike > 0 and generator != "val" else None
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
@@ -210,13 +215,15 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     # accompaniment parts played from recorded libraries: part name -> (voice, library, rng)
     recorded_parts = {}
     for role, p_role, ss in (("bass", sampled_bass, bass_ss), ("comp", sampled_comp, comp_ss),
-                             ("drums", sampled_drums, drums_ss)):
-        part = next((p for p in arr.parts if p.name == role), None)
+                             ("drums", sampled_drums, drums_ss), ("horn", sampled_horns, horn_ss)):
+        parts = [p for p in arr.parts if (p.name.startswith("horn") if role == "horn" else p.name == role)]
+        part = parts[0] if parts else None
         if p_role > 0 and generator != "val" and part is not None and (role != "drums" or drumkit.plays_part(part)):
             role_rng = np.random.default_rng(ss)
             if role_rng.random() < p_role:
                 lib = _drawn(_libraries(samples, role), role_rng)
-                recorded_parts[role] = (_voice_module(lib).draw_voice(role_rng, lib, part), lib, role_rng)
+                for q in parts[:1] if role != "horn" else parts:  # a horn section: one library, a voice per part
+                    recorded_parts[q.name] = (_voice_module(lib).draw_voice(role_rng, lib, q), lib, role_rng)
     swap = None
     if look_rng is not None and voice is None and recorded is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
         first, second, swap = look.split_solo(arr.solo, look_rng)
@@ -299,8 +306,8 @@ def _libraries(folders: str | None, role: str | None = None) -> tuple:
     """The libraries of a comma-separated list of folders, those of ``role`` only when it is given."""
     names = [f.strip() for f in (folders or "").split(",") if f.strip()]
     if not names:
-        raise SynthError("--sampled-solo, --sampled-bass, --sampled-comp and --sampled-drums need --samples DIR[,DIR...] "
-                         "(recorded sample libraries)")
+        raise SynthError("--sampled-solo, --sampled-bass, --sampled-comp, --sampled-drums and --sampled-horns need "
+                         "--samples DIR[,DIR...] (recorded sample libraries)")
     libs = tuple(drumkit.load_kit(f) if drumkit.is_kit(f) else sampled.load_library(f) for f in names)
     if len({lib.name for lib in libs}) < len(libs):
         raise SynthError("--samples: two folders of the same name")
@@ -339,7 +346,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
                    variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                    solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
                    samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0,
-                   sampled_drums: float = 0.0) -> str:
+                   sampled_drums: float = 0.0, sampled_horns: float = 0.0) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
@@ -349,7 +356,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
                                level_profile=level_profile, variety=variety, generator=generator,
                                additive_solo=additive_solo, solo_voices=solo_voices, lookalike=lookalike,
                                sampled_solo=sampled_solo, samples=samples, sampled_bass=sampled_bass,
-                               sampled_comp=sampled_comp, sampled_drums=sampled_drums)
+                               sampled_comp=sampled_comp, sampled_drums=sampled_drums, sampled_horns=sampled_horns)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -362,7 +369,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
                      generator: str = "train", additive_solo: float = 0.0,
                      solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
                      samples: str | None = None, sampled_bass: float = 0.0,
-                     sampled_comp: float = 0.0, sampled_drums: float = 0.0) -> list[str]:
+                     sampled_comp: float = 0.0, sampled_drums: float = 0.0, sampled_horns: float = 0.0) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -413,6 +420,9 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     sampled_drums : float
         Probability per track that a drum part not played with brushes is played from a drum kit of
         ``samples`` (:mod:`.drumkit`; training sets only).
+    sampled_horns : float
+        Probability per track with horn parts that they are played from a horn library of ``samples``
+        (training sets only).
 
     Returns
     -------
@@ -445,14 +455,14 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     if lookalike > 0 and generator == "val":
         raise SynthError("--lookalike is for training sets: the validation generator has its own arrangements")
     for role, p_role in (("solo", sampled_solo), ("bass", sampled_bass), ("comp", sampled_comp),
-                         ("drums", sampled_drums)):
+                         ("drums", sampled_drums), ("horns", sampled_horns)):
         if not 0.0 <= p_role <= 1.0:
             raise SynthError(f"--sampled-{role} is a probability: 0 to 1")
         if p_role > 0 and generator == "val":
             raise SynthError(f"--sampled-{role} is for training sets: the validation generator uses only its own "
                              "soundfonts")
         if p_role > 0:
-            _libraries(samples, role)  # the folders are checked before any track is made
+            _libraries(samples, "horn" if role == "horns" else role)  # the folders are checked before any track
     solo_voices = tuple(solo_voices)
     if not solo_voices or any(k not in additive.KINDS for k in solo_voices) or len(set(solo_voices)) < len(solo_voices):
         raise SynthError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
@@ -475,13 +485,16 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["sampled_comp"] = float(sampled_comp)
     if sampled_drums > 0:
         opts["sampled_drums"] = float(sampled_drums)
-    if sampled_solo > 0 or sampled_bass > 0 or sampled_comp > 0 or sampled_drums > 0:
+    if sampled_horns > 0:
+        opts["sampled_horns"] = float(sampled_horns)
+    if sampled_solo > 0 or sampled_bass > 0 or sampled_comp > 0 or sampled_drums > 0 or sampled_horns > 0:
         opts["samples"] = ",".join(lib.name for lib in _libraries(samples))
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
         keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike", "sampled_solo",
-                                              "sampled_bass", "sampled_comp", "sampled_drums", "samples") if k in old and k not in opts]
+                                         "sampled_bass", "sampled_comp", "sampled_drums", "sampled_horns", "samples")
+                             if k in old and k not in opts]
         old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in keys}
         opts_all = {k: opts.get(k) for k in keys}
         if old_opts != opts_all:
@@ -497,7 +510,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         for i in todo:
             generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
                            additive_solo, solo_voices, lookalike, sampled_solo, samples, sampled_bass,
-                           sampled_comp, sampled_drums)
+                           sampled_comp, sampled_drums, sampled_horns)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
@@ -505,7 +518,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
                             level_profile, variety, generator, additive_solo, solo_voices, lookalike,
-                            sampled_solo, samples, sampled_bass, sampled_comp, sampled_drums)
+                            sampled_solo, samples, sampled_bass, sampled_comp, sampled_drums, sampled_horns)
                 for i in todo]
         for f in as_completed(futs):
             name = f.result()

@@ -55,8 +55,8 @@ _NAME = re.compile(r"^([a-g]b?)(\d)_(p|mp|mf|f|vl\d)_rr(\d+)(?:_([a-z]+))?\.(?:w
 _DYNAMICS = ("p", "mp", "mf", "f")
 #: Velocities below this play the soft layer of a two-layer library.
 SOFT_BELOW = 80
-#: The parts a library can play (``comp``: the chord part).
-ROLES = ("solo", "bass", "comp")
+#: The parts a library can play (``comp``: the chord part; ``horn``: the horn backgrounds and counter-lines).
+ROLES = ("solo", "bass", "comp", "horn")
 #: Fade at a sample's end when a note outlasts it (seconds).
 _TAIL_S = 0.05
 
