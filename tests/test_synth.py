@@ -554,7 +554,6 @@ def test_a_sampled_comp_plays_the_chord_part_from_a_flac_library(tmp_path, capsy
     """--sampled-comp: 0 draws nothing (bit for bit, with a bass library drawn as before); 1 plays the chord part
     (several notes at once) from the comp library, read from FLAC files, the arrangement and the bass's draws
     unchanged; a set of folders without a comp library is refused by name, the CLI without a traceback."""
-    from jazzremix_gui.cli.main import main
     from jazzremix_gui.training.synth.dataset import render_track
 
     bass = _sine_library(tmp_path / "bass", keys=range(24, 61, 3), mics=("",),
@@ -574,19 +573,7 @@ def test_a_sampled_comp_plays_the_chord_part_from_a_flac_library(tmp_path, capsy
     assert meta1["comp_voice"]["mic"] in ("close", "decca") and meta1["bass_voice"] == meta["bass_voice"]
     assert (meta1["style"], meta1["instrument"], meta1["tempo"]) == (meta["style"], meta["instrument"], meta["tempo"])
     assert not np.array_equal(stems["accompaniment"], plain["accompaniment"])
-    with pytest.raises(SynthError, match="holds no comp library"):
-        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], sampled_comp=0.5, samples=str(bass))
-    with pytest.raises(SynthError, match="--sampled-comp is for training sets"):
-        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", sampled_comp=0.5, samples=libs)
-    with pytest.raises(SynthError, match="--sampled-comp is a probability"):
-        generate_dataset(tmp_path / "p", 1, 1.0, 5, [TIMGM], sampled_comp=1.5, samples=libs)
-    assert main(["synth", "--out", str(tmp_path / "c"), "--tracks", "1", "--seconds", "1", "--soundfont", TIMGM,
-                 "--sampled-comp", "0.5", "--samples", str(bass), "--quiet"]) == 1
-    err = capsys.readouterr().err
-    assert "holds no comp library" in err and "bass (bass)" in err and "Traceback" not in err
-    generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, sampled_comp=1.0, samples=libs)
-    info = json.loads((tmp_path / "r" / "dataset.json").read_text())
-    assert info["sampled_comp"] == 1.0 and info["samples"] == "bass,piano" and "sampled_bass" not in info
+    _an_accompaniment_library_is_checked(tmp_path, capsys, "comp", "comp", bass, libs, "bass,piano")
 
 
 @needs_fs
@@ -595,7 +582,6 @@ def test_sampled_horns_play_every_horn_part_from_one_recorded_library(tmp_path, 
     track with a horn section from the one horn library drawn (a voice per part), the arrangement, the bass's draws
     and the solo's instrument unchanged; a track without horns is as it was; a set of folders without a horn library
     is refused by name, the CLI without a traceback; the dataset records the option."""
-    from jazzremix_gui.cli.main import main
     from jazzremix_gui.training.synth.dataset import render_track
 
     bass = _sine_library(tmp_path / "bass", keys=range(24, 61, 3), mics=("",),
@@ -619,16 +605,25 @@ def test_sampled_horns_play_every_horn_part_from_one_recorded_library(tmp_path, 
     still, meta_s = render_track(11, 0, 4.0, [TIMGM], sampled_bass=1.0, samples=libs, sampled_horns=1.0)
     np.testing.assert_array_equal(no_horns["mixture"], still["mixture"])
     assert meta_n == meta_s
-    with pytest.raises(SynthError, match="holds no horn library"):
-        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], sampled_horns=0.5, samples=str(bass))
-    with pytest.raises(SynthError, match="--sampled-horns is for training sets"):
-        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", sampled_horns=0.5, samples=libs)
-    with pytest.raises(SynthError, match="--sampled-horns is a probability"):
-        generate_dataset(tmp_path / "p", 1, 1.0, 5, [TIMGM], sampled_horns=1.5, samples=libs)
+    _an_accompaniment_library_is_checked(tmp_path, capsys, "horns", "horn", bass, libs, "bass,sax-horn")
+
+
+def _an_accompaniment_library_is_checked(tmp_path, capsys, option, role, bass, libs, names):
+    """``--sampled-OPTION``: refused by name without a ROLE library in ``--samples`` (``bass`` alone; the CLI
+    without a traceback), for validation sets and beyond 0..1; a dataset made with it records it."""
+    from jazzremix_gui.cli.main import main
+
+    kw = f"sampled_{option}"
+    with pytest.raises(SynthError, match=f"holds no {role} library"):
+        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], samples=str(bass), **{kw: 0.5})
+    with pytest.raises(SynthError, match=f"--sampled-{option} is for training sets"):
+        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", samples=libs, **{kw: 0.5})
+    with pytest.raises(SynthError, match=f"--sampled-{option} is a probability"):
+        generate_dataset(tmp_path / "p", 1, 1.0, 5, [TIMGM], samples=libs, **{kw: 1.5})
     assert main(["synth", "--out", str(tmp_path / "c"), "--tracks", "1", "--seconds", "1", "--soundfont", TIMGM,
-                 "--sampled-horns", "0.5", "--samples", str(bass), "--quiet"]) == 1
+                 f"--sampled-{option}", "0.5", "--samples", str(bass), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert "holds no horn library" in err and "bass (bass)" in err and "Traceback" not in err
-    generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, sampled_horns=1.0, samples=libs)
+    assert f"holds no {role} library" in err and "bass (bass)" in err and "Traceback" not in err
+    generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, samples=libs, **{kw: 1.0})
     info = json.loads((tmp_path / "r" / "dataset.json").read_text())
-    assert info["sampled_horns"] == 1.0 and info["samples"] == "bass,sax-horn" and "sampled_bass" not in info
+    assert info[kw] == 1.0 and info["samples"] == names and "sampled_bass" not in info
