@@ -275,3 +275,12 @@ python scripts/separator_soup.py checkpoints/soup13_19/separator-v3.pt models/wi
 E20=$(echo "$E19" | sed 's#checkpoints/e19/run#checkpoints/e20/run#; s#--seed 25#--seed 26#; s#--minutes 60#--minutes 120#; s#--lr 5e-5#--lr 3e-4#')
 $JR train-separator $E20 --average-last 10 --out checkpoints/e20/mean/separator-v3.onnx --card checkpoints/e20/mean/separator-v3.json
 $JR train-separator $E20 --out checkpoints/e20/final/separator-v3.onnx --card checkpoints/e20/final/separator-v3.json
+# data/train-v14: recorded saxophones in the accompaniment too (--sampled-horns), and experiment e21: e18's command
+# with it (docs/SEPARATOR_V3.md, "What 'loses 1.1 dB on data/val-v2' was"; rule in checkpoints/e21/rule.txt)
+$JR synth --out data/train-v14 --tracks 200 --seconds 20 --seed 17 --jobs 2 --variety 0 --sampled-solo 0.6 \
+    --sampled-bass 0.5 --sampled-comp 0.6 --sampled-drums 0.6 --sampled-horns 0.8 --samples data/samples/weresax,\
+data/samples/emilyguitar,data/samples/bearsax,data/samples/meatbass,data/samples/headroom,data/samples/emilyguitar-comp,\
+data/samples/muldjord,data/samples/weresax-horn,data/samples/bearsax-horn
+E21=$(echo "$E18" | sed 's#--train [^ ]*#--train data/train-v8,data/train-v9,data/train-v10,data/train-v13,data/train-v14#; s#checkpoints/e18/run#checkpoints/e21/run#')
+$JR train-separator $E21 --average-last 10 --out checkpoints/e21/mean/separator-v3.onnx --card checkpoints/e21/mean/separator-v3.json
+$JR train-separator $E21 --out checkpoints/e21/final/separator-v3.onnx --card checkpoints/e21/final/separator-v3.json
