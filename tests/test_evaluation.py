@@ -1,8 +1,10 @@
-"""`jazzremix evaluate`: the breakdown by condition read from each track's meta.json."""
+"""`jazzremix evaluate`: the breakdown by condition read from each track's meta.json; the paired comparison with an
+earlier evaluation (`--against`)."""
 
 import json
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from jazzremix_gui.core import evaluation
@@ -32,12 +34,11 @@ def test_breakdown_medians_per_condition():
     assert b["channels"]["stereo"]["solo"] == 5.5 and b["channels"]["mono"]["n"] == 1
 
 
-def test_evaluate_cli_reports_breakdown(tmp_path, capsys):
-    from jazzremix_gui.cli.main import main
-
+def _two_track_set(folder):
+    """Two one-second tracks (a trumpet with horns, a flute without): a sine solo over noise."""
     rng = np.random.default_rng(0)
     for k, (inst, horns) in enumerate((("trumpet", True), ("flute", False))):
-        d = tmp_path / "set" / f"track_{k:05d}"
+        d = folder / f"track_{k:05d}"
         d.mkdir(parents=True)
         t = np.arange(44100) / 44100
         solo = np.stack([0.2 * np.sin(2 * np.pi * 440 * t)] * 2, 1).astype(np.float32)
@@ -46,6 +47,12 @@ def test_evaluate_cli_reports_breakdown(tmp_path, capsys):
             sf.write(d / f"{name}.wav", x, 44100, subtype="FLOAT")
         (d / "meta.json").write_text(json.dumps({"instrument": inst, "horn_backgrounds": horns,
                                                  "degradations": []}))
+
+
+def test_evaluate_cli_reports_breakdown(tmp_path, capsys):
+    from jazzremix_gui.cli.main import main
+
+    _two_track_set(tmp_path / "set")
     assert main(["evaluate", str(tmp_path / "set"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out["breakdown"]) == {"instrument", "horns", "channels", "band"}
@@ -54,3 +61,57 @@ def test_evaluate_cli_reports_breakdown(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "set")]) == 0
     text = capsys.readouterr().out
     assert "median by instrument:" in text and "trumpet (1)" in text
+
+
+def _result(scores, model="m"):
+    return {"model": model, "tracks": [{"track": f"track_{i:05d}", "solo": s, "accompaniment": a}
+                                       for i, (s, a) in enumerate(scores)]}
+
+
+def test_the_paired_comparison_reads_track_by_track_and_names_a_broken_track():
+    """One track of six falls by 6.5 dB: the medians move by the gap between the middle tracks, the median of the
+    per-track differences stays near 0, and that track is named."""
+    before = _result([(2.0, 8.0), (4.0, 9.0), (5.0, 10.0), (9.0, 14.0), (10.0, 15.0), (12.0, 16.0)], "old")
+    after = _result([(2.1, 8.1), (4.0, 9.0), (5.1, 10.0), (2.5, 7.5), (10.0, 15.1), (11.9, 16.0)], "new")
+    comp = evaluation.paired_comparison(after, before)
+    med = np.median([t["solo"] for t in after["tracks"]]) - np.median([t["solo"] for t in before["tracks"]])
+    assert med < -1.5  # what a difference of medians would have said
+    assert comp["against"] == "old" and comp["n_tracks"] == 6
+    assert comp["solo"]["median_difference"] == 0.0
+    assert comp["solo"]["better"] == 2 and comp["solo"]["worse"] == 2
+    assert comp["solo"]["broken"] == [["track_00003", -6.5]] and comp["accompaniment"]["broken"] == [["track_00003", -6.5]]
+    text = evaluation.format_comparison(comp)
+    assert "track_00003 -6.50" in text and "median of the differences +0.00" in text
+    with pytest.raises(evaluation.ComparisonError, match="not in it: track_00005"):
+        evaluation.paired_comparison(after, _result([(1.0, 1.0)] * 5))
+    with pytest.raises(evaluation.ComparisonError, match="not a 'jazzremix evaluate --json' result"):
+        evaluation.paired_comparison(after, {"median": {}})
+
+
+def test_evaluate_against_an_earlier_evaluation(tmp_path, capsys):
+    """--against: the same model against its own earlier JSON reads 0 dB everywhere, on the terminal and in the JSON;
+    a file that is not an evaluation is refused before the work (usage, no traceback); another set's tracks are
+    refused after it, with this evaluation still printed."""
+    from jazzremix_gui.cli.main import main
+
+    _two_track_set(tmp_path / "set")
+    assert main(["evaluate", str(tmp_path / "set"), "--json"]) == 0
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(capsys.readouterr().out)
+    assert main(["evaluate", str(tmp_path / "set"), "--against", str(earlier)]) == 0
+    text = capsys.readouterr().out
+    assert "median of the differences +0.00" in text and "0 better, 0 worse" in text and "none" in text
+    assert main(["evaluate", str(tmp_path / "set"), "--against", str(earlier), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["compared"]["solo"]["median_difference"] == 0.0 and out["compared"]["n_tracks"] == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["evaluate", str(tmp_path / "set"), "--against", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read it as JSON" in err and "Traceback" not in err
+    other = json.loads(earlier.read_text())
+    other["tracks"] = other["tracks"][:1]
+    earlier.write_text(json.dumps(other))
+    assert main(["evaluate", str(tmp_path / "set"), "--against", str(earlier)]) == 1
+    captured = capsys.readouterr()
+    assert "track_00001" in captured.err and "Traceback" not in captured.err and "MEDIAN" in captured.out

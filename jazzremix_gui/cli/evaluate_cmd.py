@@ -1,6 +1,10 @@
-"""``jazzremix evaluate DATASET_DIR [--json] [--model PATH]``: global SDR beside the oracle's."""
+"""``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json]``: global SDR beside the oracle's,
+and track by track against an earlier evaluation of the same tracks."""
 
 from __future__ import annotations
+
+import json
+import sys
 
 from jazzremix_gui.cli.common import (EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware,
                                       load_separator, progress_bar)
@@ -10,6 +14,9 @@ def register(sub) -> None:
     p = sub.add_parser("evaluate", help="separation quality (global SDR) on a dataset, beside the ideal-ratio-mask oracle")
     p.add_argument("dataset", metavar="DATASET_DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--against", metavar="EARLIER.json",
+                   help="also compare with an earlier 'jazzremix evaluate --json' of the same tracks, track by track: "
+                        "the median of the per-track differences per stem, and the tracks that fall by more than 3 dB")
     add_model_option(p, "separator")
     add_pan_aware_option(p)
     p.set_defaults(func=run)
@@ -20,8 +27,38 @@ def run(args) -> int:
 
     if bad_pan_aware(args):
         return EXIT_USAGE
+    earlier = None
+    if args.against:  # read before the work: a bad file is said at once
+        earlier = _read_earlier(args.against)
+        if earlier is None:
+            return EXIT_USAGE
     model = load_separator(args.model, args)
     with progress_bar("evaluating") as bar:
         result = evaluation.evaluate_dataset(args.dataset, model, progress=bar)
+    if earlier is not None:
+        try:
+            result["compared"] = evaluation.paired_comparison(result, earlier)
+        except evaluation.ComparisonError as exc:
+            print(evaluation.dumps(result) if args.json else evaluation.format_report(result))
+            print(f"jazzremix: error: --against {args.against}: {exc}", file=sys.stderr)
+            return 1
     print(evaluation.dumps(result) if args.json else evaluation.format_report(result))
+    if earlier is not None and not args.json:
+        print()
+        print(evaluation.format_comparison(result["compared"]))
     return 0
+
+
+def _read_earlier(path: str) -> dict | None:
+    """An earlier ``evaluate --json`` result, or None after saying why it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            earlier = json.load(f)
+    except (OSError, ValueError) as exc:
+        print(f"jazzremix: error: --against {path}: cannot read it as JSON ({exc})", file=sys.stderr)
+        return None
+    if not isinstance(earlier, dict) or not isinstance(earlier.get("tracks"), list):
+        print(f"jazzremix: error: --against {path}: not a 'jazzremix evaluate --json' result (no tracks)",
+              file=sys.stderr)
+        return None
+    return earlier

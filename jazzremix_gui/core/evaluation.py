@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.errors import AudioReadError
+from jazzremix_gui.core.errors import AudioReadError, JazzRemixError
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
@@ -237,6 +237,75 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
             "pan_aware": used.to_text() if used is not None else "",
             "tracks": rows, "median": median, "breakdown": breakdown(rows)}
+
+
+#: A track whose SDR falls by more than this against an earlier evaluation is named (dB).
+BROKEN_DB = 3.0
+
+
+class ComparisonError(JazzRemixError):
+    """An earlier evaluation that cannot be compared with this one."""
+
+
+def paired_comparison(result: dict, earlier: dict, broken_db: float = BROKEN_DB) -> dict:
+    """This evaluation against an earlier one of the same tracks, track by track.
+
+    A difference of medians over a few dozen tracks moves by the gap between the two middle tracks when one
+    track crosses the middle (``docs/SEPARATOR_V3.md``: one track of 24 read as 1.1 dB); the median of the
+    per-track differences does not, and the tracks that fall by more than ``broken_db`` are named.
+
+    Parameters
+    ----------
+    result, earlier : dict
+        :func:`evaluate_dataset` results (``earlier`` as ``jazzremix evaluate --json`` wrote it).
+
+    Returns
+    -------
+    dict
+        ``against`` (the earlier model), ``n_tracks``, and per stem (``solo``, ``accompaniment``):
+        ``median_difference``, ``mean_difference`` (dB, this minus earlier), ``better``, ``worse`` (tracks),
+        ``broken`` (``[track, difference]`` of the tracks that fall by more than ``broken_db``, worst first).
+
+    Raises
+    ------
+    ComparisonError
+        ``earlier`` is not an evaluation, or its tracks are not this one's.
+    """
+    try:
+        theirs = {t["track"]: t for t in earlier["tracks"]}
+        version = str(earlier.get("model", "?"))
+    except (TypeError, KeyError) as exc:
+        raise ComparisonError(f"not a 'jazzremix evaluate --json' result (no tracks: {exc})") from None
+    ours = {t["track"]: t for t in result["tracks"]}
+    if set(ours) != set(theirs):
+        missing, extra = sorted(set(ours) - set(theirs)), sorted(set(theirs) - set(ours))
+        raise ComparisonError("the earlier evaluation is of other tracks ("
+                              + "; ".join(x for x in (f"not in it: {', '.join(missing[:5])}" if missing else "",
+                                                      f"only in it: {', '.join(extra[:5])}" if extra else "") if x)
+                              + ")")
+    out = {"against": version, "n_tracks": len(ours)}
+    for stem in ("solo", "accompaniment"):
+        try:
+            diffs = {k: float(ours[k][stem]) - float(theirs[k][stem]) for k in sorted(ours)}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ComparisonError(f"the earlier evaluation has no {stem} SDR for every track ({exc})") from None
+        values = np.array(list(diffs.values()))
+        broken = sorted(([k, round(d, 2)] for k, d in diffs.items() if d < -broken_db), key=lambda kd: kd[1])
+        out[stem] = {"median_difference": float(np.median(values)), "mean_difference": float(np.mean(values)),
+                     "better": int(np.sum(values > 0)), "worse": int(np.sum(values < 0)), "broken": broken}
+    return out
+
+
+def format_comparison(comp: dict, broken_db: float = BROKEN_DB) -> str:
+    """Plain-text lines of :func:`paired_comparison`."""
+    lines = [f"against {comp['against']} ({comp['n_tracks']} tracks, this minus that, dB):"]
+    for stem in ("solo", "accompaniment"):
+        c = comp[stem]
+        broken = ", ".join(f"{k} {d:+.2f}" for k, d in c["broken"]) or "none"
+        lines.append(f"  {stem}: median of the differences {c['median_difference']:+.2f}, mean "
+                     f"{c['mean_difference']:+.2f}; {c['better']} better, {c['worse']} worse; "
+                     f"down by more than {broken_db:g} dB: {broken}")
+    return "\n".join(lines)
 
 
 def format_report(result: dict) -> str:
