@@ -6,7 +6,8 @@
 
 The weights are exported as they are (no training step: the history in the ``.pt`` is the card's, every stage
 with its command, steps and CPU time). The card evaluates each validation set with the new file and, beside it,
-the previous shipped separator (``--previous``, with its own step and with the new one), and records the quality
+the previous shipped separator (``--previous``, with its own step and with the new one: the medians and, track by
+track, the new minus the previous, as ``jazzremix evaluate --against`` reads it), and records the quality
 guard's figures. Nothing is overwritten: the output path (and its ``.pt`` and ``.json``) must not exist.
 """
 
@@ -40,7 +41,7 @@ def main(argv=None) -> int:
 
     import torch
 
-    from jazzremix_gui.core.evaluation import evaluate_dataset
+    from jazzremix_gui.core.evaluation import evaluate_dataset, paired_comparison
     from jazzremix_gui.core.models import ModelSession, with_wiener_step
     from jazzremix_gui.core.signal.spatial import PanAware
     from jazzremix_gui.training import architectures, cards
@@ -68,8 +69,13 @@ def main(argv=None) -> int:
         if pan_aware and prev.meta.pan_aware != pan_aware:
             wrapped = with_wiener_step(prev, PanAware.parse(pan_aware))
             steps[wrapped.meta.version] = wrapped
+        ours = {v["dataset"]: {"tracks": v["per_track"]} for v in vals}
         for name, s in steps.items():
-            comparison[name] = {d: _medians(evaluate_dataset(d, s)) for d in split_folders(args.val)}
+            comparison[name] = {}
+            for d in split_folders(args.val):
+                theirs = evaluate_dataset(d, s)
+                # the medians, and track by track (this minus that; `jazzremix evaluate --against`)
+                comparison[name][d] = {**_medians(theirs), "paired": paired_comparison(ours[d], theirs)}
     card = cards.card_head(out, props, meta.architecture, architectures.parameter_count(model))
     card |= {
         "torch_weights": pt.name,
