@@ -262,7 +262,7 @@ def paired_comparison(result: dict, earlier: dict, broken_db: float = BROKEN_DB)
     Returns
     -------
     dict
-        ``against`` (the earlier model), ``n_tracks``, and per stem (``solo``, ``accompaniment``):
+        ``against`` (the earlier model), ``n_tracks``, ``broken_db``, and per stem (``solo``, ``accompaniment``):
         ``median_difference``, ``mean_difference`` (dB, this minus earlier), ``better``, ``worse`` (tracks),
         ``broken`` (``[track, difference]`` of the tracks that fall by more than ``broken_db``, worst first).
 
@@ -283,7 +283,7 @@ def paired_comparison(result: dict, earlier: dict, broken_db: float = BROKEN_DB)
                               + "; ".join(x for x in (f"not in it: {', '.join(missing[:5])}" if missing else "",
                                                       f"only in it: {', '.join(extra[:5])}" if extra else "") if x)
                               + ")")
-    out = {"against": version, "n_tracks": len(ours)}
+    out = {"against": version, "n_tracks": len(ours), "broken_db": float(broken_db)}
     for stem in ("solo", "accompaniment"):
         try:
             diffs = {k: float(ours[k][stem]) - float(theirs[k][stem]) for k in sorted(ours)}
@@ -296,7 +296,7 @@ def paired_comparison(result: dict, earlier: dict, broken_db: float = BROKEN_DB)
     return out
 
 
-def format_comparison(comp: dict, broken_db: float = BROKEN_DB) -> str:
+def format_comparison(comp: dict) -> str:
     """Plain-text lines of :func:`paired_comparison`."""
     lines = [f"against {comp['against']} ({comp['n_tracks']} tracks, this minus that, dB):"]
     for stem in ("solo", "accompaniment"):
@@ -304,7 +304,7 @@ def format_comparison(comp: dict, broken_db: float = BROKEN_DB) -> str:
         broken = ", ".join(f"{k} {d:+.2f}" for k, d in c["broken"]) or "none"
         lines.append(f"  {stem}: median of the differences {c['median_difference']:+.2f}, mean "
                      f"{c['mean_difference']:+.2f}; {c['better']} better, {c['worse']} worse; "
-                     f"down by more than {broken_db:g} dB: {broken}")
+                     f"down by more than {comp['broken_db']:g} dB: {broken}")
     return "\n".join(lines)
 
 
