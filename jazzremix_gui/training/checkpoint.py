@@ -7,6 +7,8 @@ complete checkpoint and the same command continues where it stopped.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 from dataclasses import asdict
 from pathlib import Path
@@ -14,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.errors import DiskFullError, JazzRemixError
 from jazzremix_gui.core.files.atomic import atomic_path
+from jazzremix_gui.core.files.oserrors import check_free_space, describe_os_error, disk_full
 
 
 class FolderInUse(JazzRemixError):
@@ -53,13 +56,41 @@ def claimed(folder: Path):
 
 
 def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extra) -> None:
-    """Write the state of a run (``sampler.rng`` is a numpy Generator) to ``path``."""
+    """Write the state of a run (``sampler.rng`` is a numpy Generator) to ``path``.
+
+    The state is serialised in memory first, so a full disk is told before anything is written
+    (``torch.save`` on a full disk fails with an opaque ``RuntimeError``). A write that fails
+    leaves the previous checkpoint whole and raises :class:`CheckpointNotWritten`, which says so.
+    """
     path = Path(path)
     state = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
              "rng": sampler.rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "config": asdict(cfg),
              **extra}
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    data = buffer.getbuffer()
+    try:
+        check_free_space(path.parent, len(data))
+        with atomic_path(path) as tmp:
+            Path(tmp).write_bytes(data)
+    except DiskFullError as exc:
+        raise CheckpointNotWritten(f"{exc}: {_not_written(path, step)}") from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise CheckpointNotWritten(f"{disk_full(path.parent, len(data))}: {_not_written(path, step)}") from None
+        raise CheckpointNotWritten(f"{describe_os_error(exc, 'writing the checkpoint', path)}: "
+                                   f"{_not_written(path, step)}") from None
+
+
+class CheckpointNotWritten(JazzRemixError):
+    """A checkpoint could not be written; the previous one (if any) is kept whole."""
+
+
+def _not_written(path: Path, step: int) -> str:
+    """What a failed checkpoint write leaves, and how to go on."""
+    kept = "the previous checkpoint is kept" if path.exists() else "no checkpoint was kept"
+    return (f"step {step} was not saved to {path}; {kept}. Free some space and run the same command again to "
+            "resume from it")
 
 
 def load_state(path) -> dict:
