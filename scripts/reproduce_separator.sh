@@ -263,8 +263,9 @@ E18=$(echo "$E15" | sed 's#--train [^ ]*#--train data/train-v8,data/train-v9,dat
 $JR train-separator $E18 --average-last 10 --out checkpoints/e18/mean/separator-v3.onnx --card checkpoints/e18/mean/separator-v3.json
 $JR train-separator $E18 --out checkpoints/e18/final/separator-v3.onnx --card checkpoints/e18/final/separator-v3.json
 # experiments e19 (e15's recipe from sep-mask-3.1) and e20 (a warm restart: lr 3e-4, 120 minutes; left running at the
-# end of the sixteenth session), the soups judged beside them; none shipped (docs/SEPARATOR_V3.md, "Sixteenth
-# session"); rules in checkpoints/e19/, e20/, soup31_18/, soup18_19/, soup13_19/rule.txt; not on the shipped path
+# end of the sixteenth session), the soups judged beside them (docs/SEPARATOR_V3.md, "Sixteenth session"); rules in
+# checkpoints/e19/, e20/, soup31_18/, soup18_19/, soup13_19/rule.txt. e20's mean is on the shipped path (the last
+# lines); --init models/separator.pt is sep-mask-3.1 until those lines move it to models/previous/
 E19=$(echo "$E15" | sed 's#checkpoints/e15/run#checkpoints/e19/run#; s#--seed 19#--seed 25#; s#--init [^ ]*#--init models/separator.pt#; s#sep-mask-3.1-wip#sep-mask-3.2-wip#')
 $JR train-separator $E19 --average-last 10 --out checkpoints/e19/mean/separator-v3.onnx --card checkpoints/e19/mean/separator-v3.json
 $JR train-separator $E19 --out checkpoints/e19/final/separator-v3.onnx --card checkpoints/e19/final/separator-v3.json
@@ -284,3 +285,14 @@ data/samples/muldjord,data/samples/weresax-horn,data/samples/bearsax-horn
 E21=$(echo "$E18" | sed 's#--train [^ ]*#--train data/train-v8,data/train-v9,data/train-v10,data/train-v13,data/train-v14#; s#checkpoints/e18/run#checkpoints/e21/run#')
 $JR train-separator $E21 --average-last 10 --out checkpoints/e21/mean/separator-v3.onnx --card checkpoints/e21/mean/separator-v3.json
 $JR train-separator $E21 --out checkpoints/e21/final/separator-v3.onnx --card checkpoints/e21/final/separator-v3.json
+# e20 judged (seventeenth session): its rule's medians refused the soup of sep-mask-3.1 and E20M, paired figures
+# favoured it; a confirmatory rule written before its set existed (checkpoints/soup31_20/rule.txt) tested it on a
+# third unseen set, and sep-mask-3.2 ships (docs/SEPARATOR_V3.md, "e20 judged; sep-mask-3.2 ships")
+$JR synth --out data/val-unseen-3 --generator val --tracks 36 --seconds 20 --seed 7000 --level-profile wide --variety 0
+[ -f models/previous/sep-mask-3.1.onnx ] || for f in onnx pt json; do mv models/separator.$f models/previous/sep-mask-3.1.$f; done
+mkdir -p checkpoints/soup31_20
+python scripts/separator_soup.py checkpoints/soup31_20/separator-v3.pt models/previous/sep-mask-3.1.pt \
+    checkpoints/e20/mean/separator-v3.pt
+[ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/soup31_20/separator-v3.pt models/separator.onnx \
+    --version sep-mask-3.2 --pan-aware 15,0.1,1 --wiener-alpha 1 \
+    --val data/val-unseen,data/val-unseen-2,data/val-v2-20s,data/val-unseen-3 --previous models/previous/sep-mask-3.1.onnx
