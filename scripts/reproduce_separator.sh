@@ -296,3 +296,7 @@ python scripts/separator_soup.py checkpoints/soup31_20/separator-v3.pt models/pr
 [ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/soup31_20/separator-v3.pt models/separator.onnx \
     --version sep-mask-3.2 --pan-aware 15,0.1,1 --wiener-alpha 1 \
     --val data/val-unseen,data/val-unseen-2,data/val-v2-20s,data/val-unseen-3 --previous models/previous/sep-mask-3.1.onnx
+# experiment e22 (seventeenth session; rule in checkpoints/e22/rule.txt): e20's step once more, from sep-mask-3.2
+E22=$(echo "$E20" | sed 's#checkpoints/e20/run#checkpoints/e22/run#; s#--seed 26#--seed 27#; s#--minutes 120#--minutes 80#; s#sep-mask-3.2-wip#sep-mask-3.3-wip#')
+$JR train-separator $E22 --average-last 10 --out checkpoints/e22/mean/separator-v3.onnx --card checkpoints/e22/mean/separator-v3.json
+$JR train-separator $E22 --out checkpoints/e22/final/separator-v3.onnx --card checkpoints/e22/final/separator-v3.json
