@@ -16,8 +16,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import torch
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -40,9 +38,8 @@ def main(argv: list[str]) -> int:
             print(f"{p}: not the same architecture ({', '.join(missing[:3])})", file=sys.stderr)
             return 1
     base.load_state_dict(weights.average_states([m.state_dict() for m in models]))
-    torch.save({"model": base.state_dict(), "arch": weights.arch_config(base),
-                "history": soup_history([h for _, _, h in loaded], paths, argv)}, out)
-    print(f"{out}: the average of {len(paths)} separators")
+    written = weights.save_weights(base, out, soup_history([h for _, _, h in loaded], paths, argv))  # atomically
+    print(f"{written}: the average of {len(paths)} separators")
     return 0
 
 

@@ -44,7 +44,7 @@ def test_a_full_disk_is_told_before_writing_and_the_previous_checkpoint_stays(tm
         _save(path, 2)
     text = str(info.value)
     assert "no space left on the device" in text and "1.0 kB free" in text
-    assert "step 2 was not saved" in text and "the previous checkpoint is kept" in text
+    assert f"{path} was not written (step 2)" in text and "the previous file is kept" in text
     assert "run the same command again" in text and "\n" not in text
     assert path.read_bytes() == before and checkpoint.load_state(path)["step"] == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["last.pt"]  # no temporary file left
@@ -65,13 +65,29 @@ def test_a_write_that_fails_midway_keeps_the_previous_checkpoint(tmp_path, monke
 
     monkeypatch.setattr(checkpoint, "atomic_path", failing)
     monkeypatch.setattr(checkpoint.Path, "write_bytes", no_space)
-    with pytest.raises(checkpoint.CheckpointNotWritten, match="no space left.*previous checkpoint is kept"):
+    with pytest.raises(checkpoint.CheckpointNotWritten, match="no space left.*previous file is kept"):
         _save(path, 2)
     assert path.read_bytes() == before
 
 
 def test_the_first_checkpoint_failing_says_none_was_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(oserrors, "free_bytes", lambda folder: 10)
-    with pytest.raises(checkpoint.CheckpointNotWritten, match="no checkpoint was kept"):
+    with pytest.raises(checkpoint.CheckpointNotWritten, match="nothing was kept there"):
         _save(tmp_path / "last.pt", 0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_exported_weights_beside_the_onnx_file_are_told_the_same_way(tmp_path, monkeypatch):
+    """``separator_weights.save_weights`` (the ``.pt`` beside an exported separator) goes through the same
+    write: one line, and no ``.tmp`` file left beside it (it used to write ``X.tmp`` and rename)."""
+    from jazzremix_gui.training import architectures, separator_weights
+
+    model = architectures.build("mask", width=8, dilations=(1,))
+    monkeypatch.setattr(oserrors, "free_bytes", lambda folder: 10)
+    not_written = r"s\.pt was not written \(the weights\); nothing was kept"
+    with pytest.raises(checkpoint.CheckpointNotWritten, match=not_written):
+        separator_weights.save_weights(model, tmp_path / "s.onnx", [])
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    path = separator_weights.save_weights(model, tmp_path / "s.onnx", [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.pt"] and path == tmp_path / "s.pt"

@@ -56,16 +56,22 @@ def claimed(folder: Path):
 
 
 def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extra) -> None:
-    """Write the state of a run (``sampler.rng`` is a numpy Generator) to ``path``.
-
-    The state is serialised in memory first, so a full disk is told before anything is written
-    (``torch.save`` on a full disk fails with an opaque ``RuntimeError``). A write that fails
-    leaves the previous checkpoint whole and raises :class:`CheckpointNotWritten`, which says so.
-    """
-    path = Path(path)
+    """Write the state of a run (``sampler.rng`` is a numpy Generator) to ``path`` (:func:`write_state`)."""
     state = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
              "rng": sampler.rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "config": asdict(cfg),
              **extra}
+    write_state(path, state, f"step {step}")
+
+
+def write_state(path, state: dict, what: str) -> None:
+    """The one way training writes a torch file: ``state`` to ``path``, atomically.
+
+    The state is serialised in memory first, so a full disk is told before anything is written
+    (``torch.save`` on a full disk fails with an opaque ``RuntimeError``). A write that fails
+    leaves the previous file whole and raises :class:`CheckpointNotWritten`, whose one line names
+    ``what`` (``"step 812"``, ``"the weights"``), the file, and what is kept.
+    """
+    path = Path(path)
     buffer = io.BytesIO()
     torch.save(state, buffer)
     data = buffer.getbuffer()
@@ -74,23 +80,22 @@ def save(path: Path, model, opt, sampler, step: int, elapsed: float, cfg, **extr
         with atomic_path(path) as tmp:
             Path(tmp).write_bytes(data)
     except DiskFullError as exc:
-        raise CheckpointNotWritten(f"{exc}: {_not_written(path, step)}") from None
+        raise CheckpointNotWritten(f"{exc}: {_not_written(path, what)}") from None
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise CheckpointNotWritten(f"{disk_full(path.parent, len(data))}: {_not_written(path, step)}") from None
-        raise CheckpointNotWritten(f"{describe_os_error(exc, 'writing the checkpoint', path)}: "
-                                   f"{_not_written(path, step)}") from None
+            raise CheckpointNotWritten(f"{disk_full(path.parent, len(data))}: {_not_written(path, what)}") from None
+        raise CheckpointNotWritten(f"{describe_os_error(exc, 'writing', path)}: {_not_written(path, what)}") from None
 
 
 class CheckpointNotWritten(JazzRemixError):
     """A checkpoint could not be written; the previous one (if any) is kept whole."""
 
 
-def _not_written(path: Path, step: int) -> str:
-    """What a failed checkpoint write leaves, and how to go on."""
-    kept = "the previous checkpoint is kept" if path.exists() else "no checkpoint was kept"
-    return (f"step {step} was not saved to {path}; {kept}. Free some space and run the same command again to "
-            "resume from it")
+def _not_written(path: Path, what: str) -> str:
+    """What a failed write leaves, and how to go on (the run resumes from its last checkpoint)."""
+    kept = "the previous file is kept" if path.exists() else "nothing was kept there"
+    return (f"{path} was not written ({what}); {kept}. Free some space and run the same command again: it resumes "
+            "from its last checkpoint")
 
 
 def load_state(path) -> dict:

@@ -28,7 +28,6 @@ import torch
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.signal import codebook, features
-from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.core.signal.mixer import run_mixer
@@ -126,8 +125,7 @@ def evaluate_model(model, session, val, val_dir, separator=None) -> dict:
 def save_weights(model, path, cfg_dict: dict) -> Path:
     """Torch weights beside the ONNX file (``mixer.pt``), the starting point of fine-tuning."""
     path = Path(path).with_suffix(".pt")
-    with atomic_path(path) as tmp:
-        torch.save({"model": model.state_dict(), "config": cfg_dict}, tmp)
+    checkpoint.write_state(path, {"model": model.state_dict(), "config": cfg_dict}, "the weights")
     return path
 
 

@@ -118,9 +118,8 @@ def average_states(states: list[dict]) -> dict:
 def save_weights(model, path, history: list[dict]) -> Path:
     """Write ``<path>.pt`` (weights, architecture, history) atomically."""
     path = Path(path).with_suffix(".pt")
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "arch": arch_config(model), "history": history}, tmp)
-    tmp.replace(path)
+    checkpoint.write_state(path, {"model": model.state_dict(), "arch": arch_config(model), "history": history},
+                           "the weights")
     return path
 
 

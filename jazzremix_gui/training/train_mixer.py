@@ -333,8 +333,8 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
                         else heldout_loss(model, heldout, cfg.label_blur))
             if held is not None and held < best:
                 best = held
-                with atomic_path(best_ck) as tmp:
-                    torch.save({"model": model.state_dict(), "step": step, "heldout_score": held}, tmp)
+                checkpoint.write_state(best_ck, {"model": model.state_dict(), "step": step, "heldout_score": held},
+                                       f"the best weights so far (step {step})")
             checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, best=best)
             log(log_path, model=tag or cfg.arch, step=step, elapsed_s=round(elapsed),
                 loss=round(float(np.mean(losses[-100:])), 4) if losses else None,

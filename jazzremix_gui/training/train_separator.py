@@ -27,7 +27,6 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import evaluation
-from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.training import architectures, checkpoint
 from jazzremix_gui.training import separator_weights as weights
@@ -232,8 +231,8 @@ def _train(cfg: SeparatorConfig) -> dict:
 
 def _keep_for_average(ckdir: Path, model, step: int, elapsed: float) -> None:
     """Keep this checkpoint's weights for ``--average-last`` (``average-<step>.pt``, written atomically)."""
-    with atomic_path(ckdir / f"average-{step:08d}.pt") as tmp:
-        torch.save({"model": model.state_dict(), "step": step, "elapsed": elapsed}, tmp)
+    checkpoint.write_state(ckdir / f"average-{step:08d}.pt", {"model": model.state_dict(), "step": step,
+                                                              "elapsed": elapsed}, f"the weights of step {step}")
 
 
 def _average_last(cfg: SeparatorConfig, ckdir: Path, model, step: int, elapsed: float, budget: float, log) -> dict:
