@@ -94,8 +94,8 @@ class CheckpointNotWritten(JazzRemixError):
 def _not_written(path: Path, what: str) -> str:
     """What a failed write leaves, and how to go on (the run resumes from its last checkpoint)."""
     kept = "the previous file is kept" if path.exists() else "nothing was kept there"
-    return (f"{path} was not written ({what}); {kept}. Free some space and run the same command again: it resumes "
-            "from its last checkpoint")
+    return (f"{path} was not written ({what}); {kept}. Free some space and run the same command again (a training "
+            "run resumes from its last checkpoint)")
 
 
 def load_state(path) -> dict:
