@@ -300,3 +300,7 @@ python scripts/separator_soup.py checkpoints/soup31_20/separator-v3.pt models/pr
 E22=$(echo "$E20" | sed 's#checkpoints/e20/run#checkpoints/e22/run#; s#--seed 26#--seed 27#; s#--minutes 120#--minutes 80#; s#sep-mask-3.2-wip#sep-mask-3.3-wip#')
 $JR train-separator $E22 --average-last 10 --out checkpoints/e22/mean/separator-v3.onnx --card checkpoints/e22/mean/separator-v3.json
 $JR train-separator $E22 --out checkpoints/e22/final/separator-v3.onnx --card checkpoints/e22/final/separator-v3.json
+# e22 judged (seventeenth session): the soup of sep-mask-3.2 and E22F passes its rule; it waits in models/wip as
+# sep-mask-3.3-candidate.pt for its mixer pair (docs/SEPARATOR_V3.md, "e22 judged")
+mkdir -p checkpoints/soup32_22
+python scripts/separator_soup.py checkpoints/soup32_22/separator-v3.pt models/separator.pt checkpoints/e22/final/separator-v3.pt
