@@ -304,3 +304,8 @@ $JR train-separator $E22 --out checkpoints/e22/final/separator-v3.onnx --card ch
 # sep-mask-3.3-candidate.pt for its mixer pair (docs/SEPARATOR_V3.md, "e22 judged")
 mkdir -p checkpoints/soup32_22
 python scripts/separator_soup.py checkpoints/soup32_22/separator-v3.pt models/separator.pt checkpoints/e22/final/separator-v3.pt
+# sep-mask-3.3 ships (eighteenth session; the figures above reproduced to the last decimal on a fresh VM)
+[ -f models/previous/sep-mask-3.2.onnx ] || for f in onnx pt json; do mv models/separator.$f models/previous/sep-mask-3.2.$f; done
+[ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/soup32_22/separator-v3.pt models/separator.onnx \
+    --version sep-mask-3.3 --pan-aware 15,0.1,1 --wiener-alpha 1 \
+    --val data/val-unseen,data/val-unseen-2,data/val-v2-20s,data/val-unseen-3 --previous models/previous/sep-mask-3.2.onnx

@@ -50,7 +50,9 @@ FEED_BLOCK = 1 << 17
 #: -29.2 .. -8.1 dB (2 over): no threshold separates the two, -13 dB still errs least. Again with sep-mask-3.0
 #: (``--synth data/val-v2-20s``): real segments -2.6 .. -12.6 dB, mixtures -13.2 .. -3.2 dB (1 under),
 #: accompaniments alone -23.3 .. -8.0 dB (3 over); -13 dB kept. With sep-mask-3.2: real segments -2.6 .. -11.7 dB,
-#: mixtures -13.3 .. -3.0 dB (1 under), accompaniments alone -23.2 .. -8.2 dB (4 over); -13 dB kept.
+#: mixtures -13.3 .. -3.0 dB (1 under), accompaniments alone -23.2 .. -8.2 dB (4 over); -13 dB kept. With
+#: sep-mask-3.3: real segments -2.6 .. -11.5 dB, mixtures -13.2 .. -2.9 dB (1 under), accompaniments alone
+#: -22.9 .. -8.0 dB (3 over); -13 dB kept.
 MIN_SOLO_SHARE_DB = -13.0
 #: Text shown when there is nothing firm to suggest.
 KEPT_AS_RECORDED = "no clear suggestion: kept as recorded"
