@@ -154,3 +154,63 @@ def test_absurd_magnitudes_read_a_direction_without_overflow():
         warnings.simplefilter("error")
         theta = spatial.solo_direction(solo, mag)
     assert abs(np.rad2deg(theta) - 15.0) <= 1.0
+
+
+def test_the_settings_carry_the_first_blocks_hypotheses():
+    assert spatial.PanAware.parse("15,0.1,1,1") == spatial.PanAware(15.0, 0.1, 1.0, 1)
+    assert spatial.PanAware(15.0, 0.1, 1.0, 1).to_text() == "15,0.1,1,1"
+    assert spatial.PanAware.parse("15,0.1,1,0").to_text() == "15,0.1,1"  # off: the form the shipped model carries
+    for bad in ("15,0.1,1,0.5", "15,0.1,0,1", "15,0.1,1,1,1"):  # 0 or 1; only with a steer; four fields at most
+        with pytest.raises(ValueError):
+            spatial.PanAware.parse(bad)
+
+
+def test_concentration_is_the_share_of_weight_near_the_peak():
+    hist = np.zeros(spatial.BINS)
+    assert spatial.concentration(hist) == 0.0
+    hist[10] = 3.0
+    assert spatial.concentration(hist) == 1.0
+    hist[10 + spatial.PEAK_BINS + 1] = 1.0  # just outside the peak's bins
+    assert spatial.concentration(hist) == pytest.approx(0.75)
+    one_bin = (np.pi / 2) / spatial.BINS
+    assert spatial.distinct_directions([0.5, 0.5 + 0.4 * one_bin, 0.0, 1.2, 0.0]) == [0.5, 0.0, 1.2]
+
+
+@pytest.mark.parametrize("inverted", [False, True])
+def test_the_first_block_keeps_the_most_concentrated_of_its_hypotheses(tmp_path, monkeypatch, inverted):
+    """With hypotheses the first block is heard as the mid, steered fully left and right, then steered at each
+    distinct reading; the pass with the most concentrated reading is the block's, and later blocks are steered
+    by it as before. (Here the mid's reading is the most concentrated; ``inverted`` makes the score the
+    opposite, so that another hypothesis wins.)"""
+    from jazzremix_gui.core.signal import separation
+
+    score = (lambda h: -spatial.concentration(h)) if inverted else spatial.concentration
+    monkeypatch.setattr(separation, "concentration", score)
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    mix = _mix()
+    spec = stft(mix, 1024)
+    mag = np.abs(spec[:32])
+    rec = Recording(model)
+    steps = pipeline._SeparationSteps(rec, RATE, mix.shape[0], 32, None, spatial.PanAware(20, 0.2, 1.0, 1))
+    works = [w for w in steps.network(steps.analyse(iter([mix]))) if isinstance(w, Work)]
+
+    def heard(gains=None):
+        out = model.run(separator_input(spec[:32], gains))
+        return out, spatial.read_direction(out, mag)
+
+    _, mid = heard()
+    sides = [heard(spatial.steering_gains(side, 1.0))[1].theta_s for side in spatial.SIDES]
+    candidates = spatial.distinct_directions([mid.theta_s, *sides])
+    passes = [heard(spatial.steering_gains(theta, 1.0)) for theta in candidates]
+    assert len(rec.inputs) == 3 + len(candidates) + len(works) - 1
+    np.testing.assert_array_equal(rec.inputs[0], separator_input(spec[:32]))
+    np.testing.assert_allclose(rec.inputs[1], separator_input(spec[:32], (0.5, 0.0)), rtol=1e-6)  # fully left
+    np.testing.assert_allclose(rec.inputs[2], separator_input(spec[:32], spatial.steering_gains(np.pi / 2, 1.0)),
+                               rtol=1e-5, atol=1e-9)  # fully right
+    scores = [score(d.histogram) for _, d in passes]
+    best = int(np.argmax(scores))
+    assert len(candidates) >= 2 and best == (len(candidates) - 1 if inverted else 0)
+    np.testing.assert_allclose(works[0].solo_mag, passes[best][0], rtol=1e-6)
+    assert works[0].direction.theta_s == passes[best][1].theta_s
+    second = separator_input(spec[works[1].a : works[1].b], spatial.steering_gains(passes[best][1].theta_s, 1.0))
+    np.testing.assert_allclose(rec.inputs[3 + len(candidates)], second, rtol=1e-5, atol=1e-9)

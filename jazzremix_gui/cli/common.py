@@ -39,14 +39,15 @@ def add_model_option(parser, kind: str) -> None:
 
 
 def add_pan_aware_option(parser) -> None:
-    """``--pan-aware [SIGMA,FLOOR[,STEER]]`` and ``--plain-wiener``: which Wiener step separates
+    """``--pan-aware [SIGMA,FLOOR[,STEER[,HYPOTHESES]]]`` and ``--plain-wiener``: which Wiener step separates
     (:mod:`core.signal.spatial`)."""
-    parser.add_argument("--pan-aware", nargs="?", const="", default=None, metavar="SIGMA,FLOOR[,STEER]",
+    parser.add_argument("--pan-aware", nargs="?", const="", default=None, metavar="SIGMA,FLOOR[,STEER[,H]]",
                         help="use where the solo sits between the speakers to separate it (stereo recordings; a mono "
                              "one is left as it is): each channel gets the solo's share by the pan law and bins from "
                              "other directions count less (default: the separator's own settings, else 15,0.1,1: "
                              "spread in degrees, weight of other directions, and STEER, 0..1: the network hears the "
-                             "channels weighted toward the solo's direction instead of the mid; 0 when left out). A "
+                             "channels weighted toward the solo's direction instead of the mid; 0 when left out; H, 0 or 1: "
+                             "with a STEER, the first block's direction is chosen among hypotheses). A "
                              "separator that carries the step (its metadata's pan_aware) uses it without this option")
     parser.add_argument("--plain-wiener", action="store_true",
                         help="separate with the plain Wiener step (both channels the same solo magnitude) even when "

@@ -30,7 +30,8 @@ import numpy as np
 from jazzremix_gui.core.signal.features import separation_accompaniment, separator_input
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
-from jazzremix_gui.core.signal.spatial import Direction, PanAware, pan_aware_masks, read_direction, steering_gains
+from jazzremix_gui.core.signal.spatial import (SIDES, Direction, PanAware, concentration, distinct_directions,
+                                               pan_aware_masks, read_direction, steering_gains)
 from jazzremix_gui.core.signal.stft import CHUNK_FRAMES, HALF, frame_centre, frame_count, ola_gain, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
@@ -140,7 +141,9 @@ class Network:
     block, for the :class:`Synthesiser`'s masks, and, when its ``steer`` is above 0, gives the network the
     next block's input steered toward that direction (:func:`core.signal.features.separator_input`). The first
     stereo block, with nothing read before it, is heard twice: as the mid, to read where the solo is, then
-    steered (one more network call per recording). Mono blocks get the mid.
+    steered (one more network call per recording). With the settings' ``hypotheses`` it is also heard steered
+    fully left and fully right, and steered at each distinct reading; the most concentrated reading is kept
+    (:func:`core.signal.spatial.concentration`; two to five more calls per recording). Mono blocks get the mid.
 
     Parameters
     ----------
@@ -167,6 +170,8 @@ class Network:
                 heard = run_network(self.model, replace(work, features=separator_input(work.context)))
                 mag = np.abs(work.spec)
                 self._theta_s = read_direction(heard.solo_mag, mag).theta_s
+                if self.pan_aware.hypotheses:
+                    return self._first_of_hypotheses(work, mag)
             gains = None if mono else steering_gains(self._theta_s, self.pan_aware.steer)
             work = replace(work, features=separator_input(work.context, gains), context=None)
         work = run_network(self.model, work)
@@ -176,6 +181,29 @@ class Network:
         direction = read_direction(work.solo_mag, mag, self._carried)
         self._carried, self._theta_s = direction.histogram, direction.theta_s
         return replace(work, mag=mag, direction=direction)
+
+    def _first_of_hypotheses(self, work: Work, mag: np.ndarray) -> Work:
+        """The first stereo block (``mag``: its ``|spec|``) with its direction chosen among hypotheses: the mid's
+        reading (``_theta_s``) and those of the block steered fully to each side, each distinct one heard steered
+        at itself; the pass whose reading is the most concentrated is the block's (the mid's reading on a tie)."""
+        steer = self.pan_aware.steer
+        readings = [self._theta_s]
+        for side in SIDES:
+            sided = run_network(self.model, replace(work, features=separator_input(work.context,
+                                                                                   steering_gains(side, steer))))
+            readings.append(read_direction(sided.solo_mag, mag).theta_s)
+        best = None
+        for theta in distinct_directions(readings):
+            done = run_network(self.model, replace(work, features=separator_input(work.context,
+                                                                                  steering_gains(theta, steer)),
+                                                   context=None))
+            direction = read_direction(done.solo_mag, mag)
+            score = concentration(direction.histogram)
+            if best is None or score > best[0]:
+                best = (score, done, direction)
+        _, done, direction = best
+        self._carried, self._theta_s = direction.histogram, direction.theta_s
+        return replace(done, mag=mag, direction=direction)
 
 
 class Analyser:

@@ -21,7 +21,11 @@ A mono recording (both channels the same) is left exactly as the plain Wiener st
 
 With ``steer`` (``lambda`` > 0) the direction also steers the network's input: each block after the first hears
 ``|a_L X_L + a_R X_R|`` (:func:`steering_gains`, from the block before's reading) instead of the mid, so a solo
-off the centre stands out more against the band (:class:`core.signal.separation.Network`). Measured with the
+off the centre stands out more against the band (:class:`core.signal.separation.Network`). Steering holds a
+reading: heard steered toward a horn or a comping part, the network finds its solo there again. With
+``hypotheses`` the first block's reading is therefore chosen: the block heard as the mid and steered fully left
+and fully right gives up to three readings, the block heard steered at each, and the reading whose histogram is
+the most concentrated (:func:`concentration`) is kept (docs/SEPARATOR_V3.md, "The first block's direction"). Measured with the
 work-in-progress separator on ``data/val-unseen-2`` (docs/SEPARATOR_V3.md, "The network hears the solo's side"):
 20,0.2 3.68 / 7.50 dB, 15,0.1 3.76 / 7.55, 15,0.1,1 4.27 / 8.08.
 Measured (docs/SEPARATOR_V3.md, experiment n; sigma and floor chosen on ``data/val-v2``): with sep-mask-2.0,
@@ -57,32 +61,47 @@ class PanAware:
     steer : float
         ``lambda``, 0..1, of the network's input steered toward the solo (:func:`steering_gains`): 0 the mid, as
         the network was trained; 1 the channels weighted as the solo is panned.
+    hypotheses : int
+        1: the first stereo block's direction is chosen among hypotheses (:func:`distinct_directions`,
+        :class:`core.signal.separation.Network`); 0: it is the reading of the block heard as the mid. Only with
+        ``steer`` above 0.
     """
 
     sigma_deg: float = 20.0
     floor: float = 0.2
     steer: float = 0.0
+    hypotheses: int = 0
 
     def __post_init__(self):
-        if not (0.5 <= self.sigma_deg <= 90.0 and 0.0 <= self.floor <= 1.0 and 0.0 <= self.steer <= 1.0):
+        if not (0.5 <= self.sigma_deg <= 90.0 and 0.0 <= self.floor <= 1.0 and 0.0 <= self.steer <= 1.0
+                and self.hypotheses in (0, 1) and not (self.hypotheses and not self.steer)):
             raise ValueError(f"pan-aware settings out of range: sigma {self.sigma_deg} deg (0.5..90), "
-                             f"floor {self.floor} (0..1), steer {self.steer} (0..1)")
+                             f"floor {self.floor} (0..1), steer {self.steer} (0..1), hypotheses "
+                             f"{self.hypotheses:g} (0 or 1, and 1 only with a steer above 0)")
 
     def to_text(self) -> str:
-        """``"SIGMA,FLOOR"`` or ``"SIGMA,FLOOR,STEER"`` (the model metadata's and the command line's form)."""
+        """``"SIGMA,FLOOR"``, ``"SIGMA,FLOOR,STEER"`` or ``"SIGMA,FLOOR,STEER,1"`` (the model metadata's and the
+        command line's form)."""
         text = f"{self.sigma_deg:g},{self.floor:g}"
+        if self.hypotheses:
+            return f"{text},{self.steer:g},{self.hypotheses:d}"
         return f"{text},{self.steer:g}" if self.steer else text
 
     @classmethod
     def parse(cls, text: str) -> "PanAware":
-        """From ``"SIGMA,FLOOR[,STEER]"`` (any may be left out: ``"20"``, ``""``); ValueError when malformed."""
+        """From ``"SIGMA,FLOOR[,STEER[,HYPOTHESES]]"`` (any may be left out: ``"20"``, ``""``); ValueError when
+        malformed."""
         parts = [p.strip() for p in str(text).split(",")] if str(text).strip() else []
-        if len(parts) > 3:
-            raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR[,STEER]")
+        if len(parts) > 4:
+            raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR[,STEER[,HYPOTHESES]]")
         try:
             values = [float(p) for p in parts]
         except ValueError:
-            raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR[,STEER], numbers") from None
+            raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR[,STEER[,HYPOTHESES]], numbers") from None
+        if len(values) == 4:
+            if values[3] not in (0.0, 1.0):
+                raise ValueError(f"pan-aware settings {text!r}: HYPOTHESES is 0 or 1")
+            values[3] = int(values[3])
         return cls(*values)
 
 
@@ -187,6 +206,32 @@ def peak_direction(hist: np.ndarray) -> float:
 def solo_direction(solo_mag: np.ndarray, mag: np.ndarray, theta: np.ndarray | None = None) -> float:
     """The solo's direction in one block (radians, 0..pi/2; pi/4 centred, and for silence)."""
     return peak_direction(direction_histogram(solo_mag, mag, theta))
+
+
+#: The directions (radians) the first block is also heard steered toward when its direction is chosen among
+#: hypotheses: fully left and fully right.
+SIDES = (0.0, float(np.pi / 2))
+#: Half-width (bins of 2 degrees) of a histogram's peak in :func:`concentration`.
+PEAK_BINS = 4
+
+
+def concentration(hist: np.ndarray) -> float:
+    """The share of a :func:`direction_histogram`'s weight within :data:`PEAK_BINS` bins of its smoothed peak
+    (0..1; 0 for an empty one): how much of what the network calls solo comes from one place."""
+    total = float(hist.sum())
+    if total <= 0:
+        return 0.0
+    peak = int(np.argmax(np.convolve(hist, [0.25, 0.5, 0.25], mode="same")))
+    return float(hist[max(0, peak - PEAK_BINS): peak + PEAK_BINS + 1].sum()) / total
+
+
+def distinct_directions(readings: list[float]) -> list[float]:
+    """The distinct directions (radians) among ``readings``, in order, two within one bin counted once."""
+    out: list[float] = []
+    for theta in readings:
+        if all(abs(theta - t) >= (np.pi / 2) / BINS / 2 for t in out):
+            out.append(theta)
+    return out
 
 
 def channel_gains(theta_s: float) -> np.ndarray:
