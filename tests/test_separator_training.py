@@ -392,10 +392,11 @@ def test_training_on_steered_examples_is_recorded(tmp_path):
     a, val_dir = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "val", 1, seed=2)
     card = train(SeparatorConfig(arch="mask", train_dir=str(a), val_dir=str(val_dir), minutes=60, batch=2, frames=16,
                                  width=32, dilations=SHORT_DILATIONS, val_tracks_during=1, checkpoint_every_s=1e9,
-                                 max_steps=2, steer_train=0.5, pan_aware="15,0.1,1", out=str(tmp_path / "s.onnx"),
-                                 checkpoint_dir=str(tmp_path / "c")))
-    assert "--pan-aware 15,0.1,1 --steer-train 0.5" in card["history"][-1]["command"]
+                                 max_steps=2, steer_train=0.5, steer_astray=0.25, pan_aware="15,0.1,1",
+                                 out=str(tmp_path / "s.onnx"), checkpoint_dir=str(tmp_path / "c")))
+    assert "--pan-aware 15,0.1,1 --steer-train 0.5 --steer-astray 0.25" in card["history"][-1]["command"]
     assert "50% of examples hear the channels weighted toward the solo" in json.dumps(card["data"])
+    assert "25% of the steered examples are steered at a uniformly drawn direction" in json.dumps(card["data"])
     assert "channels" in card["data"]["examples_read_from"]
     assert card["metadata"]["jazzremix.pan_aware"] == "15,0.1,1"
 
@@ -406,6 +407,8 @@ def test_training_on_steered_examples_is_recorded(tmp_path):
     (["--pan-loss", "0.5", "--pan-aware", "20,0.2,1"], "give --pan-aware SIGMA,FLOOR without STEER"),
     (["--steer-train", "1.5"], "--steer-train 1.5: a share between 0 and 1"),
     (["--steer-train", "0.5", "--pan-loss", "1", "--pan-aware", "20"], "exclude each other"),
+    (["--steer-astray", "0.3"], "--steer-astray is a share of the steered examples: give --steer-train P too"),
+    (["--steer-train", "0.5", "--steer-astray", "2"], "--steer-astray 2: a share between 0 and 1"),
 ])
 def test_pan_loss_options_are_checked_before_anything_runs(tmp_path, capsys, argv, message):
     from jazzremix_gui.cli.main import main

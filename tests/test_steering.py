@@ -142,6 +142,32 @@ def test_steered_training_examples_weight_the_channels_toward_the_solo(tmp_path)
         RemixSampler(str(data), 16, 1024, seed=3, log=lambda m: None, steer=0.5, mid_cache=True)
 
 
+def test_astray_examples_are_steered_anywhere_and_hear_the_solo_as_that_input_holds_it(tmp_path):
+    """``steer_astray=1``: every steered example is steered at a uniformly drawn direction, not the solo's; its
+    solo target is the solo as that input holds it (``a_L S_L + a_R S_R``); ``steer_astray=0`` draws as before."""
+    from jazzremix_gui.training.remix_sampler import RemixSampler
+    from tests.test_separator_training import _dataset
+
+    data = _dataset(tmp_path / "d", 2, seed=4)  # solo 0.8 / 0.6 in L / R, accompaniment 1 / 0.9
+    make = lambda **kw: RemixSampler(str(data), 16, 1024, seed=3, p_remix=0.0, log=lambda m: None, steer=1.0,
+                                     steer_noise_deg=0.0, **kw)
+    np.testing.assert_array_equal(make().batch(3)[1], make(steer_astray=0.0).batch(3)[1])
+    astray = make(steer_astray=1.0)
+    spectra = np.ones((200, 4, 2, 3), np.complex64)  # only the channel count matters to the draw
+    gains = astray._steering(spectra)
+    solo_gains = spatial.steering_gains(float(np.arctan2(1.0, 1.0)), 1.0)
+    assert not np.allclose(gains, solo_gains, atol=1e-3)
+    ratio = np.arctan2(gains[:, 1], gains[:, 0])  # a_R / a_L = tan(theta) for a full steer
+    assert ratio.min() < 0.2 and ratio.max() > np.pi / 2 - 0.2  # directions over the whole 0..90 degrees
+    _, solo, acc = make(steer_astray=1.0).batch(3, with_acc=True)
+    _, mid_solo, mid_acc = RemixSampler(str(data), 16, 1024, seed=3, p_remix=0.0, log=lambda m: None).batch(
+        3, with_acc=True)
+    # each example's solo and accompaniment scaled by its own gains: the solo 0.8 a_L + 0.6 a_R of the mid's 0.7
+    k_solo = solo.sum(axis=(1, 2)) / mid_solo.sum(axis=(1, 2))
+    assert not np.allclose(k_solo, k_solo[0], rtol=1e-3)  # different directions, different parts of the solo
+    assert np.all(k_solo > 0) and np.all(k_solo < 0.8 / 0.7 + 1e-3)
+
+
 def test_absurd_magnitudes_read_a_direction_without_overflow():
     """A float file's absurd samples (1e30) give magnitudes whose float32 squares overflow: the direction is
     read in float64 then, with no warning."""

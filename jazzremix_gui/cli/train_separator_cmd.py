@@ -48,6 +48,10 @@ def register(sub) -> None:
                    help="share 0..1 of examples whose input, solo and accompaniment are the channels weighted "
                         "toward the solo (what the pan-aware step's STEER gives the network) instead of the mid; "
                         "reads the stems' channels (default 0)")
+    p.add_argument("--steer-astray", type=float, default=0.0, metavar="Q",
+                   help="with --steer-train: share 0..1 of the steered examples steered at a uniformly drawn "
+                        "direction instead of the solo's, so that the network finds the solo wherever it is "
+                        "steered (default 0)")
     p.add_argument("--version", default=None, metavar="NAME", help="model version written in the metadata")
     p.add_argument("--remix", type=float, default=0.0, metavar="P",
                    help="share of examples that remix the solo and accompaniment of different tracks")
@@ -82,6 +86,10 @@ def run(args) -> int:
 
     if not 0.0 <= args.steer_train <= 1.0:
         raise JazzRemixError(f"--steer-train {args.steer_train:g}: a share between 0 and 1")
+    if not 0.0 <= args.steer_astray <= 1.0:
+        raise JazzRemixError(f"--steer-astray {args.steer_astray:g}: a share between 0 and 1")
+    if args.steer_astray and not args.steer_train:
+        raise JazzRemixError("--steer-astray is a share of the steered examples: give --steer-train P too")
     if args.steer_train and args.pan_loss:
         raise JazzRemixError("--steer-train and --pan-loss exclude each other (the loss through the step hears the mid)")
     if args.pan_loss < 0:
@@ -115,7 +123,7 @@ def run(args) -> int:
                           wiener_alpha=args.wiener_alpha, pan_aware=args.pan_aware, timbre=args.timbre, timbre_scale=args.timbre_scale,
                           resample=args.resample, pitch=args.pitch,
                           extend_dilations=args.extend_dilations, average_last=args.average_last, pan_loss=args.pan_loss,
-                          steer_train=args.steer_train,
+                          steer_train=args.steer_train, steer_astray=args.steer_astray,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)
     med = card["validation"]["median_sdr_db"]

@@ -30,6 +30,10 @@ weighted toward the solo's side (:func:`core.signal.spatial.steering_gains`), so
 examples is made the same way: the solo's direction read from its excerpt's channel energies, moved by a
 Gaussian error of ``steer_noise_deg`` (the app reads it from the previous block's estimate), and mixture, solo and
 accompaniment all taken as ``a_L X_L + a_R X_R`` instead of the mid. Needs the stems' channels (no mid cache).
+A share ``steer_astray`` of the steered examples is steered at a direction drawn uniformly over 0..90 degrees
+instead (the targets are still the solo and accompaniment as that input holds them): the app steers by its own
+reading, which can be a horn's or a comping part's, and a network that only ever heard the solo where it was
+steered learns to find it there whatever plays there (docs/SEPARATOR_V3.md, "The first block's direction").
 
 Mid cache (``mid_cache=True``, what ``train-separator`` uses unless its examples keep both channels): a
 mono example needs only each stem's mid, so the first use of a track writes ``train_mid.f16.npy`` beside its
@@ -146,6 +150,8 @@ class RemixSampler:
         docstring; 0: none). Needs ``mid_cache=False``.
     steer_noise_deg : float
         Standard deviation of the error added to the solo's direction of a steered example, in degrees.
+    steer_astray : float
+        Share 0..1 of the steered examples steered at a uniformly drawn direction instead of the solo's.
 
     :meth:`batch` returns ``(mix, solo, acc)`` mid magnitudes, each ``(B, length, 2049)``
     float32 (``acc`` only with ``with_acc=True``); with ``stereo=True`` the examples keep both channels
@@ -154,10 +160,12 @@ class RemixSampler:
 
     def __init__(self, datasets, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
                  log=print, timbre: float = 0.0, timbre_scale: float = 1.5, resample: float = 0.0,
-                 mid_cache: bool = False, steer: float = 0.0, steer_noise_deg: float = 4.0):
+                 mid_cache: bool = False, steer: float = 0.0, steer_noise_deg: float = 4.0,
+                 steer_astray: float = 0.0):
         if steer > 0 and mid_cache:
             raise ValueError("steered examples need the stems' channels: a sampler with mid_cache=True has only mids")
         self.mid_cache, self.steer, self.steer_noise = mid_cache, steer, np.deg2rad(steer_noise_deg)
+        self.steer_astray = steer_astray
         self.length, self.hop, self.p_remix, self.gain_db = length, hop, p_remix, gain_db
         self.timbre, self.timbre_scale, self.resample = timbre, timbre_scale, resample
         self.rng = np.random.default_rng(seed)
@@ -264,10 +272,14 @@ class RemixSampler:
     def _steering(self, s_spec: np.ndarray) -> np.ndarray:
         """``(B, 2)`` float32 channel weights of a batch's inputs: the mid's ``(0.5, 0.5)``, or for a share
         ``steer`` of them :func:`core.signal.spatial.steering_gains` at the solo's direction (its channels'
-        energies in ``s_spec``, ``(B, T, 2, F)``) plus a Gaussian error."""
+        energies in ``s_spec``, ``(B, T, 2, F)``) plus a Gaussian error, or for a share ``steer_astray`` of those a
+        uniformly drawn direction."""
         gains = np.full((s_spec.shape[0], 2), 0.5, np.float32)
         for b in range(s_spec.shape[0]):
             if self.rng.random() >= self.steer:
+                continue
+            if self.steer_astray > 0 and self.rng.random() < self.steer_astray:  # the app's reading gone astray
+                gains[b] = steering_gains(float(self.rng.uniform(0.0, np.pi / 2)), 1.0)
                 continue
             e = np.einsum("tcf,tcf->c", s_spec[b].real, s_spec[b].real) + \
                 np.einsum("tcf,tcf->c", s_spec[b].imag, s_spec[b].imag)

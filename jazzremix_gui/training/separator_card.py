@@ -57,6 +57,7 @@ def training_command(cfg) -> str:
             + (f" --pan-aware {cfg.pan_aware}" if cfg.pan_aware else "")
             + (f" --pan-loss {cfg.pan_loss:g}" if cfg.pan_loss else "")
             + (f" --steer-train {cfg.steer_train:g}" if getattr(cfg, "steer_train", 0) else "")
+            + (f" --steer-astray {cfg.steer_astray:g}" if getattr(cfg, "steer_astray", 0) else "")
             + (f" --average-last {cfg.average_last:g}" if cfg.average_last else "")
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
 
@@ -155,6 +156,9 @@ def _augmentation(cfg) -> str:
         parts.append(f"{cfg.steer_train:.0%} of examples hear the channels weighted toward the solo (the pan-aware "
                      "step's steered input, at the solo's direction from its channel energies plus a 4-degree "
                      "Gaussian error) instead of the mid; targets weighted the same")
+    if getattr(cfg, "steer_astray", 0):
+        parts.append(f"{cfg.steer_astray:.0%} of the steered examples are steered at a uniformly drawn direction "
+                     "instead of the solo's (the app's reading gone astray); targets as that input holds them")
     return "; ".join(parts) or "none"
 
 

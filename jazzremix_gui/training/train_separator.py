@@ -72,6 +72,7 @@ class SeparatorConfig(TrainConfig):
     average_last: float = 0.0  # minutes: export the mean of the weights checkpointed in the budget's last minutes
     pan_loss: float = 0.0  # weight of the loss through the pan-aware step (training.pan_aware_loss; needs pan_aware)
     steer_train: float = 0.0  # share of examples steered toward the solo as the pan-aware step's input (remix_sampler)
+    steer_astray: float = 0.0  # share of the steered examples steered at a uniformly drawn direction (remix_sampler)
 
 
 def _model(cfg: SeparatorConfig) -> torch.nn.Module:
@@ -171,7 +172,7 @@ def _train(cfg: SeparatorConfig) -> dict:
     sampler = RemixSampler(cfg.train_dir, cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix,
                            log=lambda m: _log(log, msg=m), timbre=cfg.timbre, timbre_scale=cfg.timbre_scale,
                            resample=cfg.resample, mid_cache=pan_aware is None and cfg.steer_train <= 0,
-                           steer=cfg.steer_train)
+                           steer=cfg.steer_train, steer_astray=cfg.steer_astray)
     val_folders = evaluation.list_tracks(split_folders(cfg.val_dir)[0])
     step, elapsed, cpu = 0, 0.0, 0.0
     ck = ckdir / "last.pt"
