@@ -309,3 +309,10 @@ python scripts/separator_soup.py checkpoints/soup32_22/separator-v3.pt models/se
 [ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/soup32_22/separator-v3.pt models/separator.onnx \
     --version sep-mask-3.3 --pan-aware 15,0.1,1 --wiener-alpha 1 \
     --val data/val-unseen,data/val-unseen-2,data/val-v2-20s,data/val-unseen-3 --previous models/previous/sep-mask-3.2.onnx
+# data/val-unseen-real: val-unseen's arrangements at the real solo levels (reported; docs/SEPARATOR_V3.md, "A set at
+# the real solo levels"); experiment h1 is an evaluation option, not a stage: jazzremix evaluate SET --pan-aware 15,0.1,1,1
+$JR synth --out data/val-unseen-real --generator val --tracks 36 --seconds 20 --seed 5000 --jobs 2 --variety 0
+# experiment e23 (eighteenth session; rule in checkpoints/e23/rule.txt): steered astray, from sep-mask-3.3
+E23=$(echo "$E22" | sed 's#checkpoints/e22/run#checkpoints/e23/run#; s#--seed 27#--seed 28#; s#--minutes 80#--minutes 45#; s#--lr 3e-4#--lr 1e-4#; s#sep-mask-3.3-wip#sep-mask-3.4-wip#')" --steer-astray 0.3"
+$JR train-separator $E23 --average-last 10 --out checkpoints/e23/mean/separator-v3.onnx --card checkpoints/e23/mean/separator-v3.json
+$JR train-separator $E23 --out checkpoints/e23/final/separator-v3.onnx --card checkpoints/e23/final/separator-v3.json
