@@ -316,3 +316,7 @@ $JR synth --out data/val-unseen-real --generator val --tracks 36 --seconds 20 --
 E23=$(echo "$E22" | sed 's#checkpoints/e22/run#checkpoints/e23/run#; s#--seed 27#--seed 28#; s#--minutes 80#--minutes 45#; s#--lr 3e-4#--lr 1e-4#; s#sep-mask-3.3-wip#sep-mask-3.4-wip#')" --steer-astray 0.3"
 $JR train-separator $E23 --average-last 10 --out checkpoints/e23/mean/separator-v3.onnx --card checkpoints/e23/mean/separator-v3.json
 $JR train-separator $E23 --out checkpoints/e23/final/separator-v3.onnx --card checkpoints/e23/final/separator-v3.json
+# e23 judged (eighteenth session): the soup of sep-mask-3.3 and E23F met its rule's conditions by 0.002-0.04 dB and
+# was not shipped (docs/SEPARATOR_V3.md, "Steered astray")
+mkdir -p checkpoints/soup33_23
+python scripts/separator_soup.py checkpoints/soup33_23/separator-v3.pt models/separator.pt checkpoints/e23/final/separator-v3.pt
