@@ -309,3 +309,64 @@ def test_an_earlier_pan_aware_tick_is_kept_as_the_wiener_step(tmp_path):
         old.sync()
         settings = Settings(path)
         assert settings["wiener_step"] == want and not settings.qs.contains("models/pan_aware")
+
+
+def test_the_solos_side_given_is_separated_toward_whatever_the_network_reads(tmp_path, capsys):
+    """``--solo-side DEG``: where the louder accompaniment draws the reading to its own side, the engineer's side
+    gives the better solo (the written samples), the step names it in the JSON and the tag; out of range, or with
+    --plain-wiener, it stops before any file is written."""
+    import json
+
+    import soundfile as sf
+
+    from jazzremix_gui.core.audio import tags
+
+    rng = np.random.default_rng(9)
+    n = RATE * 3
+    solo, acc = _tones([440.0, 880.0, 1320.0], n, rng), 2.0 * _tones([196.0, 293.7, 587.3, 3000.0], n, rng)
+    s2 = np.stack([solo * pan_gains(-30.0)[0], solo * pan_gains(-30.0)[1]], axis=1)
+    a2 = np.stack([acc * pan_gains(35.0)[0], acc * pan_gains(35.0)[1]], axis=1)
+    wav = tmp_path / "take.wav"
+    sf.write(wav, s2 + a2, RATE, subtype="FLOAT")
+    model = str(tiny_separator(tmp_path / "s.onnx"))  # its solo is 0.6 |input|: it reads the louder part's side
+    got = {}
+    for name, extra in (("read", ["--pan-aware"]), ("given", ["--solo-side", "-30"])):
+        out = tmp_path / name
+        assert main(["separate", str(wav), "-o", str(out), "--model", model, "--bits", "32", "--json", *extra]) == 0
+        got[name] = (sf.read(out / "take.solo.wav", dtype="float32")[0], json.loads(capsys.readouterr().out),
+                     tags.read_tags(out / "take.solo.wav")["comment"])
+    ref = s2.mean(axis=1)
+    assert global_sdr(ref, got["given"][0]) > global_sdr(ref, got["read"][0]) + 3.0
+    assert got["given"][1]["pan_aware"] == "15,0.1,1 solo -30" and "pan-aware 15,0.1,1 solo -30" in got["given"][2]
+    for extra in (["--solo-side", "60"], ["--solo-side", "nan"], ["--solo-side", "-10", "--plain-wiener"]):
+        assert main(["separate", str(wav), "-o", str(tmp_path / "bad"), "--model", model, *extra]) == 2
+        assert "--solo-side" in capsys.readouterr().err and not (tmp_path / "bad").exists()
+
+
+def test_the_settings_carry_the_solos_side():
+    given = spatial.PanAware(15.0, 0.1, 1.0, side_deg=-42.5)
+    assert given.to_text() == "15,0.1,1 solo -42.5" and spatial.PanAware.parse(given.to_text()) == given
+    assert spatial.PanAware.parse("20,0.2 solo 10") == spatial.PanAware(20.0, 0.2, side_deg=10.0)
+    for bad in ("15,0.1,1 solo 50", "15,0.1,1 solo left", "15,0.1,1,1 solo 10"):
+        with pytest.raises(ValueError):
+            spatial.PanAware.parse(bad)
+
+
+def test_a_given_side_steers_every_block_and_hears_the_first_once(tmp_path):
+    from jazzremix_gui.core.signal.features import separator_input
+    from jazzremix_gui.core.signal.separation import Work
+    from jazzremix_gui.core.signal.stft import stft
+    from test_steering import Recording
+
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    mix, _, _ = _panned_mix(n=RATE * 3)
+    rec = Recording(model)
+    settings = spatial.PanAware(15.0, 0.1, 1.0, side_deg=20.0)
+    steps = pipeline._SeparationSteps(rec, RATE, mix.shape[0], 32, None, settings)
+    works = [w for w in steps.network(steps.analyse(iter([mix]))) if isinstance(w, Work)]
+    assert len(rec.inputs) == len(works) >= 4  # no block heard as the mid first
+    spec = stft(mix, 1024)
+    gains = spatial.steering_gains(np.deg2rad(65.0), 1.0)  # +20 degrees of pan
+    for work, given in zip(works, rec.inputs):
+        assert work.direction.theta_s == pytest.approx(np.deg2rad(65.0))
+        np.testing.assert_allclose(given, separator_input(spec[work.a : work.b], gains), rtol=1e-5, atol=1e-9)

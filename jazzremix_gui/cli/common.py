@@ -49,6 +49,11 @@ def add_pan_aware_option(parser) -> None:
                              "channels weighted toward the solo's direction instead of the mid; 0 when left out; H, 0 or 1: "
                              "with a STEER, the first block's direction is chosen among hypotheses). A "
                              "separator that carries the step (its metadata's pan_aware) uses it without this option")
+    parser.add_argument("--solo-side", type=float, default=None, metavar="DEG",
+                        help="where the solo sits, when the separation takes another part's side for it (a horn "
+                             "section or a comping part): its pan in degrees, -45 hard left .. +45 hard right. A "
+                             "stereo recording is then separated toward it with the pan-aware step (the separator's "
+                             "own settings, else 15,0.1,1) instead of toward the side the separator reads")
     parser.add_argument("--plain-wiener", action="store_true",
                         help="separate with the plain Wiener step (both channels the same solo magnitude) even when "
                              "the separator carries the pan-aware one; the app has both in Preferences > Separation")
@@ -61,6 +66,11 @@ def pan_aware_setting(args):
     text, plain = getattr(args, "pan_aware", None), getattr(args, "plain_wiener", False)
     if text is not None and plain:
         raise ValueError("--pan-aware and --plain-wiener exclude each other")
+    side = getattr(args, "solo_side", None)
+    if side is not None and plain:
+        raise ValueError("--solo-side and --plain-wiener exclude each other (the side is the pan-aware step's)")
+    if side is not None and not -45.0 <= side <= 45.0:  # also NaN
+        raise ValueError(f"--solo-side {side:g}: a pan from -45 (hard left) to +45 (hard right)")
     if plain:
         return False
     if text is None:
@@ -77,10 +87,20 @@ def pan_aware_setting(args):
 
 def load_separator(path, args):
     """The separator at ``path`` (None: the shipped one), with the Wiener step ``args`` ask for."""
+    from dataclasses import replace
+
     from jazzremix_gui.core import pipeline
     from jazzremix_gui.core.models import with_wiener_step
+    from jazzremix_gui.core.signal.spatial import PREFERRED, PanAware
 
-    return with_wiener_step(pipeline.load_model(path, "separator"), pan_aware_setting(args))
+    base = pipeline.load_model(path, "separator")
+    session = with_wiener_step(base, pan_aware_setting(args))
+    side = getattr(args, "solo_side", None)
+    if side is None:
+        return session
+    own = session.meta.pan_aware  # the step asked for, else the separator's own; none: the preferred one
+    settings = PanAware.parse(own) if own else PREFERRED
+    return with_wiener_step(base, replace(settings, hypotheses=0, side_deg=side))
 
 
 def bad_pan_aware(args) -> bool:

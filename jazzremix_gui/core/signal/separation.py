@@ -143,7 +143,9 @@ class Network:
     stereo block, with nothing read before it, is heard twice: as the mid, to read where the solo is, then
     steered (one more network call per recording). With the settings' ``hypotheses`` it is also heard steered
     fully left and fully right, and steered at each distinct reading; the most concentrated reading is kept
-    (:func:`core.signal.spatial.concentration`; two to five more calls per recording). Mono blocks get the mid.
+    (:func:`core.signal.spatial.concentration`; two to five more calls per recording). With the settings'
+    ``side_deg`` (the solo's side, given) nothing is read: every stereo block is steered and separated toward it,
+    and the first is heard once. Mono blocks get the mid.
 
     Parameters
     ----------
@@ -156,6 +158,10 @@ class Network:
         self.model, self.pan_aware = model, pan_aware
         self._carried: np.ndarray | None = None  # the earlier blocks' direction histogram
         self._theta_s = float(np.pi / 4)  # the last block's reading of the solo's direction (centred at first)
+        side = pan_aware.side_deg if pan_aware is not None else None
+        self._given = None if side is None else float(np.deg2rad(side + 45.0))  # the engineer's, not read
+        if self._given is not None:
+            self._theta_s = self._given
 
     @property
     def steers(self) -> bool:
@@ -166,7 +172,7 @@ class Network:
         mag = None
         if work.features is None:
             mono = is_mono(work.context)
-            if not mono and self._carried is None:  # nothing read yet: hear this block as the mid first
+            if not mono and self._carried is None and self._given is None:  # nothing read: the mid first
                 heard = run_network(self.model, replace(work, features=separator_input(work.context)))
                 mag = np.abs(work.spec)
                 self._theta_s = read_direction(heard.solo_mag, mag).theta_s
@@ -179,6 +185,8 @@ class Network:
             return work
         mag = np.abs(work.spec) if mag is None else mag
         direction = read_direction(work.solo_mag, mag, self._carried)
+        if self._given is not None:  # where the engineer says the solo sits, whatever the network's solo reads
+            direction = replace(direction, theta_s=self._given)
         self._carried, self._theta_s = direction.histogram, direction.theta_s
         return replace(work, mag=mag, direction=direction)
 

@@ -35,7 +35,7 @@ Measured (docs/SEPARATOR_V3.md, experiment n; sigma and floor chosen on ``data/v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -65,12 +65,17 @@ class PanAware:
         1: the first stereo block's direction is chosen among hypotheses (:func:`distinct_directions`,
         :class:`core.signal.separation.Network`); 0: it is the reading of the block heard as the mid. Only with
         ``steer`` above 0.
+    side_deg : float or None
+        The solo's pan (degrees, -45 left .. +45 right, the pan law's), when the engineer says where it sits: every
+        stereo block is separated (and steered) toward it instead of the direction the network's solo reads.
+        None: read (the default).
     """
 
     sigma_deg: float = 20.0
     floor: float = 0.2
     steer: float = 0.0
     hypotheses: int = 0
+    side_deg: float | None = None
 
     def __post_init__(self):
         if not (0.5 <= self.sigma_deg <= 90.0 and 0.0 <= self.floor <= 1.0 and 0.0 <= self.steer <= 1.0
@@ -78,6 +83,9 @@ class PanAware:
             raise ValueError(f"pan-aware settings out of range: sigma {self.sigma_deg} deg (0.5..90), "
                              f"floor {self.floor} (0..1), steer {self.steer} (0..1), hypotheses "
                              f"{self.hypotheses:g} (0 or 1, and 1 only with a steer above 0)")
+        if self.side_deg is not None and not (-45.0 <= self.side_deg <= 45.0 and not self.hypotheses):
+            raise ValueError(f"the solo's side {self.side_deg:g} deg: a pan from -45 (left) to +45 (right), and "
+                             "not with hypotheses (a side given is not read)")
 
     def to_text(self) -> str:
         """``"SIGMA,FLOOR"``, ``"SIGMA,FLOOR,STEER"`` or ``"SIGMA,FLOOR,STEER,1"`` (the model metadata's and the
@@ -85,12 +93,20 @@ class PanAware:
         text = f"{self.sigma_deg:g},{self.floor:g}"
         if self.hypotheses:
             return f"{text},{self.steer:g},{self.hypotheses:d}"
-        return f"{text},{self.steer:g}" if self.steer else text
+        text = f"{text},{self.steer:g}" if self.steer else text
+        return text if self.side_deg is None else f"{text} solo {self.side_deg:g}"
 
     @classmethod
     def parse(cls, text: str) -> "PanAware":
-        """From ``"SIGMA,FLOOR[,STEER[,HYPOTHESES]]"`` (any may be left out: ``"20"``, ``""``); ValueError when
-        malformed."""
+        """From ``"SIGMA,FLOOR[,STEER[,HYPOTHESES]]"`` (any may be left out: ``"20"``, ``""``), with ``" solo DEG"``
+        after it where the solo's side is given (:meth:`to_text`); ValueError when malformed."""
+        text, _, side = str(text).partition(" solo ")
+        if side:
+            try:
+                side_deg = float(side)
+            except ValueError:
+                raise ValueError(f"pan-aware settings {text!r} solo {side!r}: the solo's side is a number") from None
+            return replace(cls.parse(text), side_deg=side_deg)
         parts = [p.strip() for p in str(text).split(",")] if str(text).strip() else []
         if len(parts) > 4:
             raise ValueError(f"pan-aware settings {text!r}: SIGMA,FLOOR[,STEER[,HYPOTHESES]]")
