@@ -338,6 +338,8 @@ def test_the_solos_side_given_is_separated_toward_whatever_the_network_reads(tmp
     ref = s2.mean(axis=1)
     assert global_sdr(ref, got["given"][0]) > global_sdr(ref, got["read"][0]) + 3.0
     assert got["given"][1]["pan_aware"] == "15,0.1,1 solo -30" and "pan-aware 15,0.1,1 solo -30" in got["given"][2]
+    # where the solo was found, as the JSON says it: the louder part's side as read, the side given when given
+    assert got["read"][1]["files"][0]["solo_pan_deg"] > 20 and abs(got["given"][1]["files"][0]["solo_pan_deg"] + 30) < 5
     for extra in (["--solo-side", "60"], ["--solo-side", "nan"], ["--solo-side", "-10", "--plain-wiener"]):
         assert main(["separate", str(wav), "-o", str(tmp_path / "bad"), "--model", model, *extra]) == 2
         assert "--solo-side" in capsys.readouterr().err and not (tmp_path / "bad").exists()

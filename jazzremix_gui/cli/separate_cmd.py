@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.core.signal.separation import RecordedSolo
 from jazzremix_gui.services import naming, remix_writer
 
 STEMS = pipeline.STEMS
@@ -80,6 +82,8 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str, stems=STEMS,
 
 
 def run(args) -> int:
+    from jazzremix_gui.cli.suggest_cmd import pan_text
+
     spec = spec_from(args)
     inputs, problems = gather_inputs(args.inputs, "separate", skip=args.out)
     if not inputs:
@@ -101,12 +105,18 @@ def run(args) -> int:
         try:
             naming.check_name_lengths(targets.values())
             naming.make_folders(targets.values())
+            recorded = RecordedSolo()
             with progress_bar(f"{where}{item.path.name}") as bar:
                 reports = remix_writer.separate_stems(item.path, targets, spec, args.clip, args.keep_mono, args.solo,
-                                                      model, Reporter(bar))
+                                                      model, Reporter(bar), recorded=recorded)
             note(f"{where}{item.path}: {', '.join(r.path.name for r in reports)}")
             for r in reports:
                 note("  " + r.describe())
+            share = recorded.share_db if math.isfinite(recorded.share_db) else None
+            if share is not None:  # where it was found: a wrong side is what --solo-side is for
+                note(f"  solo found at pan {pan_text(recorded.pan_deg)}, {share:.1f} dB of the recording's energy")
+            entry["solo_pan_deg"] = round(recorded.pan_deg, 1) if share is not None else None
+            entry["solo_share_db"] = round(share, 1) if share is not None else None
             entry["outputs"] = outputs_json(dict(zip(targets, reports)), args.solo)
             shared = shared_gain_db(reports)
             if shared is not None:

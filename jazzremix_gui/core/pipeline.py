@@ -368,7 +368,8 @@ class _InputDelay:
 
 def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, model: SessionLike | None = None,
                   progress: ProgressFn = None, cancel: CancelFn = None, *, targets=None, spec: OutputSpec | None = None,
-                  clip: str = DEFAULT_CLIP_MODE, keep_mono: bool = False, solo: str = "mono") -> tuple[ClipReport, ...]:
+                  clip: str = DEFAULT_CLIP_MODE, keep_mono: bool = False, solo: str = "mono",
+                  recorded: RecordedSolo | None = None) -> tuple[ClipReport, ...]:
     """Separate a file into stem files, streaming (memory stays bounded for any length).
 
     The files appear only when complete, together (:func:`core.files.commit.commit_together`): on
@@ -393,6 +394,9 @@ def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, mo
         accompaniment = input (a multichannel input: its stereo downmix) to float precision at
         32-bit float with ``clip='none'``, within quantisation otherwise, and ``g(t)`` times it
         where the shared limiter acts.
+    recorded : RecordedSolo, optional
+        Receives how the solo sits in the recording (its pan, level and share of the energy), as
+        :func:`separate_stream` gives it.
 
     Returns
     -------
@@ -431,7 +435,8 @@ def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, mo
         blocks = audio_io.read_blocks(meta.path, READ_BLOCK)
         source_blocks = _InputDelay(blocks) if solo == "residual" else blocks
         try:
-            for s, a in separate_stream(source_blocks, meta.rate, meta.frames, model, progress, cancel):
+            for s, a in separate_stream(source_blocks, meta.rate, meta.frames, model, progress, cancel,
+                                        recorded=recorded):
                 if solo == "residual":
                     s = source_blocks.take(s.shape[0]) - a
                     s = s.mean(axis=1) if mono_in else s

@@ -207,7 +207,7 @@ def check_space(folder: Path, frames: int, specs, clip: str, spool: bool = True)
 
 
 def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter | None = None,
-                      measure_recording: bool = False):
+                      measure_recording: bool = False, recorded: RecordedSolo | None = None):
     """Separate ``input_path`` (streaming) into a :class:`StemSpool` beside ``near``; the mixer listens if given.
 
     ``measure_recording``: the recording's integrated loudness as it plays (:func:`core.audio.loudness.file_loudness`,
@@ -239,7 +239,7 @@ def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter 
                 spool.solo_level, suggestion = result.stems.solo_level, result.suggestion
                 spool.recorded_pan_deg = result.stems.recorded_pan_deg
             else:
-                recorded = RecordedSolo()
+                recorded = recorded if recorded is not None else RecordedSolo()  # the caller's, where it asks
                 for solo, acc in pipeline.separate_stream(blocks, meta.rate, meta.frames, separator, report,
                                                           recorded=recorded):
                     sink(solo, acc)
@@ -568,13 +568,15 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
 
 
 def separate_stems(input_path, targets: dict, spec: OutputSpec, clip: str, keep_mono: bool = False,
-                   solo: str = "mono", separator=None, report: Reporter | None = None) -> tuple[ClipReport, ...]:
+                   solo: str = "mono", separator=None, report: Reporter | None = None,
+                   recorded: RecordedSolo | None = None) -> tuple[ClipReport, ...]:
     """``jazzremix separate``: the stems of ``input_path`` into ``targets`` ``{stem: Path}``, all or none.
 
     ``solo`` is one of :data:`SEPARATE_SOLO_MODES`. ``mono`` and ``residual`` stream in one pass
     (:func:`core.pipeline.separate_file`); ``stereo`` places the solo at the recording's pan and level,
     known only at the end: separated into a spool first (:func:`separate_to_spool`), then written
-    by :func:`write_outputs`. Returns one report per stem, in the order of ``targets``.
+    by :func:`write_outputs`. Returns one report per stem, in the order of ``targets``; ``recorded`` receives how
+    the solo sits in the recording (its side, level and share).
     """
     report = report or Reporter(None, None)
     if solo not in SEPARATE_SOLO_MODES:
@@ -582,13 +584,14 @@ def separate_stems(input_path, targets: dict, spec: OutputSpec, clip: str, keep_
     separator = separator or pipeline.load_model(None, "separator")
     if solo != "stereo":
         return pipeline.separate_file(input_path, model=separator, progress=report,  # it checks cancel too
-                                      targets=targets, spec=spec, clip=clip, keep_mono=keep_mono, solo=solo)
+                                      targets=targets, spec=spec, clip=clip, keep_mono=keep_mono, solo=solo,
+                                      recorded=recorded)
     meta = audio_io.info(input_path)
     first = Path(next(iter(targets.values())))
     mono = keep_mono and meta.channels == 1
     check_space(first.parent, meta.frames, [(spec, channels_of(k, solo, mono)) for k in targets], clip)
     plan = OutputPlan(dict(targets), spec, clip, solo, keep_mono, tags.read_tags(meta.path), meta.path.stem,
                       {"separator": separator.meta.version})
-    spool, _ = separate_to_spool(meta.path, first, separator, None, report.sub(0.0, 0.95))
+    spool, _ = separate_to_spool(meta.path, first, separator, None, report.sub(0.0, 0.95), recorded=recorded)
     with spool:
         return tuple(write_outputs(spool, None, plan, report.sub(0.95, 1.0)))
