@@ -200,3 +200,22 @@ def test_user_mixer_is_named_and_can_be_reverted(qtbot, tiny_models, tmp_path, m
     finally:
         user.unlink(missing_ok=True)
         w.close()
+
+
+def test_the_panel_says_where_the_solo_was_found(qtbot, window, tmp_path):
+    """Under the heat map: the side where the separation found the solo (the pan its stems carry, which the mixer
+    reads too), and nothing of the kind for a mono recording, which has no side."""
+    from jazzremix_gui.ui.codebook_view import pan_text
+    from jazzremix_gui.ui.main_window import solo_found_text
+
+    track = open_and_wait(qtbot, window, write_track(tmp_path / "left.wav"))
+    assert track.status == tracks.READY, track.error
+    stems = track.processed.stems
+    expected = f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording ({stems.solo_share_db:.1f} dB"
+    assert expected in window.codebook.legend.text, window.codebook.legend.text
+    assert solo_found_text(track.processed.stems, channels=1) == "" and solo_found_text(None) == ""
+    mono = tmp_path / "mono.wav"
+    sf.write(str(mono), sf.read(str(tmp_path / "left.wav"), dtype="float32")[0].mean(axis=1), RATE, subtype="FLOAT")
+    other = open_and_wait(qtbot, window, mono)
+    assert other.status == tracks.READY and window.current is other
+    assert "solo found at" not in window.codebook.legend.text

@@ -10,6 +10,7 @@ only; ``target_changed`` and ``values_reset`` the whole mix view).
 from __future__ import annotations
 
 import html
+import math
 import time
 
 from PySide6.QtCore import QRect, Qt
@@ -47,6 +48,16 @@ def mixer_source_text(version: str, paired: str = "", separator: str = "", is_pa
         warning = (f"<br><span style='color:#e0a040'>⚠ it learnt from {html.escape(paired)}'s stems, not "
                    f"{html.escape(separator)}'s: gains may be off</span>")
     return f"suggested by {who} ({version}){warning}"
+
+
+def solo_found_text(stems, channels: int = 2) -> str:
+    """Where the separation found the solo in the recording (its pan and share of the energy), in words; "" for a
+    mono recording (``channels`` 1), where it has no side, and for a silent one. A wrong side (a horn or a comping
+    part taken for the solo) is what the plain Wiener step (Preferences > Separation) or ``--solo-side`` is for."""
+    if stems is None or channels < 2 or not math.isfinite(stems.solo_share_db):
+        return ""
+    return (f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording "
+            f"({stems.solo_share_db:.1f} dB of its energy)")
 
 
 def suggestion_status_text(state) -> str:
@@ -304,8 +315,10 @@ class MainWindow(QMainWindow):
             return
         self.codebook.set_posterior(st.posterior())
         done = track.processed
-        self.codebook.source_text = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
-                                                        done.separator_version, done.paired) if done else ("",)))
+        source = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
+                                      done.separator_version, done.paired) if done else ("",)))
+        found = solo_found_text(done.stems if done else None, track.decoded.channels if track.decoded else 2)
+        self.codebook.source_text = "<br>".join(t for t in (source, found) if t)
         self.codebook.status_text = suggestion_status_text(st)
         self._show_values(st)
 
