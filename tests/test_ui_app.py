@@ -219,3 +219,34 @@ def test_the_panel_says_where_the_solo_was_found(qtbot, window, tmp_path):
     other = open_and_wait(qtbot, window, mono)
     assert other.status == tracks.READY and window.current is other
     assert "solo found at" not in window.codebook.legend.text
+
+
+def test_the_solo_side_given_separates_the_track_again_toward_it(qtbot, window, tmp_path, monkeypatch):
+    """Track menu "Solo side...": a ready stereo track is separated again with the solo's pan given (its version
+    and the panel say so, its stems change, its results are cached apart), and again read when asked; a busy or
+    mono track is left alone."""
+    from jazzremix_gui.ui import track_list
+
+    track = open_and_wait(qtbot, window, write_track(tmp_path / "take.wav"))
+    assert track.status == tracks.READY and window.tracks_panel.act_solo_side.isEnabled()
+    read = track.processed
+    monkeypatch.setattr(track_list, "ask_solo_side", lambda parent, t: -20.0)
+    window.tracks_panel.solo_side_current()
+    qtbot.waitUntil(lambda: track.status == tracks.READY and track.processed is not read, timeout=20000)
+    given = track.processed
+    assert given.separator_version == f"{read.separator_version.split(' pan-aware')[0]} pan-aware 15,0.1,1 solo -20"
+    assert abs(given.stems.recorded_pan_deg + 20.0) < 5.0 and not given.from_cache  # measured -23.3
+    assert not np.allclose(np.asarray(given.stems.solo), np.asarray(read.stems.solo))
+    from jazzremix_gui.ui.codebook_view import pan_text
+
+    assert f"solo found at {pan_text(given.stems.recorded_pan_deg)} in" in window.codebook.legend.text
+    assert not window.manager.set_solo_side(track, -20.0)  # nothing changes: nothing done
+    assert window.manager.set_solo_side(track, None)
+    assert not window.manager.set_solo_side(track, 10.0)  # busy
+    qtbot.waitUntil(lambda: track.status == tracks.READY, timeout=20000)
+    assert track.processed.separator_version == read.separator_version and track.processed.from_cache
+    mono = tmp_path / "mono.wav"
+    sf.write(str(mono), sf.read(str(tmp_path / "take.wav"), dtype="float32")[0].mean(axis=1), RATE, subtype="FLOAT")
+    other = open_and_wait(qtbot, window, mono)
+    window.select(other)
+    assert other.status == tracks.READY and not window.tracks_panel.act_solo_side.isEnabled()

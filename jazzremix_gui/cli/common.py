@@ -87,20 +87,11 @@ def pan_aware_setting(args):
 
 def load_separator(path, args):
     """The separator at ``path`` (None: the shipped one), with the Wiener step ``args`` ask for."""
-    from dataclasses import replace
-
     from jazzremix_gui.core import pipeline
-    from jazzremix_gui.core.models import with_wiener_step
-    from jazzremix_gui.core.signal.spatial import PREFERRED, PanAware
+    from jazzremix_gui.core.models import with_solo_side, with_wiener_step
 
-    base = pipeline.load_model(path, "separator")
-    session = with_wiener_step(base, pan_aware_setting(args))
-    side = getattr(args, "solo_side", None)
-    if side is None:
-        return session
-    own = session.meta.pan_aware  # the step asked for, else the separator's own; none: the preferred one
-    settings = PanAware.parse(own) if own else PREFERRED
-    return with_wiener_step(base, replace(settings, hypotheses=0, side_deg=side))
+    session = with_wiener_step(pipeline.load_model(path, "separator"), pan_aware_setting(args))
+    return with_solo_side(session, getattr(args, "solo_side", None))
 
 
 def bad_pan_aware(args) -> bool:

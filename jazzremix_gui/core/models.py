@@ -305,6 +305,19 @@ def with_wiener_step(session: SessionLike, pan_aware: PanAware | bool | None) ->
     return session if settings.to_text() == own else WithPanAware(session, settings)
 
 
+def with_solo_side(session: SessionLike, side_deg: float | None) -> SessionLike:
+    """``session`` (a separator, with the Wiener step it has been given) separating toward the solo's side the
+    engineer gives (``side_deg``, pan in degrees, -45 left .. +45 right; None: as it is): its pan-aware settings,
+    else :data:`core.signal.spatial.PREFERRED` (a plain step gives way: a side belongs to the pan-aware one), with
+    the side instead of reading it (:class:`core.signal.separation.Network`)."""
+    if side_deg is None:
+        return session
+    base = session._session if isinstance(session, WithPanAware) else session
+    own = session.meta.pan_aware
+    settings = PanAware.parse(own) if own else PREFERRED
+    return with_wiener_step(base, replace(settings, hypotheses=0, side_deg=float(side_deg)))
+
+
 class WithPanAware:
     """A separator run with another Wiener step than its own: the pan-aware one (:mod:`core.signal.spatial`) with
     ``settings``, or with None the plain one (a separator that carries the pan-aware step, run without it).

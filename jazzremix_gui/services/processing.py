@@ -19,7 +19,7 @@ from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.mapped import FloatSpool, pieces
 from jazzremix_gui.core.errors import ModelError
-from jazzremix_gui.core.models import pairs_with, with_wiener_step
+from jazzremix_gui.core.models import pairs_with, with_solo_side, with_wiener_step
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.mixer import Suggestion
@@ -66,9 +66,11 @@ class Processed:
     paired: bool = True  # the mixer learnt from this separator's stems (core.models.pairs_with)
 
 
-def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | bool | None = None):
+def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | bool | None = None,
+                solo_side: float | None = None):
     """The separator and mixer sessions (defaults when paths are empty), with UI wording on failure;
-    ``pan_aware``: the separator's Wiener step (Preferences; :func:`core.models.with_wiener_step`)."""
+    ``pan_aware``: the separator's Wiener step (Preferences; :func:`core.models.with_wiener_step`); ``solo_side``:
+    the solo's pan as the engineer gives it (:func:`core.models.with_solo_side`; None: read)."""
     out = []
     for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
         if not path and not pipeline.default_model_path(kind).exists():
@@ -76,7 +78,7 @@ def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | bool
                              f"Put {kind}.onnx in {paths.models_dir()} or choose a model file in Preferences. "
                              "The original can still be played.")
         out.append(pipeline.load_model(path or None, kind))
-    return with_wiener_step(out[0], pan_aware), out[1]
+    return with_solo_side(with_wiener_step(out[0], pan_aware), solo_side), out[1]
 
 
 def _spool(blocks, channels: int, fallback):
@@ -149,18 +151,19 @@ def analyse(decoded: Decoded, separator, mixer, job) -> pipeline.Analysis:
 
 
 def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None,
-                  pan_aware: PanAware | bool | None = None) -> Processed:
+                  pan_aware: PanAware | bool | None = None, solo_side: float | None = None) -> Processed:
     """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
 
     ``cache_limit``: bytes the results cache may take; older results are deleted to make room.
     ``pan_aware``: the Wiener step (:func:`core.models.with_wiener_step`: None the separator's own, True the
-    pan-aware one, False the plain one); results of another step than the separator's own are cached apart.
+    pan-aware one, False the plain one); results of another step than the separator's own are cached apart, and so
+    are those of a ``solo_side`` given (the solo's pan in degrees, :func:`core.models.with_solo_side`).
 
     Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass), then the stem pictures.
     """
     decoded = decode(path, job)
     job.partial("decoded", decoded)
-    separator, mixer = load_models(separator_path, mixer_path, pan_aware)
+    separator, mixer = load_models(separator_path, mixer_path, pan_aware, solo_side)
     key = cache.cache_key(decoded.sha256, separator, mixer)
     hit = cache.load(key, decoded.rate, decoded.audio.shape[0])
     if hit is not None:

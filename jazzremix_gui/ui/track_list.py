@@ -57,6 +57,9 @@ class TrackPanel(QWidget):
             col.addWidget(w)
         self.act_remove = self._action("Remove from the list", self.remove_current, QKeySequence.StandardKey.Delete)
         self.act_retry = self._action("Retry", self.retry_current)
+        self.act_solo_side = self._action("Solo side...", self.solo_side_current)
+        self.act_solo_side.setToolTip("Separate again with the solo where you hear it (a pan), for a recording "
+                                      "whose solo was found on another part's side")
         self.act_reveal = self._action("Show in the file manager", self.reveal_current)
         self.list.currentRowChanged.connect(self._row_changed)
         manager.added.connect(self._added)
@@ -125,6 +128,8 @@ class TrackPanel(QWidget):
         t = self.current()
         self.act_remove.setEnabled(t is not None)
         self.act_retry.setEnabled(t is not None and t.status in (tracks.FAILED, tracks.CANCELLED))
+        stereo = t is not None and t.decoded is not None and t.decoded.channels >= 2
+        self.act_solo_side.setEnabled(stereo and not t.busy)
         self.act_reveal.setEnabled(t is not None)
 
     # ---- commands ------------------------------------------------------------------------------
@@ -138,8 +143,36 @@ class TrackPanel(QWidget):
         if t is not None and t.status in (tracks.FAILED, tracks.CANCELLED):
             self.manager.retry(t)
 
+    def solo_side_current(self) -> None:
+        """Ask where the solo sits and separate the track again toward it (or let the separator read it)."""
+        t = self.current()
+        if t is None or t.busy:
+            return
+        side = ask_solo_side(self, t)
+        if side is not False:
+            self.manager.set_solo_side(t, side)
+
     def reveal_current(self) -> None:
         """Open the track's folder in the desktop's file manager."""
         t = self.current()
         if t is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(t.path.parent)))
+
+
+def ask_solo_side(parent, track):
+    """The solo's side for ``track`` as the engineer gives it: a pan in degrees, None to let the separator read it,
+    or False when cancelled."""
+    from PySide6.QtWidgets import QInputDialog
+
+    found = track.processed.stems.recorded_pan_deg if track.processed is not None else 0.0
+    current = track.solo_side if track.solo_side is not None else found
+    items = ["Where I hear it (a pan below)", "Read by the separator"]
+    choice, ok = QInputDialog.getItem(parent, "Solo side", f"{track.name}: where is the solo?", items,
+                                      1 if track.solo_side is None else 0, False)
+    if not ok:
+        return False
+    if choice == items[1]:
+        return None
+    pan, ok = QInputDialog.getDouble(parent, "Solo side", "The solo's pan in degrees (-45 hard left .. +45 hard "
+                                     "right):", round(current, 1), -45.0, 45.0, 1)
+    return pan if ok else False

@@ -45,6 +45,7 @@ class Track(QObject):
         self.restored = False  # edits from an earlier run were applied when the track became ready
         self.session_path: Path | None = None  # the session file this track was opened from or saved to
         self.clean_mix: dict = {}  # the mix as opened or last saved (what Discard goes back to)
+        self.solo_side: float | None = None  # the solo's pan as the engineer gives it (degrees); None: read
 
     @property
     def unsaved(self) -> bool:
@@ -126,6 +127,17 @@ class TrackManager(QObject):
         self.changed.emit(track)
         self._next()
 
+    def set_solo_side(self, track: Track, side_deg: float | None) -> bool:
+        """Separate a ready (or failed, cancelled) track again with the solo's side given (``side_deg``, pan in
+        degrees, -45 .. +45) or, with None, read by the separator; False (nothing done) while it is busy or when
+        nothing changes. Its saved edits are applied again when it is ready; the undo history starts anew."""
+        if track.busy or track.solo_side == side_deg:
+            return False
+        track.solo_side = side_deg
+        track.undo.clear()
+        self.retry(track)
+        return True
+
     def cancel(self, track: Track) -> None:
         if track.status == WORKING and track.job is not None:
             track.job.cancel()
@@ -154,7 +166,8 @@ class TrackManager(QObject):
         track.status, track.message = WORKING, "decoding"
         log.info("processing %s", track.path)
         track.job = self.current_job = self.runner.submit(
-            lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan), track.name,
+            lambda job, p=track.path, side=track.solo_side: process_track(p, job, sep, mix, limit, pan, side),
+            track.name,
             on_progress=lambda f, m, eta, t=track: self._progress(t, f, m, eta),
             on_partial=lambda kind, value, t=track: self._partial(t, kind, value),
             on_success=lambda res, t=track: self._done(t, res),
