@@ -103,3 +103,45 @@ def test_remix_default_is_per_section():
     pan, gain = automation.suggestion_curves(sugg, 800, 100)
     assert pan[300] == -30.0 and gain[700] == 0.5 and pan[100] == 0.0
     assert automation.suggestion_curves(sugg, 800, 100, whole_track=True) == (10.0, 0.8)
+
+
+def test_the_solo_side_is_saved_opened_and_rendered(qtbot, window, tiny_models, tmp_path):
+    """A track separated with the solo's side given (Solo side...): the session keeps the side, opening it
+    separates with it, and ``jazzremix render`` writes the app export's bytes; a side out of range is refused."""
+    import json
+
+    from jazzremix_gui.services import session
+    from jazzremix_gui.ui import tracks
+
+    src = write_track(tmp_path / "side.wav", seconds=6.0)
+    track = open_and_wait(qtbot, window, src)
+    assert window.manager.set_solo_side(track, -20.0)
+    qtbot.waitUntil(lambda: track.status == tracks.READY, timeout=20000)
+    assert track.processed.separator_version.endswith("solo -20")
+    sess = tmp_path / "side.jrs"
+    actions.save_session(window, str(sess))
+    data = json.loads(sess.read_text())
+    assert data["solo_side_deg"] == -20.0 and data["separator_version"].endswith("solo -20")
+    app_out, cli_out = tmp_path / "app", tmp_path / "cli"
+    app_out.mkdir()
+    written = run_export(qtbot, window, ExportPlan(app_out, ("solo", "accompaniment", "remix"), "wav", 24))
+    models = ["--model", str(tiny_models / "separator.onnx"), "--mixer", str(tiny_models / "mixer.onnx")]
+    shutil.rmtree(paths.cache_dir() / "tracks", ignore_errors=True)  # separated again by render, with the side
+    assert main(["render", str(sess), "--out", str(cli_out), *models]) == 0
+    for p in written:
+        assert (cli_out / p.name).read_bytes() == p.read_bytes(), p.name
+    window.manager.remove(track)
+    actions.open_session(window, str(sess))
+    opened = window.manager.find(src)
+    qtbot.waitUntil(lambda: opened.status == tracks.READY, timeout=20000)
+    assert opened.solo_side == -20.0 and opened.processed.separator_version.endswith("solo -20")
+    data["solo_side_deg"] = 60.0
+    with pytest.raises(session.SessionError, match="solo_side_deg"):
+        session.load_session(_write(tmp_path / "bad.jrs", data))
+
+
+def _write(path, data):
+    import json
+
+    path.write_text(json.dumps(data))
+    return path

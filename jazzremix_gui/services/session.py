@@ -4,13 +4,15 @@ Format (``.jrs``, UTF-8 JSON)::
 
     {"format": "jazzremix-session", "version": 2, "input": "/abs/path.flac", "input_sha256": "...",
      "separator_version": "...", "mixer_version": "...", "gain_convention": "as-recorded", "solo_level": 1.41,
+     "solo_side_deg": null,
      "mix": {"pan_deg": -15.0, "gain": 0.8, "automation": false,
              "sections": [{"start", "end", "active", "pan_deg", "gain", "suggested_pan_deg", "suggested_gain"}]}}
 
 Version 2 gains follow the gain convention (1.0 = the solo as loud as recorded, see
 :mod:`core.signal.panlaw`). Version 1 files stored the gain applied to the bare mono solo; they
 are converted when the track's solo level ``k`` is known: ``gain = gain_v1 / k``, which
-renders exactly the same remix (:func:`mix_for`).
+renders exactly the same remix (:func:`mix_for`). ``solo_side_deg`` (optional, -45..45): the solo's pan as the
+engineer gave it (*Solo side...*; :func:`core.models.with_solo_side`), null or absent where the separator read it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def session_dict(track) -> dict:
             "input_sha256": track.decoded.sha256 if track.decoded else "",
             "separator_version": p.separator_version if p else "", "mixer_version": p.mixer_version if p else "",
             "gain_convention": "as-recorded", "solo_level": p.stems.solo_level if p else None,
+            "solo_side_deg": getattr(track, "solo_side", None),
             "mix": track.state.to_json() if track.state else {}}
 
 
@@ -106,6 +109,8 @@ def check_session(data) -> dict:
         v.text(data, key, required=False)
     if data.get("solo_level") is not None:
         v.number(data, "solo_level", 0.0, 100.0)
+    if data.get("solo_side_deg") is not None:
+        v.number(data, "solo_side_deg", PAN_MIN_DEG, PAN_MAX_DEG)
     _check_mix(v.mapping(data, "mix", required=False, default={}))
     return data
 

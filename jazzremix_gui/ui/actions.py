@@ -139,9 +139,13 @@ def open_session(w, path: str | None = None) -> None:
     except JazzRemixError as exc:
         w.show_error(str(exc))
         return
-    track = w.manager.add(data["input"])
+    side = data.get("solo_side_deg")
+    track = w.manager.add(data["input"], solo_side=side)
     track.session_path = Path(path)
-    if track.state is not None:
+    if track.solo_side != side and not track.busy:  # open already, separated otherwise: again, with the session's
+        track.pending_session = data
+        w.manager.set_solo_side(track, side)
+    elif track.state is not None:
         track.state.apply_json(session.mix_for(data, track.processed.stems.solo_level))
         track.undo.clear()
         track.clean_mix = track.state.to_json()

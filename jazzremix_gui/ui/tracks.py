@@ -109,14 +109,16 @@ class TrackManager(QObject):
         p = Path(path).resolve()
         return next((t for t in self.tracks if t.path.resolve() == p), None)
 
-    def add(self, path) -> Track:
-        """Open a file (or return the track already open for it) and queue its processing."""
+    def add(self, path, solo_side: float | None = None) -> Track:
+        """Open a file (or return the track already open for it) and queue its processing; ``solo_side``: the
+        solo's pan as given (a session's), for a track opened now."""
         existing = self.find(path)
         if existing is not None:
             if existing.status in (FAILED, CANCELLED):
                 self.retry(existing)
             return existing
         track = Track(path, self)
+        track.solo_side = solo_side
         self.tracks.append(track)
         self.added.emit(track)
         self._next()
