@@ -69,8 +69,13 @@ def pan_aware_setting(args):
     side = getattr(args, "solo_side", None)
     if side is not None and plain:
         raise ValueError("--solo-side and --plain-wiener exclude each other (the side is the pan-aware step's)")
-    if side is not None and not -45.0 <= side <= 45.0:  # also NaN
-        raise ValueError(f"--solo-side {side:g}: a pan from -45 (hard left) to +45 (hard right)")
+    if side is not None:
+        from jazzremix_gui.core.signal.spatial import PanAware
+
+        try:
+            PanAware(side_deg=side)  # the settings' own range check (NaN fails it too)
+        except ValueError as exc:
+            raise ValueError(f"--solo-side: {exc}") from None
     if plain:
         return False
     if text is None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStyle, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QInputDialog, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStyle,
+                               QVBoxLayout, QWidget)
 
 from jazzremix_gui.ui import tracks
 
@@ -162,8 +162,6 @@ class TrackPanel(QWidget):
 def ask_solo_side(parent, track):
     """The solo's side for ``track`` as the engineer gives it: a pan in degrees, None to let the separator read it,
     or False when cancelled."""
-    from PySide6.QtWidgets import QInputDialog
-
     found = track.processed.stems.recorded_pan_deg if track.processed is not None else 0.0
     current = track.solo_side if track.solo_side is not None else found
     items = ["Where I hear it (a pan below)", "Read by the separator"]

@@ -83,9 +83,10 @@ class PanAware:
             raise ValueError(f"pan-aware settings out of range: sigma {self.sigma_deg} deg (0.5..90), "
                              f"floor {self.floor} (0..1), steer {self.steer} (0..1), hypotheses "
                              f"{self.hypotheses:g} (0 or 1, and 1 only with a steer above 0)")
-        if self.side_deg is not None and not (-45.0 <= self.side_deg <= 45.0 and not self.hypotheses):
-            raise ValueError(f"the solo's side {self.side_deg:g} deg: a pan from -45 (left) to +45 (right), and "
-                             "not with hypotheses (a side given is not read)")
+        if self.side_deg is not None and not -45.0 <= self.side_deg <= 45.0:  # NaN too
+            raise ValueError(f"the solo's side {self.side_deg:g} deg: a pan from -45 (hard left) to +45 (hard right)")
+        if self.side_deg is not None and self.hypotheses:
+            raise ValueError("the solo's side and hypotheses exclude each other (a side given is not read)")
 
     def to_text(self) -> str:
         """``"SIGMA,FLOOR"``, ``"SIGMA,FLOOR,STEER"`` or ``"SIGMA,FLOOR,STEER,1"`` (the model metadata's and the
