@@ -250,3 +250,59 @@ def test_the_solo_side_given_separates_the_track_again_toward_it(qtbot, window, 
     other = open_and_wait(qtbot, window, mono)
     window.select(other)
     assert other.status == tracks.READY and not window.tracks_panel.act_solo_side.isEnabled()
+
+
+def _click_link(qtbot, view, href: str) -> None:
+    """A real mouse click on the legend's link ``href`` (found by hit-testing the text's layout)."""
+    from PySide6.QtCore import QPointF
+
+    item = view.legend.item
+    doc, rect = item.document(), item.boundingRect()
+    for y in range(int(rect.top()), int(rect.bottom()), 2):
+        for x in range(int(rect.left()), int(rect.right()), 3):
+            if doc.documentLayout().anchorAt(QPointF(x, y)) == href:
+                scene = item.mapToScene(QPointF(x, y))
+                at = view.mapFromScene(scene)
+                qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+                return
+    raise AssertionError(f"no link {href} in {view.legend.text}")
+
+
+def test_another_part_that_holds_its_place_is_a_link_to_separate_with_the_solo_there(qtbot, window, tmp_path,
+                                                                                   monkeypatch):
+    """Under the heat map, a part the separator also took for the solo (it holds its place) is named with a link; a
+    click separates the track again with the solo there (the side given), and a second link lets the separator read
+    it again. The Solo side dialog offers the same part."""
+    from test_other_parts import _two_parts
+
+    from jazzremix_gui.ui import track_list
+    from jazzremix_gui.ui.codebook_view import pan_text
+
+    window.settings["wiener_step"] = "pan-aware"  # the tiny separator's own step is the plain one
+    path = tmp_path / "two.wav"
+    sf.write(str(path), _two_parts(), RATE, subtype="FLOAT")
+    track = open_and_wait(qtbot, window, path)
+    assert track.status == tracks.READY, track.error
+    read = track.processed
+    (other,) = read.stems.others_deg
+    assert abs(other - 30.0) <= 2.0
+    text = window.codebook.legend.text
+    assert f"another part holds its place at {pan_text(other)}" in text and f"href='side:{other:.1f}'" in text
+    _click_link(qtbot, window.codebook, f"side:{other:.1f}")
+    qtbot.waitUntil(lambda: track.status == tracks.READY and track.processed is not read, timeout=20000)
+    assert track.solo_side == round(other, 1) and track.processed.stems.others_deg == ()
+    assert abs(track.processed.stems.recorded_pan_deg - other) < 5.0
+    text = window.codebook.legend.text
+    assert "toward the side you gave" in text and "another part" not in text and "href='side:read'" in text
+    _click_link(qtbot, window.codebook, "side:read")
+    qtbot.waitUntil(lambda: track.status == tracks.READY and track.solo_side is None, timeout=20000)
+    assert track.processed.stems.others_deg == read.stems.others_deg
+    offered = []
+
+    def pick(parent, title, label, items, current, editable):
+        offered.extend(items)
+        return items[-1], True
+
+    monkeypatch.setattr(track_list.QInputDialog, "getItem", pick)
+    assert track_list.ask_solo_side(window, track) == other
+    assert offered[-1] == f"Where another part holds its place: {pan_text(other)}"

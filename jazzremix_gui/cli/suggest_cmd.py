@@ -53,6 +53,16 @@ def pan_text(pan: float) -> str:
     return f"{p:+d} deg ({'centre' if p == 0 else ('left' if p < 0 else 'right')})".replace("+0 deg", "0 deg")
 
 
+def others_text(others_deg) -> str:
+    """The other parts the separator also took for the solo, each holding its place, and what to do if one is the
+    solo (``--solo-side``); "" when there are none."""
+    if not others_deg:
+        return ""
+    places = " and ".join(pan_text(p) for p in others_deg)
+    hint = " or ".join(f"--solo-side {int(round(p))}" for p in others_deg)
+    return f"another part holds its place at pan {places}: if that is the solo, separate again with {hint}"
+
+
 def run(args) -> int:
     if bad_pan_aware(args):
         return EXIT_USAGE
@@ -84,6 +94,7 @@ def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
         share = stems.solo_share_db if math.isfinite(stems.solo_share_db) else None
         data.update(input=str(path), mixer=str(mix.path), solo_level=round(stems.solo_level, 4),
                     gain_reference="recording", solo_share_db=None if share is None else round(share, 2),
+                    solo_others_deg=list(stems.others_deg),
                     warnings=audio_io.probe(path).warnings()  # damage, downmix, the models' pairing
                     + [p for p in [pipeline.pairing_problem(result.separator, mix)] if p])
         if single:
@@ -92,6 +103,8 @@ def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
     print(f"mixer: {mix.meta.version} ({mix.path})")
     share = f"{stems.solo_share_db:.1f} dB" if math.isfinite(stems.solo_share_db) else "none"
     print(f"solo in the recording: pan {pan_text(stems.recorded_pan_deg)}, share of the energy {share}")
+    if others_text(stems.others_deg):
+        print(others_text(stems.others_deg))
     if sugg.clear:
         print(f"suggestion: pan {pan_text(sugg.pan_deg)}, gain {sugg.gain:.1f} "
               f"({db_text(sugg.gain)} vs the recording), {sugg.status}")

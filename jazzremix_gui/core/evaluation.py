@@ -91,12 +91,18 @@ def conditions(meta: dict) -> dict:
     return out
 
 
-def read_conditions(folder: Path) -> dict:
-    """:func:`conditions` of a track folder (empty without a readable ``meta.json``)."""
+def _meta(folder: Path) -> dict:
+    """A track folder's ``meta.json`` (empty when it is missing or unreadable)."""
     try:
-        return conditions(json.loads((Path(folder) / "meta.json").read_text()))
+        meta = json.loads((Path(folder) / "meta.json").read_text())
     except (OSError, ValueError):
         return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def read_conditions(folder: Path) -> dict:
+    """:func:`conditions` of a track folder (empty without a readable ``meta.json``)."""
+    return conditions(_meta(folder))
 
 
 def breakdown(tracks: list[dict]) -> dict:
@@ -128,13 +134,16 @@ def breakdown(tracks: list[dict]) -> dict:
 
 @dataclass
 class TrackScore:
-    """SDRs (dB) of one track: the model's and the oracle's, for solo and accompaniment."""
+    """SDRs (dB) of one track: the model's and the oracle's, for solo and accompaniment; where the separation
+    found the solo (``found_pan_deg``, degrees) and the other parts it also took for it (``others_deg``)."""
 
     track: str
     solo: float
     accompaniment: float
     oracle_solo: float
     oracle_accompaniment: float
+    found_pan_deg: float = 0.0
+    others_deg: tuple = ()
 
 
 def stem_path(folder: Path, stem: str) -> Path:
@@ -209,7 +218,34 @@ def score_track(folder: Path, model: SessionLike, report: Reporter | None = None
         global_sdr(acc, stems.accompaniment),
         global_sdr(ref_solo, o_solo),
         global_sdr(acc, o_acc),
+        round(float(stems.recorded_pan_deg), 1),
+        stems.others_deg,
     )
+
+
+#: A reading of the solo's side this close to the track's true pan (degrees) is the right side.
+SIDE_NEAR_DEG = 8.0
+
+
+def side_summary(rows: list[dict], metas: list[dict]) -> dict:
+    """How the solo's side was read on the stereo tracks whose ``meta.json`` gives the solo's pan: ``stereo``
+    (tracks), ``read_right`` (found within :data:`SIDE_NEAR_DEG` of the true pan), ``with_others`` (another part
+    named), ``others_right`` (read wrong, and the true pan among the other parts), ``others_beside_right`` (read
+    right, and another part named all the same)."""
+    out = dict(stereo=0, read_right=0, with_others=0, others_right=0, others_beside_right=0)
+    for row, meta in zip(rows, metas):
+        pan = meta.get("pan_deg")
+        if pan is None or conditions(meta).get("channels") == "mono":
+            continue
+        right = abs(row["found_pan_deg"] - pan) <= SIDE_NEAR_DEG
+        out["stereo"] += 1
+        out["read_right"] += right
+        out["with_others"] += bool(row["others_deg"])
+        if right:
+            out["others_beside_right"] += bool(row["others_deg"])
+        else:
+            out["others_right"] += any(abs(o - pan) <= SIDE_NEAR_DEG for o in row["others_deg"])
+    return out
 
 
 def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
@@ -236,7 +272,8 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     used = pan_aware_of(model, pan_aware)
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
             "pan_aware": used.to_text() if used is not None else "",
-            "tracks": rows, "median": median, "breakdown": breakdown(rows)}
+            "tracks": rows, "median": median, "breakdown": breakdown(rows),
+            "sides": side_summary(rows, [_meta(f) for f in tracks])}
 
 
 #: A track whose SDR falls by more than this against an earlier evaluation is named (dB).
@@ -316,6 +353,13 @@ def format_report(result: dict) -> str:
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
         lines.append(f"{t['track']:<24}{t['solo']:>8.2f}{t['oracle_solo']:>8.2f}"
                      f"{t['accompaniment']:>9.2f}{t['oracle_accompaniment']:>8.2f}")
+    sides = result.get("sides") or {}
+    if sides.get("stereo"):
+        wrong = sides["stereo"] - sides["read_right"]
+        lines += ["", f"the solo's side, {sides['stereo']} stereo tracks: read within {SIDE_NEAR_DEG:.0f} deg of its pan on "
+                  f"{sides['read_right']}; another part named on {sides['with_others']} (the solo's side on "
+                  f"{sides['others_right']} of the {wrong} read wrong, beside a right reading on "
+                  f"{sides['others_beside_right']})"]
     for key, groups in result.get("breakdown", {}).items():
         lines += ["", f"median by {key}:"]
         for value, g in groups.items():

@@ -66,6 +66,9 @@ class Stems:
         Where the solo sits in the recording (degrees, -45 .. 45).
     solo_share_db : float
         The solo's share of the recording's energy in dB (0 when unknown; -inf for silence).
+    others_deg : tuple of float
+        Pans (degrees) of other parts the separator also took for the solo, each holding its place
+        (:attr:`core.signal.separation.RecordedSolo.others_deg`): where else the solo may be.
     """
 
     solo: np.ndarray
@@ -75,6 +78,7 @@ class Stems:
     solo_level: float = SOLO_LEVEL_DEFAULT
     recorded_pan_deg: float = 0.0
     solo_share_db: float = 0.0
+    others_deg: tuple = ()
 
     def __len__(self) -> int:
         return int(self.solo.shape[0])
@@ -123,7 +127,8 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
                     progress: ProgressFn = None, cancel: CancelFn = None, block_frames: int | None = None,
                     alpha: float | None = None, recorded: RecordedSolo | None = None,
                     tap=None, *, threads: bool | None = None, pan_aware=None,
-                    rows_tap=None, rows_kind: str | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                    rows_tap=None, rows_kind: str | None = None,
+                    others: bool = True) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Separate a signal given as consecutive blocks; yields ``(solo (k,), accompaniment (k, 2))`` blocks.
 
     Reading ``blocks``, the STFT, the network and the Wiener filter with the inverse STFT each
@@ -146,8 +151,12 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
         The pan-aware Wiener step; default: the model's ``pan_aware`` metadata; False: none.
     recorded : RecordedSolo, optional
         Receives the solo's energies per channel (its level ``k``, recorded pan and share of
-        the energy) as the blocks go by, as they were when each block was made; complete once
-        the generator is exhausted.
+        the energy) as the blocks go by, as they were when each block was made, and the other
+        parts that hold their place as the solo does (``others_deg``); complete once the
+        generator is exhausted.
+    others : bool
+        Look for those other parts (the pan-aware step with a steered input, the solo's side read:
+        two to four more network calls per recording; the stems are the same).
     tap : callable, optional
         ``tap(solo44 (k,), accompaniment44 (k, 2))`` gets every block at 44.1 kHz as the
         engine makes it (the mixer listens here), before resampling back to ``rate``; on the caller's thread.
@@ -165,12 +174,13 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     recorded = recorded if recorded is not None else RecordedSolo()
     threads = device.step_threads() if threads is None else threads
     steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha, pan_aware,
-                             rows_kind if rows_tap is not None else None)
+                             rows_kind if rows_tap is not None else None, others)
     report(0.0, "separating")
     with reusing_memory():  # the mixer's transforms on this thread too
         for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads,
                                 light=_light):
             recorded.e_left, recorded.e_right, recorded.e_mid, recorded.e_mix = out.energies
+            recorded.others_deg = out.others
             if out.rows is not None:
                 rows_tap(*out.rows)
             if out.samples44 is not None:
@@ -203,7 +213,8 @@ class _Out:
     ``samples`` (``(solo (k,), accompaniment (k, 2))`` at the input's rate) and ``samples44``
     (the same at 44.1 kHz) are None when the block let nothing out; ``energies`` are
     :class:`RecordedSolo`'s ``(e_left, e_right, e_mid, e_mix)`` as they were then; ``rows`` the
-    mixer's ``(first frame, rows)`` of the frames finished since the previous one (or None).
+    mixer's ``(first frame, rows)`` of the frames finished since the previous one (or None); ``others``
+    :class:`RecordedSolo`'s ``others_deg`` then.
     """
 
     samples: tuple[np.ndarray, np.ndarray] | None
@@ -212,6 +223,7 @@ class _Out:
     fraction: float
     last: bool = False
     rows: tuple | None = None
+    others: tuple = ()
 
 
 class _SeparationSteps:
@@ -223,13 +235,13 @@ class _SeparationSteps:
     """
 
     def __init__(self, model: SessionLike, rate: int, n_samples: int, block_frames: int | None,
-                 alpha: float | None, pan_aware=None, rows_kind: str | None = None):
+                 alpha: float | None, pan_aware=None, rows_kind: str | None = None, others: bool = False):
         self.model, self.rate, self.n = model, rate, n_samples
         n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
         kwargs = {} if block_frames is None else {"block_frames": block_frames}
         self.synthesis = Synthesiser(model.meta.hop, model.meta.wiener_alpha if alpha is None else alpha,
                                      pan_aware=pan_aware_of(model, pan_aware), rows_kind=rows_kind)
-        self.run_network = Network(model, self.synthesis.pan_aware)
+        self.run_network = Network(model, self.synthesis.pan_aware, others=others)
         self.analysis = Analyser(n44, model.meta.hop, model.meta.context_frames, steered=self.run_network.steers,
                                  **kwargs)
 
@@ -263,7 +275,8 @@ class _SeparationSteps:
             outs = []
             rows = self.synthesis.take_rows()
             if not solo.shape[0] and not item.last:
-                yield _Out(None, None, self._energies(), item.fraction, rows=rows)
+                yield _Out(None, None, self._energies(), item.fraction, rows=rows,
+                           others=self.synthesis.recorded.others_deg)
                 continue
             s, a = back_solo.push(solo[:, None]), back_acc.push(acc)
             if item.last:  # exact length, sample-aligned with the input
@@ -271,7 +284,8 @@ class _SeparationSteps:
                 a = audio_io.fit_length(np.concatenate([a, back_acc.finish()]), self.n - sent)
             k = self.n - sent if item.last else min(s.shape[0], a.shape[0], self.n - sent)
             sent += k
-            yield _Out((s[:k, 0], a[:k]), (solo, acc), self._energies(), item.fraction, item.last, rows)
+            yield _Out((s[:k, 0], a[:k]), (solo, acc), self._energies(), item.fraction, item.last, rows,
+                       self.synthesis.recorded.others_deg)
 
     def _energies(self) -> tuple[float, float, float, float]:
         r = self.synthesis.recorded
@@ -311,7 +325,7 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
     solo = np.concatenate([p[0] for p in parts])
     acc = np.concatenate([p[1] for p in parts])
     return Stems(solo, acc, rate, model.meta.version, solo_level=recorded.level, recorded_pan_deg=recorded.pan_deg,
-                 solo_share_db=recorded.share_db)
+                 solo_share_db=recorded.share_db, others_deg=recorded.others_deg)
 
 
 #: The stems ``separate`` writes, in order.
@@ -506,7 +520,7 @@ def accompaniment_source(separator: SessionLike, mixer_hop: int, wanted: str) ->
 
 def analyse(audio, rate: int | None = None, separator: SessionLike | None = None, mixer: SessionLike | None = None,
             progress: ProgressFn = None, cancel: CancelFn = None, keep_stems: bool = True,
-            n_samples: int | None = None, sink=None, listen: str | None = None) -> Analysis:
+            n_samples: int | None = None, sink=None, listen: str | None = None, others: bool = True) -> Analysis:
     """Separate a recording and suggest the solo's pan and gain (whole track and sections), in one streaming pass.
 
     The mixer listens to the separator's 44.1 kHz output block by block
@@ -533,6 +547,8 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
         Where the mixer reads the accompaniment (:func:`accompaniment_source`): the separator's own
         spectra of it (``spectra``: two transforms per frame fewer) or the STFT of the separated stem
         (``stems``); default: where the mixer's training read it (``ModelMeta.accompaniment_from``).
+    others : bool
+        Look for other parts the separator takes for the solo (:func:`separate_stream`; the stems' ``others_deg``).
         The solo is always transformed from its stem.
 
     Returns
@@ -564,7 +580,7 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
     spectra = accompaniment_source(separator, mixer.meta.hop, listen or mixer.meta.accompaniment_from) == "spectra"
     rows = {"rows_tap": stream.push_accompaniment_rows, "rows_kind": mixer.meta.input_kind} if spectra else {}
     for solo, acc in separate_stream(blocks, rate, n_samples, separator, progress, cancel, recorded=recorded,
-                                     tap=stream.push, **rows):
+                                     tap=stream.push, others=others, **rows):
         if sink is not None:
             sink(solo, acc)
         if keep_stems:
@@ -574,6 +590,6 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
     solo = np.concatenate(solos) if solos else np.zeros(0, np.float32)
     acc = np.concatenate(accs) if accs else np.zeros((0, 2), np.float32)
     stems = Stems(solo, acc, rate, separator.meta.version, solo_level=recorded.level,
-                  recorded_pan_deg=recorded.pan_deg, solo_share_db=recorded.share_db)
+                  recorded_pan_deg=recorded.pan_deg, solo_share_db=recorded.share_db, others_deg=recorded.others_deg)
     return Analysis(stems, suggestion, separator, mixer)
 

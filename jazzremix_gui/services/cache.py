@@ -38,7 +38,8 @@ from jazzremix_gui.services.validation import Invalid
 log = logging.getLogger(__name__)
 
 #: 2: stems carry the solo level and recorded pan (gain convention), suggestions their confidence.
-FORMAT = 2
+#: 3: stems also carry the other parts the separator took for the solo (``others_deg``).
+FORMAT = 3
 
 
 def model_tag(model: SessionLike) -> str:
@@ -65,6 +66,7 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
             "pan_deg": suggestion.pan_deg, "gain": suggestion.gain, "sections": sections,
             "solo_level": stems.solo_level, "recorded_pan_deg": stems.recorded_pan_deg,
             "solo_share_db": stems.solo_share_db if np.isfinite(stems.solo_share_db) else -999.0,
+            "others_deg": [float(p) for p in stems.others_deg],
             "confidence": suggestion.confidence, "clear": suggestion.clear}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -222,7 +224,8 @@ def check_entry(z, rate: int | None = None, length: int | None = None,
     stems = Stems(solo, acc, entry_rate, v.text(meta, "separator_version"),
                   solo_level=v.number(meta, "solo_level", 0.0, 100.0),
                   recorded_pan_deg=v.number(meta, "recorded_pan_deg", PAN_MIN_DEG, PAN_MAX_DEG),
-                  solo_share_db=v.number(meta, "solo_share_db", -1e4, 1e4))
+                  solo_share_db=v.number(meta, "solo_share_db", -1e4, 1e4),
+                  others_deg=_others(meta))
     secs = []
     for i, (sec, post) in enumerate(zip(sections, sec_posts)):
         w = f"sections[{i}]."
@@ -274,3 +277,10 @@ def _drop(path: Path, why: str) -> None:
     except OSError:
         pass
     log.warning("cached result %s dropped (%s); computing it again", path.name, " ".join(why.split()))
+
+
+def _others(meta: dict) -> tuple:
+    """The entry's ``others_deg``: at most two pans within the pan range."""
+    items = v.sequence(meta, "others_deg", 2)
+    return tuple(v.number({"pan": p}, "pan", PAN_MIN_DEG, PAN_MAX_DEG, f"others_deg[{i}].")
+                 for i, p in enumerate(items))

@@ -207,12 +207,14 @@ def check_space(folder: Path, frames: int, specs, clip: str, spool: bool = True)
 
 
 def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter | None = None,
-                      measure_recording: bool = False, recorded: RecordedSolo | None = None):
+                      measure_recording: bool = False, recorded: RecordedSolo | None = None, others: bool = False):
     """Separate ``input_path`` (streaming) into a :class:`StemSpool` beside ``near``; the mixer listens if given.
 
     ``measure_recording``: the recording's integrated loudness as it plays (:func:`core.audio.loudness.file_loudness`,
     the same figure) is measured from the blocks the separation reads, on a thread of its own, into the spool's
-    ``recording_lufs``: a loudness match then needs no second decode of the input.
+    ``recording_lufs``: a loudness match then needs no second decode of the input. ``others``: look for other
+    parts the separator takes for the solo (``recorded.others_deg``; two to four network calls more), for a caller
+    that reports them.
 
     Returns
     -------
@@ -235,13 +237,13 @@ def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter 
 
             if mixer is not None:
                 result = pipeline.analyse(blocks, meta.rate, separator, mixer, progress=report, keep_stems=False,
-                                          sink=sink, n_samples=meta.frames)
+                                          sink=sink, n_samples=meta.frames, others=others)
                 spool.solo_level, suggestion = result.stems.solo_level, result.suggestion
                 spool.recorded_pan_deg = result.stems.recorded_pan_deg
             else:
                 recorded = recorded if recorded is not None else RecordedSolo()  # the caller's, where it asks
                 for solo, acc in pipeline.separate_stream(blocks, meta.rate, meta.frames, separator, report,
-                                                          recorded=recorded):
+                                                          recorded=recorded, others=others):
                     sink(solo, acc)
                 spool.solo_level, spool.recorded_pan_deg, suggestion = recorded.level, recorded.pan_deg, None
         if meter is not None:
@@ -592,6 +594,7 @@ def separate_stems(input_path, targets: dict, spec: OutputSpec, clip: str, keep_
     check_space(first.parent, meta.frames, [(spec, channels_of(k, solo, mono)) for k in targets], clip)
     plan = OutputPlan(dict(targets), spec, clip, solo, keep_mono, tags.read_tags(meta.path), meta.path.stem,
                       {"separator": separator.meta.version})
-    spool, _ = separate_to_spool(meta.path, first, separator, None, report.sub(0.0, 0.95), recorded=recorded)
+    spool, _ = separate_to_spool(meta.path, first, separator, None, report.sub(0.0, 0.95), recorded=recorded,
+                                 others=True)  # `separate` says where else the solo may be
     with spool:
         return tuple(write_outputs(spool, None, plan, report.sub(0.95, 1.0)))

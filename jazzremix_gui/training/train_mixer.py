@@ -119,7 +119,7 @@ def separated_features(mixture: Path, separator, accompaniment: str = "spectra"
     blocks = (mix[i:i + pipeline.READ_BLOCK] for i in range(0, mix.shape[0], pipeline.READ_BLOCK))
     out = list(pipeline.separate_stream(blocks, rate, mix.shape[0], separator, recorded=recorded,
                                         rows_tap=None if rows is None else lambda first, r: rows.append(r),
-                                        rows_kind="mixer_features"))
+                                        rows_kind="mixer_features", others=False))
     solo = audio_io.resample(np.concatenate([s for s, _ in out]), rate, MODEL_RATE)
     acc = None if rows is not None else audio_io.resample(np.concatenate([a for _, a in out]), rate, MODEL_RATE)
     feats, s = features.mixer_features(solo, acc, HOP, "mixer_features", solo_level=recorded.level,  # as MixerStream

@@ -75,6 +75,9 @@ class CodebookView(FocusFrame, pg.GraphicsLayoutWidget):
 
     cell_picked = Signal(float, float, bool)
     nudged = Signal(int, int, bool)
+    #: A link of the legend's text, ``side:PAN`` or ``side:read`` (:func:`ui.main_window.solo_found_text`): the
+    #: solo's side to separate with (degrees), or NaN to let the separator read it.
+    side_picked = Signal(float)
     #: Arrow keys as (pan steps, gain steps): the map's axes (pan up, gain to the right).
     KEYS = {Qt.Key.Key_Up: (1, 0), Qt.Key.Key_Down: (-1, 0), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Left: (0, -1)}
 
@@ -129,6 +132,11 @@ class CodebookView(FocusFrame, pg.GraphicsLayoutWidget):
         self.hint.setPos(1.0, 0.0)
         self.map.addItem(self.hint)
         self.legend = pg.LabelItem(justify="left", size="9pt")  # wraps at the view's width (:meth:`resizeEvent`)
+        # links need the text selectable too: a text item that only accesses links ignores the press, so the scene
+        # never sends it the release that activates the link
+        self.legend.item.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                 | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.legend.item.linkActivated.connect(self._link)
         self.setToolTip("Click or drag to set pan and gain. Colour ~ sqrt(probability) so weak cells stay visible.")
         self.addItem(self.legend, row=2, col=0, colspan=2)
         self.posterior = np.full((codebook.N_PANS, codebook.N_GAINS), 1 / codebook.N_CELLS)
@@ -136,6 +144,17 @@ class CodebookView(FocusFrame, pg.GraphicsLayoutWidget):
         self.setMinimumWidth(MIN_MAP_PX + 56 + MARGINAL_PX + 24)
         self._fit_height()
         self.set_posterior(None)
+
+    def _link(self, href: str) -> None:
+        """A legend link: ``side:PAN`` (degrees) or ``side:read``."""
+        kind, _, value = href.partition(":")
+        if kind != "side":
+            return
+        try:
+            side = float("nan") if value == "read" else float(value)
+        except ValueError:
+            return
+        self.side_picked.emit(side)
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)

@@ -50,14 +50,29 @@ def mixer_source_text(version: str, paired: str = "", separator: str = "", is_pa
     return f"suggested by {who} ({version}){warning}"
 
 
-def solo_found_text(stems, channels: int = 2) -> str:
+def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str:
     """Where the separation found the solo in the recording (its pan and share of the energy), in words; "" for a
-    mono recording (``channels`` 1), where it has no side, and for a silent one. A wrong side (a horn or a comping
-    part taken for the solo) is what the plain Wiener step (Preferences > Separation) or ``--solo-side`` is for."""
+    mono recording (``channels`` 1), where it has no side, and for a silent one.
+
+    A wrong side (a horn or a comping part taken for the solo) is what the track's **Solo side...** is for: other
+    parts that hold their place as the solo does (``stems.others_deg``) are named, each with a link
+    (``side:PAN``, :attr:`CodebookView.side_picked`) that separates the track again with the solo there; with the
+    side ``given`` by the engineer, a link (``side:read``) lets the separator read it again."""
     if stems is None or channels < 2 or not math.isfinite(stems.solo_share_db):
         return ""
-    return (f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording "
-            f"({stems.solo_share_db:.1f} dB of its energy)")
+    text = (f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording "
+            f"({stems.solo_share_db:.1f} dB of its energy)" + (", toward the side you gave" if given is not None else ""))
+    link = f"style='color:{LINK_COLOUR}'"
+    for pan in stems.others_deg:
+        text += (f"<br>another part holds its place at {pan_text(pan)}: "
+                 f"<a {link} href='side:{pan:.1f}'>separate with the solo there</a>")
+    if given is not None:
+        text += f"<br><a {link} href='side:read'>let the separator read the side</a>"
+    return text
+
+
+#: Links in the heat map's legend (readable on the dark theme).
+LINK_COLOUR = "#7fb8ff"
 
 
 def suggestion_status_text(state) -> str:
@@ -179,6 +194,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.cancel_work)
         self.codebook.cell_picked.connect(lambda p, g, drag: self.edit(p, g, drag, "Pick on the map"))
         self.codebook.nudged.connect(self.nudge)
+        self.codebook.side_picked.connect(self.separate_with_side)
         self.mix_controls.edited.connect(lambda p, g, drag: self.edit(p, g, drag, "Move pan/gain"))
         self.mix_controls.reset_requested.connect(self.reset_to_suggestion)
         self.mix_controls.automation_toggled.connect(self.set_automation)
@@ -317,7 +333,8 @@ class MainWindow(QMainWindow):
         done = track.processed
         source = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
                                       done.separator_version, done.paired) if done else ("",)))
-        found = solo_found_text(done.stems if done else None, track.decoded.channels if track.decoded else 2)
+        found = solo_found_text(done.stems if done else None, track.decoded.channels if track.decoded else 2,
+                                track.solo_side)
         self.codebook.source_text = "<br>".join(t for t in (source, found) if t)
         self.codebook.status_text = suggestion_status_text(st)
         self._show_values(st)
@@ -336,6 +353,12 @@ class MainWindow(QMainWindow):
         self.player.set_mix(st)
 
     # ---- editing --------------------------------------------------------------------------------
+    def separate_with_side(self, side: float) -> None:
+        """Separate the current track again with the solo's side ``side`` (degrees; NaN: read by the separator)."""
+        track = self.current
+        if track is not None and not track.busy:
+            self.manager.set_solo_side(track, None if math.isnan(side) else round(float(side), 1))
+
     def edit(self, pan: float, gain: float, mergeable: bool = False, text: str = "Set pan/gain") -> None:
         st = self.current.state if self.current else None
         if st is None or (pan, gain) == tuple(st.value()):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QInputDialog, QLabel, QListWidget, QListWidgetIte
                                QVBoxLayout, QWidget)
 
 from jazzremix_gui.ui import tracks
+from jazzremix_gui.ui.codebook_view import pan_text
 
 
 class TrackPanel(QWidget):
@@ -162,15 +163,20 @@ class TrackPanel(QWidget):
 def ask_solo_side(parent, track):
     """The solo's side for ``track`` as the engineer gives it: a pan in degrees, None to let the separator read it,
     or False when cancelled."""
-    found = track.processed.stems.recorded_pan_deg if track.processed is not None else 0.0
+    stems = track.processed.stems if track.processed is not None else None
+    found = stems.recorded_pan_deg if stems is not None else 0.0
     current = track.solo_side if track.solo_side is not None else found
     items = ["Where I hear it (a pan below)", "Read by the separator"]
+    others = {f"Where another part holds its place: {pan_text(p)}": p for p in (stems.others_deg if stems else ())}
+    items += list(others)
     choice, ok = QInputDialog.getItem(parent, "Solo side", f"{track.name}: where is the solo?", items,
                                       1 if track.solo_side is None else 0, False)
     if not ok:
         return False
     if choice == items[1]:
         return None
+    if choice in others:
+        return others[choice]
     pan, ok = QInputDialog.getDouble(parent, "Solo side", "The solo's pan in degrees (-45 hard left .. +45 hard "
                                      "right):", round(current, 1), -45.0, 45.0, 1)
     return pan if ok else False

@@ -31,7 +31,7 @@ from jazzremix_gui.core.signal.features import separation_accompaniment, separat
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.signal.spatial import (SIDES, Direction, PanAware, concentration, distinct_directions,
-                                               pan_aware_masks, read_direction, steering_gains)
+                                               other_readings, pan_aware_masks, read_direction, steering_gains)
 from jazzremix_gui.core.signal.stft import CHUNK_FRAMES, HALF, frame_centre, frame_count, ola_gain, overlap_add, stft
 from jazzremix_gui.core.signal.wiener import wiener_mask
 
@@ -54,6 +54,9 @@ class RecordedSolo:
     e_right: float = 0.0
     e_mid: float = 0.0
     e_mix: float = 0.0
+    #: Pans (degrees) of other parts the network also took for the solo in the first stereo block, each holding
+    #: its place (:func:`core.signal.spatial.other_readings`): where else the solo may be.
+    others_deg: tuple = ()
 
     @property
     def share_db(self) -> float:
@@ -106,6 +109,9 @@ class Work:
         ``|spec|``, once :class:`Network` has read the solo's direction (the pan-aware step on a stereo block).
     direction : Direction or None
         The solo's direction in this block (:func:`core.signal.spatial.read_direction`), with ``mag``.
+    others : tuple of float or None
+        The first stereo block only: pans (degrees) of other parts that hold their place as the solo does
+        (:func:`core.signal.spatial.other_readings`).
     """
 
     a: int
@@ -120,6 +126,7 @@ class Work:
     context: np.ndarray | None = None
     mag: np.ndarray | None = None
     direction: Direction | None = None
+    others: tuple | None = None
 
 
 def run_network(model: SessionLike, work: Work) -> Work:
@@ -145,17 +152,22 @@ class Network:
     fully left and fully right, and steered at each distinct reading; the most concentrated reading is kept
     (:func:`core.signal.spatial.concentration`; two to five more calls per recording). With the settings'
     ``side_deg`` (the solo's side, given) nothing is read: every stereo block is steered and separated toward it,
-    and the first is heard once. Mono blocks get the mid.
+    and the first is heard once. Mono blocks get the mid. With ``others`` (and a steered input, the side not
+    given), the first stereo block is also heard steered fully to each side, for other parts that hold their place
+    as the solo does (:func:`core.signal.spatial.other_readings`; two to four more calls per recording, the outputs
+    unchanged): they go with the block (``Work.others``) to :class:`RecordedSolo`.
 
     Parameters
     ----------
     model : SessionLike
     pan_aware : PanAware, optional
         The pan-aware settings the synthesiser uses; None: the plain step (nothing read, nothing steered).
+    others : bool
+        Look for other parts the network takes for the solo in the first stereo block.
     """
 
-    def __init__(self, model: SessionLike, pan_aware: PanAware | None = None):
-        self.model, self.pan_aware = model, pan_aware
+    def __init__(self, model: SessionLike, pan_aware: PanAware | None = None, others: bool = False):
+        self.model, self.pan_aware, self.others = model, pan_aware, others
         self._carried: np.ndarray | None = None  # the earlier blocks' direction histogram
         self._theta_s = float(np.pi / 4)  # the last block's reading of the solo's direction (centred at first)
         side = pan_aware.side_deg if pan_aware is not None else None
@@ -169,15 +181,15 @@ class Network:
         return self.pan_aware is not None and self.pan_aware.steer > 0
 
     def __call__(self, work: Work) -> Work:
-        mag = None
+        mag, first = None, None
         if work.features is None:
             mono = is_mono(work.context)
             if not mono and self._carried is None and self._given is None:  # nothing read: the mid first
                 heard = run_network(self.model, replace(work, features=separator_input(work.context)))
-                mag = np.abs(work.spec)
+                mag, first = np.abs(work.spec), work
                 self._theta_s = read_direction(heard.solo_mag, mag).theta_s
                 if self.pan_aware.hypotheses:
-                    return self._first_of_hypotheses(work, mag)
+                    return self._with_others(self._first_of_hypotheses(work, mag), first)
             gains = None if mono else steering_gains(self._theta_s, self.pan_aware.steer)
             work = replace(work, features=separator_input(work.context, gains), context=None)
         work = run_network(self.model, work)
@@ -188,7 +200,21 @@ class Network:
         if self._given is not None:  # where the engineer says the solo sits, whatever the network's solo reads
             direction = replace(direction, theta_s=self._given)
         self._carried, self._theta_s = direction.histogram, direction.theta_s
-        return replace(work, mag=mag, direction=direction)
+        done = replace(work, mag=mag, direction=direction)
+        return self._with_others(done, first) if first is not None else done
+
+    def _with_others(self, done: Work, first: Work) -> Work:
+        """The first stereo block ``done`` with the other parts that hold their place (``first``: the block as it
+        came, with its ``context``), when this step looks for them."""
+        if not self.others:
+            return done
+
+        def hear(theta: float) -> np.ndarray:
+            gains = steering_gains(theta, self.pan_aware.steer)
+            return run_network(self.model, replace(first, features=separator_input(first.context, gains))).solo_mag
+
+        found = other_readings(hear, done.mag, done.direction.theta_s)
+        return replace(done, others=tuple(round(float(np.rad2deg(t)) - 45.0, 1) for t in found))
 
     def _first_of_hypotheses(self, work: Work, mag: np.ndarray) -> Work:
         """The first stereo block (``mag``: its ``|spec|``) with its direction chosen among hypotheses: the mid's
@@ -339,6 +365,8 @@ class Synthesiser:
         overlap-add (the same samples: overlap-add adds in frame order).
         """
         spec, a, b = work.spec, work.a, work.b
+        if work.others is not None:
+            self.recorded.others_deg = work.others
         end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off  # grow the output buffers to these frames
         self._parts = _grown(self._parts, end)
         if self._own_solo:

@@ -251,6 +251,44 @@ def distinct_directions(readings: list[float]) -> list[float]:
     return out
 
 
+#: How far (radians; 15 degrees) another part's reading must lie from the solo's to be named beside it.
+OTHER_APART = float(np.deg2rad(15.0))
+#: How close (radians; 4 degrees) a block steered at another reading must read it again for it to hold its place.
+OTHER_HOLDS = float(np.deg2rad(4.0))
+
+
+def other_readings(hear, mag: np.ndarray, theta_s: float) -> tuple[float, ...]:
+    """Other parts the network also takes for the solo, each where it holds its place: the directions (radians,
+    0..pi/2) read from the block heard steered fully to each side (:data:`SIDES`) that lie more than
+    :data:`OTHER_APART` from ``theta_s`` (the solo's reading) and from each other, and that the block heard steered
+    at them reads again within :data:`OTHER_HOLDS` (a self-consistent reading, as the solo's is; docs/SEPARATOR_V3.md,
+    "Another part that holds its place"). Two to four calls of ``hear``.
+
+    Parameters
+    ----------
+    hear : callable
+        ``hear(theta) -> solo_mag`` ``(T, F)``: the network's solo for the block with its input steered at
+        direction ``theta`` (radians).
+    mag : np.ndarray [shape=(T, 2, F)]
+        The block's per-channel magnitudes.
+    theta_s : float
+        The solo's direction as read (radians).
+
+    Returns
+    -------
+    tuple of float
+        The other directions, in the order found (at most two).
+    """
+    found: list[float] = []
+    for side in SIDES:
+        theta = read_direction(hear(side), mag).theta_s
+        if all(abs(theta - t) > OTHER_APART for t in [theta_s] + found):
+            again = read_direction(hear(theta), mag).theta_s
+            if abs(again - theta) <= OTHER_HOLDS:
+                found.append(again)
+    return tuple(found)
+
+
 def channel_gains(theta_s: float) -> np.ndarray:
     """Constant-power gains ``(g_L, g_R) = (cos theta_s, sin theta_s)`` of a source at direction ``theta_s``."""
     return np.array([np.cos(theta_s), np.sin(theta_s)], np.float64)
