@@ -4,6 +4,7 @@
 #   scripts/screenshot.sh STATE OUT.png [FILE ...]
 #
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
+#        | other-side (processed, then separated again with the solo where another part holds its place)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
 #        | export (export dialog over a processed track) | report (an export's report) | about | preferences
 #        | nomodel (no model installed)
@@ -94,6 +95,15 @@ elif state == "processing":
 elif state in ("main", "nomodel"):
     w.open_files(files)
     when(all_done, lambda: QTimer.singleShot(1500, grab))
+elif state == "other-side":  # processed, then separated again with the solo where another part holds its place
+    w.open_files(files)
+    def other_side():
+        others = w.current.processed.stems.others_deg
+        if not others:
+            sys.exit("no other part was named for this file")
+        w.separate_with_side(others[0])
+        QTimer.singleShot(500, lambda: when(all_done, lambda: QTimer.singleShot(1500, grab)))
+    when(all_done, other_side)
 elif state == "edited":
     w.open_files(files)
     def edit():
