@@ -120,7 +120,8 @@ def main(argv=None):
             feats.append(f)
             pans.append(float(meta["pan_deg"]))
             parts = meta.get("accompaniment_mix", {})
-            acc.append([float(v.get("pan_deg", 0.0)) for k, v in sorted(parts.items())][:6] + [np.nan] * (6 - min(6, len(parts))))
+            pans = [float(v.get("pan_deg", 0.0)) for _, v in sorted(parts.items())][:6]
+            acc.append(pans + [np.nan] * (6 - len(pans)))
             names.append(f"{s}/{t.name}")
         print(s, len(names), file=sys.stderr, flush=True)
     np.savez(a.out, feats=np.asarray(feats), pans=np.asarray(pans), acc=np.asarray(acc, np.float64),

@@ -356,8 +356,8 @@ def format_report(result: dict) -> str:
     sides = result.get("sides") or {}
     if sides.get("stereo"):
         wrong = sides["stereo"] - sides["read_right"]
-        lines += ["", f"the solo's side, {sides['stereo']} stereo tracks: read within {SIDE_NEAR_DEG:.0f} deg of its pan on "
-                  f"{sides['read_right']}; another part named on {sides['with_others']} (the solo's side on "
+        lines += ["", f"the solo's side, {sides['stereo']} stereo tracks: read within {SIDE_NEAR_DEG:.0f} deg of its "
+                  f"pan on {sides['read_right']}; another part named on {sides['with_others']} (the solo's side on "
                   f"{sides['others_right']} of the {wrong} read wrong, beside a right reading on "
                   f"{sides['others_beside_right']})"]
     for key, groups in result.get("breakdown", {}).items():

@@ -547,9 +547,9 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
         Where the mixer reads the accompaniment (:func:`accompaniment_source`): the separator's own
         spectra of it (``spectra``: two transforms per frame fewer) or the STFT of the separated stem
         (``stems``); default: where the mixer's training read it (``ModelMeta.accompaniment_from``).
+        The solo is always transformed from its stem.
     others : bool
         Look for other parts the separator takes for the solo (:func:`separate_stream`; the stems' ``others_deg``).
-        The solo is always transformed from its stem.
 
     Returns
     -------

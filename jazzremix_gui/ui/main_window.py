@@ -61,7 +61,9 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str
     if stems is None or channels < 2 or not math.isfinite(stems.solo_share_db):
         return ""
     text = (f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording "
-            f"({stems.solo_share_db:.1f} dB of its energy)" + (", toward the side you gave" if given is not None else ""))
+            f"({stems.solo_share_db:.1f} dB of its energy)")
+    if given is not None:
+        text += ", toward the side you gave"
     link = f"style='color:{LINK_COLOUR}'"
     for pan in stems.others_deg:
         text += (f"<br>another part holds its place at {pan_text(pan)}: "
