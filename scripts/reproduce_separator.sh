@@ -320,3 +320,15 @@ $JR train-separator $E23 --out checkpoints/e23/final/separator-v3.onnx --card ch
 # was not shipped (docs/SEPARATOR_V3.md, "Steered astray")
 mkdir -p checkpoints/soup33_23
 python scripts/separator_soup.py checkpoints/soup33_23/separator-v3.pt models/separator.pt checkpoints/e23/final/separator-v3.pt
+# data/train-v15: every chord part on keys, an organ or an electric piano (--comp-keys 1, training/synth/keys.py), and
+# experiment e24 (nineteenth session; rule in checkpoints/e24/rule.txt): e23's command without --steer-astray, with it
+$JR synth --out data/train-v15 --tracks 200 --seconds 20 --seed 18 --jobs 2 --variety 0 --sampled-solo 0.6 \
+    --sampled-bass 0.5 --sampled-comp 0 --sampled-drums 0.6 --comp-keys 1 --samples data/samples/weresax,\
+data/samples/emilyguitar,data/samples/bearsax,data/samples/meatbass,data/samples/headroom,data/samples/emilyguitar-comp,\
+data/samples/muldjord
+E24=$(echo "$E23" | sed 's#--train [^ ]*#--train '"$D11"',data/train-v15#; s#checkpoints/e23/run#checkpoints/e24/run#; s#--seed 28#--seed 29#; s#--minutes 45#--minutes 60#; s# --steer-astray 0.3##')
+$JR train-separator $E24 --average-last 10 --out checkpoints/e24/mean/separator-v3.onnx --card checkpoints/e24/mean/separator-v3.json
+$JR train-separator $E24 --out checkpoints/e24/final/separator-v3.onnx --card checkpoints/e24/final/separator-v3.json
+# the rule's two fresh test sets, rendered after it was written
+$JR synth --out data/val-unseen-4 --generator val --tracks 36 --seconds 20 --seed 8000 --jobs 2 --level-profile wide --variety 0
+$JR synth --out data/val-unseen-5 --generator val --tracks 36 --seconds 20 --seed 9000 --jobs 2 --level-profile wide --variety 0

@@ -627,3 +627,48 @@ def _an_accompaniment_library_is_checked(tmp_path, capsys, option, role, bass, l
     generate_dataset(tmp_path / "r", 1, 0.5, 5, [TIMGM], jobs=1, samples=libs, **{kw: 1.0})
     info = json.loads((tmp_path / "r" / "dataset.json").read_text())
     assert info[kw] == 1.0 and info["samples"] == names and "sampled_bass" not in info
+
+
+def test_held_keys_last_until_the_next_hit():
+    from jazzremix_gui.training.synth.keys import GAP_S, LONGEST_S, held
+
+    notes = [(0.0, 0.3, 60, 70), (0.0, 0.3, 64, 70), (1.0, 0.2, 62, 70), (1.004, 0.2, 65, 70), (3.0, 5.0, 60, 70)]
+    got = held(notes)
+    assert [n[0] for n in got] == [n[0] for n in notes] and [n[2:] for n in got] == [n[2:] for n in notes]
+    assert got[0][1] == pytest.approx(1.0 - GAP_S) and got[1][1] == pytest.approx(1.0 - GAP_S)
+    assert got[2][1] == pytest.approx(2.0 - GAP_S) and got[3][1] == pytest.approx(3.0 - 1.004 - GAP_S)
+    assert got[4][1] == 5.0  # never shortened (the last hit: at most LONGEST_S more, here already longer)
+    assert held([(0.0, 0.1, 60, 70)])[0][1] == LONGEST_S
+
+
+@needs_fs
+def test_comp_keys_play_the_chord_parts_on_an_organ_or_an_electric_piano(tmp_path, capsys):
+    """--comp-keys: 0 draws nothing (bit for bit); 1 plays the chord parts on keys from the training soundfonts, the
+    arrangement and the solo's instrument unchanged, named in meta.json; refused for validation sets, beyond 0..1;
+    a dataset made with it records it, and the CLI says a refusal in one line."""
+    from jazzremix_gui.cli.main import main
+    from jazzremix_gui.training.synth.dataset import render_track
+    from jazzremix_gui.training.synth.keys import KEYS
+
+    plain, meta = render_track(11, 1, 4.0, [TIMGM])
+    zero, meta0 = render_track(11, 1, 4.0, [TIMGM], comp_keys=0.0)
+    np.testing.assert_array_equal(plain["mixture"], zero["mixture"])
+    assert meta == meta0 and "comp_keys" not in meta
+    stems, meta1 = render_track(11, 1, 4.0, [TIMGM], comp_keys=1.0)
+    np.testing.assert_array_equal(stems["mixture"], stems["solo"] + stems["accompaniment"])
+    assert set(meta1["comp_keys"]) == {k for k in meta["soundfonts"] if k in ("comp", "comp2")}
+    for part, what in meta1["comp_keys"].items():
+        name, program = what.split()[:2]
+        assert (name, int(program)) in KEYS and name in meta1["accompaniment_instruments"]
+    assert (meta1["style"], meta1["instrument"], meta1["tempo"]) == (meta["style"], meta["instrument"], meta["tempo"])
+    assert not np.array_equal(stems["accompaniment"], plain["accompaniment"])
+    with pytest.raises(SynthError, match="--comp-keys is for training sets"):
+        generate_dataset(tmp_path / "v", 1, 1.0, 5, generator="val", comp_keys=0.5)
+    with pytest.raises(SynthError, match="--comp-keys is a probability"):
+        generate_dataset(tmp_path / "t", 1, 1.0, 5, [TIMGM], comp_keys=1.5)
+    generate_dataset(tmp_path / "k", 1, 1.0, 5, [TIMGM], comp_keys=0.5)
+    assert json.loads((tmp_path / "k" / "dataset.json").read_text())["comp_keys"] == 0.5
+    assert main(["synth", "--out", str(tmp_path / "c"), "--tracks", "1", "--seconds", "1", "--comp-keys", "2",
+                 "--soundfont", TIMGM, "--quiet"]) != 0
+    err = capsys.readouterr().err
+    assert "--comp-keys is a probability" in err and "Traceback" not in err

@@ -66,6 +66,10 @@ def register(sub) -> None:
                    help="probability per track with horn backgrounds or a counter-line that they are played from a "
                         "recorded horn library in --samples (a saxophone in the accompaniment; training sets only; "
                         "default 0)")
+    p.add_argument("--comp-keys", type=float, default=0.0, metavar="P",
+                   help="probability per track that its chord parts are played on keys, an organ (often holding "
+                        "its voicings) or an electric piano, from the training soundfonts (training sets only; "
+                        "default 0)")
     p.add_argument("--samples", default=None, metavar="DIR[,DIR...]",
                    help="sample libraries for --sampled-solo, --sampled-bass, --sampled-comp, --sampled-drums and "
                         "--sampled-horns, comma-separated: folders of <note><octave>_<layer>_rr<N>[_<mic>].wav or .flac "
@@ -102,7 +106,7 @@ def run(args) -> int:
                                  lookalike=args.lookalike, sampled_solo=args.sampled_solo,
                                  samples=args.samples, sampled_bass=args.sampled_bass,
                                  sampled_comp=args.sampled_comp, sampled_drums=args.sampled_drums,
-                                 sampled_horns=args.sampled_horns)
+                                 sampled_horns=args.sampled_horns, comp_keys=args.comp_keys)
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

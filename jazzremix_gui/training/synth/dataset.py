@@ -31,7 +31,7 @@ from scipy.io import wavfile
 
 from jazzremix_gui.core.files.atomic import atomic_path, write_text
 
-from . import additive, drumkit, lookalike as look, sampled
+from . import additive, drumkit, keys, lookalike as look, sampled
 from .arrangement import Arrangement, plan_track, track_seed_sequence
 from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
@@ -117,7 +117,7 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                  variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                  solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
                  samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0,
-                 sampled_drums: float = 0.0, sampled_horns: float = 0.0):
+                 sampled_drums: float = 0.0, sampled_horns: float = 0.0, comp_keys: float = 0.0):
     """Make one track in memory.
 
     Parameters
@@ -169,6 +169,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         instruments the arrangement gave them), when the track has any, are played from a recorded horn
         library of ``samples`` (one library per track, a voice drawn for each part): a recorded saxophone
         in the accompaniment, so that the timbre alone does not say "solo" (training only; 0 draws nothing).
+    comp_keys : float
+        Probability that the chord parts not played from a library are played on keys (:mod:`.keys`: an organ,
+        often holding its voicings, or an electric piano; training only; 0 draws nothing).
 
     Returns
     -------
@@ -178,9 +181,9 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
     meta : dict
         The track's meta.json content.
     """
-    # spawn(11)'s first ten children are spawn(10)'s (and spawn(9)'s first nine): earlier options' draws as before
-    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss, comp_ss, drums_ss, horn_ss = \
-        track_seed_sequence(seed, index).spawn(11)
+    # spawn(12)'s first eleven children are spawn(11)'s (and spawn(10)'s first ten): earlier options' draws as before
+    arr_ss, mix_ss, deg_ss, var_ss, voice_ss, look_ss, sampled_ss, bass_ss, comp_ss, drums_ss, horn_ss, keys_ss = \
+        track_seed_sequence(seed, index).spawn(12)
     look_rng = np.random.default_rng(look_ss) if lookalike > 0 and generator != "val" else None
     var_rng = np.random.default_rng(var_ss)
     horns = EXTRA_HORNS * min(variety, 1.0)
@@ -224,6 +227,14 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
                 lib = _drawn(_libraries(samples, role), role_rng)
                 for q in parts[:1] if role != "horn" else parts:  # a horn section: one library, a voice per part
                     recorded_parts[q.name] = (_voice_module(lib).draw_voice(role_rng, lib, q), lib, role_rng)
+    comped_on_keys = {}
+    if comp_keys > 0 and generator != "val":
+        keys_rng = np.random.default_rng(keys_ss)
+        if keys_rng.random() < comp_keys:
+            for p in arr.parts:
+                if p.name in ("comp", "comp2") and p.name not in recorded_parts:
+                    comped_on_keys[p.name] = keys.as_keys(p, keys_rng)
+            arr.info["accompaniment_instruments"] = [p.instrument for p in arr.parts[1:]]
     swap = None
     if look_rng is not None and voice is None and recorded is None and len(soundfonts) > 1 and look_rng.random() < lookalike:
         first, second, swap = look.split_solo(arr.solo, look_rng)
@@ -289,6 +300,8 @@ def render_track(seed: int, index: int, seconds: float, soundfonts: list[str],
         meta["solo_voice"] = {"kind": "sampled", **sampled.describe(recorded)}
     for name, (v, _lib, _r) in recorded_parts.items():
         meta[f"{name}_voice"] = {"kind": "sampled", **sampled.describe(v)}
+    if comped_on_keys:
+        meta["comp_keys"] = comped_on_keys
     if look_rng is not None:
         meta["lookalike"] = {"p": float(lookalike), "twin_section": arr.info.get("twin_section"),
                              "soundfont_swap": None if swap is None else
@@ -346,7 +359,7 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
                    variety: float = 0.0, generator: str = "train", additive_solo: float = 0.0,
                    solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
                    samples: str | None = None, sampled_bass: float = 0.0, sampled_comp: float = 0.0,
-                   sampled_drums: float = 0.0, sampled_horns: float = 0.0) -> str:
+                   sampled_drums: float = 0.0, sampled_horns: float = 0.0, comp_keys: float = 0.0) -> str:
     """Make track ``index`` under ``out_dir`` unless it is finished. Returns its name."""
     d = Path(out_dir) / track_name(index)
     if is_finished(d):
@@ -356,7 +369,8 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
                                level_profile=level_profile, variety=variety, generator=generator,
                                additive_solo=additive_solo, solo_voices=solo_voices, lookalike=lookalike,
                                sampled_solo=sampled_solo, samples=samples, sampled_bass=sampled_bass,
-                               sampled_comp=sampled_comp, sampled_drums=sampled_drums, sampled_horns=sampled_horns)
+                               sampled_comp=sampled_comp, sampled_drums=sampled_drums, sampled_horns=sampled_horns,
+                               comp_keys=comp_keys)
     for name in STEMS:
         _write_wav(d / f"{name}.wav", stems[name])
     _write_json(d / "meta.json", meta)
@@ -369,7 +383,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
                      generator: str = "train", additive_solo: float = 0.0,
                      solo_voices: tuple = ("harmonic",), lookalike: float = 0.0, sampled_solo: float = 0.0,
                      samples: str | None = None, sampled_bass: float = 0.0,
-                     sampled_comp: float = 0.0, sampled_drums: float = 0.0, sampled_horns: float = 0.0) -> list[str]:
+                     sampled_comp: float = 0.0, sampled_drums: float = 0.0, sampled_horns: float = 0.0,
+                     comp_keys: float = 0.0) -> list[str]:
     """Write (or complete) a dataset of ``tracks`` tracks.
 
     Parameters
@@ -423,6 +438,9 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     sampled_horns : float
         Probability per track with horn parts that they are played from a horn library of ``samples``
         (training sets only).
+    comp_keys : float
+        Probability per track that its chord parts are played on keys, an organ or an electric piano (:mod:`.keys`;
+        training sets only).
 
     Returns
     -------
@@ -463,6 +481,10 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
                              "soundfonts")
         if p_role > 0:
             _libraries(samples, "horn" if role == "horns" else role)  # the folders are checked before any track
+    if not 0.0 <= comp_keys <= 1.0:
+        raise SynthError("--comp-keys is a probability: 0 to 1")
+    if comp_keys > 0 and generator == "val":
+        raise SynthError("--comp-keys is for training sets: the validation generator has its own arrangements")
     solo_voices = tuple(solo_voices)
     if not solo_voices or any(k not in additive.KINDS for k in solo_voices) or len(set(solo_voices)) < len(solo_voices):
         raise SynthError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
@@ -487,13 +509,16 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["sampled_drums"] = float(sampled_drums)
     if sampled_horns > 0:
         opts["sampled_horns"] = float(sampled_horns)
+    if comp_keys > 0:
+        opts["comp_keys"] = float(comp_keys)
     if sampled_solo > 0 or sampled_bass > 0 or sampled_comp > 0 or sampled_drums > 0 or sampled_horns > 0:
         opts["samples"] = ",".join(lib.name for lib in _libraries(samples))
     info_path = out / "dataset.json"
     if info_path.is_file():
         old = json.loads(info_path.read_text())
         keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike", "sampled_solo",
-                                         "sampled_bass", "sampled_comp", "sampled_drums", "sampled_horns", "samples")
+                                         "sampled_bass", "sampled_comp", "sampled_drums", "sampled_horns", "samples",
+                                         "comp_keys")
                              if k in old and k not in opts]
         old_opts = {k: old.get(k, "wide" if k == "level_profile" else None) for k in keys}
         opts_all = {k: opts.get(k) for k in keys}
@@ -510,7 +535,7 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         for i in todo:
             generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
                            additive_solo, solo_voices, lookalike, sampled_solo, samples, sampled_bass,
-                           sampled_comp, sampled_drums, sampled_horns)
+                           sampled_comp, sampled_drums, sampled_horns, comp_keys)
             done += 1
             if progress:
                 progress(done, tracks, names[i])
@@ -518,7 +543,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
                             level_profile, variety, generator, additive_solo, solo_voices, lookalike,
-                            sampled_solo, samples, sampled_bass, sampled_comp, sampled_drums, sampled_horns)
+                            sampled_solo, samples, sampled_bass, sampled_comp, sampled_drums, sampled_horns,
+                            comp_keys)
                 for i in todo]
         for f in as_completed(futs):
             name = f.result()
