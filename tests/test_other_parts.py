@@ -130,7 +130,7 @@ def test_the_cli_says_where_else_the_solo_may_be(tmp_path, capsys):
     assert main(["separate", str(wav), "-o", str(tmp_path / "b"), "--model", model]) == 0
     err = capsys.readouterr().err
     side = int(round(entry["solo_others_deg"][0]))
-    assert (f"another part holds its place at pan +{side} deg (right): if that is the solo, separate again with "
+    assert (f"another part holds its place at pan +{side} deg (right): if that is the solo, run again with "
             f"--solo-side {side}") in err, err
     assert main(["separate", str(wav), "-o", str(tmp_path / "c"), "--model", model, "--json",
                  "--solo-side", str(side)]) == 0

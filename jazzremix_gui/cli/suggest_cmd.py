@@ -60,7 +60,7 @@ def others_text(others_deg) -> str:
         return ""
     places = " and ".join(pan_text(p) for p in others_deg)
     hint = " or ".join(f"--solo-side {int(round(p))}" for p in others_deg)
-    return f"another part holds its place at pan {places}: if that is the solo, separate again with {hint}"
+    return f"another part holds its place at pan {places}: if that is the solo, run again with {hint}"
 
 
 def run(args) -> int:
