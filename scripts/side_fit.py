@@ -16,8 +16,8 @@ NEAR = 8.0  # degrees: a grid direction this close to the true pan is the solo's
 
 
 def design(feats: np.ndarray) -> np.ndarray:
-    """Per-direction inputs (N, 13, K) from the scan's features (N, 14, 12): the grid rows, with each feature
-    also relative to the track's best over the grid (so that the track's overall level does not count)."""
+    """Per-direction inputs (N, 13, 36) from the scan's features (N, 14, 13; the last, the signed reading, left
+    out): the grid rows, each feature also relative to the track's best over the grid and to the mid's pass."""
     g = feats[:, :13, :12]
     rel = g - g.max(axis=1, keepdims=True)
     mid = feats[:, 13:14, :12]
@@ -32,7 +32,7 @@ def targets(pans: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 
 def nll(w, x, t, l2):
-    s = x @ w[:-0 or None]
+    s = x @ w
     s = s - s.max(axis=1, keepdims=True)
     lse = np.log(np.exp(s).sum(axis=1))
     good = np.log((np.exp(s) * t).sum(axis=1) + 1e-300)
@@ -66,11 +66,9 @@ def main(argv=None):
         e = np.load(name)
         xe = (design(e["feats"]) - mu) / sd
         pick = grid[np.argmax(xe @ w, axis=1)]
-        mid_read = e["pans"]  # placeholder for printing
         ok = np.abs(pick - e["pans"]) <= NEAR
-        # the default: the mid pass's reading (self_dist of the mid row is |read - 0|, sign lost), so compare by
-        # the grid's self-consistent direction nearest the mid's reading is not available; report the pick only
-        print(f"{name}: {ok.sum()} / {len(ok)} picked within {NEAR} deg")
+        mid = np.abs(e["feats"][:, 13, -1] - e["pans"]) <= NEAR  # the network's own reading of the mid (read_pan)
+        print(f"{name}: {ok.sum()} / {len(ok)} picked within {NEAR} deg (the mid's own reading: {mid.sum()})")
         for n, pk, pn, o in zip(e["names"], pick, e["pans"], ok):
             if not o:
                 print(f"   miss {n}: pick {pk:+.1f}, true {pn:+.1f}")
