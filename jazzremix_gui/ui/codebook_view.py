@@ -154,7 +154,8 @@ class CodebookView(FocusFrame, pg.GraphicsLayoutWidget):
             side = float("nan") if value == "read" else float(value)
         except ValueError:
             return
-        self.side_picked.emit(side)
+        if value == "read" or -45.0 <= side <= 45.0:  # a pan, or none (NaN is neither)
+            self.side_picked.emit(side)
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)

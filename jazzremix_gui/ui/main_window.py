@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QP
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
 from jazzremix_gui.services import naming
-from jazzremix_gui.ui import access, actions, geometry, tracks
+from jazzremix_gui.ui import access, actions, geometry, theme, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
 from jazzremix_gui.ui.exporter import ExportController
 from jazzremix_gui.ui.controls import MixControls, TransportBar, step
@@ -64,7 +64,7 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str
             f"({stems.solo_share_db:.1f} dB of its energy)")
     if given is not None:
         text += ", toward the side you gave"
-    link = f"style='color:{LINK_COLOUR}'"
+    link = f"style='color:{theme.LINK_COLOUR}'"
     for pan in stems.others_deg:
         text += (f"<br>another part holds its place at {pan_text(pan)}: "
                  f"<a {link} href='side:{pan:.1f}'>separate with the solo there</a>")
@@ -72,9 +72,6 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str
         text += f"<br><a {link} href='side:read'>let the separator read the side</a>"
     return text
 
-
-#: Links in the heat map's legend (readable on the dark theme).
-LINK_COLOUR = "#7fb8ff"
 
 
 def suggestion_status_text(state) -> str:

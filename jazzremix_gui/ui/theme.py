@@ -16,6 +16,8 @@ SOLO_COLOUR = "#f0a35b"
 ACC_COLOUR = "#6fcf97"
 SUGGESTED_COLOUR = "#ffffff"
 CURRENT_COLOUR = "#33e0ff"
+#: Links in the heat map's legend (readable on the dark theme).
+LINK_COLOUR = "#7fb8ff"
 #: Colour map of the spectrograms and the codebook heat map.
 COLORMAP = "inferno"
 
