@@ -23,7 +23,7 @@ import soundfile as sf
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.core.signal.features import separator_input
 from jazzremix_gui.core.signal.separation import BLOCK_FRAMES, Analyser, is_mono, run_network
-from jazzremix_gui.core.signal.spatial import BINS, directions, _histogram, peak_direction, steering_gains
+from jazzremix_gui.core.signal.spatial import BINS, direction_histogram, directions, peak_direction, steering_gains
 from jazzremix_gui.core.signal.stft import frame_centre
 
 GRID = np.linspace(-45.0, 45.0, 13)  # pan, degrees (7.5 degrees apart)
@@ -44,7 +44,7 @@ def pass_features(solo: np.ndarray, mag: np.ndarray, theta: np.ndarray, pan: flo
     e_s = np.square(solo, dtype=np.float64)
     e_m = np.square(mid, dtype=np.float64)
     share_db = 10 * np.log10((e_s.sum() + 1e-12) / (e_m.sum() + 1e-12))
-    hist = _histogram(solo, mag, theta)
+    hist = direction_histogram(solo, mag, theta)
     read = np.rad2deg(peak_direction(hist)) - 45.0
     b = int(np.clip((pan + 45.0) / 2.0, 0, BINS - 1))
     tot = hist.sum() + 1e-12
@@ -63,7 +63,7 @@ def pass_features(solo: np.ndarray, mag: np.ndarray, theta: np.ndarray, pan: flo
     sm = solo[act] if act.any() else solo
     d = np.diff(np.log1p(sm * 100), axis=0)
     flux = float(np.mean(np.maximum(d, 0).mean(axis=1))) if sm.shape[0] > 1 else 0.0
-    mixhist = _histogram(mid, mag, theta)
+    mixhist = direction_histogram(mid, mag, theta)
     mix_mass = mixhist[max(0, b - 4): b + 5].sum() / (mixhist.sum() + 1e-12)
     # steadiness: correlation of successive frames' spectra (a held line) among active frames
     if sm.shape[0] > 2:

@@ -100,10 +100,6 @@ def _meta(folder: Path) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def read_conditions(folder: Path) -> dict:
-    """:func:`conditions` of a track folder (empty without a readable ``meta.json``)."""
-    return conditions(_meta(folder))
-
 
 def breakdown(tracks: list[dict]) -> dict:
     """Median SDRs per condition value.
@@ -268,12 +264,13 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
         scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware))
         report((i + 1) / len(tracks), folder.name)
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
-    rows = [{**asdict(s), "conditions": read_conditions(f)} for s, f in zip(scores, tracks)]
+    metas = [_meta(f) for f in tracks]
+    rows = [{**asdict(s), "conditions": conditions(m)} for s, m in zip(scores, metas)]
     used = pan_aware_of(model, pan_aware)
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
             "pan_aware": used.to_text() if used is not None else "",
             "tracks": rows, "median": median, "breakdown": breakdown(rows),
-            "sides": side_summary(rows, [_meta(f) for f in tracks])}
+            "sides": side_summary(rows, metas)}
 
 
 #: A track whose SDR falls by more than this against an earlier evaluation is named (dB).

@@ -207,14 +207,14 @@ def check_space(folder: Path, frames: int, specs, clip: str, spool: bool = True)
 
 
 def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter | None = None,
-                      measure_recording: bool = False, recorded: RecordedSolo | None = None, others: bool = False):
+                      measure_recording: bool = False, recorded: RecordedSolo | None = None, others: bool = True):
     """Separate ``input_path`` (streaming) into a :class:`StemSpool` beside ``near``; the mixer listens if given.
 
     ``measure_recording``: the recording's integrated loudness as it plays (:func:`core.audio.loudness.file_loudness`,
     the same figure) is measured from the blocks the separation reads, on a thread of its own, into the spool's
     ``recording_lufs``: a loudness match then needs no second decode of the input. ``others``: look for other
-    parts the separator takes for the solo (``recorded.others_deg``; two to four network calls more), for a caller
-    that reports them.
+    parts the separator takes for the solo (``recorded.others_deg``; two to four network calls more); a caller that
+    reports none of them (``remix``, ``render``) passes False.
 
     Returns
     -------
@@ -560,7 +560,7 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
     # the output is checked first: a format, rate or folder it cannot take is said before any work
     spec.check_rate(meta.rate, out_path)
     spool, suggestion = separate_to_spool(input_path, out_path, separator, mixer, report.sub(0.0, 0.9),
-                                          measure_recording=loudness == "match")
+                                          measure_recording=loudness == "match", others=False)  # not reported
     with spool:
         auto = automation.suggestion_automation(suggestion, spool.frames, spool.rate, whole_track) \
             if suggestion is not None else (pan, gain)
@@ -594,7 +594,6 @@ def separate_stems(input_path, targets: dict, spec: OutputSpec, clip: str, keep_
     check_space(first.parent, meta.frames, [(spec, channels_of(k, solo, mono)) for k in targets], clip)
     plan = OutputPlan(dict(targets), spec, clip, solo, keep_mono, tags.read_tags(meta.path), meta.path.stem,
                       {"separator": separator.meta.version})
-    spool, _ = separate_to_spool(meta.path, first, separator, None, report.sub(0.0, 0.95), recorded=recorded,
-                                 others=True)  # `separate` says where else the solo may be
+    spool, _ = separate_to_spool(meta.path, first, separator, None, report.sub(0.0, 0.95), recorded=recorded)
     with spool:
         return tuple(write_outputs(spool, None, plan, report.sub(0.95, 1.0)))

@@ -76,7 +76,8 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
         remix_writer.check_space(folder, meta.frames, [(plan.spec, 2)] * len(targets), plan.clip)
         source, suggestion = remix_writer.separate_to_spool(source_path, next(iter(targets.values())), separator,
                                                             mixer, report.sub(0.0, 0.9),
-                                                            measure_recording=plan.loudness == "match" and "remix" in targets)
+                                                            measure_recording=plan.loudness == "match" and "remix" in targets,
+                                                            others=False)  # a render reports no other part
         holder = source
     with holder:
         mix = session.mix_for(data, source.solo_level)  # a version-1 session converted as the app does
