@@ -69,10 +69,11 @@ class ResidualConv(nn.Module):
 class MaskSeparator(nn.Module):
     """The project's default separator: bottleneck + dilated temporal convolutions + mask."""
 
-    def __init__(self, width: int = 256, dilations=(1, 2, 4, 8, 1, 2), kernel: int = 3, pitch_classes: int = 0):
+    def __init__(self, width: int = 256, dilations=(1, 2, 4, 8, 1, 2), kernel: int = 3, pitch_classes: int = 0,
+                 gate: bool = False):
         super().__init__()
         self.width, self.dilations, self.kernel = width, tuple(dilations), kernel
-        self.pitch_classes = pitch_classes
+        self.pitch_classes, self.gate = pitch_classes, bool(gate)
         # a training-only head (separator v3's pitch-informed experiment): the solo's pitch class per frame from
         # the bottleneck; forward() and so the exported ONNX graph do not use it
         self.pitch = nn.Linear(width, pitch_classes) if pitch_classes else None
@@ -81,8 +82,14 @@ class MaskSeparator(nn.Module):
         self.encode = nn.Linear(N_BINS, width)
         self.blocks = nn.ModuleList([ResidualConv(width, d, kernel) for d in dilations])
         self.decode = nn.Sequential(nn.GELU(), nn.Linear(width, width), nn.GELU(), nn.Linear(width, N_BINS))
+        # the mask's logits from ``decode`` lie in a ``width``-dimensional subspace of the 2049 bins (plus a bias);
+        # the gate adds, bin by bin, the normalised input times a second map of the same features, so each bin's
+        # logit can follow its own level in the input (a peak or a valley between partials)
+        self.input_gate = nn.Linear(width, N_BINS) if gate else None
         self.architecture = (f"mask: log-compressed normalised input, 2049->{width} bottleneck, "
-                             f"{len(dilations)} residual dilated convs {list(dilations)}, sigmoid mask x input")
+                             f"{len(dilations)} residual dilated convs {list(dilations)}, "
+                             + ("mask logits plus the input gated bin by bin, " if gate else "")
+                             + "sigmoid mask x input")
 
     @property
     def context_frames(self) -> int:
@@ -93,24 +100,31 @@ class MaskSeparator(nn.Module):
         return torch.log1p(1000.0 * mag)
 
     def _hidden(self, mag):
-        """``[B, T, C]`` bottleneck features of ``[B, T, F]`` magnitudes."""
+        """``([B, T, C] bottleneck features, [B, T, F] normalised input)`` of ``[B, T, F]`` magnitudes."""
         x = (self.compress(mag) - self.input_mean) * self.input_scale
         h = self.encode(x).transpose(1, 2)  # [B, C, T]
         for block in self.blocks:
             h = block(h)
-        return h.transpose(1, 2)
+        return h.transpose(1, 2), x
+
+    def _logits(self, h, x):
+        """``[B, T, F]`` mask logits of the bottleneck ``h`` (with the gated input ``x`` where the model has it)."""
+        if not self.gate:
+            return self.decode(h)
+        f = self.decode[:3](h)
+        return self.decode[3](f) + self.input_gate(f) * x
 
     def forward(self, mag):
         squeeze = mag.dim() == 2
         if squeeze:
             mag = mag.unsqueeze(0)
-        out = torch.sigmoid(self.decode(self._hidden(mag))) * mag
+        out = torch.sigmoid(self._logits(*self._hidden(mag))) * mag
         return out.squeeze(0) if squeeze else out
 
     def forward_with_pitch(self, mag):
         """``(forward(mag), pitch logits [B, T, pitch_classes])`` for ``[B, T, F]`` magnitudes (training)."""
-        h = self._hidden(mag)
-        return torch.sigmoid(self.decode(h)) * mag, self.pitch(h)
+        h, x = self._hidden(mag)
+        return torch.sigmoid(self._logits(h, x)) * mag, self.pitch(h)
 
 
 def band_edges(bands: int, min_width: int = 4) -> list[int]:
@@ -210,7 +224,8 @@ def extend_context(model: MaskSeparator, dilations) -> MaskSeparator:
         raise ValueError("only the mask architecture has temporal blocks to extend")
     if not dilations or min(dilations) < 1:
         raise ValueError(f"dilations to add must be positive integers, got {list(dilations)}")
-    bigger = MaskSeparator(model.width, tuple(model.dilations) + tuple(dilations), model.kernel, model.pitch_classes)
+    bigger = MaskSeparator(model.width, tuple(model.dilations) + tuple(dilations), model.kernel, model.pitch_classes,
+                           model.gate)
     state = bigger.state_dict()
     state.update(model.state_dict())
     for k in range(len(model.dilations), len(bigger.dilations)):
@@ -224,11 +239,35 @@ def with_pitch_head(model: MaskSeparator, classes: int) -> MaskSeparator:
     """A copy of ``model`` with a (fresh) pitch head of ``classes`` classes; the rest of its weights kept."""
     if not isinstance(model, MaskSeparator):
         raise ValueError("only the mask architecture has a bottleneck for a pitch head")
-    headed = MaskSeparator(model.width, model.dilations, model.kernel, classes)
+    headed = MaskSeparator(model.width, model.dilations, model.kernel, classes, model.gate)
     state = headed.state_dict()
     state.update({k: v for k, v in model.state_dict().items() if not k.startswith("pitch.")})
     headed.load_state_dict(state)
     return headed
+
+
+def with_gate(model: MaskSeparator) -> MaskSeparator:
+    """A copy of ``model`` whose mask logits add the input gated bin by bin (:class:`MaskSeparator` ``gate``).
+
+    The gate's map starts at zero, so the copy computes exactly what ``model`` did; training then lets each
+    bin's logit follow its own level in the input.
+
+    Raises
+    ------
+    ValueError
+        ``model`` is not a :class:`MaskSeparator`, or already has the gate.
+    """
+    if not isinstance(model, MaskSeparator):
+        raise ValueError("only the mask architecture has mask logits to gate")
+    if model.gate:
+        raise ValueError("the model already gates its input")
+    gated = MaskSeparator(model.width, model.dilations, model.kernel, model.pitch_classes, gate=True)
+    state = gated.state_dict()
+    state.update(model.state_dict())
+    state["input_gate.weight"].zero_()
+    state["input_gate.bias"].zero_()
+    gated.load_state_dict(state)
+    return gated
 
 
 def build(name: str, **kwargs) -> nn.Module:

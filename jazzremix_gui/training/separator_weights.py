@@ -34,7 +34,8 @@ def arch_config(model) -> dict:
     """What :func:`architectures.build` needs to rebuild ``model``."""
     if isinstance(model, architectures.MaskSeparator):
         arch = {"name": "mask", "width": model.width, "dilations": list(model.dilations), "kernel": model.kernel}
-        return arch | ({"pitch_classes": model.pitch_classes} if model.pitch_classes else {})
+        arch |= {"pitch_classes": model.pitch_classes} if model.pitch_classes else {}
+        return arch | ({"gate": True} if model.gate else {})
     if isinstance(model, architectures.BandSeparator):
         return {"name": "band", "bands": model.bands, "dim": model.dim, "dilations": list(model.dilations),
                 "kernel": model.kernel, "mix_every": model.mix_every}
