@@ -409,6 +409,7 @@ def test_training_on_steered_examples_is_recorded(tmp_path):
     (["--steer-train", "0.5", "--pan-loss", "1", "--pan-aware", "20"], "exclude each other"),
     (["--steer-astray", "0.3"], "--steer-astray is a share of the steered examples: give --steer-train P too"),
     (["--steer-train", "0.5", "--steer-astray", "2"], "--steer-astray 2: a share between 0 and 1"),
+    (["--gate", "--arch", "band"], "--gate: only the mask architecture has mask logits to gate"),
 ])
 def test_pan_loss_options_are_checked_before_anything_runs(tmp_path, capsys, argv, message):
     from jazzremix_gui.cli.main import main
@@ -436,3 +437,46 @@ def test_a_second_run_into_a_held_checkpoint_folder_is_refused(tmp_path, capsys)
     assert not out.exists() and sorted(p.name for p in held.iterdir()) == ["lock"]
     with checkpoint.claimed(held):  # free again once the holder is done (or killed)
         pass
+
+
+def test_the_input_gate_starts_as_the_same_model_exports_and_trains(tmp_path):
+    """--gate: the mask's logits add the input gated bin by bin; at start the model is the one it came from, the
+    gated model exports to ONNX with the same outputs as torch, rebuilds from its weights and resumes training."""
+    from jazzremix_gui.training import separator_weights as W
+
+    torch.manual_seed(0)
+    model = architectures.build("mask", width=32, dilations=(1, 2)).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    gated = architectures.with_gate(model).eval()
+    x = torch.rand(2, 40, architectures.N_BINS) * 0.05
+    with torch.no_grad():
+        assert torch.equal(model(x), gated(x))
+        gated.input_gate.weight.normal_(0, 0.05)  # once trained, the gate changes the mask
+        assert not torch.allclose(model(x), gated(x))
+    assert gated.context_frames == model.context_frames and "gated" in gated.architecture
+    with pytest.raises(ValueError, match="already"):
+        architectures.with_gate(gated)
+    with pytest.raises(ValueError):
+        architectures.with_gate(architectures.build("seed", layers=1))
+    rebuilt = W.build_from_config(W.arch_config(gated)).eval()
+    rebuilt.load_state_dict(gated.state_dict())
+    path = export_onnx(gated, tmp_path / "g.onnx", {"kind": "separator", "hop": 1024, "input_kind": "mid_magnitude",
+                                                    "context_frames": gated.context_frames, "version": "t"},
+                       torch.rand(20, 2049) * 0.05, "mix_mag", "solo_mag")
+    session = ModelSession(path, "separator", prefer_gpu=False)
+    with torch.no_grad():
+        expected = rebuilt(x[0]).numpy()
+    np.testing.assert_allclose(session.run(x[0].numpy()), expected, rtol=1e-4, atol=1e-6)
+    # a warm start with the gate: recorded in the weights, and a second stage from them keeps it
+    a, val_dir = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "val", 1, seed=2)
+    base = dict(arch="mask", train_dir=str(a), val_dir=str(val_dir), minutes=60, batch=4, frames=16, width=32,
+                dilations="1,2", val_tracks_during=1, checkpoint_every_s=1e9)
+    train(SeparatorConfig(out=str(tmp_path / "s1.onnx"), checkpoint_dir=str(tmp_path / "c1"), max_steps=2, **base))
+    card = train(SeparatorConfig(out=str(tmp_path / "s2.onnx"), checkpoint_dir=str(tmp_path / "c2"), max_steps=3,
+                                 init=str(tmp_path / "s1.pt"), gate=True, **base))
+    assert "gated" in card["architecture"] and W.load_init(tmp_path / "s2.pt")[0].gate
+    with pytest.raises(W.WeightsError, match="adds parameters"):
+        train(SeparatorConfig(out=str(tmp_path / "s3.onnx"), checkpoint_dir=str(tmp_path / "c3"), max_steps=1,
+                              init=str(tmp_path / "c1" / "last.pt"), init_optimizer="restore", gate=True, **base))
