@@ -2,8 +2,9 @@
 
     python scripts/separator_soup.py OUT.pt A.pt B.pt ...
 
-The ingredients must share the mask architecture (a training-only pitch head is dropped); the
-first one's architecture and history are kept. Evaluate the soup without training it:
+The ingredients must share the mask architecture (a training-only pitch head is dropped); one without the
+input gate (``train-separator --gate``) joins gated ones with its gate at zero, the same function. The
+first one's history is kept. Evaluate the soup without training it:
 
     jazzremix train-separator --init OUT.pt --lr 0 --minutes 0.01 --val data/val-unseen,data/val-v2 ...
 
@@ -19,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jazzremix_gui.training import separator_weights as weights  # noqa: E402
+from jazzremix_gui.training import architectures, separator_weights as weights  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
@@ -28,8 +29,10 @@ def main(argv: list[str]) -> int:
         return 2
     out, paths = argv[0], argv[1:]
     loaded = [weights.load_init(p) for p in paths]
-    models = [m for m, _, _ in loaded]
-    base, _, history = loaded[0]
+    # a separator without the input gate is the same function as with its gate at zero (architectures.with_gate)
+    gated = any(getattr(m, "gate", False) for m, _, _ in loaded)
+    models = [architectures.with_gate(m) if gated and not getattr(m, "gate", True) else m for m, _, _ in loaded]
+    base, history = models[0], loaded[0][2]
     state = base.state_dict()
     for p, m in zip(paths, models):
         theirs = m.state_dict()

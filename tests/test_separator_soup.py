@@ -52,3 +52,20 @@ def test_separators_of_another_shape_are_refused_in_one_line(tmp_path):
     done = _soup(tmp_path / "soup.pt", a, c)
     assert done.returncode == 1 and "not the same architecture" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "soup.pt").exists()
+
+
+def test_a_separator_without_the_gate_joins_a_gated_one_with_its_gate_at_zero(tmp_path):
+    a = _branch(tmp_path, "a", 1, [])
+    torch.manual_seed(2)
+    gated = architectures.with_gate(architectures.build("mask", width=8, dilations=(1,)))
+    with torch.no_grad():
+        gated.input_gate.weight.fill_(0.5)
+    g = separator_weights.save_weights(gated, tmp_path / "g.pt", SHARED)
+    done = _soup(tmp_path / "soup.pt", a, g)
+    assert done.returncode == 0, done.stderr
+    soup = torch.load(tmp_path / "soup.pt", weights_only=True)
+    assert soup["arch"].get("gate") is True
+    torch.testing.assert_close(soup["model"]["input_gate.weight"], torch.full_like(gated.input_gate.weight, 0.25))
+    sa = torch.load(a, weights_only=True)["model"]
+    torch.testing.assert_close(soup["model"]["encode.weight"],
+                               ((sa["encode.weight"].double() + gated.encode.weight.double()) / 2).float())
