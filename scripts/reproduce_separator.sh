@@ -332,3 +332,9 @@ $JR train-separator $E24 --out checkpoints/e24/final/separator-v3.onnx --card ch
 # the rule's two fresh test sets, rendered after it was written
 $JR synth --out data/val-unseen-4 --generator val --tracks 36 --seconds 20 --seed 8000 --jobs 2 --level-profile wide --variety 0
 $JR synth --out data/val-unseen-5 --generator val --tracks 36 --seconds 20 --seed 9000 --jobs 2 --level-profile wide --variety 0
+# experiment e25 (not shipped, docs/SEPARATOR_V3.md "The mask's rank"): e24's hour with the input gate, seed 30, and
+# its fresh test set, rendered after the rule
+E25=$(echo "$E24" | sed 's#checkpoints/e24/run#checkpoints/e25/run#; s#--seed 29#--seed 30#')" --gate"
+$JR train-separator $E25 --average-last 10 --out checkpoints/e25/mean/separator-v3.onnx --card checkpoints/e25/mean/separator-v3.json
+$JR train-separator $E25 --out checkpoints/e25/final/separator-v3.onnx --card checkpoints/e25/final/separator-v3.json
+$JR synth --out data/val-unseen-6 --generator val --tracks 36 --seconds 20 --seed 10000 --jobs 2 --level-profile wide --variety 0
