@@ -338,3 +338,9 @@ E25=$(echo "$E24" | sed 's#checkpoints/e24/run#checkpoints/e25/run#; s#--seed 29
 $JR train-separator $E25 --average-last 10 --out checkpoints/e25/mean/separator-v3.onnx --card checkpoints/e25/mean/separator-v3.json
 $JR train-separator $E25 --out checkpoints/e25/final/separator-v3.onnx --card checkpoints/e25/final/separator-v3.json
 $JR synth --out data/val-unseen-6 --generator val --tracks 36 --seconds 20 --seed 10000 --jobs 2 --level-profile wide --variety 0
+# experiment e26 (docs/SEPARATOR_V3.md "The solo's pitch as a second target"): e24's hour with the pitch head, seed 31,
+# and its fresh test set, rendered after the rule
+E26=$(echo "$E24" | sed 's#checkpoints/e24/run#checkpoints/e26/run#; s#--seed 29#--seed 31#')" --pitch 0.005"
+$JR train-separator $E26 --average-last 10 --out checkpoints/e26/mean/separator-v3.onnx --card checkpoints/e26/mean/separator-v3.json
+$JR train-separator $E26 --out checkpoints/e26/final/separator-v3.onnx --card checkpoints/e26/final/separator-v3.json
+$JR synth --out data/val-unseen-7 --generator val --tracks 36 --seconds 20 --seed 11000 --jobs 2 --level-profile wide --variety 0
