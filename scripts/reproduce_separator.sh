@@ -344,3 +344,9 @@ E26=$(echo "$E24" | sed 's#checkpoints/e24/run#checkpoints/e26/run#; s#--seed 29
 $JR train-separator $E26 --average-last 10 --out checkpoints/e26/mean/separator-v3.onnx --card checkpoints/e26/mean/separator-v3.json
 $JR train-separator $E26 --out checkpoints/e26/final/separator-v3.onnx --card checkpoints/e26/final/separator-v3.json
 $JR synth --out data/val-unseen-7 --generator val --tracks 36 --seconds 20 --seed 11000 --jobs 2 --level-profile wide --variety 0
+# experiment e27 (running across sessions, docs/SEPARATOR_V3.md "Left running at the end of the twentieth session"):
+# e26 continued from its weights; its two fresh test sets, rendered after its rule
+E27=$(echo "$E26" | sed 's#checkpoints/e26/run#checkpoints/e27/run#; s#--seed 31#--seed 32#; s#--minutes 60#--minutes 180#; s#--init [^ ]*#--init models/wip/sep-e26-pitch.pt#')
+$JR train-separator $E27 --average-last 15 --out checkpoints/e27/mean/separator-v3.onnx --card checkpoints/e27/mean/separator-v3.json
+$JR synth --out data/val-unseen-8 --generator val --tracks 36 --seconds 20 --seed 12000 --jobs 2 --level-profile wide --variety 0
+$JR synth --out data/val-unseen-9 --generator val --tracks 36 --seconds 20 --seed 13000 --jobs 2 --level-profile wide --variety 0
