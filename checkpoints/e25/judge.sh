@@ -1,9 +1,10 @@
 #!/bin/bash
-# e25's judgement (rule.txt): the pick on val-unseen-2, then the test sets paired against sep-mask-3.3's evaluations.
+# An experiment's judgement (its rule.txt): candidates paired against sep-mask-3.3's evaluations in $E/base_SET.json.
+# E=checkpoints/e26 checkpoints/e25/judge.sh pair MODEL SET TAG  (E defaults to checkpoints/e25; e26 was judged so)
 set -e
 cd "$(dirname "$0")/../.."
 JR=.venv/bin/jazzremix
-E=checkpoints/e25
+E=${E:-checkpoints/e25}
 pair() {  # pair MODEL SET TAG
   $JR evaluate data/$2 --model $1 --json --against $E/base_$2.json > $E/$3_$2.json 2> $E/$3_$2.err
   .venv/bin/python - "$E/$3_$2.json" "$E/base_$2.json" <<'PY'
