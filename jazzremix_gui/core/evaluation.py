@@ -100,7 +100,6 @@ def _meta(folder: Path) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-
 def breakdown(tracks: list[dict]) -> dict:
     """Median SDRs per condition value.
 

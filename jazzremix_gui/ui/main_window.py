@@ -73,7 +73,6 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str
     return text
 
 
-
 def suggestion_status_text(state) -> str:
     """The confidence of the suggestion the controls edit, or why there is none (kept as recorded)."""
     sugg = state.suggestion
