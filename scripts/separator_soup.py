@@ -3,8 +3,9 @@
     python scripts/separator_soup.py OUT.pt A.pt B.pt ...
 
 The ingredients must share the mask architecture (a training-only pitch head is dropped); one without the
-input gate (``train-separator --gate``) joins gated ones with its gate at zero, the same function. The
-first one's history is kept. Evaluate the soup without training it:
+input gate (``train-separator --gate``) joins gated ones with its gate at zero, the same function, and one without
+the harmonic comb (``--comb``) joins combed ones with the comb's scale at zero (the pitch head is then the mean of
+the heads the ingredients trained). The first one's history is kept. Evaluate the soup without training it:
 
     jazzremix train-separator --init OUT.pt --lr 0 --minutes 0.01 --val data/val-unseen,data/val-v2 ...
 
@@ -29,9 +30,13 @@ def main(argv: list[str]) -> int:
         return 2
     out, paths = argv[0], argv[1:]
     loaded = [weights.load_init(p) for p in paths]
-    # a separator without the input gate is the same function as with its gate at zero (architectures.with_gate)
+    # a separator without the input gate is the same function as with its gate at zero (architectures.with_gate),
+    # and one without the harmonic comb the same as with the comb's scale at zero (architectures.with_comb)
     gated = any(getattr(m, "gate", False) for m, _, _ in loaded)
+    combed = any(getattr(m, "comb", False) for m, _, _ in loaded)
+    headed = [bool(getattr(m, "pitch_classes", 0)) for m, _, _ in loaded]
     models = [architectures.with_gate(m) if gated and not getattr(m, "gate", True) else m for m, _, _ in loaded]
+    models = [architectures.with_comb(m) if combed and not getattr(m, "comb", True) else m for m in models]
     base, history = models[0], loaded[0][2]
     state = base.state_dict()
     for p, m in zip(paths, models):
@@ -40,7 +45,11 @@ def main(argv: list[str]) -> int:
         if missing:
             print(f"{p}: not the same architecture ({', '.join(missing[:3])})", file=sys.stderr)
             return 1
-    base.load_state_dict(weights.average_states([m.state_dict() for m in models]))
+    mean = weights.average_states([m.state_dict() for m in models])
+    if combed:  # the comb's pitch head: the mean of the heads the ingredients trained (a fresh one counts for none)
+        mean |= {k: v for k, v in weights.average_states([m.state_dict() for m, h in zip(models, headed) if h]).items()
+                 if k.startswith("pitch.")}
+    base.load_state_dict(mean)
     written = weights.save_weights(base, out, soup_history([h for _, _, h in loaded], paths, argv))  # atomically
     print(f"{written}: the average of {len(paths)} separators")
     return 0

@@ -74,6 +74,10 @@ def register(sub) -> None:
                    help="(mask) the mask's logits add the normalised input gated bin by bin by a second map of the "
                         "decoder's features, so a bin's logit can follow its own level; with --init it starts at "
                         "zero (the same outputs)")
+    p.add_argument("--comb", action="store_true",
+                   help="(mask) the mask's logits add a learned scale (per bin) times the harmonic comb of the solo's "
+                        "pitch as a pitch head reads it (part of the exported model; train it with --pitch W); with "
+                        "--init it starts at zero (the same outputs)")
     p.add_argument("--average-last", type=float, default=0.0, metavar="MINUTES",
                    help="export the mean of the weights checkpointed in the budget's last MINUTES and the final "
                         "ones (stochastic weight averaging; the copies are kept in the checkpoint folder as "
@@ -98,6 +102,8 @@ def run(args) -> int:
         raise JazzRemixError("--steer-train and --pan-loss exclude each other (the loss through the step hears the mid)")
     if args.gate and args.arch != "mask":
         raise JazzRemixError("--gate: only the mask architecture has mask logits to gate")
+    if args.comb and args.arch != "mask":
+        raise JazzRemixError("--comb: only the mask architecture has mask logits for a harmonic comb")
     if args.pan_loss < 0:
         raise JazzRemixError(f"--pan-loss {args.pan_loss:g}: a weight of 0 or more")
     if args.pan_loss and not args.pan_aware:
@@ -128,7 +134,7 @@ def run(args) -> int:
                           version=args.version or "", warmup_steps=args.warmup,
                           wiener_alpha=args.wiener_alpha, pan_aware=args.pan_aware, timbre=args.timbre, timbre_scale=args.timbre_scale,
                           resample=args.resample, pitch=args.pitch,
-                          extend_dilations=args.extend_dilations, gate=args.gate, average_last=args.average_last, pan_loss=args.pan_loss,
+                          extend_dilations=args.extend_dilations, gate=args.gate, comb=args.comb, average_last=args.average_last, pan_loss=args.pan_loss,
                           steer_train=args.steer_train, steer_astray=args.steer_astray,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from jazzremix_gui.training.pitch import N_CLASSES as PITCH_CLASSES, harmonic_combs
+
 N_BINS = 2049
 
 
@@ -66,17 +68,28 @@ class ResidualConv(nn.Module):
         return x + self.conv(torch.nn.functional.gelu(h))
 
 
+#: The comb's per-bin scale is this times its parameter, so that Adam moves it this many times as fast as the other
+#: weights: it starts at zero and has to reach logits of a few units within a fine-tune.
+COMB_SCALE_GAIN = 10.0
+
+
 class MaskSeparator(nn.Module):
     """The project's default separator: bottleneck + dilated temporal convolutions + mask."""
 
     def __init__(self, width: int = 256, dilations=(1, 2, 4, 8, 1, 2), kernel: int = 3, pitch_classes: int = 0,
-                 gate: bool = False):
+                 gate: bool = False, comb: bool = False):
         super().__init__()
         self.width, self.dilations, self.kernel = width, tuple(dilations), kernel
-        self.pitch_classes, self.gate = pitch_classes, bool(gate)
-        # a training-only head (separator v3's pitch-informed experiment): the solo's pitch class per frame from
-        # the bottleneck; forward() and so the exported ONNX graph do not use it
+        self.pitch_classes, self.gate, self.comb = pitch_classes, bool(gate), bool(comb)
+        if self.comb and pitch_classes != PITCH_CLASSES:
+            raise ValueError(f"the harmonic comb needs the pitch head of {PITCH_CLASSES} classes")
+        # the solo's pitch class per frame from the bottleneck (separator v3's pitch-informed experiments): a
+        # training-only head unless ``comb``, when the mask's logits add, bin by bin, a learned scale times the
+        # harmonic combs of the classes weighted by their probabilities (the pitch's partials)
         self.pitch = nn.Linear(width, pitch_classes) if pitch_classes else None
+        if self.comb:
+            self.register_buffer("combs", torch.from_numpy(harmonic_combs(N_BINS)), persistent=False)
+            self.comb_scale = nn.Parameter(torch.zeros(N_BINS))
         self.input_mean = nn.Parameter(torch.zeros(N_BINS))
         self.input_scale = nn.Parameter(torch.ones(N_BINS))
         self.encode = nn.Linear(N_BINS, width)
@@ -89,6 +102,7 @@ class MaskSeparator(nn.Module):
         self.architecture = (f"mask: log-compressed normalised input, 2049->{width} bottleneck, "
                              f"{len(dilations)} residual dilated convs {list(dilations)}, "
                              + ("mask logits plus the input gated bin by bin, " if gate else "")
+                             + ("plus a learned scale times the harmonic comb of the predicted pitch, " if comb else "")
                              + "sigmoid mask x input")
 
     @property
@@ -107,24 +121,31 @@ class MaskSeparator(nn.Module):
             h = block(h)
         return h.transpose(1, 2), x
 
-    def _logits(self, h, x):
-        """``[B, T, F]`` mask logits of the bottleneck ``h`` (with the gated input ``x`` where the model has it)."""
+    def _logits(self, h, x, pitch_logits=None):
+        """``[B, T, F]`` mask logits of the bottleneck ``h`` (with the gated input ``x`` and the harmonic comb of
+        the pitch head's ``pitch_logits`` where the model has them)."""
         if not self.gate:
-            return self.decode(h)
-        f = self.decode[:3](h)
-        return self.decode[3](f) + self.input_gate(f) * x
+            out = self.decode(h)
+        else:
+            f = self.decode[:3](h)
+            out = self.decode[3](f) + self.input_gate(f) * x
+        if self.comb:
+            comb = torch.matmul(torch.softmax(pitch_logits, dim=-1), self.combs)
+            out = out + (COMB_SCALE_GAIN * self.comb_scale) * comb
+        return out
 
     def forward(self, mag):
         squeeze = mag.dim() == 2
         if squeeze:
             mag = mag.unsqueeze(0)
-        out = torch.sigmoid(self._logits(*self._hidden(mag))) * mag
+        out = self.forward_with_pitch(mag)[0] if self.comb else torch.sigmoid(self._logits(*self._hidden(mag))) * mag
         return out.squeeze(0) if squeeze else out
 
     def forward_with_pitch(self, mag):
         """``(forward(mag), pitch logits [B, T, pitch_classes])`` for ``[B, T, F]`` magnitudes (training)."""
         h, x = self._hidden(mag)
-        return torch.sigmoid(self._logits(h, x)) * mag, self.pitch(h)
+        logits = self.pitch(h)
+        return torch.sigmoid(self._logits(h, x, logits)) * mag, logits
 
 
 def band_edges(bands: int, min_width: int = 4) -> list[int]:
@@ -225,7 +246,7 @@ def extend_context(model: MaskSeparator, dilations) -> MaskSeparator:
     if not dilations or min(dilations) < 1:
         raise ValueError(f"dilations to add must be positive integers, got {list(dilations)}")
     bigger = MaskSeparator(model.width, tuple(model.dilations) + tuple(dilations), model.kernel, model.pitch_classes,
-                           model.gate)
+                           model.gate, model.comb)
     state = bigger.state_dict()
     state.update(model.state_dict())
     for k in range(len(model.dilations), len(bigger.dilations)):
@@ -239,6 +260,8 @@ def with_pitch_head(model: MaskSeparator, classes: int) -> MaskSeparator:
     """A copy of ``model`` with a (fresh) pitch head of ``classes`` classes; the rest of its weights kept."""
     if not isinstance(model, MaskSeparator):
         raise ValueError("only the mask architecture has a bottleneck for a pitch head")
+    if model.comb:
+        raise ValueError("the model's pitch head drives its harmonic comb: it is not replaced")
     headed = MaskSeparator(model.width, model.dilations, model.kernel, classes, model.gate)
     state = headed.state_dict()
     state.update({k: v for k, v in model.state_dict().items() if not k.startswith("pitch.")})
@@ -261,13 +284,39 @@ def with_gate(model: MaskSeparator) -> MaskSeparator:
         raise ValueError("only the mask architecture has mask logits to gate")
     if model.gate:
         raise ValueError("the model already gates its input")
-    gated = MaskSeparator(model.width, model.dilations, model.kernel, model.pitch_classes, gate=True)
+    gated = MaskSeparator(model.width, model.dilations, model.kernel, model.pitch_classes, gate=True, comb=model.comb)
     state = gated.state_dict()
     state.update(model.state_dict())
     state["input_gate.weight"].zero_()
     state["input_gate.bias"].zero_()
     gated.load_state_dict(state)
     return gated
+
+
+def with_comb(model: MaskSeparator) -> MaskSeparator:
+    """A copy of ``model`` whose mask logits add the harmonic comb of its pitch head's classes
+    (:class:`MaskSeparator` ``comb``); a model without a pitch head gets a fresh one.
+
+    The comb's scale starts at zero, so the copy computes exactly what ``model`` did; training then lets the
+    pitch the head reads raise (or lower) the mask on that pitch's partials.
+
+    Raises
+    ------
+    ValueError
+        ``model`` is not a :class:`MaskSeparator`, already has the comb, or has a pitch head of another size.
+    """
+    if not isinstance(model, MaskSeparator):
+        raise ValueError("only the mask architecture has mask logits for a harmonic comb")
+    if model.comb:
+        raise ValueError("the model already has the harmonic comb")
+    if model.pitch_classes not in (0, PITCH_CLASSES):
+        raise ValueError(f"its pitch head has {model.pitch_classes} classes, the comb needs {PITCH_CLASSES}")
+    combed = MaskSeparator(model.width, model.dilations, model.kernel, PITCH_CLASSES, model.gate, comb=True)
+    state = combed.state_dict()
+    state.update(model.state_dict())
+    state["comb_scale"].zero_()
+    combed.load_state_dict(state)
+    return combed
 
 
 def build(name: str, **kwargs) -> nn.Module:

@@ -36,7 +36,22 @@ def _lag_range(rate: int) -> tuple[int, int]:
 
 
 def f0_labels(x: np.ndarray, hop: int, n_frames: int, rate: int = 44100) -> np.ndarray:
-    """Pitch class of each frame of a mono excerpt.
+    """Pitch class of each frame of a mono excerpt (:func:`f0_hz`, whose parameters it takes, to the nearest
+    semitone).
+
+    Returns
+    -------
+    np.ndarray [shape=(n_frames,), dtype=int64]
+        0 (unvoiced) or ``1 .. N_PITCHES``.
+    """
+    hz = f0_hz(x, hop, n_frames, rate)
+    semitone = np.rint(12 * np.log2(np.where(hz > 0, hz, LOWEST_HZ) / LOWEST_HZ)).astype(np.int64)
+    ok = (hz > 0) & (semitone >= 0) & (semitone < N_PITCHES)
+    return np.where(ok, semitone + 1, 0).astype(np.int64)
+
+
+def f0_hz(x: np.ndarray, hop: int, n_frames: int, rate: int = 44100) -> np.ndarray:
+    """Fundamental frequency of each frame of a mono excerpt (YIN, parabolic interpolation of its dip).
 
     Parameters
     ----------
@@ -49,8 +64,8 @@ def f0_labels(x: np.ndarray, hop: int, n_frames: int, rate: int = 44100) -> np.n
 
     Returns
     -------
-    np.ndarray [shape=(n_frames,), dtype=int64]
-        0 (unvoiced) or ``1 .. N_PITCHES``.
+    np.ndarray [shape=(n_frames,), dtype=float64]
+        Hz; 0 where the frame is unvoiced or silent.
     """
     need = (n_frames - 1) * hop + WINDOW
     x = np.asarray(x, np.float64)
@@ -91,6 +106,46 @@ def f0_labels(x: np.ndarray, hop: int, n_frames: int, rate: int = 44100) -> np.n
     den = a - 2 * b + c
     shift = np.where(inner & (den > 0), 0.5 * (a - c) / np.where(den > 0, den, 1.0), 0.0)
     tau += shift
-    semitone = np.rint(12 * np.log2(rate / tau / LOWEST_HZ)).astype(np.int64)
-    ok = voiced & (semitone >= 0) & (semitone < N_PITCHES)
-    return np.where(ok, semitone + 1, 0).astype(np.int64)
+    return np.where(voiced, rate / tau, 0.0)
+
+
+#: Relative width (of the frequency) of each harmonic's bump in :func:`harmonic_combs`: a third of a semitone's 6 %.
+COMB_REL_WIDTH = 0.02
+#: Harmonics above this frequency (Hz) are left out of :func:`harmonic_combs`.
+COMB_TOP_HZ = 16000.0
+
+
+def harmonic_combs(n_bins: int = 2049, rate: int = 44100) -> np.ndarray:
+    """Where each pitch class's partials lie in an STFT frame: one harmonic comb per class.
+
+    Class ``c >= 1`` has F0 ``LOWEST_HZ 2^((c - 1) / 12)``; its row is the largest, over harmonics
+    ``k f0 <= COMB_TOP_HZ``, of Gaussian bumps centred on bin ``k f0 / (rate / n_fft)`` with a standard deviation
+    of ``sqrt(1.5^2 + (COMB_REL_WIDTH k f0 / bin width)^2)`` bins (the analysis window's main lobe, then the
+    class's own width of a third of a semitone). Class 0 (unvoiced) has no partials: zeros.
+
+    Parameters
+    ----------
+    n_bins : int
+        Bins of a frame (``n_fft / 2 + 1``).
+    rate : int
+        Sample rate in Hz.
+
+    Returns
+    -------
+    np.ndarray [shape=(N_CLASSES, n_bins), dtype=float32]
+        Values in [0, 1].
+    """
+    bin_hz = rate / (2 * (n_bins - 1))
+    bins = np.arange(n_bins, dtype=np.float64)
+    out = np.zeros((N_CLASSES, n_bins), np.float32)
+    for c in range(1, N_CLASSES):
+        f0 = LOWEST_HZ * 2 ** ((c - 1) / 12)
+        centres = np.arange(1, int(min(COMB_TOP_HZ, rate / 2) / f0) + 1) * f0 / bin_hz
+        sigma = np.sqrt(1.5 ** 2 + (COMB_REL_WIDTH * centres) ** 2)
+        # each bin's nearest harmonics decide its value; only those within 5 sigma are evaluated
+        bump = np.zeros(n_bins)
+        for centre, s in zip(centres, sigma):
+            lo, hi = max(0, int(centre - 5 * s)), min(n_bins, int(centre + 5 * s) + 2)
+            np.maximum(bump[lo:hi], np.exp(-0.5 * ((bins[lo:hi] - centre) / s) ** 2), out=bump[lo:hi])
+        out[c] = bump
+    return out

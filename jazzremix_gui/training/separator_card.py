@@ -50,6 +50,7 @@ def training_command(cfg) -> str:
             + (f" --resample {cfg.resample:g}" if cfg.resample else "")
             + (f" --pitch {cfg.pitch:g}" if cfg.pitch else "")
             + (f" --extend-dilations {cfg.extend_dilations}" if cfg.extend_dilations else "")
+            + (" --gate" if getattr(cfg, "gate", False) else "") + (" --comb" if getattr(cfg, "comb", False) else "")
             + (f" --init {cfg.init} --init-optimizer {cfg.init_optimizer}" if cfg.init else "")
             + (f" --version {cfg.version}" if cfg.version else "")
             + (f" --warmup {cfg.warmup_steps}" if cfg.warmup_steps != 200 else "")
@@ -147,7 +148,8 @@ def _augmentation(cfg) -> str:
         parts.append(f"each stem excerpt is played faster or slower by up to {cfg.resample:g} semitones (soxr; "
                      "pitch and formants move together; one factor for both stems of an original example)")
     if cfg.pitch:
-        parts.append(f"a training-only head learns the solo's pitch class per frame (YIN on the clean solo, 60 "
+        parts.append(("a head" if getattr(cfg, "comb", False) else "a training-only head")
+                     + " learns the solo's pitch class per frame (YIN on the clean solo, 60 "
                      f"semitones + unvoiced), cross-entropy weighted {cfg.pitch:g}")
     if cfg.pan_loss:
         parts.append(f"stereo examples; the complex error of the stems the pan-aware step {cfg.pan_aware} makes "

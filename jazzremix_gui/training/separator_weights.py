@@ -35,7 +35,7 @@ def arch_config(model) -> dict:
     if isinstance(model, architectures.MaskSeparator):
         arch = {"name": "mask", "width": model.width, "dilations": list(model.dilations), "kernel": model.kernel}
         arch |= {"pitch_classes": model.pitch_classes} if model.pitch_classes else {}
-        return arch | ({"gate": True} if model.gate else {})
+        return arch | ({"gate": True} if model.gate else {}) | ({"comb": True} if model.comb else {})
     if isinstance(model, architectures.BandSeparator):
         return {"name": "band", "bands": model.bands, "dim": model.dim, "dilations": list(model.dilations),
                 "kernel": model.kernel, "mix_every": model.mix_every}

@@ -70,6 +70,7 @@ class SeparatorConfig(TrainConfig):
     pitch: float = 0.0  # weight of the pitch head's cross-entropy (training.pitch; 0: no head)
     extend_dilations: str = ""  # warm start: temporal blocks appended, initialised to the identity ("16,32")
     gate: bool = False  # the mask's logits add the input gated bin by bin (architectures.MaskSeparator)
+    comb: bool = False  # the mask's logits add the harmonic comb of the pitch head's classes (MaskSeparator)
     average_last: float = 0.0  # minutes: export the mean of the weights checkpointed in the budget's last minutes
     pan_loss: float = 0.0  # weight of the loss through the pan-aware step (training.pan_aware_loss; needs pan_aware)
     steer_train: float = 0.0  # share of examples steered toward the solo as the pan-aware step's input (remix_sampler)
@@ -82,7 +83,18 @@ def _model(cfg: SeparatorConfig) -> torch.nn.Module:
     dil = tuple(int(d) for d in str(cfg.dilations).split(",") if d)
     if cfg.arch == "band":
         return architectures.build("band", bands=cfg.bands, dim=cfg.width, dilations=dil)
-    return architectures.build("mask", width=cfg.width, dilations=dil, gate=cfg.gate)
+    return architectures.build("mask", width=cfg.width, dilations=dil, gate=cfg.gate, comb=cfg.comb,
+                               pitch_classes=N_CLASSES if cfg.comb else 0)
+
+
+def _grown(model, grow, option: str, init_optimizer: str):
+    """``grow(model)``: the warm start with parameters an option adds (starting as the same function)."""
+    if init_optimizer == "restore":
+        raise weights.WeightsError(f"{option} adds parameters: use --init-optimizer fresh")
+    try:
+        return grow(model)
+    except ValueError as exc:
+        raise weights.WeightsError(f"{option}: {exc}") from None
 
 
 def _init_normalisation(model, sampler) -> None:
@@ -125,14 +137,11 @@ def _start_model(cfg: SeparatorConfig, sampler, log) -> tuple[torch.nn.Module, d
             raise weights.WeightsError("--extend-dilations adds parameters: use --init-optimizer fresh")
         model = architectures.extend_context(model, [int(d) for d in str(cfg.extend_dilations).split(",") if d])
         _log(log, msg="temporal blocks added (identity at start)", dilations=list(model.dilations))
-    if cfg.gate and not getattr(model, "gate", False):
-        if cfg.init_optimizer == "restore":
-            raise weights.WeightsError("--gate adds parameters: use --init-optimizer fresh")
-        try:
-            model = architectures.with_gate(model)
-        except ValueError as exc:
-            raise weights.WeightsError(f"--gate: {exc}") from None
-        _log(log, msg="input gate added (identity at start)")
+    for flag, grow, what in (("gate", architectures.with_gate, "input gate"),
+                             ("comb", architectures.with_comb, "harmonic comb")):
+        if getattr(cfg, flag) and not getattr(model, flag, False):
+            model = _grown(model, grow, f"--{flag}", cfg.init_optimizer)
+            _log(log, msg=f"{what} added (identity at start)")
     if cfg.pitch > 0 and not getattr(model, "pitch_classes", 0):
         model = architectures.with_pitch_head(model, N_CLASSES)
         _log(log, msg="pitch head added (training only)", classes=N_CLASSES)
