@@ -56,6 +56,7 @@ for folder in sorted(Path(sys.argv[1]).glob('track_*'))[: int(sys.argv[2])]:
     semi = (w * semis).sum(1) / w.sum(1)
     f0p = np.where(p[:, 0] < 0.5, LOWEST_HZ * 2 ** (semi / 12), 0.0)
     voiced = f0 > 0
+    right = voiced & (f0p > 0) & (np.abs(cls - np.rint(12 * np.log2(np.where(voiced, f0, LOWEST_HZ) / LOWEST_HZ))) == 0)
     true_semi = 12 * np.log2(np.where(voiced, f0, LOWEST_HZ) / LOWEST_HZ)
     if voiced.any():
         d = np.abs(cls[voiced] - np.rint(true_semi[voiced]))
@@ -73,6 +74,9 @@ for folder in sorted(Path(sys.argv[1]).glob('track_*'))[: int(sys.argv[2])]:
            'comb_oracle_semitone': sdr_of(comb(np.where(voiced, LOWEST_HZ * 2 ** (np.rint(true_semi) / 12), 0), 0.02)),
            'net_voicing_oracle': sdr_of(np.where(voiced[:, None], net, 0)),
            'max_net_comb_oracle': sdr_of(np.where(voiced[:, None], np.maximum(net, co), 0)),
+           # the head's own pitch, where (only the clean solo knows) it names the right class
+           'comb_pred_where_right': sdr_of(np.where(right[:, None], cp, net)),
+           'net_x_comb_pred_where_right': sdr_of(np.where(right[:, None], net * cp, net)),
            'voiced': float(voiced.mean())}
     res.append(out); print(folder.name, {k: round(v, 2) for k, v in out.items()}, flush=True)
 print('median', {k: round(float(np.median([r[k] for r in res])), 2) for k in res[0]})
