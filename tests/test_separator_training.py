@@ -410,6 +410,9 @@ def test_training_on_steered_examples_is_recorded(tmp_path):
     (["--steer-astray", "0.3"], "--steer-astray is a share of the steered examples: give --steer-train P too"),
     (["--steer-train", "0.5", "--steer-astray", "2"], "--steer-astray 2: a share between 0 and 1"),
     (["--gate", "--arch", "band"], "--gate: only the mask architecture has mask logits to gate"),
+    (["--comb", "--arch", "band"], "--comb: only the mask architecture has mask logits for a harmonic comb"),
+    (["--loss-power", "0"], "--loss-power 0: a power above 0 and at most 1"),
+    (["--loss-power", "1.5"], "--loss-power 1.5: a power above 0 and at most 1"),
 ])
 def test_pan_loss_options_are_checked_before_anything_runs(tmp_path, capsys, argv, message):
     from jazzremix_gui.cli.main import main
@@ -480,3 +483,30 @@ def test_the_input_gate_starts_as_the_same_model_exports_and_trains(tmp_path):
     with pytest.raises(W.WeightsError, match="adds parameters"):
         train(SeparatorConfig(out=str(tmp_path / "s3.onnx"), checkpoint_dir=str(tmp_path / "c3"), max_steps=1,
                               init=str(tmp_path / "c1" / "last.pt"), init_optimizer="restore", gate=True, **base))
+
+
+def test_a_compressed_loss_weighs_a_quiet_bins_error_more_and_trains(tmp_path):
+    """--loss-power P: the squared error of the magnitudes raised to P (1: the plain MSE, bit for bit)."""
+    from jazzremix_gui.training.train_separator import loss_fn
+
+    class Fixed(torch.nn.Module):  # an "estimate" of half the mixture
+        def forward(self, mag):
+            return 0.5 * mag
+
+    mix = torch.full((1, 2, 4), 1e-2)
+    mix[..., :2] = 1e-4  # two quiet bins
+    solo = mix.clone()  # the estimate misses half of every bin
+    plain, compressed = (loss_fn(Fixed(), mix, solo, None, 0.0, power=p) for p in (1.0, 0.5))
+    assert float(plain) == pytest.approx(float(torch.mean((0.5 * mix - solo) ** 2) * 1e4), rel=1e-6)
+    quiet_share = lambda p: float(loss_fn(Fixed(), mix[..., :2], solo[..., :2], None, 0.0, power=p)) / float(  # noqa: E731
+        loss_fn(Fixed(), mix, solo, None, 0.0, power=p))
+    assert quiet_share(0.5) > 20 * quiet_share(1.0)  # the quiet bins' share of the loss grows
+    a, val_dir = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "val", 1, seed=2)
+    card = train(SeparatorConfig(arch="mask", train_dir=str(a), val_dir=str(val_dir), out=str(tmp_path / "s.onnx"),
+                                 checkpoint_dir=str(tmp_path / "c"), minutes=60, batch=4, frames=16, width=32,
+                                 dilations=SHORT_DILATIONS, val_tracks_during=1, checkpoint_every_s=1e9, max_steps=3,
+                                 loss_power=0.5, both_stems=0.5))
+    assert " --loss-power 0.5" in card["history"][-1]["command"] and "raised to 0.5" in json.dumps(card["data"])
+    logged = [json.loads(line) for line in (tmp_path / "c" / "log.jsonl").read_text().splitlines()]
+    assert card["training"]["steps"] == 3 and all(np.isfinite(e["loss"]) for e in logged if e.get("loss") is not None)
+    assert any(e.get("loss") is not None for e in logged)

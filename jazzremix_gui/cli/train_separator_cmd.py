@@ -78,6 +78,9 @@ def register(sub) -> None:
                    help="(mask) the mask's logits add a learned scale (per bin) times the harmonic comb of the solo's "
                         "pitch as a pitch head reads it (part of the exported model; train it with --pitch W); with "
                         "--init it starts at zero (the same outputs)")
+    p.add_argument("--loss-power", type=float, default=1.0, metavar="P",
+                   help="raise the magnitudes in the loss to P before their squared error (0 < P <= 1; below 1 a "
+                        "quiet bin's error weighs more; default 1: the plain magnitudes)")
     p.add_argument("--average-last", type=float, default=0.0, metavar="MINUTES",
                    help="export the mean of the weights checkpointed in the budget's last MINUTES and the final "
                         "ones (stochastic weight averaging; the copies are kept in the checkpoint folder as "
@@ -102,6 +105,8 @@ def run(args) -> int:
         raise JazzRemixError("--steer-train and --pan-loss exclude each other (the loss through the step hears the mid)")
     if args.gate and args.arch != "mask":
         raise JazzRemixError("--gate: only the mask architecture has mask logits to gate")
+    if not 0 < args.loss_power <= 1:
+        raise JazzRemixError(f"--loss-power {args.loss_power:g}: a power above 0 and at most 1")
     if args.comb and args.arch != "mask":
         raise JazzRemixError("--comb: only the mask architecture has mask logits for a harmonic comb")
     if args.pan_loss < 0:
@@ -134,7 +139,7 @@ def run(args) -> int:
                           version=args.version or "", warmup_steps=args.warmup,
                           wiener_alpha=args.wiener_alpha, pan_aware=args.pan_aware, timbre=args.timbre, timbre_scale=args.timbre_scale,
                           resample=args.resample, pitch=args.pitch,
-                          extend_dilations=args.extend_dilations, gate=args.gate, comb=args.comb, average_last=args.average_last, pan_loss=args.pan_loss,
+                          extend_dilations=args.extend_dilations, gate=args.gate, comb=args.comb, loss_power=args.loss_power, average_last=args.average_last, pan_loss=args.pan_loss,
                           steer_train=args.steer_train, steer_astray=args.steer_astray,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)

@@ -71,10 +71,16 @@ class SeparatorConfig(TrainConfig):
     extend_dilations: str = ""  # warm start: temporal blocks appended, initialised to the identity ("16,32")
     gate: bool = False  # the mask's logits add the input gated bin by bin (architectures.MaskSeparator)
     comb: bool = False  # the mask's logits add the harmonic comb of the pitch head's classes (MaskSeparator)
+    loss_power: float = 1.0  # the magnitudes in the loss raised to this power (below 1: quiet bins weigh more)
     average_last: float = 0.0  # minutes: export the mean of the weights checkpointed in the budget's last minutes
     pan_loss: float = 0.0  # weight of the loss through the pan-aware step (training.pan_aware_loss; needs pan_aware)
     steer_train: float = 0.0  # share of examples steered toward the solo as the pan-aware step's input (remix_sampler)
     steer_astray: float = 0.0  # share of the steered examples steered at a uniformly drawn direction (remix_sampler)
+
+
+#: Added to the magnitudes before a compressing ``power`` in :func:`loss_fn`, so its gradient stays finite at zero
+#: (about -140 dB of a full-scale sine's bin).
+LOSS_FLOOR = 1e-7
 
 
 def _model(cfg: SeparatorConfig) -> torch.nn.Module:
@@ -149,9 +155,10 @@ def _start_model(cfg: SeparatorConfig, sampler, log) -> tuple[torch.nn.Module, d
 
 
 def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch: float = 0.0, spectra=None,
-            pan_loss: float = 0.0, pan_aware: PanAware | None = None, alpha: float = 1.0):
+            pan_loss: float = 0.0, pan_aware: PanAware | None = None, alpha: float = 1.0, power: float = 1.0):
     """MSE of the solo magnitude (x 1e4: magnitudes of a sum-1 window are small), plus
-    ``both_stems`` times the MSE of the accompaniment ``|X| - estimate``, plus ``pitch`` times
+    ``both_stems`` times the MSE of the accompaniment ``|X| - estimate``, both of the magnitudes raised to
+    ``power`` (below 1 a quiet bin's error weighs more; the factor is then ``1e4 ** power``), plus ``pitch`` times
     the cross-entropy of the pitch head against ``pitch_t`` (``[B, T]`` classes), plus ``pan_loss``
     times the error of the stems the pan-aware step makes (:mod:`training.pan_aware_loss`; ``spectra``:
     the batch's :class:`training.remix_sampler.StereoSpectra`)."""
@@ -160,9 +167,14 @@ def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch:
         ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), pitch_t.reshape(-1))
     else:
         est, ce = model(mix_t), 0.0
-    loss = torch.mean((est - solo_t) ** 2) * 1e4 + pitch * ce
+    def err(a, b):  # mean squared difference of the magnitudes, compressed by ``power``
+        if power != 1.0:
+            a, b = ((torch.clamp(v, min=0.0) + LOSS_FLOOR) ** power for v in (a, b))
+        return torch.mean((a - b) ** 2) * 1e4 ** power
+
+    loss = err(est, solo_t) + pitch * ce
     if both_stems > 0:
-        loss = loss + both_stems * torch.mean((mix_t - est - acc_t) ** 2) * 1e4
+        loss = loss + both_stems * err(mix_t - est, acc_t)
     if pan_loss > 0:
         loss = loss + pan_loss * pan_aware_loss(est, spectra, pan_aware, alpha)
     return loss
@@ -237,7 +249,7 @@ def _train(cfg: SeparatorConfig) -> dict:
         acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
         pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
         loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t, cfg.pitch,
-                       spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha)
+                       spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha, cfg.loss_power)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
