@@ -81,6 +81,10 @@ def register(sub) -> None:
     p.add_argument("--loss-power", type=float, default=1.0, metavar="P",
                    help="raise the magnitudes in the loss to P before their squared error (0 < P <= 1; below 1 a "
                         "quiet bin's error weighs more; default 1: the plain magnitudes)")
+    p.add_argument("--phase-sensitive", action="store_true",
+                   help="train toward phase-sensitive targets: the solo's magnitude projected on the mixture's "
+                        "phase (clipped to 0..|X|), the accompaniment the rest, so the mask minimises the complex "
+                        "error that SDR counts (default: the stems' magnitudes)")
     p.add_argument("--average-last", type=float, default=0.0, metavar="MINUTES",
                    help="export the mean of the weights checkpointed in the budget's last MINUTES and the final "
                         "ones (stochastic weight averaging; the copies are kept in the checkpoint folder as "
@@ -139,7 +143,8 @@ def run(args) -> int:
                           version=args.version or "", warmup_steps=args.warmup,
                           wiener_alpha=args.wiener_alpha, pan_aware=args.pan_aware, timbre=args.timbre, timbre_scale=args.timbre_scale,
                           resample=args.resample, pitch=args.pitch,
-                          extend_dilations=args.extend_dilations, gate=args.gate, comb=args.comb, loss_power=args.loss_power, average_last=args.average_last, pan_loss=args.pan_loss,
+                          extend_dilations=args.extend_dilations, gate=args.gate, comb=args.comb, loss_power=args.loss_power, phase_sensitive=args.phase_sensitive,
+                          average_last=args.average_last, pan_loss=args.pan_loss,
                           steer_train=args.steer_train, steer_astray=args.steer_astray,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)

@@ -152,6 +152,8 @@ class RemixSampler:
         Standard deviation of the error added to the solo's direction of a steered example, in degrees.
     steer_astray : float
         Share 0..1 of the steered examples steered at a uniformly drawn direction instead of the solo's.
+    phase_sensitive : bool
+        Targets projected on the mixture's phase (module docstring): ``solo + acc == mix`` bin by bin.
 
     :meth:`batch` returns ``(mix, solo, acc)`` mid magnitudes, each ``(B, length, 2049)``
     float32 (``acc`` only with ``with_acc=True``); with ``stereo=True`` the examples keep both channels
@@ -161,11 +163,11 @@ class RemixSampler:
     def __init__(self, datasets, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
                  log=print, timbre: float = 0.0, timbre_scale: float = 1.5, resample: float = 0.0,
                  mid_cache: bool = False, steer: float = 0.0, steer_noise_deg: float = 4.0,
-                 steer_astray: float = 0.0):
+                 steer_astray: float = 0.0, phase_sensitive: bool = False):
         if steer > 0 and mid_cache:
             raise ValueError("steered examples need the stems' channels: a sampler with mid_cache=True has only mids")
         self.mid_cache, self.steer, self.steer_noise = mid_cache, steer, np.deg2rad(steer_noise_deg)
-        self.steer_astray = steer_astray
+        self.steer_astray, self.phase_sensitive = steer_astray, phase_sensitive
         self.length, self.hop, self.p_remix, self.gain_db = length, hop, p_remix, gain_db
         self.timbre, self.timbre_scale, self.resample = timbre, timbre_scale, resample
         self.rng = np.random.default_rng(seed)
@@ -264,9 +266,15 @@ class RemixSampler:
         elif channels:
             gains = self._steering(s_spec)[:, None, :, None]  # (B, 1, 2, 1)
             s_spec, a_spec = (s_spec * gains).sum(axis=2), (a_spec * gains).sum(axis=2)
-        solo = np.abs(s_spec).astype(np.float32)
-        mix = np.abs(s_spec + a_spec).astype(np.float32)
-        return ((mix, solo, np.abs(a_spec).astype(np.float32)) if with_acc else (mix, solo)) + extra
+        x_spec = s_spec + a_spec
+        mix = np.abs(x_spec).astype(np.float32)
+        if self.phase_sensitive:
+            proj = (s_spec.real * x_spec.real + s_spec.imag * x_spec.imag) / np.maximum(mix, np.float32(1e-12))
+            solo = np.clip(proj, 0.0, mix).astype(np.float32)
+            acc = mix - solo
+        else:
+            solo, acc = np.abs(s_spec).astype(np.float32), np.abs(a_spec).astype(np.float32)
+        return ((mix, solo, acc) if with_acc else (mix, solo)) + extra
 
 
     def _steering(self, s_spec: np.ndarray) -> np.ndarray:

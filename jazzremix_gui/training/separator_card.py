@@ -52,6 +52,7 @@ def training_command(cfg) -> str:
             + (f" --extend-dilations {cfg.extend_dilations}" if cfg.extend_dilations else "")
             + (" --gate" if getattr(cfg, "gate", False) else "") + (" --comb" if getattr(cfg, "comb", False) else "")
             + (f" --loss-power {cfg.loss_power:g}" if getattr(cfg, "loss_power", 1.0) != 1.0 else "")
+            + (" --phase-sensitive" if getattr(cfg, "phase_sensitive", False) else "")
             + (f" --init {cfg.init} --init-optimizer {cfg.init_optimizer}" if cfg.init else "")
             + (f" --version {cfg.version}" if cfg.version else "")
             + (f" --warmup {cfg.warmup_steps}" if cfg.warmup_steps != 200 else "")
@@ -154,6 +155,9 @@ def _augmentation(cfg) -> str:
                      f"semitones + unvoiced), cross-entropy weighted {cfg.pitch:g}")
     if getattr(cfg, "loss_power", 1.0) != 1.0:
         parts.append(f"the loss compares the magnitudes raised to {cfg.loss_power:g} (quiet bins weigh more)")
+    if getattr(cfg, "phase_sensitive", False):
+        parts.append("phase-sensitive targets: the solo's magnitude projected on the mixture's phase, clipped to "
+                     "0..|X|, the accompaniment |X| minus that")
     if cfg.pan_loss:
         parts.append(f"stereo examples; the complex error of the stems the pan-aware step {cfg.pan_aware} makes "
                      f"(mono solo and both accompaniment channels) is added to the loss, weighted {cfg.pan_loss:g}")

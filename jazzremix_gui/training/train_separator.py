@@ -72,6 +72,7 @@ class SeparatorConfig(TrainConfig):
     gate: bool = False  # the mask's logits add the input gated bin by bin (architectures.MaskSeparator)
     comb: bool = False  # the mask's logits add the harmonic comb of the pitch head's classes (MaskSeparator)
     loss_power: float = 1.0  # the magnitudes in the loss raised to this power (below 1: quiet bins weigh more)
+    phase_sensitive: bool = False  # targets projected on the mixture's phase (training.remix_sampler)
     average_last: float = 0.0  # minutes: export the mean of the weights checkpointed in the budget's last minutes
     pan_loss: float = 0.0  # weight of the loss through the pan-aware step (training.pan_aware_loss; needs pan_aware)
     steer_train: float = 0.0  # share of examples steered toward the solo as the pan-aware step's input (remix_sampler)
@@ -202,7 +203,8 @@ def _train(cfg: SeparatorConfig) -> dict:
     sampler = RemixSampler(cfg.train_dir, cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix,
                            log=lambda m: _log(log, msg=m), timbre=cfg.timbre, timbre_scale=cfg.timbre_scale,
                            resample=cfg.resample, mid_cache=pan_aware is None and cfg.steer_train <= 0,
-                           steer=cfg.steer_train, steer_astray=cfg.steer_astray)
+                           steer=cfg.steer_train, steer_astray=cfg.steer_astray,
+                           phase_sensitive=cfg.phase_sensitive)
     val_folders = evaluation.list_tracks(split_folders(cfg.val_dir)[0])
     step, elapsed, cpu = 0, 0.0, 0.0
     ck = ckdir / "last.pt"
