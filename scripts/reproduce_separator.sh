@@ -350,3 +350,9 @@ E27=$(echo "$E26" | sed 's#checkpoints/e26/run#checkpoints/e27/run#; s#--seed 31
 $JR train-separator $E27 --average-last 15 --out checkpoints/e27/mean/separator-v3.onnx --card checkpoints/e27/mean/separator-v3.json
 $JR synth --out data/val-unseen-8 --generator val --tracks 36 --seconds 20 --seed 12000 --jobs 2 --level-profile wide --variety 0
 $JR synth --out data/val-unseen-9 --generator val --tracks 36 --seconds 20 --seed 13000 --jobs 2 --level-profile wide --variety 0
+# experiments e32 (pilot) and e34 (the long run; docs/SEPARATOR_V3.md "A compressed loss and phase-sensitive
+# targets"): phase-sensitive targets; e34's two fresh test sets, rendered after its rule
+E34=$(echo "$E26" | sed 's#checkpoints/e26/run#checkpoints/e34/run#; s#--seed 31#--seed 34#; s#--minutes 60#--minutes 150#; s#--pitch 0.005#--pitch 0.005 --phase-sensitive#')
+$JR train-separator $E34 --average-last 15 --out checkpoints/e34/mean/separator-v3.onnx --card checkpoints/e34/mean/separator-v3.json
+$JR synth --out data/val-unseen-10 --generator val --tracks 36 --seconds 20 --seed 14000 --jobs 2 --level-profile wide --variety 0
+$JR synth --out data/val-unseen-11 --generator val --tracks 36 --seconds 20 --seed 15000 --jobs 2 --level-profile wide --variety 0
