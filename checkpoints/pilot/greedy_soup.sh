@@ -1,17 +1,26 @@
 #!/bin/bash
-# Experiment g1 (checkpoints/g1/rule.txt): a greedy soup of the fine-tunes of sep-mask-3.3 on data/val-unseen-2,
-# then the pick judged by e34's ship rule. Log: checkpoints/g1/greedy.log
+# A greedy soup of fine-tunes of sep-mask-3.3 (experiments g1, g2: checkpoints/gN/rule.txt), selected on the sets
+# named, then the pick judged by e34's ship rule. sep-mask-3.3's evaluations: G/vs33/base_SET.json.
+# Usage: checkpoints/pilot/greedy_soup.sh checkpoints/g1 val-unseen-2 > checkpoints/g1/greedy.log
 set -e
 cd "$(dirname "$0")/../.."
 JR=.venv/bin/jazzremix
-G=checkpoints/g1
+G=$1; shift
+SEL=("$@")
 J=checkpoints/e25/judge.sh
-score() {  # mean solo difference of $G/vs33/TAG_val-unseen-2.json against sep-mask-3.3
-  .venv/bin/python - "$G/vs33/$1_val-unseen-2.json" "$G/vs33/base_val-unseen-2.json" <<'PY'
+select_on() {  # select_on MODEL TAG: evaluates MODEL on the selection sets
+  for s in "${SEL[@]}"; do E=$G/vs33 $J pair $1 $s $2 > /dev/null; done
+}
+score() {  # the mean of TAG's per-track solo differences against sep-mask-3.3, pooled over the selection sets
+  .venv/bin/python - "$G/vs33" "$1" "${SEL[@]}" <<'PY'
 import json, sys, numpy as np
-new, base = (json.load(open(p)) for p in sys.argv[1:3])
-b = {t["track"]: t for t in base["tracks"]}
-print(f'{np.mean([t["solo"] - b[t["track"]]["solo"] for t in new["tracks"]]):.4f}')
+d, tag, sets = sys.argv[1], sys.argv[2], sys.argv[3:]
+diffs = []
+for s in sets:
+    new, base = (json.load(open(f"{d}/{p}_{s}.json")) for p in (tag, "base"))
+    b = {t["track"]: t for t in base["tracks"]}
+    diffs += [t["solo"] - b[t["track"]]["solo"] for t in new["tracks"]]
+print(f"{np.mean(diffs):.4f}")
 PY
 }
 export_soup() {  # export_soup NAME A.pt B.pt ... -> $G/NAME/separator-v3.onnx
@@ -25,7 +34,7 @@ export_soup() {  # export_soup NAME A.pt B.pt ... -> $G/NAME/separator-v3.onnx
 ING="e23/final e23/mean e24/final e24/mean e26/final e26/mean e27/final e27/mean e32/final e32/mean"
 for i in $ING; do
   tag=${i/\//_}
-  E=$G/vs33 $J pair checkpoints/$i/separator-v3.onnx val-unseen-2 $tag > /dev/null
+  select_on checkpoints/$i/separator-v3.onnx $tag
   echo "$(score $tag) $i"
 done | sort -rn > $G/order.txt
 cat $G/order.txt
@@ -33,7 +42,7 @@ kept=(models/separator.pt) best=0 n=0
 while read -r s i; do
   n=$((n + 1))
   export_soup step$n "${kept[@]}" checkpoints/$i/separator-v3.pt
-  E=$G/vs33 $J pair $G/step$n/separator-v3.onnx val-unseen-2 step$n > /dev/null
+  select_on $G/step$n/separator-v3.onnx step$n
   s2=$(score step$n)
   if .venv/bin/python -c "import sys; sys.exit(0 if $s2 > $best else 1)"; then
     kept+=(checkpoints/$i/separator-v3.pt) best=$s2 pick=step$n
@@ -42,7 +51,7 @@ while read -r s i; do
     echo "step $n: + $i -> $s2 (not kept; soup stays at $best)"
   fi
 done < $G/order.txt
-echo "pick: ${pick:-none} = ${kept[*]} ($best on val-unseen-2)"
+echo "pick: ${pick:-none} = ${kept[*]} ($best on ${SEL[*]})"
 test -n "${pick:-}" || exit 0
 model=$G/$pick/separator-v3.onnx
 for s in val-unseen-10 val-unseen-11 val-v2-20s; do E=$G/vs33 $J pair $model $s test; done
