@@ -1,7 +1,7 @@
 #!/bin/bash
 # A pilot's run and judgement, for any experiment folder E holding command.txt (its train-separator arguments,
 # with --checkpoints E/run), rule.txt, base_SET.json (the control's evaluations) and vs33/base_SET.json
-# (sep-mask-3.3's). Trains (or resumes) with --average-last ${AVERAGE_LAST:-15} -> E/mean, exports E/final, pairs both against the
+# (sep-mask-3.3's). Trains (or resumes) with --average-last $AVERAGE_LAST (minutes, default 15) -> E/mean, exports E/final, pairs both against the
 # control and against sep-mask-3.3 on each set named, and splits E/final's error by frames (diagnostic r2).
 # Usage: nohup checkpoints/pilot/start.sh checkpoints/e31 val-unseen-2 val-unseen-8 val-unseen-9 &
 # Resume in a later session with the same line (the run checkpoints every 5 minutes).
