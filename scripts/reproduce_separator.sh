@@ -356,3 +356,28 @@ E34=$(echo "$E26" | sed 's#checkpoints/e26/run#checkpoints/e34/run#; s#--seed 31
 $JR train-separator $E34 --average-last 15 --out checkpoints/e34/mean/separator-v3.onnx --card checkpoints/e34/mean/separator-v3.json
 $JR synth --out data/val-unseen-10 --generator val --tracks 36 --seconds 20 --seed 14000 --jobs 2 --level-profile wide --variety 0
 $JR synth --out data/val-unseen-11 --generator val --tracks 36 --seconds 20 --seed 15000 --jobs 2 --level-profile wide --variety 0
+# e32 (the pilot of e34: e26's hour with phase-sensitive targets, e26's seed) and e27's final weights, ingredients of g2
+E32=$(echo "$E26" | sed 's#checkpoints/e26/run#checkpoints/e32/run#')" --phase-sensitive"
+$JR train-separator $E32 --average-last 15 --out checkpoints/e32/mean/separator-v3.onnx --card checkpoints/e32/mean/separator-v3.json
+$JR train-separator $E32 --out checkpoints/e32/final/separator-v3.onnx --card checkpoints/e32/final/separator-v3.json
+$JR train-separator $E27 --out checkpoints/e27/final/separator-v3.onnx --card checkpoints/e27/final/separator-v3.json
+# e35 (not shipped; docs/SEPARATOR_V3.md "Test-time averaging and a pooled ship rule"): e26's recipe over 150 minutes
+E35=$(echo "$E26" | sed 's#checkpoints/e26/run#checkpoints/e35/run#; s#--seed 31#--seed 35#; s#--minutes 60#--minutes 150#')
+$JR train-separator $E35 --average-last 60 --out checkpoints/e35/mean/separator-v3.onnx --card checkpoints/e35/mean/separator-v3.json
+# the g2 soup (checkpoints/pilot/greedy_soup.sh checkpoints/g2 val-unseen-8 val-unseen-9 chose these six), exported
+mkdir -p checkpoints/g2/step8
+python scripts/separator_soup.py checkpoints/g2/step8/soup.pt models/separator.pt checkpoints/e24/final/separator-v3.pt \
+    checkpoints/e26/final/separator-v3.pt checkpoints/e32/final/separator-v3.pt checkpoints/e26/mean/separator-v3.pt \
+    checkpoints/e27/mean/separator-v3.pt checkpoints/e27/final/separator-v3.pt
+$JR train-separator --arch mask --train data/train-v15 --checkpoints checkpoints/g2/step8/run --val data/val-unseen-2 \
+    --minutes 0.01 --lr 0 --init checkpoints/g2/step8/soup.pt --init-optimizer fresh --version sep-mask-3.4-wip \
+    --wiener-alpha 1 --pan-aware 15,0.1,1 --out checkpoints/g2/step8/separator-v3.onnx --card checkpoints/g2/step8/separator-v3.json
+# rule p1's six fresh test sets (checkpoints/pooled/rule.txt), rendered after it was written
+for i in 12 13 14 15 16 17; do
+  $JR synth --out data/val-unseen-$i --generator val --tracks 36 --seconds 20 --seed $(( (i + 4) * 1000 )) --jobs 2 --level-profile wide --variety 0
+done
+# sep-mask-3.4 ships (twenty-third session): the g2 soup, by rule p1
+[ -f models/previous/sep-mask-3.3.onnx ] || for f in onnx pt json; do mv models/separator.$f models/previous/sep-mask-3.3.$f; done
+[ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/g2/step8/separator-v3.pt models/separator.onnx \
+    --version sep-mask-3.4 --pan-aware 15,0.1,1 --wiener-alpha 1 \
+    --val data/val-unseen,data/val-unseen-2,data/val-v2-20s,data/val-unseen-3 --previous models/previous/sep-mask-3.3.onnx
