@@ -52,7 +52,8 @@ FEED_BLOCK = 1 << 17
 #: accompaniments alone -23.3 .. -8.0 dB (3 over); -13 dB kept. With sep-mask-3.2: real segments -2.6 .. -11.7 dB,
 #: mixtures -13.3 .. -3.0 dB (1 under), accompaniments alone -23.2 .. -8.2 dB (4 over); -13 dB kept. With
 #: sep-mask-3.3: real segments -2.6 .. -11.5 dB, mixtures -13.2 .. -2.9 dB (1 under), accompaniments alone
-#: -22.9 .. -8.0 dB (3 over); -13 dB kept.
+#: -22.9 .. -8.0 dB (3 over); -13 dB kept. With sep-mask-3.4: real segments -2.6 .. -11.8 dB, mixtures
+#: -13.1 .. -2.8 dB (1 under), accompaniments alone -24.0 .. -8.1 dB (3 over); -13 dB kept.
 MIN_SOLO_SHARE_DB = -13.0
 #: Text shown when there is nothing firm to suggest.
 KEPT_AS_RECORDED = "no clear suggestion: kept as recorded"
