@@ -28,16 +28,17 @@ def make_tracks(n=3, seconds=4.0, seed=5):
     return out
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    """A small policy-like mixer: trained a few steps to prefer the centre at gain 1.0."""
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-mixer", "ensemble-of-2"])
+def base(tmp_path_factory, request):
+    """A small policy-like mixer (or a mean of two): trained a few steps to prefer the centre at gain 1.0."""
     d = tmp_path_factory.mktemp("base")
     torch.manual_seed(0)
-    cfg = MixerConfig(hidden=8)
+    cfg = MixerConfig(hidden=8, members=request.param)
     model = build_model(cfg)
     x = np.concatenate([feats_of(solo, acc) for solo, acc in make_tracks(4, seed=9)])
-    model.feat_mean.copy_(torch.from_numpy(x.mean(axis=0)))
-    model.feat_scale.copy_(torch.from_numpy(1 / (x.std(axis=0) + 1e-3)))
+    for m in getattr(model, "members", [model]):
+        m.feat_mean.copy_(torch.from_numpy(x.mean(axis=0)))
+        m.feat_scale.copy_(torch.from_numpy(1 / (x.std(axis=0) + 1e-3)))
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     cells, w = np.full(len(x), codebook.pan_gain_to_cell(0.0, 1.0)), np.ones(len(x), np.float32)
     for _ in range(80):

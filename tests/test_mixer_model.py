@@ -73,6 +73,28 @@ def test_gauss_head_never_suggests_past_the_policys_knees():
         assert (top == 17) if asked_db > 0 else (top == 2)  # the knees' ends: 1.7 and 0.2
 
 
+def test_an_ensemble_is_the_mean_of_its_members_with_one_taste(tmp_path):
+    """GaussEnsemble: posteriors are the members' mean; its one taste offset moves every member; ONNX matches."""
+    torch.manual_seed(3)
+    ens = mixer_model.build("gauss", members=3, hidden=8).eval()
+    x = torch.randn(7, features.MIXER_N_FEATURES)
+    with torch.no_grad():
+        mean = torch.stack([m(x) for m in ens.members]).mean(dim=0)
+        assert torch.allclose(ens(x), mean, atol=1e-6)
+        assert not torch.allclose(ens.members[0](x), ens.members[1](x), atol=1e-3)  # the members differ
+        ens.taste.copy_(torch.tensor([-20.0, 0.0]))
+        moved = ens(x).reshape(7, 19, 21).sum(dim=2)
+    pan = torch.arange(-45.0, 46.0, 5.0)
+    assert float((moved * pan).sum(dim=1).mean()) == pytest.approx(float((mean.reshape(7, 19, 21).sum(dim=2)
+                                                                          * pan).sum(dim=1).mean()) - 20, abs=1.5)
+    assert [n for n, p in ens.named_parameters() if p.requires_grad and n.endswith("taste")] == ["taste"]
+    mixer_eval.export(ens, tmp_path / "e.onnx", "mix-ens-test")
+    assert mixer_eval.onnx_matches_torch(ens, tmp_path / "e.onnx") < 1e-4
+    assert ModelSession(tmp_path / "e.onnx", "mixer").meta.architecture.startswith("mean of 3 gauss-mixer")
+    with pytest.raises(ValueError, match="at least 2"):
+        mixer_model.GaussEnsemble(1)
+
+
 def test_seed_style_mixer_shape():
     m = mixer_model.build("seed")
     assert mixer_model.parameter_count(m) == 2 * 2 * (2049 * 2049 + 2049) + 2049 * 399 + 399
@@ -125,7 +147,8 @@ def test_shipped_card_matches_the_file():
     assert {k: str(v) for k, v in card["metadata"].items()} == props
     s = ModelSession(path, "mixer", prefer_gpu=False)
     assert s.meta.version == card["metadata"]["jazzremix.version"]
-    assert card["training"]["training_time_s"] <= 30 * 60
+    for run in card["training"].get("members", [card["training"]]):  # each member of an ensemble, or the one mixer
+        assert run["training_time_s"] <= 30 * 60
     val = card["validation"]
     for key in ("exact_accuracy", "within_one_cell_accuracy"):
         assert val["mixer"]["tracks"][key] > val["trivial_baseline"]["tracks"][key]
@@ -162,12 +185,17 @@ def _tiny_dataset(root: Path, n: int, seed: int) -> Path:
     return root
 
 
+def _tiny_config(tmp_path: Path, **kwargs) -> train_mixer.MixerConfig:
+    """A recipe of three steps on four tiny training tracks and two validation tracks."""
+    return train_mixer.MixerConfig(train_dir=str(_tiny_dataset(tmp_path / "train", 4, 1)),
+                                   val_dir=str(_tiny_dataset(tmp_path / "val", 2, 2)), out=str(tmp_path / "m.onnx"),
+                                   checkpoint_dir=str(tmp_path / "ck"), minutes=5, max_steps=3, batch=8,
+                                   checkpoint_every_s=1e9, holdout=0.25, hidden=4, **kwargs)
+
+
 def test_training_recipe_end_to_end_writes_the_shared_card(tmp_path):
     """train_mixer.train -> mixer_eval.finish: ONNX file, weights and a card from training.cards."""
-    cfg = train_mixer.MixerConfig(train_dir=str(_tiny_dataset(tmp_path / "train", 4, 1)),
-                                  val_dir=str(_tiny_dataset(tmp_path / "val", 2, 2)), out=str(tmp_path / "m.onnx"),
-                                  checkpoint_dir=str(tmp_path / "ck"), minutes=5, baseline_minutes=5, max_steps=3,
-                                  batch=8, frames=32, checkpoint_every_s=1e9, holdout=0.25, hidden=4, seed_tracks=4)
+    cfg = _tiny_config(tmp_path, baseline_minutes=5, frames=32, seed_tracks=4)
     card = train_mixer.train(cfg)
     assert card["sha256"] == sha256(tmp_path / "m.onnx") and (tmp_path / "m.pt").exists()
     assert card["training"]["steps"] == 3 and card["training"]["config"]["frames"] == 32
@@ -187,6 +215,32 @@ def test_training_recipe_end_to_end_writes_the_shared_card(tmp_path):
     assert {"mixer", "ceiling", "trivial_baseline", "seed_style_mixer"} <= card["validation"].keys()
     assert set(card["labels"]["edge_rates"]) == {"train", "validation"}
     assert ModelSession(tmp_path / "m.onnx", "mixer").meta.version == card["metadata"]["jazzremix.version"]
+
+
+def test_training_an_ensemble_reports_each_member_beside_the_mean(tmp_path):
+    """--members 2: two members from seeds 5 and 6, one ONNX file of their mean, each member's figures on the card."""
+    cfg = _tiny_config(tmp_path, baseline_minutes=0, members=2, seed=5)
+    card = train_mixer.train(cfg)
+    assert card["training"]["command"].endswith("--members 2 --stems separated --max-steps 3")
+    assert [m["seed"] for m in card["training"]["members"]] == [5, 6] and card["training"]["steps"] == 6
+    assert [m["steps"] for m in card["training"]["members"]] == [3, 3]
+    assert {"last-gauss.pt", "last-gauss-m1.pt"} <= {f.name for f in (tmp_path / "ck").iterdir()}
+    alone = card["validation"]["members_alone"]
+    assert [m["seed"] for m in alone] == [5, 6] and all(m["tracks"]["n"] == 2 for m in alone)
+    assert card["architecture"].startswith("mean of 2 gauss-mixer") and card["parameters"] > 0
+    from jazzremix_gui.training.mixer_finetune import load_base
+
+    model, loaded = load_base(tmp_path / "m.onnx")  # the weights fine-tuning starts from
+    assert loaded.members == 2 and mixer_eval.onnx_matches_torch(model, tmp_path / "m.onnx") < 1e-4
+
+
+def test_members_need_the_gauss_mixer(tmp_path, capsys):
+    from jazzremix_gui.cli.main import main
+
+    for extra in (["--members", "0"], ["--members", "2", "--arch", "seed"]):
+        assert main(["train-mixer", "--train", str(tmp_path), "--val", str(tmp_path), *extra]) != 0
+        err = capsys.readouterr().err
+        assert "--members must be at least 1" in err and "Traceback" not in err
 
 
 def test_separated_training_features_are_what_the_app_hears(tmp_path):

@@ -40,6 +40,9 @@ def register(sub) -> None:
                    help="mixer inputs from the separator's stems of each mixture, as the app hears them "
                    "(default), or from the ground-truth stems; labels always from the ground truth")
     p.add_argument("--hidden", type=int, default=32, help="width of the gauss mixer's two MLPs (default 32)")
+    p.add_argument("--members", type=int, default=1, metavar="K",
+                   help="gauss: train K members from seeds SEED ... SEED+K-1 (each with the whole time budget) "
+                        "and ship the mean of their posteriors (default 1: one mixer)")
     p.add_argument("--feature-noise", type=float, default=0.3, metavar="SD",
                    help="normal noise added to the normalised features while training (default 0.3)")
     p.add_argument("--separator", metavar="FILE", help="separator making the stems (default: the shipped one)")
@@ -76,6 +79,9 @@ def run(args) -> int:
         return _finetune(args)
     if not args.train or not args.val:
         raise TrainMixerUsageError("train-mixer needs --train DIR and --val DIR (or --annotations FILE, or --revert)")
+    if args.members < 1 or (args.members > 1 and args.arch != "gauss"):
+        raise TrainMixerUsageError(f"--members must be at least 1, and above 1 only with --arch gauss "
+                                   f"(got {args.members} with {args.arch})")
     for d in [*args.train.split(","), args.val]:  # --train may list several folders, comma-separated
         if not Path(d).is_dir():
             raise TrainMixerUsageError(f"{d}: dataset folder not found")
@@ -85,6 +91,7 @@ def run(args) -> int:
                       minutes=4.0 if args.minutes is None else args.minutes, baseline_minutes=args.baseline_minutes,
                       seed=args.seed, max_steps=args.max_steps, stems=args.stems, separator=args.separator or "",
                       hidden=args.hidden, feature_noise=args.feature_noise, version=args.version,
+                      members=args.members,
                       accompaniment=args.accompaniment,
                       checkpoint_dir=args.checkpoint_dir or "checkpoints/mixer")
     card = train(cfg)

@@ -192,6 +192,8 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
         figures["seed_style_mixer"]["training"] = {"steps": s_steps, "training_time_s": round(s_elapsed),
                                                    "parameters": mixer_model.parameter_count(seed_model),
                                                    **selected_checkpoint(cfg, "seed")}
+    if hasattr(model, "members"):  # an ensemble: each member alone on the same labels, beside their mean
+        figures["members_alone"] = member_figures(model, cfg, val, source, separator)
     log(log_path, msg="figures", **figures)
     previous = Path(cfg.out).with_suffix(".json")
     previous = json.loads(previous.read_text()) if previous.is_file() else {}
@@ -205,13 +207,29 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
     card["targets"] = targets(figures)
     card["training"] = cards.training_section(
         command, steps, elapsed, round(float(np.mean(losses[-100:])), 4) if losses else None, cfg,
-        weights=Path(cfg.out).with_suffix(".pt").name, **selected_checkpoint(cfg, cfg.arch))
+        weights=Path(cfg.out).with_suffix(".pt").name, **(
+            {"members": [member_run(cfg, m) for m in range(len(model.members))]}
+            if hasattr(model, "members") else selected_checkpoint(cfg, cfg.arch)))
     card["data"] = {"train": cards.datasets(cfg.train_dir), "validation": cards.datasets(cfg.val_dir),
                     "stems": stems_description(separator)}
     card["validation"] = {"dataset": cfg.val_dir, "n_tracks": len(val), "stems": stems_description(separator),
                           "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures}
     card["history"] = history(previous)
     return write_card(cfg.out, card)
+
+
+def member_figures(ensemble, cfg, val, accompaniment_from: str, separator=None) -> list[dict]:
+    """Validation figures of each member of a :class:`training.mixer_model.GaussEnsemble` on its own
+    (``seed``: the member's training seed; checkpoint as :func:`selected_checkpoint` reads it)."""
+    out = []
+    for m, member in enumerate(ensemble.members):
+        member = member.eval()
+        session = TorchSession(member, meta_for(member, f"member-{m}", f"member-{m}",
+                                                accompaniment_from=accompaniment_from))
+        arch = "gauss" if m == 0 else f"gauss-m{m}"
+        out.append({"seed": cfg.seed + m, **evaluate_model(member, session, val, cfg.val_dir, separator),
+                    **selected_checkpoint(cfg, arch)})
+    return out
 
 
 def stems_description(separator) -> str:
@@ -253,6 +271,15 @@ def targets(figures: dict) -> dict:
                    "but shrunk towards the centre where the instrument is ambiguous from band shapes; the labels' "
                    "listener spread (6 deg, 1 LU) is what the ceiling leaves out")
     return out
+
+
+def member_run(cfg, m: int) -> dict:
+    """Seed, steps, training time (s) and selected checkpoint of member ``m`` of an ensemble's run."""
+    arch = "gauss" if m == 0 else f"gauss-m{m}"
+    last = Path(cfg.checkpoint_dir) / f"last-{arch}.pt"
+    state = checkpoint.load_state(last) if last.exists() else {}
+    return {"seed": cfg.seed + m, "steps": int(state.get("step", 0)),
+            "training_time_s": round(float(state.get("elapsed", 0.0))), **selected_checkpoint(cfg, arch)}
 
 
 def selected_checkpoint(cfg, arch: str) -> dict:

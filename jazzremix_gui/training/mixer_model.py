@@ -133,29 +133,36 @@ class GaussMixer(nn.Module):
             self.pan_mlp[-1].bias.copy_(torch.tensor([0.0, 1.0]))
             self.gain_mlp[-1].bias.copy_(torch.tensor([0.0, 1.5]))
 
-    def params(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """``mu_p, sigma_p`` (degrees, taste offset included) and ``mu_g, sigma_g`` (dB, the change asked,
-        before the policy's knees and the gain taste offset) of features ``[..., 100]``."""
+    def params(self, x: torch.Tensor, taste: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        """``mu_p, sigma_p`` (degrees, pan taste offset included) and ``mu_g, sigma_g`` (dB, the change asked,
+        before the policy's knees and the gain taste offset) of features ``[..., 100]``; ``taste`` as in
+        :meth:`logits`."""
+        taste = self.taste if taste is None else taste
         f = (x - self.feat_mean) * self.feat_scale
         if self.training and self.noise > 0:
             f = f + self.noise * torch.randn_like(f)
         p = self.pan_mlp(f.index_select(-1, self.shape_index))
         g = self.gain_mlp(f)
-        mu_p = 10.0 * p[..., 0] + self.taste[0]
+        mu_p = 10.0 * p[..., 0] + taste[0]
         mu_g = 3.0 * g[..., 0]  # the change asked; knees and the gain taste offset: in logits()
         # spreads never below the policy's own listener spread (6 deg, 1 LU) halved: no frame is surer than that
         sigma_p = PAN_SIGMA_MIN + nn.functional.softplus(p[..., 1]) * 3.0
         sigma_g = GAIN_SIGMA_MIN + nn.functional.softplus(g[..., 1])
         return mu_p, sigma_p, mu_g, sigma_g
 
-    def logits(self, x: torch.Tensor) -> torch.Tensor:
-        """Log-probabilities ``[..., 399]`` of features ``[..., 100]``."""
-        mu_p, sigma_p, mu_g, sigma_g = self.params(x)
+    def logits(self, x: torch.Tensor, taste: torch.Tensor | None = None) -> torch.Tensor:
+        """Log-probabilities ``[..., 399]`` of features ``[..., 100]``.
+
+        ``taste``: offsets ``(pan degrees, gain dB)`` used instead of the model's own (an
+        ensemble's shared ones, :class:`GaussEnsemble`).
+        """
+        taste = self.taste if taste is None else taste
+        mu_p, sigma_p, mu_g, sigma_g = self.params(x, taste)
         lp = _interval_log_probs(mu_p, sigma_p, self.pan_edges, self.pan_points, self.pan_log_widths)  # (..., 19)
         # gain made = knees(asked) + taste: integrate the asked normal between the cells' edges mapped back
-        edges = mixer_policy.unlimit_change_db(self.gain_edges - self.taste[1])
-        points = mixer_policy.unlimit_change_db(self.gain_points - self.taste[1])
-        log_widths = self.gain_log_widths + _log_knee_stretch(self.gain_points - self.taste[1])
+        edges = mixer_policy.unlimit_change_db(self.gain_edges - taste[1])
+        points = mixer_policy.unlimit_change_db(self.gain_points - taste[1])
+        log_widths = self.gain_log_widths + _log_knee_stretch(self.gain_points - taste[1])
         mu_g = mu_g.clamp(-_GAIN_LIMIT_DB, _GAIN_LIMIT_DB)
         lg = _interval_log_probs(mu_g, sigma_g, edges, points, log_widths)  # (..., 21)
         # cells past the knees: a fixed e^-60 (no gradient; an annotation there pulls through its blur only)
@@ -163,6 +170,54 @@ class GaussMixer(nn.Module):
         past = (torch.cat([-far, edges]) >= far) | (torch.cat([edges, far]) <= -far)  # (21,) cell wholly past
         lg = torch.where(past, torch.full_like(lg, -_TAIL_FLOOR), lg)
         return (lp.unsqueeze(-1) + lg.unsqueeze(-2)).flatten(-2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = torch.exp(self.logits(x))
+        return p / p.sum(dim=-1, keepdim=True)
+
+
+class GaussEnsemble(nn.Module):
+    """Several :class:`GaussMixer` members trained alike from different seeds; their posteriors averaged.
+
+    One member's suggestion on a real record depends on its seed (two seeds of one recipe can
+    lift a solo 3.5 dB where the other turns it down); the mean of ``K`` members' cell
+    probabilities (a mixture of their normals) keeps what they agree on. The members share one
+    pair of taste offsets (:attr:`taste`, what fine-tuning moves first); their own stay zero.
+
+    Parameters
+    ----------
+    members : int
+        Number of members ``K``.
+    **kwargs
+        :class:`GaussMixer`'s parameters, the same for every member.
+    """
+
+    input_kind = "mixer_features"
+    context_frames = MIXER_CONTEXT
+
+    def __init__(self, members: int = 4, **kwargs):
+        super().__init__()
+        if members < 2:
+            raise ValueError(f"an ensemble needs at least 2 members, got {members}")
+        self.members = nn.ModuleList(GaussMixer(**kwargs) for _ in range(members))
+        for m in self.members:
+            m.taste.requires_grad_(False)
+        self.taste = nn.Parameter(torch.zeros(2))
+        self.architecture = f"mean of {members} " + self.members[0].architecture
+
+    @property
+    def feat_mean(self) -> torch.Tensor:
+        """The first member's feature mean ``(100,)`` (every member's is from its own training tracks)."""
+        return self.members[0].feat_mean
+
+    @property
+    def feat_scale(self) -> torch.Tensor:
+        return self.members[0].feat_scale
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Log of the members' mean cell probabilities ``[..., 399]`` of features ``[..., 100]``."""
+        each = torch.stack([torch.log_softmax(m.logits(x, self.taste), dim=-1) for m in self.members])
+        return torch.logsumexp(each, dim=0) - math.log(len(self.members))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         p = torch.exp(self.logits(x))
@@ -206,10 +261,10 @@ class SeedMixer(nn.Module):
         return torch.softmax(self.logits(x), dim=-1)
 
 
-def build(arch: str, **kwargs) -> nn.Module:
-    """``'gauss'`` (shipped) or ``'seed'``."""
+def build(arch: str, members: int = 1, **kwargs) -> nn.Module:
+    """``'gauss'`` (shipped; with ``members`` > 1 a :class:`GaussEnsemble`) or ``'seed'``."""
     if arch == "gauss":
-        return GaussMixer(**kwargs)
+        return GaussEnsemble(members, **kwargs) if members > 1 else GaussMixer(**kwargs)
     if arch == "seed":
         return SeedMixer()
     raise ValueError(f"unknown mixer architecture '{arch}' (gauss or seed)")

@@ -64,6 +64,7 @@ class MixerConfig(TrainConfig):
     holdout: float = 0.1  # share of the training tracks held out to pick the best checkpoint
     seed_tracks: int = 120  # tracks whose raw solo magnitude is kept for the seed-style baseline
     hidden: int = 32
+    members: int = 1  # gauss: >1 trains that many members (seeds seed, seed + 1, ...) and ships their mean
     select: str = "track"  # checkpoint selection on held-out tracks: "track" cell distance, or "loss"
     stems: str = "separated"  # model inputs from the separator's stems (as in use) or the ground "truth"
     separator: str = ""  # the separator making them (default: the shipped one)
@@ -240,7 +241,7 @@ class FrameSampler:
 
 
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
-    return mixer_model.build(cfg.arch, **({"hidden": cfg.hidden, "noise": cfg.feature_noise}
+    return mixer_model.build(cfg.arch, **({"hidden": cfg.hidden, "noise": cfg.feature_noise, "members": cfg.members}
                                           if cfg.arch == "gauss" else {}))
 
 
@@ -388,34 +389,63 @@ def _train(cfg: MixerConfig) -> dict:
     val = load_tracks(cfg.val_dir, ckdir / "cache", cfg.seed + 500, log_path,
                       keep_solo=10**6 if cfg.baseline_minutes > 0 else 0, separator=separator,
                       accompaniment=cfg.accompaniment)
-    order = np.random.default_rng(cfg.seed).permutation(len(tracks))
-    n_held = int(round(cfg.holdout * len(tracks)))
-    heldout = [tracks[i] for i in order[:n_held]]
-    fit_tracks = [tracks[i] for i in order[n_held:]]
-    log(log_path, msg="data", train_tracks=len(fit_tracks), heldout_tracks=len(heldout), val_tracks=len(val),
-        train_active_frames=int(sum(t.active.sum() for t in fit_tracks)))
     results = {}
+    if cfg.arch == "gauss" and cfg.members > 1:
+        results["gauss"] = _train_members(cfg, tracks, len(val), ckdir, log_path)
     for arch, minutes in ((cfg.arch, cfg.minutes), ("seed", cfg.baseline_minutes)):
-        if arch == "seed" and (cfg.arch == "seed" or minutes <= 0):
+        if arch in results or (arch == "seed" and (cfg.arch == "seed" or minutes <= 0)):
             continue
-        sub = MixerConfig(**{**asdict(cfg), "arch": arch})
-        torch.manual_seed(cfg.seed)
-        model = build_model(sub)
-        if not (ckdir / f"last-{arch}.pt").exists():
-            init_normalisation(model, fit_tracks)
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr if arch != "seed" else 3e-4,
-                                weight_decay=cfg.weight_decay)
-        sampler = FrameSampler(fit_tracks, cfg.seed, raw=arch == "seed")
-        if arch == "seed":
-            sub = MixerConfig(**{**asdict(sub), "batch": 32})
-        steps, elapsed, losses = fit(model, opt, sampler, sub, ckdir, minutes * 60, log_path, tag=f"-{arch}",
-                                     heldout=[t for t in heldout if arch != "seed" or t.solo_mag is not None])
-        results[arch] = (model, steps, elapsed, losses)
+        sub = MixerConfig(**{**asdict(cfg), "arch": arch, "members": 1})
+        results[arch] = _train_one(sub, tracks, len(val), ckdir, log_path, cfg.seed, f"-{arch}", minutes)
     return mixer_eval.finish(cfg, results, tracks, val, log_path, training_command(cfg), separator)
+
+
+def _split(tracks: list[TrackData], holdout: float, seed: int) -> tuple[list[TrackData], list[TrackData]]:
+    """``(fit, held out)``: ``holdout`` of the tracks, drawn with ``seed``, held out to pick the checkpoint."""
+    order = np.random.default_rng(seed).permutation(len(tracks))
+    n_held = int(round(holdout * len(tracks)))
+    return [tracks[i] for i in order[n_held:]], [tracks[i] for i in order[:n_held]]
+
+
+def _train_one(cfg: MixerConfig, tracks: list[TrackData], n_val: int, ckdir: Path, log_path, seed: int, tag: str,
+               minutes: float):
+    """Train one single model of ``cfg.arch`` from ``seed`` (its own held-out draw, initial weights and
+    batches); checkpoints ``last{tag}.pt`` / ``best{tag}.pt``. Returns ``(model, steps, seconds, losses)``."""
+    fit_tracks, heldout = _split(tracks, cfg.holdout, seed)
+    log(log_path, msg="data", model=tag, train_tracks=len(fit_tracks), heldout_tracks=len(heldout),
+        val_tracks=n_val, train_active_frames=int(sum(t.active.sum() for t in fit_tracks)))
+    torch.manual_seed(seed)
+    model = build_model(cfg)
+    if not (ckdir / f"last{tag}.pt").exists():
+        init_normalisation(model, fit_tracks)
+    seed_style = cfg.arch == "seed"
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-4 if seed_style else cfg.lr, weight_decay=cfg.weight_decay)
+    sampler = FrameSampler(fit_tracks, seed, raw=seed_style)
+    if seed_style:
+        cfg = MixerConfig(**{**asdict(cfg), "batch": 32})
+    steps, elapsed, losses = fit(model, opt, sampler, cfg, ckdir, minutes * 60, log_path, tag=tag,
+                                 heldout=[t for t in heldout if not seed_style or t.solo_mag is not None])
+    return model, steps, elapsed, losses
+
+
+def _train_members(cfg: MixerConfig, tracks: list[TrackData], n_val: int, ckdir: Path, log_path):
+    """Train the ``cfg.members`` members of a :class:`training.mixer_model.GaussEnsemble` one after the other
+    (member ``m`` from seed ``cfg.seed + m``, each with the whole time budget and step limit; member 0 is the
+    single mixer of ``cfg.seed``), and return the ensemble as :func:`_train_one` returns a model."""
+    single = MixerConfig(**{**asdict(cfg), "members": 1})
+    ensemble = build_model(cfg)
+    steps, elapsed, losses = 0, 0.0, []
+    for m, member in enumerate(ensemble.members):
+        tag = "-gauss" if m == 0 else f"-gauss-m{m}"
+        trained, s, e, lo = _train_one(single, tracks, n_val, ckdir, log_path, cfg.seed + m, tag, cfg.minutes)
+        member.load_state_dict(trained.state_dict())
+        steps, elapsed, losses = steps + s, elapsed + e, lo
+    return ensemble.eval(), steps, elapsed, losses
 
 
 def training_command(cfg: MixerConfig) -> str:
     stems = (f" --hidden {cfg.hidden}" if cfg.hidden != 32 else "") + (
+        f" --members {cfg.members}" if cfg.members > 1 else "") + (
         f" --feature-noise {cfg.feature_noise:g}" if cfg.feature_noise != 0.3 else "") + f" --stems {cfg.stems}" + (
         f" --separator {cfg.separator}" if cfg.separator else "") + (
         f" --accompaniment {cfg.accompaniment}" if cfg.stems == "separated" and cfg.accompaniment != "spectra" else "") + (
