@@ -228,6 +228,7 @@ def test_training_an_ensemble_reports_each_member_beside_the_mean(tmp_path):
     alone = card["validation"]["members_alone"]
     assert [m["seed"] for m in alone] == [5, 6] and all(m["tracks"]["n"] == 2 for m in alone)
     assert card["architecture"].startswith("mean of 2 gauss-mixer") and card["parameters"] > 0
+    assert card["metadata"]["jazzremix.version"].startswith("mix-gauss-2.1x2-on-sep-mask-")
     from jazzremix_gui.training.mixer_finetune import load_base
 
     model, loaded = load_base(tmp_path / "m.onnx")  # the weights fine-tuning starts from

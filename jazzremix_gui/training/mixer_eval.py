@@ -165,7 +165,7 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
     ``separator``: the one whose stems the mixer trained on, and is evaluated on (None: ground truth).
     """
     model, steps, elapsed, losses = results[cfg.arch]
-    version = cfg.version or mixer_policy.model_version(cfg.arch) + (
+    version = cfg.version or mixer_policy.model_version(cfg.arch, cfg.members) + (
         f"-on-{separator.meta.version}" if separator is not None else "")
     # trained on separated stems: the accompaniment as train_mixer.separated_features read it
     source = pipeline.accompaniment_source(separator, HOP, cfg.accompaniment) if separator is not None else "stems"

@@ -202,7 +202,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
         after = model(xt).numpy()
     base_meta = ModelSession(base_onnx, "mixer", prefer_gpu=False).meta if base_onnx.is_file() else None
     base_version = base_meta.version if base_meta is not None else str(cfg.version or
-                                                                       mixer_policy.model_version(cfg.arch))
+                                                                       mixer_policy.model_version(cfg.arch, cfg.members))
     version = f"{base_version}+user-{used}ann-{time.strftime('%Y%m%d%H%M')}"
     props = export(model, out, version, *((base_meta.paired_separator, base_meta.accompaniment_from)
                                           if base_meta is not None else ("",)))

@@ -172,9 +172,10 @@ class Label:
         return asdict(self)
 
 
-def model_version(arch: str) -> str:
-    """Default ``jazzremix.version`` of a mixer trained on this policy's labels (``mix-gauss-2.1``)."""
-    return f"mix-{arch}-{POLICY_VERSION.removeprefix('policy-')}"
+def model_version(arch: str, members: int = 1) -> str:
+    """Default ``jazzremix.version`` of a mixer trained on this policy's labels (``mix-gauss-2.1``; a mean of
+    four: ``mix-gauss-2.1x4``)."""
+    return f"mix-{arch}-{POLICY_VERSION.removeprefix('policy-')}" + (f"x{members}" if members > 1 else "")
 
 
 #: Salt of the listeners' draws: kept at "policy-2.0" when the policy changed, so that versions are
