@@ -13,7 +13,7 @@ import torch
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.signal import features
 from jazzremix_gui.core.models import ModelSession
-from jazzremix_gui.training import mixer_eval, mixer_model, train_mixer
+from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, train_mixer
 from jazzremix_gui.training.export import sha256
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -235,13 +235,34 @@ def test_training_an_ensemble_reports_each_member_beside_the_mean(tmp_path):
     assert loaded.members == 2 and mixer_eval.onnx_matches_torch(model, tmp_path / "m.onnx") < 1e-4
 
 
+def test_select_every_chooses_the_same_steps_whatever_the_checkpoint_timing(tmp_path):
+    """--select-every 2: held-out checks at steps 2, 4, 6 whether checkpoints are written every step or never
+    before the end, and the same weights come out (the wall clock no longer decides which steps are seen)."""
+    outs = []
+    for name, every_s in (("often", 0.0), ("never", 1e9)):
+        cfg = replace(_tiny_config(tmp_path / name, baseline_minutes=0, seed=3), max_steps=6, select_every=2,
+                      checkpoint_every_s=every_s)
+        card = train_mixer.train(cfg)
+        log = [json.loads(line) for line in (tmp_path / name / "ck" / "log.jsonl").read_text().splitlines()]
+        assert [e["step"] for e in log if e.get("heldout") is not None and "msg" not in e] == [2, 4, 6]
+        assert card["training"]["command"].endswith("--select-every 2 --max-steps 6")
+        outs.append((card["training"]["selected_step"], checkpoint.load_state(tmp_path / name / "m.pt"),
+                     checkpoint.load_state(tmp_path / name / "ck" / "last-gauss.pt")))
+    assert outs[0][0] == outs[1][0]
+    for chosen, last in ((1, "model"), (2, "model")):  # the weights chosen, and those of the last step
+        for k, v in outs[0][chosen][last].items():
+            assert torch.equal(v, outs[1][chosen][last][k]), k
+
+
 def test_members_need_the_gauss_mixer(tmp_path, capsys):
     from jazzremix_gui.cli.main import main
 
-    for extra in (["--members", "0"], ["--members", "2", "--arch", "seed"]):
+    for extra, said in ((["--members", "0"], "--members must be at least 1"),
+                        (["--members", "2", "--arch", "seed"], "--members must be at least 1"),
+                        (["--select-every", "-5"], "--select-every must be 0 or more")):
         assert main(["train-mixer", "--train", str(tmp_path), "--val", str(tmp_path), *extra]) != 0
         err = capsys.readouterr().err
-        assert "--members must be at least 1" in err and "Traceback" not in err
+        assert said in err and "Traceback" not in err
 
 
 def test_separated_training_features_are_what_the_app_hears(tmp_path):

@@ -50,6 +50,9 @@ def register(sub) -> None:
                    help="separated stems: read the accompaniment from the separator's own spectra (default; the "
                         "app then reads it so too, two transforms per frame fewer) or transform its stem "
                         "(mixers before December 2026)")
+    p.add_argument("--select-every", type=int, default=0, metavar="STEPS",
+                   help="measure the held-out score every STEPS steps and at the last, and keep the best "
+                        "(the same steps on any machine; default 0: at each checkpoint, every 10 s of wall clock)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: time budget only)")
     p.add_argument("--checkpoint-dir", metavar="DIR", help="checkpoints and JSONL log (resumable)")
     p.add_argument("--version", default="", help="the model's version name (default: the policy's mixer version, "
@@ -79,6 +82,8 @@ def run(args) -> int:
         return _finetune(args)
     if not args.train or not args.val:
         raise TrainMixerUsageError("train-mixer needs --train DIR and --val DIR (or --annotations FILE, or --revert)")
+    if args.select_every < 0:
+        raise TrainMixerUsageError(f"--select-every must be 0 or more steps, got {args.select_every}")
     if args.members < 1 or (args.members > 1 and args.arch != "gauss"):
         raise TrainMixerUsageError(f"--members must be at least 1, and above 1 only with --arch gauss "
                                    f"(got {args.members} with {args.arch})")
@@ -91,7 +96,7 @@ def run(args) -> int:
                       minutes=4.0 if args.minutes is None else args.minutes, baseline_minutes=args.baseline_minutes,
                       seed=args.seed, max_steps=args.max_steps, stems=args.stems, separator=args.separator or "",
                       hidden=args.hidden, feature_noise=args.feature_noise, version=args.version,
-                      members=args.members,
+                      members=args.members, select_every=args.select_every,
                       accompaniment=args.accompaniment,
                       checkpoint_dir=args.checkpoint_dir or "checkpoints/mixer")
     card = train(cfg)

@@ -65,6 +65,7 @@ class MixerConfig(TrainConfig):
     seed_tracks: int = 120  # tracks whose raw solo magnitude is kept for the seed-style baseline
     hidden: int = 32
     members: int = 1  # gauss: >1 trains that many members (seeds seed, seed + 1, ...) and ships their mean
+    select_every: int = 0  # held-out check every this many steps (0: at each checkpoint, by wall clock)
     select: str = "track"  # checkpoint selection on held-out tracks: "track" cell distance, or "loss"
     stems: str = "separated"  # model inputs from the separator's stems (as in use) or the ground "truth"
     separator: str = ""  # the separator making them (default: the shipped one)
@@ -311,8 +312,10 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
 
     ``extra_batch()``, if given, returns a second batch ``(feats, cells, weights, weight)``
     whose loss is added with that weight (the annotations when fine-tuning). With
-    ``heldout`` tracks, the held-out loss is measured at every checkpoint and the model
-    ends with the weights of the best one.
+    ``heldout`` tracks, the held-out score is measured at every checkpoint (every
+    ``cfg.checkpoint_every_s`` of wall clock), or with ``cfg.select_every`` every that many steps and at
+    the last (the same steps on any machine: with ``max_steps`` the run's result does not depend on its
+    speed), and the model ends with the weights of the best one.
     """
     ck = ckdir / f"last{tag}.pt"
     best_ck = ckdir / f"best{tag}.pt"
@@ -324,23 +327,29 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
         log(log_path, msg="resumed", model=tag or cfg.arch, step=step, elapsed_s=round(elapsed))
     t_start, last_ck, losses = time.time() - elapsed, time.time(), []
     model.train()
+    checked = -1  # the last step whose held-out score was measured
     while True:
         elapsed = time.time() - t_start
         done = elapsed >= budget_s or bool(cfg.max_steps and step >= cfg.max_steps)
-        if done or time.time() - last_ck >= cfg.checkpoint_every_s:
+        timed = time.time() - last_ck >= cfg.checkpoint_every_s
+        on_step = bool(cfg.select_every) and step % cfg.select_every == 0 and step > 0
+        if done or timed or on_step:
             held = None
-            if heldout:
+            if heldout and step != checked and (done or on_step if cfg.select_every else True):
                 held = (heldout_track_distance(model, heldout) if cfg.select == "track"
                         else heldout_loss(model, heldout, cfg.label_blur))
+                checked = step
             if held is not None and held < best:
                 best = held
                 checkpoint.write_state(best_ck, {"model": model.state_dict(), "step": step, "heldout_score": held},
                                        f"the best weights so far (step {step})")
-            checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, best=best)
-            log(log_path, model=tag or cfg.arch, step=step, elapsed_s=round(elapsed),
-                loss=round(float(np.mean(losses[-100:])), 4) if losses else None,
-                heldout=round(held, 4) if held is not None else None)
-            last_ck = time.time()
+            if done or timed:
+                checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, best=best)
+                last_ck = time.time()
+            if done or timed or held is not None:
+                log(log_path, model=tag or cfg.arch, step=step, elapsed_s=round(elapsed),
+                    loss=round(float(np.mean(losses[-100:])), 4) if losses else None,
+                    heldout=round(held, 4) if held is not None else None)
         if done:
             break
         feats, cells, weights = sampler.batch(cfg.batch)
@@ -450,6 +459,7 @@ def training_command(cfg: MixerConfig) -> str:
         f" --separator {cfg.separator}" if cfg.separator else "") + (
         f" --accompaniment {cfg.accompaniment}" if cfg.stems == "separated" and cfg.accompaniment != "spectra" else "") + (
         f" --version {cfg.version}" if cfg.version else "") + (
+        f" --select-every {cfg.select_every}" if cfg.select_every else "") + (
         f" --max-steps {cfg.max_steps}" if cfg.max_steps else "")
     return (f"jazzremix train-mixer --train {cfg.train_dir} --val {cfg.val_dir} --out {cfg.out} "
             f"--minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}{stems}")
