@@ -28,12 +28,14 @@ def make_tracks(n=3, seconds=4.0, seed=5):
     return out
 
 
-@pytest.fixture(scope="module", params=[1, 2], ids=["one-mixer", "ensemble-of-2"])
+@pytest.fixture(scope="module", params=[("gauss", 1), ("gauss", 2), ("gauss-mix", 1)],
+                ids=["one-mixer", "ensemble-of-2", "gauss-mix"])
 def base(tmp_path_factory, request):
-    """A small policy-like mixer (or a mean of two): trained a few steps to prefer the centre at gain 1.0."""
+    """A small policy-like mixer (or a mean of two, or one whose pan picks a stage position): trained a few steps
+    to prefer the centre at gain 1.0."""
     d = tmp_path_factory.mktemp("base")
     torch.manual_seed(0)
-    cfg = MixerConfig(hidden=8, members=request.param)
+    cfg = MixerConfig(arch=request.param[0], hidden=8, members=request.param[1])
     model = build_model(cfg)
     x = np.concatenate([feats_of(solo, acc) for solo, acc in make_tracks(4, seed=9)])
     for m in getattr(model, "members", [model]):

@@ -95,6 +95,34 @@ def test_an_ensemble_is_the_mean_of_its_members_with_one_taste(tmp_path):
         mixer_model.GaussEnsemble(1)
 
 
+def test_gauss_mix_keeps_two_modes_where_one_normal_would_average_them(tmp_path):
+    """gauss-mix: a frame torn between -10 and +10 deg keeps both modes (none in between), a track of such frames
+    that leans one way is decoded there; the taste offset moves every position; the ONNX file matches."""
+    torch.manual_seed(0)
+    model = mixer_model.build("gauss-mix", hidden=8).eval()
+    positions = mixer_model.policy_positions()
+    assert {-10.0, 0.0, 10.0, 15.0, -18.0} <= set(positions.tolist()) and len(positions) == len(set(positions))
+    lean = []
+    with torch.no_grad():
+        model.pan_mlp[-1].weight.zero_()
+        bias = torch.full((len(positions) + 1,), -30.0)
+        bias[int(np.flatnonzero(positions == -10.0)[0])] = 0.0
+        bias[int(np.flatnonzero(positions == 10.0)[0])] = 0.2  # +10 a little likelier
+        bias[-1] = -5.0  # the narrowest spread
+        model.pan_mlp[-1].bias.copy_(bias)
+        x = torch.zeros(3, features.MIXER_N_FEATURES)
+        pan = model(x).reshape(3, 19, 21).sum(dim=2)[0]
+        lean.append(float(torch.arange(-45.0, 46.0, 5.0)[pan.argmax()]))
+        model.taste.copy_(torch.tensor([-5.0, 0.0]))
+        moved = model(x).reshape(3, 19, 21).sum(dim=2)[0]
+        lean.append(float(torch.arange(-45.0, 46.0, 5.0)[moved.argmax()]))
+    grid = {float(d): i for i, d in enumerate(np.arange(-45, 46, 5))}
+    assert pan[grid[10.0]] > pan[grid[-10.0]] > 10 * pan[grid[0.0]]  # two modes, little between them
+    assert lean == [10.0, 5.0]
+    mixer_eval.export(model, tmp_path / "m.onnx", "mix-gauss-mix-test")
+    assert mixer_eval.onnx_matches_torch(model, tmp_path / "m.onnx") < 1e-4
+
+
 def test_seed_style_mixer_shape():
     m = mixer_model.build("seed")
     assert mixer_model.parameter_count(m) == 2 * 2 * (2049 * 2049 + 2049) + 2049 * 399 + 399

@@ -33,8 +33,9 @@ def register(sub) -> None:
                    "--annotations: your user model in the data folder)")
     p.add_argument("--minutes", type=float, default=None, help="training time budget (default 4; fine-tune: limit 1)")
     p.add_argument("--baseline-minutes", type=float, default=3.0, help="time for the seed-style baseline (0: skip)")
-    p.add_argument("--arch", choices=("gauss", "seed"), default="gauss",
-                   help="mixer architecture (default gauss, the shipped one)")
+    p.add_argument("--arch", choices=("gauss", "gauss-mix", "seed"), default="gauss",
+                   help="mixer architecture (default gauss, the shipped one; gauss-mix: the pan a mixture over the "
+                        "policy's stage positions)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--stems", choices=("separated", "truth"), default="separated",
                    help="mixer inputs from the separator's stems of each mixture, as the app hears them "

@@ -159,6 +159,10 @@ class GaussMixer(nn.Module):
         taste = self.taste if taste is None else taste
         mu_p, sigma_p, mu_g, sigma_g = self.params(x, taste)
         lp = _interval_log_probs(mu_p, sigma_p, self.pan_edges, self.pan_points, self.pan_log_widths)  # (..., 19)
+        return (lp.unsqueeze(-1) + self._gain_log_probs(mu_g, sigma_g, taste).unsqueeze(-2)).flatten(-2)
+
+    def _gain_log_probs(self, mu_g: torch.Tensor, sigma_g: torch.Tensor, taste: torch.Tensor) -> torch.Tensor:
+        """``log P(gain cell)`` ``[..., 21]`` of the asked change ``N(mu_g, sigma_g)`` (dB) through the policy's knees."""
         # gain made = knees(asked) + taste: integrate the asked normal between the cells' edges mapped back
         edges = mixer_policy.unlimit_change_db(self.gain_edges - taste[1])
         points = mixer_policy.unlimit_change_db(self.gain_points - taste[1])
@@ -168,12 +172,58 @@ class GaussMixer(nn.Module):
         # cells past the knees: a fixed e^-60 (no gradient; an annotation there pulls through its blur only)
         far = torch.full_like(edges[:1], mixer_policy.UNREACHABLE_DB)
         past = (torch.cat([-far, edges]) >= far) | (torch.cat([edges, far]) <= -far)  # (21,) cell wholly past
-        lg = torch.where(past, torch.full_like(lg, -_TAIL_FLOOR), lg)
-        return (lp.unsqueeze(-1) + lg.unsqueeze(-2)).flatten(-2)
+        return torch.where(past, torch.full_like(lg, -_TAIL_FLOOR), lg)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         p = torch.exp(self.logits(x))
         return p / p.sum(dim=-1, keepdim=True)
+
+
+def policy_positions() -> np.ndarray:
+    """The policy's stage positions (degrees): every instrument's preferred pan times every register factor."""
+    p = mixer_policy
+    return np.unique(np.round([p.clamp_pan(pan * f) for pan in p.PREFERRED_PAN.values()
+                               for f in p.REGISTER_FACTOR.values()], 2)).astype(np.float32)
+
+
+class GaussMixtureMixer(GaussMixer):
+    """``gauss-mix``: :class:`GaussMixer` whose pan decides between the policy's stage positions.
+
+    The pan head gives weights over :func:`policy_positions` (an instrument in a register) and
+    one spread; the pan's distribution is the mixture of normals at those positions (plus the
+    taste offset). A frame unsure between a tenor (-10 deg) and a trumpet (+10) then keeps two
+    modes, and summed over a track the instrument most frames heard wins, where one normal per
+    frame would put its mean between them (diagnostic r5, docs/MIXER.md). The gain head is
+    :class:`GaussMixer`'s.
+    """
+
+    def __init__(self, hidden: int = 32, dropout: float = 0.3, noise: float = 0.3):
+        super().__init__(hidden, dropout, noise)
+        positions = policy_positions()
+        self.register_buffer("pan_positions", torch.from_numpy(positions))
+        self.pan_mlp = nn.Sequential(nn.Linear(len(SHAPE_INDEX), hidden), nn.ReLU(), nn.Dropout(dropout),
+                                     nn.Linear(hidden, len(positions) + 1))
+        with torch.no_grad():  # even weights, a wide spread: every position gets a gradient
+            self.pan_mlp[-1].bias.zero_()
+            self.pan_mlp[-1].bias[-1] = 1.0
+        self.architecture = self.architecture.replace(
+            "pan N(mu, sigma)", f"pan sum_k w_k N(position_k, sigma) over the policy's {len(positions)} positions")
+
+    def logits(self, x: torch.Tensor, taste: torch.Tensor | None = None) -> torch.Tensor:
+        taste = self.taste if taste is None else taste
+        f = (x - self.feat_mean) * self.feat_scale
+        if self.training and self.noise > 0:
+            f = f + self.noise * torch.randn_like(f)
+        p = self.pan_mlp(f.index_select(-1, self.shape_index))
+        log_w = torch.log_softmax(p[..., :-1], dim=-1)  # (..., K)
+        sigma_p = PAN_SIGMA_MIN + nn.functional.softplus(p[..., -1:]) * 3.0  # (..., 1)
+        mu = (self.pan_positions + taste[0]).expand_as(log_w)
+        each = _interval_log_probs(mu, sigma_p.expand_as(log_w), self.pan_edges, self.pan_points,
+                                   self.pan_log_widths)  # (..., K, 19)
+        lp = torch.logsumexp(log_w.unsqueeze(-1) + each, dim=-2)  # (..., 19)
+        g = self.gain_mlp(f)
+        mu_g, sigma_g = 3.0 * g[..., 0], GAIN_SIGMA_MIN + nn.functional.softplus(g[..., 1])
+        return (lp.unsqueeze(-1) + self._gain_log_probs(mu_g, sigma_g, taste).unsqueeze(-2)).flatten(-2)
 
 
 class GaussEnsemble(nn.Module):
@@ -262,12 +312,14 @@ class SeedMixer(nn.Module):
 
 
 def build(arch: str, members: int = 1, **kwargs) -> nn.Module:
-    """``'gauss'`` (shipped; with ``members`` > 1 a :class:`GaussEnsemble`) or ``'seed'``."""
+    """``'gauss'`` (shipped; with ``members`` > 1 a :class:`GaussEnsemble`), ``'gauss-mix'`` or ``'seed'``."""
     if arch == "gauss":
         return GaussEnsemble(members, **kwargs) if members > 1 else GaussMixer(**kwargs)
+    if arch == "gauss-mix":
+        return GaussMixtureMixer(**kwargs)
     if arch == "seed":
         return SeedMixer()
-    raise ValueError(f"unknown mixer architecture '{arch}' (gauss or seed)")
+    raise ValueError(f"unknown mixer architecture '{arch}' (gauss, gauss-mix or seed)")
 
 
 def parameter_count(model: nn.Module) -> int:

@@ -242,8 +242,8 @@ class FrameSampler:
 
 
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
-    return mixer_model.build(cfg.arch, **({"hidden": cfg.hidden, "noise": cfg.feature_noise, "members": cfg.members}
-                                          if cfg.arch == "gauss" else {}))
+    kwargs = {"hidden": cfg.hidden, "noise": cfg.feature_noise} if cfg.arch.startswith("gauss") else {}
+    return mixer_model.build(cfg.arch, **kwargs, **({"members": cfg.members} if cfg.arch == "gauss" else {}))
 
 
 def init_normalisation(model, tracks: list[TrackData]) -> None:
