@@ -123,6 +123,33 @@ def test_gauss_mix_keeps_two_modes_where_one_normal_would_average_them(tmp_path)
     assert mixer_eval.onnx_matches_torch(model, tmp_path / "m.onnx") < 1e-4
 
 
+def test_gauss_mix_learns_the_stage_position_it_is_taught():
+    """--instrument-weight: position_index names a track's stage position (-1 without an instrument), and
+    position_loss alone teaches the pan head to put its weight there."""
+    positions = mixer_model.policy_positions()
+    assert positions[mixer_model.position_index({"instrument": "trombone", "register": "low"})] == 10.5
+    assert positions[mixer_model.position_index({"instrument": "guitar", "register": "high"})] == -22.5
+    assert mixer_model.position_index({"cell": 3, "register": "low"}) == -1
+    torch.manual_seed(1)
+    model = mixer_model.build("gauss-mix", hidden=8, noise=0.0)
+    x = torch.randn(64, features.MIXER_N_FEATURES)
+    target = torch.full((64,), mixer_model.position_index({"instrument": "alto_sax", "register": "middle"}))
+    target[:8] = -1  # frames of tracks without an instrument do not count
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = float(model.position_loss(x, target))
+    for _ in range(100):
+        loss = model.position_loss(x, target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        pan = model(x).reshape(64, 19, 21).sum(dim=2).mean(dim=0)
+    assert float(loss) < first / 10
+    assert float(torch.arange(-45.0, 46.0, 5.0)[pan.argmax()]) in (-10.0, -5.0)  # alto sax: -8 deg
+    assert float(model.position_loss(x, torch.full((64,), -1))) == 0.0
+
+
 def test_seed_style_mixer_shape():
     m = mixer_model.build("seed")
     assert mixer_model.parameter_count(m) == 2 * 2 * (2049 * 2049 + 2049) + 2049 * 399 + 399
@@ -282,12 +309,24 @@ def test_select_every_chooses_the_same_steps_whatever_the_checkpoint_timing(tmp_
             assert torch.equal(v, outs[1][chosen][last][k]), k
 
 
+def test_training_gauss_mix_with_its_second_target(tmp_path):
+    """--arch gauss-mix --instrument-weight 1 trains end to end; the labels name the instrument (the data's meta)."""
+    cfg = _tiny_config(tmp_path, baseline_minutes=0, arch="gauss-mix", instrument_weight=1.0)
+    card = train_mixer.train(cfg)
+    assert card["training"]["command"].startswith("jazzremix train-mixer --arch gauss-mix --train ") and \
+        "--instrument-weight 1" in \
+        card["training"]["command"] and card["architecture"].startswith("gauss-mixer")
+    tracks = train_mixer.load_tracks(cfg.train_dir, tmp_path / "ck" / "cache", cfg.seed)
+    assert {t.label["instrument"] for t in tracks} == {"tenor sax"}
+
+
 def test_members_need_the_gauss_mixer(tmp_path, capsys):
     from jazzremix_gui.cli.main import main
 
     for extra, said in ((["--members", "0"], "--members must be at least 1"),
                         (["--members", "2", "--arch", "seed"], "--members must be at least 1"),
-                        (["--select-every", "-5"], "--select-every must be 0 or more")):
+                        (["--select-every", "-5"], "--select-every must be 0 or more"),
+                        (["--instrument-weight", "1"], "--instrument-weight must be 0 or more")):
         assert main(["train-mixer", "--train", str(tmp_path), "--val", str(tmp_path), *extra]) != 0
         err = capsys.readouterr().err
         assert said in err and "Traceback" not in err

@@ -51,6 +51,9 @@ def register(sub) -> None:
                    help="separated stems: read the accompaniment from the separator's own spectra (default; the "
                         "app then reads it so too, two transforms per frame fewer) or transform its stem "
                         "(mixers before December 2026)")
+    p.add_argument("--instrument-weight", type=float, default=0.0, metavar="W",
+                   help="gauss-mix: also teach the pan head each track's stage position (the synthesiser's instrument "
+                        "and its register) with this weight (default 0: pan labels only)")
     p.add_argument("--select-every", type=int, default=0, metavar="STEPS",
                    help="measure the held-out score every STEPS steps and at the last, and keep the best "
                         "(the same steps on any machine; default 0: at each checkpoint, every 10 s of wall clock)")
@@ -83,6 +86,9 @@ def run(args) -> int:
         return _finetune(args)
     if not args.train or not args.val:
         raise TrainMixerUsageError("train-mixer needs --train DIR and --val DIR (or --annotations FILE, or --revert)")
+    if args.instrument_weight < 0 or (args.instrument_weight and args.arch != "gauss-mix"):
+        raise TrainMixerUsageError(f"--instrument-weight must be 0 or more, and above 0 only with --arch gauss-mix "
+                                   f"(got {args.instrument_weight:g} with {args.arch})")
     if args.select_every < 0:
         raise TrainMixerUsageError(f"--select-every must be 0 or more steps, got {args.select_every}")
     if args.members < 1 or (args.members > 1 and args.arch != "gauss"):
@@ -98,6 +104,7 @@ def run(args) -> int:
                       seed=args.seed, max_steps=args.max_steps, stems=args.stems, separator=args.separator or "",
                       hidden=args.hidden, feature_noise=args.feature_noise, version=args.version,
                       members=args.members, select_every=args.select_every,
+                      instrument_weight=args.instrument_weight,
                       accompaniment=args.accompaniment,
                       checkpoint_dir=args.checkpoint_dir or "checkpoints/mixer")
     card = train(cfg)

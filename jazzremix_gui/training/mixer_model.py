@@ -186,6 +186,17 @@ def policy_positions() -> np.ndarray:
                                for f in p.REGISTER_FACTOR.values()], 2)).astype(np.float32)
 
 
+def position_index(label: dict) -> int:
+    """Index in :func:`policy_positions` of a track's noiseless stage position (its label's ``instrument`` and
+    ``register``, :class:`training.mixer_policy.Label`); -1 when the label does not name the instrument."""
+    p = mixer_policy
+    if "instrument" not in label:
+        return -1
+    pan0 = p.clamp_pan(p.PREFERRED_PAN.get(label["instrument"], p.DEFAULT_PAN)
+                       * p.REGISTER_FACTOR.get(label.get("register", "middle"), 1.0))
+    return int(np.argmin(np.abs(policy_positions() - round(float(pan0), 2))))
+
+
 class GaussMixtureMixer(GaussMixer):
     """``gauss-mix``: :class:`GaussMixer` whose pan decides between the policy's stage positions.
 
@@ -208,6 +219,19 @@ class GaussMixtureMixer(GaussMixer):
             self.pan_mlp[-1].bias[-1] = 1.0
         self.architecture = self.architecture.replace(
             "pan N(mu, sigma)", f"pan sum_k w_k N(position_k, sigma) over the policy's {len(positions)} positions")
+
+    def position_loss(self, x: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of the pan head's weights ``[N, K]`` against the frames' stage positions ``[N]`` (indices
+        of :func:`policy_positions`, -1: none; ``train-mixer --instrument-weight``): the instrument and its
+        register taught directly, not only through pan labels blurred by the listeners' spread."""
+        known = positions >= 0
+        if not bool(known.any()):
+            return torch.zeros((), dtype=x.dtype)
+        f = (x[known] - self.feat_mean) * self.feat_scale
+        if self.training and self.noise > 0:
+            f = f + self.noise * torch.randn_like(f)
+        log_w = torch.log_softmax(self.pan_mlp(f.index_select(-1, self.shape_index))[..., :-1], dim=-1)
+        return nn.functional.nll_loss(log_w, positions[known])
 
     def logits(self, x: torch.Tensor, taste: torch.Tensor | None = None) -> torch.Tensor:
         taste = self.taste if taste is None else taste

@@ -40,8 +40,9 @@ from jazzremix_gui.training.synth.dataset import refuse_validation_set
 from jazzremix_gui.training.runlog import log
 
 HOP = mixer_eval.HOP
-#: 4: separated stems' features read the accompaniment from the separator's own spectra, as the app does (2026-12-04)
-DATA_VERSION = "mixer-data-4"
+#: 4: separated stems' features read the accompaniment from the separator's own spectra, as the app does (2026-12-04);
+#: 5: each label also names the solo's instrument (gauss-mix's second target, 2026-12-06)
+DATA_VERSION = "mixer-data-5"
 
 
 @dataclass
@@ -65,6 +66,7 @@ class MixerConfig(TrainConfig):
     seed_tracks: int = 120  # tracks whose raw solo magnitude is kept for the seed-style baseline
     hidden: int = 32
     members: int = 1  # gauss: >1 trains that many members (seeds seed, seed + 1, ...) and ships their mean
+    instrument_weight: float = 0.0  # gauss-mix: weight of the stage position (instrument x register) as a target
     select_every: int = 0  # held-out check every this many steps (0: at each checkpoint, by wall clock)
     select: str = "track"  # checkpoint selection on held-out tracks: "track" cell distance, or "loss"
     stems: str = "separated"  # model inputs from the separator's stems (as in use) or the ground "truth"
@@ -177,7 +179,8 @@ def load_tracks(dataset, cache_dir, seed: int = 0, log_path: Path | None = None,
         feats, act, s = (stem_features(solo, acc) if separator is None
                          else separated_features(f / "mixture.wav", separator, accompaniment))
         meta = json.loads((f / "meta.json").read_text()) if (f / "meta.json").is_file() else {}
-        label = mixer_policy.policy_label(solo, acc, meta, f.name, seed, rate).to_json()
+        label = {**mixer_policy.policy_label(solo, acc, meta, f.name, seed, rate).to_json(),
+                 "instrument": str(meta.get("instrument", ""))}
         out.append(TrackData(f.name, feats, act, label["cell"], label, s.astype(np.float16) if i < keep_solo else None))
         if (i + 1) % 20 == 0:
             log(log_path, msg=f"mixer data: {i + 1}/{len(folders)} tracks of {dataset}")
@@ -218,7 +221,8 @@ def soft_targets(cells: np.ndarray, blur: float) -> np.ndarray:
 class FrameSampler:
     """Random active frames with their label cells, seeded: a track uniformly, then one of its active frames.
 
-    ``batch(n)`` -> ``inputs (n, D) float32``, ``cells (n,)``, ``weights (n,)`` (ones); the
+    ``batch(n)`` -> ``inputs (n, D) float32``, ``cells (n,)``, ``weights (n,)`` (ones), ``positions (n,)``
+    (the index of the track's stage position, :func:`training.mixer_model.position_index`, -1 if unknown); the
     input is the mixer features, or the raw solo magnitude with ``raw=True`` (seed-style).
     """
 
@@ -229,6 +233,7 @@ class FrameSampler:
         self.raw = raw
         self.rng = np.random.default_rng(seed)
         self.frames = [np.flatnonzero(t.active) for t in self.tracks]
+        self.positions = [mixer_model.position_index(t.label) for t in self.tracks]
 
     def batch(self, n: int):
         ks = self.rng.integers(0, len(self.tracks), n)
@@ -238,7 +243,8 @@ class FrameSampler:
             i = int(self.rng.choice(self.frames[k]))
             x.append(t.solo_mag[i] if self.raw else t.feats[i])
             cells.append(t.cell)
-        return np.stack(x).astype(np.float32), np.array(cells), np.ones(n, np.float32)
+        return (np.stack(x).astype(np.float32), np.array(cells), np.ones(n, np.float32),
+                np.array([self.positions[k] for k in ks]))
 
 
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
@@ -352,8 +358,11 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
                     heldout=round(held, 4) if held is not None else None)
         if done:
             break
-        feats, cells, weights = sampler.batch(cfg.batch)
+        feats, cells, weights, positions = sampler.batch(cfg.batch)
         loss = loss_fn(model, feats, cells, weights, cfg.label_blur)
+        if cfg.instrument_weight and hasattr(model, "position_loss"):
+            loss = loss + cfg.instrument_weight * model.position_loss(torch.from_numpy(feats),
+                                                                      torch.from_numpy(positions))
         if extra_batch is not None:
             f2, c2, w2, weight = extra_batch()
             loss = loss + weight * loss_fn(model, f2, c2, w2, cfg.label_blur)
@@ -460,6 +469,8 @@ def training_command(cfg: MixerConfig) -> str:
         f" --accompaniment {cfg.accompaniment}" if cfg.stems == "separated" and cfg.accompaniment != "spectra" else "") + (
         f" --version {cfg.version}" if cfg.version else "") + (
         f" --select-every {cfg.select_every}" if cfg.select_every else "") + (
+        f" --instrument-weight {cfg.instrument_weight:g}" if cfg.instrument_weight else "") + (
         f" --max-steps {cfg.max_steps}" if cfg.max_steps else "")
-    return (f"jazzremix train-mixer --train {cfg.train_dir} --val {cfg.val_dir} --out {cfg.out} "
+    return (f"jazzremix train-mixer{'' if cfg.arch == 'gauss' else ' --arch ' + cfg.arch} --train {cfg.train_dir} "
+            f"--val {cfg.val_dir} --out {cfg.out} "
             f"--minutes {cfg.minutes:g} --baseline-minutes {cfg.baseline_minutes:g} --seed {cfg.seed}{stems}")
