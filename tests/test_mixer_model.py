@@ -286,6 +286,8 @@ def test_training_an_ensemble_reports_each_member_beside_the_mean(tmp_path):
     assert card["metadata"]["jazzremix.version"].startswith("mix-gauss-2.1x2-on-sep-mask-")
     from jazzremix_gui.training.mixer_finetune import load_base
 
+    again = train_mixer.train(cfg)  # resumed: nothing left to train, the same file and no history of itself
+    assert again["sha256"] == card["sha256"] and again["history"] == []
     model, loaded = load_base(tmp_path / "m.onnx")  # the weights fine-tuning starts from
     assert loaded.members == 2 and mixer_eval.onnx_matches_torch(model, tmp_path / "m.onnx") < 1e-4
 

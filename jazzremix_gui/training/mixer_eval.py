@@ -29,6 +29,7 @@ from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.signal import codebook, features
 from jazzremix_gui.core.evaluation import list_tracks
+from jazzremix_gui.core.files.hashing import file_sha256
 from jazzremix_gui.core.models import ModelMeta, ModelSession
 from jazzremix_gui.core.signal.mixer import run_mixer
 from jazzremix_gui.training import cards, checkpoint, mixer_model, mixer_policy
@@ -214,7 +215,8 @@ def finish(cfg, results: dict, tracks, val, log_path, command: str, separator=No
                     "stems": stems_description(separator)}
     card["validation"] = {"dataset": cfg.val_dir, "n_tracks": len(val), "stems": stems_description(separator),
                           "onnx_vs_torch_max_abs_diff": onnx_matches_torch(model, cfg.out), **figures}
-    card["history"] = history(previous)
+    # the same run written again (resumed, the same weights) is not a version it replaced
+    card["history"] = [h for h in history(previous) if h.get("sha256") != file_sha256(cfg.out)]
     return write_card(cfg.out, card)
 
 
