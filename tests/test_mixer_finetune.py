@@ -28,8 +28,8 @@ def make_tracks(n=3, seconds=4.0, seed=5):
     return out
 
 
-@pytest.fixture(scope="module", params=[("gauss", 1), ("gauss", 2), ("gauss-mix", 1)],
-                ids=["one-mixer", "ensemble-of-2", "gauss-mix"])
+@pytest.fixture(scope="module", params=[("gauss", 1), ("gauss", 2), ("gauss-mix", 1), ("gauss-mix", 2)],
+                ids=["one-mixer", "ensemble-of-2", "gauss-mix", "gauss-mix-ensemble-of-2"])
 def base(tmp_path_factory, request):
     """A small policy-like mixer (or a mean of two, or one whose pan picks a stage position): trained a few steps
     to prefer the centre at gain 1.0."""

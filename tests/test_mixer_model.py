@@ -272,24 +272,30 @@ def test_training_recipe_end_to_end_writes_the_shared_card(tmp_path):
     assert ModelSession(tmp_path / "m.onnx", "mixer").meta.version == card["metadata"]["jazzremix.version"]
 
 
-def test_training_an_ensemble_reports_each_member_beside_the_mean(tmp_path):
-    """--members 2: two members from seeds 5 and 6, one ONNX file of their mean, each member's figures on the card."""
-    cfg = _tiny_config(tmp_path, baseline_minutes=0, members=2, seed=5)
+@pytest.mark.parametrize("arch, extra, tail", [("gauss", {}, ""),
+                                               ("gauss-mix", {"instrument_weight": 1.0}, " --instrument-weight 1")],
+                         ids=["gauss", "gauss-mix"])
+def test_training_an_ensemble_reports_each_member_beside_the_mean(tmp_path, arch, extra, tail):
+    """--members 2: two members from seeds 5 and 6, one ONNX file of their mean, each member's figures on the card
+    (members of either gauss architecture; gauss-mix members each taught the stage position)."""
+    cfg = _tiny_config(tmp_path, baseline_minutes=0, members=2, seed=5, arch=arch, **extra)
     card = train_mixer.train(cfg)
-    assert card["training"]["command"].endswith("--members 2 --stems separated --max-steps 3")
+    assert card["training"]["command"].endswith(f"--members 2 --stems separated{tail} --max-steps 3")
     assert [m["seed"] for m in card["training"]["members"]] == [5, 6] and card["training"]["steps"] == 6
     assert [m["steps"] for m in card["training"]["members"]] == [3, 3]
-    assert {"last-gauss.pt", "last-gauss-m1.pt"} <= {f.name for f in (tmp_path / "ck").iterdir()}
+    assert {f"last-{arch}.pt", f"last-{arch}-m1.pt"} <= {f.name for f in (tmp_path / "ck").iterdir()}
     alone = card["validation"]["members_alone"]
     assert [m["seed"] for m in alone] == [5, 6] and all(m["tracks"]["n"] == 2 for m in alone)
-    assert card["architecture"].startswith("mean of 2 gauss-mixer") and card["parameters"] > 0
-    assert card["metadata"]["jazzremix.version"].startswith("mix-gauss-2.1x2-on-sep-mask-")
+    member_kind = "gauss-mixer" if arch == "gauss" else "gauss-mix"
+    assert card["architecture"].startswith(f"mean of 2 {member_kind}") and card["parameters"] > 0
+    assert card["metadata"]["jazzremix.version"].startswith(f"mix-{arch}-2.1x2-on-sep-mask-")
     from jazzremix_gui.training.mixer_finetune import load_base
 
     again = train_mixer.train(cfg)  # resumed: nothing left to train, the same file and no history of itself
     assert again["sha256"] == card["sha256"] and again["history"] == []
     model, loaded = load_base(tmp_path / "m.onnx")  # the weights fine-tuning starts from
-    assert loaded.members == 2 and mixer_eval.onnx_matches_torch(model, tmp_path / "m.onnx") < 1e-4
+    assert loaded.members == 2 and loaded.arch == arch
+    assert mixer_eval.onnx_matches_torch(model, tmp_path / "m.onnx") < 1e-4
 
 
 def test_select_every_chooses_the_same_steps_whatever_the_checkpoint_timing(tmp_path):

@@ -42,7 +42,7 @@ def register(sub) -> None:
                    "(default), or from the ground-truth stems; labels always from the ground truth")
     p.add_argument("--hidden", type=int, default=32, help="width of the gauss mixer's two MLPs (default 32)")
     p.add_argument("--members", type=int, default=1, metavar="K",
-                   help="gauss: train K members from seeds SEED ... SEED+K-1 (each with the whole time budget) "
+                   help="gauss, gauss-mix: train K members from seeds SEED ... SEED+K-1 (each with the whole time budget) "
                         "and ship the mean of their posteriors (default 1: one mixer)")
     p.add_argument("--feature-noise", type=float, default=0.3, metavar="SD",
                    help="normal noise added to the normalised features while training (default 0.3)")
@@ -91,8 +91,8 @@ def run(args) -> int:
                                    f"(got {args.instrument_weight:g} with {args.arch})")
     if args.select_every < 0:
         raise TrainMixerUsageError(f"--select-every must be 0 or more steps, got {args.select_every}")
-    if args.members < 1 or (args.members > 1 and args.arch != "gauss"):
-        raise TrainMixerUsageError(f"--members must be at least 1, and above 1 only with --arch gauss "
+    if args.members < 1 or (args.members > 1 and args.arch == "seed"):
+        raise TrainMixerUsageError(f"--members must be at least 1, and above 1 only with --arch gauss or gauss-mix "
                                    f"(got {args.members} with {args.arch})")
     for d in [*args.train.split(","), args.val]:  # --train may list several folders, comma-separated
         if not Path(d).is_dir():

@@ -228,9 +228,8 @@ def member_figures(ensemble, cfg, val, accompaniment_from: str, separator=None) 
         member = member.eval()
         session = TorchSession(member, meta_for(member, f"member-{m}", f"member-{m}",
                                                 accompaniment_from=accompaniment_from))
-        arch = "gauss" if m == 0 else f"gauss-m{m}"
         out.append({"seed": cfg.seed + m, **evaluate_model(member, session, val, cfg.val_dir, separator),
-                    **selected_checkpoint(cfg, arch)})
+                    **selected_checkpoint(cfg, member_tag(cfg.arch, m))})
     return out
 
 
@@ -277,11 +276,16 @@ def targets(figures: dict) -> dict:
 
 def member_run(cfg, m: int) -> dict:
     """Seed, steps, training time (s) and selected checkpoint of member ``m`` of an ensemble's run."""
-    arch = "gauss" if m == 0 else f"gauss-m{m}"
-    last = Path(cfg.checkpoint_dir) / f"last-{arch}.pt"
+    tag = member_tag(cfg.arch, m)
+    last = Path(cfg.checkpoint_dir) / f"last-{tag}.pt"
     state = checkpoint.load_state(last) if last.exists() else {}
     return {"seed": cfg.seed + m, "steps": int(state.get("step", 0)),
-            "training_time_s": round(float(state.get("elapsed", 0.0))), **selected_checkpoint(cfg, arch)}
+            "training_time_s": round(float(state.get("elapsed", 0.0))), **selected_checkpoint(cfg, tag)}
+
+
+def member_tag(arch: str, m: int) -> str:
+    """Checkpoint tag of member ``m`` of an ensemble of ``arch`` (``last-{tag}.pt``; member 0 is the single mixer's)."""
+    return arch if m == 0 else f"{arch}-m{m}"
 
 
 def selected_checkpoint(cfg, arch: str) -> dict:

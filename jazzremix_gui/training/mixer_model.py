@@ -262,18 +262,20 @@ class GaussEnsemble(nn.Module):
     ----------
     members : int
         Number of members ``K``.
+    member : type, optional
+        The members' class: :class:`GaussMixer` (default) or :class:`GaussMixtureMixer`.
     **kwargs
-        :class:`GaussMixer`'s parameters, the same for every member.
+        The members' parameters, the same for every member.
     """
 
     input_kind = "mixer_features"
     context_frames = MIXER_CONTEXT
 
-    def __init__(self, members: int = 4, **kwargs):
+    def __init__(self, members: int = 4, member: type = None, **kwargs):
         super().__init__()
         if members < 2:
             raise ValueError(f"an ensemble needs at least 2 members, got {members}")
-        self.members = nn.ModuleList(GaussMixer(**kwargs) for _ in range(members))
+        self.members = nn.ModuleList((member or GaussMixer)(**kwargs) for _ in range(members))
         for m in self.members:
             m.taste.requires_grad_(False)
         self.taste = nn.Parameter(torch.zeros(2))
@@ -336,11 +338,10 @@ class SeedMixer(nn.Module):
 
 
 def build(arch: str, members: int = 1, **kwargs) -> nn.Module:
-    """``'gauss'`` (shipped; with ``members`` > 1 a :class:`GaussEnsemble`), ``'gauss-mix'`` or ``'seed'``."""
-    if arch == "gauss":
-        return GaussEnsemble(members, **kwargs) if members > 1 else GaussMixer(**kwargs)
-    if arch == "gauss-mix":
-        return GaussMixtureMixer(**kwargs)
+    """``'gauss'``, ``'gauss-mix'`` (shipped; either with ``members`` > 1 a :class:`GaussEnsemble` of them) or ``'seed'``."""
+    if arch in ("gauss", "gauss-mix"):
+        member = GaussMixer if arch == "gauss" else GaussMixtureMixer
+        return GaussEnsemble(members, member, **kwargs) if members > 1 else member(**kwargs)
     if arch == "seed":
         return SeedMixer()
     raise ValueError(f"unknown mixer architecture '{arch}' (gauss, gauss-mix or seed)")

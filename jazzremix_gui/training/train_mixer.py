@@ -65,7 +65,7 @@ class MixerConfig(TrainConfig):
     holdout: float = 0.1  # share of the training tracks held out to pick the best checkpoint
     seed_tracks: int = 120  # tracks whose raw solo magnitude is kept for the seed-style baseline
     hidden: int = 32
-    members: int = 1  # gauss: >1 trains that many members (seeds seed, seed + 1, ...) and ships their mean
+    members: int = 1  # gauss, gauss-mix: >1 trains that many members (seeds seed, seed + 1, ...) and ships their mean
     instrument_weight: float = 0.0  # gauss-mix: weight of the stage position (instrument x register) as a target
     select_every: int = 0  # held-out check every this many steps (0: at each checkpoint, by wall clock)
     select: str = "track"  # checkpoint selection on held-out tracks: "track" cell distance, or "loss"
@@ -249,7 +249,7 @@ class FrameSampler:
 
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
     kwargs = {"hidden": cfg.hidden, "noise": cfg.feature_noise} if cfg.arch.startswith("gauss") else {}
-    return mixer_model.build(cfg.arch, **kwargs, **({"members": cfg.members} if cfg.arch == "gauss" else {}))
+    return mixer_model.build(cfg.arch, **kwargs, **({"members": cfg.members} if cfg.arch.startswith("gauss") else {}))
 
 
 def init_normalisation(model, tracks: list[TrackData]) -> None:
@@ -408,8 +408,8 @@ def _train(cfg: MixerConfig) -> dict:
                       keep_solo=10**6 if cfg.baseline_minutes > 0 else 0, separator=separator,
                       accompaniment=cfg.accompaniment)
     results = {}
-    if cfg.arch == "gauss" and cfg.members > 1:
-        results["gauss"] = _train_members(cfg, tracks, len(val), ckdir, log_path)
+    if cfg.arch.startswith("gauss") and cfg.members > 1:
+        results[cfg.arch] = _train_members(cfg, tracks, len(val), ckdir, log_path)
     for arch, minutes in ((cfg.arch, cfg.minutes), ("seed", cfg.baseline_minutes)):
         if arch in results or (arch == "seed" and (cfg.arch == "seed" or minutes <= 0)):
             continue
@@ -454,7 +454,7 @@ def _train_members(cfg: MixerConfig, tracks: list[TrackData], n_val: int, ckdir:
     ensemble = build_model(cfg)
     steps, elapsed, losses = 0, 0.0, []
     for m, member in enumerate(ensemble.members):
-        tag = "-gauss" if m == 0 else f"-gauss-m{m}"
+        tag = "-" + mixer_eval.member_tag(cfg.arch, m)
         trained, s, e, lo = _train_one(single, tracks, n_val, ckdir, log_path, cfg.seed + m, tag, cfg.minutes)
         member.load_state_dict(trained.state_dict())
         steps, elapsed, losses = steps + s, elapsed + e, lo
