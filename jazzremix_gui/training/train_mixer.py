@@ -248,8 +248,9 @@ class FrameSampler:
 
 
 def build_model(cfg: MixerConfig) -> torch.nn.Module:
-    kwargs = {"hidden": cfg.hidden, "noise": cfg.feature_noise} if cfg.arch.startswith("gauss") else {}
-    return mixer_model.build(cfg.arch, **kwargs, **({"members": cfg.members} if cfg.arch.startswith("gauss") else {}))
+    kwargs = ({"hidden": cfg.hidden, "noise": cfg.feature_noise, "members": cfg.members}
+              if cfg.arch.startswith("gauss") else {})
+    return mixer_model.build(cfg.arch, **kwargs)
 
 
 def init_normalisation(model, tracks: list[TrackData]) -> None:
