@@ -73,6 +73,21 @@ def test_gauss_head_never_suggests_past_the_policys_knees():
         assert (top == 17) if asked_db > 0 else (top == 2)  # the knees' ends: 1.7 and 0.2
 
 
+@pytest.mark.parametrize("arch,members", [("gauss", 1), ("gauss-mix", 1), ("gauss-mix", 3)])
+def test_forward_is_the_exponential_of_the_logits(arch, members):
+    """The exported forward pass (from the marginals' probabilities, without the log-space tails) gives the
+    posterior of the training's logits within 1e-6 per cell, near and far from the features' mean."""
+    torch.manual_seed(5)
+    model = mixer_model.build(arch, members=members, hidden=8).eval()
+    with torch.no_grad():
+        model.taste.copy_(torch.tensor([4.0, -1.5]))
+        x = torch.randn(400, features.MIXER_N_FEATURES) * torch.linspace(0.1, 6.0, 400)[:, None]
+        post, ref = model(x), torch.softmax(model.logits(x).double(), dim=-1)
+    assert post.shape == (400, 399) and (post >= 0).all()
+    assert float((post.double() - ref).abs().max()) < 1e-6
+    assert float((post.sum(dim=-1) - 1).abs().max()) < 1e-5
+
+
 def test_an_ensemble_is_the_mean_of_its_members_with_one_taste(tmp_path):
     """GaussEnsemble: posteriors are the members' mean; its one taste offset moves every member; ONNX matches."""
     torch.manual_seed(3)

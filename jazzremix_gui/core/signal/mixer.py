@@ -247,8 +247,10 @@ class MixerStream:
             lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
             level = self.solo_level() if callable(self.solo_level) else self.solo_level
             rows = self._rows(lo, hi, max(lo, b - self.ctx))
-            feats = features.features_from_rows(rows, self.model.meta.input_kind, level)
-            post = np.maximum(self.model.run(feats)[a - lo : b - lo], 0)
+            # the context frames only feed the features' running means: the mixers are per frame, so the
+            # network hears the block's own frames (a third of the rows a block's features span)
+            feats = features.features_from_rows(rows, self.model.meta.input_kind, level)[a - lo : b - lo]
+            post = np.maximum(self.model.run(feats), 0)
             post /= np.maximum(post.sum(axis=1, keepdims=True), 1e-12)
             self.posts[a // SLOT : a // SLOT + -(-(b - a) // SLOT)] = np.add.reduceat(post, np.arange(0, b - a, SLOT))
             self.energy[a:b] = rows[2][a - lo : b - lo]
