@@ -101,10 +101,35 @@ def _network_child(model: str, src: str, threads: int | None = None) -> dict:
             "version": session.meta.version, "provider": session.provider, "frames": n, "threads": threads}
 
 
-def network_alone(model: str, src: Path, threads: int | None = None) -> dict:
-    """The separator network alone over ``src`` (see :func:`_network_child`), in its own process."""
-    code = ("import json, sys; sys.path.insert(0, sys.argv[3]); from whole_commands import _network_child; "
-            "print(json.dumps(_network_child(sys.argv[1], sys.argv[2], int(sys.argv[4]) or None)))")
+def _mixer_child(model: str, src: str, threads: int | None = None) -> dict:
+    """In the child: the mixer's session over as many frames as ``src`` has, in the calls a command makes
+    (:data:`core.signal.mixer.MIXER_BLOCK` frames each), timed around ``run`` only. The features are random around
+    zero: the mixers' cost does not depend on their values."""
+    import numpy as np
+
+    from jazzremix_gui.core import pipeline
+    from jazzremix_gui.core.audio import audio_io
+    from jazzremix_gui.core.signal.features import MIXER_N_FEATURES
+    from jazzremix_gui.core.signal.mixer import MIXER_BLOCK
+    from jazzremix_gui.core.signal.stft import frame_count
+
+    session = pipeline.load_model(model, "mixer", threads)
+    n = frame_count(audio_io.info(src).frames, session.meta.hop)
+    x = np.random.default_rng(0).standard_normal((n, MIXER_N_FEATURES)).astype(np.float32)
+    session.run(x[:8])
+    cpu, wall = time.process_time(), time.perf_counter()
+    for a in range(0, n, MIXER_BLOCK):
+        session.run(x[a:a + MIXER_BLOCK])
+    threads = session.session.get_session_options().intra_op_num_threads
+    return {"seconds": time.perf_counter() - wall, "cpu_seconds": time.process_time() - cpu,
+            "version": session.meta.version, "provider": session.provider, "frames": n, "threads": threads}
+
+
+def network_alone(model: str, src: Path, threads: int | None = None, child: str = "_network_child") -> dict:
+    """The separator network alone over ``src`` (see :func:`_network_child`; ``child="_mixer_child"``: the mixer's,
+    :func:`_mixer_child`), in its own process."""
+    code = (f"import json, sys; sys.path.insert(0, sys.argv[3]); from whole_commands import {child}; "
+            f"print(json.dumps({child}(sys.argv[1], sys.argv[2], int(sys.argv[4]) or None)))")
     out = subprocess.run([sys.executable, "-c", code, str(model), str(src), str(Path(__file__).parent),
                           str(threads or 0)], cwd=ROOT, text=True, check=True, stdout=subprocess.PIPE).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -240,6 +265,9 @@ def main() -> None:
             label = f"network alone, {nets[threads]['threads']} thread(s)" + (", as commands" if threads is None else "")
             print(row(label + ", best", nets[threads], audio_s), flush=True)
         net = nets[1]
+        mixer = min((network_alone(args.mixer, src, 1, "_mixer_child") for _ in range(args.repeats)),
+                    key=lambda r: r["seconds"])
+        print(row("mixer network alone, 1 thread, best", mixer, audio_s), flush=True)
         models = ["--model", args.separator]
         commands = {"separate": ["-q", "separate", str(src), "--out", str(Path(d) / "out"), "--overwrite"] + models,
                     "suggest": ["-q", "suggest", str(src)] + models + ["--mixer", args.mixer],

@@ -19,3 +19,4 @@ def test_whole_commands_benchmark_runs_every_command_twice():
     for name in ("separate", "suggest", "remix"):
         line = next(ln for ln in proc.stdout.splitlines() if ln.startswith(f"jazzremix {name} "))
         assert "real time" in line and "CPU" in line
+    assert any(ln.startswith("mixer network alone, 1 thread") and "real time" in ln for ln in proc.stdout.splitlines())
