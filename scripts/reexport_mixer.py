@@ -39,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tolerance", type=float, default=1e-6, help="largest difference allowed per cell")
     args = ap.parse_args(argv)
     card_path = args.onnx.with_suffix(".json")
-    model, _ = mixer_finetune.load_base(args.onnx)
+    if not args.onnx.is_file() or not card_path.is_file():
+        raise SystemExit(f"{args.onnx}: a mixer's ONNX file with its card ({card_path.name}) beside it is needed")
+    try:
+        model, _ = mixer_finetune.load_base(args.onnx)
+    except mixer_finetune.TrainMixerError as exc:
+        raise SystemExit(str(exc)) from None
     meta = {p.key.removeprefix("jazzremix."): p.value for p in onnx.load(str(args.onnx)).metadata_props}
     meta.pop("sample_rate", None)  # export_onnx writes it
     x = features(model)
