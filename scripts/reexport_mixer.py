@@ -1,17 +1,19 @@
 """Write a mixer's ONNX file again from its weights, with today's forward pass: ``python scripts/reexport_mixer.py
-models/mixer.onnx``.
+models/mixer.onnx --why "what changed in the export"``.
 
 The weights are ``MIXER.pt`` beside the file and the metadata is the file's own: only the exported graph changes
 (for example :meth:`training.mixer_model.GaussMixer.forward` computed from the marginals' probabilities, 2026-12-06).
 The new file replaces the old one only if its posteriors are the old file's within ``--tolerance`` per cell on
 20,000 frames of features around, and far from, the training mean; the card beside it (``MIXER.json``) then gets
-its new size and SHA-256 and an ``exports`` entry (old and new SHA-256, the largest difference, this command).
+its new size and SHA-256 and an ``exports`` entry (old and new SHA-256, the largest difference, ``--why``, this
+command).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -36,6 +38,7 @@ def features(model, frames: int = 20000) -> np.ndarray:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("onnx", type=Path, help="the mixer's ONNX file (its .pt and .json beside it)")
+    ap.add_argument("--why", required=True, help="what changed in the export (recorded on the card)")
     ap.add_argument("--tolerance", type=float, default=1e-6, help="largest difference allowed per cell")
     args = ap.parse_args(argv)
     card_path = args.onnx.with_suffix(".json")
@@ -59,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"{args.onnx}: the new export differs by {diff:.2e} (> {args.tolerance}); kept as it was")
     card = json.loads(card_path.read_text())
     card.setdefault("exports", []).append({
-        "command": f"python scripts/reexport_mixer.py {args.onnx}",
-        "why": "the same weights exported with the forward pass computed from the marginals' probabilities",
+        "command": f"python scripts/reexport_mixer.py {shlex.join([str(args.onnx), '--why', args.why])}",
+        "why": args.why,
         "sha256_before": old_sha, "sha256": sha256(args.onnx), "largest_difference_per_cell": diff,
         "frames_checked": len(x)})
     card = write_card(args.onnx, card)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _reexport(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "reexport_mixer.py"), str(path)],
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "reexport_mixer.py"), str(path), "--why", "a test"],
                           capture_output=True, text=True, cwd=ROOT)
 
 
@@ -45,6 +45,7 @@ def test_a_mixer_written_again_keeps_its_posteriors_metadata_and_card(tmp_path):
     entry = card["exports"][-1]
     assert entry["sha256_before"] == before_sha and entry["sha256"] == card["sha256"]
     assert entry["largest_difference_per_cell"] < 1e-6 and entry["frames_checked"] == 20000
+    assert entry["why"] == "a test" and entry["command"].endswith(f"{path} --why 'a test'")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mixer.json", "mixer.onnx", "mixer.pt"]  # no debris
 
 
