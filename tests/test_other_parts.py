@@ -3,6 +3,7 @@ found where they hold their place, carried to the stems, the cache, the CLI's wo
 the stems themselves unchanged."""
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -93,6 +94,62 @@ def test_the_separation_names_the_other_part_and_writes_the_same_stems(tmp_path)
     assert pipeline.separate(mono, RATE, model, block_frames=32, pan_aware=STEP).others_deg == ()
     given = spatial.PanAware(20, 0.2, 1.0, side_deg=30.0)  # the engineer's side: nothing is read
     assert pipeline.separate(mix, RATE, model, block_frames=32, pan_aware=given).others_deg == ()
+
+
+def _helpers_alive():
+    return [t for t in threading.enumerate() if t.name.startswith("jazzremix-others")]
+
+
+class _Counting:
+    """A separator that counts its calls and names the thread of each."""
+
+    def __init__(self, model):
+        self.model, self.meta, self.threads = model, model.meta, []
+
+    def run(self, features):
+        self.threads.append(threading.current_thread().name)
+        return self.model.run(features)
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_the_other_parts_are_heard_on_a_helper_beside_the_separation_which_ends_with_it(tmp_path, threads):
+    model = _Counting(pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator"))
+    mix = _two_parts()
+    for frames, blocks in ((32, None), (4096, 1)):  # many blocks; one block, the first stereo one also the last
+        rec = RecordedSolo()
+        model.threads.clear()
+        out = list(pipeline.separate_stream([mix], RATE, mix.shape[0], model, block_frames=frames, pan_aware=STEP,
+                                            recorded=rec, threads=threads))
+        assert len(rec.others_deg) == 1 and abs(rec.others_deg[0] - 30.0) <= 2.0, (frames, rec.others_deg)
+        assert sum(o[0].shape[0] for o in out) == mix.shape[0] and not _helpers_alive()
+        helper = [n for n in model.threads if n.startswith("jazzremix-others")]
+        assert len(helper) == 3  # each side, then the other part's reading heard again; the rest on the step
+        if blocks == 1:
+            assert len(model.threads) == 5  # the mid and the steered block beside them
+
+
+def test_a_separation_stopped_early_ends_the_helper(tmp_path):
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    mix = _two_parts(n=RATE * 12)
+    stream = pipeline.separate_stream([mix[i : i + 30000] for i in range(0, mix.shape[0], 30000)], RATE,
+                                      mix.shape[0], model, block_frames=32, pan_aware=STEP, threads=True)
+    next(stream)
+    stream.close()  # the caller stops after the first block: the chain's threads and the helper are joined
+    assert not _helpers_alive()
+
+
+def test_hypotheses_hear_each_side_once_for_the_solo_and_the_other_parts(tmp_path):
+    model = _Counting(pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator"))
+    mix = _two_parts()
+    rec = RecordedSolo()
+    step = spatial.PanAware(20, 0.2, 1.0, hypotheses=1)
+    list(pipeline.separate_stream([mix], RATE, mix.shape[0], model, block_frames=4096, pan_aware=step,
+                                  recorded=rec))
+    assert len(rec.others_deg) == 1 and abs(rec.others_deg[0] - 30.0) <= 2.0
+    # the mid, each side once for both (on the helper), the two distinct readings steered, and the other part's
+    # reading heard again (on the helper; the hypotheses' pass at it is not reused): 6 calls where each side was 2
+    assert model.threads.count("jazzremix-others_0") == 3 and len(model.threads) == 6, model.threads
+    assert not _helpers_alive()
 
 
 def test_the_cache_keeps_the_other_parts(tmp_path, monkeypatch):

@@ -60,6 +60,21 @@ def test_every_format_holds_every_tag(tmp_path, ext):
     assert tags.read_tags(path)["date"] == "1939-10-11"
 
 
+@pytest.mark.parametrize("ext", ["wav", "flac", "aiff", "mp3", "ogg"])
+def test_the_containers_own_mutagen_type_reads_what_all_of_them_read(tmp_path, ext):
+    if ext not in FORMATS:
+        pytest.skip(f"this libsndfile writes no {ext}")
+    path = tmp_path / f"take.{ext}"
+    write_mastered(path, _signal(), RATE, OutputSpec(ext, 24), "limit", tags.output_tags(SOURCE, "take", "solo"))
+    fields, container = tags._soundfile_tags(path)
+    assert container in tags.MUTAGEN_TYPES
+    every = tags._mutagen_tags(path)  # every type mutagen has
+    assert every["artist"] == "Coleman Hawkins" and tags._mutagen_tags(path, container) == every
+    assert tags.read_tags(path) == {**fields, **every}
+    for other in tags.MUTAGEN_TYPES:  # a container named wrongly: none of its types takes the file, so all are tried
+        assert tags._mutagen_tags(path, other) == every
+
+
 def test_an_mp3_inputs_id3_tags_reach_the_stems(tmp_path, tiny_models):
     if "mp3" not in FORMATS:
         pytest.skip("this libsndfile writes no MP3")

@@ -256,8 +256,11 @@ class _SeparationSteps:
         yield _Tick(1.0, last=True)
 
     def network(self, items: Iterator) -> Iterator:
-        for item in items:
-            yield self.run_network(item) if isinstance(item, Work) else item
+        try:
+            for item in items:
+                yield self.run_network(item) if isinstance(item, Work) else item
+        finally:  # however the chain ends
+            self.run_network.close()
 
     def synthesise(self, items: Iterator) -> Iterator[_Out]:
         with reusing_memory():

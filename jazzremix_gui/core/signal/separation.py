@@ -23,6 +23,7 @@ reconstructs every input sample exactly, so the accompaniment is ``x_c - p_c`` a
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -155,7 +156,10 @@ class Network:
     and the first is heard once. Mono blocks get the mid. With ``others`` (and a steered input, the side not
     given), the first stereo block is also heard steered fully to each side, for other parts that hold their place
     as the solo does (:func:`core.signal.spatial.other_readings`; two to four more calls per recording, the outputs
-    unchanged): they go with the block (``Work.others``) to :class:`RecordedSolo`.
+    unchanged): they go to :class:`RecordedSolo` with the first block that passes once they are known (``Work.others``),
+    at the latest with the last. Those calls run on a helper thread beside the separation (the sides while the block
+    is heard as the mid, the rest while later blocks go on): at the start nothing else keeps the second core busy.
+    :meth:`close` ends the helper (the chain's step calls it however it ends).
 
     Parameters
     ----------
@@ -174,6 +178,9 @@ class Network:
         self._given = None if side is None else float(np.deg2rad(side + 45.0))  # the engineer's, not read
         if self._given is not None:
             self._theta_s = self._given
+        self._helper: ThreadPoolExecutor | None = None  # hears the first stereo block for the other parts
+        self._sides: dict[float, Future] = {}  # the first stereo block's solo heard steered to each of SIDES
+        self._pending: Future | None = None  # the other parts' directions (radians), until they go with a block
 
     @property
     def steers(self) -> bool:
@@ -181,10 +188,22 @@ class Network:
         return self.pan_aware is not None and self.pan_aware.steer > 0
 
     def __call__(self, work: Work) -> Work:
+        return self._with_found(self._separated(work))
+
+    def close(self) -> None:
+        """End the helper thread (waits for a network call it is in; the other parts not yet found are dropped)."""
+        helper, self._helper, self._pending, self._sides = self._helper, None, None, {}
+        if helper is not None:
+            helper.shutdown(wait=True, cancel_futures=True)
+
+    def _separated(self, work: Work) -> Work:
         mag, first = None, None
         if work.features is None:
             mono = is_mono(work.context)
             if not mono and self._carried is None and self._given is None:  # nothing read: the mid first
+                if self.others:  # the block steered to each side, heard beside the mid
+                    self._helper = ThreadPoolExecutor(1, thread_name_prefix="jazzremix-others")
+                    self._sides = {side: self._helper.submit(self._hear, work, side) for side in SIDES}
                 heard = run_network(self.model, replace(work, features=separator_input(work.context)))
                 mag, first = np.abs(work.spec), work
                 self._theta_s = read_direction(heard.solo_mag, mag).theta_s
@@ -203,18 +222,34 @@ class Network:
         done = replace(work, mag=mag, direction=direction)
         return self._with_others(done, first) if first is not None else done
 
+    def _hear(self, first: Work, theta: float) -> np.ndarray:
+        """The network's solo ``(b - a, 2049)`` for the block ``first`` (as it came, with its ``context``) with its
+        input steered at direction ``theta`` (radians)."""
+        gains = steering_gains(theta, self.pan_aware.steer)
+        return run_network(self.model, replace(first, features=separator_input(first.context, gains))).solo_mag
+
+    def _heard(self, first: Work, theta: float) -> np.ndarray:
+        """:meth:`_hear`, the sides as the helper heard them."""
+        side = self._sides.get(theta)
+        return side.result() if side is not None else self._hear(first, theta)
+
     def _with_others(self, done: Work, first: Work) -> Work:
-        """The first stereo block ``done`` with the other parts that hold their place (``first``: the block as it
-        came, with its ``context``), when this step looks for them."""
-        if not self.others:
-            return done
+        """The first stereo block ``done``, its other parts that hold their place (``first``: the block as it came)
+        now looked for on the helper thread when this step looks for them; :meth:`_with_found` hands them on."""
+        if self.others:
+            self._pending = self._helper.submit(other_readings, lambda theta: self._heard(first, theta), done.mag,
+                                                done.direction.theta_s)
+        return done
 
-        def hear(theta: float) -> np.ndarray:
-            gains = steering_gains(theta, self.pan_aware.steer)
-            return run_network(self.model, replace(first, features=separator_input(first.context, gains))).solo_mag
-
-        found = other_readings(hear, done.mag, done.direction.theta_s)
-        return replace(done, others=tuple(round(float(np.rad2deg(t)) - 45.0, 1) for t in found))
+    def _with_found(self, work: Work) -> Work:
+        """``work`` with the other parts once they are found (waited for with the last block); the helper ends."""
+        if self._pending is None or not (work.last or self._pending.done()):
+            return work
+        try:
+            found = self._pending.result()
+        finally:
+            self.close()
+        return replace(work, others=tuple(round(float(np.rad2deg(t)) - 45.0, 1) for t in found))
 
     def _first_of_hypotheses(self, work: Work, mag: np.ndarray) -> Work:
         """The first stereo block (``mag``: its ``|spec|``) with its direction chosen among hypotheses: the mid's
@@ -223,9 +258,7 @@ class Network:
         steer = self.pan_aware.steer
         readings = [self._theta_s]
         for side in SIDES:
-            sided = run_network(self.model, replace(work, features=separator_input(work.context,
-                                                                                   steering_gains(side, steer))))
-            readings.append(read_direction(sided.solo_mag, mag).theta_s)
+            readings.append(read_direction(self._heard(work, side), mag).theta_s)
         best = None
         for theta in distinct_directions(readings):
             done = run_network(self.model, replace(work, features=separator_input(work.context,
