@@ -1,7 +1,5 @@
 """``python -m jazzremix_gui`` runs the ``jazzremix`` command."""
 
-import sys
+from jazzremix_gui.cli.main import run
 
-from jazzremix_gui.cli.main import main
-
-sys.exit(main())
+run()

@@ -159,6 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+def run() -> None:
+    """The ``jazzremix`` console script and ``python -m jazzremix_gui``: :func:`main`, then the process ends without
+    Python's teardown (:func:`core.process_end.leave`: 60-100 ms after a ``separate`` of 3 minutes, docs/SPEED.md)."""
+    from jazzremix_gui.core.process_end import leave
+
+    leave(main(), finish_threads=True)
+
+
 def _main(argv: list[str], own_process: bool = False) -> int:
     if asks_version(argv):
         print(f"jazzremix {__version__}")
@@ -193,4 +201,4 @@ def _main(argv: list[str], own_process: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -13,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from jazzremix_gui import __version__
 from jazzremix_gui.core import device
-from jazzremix_gui.core.files import paths, tempnames
+from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.process_end import leave
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.ui import theme
 
@@ -90,22 +90,4 @@ def run_app(files: list[str], device_override: str | None = None) -> int:
     status = int(app.exec())
     clean = window.shutdown()  # after Ctrl+Q it ran already; after a signal it runs here (no question asked)
     log.info("app quit (status %d%s)", status, "" if clean else ", a worker still running")
-    leave(status)
-
-
-def leave(status: int) -> None:
-    """End the process now, after the window's :meth:`MainWindow.shutdown` kept what the user owns.
-
-    Python's own teardown would destroy Qt, pyqtgraph and PortAudio objects one by one and wait for
-    worker threads still inside a long computation: seconds after a long file, and a crash when a
-    signal came at the wrong moment. What it would have done that matters is done here: temporary
-    files this process holds are removed, the log and the standard streams flushed.
-    """
-    tempnames.discard_all()
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(status)
+    leave(status)  # Python's teardown would take seconds after a long file, and crashed on a signal at the wrong moment
