@@ -1,10 +1,9 @@
 """Entry script of the PyInstaller bundle: the ``jazzremix`` command (app and CLI)."""
 
 import multiprocessing
-import sys
 
-from jazzremix_gui.cli.main import main
+from jazzremix_gui.cli.main import run
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()
-    sys.exit(main())
+    run()
