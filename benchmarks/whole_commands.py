@@ -209,6 +209,17 @@ def _summary(label: str, runs: list[dict], audio_s: float, net: dict) -> str:
             f"{best / net['seconds']:.2f}, peak RSS {max(r['peak_rss_mb'] for r in runs):.0f} MB")
 
 
+def paired(label: str, before: list[dict], now: list[dict]) -> str:
+    """The paired difference of wall time, ``now`` minus ``before`` run by run (each pair ran one after the other,
+    in alternating order): its mean with the standard error, its median, and how many pairs ``now`` won."""
+    import statistics
+
+    d = [n["seconds"] - b["seconds"] for b, n in zip(before, now)]
+    se = statistics.stdev(d) / len(d) ** 0.5 if len(d) > 1 else float("nan")
+    return (f"{label:<34} paired, now - before: mean {statistics.mean(d) * 1e3:+.0f} ms (SE {se * 1e3:.0f}), "
+            f"median {statistics.median(d) * 1e3:+.0f} ms; now faster in {sum(x < 0 for x in d)} of {len(d)}")
+
+
 def join_segments(folder: Path, out: Path, minutes: float) -> str:
     """``folder/seg1.mp3, seg2.mp3, ...`` decoded (as the commands decode them) and joined, in order and again
     from the first, into ``minutes`` of 44.1 kHz stereo 16-bit WAV at ``out``; returns what it used."""
@@ -278,12 +289,15 @@ def main() -> None:
                                                 "--pan-aware", "--overwrite"] + models
         wheres = ([args.source] if args.source else []) + [None]
         runs = {(name, where): [] for name in commands for where in wheres}
-        for _ in range(args.repeats):
+        for i in range(args.repeats):
             for name, argv in commands.items():
-                for where in wheres:
+                for where in (wheres if i % 2 == 0 else wheres[::-1]):  # neither tree always first
                     runs[name, where].append(run_command(argv, where))
         for (name, where), got in runs.items():
             print(_summary(f"jazzremix {name}" + (f" ({where})" if where else ""), got, audio_s, net))
+        if args.source:
+            for name in commands:
+                print(paired(f"jazzremix {name}", runs[name, args.source], runs[name, None]))
         print(f"after: {machine_line()}")
 
 
