@@ -23,6 +23,9 @@ def test_a_command_leaves_after_its_threads_and_exit_handlers_with_its_status(tm
         tempnames.register(temp)
         atexit.register(lambda: print("handler ran", file=sys.stderr))
         threading.Thread(target=lambda: (time.sleep(0.3), (out / "thread.txt").write_text("done"))).start()
+        from concurrent.futures import ThreadPoolExecutor
+        idle = ThreadPoolExecutor(1)  # never shut down: its worker waits for work, as at a normal exit it ends
+        idle.submit(lambda: None).result()
         print("buffered, no newline", end="")
         leave(3, finish_threads=True)
         print("never")

@@ -24,13 +24,11 @@ def leave(status: int, finish_threads: bool = False) -> NoReturn:
 
     The temporary files this process holds are removed, the log and the standard streams flushed.
     With ``finish_threads`` (a command, whose work is done) it first waits for the threads Python would
-    wait for and runs the ``atexit`` handlers, as a normal exit does; the app does neither (its window's
+    wait for (an executor's idle workers are told to end, as at a normal exit) and runs the ``atexit`` handlers; the app does neither (its window's
     shutdown kept what the user owns, and a worker may still be inside a computation it no longer needs).
     """
-    if finish_threads:
-        for thread in threading.enumerate():
-            if thread is not threading.current_thread() and not thread.daemon:
-                thread.join()
+    if finish_threads:  # what Python's exit does first: the same private calls the interpreter makes
+        threading._shutdown()  # executors' idle workers told to end, then every non-daemon thread joined
         atexit._run_exitfuncs()
     tempnames.discard_all()
     logging.shutdown()
