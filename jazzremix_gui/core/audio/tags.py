@@ -62,8 +62,8 @@ def _mutagen_tags(path, container: str | None = None) -> dict:
 
     import mutagen
 
-    kinds = [getattr(importlib.import_module(f"mutagen.{m}"), c) for m, c in MUTAGEN_TYPES.get(container, [])]
     try:
+        kinds = [getattr(importlib.import_module(f"mutagen.{m}"), c) for m, c in MUTAGEN_TYPES.get(container, [])]
         with open(os.fsencode(path), "rb") as fh:  # a file object: any file name the system takes (non-UTF-8 too)
             f = mutagen.File(fh, options=kinds) if kinds else None
             if f is None:
