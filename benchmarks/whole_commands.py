@@ -260,6 +260,8 @@ def main() -> None:
     ap.add_argument("--source", metavar="DIR", help="also run the commands of another checkout, interleaved")
     ap.add_argument("--real-jazz", metavar="DIR", help="real music: DIR/seg*.mp3 joined into the input")
     ap.add_argument("--pan-aware", action="store_true", help="also run separate --pan-aware (the step's cost)")
+    ap.add_argument("--only", action="append", choices=["separate", "suggest", "remix"],
+                    help="run only this command (repeatable): more pairs in the same time")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "input.wav"
@@ -287,6 +289,8 @@ def main() -> None:
         if args.pan_aware:
             commands["separate --pan-aware"] = ["-q", "separate", str(src), "--out", str(Path(d) / "out-pa"),
                                                 "--pan-aware", "--overwrite"] + models
+        if args.only:
+            commands = {name: argv for name, argv in commands.items() if name.split()[0] in args.only}
         wheres = ([args.source] if args.source else []) + [None]
         runs = {(name, where): [] for name in commands for where in wheres}
         for i in range(args.repeats):

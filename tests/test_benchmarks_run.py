@@ -29,3 +29,12 @@ def test_whole_commands_benchmark_runs_every_command_twice_beside_another_checko
         line = next(ln for ln in lines if ln.startswith(f"jazzremix {name} ") and "paired" in ln)
         assert "now faster in" in line and "of 2" in line and "SE" in line
     assert any(ln.startswith("mixer network alone, 1 thread") and "real time" in ln for ln in lines)
+
+
+def test_only_one_command_runs_with_only():
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "whole_commands.py"), "--minutes", "0.02",
+                           "--repeats", "1", "--only", "remix"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ran = [ln.split()[1] for ln in proc.stdout.splitlines() if ln.startswith("jazzremix ")]
+    assert ran == ["remix"]
+
