@@ -24,8 +24,9 @@ def leave(status: int, finish_threads: bool = False) -> NoReturn:
 
     The temporary files this process holds are removed, the log and the standard streams flushed.
     With ``finish_threads`` (a command, whose work is done) it first waits for the threads Python would
-    wait for (an executor's idle workers are told to end, as at a normal exit) and runs the ``atexit`` handlers; the app does neither (its window's
-    shutdown kept what the user owns, and a worker may still be inside a computation it no longer needs).
+    wait for (an executor's idle workers are told to end, as at a normal exit) and runs the ``atexit``
+    handlers; the app does neither (its window's shutdown kept what the user owns, and a worker may
+    still be inside a computation it no longer needs).
     """
     if finish_threads:  # what Python's exit does first: the same private calls the interpreter makes
         threading._shutdown()  # executors' idle workers told to end, then every non-daemon thread joined

@@ -48,8 +48,9 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-#: mutagen's file types (module, class) to try for each container libsndfile reads. ``mutagen.File`` with no list
-#: imports and scores all of its twenty-odd types: 30-38 ms of a command's start where one type takes 16 (docs/SPEED.md).
+#: mutagen's file types (module, class) to try for each container libsndfile reads. ``mutagen.File`` with no
+#: list imports and scores all of its twenty-odd types: 30-38 ms of a command's start where one type takes 16
+#: (docs/SPEED.md).
 MUTAGEN_TYPES = {"WAV": [("wave", "WAVE")], "WAVEX": [("wave", "WAVE")], "RF64": [("wave", "WAVE")],
                  "AIFF": [("aiff", "AIFF")], "FLAC": [("flac", "FLAC")], "MP3": [("mp3", "MP3")],
                  "OGG": [("oggvorbis", "OggVorbis"), ("oggopus", "OggOpus"), ("oggflac", "OggFLAC")]}
