@@ -175,14 +175,15 @@ def test_a_dead_commits_moved_aside_file_comes_back(tmp_path):
                                                                     "take.acc.wav": b"earlier acc"}
 
 
-def test_old_versions_temporary_files_go_once_nobody_could_be_writing_them(tmp_path):
-    """Before owner-named files, temporary names carried no owner: removed only when untouched for hours."""
-    old, fresh = tmp_path / ".take.solo.wav.k2j3h4g5.part", tmp_path / ".take.accompaniment.wav.a1b2c3d4.part"
-    spool, other = tmp_path / ".take.remix.wav.zz_9y8x7.f32", tmp_path / ".take.solo.wav.k2j3h4g5.txt"
-    for p in (old, fresh, spool, other):
-        p.write_bytes(b"x" * 64)
-    hours_ago = time.time() - atomic.LEGACY_AGE_S - 60
-    for p in (old, spool, other):
-        os.utime(p, (hours_ago, hours_ago))
-    assert sorted(p for p, _ in atomic.sweep(tmp_path)) == sorted([old, spool])
-    assert fresh.exists() and other.exists()
+def test_names_without_an_owner_are_never_removed(tmp_path):
+    """The first versions' temporary names carried no owner: such a name may be a user's own file, so it stays,
+    however old (a sweep once removed ``.notes.abcdefgh.part`` after six hours)."""
+    names = [".take.solo.wav.k2j3h4g5.part", ".notes.abcdefgh.part", ".thesis.docx.abcdefgh.part",
+             ".mydata.12345678.f32", ".take.remix.wav.zz_9y8x7.f32"]
+    days_ago = time.time() - 3 * 86400
+    for name in names:
+        (tmp_path / name).write_bytes(b"important")
+        os.utime(tmp_path / name, (days_ago, days_ago))
+    assert atomic.sweep(tmp_path) == [] and atomic.sweep(tmp_path, "take.solo.wav") == []
+    audio_io.write_audio(tmp_path / "take.solo.wav", np.zeros(10, np.float32), 8000)  # a writer sweeps too
+    assert {p.name for p in tmp_path.iterdir()} == set(names) | {"take.solo.wav"}

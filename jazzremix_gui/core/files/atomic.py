@@ -10,16 +10,15 @@ normally, with an error or by a signal removes its own (and, at exit, any still 
 job killed outright (``kill -9``, power loss) cannot, so :func:`sweep` removes those later:
 only files of exactly this pattern, written on this machine by a process that no longer
 exists. A live job's files, another machine's (shared folders) and anything else are
-never touched. Earlier versions' names (no owner) go once untouched for six hours.
+never touched, names without an owner included: the first versions' temporary names
+(``.NAME.XXXXXXXX.part``) cannot be told from a user's own files, so they stay.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import stat
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -49,10 +48,6 @@ def final_mode(path) -> int:
         return 0o666 & ~current_umask()
 
 
-#: Temporary names of versions before owner-named files (``tempfile.mkstemp``'s 8 characters); these carry no
-#: owner, so :func:`sweep` removes them only when untouched for :data:`LEGACY_AGE_S` (a live job writes all the time).
-_LEGACY_RE = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}\.(part|f32)$")
-LEGACY_AGE_S = 6 * 3600
 #: Folders this process has swept whole (:func:`sweep`); a :class:`TempFile` sweeps a new folder first.
 _swept: set[str] = set()
 
@@ -122,12 +117,7 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
         _swept.add(str(folder))
     for name in names:
         t = parse_temp_name(name)
-        if t is None:
-            old = _LEGACY_RE.match(name)
-            if old and (target is None or old["target"] == target) and _older_than(Path(folder) / name, LEGACY_AGE_S):
-                removed += _unlink(Path(folder) / name)
-            continue
-        if (target is not None and t.target != fit(target)) or owner_alive(t.host, t.pid):
+        if t is None or (target is not None and t.target != fit(target)) or owner_alive(t.host, t.pid):
             continue
         p = Path(folder) / name
         try:
@@ -142,13 +132,6 @@ def sweep(folder, target: str | None = None) -> list[tuple[Path, int]]:
             continue
         removed += _unlink(p)
     return removed
-
-
-def _older_than(p: Path, seconds: float) -> bool:
-    try:
-        return time.time() - p.lstat().st_mtime > seconds
-    except OSError:
-        return False
 
 
 def _unlink(p: Path) -> list[tuple[Path, int]]:
