@@ -1,5 +1,5 @@
 """``python -m jazzremix_gui`` runs the ``jazzremix`` command."""
 
-from jazzremix_gui.cli.main import run
+from jazzremix_gui.cli.entry import run
 
 run()

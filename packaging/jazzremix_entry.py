@@ -2,7 +2,7 @@
 
 import multiprocessing
 
-from jazzremix_gui.cli.main import run
+from jazzremix_gui.cli.entry import run
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()

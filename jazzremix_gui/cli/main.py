@@ -171,16 +171,18 @@ def _main(argv: list[str], own_process: bool = False) -> int:
     if asks_version(argv):
         print(f"jazzremix {__version__}")
         return 0
-    parser = build_parser()
-    Parser.argv = list(argv)
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    args = parser.parse_args(files_mean_gui(list(argv), commands))
-    if args.command is None:
-        args = parser.parse_args([*argv, "gui"])
-    if own_process and args.command != "gui":  # the app keeps glibc's defaults (it runs for hours)
-        process_tuning.keep_freed_memory()
-    previous = interrupts.install()
+    # until the log is set up (_setup), error() lines go nowhere but the terminal: not Python's last-resort handler
+    logging.getLogger("jazzremix_gui").addHandler(logging.NullHandler())
+    previous = interrupts.install()  # before the parser imports numpy and soundfile: Ctrl+C is one line from here
     try:
+        parser = build_parser()
+        Parser.argv = list(argv)
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+        args = parser.parse_args(files_mean_gui(list(argv), commands))
+        if args.command is None:
+            args = parser.parse_args([*argv, "gui"])
+        if own_process and args.command != "gui":  # the app keeps glibc's defaults (it runs for hours)
+            process_tuning.keep_freed_memory()
         _setup(args)
         return run_guarded(args.func, args)
     except BrokenPipeError as exc:  # a pipe written directly, outside sys.stdout and sys.stderr

@@ -22,6 +22,7 @@ from jazzremix_gui.core import device
 from jazzremix_gui.core.signal.codebook import N_CELLS
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS
 from jazzremix_gui.core.errors import ModelError
+from jazzremix_gui.core.files import interrupts
 from jazzremix_gui.core.files.hashing import file_sha256
 from jazzremix_gui.core.signal.features import MIXER_INPUTS, MIXER_N_FEATURES, SEPARATOR_INPUT
 from jazzremix_gui.core.signal.wiener import ALPHA
@@ -222,9 +223,11 @@ class ModelSession:
             raise ModelError(f"{self.path}: model file not found")
         if self.path.is_dir() or self.path.stat().st_size == 0:
             raise ModelError(f"{self.path}: not an ONNX model (empty file or folder)")
+        since = interrupts.mark()
         try:
             self.session = _new_session(self.path, prefer_gpu, threads, spin)
         except Exception as exc:  # onnxruntime raises its own exception types
+            interrupts.raise_if_since(since)  # Ctrl+C while ONNX Runtime loads is not a broken model
             reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"{self.path}: not a valid ONNX model ({reason})") from None
         props = dict(self.session.get_modelmeta().custom_metadata_map)

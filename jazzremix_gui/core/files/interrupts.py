@@ -25,8 +25,29 @@ class Interrupted(KeyboardInterrupt):
         self.signum = int(signum)
 
 
+#: Every signal :func:`install`'s handler turned into :class:`Interrupted`, in order (see :func:`raise_if_since`).
+_received: list[int] = []
+
+
 def _raise(signum, frame) -> None:
+    _received.append(int(signum))
     raise Interrupted(signum)
+
+
+def mark() -> int:
+    """A point in time for :func:`raise_if_since`."""
+    return len(_received)
+
+
+def raise_if_since(point: int) -> None:
+    """Raise :class:`Interrupted` again for a signal that arrived after ``point``.
+
+    A library running Python code under its own native call (ONNX Runtime loading a model) may turn the
+    :class:`Interrupted` raised there into an error of its own ("initialization failed"); a caller that catches
+    that error asks here first, so Ctrl+C stays Ctrl+C.
+    """
+    if len(_received) > point:
+        raise Interrupted(_received[-1])
 
 
 def _main_thread() -> bool:
