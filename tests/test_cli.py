@@ -44,6 +44,17 @@ def test_help_and_version():
     assert jazzremix("--version").stdout.startswith("jazzremix ")
 
 
+@pytest.mark.parametrize("args", [("separate", "{song}", "-o", ""), ("remix", "{song}", "-o", ""),
+                                  ("separate", "", "-o", "out"), ("suggest", ""), ("batch", "{song}", "-o", ""),
+                                  ("separate", "{song}", "-o", "out", "--model", "  ")])
+def test_an_empty_file_or_folder_name_is_a_usage_error(tmp_path, song, args):
+    """``-o ''`` wrote into the current folder and an empty input read it whole: most likely an unset variable."""
+    proc = subprocess.run([sys.executable, "-m", "jazzremix_gui", *(a.format(song=song) for a in args)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 2 and "an empty name is not a file or folder" in proc.stderr, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.flac"]  # nothing written here
+
+
 def test_separate_writes_aligned_stems(tmp_path, models, song):
     proc = jazzremix("separate", song, "--out", tmp_path / "out", "--model", models[0], "--format", "flac")
     assert proc.returncode == 0, proc.stderr

@@ -94,6 +94,23 @@ def _looks_like_file(token: str) -> bool:
     return Path(token).exists() or "." in Path(token).name or "/" in token or "\\" in token
 
 
+#: Arguments that name files or folders (their ``dest``): an empty one would mean the current folder.
+PATH_ARGUMENTS = ("inputs", "sources", "files", "session", "dataset", "out", "model", "mixer", "against", "train",
+                  "val")
+
+
+def refuse_empty_paths(args, command_parser: argparse.ArgumentParser | None) -> None:
+    """A usage error (status 2) for an empty file or folder name: ``-o ''`` wrote into the current folder and an
+    empty input read it whole, where the user most likely meant a variable that was not set."""
+    for dest in PATH_ARGUMENTS:
+        value = getattr(args, dest, None)
+        if any(isinstance(v, str) and not v.strip() for v in (value if isinstance(value, list) else [value])):
+            action = next((a for a in command_parser._actions if a.dest == dest), None) if command_parser else None
+            name = "/".join(action.option_strings) if action is not None and action.option_strings else dest
+            (command_parser or Parser()).error(f"argument {name}: an empty name is not a file or folder "
+                                               "(write . for the current folder)")
+
+
 def files_mean_gui(argv: list[str], commands) -> list[str]:
     """``jazzremix [OPTIONS] FILE...`` (how a file manager calls the app) -> ``jazzremix [OPTIONS] gui FILE...``.
 
@@ -181,6 +198,7 @@ def _main(argv: list[str], own_process: bool = False) -> int:
         args = parser.parse_args(files_mean_gui(list(argv), commands))
         if args.command is None:
             args = parser.parse_args([*argv, "gui"])
+        refuse_empty_paths(args, commands.get(args.command))
         if own_process and args.command != "gui":  # the app keeps glibc's defaults (it runs for hours)
             process_tuning.keep_freed_memory()
         _setup(args)
