@@ -82,6 +82,35 @@ def test_rescale_gives_both_stems_one_factor(tmp_path, tiny_models):
         sf.SoundFile(reports[0].path).copy_metadata().get("comment", "")
 
 
+def _true_peak_db(x):
+    """The written file's true peak by scipy's 4x reference (``resample_poly``, as the limiter's tests)."""
+    from scipy.signal import resample_poly
+
+    return 20 * np.log10(max(np.abs(resample_poly(x[:, c].astype(np.float64), 4, 1)).max() for c in range(x.shape[1])))
+
+
+@pytest.mark.parametrize("clip", ["rescale", "limit"])
+def test_the_peaks_said_are_the_written_files(tmp_path, tiny_models, clip):
+    """The report names the peak before the clip mode, and says what the file holds: ``rescale`` moves each file's
+    peak by exactly the shared gain (the solo did not end at the ceiling: the accompaniment did); a stem only turned
+    down with the other says its peak was before the limiter."""
+    _song(tmp_path / "x.wav", hot=True)
+    reports = pipeline.separate_file(tmp_path / "x.wav", _folder(tmp_path / "o"), spec=OutputSpec("wav", 24), clip=clip,
+                                     model=pipeline.load_model(tiny_models / "separator.onnx"))
+    for r in reports:
+        written = _true_peak_db(_read(r.path))
+        if clip == "rescale":
+            assert abs(r.written_peak_dbtp - written) < 0.1
+            assert f"to {r.written_peak_dbtp:+.1f} dBTP" in r.describe() or \
+                f"{r.written_peak_dbtp:+.1f} dBTP once scaled" in r.describe()
+        else:
+            assert r.written_peak_dbtp is None and written < CEILING_DBTP + 0.1
+            if r.peak_dbtp <= CEILING_DBTP:
+                assert "before the limiter" in r.describe() and written <= r.peak_dbtp + 0.05
+    if clip == "rescale":
+        assert max(r.written_peak_dbtp for r in reports) == pytest.approx(CEILING_DBTP, abs=0.05)
+
+
 def test_stereo_solo_is_placed_at_the_recorded_pan_and_level(tmp_path, tiny_models):
     _song(tmp_path / "x.wav")
     model = pipeline.load_model(tiny_models / "separator.onnx")

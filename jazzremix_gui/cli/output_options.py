@@ -60,6 +60,7 @@ def report_json(r: ClipReport, stem: str) -> dict:
     """One written file for ``--json``."""
     return {"stem": stem, "path": str(r.path), "clip_mode": r.mode, "over_full_scale": r.over,
             "true_peak_dbtp": round(r.peak_dbtp, 2) if r.peak_dbtp > -200 else None,
+            "written_true_peak_dbtp": round(r.written_peak_dbtp, 2) if r.written_peak_dbtp is not None else None,
             "rescaled_db": round(r.gain_db, 2), "limited_samples": r.limited,
             "limiter_reduction_db": round(r.reduction_db, 2), "clamped": r.clamped}
 

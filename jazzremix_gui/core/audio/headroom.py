@@ -74,7 +74,7 @@ class ClipReport:
     """What one file's clip handling found and did.
 
     over : sample values (frames x channels) beyond full scale before processing;
-    peak_dbtp : true peak before processing; gain_db : ``rescale``'s gain;
+    peak_dbtp : true peak before processing (as written: :attr:`written_peak_dbtp`); gain_db : ``rescale``'s gain;
     limited : frames the limiter turned down, by at most ``reduction_db``; clamped : values clipped;
     frames : the file's length.
     """
@@ -99,6 +99,17 @@ class ClipReport:
     #: The file's integrated loudness as written (LUFS), where the writer was asked to measure it; else None.
     written_lufs: float | None = None
 
+    @property
+    def written_peak_dbtp(self) -> float | None:
+        """The written file's true peak where it follows from what was done (dBTP, within the PCM rounding): a lossy
+        file's decoded peak, the peak moved by ``rescale``'s gain, the peak itself where nothing changed the
+        samples; None where the limiter or the clamp changed them (not measured again)."""
+        if self.decoded_peak_dbtp is not None:
+            return self.decoded_peak_dbtp
+        if self.limited or self.clamped or not self.peak_dbtp > -200:
+            return None
+        return self.peak_dbtp + self.gain_db
+
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
         line = self._describe_encoded()
@@ -121,9 +132,11 @@ class ClipReport:
             return self._describe()
         others = ", ".join(self.shared_with)
         if self.over == 0 and self.peak_dbtp <= CEILING_DBTP:  # turned down only for the other file's peaks
-            did = (f"limited {self.limited:,} samples by up to {self.reduction_db:.1f} dB" if self.mode == "limit"
-                   else f"scaled by {self.gain_db:+.2f} dB")
-            return f"{self.path.name}: peak {self.peak_dbtp:+.1f} dBTP; {did} with {others} (one gain for both)"
+            if self.mode == "limit":  # the peak as separated: the limiter's gain lowers it by up to its reduction
+                return (f"{self.path.name}: peak {self.peak_dbtp:+.1f} dBTP before the limiter; limited "
+                        f"{self.limited:,} samples by up to {self.reduction_db:.1f} dB with {others} (one gain for both)")
+            return (f"{self.path.name}: peak {self.peak_dbtp:+.1f} dBTP, {self.peak_dbtp + self.gain_db:+.1f} dBTP once "
+                    f"scaled by {self.gain_db:+.2f} dB with {others} (one gain for both)")
         return f"{self._describe()} (one gain with {others})"
 
     def _describe(self) -> str:
@@ -137,8 +150,9 @@ class ClipReport:
             return f"{head}; limited {self.limited:,} samples by up to {self.reduction_db:.1f} dB to " \
                    f"{CEILING_DBTP:g} dBTP" + (f" (heavy: {self.limited / self.frames:.0%} of the file; "
                                                "a lower gain or --clip rescale keeps the dynamics)" if busy else "")
-        if self.mode == "rescale":
-            return f"{head}; scaled by {self.gain_db:+.2f} dB to {CEILING_DBTP:g} dBTP"
+        if self.mode == "rescale":  # one factor: the file's peak moves by exactly the gain (the other file's may
+            # be the one that reached the ceiling)
+            return f"{head}; scaled by {self.gain_db:+.2f} dB to {self.peak_dbtp + self.gain_db:+.1f} dBTP"
         if self.mode == "clamp":
             return f"{head}; clamped {self.clamped:,} samples (clip mode clamp)"
         return f"{head}; kept as floats beyond full scale (clip mode none)"
