@@ -143,6 +143,31 @@ def test_a_rate_too_low_to_measure_is_said():
         "loudness: not measurable at 2,000 Hz (BS.1770 needs 8,000 Hz or more); kept as computed"
 
 
+def test_a_recording_too_short_to_measure_is_not_called_silent(tmp_path, models):  # noqa: F811
+    """Under BS.1770's first 400 ms block there is no loudness: said so, not "silent"."""
+    from jazzremix_gui.core.audio.loudness_match import not_measurable
+
+    assert not_measurable(44100, -1.0, frames=int(0.4 * 44100)) is None
+    t = np.arange(int(0.05 * RATE)) / RATE
+    sf.write(tmp_path / "short.wav", np.stack([0.2 * np.sin(2 * np.pi * 440 * t)] * 2, 1), RATE, subtype="FLOAT")
+    proc = jazzremix("remix", tmp_path / "short.wav", "-o", tmp_path / "r.wav", "--model", models[0],
+                     "--mixer", models[1])
+    assert proc.returncode == 0, proc.stderr
+    assert "too short to measure (0.05 s; BS.1770 needs 0.4 s or more); kept as computed" in proc.stderr
+    assert "silent" not in proc.stderr
+
+
+def test_what_took_the_rest_is_the_clip_mode_that_ran():
+    """A remix still above the ceiling after its match: the limiter, or the rescale, took the rest."""
+    from jazzremix_gui.core.audio.loudness_match import match_gain
+
+    m = match_gain(-14.0, -10.0, 10 ** (3.0 / 20), -1.0)  # 4 dB too loud, true peak +3 dBTP: turned down 4 dB
+    assert m.gain_db == pytest.approx(-4.0) and not m.held_by_ceiling
+    m.output_lufs = -16.0  # the clip mode's further 2 dB
+    assert m.describe("limit").endswith("2.0 LU quieter than the recording: the limiter took the rest")
+    assert m.describe("rescale").endswith("2.0 LU quieter than the recording: rescaling to -1 dBTP took the rest")
+
+
 def test_a_background_meter_equals_the_meter_and_an_aborted_write_leaves_no_thread(tmp_path):
     import threading
 

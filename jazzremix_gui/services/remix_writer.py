@@ -470,7 +470,7 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
 
 def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -> loudness_match.LoudnessMatch:
     """Pass 1 of a loudness match: the remix as computed, measured (BS.1770, true peak), against the recording."""
-    match = loudness_match.not_measurable(source.rate, CEILING_DBTP)
+    match = loudness_match.not_measurable(source.rate, CEILING_DBTP, source.frames)
     if match is not None:
         return match
     meter = loudness_match.RemixMeter(source.rate)

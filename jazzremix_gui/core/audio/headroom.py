@@ -113,7 +113,7 @@ class ClipReport:
     def describe(self) -> str:
         """One line for a terminal or a status bar."""
         line = self._describe_encoded()
-        return f"{line}; {self.loudness.describe()}" if self.loudness is not None else line
+        return f"{line}; {self.loudness.describe(self.mode)}" if self.loudness is not None else line
 
     def _describe_encoded(self) -> str:
         line = self._describe_shared()

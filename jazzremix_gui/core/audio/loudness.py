@@ -26,6 +26,8 @@ BLOCK = 32768
 #: Lowest sample rate measured (Hz): below it the K-weighting's 1.7 kHz shelf sits at or near Nyquist and its
 #: filters go unstable (2 kHz overflows, 100 Hz cannot even be designed).
 MIN_RATE = 8000
+#: BS.1770's gating block (s): a shorter signal has no loudness (``-inf``).
+GATE_BLOCK_S = 0.4
 
 
 #: BS.1770 K-weighting as pyloudnorm's ``Meter`` builds it (RBJ cookbook biquads, passband gain 1):

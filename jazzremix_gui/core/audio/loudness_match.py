@@ -20,11 +20,15 @@ import math
 from dataclasses import dataclass
 
 from jazzremix_gui.core.audio.limiter import TruePeakTracker, db_to_lin, lin_to_db
-from jazzremix_gui.core.audio.loudness import MIN_RATE, BackgroundMeter
+from jazzremix_gui.core.audio.loudness import GATE_BLOCK_S, MIN_RATE, BackgroundMeter
 
 LOUDNESS_MODES = ("match", "keep")
 #: How close ``match`` gets (LU); a result further off is said.
 TOLERANCE_LU = 0.5
+
+
+#: Why a match fell short other than the ceiling, by clip mode (``{}``: the ceiling in dBTP).
+TOOK_THE_REST = {"limit": "the limiter took the rest", "rescale": "rescaling to {:g} dBTP took the rest"}
 
 
 class RemixMeter:
@@ -79,8 +83,9 @@ class LoudnessMatch:
     def held_by_ceiling(self) -> bool:
         return self.gain_db < self.wanted_db - 1e-6
 
-    def describe(self) -> str:
-        """One line: the loudness of the recording and of the remix, and what the ceiling allowed."""
+    def describe(self, clip_mode: str = "limit") -> str:
+        """One line: the loudness of the recording and of the remix, and what the ceiling and the clip mode
+        (:mod:`core.audio.headroom`) allowed."""
         if self.unmeasurable:
             return f"loudness: {self.unmeasurable}; kept as computed"
         if not (math.isfinite(self.input_lufs) and math.isfinite(self.remix_lufs)):
@@ -91,7 +96,7 @@ class LoudnessMatch:
         short = self.input_lufs - out
         if short > TOLERANCE_LU:
             why = f"the {self.ceiling_db:g} dBTP ceiling allowed no more" if self.held_by_ceiling else \
-                "the limiter took the rest"
+                TOOK_THE_REST.get(clip_mode, f"the clip mode {clip_mode} took the rest").format(self.ceiling_db)
             line += f"; {short:.1f} LU quieter than the recording: {why}"
         return line
 
@@ -106,12 +111,14 @@ def match_gain(input_lufs: float, remix_lufs: float, remix_peak: float, ceiling_
     return LoudnessMatch(input_lufs, remix_lufs, min(wanted, room), ceiling_db, remix_peak=remix_peak)
 
 
-def not_measurable(rate: int, ceiling_db: float) -> LoudnessMatch | None:
-    """A match that did nothing because BS.1770 cannot measure at ``rate`` Hz (below :data:`MIN_RATE`), else None."""
-    if rate >= MIN_RATE:
+def not_measurable(rate: int, ceiling_db: float, frames: int | None = None) -> LoudnessMatch | None:
+    """A match that did nothing because BS.1770 cannot measure at ``rate`` Hz (below :data:`MIN_RATE`) or, with
+    ``frames``, a recording shorter than its first 400 ms gating block; else None."""
+    if rate >= MIN_RATE and (frames is None or frames >= GATE_BLOCK_S * rate):
         return None
-    return LoudnessMatch(math.nan, math.nan, 0.0, ceiling_db,
-                         unmeasurable=f"not measurable at {rate:,} Hz (BS.1770 needs {MIN_RATE:,} Hz or more)")
+    why = (f"not measurable at {rate:,} Hz (BS.1770 needs {MIN_RATE:,} Hz or more)" if rate < MIN_RATE else
+           f"too short to measure ({frames / rate:.2f} s; BS.1770 needs {GATE_BLOCK_S:g} s or more)")
+    return LoudnessMatch(math.nan, math.nan, 0.0, ceiling_db, unmeasurable=why)
 
 
 def apply(block, match: LoudnessMatch | None):
