@@ -123,3 +123,27 @@ def test_bad_inputs_raise_one_clear_error(tmp_path):
             audio_io.read_audio(path)
         msg = str(err.value)
         assert words in msg and str(path) in msg and "\n" not in msg
+
+
+def test_samples_that_are_not_numbers_are_silence_and_said_once(tmp_path, caplog):
+    """A damaged float file's NaN and infinite samples read as 0 (an infinity once read as full scale and set the
+    limiter to work), with one warning line, and the file's warnings (``--json``) count them."""
+    x = np.full((4000, 2), 0.25, np.float32)
+    x[100:150, 0] = np.nan
+    x[2000:2030, 1] = np.inf
+    x[3000, 0] = -np.inf
+    path = tmp_path / "damaged.wav"
+    sf.write(path, x, 8000, subtype="FLOAT")
+    with caplog.at_level("WARNING"):
+        blocks = list(audio_io.read_blocks(path, 1024)) + list(audio_io.read_blocks(path, 1024))  # read twice
+    y = np.concatenate(blocks[: len(blocks) // 2])
+    bad = ~np.isfinite(x)
+    assert np.isfinite(np.concatenate(blocks)).all() and (y[bad] == 0).all() and (y[~bad] == x[~bad]).all()
+    said = [r.getMessage() for r in caplog.records if "not numbers" in r.getMessage()]
+    assert len(said) == 1 and str(path) in said[0]
+    assert audio_io.probe(path).warnings() == [f"{path}: 81 samples are not numbers (NaN or infinite: a damaged "
+                                               "float file); read as silence"]
+    clean = tmp_path / "clean.wav"
+    sf.write(clean, np.full((4000, 2), 0.25, np.float32), 8000, subtype="FLOAT")
+    list(audio_io.read_blocks(clean, 1024))
+    assert audio_io.probe(clean).warnings() == []

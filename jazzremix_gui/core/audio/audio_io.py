@@ -83,13 +83,18 @@ class AudioInfo:
         out = [self.damage.short()] if self.damage is not None else []
         if self.layout is not None:
             out.append(downmix.short(self.channels, self.layout))
+        if str(self.path) in _not_numbers:
+            out.append("samples that are not numbers read as silence")
         return out
 
     def warnings(self) -> list[str]:
-        """One line per thing the user should know (damage, downmix), each naming the file."""
+        """One line per thing the user should know (damage, downmix, samples that are not numbers found by a reader
+        so far), each naming the file."""
         out = [self.damage.describe(self.path)] if self.damage is not None else []
         if self.layout is not None:
             out.append(f"{self.path}: {downmix.describe(self.channels, self.layout)}")
+        if str(self.path) in _not_numbers:
+            out.append(not_numbers_line(self.path, _not_numbers[str(self.path)]))
         return out
 
 
@@ -168,10 +173,28 @@ def _short(exc: Exception) -> str:
     return damage.short_error(exc) or type(exc).__name__
 
 
-def _clean(block: np.ndarray) -> np.ndarray:
-    """Replace NaN/inf samples (corrupt files) by 0 so nothing downstream turns non-finite."""
-    if not np.isfinite(block).all():
-        block = np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
+#: Files whose reader met samples that are not numbers (NaN or infinite: a damaged float file): path -> how many a
+#: whole read found (:meth:`AudioInfo.warnings`).
+_not_numbers: dict[str, int] = {}
+
+
+def not_numbers_line(path, count: int) -> str:
+    """The warning for ``count`` samples of ``path`` that are not numbers."""
+    return (f"{path}: {count:,} samples are not numbers (NaN or infinite: a damaged float file); "
+            "read as silence" if count else f"{path}: samples that are not numbers (NaN or infinite) read as silence")
+
+
+def _clean(block: np.ndarray, path: Path, seen: list[int]) -> np.ndarray:
+    """Replace NaN and infinite samples by 0 (silence) so nothing downstream turns non-finite or hits full scale;
+    the first time a file holds any, one warning line (and ``seen[0]`` counts this read's)."""
+    if np.isfinite(block).all():
+        return block
+    bad = ~np.isfinite(block)
+    if str(path) not in _not_numbers:
+        _not_numbers[str(path)] = 0
+        log.warning("warning: %s", not_numbers_line(path, 0))
+    seen[0] += int(np.count_nonzero(bad))
+    block[bad] = 0.0
     return block
 
 
@@ -212,6 +235,7 @@ def read_blocks(path, block: int) -> Iterator[np.ndarray]:
             error = _short(exc)
     if error:
         raise AudioReadError(f"{meta.path}: cannot decode ({error})")
+    seen = [0]  # samples that are not numbers, in this read
     with f:
         while pos < meta.frames:
             want, got = min(block, meta.frames - pos), 0
@@ -227,7 +251,9 @@ def read_blocks(path, block: int) -> Iterator[np.ndarray]:
             if got == 0:
                 break
             pos += got
-            yield _clean(buf[:got].copy() if mix is None else downmix.to_stereo(buf[:got], mix))
+            yield _clean(buf[:got].copy() if mix is None else downmix.to_stereo(buf[:got], mix), meta.path, seen)
+    if seen[0]:  # the whole file's count, once it was read to the end
+        _not_numbers[str(meta.path)] = max(seen[0], _not_numbers.get(str(meta.path), 0))
     if pos < meta.frames:
         said = "; ".join(w for w in (error, damage.fold(out.text)) if w) or "the file changed while read"
         raise AudioReadError(f"{meta.path}: cannot decode past {pos:,} of {meta.frames:,} frames ({said})")
