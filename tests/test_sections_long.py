@@ -119,3 +119,30 @@ def test_mixer_stream_equals_whatever_the_block_sizes(tmp_path):
         np.testing.assert_allclose(got.frame_posteriors, whole.frame_posteriors, atol=1e-6)
         assert [(s.start, s.pan_deg, s.gain) for s in got.sections] == \
             [(s.start, s.pan_deg, s.gain) for s in whole.sections]
+
+
+class _Sure(_Flat):
+    """A mixer stand-in sure of one cell whatever it hears."""
+
+    def run(self, feats):
+        out = np.full((feats.shape[0], codebook.N_CELLS), 0.1 / codebook.N_CELLS, np.float32)
+        out[:, codebook.cell_index(12, 8)] += 0.9
+        return out
+
+
+@pytest.mark.parametrize("seconds, clear", [(2.0, False), (3.0, True), (2.9, False)])
+def test_a_short_recording_hears_no_more_solo_than_it_lasts(seconds, clear):
+    """The frames reach past the ends: a 3.0 s file read 3.16 s of solo, a 2 s file whose solo plays throughout
+    was "solo silent" with "no solo heard". Now the solo heard is at most the length, the sections end at it, and
+    a short solo is too little to judge."""
+    n = int(seconds * 44100)
+    stream = MixerStream(_Sure(), n)
+    x = (0.3 * np.random.default_rng(2).standard_normal(n)).astype(np.float32)
+    stream.push(x, np.zeros((n, 2), np.float32))
+    sugg = stream.finish(recorded_pan_deg=0.0)
+    assert sugg.active_seconds <= n / 44100 + 1e-9 and sugg.active_seconds > seconds - 0.2
+    assert sugg.sections[-1].end == pytest.approx(n / 44100) and all(s.active for s in sugg.sections)
+    assert sugg.clear == clear
+    if not clear:
+        assert sugg.reason == f"too little solo to judge ({sugg.active_seconds:.1f} s heard; a suggestion needs 3 s)"
+    assert sugg.to_json()["solo_active_s"] <= round(n / 44100, 2)

@@ -67,7 +67,7 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
             "solo_level": stems.solo_level, "recorded_pan_deg": stems.recorded_pan_deg,
             "solo_share_db": stems.solo_share_db if np.isfinite(stems.solo_share_db) else -999.0,
             "others_deg": [float(p) for p in stems.others_deg],
-            "confidence": suggestion.confidence, "clear": suggestion.clear}
+            "confidence": suggestion.confidence, "clear": suggestion.clear, "active_s": suggestion.active_seconds}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target, ".npz") as tmp:
@@ -238,7 +238,7 @@ def check_entry(z, rate: int | None = None, length: int | None = None,
     sug = Suggestion(posterior, v.number(meta, "pan_deg", PAN_MIN_DEG, PAN_MAX_DEG),
                      v.number(meta, "gain", GAIN_MIN, GAIN_MAX), frames, times, active, secs,
                      v.text(meta, "mixer_version"), v.number(meta, "confidence", 0.0, 1.0), v.flag(meta, "clear"),
-                     stems.recorded_pan_deg)
+                     stems.recorded_pan_deg, v.number(meta, "active_s", 0.0, 1e7, required=False))
     return stems, sug
 
 

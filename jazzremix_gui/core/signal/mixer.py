@@ -57,6 +57,15 @@ FEED_BLOCK = 1 << 17
 MIN_SOLO_SHARE_DB = -13.0
 #: Text shown when there is nothing firm to suggest.
 KEPT_AS_RECORDED = "no clear suggestion: kept as recorded"
+#: Below this much solo (seconds) a recording has "no solo heard"; from it on, too little to judge.
+HEARD_S = 0.05
+
+
+def short_of_solo(active_s: float) -> str:
+    """Why ``active_s`` seconds of solo (below :data:`MIN_ACTIVE_S`) give no suggestion."""
+    if active_s < HEARD_S:
+        return f"no solo heard (solo active {active_s:.1f} s)"
+    return f"too little solo to judge ({active_s:.1f} s heard; a suggestion needs {MIN_ACTIVE_S:g} s)"
 
 
 @dataclass
@@ -97,6 +106,8 @@ class Suggestion:
     confidence: float = 1.0
     clear: bool = True
     recorded_pan_deg: float = 0.0
+    #: Seconds of solo the decision heard (at most the recording's length); None: not kept (see ``active_seconds``).
+    active_s: float | None = None
 
     @property
     def cell(self) -> int:
@@ -105,6 +116,9 @@ class Suggestion:
 
     @property
     def active_seconds(self) -> float:
+        """Seconds of solo the decision heard (``active_s``; a suggestion made before it was kept: from the slots)."""
+        if self.active_s is not None:
+            return self.active_s
         if self.frame_times.shape[0] < 2:
             return 0.0
         return float(self.active.sum() * (self.frame_times[1] - self.frame_times[0]))
@@ -122,7 +136,7 @@ class Suggestion:
         if self.clear:
             return ""
         if self.active_seconds < MIN_ACTIVE_S:
-            return f"no solo heard (solo active {self.active_seconds:.1f} s)"
+            return short_of_solo(self.active_seconds)
         return f"the mixer is unsure (confidence {100 * self.confidence:.0f} %)"
 
     def to_json(self) -> dict:
@@ -303,11 +317,12 @@ class MixerStream:
         votes = np.add.reduceat(active.astype(np.float64), starts) / count if self.n_frames else np.zeros(0)
         times = np.add.reduceat(features.frame_times(self.n_frames, self.hop), starts) / count if self.n_frames else votes
         posterior = codebook.aggregate(posts, votes * count)
-        dt = self.hop / MODEL_RATE
-        d = decide(posterior, float(active.sum()) * dt, recorded_pan_deg)
-        sections = find_sections(posts, votes, times, recorded_pan_deg, d)
+        dt, duration = self.hop / MODEL_RATE, self.n / MODEL_RATE
+        active_s = min(float(active.sum()) * dt, duration)  # the frames reach past the ends: never more than heard
+        d = decide(posterior, active_s, recorded_pan_deg)
+        sections = find_sections(posts, votes, times, recorded_pan_deg, d, duration)
         return Suggestion(posterior, d.pan_deg, d.gain, posts, times, votes >= 0.5, sections,
-                          self.model.meta.version, d.confidence, d.clear, float(recorded_pan_deg))
+                          self.model.meta.version, d.confidence, d.clear, float(recorded_pan_deg), active_s)
 
 
 def run_mixer(model: SessionLike, solo: np.ndarray, accompaniment: np.ndarray, rate: int,

@@ -96,7 +96,7 @@ def _smooth_activity(active: np.ndarray, frames_gap: int, frames_burst: int) -> 
         if not v and b - a < frames_gap and a > 0 and b < act.size:
             act[a:b] = True
     for a, b, v in _runs(act):
-        if v and b - a < frames_burst:
+        if v and b - a < frames_burst and not (a == 0 and b == act.size):  # a whole short track is not a burst
             act[a:b] = False
     runs = _runs(act)
     if len(runs) > 1:
@@ -146,7 +146,7 @@ def _same_choice(d1: Decision, d2: Decision) -> bool:
 
 
 def find_sections(posts: np.ndarray, active: np.ndarray, times: np.ndarray, recorded_pan_deg: float = 0.0,
-                  track: Decision | None = None) -> list[Section]:
+                  track: Decision | None = None, duration: float | None = None) -> list[Section]:
     """Sections of a track with their own posteriors and decisions.
 
     Parameters
@@ -162,6 +162,9 @@ def find_sections(posts: np.ndarray, active: np.ndarray, times: np.ndarray, reco
         The solo's recorded pan (what an unclear section keeps).
     track : Decision, optional
         The whole track's decision, which silent sections follow (default: computed here).
+    duration : float, optional
+        The recording's length in seconds: no section ends after it, and none hears more solo than it lasts (the
+        last rows' frames reach past the end).
 
     Returns
     -------
@@ -182,11 +185,13 @@ def find_sections(posts: np.ndarray, active: np.ndarray, times: np.ndarray, reco
         cuts = [a] + (_character_splits(posts, a, b, int(MIN_SECTION_S / dt)) if v else []) + [b]
         bounds += [[s, e, v] for s, e in zip(cuts[:-1], cuts[1:])]
 
+    end_s = float(times[-1] + dt / 2) if duration is None else float(duration)
+
     def judge(a: int, b: int, v: bool):
         if not v:
             return track_post, track
         post = codebook.aggregate(posts[a:b], weights[a:b])
-        return post, decide(post, float(weights[a:b].sum()) * dt, recorded_pan_deg)
+        return post, decide(post, min(float(weights[a:b].sum()) * dt, end_s), recorded_pan_deg)
 
     judged = []  # [a, b, active, posterior, decision], neighbours with the same outcome merged
     for a, b, v in bounds:
@@ -198,6 +203,6 @@ def find_sections(posts: np.ndarray, active: np.ndarray, times: np.ndarray, reco
     sections = []
     for a, b, v, post, d in judged:
         start = 0.0 if a == 0 else float(times[a] - dt / 2)
-        end = float(times[b - 1] + dt / 2)
-        sections.append(Section(max(0.0, start), end, v, post, d.pan_deg, d.gain, d.confidence, d.clear))
+        end = min(float(times[b - 1] + dt / 2), end_s)
+        sections.append(Section(min(max(0.0, start), end), end, v, post, d.pan_deg, d.gain, d.confidence, d.clear))
     return sections
