@@ -6,7 +6,7 @@ import logging
 import re
 import sys
 
-from jazzremix_gui.core.files import atomic, interrupts
+from jazzremix_gui.core.files import atomic, folders, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files.oserrors import describe_os_error, human_bytes
 from jazzremix_gui.cli.progress import progress_bar  # noqa: F401 (the commands' bars live in cli/progress.py)
@@ -133,6 +133,10 @@ def run_guarded(func, args) -> int:
         error(interrupts.describe(exc))
         return interrupts.exit_status(exc)
     finally:
+        removed = folders.remove_empty()  # what this job created and left empty, deepest first: no debris
+        if removed:
+            made = removed[0] if len(removed) == 1 else f"{removed[0]} (and the folders made for it, up to {removed[-1]})"
+            note(f"removed the output folder {made} again: nothing was written in it")
         interrupts.restore(previous)
 
 

@@ -15,6 +15,7 @@ from jazzremix_gui.cli.output_options import add_output_options, outputs_json, s
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.files import folders
 from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.separation import RecordedSolo
@@ -52,7 +53,7 @@ def prepare_out_dir(path) -> Path:
     out = Path(path)
     existed = out.is_dir()
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        folders.make(out)  # removed again if the job leaves it empty (cli.common.run_guarded)
     except OSError as exc:
         raise AudioWriteError(describe_os_error(exc, "cannot create output folder", out)) from None
     if not out.is_dir():

@@ -279,10 +279,13 @@ def check_name_lengths(paths) -> None:
 
 
 def make_folders(paths) -> None:
-    """Create the folders the output paths need (templates may hold sub-folders)."""
+    """Create the folders the output paths need (templates may hold sub-folders; those created and left empty by a
+    failed job go again: :func:`core.files.folders.remove_empty`)."""
+    from jazzremix_gui.core.files import folders
+
     for p in paths:
         try:
-            Path(p).parent.mkdir(parents=True, exist_ok=True)
+            folders.make(Path(p).parent)
         except OSError as exc:
             from jazzremix_gui.core.files.oserrors import describe_os_error
 
