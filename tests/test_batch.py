@@ -272,3 +272,18 @@ def test_warnings_reach_the_terminal_line():
     rec = {"input": "a.mp3", "status": "done", "warnings": ["a.mp3: damaged MP3 file: 1.00 s missing"]}
     assert _describe(rec) == "a.mp3: done\n  warning: a.mp3: damaged MP3 file: 1.00 s missing"
     assert _describe({"input": "b.wav", "status": "done"}) == "b.wav: done"  # manifests of earlier versions
+
+
+def test_an_output_folder_that_is_the_source_folder_resumes(tmp_path, models, capsys):
+    """Run twice into the folder it reads: the stems the first run wrote there are not inputs the second time, so
+    the recording is done earlier (it was refused, and its stems separated again as new inputs)."""
+    src = tmp_path / "src"
+    make_corpus(src, n_good=2, bad=False)
+    assert batch(src, "--out", src, "--workers", "1", models=models) == 0
+    before = sorted(p.relative_to(src).as_posix() for p in src.rglob("*"))
+    capsys.readouterr()
+    assert batch(src, "--out", src, "--workers", "1", models=models) == 0
+    err = capsys.readouterr().err
+    assert "skipped 4 files found in the input folders that this command writes" in err
+    assert "0 to do, 2 done earlier" in err
+    assert sorted(p.relative_to(src).as_posix() for p in src.rglob("*")) == before

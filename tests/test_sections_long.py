@@ -144,5 +144,5 @@ def test_a_short_recording_hears_no_more_solo_than_it_lasts(seconds, clear):
     assert sugg.sections[-1].end == pytest.approx(n / 44100) and all(s.active for s in sugg.sections)
     assert sugg.clear == clear
     if not clear:
-        assert sugg.reason == f"too little solo to judge ({sugg.active_seconds:.1f} s heard; a suggestion needs 3 s)"
+        assert sugg.reason == f"too little solo to judge: {sugg.active_seconds:.1f} s heard, a suggestion needs 3 s"
     assert sugg.to_json()["solo_active_s"] <= round(n / 44100, 2)

@@ -19,7 +19,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from jazzremix_gui.cli.common import add_model_option, error
+from jazzremix_gui.cli.common import add_model_option, error, note
 from jazzremix_gui.cli.output_options import add_loudness_option, add_output_options, outputs_json, spec_from
 from jazzremix_gui.cli.separate_cmd import SOLO_HELP, prepare_out_dir, shared_gain_db
 from jazzremix_gui.core.files import interrupts
@@ -200,6 +200,11 @@ def run(args) -> int:
     naming.check_template(args.filename)
     inputs = sources.collect(args.sources, args.out)
     specs = _task_specs(args, spec, inputs)
+    kept, skipped = naming.without_earlier_outputs({i: s.targets() for i, s in zip(inputs, specs)})
+    if skipped:  # --out is a source folder: an earlier run's stems there are not inputs
+        note(skipped)
+        specs = [s for i, s in zip(inputs, specs) if i in kept]
+        inputs = list(kept)
     summary = Summary(inputs, specs[0].options() if specs else {}, args.json)
     refused = task.refused_inputs(specs)
     for path, line in refused.items():  # an output that is an input, or outside --out: that input alone, before any work

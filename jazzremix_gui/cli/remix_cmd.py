@@ -99,7 +99,12 @@ def _targets(args, inputs) -> tuple[dict, list[str]]:
         return {inputs[0]: out}, []
     folder = prepare_out_dir(args.out)
     fmt = args.format or "wav"
-    plans = {item: naming.output_paths(item, folder, ("remix",), fmt)["remix"] for item in inputs}
+    plans, skipped = naming.without_earlier_outputs({item: naming.output_paths(item, folder, ("remix",), fmt)
+                                                     for item in inputs})  # --out is an input folder
+    if skipped:
+        note(skipped)
+        inputs = list(plans)
+    plans = {item: targets["remix"] for item, targets in plans.items()}
     naming.check_collisions({str(item.path): {"remix": path} for item, path in plans.items()})
     refused = naming.refused_outputs({str(item.path): {"remix": path} for item, path in plans.items()},
                                      [item.path for item in inputs], folder, args.overwrite)

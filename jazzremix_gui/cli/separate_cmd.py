@@ -76,6 +76,10 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str, stems=STEMS,
     """
     naming.check_template(template)
     plans = {item: naming.output_paths(item, out, stems, fmt, template) for item in inputs}
+    plans, skipped = naming.without_earlier_outputs(plans)  # --out is an input folder: an earlier run's files
+    if skipped:
+        note(skipped)
+        inputs = list(plans)
     naming.check_collisions({str(item.path): targets for item, targets in plans.items()})
     refused = naming.refused_outputs({str(item.path): targets for item, targets in plans.items()},
                                      [i.path for i in inputs], out, overwrite)

@@ -35,10 +35,30 @@ AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".bwf", ".flac", ".ogg", ".oga", 
 
 @dataclass(frozen=True)
 class InputFile:
-    """An input to process: its path, and its folder relative to the folder it was found in ('' if given directly)."""
+    """An input to process: its path, its folder relative to the folder it was found in ('' if given directly), and
+    whether it was found in a folder given as input (``found``) rather than named."""
 
     path: Path
     subfolder: str = ""
+    found: bool = False
+
+
+def without_earlier_outputs(plans: dict) -> tuple[dict, str]:
+    """``plans`` without the inputs found in folders (:attr:`InputFile.found`) that are planned outputs of the
+    inputs, and a line saying which ('' when none).
+
+    Where the output folder is an input folder, an earlier run's files are there: they are not inputs (their own
+    outputs would be ``a.solo.solo.wav``). A file named on the command line is taken at its word (and refused where
+    it is another input's output). ``plans`` maps each :class:`InputFile` to its ``{kind: Path}``.
+    """
+    targets = {_identity(path)[0] for paths in plans.values() for path in paths.values()}
+    earlier = [item for item in plans if getattr(item, "found", False) and _identity(item.path)[0] in targets]
+    if not earlier:
+        return plans, ""
+    names = ", ".join(i.path.name for i in earlier[:3]) + (", ..." if len(earlier) > 3 else "")
+    line = (f"skipped {len(earlier)} file{'s' * (len(earlier) != 1)} found in the input folders that this command "
+            f"writes ({names})")
+    return {item: targets for item, targets in plans.items() if item not in earlier}, line
 
 
 def expand_inputs(paths, skip=None, problems: list | None = None) -> tuple[list[InputFile], list[str]]:
@@ -112,7 +132,7 @@ def _walk(top: Path, skip_dir: Path | None, problems: list) -> tuple[list[InputF
             if problem:
                 problems.append(f"{f}: {problem}")
             else:
-                found.append(InputFile(f, f.parent.relative_to(top).as_posix().strip(".")))
+                found.append(InputFile(f, f.parent.relative_to(top).as_posix().strip("."), found=True))
     found.sort(key=lambda item: item.path.relative_to(top).parts)
     return found, skipped
 

@@ -61,7 +61,7 @@ def collect(sources, out_dir) -> list[InputFile]:
             root = src_path.resolve()
             for f in _walk(root, out):
                 rel = f.parent.relative_to(root).as_posix()
-                inputs.setdefault(f.resolve(), InputFile(f.resolve(), "" if rel == "." else rel))
+                inputs.setdefault(f.resolve(), InputFile(f.resolve(), "" if rel == "." else rel, found=True))
         else:
             inputs.setdefault(src_path.resolve(), InputFile(src_path.resolve()))
     owners: dict[tuple, Path] = {}
