@@ -148,7 +148,7 @@ def test_templates_that_leave_the_folder_are_refused(tmp_path, models, capfd):
     src, out, elsewhere = tmp_path / "src", tmp_path / "out", tmp_path / "elsewhere"
     make_inputs(src)
     rc, stdout, err = batch(capfd, src, "--out", out, "--filename", "../{name}.{stem}.{ext}", models=models)
-    assert rc == 1 and stdout == ""
+    assert rc == 2 and stdout == ""  # a usage error
     assert err.strip() == "jazzremix: error: --filename '../{name}.{stem}.{ext}': must stay inside the output folder"
     out.mkdir()
     elsewhere.mkdir()

@@ -105,7 +105,7 @@ def test_hot_input_reports_overs_and_clip_modes(tmp_path, models):
         else:
             assert acc["clamped"] == acc["over_full_scale"]
     proc = jazzremix("separate", src, "--out", tmp_path / "n", "--model", models[0], "--clip", "none")
-    assert proc.returncode == 1 and "32-bit float" in proc.stderr
+    assert proc.returncode == 2 and "32-bit float" in proc.stderr  # a usage error
 
 
 def test_remix_gain_db_and_whole_track(tmp_path, models):
@@ -137,4 +137,4 @@ def test_remix_gain_db_and_whole_track(tmp_path, models):
     assert proc.returncode == 0, proc.stderr
     assert "gain" in proc.stderr and sf.info(tmp_path / "w.mp3").frames == 2 * RATE
     proc = jazzremix("remix", src, "--out", tmp_path / "x.wav", "--gain-db", "9", "--model", models[0])
-    assert proc.returncode == 1 and "gain" in proc.stderr
+    assert proc.returncode == 2 and "--gain-db 9: must be at most +6.02 dB (gain 2)" in proc.stderr

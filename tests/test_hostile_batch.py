@@ -72,7 +72,7 @@ def test_one_separate_over_the_whole_corpus(tmp_path, capfd, monkeypatch):
     assert not problems, "\n".join(problems[:40])
     assert written == expected_files, f"extra: {sorted(map(str, written - expected_files))[:10]}"
     assert rc == 1 and stdout == ""
-    own = re.compile(r"(jazzremix: |file \d+ of \d+: |  |created the output folder )")
+    own = re.compile(r"(jazzremix: |file \d+ of \d+: |  |created the output folder |removed the output folder )")
     assert all(own.match(ln) or ln.startswith(str(root)) for ln in lines), [ln for ln in lines if not own.match(ln)]
     assert sum(bool(re.match(rf"(jazzremix: error: )?file \d+ of {len(taken)}: ", ln)) for ln in lines) == len(taken)
 

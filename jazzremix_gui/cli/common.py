@@ -113,6 +113,10 @@ def bad_pan_aware(args) -> bool:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+class UsageError(JazzRemixError):
+    """An option's value, or a combination of options, the command cannot take: one line, exit status 2."""
+
+
 def run_guarded(func, args) -> int:
     """Run a command with SIGINT, SIGTERM and SIGHUP stopping it cleanly; every error is one stderr line.
 
@@ -122,6 +126,9 @@ def run_guarded(func, args) -> int:
     previous = interrupts.install()
     try:
         return int(func(args) or 0)
+    except UsageError as exc:
+        error(str(exc))
+        return EXIT_USAGE
     except JazzRemixError as exc:
         error(str(exc))
         return EXIT_FAILED

@@ -8,6 +8,7 @@ import math
 from jazzremix_gui.core.audio.formats import DEFAULT_MP3_BITRATE, FORMATS, LOSSY, MP3_BITRATES, OutputSpec
 from jazzremix_gui.core.audio.headroom import CEILING_DBTP, CLIP_MODES, DEFAULT_CLIP_MODE, ClipReport, check_mode
 from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES, TOLERANCE_LU
+from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.services import naming
 
 CLIP_HELP = (f"what to do with samples beyond full scale: limit (default: a transparent look-ahead limiter holds "
@@ -50,9 +51,18 @@ def add_loudness_option(p) -> None:
 
 
 def spec_from(args, fmt: str | None = None) -> OutputSpec:
-    """The checked OutputSpec of the options (``fmt`` overrides ``--format``), and the clip mode checked against it."""
-    spec = OutputSpec(fmt or args.format, args.bits, getattr(args, "bitrate", DEFAULT_MP3_BITRATE)).check()
-    check_mode(args.clip, spec)
+    """The checked OutputSpec of the options (``fmt`` overrides ``--format``), the clip mode checked against it, and
+    the ``--filename`` template where the command has one; :class:`cli.common.UsageError` (exit 2) when they do not
+    go together."""
+    from jazzremix_gui.cli.common import UsageError
+
+    try:
+        spec = OutputSpec(fmt or args.format, args.bits, getattr(args, "bitrate", DEFAULT_MP3_BITRATE)).check()
+        check_mode(args.clip, spec)
+        if getattr(args, "filename", None) is not None:
+            naming.check_template(args.filename)
+    except AudioWriteError as exc:
+        raise UsageError(str(exc)) from None
     return spec
 
 

@@ -13,8 +13,8 @@ import json
 import math
 from pathlib import Path
 
-from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_pan_aware_option, bad_pan_aware, error,
-                                      load_separator, note, note_swept, progress_bar)
+from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, add_pan_aware_option,
+                                      bad_pan_aware, error, load_separator, note, note_swept, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.cli.output_options import (add_loudness_option, add_output_options, loudness_json,
                                               report_json, spec_from)
@@ -87,7 +87,7 @@ def _targets(args, inputs) -> tuple[dict, list[str]]:
     if not _into_folder(args, inputs):
         out = Path(args.out)
         if args.format is not None and spec_for_path(out).fmt != extension(args.format):
-            raise AudioWriteError(f"--format {args.format} but {out} is a {spec_for_path(out).fmt} file name")
+            raise UsageError(f"--format {args.format} but {out} is a {spec_for_path(out).fmt} file name")
         refused = naming.refused_outputs({str(inputs[0].path): {"remix": out}}, [inputs[0].path],
                                          overwrite=args.overwrite)
         if refused:
@@ -144,10 +144,12 @@ def run(args) -> int:
         return EXIT_USAGE
     gain_arg = _gain(args)
     if args.pan is not None and not PAN_MIN_DEG <= args.pan <= PAN_MAX_DEG:
-        raise AudioWriteError(f"--pan {args.pan}: must be between {PAN_MIN_DEG:g} and {PAN_MAX_DEG:g} degrees")
+        raise UsageError(f"--pan {args.pan:g}: must be between {PAN_MIN_DEG:g} and {PAN_MAX_DEG:g} degrees")
     if gain_arg is not None and not GAIN_MIN <= gain_arg <= GAIN_MAX + 1e-9:
-        raise AudioWriteError(f"gain {gain_arg:.3g}: must be between {GAIN_MIN:g} and {GAIN_MAX:g} "
-                              f"({20 * math.log10(GAIN_MAX):+.2f} dB)")
+        most = f"{20 * math.log10(GAIN_MAX):+.2f} dB"
+        raise UsageError(f"--gain-db {args.gain_db:g}: must be at most {most} (gain {GAIN_MAX:g})"
+                         if args.gain_db is not None else
+                         f"--gain {args.gain:g}: must be between {GAIN_MIN:g} and {GAIN_MAX:g} ({most})")
     inputs, problems = gather_inputs(args.inputs, "remix", skip=args.out)
     if not inputs:
         return EXIT_FAILED
