@@ -63,6 +63,20 @@ def test_evaluate_cli_reports_breakdown(tmp_path, capsys):
     assert "median by instrument:" in text and "trumpet (1)" in text
 
 
+def test_a_silent_reference_or_a_file_is_refused_before_any_scoring(tmp_path, capsys):
+    """An SDR against a silent solo (an accompaniment-only track) is 0 or -100 dB: meaningless, and it moved the
+    median; such a track is named before any work. A file given for the dataset is said to be one."""
+    from jazzremix_gui.cli.main import main
+
+    _two_track_set(tmp_path / "set")
+    sf.write(tmp_path / "set" / "track_00001" / "solo.wav", np.zeros((44100, 2), np.float32), 44100, subtype="FLOAT")
+    assert main(["evaluate", str(tmp_path / "set")]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'set' / 'track_00001' / 'solo.wav'}: silent; an SDR against silence means nothing" in err
+    assert main(["evaluate", str(tmp_path / "set" / "track_00000" / "mixture.wav")]) == 1
+    assert "a file; evaluate takes a dataset folder" in capsys.readouterr().err
+
+
 def _result(scores, model="m"):
     return {"model": model, "tracks": [{"track": f"track_{i:05d}", "solo": s, "accompaniment": a}
                                        for i, (s, a) in enumerate(scores)]}

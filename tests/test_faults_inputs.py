@@ -265,10 +265,11 @@ def test_names_at_the_limits_and_odd_folders_give_one_line(tmp_path, capsys, tin
     newline = tmp_path / "new\nline.wav"
     newline.write_bytes(os.urandom(3000))
     assert cli.main(["separate", str(too_long), str(newline), "--out", str(tmp_path / "o3"), *model]) == 1
-    said, *lines = capsys.readouterr().err.splitlines()
+    said, *lines, removed = capsys.readouterr().err.splitlines()
     assert said == f"created the output folder {tmp_path / 'o3'}"
     assert len(lines) == 2 and all(line.startswith("jazzremix: error: file ") for line in lines), lines
     assert f"output name {'é' * 125}.accompaniment.wav is too long (268 bytes; the limit here is 255)" in lines[0] \
         or f"output name {'é' * 125}.solo.wav is too long (259 bytes; the limit here is 255)" in lines[0]
     assert "new\\nline.wav" in lines[1]
-    assert not list((tmp_path / "o3").iterdir())
+    assert removed == f"removed the output folder {tmp_path / 'o3'} again: nothing was written in it"
+    assert not (tmp_path / "o3").exists()

@@ -150,6 +150,9 @@ def stem_path(folder: Path, stem: str) -> Path:
 def list_tracks(dataset) -> list[Path]:
     """Track folders of a dataset (those holding mixture, solo and accompaniment WAVs or FLACs)."""
     root = Path(dataset)
+    if root.is_file():
+        raise AudioReadError(f"{root}: a file; evaluate takes a dataset folder (track folders, each holding "
+                             "mixture, solo and accompaniment)")
     if not root.is_dir():
         raise AudioReadError(f"{root}: dataset folder not found")
     tracks = sorted(p for p in root.iterdir() if p.is_dir() and all(stem_path(p, s).exists() for s in STEMS))
@@ -189,6 +192,22 @@ def check_track(folder: Path) -> None:
         if m.channels != mix.channels:
             raise AudioReadError(f"{folder}: {name} has {m.channels} channel(s), {ref} {mix.channels}; "
                                  "mixture = solo + accompaniment needs the same channels in all three")
+
+
+def check_references(folder: Path) -> None:
+    """Refuse a track whose solo or accompaniment is silent: an SDR against silence says nothing (0 dB for an
+    estimate of silence, -100 dB or so for any other), and would move the medians.
+
+    Raises
+    ------
+    AudioReadError
+        One line naming the file.
+    """
+    for stem in ("solo", "accompaniment"):
+        path = stem_path(folder, stem)
+        if not any(np.any(block) for block in audio_io.read_blocks(path, 1 << 16)):
+            raise AudioReadError(f"{path}: silent; an SDR against silence means nothing: give the track its {stem} "
+                                 "or leave it out of the dataset")
 
 
 def _stereo(x: np.ndarray) -> np.ndarray:
@@ -258,6 +277,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     tracks = list_tracks(dataset)
     for folder in tracks:  # every track checked before the first is scored: a mismatch is said at once
         check_track(folder)
+        check_references(folder)
     scores = []
     for i, folder in enumerate(tracks):
         scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware))
