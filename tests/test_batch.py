@@ -287,3 +287,22 @@ def test_an_output_folder_that_is_the_source_folder_resumes(tmp_path, models, ca
     assert "skipped 4 files found in the input folders that this command writes" in err
     assert "0 to do, 2 done earlier" in err
     assert sorted(p.relative_to(src).as_posix() for p in src.rglob("*")) == before
+
+
+def test_sigterm_while_the_cluster_starts_is_one_line(tmp_path, models):
+    """SIGTERM at any moment of the local cluster's start: one line and 143 (or 0 when the short job was done
+    first). One that landed while the cluster was half made left Dask's exit handler a traceback
+    (``AssertionError: Status.init``); now it waits for the cluster, which is then closed."""
+    src = tmp_path / "src"
+    make_corpus(src, n_good=2, bad=False)
+    for i, delay in enumerate((0.6, 1.0, 1.4, 1.8, 2.4)):
+        p = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", "batch", str(src), "--out", str(tmp_path / f"o{i}"),
+                              "--workers", "1", "--model", str(models[0]), "--mixer", str(models[1])],
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            p.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGTERM)
+        err = p.communicate(timeout=120)[1]
+        assert "Traceback" not in err and "AssertionError" not in err, err
+        assert p.returncode in (0, 143), (delay, p.returncode, err)

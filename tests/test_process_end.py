@@ -53,7 +53,8 @@ def test_the_console_command_ends_with_its_status_and_closed_streams_are_fine(tm
     missing = tmp_path / "missing.wav"
     proc = subprocess.run([sys.executable, "-m", "jazzremix_gui", "separate", str(missing), "--out",
                            str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1 and proc.stderr.strip().endswith("no such file"), proc.stderr
+    assert proc.returncode == 1 and f"{missing}: no such file" in proc.stderr, proc.stderr
+    assert not (tmp_path / "o").exists()  # the output folder it made is gone again
     assert "Traceback" not in proc.stderr
     ok = subprocess.run(f"'{sys.executable}' -m jazzremix_gui --version >&- 2>&-", shell=True, timeout=60)
     assert ok.returncode == 1  # its one line of output was lost (said nowhere: stderr is closed too)

@@ -76,7 +76,10 @@ def local_cluster(n_workers: int | None = None, dashboard_address: str | None = 
     Every socket it opens listens on the loopback interface, the dashboard included, unless
     ``dashboard_address`` names another (``0.0.0.0:8787``). Workers start with SIGINT ignored,
     so Ctrl+C in a terminal reaches the client alone and the workers stop their tasks cleanly
-    when told to. Dask's multi-line warning about a busy dashboard port becomes one log line.
+    when told to. (A Ctrl+C on the client while the cluster starts, about a second, is ignored with
+    them: a process-wide disposition is the only one the spawned workers inherit, and a mask blocking
+    it does not survive multiprocessing's own helpers.) Dask's multi-line warning about a busy dashboard
+    port becomes one log line.
     """
     from distributed import LocalCluster
 
@@ -112,8 +115,18 @@ def connect(scheduler: str | None, n_workers: int | None = None, dashboard_addre
     from distributed import Client
 
     if scheduler is None:
-        cluster = local_cluster(n_workers, dashboard_address)
-        return Client(cluster), cluster
+        # SIGTERM or SIGHUP while the cluster and the client start is raised once both are up, and both are closed:
+        # raised while the cluster was half made, it left Dask's exit handler a traceback (AssertionError: Status.init)
+        cluster = client = None
+        try:
+            with interrupts.deferred():
+                cluster = local_cluster(n_workers, dashboard_address)
+                client = Client(cluster)
+        except BaseException:
+            if cluster is not None:
+                disconnect(client, cluster)
+            raise
+        return client, cluster
     try:
         if scheduler.endswith(".json") and Path(scheduler).is_file():
             return Client(scheduler_file=scheduler, timeout=CONNECT_TIMEOUT_S), None
@@ -123,9 +136,10 @@ def connect(scheduler: str | None, n_workers: int | None = None, dashboard_addre
 
 
 def disconnect(client, cluster=None) -> None:
-    """Close the client (quietly, even when the scheduler is gone) and the local cluster, if any."""
+    """Close the client, if any (quietly, even when the scheduler is gone), and the local cluster, if any."""
     try:
-        client.close(timeout=10)
+        if client is not None:
+            client.close(timeout=10)
     except Exception:
         pass  # a lost scheduler: nothing left to close
     if cluster is not None:
