@@ -175,3 +175,14 @@ def test_separate_real_recording(tmp_path, models):
     solo, _ = sf.read(tmp_path / "seg4.solo.wav")
     acc, _ = sf.read(tmp_path / "seg4.accompaniment.wav")
     assert np.sqrt(np.mean((solo + acc.mean(1) - mix.mean(1)) ** 2)) < 1e-3  # aligned with the input
+
+
+def test_a_newline_in_a_name_found_in_a_folder_stays_in_its_line(tmp_path, models, song):
+    """Found in a folder (not named), such a file's status lines were broken across lines."""
+    (tmp_path / "in").mkdir()
+    song.rename(tmp_path / "in" / "new\nline.flac")
+    proc = jazzremix("separate", tmp_path / "in", "-o", tmp_path / "out", "--model", models[0])
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert any(line.startswith("file 1 of 1: ") and "new\\nline.flac" in line for line in lines), lines
+    assert all(line.startswith(("created the output folder", "file 1 of 1: ", "  ")) for line in lines), lines

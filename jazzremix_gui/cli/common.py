@@ -31,7 +31,7 @@ def note(message: str) -> None:
     from jazzremix_gui.core import logs
 
     if not logs.quiet():
-        print("\n".join(one_line(line) for line in message.split("\n")), file=sys.stderr)
+        print(one_line(message), file=sys.stderr)  # a newline in a file name does not break the line
 
 
 def add_model_option(parser, kind: str) -> None:

@@ -75,8 +75,10 @@ def progress_bar(label: str, stream=None):
         return
     from tqdm import tqdm
 
+    from jazzremix_gui.cli.common import one_line  # here: common imports this module
+
     columns, lines = terminal_size(stream)
-    bar = tqdm(total=STEPS, desc=label, file=stream, leave=False, ncols=columns, nrows=lines, mininterval=0.2,
+    bar = tqdm(total=STEPS, desc=one_line(label), file=stream, leave=False, ncols=columns, nrows=lines, mininterval=0.2,
                bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}")
     said = [""]
 
