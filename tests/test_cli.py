@@ -186,3 +186,19 @@ def test_a_newline_in_a_name_found_in_a_folder_stays_in_its_line(tmp_path, model
     lines = proc.stderr.splitlines()
     assert any(line.startswith("file 1 of 1: ") and "new\\nline.flac" in line for line in lines), lines
     assert all(line.startswith(("created the output folder", "file 1 of 1: ", "  ")) for line in lines), lines
+
+
+def test_a_side_given_for_a_mono_recording_is_said_to_change_nothing(tmp_path, models):
+    """--solo-side steers the pan-aware step toward a side; a mono recording has none, so the stems are those of a
+    run without it, and the command says so (the tags name the settings it ran with)."""
+    t = np.arange(44100 * 2) / 44100
+    sf.write(tmp_path / "mono.wav", (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 44100)
+    runs = {}
+    for name, extra in (("side", ["--solo-side", "30"]), ("plain", [])):
+        proc = jazzremix("separate", tmp_path / "mono.wav", "-o", tmp_path / name, "--model", models[0], "--json", *extra)
+        assert proc.returncode == 0, proc.stderr
+        runs[name] = (proc, sf.read(tmp_path / name / "mono.solo.wav")[0])
+    line = f"{tmp_path / 'mono.wav'}: a mono recording has no sides: --solo-side 30 changed nothing"
+    assert f"jazzremix: warning: {line}" in runs["side"][0].stderr
+    assert json.loads(runs["side"][0].stdout)["files"][0]["warnings"] == [line]
+    assert "--solo-side" not in runs["plain"][0].stderr and np.array_equal(runs["side"][1], runs["plain"][1])

@@ -165,6 +165,22 @@ def input_failure(path, exc: BaseException, prefix: str = "") -> str:
     return f"{prefix}{text}"
 
 
+def input_warnings(args, path) -> list[str]:
+    """What the user should know of one input, for ``--json``'s ``warnings``: damage, downmix and samples that are
+    not numbers (:meth:`core.audio.audio_io.AudioInfo.warnings`, said on stderr as the file is read), and
+    ``--solo-side`` given for a mono recording, which has no sides to steer toward (said here: the files' tags name
+    the side all the same, as the settings the command ran with)."""
+    from jazzremix_gui.core.audio import audio_io
+
+    meta = audio_io.probe(path)
+    out = meta.warnings()
+    if getattr(args, "solo_side", None) is not None and meta.channels == 1:
+        line = f"{path}: a mono recording has no sides: --solo-side {args.solo_side:g} changed nothing"
+        logging.getLogger("jazzremix_gui.cli").warning("warning: %s", one_line(line))
+        out.append(line)
+    return out
+
+
 def note_swept(folders) -> None:
     """Remove what interrupted jobs left in ``folders`` (:func:`core.files.atomic.sweep`) and say so."""
     removed = [r for folder in dict.fromkeys(map(str, folders)) for r in atomic.sweep(folder)]

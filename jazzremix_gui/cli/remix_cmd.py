@@ -14,7 +14,8 @@ import math
 from pathlib import Path
 
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, add_pan_aware_option,
-                                      bad_pan_aware, error, load_separator, note, note_swept, progress_bar)
+                                      bad_pan_aware, error, input_warnings, load_separator, note, note_swept,
+                                      progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.cli.output_options import (add_loudness_option, add_output_options, loudness_json,
                                               report_json, spec_from)
@@ -133,7 +134,7 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
     one = [lo if lo == hi else [lo, hi] for lo, hi in (pans, gains)]
     entry = {"input": str(path), "output": report_json(result.report, "remix"), "loudness_mode": args.loudness,
              "pan_deg": one[0], "gain": one[1], "per_section": pans[0] != pans[1] or gains[0] != gains[1],
-             "models": result.models, "warnings": audio_io.probe(path).warnings()}
+             "models": result.models, "warnings": input_warnings(args, path)}
     if result.loudness is not None:
         entry["loudness"] = loudness_json(result.loudness)
     return entry

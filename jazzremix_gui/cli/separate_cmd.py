@@ -8,12 +8,11 @@ import os
 from pathlib import Path
 
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_model_option, add_pan_aware_option,
-                                      bad_pan_aware, load_separator, error, input_failure, note,
-                                      note_swept, progress_bar)
+                                      bad_pan_aware, load_separator, error, input_failure, input_warnings,
+                                      note, note_swept, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.cli.output_options import add_output_options, outputs_json, spec_from
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files import folders
 from jazzremix_gui.core.files.oserrors import describe_os_error
@@ -129,7 +128,7 @@ def run(args) -> int:
             shared = shared_gain_db(reports)
             if shared is not None:
                 entry["shared_gain_db"] = shared
-            entry["warnings"] = audio_io.probe(item.path).warnings()  # damage, downmix (said on stderr too)
+            entry["warnings"] = input_warnings(args, item.path)  # damage, downmix (said on stderr too)
         except Exception as exc:  # one input's failure, whatever it is, is one line; the others go on
             line = input_failure(item.path, exc, where)
             error(line)

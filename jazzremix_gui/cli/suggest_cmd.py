@@ -12,10 +12,9 @@ import math
 from pathlib import Path
 
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_pan_aware_option, bad_pan_aware,
-                                      load_separator, progress_bar)
+                                      input_warnings, load_separator, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.audio import audio_io
 
 
 def register(sub) -> None:
@@ -89,14 +88,14 @@ def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
     object (the caller prints several together), else None."""
     result = analyse_file(path, args.model, args.mixer, keep_stems=False, where=where, args=args)
     stems, sugg, mix = result.stems, result.suggestion, result.mixer
+    warnings = input_warnings(args, path)  # damage, downmix, a side given for a mono recording
     if args.json:
         data = sugg.to_json()
         share = stems.solo_share_db if math.isfinite(stems.solo_share_db) else None
         data.update(input=str(path), mixer=str(mix.path), solo_level=round(stems.solo_level, 4),
                     gain_reference="recording", solo_share_db=None if share is None else round(share, 2),
                     solo_others_deg=list(stems.others_deg),
-                    warnings=audio_io.probe(path).warnings()  # damage, downmix, the models' pairing
-                    + [p for p in [pipeline.pairing_problem(result.separator, mix)] if p])
+                    warnings=warnings + [p for p in [pipeline.pairing_problem(result.separator, mix)] if p])
         if single:
             print(json.dumps(data))
         return data
