@@ -202,3 +202,13 @@ def test_a_side_given_for_a_mono_recording_is_said_to_change_nothing(tmp_path, m
     assert f"jazzremix: warning: {line}" in runs["side"][0].stderr
     assert json.loads(runs["side"][0].stdout)["files"][0]["warnings"] == [line]
     assert "--solo-side" not in runs["plain"][0].stderr and np.array_equal(runs["side"][1], runs["plain"][1])
+
+
+def test_several_inputs_remixed_into_a_file_name_are_refused(tmp_path, models, song):
+    """Several inputs go into a folder: a new ``-o b.wav`` made a folder of that name."""
+    other = tmp_path / "other.flac"
+    other.write_bytes(song.read_bytes())
+    proc = jazzremix("remix", song, other, "-o", tmp_path / "out" / "b.wav", "--model", models[0], "--mixer",
+                     models[1])
+    assert proc.returncode == 2 and "several inputs are remixed into a folder, and this names a file" in proc.stderr
+    assert not (tmp_path / "out").exists()

@@ -98,6 +98,9 @@ def _targets(args, inputs) -> tuple[dict, list[str]]:
             prepare_out_dir(folder)
         note_swept([folder])  # a killed run's spool: removed, and said
         return {inputs[0]: out}, []
+    if not Path(args.out).exists() and Path(args.out).suffix.lower() in naming.AUDIO_EXTENSIONS:
+        raise UsageError(f"{args.out}: several inputs are remixed into a folder, and this names a file; give a "
+                         "folder (or one input)")
     folder = prepare_out_dir(args.out)
     fmt = args.format or "wav"
     plans, skipped = naming.without_earlier_outputs({item: naming.output_paths(item, folder, ("remix",), fmt)
