@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 
 from jazzremix_gui.core.files import atomic, folders, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files.oserrors import describe_os_error, human_bytes
 from jazzremix_gui.cli.progress import progress_bar  # noqa: F401 (the commands' bars live in cli/progress.py)
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def one_line(text: str) -> str:
-    """``text`` with control characters (a newline in a file name) written as escapes: one line stays one line."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
-
+from jazzremix_gui.cli.streams import one_line
 
 def error(message: str) -> None:
     """Print one error line on stderr (and put it in the log file)."""

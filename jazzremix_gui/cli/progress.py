@@ -16,6 +16,8 @@ import os
 import sys
 from contextlib import contextmanager
 
+from jazzremix_gui.cli.streams import one_line
+
 #: Size used when the terminal reports none (and ``$COLUMNS``, ``$LINES`` are not set).
 DEFAULT_COLUMNS, DEFAULT_LINES = 80, 24
 #: Steps of the bar (its resolution: a tenth of a percent).
@@ -74,8 +76,6 @@ def progress_bar(label: str, stream=None):
         yield None
         return
     from tqdm import tqdm
-
-    from jazzremix_gui.cli.common import one_line  # here: common imports this module
 
     columns, lines = terminal_size(stream)
     bar = tqdm(total=STEPS, desc=one_line(label), file=stream, leave=False, ncols=columns, nrows=lines, mininterval=0.2,

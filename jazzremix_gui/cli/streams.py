@@ -9,6 +9,7 @@ and ``jazzremix suggest ... >&-`` exited 0 with its result printed nowhere. Now:
 - ``sys.stdout`` and ``sys.stderr`` are wrapped (:class:`GuardedStream`): a write to a closed
   stream or a broken pipe (``| head -c1``) is counted as lost instead of raising, and the
   command goes on;
+- a line written stays one line (:func:`one_line`: a newline in a file name is written as ``\\n``);
 - when the command's own output on stdout (a suggestion, a ``--json`` summary) was lost,
   :func:`main <jazzremix_gui.cli.main.main>` says so on stderr (if it is open) and exits 1 even
   when the command succeeded (:func:`lost_output`). Lost lines on stderr (progress, notes)
@@ -19,10 +20,18 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from contextlib import contextmanager
 
 from jazzremix_gui.core.files.oserrors import reason
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (a newline in a file name) written as escapes: one line stays one line."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def fill_closed_descriptors() -> list[int]:
