@@ -296,8 +296,9 @@ def test_sigterm_while_the_cluster_starts_is_one_line(tmp_path, models):
     src = tmp_path / "src"
     make_corpus(src, n_good=2, bad=False)
     for i, delay in enumerate((0.6, 1.0, 1.4, 1.8, 2.4)):
-        p = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", "batch", str(src), "--out", str(tmp_path / f"o{i}"),
-                              "--workers", "1", "--model", str(models[0]), "--mixer", str(models[1])],
+        p = subprocess.Popen([sys.executable, "-m", "jazzremix_gui", "batch", str(src), "--out",
+                              str(tmp_path / f"o{i}"), "--workers", "1", "--model", str(models[0]), "--mixer",
+                              str(models[1])],
                              stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
             p.wait(timeout=delay)

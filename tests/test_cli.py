@@ -195,7 +195,8 @@ def test_a_side_given_for_a_mono_recording_is_said_to_change_nothing(tmp_path, m
     sf.write(tmp_path / "mono.wav", (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 44100)
     runs = {}
     for name, extra in (("side", ["--solo-side", "30"]), ("plain", [])):
-        proc = jazzremix("separate", tmp_path / "mono.wav", "-o", tmp_path / name, "--model", models[0], "--json", *extra)
+        proc = jazzremix("separate", tmp_path / "mono.wav", "-o", tmp_path / name, "--model", models[0], "--json",
+                         *extra)
         assert proc.returncode == 0, proc.stderr
         runs[name] = (proc, sf.read(tmp_path / name / "mono.solo.wav")[0])
     line = f"{tmp_path / 'mono.wav'}: a mono recording has no sides: --solo-side 30 changed nothing"
@@ -212,3 +213,23 @@ def test_several_inputs_remixed_into_a_file_name_are_refused(tmp_path, models, s
                      models[1])
     assert proc.returncode == 2 and "several inputs are remixed into a folder, and this names a file" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_small_things_said_right(tmp_path, models, song):
+    """--gain-db nan is a usage error (it muted the solo); remix's hint names only options it has; separate's new
+    -o that names an audio file is refused (it made a folder of that name); a suggest header with a newline in the
+    name stays one line."""
+    proc = jazzremix("remix", song, "-o", tmp_path / "r.wav", "--gain-db", "nan", "--model", models[0])
+    assert proc.returncode == 2 and "--gain-db nan: not a number of dB" in proc.stderr
+    assert jazzremix("remix", song, "-o", tmp_path / "r.wav", "--pan", "0", "--gain", "1",
+                     "--model", models[0]).returncode == 0
+    again = jazzremix("remix", song, "-o", tmp_path / "r.wav", "--pan", "0", "--gain", "1", "--model", models[0])
+    assert again.returncode == 1 and again.stderr.strip().endswith("pass --overwrite to replace it, or choose another "
+                                                                   "--out")
+    proc = jazzremix("separate", song, "-o", tmp_path / "new" / "s.wav", "--model", models[0])
+    assert proc.returncode == 2 and "names an audio file" in proc.stderr and not (tmp_path / "new").exists()
+    (tmp_path / "in").mkdir()
+    for name in ("a.flac", "new\nline.flac"):
+        (tmp_path / "in" / name).write_bytes(song.read_bytes())
+    proc = jazzremix("suggest", tmp_path / "in", "--model", models[0], "--mixer", models[1])
+    assert proc.returncode == 0 and f"file 2 of 2: {tmp_path / 'in'}/new\\nline.flac" in proc.stdout.splitlines()

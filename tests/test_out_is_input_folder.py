@@ -15,7 +15,7 @@ def _takes(folder):
 
 
 @pytest.mark.parametrize("command, outputs", [("separate", 4), ("remix", 2)])
-def test_a_second_run_into_the_input_folder_skips_the_first_runs_files(tmp_path, models, command, outputs):  # noqa: F811
+def test_a_second_run_into_the_input_folder_skips_the_first_runs(tmp_path, models, command, outputs):  # noqa: F811
     d = tmp_path / "takes"
     _takes(d)
     options = ["--model", models[0]] + (["--mixer", models[1]] if command == "remix" else [])

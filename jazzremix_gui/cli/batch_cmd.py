@@ -22,6 +22,7 @@ from pathlib import Path
 from jazzremix_gui.cli.common import add_model_option, error, note
 from jazzremix_gui.cli.output_options import add_loudness_option, add_output_options, outputs_json, spec_from
 from jazzremix_gui.cli.separate_cmd import SOLO_HELP, prepare_out_dir, shared_gain_db
+from jazzremix_gui.cli.streams import one_line
 from jazzremix_gui.core.files import interrupts
 from jazzremix_gui.services import naming, remix_writer
 
@@ -83,7 +84,8 @@ def _reporter(total: int):
     """``(on_record, close)``: a tqdm bar on a terminal, else one line per input; on stderr."""
     if not sys.stderr.isatty():
         def line(record, tally, reports):
-            print(f"[{tally.done + tally.failed}/{total}] {_describe(record, reports)}", file=sys.stderr, flush=True)
+            print(one_line(f"[{tally.done + tally.failed}/{total}] {_describe(record, reports)}"), file=sys.stderr,
+                  flush=True)
         return line, lambda: None
     from tqdm import tqdm
 
@@ -91,7 +93,7 @@ def _reporter(total: int):
 
     def update(record, tally, reports):
         if record["status"] == "failed" or record.get("warnings") or _hot(reports):
-            bar.write(_describe(record, reports), file=sys.stderr)
+            bar.write(one_line(_describe(record, reports)), file=sys.stderr)
         bar.set_postfix_str(f"done {tally.done}, failed {tally.failed}, "
                             f"{tally.audio_hours_per_hour():.0f} audio h/h", refresh=False)
         bar.update(1)

@@ -134,7 +134,8 @@ def run_guarded(func, args) -> int:
     finally:
         removed = folders.remove_empty()  # what this job created and left empty, deepest first: no debris
         if removed:
-            made = removed[0] if len(removed) == 1 else f"{removed[0]} (and the folders made for it, up to {removed[-1]})"
+            made = removed[0] if len(removed) == 1 else \
+                f"{removed[0]} (and the folders made for it, up to {removed[-1]})"
             note(f"removed the output folder {made} again: nothing was written in it")
         interrupts.restore(previous)
 

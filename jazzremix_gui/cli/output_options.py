@@ -72,7 +72,7 @@ def report_json(r: ClipReport, stem: str) -> dict:
             "true_peak_dbtp": round(r.peak_dbtp, 2) if r.peak_dbtp > -200 else None,
             "written_true_peak_dbtp": round(r.written_peak_dbtp, 2) if r.written_peak_dbtp is not None else None,
             "rescaled_db": round(r.gain_db, 2), "limited_samples": r.limited,
-            "limiter_reduction_db": round(r.reduction_db, 2), "clamped": r.clamped}
+            "limiter_reduction_db": round(r.reduction_db, 2) + 0.0, "clamped": r.clamped}
 
 
 def outputs_json(reports: dict, solo_mode: str) -> list[dict]:

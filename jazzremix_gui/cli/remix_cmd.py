@@ -90,7 +90,7 @@ def _targets(args, inputs) -> tuple[dict, list[str]]:
         if args.format is not None and spec_for_path(out).fmt != extension(args.format):
             raise UsageError(f"--format {args.format} but {out} is a {spec_for_path(out).fmt} file name")
         refused = naming.refused_outputs({str(inputs[0].path): {"remix": out}}, [inputs[0].path],
-                                         overwrite=args.overwrite)
+                                         overwrite=args.overwrite, hint=naming.OUT_HINT)
         if refused:
             raise AudioWriteError(next(iter(refused.values())))
         folder = out.parent if str(out.parent) else Path(".")
@@ -111,7 +111,7 @@ def _targets(args, inputs) -> tuple[dict, list[str]]:
     plans = {item: targets["remix"] for item, targets in plans.items()}
     naming.check_collisions({str(item.path): {"remix": path} for item, path in plans.items()})
     refused = naming.refused_outputs({str(item.path): {"remix": path} for item, path in plans.items()},
-                                     [item.path for item in inputs], folder, args.overwrite)
+                                     [item.path for item in inputs], folder, args.overwrite, naming.OUT_HINT)
     note_swept({folder, *(p.parent for p in plans.values() if p.parent.is_dir())})
     return {item: p for item, p in plans.items() if str(item.path) not in refused}, list(refused.values())
 
@@ -146,6 +146,8 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
 def run(args) -> int:
     if bad_pan_aware(args):
         return EXIT_USAGE
+    if args.gain_db is not None and math.isnan(args.gain_db):  # NaN passes the range checks below as a mute
+        raise UsageError("--gain-db nan: not a number of dB")
     gain_arg = _gain(args)
     if args.pan is not None and not PAN_MIN_DEG <= args.pan <= PAN_MAX_DEG:
         raise UsageError(f"--pan {args.pan:g}: must be between {PAN_MIN_DEG:g} and {PAN_MAX_DEG:g} degrees")

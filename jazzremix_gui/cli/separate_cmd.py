@@ -7,9 +7,9 @@ import math
 import os
 from pathlib import Path
 
-from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_model_option, add_pan_aware_option,
-                                      bad_pan_aware, load_separator, error, input_failure, input_warnings,
-                                      note, note_swept, progress_bar)
+from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, add_model_option,
+                                      add_pan_aware_option, bad_pan_aware, load_separator, error, input_failure,
+                                      input_warnings, note, note_swept, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.cli.output_options import add_output_options, outputs_json, spec_from
 from jazzremix_gui.core import pipeline
@@ -51,6 +51,8 @@ def prepare_out_dir(path) -> Path:
     """The output folder, created (and said) when missing; AudioWriteError when it cannot be written in."""
     out = Path(path)
     existed = out.is_dir()
+    if not os.path.lexists(out) and out.suffix.lower() in naming.AUDIO_EXTENSIONS:
+        raise UsageError(f"{out}: the outputs go into a folder, and this names an audio file; give a folder")
     try:
         folders.make(out)  # removed again if the job leaves it empty (cli.common.run_guarded)
     except OSError as exc:

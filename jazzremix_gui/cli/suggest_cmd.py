@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_pan_aware_option, bad_pan_aware,
                                       input_warnings, load_separator, progress_bar)
+from jazzremix_gui.cli.streams import one_line
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.core import pipeline
 
@@ -74,7 +75,7 @@ def run(args) -> int:
 
     def one(item, where):
         if not args.json:
-            print(f"{where}{item.path}")
+            print(one_line(f"{where}{item.path}"))
         return _suggest_one(args, item.path, where)
 
     found, failures = run_each(inputs, one, problems)

@@ -236,9 +236,11 @@ def refusals(plans: dict, inputs=(), out_dir=None) -> dict:
 
 
 OVERWRITE_HINT = "pass --overwrite to replace it, or choose another --out or --filename"
+#: The same for a command without ``--filename`` (``remix``).
+OUT_HINT = "pass --overwrite to replace it, or choose another --out"
 
 
-def existing(plans: dict) -> dict:
+def existing(plans: dict, hint: str = OVERWRITE_HINT) -> dict:
     """Inputs one of whose outputs already exists (a file an earlier run made, or the user's own).
 
     Nothing is written over an existing file unless the user asks (``--overwrite``); checked
@@ -248,6 +250,8 @@ def existing(plans: dict) -> dict:
     ----------
     plans : dict
         ``{input_key: {kind: Path}}``.
+    hint : str
+        What the line suggests (a command without ``--filename`` says so: :data:`OUT_HINT`).
 
     Returns
     -------
@@ -258,15 +262,15 @@ def existing(plans: dict) -> dict:
     for key, targets in plans.items():
         for kind, path in targets.items():
             if os.path.lexists(path):
-                found[key] = f"{key}: its {kind} file {path} already exists: not overwritten; {OVERWRITE_HINT}"
+                found[key] = f"{key}: its {kind} file {path} already exists: not overwritten; {hint}"
                 break
     return found
 
 
-def refused_outputs(plans: dict, inputs=(), out_dir=None, overwrite: bool = False) -> dict:
+def refused_outputs(plans: dict, inputs=(), out_dir=None, overwrite: bool = False, hint: str = OVERWRITE_HINT) -> dict:
     """:func:`refusals`, and (unless ``overwrite``) :func:`existing`: ``{input_key: one line}`` in plan order."""
     hard = refusals(plans, inputs, out_dir)
-    found = {} if overwrite else existing({k: t for k, t in plans.items() if k not in hard})
+    found = {} if overwrite else existing({k: t for k, t in plans.items() if k not in hard}, hint)
     return {k: hard.get(k) or found[k] for k in plans if k in hard or k in found}
 
 

@@ -134,8 +134,10 @@ class ClipReport:
         if self.over == 0 and self.peak_dbtp <= CEILING_DBTP:  # turned down only for the other file's peaks
             if self.mode == "limit":  # the peak as separated: the limiter's gain lowers it by up to its reduction
                 return (f"{self.path.name}: peak {self.peak_dbtp:+.1f} dBTP before the limiter; limited "
-                        f"{self.limited:,} samples by up to {self.reduction_db:.1f} dB with {others} (one gain for both)")
-            return (f"{self.path.name}: peak {self.peak_dbtp:+.1f} dBTP, {self.peak_dbtp + self.gain_db:+.1f} dBTP once "
+                        f"{self.limited:,} samples by up to {self.reduction_db:.1f} dB with {others} "
+                        "(one gain for both)")
+            after = self.peak_dbtp + self.gain_db
+            return (f"{self.path.name}: peak {self.peak_dbtp:+.1f} dBTP, {after:+.1f} dBTP once "
                     f"scaled by {self.gain_db:+.2f} dB with {others} (one gain for both)")
         return f"{self._describe()} (one gain with {others})"
 

@@ -65,7 +65,8 @@ def short_of_solo(active_s: float) -> str:
     """Why ``active_s`` seconds of solo (below :data:`MIN_ACTIVE_S`) give no suggestion."""
     if active_s < HEARD_S:
         return f"no solo heard (solo active {active_s:.1f} s)"
-    return f"too little solo to judge: {active_s:.1f} s heard, a suggestion needs {MIN_ACTIVE_S:g} s"
+    heard = f"{active_s:.1f}" if active_s >= 1 else f"{active_s:.2f}"  # 0.05 s is not "0.1 s"
+    return f"too little solo to judge: {heard} s heard, a suggestion needs {MIN_ACTIVE_S:g} s"
 
 
 @dataclass
