@@ -74,3 +74,15 @@ def test_existing_outputs_are_refused_unless_overwrite_and_a_harder_refusal_wins
     assert found["b"] == f"b: its solo file {out / 'b.solo.wav'} already exists: not overwritten; {naming.OVERWRITE_HINT}"
     assert "accompaniment file" in found["c"] and "outside the output folder" in found["d"]
     assert list(naming.refused_outputs(plans, (), out, overwrite=True)) == ["d"]
+
+
+def test_one_file_named_twice_is_one_input(tmp_path):
+    """``take.wav`` and ``../folder/take.wav`` are one file: taken once (it was refused as two inputs writing the
+    same outputs), and said."""
+    (tmp_path / "d").mkdir()
+    take = tmp_path / "d" / "take.wav"
+    take.write_bytes(b"x")
+    other = tmp_path / "d" / ".." / "d" / "take.wav"
+    inputs, notes = naming.expand_inputs([take, other, tmp_path / "d"])  # the folder finds it a third time
+    assert [i.path for i in inputs] == [take]
+    assert notes == [f"{other}: the same file as {take}; taken once"]  # the same name twice needs no line

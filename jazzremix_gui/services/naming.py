@@ -105,7 +105,22 @@ def expand_inputs(paths, skip=None, problems: list | None = None) -> tuple[list[
         elif skipped:
             notes.append(f"{p}: {others}")
         inputs.extend(found)
-    return inputs, notes
+    return _once_each(inputs, notes), notes
+
+
+def _once_each(inputs: list, notes: list) -> list:
+    """``inputs`` with each file once (by its real path: ``take.wav`` and ``../here/take.wav`` are one file, which
+    was refused as two inputs writing the same outputs), the first naming kept; a line in ``notes`` per repeat."""
+    seen, kept = {}, []
+    for item in inputs:
+        real = _identity(item.path)[0]
+        if real in seen:
+            if str(item.path) != str(seen[real].path):
+                notes.append(f"{item.path}: the same file as {seen[real].path}; taken once")
+            continue
+        seen[real] = item
+        kept.append(item)
+    return kept
 
 
 def _walk(top: Path, skip_dir: Path | None, problems: list) -> tuple[list[InputFile], int]:
