@@ -233,3 +233,11 @@ def test_small_things_said_right(tmp_path, models, song):
         (tmp_path / "in" / name).write_bytes(song.read_bytes())
     proc = jazzremix("suggest", tmp_path / "in", "--model", models[0], "--mixer", models[1])
     assert proc.returncode == 0 and f"file 2 of 2: {tmp_path / 'in'}/new\\nline.flac" in proc.stdout.splitlines()
+
+
+@pytest.mark.parametrize("args, hint", [(("remix", "x.wav", "-o", "y.wav", "--gain-db", "-inf"), "--gain-db=-inf"),
+                                        (("separate", "x.wav", "-o", "o", "--pan-aware", "-5,-1,9"),
+                                         "--pan-aware=-5,-1,9")])
+def test_a_value_that_starts_with_a_dash_is_shown_how_to_give(args, hint):
+    proc = jazzremix(*args)
+    assert proc.returncode == 2 and f"a value that starts with '-' goes after '=': {hint}" in proc.stderr

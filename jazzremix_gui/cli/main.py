@@ -71,6 +71,14 @@ class Parser(argparse.ArgumentParser):
         if odd:
             message = (f"{odd[0]}: this file name looks like an option; write ./{odd[0]} or put -- before it "
                        f"({message})")
+        elif "expected one argument" in message or "unrecognized arguments" in message:
+            # --gain-db -inf, --pan-aware -5,-1,9: a value that starts with - reads as an option
+            flags = known | {f for a in self._actions if isinstance(a, argparse._SubParsersAction)
+                             for sub in a.choices.values() for f in sub._option_string_actions}
+            argv = Parser.argv
+            given = [(a, b) for a, b in zip(argv, argv[1:]) if a in flags and b.startswith("-") and b not in flags]
+            if given:
+                message += f" (a value that starts with '-' goes after '=': {given[0][0]}={given[0][1]})"
         super().error(message)
 
 
