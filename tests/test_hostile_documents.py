@@ -346,4 +346,4 @@ def test_batch_command_says_how_many_lines_it_skipped(tmp_path, tiny_models, cap
     assert main(["batch", str(song.parent), "--out", str(out), "--model", sep, "--mixer", mix]) == 0
     err = capsys.readouterr().err
     assert f"{out / manifest.NAME}: 2 unreadable lines skipped (line 1: input is a list, not text)" in err
-    assert "1 inputs: 0 to do, 1 done earlier" in err
+    assert "1 input: 0 to do, 1 done earlier" in err
