@@ -244,3 +244,56 @@ def test_export_progress_moves_within_each_stem_and_cancel_takes_under_half_a_se
     qtbot.waitUntil(lambda: bool(ended), timeout=5000)
     assert ended[0] - asked < 0.5
     assert window.exporter.reports is None and list(out.iterdir()) == []  # nothing written, no temporary left
+
+
+def test_an_export_that_cannot_go_is_one_line_and_leaves_the_exporter_free(qtbot, window, tmp_path, monkeypatch):
+    """Outputs whose names are too long for the file system, or the input itself as an output: said as one line
+    before any question (it raised on the UI thread and left the exporter busy until a restart; it asked to replace
+    the input, then refused it); the next export then works."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
+    long = write_track(tmp_path / ("n" * 240 + ".wav"), seconds=2.0)
+    open_and_wait(qtbot, window, long)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert window.exporter.start(window.current, ExportPlan(out, ("solo", "accompaniment"))) is None
+    assert not window.exporter.busy and "is too long" in window.error.text() and not asked
+    take = write_track(tmp_path / "take.remix.wav", seconds=2.0)
+    open_and_wait(qtbot, window, take)
+    plan = ExportPlan(tmp_path, ("solo", "remix"), template="take.{stem}.{ext}")
+    assert window.exporter.start(window.current, plan) is None
+    assert "is this input: refused" in window.error.text() and not asked and not window.exporter.busy
+    assert sorted(p.name for p in run_export(qtbot, window, ExportPlan(out, ("solo",)))) == ["take.remix.solo.wav"]
+
+
+def test_a_cancel_after_the_files_are_in_place_does_not_say_cancelled(qtbot, window, tmp_path):
+    """Cancel pressed as the export renames its files: they are written, so it succeeded (it said "Export cancelled:
+    no file was left half-written" over three written files)."""
+    open_and_wait(qtbot, window, write_track(tmp_path / "take.wav", seconds=2.0))
+    out = tmp_path / "out"
+    out.mkdir()
+    outcome = []
+    window.exporter.cancelled.connect(lambda: outcome.append("cancelled"))
+    window.exporter.succeeded.connect(lambda reports: outcome.append("succeeded"))
+    window.exporter.progressed.connect(lambda f, m: window.exporter.cancel() if m == "exported" else None)
+    window.exporter.start(window.current, ExportPlan(out, ("solo", "remix"), loudness="keep"), confirm=False)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=20000)
+    assert outcome == ["succeeded"] and sorted(p.name for p in out.iterdir()) == ["take.remix.wav", "take.solo.wav"]
+
+
+def test_the_dialog_takes_no_empty_or_relative_folder(qtbot, tmp_path):
+    """An empty Folder box exported into the folder the app was started from."""
+    from jazzremix_gui.ui.dialogs import ExportDialog
+
+    take = write_track(tmp_path / "take.wav", seconds=1.0)
+    dlg = ExportDialog(take, Settings(), None)
+    qtbot.addWidget(dlg)
+    for text, said in (("", "Choose the folder to export into"), ("rel/out", "give the folder's full path")):
+        dlg.folder.setText(text)
+        dlg.accept()
+        assert dlg.result() == 0 and said in dlg.problem.text()
+    dlg.folder.setText(str(tmp_path))
+    dlg.accept()
+    assert dlg.result() == 1

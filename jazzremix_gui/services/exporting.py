@@ -109,6 +109,32 @@ def overs_warning(found: dict, clip: str) -> str:
     return "\n".join(lines + [action])
 
 
+def preflight(input_path, plan: ExportPlan, subfolder: str = "") -> dict:
+    """The planned outputs ``{kind: Path}``, checked before any work and before any question to the engineer.
+
+    The plan is possible (:meth:`ExportPlan.check`); no output is the input or leaves the folder
+    (:func:`services.naming.refusals`); every name fits the file system; no folder stands where a file would go.
+    The app asks about files to replace only after this (it once asked to replace the input, then refused it).
+
+    Raises
+    ------
+    AudioWriteError
+        One line.
+    OSError
+        A folder on the way cannot be entered (the caller words it).
+    """
+    plan.check()
+    targets = plan.paths(input_path, subfolder)
+    refused = naming.refusals({str(input_path): targets}, [input_path], plan.out_dir)
+    if refused:
+        raise AudioWriteError(next(iter(refused.values())))
+    naming.check_name_lengths(targets.values())
+    for path in targets.values():
+        if path.is_dir():
+            raise AudioWriteError(f"{path}: a folder has this name; an export does not replace a folder")
+    return targets
+
+
 def prepare_targets(targets: dict) -> None:
     """Check the output names fit the file system, create their folders, and remove what interrupted jobs left
     there (:func:`core.files.atomic.sweep`); raises AudioWriteError before any work."""
@@ -147,11 +173,7 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     list of ClipReport
         One per file written (``.path``), in the order of ``plan.kinds``.
     """
-    plan.check()
-    targets = plan.paths(input_path, subfolder)
-    refused = naming.refusals({str(input_path): targets}, [input_path], plan.out_dir)
-    if refused:
-        raise AudioWriteError(next(iter(refused.values())))
+    targets = preflight(input_path, plan, subfolder)
     prepare_targets(targets)
     out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo, plan.keep_mono,
                                   tags.read_tags(input_path), Path(input_path).stem,
@@ -161,5 +183,6 @@ def export_track(input_path, stems: pipeline.Stems, pan, gain, plan: ExportPlan,
     reports = remix_writer.write_outputs(remix_writer.MemoryStems(stems, mono), remix_writer.Mix.of(pan, gain), out,
                                          report)
     if job is not None:
+        getattr(job, "keep", lambda: None)()  # the files are in place: a cancel from now on changes nothing
         job.progress(1.0, "exported")
     return reports

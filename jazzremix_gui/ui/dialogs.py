@@ -102,6 +102,11 @@ class ExportDialog(QDialog):
         self.names = QLabel()
         self.names.setWordWrap(True)
         form.addRow("Names", self.names)
+        self.problem = QLabel()  # why Export was not taken (the folder), shown in place of a second dialog
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #e0655a;")
+        self.problem.hide()
+        form.addRow(self.problem)
         for w in (*self.kinds.values(), self.fmt):
             (w.toggled if isinstance(w, QCheckBox) else w.currentIndexChanged).connect(self._update_names)
         self._update_names()
@@ -124,6 +129,17 @@ class ExportDialog(QDialog):
         self.clip.model().item(self.clip.findData("none")).setEnabled(floats)  # overs survive only in floats
         if not floats and self.clip.currentData() == "none":
             self.clip.setCurrentIndex(self.clip.findData("limit"))
+
+    def accept(self) -> None:
+        """Export only into a folder named in full: an empty box meant the folder the app was started from."""
+        text = os.path.expanduser(self.folder.text().strip())
+        if not text or not os.path.isabs(text):
+            self.problem.setText("Choose the folder to export into: a full path (Browse...)."
+                                 if not text else f"{text}: give the folder's full path (Browse...).")
+            self.problem.show()
+            return
+        self.folder.setText(text)
+        super().accept()
 
     def _pick_folder(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "Export folder", self.folder.text())

@@ -10,13 +10,16 @@ controller's progress and asks it to cancel; it never reaches inside.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services import annotations
-from jazzremix_gui.services.exporting import export_track, overs_warning, predicted_overs
+from jazzremix_gui.services.exporting import export_track, overs_warning, predicted_overs, preflight
 from jazzremix_gui.ui.dialogs import ExportDialog
 from jazzremix_gui.ui.export_report import ExportReportDialog
 from jazzremix_gui.ui.worker import make_runner
@@ -85,6 +88,12 @@ class ExportController(QObject):
                 return None
             dlg.remember()
             plan = dlg.plan()
+        problem = self._problem(lambda: preflight(track.path, plan))
+        if problem:  # said before any work or question: an impossible plan, a name too long, the input as an output
+            self.started.emit()
+            self._failed(problem)
+            self._finish()
+            return None
         stems = track.processed.stems
         pan, gain = track.state.mix(len(stems), stems.rate), None  # a window at a time: nothing whole-length
         # everything the workers need, copied now: later edits cannot reach them
@@ -110,6 +119,17 @@ class ExportController(QObject):
                                       on_cancel=lambda: (self._cancelled(), self._finish()))
         return self.job
 
+    @staticmethod
+    def _problem(check) -> str:
+        """``check()``'s error as one line ('' when it passes)."""
+        try:
+            check()
+        except JazzRemixError as exc:
+            return str(exc)
+        except OSError as exc:
+            return describe_os_error(exc, "cannot write there")
+        return ""
+
     def _checked(self, found: dict, order) -> None:
         """Main thread: ask about overs and files to replace, then write (or stop)."""
         record, stems, pan, gain, plan, models = order
@@ -117,10 +137,16 @@ class ExportController(QObject):
             self._cancelled()
             self._finish()
             return
+        targets = {}
+        problem = self._problem(lambda: targets.update(preflight(record.path, plan)))  # again: the folder may
+        if problem:  # have changed while the levels were checked; never left busy by an error here
+            self._failed(problem)
+            self._finish()
+            return
         warning = overs_warning(found, plan.clip)
         ok = not warning or QMessageBox.question(self.parent_widget, "Export: overs", warning + "\n\nExport?") \
             == QMessageBox.StandardButton.Yes
-        existing = [p for p in plan.paths(record.path).values() if p.exists()] if ok else []
+        existing = [p for p in targets.values() if os.path.lexists(p)] if ok else []
         if existing:
             names = "\n".join(str(p) for p in existing)
             ok = QMessageBox.question(self.parent_widget, "Overwrite files?",

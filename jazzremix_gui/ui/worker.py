@@ -60,6 +60,7 @@ class Job(QObject):
         self.func = func
         self.name = name
         self._cancel = threading.Event()
+        self._kept = False  # keep(): the result is in place, a cancel can no longer undo it
         self._t0 = 0.0
         self._last_emit = 0.0
         self.running = False
@@ -69,9 +70,14 @@ class Job(QObject):
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def keep(self) -> None:
+        """The work's result is in place (an export's files renamed): a cancel asked from now on neither stops the
+        job nor turns it into "cancelled" (it once said "Export cancelled" over files it had written)."""
+        self._kept = True
+
     def progress(self, fraction: float, message: str = "") -> None:
-        """Report progress (throttled); raises :class:`Cancelled` when cancel was asked."""
-        if self._cancel.is_set():
+        """Report progress (throttled); raises :class:`Cancelled` when cancel was asked (before :meth:`keep`)."""
+        if self._cancel.is_set() and not self._kept:
             raise Cancelled("cancelled")
         now = time.monotonic()
         if now - self._last_emit < PROGRESS_INTERVAL and fraction < 1.0:
@@ -89,7 +95,7 @@ class Job(QObject):
         self.running = True
         try:
             result = self.func(self)
-            if self._cancel.is_set():
+            if self._cancel.is_set() and not self._kept:
                 raise Cancelled("cancelled")
         except Cancelled:
             self.was_cancelled.emit()
