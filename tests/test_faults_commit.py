@@ -167,7 +167,8 @@ def test_commit_all_reports_a_failed_rename_in_words(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.wav"]
 
 
-def test_the_apps_export_writes_all_its_files_or_none(tmp_path):
+def test_the_apps_export_writes_all_its_files_or_none(tmp_path, monkeypatch):
+    from jazzremix_gui.services import exporting
     from jazzremix_gui.services.exporting import ExportPlan, export_track
 
     rate, n = 8000, 4000
@@ -180,7 +181,17 @@ def test_the_apps_export_writes_all_its_files_or_none(tmp_path):
     assert sorted(p.name for p in first) == ["take.accompaniment.wav", "take.remix.wav", "take.solo.wav"]
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     (out / "take.remix.wav").unlink()
-    (out / "take.remix.wav").mkdir()  # the last of the three renames will fail
+    (out / "take.remix.wav").mkdir()  # a folder where a file goes: refused before any work
+    with pytest.raises(AudioWriteError, match="take.remix.wav: a folder has this name"):
+        export_track(tmp_path / "take.wav", stems, 0.0, 1.0, plan)
+    (out / "take.remix.wav").rmdir()
+    prepare = exporting.prepare_targets
+
+    def folder_after_the_checks(targets):  # the folder appears once the checks passed: the last rename fails
+        prepare(targets)
+        (out / "take.remix.wav").mkdir()
+
+    monkeypatch.setattr(exporting, "prepare_targets", folder_after_the_checks)
     before.pop("take.remix.wav")
     with pytest.raises(AudioWriteError, match="take.remix.wav: cannot write"):
         export_track(tmp_path / "take.wav", pipeline.Stems(stems.solo * 2, stems.accompaniment * 2, rate, "t"),

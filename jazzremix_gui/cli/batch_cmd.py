@@ -239,7 +239,8 @@ def run(args) -> int:
                 summary.failed(path, line)
             refused.update(there)
             plan.todo = [(item, known) for item, known in plan.todo if str(item.path) not in there]
-        print(f"{len(inputs)} input{'s' * (len(inputs) != 1)}: {len(plan.todo)} to do, {plan.skipped_done} done earlier, "
+        print(f"{len(inputs)} input{'s' * (len(inputs) != 1)}: {len(plan.todo)} to do, "
+              f"{plan.skipped_done} done earlier, "
               f"{plan.skipped_failed} failed earlier" + (" (unchanged; --retry-failed tries them again)"
                                                          if plan.skipped_failed else ""), file=sys.stderr)
         if not plan.todo:

@@ -102,10 +102,11 @@ class ClipReport:
     @property
     def written_peak_dbtp(self) -> float | None:
         """The written file's true peak where it follows from what was done (dBTP, within the PCM rounding): a lossy
-        file's decoded peak, the peak moved by ``rescale``'s gain, the peak itself where nothing changed the
-        samples; None where the limiter or the clamp changed them (not measured again)."""
+        file's decoded peak (when it is this file's alone: files written with one gain share the highest), the peak
+        moved by ``rescale``'s gain, the peak itself where nothing changed the samples; None where the limiter or the
+        clamp changed them (not measured again)."""
         if self.decoded_peak_dbtp is not None:
-            return self.decoded_peak_dbtp
+            return None if self.shared_with else self.decoded_peak_dbtp
         if self.limited or self.clamped or not self.peak_dbtp > -200:
             return None
         return self.peak_dbtp + self.gain_db
@@ -150,8 +151,8 @@ class ClipReport:
         if self.mode == "limit":
             busy = self.frames and self.limited > HEAVY_LIMITING * self.frames
             return f"{head}; limited {self.limited:,} samples by up to {self.reduction_db:.1f} dB to " \
-                   f"{CEILING_DBTP:g} dBTP" + (f" (heavy: {self.limited / self.frames:.0%} of the file; "
-                                               "a lower gain or --clip rescale keeps the dynamics)" if busy else "")
+                   f"{CEILING_DBTP:g} dBTP" + (f" (heavy: {self.limited / self.frames:.0%} of the file; a lower "
+                                               "gain or the clip mode rescale keeps the dynamics)" if busy else "")
         if self.mode == "rescale":  # one factor: the file's peak moves by exactly the gain (the other file's may
             # be the one that reached the ceiling)
             return f"{head}; scaled by {self.gain_db:+.2f} dB to {self.peak_dbtp + self.gain_db:+.1f} dBTP"
