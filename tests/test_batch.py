@@ -98,7 +98,7 @@ def test_local_cluster_done_failed_rerun_and_redo(tmp_path, models, capsys):
     failed = {Path(r["input"]).relative_to(src).as_posix(): r for r in recs if r["status"] == "failed"}
     assert len(done) == N_GOOD and set(failed) == set(BAD)
     for name, reason in BAD.items():
-        assert reason in failed[name]["error"] and failed[name]["attempts"] == 2
+        assert reason in failed[name]["error"] and failed[name]["attempts"] == 1  # unreadable: not tried again
     for r in done:
         check_outputs(r, remix=True)
         assert r["warnings"] == []  # whole stereo files, a mixer without a paired separator
@@ -307,3 +307,25 @@ def test_sigterm_while_the_cluster_starts_is_one_line(tmp_path, models):
         err = p.communicate(timeout=120)[1]
         assert "Traceback" not in err and "AssertionError" not in err, err
         assert p.returncode in (0, 143), (delay, p.returncode, err)
+
+
+def test_a_file_that_cannot_be_read_is_not_tried_again(tmp_path, models, capsys):
+    """Its failure is its own (the same on any worker): recorded at once, no retry counted."""
+    src = tmp_path / "src"
+    make_corpus(src, n_good=1, bad=True)
+    assert batch(src, "--out", tmp_path / "out", "--workers", "1", models=models) == 1
+    err = capsys.readouterr().err
+    assert "1 done, 3 failed (0 retries)" in err, err
+    assert sum(r["status"] == "failed" for r in records(tmp_path / "out")) == 3
+
+
+def test_other_failures_are_tried_once_more(tmp_path, models, capsys):
+    """A failure that is not the file's own (here its output folder cannot be made) gets a second try."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    make_corpus(src, n_good=2, bad=False)  # take00.wav at the top, take01.flac in a/
+    out.mkdir()
+    (out / "a").write_text("a file where the sub-folder a/ would go")
+    assert batch(src, "--out", out, "--workers", "1", models=models) == 1
+    assert "1 done, 1 failed (1 retries)" in capsys.readouterr().err
+    [failed] = [r for r in records(out) if r["status"] == "failed"]
+    assert failed["attempts"] == 2 and Path(failed["input"]).parent.name == "a"

@@ -2,7 +2,8 @@
 
 The client keeps a bounded window of tasks in flight (twice the cluster's threads), so
 the scheduler holds a few tasks however large the archive, workers that join later get
-work at once, and a stop cancels little. A failed input is submitted once more; its
+work at once, and a stop cancels little. A failed input is submitted once more (not one
+whose file cannot be read: that is the file's own failure, the same on any worker); its
 second failure is recorded and the batch goes on. On Ctrl+C the client sets the batch's
 stop event: running tasks stop between blocks and delete their temporary files; whatever
 a killed worker left behind (``.*.part``) is removed by the client before it returns. Ctrl+C is
@@ -263,7 +264,7 @@ def run(client, manifest: Manifest, specs: list, on_record=None, tally: Tally | 
         if result["status"] == "cancelled" or (stopping and result["status"] == "failed"):
             remove_debris(spec)
             return
-        if result["status"] == "failed" and attempt == 1:
+        if result["status"] == "failed" and attempt == 1 and result.get("retry", True):
             tally.retried += 1
             submit(i, spec, 2)
             return

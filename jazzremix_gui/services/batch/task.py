@@ -27,7 +27,7 @@ from pathlib import Path
 from jazzremix_gui import __version__
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.errors import AudioWriteError, Cancelled, JazzRemixError, ModelError
+from jazzremix_gui.core.errors import AudioReadError, AudioWriteError, Cancelled, JazzRemixError, ModelError
 from jazzremix_gui.core.files.hashing import file_sha256
 from jazzremix_gui.core.audio import tags
 from jazzremix_gui.core.files.oserrors import describe_os_error
@@ -285,6 +285,8 @@ def process(spec: TaskSpec) -> dict:
             _work(spec, cancel, result)
         except Cancelled:
             result.update(status="cancelled", error="cancelled")
+        except AudioReadError as exc:  # the file's own failure: the same on any worker, so not tried again
+            result.update(error=str(exc), retry=False)
         except JazzRemixError as exc:
             result["error"] = str(exc)
         except MemoryError:
