@@ -297,3 +297,26 @@ def test_the_dialog_takes_no_empty_or_relative_folder(qtbot, tmp_path):
     dlg.folder.setText(str(tmp_path))
     dlg.accept()
     assert dlg.result() == 1
+
+
+def test_a_declined_question_and_a_second_export_are_said(qtbot, window, tmp_path, monkeypatch):
+    """Answering No to replacing files ended without a word; Export pressed during an export did nothing, silently."""
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    open_and_wait(qtbot, window, write_track(tmp_path / "take.wav", seconds=2.0))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "take.solo.wav").write_bytes(b"mine")
+    said = []
+    window.exporter.cancelled.connect(lambda: said.append("cancelled"))
+    actions.export(window, ExportPlan(out, ("solo",)))
+    qtbot.waitUntil(lambda: not window.exporter.busy, timeout=20000)
+    assert said == ["cancelled"] and (out / "take.solo.wav").read_bytes() == b"mine"
+    assert "Export cancelled" in window.statusBar().currentMessage()
+    window.exporter.job = object()  # as while an export runs
+    try:
+        assert actions.export(window, ExportPlan(out, ("remix",))) is None
+        assert "An export is under way" in window.statusBar().currentMessage()
+    finally:
+        window.exporter.job = None

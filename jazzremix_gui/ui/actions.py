@@ -187,7 +187,10 @@ def save_session(w, path: str | None = None, track=None, ask: bool = True) -> bo
 
 def export(w, plan=None, confirm: bool = True):
     """Export the current track (:class:`ui.exporter.ExportController`; the dialog unless ``plan`` is given);
-    returns the first job started or None."""
+    returns the first job started or None (said when an export is already under way: Export did nothing)."""
+    if w.exporter.busy:
+        w.statusBar().showMessage("An export is under way: wait for it, or cancel it, to start another.", 8000)
+        return None
     return w.exporter.start(w.current, plan, confirm)
 
 

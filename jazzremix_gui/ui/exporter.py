@@ -41,7 +41,7 @@ class ExportController(QObject):
     progressed(float, str): fraction of the whole export done, and what is being written.
     succeeded(list): the :class:`ClipReport` s of the files written, in the plan's order.
     failed(str): one line, nothing written.
-    cancelled(): stopped on request, nothing written.
+    cancelled(): stopped on request (Cancel, or a question answered No), nothing written.
     finished(): always last, after any of the three.
 
     Attributes
@@ -154,7 +154,8 @@ class ExportController(QObject):
                 == QMessageBox.StandardButton.Yes
         if ok:
             self._write(*order)
-        else:
+        else:  # declined: said like a cancel (nothing written), not left without a word
+            self._cancelled()
             self._finish()
 
     def _write(self, record, stems, pan, gain, plan, models):
