@@ -320,3 +320,24 @@ def test_a_declined_question_and_a_second_export_are_said(qtbot, window, tmp_pat
         assert "An export is under way" in window.statusBar().currentMessage()
     finally:
         window.exporter.job = None
+
+
+def test_the_dialog_remembers_only_choices_that_could_go(qtbot, window, tmp_path, monkeypatch):
+    """A folder that does not exist was saved and offered again after the export failed."""
+    from jazzremix_gui.ui.dialogs import ExportDialog
+
+    open_and_wait(qtbot, window, write_track(tmp_path / "take.wav", seconds=2.0))
+    before = window.settings["out_dir"]
+    chosen = {"folder": str(tmp_path / "missing")}
+
+    def answer(dlg):
+        dlg.folder.setText(chosen["folder"])
+        return True
+
+    monkeypatch.setattr(ExportDialog, "exec", answer)
+    assert window.exporter.start(window.current, confirm=False) is None
+    assert "output folder does not exist" in window.error.text() and window.settings["out_dir"] == before
+    chosen["folder"] = str(tmp_path)
+    assert window.exporter.start(window.current, confirm=False) is not None
+    qtbot.waitUntil(lambda: not window.exporter.busy, timeout=20000)
+    assert window.settings["out_dir"] == str(tmp_path)

@@ -82,11 +82,11 @@ class ExportController(QObject):
         """
         if track is None or track.state is None or self.busy:
             return None
+        dlg = None
         if plan is None:
             dlg = ExportDialog(track.path, self.settings, self.parent_widget)
             if not dlg.exec():
                 return None
-            dlg.remember()
             plan = dlg.plan()
         problem = self._problem(lambda: preflight(track.path, plan))
         if problem:  # said before any work or question: an impossible plan, a name too long, the input as an output
@@ -94,6 +94,8 @@ class ExportController(QObject):
             self._failed(problem)
             self._finish()
             return None
+        if dlg is not None:
+            dlg.remember()  # only choices that can go are offered again next time
         stems = track.processed.stems
         pan, gain = track.state.mix(len(stems), stems.rate), None  # a window at a time: nothing whole-length
         # everything the workers need, copied now: later edits cannot reach them
