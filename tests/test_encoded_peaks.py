@@ -60,3 +60,16 @@ def test_stems_are_lowered_together(tmp_path, tiny_models):
         assert overs(sf.read(r.path, dtype="float32")[0])[1] <= CEILING_DBTP + 0.01
     worst = max(encoded.decoded_true_peak(r.path) for r in reports)  # the joint figure is the worse file's
     assert 20 * np.log10(worst) == pytest.approx(reports[0].decoded_peak_dbtp, abs=0.01)
+
+
+def test_clamp_says_what_the_decoder_gives_back(tmp_path):
+    """clamp holds the samples at full scale, not the encoder's overshoot: the decoded MP3 went beyond full scale
+    unsaid; its decoded true peak is now measured and said (no second encoding: that is limit's and rescale's)."""
+    if "mp3" not in FORMATS:
+        pytest.skip("this libsndfile writes no MP3")
+    path = tmp_path / "r.mp3"
+    r = write_mastered(path, _hot() * 2, RATE, OutputSpec("mp3", 24), "clamp")
+    peak = overs(sf.read(path, dtype="float32")[0])[1]
+    assert peak > 0.0 and r.decoded_peak_dbtp == pytest.approx(peak, abs=0.01) and r.encoded_gain_db == 0.0
+    assert f"decoded true peak {peak:+.1f} dBTP after encoding (the encoder's overshoot" in r.describe()
+    assert r.written_peak_dbtp == r.decoded_peak_dbtp

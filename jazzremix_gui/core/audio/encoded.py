@@ -63,7 +63,8 @@ class EncodedOutputs:
     tags : sequence of dict
         Each file's tags.
     ceiling_db : float or None
-        For lossy formats, the highest decoded true peak (dBTP) let through; None: not checked.
+        For lossy formats, the highest decoded true peak (dBTP) let through; None: not held (a lossy file's decoded
+        true peak is measured all the same, for the report: ``clamp`` holds the samples, not the decoder's output).
     loudness : bool
         Measure each file's integrated loudness as written (:attr:`written_lufs`): lossless files
         from the blocks handed to the file (on a thread beside the writer, before the PCM rounding:
@@ -127,7 +128,7 @@ class EncodedOutputs:
             w.finish()
         if self._meters:
             self.written_lufs = [m.integrated() for m in self._meters]
-        if self._ceiling is None:
+        if not self._spec.lossy:
             return 0.0
         meters = [LoudnessMeter(self._rate, 2) if self._loudness else None for _ in self.writers]
         peak = max(decoded_true_peak(w.temp.tmp, m) for w, m in zip(self.writers, meters))
@@ -152,7 +153,7 @@ class EncodedOutputs:
                 self._split(np.frombuffer(raw, np.float32).reshape(-1, width) * np.float32(gain))
             peak = self._finish_writers()
             passes += 1
-        if self._ceiling is not None:
+        if self._spec.lossy:
             self.extra_gain_db = 0.0 if gain == 1.0 else lin_to_db(gain)
             self.decoded_peak_dbtp = lin_to_db(peak)
         self._drop_spool()

@@ -120,6 +120,10 @@ class ClipReport:
         line = self._describe_shared()
         if self.decoded_peak_dbtp is None:
             return line
+        if self.mode == "clamp":  # the samples are held at full scale; the encoder's overshoot is not
+            over = self.decoded_peak_dbtp > 0.0
+            return f"{line}; decoded true peak {self.decoded_peak_dbtp:+.1f} dBTP after encoding" + (
+                f" (the encoder's overshoot; limit or rescale keep it under {CEILING_DBTP:g} dBTP)" if over else "")
         if self.decoded_peak_dbtp > CEILING_DBTP + 0.05:
             return f"{line}; decoded true peak {self.decoded_peak_dbtp:+.1f} dBTP after encoding, above " \
                    f"{CEILING_DBTP:g} dBTP even {-self.encoded_gain_db:.2f} dB lower: try a lower gain or WAV/FLAC"
