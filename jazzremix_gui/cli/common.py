@@ -11,6 +11,7 @@ from jazzremix_gui.core.files.oserrors import describe_os_error, human_bytes
 from jazzremix_gui.cli.progress import progress_bar  # noqa: F401 (the commands' bars live in cli/progress.py)
 from jazzremix_gui.cli.streams import one_line
 
+
 def error(message: str) -> None:
     """Print one error line on stderr (and put it in the log file)."""
     message = one_line(message)

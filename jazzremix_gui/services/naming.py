@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.files import folders
 
 #: Today's layout (DESIGN.md section 3): ``DIR/<name>.solo.<ext>``.
 DEFAULT_TEMPLATE = "{name}.{stem}.{ext}"
@@ -320,8 +321,6 @@ def check_name_lengths(paths) -> None:
 def make_folders(paths) -> None:
     """Create the folders the output paths need (templates may hold sub-folders; those created and left empty by a
     failed job go again: :func:`core.files.folders.remove_empty`)."""
-    from jazzremix_gui.core.files import folders
-
     for p in paths:
         try:
             folders.make(Path(p).parent)
