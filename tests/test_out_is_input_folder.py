@@ -39,3 +39,17 @@ def test_a_file_named_on_the_command_line_is_taken_at_its_word(tmp_path, models)
     named = jazzremix("separate", d / "a.solo.wav", "-o", d, "--model", models[0])
     assert named.returncode == 0 and "skipped" not in named.stderr
     assert (d / "a.solo.solo.wav").exists()
+
+
+def test_a_users_own_file_named_like_an_output_stays_an_input(tmp_path, models):  # noqa: F811
+    """Only files Jazz Remix wrote (their tags say so) are skipped: a user's own ``a.solo.wav`` in the folder is
+    an input, and the input whose output it would be is refused, even with --overwrite."""
+    d = tmp_path / "takes"
+    _takes(d)
+    t = np.arange(44100) / 44100
+    sf.write(d / "a.solo.wav", 0.1 * np.sin(2 * np.pi * 550 * t), 44100, subtype="PCM_16")
+    mine = (d / "a.solo.wav").read_bytes()
+    proc = jazzremix("separate", d, "-o", d, "--model", models[0], "--overwrite")
+    assert proc.returncode == 1 and "skipped" not in proc.stderr
+    assert "its solo file" in proc.stderr and "is an input of this command" in proc.stderr
+    assert (d / "a.solo.wav").read_bytes() == mine

@@ -44,16 +44,29 @@ class InputFile:
     found: bool = False
 
 
+def _made_by_jazz_remix(path) -> bool:
+    """Whether the file's tags say Jazz Remix wrote it (its software tag, or the comment every output carries)."""
+    from jazzremix_gui.core.audio import tags
+
+    try:
+        found = tags.read_tags(path)
+    except Exception:  # unreadable tags: not known to be ours
+        return False
+    return found.get("software", "").startswith("Jazz Remix") or "made by Jazz Remix" in found.get("comment", "")
+
+
 def without_earlier_outputs(plans: dict) -> tuple[dict, str]:
     """``plans`` without the inputs found in folders (:attr:`InputFile.found`) that are planned outputs of the
-    inputs, and a line saying which ('' when none).
+    inputs and that Jazz Remix wrote (their tags say so), and a line saying which ('' when none).
 
     Where the output folder is an input folder, an earlier run's files are there: they are not inputs (their own
-    outputs would be ``a.solo.solo.wav``). A file named on the command line is taken at its word (and refused where
-    it is another input's output). ``plans`` maps each :class:`InputFile` to its ``{kind: Path}``.
+    outputs would be ``a.solo.solo.wav``). A file of that name that Jazz Remix did not write stays an input, so it is
+    refused as another input's output even with ``--overwrite``; a file named on the command line is taken at its
+    word too. ``plans`` maps each :class:`InputFile` to its ``{kind: Path}``.
     """
     targets = {_identity(path)[0] for paths in plans.values() for path in paths.values()}
-    earlier = [item for item in plans if getattr(item, "found", False) and _identity(item.path)[0] in targets]
+    earlier = [item for item in plans if getattr(item, "found", False) and _identity(item.path)[0] in targets
+               and _made_by_jazz_remix(item.path)]
     if not earlier:
         return plans, ""
     names = ", ".join(i.path.name for i in earlier[:3]) + (", ..." if len(earlier) > 3 else "")
