@@ -89,11 +89,15 @@ def test_finetune_moves_pan_and_gain_toward_the_annotations(base, annotated, tmp
     path, tracks = annotated
     before = suggestions(base, tracks)
     out = tmp_path / "data" / "mixer.user.onnx"
+    seen = []
     with pytest.warns(A.AnnotationWarning):
-        card = finetune(path, base_onnx=base, out=out, annotation_weight=weight, steps=150)
+        card = finetune(path, base_onnx=base, out=out, annotation_weight=weight, steps=150, threads=1,
+                        progress=lambda f, msg: seen.append((f, msg)))
     assert out.exists() and out.with_suffix(".json").exists() and out.with_suffix(".pt").exists()
     t = card["training"]
     assert t["annotations_used"] == 2 and t["annotation_lines_skipped"] == 1
+    assert t["steps"] == t["steps_asked"] == 150 and not t["stopped_by_time_limit"] and t["threads"] == 1
+    assert [f for f, _ in seen] == [k / 150 for k in range(10, 151, 10)] and seen[-1][1] == "step 150 of 150"
     assert t["annotation_share"] == pytest.approx(2 * weight / (2 * weight + 1), abs=1e-3)
     assert t["cpu_time_s"] < 60
     after = suggestions(out, tracks)
@@ -111,7 +115,7 @@ def test_a_larger_weight_follows_the_taste_further(base, annotated, tmp_path):
     for w in (0.3, 3.0):
         out = tmp_path / f"w{w}" / "mixer.user.onnx"
         with pytest.warns(A.AnnotationWarning):
-            finetune(path, base_onnx=base, out=out, annotation_weight=w, steps=150)
+            finetune(path, base_onnx=base, out=out, annotation_weight=w, steps=150, threads=1)
         pans.append(suggestions(out, tracks[2:])[0].pan_deg)
     assert pans[1] < pans[0]
 
@@ -136,12 +140,29 @@ def test_cli_annotate_train_revert(base, annotated, tmp_path, monkeypatch, capsy
     assert code == 0, err
     assert "annotation skipped" in err and err.startswith("jazzremix: warning:")
     user = tmp_path / "user" / "mixer.user.onnx"
-    assert user.exists() and "now use it" in out and "taste offsets" in out
+    assert user.exists() and "now use it" in out and "taste offsets" in out and ": 300 steps in" in out
     assert pipeline.load_model(None, "mixer").path == user  # the app and the CLI pick the user's model
     code, out, _ = jazzremix(capsys, "train-mixer", "--revert")
     assert code == 0 and not user.exists() and "shipped" in out
     code, out, _ = jazzremix(capsys, "train-mixer", "--revert")
     assert code == 0 and "no fine-tuned mixer" in out
+
+
+def test_cli_time_limit_is_said_when_it_stops_the_steps(annotated, tmp_path, monkeypatch, capsys):
+    """``--minutes`` is a limit, off by default (all steps, the same result on any machine); when it cuts the steps
+    short the output and the card say so."""
+    import json
+
+    monkeypatch.setenv("JAZZREMIX_DATA_DIR", str(tmp_path / "user"))
+    path, _ = annotated
+    code, out, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--minutes", "1e-6")
+    assert code == 0, err
+    card = json.loads((tmp_path / "user" / "mixer.user.json").read_text())["training"]
+    assert card["stopped_by_time_limit"] and card["steps"] == 1 and card["steps_asked"] == 300
+    assert ": 1 of 300 steps (stopped by --minutes 1e-06) in" in out
+    for bad in ("0", "-1", "nan"):
+        code, _, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--minutes", bad)
+        assert code == 1 and err.strip() == f"jazzremix: error: --minutes must be above 0, got {bad}", err
 
 
 def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys):

@@ -31,11 +31,13 @@ def register(sub) -> None:
     p.add_argument("--val", metavar="DIR", help="validation dataset (for the card's figures)")
     p.add_argument("--out", metavar="FILE", help="ONNX file to write (default models/mixer.onnx; with "
                    "--annotations: your user model in the data folder)")
-    p.add_argument("--minutes", type=float, default=None, help="training time budget (default 4; fine-tune: limit 1)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="training time budget (default 4); with --annotations: a time limit on the fine-tuning's "
+                   "steps (default none: all of them, the same result on any machine)")
     p.add_argument("--baseline-minutes", type=float, default=3.0, help="time for the seed-style baseline (0: skip)")
     p.add_argument("--arch", choices=("gauss", "gauss-mix", "seed"), default="gauss",
-                   help="mixer architecture (default gauss, the shipped one; gauss-mix: the pan a mixture over the "
-                        "policy's stage positions)")
+                   help="mixer architecture (default gauss; gauss-mix: the pan a mixture over the policy's stage "
+                        "positions, the shipped mixer's with --members 4)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--stems", choices=("separated", "truth"), default="separated",
                    help="mixer inputs from the separator's stems of each mixture, as the app hears them "
@@ -82,6 +84,8 @@ def run(args) -> int:
         else:
             print(f"no fine-tuned mixer at {paths.user_mixer_path()}; the shipped one is in use")
         return 0
+    if args.minutes is not None and not args.minutes > 0:
+        raise TrainMixerUsageError(f"--minutes must be above 0, got {args.minutes:g}")
     if args.annotations is not None:
         return _finetune(args)
     if not args.train or not args.val:
@@ -126,6 +130,7 @@ def _print_warning(message, category, filename, lineno, file=None, line=None) ->
 def _finetune(args) -> int:
     import warnings
 
+    from jazzremix_gui.cli.progress import progress_bar
     from jazzremix_gui.training.mixer_finetune import finetune
 
     warnings.showwarning = _print_warning  # skipped annotation lines: one warning line each, never fatal
@@ -134,12 +139,15 @@ def _finetune(args) -> int:
     if args.train:
         raise TrainMixerUsageError("--train is not used with --annotations: fine-tuning keeps the shipped mixer's "
                                    "own suggestions as its prior")
-    card = finetune(file, base_onnx=args.base, out=args.out, minutes=1.0 if args.minutes is None else args.minutes,
-                    seed=args.seed, annotation_weight=args.annotation_weight)
+    with progress_bar(f"fine-tuning on {file.name}") as progress:
+        card = finetune(file, base_onnx=args.base, out=args.out, minutes=args.minutes, seed=args.seed,
+                        annotation_weight=args.annotation_weight, progress=progress)
     t = card["training"]
+    steps = f"{t['steps']} steps" if not t["stopped_by_time_limit"] else \
+        f"{t['steps']} of {t['steps_asked']} steps (stopped by --minutes {args.minutes:g})"
     print(f"fine-tuned on {t['annotations_used']} annotations ({t['annotation_frames']} frames, "
           f"{t['annotation_lines_skipped']} lines skipped; taste offsets {t['taste_offsets']['pan_deg']:+.1f} deg, "
-          f"{t['taste_offsets']['gain_db']:+.1f} dB) in {t['cpu_time_s']:.1f} s CPU")
+          f"{t['taste_offsets']['gain_db']:+.1f} dB): {steps} in {t['cpu_time_s']:.1f} s CPU")
     print(f"wrote your mixer {card['file']} in {Path(args.out or paths.user_mixer_path()).parent} "
           f"(version {card['metadata']['jazzremix.version']}); the app and the CLI now use it "
           f"('jazzremix train-mixer --revert' goes back to the shipped one)")

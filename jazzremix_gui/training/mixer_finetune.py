@@ -20,11 +20,13 @@ labelled with the engineer's final pan/gain of its section (or of the track). In
 
 The result is written to the user's data folder (:func:`core.files.paths.user_mixer_path`) with
 its card; the app and the CLI then use it, and ``--revert`` deletes it so the shipped
-model is used again. Fine-tuning takes a few seconds (a fixed number of full-batch steps).
+model is used again. Fine-tuning is a fixed number of full-batch steps on every core: with the shipped
+mixer (a mean of four) about 5-7 s of wall time per annotated track on a 2-core machine (docs/MIXER.md).
 """
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from dataclasses import asdict
@@ -123,8 +125,9 @@ def taste_offsets(model, x: np.ndarray, cells: np.ndarray, owner: np.ndarray,
     return float(r[0] * shrink), float(r[1] * shrink)
 
 
-def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, seed: int = 0,
-             annotation_weight: float = ANNOTATION_WEIGHT, steps: int = STEPS, threads: int = 1) -> dict:
+def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None = None, seed: int = 0,
+             annotation_weight: float = ANNOTATION_WEIGHT, steps: int = STEPS, threads: int | None = None,
+             progress=None) -> dict:
     """Fine-tune the mixer on annotations and write the user model and its card.
 
     Parameters
@@ -135,12 +138,17 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
         The mixer to start from (default: the shipped ``models/mixer.onnx``).
     out : str or Path, optional
         The user model (default :func:`core.files.paths.user_mixer_path`).
-    minutes : float
-        Time limit (the fixed number of steps normally ends well before it).
+    minutes : float, optional
+        Wall-time limit of step 2 (default: none, all ``steps`` run, so the result is the same on any machine);
+        where it stops the steps early the card's ``training.stopped_by_time_limit`` says so.
     annotation_weight : float
         Weight ``W`` of one annotation against the shipped mixer's prior (module docstring).
     steps : int
         Full-batch optimisation steps.
+    threads : int, optional
+        torch's threads (default: every core; the steps are a few large element-wise products).
+    progress : callable, optional
+        ``progress(fraction in [0, 1], message)``, called as the steps go.
 
     Returns
     -------
@@ -148,7 +156,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
         The user model's card.
     """
     t0 = time.process_time()
-    torch.set_num_threads(threads)
+    torch.set_num_threads(threads or os.cpu_count() or 1)
     torch.manual_seed(seed)
     annotations_file = Path(annotations_file)
     if not annotations_file.is_file():
@@ -185,7 +193,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
     other = [p for n, p in model.named_parameters() if n != "taste"]
     opt = torch.optim.Adam(other, lr=LR_OTHER)
     model.eval()  # no dropout: a deterministic fit of a handful of frames
-    losses, step, t_start = [], 0, time.time()
+    losses, step, t_start, stopped = [], 0, time.time(), False
     for step in range(1, steps + 1):
         logp = torch.log_softmax(model.logits(xt), dim=-1)
         ce_user = -(target * logp).sum(dim=-1)
@@ -195,7 +203,10 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
         loss.backward()
         opt.step()
         losses.append(float(loss.detach()))
-        if time.time() - t_start > minutes * 60:
+        if progress is not None and step % 10 == 0:
+            progress(step / steps, f"step {step} of {steps}")
+        if minutes is not None and step < steps and time.time() - t_start > minutes * 60:
+            stopped = True
             break
     model.taste.requires_grad_(True)
     with torch.no_grad():
@@ -215,6 +226,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float = 1.0, s
         step, time.process_time() - t0, round(float(np.mean(losses[-10:])), 4) if losses else None,
         annotations=str(annotations_file), annotations_used=used, annotation_lines_skipped=len(skipped),
         annotation_frames=int(len(cells)), annotation_weight=annotation_weight, annotation_share=round(share, 4),
+        steps_asked=steps, stopped_by_time_limit=stopped, threads=torch.get_num_threads(),
         taste_offsets={"pan_deg": round(float(model.taste[0]), 3), "gain_db": round(float(model.taste[1]), 3)},
         taste_offsets_moved={"pan_deg": round(moved[0], 3), "gain_db": round(moved[1], 3)},
         cpu_time_s=round(time.process_time() - t0, 2))
