@@ -58,3 +58,25 @@ def test_release_gives_the_pages_back_and_keeps_the_data(tmp_path, monkeypatch):
     assert grown > 20_000 and resident_kb() < before + grown / 4
     np.testing.assert_array_equal(got.accompaniment[-5:], stems.accompaniment[-5:])
     cache.release(stems.solo)  # an array in memory: nothing happens
+
+
+def test_two_apps_share_the_cache_a_trim_passes_over_what_the_other_removed_and_spares_files_being_written(
+        tmp_path, monkeypatch):
+    """Two app windows on one cache (an adversarial pass, 2026-12-06): another app's temporary file (being written)
+    is not a result, so a trim never removes it; a result the other app removed between the listing and the
+    unlink is passed over, not an error that failed a finished track."""
+    stored(tmp_path, monkeypatch)
+    folder = cache.entry_path("k1").parent
+    writing = folder / ".k2.npz.jazzremix-host-123-abcdefgh.npz"
+    writing.write_bytes(b"x" * 1000)
+    assert cache.entries() == [cache.entry_path("k1")] and cache.size_bytes() == cache.entry_path("k1").stat().st_size
+    real_unlink = type(writing).unlink
+
+    def another_app_was_first(self, *a, **k):
+        real_unlink(self)
+        raise FileNotFoundError(2, "No such file or directory", str(self))
+
+    monkeypatch.setattr(type(writing), "unlink", another_app_was_first)
+    assert cache.trim(0) == 0 and cache.entries() == []
+    monkeypatch.undo()
+    assert writing.read_bytes() == b"x" * 1000

@@ -91,34 +91,50 @@ def _write_npz(path, **arrays: np.ndarray) -> None:
                     member.write(np.ascontiguousarray(piece).tobytes())
 
 
-def entries() -> list[Path]:
-    """The stored results, least recently used first."""
+def _sized() -> list[tuple[float, int, Path]]:
+    """``(mtime, bytes, path)`` of each stored result, least recently used first. Another app's temporary files
+    (``.KEY.npz.jazzremix-....npz``, being written) are not results; a file another app removes meanwhile is passed
+    over."""
+    found = []
     try:
-        found = [(p.stat().st_mtime, p) for p in (paths.cache_dir() / "tracks").glob("*.npz")]
+        names = list((paths.cache_dir() / "tracks").glob("[!.]*.npz"))
     except OSError:
         return []
-    return [p for _, p in sorted(found)]
+    for p in names:
+        try:
+            st = p.stat()
+        except OSError:  # trimmed by another app since the listing
+            continue
+        found.append((st.st_mtime, st.st_size, p))
+    return sorted(found)
+
+
+def entries() -> list[Path]:
+    """The stored results, least recently used first."""
+    return [p for _, _, p in _sized()]
 
 
 def size_bytes() -> int:
     """Bytes the stored results take."""
-    return sum(p.stat().st_size for p in entries() if p.exists())
+    return sum(size for _, size, _ in _sized())
 
 
 def trim(limit_bytes: int, keep: str | None = None) -> int:
     """Delete the least recently used results until they fit in ``limit_bytes`` (never ``keep``);
-    returns the bytes freed."""
+    returns the bytes freed (two apps trimming at once each pass over what the other removed)."""
     freed = 0
-    files = entries()
-    total = sum(p.stat().st_size for p in files)
-    for p in files:
+    files = _sized()
+    total = sum(size for _, size, _ in files)
+    for _, size, p in files:
         if total <= limit_bytes:
             break
         if p.stem == keep:
             continue
-        size = p.stat().st_size
         try:
-            p.unlink(missing_ok=True)
+            p.unlink()
+        except FileNotFoundError:  # removed by another app meanwhile: its bytes are gone all the same
+            total -= size
+            continue
         except OSError:  # mapped by a track that is open (Windows): trimmed another time
             continue
         total -= size

@@ -57,6 +57,22 @@ def save_session(path, track) -> Path:
     return path
 
 
+def replace_problem(path, recordings=()) -> str | None:
+    """Why the app's Save Session must not write ``path`` (None: it may): one of the open ``recordings``, or an
+    existing file that is not a Jazz Remix session (a recording, a document: never replaced by a session)."""
+    path = Path(path)
+    try:
+        if any(path.exists() and path.samefile(r) for r in recordings if Path(r).exists()):
+            return f"{path} is a recording that is open; a session is saved beside it, never over it"
+        if path.exists():
+            read_session(path)
+    except SessionError:
+        return f"{path} exists and is not a Jazz Remix session: it is not replaced; choose another name"
+    except OSError as exc:
+        return describe_os_error(exc, "cannot save the session", path)
+    return None
+
+
 #: Largest session file read (the app's sessions are a few kB; a larger file is refused without reading).
 MAX_BYTES = 1 << 20
 #: Most sections a session may hold.
@@ -140,11 +156,15 @@ def read_session(path) -> dict:
 
 def load_session(path) -> dict:
     """Read and check a session file (:func:`read_session`); the input path is resolved relative to the
-    file when relative, and must exist."""
+    file when relative, and must exist (a recording of that name beside the session file is taken where the
+    path it names is gone: the two were moved together)."""
     path = Path(path)
     data = read_session(path)
     inp = Path(data["input"])
     data["input"] = str(inp if inp.is_absolute() else (path.parent / inp))
+    beside = path.parent / inp.name
+    if not Path(data["input"]).exists() and inp.name and beside.is_file():  # moved together, e.g. a project folder
+        data["input"] = str(beside)
     if not Path(data["input"]).exists():
         raise SessionError(f"{path}: its recording {data['input']} no longer exists")
     return data

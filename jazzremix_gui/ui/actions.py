@@ -14,7 +14,7 @@ import functools
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files import paths
@@ -109,7 +109,7 @@ def refresh_recent(w) -> None:
 
 
 def update_enabled(w) -> None:
-    ready = w.current is not None and w.current.state is not None
+    ready = w.current is not None and w.current.state is not None and not w.current.busy
     for a in (w.act_export, w.act_save, w.act_reset, w.act_reset_all):
         a.setEnabled(ready)
     w.act_revert_mixer.setEnabled(paths.user_mixer_path().exists())
@@ -140,17 +140,24 @@ def open_session(w, path: str | None = None) -> None:
         w.show_error(str(exc))
         return
     side = data.get("solo_side_deg")
+    existing = w.manager.find(data["input"])
+    if existing is not None and existing.unsaved and QMessageBox.question(
+            w, "Open session", f"{existing.name} has edits that are not saved in a session file. Replace them with "
+            f"the session's mix?") != QMessageBox.StandardButton.Yes:
+        return
     track = w.manager.add(data["input"], solo_side=side)
     track.session_path = Path(path)
-    if track.solo_side != side and not track.busy:  # open already, separated otherwise: again, with the session's
-        track.pending_session = data
+    if track.busy:  # the session's mix once it is ready, separated with the session's side
+        track.pending_session, track.pending_from_file = data, True
+        if (track.asked_side[0] if track.asked_side is not None else track.solo_side) != side:
+            w.manager.restart_with_side(track, side)
+    elif track.solo_side != side:  # open already, separated otherwise: again, with the session's side
         w.manager.set_solo_side(track, side)
+        track.pending_session, track.pending_from_file = data, True
     elif track.state is not None:
         track.state.apply_json(session.mix_for(data, track.processed.stems.solo_level))
         track.undo.clear()
-        track.clean_mix = track.state.to_json()
-    else:
-        track.pending_session = data
+        track.mark_saved()
     w.select(track)
 
 
@@ -173,14 +180,22 @@ def save_session(w, path: str | None = None, track=None, ask: bool = True) -> bo
         if not path:
             return False
         w.settings["session_dir"] = str(Path(path).parent)
+        if Path(path).suffix.lower() != session.SUFFIX:  # the name the Open Session filter and the CLI know
+            path += session.SUFFIX
+            if Path(path).exists() and QMessageBox.question(
+                    w, "Save session", f"{path} already exists. Replace it?") != QMessageBox.StandardButton.Yes:
+                return False
+    problem = session.replace_problem(path, [t.path for t in w.manager.tracks])
+    if problem:
+        w.show_error(problem)
+        return False
     try:
         session.save_session(path, track)
     except JazzRemixError as exc:
         w.show_error(str(exc))
         return False
     track.session_path = Path(path)
-    track.undo.setClean()
-    track.clean_mix = track.state.to_json()
+    track.mark_saved()
     w.statusBar().showMessage(f"Session saved to {path}", 5000)
     return True
 

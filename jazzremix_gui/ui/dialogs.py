@@ -20,6 +20,7 @@ from jazzremix_gui.playback import devices
 from jazzremix_gui.core.audio.formats import FORMATS, LOSSY, MP3_BITRATES
 from jazzremix_gui.services import cache
 from jazzremix_gui.services.exporting import KINDS, ExportPlan
+from jazzremix_gui.ui.settings import OPTIONS
 
 #: File-dialog filter of the recordings the app opens.
 AUDIO_FILTER = "Audio files (*.wav *.flac *.mp3 *.ogg *.aif *.aiff);;All files (*)"
@@ -220,7 +221,8 @@ class PreferencesDialog(QDialog):
         if not device.cuda_built_in():
             form.addRow("", QLabel("This ONNX Runtime has no CUDA support: the CPU is used."))
         self.cache_limit = QSpinBox()
-        self.cache_limit.setRange(200, 1_000_000)
+        limits = OPTIONS["cache_limit_mb"]  # the range the setting takes (0: keep no results), not one of its own
+        self.cache_limit.setRange(limits.lo, limits.hi)
         self.cache_limit.setSingleStep(500)
         self.cache_limit.setSuffix(" MB")
         self.cache_limit.setValue(settings["cache_limit_mb"])

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 #: Milliseconds between a change and its autosave.
 AUTOSAVE_MS = 1000
+#: How the notice line begins when edits cannot be autosaved.
+AUTOSAVE_FAILED = "Cannot autosave the edits"
 
 
 class EditKeeper(QObject):
@@ -29,6 +31,7 @@ class EditKeeper(QObject):
         super().__init__(window)
         self.window = window
         self.changed: set = set()
+        self.failing: set = set()  # tracks whose last autosave failed (said on the notice line)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_MS)
@@ -43,12 +46,27 @@ class EditKeeper(QObject):
         self.timer.start()
 
     def flush(self) -> None:
-        """Write the edits of every changed track now."""
+        """Write the edits of every changed track now; the notice line says when they cannot be (and clears once they
+        can again)."""
         self.timer.stop()
         for track in list(self.changed):
-            if track.state is not None and edits.save(track) is None:
+            if track.state is None or track.decoded is None:
+                continue
+            if edits.save(track) is None:
                 log.warning("cannot autosave the edits of %s", track.path)
+                self.failing.add(track)
+            else:
+                self.failing.discard(track)
         self.changed.clear()
+        self.failing &= set(self.window.manager.tracks)  # closed since: nothing left to say about them
+        said = self.window.message.text().startswith(AUTOSAVE_FAILED)
+        if self.failing:
+            folder = edits.edits_path(next(iter(self.failing)).decoded.sha256).parent
+            names = ", ".join(sorted(t.name for t in self.failing))
+            self.window.set_message(f"{AUTOSAVE_FAILED} of {names}: {folder} cannot be written. File > Save Session "
+                                    "keeps them.")
+        elif said:
+            self.window.set_message("")
 
     def confirm_quit(self) -> bool:
         """Ask about unsaved edits (Save / Discard / Cancel); returns whether quitting may go on."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication, QUndoGroup
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QP
 
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
-from jazzremix_gui.services import naming
+from jazzremix_gui.services import naming, session
 from jazzremix_gui.ui import access, actions, geometry, theme, tracks
 from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
 from jazzremix_gui.ui.exporter import ExportController
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
         m.changed.connect(lambda t: t is self.current and self._show_progress(t))
         m.failed.connect(lambda t: t is self.current and self.show_track(t))
         m.removed.connect(lambda t, i: self.undo_group.removeStack(t.undo))
+        m.notice.connect(self._track_notice)
         self.tracks_panel.selected.connect(lambda t: t is not self.current and self.show_track(t))
         self.back_to_suggestion.clicked.connect(self.reset_all)
         self.cancel_button.clicked.connect(self.cancel_work)
@@ -277,8 +279,15 @@ class MainWindow(QMainWindow):
         if track is self.current:  # the mixture is on screen already: add the results only
             self._show_results(track)
 
+    def _track_notice(self, track, why: str) -> None:
+        """A word about a track (:attr:`TrackManager.notice`) in the status bar; its views shown again."""
+        self.statusBar().showMessage(why, 15000)
+        if track is self.current:
+            self._show_results(track)
+
     def _show_progress(self, track) -> None:
         self.tracks_panel.show_progress(track)
+        self._editing_allowed(track)
         if self.exporter.busy:  # an export under way keeps its progress and Cancel
             self.progress.show()
             self.cancel_button.show()
@@ -307,13 +316,16 @@ class MainWindow(QMainWindow):
             self.provider_label.setText(f"Models on {p.provider}")
         for key in ("solo", "accompaniment"):
             self.timeline.set_spectrogram(key, p.spectrograms.get(key) if p else None)
-        if track is not None and track.state is not None:
-            self.undo_group.setActiveStack(track.undo)
-        else:
-            self.undo_group.setActiveStack(None)
         self.player.set_material(d, p.stems if p else None, track.state if track else None)
         self.restored.setVisible(bool(track and track.restored and track.state))
         self._state_changed(track)
+        actions.update_enabled(self)
+
+    def _editing_allowed(self, track) -> None:
+        """The controls, undo and the track's actions follow whether ``track`` (the current one) takes edits now."""
+        ok = track is not None and track.state is not None and not track.busy
+        self.mix_controls.setEnabled(ok)
+        self.undo_group.setActiveStack(track.undo if ok else None)
         actions.update_enabled(self)
 
     def _state_changed(self, track) -> None:
@@ -321,7 +333,7 @@ class MainWindow(QMainWindow):
         if track is not self.current:
             return
         st = track.state if track else None
-        self.mix_controls.setEnabled(st is not None)
+        self.mix_controls.setEnabled(self.editable is not None)
         if st is None:
             self.codebook.set_posterior(None)
             self.mix_controls.clear_value()
@@ -351,6 +363,13 @@ class MainWindow(QMainWindow):
         self.player.set_mix(st)
 
     # ---- editing --------------------------------------------------------------------------------
+    @property
+    def editable(self):
+        """The current track's :class:`MixState` when it takes edits: None before it is ready and while it is
+        separated again (Solo side...), when its mix is about to carry over to new stems."""
+        t = self.current
+        return t.state if t is not None and not t.busy else None
+
     def separate_with_side(self, side: float) -> None:
         """Separate the current track again with the solo's side ``side`` (degrees; NaN: read by the separator)."""
         track = self.current
@@ -358,15 +377,15 @@ class MainWindow(QMainWindow):
             self.manager.set_solo_side(track, None if math.isnan(side) else round(float(side), 1))
 
     def edit(self, pan: float, gain: float, mergeable: bool = False, text: str = "Set pan/gain") -> None:
-        st = self.current.state if self.current else None
+        st = self.editable
         if st is None or (pan, gain) == tuple(st.value()):
             return
         self.current.undo.push(SetPanGain(st, st.target, pan, gain, text, mergeable))
 
     def nudge(self, d_pan: int = 0, d_gain: int = 0, fine: bool = False) -> None:
         """Step the target's pan and gain by whole key presses (:func:`ui.controls.step`; ``fine``: Shift)."""
-        if self.current and self.current.state:
-            self.edit(*step(*self.current.state.value(), d_pan, d_gain, fine), True, "Nudge pan/gain")
+        if self.editable is not None:
+            self.edit(*step(*self.editable.value(), d_pan, d_gain, fine), True, "Nudge pan/gain")
 
     def revert_mixer(self) -> None:
         """Delete the user's fine-tuned mixer after confirmation; tracks analysed from now on use the shipped one."""
@@ -381,7 +400,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Using the shipped mixer again.", 5000)
 
     def reset_to_suggestion(self) -> None:
-        st = self.current.state if self.current else None
+        st = self.editable
         if st is not None:
             pan, gain = st.suggested_value()
             if (pan, gain) != tuple(st.value()):
@@ -389,20 +408,20 @@ class MainWindow(QMainWindow):
 
     def reset_all(self) -> None:
         """The whole track and every section back to the suggestion, automation off (one undo step)."""
-        if self.current and self.current.state:
-            self.current.undo.push(ResetAll(self.current.state))
+        if self.editable is not None:
+            self.current.undo.push(ResetAll(self.editable))
             self.current.restored = False
             self.restored.hide()
 
     def set_automation(self, on: bool) -> None:
-        st = self.current.state if self.current else None
+        st = self.editable
         if st is not None and st.automation != on:
             self.current.undo.push(SetAutomation(st, on))
 
     def select_section(self, index: int) -> None:
         """Edit section ``index`` from now on (switches per-section automation on, undoably)."""
-        if self.current and self.current.state:
-            self.current.state.select(index)
+        if self.editable is not None:
+            self.editable.select(index)
             self.set_automation(True)
 
     # ---- transport ------------------------------------------------------------------------------
@@ -514,6 +533,14 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, ev) -> None:
         dropped = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
+        sessions = [f for f in dropped if f.lower().endswith(session.SUFFIX) and not Path(f).is_dir()]
+        for f in sessions:  # as on the command line: a session opens its recording with its mix
+            actions.open_session(self, f)
+        if sessions:
+            ev.acceptProposedAction()
+        dropped = [f for f in dropped if f not in sessions]
+        if not dropped:
+            return
         inputs, notes = naming.expand_inputs(dropped)  # folders: the audio files inside, recursively, sorted
         if notes:
             self.statusBar().showMessage("; ".join(notes), 8000)

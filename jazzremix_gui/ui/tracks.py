@@ -42,15 +42,30 @@ class Track(QObject):
         self.undo = QUndoStack(self)
         self.job: Job | None = None
         self.pending_session: dict | None = None
+        self.pending_from_file = False  # the pending mix is a session file's: the track is clean once it is applied
         self.restored = False  # edits from an earlier run were applied when the track became ready
         self.session_path: Path | None = None  # the session file this track was opened from or saved to
         self.clean_mix: dict = {}  # the mix as opened or last saved (what Discard goes back to)
-        self.solo_side: float | None = None  # the solo's pan as the engineer gives it (degrees); None: read
+        self.solo_side: float | None = None  # the solo's pan its stems were separated with (degrees); None: read
+        self.asked_side: tuple | None = None  # (side,) a separation asked for with another side, until it is done
+        self.requeue = False  # a cancel that starts the track again (a session's side asked while it worked)
+        self.side_changed = False  # separated again with another side since the last save (a session would differ)
 
     @property
     def unsaved(self) -> bool:
-        """Edits made since the track opened or was last saved to a session file."""
-        return self.state is not None and not self.undo.isClean()
+        """Edits made since the track opened or was last saved to a session file (a new solo side too)."""
+        return self.state is not None and (not self.undo.isClean() or self.side_changed)
+
+    @property
+    def again(self) -> bool:
+        """Separated again while its earlier results stay (Solo side...): they are kept if that fails."""
+        return self.busy and self.processed is not None
+
+    def mark_saved(self) -> None:
+        """The mix as it is now is what a session file holds (saved, or opened from it)."""
+        self.undo.setClean()
+        self.side_changed = False
+        self.clean_mix = self.state.to_json() if self.state is not None else {}
 
     @property
     def name(self) -> str:
@@ -86,7 +101,9 @@ class TrackManager(QObject):
     -------
     added(Track); changed(Track): status or progress; decoded(Track): mixture available;
     ready(Track): stems and suggestion available; failed(Track): ``track.error`` says why;
-    removed(Track, int): closed; it was at that index.
+    removed(Track, int): closed; it was at that index; notice(Track, str): a word for the engineer about
+    the track (a separation again that failed or was cancelled, so it is ready with its earlier results; a
+    session's mix applied to a recording whose contents changed).
     """
 
     added = Signal(object)
@@ -95,6 +112,7 @@ class TrackManager(QObject):
     ready = Signal(object)
     failed = Signal(object)
     removed = Signal(object, int)
+    notice = Signal(object, str)
 
     def __init__(self, model_paths=lambda: (None, None), parent: QObject | None = None):
         super().__init__(parent)
@@ -132,13 +150,28 @@ class TrackManager(QObject):
     def set_solo_side(self, track: Track, side_deg: float | None) -> bool:
         """Separate a ready (or failed, cancelled) track again with the solo's side given (``side_deg``, pan in
         degrees, -45 .. +45) or, with None, read by the separator; False (nothing done) while it is busy or when
-        nothing changes. Its saved edits are applied again when it is ready; the undo history starts anew."""
+        nothing changes.
+
+        A ready track keeps its results, its mix and its undo history until the new separation is ready (its
+        edits are not taken meanwhile: :attr:`Track.again`); then the mix as it was carries over to the new
+        stems (sections matched by position), the undo history starts anew and the track counts as unsaved.
+        If the new separation fails or is cancelled, the track is ready again as it was (said by :attr:`notice`).
+        """
         if track.busy or track.solo_side == side_deg:
             return False
-        track.solo_side = side_deg
-        track.undo.clear()
+        track.asked_side = (side_deg,)
+        if track.state is not None:
+            track.pending_session = session.session_dict(track)  # the mix now, for the new stems
         self.retry(track)
         return True
+
+    def restart_with_side(self, track: Track, side_deg: float | None) -> None:
+        """A busy track: separate it with ``side_deg`` instead (a session opened for it meanwhile); the job under way
+        is cancelled and the track queued again."""
+        track.asked_side = (side_deg,)
+        if track.status == WORKING and track.job is not None:
+            track.requeue = True
+            track.job.cancel()
 
     def cancel(self, track: Track) -> None:
         if track.status == WORKING and track.job is not None:
@@ -167,12 +200,13 @@ class TrackManager(QObject):
         limit, pan = self.cache_limit(), self.pan_aware()
         track.status, track.message = WORKING, "decoding"
         log.info("processing %s", track.path)
+        side = track.asked_side[0] if track.asked_side is not None else track.solo_side
         track.job = self.current_job = self.runner.submit(
-            lambda job, p=track.path, side=track.solo_side: process_track(p, job, sep, mix, limit, pan, side),
+            lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan, side),
             track.name,
             on_progress=lambda f, m, eta, t=track: self._progress(t, f, m, eta),
             on_partial=lambda kind, value, t=track: self._partial(t, kind, value),
-            on_success=lambda res, t=track: self._done(t, res),
+            on_success=lambda res, t=track: self._done(t, res, side),
             on_error=lambda msg, t=track: self._failed(t, msg),
             on_cancel=lambda t=track: self._cancelled(t),
             on_done=self._job_done)
@@ -189,28 +223,66 @@ class TrackManager(QObject):
             self.decoded.emit(track)
             self.changed.emit(track)  # its warnings (damage, downmix) show from now on
 
-    def _done(self, track: Track, result: Processed) -> None:
-        track.processed = result
+    def _done(self, track: Track, result: Processed, side: float | None) -> None:
+        again = track.processed is not None  # separated again (Solo side...): the mix carries over, unsaved
+        old_state = track.state
+        track.processed, track.asked_side = result, None
+        track.side_changed = track.side_changed or (again and side != track.solo_side)
+        track.solo_side = side
         track.state = MixState(result.suggestion, track)
         if not track.pending_session and track.decoded is not None:  # edits from an earlier run
             kept = edits.load(track.decoded.sha256)
             if kept is not None:
                 track.pending_session = kept
                 track.restored = True
+        from_file = track.pending_from_file
+        was = (track.pending_session or {}).get("input_sha256") if from_file else None
+        other = bool(was and track.decoded is not None and was != track.decoded.sha256)
         if track.pending_session:
             track.state.apply_json(session.mix_for(track.pending_session, result.stems.solo_level))
-            track.pending_session = None
-        track.clean_mix = track.state.to_json()
+        track.pending_session, track.pending_from_file = None, False
+        if again:  # the old state's undo steps would act on a state no longer shown
+            track.side_changed = track.side_changed or not track.undo.isClean()
+            track.undo.clear()
+            if old_state is not None:
+                old_state.deleteLater()
+        if from_file or not again:
+            track.mark_saved()
         track.status, track.progress, track.message = READY, 1.0, "ready"
         self.changed.emit(track)
         self.ready.emit(track)
+        if other:
+            self.notice.emit(track, f"{track.name} is not the recording its session was saved with (its contents "
+                                    "differ): the session's mix was applied to it; check it by ear.")
+
+    def _back_to_earlier(self, track: Track, why: str) -> bool:
+        """A separation again that did not finish: the track is ready with its earlier results; False otherwise."""
+        if track.processed is None:
+            return False
+        track.asked_side = track.pending_session = None
+        track.pending_from_file = False
+        track.status, track.progress, track.message, track.error = READY, 1.0, "ready", ""
+        self.changed.emit(track)
+        self.notice.emit(track, why)
+        return True
 
     def _failed(self, track: Track, message: str) -> None:
+        if self._back_to_earlier(track, f"Separating {track.name} again failed ({message}); it keeps its earlier "
+                                        "separation and your mix."):
+            return
         track.status, track.error = FAILED, message
         self.changed.emit(track)
         self.failed.emit(track)
 
     def _cancelled(self, track: Track) -> None:
+        if track.requeue:  # a session's side asked while it worked: again, at once
+            track.requeue = False
+            track.status, track.progress, track.message = QUEUED, 0.0, "waiting"
+            self.changed.emit(track)
+            return
+        if self._back_to_earlier(track, f"Separating {track.name} again was cancelled; it keeps its earlier "
+                                        "separation and your mix."):
+            return
         track.status, track.message = CANCELLED, "cancelled"
         self.changed.emit(track)
 
