@@ -84,6 +84,13 @@ def test_no_bar_off_a_terminal(tmp_path):
     assert progress.terminal_size(open(os.devnull)) == (progress.DEFAULT_COLUMNS, progress.DEFAULT_LINES)
 
 
+def test_a_huge_size_in_the_environment_is_bounded(monkeypatch):
+    """``COLUMNS=99999999999999999999`` was an OverflowError, 10**8 a bar drawn for minutes (2026-12-06)."""
+    monkeypatch.setenv("COLUMNS", "99999999999999999999")
+    monkeypatch.setenv("LINES", "100000000")
+    assert progress.terminal_size(open(os.devnull)) == (progress.MAX_SIZE, progress.MAX_SIZE)
+
+
 def test_separate_draws_a_bar_per_file_in_a_pty(tmp_path, models, takes):  # noqa: F811
     status, out = run_in_pty("separate", takes, "-o", tmp_path / "out", "--model", models[0])
     assert status == 0, out

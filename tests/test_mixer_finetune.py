@@ -162,15 +162,17 @@ def test_cli_time_limit_is_said_when_it_stops_the_steps(annotated, tmp_path, mon
     assert ": 1 of 300 steps (stopped by --minutes 1e-06) in" in out
     for bad in ("0", "-1", "nan"):
         code, _, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--minutes", bad)
-        assert code == 1 and err.strip() == f"jazzremix: error: --minutes must be above 0, got {bad}", err
+        assert code == 2 and err.strip() == f"jazzremix: error: --minutes must be above 0, got {bad}", err
 
 
 def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("JAZZREMIX_DATA_DIR", str(tmp_path / "user"))
-    for args in (("--annotations", tmp_path / "missing.jsonl"), (), ("--train", tmp_path / "no", "--val", tmp_path),
-                 ("--revert", "--annotations", "x"), ("--annotations", tmp_path / "a", "--train", tmp_path)):
+    for args, status in ((("--annotations", tmp_path / "missing.jsonl"), 1), ((), 2),
+                         (("--train", tmp_path / "no", "--val", tmp_path), 1), (("--revert", "--annotations", "x"), 2),
+                         (("--annotations", tmp_path / "a", "--train", tmp_path), 2),
+                         (("--annotations", tmp_path / "a", "--annotation-weight", "-5"), 2)):
         code, _, err = jazzremix(capsys, "train-mixer", *args)
-        assert code == 1 and len(err.strip().splitlines()) == 1, err
+        assert code == status and len(err.strip().splitlines()) == 1, (args, err)
     empty = tmp_path / "empty.jsonl"
     empty.write_text("garbage\n")
     A.record_annotation(tmp_path / "gone.wav", "0" * 64, [], 0.0, 1.0, None, path=empty)  # no features, no file
@@ -201,3 +203,61 @@ def test_taste_offsets_are_the_shrunk_mean_change(base, weight):
         # the engineer's cells are on the codebook: the change is -20 deg exactly, -3 dB to within a gain class
         assert dp == pytest.approx(-20.0 * share, abs=0.01)
         assert dg == pytest.approx(-3.0 * share, abs=0.6 * share)
+
+
+def test_revert_removes_only_a_fine_tuned_mixer(annotated, tmp_path, monkeypatch, capsys):
+    """``--revert --out FILE`` once deleted any FILE with the .json and .pt of its stem (an adversarial pass,
+    2026-12-06): only a mixer whose card says it was fine-tuned is removed now."""
+    monkeypatch.setenv("JAZZREMIX_DATA_DIR", str(tmp_path / "user"))
+    for name in ("notes.txt", "notes.json", "notes.pt", "take.wav"):
+        (tmp_path / name).write_text(f"the user's {name}")
+    for target in ("notes.txt", "notes.onnx"):
+        code, out, err = jazzremix(capsys, "train-mixer", "--revert", "--out", tmp_path / target)
+        assert code == 1 and "is not a fine-tuned mixer" in err and "nothing removed" in err, (target, err)
+    code, out, _ = jazzremix(capsys, "train-mixer", "--revert", "--out", tmp_path / "take.wav")
+    assert code == 0 and out.startswith("no fine-tuned mixer at")  # take.onnx and its card: none there
+    assert all((tmp_path / n).read_text() == f"the user's {n}" for n in ("notes.txt", "notes.json", "notes.pt",
+                                                                        "take.wav"))
+    path, _ = annotated
+    mine = tmp_path / "elsewhere" / "mine.onnx"
+    code, out, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--out", mine, "--minutes", "1e-6")
+    assert code == 0 and f"use only {tmp_path / 'user' / 'mixer.user.onnx'}" in out and "--mixer" in out, out
+    code, out, _ = jazzremix(capsys, "train-mixer", "--revert", "--out", mine)
+    assert code == 0 and not any(mine.parent.iterdir()) and "shipped" not in out
+    assert out.startswith(f"removed the fine-tuned mixer {mine} (mine.onnx, mine.json, mine.pt)")
+
+
+def test_fine_tuning_never_writes_over_its_inputs_or_files_that_are_not_its_mixer(annotated, tmp_path, monkeypatch,
+                                                                                  capsys):
+    from jazzremix_gui.core.files import paths
+
+    monkeypatch.setenv("JAZZREMIX_DATA_DIR", str(tmp_path / "user"))
+    path, _ = annotated
+    base = tmp_path / "base.onnx"
+    for suffix in (".onnx", ".json", ".pt"):
+        base.with_suffix(suffix).write_bytes(paths.shipped_model("mixer").with_suffix(suffix).read_bytes())
+    keep = tmp_path / "keep.onnx"
+    keep.write_text("not a model")
+    before = {p: p.read_bytes() for p in [path, keep, *(base.with_suffix(s) for s in (".onnx", ".json", ".pt"))]}
+    for out, said in ((path, "written to an .onnx file"), (base, "which this command reads"),
+                      (base.with_suffix(".pt"), "written to an .onnx file"), (keep, "is not a Jazz Remix mixer")):
+        code, _, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--base", base, "--out", out)
+        assert code == 1 and said in err, (out, err)
+    assert {p: p.read_bytes() for p in before} == before
+    # an earlier fine-tuned mixer there is replaced: that is the point of fine-tuning again
+    mine = tmp_path / "mine.onnx"
+    for _ in range(2):
+        code, _, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--base", base, "--out", mine,
+                                 "--minutes", "1e-6")
+        assert code == 0, err
+
+
+def test_a_file_that_is_not_annotations_is_one_warning_not_one_a_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("JAZZREMIX_DATA_DIR", str(tmp_path / "user"))
+    junk = tmp_path / "take.wav"
+    junk.write_bytes(b"\n".join(b"RIFF%d" % i for i in range(500)))
+    code, _, err = jazzremix(capsys, "train-mixer", "--annotations", junk)
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == A.MAX_SKIP_WARNINGS + 2, err
+    assert "480 more lines skipped (0 valid): is it an annotation file?" in lines[-2]
+    assert "no usable annotations" in lines[-1]

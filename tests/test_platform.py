@@ -181,6 +181,9 @@ def test_files_mean_gui():
     assert cli_main.files_mean_gui(["-v", "--device", "cpu", "/x/y"], cmds) == ["-v", "--device", "cpu", "gui", "/x/y"]
     assert cli_main.files_mean_gui(["separate", "a.wav"], cmds) == ["separate", "a.wav"]
     assert cli_main.files_mean_gui(["sepraate"], cmds) == ["sepraate"]
+    # a name that starts with '-': the '--' before it stays, so the app takes it for a file (it once said to put
+    # '--' before the name the user had put it before)
+    assert cli_main.files_mean_gui(["--", "-weird.wav"], cmds) == ["gui", "--", "-weird.wav"]
 
 
 def test_jazzremix_file_opens_the_app(monkeypatch, song):
@@ -230,3 +233,14 @@ def test_uncaught_gui_exception_is_logged_and_shown(qtbot, monkeypatch, caplog):
             excepthook.handle(type(exc), exc, exc.__traceback__)
     assert caplog.records[-1].exc_info is not None
     assert len(shown) == 1 and "bad pan value" in shown[0] and "Traceback" not in shown[0]
+
+
+def test_a_log_file_that_cannot_be_written_is_one_warning_not_tracebacks(tmp_path, song, sep):
+    """A folder where the log file should be (or a full disk, a log left read-only by sudo): once "no log file", the
+    command's work and output as usual (an adversarial pass, 2026-12-06: three ``--- Logging error ---`` blocks)."""
+    (tmp_path / "log" / logs.LOG_NAME).mkdir(parents=True)
+    env = {**os.environ, "JAZZREMIX_LOG_DIR": str(tmp_path / "log")}
+    run = jazzremix("separate", song, "--out", tmp_path / "out", "--model", sep, "--device", "cpu", "-v", env=env)
+    assert run.returncode == 0 and "Traceback" not in run.stderr and "Logging error" not in run.stderr
+    assert run.stderr.count("no log file") == 1 and "Is a directory" in run.stderr
+    assert len(list((tmp_path / "out").glob("*.wav"))) == 2

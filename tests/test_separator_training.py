@@ -539,3 +539,26 @@ def test_phase_sensitive_targets_sum_to_the_mixture_and_train(tmp_path):
                                  phase_sensitive=True, both_stems=0.5))
     assert " --phase-sensitive" in card["history"][-1]["command"] and "phase-sensitive" in json.dumps(card["data"])
     assert card["training"]["steps"] == 3
+
+
+def test_train_separator_refuses_bad_numbers_and_outputs_that_are_not_its_model(tmp_path, capsys):
+    """Refused before any data is read, exit 2, nothing written (an adversarial pass, 2026-12-06: ``--out`` once
+    replaced a training WAV with a model, and ``--batch 0`` or ``--dilations a,b`` were internal errors)."""
+    from jazzremix_gui.cli.main import main
+
+    wav = tmp_path / "mixture.wav"
+    wav.write_bytes(b"RIFF the user's recording")
+    keep = tmp_path / "keep.onnx"
+    keep.write_bytes(b"not a model")
+    cases = [(("--out", wav), "written to an .onnx file"), (("--out", keep), "is not a Jazz Remix separator"),
+             (("--out", tmp_path / "n.onnx", "--card", wav), "is not a separator's card"),
+             (("--batch", "0"), "--batch 0: a whole number above 0"), (("--width", "0"), "--width 0"),
+             (("--minutes", "-1"), "--minutes -1"), (("--lr", "nan"), "--lr nan"),
+             (("--dilations", "a,b"), "--dilations a,b: whole numbers"), (("--dilations", "0"), "--dilations 0")]
+    for args, said in cases:
+        code = main(["train-separator", "--train", str(tmp_path), "--val", str(tmp_path),
+                     "--checkpoints", str(tmp_path / "ck"), *map(str, args)])
+        err = capsys.readouterr().err
+        assert code == 2 and said in err and len(err.strip().splitlines()) == 1, (args, err)
+    assert wav.read_bytes() == b"RIFF the user's recording" and keep.read_bytes() == b"not a model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.onnx", "mixture.wav"]

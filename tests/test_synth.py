@@ -153,6 +153,42 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert len(err) == 1 and "reserved" in err[0] and "Traceback" not in err[0]
 
 
+@needs_fs
+@pytest.mark.parametrize("seconds", ["nan", "inf", "-1"])
+def test_impossible_lengths_and_refused_options_make_no_folder(tmp_path, capsys, seconds):
+    """An adversarial pass (2026-12-06): ``--seconds nan`` was an internal error that left a dataset.json no run
+    could match again, and a refused run left the --out folder it had made."""
+    from jazzremix_gui.cli.main import main
+
+    assert main(["synth", "--out", str(tmp_path / "e"), "--tracks", "1", "--seconds", seconds]) == 1
+    assert "--seconds above 0 and at most 3600" in capsys.readouterr().err and not (tmp_path / "e").exists()
+    assert main(["synth", "--out", str(tmp_path / "e"), "--tracks", "1", "--seconds", "1", "--additive-solo", "2"]) == 1
+    assert not (tmp_path / "e").exists()
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "dataset.json").write_text("{not json")
+    assert main(["synth", "--out", str(tmp_path / "f"), "--tracks", "1", "--seconds", "1"]) == 1
+    assert "is not a dataset description this program wrote" in capsys.readouterr().err
+
+
+@needs_fs
+def test_an_interrupted_synth_leaves_no_half_made_track(tmp_path, monkeypatch):
+    from jazzremix_gui.training.synth import dataset
+
+    real = dataset.render_track
+    calls = []
+
+    def render(*a, **k):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(dataset, "render_track", render)
+    with pytest.raises(KeyboardInterrupt):
+        generate_dataset(tmp_path / "s", 3, 1.0, 5, [TIMGM], jobs=1)
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["dataset.json", "track_00000"]
+
+
 # --- synth-2.0: variety (timbre, rooms, extra horns, old-media damage) -----------------------------
 
 @needs_fs

@@ -110,3 +110,14 @@ def test_sigterm_while_playing_exits_within_a_second(tmp_path):
     proc, lines = run_app_until(tmp_path, "play", audio, "PLAYING")
     elapsed = sigterm_and_time(proc, lines)
     assert elapsed < QUIT_S, elapsed
+
+
+def test_sigterm_while_a_box_is_up_at_start_exits_within_a_second(tmp_path):
+    """A session that cannot be opened, given on the command line, shows a box before the main loop runs; a SIGTERM
+    then closed only the box and the app ran on (an adversarial pass, 2026-12-06)."""
+    bad = tmp_path / "bad.jrs"
+    bad.write_text("{}")
+    proc, lines = run_app_until(tmp_path, "separate", bad, "app started")
+    time.sleep(1.0)  # the box is up
+    elapsed = sigterm_and_time(proc, lines)
+    assert elapsed < QUIT_S, elapsed

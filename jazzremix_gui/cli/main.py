@@ -130,7 +130,7 @@ def files_mean_gui(argv: list[str], commands) -> list[str]:
     while i < len(argv):
         token = argv[i]
         if token == "--":
-            return argv[:i] + ["gui"] + argv[i + 1:] if i + 1 < len(argv) else argv
+            return argv[:i] + ["gui", "--"] + argv[i + 1:] if i + 1 < len(argv) else argv
         if token.startswith("-") and token != "-":
             i += 2 if token == "--device" else 1
             continue

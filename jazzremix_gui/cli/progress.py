@@ -20,6 +20,8 @@ from jazzremix_gui.cli.streams import one_line
 
 #: Size used when the terminal reports none (and ``$COLUMNS``, ``$LINES`` are not set).
 DEFAULT_COLUMNS, DEFAULT_LINES = 80, 24
+#: Largest width or height taken from the terminal or the environment.
+MAX_SIZE = 1000
 #: Steps of the bar (its resolution: a tenth of a percent).
 STEPS = 1000
 
@@ -48,7 +50,7 @@ def terminal_size(stream) -> tuple[int, int]:
                 got[i] = int(os.environ.get(name, ""))
             except ValueError:
                 got[i] = 0
-        got[i] = got[i] if got[i] > 0 else default
+        got[i] = min(got[i], MAX_SIZE) if got[i] > 0 else default  # COLUMNS=10**20 once overflowed or hung
     return got[0], got[1]
 
 

@@ -16,11 +16,12 @@ import sys
 from pathlib import Path
 
 from jazzremix_gui.core.files import paths
+from jazzremix_gui.cli.common import UsageError
 from jazzremix_gui.core.errors import JazzRemixError
 
 
-class TrainMixerUsageError(JazzRemixError):
-    """Bad option combination or missing data for train-mixer."""
+class TrainMixerUsageError(UsageError):
+    """Bad option combination or value for train-mixer (exit 2)."""
 
 
 def register(sub) -> None:
@@ -79,13 +80,19 @@ def run(args) -> int:
         from jazzremix_gui.training.mixer_finetune import revert
 
         removed = revert(args.out)
+        where = Path(args.out) if args.out else paths.user_mixer_path()
         if removed:
-            print(f"removed your mixer {removed[0]}; using the shipped {paths.shipped_model('mixer')}")
+            names = ", ".join(p.name for p in removed)
+            used = f"; using the shipped {paths.shipped_model('mixer')}" if not args.out or where.resolve() == \
+                paths.user_mixer_path().resolve() else ""
+            print(f"removed the fine-tuned mixer {where} ({names}){used}")
         else:
-            print(f"no fine-tuned mixer at {paths.user_mixer_path()}; the shipped one is in use")
+            print(f"no fine-tuned mixer at {where}" + ("" if args.out else "; the shipped one is in use"))
         return 0
     if args.minutes is not None and not args.minutes > 0:
         raise TrainMixerUsageError(f"--minutes must be above 0, got {args.minutes:g}")
+    if not 0 < args.annotation_weight < float("inf"):
+        raise TrainMixerUsageError(f"--annotation-weight must be above 0, got {args.annotation_weight:g}")
     if args.annotations is not None:
         return _finetune(args)
     if not args.train or not args.val:
@@ -100,7 +107,7 @@ def run(args) -> int:
                                    f"(got {args.members} with {args.arch})")
     for d in [*args.train.split(","), args.val]:  # --train may list several folders, comma-separated
         if not Path(d).is_dir():
-            raise TrainMixerUsageError(f"{d}: dataset folder not found")
+            raise JazzRemixError(f"{d}: dataset folder not found")
     from jazzremix_gui.training.train_mixer import MixerConfig, train
 
     cfg = MixerConfig(arch=args.arch, train_dir=args.train, val_dir=args.val, out=args.out or str(paths.shipped_model("mixer")),
@@ -148,7 +155,9 @@ def _finetune(args) -> int:
     print(f"fine-tuned on {t['annotations_used']} annotations ({t['annotation_frames']} frames, "
           f"{t['annotation_lines_skipped']} lines skipped; taste offsets {t['taste_offsets']['pan_deg']:+.1f} deg, "
           f"{t['taste_offsets']['gain_db']:+.1f} dB): {steps} in {t['cpu_time_s']:.1f} s CPU")
-    print(f"wrote your mixer {card['file']} in {Path(args.out or paths.user_mixer_path()).parent} "
-          f"(version {card['metadata']['jazzremix.version']}); the app and the CLI now use it "
-          f"('jazzremix train-mixer --revert' goes back to the shipped one)")
+    out = Path(args.out or paths.user_mixer_path())
+    used = "the app and the CLI now use it ('jazzremix train-mixer --revert' goes back to the shipped one)" \
+        if out.resolve() == paths.user_mixer_path().resolve() else \
+        f"the app and the CLI use only {paths.user_mixer_path()}; give this one to a command with --mixer"
+    print(f"wrote your mixer {card['file']} in {out.parent} (version {card['metadata']['jazzremix.version']}); {used}")
     return 0

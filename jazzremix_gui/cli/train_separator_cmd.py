@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from jazzremix_gui.cli.common import UsageError
+
 
 def register(sub) -> None:
     p = sub.add_parser("train-separator", help="train a separator on a synthesised dataset (needs the train extra)")
@@ -99,33 +103,34 @@ def register(sub) -> None:
 def run(args) -> int:
     from jazzremix_gui.core.errors import JazzRemixError  # light: the options are checked before torch loads
 
+    _check_numbers(args)
     if not 0.0 <= args.steer_train <= 1.0:
-        raise JazzRemixError(f"--steer-train {args.steer_train:g}: a share between 0 and 1")
+        raise UsageError(f"--steer-train {args.steer_train:g}: a share between 0 and 1")
     if not 0.0 <= args.steer_astray <= 1.0:
-        raise JazzRemixError(f"--steer-astray {args.steer_astray:g}: a share between 0 and 1")
+        raise UsageError(f"--steer-astray {args.steer_astray:g}: a share between 0 and 1")
     if args.steer_astray and not args.steer_train:
-        raise JazzRemixError("--steer-astray is a share of the steered examples: give --steer-train P too")
+        raise UsageError("--steer-astray is a share of the steered examples: give --steer-train P too")
     if args.steer_train and args.pan_loss:
-        raise JazzRemixError("--steer-train and --pan-loss exclude each other (the loss through the step hears the mid)")
+        raise UsageError("--steer-train and --pan-loss exclude each other (the loss through the step hears the mid)")
     if args.gate and args.arch != "mask":
-        raise JazzRemixError("--gate: only the mask architecture has mask logits to gate")
+        raise UsageError("--gate: only the mask architecture has mask logits to gate")
     if not 0 < args.loss_power <= 1:
-        raise JazzRemixError(f"--loss-power {args.loss_power:g}: a power above 0 and at most 1")
+        raise UsageError(f"--loss-power {args.loss_power:g}: a power above 0 and at most 1")
     if args.comb and args.arch != "mask":
-        raise JazzRemixError("--comb: only the mask architecture has mask logits for a harmonic comb")
+        raise UsageError("--comb: only the mask architecture has mask logits for a harmonic comb")
     if args.pan_loss < 0:
-        raise JazzRemixError(f"--pan-loss {args.pan_loss:g}: a weight of 0 or more")
+        raise UsageError(f"--pan-loss {args.pan_loss:g}: a weight of 0 or more")
     if args.pan_loss and not args.pan_aware:
-        raise JazzRemixError("--pan-loss trains through the pan-aware Wiener step: give --pan-aware SIGMA,FLOOR too")
+        raise UsageError("--pan-loss trains through the pan-aware Wiener step: give --pan-aware SIGMA,FLOOR too")
     if args.pan_aware:
         from jazzremix_gui.core.signal.spatial import PanAware
 
         try:
             settings = PanAware.parse(args.pan_aware)
         except ValueError as exc:
-            raise JazzRemixError(f"--pan-aware: {exc}") from None
+            raise UsageError(f"--pan-aware: {exc}") from None
         if settings.steer and args.pan_loss:
-            raise JazzRemixError("--pan-loss trains through the step with the network hearing the mid: give "
+            raise UsageError("--pan-loss trains through the step with the network hearing the mid: give "
                                  "--pan-aware SIGMA,FLOOR without STEER")
         args.pan_aware = settings.to_text()
     try:
@@ -133,7 +138,16 @@ def run(args) -> int:
     except ImportError as exc:
         raise JazzRemixError(f"training needs the train extra (pip install '.[train]'): {exc}") from None
     out = args.out or ("models/separator.onnx" if args.arch == "mask" else f"checkpoints/separator-{args.arch}.onnx")
-    width = 32 if args.arch == "band" and args.width is None else (args.width or 256)
+    from jazzremix_gui.core.files import model_files
+
+    problem = model_files.write_problem(out, "separator", [p for p in (args.init,) if p])
+    card_file = Path(args.card) if args.card else None
+    if problem is None and card_file is not None and card_file.exists() and \
+            (model_files.card_of(card_file.with_suffix(".onnx")) or {}).get("kind") != "separator":
+        problem = f"--card {card_file} exists and is not a separator's card; nothing is replaced"
+    if problem:
+        raise UsageError(problem)
+    width = 32 if args.arch == "band" and args.width is None else (256 if args.width is None else args.width)
     cfg = SeparatorConfig(arch=args.arch, train_dir=",".join(args.train), val_dir=",".join(args.val), out=out,
                           checkpoint_dir=args.checkpoints or f"checkpoints/separator-{args.arch}", minutes=args.minutes,
                           seed=args.seed, threads=args.threads, batch=args.batch, frames=args.frames,
@@ -152,3 +166,27 @@ def run(args) -> int:
     print(f"{out}: median solo SDR {med['solo']:.2f} dB (oracle {med['oracle_solo']:.2f}), "
           f"accompaniment {med['accompaniment']:.2f} dB (oracle {med['oracle_accompaniment']:.2f})")
     return 0
+
+
+def _check_numbers(args) -> None:
+    """Option values training cannot take, refused before any data is read (exit 2)."""
+    import math
+
+    def positive(name: str, value, whole: bool = False) -> None:
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise UsageError(f"--{name} {value:g}: a{' whole' if whole else ''} number above 0")
+
+    for name in ("minutes", "wiener-alpha", "lr", "timbre-scale"):
+        positive(name, getattr(args, name.replace("-", "_"), None))
+    for name in ("threads", "batch", "frames", "width", "bands"):
+        positive(name, getattr(args, name.replace("-", "_"), None), whole=True)
+    for name in ("max-steps", "warmup", "average-last", "both-stems", "remix", "timbre", "resample", "pitch"):
+        value = getattr(args, name.replace("-", "_"), None)
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise UsageError(f"--{name} {value:g}: 0 or more")
+    try:
+        dilations = [int(d) for d in str(args.dilations).split(",") if d.strip()]
+    except ValueError:
+        dilations = []
+    if not dilations or min(dilations) < 1:
+        raise UsageError(f"--dilations {args.dilations}: whole numbers of 1 or more, separated by commas")

@@ -273,6 +273,10 @@ def _parse(obj, lineno: int) -> Annotation:
                       str(obj.get("time", "")), lineno)
 
 
+#: Skipped lines named one by one; the rest are counted in one warning.
+MAX_SKIP_WARNINGS = 20
+
+
 def read_annotations(path=None) -> list[Annotation]:
     """All valid annotations of a JSONL file (default :func:`core.files.paths.annotations_path`).
 
@@ -282,7 +286,7 @@ def read_annotations(path=None) -> list[Annotation]:
     path = Path(path) if path is not None else paths.annotations_path()
     if not path.is_file():
         return []
-    out = []
+    out, skipped = [], 0
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
             text = raw.decode("utf-8", errors="replace").strip()
@@ -291,6 +295,11 @@ def read_annotations(path=None) -> list[Annotation]:
             try:
                 out.append(_parse(json.loads(text), lineno))
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                warnings.warn(f"{path}:{lineno}: annotation skipped ({type(exc).__name__}: {str(exc)[:80]})",
-                              AnnotationWarning, stacklevel=2)
+                skipped += 1
+                if skipped <= MAX_SKIP_WARNINGS:
+                    warnings.warn(f"{path}:{lineno}: annotation skipped ({type(exc).__name__}: {str(exc)[:80]})",
+                                  AnnotationWarning, stacklevel=2)
+    if skipped > MAX_SKIP_WARNINGS:  # a file that is not annotations (a WAV given by mistake): not a line each
+        warnings.warn(f"{path}: {skipped - MAX_SKIP_WARNINGS} more lines skipped ({len(out)} valid): is it an "
+                      "annotation file?", AnnotationWarning, stacklevel=2)
     return out

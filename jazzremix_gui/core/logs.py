@@ -34,6 +34,29 @@ class _NotFileOnly(logging.Filter):
         return not getattr(record, "file_only", False)
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file, opened at its first record (start-up stays quick). A file that cannot be opened or written
+    (a full disk, a log left read-only by a ``sudo`` run, a folder of that name) is said once on stderr as "no log
+    file" and dropped: never Python's ``--- Logging error ---`` traceback at every record."""
+
+    failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.failed:
+            return
+        self.failed = True
+        _state["file"] = None
+        exc = sys.exc_info()[1]
+        try:
+            sys.stderr.write(f"jazzremix: warning: no log file ({exc or 'cannot write it'})\n")
+        except (OSError, ValueError):
+            pass
+
+
 def stderr_level(verbose: int = 0, quiet: bool = False, debug: bool = False) -> int:
     """The terminal's level for the CLI flags (``--debug`` wins, then ``-q``, then ``-v``)."""
     if debug or verbose >= 2:
@@ -78,8 +101,8 @@ def configure(verbose: int = 0, quiet: bool = False, debug: bool = False, log_fi
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # backslashreplace: a file name that is not UTF-8 (surrogate escapes) must not break logging
-            fh = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                      encoding="utf-8", delay=True, errors="backslashreplace")
+            fh = _LogFile(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True,
+                          errors="backslashreplace")
             fh.setLevel(logging.DEBUG if debug or verbose >= 2 else logging.INFO)
             fh.setFormatter(logging.Formatter(_FILE_FORMAT))
             handlers.append(fh)

@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import annotations as ann_io
-from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.files import model_files, paths
 from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.models import ModelSession
@@ -160,7 +160,8 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None =
     torch.manual_seed(seed)
     annotations_file = Path(annotations_file)
     if not annotations_file.is_file():
-        raise TrainMixerError(f"{annotations_file}: annotation file not found")
+        raise TrainMixerError(f"{annotations_file}: " + ("not a regular file" if annotations_file.exists() else
+                                                         "annotation file not found"))
     if not annotation_weight > 0:
         raise TrainMixerError(f"--annotation-weight must be positive, got {annotation_weight}")
     with warnings.catch_warnings(record=True) as caught:
@@ -175,8 +176,11 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None =
         raise TrainMixerError(f"{annotations_file}: no usable annotations with features "
                               f"({len(items)} valid lines, {len(skipped)} skipped)")
     base_onnx = Path(base_onnx or paths.shipped_model("mixer"))
-    model, cfg = load_base(base_onnx)
     out = Path(out or paths.user_mixer_path())
+    problem = model_files.write_problem(out, "mixer", [annotations_file, base_onnx])
+    if problem:
+        raise TrainMixerError(problem)
+    model, cfg = load_base(base_onnx)
     out.parent.mkdir(parents=True, exist_ok=True)
     xt = torch.from_numpy(x)
     with torch.no_grad():
@@ -237,5 +241,9 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None =
 
 
 def revert(out=None) -> list[Path]:
-    """Delete the user's fine-tuned mixer (see :func:`core.files.paths.remove_user_mixer`)."""
-    return paths.remove_user_mixer(out)
+    """Delete the user's fine-tuned mixer (see :func:`core.files.paths.remove_user_mixer`); a file given that is not
+    one raises :class:`TrainMixerError` and stays."""
+    try:
+        return paths.remove_user_mixer(out)
+    except ValueError as exc:
+        raise TrainMixerError(str(exc)) from None

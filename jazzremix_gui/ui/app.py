@@ -87,7 +87,8 @@ def run_app(files: list[str], device_override: str | None = None) -> int:
             actions.open_session(window, f)
     if audio:
         window.open_files([str(Path(f)) for f in audio])
-    status = int(app.exec())
+    # a signal while a box was up at start (a session that cannot be read) closed that box's loop only
+    status = excepthook.exit_asked[0] if excepthook.exit_asked else int(app.exec())
     clean = window.shutdown()  # after Ctrl+Q it ran already; after a signal it runs here (no question asked)
     log.info("app quit (status %d%s)", status, "" if clean else ", a worker still running")
     leave(status)  # Python's teardown would take seconds after a long file, and crashed on a signal at the wrong moment

@@ -25,10 +25,16 @@ def plain_words(exc: BaseException) -> str:
             "If something looks wrong, save your session and restart the app.\n\n" + where)
 
 
+#: Exit statuses asked by a signal (Ctrl+C, SIGTERM, SIGHUP): an event loop that runs after one (the main loop, once
+#: a box shown at start-up closed) is not started.
+exit_asked: list[int] = []
+
+
 def handle(exc_type, exc, tb) -> None:
     """``sys.excepthook`` for the GUI thread: log with the traceback, then show :func:`plain_words`."""
     if issubclass(exc_type, KeyboardInterrupt):  # Ctrl+C, SIGTERM, SIGHUP (core.files.interrupts): leave, 128 + signal
-        QApplication.exit(interrupts.exit_status(exc))
+        exit_asked.append(interrupts.exit_status(exc))  # before the main loop runs (a box at start), it is not lost
+        QApplication.exit(exit_asked[-1])
         return
     log.error("uncaught exception", exc_info=(exc_type, exc, tb))
     app = QApplication.instance()

@@ -132,14 +132,24 @@ def user_mixer_path() -> Path:
 
 
 def remove_user_mixer(path=None) -> list[Path]:
-    """Delete the user's fine-tuned mixer (model, card, weights) so the shipped one is used again."""
+    """Delete the user's fine-tuned mixer (model, card, weights) so the shipped one is used again; returns the files
+    removed. A ``path`` given must be a fine-tuned mixer (:func:`core.files.model_files.is_fine_tuned_mixer`).
+
+    Raises
+    ------
+    ValueError
+        ``path`` exists and is not a fine-tuned mixer (nothing is removed).
+    """
+    from jazzremix_gui.core.files import model_files
+
     out = Path(path or user_mixer_path())
-    removed = []
-    for p in (out, out.with_suffix(".json"), out.with_suffix(".pt")):
-        if p.exists():
-            p.unlink()
-            removed.append(p)
-    return removed
+    present = [p for p in model_files.files_of(out) if p.exists()]
+    if path is not None and present and not model_files.is_fine_tuned_mixer(out):
+        raise ValueError(f"{out} is not a fine-tuned mixer (train-mixer --annotations writes one, with its card "
+                         "beside it): nothing removed")
+    for p in present:
+        p.unlink()
+    return present
 
 
 def annotations_path() -> Path:

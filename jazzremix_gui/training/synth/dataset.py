@@ -377,6 +377,10 @@ def generate_track(out_dir: str | os.PathLike, seed: int, index: int, seconds: f
     return d.name
 
 
+#: Longest track ``synth`` renders (seconds): one hour.
+MAX_SECONDS = 3600
+
+
 def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, seed: int,
                      soundfonts: list[str] | None = None, jobs: int = 2, degradation_strength: float = 1.0,
                      progress=None, level_profile: str = "real", variety: float = 0.0,
@@ -452,8 +456,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     SynthError
         Bad options, missing program or soundfont, or a folder made with other options.
     """
-    if tracks < 1 or seconds <= 0 or jobs < 1:
-        raise SynthError("--tracks, --seconds and --jobs must be positive")
+    if not (tracks >= 1 and 0 < seconds <= MAX_SECONDS and jobs >= 1):  # NaN fails every comparison
+        raise SynthError(f"--tracks and --jobs must be 1 or more, --seconds above 0 and at most {MAX_SECONDS}")
     if level_profile not in LEVEL_PROFILES:
         raise SynthError(f"unknown --level-profile '{level_profile}' (one of {', '.join(LEVEL_PROFILES)})")
     if generator not in GENERATORS:
@@ -461,7 +465,6 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     fluidsynth_binary()
     sfs = check_soundfonts(soundfonts, generator)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     if variety < 0:
         raise SynthError("--variety must be 0 or more")
     if not 0.0 <= additive_solo <= 1.0:
@@ -513,9 +516,16 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         opts["comp_keys"] = float(comp_keys)
     if sampled_solo > 0 or sampled_bass > 0 or sampled_comp > 0 or sampled_drums > 0 or sampled_horns > 0:
         opts["samples"] = ",".join(lib.name for lib in _libraries(samples))
+    out.mkdir(parents=True, exist_ok=True)  # once every option is known good: a refused run makes no folder
     info_path = out / "dataset.json"
     if info_path.is_file():
-        old = json.loads(info_path.read_text())
+        try:
+            old = json.loads(info_path.read_text())
+            if not isinstance(old, dict):
+                raise ValueError("not an object")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SynthError(f"{info_path} is not a dataset description this program wrote ({exc}); use another "
+                             "--out folder") from None
         keys = list(opts) + [k for k in ("variety", "additive_solo", "solo_voices", "lookalike", "sampled_solo",
                                          "sampled_bass", "sampled_comp", "sampled_drums", "sampled_horns", "samples",
                                          "comp_keys")
@@ -531,26 +541,32 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     done = tracks - len(todo)
     if progress:
         progress(done, tracks, "")
+    args = (seconds, sfs, degradation_strength, level_profile, variety, generator, additive_solo, solo_voices,
+            lookalike, sampled_solo, samples, sampled_bass, sampled_comp, sampled_drums, sampled_horns, comp_keys)
     if jobs == 1 or len(todo) <= 1:
-        for i in todo:
-            generate_track(out, seed, i, seconds, sfs, degradation_strength, level_profile, variety, generator,
-                           additive_solo, solo_voices, lookalike, sampled_solo, samples, sampled_bass,
-                           sampled_comp, sampled_drums, sampled_horns, comp_keys)
-            done += 1
-            if progress:
-                progress(done, tracks, names[i])
+        try:
+            for i in todo:
+                generate_track(out, seed, i, *args)
+                done += 1
+                if progress:
+                    progress(done, tracks, names[i])
+        except BaseException:  # an interrupt or an error: the track under way is not left half made
+            clean_partial(out)
+            raise
         return names
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futs = [pool.submit(generate_track, out, seed, i, seconds, sfs, degradation_strength,
-                            level_profile, variety, generator, additive_solo, solo_voices, lookalike,
-                            sampled_solo, samples, sampled_bass, sampled_comp, sampled_drums, sampled_horns,
-                            comp_keys)
-                for i in todo]
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
+        futs = [pool.submit(generate_track, out, seed, i, *args) for i in todo]
         for f in as_completed(futs):
             name = f.result()
             done += 1
             if progress:
                 progress(done, tracks, name)
+    except BaseException:  # SIGTERM or Ctrl+C: the queued tracks are dropped, not made first (they once were)
+        pool.shutdown(wait=True, cancel_futures=True)  # the tracks under way end; then no half-made folder stays
+        clean_partial(out)
+        raise
+    pool.shutdown()
     return names
 
 
