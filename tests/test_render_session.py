@@ -145,3 +145,26 @@ def _write(path, data):
 
     path.write_text(json.dumps(data))
     return path
+
+
+def test_the_wiener_step_chosen_in_preferences_is_saved_and_rendered(qtbot, window, tiny_models, tmp_path):
+    """Preferences > Separation chose another step than the separator's own: the session says which, and ``render``
+    separates with it, so its files are the export's bytes (an adversarial pass, 2026-12-06: render used the
+    model's own step, its solo up to 0.25 off the app's)."""
+    from jazzremix_gui.services import session
+
+    window.settings["wiener_step"] = "pan-aware"  # the tiny separator's own step is the plain one
+    src = write_track(tmp_path / "step.wav", seconds=6.0)
+    track = open_and_wait(qtbot, window, src)
+    assert track.wiener_step is True and "pan-aware" in track.processed.separator_version
+    sess = tmp_path / "step.jrs"
+    assert actions.save_session(window, str(sess)) and session.read_session(sess)["wiener_step"] == "pan-aware"
+    app_out = tmp_path / "app"
+    app_out.mkdir()
+    written = run_export(qtbot, window, ExportPlan(app_out, ("solo", "accompaniment"), "wav", 24, solo="mono"))
+    shutil.rmtree(paths.cache_dir() / "tracks", ignore_errors=True)  # separated again by render
+    models = ["--model", str(tiny_models / "separator.onnx"), "--mixer", str(tiny_models / "mixer.onnx")]
+    assert main(["render", str(sess), "--stems", "solo,accompaniment", "--bits", "24", "--out",
+                 str(tmp_path / "cli"), *models]) == 0
+    for p in written:
+        assert (tmp_path / "cli" / p.name).read_bytes() == p.read_bytes(), p.name

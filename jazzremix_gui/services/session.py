@@ -4,7 +4,7 @@ Format (``.jrs``, UTF-8 JSON)::
 
     {"format": "jazzremix-session", "version": 2, "input": "/abs/path.flac", "input_sha256": "...",
      "separator_version": "...", "mixer_version": "...", "gain_convention": "as-recorded", "solo_level": 1.41,
-     "solo_side_deg": null,
+     "solo_side_deg": null, "wiener_step": null,
      "mix": {"pan_deg": -15.0, "gain": 0.8, "automation": false,
              "sections": [{"start", "end", "active", "pan_deg", "gain", "suggested_pan_deg", "suggested_gain"}]}}
 
@@ -13,6 +13,9 @@ Version 2 gains follow the gain convention (1.0 = the solo as loud as recorded, 
 are converted when the track's solo level ``k`` is known: ``gain = gain_v1 / k``, which
 renders exactly the same remix (:func:`mix_for`). ``solo_side_deg`` (optional, -45..45): the solo's pan as the
 engineer gave it (*Solo side...*; :func:`core.models.with_solo_side`), null or absent where the separator read it.
+``wiener_step`` (optional): the Wiener step the stems were made with where Preferences chose one, ``"pan-aware"`` or
+``"plain"`` (:func:`core.models.with_wiener_step`); null or absent: the separator's own. ``render`` uses both, so it
+writes what the app's export wrote.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ FORMAT = "jazzremix-session"
 #: Current format version (2: gains relative to the recording).
 VERSION = 2
 SUFFIX = ".jrs"
+#: ``wiener_step`` in a session for each choice of :func:`core.models.with_wiener_step` (None: the model's own).
+WIENER_STEPS = {None: None, True: "pan-aware", False: "plain"}
+
+
+def wiener_step_of(data: dict) -> bool | None:
+    """The :func:`core.models.with_wiener_step` choice a (checked) session records."""
+    return {text: choice for choice, text in WIENER_STEPS.items()}.get(data.get("wiener_step"))
 
 
 class SessionError(JazzRemixError):
@@ -43,6 +53,7 @@ def session_dict(track) -> dict:
             "separator_version": p.separator_version if p else "", "mixer_version": p.mixer_version if p else "",
             "gain_convention": "as-recorded", "solo_level": p.stems.solo_level if p else None,
             "solo_side_deg": getattr(track, "solo_side", None),
+            "wiener_step": WIENER_STEPS.get(getattr(track, "wiener_step", None)),
             "mix": track.state.to_json() if track.state else {}}
 
 
@@ -127,6 +138,8 @@ def check_session(data) -> dict:
         v.number(data, "solo_level", 0.0, 100.0)
     if data.get("solo_side_deg") is not None:
         v.number(data, "solo_side_deg", PAN_MIN_DEG, PAN_MAX_DEG)
+    if data.get("wiener_step") not in WIENER_STEPS.values():
+        raise v.Invalid(f"wiener_step is {v.describe(data['wiener_step'])}, not \"pan-aware\", \"plain\" or null")
     _check_mix(v.mapping(data, "mix", required=False, default={}))
     return data
 

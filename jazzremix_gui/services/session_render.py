@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.models import with_solo_side
+from jazzremix_gui.core.models import with_solo_side, with_wiener_step
 from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.progress import Reporter
@@ -54,7 +54,8 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     if refused:
         raise AudioWriteError(next(iter(refused.values())))
     meta = audio_io.probe(source_path)  # its warnings: said once, by the analysis or below
-    separator = with_solo_side(pipeline.load_model(separator_path, "separator"), data.get("solo_side_deg"))
+    separator = with_solo_side(with_wiener_step(pipeline.load_model(separator_path, "separator"),
+                                                session.wiener_step_of(data)), data.get("solo_side_deg"))
     mixer = pipeline.load_model(mixer_path, "mixer")
     notes = []
     for kind, model in (("separator", separator), ("mixer", mixer)):

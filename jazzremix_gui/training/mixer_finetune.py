@@ -26,6 +26,8 @@ mixer (a mean of four) about 5-7 s of wall time per annotated track on a 2-core 
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import time
 import warnings
@@ -43,7 +45,6 @@ from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.training import cards, checkpoint, mixer_model, mixer_policy
 from jazzremix_gui.training.export import write_card
 from jazzremix_gui.training.mixer_eval import cell_figures, export, save_weights
-from jazzremix_gui.training.runlog import log
 from jazzremix_gui.training.train_mixer import MixerConfig, build_model, soft_targets
 
 #: Default weight of one annotation against the shipped mixer's prior.
@@ -231,12 +232,14 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None =
         annotations=str(annotations_file), annotations_used=used, annotation_lines_skipped=len(skipped),
         annotation_frames=int(len(cells)), annotation_weight=annotation_weight, annotation_share=round(share, 4),
         steps_asked=steps, stopped_by_time_limit=stopped, threads=torch.get_num_threads(),
-        taste_offsets={"pan_deg": round(float(model.taste[0]), 3), "gain_db": round(float(model.taste[1]), 3)},
+        taste_offsets={"pan_deg": round(float(model.taste[0].detach()), 3),
+                       "gain_db": round(float(model.taste[1].detach()), 3)},
         taste_offsets_moved={"pan_deg": round(moved[0], 3), "gain_db": round(moved[1], 3)},
         cpu_time_s=round(time.process_time() - t0, 2))
     card["annotation_fit"] = fig
     card = write_card(out, card)
-    log(None, msg="user mixer written", model_path=str(out), version=version, **fig)
+    logging.getLogger(__name__).info("user mixer written: %s", json.dumps(  # the log file; the CLI says it in words
+        {"model_path": str(out), "version": version, **fig}))
     return card
 
 

@@ -50,6 +50,7 @@ class Track(QObject):
         self.asked_side: tuple | None = None  # (side,) a separation asked for with another side, until it is done
         self.requeue = False  # a cancel that starts the track again (a session's side asked while it worked)
         self.side_changed = False  # separated again with another side since the last save (a session would differ)
+        self.wiener_step: bool | None = None  # the step its stems were made with (Preferences): None the model's own
 
     @property
     def unsaved(self) -> bool:
@@ -206,7 +207,7 @@ class TrackManager(QObject):
             track.name,
             on_progress=lambda f, m, eta, t=track: self._progress(t, f, m, eta),
             on_partial=lambda kind, value, t=track: self._partial(t, kind, value),
-            on_success=lambda res, t=track: self._done(t, res, side),
+            on_success=lambda res, t=track: self._done(t, res, side, pan),
             on_error=lambda msg, t=track: self._failed(t, msg),
             on_cancel=lambda t=track: self._cancelled(t),
             on_done=self._job_done)
@@ -223,10 +224,10 @@ class TrackManager(QObject):
             self.decoded.emit(track)
             self.changed.emit(track)  # its warnings (damage, downmix) show from now on
 
-    def _done(self, track: Track, result: Processed, side: float | None) -> None:
+    def _done(self, track: Track, result: Processed, side: float | None, wiener_step: bool | None = None) -> None:
         again = track.processed is not None  # separated again (Solo side...): the mix carries over, unsaved
         old_state = track.state
-        track.processed, track.asked_side = result, None
+        track.processed, track.asked_side, track.wiener_step = result, None, wiener_step
         track.side_changed = track.side_changed or (again and side != track.solo_side)
         track.solo_side = side
         track.state = MixState(result.suggestion, track)

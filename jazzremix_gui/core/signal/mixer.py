@@ -19,6 +19,8 @@ firm to say and the suggestion is "kept as recorded": the solo's recorded pan, g
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,7 +67,8 @@ def short_of_solo(active_s: float) -> str:
     """Why ``active_s`` seconds of solo (below :data:`MIN_ACTIVE_S`) give no suggestion."""
     if active_s < HEARD_S:
         return f"no solo heard (solo active {active_s:.1f} s)"
-    heard = f"{active_s:.1f}" if active_s >= 1 else f"{active_s:.2f}"  # 0.05 s is not "0.1 s"
+    # rounded down: 2.97 s is not "3.0 s heard, a suggestion needs 3 s"; 0.05 s is not "0.1 s"
+    heard = f"{math.floor(active_s * 10) / 10:.1f}" if active_s >= 1 else f"{math.floor(active_s * 100) / 100:.2f}"
     return f"too little solo to judge: {heard} s heard, a suggestion needs {MIN_ACTIVE_S:g} s"
 
 
@@ -322,6 +325,9 @@ class MixerStream:
         active_s = min(float(active.sum()) * dt, duration)  # the frames reach past the ends: never more than heard
         d = decide(posterior, active_s, recorded_pan_deg)
         sections = find_sections(posts, votes, times, recorded_pan_deg, d, duration)
+        if active_s < MIN_ACTIVE_S:  # too little solo for the track: none of its parts is judged either (a section
+            # of 2.97 s once read clear under a track that said "too little solo")
+            sections = [dataclasses.replace(s, pan_deg=d.pan_deg, gain=d.gain, clear=False) for s in sections]
         return Suggestion(posterior, d.pan_deg, d.gain, posts, times, votes >= 0.5, sections,
                           self.model.meta.version, d.confidence, d.clear, float(recorded_pan_deg), active_s)
 
