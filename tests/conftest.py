@@ -7,6 +7,8 @@ Every test session gets its own data and cache folders (``JAZZREMIX_DATA_DIR``,
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ.get("PYTEST_XDIST_WORKER"):  # two test processes on two cores: PyTorch's default of a thread per core
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # (fine-tuning uses it) would have each wait on the other
 
 import shutil  # noqa: E402
 import tempfile  # noqa: E402

@@ -244,3 +244,23 @@ def test_a_log_file_that_cannot_be_written_is_one_warning_not_tracebacks(tmp_pat
     assert run.returncode == 0 and "Traceback" not in run.stderr and "Logging error" not in run.stderr
     assert run.stderr.count("no log file") == 1 and "Is a directory" in run.stderr
     assert len(list((tmp_path / "out").glob("*.wav"))) == 2
+
+
+def test_a_display_that_does_not_answer_is_said_not_aborted_by_qt(tmp_path, monkeypatch):
+    """A dead ssh X forwarding (``localhost:10.0``) or a Wayland socket without a compositor: Qt aborted (exit 134)
+    with several lines; the one-line reason comes first now (an adversarial pass, 2026-12-06)."""
+    import socket
+
+    monkeypatch.setattr(gui_cmd, "_find_library", lambda name: f"lib{name}.so")
+    with socket.socket() as probe:  # a port nothing listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        if port < 6000:
+            pytest.skip("the free port found is below X's range")
+        display = f"127.0.0.1:{port - 6000}.0"
+        got = gui_cmd.display_problem({"DISPLAY": display}, "linux")
+    assert got == f"the X display {display} does not answer (nothing on port {port})"
+    got = gui_cmd.display_problem({"WAYLAND_DISPLAY": "wayland-9", "XDG_RUNTIME_DIR": str(tmp_path)}, "linux")
+    assert got == "no Wayland compositor runs (no socket for WAYLAND_DISPLAY=wayland-9) and DISPLAY is not set"
+    (tmp_path / "wayland-9").touch()
+    assert gui_cmd.display_problem({"WAYLAND_DISPLAY": "wayland-9", "XDG_RUNTIME_DIR": str(tmp_path)}, "linux") is None

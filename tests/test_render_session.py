@@ -76,7 +76,7 @@ def test_render_refuses_bad_session_and_stems(tmp_path, capsys):
     assert main(["render", str(bad), "--out", str(tmp_path / "o")]) == 1
     assert "x.jrs: not a valid Jazz Remix session (format is missing)" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()  # refused before the output folder is made
-    assert main(["render", str(bad), "--out", str(tmp_path / "o"), "--stems", "drums"]) == 1
+    assert main(["render", str(bad), "--out", str(tmp_path / "o"), "--stems", "drums"]) == 2  # a usage error
     assert "--stems drums" in capsys.readouterr().err
 
 

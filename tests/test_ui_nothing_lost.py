@@ -216,3 +216,16 @@ def test_edits_that_cannot_be_autosaved_are_said_until_they_can(qtbot, window, t
     window.edit(31.0, 0.3)
     window.keeper.flush()
     assert not window.message.isVisible() and track.state.value()[0] == pytest.approx(31.0)
+
+
+def test_an_output_device_that_is_gone_is_said_when_another_plays(qtbot, window):  # noqa: F811
+    from jazzremix_gui.playback import devices
+
+    if devices.unavailable_reason() is not None or not window.player.available:
+        pytest.skip("no audio output device")
+    assert window.player.reopen("Gone USB Interface") and window.player.available
+    window.show_playback_reason()
+    assert window.message.isVisible() and window.message.text().startswith(
+        "The output device Gone USB Interface chosen in Preferences is not there; playing on ")
+    window.player.reopen(None)
+    assert window.player.engine.stand_in_for is None

@@ -26,13 +26,34 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+#: Seconds to wait for an X server over TCP to accept a connection.
+X11_CONNECT_S = 1.0
+
+
 def _x11_socket_missing(display: str) -> bool:
-    """True when ``display`` names a local X server (``:N``) whose socket is absent."""
+    """True when ``display`` names a local X server (``:N``) whose socket is absent, or a server over TCP
+    (``host:N``, an ssh forwarding's ``localhost:10.0``) that does not answer on port 6000 + N."""
     host, _, rest = display.rpartition(":")
     number = rest.split(".")[0]
-    if host not in ("", "unix") or not number.isdigit():
-        return False  # remote or unusual display: let Qt try
-    return not Path(f"/tmp/.X11-unix/X{number}").exists()
+    if not number.isdigit() or host.startswith("/"):
+        return False  # unusual display (a launchd path): let Qt try
+    if host in ("", "unix"):
+        return not Path(f"/tmp/.X11-unix/X{number}").exists()
+    import socket
+
+    try:
+        socket.create_connection((host, 6000 + int(number)), timeout=X11_CONNECT_S).close()
+    except OSError:  # refused, unreachable, no such host (a forwarding whose ssh session is gone)
+        return True
+    return False
+
+
+def _wayland_socket_missing(env) -> bool:
+    """True when ``WAYLAND_DISPLAY`` names a socket that is absent (no compositor runs)."""
+    name = env.get("WAYLAND_DISPLAY", "")
+    folder = env.get("XDG_RUNTIME_DIR", "")
+    path = Path(name) if name.startswith("/") else Path(folder) / name if folder else None
+    return path is not None and not path.exists()
 
 
 def display_problem(environ=None, platform: str | None = None) -> str | None:
@@ -51,16 +72,22 @@ def display_problem(environ=None, platform: str | None = None) -> str | None:
     wayland, x11 = env.get("WAYLAND_DISPLAY"), env.get("DISPLAY")
     if qpa == "wayland" and not wayland:
         return "QT_QPA_PLATFORM=wayland but WAYLAND_DISPLAY is not set"
-    if wayland and qpa != "xcb":
+    if wayland and qpa != "xcb" and not _wayland_socket_missing(env):
         return None
+    if wayland and qpa == "wayland":
+        return f"no Wayland compositor runs (no socket for WAYLAND_DISPLAY={wayland})"
     if x11 and not _x11_socket_missing(x11):
         missing = [] if getattr(sys, "frozen", False) else \
             [pkg for lib, pkg in X11_LIBRARIES.items() if _find_library(lib) is None]  # the bundle carries them
         if missing:
             return f"Qt's X11 plug-in needs system libraries that are missing (Debian/Ubuntu: sudo apt install {' '.join(missing)})"
         return None
+    if x11 and x11.rpartition(":")[0] not in ("", "unix"):
+        return f"the X display {x11} does not answer (nothing on port {6000 + int(x11.split(':')[-1].split('.')[0])})"
     if x11:
         return f"the X display {x11} is not running (no socket /tmp/.X11-unix/X{x11.split(':')[-1].split('.')[0]})"
+    if wayland:
+        return f"no Wayland compositor runs (no socket for WAYLAND_DISPLAY={wayland}) and DISPLAY is not set"
     return "no display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jazzremix_gui.cli.common import note, note_swept, progress_bar
+from jazzremix_gui.cli.common import UsageError, note, note_swept, progress_bar
 from jazzremix_gui.cli.output_options import add_output_options, spec_from
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
 from jazzremix_gui.core.audio.loudness_match import LOUDNESS_MODES
-from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.services.exporting import KINDS, SOLO_MODES, ExportPlan
 from jazzremix_gui.services.session import load_session
 from jazzremix_gui.services.session_render import render_session
@@ -47,7 +46,7 @@ def run(args) -> int:
     kinds = tuple(k.strip() for k in args.stems.split(",") if k.strip())
     bad = [k for k in kinds if k not in KINDS]
     if bad or not kinds:
-        raise AudioWriteError(f"--stems {args.stems}: choose from {', '.join(KINDS)}")
+        raise UsageError(f"--stems {args.stems}: choose from {', '.join(KINDS)}")
     spec = spec_from(args)
     plan = ExportPlan(Path(args.out), tuple(k for k in KINDS if k in kinds), spec.fmt, spec.bits, args.solo,
                       args.clip, spec.bitrate, args.filename, args.keep_mono, args.loudness)

@@ -48,6 +48,7 @@ class PlaybackEngine:
         self.stream = None
         self.device = None
         self.reason: str | None = None
+        self.stand_in_for: str | None = None  # the device asked for, where another plays in its place
         self.callbacks = 0
         self.lost = False  # the device went away; :meth:`reconnect` tries again
         self.abandoned: list = []  # streams that cannot be stopped any more; never touched again
@@ -74,6 +75,8 @@ class PlaybackEngine:
         if dev is None:
             self.reason = "no audio output device was found"
             return False
+        # a device chosen in Preferences that is gone (unplugged): the default plays, and the app says so
+        self.stand_in_for = device if device and device not in (dev.label, dev.name) else None
         sd = devices.sounddevice()
         try:
             self.stream = sd.OutputStream(device=dev.index, samplerate=dev.default_rate, channels=2,

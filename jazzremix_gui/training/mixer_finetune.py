@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import warnings
 from dataclasses import asdict
@@ -147,7 +146,8 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None =
     steps : int
         Full-batch optimisation steps.
     threads : int, optional
-        torch's threads (default: every core; the steps are a few large element-wise products).
+        torch's threads (default PyTorch's: one per core, or ``OMP_NUM_THREADS``; the steps are large element-wise
+        products).
     progress : callable, optional
         ``progress(fraction in [0, 1], message)``, called as the steps go.
 
@@ -157,7 +157,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None =
         The user model's card.
     """
     t0 = time.process_time()
-    torch.set_num_threads(threads or os.cpu_count() or 1)
+    torch.set_num_threads(threads or torch.get_num_threads())  # PyTorch's default: a thread per core (OMP_NUM_THREADS)
     torch.manual_seed(seed)
     annotations_file = Path(annotations_file)
     if not annotations_file.is_file():

@@ -463,10 +463,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Playback works again on {name}.", 8000)
 
     def show_playback_reason(self) -> None:
-        """Say above the views why playback is off (no audio library or device), and disable Play."""
+        """Say above the views why playback is off (no audio library or device), and disable Play; or that another
+        device plays in place of the one chosen in Preferences (it is gone)."""
         if not self.player.available:
             self.set_message(f"Playback is disabled: {self.player.reason}. Separation and export still work.")
             self.transport.play.setEnabled(False)
+        elif self.player.engine.stand_in_for:
+            device = self.player.engine.device
+            self.set_message(f"The output device {self.player.engine.stand_in_for} chosen in Preferences is not "
+                             f"there; playing on {device.label if device else 'the default device'}.")
 
     # ---- window --------------------------------------------------------------------------------
     def _restore(self) -> None:
