@@ -5,6 +5,7 @@
 #
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
 #        | other-side (processed, then separated again with the solo where another part holds its place)
+#        | again (processed and edited, then grabbed while it is separated again with a solo side given)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
 #        | export (export dialog over a processed track) | report (an export's report) | about | preferences
 #        | nomodel (no model installed)
@@ -104,6 +105,13 @@ elif state == "other-side":  # processed, then separated again with the solo whe
         w.separate_with_side(others[0])
         QTimer.singleShot(500, lambda: when(all_done, lambda: QTimer.singleShot(1500, grab)))
     when(all_done, other_side)
+elif state == "again":  # edited, then Solo side...: the controls wait while it separates again
+    w.open_files(files)
+    def again():
+        w.edit(-25.0, 1.3, False, "Pick on the map")
+        w.separate_with_side(-20.0)
+        when(lambda: w.current.busy and w.current.progress > 0.3, lambda: QTimer.singleShot(200, grab))
+    when(all_done, again)
 elif state == "edited":
     w.open_files(files)
     def edit():
