@@ -6,7 +6,8 @@
   mixer on the annotations the app stored on each export (default file: the one in your data
   folder) into your own model in the data folder, used from then on by the app and the CLI.
   One annotation weighs W against the shipped mixer's own suggestion (default 2: one
-  annotation moves the suggestion 2/3 of the way, five 10/11). Takes a few seconds.
+  annotation moves the suggestion 2/3 of the way, five 10/11). About 15 s for one annotated track, a minute
+  for ten, on 2 cores (docs/MIXER.md), with a progress bar.
 - ``jazzremix train-mixer --revert``: delete your model; the shipped one is used again.
 """
 
