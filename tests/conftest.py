@@ -28,6 +28,23 @@ except ImportError:  # Qt-less environments still run the core tests
     pass
 
 
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.only_params(base=[v1, v2])``: of a test over a parametrized fixture (``base``), keep the runs
+    with these values (a path that does not depend on the fixture's variant is tested on fewer of them)."""
+    keep, drop = [], []
+    for item in items:
+        mark = item.get_closest_marker("only_params")
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if mark is not None and any(name in params and params[name] not in values
+                                    for name, values in mark.kwargs.items()):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 

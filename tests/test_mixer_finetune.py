@@ -107,6 +107,7 @@ def test_finetune_moves_pan_and_gain_toward_the_annotations(base, annotated, tmp
     return after
 
 
+@pytest.mark.only_params(base=[("gauss", 1), ("gauss-mix", 2)])  # one mixer, and a mean of the shipped kind
 def test_a_larger_weight_follows_the_taste_further(base, annotated, tmp_path):
     from jazzremix_gui.training.mixer_finetune import finetune
 
@@ -130,6 +131,7 @@ def jazzremix(capsys, *args):
     return code, out.out, out.err
 
 
+@pytest.mark.only_params(base=[("gauss", 1), ("gauss-mix", 2)])  # the command's path is the same for every kind
 def test_cli_annotate_train_revert(base, annotated, tmp_path, monkeypatch, capsys):
     from jazzremix_gui.core import pipeline
 
