@@ -213,11 +213,11 @@ def test_revert_removes_only_a_fine_tuned_mixer(annotated, tmp_path, monkeypatch
     monkeypatch.setenv("JAZZREMIX_DATA_DIR", str(tmp_path / "user"))
     for name in ("notes.txt", "notes.json", "notes.pt", "take.wav"):
         (tmp_path / name).write_text(f"the user's {name}")
-    for target in ("notes.txt", "notes.onnx"):
+    for target in ("notes.txt", "notes.onnx", "take.wav"):
         code, out, err = jazzremix(capsys, "train-mixer", "--revert", "--out", tmp_path / target)
         assert code == 1 and "is not a fine-tuned mixer" in err and "nothing removed" in err, (target, err)
-    code, out, _ = jazzremix(capsys, "train-mixer", "--revert", "--out", tmp_path / "take.wav")
-    assert code == 0 and out.startswith("no fine-tuned mixer at")  # take.onnx and its card: none there
+    code, out, _ = jazzremix(capsys, "train-mixer", "--revert", "--out", tmp_path / "none.onnx")
+    assert code == 0 and out.startswith("no fine-tuned mixer at")
     assert all((tmp_path / n).read_text() == f"the user's {n}" for n in ("notes.txt", "notes.json", "notes.pt",
                                                                         "take.wav"))
     path, _ = annotated
@@ -263,3 +263,31 @@ def test_a_file_that_is_not_annotations_is_one_warning_not_one_a_line(tmp_path, 
     assert code == 1 and len(lines) == A.MAX_SKIP_WARNINGS + 2, err
     assert "480 more lines skipped (0 valid): is it an annotation file?" in lines[-2]
     assert "no usable annotations" in lines[-1]
+
+
+def test_the_shipped_models_are_never_replaced_or_removed_and_the_name_is_kept_as_given(annotated, tmp_path,
+                                                                                     monkeypatch, capsys):
+    """A second pass (2026-12-06): a fine-tuning with another --base could write over models/mixer.onnx (its card
+    said "mixer"), and --revert then removed it; an --out of other.ONNX replaced the user's file unchecked."""
+    import hashlib
+
+    from jazzremix_gui.core.files import paths
+
+    monkeypatch.setenv("JAZZREMIX_DATA_DIR", str(tmp_path / "user"))
+    path, _ = annotated
+    shipped = paths.shipped_model("mixer")
+    digest = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in shipped.parent.glob("mixer.*")}
+    base = tmp_path / "base.onnx"
+    for suffix in (".onnx", ".json", ".pt"):
+        base.with_suffix(suffix).write_bytes(shipped.with_suffix(suffix).read_bytes())
+    code, _, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--base", base, "--out", shipped,
+                             "--minutes", "1e-6")
+    assert code == 1 and "holds the shipped models" in err, err
+    code, _, err = jazzremix(capsys, "train-mixer", "--revert", "--out", shipped)
+    assert code == 1 and "never removed" in err, err
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in shipped.parent.glob("mixer.*")} == digest
+    other = tmp_path / "other.ONNX"
+    other.write_text("the user's file")
+    code, _, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--out", other, "--minutes", "1e-6")
+    assert code == 1 and "other.ONNX exists and is not a Jazz Remix mixer" in err and other.read_text() == \
+        "the user's file"

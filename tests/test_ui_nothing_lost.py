@@ -229,3 +229,58 @@ def test_an_output_device_that_is_gone_is_said_when_another_plays(qtbot, window)
         "The output device Gone USB Interface chosen in Preferences is not there; playing on ")
     window.player.reopen(None)
     assert window.player.engine.stand_in_for is None
+
+
+def test_a_queued_separation_again_cancelled_leaves_the_track_as_it_was(qtbot, window, tmp_path, asked):
+    """A second pass (2026-12-06): cancelled while queued behind another track, it showed "cancelled" with the
+    earlier results still editable, and opening the file again separated it with the cancelled side over the
+    edits made since."""
+    a = open_and_wait(qtbot, window, write_track(tmp_path / "a.wav"))
+    window.select(a)
+    window.edit(30.0, 0.3)
+    window.open_files([str(write_track(tmp_path / "b.wav", seed=2))])  # queued first: a waits behind it
+    assert window.manager.set_solo_side(a, 20.0) and a.status == tracks.QUEUED
+    window.manager.cancel(a)
+    _settle(window)
+    assert a.status == tracks.READY and a.solo_side is None and a.asked_side is None and a.pending_session is None
+    assert "Separating a.wav again was cancelled" in window.statusBar().currentMessage()
+    window.select(a)
+    window.edit(-10.0, 1.2)
+    window.open_files([str(tmp_path / "a.wav")])  # opened again: nothing to do, nothing lost
+    _settle(window)
+    assert tuple(a.state.value()) == pytest.approx((-10.0, 1.2)) and a.solo_side is None
+
+
+def test_a_session_opened_as_its_recording_finishes_still_gets_its_side(qtbot, window, tmp_path, asked):
+    """The separation's result was on its way to the window (its cancel too late): it is not taken for the
+    session's; the recording is separated again with the session's side, and nothing is left asking for a restart."""
+    rec = write_track(tmp_path / "take.wav")
+    jrs = _session_file(tmp_path / "take.jrs", rec, side=25.0)
+    window.open_files([str(rec)])  # the job has run; its result is queued for the window
+    track = window.manager.find(rec)
+    track.job = window.manager.current_job
+    actions.open_session(window, str(jrs))
+    _settle(window)
+    assert track.status == tracks.READY and track.solo_side == 25.0 and not track.requeue
+    assert tuple(track.state.value()) == pytest.approx((-20.0, 1.5)) and track.session_path == jrs
+
+
+def test_a_session_whose_separation_is_cancelled_is_not_the_tracks_session(qtbot, window, tmp_path, monkeypatch,
+                                                                          asked):
+    """Saving afterwards would have written the earlier mix over the session file just opened."""
+    rec = write_track(tmp_path / "take.wav")
+    track = open_and_wait(qtbot, window, rec)
+    window.edit(30.0, 0.3)
+    jrs = _session_file(tmp_path / "take.jrs", rec, side=25.0)
+    before = jrs.read_text()
+    restore = _during_the_job(monkeypatch, lambda job: job.cancel())
+    actions.open_session(window, str(jrs))  # asked first (unsaved edits): Yes
+    _settle(window)
+    restore()
+    assert track.status == tracks.READY and track.session_path is None and track.unsaved
+    from PySide6.QtWidgets import QFileDialog
+
+    offered = []  # quitting with Save: asked where (no session file yet), not written over the one opened
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: offered.append(a[2]) or ("", ""))
+    assert not actions.save_session(window, ask=False) and jrs.read_text() == before
+    assert offered == [str(tmp_path / "take.jrs")]

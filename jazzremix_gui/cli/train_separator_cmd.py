@@ -140,7 +140,8 @@ def run(args) -> int:
     out = args.out or ("models/separator.onnx" if args.arch == "mask" else f"checkpoints/separator-{args.arch}.onnx")
     from jazzremix_gui.core.files import model_files
 
-    problem = model_files.write_problem(out, "separator", [p for p in (args.init,) if p])
+    # --init is read at the start: continuing a model in place (--out X.onnx --init X.pt) is how a stage ships
+    problem = model_files.write_problem(out, "separator")
     card_file = Path(args.card) if args.card else None
     if problem is None and card_file is not None and card_file.exists() and \
             (model_files.card_of(card_file.with_suffix(".onnx")) or {}).get("kind") != "separator":

@@ -178,7 +178,7 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None =
                               f"({len(items)} valid lines, {len(skipped)} skipped)")
     base_onnx = Path(base_onnx or paths.shipped_model("mixer"))
     out = Path(out or paths.user_mixer_path())
-    problem = model_files.write_problem(out, "mixer", [annotations_file, base_onnx])
+    problem = model_files.write_problem(out, "mixer", [annotations_file, base_onnx], protected=[paths.models_dir()])
     if problem:
         raise TrainMixerError(problem)
     model, cfg = load_base(base_onnx)

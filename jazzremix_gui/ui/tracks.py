@@ -43,6 +43,7 @@ class Track(QObject):
         self.job: Job | None = None
         self.pending_session: dict | None = None
         self.pending_from_file = False  # the pending mix is a session file's: the track is clean once it is applied
+        self.pending_session_path: Path | None = None  # that file: the track's session once its mix is applied
         self.restored = False  # edits from an earlier run were applied when the track became ready
         self.session_path: Path | None = None  # the session file this track was opened from or saved to
         self.clean_mix: dict = {}  # the mix as opened or last saved (what Discard goes back to)
@@ -180,8 +181,7 @@ class TrackManager(QObject):
             track.message = "cancelling"
             self.changed.emit(track)
         elif track.status == QUEUED:
-            track.status = CANCELLED
-            self.changed.emit(track)
+            self._cancelled(track)
 
     def remove(self, track: Track) -> None:
         """Close a track (its processing is cancelled; its edits stay saved)."""
@@ -225,6 +225,12 @@ class TrackManager(QObject):
             self.changed.emit(track)  # its warnings (damage, downmix) show from now on
 
     def _done(self, track: Track, result: Processed, side: float | None, wiener_step: bool | None = None) -> None:
+        if track.requeue or (track.asked_side is not None and track.asked_side[0] != side):
+            # a session asked another side as this finished (too late for its cancel): separated again with it
+            track.requeue = False
+            track.status, track.progress, track.message = QUEUED, 0.0, "waiting"
+            self.changed.emit(track)
+            return
         again = track.processed is not None  # separated again (Solo side...): the mix carries over, unsaved
         old_state = track.state
         track.processed, track.asked_side, track.wiener_step = result, None, wiener_step
@@ -241,7 +247,9 @@ class TrackManager(QObject):
         other = bool(was and track.decoded is not None and was != track.decoded.sha256)
         if track.pending_session:
             track.state.apply_json(session.mix_for(track.pending_session, result.stems.solo_level))
-        track.pending_session, track.pending_from_file = None, False
+        if from_file:
+            track.session_path = track.pending_session_path
+        track.pending_session, track.pending_from_file, track.pending_session_path = None, False, None
         if again:  # the old state's undo steps would act on a state no longer shown
             track.side_changed = track.side_changed or not track.undo.isClean()
             track.undo.clear()
@@ -260,14 +268,15 @@ class TrackManager(QObject):
         """A separation again that did not finish: the track is ready with its earlier results; False otherwise."""
         if track.processed is None:
             return False
-        track.asked_side = track.pending_session = None
-        track.pending_from_file = False
+        track.asked_side = track.pending_session = track.pending_session_path = None
+        track.pending_from_file = track.requeue = False
         track.status, track.progress, track.message, track.error = READY, 1.0, "ready", ""
         self.changed.emit(track)
         self.notice.emit(track, why)
         return True
 
     def _failed(self, track: Track, message: str) -> None:
+        track.requeue = False
         if self._back_to_earlier(track, f"Separating {track.name} again failed ({message}); it keeps its earlier "
                                         "separation and your mix."):
             return
@@ -284,7 +293,7 @@ class TrackManager(QObject):
         if self._back_to_earlier(track, f"Separating {track.name} again was cancelled; it keeps its earlier "
                                         "separation and your mix."):
             return
-        track.status, track.message = CANCELLED, "cancelled"
+        track.status, track.message = CANCELLED, "cancelled"  # a session asked for it still applies on Retry
         self.changed.emit(track)
 
     def _job_done(self) -> None:

@@ -16,9 +16,9 @@ SUFFIXES = (".onnx", ".json", ".pt")
 
 
 def files_of(path) -> list[Path]:
-    """The model ``path`` (an ``.onnx`` name) and its card and weights beside it."""
+    """The model ``path`` (an ``.onnx`` name, in any case) and its card and weights beside it."""
     path = Path(path)
-    return [path.with_suffix(s) for s in SUFFIXES]
+    return [path, path.with_suffix(".json"), path.with_suffix(".pt")]
 
 
 def card_of(path) -> dict | None:
@@ -37,15 +37,19 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def write_problem(out, kind: str, inputs=()) -> str | None:
+def write_problem(out, kind: str, inputs=(), protected=()) -> str | None:
     """Why a trainer must not write its ``kind`` model (``"separator"``, ``"mixer"``) to ``out``; None: it may.
 
-    Refused: a name that is not ``.onnx``; a name whose model, card or weights is one of ``inputs`` (files or the
-    files of models read); existing files there that are not a Jazz Remix ``kind`` model with its card.
+    Refused: a name that is not ``.onnx``; a name in one of the ``protected`` folders (the shipped models, for a
+    fine-tuning); a name whose model, card or weights is one of ``inputs`` (files or the files of models read);
+    existing files there that are not a Jazz Remix ``kind`` model with its card.
     """
     out = Path(out)
     if out.suffix.lower() != ".onnx":
         return f"{out}: a {kind} is written to an .onnx file (its card and weights go beside it); give such a name"
+    for folder in protected:
+        if within(out, folder):
+            return f"{out}: {folder} holds the shipped models, which this command never replaces; give another --out"
     ours = files_of(out)
     for given in inputs:
         given = Path(given)
@@ -59,6 +63,14 @@ def write_problem(out, kind: str, inputs=()) -> str | None:
             there = ", ".join(str(p) for p in ours if p.exists())
             return f"{out}: {there} exists and is not a Jazz Remix {kind} with its card; nothing is replaced"
     return None
+
+
+def within(path, folder) -> bool:
+    """True when ``path`` lies in ``folder`` (links resolved)."""
+    try:
+        return Path(path).resolve().parent.is_relative_to(Path(folder).resolve())
+    except OSError:
+        return False
 
 
 def is_fine_tuned_mixer(path) -> bool:

@@ -133,17 +133,20 @@ def user_mixer_path() -> Path:
 
 def remove_user_mixer(path=None) -> list[Path]:
     """Delete the user's fine-tuned mixer (model, card, weights) so the shipped one is used again; returns the files
-    removed. A ``path`` given must be a fine-tuned mixer (:func:`core.files.model_files.is_fine_tuned_mixer`).
+    removed. A ``path`` given must be a fine-tuned mixer (:func:`core.files.model_files.is_fine_tuned_mixer`), and
+    nothing in the shipped models' folder is ever removed.
 
     Raises
     ------
     ValueError
-        ``path`` exists and is not a fine-tuned mixer (nothing is removed).
+        ``path`` exists and is not a fine-tuned mixer, or lies among the shipped models (nothing is removed).
     """
     from jazzremix_gui.core.files import model_files
 
     out = Path(path or user_mixer_path())
     present = [p for p in model_files.files_of(out) if p.exists()]
+    if present and model_files.within(out, models_dir()):
+        raise ValueError(f"{out} is in {models_dir()}, the shipped models, which are never removed: nothing removed")
     if path is not None and present and not model_files.is_fine_tuned_mixer(out):
         raise ValueError(f"{out} is not a fine-tuned mixer (train-mixer --annotations writes one, with its card "
                          "beside it): nothing removed")
