@@ -284,3 +284,28 @@ def test_a_session_whose_separation_is_cancelled_is_not_the_tracks_session(qtbot
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: offered.append(a[2]) or ("", ""))
     assert not actions.save_session(window, ask=False) and jrs.read_text() == before
     assert offered == [str(tmp_path / "take.jrs")]
+
+
+def test_a_session_is_separated_with_its_own_wiener_step_whatever_preferences_say(qtbot, window, tmp_path, asked):
+    """``render`` separates with the session's step: the app does too (it used Preferences', so its stems and
+    exports differed from the render's, and the next save wrote Preferences' step over the session's)."""
+    import json
+
+    rec = write_track(tmp_path / "take.wav")
+    jrs = _session_file(tmp_path / "take.jrs", rec)
+    data = json.loads(jrs.read_text())
+    jrs.write_text(json.dumps({**data, "wiener_step": "pan-aware"}))
+    assert window.settings["wiener_step"] == "model"  # the tiny separator's own step is the plain one
+    actions.open_session(window, str(jrs))
+    _settle(window)
+    (track,) = window.manager.tracks
+    assert track.wiener_step is True and "pan-aware" in track.processed.separator_version and not track.unsaved
+    window.manager.remove(track)
+    plain = open_and_wait(qtbot, window, rec)  # opened as Preferences say, then its session: separated again
+    assert plain.wiener_step is None and "pan-aware" not in plain.processed.separator_version
+    actions.open_session(window, str(jrs))
+    _settle(window)
+    assert plain.wiener_step is True and "pan-aware" in plain.processed.separator_version and not plain.unsaved
+    assert tuple(plain.state.value()) == pytest.approx((-20.0, 1.5))
+    assert actions.save_session(window, str(tmp_path / "again.jrs"))
+    assert session.read_session(tmp_path / "again.jrs")["wiener_step"] == "pan-aware"

@@ -145,15 +145,16 @@ def open_session(w, path: str | None = None) -> None:
             w, "Open session", f"{existing.name} has edits that are not saved in a session file. Replace them with "
             f"the session's mix?") != QMessageBox.StandardButton.Yes:
         return
-    track = w.manager.add(data["input"], solo_side=side)
+    step = (session.wiener_step_of(data),) if "wiener_step" in data else None  # older sessions: Preferences'
+    track = w.manager.add(data["input"], solo_side=side, wiener_step=step)
     # the track's session from when its mix is applied (a separation again that fails or is cancelled keeps the
     # session it had: saving then never writes the earlier mix over the file opened)
-    if track.busy:  # the session's mix once it is ready, separated with the session's side
+    if track.busy:  # the session's mix once it is ready, separated with the session's side and step
         track.pending_session, track.pending_from_file, track.pending_session_path = data, True, Path(path)
-        if (track.asked_side[0] if track.asked_side is not None else track.solo_side) != side:
-            w.manager.restart_with_side(track, side)
-    elif track.solo_side != side:  # open already, separated otherwise: again, with the session's side
-        w.manager.set_solo_side(track, side)
+        w.manager.restart_with_side(track, side, step)
+    elif track.solo_side != side or (step is not None and track.processed is not None
+                                     and step[0] != track.wiener_step):  # open already, separated otherwise: again
+        w.manager.set_solo_side(track, side, step)
         track.pending_session, track.pending_from_file, track.pending_session_path = data, True, Path(path)
     elif track.state is not None:
         track.state.apply_json(session.mix_for(data, track.processed.stems.solo_level))

@@ -49,6 +49,8 @@ class Track(QObject):
         self.clean_mix: dict = {}  # the mix as opened or last saved (what Discard goes back to)
         self.solo_side: float | None = None  # the solo's pan its stems were separated with (degrees); None: read
         self.asked_side: tuple | None = None  # (side,) a separation asked for with another side, until it is done
+        self.asked_step: tuple | None = None  # (step,) a Wiener step asked for (a session's), until it is done
+        self.job_made_with: tuple = (None, None)  # (side, step) of the job under way
         self.requeue = False  # a cancel that starts the track again (a session's side asked while it worked)
         self.side_changed = False  # separated again with another side since the last save (a session would differ)
         self.wiener_step: bool | None = None  # the step its stems were made with (Preferences): None the model's own
@@ -129,16 +131,17 @@ class TrackManager(QObject):
         p = Path(path).resolve()
         return next((t for t in self.tracks if t.path.resolve() == p), None)
 
-    def add(self, path, solo_side: float | None = None) -> Track:
+    def add(self, path, solo_side: float | None = None, wiener_step: tuple | None = None) -> Track:
         """Open a file (or return the track already open for it) and queue its processing; ``solo_side``: the
-        solo's pan as given (a session's), for a track opened now."""
+        solo's pan as given (a session's), ``wiener_step``: ``(step,)`` a session's step (else Preferences'), for
+        a track opened now."""
         existing = self.find(path)
         if existing is not None:
             if existing.status in (FAILED, CANCELLED):
                 self.retry(existing)
             return existing
         track = Track(path, self)
-        track.solo_side = solo_side
+        track.solo_side, track.asked_step = solo_side, wiener_step
         self.tracks.append(track)
         self.added.emit(track)
         self._next()
@@ -149,7 +152,7 @@ class TrackManager(QObject):
         self.changed.emit(track)
         self._next()
 
-    def set_solo_side(self, track: Track, side_deg: float | None) -> bool:
+    def set_solo_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None) -> bool:
         """Separate a ready (or failed, cancelled) track again with the solo's side given (``side_deg``, pan in
         degrees, -45 .. +45) or, with None, read by the separator; False (nothing done) while it is busy or when
         nothing changes.
@@ -158,22 +161,35 @@ class TrackManager(QObject):
         edits are not taken meanwhile: :attr:`Track.again`); then the mix as it was carries over to the new
         stems (sections matched by position), the undo history starts anew and the track counts as unsaved.
         If the new separation fails or is cancelled, the track is ready again as it was (said by :attr:`notice`).
+        ``wiener_step``: ``(step,)`` a session's Wiener step (:func:`core.models.with_wiener_step`) to separate with
+        too; None: the one its stems were made with.
         """
-        if track.busy or track.solo_side == side_deg:
+        if track.busy or (track.solo_side == side_deg and (wiener_step is None or track.processed is not None and
+                                                           wiener_step[0] == track.wiener_step)):
             return False
-        track.asked_side = (side_deg,)
+        track.asked_side, track.asked_step = (side_deg,), wiener_step
         if track.state is not None:
             track.pending_session = session.session_dict(track)  # the mix now, for the new stems
         self.retry(track)
         return True
 
-    def restart_with_side(self, track: Track, side_deg: float | None) -> None:
-        """A busy track: separate it with ``side_deg`` instead (a session opened for it meanwhile); the job under way
-        is cancelled and the track queued again."""
+    def restart_with_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None) -> None:
+        """A busy track: separate it with ``side_deg`` (and ``(step,)``) instead (a session opened for it meanwhile);
+        a job under way with others is cancelled and the track queued again."""
         track.asked_side = (side_deg,)
-        if track.status == WORKING and track.job is not None:
+        if wiener_step is not None:
+            track.asked_step = wiener_step
+        wanted = (side_deg, track.asked_step[0] if track.asked_step is not None else track.job_made_with[1])
+        if track.status == WORKING and track.job is not None and wanted != track.job_made_with:
             track.requeue = True
             track.job.cancel()
+
+    def _step_for(self, track: Track):
+        """The Wiener step a job for ``track`` uses: one asked (a session's), else the one its stems were made with,
+        else Preferences'."""
+        if track.asked_step is not None:
+            return track.asked_step[0]
+        return track.wiener_step if track.processed is not None else self.pan_aware()
 
     def cancel(self, track: Track) -> None:
         if track.status == WORKING and track.job is not None:
@@ -198,10 +214,11 @@ class TrackManager(QObject):
         if track is None:
             return
         sep, mix = self.model_paths()
-        limit, pan = self.cache_limit(), self.pan_aware()
+        limit, pan = self.cache_limit(), self._step_for(track)
         track.status, track.message = WORKING, "decoding"
         log.info("processing %s", track.path)
         side = track.asked_side[0] if track.asked_side is not None else track.solo_side
+        track.job_made_with = (side, pan)
         track.job = self.current_job = self.runner.submit(
             lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan, side),
             track.name,
@@ -225,7 +242,8 @@ class TrackManager(QObject):
             self.changed.emit(track)  # its warnings (damage, downmix) show from now on
 
     def _done(self, track: Track, result: Processed, side: float | None, wiener_step: bool | None = None) -> None:
-        if track.requeue or (track.asked_side is not None and track.asked_side[0] != side):
+        if track.requeue or (track.asked_side is not None and track.asked_side[0] != side) or \
+                (track.asked_step is not None and track.asked_step[0] != wiener_step):
             # a session asked another side as this finished (too late for its cancel): separated again with it
             track.requeue = False
             track.status, track.progress, track.message = QUEUED, 0.0, "waiting"
@@ -233,8 +251,9 @@ class TrackManager(QObject):
             return
         again = track.processed is not None  # separated again (Solo side...): the mix carries over, unsaved
         old_state = track.state
-        track.processed, track.asked_side, track.wiener_step = result, None, wiener_step
-        track.side_changed = track.side_changed or (again and side != track.solo_side)
+        track.processed, track.asked_side, track.asked_step, track.wiener_step = result, None, None, wiener_step
+        track.side_changed = track.side_changed or (again and (side, wiener_step) != (track.solo_side,
+                                                                                    track.wiener_step))
         track.solo_side = side
         track.state = MixState(result.suggestion, track)
         if not track.pending_session and track.decoded is not None:  # edits from an earlier run
@@ -268,7 +287,7 @@ class TrackManager(QObject):
         """A separation again that did not finish: the track is ready with its earlier results; False otherwise."""
         if track.processed is None:
             return False
-        track.asked_side = track.pending_session = track.pending_session_path = None
+        track.asked_side = track.asked_step = track.pending_session = track.pending_session_path = None
         track.pending_from_file = track.requeue = False
         track.status, track.progress, track.message, track.error = READY, 1.0, "ready", ""
         self.changed.emit(track)
