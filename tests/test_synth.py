@@ -160,9 +160,9 @@ def test_impossible_lengths_and_refused_options_make_no_folder(tmp_path, capsys,
     could match again, and a refused run left the --out folder it had made."""
     from jazzremix_gui.cli.main import main
 
-    assert main(["synth", "--out", str(tmp_path / "e"), "--tracks", "1", "--seconds", seconds]) == 1
+    assert main(["synth", "--out", str(tmp_path / "e"), "--tracks", "1", "--seconds", seconds]) == 2  # usage
     assert "--seconds above 0 and at most 3600" in capsys.readouterr().err and not (tmp_path / "e").exists()
-    assert main(["synth", "--out", str(tmp_path / "e"), "--tracks", "1", "--seconds", "1", "--additive-solo", "2"]) == 1
+    assert main(["synth", "--out", str(tmp_path / "e"), "--tracks", "1", "--seconds", "1", "--additive-solo", "2"]) == 2
     assert not (tmp_path / "e").exists()
     (tmp_path / "f").mkdir()
     (tmp_path / "f" / "dataset.json").write_text("{not json")

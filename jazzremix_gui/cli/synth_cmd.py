@@ -90,6 +90,7 @@ def run(args) -> int:
         return 1
     from jazzremix_gui.core.errors import JazzRemixError
     from jazzremix_gui.training.synth.dataset import generate_dataset
+    from jazzremix_gui.training.synth.render import SynthOptionError
 
     t0 = time.monotonic()
 
@@ -107,6 +108,9 @@ def run(args) -> int:
                                  samples=args.samples, sampled_bass=args.sampled_bass,
                                  sampled_comp=args.sampled_comp, sampled_drums=args.sampled_drums,
                                  sampled_horns=args.sampled_horns, comp_keys=args.comp_keys)
+    except SynthOptionError as exc:  # a usage error (docs/CLI.md: exit 2)
+        print(f"jazzremix: error: {exc}", file=sys.stderr)
+        return 2
     except JazzRemixError as exc:
         print(f"jazzremix: error: {exc}", file=sys.stderr)
         return 1

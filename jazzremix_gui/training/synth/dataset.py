@@ -37,7 +37,7 @@ from .degrade import degrade
 from .mixdown import LEVEL_PROFILES, gains_to_pan, mix, pan_gains
 from .old_media import old_media
 from .timbre import augment_part
-from .render import RATE, SynthError, check_soundfonts, fluidsynth_binary, is_kit_only, render_part
+from .render import RATE, SynthError, SynthOptionError, check_soundfonts, fluidsynth_binary, is_kit_only, render_part
 from .val_arrangement import VAL_GENERATOR, plan_val_track
 
 GENERATOR_VERSION = "synth-2.0"
@@ -457,40 +457,40 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
         Bad options, missing program or soundfont, or a folder made with other options.
     """
     if not (tracks >= 1 and 0 < seconds <= MAX_SECONDS and jobs >= 1):  # NaN fails every comparison
-        raise SynthError(f"--tracks and --jobs must be 1 or more, --seconds above 0 and at most {MAX_SECONDS}")
+        raise SynthOptionError(f"--tracks and --jobs must be 1 or more, --seconds above 0 and at most {MAX_SECONDS}")
     if level_profile not in LEVEL_PROFILES:
-        raise SynthError(f"unknown --level-profile '{level_profile}' (one of {', '.join(LEVEL_PROFILES)})")
+        raise SynthOptionError(f"unknown --level-profile '{level_profile}' (one of {', '.join(LEVEL_PROFILES)})")
     if generator not in GENERATORS:
-        raise SynthError(f"unknown --generator '{generator}' (one of {', '.join(GENERATORS)})")
+        raise SynthOptionError(f"unknown --generator '{generator}' (one of {', '.join(GENERATORS)})")
     fluidsynth_binary()
     sfs = check_soundfonts(soundfonts, generator)
     out = Path(out_dir)
     if variety < 0:
-        raise SynthError("--variety must be 0 or more")
+        raise SynthOptionError("--variety must be 0 or more")
     if not 0.0 <= additive_solo <= 1.0:
-        raise SynthError("--additive-solo is a probability: 0 to 1")
+        raise SynthOptionError("--additive-solo is a probability: 0 to 1")
     if additive_solo > 0 and generator == "val":
-        raise SynthError("--additive-solo is for training sets: the validation generator uses only its own soundfonts")
+        raise SynthOptionError("--additive-solo is for training sets: the validation generator uses only its own soundfonts")
     if not 0.0 <= lookalike <= 1.0:
-        raise SynthError("--lookalike is a probability: 0 to 1")
+        raise SynthOptionError("--lookalike is a probability: 0 to 1")
     if lookalike > 0 and generator == "val":
-        raise SynthError("--lookalike is for training sets: the validation generator has its own arrangements")
+        raise SynthOptionError("--lookalike is for training sets: the validation generator has its own arrangements")
     for role, p_role in (("solo", sampled_solo), ("bass", sampled_bass), ("comp", sampled_comp),
                          ("drums", sampled_drums), ("horns", sampled_horns)):
         if not 0.0 <= p_role <= 1.0:
-            raise SynthError(f"--sampled-{role} is a probability: 0 to 1")
+            raise SynthOptionError(f"--sampled-{role} is a probability: 0 to 1")
         if p_role > 0 and generator == "val":
-            raise SynthError(f"--sampled-{role} is for training sets: the validation generator uses only its own "
+            raise SynthOptionError(f"--sampled-{role} is for training sets: the validation generator uses only its own "
                              "soundfonts")
         if p_role > 0:
             _libraries(samples, "horn" if role == "horns" else role)  # the folders are checked before any track
     if not 0.0 <= comp_keys <= 1.0:
-        raise SynthError("--comp-keys is a probability: 0 to 1")
+        raise SynthOptionError("--comp-keys is a probability: 0 to 1")
     if comp_keys > 0 and generator == "val":
-        raise SynthError("--comp-keys is for training sets: the validation generator has its own arrangements")
+        raise SynthOptionError("--comp-keys is for training sets: the validation generator has its own arrangements")
     solo_voices = tuple(solo_voices)
     if not solo_voices or any(k not in additive.KINDS for k in solo_voices) or len(set(solo_voices)) < len(solo_voices):
-        raise SynthError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
+        raise SynthOptionError(f"--solo-voices: one or more of {', '.join(additive.KINDS)}, each once")
     opts = {"generator": generator_name(variety, generator), "seed": int(seed), "seconds": float(seconds),
             "soundfonts": [Path(s).name for s in sfs], "degradation_strength": float(degradation_strength),
             "level_profile": level_profile}

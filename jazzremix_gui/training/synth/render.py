@@ -57,6 +57,10 @@ class SynthError(JazzRemixError):
     """The synthesiser cannot run (missing program or soundfont, reserved soundfont ...)."""
 
 
+class SynthOptionError(SynthError):
+    """An option's value ``synth`` cannot take, or options that do not go together (a usage error: exit 2)."""
+
+
 def is_reserved(path: str | os.PathLike) -> bool:
     """True for the reserved test-set soundfont (any name containing 'musescore')."""
     p = Path(path)
