@@ -251,10 +251,10 @@ class TrackManager(QObject):
             return
         again = track.processed is not None  # separated again (Solo side...): the mix carries over, unsaved
         old_state = track.state
-        track.processed, track.asked_side, track.asked_step, track.wiener_step = result, None, None, wiener_step
         track.side_changed = track.side_changed or (again and (side, wiener_step) != (track.solo_side,
                                                                                     track.wiener_step))
-        track.solo_side = side
+        track.processed, track.asked_side, track.asked_step = result, None, None
+        track.solo_side, track.wiener_step = side, wiener_step
         track.state = MixState(result.suggestion, track)
         if not track.pending_session and track.decoded is not None:  # edits from an earlier run
             kept = edits.load(track.decoded.sha256)
