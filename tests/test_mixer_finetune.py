@@ -246,6 +246,8 @@ def test_fine_tuning_never_writes_over_its_inputs_or_files_that_are_not_its_mixe
         code, _, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--base", base, "--out", out)
         assert code == 1 and said in err, (out, err)
     assert {p: p.read_bytes() for p in before} == before
+    code, _, err = jazzremix(capsys, "train-mixer", "--annotations", path, "--out", keep / "sub" / "x.onnx")
+    assert code == 1 and "cannot write the mixer" in err, err  # said before the steps, not after them
     # an earlier fine-tuned mixer there is replaced: that is the point of fine-tuning again
     mine = tmp_path / "mine.onnx"
     for _ in range(2):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 import warnings
 from dataclasses import asdict
@@ -37,7 +38,8 @@ import numpy as np
 import torch
 
 from jazzremix_gui.core import annotations as ann_io
-from jazzremix_gui.core.files import model_files, paths
+from jazzremix_gui.core.files import folders, model_files, paths
+from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.core.signal import codebook
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.models import ModelSession
@@ -182,7 +184,12 @@ def finetune(annotations_file, base_onnx=None, out=None, minutes: float | None =
     if problem:
         raise TrainMixerError(problem)
     model, cfg = load_base(base_onnx)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:  # before the steps: a folder that cannot be made or written is said now, not after the work
+        folders.make(out.parent)
+        with tempfile.TemporaryFile(dir=out.parent):
+            pass
+    except OSError as exc:
+        raise TrainMixerError(describe_os_error(exc, "cannot write the mixer", out)) from None
     xt = torch.from_numpy(x)
     with torch.no_grad():
         before = model(xt).numpy()
