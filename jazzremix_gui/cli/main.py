@@ -189,7 +189,15 @@ def run() -> None:
     Python's teardown (:func:`core.process_end.leave`: 60-100 ms after a ``separate`` of 3 minutes, docs/SPEED.md)."""
     from jazzremix_gui.core.process_end import leave
 
-    leave(main(), finish_threads=True)
+    try:
+        status = main()
+    except KeyboardInterrupt as exc:  # a signal landing between the command's own handling and here: one line
+        error(interrupts.describe(exc))
+        status = interrupts.exit_status(exc)
+    try:
+        leave(status, finish_threads=True)
+    except KeyboardInterrupt as exc:  # one landing as leave() set its own handlers: end now, no traceback
+        leave(interrupts.exit_status(exc))
 
 
 def _main(argv: list[str], own_process: bool = False) -> int:
@@ -198,9 +206,15 @@ def _main(argv: list[str], own_process: bool = False) -> int:
         return 0
     # until the log is set up (_setup), error() lines go nowhere but the terminal: not Python's last-resort handler
     logging.getLogger("jazzremix_gui").addHandler(logging.NullHandler())
-    previous = interrupts.install()  # before the parser imports numpy and soundfile: Ctrl+C is one line from here
+    previous: dict = {}
     try:
-        parser = build_parser()
+        # before the parser imports numpy and soundfile: Ctrl+C is one line from here (inside the try: the console
+        # script's entry installed the same handlers already, and a signal can land while they are installed again)
+        previous = interrupts.install()
+        # the commands' modules import native extensions (soxr's nanobind module ran Python code in its init: a
+        # SIGTERM raised there was a C++ abort, "terminate called after throwing ..."): held until they are in
+        with interrupts.deferred():
+            parser = build_parser()
         Parser.argv = list(argv)
         commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
         args = parser.parse_args(files_mean_gui(list(argv), commands))

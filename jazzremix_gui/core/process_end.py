@@ -12,11 +12,29 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import signal
 import sys
 import threading
 from typing import NoReturn
 
 from jazzremix_gui.core.files import tempnames
+
+
+def _end_at_once_on_signals() -> None:
+    """SIGINT, SIGTERM and SIGHUP (those not ignored) end the process at once, 128 + the signal's number, its
+    temporary files removed: a signal while the threads are joined raised in the middle of Python's threading
+    (a traceback after the work was done). A caller still guards against one that lands while this runs."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def end(signum, frame):
+        tempnames.discard_all()
+        os._exit(128 + signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, end)
 
 
 def leave(status: int, finish_threads: bool = False) -> NoReturn:
@@ -29,6 +47,7 @@ def leave(status: int, finish_threads: bool = False) -> NoReturn:
     still be inside a computation it no longer needs).
     """
     if finish_threads:  # what Python's exit does first: the same private calls the interpreter makes
+        _end_at_once_on_signals()  # the work is done: a Ctrl+C or SIGTERM now ends the process, not a traceback
         threading._shutdown()  # executors' idle workers told to end, then every non-daemon thread joined
         atexit._run_exitfuncs()
     tempnames.discard_all()
