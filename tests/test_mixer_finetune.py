@@ -41,9 +41,9 @@ def base(tmp_path_factory, request):
     for m in getattr(model, "members", [model]):
         m.feat_mean.copy_(torch.from_numpy(x.mean(axis=0)))
         m.feat_scale.copy_(torch.from_numpy(1 / (x.std(axis=0) + 1e-3)))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-2)
     cells, w = np.full(len(x), codebook.pan_gain_to_cell(0.0, 1.0)), np.ones(len(x), np.float32)
-    for _ in range(80):
+    for _ in range(40):
         loss = loss_fn(model, x, cells, w, 0.2)
         opt.zero_grad()
         loss.backward()
@@ -91,13 +91,13 @@ def test_finetune_moves_pan_and_gain_toward_the_annotations(base, annotated, tmp
     out = tmp_path / "data" / "mixer.user.onnx"
     seen = []
     with pytest.warns(A.AnnotationWarning):
-        card = finetune(path, base_onnx=base, out=out, annotation_weight=weight, steps=150, threads=1,
+        card = finetune(path, base_onnx=base, out=out, annotation_weight=weight, steps=60, threads=1,
                         progress=lambda f, msg: seen.append((f, msg)))
     assert out.exists() and out.with_suffix(".json").exists() and out.with_suffix(".pt").exists()
     t = card["training"]
     assert t["annotations_used"] == 2 and t["annotation_lines_skipped"] == 1
-    assert t["steps"] == t["steps_asked"] == 150 and not t["stopped_by_time_limit"] and t["threads"] == 1
-    assert [f for f, _ in seen] == [k / 150 for k in range(10, 151, 10)] and seen[-1][1] == "step 150 of 150"
+    assert t["steps"] == t["steps_asked"] == 60 and not t["stopped_by_time_limit"] and t["threads"] == 1
+    assert [f for f, _ in seen] == [k / 60 for k in range(10, 61, 10)] and seen[-1][1] == "step 60 of 60"
     assert t["annotation_share"] == pytest.approx(2 * weight / (2 * weight + 1), abs=1e-3)
     assert t["cpu_time_s"] < 60
     after = suggestions(out, tracks)
@@ -116,7 +116,7 @@ def test_a_larger_weight_follows_the_taste_further(base, annotated, tmp_path):
     for w in (0.3, 3.0):
         out = tmp_path / f"w{w}" / "mixer.user.onnx"
         with pytest.warns(A.AnnotationWarning):
-            finetune(path, base_onnx=base, out=out, annotation_weight=w, steps=150, threads=1)
+            finetune(path, base_onnx=base, out=out, annotation_weight=w, steps=60, threads=1)
         pans.append(suggestions(out, tracks[2:])[0].pan_deg)
     assert pans[1] < pans[0]
 
@@ -131,7 +131,7 @@ def jazzremix(capsys, *args):
     return code, out.out, out.err
 
 
-@pytest.mark.only_params(base=[("gauss", 1), ("gauss-mix", 2)])  # the command's path is the same for every kind
+@pytest.mark.only_params(base=[("gauss", 1)])  # the same path for every kind; the shipped one: the next test
 def test_cli_annotate_train_revert(base, annotated, tmp_path, monkeypatch, capsys):
     from jazzremix_gui.core import pipeline
 
