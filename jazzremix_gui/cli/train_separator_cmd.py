@@ -144,7 +144,7 @@ def run(args) -> int:
     problem = model_files.write_problem(out, "separator")
     card_file = Path(args.card) if args.card else None
     if problem is None and card_file is not None and card_file.exists() and \
-            (model_files.card_of(card_file.with_suffix(".onnx")) or {}).get("kind") != "separator":
+            (model_files.read_card(card_file) or {}).get("kind") != "separator":
         problem = f"--card {card_file} exists and is not a separator's card; nothing is replaced"
     if problem:
         raise UsageError(problem)

@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import NoReturn
 
-from jazzremix_gui.core.files import tempnames
+from jazzremix_gui.core.files import interrupts, tempnames
 
 
 def _end_at_once_on_signals() -> None:
@@ -31,9 +31,8 @@ def _end_at_once_on_signals() -> None:
         tempnames.discard_all()
         os._exit(128 + signum)
 
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+    for number in interrupts.HANDLED:
+        if signal.getsignal(number) is not signal.SIG_IGN:
             signal.signal(number, end)
 
 

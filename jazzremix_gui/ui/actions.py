@@ -109,7 +109,7 @@ def refresh_recent(w) -> None:
 
 
 def update_enabled(w) -> None:
-    ready = w.current is not None and w.current.state is not None and not w.current.busy
+    ready = w.editable is not None  # a track ready, not separating again
     for a in (w.act_export, w.act_save, w.act_reset, w.act_reset_all):
         a.setEnabled(ready)
     w.act_revert_mixer.setEnabled(paths.user_mixer_path().exists())

@@ -319,11 +319,10 @@ class MainWindow(QMainWindow):
         self.player.set_material(d, p.stems if p else None, track.state if track else None)
         self.restored.setVisible(bool(track and track.restored and track.state))
         self._state_changed(track)
-        actions.update_enabled(self)
 
     def _editing_allowed(self, track) -> None:
         """The controls, undo and the track's actions follow whether ``track`` (the current one) takes edits now."""
-        ok = track is not None and track.state is not None and not track.busy
+        ok = track is self.current and self.editable is not None
         self.mix_controls.setEnabled(ok)
         self.undo_group.setActiveStack(track.undo if ok else None)
         actions.update_enabled(self)
@@ -333,7 +332,6 @@ class MainWindow(QMainWindow):
         if track is not self.current:
             return
         st = track.state if track else None
-        self.mix_controls.setEnabled(self.editable is not None)
         if st is None:
             self.codebook.set_posterior(None)
             self.mix_controls.clear_value()

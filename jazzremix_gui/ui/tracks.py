@@ -60,11 +60,6 @@ class Track(QObject):
         """Edits made since the track opened or was last saved to a session file (a new solo side too)."""
         return self.state is not None and (not self.undo.isClean() or self.side_changed)
 
-    @property
-    def again(self) -> bool:
-        """Separated again while its earlier results stay (Solo side...): they are kept if that fails."""
-        return self.busy and self.processed is not None
-
     def mark_saved(self) -> None:
         """The mix as it is now is what a session file holds (saved, or opened from it)."""
         self.undo.setClean()
@@ -157,8 +152,8 @@ class TrackManager(QObject):
         degrees, -45 .. +45) or, with None, read by the separator; False (nothing done) while it is busy or when
         nothing changes.
 
-        A ready track keeps its results, its mix and its undo history until the new separation is ready (its
-        edits are not taken meanwhile: :attr:`Track.again`); then the mix as it was carries over to the new
+        A ready track keeps its results, its mix and its undo history until the new separation is ready (the
+        window takes no edits meanwhile: ``MainWindow.editable``); then the mix as it was carries over to the new
         stems (sections matched by position), the undo history starts anew and the track counts as unsaved.
         If the new separation fails or is cancelled, the track is ready again as it was (said by :attr:`notice`).
         ``wiener_step``: ``(step,)`` a session's Wiener step (:func:`core.models.with_wiener_step`) to separate with

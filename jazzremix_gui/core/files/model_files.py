@@ -11,23 +11,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-#: The files of one model: the ONNX file, its card, its weights.
-SUFFIXES = (".onnx", ".json", ".pt")
-
-
 def files_of(path) -> list[Path]:
     """The model ``path`` (an ``.onnx`` name, in any case) and its card and weights beside it."""
     path = Path(path)
     return [path, path.with_suffix(".json"), path.with_suffix(".pt")]
 
 
-def card_of(path) -> dict | None:
-    """The card beside the model ``path`` (a dict), or None when there is none or it is not one."""
+def read_card(card) -> dict | None:
+    """The card in the file ``card`` (a dict), or None when there is none or it is not one."""
     try:
-        card = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
+        data = json.loads(Path(card).read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         return None
-    return card if isinstance(card, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def card_of(path) -> dict | None:
+    """The card beside the model ``path`` (:func:`read_card` of its ``.json``)."""
+    return read_card(Path(path).with_suffix(".json"))
 
 
 def _same(a: Path, b: Path) -> bool:

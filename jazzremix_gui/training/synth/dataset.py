@@ -470,7 +470,8 @@ def generate_dataset(out_dir: str | os.PathLike, tracks: int, seconds: float, se
     if not 0.0 <= additive_solo <= 1.0:
         raise SynthOptionError("--additive-solo is a probability: 0 to 1")
     if additive_solo > 0 and generator == "val":
-        raise SynthOptionError("--additive-solo is for training sets: the validation generator uses only its own soundfonts")
+        raise SynthOptionError("--additive-solo is for training sets: the validation generator uses only its own "
+                               "soundfonts")
     if not 0.0 <= lookalike <= 1.0:
         raise SynthOptionError("--lookalike is a probability: 0 to 1")
     if lookalike > 0 and generator == "val":
