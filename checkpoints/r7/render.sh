@@ -1,7 +1,7 @@
 #!/bin/bash
 # Renders rule p2's six test sets (checkpoints/r7/rule.txt) and data/val-v2-20s, one process.
 cd "$(dirname "$0")/../.."
-for i in 18 19 20 21 22 23; do
+for i in ${SETS:-18 19 20 21 22 23}; do
   s=$(( (i + 4) * 1000 ))
   test -f data/val-unseen-$i/track_00035/meta.json && continue
   rm -rf data/val-unseen-$i
