@@ -22,6 +22,16 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+#: Why the separation's level range (core/signal/input_level.py: DEFAULT_RANGE) is what it is.
+INPUT_LEVEL_RULE = (
+    "Rule p3 (checkpoints/r7/rule-p3.txt, written before its six test sets were rendered; rule p2's "
+    "verdict and why p3 in checkpoints/r7/report.txt and rule-p3.txt): paired against the network hearing"
+    " each recording as it is, over the 216 tracks of data/val-unseen-24 ... -29 pooled: as rendered solo"
+    " +0.002 dB a track (15 of 216 touched, worst -0.16), 20 dB quieter +1.340 (SE 0.152; 159 / 57 "
+    "better), 10 dB louder +0.139 (SE 0.041); data/val-v2-20s +0.051 / +0.050. Measured before on "
+    "data/val-unseen (diagnostic r7): 20 / 25 / 30 dB below the training level cost 1.9 / 3.4 / 4.6 dB a "
+    "track heard as it is.")
+
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -33,6 +43,8 @@ def main(argv=None) -> int:
     ap.add_argument("--val", required=True, metavar="DIR,DIR", help="validation sets (the first: the card's own)")
     ap.add_argument("--previous", default=None, metavar="PREVIOUS.onnx", help="the separator it replaces")
     ap.add_argument("--notes", default="", help="why it ships (the card's shipping.decision)")
+    ap.add_argument("--input-level-rule", default=INPUT_LEVEL_RULE,
+                    help="the decision behind the level range the network hears (the card's input_level.rule)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     for p in (out, out.with_suffix(".pt"), out.with_suffix(".json")):
@@ -43,6 +55,7 @@ def main(argv=None) -> int:
 
     from jazzremix_gui.core.evaluation import evaluate_dataset, paired_comparison
     from jazzremix_gui.core.models import ModelSession, with_wiener_step
+    from jazzremix_gui.core.signal import input_level
     from jazzremix_gui.core.signal.spatial import PanAware
     from jazzremix_gui.training import architectures, cards
     from jazzremix_gui.training import separator_weights as weights
@@ -92,6 +105,7 @@ def main(argv=None) -> int:
         "validation_other": vals[1:],
         "comparison": comparison,
         "quality_guard": guard_entry(session),
+        "input_level": input_level.card_entry(args.input_level_rule),
     }
     write_card(out, card)
     for v in vals:

@@ -40,8 +40,9 @@ def _music(n, seed=0):
     return (x + 0.1 * rng.standard_normal((n, 2))).astype(np.float32)
 
 
-def _run(model, x, rate, threads, block_frames=None, alpha=None):
-    """Everything :func:`pipeline.separate_stream` hands out: blocks, tap blocks, energies seen at each tap, progress."""
+def _run(model, x, rate, threads, block_frames=None, alpha=None, level=False):
+    """Everything :func:`pipeline.separate_stream` hands out: blocks, tap blocks, energies seen at each tap, progress
+    (``level``: the network hears the input as it is, so that a block comes out before the level's 10 s)."""
     recorded, taps, seen = RecordedSolo(), [], []
     blocks = [x[i : i + 9000] for i in range(0, x.shape[0], 9000)]
 
@@ -50,7 +51,7 @@ def _run(model, x, rate, threads, block_frames=None, alpha=None):
 
     out = list(pipeline.separate_stream(blocks, rate, x.shape[0], model, lambda f, m: seen.append((f, m)),
                                         block_frames=block_frames, alpha=alpha, recorded=recorded, tap=tap,
-                                        threads=threads))
+                                        threads=threads, level=level))
     return out, taps, recorded, seen
 
 
@@ -66,6 +67,19 @@ def test_threads_give_the_same_blocks_samples_energies_and_progress(models, key,
     for (s1, a1, e1), (s2, a2, e2) in zip(one[1], many[1]):
         assert np.array_equal(s1, s2) and np.array_equal(a1, a2) and e1 == e2  # the mixer hears the same
     assert one[2] == many[2] and one[3] == many[3]
+    assert sum(s.shape[0] for s, _ in many[0]) == x.shape[0]
+
+
+def test_threads_give_the_same_blocks_with_the_level_measured_first(models):
+    """A quiet recording: no block before the level is measured on its start, then the network hears it louder;
+    on threads the same blocks, samples and gain as on one."""
+    x = _music(44100 * 14, seed=4) * np.float32(0.03)
+    one = _run(models["sep_ctx"], x, 44100, False, 40, level=None)
+    many = _run(models["sep_ctx"], x, 44100, True, 40, level=None)
+    assert one[2].heard_gain_db > 5 and one[2].heard_gain_db == many[2].heard_gain_db
+    assert len(one[0]) == len(many[0]) >= 2
+    for (s1, a1), (s2, a2) in zip(one[0], many[0]):
+        assert np.array_equal(s1, s2) and np.array_equal(a1, a2)
     assert sum(s.shape[0] for s, _ in many[0]) == x.shape[0]
 
 

@@ -84,7 +84,8 @@ def test_each_block_is_steered_by_the_direction_read_before_it(tmp_path):
     model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
     mix = _mix()
     rec = Recording(model)
-    steps = pipeline._SeparationSteps(rec, RATE, mix.shape[0], 32, None, spatial.PanAware(20, 0.2, 1.0))
+    steps = pipeline._SeparationSteps(rec, RATE, mix.shape[0], 32, None, spatial.PanAware(20, 0.2, 1.0),
+                                     level=False)  # the inputs as they are (tests/test_input_level.py: the gain)
     works = [w for w in steps.network(steps.analyse(iter([mix]))) if isinstance(w, Work)]
     assert len(works) + 1 == len(rec.inputs) and len(works) >= 4  # the first block is heard twice
     spec = stft(mix, 1024)  # every frame of the whole signal (the tiny model has no context frames)
@@ -217,7 +218,8 @@ def test_the_first_block_keeps_the_most_concentrated_of_its_hypotheses(tmp_path,
     spec = stft(mix, 1024)
     mag = np.abs(spec[:32])
     rec = Recording(model)
-    steps = pipeline._SeparationSteps(rec, RATE, mix.shape[0], 32, None, spatial.PanAware(20, 0.2, 1.0, 1))
+    steps = pipeline._SeparationSteps(rec, RATE, mix.shape[0], 32, None, spatial.PanAware(20, 0.2, 1.0, 1),
+                                     level=False)
     works = [w for w in steps.network(steps.analyse(iter([mix]))) if isinstance(w, Work)]
 
     def heard(gains=None):

@@ -5,6 +5,7 @@
     python checkpoints/r7/judge.py OUT.jsonl data/val-unseen-18 ...
 """
 import json
+import os
 import sys
 
 import numpy as np
@@ -15,6 +16,8 @@ from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.signal.input_level import LevelRange
 
 CONFIGS = {"base": False, "A": LevelRange(-30, -14), "B": LevelRange(-23, -23)}
+if os.environ.get("R7_CONFIGS"):  # rule p3: base and A only
+    CONFIGS = {k: CONFIGS[k] for k in os.environ["R7_CONFIGS"].split(",")}
 OFFSETS = (0.0, -20.0, 10.0)
 
 

@@ -1,6 +1,8 @@
 #!/bin/bash
-# Rule p2's measurements (checkpoints/r7/rule.txt), two processes, each waiting for its sets to be rendered.
+# Rule p2's measurements (checkpoints/r7/rule.txt), two processes, each waiting for its sets to be rendered
+# (R7_SETS_1, R7_SETS_2, R7_OUT and R7_CONFIGS: rule p3's, judge-p3.sh).
 cd "$(dirname "$0")/../.."
+OUT=${R7_OUT:-checkpoints/r7/judge}
 run() {
   out=$1; shift
   for ds in "$@"; do
@@ -10,8 +12,7 @@ run() {
     .venv/bin/python checkpoints/r7/judge.py $out $ds
   done
 }
-run checkpoints/r7/judge-1.jsonl data/val-unseen-18 data/val-unseen-20 data/val-unseen-22 data/val-v2-20s \
-    2> checkpoints/r7/judge-1.log &
-run checkpoints/r7/judge-2.jsonl data/val-unseen-19 data/val-unseen-21 data/val-unseen-23 2> checkpoints/r7/judge-2.log &
+run $OUT-1.jsonl ${R7_SETS_1:-data/val-unseen-18 data/val-unseen-20 data/val-unseen-22} data/val-v2-20s 2> $OUT-1.log &
+run $OUT-2.jsonl ${R7_SETS_2:-data/val-unseen-19 data/val-unseen-21 data/val-unseen-23} 2> $OUT-2.log &
 wait
 echo judged

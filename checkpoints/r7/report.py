@@ -1,10 +1,13 @@
 """Rule p2's judgement (checkpoints/r7/rule.txt) from checkpoints/r7/judge-*.jsonl."""
 import glob
 import json
+import sys
 
 import numpy as np
 
-rows = [json.loads(line) for f in sorted(glob.glob("checkpoints/r7/judge-*.jsonl")) for line in open(f)]
+P3 = sys.argv[1:] == ["p3"]  # rule p3: A on sets 24 ... 29, p1's single-track bound
+PATTERN = "checkpoints/r7/judge-p3-*.jsonl" if P3 else "checkpoints/r7/judge-[12].jsonl"
+rows = [json.loads(line) for f in sorted(glob.glob(PATTERN)) for line in open(f)]
 by = {(r["set"], r["track"], r["offset"], r["config"]): r for r in rows}
 unseen = sorted({r["set"] for r in rows if "val-unseen" in r["set"]})
 V2 = "data/val-v2-20s"
@@ -28,7 +31,7 @@ def line(name, d):
 
 verdict = {}
 print("unseen sets:", ", ".join(unseen))
-for config in ("A", "B"):
+for config in (("A",) if P3 else ("A", "B")):
     ok = {}
     print(f"\n{config}")
     for off in (0.0, -20.0, 10.0):
@@ -46,7 +49,8 @@ for config in ("A", "B"):
     ok["3 (+10 dB)"] = s10.mean() >= 0 and a10.mean() >= 0
     ok["4 (val-v2-20s)"] = all(len(d) and d.mean() >= -0.1 and np.median(d) >= -0.1 for d in v2)
     if config == "A":
-        ok["1 (as rendered)"] = s0.mean() >= -0.01 and a0.mean() >= -0.01 and min(s0.min(), a0.min()) >= -0.5
+        bound = -3.0 if P3 else -0.5
+        ok["1 (as rendered)"] = s0.mean() >= -0.01 and a0.mean() >= -0.01 and min(s0.min(), a0.min()) >= bound
     else:
         se0 = s0.std(ddof=1) / np.sqrt(len(s0))
         ok["p1.1 solo"] = s0.mean() >= 0.05 and s0.mean() - 2.24 * se0 > 0 and np.median(s0) >= 0
@@ -55,4 +59,4 @@ for config in ("A", "B"):
     for k, v in ok.items():
         print(f"  condition {k}: {'pass' if v else 'FAIL'}")
     verdict[config] = all(ok.values())
-print("\nverdict:", "B ships" if verdict["B"] else ("A ships" if verdict["A"] else "nothing ships"))
+print("\nverdict:", "B ships" if verdict.get("B") else ("A ships" if verdict["A"] else "nothing ships"))

@@ -1,13 +1,14 @@
-"""``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json]``: global SDR beside the oracle's,
-and track by track against an earlier evaluation of the same tracks."""
+"""``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json] [--input-level LOW,HIGH]``:
+global SDR beside the oracle's, and track by track against an earlier evaluation of the same tracks."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from jazzremix_gui.cli.common import (EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware,
+from jazzremix_gui.cli.common import (EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware, error,
                                       load_separator, progress_bar)
+from jazzremix_gui.core.signal.input_level import DEFAULT_RANGE, parse_range
 
 
 def register(sub) -> None:
@@ -19,6 +20,12 @@ def register(sub) -> None:
                         "the median of the per-track differences per stem, and the tracks that fall by more than 3 dB")
     add_model_option(p, "separator")
     add_pan_aware_option(p)
+    p.add_argument("--input-level", metavar="LOW,HIGH", default=None,
+                   help="the levels (dBFS, the mid's mean power over the first 10 s of sound) the separator's network "
+                        "hears a recording at, as --input-level=LOW,HIGH: one outside the range is heard at the "
+                        "nearer end; one value: every recording at that level; 'none': as it is (default: the "
+                        f"separation's own range, {DEFAULT_RANGE.to_text()}; the stems stay at the recording's level "
+                        "either way)")
     p.set_defaults(func=run)
 
 
@@ -27,6 +34,13 @@ def run(args) -> int:
 
     if bad_pan_aware(args):
         return EXIT_USAGE
+    level = None
+    if args.input_level is not None:
+        try:
+            level = parse_range(args.input_level) or False
+        except ValueError as exc:
+            error(f"--input-level: {exc}")
+            return EXIT_USAGE
     earlier = None
     if args.against:  # read before the work: a bad file is said at once
         earlier = _read_earlier(args.against)
@@ -34,7 +48,7 @@ def run(args) -> int:
             return EXIT_USAGE
     model = load_separator(args.model, args)
     with progress_bar("evaluating") as bar:
-        result = evaluation.evaluate_dataset(args.dataset, model, progress=bar)
+        result = evaluation.evaluate_dataset(args.dataset, model, progress=bar, level=level)
     if earlier is not None:
         try:
             result["compared"] = evaluation.paired_comparison(result, earlier)

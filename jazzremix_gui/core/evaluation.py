@@ -25,6 +25,7 @@ from jazzremix_gui.core.errors import AudioReadError, JazzRemixError
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
+from jazzremix_gui.core.signal.input_level import level_of
 from jazzremix_gui.core.signal.separation import pan_aware_of
 from jazzremix_gui.core.signal.stft import istft, stft
 
@@ -215,15 +216,17 @@ def _stereo(x: np.ndarray) -> np.ndarray:
 
 
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
-                alpha: float | None = None, pan_aware=None) -> TrackScore:
+                alpha: float | None = None, pan_aware=None, level=None) -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power,
-    ``pan_aware``: the pan-aware Wiener step (:mod:`core.signal.spatial`; default the model's, False: none)."""
+    ``pan_aware``: the pan-aware Wiener step (:mod:`core.signal.spatial`; default the model's, False: none),
+    ``level``: the levels the network hears it at (:mod:`core.signal.input_level`; default its range, False: as
+    it is)."""
     check_track(folder)
     mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
     solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
     acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
     mix, solo, acc = _stereo(mix), _stereo(solo), _stereo(acc)
-    stems = separate(mix, rate, model, progress=None, cancel=None, alpha=alpha, pan_aware=pan_aware)
+    stems = separate(mix, rate, model, progress=None, cancel=None, alpha=alpha, pan_aware=pan_aware, level=level)
     o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
     ref_solo = solo.mean(axis=1)
     return TrackScore(
@@ -263,8 +266,9 @@ def side_summary(rows: list[dict], metas: list[dict]) -> dict:
 
 
 def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
-                     cancel: CancelFn = None, alpha: float | None = None, pan_aware=None) -> dict:
-    """Score every track of a dataset (``alpha``: Wiener power, default the model's).
+                     cancel: CancelFn = None, alpha: float | None = None, pan_aware=None, level=None) -> dict:
+    """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level`` as
+    :func:`score_track`'s).
 
     Returns
     -------
@@ -280,14 +284,15 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
         check_references(folder)
     scores = []
     for i, folder in enumerate(tracks):
-        scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware))
+        scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware, level=level))
         report((i + 1) / len(tracks), folder.name)
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
     metas = [_meta(f) for f in tracks]
     rows = [{**asdict(s), "conditions": conditions(m)} for s, m in zip(scores, metas)]
-    used = pan_aware_of(model, pan_aware)
+    used, heard = pan_aware_of(model, pan_aware), level_of(level)
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
             "pan_aware": used.to_text() if used is not None else "",
+            "input_level": heard.to_text() if heard is not None else "",
             "tracks": rows, "median": median, "breakdown": breakdown(rows),
             "sides": side_summary(rows, metas)}
 

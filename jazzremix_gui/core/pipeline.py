@@ -35,6 +35,7 @@ from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import stages
+from jazzremix_gui.core.signal.input_level import level_of
 from jazzremix_gui.core.signal.stft import reusing_memory
 from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, join,
                                                   pan_aware_of)
@@ -69,6 +70,8 @@ class Stems:
     others_deg : tuple of float
         Pans (degrees) of other parts the separator also took for the solo, each holding its place
         (:attr:`core.signal.separation.RecordedSolo.others_deg`): where else the solo may be.
+    heard_gain_db : float
+        The gain (dB) the network heard the recording with (:mod:`core.signal.input_level`; 0: as it is).
     """
 
     solo: np.ndarray
@@ -79,6 +82,14 @@ class Stems:
     recorded_pan_deg: float = 0.0
     solo_share_db: float = 0.0
     others_deg: tuple = ()
+    heard_gain_db: float = 0.0
+
+    @classmethod
+    def of(cls, solo: np.ndarray, accompaniment: np.ndarray, rate: int, version: str, recorded: RecordedSolo) -> Stems:
+        """The stems of a separation with what it found of the solo (``recorded``, complete)."""
+        return cls(solo, accompaniment, rate, version, solo_level=recorded.level, recorded_pan_deg=recorded.pan_deg,
+                   solo_share_db=recorded.share_db, others_deg=recorded.others_deg,
+                   heard_gain_db=recorded.heard_gain_db)
 
     def __len__(self) -> int:
         return int(self.solo.shape[0])
@@ -128,7 +139,7 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
                     alpha: float | None = None, recorded: RecordedSolo | None = None,
                     tap=None, *, threads: bool | None = None, pan_aware=None,
                     rows_tap=None, rows_kind: str | None = None,
-                    others: bool = True) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                    others: bool = True, level=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Separate a signal given as consecutive blocks; yields ``(solo (k,), accompaniment (k, 2))`` blocks.
 
     Reading ``blocks``, the STFT, the network and the Wiener filter with the inverse STFT each
@@ -157,6 +168,9 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     others : bool
         Look for those other parts (the pan-aware step with a steered input, the solo's side read:
         two to four more network calls per recording; the stems are the same).
+    level : core.signal.input_level.LevelRange or False, optional
+        The levels the network hears the recording at, measured on its start (``recorded.heard_gain_db`` says the
+        gain); default: :data:`core.signal.input_level.DEFAULT_RANGE`; False: as it is.
     tap : callable, optional
         ``tap(solo44 (k,), accompaniment44 (k, 2))`` gets every block at 44.1 kHz as the
         engine makes it (the mixer listens here), before resampling back to ``rate``; on the caller's thread.
@@ -174,13 +188,13 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     recorded = recorded if recorded is not None else RecordedSolo()
     threads = device.step_threads() if threads is None else threads
     steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha, pan_aware,
-                             rows_kind if rows_tap is not None else None, others)
+                             rows_kind if rows_tap is not None else None, others, level)
     report(0.0, "separating")
     with reusing_memory():  # the mixer's transforms on this thread too
         for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads,
                                 light=_light):
             recorded.e_left, recorded.e_right, recorded.e_mid, recorded.e_mix = out.energies
-            recorded.others_deg = out.others
+            recorded.others_deg, recorded.heard_gain_db = out.others, out.heard_gain_db
             if out.rows is not None:
                 rows_tap(*out.rows)
             if out.samples44 is not None:
@@ -213,8 +227,8 @@ class _Out:
     ``samples`` (``(solo (k,), accompaniment (k, 2))`` at the input's rate) and ``samples44``
     (the same at 44.1 kHz) are None when the block let nothing out; ``energies`` are
     :class:`RecordedSolo`'s ``(e_left, e_right, e_mid, e_mix)`` as they were then; ``rows`` the
-    mixer's ``(first frame, rows)`` of the frames finished since the previous one (or None); ``others``
-    :class:`RecordedSolo`'s ``others_deg`` then.
+    mixer's ``(first frame, rows)`` of the frames finished since the previous one (or None); ``others`` and
+    ``heard_gain_db`` :class:`RecordedSolo`'s ``others_deg`` and ``heard_gain_db`` then.
     """
 
     samples: tuple[np.ndarray, np.ndarray] | None
@@ -224,6 +238,7 @@ class _Out:
     last: bool = False
     rows: tuple | None = None
     others: tuple = ()
+    heard_gain_db: float = 0.0
 
 
 class _SeparationSteps:
@@ -235,7 +250,8 @@ class _SeparationSteps:
     """
 
     def __init__(self, model: SessionLike, rate: int, n_samples: int, block_frames: int | None,
-                 alpha: float | None, pan_aware=None, rows_kind: str | None = None, others: bool = False):
+                 alpha: float | None, pan_aware=None, rows_kind: str | None = None, others: bool = False,
+                 level=None):
         self.model, self.rate, self.n = model, rate, n_samples
         n44 = audio_io.resampled_length(n_samples, rate, MODEL_RATE)
         kwargs = {} if block_frames is None else {"block_frames": block_frames}
@@ -243,7 +259,7 @@ class _SeparationSteps:
                                      pan_aware=pan_aware_of(model, pan_aware), rows_kind=rows_kind)
         self.run_network = Network(model, self.synthesis.pan_aware, others=others)
         self.analysis = Analyser(n44, model.meta.hop, model.meta.context_frames, steered=self.run_network.steers,
-                                 **kwargs)
+                                 level=level_of(level), **kwargs)
 
     def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
@@ -279,7 +295,8 @@ class _SeparationSteps:
             rows = self.synthesis.take_rows()
             if not solo.shape[0] and not item.last:
                 yield _Out(None, None, self._energies(), item.fraction, rows=rows,
-                           others=self.synthesis.recorded.others_deg)
+                           others=self.synthesis.recorded.others_deg,
+                           heard_gain_db=self.synthesis.recorded.heard_gain_db)
                 continue
             s, a = back_solo.push(solo[:, None]), back_acc.push(acc)
             if item.last:  # exact length, sample-aligned with the input
@@ -288,7 +305,7 @@ class _SeparationSteps:
             k = self.n - sent if item.last else min(s.shape[0], a.shape[0], self.n - sent)
             sent += k
             yield _Out((s[:k, 0], a[:k]), (solo, acc), self._energies(), item.fraction, item.last, rows,
-                       self.synthesis.recorded.others_deg)
+                       self.synthesis.recorded.others_deg, self.synthesis.recorded.heard_gain_db)
 
     def _energies(self) -> tuple[float, float, float, float]:
         r = self.synthesis.recorded
@@ -297,7 +314,7 @@ class _SeparationSteps:
 
 def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, progress: ProgressFn = None,
              cancel: CancelFn = None, block_frames: int | None = None, alpha: float | None = None,
-             pan_aware=None) -> Stems:
+             pan_aware=None, level=None) -> Stems:
     """Split a recording held in memory into solo and accompaniment.
 
     Parameters
@@ -312,6 +329,8 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
         Wiener power; default: the model's ``wiener_alpha`` metadata.
     pan_aware : core.signal.spatial.PanAware or False, optional
         The pan-aware Wiener step; default: the model's ``pan_aware`` metadata; False: none.
+    level : core.signal.input_level.LevelRange or False, optional
+        The levels the network hears the recording at (:func:`separate_stream`).
 
     Returns
     -------
@@ -324,11 +343,10 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
     blocks = (audio[i : i + READ_BLOCK] for i in range(0, n, READ_BLOCK))
     recorded = RecordedSolo()
     parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames, alpha, recorded,
-                                 pan_aware=pan_aware))
+                                 pan_aware=pan_aware, level=level))
     solo = np.concatenate([p[0] for p in parts])
     acc = np.concatenate([p[1] for p in parts])
-    return Stems(solo, acc, rate, model.meta.version, solo_level=recorded.level, recorded_pan_deg=recorded.pan_deg,
-                 solo_share_db=recorded.share_db, others_deg=recorded.others_deg)
+    return Stems.of(solo, acc, rate, model.meta.version, recorded)
 
 
 #: The stems ``separate`` writes, in order.
@@ -592,7 +610,6 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
     suggestion = stream.finish(recorded.pan_deg, recorded.share_db)
     solo = np.concatenate(solos) if solos else np.zeros(0, np.float32)
     acc = np.concatenate(accs) if accs else np.zeros((0, 2), np.float32)
-    stems = Stems(solo, acc, rate, separator.meta.version, solo_level=recorded.level,
-                  recorded_pan_deg=recorded.pan_deg, solo_share_db=recorded.share_db, others_deg=recorded.others_deg)
+    stems = Stems.of(solo, acc, rate, separator.meta.version, recorded)
     return Analysis(stems, suggestion, separator, mixer)
 

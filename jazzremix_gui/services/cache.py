@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 
 #: 2: stems carry the solo level and recorded pan (gain convention), suggestions their confidence.
 #: 3: stems also carry the other parts the separator took for the solo (``others_deg``).
-FORMAT = 3
+#: 4: stems made with the network hearing the recording in a level range, and the gain it heard it with
+#: (``heard_gain_db``, :mod:`core.signal.input_level`): a quiet recording's earlier stems are made again.
+FORMAT = 4
 
 
 def model_tag(model: SessionLike) -> str:
@@ -66,7 +68,7 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
             "pan_deg": suggestion.pan_deg, "gain": suggestion.gain, "sections": sections,
             "solo_level": stems.solo_level, "recorded_pan_deg": stems.recorded_pan_deg,
             "solo_share_db": stems.solo_share_db if np.isfinite(stems.solo_share_db) else -999.0,
-            "others_deg": [float(p) for p in stems.others_deg],
+            "others_deg": [float(p) for p in stems.others_deg], "heard_gain_db": stems.heard_gain_db,
             "confidence": suggestion.confidence, "clear": suggestion.clear, "active_s": suggestion.active_seconds}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -241,7 +243,7 @@ def check_entry(z, rate: int | None = None, length: int | None = None,
                   solo_level=v.number(meta, "solo_level", 0.0, 100.0),
                   recorded_pan_deg=v.number(meta, "recorded_pan_deg", PAN_MIN_DEG, PAN_MAX_DEG),
                   solo_share_db=v.number(meta, "solo_share_db", -1e4, 1e4),
-                  others_deg=_others(meta))
+                  others_deg=_others(meta), heard_gain_db=v.number(meta, "heard_gain_db", -200.0, 200.0))
     secs = []
     for i, (sec, post) in enumerate(zip(sections, sec_posts)):
         w = f"sections[{i}]."

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from jazzremix_gui.core.signal.features import separation_accompaniment, separator_input
+from jazzremix_gui.core.signal.input_level import LevelMeter, LevelRange, level_of
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.signal.spatial import (SIDES, Direction, PanAware, concentration, distinct_directions,
@@ -58,6 +59,8 @@ class RecordedSolo:
     #: Pans (degrees) of other parts the network also took for the solo in the first stereo block, each holding
     #: its place (:func:`core.signal.spatial.other_readings`): where else the solo may be.
     others_deg: tuple = ()
+    #: The gain (dB) the network heard the recording with (:mod:`core.signal.input_level`; 0: as it is).
+    heard_gain_db: float = 0.0
 
     @property
     def share_db(self) -> float:
@@ -113,6 +116,9 @@ class Work:
     others : tuple of float or None
         The first stereo block only: pans (degrees) of other parts that hold their place as the solo does
         (:func:`core.signal.spatial.other_readings`).
+    gain : float
+        The network's input is scaled by this and its output by its inverse (:mod:`core.signal.input_level`: the
+        level the network hears); 1: as it is.
     """
 
     a: int
@@ -128,12 +134,18 @@ class Work:
     mag: np.ndarray | None = None
     direction: Direction | None = None
     others: tuple | None = None
+    gain: float = 1.0
 
 
 def run_network(model: SessionLike, work: Work) -> Work:
-    """The separator on one block's ``features``: ``work`` with ``solo_mag`` set (its context frames cut off)."""
-    out = model.run(work.features)
-    return replace(work, solo_mag=out[work.ctx_before : work.ctx_before + work.b - work.a], features=None)
+    """The separator on one block's ``features``: ``work`` with ``solo_mag`` set (its context frames cut off), heard
+    at ``work.gain`` (the magnitudes it gives scaled back: a mask of the recording as it is)."""
+    if work.gain == 1.0:
+        out = model.run(work.features)[work.ctx_before : work.ctx_before + work.b - work.a]
+    else:
+        g = np.float32(work.gain)
+        out = model.run(work.features * g)[work.ctx_before : work.ctx_before + work.b - work.a] / g
+    return replace(work, solo_mag=out, features=None)
 
 
 def is_mono(spec: np.ndarray) -> bool:
@@ -286,11 +298,18 @@ class Analyser:
         Frames per block.
     steered : bool
         Leave the network's input to :class:`Network` (``features`` None, ``context`` the STFT it needs).
+    level : LevelRange, optional
+        The levels the network hears the recording at (:mod:`core.signal.input_level`): no block is made before
+        the recording's level is measured on its start, then every block carries the gain (``Work.gain``);
+        None: as it is.
     """
 
-    def __init__(self, n_samples: int, hop: int, ctx: int, block_frames: int = BLOCK_FRAMES, steered: bool = False):
+    def __init__(self, n_samples: int, hop: int, ctx: int, block_frames: int = BLOCK_FRAMES, steered: bool = False,
+                 level: LevelRange | None = None):
         self.n, self.hop, self.ctx, self.block = n_samples, hop, ctx, max(1, block_frames)
-        self.steered = steered
+        self.steered, self.level = steered, level
+        self._meter = LevelMeter() if level is not None else None
+        self.gain = 1.0  # the network's input gain, once the level is measured
         self.n_frames = frame_count(n_samples, hop)
         self._in = np.zeros((0, 2), np.float32)
         self._in_off = 0  # global index of self._in[0]
@@ -304,13 +323,32 @@ class Analyser:
 
     def push(self, block: np.ndarray) -> list[Work]:
         """Add ``(m, 2)`` samples; returns the blocks of frames that became computable."""
-        self._in = np.concatenate([self._in, np.asarray(block, np.float32)])
+        block = np.asarray(block, np.float32)
+        self._in = np.concatenate([self._in, block])
         self._received += block.shape[0]
+        if self._meter is not None and not self._meter.decided:
+            self._meter.push(block)
+            if self._received >= self.n:
+                self._meter.finish()
+            if not self._meter.decided:
+                return []
+            self._measured()
         return self._run(final=False)
 
     def finish(self) -> list[Work]:
         """The blocks left, up to the last frame."""
+        if self._meter is not None and not self._meter.decided:
+            self._meter.finish()
+            self._measured()
         return self._run(final=True)
+
+    @property
+    def level_db(self) -> float | None:
+        """The recording's level as measured (dBFS; None: not measured, or nothing above the onset)."""
+        return self._meter.level_db if self._meter is not None else None
+
+    def _measured(self) -> None:
+        self.gain = float(10 ** (self.level.gain_db(self._meter.level_db) / 20))
 
     def _available_frames(self, final: bool) -> int:
         """Frames ``< t`` whose model input (with context) is fully available."""
@@ -340,7 +378,8 @@ class Analyser:
         x = self._samples(self._emitted, end)
         self._emitted = end
         features, context = (None, spec) if self.steered else (separator_input(spec), None)
-        work = Work(a, b, features, a - lo, spec[a - lo : b - lo], x, last, self.fraction_done, context=context)
+        work = Work(a, b, features, a - lo, spec[a - lo : b - lo], x, last, self.fraction_done, context=context,
+                    gain=self.gain)
         # input before the first frame still needed (next block's left context) can go
         keep_from = frame_centre(max(0, b - self.ctx), self.hop) - HALF
         drop = max(0, min(keep_from, self._emitted) - self._in_off)
@@ -400,6 +439,8 @@ class Synthesiser:
         spec, a, b = work.spec, work.a, work.b
         if work.others is not None:
             self.recorded.others_deg = work.others
+        if work.gain != 1.0:
+            self.recorded.heard_gain_db = float(20 * np.log10(work.gain))
         end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off  # grow the output buffers to these frames
         self._parts = _grown(self._parts, end)
         if self._own_solo:
@@ -532,16 +573,20 @@ class SeparatorEngine:
     pan_aware : PanAware or False, optional
         The pan-aware Wiener step (:mod:`core.signal.spatial`); default: the model's ``pan_aware``
         metadata; False: the plain step whatever the model says.
+    level : LevelRange or False, optional
+        The levels the network hears the recording at (:mod:`core.signal.input_level`); default:
+        :data:`core.signal.input_level.DEFAULT_RANGE`; False: as it is.
     """
 
     def __init__(self, model: SessionLike, n_samples: int, alpha: float | None = None, solo_mode: str = "masked",
-                 block_frames: int = BLOCK_FRAMES, pan_aware: PanAware | bool | None = None):
+                 block_frames: int = BLOCK_FRAMES, pan_aware: PanAware | bool | None = None,
+                 level: LevelRange | bool | None = None):
         alpha = model.meta.wiener_alpha if alpha is None else alpha
         self.model, self.n, self.alpha, self.solo_mode = model, n_samples, alpha, solo_mode
         self.synthesis = Synthesiser(model.meta.hop, alpha, solo_mode, pan_aware=pan_aware_of(model, pan_aware))
         self.network = Network(model, self.synthesis.pan_aware)
         self.analysis = Analyser(n_samples, model.meta.hop, model.meta.context_frames, block_frames,
-                                 steered=self.network.steers)
+                                 steered=self.network.steers, level=level_of(level))
         self.n_frames = self.analysis.n_frames
 
     @property

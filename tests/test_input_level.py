@@ -1,0 +1,185 @@
+"""The level the separator's network hears (core/signal/input_level.py): measured on the recording's start, a
+recording outside the range heard at its nearer end, the stems still at the recording's own level."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from jazzremix_gui.core import evaluation, pipeline
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.models import ModelSession
+from jazzremix_gui.core.signal.input_level import (DEFAULT_RANGE, LEVEL_SECONDS, ONSET_DBFS, WAIT_SECONDS,
+                                                   LevelMeter, LevelRange, level_of, parse_range)
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIP = ROOT / "tests" / "data" / "guard"
+RATE = 44100
+
+
+def _noise(seconds, dbfs, seed=0):
+    """Stereo noise whose mid has mean power ``dbfs``."""
+    x = np.random.default_rng(seed).standard_normal((int(seconds * RATE), 1)).astype(np.float32)
+    return np.repeat(x * np.float32(10 ** (dbfs / 20)), 2, axis=1)
+
+
+def _measure(x, block):
+    meter = LevelMeter()
+    for i in range(0, x.shape[0], block):
+        meter.push(x[i: i + block])
+    meter.finish()
+    return meter.level_db
+
+
+@pytest.mark.parametrize("block", [1000, 4410, 65536, 10**7])
+def test_level_does_not_depend_on_the_blocks(block):
+    x = np.concatenate([_noise(12, -40), _noise(5, -10, 1)])
+    assert _measure(x, block) == pytest.approx(_measure(x, 777), abs=1e-9)
+    assert _measure(x, block) == pytest.approx(-40, abs=0.1)  # the first 10 s only
+
+
+def test_leading_silence_is_not_measured_and_a_silent_start_gets_no_gain():
+    x = np.concatenate([np.zeros((3 * RATE, 2), np.float32), _noise(12, -42)])
+    assert _measure(x, 8192) == pytest.approx(-42, abs=0.1)
+    quiet = _noise(WAIT_SECONDS + 5, ONSET_DBFS - 10)  # nothing above the onset in the time waited
+    assert _measure(quiet, 8192) is None
+    assert DEFAULT_RANGE.gain_db(None) == 0.0
+    assert _measure(np.zeros((RATE, 2), np.float32), 100) is None
+
+
+def test_a_short_recording_counts_whole_and_the_meter_decides_in_time():
+    assert _measure(_noise(1.23, -35), 5000) == pytest.approx(-35, abs=0.2)
+    meter = LevelMeter()
+    x = _noise(LEVEL_SECONDS + 1, -20)
+    meter.push(x[: int(LEVEL_SECONDS * RATE) - 10])
+    assert not meter.decided
+    meter.push(x[int(LEVEL_SECONDS * RATE) - 10:])
+    assert meter.decided and meter.level_db == pytest.approx(-20, abs=0.1)
+
+
+def test_range_gains_and_parsing():
+    r = LevelRange(-30, -14)
+    assert r.gain_db(-40) == 10 and r.gain_db(-20) == 0 and r.gain_db(-5) == -9
+    assert LevelRange(-23, -23).gain_db(-10) == -13
+    assert parse_range("-30,-14") == r and parse_range(" -23 ") == LevelRange(-23, -23) and parse_range("none") is None
+    for bad in ("-14,-30", "loud", "-30,-20,-10", "nan", "5", ""):
+        with pytest.raises(ValueError, match="level range"):
+            parse_range(bad)
+    assert level_of(None) == DEFAULT_RANGE and level_of(False) is None and level_of(r) is r
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return ModelSession(ROOT / "models" / "separator.onnx", "separator", prefer_gpu=False)
+
+
+@pytest.fixture(scope="module")
+def clip():
+    mix, rate = audio_io.read_audio(CLIP / "mixture.flac")
+    return mix, rate
+
+
+def test_a_recording_in_range_is_separated_as_it_is(shipped, clip):
+    mix, rate = clip
+    as_is = pipeline.separate(mix, rate, shipped, level=False)
+    ranged = pipeline.separate(mix, rate, shipped)
+    assert ranged.heard_gain_db == 0.0
+    assert np.array_equal(as_is.solo, ranged.solo) and np.array_equal(as_is.accompaniment, ranged.accompaniment)
+
+
+def test_a_quiet_recording_is_heard_louder_and_its_stems_stay_at_its_level(shipped, clip):
+    mix, rate = clip
+    quiet = mix * np.float32(10 ** (-35 / 20))
+    level = _measure(quiet, 65536)
+    stems = pipeline.separate(quiet, rate, shipped)
+    assert stems.heard_gain_db == pytest.approx(DEFAULT_RANGE.low_db - level, abs=1e-6) and stems.heard_gain_db > 5
+    # the same as separating the recording made that much louder, then scaled back: only what the network hears moved
+    g = np.float32(10 ** (stems.heard_gain_db / 20))
+    loud = pipeline.separate(quiet * g, rate, shipped, level=False)
+    assert np.max(np.abs(stems.solo - loud.solo / g)) < 1e-4 * np.max(np.abs(quiet))
+    assert np.max(np.abs(stems.accompaniment - loud.accompaniment / g)) < 1e-4 * np.max(np.abs(quiet))
+    # the solo and the accompaniment's mid still add up to the quiet recording's mid
+    err = stems.solo + stems.accompaniment.mean(axis=1) - quiet.mean(axis=1)
+    assert np.sqrt(np.mean(err ** 2)) < 1e-5 * np.sqrt(np.mean(quiet ** 2))
+
+
+def test_a_quiet_transfer_separates_as_well_as_at_its_own_level(shipped):
+    """The guard clip 35 dB quieter: heard in range it scores within 0.3 dB of the clip as it is; heard as it is,
+    it loses more than a decibel (what the range is for)."""
+    own = evaluation.score_track(CLIP, shipped)
+    scaled = {}
+    for level in (None, False):
+        mix, rate = audio_io.read_audio(CLIP / "mixture.flac")
+        solo, _ = audio_io.read_audio(CLIP / "solo.flac")
+        s = np.float32(10 ** (-35 / 20))
+        stems = pipeline.separate(mix * s, rate, shipped, level=level)
+        scaled[level] = evaluation.global_sdr(solo.mean(axis=1) * s, stems.solo)
+    assert abs(scaled[None] - own.solo) < 0.3, (scaled, own)
+    assert scaled[False] < own.solo - 1.0, (scaled, own)
+
+
+def test_evaluate_says_the_range_it_used(tmp_path, capsys):
+    from jazzremix_gui.cli.main import main
+
+    data = tmp_path / "set"
+    (data / "track_00000").mkdir(parents=True)
+    for name in ("mixture", "solo", "accompaniment"):
+        x, rate = audio_io.read_audio(CLIP / f"{name}.flac")
+        audio_io.write_audio(data / "track_00000" / f"{name}.wav", x[: rate * 4], rate)
+    assert main(["evaluate", str(data), "--json", "--input-level=-35,-10"]) == 0
+    assert json.loads(capsys.readouterr().out)["input_level"] == "-35,-10"
+    assert main(["evaluate", str(data), "--json", "--input-level", "none"]) == 0
+    assert json.loads(capsys.readouterr().out)["input_level"] == ""
+    assert main(["evaluate", str(data), "--input-level=-10,-35"]) == 2
+    assert "--input-level" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def quiet_take(tmp_path_factory):
+    """The guard clip's first 12 s, 35 dB quieter, as a 32-bit float WAV (a transfer with much headroom)."""
+    mix, rate = audio_io.read_audio(CLIP / "mixture.flac")
+    path = tmp_path_factory.mktemp("quiet") / "quiet take.wav"
+    sf.write(path, mix[: rate * 12] * np.float32(10 ** (-35 / 20)), rate, subtype="FLOAT")
+    return path
+
+
+def test_separate_says_the_gain_and_writes_stems_at_the_recordings_level(quiet_take, tmp_path, capsys):
+    from jazzremix_gui.cli.main import main
+
+    out = tmp_path / "stems"
+    assert main(["separate", str(quiet_take), "-o", str(out), "--json", "--format", "wav", "--bits", "32"]) == 0
+    captured = capsys.readouterr()
+    entry = json.loads(captured.out)["files"][0]
+    x, rate = audio_io.read_audio(quiet_take)
+    expected = DEFAULT_RANGE.low_db - _measure(x, 65536)
+    assert entry["heard_gain_db"] == pytest.approx(expected, abs=0.01) and expected > 5
+    assert f"a quiet recording: the separator heard it {expected:.1f} dB louder" in captured.err
+    solo, _ = audio_io.read_audio(next(out.rglob("*solo*.wav")))
+    acc, _ = audio_io.read_audio(next(out.rglob("*accompaniment*.wav")))
+    mid = x.mean(axis=1)
+    assert np.sqrt(np.mean((solo[:, 0] + acc.mean(axis=1) - mid) ** 2)) < 1e-4 * np.sqrt(np.mean(mid ** 2))
+
+
+def test_the_app_and_the_cache_keep_the_gain(tmp_path, monkeypatch):
+    from jazzremix_gui.core.signal.mixer import Suggestion
+    from jazzremix_gui.services import cache
+    from jazzremix_gui.ui.main_window import solo_found_text
+
+    stems = pipeline.Stems(np.zeros(1000, np.float32), np.zeros((1000, 2), np.float32), RATE, "v",
+                           solo_share_db=-6.0, heard_gain_db=12.34)
+    assert "a quiet recording: the separator heard it 12.3 dB louder" in solo_found_text(stems)
+    assert "heard" not in solo_found_text(pipeline.Stems(stems.solo, stems.accompaniment, RATE, "v", solo_share_db=-6))
+    monkeypatch.setattr(cache.paths, "cache_dir", lambda: tmp_path)
+    sug = Suggestion(np.full((19, 21), 1 / 399), 0.0, 1.0, np.zeros((0, 399)), np.zeros(0), np.zeros(0, bool), [], "m",
+                     0.5, True, 0.0)
+    cache.save("k", stems, sug)
+    back, _ = cache.load("k", rate=RATE, length=1000)
+    assert back.heard_gain_db == pytest.approx(12.34)
+
+
+def test_the_separators_card_says_the_range_the_separation_uses():
+    card = json.loads((ROOT / "models" / "separator.json").read_text())
+    assert card["input_level"]["range_dbfs"] == [DEFAULT_RANGE.low_db, DEFAULT_RANGE.high_db]
+    assert "checkpoints/r7/rule-p3.txt" in card["input_level"]["rule"]
