@@ -9,7 +9,6 @@ magnitudes scaled back (the mask applies to the recording as it is). Prints one 
 import argparse
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 
