@@ -5,8 +5,9 @@ import sys
 
 import numpy as np
 
-P3 = sys.argv[1:] == ["p3"]  # rule p3: A on sets 24 ... 29, p1's single-track bound
-PATTERN = "checkpoints/r7/judge-p3-*.jsonl" if P3 else "checkpoints/r7/judge-[12].jsonl"
+RULE = sys.argv[1] if sys.argv[1:] else "p2"  # p3: A on sets 24 ... 29, p1's single-track bound; p4: the same on 30 ... 35
+P3 = RULE in ("p3", "p4")
+PATTERN = f"checkpoints/r7/judge-{RULE}-*.jsonl" if P3 else "checkpoints/r7/judge-[12].jsonl"
 rows = [json.loads(line) for f in sorted(glob.glob(PATTERN)) for line in open(f)]
 by = {(r["set"], r["track"], r["offset"], r["config"]): r for r in rows}
 unseen = sorted({r["set"] for r in rows if "val-unseen" in r["set"]})
