@@ -24,13 +24,15 @@ sys.path.insert(0, str(ROOT))
 
 #: Why the separation's level range (core/signal/input_level.py: DEFAULT_RANGE) is what it is.
 INPUT_LEVEL_RULE = (
-    "Rule p3 (checkpoints/r7/rule-p3.txt, written before its six test sets were rendered; rule p2's "
-    "verdict and why p3 in checkpoints/r7/report.txt and rule-p3.txt): paired against the network hearing"
-    " each recording as it is, over the 216 tracks of data/val-unseen-24 ... -29 pooled: as rendered solo"
-    " +0.002 dB a track (15 of 216 touched, worst -0.16), 20 dB quieter +1.340 (SE 0.152; 159 / 57 "
-    "better), 10 dB louder +0.139 (SE 0.041); data/val-v2-20s +0.051 / +0.050. Measured before on "
-    "data/val-unseen (diagnostic r7): 20 / 25 / 30 dB below the training level cost 1.9 / 3.4 / 4.6 dB a "
-    "track heard as it is.")
+    "Rules p3 and p4 (checkpoints/r7/rule-p3.txt, rule-p4.txt, each written before its six test sets were rendered;"
+    " rule p2's verdict and why p3 in checkpoints/r7/report.txt and rule-p3.txt; why p4 in rule-p4.txt: with the "
+    "level measured over 10 s a quiet opening set the whole recording's gain, -0.76 dB a track after a -30 dB "
+    "opening). Rule p4, the level measured over 30 s, paired against the network hearing each recording as it is "
+    "over the 216 tracks of data/val-unseen-30 ... -35 pooled: as rendered solo +0.008 dB a track (18 of 216 "
+    "touched, worst -0.06), 20 dB quieter +1.434 (SE 0.143; 162 / 51 better), 10 dB louder +0.133 (SE 0.022); "
+    "data/val-v2-20s +0.056 / +0.056. Rule p3 (10 s) on data/val-unseen-24 ... -29: +0.002, +1.340, +0.139. "
+    "Measured before on data/val-unseen (diagnostic r7): 20 / 25 / 30 dB below the training level cost 1.9 / 3.4 / "
+    "4.6 dB a track heard as it is.")
 
 
 def main(argv=None) -> int:

@@ -35,9 +35,28 @@ def _measure(x, block):
 
 @pytest.mark.parametrize("block", [1000, 4410, 65536, 10**7])
 def test_level_does_not_depend_on_the_blocks(block):
-    x = np.concatenate([_noise(12, -40), _noise(5, -10, 1)])
+    x = np.concatenate([_noise(LEVEL_SECONDS + 2, -40), _noise(5, -10, 1)])
     assert _measure(x, block) == pytest.approx(_measure(x, 777), abs=1e-9)
-    assert _measure(x, block) == pytest.approx(-40, abs=0.1)  # the first 10 s only
+    assert _measure(x, block) == pytest.approx(-40, abs=0.1)  # the first LEVEL_SECONDS only
+
+
+@pytest.mark.parametrize("start", [WAIT_SECONDS - 0.05, WAIT_SECONDS - 5, WAIT_SECONDS + 5])
+def test_a_late_start_is_measured_alike_whatever_the_blocks(start):
+    """Everything counts in windows from the first sample: a sound starting near or after the wait is measured (or
+    not) alike with small blocks and one large block."""
+    x = np.concatenate([np.zeros((int(start * RATE), 2), np.float32), _noise(15, -12)])
+    small, whole = _measure(x, 1000), _measure(x, 10**8)
+    assert small == whole if small is None else small == pytest.approx(whole, abs=1e-9)
+    if start > WAIT_SECONDS:
+        assert whole is None  # a start after the wait does not count
+
+
+def test_a_quiet_opening_does_not_set_the_gain_of_the_whole_recording():
+    """10 s of a soft opening (-50 dBFS) before the band comes in at -18: the level is the start's mean power over
+    LEVEL_SECONDS, which the louder part dominates, so the recording is heard as it is (diagnostic r7b)."""
+    x = np.concatenate([_noise(10, -50), _noise(LEVEL_SECONDS, -18, 1)])
+    level = _measure(x, 65536)
+    assert DEFAULT_RANGE.low_db < level < DEFAULT_RANGE.high_db and DEFAULT_RANGE.gain_db(level) == 0
 
 
 def test_leading_silence_is_not_measured_and_a_silent_start_gets_no_gain():
@@ -131,7 +150,14 @@ def test_evaluate_says_the_range_it_used(tmp_path, capsys):
     assert main(["evaluate", str(data), "--json", "--input-level=-35,-10"]) == 0
     assert json.loads(capsys.readouterr().out)["input_level"] == "-35,-10"
     assert main(["evaluate", str(data), "--json", "--input-level", "none"]) == 0
-    assert json.loads(capsys.readouterr().out)["input_level"] == ""
+    assert json.loads(capsys.readouterr().out)["input_level"] == "none"
+    earlier = tmp_path / "earlier.json"
+    assert main(["evaluate", str(data), "--json", "--input-level", "none"]) == 0
+    earlier.write_text(capsys.readouterr().out)
+    assert main(["evaluate", str(data), "--against", str(earlier)]) == 0
+    out = capsys.readouterr().out
+    assert "the network hearing each recording in -30,-14 dBFS" in out
+    assert "input level -30,-14 against none" in out
     assert main(["evaluate", str(data), "--input-level=-10,-35"]) == 2
     assert "--input-level" in capsys.readouterr().err
 
@@ -171,15 +197,24 @@ def test_the_app_and_the_cache_keep_the_gain(tmp_path, monkeypatch):
                            solo_share_db=-6.0, heard_gain_db=12.34)
     assert "a quiet recording: the separator heard it 12.3 dB louder" in solo_found_text(stems)
     assert "heard" not in solo_found_text(pipeline.Stems(stems.solo, stems.accompaniment, RATE, "v", solo_share_db=-6))
+    mono = solo_found_text(stems, channels=1)  # a mono transfer: no side to name, the gain still said
+    assert "solo found" not in mono and "heard it 12.3 dB louder" in mono
     monkeypatch.setattr(cache.paths, "cache_dir", lambda: tmp_path)
     sug = Suggestion(np.full((19, 21), 1 / 399), 0.0, 1.0, np.zeros((0, 399)), np.zeros(0), np.zeros(0, bool), [], "m",
                      0.5, True, 0.0)
-    cache.save("k", stems, sug)
+    path = cache.save("k", stems, sug)
     back, _ = cache.load("k", rate=RATE, length=1000)
     assert back.heard_gain_db == pytest.approx(12.34)
+    z = dict(np.load(path))
+    meta = json.loads(str(z["meta"]))
+    meta["heard_gain_db"] = 150.0  # more than the range can lift a recording: damaged, never shown
+    z["meta"] = np.array(json.dumps(meta))
+    np.savez(path, **z)
+    assert cache.load("k", rate=RATE, length=1000) is None
 
 
 def test_the_separators_card_says_the_range_the_separation_uses():
     card = json.loads((ROOT / "models" / "separator.json").read_text())
     assert card["input_level"]["range_dbfs"] == [DEFAULT_RANGE.low_db, DEFAULT_RANGE.high_db]
-    assert "checkpoints/r7/rule-p3.txt" in card["input_level"]["rule"]
+    assert "checkpoints/r7/rule-p3.txt" in card["input_level"]["rule"] and "rule-p4.txt" in card["input_level"]["rule"]
+    assert f"first {LEVEL_SECONDS:g} s of sound" in card["input_level"]["measured"]

@@ -8,7 +8,7 @@ import sys
 
 from jazzremix_gui.cli.common import (EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware, error,
                                       load_separator, progress_bar)
-from jazzremix_gui.core.signal.input_level import DEFAULT_RANGE, parse_range
+from jazzremix_gui.core.signal.input_level import DEFAULT_RANGE, LEVEL_SECONDS, parse_range
 
 
 def register(sub) -> None:
@@ -21,7 +21,8 @@ def register(sub) -> None:
     add_model_option(p, "separator")
     add_pan_aware_option(p)
     p.add_argument("--input-level", metavar="LOW,HIGH", default=None,
-                   help="the levels (dBFS, the mid's mean power over the first 10 s of sound) the separator's network "
+                   help=f"the levels (dBFS, the mid's mean power over the first {LEVEL_SECONDS:g} s of sound) the "
+                        "separator's network "
                         "hears a recording at, as --input-level=LOW,HIGH: one outside the range is heard at the "
                         "nearer end; one value: every recording at that level; 'none': as it is (default: the "
                         f"separation's own range, {DEFAULT_RANGE.to_text()}; the stems stay at the recording's level "

@@ -292,7 +292,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     used, heard = pan_aware_of(model, pan_aware), level_of(level)
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
             "pan_aware": used.to_text() if used is not None else "",
-            "input_level": heard.to_text() if heard is not None else "",
+            "input_level": heard.to_text() if heard is not None else "none",
             "tracks": rows, "median": median, "breakdown": breakdown(rows),
             "sides": side_summary(rows, metas)}
 
@@ -341,7 +341,8 @@ def paired_comparison(result: dict, earlier: dict, broken_db: float = BROKEN_DB)
                               + "; ".join(x for x in (f"not in it: {', '.join(missing[:5])}" if missing else "",
                                                       f"only in it: {', '.join(extra[:5])}" if extra else "") if x)
                               + ")")
-    out = {"against": version, "n_tracks": len(ours), "broken_db": float(broken_db)}
+    out = {"against": version, "n_tracks": len(ours), "broken_db": float(broken_db),
+           "input_level": {"this": _input_level(result), "earlier": _input_level(earlier)}}
     for stem in ("solo", "accompaniment"):
         try:
             diffs = {k: float(ours[k][stem]) - float(theirs[k][stem]) for k in sorted(ours)}
@@ -354,9 +355,18 @@ def paired_comparison(result: dict, earlier: dict, broken_db: float = BROKEN_DB)
     return out
 
 
+def _input_level(result: dict) -> str:
+    """The levels an evaluation's network heard the recordings at (``"none"``: as they are, as every evaluation did
+    before the range, whose results do not say it)."""
+    return str(result.get("input_level") or "none")
+
+
 def format_comparison(comp: dict) -> str:
     """Plain-text lines of :func:`paired_comparison`."""
-    lines = [f"against {comp['against']} ({comp['n_tracks']} tracks, this minus that, dB):"]
+    levels = comp.get("input_level") or {}
+    differ = levels.get("this") != levels.get("earlier")
+    heard = f"; input level {levels.get('this')} against {levels.get('earlier')}" if differ else ""
+    lines = [f"against {comp['against']} ({comp['n_tracks']} tracks, this minus that, dB{heard}):"]
     for stem in ("solo", "accompaniment"):
         c = comp[stem]
         broken = ", ".join(f"{k} {d:+.2f}" for k, d in c["broken"]) or "none"
@@ -369,7 +379,10 @@ def format_comparison(comp: dict) -> str:
 def format_report(result: dict) -> str:
     """Plain-text table of :func:`evaluate_dataset`'s result."""
     pan = f", pan-aware Wiener step {result['pan_aware']}" if result.get("pan_aware") else ""
-    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan})",
+    level = _input_level(result)
+    heard = ", the network hearing each recording as it is" if level == "none" else \
+        f", the network hearing each recording in {level} dBFS"
+    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan}{heard})",
              f"{'track':<24}{'solo':>8}{'oracle':>8}{'accomp':>9}{'oracle':>8}"]
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
         lines.append(f"{t['track']:<24}{t['solo']:>8.2f}{t['oracle_solo']:>8.2f}"

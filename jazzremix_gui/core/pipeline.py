@@ -265,11 +265,22 @@ class _SeparationSteps:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
         with reusing_memory():
             for block in blocks:
-                yield from self.analysis.push(to44.push(_as_stereo(block)))
-                yield _Tick(self.analysis.fraction_done)
-            yield from self.analysis.push(to44.finish())
-            yield from self.analysis.finish()
+                if not (yield from self._ticked(self.analysis.feed(to44.push(_as_stereo(block))))):
+                    yield _Tick(self.analysis.fraction_done)
+            yield from self._ticked(self.analysis.feed(to44.finish()))
+            yield from self._ticked(self.analysis.feed_last())
         yield _Tick(1.0, last=True)
+
+    def _ticked(self, works: Iterator) -> Iterator:
+        """Each block of ``works`` followed by a tick, so that the synthesis lets each block's samples out on their
+        own (several come together once the level is measured: 30 s of output at once held 80 MB more); returns
+        whether there was any."""
+        any_work = False
+        for work in works:
+            any_work = True
+            yield work
+            yield _Tick(self.analysis.fraction_done)
+        return any_work
 
     def network(self, items: Iterator) -> Iterator:
         try:

@@ -28,6 +28,7 @@ from jazzremix_gui.core.files.mapped import pieces, release
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
+from jazzremix_gui.core.signal.input_level import MAX_BOOST_DB
 from jazzremix_gui.core.signal.sections import Section
 from jazzremix_gui.core.signal.mixer import Suggestion
 from jazzremix_gui.core.audio.audio_io import MAX_RATE, MIN_RATE
@@ -243,7 +244,7 @@ def check_entry(z, rate: int | None = None, length: int | None = None,
                   solo_level=v.number(meta, "solo_level", 0.0, 100.0),
                   recorded_pan_deg=v.number(meta, "recorded_pan_deg", PAN_MIN_DEG, PAN_MAX_DEG),
                   solo_share_db=v.number(meta, "solo_share_db", -1e4, 1e4),
-                  others_deg=_others(meta), heard_gain_db=v.number(meta, "heard_gain_db", -200.0, 200.0))
+                  others_deg=_others(meta), heard_gain_db=v.number(meta, "heard_gain_db", -120.0, MAX_BOOST_DB))
     secs = []
     for i, (sec, post) in enumerate(zip(sections, sec_posts)):
         w = f"sections[{i}]."

@@ -53,28 +53,32 @@ def mixer_source_text(version: str, paired: str = "", separator: str = "", is_pa
 
 
 def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str:
-    """Where the separation found the solo in the recording (its pan and share of the energy), in words; "" for a
-    mono recording (``channels`` 1), where it has no side, and for a silent one.
+    """Where the separation found the solo in the recording (its pan and share of the energy), in words, and the
+    gain the separator heard the recording with where it was not 0 dB (:mod:`core.signal.input_level`); no place
+    for a mono recording (``channels`` 1), where it has no side, nor for a silent one; "" when nothing is to say.
 
     A wrong side (a horn or a comping part taken for the solo) is what the track's **Solo side...** is for: other
     parts that hold their place as the solo does (``stems.others_deg``) are named, each with a link
     (``side:PAN``, :attr:`CodebookView.side_picked`) that separates the track again with the solo there; with the
     side ``given`` by the engineer, a link (``side:read``) lets the separator read it again."""
-    if stems is None or channels < 2 or not math.isfinite(stems.solo_share_db):
+    if stems is None:
         return ""
-    text = (f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording "
-            f"({stems.solo_share_db:.1f} dB of its energy)")
-    if given is not None:
-        text += ", toward the side you gave"
-    link = f"style='color:{theme.LINK_COLOUR}'"
-    for pan in stems.others_deg:
-        text += (f"<br>another part holds its place at {pan_text(pan)}: "
-                 f"<a {link} href='side:{pan:.1f}'>separate with the solo there</a>")
-    if given is not None:
-        text += f"<br><a {link} href='side:read'>let the separator read the side</a>"
+    lines = []
+    if channels >= 2 and math.isfinite(stems.solo_share_db):
+        text = (f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording "
+                f"({stems.solo_share_db:.1f} dB of its energy)")
+        if given is not None:
+            text += ", toward the side you gave"
+        lines.append(text)
+        link = f"style='color:{theme.LINK_COLOUR}'"
+        for pan in stems.others_deg:
+            lines.append(f"another part holds its place at {pan_text(pan)}: "
+                         f"<a {link} href='side:{pan:.1f}'>separate with the solo there</a>")
+        if given is not None:
+            lines.append(f"<a {link} href='side:read'>let the separator read the side</a>")
     if heard_text(stems.heard_gain_db):
-        text += "<br>" + html.escape(heard_text(stems.heard_gain_db))
-    return text
+        lines.append(html.escape(heard_text(stems.heard_gain_db)))
+    return "<br>".join(lines)
 
 
 def suggestion_status_text(state) -> str:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Seconds of sound from the onset whose mean power is the recording's level.
-LEVEL_SECONDS = 10.0
+LEVEL_SECONDS = 30.0
 
 #: At most this much input (seconds) is held before the level is decided (what came counts then).
-WAIT_SECONDS = 30.0
+WAIT_SECONDS = 60.0
 
 #: A window (100 ms) of the mid above this power (dBFS) starts the sound: leading silence or hum is not measured.
 ONSET_DBFS = -60.0
@@ -56,21 +56,26 @@ class LevelRange:
         return f"{self.low_db:g},{self.high_db:g}"
 
 
-#: The range every separation uses unless told otherwise (rule p2's pick; docs/SEPARATOR_V3.md, "The level the
-#: network hears").
+#: The range every separation uses unless told otherwise (rule p3; docs/SEPARATOR_V3.md, "The level the network
+#: hears").
 DEFAULT_RANGE = LevelRange(-30.0, -14.0)
+
+#: The most the default range lifts a recording (dB): one measured just above the onset heard at its low end.
+MAX_BOOST_DB = DEFAULT_RANGE.low_db - ONSET_DBFS
 
 
 class LevelMeter:
     """The level of a recording's start, measured as its 44.1 kHz stereo samples arrive (:meth:`push`).
 
-    :attr:`decided` once :data:`LEVEL_SECONDS` from the onset or :data:`WAIT_SECONDS` have come (or at
-    :meth:`finish`); the result does not depend on how the samples were split into blocks.
+    Everything is counted in 100 ms windows from the recording's first sample, so the result does not depend on
+    how the samples were split into blocks (nor on the input's own rate): :attr:`decided` once
+    :data:`LEVEL_SECONDS` from the onset have come, or :data:`WAIT_SECONDS` from the start (windows after that are
+    not measured, a start found after it does not count), or at :meth:`finish`.
     """
 
     def __init__(self):
         self._partial = np.zeros(0, np.float64)  # mid samples of the window being filled
-        self._powers: list[float] = []  # mean power of each complete window, from the first
+        self._powers: list[float] = []  # mean power of each complete window, from the first (at most the wait's)
         self._onset: int | None = None  # index of the first window above ONSET_DBFS
         self._tail = (0.0, 0)  # (sum of squares, samples) after the last complete window, at finish
         self.decided = False
@@ -80,38 +85,41 @@ class LevelMeter:
         """Measure ``(m, 2)`` more samples (nothing once decided)."""
         if self.decided or not block.shape[0]:
             return
+        limit = int(round(WAIT_SECONDS * 10))
         mid = (block[:, 0].astype(np.float64) + block[:, 1]) * 0.5
         mid = np.concatenate([self._partial, mid]) if self._partial.size else mid
-        whole = mid.shape[0] // WINDOW * WINDOW
+        whole = min(mid.shape[0] // WINDOW, limit - len(self._powers)) * WINDOW
         if whole:
             powers = np.mean(np.square(mid[:whole].reshape(-1, WINDOW)), axis=1)
-            self._powers.extend(powers.tolist())
             if self._onset is None:
                 loud = np.flatnonzero(powers > 10 ** (ONSET_DBFS / 10))
                 if loud.size:
-                    self._onset = len(self._powers) - powers.size + int(loud[0])
+                    self._onset = len(self._powers) + int(loud[0])
+            self._powers.extend(powers.tolist())
         self._partial = mid[whole:].copy()
         need = int(round(LEVEL_SECONDS * 10))
-        if (self._onset is not None and len(self._powers) - self._onset >= need) \
-                or len(self._powers) >= int(round(WAIT_SECONDS * 10)):
+        if (self._onset is not None and len(self._powers) - self._onset >= need) or len(self._powers) >= limit:
             self._decide(need)
 
     def finish(self) -> None:
-        """The input has ended: decide with what came (the last, shorter window counts by its samples)."""
+        """The input has ended: decide with what came (the last, shorter window counts by its samples, within the
+        wait)."""
         if not self.decided:
-            self._tail = (float(np.sum(np.square(self._partial))), int(self._partial.size))
+            if len(self._powers) < int(round(WAIT_SECONDS * 10)):
+                self._tail = (float(np.sum(np.square(self._partial))), int(self._partial.size))
             if self._onset is None and self._tail[1] and self._tail[0] / self._tail[1] > 10 ** (ONSET_DBFS / 10):
                 self._onset = len(self._powers)
-            self._decide(None)
+            self._decide(int(round(LEVEL_SECONDS * 10)))
 
-    def _decide(self, need: int | None) -> None:
+    def _decide(self, need: int) -> None:
         self.decided = True
         self._partial = np.zeros(0, np.float64)
         if self._onset is None:
             return
-        powers = self._powers[self._onset:] if need is None else self._powers[self._onset: self._onset + need]
-        total = float(np.sum(powers)) * WINDOW + self._tail[0]
-        count = len(powers) * WINDOW + self._tail[1]
+        powers = self._powers[self._onset: self._onset + need]
+        tail = self._tail if self._onset + need > len(self._powers) else (0.0, 0)
+        total = float(np.sum(powers)) * WINDOW + tail[0]
+        count = len(powers) * WINDOW + tail[1]
         if count and total > 0:
             self.level_db = float(10 * np.log10(total / count))
 
@@ -158,8 +166,12 @@ def parse_range(text: str) -> LevelRange | None:
         values = [float(v) for v in text.split(",")]
     except ValueError:
         raise ValueError(f"level range {text!r}: give LOW,HIGH or LEVEL in dBFS (e.g. -30,-14), or none") from None
-    if len(values) not in (1, 2) or not all(np.isfinite(values)) or max(values) > 0:
-        raise ValueError(f"level range {text!r}: give LOW,HIGH or LEVEL in dBFS, at most 0 (e.g. -30,-14), or none")
+    if len(values) not in (1, 2):
+        raise ValueError(f"level range {text!r}: give LOW,HIGH or LEVEL in dBFS (e.g. -30,-14), or none")
+    if not all(np.isfinite(values)):
+        raise ValueError(f"level range {text!r}: the levels must be finite numbers of dBFS (e.g. -30,-14)")
+    if max(values) > 0:
+        raise ValueError(f"level range {text!r}: a level is at most 0 dBFS (e.g. -30,-14)")
     try:
         return LevelRange(values[0], values[-1])
     except ValueError as exc:

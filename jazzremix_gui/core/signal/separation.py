@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Iterator
 
 import numpy as np
 
@@ -309,6 +310,7 @@ class Analyser:
         self.n, self.hop, self.ctx, self.block = n_samples, hop, ctx, max(1, block_frames)
         self.steered, self.level = steered, level
         self._meter = LevelMeter() if level is not None else None
+        self._held: list[np.ndarray] = []  # input received while the level is measured
         self.gain = 1.0  # the network's input gain, once the level is measured
         self.n_frames = frame_count(n_samples, hop)
         self._in = np.zeros((0, 2), np.float32)
@@ -323,20 +325,33 @@ class Analyser:
 
     def push(self, block: np.ndarray) -> list[Work]:
         """Add ``(m, 2)`` samples; returns the blocks of frames that became computable."""
+        return list(self.feed(block))
+
+    def finish(self) -> list[Work]:
+        """The blocks left, up to the last frame."""
+        return list(self.feed_last())
+
+    def feed(self, block: np.ndarray) -> Iterator[Work]:
+        """:meth:`push`, the blocks made one at a time as they are taken (the samples are added at once): when
+        the level is measured, several blocks become computable together, and a step on a thread of its own
+        (:func:`core.pipeline.separate_stream`) then hands each on before it makes the next (its queue bounds
+        what is in flight)."""
         block = np.asarray(block, np.float32)
-        self._in = np.concatenate([self._in, block])
         self._received += block.shape[0]
         if self._meter is not None and not self._meter.decided:
+            self._held.append(block)  # joined once the level is known: no copy of the growing start per block
             self._meter.push(block)
             if self._received >= self.n:
                 self._meter.finish()
             if not self._meter.decided:
-                return []
+                return iter(())
             self._measured()
+            return self._run(final=False)
+        self._in = np.concatenate([self._in, block])
         return self._run(final=False)
 
-    def finish(self) -> list[Work]:
-        """The blocks left, up to the last frame."""
+    def feed_last(self) -> Iterator[Work]:
+        """:meth:`finish`, the blocks made one at a time as they are taken."""
         if self._meter is not None and not self._meter.decided:
             self._meter.finish()
             self._measured()
@@ -349,6 +364,7 @@ class Analyser:
 
     def _measured(self) -> None:
         self.gain = float(10 ** (self.level.gain_db(self._meter.level_db) / 20))
+        self._in, self._held = np.concatenate([self._in, *self._held]), []
 
     def _available_frames(self, final: bool) -> int:
         """Frames ``< t`` whose model input (with context) is fully available."""
@@ -358,14 +374,12 @@ class Analyser:
         last = (self._received - 1 - HALF - (frame_centre(0, self.hop))) // self.hop - self.ctx
         return int(max(0, min(self.n_frames, last + 1)))
 
-    def _run(self, final: bool) -> list[Work]:
+    def _run(self, final: bool) -> Iterator[Work]:
         ready = self._available_frames(final)
-        works = []
         while self._t < ready and (ready - self._t >= self.block or final or self._received >= self.n):
             a = self._t
             b = min(a + self.block, ready)
-            works.append(self._work(a, b))
-        return works
+            yield self._work(a, b)
 
     def _work(self, a: int, b: int) -> Work:
         lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
