@@ -86,8 +86,8 @@ def mid_magnitude(audio: np.ndarray, hop: int, t0: int = 0, t1: int | None = Non
     return np.abs(stft(mid(audio), hop, t0, t1, offset))
 
 
-def separator_input(spec: np.ndarray, gains: tuple[float, float] | None = None) -> np.ndarray:
-    """The separator's input from a stereo STFT: ``|(X_L + X_R) / 2|``, or ``|a_L X_L + a_R X_R|``.
+def separator_input(spec: np.ndarray, gains: tuple[float, float] | None = None, scale: float = 1.0) -> np.ndarray:
+    """The separator's input from a stereo STFT: ``|(X_L + X_R) / 2|``, or ``|a_L X_L + a_R X_R|``, times ``scale``.
 
     Parameters
     ----------
@@ -95,6 +95,9 @@ def separator_input(spec: np.ndarray, gains: tuple[float, float] | None = None) 
     gains : tuple of float, optional
         ``(a_L, a_R)``: the input steered toward the solo (:func:`core.signal.spatial.steering_gains`);
         None, or both 0.5: the mid.
+    scale : float
+        The gain the network hears the recording with (:mod:`core.signal.input_level`), folded into the
+        weights at no cost; 1: the same values as without it.
 
     Returns
     -------
@@ -112,10 +115,10 @@ def separator_input(spec: np.ndarray, gains: tuple[float, float] | None = None) 
         s, o = steered[: j - i], other[: j - i]
         if mid:
             np.add(spec[i:j, 0], spec[i:j, 1], out=s)
-            s *= np.float32(0.5)
+            s *= np.float32(0.5 * scale)
         else:
-            np.multiply(spec[i:j, 0], np.float32(gains[0]), out=s)
-            np.multiply(spec[i:j, 1], np.float32(gains[1]), out=o)
+            np.multiply(spec[i:j, 0], np.float32(gains[0] * scale), out=s)
+            np.multiply(spec[i:j, 1], np.float32(gains[1] * scale), out=o)
             s += o
         np.abs(s, out=out[i:j])
     return out

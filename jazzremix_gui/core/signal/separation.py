@@ -139,14 +139,18 @@ class Work:
 
 
 def run_network(model: SessionLike, work: Work) -> Work:
-    """The separator on one block's ``features``: ``work`` with ``solo_mag`` set (its context frames cut off), heard
-    at ``work.gain`` (the magnitudes it gives scaled back: a mask of the recording as it is)."""
-    if work.gain == 1.0:
-        out = model.run(work.features)[work.ctx_before : work.ctx_before + work.b - work.a]
-    else:
-        g = np.float32(work.gain)
-        out = model.run(work.features * g)[work.ctx_before : work.ctx_before + work.b - work.a] / g
+    """The separator on one block's ``features`` (made at ``work.gain``: :func:`_input`): ``work`` with ``solo_mag``
+    set (its context frames cut off), the magnitudes it gives scaled back by ``1 / work.gain``: a mask of the
+    recording as it is."""
+    out = model.run(work.features)[work.ctx_before : work.ctx_before + work.b - work.a]
+    if work.gain != 1.0:
+        out = np.multiply(out, np.float32(1.0 / work.gain), out=out)  # the model's own fresh array
     return replace(work, solo_mag=out, features=None)
+
+
+def _input(work: Work, gains: tuple[float, float] | None = None) -> np.ndarray:
+    """The network's input for ``work`` from its ``context`` (the mid, or steered by ``gains``), at ``work.gain``."""
+    return separator_input(work.context, gains, work.gain)
 
 
 def is_mono(spec: np.ndarray) -> bool:
@@ -217,13 +221,13 @@ class Network:
                 if self.others:  # the block steered to each side, heard beside the mid
                     self._helper = ThreadPoolExecutor(1, thread_name_prefix="jazzremix-others")
                     self._sides = {side: self._helper.submit(self._hear, work, side) for side in SIDES}
-                heard = run_network(self.model, replace(work, features=separator_input(work.context)))
+                heard = run_network(self.model, replace(work, features=_input(work)))
                 mag, first = np.abs(work.spec), work
                 self._theta_s = read_direction(heard.solo_mag, mag).theta_s
                 if self.pan_aware.hypotheses:
                     return self._with_others(self._first_of_hypotheses(work, mag), first)
             gains = None if mono else steering_gains(self._theta_s, self.pan_aware.steer)
-            work = replace(work, features=separator_input(work.context, gains), context=None)
+            work = replace(work, features=_input(work, gains), context=None)
         work = run_network(self.model, work)
         if self.pan_aware is None or is_mono(work.spec):  # a mono block: the plain step, nothing read
             return work
@@ -239,7 +243,7 @@ class Network:
         """The network's solo ``(b - a, 2049)`` for the block ``first`` (as it came, with its ``context``) with its
         input steered at direction ``theta`` (radians)."""
         gains = steering_gains(theta, self.pan_aware.steer)
-        return run_network(self.model, replace(first, features=separator_input(first.context, gains))).solo_mag
+        return run_network(self.model, replace(first, features=_input(first, gains))).solo_mag
 
     def _heard(self, first: Work, theta: float) -> np.ndarray:
         """:meth:`_hear`, the sides as the helper heard them."""
@@ -274,8 +278,7 @@ class Network:
             readings.append(read_direction(self._heard(work, side), mag).theta_s)
         best = None
         for theta in distinct_directions(readings):
-            done = run_network(self.model, replace(work, features=separator_input(work.context,
-                                                                                  steering_gains(theta, steer)),
+            done = run_network(self.model, replace(work, features=_input(work, steering_gains(theta, steer)),
                                                    context=None))
             direction = read_direction(done.solo_mag, mag)
             score = concentration(direction.histogram)
@@ -391,7 +394,7 @@ class Analyser:
         end = max(end, self._emitted)
         x = self._samples(self._emitted, end)
         self._emitted = end
-        features, context = (None, spec) if self.steered else (separator_input(spec), None)
+        features, context = (None, spec) if self.steered else (separator_input(spec, scale=self.gain), None)
         work = Work(a, b, features, a - lo, spec[a - lo : b - lo], x, last, self.fraction_done, context=context,
                     gain=self.gain)
         # input before the first frame still needed (next block's left context) can go
