@@ -156,7 +156,7 @@ def test_evaluate_says_the_range_it_used(tmp_path, capsys):
     earlier.write_text(capsys.readouterr().out)
     assert main(["evaluate", str(data), "--against", str(earlier)]) == 0
     out = capsys.readouterr().out
-    assert "the network hearing each recording in -30,-14 dBFS" in out
+    assert "the network hearing each recording in -30..-14 dBFS" in out
     assert "input level -30,-14 against none" in out
     assert main(["evaluate", str(data), "--input-level=-10,-35"]) == 2
     assert "--input-level" in capsys.readouterr().err

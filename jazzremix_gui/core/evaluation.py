@@ -381,7 +381,7 @@ def format_report(result: dict) -> str:
     pan = f", pan-aware Wiener step {result['pan_aware']}" if result.get("pan_aware") else ""
     level = _input_level(result)
     heard = ", the network hearing each recording as it is" if level == "none" else \
-        f", the network hearing each recording in {level} dBFS"
+        f", the network hearing each recording in {level.replace(',', '..')} dBFS"
     lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan}{heard})",
              f"{'track':<24}{'solo':>8}{'oracle':>8}{'accomp':>9}{'oracle':>8}"]
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
