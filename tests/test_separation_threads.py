@@ -83,6 +83,20 @@ def test_threads_give_the_same_blocks_with_the_level_measured_first(models):
     assert sum(s.shape[0] for s, _ in many[0]) == x.shape[0]
 
 
+def test_once_the_level_is_known_the_held_blocks_go_out_one_by_one(models):
+    """The level is measured on the start (up to 30 s of sound) before any block is made; the blocks held then
+    become computable together, and their samples still go out block by block (30 s at once held 80 MB more)."""
+    from jazzremix_gui.core.signal.input_level import LEVEL_SECONDS
+
+    rate, block_frames = 44100, 40
+    x = _music(int(rate * (LEVEL_SECONDS + 8)), seed=5)
+    out = _run(models["sep_ctx"], x, rate, True, block_frames, level=None)[0]
+    hop = models["sep_ctx"].meta.hop
+    assert len(out) > LEVEL_SECONDS * rate / (block_frames * hop)
+    assert max(s.shape[0] for s, _ in out) <= (block_frames + 2) * hop
+    assert sum(s.shape[0] for s, _ in out) == x.shape[0]
+
+
 def test_engine_on_one_thread_equals_the_stream(models):
     x = _music(44100 * 3, seed=2)
     engine = SeparatorEngine(models["sep_ctx"], x.shape[0], block_frames=9)
