@@ -10,8 +10,7 @@ import sys
 
 import numpy as np
 
-from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.evaluation import _stereo, global_sdr, list_tracks, stem_path
+from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.signal import input_level
 
@@ -30,9 +29,8 @@ def main():
     model = load_model(None, "separator")
     with open(out_path, "a") as out:
         for folder in list_tracks(dataset):
-            mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
-            solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
-            mix, solo = _stereo(mix), _stereo(solo).mean(axis=1)
+            mix, solo, _, rate = read_track(folder)
+            solo = solo.mean(axis=1)
             n10, g = 10 * rate, np.float32(10 ** (intro_db / 20))
             x = np.concatenate([mix[:n10] * g, mix])
             row = {"set": dataset, "track": folder.name, "intro_db": intro_db}

@@ -10,8 +10,7 @@ import sys
 
 import numpy as np
 
-from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.evaluation import _stereo, global_sdr, list_tracks, stem_path
+from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.signal.input_level import LevelRange
 
@@ -36,10 +35,8 @@ def main():
             for folder in list_tracks(ds):
                 if (ds, folder.name) in done:
                     continue
-                mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
-                solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
-                acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
-                mix, solo, acc = _stereo(mix), _stereo(solo).mean(axis=1), _stereo(acc)
+                mix, solo, acc, rate = read_track(folder)
+                solo = solo.mean(axis=1)
                 rows = []
                 for off in OFFSETS:
                     s = np.float32(10 ** (off / 20))

@@ -12,8 +12,7 @@ import sys
 
 import numpy as np
 
-from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, stem_path, _stereo
+from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track
 from jazzremix_gui.core.pipeline import load_model, separate
 
 
@@ -61,10 +60,7 @@ def main():
     rules = a.rules.split(",")
     with open(a.out, "a") as out:
         for folder in list_tracks(a.dataset):
-            mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
-            solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
-            acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
-            mix, solo, acc = _stereo(mix), _stereo(solo), _stereo(acc)
+            mix, solo, acc, rate = read_track(folder)
             for off in offsets:
                 s = np.float32(10 ** (off / 20))
                 m, so, ac = mix * s, solo.mean(axis=1) * s, acc * s

@@ -8,8 +8,7 @@ import sys
 
 import numpy as np
 
-from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.evaluation import _stereo, global_sdr, list_tracks, stem_path
+from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track
 from jazzremix_gui.core.pipeline import load_model, separate
 
 CONFIGS = {"one": (0.0,), "0,-6": (0.0, -6.0), "+3,-3,-9": (3.0, -3.0, -9.0), "0,-6,-12": (0.0, -6.0, -12.0),
@@ -35,10 +34,8 @@ def main():
     model = load_model(None, "separator")
     with open(out_path, "a") as out:
         for folder in list_tracks(dataset):
-            mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
-            solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
-            acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
-            mix, solo, acc = _stereo(mix), _stereo(solo).mean(axis=1), _stereo(acc)
+            mix, solo, acc, rate = read_track(folder)
+            solo = solo.mean(axis=1)
             for name, gains in CONFIGS.items():
                 st = separate(mix, rate, Averaged(model, gains))
                 out.write(json.dumps({"set": dataset, "track": folder.name, "config": name,

@@ -7,8 +7,9 @@ accompaniment's mid against the references' mids, so the two readings score the 
 import json
 import sys
 
-from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.evaluation import _stereo, global_sdr, list_tracks, oracle_irm, stem_path
+import numpy as np
+
+from jazzremix_gui.core.evaluation import global_sdr, list_tracks, oracle_irm, read_track
 from jazzremix_gui.core.pipeline import load_model, separate
 
 
@@ -17,16 +18,14 @@ def main():
     model = load_model(None, "separator")
     with open(out_path, "a") as out:
         for folder in list_tracks(dataset):
-            mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
-            solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
-            acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
-            mix, solo, acc = _stereo(mix), _stereo(solo).mean(axis=1), _stereo(acc).mean(axis=1)
+            mix, solo, acc, rate = read_track(folder)
+            solo, acc = solo.mean(axis=1), acc.mean(axis=1)
             row = {"set": dataset, "track": folder.name}
             for name, x in (("stereo", mix), ("mono", mix.mean(axis=1, keepdims=True))):
                 st = separate(x, rate, model)
                 row[name] = [global_sdr(solo, st.solo), global_sdr(acc, st.accompaniment.mean(axis=1))]
-            o_solo, o_acc = oracle_irm(_stereo(mix.mean(axis=1, keepdims=True)), _stereo(solo[:, None]),
-                                       _stereo(acc[:, None]), model.meta.hop)
+            both = [np.repeat(x[:, None], 2, axis=1) for x in (mix.mean(axis=1), solo, acc)]  # mono in two channels
+            o_solo, o_acc = oracle_irm(*both, model.meta.hop)
             row["oracle_mono"] = [global_sdr(solo, o_solo), global_sdr(acc, o_acc.mean(axis=1))]
             out.write(json.dumps(row) + "\n")
             out.flush()

@@ -6,8 +6,7 @@ Each track's channels averaged; SDR of the solo and the accompaniment's mid for 
 import json
 import sys
 
-from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.evaluation import _stereo, global_sdr, list_tracks, stem_path
+from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track
 from jazzremix_gui.core.pipeline import load_model, separate
 
 ALPHAS = (0.7, 1.0, 1.3, 1.6, 2.0, 2.5)
@@ -18,11 +17,9 @@ def main():
     model = load_model(None, "separator")
     with open(out_path, "a") as out:
         for folder in list_tracks(dataset):
-            mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
-            solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
-            acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
-            mono = _stereo(mix).mean(axis=1, keepdims=True)
-            solo, acc = _stereo(solo).mean(axis=1), _stereo(acc).mean(axis=1)
+            mix, solo, acc, rate = read_track(folder)
+            mono = mix.mean(axis=1, keepdims=True)
+            solo, acc = solo.mean(axis=1), acc.mean(axis=1)
             row = {"set": dataset, "track": folder.name}
             for alpha in ALPHAS:
                 st = separate(mono, rate, model, alpha=alpha)

@@ -9,8 +9,7 @@ import sys
 
 import numpy as np
 
-from jazzremix_gui.core.audio import audio_io
-from jazzremix_gui.core.evaluation import _stereo, global_sdr, list_tracks, stem_path
+from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track
 from jazzremix_gui.core.pipeline import load_model, separate
 
 
@@ -20,11 +19,9 @@ def main():
     rng = np.random.default_rng(9)
     with open(out_path, "a") as out:
         for folder in list_tracks(dataset):
-            mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
-            solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
-            acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
-            mono = _stereo(mix).mean(axis=1)
-            solo, acc = _stereo(solo).mean(axis=1), _stereo(acc).mean(axis=1)
+            mix, solo, acc, rate = read_track(folder)
+            mono = mix.mean(axis=1)
+            solo, acc = solo.mean(axis=1), acc.mean(axis=1)
             rms = np.sqrt(np.mean(mono ** 2))
             hiss = rng.standard_normal((mono.shape[0], 2)).astype(np.float32) * np.float32(rms * 10 ** (-50 / 20))
             near = np.stack([mono * np.float32(10 ** (0.5 / 20)), mono], axis=1) + hiss

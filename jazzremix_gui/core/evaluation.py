@@ -215,6 +215,15 @@ def _stereo(x: np.ndarray) -> np.ndarray:
     return np.repeat(x, 2, axis=1) if x.shape[1] == 1 else x
 
 
+def read_track(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """A track's mixture, solo and accompaniment, each ``(n, 2)`` float32 (a mono file's channel doubled), and
+    their rate in Hz."""
+    mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
+    solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
+    acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
+    return _stereo(mix), _stereo(solo), _stereo(acc), rate
+
+
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
                 alpha: float | None = None, pan_aware=None, level=None) -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power,
@@ -222,10 +231,7 @@ def score_track(folder: Path, model: SessionLike, report: Reporter | None = None
     ``level``: the levels the network hears it at (:mod:`core.signal.input_level`; default its range, False: as
     it is)."""
     check_track(folder)
-    mix, rate = audio_io.read_audio(stem_path(folder, "mixture"))
-    solo, _ = audio_io.read_audio(stem_path(folder, "solo"))
-    acc, _ = audio_io.read_audio(stem_path(folder, "accompaniment"))
-    mix, solo, acc = _stereo(mix), _stereo(solo), _stereo(acc)
+    mix, solo, acc, rate = read_track(folder)
     stems = separate(mix, rate, model, progress=None, cancel=None, alpha=alpha, pan_aware=pan_aware, level=level)
     o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
     ref_solo = solo.mean(axis=1)

@@ -1,4 +1,4 @@
-"""The level the separator's network hears: its input brought into a level range (rule p2, docs/SEPARATOR_V3.md).
+"""The level the separator's network hears: its input brought into a level range (rules p3, p4; docs/SEPARATOR_V3.md).
 
 The network reads ``log(1 + 1000 |X|)`` of the mixture's magnitudes, so what it hears depends on the recording's
 absolute level: measured on ``data/val-unseen`` (diagnostic r7), sep-mask-3.4's solo loses 0.2-0.4 dB 10-15 dB
@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from jazzremix_gui.core.constants import MODEL_RATE
 
 #: Seconds of sound from the onset whose mean power is the recording's level.
 LEVEL_SECONDS = 30.0
@@ -85,7 +87,7 @@ class LevelMeter:
         """Measure ``(m, 2)`` more samples (nothing once decided)."""
         if self.decided or not block.shape[0]:
             return
-        limit = int(round(WAIT_SECONDS * 10))
+        limit = _windows(WAIT_SECONDS)
         mid = (block[:, 0].astype(np.float64) + block[:, 1]) * 0.5
         mid = np.concatenate([self._partial, mid]) if self._partial.size else mid
         whole = min(mid.shape[0] // WINDOW, limit - len(self._powers)) * WINDOW
@@ -97,7 +99,7 @@ class LevelMeter:
                     self._onset = len(self._powers) + int(loud[0])
             self._powers.extend(powers.tolist())
         self._partial = mid[whole:].copy()
-        need = int(round(LEVEL_SECONDS * 10))
+        need = _windows(LEVEL_SECONDS)
         if (self._onset is not None and len(self._powers) - self._onset >= need) or len(self._powers) >= limit:
             self._decide(need)
 
@@ -105,11 +107,11 @@ class LevelMeter:
         """The input has ended: decide with what came (the last, shorter window counts by its samples, within the
         wait)."""
         if not self.decided:
-            if len(self._powers) < int(round(WAIT_SECONDS * 10)):
+            if len(self._powers) < _windows(WAIT_SECONDS):
                 self._tail = (float(np.sum(np.square(self._partial))), int(self._partial.size))
             if self._onset is None and self._tail[1] and self._tail[0] / self._tail[1] > 10 ** (ONSET_DBFS / 10):
                 self._onset = len(self._powers)
-            self._decide(int(round(LEVEL_SECONDS * 10)))
+            self._decide(_windows(LEVEL_SECONDS))
 
     def _decide(self, need: int) -> None:
         self.decided = True
@@ -122,6 +124,11 @@ class LevelMeter:
         count = len(powers) * WINDOW + tail[1]
         if count and total > 0:
             self.level_db = float(10 * np.log10(total / count))
+
+
+def _windows(seconds: float) -> int:
+    """Windows of :data:`WINDOW` samples in ``seconds`` (read when measuring, so that a diagnostic may set them)."""
+    return int(round(seconds * MODEL_RATE / WINDOW))
 
 
 def card_entry(rule: str) -> dict:
@@ -146,7 +153,7 @@ def heard_text(gain_db: float) -> str:
 
 def level_of(level: LevelRange | bool | None) -> LevelRange | None:
     """The range a separation uses: None: :data:`DEFAULT_RANGE`; False: none (the recording as it is)."""
-    if level is None or level is True:
+    if level is None:
         return DEFAULT_RANGE
     return level or None
 
