@@ -25,7 +25,8 @@ test: sysdeps-test install-test
 
 # One-folder desktop bundle dist/jazzremix/ (PyInstaller, CPU ONNX Runtime), then its own check.
 package: sysdeps-package install
-	$(PIP) install -q -e '.[package]'
+	$(PIP_INSTALL) -e '.[package]'
+	$(SITE_BYTECODE)
 	@bash packaging/build-bundle.sh $(PY)
 	@bash packaging/test-bundle.sh dist/jazzremix
 
@@ -58,19 +59,30 @@ venv: $(PY)
 # none at all where PYTHONDONTWRITEBYTECODE is set; compiling each module again costs every command 0.1 s of
 # start-up (docs/SPEED.md)
 BYTECODE := $(PY) -m compileall -q jazzremix_gui
+# pip compiles what it installs one file at a time (torch alone 16 s); it installs without, and compileall then
+# writes the dependencies' bytecode on every core (-j0): `make test`'s install 87 -> 59 s on the 2-core VM. A few
+# files in the wheels are templates and Python 3.12 syntax, which pip skips too: hence -qq and `|| true`.
+PIP_INSTALL := $(PIP) install -q --no-compile
+SITE_BYTECODE := $(PY) -m compileall -qq -j0 "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+	|| true
 
 install: $(PY)
-	$(PIP) install -q -e .
+	$(PIP_INSTALL) -e .
+	$(SITE_BYTECODE)
 	$(BYTECODE)
 
-# torch 2.13.0 (CPU build) is pinned explicitly: an unpinned torch would pull a multi-GB CUDA build
+# torch 2.13.0 (CPU build) is pinned explicitly, and installed first: an unpinned torch would pull a multi-GB CUDA
+# build
 install-train: $(PY)
-	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[train]'
+	$(PIP_INSTALL) torch==2.13.0
+	$(PIP_INSTALL) -e '.[train]'
+	$(SITE_BYTECODE)
 	$(BYTECODE)
 
-install-test: install-train
-	$(PIP) install -q -e '.[test,train,batch]' 'setuptools>=77' wheel  # the wheel test builds without isolation
+install-test: $(PY)
+	$(PIP_INSTALL) torch==2.13.0
+	$(PIP_INSTALL) -e '.[test,train,batch]' 'setuptools>=77' wheel  # the wheel test builds without isolation
+	$(SITE_BYTECODE)
 	$(BYTECODE)
 
 train-deps: $(PY)

@@ -708,3 +708,16 @@ def test_comp_keys_play_the_chord_parts_on_an_organ_or_an_electric_piano(tmp_pat
                  "--soundfont", TIMGM, "--quiet"]) != 0
     err = capsys.readouterr().err
     assert "--comp-keys is a probability" in err and "Traceback" not in err
+
+
+@needs_fs
+def test_fluidsynth_renders_the_same_bytes_on_sdls_dummy_driver(tmp_path, monkeypatch):
+    """render_part runs FluidSynth with SDL's audio on its dummy driver (half the time of a short part); the samples
+    are those of FluidSynth in the caller's own environment."""
+    from jazzremix_gui.training.synth.timing import Part
+
+    part = Part("solo", "trumpet", 56, notes=[(0.0, 0.4, 60, 100), (0.3, 0.5, 67, 80)], bends=[(0.5, 2000)])
+    ours = render.render_part(part, TIMGM, 44100, tmp_path)
+    assert render.fluidsynth_env()["SDL_AUDIODRIVER"] == "dummy" and np.abs(ours).max() > 0.01
+    monkeypatch.setattr(render, "fluidsynth_env", lambda: dict(os.environ))  # FluidSynth as its own defaults have it
+    np.testing.assert_array_equal(render.render_part(part, TIMGM, 44100, tmp_path), ours)
