@@ -199,10 +199,9 @@ def test_existing_scheduler_and_worker_processes(tmp_path, models):
                 check_outputs(r, remix=True)
                 assert r["model_threads"] == task.available_cores()  # the one worker on this machine
                 assert not r["worker"].startswith(("tcp://127.0.0.1:" + address.rsplit(":", 1)[1]))
-    finally:
+    finally:  # the worker first: one stopped beside its scheduler waits 8 s trying to say goodbye to it
         for p in reversed(procs):
             p.terminate()
-        for p in procs:
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
