@@ -218,3 +218,81 @@ def test_the_separators_card_says_the_range_the_separation_uses():
     assert card["input_level"]["range_dbfs"] == [DEFAULT_RANGE.low_db, DEFAULT_RANGE.high_db]
     assert "checkpoints/r7/rule-p3.txt" in card["input_level"]["rule"] and "rule-p4.txt" in card["input_level"]["rule"]
     assert f"first {LEVEL_SECONDS:g} s of sound" in card["input_level"]["measured"]
+
+
+def _meter(x, block):
+    meter = LevelMeter()
+    for i in range(0, x.shape[0], block):
+        meter.push(x[i: i + block])
+    meter.finish()
+    return meter
+
+
+@pytest.mark.parametrize("block", [1000, 65536, 10**8])
+def test_a_dc_offset_is_found_alike_whatever_the_blocks_and_the_level_is_measured_without_it(block):
+    """Old transfers often carry a DC offset: each channel's mean over what the decision read (from the first sample
+    to LEVEL_SECONDS after the onset), the same for any blocks; the level is that of the music without it, and the
+    leading silence that the offset filled does not count as sound."""
+    music = np.concatenate([np.zeros((RATE * 5, 2), np.float32), _noise(LEVEL_SECONDS + 20, -40)])
+    offset = np.array([0.03, -0.01], np.float32)
+    meter = _meter(music + offset, block)
+    assert meter.dc == pytest.approx(offset, abs=2e-4)
+    assert np.array_equal(meter.dc, _meter(music + offset, 777).dc)
+    assert meter.level_db == pytest.approx(_meter(music, block).level_db, abs=0.05)  # not -30 dBFS of offset
+    quiet = _meter(music + np.float32(0.0005), block)  # under DC_DBFS: inaudible, heard as it is
+    assert quiet.dc is None and _meter(music, block).dc is None
+    pure = _meter(np.full((RATE * 10, 2), 0.5, np.float32), block)  # nothing but an offset: no sound, no gain
+    assert pure.dc == pytest.approx([0.5, 0.5]) and pure.level_db is None
+
+
+def test_a_dc_offset_is_left_in_the_accompaniment_and_moves_nothing_the_separator_finds(shipped, clip):
+    """The separator hears the recording without its offset: the solo, its direction and share, and the mixer's
+    suggestion are those of the recording without it; the accompaniment holds the offset, so the stems still add up
+    to the recording. (Before: the solo took the offset, read toward the centre.)"""
+    mix, rate = clip
+    mix = mix[: rate * 12] - mix[: rate * 12].mean(axis=0)  # the music's own mean (1e-4) would count in the offset
+    offset = np.array([0.02, 0.012], np.float32)
+    clean = pipeline.separate(mix, rate, shipped)
+    dc = pipeline.separate(mix + offset, rate, shipped)
+    assert dc.dc_offset == pytest.approx(tuple(offset), abs=1e-4) and clean.dc_offset == ()
+    assert np.max(np.abs(dc.solo - clean.solo)) < 1e-5
+    assert np.max(np.abs(dc.accompaniment - offset - clean.accompaniment)) < 1e-5
+    assert abs(float(np.mean(dc.solo))) < 1e-4  # the solo holds no offset
+    assert (dc.recorded_pan_deg, dc.solo_share_db) == pytest.approx((clean.recorded_pan_deg, clean.solo_share_db),
+                                                                     abs=0.01)
+    err = dc.solo + dc.accompaniment.mean(axis=1) - (mix + offset).mean(axis=1)
+    assert np.max(np.abs(err)) < 1e-5
+
+
+def test_separate_and_suggest_say_the_offset_and_the_app_and_the_cache_keep_it(tmp_path, capsys, monkeypatch, clip):
+    from jazzremix_gui.cli.main import main
+    from jazzremix_gui.core.signal.mixer import Suggestion
+    from jazzremix_gui.services import cache
+    from jazzremix_gui.ui.main_window import solo_found_text
+
+    mix, rate = clip
+    take = tmp_path / "offset take.wav"
+    music = mix[: rate * 8] - mix[: rate * 8].mean(axis=0)
+    sf.write(take, music + np.float32(0.02), rate, subtype="FLOAT")
+    out = tmp_path / "stems"
+    assert main(["separate", str(take), "-o", str(out), "--json", "--format", "wav", "--bits", "32"]) == 0
+    captured = capsys.readouterr()
+    entry = json.loads(captured.out)["files"][0]
+    assert entry["dc_offset"] == pytest.approx([0.02, 0.02], abs=1e-4)
+    said = "a DC offset (+0.0200 of full scale, -34 dBFS): the separator heard the recording without it"
+    assert said in captured.err
+    solo, _ = audio_io.read_audio(next(out.rglob("*solo*.wav")))
+    acc, _ = audio_io.read_audio(next(out.rglob("*accompaniment*.wav")))
+    assert abs(float(np.mean(solo))) < 1e-4 and np.mean(acc) == pytest.approx(0.02, abs=1e-4)
+    assert main(["suggest", str(take)]) == 0 and said in capsys.readouterr().out
+    assert main(["suggest", str(take), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["dc_offset"] == pytest.approx([0.02, 0.02], abs=1e-4)
+
+    stems = pipeline.Stems(np.zeros(1000, np.float32), np.full((1000, 2), 0.02, np.float32), RATE, "v",
+                           solo_share_db=-6.0, dc_offset=(0.02, -0.01))
+    assert "a DC offset (+0.0200 left, -0.0100 right of full scale, -34 dBFS)" in solo_found_text(stems)
+    monkeypatch.setattr(cache.paths, "cache_dir", lambda: tmp_path)
+    sug = Suggestion(np.full((19, 21), 1 / 399), 0.0, 1.0, np.zeros((0, 399)), np.zeros(0), np.zeros(0, bool), [], "m",
+                     0.5, True, 0.0)
+    cache.save("k", stems, sug)
+    assert cache.load("k", rate=RATE, length=1000)[0].dc_offset == pytest.approx((0.02, -0.01))

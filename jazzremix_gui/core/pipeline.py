@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -72,6 +72,9 @@ class Stems:
         (:attr:`core.signal.separation.RecordedSolo.others_deg`): where else the solo may be.
     heard_gain_db : float
         The gain (dB) the network heard the recording with (:mod:`core.signal.input_level`; 0: as it is).
+    dc_offset : tuple of float
+        The DC offset (full scale, left and right) the separator did not hear, left in the accompaniment
+        (:mod:`core.signal.input_level`); (): none.
     """
 
     solo: np.ndarray
@@ -83,13 +86,14 @@ class Stems:
     solo_share_db: float = 0.0
     others_deg: tuple = ()
     heard_gain_db: float = 0.0
+    dc_offset: tuple = ()
 
     @classmethod
     def of(cls, solo: np.ndarray, accompaniment: np.ndarray, rate: int, version: str, recorded: RecordedSolo) -> Stems:
         """The stems of a separation with what it found of the solo (``recorded``, complete)."""
         return cls(solo, accompaniment, rate, version, solo_level=recorded.level, recorded_pan_deg=recorded.pan_deg,
                    solo_share_db=recorded.share_db, others_deg=recorded.others_deg,
-                   heard_gain_db=recorded.heard_gain_db)
+                   heard_gain_db=recorded.heard_gain_db, dc_offset=recorded.dc_offset)
 
     def __len__(self) -> int:
         return int(self.solo.shape[0])
@@ -193,8 +197,7 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     with reusing_memory():  # the mixer's transforms on this thread too
         for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads,
                                 light=_light):
-            recorded.e_left, recorded.e_right, recorded.e_mid, recorded.e_mix = out.energies
-            recorded.others_deg, recorded.heard_gain_db = out.others, out.heard_gain_db
+            recorded.take(out.found)
             if out.rows is not None:
                 rows_tap(*out.rows)
             if out.samples44 is not None:
@@ -226,19 +229,16 @@ class _Out:
 
     ``samples`` (``(solo (k,), accompaniment (k, 2))`` at the input's rate) and ``samples44``
     (the same at 44.1 kHz) are None when the block let nothing out; ``energies`` are
-    :class:`RecordedSolo`'s ``(e_left, e_right, e_mid, e_mix)`` as they were then; ``rows`` the
-    mixer's ``(first frame, rows)`` of the frames finished since the previous one (or None); ``others`` and
-    ``heard_gain_db`` :class:`RecordedSolo`'s ``others_deg`` and ``heard_gain_db`` then.
+    :class:`RecordedSolo` as it was then (a copy); ``rows`` the mixer's ``(first frame, rows)`` of the frames
+    finished since the previous one (or None).
     """
 
     samples: tuple[np.ndarray, np.ndarray] | None
     samples44: tuple[np.ndarray, np.ndarray] | None
-    energies: tuple[float, float, float, float]
+    found: RecordedSolo
     fraction: float
     last: bool = False
     rows: tuple | None = None
-    others: tuple = ()
-    heard_gain_db: float = 0.0
 
 
 class _SeparationSteps:
@@ -305,9 +305,7 @@ class _SeparationSteps:
             outs = []
             rows = self.synthesis.take_rows()
             if not solo.shape[0] and not item.last:
-                yield _Out(None, None, self._energies(), item.fraction, rows=rows,
-                           others=self.synthesis.recorded.others_deg,
-                           heard_gain_db=self.synthesis.recorded.heard_gain_db)
+                yield _Out(None, None, replace(self.synthesis.recorded), item.fraction, rows=rows)
                 continue
             s, a = back_solo.push(solo[:, None]), back_acc.push(acc)
             if item.last:  # exact length, sample-aligned with the input
@@ -315,12 +313,8 @@ class _SeparationSteps:
                 a = audio_io.fit_length(np.concatenate([a, back_acc.finish()]), self.n - sent)
             k = self.n - sent if item.last else min(s.shape[0], a.shape[0], self.n - sent)
             sent += k
-            yield _Out((s[:k, 0], a[:k]), (solo, acc), self._energies(), item.fraction, item.last, rows,
-                       self.synthesis.recorded.others_deg, self.synthesis.recorded.heard_gain_db)
-
-    def _energies(self) -> tuple[float, float, float, float]:
-        r = self.synthesis.recorded
-        return r.e_left, r.e_right, r.e_mid, r.e_mix
+            yield _Out((s[:k, 0], a[:k]), (solo, acc), replace(self.synthesis.recorded), item.fraction, item.last,
+                       rows)
 
 
 def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, progress: ProgressFn = None,

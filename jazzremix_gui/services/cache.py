@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 #: 3: stems also carry the other parts the separator took for the solo (``others_deg``).
 #: 4: stems made with the network hearing the recording in a level range, and the gain it heard it with
 #: (``heard_gain_db``, :mod:`core.signal.input_level`): a quiet recording's earlier stems are made again.
-FORMAT = 4
+#: 5: a DC offset is left in the accompaniment, not heard by the separator (``dc_offset``): a recording with one is
+#: separated again.
+FORMAT = 5
 
 
 def model_tag(model: SessionLike) -> str:
@@ -70,6 +72,7 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
             "solo_level": stems.solo_level, "recorded_pan_deg": stems.recorded_pan_deg,
             "solo_share_db": stems.solo_share_db if np.isfinite(stems.solo_share_db) else -999.0,
             "others_deg": [float(p) for p in stems.others_deg], "heard_gain_db": stems.heard_gain_db,
+            "dc_offset": [float(d) for d in stems.dc_offset],
             "confidence": suggestion.confidence, "clear": suggestion.clear, "active_s": suggestion.active_seconds}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -244,7 +247,8 @@ def check_entry(z, rate: int | None = None, length: int | None = None,
                   solo_level=v.number(meta, "solo_level", 0.0, 100.0),
                   recorded_pan_deg=v.number(meta, "recorded_pan_deg", PAN_MIN_DEG, PAN_MAX_DEG),
                   solo_share_db=v.number(meta, "solo_share_db", -1e4, 1e4),
-                  others_deg=_others(meta), heard_gain_db=v.number(meta, "heard_gain_db", -120.0, MAX_BOOST_DB))
+                  others_deg=_others(meta), heard_gain_db=v.number(meta, "heard_gain_db", -120.0, MAX_BOOST_DB),
+                  dc_offset=_dc_offset(meta))
     secs = []
     for i, (sec, post) in enumerate(zip(sections, sec_posts)):
         w = f"sections[{i}]."
@@ -296,6 +300,14 @@ def _drop(path: Path, why: str) -> None:
     except OSError:
         pass
     log.warning("cached result %s dropped (%s); computing it again", path.name, " ".join(why.split()))
+
+
+def _dc_offset(meta: dict) -> tuple:
+    """The entry's ``dc_offset``: none, or a left and a right offset within full scale."""
+    items = v.sequence(meta, "dc_offset", 2)
+    if len(items) == 1:
+        raise Invalid("dc_offset holds one value, not a left and a right")
+    return tuple(v.number({"dc": d}, "dc", -1.0, 1.0, f"dc_offset[{i}].") for i, d in enumerate(items))
 
 
 def _others(meta: dict) -> tuple:

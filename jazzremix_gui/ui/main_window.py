@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QP
                                QWidget)
 
 from jazzremix_gui.core.files import paths
-from jazzremix_gui.core.signal.input_level import heard_text
+from jazzremix_gui.core.signal.input_level import heard_lines
 from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
 from jazzremix_gui.services import naming, session
 from jazzremix_gui.ui import access, actions, geometry, theme, tracks
@@ -76,8 +76,7 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str
                          f"<a {link} href='side:{pan:.1f}'>separate with the solo there</a>")
         if given is not None:
             lines.append(f"<a {link} href='side:read'>let the separator read the side</a>")
-    if heard_text(stems.heard_gain_db):
-        lines.append(html.escape(heard_text(stems.heard_gain_db)))
+    lines += [html.escape(line) for line in heard_lines(stems.heard_gain_db, stems.dc_offset)]
     return "<br>".join(lines)
 
 

@@ -11,6 +11,13 @@ The level is measured once, before the first block is heard, on the recording's 
 mean power of the mid ``(L + R) / 2`` at 44.1 kHz over :data:`LEVEL_SECONDS` from the first 100 ms window above
 :data:`ONSET_DBFS` (leading silence does not count), waiting for at most :data:`WAIT_SECONDS` of input (what came
 counts then; a shorter recording: all of it). A start with nothing above :data:`ONSET_DBFS` gets no gain.
+
+The same samples give the recording's DC offset: each channel's mean over all of them, from the first sample. Old
+transfers often carry one (a converter's or a preamplifier's offset), and the separator heard it as part of the
+solo: the solo's stem took the DC, its direction was read toward the centre and its share of the recording grew,
+which moved the mixer's suggestion (0.02 full scale moved seg7's gain from 1.2 to 1.6). An offset above
+:data:`DC_DBFS` in either channel is taken out of what the separator hears (:class:`core.signal.separation.Analyser`)
+and left in the accompaniment, so the stems still add up to the recording; the level is then measured without it.
 """
 
 from __future__ import annotations
@@ -32,6 +39,10 @@ ONSET_DBFS = -60.0
 
 #: Samples per window at 44.1 kHz (100 ms).
 WINDOW = 4410
+
+#: A DC offset above this (dBFS, either channel's mean) is taken out of what the separator hears; below it, it is
+#: inaudible and left as it is (the samples heard are then the recording's own, bit for bit).
+DC_DBFS = -60.0
 
 
 @dataclass(frozen=True)
@@ -76,29 +87,38 @@ class LevelMeter:
     """
 
     def __init__(self):
-        self._partial = np.zeros(0, np.float64)  # mid samples of the window being filled
+        self._partial = np.zeros((0, 2), np.float32)  # samples of the window being filled
         self._powers: list[float] = []  # mean power of each complete window, from the first (at most the wait's)
+        self._sums: list[np.ndarray] = []  # each complete window's sum of each channel, (2,)
         self._onset: int | None = None  # index of the first window above ONSET_DBFS
         self._tail = (0.0, 0)  # (sum of squares, samples) after the last complete window, at finish
+        self._tail_sum = np.zeros(2)  # its sum of each channel
         self.decided = False
         self.level_db: float | None = None
+        #: The DC offset taken out of what the separator hears, ``(2,)`` float32 (full scale), once decided; None:
+        #: none above :data:`DC_DBFS`.
+        self.dc: np.ndarray | None = None
 
     def push(self, block: np.ndarray) -> None:
         """Measure ``(m, 2)`` more samples (nothing once decided)."""
         if self.decided or not block.shape[0]:
             return
         limit = _windows(WAIT_SECONDS)
-        mid = (block[:, 0].astype(np.float64) + block[:, 1]) * 0.5
-        mid = np.concatenate([self._partial, mid]) if self._partial.size else mid
-        whole = min(mid.shape[0] // WINDOW, limit - len(self._powers)) * WINDOW
+        both = np.concatenate([self._partial, block[:, :2]]) if self._partial.size else block[:, :2]
+        whole = min(both.shape[0] // WINDOW, limit - len(self._powers)) * WINDOW
         if whole:
-            powers = np.mean(np.square(mid[:whole].reshape(-1, WINDOW)), axis=1)
+            windows = both[:whole].reshape(-1, WINDOW, 2)
+            left = windows[:, :, 0].astype(np.float64)
+            mid = (left + windows[:, :, 1]) * 0.5
+            powers = np.mean(np.square(mid), axis=1)
+            left_sums, mid_sums = left.sum(axis=1), mid.sum(axis=1)
             if self._onset is None:
                 loud = np.flatnonzero(powers > 10 ** (ONSET_DBFS / 10))
                 if loud.size:
                     self._onset = len(self._powers) + int(loud[0])
             self._powers.extend(powers.tolist())
-        self._partial = mid[whole:].copy()
+            self._sums.extend(np.stack([left_sums, 2 * mid_sums - left_sums], axis=1))
+        self._partial = both[whole:].copy()
         need = _windows(LEVEL_SECONDS)
         if (self._onset is not None and len(self._powers) - self._onset >= need) or len(self._powers) >= limit:
             self._decide(need)
@@ -108,14 +128,17 @@ class LevelMeter:
         wait)."""
         if not self.decided:
             if len(self._powers) < _windows(WAIT_SECONDS):
-                self._tail = (float(np.sum(np.square(self._partial))), int(self._partial.size))
+                mid = (self._partial[:, 0].astype(np.float64) + self._partial[:, 1]) * 0.5
+                self._tail = (float(np.sum(np.square(mid))), int(mid.size))
+                self._tail_sum = self._partial.sum(axis=0, dtype=np.float64)
             if self._onset is None and self._tail[1] and self._tail[0] / self._tail[1] > 10 ** (ONSET_DBFS / 10):
                 self._onset = len(self._powers)
             self._decide(_windows(LEVEL_SECONDS))
 
     def _decide(self, need: int) -> None:
         self.decided = True
-        self._partial = np.zeros(0, np.float64)
+        self._partial = np.zeros((0, 2), np.float32)
+        self._take_dc(need)
         if self._onset is None:
             return
         powers = self._powers[self._onset: self._onset + need]
@@ -124,6 +147,36 @@ class LevelMeter:
         count = len(powers) * WINDOW + tail[1]
         if count and total > 0:
             self.level_db = float(10 * np.log10(total / count))
+
+    def _take_dc(self, need: int) -> None:
+        """Each channel's mean over the windows the decision had (from the first sample to :data:`LEVEL_SECONDS` after
+        the onset, or to the wait, or to the end: as many however the samples came in blocks); above
+        :data:`DC_DBFS` it becomes :attr:`dc`, and the windows' powers and the onset are then those of the recording
+        without it (the onset may come later, and less than :data:`LEVEL_SECONDS` of sound be measured)."""
+        cap = len(self._sums) if self._onset is None else min(len(self._sums), self._onset + need)
+        tail, tail_sum = (self._tail, self._tail_sum) if cap == len(self._sums) else ((0.0, 0), np.zeros(2))
+        count = cap * WINDOW + tail[1]
+        if not count:
+            return
+        dc = (np.sum(self._sums[:cap], axis=0) + tail_sum) / count
+        if not np.max(np.abs(dc)) > 10 ** (DC_DBFS / 20):
+            return
+        self.dc = dc.astype(np.float32)
+        m = float(dc[0] + dc[1]) * 0.5  # the mid's offset: a window's power without it is E[x^2] - 2 m E[x] + m^2
+        means = np.array([(s[0] + s[1]) * 0.5 / WINDOW for s in self._sums[:cap]])
+        powers = np.maximum(np.array(self._powers[:cap]) - 2 * m * means + m * m, 0.0) if cap else np.zeros(0)
+        self._powers, self._sums = powers.tolist(), self._sums[:cap]
+        if tail[1]:
+            t_mean = float(tail_sum[0] + tail_sum[1]) * 0.5 / tail[1]
+            tail = (max(tail[0] - tail[1] * (2 * m * t_mean - m * m), 0.0), tail[1])
+        self._tail = tail
+        loud = np.flatnonzero(powers > 10 ** (ONSET_DBFS / 10))
+        if loud.size:
+            self._onset = int(loud[0])
+        elif tail[1] and tail[0] / tail[1] > 10 ** (ONSET_DBFS / 10):
+            self._onset = cap
+        else:
+            self._onset = None
 
 
 def _windows(seconds: float) -> int:
@@ -149,6 +202,23 @@ def heard_text(gain_db: float) -> str:
     how = f"{gain_db:.1f} dB louder" if gain_db > 0 else f"{-gain_db:.1f} dB quieter"
     kind = "a quiet recording" if gain_db > 0 else "a loud recording"
     return f"{kind}: the separator heard it {how} (the stems keep the recording's own level)"
+
+
+def dc_text(dc_offset: tuple) -> str:
+    """What a DC offset taken out of what the separator heard (``(left, right)``, full scale) means, in words; ""
+    where there was none."""
+    if not dc_offset:
+        return ""
+    left, right = dc_offset
+    db = 20 * np.log10(max(abs(left), abs(right)))
+    where = f"{left:+.4f}" if f"{left:+.4f}" == f"{right:+.4f}" else f"{left:+.4f} left, {right:+.4f} right"
+    return (f"a DC offset ({where} of full scale, {db:.0f} dBFS): the separator heard the recording without it; "
+            "it stays in the accompaniment")
+
+
+def heard_lines(gain_db: float, dc_offset: tuple) -> list[str]:
+    """What the separator heard differently from the recording as it is (:func:`heard_text`, :func:`dc_text`)."""
+    return [line for line in (heard_text(gain_db), dc_text(dc_offset)) if line]
 
 
 def level_of(level: LevelRange | bool | None) -> LevelRange | None:

@@ -62,6 +62,12 @@ class RecordedSolo:
     others_deg: tuple = ()
     #: The gain (dB) the network heard the recording with (:mod:`core.signal.input_level`; 0: as it is).
     heard_gain_db: float = 0.0
+    #: The DC offset (full scale, per channel) the separator did not hear, left in the accompaniment; (): none.
+    dc_offset: tuple = ()
+
+    def take(self, other: RecordedSolo) -> None:
+        """Become a copy of ``other`` (what a separation found so far, handed on from its threads)."""
+        self.__dict__.update(other.__dict__)
 
     @property
     def share_db(self) -> float:
@@ -120,6 +126,8 @@ class Work:
     gain : float
         The network's input is scaled by this and its output by its inverse (:mod:`core.signal.input_level`: the
         level the network hears); 1: as it is.
+    dc : np.ndarray [shape=(2,), dtype=float32] or None
+        The DC offset the separator did not hear (``spec`` is without it, ``x`` with it; full scale); None: none.
     """
 
     a: int
@@ -136,6 +144,7 @@ class Work:
     direction: Direction | None = None
     others: tuple | None = None
     gain: float = 1.0
+    dc: np.ndarray | None = None
 
 
 def run_network(model: SessionLike, work: Work) -> Work:
@@ -305,7 +314,10 @@ class Analyser:
     level : LevelRange, optional
         The levels the network hears the recording at (:mod:`core.signal.input_level`): no block is made before
         the recording's level is measured on its start, then every block carries the gain (``Work.gain``);
-        None: as it is.
+        None: as it is. The same measurement finds a DC offset (:attr:`core.signal.input_level.LevelMeter.dc`):
+        the separator then hears the recording without it, and the samples let out (``Work.x``, from which the
+        accompaniment is made) keep it, so the accompaniment holds the offset and the stems still add up to the
+        recording.
     """
 
     def __init__(self, n_samples: int, hop: int, ctx: int, block_frames: int = BLOCK_FRAMES, steered: bool = False,
@@ -315,6 +327,7 @@ class Analyser:
         self._meter = LevelMeter() if level is not None else None
         self._held: list[np.ndarray] = []  # input received while the level is measured
         self.gain = 1.0  # the network's input gain, once the level is measured
+        self.dc: np.ndarray | None = None  # (2,) the DC offset taken out of self._in, once measured
         self.n_frames = frame_count(n_samples, hop)
         self._in = np.zeros((0, 2), np.float32)
         self._in_off = 0  # global index of self._in[0]
@@ -350,7 +363,7 @@ class Analyser:
                 return iter(())
             self._measured()
             return self._run(final=False)
-        self._in = np.concatenate([self._in, block])
+        self._in = np.concatenate([self._in, block if self.dc is None else block - self.dc])
         return self._run(final=False)
 
     def feed_last(self) -> Iterator[Work]:
@@ -368,6 +381,9 @@ class Analyser:
     def _measured(self) -> None:
         self.gain = float(10 ** (self.level.gain_db(self._meter.level_db) / 20))
         self._in, self._held = np.concatenate([self._in, *self._held]), []
+        self.dc = self._meter.dc
+        if self.dc is not None:
+            self._in -= self.dc
 
     def _available_frames(self, final: bool) -> int:
         """Frames ``< t`` whose model input (with context) is fully available."""
@@ -396,7 +412,7 @@ class Analyser:
         self._emitted = end
         features, context = (None, spec) if self.steered else (separator_input(spec, scale=self.gain), None)
         work = Work(a, b, features, a - lo, spec[a - lo : b - lo], x, last, self.fraction_done, context=context,
-                    gain=self.gain)
+                    gain=self.gain, dc=self.dc)
         # input before the first frame still needed (next block's left context) can go
         keep_from = frame_centre(max(0, b - self.ctx), self.hop) - HALF
         drop = max(0, min(keep_from, self._emitted) - self._in_off)
@@ -406,11 +422,14 @@ class Analyser:
         return work
 
     def _samples(self, start: int, end: int) -> np.ndarray:
-        """Input samples ``start .. end-1`` (global), ``(end - start, 2)``; zeros where none were received."""
+        """Input samples ``start .. end-1`` (global), ``(end - start, 2)``, with any DC offset taken out of what the
+        separator hears; zeros where none were received."""
         out = np.zeros((end - start, 2), np.float32)
         lo, hi = max(start, self._in_off), min(end, self._in_off + self._in.shape[0])
         if hi > lo:
             out[lo - start : hi - start] = self._in[lo - self._in_off : hi - self._in_off]
+            if self.dc is not None:
+                out[lo - start : hi - start] += self.dc
         return out
 
 
@@ -458,6 +477,8 @@ class Synthesiser:
             self.recorded.others_deg = work.others
         if work.gain != 1.0:
             self.recorded.heard_gain_db = float(20 * np.log10(work.gain))
+        if work.dc is not None:
+            self.recorded.dc_offset = (float(work.dc[0]), float(work.dc[1]))
         end = frame_centre(b - 1, self.hop) + HALF + 1 - self._out_off  # grow the output buffers to these frames
         self._parts = _grown(self._parts, end)
         if self._own_solo:
