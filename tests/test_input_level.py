@@ -296,3 +296,21 @@ def test_separate_and_suggest_say_the_offset_and_the_app_and_the_cache_keep_it(t
                      0.5, True, 0.0)
     cache.save("k", stems, sug)
     assert cache.load("k", rate=RATE, length=1000)[0].dc_offset == pytest.approx((0.02, -0.01))
+
+
+def test_a_file_of_nothing_but_an_offset_has_no_solo(tmp_path, capsys):
+    """Pure DC (0.5 for 10 s) got a confident suggestion, the offset all in the solo; now the solo is silent and
+    said so, the accompaniment holds the offset, and there is no suggestion."""
+    from jazzremix_gui.cli.main import main
+
+    take = tmp_path / "dc.wav"
+    sf.write(take, np.full((RATE * 10, 2), 0.5, np.float32), RATE, subtype="PCM_24")
+    assert main(["separate", str(take), "-o", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "dc.solo.wav: silent (no sample above -200 dBFS)" in err and "DC offset (+0.5000" in err
+    solo, _ = audio_io.read_audio(tmp_path / "out" / "dc.solo.wav")
+    acc, _ = audio_io.read_audio(tmp_path / "out" / "dc.accompaniment.wav")
+    assert not np.any(solo) and np.allclose(acc, 0.5, atol=1e-6)
+    assert main(["suggest", str(take), "--json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert not said["clear"] and said["solo_share_db"] is None and "no solo heard" in said["reason"]

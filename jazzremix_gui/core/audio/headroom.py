@@ -149,6 +149,8 @@ class ClipReport:
     def _describe(self) -> str:
         name = self.path.name
         if self.over == 0 and self.limited == 0 and self.gain_db == 0.0:
+            if not self.peak_dbtp > -200:  # no sample above digital silence (the peak's floor is -240 dB)
+                return f"{name}: silent (no sample above -200 dBFS)"
             return f"{name}: peak {self.peak_dbtp:+.1f} dBTP, nothing clipped"
         head = (f"{name}: {self.over:,} samples would have clipped (true peak {self.peak_dbtp:+.1f} dBTP)" if self.over
                 else f"{name}: no sample beyond full scale, but true peak {self.peak_dbtp:+.1f} dBTP")
