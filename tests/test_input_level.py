@@ -287,6 +287,12 @@ def test_separate_and_suggest_say_the_offset_and_the_app_and_the_cache_keep_it(t
     assert main(["suggest", str(take)]) == 0 and said in capsys.readouterr().out
     assert main(["suggest", str(take), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["dc_offset"] == pytest.approx([0.02, 0.02], abs=1e-4)
+    assert main(["remix", str(take), "-o", str(tmp_path / "remix.wav"), "--json", "--loudness", "keep"]) == 0
+    captured = capsys.readouterr()
+    assert said in captured.err
+    assert json.loads(captured.out)["files"][0]["dc_offset"] == pytest.approx([0.02] * 2, abs=1e-4)
+    remix, _ = audio_io.read_audio(tmp_path / "remix.wav")  # as computed, the remix keeps the offset
+    assert np.mean(remix) == pytest.approx(0.02, abs=1e-3)
 
     stems = pipeline.Stems(np.zeros(1000, np.float32), np.full((1000, 2), 0.02, np.float32), RATE, "v",
                            solo_share_db=-6.0, dc_offset=(0.02, -0.01))

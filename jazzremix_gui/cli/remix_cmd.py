@@ -26,6 +26,7 @@ from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.audio.formats import extension, spec_for_path
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.core.signal.input_level import heard_lines
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 from jazzremix_gui.services import naming, remix_writer
 
@@ -134,10 +135,15 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
     note(f"{where}{out}: solo at pan {describe_span(pans, ' deg', '+.0f')}, "
          f"gain {describe_span(gains, '', '.2f', db=True)}")
     note("  " + result.report.describe())  # the loudness match's line too
+    heard = result.recorded
+    for line in heard_lines(heard.heard_gain_db, heard.dc_offset):
+        note("  " + line)
     one = [lo if lo == hi else [lo, hi] for lo, hi in (pans, gains)]
     entry = {"input": str(path), "output": report_json(result.report, "remix"), "loudness_mode": args.loudness,
              "pan_deg": one[0], "gain": one[1], "per_section": pans[0] != pans[1] or gains[0] != gains[1],
-             "models": result.models, "warnings": input_warnings(args, path)}
+             "models": result.models, "warnings": input_warnings(args, path),
+             "heard_gain_db": round(heard.heard_gain_db, 2),
+             "dc_offset": [round(v, 6) for v in heard.dc_offset] or None}
     if result.loudness is not None:
         entry["loudness"] = loudness_json(result.loudness)
     return entry

@@ -546,7 +546,8 @@ def accompaniment_source(separator: SessionLike, mixer_hop: int, wanted: str) ->
 
 def analyse(audio, rate: int | None = None, separator: SessionLike | None = None, mixer: SessionLike | None = None,
             progress: ProgressFn = None, cancel: CancelFn = None, keep_stems: bool = True,
-            n_samples: int | None = None, sink=None, listen: str | None = None, others: bool = True) -> Analysis:
+            n_samples: int | None = None, sink=None, listen: str | None = None, others: bool = True,
+            recorded: RecordedSolo | None = None) -> Analysis:
     """Separate a recording and suggest the solo's pan and gain (whole track and sections), in one streaming pass.
 
     The mixer listens to the separator's 44.1 kHz output block by block
@@ -576,6 +577,8 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
         The solo is always transformed from its stem.
     others : bool
         Look for other parts the separator takes for the solo (:func:`separate_stream`; the stems' ``others_deg``).
+    recorded : RecordedSolo, optional
+        The caller's, filled as the separation goes (what the stems carry, and the energies behind it).
 
     Returns
     -------
@@ -600,7 +603,7 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
     problem = pairing_problem(separator, mixer)
     if problem:
         log.warning("warning: %s", problem)
-    recorded = RecordedSolo()
+    recorded = recorded if recorded is not None else RecordedSolo()
     stream = MixerStream(mixer, audio_io.resampled_length(n_samples, rate, MODEL_RATE), lambda: recorded.level)
     solos, accs = [], []
     spectra = accompaniment_source(separator, mixer.meta.hop, listen or mixer.meta.accompaniment_from) == "spectra"

@@ -237,7 +237,7 @@ def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter 
 
             if mixer is not None:
                 result = pipeline.analyse(blocks, meta.rate, separator, mixer, progress=report, keep_stems=False,
-                                          sink=sink, n_samples=meta.frames, others=others)
+                                          sink=sink, n_samples=meta.frames, others=others, recorded=recorded)
                 spool.solo_level, suggestion = result.stems.solo_level, result.suggestion
                 spool.recorded_pan_deg = result.stems.recorded_pan_deg
             else:
@@ -502,12 +502,14 @@ def _loudness_match(source: StemSource, mix: Mix, recording, report: Reporter) -
 
 @dataclass
 class RemixResult:
-    """What :func:`remix_file` wrote: the clip report, the mix, the suggestion (None when not asked) and models."""
+    """What :func:`remix_file` wrote: the clip report, the mix, the suggestion (None when not asked), models and what
+    the separation found of the solo (:class:`RecordedSolo`: the level and DC offset the separator heard it with)."""
 
     report: ClipReport
     mix: Mix
     suggestion: object
     models: dict
+    recorded: RecordedSolo
 
     @property
     def loudness(self):
@@ -559,14 +561,16 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
                       recording=Path(input_path))
     # the output is checked first: a format, rate or folder it cannot take is said before any work
     spec.check_rate(meta.rate, out_path)
+    recorded = RecordedSolo()
     spool, suggestion = separate_to_spool(input_path, out_path, separator, mixer, report.sub(0.0, 0.9),
-                                          measure_recording=loudness == "match", others=False)  # not reported
+                                          measure_recording=loudness == "match", recorded=recorded,
+                                          others=False)  # not reported
     with spool:
         auto = automation.suggestion_automation(suggestion, spool.frames, spool.rate, whole_track) \
             if suggestion is not None else (pan, gain)
         mix = Mix(auto, pan, gain)
         written = write_outputs(spool, mix, plan, report.sub(0.9, 1.0))
-    return RemixResult(written[0], mix, suggestion, models)
+    return RemixResult(written[0], mix, suggestion, models, recorded)
 
 
 def separate_stems(input_path, targets: dict, spec: OutputSpec, clip: str, keep_mono: bool = False,
