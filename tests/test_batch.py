@@ -273,6 +273,31 @@ def test_warnings_reach_the_terminal_line():
     assert _describe({"input": "b.wav", "status": "done"}) == "b.wav: done"  # manifests of earlier versions
 
 
+def test_a_dc_offset_is_recorded_and_said_on_lines_of_their_own(tmp_path, models, capsys):
+    """The level and DC offset the separator heard a recording with reach the manifest and the terminal, each line a
+    line (they were once joined and escaped into one: a literal \\n)."""
+    from jazzremix_gui.cli.batch_cmd import _reporter
+
+    song = tmp_path / "offset.wav"
+    t = np.arange(44100 * 3) / 44100
+    sf.write(song, (0.2 * np.sin(2 * np.pi * 330 * t)[:, None] + [0.03, 0.01]).astype(np.float32), 44100,
+             subtype="FLOAT")
+    ident = {k: {"path": str(p), **task.model_identity(pipeline.load_model(p, k))}
+             for k, p in (("separator", models[0]), ("mixer", models[1]))}
+    spec = task.TaskSpec(str(song), str(tmp_path / "out"), models=ident)
+    done = task.process(spec)
+    assert done["status"] == "done" and done["dc_offset"] == pytest.approx([0.03, 0.01], abs=1e-4)
+    record = runner._record(done, spec, 1)
+    assert record["dc_offset"] == done["dc_offset"] and record["heard_gain_db"] == done["heard_gain_db"]
+    acc, _ = sf.read(done["outputs"]["accompaniment"])
+    assert acc.mean(axis=0) == pytest.approx([0.03, 0.01], abs=1e-3)  # the offset stays in the accompaniment
+    capsys.readouterr()
+    _reporter(1)[0]({**record, "warnings": ["offset.wav: a warning"]}, runner.Tally(done=1), None)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"[1/1] {song}: done" and lines[1] == "  warning: offset.wav: a warning"
+    assert lines[2].startswith("  a DC offset (+0.0300 left, +0.0100 right of full scale, -30 dBFS)")
+
+
 def test_an_output_folder_that_is_the_source_folder_resumes(tmp_path, models, capsys):
     """Run twice into the folder it reads: the stems the first run wrote there are not inputs the second time, so
     the recording is done earlier (it was refused, and its stems separated again as new inputs)."""

@@ -66,13 +66,23 @@ def register(sub) -> None:
 
 
 def _describe(record: dict, reports: dict | None = None) -> str:
-    """``INPUT: done`` or the error line (which names the input); then its warnings, and what the clip mode did
-    to each file that went beyond full scale (``reports``: kind -> ClipReport)."""
+    """:func:`_lines` joined."""
+    return "\n".join(_lines(record, reports))
+
+
+def _lines(record: dict, reports: dict | None = None) -> list[str]:
+    """``INPUT: done`` or the error line (which names the input); then its warnings, what the separator heard
+    differently (:func:`core.signal.input_level.heard_lines`), and what the clip mode did to each file that went
+    beyond full scale (``reports``: kind -> ClipReport). A terminal gets each through :func:`one_line`: a name's
+    control characters escaped, the lines still lines."""
+    from jazzremix_gui.core.signal.input_level import heard_lines
+
     if record["status"] == "done":
-        return f"{record['input']}: done" + "".join(f"\n  warning: {w}" for w in record.get("warnings") or []) + \
-            "".join(f"\n  {r.describe()}" for r in _hot(reports))
+        heard = heard_lines(record.get("heard_gain_db") or 0.0, tuple(record.get("dc_offset") or ()))
+        return [f"{record['input']}: done", *(f"  warning: {w}" for w in record.get("warnings") or []),
+                *(f"  {line}" for line in heard), *(f"  {r.describe()}" for r in _hot(reports))]
     err = record["error"] or "failed"
-    return err if err.startswith(record["input"]) else f"{record['input']}: failed: {err}"
+    return [err if err.startswith(record["input"]) else f"{record['input']}: failed: {err}"]
 
 
 def _hot(reports: dict | None) -> list:
@@ -84,16 +94,19 @@ def _reporter(total: int):
     """``(on_record, close)``: a tqdm bar on a terminal, else one line per input; on stderr."""
     if not sys.stderr.isatty():
         def line(record, tally, reports):
-            print(one_line(f"[{tally.done + tally.failed}/{total}] {_describe(record, reports)}"), file=sys.stderr,
-                  flush=True)
+            first, *rest = _lines(record, reports)
+            for text in [f"[{tally.done + tally.failed}/{total}] {first}", *rest]:
+                print(one_line(text), file=sys.stderr, flush=True)
         return line, lambda: None
     from tqdm import tqdm
 
     bar = tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True)
 
     def update(record, tally, reports):
-        if record["status"] == "failed" or record.get("warnings") or _hot(reports):
-            bar.write(one_line(_describe(record, reports)), file=sys.stderr)
+        lines = _lines(record, reports)
+        if record["status"] == "failed" or len(lines) > 1:  # warnings, what was heard differently, overs
+            for text in lines:
+                bar.write(one_line(text), file=sys.stderr)
         bar.set_postfix_str(f"done {tally.done}, failed {tally.failed}, "
                             f"{tally.audio_hours_per_hour():.0f} audio h/h", refresh=False)
         bar.update(1)

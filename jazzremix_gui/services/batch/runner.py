@@ -171,8 +171,11 @@ def _record(result: dict, spec: batch_task.TaskSpec, attempts: int) -> dict:
     return {"input": spec.input, "status": result["status"], "error": result["error"], "sha256": result["sha256"],
             "size": result.get("size"), "mtime_ns": result.get("mtime_ns"), "models": models,
             "options": spec.options(), "outputs": result["outputs"], "suggestion": result["suggestion"],
-            "warnings": result.get("warnings", []), "duration_s": result["duration_s"], "processing_s": result.get("processing_s"),
-            "worker": result.get("worker"), "model_threads": result.get("model_threads"), "jazzremix": spec.version, "attempts": attempts, "unchanged": bool(result.get("unchanged")),
+            "warnings": result.get("warnings", []), "duration_s": result["duration_s"],
+            "heard_gain_db": result.get("heard_gain_db"), "dc_offset": result.get("dc_offset"),
+            "processing_s": result.get("processing_s"), "worker": result.get("worker"),
+            "model_threads": result.get("model_threads"), "jazzremix": spec.version, "attempts": attempts,
+            "unchanged": bool(result.get("unchanged")),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 

@@ -34,6 +34,7 @@ from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services.batch.manifest import OPTION_DEFAULTS, outputs_exist
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal import automation
+from jazzremix_gui.core.signal.separation import RecordedSolo
 from jazzremix_gui.services import naming, remix_writer
 from jazzremix_gui.services.exporting import ExportPlan
 
@@ -189,7 +190,8 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
     known = spec.known
     if known and known.get("sha256") == result["sha256"] and outputs_exist(known):
         result.update(status="done", unchanged=True, outputs=known["outputs"], warnings=known.get("warnings", []),
-                      suggestion=known.get("suggestion"), duration_s=known.get("duration_s"))
+                      suggestion=known.get("suggestion"), duration_s=known.get("duration_s"),
+                      **{k: known[k] for k in ("heard_gain_db", "dc_offset") if k in known})
         return
     threads = result["model_threads"] = _threads(spec)
     separator = _load("separator", spec.models["separator"], threads)
@@ -207,20 +209,23 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
         raise AudioWriteError(next(iter(refused.values())))
     naming.check_name_lengths(targets.values())
     naming.make_folders(targets.values())
-    reports, sugg = _write(path, meta, targets, plan, separator, mixer, cancel)
+    heard = RecordedSolo()
+    reports, sugg = _write(path, meta, targets, plan, separator, mixer, cancel, heard)
     problem = pipeline.pairing_problem(separator, mixer)
     result.update(status="done", outputs={k: str(p) for k, p in targets.items()},
                   reports=dict(zip(targets, reports)),
                   warnings=meta.warnings() + ([problem] if problem else []),  # damage, downmix, the models' pairing
                   suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
                               "confidence": float(sugg.confidence), "clear": bool(sugg.clear)},
-                  duration_s=meta.frames / meta.rate)
+                  duration_s=meta.frames / meta.rate, heard_gain_db=round(heard.heard_gain_db, 2),
+                  dc_offset=[round(d, 6) for d in heard.dc_offset] or None)
 
 
-def _write(path: Path, meta, targets: dict, plan: ExportPlan, separator, mixer, cancel):
+def _write(path: Path, meta, targets: dict, plan: ExportPlan, separator, mixer, cancel, heard: RecordedSolo):
     """Separate into a float spool while the mixer listens, then write every output from the float stems
     (:func:`services.remix_writer.write_outputs`): all of them or none, so a failure or a stop at any
-    moment leaves the files an earlier run wrote as they were. Returns the clip reports and the suggestion.
+    moment leaves the files an earlier run wrote as they were. Returns the clip reports and the suggestion;
+    ``heard`` gets what the separation found (the level and DC offset the separator heard the recording with).
 
     The remix follows the suggestion per section, as ``jazzremix remix`` does by default.
     """
@@ -229,7 +234,8 @@ def _write(path: Path, meta, targets: dict, plan: ExportPlan, separator, mixer, 
     remix_writer.check_space(Path(targets["solo"]).parent, meta.frames,
                              [(plan.spec, remix_writer.channels_of(k, plan.solo, mono)) for k in targets], plan.clip)
     spool, sugg = remix_writer.separate_to_spool(path, targets["solo"], separator, mixer, report,
-                                                 measure_recording=plan.loudness == "match" and "remix" in targets)
+                                                 measure_recording=plan.loudness == "match" and "remix" in targets,
+                                                 recorded=heard)
     with spool:
         models = {"separator": separator.meta.version, "mixer": mixer.meta.version}
         out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo, plan.keep_mono, tags.read_tags(path),
@@ -271,7 +277,9 @@ def process(spec: TaskSpec) -> dict:
         ``input``, ``status`` (``done``, ``failed``, ``cancelled``), ``error`` (one line or
         None), ``sha256``, ``size``, ``mtime_ns``, ``outputs`` (kind -> path),
         ``suggestion`` (``pan_deg``, ``gain``, ``confidence`` = the posterior's peak),
-        ``duration_s`` (audio seconds), ``processing_s``, ``worker``; when done, ``warnings``
+        ``duration_s`` (audio seconds), ``processing_s``, ``worker``; when done, ``heard_gain_db`` and
+        ``dc_offset`` (the level and DC offset the separator heard the recording with: :mod:`core.signal.input_level`;
+        ``dc_offset`` ``[left, right]`` or None), ``warnings``
         (the input's damage or downmix lines, the models' pairing; the same lines as the CLI's)
         and, when files were written, ``reports`` (kind -> :class:`core.audio.headroom.ClipReport`).
     """
