@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 #: 3: stems also carry the other parts the separator took for the solo (``others_deg``).
 #: 4: stems made with the network hearing the recording in a level range, and the gain it heard it with
 #: (``heard_gain_db``, :mod:`core.signal.input_level`): a quiet recording's earlier stems are made again.
-#: 5: a DC offset is left in the accompaniment, not heard by the separator (``dc_offset``): a recording with one is
-#: separated again.
+#: 5: a DC offset is left in the accompaniment, not heard by the separator (``dc_offset``); like every format
+#: change, it makes each entry again once (the format is part of the key).
 FORMAT = 5
 
 
@@ -303,11 +303,15 @@ def _drop(path: Path, why: str) -> None:
 
 
 def _dc_offset(meta: dict) -> tuple:
-    """The entry's ``dc_offset``: none, or a left and a right offset within full scale."""
+    """The entry's ``dc_offset``: none, or a left and a right offset, not both zero (a float file's offset may lie
+    beyond full scale)."""
     items = v.sequence(meta, "dc_offset", 2)
     if len(items) == 1:
         raise Invalid("dc_offset holds one value, not a left and a right")
-    return tuple(v.number({"dc": d}, "dc", -1.0, 1.0, f"dc_offset[{i}].") for i, d in enumerate(items))
+    dc = tuple(v.number({f"dc_offset[{i}]": d}, f"dc_offset[{i}]", -1e6, 1e6) for i, d in enumerate(items))
+    if dc and not any(dc):
+        raise Invalid("dc_offset is [0, 0]: an offset that is none")
+    return dc
 
 
 def _others(meta: dict) -> tuple:

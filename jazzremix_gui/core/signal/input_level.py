@@ -12,12 +12,14 @@ mean power of the mid ``(L + R) / 2`` at 44.1 kHz over :data:`LEVEL_SECONDS` fro
 :data:`ONSET_DBFS` (leading silence does not count), waiting for at most :data:`WAIT_SECONDS` of input (what came
 counts then; a shorter recording: all of it). A start with nothing above :data:`ONSET_DBFS` gets no gain.
 
-The same samples give the recording's DC offset: each channel's mean over all of them, from the first sample. Old
-transfers often carry one (a converter's or a preamplifier's offset), and the separator heard it as part of the
-solo: the solo's stem took the DC, its direction was read toward the centre and its share of the recording grew,
-which moved the mixer's suggestion (0.02 full scale moved seg7's gain from 1.2 to 1.6). An offset above
-:data:`DC_DBFS` in either channel is taken out of what the separator hears (:class:`core.signal.separation.Analyser`)
-and left in the accompaniment, so the stems still add up to the recording; the level is then measured without it.
+The same samples give the recording's DC offset (:meth:`LevelMeter._find_dc`: the median of its 100 ms windows'
+means, from the onset). Old transfers often carry one (a converter's or a preamplifier's offset), and the separator
+heard it as part of the solo: the solo's stem took the DC, its direction was read toward the centre and its share of
+the recording grew, which moved the mixer's suggestion (0.02 full scale moved seg7's gain from 1.2 to 1.6). One the
+separator would hear above :data:`DC_DBFS` is taken out of what it hears, except where the recording is digital
+silence (:class:`core.signal.separation.Analyser`), and left in the accompaniment, so the stems still add up to the
+recording. The level is each window's power about its own mean, so an offset neither starts the sound nor counts in
+it.
 """
 
 from __future__ import annotations
@@ -40,9 +42,15 @@ ONSET_DBFS = -60.0
 #: Samples per window at 44.1 kHz (100 ms).
 WINDOW = 4410
 
-#: A DC offset above this (dBFS, either channel's mean) is taken out of what the separator hears; below it, it is
-#: inaudible and left as it is (the samples heard are then the recording's own, bit for bit).
+#: A DC offset that the separator would hear above this (dBFS, either channel's, at the gain it hears the recording
+#: with) is taken out of what it hears; below it, the samples heard are the recording's own, bit for bit.
 DC_DBFS = -60.0
+
+#: Fewest windows (100 ms each) a DC offset is measured on: a shorter excerpt has none.
+DC_MIN_WINDOWS = 10
+
+#: Standard errors of the window means' median an offset must lie from zero (the music's own slow movement: bass).
+DC_SIGNIFICANCE = 4.0
 
 
 @dataclass(frozen=True)
@@ -88,15 +96,15 @@ class LevelMeter:
 
     def __init__(self):
         self._partial = np.zeros((0, 2), np.float32)  # samples of the window being filled
-        self._powers: list[float] = []  # mean power of each complete window, from the first (at most the wait's)
-        self._sums: list[np.ndarray] = []  # each complete window's sum of each channel, (2,)
+        self._powers: list[float] = []  # each complete window's power about its own mean, from the first window
+        self._means: list[np.ndarray] = []  # each complete window's mean of each channel, (2,)
         self._onset: int | None = None  # index of the first window above ONSET_DBFS
-        self._tail = (0.0, 0)  # (sum of squares, samples) after the last complete window, at finish
-        self._tail_sum = np.zeros(2)  # its sum of each channel
+        self._tail = (0.0, 0)  # (sum of squares about its mean, samples) after the last complete window, at finish
         self.decided = False
         self.level_db: float | None = None
-        #: The DC offset taken out of what the separator hears, ``(2,)`` float32 (full scale), once decided; None:
-        #: none above :data:`DC_DBFS`.
+        #: The recording's DC offset, ``(2,)`` float32 (full scale; 0 for a channel without one), once decided;
+        #: None: none found (:meth:`_find_dc`). Whether the separator hears the recording without it depends on the
+        #: gain it hears it with (:func:`offset_heard`).
         self.dc: np.ndarray | None = None
 
     def push(self, block: np.ndarray) -> None:
@@ -110,14 +118,14 @@ class LevelMeter:
             windows = both[:whole].reshape(-1, WINDOW, 2)
             left = windows[:, :, 0].astype(np.float64)
             mid = (left + windows[:, :, 1]) * 0.5
-            powers = np.mean(np.square(mid), axis=1)
-            left_sums, mid_sums = left.sum(axis=1), mid.sum(axis=1)
+            left_means, mid_means = left.mean(axis=1), mid.mean(axis=1)
+            powers = np.maximum(np.mean(np.square(mid), axis=1) - np.square(mid_means), 0.0)
             if self._onset is None:
                 loud = np.flatnonzero(powers > 10 ** (ONSET_DBFS / 10))
                 if loud.size:
                     self._onset = len(self._powers) + int(loud[0])
             self._powers.extend(powers.tolist())
-            self._sums.extend(np.stack([left_sums, 2 * mid_sums - left_sums], axis=1))
+            self._means.extend(np.stack([left_means, 2 * mid_means - left_means], axis=1))
         self._partial = both[whole:].copy()
         need = _windows(LEVEL_SECONDS)
         if (self._onset is not None and len(self._powers) - self._onset >= need) or len(self._powers) >= limit:
@@ -127,10 +135,9 @@ class LevelMeter:
         """The input has ended: decide with what came (the last, shorter window counts by its samples, within the
         wait)."""
         if not self.decided:
-            if len(self._powers) < _windows(WAIT_SECONDS):
+            if len(self._powers) < _windows(WAIT_SECONDS) and self._partial.shape[0]:
                 mid = (self._partial[:, 0].astype(np.float64) + self._partial[:, 1]) * 0.5
-                self._tail = (float(np.sum(np.square(mid))), int(mid.size))
-                self._tail_sum = self._partial.sum(axis=0, dtype=np.float64)
+                self._tail = (float(np.sum(np.square(mid - mid.mean()))), int(mid.size))
             if self._onset is None and self._tail[1] and self._tail[0] / self._tail[1] > 10 ** (ONSET_DBFS / 10):
                 self._onset = len(self._powers)
             self._decide(_windows(LEVEL_SECONDS))
@@ -138,7 +145,7 @@ class LevelMeter:
     def _decide(self, need: int) -> None:
         self.decided = True
         self._partial = np.zeros((0, 2), np.float32)
-        self._take_dc(need)
+        self._find_dc(need)
         if self._onset is None:
             return
         powers = self._powers[self._onset: self._onset + need]
@@ -148,35 +155,32 @@ class LevelMeter:
         if count and total > 0:
             self.level_db = float(10 * np.log10(total / count))
 
-    def _take_dc(self, need: int) -> None:
-        """Each channel's mean over the windows the decision had (from the first sample to :data:`LEVEL_SECONDS` after
-        the onset, or to the wait, or to the end: as many however the samples came in blocks); above
-        :data:`DC_DBFS` it becomes :attr:`dc`, and the windows' powers and the onset are then those of the recording
-        without it (the onset may come later, and less than :data:`LEVEL_SECONDS` of sound be measured)."""
-        cap = len(self._sums) if self._onset is None else min(len(self._sums), self._onset + need)
-        tail, tail_sum = (self._tail, self._tail_sum) if cap == len(self._sums) else ((0.0, 0), np.zeros(2))
-        count = cap * WINDOW + tail[1]
-        if not count:
+    def _find_dc(self, need: int) -> None:
+        """:attr:`dc`: each channel's median of the window means from the onset (from the first window where there is
+        none) to where the decision stopped reading: as many windows however the samples came in blocks, leading
+        silence (digital or not) and a fade-in too short to be half of them left out. A channel's offset counts only
+        where the music's own slow movement cannot explain it: at least :data:`DC_MIN_WINDOWS` windows, and the
+        median more than :data:`DC_SIGNIFICANCE` of its standard errors (from the windows' spread about it) from
+        zero; a short excerpt's mean is its bass's."""
+        first = self._onset if self._onset is not None else 0
+        means = np.array(self._means[first: first + need]).reshape(-1, 2)
+        if means.shape[0] < DC_MIN_WINDOWS:
             return
-        dc = (np.sum(self._sums[:cap], axis=0) + tail_sum) / count
-        if not np.max(np.abs(dc)) > 10 ** (DC_DBFS / 20):
-            return
-        self.dc = dc.astype(np.float32)
-        m = float(dc[0] + dc[1]) * 0.5  # the mid's offset: a window's power without it is E[x^2] - 2 m E[x] + m^2
-        means = np.array([(s[0] + s[1]) * 0.5 / WINDOW for s in self._sums[:cap]])
-        powers = np.maximum(np.array(self._powers[:cap]) - 2 * m * means + m * m, 0.0) if cap else np.zeros(0)
-        self._powers, self._sums = powers.tolist(), self._sums[:cap]
-        if tail[1]:
-            t_mean = float(tail_sum[0] + tail_sum[1]) * 0.5 / tail[1]
-            tail = (max(tail[0] - tail[1] * (2 * m * t_mean - m * m), 0.0), tail[1])
-        self._tail = tail
-        loud = np.flatnonzero(powers > 10 ** (ONSET_DBFS / 10))
-        if loud.size:
-            self._onset = int(loud[0])
-        elif tail[1] and tail[0] / tail[1] > 10 ** (ONSET_DBFS / 10):
-            self._onset = cap
-        else:
-            self._onset = None
+        dc = np.median(means, axis=0)
+        spread = 1.4826 * np.median(np.abs(means - dc), axis=0)  # a robust standard deviation of the window means
+        error = 1.2533 * spread / np.sqrt(means.shape[0])  # the median's standard error
+        dc = np.where(np.abs(dc) > DC_SIGNIFICANCE * error, dc, 0.0)
+        if np.any(dc):
+            self.dc = dc.astype(np.float32)
+
+
+def offset_heard(dc: np.ndarray | None, gain: float) -> np.ndarray | None:
+    """The DC offset to take out of what the separator hears: ``dc`` where, at the ``gain`` the separator hears the
+    recording with, it would reach :data:`DC_DBFS` (a quiet recording heard 20 dB louder carries its offset up with
+    it); None below."""
+    if dc is None or not np.max(np.abs(dc)) * gain > 10 ** (DC_DBFS / 20):
+        return None
+    return dc
 
 
 def _windows(seconds: float) -> int:
@@ -207,7 +211,7 @@ def heard_text(gain_db: float) -> str:
 def dc_text(dc_offset: tuple) -> str:
     """What a DC offset taken out of what the separator heard (``(left, right)``, full scale) means, in words; ""
     where there was none."""
-    if not dc_offset:
+    if not dc_offset or not any(dc_offset):
         return ""
     left, right = dc_offset
     db = 20 * np.log10(max(abs(left), abs(right)))

@@ -30,7 +30,7 @@ from typing import Iterator
 import numpy as np
 
 from jazzremix_gui.core.signal.features import separation_accompaniment, separator_input
-from jazzremix_gui.core.signal.input_level import LevelMeter, LevelRange, level_of
+from jazzremix_gui.core.signal.input_level import LevelMeter, LevelRange, level_of, offset_heard
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.signal.spatial import (SIDES, Direction, PanAware, concentration, distinct_directions,
@@ -314,10 +314,11 @@ class Analyser:
     level : LevelRange, optional
         The levels the network hears the recording at (:mod:`core.signal.input_level`): no block is made before
         the recording's level is measured on its start, then every block carries the gain (``Work.gain``);
-        None: as it is. The same measurement finds a DC offset (:attr:`core.signal.input_level.LevelMeter.dc`):
-        the separator then hears the recording without it, and the samples let out (``Work.x``, from which the
-        accompaniment is made) keep it, so the accompaniment holds the offset and the stems still add up to the
-        recording.
+        None: as it is. The same measurement finds a DC offset (:attr:`core.signal.input_level.LevelMeter.dc`): one
+        it would hear (:func:`core.signal.input_level.offset_heard`) the separator hears taken out, except from
+        samples that are exactly zero (digital silence before, between or after the music stays silence), and the
+        samples let out (``Work.x``, from which the accompaniment is made) are the recording's own, so the
+        accompaniment holds the offset and the stems still add up to the recording.
     """
 
     def __init__(self, n_samples: int, hop: int, ctx: int, block_frames: int = BLOCK_FRAMES, steered: bool = False,
@@ -328,6 +329,7 @@ class Analyser:
         self._held: list[np.ndarray] = []  # input received while the level is measured
         self.gain = 1.0  # the network's input gain, once the level is measured
         self.dc: np.ndarray | None = None  # (2,) the DC offset taken out of self._in, once measured
+        self._orig: np.ndarray | None = None  # with self.dc: the samples of self._in as they came
         self.n_frames = frame_count(n_samples, hop)
         self._in = np.zeros((0, 2), np.float32)
         self._in_off = 0  # global index of self._in[0]
@@ -363,7 +365,10 @@ class Analyser:
                 return iter(())
             self._measured()
             return self._run(final=False)
-        self._in = np.concatenate([self._in, block if self.dc is None else block - self.dc])
+        if self.dc is None:
+            self._in = np.concatenate([self._in, block])
+        else:
+            self._in, self._orig = np.concatenate([self._in, self._heard(block)]), np.concatenate([self._orig, block])
         return self._run(final=False)
 
     def feed_last(self) -> Iterator[Work]:
@@ -381,9 +386,13 @@ class Analyser:
     def _measured(self) -> None:
         self.gain = float(10 ** (self.level.gain_db(self._meter.level_db) / 20))
         self._in, self._held = np.concatenate([self._in, *self._held]), []
-        self.dc = self._meter.dc
+        self.dc = offset_heard(self._meter.dc, self.gain)
         if self.dc is not None:
-            self._in -= self.dc
+            self._in, self._orig = self._heard(self._in), self._in
+
+    def _heard(self, block: np.ndarray) -> np.ndarray:
+        """``block`` without the DC offset, its zero samples (digital silence) left at zero."""
+        return np.where(block != 0, block - self.dc, np.float32(0))
 
     def _available_frames(self, final: bool) -> int:
         """Frames ``< t`` whose model input (with context) is fully available."""
@@ -418,18 +427,18 @@ class Analyser:
         drop = max(0, min(keep_from, self._emitted) - self._in_off)
         if drop:
             self._in = self._in[drop:]
+            self._orig = self._orig[drop:] if self._orig is not None else None
             self._in_off += drop
         return work
 
     def _samples(self, start: int, end: int) -> np.ndarray:
-        """Input samples ``start .. end-1`` (global), ``(end - start, 2)``, with any DC offset taken out of what the
-        separator hears; zeros where none were received."""
+        """Input samples ``start .. end-1`` (global) as they came (with any DC offset the separator did not hear),
+        ``(end - start, 2)``; zeros where none were received."""
         out = np.zeros((end - start, 2), np.float32)
         lo, hi = max(start, self._in_off), min(end, self._in_off + self._in.shape[0])
         if hi > lo:
-            out[lo - start : hi - start] = self._in[lo - self._in_off : hi - self._in_off]
-            if self.dc is not None:
-                out[lo - start : hi - start] += self.dc
+            out[lo - start : hi - start] = (self._in if self._orig is None else self._orig)[
+                lo - self._in_off : hi - self._in_off]
         return out
 
 
