@@ -363,3 +363,26 @@ def test_a_short_excerpts_bass_is_not_an_offset(clip):
     for seconds in (0.1, 0.5, 1.0, 3.0):
         for start in range(0, rate * 20, rate * 2):
             assert _meter(mix[start: start + int(seconds * rate)], 65536).dc is None, (seconds, start)
+
+
+def test_what_lies_under_25_hz_goes_to_the_accompaniment(shipped, clip):
+    """An offset faded in with the music (no constant to take out) and a turntable's rumble (12 Hz): the solo holds
+    none of it, so where it was found and its share stay those of the music (SOLO_FIRST_BIN)."""
+    from jazzremix_gui.core.signal.separation import SOLO_FIRST_BIN
+
+    mix, rate = clip
+    music = mix[: rate * 10] - mix[: rate * 10].mean(axis=0)
+    t = np.arange(music.shape[0]) / rate
+    fade = np.minimum(1.0, t / 3.0).astype(np.float32)[:, None]
+    rumble = (0.02 * np.sin(2 * np.pi * 12 * t)).astype(np.float32)[:, None]
+    clean = pipeline.separate(music * fade, rate, shipped)
+    for low in ((music + np.float32(0.02)) * fade, music * fade + rumble):
+        stems = pipeline.separate(low, rate, shipped)
+        solo = np.abs(np.fft.rfft(stems.solo)) ** 2
+        under = np.fft.rfftfreq(stems.solo.shape[0], 1 / rate) < 15
+        assert solo[under].sum() < 1e-3 * solo.sum()
+        assert stems.recorded_pan_deg == pytest.approx(clean.recorded_pan_deg, abs=0.5)
+        assert stems.solo_share_db == pytest.approx(clean.solo_share_db, abs=0.5)
+        err = stems.solo + stems.accompaniment.mean(axis=1) - low.mean(axis=1)
+        assert np.max(np.abs(err)) < 1e-5
+    assert (SOLO_FIRST_BIN - 1) * rate / 4096 < 25 < SOLO_FIRST_BIN * rate / 4096  # left out: the bins under 25 Hz

@@ -147,13 +147,21 @@ class Work:
     dc: np.ndarray | None = None
 
 
+#: The solo's first bin: the network's solo below it (under 25 Hz at 44.1 kHz, bins 0-2) is set to zero, so all that
+#: lies there goes to the accompaniment. No jazz solo sounds there (a bass's low E is 41 Hz; 9 % of that partial's
+#: energy reaches bin 2 through the window): what does is an offset's remains (faded in with the music, or drifting),
+#: a turntable's rumble, which the solo took, moving where it was read and how loud it was.
+SOLO_FIRST_BIN = 3
+
+
 def run_network(model: SessionLike, work: Work) -> Work:
     """The separator on one block's ``features`` (made at ``work.gain``: :func:`_input`): ``work`` with ``solo_mag``
     set (its context frames cut off), the magnitudes it gives scaled back by ``1 / work.gain``: a mask of the
-    recording as it is."""
+    recording as it is, zero below :data:`SOLO_FIRST_BIN`."""
     out = model.run(work.features)[work.ctx_before : work.ctx_before + work.b - work.a]
     if work.gain != 1.0:
         out = np.multiply(out, np.float32(1.0 / work.gain), out=out)  # the model's own fresh array
+    out[:, :SOLO_FIRST_BIN] = 0
     return replace(work, solo_mag=out, features=None)
 
 
@@ -551,7 +559,9 @@ class Synthesiser:
                  mix: np.ndarray) -> None:
         """Add these frames' energies: the mixture's, each channel's solo and the mono solo's.
 
-        Each energy is one pass of products summed per frame in float32 (2049 or 4098 values) and
+        The mixture's leaves out the bins under :data:`SOLO_FIRST_BIN` (an offset's remains, rumble: no solo's),
+        so the solo's share is of what a solo can sound in. Each energy is one pass of products summed per frame in
+        float32 (2049 or 4098 values) and
         over frames in float64: the mixture's from ``mag`` (``|X_c|``, ``(T, 2, F)``), the channels' from the
         masked channel solos ``solo_parts`` (complex ``P_c = M_c X_c``, ``(T, 2, F)``), the mono solo's from
         ``solo_spec`` (``(T, F)``, the raw mode's) or, when None, as ``sum_c mix_c P_c``:
@@ -569,7 +579,8 @@ class Synthesiser:
         parts = np.ascontiguousarray(solo_parts).view(np.float32)  # (T, 2, 2F): real and imaginary parts
         w = np.asarray(mix, np.float64)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below
-            e_mix = float(rows(mag).sum(dtype=np.float64))
+            low = mag[..., :SOLO_FIRST_BIN]  # what no solo sounds in: left out
+            e_mix = float(rows(mag).sum(dtype=np.float64)) - float(np.square(low, dtype=np.float64).sum())
             per_channel = rows(parts).reshape(parts.shape[0], 2).sum(axis=0, dtype=np.float64)
             if solo_spec is not None:
                 e_mid = float(rows(np.ascontiguousarray(solo_spec).view(np.float32)).sum(dtype=np.float64))
@@ -577,7 +588,7 @@ class Synthesiser:
                 cross = float(np.einsum("ij,ij->i", parts[:, 0], parts[:, 1]).sum(dtype=np.float64))
                 e_mid = float(w[0] ** 2 * per_channel[0] + w[1] ** 2 * per_channel[1] + 2 * w[0] * w[1] * cross)
         if not (np.isfinite(e_mix) and np.isfinite(per_channel).all() and np.isfinite(e_mid)):
-            e_mix = float(power64(spec).sum())
+            e_mix = float(power64(spec[..., SOLO_FIRST_BIN:]).sum())
             per_channel = power64(solo_parts).sum(axis=(0, 2))
             if solo_spec is None:
                 wide = solo_parts.astype(np.complex128)
