@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import sys
 import threading
@@ -52,6 +53,13 @@ def _thread_hook(args) -> None:
 
 
 def install() -> None:
-    """Route uncaught exceptions of the GUI thread and of Python threads to the log (and the box)."""
+    """Route uncaught exceptions of the GUI thread and of Python threads to the log (and the box); a crash in native
+    code (a segmentation fault) prints every thread's Python stack on stderr: once, the app ended with one on
+    SIGTERM while separating in a full test run (not seen again in 30 tries under load; docs/RELIABILITY.md), and
+    the next one should say where."""
     sys.excepthook = handle
     threading.excepthook = _thread_hook
+    try:
+        faulthandler.enable(all_threads=True)
+    except (AttributeError, ValueError, OSError):  # no stderr to write to (closed, or None under a GUI launcher)
+        pass
