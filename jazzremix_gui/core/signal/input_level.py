@@ -15,8 +15,8 @@ counts then; a shorter recording: all of it). A start with nothing above :data:`
 The same samples give the recording's DC offset (:meth:`LevelMeter._find_dc`: the median of its 100 ms windows'
 means, from the onset). Old transfers often carry one (a converter's or a preamplifier's offset), and the separator
 heard it as part of the solo: the solo's stem took the DC, its direction was read toward the centre and its share of
-the recording grew, which moved the mixer's suggestion (0.02 full scale moved seg7's gain from 1.2 to 1.6). One the
-separator would hear above :data:`DC_DBFS` is taken out of what it hears, except where the recording is digital
+the recording grew, which moved the mixer's suggestion (0.02 full scale moved seg7's gain from 1.2 to 1.6). An offset
+the separator would hear above :data:`DC_DBFS` is taken out of what it hears, except where the recording is digital
 silence (:class:`core.signal.separation.Analyser`), and left in the accompaniment, so the stems still add up to the
 recording. The level is each window's power about its own mean, so an offset neither starts the sound nor counts in
 it.
