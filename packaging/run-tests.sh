@@ -20,9 +20,11 @@ if ! jack_lsp >/dev/null 2>&1; then
   echo "warning: JACK dummy server did not start; audio tests will skip. jackd said:" >&2; cat "$JACK_LOG" >&2
 fi
 export JAZZREMIX_JACK=1
-# Two test processes (pytest-xdist; JAZZREMIX_TEST_WORKERS=0 runs them in this one): on the 2-core VM the suite
-# took 6 min 13 s alone and 3 min 31 s on two (2026-12-03); each worker plays into the same JACK server.
-WORKERS=${JAZZREMIX_TEST_WORKERS:-2}
+# One test process per core, at least two and at most four (pytest-xdist; JAZZREMIX_TEST_WORKERS=N sets it, 0 runs
+# them in this one): on the 2-core VM the suite took 6 min 13 s alone and 3 min 31 s on two (2026-12-03); each
+# worker plays into the same JACK server.
+CORES=$(nproc 2>/dev/null || echo 2)
+WORKERS=${JAZZREMIX_TEST_WORKERS:-$(( CORES < 2 ? 2 : (CORES > 4 ? 4 : CORES) ))}
 if [ "$WORKERS" != "0" ] && "$PY" -c "import xdist" 2>/dev/null; then
   set -- "$@" -n "$WORKERS"
 fi
