@@ -54,7 +54,8 @@ def mixer_source_text(version: str, paired: str = "", separator: str = "", is_pa
 
 def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str:
     """Where the separation found the solo in the recording (its pan and share of the energy), in words, and the
-    gain the separator heard the recording with where it was not 0 dB (:mod:`core.signal.input_level`); no place
+    gain the separator heard the recording with where it was not 0 dB and a DC offset it did not hear
+    (:func:`core.signal.input_level.heard_lines`); no place
     for a mono recording (``channels`` 1), where it has no side, nor for a silent one; "" when nothing is to say.
 
     A wrong side (a horn or a comping part taken for the solo) is what the track's **Solo side...** is for: other
