@@ -16,10 +16,10 @@ The same samples give the recording's DC offset (:meth:`LevelMeter._find_dc`: th
 means, from the onset). Old transfers often carry one (a converter's or a preamplifier's offset), and the separator
 heard it as part of the solo: the solo's stem took the DC, its direction was read toward the centre and its share of
 the recording grew, which moved the mixer's suggestion (0.02 full scale moved seg7's gain from 1.2 to 1.6). An offset
-the separator would hear above :data:`DC_DBFS` is taken out of what it hears, except where the recording is digital
-silence (:class:`core.signal.separation.Analyser`), and left in the accompaniment, so the stems still add up to the
-recording. The level is each window's power about its own mean, so an offset neither starts the sound nor counts in
-it.
+the separator would hear above :data:`DC_DBFS` is taken out of what it hears, except from the digital silence a
+recording may open with (:class:`core.signal.separation.Analyser`), and left in the accompaniment, so the stems still
+add up to the recording. The level is each window's power about its own mean, so an offset neither starts the sound
+nor counts in it.
 """
 
 from __future__ import annotations
@@ -102,6 +102,10 @@ class LevelMeter:
         self._tail = (0.0, 0)  # (sum of squares about its mean, samples) after the last complete window, at finish
         self.decided = False
         self.level_db: float | None = None
+        self._count = 0  # samples pushed
+        #: The index of the recording's first sample that is not digital silence (both channels exactly zero);
+        #: None while there is none.
+        self.first_sound: int | None = None
         #: The recording's DC offset, ``(2,)`` float32 (full scale; 0 for a channel without one), once decided;
         #: None: none found (:meth:`_find_dc`). Whether the separator hears the recording without it depends on the
         #: gain it hears it with (:func:`offset_heard`).
@@ -111,6 +115,10 @@ class LevelMeter:
         """Measure ``(m, 2)`` more samples (nothing once decided)."""
         if self.decided or not block.shape[0]:
             return
+        if self.first_sound is None:
+            sound = np.flatnonzero(np.any(block[:, :2] != 0, axis=1))
+            self.first_sound = self._count + int(sound[0]) if sound.size else None
+        self._count += block.shape[0]
         limit = _windows(WAIT_SECONDS)
         both = np.concatenate([self._partial, block[:, :2]]) if self._partial.size else block[:, :2]
         whole = min(both.shape[0] // WINDOW, limit - len(self._powers)) * WINDOW

@@ -323,10 +323,10 @@ class Analyser:
         The levels the network hears the recording at (:mod:`core.signal.input_level`): no block is made before
         the recording's level is measured on its start, then every block carries the gain (``Work.gain``);
         None: as it is. The same measurement finds a DC offset (:attr:`core.signal.input_level.LevelMeter.dc`): one
-        it would hear (:func:`core.signal.input_level.offset_heard`) the separator hears taken out, except from
-        samples that are exactly zero (digital silence before, between or after the music stays silence), and the
-        samples let out (``Work.x``, from which the accompaniment is made) are the recording's own, so the
-        accompaniment holds the offset and the stems still add up to the recording.
+        it would hear (:func:`core.signal.input_level.offset_heard`) the separator hears taken out, and the samples
+        let out (``Work.x``, from which the accompaniment is made) are the recording's own, so the accompaniment
+        holds the offset and the stems still add up to the recording. Digital silence the recording opens with
+        stays silence.
     """
 
     def __init__(self, n_samples: int, hop: int, ctx: int, block_frames: int = BLOCK_FRAMES, steered: bool = False,
@@ -397,10 +397,15 @@ class Analyser:
         self.dc = offset_heard(self._meter.dc, self.gain)
         if self.dc is not None:
             self._in, self._orig = self._heard(self._in), self._in
+            opening = (self._meter.first_sound or 0) - self._in_off
+            self._in[: max(opening, 0)] = 0  # an opening of digital silence stays silent
 
     def _heard(self, block: np.ndarray) -> np.ndarray:
-        """``block`` without the DC offset, its zero samples (digital silence) left at zero."""
-        return np.where(block != 0, block - self.dc, np.float32(0))
+        """``block`` without the DC offset, every sample (only the recording's opening digital silence stays zero,
+        :meth:`_measured`: as its own step into the music the offset's would be a click; a zero elsewhere is
+        music's own, often so in 8-bit files, and a constant left by silence there lies under 25 Hz, nothing of
+        the solo's)."""
+        return block - self.dc
 
     def _available_frames(self, final: bool) -> int:
         """Frames ``< t`` whose model input (with context) is fully available."""
