@@ -260,12 +260,17 @@ class _SeparationSteps:
         self.run_network = Network(model, self.synthesis.pan_aware, others=others)
         self.analysis = Analyser(n44, model.meta.hop, model.meta.context_frames, steered=self.run_network.steers,
                                  level=level_of(level), **kwargs)
+        # at another rate than the separation's, the input as it came, for the accompaniment (_synthesise)
+        self._native = audio_io.SampleQueue(2) if rate != MODEL_RATE else None
 
     def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
         with reusing_memory():
             for block in blocks:
-                if not (yield from self._ticked(self.analysis.feed(to44.push(_as_stereo(block))))):
+                block = _as_stereo(block)
+                if self._native is not None:
+                    self._native.put(block)
+                if not (yield from self._ticked(self.analysis.feed(to44.push(block)))):
                     yield _Tick(self.analysis.fraction_done)
             yield from self._ticked(self.analysis.feed(to44.finish()))
             yield from self._ticked(self.analysis.feed_last())
@@ -294,27 +299,32 @@ class _SeparationSteps:
             yield from self._synthesise(items)
 
     def _synthesise(self, items: Iterator) -> Iterator[_Out]:
+        """The stems at the input's rate. At another rate than the separation's, the solo's channel parts
+        (``x - accompaniment`` at 44.1 kHz) are resampled back and the accompaniment is the input as it came minus
+        them: what lies outside the separation's band (above 22.05 kHz, the resamplers' edge under the input's
+        Nyquist) stays in the accompaniment, and the stems add up to the input at any rate."""
         back_solo = audio_io.StreamResampler(MODEL_RATE, self.rate, 1)
-        back_acc = audio_io.StreamResampler(MODEL_RATE, self.rate, 2)
-        sent, outs = 0, []
+        back_acc = audio_io.StreamResampler(MODEL_RATE, self.rate, 2)  # the accompaniment, or the parts
+        sent, outs, xs = 0, [], []
         for item in items:
             if isinstance(item, Work):
                 outs.append(self.synthesis.process(item))
+                xs.append(item.x)
                 continue
             solo, acc = join(outs)
-            outs = []
+            x, outs, xs = (np.concatenate(xs) if xs else np.zeros((0, 2), np.float32)), [], []
             rows = self.synthesis.take_rows()
             if not solo.shape[0] and not item.last:
                 yield _Out(None, None, replace(self.synthesis.recorded), item.fraction, rows=rows)
                 continue
-            s, a = back_solo.push(solo[:, None]), back_acc.push(acc)
+            s, a = back_solo.push(solo[:, None]), back_acc.push(acc if self._native is None else x - acc)
             if item.last:  # exact length, sample-aligned with the input
                 s = audio_io.fit_length(np.concatenate([s, back_solo.finish()]), self.n - sent)
                 a = audio_io.fit_length(np.concatenate([a, back_acc.finish()]), self.n - sent)
             k = self.n - sent if item.last else min(s.shape[0], a.shape[0], self.n - sent)
             sent += k
-            yield _Out((s[:k, 0], a[:k]), (solo, acc), replace(self.synthesis.recorded), item.fraction, item.last,
-                       rows)
+            a = a[:k] if self._native is None else self._native.take(k) - a[:k]
+            yield _Out((s[:k, 0], a), (solo, acc), replace(self.synthesis.recorded), item.fraction, item.last, rows)
 
 
 def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, progress: ProgressFn = None,

@@ -13,9 +13,11 @@ failed or cancelled job never leaves a half-written file. Resampling uses soxr
 
 from __future__ import annotations
 
+import collections
 import errno
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -284,6 +286,43 @@ def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
         return x
     y = soxr.resample(x, rate_in, rate_out, quality="HQ")
     return fit_length(y.astype(np.float32), resampled_length(x.shape[0], rate_in, rate_out))
+
+
+class SampleQueue:
+    """Samples put in blocks on one thread and taken, any number at a time, on another (first in, first out).
+
+    Parameters
+    ----------
+    channels : int
+        Columns of every block, ``(m, channels)`` float32.
+    """
+
+    def __init__(self, channels: int):
+        self.channels = channels
+        self._blocks: collections.deque = collections.deque()
+        self._lock = threading.Lock()
+
+    def put(self, block: np.ndarray) -> None:
+        """Add ``(m, channels)`` samples (copied)."""
+        block = np.array(block, np.float32)
+        with self._lock:
+            self._blocks.append(block)
+
+    def take(self, k: int) -> np.ndarray:
+        """The next ``k`` samples, ``(k, channels)``; zeros past what was put."""
+        out = np.zeros((k, self.channels), np.float32)
+        done = 0
+        with self._lock:
+            while done < k and self._blocks:
+                block = self._blocks[0]
+                n = min(k - done, block.shape[0])
+                out[done: done + n] = block[:n]
+                done += n
+                if n == block.shape[0]:
+                    self._blocks.popleft()
+                else:
+                    self._blocks[0] = block[n:]
+        return out
 
 
 class StreamResampler:
