@@ -26,7 +26,7 @@ from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.audio.formats import extension, spec_for_path
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.progress import Reporter
-from jazzremix_gui.core.signal.input_level import heard_lines
+from jazzremix_gui.core.signal.input_level import heard_json, heard_lines
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 from jazzremix_gui.services import naming, remix_writer
 
@@ -142,8 +142,7 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
     entry = {"input": str(path), "output": report_json(result.report, "remix"), "loudness_mode": args.loudness,
              "pan_deg": one[0], "gain": one[1], "per_section": pans[0] != pans[1] or gains[0] != gains[1],
              "models": result.models, "warnings": input_warnings(args, path),
-             "heard_gain_db": round(heard.heard_gain_db, 2),
-             "dc_offset": [round(v, 6) for v in heard.dc_offset] or None}
+             **heard_json(heard.heard_gain_db, heard.dc_offset)}
     if result.loudness is not None:
         entry["loudness"] = loudness_json(result.loudness)
     return entry

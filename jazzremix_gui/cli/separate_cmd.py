@@ -89,7 +89,7 @@ def plan_outputs(inputs, out: Path, fmt: str, template: str, stems=STEMS,
 
 def run(args) -> int:
     from jazzremix_gui.cli.suggest_cmd import others_text, pan_text
-    from jazzremix_gui.core.signal.input_level import heard_lines
+    from jazzremix_gui.core.signal.input_level import heard_json, heard_lines
 
     spec = spec_from(args)
     inputs, problems = gather_inputs(args.inputs, "separate", skip=args.out)
@@ -129,8 +129,7 @@ def run(args) -> int:
             entry["solo_pan_deg"] = round(recorded.pan_deg, 1) if share is not None else None
             entry["solo_share_db"] = round(share, 1) if share is not None else None
             entry["solo_others_deg"] = list(recorded.others_deg)
-            entry["heard_gain_db"] = round(recorded.heard_gain_db, 2)
-            entry["dc_offset"] = [round(v, 6) for v in recorded.dc_offset] or None
+            entry.update(heard_json(recorded.heard_gain_db, recorded.dc_offset))
             entry["outputs"] = outputs_json(dict(zip(targets, reports)), args.solo)
             shared = shared_gain_db(reports)
             if shared is not None:

@@ -16,7 +16,7 @@ from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_pan_
 from jazzremix_gui.cli.streams import one_line
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.signal.input_level import heard_lines
+from jazzremix_gui.core.signal.input_level import heard_json, heard_lines
 
 
 def register(sub) -> None:
@@ -96,8 +96,7 @@ def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
         share = stems.solo_share_db if math.isfinite(stems.solo_share_db) else None
         data.update(input=str(path), mixer=str(mix.path), solo_level=round(stems.solo_level, 4),
                     gain_reference="recording", solo_share_db=None if share is None else round(share, 2),
-                    solo_others_deg=list(stems.others_deg), heard_gain_db=round(stems.heard_gain_db, 2),
-                    dc_offset=[round(v, 6) for v in stems.dc_offset] or None,
+                    solo_others_deg=list(stems.others_deg), **heard_json(stems.heard_gain_db, stems.dc_offset),
                     warnings=warnings + [p for p in [pipeline.pairing_problem(result.separator, mix)] if p])
         if single:
             print(json.dumps(data))

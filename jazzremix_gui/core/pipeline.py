@@ -228,7 +228,7 @@ class _Out:
     """What :func:`separate_stream` hands its caller after each input block.
 
     ``samples`` (``(solo (k,), accompaniment (k, 2))`` at the input's rate) and ``samples44``
-    (the same at 44.1 kHz) are None when the block let nothing out; ``energies`` are
+    (the same at 44.1 kHz) are None when the block let nothing out; ``found`` is
     :class:`RecordedSolo` as it was then (a copy); ``rows`` the mixer's ``(first frame, rows)`` of the frames
     finished since the previous one (or None).
     """
@@ -309,10 +309,12 @@ class _SeparationSteps:
         for item in items:
             if isinstance(item, Work):
                 outs.append(self.synthesis.process(item))
-                xs.append(item.x)
+                if self._native is not None:  # the input at 44.1 kHz, for the parts (none kept at 44.1 kHz)
+                    xs.append(item.x)
                 continue
             solo, acc = join(outs)
-            x, outs, xs = (np.concatenate(xs) if xs else np.zeros((0, 2), np.float32)), [], []
+            x = np.concatenate(xs) if xs else None
+            outs, xs = [], []
             rows = self.synthesis.take_rows()
             if not solo.shape[0] and not item.last:
                 yield _Out(None, None, replace(self.synthesis.recorded), item.fraction, rows=rows)

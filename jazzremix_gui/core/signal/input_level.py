@@ -233,6 +233,12 @@ def heard_lines(gain_db: float, dc_offset: tuple) -> list[str]:
     return [line for line in (heard_text(gain_db), dc_text(dc_offset)) if line]
 
 
+def heard_json(gain_db: float, dc_offset: tuple) -> dict:
+    """The same for ``--json`` and the batch manifest: ``heard_gain_db`` (dB, 0 as it is) and ``dc_offset``
+    (``[left, right]`` full scale, or None)."""
+    return {"heard_gain_db": round(gain_db, 2), "dc_offset": [round(v, 6) for v in dc_offset] or None}
+
+
 def level_of(level: LevelRange | bool | None) -> LevelRange | None:
     """The range a separation uses: None: :data:`DEFAULT_RANGE`; False: none (the recording as it is)."""
     if level is None:

@@ -34,6 +34,7 @@ from jazzremix_gui.core.files.oserrors import describe_os_error
 from jazzremix_gui.services.batch.manifest import OPTION_DEFAULTS, outputs_exist
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal import automation
+from jazzremix_gui.core.signal.input_level import heard_json
 from jazzremix_gui.core.signal.separation import RecordedSolo
 from jazzremix_gui.services import naming, remix_writer
 from jazzremix_gui.services.exporting import ExportPlan
@@ -217,8 +218,7 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
                   warnings=meta.warnings() + ([problem] if problem else []),  # damage, downmix, the models' pairing
                   suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
                               "confidence": float(sugg.confidence), "clear": bool(sugg.clear)},
-                  duration_s=meta.frames / meta.rate, heard_gain_db=round(heard.heard_gain_db, 2),
-                  dc_offset=[round(d, 6) for d in heard.dc_offset] or None)
+                  duration_s=meta.frames / meta.rate, **heard_json(heard.heard_gain_db, heard.dc_offset))
 
 
 def _write(path: Path, meta, targets: dict, plan: ExportPlan, separator, mixer, cancel, heard: RecordedSolo):
