@@ -121,3 +121,38 @@ def test_sigterm_while_a_box_is_up_at_start_exits_within_a_second(tmp_path):
     time.sleep(1.0)  # the box is up
     elapsed = sigterm_and_time(proc, lines)
     assert elapsed < QUIT_S, elapsed
+
+
+PAINT_DRIVER = textwrap.dedent("""
+    import signal, sys
+    from PySide6.QtWidgets import QWidget
+    from jazzremix_gui.ui import excepthook
+    from jazzremix_gui.ui.app import make_app
+
+    app = make_app()
+    excepthook.install()
+    excepthook.watch_signals(app)
+
+    class View(QWidget):
+        def paintEvent(self, event):  # Python called from Qt's C++, as pyqtgraph's views are
+            if not getattr(self, "signalled", False):
+                self.signalled = True
+                signal.raise_signal(signal.SIGTERM)
+                print("the paint went on", flush=True)
+
+    view = View()
+    view.show()
+    status = app.exec()
+    print("status", status, excepthook.exit_asked, flush=True)
+""")
+
+
+def test_a_signal_inside_qt_calling_python_lets_that_code_finish_then_ends_the_app(tmp_path):
+    """The app ended once with a segmentation fault on SIGTERM while separating: the signal had been raised as an
+    exception inside pyqtgraph's ``paintEvent`` (faulthandler's stack). Now the handler only notes it and the event
+    loop ends at its timer's next tick with 143; with the exception, the paint would not go on."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT), JAZZREMIX_DATA_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", PAINT_DRIVER], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "the paint went on" in out.stdout, out.stdout + out.stderr
+    assert "status 143 [143]" in out.stdout, out.stdout + out.stderr

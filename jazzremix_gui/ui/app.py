@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -71,9 +71,7 @@ def run_app(files: list[str], device_override: str | None = None) -> int:
     from jazzremix_gui.ui.main_window import MainWindow
 
     excepthook.install()
-    wake = QTimer(app)  # Python runs signal handlers (SIGTERM, SIGHUP, Ctrl+C) only when Qt hands it control
-    wake.timeout.connect(lambda: None)
-    wake.start(200)
+    excepthook.watch_signals(app)  # SIGTERM, SIGHUP, Ctrl+C: noted, and acted on by a timer of the event loop
     window = MainWindow()
     try:
         device.set_device(device_override or window.settings["device"])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import faulthandler
 import logging
+import signal
 import sys
 import threading
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from jazzremix_gui.core import logs
@@ -45,6 +47,42 @@ def handle(exc_type, exc, tb) -> None:
         QMessageBox.critical(app.activeWindow(), "Jazz Remix: unexpected error", plain_words(exc))
     finally:
         _showing.release()
+
+
+#: Signals noted by the app's handler (:func:`watch_signals`), in order.
+_signalled: list[int] = []
+#: How often the GUI thread looks for a noted signal, in ms (Python runs its handlers only when Qt hands it control).
+WAKE_MS = 200
+
+
+def _note(signum, frame) -> None:
+    _signalled.append(int(signum))
+
+
+def _exit_if_signalled() -> None:
+    """Leave every event loop (the main one, or a box's) with 128 + the first signal noted, once."""
+    if _signalled and not exit_asked:
+        exit_asked.append(128 + _signalled[0])
+        QApplication.exit(exit_asked[-1])
+
+
+def watch_signals(app: QApplication) -> QTimer:
+    """Make SIGINT, SIGTERM and SIGHUP end the app from its own event loop (those the parent ignored stay ignored).
+
+    The command line turns them into an exception raised wherever the main thread is (``core.files.interrupts``).
+    In the app that is often inside Python code called from Qt's C++ (a view's ``paintEvent`` mid-paint), and an
+    exception thrown there crashed the app with a segmentation fault on SIGTERM while separating (its stack, caught
+    by faulthandler: pyqtgraph's ``GraphicsView.paintEvent``). Here the handler only notes the signal; a timer of
+    the GUI thread (returned; it also wakes Python) leaves the event loops at its next tick, within
+    :data:`WAKE_MS`, with the status :data:`exit_asked` records.
+    """
+    for s in interrupts.HANDLED:
+        if signal.getsignal(s) not in (signal.SIG_IGN, None):
+            signal.signal(s, _note)
+    wake = QTimer(app)
+    wake.timeout.connect(_exit_if_signalled)
+    wake.start(WAKE_MS)
+    return wake
 
 
 def _thread_hook(args) -> None:
