@@ -1,11 +1,13 @@
-"""``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json] [--input-level LOW,HIGH]``:
-global SDR beside the oracle's, and track by track against an earlier evaluation of the same tracks."""
+"""``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json] [--input-level LOW,HIGH]
+[--adapt [STEPS]]``: global SDR beside the oracle's, and track by track against an earlier evaluation of the same
+tracks."""
 
 from __future__ import annotations
 
 import json
 import sys
 
+from jazzremix_gui.cli.adapt_option import adapt_function, add_adapt_option
 from jazzremix_gui.cli.common import (EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware, error,
                                       load_separator, progress_bar)
 from jazzremix_gui.core.signal.input_level import DEFAULT_RANGE, LEVEL_SECONDS, parse_range
@@ -27,6 +29,7 @@ def register(sub) -> None:
                         "nearer end; one value: every recording at that level; 'none': as it is (default: the "
                         f"separation's own range, {DEFAULT_RANGE.to_text()}; the stems stay at the recording's level "
                         "either way)")
+    add_adapt_option(p)
     p.set_defaults(func=run)
 
 
@@ -47,9 +50,12 @@ def run(args) -> int:
         earlier = _read_earlier(args.against)
         if earlier is None:
             return EXIT_USAGE
+    adapt = adapt_function(args)
     model = load_separator(args.model, args)
     with progress_bar("evaluating") as bar:
-        result = evaluation.evaluate_dataset(args.dataset, model, progress=bar, level=level)
+        result = evaluation.evaluate_dataset(args.dataset, model, progress=bar, level=level,
+                                             adapt=(lambda *a: adapt(*a)[0]) if adapt else None,
+                                             adapted=f"{args.adapt} steps" if adapt else "")
     if earlier is not None:
         try:
             result["compared"] = evaluation.paired_comparison(result, earlier)

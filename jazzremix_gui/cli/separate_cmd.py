@@ -7,6 +7,7 @@ import math
 import os
 from pathlib import Path
 
+from jazzremix_gui.cli.adapt_option import adapt_function, adapted_separator, add_adapt_option
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, add_model_option,
                                       add_pan_aware_option, bad_pan_aware, load_separator, error, input_failure,
                                       input_warnings, note, note_swept, progress_bar)
@@ -44,6 +45,7 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
     add_model_option(p, "separator")
     add_pan_aware_option(p)
+    add_adapt_option(p)
     p.set_defaults(func=run)
 
 
@@ -98,6 +100,7 @@ def run(args) -> int:
     stems = STEMS if args.stems == "both" else (args.stems,)
     if bad_pan_aware(args):
         return EXIT_USAGE
+    adapt = adapt_function(args)  # without PyTorch: said before any work
     model = load_separator(args.model, args)  # a bad model is said before any folder is made
     out = prepare_out_dir(args.out)
     plans, refused = plan_outputs(inputs, out, spec.fmt, args.filename, stems, args.overwrite)
@@ -113,9 +116,13 @@ def run(args) -> int:
             naming.check_name_lengths(targets.values())
             naming.make_folders(targets.values())
             recorded = RecordedSolo()
+            separator = model
+            if adapt is not None:
+                note(f"{where}{item.path}: adapting the separator to it")
+                separator = adapted_separator(adapt, item.path, model, f"{where}adapting to {item.path.name}")
             with progress_bar(f"{where}{item.path.name}") as bar:
                 reports = remix_writer.separate_stems(item.path, targets, spec, args.clip, args.keep_mono, args.solo,
-                                                      model, Reporter(bar), recorded=recorded)
+                                                      separator, Reporter(bar), recorded=recorded)
             note(f"{where}{item.path}: {', '.join(r.path.name for r in reports)}")
             for r in reports:
                 note("  " + r.describe())
@@ -130,6 +137,7 @@ def run(args) -> int:
             entry["solo_share_db"] = round(share, 1) if share is not None else None
             entry["solo_others_deg"] = list(recorded.others_deg)
             entry.update(heard_json(recorded.heard_gain_db, recorded.dc_offset))
+            entry["separator"] = separator.meta.version
             entry["outputs"] = outputs_json(dict(zip(targets, reports)), args.solo)
             shared = shared_gain_db(reports)
             if shared is not None:

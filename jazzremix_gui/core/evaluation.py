@@ -225,14 +225,17 @@ def read_track(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
 
 
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
-                alpha: float | None = None, pan_aware=None, level=None) -> TrackScore:
+                alpha: float | None = None, pan_aware=None, level=None, adapt=None) -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power,
     ``pan_aware``: the pan-aware Wiener step (:mod:`core.signal.spatial`; default the model's, False: none),
     ``level``: the levels the network hears it at (:mod:`core.signal.input_level`; default its range, False: as
-    it is)."""
+    it is); ``adapt``: ``adapt(mixture, rate, model) -> SessionLike``, the separator to use for this mixture
+    (``training.adapt``: ``model`` adapted to it; it is given the mixture only)."""
     check_track(folder)
     mix, solo, acc, rate = read_track(folder)
-    stems = separate(mix, rate, model, progress=None, cancel=None, alpha=alpha, pan_aware=pan_aware, level=level)
+    separator = adapt(mix, rate, model) if adapt is not None else model
+    stems = separate(mix, rate, separator, progress=None, cancel=None, alpha=alpha, pan_aware=pan_aware,
+                     level=level)
     o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
     ref_solo = solo.mean(axis=1)
     return TrackScore(
@@ -272,9 +275,10 @@ def side_summary(rows: list[dict], metas: list[dict]) -> dict:
 
 
 def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
-                     cancel: CancelFn = None, alpha: float | None = None, pan_aware=None, level=None) -> dict:
-    """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level`` as
-    :func:`score_track`'s).
+                     cancel: CancelFn = None, alpha: float | None = None, pan_aware=None, level=None,
+                     adapt=None, adapted: str = "") -> dict:
+    """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level`` and ``adapt`` as
+    :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the result's ``adapted``).
 
     Returns
     -------
@@ -290,7 +294,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
         check_references(folder)
     scores = []
     for i, folder in enumerate(tracks):
-        scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware, level=level))
+        scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware, level=level, adapt=adapt))
         report((i + 1) / len(tracks), folder.name)
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
     metas = [_meta(f) for f in tracks]
@@ -298,7 +302,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     used, heard = pan_aware_of(model, pan_aware), level_of(level)
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
             "pan_aware": used.to_text() if used is not None else "",
-            "input_level": heard.to_text() if heard is not None else "none",
+            "input_level": heard.to_text() if heard is not None else "none", "adapted": adapted,
             "tracks": rows, "median": median, "breakdown": breakdown(rows),
             "sides": side_summary(rows, metas)}
 

@@ -154,6 +154,9 @@ class RemixSampler:
         Share 0..1 of the steered examples steered at a uniformly drawn direction instead of the solo's.
     phase_sensitive : bool
         Targets projected on the mixture's phase (module docstring): ``solo + acc == mix`` bin by bin.
+    stems : list of (np.ndarray, np.ndarray), optional
+        Tracks held in memory instead of (or beside) dataset folders: each ``(solo, accompaniment)``, both
+        ``(n, 2)`` float32 at 44.1 kHz (what :mod:`training.adapt` trains on: one recording's own stems).
 
     :meth:`batch` returns ``(mix, solo, acc)`` mid magnitudes, each ``(B, length, 2049)``
     float32 (``acc`` only with ``with_acc=True``); with ``stereo=True`` the examples keep both channels
@@ -163,7 +166,7 @@ class RemixSampler:
     def __init__(self, datasets, length: int, hop: int, seed: int, p_remix: float = 0.5, gain_db: float = 6.0,
                  log=print, timbre: float = 0.0, timbre_scale: float = 1.5, resample: float = 0.0,
                  mid_cache: bool = False, steer: float = 0.0, steer_noise_deg: float = 4.0,
-                 steer_astray: float = 0.0, phase_sensitive: bool = False):
+                 steer_astray: float = 0.0, phase_sensitive: bool = False, stems=()):
         if steer > 0 and mid_cache:
             raise ValueError("steered examples need the stems' channels: a sampler with mid_cache=True has only mids")
         self.mid_cache, self.steer, self.steer_noise = mid_cache, steer, np.deg2rad(steer_noise_deg)
@@ -175,6 +178,8 @@ class RemixSampler:
         self.solo, self.acc, self.folders, self.tracks = [], [], [], []
         self.span = (length - 1) * hop + WIN_LEN  # samples covering `length` frames
         self.longest = self._need(2 ** (resample / 12))  # samples read at the fastest factor
+        for solo, acc in stems:
+            self._add(solo, acc, None)
         self.refresh()
         if not self.tracks:
             raise ValueError(f"no track is long enough for {length} frames")
@@ -187,21 +192,23 @@ class RemixSampler:
             refuse_validation_set(d)
             new = [f for f in finished_tracks(d) if f not in known]
             for folder in new:
-                i = len(self.folders)
                 if self.mid_cache:
                     mids = mid_cache(folder)
-                    self.solo.append(mids[0])
-                    self.acc.append(mids[1])
+                    self._add(mids[0], mids[1], folder)
                 else:
-                    self.solo.append(_stem(folder / "solo.wav"))
-                    self.acc.append(_stem(folder / "accompaniment.wav"))
-                self.folders.append(folder)
-                if min(self.solo[i].shape[0], self.acc[i].shape[0]) > self.longest:
-                    self.tracks.append(i)
+                    self._add(_stem(folder / "solo.wav"), _stem(folder / "accompaniment.wav"), folder)
             if new:
                 self.log(f"remix sampler: {len(new)} tracks from {d} ({len(self.tracks)} in all)")
             added += len(new)
         return added
+
+    def _add(self, solo, acc, folder) -> None:
+        """One track's stems (a folder's, or held in memory: ``folder`` None); drawn from if long enough."""
+        self.solo.append(solo)
+        self.acc.append(acc)
+        self.folders.append(folder)
+        if min(solo.shape[0], acc.shape[0]) > self.longest:
+            self.tracks.append(len(self.folders) - 1)
 
     @property
     def seconds(self) -> float:

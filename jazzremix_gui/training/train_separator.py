@@ -181,6 +181,22 @@ def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch:
     return loss
 
 
+def train_step(model, opt, sampler: RemixSampler, cfg: SeparatorConfig, pan_aware: PanAware | None = None) -> float:
+    """One optimiser step on a batch of ``sampler``'s examples (:func:`loss_fn` with ``cfg``'s weights); its loss."""
+    mix, solo, *rest = sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0, with_pitch=cfg.pitch > 0,
+                                     stereo=pan_aware is not None)
+    spectra = rest.pop() if pan_aware is not None else None
+    acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
+    pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
+    loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t, cfg.pitch,
+                   spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha, cfg.loss_power)
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+    opt.step()
+    return float(loss.detach())
+
+
 def train(cfg: SeparatorConfig) -> dict:
     """Train (or resume) one separator stage and export it; returns the card.
 
@@ -245,18 +261,7 @@ def _train(cfg: SeparatorConfig) -> dict:
         for group in opt.param_groups:  # warm-up, then cosine decay over the time budget (resumes with the time)
             group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0)))) \
                 * min(1.0, (step + 1) / warmup if warmup else 1.0)
-        mix, solo, *rest = sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0, with_pitch=cfg.pitch > 0,
-                                         stereo=pan_aware is not None)
-        spectra = rest.pop() if pan_aware is not None else None
-        acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
-        pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
-        loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t, cfg.pitch,
-                       spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha, cfg.loss_power)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        opt.step()
-        losses.append(float(loss.detach()))
+        losses.append(train_step(model, opt, sampler, cfg, pan_aware))
         step += 1
     averaged = _average_last(cfg, ckdir, model, step, elapsed, budget, log) if cfg.average_last else None
     return finish(cfg, model, step, elapsed, cpu, n_params, losses, history, sampler, averaged=averaged)

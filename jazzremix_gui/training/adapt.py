@@ -1,0 +1,133 @@
+"""The separator adapted to one recording, on its own stems (self-training; docs/SEPARATOR_V3.md, diagnostic r10).
+
+The separator's stems of the recording (the teacher's: the solo placed at its recorded pan and level, and the
+accompaniment) become a one-track training set, and a copy of the network is fine-tuned on it for
+:data:`ADAPT_STEPS` steps. Most examples are remixed, the solo of one moment with the accompaniment of another at
+a random level, with random spectral envelopes (the timbre augmentation) and steered toward the solo as the
+pan-aware step hears it, so the copy never sees the teacher's own inputs (after RemixIT, Tzinis et al. 2022). It
+learns the instruments of this recording, which no training set held, from the moments the teacher separated
+well. The adapted network then separates the recording through the same pipeline
+(:class:`training.torch_session.TorchSession`). Only the mixture is read: nothing here knows the true stems.
+
+Needs PyTorch (the training extra). Cost: :data:`ADAPT_STEPS` steps of 16 examples of 64 frames, about 55 CPU-s
+whatever the recording's length, plus a second separation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import torch
+
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.constants import MODEL_RATE
+from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.progress import Reporter
+from jazzremix_gui.core.signal.panlaw import place_solo
+from jazzremix_gui.core.signal.stft import WIN_LEN
+from jazzremix_gui.training import separator_weights as weights
+from jazzremix_gui.training.remix_sampler import RemixSampler
+from jazzremix_gui.training.torch_session import TorchSession
+from jazzremix_gui.training.train_separator import SeparatorConfig, train_step
+
+#: Optimiser steps of an adaptation.
+ADAPT_STEPS = 150
+#: Learning rate (Adam), after a linear warm-up over :data:`ADAPT_WARMUP` steps.
+ADAPT_LR = 1e-4
+ADAPT_WARMUP = 20
+#: The teacher's stems come from at most this much of the recording (seconds from the start): 150 steps draw
+#: 2,400 excerpts of 1.5 s, so more would not be heard, and the stems are held in memory.
+ADAPT_MAX_S = 600.0
+#: Added to a separator's version once adapted.
+ADAPTED = "adapted to the recording"
+
+
+def adaptation_config(steps: int = ADAPT_STEPS, threads: int = 1, seed: int = 1) -> SeparatorConfig:
+    """The recipe: r10's (checkpoints/r10/adapt.py): remix 0.8, both stems 0.5, timbre 0.8 x 1.5, steered 0.7."""
+    return SeparatorConfig(arch="mask", max_steps=steps, seed=seed, threads=threads, lr=ADAPT_LR,
+                           warmup_steps=ADAPT_WARMUP, remix=0.8, both_stems=0.5, timbre=0.8, timbre_scale=1.5,
+                           steer_train=0.7, train_dir="", val_dir="", out="", checkpoint_dir="")
+
+
+def teacher_stems(stems: pipeline.Stems) -> tuple[np.ndarray, np.ndarray]:
+    """The stems as a training track: solo at its recorded pan and level ``(n, 2)`` and accompaniment ``(n, 2)``,
+    float32 at 44.1 kHz, at most :data:`ADAPT_MAX_S` seconds."""
+    n = min(len(stems), int(ADAPT_MAX_S * stems.rate))
+    solo = place_solo(stems.solo[:n], stems.recorded_pan_deg, 1.0, stems.solo_level)
+    acc = np.ascontiguousarray(stems.accompaniment[:n], np.float32)
+    if stems.rate != MODEL_RATE:
+        solo, acc = (audio_io.resample(x, stems.rate, MODEL_RATE).astype(np.float32) for x in (solo, acc))
+    return solo, acc
+
+
+@dataclasses.dataclass
+class Adaptation:
+    """What an adaptation did: ``steps``, its ``seconds`` (wall) and the loss of its first and last ten steps."""
+
+    steps: int
+    seconds: float
+    loss_first: float
+    loss_last: float
+
+
+def adapt_separator(audio: np.ndarray, rate: int, base: pipeline.SessionLike | None = None,
+                    steps: int = ADAPT_STEPS, threads: int = 1, progress=None, cancel=None,
+                    teacher: pipeline.Stems | None = None) -> tuple[TorchSession, Adaptation]:
+    """A copy of ``base`` fine-tuned on the recording ``audio``'s own stems (module docstring).
+
+    Parameters
+    ----------
+    audio : np.ndarray [shape=(n,) or (n, c)]
+        The recording, any rate ``rate`` (Hz).
+    base : SessionLike, optional
+        The separator to adapt (its weights: the ``.pt`` beside its ONNX file, or recovered from it); default the
+        shipped one. Its Wiener step and metadata carry over.
+    steps, threads
+        Optimiser steps; torch threads.
+    progress, cancel
+        Hooks: the teacher's separation is the first fifth, the steps the rest.
+    teacher : Stems, optional
+        ``base``'s stems of ``audio`` when the caller has them already.
+
+    Returns
+    -------
+    session : TorchSession
+        The adapted separator (``meta.version`` says so; ``meta.path`` is the base's file).
+    adaptation : Adaptation
+    """
+    report = Reporter(progress, cancel)
+    base = base or pipeline.load_model(None, "separator")
+    start = time.monotonic()
+    if teacher is None:
+        teacher = pipeline.separate(audio, rate, base, progress=report.sub(0.0, 0.2))
+    cfg = adaptation_config(steps, threads)
+    torch.set_num_threads(threads)
+    torch.manual_seed(cfg.seed)
+    track = teacher_stems(teacher)
+    try:
+        sampler = RemixSampler([], cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix, timbre=cfg.timbre,
+                               timbre_scale=cfg.timbre_scale, steer=cfg.steer_train, stems=[track],
+                               log=lambda message: None)
+    except ValueError:  # no excerpt fits
+        raise JazzRemixError(f"too short to adapt the separator to: {len(track[0]) / MODEL_RATE:.1f} s, an "
+                             f"adaptation needs more than {((cfg.frames - 1) * cfg.hop + WIN_LEN) / MODEL_RATE:.1f} "
+                             "s") from None
+    model, _, _ = weights.load_init(base.meta.path)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    model.train()
+    losses = []
+    steps_report = report.sub(0.2, 1.0)
+    for step in range(steps):
+        for group in opt.param_groups:
+            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps)
+        losses.append(train_step(model, opt, sampler, cfg))
+        steps_report((step + 1) / steps, "adapting the separator to the recording")
+    model.eval()
+    meta = dataclasses.replace(base.meta, version=f"{base.meta.version} {ADAPTED}",
+                               based_on=base.meta.based_on or base.meta.version)
+    done = Adaptation(steps, round(time.monotonic() - start, 1), float(np.mean(losses[:10])) if losses else 0.0,
+                      float(np.mean(losses[-10:])) if losses else 0.0)
+    return TorchSession(model, meta), done
