@@ -5,6 +5,7 @@
 #
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
 #        | other-side (processed, then separated again with the solo where another part holds its place)
+#        | adapted (processed, then separated again by the separator adapted to it, the context menu open)
 #        | again (processed and edited, then grabbed while it is separated again with a solo side given)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
 #        | export (export dialog over a processed track) | report (an export's report) | about | preferences
@@ -105,6 +106,18 @@ elif state == "other-side":  # processed, then separated again with the solo whe
         w.separate_with_side(others[0])
         QTimer.singleShot(500, lambda: when(all_done, lambda: QTimer.singleShot(1500, grab)))
     when(all_done, other_side)
+elif state == "adapted":  # processed, then separated again by the separator adapted to it; its menu shown
+    w.open_files(files)
+    def adapted():
+        w.tracks_panel.act_adapt.trigger()
+        def menu():
+            from PySide6.QtWidgets import QMenu
+            m = QMenu(w)
+            m.addActions(w.tracks_panel.list.actions())
+            m.popup(w.tracks_panel.list.mapToGlobal(w.tracks_panel.list.rect().center()))
+            QTimer.singleShot(800, grab)
+        QTimer.singleShot(500, lambda: when(all_done, lambda: QTimer.singleShot(1500, menu), 900))
+    when(all_done, adapted)
 elif state == "again":  # edited, then Solo side...: the controls wait while it separates again
     w.open_files(files)
     def again():

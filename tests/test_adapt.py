@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,8 @@ torch = pytest.importorskip("torch")
 
 from jazzremix_gui.core import pipeline  # noqa: E402
 from jazzremix_gui.core.errors import JazzRemixError  # noqa: E402
-from jazzremix_gui.training.adapt import ADAPTED, adapt_separator, teacher_stems  # noqa: E402
+from jazzremix_gui.core.models import ADAPTED  # noqa: E402
+from jazzremix_gui.training.adapt import adapt_separator, teacher_stems  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "models" / "separator.onnx"
@@ -111,7 +113,7 @@ def test_adapt_options_are_checked_before_any_work(tmp_path, monkeypatch):
     code = ("import sys; sys.modules['torch'] = None; from jazzremix_gui.cli.main import main; "
             f"sys.exit(main(['separate', {str(src)!r}, '-o', {str(tmp_path / 'out')!r}, '--adapt']))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "--adapt needs PyTorch, the training extra" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "needs PyTorch, the training extra: make install-train" in proc.stderr, proc.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -131,3 +133,59 @@ def test_evaluate_adapt_scores_each_track_with_its_own_adaptation(tmp_path):
     assert p["adapted"] == "" and a["adapted"] == "2 steps"
     assert a["tracks"][0]["solo"] != p["tracks"][0]["solo"]
     assert a["tracks"][0]["oracle_solo"] == p["tracks"][0]["oracle_solo"]
+
+
+def test_the_app_separates_a_track_again_with_the_separator_adapted_to_it_and_back(qtbot, tiny_models, tmp_path,
+                                                                                   monkeypatch):
+    """The track list's *Adapt the separator to this recording*: the track is separated again by the adapted
+    separator (the legend says so, the mix carries over, the session records it and ``render`` writes the app's
+    export bytes from the cached result); unticked, the shipped separator's result comes back from the cache."""
+    from jazzremix_gui.core.files import paths
+    from jazzremix_gui.services import session
+    from jazzremix_gui.services.session_render import render_session
+    from jazzremix_gui.services.exporting import ExportPlan
+    from jazzremix_gui.ui import tracks
+    from jazzremix_gui.ui.main_window import MainWindow
+    from jazzremix_gui.ui.settings import Settings
+    from PySide6.QtWidgets import QMessageBox
+    from test_ui_app import open_and_wait
+
+    monkeypatch.setattr("jazzremix_gui.training.adapt.ADAPT_STEPS", 3)  # the app's 150 steps: a minute
+    w = MainWindow(Settings(tmp_path / "settings.ini"), model_paths=(str(SHIPPED), str(tiny_models / "mixer.onnx")))
+    qtbot.addWidget(w)
+    w.keeper.ask = lambda box: QMessageBox.StandardButton.Discard  # quitting with edits: no modal box
+    w.show()
+    src = tmp_path / "tune.wav"
+    sf.write(src, tune(), RATE, subtype="FLOAT")
+    track = open_and_wait(qtbot, w, src, timeout=60000)
+    plain = track.processed
+    act = w.tracks_panel.act_adapt
+    assert act.isEnabled() and not act.isChecked() and not track.adapted
+    track.state.set_value(-1, -30.0, 0.5)  # an edit before (the whole track's mix): it carries over
+    act.trigger()
+    qtbot.waitUntil(lambda: track.status == tracks.READY and track.adapted, timeout=120000)
+    done = track.processed
+    assert done.separator_version.endswith(ADAPTED) and not done.from_cache
+    assert not np.array_equal(np.asarray(done.stems.solo), np.asarray(plain.stems.solo))
+    assert act.isChecked() and "adapted to this recording" in w.codebook.legend.text
+    assert track.state.value(-1) == (-30.0, 0.5) and track.unsaved
+    data = session.session_dict(track)
+    assert data["adapted"] is True and data["separator_version"] == done.separator_version
+    path = tmp_path / "tune.jrs"
+    session.save_session(path, track)
+    assert session.load_session(path)["adapted"] is True
+    out = tmp_path / "rendered"
+    reports, notes = render_session(path, ExportPlan(out, ("solo",), "wav", 32, clip="none"), str(SHIPPED),
+                                    str(tiny_models / "mixer.onnx"))
+    written, _ = sf.read(reports[0].path, dtype="float32")
+    assert np.array_equal(written, np.asarray(done.stems.solo)) and not notes  # the adapted stems, from the cache
+    shutil.rmtree(paths.cache_dir() / "tracks")  # no cached result: render adapts again, as the app did
+    reports, _ = render_session(path, ExportPlan(tmp_path / "again", ("solo",), "wav", 32, clip="none"), str(SHIPPED),
+                                str(tiny_models / "mixer.onnx"))
+    again, _ = sf.read(reports[0].path, dtype="float32")
+    assert np.array_equal(again, written)
+    act.trigger()  # back to the separator as shipped: its result is cached
+    qtbot.waitUntil(lambda: track.status == tracks.READY and not track.adapted, timeout=60000)
+    assert track.processed.separator_version == plain.separator_version
+    with pytest.raises(Exception, match="adapted is 1, not true or false"):
+        session.check_session({**data, "adapted": 1})

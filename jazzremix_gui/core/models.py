@@ -276,6 +276,16 @@ class ModelSession:
         return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
 
+#: Added to a separator's version once adapted to a recording (``training.adapt``): cache keys and files name it.
+ADAPTED = "adapted to the recording"
+
+
+def adapted_meta(meta: ModelMeta) -> ModelMeta:
+    """``meta`` of a separator once adapted to a recording: the version says so, the network it started from stays
+    its ``based_on`` (so a mixer paired with it stays paired)."""
+    return replace(meta, version=f"{meta.version} {ADAPTED}", based_on=meta.based_on or meta.version)
+
+
 def pairs_with(paired: str, meta: ModelMeta) -> bool:
     """Whether a mixer that learnt from ``paired``'s stems is paired with the separator of ``meta``: the same
     version, or the same network with the pan-aware step (measured: the shipped mixer's figures on

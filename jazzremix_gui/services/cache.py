@@ -25,7 +25,7 @@ import numpy as np
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.atomic import atomic_path
 from jazzremix_gui.core.files.mapped import pieces, release
-from jazzremix_gui.core.models import SessionLike
+from jazzremix_gui.core.models import SessionLike, adapted_meta
 from jazzremix_gui.core.files.hashing import file_sha256  # noqa: F401 (re-exported for callers)
 from jazzremix_gui.core.pipeline import Stems
 from jazzremix_gui.core.signal.input_level import MAX_BOOST_DB
@@ -47,14 +47,17 @@ log = logging.getLogger(__name__)
 FORMAT = 5
 
 
-def model_tag(model: SessionLike) -> str:
-    """A model's identity for cache keys: its version plus the file's size and modification time."""
+def model_tag(model: SessionLike, version: str = "") -> str:
+    """A model's identity for cache keys: its version (or ``version``) plus the file's size and modification time."""
     st = model.path.stat()
-    return f"{model.meta.version}:{st.st_size}:{int(st.st_mtime)}"
+    return f"{version or model.meta.version}:{st.st_size}:{int(st.st_mtime)}"
 
 
-def cache_key(sha256: str, separator: SessionLike, mixer: SessionLike) -> str:
-    text = f"{FORMAT}|{sha256}|{model_tag(separator)}|{model_tag(mixer)}"
+def cache_key(sha256: str, separator: SessionLike, mixer: SessionLike, adapted: bool = False) -> str:
+    """The entry of a recording's results with these models; ``adapted``: the separator adapted to the recording
+    (known before it is: :func:`core.models.adapted_meta`)."""
+    version = adapted_meta(separator.meta).version if adapted else ""
+    text = f"{FORMAT}|{sha256}|{model_tag(separator, version)}|{model_tag(mixer)}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -23,7 +23,7 @@ from jazzremix_gui.core.models import pairs_with, with_solo_side, with_wiener_st
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.mixer import Suggestion
-from jazzremix_gui.services import cache
+from jazzremix_gui.services import adaptation, cache
 from jazzremix_gui.core.signal.analysis import Spectrogram, envelope, log_spectrogram
 
 
@@ -121,10 +121,19 @@ def decode(path, job) -> Decoded:
     return Decoded(Path(path), sha, stereo, meta.rate, meta.channels, spec, envelope(stereo), warnings, meta.notes())
 
 
-def analyse(decoded: Decoded, separator, mixer, job) -> pipeline.Analysis:
+def adapt_to(decoded: Decoded, separator, job):
+    """``separator`` adapted to the recording (:func:`services.adaptation.adapt`; needs PyTorch), taught by its own
+    separation of the recording's opening, as ``jazzremix render`` does it again (not by a cached result, whose
+    stems are stored otherwise). Progress 5-50 %."""
+    session, _ = adaptation.adapt(decoded.audio, decoded.rate, separator, Reporter(job.progress, None, 0.05, 0.5),
+                                  job.is_cancelled)
+    return session
+
+
+def analyse(decoded: Decoded, separator, mixer, job, start: float = 0.05) -> pipeline.Analysis:
     """:func:`core.pipeline.analyse` of a decoded recording read in pieces, its stems written to spools as they come
-    (mapped once made; in memory only when the spools cannot be written)."""
-    progress = Reporter(job.progress, None, 0.05, 0.95)
+    (mapped once made; in memory only when the spools cannot be written); progress from ``start`` to 95 %."""
+    progress = Reporter(job.progress, None, start, 0.95)
     n = decoded.audio.shape[0]
 
     def run(sink=None):
@@ -151,26 +160,33 @@ def analyse(decoded: Decoded, separator, mixer, job) -> pipeline.Analysis:
 
 
 def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None,
-                  pan_aware: PanAware | bool | None = None, solo_side: float | None = None) -> Processed:
+                  pan_aware: PanAware | bool | None = None, solo_side: float | None = None,
+                  adapt: bool = False) -> Processed:
     """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
 
     ``cache_limit``: bytes the results cache may take; older results are deleted to make room.
     ``pan_aware``: the Wiener step (:func:`core.models.with_wiener_step`: None the separator's own, True the
     pan-aware one, False the plain one); results of another step than the separator's own are cached apart, and so
-    are those of a ``solo_side`` given (the solo's pan in degrees, :func:`core.models.with_solo_side`).
+    are those of a ``solo_side`` given (the solo's pan in degrees, :func:`core.models.with_solo_side`) and those of
+    the separator adapted to the recording (``adapt``: :func:`adapt_to`).
 
-    Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass), then the stem pictures.
+    Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass; with ``adapt`` the adaptation
+    first, to 50 %), then the stem pictures.
     """
     decoded = decode(path, job)
     job.partial("decoded", decoded)
     separator, mixer = load_models(separator_path, mixer_path, pan_aware, solo_side)
-    key = cache.cache_key(decoded.sha256, separator, mixer)
+    key = cache.cache_key(decoded.sha256, separator, mixer, adapt)
     hit = cache.load(key, decoded.rate, decoded.audio.shape[0])
     if hit is not None:
         stems, suggestion = hit
         job.progress(0.9, "loaded from cache")
     else:
-        result = analyse(decoded, separator, mixer, job)
+        start = 0.05
+        if adapt:
+            separator = adapt_to(decoded, separator, job)
+            start = 0.5
+        result = analyse(decoded, separator, mixer, job, start)
         stems, suggestion = result.stems, result.suggestion
         saved = cache.save(key, stems, suggestion)
         if cache_limit is not None:

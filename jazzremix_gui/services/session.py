@@ -4,7 +4,7 @@ Format (``.jrs``, UTF-8 JSON)::
 
     {"format": "jazzremix-session", "version": 2, "input": "/abs/path.flac", "input_sha256": "...",
      "separator_version": "...", "mixer_version": "...", "gain_convention": "as-recorded", "solo_level": 1.41,
-     "solo_side_deg": null, "wiener_step": null,
+     "solo_side_deg": null, "wiener_step": null, "adapted": false,
      "mix": {"pan_deg": -15.0, "gain": 0.8, "automation": false,
              "sections": [{"start", "end", "active", "pan_deg", "gain", "suggested_pan_deg", "suggested_gain"}]}}
 
@@ -14,8 +14,9 @@ are converted when the track's solo level ``k`` is known: ``gain = gain_v1 / k``
 renders exactly the same remix (:func:`mix_for`). ``solo_side_deg`` (optional, -45..45): the solo's pan as the
 engineer gave it (*Solo side...*; :func:`core.models.with_solo_side`), null or absent where the separator read it.
 ``wiener_step`` (optional): the Wiener step the stems were made with where Preferences chose one, ``"pan-aware"`` or
-``"plain"`` (:func:`core.models.with_wiener_step`); null or absent: the separator's own. ``render`` uses both, so it
-writes what the app's export wrote.
+``"plain"`` (:func:`core.models.with_wiener_step`); null or absent: the separator's own. ``adapted`` (optional,
+default false): the stems came from the separator adapted to the recording (``training.adapt``). ``render`` uses
+all three, so it writes what the app's export wrote.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def session_dict(track) -> dict:
             "gain_convention": "as-recorded", "solo_level": p.stems.solo_level if p else None,
             "solo_side_deg": getattr(track, "solo_side", None),
             "wiener_step": WIENER_STEPS.get(getattr(track, "wiener_step", None)),
+            "adapted": bool(getattr(track, "adapted", False)),
             "mix": track.state.to_json() if track.state else {}}
 
 
@@ -140,6 +142,8 @@ def check_session(data) -> dict:
         v.number(data, "solo_side_deg", PAN_MIN_DEG, PAN_MAX_DEG)
     if data.get("wiener_step") not in WIENER_STEPS.values():
         raise v.Invalid(f"wiener_step is {v.describe(data['wiener_step'])}, not \"pan-aware\", \"plain\" or null")
+    if data.get("adapted") is not None and not isinstance(data["adapted"], bool):
+        raise v.Invalid(f"adapted is {v.describe(data['adapted'])}, not true or false")
     _check_mix(v.mapping(data, "mix", required=False, default={}))
     return data
 

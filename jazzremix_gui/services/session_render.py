@@ -17,12 +17,12 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.models import with_solo_side, with_wiener_step
+from jazzremix_gui.core.models import adapted_meta, with_solo_side, with_wiener_step
 from jazzremix_gui.core.audio import audio_io, tags
-from jazzremix_gui.core.errors import AudioWriteError
+from jazzremix_gui.core.errors import AudioWriteError, ModelError
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal import automation
-from jazzremix_gui.services import cache, naming, remix_writer, session
+from jazzremix_gui.services import adaptation, cache, naming, remix_writer, session
 from jazzremix_gui.services.exporting import ExportPlan, prepare_targets
 
 
@@ -57,17 +57,19 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     separator = with_solo_side(with_wiener_step(pipeline.load_model(separator_path, "separator"),
                                                 session.wiener_step_of(data)), data.get("solo_side_deg"))
     mixer = pipeline.load_model(mixer_path, "mixer")
+    adapted = bool(data.get("adapted"))
     notes = []
     for kind, model in (("separator", separator), ("mixer", mixer)):
         saved = data.get(f"{kind}_version", "")
-        if saved and saved != model.meta.version:
-            notes.append(f"{session_path}: saved with {kind} {saved}, rendered with {model.meta.version}")
+        used = adapted_meta(model.meta).version if kind == "separator" and adapted else model.meta.version
+        if saved and saved != used:
+            notes.append(f"{session_path}: saved with {kind} {saved}, rendered with {used}")
     prepare_targets(targets)
     report = Reporter(progress, None)
     sha = cache.file_sha256(source_path)
     if data.get("input_sha256") and data["input_sha256"] != sha:
         notes.append(f"{session_path}: {source_path} has changed since the session was saved")
-    hit = cache.load(cache.cache_key(sha, separator, mixer), meta.rate, meta.frames)  # a bad entry: dropped, said
+    hit = cache.load(cache.cache_key(sha, separator, mixer, adapted), meta.rate, meta.frames)  # a bad one: dropped
     if hit is not None:
         stems, suggestion = hit
         audio_io.info(source_path)  # the damage or downmix warnings the analysis would have said
@@ -75,6 +77,14 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     else:
         folder = next(iter(targets.values())).parent
         remix_writer.check_space(folder, meta.frames, [(plan.spec, 2)] * len(targets), plan.clip)
+        if adapted:  # adapted again as the app did (the same recipe and seed; with another count of threads the
+            # last bits may differ); the app's results, cached, need no PyTorch
+            if adaptation.missing():
+                raise ModelError(f"{session_path}: its stems came from the separator adapted to the recording, and "
+                                 f"{adaptation.missing()}")
+            audio, rate = adaptation.opening(source_path)
+            separator, _ = adaptation.adapt(audio, rate, separator, report.sub(0.0, 0.3))
+            report = report.sub(0.3, 1.0)
         source, suggestion = remix_writer.separate_to_spool(source_path, next(iter(targets.values())), separator,
                                                             mixer, report.sub(0.0, 0.9),
                                                             measure_recording=plan.loudness == "match" and "remix" in targets,

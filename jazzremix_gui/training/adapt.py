@@ -25,6 +25,7 @@ from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import JazzRemixError
+from jazzremix_gui.core.models import adapted_meta
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.stft import WIN_LEN
@@ -41,8 +42,6 @@ ADAPT_WARMUP = 20
 #: The teacher's stems come from at most this much of the recording (seconds from the start): 150 steps draw
 #: 2,400 excerpts of 1.5 s, so more would not be heard, and the stems are held in memory.
 ADAPT_MAX_S = 600.0
-#: Added to a separator's version once adapted.
-ADAPTED = "adapted to the recording"
 
 
 def adaptation_config(steps: int = ADAPT_STEPS, threads: int = 1, seed: int = 1) -> SeparatorConfig:
@@ -126,8 +125,7 @@ def adapt_separator(audio: np.ndarray, rate: int, base: pipeline.SessionLike | N
         losses.append(train_step(model, opt, sampler, cfg))
         steps_report((step + 1) / steps, "adapting the separator to the recording")
     model.eval()
-    meta = dataclasses.replace(base.meta, version=f"{base.meta.version} {ADAPTED}",
-                               based_on=base.meta.based_on or base.meta.version)
+    meta = adapted_meta(base.meta)
     done = Adaptation(steps, round(time.monotonic() - start, 1), float(np.mean(losses[:10])) if losses else 0.0,
                       float(np.mean(losses[-10:])) if losses else 0.0)
     return TorchSession(model, meta), done

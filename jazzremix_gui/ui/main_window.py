@@ -350,7 +350,8 @@ class MainWindow(QMainWindow):
                                       done.separator_version, done.paired) if done else ("",)))
         found = solo_found_text(done.stems if done else None, track.decoded.channels if track.decoded else 2,
                                 track.solo_side)
-        self.codebook.source_text = "<br>".join(t for t in (source, found) if t)
+        adapted = "separated by the separator adapted to this recording" if track.adapted else ""
+        self.codebook.source_text = "<br>".join(t for t in (source, adapted, found) if t)
         self.codebook.status_text = suggestion_status_text(st)
         self._show_values(st)
 

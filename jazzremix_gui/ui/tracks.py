@@ -50,10 +50,12 @@ class Track(QObject):
         self.solo_side: float | None = None  # the solo's pan its stems were separated with (degrees); None: read
         self.asked_side: tuple | None = None  # (side,) a separation asked for with another side, until it is done
         self.asked_step: tuple | None = None  # (step,) a Wiener step asked for (a session's), until it is done
-        self.job_made_with: tuple = (None, None)  # (side, step) of the job under way
+        self.asked_adapt: tuple | None = None  # (adapt,) the separator adapted to the recording or not, asked for
+        self.job_made_with: tuple = (None, None, False)  # (side, step, adapt) of the job under way
         self.requeue = False  # a cancel that starts the track again (a session's side asked while it worked)
         self.side_changed = False  # separated again with another side since the last save (a session would differ)
         self.wiener_step: bool | None = None  # the step its stems were made with (Preferences): None the model's own
+        self.adapted = False  # its stems were made by the separator adapted to it (training.adapt)
 
     @property
     def unsaved(self) -> bool:
@@ -126,17 +128,19 @@ class TrackManager(QObject):
         p = Path(path).resolve()
         return next((t for t in self.tracks if t.path.resolve() == p), None)
 
-    def add(self, path, solo_side: float | None = None, wiener_step: tuple | None = None) -> Track:
+    def add(self, path, solo_side: float | None = None, wiener_step: tuple | None = None,
+            adapt: tuple | None = None) -> Track:
         """Open a file (or return the track already open for it) and queue its processing; ``solo_side``: the
-        solo's pan as given (a session's), ``wiener_step``: ``(step,)`` a session's step (else Preferences'), for
-        a track opened now."""
+        solo's pan as given (a session's), ``wiener_step``: ``(step,)`` a session's step (else Preferences'),
+        ``adapt``: ``(adapt,)`` whether a session's stems came from the separator adapted to the recording, for a
+        track opened now."""
         existing = self.find(path)
         if existing is not None:
             if existing.status in (FAILED, CANCELLED):
                 self.retry(existing)
             return existing
         track = Track(path, self)
-        track.solo_side, track.asked_step = solo_side, wiener_step
+        track.solo_side, track.asked_step, track.asked_adapt = solo_side, wiener_step, adapt
         self.tracks.append(track)
         self.added.emit(track)
         self._next()
@@ -147,7 +151,8 @@ class TrackManager(QObject):
         self.changed.emit(track)
         self._next()
 
-    def set_solo_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None) -> bool:
+    def set_solo_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None,
+                      adapt: tuple | None = None) -> bool:
         """Separate a ready (or failed, cancelled) track again with the solo's side given (``side_deg``, pan in
         degrees, -45 .. +45) or, with None, read by the separator; False (nothing done) while it is busy or when
         nothing changes.
@@ -157,24 +162,35 @@ class TrackManager(QObject):
         stems (sections matched by position), the undo history starts anew and the track counts as unsaved.
         If the new separation fails or is cancelled, the track is ready again as it was (said by :attr:`notice`).
         ``wiener_step``: ``(step,)`` a session's Wiener step (:func:`core.models.with_wiener_step`) to separate with
-        too; None: the one its stems were made with.
+        too; None: the one its stems were made with. ``adapt``: ``(adapt,)`` with the separator adapted to the
+        recording or not (:meth:`set_adapted`); None: as its stems were made.
         """
-        if track.busy or (track.solo_side == side_deg and (wiener_step is None or track.processed is not None and
-                                                           wiener_step[0] == track.wiener_step)):
+        same_step = wiener_step is None or track.processed is not None and wiener_step[0] == track.wiener_step
+        same_adapt = adapt is None or adapt[0] == track.adapted
+        if track.busy or (track.solo_side == side_deg and same_step and same_adapt):
             return False
-        track.asked_side, track.asked_step = (side_deg,), wiener_step
+        track.asked_side, track.asked_step, track.asked_adapt = (side_deg,), wiener_step, adapt
         if track.state is not None:
             track.pending_session = session.session_dict(track)  # the mix now, for the new stems
         self.retry(track)
         return True
 
-    def restart_with_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None) -> None:
-        """A busy track: separate it with ``side_deg`` (and ``(step,)``) instead (a session opened for it meanwhile);
-        a job under way with others is cancelled and the track queued again."""
+    def set_adapted(self, track: Track, adapt: bool) -> bool:
+        """Separate a ready track again with the separator adapted to it (``adapt``), or with the separator as
+        shipped, as :meth:`set_solo_side` does for a side (its side and step stay); False while busy or unchanged."""
+        return self.set_solo_side(track, track.solo_side, None, (adapt,))
+
+    def restart_with_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None,
+                          adapt: tuple | None = None) -> None:
+        """A busy track: separate it with ``side_deg`` (and ``(step,)``, ``(adapt,)``) instead (a session opened for
+        it meanwhile); a job under way with others is cancelled and the track queued again."""
         track.asked_side = (side_deg,)
         if wiener_step is not None:
             track.asked_step = wiener_step
-        wanted = (side_deg, track.asked_step[0] if track.asked_step is not None else track.job_made_with[1])
+        if adapt is not None:
+            track.asked_adapt = adapt
+        wanted = (side_deg, track.asked_step[0] if track.asked_step is not None else track.job_made_with[1],
+                  track.asked_adapt[0] if track.asked_adapt is not None else track.job_made_with[2])
         if track.status == WORKING and track.job is not None and wanted != track.job_made_with:
             track.requeue = True
             track.job.cancel()
@@ -185,6 +201,12 @@ class TrackManager(QObject):
         if track.asked_step is not None:
             return track.asked_step[0]
         return track.wiener_step if track.processed is not None else self.pan_aware()
+
+    @staticmethod
+    def _adapt_for(track: Track) -> bool:
+        """Whether a job for ``track`` adapts the separator to it: as asked (a session's, or :meth:`set_adapted`),
+        else as its stems were made."""
+        return track.asked_adapt[0] if track.asked_adapt is not None else track.adapted
 
     def cancel(self, track: Track) -> None:
         if track.status == WORKING and track.job is not None:
@@ -213,13 +235,14 @@ class TrackManager(QObject):
         track.status, track.message = WORKING, "decoding"
         log.info("processing %s", track.path)
         side = track.asked_side[0] if track.asked_side is not None else track.solo_side
-        track.job_made_with = (side, pan)
+        adapt = self._adapt_for(track)
+        track.job_made_with = (side, pan, adapt)
         track.job = self.current_job = self.runner.submit(
-            lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan, side),
+            lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan, side, adapt),
             track.name,
             on_progress=lambda f, m, eta, t=track: self._progress(t, f, m, eta),
             on_partial=lambda kind, value, t=track: self._partial(t, kind, value),
-            on_success=lambda res, t=track: self._done(t, res, side, pan),
+            on_success=lambda res, t=track: self._done(t, res, side, pan, adapt),
             on_error=lambda msg, t=track: self._failed(t, msg),
             on_cancel=lambda t=track: self._cancelled(t),
             on_done=self._job_done)
@@ -236,9 +259,11 @@ class TrackManager(QObject):
             self.decoded.emit(track)
             self.changed.emit(track)  # its warnings (damage, downmix) show from now on
 
-    def _done(self, track: Track, result: Processed, side: float | None, wiener_step: bool | None = None) -> None:
+    def _done(self, track: Track, result: Processed, side: float | None, wiener_step: bool | None = None,
+              adapt: bool = False) -> None:
         if track.requeue or (track.asked_side is not None and track.asked_side[0] != side) or \
-                (track.asked_step is not None and track.asked_step[0] != wiener_step):
+                (track.asked_step is not None and track.asked_step[0] != wiener_step) or \
+                (track.asked_adapt is not None and track.asked_adapt[0] != adapt):
             # a session asked another side as this finished (too late for its cancel): separated again with it
             track.requeue = False
             track.status, track.progress, track.message = QUEUED, 0.0, "waiting"
@@ -246,10 +271,10 @@ class TrackManager(QObject):
             return
         again = track.processed is not None  # separated again (Solo side...): the mix carries over, unsaved
         old_state = track.state
-        track.side_changed = track.side_changed or (again and (side, wiener_step) != (track.solo_side,
-                                                                                    track.wiener_step))
-        track.processed, track.asked_side, track.asked_step = result, None, None
-        track.solo_side, track.wiener_step = side, wiener_step
+        track.side_changed = track.side_changed or (again and (side, wiener_step, adapt) != (
+            track.solo_side, track.wiener_step, track.adapted))
+        track.processed, track.asked_side, track.asked_step, track.asked_adapt = result, None, None, None
+        track.solo_side, track.wiener_step, track.adapted = side, wiener_step, adapt
         track.state = MixState(result.suggestion, track)
         if not track.pending_session and track.decoded is not None:  # edits from an earlier run
             kept = edits.load(track.decoded.sha256)
@@ -282,7 +307,8 @@ class TrackManager(QObject):
         """A separation again that did not finish: the track is ready with its earlier results; False otherwise."""
         if track.processed is None:
             return False
-        track.asked_side = track.asked_step = track.pending_session = track.pending_session_path = None
+        track.asked_side = track.asked_step = track.asked_adapt = None
+        track.pending_session = track.pending_session_path = None
         track.pending_from_file = track.requeue = False
         track.status, track.progress, track.message, track.error = READY, 1.0, "ready", ""
         self.changed.emit(track)
