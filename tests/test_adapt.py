@@ -91,7 +91,7 @@ def test_separate_adapt_writes_the_adapted_separators_stems_and_names_it(tmp_pat
     adapted = jazzremix("separate", src, "-o", tmp_path / "adapted", "--adapt", "3", "--json", "--bits", "32",
                         "--clip", "none")
     assert plain.returncode == 0 and adapted.returncode == 0, adapted.stderr
-    assert "adapted the separator to it: 3 steps" in adapted.stderr
+    assert "adapted the separator to it in" in adapted.stderr
     entry = json.loads(adapted.stdout)["files"][0]
     assert entry["separator"].endswith(ADAPTED)
     a, _ = sf.read(tmp_path / "adapted" / "tune.solo.wav", dtype="float32")
@@ -150,7 +150,7 @@ def test_the_app_separates_a_track_again_with_the_separator_adapted_to_it_and_ba
     from PySide6.QtWidgets import QMessageBox
     from test_ui_app import open_and_wait
 
-    monkeypatch.setattr("jazzremix_gui.training.adapt.ADAPT_STEPS", 3)  # the app's 150 steps: a minute
+    monkeypatch.setenv("JAZZREMIX_ADAPT_STEPS", "3")  # the app's 150 steps: a minute (its child reads this)
     w = MainWindow(Settings(tmp_path / "settings.ini"), model_paths=(str(SHIPPED), str(tiny_models / "mixer.onnx")))
     qtbot.addWidget(w)
     w.keeper.ask = lambda box: QMessageBox.StandardButton.Discard  # quitting with edits: no modal box
@@ -189,3 +189,40 @@ def test_the_app_separates_a_track_again_with_the_separator_adapted_to_it_and_ba
     assert track.processed.separator_version == plain.separator_version
     with pytest.raises(Exception, match="adapted is 1, not true or false"):
         session.check_session({**data, "adapted": 1})
+
+
+def test_the_app_adapts_in_a_child_process_that_ends_with_it(tmp_path):
+    """The app adapts in a child process (torch never loads into it); SIGTERM while the child learns ends the app
+    within a second, 143, and the child with it."""
+    import os
+    import time
+
+    from test_ui_quit import DRIVER, QUIT_S, run_app_until, sigterm_and_time
+
+    src = tmp_path / "tune.wav"
+    sf.write(src, tune(seconds=20.0), RATE, subtype="FLOAT")
+    jrs = tmp_path / "tune.jrs"
+    jrs.write_text(json.dumps({"format": "jazzremix-session", "version": 2, "input": str(src), "adapted": True,
+                               "mix": {}}))
+    os.environ["JAZZREMIX_ADAPT_STEPS"] = "100000"  # still learning when the signal comes
+    try:
+        proc, lines = run_app_until(tmp_path, "separate", jrs, "processing")
+    finally:
+        del os.environ["JAZZREMIX_ADAPT_STEPS"]
+    assert "import torch" not in DRIVER
+
+    def children():
+        out = subprocess.run(["pgrep", "-f", f"jazzremix_gui.training.adapt {src}"], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+
+    deadline = time.monotonic() + 60
+    while not children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children(), "no adaptation child started"
+    time.sleep(2.0)  # torch loaded, learning
+    assert "torch" not in open(f"/proc/{proc.pid}/maps").read()  # not in the app's process
+    assert sigterm_and_time(proc, lines) < QUIT_S
+    deadline = time.monotonic() + 5
+    while children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not children(), "the adaptation outlived the app"

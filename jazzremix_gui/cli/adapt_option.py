@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 from jazzremix_gui.cli.common import UsageError, note, progress_bar
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.services import adaptation
@@ -20,7 +22,8 @@ def add_adapt_option(p) -> None:
 
 
 def adapt_function(args):
-    """``adapt(audio, rate, model, progress=None) -> (SessionLike, Adaptation)`` with ``args.adapt`` steps, or None
+    """``adapt(source, model, progress=None) -> ModelSession`` (``source`` a file or ``(audio, rate)``) with
+    ``args.adapt`` steps, or None
     when ``--adapt`` was not given; UsageError for a bad count or without PyTorch (before any work)."""
     if not args.adapt:
         return None
@@ -29,16 +32,15 @@ def adapt_function(args):
     if adaptation.missing():
         raise UsageError(f"--adapt: {adaptation.missing()}")
 
-    def adapt(audio, rate, model, progress=None):
-        return adaptation.adapt(audio, rate, model, progress=progress, steps=args.adapt)
+    def adapt(source, model, progress=None):
+        return adaptation.adapt(source, model, progress=progress, steps=args.adapt)
     return adapt
 
 
 def adapted_separator(adapt, path, model, label: str):
     """``model`` adapted to the recording at ``path`` (its opening), with a progress bar and a line said."""
-    audio, rate = adaptation.opening(path)
+    start = time.monotonic()
     with progress_bar(label) as bar:
-        session, done = adapt(audio, rate, model, Reporter(bar))
-    note(f"  adapted the separator to it: {done.steps} steps in {done.seconds:.0f} s (loss {done.loss_first:.3g} "
-         f"-> {done.loss_last:.3g})")
+        session = adapt(path, model, Reporter(bar))
+    note(f"  adapted the separator to it in {time.monotonic() - start:.0f} s")
     return session

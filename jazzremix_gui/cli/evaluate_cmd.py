@@ -54,7 +54,8 @@ def run(args) -> int:
     model = load_separator(args.model, args)
     with progress_bar("evaluating") as bar:
         result = evaluation.evaluate_dataset(args.dataset, model, progress=bar, level=level,
-                                             adapt=(lambda *a: adapt(*a)[0]) if adapt else None,
+                                             adapt=(lambda audio, rate, m: adapt((audio, rate), m)) if adapt
+                                             else None,
                                              adapted=f"{args.adapt} steps" if adapt else "")
     if earlier is not None:
         try:

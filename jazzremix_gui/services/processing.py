@@ -122,12 +122,11 @@ def decode(path, job) -> Decoded:
 
 
 def adapt_to(decoded: Decoded, separator, job):
-    """``separator`` adapted to the recording (:func:`services.adaptation.adapt`; needs PyTorch), taught by its own
-    separation of the recording's opening, as ``jazzremix render`` does it again (not by a cached result, whose
-    stems are stored otherwise). Progress 5-50 %."""
-    session, _ = adaptation.adapt(decoded.audio, decoded.rate, separator, Reporter(job.progress, None, 0.05, 0.5),
-                                  job.is_cancelled)
-    return session
+    """``separator`` adapted to the recording (:func:`services.adaptation.adapt`, in a child process: no torch in
+    the app; needs PyTorch), taught by its own separation of the file's opening, as ``jazzremix render`` does it
+    again. Progress 5-50 %."""
+    return adaptation.adapt(decoded.path, separator, Reporter(job.progress, None, 0.05, 0.5), job.is_cancelled,
+                            child=True)
 
 
 def analyse(decoded: Decoded, separator, mixer, job, start: float = 0.05) -> pipeline.Analysis:

@@ -82,8 +82,7 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
             if adaptation.missing():
                 raise ModelError(f"{session_path}: its stems came from the separator adapted to the recording, and "
                                  f"{adaptation.missing()}")
-            audio, rate = adaptation.opening(source_path)
-            separator, _ = adaptation.adapt(audio, rate, separator, report.sub(0.0, 0.3))
+            separator = adaptation.adapt(source_path, separator, report.sub(0.0, 0.3))
             report = report.sub(0.3, 1.0)
         source, suggestion = remix_writer.separate_to_spool(source_path, next(iter(targets.values())), separator,
                                                             mixer, report.sub(0.0, 0.9),

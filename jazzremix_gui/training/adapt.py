@@ -6,8 +6,9 @@ accompaniment) become a one-track training set, and a copy of the network is fin
 a random level, with random spectral envelopes (the timbre augmentation) and steered toward the solo as the
 pan-aware step hears it, so the copy never sees the teacher's own inputs (after RemixIT, Tzinis et al. 2022). It
 learns the instruments of this recording, which no training set held, from the moments the teacher separated
-well. The adapted network then separates the recording through the same pipeline
-(:class:`training.torch_session.TorchSession`). Only the mixture is read: nothing here knows the true stems.
+well. The adapted network then separates the recording through the same pipeline (a
+:class:`training.torch_session.TorchSession`, or exported by :func:`export_adapted` and run by ONNX Runtime, as
+``services.adaptation`` does). Only the mixture is read: nothing here knows the true stems.
 
 Needs PyTorch (the training extra). Cost: :data:`ADAPT_STEPS` steps of 16 examples of 64 frames, about 55 CPU-s
 whatever the recording's length, plus a second separation.
@@ -15,8 +16,14 @@ whatever the recording's length, plus a second separation.
 
 from __future__ import annotations
 
+import argparse
+import ctypes
 import dataclasses
+import json
+import signal
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -25,11 +32,14 @@ from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.core.models import adapted_meta
+from jazzremix_gui.core.models import ModelSession, WithPanAware, adapted_meta
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.panlaw import place_solo
+from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.core.signal.stft import WIN_LEN
+from jazzremix_gui.training import architectures, cards
 from jazzremix_gui.training import separator_weights as weights
+from jazzremix_gui.training.export import export_onnx
 from jazzremix_gui.training.remix_sampler import RemixSampler
 from jazzremix_gui.training.torch_session import TorchSession
 from jazzremix_gui.training.train_separator import SeparatorConfig, train_step
@@ -73,8 +83,8 @@ class Adaptation:
 
 
 def adapt_separator(audio: np.ndarray, rate: int, base: pipeline.SessionLike | None = None,
-                    steps: int = ADAPT_STEPS, threads: int = 1, progress=None, cancel=None,
-                    teacher: pipeline.Stems | None = None) -> tuple[TorchSession, Adaptation]:
+                    steps: int = ADAPT_STEPS, threads: int = 1, progress=None,
+                    cancel=None) -> tuple[TorchSession, Adaptation]:
     """A copy of ``base`` fine-tuned on the recording ``audio``'s own stems (module docstring).
 
     Parameters
@@ -88,8 +98,6 @@ def adapt_separator(audio: np.ndarray, rate: int, base: pipeline.SessionLike | N
         Optimiser steps; torch threads.
     progress, cancel
         Hooks: the teacher's separation is the first fifth, the steps the rest.
-    teacher : Stems, optional
-        ``base``'s stems of ``audio`` when the caller has them already.
 
     Returns
     -------
@@ -100,8 +108,7 @@ def adapt_separator(audio: np.ndarray, rate: int, base: pipeline.SessionLike | N
     report = Reporter(progress, cancel)
     base = base or pipeline.load_model(None, "separator")
     start = time.monotonic()
-    if teacher is None:
-        teacher = pipeline.separate(audio, rate, base, progress=report.sub(0.0, 0.2))
+    teacher = pipeline.separate(audio, rate, base, progress=report.sub(0.0, 0.2))
     cfg = adaptation_config(steps, threads)
     torch.set_num_threads(threads)
     torch.manual_seed(cfg.seed)
@@ -129,3 +136,55 @@ def adapt_separator(audio: np.ndarray, rate: int, base: pipeline.SessionLike | N
     done = Adaptation(steps, round(time.monotonic() - start, 1), float(np.mean(losses[:10])) if losses else 0.0,
                       float(np.mean(losses[-10:])) if losses else 0.0)
     return TorchSession(model, meta), done
+
+
+def export_adapted(session: TorchSession, out) -> Path:
+    """The adapted network as an ONNX separator at ``out`` (written atomically), with its session's metadata."""
+    return export_onnx(session.model, out, cards.metadata_props(session.meta),
+                       torch.rand(40, architectures.N_BINS) * 0.05, "mix_mag", "solo_mag")
+
+
+def main(argv=None) -> int:
+    """``python -m jazzremix_gui.training.adapt INPUT BASE.onnx OUT.onnx [--pan-aware TEXT] [--steps N] [--threads T]``:
+    the separator at BASE (run with the Wiener step TEXT, its metadata's form; default its own) adapted to the
+    recording INPUT (its opening), written to OUT. The app runs it in a child process (``services.adaptation``), so
+    that torch never loads into the app: its import holds the GIL for over a second, and its memory stays out.
+    Prints ``progress F`` lines, then the :class:`Adaptation` as JSON."""
+    p = argparse.ArgumentParser(prog="python -m jazzremix_gui.training.adapt")
+    p.add_argument("input")
+    p.add_argument("base")
+    p.add_argument("out")
+    p.add_argument("--pan-aware", default=None)
+    p.add_argument("--steps", type=int, default=ADAPT_STEPS)
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args(argv)
+    _die_with_parent()
+    base = teacher_session(args.base, args.pan_aware, args.threads)
+    audio, rate = audio_io.read_opening(args.input, ADAPT_MAX_S)
+    session, done = adapt_separator(audio, rate, base, steps=args.steps, threads=args.threads,
+                                    progress=lambda f, m="": print(f"progress {f:.4f}", flush=True))
+    export_adapted(session, args.out)
+    print(json.dumps(dataclasses.asdict(done)), flush=True)
+    return 0
+
+
+def teacher_session(path, pan_aware: str | None, threads: int):
+    """The separator at ``path`` on the CPU with ``threads`` threads, with the Wiener step ``pan_aware`` (its
+    metadata's form; None: its own): the teacher of an adaptation, made alike in every process, so an adaptation in
+    the app's child and one in ``render`` learn from the same stems."""
+    base = ModelSession(path, "separator", prefer_gpu=False, threads=threads)
+    if pan_aware is not None and pan_aware != base.meta.pan_aware:
+        base = WithPanAware(base, PanAware.parse(pan_aware) if pan_aware else None)
+    return base
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to end this process when the one that started it ends (the app quitting)."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

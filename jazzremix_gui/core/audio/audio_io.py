@@ -261,6 +261,19 @@ def read_blocks(path, block: int) -> Iterator[np.ndarray]:
         raise AudioReadError(f"{meta.path}: cannot decode past {pos:,} of {meta.frames:,} frames ({said})")
 
 
+def read_opening(path, seconds: float) -> tuple[np.ndarray, int]:
+    """The first ``seconds`` of a file, ``(n, c)`` float32 (c in {1, 2}, as :func:`read_blocks` gives it), and its
+    rate; a file without a sample: ``(0, 2)``."""
+    rate = info(path).rate
+    want, got, blocks = int(seconds * rate), 0, []
+    for block in read_blocks(path, 1 << 16):
+        blocks.append(block[: want - got])
+        got += blocks[-1].shape[0]
+        if got >= want:
+            break
+    return (np.concatenate(blocks) if blocks else np.zeros((0, 2), np.float32)), rate
+
+
 def resampled_length(n: int, rate_in: int, rate_out: int) -> int:
     """Length of a signal of ``n`` samples after resampling (rounded to the nearest sample)."""
     return int(round(n * rate_out / rate_in))
