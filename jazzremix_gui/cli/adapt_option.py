@@ -16,7 +16,7 @@ DEFAULT_STEPS = 150
 def add_adapt_option(p) -> None:
     p.add_argument("--adapt", metavar="STEPS", type=int, nargs="?", const=DEFAULT_STEPS, default=0,
                    help=f"first adapt the separator to each recording, on its own stems ({DEFAULT_STEPS} optimiser "
-                        "steps unless STEPS is given; about a minute on two cores, whatever the length; measured "
+                        "steps unless STEPS is given; about 40 s on two cores, whatever the length; measured "
                         "+0.2 dB of solo a track on unseen instruments, docs/SEPARATOR_V3.md); needs PyTorch, the "
                         "training extra (make install-train)")
 
