@@ -226,3 +226,16 @@ def test_the_app_adapts_in_a_child_process_that_ends_with_it(tmp_path):
     while children() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not children(), "the adaptation outlived the app"
+
+
+def test_the_childs_failure_is_said_in_its_own_words(tmp_path):
+    """A recording too short to adapt to, in the app's child process: the reason alone, as a ModelError."""
+    from jazzremix_gui.core.errors import ModelError
+    from jazzremix_gui.core.files import paths
+    from jazzremix_gui.services import adaptation
+
+    src = tmp_path / "short.wav"
+    sf.write(src, tune(seconds=1.0), RATE, subtype="FLOAT")
+    with pytest.raises(ModelError, match=r"failed: too short to adapt the separator to: 1\.0 s, an adaptation needs"):
+        adaptation.adapt(src, pipeline.load_model(SHIPPED, "separator"), child=True)
+    assert not list(paths.spool_dir().glob("adapt-*"))  # its private folder is gone

@@ -159,11 +159,15 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
     _die_with_parent()
-    base = teacher_session(args.base, args.pan_aware, args.threads)
-    audio, rate = audio_io.read_opening(args.input, ADAPT_MAX_S)
-    session, done = adapt_separator(audio, rate, base, steps=args.steps, threads=args.threads,
-                                    progress=lambda f, m="": print(f"progress {f:.4f}", flush=True))
-    export_adapted(session, args.out)
+    try:
+        base = teacher_session(args.base, args.pan_aware, args.threads)
+        audio, rate = audio_io.read_opening(args.input, ADAPT_MAX_S)
+        session, done = adapt_separator(audio, rate, base, steps=args.steps, threads=args.threads,
+                                        progress=lambda f, m="": print(f"progress {f:.4f}", flush=True))
+        export_adapted(session, args.out)
+    except JazzRemixError as exc:  # the parent says the last line: the reason alone, not a traceback's tail
+        print(exc, file=sys.stderr)
+        return 1
     print(json.dumps(dataclasses.asdict(done)), flush=True)
     return 0
 
