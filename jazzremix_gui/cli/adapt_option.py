@@ -6,16 +6,13 @@ from __future__ import annotations
 import time
 
 from jazzremix_gui.cli.common import UsageError, note, progress_bar
+from jazzremix_gui.core.models import ADAPT_STEPS
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.services import adaptation
 
-#: Steps of ``--adapt`` without a number (``training.adapt.ADAPT_STEPS``, not imported: torch stays unloaded).
-DEFAULT_STEPS = 150
-
-
 def add_adapt_option(p) -> None:
-    p.add_argument("--adapt", metavar="STEPS", type=int, nargs="?", const=DEFAULT_STEPS, default=0,
-                   help=f"first adapt the separator to each recording, on its own stems ({DEFAULT_STEPS} optimiser "
+    p.add_argument("--adapt", metavar="STEPS", type=int, nargs="?", const=ADAPT_STEPS, default=0,
+                   help=f"first adapt the separator to each recording, on its own stems ({ADAPT_STEPS} optimiser "
                         "steps unless STEPS is given; about 40 s on two cores, whatever the length; measured "
                         "+0.2 dB of solo a track on unseen instruments, docs/SEPARATOR_V3.md); needs PyTorch, the "
                         "training extra (make install-train)")

@@ -278,6 +278,11 @@ class ModelSession:
 
 #: Added to a separator's version once adapted to a recording (``training.adapt``): cache keys and files name it.
 ADAPTED = "adapted to the recording"
+#: Optimiser steps of an adaptation unless told otherwise (docs/SEPARATOR_V3.md, diagnostic r10).
+ADAPT_STEPS = 150
+#: Seconds of a recording, from its start, an adaptation learns from (150 steps draw 2,400 excerpts of 1.5 s, so more
+#: would not be heard; the teacher's stems are held in memory).
+ADAPT_OPENING_S = 600.0
 
 
 def adapted_meta(meta: ModelMeta) -> ModelMeta:

@@ -25,11 +25,8 @@ from jazzremix_gui.core import device, machine
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import Cancelled, ModelError
 from jazzremix_gui.core.files import paths
-from jazzremix_gui.core.models import ModelSession, adapted_meta
+from jazzremix_gui.core.models import ADAPT_OPENING_S, ADAPT_STEPS, ModelSession, adapted_meta
 
-#: Seconds of a recording an adaptation learns from, from its start (``training.adapt.ADAPT_MAX_S``; not imported
-#: from there, so that asking costs no torch import).
-OPENING_S = 600.0
 #: What an adaptation without PyTorch says.
 NEEDS_TORCH = ("adapting the separator to a recording needs PyTorch, the training extra: make install-train, or "
                "pip install 'jazzremix[train]'")
@@ -45,8 +42,8 @@ def missing() -> str:
 
 
 def opening(path) -> tuple[np.ndarray, int]:
-    """The first :data:`OPENING_S` seconds of an audio file and its rate (:func:`core.audio.audio_io.read_opening`)."""
-    return audio_io.read_opening(path, OPENING_S)
+    """The first ``ADAPT_OPENING_S`` seconds of an audio file and its rate (:func:`core.audio.audio_io.read_opening`)."""
+    return audio_io.read_opening(path, ADAPT_OPENING_S)
 
 
 def adapt(source, separator, progress=None, cancel=None, steps: int = 0, child: bool = False) -> ModelSession:
@@ -92,7 +89,7 @@ def _here(source, separator, out: Path, steps: int, progress, cancel) -> None:
 
     audio, rate = opening(source) if isinstance(source, (str, Path)) else source
     teacher = teacher_session(separator.path, separator.meta.pan_aware, machine.cores())  # as the child makes it
-    session, _ = adapt_separator(audio[: int(OPENING_S * rate)], rate, teacher, steps=steps_of(steps),
+    session, _ = adapt_separator(audio[: int(ADAPT_OPENING_S * rate)], rate, teacher, steps=steps_of(steps),
                                  threads=machine.cores(), progress=progress, cancel=cancel)
     export_adapted(session, out)
 
@@ -132,11 +129,10 @@ def _in_child(path: Path, separator, out: Path, steps: int, progress, cancel) ->
 
 
 def steps_of(steps: int) -> int:
-    """Optimiser steps of an adaptation: ``steps``, else ``JAZZREMIX_ADAPT_STEPS``, else 150
-    (``training.adapt.ADAPT_STEPS``)."""
+    """Optimiser steps of an adaptation: ``steps``, else ``JAZZREMIX_ADAPT_STEPS``, else ``ADAPT_STEPS``."""
     if steps:
         return steps
     try:
-        return max(1, int(os.environ.get("JAZZREMIX_ADAPT_STEPS", "150")))
+        return max(1, int(os.environ.get("JAZZREMIX_ADAPT_STEPS", ADAPT_STEPS)))
     except ValueError:
-        return 150
+        return ADAPT_STEPS

@@ -32,7 +32,7 @@ from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import JazzRemixError
-from jazzremix_gui.core.models import ModelSession, WithPanAware, adapted_meta
+from jazzremix_gui.core.models import ADAPT_OPENING_S, ADAPT_STEPS, ModelSession, WithPanAware, adapted_meta
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.spatial import PanAware
@@ -44,14 +44,9 @@ from jazzremix_gui.training.remix_sampler import RemixSampler
 from jazzremix_gui.training.torch_session import TorchSession
 from jazzremix_gui.training.train_separator import SeparatorConfig, train_step
 
-#: Optimiser steps of an adaptation.
-ADAPT_STEPS = 150
 #: Learning rate (Adam), after a linear warm-up over :data:`ADAPT_WARMUP` steps.
 ADAPT_LR = 1e-4
 ADAPT_WARMUP = 20
-#: The teacher's stems come from at most this much of the recording (seconds from the start): 150 steps draw
-#: 2,400 excerpts of 1.5 s, so more would not be heard, and the stems are held in memory.
-ADAPT_MAX_S = 600.0
 
 
 def adaptation_config(steps: int = ADAPT_STEPS, threads: int = 1, seed: int = 1) -> SeparatorConfig:
@@ -63,8 +58,8 @@ def adaptation_config(steps: int = ADAPT_STEPS, threads: int = 1, seed: int = 1)
 
 def teacher_stems(stems: pipeline.Stems) -> tuple[np.ndarray, np.ndarray]:
     """The stems as a training track: solo at its recorded pan and level ``(n, 2)`` and accompaniment ``(n, 2)``,
-    float32 at 44.1 kHz, at most :data:`ADAPT_MAX_S` seconds."""
-    n = min(len(stems), int(ADAPT_MAX_S * stems.rate))
+    float32 at 44.1 kHz, at most :data:`ADAPT_OPENING_S` seconds."""
+    n = min(len(stems), int(ADAPT_OPENING_S * stems.rate))
     solo = place_solo(stems.solo[:n], stems.recorded_pan_deg, 1.0, stems.solo_level)
     acc = np.ascontiguousarray(stems.accompaniment[:n], np.float32)
     if stems.rate != MODEL_RATE:
@@ -161,7 +156,7 @@ def main(argv=None) -> int:
     _die_with_parent()
     try:
         base = teacher_session(args.base, args.pan_aware, args.threads)
-        audio, rate = audio_io.read_opening(args.input, ADAPT_MAX_S)
+        audio, rate = audio_io.read_opening(args.input, ADAPT_OPENING_S)
         session, done = adapt_separator(audio, rate, base, steps=args.steps, threads=args.threads,
                                         progress=lambda f, m="": print(f"progress {f:.4f}", flush=True))
         export_adapted(session, args.out)
