@@ -73,6 +73,8 @@ BAD_SESSIONS = [
     ("sections-object", session_with(["mix", "sections"], {}), "mix.sections is an object, not a list"),
     ("section-ends-before-start", session_with(["mix", "sections", 0, "end"], -1), "mix.sections[0].end is -1"),
     ("automation-yes", session_with(["mix", "automation"], "yes"), "mix.automation is 'yes', not true or false"),
+    ("adapt-steps-fraction", session_with(["adapt_steps"], 7.5), "adapt_steps is 7.5, not a whole number"),
+    ("adapt-steps-huge", session_with(["adapt_steps"], 10**9), "adapt_steps is 1000000000, not in 1..100000"),
     ("version-string", session_with(["version"], "2"), "version is '2', not a whole number"),
     ("version-float", session_with(["version"], 2.0), "version is 2, not a whole number"),
     ("version-zero", session_with(["version"], 0), "version is 0, not in 1.."),

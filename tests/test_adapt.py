@@ -45,7 +45,8 @@ def test_no_step_is_the_base_separator_and_steps_change_it_and_say_so(base):
     assert done.steps == 0
     moved, done = adapt_separator(x, RATE, base, steps=3)
     assert done.steps == 3 and done.seconds > 0
-    assert moved.meta.version == f"{base.meta.version} {ADAPTED}" and moved.meta.based_on == base.meta.version
+    assert moved.meta.version == f"{base.meta.version} {ADAPTED} in 3 steps"
+    assert moved.meta.based_on == base.meta.version
     assert moved.meta.pan_aware == base.meta.pan_aware  # the same Wiener step
     assert not np.allclose(moved.run(features), base.run(features), atol=1e-5)
     stems = pipeline.separate(x, RATE, moved)
@@ -93,7 +94,7 @@ def test_separate_adapt_writes_the_adapted_separators_stems_and_names_it(tmp_pat
     assert plain.returncode == 0 and adapted.returncode == 0, adapted.stderr
     assert "adapted the separator to it in" in adapted.stderr
     entry = json.loads(adapted.stdout)["files"][0]
-    assert entry["separator"].endswith(ADAPTED)
+    assert entry["separator"].endswith(f"{ADAPTED} in 3 steps")
     a, _ = sf.read(tmp_path / "adapted" / "tune.solo.wav", dtype="float32")
     p, _ = sf.read(tmp_path / "plain" / "tune.solo.wav", dtype="float32")
     assert a.shape == p.shape and not np.array_equal(a, p)  # other samples, the same length
@@ -150,7 +151,7 @@ def test_the_app_separates_a_track_again_with_the_separator_adapted_to_it_and_ba
     from PySide6.QtWidgets import QMessageBox
     from test_ui_app import open_and_wait
 
-    monkeypatch.setenv("JAZZREMIX_ADAPT_STEPS", "3")  # the app's 150 steps: a minute (its child reads this)
+    monkeypatch.setenv("JAZZREMIX_ADAPT_STEPS", "3")  # the app's 75 steps: half a minute (its child reads this)
     w = MainWindow(Settings(tmp_path / "settings.ini"), model_paths=(str(SHIPPED), str(tiny_models / "mixer.onnx")))
     qtbot.addWidget(w)
     w.keeper.ask = lambda box: QMessageBox.StandardButton.Discard  # quitting with edits: no modal box
@@ -163,17 +164,17 @@ def test_the_app_separates_a_track_again_with_the_separator_adapted_to_it_and_ba
     assert act.isEnabled() and not act.isChecked() and not track.adapted
     track.state.set_value(-1, -30.0, 0.5)  # an edit before (the whole track's mix): it carries over
     act.trigger()
-    qtbot.waitUntil(lambda: track.status == tracks.READY and track.adapted, timeout=120000)
+    qtbot.waitUntil(lambda: track.status == tracks.READY and track.adapted == 3, timeout=120000)
     done = track.processed
-    assert done.separator_version.endswith(ADAPTED) and not done.from_cache
+    assert done.separator_version.endswith(f"{ADAPTED} in 3 steps") and not done.from_cache
     assert not np.array_equal(np.asarray(done.stems.solo), np.asarray(plain.stems.solo))
     assert act.isChecked() and "adapted to this recording" in w.codebook.legend.text
     assert track.state.value(-1) == (-30.0, 0.5) and track.unsaved
     data = session.session_dict(track)
-    assert data["adapted"] is True and data["separator_version"] == done.separator_version
+    assert data["adapted"] is True and data["adapt_steps"] == 3 and data["separator_version"] == done.separator_version
     path = tmp_path / "tune.jrs"
     session.save_session(path, track)
-    assert session.load_session(path)["adapted"] is True
+    assert session.adapt_steps_of(session.load_session(path)) == 3
     out = tmp_path / "rendered"
     reports, notes = render_session(path, ExportPlan(out, ("solo",), "wav", 32, clip="none"), str(SHIPPED),
                                     str(tiny_models / "mixer.onnx"))
@@ -189,12 +190,13 @@ def test_the_app_separates_a_track_again_with_the_separator_adapted_to_it_and_ba
     assert track.processed.separator_version == plain.separator_version
     with pytest.raises(Exception, match="adapted is 1, not true or false"):
         session.check_session({**data, "adapted": 1})
+    with pytest.raises(Exception, match="adapt_steps is 0, not in 1..100000"):
+        session.check_session({**data, "adapt_steps": 0})
 
 
 def test_the_app_adapts_in_a_child_process_that_ends_with_it(tmp_path):
     """The app adapts in a child process (torch never loads into it); SIGTERM while the child learns ends the app
     within a second, 143, and the child with it."""
-    import os
     import time
 
     from test_ui_quit import DRIVER, QUIT_S, run_app_until, sigterm_and_time
@@ -203,12 +205,8 @@ def test_the_app_adapts_in_a_child_process_that_ends_with_it(tmp_path):
     sf.write(src, tune(seconds=20.0), RATE, subtype="FLOAT")
     jrs = tmp_path / "tune.jrs"
     jrs.write_text(json.dumps({"format": "jazzremix-session", "version": 2, "input": str(src), "adapted": True,
-                               "mix": {}}))
-    os.environ["JAZZREMIX_ADAPT_STEPS"] = "100000"  # still learning when the signal comes
-    try:
-        proc, lines = run_app_until(tmp_path, "separate", jrs, "processing")
-    finally:
-        del os.environ["JAZZREMIX_ADAPT_STEPS"]
+                               "adapt_steps": 100000, "mix": {}}))  # still learning when the signal comes
+    proc, lines = run_app_until(tmp_path, "separate", jrs, "processing")
     assert "import torch" not in DRIVER
 
     def children():

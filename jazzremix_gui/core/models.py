@@ -278,17 +278,20 @@ class ModelSession:
 
 #: Added to a separator's version once adapted to a recording (``training.adapt``): cache keys and files name it.
 ADAPTED = "adapted to the recording"
-#: Optimiser steps of an adaptation unless told otherwise (docs/SEPARATOR_V3.md, diagnostic r10).
-ADAPT_STEPS = 150
-#: Seconds of a recording, from its start, an adaptation learns from (150 steps draw 2,400 excerpts of 1.5 s, so more
+#: Optimiser steps of an adaptation unless told otherwise (docs/SEPARATOR_V3.md, diagnostic r10, step 3).
+ADAPT_STEPS = 75
+#: The steps of an adaptation a session recorded as ``"adapted": true`` alone: the default before 2026-12-06's step 3.
+ADAPT_STEPS_UNSAID = 150
+#: Seconds of a recording, from its start, an adaptation learns from (75 steps draw 1,200 excerpts of 1.5 s, so more
 #: would not be heard; the teacher's stems are held in memory).
 ADAPT_OPENING_S = 600.0
 
 
-def adapted_meta(meta: ModelMeta) -> ModelMeta:
-    """``meta`` of a separator once adapted to a recording: the version says so, the network it started from stays
-    its ``based_on`` (so a mixer paired with it stays paired)."""
-    return replace(meta, version=f"{meta.version} {ADAPTED}", based_on=meta.based_on or meta.version)
+def adapted_meta(meta: ModelMeta, steps: int) -> ModelMeta:
+    """``meta`` of a separator once adapted to a recording in ``steps`` optimiser steps: the version says so
+    (``sep-mask-3.4 adapted to the recording in 75 steps``; cache keys, tags and sessions tell counts apart), the
+    network it started from stays its ``based_on`` (so a mixer paired with it stays paired)."""
+    return replace(meta, version=f"{meta.version} {ADAPTED} in {steps} steps", based_on=meta.based_on or meta.version)
 
 
 def pairs_with(paired: str, meta: ModelMeta) -> bool:

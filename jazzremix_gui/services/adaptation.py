@@ -80,7 +80,7 @@ def adapt(source, separator, progress=None, cancel=None, steps: int = 0, child: 
         session = ModelSession(out, "separator", threads=device.model_threads(), spin=False)  # as load_model
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    session.meta = replace(adapted_meta(separator.meta), path=out)
+    session.meta = replace(adapted_meta(separator.meta, steps_of(steps)), path=out)
     return session
 
 

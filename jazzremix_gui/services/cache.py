@@ -53,10 +53,10 @@ def model_tag(model: SessionLike, version: str = "") -> str:
     return f"{version or model.meta.version}:{st.st_size}:{int(st.st_mtime)}"
 
 
-def cache_key(sha256: str, separator: SessionLike, mixer: SessionLike, adapted: bool = False) -> str:
-    """The entry of a recording's results with these models; ``adapted``: the separator adapted to the recording
-    (known before it is: :func:`core.models.adapted_meta`)."""
-    version = adapted_meta(separator.meta).version if adapted else ""
+def cache_key(sha256: str, separator: SessionLike, mixer: SessionLike, adapted: int = 0) -> str:
+    """The entry of a recording's results with these models; ``adapted``: the separator adapted to the recording in
+    that many optimiser steps (known before it is: :func:`core.models.adapted_meta`), 0: as it is."""
+    version = adapted_meta(separator.meta, adapted).version if adapted else ""
     text = f"{FORMAT}|{sha256}|{model_tag(separator, version)}|{model_tag(mixer)}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -121,12 +121,12 @@ def decode(path, job) -> Decoded:
     return Decoded(Path(path), sha, stereo, meta.rate, meta.channels, spec, envelope(stereo), warnings, meta.notes())
 
 
-def adapt_to(decoded: Decoded, separator, job):
-    """``separator`` adapted to the recording (:func:`services.adaptation.adapt`, in a child process: no torch in
-    the app; needs PyTorch), taught by its own separation of the file's opening, as ``jazzremix render`` does it
-    again. Progress 5-50 %."""
+def adapt_to(decoded: Decoded, separator, job, steps: int):
+    """``separator`` adapted to the recording in ``steps`` optimiser steps (:func:`services.adaptation.adapt`, in a
+    child process: no torch in the app; needs PyTorch), taught by its own separation of the file's opening, as
+    ``jazzremix render`` does it again. Progress 5-50 %."""
     return adaptation.adapt(decoded.path, separator, Reporter(job.progress, None, 0.05, 0.5), job.is_cancelled,
-                            child=True)
+                            steps=steps, child=True)
 
 
 def analyse(decoded: Decoded, separator, mixer, job, start: float = 0.05) -> pipeline.Analysis:
@@ -160,14 +160,14 @@ def analyse(decoded: Decoded, separator, mixer, job, start: float = 0.05) -> pip
 
 def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None,
                   pan_aware: PanAware | bool | None = None, solo_side: float | None = None,
-                  adapt: bool = False) -> Processed:
+                  adapt: int = 0) -> Processed:
     """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
 
     ``cache_limit``: bytes the results cache may take; older results are deleted to make room.
     ``pan_aware``: the Wiener step (:func:`core.models.with_wiener_step`: None the separator's own, True the
     pan-aware one, False the plain one); results of another step than the separator's own are cached apart, and so
     are those of a ``solo_side`` given (the solo's pan in degrees, :func:`core.models.with_solo_side`) and those of
-    the separator adapted to the recording (``adapt``: :func:`adapt_to`).
+    the separator adapted to the recording (``adapt``: in that many optimiser steps, :func:`adapt_to`; 0: not).
 
     Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass; with ``adapt`` the adaptation
     first, to 50 %), then the stem pictures.
@@ -183,7 +183,7 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     else:
         start = 0.05
         if adapt:
-            separator = adapt_to(decoded, separator, job)
+            separator = adapt_to(decoded, separator, job, adapt)
             start = 0.5
         result = analyse(decoded, separator, mixer, job, start)
         stems, suggestion = result.stems, result.suggestion

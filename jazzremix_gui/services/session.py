@@ -4,7 +4,7 @@ Format (``.jrs``, UTF-8 JSON)::
 
     {"format": "jazzremix-session", "version": 2, "input": "/abs/path.flac", "input_sha256": "...",
      "separator_version": "...", "mixer_version": "...", "gain_convention": "as-recorded", "solo_level": 1.41,
-     "solo_side_deg": null, "wiener_step": null, "adapted": false,
+     "solo_side_deg": null, "wiener_step": null, "adapted": false, "adapt_steps": null,
      "mix": {"pan_deg": -15.0, "gain": 0.8, "automation": false,
              "sections": [{"start", "end", "active", "pan_deg", "gain", "suggested_pan_deg", "suggested_gain"}]}}
 
@@ -15,8 +15,9 @@ renders exactly the same remix (:func:`mix_for`). ``solo_side_deg`` (optional, -
 engineer gave it (*Solo side...*; :func:`core.models.with_solo_side`), null or absent where the separator read it.
 ``wiener_step`` (optional): the Wiener step the stems were made with where Preferences chose one, ``"pan-aware"`` or
 ``"plain"`` (:func:`core.models.with_wiener_step`); null or absent: the separator's own. ``adapted`` (optional,
-default false): the stems came from the separator adapted to the recording (``training.adapt``). ``render`` uses
-all three, so it writes what the app's export wrote.
+default false): the stems came from the separator adapted to the recording (``training.adapt``), in
+``adapt_steps`` optimiser steps (optional; a session that says ``adapted`` alone was saved when every adaptation took
+:data:`core.models.ADAPT_STEPS_UNSAID`). ``render`` and the app use them all, so they separate as the app did.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files.atomic import write_text
 from jazzremix_gui.core.files.oserrors import describe_os_error
+from jazzremix_gui.core.models import ADAPT_STEPS_UNSAID
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG
 from jazzremix_gui.services import validation as v
 
@@ -43,6 +45,14 @@ def wiener_step_of(data: dict) -> bool | None:
     return {text: choice for choice, text in WIENER_STEPS.items()}.get(data.get("wiener_step"))
 
 
+def adapt_steps_of(data: dict) -> int:
+    """In how many optimiser steps a (checked) session's stems came from the separator adapted to the recording; 0:
+    not adapted."""
+    if not data.get("adapted"):
+        return 0
+    return int(data.get("adapt_steps") or ADAPT_STEPS_UNSAID)
+
+
 class SessionError(JazzRemixError):
     """A session file cannot be read or written."""
 
@@ -55,7 +65,7 @@ def session_dict(track) -> dict:
             "gain_convention": "as-recorded", "solo_level": p.stems.solo_level if p else None,
             "solo_side_deg": getattr(track, "solo_side", None),
             "wiener_step": WIENER_STEPS.get(getattr(track, "wiener_step", None)),
-            "adapted": bool(getattr(track, "adapted", False)),
+            "adapted": bool(getattr(track, "adapted", 0)), "adapt_steps": getattr(track, "adapted", 0) or None,
             "mix": track.state.to_json() if track.state else {}}
 
 
@@ -144,6 +154,8 @@ def check_session(data) -> dict:
         raise v.Invalid(f"wiener_step is {v.describe(data['wiener_step'])}, not \"pan-aware\", \"plain\" or null")
     if data.get("adapted") is not None and not isinstance(data["adapted"], bool):
         raise v.Invalid(f"adapted is {v.describe(data['adapted'])}, not true or false")
+    if data.get("adapt_steps") is not None:
+        v.integer(data, "adapt_steps", 1, 100000)
     _check_mix(v.mapping(data, "mix", required=False, default={}))
     return data
 

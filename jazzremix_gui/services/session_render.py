@@ -57,11 +57,11 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     separator = with_solo_side(with_wiener_step(pipeline.load_model(separator_path, "separator"),
                                                 session.wiener_step_of(data)), data.get("solo_side_deg"))
     mixer = pipeline.load_model(mixer_path, "mixer")
-    adapted = bool(data.get("adapted"))
+    adapted = session.adapt_steps_of(data)
     notes = []
     for kind, model in (("separator", separator), ("mixer", mixer)):
         saved = data.get(f"{kind}_version", "")
-        used = adapted_meta(model.meta).version if kind == "separator" and adapted else model.meta.version
+        used = adapted_meta(model.meta, adapted).version if kind == "separator" and adapted else model.meta.version
         if saved and saved != used:
             notes.append(f"{session_path}: saved with {kind} {saved}, rendered with {used}")
     prepare_targets(targets)
@@ -82,7 +82,7 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
             if adaptation.missing():
                 raise ModelError(f"{session_path}: its stems came from the separator adapted to the recording, and "
                                  f"{adaptation.missing()}")
-            separator = adaptation.adapt(source_path, separator, report.sub(0.0, 0.3))
+            separator = adaptation.adapt(source_path, separator, report.sub(0.0, 0.3), steps=adapted)
             report = report.sub(0.3, 1.0)
         source, suggestion = remix_writer.separate_to_spool(source_path, next(iter(targets.values())), separator,
                                                             mixer, report.sub(0.0, 0.9),

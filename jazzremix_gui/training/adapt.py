@@ -127,7 +127,7 @@ def adapt_separator(audio: np.ndarray, rate: int, base: pipeline.SessionLike | N
         losses.append(train_step(model, opt, sampler, cfg))
         steps_report((step + 1) / steps, "adapting the separator to the recording")
     model.eval()
-    meta = adapted_meta(base.meta)
+    meta = adapted_meta(base.meta, steps)
     done = Adaptation(steps, round(time.monotonic() - start, 1), float(np.mean(losses[:10])) if losses else 0.0,
                       float(np.mean(losses[-10:])) if losses else 0.0)
     return TorchSession(model, meta), done

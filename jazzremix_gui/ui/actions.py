@@ -146,7 +146,7 @@ def open_session(w, path: str | None = None) -> None:
             f"the session's mix?") != QMessageBox.StandardButton.Yes:
         return
     step = (session.wiener_step_of(data),) if "wiener_step" in data else None  # older sessions: Preferences'
-    adapt = (bool(data.get("adapted")),)  # older sessions: the separator as shipped
+    adapt = (session.adapt_steps_of(data),)  # older sessions: the separator as shipped
     track = w.manager.add(data["input"], solo_side=side, wiener_step=step, adapt=adapt)
     # the track's session from when its mix is applied (a separation again that fails or is cancelled keeps the
     # session it had: saving then never writes the earlier mix over the file opened)

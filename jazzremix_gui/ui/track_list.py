@@ -67,7 +67,7 @@ class TrackPanel(QWidget):
         self.cannot_adapt = adaptation.missing()  # no PyTorch: the action says why it is off
         self.act_adapt.setToolTip(self.cannot_adapt[0].upper() + self.cannot_adapt[1:] if self.cannot_adapt else
                                   "Separate again with the separator fine-tuned on this recording's own stems first "
-                                  "(about 40 s more on two cores; +0.2 dB of solo on average on instruments it "
+                                  "(about 25 s more on two cores; +0.27 dB of solo on average on instruments it "
                                   "never heard). "
                                   "Untick to go back to the separator as shipped")
         self.act_reveal = self._action("Show in the file manager", self.reveal_current)
@@ -141,7 +141,7 @@ class TrackPanel(QWidget):
         stereo = t is not None and t.decoded is not None and t.decoded.channels >= 2
         self.act_solo_side.setEnabled(stereo and not t.busy)
         self.act_adapt.setEnabled(t is not None and t.processed is not None and not t.busy and not self.cannot_adapt)
-        self.act_adapt.setChecked(t is not None and (t.asked_adapt[0] if t.asked_adapt is not None else t.adapted))
+        self.act_adapt.setChecked(t is not None and bool(t.asked_adapt[0] if t.asked_adapt is not None else t.adapted))
         self.act_reveal.setEnabled(t is not None)
 
     # ---- commands ------------------------------------------------------------------------------

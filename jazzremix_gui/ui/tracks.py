@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from jazzremix_gui.ui.mixstate import MixState
-from jazzremix_gui.services import edits
+from jazzremix_gui.services import adaptation, edits
 from jazzremix_gui.services.processing import Decoded, Processed, process_track
 from jazzremix_gui.services import session
 from jazzremix_gui.ui.worker import Job, make_runner
@@ -50,12 +50,12 @@ class Track(QObject):
         self.solo_side: float | None = None  # the solo's pan its stems were separated with (degrees); None: read
         self.asked_side: tuple | None = None  # (side,) a separation asked for with another side, until it is done
         self.asked_step: tuple | None = None  # (step,) a Wiener step asked for (a session's), until it is done
-        self.asked_adapt: tuple | None = None  # (adapt,) the separator adapted to the recording or not, asked for
-        self.job_made_with: tuple = (None, None, False)  # (side, step, adapt) of the job under way
+        self.asked_adapt: tuple | None = None  # (steps,) the separator adapted to the recording (0: not), asked for
+        self.job_made_with: tuple = (None, None, 0)  # (side, step, adapt) of the job under way
         self.requeue = False  # a cancel that starts the track again (a session's side asked while it worked)
         self.side_changed = False  # separated again with another side since the last save (a session would differ)
         self.wiener_step: bool | None = None  # the step its stems were made with (Preferences): None the model's own
-        self.adapted = False  # its stems were made by the separator adapted to it (training.adapt)
+        self.adapted = 0  # its stems were made by the separator adapted to it in that many steps (training.adapt)
 
     @property
     def unsaved(self) -> bool:
@@ -132,8 +132,8 @@ class TrackManager(QObject):
             adapt: tuple | None = None) -> Track:
         """Open a file (or return the track already open for it) and queue its processing; ``solo_side``: the
         solo's pan as given (a session's), ``wiener_step``: ``(step,)`` a session's step (else Preferences'),
-        ``adapt``: ``(adapt,)`` whether a session's stems came from the separator adapted to the recording, for a
-        track opened now."""
+        ``adapt``: ``(steps,)`` a session's stems came from the separator adapted to the recording in that many
+        optimiser steps (0: as shipped), for a track opened now."""
         existing = self.find(path)
         if existing is not None:
             if existing.status in (FAILED, CANCELLED):
@@ -162,8 +162,8 @@ class TrackManager(QObject):
         stems (sections matched by position), the undo history starts anew and the track counts as unsaved.
         If the new separation fails or is cancelled, the track is ready again as it was (said by :attr:`notice`).
         ``wiener_step``: ``(step,)`` a session's Wiener step (:func:`core.models.with_wiener_step`) to separate with
-        too; None: the one its stems were made with. ``adapt``: ``(adapt,)`` with the separator adapted to the
-        recording or not (:meth:`set_adapted`); None: as its stems were made.
+        too; None: the one its stems were made with. ``adapt``: ``(steps,)`` with the separator adapted to the
+        recording in that many optimiser steps, 0: as shipped (:meth:`set_adapted`); None: as its stems were made.
         """
         same_step = wiener_step is None or track.processed is not None and wiener_step[0] == track.wiener_step
         same_adapt = adapt is None or adapt[0] == track.adapted
@@ -176,9 +176,10 @@ class TrackManager(QObject):
         return True
 
     def set_adapted(self, track: Track, adapt: bool) -> bool:
-        """Separate a ready track again with the separator adapted to it (``adapt``), or with the separator as
-        shipped, as :meth:`set_solo_side` does for a side (its side and step stay); False while busy or unchanged."""
-        return self.set_solo_side(track, track.solo_side, None, (adapt,))
+        """Separate a ready track again with the separator adapted to it (``adapt``: in the steps of
+        :func:`services.adaptation.steps_of`), or with the separator as shipped, as :meth:`set_solo_side` does for a
+        side (its side and step stay); False while busy or unchanged."""
+        return self.set_solo_side(track, track.solo_side, None, (adaptation.steps_of(0) if adapt else 0,))
 
     def restart_with_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None,
                           adapt: tuple | None = None) -> None:
@@ -203,9 +204,9 @@ class TrackManager(QObject):
         return track.wiener_step if track.processed is not None else self.pan_aware()
 
     @staticmethod
-    def _adapt_for(track: Track) -> bool:
-        """Whether a job for ``track`` adapts the separator to it: as asked (a session's, or :meth:`set_adapted`),
-        else as its stems were made."""
+    def _adapt_for(track: Track) -> int:
+        """In how many steps a job for ``track`` adapts the separator to it (0: not): as asked (a session's, or
+        :meth:`set_adapted`), else as its stems were made."""
         return track.asked_adapt[0] if track.asked_adapt is not None else track.adapted
 
     def cancel(self, track: Track) -> None:
