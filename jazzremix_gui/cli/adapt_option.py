@@ -13,8 +13,9 @@ from jazzremix_gui.services import adaptation
 def add_adapt_option(p) -> None:
     p.add_argument("--adapt", metavar="STEPS", type=int, nargs="?", const=ADAPT_STEPS, default=0,
                    help=f"first adapt the separator to each recording, on its own stems ({ADAPT_STEPS} optimiser "
-                        "steps unless STEPS is given; about 25 s on two cores, whatever the length; measured "
-                        "+0.27 dB of solo a track on unseen instruments, docs/SEPARATOR_V3.md); needs PyTorch, the "
+                        "steps unless STEPS is given; about 30 s on two cores, whatever the length; measured "
+                        "+0.2 dB of solo a track on average on unseen instruments, about half the tracks a little "
+                        "worse, docs/SEPARATOR_V3.md); needs PyTorch, the "
                         "training extra (make install-train)")
 
 

@@ -10,7 +10,7 @@ well. The adapted network then separates the recording through the same pipeline
 :class:`training.torch_session.TorchSession`, or exported by :func:`export_adapted` and run by ONNX Runtime, as
 ``services.adaptation`` does). Only the mixture is read: nothing here knows the true stems.
 
-Needs PyTorch (the training extra). Cost: :data:`ADAPT_STEPS` steps of 16 examples of 64 frames, about 55 CPU-s
+Needs PyTorch (the training extra). Cost: :data:`ADAPT_STEPS` steps of 16 examples of 64 frames, about 45 CPU-s
 whatever the recording's length, plus a second separation.
 """
 

@@ -67,8 +67,8 @@ class TrackPanel(QWidget):
         self.cannot_adapt = adaptation.missing()  # no PyTorch: the action says why it is off
         self.act_adapt.setToolTip(self.cannot_adapt[0].upper() + self.cannot_adapt[1:] if self.cannot_adapt else
                                   "Separate again with the separator fine-tuned on this recording's own stems first "
-                                  "(about 25 s more on two cores; +0.27 dB of solo on average on instruments it "
-                                  "never heard). "
+                                  "(about 30 s more on two cores; +0.2 dB of solo on average on instruments it "
+                                  "never heard, though about half the recordings lose a little: listen). "
                                   "Untick to go back to the separator as shipped")
         self.act_reveal = self._action("Show in the file manager", self.reveal_current)
         self.list.currentRowChanged.connect(self._row_changed)
