@@ -1,0 +1,88 @@
+"""Diagnostic r13: can a recording tell, without its true stems, whether the adapted separator helps it?
+
+About half the fresh tracks lose a little to a 75-step adaptation (docs/SEPARATOR_V3.md, "How many steps"). For each
+track: the shipped separator's stems (the teacher), the 75-step adaptation exactly as the product runs it, and what
+the product could see without the true stems: how far the adapted stems moved from the teacher's (SDR of one against
+the other, solo and accompaniment), the training loss over the first and last ten steps, the solo's share of the
+energy and its pan as each separation found them; then both separations scored against the true stems.
+
+    python checkpoints/r13/guard.py SET OUT.jsonl [--every 2 --offset 0|1]
+"""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.evaluation import global_sdr, read_track
+from jazzremix_gui.core.models import adapted_meta
+from jazzremix_gui.training import separator_weights as weights
+from jazzremix_gui.training.adapt import adaptation_config, teacher_session, teacher_stems
+from jazzremix_gui.training.remix_sampler import RemixSampler
+from jazzremix_gui.training.torch_session import TorchSession
+from jazzremix_gui.training.train_separator import train_step
+
+STEPS = 75
+
+
+def adapt(model, teacher: pipeline.Stems) -> list[float]:
+    """The product's loop (training/adapt.py) on ``model`` in place; the losses."""
+    cfg = adaptation_config(STEPS, 1)
+    torch.manual_seed(cfg.seed)
+    sampler = RemixSampler([], cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix, timbre=cfg.timbre,
+                           timbre_scale=cfg.timbre_scale, steer=cfg.steer_train, stems=[teacher_stems(teacher)],
+                           log=lambda message: None)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    model.train()
+    losses = []
+    for step in range(STEPS):
+        for group in opt.param_groups:
+            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps)
+        losses.append(train_step(model, opt, sampler, cfg))
+    model.eval()
+    return losses
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("set")
+    p.add_argument("out")
+    p.add_argument("--every", type=int, default=1)
+    p.add_argument("--offset", type=int, default=0)
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    tracks = sorted(t for t in Path(a.set).iterdir() if (t / "mixture.wav").is_file())[a.offset::a.every]
+    done = {json.loads(line)["track"] for line in open(a.out)} if Path(a.out).is_file() else set()
+    base = teacher_session("models/separator.onnx", None, 1)
+    for track in tracks:
+        if track.name in done:
+            continue
+        t0 = time.time()
+        mix, solo, acc, rate = read_track(track)
+        teacher = pipeline.separate(mix, rate, base)
+        model, _, _ = weights.load_init(base.meta.path)
+        losses = adapt(model, teacher)
+        adapted = pipeline.separate(mix, rate, TorchSession(model, adapted_meta(base.meta, STEPS)))
+        ref = solo.mean(axis=1)
+        rec = {"track": track.name,
+               "base": [global_sdr(ref, teacher.solo), global_sdr(acc, teacher.accompaniment)],
+               "a75": [global_sdr(ref, adapted.solo), global_sdr(acc, adapted.accompaniment)],
+               "moved_solo_db": global_sdr(teacher.solo, adapted.solo),
+               "moved_acc_db": global_sdr(teacher.accompaniment, adapted.accompaniment),
+               "loss_first": float(np.mean(losses[:10])), "loss_last": float(np.mean(losses[-10:])),
+               "share_db": [float(teacher.solo_share_db), float(adapted.solo_share_db)],
+               "pan_deg": [float(teacher.recorded_pan_deg), float(adapted.recorded_pan_deg)],
+               "others": [len(teacher.others_deg), len(adapted.others_deg)],
+               "seconds": round(time.time() - t0, 1)}
+        with open(a.out, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print(track.name, f"gain {rec['a75'][0] - rec['base'][0]:+.2f} moved {rec['moved_solo_db']:.1f} dB "
+              f"loss {rec['loss_first']:.4f}->{rec['loss_last']:.4f}", rec["seconds"], flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
