@@ -27,29 +27,19 @@ from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.evaluation import global_sdr, read_track
 from jazzremix_gui.core.models import adapted_meta
 from jazzremix_gui.training import separator_weights as weights
-from jazzremix_gui.training.adapt import adaptation_config, teacher_session, teacher_stems
-from jazzremix_gui.training.remix_sampler import RemixSampler
+from jazzremix_gui.training.adapt import fine_tune, teacher_session
 from jazzremix_gui.training.torch_session import TorchSession
-from jazzremix_gui.training.train_separator import train_step
 
 
 def adapt(model, teacher: pipeline.Stems, steps: int, snapshots=()) -> dict:
-    """Fine-tune ``model`` (in place) on ``teacher``'s stems for ``steps`` steps; state dicts at ``snapshots``."""
-    cfg = adaptation_config(steps, 1)
-    torch.manual_seed(cfg.seed)
-    sampler = RemixSampler([], cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix, timbre=cfg.timbre,
-                           timbre_scale=cfg.timbre_scale, steer=cfg.steer_train, stems=[teacher_stems(teacher)],
-                           log=lambda message: None)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    model.train()
+    """Fine-tune ``model`` (in place) on ``teacher``'s stems for ``steps`` steps (the product's loop,
+    ``training.adapt.fine_tune``); its state dicts after each count of steps in ``snapshots``."""
     saved = {}
-    for step in range(steps):
-        for group in opt.param_groups:
-            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps)
-        train_step(model, opt, sampler, cfg)
-        if step + 1 in snapshots:
-            saved[step + 1] = {k: v.clone() for k, v in model.state_dict().items()}
-    model.eval()
+
+    def keep(done, m):
+        if done in snapshots:
+            saved[done] = {k: v.clone() for k, v in m.state_dict().items()}
+    fine_tune(model, teacher, steps, 1, after_step=keep)
     return saved
 
 

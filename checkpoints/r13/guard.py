@@ -21,30 +21,10 @@ from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.evaluation import global_sdr, read_track
 from jazzremix_gui.core.models import adapted_meta
 from jazzremix_gui.training import separator_weights as weights
-from jazzremix_gui.training.adapt import adaptation_config, teacher_session, teacher_stems
-from jazzremix_gui.training.remix_sampler import RemixSampler
+from jazzremix_gui.training.adapt import fine_tune, teacher_session
 from jazzremix_gui.training.torch_session import TorchSession
-from jazzremix_gui.training.train_separator import train_step
 
 STEPS = 75
-
-
-def adapt(model, teacher: pipeline.Stems) -> list[float]:
-    """The product's loop (training/adapt.py) on ``model`` in place; the losses."""
-    cfg = adaptation_config(STEPS, 1)
-    torch.manual_seed(cfg.seed)
-    sampler = RemixSampler([], cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix, timbre=cfg.timbre,
-                           timbre_scale=cfg.timbre_scale, steer=cfg.steer_train, stems=[teacher_stems(teacher)],
-                           log=lambda message: None)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    model.train()
-    losses = []
-    for step in range(STEPS):
-        for group in opt.param_groups:
-            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps)
-        losses.append(train_step(model, opt, sampler, cfg))
-    model.eval()
-    return losses
 
 
 def main():
@@ -65,7 +45,7 @@ def main():
         mix, solo, acc, rate = read_track(track)
         teacher = pipeline.separate(mix, rate, base)
         model, _, _ = weights.load_init(base.meta.path)
-        losses = adapt(model, teacher)
+        losses = fine_tune(model, teacher, STEPS, 1)
         adapted = pipeline.separate(mix, rate, TorchSession(model, adapted_meta(base.meta, STEPS)))
         ref = solo.mean(axis=1)
         rec = {"track": track.name,

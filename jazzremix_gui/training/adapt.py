@@ -67,6 +67,39 @@ def teacher_stems(stems: pipeline.Stems) -> tuple[np.ndarray, np.ndarray]:
     return solo, acc
 
 
+def fine_tune(model: torch.nn.Module, teacher: pipeline.Stems, steps: int = ADAPT_STEPS, threads: int = 1,
+              progress=None, after_step=None) -> list[float]:
+    """Fine-tune ``model`` in place on ``teacher``'s stems of a recording (the recipe of :func:`adaptation_config`);
+    the loss of each step. ``progress(fraction, message)`` after each step; ``after_step(steps_done, model)`` too
+    (the diagnostics' snapshots: the learning rate depends only on the step, so the model after N of M steps is an
+    N-step adaptation). Raises JazzRemixError when the recording is too short to draw an example from."""
+    cfg = adaptation_config(steps, threads)
+    torch.set_num_threads(threads)
+    torch.manual_seed(cfg.seed)
+    track = teacher_stems(teacher)
+    try:
+        sampler = RemixSampler([], cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix, timbre=cfg.timbre,
+                               timbre_scale=cfg.timbre_scale, steer=cfg.steer_train, stems=[track],
+                               log=lambda message: None)
+    except ValueError:  # no excerpt fits
+        raise JazzRemixError(f"too short to adapt the separator to: {len(track[0]) / MODEL_RATE:.1f} s, an "
+                             f"adaptation needs more than {((cfg.frames - 1) * cfg.hop + WIN_LEN) / MODEL_RATE:.1f} "
+                             "s") from None
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    model.train()
+    losses = []
+    for step in range(steps):
+        for group in opt.param_groups:
+            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps)
+        losses.append(train_step(model, opt, sampler, cfg))
+        if progress is not None:
+            progress((step + 1) / steps, "adapting the separator to the recording")
+        if after_step is not None:
+            after_step(step + 1, model)
+    model.eval()
+    return losses
+
+
 @dataclasses.dataclass
 class Adaptation:
     """What an adaptation did: ``steps``, its ``seconds`` (wall) and the loss of its first and last ten steps."""
@@ -104,29 +137,8 @@ def adapt_separator(audio: np.ndarray, rate: int, base: pipeline.SessionLike | N
     base = base or pipeline.load_model(None, "separator")
     start = time.monotonic()
     teacher = pipeline.separate(audio, rate, base, progress=report.sub(0.0, 0.2))
-    cfg = adaptation_config(steps, threads)
-    torch.set_num_threads(threads)
-    torch.manual_seed(cfg.seed)
-    track = teacher_stems(teacher)
-    try:
-        sampler = RemixSampler([], cfg.frames, cfg.hop, cfg.seed, p_remix=cfg.remix, timbre=cfg.timbre,
-                               timbre_scale=cfg.timbre_scale, steer=cfg.steer_train, stems=[track],
-                               log=lambda message: None)
-    except ValueError:  # no excerpt fits
-        raise JazzRemixError(f"too short to adapt the separator to: {len(track[0]) / MODEL_RATE:.1f} s, an "
-                             f"adaptation needs more than {((cfg.frames - 1) * cfg.hop + WIN_LEN) / MODEL_RATE:.1f} "
-                             "s") from None
     model, _, _ = weights.load_init(base.meta.path)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    model.train()
-    losses = []
-    steps_report = report.sub(0.2, 1.0)
-    for step in range(steps):
-        for group in opt.param_groups:
-            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps)
-        losses.append(train_step(model, opt, sampler, cfg))
-        steps_report((step + 1) / steps, "adapting the separator to the recording")
-    model.eval()
+    losses = fine_tune(model, teacher, steps, threads, progress=report.sub(0.2, 1.0))
     meta = adapted_meta(base.meta, steps)
     done = Adaptation(steps, round(time.monotonic() - start, 1), float(np.mean(losses[:10])) if losses else 0.0,
                       float(np.mean(losses[-10:])) if losses else 0.0)
