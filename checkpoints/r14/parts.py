@@ -18,21 +18,17 @@ would make the opt-in cheaper).
 
 Only the mixture is read before scoring.
 """
-import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
-import torch
-
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.evaluation import global_sdr, read_track
-from jazzremix_gui.core.models import adapted_meta
 from jazzremix_gui.training import adapt as adapt_mod
 from jazzremix_gui.training import separator_weights as weights
-from jazzremix_gui.training.adapt import fine_tune, teacher_session
-from jazzremix_gui.training.torch_session import TorchSession
+from jazzremix_gui.training.adapt import fine_tune
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import diagnostic_runs  # noqa: E402
 
 VARIANTS = {
     "a75": (lambda name: True, 1.0),
@@ -58,37 +54,18 @@ def adapted(base, teacher: pipeline.Stems, free, lr_scale: float, steps: int = 7
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("set")
-    p.add_argument("out")
-    p.add_argument("--every", type=int, default=1)
-    p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--variants", default=",".join(VARIANTS))
-    a = p.parse_args()
-    torch.set_num_threads(1)
-    tracks = sorted(t for t in Path(a.set).iterdir() if (t / "mixture.wav").is_file())[a.offset::a.every]
-    done = {json.loads(line)["track"] for line in open(a.out)} if Path(a.out).is_file() else set()
-    base = teacher_session("models/separator.onnx", None, 1)
-    meta = adapted_meta(base.meta, 75)
-    for track in tracks:
-        if track.name in done:
-            continue
-        t0 = time.time()
-        mix, solo, acc, rate = read_track(track)
-        ref = solo.mean(axis=1)
-        teacher = pipeline.separate(mix, rate, base)
-        rec = {"track": track.name, "base": [global_sdr(ref, teacher.solo), global_sdr(acc, teacher.accompaniment)]}
+    a = diagnostic_runs.arguments(",".join(VARIANTS))
+    for t in diagnostic_runs.taught(a):
         for name in a.variants.split(","):
-            free, scale = VARIANTS[name]
-            model, cpu = adapted(base, teacher, free, scale)
-            s = pipeline.separate(mix, rate, TorchSession(model, meta))
-            rec[name] = [global_sdr(ref, s.solo), global_sdr(acc, s.accompaniment)]
-            rec[name + "_cpu"] = cpu
-        rec["seconds"] = round(time.time() - t0, 1)
-        with open(a.out, "a") as f:
-            f.write(json.dumps(rec) + "\n")
-        print(track.name, " ".join(f"{k} {v[0]:6.2f}" for k, v in rec.items() if isinstance(v, list)),
-              rec["seconds"], flush=True)
+            score_adapted(t, name)
+        diagnostic_runs.write(a, t.rec)
+
+
+def score_adapted(t, name: str) -> None:
+    """Adapt the variant ``name`` of :data:`VARIANTS` to ``t``'s teacher; its scores and CPU-s in ``t.rec``."""
+    free, scale = VARIANTS[name]
+    model, t.rec[name + "_cpu"] = adapted(t.base, t.teacher, free, scale)
+    t.score(name, model)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,91 @@
+"""What the per-track diagnostics r14-r16 share: their command line, the tracks still to do, and one JSON line per
+track appended (so a run stopped midway resumes where it was).
+
+    python checkpoints/rNN/SCRIPT.py data/SET OUT.jsonl [--every 2 --offset 0|1] [--variants a,b]
+"""
+import argparse
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.evaluation import global_sdr, read_track
+from jazzremix_gui.core.models import adapted_meta
+from jazzremix_gui.training.adapt import teacher_session
+from jazzremix_gui.training.torch_session import TorchSession
+
+
+def arguments(variants: str | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser()
+    p.add_argument("set")
+    p.add_argument("out")
+    p.add_argument("--every", type=int, default=1)
+    p.add_argument("--offset", type=int, default=0)
+    if variants is not None:
+        p.add_argument("--variants", default=variants)
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    return a
+
+
+def tracks(a: argparse.Namespace):
+    """``(name, mixture, true solo (mono reference), true accompaniment, rate, record)`` of each track of ``a.set``
+    in this process's share not yet in ``a.out``; ``record`` starts the track's JSON line."""
+    folders = sorted(t for t in Path(a.set).iterdir() if (t / "mixture.wav").is_file())[a.offset::a.every]
+    done = {json.loads(line)["track"] for line in open(a.out)} if Path(a.out).is_file() else set()
+    for folder in folders:
+        if folder.name not in done:
+            mix, solo, acc, rate = read_track(folder)
+            yield folder.name, mix, solo, acc, rate, {"track": folder.name, "started": time.time()}
+
+
+@dataclasses.dataclass
+class Taught:
+    """A track with the product's teacher: the shipped separator's stems of it, scored in ``rec`` as ``base``."""
+
+    mix: np.ndarray  # (n, 2)
+    solo: np.ndarray  # (n, 2), the true solo as recorded
+    acc: np.ndarray  # (n, 2)
+    rate: int
+    teacher: pipeline.Stems
+    rec: dict
+    base: object  # the shipped separator's session
+    meta: object  # an adapted copy's metadata
+
+    @property
+    def ref(self) -> np.ndarray:
+        """The true solo as the scores take it, (n,)."""
+        return self.solo.mean(axis=1)
+
+    def score(self, name: str, model) -> None:
+        """``rec[name]``: the torch network ``model`` separating the mixture (the product's pipeline), scored."""
+        stems = pipeline.separate(self.mix, self.rate, TorchSession(model, self.meta))
+        score(self.rec, name, self.ref, self.acc, stems)
+
+
+def taught(a: argparse.Namespace):
+    """:class:`Taught` for each track of :func:`tracks`."""
+    base = teacher_session("models/separator.onnx", None, 1)
+    meta = adapted_meta(base.meta, 75)
+    for _, mix, solo, acc, rate, rec in tracks(a):
+        teacher = pipeline.separate(mix, rate, base)
+        score(rec, "base", solo.mean(axis=1), acc, teacher)
+        yield Taught(mix, solo, acc, rate, teacher, rec, base, meta)
+
+
+def score(rec: dict, name: str, ref_solo, acc, stems) -> None:
+    """``rec[name] = [solo SDR, accompaniment SDR]`` of ``stems`` against the true ones (dB)."""
+    rec[name] = [global_sdr(ref_solo, stems.solo), global_sdr(acc, stems.accompaniment)]
+
+
+def write(a: argparse.Namespace, rec: dict) -> None:
+    """Append the track's line to ``a.out`` (with its seconds) and print its solo figures."""
+    rec["seconds"] = round(time.time() - rec.pop("started"), 1)
+    with open(a.out, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    print(rec["track"], " ".join(f"{k} {v[0]:6.2f}" for k, v in rec.items() if isinstance(v, list)),
+          rec["seconds"], flush=True)
