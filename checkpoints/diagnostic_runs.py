@@ -19,7 +19,8 @@ from jazzremix_gui.training.adapt import teacher_session
 from jazzremix_gui.training.torch_session import TorchSession
 
 
-def arguments(variants: str | None = None) -> argparse.Namespace:
+def arguments(variants: str | None = None, **defaults: str) -> argparse.Namespace:
+    """The command line (``defaults``: more options, ``--name`` with its default text); torch on one thread."""
     p = argparse.ArgumentParser()
     p.add_argument("set")
     p.add_argument("out")
@@ -27,20 +28,26 @@ def arguments(variants: str | None = None) -> argparse.Namespace:
     p.add_argument("--offset", type=int, default=0)
     if variants is not None:
         p.add_argument("--variants", default=variants)
+    for name, default in defaults.items():
+        p.add_argument("--" + name, default=default)
     a = p.parse_args()
     torch.set_num_threads(1)
     return a
 
 
-def tracks(a: argparse.Namespace):
-    """``(name, mixture, true solo (mono reference), true accompaniment, rate, record)`` of each track of ``a.set``
-    in this process's share not yet in ``a.out``; ``record`` starts the track's JSON line."""
+def pending(a: argparse.Namespace) -> list[Path]:
+    """The track folders of ``a.set`` in this process's share (``--every``, ``--offset``) not yet in ``a.out``."""
     folders = sorted(t for t in Path(a.set).iterdir() if (t / "mixture.wav").is_file())[a.offset::a.every]
     done = {json.loads(line)["track"] for line in open(a.out)} if Path(a.out).is_file() else set()
-    for folder in folders:
-        if folder.name not in done:
-            mix, solo, acc, rate = read_track(folder)
-            yield folder.name, mix, solo, acc, rate, {"track": folder.name, "started": time.time()}
+    return [folder for folder in folders if folder.name not in done]
+
+
+def tracks(a: argparse.Namespace):
+    """``(name, mixture (n, 2), true solo (n, 2), true accompaniment (n, 2), rate, record)`` of each track of
+    :func:`pending`; ``record`` starts the track's JSON line."""
+    for folder in pending(a):
+        mix, solo, acc, rate = read_track(folder)
+        yield folder.name, mix, solo, acc, rate, {"track": folder.name, "started": time.time()}
 
 
 @dataclasses.dataclass

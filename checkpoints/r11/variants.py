@@ -15,13 +15,10 @@ separator, all from the same run:
 
 Only the mixture is read before scoring.
 """
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
-
-import torch
 
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.evaluation import global_sdr, read_track
@@ -29,6 +26,9 @@ from jazzremix_gui.core.models import adapted_meta
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.adapt import fine_tune, teacher_session
 from jazzremix_gui.training.torch_session import TorchSession
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import diagnostic_runs  # noqa: E402
 
 
 def adapt(model, teacher: pipeline.Stems, steps: int, snapshots=()) -> dict:
@@ -44,20 +44,10 @@ def adapt(model, teacher: pipeline.Stems, steps: int, snapshots=()) -> dict:
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("set")
-    p.add_argument("out")
-    p.add_argument("--every", type=int, default=1)
-    p.add_argument("--offset", type=int, default=0)
-    a = p.parse_args()
-    torch.set_num_threads(1)
-    tracks = sorted(t for t in Path(a.set).iterdir() if (t / "mixture.wav").is_file())[a.offset::a.every]
-    done = {json.loads(line)["track"] for line in open(a.out)} if Path(a.out).is_file() else set()
+    a = diagnostic_runs.arguments()
     base = teacher_session("models/separator.onnx", None, 1)
     meta = adapted_meta(base.meta, 75)
-    for track in tracks:
-        if track.name in done:
-            continue
+    for track in diagnostic_runs.pending(a):
         t0 = time.time()
         mix, solo, acc, rate = read_track(track)
         ref = solo.mean(axis=1)

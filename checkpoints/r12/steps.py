@@ -9,15 +9,13 @@ rate depends only on the step, so the snapshot after N steps is an N-step adapta
 
 Only the mixture is read before scoring.
 """
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 
-import torch
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "r11"))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "r11")]
+import diagnostic_runs  # noqa: E402
 from variants import adapt  # noqa: E402  (r11's loop: the product's recipe, with snapshots)
 
 from jazzremix_gui.core import pipeline  # noqa: E402
@@ -29,21 +27,10 @@ from jazzremix_gui.training.torch_session import TorchSession  # noqa: E402
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("set")
-    p.add_argument("out")
-    p.add_argument("--snapshots", default="10,20,30,40,50,60,75")
-    p.add_argument("--every", type=int, default=1)
-    p.add_argument("--offset", type=int, default=0)
-    a = p.parse_args()
+    a = diagnostic_runs.arguments(snapshots="10,20,30,40,50,60,75")
     counts = sorted(int(s) for s in a.snapshots.split(","))
-    torch.set_num_threads(1)
-    tracks = sorted(t for t in Path(a.set).iterdir() if (t / "mixture.wav").is_file())[a.offset::a.every]
-    done = {json.loads(line)["track"] for line in open(a.out)} if Path(a.out).is_file() else set()
     base = teacher_session("models/separator.onnx", None, 1)
-    for track in tracks:
-        if track.name in done:
-            continue
+    for track in diagnostic_runs.pending(a):
         t0 = time.time()
         mix, solo, acc, rate = read_track(track)
         ref = solo.mean(axis=1)

@@ -8,14 +8,12 @@ energy and its pan as each separation found them; then both separations scored a
 
     python checkpoints/r13/guard.py SET OUT.jsonl [--every 2 --offset 0|1]
 """
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.evaluation import global_sdr, read_track
@@ -24,23 +22,16 @@ from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.adapt import fine_tune, teacher_session
 from jazzremix_gui.training.torch_session import TorchSession
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import diagnostic_runs  # noqa: E402
+
 STEPS = 75
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("set")
-    p.add_argument("out")
-    p.add_argument("--every", type=int, default=1)
-    p.add_argument("--offset", type=int, default=0)
-    a = p.parse_args()
-    torch.set_num_threads(1)
-    tracks = sorted(t for t in Path(a.set).iterdir() if (t / "mixture.wav").is_file())[a.offset::a.every]
-    done = {json.loads(line)["track"] for line in open(a.out)} if Path(a.out).is_file() else set()
+    a = diagnostic_runs.arguments()
     base = teacher_session("models/separator.onnx", None, 1)
-    for track in tracks:
-        if track.name in done:
-            continue
+    for track in diagnostic_runs.pending(a):
         t0 = time.time()
         mix, solo, acc, rate = read_track(track)
         teacher = pipeline.separate(mix, rate, base)
