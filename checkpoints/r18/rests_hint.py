@@ -35,17 +35,22 @@ import diagnostic_runs  # noqa: E402
 BEFORE_S, AFTER_S, LEAST_S, FADE_S = 0.05, 0.3, 0.5, 0.01
 
 
-def rests(meta: dict, n: int, rate: int) -> np.ndarray:
-    """Shape (n,) float32: 1 where the solo may play, 0 in a marked rest, 10 ms ramps between."""
-    spans, marks = meta["activity"], []
-    edges = [0.0] + [x for a, b in spans for x in (a, b)] + [n / rate]
+def marks(meta: dict, seconds: float) -> list[tuple[float, float]]:
+    """The rests an engineer could mark, ``[(start, end), ...]`` in seconds (module docstring)."""
+    spans, out = meta["activity"], []
+    edges = [0.0] + [x for a, b in spans for x in (a, b)] + [seconds]
     for start, end in zip(edges[0::2], edges[1::2]):  # the gaps: before the first phrase, between, after the last
         start = start + AFTER_S if start > 0 else 0.0
-        end = end - BEFORE_S if end < n / rate else n / rate
+        end = end - BEFORE_S if end < seconds else seconds
         if end - start >= LEAST_S:
-            marks.append((start, end))
+            out.append((start, end))
+    return out
+
+
+def rests(meta: dict, n: int, rate: int) -> np.ndarray:
+    """Shape (n,) float32: 1 where the solo may play, 0 in a marked rest, 10 ms ramps between."""
     keep = np.ones(n, np.float32)
-    for start, end in marks:
+    for start, end in marks(meta, n / rate):
         keep[int(start * rate):int(end * rate)] = 0.0
     fade = int(FADE_S * rate)  # a moving mean: linear ramps across each edge
     padded = np.pad(keep, (fade // 2, fade - 1 - fade // 2), mode="edge")

@@ -20,6 +20,8 @@ from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.cli.output_options import (add_loudness_option, add_output_options, loudness_json,
                                               report_json, spec_from)
 from jazzremix_gui.cli.separate_cmd import prepare_out_dir
+from jazzremix_gui.cli.solo_silent_option import (add_solo_silent_option, describe, spans_json, spans_option,
+                                                  spans_within)
 from jazzremix_gui.cli.suggest_cmd import db_text
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
@@ -53,6 +55,7 @@ def register(sub) -> None:
     add_output_options(p, template=False)
     p.set_defaults(format=None)  # one input: the output's extension names it
     p.add_argument("--json", action="store_true", help="print a JSON summary of what was written on stdout")
+    add_solo_silent_option(p)
     p.add_argument("--model", metavar="PATH", help="separator ONNX model")
     add_pan_aware_option(p)
     p.add_argument("--mixer", metavar="PATH", help="mixer ONNX model")
@@ -117,17 +120,20 @@ def _targets(args, inputs) -> tuple[dict, list[str]]:
     return {item: p for item, p in plans.items() if str(item.path) not in refused}, list(refused.values())
 
 
-def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
-    """Remix one input into ``out``; its JSON entry (the lines are said on stderr)."""
+def _remix_one(args, path: Path, out: Path, gain_arg, where: str, silent=()) -> dict:
+    """Remix one input into ``out`` (the solo silent in the spans ``silent``, seconds); its JSON entry (the lines
+    are said on stderr)."""
     spec = spec_from(args, spec_for_path(out).fmt)
-    audio_io.probe(path)  # a bad input is said before models load or its tags are read (a FIFO would block)
+    meta = audio_io.probe(path)  # a bad input is said before models load or its tags are read (a FIFO would block)
+    spans = spans_within(silent, meta.seconds) if silent else ()
     need_mixer = args.pan is None or gain_arg is None
     sep = load_separator(args.model, args)
     mix = pipeline.load_model(args.mixer, "mixer") if need_mixer else None
     naming.check_name_lengths([out])
     with progress_bar(f"{where}{path.name}") as bar:
         result = remix_writer.remix_file(path, out, spec, args.clip, args.pan, gain_arg, args.whole_track,
-                                         sep, mix, report=Reporter(bar), loudness=args.loudness)
+                                         sep, mix, report=Reporter(bar), loudness=args.loudness,
+                                         solo_silent=spans)
     sugg = result.suggestion
     if sugg is not None and not sugg.clear:
         note(f"{where}{path}: {sugg.status} ({sugg.reason})")
@@ -135,6 +141,8 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
     note(f"{where}{out}: solo at pan {describe_span(pans, ' deg', '+.0f')}, "
          f"gain {describe_span(gains, '', '.2f', db=True)}")
     note("  " + result.report.describe())  # the loudness match's line too
+    if spans:
+        note("  " + describe(spans))
     heard = result.recorded
     for line in heard_lines(heard.heard_gain_db, heard.dc_offset):
         note("  " + line)
@@ -145,6 +153,8 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str) -> dict:
              **heard_json(heard.heard_gain_db, heard.dc_offset)}
     if result.loudness is not None:
         entry["loudness"] = loudness_json(result.loudness)
+    if spans:
+        entry["solo_silent"] = spans_json(spans)
     return entry
 
 
@@ -164,6 +174,7 @@ def run(args) -> int:
     inputs, problems = gather_inputs(args.inputs, "remix", skip=args.out)
     if not inputs:
         return EXIT_FAILED
+    silent = spans_option(args, inputs)
     # the options checked before any folder is made
     spec_from(args, args.format or "wav" if _into_folder(args, inputs) else spec_for_path(args.out).fmt)
     targets, refused = _targets(args, inputs)
@@ -171,7 +182,7 @@ def run(args) -> int:
         error(line)
         problems.append(line)
     summary, failures = run_each(list(targets.items()), lambda pair, where: _remix_one(
-        args, pair[0].path, pair[1], gain_arg, where), problems, path_of=lambda pair: pair[0].path,
+        args, pair[0].path, pair[1], gain_arg, where, silent), problems, path_of=lambda pair: pair[0].path,
         raise_single=True)
     if args.json:
         print(json.dumps({"files": summary, "written": len(targets) - (failures - len(problems)),

@@ -13,7 +13,10 @@ from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageErr
                                       input_warnings, note, note_swept, progress_bar)
 from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.cli.output_options import add_output_options, outputs_json, spec_from
+from jazzremix_gui.cli.solo_silent_option import (add_solo_silent_option, describe, spans_json, spans_option,
+                                                  spans_within)
 from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files import folders
 from jazzremix_gui.core.files.oserrors import describe_os_error
@@ -46,6 +49,7 @@ def register(sub) -> None:
     add_model_option(p, "separator")
     add_pan_aware_option(p)
     add_adapt_option(p)
+    add_solo_silent_option(p)
     p.set_defaults(func=run)
 
 
@@ -98,6 +102,7 @@ def run(args) -> int:
     if not inputs:
         return EXIT_FAILED
     stems = STEMS if args.stems == "both" else (args.stems,)
+    silent = spans_option(args, inputs)
     if bad_pan_aware(args):
         return EXIT_USAGE
     adapt = adapt_function(args)  # without PyTorch: said before any work
@@ -116,14 +121,18 @@ def run(args) -> int:
             naming.check_name_lengths(targets.values())
             naming.make_folders(targets.values())
             recorded = RecordedSolo()
+            spans = spans_within(silent, audio_io.info(item.path).seconds) if silent else ()
             separator = model
             if adapt is not None:
                 note(f"{where}{item.path}: adapting the separator to it")
                 separator = adapted_separator(adapt, item.path, model, f"{where}adapting to {item.path.name}")
             with progress_bar(f"{where}{item.path.name}") as bar:
                 reports = remix_writer.separate_stems(item.path, targets, spec, args.clip, args.keep_mono, args.solo,
-                                                      separator, Reporter(bar), recorded=recorded)
+                                                      separator, Reporter(bar), recorded=recorded, solo_silent=spans)
             note(f"{where}{item.path}: {', '.join(r.path.name for r in reports)}")
+            if spans:
+                note("  " + describe(spans))
+                entry["solo_silent"] = spans_json(spans)
             for r in reports:
                 note("  " + r.describe())
             share = recorded.share_db if math.isfinite(recorded.share_db) else None

@@ -45,7 +45,7 @@ from jazzremix_gui.core.errors import AudioWriteError
 from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.files.mapped import pieces
 from jazzremix_gui.core.progress import Reporter
-from jazzremix_gui.core.signal import automation, stages
+from jazzremix_gui.core.signal import automation, solo_rests, stages
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.separation import RecordedSolo
 
@@ -356,6 +356,24 @@ class RecordingReader:
         return out
 
 
+class SilencedStems:
+    """A :class:`StemSource` with the solo silenced where the engineer says it rests (:mod:`core.signal.solo_rests`):
+    in ``spans`` (seconds) the accompaniment is the recording at ``path``, read in step with the stems."""
+
+    def __init__(self, source: StemSource, path, spans):
+        self.source, self.path, self.spans = source, Path(path), tuple(spans)
+        self.rate, self.frames, self.mono = source.rate, source.frames, source.mono
+        self.solo_level, self.recorded_pan_deg = source.solo_level, source.recorded_pan_deg
+
+    def blocks(self):
+        recording, pos = RecordingReader(self.path), 0
+        for solo, acc in self.source.blocks():
+            m = solo.shape[0]
+            keep = solo_rests.keep_curve(self.spans, pos, m, self.rate)
+            yield solo_rests.silence_block(solo, acc, recording.take(m), keep)
+            pos += m
+
+
 @dataclass
 class OutputPlan:
     """Where and how to write: ``targets`` ``{kind: Path}`` in :data:`KINDS`, format, clip mode and options.
@@ -519,7 +537,8 @@ class RemixResult:
 
 def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | None = None,
                gain: float | None = None, whole_track: bool = False, separator=None, mixer=None,
-               input_tags: dict | None = None, report: Reporter | None = None, loudness: str = "keep") -> RemixResult:
+               input_tags: dict | None = None, report: Reporter | None = None, loudness: str = "keep",
+               solo_silent=()) -> RemixResult:
     """Separate ``input_path`` and write its stereo remix to ``out_path``, streaming (``jazzremix remix``).
 
     Two passes, since the suggestion and the recording's solo level are known only at the
@@ -540,6 +559,9 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
         The input's tags (default: read from it).
     loudness : str
         ``keep`` (the remix as computed) or ``match`` (as loud as the recording, under the ceiling).
+    solo_silent : sequence of (float, float)
+        Spans (seconds) where the solo rests: there the solo is silent and the accompaniment is the recording
+        (:class:`SilencedStems`), so nothing the separator gave the solo in them moves with its pan and gain.
 
     Returns
     -------
@@ -569,26 +591,28 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
         auto = automation.suggestion_automation(suggestion, spool.frames, spool.rate, whole_track) \
             if suggestion is not None else (pan, gain)
         mix = Mix(auto, pan, gain)
-        written = write_outputs(spool, mix, plan, report.sub(0.9, 1.0))
+        source = SilencedStems(spool, input_path, solo_silent) if solo_silent else spool
+        written = write_outputs(source, mix, plan, report.sub(0.9, 1.0))
     return RemixResult(written[0], mix, suggestion, models, recorded)
 
 
 def separate_stems(input_path, targets: dict, spec: OutputSpec, clip: str, keep_mono: bool = False,
                    solo: str = "mono", separator=None, report: Reporter | None = None,
-                   recorded: RecordedSolo | None = None) -> tuple[ClipReport, ...]:
+                   recorded: RecordedSolo | None = None, solo_silent=()) -> tuple[ClipReport, ...]:
     """``jazzremix separate``: the stems of ``input_path`` into ``targets`` ``{stem: Path}``, all or none.
 
     ``solo`` is one of :data:`SEPARATE_SOLO_MODES`. ``mono`` and ``residual`` stream in one pass
     (:func:`core.pipeline.separate_file`); ``stereo`` places the solo at the recording's pan and level,
     known only at the end: separated into a spool first (:func:`separate_to_spool`), then written
-    by :func:`write_outputs`. Returns one report per stem, in the order of ``targets``; ``recorded`` receives how
-    the solo sits in the recording (its side, level and share).
+    by :func:`write_outputs`; so are the stems with ``solo_silent`` spans (seconds; :class:`SilencedStems`). Returns
+    one report per stem, in the order of ``targets``; ``recorded`` receives how the solo sits in the recording (its
+    side, level and share).
     """
     report = report or Reporter(None, None)
     if solo not in SEPARATE_SOLO_MODES:
         raise ValueError(f"solo mode {solo!r}: use one of {', '.join(SEPARATE_SOLO_MODES)}")
     separator = separator or pipeline.load_model(None, "separator")
-    if solo != "stereo":
+    if solo != "stereo" and not solo_silent:
         return pipeline.separate_file(input_path, model=separator, progress=report,  # it checks cancel too
                                       targets=targets, spec=spec, clip=clip, keep_mono=keep_mono, solo=solo,
                                       recorded=recorded)
@@ -597,7 +621,8 @@ def separate_stems(input_path, targets: dict, spec: OutputSpec, clip: str, keep_
     mono = keep_mono and meta.channels == 1
     check_space(first.parent, meta.frames, [(spec, channels_of(k, solo, mono)) for k in targets], clip)
     plan = OutputPlan(dict(targets), spec, clip, solo, keep_mono, tags.read_tags(meta.path), meta.path.stem,
-                      {"separator": separator.meta.version})
+                      {"separator": separator.meta.version}, recording=meta.path)
     spool, _ = separate_to_spool(meta.path, first, separator, None, report.sub(0.0, 0.95), recorded=recorded)
     with spool:
-        return tuple(write_outputs(spool, None, plan, report.sub(0.95, 1.0)))
+        source = SilencedStems(spool, meta.path, solo_silent) if solo_silent else spool
+        return tuple(write_outputs(source, None, plan, report.sub(0.95, 1.0)))
