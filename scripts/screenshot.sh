@@ -8,6 +8,7 @@
 #        | adapted (processed, then separated again by the separator adapted to it, the context menu open)
 #        | again (processed and edited, then grabbed while it is separated again with a solo side given)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
+#        | silent (processed, the solo made silent in a loop region from 20 to 45 % of the track, the Edit menu open)
 #        | export (export dialog over a processed track) | report (an export's report) | about | preferences
 #        | nomodel (no model installed)
 # The screen is grabbed with ImageMagick's import, or by Qt where import is missing.
@@ -137,6 +138,19 @@ elif state == "edited":
         w.toggle_play()
         QTimer.singleShot(2500, grab)
     when(lambda: all_done() and (w.player.ready or not w.player.available), edit)
+elif state == "silent":  # the solo silent in the loop region (Edit > Solo silent in the loop region)
+    w.open_files(files)
+    def silent():
+        d = w.timeline.duration
+        w.transport.loop.setChecked(True)
+        w.timeline.set_loop(0.2 * d, 0.45 * d, True)
+        w.player.set_loop(0.2 * d, 0.45 * d, True)
+        w.act_solo_silent.trigger()
+        w.timeline.set_loop(0.55 * d, 0.7 * d, True)  # the next passage chosen, the menu open over it
+        edit = next(a for a in w.menuBar().actions() if a.text() == "&Edit")
+        QTimer.singleShot(300, lambda: w.menuBar().setActiveAction(edit))
+        QTimer.singleShot(1200, grab)
+    when(lambda: all_done() and (w.player.ready or not w.player.available), silent)
 elif state == "export":
     w.open_files(files)
     def show_export():

@@ -2,6 +2,7 @@
 recording (``core.signal.solo_rests``); what is written, and what is refused."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -117,3 +118,41 @@ def test_what_is_refused_writes_nothing(tmp_path, models):
         proc = jazzremix("separate", tmp_path / "x.wav", *args, "--out", tmp_path / "o", "--model", sep)
         assert proc.returncode == status and said in proc.stderr, proc.stderr
         assert not (tmp_path / "o").exists()  # no output, no folder left behind
+
+
+def test_the_feeder_plays_the_solo_silent_where_it_rests():
+    from jazzremix_gui.playback import renderer as R
+    from jazzremix_gui.playback.stream import Feeder, Ring
+
+    rng = np.random.default_rng(5)
+    n = 3 * RATE
+    solo = (0.3 * np.sin(2 * np.pi * 440 * np.arange(n) / RATE)).astype(np.float32)
+    acc = (0.1 * rng.standard_normal((n, 2))).astype(np.float32)
+    mix = (acc + 0.7 * solo[:, None]).astype(np.float32)
+    spans = ((0.5, 1.25),)
+    keep = solo_rests.keep_curve(spans, 0, n, RATE)
+    edited = solo_rests.silence_block(solo, acc, mix, keep)
+    rings = []
+    for material, silent in (((solo, acc), spans), (edited, ())):
+        renderer, ring = R.BlockRenderer(), Ring()
+        feeder = Feeder(renderer, ring, *material, mix, RATE, 48000)
+        feeder.solo_silent = silent
+        renderer.attach(ring, feeder.length, 48000)
+        feeder.fill()  # from the start, as far as the ring holds (0.68 s: into the span)
+        rings.append(ring)
+    assert rings[0].wr == rings[1].wr > int(0.6 * 48000)
+    assert np.abs(rings[0].solo - rings[1].solo).max() < 1e-6
+    assert np.abs(rings[0].accompaniment - rings[1].accompaniment).max() < 1e-6
+    assert np.abs(rings[0].solo[int(0.52 * 48000):rings[0].wr]).max() < 1e-3  # silent in the span
+
+
+def test_the_session_keeps_the_spans_and_refuses_bad_ones():
+    from jazzremix_gui.services import session, validation
+
+    base = {"format": "jazzremix-session", "version": 2, "input": "/x.wav"}
+    ok = session.check_session(dict(base, mix={"solo_silent": [[1.0, 2.5], [10, 12]]}))
+    assert ok["mix"]["solo_silent"] == [[1.0, 2.5], [10, 12]]
+    for bad, said in [([[2.0, 1.0]], "ends (1) before it starts (2)"), ([[1.0]], "not [start, end]"),
+                      ([["a", 2]], "is 'a', not a number"), ([[-1, 2]], "solo_silent[0].start")]:
+        with pytest.raises(validation.Invalid, match=re.escape(said)):
+            session.check_session(dict(base, mix={"solo_silent": bad}))

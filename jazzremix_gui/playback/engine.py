@@ -192,6 +192,17 @@ class PlaybackEngine:
             if value is not None:
                 c[index] = float(value)
 
+    def set_solo_silent(self, spans) -> None:
+        """Where the solo rests, ``((start_s, end_s), ...)`` at the file's time: the solo silent there and the
+        accompaniment the recording (:mod:`core.signal.solo_rests`). Streamed material only (what the app plays);
+        the frames ahead are made again from the playing position, as after a seek."""
+        spans = tuple(spans)
+        if self.feeder is None or spans == self.feeder.solo_silent:
+            return
+        self.feeder.solo_silent = spans
+        self.renderer.seek(self.renderer.position)
+        self._moved()
+
     @property
     def levels(self) -> np.ndarray:
         """Peak level of the last block played, per channel (linear; read by the meter's timer)."""

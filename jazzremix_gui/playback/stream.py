@@ -2,7 +2,9 @@
 
 The recording and its stems stay at the file's rate in memory-mapped files (or arrays); the
 :class:`Feeder` reads them a piece at a time (:func:`core.files.mapped.read_rows`, pages given back),
-resamples the five channels (solo, accompaniment L/R, mixture L/R) to the device's rate with one
+resamples the five channels (solo, accompaniment L/R, mixture L/R; where the engineer says the solo rests,
+:attr:`Feeder.solo_silent`, the solo silent and the accompaniment the mixture: :mod:`core.signal.solo_rests`)
+to the device's rate with one
 :class:`core.audio.audio_io.StreamResampler` and writes them into a preallocated :class:`Ring`,
 each frame tagged with its position at the device's rate. The audio callback
 (:class:`playback.renderer.BlockRenderer`) takes frames from the ring only where the tags follow
@@ -35,6 +37,7 @@ import numpy as np
 
 from jazzremix_gui.core.audio.audio_io import StreamResampler, resampled_length
 from jazzremix_gui.core.files.mapped import read_rows
+from jazzremix_gui.core.signal import solo_rests
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +131,7 @@ class Feeder:
         self._skip = 0  # output frames still to drop before _pos
         self._end = 0  # position where this run stops (the loop's end or the length)
         self._pending = np.zeros((0, 5), np.float32)
+        self.solo_silent: tuple = ()  # spans (seconds) where the solo rests: the accompaniment is the recording
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._stop = False
@@ -312,6 +316,12 @@ class Feeder:
             for col, source in ((1, acc), (3, mix)):
                 read_rows(source, self._in, self._stereo[:k])
                 piece[:, col:col + 2] = self._stereo[:k]
+            spans = self.solo_silent  # read once: the main thread replaces the tuple
+            if spans:
+                keep = solo_rests.keep_curve(spans, self._in, k, self.rate_in)
+                if keep.min() < 1.0:
+                    piece[:, 0], piece[:, 1:3] = solo_rests.silence_block(piece[:, 0], piece[:, 1:3], piece[:, 3:5],
+                                                                          keep)
             self._in += k
             out = rs.push(piece)
         if self._skip:

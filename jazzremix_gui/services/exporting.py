@@ -77,7 +77,8 @@ def predicted_overs(stems: pipeline.Stems, pan, gain, plan: ExportPlan, recordin
     signals (:func:`services.remix_writer.kind_block`; ``recording``, the input file, for a
     ``residual`` solo). The export itself measures true peaks and reports what its clip mode did.
     """
-    source, mix = remix_writer.MemoryStems(stems), remix_writer.Mix.of(pan, gain)
+    mix = remix_writer.Mix.of(pan, gain)
+    source = remix_writer.SilencedStems.of(remix_writer.MemoryStems(stems), mix, recording)
     found = {k: [0, 0.0] for k in plan.kinds}
     residual = plan.solo == "residual" and "solo" in plan.kinds and recording is not None
     input_blocks = remix_writer.RecordingReader(recording) if residual else None

@@ -73,12 +73,16 @@ class Mix:
         The mix before overrides: one cell, per-sample curves, or per-section automation.
     pan, gain : float, optional
         Whole-file overrides: each one given replaces that half of ``auto`` everywhere.
+    solo_silent : sequence of (float, float)
+        Spans (seconds) where the engineer says the solo rests: the stems are read through :class:`SilencedStems`
+        there (the solo silent, the accompaniment the recording).
     """
 
-    def __init__(self, auto, pan: float | None = None, gain: float | None = None):
+    def __init__(self, auto, pan: float | None = None, gain: float | None = None, solo_silent=()):
         self.auto = auto
         self.pan = None if pan is None else float(pan)
         self.gain = None if gain is None else float(gain)
+        self.solo_silent = tuple((float(a), float(b)) for a, b in solo_silent)
 
     @classmethod
     def of(cls, pan, gain=None) -> "Mix":
@@ -319,11 +323,11 @@ def render_remix(stems: pipeline.Stems, pan_deg, gain) -> np.ndarray:
     return kind_block("remix", stems.solo, stems.accompaniment, pan_deg, gain, stems.solo_level)
 
 
-def remix_blocks(stems: pipeline.Stems, mix: Mix) -> Iterator[np.ndarray]:
+def remix_blocks(stems: pipeline.Stems, mix: Mix, recording=None) -> Iterator[np.ndarray]:
     """The stereo remix of :func:`render_remix` a block at a time ``(m, 2)`` (mapped stems: each block's pages
-    given back once read)."""
+    given back once read); ``recording``, the input file, where ``mix`` has the solo silent in places."""
     pos = 0
-    for solo, acc in MemoryStems(stems).blocks():
+    for solo, acc in SilencedStems.of(MemoryStems(stems), mix, recording).blocks():
         pan, gain = mix.window(pos, pos + solo.shape[0])
         pos += solo.shape[0]
         yield kind_block("remix", solo, acc, pan, gain, stems.solo_level)
@@ -358,12 +362,21 @@ class RecordingReader:
 
 class SilencedStems:
     """A :class:`StemSource` with the solo silenced where the engineer says it rests (:mod:`core.signal.solo_rests`):
-    in ``spans`` (seconds) the accompaniment is the recording at ``path``, read in step with the stems."""
+    in ``spans`` (seconds) the accompaniment is the recording (the file at ``path``, read in step with the stems)."""
 
     def __init__(self, source: StemSource, path, spans):
         self.source, self.path, self.spans = source, Path(path), tuple(spans)
         self.rate, self.frames, self.mono = source.rate, source.frames, source.mono
         self.solo_level, self.recorded_pan_deg = source.solo_level, source.recorded_pan_deg
+
+    @classmethod
+    def of(cls, source: StemSource, mix, path) -> StemSource:
+        """``source`` read through the spans of ``mix`` (a :class:`Mix`, or None), itself when there are none."""
+        if mix is None or not mix.solo_silent:
+            return source
+        if path is None:
+            raise ValueError("SilencedStems: a mix with the solo silent in places needs the recording")
+        return cls(source, path, mix.solo_silent)
 
     def blocks(self):
         recording, pos = RecordingReader(self.path), 0
@@ -434,6 +447,7 @@ def write_outputs(source: StemSource, mix: Mix | None, plan: OutputPlan, report:
     """
     report = report or Reporter(None, None)
     plan.check()
+    source = SilencedStems.of(source, mix, plan.recording)
     mono = plan.keep_mono and source.mono
     kinds = list(plan.targets)
     placed = "remix" in kinds or ("solo" in kinds and plan.solo == "remix")
@@ -590,9 +604,8 @@ def remix_file(input_path, out_path, spec: OutputSpec, clip: str, pan: float | N
     with spool:
         auto = automation.suggestion_automation(suggestion, spool.frames, spool.rate, whole_track) \
             if suggestion is not None else (pan, gain)
-        mix = Mix(auto, pan, gain)
-        source = SilencedStems(spool, input_path, solo_silent) if solo_silent else spool
-        written = write_outputs(source, mix, plan, report.sub(0.9, 1.0))
+        mix = Mix(auto, pan, gain, solo_silent)
+        written = write_outputs(spool, mix, plan, report.sub(0.9, 1.0))
     return RemixResult(written[0], mix, suggestion, models, recorded)
 
 

@@ -6,7 +6,8 @@ Format (``.jrs``, UTF-8 JSON)::
      "separator_version": "...", "mixer_version": "...", "gain_convention": "as-recorded", "solo_level": 1.41,
      "solo_side_deg": null, "wiener_step": null, "adapted": false, "adapt_steps": null,
      "mix": {"pan_deg": -15.0, "gain": 0.8, "automation": false,
-             "sections": [{"start", "end", "active", "pan_deg", "gain", "suggested_pan_deg", "suggested_gain"}]}}
+             "sections": [{"start", "end", "active", "pan_deg", "gain", "suggested_pan_deg", "suggested_gain"}],
+             "solo_silent": [[12.0, 30.5]]}}
 
 Version 2 gains follow the gain convention (1.0 = the solo as loud as recorded, see
 :mod:`core.signal.panlaw`). Version 1 files stored the gain applied to the bare mono solo; they
@@ -18,6 +19,8 @@ engineer gave it (*Solo side...*; :func:`core.models.with_solo_side`), null or a
 default false): the stems came from the separator adapted to the recording (``training.adapt``), in
 ``adapt_steps`` optimiser steps (optional; a session that says ``adapted`` alone was saved when every adaptation took
 :data:`core.models.ADAPT_STEPS_UNSAID`). ``render`` and the app use them all, so they separate as the app did.
+``mix.solo_silent`` (optional): spans ``[start, end]`` in seconds where the engineer says the solo rests
+(:mod:`core.signal.solo_rests`; the app's *Solo silent in the loop region*).
 """
 
 from __future__ import annotations
@@ -98,7 +101,7 @@ def replace_problem(path, recordings=()) -> str | None:
 
 #: Largest session file read (the app's sessions are a few kB; a larger file is refused without reading).
 MAX_BYTES = 1 << 20
-#: Most sections a session may hold.
+#: Most sections a session may hold, and most spans of the solo silent.
 MAX_SECTIONS = 10000
 
 
@@ -121,6 +124,14 @@ def _check_mix(mix: dict) -> None:
         v.number(sec, "gain", GAIN_MIN, GAIN_MAX, where)
         v.number(sec, "suggested_pan_deg", PAN_MIN_DEG, PAN_MAX_DEG, where, required=False)
         v.number(sec, "suggested_gain", GAIN_MIN, GAIN_MAX, where, required=False)
+    for i, span in enumerate(v.sequence(mix, "solo_silent", MAX_SECTIONS, "mix.", required=False, default=[])):
+        where = f"mix.solo_silent[{i}]"
+        if not (isinstance(span, list) and len(span) == 2):
+            raise v.Invalid(f"{where} is {v.describe(span)}, not [start, end]")
+        start = v.number({"start": span[0]}, "start", 0.0, 1e7, where + ".")
+        end = v.number({"end": span[1]}, "end", 0.0, 1e7, where + ".")
+        if end <= start:
+            raise v.Invalid(f"{where} ends ({end:g}) before it starts ({start:g})")
 
 
 def check_session(data) -> dict:

@@ -96,5 +96,7 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
         out = remix_writer.OutputPlan(targets, plan.spec, plan.clip, plan.solo, plan.keep_mono,
                                       tags.read_tags(source_path), source_path.stem, models, plan.loudness,
                                       source_path)
-        reports = remix_writer.write_outputs(source, remix_writer.Mix(auto), out, report.sub(0.9, 1.0))
+        silent = [tuple(span) for span in mix.get("solo_silent", [])]  # where the engineer said the solo rests
+        reports = remix_writer.write_outputs(source, remix_writer.Mix(auto, solo_silent=silent), out,
+                                             report.sub(0.9, 1.0))
     return reports, notes

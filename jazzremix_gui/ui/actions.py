@@ -4,8 +4,8 @@ Shortcuts: Space play/pause, S stop, L loop, B original/remix (A/B), M mute solo
 O solo only, N mute accompaniment, Home back to start; Alt+Left/Right pan by 1 deg,
 Alt+Up/Down gain by 0.5 dB (with Shift: 0.1 deg, 0.1 dB; the arrow keys alone do the same on a focused slider,
 spin box or the heat map), Ctrl+R reset to suggestion, Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo,
-Ctrl+O open, Ctrl+E export, Ctrl+S save session; Ctrl++ / Ctrl+- / Ctrl+0 zoom the time views in, out,
-to fit, Ctrl+Left / Ctrl+Right scroll them. No two actions share a key sequence (a test checks).
+Ctrl+Shift+M the solo silent in the loop region, Ctrl+O open, Ctrl+E export, Ctrl+S save session; Ctrl++ / Ctrl+- /
+Ctrl+0 zoom the time views in, out, to fit, Ctrl+Left / Ctrl+Right scroll them. No two actions share a key sequence (a test checks).
 """
 
 from __future__ import annotations
@@ -18,9 +18,14 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.signal import solo_rests
 from jazzremix_gui.services import session
 from jazzremix_gui.ui.controls import GAIN_FINE_DB, GAIN_STEP_DB, PAN_FINE_DEG, PAN_STEP_DEG
 from jazzremix_gui.ui.dialogs import AUDIO_FILTER, AboutDialog, PreferencesDialog
+from jazzremix_gui.ui.mixstate import SetSoloSilent
+
+#: The shortest loop region the solo is made silent in (seconds).
+MIN_SILENT_S = 0.05
 
 MODES = (("stacked", "All stems stacked"), ("mixture", "Mixture only"), ("solo", "Solo only"),
          ("accompaniment", "Accompaniment only"))
@@ -71,6 +76,11 @@ def install(w) -> None:
         coarse, fine = (PAN_STEP_DEG, PAN_FINE_DEG) if d_pan else (GAIN_STEP_DB, GAIN_FINE_DB)
         _action(w, e, f"{text} {coarse:g}{unit}", functools.partial(w.nudge, d_pan, d_gain), f"Alt+{key}")
         _action(w, e, f"{text} {fine:g}{unit}", functools.partial(w.nudge, d_pan, d_gain, True), f"Alt+Shift+{key}")
+    e.addSeparator()
+    _action(w, e, "Solo si&lent in the loop region", lambda: solo_silent(w, True), "Ctrl+Shift+M",
+            name="solo_silent")
+    _action(w, e, "Solo &plays again in the loop region", lambda: solo_silent(w, False), name="solo_plays")
+    e.addSeparator()
     _action(w, e, "Revert to the shipped &mixer…", w.revert_mixer, name="revert_mixer")
     e.addSeparator()
     _action(w, e, "&Preferences…", lambda: preferences(w), QKeySequence.StandardKey.Preferences)
@@ -110,9 +120,34 @@ def refresh_recent(w) -> None:
 
 def update_enabled(w) -> None:
     ready = w.editable is not None  # a track ready, not separating again
-    for a in (w.act_export, w.act_save, w.act_reset, w.act_reset_all):
+    for a in (w.act_export, w.act_save, w.act_reset, w.act_reset_all, w.act_solo_silent, w.act_solo_plays):
         a.setEnabled(ready)
     w.act_revert_mixer.setEnabled(paths.user_mixer_path().exists())
+
+
+def solo_silent(w, silent: bool) -> None:
+    """The current track's solo silent in the loop region (the accompaniment is the recording there), or with
+    ``silent`` False playing there again: one undo step, said in the status bar."""
+    st = w.editable
+    if st is None:
+        return
+    a, b = w.timeline.loop_region.getRegion()
+    a, b = max(0.0, float(a)), min(w.timeline.duration, float(b))
+    if not w.transport.loop.isChecked() or b - a < MIN_SILENT_S:
+        w.statusBar().showMessage("First turn the loop on (L) and drag its edges over the passage where the solo "
+                                  "rests; then Edit > Solo silent in the loop region.", 12000)
+        return
+    command = SetSoloSilent(st, a, b, silent)
+    if command.new == st.silent:
+        w.statusBar().showMessage(f"The solo is already {'silent' if silent else 'playing'} in "
+                                  f"{solo_rests.format_spans([(a, b)])}.", 8000)
+        return
+    w.current.undo.push(command)
+    done = (f"The solo is silent in {solo_rests.format_spans([(a, b)])}: the accompaniment is the recording there"
+            if silent else f"The solo plays again in {solo_rests.format_spans([(a, b)])}")
+    total = solo_rests.silenced_seconds(st.silent)
+    w.statusBar().showMessage(f"{done} ({len(st.silent)} span{'s' if len(st.silent) != 1 else ''} silent, "
+                              f"{total:.1f} s in all; Ctrl+Z undoes it).", 12000)
 
 
 def set_mode(w, mode: str) -> None:

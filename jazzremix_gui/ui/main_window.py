@@ -282,6 +282,7 @@ class MainWindow(QMainWindow):
         st.pan_gain_changed.connect(lambda target, *_, t=track: t is self.current and self._show_values(st))
         st.target_changed.connect(lambda *_, t=track: self._state_changed(t))
         st.values_reset.connect(lambda t=track: self._state_changed(t))
+        st.silent_changed.connect(lambda t=track: t is self.current and self._show_silent(st))
         self.keeper.watch(track)
         if track is self.current:  # the mixture is on screen already: add the results only
             self._show_results(track)
@@ -343,7 +344,9 @@ class MainWindow(QMainWindow):
             self.codebook.set_posterior(None)
             self.mix_controls.clear_value()
             self.timeline.set_sections([])
+            self.timeline.set_silent(())
             return
+        self.timeline.set_silent(st.silent)
         self.codebook.set_posterior(st.posterior())
         done = track.processed
         source = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
@@ -366,6 +369,11 @@ class MainWindow(QMainWindow):
         rows = [(a, b, f"S{i + 1} {pan_text(v[0])} ×{v[1]:.2f}" if act else f"S{i + 1} (no solo)")
                 for i, ((a, b, act), v) in enumerate(zip(st.bounds, st.values[1:]))]
         self.timeline.set_sections(rows, st.target, enabled=st.automation)
+        self.player.set_mix(st)
+
+    def _show_silent(self, st) -> None:
+        """Where the solo is silent: shaded in the time views, and what plays."""
+        self.timeline.set_silent(st.silent)
         self.player.set_mix(st)
 
     # ---- editing --------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 A track has one pan/gain for the whole file (the seed's decoding) and, when the mixer
 found sections, one pan/gain per section; ``automation`` says which one plays and is
-exported. Every change goes through a :class:`QUndoCommand` on the track's undo stack.
+exported. ``silent`` holds the spans where the engineer says the solo rests
+(:mod:`core.signal.solo_rests`: the solo silent there, the accompaniment the recording).
+Every change goes through a :class:`QUndoCommand` on the track's undo stack.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
-from jazzremix_gui.core.signal import automation
+from jazzremix_gui.core.signal import automation, solo_rests
 from jazzremix_gui.core.signal.panlaw import clamp_gain, clamp_pan
 from jazzremix_gui.core.signal.mixer import Suggestion
 from jazzremix_gui.services import remix_writer
@@ -37,6 +39,8 @@ class MixState(QObject):
         :attr:`target`, whose posterior and values the views show.
     values_reset()
         Every value and the automation flag at once (reset all, a session applied).
+    silent_changed()
+        The spans where the solo is silent (:attr:`silent`, seconds).
     changed()
         After any of the above (autosave listens to this one).
     """
@@ -44,6 +48,7 @@ class MixState(QObject):
     pan_gain_changed = Signal(int, float, float)
     target_changed = Signal(int)
     values_reset = Signal()
+    silent_changed = Signal()
     changed = Signal()
 
     def __init__(self, suggestion: Suggestion, parent: QObject | None = None):
@@ -57,6 +62,7 @@ class MixState(QObject):
         self.values = [list(v) for v in self.suggested]  # [whole, section 0, section 1, ...]
         self.automation = False
         self.selected = WHOLE
+        self.silent: tuple = ()  # ((start_s, end_s), ...): where the solo rests, sorted and apart
 
     # ---- reading ------------------------------------------------------------------------
     @property
@@ -100,8 +106,9 @@ class MixState(QObject):
         """What is played and exported, read a window at a time (the automation as :class:`automation.Curves`:
         nothing whole-length)."""
         if not (self.automation and self.bounds):
-            return remix_writer.Mix((self.values[0][0], self.values[0][1]))
-        return remix_writer.Mix(automation.Curves([a for a, _, _ in self.bounds], self.values[1:], n, rate))
+            return remix_writer.Mix((self.values[0][0], self.values[0][1]), solo_silent=self.silent)
+        return remix_writer.Mix(automation.Curves([a for a, _, _ in self.bounds], self.values[1:], n, rate),
+                                solo_silent=self.silent)
 
     def automation_curves(self, n: int, rate: int):
         """Pan and gain for :func:`services.remix_writer.render_remix`: floats, or per-sample arrays [shape=(n,)]."""
@@ -134,12 +141,19 @@ class MixState(QObject):
         self.values_reset.emit()
         self.changed.emit()
 
+    def set_silent(self, spans) -> None:
+        """Where the solo rests: ``spans`` ``((start_s, end_s), ...)``, sorted and merged here."""
+        self.silent = solo_rests.merge(spans) if spans else ()
+        self.silent_changed.emit()
+        self.changed.emit()
+
     # ---- sessions ----------------------------------------------------------------------------
     def to_json(self) -> dict:
         return {"pan_deg": self.values[0][0], "gain": self.values[0][1], "automation": self.automation,
                 "sections": [{"start": a, "end": b, "active": act, "pan_deg": v[0], "gain": v[1],
                               "suggested_pan_deg": s[0], "suggested_gain": s[1]}
-                             for (a, b, act), v, s in zip(self.bounds, self.values[1:], self.suggested[1:])]}
+                             for (a, b, act), v, s in zip(self.bounds, self.values[1:], self.suggested[1:])],
+                "solo_silent": [[a, b] for a, b in self.silent]}
 
     def apply_json(self, data: dict) -> None:
         """Restore saved values (sections matched by position; extra or missing ones are ignored)."""
@@ -148,6 +162,7 @@ class MixState(QObject):
         for i, s in enumerate(data.get("sections", [])[: len(self.bounds)]):
             values[i + 1] = [float(s["pan_deg"]), float(s["gain"])]
         self.replace_all(values, bool(data.get("automation", False)))
+        self.set_silent([(float(a), float(b)) for a, b in data.get("solo_silent", [])])
 
 
 class SetPanGain(QUndoCommand):
@@ -209,3 +224,19 @@ class ResetAll(QUndoCommand):
 
     def undo(self) -> None:
         self.state.replace_all(*self.old)
+
+
+class SetSoloSilent(QUndoCommand):
+    """The solo silent in ``start``..``end`` (seconds), or with ``silent`` False playing there again."""
+
+    def __init__(self, state: MixState, start: float, end: float, silent: bool = True):
+        change = solo_rests.added if silent else solo_rests.removed
+        super().__init__(f"Solo {'silent' if silent else 'plays again'} {solo_rests.format_spans([(start, end)])}")
+        self.state, self.old = state, state.silent
+        self.new = change(state.silent, start, end)
+
+    def redo(self) -> None:
+        self.state.set_silent(self.new)
+
+    def undo(self) -> None:
+        self.state.set_silent(self.old)

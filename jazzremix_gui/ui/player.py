@@ -108,17 +108,23 @@ class Player(QObject):
             return
         stems = self._material[1] if self._material else None
         self.engine.load_stream(*result, stems.solo_level if stems is not None else SOLO_LEVEL_DEFAULT)
+        state = self._material[2] if self._material else None
+        if state is not None and stems is not None:
+            self.engine.set_solo_silent(state.silent)
         self.ready = True
         self.ready_changed.emit(True)
         self.request_loudness()
 
     # ---- controls --------------------------------------------------------------------------
     def set_mix(self, state) -> None:
-        """Play a :class:`MixState`'s values (pan/gain of the whole track and the section rows)."""
+        """Play a :class:`MixState`'s values (pan/gain of the whole track and the section rows, where the solo
+        is silent)."""
         if state is None:
             return
         pan, gain = state.value(-1)
         self.engine.set_mix(pan=pan, gain=gain, automation=state.automation, sections=state.rows())
+        if self._material is not None and self._material[1] is not None:  # the frames ahead made again if changed
+            self.engine.set_solo_silent(state.silent)
         self.request_loudness()
 
     def set_original(self, on: bool) -> None:
@@ -144,7 +150,8 @@ class Player(QObject):
         token = self._token
 
         def work(job):  # both read a piece at a time: nothing whole-length
-            return loudness_ratio(pieces(decoded.audio), remix_blocks(stems, mix), stems.rate, job.is_cancelled)
+            return loudness_ratio(pieces(decoded.audio), remix_blocks(stems, mix, decoded.path), stems.rate,
+                                  job.is_cancelled)
 
         self.runner.submit(work, "loudness", on_success=lambda r, t=token: self._loudness_done(t, r))
 

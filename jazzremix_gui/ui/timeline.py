@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from jazzremix_gui.ui import theme
 from jazzremix_gui.ui.focus import FocusFrame
+from jazzremix_gui.core.signal import solo_rests
 from jazzremix_gui.core.signal.analysis import Spectrogram
 
 STEMS = (("mixture", "Mixture"), ("solo", "Solo"), ("accompaniment", "Accompaniment"))
@@ -122,6 +123,7 @@ class TimelineView(QWidget):
         self.sec.getViewBox().sigXRangeChanged.connect(lambda *_: self._fit_labels())
         self.sec.getViewBox().sigResized.connect(lambda *_: self._fit_labels())
         self.sec_items: list = []
+        self.silent_items: list = []  # (plot, item) of the spans where the solo is silent
         layout.addWidget(self.sec_widget)
         self.sec_widget.hide()
 
@@ -190,6 +192,7 @@ class TimelineView(QWidget):
         self.lo_curve.setData([], [])
         self.hi_curve.setData([], [])
         self.set_sections([])
+        self.set_silent(())
         self.set_playhead(0.0)
         self._reset_axes()
 
@@ -232,6 +235,27 @@ class TimelineView(QWidget):
                 self.sec_items.append(item)
         self._rows = rows
         self._fit_labels()
+
+    def set_silent(self, spans) -> None:
+        """Shade the spans ``((start_s, end_s), ...)`` where the engineer says the solo rests: dark over the solo's
+        spectrogram (named there), grey over the waveform."""
+        for plot, item in self.silent_items:
+            plot.removeItem(item)
+        self.silent_items = []
+        solo = self.spec_widgets["solo"].getPlotItem()
+        for a, b in spans:
+            for plot, brush in ((solo, pg.mkBrush(0, 0, 0, 190)), (self.wave, pg.mkBrush(150, 150, 150, 60))):
+                region = pg.LinearRegionItem(values=(a, b), movable=False, brush=brush, pen=pg.mkPen("#8a8a8a"))
+                region.setZValue(5)
+                region.setToolTip(f"solo silent {solo_rests.format_spans([(a, b)])}: the accompaniment is the "
+                                  "recording here (Edit > Solo plays again in the loop region)")
+                plot.addItem(region)
+                self.silent_items.append((plot, region))
+            label = pg.TextItem("solo silent", color="#c8c8c8", anchor=(0, 1))
+            label.setPos(a, np.log10(40))
+            label.setZValue(6)
+            solo.addItem(label)
+            self.silent_items.append((solo, label))
 
     def _fit_labels(self) -> None:
         """Each section's label as long as its width on screen allows: full, number only, or none (no overlap)."""

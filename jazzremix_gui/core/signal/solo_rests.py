@@ -78,6 +78,25 @@ def merge(spans) -> tuple[tuple[float, float], ...]:
     return tuple((a, b) for a, b in out)
 
 
+def added(spans, start: float, end: float) -> tuple[tuple[float, float], ...]:
+    """``spans`` with ``start``..``end`` silenced too."""
+    return merge([*spans, (start, end)]) if end > start else tuple(spans)
+
+
+def removed(spans, start: float, end: float) -> tuple[tuple[float, float], ...]:
+    """``spans`` with ``start``..``end`` taken out of them (the solo plays there again)."""
+    out = []
+    for a, b in spans:
+        if b <= start or a >= end:
+            out.append((a, b))
+            continue
+        if a < start:
+            out.append((a, start))
+        if b > end:
+            out.append((end, b))
+    return tuple(s for s in out if s[1] - s[0] > FADE_S)
+
+
 def format_spans(spans) -> str:
     """The text :func:`parse_spans` reads back (to the hundredth of a second)."""
     return ",".join(f"{format_time(a)}-{format_time(b)}" for a, b in spans)
