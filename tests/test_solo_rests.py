@@ -156,3 +156,29 @@ def test_the_session_keeps_the_spans_and_refuses_bad_ones():
                       ([["a", 2]], "is 'a', not a number"), ([[-1, 2]], "solo_silent[0].start")]:
         with pytest.raises(validation.Invalid, match=re.escape(said)):
             session.check_session(dict(base, mix={"solo_silent": bad}))
+
+
+def test_evaluate_silences_the_rests_between_the_phrases(tmp_path, tiny_models):
+    from jazzremix_gui.core import evaluation
+
+    meta = {"activity": [[0.2, 1.0], [2.0, 2.8]]}
+    assert evaluation.marked_rests(meta, 3.0) == [(1.3, 1.95)]  # the first gap (0.15 s) and the last are too short
+    assert evaluation.marked_rests({"activity": [[0.0, 1.0]]}, 3.0) == [(1.3, 3.0)]
+    assert evaluation.marked_rests({}, 3.0) == []
+    d = tmp_path / "set" / "track_00000"
+    d.mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    t = np.arange(3 * RATE) / RATE
+    playing = ((t >= 0.2) & (t < 1.0)) | ((t >= 2.0) & (t < 2.8))
+    solo = np.stack([0.2 * np.sin(2 * np.pi * 440 * t) * playing] * 2, 1).astype(np.float32)
+    acc = (0.05 * rng.standard_normal((t.size, 2))).astype(np.float32)
+    for name, x in (("solo", solo), ("accompaniment", acc), ("mixture", solo + acc)):
+        sf.write(d / f"{name}.wav", x, RATE, subtype="FLOAT")
+    (d / "meta.json").write_text(json.dumps(meta))
+    model = pipeline.load_model(tiny_models / "separator.onnx")
+    plain = evaluation.evaluate_dataset(tmp_path / "set", model)
+    silent = evaluation.evaluate_dataset(tmp_path / "set", model, rests=True)
+    assert plain["solo_silent"] == "" and silent["solo_silent"] == "at the rests between the phrases"
+    assert silent["tracks"][0]["solo"] > plain["tracks"][0]["solo"] + 0.1  # the bleed in the rest is gone
+    assert silent["tracks"][0]["oracle_solo"] == plain["tracks"][0]["oracle_solo"]
+    assert "the solo silent at each track's rests" in evaluation.format_report(silent)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.evaluation import marked_rests
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.adapt import fine_tune
@@ -32,19 +33,13 @@ from jazzremix_gui.training.torch_session import TorchSession
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import diagnostic_runs  # noqa: E402
 
-BEFORE_S, AFTER_S, LEAST_S, FADE_S = 0.05, 0.3, 0.5, 0.01
+FADE_S = 0.01
 
 
 def marks(meta: dict, seconds: float) -> list[tuple[float, float]]:
-    """The rests an engineer could mark, ``[(start, end), ...]`` in seconds (module docstring)."""
-    spans, out = meta["activity"], []
-    edges = [0.0] + [x for a, b in spans for x in (a, b)] + [seconds]
-    for start, end in zip(edges[0::2], edges[1::2]):  # the gaps: before the first phrase, between, after the last
-        start = start + AFTER_S if start > 0 else 0.0
-        end = end - BEFORE_S if end < seconds else seconds
-        if end - start >= LEAST_S:
-            out.append((start, end))
-    return out
+    """The rests an engineer could mark, ``[(start, end), ...]`` in seconds (module docstring): since r18 the
+    product's :func:`core.evaluation.marked_rests` (``evaluate --solo-silent-at-rests``), the same rule."""
+    return marked_rests(meta, seconds)
 
 
 def rests(meta: dict, n: int, rate: int) -> np.ndarray:

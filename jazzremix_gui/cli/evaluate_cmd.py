@@ -1,5 +1,5 @@
 """``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json] [--input-level LOW,HIGH]
-[--adapt [STEPS]]``: global SDR beside the oracle's, and track by track against an earlier evaluation of the same
+[--adapt [STEPS]] [--solo-silent-at-rests]``: global SDR beside the oracle's, and track by track against an earlier evaluation of the same
 tracks."""
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ def register(sub) -> None:
                         f"separation's own range, {DEFAULT_RANGE.to_text()}; the stems stay at the recording's level "
                         "either way)")
     add_adapt_option(p)
+    p.add_argument("--solo-silent-at-rests", action="store_true",
+                   help="silence the solo where each track's meta.json says it rests, as an engineer could mark it "
+                        "by ear (the gaps of at least 0.5 s between its phrases): what --solo-silent of separate and "
+                        "the app's Solo silent in the loop region give")
     p.set_defaults(func=run)
 
 
@@ -56,7 +60,8 @@ def run(args) -> int:
         result = evaluation.evaluate_dataset(args.dataset, model, progress=bar, level=level,
                                              adapt=(lambda audio, rate, m: adapt((audio, rate), m)) if adapt
                                              else None,
-                                             adapted=f"{args.adapt} steps" if adapt else "")
+                                             adapted=f"{args.adapt} steps" if adapt else "",
+                                             rests=args.solo_silent_at_rests)
     if earlier is not None:
         try:
             result["compared"] = evaluation.paired_comparison(result, earlier)

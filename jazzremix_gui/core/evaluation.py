@@ -15,7 +15,7 @@ or stereo, band-limited or full band (:func:`conditions`, :func:`breakdown`).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from jazzremix_gui.core.errors import AudioReadError, JazzRemixError
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.pipeline import load_model, separate
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
+from jazzremix_gui.core.signal import solo_rests
 from jazzremix_gui.core.signal.input_level import level_of
 from jazzremix_gui.core.signal.separation import pan_aware_of
 from jazzremix_gui.core.signal.stft import istft, stft
@@ -224,18 +225,46 @@ def read_track(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     return _stereo(mix), _stereo(solo), _stereo(acc), rate
 
 
+#: The rests an engineer could mark between a solo's phrases (:func:`marked_rests`): a gap counts from this long
+#: after a phrase ends (its release and reverb) to this long before the next begins, when at least ``REST_LEAST_S``.
+REST_AFTER_S, REST_BEFORE_S, REST_LEAST_S = 0.3, 0.05, 0.5
+
+
+def marked_rests(meta: dict, seconds: float) -> list[tuple[float, float]]:
+    """Where a track's solo rests, as an engineer could mark it by ear: the gaps between the solo's phrases
+    (``meta.json``'s ``activity``, ``[[start, end], ...]`` in seconds), each shrunk by :data:`REST_AFTER_S` after a
+    phrase and :data:`REST_BEFORE_S` before one, kept when at least :data:`REST_LEAST_S` remains
+    (``evaluate --solo-silent-at-rests``; docs/SEPARATOR_V3.md, diagnostic r18). [] without phrases."""
+    phrases, out = meta.get("activity") or [], []
+    if not phrases:
+        return out
+    edges = [0.0] + [float(x) for a, b in phrases for x in (a, b)] + [seconds]
+    for start, end in zip(edges[0::2], edges[1::2]):  # before the first phrase, between two, after the last
+        start = start + REST_AFTER_S if start > 0 else 0.0
+        end = end - REST_BEFORE_S if end < seconds else seconds
+        if end - start >= REST_LEAST_S:
+            out.append((start, end))
+    return out
+
+
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
-                alpha: float | None = None, pan_aware=None, level=None, adapt=None) -> TrackScore:
+                alpha: float | None = None, pan_aware=None, level=None, adapt=None, rests: bool = False) -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power,
     ``pan_aware``: the pan-aware Wiener step (:mod:`core.signal.spatial`; default the model's, False: none),
     ``level``: the levels the network hears it at (:mod:`core.signal.input_level`; default its range, False: as
     it is); ``adapt``: ``adapt(mixture, rate, model) -> SessionLike``, the separator to use for this mixture
-    (``training.adapt``: ``model`` adapted to it; it is given the mixture only)."""
+    (``training.adapt``: ``model`` adapted to it; it is given the mixture only); ``rests``: the solo silent where
+    the track's phrases say it rests (:func:`marked_rests`, the edit of :mod:`core.signal.solo_rests`)."""
     check_track(folder)
     mix, solo, acc, rate = read_track(folder)
     separator = adapt(mix, rate, model) if adapt is not None else model
     stems = separate(mix, rate, separator, progress=None, cancel=None, alpha=alpha, pan_aware=pan_aware,
                      level=level)
+    if rests:
+        n = len(stems.solo)
+        keep = solo_rests.keep_curve(marked_rests(_meta(folder), n / rate), 0, n, rate)
+        solo_s, acc_s = solo_rests.silence_block(stems.solo, stems.accompaniment, mix[:n].astype(np.float32), keep)
+        stems = replace(stems, solo=solo_s, accompaniment=acc_s)
     o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
     ref_solo = solo.mean(axis=1)
     return TrackScore(
@@ -276,9 +305,10 @@ def side_summary(rows: list[dict], metas: list[dict]) -> dict:
 
 def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
                      cancel: CancelFn = None, alpha: float | None = None, pan_aware=None, level=None,
-                     adapt=None, adapted: str = "") -> dict:
-    """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level`` and ``adapt`` as
-    :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the result's ``adapted``).
+                     adapt=None, adapted: str = "", rests: bool = False) -> dict:
+    """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level``, ``adapt`` and
+    ``rests`` as :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the result's ``adapted``; the
+    result's ``solo_silent`` says whether the rests were silenced).
 
     Returns
     -------
@@ -294,7 +324,8 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
         check_references(folder)
     scores = []
     for i, folder in enumerate(tracks):
-        scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware, level=level, adapt=adapt))
+        scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware, level=level, adapt=adapt,
+                                  rests=rests))
         report((i + 1) / len(tracks), folder.name)
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
     metas = [_meta(f) for f in tracks]
@@ -303,6 +334,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     return {"model": model.meta.version, "model_path": str(model.path), "n_tracks": len(scores),
             "pan_aware": used.to_text() if used is not None else "",
             "input_level": heard.to_text() if heard is not None else "none", "adapted": adapted,
+            "solo_silent": "at the rests between the phrases" if rests else "",
             "tracks": rows, "median": median, "breakdown": breakdown(rows),
             "sides": side_summary(rows, metas)}
 
@@ -392,7 +424,8 @@ def format_report(result: dict) -> str:
     level = _input_level(result)
     heard = ", the network hearing each recording as it is" if level == "none" else \
         f", the network hearing each recording in {level.replace(',', '..')} dBFS"
-    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan}{heard})",
+    silent = ", the solo silent at each track's rests" if result.get("solo_silent") else ""
+    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan}{heard}{silent})",
              f"{'track':<24}{'solo':>8}{'oracle':>8}{'accomp':>9}{'oracle':>8}"]
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
         lines.append(f"{t['track']:<24}{t['solo']:>8.2f}{t['oracle_solo']:>8.2f}"
