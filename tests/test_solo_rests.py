@@ -182,3 +182,28 @@ def test_evaluate_silences_the_rests_between_the_phrases(tmp_path, tiny_models):
     assert silent["tracks"][0]["solo"] > plain["tracks"][0]["solo"] + 0.1  # the bleed in the rest is gone
     assert silent["tracks"][0]["oracle_solo"] == plain["tracks"][0]["oracle_solo"]
     assert "the solo silent at each track's rests" in evaluation.format_report(silent)
+
+
+def test_the_mix_state_keeps_the_spans_through_undo_and_its_json(qtbot):
+    from PySide6.QtGui import QUndoStack
+
+    from jazzremix_gui.ui.mixstate import MixState, SetSoloSilent
+    from test_ui_state import suggestion_with_sections
+
+    st, undo, seen = MixState(suggestion_with_sections()), QUndoStack(), []
+    st.silent_changed.connect(lambda: seen.append(st.silent))
+    undo.push(SetSoloSilent(st, 1.0, 2.0))
+    undo.push(SetSoloSilent(st, 1.5, 3.0))  # overlapping: joined
+    assert st.silent == ((1.0, 3.0),) and st.mix(800, 100).solo_silent == ((1.0, 3.0),)
+    undo.push(SetSoloSilent(st, 2.0, 2.5, silent=False))
+    assert st.silent == ((1.0, 2.0), (2.5, 3.0)) and len(seen) == 3
+    saved = st.to_json()
+    assert saved["solo_silent"] == [[1.0, 2.0], [2.5, 3.0]]
+    again = MixState(suggestion_with_sections())
+    again.apply_json(saved)  # a session or the autosaved edits, opened again
+    assert again.silent == st.silent
+    undo.undo()
+    undo.undo()
+    assert st.silent == ((1.0, 2.0),)
+    again.apply_json({"pan_deg": 0.0})  # a session saved before the spans: none
+    assert again.silent == ()
