@@ -9,7 +9,8 @@
 #        | again (processed and edited, then grabbed while it is separated again with a solo side given)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
 #        | silent (processed, the solo made silent in a loop region from 20 to 45 % of the track, the Edit menu open)
-#        | export (export dialog over a processed track) | report (an export's report) | about | preferences
+#        | export (export dialog over a processed track) | report (an export's report, a passage's solo made silent
+#        first) | about | preferences
 #        | nomodel (no model installed)
 # The screen is grabbed with ImageMagick's import, or by Qt where import is missing.
 # Environment: JR_SEP / JR_MIX model files (default: the installed ones), JR_SIZE window size (WxH, default
@@ -167,6 +168,10 @@ elif state == "report":  # an export of the stems and the remix into a temporary
     w.open_files(files)
     folder = Path(tempfile.mkdtemp(prefix="jazzremix-shot-"))
     def export():
+        d = w.timeline.duration  # a passage marked first (Edit > Solo silent in the loop region): the report says it
+        w.transport.loop.setChecked(True)
+        w.timeline.set_loop(0.2 * d, 0.45 * d, True)
+        w.act_solo_silent.trigger()
         w.exporter.start(w.current, ExportPlan(folder), confirm=False)
         when(lambda: w.exporter.report_dialog is not None, show_report)
     def show_report():

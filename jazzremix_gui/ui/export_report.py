@@ -1,4 +1,5 @@
-"""The report after an export: the files written, what each one's clip mode did with its overs, the folder."""
+"""The report after an export: the files written, what each one's clip mode did with its overs, where the solo was
+silent, the folder."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
+
+from jazzremix_gui.core.signal import solo_rests
 
 
 def format_size(n_bytes: int) -> str:
@@ -19,6 +22,15 @@ def format_size(n_bytes: int) -> str:
     return f"{size:.1f} GB"
 
 
+def silent_text(spans) -> str:
+    """What the report says of the spans where the solo was silent ('' for none)."""
+    if not spans:
+        return ""
+    n = len(spans)
+    return (f"The solo is silent in {n} span{'s' if n != 1 else ''} ({solo_rests.silenced_seconds(spans):.1f} s: "
+            f"{solo_rests.format_spans(spans)}); there the accompaniment is the recording.")
+
+
 class ExportReportDialog(QDialog):
     """Non-modal report of one export, with "Show in folder".
 
@@ -26,9 +38,11 @@ class ExportReportDialog(QDialog):
     ----------
     reports : list of ClipReport
         One per file written (:func:`services.exporting.export_track`).
+    solo_silent : sequence of (float, float)
+        Spans (seconds) where the solo was silent in what was written (*Solo silent in the loop region*).
     """
 
-    def __init__(self, reports, parent=None):
+    def __init__(self, reports, parent=None, solo_silent=()):
         super().__init__(parent)
         self.setWindowTitle("Export finished")
         self.reports = list(reports)
@@ -40,6 +54,10 @@ class ExportReportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         col.addWidget(self.summary)
+        self.silent = QLabel(silent_text(solo_silent))
+        self.silent.setWordWrap(True)
+        self.silent.setVisible(bool(solo_silent))
+        col.addWidget(self.silent)
         self.files = QListWidget()
         for r in self.reports:
             path = Path(r.path)

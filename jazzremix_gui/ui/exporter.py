@@ -66,6 +66,7 @@ class ExportController(QObject):
         self.runner = make_runner(1, self)
         self.job = None
         self.reports = None
+        self.solo_silent: tuple = ()  # where the solo is silent in the export under way (seconds)
         self.report_dialog = None
 
     @property
@@ -103,6 +104,7 @@ class ExportController(QObject):
         record = annotations.snapshot(track)
         order = (record, stems, pan, gain, plan, models)
         self.reports = None
+        self.solo_silent = pan.solo_silent  # said in the report: what the files were written with
         self.started.emit()
         if not confirm:
             return self._write(*order)
@@ -174,7 +176,7 @@ class ExportController(QObject):
     def _succeeded(self, reports) -> None:
         self.reports = list(reports)
         self.succeeded.emit(self.reports)
-        self.report_dialog = ExportReportDialog(self.reports, self.parent_widget)
+        self.report_dialog = ExportReportDialog(self.reports, self.parent_widget, self.solo_silent)
         self.report_dialog.show()
 
     def _failed(self, message: str) -> None:
