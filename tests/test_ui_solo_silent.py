@@ -33,8 +33,8 @@ def test_the_solo_silent_in_the_loop_region(qtbot, window, tiny_models, tmp_path
     out.mkdir()
     written = run_export(qtbot, window, ExportPlan(out, ("solo", "accompaniment", "remix"), "wav", 24, solo="mono"))
     # 24-bit PCM: no PEAK chunk with its time of writing (the render's bytes are compared below)
-    said = window.exporter.report_dialog.silent
-    assert said.isVisibleTo(window.exporter.report_dialog) and "silent in 1 span (1.5 s: 0:02.00-0:03.50)" in said.text()
+    report = window.exporter.report_dialog
+    assert report.silent.isVisibleTo(report) and "silent in 1 span (1.5 s: 0:02.00-0:03.50)" in report.silent.text()
     x, rate = sf.read(src, dtype="float32")
     solo, acc = sf.read(out / "tune.solo.wav", dtype="float32")[0], sf.read(out / "tune.accompaniment.wav",
                                                                              dtype="float32")[0]
