@@ -36,8 +36,8 @@ def rests_of(folder: Path, mix, rate: int):
 
     def rested(stems):
         n = len(stems.solo)
-        keep = solo_rests.keep_curve(marked_rests(meta, n / rate), 0, n, rate)
-        solo, acc = solo_rests.silence_block(stems.solo, stems.accompaniment, mix[:n].astype(np.float32), keep)
+        solo, acc = solo_rests.silence(stems.solo, stems.accompaniment, mix[:n].astype(np.float32),
+                                       marked_rests(meta, n / rate), 0, rate)
         return dataclasses.replace(stems, solo=solo, accompaniment=acc)
     return rested
 

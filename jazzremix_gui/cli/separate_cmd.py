@@ -121,7 +121,7 @@ def run(args) -> int:
             naming.check_name_lengths(targets.values())
             naming.make_folders(targets.values())
             recorded = RecordedSolo()
-            spans = spans_within(silent, audio_io.info(item.path).seconds) if silent else ()
+            spans = spans_within(silent, audio_io.probe(item.path).seconds) if silent else ()
             separator = model
             if adapt is not None:
                 note(f"{where}{item.path}: adapting the separator to it")

@@ -262,8 +262,8 @@ def score_track(folder: Path, model: SessionLike, report: Reporter | None = None
                      level=level)
     if rests:
         n = len(stems.solo)
-        keep = solo_rests.keep_curve(marked_rests(_meta(folder), n / rate), 0, n, rate)
-        solo_s, acc_s = solo_rests.silence_block(stems.solo, stems.accompaniment, mix[:n].astype(np.float32), keep)
+        solo_s, acc_s = solo_rests.silence(stems.solo, stems.accompaniment, mix[:n].astype(np.float32),
+                                           marked_rests(_meta(folder), n / rate), 0, rate)
         stems = replace(stems, solo=solo_s, accompaniment=acc_s)
     o_solo, o_acc = oracle_irm(mix, solo, acc, model.meta.hop)
     ref_solo = solo.mean(axis=1)

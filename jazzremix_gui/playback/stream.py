@@ -318,10 +318,8 @@ class Feeder:
                 piece[:, col:col + 2] = self._stereo[:k]
             spans = self.solo_silent  # read once: the main thread replaces the tuple
             if spans:
-                keep = solo_rests.keep_curve(spans, self._in, k, self.rate_in)
-                if keep.min() < 1.0:
-                    piece[:, 0], piece[:, 1:3] = solo_rests.silence_block(piece[:, 0], piece[:, 1:3], piece[:, 3:5],
-                                                                          keep)
+                piece[:, 0], piece[:, 1:3] = solo_rests.silence(piece[:, 0], piece[:, 1:3], piece[:, 3:5], spans,
+                                                                self._in, self.rate_in)
             self._in += k
             out = rs.push(piece)
         if self._skip:

@@ -382,8 +382,7 @@ class SilencedStems:
         recording, pos = RecordingReader(self.path), 0
         for solo, acc in self.source.blocks():
             m = solo.shape[0]
-            keep = solo_rests.keep_curve(self.spans, pos, m, self.rate)
-            yield solo_rests.silence_block(solo, acc, recording.take(m), keep)
+            yield solo_rests.silence(solo, acc, recording.take(m), self.spans, pos, self.rate)
             pos += m
 
 

@@ -161,3 +161,10 @@ def silence_block(solo: np.ndarray, acc: np.ndarray, recording: np.ndarray, keep
     k = keep.astype(np.float32)
     out_acc = acc * k[:, None] + recording.astype(np.float32) * (1.0 - k)[:, None]
     return (solo * k).astype(np.float32), out_acc.astype(np.float32)
+
+
+def silence(solo: np.ndarray, acc: np.ndarray, recording: np.ndarray, spans, start: int, rate: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`silence_block` of the samples from ``start`` (at ``rate`` Hz) with the ``spans`` (seconds) silenced:
+    the whole edit for one block, whatever reads the stems (the writers, the player's feeder, the evaluation)."""
+    return silence_block(solo, acc, recording, keep_curve(spans, start, solo.shape[0], rate))
