@@ -1,5 +1,5 @@
 """``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json] [--input-level LOW,HIGH]
-[--adapt [STEPS]] [--solo-silent-at-rests]``: global SDR beside the oracle's, and track by track against an earlier evaluation of the same
+[--adapt [STEPS]] [--solo-silent-at-rests] [--solo-side DEG|auto]``: global SDR beside the oracle's, and track by track against an earlier evaluation of the same
 tracks."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import json
 import sys
 
 from jazzremix_gui.cli.adapt_option import adapt_function, add_adapt_option
-from jazzremix_gui.cli.common import (EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware, error,
-                                      load_separator, progress_bar)
+from jazzremix_gui.cli.common import (AUTO_SIDE, EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware,
+                                      error, load_separator, progress_bar)
 from jazzremix_gui.core.signal.input_level import DEFAULT_RANGE, LEVEL_SECONDS, parse_range
 
 
@@ -61,7 +61,8 @@ def run(args) -> int:
                                              adapt=(lambda audio, rate, m: adapt((audio, rate), m)) if adapt
                                              else None,
                                              adapted=f"{args.adapt} steps" if adapt else "",
-                                             rests=args.solo_silent_at_rests)
+                                             rests=args.solo_silent_at_rests,
+                                             choose_side=args.solo_side == AUTO_SIDE)
     if earlier is not None:
         try:
             result["compared"] = evaluation.paired_comparison(result, earlier)

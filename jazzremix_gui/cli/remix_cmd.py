@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, add_pan_aware_option,
                                       bad_pan_aware, error, input_warnings, load_separator, note, note_swept,
-                                      progress_bar)
+                                      progress_bar, side_chosen)
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.cli.output_options import (add_loudness_option, add_output_options, loudness_json,
                                               report_json, spec_from)
@@ -127,7 +127,7 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str, silent=()) -> 
     meta = audio_io.probe(path)  # a bad input is said before models load or its tags are read (a FIFO would block)
     spans = spans_within(silent, meta.seconds) if silent else ()
     need_mixer = args.pan is None or gain_arg is None
-    sep = load_separator(args.model, args)
+    sep, choice = side_chosen(args, load_separator(args.model, args), path, where)
     mix = pipeline.load_model(args.mixer, "mixer") if need_mixer else None
     naming.check_name_lengths([out])
     with progress_bar(f"{where}{path.name}") as bar:
@@ -155,6 +155,8 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str, silent=()) -> 
         entry["loudness"] = loudness_json(result.loudness)
     if spans:
         entry["solo_silent"] = spans_json(spans)
+    if choice is not None:
+        entry["solo_side_by_pitch"] = choice.to_json()
     return entry
 
 

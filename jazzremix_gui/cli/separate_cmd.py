@@ -10,7 +10,7 @@ from pathlib import Path
 from jazzremix_gui.cli.adapt_option import adapt_function, adapted_separator, add_adapt_option
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, add_model_option,
                                       add_pan_aware_option, bad_pan_aware, load_separator, error, input_failure,
-                                      input_warnings, note, note_swept, progress_bar)
+                                      input_warnings, note, note_swept, progress_bar, side_chosen)
 from jazzremix_gui.cli.inputs import gather_inputs
 from jazzremix_gui.cli.output_options import add_output_options, outputs_json, spec_from
 from jazzremix_gui.cli.solo_silent_option import (add_solo_silent_option, describe, spans_json, spans_option,
@@ -122,10 +122,10 @@ def run(args) -> int:
             naming.make_folders(targets.values())
             recorded = RecordedSolo()
             spans = spans_within(silent, audio_io.probe(item.path).seconds) if silent else ()
-            separator = model
+            separator, choice = side_chosen(args, model, item.path, where)
             if adapt is not None:
                 note(f"{where}{item.path}: adapting the separator to it")
-                separator = adapted_separator(adapt, item.path, model, f"{where}adapting to {item.path.name}")
+                separator = adapted_separator(adapt, item.path, separator, f"{where}adapting to {item.path.name}")
             with progress_bar(f"{where}{item.path.name}") as bar:
                 reports = remix_writer.separate_stems(item.path, targets, spec, args.clip, args.keep_mono, args.solo,
                                                       separator, Reporter(bar), recorded=recorded, solo_silent=spans)
@@ -145,6 +145,8 @@ def run(args) -> int:
             entry["solo_pan_deg"] = round(recorded.pan_deg, 1) if share is not None else None
             entry["solo_share_db"] = round(share, 1) if share is not None else None
             entry["solo_others_deg"] = list(recorded.others_deg)
+            if choice is not None:
+                entry["solo_side_by_pitch"] = choice.to_json()
             entry.update(heard_json(recorded.heard_gain_db, recorded.dc_offset))
             entry["separator"] = separator.meta.version
             entry["outputs"] = outputs_json(dict(zip(targets, reports)), args.solo)

@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 from jazzremix_gui.cli.common import (EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_pan_aware_option, bad_pan_aware,
-                                      input_warnings, load_separator, progress_bar)
+                                      input_warnings, load_separator, progress_bar, side_chosen)
 from jazzremix_gui.cli.streams import one_line
 from jazzremix_gui.cli.inputs import gather_inputs, run_each
 from jazzremix_gui.core import pipeline
@@ -37,7 +37,7 @@ def analyse_file(path, separator=None, mixer=None, keep_stems: bool = True, wher
                  args=None) -> pipeline.Analysis:
     """:func:`core.pipeline.analyse` of one file, streamed from disk, with a progress bar; model paths None for the
     defaults, ``args``: the command's options (``--pan-aware``)."""
-    sep = load_separator(separator, args)
+    sep, _ = side_chosen(args, load_separator(separator, args), path, where)
     mix = pipeline.load_model(mixer, "mixer")
     with progress_bar(f"{where}{Path(path).name}") as bar:
         return pipeline.analyse(path, None, sep, mix, progress=bar, keep_stems=keep_stems)

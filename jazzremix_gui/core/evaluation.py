@@ -22,8 +22,8 @@ import numpy as np
 
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.errors import AudioReadError, JazzRemixError
-from jazzremix_gui.core.models import SessionLike
-from jazzremix_gui.core.pipeline import load_model, separate
+from jazzremix_gui.core.models import SessionLike, with_solo_side
+from jazzremix_gui.core.pipeline import choose_solo_side, load_model, separate
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import solo_rests
 from jazzremix_gui.core.signal.input_level import level_of
@@ -141,6 +141,7 @@ class TrackScore:
     oracle_accompaniment: float
     found_pan_deg: float = 0.0
     others_deg: tuple = ()
+    side_chosen_deg: float | None = None
 
 
 def stem_path(folder: Path, stem: str) -> Path:
@@ -248,15 +249,22 @@ def marked_rests(meta: dict, seconds: float) -> list[tuple[float, float]]:
 
 
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
-                alpha: float | None = None, pan_aware=None, level=None, adapt=None, rests: bool = False) -> TrackScore:
+                alpha: float | None = None, pan_aware=None, level=None, adapt=None, rests: bool = False,
+                choose_side: bool = False) -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power,
     ``pan_aware``: the pan-aware Wiener step (:mod:`core.signal.spatial`; default the model's, False: none),
     ``level``: the levels the network hears it at (:mod:`core.signal.input_level`; default its range, False: as
     it is); ``adapt``: ``adapt(mixture, rate, model) -> SessionLike``, the separator to use for this mixture
     (``training.adapt``: ``model`` adapted to it; it is given the mixture only); ``rests``: the solo silent where
-    the track's phrases say it rests (:func:`marked_rests`, the edit of :mod:`core.signal.solo_rests`)."""
+    the track's phrases say it rests (:func:`marked_rests`, the edit of :mod:`core.signal.solo_rests`);
+    ``choose_side``: separated toward the side chosen by pitch (:func:`core.pipeline.choose_solo_side`, before any
+    adaptation; its ``side_chosen_deg``, None where the separator's reading stands)."""
     check_track(folder)
     mix, solo, acc, rate = read_track(folder)
+    chosen = None
+    if choose_side:
+        chosen = choose_solo_side(mix, model, rate, level=level).side_deg
+        model = with_solo_side(model, chosen)
     separator = adapt(mix, rate, model) if adapt is not None else model
     stems = separate(mix, rate, separator, progress=None, cancel=None, alpha=alpha, pan_aware=pan_aware,
                      level=level)
@@ -275,6 +283,7 @@ def score_track(folder: Path, model: SessionLike, report: Reporter | None = None
         global_sdr(acc, o_acc),
         round(float(stems.recorded_pan_deg), 1),
         stems.others_deg,
+        chosen,
     )
 
 
@@ -305,9 +314,9 @@ def side_summary(rows: list[dict], metas: list[dict]) -> dict:
 
 def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
                      cancel: CancelFn = None, alpha: float | None = None, pan_aware=None, level=None,
-                     adapt=None, adapted: str = "", rests: bool = False) -> dict:
-    """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level``, ``adapt`` and
-    ``rests`` as :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the result's ``adapted``; the
+                     adapt=None, adapted: str = "", rests: bool = False, choose_side: bool = False) -> dict:
+    """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level``, ``adapt``,
+    ``rests`` and ``choose_side`` as :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the result's ``adapted``; the
     result's ``solo_silent`` says whether the rests were silenced).
 
     Returns
@@ -325,7 +334,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     scores = []
     for i, folder in enumerate(tracks):
         scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware, level=level, adapt=adapt,
-                                  rests=rests))
+                                  rests=rests, choose_side=choose_side))
         report((i + 1) / len(tracks), folder.name)
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
     metas = [_meta(f) for f in tracks]
@@ -335,6 +344,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
             "pan_aware": used.to_text() if used is not None else "",
             "input_level": heard.to_text() if heard is not None else "none", "adapted": adapted,
             "solo_silent": "at the rests between the phrases" if rests else "",
+            "solo_side": "chosen by pitch" if choose_side else "",
             "tracks": rows, "median": median, "breakdown": breakdown(rows),
             "sides": side_summary(rows, metas)}
 
@@ -425,7 +435,8 @@ def format_report(result: dict) -> str:
     heard = ", the network hearing each recording as it is" if level == "none" else \
         f", the network hearing each recording in {level.replace(',', '..')} dBFS"
     silent = ", the solo silent at each track's rests" if result.get("solo_silent") else ""
-    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan}{heard}{silent})",
+    side = ", the solo's side chosen by pitch" if result.get("solo_side") else ""
+    lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan}{heard}{silent}{side})",
              f"{'track':<24}{'solo':>8}{'oracle':>8}{'accomp':>9}{'oracle':>8}"]
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
         lines.append(f"{t['track']:<24}{t['solo']:>8.2f}{t['oracle_solo']:>8.2f}"

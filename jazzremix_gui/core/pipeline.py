@@ -30,7 +30,7 @@ from jazzremix_gui.core.errors import DiskFullError, ModelError
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import DEFAULT_CLIP_MODE, ClipReport, commit_all
 from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
-from jazzremix_gui.core.models import ACCOMPANIMENT_SOURCES, ModelSession, SessionLike, pairs_with
+from jazzremix_gui.core.models import ACCOMPANIMENT_SOURCES, ModelSession, SessionLike, pairs_with, with_solo_side
 from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
@@ -40,6 +40,7 @@ from jazzremix_gui.core.signal.stft import reusing_memory
 from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, join,
                                                   pan_aware_of)
 from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
+from jazzremix_gui.core.signal.side_by_pitch import SideChoice, SideReading, VoicedShare, pick_side
 
 log = logging.getLogger(__name__)
 
@@ -364,6 +365,63 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
     solo = np.concatenate([p[0] for p in parts])
     acc = np.concatenate([p[1] for p in parts])
     return Stems.of(solo, acc, rate, model.meta.version, recorded)
+
+
+def _audio_blocks(audio, rate: int | None) -> tuple:
+    """``(blocks (a function giving a fresh iterator of (m, c) blocks), rate, n_samples)`` of a file or of a mixture
+    in memory (``rate`` then required)."""
+    if isinstance(audio, (str, Path)):
+        meta = audio_io.info(audio)
+        return (lambda: audio_io.read_blocks(meta.path, READ_BLOCK)), meta.rate, meta.frames
+    audio = _as_stereo(audio)
+    return (lambda: (audio[i : i + READ_BLOCK] for i in range(0, audio.shape[0], READ_BLOCK))), rate, audio.shape[0]
+
+
+def choose_solo_side(audio, model: SessionLike, rate: int | None = None, progress: ProgressFn = None,
+                     cancel: CancelFn = None, level=None) -> SideChoice:
+    """The solo's side by the pitch of what each side separates (:mod:`core.signal.side_by_pitch`, rule r26b).
+
+    The recording is separated as the separator reads it (the other parts that hold their place found); where there
+    are none (or it is mono) the reading stands. Otherwise it is separated toward its own reading and toward each
+    other part (:func:`core.models.with_solo_side`), its solo read by YIN as it streams, and
+    :func:`core.signal.side_by_pitch.pick_side` decides. Nothing is kept or written: memory stays bounded.
+
+    Parameters
+    ----------
+    audio : path or np.ndarray [shape=(n,) or (n, c)]
+        A file, or the mixture in memory at ``rate`` Hz.
+    model : SessionLike
+        The separator (with the pan-aware step: the sides are its).
+    progress, cancel
+        Hooks; the first pass is the first 40 %.
+    level : core.signal.input_level.LevelRange or False, optional
+        The levels the network hears the recording at (:func:`separate_stream`).
+
+    Returns
+    -------
+    SideChoice
+        Separate toward its ``side_deg`` (:func:`core.models.with_solo_side`; None: as read).
+    """
+    blocks, rate, n = _audio_blocks(audio, rate)
+    report = Reporter(progress, cancel)
+    recorded = RecordedSolo()
+    for _ in separate_stream(blocks(), rate, n, model, report.sub(0.0, 0.4), cancel, recorded=recorded, level=level):
+        pass
+    read = recorded.pan_deg if np.isfinite(recorded.share_db) else None
+    if read is None or not recorded.others_deg:
+        report(1.0, "choosing the solo's side")
+        return SideChoice(None, read)
+    sides = [read, *recorded.others_deg]
+    heard = []
+    for i, side in enumerate(sides):
+        voiced, at = VoicedShare(rate), RecordedSolo()
+        sub = report.sub(0.4 + 0.6 * i / len(sides), 0.4 + 0.6 * (i + 1) / len(sides))
+        for solo, _ in separate_stream(blocks(), rate, n, with_solo_side(model, side), sub, cancel, recorded=at,
+                                       level=level):
+            voiced.push(solo)
+        heard.append(SideReading(float(side), voiced.share(), float(at.share_db)))
+    chosen = pick_side(heard[0], heard[1:])
+    return SideChoice(None if chosen is heard[0] else chosen.pan_deg, read, heard[0], tuple(heard[1:]))
 
 
 #: The stems ``separate`` writes, in order.
