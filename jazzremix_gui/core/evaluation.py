@@ -316,8 +316,9 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
                      cancel: CancelFn = None, alpha: float | None = None, pan_aware=None, level=None,
                      adapt=None, adapted: str = "", rests: bool = False, choose_side: bool = False) -> dict:
     """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level``, ``adapt``,
-    ``rests`` and ``choose_side`` as :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the result's ``adapted``; the
-    result's ``solo_silent`` says whether the rests were silenced).
+    ``rests`` and ``choose_side`` as :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the result's
+    ``adapted``; the result's ``solo_silent`` and ``solo_side`` say whether the rests were silenced and the side
+    chosen by pitch).
 
     Returns
     -------

@@ -405,7 +405,8 @@ def choose_solo_side(audio, model: SessionLike, rate: int | None = None, progres
     blocks, rate, n = _audio_blocks(audio, rate)
     report = Reporter(progress, cancel)
     recorded = RecordedSolo()
-    for _ in separate_stream(blocks(), rate, n, model, report.sub(0.0, 0.4), cancel, recorded=recorded, level=level):
+    for _ in separate_stream(blocks(), rate, n, model, report.sub(0.0, 0.4), cancel, recorded=recorded,
+                             level=level):
         pass
     read = recorded.pan_deg if np.isfinite(recorded.share_db) else None
     if read is None or not recorded.others_deg:

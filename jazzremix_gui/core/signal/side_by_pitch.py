@@ -129,5 +129,6 @@ class SideChoice:
 
     def to_json(self) -> dict:
         return {"side_deg": self.side_deg, "read_deg": None if self.read_deg is None else round(self.read_deg, 1),
-                "heard": [{"pan_deg": round(r.pan_deg, 1), "voiced": round(r.voiced, 3), "share_db": round(r.share_db, 2)}
+                "heard": [{"pan_deg": round(r.pan_deg, 1), "voiced": round(r.voiced, 3),
+                           "share_db": round(r.share_db, 2)}
                           for r in ((self.own, *self.others) if self.own is not None else ())]}
