@@ -301,11 +301,11 @@ def test_another_part_that_holds_its_place_is_a_link_to_separate_with_the_solo_t
 
     def pick(parent, title, label, items, current, editable):
         offered.extend(items)
-        return items[-1], True
+        return items[-2], True
 
     monkeypatch.setattr(track_list.QInputDialog, "getItem", pick)
     assert track_list.ask_solo_side(window, track) == other
-    assert offered[-1] == f"Where another part holds its place: {pan_text(other)}"
+    assert offered[-2:] == [f"Where another part holds its place: {pan_text(other)}", track_list.BY_PITCH]
     for bad in ("side:99", "side:nan", "side:x", "http://example.com"):  # not a pan: nothing happens
         window.codebook.legend.item.linkActivated.emit(bad)
         assert track.solo_side is None and not track.busy

@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.core.files import atomic, folders, interrupts
 from jazzremix_gui.core.errors import JazzRemixError
 from jazzremix_gui.core.files.oserrors import describe_os_error, human_bytes
@@ -59,7 +60,7 @@ def add_pan_aware_option(parser) -> None:
 
 
 #: ``--solo-side auto``: the side chosen by pitch (:func:`core.pipeline.choose_solo_side`).
-AUTO_SIDE = "auto"
+AUTO_SIDE = SOLO_SIDE_AUTO
 
 
 def side_value(text: str):

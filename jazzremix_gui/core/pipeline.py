@@ -25,6 +25,7 @@ import numpy as np
 from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core import device
 from jazzremix_gui.core.files import paths
+from jazzremix_gui.core.files.mapped import pieces
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.errors import DiskFullError, ModelError
 from jazzremix_gui.core.audio.formats import OutputSpec
@@ -369,12 +370,13 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
 
 def _audio_blocks(audio, rate: int | None) -> tuple:
     """``(blocks (a function giving a fresh iterator of (m, c) blocks), rate, n_samples)`` of a file or of a mixture
-    in memory (``rate`` then required)."""
+    in memory or mapped (``rate`` then required)."""
     if isinstance(audio, (str, Path)):
         meta = audio_io.info(audio)
         return (lambda: audio_io.read_blocks(meta.path, READ_BLOCK)), meta.rate, meta.frames
-    audio = _as_stereo(audio)
-    return (lambda: (audio[i : i + READ_BLOCK] for i in range(0, audio.shape[0], READ_BLOCK))), rate, audio.shape[0]
+    if not (isinstance(audio, np.ndarray) and audio.ndim == 2 and audio.shape[1] == 2 and audio.dtype == np.float32):
+        audio = _as_stereo(audio)
+    return (lambda: pieces(audio, READ_BLOCK)), rate, audio.shape[0]  # a mapped recording's pages go back
 
 
 def choose_solo_side(audio, model: SessionLike, rate: int | None = None, progress: ProgressFn = None,

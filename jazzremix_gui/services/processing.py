@@ -16,6 +16,7 @@ import onnxruntime  # noqa: F401 - imported up front: loading its library mid-ru
 
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.audio import audio_io
+from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.mapped import FloatSpool, pieces
 from jazzremix_gui.core.errors import ModelError
@@ -23,6 +24,7 @@ from jazzremix_gui.core.models import pairs_with, with_solo_side, with_wiener_st
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.mixer import Suggestion
+from jazzremix_gui.core.signal.side_by_pitch import SideChoice
 from jazzremix_gui.services import adaptation, cache
 from jazzremix_gui.core.signal.analysis import Spectrogram, envelope, log_spectrogram
 
@@ -64,6 +66,7 @@ class Processed:
     mixer_hop: int = 1024
     mixer_paired_separator: str = ""  # the separator whose stems the mixer learnt from (ModelMeta.paired_separator)
     paired: bool = True  # the mixer learnt from this separator's stems (core.models.pairs_with)
+    side_choice: SideChoice | None = None  # solo_side "auto": the side chosen by pitch (its side_deg separated)
 
 
 def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | bool | None = None,
@@ -166,7 +169,8 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     ``cache_limit``: bytes the results cache may take; older results are deleted to make room.
     ``pan_aware``: the Wiener step (:func:`core.models.with_wiener_step`: None the separator's own, True the
     pan-aware one, False the plain one); results of another step than the separator's own are cached apart, and so
-    are those of a ``solo_side`` given (the solo's pan in degrees, :func:`core.models.with_solo_side`) and those of
+    are those of a ``solo_side`` given (the solo's pan in degrees, :func:`core.models.with_solo_side`; ``"auto"``:
+    the side chosen by pitch first, :func:`core.pipeline.choose_solo_side`, said in ``side_choice``) and those of
     the separator adapted to the recording (``adapt``: in that many optimiser steps, :func:`adapt_to`; 0: not).
 
     Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass; with ``adapt`` the adaptation
@@ -174,7 +178,13 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     """
     decoded = decode(path, job)
     job.partial("decoded", decoded)
-    separator, mixer = load_models(separator_path, mixer_path, pan_aware, solo_side)
+    auto = solo_side == SOLO_SIDE_AUTO
+    separator, mixer = load_models(separator_path, mixer_path, pan_aware, None if auto else solo_side)
+    choice = None
+    if auto:  # each side the solo may be at separated and heard first (5-50 %)
+        choice = pipeline.choose_solo_side(decoded.audio, separator, decoded.rate,
+                                           Reporter(job.progress, None, 0.05, 0.5), job.is_cancelled)
+        separator = with_solo_side(separator, choice.side_deg)
     key = cache.cache_key(decoded.sha256, separator, mixer, adapt)
     hit = cache.load(key, decoded.rate, decoded.audio.shape[0])
     if hit is not None:
@@ -203,7 +213,7 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     job.progress(1.0, "done")
     return Processed(stems, suggestion, specs, hit is not None, separator.meta.version, mixer.meta.version,
                      separator.provider, mixer.meta.hop, mixer.meta.paired_separator,
-                     pairs_with(mixer.meta.paired_separator, separator.meta))
+                     pairs_with(mixer.meta.paired_separator, separator.meta), choice)
 
 
 def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None):

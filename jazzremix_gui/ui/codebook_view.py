@@ -78,6 +78,8 @@ class CodebookView(FocusFrame, pg.GraphicsLayoutWidget):
     #: A link of the legend's text, ``side:PAN`` or ``side:read`` (:func:`ui.main_window.solo_found_text`): the
     #: solo's side to separate with (degrees), or NaN to let the separator read it.
     side_picked = Signal(float)
+    #: The legend's link ``side:auto``: let the pitch choose the solo's side (:func:`core.pipeline.choose_solo_side`).
+    side_by_pitch = Signal()
     #: Arrow keys as (pan steps, gain steps): the map's axes (pan up, gain to the right).
     KEYS = {Qt.Key.Key_Up: (1, 0), Qt.Key.Key_Down: (-1, 0), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Left: (0, -1)}
 
@@ -146,9 +148,12 @@ class CodebookView(FocusFrame, pg.GraphicsLayoutWidget):
         self.set_posterior(None)
 
     def _link(self, href: str) -> None:
-        """A legend link: ``side:PAN`` (degrees) or ``side:read``."""
+        """A legend link: ``side:PAN`` (degrees), ``side:read`` or ``side:auto``."""
         kind, _, value = href.partition(":")
         if kind != "side":
+            return
+        if value == "auto":
+            self.side_by_pitch.emit()
             return
         try:
             side = float("nan") if value == "read" else float(value)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QGuiApplication, QUndoGroup
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
                                QWidget)
 
+from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal.input_level import heard_lines
 from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
@@ -60,8 +61,9 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str
 
     A wrong side (a horn or a comping part taken for the solo) is what the track's **Solo side...** is for: other
     parts that hold their place as the solo does (``stems.others_deg``) are named, each with a link
-    (``side:PAN``, :attr:`CodebookView.side_picked`) that separates the track again with the solo there; with the
-    side ``given`` by the engineer, a link (``side:read``) lets the separator read it again."""
+    (``side:PAN``, :attr:`CodebookView.side_picked`) that separates the track again with the solo there, and one
+    (``side:auto``, :attr:`CodebookView.side_by_pitch`) that lets the pitch choose; with the side ``given`` by the
+    engineer, a link (``side:read``) lets the separator read it again."""
     if stems is None:
         return ""
     lines = []
@@ -75,6 +77,9 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str
         for pan in stems.others_deg:
             lines.append(f"another part holds its place at {pan_text(pan)}: "
                          f"<a {link} href='side:{pan:.1f}'>separate with the solo there</a>")
+        if stems.others_deg:
+            lines.append(f"or <a {link} href='side:auto'>let the pitch choose</a> (each side separated: the one whose "
+                         "solo is more often a single line)")
         if given is not None:
             lines.append(f"<a {link} href='side:read'>let the separator read the side</a>")
     lines += [html.escape(line) for line in heard_lines(stems.heard_gain_db, stems.dc_offset)]
@@ -202,6 +207,7 @@ class MainWindow(QMainWindow):
         self.codebook.cell_picked.connect(lambda p, g, drag: self.edit(p, g, drag, "Pick on the map"))
         self.codebook.nudged.connect(self.nudge)
         self.codebook.side_picked.connect(self.separate_with_side)
+        self.codebook.side_by_pitch.connect(self.separate_with_side_by_pitch)
         self.mix_controls.edited.connect(lambda p, g, drag: self.edit(p, g, drag, "Move pan/gain"))
         self.mix_controls.reset_requested.connect(self.reset_to_suggestion)
         self.mix_controls.automation_toggled.connect(self.set_automation)
@@ -389,6 +395,12 @@ class MainWindow(QMainWindow):
         track = self.current
         if track is not None and not track.busy:
             self.manager.set_solo_side(track, None if math.isnan(side) else round(float(side), 1))
+
+    def separate_with_side_by_pitch(self) -> None:
+        """Separate the current track again with the solo's side chosen by pitch (:data:`SOLO_SIDE_AUTO`)."""
+        track = self.current
+        if track is not None and not track.busy:
+            self.manager.set_solo_side(track, SOLO_SIDE_AUTO)
 
     def edit(self, pan: float, gain: float, mergeable: bool = False, text: str = "Set pan/gain") -> None:
         st = self.editable

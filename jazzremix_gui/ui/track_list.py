@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (QInputDialog, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStyle,
                                QVBoxLayout, QWidget)
 
+from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.services import adaptation
 from jazzremix_gui.ui import tracks
 from jazzremix_gui.ui.codebook_view import pan_text
@@ -178,15 +179,21 @@ class TrackPanel(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(t.path.parent)))
 
 
+#: The Solo side dialog's choice that lets the pitch choose between the sides (where another part holds its place).
+BY_PITCH = "Chosen by pitch: each side separated, the one whose solo is more often a single line"
+
+
 def ask_solo_side(parent, track):
     """The solo's side for ``track`` as the engineer gives it: a pan in degrees, None to let the separator read it,
-    or False when cancelled."""
+    :data:`core.constants.SOLO_SIDE_AUTO` to let the pitch choose, or False when cancelled."""
     stems = track.processed.stems if track.processed is not None else None
     found = stems.recorded_pan_deg if stems is not None else 0.0
     current = track.solo_side if track.solo_side is not None else found
     items = ["Where I hear it (a pan below)", "Read by the separator"]
     others = {f"Where another part holds its place: {pan_text(p)}": p for p in (stems.others_deg if stems else ())}
     items += list(others)
+    if others:  # each side separated and heard: the one whose solo is more often a single line
+        items.append(BY_PITCH)
     choice, ok = QInputDialog.getItem(parent, "Solo side", f"{track.name}: where is the solo?", items,
                                       1 if track.solo_side is None else 0, False)
     if not ok:
@@ -195,6 +202,8 @@ def ask_solo_side(parent, track):
         return None
     if choice in others:
         return others[choice]
+    if choice == BY_PITCH:
+        return SOLO_SIDE_AUTO
     pan, ok = QInputDialog.getDouble(parent, "Solo side", "The solo's pan in degrees (-45 hard left .. +45 hard "
                                      "right):", round(current, 1), -45.0, 45.0, 1)
     return pan if ok else False

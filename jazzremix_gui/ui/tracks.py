@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.ui.mixstate import MixState
 from jazzremix_gui.services import adaptation, edits
 from jazzremix_gui.services.processing import Decoded, Processed, process_track
@@ -154,8 +155,9 @@ class TrackManager(QObject):
     def set_solo_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None,
                       adapt: tuple | None = None) -> bool:
         """Separate a ready (or failed, cancelled) track again with the solo's side given (``side_deg``, pan in
-        degrees, -45 .. +45) or, with None, read by the separator; False (nothing done) while it is busy or when
-        nothing changes.
+        degrees, -45 .. +45), with None read by the separator, or with :data:`core.constants.SOLO_SIDE_AUTO` chosen
+        by pitch (the track then takes the side chosen, said by :attr:`notice`); False (nothing done) while it is
+        busy or when nothing changes.
 
         A ready track keeps its results, its mix and its undo history until the new separation is ready (the
         window takes no edits meanwhile: ``MainWindow.editable``); then the mix as it was carries over to the new
@@ -270,6 +272,10 @@ class TrackManager(QObject):
             track.status, track.progress, track.message = QUEUED, 0.0, "waiting"
             self.changed.emit(track)
             return
+        chose = None
+        if side == SOLO_SIDE_AUTO:  # the side chosen by pitch: the track keeps the one its stems were made with
+            chose = result.side_choice
+            side = chose.side_deg if chose is not None else None
         again = track.processed is not None  # separated again (Solo side...): the mix carries over, unsaved
         old_state = track.state
         track.side_changed = track.side_changed or (again and (side, wiener_step, adapt) != (
@@ -303,6 +309,9 @@ class TrackManager(QObject):
         if other:
             self.notice.emit(track, f"{track.name} is not the recording its session was saved with (its contents "
                                     "differ): the session's mix was applied to it; check it by ear.")
+        elif chose is not None:
+            line = chose.describe()
+            self.notice.emit(track, f"{track.name}: {line[0].upper()}{line[1:]}.")
 
     def _back_to_earlier(self, track: Track, why: str) -> bool:
         """A separation again that did not finish: the track is ready with its earlier results; False otherwise."""
