@@ -5,6 +5,7 @@
 #
 # STATE: empty | main (FILEs opened, wait until processed) | processing (drop FILE, grab mid-separation)
 #        | other-side (processed, then separated again with the solo where another part holds its place)
+#        | by-pitch (processed, then separated again with the side the pitch chooses: the legend's link)
 #        | adapted (processed, then separated again by the separator adapted to it, the context menu open)
 #        | again (processed and edited, then grabbed while it is separated again with a solo side given)
 #        | edited (processed, per-section automation on, a cell picked, playing in a loop)
@@ -108,6 +109,14 @@ elif state == "other-side":  # processed, then separated again with the solo whe
         w.separate_with_side(others[0])
         QTimer.singleShot(500, lambda: when(all_done, lambda: QTimer.singleShot(1500, grab)))
     when(all_done, other_side)
+elif state == "by-pitch":  # processed, then separated again with the side the pitch chooses (the status bar says it)
+    w.open_files(files)
+    def by_pitch():
+        if not w.current.processed.stems.others_deg:
+            sys.exit("no other part was named for this file")
+        w.separate_with_side_by_pitch()
+        QTimer.singleShot(500, lambda: when(all_done, lambda: QTimer.singleShot(1500, grab)))
+    when(all_done, by_pitch)
 elif state == "adapted":  # processed, then separated again by the separator adapted to it; its menu shown
     w.open_files(files)
     def adapted():
