@@ -188,7 +188,7 @@ def test_the_cli_says_where_else_the_solo_may_be(tmp_path, capsys):
     err = capsys.readouterr().err
     side = int(round(entry["solo_others_deg"][0]))
     assert (f"another part holds its place at pan +{side} deg (right): if that is the solo, run again with "
-            f"--solo-side {side}") in err, err
+            f"--solo-side {side} (or --solo-side auto: the side whose solo is more often a single line)") in err, err
     assert main(["separate", str(wav), "-o", str(tmp_path / "c"), "--model", model, "--json",
                  "--solo-side", str(side)]) == 0
     entry = json.loads(capsys.readouterr().out)["files"][0]

@@ -56,12 +56,13 @@ def pan_text(pan: float) -> str:
 
 def others_text(others_deg) -> str:
     """The other parts the separator also took for the solo, each holding its place, and what to do if one is the
-    solo (``--solo-side``); "" when there are none."""
+    solo (``--solo-side``, or ``auto`` to let the pitch choose); "" when there are none."""
     if not others_deg:
         return ""
     places = " and ".join(pan_text(p) for p in others_deg)
     hint = " or ".join(f"--solo-side {int(round(p))}" for p in others_deg)
-    return f"another part holds its place at pan {places}: if that is the solo, run again with {hint}"
+    return (f"another part holds its place at pan {places}: if that is the solo, run again with {hint} "
+            "(or --solo-side auto: the side whose solo is more often a single line)")
 
 
 def run(args) -> int:
