@@ -91,6 +91,9 @@ def test_the_side_a_line_holds_is_taken_over_a_chords_and_kept_where_the_line_wa
     kept = pipeline.choose_solo_side(_two_sides(line=1.0, chord=0.8), model, RATE)
     assert kept.side_deg is None and kept.own is not None and abs(kept.read_deg - 30.0) < 3.0
     assert "stays at 31° R, where the separator read it" in kept.describe()
+    longer = _two_sides(seconds=pipeline.READING_S + 8)  # the reading on the opening finds what the whole finds
+    assert pipeline.separate(longer, RATE, model).others_deg == plain.others_deg
+    assert pipeline.choose_solo_side(longer, model, RATE).side_deg == choice.side_deg
     alone = pipeline.choose_solo_side(_two_sides(chord=0.0), model, RATE)  # nothing else holds a place
     assert alone == SideChoice(None, alone.read_deg) and "no other part" in alone.describe()
 

@@ -51,9 +51,9 @@ def add_pan_aware_option(parser) -> None:
                              "stereo recording is then separated toward it with the pan-aware step (the separator's "
                              "own settings, else 15,0.1,1) instead of toward the side the separator reads. auto: "
                              "where another part holds its place as the solo does, each side is separated and the "
-                             "one whose solo is more often a single line (its pitch) is kept; one more pass for every "
-                             "recording, two or three more where another part holds its place (measured +0.2 dB of "
-                             "solo a track on unseen instruments, docs/SEPARATOR_V3.md)")
+                             "one whose solo is more often a single line (its pitch) is kept; the first 70 s once more "
+                             "for every recording, the whole two or three more times where another part holds its "
+                             "place (measured +0.2 dB of solo a track on unseen instruments, docs/SEPARATOR_V3.md)")
     parser.add_argument("--plain-wiener", action="store_true",
                         help="separate with the plain Wiener step (both channels the same solo magnitude) even when "
                              "the separator carries the pan-aware one; the app has both in Preferences > Separation")

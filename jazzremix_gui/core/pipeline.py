@@ -36,7 +36,7 @@ from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import stages
-from jazzremix_gui.core.signal.input_level import level_of
+from jazzremix_gui.core.signal.input_level import WAIT_SECONDS, level_of
 from jazzremix_gui.core.signal.stft import reusing_memory
 from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, join,
                                                   pan_aware_of)
@@ -379,12 +379,27 @@ def _audio_blocks(audio, rate: int | None) -> tuple:
     return (lambda: pieces(audio, READ_BLOCK)), rate, audio.shape[0]  # a mapped recording's pages go back
 
 
+#: The opening (seconds) :func:`choose_solo_side` reads the separator's side and the other parts on: the level
+#: meter's longest wait (:data:`core.signal.input_level.WAIT_SECONDS`) and more than a block of frames after it.
+READING_S = WAIT_SECONDS + 10.0
+
+
+def _first(blocks: Iterable[np.ndarray], n: int) -> Iterator[np.ndarray]:
+    """The first ``n`` samples of a stream of blocks."""
+    for block in blocks:
+        if n <= 0:
+            return
+        yield block[:n]
+        n -= block.shape[0]
+
+
 def choose_solo_side(audio, model: SessionLike, rate: int | None = None, progress: ProgressFn = None,
                      cancel: CancelFn = None, level=None) -> SideChoice:
     """The solo's side by the pitch of what each side separates (:mod:`core.signal.side_by_pitch`, rule r26b).
 
-    The recording is separated as the separator reads it (the other parts that hold their place found); where there
-    are none (or it is mono) the reading stands. Otherwise it is separated toward its own reading and toward each
+    The recording's opening (:data:`READING_S`) is separated as the separator reads it (the other parts that hold
+    their place found, as a separation of the whole recording finds them); where there are none (or it is mono)
+    the reading stands. Otherwise it is separated toward its own reading and toward each
     other part (:func:`core.models.with_solo_side`), its solo read by YIN as it streams, and
     :func:`core.signal.side_by_pitch.pick_side` decides. Nothing is kept or written: memory stays bounded.
 
@@ -407,8 +422,11 @@ def choose_solo_side(audio, model: SessionLike, rate: int | None = None, progres
     blocks, rate, n = _audio_blocks(audio, rate)
     report = Reporter(progress, cancel)
     recorded = RecordedSolo()
-    for _ in separate_stream(blocks(), rate, n, model, report.sub(0.0, 0.4), cancel, recorded=recorded,
-                             level=level):
+    # the other parts are looked for in the first stereo block, heard at the level measured on the opening: the
+    # opening's separation finds what the whole recording's would
+    opening = min(n, int(READING_S * rate))
+    for _ in separate_stream(_first(blocks(), opening), rate, opening, model, report.sub(0.0, 0.4), cancel,
+                             recorded=recorded, level=level):
         pass
     read = recorded.pan_deg if np.isfinite(recorded.share_db) else None
     if read is None or not recorded.others_deg:
