@@ -114,6 +114,12 @@ def test_separate_with_solo_side_auto_writes_the_chosen_sides_stems_and_says_so(
         a, _ = sf.read(tmp_path / "auto" / f"two.{stem}.wav", dtype="float32")
         b, _ = sf.read(tmp_path / "given" / f"two.{stem}.wav", dtype="float32")
         assert np.array_equal(a, b)  # the same samples as the side given by hand
+    assert cli(["suggest", str(src), "--model", str(sep), "--solo-side", "auto", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["solo_side_by_pitch"]["side_deg"] == side
+    assert cli(["remix", str(src), "-o", str(tmp_path / "remix.wav"), "--model", str(sep), "--solo-side", "auto",
+                "--pan", "0", "--gain", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["files"][0] if "files" in out else out)["solo_side_by_pitch"]["side_deg"] == side
     with pytest.raises(SystemExit) as usage:
         cli(["separate", str(src), "--out", str(tmp_path / "x"), "--solo-side", "left"])
     assert usage.value.code == 2 and not (tmp_path / "x").exists()

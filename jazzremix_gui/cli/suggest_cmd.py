@@ -34,13 +34,14 @@ def register(sub) -> None:
 
 
 def analyse_file(path, separator=None, mixer=None, keep_stems: bool = True, where: str = "",
-                 args=None) -> pipeline.Analysis:
-    """:func:`core.pipeline.analyse` of one file, streamed from disk, with a progress bar; model paths None for the
-    defaults, ``args``: the command's options (``--pan-aware``)."""
-    sep, _ = side_chosen(args, load_separator(separator, args), path, where)
+                 args=None) -> tuple:
+    """``(Analysis, SideChoice or None)``: :func:`core.pipeline.analyse` of one file, streamed from disk, with a
+    progress bar; model paths None for the defaults, ``args``: the command's options (``--pan-aware``,
+    ``--solo-side``: with ``auto`` the side chosen by pitch first)."""
+    sep, choice = side_chosen(args, load_separator(separator, args), path, where)
     mix = pipeline.load_model(mixer, "mixer")
     with progress_bar(f"{where}{Path(path).name}") as bar:
-        return pipeline.analyse(path, None, sep, mix, progress=bar, keep_stems=keep_stems)
+        return pipeline.analyse(path, None, sep, mix, progress=bar, keep_stems=keep_stems), choice
 
 
 def db_text(gain: float) -> str:
@@ -89,7 +90,7 @@ def run(args) -> int:
 def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
     """One input's suggestion: printed as text, or (``single``) as its JSON object; with ``--json`` returns that
     object (the caller prints several together), else None."""
-    result = analyse_file(path, args.model, args.mixer, keep_stems=False, where=where, args=args)
+    result, choice = analyse_file(path, args.model, args.mixer, keep_stems=False, where=where, args=args)
     stems, sugg, mix = result.stems, result.suggestion, result.mixer
     warnings = input_warnings(args, path)  # damage, downmix, a side given for a mono recording
     if args.json:
@@ -99,6 +100,8 @@ def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
                     gain_reference="recording", solo_share_db=None if share is None else round(share, 2),
                     solo_others_deg=list(stems.others_deg), **heard_json(stems.heard_gain_db, stems.dc_offset),
                     warnings=warnings + [p for p in [pipeline.pairing_problem(result.separator, mix)] if p])
+        if choice is not None:
+            data["solo_side_by_pitch"] = choice.to_json()
         if single:
             print(json.dumps(data))
         return data
