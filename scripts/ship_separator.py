@@ -22,6 +22,13 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+#: Why mono separations keep the solo to the partials of its own pitch (core/signal/pitch_comb.py).
+MONO_RULE = (
+    "Rule r28 (checkpoints/r28/rule.txt, written before its test sets were rendered; verdict.txt): on the tracks of "
+    "data/val-unseen-44 ... -47 read in mono (144, the channels averaged, scored against the references' mids) the "
+    "comb at floor 0.3 gains +0.136 dB of solo a track (SE 0.015), +0.136 of accompaniment, 119 better, the worst "
+    "-0.70; data/val-v2-20s in mono +0.001. On stereo tracks the same edit lost (diagnostic r24): mono only.")
+
 #: Why the separation's level range (core/signal/input_level.py: DEFAULT_RANGE) is what it is.
 INPUT_LEVEL_RULE = (
     "Rules p3 and p4 (checkpoints/r7/rule-p3.txt, rule-p4.txt, each written before its six test sets were rendered;"
@@ -45,6 +52,8 @@ def main(argv=None) -> int:
     ap.add_argument("--val", required=True, metavar="DIR,DIR", help="validation sets (the first: the card's own)")
     ap.add_argument("--previous", default=None, metavar="PREVIOUS.onnx", help="the separator it replaces")
     ap.add_argument("--notes", default="", help="why it ships (the card's shipping.decision)")
+    ap.add_argument("--mono-rule", default=MONO_RULE,
+                    help="the decision behind the mono separations' pitch comb (the card's mono)")
     ap.add_argument("--input-level-rule", default=INPUT_LEVEL_RULE,
                     help="the decision behind the level range the network hears (the card's input_level.rule)")
     args = ap.parse_args(argv)
@@ -57,7 +66,7 @@ def main(argv=None) -> int:
 
     from jazzremix_gui.core.evaluation import evaluate_dataset, paired_comparison
     from jazzremix_gui.core.models import ModelSession, with_wiener_step
-    from jazzremix_gui.core.signal import input_level
+    from jazzremix_gui.core.signal import input_level, pitch_comb
     from jazzremix_gui.core.signal.spatial import PanAware
     from jazzremix_gui.training import architectures, cards
     from jazzremix_gui.training import separator_weights as weights
@@ -108,6 +117,7 @@ def main(argv=None) -> int:
         "comparison": comparison,
         "quality_guard": guard_entry(session),
         "input_level": input_level.card_entry(args.input_level_rule),
+        "mono": pitch_comb.card_entry(args.mono_rule),
     }
     write_card(out, card)
     for v in vals:

@@ -1,5 +1,5 @@
 """``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json] [--input-level LOW,HIGH]
-[--adapt [STEPS]] [--solo-silent-at-rests] [--solo-side DEG|auto]``: global SDR beside the oracle's, and track by track against an earlier evaluation of the same
+[--adapt [STEPS]] [--solo-silent-at-rests] [--solo-side DEG|auto] [--mono]``: global SDR beside the oracle's, and track by track against an earlier evaluation of the same
 tracks."""
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ def register(sub) -> None:
                    help="silence the solo where each track's meta.json says it rests, as an engineer could mark it "
                         "by ear (the gaps of at least 0.5 s between its phrases): what --solo-silent of separate and "
                         "the app's Solo silent in the loop region give")
+    p.add_argument("--mono", action="store_true",
+                   help="read each track in mono (every file's channels averaged) and score the stems against the "
+                        "references' mids: what a mono record gets, where the separator has no side to read")
     p.set_defaults(func=run)
 
 
@@ -62,7 +65,7 @@ def run(args) -> int:
                                              else None,
                                              adapted=f"{args.adapt} steps" if adapt else "",
                                              rests=args.solo_silent_at_rests,
-                                             choose_side=args.solo_side == AUTO_SIDE)
+                                             choose_side=args.solo_side == AUTO_SIDE, mono=args.mono)
     if earlier is not None:
         try:
             result["compared"] = evaluation.paired_comparison(result, earlier)

@@ -250,7 +250,7 @@ def marked_rests(meta: dict, seconds: float) -> list[tuple[float, float]]:
 
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
                 alpha: float | None = None, pan_aware=None, level=None, adapt=None, rests: bool = False,
-                choose_side: bool = False) -> TrackScore:
+                choose_side: bool = False, mono: bool = False) -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power,
     ``pan_aware``: the pan-aware Wiener step (:mod:`core.signal.spatial`; default the model's, False: none),
     ``level``: the levels the network hears it at (:mod:`core.signal.input_level`; default its range, False: as
@@ -258,9 +258,13 @@ def score_track(folder: Path, model: SessionLike, report: Reporter | None = None
     (``training.adapt``: ``model`` adapted to it; it is given the mixture only); ``rests``: the solo silent where
     the track's phrases say it rests (:func:`marked_rests`, the edit of :mod:`core.signal.solo_rests`);
     ``choose_side``: separated toward the side chosen by pitch (:func:`core.pipeline.choose_solo_side`, before any
-    adaptation; its ``side_chosen_deg``, None where the separator's reading stands)."""
+    adaptation; its ``side_chosen_deg``, None where the separator's reading stands); ``mono``: the track read in
+    mono, every file's channels averaged (the stems then scored against the references' mids, as a mono record
+    can only be; docs/SEPARATOR_V3.md, "Mono recordings")."""
     check_track(folder)
     mix, solo, acc, rate = read_track(folder)
+    if mono:
+        mix, solo, acc = (np.repeat(x.mean(axis=1, keepdims=True), 2, axis=1) for x in (mix, solo, acc))
     chosen = None
     if choose_side:
         chosen = choose_solo_side(mix, model, rate, level=level).side_deg
@@ -314,11 +318,12 @@ def side_summary(rows: list[dict], metas: list[dict]) -> dict:
 
 def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
                      cancel: CancelFn = None, alpha: float | None = None, pan_aware=None, level=None,
-                     adapt=None, adapted: str = "", rests: bool = False, choose_side: bool = False) -> dict:
+                     adapt=None, adapted: str = "", rests: bool = False, choose_side: bool = False,
+                     mono: bool = False) -> dict:
     """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level``, ``adapt``,
-    ``rests`` and ``choose_side`` as :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the result's
-    ``adapted``; the result's ``solo_silent`` and ``solo_side`` say whether the rests were silenced and the side
-    chosen by pitch).
+    ``rests``, ``choose_side`` and ``mono`` as :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the
+    result's ``adapted``; the result's ``solo_silent``, ``solo_side`` and ``read`` say whether the rests were
+    silenced, the side chosen by pitch and the tracks read in mono).
 
     Returns
     -------
@@ -335,7 +340,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     scores = []
     for i, folder in enumerate(tracks):
         scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware, level=level, adapt=adapt,
-                                  rests=rests, choose_side=choose_side))
+                                  rests=rests, choose_side=choose_side, mono=mono))
         report((i + 1) / len(tracks), folder.name)
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
     metas = [_meta(f) for f in tracks]
@@ -346,6 +351,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
             "input_level": heard.to_text() if heard is not None else "none", "adapted": adapted,
             "solo_silent": "at the rests between the phrases" if rests else "",
             "solo_side": "chosen by pitch" if choose_side else "",
+            "read": "in mono" if mono else "as rendered",
             "tracks": rows, "median": median, "breakdown": breakdown(rows),
             "sides": side_summary(rows, metas)}
 
@@ -437,6 +443,7 @@ def format_report(result: dict) -> str:
         f", the network hearing each recording in {level.replace(',', '..')} dBFS"
     silent = ", the solo silent at each track's rests" if result.get("solo_silent") else ""
     side = ", the solo's side chosen by pitch" if result.get("solo_side") else ""
+    side += ", each track read in mono" if result.get("read") == "in mono" else ""
     lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan}{heard}{silent}{side})",
              f"{'track':<24}{'solo':>8}{'oracle':>8}{'accomp':>9}{'oracle':>8}"]
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:

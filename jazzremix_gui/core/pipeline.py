@@ -37,10 +37,11 @@ from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import stages
 from jazzremix_gui.core.signal.input_level import WAIT_SECONDS, level_of
-from jazzremix_gui.core.signal.stft import reusing_memory
-from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, join,
+from jazzremix_gui.core.signal.stft import frame_centre, reusing_memory
+from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, is_mono, join,
                                                   pan_aware_of)
 from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
+from jazzremix_gui.core.signal.pitch_comb import PitchComb
 from jazzremix_gui.core.signal.side_by_pitch import SideChoice, SideReading, VoicedShare, pick_side
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,9 @@ class _SeparationSteps:
                                  level=level_of(level), **kwargs)
         # at another rate than the separation's, the input as it came, for the accompaniment (_synthesise)
         self._native = audio_io.SampleQueue(2) if rate != MODEL_RATE else None
+        self.n44 = n44
+        self.comb: PitchComb | None = None  # from the first mono block on: the solo kept to its pitch's partials
+        self._passed44 = 0  # samples at 44.1 kHz gone past the comb's place
 
     def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
@@ -310,6 +314,11 @@ class _SeparationSteps:
         sent, outs, xs = 0, [], []
         for item in items:
             if isinstance(item, Work):
+                if is_mono(item.spec):  # the network alone heard it: the solo's partials by its own pitch (r28)
+                    if self.comb is None:
+                        self.comb = PitchComb(self.n44, start=self._passed44)
+                    hop = self.model.meta.hop
+                    self.comb.mark_mono(frame_centre(item.a, hop), frame_centre(item.b, hop))
                 outs.append(self.synthesis.process(item))
                 if self._native is not None:  # the input at 44.1 kHz, for the parts (none kept at 44.1 kHz)
                     xs.append(item.x)
@@ -317,6 +326,9 @@ class _SeparationSteps:
             solo, acc = join(outs)
             x = np.concatenate(xs) if xs else None
             outs, xs = [], []
+            self._passed44 += solo.shape[0]
+            if self.comb is not None:
+                solo, acc, x = self._combed(solo, acc, x, item.last)
             rows = self.synthesis.take_rows()
             if not solo.shape[0] and not item.last:
                 yield _Out(None, None, replace(self.synthesis.recorded), item.fraction, rows=rows)
@@ -329,6 +341,16 @@ class _SeparationSteps:
             sent += k
             a = a[:k] if self._native is None else self._native.take(k) - a[:k]
             yield _Out((s[:k, 0], a), (solo, acc), replace(self.synthesis.recorded), item.fraction, item.last, rows)
+
+
+    def _combed(self, solo, acc, x, last: bool) -> tuple:
+        """The block through :attr:`comb` (with ``x``, the input at 44.1 kHz, where kept: delayed alike); the rest
+        it holds too when ``last``."""
+        parts = (solo, acc) if x is None else (solo, acc, x)
+        out = self.comb.push(*parts)
+        if last:
+            out = tuple(np.concatenate([a, b]) for a, b in zip(out, self.comb.finish()))
+        return out if x is not None else (*out, None)
 
 
 def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, progress: ProgressFn = None,

@@ -51,19 +51,20 @@ def f0_hz(x: np.ndarray, hop: int, n_frames: int, rate: int = 44100) -> np.ndarr
         x = np.concatenate([x, np.zeros(need - x.shape[0])])
     frames = np.lib.stride_tricks.sliding_window_view(x[:need], WINDOW)[::hop][:n_frames]  # (T, W)
     head = frames[:, :_HALF]
-    # r(tau) = sum_j head_j x_{j+tau}: the cross-correlation of the first half with the whole window
-    n_fft = 2 * WINDOW
-    spec = np.fft.rfft(frames, n_fft) * np.conj(np.fft.rfft(head, n_fft))
-    r = np.fft.irfft(spec, n_fft)[:, :_HALF]
+    lo, hi = _lag_range(rate)
+    lags = hi + 1  # only the lags searched (and those before them, for the cumulative mean)
+    # r(tau) = sum_j head_j x_{j+tau}: the cross-correlation of the first half with the whole window, circular over
+    # the window's own length (j + tau < WINDOW for every lag searched: nothing wraps)
+    spec = np.fft.rfft(frames, WINDOW) * np.conj(np.fft.rfft(head, WINDOW))
+    r = np.fft.irfft(spec, WINDOW)[:, :lags]
     sq = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames ** 2, axis=1)], axis=1)
     e0 = sq[:, _HALF]
-    e_tau = sq[:, _HALF:_HALF + _HALF] - sq[:, :_HALF]  # energy of x[tau .. tau + HALF)
-    d = np.maximum(e0[:, None] + e_tau - 2 * r, 0.0)  # (T, HALF): difference function, d(0) = 0
+    e_tau = sq[:, _HALF:_HALF + lags] - sq[:, :lags]  # energy of x[tau .. tau + HALF)
+    d = np.maximum(e0[:, None] + e_tau - 2 * r, 0.0)  # (T, lags): difference function, d(0) = 0
     d[:, 0] = 0.0
     cum = np.cumsum(d[:, 1:], axis=1)
     dn = np.ones_like(d)
-    dn[:, 1:] = d[:, 1:] * np.arange(1, _HALF) / np.maximum(cum, 1e-20)
-    lo, hi = _lag_range(rate)
+    dn[:, 1:] = d[:, 1:] * np.arange(1, lags) / np.maximum(cum, 1e-20)
     window = dn[:, lo:hi + 1]
     below = window < THRESHOLD
     # the first lag under the threshold, then down to the bottom of that dip
