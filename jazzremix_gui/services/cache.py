@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 #: (``heard_gain_db``, :mod:`core.signal.input_level`): a quiet recording's earlier stems are made again.
 #: 5: a DC offset is left in the accompaniment, not heard by the separator (``dc_offset``); like every format
 #: change, it makes each entry again once (the format is part of the key).
-FORMAT = 5
+#: 6: mono material's solo kept to the partials of its own pitch (:mod:`core.signal.pitch_comb`): a mono recording's
+#: earlier stems are made again.
+FORMAT = 6
 
 
 def model_tag(model: SessionLike, version: str = "") -> str:
