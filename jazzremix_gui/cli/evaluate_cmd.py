@@ -1,6 +1,6 @@
 """``jazzremix evaluate DATASET_DIR [--json] [--model PATH] [--against EARLIER.json] [--input-level LOW,HIGH]
-[--adapt [STEPS]] [--solo-silent-at-rests] [--solo-side DEG|auto] [--mono]``: global SDR beside the oracle's, and track by track against an earlier evaluation of the same
-tracks."""
+[--adapt [STEPS]] [--solo-silent-at-rests] [--solo-side DEG|auto] [--mono]``: global SDR beside the oracle's, and
+track by track against an earlier evaluation of the same tracks."""
 
 from __future__ import annotations
 

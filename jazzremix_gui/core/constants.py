@@ -8,6 +8,6 @@ N_FFT = 4096
 WIN_LEN = 2049
 #: Frequency bins kept per frame (N / 2 + 1).
 N_BINS = N_FFT // 2 + 1
-#: The solo's side "chosen by pitch" where a side in degrees can be given (``--solo-side auto``, the app's *Solo side...*;
-#: :func:`core.pipeline.choose_solo_side`).
+#: The solo's side "chosen by pitch" where a side in degrees can be given (``--solo-side auto``, the app's
+#: *Solo side...*; :func:`core.pipeline.choose_solo_side`).
 SOLO_SIDE_AUTO = "auto"

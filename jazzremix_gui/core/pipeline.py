@@ -342,7 +342,6 @@ class _SeparationSteps:
             a = a[:k] if self._native is None else self._native.take(k) - a[:k]
             yield _Out((s[:k, 0], a), (solo, acc), replace(self.synthesis.recorded), item.fraction, item.last, rows)
 
-
     def _combed(self, solo, acc, x, last: bool) -> tuple:
         """The block through :attr:`comb` (with ``x``, the input at 44.1 kHz, where kept: delayed alike); the rest
         it holds too when ``last``."""
