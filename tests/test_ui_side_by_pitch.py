@@ -38,5 +38,8 @@ def test_let_the_pitch_choose_separates_toward_the_line_and_the_track_keeps_that
     assert abs(track.processed.stems.recorded_pan_deg - 30.0) < 5.0
     assert not np.allclose(np.asarray(track.processed.stems.solo), np.asarray(read.stems.solo))
     assert any("Solo side by pitch: separated toward 30° R" in s for s in said)
-    assert "toward the side you gave" in window.codebook.legend.text and track.unsaved
+    legend = window.codebook.legend.text
+    assert "toward the side the pitch chose (one line in this much of its loud frames: 34.1° L " in legend
+    assert "30° R 99 %)" in legend and track.unsaved
+    assert "href='side:read'" in window.codebook.legend.text  # and back to the separator's reading
     assert session.session_dict(track)["solo_side_deg"] == chose.side_deg  # degrees: a render chooses nothing

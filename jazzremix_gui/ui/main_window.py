@@ -53,7 +53,7 @@ def mixer_source_text(version: str, paired: str = "", separator: str = "", is_pa
     return f"suggested by {who} ({version}){warning}"
 
 
-def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str:
+def solo_found_text(stems, channels: int = 2, given: float | None = None, chosen=None) -> str:
     """Where the separation found the solo in the recording (its pan and share of the energy), in words, and the
     gain the separator heard the recording with where it was not 0 dB and a DC offset it did not hear
     (:func:`core.signal.input_level.heard_lines`); no place
@@ -63,14 +63,19 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None) -> str
     parts that hold their place as the solo does (``stems.others_deg``) are named, each with a link
     (``side:PAN``, :attr:`CodebookView.side_picked`) that separates the track again with the solo there, and one
     (``side:auto``, :attr:`CodebookView.side_by_pitch`) that lets the pitch choose; with the side ``given`` by the
-    engineer, a link (``side:read``) lets the separator read it again."""
+    engineer, a link (``side:read``) lets the separator read it again; with the side ``chosen`` by pitch
+    (:class:`core.signal.side_by_pitch.SideChoice`), the sides heard and how often each one's solo was one line."""
     if stems is None:
         return ""
     lines = []
     if channels >= 2 and math.isfinite(stems.solo_share_db):
         text = (f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording "
                 f"({stems.solo_share_db:.1f} dB of its energy)")
-        if given is not None:
+        if chosen is not None and chosen.own is not None:  # the side chosen by pitch, and why
+            heard = ", ".join(f"{pan_text(r.pan_deg)} {100 * r.voiced:.0f} %" for r in (chosen.own, *chosen.others))
+            text += (", toward the side the pitch chose" if chosen.side_deg is not None and chosen.side_deg == given
+                     else ", where the pitch kept it") + f" (one line in this much of its loud frames: {heard})"
+        elif given is not None:
             text += ", toward the side you gave"
         lines.append(text)
         link = f"style='color:{theme.LINK_COLOUR}'"
@@ -358,7 +363,7 @@ class MainWindow(QMainWindow):
         source = mixer_source_text(*((done.mixer_version, done.mixer_paired_separator,
                                       done.separator_version, done.paired) if done else ("",)))
         found = solo_found_text(done.stems if done else None, track.decoded.channels if track.decoded else 2,
-                                track.solo_side)
+                                track.solo_side, done.side_choice if done else None)
         adapted = "separated by the separator adapted to this recording" if track.adapted else ""
         self.codebook.source_text = "<br>".join(t for t in (source, adapted, found) if t)
         self.codebook.status_text = suggestion_status_text(st)
