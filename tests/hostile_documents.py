@@ -157,7 +157,7 @@ def cache_arrays(n: int = 4096, rate: int = 44100, sections: int = 2) -> dict:
             "sections": [{"start": float(i), "end": float(i + 1), "active": True, "pan_deg": -10.0, "gain": 0.9,
                           "confidence": 0.5, "clear": True} for i in range(sections)],
             "solo_level": 1.5, "recorded_pan_deg": 0.0, "solo_share_db": -6.0, "others_deg": [], "heard_gain_db": 0.0,
-            "dc_offset": [],
+            "dc_offset": [], "pitch_comb_s": 0.0,
             "confidence": 0.4,
             "clear": True}
     return {"solo": (0.1 * rng.standard_normal(n)).astype(np.float32),

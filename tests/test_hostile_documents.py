@@ -232,7 +232,7 @@ def test_cache_entry_of_another_length_dropped(cache_dir):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 10 ** 6), key=st.sampled_from(["rate", "gain", "pan_deg", "confidence", "clear",
                                                          "solo_level", "sections", "mixer_version", "others_deg",
-                                                         "heard_gain_db", "dc_offset"]),
+                                                         "heard_gain_db", "dc_offset", "pitch_comb_s"]),
        value=JSON)
 def test_generated_cache_entries(cache_dir, cut, key, value):
     path = cache.entry_path("g")

@@ -102,3 +102,25 @@ def test_the_separators_card_says_what_mono_separations_get():
     card = json.loads((Path(__file__).resolve().parents[1] / "models" / "separator.json").read_text())
     assert card["mono"]["floor"] == FLOOR and card["mono"]["hop"] == pitch_comb.HOP
     assert "checkpoints/r28/rule.txt" in card["mono"]["rule"] and "pitch_comb.py" in card["mono"]["applied"]
+
+
+def test_separate_says_what_the_comb_did_on_mono_material_and_nothing_on_stereo(tmp_path, capsys):
+    import json
+
+    import soundfile as sf
+
+    from jazzremix_gui.cli.main import main as cli
+
+    sep = tiny_separator(tmp_path / "s.onnx")
+    line = _line(5)
+    for name, x in (("mono", line), ("stereo", np.stack([line, 0.8 * line], axis=1))):
+        sf.write(tmp_path / f"{name}.wav", x, RATE, subtype="FLOAT")
+        assert cli(["separate", str(tmp_path / f"{name}.wav"), "--out", str(tmp_path / name), "--model", str(sep),
+                    "--json"]) == 0
+        out = capsys.readouterr()
+        seconds = json.loads(out.out)["files"][0]["pitch_comb_s"]
+        if name == "mono":
+            assert seconds == pytest.approx(5.0, abs=0.5)
+            assert f"mono material ({seconds:.0f} s): the solo kept to the partials of its own pitch" in out.err
+        else:
+            assert seconds == 0 and "mono material" not in out.err

@@ -78,7 +78,8 @@ def _lines(record: dict, reports: dict | None = None) -> list[str]:
     from jazzremix_gui.core.signal.input_level import heard_lines
 
     if record["status"] == "done":
-        heard = heard_lines(record.get("heard_gain_db") or 0.0, tuple(record.get("dc_offset") or ()))
+        heard = heard_lines(record.get("heard_gain_db") or 0.0, tuple(record.get("dc_offset") or ()),
+                            record.get("pitch_comb_s") or 0.0)
         return [f"{record['input']}: done", *(f"  warning: {w}" for w in record.get("warnings") or []),
                 *(f"  {line}" for line in heard), *(f"  {r.describe()}" for r in _hot(reports))]
     err = record["error"] or "failed"

@@ -78,6 +78,8 @@ class Stems:
     dc_offset : tuple of float
         The DC offset (full scale, left and right) the separator did not hear, left in the accompaniment
         (:mod:`core.signal.input_level`); (): none.
+    pitch_comb_s : float
+        Seconds of mono material whose solo was kept to the partials of its own pitch (:mod:`core.signal.pitch_comb`).
     """
 
     solo: np.ndarray
@@ -90,13 +92,15 @@ class Stems:
     others_deg: tuple = ()
     heard_gain_db: float = 0.0
     dc_offset: tuple = ()
+    pitch_comb_s: float = 0.0
 
     @classmethod
     def of(cls, solo: np.ndarray, accompaniment: np.ndarray, rate: int, version: str, recorded: RecordedSolo) -> Stems:
         """The stems of a separation with what it found of the solo (``recorded``, complete)."""
         return cls(solo, accompaniment, rate, version, solo_level=recorded.level, recorded_pan_deg=recorded.pan_deg,
                    solo_share_db=recorded.share_db, others_deg=recorded.others_deg,
-                   heard_gain_db=recorded.heard_gain_db, dc_offset=recorded.dc_offset)
+                   heard_gain_db=recorded.heard_gain_db, dc_offset=recorded.dc_offset,
+                   pitch_comb_s=recorded.pitch_comb_s)
 
     def __len__(self) -> int:
         return int(self.solo.shape[0])
@@ -319,6 +323,7 @@ class _SeparationSteps:
                         self.comb = PitchComb(self.n44, start=self._passed44)
                     hop = self.model.meta.hop
                     self.comb.mark_mono(frame_centre(item.a, hop), frame_centre(item.b, hop))
+                    self.synthesis.recorded.pitch_comb_s += (item.b - item.a) * hop / MODEL_RATE
                 outs.append(self.synthesis.process(item))
                 if self._native is not None:  # the input at 44.1 kHz, for the parts (none kept at 44.1 kHz)
                     xs.append(item.x)

@@ -228,15 +228,19 @@ def dc_text(dc_offset: tuple) -> str:
             "it stays in the accompaniment")
 
 
-def heard_lines(gain_db: float, dc_offset: tuple) -> list[str]:
-    """What the separator heard differently from the recording as it is (:func:`heard_text`, :func:`dc_text`)."""
-    return [line for line in (heard_text(gain_db), dc_text(dc_offset)) if line]
+def heard_lines(gain_db: float, dc_offset: tuple, pitch_comb_s: float = 0.0) -> list[str]:
+    """What the separator heard differently from the recording as it is (:func:`heard_text`, :func:`dc_text`), and
+    mono material's solo kept to its own pitch (:func:`core.signal.pitch_comb.comb_text`)."""
+    from jazzremix_gui.core.signal.pitch_comb import comb_text
+
+    return [line for line in (heard_text(gain_db), dc_text(dc_offset), comb_text(pitch_comb_s)) if line]
 
 
-def heard_json(gain_db: float, dc_offset: tuple) -> dict:
-    """The same for ``--json`` and the batch manifest: ``heard_gain_db`` (dB, 0 as it is) and ``dc_offset``
-    (``[left, right]`` full scale, or None)."""
-    return {"heard_gain_db": round(gain_db, 2), "dc_offset": [round(v, 6) for v in dc_offset] or None}
+def heard_json(gain_db: float, dc_offset: tuple, pitch_comb_s: float = 0.0) -> dict:
+    """The same for ``--json`` and the batch manifest: ``heard_gain_db`` (dB, 0 as it is), ``dc_offset``
+    (``[left, right]`` full scale, or None) and ``pitch_comb_s`` (seconds of mono material, 0: none)."""
+    return {"heard_gain_db": round(gain_db, 2), "dc_offset": [round(v, 6) for v in dc_offset] or None,
+            "pitch_comb_s": round(pitch_comb_s, 1)}
 
 
 def level_of(level: LevelRange | bool | None) -> LevelRange | None:

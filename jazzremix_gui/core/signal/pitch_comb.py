@@ -184,3 +184,11 @@ def card_entry(rule: str) -> dict:
                         "(core/signal/pitch_comb.py)"),
             "floor": FLOOR, "top_hz": TOP_HZ, "rel_width": REL_WIDTH, "hop": HOP,
             "rule": rule}
+
+
+def comb_text(seconds: float) -> str:
+    """What the CLI and the app say of mono material's solo kept to its own pitch (``seconds`` of it); "" for none."""
+    if seconds <= 0:
+        return ""
+    return (f"mono material ({seconds:.0f} s): the solo kept to the partials of its own pitch, the rest in the "
+            "accompaniment")

@@ -64,6 +64,8 @@ class RecordedSolo:
     heard_gain_db: float = 0.0
     #: The DC offset (full scale, per channel) the separator did not hear, left in the accompaniment; (): none.
     dc_offset: tuple = ()
+    #: Seconds of mono material whose solo was kept to the partials of its own pitch (:mod:`core.signal.pitch_comb`).
+    pitch_comb_s: float = 0.0
 
     def take(self, other: RecordedSolo) -> None:
         """Become a copy of ``other`` (what a separation found so far, handed on from its threads)."""
