@@ -43,3 +43,29 @@ def test_let_the_pitch_choose_separates_toward_the_line_and_the_track_keeps_that
     assert "30° R 99 %)" in legend and track.unsaved
     assert "href='side:read'" in window.codebook.legend.text  # and back to the separator's reading
     assert session.session_dict(track)["solo_side_deg"] == chose.side_deg  # degrees: a render chooses nothing
+
+
+def test_the_apps_job_chooses_first_and_its_progress_only_moves_on(tmp_path, tiny_models, monkeypatch):
+    """``services.processing.process_track`` with the side "auto": the choice, then the separation toward it; the
+    progress it reports never goes back."""
+    from jazzremix_gui.core.files import paths
+    from jazzremix_gui.services import processing
+
+    monkeypatch.setattr(paths, "cache_dir", lambda: tmp_path / "cache")
+    seen = []
+
+    class Job:
+        partial = staticmethod(lambda *a: None)
+        is_cancelled = staticmethod(lambda: False)
+
+        @staticmethod
+        def progress(fraction, message=""):
+            seen.append(fraction)
+
+    song = tmp_path / "two.wav"
+    sf.write(str(song), _two_sides(), RATE, subtype="FLOAT")
+    done = processing.process_track(song, Job(), str(tiny_models / "separator.onnx"),
+                                    str(tiny_models / "mixer.onnx"), pan_aware=True, solo_side=SOLO_SIDE_AUTO)
+    assert done.side_choice is not None and abs(done.side_choice.side_deg - 30.0) <= 2.0
+    assert done.separator_version.endswith(f"solo {done.side_choice.side_deg:g}")
+    assert seen == sorted(seen) and seen[-1] == 1.0

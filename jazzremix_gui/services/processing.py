@@ -124,11 +124,11 @@ def decode(path, job) -> Decoded:
     return Decoded(Path(path), sha, stereo, meta.rate, meta.channels, spec, envelope(stereo), warnings, meta.notes())
 
 
-def adapt_to(decoded: Decoded, separator, job, steps: int):
+def adapt_to(decoded: Decoded, separator, job, steps: int, start: float = 0.05):
     """``separator`` adapted to the recording in ``steps`` optimiser steps (:func:`services.adaptation.adapt`, in a
     child process: no torch in the app; needs PyTorch), taught by its own separation of the file's opening, as
-    ``jazzremix render`` does it again. Progress 5-50 %."""
-    return adaptation.adapt(decoded.path, separator, Reporter(job.progress, None, 0.05, 0.5), job.is_cancelled,
+    ``jazzremix render`` does it again. Progress from ``start`` to 50 %."""
+    return adaptation.adapt(decoded.path, separator, Reporter(job.progress, None, start, 0.5), job.is_cancelled,
                             steps=steps, child=True)
 
 
@@ -173,27 +173,27 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     the side chosen by pitch first, :func:`core.pipeline.choose_solo_side`, said in ``side_choice``) and those of
     the separator adapted to the recording (``adapt``: in that many optimiser steps, :func:`adapt_to`; 0: not).
 
-    Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass; with ``adapt`` the adaptation
-    first, to 50 %), then the stem pictures.
+    Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass; with the side chosen by pitch
+    that choice first, to 30 %, and with ``adapt`` the adaptation, to 50 %), then the stem pictures.
     """
     decoded = decode(path, job)
     job.partial("decoded", decoded)
     auto = solo_side == SOLO_SIDE_AUTO
     separator, mixer = load_models(separator_path, mixer_path, pan_aware, None if auto else solo_side)
-    choice = None
-    if auto:  # each side the solo may be at separated and heard first (5-50 %)
+    choice, start = None, 0.05
+    if auto:  # each side the solo may be at separated and heard first (5-30 %)
         choice = pipeline.choose_solo_side(decoded.audio, separator, decoded.rate,
-                                           Reporter(job.progress, None, 0.05, 0.5), job.is_cancelled)
+                                           Reporter(job.progress, None, 0.05, 0.3), job.is_cancelled)
         separator = with_solo_side(separator, choice.side_deg)
+        start = 0.3
     key = cache.cache_key(decoded.sha256, separator, mixer, adapt)
     hit = cache.load(key, decoded.rate, decoded.audio.shape[0])
     if hit is not None:
         stems, suggestion = hit
         job.progress(0.9, "loaded from cache")
     else:
-        start = 0.05
         if adapt:
-            separator = adapt_to(decoded, separator, job, adapt)
+            separator = adapt_to(decoded, separator, job, adapt, start)
             start = 0.5
         result = analyse(decoded, separator, mixer, job, start)
         stems, suggestion = result.stems, result.suggestion
