@@ -84,7 +84,7 @@ def test_the_side_a_line_holds_is_taken_over_a_chords_and_kept_where_the_line_wa
     assert choice.side_deg is not None and abs(choice.side_deg - 30.0) <= 2.0
     assert choice.own.voiced + side_by_pitch.VOICED_MARGIN <= choice.others[0].voiced
     assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
-    assert "separated toward 30° R, not 34° L" in choice.describe() and "30° R 99 %" in choice.describe()
+    assert "separated toward 30° R, not 34.3° L" in choice.describe() and "30° R 99 %" in choice.describe()
     toward = pipeline.separate(mix, RATE, with_solo_side(model, choice.side_deg))
     assert abs(toward.recorded_pan_deg - 30.0) < 3.0
     # the line louder: read as the solo, and kept

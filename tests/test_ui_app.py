@@ -205,7 +205,7 @@ def test_user_mixer_is_named_and_can_be_reverted(qtbot, tiny_models, tmp_path, m
 def test_the_panel_says_where_the_solo_was_found(qtbot, window, tmp_path):
     """Under the heat map: the side where the separation found the solo (the pan its stems carry, which the mixer
     reads too), and nothing of the kind for a mono recording, which has no side."""
-    from jazzremix_gui.ui.codebook_view import pan_text
+    from jazzremix_gui.core.signal.panlaw import pan_text
     from jazzremix_gui.ui.main_window import solo_found_text
 
     track = open_and_wait(qtbot, window, write_track(tmp_path / "left.wav"))
@@ -237,7 +237,7 @@ def test_the_solo_side_given_separates_the_track_again_toward_it(qtbot, window, 
     assert given.separator_version == f"{read.separator_version.split(' pan-aware')[0]} pan-aware 15,0.1,1 solo -20"
     assert abs(given.stems.recorded_pan_deg + 20.0) < 5.0 and not given.from_cache  # measured -23.3
     assert not np.allclose(np.asarray(given.stems.solo), np.asarray(read.stems.solo))
-    from jazzremix_gui.ui.codebook_view import pan_text
+    from jazzremix_gui.core.signal.panlaw import pan_text
 
     assert f"solo found at {pan_text(given.stems.recorded_pan_deg)} in" in window.codebook.legend.text
     assert not window.manager.set_solo_side(track, -20.0)  # nothing changes: nothing done
@@ -276,7 +276,7 @@ def test_another_part_that_holds_its_place_is_a_link_to_separate_with_the_solo_t
     from test_other_parts import _two_parts
 
     from jazzremix_gui.ui import track_list
-    from jazzremix_gui.ui.codebook_view import pan_text
+    from jazzremix_gui.core.signal.panlaw import pan_text
 
     window.settings["wiener_step"] = "pan-aware"  # the tiny separator's own step is the plain one
     path = tmp_path / "two.wav"

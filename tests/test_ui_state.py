@@ -111,7 +111,8 @@ def test_app_opens_without_portaudio(qtbot, tmp_path, tiny_models, monkeypatch):
 
 
 def test_pan_gain_labels():
-    from jazzremix_gui.ui.codebook_view import gain_db_text, pan_text
+    from jazzremix_gui.core.signal.panlaw import pan_text
+    from jazzremix_gui.ui.codebook_view import gain_db_text
 
     assert pan_text(-30) == "30° L" and pan_text(0) == "C" and pan_text(45) == "45° R"
     assert gain_db_text(0.5) == "-6.0 dB" and gain_db_text(0.0) == "-inf dB"

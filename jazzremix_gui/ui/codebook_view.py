@@ -14,15 +14,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 
 from jazzremix_gui.core.signal import codebook
+from jazzremix_gui.core.signal.panlaw import pan_text
 from jazzremix_gui.ui import theme
 from jazzremix_gui.ui.focus import FocusFrame
-
-
-def pan_text(pan: float) -> str:
-    """``-30`` -> ``30° L``, ``0`` -> ``C``, ``12.5`` -> ``12.5° R``."""
-    if abs(pan) < 0.05:
-        return "C"
-    return f"{abs(pan):.1f}".rstrip("0").rstrip(".") + f"° {'L' if pan < 0 else 'R'}"
 
 
 def gain_db_text(gain: float) -> str:

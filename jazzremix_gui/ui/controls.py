@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QDoubleSpinBox, QGridLay
                                QPushButton, QSizePolicy, QSlider, QWidget)
 
 from jazzremix_gui.core.signal.panlaw import GAIN_MAX, GAIN_MIN, PAN_MAX_DEG, PAN_MIN_DEG, clamp_gain, clamp_pan
-from jazzremix_gui.ui.codebook_view import gain_db_text, pan_text
+from jazzremix_gui.core.signal.panlaw import pan_text
+from jazzremix_gui.ui.codebook_view import gain_db_text
 from jazzremix_gui.ui.flow_layout import FlowLayout
 
 PAN_STEPS = 10  # slider steps per degree

@@ -23,9 +23,10 @@ from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal.input_level import heard_lines
 from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
+from jazzremix_gui.core.signal.panlaw import pan_text
 from jazzremix_gui.services import naming, session
 from jazzremix_gui.ui import access, actions, geometry, theme, tracks
-from jazzremix_gui.ui.codebook_view import CodebookView, pan_text
+from jazzremix_gui.ui.codebook_view import CodebookView
 from jazzremix_gui.ui.exporter import ExportController
 from jazzremix_gui.ui.controls import MixControls, TransportBar, step
 from jazzremix_gui.ui.keeper import EditKeeper

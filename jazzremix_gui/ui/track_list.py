@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QInputDialog, QLabel, QListWidget, QListWidgetIte
 from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.services import adaptation
 from jazzremix_gui.ui import tracks
-from jazzremix_gui.ui.codebook_view import pan_text
+from jazzremix_gui.core.signal.panlaw import pan_text
 
 
 class TrackPanel(QWidget):

@@ -171,3 +171,11 @@ def pan_mono(solo: np.ndarray, pan_deg, gain) -> np.ndarray:
 def pan_from_gains(g_left: float, g_right: float) -> float:
     """Pan angle (degrees) whose constant-power gains have the ratio ``g_right / g_left``."""
     return float(np.degrees(np.arctan2(g_right, g_left)) - 45.0)
+
+
+def pan_text(pan: float) -> str:
+    """A pan in degrees as the app and the side chosen by pitch say it: ``-30`` -> ``30° L``, ``0`` -> ``C``,
+    ``12.5`` -> ``12.5° R``."""
+    if abs(pan) < 0.05:
+        return "C"
+    return f"{abs(pan):.1f}".rstrip("0").rstrip(".") + f"° {'L' if pan < 0 else 'R'}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jazzremix_gui.core.signal.panlaw import pan_text
 from jazzremix_gui.core.signal.pitch import WINDOW, f0_hz
 
 #: YIN's hop (samples) over the separated solo.
@@ -97,13 +98,6 @@ def pick_side(own: SideReading, others: list[SideReading]) -> SideReading:
     return max(fit, key=lambda o: o.voiced) if fit else own
 
 
-def pan_words(pan_deg: float) -> str:
-    """``38° L``, ``centre``, ``12° R``: a pan as the app and the command line say it."""
-    if abs(pan_deg) < 0.5:
-        return "centre"
-    return f"{abs(pan_deg):.0f}° {'L' if pan_deg < 0 else 'R'}"
-
-
 @dataclass(frozen=True)
 class SideChoice:
     """What :func:`core.pipeline.choose_solo_side` found: the side to separate toward (``side_deg``; None: the
@@ -118,13 +112,13 @@ class SideChoice:
     def describe(self) -> str:
         """One line: which side, and why."""
         if self.own is None:
-            where = "" if self.read_deg is None else f" (the solo stays at {pan_words(self.read_deg)})"
+            where = "" if self.read_deg is None else f" (the solo stays at {pan_text(self.read_deg)})"
             return f"solo side by pitch: no other part holds its place as the solo does{where}"
-        heard = ", ".join(f"{pan_words(r.pan_deg)} {100 * r.voiced:.0f} %" for r in (self.own, *self.others))
+        heard = ", ".join(f"{pan_text(r.pan_deg)} {100 * r.voiced:.0f} %" for r in (self.own, *self.others))
         if self.side_deg is None:
-            return (f"solo side by pitch: the solo stays at {pan_words(self.own.pan_deg)}, where the separator read "
+            return (f"solo side by pitch: the solo stays at {pan_text(self.own.pan_deg)}, where the separator read "
                     f"it (one line in this much of each side's loud frames: {heard})")
-        return (f"solo side by pitch: separated toward {pan_words(self.side_deg)}, not {pan_words(self.own.pan_deg)} "
+        return (f"solo side by pitch: separated toward {pan_text(self.side_deg)}, not {pan_text(self.own.pan_deg)} "
                 f"where the separator read it (one line in this much of each side's loud frames: {heard})")
 
     def to_json(self) -> dict:
