@@ -89,6 +89,17 @@ def score(rec: dict, name: str, ref_solo, acc, stems) -> None:
     rec[name] = [global_sdr(ref_solo, stems.solo), global_sdr(acc, stems.accompaniment)]
 
 
+def score_edit(rec: dict, name: str, ref_solo, acc, stems, solo_e) -> None:
+    """``rec[name]``: ``stems`` with the solo ``solo_e`` (n,) instead, what it lost placed at the solo's recorded pan
+    and level in the accompaniment (the stems still add up to what they did), scored as :func:`score` does."""
+    from jazzremix_gui.core.signal.panlaw import place_solo
+
+    taken = stems.solo - solo_e
+    acc_e = stems.accompaniment + place_solo(taken, stems.recorded_pan_deg, 1.0, stems.solo_level)
+    edited = dataclasses.replace(stems, solo=np.asarray(solo_e, np.float32), accompaniment=acc_e.astype(np.float32))
+    score(rec, name, ref_solo, acc, edited)
+
+
 def write(a: argparse.Namespace, rec: dict) -> None:
     """Append the track's line to ``a.out`` (with its seconds) and print its solo figures."""
     rec["seconds"] = round(time.time() - rec.pop("started"), 1)

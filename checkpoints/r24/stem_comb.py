@@ -10,15 +10,12 @@ give through this edit).
 
     python checkpoints/r24/stem_comb.py data/SET OUT.jsonl [--every 2 --offset 0|1] [--floors 0,0.3]
 """
-import dataclasses
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.evaluation import global_sdr
-from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.stft import istft, stft
 from jazzremix_gui.training.adapt import teacher_session
 from jazzremix_gui.training.pitch import f0_hz
@@ -65,10 +62,7 @@ def main():
             for floor in floors:
                 m = np.where(voiced, floor + (1 - floor) * c, 1.0).astype(np.float32)
                 solo_e = np.asarray(istft(spec * m, HOP, n), np.float32).reshape(-1)
-                taken = stems.solo - solo_e
-                acc_e = stems.accompaniment + place_solo(taken, stems.recorded_pan_deg, 1.0, stems.solo_level)
-                edited = dataclasses.replace(stems, solo=solo_e, accompaniment=acc_e.astype(np.float32))
-                rec[f"{label}{floor:g}"] = [global_sdr(ref, edited.solo), global_sdr(acc_ref, edited.accompaniment)]
+                diagnostic_runs.score_edit(rec, f"{label}{floor:g}", ref, acc_ref, stems, solo_e)
         diagnostic_runs.write(a, rec)
 
 

@@ -11,15 +11,12 @@ magnitude), what that takes out placed at the solo's recorded pan and level and 
     python checkpoints/r25/repet_cap.py data/SET OUT.jsonl [--every 2 --offset 0|1] [--betas 0.5,1]
         [--neighbours 10] [--min-gap-s 1.0]
 """
-import dataclasses
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.evaluation import global_sdr
-from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.stft import istft, stft
 from jazzremix_gui.training.adapt import teacher_session
 
@@ -63,10 +60,7 @@ def main():
             cap = np.maximum(x - beta * w, 0)
             scale = np.where(s > cap, cap / np.maximum(s, 1e-12), 1.0).astype(np.float32)
             solo_e = np.asarray(istft(spec * scale, HOP, n), np.float32).reshape(-1)
-            taken = stems.solo - solo_e
-            acc_e = stems.accompaniment + place_solo(taken, stems.recorded_pan_deg, 1.0, stems.solo_level)
-            edited = dataclasses.replace(stems, solo=solo_e, accompaniment=acc_e.astype(np.float32))
-            rec[f"cap{beta:g}"] = [global_sdr(ref, edited.solo), global_sdr(acc_ref, edited.accompaniment)]
+            diagnostic_runs.score_edit(rec, f"cap{beta:g}", ref, acc_ref, stems, solo_e)
         diagnostic_runs.write(a, rec)
 
 
