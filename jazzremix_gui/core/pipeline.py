@@ -357,6 +357,18 @@ class _SeparationSteps:
         return out if x is not None else (*out, None)
 
 
+def _audio_blocks(audio, rate: int | None) -> tuple:
+    """``(blocks (a function giving a fresh iterator of (m, c) blocks), rate, n_samples)`` of a file or of a mixture
+    in memory or mapped (``rate`` then given, or None), read in :data:`READ_BLOCK` frames: what :func:`separate`,
+    :func:`choose_solo_side` and :func:`analyse` read."""
+    if isinstance(audio, (str, Path)):
+        meta = audio_io.info(audio)
+        return (lambda: audio_io.read_blocks(meta.path, READ_BLOCK)), meta.rate, meta.frames
+    if not (isinstance(audio, np.ndarray) and audio.ndim == 2 and audio.shape[1] == 2 and audio.dtype == np.float32):
+        audio = _as_stereo(audio)
+    return (lambda: pieces(audio, READ_BLOCK)), rate, audio.shape[0]  # a mapped recording's pages go back
+
+
 def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, progress: ProgressFn = None,
              cancel: CancelFn = None, block_frames: int | None = None, alpha: float | None = None,
              pan_aware=None, level=None) -> Stems:
@@ -382,27 +394,14 @@ def separate(audio: np.ndarray, rate: int, model: SessionLike | None = None, pro
     Stems
         Solo ``(n,)`` and accompaniment ``(n, 2)`` at ``rate``, sample-aligned with the input.
     """
-    audio = _as_stereo(audio)
-    n = audio.shape[0]
+    blocks, rate, n = _audio_blocks(audio, rate)
     model = model or load_model(None, "separator")
-    blocks = (audio[i : i + READ_BLOCK] for i in range(0, n, READ_BLOCK))
     recorded = RecordedSolo()
-    parts = list(separate_stream(blocks, rate, n, model, progress, cancel, block_frames, alpha, recorded,
+    parts = list(separate_stream(blocks(), rate, n, model, progress, cancel, block_frames, alpha, recorded,
                                  pan_aware=pan_aware, level=level))
     solo = np.concatenate([p[0] for p in parts])
     acc = np.concatenate([p[1] for p in parts])
     return Stems.of(solo, acc, rate, model.meta.version, recorded)
-
-
-def _audio_blocks(audio, rate: int | None) -> tuple:
-    """``(blocks (a function giving a fresh iterator of (m, c) blocks), rate, n_samples)`` of a file or of a mixture
-    in memory or mapped (``rate`` then required)."""
-    if isinstance(audio, (str, Path)):
-        meta = audio_io.info(audio)
-        return (lambda: audio_io.read_blocks(meta.path, READ_BLOCK)), meta.rate, meta.frames
-    if not (isinstance(audio, np.ndarray) and audio.ndim == 2 and audio.shape[1] == 2 and audio.dtype == np.float32):
-        audio = _as_stereo(audio)
-    return (lambda: pieces(audio, READ_BLOCK)), rate, audio.shape[0]  # a mapped recording's pages go back
 
 
 #: The opening (seconds) :func:`choose_solo_side` reads the separator's side and the other parts on: the level
@@ -703,14 +702,9 @@ def analyse(audio, rate: int | None = None, separator: SessionLike | None = None
         Its stems carry ``solo_level``, ``recorded_pan_deg`` and ``solo_share_db``; their
         solo is ``(0,)`` and accompaniment ``(0, 2)`` when ``keep_stems`` is False.
     """
-    if isinstance(audio, (str, Path)):
-        meta = audio_io.info(audio)
-        rate, n_samples = meta.rate, meta.frames
-        blocks = audio_io.read_blocks(meta.path, READ_BLOCK)
-    elif isinstance(audio, np.ndarray):
-        audio = _as_stereo(audio)
-        n_samples = audio.shape[0]
-        blocks = (audio[i : i + READ_BLOCK] for i in range(0, n_samples, READ_BLOCK))
+    if isinstance(audio, (str, Path, np.ndarray)):
+        make, rate, n_samples = _audio_blocks(audio, rate)
+        blocks = make()
     else:
         blocks = audio
     if rate is None or n_samples is None:
