@@ -59,14 +59,10 @@ def add_pan_aware_option(parser) -> None:
                              "the separator carries the pan-aware one; the app has both in Preferences > Separation")
 
 
-#: ``--solo-side auto``: the side chosen by pitch (:func:`core.pipeline.choose_solo_side`).
-AUTO_SIDE = SOLO_SIDE_AUTO
-
-
 def side_value(text: str):
-    """``--solo-side``'s value: a pan in degrees (float) or :data:`AUTO_SIDE`."""
-    if text.strip().lower() == AUTO_SIDE:
-        return AUTO_SIDE
+    """``--solo-side``'s value: a pan in degrees (float) or :data:`SOLO_SIDE_AUTO`."""
+    if text.strip().lower() == SOLO_SIDE_AUTO:
+        return SOLO_SIDE_AUTO
     try:
         return float(text)
     except ValueError:
@@ -76,7 +72,7 @@ def side_value(text: str):
 def given_side(args) -> float | None:
     """The solo's side the options give in degrees (None: read, or chosen per recording with ``auto``)."""
     side = getattr(args, "solo_side", None)
-    return None if side == AUTO_SIDE else side
+    return None if side == SOLO_SIDE_AUTO else side
 
 
 def pan_aware_setting(args):
@@ -123,7 +119,7 @@ def side_chosen(args, model, path, where: str = ""):
     """``(separator, SideChoice or None)``: with ``--solo-side auto``, ``model`` separating toward the side chosen
     by pitch for the recording at ``path`` (:func:`core.pipeline.choose_solo_side`; a progress bar, a line said);
     otherwise ``model`` as it is."""
-    if getattr(args, "solo_side", None) != AUTO_SIDE:
+    if getattr(args, "solo_side", None) != SOLO_SIDE_AUTO:
         return model, None
     from jazzremix_gui.core import pipeline
     from jazzremix_gui.core.models import with_solo_side
@@ -213,8 +209,8 @@ def input_warnings(args, path) -> list[str]:
     out = meta.warnings()
     side = getattr(args, "solo_side", None)
     if side is not None and meta.channels == 1:
-        line = f"{path}: a mono recording has no sides: --solo-side {side if side == AUTO_SIDE else f'{side:g}'} " \
-               "changed nothing"
+        given = side if side == SOLO_SIDE_AUTO else f"{side:g}"
+        line = f"{path}: a mono recording has no sides: --solo-side {given} changed nothing"
         logging.getLogger("jazzremix_gui.cli").warning("warning: %s", one_line(line))
         out.append(line)
     return out

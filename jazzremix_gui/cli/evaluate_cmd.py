@@ -8,8 +8,9 @@ import json
 import sys
 
 from jazzremix_gui.cli.adapt_option import adapt_function, add_adapt_option
-from jazzremix_gui.cli.common import (AUTO_SIDE, EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware,
+from jazzremix_gui.cli.common import (EXIT_USAGE, add_model_option, add_pan_aware_option, bad_pan_aware,
                                       error, load_separator, progress_bar)
+from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.core.signal.input_level import DEFAULT_RANGE, LEVEL_SECONDS, parse_range
 
 
@@ -65,7 +66,7 @@ def run(args) -> int:
                                              else None,
                                              adapted=f"{args.adapt} steps" if adapt else "",
                                              rests=args.solo_silent_at_rests,
-                                             choose_side=args.solo_side == AUTO_SIDE, mono=args.mono)
+                                             choose_side=args.solo_side == SOLO_SIDE_AUTO, mono=args.mono)
     if earlier is not None:
         try:
             result["compared"] = evaluation.paired_comparison(result, earlier)

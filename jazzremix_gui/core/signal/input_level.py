@@ -231,6 +231,7 @@ def dc_text(dc_offset: tuple) -> str:
 def heard_lines(gain_db: float, dc_offset: tuple, pitch_comb_s: float = 0.0) -> list[str]:
     """What the separator heard differently from the recording as it is (:func:`heard_text`, :func:`dc_text`), and
     mono material's solo kept to its own pitch (:func:`core.signal.pitch_comb.comb_text`)."""
+    # imported here: this module loads while the CLI's parser is built, the comb's transforms need not
     from jazzremix_gui.core.signal.pitch_comb import comb_text
 
     return [line for line in (heard_text(gain_db), dc_text(dc_offset), comb_text(pitch_comb_s)) if line]
