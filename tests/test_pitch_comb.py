@@ -8,7 +8,7 @@ import pytest
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
 from jazzremix_gui.core.signal import pitch_comb
-from jazzremix_gui.core.signal.pitch_comb import FLOOR, PitchComb, comb, comb_solo, weights
+from jazzremix_gui.core.signal.pitch_comb import FLOOR, UNVOICED, PitchComb, comb, comb_solo, weights
 from tiny_models import tiny_separator
 
 RATE = MODEL_RATE
@@ -34,7 +34,22 @@ def test_the_comb_is_the_largest_bump_of_every_partial(f0):
     np.testing.assert_allclose(got[0], every, atol=2e-5)  # float32
     assert not got[1].any()  # no pitch, no comb
     w = weights(np.array([f0, 0.0]))
-    assert w[0].min() == pytest.approx(FLOOR, abs=1e-6) and w[0].max() == pytest.approx(1.0, abs=1e-4) and (w[1] == 1).all()
+    assert w[0].min() == pytest.approx(FLOOR, abs=1e-6) and w[0].max() == pytest.approx(1.0, abs=1e-4)
+    assert (w[1] == UNVOICED).all()  # no pitch: every bin turned down alike (rule r32)
+
+
+def test_where_the_line_rests_the_solo_is_turned_down_by_the_unvoiced_weight_and_kept_where_it_plays():
+    solo = _line()
+    whole = comb_solo(solo)
+    t = np.arange(solo.size) / RATE
+
+    def db(span):
+        return 10 * np.log10((whole[span] ** 2).sum() / (solo[span] ** 2).sum())
+
+    rest = (t % 3 > 2.2) & (t % 3 < 2.8)  # noise only: YIN hears no pitch
+    assert db(rest) == pytest.approx(20 * np.log10(UNVOICED), abs=0.3)
+    playing = (t % 3 > 0.2) & (t % 3 < 1.8)
+    assert db(playing) > -1.0  # the line's partials stay (what it loses: the noise between them)
 
 
 def test_the_stream_is_the_whole_edit_and_the_accompaniment_takes_what_the_solo_loses():

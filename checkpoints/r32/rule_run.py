@@ -6,7 +6,6 @@ candidate (``flat0.5``: also YIN's unvoiced frames weighted by 0.5), solo and ac
 import json
 import sys
 
-import numpy as np
 
 sys.path.insert(0, "checkpoints/r32")
 from unvoiced import edit  # noqa: E402

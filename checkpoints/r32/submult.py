@@ -17,7 +17,6 @@ from mono_variants import edit  # noqa: E402
 from jazzremix_gui.core import pipeline  # noqa: E402
 from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
 from jazzremix_gui.core.signal import pitch, pitch_comb  # noqa: E402
-from jazzremix_gui.core.signal.stft import HALF  # noqa: E402
 from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
 
 

@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 #: change, it makes each entry again once (the format is part of the key).
 #: 6: mono material's solo kept to the partials of its own pitch (:mod:`core.signal.pitch_comb`): a mono recording's
 #: earlier stems are made again.
-FORMAT = 6
+#: 7: that solo also turned down where YIN hears no pitch in it (rule r32): made again likewise.
+FORMAT = 7
 
 
 def model_tag(model: SessionLike, version: str = "") -> str:

@@ -1,11 +1,13 @@
-"""A mono recording's solo kept to the partials of its own pitch (diagnostic r28, rule r28, docs/SEPARATOR_V3.md).
+"""A mono recording's solo kept to the partials of its own pitch (diagnostics and rules r28, r32; docs/SEPARATOR_V3.md).
 
 A mono recording has no side for the pan-aware step to read: the network alone separates it (r9), and what it
 gives the solo between the solo's partials is mostly the band. YIN (:mod:`core.signal.pitch`) reads the separated
 solo's F0 frame by frame; where it is voiced, the solo's STFT is weighted by ``FLOOR + (1 - FLOOR) comb(f0)``, a
 harmonic comb of Gaussian bumps on every partial up to :data:`TOP_HZ` (1.5 bins wide plus :data:`REL_WIDTH` of the
-partial's frequency), and what that takes out goes to the accompaniment, so the stems still add up to the
-recording. On stereo recordings the edit loses (r24): it is for mono ones only.
+partial's frequency), and where it is not, by :data:`UNVOICED` (rule r32: on unseen material those frames of a mono
+separation hold more of the band's bleed than of the solo, and turning them down lowers the solo's error energy);
+what that takes out goes to the accompaniment, so the stems still add up to the recording. On stereo recordings
+the edit loses (r24, r33): it is for mono ones only.
 
 :class:`PitchComb` does it block by block with a latency of :data:`LATENCY` samples, the same samples whatever the
 blocks (tested against :func:`comb_solo` on the whole signal).
@@ -23,6 +25,8 @@ from jazzremix_gui.core.signal.stft import HALF, frame_count, istft, overlap_add
 HOP = 1024
 #: Weight of the bins between the partials in voiced frames (rule r28's floor).
 FLOOR = 0.3
+#: Weight of every bin in the frames YIN calls unvoiced (rule r32).
+UNVOICED = 0.5
 #: Partials above this frequency (Hz) get no bump.
 TOP_HZ = 16000.0
 #: Each bump's width grows by this share of its partial's frequency (bins).
@@ -55,9 +59,10 @@ def comb(f0: np.ndarray, rate: int = MODEL_RATE) -> np.ndarray:
 
 
 def weights(f0: np.ndarray, rate: int = MODEL_RATE) -> np.ndarray:
-    """The solo's per-bin weights ``(T, N_BINS)``: ``FLOOR + (1 - FLOOR) comb`` in voiced frames, 1 elsewhere."""
+    """The solo's per-bin weights ``(T, N_BINS)``: ``FLOOR + (1 - FLOOR) comb`` in voiced frames, :data:`UNVOICED`
+    elsewhere."""
     w = FLOOR + (1 - FLOOR) * comb(f0, rate)
-    w[np.asarray(f0) <= 0] = 1.0
+    w[np.asarray(f0) <= 0] = UNVOICED
     return w
 
 
@@ -180,9 +185,9 @@ def card_entry(rule: str) -> dict:
     """What a separator's card says of the edit its mono separations get (``rule``: the decision behind it)."""
     return {"applied": ("in the frames the network alone separates (a mono recording, or mono blocks of one: no side "
                         "to read), the solo's STFT is weighted by floor + (1 - floor) comb(f0) where YIN calls the "
-                        "separated solo voiced, what it takes out given to the accompaniment "
-                        "(core/signal/pitch_comb.py)"),
-            "floor": FLOOR, "top_hz": TOP_HZ, "rel_width": REL_WIDTH, "hop": HOP,
+                        "separated solo voiced and by unvoiced where it does not, what it takes out given to the "
+                        "accompaniment (core/signal/pitch_comb.py)"),
+            "floor": FLOOR, "unvoiced": UNVOICED, "top_hz": TOP_HZ, "rel_width": REL_WIDTH, "hop": HOP,
             "rule": rule}
 
 
@@ -190,5 +195,5 @@ def comb_text(seconds: float) -> str:
     """What the CLI and the app say of mono material's solo kept to its own pitch (``seconds`` of it); "" for none."""
     if seconds <= 0:
         return ""
-    return (f"mono material ({seconds:.0f} s): the solo kept to the partials of its own pitch, the rest in the "
-            "accompaniment")
+    return (f"mono material ({seconds:.0f} s): the solo kept to the partials of its own pitch (and turned down "
+            "where it has none), the rest in the accompaniment")
