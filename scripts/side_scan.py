@@ -22,7 +22,7 @@ import soundfile as sf
 
 from jazzremix_gui.core.models import ModelSession
 from jazzremix_gui.core.signal.features import separator_input
-from jazzremix_gui.core.signal.separation import BLOCK_FRAMES, Analyser, is_mono, run_network
+from jazzremix_gui.core.signal.separation import BLOCK_FRAMES, Analyser, run_network
 from jazzremix_gui.core.signal.spatial import BINS, direction_histogram, directions, peak_direction, steering_gains
 from jazzremix_gui.core.signal.stft import frame_centre
 
@@ -80,7 +80,7 @@ def pass_features(solo: np.ndarray, mag: np.ndarray, theta: np.ndarray, pan: flo
 def scan_track(model, x: np.ndarray) -> np.ndarray | None:
     meta = model.meta
     w = first_work(x, meta.hop, meta.context_frames)
-    if is_mono(w.context):
+    if w.mono:
         return None
     mag = np.abs(w.spec)
     theta = directions(mag)

@@ -99,7 +99,7 @@ def test_a_mono_recording_is_separated_with_the_comb_and_a_stereo_one_without(tm
     combed = pipeline.separate(mono, rate, model)
     assert combed.solo.shape == (mono.shape[0],) and combed.accompaniment.shape == (mono.shape[0], 2)
     np.testing.assert_allclose(combed.solo[:, None] + combed.accompaniment, np.repeat(mono, 2, axis=1), atol=2e-5)
-    stereo = np.stack([mono[:, 0], 0.9 * mono[:, 0]], axis=1)
+    stereo = np.stack([mono[:, 0], 0.9 * mono[:, 0] + 0.3 * mono[::-1, 0]], axis=1)  # another part on the right
     as_it_was = pipeline.separate(stereo, rate, model)
     with monkeypatch.context() as m:
         _without_comb(m)
@@ -128,7 +128,7 @@ def test_separate_says_what_the_comb_did_on_mono_material_and_nothing_on_stereo(
 
     sep = tiny_separator(tmp_path / "s.onnx")
     line = _line(5)
-    for name, x in (("mono", line), ("stereo", np.stack([line, 0.8 * line], axis=1))):
+    for name, x in (("mono", line), ("stereo", np.stack([line, 0.8 * line + 0.3 * line[::-1]], axis=1))):
         sf.write(tmp_path / f"{name}.wav", x, RATE, subtype="FLOAT")
         assert cli(["separate", str(tmp_path / f"{name}.wav"), "--out", str(tmp_path / name), "--model", str(sep),
                     "--json"]) == 0

@@ -20,7 +20,7 @@ from jazzremix_gui.core.signal import separation
 from jazzremix_gui.training.adapt import teacher_session
 
 LIMIT_DB = -40.0
-exact = separation.is_mono
+exact = getattr(separation, "is_mono", None)  # the product before rule r35 (run this at commit 121cac2)
 
 
 def decorrelation_db(spec):

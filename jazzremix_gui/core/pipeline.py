@@ -38,7 +38,7 @@ from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import stages
 from jazzremix_gui.core.signal.input_level import WAIT_SECONDS, level_of
 from jazzremix_gui.core.signal.stft import frame_centre, reusing_memory
-from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, is_mono, join,
+from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, join,
                                                   pan_aware_of)
 from jazzremix_gui.core.signal.mixer import MixerStream, Suggestion, run_mixer
 from jazzremix_gui.core.signal.pitch_comb import PitchComb
@@ -318,7 +318,7 @@ class _SeparationSteps:
         sent, outs, xs = 0, [], []
         for item in items:
             if isinstance(item, Work):
-                if is_mono(item.spec):  # the network alone heard it: the solo's partials by its own pitch (r28)
+                if item.mono:  # the network alone heard it: the solo's partials by its own pitch (r28)
                     if self.comb is None:
                         self.comb = PitchComb(self.n44, start=self._passed44)
                     hop = self.model.meta.hop

@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 #: 6: mono material's solo kept to the partials of its own pitch (:mod:`core.signal.pitch_comb`): a mono recording's
 #: earlier stems are made again.
 #: 7: that solo also turned down where YIN hears no pitch in it (rule r32): made again likewise.
-FORMAT = 7
+#: 8: a mono record transferred in stereo separated as mono (rule r35, :mod:`core.signal.near_mono`).
+FORMAT = 8
 
 
 def model_tag(model: SessionLike, version: str = "") -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
+from jazzremix_gui.core.signal.near_mono import LIMIT_DB
 from jazzremix_gui.core.signal.pitch import WINDOW, f0_hz
 from jazzremix_gui.core.signal.stft import HALF, frame_count, istft, overlap_add, stft
 
@@ -183,11 +184,13 @@ class PitchComb:
 
 def card_entry(rule: str) -> dict:
     """What a separator's card says of the edit its mono separations get (``rule``: the decision behind it)."""
-    return {"applied": ("in the frames the network alone separates (a mono recording, or mono blocks of one: no side "
-                        "to read), the solo's STFT is weighted by floor + (1 - floor) comb(f0) where YIN calls the "
-                        "separated solo voiced and by unvoiced where it does not, what it takes out given to the "
-                        "accompaniment (core/signal/pitch_comb.py)"),
+    return {"applied": ("in the frames the network alone separates (a mono recording, a mono record transferred in "
+                        "stereo, or mono blocks of one: no side to read; core/signal/near_mono.py), the solo's STFT "
+                        "is weighted by floor + (1 - floor) comb(f0) where YIN calls the separated solo voiced and "
+                        "by unvoiced where it does not, what it takes out given to the accompaniment "
+                        "(core/signal/pitch_comb.py)"),
             "floor": FLOOR, "unvoiced": UNVOICED, "top_hz": TOP_HZ, "rel_width": REL_WIDTH, "hop": HOP,
+            "near_mono_limit_db": LIMIT_DB,
             "rule": rule}
 
 

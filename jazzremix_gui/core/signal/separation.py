@@ -31,6 +31,7 @@ import numpy as np
 
 from jazzremix_gui.core.signal.features import separation_accompaniment, separator_input
 from jazzremix_gui.core.signal.input_level import LevelMeter, LevelRange, level_of, offset_heard
+from jazzremix_gui.core.signal.near_mono import MonoBlocks
 from jazzremix_gui.core.models import SessionLike
 from jazzremix_gui.core.signal.panlaw import pan_from_gains, solo_level
 from jazzremix_gui.core.signal.spatial import (SIDES, Direction, PanAware, concentration, distinct_directions,
@@ -130,6 +131,9 @@ class Work:
         level the network hears); 1: as it is.
     dc : np.ndarray [shape=(2,), dtype=float32] or None
         The DC offset the separator did not hear (``spec`` is without it, ``x`` with it; full scale); None: none.
+    mono : bool
+        Separated as mono (:class:`core.signal.near_mono.MonoBlocks`: channels the same, or a mono record
+        transferred in stereo): the network hears the mid, the plain step, no direction read.
     """
 
     a: int
@@ -147,6 +151,7 @@ class Work:
     others: tuple | None = None
     gain: float = 1.0
     dc: np.ndarray | None = None
+    mono: bool = False
 
 
 #: The solo's first bin: the network's solo below it (under 25 Hz at 44.1 kHz, bins 0-2) is set to zero, so all that
@@ -170,12 +175,6 @@ def run_network(model: SessionLike, work: Work) -> Work:
 def _input(work: Work, gains: tuple[float, float] | None = None) -> np.ndarray:
     """The network's input for ``work`` from its ``context`` (the mid, or steered by ``gains``), at ``work.gain``."""
     return separator_input(work.context, gains, work.gain)
-
-
-def is_mono(spec: np.ndarray) -> bool:
-    """Whether a stereo STFT ``(T, 2, F)`` has both channels the same (a mono recording); a stereo one is told
-    by its first frame, without a pass over the block."""
-    return bool(np.array_equal(spec[:1, 0], spec[:1, 1]) and np.array_equal(spec[:, 0], spec[:, 1]))
 
 
 class Network:
@@ -235,7 +234,7 @@ class Network:
     def _separated(self, work: Work) -> Work:
         mag, first = None, None
         if work.features is None:
-            mono = is_mono(work.context)
+            mono = work.mono
             if not mono and self._carried is None and self._given is None:  # nothing read: the mid first
                 if self.others:  # the block steered to each side, heard beside the mid
                     self._helper = ThreadPoolExecutor(1, thread_name_prefix="jazzremix-others")
@@ -248,7 +247,7 @@ class Network:
             gains = None if mono else steering_gains(self._theta_s, self.pan_aware.steer)
             work = replace(work, features=_input(work, gains), context=None)
         work = run_network(self.model, work)
-        if self.pan_aware is None or is_mono(work.spec):  # a mono block: the plain step, nothing read
+        if self.pan_aware is None or work.mono:  # a mono block: the plain step, nothing read
             return work
         mag = np.abs(work.spec) if mag is None else mag
         direction = read_direction(work.solo_mag, mag, self._carried)
@@ -346,6 +345,7 @@ class Analyser:
         self._received = 0
         self._t = 0  # next frame to process
         self._emitted = 0  # global index of the first sample not yet let out
+        self._mono = MonoBlocks()  # which blocks are separated as mono
 
     @property
     def fraction_done(self) -> float:
@@ -435,8 +435,9 @@ class Analyser:
         x = self._samples(self._emitted, end)
         self._emitted = end
         features, context = (None, spec) if self.steered else (separator_input(spec, scale=self.gain), None)
-        work = Work(a, b, features, a - lo, spec[a - lo : b - lo], x, last, self.fraction_done, context=context,
-                    gain=self.gain, dc=self.dc)
+        own = spec[a - lo : b - lo]
+        work = Work(a, b, features, a - lo, own, x, last, self.fraction_done, context=context, gain=self.gain,
+                    dc=self.dc, mono=self._mono(own))
         # input before the first frame still needed (next block's left context) can go
         keep_from = frame_centre(max(0, b - self.ctx), self.hop) - HALF
         drop = max(0, min(keep_from, self._emitted) - self._in_off)

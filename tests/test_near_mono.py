@@ -1,0 +1,96 @@
+"""Mono records transferred in stereo are separated as mono (core/signal/near_mono.py, rule r35): the
+decorrelation ignores a level difference and a short delay, hears other parts and independent noise, short blocks
+follow the one before, and the separation gives such a transfer the mono comb while a stereo recording is
+separated as before, bit for bit."""
+
+import numpy as np
+import pytest
+
+from jazzremix_gui.core import pipeline
+from jazzremix_gui.core.constants import MODEL_RATE
+from jazzremix_gui.core.signal import near_mono
+from jazzremix_gui.core.signal.near_mono import LIMIT_DB, MonoBlocks, decorrelation_db
+from jazzremix_gui.core.signal.stft import stft
+from tiny_models import tiny_separator
+
+RATE = MODEL_RATE
+
+
+def _music(seconds=6.0, seed=0):
+    """Two notes and a chord with a little noise: (n,) float32."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    f0 = np.where(t % 1 < 0.5, 220.0, 330.0)
+    line = 0.3 * np.sin(2 * np.pi * np.cumsum(f0) / RATE)
+    chord = 0.1 * sum(np.sin(2 * np.pi * f * t) for f in (130.8, 155.6, 185.0))
+    return (line + chord + 0.01 * rng.standard_normal(t.size)).astype(np.float32)
+
+
+def _transfer(mono, db=0.5, late=2, hiss_db=-50.0, seed=1):
+    """``mono`` as a stereo transfer: the left ``db`` louder, the right ``late`` samples late, each with its own
+    hiss ``hiss_db`` under the music: (n, 2) float32."""
+    rng = np.random.default_rng(seed)
+    hiss = rng.standard_normal((mono.size, 2)) * np.sqrt(np.mean(mono ** 2)) * 10 ** (hiss_db / 20)
+    right = np.concatenate([np.zeros(late), mono[: mono.size - late]])
+    return (np.stack([mono * 10 ** (db / 20), right], axis=1) + hiss).astype(np.float32)
+
+
+def _spec(x):
+    return np.stack([stft(x[:, 0], 1024), stft(x[:, 1], 1024)], axis=1)
+
+
+@pytest.mark.parametrize("db, late", [(0.0, 0), (0.5, 0), (2.0, 3)])
+def test_a_transfer_reads_far_under_the_limit_whatever_its_level_and_delay(db, late):
+    assert decorrelation_db(_spec(_transfer(_music(), db, late, hiss_db=-50))) < LIMIT_DB - 5
+
+
+def test_other_parts_elsewhere_or_loud_independent_noise_read_as_stereo():
+    line, other = _music(seed=0), _music(seed=3)[::-1].copy()
+    stereo = np.stack([line + 0.5 * other, 0.7 * line], axis=1)  # another part on the left only
+    assert decorrelation_db(_spec(stereo)) > -20
+    noisy = _transfer(_music(), hiss_db=-20)  # a hiss as loud as a narrow stereo image: stereo, to be safe
+    assert decorrelation_db(_spec(noisy)) > LIMIT_DB
+    assert np.isnan(decorrelation_db(np.zeros((64, 2, 2049), np.complex64)))
+
+
+def test_the_frames_read_give_the_whole_blocks_figure_within_a_few_tenths():
+    spec = _spec(_transfer(_music(), hiss_db=-45))
+    assert decorrelation_db(spec) == pytest.approx(decorrelation_db(spec, step=1), abs=0.5)
+
+
+def test_short_and_silent_blocks_follow_the_block_before():
+    blocks = MonoBlocks()
+    transfer, stereo = _spec(_transfer(_music())), _spec(np.stack([_music(), _music()[::-1].copy()], axis=1))
+    assert blocks(transfer[:200])
+    assert blocks(stereo[:near_mono.MIN_READ])  # too short to tell: as before
+    assert blocks(np.zeros((100, 2, 2049), np.complex64))  # silent: as before
+    assert not blocks(stereo[:200])
+    assert not blocks(transfer[:8])
+    identical = np.repeat(transfer[:8, :1], 2, axis=1)
+    assert blocks(identical)  # bit-identical channels: mono however short
+    assert not MonoBlocks()(stereo[:8])  # nothing before: short and different is stereo
+
+
+def _without_near_mono(monkeypatch):
+    """Only bit-identical channels count as mono, as before rule r35."""
+    def exact(self, spec):
+        return bool(np.array_equal(spec[:, 0], spec[:, 1]))
+    monkeypatch.setattr(MonoBlocks, "__call__", exact)
+
+
+def test_a_transfer_gets_the_mono_separation_and_a_stereo_recording_is_separated_as_before(tmp_path, monkeypatch):
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    transfer = _transfer(_music(8.0))
+    got = pipeline.separate(transfer, RATE, model)
+    assert got.pitch_comb_s == pytest.approx(8.0, abs=0.5)  # the whole transfer heard as mono
+    # still the recording: the solo and the accompaniment's mid add up to the mid
+    np.testing.assert_allclose(got.solo + got.accompaniment.mean(axis=1), transfer.mean(axis=1), atol=2e-5)
+    stereo = np.stack([_music(8.0, seed=0) + 0.4 * _music(8.0, seed=6)[::-1], 0.8 * _music(8.0, seed=0)], axis=1)
+    now = pipeline.separate(stereo, RATE, model)
+    assert now.pitch_comb_s == 0
+    with monkeypatch.context() as m:
+        _without_near_mono(m)
+        before = pipeline.separate(stereo, RATE, model)
+        as_stereo = pipeline.separate(transfer, RATE, model)
+    assert np.array_equal(now.solo, before.solo) and np.array_equal(now.accompaniment, before.accompaniment)
+    assert as_stereo.pitch_comb_s == 0 and not np.allclose(as_stereo.solo, got.solo, atol=1e-4)
