@@ -9,7 +9,7 @@ import pytest
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.signal import near_mono
-from jazzremix_gui.core.signal.near_mono import LIMIT_DB, MonoBlocks, decorrelation_db
+from jazzremix_gui.core.signal.near_mono import LIMIT_DB, SPREAD_DB, MonoBlocks, decorrelation_db, level_spread_db
 from jazzremix_gui.core.signal.stft import stft
 from tiny_models import tiny_separator
 
@@ -51,6 +51,18 @@ def test_other_parts_elsewhere_or_loud_independent_noise_read_as_stereo():
     noisy = _transfer(_music(), hiss_db=-20)  # a hiss as loud as a narrow stereo image: stereo, to be safe
     assert decorrelation_db(_spec(noisy)) > LIMIT_DB
     assert np.isnan(decorrelation_db(np.zeros((64, 2, 2049), np.complex64)))
+
+
+def test_parts_placed_apart_in_bins_of_their_own_are_stereo_though_each_bin_is_coherent():
+    t = np.arange(6 * RATE) / RATE
+    low, high = np.sin(2 * np.pi * 110 * t), 0.5 * np.sin(2 * np.pi * 1760 * t)
+    apart = np.stack([low + 0.3 * high, 0.3 * low + high], axis=1).astype(np.float32)  # one left, one right
+    spec = _spec(apart)
+    assert decorrelation_db(spec) < LIMIT_DB  # every bin holds one part: coherent
+    assert level_spread_db(spec) > 5 * SPREAD_DB  # but not at one level ratio
+    assert not MonoBlocks()(spec)
+    transfer = _spec(_transfer(_music(), db=1.0, late=2, hiss_db=-35))
+    assert level_spread_db(transfer) < SPREAD_DB / 2 and MonoBlocks()(transfer)
 
 
 def test_the_frames_read_give_the_whole_blocks_figure_within_a_few_tenths():

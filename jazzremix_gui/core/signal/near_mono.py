@@ -8,18 +8,24 @@ separation's pitch comb (:mod:`core.signal.pitch_comb`). A block counts as mono 
 
     D = 1 - sum_f |sum_t L_tf conj(R_tf)|^2 / sum_f (sum_t |L_tf|^2) (sum_t |R_tf|^2),
 
-lies under :data:`LIMIT_DB`. D ignores a level difference and a short delay between the channels (both act within a
-bin); what raises it is what differs between them: other parts placed elsewhere, or independent noise. Measured
-(6 s blocks): such transfers -31 dB (hiss 20 dB under the music) to -64 dB; stereo recordings -30.5 dB at the
-lowest (the validation sets; the real segments -29.5 dB), most above -17 dB.
+lies under :data:`LIMIT_DB`, and the channels' level ratio is one across the bins: its **spread**, the
+energy-weighted standard deviation over the bins of ``10 log10(sum_t |L_tf|^2 / sum_t |R_tf|^2)``, under
+:data:`SPREAD_DB`. D ignores a level difference and a short delay between the channels (both act within a bin);
+what raises it is what differs between them: parts that overlap in a bin from different places, or independent
+noise. Parts placed apart that keep to bins of their own leave each bin coherent, but not at one level ratio: the
+spread sees them. Measured on 6 s blocks (docs/SEPARATOR_V3.md, "Mono records transferred in stereo"): transfers
+with hiss 35-50 dB under the music D -43 to -64 dB, spread at most 0.05 dB; stereo recordings (the validation
+sets, the real segments) D -31 dB and spread 0.30 dB at the lowest.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-#: Blocks whose decorrelation lies under this (dB) are separated as mono (rule r35).
+#: Blocks whose decorrelation lies under this (dB) are separated as mono (rule r35) ...
 LIMIT_DB = -40.0
+#: ... when the spread of their channels' level ratio over the bins lies under this (dB).
+SPREAD_DB = 0.2
 #: The decorrelation is read on every this many frames of a block (the same figure within a few tenths of a dB).
 FRAME_STEP = 4
 #: A block with fewer frames read than this is too short to tell (coherence over few frames reads high): it takes
@@ -27,23 +33,43 @@ FRAME_STEP = 4
 MIN_READ = 16
 
 
-def decorrelation_db(spec: np.ndarray, step: int = FRAME_STEP) -> float:
-    """One minus the energy-weighted magnitude-squared coherence of the two channels of ``spec`` [shape=(T, 2, F),
-    complex], read on every ``step``-th frame, in dB (-inf: the channels proportional; 0: unrelated; NaN: silent)."""
+def _sums(spec: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bin over every ``step``-th frame of ``spec`` (T, 2, F): ``sum |L|^2``, ``sum |R|^2`` (float64) and
+    ``|sum L conj(R)|`` (float64)."""
     left, right = spec[::step, 0], spec[::step, 1]
     sll = np.einsum("tf,tf->f", left.real, left.real) + np.einsum("tf,tf->f", left.imag, left.imag)
     srr = np.einsum("tf,tf->f", right.real, right.real) + np.einsum("tf,tf->f", right.imag, right.imag)
-    slr = np.einsum("tf,tf->f", left, np.conj(right))
-    den = float(np.dot(sll.astype(np.float64), srr.astype(np.float64)))
+    slr = np.abs(np.einsum("tf,tf->f", left, np.conj(right)))
+    return sll.astype(np.float64), srr.astype(np.float64), slr.astype(np.float64)
+
+
+def decorrelation_db(spec: np.ndarray, step: int = FRAME_STEP) -> float:
+    """One minus the energy-weighted magnitude-squared coherence of the two channels of ``spec`` [shape=(T, 2, F),
+    complex], read on every ``step``-th frame, in dB (-inf: the channels proportional; 0: unrelated; NaN: silent)."""
+    sll, srr, slr = _sums(spec, step)
+    den = float(np.dot(sll, srr))
     if den <= 0:
         return float("nan")
-    coherent = float(np.sum(np.abs(slr).astype(np.float64) ** 2)) / den
-    return float(10 * np.log10(max(1.0 - coherent, 1e-30)))
+    return float(10 * np.log10(max(1.0 - float(np.dot(slr, slr)) / den, 1e-30)))
+
+
+def level_spread_db(spec: np.ndarray, step: int = FRAME_STEP) -> float:
+    """The energy-weighted (``sqrt(sum |L|^2 sum |R|^2)``) standard deviation over the bins of the channels' level
+    ratio ``10 log10(sum |L|^2 / sum |R|^2)`` (dB; 0: one ratio everywhere; NaN: silent)."""
+    sll, srr, _ = _sums(spec, step)
+    ok = (sll > 0) & (srr > 0)
+    if not ok.any():
+        return float("nan")
+    w = np.sqrt(sll[ok] * srr[ok])
+    ratio = 10 * np.log10(sll[ok] / srr[ok])
+    mean = float(np.dot(w, ratio) / w.sum())
+    return float(np.sqrt(np.dot(w, (ratio - mean) ** 2) / w.sum()))
 
 
 class MonoBlocks:
     """Which blocks of one recording are separated as mono: bit-identical channels, or a decorrelation under
-    :data:`LIMIT_DB`. Call it on each block's STFT ``(T, 2, F)`` in order."""
+    :data:`LIMIT_DB` with a level ratio's spread under :data:`SPREAD_DB`. Call it on each block's STFT
+    ``(T, 2, F)`` in order."""
 
     def __init__(self):
         self._previous: bool | None = None
@@ -55,6 +81,9 @@ class MonoBlocks:
             mono = bool(self._previous)
         else:
             d = decorrelation_db(spec)
-            mono = bool(self._previous) if np.isnan(d) else bool(d < LIMIT_DB)
+            if np.isnan(d):
+                mono = bool(self._previous)
+            else:
+                mono = bool(d < LIMIT_DB) and level_spread_db(spec) < SPREAD_DB  # the spread only when it counts
         self._previous = mono
         return mono
