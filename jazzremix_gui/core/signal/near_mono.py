@@ -8,14 +8,15 @@ separation's pitch comb (:mod:`core.signal.pitch_comb`). A block counts as mono 
 
     D = 1 - sum_f |sum_t L_tf conj(R_tf)|^2 / sum_f (sum_t |L_tf|^2) (sum_t |R_tf|^2),
 
-lies under :data:`LIMIT_DB`, and the channels' level ratio is one across the bins: its **spread**, the
-energy-weighted standard deviation over the bins of ``10 log10(sum_t |L_tf|^2 / sum_t |R_tf|^2)``, under
-:data:`SPREAD_DB`. D ignores a level difference and a short delay between the channels (both act within a bin);
-what raises it is what differs between them: parts that overlap in a bin from different places, or independent
-noise. Parts placed apart that keep to bins of their own leave each bin coherent, but not at one level ratio: the
-spread sees them. Measured on 6 s blocks (docs/SEPARATOR_V3.md, "Mono records transferred in stereo"): transfers
-with hiss 35-50 dB under the music D -43 to -64 dB, spread at most 0.05 dB; stereo recordings (the validation
-sets, the real segments) D -31 dB and spread 0.30 dB at the lowest.
+lies under :data:`LIMIT_DB`, and its **incoherent share**, the same with each bin weighted by its energy
+(``sqrt(sum_t |L_tf|^2 sum_t |R_tf|^2)``) instead of its energy squared, under :data:`INCOHERENT_DB`. D ignores a
+level difference, a short delay and a difference of the channels' frequency responses (all act within a bin); what
+raises it is what differs between the channels: parts that overlap in a bin from different places, or independent
+noise. Weighing each bin by its energy squared lets the music's loud bins decide, so a transfer with its hiss 25-35
+dB under the music still reads under the limit; the incoherent share is what keeps one loud tone over independent
+noise (a stereo recording) from passing on its tone alone. Measured on 6 s blocks (docs/SEPARATOR_V3.md, "Mono
+records transferred in stereo"): transfers with hiss 35-50 dB under the music D -43 to -64 dB, incoherent share
+-28 dB and under; stereo recordings (the validation sets, the real segments) D -31 dB at the lowest.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import numpy as np
 
 #: Blocks whose decorrelation lies under this (dB) are separated as mono (rule r35) ...
 LIMIT_DB = -40.0
-#: ... when the spread of their channels' level ratio over the bins lies under this (dB).
-SPREAD_DB = 0.2
+#: ... when the share of their energy that is incoherent lies under this (dB).
+INCOHERENT_DB = -20.0
 #: The decorrelation is read on every this many frames of a block (the same figure within a few tenths of a dB).
 FRAME_STEP = 4
 #: A block with fewer frames read than this is too short to tell (coherence over few frames reads high): it takes
@@ -53,22 +54,21 @@ def decorrelation_db(spec: np.ndarray, step: int = FRAME_STEP) -> float:
     return float(10 * np.log10(max(1.0 - float(np.dot(slr, slr)) / den, 1e-30)))
 
 
-def level_spread_db(spec: np.ndarray, step: int = FRAME_STEP) -> float:
-    """The energy-weighted (``sqrt(sum |L|^2 sum |R|^2)``) standard deviation over the bins of the channels' level
-    ratio ``10 log10(sum |L|^2 / sum |R|^2)`` (dB; 0: one ratio everywhere; NaN: silent)."""
-    sll, srr, _ = _sums(spec, step)
+def incoherent_share_db(spec: np.ndarray, step: int = FRAME_STEP) -> float:
+    """The share of the block's energy that is incoherent between its channels: ``1 - coherence`` per bin, weighted
+    by ``sqrt(sum |L|^2 sum |R|^2)``, in dB (NaN: silent)."""
+    sll, srr, slr = _sums(spec, step)
     ok = (sll > 0) & (srr > 0)
     if not ok.any():
         return float("nan")
     w = np.sqrt(sll[ok] * srr[ok])
-    ratio = 10 * np.log10(sll[ok] / srr[ok])
-    mean = float(np.dot(w, ratio) / w.sum())
-    return float(np.sqrt(np.dot(w, (ratio - mean) ** 2) / w.sum()))
+    coherent = float(np.sum(slr[ok] ** 2 / w)) / float(w.sum())
+    return float(10 * np.log10(max(1.0 - coherent, 1e-30)))
 
 
 class MonoBlocks:
     """Which blocks of one recording are separated as mono: bit-identical channels, or a decorrelation under
-    :data:`LIMIT_DB` with a level ratio's spread under :data:`SPREAD_DB`. Call it on each block's STFT
+    :data:`LIMIT_DB` with an incoherent share under :data:`INCOHERENT_DB`. Call it on each block's STFT
     ``(T, 2, F)`` in order."""
 
     def __init__(self):
@@ -84,6 +84,6 @@ class MonoBlocks:
             if np.isnan(d):
                 mono = bool(self._previous)
             else:
-                mono = bool(d < LIMIT_DB) and level_spread_db(spec) < SPREAD_DB  # the spread only when it counts
+                mono = bool(d < LIMIT_DB) and incoherent_share_db(spec) < INCOHERENT_DB  # only when it counts
         self._previous = mono
         return mono

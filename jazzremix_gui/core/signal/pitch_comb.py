@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
-from jazzremix_gui.core.signal.near_mono import LIMIT_DB, SPREAD_DB
+from jazzremix_gui.core.signal.near_mono import INCOHERENT_DB, LIMIT_DB
 from jazzremix_gui.core.signal.pitch import WINDOW, f0_hz
 from jazzremix_gui.core.signal.stft import HALF, frame_count, istft, overlap_add, stft
 
@@ -190,7 +190,7 @@ def card_entry(rule: str) -> dict:
                         "by unvoiced where it does not, what it takes out given to the accompaniment "
                         "(core/signal/pitch_comb.py)"),
             "floor": FLOOR, "unvoiced": UNVOICED, "top_hz": TOP_HZ, "rel_width": REL_WIDTH, "hop": HOP,
-            "near_mono_limit_db": LIMIT_DB, "near_mono_spread_db": SPREAD_DB,
+            "near_mono_limit_db": LIMIT_DB, "near_mono_incoherent_db": INCOHERENT_DB,
             "rule": rule}
 
 
