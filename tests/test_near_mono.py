@@ -9,7 +9,8 @@ import pytest
 from jazzremix_gui.core import pipeline
 from jazzremix_gui.core.constants import MODEL_RATE
 from jazzremix_gui.core.signal import near_mono
-from jazzremix_gui.core.signal.near_mono import INCOHERENT_DB, LIMIT_DB, MonoBlocks, decorrelation_db, incoherent_share_db
+from jazzremix_gui.core.signal.near_mono import (INCOHERENT_DB, LIMIT_DB, MonoBlocks, decorrelation_db,
+                                                  incoherent_share_db)
 from jazzremix_gui.core.signal.stft import stft
 from tiny_models import tiny_separator
 
