@@ -106,6 +106,7 @@ def test_a_transfer_gets_the_mono_separation_and_a_stereo_recording_is_separated
     transfer = _transfer(_music(8.0))
     got = pipeline.separate(transfer, RATE, model)
     assert got.pitch_comb_s == pytest.approx(8.0, abs=0.5)  # the whole transfer heard as mono
+    assert got.transferred_s == got.pitch_comb_s  # and said to be a transfer
     # still the recording: the solo and the accompaniment's mid add up to the mid
     np.testing.assert_allclose(got.solo + got.accompaniment.mean(axis=1), transfer.mean(axis=1), atol=2e-5)
     stereo = np.stack([_music(8.0, seed=0) + 0.4 * _music(8.0, seed=6)[::-1], 0.8 * _music(8.0, seed=0)], axis=1)
@@ -117,3 +118,26 @@ def test_a_transfer_gets_the_mono_separation_and_a_stereo_recording_is_separated
         as_stereo = pipeline.separate(transfer, RATE, model)
     assert np.array_equal(now.solo, before.solo) and np.array_equal(now.accompaniment, before.accompaniment)
     assert as_stereo.pitch_comb_s == 0 and not np.allclose(as_stereo.solo, got.solo, atol=1e-4)
+
+
+def test_separate_says_a_transfer_is_a_mono_record_in_stereo_and_a_mono_file_is_not(tmp_path, capsys):
+    import json
+
+    import soundfile as sf
+
+    from jazzremix_gui.cli.main import main as cli
+
+    sep = tiny_separator(tmp_path / "s.onnx")
+    music = _music(5.0)
+    for name, x in (("transfer", _transfer(music)), ("mono", music)):
+        sf.write(tmp_path / f"{name}.wav", x, RATE, subtype="FLOAT")
+        assert cli(["separate", str(tmp_path / f"{name}.wav"), "--out", str(tmp_path / name), "--model", str(sep),
+                    "--json"]) == 0
+        out = capsys.readouterr()
+        entry = json.loads(out.out)["files"][0]
+        assert entry["pitch_comb_s"] == pytest.approx(5.0, abs=0.5)
+        said = "mono material (5 s, a mono record transferred in stereo): the solo kept" in out.err
+        if name == "transfer":
+            assert entry["transferred_s"] == entry["pitch_comb_s"] and said
+        else:
+            assert entry["transferred_s"] == 0 and not said and "mono material (5 s): the solo kept" in out.err

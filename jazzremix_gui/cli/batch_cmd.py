@@ -75,11 +75,10 @@ def _lines(record: dict, reports: dict | None = None) -> list[str]:
     differently (:func:`core.signal.input_level.heard_lines`), and what the clip mode did to each file that went
     beyond full scale (``reports``: kind -> ClipReport). A terminal gets each through :func:`one_line`: a name's
     control characters escaped, the lines still lines."""
-    from jazzremix_gui.core.signal.input_level import heard_lines
+    from jazzremix_gui.core.signal.input_level import heard_lines, heard_of
 
     if record["status"] == "done":
-        heard = heard_lines(record.get("heard_gain_db") or 0.0, tuple(record.get("dc_offset") or ()),
-                            record.get("pitch_comb_s") or 0.0)
+        heard = heard_lines(heard_of(record))
         return [f"{record['input']}: done", *(f"  warning: {w}" for w in record.get("warnings") or []),
                 *(f"  {line}" for line in heard), *(f"  {r.describe()}" for r in _hot(reports))]
     err = record["error"] or "failed"

@@ -140,14 +140,14 @@ def run(args) -> int:
                 note(f"  solo found at pan {pan_text(recorded.pan_deg)}, {share:.1f} dB of the recording's energy")
                 if others_text(recorded.others_deg):
                     note("  " + others_text(recorded.others_deg))
-            for line in heard_lines(recorded.heard_gain_db, recorded.dc_offset, recorded.pitch_comb_s):
+            for line in heard_lines(recorded):
                 note("  " + line)
             entry["solo_pan_deg"] = round(recorded.pan_deg, 1) if share is not None else None
             entry["solo_share_db"] = round(share, 1) if share is not None else None
             entry["solo_others_deg"] = list(recorded.others_deg)
             if choice is not None:
                 entry["solo_side_by_pitch"] = choice.to_json()
-            entry.update(heard_json(recorded.heard_gain_db, recorded.dc_offset, recorded.pitch_comb_s))
+            entry.update(heard_json(recorded))
             entry["separator"] = separator.meta.version
             entry["outputs"] = outputs_json(dict(zip(targets, reports)), args.solo)
             shared = shared_gain_db(reports)

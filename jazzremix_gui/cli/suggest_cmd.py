@@ -98,8 +98,7 @@ def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
         share = stems.solo_share_db if math.isfinite(stems.solo_share_db) else None
         data.update(input=str(path), mixer=str(mix.path), solo_level=round(stems.solo_level, 4),
                     gain_reference="recording", solo_share_db=None if share is None else round(share, 2),
-                    solo_others_deg=list(stems.others_deg), **heard_json(stems.heard_gain_db, stems.dc_offset,
-                                                                          stems.pitch_comb_s),
+                    solo_others_deg=list(stems.others_deg), **heard_json(stems),
                     warnings=warnings + [p for p in [pipeline.pairing_problem(result.separator, mix)] if p])
         if choice is not None:
             data["solo_side_by_pitch"] = choice.to_json()
@@ -111,7 +110,7 @@ def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
     print(f"solo in the recording: pan {pan_text(stems.recorded_pan_deg)}, share of the energy {share}")
     if others_text(stems.others_deg):
         print(others_text(stems.others_deg))
-    for line in heard_lines(stems.heard_gain_db, stems.dc_offset, stems.pitch_comb_s):
+    for line in heard_lines(stems):
         print(line)
     if sugg.clear:
         print(f"suggestion: pan {pan_text(sugg.pan_deg)}, gain {sugg.gain:.1f} "

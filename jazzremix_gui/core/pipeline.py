@@ -80,6 +80,8 @@ class Stems:
         (:mod:`core.signal.input_level`); (): none.
     pitch_comb_s : float
         Seconds of mono material whose solo was kept to the partials of its own pitch (:mod:`core.signal.pitch_comb`).
+    transferred_s : float
+        Of those, seconds whose two channels differ: a mono record transferred in stereo (:mod:`core.signal.near_mono`).
     """
 
     solo: np.ndarray
@@ -93,6 +95,7 @@ class Stems:
     heard_gain_db: float = 0.0
     dc_offset: tuple = ()
     pitch_comb_s: float = 0.0
+    transferred_s: float = 0.0
 
     @classmethod
     def of(cls, solo: np.ndarray, accompaniment: np.ndarray, rate: int, version: str, recorded: RecordedSolo) -> Stems:
@@ -100,7 +103,7 @@ class Stems:
         return cls(solo, accompaniment, rate, version, solo_level=recorded.level, recorded_pan_deg=recorded.pan_deg,
                    solo_share_db=recorded.share_db, others_deg=recorded.others_deg,
                    heard_gain_db=recorded.heard_gain_db, dc_offset=recorded.dc_offset,
-                   pitch_comb_s=recorded.pitch_comb_s)
+                   pitch_comb_s=recorded.pitch_comb_s, transferred_s=recorded.transferred_s)
 
     def __len__(self) -> int:
         return int(self.solo.shape[0])
@@ -323,7 +326,10 @@ class _SeparationSteps:
                         self.comb = PitchComb(self.n44, start=self._passed44)
                     hop = self.model.meta.hop
                     self.comb.mark_mono(frame_centre(item.a, hop), frame_centre(item.b, hop))
-                    self.synthesis.recorded.pitch_comb_s += (item.b - item.a) * hop / MODEL_RATE
+                    seconds = (item.b - item.a) * hop / MODEL_RATE
+                    self.synthesis.recorded.pitch_comb_s += seconds
+                    if not np.array_equal(item.spec[:, 0], item.spec[:, 1]):  # taken as mono, two channels apart
+                        self.synthesis.recorded.transferred_s += seconds
                 outs.append(self.synthesis.process(item))
                 if self._native is not None:  # the input at 44.1 kHz, for the parts (none kept at 44.1 kHz)
                     xs.append(item.x)

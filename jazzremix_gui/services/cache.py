@@ -80,6 +80,7 @@ def save(key: str, stems: Stems, suggestion: Suggestion) -> Path | None:
             "solo_share_db": stems.solo_share_db if np.isfinite(stems.solo_share_db) else -999.0,
             "others_deg": [float(p) for p in stems.others_deg], "heard_gain_db": stems.heard_gain_db,
             "dc_offset": [float(d) for d in stems.dc_offset], "pitch_comb_s": float(stems.pitch_comb_s),
+            "transferred_s": float(stems.transferred_s),
             "confidence": suggestion.confidence, "clear": suggestion.clear, "active_s": suggestion.active_seconds}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -255,7 +256,8 @@ def check_entry(z, rate: int | None = None, length: int | None = None,
                   recorded_pan_deg=v.number(meta, "recorded_pan_deg", PAN_MIN_DEG, PAN_MAX_DEG),
                   solo_share_db=v.number(meta, "solo_share_db", -1e4, 1e4),
                   others_deg=_others(meta), heard_gain_db=v.number(meta, "heard_gain_db", -120.0, MAX_BOOST_DB),
-                  dc_offset=_dc_offset(meta), pitch_comb_s=v.number(meta, "pitch_comb_s", 0.0, 1e9))
+                  dc_offset=_dc_offset(meta), pitch_comb_s=v.number(meta, "pitch_comb_s", 0.0, 1e9),
+                  transferred_s=v.number(meta, "transferred_s", 0.0, 1e9, required=False, default=0.0))
     secs = []
     for i, (sec, post) in enumerate(zip(sections, sec_posts)):
         w = f"sections[{i}]."

@@ -88,8 +88,7 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None, chosen
                          "solo is more often a single line)")
         if given is not None:
             lines.append(f"<a {link} href='side:read'>let the separator read the side</a>")
-    lines += [html.escape(line) for line in heard_lines(stems.heard_gain_db, stems.dc_offset,
-                                                                   stems.pitch_comb_s)]
+    lines += [html.escape(line) for line in heard_lines(stems)]
     return "<br>".join(lines)
 
 

@@ -25,6 +25,7 @@ nor counts in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -228,20 +229,32 @@ def dc_text(dc_offset: tuple) -> str:
             "it stays in the accompaniment")
 
 
-def heard_lines(gain_db: float, dc_offset: tuple, pitch_comb_s: float = 0.0) -> list[str]:
+def heard_lines(heard) -> list[str]:
     """What the separator heard differently from the recording as it is (:func:`heard_text`, :func:`dc_text`), and
-    mono material's solo kept to its own pitch (:func:`core.signal.pitch_comb.comb_text`)."""
+    mono material's solo kept to its own pitch (:func:`core.signal.pitch_comb.comb_text`). ``heard``: a separation's
+    :class:`core.signal.separation.RecordedSolo` or :class:`core.pipeline.Stems`, or :func:`heard_of` a record."""
     # imported here: this module loads while the CLI's parser is built, the comb's transforms need not
     from jazzremix_gui.core.signal.pitch_comb import comb_text
 
-    return [line for line in (heard_text(gain_db), dc_text(dc_offset), comb_text(pitch_comb_s)) if line]
+    lines = (heard_text(heard.heard_gain_db), dc_text(heard.dc_offset),
+             comb_text(heard.pitch_comb_s, heard.transferred_s))
+    return [line for line in lines if line]
 
 
-def heard_json(gain_db: float, dc_offset: tuple, pitch_comb_s: float = 0.0) -> dict:
+def heard_json(heard) -> dict:
     """The same for ``--json`` and the batch manifest: ``heard_gain_db`` (dB, 0 as it is), ``dc_offset``
-    (``[left, right]`` full scale, or None) and ``pitch_comb_s`` (seconds of mono material, 0: none)."""
-    return {"heard_gain_db": round(gain_db, 2), "dc_offset": [round(v, 6) for v in dc_offset] or None,
-            "pitch_comb_s": round(pitch_comb_s, 1)}
+    (``[left, right]`` full scale, or None), ``pitch_comb_s`` (seconds of mono material, 0: none) and
+    ``transferred_s`` (of those, seconds of a mono record transferred in stereo)."""
+    return {"heard_gain_db": round(heard.heard_gain_db, 2), "dc_offset": [round(v, 6) for v in heard.dc_offset] or None,
+            "pitch_comb_s": round(heard.pitch_comb_s, 1), "transferred_s": round(heard.transferred_s, 1)}
+
+
+def heard_of(record: dict) -> SimpleNamespace:
+    """What :func:`heard_json` wrote, read back (a batch manifest's record; keys missing in older ones: none)."""
+    return SimpleNamespace(heard_gain_db=record.get("heard_gain_db") or 0.0,
+                           dc_offset=tuple(record.get("dc_offset") or ()),
+                           pitch_comb_s=record.get("pitch_comb_s") or 0.0,
+                           transferred_s=record.get("transferred_s") or 0.0)
 
 
 def level_of(level: LevelRange | bool | None) -> LevelRange | None:

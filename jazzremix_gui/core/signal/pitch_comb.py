@@ -194,9 +194,16 @@ def card_entry(rule: str) -> dict:
             "rule": rule}
 
 
-def comb_text(seconds: float) -> str:
-    """What the CLI and the app say of mono material's solo kept to its own pitch (``seconds`` of it); "" for none."""
+def comb_text(seconds: float, transferred: float = 0.0) -> str:
+    """What the CLI and the app say of mono material's solo kept to its own pitch (``seconds`` of it, ``transferred``
+    of those a mono record transferred in stereo); "" for none."""
     if seconds <= 0:
         return ""
-    return (f"mono material ({seconds:.0f} s): the solo kept to the partials of its own pitch (and turned down "
-            "where it has none), the rest in the accompaniment")
+    if transferred <= 0:
+        what = f"{seconds:.0f} s"
+    elif transferred >= seconds - 0.5:
+        what = f"{seconds:.0f} s, a mono record transferred in stereo"
+    else:
+        what = f"{seconds:.0f} s, {transferred:.0f} s of it a mono record transferred in stereo"
+    return (f"mono material ({what}): the solo kept to the partials of its own pitch (and turned down where it has "
+            "none), the rest in the accompaniment")

@@ -67,6 +67,8 @@ class RecordedSolo:
     dc_offset: tuple = ()
     #: Seconds of mono material whose solo was kept to the partials of its own pitch (:mod:`core.signal.pitch_comb`).
     pitch_comb_s: float = 0.0
+    #: Of those, seconds whose two channels differ: a mono record transferred in stereo (:mod:`core.signal.near_mono`).
+    transferred_s: float = 0.0
 
     def take(self, other: RecordedSolo) -> None:
         """Become a copy of ``other`` (what a separation found so far, handed on from its threads)."""

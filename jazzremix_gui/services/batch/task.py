@@ -218,8 +218,7 @@ def _work(spec: TaskSpec, cancel, result: dict) -> None:
                   warnings=meta.warnings() + ([problem] if problem else []),  # damage, downmix, the models' pairing
                   suggestion={"pan_deg": float(sugg.pan_deg), "gain": float(sugg.gain),
                               "confidence": float(sugg.confidence), "clear": bool(sugg.clear)},
-                  duration_s=meta.frames / meta.rate, **heard_json(heard.heard_gain_db, heard.dc_offset,
-                                                                                heard.pitch_comb_s))
+                  duration_s=meta.frames / meta.rate, **heard_json(heard))
 
 
 def _write(path: Path, meta, targets: dict, plan: ExportPlan, separator, mixer, cancel, heard: RecordedSolo):
