@@ -139,5 +139,10 @@ def test_separate_says_a_transfer_is_a_mono_record_in_stereo_and_a_mono_file_is_
         said = "mono material (5 s, a mono record transferred in stereo): the solo kept" in out.err
         if name == "transfer":
             assert entry["transferred_s"] == entry["pitch_comb_s"] and said
+            assert cli(["separate", str(tmp_path / "transfer.wav"), "--out", str(tmp_path / "side"), "--model",
+                        str(sep), "--solo-side", "30", "--json"]) == 0
+            out = capsys.readouterr()
+            line = "a mono record transferred in stereo has no sides: --solo-side 30 changed nothing"
+            assert line in out.err and any(line in w for w in json.loads(out.out)["files"][0]["warnings"])
         else:
             assert entry["transferred_s"] == 0 and not said and "mono material (5 s): the solo kept" in out.err

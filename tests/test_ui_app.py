@@ -250,6 +250,20 @@ def test_the_solo_side_given_separates_the_track_again_toward_it(qtbot, window, 
     other = open_and_wait(qtbot, window, mono)
     window.select(other)
     assert other.status == tracks.READY and not window.tracks_panel.act_solo_side.isEnabled()
+    # a mono record transferred in stereo: two channels, separated as mono throughout (rule r35): no side either
+    x = sf.read(str(tmp_path / "take.wav"), dtype="float32")[0].mean(axis=1)
+    hiss = np.random.default_rng(0).standard_normal((x.size, 2)) * np.sqrt(np.mean(x ** 2)) * 10 ** (-50 / 20)
+    transfer = tmp_path / "transfer.wav"
+    sf.write(str(transfer), (np.stack([x * 10 ** (0.5 / 20), x], axis=1) + hiss).astype(np.float32), RATE,
+             subtype="FLOAT")
+    third = open_and_wait(qtbot, window, transfer)
+    window.select(third)
+    assert third.status == tracks.READY and third.processed.stems.transferred_s > 0
+    assert not window.tracks_panel.act_solo_side.isEnabled()
+    assert "no sides" in window.tracks_panel.act_solo_side.toolTip()
+    window.select(track)
+    action = window.tracks_panel.act_solo_side
+    assert action.isEnabled() and "no sides" not in action.toolTip()
 
 
 def _click_link(qtbot, view, href: str) -> None:

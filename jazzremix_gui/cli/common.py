@@ -198,19 +198,32 @@ def input_failure(path, exc: BaseException, prefix: str = "") -> str:
     return f"{prefix}{text}"
 
 
-def input_warnings(args, path) -> list[str]:
+def input_warnings(args, path, heard=None) -> list[str]:
     """What the user should know of one input, for ``--json``'s ``warnings``: damage, downmix and samples that are
     not numbers (:meth:`core.audio.audio_io.AudioInfo.warnings`, said on stderr as the file is read), and
-    ``--solo-side`` given for a mono recording, which has no sides to steer toward (said here: the files' tags name
-    the side all the same, as the settings the command ran with)."""
+    ``--solo-side`` given for mono material, which has no sides to steer toward (said here: the files' tags name
+    the side all the same, as the settings the command ran with): a mono file, or, from the separation's record
+    ``heard`` (``pitch_comb_s``, ``transferred_s``: :class:`core.signal.separation.RecordedSolo`), two channels
+    separated as mono, all of them or some seconds."""
     from jazzremix_gui.core.audio import audio_io
+    from jazzremix_gui.core.signal.near_mono import mono_throughout
 
     meta = audio_io.probe(path)
     out = meta.warnings()
     side = getattr(args, "solo_side", None)
-    if side is not None and meta.channels == 1:
+    mono_s = heard.pitch_comb_s if heard is not None else 0.0
+    if side is not None and (meta.channels == 1 or mono_s > 0):
         given = side if side == SOLO_SIDE_AUTO else f"{side:g}"
-        line = f"{path}: a mono recording has no sides: --solo-side {given} changed nothing"
+        there = ""
+        if meta.channels == 1:
+            what = "a mono recording has no sides"
+        elif not mono_throughout(mono_s, meta.frames / meta.rate):  # mono stretches in a stereo recording
+            what, there = f"{mono_s:.0f} s of it are mono material, with no sides", " there"
+        elif heard.transferred_s > 0:
+            what = "a mono record transferred in stereo has no sides"
+        else:
+            what = "a mono recording in two identical channels has no sides"
+        line = f"{path}: {what}: --solo-side {given} changed nothing{there}"
         logging.getLogger("jazzremix_gui.cli").warning("warning: %s", one_line(line))
         out.append(line)
     return out

@@ -149,7 +149,7 @@ def _remix_one(args, path: Path, out: Path, gain_arg, where: str, silent=()) -> 
     one = [lo if lo == hi else [lo, hi] for lo, hi in (pans, gains)]
     entry = {"input": str(path), "output": report_json(result.report, "remix"), "loudness_mode": args.loudness,
              "pan_deg": one[0], "gain": one[1], "per_section": pans[0] != pans[1] or gains[0] != gains[1],
-             "models": result.models, "warnings": input_warnings(args, path),
+             "models": result.models, "warnings": input_warnings(args, path, heard),
              **heard_json(heard)}
     if result.loudness is not None:
         entry["loudness"] = loudness_json(result.loudness)

@@ -153,7 +153,7 @@ def run(args) -> int:
             shared = shared_gain_db(reports)
             if shared is not None:
                 entry["shared_gain_db"] = shared
-            entry["warnings"] = input_warnings(args, item.path)  # damage, downmix (said on stderr too)
+            entry["warnings"] = input_warnings(args, item.path, recorded)  # damage, downmix (said on stderr too)
         except Exception as exc:  # one input's failure, whatever it is, is one line; the others go on
             line = input_failure(item.path, exc, where)
             error(line)

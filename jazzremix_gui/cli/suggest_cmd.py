@@ -92,7 +92,7 @@ def _suggest_one(args, path, where: str, single: bool = False) -> dict | None:
     object (the caller prints several together), else None."""
     result, choice = analyse_file(path, args.model, args.mixer, keep_stems=False, where=where, args=args)
     stems, sugg, mix = result.stems, result.suggestion, result.mixer
-    warnings = input_warnings(args, path)  # damage, downmix, a side given for a mono recording
+    warnings = input_warnings(args, path, stems)  # damage, downmix, a side given for mono material
     if args.json:
         data = sugg.to_json()
         share = stems.solo_share_db if math.isfinite(stems.solo_share_db) else None

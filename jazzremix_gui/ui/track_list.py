@@ -14,7 +14,14 @@ from PySide6.QtWidgets import (QInputDialog, QLabel, QListWidget, QListWidgetIte
 from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.services import adaptation
 from jazzremix_gui.ui import tracks
+from jazzremix_gui.core.signal.near_mono import mono_throughout
 from jazzremix_gui.core.signal.panlaw import pan_text
+
+#: The Solo side action's tip, and its tip where the track was separated as mono throughout.
+SIDE_TIP = ("Separate again with the solo where you hear it (a pan), for a recording whose solo was found on another "
+            "part's side")
+SIDE_TIP_MONO = ("A mono recording (or a mono record transferred in stereo) has no sides: the solo's side changes "
+                 "nothing")
 
 
 class TrackPanel(QWidget):
@@ -61,8 +68,7 @@ class TrackPanel(QWidget):
         self.act_remove = self._action("Remove from the list", self.remove_current, QKeySequence.StandardKey.Delete)
         self.act_retry = self._action("Retry", self.retry_current)
         self.act_solo_side = self._action("Solo side...", self.solo_side_current)
-        self.act_solo_side.setToolTip("Separate again with the solo where you hear it (a pan), for a recording "
-                                      "whose solo was found on another part's side")
+        self.act_solo_side.setToolTip(SIDE_TIP)
         self.act_adapt = self._action("Adapt the separator to this recording", self.adapt_current)
         self.act_adapt.setCheckable(True)
         self.cannot_adapt = adaptation.missing()  # no PyTorch: the action says why it is off
@@ -140,7 +146,10 @@ class TrackPanel(QWidget):
         self.act_remove.setEnabled(t is not None)
         self.act_retry.setEnabled(t is not None and t.status in (tracks.FAILED, tracks.CANCELLED))
         stereo = t is not None and t.decoded is not None and t.decoded.channels >= 2
-        self.act_solo_side.setEnabled(stereo and not t.busy)
+        mono = stereo and t.processed is not None and mono_throughout(
+            t.processed.stems.pitch_comb_s, len(t.processed.stems) / t.processed.stems.rate)
+        self.act_solo_side.setEnabled(stereo and not mono and not t.busy)
+        self.act_solo_side.setToolTip(SIDE_TIP_MONO if mono else SIDE_TIP)
         self.act_adapt.setEnabled(t is not None and t.processed is not None and not t.busy and not self.cannot_adapt)
         self.act_adapt.setChecked(t is not None and bool(t.asked_adapt[0] if t.asked_adapt is not None else t.adapted))
         self.act_reveal.setEnabled(t is not None)

@@ -66,6 +66,12 @@ def incoherent_share_db(spec: np.ndarray, step: int = FRAME_STEP) -> float:
     return float(10 * np.log10(max(1.0 - coherent, 1e-30)))
 
 
+def mono_throughout(mono_s: float, seconds: float) -> bool:
+    """Whether a separation whose mono blocks lasted ``mono_s`` seconds took all of a ``seconds``-long recording as
+    mono (within a second: the blocks' frames against the samples): no side anywhere to give."""
+    return mono_s > 0 and mono_s >= seconds - 1.0
+
+
 class MonoBlocks:
     """Which blocks of one recording are separated as mono: bit-identical channels, or a decorrelation under
     :data:`LIMIT_DB` with an incoherent share under :data:`INCOHERENT_DB`. Call it on each block's STFT
