@@ -259,6 +259,8 @@ def test_the_solo_side_given_separates_the_track_again_toward_it(qtbot, window, 
     third = open_and_wait(qtbot, window, transfer)
     window.select(third)
     assert third.status == tracks.READY and third.processed.stems.transferred_s > 0
+    assert "solo found at" not in window.codebook.legend.text  # no side read: none named
+    assert "a mono record transferred in stereo" in window.codebook.legend.text
     assert not window.tracks_panel.act_solo_side.isEnabled()
     assert "no sides" in window.tracks_panel.act_solo_side.toolTip()
     window.select(track)

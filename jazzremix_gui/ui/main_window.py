@@ -23,6 +23,7 @@ from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal.input_level import heard_lines
 from jazzremix_gui.core.signal.mixer import KEPT_AS_RECORDED
+from jazzremix_gui.core.signal.near_mono import mono_throughout
 from jazzremix_gui.core.signal.panlaw import pan_text
 from jazzremix_gui.services import naming, session
 from jazzremix_gui.ui import access, actions, geometry, theme, tracks
@@ -58,7 +59,8 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None, chosen
     """Where the separation found the solo in the recording (its pan and share of the energy), in words, and the
     gain the separator heard the recording with where it was not 0 dB and a DC offset it did not hear
     (:func:`core.signal.input_level.heard_lines`); no place
-    for a mono recording (``channels`` 1), where it has no side, nor for a silent one; "" when nothing is to say.
+    for a mono recording (``channels`` 1, or two separated as mono throughout: a mono record transferred in stereo),
+    where it has no side, nor for a silent one; "" when nothing is to say.
 
     A wrong side (a horn or a comping part taken for the solo) is what the track's **Solo side...** is for: other
     parts that hold their place as the solo does (``stems.others_deg``) are named, each with a link
@@ -69,7 +71,8 @@ def solo_found_text(stems, channels: int = 2, given: float | None = None, chosen
     if stems is None:
         return ""
     lines = []
-    if channels >= 2 and math.isfinite(stems.solo_share_db):
+    sided = channels >= 2 and not mono_throughout(stems.pitch_comb_s, len(stems) / stems.rate)
+    if sided and math.isfinite(stems.solo_share_db):
         text = (f"solo found at {pan_text(stems.recorded_pan_deg)} in the recording "
                 f"({stems.solo_share_db:.1f} dB of its energy)")
         if chosen is not None and chosen.own is not None:  # the side chosen by pitch, and why
