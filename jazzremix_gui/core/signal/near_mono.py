@@ -12,7 +12,7 @@ lies under :data:`LIMIT_DB`, and its **incoherent share**, the same with each bi
 (``sqrt(sum_t |L_tf|^2 sum_t |R_tf|^2)``) instead of its energy squared, under :data:`INCOHERENT_DB`. D ignores a
 level difference, a short delay and a difference of the channels' frequency responses (all act within a bin); what
 raises it is what differs between the channels: parts that overlap in a bin from different places, or independent
-noise. Weighing each bin by its energy squared lets the music's loud bins decide, so a transfer with its hiss 25-35
+noise. Weighing each bin by its energy squared lets the music's loud bins decide, so a transfer with its hiss 30-35
 dB under the music still reads under the limit; the incoherent share is what keeps one loud tone over independent
 noise (a stereo recording) from passing on its tone alone. Measured on 6 s blocks (docs/SEPARATOR_V3.md, "Mono
 records transferred in stereo"): transfers with hiss 35-50 dB under the music D -43 to -64 dB, incoherent share
