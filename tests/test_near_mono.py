@@ -94,6 +94,17 @@ def test_short_and_silent_blocks_follow_the_block_before():
     assert not MonoBlocks()(stereo[:8])  # nothing before: short and different is stereo
 
 
+def test_a_noisy_transfer_stays_mono_once_taken_and_a_stereo_block_after_it_does_not():
+    noisy = _spec(_transfer(_music(), db=1.0, late=2, hiss_db=-18))
+    assert LIMIT_DB < decorrelation_db(noisy) < near_mono.STAY_DB  # near the limit: not taken on its own
+    assert not MonoBlocks()(noisy)
+    blocks = MonoBlocks()
+    assert blocks(_spec(_transfer(_music(), hiss_db=-50)))  # a clean stretch first
+    assert blocks(noisy)  # then the noisier one stays mono
+    stereo = _spec(np.stack([_music(), _music()[::-1].copy()], axis=1))
+    assert not blocks(stereo) and not blocks(noisy)  # a stereo block ends it; the noisy one alone does not start it
+
+
 def _without_near_mono(monkeypatch):
     """Only bit-identical channels count as mono, as before rule r35."""
     def exact(self, spec):

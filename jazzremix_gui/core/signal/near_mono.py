@@ -27,6 +27,10 @@ import numpy as np
 LIMIT_DB = -40.0
 #: ... when the share of their energy that is incoherent lies under this (dB).
 INCOHERENT_DB = -20.0
+#: After a block taken as mono, the next stays mono while its decorrelation and incoherent share lie under these
+#: (dB): a noisy transfer reading near the limit is separated one way throughout, not block by block both ways
+#: (every stereo block measured reads -31 dB and over, so none stays).
+STAY_DB, STAY_INCOHERENT_DB = -34.0, -15.0
 #: The decorrelation is read on every this many frames of a block (the same figure within a few tenths of a dB).
 FRAME_STEP = 4
 #: A block with fewer frames read than this is too short to tell (coherence over few frames reads high): it takes
@@ -74,8 +78,8 @@ def mono_throughout(mono_s: float, seconds: float) -> bool:
 
 class MonoBlocks:
     """Which blocks of one recording are separated as mono: bit-identical channels, or a decorrelation under
-    :data:`LIMIT_DB` with an incoherent share under :data:`INCOHERENT_DB`. Call it on each block's STFT
-    ``(T, 2, F)`` in order."""
+    :data:`LIMIT_DB` with an incoherent share under :data:`INCOHERENT_DB` (after a mono block, :data:`STAY_DB` and
+    :data:`STAY_INCOHERENT_DB`). Call it on each block's STFT ``(T, 2, F)`` in order."""
 
     def __init__(self):
         self._previous: bool | None = None
@@ -90,6 +94,7 @@ class MonoBlocks:
             if np.isnan(d):
                 mono = bool(self._previous)
             else:
-                mono = bool(d < LIMIT_DB) and incoherent_share_db(spec) < INCOHERENT_DB  # only when it counts
+                limit, incoherent = (STAY_DB, STAY_INCOHERENT_DB) if self._previous else (LIMIT_DB, INCOHERENT_DB)
+                mono = bool(d < limit) and incoherent_share_db(spec) < incoherent  # the share only when it counts
         self._previous = mono
         return mono

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
-from jazzremix_gui.core.signal.near_mono import INCOHERENT_DB, LIMIT_DB
+from jazzremix_gui.core.signal.near_mono import INCOHERENT_DB, LIMIT_DB, STAY_DB, STAY_INCOHERENT_DB
 from jazzremix_gui.core.signal.pitch import WINDOW, f0_hz
 from jazzremix_gui.core.signal.stft import HALF, frame_count, istft, overlap_add, stft
 
@@ -191,6 +191,7 @@ def card_entry(rule: str) -> dict:
                         "(core/signal/pitch_comb.py)"),
             "floor": FLOOR, "unvoiced": UNVOICED, "top_hz": TOP_HZ, "rel_width": REL_WIDTH, "hop": HOP,
             "near_mono_limit_db": LIMIT_DB, "near_mono_incoherent_db": INCOHERENT_DB,
+            "near_mono_stay_db": [STAY_DB, STAY_INCOHERENT_DB],
             "rule": rule}
 
 
