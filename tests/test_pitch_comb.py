@@ -139,3 +139,39 @@ def test_separate_says_what_the_comb_did_on_mono_material_and_nothing_on_stereo(
             assert f"mono material ({seconds:.0f} s): the solo kept to the partials of its own pitch" in out.err
         else:
             assert seconds == 0 and "mono material" not in out.err
+
+
+def test_without_the_mono_comb_mono_material_is_the_networks_and_stereo_is_the_same(tmp_path, monkeypatch):
+    from jazzremix_gui.core.models import without_mono_comb
+
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    plain_model = without_mono_comb(model)
+    assert plain_model.meta.version.endswith("without the mono comb") and not plain_model.meta.mono_comb
+    assert without_mono_comb(plain_model) is plain_model and plain_model.meta.based_on == model.meta.version
+    mono = _line(6)[:, None]
+    got = pipeline.separate(mono, RATE, plain_model)
+    with monkeypatch.context() as m:
+        _without_comb(m)
+        plain = pipeline.separate(mono, RATE, model)
+    assert got.pitch_comb_s == 0 and np.array_equal(got.solo, plain.solo)
+    assert np.array_equal(got.accompaniment, plain.accompaniment)
+    assert pipeline.separate(mono, RATE, model).pitch_comb_s > 0
+    stereo = np.stack([_line(6), 0.8 * _line(6) + 0.3 * _line(6)[::-1]], axis=1)
+    assert np.array_equal(pipeline.separate(stereo, RATE, plain_model).solo, pipeline.separate(stereo, RATE, model).solo)
+
+
+def test_separate_no_mono_comb_says_nothing_of_a_comb_and_names_the_separator_so(tmp_path, capsys):
+    import json
+
+    import soundfile as sf
+
+    from jazzremix_gui.cli.main import main as cli
+
+    sep = tiny_separator(tmp_path / "s.onnx")
+    sf.write(tmp_path / "mono.wav", _line(5), RATE, subtype="FLOAT")
+    assert cli(["separate", str(tmp_path / "mono.wav"), "--out", str(tmp_path / "out"), "--model", str(sep),
+                "--no-mono-comb", "--json"]) == 0
+    out = capsys.readouterr()
+    entry = json.loads(out.out)["files"][0]
+    assert entry["pitch_comb_s"] == 0 and entry["separator"].endswith("without the mono comb")
+    assert "mono material" not in out.err

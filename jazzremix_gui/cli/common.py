@@ -54,6 +54,10 @@ def add_pan_aware_option(parser) -> None:
                              "one whose solo is more often a single line (its pitch) is kept; the first 70 s once more "
                              "for every recording, the whole two or three more times where another part holds its "
                              "place (measured +0.2 dB of solo a track on unseen instruments, docs/SEPARATOR_V3.md)")
+    parser.add_argument("--no-mono-comb", action="store_true",
+                        help="leave mono material (a mono file, a mono record transferred in stereo) as the network "
+                             "separates it, without keeping the solo to the partials of its own pitch and turning it "
+                             "down where it has none (rules r28 and r32): to hear what that does")
     parser.add_argument("--plain-wiener", action="store_true",
                         help="separate with the plain Wiener step (both channels the same solo magnitude) even when "
                              "the separator carries the pan-aware one; the app has both in Preferences > Separation")
@@ -109,10 +113,12 @@ def pan_aware_setting(args):
 def load_separator(path, args):
     """The separator at ``path`` (None: the shipped one), with the Wiener step ``args`` ask for."""
     from jazzremix_gui.core import pipeline
-    from jazzremix_gui.core.models import with_solo_side, with_wiener_step
+    from jazzremix_gui.core.models import with_solo_side, with_wiener_step, without_mono_comb
 
-    session = with_wiener_step(pipeline.load_model(path, "separator"), pan_aware_setting(args))
-    return with_solo_side(session, given_side(args))
+    session = pipeline.load_model(path, "separator")
+    if getattr(args, "no_mono_comb", False):
+        session = without_mono_comb(session)
+    return with_solo_side(with_wiener_step(session, pan_aware_setting(args)), given_side(args))
 
 
 def side_chosen(args, model, path, where: str = ""):

@@ -64,6 +64,9 @@ class ModelMeta:
     #: (:func:`core.signal.features.separation_accompaniment`), two transforms per frame fewer. The app reads it
     #: the same way (:func:`core.pipeline.analyse`).
     accompaniment_from: str = "stems"
+    #: A separator's mono material gets the pitch comb (:mod:`core.signal.pitch_comb`); False: the network's
+    #: separation as it is (:func:`without_mono_comb`, ``--no-mono-comb``).
+    mono_comb: bool = True
 
     @property
     def label(self) -> str:
@@ -339,7 +342,26 @@ def with_solo_side(session: SessionLike, side_deg: float | None) -> SessionLike:
     return with_wiener_step(base, replace(settings, hypotheses=0, side_deg=float(side_deg)))
 
 
-class WithPanAware:
+class _Wrapped:
+    """A separator session under another name: the same session underneath (``_session``), its own ``meta``."""
+
+    _session: SessionLike
+    meta: ModelMeta
+    path: Path
+
+    @property
+    def providers(self) -> list[str]:
+        return self._session.providers
+
+    @property
+    def provider(self) -> str:
+        return self._session.provider
+
+    def run(self, features: np.ndarray) -> np.ndarray:
+        return self._session.run(features)
+
+
+class WithPanAware(_Wrapped):
     """A separator run with another Wiener step than its own: the pan-aware one (:mod:`core.signal.spatial`) with
     ``settings``, or with None the plain one (a separator that carries the pan-aware step, run without it).
 
@@ -356,13 +378,19 @@ class WithPanAware:
                             based_on=session.meta.based_on or session.meta.version)
         self.path = session.path
 
-    @property
-    def providers(self) -> list[str]:
-        return self._session.providers
 
-    @property
-    def provider(self) -> str:
-        return self._session.provider
+def without_mono_comb(session: SessionLike) -> SessionLike:
+    """``session`` (a separator) whose mono material is left as the network separates it, without the pitch comb
+    of rules r28 and r32 (:mod:`core.signal.pitch_comb`): for hearing what the comb does (``--no-mono-comb``). Its
+    version says so (``sep-mask-3.4 without the mono comb``), so files' tags and the cache tell the two apart."""
+    return WithoutMonoComb(session) if session.meta.mono_comb else session
 
-    def run(self, features: np.ndarray) -> np.ndarray:
-        return self._session.run(features)
+
+class WithoutMonoComb(_Wrapped):
+    """A separator whose mono material gets no pitch comb (:func:`without_mono_comb`); :class:`SessionLike`."""
+
+    def __init__(self, session: SessionLike):
+        self._session = session
+        self.meta = replace(session.meta, mono_comb=False, version=f"{session.meta.version} without the mono comb",
+                            based_on=session.meta.based_on or session.meta.version)
+        self.path = session.path

@@ -321,7 +321,7 @@ class _SeparationSteps:
         sent, outs, xs = 0, [], []
         for item in items:
             if isinstance(item, Work):
-                if item.mono:  # the network alone heard it: the solo's partials by its own pitch (r28)
+                if item.mono and self.model.meta.mono_comb:  # the network alone heard it: its pitch's partials (r28)
                     if self.comb is None:
                         self.comb = PitchComb(self.n44, start=self._passed44)
                     hop = self.model.meta.hop
