@@ -157,3 +157,33 @@ def test_separate_says_a_transfer_is_a_mono_record_in_stereo_and_a_mono_file_is_
             assert line in out.err and any(line in w for w in json.loads(out.out)["files"][0]["warnings"])
         else:
             assert entry["transferred_s"] == 0 and not said and "mono material (5 s): the solo kept" in out.err
+
+
+def test_evaluate_reads_each_track_as_a_transfer_and_scores_it_as_separate_does(tmp_path):
+    import soundfile as sf
+
+    from jazzremix_gui.cli.main import main as cli
+    from jazzremix_gui.core import evaluation
+    from jazzremix_gui.core.evaluation import global_sdr
+
+    d = tmp_path / "set" / "track_00007"
+    d.mkdir(parents=True)
+    solo = np.stack([_music(4.0), 0.8 * _music(4.0)], axis=1)
+    acc = np.stack([0.3 * _music(4.0, seed=3)[::-1], 0.2 * _music(4.0, seed=4)[::-1]], axis=1).astype(np.float32)
+    for name, x in (("solo", solo), ("accompaniment", acc), ("mixture", solo + acc)):
+        sf.write(d / f"{name}.wav", x, RATE, subtype="FLOAT")
+    (d / "meta.json").write_text("{}")
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    rng = np.random.default_rng(7)  # the track's index; transfer a's hiss drawn first
+    mono = (solo + acc).mean(axis=1)
+    evaluation.mono_transfer(mono, "a", rng)
+    x, k = evaluation.mono_transfer(mono, "b", rng)
+    expected = global_sdr(np.float32(k) * solo.mean(axis=1), pipeline.separate(x, RATE, model).solo)
+    got = evaluation.evaluate_dataset(tmp_path / "set", model, transfer="b")
+    assert got["read"] == "as transfer b" and got["tracks"][0]["solo"] == pytest.approx(expected, abs=1e-9)
+    assert "each track read as transfer b" in evaluation.format_report(got)
+    assert set(evaluation.TRANSFERS) == {"a", "b"}  # the CLI's choices
+    assert cli(["evaluate", str(tmp_path / "set"), "--model", str(tmp_path / "s.onnx"), "--mono", "--transfer",
+                "a"]) == 2
+    assert cli(["evaluate", str(tmp_path / "set"), "--model", str(tmp_path / "s.onnx"), "--transfer", "a",
+                "--json"]) == 0

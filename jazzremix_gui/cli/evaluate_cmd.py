@@ -38,6 +38,10 @@ def register(sub) -> None:
     p.add_argument("--mono", action="store_true",
                    help="read each track in mono (every file's channels averaged) and score the stems against the "
                         "references' mids: what a mono record gets, where the separator has no side to read")
+    p.add_argument("--transfer", choices=("a", "b"), default="",  # core.evaluation.TRANSFERS (not imported here)
+                   help="read each track as a mono record transferred in stereo (rule r35): a, one channel 0.5 dB "
+                        "louder with its own hiss 50 dB under the music; b, 1 dB louder, 2 samples late, hiss 35 dB "
+                        "under; the stems scored against the mono references at the transfer's scale")
     p.set_defaults(func=run)
 
 
@@ -45,6 +49,9 @@ def run(args) -> int:
     from jazzremix_gui.core import evaluation
 
     if bad_pan_aware(args):
+        return EXIT_USAGE
+    if args.mono and args.transfer:
+        error("--mono and --transfer exclude each other (a track is read one way)")
         return EXIT_USAGE
     level = None
     if args.input_level is not None:
@@ -66,7 +73,8 @@ def run(args) -> int:
                                              else None,
                                              adapted=f"{args.adapt} steps" if adapt else "",
                                              rests=args.solo_silent_at_rests,
-                                             choose_side=args.solo_side == SOLO_SIDE_AUTO, mono=args.mono)
+                                             choose_side=args.solo_side == SOLO_SIDE_AUTO, mono=args.mono,
+                                             transfer=args.transfer)
     if earlier is not None:
         try:
             result["compared"] = evaluation.paired_comparison(result, earlier)

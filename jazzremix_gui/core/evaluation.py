@@ -248,9 +248,39 @@ def marked_rests(meta: dict, seconds: float) -> list[tuple[float, float]]:
     return out
 
 
+#: Mono records transferred in stereo (rule r35, docs/SEPARATOR_V3.md "Mono records transferred in stereo"): the
+#: left channel this many dB louder, the right this many samples late, each channel's own hiss this many dB under
+#: the music's RMS.
+TRANSFERS = {"a": (0.5, 0, -50.0), "b": (1.0, 2, -35.0)}
+
+
+def mono_transfer(mono: np.ndarray, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """``mono`` [shape=(n,)] made a stereo transfer (:data:`TRANSFERS`; the hiss drawn from ``rng``):
+    ``(x (n, 2) float32, k)``, ``k`` the gain of the music in the transfer's mid (the references' scale)."""
+    db, late, hiss_db = TRANSFERS[kind]
+    rms = np.sqrt(np.mean(mono ** 2))
+    hiss = rng.standard_normal((mono.shape[0], 2)) * rms * 10 ** (hiss_db / 20)
+    right = np.concatenate([np.zeros(late), mono[: mono.shape[0] - late]])
+    return np.stack([mono * 10 ** (db / 20), right], axis=1).astype(np.float32) + hiss.astype(np.float32), \
+        (10 ** (db / 20) + 1) / 2
+
+
+def transferred(folder: Path, mix: np.ndarray, solo: np.ndarray, acc: np.ndarray, kind: str) -> tuple:
+    """A track read as a mono record transferred in stereo (rule r35's draws: the track's index seeds the hiss,
+    transfer a's drawn first): ``(mixture, solo, accompaniment)``, each ``(n, 2)``, the references the mono ones
+    at the transfer's scale in both channels."""
+    rng = np.random.default_rng(int(folder.name.rsplit("_", 1)[-1]))
+    mono = mix.mean(axis=1)
+    x, k = mono_transfer(mono, "a", rng)
+    if kind != "a":
+        x, k = mono_transfer(mono, kind, rng)
+    refs = (np.repeat(np.float32(k) * r.mean(axis=1, keepdims=True), 2, axis=1) for r in (solo, acc))
+    return (x, *refs)
+
+
 def score_track(folder: Path, model: SessionLike, report: Reporter | None = None,
                 alpha: float | None = None, pan_aware=None, level=None, adapt=None, rests: bool = False,
-                choose_side: bool = False, mono: bool = False) -> TrackScore:
+                choose_side: bool = False, mono: bool = False, transfer: str = "") -> TrackScore:
     """Separate one track's mixture and score it against its stems (and the oracle); ``alpha``: Wiener power,
     ``pan_aware``: the pan-aware Wiener step (:mod:`core.signal.spatial`; default the model's, False: none),
     ``level``: the levels the network hears it at (:mod:`core.signal.input_level`; default its range, False: as
@@ -260,11 +290,14 @@ def score_track(folder: Path, model: SessionLike, report: Reporter | None = None
     ``choose_side``: separated toward the side chosen by pitch (:func:`core.pipeline.choose_solo_side`, before any
     adaptation; its ``side_chosen_deg``, None where the separator's reading stands); ``mono``: the track read in
     mono, every file's channels averaged (the stems then scored against the references' mids, as a mono record
-    can only be; docs/SEPARATOR_V3.md, "Mono recordings")."""
+    can only be; docs/SEPARATOR_V3.md, "Mono recordings"); ``transfer``: ``"a"`` or ``"b"``, the track read as a
+    mono record transferred in stereo (:func:`transferred`; rule r35)."""
     check_track(folder)
     mix, solo, acc, rate = read_track(folder)
     if mono:
         mix, solo, acc = (np.repeat(x.mean(axis=1, keepdims=True), 2, axis=1) for x in (mix, solo, acc))
+    elif transfer:
+        mix, solo, acc = transferred(folder, mix, solo, acc, transfer)
     chosen = None
     if choose_side:
         chosen = choose_solo_side(mix, model, rate, level=level).side_deg
@@ -319,11 +352,11 @@ def side_summary(rows: list[dict], metas: list[dict]) -> dict:
 def evaluate_dataset(dataset, model: SessionLike | None = None, progress: ProgressFn = None,
                      cancel: CancelFn = None, alpha: float | None = None, pan_aware=None, level=None,
                      adapt=None, adapted: str = "", rests: bool = False, choose_side: bool = False,
-                     mono: bool = False) -> dict:
+                     mono: bool = False, transfer: str = "") -> dict:
     """Score every track of a dataset (``alpha``: Wiener power, default the model's; ``level``, ``adapt``,
-    ``rests``, ``choose_side`` and ``mono`` as :func:`score_track`'s; ``adapted``: how ``adapt`` adapts, for the
-    result's ``adapted``; the result's ``solo_silent``, ``solo_side`` and ``read`` say whether the rests were
-    silenced, the side chosen by pitch and the tracks read in mono).
+    ``rests``, ``choose_side``, ``mono`` and ``transfer`` as :func:`score_track`'s; ``adapted``: how ``adapt``
+    adapts, for the result's ``adapted``; the result's ``solo_silent``, ``solo_side`` and ``read`` say whether the
+    rests were silenced, the side chosen by pitch and how the tracks were read: in mono, as a transfer).
 
     Returns
     -------
@@ -340,7 +373,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
     scores = []
     for i, folder in enumerate(tracks):
         scores.append(score_track(folder, model, alpha=alpha, pan_aware=pan_aware, level=level, adapt=adapt,
-                                  rests=rests, choose_side=choose_side, mono=mono))
+                                  rests=rests, choose_side=choose_side, mono=mono, transfer=transfer))
         report((i + 1) / len(tracks), folder.name)
     median = {k: float(np.median([getattr(s, k) for s in scores])) for k in SCORE_KEYS}
     metas = [_meta(f) for f in tracks]
@@ -351,7 +384,7 @@ def evaluate_dataset(dataset, model: SessionLike | None = None, progress: Progre
             "input_level": heard.to_text() if heard is not None else "none", "adapted": adapted,
             "solo_silent": "at the rests between the phrases" if rests else "",
             "solo_side": "chosen by pitch" if choose_side else "",
-            "read": "in mono" if mono else "as rendered",
+            "read": "in mono" if mono else f"as transfer {transfer}" if transfer else "as rendered",
             "tracks": rows, "median": median, "breakdown": breakdown(rows),
             "sides": side_summary(rows, metas)}
 
@@ -443,7 +476,8 @@ def format_report(result: dict) -> str:
         f", the network hearing each recording in {level.replace(',', '..')} dBFS"
     silent = ", the solo silent at each track's rests" if result.get("solo_silent") else ""
     side = ", the solo's side chosen by pitch" if result.get("solo_side") else ""
-    side += ", each track read in mono" if result.get("read") == "in mono" else ""
+    read = result.get("read", "as rendered")
+    side += f", each track read {read}" if read != "as rendered" else ""
     lines = [f"model: {result['model']}  ({result['n_tracks']} tracks, global SDR in dB{pan}{heard}{silent}{side})",
              f"{'track':<24}{'solo':>8}{'oracle':>8}{'accomp':>9}{'oracle':>8}"]
     for t in result["tracks"] + [dict(track="MEDIAN", **result["median"])]:
