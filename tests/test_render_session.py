@@ -147,6 +147,50 @@ def _write(path, data):
     return path
 
 
+def _render_gives_the_export(qtbot, window, tiny_models, tmp_path, sess) -> None:
+    """The open track exported as mono solo and accompaniment (24-bit WAV), then ``render`` of its session ``sess``
+    with the cache emptied: the same bytes."""
+    app_out = tmp_path / "app"
+    app_out.mkdir()
+    written = run_export(qtbot, window, ExportPlan(app_out, ("solo", "accompaniment"), "wav", 24, solo="mono"))
+    shutil.rmtree(paths.cache_dir() / "tracks", ignore_errors=True)  # separated again by render
+    models = ["--model", str(tiny_models / "separator.onnx"), "--mixer", str(tiny_models / "mixer.onnx")]
+    assert main(["render", str(sess), "--stems", "solo,accompaniment", "--bits", "24", "--out",
+                 str(tmp_path / "cli"), *models]) == 0
+    for f in written:
+        assert (tmp_path / "cli" / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_mono_material_without_the_comb_in_preferences_is_saved_and_rendered(qtbot, window, tiny_models, tmp_path):
+    """Preferences left mono material without the pitch comb: the track's stems say so, the session records it and
+    ``render`` separates the same way, so its files are the export's bytes; the Preferences box keeps the choice."""
+    import soundfile as sf
+
+    from jazzremix_gui.services import session
+    from jazzremix_gui.ui.dialogs import PreferencesDialog
+    from jazzremix_gui.ui.settings import Settings
+
+    dlg = PreferencesDialog(window.settings)
+    qtbot.addWidget(dlg)
+    assert dlg.mono_comb.isChecked()  # on unless the engineer unticks it
+    dlg.mono_comb.setChecked(False)
+    dlg.apply()
+    assert Settings(tmp_path / "settings.ini")["mono_comb"] is False
+    src = tmp_path / "mono.wav"
+    sf.write(str(src), sf.read(str(write_track(tmp_path / "st.wav", seconds=6.0)), dtype="float32")[0].mean(axis=1),
+             44100, subtype="FLOAT")
+    track = open_and_wait(qtbot, window, src)
+    p = track.processed
+    assert not p.mono_comb and p.stems.pitch_comb_s == 0 and p.separator_version.endswith("without the mono comb")
+    sess = tmp_path / "mono.jrs"
+    assert actions.save_session(window, str(sess)) and session.read_session(sess)["mono_comb"] is False
+    from jazzremix_gui.services import validation
+
+    with pytest.raises(validation.Invalid, match="mono_comb is"):
+        session.check_session(dict(session.read_session(sess), mono_comb="no"))
+    _render_gives_the_export(qtbot, window, tiny_models, tmp_path, sess)
+
+
 def test_the_wiener_step_chosen_in_preferences_is_saved_and_rendered(qtbot, window, tiny_models, tmp_path):
     """Preferences > Separation chose another step than the separator's own: the session says which, and ``render``
     separates with it, so its files are the export's bytes (an adversarial pass, 2026-12-06: render used the
@@ -159,12 +203,4 @@ def test_the_wiener_step_chosen_in_preferences_is_saved_and_rendered(qtbot, wind
     assert track.wiener_step is True and "pan-aware" in track.processed.separator_version
     sess = tmp_path / "step.jrs"
     assert actions.save_session(window, str(sess)) and session.read_session(sess)["wiener_step"] == "pan-aware"
-    app_out = tmp_path / "app"
-    app_out.mkdir()
-    written = run_export(qtbot, window, ExportPlan(app_out, ("solo", "accompaniment"), "wav", 24, solo="mono"))
-    shutil.rmtree(paths.cache_dir() / "tracks", ignore_errors=True)  # separated again by render
-    models = ["--model", str(tiny_models / "separator.onnx"), "--mixer", str(tiny_models / "mixer.onnx")]
-    assert main(["render", str(sess), "--stems", "solo,accompaniment", "--bits", "24", "--out",
-                 str(tmp_path / "cli"), *models]) == 0
-    for p in written:
-        assert (tmp_path / "cli" / p.name).read_bytes() == p.read_bytes(), p.name
+    _render_gives_the_export(qtbot, window, tiny_models, tmp_path, sess)

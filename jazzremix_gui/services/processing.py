@@ -20,7 +20,7 @@ from jazzremix_gui.core.constants import SOLO_SIDE_AUTO
 from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.files.mapped import FloatSpool, pieces
 from jazzremix_gui.core.errors import ModelError
-from jazzremix_gui.core.models import pairs_with, with_solo_side, with_wiener_step
+from jazzremix_gui.core.models import pairs_with, with_solo_side, with_wiener_step, without_mono_comb
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal.mixer import Suggestion
@@ -67,13 +67,15 @@ class Processed:
     mixer_paired_separator: str = ""  # the separator whose stems the mixer learnt from (ModelMeta.paired_separator)
     paired: bool = True  # the mixer learnt from this separator's stems (core.models.pairs_with)
     side_choice: SideChoice | None = None  # solo_side "auto": the side chosen by pitch (its side_deg separated)
+    mono_comb: bool = True  # mono material got the pitch comb (Preferences; core.models.without_mono_comb)
 
 
 def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | bool | None = None,
-                solo_side: float | None = None):
+                solo_side: float | None = None, mono_comb: bool = True):
     """The separator and mixer sessions (defaults when paths are empty), with UI wording on failure;
     ``pan_aware``: the separator's Wiener step (Preferences; :func:`core.models.with_wiener_step`); ``solo_side``:
-    the solo's pan as the engineer gives it (:func:`core.models.with_solo_side`; None: read)."""
+    the solo's pan as the engineer gives it (:func:`core.models.with_solo_side`; None: read); ``mono_comb``:
+    False, mono material without the pitch comb (Preferences; :func:`core.models.without_mono_comb`)."""
     out = []
     for kind, path in (("separator", separator_path), ("mixer", mixer_path)):
         if not path and not pipeline.default_model_path(kind).exists():
@@ -81,7 +83,8 @@ def load_models(separator_path=None, mixer_path=None, pan_aware: PanAware | bool
                              f"Put {kind}.onnx in {paths.models_dir()} or choose a model file in Preferences. "
                              "The original can still be played.")
         out.append(pipeline.load_model(path or None, kind))
-    return with_solo_side(with_wiener_step(out[0], pan_aware), solo_side), out[1]
+    separator = out[0] if mono_comb else without_mono_comb(out[0])
+    return with_solo_side(with_wiener_step(separator, pan_aware), solo_side), out[1]
 
 
 def _spool(blocks, channels: int, fallback):
@@ -163,7 +166,7 @@ def analyse(decoded: Decoded, separator, mixer, job, start: float = 0.05) -> pip
 
 def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: int | None = None,
                   pan_aware: PanAware | bool | None = None, solo_side: float | None = None,
-                  adapt: int = 0) -> Processed:
+                  adapt: int = 0, mono_comb: bool = True) -> Processed:
     """Decode (sent early as ``partial('decoded', Decoded)``), then separate and suggest.
 
     ``cache_limit``: bytes the results cache may take; older results are deleted to make room.
@@ -171,7 +174,8 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     pan-aware one, False the plain one); results of another step than the separator's own are cached apart, and so
     are those of a ``solo_side`` given (the solo's pan in degrees, :func:`core.models.with_solo_side`; ``"auto"``:
     the side chosen by pitch first, :func:`core.pipeline.choose_solo_side`, said in ``side_choice``) and those of
-    the separator adapted to the recording (``adapt``: in that many optimiser steps, :func:`adapt_to`; 0: not).
+    the separator adapted to the recording (``adapt``: in that many optimiser steps, :func:`adapt_to`; 0: not), and
+    so are those without the mono material's pitch comb (``mono_comb`` False, :func:`core.models.without_mono_comb`).
 
     Progress: 0-5 % decoding, 5-95 % separation and suggestion (one streaming pass; with the side chosen by pitch
     that choice first, to 30 %, and with ``adapt`` the adaptation, to 50 %), then the stem pictures.
@@ -179,7 +183,7 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     decoded = decode(path, job)
     job.partial("decoded", decoded)
     auto = solo_side == SOLO_SIDE_AUTO
-    separator, mixer = load_models(separator_path, mixer_path, pan_aware, None if auto else solo_side)
+    separator, mixer = load_models(separator_path, mixer_path, pan_aware, None if auto else solo_side, mono_comb)
     choice, start = None, 0.05
     if auto:  # each side the solo may be at separated and heard first (5-30 %)
         choice = pipeline.choose_solo_side(decoded.audio, separator, decoded.rate,
@@ -213,7 +217,7 @@ def process_track(path, job, separator_path=None, mixer_path=None, cache_limit: 
     job.progress(1.0, "done")
     return Processed(stems, suggestion, specs, hit is not None, separator.meta.version, mixer.meta.version,
                      separator.provider, mixer.meta.hop, mixer.meta.paired_separator,
-                     pairs_with(mixer.meta.paired_separator, separator.meta), choice)
+                     pairs_with(mixer.meta.paired_separator, separator.meta), choice, separator.meta.mono_comb)
 
 
 def prepare_playback(decoded: Decoded, stems: pipeline.Stems | None):

@@ -18,7 +18,9 @@ engineer gave it (*Solo side...*; :func:`core.models.with_solo_side`), null or a
 ``"plain"`` (:func:`core.models.with_wiener_step`); null or absent: the separator's own. ``adapted`` (optional,
 default false): the stems came from the separator adapted to the recording (``training.adapt``), in
 ``adapt_steps`` optimiser steps (optional; a session that says ``adapted`` alone was saved when every adaptation took
-:data:`core.models.ADAPT_STEPS_UNSAID`). ``render`` and the app use them all, so they separate as the app did.
+:data:`core.models.ADAPT_STEPS_UNSAID`). ``mono_comb`` (optional, default true): false where Preferences left mono
+material without the pitch comb (:func:`core.models.without_mono_comb`). ``render`` uses them all, so it separates as
+the app did (the app, opening a session, uses all but ``mono_comb``, which Preferences decide).
 ``mix.solo_silent`` (optional): spans ``[start, end]`` in seconds where the engineer says the solo rests
 (:mod:`core.signal.solo_rests`; the app's *Solo silent in the loop region*).
 """
@@ -69,6 +71,7 @@ def session_dict(track) -> dict:
             "solo_side_deg": getattr(track, "solo_side", None),
             "wiener_step": WIENER_STEPS.get(getattr(track, "wiener_step", None)),
             "adapted": bool(getattr(track, "adapted", 0)), "adapt_steps": getattr(track, "adapted", 0) or None,
+            "mono_comb": p.mono_comb if p else True,
             "mix": track.state.to_json() if track.state else {}}
 
 
@@ -167,6 +170,8 @@ def check_session(data) -> dict:
         raise v.Invalid(f"adapted is {v.describe(data['adapted'])}, not true or false")
     if data.get("adapt_steps") is not None:
         v.integer(data, "adapt_steps", 1, 100000)
+    if not isinstance(data.get("mono_comb", True), bool):
+        raise v.Invalid(f"mono_comb is {v.describe(data['mono_comb'])}, not true or false")
     _check_mix(v.mapping(data, "mix", required=False, default={}))
     return data
 

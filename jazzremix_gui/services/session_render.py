@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from jazzremix_gui.core import pipeline
-from jazzremix_gui.core.models import adapted_meta, with_solo_side, with_wiener_step
+from jazzremix_gui.core.models import adapted_meta, with_solo_side, with_wiener_step, without_mono_comb
 from jazzremix_gui.core.audio import audio_io, tags
 from jazzremix_gui.core.errors import AudioWriteError, ModelError
 from jazzremix_gui.core.progress import Reporter
@@ -54,8 +54,10 @@ def render_session(session_path, plan: ExportPlan, separator_path=None, mixer_pa
     if refused:
         raise AudioWriteError(next(iter(refused.values())))
     meta = audio_io.probe(source_path)  # its warnings: said once, by the analysis or below
-    separator = with_solo_side(with_wiener_step(pipeline.load_model(separator_path, "separator"),
-                                                session.wiener_step_of(data)), data.get("solo_side_deg"))
+    separator = pipeline.load_model(separator_path, "separator")
+    if not data.get("mono_comb", True):  # Preferences left mono material without the pitch comb
+        separator = without_mono_comb(separator)
+    separator = with_solo_side(with_wiener_step(separator, session.wiener_step_of(data)), data.get("solo_side_deg"))
     mixer = pipeline.load_model(mixer_path, "mixer")
     adapted = session.adapt_steps_of(data)
     notes = []

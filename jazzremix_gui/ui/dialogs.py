@@ -212,6 +212,14 @@ class PreferencesDialog(QDialog):
                                     "the solo and +1.3 dB on the accompaniment (median SDR). Applies to the tracks "
                                     "processed next.")
         form.addRow("Separation", self.wiener_step)
+        self.mono_comb = QCheckBox("Mono material: keep the solo to the partials of its own pitch")
+        self.mono_comb.setChecked(bool(settings["mono_comb"]))
+        self.mono_comb.setToolTip("A mono recording (or a mono record transferred in stereo) has no side to separate "
+                                  "by: the solo is kept to the partials of its own pitch and turned down where it has "
+                                  "none, the rest goes to the accompaniment (+0.35 dB of solo a track on unseen "
+                                  "instruments). Untick to hear the network's separation as it is. Applies to the "
+                                  "tracks processed next.")
+        form.addRow("", self.mono_comb)
         self.compute = QComboBox()
         for value, text in (("auto", "Automatic (CUDA GPU when it works, else the CPU)"), ("cpu", "CPU only"),
                             ("cuda", "CUDA GPU (warns and uses the CPU when CUDA fails)")):
@@ -265,6 +273,7 @@ class PreferencesDialog(QDialog):
         self.settings["mixer_path"] = self.mix.text().strip()
         self.settings["device"] = self.compute.currentData()
         self.settings["wiener_step"] = self.wiener_step.currentData()
+        self.settings["mono_comb"] = self.mono_comb.isChecked()
         self.settings["cache_limit_mb"] = self.cache_limit.value()
         cache.trim(self.cache_limit.value() * 2 ** 20)
         device.set_device(self.compute.currentData())  # used from the next track processed

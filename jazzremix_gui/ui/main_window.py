@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self.manager = tracks.TrackManager(self.model_paths, self)
         self.manager.cache_limit = lambda: self.settings["cache_limit_mb"] * 2 ** 20
         self.manager.pan_aware = lambda: wiener_step_choice(self.settings["wiener_step"])
+        self.manager.mono_comb = lambda: bool(self.settings["mono_comb"])
         self.player = Player(self.settings["output_device"] or None, self)
         self.exporter = ExportController(self.settings, self)
         self.undo_group = QUndoGroup(self)

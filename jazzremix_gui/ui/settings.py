@@ -54,6 +54,7 @@ OPTIONS = {o.name: o for o in (
     Option("models", "mixer_path", ""),
     Option("models", "device", "auto", ("auto", "cpu", "cuda")),
     Option("models", "wiener_step", "model", WIENER_STEPS),  # the separator's own step, or one chosen
+    Option("models", "mono_comb", True),  # mono material's pitch comb (core.models.without_mono_comb when off)
     Option("files", "cache_limit_mb", 4000, lo=0, hi=10 ** 9),
     Option("files", "recent_files", []),
     Option("files", "last_dir", ""),

@@ -121,6 +121,7 @@ class TrackManager(QObject):
         self.model_paths = model_paths
         self.cache_limit = lambda: None  # bytes the results cache may take (the window reads Preferences)
         self.pan_aware = lambda: None  # the Wiener step (Preferences): True pan-aware, False plain, None the model's
+        self.mono_comb = lambda: True  # mono material's pitch comb (Preferences)
         self.tracks: list[Track] = []
         self.runner = make_runner(1, self)
         self.current_job: Job | None = None
@@ -240,8 +241,9 @@ class TrackManager(QObject):
         side = track.asked_side[0] if track.asked_side is not None else track.solo_side
         adapt = self._adapt_for(track)
         track.job_made_with = (side, pan, adapt)
+        comb = bool(self.mono_comb())
         track.job = self.current_job = self.runner.submit(
-            lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan, side, adapt),
+            lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan, side, adapt, comb),
             track.name,
             on_progress=lambda f, m, eta, t=track: self._progress(t, f, m, eta),
             on_partial=lambda kind, value, t=track: self._partial(t, kind, value),
