@@ -1,5 +1,6 @@
 """``jazzremix render SESSION.jrs`` writes the bytes the app's export writes, from a session made in the app."""
 
+import json
 import shutil
 
 import numpy as np
@@ -10,7 +11,7 @@ from jazzremix_gui.core.files import paths
 from jazzremix_gui.core.signal import automation
 from jazzremix_gui.core.signal.sections import Section
 from jazzremix_gui.services.exporting import ExportPlan
-from jazzremix_gui.ui import actions
+from jazzremix_gui.ui import actions, tracks
 from test_ui_app import open_and_wait, window, write_track  # noqa: F401 (window is a fixture)
 from test_ui_export import run_export
 from jazzremix_gui.services.remix_writer import render_remix
@@ -188,6 +189,16 @@ def test_mono_material_without_the_comb_in_preferences_is_saved_and_rendered(qtb
 
     with pytest.raises(validation.Invalid, match="mono_comb is"):
         session.check_session(dict(session.read_session(sess), mono_comb="no"))
+    window.settings["mono_comb"] = True  # Preferences now say on; a session says how its stems were made
+    with_comb = tmp_path / "with.jrs"
+    with_comb.write_text(json.dumps(dict(session.read_session(sess), mono_comb=True)))
+    actions.open_session(window, str(with_comb))  # open already without the comb: separated again with it
+    qtbot.waitUntil(lambda: track.processed is not p and track.status == tracks.READY, timeout=20000)
+    assert track.processed.mono_comb and track.processed.stems.pitch_comb_s > 0
+    again = track.processed
+    actions.open_session(window, str(sess))  # and back without it
+    qtbot.waitUntil(lambda: track.processed is not again and track.status == tracks.READY, timeout=20000)
+    assert not track.processed.mono_comb and track.processed.stems.pitch_comb_s == 0
     _render_gives_the_export(qtbot, window, tiny_models, tmp_path, sess)
 
 

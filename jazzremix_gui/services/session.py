@@ -19,8 +19,8 @@ engineer gave it (*Solo side...*; :func:`core.models.with_solo_side`), null or a
 default false): the stems came from the separator adapted to the recording (``training.adapt``), in
 ``adapt_steps`` optimiser steps (optional; a session that says ``adapted`` alone was saved when every adaptation took
 :data:`core.models.ADAPT_STEPS_UNSAID`). ``mono_comb`` (optional, default true): false where Preferences left mono
-material without the pitch comb (:func:`core.models.without_mono_comb`). ``render`` uses them all, so it separates as
-the app did (the app, opening a session, uses all but ``mono_comb``, which Preferences decide).
+material without the pitch comb (:func:`core.models.without_mono_comb`). ``render`` and the app use them all, so they
+separate as the app did.
 ``mix.solo_silent`` (optional): spans ``[start, end]`` in seconds where the engineer says the solo rests
 (:mod:`core.signal.solo_rests`; the app's *Solo silent in the loop region*).
 """

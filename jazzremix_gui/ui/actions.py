@@ -182,15 +182,16 @@ def open_session(w, path: str | None = None) -> None:
         return
     step = (session.wiener_step_of(data),) if "wiener_step" in data else None  # older sessions: Preferences'
     adapt = (session.adapt_steps_of(data),)  # older sessions: the separator as shipped
-    track = w.manager.add(data["input"], solo_side=side, wiener_step=step, adapt=adapt)
+    comb = (bool(data.get("mono_comb", True)),)  # older sessions: with the comb
+    track = w.manager.add(data["input"], solo_side=side, wiener_step=step, adapt=adapt, mono_comb=comb)
     # the track's session from when its mix is applied (a separation again that fails or is cancelled keeps the
     # session it had: saving then never writes the earlier mix over the file opened)
     if track.busy:  # the session's mix once it is ready, separated with the session's side and step
         track.pending_session, track.pending_from_file, track.pending_session_path = data, True, Path(path)
-        w.manager.restart_with_side(track, side, step, adapt)
-    elif track.solo_side != side or adapt[0] != track.adapted or (
-            step is not None and track.processed is not None and step[0] != track.wiener_step):  # separated
-        w.manager.set_solo_side(track, side, step, adapt)  # otherwise and open already: again
+        w.manager.restart_with_side(track, side, step, adapt, comb)
+    elif track.solo_side != side or adapt[0] != track.adapted or track.processed is not None and (
+            (step is not None and step[0] != track.wiener_step) or comb[0] != track.processed.mono_comb):  # separated
+        w.manager.set_solo_side(track, side, step, adapt, comb)  # otherwise and open already: again
         track.pending_session, track.pending_from_file, track.pending_session_path = data, True, Path(path)
     elif track.state is not None:
         track.state.apply_json(session.mix_for(data, track.processed.stems.solo_level))

@@ -52,7 +52,8 @@ class Track(QObject):
         self.asked_side: tuple | None = None  # (side,) a separation asked for with another side, until it is done
         self.asked_step: tuple | None = None  # (step,) a Wiener step asked for (a session's), until it is done
         self.asked_adapt: tuple | None = None  # (steps,) the separator adapted to the recording (0: not), asked for
-        self.job_made_with: tuple = (None, None, 0)  # (side, step, adapt) of the job under way
+        self.asked_comb: tuple | None = None  # (on,) mono material's pitch comb asked for (a session's), until done
+        self.job_made_with: tuple = (None, None, 0, True)  # (side, step, adapt, comb) of the job under way
         self.requeue = False  # a cancel that starts the track again (a session's side asked while it worked)
         self.side_changed = False  # separated again with another side since the last save (a session would differ)
         self.wiener_step: bool | None = None  # the step its stems were made with (Preferences): None the model's own
@@ -131,11 +132,12 @@ class TrackManager(QObject):
         return next((t for t in self.tracks if t.path.resolve() == p), None)
 
     def add(self, path, solo_side: float | None = None, wiener_step: tuple | None = None,
-            adapt: tuple | None = None) -> Track:
+            adapt: tuple | None = None, mono_comb: tuple | None = None) -> Track:
         """Open a file (or return the track already open for it) and queue its processing; ``solo_side``: the
         solo's pan as given (a session's), ``wiener_step``: ``(step,)`` a session's step (else Preferences'),
         ``adapt``: ``(steps,)`` a session's stems came from the separator adapted to the recording in that many
-        optimiser steps (0: as shipped), for a track opened now."""
+        optimiser steps (0: as shipped), ``mono_comb``: ``(on,)`` a session's mono material with or without the
+        pitch comb (else Preferences'), for a track opened now."""
         existing = self.find(path)
         if existing is not None:
             if existing.status in (FAILED, CANCELLED):
@@ -143,6 +145,7 @@ class TrackManager(QObject):
             return existing
         track = Track(path, self)
         track.solo_side, track.asked_step, track.asked_adapt = solo_side, wiener_step, adapt
+        track.asked_comb = mono_comb
         self.tracks.append(track)
         self.added.emit(track)
         self._next()
@@ -154,7 +157,7 @@ class TrackManager(QObject):
         self._next()
 
     def set_solo_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None,
-                      adapt: tuple | None = None) -> bool:
+                      adapt: tuple | None = None, mono_comb: tuple | None = None) -> bool:
         """Separate a ready (or failed, cancelled) track again with the solo's side given (``side_deg``, pan in
         degrees, -45 .. +45), with None read by the separator, or with :data:`core.constants.SOLO_SIDE_AUTO` chosen
         by pitch (the track then takes the side chosen, said by :attr:`notice`); False (nothing done) while it is
@@ -167,12 +170,15 @@ class TrackManager(QObject):
         ``wiener_step``: ``(step,)`` a session's Wiener step (:func:`core.models.with_wiener_step`) to separate with
         too; None: the one its stems were made with. ``adapt``: ``(steps,)`` with the separator adapted to the
         recording in that many optimiser steps, 0: as shipped (:meth:`set_adapted`); None: as its stems were made.
+        ``mono_comb``: ``(on,)`` a session's mono material with or without the pitch comb; None: as its stems were.
         """
         same_step = wiener_step is None or track.processed is not None and wiener_step[0] == track.wiener_step
         same_adapt = adapt is None or adapt[0] == track.adapted
-        if track.busy or (track.solo_side == side_deg and same_step and same_adapt):
+        same_comb = mono_comb is None or track.processed is not None and mono_comb[0] == track.processed.mono_comb
+        if track.busy or (track.solo_side == side_deg and same_step and same_adapt and same_comb):
             return False
         track.asked_side, track.asked_step, track.asked_adapt = (side_deg,), wiener_step, adapt
+        track.asked_comb = mono_comb
         if track.state is not None:
             track.pending_session = session.session_dict(track)  # the mix now, for the new stems
         self.retry(track)
@@ -185,16 +191,19 @@ class TrackManager(QObject):
         return self.set_solo_side(track, track.solo_side, None, (adaptation.steps_of(0) if adapt else 0,))
 
     def restart_with_side(self, track: Track, side_deg: float | None, wiener_step: tuple | None = None,
-                          adapt: tuple | None = None) -> None:
-        """A busy track: separate it with ``side_deg`` (and ``(step,)``, ``(adapt,)``) instead (a session opened for
-        it meanwhile); a job under way with others is cancelled and the track queued again."""
+                          adapt: tuple | None = None, mono_comb: tuple | None = None) -> None:
+        """A busy track: separate it with ``side_deg`` (and ``(step,)``, ``(adapt,)``, ``(comb,)``) instead (a session
+        opened for it meanwhile); a job under way with others is cancelled and the track queued again."""
         track.asked_side = (side_deg,)
         if wiener_step is not None:
             track.asked_step = wiener_step
         if adapt is not None:
             track.asked_adapt = adapt
+        if mono_comb is not None:
+            track.asked_comb = mono_comb
         wanted = (side_deg, track.asked_step[0] if track.asked_step is not None else track.job_made_with[1],
-                  track.asked_adapt[0] if track.asked_adapt is not None else track.job_made_with[2])
+                  track.asked_adapt[0] if track.asked_adapt is not None else track.job_made_with[2],
+                  track.asked_comb[0] if track.asked_comb is not None else track.job_made_with[3])
         if track.status == WORKING and track.job is not None and wanted != track.job_made_with:
             track.requeue = True
             track.job.cancel()
@@ -205,6 +214,13 @@ class TrackManager(QObject):
         if track.asked_step is not None:
             return track.asked_step[0]
         return track.wiener_step if track.processed is not None else self.pan_aware()
+
+    def _comb_for(self, track: Track) -> bool:
+        """Whether a job for ``track`` gives mono material the pitch comb: as asked (a session's), else as its stems
+        were made, else as Preferences say."""
+        if track.asked_comb is not None:
+            return track.asked_comb[0]
+        return track.processed.mono_comb if track.processed is not None else bool(self.mono_comb())
 
     @staticmethod
     def _adapt_for(track: Track) -> int:
@@ -240,8 +256,8 @@ class TrackManager(QObject):
         log.info("processing %s", track.path)
         side = track.asked_side[0] if track.asked_side is not None else track.solo_side
         adapt = self._adapt_for(track)
-        track.job_made_with = (side, pan, adapt)
-        comb = bool(self.mono_comb())
+        comb = self._comb_for(track)
+        track.job_made_with = (side, pan, adapt, comb)
         track.job = self.current_job = self.runner.submit(
             lambda job, p=track.path: process_track(p, job, sep, mix, limit, pan, side, adapt, comb),
             track.name,
@@ -268,7 +284,8 @@ class TrackManager(QObject):
               adapt: bool = False) -> None:
         if track.requeue or (track.asked_side is not None and track.asked_side[0] != side) or \
                 (track.asked_step is not None and track.asked_step[0] != wiener_step) or \
-                (track.asked_adapt is not None and track.asked_adapt[0] != adapt):
+                (track.asked_adapt is not None and track.asked_adapt[0] != adapt) or \
+                (track.asked_comb is not None and track.asked_comb[0] != result.mono_comb):
             # a session asked another side as this finished (too late for its cancel): separated again with it
             track.requeue = False
             track.status, track.progress, track.message = QUEUED, 0.0, "waiting"
@@ -283,6 +300,7 @@ class TrackManager(QObject):
         track.side_changed = track.side_changed or (again and (side, wiener_step, adapt) != (
             track.solo_side, track.wiener_step, track.adapted))
         track.processed, track.asked_side, track.asked_step, track.asked_adapt = result, None, None, None
+        track.asked_comb = None
         track.solo_side, track.wiener_step, track.adapted = side, wiener_step, adapt
         track.state = MixState(result.suggestion, track)
         if not track.pending_session and track.decoded is not None:  # edits from an earlier run
@@ -319,7 +337,7 @@ class TrackManager(QObject):
         """A separation again that did not finish: the track is ready with its earlier results; False otherwise."""
         if track.processed is None:
             return False
-        track.asked_side = track.asked_step = track.asked_adapt = None
+        track.asked_side = track.asked_step = track.asked_adapt = track.asked_comb = None
         track.pending_session = track.pending_session_path = None
         track.pending_from_file = track.requeue = False
         track.status, track.progress, track.message, track.error = READY, 1.0, "ready", ""
