@@ -109,10 +109,7 @@ def test_remix_default_is_per_section():
 def test_the_solo_side_is_saved_opened_and_rendered(qtbot, window, tiny_models, tmp_path):
     """A track separated with the solo's side given (Solo side...): the session keeps the side, opening it
     separates with it, and ``jazzremix render`` writes the app export's bytes; a side out of range is refused."""
-    import json
-
     from jazzremix_gui.services import session
-    from jazzremix_gui.ui import tracks
 
     src = write_track(tmp_path / "side.wav", seconds=6.0)
     track = open_and_wait(qtbot, window, src)

@@ -216,9 +216,9 @@ class PreferencesDialog(QDialog):
         self.mono_comb.setChecked(bool(settings["mono_comb"]))
         self.mono_comb.setToolTip("A mono recording (or a mono record transferred in stereo) has no side to separate "
                                   "by: the solo is kept to the partials of its own pitch and turned down where it has "
-                                  "none, the rest goes to the accompaniment (+0.35 dB of solo a track on unseen "
-                                  "instruments). Untick to hear the network's separation as it is. Applies to the "
-                                  "tracks processed next.")
+                                  "none, the rest goes to the accompaniment (+0.14 and +0.22 dB of solo a track on "
+                                  "unseen instruments, rules r28 and r32). Untick to hear the network's separation as "
+                                  "it is. Applies to the tracks processed next.")
         form.addRow("", self.mono_comb)
         self.compute = QComboBox()
         for value, text in (("auto", "Automatic (CUDA GPU when it works, else the CPU)"), ("cpu", "CPU only"),
