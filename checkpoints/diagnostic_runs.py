@@ -107,3 +107,22 @@ def write(a: argparse.Namespace, rec: dict) -> None:
         f.write(json.dumps(rec) + "\n")
     print(rec["track"], " ".join(f"{k} {v[0]:6.2f}" for k, v in rec.items() if isinstance(v, list)),
           rec["seconds"], flush=True)
+
+
+def mono_runs(argv: list[str]):
+    """Diagnostics r32-r34 (``SET 0|1 OUT``): each track of this process's half of ``SET`` read in mono (r9's
+    reading) and separated by the shipped separator without the mono comb (:func:`core.models.without_mono_comb`):
+    ``(folder, stems, solo (n, 2), accompaniment (n, 2), rate, line)``, ``line(rec)`` appending ``rec`` to ``OUT``
+    as one JSON line."""
+    from jazzremix_gui.core.evaluation import list_tracks
+    from jazzremix_gui.core.models import without_mono_comb
+
+    base = without_mono_comb(teacher_session("models/separator.onnx", None, 1))
+    with open(argv[3], "a") as out:
+        def line(rec: dict) -> None:
+            out.write(json.dumps(rec) + "\n")
+            out.flush()
+
+        for folder in list_tracks(argv[1])[int(argv[2])::2]:
+            mix, solo, acc, rate = read_track(folder)
+            yield folder, pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base), solo, acc, rate, line

@@ -17,10 +17,13 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 sys.path.insert(0, "checkpoints/r32")
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
 from unvoiced import edit  # noqa: E402
 from jazzremix_gui.core import pipeline  # noqa: E402
+from jazzremix_gui.core.models import without_mono_comb  # noqa: E402
 from jazzremix_gui.core.audio.audio_io import read_audio  # noqa: E402
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
+from jazzremix_gui.core.evaluation import global_sdr  # noqa: E402
 from jazzremix_gui.core.signal import pitch, pitch_comb  # noqa: E402
 from jazzremix_gui.core.signal.stft import istft, stft  # noqa: E402
 from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
@@ -53,10 +56,9 @@ def variants(s):
 
 
 def main():
-    base = teacher_session("models/separator.onnx", None, 1)
-    pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-    out = open(sys.argv[3], "a")
     if sys.argv[1] == "real":
+        base = without_mono_comb(teacher_session("models/separator.onnx", None, 1))
+        out = open(sys.argv[3], "a")
         for p in sorted(Path("../shared/real-jazz").glob("seg?.mp3")):
             x, rate = read_audio(p)
             s = pipeline.separate(x.mean(axis=1, keepdims=True), rate, base).solo
@@ -66,15 +68,13 @@ def main():
             out.write(json.dumps(rec) + "\n")
             out.flush()
         return
-    for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-        mix, solo, acc, rate = read_track(folder)
-        s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+    for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+        s = stems.solo
         ref = solo.mean(axis=1)[: s.shape[0]]
         rec = {"track": folder.name}
         for k, e in variants(s).items():
             rec[k] = global_sdr(ref, e)
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        line(rec)
 
 
 if __name__ == "__main__":

@@ -3,25 +3,19 @@ candidate (``flat0.5``: also YIN's unvoiced frames weighted by 0.5), solo and ac
 
     PYTHONPATH=. python checkpoints/r32/rule_run.py data/SET 0|1 OUT.jsonl
 """
-import json
 import sys
 
 
 sys.path.insert(0, "checkpoints/r32")
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
 from unvoiced import edit  # noqa: E402
-from jazzremix_gui.core import pipeline  # noqa: E402
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
+from jazzremix_gui.core.evaluation import global_sdr  # noqa: E402
 from jazzremix_gui.core.signal import pitch_comb  # noqa: E402
-from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
 
 
 def main():
-    base = teacher_session("models/separator.onnx", None, 1)
-    pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-    out = open(sys.argv[3], "a")
-    for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-        mix, solo, acc, rate = read_track(folder)
-        stems = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base)
+    for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
         s = stems.solo
         n = s.shape[0]
         ref, acc_ref = solo.mean(axis=1)[:n], acc.mean(axis=1)[:n]
@@ -31,8 +25,7 @@ def main():
         for name, g in (("yin", 1.0), ("flat0.5", 0.5)):
             e = edit(s, f0, g)
             rec[name] = [global_sdr(ref, e), global_sdr(acc_ref, acc_mid + (s - e))]
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        line(rec)
 
 
 if __name__ == "__main__":

@@ -4,17 +4,16 @@ whether the turn-down's gain is more than a separation shrunk toward its best sc
 
     PYTHONPATH=. python checkpoints/r32/scale_invariant.py data/SET 0|1 OUT.jsonl
 """
-import json
 import sys
 
 import numpy as np
 
 sys.path.insert(0, "checkpoints/r32")
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
 from unvoiced import edit  # noqa: E402
-from jazzremix_gui.core import pipeline  # noqa: E402
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
+from jazzremix_gui.core.evaluation import global_sdr  # noqa: E402
 from jazzremix_gui.core.signal import pitch_comb  # noqa: E402
-from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
 
 
 def si_sdr(ref, est):
@@ -24,20 +23,15 @@ def si_sdr(ref, est):
 
 
 def main():
-    base = teacher_session("models/separator.onnx", None, 1)
-    pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-    out = open(sys.argv[3], "a")
-    for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-        mix, solo, acc, rate = read_track(folder)
-        s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+    for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+        s = stems.solo
         ref = solo.mean(axis=1)[: s.shape[0]]
         f0 = pitch_comb.frame_f0(s, 0, pitch_comb.frame_count(s.shape[0], pitch_comb.HOP))
         rec = {"track": folder.name}
         for name, g in (("yin", 1.0), ("flat0.5", 0.5)):
             e = edit(s, f0, g)
             rec[name] = [global_sdr(ref, e), si_sdr(ref, e)]
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        line(rec)
 
 
 if __name__ == "__main__":

@@ -5,19 +5,18 @@ normalised difference within 3 % of L/k) whose normalised difference lies under 
 
     PYTHONPATH=. python checkpoints/r32/submult.py data/val-unseen 0|1 OUT.jsonl
 """
-import json
 import sys
 
 import numpy as np
 
 sys.path.insert(0, "checkpoints/r29")
 sys.path.insert(0, "checkpoints/r32")
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
 from hold import hold  # noqa: E402
 from mono_variants import edit  # noqa: E402
-from jazzremix_gui.core import pipeline  # noqa: E402
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
+from jazzremix_gui.core.evaluation import global_sdr  # noqa: E402
 from jazzremix_gui.core.signal import pitch, pitch_comb  # noqa: E402
-from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
 
 
 def cmnd(solo, n):
@@ -58,12 +57,8 @@ def shorter(f0, dn, lo, limit):
     return out
 
 
-base = teacher_session("models/separator.onnx", None, 1)
-pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-out = open(sys.argv[3], "a")
-for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-    mix, solo, acc, rate = read_track(folder)
-    s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+    s = stems.solo
     ref = solo.mean(axis=1)[: s.shape[0]]
     n = pitch_comb.frame_count(s.shape[0], pitch_comb.HOP)
     f0 = pitch_comb.frame_f0(s, 0, n)
@@ -80,5 +75,4 @@ for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
         rec[name + "_right"] = round(float((np.abs(12 * np.log2(g[both] / c0[both])) < 0.5).mean()), 3)
     both = (f0 > 0) & (c0 > 0)
     rec["yin_right"] = round(float((np.abs(12 * np.log2(f0[both] / c0[both])) < 0.5).mean()), 3)
-    out.write(json.dumps(rec) + "\n")
-    out.flush()
+    line(rec)

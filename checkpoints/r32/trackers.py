@@ -9,18 +9,17 @@ voiced and differ by more than a semitone; ``drop``: the product's F0, none wher
 
     PYTHONPATH=.:/tmp/libr python checkpoints/r32/trackers.py data/val-unseen 0|1 OUT.jsonl
 """
-import json
 import sys
 import time
 
 import numpy as np
 
 sys.path.insert(0, "checkpoints/r29")
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
 from mono_variants import edit  # noqa: E402
-from jazzremix_gui.core import pipeline  # noqa: E402
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
+from jazzremix_gui.core.evaluation import global_sdr  # noqa: E402
 from jazzremix_gui.core.signal import pitch_comb  # noqa: E402
-from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
 
 
 def far(a, b):
@@ -38,12 +37,8 @@ def pyin(s, n):
     return np.pad(f0, (0, n - f0.shape[0]))
 
 
-base = teacher_session("models/separator.onnx", None, 1)
-pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-out = open(sys.argv[3], "a")
-for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-    mix, solo, acc, rate = read_track(folder)
-    s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+    s = stems.solo
     ref = solo.mean(axis=1)[: s.shape[0]]
     n = pitch_comb.frame_count(s.shape[0], pitch_comb.HOP)
     f0 = pitch_comb.frame_f0(s, 0, n)
@@ -62,5 +57,4 @@ for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
         rec[name + "_voiced"] = round(float((g > 0).mean()), 3)
     rec["clean_voiced_yin_unvoiced"] = round(float(((f0 <= 0) & (c0 > 0)).mean()), 3)
     rec["both_voiced_far"] = round(float(far(f0, c0).mean()), 3)
-    out.write(json.dumps(rec) + "\n")
-    out.flush()
+    line(rec)

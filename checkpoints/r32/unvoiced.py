@@ -5,19 +5,18 @@ everywhere; ``fwd_flat<g>``: ``fwd``, and ``g`` where nothing was voiced yet. Pa
 
     PYTHONPATH=. python checkpoints/r32/unvoiced.py data/val-unseen 0|1 OUT.jsonl
 """
-import json
 import sys
 
 import numpy as np
 
 sys.path.insert(0, "checkpoints/r29")
 sys.path.insert(0, "checkpoints/r32")
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
 from hold import hold  # noqa: E402
-from jazzremix_gui.core import pipeline  # noqa: E402
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
+from jazzremix_gui.core.evaluation import global_sdr  # noqa: E402
 from jazzremix_gui.core.signal import pitch_comb  # noqa: E402
 from jazzremix_gui.core.signal.stft import istft, stft  # noqa: E402
-from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
 
 
 def forward(f0):
@@ -36,12 +35,8 @@ def edit(solo, f0, unvoiced=1.0):
 
 
 def main():
-    base = teacher_session("models/separator.onnx", None, 1)
-    pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-    out = open(sys.argv[3], "a")
-    for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-        mix, solo, acc, rate = read_track(folder)
-        s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+    for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+        s = stems.solo
         ref = solo.mean(axis=1)[: s.shape[0]]
         n = pitch_comb.frame_count(s.shape[0], pitch_comb.HOP)
         f0 = pitch_comb.frame_f0(s, 0, n)
@@ -50,8 +45,7 @@ def main():
         for g in (0.3, 0.5, 0.7):
             rec[f"flat{g}"] = global_sdr(ref, edit(s, f0, g))
             rec[f"fwd_flat{g}"] = global_sdr(ref, edit(s, forward(f0), g))
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        line(rec)
 
 
 if __name__ == "__main__":

@@ -6,18 +6,17 @@ than a semitone apart. Paired against the product.
 
     PYTHONPATH=. python checkpoints/r34/bridge.py data/val-unseen 0|1 OUT.jsonl
 """
-import json
 import sys
 
 import numpy as np
 
 sys.path.insert(0, "checkpoints/r34")
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
 from sieve import edit  # noqa: E402
-from jazzremix_gui.core import pipeline  # noqa: E402
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
+from jazzremix_gui.core.evaluation import global_sdr  # noqa: E402
 from jazzremix_gui.core.signal import pitch_comb  # noqa: E402
 from jazzremix_gui.core.signal.stft import stft  # noqa: E402
-from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
 
 
 def bridge(f0, k):
@@ -37,12 +36,8 @@ def far(a, b):
 
 
 def main():
-    base = teacher_session("models/separator.onnx", None, 1)
-    pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-    out = open(sys.argv[3], "a")
-    for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-        mix, solo, acc, rate = read_track(folder)
-        s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+    for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+        s = stems.solo
         ref = solo.mean(axis=1)[: s.shape[0]]
         spec = stft(s, pitch_comb.HOP)
         n = spec.shape[0]
@@ -54,8 +49,7 @@ def main():
                "fix": global_sdr(ref, edit(s, spec, np.where(far(f0, c0), c0, f0)))}
         for k in (1, 2, 4, 8):
             rec[f"bridge{k}"] = global_sdr(ref, edit(s, spec, bridge(f0, k)))
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        line(rec)
 
 
 if __name__ == "__main__":

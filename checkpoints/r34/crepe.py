@@ -6,7 +6,6 @@ the comb and rule r32's weights applied to the solo as the product does. Paired 
 
     PYTHONPATH=.:/tmp/tc:/tmp/libr python checkpoints/r34/crepe.py data/val-unseen 0|1 OUT.jsonl
 """
-import json
 import sys
 import time
 
@@ -15,12 +14,12 @@ import soxr
 import torch
 
 sys.path.insert(0, "checkpoints/r34")
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
 from sieve import edit, right  # noqa: E402
-from jazzremix_gui.core import pipeline  # noqa: E402
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track  # noqa: E402
+from jazzremix_gui.core.evaluation import global_sdr  # noqa: E402
 from jazzremix_gui.core.signal import pitch_comb  # noqa: E402
 from jazzremix_gui.core.signal.stft import stft  # noqa: E402
-from jazzremix_gui.training.adapt import teacher_session  # noqa: E402
 
 
 def crepe(s, n, model):
@@ -37,12 +36,8 @@ def crepe(s, n, model):
 
 def main():
     torch.set_num_threads(1)
-    base = teacher_session("models/separator.onnx", None, 1)
-    pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-    out = open(sys.argv[3], "a")
-    for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-        mix, solo, acc, rate = read_track(folder)
-        s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+    for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+        s = stems.solo
         ref = solo.mean(axis=1)[: s.shape[0]]
         spec = stft(s, pitch_comb.HOP)
         n = spec.shape[0]
@@ -62,8 +57,7 @@ def main():
             g = np.where(f0 > 0, f, 0.0)  # YIN's voicing, CREPE's pitch
             rec[f"{model}_yinvoicing"] = global_sdr(ref, edit(s, spec, g))
             rec[f"{model}_yinvoicing_right"] = right(g, c0)
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        line(rec)
 
 
 if __name__ == "__main__":

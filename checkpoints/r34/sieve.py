@@ -7,17 +7,17 @@ beats k = 1's by ``margin``. Paired against the product (the mono comb with rule
 
     PYTHONPATH=. python checkpoints/r34/sieve.py data/val-unseen 0|1 OUT.jsonl
 """
-import json
 import sys
 
 import numpy as np
 
-from jazzremix_gui.core import pipeline
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
+
 from jazzremix_gui.core.constants import MODEL_RATE, N_FFT
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track
+from jazzremix_gui.core.evaluation import global_sdr
 from jazzremix_gui.core.signal import pitch_comb
 from jazzremix_gui.core.signal.stft import istft, stft
-from jazzremix_gui.training.adapt import teacher_session
 
 TOP_F0 = 1975.5
 TOP_PARTIAL = 5000.0
@@ -59,12 +59,8 @@ def right(g, c):
 
 
 def main():
-    base = teacher_session("models/separator.onnx", None, 1)
-    pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-    out = open(sys.argv[3], "a")
-    for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-        mix, solo, acc, rate = read_track(folder)
-        s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+    for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+        s = stems.solo
         ref = solo.mean(axis=1)[: s.shape[0]]
         spec = stft(s, pitch_comb.HOP)
         mag = np.abs(spec)
@@ -78,8 +74,7 @@ def main():
                 g = sieve(f0, mag, p, margin)
                 rec[f"p{p}m{margin}"] = global_sdr(ref, edit(s, spec, g))
                 rec[f"p{p}m{margin}_right"] = right(g, c0)
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        line(rec)
 
 
 if __name__ == "__main__":

@@ -4,17 +4,17 @@ tuning set read in mono.
 
     PYTHONPATH=. python checkpoints/r34/unvoiced_bands.py data/val-unseen 0|1 OUT.jsonl
 """
-import json
 import sys
 
 import numpy as np
 
-from jazzremix_gui.core import pipeline
+sys.path.insert(0, "checkpoints")
+import diagnostic_runs  # noqa: E402
+
 from jazzremix_gui.core.constants import MODEL_RATE, N_BINS, N_FFT
-from jazzremix_gui.core.evaluation import global_sdr, list_tracks, read_track
+from jazzremix_gui.core.evaluation import global_sdr
 from jazzremix_gui.core.signal import pitch_comb
 from jazzremix_gui.core.signal.stft import istft, stft
-from jazzremix_gui.training.adapt import teacher_session
 
 SPLIT = int(1000 / (MODEL_RATE / N_FFT))
 
@@ -28,20 +28,15 @@ def edited(solo, spec, f0, lo, hi):
 
 
 def main():
-    base = teacher_session("models/separator.onnx", None, 1)
-    pipeline._SeparationSteps._combed = lambda self, solo, acc, x, last: (solo, acc, x)
-    out = open(sys.argv[3], "a")
-    for folder in list_tracks(sys.argv[1])[int(sys.argv[2])::2]:
-        mix, solo, acc, rate = read_track(folder)
-        s = pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base).solo
+    for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
+        s = stems.solo
         ref = solo.mean(axis=1)[: s.shape[0]]
         spec = stft(s, pitch_comb.HOP)
         f0 = pitch_comb.frame_f0(s, 0, spec.shape[0])
         rec = {"track": folder.name, "product": global_sdr(ref, edited(s, spec, f0, 0.5, 0.5))}
         for lo, hi in ((0.3, 0.5), (0.5, 0.3), (0.3, 0.7), (0.7, 0.3), (0.3, 0.3), (0.5, 1.0), (1.0, 0.5)):
             rec[f"lo{lo}_hi{hi}"] = global_sdr(ref, edited(s, spec, f0, lo, hi))
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        line(rec)
 
 
 if __name__ == "__main__":
