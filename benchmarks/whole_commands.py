@@ -245,6 +245,14 @@ def join_segments(folder: Path, out: Path, minutes: float) -> str:
     return f"input: {', '.join(used)} joined into {minutes:g} minutes of 16-bit WAV"
 
 
+def write_mono(src: Path, out: Path) -> None:
+    """``src``'s channels averaged into a mono 16-bit WAV at ``out``: a mono record, the pitch comb's material."""
+    import soundfile as sf
+
+    audio, rate = sf.read(src, dtype="float32", always_2d=True)
+    sf.write(out, audio.mean(axis=1), rate, subtype="PCM_16")
+
+
 def main() -> None:
     import argparse
     import tempfile
@@ -260,6 +268,8 @@ def main() -> None:
     ap.add_argument("--source", metavar="DIR", help="also run the commands of another checkout, interleaved")
     ap.add_argument("--real-jazz", metavar="DIR", help="real music: DIR/seg*.mp3 joined into the input")
     ap.add_argument("--pan-aware", action="store_true", help="also run separate --pan-aware (the step's cost)")
+    ap.add_argument("--mono", action="store_true",
+                    help="also run separate on mono material: the input's channels averaged into a mono 16-bit WAV")
     ap.add_argument("--only", action="append", choices=["separate", "suggest", "remix"],
                     help="run only this command (repeatable): more pairs in the same time")
     args = ap.parse_args()
@@ -289,6 +299,11 @@ def main() -> None:
         if args.pan_aware:
             commands["separate --pan-aware"] = ["-q", "separate", str(src), "--out", str(Path(d) / "out-pa"),
                                                 "--pan-aware", "--overwrite"] + models
+        if args.mono:
+            mono = Path(d) / "input-mono.wav"
+            write_mono(src, mono)
+            commands["separate (mono material)"] = ["-q", "separate", str(mono), "--out", str(Path(d) / "out-mono"),
+                                                    "--overwrite"] + models
         if args.only:
             commands = {name: argv for name, argv in commands.items() if name.split()[0] in args.only}
         wheres = ([args.source] if args.source else []) + [None]

@@ -110,6 +110,20 @@ def test_a_mono_recording_is_separated_with_the_comb_and_a_stereo_one_without(tm
         np.testing.assert_allclose(combed.solo, comb_solo(plain.solo), atol=1e-6)
 
 
+@pytest.mark.parametrize("level", [False, None])
+def test_mono_material_at_another_rate_is_separated_whole_when_blocks_come_between_ticks(tmp_path, level):
+    """Input blocks shorter than the separation's: ticks that bring no block reach the comb, and at 48 kHz each must
+    still carry the input's samples (a 15 s mono file at 48 kHz once failed with "not enough values to unpack")."""
+    model = pipeline.load_model(tiny_separator(tmp_path / "s.onnx"), "separator")
+    rate = 48000
+    line = _line(16)
+    mono = np.interp(np.arange(15 * rate) / rate, np.arange(line.size) / RATE, line).astype(np.float32)
+    stems = pipeline.separate(mono, rate, model, level=level)
+    assert stems.pitch_comb_s > 10
+    np.testing.assert_allclose(stems.solo[:, None] + stems.accompaniment, np.repeat(mono[:, None], 2, axis=1),
+                               atol=2e-5)
+
+
 def test_the_separators_card_says_what_mono_separations_get():
     import json
     from pathlib import Path

@@ -205,7 +205,7 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
                              rows_kind if rows_tap is not None else None, others, level)
     report(0.0, "separating")
     with reusing_memory():  # the mixer's transforms on this thread too
-        for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise], threads=threads,
+        for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise, steps.let_out], threads=threads,
                                 light=_light):
             recorded.take(out.found)
             if out.rows is not None:
@@ -222,7 +222,8 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
 
 def _light(item) -> bool:
     """Items that do not count towards the separation's queue depths: progress ticks and outputs without samples."""
-    return isinstance(item, _Tick) or (isinstance(item, _Out) and item.samples is None)
+    return (isinstance(item, _Tick) or (isinstance(item, _Out) and item.samples is None)
+            or (isinstance(item, _Block44) and not item.solo.shape[0]))
 
 
 @dataclass
@@ -231,6 +232,23 @@ class _Tick:
 
     fraction: float
     last: bool = False
+
+
+@dataclass
+class _Block44:
+    """What the synthesis lets out after each input block, at 44.1 kHz: ``solo`` ``(k,)`` and ``acc`` ``(k, 2)``,
+    ``x`` the input (``(k, 2)``; None when the input is at 44.1 kHz), ``spans`` the frame centres ``[c0, c1)``
+    (global samples) of the mono blocks it took since the previous one; ``found``, ``fraction``, ``last`` and ``rows``
+    as in :class:`_Out`."""
+
+    solo: np.ndarray
+    acc: np.ndarray
+    x: np.ndarray | None
+    spans: list
+    found: RecordedSolo
+    fraction: float
+    last: bool
+    rows: tuple | None
 
 
 @dataclass
@@ -256,7 +274,8 @@ class _SeparationSteps:
 
     :meth:`analyse`: input blocks -> resampled to 44.1 kHz -> :class:`Work` (STFT, network input)
     and a :class:`_Tick` after each block; :meth:`network`: the separator on each ``Work``;
-    :meth:`synthesise`: Wiener filter, inverse STFT, resampled back -> one :class:`_Out` per tick.
+    :meth:`synthesise`: Wiener filter, inverse STFT -> one :class:`_Block44` per tick; :meth:`let_out`: the
+    pitch comb on mono material, resampled back -> one :class:`_Out` per tick.
     """
 
     def __init__(self, model: SessionLike, rate: int, n_samples: int, block_frames: int | None,
@@ -274,7 +293,6 @@ class _SeparationSteps:
         self._native = audio_io.SampleQueue(2) if rate != MODEL_RATE else None
         self.n44 = n44
         self.comb: PitchComb | None = None  # from the first mono block on: the solo kept to its pitch's partials
-        self._passed44 = 0  # samples at 44.1 kHz gone past the comb's place
 
     def analyse(self, blocks: Iterator[np.ndarray]) -> Iterator:
         to44 = audio_io.StreamResampler(self.rate, MODEL_RATE, 2)
@@ -307,42 +325,53 @@ class _SeparationSteps:
         finally:  # however the chain ends
             self.run_network.close()
 
-    def synthesise(self, items: Iterator) -> Iterator[_Out]:
+    def synthesise(self, items: Iterator) -> Iterator[_Block44]:
+        """Wiener filter and inverse STFT of each :class:`Work`: one :class:`_Block44` per tick, at 44.1 kHz."""
         with reusing_memory():
-            yield from self._synthesise(items)
+            outs, xs, spans = [], [], []
+            for item in items:
+                if isinstance(item, Work):
+                    if item.mono and self.model.meta.mono_comb:  # the network alone heard it: its pitch's partials
+                        hop = self.model.meta.hop
+                        spans.append((frame_centre(item.a, hop), frame_centre(item.b, hop)))
+                        seconds = (item.b - item.a) * hop / MODEL_RATE
+                        self.synthesis.recorded.pitch_comb_s += seconds
+                        if not np.array_equal(item.spec[:, 0], item.spec[:, 1]):  # taken as mono, channels apart
+                            self.synthesis.recorded.transferred_s += seconds
+                    outs.append(self.synthesis.process(item))
+                    if self._native is not None:  # the input at 44.1 kHz, for the parts (none kept at 44.1 kHz)
+                        xs.append(item.x)
+                    continue
+                solo, acc = join(outs)
+                x = None if self._native is None else np.concatenate(xs) if xs else np.zeros((0, 2), np.float32)
+                yield _Block44(solo, acc, x, spans, replace(self.synthesis.recorded), item.fraction, item.last,
+                               self.synthesis.take_rows())
+                outs, xs, spans = [], [], []
 
-    def _synthesise(self, items: Iterator) -> Iterator[_Out]:
-        """The stems at the input's rate. At another rate than the separation's, the solo's channel parts
-        (``x - accompaniment`` at 44.1 kHz) are resampled back and the accompaniment is the input as it came minus
-        them: what lies outside the separation's band (above 22.05 kHz, the resamplers' edge under the input's
+    def let_out(self, items: Iterator[_Block44]) -> Iterator[_Out]:
+        """The pitch comb on mono material (r28; a step of its own, so that it runs beside the next block's
+        synthesis) and the stems back at the input's rate. At another rate than the separation's, the solo's channel
+        parts (``x - accompaniment`` at 44.1 kHz) are resampled back and the accompaniment is the input as it came
+        minus them: what lies outside the separation's band (above 22.05 kHz, the resamplers' edge under the input's
         Nyquist) stays in the accompaniment, and the stems add up to the input at any rate."""
+        with reusing_memory():
+            yield from self._let_out(items)
+
+    def _let_out(self, items: Iterator[_Block44]) -> Iterator[_Out]:
         back_solo = audio_io.StreamResampler(MODEL_RATE, self.rate, 1)
         back_acc = audio_io.StreamResampler(MODEL_RATE, self.rate, 2)  # the accompaniment, or the parts
-        sent, outs, xs = 0, [], []
+        sent = passed44 = 0  # samples let out at the input's rate; at 44.1 kHz, gone past the comb's place
         for item in items:
-            if isinstance(item, Work):
-                if item.mono and self.model.meta.mono_comb:  # the network alone heard it: its pitch's partials (r28)
-                    if self.comb is None:
-                        self.comb = PitchComb(self.n44, start=self._passed44)
-                    hop = self.model.meta.hop
-                    self.comb.mark_mono(frame_centre(item.a, hop), frame_centre(item.b, hop))
-                    seconds = (item.b - item.a) * hop / MODEL_RATE
-                    self.synthesis.recorded.pitch_comb_s += seconds
-                    if not np.array_equal(item.spec[:, 0], item.spec[:, 1]):  # taken as mono, two channels apart
-                        self.synthesis.recorded.transferred_s += seconds
-                outs.append(self.synthesis.process(item))
-                if self._native is not None:  # the input at 44.1 kHz, for the parts (none kept at 44.1 kHz)
-                    xs.append(item.x)
-                continue
-            solo, acc = join(outs)
-            x = np.concatenate(xs) if xs else None
-            outs, xs = [], []
-            self._passed44 += solo.shape[0]
+            solo, acc, x = item.solo, item.acc, item.x
+            if item.spans and self.comb is None:  # from the first mono block on
+                self.comb = PitchComb(self.n44, start=passed44)
+            for c0, c1 in item.spans:
+                self.comb.mark_mono(c0, c1)
+            passed44 += solo.shape[0]
             if self.comb is not None:
                 solo, acc, x = self._combed(solo, acc, x, item.last)
-            rows = self.synthesis.take_rows()
             if not solo.shape[0] and not item.last:
-                yield _Out(None, None, replace(self.synthesis.recorded), item.fraction, rows=rows)
+                yield _Out(None, None, item.found, item.fraction, rows=item.rows)
                 continue
             s, a = back_solo.push(solo[:, None]), back_acc.push(acc if self._native is None else x - acc)
             if item.last:  # exact length, sample-aligned with the input
@@ -351,7 +380,7 @@ class _SeparationSteps:
             k = self.n - sent if item.last else min(s.shape[0], a.shape[0], self.n - sent)
             sent += k
             a = a[:k] if self._native is None else self._native.take(k) - a[:k]
-            yield _Out((s[:k, 0], a), (solo, acc), replace(self.synthesis.recorded), item.fraction, item.last, rows)
+            yield _Out((s[:k, 0], a), (solo, acc), item.found, item.fraction, item.last, item.rows)
 
     def _combed(self, solo, acc, x, last: bool) -> tuple:
         """The block through :attr:`comb` (with ``x``, the input at 44.1 kHz, where kept: delayed alike); the rest

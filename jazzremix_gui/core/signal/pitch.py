@@ -36,6 +36,7 @@ def f0_hz(x: np.ndarray, hop: int, n_frames: int, rate: int = 44100) -> np.ndarr
     x : np.ndarray [shape=(n,), float]
         The solo excerpt (at least ``(n_frames - 1) hop + 2048`` samples; missing ones count as zeros).
     hop : int
+        Samples between frames; it must divide half the window (1024).
     n_frames : int
     rate : int
         Sample rate in Hz.
@@ -45,21 +46,33 @@ def f0_hz(x: np.ndarray, hop: int, n_frames: int, rate: int = 44100) -> np.ndarr
     np.ndarray [shape=(n_frames,), dtype=float64]
         Hz; 0 where the frame is unvoiced or silent.
     """
+    if hop <= 0 or _HALF % hop:
+        raise ValueError(f"YIN's hop must divide {_HALF} samples, not {hop}")
+    step = _HALF // hop  # frame t's second half is the first half of frame t + step
     need = (n_frames - 1) * hop + WINDOW
     x = np.asarray(x, np.float64)
     if x.shape[0] < need:
         x = np.concatenate([x, np.zeros(need - x.shape[0])])
-    frames = np.lib.stride_tricks.sliding_window_view(x[:need], WINDOW)[::hop][:n_frames]  # (T, W)
-    head = frames[:, :_HALF]
+    # the first halves of the frames (and of the `step` after the last): each half's transform is taken once
+    halves = x[:need].reshape(-1, _HALF) if step == 1 else np.lib.stride_tricks.sliding_window_view(
+        x[:need], _HALF)[::hop]  # (T + step, HALF)
     lo, hi = _lag_range(rate)
     lags = hi + 1  # only the lags searched (and those before them, for the cumulative mean)
     # r(tau) = sum_j head_j x_{j+tau}: the cross-correlation of the first half with the whole window, circular over
-    # the window's own length (j + tau < WINDOW for every lag searched: nothing wraps)
-    spec = np.fft.rfft(frames, WINDOW) * np.conj(np.fft.rfft(head, WINDOW))
-    r = np.fft.irfft(spec, WINDOW)[:, :lags]
-    sq = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames ** 2, axis=1)], axis=1)
-    e0 = sq[:, _HALF]
-    e_tau = sq[:, _HALF:_HALF + lags] - sq[:, :lags]  # energy of x[tau .. tau + HALF)
+    # the window's own length (j + tau < WINDOW for every lag searched: nothing wraps). The window's spectrum is its
+    # first half's plus (-1)^k its second half's (a shift by half the window), so with H the first half's:
+    # X conj(H) = |H|^2 + (-1)^k H_next conj(H)
+    spectra = np.fft.rfft(halves, WINDOW)  # (T + step, WINDOW / 2 + 1)
+    head, tail = spectra[:n_frames], spectra[step:step + n_frames]
+    sign = np.ones(WINDOW // 2 + 1)
+    sign[1::2] = -1.0
+    r = np.fft.irfft(head.real ** 2 + head.imag ** 2 + sign * (tail * np.conj(head)), WINDOW)[:, :lags]
+    sq = halves ** 2
+    energy = np.sum(sq, axis=1)  # of each half
+    cum_sq = np.zeros((halves.shape[0], lags))
+    np.cumsum(sq[:, :lags - 1], axis=1, out=cum_sq[:, 1:])  # energy of a half's first tau samples
+    e0 = energy[:n_frames]
+    e_tau = e0[:, None] + cum_sq[step:step + n_frames] - cum_sq[:n_frames]  # energy of x[tau .. tau + HALF)
     d = np.maximum(e0[:, None] + e_tau - 2 * r, 0.0)  # (T, lags): difference function, d(0) = 0
     d[:, 0] = 0.0
     cum = np.cumsum(d[:, 1:], axis=1)
@@ -69,7 +82,7 @@ def f0_hz(x: np.ndarray, hop: int, n_frames: int, rate: int = 44100) -> np.ndarr
     below = window < THRESHOLD
     # the first lag under the threshold, then down to the bottom of that dip
     first = np.where(below.any(axis=1), below.argmax(axis=1), -1)
-    rms = np.sqrt(np.mean(frames ** 2, axis=1))
+    rms = np.sqrt((e0 + energy[step:step + n_frames]) / WINDOW)
     voiced = (first >= 0) & (rms > SILENT_RMS)
     # the bottom of the dip: the first lag from `first` on whose next value is not lower
     cols = np.arange(window.shape[1])
