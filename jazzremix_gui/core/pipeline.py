@@ -336,7 +336,7 @@ class _SeparationSteps:
                         spans.append((frame_centre(item.a, hop), frame_centre(item.b, hop)))
                         seconds = (item.b - item.a) * hop / MODEL_RATE
                         self.synthesis.recorded.pitch_comb_s += seconds
-                        if not np.array_equal(item.spec[:, 0], item.spec[:, 1]):  # taken as mono, channels apart
+                        if not item.same:  # taken as mono, channels apart
                             self.synthesis.recorded.transferred_s += seconds
                     outs.append(self.synthesis.process(item))
                     if self._native is not None:  # the input at 44.1 kHz, for the parts (none kept at 44.1 kHz)

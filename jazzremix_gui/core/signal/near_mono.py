@@ -83,9 +83,12 @@ class MonoBlocks:
 
     def __init__(self):
         self._previous: bool | None = None
+        #: Whether the last block's channels were the same, bit for bit (mono, and not a transfer).
+        self.same = False
 
     def __call__(self, spec: np.ndarray) -> bool:
-        if np.array_equal(spec[:1, 0], spec[:1, 1]) and np.array_equal(spec[:, 0], spec[:, 1]):
+        self.same = bool(np.array_equal(spec[:1, 0], spec[:1, 1]) and np.array_equal(spec[:, 0], spec[:, 1]))
+        if self.same:
             mono = True
         elif -(-spec.shape[0] // FRAME_STEP) < MIN_READ:
             mono = bool(self._previous)

@@ -50,12 +50,12 @@ def comb(f0: np.ndarray, rate: int = MODEL_RATE) -> np.ndarray:
     bins = np.arange(N_BINS, dtype=np.float32)[None, :]
     nearest = np.rint(bins / f)
     last = np.floor(np.float32(TOP_HZ / bin_hz) / f)  # the highest partial with a bump
-    best = np.zeros((f.shape[0], N_BINS), np.float32)
+    exponent = np.full((f.shape[0], N_BINS), -np.inf, np.float32)  # the largest bump's: exp is taken once
     for step in (-1, 0, 1):
         centre = np.clip(nearest + np.float32(step), 1, last) * f
         z = (bins - centre) / np.sqrt(np.float32(1.5 ** 2) + (np.float32(REL_WIDTH) * centre) ** 2)
-        np.maximum(best, np.exp(np.float32(-0.5) * z * z), out=best)
-    out[rows] = best
+        np.maximum(exponent, np.float32(-0.5) * z * z, out=exponent)
+    out[rows] = np.exp(exponent)
     return out
 
 

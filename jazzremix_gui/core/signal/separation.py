@@ -136,6 +136,8 @@ class Work:
     mono : bool
         Separated as mono (:class:`core.signal.near_mono.MonoBlocks`: channels the same, or a mono record
         transferred in stereo): the network hears the mid, the plain step, no direction read.
+    same : bool
+        The block's two channels are the same, bit for bit (``mono``, and not a transfer).
     """
 
     a: int
@@ -154,6 +156,7 @@ class Work:
     gain: float = 1.0
     dc: np.ndarray | None = None
     mono: bool = False
+    same: bool = False
 
 
 #: The solo's first bin: the network's solo below it (under 25 Hz at 44.1 kHz, bins 0-2) is set to zero, so all that
@@ -428,7 +431,10 @@ class Analyser:
 
     def _work(self, a: int, b: int) -> Work:
         lo, hi = max(0, a - self.ctx), min(self.n_frames, b + self.ctx)
-        spec = stft(self._in, self.hop, lo, hi, offset=self._in_off)  # (F, 2, 2049)
+        if np.array_equal(self._in[:, 0], self._in[:, 1]):  # a mono file: one channel's transform, twice
+            spec = np.repeat(stft(self._in[:, 0], self.hop, lo, hi, offset=self._in_off)[:, None], 2, axis=1)
+        else:
+            spec = stft(self._in, self.hop, lo, hi, offset=self._in_off)  # (F, 2, 2049)
         self._t = b
         last = b >= self.n_frames
         # samples no later frame touches go out with this block, clipped to the signal range
@@ -439,7 +445,7 @@ class Analyser:
         features, context = (None, spec) if self.steered else (separator_input(spec, scale=self.gain), None)
         own = spec[a - lo : b - lo]
         work = Work(a, b, features, a - lo, own, x, last, self.fraction_done, context=context, gain=self.gain,
-                    dc=self.dc, mono=self._mono(own))
+                    dc=self.dc, mono=self._mono(own), same=self._mono.same)
         # input before the first frame still needed (next block's left context) can go
         keep_from = frame_centre(max(0, b - self.ctx), self.hop) - HALF
         drop = max(0, min(keep_from, self._emitted) - self._in_off)
