@@ -381,3 +381,17 @@ done
 [ -f models/separator.onnx ] || python scripts/ship_separator.py checkpoints/g2/step8/separator-v3.pt models/separator.onnx \
     --version sep-mask-3.4 --pan-aware 15,0.1,1 --wiener-alpha 1 \
     --val data/val-unseen,data/val-unseen-2,data/val-v2-20s,data/val-unseen-3 --previous models/previous/sep-mask-3.3.onnx
+# experiment e37 (failed at its pick, docs/SEPARATOR_V3.md "A separator for mono material"; rule and verdict in
+# checkpoints/e37/): sep-mask-3.4 fine-tuned on mid examples only, for mono blocks; and its control e37c (the same
+# with sep-mask-3.4's share of steered examples)
+E37="--arch mask --train data/train-v5,data/train-v13,data/train-v15 --val data/val-v2-20s --checkpoints checkpoints/e37/run \
+    --minutes 45 --seed 38 --threads 1 --batch 16 --frames 64 --lr 1e-4 --width 256 --dilations 1,2,4,8,1,2 --remix 0.5 \
+    --both-stems 0.5 --timbre 0.8 --timbre-scale 1.5 --init models/separator.pt --init-optimizer fresh \
+    --version sep-mask-3.4-mono-wip --wiener-alpha 1 --pan-aware 15,0.1,1"
+$JR train-separator $E37 --average-last 10 --out checkpoints/e37/mean/separator-v3.onnx --card checkpoints/e37/mean/separator-v3.json
+$JR train-separator $E37 --out checkpoints/e37/final/separator-v3.onnx --card checkpoints/e37/final/separator-v3.json
+for v in mean final; do
+  $JR evaluate data/val-unseen --mono --json --model checkpoints/e37/$v/separator-v3.onnx > checkpoints/e37/E37-$v-val-unseen-mono.json
+done
+E37C=$(echo "$E37" | sed 's#checkpoints/e37/run#checkpoints/e37c/run#; s#--seed 38#--seed 39#; s#sep-mask-3.4-mono-wip#sep-mask-3.4-wip#')" --steer-train 0.7"
+$JR train-separator $E37C --average-last 10 --out checkpoints/e37c/mean/separator-v3.onnx --card checkpoints/e37c/mean/separator-v3.json
