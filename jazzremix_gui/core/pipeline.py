@@ -15,6 +15,7 @@ Every long call takes ``progress(fraction, message)`` and ``cancel()`` hooks.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -203,10 +204,14 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
     threads = device.step_threads() if threads is None else threads
     steps = _SeparationSteps(model, rate, n_samples, block_frames, alpha, pan_aware,
                              rows_kind if rows_tap is not None else None, others, level)
+    blocks, mono = _mono_start(blocks)
+    if mono and model.meta.mono_comb:  # the pitch comb on a thread of its own, beside the next block's synthesis
+        chained = [steps.analyse, steps.network, steps.synthesise, steps.let_out]
+    else:  # the comb at most on a transfer or a stretch turning mono: one thread fewer to hand each block on
+        chained = [steps.analyse, steps.network, lambda items: steps.let_out(steps.synthesise(items))]
     report(0.0, "separating")
     with reusing_memory():  # the mixer's transforms on this thread too
-        for out in stages.chain(blocks, [steps.analyse, steps.network, steps.synthesise, steps.let_out], threads=threads,
-                                light=_light):
+        for out in stages.chain(blocks, chained, threads=threads, light=_light):
             recorded.take(out.found)
             if out.rows is not None:
                 rows_tap(*out.rows)
@@ -218,6 +223,16 @@ def separate_stream(blocks: Iterable[np.ndarray], rate: int, n_samples: int, mod
                 report(1.0, "separated")
             else:
                 report(out.fraction, "separating")
+
+
+def _mono_start(blocks: Iterable[np.ndarray]) -> tuple[Iterator[np.ndarray], bool]:
+    """``blocks`` (the same items) and whether the first is mono: one channel, or two the same."""
+    blocks = iter(blocks)
+    first = next(blocks, None)
+    if first is None:
+        return iter(()), False
+    mono = first.ndim == 1 or first.shape[1] == 1 or np.array_equal(first[:, 0], first[:, 1])
+    return itertools.chain([first], blocks), bool(mono)
 
 
 def _light(item) -> bool:
