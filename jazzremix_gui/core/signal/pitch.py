@@ -2,8 +2,9 @@
 
 A 2048-sample window at every ``hop`` samples, the difference function computed through the FFT for all frames
 at once (each half-window transformed once: a window's spectrum is its halves'); a frame is voiced when the
-cumulative-mean-normalised difference dips under :data:`THRESHOLD` within C2 .. B6 and the frame is not silent. The separator's pitch labels (``training.pitch``) read the clean solo with
-it; the side chosen by pitch (:mod:`core.signal.side_by_pitch`) reads the separated one.
+cumulative-mean-normalised difference dips under :data:`THRESHOLD` within C2 .. B6 and the frame is not silent.
+The separator's pitch labels (``training.pitch``) read the clean solo with it; the side chosen by pitch
+(:mod:`core.signal.side_by_pitch`) and the mono comb (:mod:`core.signal.pitch_comb`) read the separated one.
 """
 
 from __future__ import annotations
