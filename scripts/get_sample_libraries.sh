@@ -18,8 +18,9 @@
 #               overhead and room pairs only: <N>-<Piece>-{OHL,OHR,AmbL,AmbR}.flac, N soft to loud), the drums
 #   emilyguitar-comp  Emilyguitar's files again (hard links), as a chord part: a guitar comping
 #   weresax-horn, bearsax-horn  the saxophones' files again (hard links), as horn backgrounds and counter-lines
-# Usage: scripts/get_sample_libraries.sh [DEST]   (default data/samples); needs git and the network, or
-# WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT, BEARSAX_GIT, MULDJORD_GIT=/path/to/a/clone (a bare mirror works too).
+# Usage: [PYTHON=.venv/bin/python] scripts/get_sample_libraries.sh [DEST]   (default data/samples); needs git and the
+# network, or WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT, BEARSAX_GIT, MULDJORD_GIT, MTGSAX_GIT,
+# IXOXFLUTE_GIT=/path/to/a/clone (a bare mirror works too); PYTHON: one with numpy, soundfile and soxr (the SFZ ones).
 set -euo pipefail
 DEST=${1:-data/samples}
 mkdir -p "$DEST"
@@ -106,3 +107,28 @@ alias_library() {
 alias_library emilyguitar-comp emilyguitar '{"c4_key": 60, "role": "comp"}'
 alias_library weresax-horn weresax '{"c4_key": 72, "role": "horn"}'
 alias_library bearsax-horn bearsax '{"c4_key": 72, "role": "horn"}'
+
+# Libraries laid out by SFZ region files (notes by index, 48 kHz, per-note tuning and level): converted by
+# scripts/sfz_to_library.py (experiment e38, docs/SEPARATOR_V3.md):
+#   mtg-soprano, mtg-tenor  MTG Solo Saxophones' soprano and tenor (https://github.com/sfzinstruments/MTG.SoloSax,
+#               CC BY 4.0, 110 MB; the Music Technology Group's Freesound packs programmed by kinwie), every semitone at
+#               two dynamics, solos
+#   ixox-flute  Xavier Hosxe's Ixox Flute (https://github.com/sfzinstruments/Ixox.Flute, CC BY 4.0, 11 MB), every
+#               third semitone at three dynamics, a solo
+# MTGSAX_GIT, IXOXFLUTE_GIT=/path/to/a/clone or bare mirror; otherwise each is cloned (shallow) into a temporary folder.
+from_sfz() {
+  local preset=$1 src=$2 tmp=""
+  if [ -d "$DEST/$preset" ]; then
+    echo "$DEST/$preset is there"; return
+  fi
+  if [ ! -d "$src" ]; then
+    tmp=$(mktemp -d)
+    git clone -q --depth 1 "$src" "$tmp/clone"
+    src=$tmp/clone
+  fi
+  "${PYTHON:-python3}" "$(dirname "$0")/sfz_to_library.py" "$preset" "$src" "$DEST"
+  if [ -n "$tmp" ]; then rm -rf "$tmp"; fi
+}
+from_sfz mtg-soprano "${MTGSAX_GIT:-https://github.com/sfzinstruments/MTG.SoloSax}"
+from_sfz mtg-tenor "${MTGSAX_GIT:-https://github.com/sfzinstruments/MTG.SoloSax}"
+from_sfz ixox-flute "${IXOXFLUTE_GIT:-https://github.com/sfzinstruments/Ixox.Flute}"

@@ -395,3 +395,11 @@ for v in mean final; do
 done
 E37C=$(echo "$E37" | sed 's#checkpoints/e37/run#checkpoints/e37c/run#; s#--seed 38#--seed 39#; s#sep-mask-3.4-mono-wip#sep-mask-3.4-wip#')" --steer-train 0.7"
 $JR train-separator $E37C --average-last 10 --out checkpoints/e37c/mean/separator-v3.onnx --card checkpoints/e37c/mean/separator-v3.json
+# experiment e38 (thirty-ninth session; rule in checkpoints/e38/rule.txt): recorded soprano and tenor saxophones and a
+# recorded flute (scripts/get_sample_libraries.sh converts them from their SFZ repositories) in data/train-v16, and
+# e37c's command with it
+$JR synth --out data/train-v16 --tracks 200 --seconds 20 --seed 40 --jobs 2 --variety 0 --sampled-solo 0.8 \
+    --sampled-bass 0.5 --sampled-comp 0.3 --sampled-drums 0.6 --samples data/samples/mtg-soprano,data/samples/mtg-tenor,\
+data/samples/ixox-flute,data/samples/meatbass,data/samples/headroom,data/samples/emilyguitar-comp,data/samples/muldjord
+E38=$(cat checkpoints/e38/command.txt)
+$JR train-separator $E38 --average-last 10 --out checkpoints/e38/mean/separator-v3.onnx --card checkpoints/e38/mean/separator-v3.json
