@@ -223,6 +223,14 @@ def test_warm_start_from_weights_keeps_history_and_reads_several_folders(tmp_pat
     plain = evaluation.evaluate_dataset(str(val_dir), session, pan_aware=False)["median"]
     assert card5["validation"]["median_sdr_db"] == with_step and with_step["solo"] != plain["solo"]
     assert "jazzremix.pan_aware" not in card4["metadata"]
+    # --lr 0: a soup's weights exported and evaluated as they are (scripts/separator_soup.py); it once trained at 1e-3
+    from jazzremix_gui.cli.main import main
+
+    assert main(["train-separator", "--train", str(a), "--val", str(val_dir), "--out", str(tmp_path / "s6.onnx"),
+                 "--checkpoints", str(tmp_path / "c6"), "--max-steps", "2", "--init", str(tmp_path / "s1.pt"),
+                 "--lr", "0", "--batch", "4", "--frames", "16", "--width", "32", "--dilations", "1,2"]) == 0
+    before, after = W.load_init(tmp_path / "s1.pt")[0].state_dict(), W.load_init(tmp_path / "s6.pt")[0].state_dict()
+    assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
 
 
 @pytest.mark.skipif(not (ROOT / "models" / "separator.onnx").exists(), reason="no shipped separator")
@@ -554,6 +562,7 @@ def test_train_separator_refuses_bad_numbers_and_outputs_that_are_not_its_model(
              (("--out", tmp_path / "n.onnx", "--card", wav), "is not a separator's card"),
              (("--batch", "0"), "--batch 0: a whole number above 0"), (("--width", "0"), "--width 0"),
              (("--minutes", "-1"), "--minutes -1"), (("--lr", "nan"), "--lr nan"),
+             (("--lr", "-1"), "--lr -1: a number 0"),
              (("--dilations", "a,b"), "--dilations a,b: whole numbers"), (("--dilations", "0"), "--dilations 0")]
     for args, said in cases:
         code = main(["train-separator", "--train", str(tmp_path), "--val", str(tmp_path),

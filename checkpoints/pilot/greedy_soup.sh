@@ -23,11 +23,12 @@ for s in sets:
 print(f"{np.mean(diffs):.4f}")
 PY
 }
+# --lr 0.001: what ran when this said --lr 0 (train-separator read 0 as its default until the thirty-ninth session)
 export_soup() {  # export_soup NAME A.pt B.pt ... -> $G/NAME/separator-v3.onnx
   mkdir -p $G/$1
   .venv/bin/python scripts/separator_soup.py $G/$1/soup.pt "${@:2}" > /dev/null
   $JR train-separator --arch mask --train data/train-v15 --checkpoints $G/$1/run --val data/val-unseen-2 \
-      --minutes 0.01 --lr 0 --init $G/$1/soup.pt --init-optimizer fresh --version sep-mask-3.4-wip \
+      --minutes 0.01 --lr 0.001 --init $G/$1/soup.pt --init-optimizer fresh --version sep-mask-3.4-wip \
       --wiener-alpha 1 --pan-aware 15,0.1,1 --out $G/$1/separator-v3.onnx --card $G/$1/separator-v3.json \
       > $G/$1/export.log 2>&1
 }

@@ -152,7 +152,8 @@ def run(args) -> int:
     cfg = SeparatorConfig(arch=args.arch, train_dir=",".join(args.train), val_dir=",".join(args.val), out=out,
                           checkpoint_dir=args.checkpoints or f"checkpoints/separator-{args.arch}", minutes=args.minutes,
                           seed=args.seed, threads=args.threads, batch=args.batch, frames=args.frames,
-                          lr=args.lr or (1e-4 if args.arch == "seed" else 1e-3), max_steps=args.max_steps,
+                          lr=args.lr if args.lr is not None else (1e-4 if args.arch == "seed" else 1e-3),
+                          max_steps=args.max_steps,
                           half=args.half, width=width, bands=args.bands, remix=args.remix, dilations=args.dilations,
                           both_stems=args.both_stems, init=args.init or "", init_optimizer=args.init_optimizer,
                           version=args.version or "", warmup_steps=args.warmup,
@@ -177,8 +178,10 @@ def _check_numbers(args) -> None:
         if value is not None and not (math.isfinite(value) and value > 0):
             raise UsageError(f"--{name} {value:g}: a{' whole' if whole else ''} number above 0")
 
-    for name in ("minutes", "wiener-alpha", "lr", "timbre-scale"):
+    for name in ("minutes", "wiener-alpha", "timbre-scale"):
         positive(name, getattr(args, name.replace("-", "_"), None))
+    if args.lr is not None and not (math.isfinite(args.lr) and args.lr >= 0):
+        raise UsageError(f"--lr {args.lr:g}: a number 0 or above (0: the --init weights exported as they are)")
     for name in ("threads", "batch", "frames", "width", "bands"):
         positive(name, getattr(args, name.replace("-", "_"), None), whole=True)
     for name in ("max-steps", "warmup", "average-last", "both-stems", "remix", "timbre", "resample", "pitch"):
