@@ -413,3 +413,13 @@ $JR train-separator $(cat checkpoints/e39/command.txt) --average-last 15 --out c
 bash checkpoints/e39/judge.sh && bash checkpoints/e39/test.sh soup-last
 cp checkpoints/e39/soup-last/separator-v3.pt models/wip/sep-e39-soup.pt
 cp checkpoints/e39/soup-last/separator-v3.json models/wip/sep-e39-soup.json
+# rule e40 (failed): e39's command with seed 42, the soups with sep-mask-3.4 (and e39's run), on data/val-unseen-66..69
+for N in 66 67 68 69; do
+  $JR synth --out data/val-unseen-$N --generator val --tracks 36 --seconds 20 --seed $(( (N + 4) * 1000 )) --jobs 2 \
+      --level-profile wide --variety 0
+  $JR evaluate data/val-unseen-$N --json > checkpoints/e40/shipped-val-unseen-$N.json
+  $JR evaluate data/val-unseen-$N --mono --json > checkpoints/e40/shipped-val-unseen-$N-mono.json
+done
+$JR train-separator $(cat checkpoints/e40/command.txt) --average-last 15 --out checkpoints/e40/mean/separator-v3.onnx \
+    --card checkpoints/e40/mean/separator-v3.json
+bash checkpoints/e40/judge.sh
