@@ -126,3 +126,26 @@ def mono_runs(argv: list[str]):
         for folder in list_tracks(argv[1])[int(argv[2])::2]:
             mix, solo, acc, rate = read_track(folder)
             yield folder, pipeline.separate(mix.mean(axis=1, keepdims=True), rate, base), solo, acc, rate, line
+
+
+@dataclasses.dataclass
+class MonoSolo:
+    """What the mono comb's diagnostics (r40, r41) read of a track from :func:`mono_runs`."""
+
+    solo: np.ndarray  # (n,), the separated solo before the comb
+    ref: np.ndarray  # (n,), the true solo's mid
+    spec: np.ndarray  # (T, N_BINS), the separated solo's STFT at the comb's hop
+    yin: np.ndarray  # (T,), YIN's F0 of the separated solo (Hz, 0 unvoiced)
+    clean: np.ndarray  # (T,), YIN's F0 of the true solo
+
+
+def mono_solo(stems, solo: np.ndarray) -> MonoSolo:
+    """:class:`MonoSolo` of ``stems`` (a mono separation) and the true ``solo`` (n, 2)."""
+    from jazzremix_gui.core.signal import pitch_comb
+    from jazzremix_gui.core.signal.stft import stft
+
+    s = stems.solo
+    ref = solo.mean(axis=1)[: s.shape[0]]
+    spec = stft(s, pitch_comb.HOP)
+    n = spec.shape[0]
+    return MonoSolo(s, ref, spec, pitch_comb.frame_f0(s, 0, n), pitch_comb.frame_f0(ref, 0, n))

@@ -26,7 +26,7 @@ from features import mags  # noqa: E402
 from sieve import edit, right  # noqa: E402
 from jazzremix_gui.core.evaluation import global_sdr, read_track  # noqa: E402
 from jazzremix_gui.core.signal import pitch_comb  # noqa: E402
-from jazzremix_gui.core.signal.stft import istft, stft  # noqa: E402
+from jazzremix_gui.core.signal.stft import istft  # noqa: E402
 
 
 def near(a, b):
@@ -41,12 +41,8 @@ def main():
     model = pitchnet.load_model(path, int(path.rsplit("w", 1)[1].split(".")[0]))  # run/w<width>.pt
     argv = sys.argv[:4]
     for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(argv):
-        s = stems.solo
-        ref = solo.mean(axis=1)[: s.shape[0]]
-        spec = stft(s, pitch_comb.HOP)
-        n = spec.shape[0]
-        y = pitch_comb.frame_f0(s, 0, n)
-        c = pitch_comb.frame_f0(ref, 0, n)
+        m = diagnostic_runs.mono_solo(stems, solo)
+        s, ref, spec, y, c = m.solo, m.ref, m.spec, m.yin, m.clean
         mid = read_track(folder)[0].mean(axis=1)
         lg = pitchnet.logits(model, mags(s), mags(mid))
         net, pv = pitchnet.decode(lg), pitchnet.voiced_probability(lg)

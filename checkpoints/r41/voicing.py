@@ -26,12 +26,9 @@ PAST = 86  # frames in 2 s
 
 def main():
     for folder, stems, solo, acc, rate, line in diagnostic_runs.mono_runs(sys.argv):
-        s = stems.solo
-        ref = solo.mean(axis=1)[: s.shape[0]]
-        spec = stft(s, pitch_comb.HOP)
+        m = diagnostic_runs.mono_solo(stems, solo)
+        s, ref, spec, f0, c0 = m.solo, m.ref, m.spec, m.yin, m.clean
         n = spec.shape[0]
-        f0 = pitch_comb.frame_f0(s, 0, n)
-        c0 = pitch_comb.frame_f0(ref, 0, n)
         rec = {"track": folder.name, "product": global_sdr(ref, edit(s, spec, f0)), "right_product": right(f0, c0),
                "voiced_product": round(float((f0 > 0).mean()), 3)}
         variants = {"bound": np.where(c0 > 0, f0, 0.0)}
