@@ -20,7 +20,8 @@
 #   weresax-horn, bearsax-horn  the saxophones' files again (hard links), as horn backgrounds and counter-lines
 # Usage: [PYTHON=.venv/bin/python] scripts/get_sample_libraries.sh [DEST]   (default data/samples); needs git and the
 # network, or WERESAX_GIT, EMILYGUITAR_GIT, MEATBASS_GIT, HEADROOM_GIT, BEARSAX_GIT, MULDJORD_GIT, MTGSAX_GIT,
-# IXOXFLUTE_GIT=/path/to/a/clone (a bare mirror works too); PYTHON: one with numpy, soundfile and soxr (the SFZ ones).
+# IXOXFLUTE_GIT, TONEJS_GIT=/path/to/a/clone (a bare mirror works too); PYTHON: one with numpy, soundfile and soxr
+# (the SFZ ones) and the project installed (notes_to_library.py checks pitches with its YIN).
 set -euo pipefail
 DEST=${1:-data/samples}
 mkdir -p "$DEST"
@@ -132,3 +133,31 @@ from_sfz() {
 from_sfz mtg-soprano "${MTGSAX_GIT:-https://github.com/sfzinstruments/MTG.SoloSax}"
 from_sfz mtg-tenor "${MTGSAX_GIT:-https://github.com/sfzinstruments/MTG.SoloSax}"
 from_sfz ixox-flute "${IXOXFLUTE_GIT:-https://github.com/sfzinstruments/Ixox.Flute}"
+
+# Libraries of one note per file named by pitch (the Tone.js instruments' samples, CC BY 3.0, edited by N. Brosowsky
+# from public sources: trumpet and trombone from VSCO 2 Community Edition; https://github.com/nbrosowsky/tonejs-
+# instruments, 1.7 GB whole, so its 107 MB copy https://github.com/Reveille33/jamtrack-samples), converted by
+# scripts/notes_to_library.py (experiment e41, docs/SEPARATOR_V3.md): every note's pitch checked by YIN, one dynamic:
+#   tonejs-trumpet   a trumpet, every semitone E3-E6, a solo
+#   tonejs-trombone  a tenor trombone, Bb1-F4 about every third semitone, a solo
+#   tonejs-clarinet  a clarinet, D3-Bb5 every third or fourth semitone (its F#6 is an F6 and is left out), a solo
+#   tonejs-trumpet-horn, tonejs-trombone-horn  the brass files again (hard links), as horn backgrounds
+# TONEJS_GIT=/path/to/a/clone or bare mirror of either repository; otherwise the copy is cloned (shallow).
+from_notes() {
+  local preset=$1 src=$2 tmp=""
+  if [ -d "$DEST/$preset" ]; then
+    echo "$DEST/$preset is there"; return
+  fi
+  if [ ! -d "$src" ]; then
+    tmp=$(mktemp -d)
+    git clone -q --depth 1 "$src" "$tmp/clone"
+    src=$tmp/clone
+  fi
+  "${PYTHON:-python3}" "$(dirname "$0")/notes_to_library.py" "$preset" "$src" "$DEST"
+  if [ -n "$tmp" ]; then rm -rf "$tmp"; fi
+}
+for p in tonejs-trumpet tonejs-trombone tonejs-clarinet; do
+  from_notes $p "${TONEJS_GIT:-https://github.com/Reveille33/jamtrack-samples}"
+done
+alias_library tonejs-trumpet-horn tonejs-trumpet '{"c4_key": 60, "role": "horn"}'
+alias_library tonejs-trombone-horn tonejs-trombone '{"c4_key": 60, "role": "horn"}'
