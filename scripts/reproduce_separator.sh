@@ -423,3 +423,15 @@ done
 $JR train-separator $(cat checkpoints/e40/command.txt) --average-last 15 --out checkpoints/e40/mean/separator-v3.onnx \
     --card checkpoints/e40/mean/separator-v3.json
 bash checkpoints/e40/judge.sh
+# rule e41 (fortieth session; checkpoints/e41/rule.txt): recorded trumpet, trombone and clarinet (the Tone.js
+# instruments' notes, scripts/get_sample_libraries.sh) as solos, the brass also in horn backgrounds, in data/train-v17;
+# e39's command with it, the soups with sep-mask-3.4 (and e39's run), on data/val-unseen-70..73
+$JR synth --out data/train-v17 --tracks 200 --seconds 20 --seed 45 --jobs 2 --variety 0 --sampled-solo 0.8 \
+    --sampled-horns 0.5 --sampled-bass 0.5 --sampled-comp 0.3 --sampled-drums 0.6 --samples data/samples/tonejs-trumpet,\
+data/samples/tonejs-trombone,data/samples/tonejs-clarinet,data/samples/tonejs-trumpet-horn,\
+data/samples/tonejs-trombone-horn,data/samples/meatbass,data/samples/headroom,data/samples/emilyguitar-comp,\
+data/samples/muldjord
+bash checkpoints/e41/sets.sh
+$JR train-separator $(cat checkpoints/e41/command.txt) --average-last 15 --out checkpoints/e41/mean/separator-v3.onnx \
+    --card checkpoints/e41/mean/separator-v3.json
+bash checkpoints/e41/judge.sh

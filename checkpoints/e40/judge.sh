@@ -2,10 +2,12 @@
 # Rule e40: the two soups exported (--lr 0), the pick on the tuning set (as rendered on core 0, in mono on core 1),
 # then the pick on data/val-unseen-66 ... -69 (as rendered and in mono) and data/val-v2-20s. Run from the repository
 # root once checkpoints/e40/run has ended (e39's run, checkpoints/e39/run/last.pt, must be there too).
+# Rule e41 runs it with E=checkpoints/e41 SETS="70 71 72 73" (checkpoints/e41/judge.sh).
 set -euo pipefail
 JR=${JR:-.venv/bin/jazzremix}
 PY=${PY:-.venv/bin/python}
-E=checkpoints/e40
+E=${E:-checkpoints/e40}
+SETS=${SETS:-66 67 68 69}
 S=models/separator.pt
 export_soup() {  # export_soup NAME A.pt B.pt ...
   mkdir -p $E/$1
@@ -32,10 +34,10 @@ for c in soup2 soup3; do
 done
 echo "pick: $best ($best_v)" | tee $E/pick.txt
 awk "BEGIN {exit !($best_v > 0)}" || { echo "no candidate above zero: failed at the pick" | tee -a $E/pick.txt; exit 0; }
-for N in 66 67 68 69; do both val-unseen-$N $E/test-$N $E/$best/separator-v3.onnx; done
+for N in $SETS; do both val-unseen-$N $E/test-$N $E/$best/separator-v3.onnx; done
 $JR evaluate data/val-v2-20s --json --model $E/$best/separator-v3.onnx > $E/test-v2-20s.json 2>/dev/null
 {
-  echo "as rendered:"; $PY checkpoints/e37/paired.py $(for N in 66 67 68 69; do echo $E/shipped-val-unseen-$N.json $E/test-$N.json; done)
-  echo "read in mono:"; $PY checkpoints/e37/paired.py $(for N in 66 67 68 69; do echo $E/shipped-val-unseen-$N-mono.json $E/test-$N-mono.json; done)
+  echo "as rendered:"; $PY checkpoints/e37/paired.py $(for N in $SETS; do echo $E/shipped-val-unseen-$N.json $E/test-$N.json; done)
+  echo "read in mono:"; $PY checkpoints/e37/paired.py $(for N in $SETS; do echo $E/shipped-val-unseen-$N-mono.json $E/test-$N-mono.json; done)
   echo "data/val-v2-20s as rendered:"; $PY checkpoints/e37/paired.py checkpoints/e38/shipped-val-v2-20s.json $E/test-v2-20s.json
 } | tee $E/test.txt
