@@ -322,6 +322,12 @@ def test_a_pitch_head_trains_beside_the_mask_and_is_not_exported(tmp_path):
     assert logits.shape == (1, 40, 61) and np.allclose(est[0].numpy(), want)
     got = ModelSession(str(tmp_path / "h.onnx"), "separator", prefer_gpu=False).run(x)
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=1e-7)
+    # from scratch too (no --init), and resumed from its checkpoint folder
+    for steps in (2, 3):
+        card = train(SeparatorConfig(train_dir=str(a), out=str(tmp_path / "s.onnx"), pitch=0.01,
+                                     checkpoint_dir=str(tmp_path / "cs"), max_steps=steps, **base))
+    assert card["history"][-1]["steps"] == 3 and W.load_init(str(tmp_path / "s.pt"))[0].pitch_classes == 61
+    assert not any(i.name.startswith("pitch") for i in onnx.load(str(tmp_path / "s.onnx")).graph.initializer)
 
 
 def test_average_last_exports_the_mean_of_the_weights_it_kept(tmp_path):

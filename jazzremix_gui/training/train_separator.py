@@ -91,7 +91,7 @@ def _model(cfg: SeparatorConfig) -> torch.nn.Module:
     if cfg.arch == "band":
         return architectures.build("band", bands=cfg.bands, dim=cfg.width, dilations=dil)
     return architectures.build("mask", width=cfg.width, dilations=dil, gate=cfg.gate, comb=cfg.comb,
-                               pitch_classes=N_CLASSES if cfg.comb else 0)
+                               pitch_classes=N_CLASSES if cfg.comb or cfg.pitch > 0 else 0)
 
 
 def _grown(model, grow, option: str, init_optimizer: str):
