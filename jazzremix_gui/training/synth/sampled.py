@@ -14,7 +14,10 @@ with flatwound strings recorded direct (a solo), and *Meatbass*, a 1958 double b
 (the bass part, the accompaniment's most constant voice). For the chord part: Bengt Nilsson's *Headroom
 Piano*, a Yamaha C3 grand at five velocity layers and two microphone positions, every third semitone
 (CC BY 4.0, https://github.com/sfzinstruments/BengtNilsson.HeadroomPiano; the script renames its files
-to this scheme).
+to this scheme). Libraries converted from other layouts follow the same naming: SFZ region files
+(``scripts/sfz_to_library.py``: MTG's soprano and tenor saxophones, Ixox Flute) and folders of one note per file
+named by pitch (``scripts/notes_to_library.py``: the Tone.js instruments' trumpet, trombone and clarinet, one
+dynamic, so one layer).
 
 A library is a folder of WAV or FLAC files named ``<note><octave>_<layer>_rr<N>[_<mic>].wav``: the note a
 lower-case letter with an optional ``b``; the layer a dynamic (``p``, ``mp``, ``mf``, ``f``) or a
