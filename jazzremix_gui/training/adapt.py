@@ -40,9 +40,10 @@ from jazzremix_gui.core.signal.stft import WIN_LEN
 from jazzremix_gui.training import architectures, cards
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.export import export_onnx
+from jazzremix_gui.training.prefetch import Prefetcher
 from jazzremix_gui.training.remix_sampler import RemixSampler
 from jazzremix_gui.training.torch_session import TorchSession
-from jazzremix_gui.training.train_separator import SeparatorConfig, train_step
+from jazzremix_gui.training.train_separator import SeparatorConfig, batch_of, train_step
 
 #: Learning rate (Adam), after a linear warm-up over :data:`ADAPT_WARMUP` steps.
 ADAPT_LR = 1e-4
@@ -88,14 +89,15 @@ def fine_tune(model: torch.nn.Module, teacher: pipeline.Stems, steps: int = ADAP
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     model.train()
     losses = []
-    for step in range(steps):
-        for group in opt.param_groups:
-            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps)
-        losses.append(train_step(model, opt, sampler, cfg))
-        if progress is not None:
-            progress((step + 1) / steps, "adapting the separator to the recording")
-        if after_step is not None:
-            after_step(step + 1, model)
+    with Prefetcher(lambda: batch_of(sampler, cfg), sampler.rng) as draws:  # the next batch drawn meanwhile
+        for step in range(steps):
+            for group in opt.param_groups:
+                group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup_steps)
+            losses.append(train_step(model, opt, draws.next(), cfg))
+            if progress is not None:
+                progress((step + 1) / steps, "adapting the separator to the recording")
+            if after_step is not None:
+                after_step(step + 1, model)
     model.eval()
     return losses
 

@@ -33,6 +33,7 @@ from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.pan_aware_loss import pan_aware_loss
 from jazzremix_gui.training.pitch import N_CLASSES
+from jazzremix_gui.training.prefetch import Prefetcher
 from jazzremix_gui.training.remix_sampler import RemixSampler, split_folders
 from jazzremix_gui.training.runlog import log as _log
 from jazzremix_gui.training.separator_card import finish, model_meta
@@ -181,10 +182,15 @@ def loss_fn(model, mix_t, solo_t, acc_t, both_stems: float, pitch_t=None, pitch:
     return loss
 
 
-def train_step(model, opt, sampler: RemixSampler, cfg: SeparatorConfig, pan_aware: PanAware | None = None) -> float:
-    """One optimiser step on a batch of ``sampler``'s examples (:func:`loss_fn` with ``cfg``'s weights); its loss."""
-    mix, solo, *rest = sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0, with_pitch=cfg.pitch > 0,
-                                     stereo=pan_aware is not None)
+def batch_of(sampler: RemixSampler, cfg: SeparatorConfig, pan_aware: PanAware | None = None) -> tuple:
+    """A batch of ``sampler``'s examples with what ``cfg``'s loss needs (the arrays :func:`train_step` takes)."""
+    return sampler.batch(cfg.batch, with_acc=cfg.both_stems > 0, with_pitch=cfg.pitch > 0,
+                         stereo=pan_aware is not None)
+
+
+def train_step(model, opt, batch: tuple, cfg: SeparatorConfig, pan_aware: PanAware | None = None) -> float:
+    """One optimiser step on ``batch`` (:func:`batch_of`; :func:`loss_fn` with ``cfg``'s weights); its loss."""
+    mix, solo, *rest = batch
     spectra = rest.pop() if pan_aware is not None else None
     acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
     pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
@@ -244,25 +250,29 @@ def _train(cfg: SeparatorConfig) -> dict:
     last_ck = 0.0 if step == 0 else time.time()  # a fresh stage logs its starting validation SDR
     warmup = cfg.warmup_steps if cfg.init_optimizer == "fresh" else 0
     model.train()
-    while True:
-        elapsed, cpu = time.time() - t_start, time.process_time() - c_start
-        done = elapsed >= budget or (cfg.max_steps and step >= cfg.max_steps)
-        if done or time.time() - last_ck >= cfg.checkpoint_every_s:
-            checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, cpu=cpu, history=history,
-                            arch=weights.arch_config(model))
-            if cfg.average_last and not done and elapsed >= budget - cfg.average_last * 60:
-                _keep_for_average(ckdir, model, step, elapsed)
-            val = _val_sdr(model, cfg, val_folders[: cfg.val_tracks_during])
-            sampler.refresh()  # tracks rendered meanwhile join the training set
-            _log(log, step=step, train_hours=round(sampler.seconds / 3600, 2), elapsed_s=round(elapsed), loss=float(np.mean(losses[-200:])) if losses else None, **val)
-            last_ck = time.time()
-        if done:
-            break
-        for group in opt.param_groups:  # warm-up, then cosine decay over the time budget (resumes with the time)
-            group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0)))) \
-                * min(1.0, (step + 1) / warmup if warmup else 1.0)
-        losses.append(train_step(model, opt, sampler, cfg, pan_aware))
-        step += 1
+    # the next batch is drawn on a thread while the model learns from this one (training.prefetch: the same draws)
+    with Prefetcher(lambda: batch_of(sampler, cfg, pan_aware), sampler.rng) as draws:
+        while True:
+            elapsed, cpu = time.time() - t_start, time.process_time() - c_start
+            done = elapsed >= budget or (cfg.max_steps and step >= cfg.max_steps)
+            if done or time.time() - last_ck >= cfg.checkpoint_every_s:
+                draws.settle()  # the sampler's state as a run without the thread has it
+                checkpoint.save(ck, model, opt, sampler, step, elapsed, cfg, cpu=cpu, history=history,
+                                arch=weights.arch_config(model))
+                if cfg.average_last and not done and elapsed >= budget - cfg.average_last * 60:
+                    _keep_for_average(ckdir, model, step, elapsed)
+                val = _val_sdr(model, cfg, val_folders[: cfg.val_tracks_during])
+                sampler.refresh()  # tracks rendered meanwhile join the training set
+                _log(log, step=step, train_hours=round(sampler.seconds / 3600, 2), elapsed_s=round(elapsed),
+                     loss=float(np.mean(losses[-200:])) if losses else None, **val)
+                last_ck = time.time()
+            if done:
+                break
+            for group in opt.param_groups:  # warm-up, then cosine decay over the time budget (resumes with the time)
+                group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0)))) \
+                    * min(1.0, (step + 1) / warmup if warmup else 1.0)
+            losses.append(train_step(model, opt, draws.next(), cfg, pan_aware))
+            step += 1
     averaged = _average_last(cfg, ckdir, model, step, elapsed, budget, log) if cfg.average_last else None
     return finish(cfg, model, step, elapsed, cpu, n_params, losses, history, sampler, averaged=averaged)
 
