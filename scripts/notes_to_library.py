@@ -5,8 +5,9 @@ The Tone.js instruments' samples (https://github.com/nbrosowsky/tonejs-instrumen
 hold one recorded note per file, named ``<Note>[s]<octave>.mp3`` (``As3`` = A sharp 3, ``C4`` = MIDI key 60), one
 dynamic and one take, trimmed and level-matched by their editor. This reads the presets' folders from a clone or
 bare mirror, checks every note's pitch against its name with the project's YIN (where the note lies in YIN's
-range; a note that is not the pitch of its name is left out and named), and writes ``<note><octave>_mf_rr1.flac`` (44.1 kHz mono, 24 bit) with a ``layout.json`` (role ``solo``)
-into ``DEST/NAME`` (via ``DEST/NAME.partial``, so a killed run leaves no half library). Used by
+range; a note that is not the pitch of its name is left out and named), and writes ``<note><octave>_mf_rr1.flac``
+(44.1 kHz mono, 24 bit) with a ``layout.json`` (role ``solo``) into ``DEST/NAME`` (via ``DEST/NAME.partial``, so a
+killed run leaves no half library). Used by
 scripts/get_sample_libraries.sh.
 
     python scripts/notes_to_library.py PRESET GIT_DIR DEST
