@@ -103,4 +103,8 @@ def test_a_real_signal_early_in_a_run_is_one_line(tmp_path, sig):
             os.kill(p.pid, sig)
         err = p.communicate(timeout=60)[1]
         assert "Traceback" not in err and "ONNX" not in err, err
-        assert p.returncode in (0, 128 + sig), (p.returncode, err)
+        # on a loaded machine the signal can come before the interpreter has run any of the program: then the
+        # default action ends it (-sig; a shell reports 128 + sig all the same), before anything was written
+        assert p.returncode in (0, 128 + sig) or (p.returncode == -sig and not err), (p.returncode, err)
+        left = [f.name for f in (tmp_path / "out").glob("*.part")]
+        assert not left, left  # never a half-written file
