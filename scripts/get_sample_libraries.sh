@@ -117,8 +117,9 @@ alias_library bearsax-horn bearsax '{"c4_key": 72, "role": "horn"}'
 #   ixox-flute  Xavier Hosxe's Ixox Flute (https://github.com/sfzinstruments/Ixox.Flute, CC BY 4.0, 11 MB), every
 #               third semitone at three dynamics, a solo
 # MTGSAX_GIT, IXOXFLUTE_GIT=/path/to/a/clone or bare mirror; otherwise each is cloned (shallow) into a temporary folder.
-from_sfz() {
-  local preset=$1 src=$2 tmp=""
+# convert SCRIPT PRESET SRC: a library converted by scripts/SCRIPT from SRC (a clone or mirror, or a URL to clone)
+convert() {
+  local script=$1 preset=$2 src=$3 tmp=""
   if [ -d "$DEST/$preset" ]; then
     echo "$DEST/$preset is there"; return
   fi
@@ -127,12 +128,12 @@ from_sfz() {
     git clone -q --depth 1 "$src" "$tmp/clone"
     src=$tmp/clone
   fi
-  "${PYTHON:-python3}" "$(dirname "$0")/sfz_to_library.py" "$preset" "$src" "$DEST"
+  "${PYTHON:-python3}" "$(dirname "$0")/$script" "$preset" "$src" "$DEST"
   if [ -n "$tmp" ]; then rm -rf "$tmp"; fi
 }
-from_sfz mtg-soprano "${MTGSAX_GIT:-https://github.com/sfzinstruments/MTG.SoloSax}"
-from_sfz mtg-tenor "${MTGSAX_GIT:-https://github.com/sfzinstruments/MTG.SoloSax}"
-from_sfz ixox-flute "${IXOXFLUTE_GIT:-https://github.com/sfzinstruments/Ixox.Flute}"
+convert sfz_to_library.py mtg-soprano "${MTGSAX_GIT:-https://github.com/sfzinstruments/MTG.SoloSax}"
+convert sfz_to_library.py mtg-tenor "${MTGSAX_GIT:-https://github.com/sfzinstruments/MTG.SoloSax}"
+convert sfz_to_library.py ixox-flute "${IXOXFLUTE_GIT:-https://github.com/sfzinstruments/Ixox.Flute}"
 
 # Libraries of one note per file named by pitch (the Tone.js instruments' samples, CC BY 3.0, edited by N. Brosowsky
 # from public sources: trumpet and trombone from VSCO 2 Community Edition; https://github.com/nbrosowsky/tonejs-
@@ -143,21 +144,8 @@ from_sfz ixox-flute "${IXOXFLUTE_GIT:-https://github.com/sfzinstruments/Ixox.Flu
 #   tonejs-clarinet  a clarinet, D3-Bb5 every third or fourth semitone (its F#6 is an F6 and is left out), a solo
 #   tonejs-trumpet-horn, tonejs-trombone-horn  the brass files again (hard links), as horn backgrounds
 # TONEJS_GIT=/path/to/a/clone or bare mirror of either repository; otherwise the copy is cloned (shallow).
-from_notes() {
-  local preset=$1 src=$2 tmp=""
-  if [ -d "$DEST/$preset" ]; then
-    echo "$DEST/$preset is there"; return
-  fi
-  if [ ! -d "$src" ]; then
-    tmp=$(mktemp -d)
-    git clone -q --depth 1 "$src" "$tmp/clone"
-    src=$tmp/clone
-  fi
-  "${PYTHON:-python3}" "$(dirname "$0")/notes_to_library.py" "$preset" "$src" "$DEST"
-  if [ -n "$tmp" ]; then rm -rf "$tmp"; fi
-}
 for p in tonejs-trumpet tonejs-trombone tonejs-clarinet; do
-  from_notes $p "${TONEJS_GIT:-https://github.com/Reveille33/jamtrack-samples}"
+  convert notes_to_library.py $p "${TONEJS_GIT:-https://github.com/Reveille33/jamtrack-samples}"
 done
 alias_library tonejs-trumpet-horn tonejs-trumpet '{"c4_key": 60, "role": "horn"}'
 alias_library tonejs-trombone-horn tonejs-trombone '{"c4_key": 60, "role": "horn"}'

@@ -13,19 +13,15 @@ scripts/get_sample_libraries.sh.
     python scripts/notes_to_library.py PRESET GIT_DIR DEST
 """
 import io
-import json
 import re
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
 from jazzremix_gui.core.signal.pitch import LOWEST_HZ, f0_hz
+from library_folder import convert, git, git_dir_of, write_note
 
-NAMES = ("c", "db", "d", "eb", "e", "f", "gb", "g", "ab", "a", "bb", "b")
 _SHARP = {"C": 1, "D": 3, "F": 6, "G": 8, "A": 10}
 _NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _FILE = re.compile(r"^([A-G])(s?)(\d)\.mp3$")
@@ -37,10 +33,6 @@ PRESETS = {
 }
 #: A note whose YIN pitch (the median of its voiced frames) lies further from its name (semitones) is left out.
 MAX_ERROR_ST = 0.5
-
-
-def git(git_dir: str, *args: str) -> bytes:
-    return subprocess.run(["git", "--git-dir", git_dir, *args], check=True, capture_output=True).stdout
 
 
 def key_of(name: str) -> int | None:
@@ -64,38 +56,31 @@ def heard_key(x: np.ndarray, rate: int) -> float | None:
 def main():
     preset, git_dir, dest = sys.argv[1:4]
     name, folder = PRESETS[preset]
-    if not Path(git_dir, "HEAD").is_file() and Path(git_dir, ".git").is_dir():
-        git_dir = str(Path(git_dir, ".git"))
-    out = Path(dest) / name
-    if out.is_dir():
-        print(f"{out} is there")
-        return
-    part = Path(dest) / (name + ".partial")
-    shutil.rmtree(part, ignore_errors=True)
-    part.mkdir(parents=True)
-    files = git(git_dir, "ls-tree", "--name-only", f"HEAD:{folder}").decode().split()
-    n, unheard, wrong = 0, [], []
-    for file in sorted(files, key=lambda f: key_of(f) or 0):
-        key = key_of(file)
-        if key is None:
-            continue
-        x, rate = sf.read(io.BytesIO(git(git_dir, "show", f"HEAD:{folder}/{file}")), dtype="float64", always_2d=True)
-        if rate != 44100:
-            sys.exit(f"{folder}/{file}: {rate} Hz, 44100 expected")
-        y = x.mean(axis=1)
-        heard = heard_key(y, rate) if 440.0 * 2 ** ((key - 69) / 12) > LOWEST_HZ else None
-        if heard is None:
-            unheard.append(file)
-        elif abs(heard - key) > MAX_ERROR_ST:
-            wrong.append(f"{file} (YIN hears MIDI {heard:.2f}, its name says {key})")
-            continue
-        sf.write(part / f"{NAMES[key % 12]}{key // 12 - 1}_mf_rr1.flac", y.astype(np.float32), 44100,
-                 subtype="PCM_24")
-        n += 1
-    (part / "layout.json").write_text(json.dumps({"c4_key": 60, "role": "solo"}))
-    part.rename(out)
-    print(f"{n} files in {out}" + (f"; pitch not checked, under YIN's range: {', '.join(unheard)}" if unheard else "")
-          + (f"; left out, not the pitch of their name: {', '.join(wrong)}" if wrong else ""))
+    git_dir = git_dir_of(git_dir)
+
+    def fill(part):
+        files = git(git_dir, "ls-tree", "--name-only", f"HEAD:{folder}").decode().split()
+        unheard, wrong = [], []
+        for file in sorted(files, key=lambda f: key_of(f) or 0):
+            key = key_of(file)
+            if key is None:
+                continue
+            x, rate = sf.read(io.BytesIO(git(git_dir, "show", f"HEAD:{folder}/{file}")), dtype="float64",
+                              always_2d=True)
+            if rate != 44100:
+                sys.exit(f"{folder}/{file}: {rate} Hz, 44100 expected")
+            y = x.mean(axis=1)
+            heard = heard_key(y, rate) if 440.0 * 2 ** ((key - 69) / 12) > LOWEST_HZ else None
+            if heard is None:
+                unheard.append(file)
+            elif abs(heard - key) > MAX_ERROR_ST:
+                wrong.append(f"{file} (YIN hears MIDI {heard:.2f}, its name says {key})")
+                continue
+            write_note(part, key, "mf", y)
+        return ((f"; pitch not checked, under YIN's range: {', '.join(unheard)}" if unheard else "")
+                + (f"; left out, not the pitch of their name: {', '.join(wrong)}" if wrong else ""))
+
+    convert(dest, name, fill)
 
 
 if __name__ == "__main__":

@@ -11,18 +11,15 @@ half library). Used by scripts/get_sample_libraries.sh.
     python scripts/sfz_to_library.py PRESET GIT_DIR DEST
 """
 import io
-import json
 import re
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import soxr
 
-NAMES = ("c", "db", "d", "eb", "e", "f", "gb", "g", "ab", "a", "bb", "b")
+from library_folder import convert, git, git_dir_of, write_note
+
 MTG = "MTG Solo Saxophones/"
 #: preset -> (folder name, sample folder in the repository, [(region file, layer)])
 PRESETS = {
@@ -33,11 +30,6 @@ PRESETS = {
 }
 #: Ixox's normal notes: the layer from the sample's name
 IXOX_LAYERS = {"p": "p", "m": "mf", "f": "f"}
-
-
-def git_show(git_dir: str, path: str) -> bytes:
-    return subprocess.run(["git", "--git-dir", git_dir, "show", "HEAD:" + path], check=True,
-                          capture_output=True).stdout
 
 
 def regions(text: str):
@@ -52,29 +44,20 @@ def regions(text: str):
 def main():
     preset, git_dir, dest = sys.argv[1:4]
     name, samples, files = PRESETS[preset]
-    if not Path(git_dir, "HEAD").is_file() and Path(git_dir, ".git").is_dir():
-        git_dir = str(Path(git_dir, ".git"))
-    out = Path(dest) / name
-    if out.is_dir():
-        print(f"{out} is there")
-        return
-    part = Path(dest) / (name + ".partial")
-    shutil.rmtree(part, ignore_errors=True)
-    part.mkdir(parents=True)
-    n = 0
-    for region_file, layer in files:
-        for key, sample, tune, volume in regions(git_show(git_dir, region_file).decode()):
-            lay = layer or IXOX_LAYERS[sample.split("_")[1]]
-            x, rate = sf.read(io.BytesIO(git_show(git_dir, f"{samples}/{sample}")), dtype="float32", always_2d=True)
-            # played at rate * 2^(tune/1200) its pitch moves by `tune` cents; then resampled to 44.1 kHz
-            y = soxr.resample(x.mean(axis=1).astype(np.float64), rate * 2 ** (tune / 1200), 44100)
-            y = y * 10 ** (volume / 20)
-            sf.write(part / f"{NAMES[key % 12]}{key // 12 - 1}_{lay}_rr1.flac", y.astype(np.float32), 44100,
-                     subtype="PCM_24")
-            n += 1
-    (part / "layout.json").write_text(json.dumps({"c4_key": 60, "role": "solo"}))
-    part.rename(out)
-    print(f"{n} files in {out}")
+    git_dir = git_dir_of(git_dir)
+
+    def fill(part):
+        for region_file, layer in files:
+            for key, sample, tune, volume in regions(git(git_dir, "show", f"HEAD:{region_file}").decode()):
+                lay = layer or IXOX_LAYERS[sample.split("_")[1]]
+                x, rate = sf.read(io.BytesIO(git(git_dir, "show", f"HEAD:{samples}/{sample}")), dtype="float32",
+                                  always_2d=True)
+                # played at rate * 2^(tune/1200) its pitch moves by `tune` cents; then resampled to 44.1 kHz
+                y = soxr.resample(x.mean(axis=1).astype(np.float64), rate * 2 ** (tune / 1200), 44100)
+                write_note(part, key, lay, y * 10 ** (volume / 20))
+        return ""
+
+    convert(dest, name, fill)
 
 
 if __name__ == "__main__":

@@ -66,3 +66,17 @@ def test_a_library_is_written_and_a_wrong_pitch_left_out(tmp_path):
     again = subprocess.run([sys.executable, str(ROOT / "scripts" / "notes_to_library.py"), "tonejs-trumpet", str(src),
                             str(dest)], capture_output=True, text=True, cwd=ROOT)
     assert again.returncode == 0 and "is there" in again.stdout
+
+
+def test_a_note_at_another_rate_stops_the_run_and_leaves_no_folder(tmp_path):
+    src = _repo(tmp_path, {"C4.mp3": 60})
+    t = np.arange(48000) / 48000
+    sf.write(src / "trumpet" / "D4.mp3", np.stack([0.2 * np.sin(2 * np.pi * 293.7 * t)] * 2, axis=1), 48000,
+             format="MP3")
+    subprocess.run(["git", "add", "."], cwd=src, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "48k"], cwd=src, check=True)
+    dest = tmp_path / "samples"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "notes_to_library.py"), "tonejs-trumpet", str(src),
+                           str(dest)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and "trumpet/D4.mp3: 48000 Hz, 44100 expected" in done.stderr
+    assert not dest.exists() or not any(dest.iterdir())  # neither the library nor its partial folder
