@@ -18,7 +18,8 @@ def register(sub) -> None:
     p.add_argument("--out", default=None, metavar="FILE", help="ONNX file to write (default models/separator.onnx "
                    "for mask, checkpoints/separator-seed.onnx for seed)")
     p.add_argument("--checkpoints", default=None, metavar="DIR", help="checkpoint folder (resumes from it)")
-    p.add_argument("--minutes", type=float, default=55.0, help="training time budget")
+    p.add_argument("--minutes", type=float, default=55.0,
+                   help="training time budget (wall-clock minutes; time stopped with SIGSTOP is not counted)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch", type=int, default=16)

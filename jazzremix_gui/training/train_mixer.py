@@ -35,6 +35,7 @@ from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.signal.mixer import activity
 from jazzremix_gui.core.signal.separation import RecordedSolo
 from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, mixer_policy
+from jazzremix_gui.training.budget_clock import BudgetClock
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.synth.dataset import refuse_validation_set
 from jazzremix_gui.training.runlog import log
@@ -332,11 +333,11 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
     if state is not None:
         step, elapsed, best = state["step"], state["elapsed"], state.get("best", float("inf"))
         log(log_path, msg="resumed", model=tag or cfg.arch, step=step, elapsed_s=round(elapsed))
-    t_start, last_ck, losses = time.time() - elapsed, time.time(), []
+    clock, last_ck, losses = BudgetClock(elapsed), time.time(), []  # pauses spend no budget
     model.train()
     checked = -1  # the last step whose held-out score was measured
     while True:
-        elapsed = time.time() - t_start
+        elapsed = clock.read()
         done = elapsed >= budget_s or bool(cfg.max_steps and step >= cfg.max_steps)
         timed = time.time() - last_ck >= cfg.checkpoint_every_s
         on_step = bool(cfg.select_every) and step % cfg.select_every == 0 and step > 0

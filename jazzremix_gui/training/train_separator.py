@@ -29,6 +29,7 @@ import torch
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.training import architectures, checkpoint
+from jazzremix_gui.training.budget_clock import BudgetClock
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.pan_aware_loss import pan_aware_loss
@@ -246,14 +247,14 @@ def _train(cfg: SeparatorConfig) -> dict:
     _log(log, msg="start", arch=cfg.arch, params=n_params, frames_per_step=cfg.batch * cfg.frames,
          train_hours=round(sampler.seconds / 3600, 2), init=cfg.init or None, stages_before=len(history))
     budget = cfg.minutes * 60
-    t_start, c_start, losses = time.time() - elapsed, time.process_time() - cpu, []
+    clock, c_start, losses = BudgetClock(elapsed), time.process_time() - cpu, []  # pauses spend no budget
     last_ck = 0.0 if step == 0 else time.time()  # a fresh stage logs its starting validation SDR
     warmup = cfg.warmup_steps if cfg.init_optimizer == "fresh" else 0
     model.train()
     # the next batch is drawn on a thread while the model learns from this one (training.prefetch: the same draws)
     with Prefetcher(lambda: batch_of(sampler, cfg, pan_aware), sampler.rng) as draws:
         while True:
-            elapsed, cpu = time.time() - t_start, time.process_time() - c_start
+            elapsed, cpu = clock.read(), time.process_time() - c_start
             done = elapsed >= budget or (cfg.max_steps and step >= cfg.max_steps)
             if done or time.time() - last_ck >= cfg.checkpoint_every_s:
                 draws.settle()  # the sampler's state as a run without the thread has it

@@ -1,0 +1,58 @@
+"""A training's budget clock: the wall clock while the process works, nothing while it is stopped."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from jazzremix_gui.training.budget_clock import BudgetClock
+
+
+class Fake:
+    """Two clocks moved by hand."""
+
+    def __init__(self):
+        self.wall, self.cpu = 100.0, 5.0
+
+    def advance(self, wall, cpu):
+        self.wall += wall
+        self.cpu += cpu
+
+
+def test_work_counts_the_wall_clock_and_a_pause_only_its_cpu():
+    t = Fake()
+    clock = BudgetClock(30.0, wall=lambda: t.wall, cpu=lambda: t.cpu)
+    assert clock.read() == 30.0
+    t.advance(0.25, 0.25)  # a step
+    assert clock.read() == 30.25
+    t.advance(2.0, 0.4)  # waiting on the disk, or a loaded machine: still working
+    assert clock.read() == 32.25
+    t.advance(600.0, 0.001)  # SIGSTOP for ten minutes
+    assert abs(clock.read() - 32.251) < 1e-9
+    t.advance(0.3, 0.6)  # two threads busy
+    assert abs(clock.read() - 32.551) < 1e-9
+
+
+def test_a_stopped_process_spends_no_budget():
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import time\n"
+        "from jazzremix_gui.training.budget_clock import BudgetClock\n"
+        "clock, start = BudgetClock(), time.monotonic()\n"
+        "print('ready', flush=True)\n"
+        "while time.monotonic() - start < 3.0:\n"
+        "    sum(range(20000)); clock.read()\n"
+        "print(round(clock.read(), 3), round(time.monotonic() - start, 3), flush=True)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        os.kill(child.pid, signal.SIGSTOP)
+        time.sleep(1.5)
+        os.kill(child.pid, signal.SIGCONT)
+        spent, wall = map(float, child.stdout.readline().split())
+    finally:
+        child.kill()
+        child.wait()
+    assert wall >= 3.0
+    assert spent < wall - 1.2  # the 1.5 s stopped are not counted
