@@ -94,6 +94,11 @@ def register(sub) -> None:
                    help="export the mean of the weights checkpointed in the budget's last MINUTES and the final "
                         "ones (stochastic weight averaging; the copies are kept in the checkpoint folder as "
                         "average-<step>.pt; default 0: the final weights)")
+    p.add_argument("--precision", choices=("fp32", "bf16", "auto"), default="fp32",
+                   help="arithmetic of a step's forward pass: fp32, bf16 (bfloat16 under autocast: about twice as "
+                        "fast where the CPU has it natively, emulated and slower elsewhere) or auto (bf16 where "
+                        "native, fp32 elsewhere; training/precision.py); weights and optimiser stay float32 "
+                        "(default fp32)")
     p.add_argument("--max-steps", type=int, default=0)
     p.add_argument("--half", action="store_true", help="store weights as float16")
     p.add_argument("--card", default=None, metavar="FILE", help="model card path (default: beside the model; "
@@ -162,7 +167,7 @@ def run(args) -> int:
                           resample=args.resample, pitch=args.pitch,
                           extend_dilations=args.extend_dilations, gate=args.gate, comb=args.comb, loss_power=args.loss_power, phase_sensitive=args.phase_sensitive,
                           average_last=args.average_last, pan_loss=args.pan_loss,
-                          steer_train=args.steer_train, steer_astray=args.steer_astray,
+                          steer_train=args.steer_train, steer_astray=args.steer_astray, precision=args.precision,
                           card=args.card or ("models/separator-seed.json" if args.arch == "seed" else ""))
     card = train(cfg)
     med = card["validation"]["median_sdr_db"]

@@ -62,6 +62,7 @@ def training_command(cfg) -> str:
             + (f" --steer-train {cfg.steer_train:g}" if getattr(cfg, "steer_train", 0) else "")
             + (f" --steer-astray {cfg.steer_astray:g}" if getattr(cfg, "steer_astray", 0) else "")
             + (f" --average-last {cfg.average_last:g}" if cfg.average_last else "")
+            + (f" --precision {cfg.precision}" if getattr(cfg, "precision", "fp32") != "fp32" else "")
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
 
 

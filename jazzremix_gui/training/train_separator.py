@@ -28,12 +28,13 @@ import torch
 
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.signal.spatial import PanAware
-from jazzremix_gui.training import architectures, checkpoint
+from jazzremix_gui.training import architectures, checkpoint, precision
 from jazzremix_gui.training.budget_clock import BudgetClock
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.pan_aware_loss import pan_aware_loss
 from jazzremix_gui.training.pitch import N_CLASSES
+from jazzremix_gui.training.precision import forward_context
 from jazzremix_gui.training.prefetch import Prefetcher
 from jazzremix_gui.training.remix_sampler import RemixSampler, split_folders
 from jazzremix_gui.training.runlog import log as _log
@@ -79,6 +80,7 @@ class SeparatorConfig(TrainConfig):
     pan_loss: float = 0.0  # weight of the loss through the pan-aware step (training.pan_aware_loss; needs pan_aware)
     steer_train: float = 0.0  # share of examples steered toward the solo as the pan-aware step's input (remix_sampler)
     steer_astray: float = 0.0  # share of the steered examples steered at a uniformly drawn direction (remix_sampler)
+    precision: str = "fp32"  # a step's forward pass: "fp32", "bf16" or "auto" (bf16 where native; training.precision)
 
 
 #: Added to the magnitudes before a compressing ``power`` in :func:`loss_fn`, so its gradient stays finite at zero
@@ -189,14 +191,17 @@ def batch_of(sampler: RemixSampler, cfg: SeparatorConfig, pan_aware: PanAware | 
                          stereo=pan_aware is not None)
 
 
-def train_step(model, opt, batch: tuple, cfg: SeparatorConfig, pan_aware: PanAware | None = None) -> float:
-    """One optimiser step on ``batch`` (:func:`batch_of`; :func:`loss_fn` with ``cfg``'s weights); its loss."""
+def train_step(model, opt, batch: tuple, cfg: SeparatorConfig, pan_aware: PanAware | None = None,
+               arithmetic: str = "fp32") -> float:
+    """One optimiser step on ``batch`` (:func:`batch_of`; :func:`loss_fn` with ``cfg``'s weights); its loss.
+    ``arithmetic``: ``"fp32"`` or ``"bf16"`` (:func:`training.precision.resolve`), the forward pass's."""
     mix, solo, *rest = batch
     spectra = rest.pop() if pan_aware is not None else None
     acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
     pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
-    loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t, cfg.pitch,
-                   spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha, cfg.loss_power)
+    with forward_context(arithmetic):
+        loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t,
+                       cfg.pitch, spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha, cfg.loss_power)
     opt.zero_grad()
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -244,8 +249,10 @@ def _train(cfg: SeparatorConfig) -> dict:
         if opt_state is not None:
             opt.load_state_dict(opt_state)
     n_params = architectures.parameter_count(model)
+    arithmetic = precision.resolve(cfg.precision)
     _log(log, msg="start", arch=cfg.arch, params=n_params, frames_per_step=cfg.batch * cfg.frames,
-         train_hours=round(sampler.seconds / 3600, 2), init=cfg.init or None, stages_before=len(history))
+         train_hours=round(sampler.seconds / 3600, 2), init=cfg.init or None, stages_before=len(history),
+         precision=arithmetic)
     budget = cfg.minutes * 60
     clock, c_start, losses = BudgetClock(elapsed), time.process_time() - cpu, []  # pauses spend no budget
     last_ck = 0.0 if step == 0 else time.time()  # a fresh stage logs its starting validation SDR
@@ -272,7 +279,7 @@ def _train(cfg: SeparatorConfig) -> dict:
             for group in opt.param_groups:  # warm-up, then cosine decay over the time budget (resumes with the time)
                 group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0)))) \
                     * min(1.0, (step + 1) / warmup if warmup else 1.0)
-            losses.append(train_step(model, opt, draws.next(), cfg, pan_aware))
+            losses.append(train_step(model, opt, draws.next(), cfg, pan_aware, arithmetic))
             step += 1
     averaged = _average_last(cfg, ckdir, model, step, elapsed, budget, log) if cfg.average_last else None
     return finish(cfg, model, step, elapsed, cpu, n_params, losses, history, sampler, averaged=averaged)
