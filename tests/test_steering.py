@@ -243,3 +243,16 @@ def test_the_first_block_keeps_the_most_concentrated_of_its_hypotheses(tmp_path,
     assert works[0].direction.theta_s == passes[best][1].theta_s
     second = separator_input(spec[works[1].a : works[1].b], spatial.steering_gains(passes[best][1].theta_s, 1.0))
     np.testing.assert_allclose(rec.inputs[3 + len(candidates)], second, rtol=1e-5, atol=1e-9)
+
+
+def test_the_training_batch_steers_its_channels_as_the_broadcast_sum_did():
+    """``remix_sampler._weighted`` (the channels weighted in place of a batch-sized temporary) gives the sums of the
+    broadcast product it replaced, to the bit (so training draws the same batches as before)."""
+    from jazzremix_gui.training.remix_sampler import _weighted
+
+    rng = np.random.default_rng(3)
+    spec = (rng.standard_normal((5, 7, 2, 2049)) + 1j * rng.standard_normal((5, 7, 2, 2049))).astype(np.complex64)
+    gains = rng.uniform(0, 1, (5, 2)).astype(np.float32)
+    want = (spec * gains[:, None, :, None]).sum(axis=2)
+    got = _weighted(spec, gains)
+    assert got.dtype == want.dtype == np.complex64 and got.tobytes() == want.tobytes()

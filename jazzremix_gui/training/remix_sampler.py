@@ -245,12 +245,24 @@ class RemixSampler:
         return self._excerpt(self.solo[i], self._start(self.solo[i], fs), fs, stereo) * gain, \
             self._excerpt(self.acc[j], self._start(self.acc[j], fa), fa, stereo)
 
-    def _colour(self, spec: np.ndarray) -> np.ndarray:
-        """``spec`` (T, 2049) or (T, 2, 2049) times a random envelope with probability ``timbre``."""
+    def _colour(self, spec: np.ndarray, out: np.ndarray) -> None:
+        """``spec`` (T, 2049) or (T, 2, 2049) into ``out``, times a random envelope with probability ``timbre``."""
         if self.timbre <= 0 or self.rng.random() >= self.timbre:
-            return spec
+            out[...] = spec
+            return
         mag, _ = colour_response(N_FFT, self.rng, scale=self.timbre_scale)
-        return spec * mag.astype(np.float32)
+        np.multiply(spec, mag.astype(np.float32), out=out)
+
+    def _spectra(self, parts, offset: int) -> np.ndarray:
+        """The coloured spectra of excerpts ``parts``, ``(B, T, 2049)`` or ``(B, T, 2, 2049)`` complex64, each
+        written into its row (no stacked copy)."""
+        out = None
+        for b, x in enumerate(parts):
+            spec = stft(x, self.hop, 0, self.length, offset)
+            if out is None:
+                out = np.empty((len(parts),) + spec.shape, spec.dtype)
+            self._colour(spec, out[b])
+        return out
 
     def batch(self, size: int, with_acc: bool = False, with_pitch: bool = False, stereo: bool = False):
         """``size`` examples: ``(mix, solo)`` or ``(mix, solo, acc)`` magnitudes, each
@@ -264,23 +276,22 @@ class RemixSampler:
         # frames of a segment that starts at the first frame's left edge: frame k is centred at
         # sample 1024 + k hop of the segment, i.e. global frame k of a signal offset by first_centre
         offset = first_centre(self.hop) - (WIN_LEN // 2)
-        s_spec = np.stack([self._colour(stft(x, self.hop, 0, self.length, offset)) for x in solos])
-        a_spec = np.stack([self._colour(stft(x, self.hop, 0, self.length, offset)) for x in accs])
+        s_spec, a_spec = self._spectra(solos, offset), self._spectra(accs, offset)
         if stereo:
             s_mid = s_spec.mean(axis=2)
             extra += (StereoSpectra(s_spec + a_spec, s_mid, a_spec),)
             s_spec, a_spec = s_mid, a_spec.mean(axis=2)  # mids: what the network hears
         elif channels:
-            gains = self._steering(s_spec)[:, None, :, None]  # (B, 1, 2, 1)
-            s_spec, a_spec = (s_spec * gains).sum(axis=2), (a_spec * gains).sum(axis=2)
+            gains = self._steering(s_spec)  # (B, 2)
+            s_spec, a_spec = _weighted(s_spec, gains), _weighted(a_spec, gains)
         x_spec = s_spec + a_spec
-        mix = np.abs(x_spec).astype(np.float32)
+        mix = np.abs(x_spec)  # float32, as the complex64 spectra
         if self.phase_sensitive:
             proj = (s_spec.real * x_spec.real + s_spec.imag * x_spec.imag) / np.maximum(mix, np.float32(1e-12))
             solo = np.clip(proj, 0.0, mix).astype(np.float32)
             acc = mix - solo
         else:
-            solo, acc = np.abs(s_spec).astype(np.float32), np.abs(a_spec).astype(np.float32)
+            solo, acc = np.abs(s_spec), np.abs(a_spec)
         return ((mix, solo, acc) if with_acc else (mix, solo)) + extra
 
 
@@ -302,6 +313,14 @@ class RemixSampler:
             theta = float(np.clip(theta + self.rng.normal(0.0, self.steer_noise), 0.0, np.pi / 2))
             gains[b] = steering_gains(theta, 1.0)
         return gains
+
+
+def _weighted(spec: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """``(B, T, 2049)``: the channels of ``spec`` ``(B, T, 2, 2049)`` weighted by ``gains`` ``(B, 2)`` and summed
+    (the same sums as a broadcast product summed over the channels, without its temporary of the whole batch)."""
+    out = spec[:, :, 0] * gains[:, None, None, 0]
+    out += spec[:, :, 1] * gains[:, None, None, 1]
+    return out
 
 
 @dataclass
