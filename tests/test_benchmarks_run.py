@@ -38,3 +38,32 @@ def test_only_one_command_runs_with_only():
     ran = [ln.split()[1] for ln in proc.stdout.splitlines() if ln.startswith("jazzremix ")]
     assert ran == ["remix"]
 
+
+
+def test_training_steps_benchmark_resumes_a_recipe_in_each_precision(tmp_path):
+    """``benchmarks/training_steps.py`` resumes a recipe from a checkpoint for a few steps in each precision and
+    prints seconds a step; the checkpoint it was given is left as it was."""
+    import pytest
+
+    pytest.importorskip("torch")
+    from test_separator_training import _dataset
+
+    from jazzremix_gui.training.train_separator import SeparatorConfig, train
+
+    train_dir, val_dir = _dataset(tmp_path / "a", 2, seed=1), _dataset(tmp_path / "val", 1, seed=2)
+    options = (f"--arch mask --train {train_dir} --val {val_dir} --minutes 60 --batch 4 --frames 16 --width 32 "
+               "--dilations 1,2 --seed 3 --threads 1")
+    train(SeparatorConfig(arch="mask", train_dir=str(train_dir), val_dir=str(val_dir), out=str(tmp_path / "s.onnx"),
+                          checkpoint_dir=str(tmp_path / "ck"), minutes=60, batch=4, frames=16, width=32,
+                          dilations="1,2", seed=3, threads=1, max_steps=2))
+    (tmp_path / "command.txt").write_text(options + f" --checkpoints {tmp_path / 'elsewhere'}\n")
+    before = (tmp_path / "ck" / "last.pt").read_bytes()
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "training_steps.py"), "--command",
+                           str(tmp_path / "command.txt"), "--checkpoint", str(tmp_path / "ck" / "last.pt"), "--steps",
+                           "3", "--repeats", "1", "--precision", "fp32,bf16"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [ln for ln in proc.stdout.splitlines() if "s a step" in ln]
+    assert [r.split(":")[0] for r in rows] == ["fp32", "bf16"], proc.stdout
+    assert "from step 2 of" in proc.stdout and all("3 steps" in r for r in rows)
+    assert (tmp_path / "ck" / "last.pt").read_bytes() == before and not (tmp_path / "elsewhere").exists()
