@@ -4,12 +4,13 @@
         --checkpoint checkpoints/e42/run/last.pt [--steps 300] [--repeats 2] [--precision fp32,bf16] [--source DIR]
 
 The recipe is the command file's options (as ``$(cat FILE)`` gives them to ``train-separator``). Each variant (a
-``--precision``, and with ``--source DIR`` the package of that checkout in float32 beside this one's: ``git archive
-COMMIT | tar -x -C DIR``) resumes it from a copy of the checkpoint in a temporary folder, in a child process, once with no
-step to take (start-up, data loading, the validation, the export) and then ``--steps`` steps, ``--repeats`` times,
-the variants alternating. The figure is the difference over the steps: seconds a step, and steps a minute. A run
-on a machine where another training runs measures the sharing: stop it first (``kill -STOP``; its ``--minutes``
-do not count the pause, ``training/budget_clock.py``).
+``--precision``, and with ``--source DIR`` the package of that checkout in float32 beside this one's: ``git
+archive COMMIT | tar -x -C DIR``) resumes it from a copy of the checkpoint in a temporary folder, in a child
+process, once with no step to take (start-up, data loading, the validation, the export) and then ``--steps`` steps,
+``--repeats`` times, the variants alternating. The figure is the difference over the steps: seconds a step, and
+steps a minute. Each run is checked to have taken its steps with no checkpoint among them (one falls every 5
+minutes: time fewer steps). A run on a machine where another training runs measures the sharing: stop it first
+(``kill -STOP``; its ``--minutes`` do not count the pause, ``training/budget_clock.py``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ _OWN = ("--checkpoints", "--out", "--card", "--max-steps", "--precision", "--ave
 
 def recipe(command_file: Path) -> list[str]:
     """The command file's options, its folders absolute and the options this script sets left out."""
-    tokens, out = shlex.split(command_file.read_text()), []
+    tokens, out = [], []
+    for token in shlex.split(command_file.read_text()):  # --name=value as --name value
+        tokens += token.split("=", 1) if token.startswith("--") and "=" in token else [token]
     i = 0
     while i < len(tokens):
         name = tokens[i]
@@ -67,7 +70,15 @@ def timed_run(base: list[str], ckpt: Path, step: int, steps: int, precision: str
     if precision != "fp32":  # the default, and the only arithmetic of a checkout before --precision
         args += ["--precision", precision]
     seconds = run_command(args, source)["seconds"]
+    took = checkpoint_step(folder / "last.pt") - step
+    checks = sum('"loss"' in line for line in (folder / "log.jsonl").read_text().splitlines())
     shutil.rmtree(folder)
+    if took != steps:
+        raise SystemExit(f"the run took {took} steps, not {steps}: its checkpoint's budget is spent, or the recipe "
+                         "stopped early")
+    if checks > 1:
+        raise SystemExit(f"a checkpoint and its validation fell inside the {steps} timed steps (every 5 minutes): "
+                         "time fewer --steps")
     return seconds
 
 
@@ -80,9 +91,16 @@ def main(argv=None) -> None:
     ap.add_argument("--precision", default="fp32,bf16", help="comma-separated: fp32, bf16, auto")
     ap.add_argument("--source", default=None, metavar="DIR", help="an earlier checkout, measured beside this one")
     args = ap.parse_args(argv)
+    from jazzremix_gui.training.precision import CHOICES
+
+    names = args.precision.split(",")
+    if args.steps < 1 or args.repeats < 1 or not set(names) <= set(CHOICES):
+        ap.error(f"--steps and --repeats 1 or more, --precision among {', '.join(CHOICES)} (comma-separated)")
     base, step = recipe(args.command), checkpoint_step(args.checkpoint)
+    if step == 0:  # --max-steps 0 would mean no limit
+        ap.error(f"{args.checkpoint} holds step 0: give a checkpoint of a run that has taken steps")
     # the --source checkout in float32 only: a checkout from before --precision knows no other arithmetic
-    variants = ([("fp32", args.source)] if args.source else []) + [(p, None) for p in args.precision.split(",")]
+    variants = ([("fp32", args.source)] if args.source else []) + [(p, None) for p in names]
     print(machine_line(), flush=True)
     print(f"recipe {args.command}, from step {step} of {args.checkpoint}, {args.steps} steps", flush=True)
     with tempfile.TemporaryDirectory() as scratch:

@@ -67,3 +67,13 @@ def test_training_steps_benchmark_resumes_a_recipe_in_each_precision(tmp_path):
     assert [r.split(":")[0] for r in rows] == ["fp32", "bf16"], proc.stdout
     assert "from step 2 of" in proc.stdout and all("3 steps" in r for r in rows)
     assert (tmp_path / "ck" / "last.pt").read_bytes() == before and not (tmp_path / "elsewhere").exists()
+
+
+def test_training_steps_reads_a_recipe_in_either_option_form(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from training_steps import recipe
+
+    (tmp_path / "c.txt").write_text("--arch mask --train=data/a,/abs/b --val data/v --precision=auto --out x.onnx "
+                                    "--checkpoints ck --seed 3 --average-last 30\n")
+    assert recipe(tmp_path / "c.txt") == ["--arch", "mask", "--train", f"{ROOT / 'data/a'},/abs/b", "--val",
+                                          str(ROOT / "data/v"), "--seed", "3"]

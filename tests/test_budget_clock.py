@@ -34,25 +34,30 @@ def test_work_counts_the_wall_clock_and_a_pause_only_its_cpu():
     assert abs(clock.read() - 32.551) < 1e-9
 
 
-def test_a_stopped_process_spends_no_budget():
+def test_a_stopped_process_spends_no_budget_even_inside_a_long_stretch_of_work():
+    """The child works without reading the clock (as a checkpoint and its validation do between two steps) and is
+    stopped meanwhile: the clock's own thread sees the pause. The child works until the test closes its stdin, so a
+    slow test process cannot miss the window."""
     child = subprocess.Popen([sys.executable, "-c", (
-        "import time\n"
+        "import select, sys, time\n"
         "from jazzremix_gui.training.budget_clock import BudgetClock\n"
-        "clock, start = BudgetClock(), time.monotonic()\n"
+        "clock, start = BudgetClock(tick_s=0.1), time.monotonic()\n"
         "print('ready', flush=True)\n"
-        "while time.monotonic() - start < 3.0:\n"
-        "    sum(range(20000)); clock.read()\n"
+        "while not select.select([sys.stdin], [], [], 0)[0]:\n"
+        "    sum(range(20000))\n"
         "print(round(clock.read(), 3), round(time.monotonic() - start, 3), flush=True)\n")],
-        stdout=subprocess.PIPE, text=True)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "ready"
         time.sleep(0.5)
         os.kill(child.pid, signal.SIGSTOP)
-        time.sleep(1.5)
+        time.sleep(2.0)
         os.kill(child.pid, signal.SIGCONT)
+        time.sleep(0.5)
+        child.stdin.close()
         spent, wall = map(float, child.stdout.readline().split())
     finally:
         child.kill()
         child.wait()
     assert wall >= 3.0
-    assert spent < wall - 1.2  # the 1.5 s stopped are not counted
+    assert spent < wall - 1.5  # the 2 s stopped are not counted (a tick's worth of slack)

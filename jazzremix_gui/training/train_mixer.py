@@ -35,7 +35,7 @@ from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.signal.mixer import activity
 from jazzremix_gui.core.signal.separation import RecordedSolo
 from jazzremix_gui.training import checkpoint, mixer_eval, mixer_model, mixer_policy
-from jazzremix_gui.training.budget_clock import BudgetClock
+from jazzremix_gui.training.budget_clock import TICK_S, BudgetClock
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.synth.dataset import refuse_validation_set
 from jazzremix_gui.training.runlog import log
@@ -333,7 +333,7 @@ def fit(model, opt, sampler: FrameSampler, cfg: MixerConfig, ckdir: Path, budget
     if state is not None:
         step, elapsed, best = state["step"], state["elapsed"], state.get("best", float("inf"))
         log(log_path, msg="resumed", model=tag or cfg.arch, step=step, elapsed_s=round(elapsed))
-    clock, last_ck, losses = BudgetClock(elapsed), time.time(), []  # pauses spend no budget
+    clock, last_ck, losses = BudgetClock(elapsed, tick_s=TICK_S), time.time(), []  # pauses spend no budget
     model.train()
     checked = -1  # the last step whose held-out score was measured
     while True:

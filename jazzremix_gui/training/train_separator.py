@@ -29,7 +29,7 @@ import torch
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.training import architectures, checkpoint, precision
-from jazzremix_gui.training.budget_clock import BudgetClock
+from jazzremix_gui.training.budget_clock import TICK_S, BudgetClock
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.pan_aware_loss import pan_aware_loss
@@ -254,7 +254,7 @@ def _train(cfg: SeparatorConfig) -> dict:
          train_hours=round(sampler.seconds / 3600, 2), init=cfg.init or None, stages_before=len(history),
          precision=arithmetic)
     budget = cfg.minutes * 60
-    clock, c_start, losses = BudgetClock(elapsed), time.process_time() - cpu, []  # pauses spend no budget
+    clock, c_start, losses = BudgetClock(elapsed, tick_s=TICK_S), time.process_time() - cpu, []  # pauses: none
     last_ck = 0.0 if step == 0 else time.time()  # a fresh stage logs its starting validation SDR
     warmup = cfg.warmup_steps if cfg.init_optimizer == "fresh" else 0
     model.train()
