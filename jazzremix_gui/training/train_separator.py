@@ -34,7 +34,6 @@ from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
 from jazzremix_gui.training.pan_aware_loss import pan_aware_loss
 from jazzremix_gui.training.pitch import N_CLASSES
-from jazzremix_gui.training.precision import forward_context
 from jazzremix_gui.training.prefetch import Prefetcher
 from jazzremix_gui.training.remix_sampler import RemixSampler, split_folders
 from jazzremix_gui.training.runlog import log as _log
@@ -199,7 +198,7 @@ def train_step(model, opt, batch: tuple, cfg: SeparatorConfig, pan_aware: PanAwa
     spectra = rest.pop() if pan_aware is not None else None
     acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
     pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
-    with forward_context(arithmetic):
+    with precision.forward_context(arithmetic):
         loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t,
                        cfg.pitch, spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha, cfg.loss_power)
     opt.zero_grad()
@@ -254,7 +253,7 @@ def _train(cfg: SeparatorConfig) -> dict:
          train_hours=round(sampler.seconds / 3600, 2), init=cfg.init or None, stages_before=len(history),
          precision=arithmetic)
     budget = cfg.minutes * 60
-    clock, c_start, losses = BudgetClock(elapsed, tick_s=TICK_S), time.process_time() - cpu, []  # pauses: none
+    clock, c_start, losses = BudgetClock(elapsed, tick_s=TICK_S), time.process_time() - cpu, []  # a pause spends none
     last_ck = 0.0 if step == 0 else time.time()  # a fresh stage logs its starting validation SDR
     warmup = cfg.warmup_steps if cfg.init_optimizer == "fresh" else 0
     model.train()
