@@ -196,3 +196,14 @@ def test_separate_no_mono_comb_says_nothing_of_a_comb_and_names_the_separator_so
     entry = json.loads(out.out)["files"][0]
     assert entry["pitch_comb_s"] == 0 and entry["separator"].endswith("without the mono comb")
     assert "mono material" not in out.err
+
+
+def test_the_comb_report_says_short_spans_as_they_are():
+    from jazzremix_gui.core.signal.pitch_comb import comb_text
+
+    assert comb_text(0) == ""
+    assert comb_text(0.0023).startswith("mono material (under 0.1 s): the solo kept")
+    assert comb_text(0.43).startswith("mono material (0.4 s): ")
+    assert comb_text(5.2).startswith("mono material (5 s): ")
+    assert comb_text(5.2, 5.2).startswith("mono material (5 s, a mono record transferred in stereo): ")
+    assert comb_text(0.6, 0.02).startswith("mono material (0.6 s, under 0.1 s of it a mono record transferred")

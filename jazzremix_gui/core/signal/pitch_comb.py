@@ -195,16 +195,24 @@ def card_entry(rule: str) -> dict:
             "rule": rule}
 
 
+def _span(seconds: float) -> str:
+    """``seconds`` as the reports say them: whole seconds, tenths under one, and a file shorter than a tenth
+    "under 0.1 s" (not "0 s")."""
+    if seconds >= 0.95:
+        return f"{seconds:.0f} s"
+    return f"{seconds:.1f} s" if seconds >= 0.05 else "under 0.1 s"
+
+
 def comb_text(seconds: float, transferred: float = 0.0) -> str:
     """What the CLI and the app say of mono material's solo kept to its own pitch (``seconds`` of it, ``transferred``
     of those a mono record transferred in stereo); "" for none."""
     if seconds <= 0:
         return ""
     if transferred <= 0:
-        what = f"{seconds:.0f} s"
+        what = _span(seconds)
     elif transferred >= seconds - 0.5:
-        what = f"{seconds:.0f} s, a mono record transferred in stereo"
+        what = f"{_span(seconds)}, a mono record transferred in stereo"
     else:
-        what = f"{seconds:.0f} s, {transferred:.0f} s of it a mono record transferred in stereo"
+        what = f"{_span(seconds)}, {_span(transferred)} of it a mono record transferred in stereo"
     return (f"mono material ({what}): the solo kept to the partials of its own pitch (and turned down where it has "
             "none), the rest in the accompaniment")
