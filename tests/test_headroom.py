@@ -252,8 +252,11 @@ def test_mp3_bitrate_sets_file_size(tmp_path):
 def test_flac_float_and_unknown_format_refused(tmp_path):
     with pytest.raises(AudioWriteError, match="FLAC cannot hold"):
         OutputSpec("flac", 32).check()
-    with pytest.raises(AudioWriteError, match="unsupported output format"):
+    with pytest.raises(AudioWriteError, match="unsupported output format '.m4a'"):
         audio_io.write_audio(tmp_path / "x.m4a", np.zeros(10), RATE)
+    with pytest.raises(AudioWriteError, match="x: no extension to name the output format [(]use .wav"):
+        audio_io.write_audio(tmp_path / "x", np.zeros(10), RATE)
+    assert not (tmp_path / "x").exists() and not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("ext", sorted(LOSSY))

@@ -124,6 +124,6 @@ def spec_for_path(path, bits: int = 24, bitrate: int = DEFAULT_MP3_BITRATE) -> O
     try:
         ext = extension(suffix)
     except AudioWriteError:
-        raise AudioWriteError(f"{path}: unsupported output format '{suffix}' "
-                              f"(use {', '.join('.' + e for e in FORMATS)})") from None
+        said = "no extension to name the output format" if not suffix else f"unsupported output format '{suffix}'"
+        raise AudioWriteError(f"{path}: {said} (use {', '.join('.' + e for e in FORMATS)})") from None
     return OutputSpec(ext, bits, bitrate).check()
