@@ -56,6 +56,7 @@ from scipy.io import wavfile
 from jazzremix_gui.core.audio import audio_io
 from jazzremix_gui.core.evaluation import list_tracks
 from jazzremix_gui.core.files.atomic import atomic_path
+from jazzremix_gui.core.signal.features import mid
 from jazzremix_gui.core.signal.spatial import steering_gains
 from jazzremix_gui.core.signal.stft import N_FFT, WIN_LEN, first_centre, stft
 from jazzremix_gui.training.pitch import f0_labels
@@ -117,7 +118,7 @@ def _read(x, start: int, length: int | None, stereo: bool) -> np.ndarray:
             raise ValueError("stereo examples need the stems' channels: a sampler with mid_cache=True has only mids")
         return seg
     if not stereo:
-        return seg.mean(axis=1)
+        return mid(seg)
     return np.repeat(seg, 2, axis=1) if seg.shape[1] == 1 else seg[:, :2]
 
 
@@ -271,7 +272,7 @@ class RemixSampler:
         the examples' :class:`StereoSpectra` last (the magnitudes are their mids, as in mono)."""
         channels = stereo or self.steer > 0
         solos, accs = zip(*(self._pair(channels) for _ in range(size)))
-        extra = (np.stack([f0_labels(x if x.ndim == 1 else x.mean(axis=1), self.hop, self.length)
+        extra = (np.stack([f0_labels(mid(x), self.hop, self.length)
                            for x in solos]),) if with_pitch else ()
         # frames of a segment that starts at the first frame's left edge: frame k is centred at
         # sample 1024 + k hop of the segment, i.e. global frame k of a signal offset by first_centre
