@@ -63,6 +63,7 @@ def training_command(cfg) -> str:
             + (f" --steer-astray {cfg.steer_astray:g}" if getattr(cfg, "steer_astray", 0) else "")
             + (f" --average-last {cfg.average_last:g}" if cfg.average_last else "")
             + (f" --precision {cfg.precision}" if getattr(cfg, "precision", "fp32") != "fp32" else "")
+            + (" --compile" if getattr(cfg, "compile", False) else "")
             + (" --half" if cfg.half else "") + (f" --card {cfg.card}" if cfg.card else ""))
 
 

@@ -29,6 +29,7 @@ import torch
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.signal.spatial import PanAware
 from jazzremix_gui.training import architectures, checkpoint, precision
+from jazzremix_gui.training.compiled import CompiledLoss
 from jazzremix_gui.training.budget_clock import TICK_S, BudgetClock
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.config import TrainConfig
@@ -80,6 +81,7 @@ class SeparatorConfig(TrainConfig):
     steer_train: float = 0.0  # share of examples steered toward the solo as the pan-aware step's input (remix_sampler)
     steer_astray: float = 0.0  # share of the steered examples steered at a uniformly drawn direction (remix_sampler)
     precision: str = "fp32"  # a step's forward pass: "fp32", "bf16" or "auto" (bf16 where native; training.precision)
+    compile: bool = False  # the forward pass and loss through torch.compile (training.compiled)
 
 
 #: Added to the magnitudes before a compressing ``power`` in :func:`loss_fn`, so its gradient stays finite at zero
@@ -191,16 +193,18 @@ def batch_of(sampler: RemixSampler, cfg: SeparatorConfig, pan_aware: PanAware | 
 
 
 def train_step(model, opt, batch: tuple, cfg: SeparatorConfig, pan_aware: PanAware | None = None,
-               arithmetic: str = "fp32") -> float:
+               arithmetic: str = "fp32", loss_of=None) -> float:
     """One optimiser step on ``batch`` (:func:`batch_of`; :func:`loss_fn` with ``cfg``'s weights); its loss.
-    ``arithmetic``: ``"fp32"`` or ``"bf16"`` (:func:`training.precision.resolve`), the forward pass's."""
+    ``arithmetic``: ``"fp32"`` or ``"bf16"`` (:func:`training.precision.resolve`), the forward pass's; ``loss_of``:
+    the loss function to call (default :func:`loss_fn`; :class:`training.compiled.CompiledLoss` of it)."""
     mix, solo, *rest = batch
     spectra = rest.pop() if pan_aware is not None else None
     acc_t = torch.from_numpy(rest[0]) if cfg.both_stems > 0 else None
     pitch_t = torch.from_numpy(rest[-1]) if cfg.pitch > 0 else None
     with precision.forward_context(arithmetic):
-        loss = loss_fn(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems, pitch_t,
-                       cfg.pitch, spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha, cfg.loss_power)
+        loss = (loss_of or loss_fn)(model, torch.from_numpy(mix), torch.from_numpy(solo), acc_t, cfg.both_stems,
+                                    pitch_t, cfg.pitch, spectra, cfg.pan_loss, pan_aware, cfg.wiener_alpha,
+                                    cfg.loss_power)
     opt.zero_grad()
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -249,9 +253,10 @@ def _train(cfg: SeparatorConfig) -> dict:
             opt.load_state_dict(opt_state)
     n_params = architectures.parameter_count(model)
     arithmetic = precision.resolve(cfg.precision)
+    loss_of = CompiledLoss(loss_fn, lambda m: _log(log, msg=m)) if cfg.compile else loss_fn
     _log(log, msg="start", arch=cfg.arch, params=n_params, frames_per_step=cfg.batch * cfg.frames,
          train_hours=round(sampler.seconds / 3600, 2), init=cfg.init or None, stages_before=len(history),
-         precision=arithmetic)
+         precision=arithmetic, compiled=cfg.compile)
     budget = cfg.minutes * 60
     clock, c_start, losses = BudgetClock(elapsed, tick_s=TICK_S), time.process_time() - cpu, []  # a pause spends none
     last_ck = 0.0 if step == 0 else time.time()  # a fresh stage logs its starting validation SDR
@@ -278,7 +283,7 @@ def _train(cfg: SeparatorConfig) -> dict:
             for group in opt.param_groups:  # warm-up, then cosine decay over the time budget (resumes with the time)
                 group["lr"] = cfg.lr * max(0.05, 0.5 * (1 + np.cos(np.pi * min(elapsed / budget, 1.0)))) \
                     * min(1.0, (step + 1) / warmup if warmup else 1.0)
-            losses.append(train_step(model, opt, draws.next(), cfg, pan_aware, arithmetic))
+            losses.append(train_step(model, opt, draws.next(), cfg, pan_aware, arithmetic, loss_of))
             step += 1
     averaged = _average_last(cfg, ckdir, model, step, elapsed, budget, log) if cfg.average_last else None
     return finish(cfg, model, step, elapsed, cpu, n_params, losses, history, sampler, averaged=averaged)
