@@ -154,8 +154,8 @@ def test_astray_examples_are_steered_anywhere_and_hear_the_solo_as_that_input_ho
                                      steer_noise_deg=0.0, **kw)
     np.testing.assert_array_equal(make().batch(3)[1], make(steer_astray=0.0).batch(3)[1])
     astray = make(steer_astray=1.0)
-    spectra = np.ones((200, 4, 2, 3), np.complex64)  # only the channel count matters to the draw
-    gains = astray._steering(spectra)
+    spectra = np.ones((4, 2, 3), np.complex64)  # an astray draw reads nothing of the solo
+    gains = np.stack([astray._steering_gains(spectra, astray._steering_draw()) for _ in range(200)])
     solo_gains = spatial.steering_gains(float(np.arctan2(1.0, 1.0)), 1.0)
     assert not np.allclose(gains, solo_gains, atol=1e-3)
     ratio = np.arctan2(gains[:, 1], gains[:, 0])  # a_R / a_L = tan(theta) for a full steer
@@ -273,3 +273,28 @@ def test_the_mid_of_two_float_channels_is_their_mean_to_the_bit():
         assert np.array_equal(mid(x), x.mean(axis=1))  # other kinds: numpy's mean itself (no int16 overflow)
     line = np.arange(7.0)
     assert mid(line) is line
+
+
+@pytest.mark.parametrize("steer, phase", [(0.7, False), (0.0, False), (0.7, True)])
+def test_a_batch_made_example_by_example_is_the_whole_batch_computation(tmp_path, steer, phase):
+    """The sampler makes a mono batch one example at a time (its spectra in cache), drawing first in the order of
+    the whole-batch steps: every solo's colour, every accompaniment's, every steering. The same batch, to the bit,
+    as those steps over the whole batch, and the same random state after."""
+    from jazzremix_gui.core.signal.stft import WIN_LEN, first_centre
+    from jazzremix_gui.training.remix_sampler import RemixSampler, _weighted
+    from tests.test_separator_training import _dataset
+
+    data = _dataset(tmp_path / "d", 3, seed=5)
+    make = lambda: RemixSampler(str(data), 16, 1024, seed=9, p_remix=0.5, log=lambda m: None, steer=steer,
+                                steer_astray=0.2, timbre=0.7, phase_sensitive=phase)
+    fused, whole = make(), make()
+    got = fused.batch(5, with_acc=True)
+    solos, accs = zip(*(whole._pair(steer > 0) for _ in range(5)))
+    offset = first_centre(1024) - WIN_LEN // 2
+    s_spec, a_spec = whole._spectra(solos, offset), whole._spectra(accs, offset)
+    if steer > 0:
+        gains = np.stack([whole._steering_gains(s_spec[b], whole._steering_draw()) for b in range(5)])
+        s_spec, a_spec = _weighted(s_spec, gains), _weighted(a_spec, gains)
+    for a, b in zip(got, whole._targets(s_spec, a_spec)):
+        assert a.dtype == b.dtype == np.float32 and np.array_equal(a, b)
+    assert fused.rng.random() == whole.rng.random()

@@ -246,23 +246,29 @@ class RemixSampler:
         return self._excerpt(self.solo[i], self._start(self.solo[i], fs), fs, stereo) * gain, \
             self._excerpt(self.acc[j], self._start(self.acc[j], fa), fa, stereo)
 
-    def _colour(self, spec: np.ndarray, out: np.ndarray) -> None:
-        """``spec`` (T, 2049) or (T, 2, 2049) into ``out``, times a random envelope with probability ``timbre``."""
+    def _colour_draw(self) -> np.ndarray | None:
+        """A stem's random spectral envelope, ``(2049,)`` float32, with probability ``timbre``; else None."""
         if self.timbre <= 0 or self.rng.random() >= self.timbre:
-            out[...] = spec
-            return
+            return None
         mag, _ = colour_response(N_FFT, self.rng, scale=self.timbre_scale)
-        np.multiply(spec, mag.astype(np.float32), out=out)
+        return mag.astype(np.float32)
+
+    def _coloured(self, x: np.ndarray, offset: int, colour: np.ndarray | None) -> np.ndarray:
+        """The spectra of excerpt ``x``, ``(T, 2049)`` or ``(T, 2, 2049)`` complex64, times ``colour`` if any."""
+        spec = stft(x, self.hop, 0, self.length, offset)
+        if colour is not None:
+            np.multiply(spec, colour, out=spec)
+        return spec
 
     def _spectra(self, parts, offset: int) -> np.ndarray:
         """The coloured spectra of excerpts ``parts``, ``(B, T, 2049)`` or ``(B, T, 2, 2049)`` complex64, each
         written into its row (no stacked copy)."""
         out = None
         for b, x in enumerate(parts):
-            spec = stft(x, self.hop, 0, self.length, offset)
+            spec = self._coloured(x, offset, self._colour_draw())
             if out is None:
                 out = np.empty((len(parts),) + spec.shape, spec.dtype)
-            self._colour(spec, out[b])
+            out[b] = spec
         return out
 
     def batch(self, size: int, with_acc: bool = False, with_pitch: bool = False, stereo: bool = False):
@@ -277,43 +283,68 @@ class RemixSampler:
         # frames of a segment that starts at the first frame's left edge: frame k is centred at
         # sample 1024 + k hop of the segment, i.e. global frame k of a signal offset by first_centre
         offset = first_centre(self.hop) - (WIN_LEN // 2)
+        if not stereo:
+            return self._magnitudes(solos, accs, offset, channels, with_acc) + extra
         s_spec, a_spec = self._spectra(solos, offset), self._spectra(accs, offset)
-        if stereo:
-            s_mid = s_spec.mean(axis=2)
-            extra += (StereoSpectra(s_spec + a_spec, s_mid, a_spec),)
-            s_spec, a_spec = s_mid, a_spec.mean(axis=2)  # mids: what the network hears
-        elif channels:
-            gains = self._steering(s_spec)  # (B, 2)
-            s_spec, a_spec = _weighted(s_spec, gains), _weighted(a_spec, gains)
+        s_mid = s_spec.mean(axis=2)
+        extra += (StereoSpectra(s_spec + a_spec, s_mid, a_spec),)
+        mix, solo, acc = self._targets(s_mid, a_spec.mean(axis=2))  # mids: what the network hears
+        return ((mix, solo, acc) if with_acc else (mix, solo)) + extra
+
+    def _targets(self, s_spec: np.ndarray, a_spec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(mix, solo, acc)`` float32 magnitudes of the solo's and the accompaniment's spectra (any shape): the
+        mixture's, and the stems' (or, ``phase_sensitive``, the solo's projected on the mixture's phase)."""
         x_spec = s_spec + a_spec
         mix = np.abs(x_spec)  # float32, as the complex64 spectra
         if self.phase_sensitive:
             proj = (s_spec.real * x_spec.real + s_spec.imag * x_spec.imag) / np.maximum(mix, np.float32(1e-12))
             solo = np.clip(proj, 0.0, mix).astype(np.float32)
-            acc = mix - solo
-        else:
-            solo, acc = np.abs(s_spec), np.abs(a_spec)
-        return ((mix, solo, acc) if with_acc else (mix, solo)) + extra
+            return mix, solo, mix - solo
+        return mix, np.abs(s_spec), np.abs(a_spec)
+
+    def _magnitudes(self, solos, accs, offset: int, channels: bool, with_acc: bool) -> tuple:
+        """``(mix, solo[, acc])`` of mono batches, ``(B, T, 2049)`` float32, made one example at a time while its
+        spectra are in cache: colour, steering (``channels``: the mid or weighted toward the solo) and magnitudes.
+        The random draws come first, in the order of a whole batch's steps (every solo's colour, every
+        accompaniment's, every steering), so the batches are those the steps one after the other make."""
+        colours = [self._colour_draw() for _ in solos] + [self._colour_draw() for _ in accs]
+        steering = [self._steering_draw() for _ in solos] if channels else None
+        size = len(solos)
+        out = [np.empty((size, self.length, N_FFT // 2 + 1), np.float32) for _ in range(3 if with_acc else 2)]
+        for b in range(size):
+            s_spec = self._coloured(solos[b], offset, colours[b])
+            a_spec = self._coloured(accs[b], offset, colours[size + b])
+            if channels:
+                gains = self._steering_gains(s_spec, steering[b])[None]  # (1, 2)
+                s_spec, a_spec = _weighted(s_spec[None], gains)[0], _weighted(a_spec[None], gains)[0]
+            for row, target in zip(out, self._targets(s_spec, a_spec)):
+                row[b] = target
+        return tuple(out)
 
 
-    def _steering(self, s_spec: np.ndarray) -> np.ndarray:
-        """``(B, 2)`` float32 channel weights of a batch's inputs: the mid's ``(0.5, 0.5)``, or for a share
-        ``steer`` of them :func:`core.signal.spatial.steering_gains` at the solo's direction (its channels'
-        energies in ``s_spec``, ``(B, T, 2, F)``) plus a Gaussian error, or for a share ``steer_astray`` of those a
-        uniformly drawn direction."""
-        gains = np.full((s_spec.shape[0], 2), 0.5, np.float32)
-        for b in range(s_spec.shape[0]):
-            if self.rng.random() >= self.steer:
-                continue
-            if self.steer_astray > 0 and self.rng.random() < self.steer_astray:  # the app's reading gone astray
-                gains[b] = steering_gains(float(self.rng.uniform(0.0, np.pi / 2)), 1.0)
-                continue
-            e = np.einsum("tcf,tcf->c", s_spec[b].real, s_spec[b].real) + \
-                np.einsum("tcf,tcf->c", s_spec[b].imag, s_spec[b].imag)
-            theta = float(np.arctan2(np.sqrt(e[1]), np.sqrt(e[0]))) if e.sum() > 0 else float(np.pi / 4)
-            theta = float(np.clip(theta + self.rng.normal(0.0, self.steer_noise), 0.0, np.pi / 2))
-            gains[b] = steering_gains(theta, 1.0)
-        return gains
+    def _steering_draw(self) -> tuple[str, float]:
+        """An example's steering draws: ``("mid", 0)`` (a share ``1 - steer``), ``("astray", direction)`` (a share
+        ``steer_astray`` of the steered ones: a uniformly drawn direction, radians) or ``("read", error)`` (the
+        solo's direction plus this Gaussian error, radians)."""
+        if self.rng.random() >= self.steer:
+            return "mid", 0.0
+        if self.steer_astray > 0 and self.rng.random() < self.steer_astray:  # the app's reading gone astray
+            return "astray", float(self.rng.uniform(0.0, np.pi / 2))
+        return "read", float(self.rng.normal(0.0, self.steer_noise))
+
+    @staticmethod
+    def _steering_gains(s_spec: np.ndarray, draw: tuple[str, float]) -> np.ndarray:
+        """``(2,)`` float32 channel weights of an example's input for its :meth:`_steering_draw`: the mid's ``(0.5,
+        0.5)``, or :func:`core.signal.spatial.steering_gains` at the drawn direction, or at the solo's (its
+        channels' energies in ``s_spec``, ``(T, 2, F)``) plus the drawn error."""
+        kind, value = draw
+        if kind == "mid":
+            return np.full(2, 0.5, np.float32)
+        if kind == "astray":
+            return np.asarray(steering_gains(value, 1.0), np.float32)
+        e = np.einsum("tcf,tcf->c", s_spec.real, s_spec.real) + np.einsum("tcf,tcf->c", s_spec.imag, s_spec.imag)
+        theta = float(np.arctan2(np.sqrt(e[1]), np.sqrt(e[0]))) if e.sum() > 0 else float(np.pi / 4)
+        return np.asarray(steering_gains(float(np.clip(theta + value, 0.0, np.pi / 2)), 1.0), np.float32)
 
 
 def _weighted(spec: np.ndarray, gains: np.ndarray) -> np.ndarray:
