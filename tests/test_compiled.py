@@ -2,6 +2,7 @@
 the eager step itself, said once in the log, where compiling fails."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -48,7 +49,8 @@ def _compared(arithmetic: str, n: int):
 
 def test_a_compiled_step_is_the_eager_step_to_within_rounding(arithmetic="bf16"):
     compiled, said, got, weights, want, eager_weights, start = _compared(arithmetic, 2)
-    if compiled.compiled is False:  # no C++ compiler here: the eager steps, and the log says so
+    if compiled.compiled is False:  # only where the machine has no C++ compiler: the eager steps, said in the log
+        assert shutil.which("g++") is None and shutil.which("c++") is None, said
         assert len(said) == 1 and said[0].startswith("torch.compile failed (") and got == want
         return
     assert compiled.compiled is True and said == []
@@ -73,6 +75,36 @@ def test_where_compiling_fails_the_steps_run_eager_and_the_log_says_why_once(mon
     assert compiled.compiled is False
 
 
+def test_a_backward_pass_that_cannot_compile_falls_back_too(monkeypatch):
+    """PyTorch compiles a graph's backward pass at its first backward, outside the loss's call: the first call takes
+    a gradient itself, so a backward compiler's failure also falls back instead of ending the run."""
+    class Broken(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise RuntimeError("the backward compiler failed")
+
+    monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: lambda *a, **k: Broken.apply(fn(*a, **k)))
+    compiled, said, got, weights, want, eager_weights, _ = _compared("fp32", 3)
+    assert got == want and torch.equal(weights, eager_weights)
+    assert said == ["torch.compile failed (RuntimeError: the backward compiler failed): the steps run eager"]
+
+
+def test_a_compiler_refused_at_once_falls_back_at_once(monkeypatch):
+    def refuse(fn, **kwargs):
+        raise RuntimeError("Python 3.12+ not yet supported for torch.compile")
+
+    monkeypatch.setattr(torch, "compile", refuse)
+    said = []
+    compiled = CompiledLoss(lambda x: x + 1, said.append)
+    assert compiled.compiled is False and compiled(1) == 2
+    assert said == ["torch.compile failed (RuntimeError: Python 3.12+ not yet supported for torch.compile): the "
+                    "steps run eager"]
+
+
 def test_an_error_after_the_first_compiled_step_is_raised(monkeypatch):
     calls = []
 
@@ -85,10 +117,12 @@ def test_an_error_after_the_first_compiled_step_is_raised(monkeypatch):
         return call
 
     monkeypatch.setattr(torch, "compile", flaky)
-    compiled = CompiledLoss(lambda x: x + 1, lambda m: pytest.fail(m))
-    assert compiled(1) == 2 and compiled.compiled is True
+    compiled = CompiledLoss(lambda model, x: (model.weight * x).sum(), lambda m: pytest.fail(m))
+    model = torch.nn.Linear(2, 1)
+    assert float(compiled(model, 1.0)) == pytest.approx(float(model.weight.sum()))
+    assert compiled.compiled is True and model.weight.grad is None  # the backward compiled, no gradient left
     with pytest.raises(ValueError, match="later step"):
-        compiled(1)
+        compiled(model, 1.0)
 
 
 def test_the_command_records_that_it_compiled(tmp_path, monkeypatch):

@@ -256,7 +256,9 @@ def test_flac_float_and_unknown_format_refused(tmp_path):
         audio_io.write_audio(tmp_path / "x.m4a", np.zeros(10), RATE)
     with pytest.raises(AudioWriteError, match="x: no extension to name the output format [(]use .wav"):
         audio_io.write_audio(tmp_path / "x", np.zeros(10), RATE)
-    assert not (tmp_path / "x").exists() and not list(tmp_path.iterdir())
+    with pytest.raises(AudioWriteError, match="[.]wav: a name with nothing before its extension"):
+        audio_io.write_audio(tmp_path / ".wav", np.zeros(10), RATE)
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("ext", sorted(LOSSY))

@@ -207,3 +207,6 @@ def test_the_comb_report_says_short_spans_as_they_are():
     assert comb_text(5.2).startswith("mono material (5 s): ")
     assert comb_text(5.2, 5.2).startswith("mono material (5 s, a mono record transferred in stereo): ")
     assert comb_text(0.6, 0.02).startswith("mono material (0.6 s, under 0.1 s of it a mono record transferred")
+    assert comb_text(0.4, 0.02).startswith("mono material (0.4 s, under 0.1 s of it a mono record transferred")
+    assert comb_text(12.2, 11.9).startswith("mono material (12 s, a mono record transferred in stereo): ")
+    assert comb_text(12.2, 11.4).startswith("mono material (12 s, 11 s of it a mono record transferred")

@@ -264,10 +264,12 @@ def test_the_mid_of_two_float_channels_is_their_mean_to_the_bit():
     rng = np.random.default_rng(3)
     for dtype in (np.float32, np.float64):
         x = (rng.standard_normal((5000, 2)) * np.logspace(-40, 30, 5000)[:, None]).astype(dtype)
-        x[:4] = [[np.inf, 1], [np.nan, 0], [np.finfo(dtype).max, np.finfo(dtype).max], [np.finfo(dtype).tiny, 0]]
+        x[:7] = [[np.inf, 1], [np.nan, 0], [np.finfo(dtype).max, np.finfo(dtype).max], [np.finfo(dtype).tiny, 0],
+                 [-0.0, -0.0], [-0.0, 0.0], [0.0, -0.0]]
         with np.errstate(over="ignore"):  # max + max: inf either way
             got, want = mid(x), x.mean(axis=1)
         assert got.dtype == want.dtype and np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(want))  # zeros' signs too
     for x in (np.array([[30000, 30000], [-32768, 1]], np.int16), np.ones((3, 6), np.float32),
               np.ones((4, 2), np.float16)):
         assert np.array_equal(mid(x), x.mean(axis=1))  # other kinds: numpy's mean itself (no int16 overflow)

@@ -18,6 +18,7 @@ import numpy as np
 def ensemble(first: onnx.ModelProto, second: onnx.ModelProto, weight: float) -> onnx.ModelProto:
     """One model: ``first`` and ``second`` (one input and one output each, the same opset) on the same input, the
     output ``(1 - weight) first + weight second``."""
+    _check_pair(first, second)
     b = onnx.compose.add_prefix(second, "b_")
     g, gb = first.graph, b.graph
     x, out = g.input[0].name, g.output[0].name
@@ -48,6 +49,29 @@ def ensemble(first: onnx.ModelProto, second: onnx.ModelProto, weight: float) -> 
         model.metadata_props.add(key=p.key, value=value)
     onnx.checker.check_model(model)
     return model
+
+
+def _check_pair(first: onnx.ModelProto, second: onnx.ModelProto) -> None:
+    """Refuse a pair this merge would get wrong: other opsets, local functions, an output that is not float32,
+    names this merge uses, or separators that read other frames (hop, input, context)."""
+    if [(o.domain, o.version) for o in first.opset_import] != [(o.domain, o.version) for o in second.opset_import]:
+        raise ValueError("the two models import other opsets")
+    if first.functions or second.functions:
+        raise ValueError("a model with local functions")
+    for m in (first, second):
+        if len(m.graph.input) != 1 or len(m.graph.output) != 1:
+            raise ValueError("a model without one input and one output")
+        if m.graph.output[0].type.tensor_type.elem_type != onnx.TensorProto.FLOAT:
+            raise ValueError("a model whose output is not float32")
+    names = {n for node in first.graph.node for n in list(node.input) + list(node.output)}
+    names |= {i.name for i in first.graph.initializer}
+    if any(n.startswith(("b_", "ens_")) for n in names):
+        raise ValueError("the first model uses names the merge gives (b_..., ens_...)")
+    meta = [{p.key: p.value for p in m.metadata_props} for m in (first, second)]
+    for key in ("jazzremix.kind", "jazzremix.hop", "jazzremix.input_kind", "jazzremix.context_frames",
+                "jazzremix.sample_rate"):
+        if meta[0].get(key) != meta[1].get(key):
+            raise ValueError(f"{key}: {meta[0].get(key)} against {meta[1].get(key)}")
 
 
 def main():

@@ -124,6 +124,11 @@ def spec_for_path(path, bits: int = 24, bitrate: int = DEFAULT_MP3_BITRATE) -> O
     try:
         ext = extension(suffix)
     except AudioWriteError:
-        said = "no extension to name the output format" if not suffix else f"unsupported output format '{suffix}'"
+        if suffix:
+            said = f"unsupported output format '{suffix}'"
+        elif Path(path).name.startswith("."):  # ".wav": a hidden file's name, with nothing before the extension
+            said = "a name with nothing before its extension (give one: remix.wav)"
+        else:
+            said = "no extension to name the output format"
         raise AudioWriteError(f"{path}: {said} (use {', '.join('.' + e for e in FORMATS)})") from None
     return OutputSpec(ext, bits, bitrate).check()

@@ -210,7 +210,7 @@ def comb_text(seconds: float, transferred: float = 0.0) -> str:
         return ""
     if transferred <= 0:
         what = _span(seconds)
-    elif transferred >= seconds - 0.5:
+    elif _span(transferred) == _span(seconds):  # all of it, as the report says spans
         what = f"{_span(seconds)}, a mono record transferred in stereo"
     else:
         what = f"{_span(seconds)}, {_span(transferred)} of it a mono record transferred in stereo"
