@@ -2,7 +2,6 @@
 the eager step itself, said once in the log, where compiling fails."""
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -32,6 +31,17 @@ def _steps(loss_of, start, batch, cfg, arithmetic, n=2):
     return losses, torch.cat([p.detach().flatten() for p in model.parameters()])
 
 
+def _compiles() -> bool:
+    """Whether ``torch.compile`` works on this machine at all (a C++ compiler, the headers it needs): a function with
+    a gradient."""
+    try:
+        x = torch.ones(3, requires_grad=True)
+        torch.compile(lambda v: (v.sin() * 2).sum())(x).backward()
+        return bool(torch.allclose(x.grad, 2 * torch.cos(torch.ones(3))))
+    except Exception:  # noqa: BLE001 - whatever stops it
+        return False
+
+
 def _compared(arithmetic: str, n: int):
     """``n`` steps of a small separator through :class:`CompiledLoss` and eager, from the same weights on the same
     batch: ``(the CompiledLoss, what it logged, its losses, its weights, the eager losses, the eager weights, the
@@ -49,8 +59,8 @@ def _compared(arithmetic: str, n: int):
 
 def test_a_compiled_step_is_the_eager_step_to_within_rounding(arithmetic="bf16"):
     compiled, said, got, weights, want, eager_weights, start = _compared(arithmetic, 2)
-    if compiled.compiled is False:  # only where the machine has no C++ compiler: the eager steps, said in the log
-        assert shutil.which("g++") is None and shutil.which("c++") is None, said
+    if compiled.compiled is False:  # only where this machine cannot compile at all: the eager steps, said in the log
+        assert not _compiles(), said
         assert len(said) == 1 and said[0].startswith("torch.compile failed (") and got == want
         return
     assert compiled.compiled is True and said == []
