@@ -8,13 +8,15 @@
 # reserved for the independent test set and the synthesiser refuses it. opl3-soundfont and
 # avldrums.lv2-soundfont are installed for the validation generator only (synth --generator val:
 # the unseen-timbre validation of docs/SEPARATOR_V3.md); the training generator refuses them.
+# g++ and python3-dev: the C++ compiler and headers TorchInductor builds its kernels with (train-separator
+# --compile; without them the steps run eager and the log says so).
 #
 # Usage: packaging/install-train-deps.sh [PYTHON]     (default: .venv/bin/python, else python3)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 bash "$here/apt-install.sh" fluidsynth fluid-soundfont-gm timgm6mb-soundfont csound-soundfont opl3-soundfont \
-  avldrums.lv2-soundfont
+  avldrums.lv2-soundfont g++ python3-dev
 py="${1:-}"
 if [ -z "$py" ]; then
   if [ -x "$root/.venv/bin/python" ]; then py="$root/.venv/bin/python"; else py="python3"; fi
