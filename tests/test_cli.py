@@ -217,7 +217,7 @@ def test_several_inputs_remixed_into_a_file_name_are_refused(tmp_path, models, s
 
 def test_small_things_said_right(tmp_path, models, song):
     """--gain-db nan is a usage error (it muted the solo); remix's hint names only options it has; separate's new
-    -o that names an audio file is refused (it made a folder of that name); a suggest header with a newline in the
+    -o that names an audio file is refused (it made a folder of that name), and so is one that names a file; a suggest header with a newline in the
     name stays one line."""
     proc = jazzremix("remix", song, "-o", tmp_path / "r.wav", "--gain-db", "nan", "--model", models[0])
     assert proc.returncode == 2 and "--gain-db nan: not a number of dB" in proc.stderr
@@ -228,6 +228,12 @@ def test_small_things_said_right(tmp_path, models, song):
                                                                    "--out")
     proc = jazzremix("separate", song, "-o", tmp_path / "new" / "s.wav", "--model", models[0])
     assert proc.returncode == 2 and "names an audio file" in proc.stderr and not (tmp_path / "new").exists()
+    notes = tmp_path / "notes.txt"  # an existing file (the input itself, say): said as such, left as it was
+    notes.write_text("mine")
+    for out in (notes, song):
+        proc = jazzremix("separate", song, "-o", out, "--model", models[0])
+        assert proc.returncode == 2 and f"{out}: the outputs go into a folder, and this is a file" in proc.stderr
+    assert notes.read_text() == "mine"
     (tmp_path / "in").mkdir()
     for name in ("a.flac", "new\nline.flac"):
         (tmp_path / "in" / name).write_bytes(song.read_bytes())

@@ -59,6 +59,8 @@ def prepare_out_dir(path) -> Path:
     existed = out.is_dir()
     if not os.path.lexists(out) and out.suffix.lower() in naming.AUDIO_EXTENSIONS:
         raise UsageError(f"{out}: the outputs go into a folder, and this names an audio file; give a folder")
+    if out.exists() and not existed:
+        raise UsageError(f"{out}: the outputs go into a folder, and this is a file; give a folder")
     try:
         folders.make(out)  # removed again if the job leaves it empty (cli.common.run_guarded)
     except OSError as exc:
