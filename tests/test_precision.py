@@ -66,3 +66,30 @@ def test_the_command_records_the_precision_it_ran_in(tmp_path):
     starts = [json.loads(line) for line in (tmp_path / "cb" / "log.jsonl").read_text().splitlines()]
     assert [s["precision"] for s in starts if s.get("msg") == "start"] == ["bf16"]
     assert card["validation"]["median_sdr_db"]["solo"] == card["validation"]["median_sdr_db"]["solo"]  # not NaN
+
+    # resumed in float32 (another machine, say): the card tells the two stretches apart, each with its machine
+    card = train(SeparatorConfig(arch="mask", train_dir=str(a), val_dir=str(val_dir), out=str(tmp_path / "b.onnx"),
+                                 checkpoint_dir=str(tmp_path / "cb"), minutes=60, batch=4, frames=16, width=32,
+                                 dilations="1,2", val_tracks_during=1, checkpoint_every_s=1e9, max_steps=5))
+    segments = card["history"][-1]["segments"]
+    assert [(s["from_step"], s["to_step"], s["precision"], s["compiled"]) for s in segments] == \
+        [(0, 2, "bf16", False), (2, 5, "fp32", False)]
+    assert all("PyTorch" in s["machine"] for s in segments) and card["history"][-1]["steps"] == 5
+
+
+def test_segments_merge_alike_parts_and_read_old_logs(tmp_path):
+    """Lines before the options existed read as float32, not compiled, machine unknown; alike parts are one."""
+    from jazzremix_gui.training.runlog import segments
+
+    lines = [{"msg": "start"}, {"step": 10, "elapsed_s": 30}, {"msg": "resumed", "step": 10, "elapsed_s": 30},
+             {"msg": "start"}, {"step": 20, "elapsed_s": 60}, {"msg": "resumed", "step": 20, "elapsed_s": 60},
+             {"msg": "start", "precision": "bf16", "compiled": True, "machine": "m"}, {"msg": "a note"},
+             {"step": 50, "elapsed_s": 90}]
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
+    assert segments(log) == [
+        {"from_step": 0, "to_step": 20, "from_budget_s": 0, "to_budget_s": 60, "precision": "fp32", "compiled": False,
+         "machine": None},
+        {"from_step": 20, "to_step": 50, "from_budget_s": 60, "to_budget_s": 90, "precision": "bf16", "compiled": True,
+         "machine": "m"}]
+    assert segments(tmp_path / "missing.jsonl") == []

@@ -14,3 +14,44 @@ def log(path: Path | None, **fields) -> None:
     if path is not None:
         with open(path, "a") as f:
             f.write(line + "\n")
+
+
+def segments(path: Path) -> list[dict]:
+    """How a stage ran, from its log ``path``: the stretches between resumes that ran alike, in order.
+
+    A stage resumed across sessions may have run on several machines and in several arithmetics (``--precision
+    auto`` is bfloat16 only where the CPU computes it natively): each ``start`` line says how that part ran.
+    Consecutive parts alike (the same precision, compilation and machine) are one stretch.
+
+    Returns
+    -------
+    list of dict
+        ``from_step``, ``to_step`` (the last step logged), ``from_budget_s``, ``to_budget_s`` (the stage's clock),
+        ``precision`` (``fp32`` where the line predates the option), ``compiled``, ``machine`` (None where not
+        logged); empty when there is no log.
+    """
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return []
+    out: list[dict] = []
+    resumed = {"step": 0, "elapsed_s": 0}
+    for line in lines:
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if rec.get("msg") == "resumed":
+            resumed = rec
+        elif rec.get("msg") == "start":
+            how = {"precision": rec.get("precision", "fp32"), "compiled": bool(rec.get("compiled", False)),
+                   "machine": rec.get("machine")}
+            if not (out and all(out[-1][k] == v for k, v in how.items())):
+                out.append({"from_step": int(resumed["step"]), "to_step": int(resumed["step"]),
+                            "from_budget_s": int(resumed["elapsed_s"]), "to_budget_s": int(resumed["elapsed_s"]),
+                            **how})
+            resumed = {"step": 0, "elapsed_s": 0}
+        elif "step" in rec and out:
+            out[-1]["to_step"] = int(rec["step"])
+            out[-1]["to_budget_s"] = int(rec.get("elapsed_s", out[-1]["to_budget_s"]))
+    return out

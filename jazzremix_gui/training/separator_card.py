@@ -20,6 +20,7 @@ from jazzremix_gui.training import architectures, cards
 from jazzremix_gui.training import separator_weights as weights
 from jazzremix_gui.training.export import export_onnx, write_card
 from jazzremix_gui.training.remix_sampler import finished_tracks, split_folders
+from jazzremix_gui.training.runlog import segments
 
 #: How the shipped model is reproduced from nothing (README "The separator").
 REPRODUCE = "bash scripts/reproduce_separator.sh"
@@ -81,7 +82,8 @@ def stage_entry(cfg, history: list[dict], step: int, elapsed: float, cpu: float,
             "init_optimizer": cfg.init_optimizer if cfg.init else None,
             "train": data_summary(cfg.train_dir), "steps": int(step), "wall_s": round(elapsed),
             "cpu_s": round(cpu), "final_loss": float(np.mean(losses[-200:])) if losses else None,
-            "machine": cards.machine()} | ({"weights_averaged": averaged} if averaged else {})
+            "machine": cards.machine(), "segments": segments(Path(cfg.checkpoint_dir) / "log.jsonl")} \
+        | ({"weights_averaged": averaged} if averaged else {})
 
 
 def data_summary(folders) -> list[dict]:

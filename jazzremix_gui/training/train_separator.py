@@ -28,7 +28,7 @@ import torch
 
 from jazzremix_gui.core import evaluation
 from jazzremix_gui.core.signal.spatial import PanAware
-from jazzremix_gui.training import architectures, checkpoint, precision
+from jazzremix_gui.training import architectures, cards, checkpoint, precision
 from jazzremix_gui.training.compiled import CompiledLoss
 from jazzremix_gui.training.budget_clock import TICK_S, BudgetClock
 from jazzremix_gui.training import separator_weights as weights
@@ -256,7 +256,7 @@ def _train(cfg: SeparatorConfig) -> dict:
     loss_of = CompiledLoss(loss_fn, lambda m: _log(log, msg=m)) if cfg.compile else loss_fn
     _log(log, msg="start", arch=cfg.arch, params=n_params, frames_per_step=cfg.batch * cfg.frames,
          train_hours=round(sampler.seconds / 3600, 2), init=cfg.init or None, stages_before=len(history),
-         precision=arithmetic, compiled=cfg.compile)
+         precision=arithmetic, compiled=cfg.compile, machine=cards.machine())  # the card's segments (runlog)
     budget = cfg.minutes * 60
     clock, c_start, losses = BudgetClock(elapsed, tick_s=TICK_S), time.process_time() - cpu, []  # a pause spends none
     last_ck = 0.0 if step == 0 else time.time()  # a fresh stage logs its starting validation SDR
