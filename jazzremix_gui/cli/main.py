@@ -15,6 +15,7 @@ from jazzremix_gui.cli import process_tuning, streams
 from jazzremix_gui.cli.common import EXIT_FAILED, error, run_guarded
 from jazzremix_gui.core.files import interrupts
 from jazzremix_gui.core.files.oserrors import describe_os_error
+from jazzremix_gui.core.process_end import leave
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +187,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The ``jazzremix`` console script and ``python -m jazzremix_gui``: :func:`main`, then the process ends without
-    Python's teardown (:func:`core.process_end.leave`: 60-100 ms after a ``separate`` of 3 minutes, docs/SPEED.md)."""
-    from jazzremix_gui.core.process_end import leave
-
+    Python's teardown (:func:`core.process_end.leave`: 60-100 ms after a ``separate`` of 3 minutes, docs/SPEED.md).
+    ``leave`` is imported with this module, inside the entry's guard (:mod:`cli.entry`): a signal landing while it
+    was imported here was a traceback (seen once, SIGTERM 0.1-0.7 s into a run)."""
     try:
         status = main()
     except KeyboardInterrupt as exc:  # a signal landing between the command's own handling and here: one line

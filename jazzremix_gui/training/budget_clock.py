@@ -21,7 +21,9 @@ class BudgetClock:
     the clock adds the wall time passed when the process used at least ``PAUSE_SHARE`` of one core in it, and only the
     CPU time it used otherwise, so a pause spends no budget. With ``tick_s`` a thread reads it that often, so that no
     stretch holds much work (a checkpoint and its validation between two steps would otherwise hide a pause up to
-    twenty times their CPU time); the thread ends when the clock is no longer referenced.
+    twenty times their CPU time); the thread ends when the clock is no longer referenced. The stretch that holds a pause
+    also holds up to a tick of work, so a pause is seen once it is longer than about ``tick_s`` times the cores busy
+    over ``PAUSE_SHARE`` (10-13 s for a training's ticks, one or two threads busy); a shorter one may be counted.
 
     Parameters
     ----------
