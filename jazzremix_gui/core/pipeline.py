@@ -37,6 +37,7 @@ from jazzremix_gui.core.files.oserrors import check_free_space, disk_full
 from jazzremix_gui.core.signal.panlaw import SOLO_LEVEL_DEFAULT
 from jazzremix_gui.core.progress import CancelFn, ProgressFn, Reporter
 from jazzremix_gui.core.signal import stages
+from jazzremix_gui.core.signal.features import mid
 from jazzremix_gui.core.signal.input_level import WAIT_SECONDS, level_of
 from jazzremix_gui.core.signal.stft import frame_centre, reusing_memory
 from jazzremix_gui.core.signal.separation import (Analyser, Network, RecordedSolo, Synthesiser, Work, join,
@@ -633,7 +634,7 @@ def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, mo
         check_free_space(folders.pop(), needed)  # exact for PCM: refuse before any work
 
     def pick(solo_block, acc_block):
-        both = {"solo": solo_block, "accompaniment": acc_block.mean(axis=1) if mono_in else acc_block}
+        both = {"solo": solo_block, "accompaniment": mid(acc_block) if mono_in else acc_block}
         return [both[s] for s in stems]
 
     with SharedGainWriter([targets[s] for s in stems], meta.rate, [channels[s] for s in stems], spec, clip,
@@ -645,7 +646,7 @@ def separate_file(input_path, out_dir=None, fmt: str = "wav", bits: int = 24, mo
                                         recorded=recorded):
                 if solo == "residual":
                     s = source_blocks.take(s.shape[0]) - a
-                    s = s.mean(axis=1) if mono_in else s
+                    s = mid(s) if mono_in else s
                 w.write(*pick(s, a))
             return tuple(commit_all([w]))  # every stem or none, whatever happens
         except DiskFullError:

@@ -39,6 +39,7 @@ from jazzremix_gui.core.audio import audio_io, loudness_match, tags
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import CEILING_DBTP, ClipReport, commit_all, passes_untouched
 from jazzremix_gui.core.audio.loudness import MIN_RATE, BackgroundMeter, as_played, file_loudness
+from jazzremix_gui.core.audio.columns import join_columns, take_columns
 from jazzremix_gui.core.audio.shared_gain import SharedGainWriter
 from jazzremix_gui.core.files.oserrors import human_bytes
 from jazzremix_gui.core.errors import AudioWriteError
@@ -46,6 +47,7 @@ from jazzremix_gui.core.files.atomic import TempFile
 from jazzremix_gui.core.files.mapped import pieces
 from jazzremix_gui.core.progress import Reporter
 from jazzremix_gui.core.signal import automation, solo_rests, stages
+from jazzremix_gui.core.signal.features import mid
 from jazzremix_gui.core.signal.panlaw import place_solo
 from jazzremix_gui.core.signal.separation import RecordedSolo
 
@@ -161,7 +163,7 @@ class StemSpool:
         with open(self.path, "rb") as fh:
             while raw := fh.read(BLOCK * SPOOL_FRAME_BYTES):
                 block = np.frombuffer(raw, np.float32).reshape(-1, 3)
-                yield block[:, 0], block[:, 1:]
+                yield block[:, 0], take_columns(block, 1, 3)  # contiguous: numpy is slow on two strided columns
 
     def discard(self) -> None:
         self._file.discard()
@@ -237,7 +239,7 @@ def separate_to_spool(input_path, near, separator, mixer=None, report: Reporter 
     try:
         with open(spool.path, "wb") as fh:
             def sink(solo, acc):
-                fh.write(np.column_stack([solo, acc]).astype(np.float32, copy=False).tobytes())
+                fh.write(join_columns([solo.reshape(-1, 1), acc]).data)  # no column_stack: 7x slower here
 
             if mixer is not None:
                 result = pipeline.analyse(blocks, meta.rate, separator, mixer, progress=report, keep_stems=False,
@@ -296,12 +298,12 @@ def kind_block(kind: str, solo: np.ndarray, acc: np.ndarray, pan, gain, level: f
     if kind == "solo":
         if solo_mode == "residual":
             residual = recording - acc
-            return residual.mean(axis=1) if mono else residual
+            return mid(residual) if mono else residual
         if solo_mode == "stereo":
             return place_solo(solo, recorded_pan, 1.0, level)
         return place_solo(solo, pan, gain, level) if solo_mode == "remix" else solo
     if kind == "accompaniment":
-        return acc.mean(axis=1) if mono else acc
+        return mid(acc) if mono else acc
     return place_solo(solo, pan, gain, level) + acc
 
 

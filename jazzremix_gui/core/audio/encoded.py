@@ -21,6 +21,7 @@ import numpy as np
 import soundfile as sf
 
 from jazzremix_gui.core.audio.audio_io import AtomicAudioWriter
+from jazzremix_gui.core.audio.columns import take_columns
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.limiter import TruePeakTracker, db_to_lin, lin_to_db
 from jazzremix_gui.core.audio.loudness import BackgroundMeter, LoudnessMeter, as_played
@@ -108,9 +109,10 @@ class EncodedOutputs:
     def _split(self, block: np.ndarray) -> None:
         start = 0
         for i, (w, c) in enumerate(zip(self.writers, self.parts)):
-            w.write(block[:, start: start + c])
+            part = take_columns(block, start, start + c)  # contiguous: numpy is slow on a few strided columns
+            w.write(part)
             if self._meters:
-                self._meters[i].push(as_played(block[:, start: start + c]))
+                self._meters[i].push(as_played(part))
             start += c
 
     def write(self, block: np.ndarray) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jazzremix_gui.core.audio.columns import join_columns, take_columns
 from jazzremix_gui.core.audio.encoded import EncodedOutputs
 from jazzremix_gui.core.audio.formats import OutputSpec
 from jazzremix_gui.core.audio.headroom import (DEFAULT_CLIP_MODE, ClipReport, MasteredWriter, channel_overs,
@@ -88,7 +89,7 @@ class SharedGainWriter:
         parts = [np.asarray(b, np.float32).reshape(len(b), c) for b, c in zip(blocks, self.parts)]
         if len(parts) != len(self.parts) or len({p.shape[0] for p in parts}) != 1:
             raise ValueError("SharedGainWriter.write: one block per file, all of the same length")
-        joint = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
+        joint = join_columns(parts) if len(parts) > 1 else take_columns(parts[0], 0, self.parts[0])
         over = channel_overs(joint)  # per channel, counted once for the files and the joint
         start = 0
         for i, c in enumerate(self.parts if len(parts) > 1 else []):  # one file: the joint report is its own

@@ -170,7 +170,13 @@ class PitchComb:
         self._removed = self._removed[k:]
         if len(out) > 1:
             acc = out[1]
-            out[1] = acc + (taken[:, None] if acc.ndim == 2 else taken)
+            if acc.ndim == 2:  # a channel at a time: broadcasting over rows of two is 7x slower (core.audio.columns)
+                summed = np.empty(acc.shape, np.result_type(acc, taken))
+                for c in range(acc.shape[1]):
+                    np.add(acc[:, c], taken, out=summed[:, c])
+                out[1] = summed
+            else:
+                out[1] = acc + taken
         out[0] = out[0] - taken
         self._drop()
         return tuple(out)

@@ -562,7 +562,9 @@ class Synthesiser:
         """Let out ``len(x)`` samples: the accompaniment ``x - p``, the solo ``mean_c p_c`` (or the raw solo)."""
         k = x.shape[0]
         parts = np.multiply(self._parts[:, :k], self._scale)  # the overlap-add gain, on the finished samples
-        acc = x - parts.T
+        acc = np.empty(x.shape, np.result_type(x, parts))  # x - parts.T, a channel at a time (core.audio.columns)
+        for c in range(x.shape[1]):
+            np.subtract(x[:, c], parts[c], out=acc[:, c])
         if self._own_solo:
             solo, self._solo = np.multiply(self._solo[:k], self._scale), self._solo[k:]
         else:
