@@ -17,6 +17,7 @@ import collections
 import errno
 import logging
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -416,6 +417,33 @@ def quantize(block: np.ndarray, bits: int, rng: np.random.Generator | None = Non
     return q
 
 
+#: Containers whose PCM libsndfile stores little-endian: :class:`AtomicAudioWriter` hands them the quantised samples
+#: as raw bytes, one write per block (libsndfile's own conversion from ``int32`` packs and writes them 8 kB at a time:
+#: 4.5 ms against 0.7 ms of packing here for 524,288 24-bit samples, docs/SPEED.md). The same bytes in the file.
+RAW_CONTAINERS = frozenset({"WAV", "WAVEX", "RF64", "W64"})
+
+
+def pcm_bytes(q: np.ndarray, bits: int) -> np.ndarray:
+    """:func:`quantize`'s integers as the little-endian PCM stream of a ``bits``-bit file (16 or 24), interleaved.
+
+    16 bits: the ``int16`` samples' own bytes; 24 bits: the three high bytes of each ``int32`` (the sample fills its
+    top 24 bits), copied a byte column at a time (a slice of three of four bytes copied whole is 8x slower). Only on a
+    little-endian machine (:class:`AtomicAudioWriter` checks).
+
+    Returns
+    -------
+    np.ndarray [shape=(q.size * bits / 8,), dtype=uint8]
+    """
+    flat = np.ascontiguousarray(q).reshape(-1)
+    if bits == 16:
+        return flat.view(np.uint8)
+    word = flat.view(np.uint8).reshape(-1, 4)
+    out = np.empty((word.shape[0], 3), np.uint8)
+    for k in range(3):
+        out[:, k] = word[:, k + 1]
+    return out.reshape(-1)
+
+
 class AtomicAudioWriter:
     """Write an audio file block by block; it appears at ``path`` only on :meth:`commit`.
 
@@ -449,6 +477,9 @@ class AtomicAudioWriter:
         apply_tags(self._file, tags or {})
         self._tags = dict(tags or {})
         self._rng = np.random.default_rng(DITHER_SEED) if self.spec.dithered else None
+        self._raw = (not (self.spec.lossy or self.spec.is_float) and self.spec.bits in (16, 24)
+                     and self._file.format in RAW_CONTAINERS and self._file.endian in ("FILE", "LITTLE")
+                     and sys.byteorder == "little" and hasattr(sf, "_snd") and hasattr(sf._snd, "sf_write_raw"))
         self.frames = 0
 
     def write(self, block: np.ndarray) -> None:
@@ -459,11 +490,24 @@ class AtomicAudioWriter:
         elif not self.spec.is_float:
             block = np.clip(block, -1.0, 1.0)
         try:
-            self._file.write(block)
+            if self._raw:
+                self._write_raw(pcm_bytes(block, self.spec.bits))
+            else:
+                self._file.write(block)
         except (sf.LibsndfileError, RuntimeError, OSError) as exc:
             raise write_failure(self.path, exc) from None
         self.frames += block.shape[0]
         self._writeback.wrote(block.nbytes)
+
+    def _write_raw(self, data: np.ndarray) -> None:
+        """``data`` (PCM bytes, whole frames) appended through libsndfile's ``sf_write_raw``: it counts the frames and
+        writes the header at the close as for any write."""
+        if not data.size:
+            return
+        written = sf._snd.sf_write_raw(self._file._file, sf._ffi.from_buffer(data), data.nbytes)
+        if written != data.nbytes:
+            code = sf._snd.sf_error(self._file._file)
+            raise sf.LibsndfileError(code) if code else OSError(errno.EIO, "short write")
 
     @property
     def temp(self) -> TempFile:
