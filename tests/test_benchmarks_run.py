@@ -40,9 +40,10 @@ def test_only_one_command_runs_with_only():
 
 
 
-def test_training_steps_benchmark_resumes_a_recipe_in_each_precision(tmp_path):
-    """``benchmarks/training_steps.py`` resumes a recipe from a checkpoint for a few steps in each precision and
-    prints seconds a step; the checkpoint it was given is left as it was."""
+def test_training_steps_benchmark_resumes_a_recipe_and_times_its_steps(tmp_path):
+    """``benchmarks/training_steps.py`` resumes a recipe from a checkpoint for a few steps in the precision asked
+    (bfloat16 here: the one not the default; each precision is one more pass of the same loop, and each pass starts
+    PyTorch twice, 7 s on a slow VM) and prints seconds a step; the checkpoint it was given is left as it was."""
     import pytest
 
     pytest.importorskip("torch")
@@ -60,11 +61,11 @@ def test_training_steps_benchmark_resumes_a_recipe_in_each_precision(tmp_path):
     before = (tmp_path / "ck" / "last.pt").read_bytes()
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "training_steps.py"), "--command",
                            str(tmp_path / "command.txt"), "--checkpoint", str(tmp_path / "ck" / "last.pt"), "--steps",
-                           "3", "--repeats", "1", "--precision", "fp32,bf16"], cwd=ROOT, capture_output=True,
+                           "3", "--repeats", "1", "--precision", "bf16"], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = [ln for ln in proc.stdout.splitlines() if "s a step" in ln]
-    assert [r.split(":")[0] for r in rows] == ["fp32", "bf16"], proc.stdout
+    assert [r.split(":")[0] for r in rows] == ["bf16"], proc.stdout
     assert "from step 2 of" in proc.stdout and all("3 steps" in r for r in rows)
     assert (tmp_path / "ck" / "last.pt").read_bytes() == before and not (tmp_path / "elsewhere").exists()
 
