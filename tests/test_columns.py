@@ -25,3 +25,13 @@ def test_join_columns_equals_concatenate():
     assert joined.dtype == np.float32 and joined.flags.c_contiguous
     np.testing.assert_array_equal(joined, np.concatenate(parts, axis=1).astype(np.float32))
     assert join_columns(parts, np.float64).dtype == np.float64
+
+
+def test_the_apps_pictures_average_pieces_as_numpy_did():
+    """core.signal.analysis draws from pieces averaged to mono with features.mid: numpy's mean's values."""
+    from jazzremix_gui.core.signal import analysis
+
+    x = np.random.default_rng(2).standard_normal((100_000, 2)).astype(np.float32)
+    x[5] = [-0.0, -0.0]
+    piece = analysis._mid(x, 10, 90_000)
+    assert np.array_equal(piece, x[10:90_000].mean(axis=1)) and not np.signbit(analysis._mid(x, 5, 6)).any()
