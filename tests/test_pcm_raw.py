@@ -73,3 +73,14 @@ def test_a_raw_write_that_fails_is_said_and_leaves_nothing(tmp_path):
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     assert out.stdout.startswith(f"{tmp_path / 'big.wav'}: write failed"), out.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_block_of_another_shape_is_refused_as_before(tmp_path):
+    """The raw path takes only whole frames of the file's channels; anything else goes to soundfile, which refuses it
+    (a caller's mistake, not a write failure)."""
+    with AtomicAudioWriter(tmp_path / "x.wav", 44100, 2, 24) as w:
+        assert w._raw
+        for wrong in (np.zeros(10, np.float32), np.zeros((9, 3), np.float32)):
+            with pytest.raises(ValueError, match="channels"):
+                w.write(wrong)
+    assert list(tmp_path.iterdir()) == []

@@ -93,3 +93,8 @@ def test_segments_merge_alike_parts_and_read_old_logs(tmp_path):
         {"from_step": 20, "to_step": 50, "from_budget_s": 60, "to_budget_s": 90, "precision": "bf16", "compiled": True,
          "machine": "m"}]
     assert segments(tmp_path / "missing.jsonl") == []
+    # damaged lines are passed over; a fresh start (no resume before it) begins the stage's list again
+    log.write_bytes(b'{"msg": "start"}\n{"step": 7, "elapsed_s": 9}\n5\n\xff\xfe\n{"step": null}\n'
+                    b'{"msg": "start", "precision": "bf16"}\n{"step": 3, "elapsed_s": 4}\n')
+    assert segments(log) == [{"from_step": 0, "to_step": 3, "from_budget_s": 0, "to_budget_s": 4, "precision": "bf16",
+                              "compiled": False, "machine": None}]

@@ -31,27 +31,33 @@ def segments(path: Path) -> list[dict]:
         logged); empty when there is no log.
     """
     try:
-        lines = Path(path).read_text().splitlines()
+        lines = Path(path).read_text(errors="replace").splitlines()
     except OSError:
         return []
     out: list[dict] = []
-    resumed = {"step": 0, "elapsed_s": 0}
+    resumed = None
     for line in lines:
         try:
             rec = json.loads(line)
         except ValueError:
             continue
-        if rec.get("msg") == "resumed":
-            resumed = rec
-        elif rec.get("msg") == "start":
-            how = {"precision": rec.get("precision", "fp32"), "compiled": bool(rec.get("compiled", False)),
-                   "machine": rec.get("machine")}
-            if not (out and all(out[-1][k] == v for k, v in how.items())):
-                out.append({"from_step": int(resumed["step"]), "to_step": int(resumed["step"]),
-                            "from_budget_s": int(resumed["elapsed_s"]), "to_budget_s": int(resumed["elapsed_s"]),
-                            **how})
-            resumed = {"step": 0, "elapsed_s": 0}
-        elif "step" in rec and out:
-            out[-1]["to_step"] = int(rec["step"])
-            out[-1]["to_budget_s"] = int(rec.get("elapsed_s", out[-1]["to_budget_s"]))
+        if not isinstance(rec, dict):
+            continue
+        try:
+            if rec.get("msg") == "resumed":
+                resumed = (int(rec["step"]), int(rec["elapsed_s"]))
+            elif rec.get("msg") == "start":
+                if resumed is None:  # a fresh start: what an abandoned earlier run logged is not this stage's
+                    out, resumed = [], (0, 0)
+                how = {"precision": rec.get("precision", "fp32"), "compiled": bool(rec.get("compiled", False)),
+                       "machine": rec.get("machine")}
+                if not (out and all(out[-1][k] == v for k, v in how.items())):
+                    out.append({"from_step": resumed[0], "to_step": resumed[0], "from_budget_s": resumed[1],
+                                "to_budget_s": resumed[1], **how})
+                resumed = None
+            elif "step" in rec and out:
+                out[-1]["to_step"] = int(rec["step"])
+                out[-1]["to_budget_s"] = int(rec.get("elapsed_s", out[-1]["to_budget_s"]))
+        except (KeyError, TypeError, ValueError):  # a damaged line: passed over
+            continue
     return out

@@ -490,8 +490,8 @@ class AtomicAudioWriter:
         elif not self.spec.is_float:
             block = np.clip(block, -1.0, 1.0)
         try:
-            if self._raw:
-                self._write_raw(pcm_bytes(block, self.spec.bits))
+            if self._raw and (1 if block.ndim == 1 else block.shape[-1]) == self._file.channels and block.ndim <= 2:
+                self._write_raw(pcm_bytes(block, self.spec.bits))  # (a block of another shape: soundfile says so)
             else:
                 self._file.write(block)
         except (sf.LibsndfileError, RuntimeError, OSError) as exc:
