@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from pathlib import Path
 
 from jazzremix_gui.cli.adapt_option import adapt_function, adapted_separator, add_adapt_option
@@ -56,10 +57,13 @@ def register(sub) -> None:
 def prepare_out_dir(path) -> Path:
     """The output folder, created (and said) when missing; AudioWriteError when it cannot be written in."""
     out = Path(path)
-    existed = out.is_dir()
-    if not os.path.lexists(out) and out.suffix.lower() in naming.AUDIO_EXTENSIONS:
+    try:
+        existed = stat.S_ISDIR(os.stat(out).st_mode)  # one look: a folder, something else, or nothing (None)
+    except OSError:
+        existed = None
+    if existed is None and not os.path.lexists(out) and out.suffix.lower() in naming.AUDIO_EXTENSIONS:
         raise UsageError(f"{out}: the outputs go into a folder, and this names an audio file; give a folder")
-    if out.exists() and not existed:
+    if existed is False:
         raise UsageError(f"{out}: the outputs go into a folder, and this is a file; give a folder")
     try:
         folders.make(out)  # removed again if the job leaves it empty (cli.common.run_guarded)
