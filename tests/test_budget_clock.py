@@ -37,16 +37,19 @@ def test_work_counts_the_wall_clock_and_a_pause_only_its_cpu():
 def test_a_stopped_process_spends_no_budget_even_inside_a_long_stretch_of_work():
     """The child works without reading the clock (as a checkpoint and its validation do between two steps) and is
     stopped meanwhile: the clock's own thread sees the pause. The child works until the test closes its stdin, so a
-    slow test process cannot miss the window. The stretch holding the pause holds up to a tick of work too: with
-    ticks of 0.1 s a 2 s pause sat at the rule's edge (5 % of 2.1 s) and once went uncounted on a slower VM; 0.02 s
-    ticks leave it four times the margin."""
+    slow test process cannot miss the window. The work releases the interpreter's lock as a training step's does
+    (numpy here, PyTorch there): a loop of pure Python (``sum(range(...))``) held it so that the clock's thread was
+    not served on an idle 2-core VM (three runs of three: no reading in 2.5 s, the pause counted), while under load
+    it was."""
     child = subprocess.Popen([sys.executable, "-c", (
         "import select, sys, time\n"
+        "import numpy as np\n"
+        "x = np.ones(400_000)\n"
         "from jazzremix_gui.training.budget_clock import BudgetClock\n"
         "clock, start = BudgetClock(tick_s=0.02), time.monotonic()\n"
         "print('ready', flush=True)\n"
         "while not select.select([sys.stdin], [], [], 0)[0]:\n"
-        "    sum(range(20000))\n"
+        "    np.sqrt(x)\n"
         "print(round(clock.read(), 3), round(time.monotonic() - start, 3), flush=True)\n")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:

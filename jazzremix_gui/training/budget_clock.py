@@ -23,7 +23,9 @@ class BudgetClock:
     stretch holds much work (a checkpoint and its validation between two steps would otherwise hide a pause up to
     twenty times their CPU time); the thread ends when the clock is no longer referenced. The stretch that holds a pause
     also holds up to a tick of work, so a pause is seen once it is longer than about ``tick_s`` times the cores busy
-    over ``PAUSE_SHARE`` (10-13 s for a training's ticks, one or two threads busy); a shorter one may be counted.
+    over ``PAUSE_SHARE`` (10-13 s for a training's ticks, one or two threads busy); a shorter one may be counted. The
+    thread needs the interpreter's lock: a training's steps release it (PyTorch, numpy); a process that held it
+    throughout in pure Python would starve the thread, and a pause then would count.
 
     Parameters
     ----------
